@@ -1,0 +1,5 @@
+#![forbid(unsafe_code)]
+//! The dun compiler: parse, resolve, check and lower flow files.
+
+pub mod diagnostics;
+pub mod syntax;

@@ -1,0 +1,580 @@
+//! The owned syntax tree of a flow file. Every node carries its byte span;
+//! nothing here borrows from pest, so trees can cross threads (the language
+//! server analyses off its executor).
+
+use chrono::{NaiveDate, NaiveTime};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// Byte offsets `start..end` into the source file. `u32` keeps nodes small;
+/// files are bounded well below 4 GiB by `syntax::limits`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+    pub fn contains(self, offset: usize) -> bool {
+        (self.start as usize) <= offset && offset <= (self.end as usize)
+    }
+}
+
+/// A name as written, e.g. a stage, a field, a channel keyword or a type name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct File {
+    pub decls: Vec<Decl>,
+    /// Every comment of the file in source order, doc comments included;
+    /// the formatter re-attaches them by span.
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Comment {
+    pub span: Span,
+    /// The text after `#` or `##`, without the line break.
+    pub text: String,
+    pub doc: bool,
+}
+
+/// The text of the `##` lines directly above a declaration, joined by `\n`.
+pub type Doc = Option<String>;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Decl {
+    Flow(FlowDecl),
+    Currency(CurrencyDecl),
+    Account(AccountDecl),
+    Event(EventDecl),
+    Calendar(CalendarDecl),
+    Policy(PolicyDecl),
+    Var(VarDecl),
+    Segment(SegmentDecl),
+    Template(TemplateDecl),
+    Action(ActionDecl),
+    Handler(Handler),
+    Start(StartDecl),
+    Stage(Stage),
+    Test(Test),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FlowDecl {
+    pub name: Ident,
+    pub version: Option<(u32, Span)>,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CurrencyDecl {
+    /// The ISO 4217 code as written (`USD`).
+    pub code: Ident,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AccountDecl {
+    pub fields: Vec<FieldDecl>,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventDecl {
+    pub name: Ident,
+    /// Empty for `event cease_contact` (no payload).
+    pub fields: Vec<FieldDecl>,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ActionDecl {
+    pub name: Ident,
+    pub fields: Vec<FieldDecl>,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TypeExpr {
+    pub kind: TypeExprKind,
+    /// Written with a trailing `?`.
+    pub optional: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum TypeExprKind {
+    /// `number`, `money`, ... as written; the checker resolves the name so
+    /// that a misspelt type gets a "did you mean".
+    Named(Ident),
+    /// `low | medium | high`
+    Enum(Vec<Ident>),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CalendarDecl {
+    pub name: Ident,
+    pub weekend: Vec<Ident>,
+    pub holidays: Vec<(NaiveDate, Span)>,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PolicyDecl {
+    pub rules: Vec<PolicyRule>,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PolicyRule {
+    pub kind: PolicyRuleKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum PolicyRuleKind {
+    /// `contact_hours 08:00 to 21:00 [in account.timezone | in "Europe/Madrid"]`
+    ContactHours {
+        from: (NaiveTime, Span),
+        to: (NaiveTime, Span),
+        zone: Option<Expr>,
+    },
+    /// `no_contact on sunday, saturday`
+    NoContactDays(Vec<Ident>),
+    /// `no_contact on holidays of bank`
+    NoContactHolidays(Ident),
+    /// `at_most 7 calls per 7 days`
+    AtMost {
+        count: (u32, Span),
+        channels: Ident,
+        window: DurationLit,
+    },
+    /// `pause calls for 7 days after call_outcome [when COND]`
+    Pause {
+        channels: Ident,
+        duration: DurationLit,
+        event: Ident,
+        when: Option<Expr>,
+    },
+    /// `stop contact on cease_contact [when COND]`
+    Stop {
+        channels: Ident,
+        event: Ident,
+        when: Option<Expr>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VarDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub init: Expr,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SegmentDecl {
+    pub name: Ident,
+    pub cond: Expr,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TemplateDecl {
+    pub name: Ident,
+    pub channel: Ident,
+    pub body: TemplateBody,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum TemplateBody {
+    /// `template x for sms "text"`
+    Text(Text),
+    /// `template x for email { subject "..." body "..." }`
+    Email { subject: Text, body: Text },
+    /// `template x for letter file "templates/x.txt"`; the path is a plain
+    /// string, the file's contents are parsed as template text by the checker.
+    File(Text),
+}
+
+/// A string literal. Strings are parsed into literal parts and `{expr}`
+/// placeholders everywhere; the checker refuses placeholders where a plain
+/// string is meant (agency names, zones, test titles).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Text {
+    pub parts: Vec<TextPart>,
+    pub span: Span,
+}
+
+impl Text {
+    /// The literal value when the string has no placeholder.
+    pub fn plain(&self) -> Option<String> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                TextPart::Literal(s, _) => out.push_str(s),
+                TextPart::Placeholder(_) => return None,
+            }
+        }
+        Some(out)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum TextPart {
+    /// Unescaped text (`\"` → `"`, `{{` → `{`), with the span of its source.
+    Literal(String, Span),
+    Placeholder(Expr),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Handler {
+    pub event: Ident,
+    pub when: Option<Expr>,
+    pub body: HandlerBody,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum HandlerBody {
+    /// `on x -> stage`
+    Goto(Ident),
+    /// `on x { steps }`
+    Block(Block),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StartDecl {
+    pub stage: Ident,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Stage {
+    pub name: Ident,
+    /// Stage handlers, written before the steps.
+    pub handlers: Vec<Handler>,
+    pub body: Block,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Block {
+    pub steps: Vec<Step>,
+    /// From `{` to `}` inclusive.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Step {
+    pub kind: StepKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum StepKind {
+    /// `send sms reminder [to mobile | to account.mobile] [when COND]`
+    Send {
+        channel: Ident,
+        template: Ident,
+        /// The account field named after `to`, written bare or as `account.x`.
+        to: Option<Ident>,
+        when: Option<Expr>,
+    },
+    /// `call [queue NAME] [priority P] [when COND]`
+    Call {
+        queue: Option<Ident>,
+        priority: Option<Ident>,
+        when: Option<Expr>,
+    },
+    /// `wait 3 days` / `wait until EXPR`
+    Wait(WaitKind),
+    /// `if C { } else if C { } else { }`: one entry per `if`/`else if`.
+    If {
+        branches: Vec<(Expr, Block)>,
+        otherwise: Option<Block>,
+    },
+    Repeat {
+        count: (u32, Span),
+        body: Block,
+    },
+    Split {
+        arms: Vec<SplitArm>,
+    },
+    Goto(Ident),
+    End(Ident),
+    Set {
+        var: Ident,
+        value: Expr,
+    },
+    AssignQueue {
+        queue: Ident,
+        priority: Option<Ident>,
+    },
+    AssignAgency(Text),
+    OfferDiscount {
+        percent: (rust_decimal::Decimal, Span),
+        duration: Option<DurationLit>,
+    },
+    OfferPlan {
+        installments: (u32, Span),
+        every: DurationLit,
+    },
+    Alert {
+        team: Ident,
+        text: Text,
+    },
+    Emit {
+        action: Ident,
+        fields: Vec<FieldValue>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum WaitKind {
+    For(DurationLit),
+    Until(Expr),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SplitArm {
+    /// The share as written, `80%` → 80.
+    pub share: (Decimal, Span),
+    pub stage: Ident,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldValue {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum DurationUnit {
+    Minutes,
+    Hours,
+    Days,
+    Weeks,
+    Months,
+    /// `N business days [of CALENDAR]`
+    BusinessDays,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DurationLit {
+    pub amount: u32,
+    pub unit: DurationUnit,
+    /// Only for business days: `5 business days of bank`.
+    pub calendar: Option<Ident>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ExprKind {
+    Number(Decimal),
+    /// `15%` → 15
+    Percent(Decimal),
+    Money {
+        amount: Decimal,
+        currency: Ident,
+    },
+    Duration(DurationLit),
+    Date(NaiveDate),
+    Time(NaiveTime),
+    /// `2026-03-02 09:00`, used in flow tests.
+    DateTime(NaiveDate, NaiveTime),
+    Bool(bool),
+    Text(Text),
+    Today,
+    Now,
+    /// A bare name: a variable, a segment or an enumeration variant; the
+    /// checker decides which.
+    Name(Ident),
+    /// `account.x` / `event.x`
+    Field {
+        root: FieldRoot,
+        root_span: Span,
+        field: Ident,
+    },
+    Unary {
+        op: UnaryOp,
+        expr: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// `x is set`
+    IsSet(Box<Expr>),
+    /// `x in [a, b]`
+    In {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum FieldRoot {
+    Account,
+    Event,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum UnaryOp {
+    Not,
+    Neg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Test {
+    pub title: Text,
+    pub items: Vec<TestItem>,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TestItem {
+    pub kind: TestItemKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum TestItemKind {
+    /// `given account { field: value, ... }`
+    Given(Vec<FieldValue>),
+    /// `start at 2026-03-02 09:00 [in "America/New_York"]`
+    Start {
+        date: NaiveDate,
+        time: NaiveTime,
+        zone: Option<Text>,
+    },
+    /// `on day N [at HH:MM] ACTION`
+    OnDay {
+        day: (u32, Span),
+        at: Option<(NaiveTime, Span)>,
+        action: TestAction,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum TestAction {
+    /// `receive payment { amount: 10 USD }`
+    Receive {
+        event: Ident,
+        fields: Vec<FieldValue>,
+    },
+    /// `update account { balance: 0 USD }`
+    Update(Vec<FieldValue>),
+    Expect(Expectation),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Expectation {
+    Sent { channel: Ident, template: Ident },
+    Call { queue: Option<Ident> },
+    /// `expect no sms` / `expect no calls` / `expect no contact`
+    No { channels: Ident },
+    AssignedQueue(Ident),
+    AssignedAgency(Text),
+    OfferDiscount((Decimal, Span)),
+    Alert(Ident),
+    Emitted(Ident),
+    Stage(Ident),
+    End(Ident),
+    /// `expect broken_promises == 1`
+    Var { var: Ident, value: Expr },
+}
