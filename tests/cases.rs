@@ -47,6 +47,10 @@ fn main() {
             never_panics_on_any_prefix(&path)
         }));
     }
+    trials.push(Trial::test(
+        "spans::the_check_itself_catches_bad_spans",
+        spans::self_test,
+    ));
     let all = fixtures.clone();
     trials.push(Trial::test(
         "codes::every_emitted_code_is_documented",
@@ -282,6 +286,26 @@ mod spans {
             Ok(())
         } else {
             Err(walker.problems.join("\n").into())
+        }
+    }
+
+    /// A check that never fails proves nothing: feed it broken spans.
+    pub fn self_test() -> Result<(), Failed> {
+        let text = "ñx";
+        let mut walker = Walker {
+            text,
+            problems: Vec::new(),
+        };
+        let parent = Span::new(0, 3);
+        walker.span(parent, Span::new(0, 2), "good");
+        walker.span(parent, Span::new(1, 2), "inside a character");
+        walker.span(parent, Span::new(2, 1), "backwards");
+        walker.span(parent, Span::new(0, 9), "past the end");
+        walker.span(Span::new(2, 3), Span::new(0, 3), "outside its parent");
+        if walker.problems.len() == 4 {
+            Ok(())
+        } else {
+            Err(format!("expected 4 problems, got {:?}", walker.problems).into())
         }
     }
 

@@ -26,6 +26,17 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Writes the clean flow at `name`, with the template files it names beside it.
+fn write_clean(dir: &Path, name: &str) {
+    write(dir, name, &clean_flow());
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/valid/templates");
+    let beside = dir.join(name).parent().unwrap().join("templates");
+    for entry in std::fs::read_dir(templates).into_iter().flatten().flatten() {
+        std::fs::create_dir_all(&beside).unwrap();
+        std::fs::copy(entry.path(), beside.join(entry.file_name())).unwrap();
+    }
+}
+
 fn write(dir: &Path, name: &str, text: &str) {
     let path = dir.join(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -71,7 +82,7 @@ fn json(output: &Output) -> Value {
 #[test]
 fn a_clean_flow_exits_0_and_the_summary_says_so() {
     let dir = scratch("clean");
-    write(&dir, "early.dun", &clean_flow());
+    write_clean(&dir, "early.dun");
     let output = dun(&dir, &["check", "early.dun"]);
     assert_eq!(status(&output), 0, "{}", stderr(&output));
     assert_eq!(stdout(&output), "");
@@ -137,9 +148,8 @@ fn an_unreadable_file_wins_over_findings_in_the_others() {
 #[test]
 fn folders_are_searched_for_dun_files_in_name_order_skipping_hidden_ones() {
     let dir = scratch("walk");
-    let clean = clean_flow();
-    write(&dir, "flows/b.dun", &clean);
-    write(&dir, "flows/a/c.dun", &clean);
+    write_clean(&dir, "flows/b.dun");
+    write_clean(&dir, "flows/a/c.dun");
     write(&dir, "flows/.drafts/d.dun", BROKEN);
     write(&dir, "flows/notes.txt", "not a flow");
     let output = dun(&dir, &["check", "--format", "json", "flows"]);
@@ -169,7 +179,7 @@ fn folders_are_searched_for_dun_files_in_name_order_skipping_hidden_ones() {
 fn json_output_is_one_document_with_positions_and_a_summary() {
     let dir = scratch("json");
     write(&dir, "broken.dun", BROKEN);
-    write(&dir, "clean.dun", &clean_flow());
+    write_clean(&dir, "clean.dun");
     let output = dun(
         &dir,
         &["check", "--format", "json", "broken.dun", "clean.dun"],
@@ -249,7 +259,7 @@ fn sarif_output_is_a_sarif_2_1_0_log() {
 #[test]
 fn deny_warnings_fails_on_warnings_but_not_on_a_clean_flow() {
     let dir = scratch("deny");
-    write(&dir, "clean.dun", &clean_flow());
+    write_clean(&dir, "clean.dun");
     assert_eq!(
         status(&dun(&dir, &["check", "--deny-warnings", "clean.dun"])),
         0
