@@ -2,5 +2,13 @@
 //! and the deterministic engine that steps accounts through a flow.
 #![forbid(unsafe_code)]
 
+pub mod engine;
 pub mod format;
 pub mod time;
+pub mod value;
+
+pub use engine::{
+    step, Account, Action, ActionKind, AuditEntry, AuditKind, Input, Instance, Outcome,
+};
+pub use format::{decode, encode, Machine};
+pub use value::Value;
