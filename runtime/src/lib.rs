@@ -7,6 +7,9 @@ pub mod format;
 pub mod time;
 pub mod value;
 
+#[cfg(test)]
+mod testkit;
+
 pub use engine::{
     step, Account, Action, ActionKind, AuditEntry, AuditKind, Input, Instance, Outcome,
 };

@@ -279,3 +279,6 @@ pub fn step(
 ) -> Outcome {
     run::Run::new(machine, instance, account).step(input, now)
 }
+
+#[cfg(test)]
+mod tests;

@@ -212,7 +212,7 @@ impl<'a> Run<'a> {
                 .map(|(i, q)| (i, q.due));
             let stage_due = (self.inst.status == Status::Active).then_some(self.inst.resume_at);
             match (queued, stage_due) {
-                (Some((i, due)), s) if due <= now_s && s.map_or(true, |s| due <= s) => {
+                (Some((i, due)), s) if due <= now_s && !matches!(s, Some(s) if due > s) => {
                     self.release(i, due);
                 }
                 (_, Some(due)) if due <= now_s => {

@@ -690,3 +690,6 @@ mod compact_dates {
         Ok(Vec::<D>::deserialize(d)?.into_iter().map(|x| x.0).collect())
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests;
