@@ -4,6 +4,7 @@
 
 pub mod engine;
 pub mod format;
+pub mod testing;
 pub mod time;
 pub mod value;
 
