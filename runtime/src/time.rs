@@ -57,14 +57,19 @@ pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
         LocalResult::None => {
             // In a gap: read the wall clock with the offset in force before
             // the change, which lands just as far past the gap's end.
-            let before = local - Duration::hours(24);
+            let before = local
+                .checked_sub_signed(Duration::hours(24))
+                .unwrap_or(local);
             let offset = match tz.from_local_datetime(&before) {
                 LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => {
                     t.offset().fix().local_minus_utc()
                 }
                 LocalResult::None => 0,
             };
-            (local - Duration::seconds(i64::from(offset))).and_utc()
+            local
+                .checked_sub_signed(Duration::seconds(i64::from(offset)))
+                .unwrap_or(local)
+                .and_utc()
         }
     }
 }

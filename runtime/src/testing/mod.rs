@@ -19,6 +19,8 @@ use std::collections::BTreeSet;
 /// Extra days simulated after the last line of the timeline, so a failure
 /// can say when a contact went instead.
 const LOOKAHEAD_DAYS: u32 = 31;
+/// The furthest `on day N` a test may name.
+const MAX_DAY: u32 = 36_600;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TestCase {
@@ -253,14 +255,27 @@ pub fn run_test(m: &Machine, case: &TestCase) -> TestReport {
         problems,
     };
     let start = local_to_utc(tz, case.start);
+    let date_of = |day: u32| {
+        case.start
+            .date()
+            .checked_add_signed(Duration::days(i64::from(day)))
+            .unwrap_or(NaiveDate::MAX)
+    };
     let moment = |day: u32, at: Option<NaiveTime>| {
-        let date = case.start.date() + Duration::days(i64::from(day));
-        local_to_utc(tz, date.and_time(at.unwrap_or(case.start.time())))
+        local_to_utc(tz, date_of(day).and_time(at.unwrap_or(case.start.time())))
     };
     let end_of_day = |day: u32| {
-        let date = case.start.date() + Duration::days(i64::from(day) + 1);
-        start_of_day(tz, date) - Duration::seconds(1)
+        let next = date_of(day).succ_opt().unwrap_or(NaiveDate::MAX);
+        let t = start_of_day(tz, next);
+        t.checked_sub_signed(Duration::seconds(1)).unwrap_or(t)
     };
+    if let Some(far) = case.timeline.iter().find(|i| i.day > MAX_DAY) {
+        sim.problems.push(format!(
+            "`on day {}` is more than {MAX_DAY} days after the start; a flow test covers at most about 100 years",
+            far.day
+        ));
+        return report(case, sim, vec![]);
+    }
     sim.apply(Input::Enrol, start);
 
     let mut actions: Vec<(DateTime<Utc>, usize, &TimelineItem)> = case
@@ -330,6 +345,10 @@ pub fn run_test(m: &Machine, case: &TestCase) -> TestReport {
             _ => None,
         })
         .collect();
+    report(case, sim, results)
+}
+
+fn report(case: &TestCase, sim: Sim, results: Vec<ExpectationResult>) -> TestReport {
     let passed = sim.problems.is_empty() && results.iter().all(|r| r.passed);
     TestReport {
         title: case.title.clone(),

@@ -38,7 +38,7 @@ fn expect(day: u32, e: Expect) -> TimelineItem {
         day,
         at: None,
         what: TestStep::Expect(e),
-        span: SrcSpan::new(day, day + 1),
+        span: SrcSpan::new(day, day.saturating_add(1)),
     }
 }
 
@@ -222,5 +222,19 @@ fn an_update_the_account_refuses_fails_the_test_with_the_reason() {
     assert_eq!(
         report.problems,
         vec!["on day 1: update account: account ann: field `risk` should be one of low, medium, high, got enumeration variant `extreme`"]
+    );
+}
+
+#[test]
+fn a_day_beyond_a_century_is_refused_rather_than_simulated() {
+    let m = consumer_early();
+    let mut case = vip_case(&m);
+    case.timeline = vec![expect(u32::MAX, Expect::End("paid".into()))];
+    let report = run_test(&m, &case);
+    assert!(!report.passed);
+    assert!(
+        report.problems[0].contains("more than 36600 days"),
+        "{:?}",
+        report.problems
     );
 }
