@@ -3,6 +3,8 @@
 
 pub mod analysis;
 pub mod diagnostics;
+pub mod fmt;
+pub mod graph;
 pub mod syntax;
 
 pub use analysis::{analyze, Analysis};

@@ -564,10 +564,17 @@ pub enum TestAction {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Expectation {
-    Sent { channel: Ident, template: Ident },
-    Call { queue: Option<Ident> },
+    Sent {
+        channel: Ident,
+        template: Ident,
+    },
+    Call {
+        queue: Option<Ident>,
+    },
     /// `expect no sms` / `expect no calls` / `expect no contact`
-    No { channels: Ident },
+    No {
+        channels: Ident,
+    },
     AssignedQueue(Ident),
     AssignedAgency(Text),
     OfferDiscount((Decimal, Span)),
@@ -576,5 +583,8 @@ pub enum Expectation {
     Stage(Ident),
     End(Ident),
     /// `expect broken_promises == 1`
-    Var { var: Ident, value: Expr },
+    Var {
+        var: Ident,
+        value: Expr,
+    },
 }
