@@ -1,8 +1,27 @@
 //! Text → owned AST (`ast`), with recovery per declaration and per step.
+//!
+//! A clean file is parsed by one pest call. When that fails, the file is cut
+//! into declarations (`recovery`), each parsed strictly for an exact message,
+//! so one typo never hides the rest of the file from the checker.
 
 pub mod ast;
+mod build;
+mod errors;
+mod expr;
+mod grammar;
+mod limits;
+mod recovery;
+mod scan;
+
+#[cfg(test)]
+mod tests;
 
 use crate::diagnostics::Diagnostic;
+use build::Builder;
+use grammar::{DunParser, Rule};
+use pest::Parser;
+
+pub(crate) const TOO_LARGE: &str = "dun::syntax::too_large";
 
 /// The result of parsing one file: the declarations that parsed (broken ones
 /// are left out) and one diagnostic per broken declaration or step.
@@ -13,13 +32,65 @@ pub struct Parsed {
 }
 
 /// Parses a whole flow file. Never panics, whatever the text.
-pub fn parse(_text: &str) -> Parsed {
-    // CONTRACT PLACEHOLDER: replaced by the real parser on branch `parser`.
+pub fn parse(text: &str) -> Parsed {
+    if text.len() > limits::MAX_FILE_BYTES {
+        let diagnostic = Diagnostic::error(
+            TOO_LARGE,
+            format!(
+                "this file is {} MiB, more than the {} MiB a flow file may hold",
+                text.len() / (1024 * 1024),
+                limits::MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            ast::Span::new(0, 0),
+        )
+        .with_label("file too large")
+        .with_help("split the portfolio's flows into several files");
+        return Parsed {
+            file: ast::File {
+                decls: Vec::new(),
+                comments: Vec::new(),
+            },
+            diagnostics: vec![diagnostic],
+        };
+    }
+    let scan = scan::scan(text, limits::MAX_DEPTH);
+    if let Some(span) = scan.too_deep {
+        let diagnostic = Diagnostic::error(
+            expr::TOO_DEEP,
+            format!(
+                "brackets are nested more than {} deep here",
+                limits::MAX_DEPTH
+            ),
+            span,
+        )
+        .with_label("too deeply nested")
+        .with_help(
+            "flatten the nesting: name parts of a condition with `segment`, or move nested steps into a stage of their own",
+        );
+        return Parsed {
+            file: ast::File {
+                decls: Vec::new(),
+                comments: scan.comments,
+            },
+            diagnostics: vec![diagnostic],
+        };
+    }
+    let (decls, diagnostics) = match DunParser::parse(Rule::file, text) {
+        Ok(mut pairs) => {
+            let builder = Builder::new(0, &scan.docs);
+            let decls = pairs
+                .next()
+                .map(|file| builder.file(file))
+                .unwrap_or_default();
+            (decls, builder.into_diagnostics())
+        }
+        Err(err) => recovery::recover(text, &scan, &err),
+    };
     Parsed {
         file: ast::File {
-            decls: Vec::new(),
-            comments: Vec::new(),
+            decls,
+            comments: scan.comments,
         },
-        diagnostics: Vec::new(),
+        diagnostics,
     }
 }

@@ -1,0 +1,881 @@
+//! Declarations, steps and flow tests: pest pairs → owned AST.
+//!
+//! Conversion never fails: the grammar guarantees the shape of each pair, and
+//! where a literal is out of range the node keeps a neutral value and a
+//! diagnostic is reported, so the checker still sees the declaration.
+
+use super::ast::*;
+use super::grammar::Rule;
+use crate::diagnostics::Diagnostic;
+use pest::iterators::Pair;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+pub(crate) const HANDLER_AFTER_STEP: &str = "dun::syntax::handler_after_step";
+
+/// Converts pairs of one parsed slice of the file. `base` is the slice's
+/// byte offset in the file, so that every span is a file offset.
+pub(crate) struct Builder<'a> {
+    base: usize,
+    docs: &'a HashMap<u32, String>,
+    diagnostics: RefCell<Vec<Diagnostic>>,
+    parenthesized: RefCell<Vec<Span>>,
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn new(base: usize, docs: &'a HashMap<u32, String>) -> Self {
+        Builder {
+            base,
+            docs,
+            diagnostics: RefCell::new(Vec::new()),
+            parenthesized: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub(crate) fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics.into_inner()
+    }
+
+    pub(crate) fn report(&self, d: Diagnostic) {
+        self.diagnostics.borrow_mut().push(d);
+    }
+
+    pub(crate) fn mark_parenthesized(&self, span: Span) {
+        self.parenthesized.borrow_mut().push(span);
+    }
+
+    pub(crate) fn is_parenthesized(&self, span: Span) -> bool {
+        self.parenthesized.borrow().contains(&span)
+    }
+
+    pub(crate) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.base + s.start(), self.base + s.end())
+    }
+
+    pub(crate) fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(pair),
+        }
+    }
+
+    /// Stands in for a part the grammar guarantees; never reached on a
+    /// successful parse, but conversion must not panic if it were.
+    pub(crate) fn missing(&self, span: Span) -> Ident {
+        Ident {
+            name: String::new(),
+            span,
+        }
+    }
+
+    fn doc(&self, span: Span) -> Doc {
+        self.docs.get(&span.start).cloned()
+    }
+
+    pub(crate) fn file(&self, pair: Pair<'_, Rule>) -> Vec<Decl> {
+        pair.into_inner().filter_map(|p| self.decl(p)).collect()
+    }
+
+    fn decl(&self, pair: Pair<'_, Rule>) -> Option<Decl> {
+        let span = self.span(&pair);
+        let doc = self.doc(span);
+        let rule = pair.as_rule();
+        let decl = match rule {
+            Rule::flow_decl => {
+                let mut name = None;
+                let mut version = None;
+                for c in pair.into_inner() {
+                    match c.as_rule() {
+                        Rule::name => name = Some(self.ident(&c)),
+                        Rule::count => version = Some(self.count(&c)),
+                        _ => {}
+                    }
+                }
+                Decl::Flow(FlowDecl {
+                    name: name.unwrap_or_else(|| self.missing(span)),
+                    version,
+                    span,
+                    doc,
+                })
+            }
+            Rule::currency_decl => {
+                let code = pair
+                    .into_inner()
+                    .find(|c| c.as_rule() == Rule::currency_code)
+                    .map(|c| self.currency_code(&c))
+                    .unwrap_or_else(|| self.missing(span));
+                Decl::Currency(CurrencyDecl { code, span, doc })
+            }
+            Rule::account_decl => Decl::Account(AccountDecl {
+                fields: self.field_decls(pair),
+                span,
+                doc,
+            }),
+            Rule::event_decl | Rule::action_decl => {
+                let mut name = None;
+                let mut fields = Vec::new();
+                for c in pair.into_inner() {
+                    match c.as_rule() {
+                        Rule::name => name = Some(self.ident(&c)),
+                        Rule::field_decl => fields.push(self.field_decl(c)),
+                        _ => {}
+                    }
+                }
+                let name = name.unwrap_or_else(|| self.missing(span));
+                if rule == Rule::event_decl {
+                    Decl::Event(EventDecl {
+                        name,
+                        fields,
+                        span,
+                        doc,
+                    })
+                } else {
+                    Decl::Action(ActionDecl {
+                        name,
+                        fields,
+                        span,
+                        doc,
+                    })
+                }
+            }
+            Rule::calendar_decl => {
+                let mut name = None;
+                let mut weekend = Vec::new();
+                let mut holidays = Vec::new();
+                for c in pair.into_inner() {
+                    match c.as_rule() {
+                        Rule::name => name = Some(self.ident(&c)),
+                        Rule::weekend_rule => weekend.extend(
+                            c.into_inner()
+                                .filter(|d| d.as_rule() == Rule::weekday)
+                                .map(|d| self.ident(&d)),
+                        ),
+                        Rule::holiday_rule => holidays.extend(
+                            c.into_inner()
+                                .filter(|d| d.as_rule() == Rule::date)
+                                .map(|d| self.date(&d)),
+                        ),
+                        _ => {}
+                    }
+                }
+                Decl::Calendar(CalendarDecl {
+                    name: name.unwrap_or_else(|| self.missing(span)),
+                    weekend,
+                    holidays,
+                    span,
+                    doc,
+                })
+            }
+            Rule::policy_decl => Decl::Policy(PolicyDecl {
+                rules: pair
+                    .into_inner()
+                    .filter_map(|r| self.policy_rule(r))
+                    .collect(),
+                span,
+                doc,
+            }),
+            Rule::var_decl => {
+                let mut name = None;
+                let mut ty = None;
+                let mut init = None;
+                for c in pair.into_inner() {
+                    match c.as_rule() {
+                        Rule::name => name = Some(self.ident(&c)),
+                        Rule::type_expr => ty = Some(self.type_expr(c)),
+                        Rule::expr => init = Some(self.expr(c)),
+                        _ => {}
+                    }
+                }
+                Decl::Var(VarDecl {
+                    name: name.unwrap_or_else(|| self.missing(span)),
+                    ty: ty.unwrap_or_else(|| TypeExpr {
+                        kind: TypeExprKind::Named(self.missing(span)),
+                        optional: false,
+                        span,
+                    }),
+                    init: init.unwrap_or_else(|| self.placeholder_expr(span)),
+                    span,
+                    doc,
+                })
+            }
+            Rule::segment_decl => {
+                let mut name = None;
+                let mut cond = None;
+                for c in pair.into_inner() {
+                    match c.as_rule() {
+                        Rule::name => name = Some(self.ident(&c)),
+                        Rule::expr => cond = Some(self.expr(c)),
+                        _ => {}
+                    }
+                }
+                Decl::Segment(SegmentDecl {
+                    name: name.unwrap_or_else(|| self.missing(span)),
+                    cond: cond.unwrap_or_else(|| self.placeholder_expr(span)),
+                    span,
+                    doc,
+                })
+            }
+            Rule::template_decl => {
+                let mut name = None;
+                let mut channel = None;
+                let mut body = None;
+                for c in pair.into_inner() {
+                    match c.as_rule() {
+                        Rule::name => name = Some(self.ident(&c)),
+                        Rule::channel => channel = self.inner_name(c),
+                        Rule::string => body = Some(TemplateBody::Text(self.text(c))),
+                        Rule::template_file => {
+                            body = c
+                                .into_inner()
+                                .find(|s| s.as_rule() == Rule::string)
+                                .map(|s| TemplateBody::File(self.text(s)))
+                        }
+                        Rule::template_email => {
+                            let mut texts = c
+                                .into_inner()
+                                .filter(|s| s.as_rule() == Rule::string)
+                                .map(|s| self.text(s));
+                            let subject = texts.next();
+                            let email_body = texts.next();
+                            if let (Some(subject), Some(email_body)) = (subject, email_body) {
+                                body = Some(TemplateBody::Email {
+                                    subject,
+                                    body: email_body,
+                                });
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Decl::Template(TemplateDecl {
+                    name: name.unwrap_or_else(|| self.missing(span)),
+                    channel: channel.unwrap_or_else(|| self.missing(span)),
+                    body: body.unwrap_or_else(|| {
+                        TemplateBody::Text(Text {
+                            parts: Vec::new(),
+                            span,
+                        })
+                    }),
+                    span,
+                    doc,
+                })
+            }
+            Rule::handler => Decl::Handler(self.handler(pair)),
+            Rule::start_decl => Decl::Start(StartDecl {
+                stage: pair
+                    .into_inner()
+                    .find(|c| c.as_rule() == Rule::name)
+                    .map(|c| self.ident(&c))
+                    .unwrap_or_else(|| self.missing(span)),
+                span,
+                doc,
+            }),
+            Rule::stage_decl => Decl::Stage(self.stage(pair)),
+            Rule::test_decl => Decl::Test(self.test(pair)),
+            _ => return None,
+        };
+        Some(decl)
+    }
+
+    fn placeholder_expr(&self, span: Span) -> Expr {
+        Expr {
+            kind: ExprKind::Bool(false),
+            span,
+        }
+    }
+
+    fn inner_name(&self, pair: Pair<'_, Rule>) -> Option<Ident> {
+        pair.into_inner()
+            .find(|c| c.as_rule() == Rule::name)
+            .map(|c| self.ident(&c))
+    }
+
+    fn field_decls(&self, pair: Pair<'_, Rule>) -> Vec<FieldDecl> {
+        pair.into_inner()
+            .filter(|c| c.as_rule() == Rule::field_decl)
+            .map(|c| self.field_decl(c))
+            .collect()
+    }
+
+    fn field_decl(&self, pair: Pair<'_, Rule>) -> FieldDecl {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut ty = None;
+        for c in pair.into_inner() {
+            match c.as_rule() {
+                Rule::name => name = Some(self.ident(&c)),
+                Rule::type_expr => ty = Some(self.type_expr(c)),
+                _ => {}
+            }
+        }
+        let name = name.unwrap_or_else(|| self.missing(span));
+        // The span of a field is `name: type`, without a trailing comma.
+        let end = ty.as_ref().map_or(span, |t| t.span);
+        FieldDecl {
+            span: name.span.to(end),
+            doc: self.doc(span),
+            name,
+            ty: ty.unwrap_or_else(|| TypeExpr {
+                kind: TypeExprKind::Named(self.missing(span)),
+                optional: false,
+                span,
+            }),
+        }
+    }
+
+    fn type_expr(&self, pair: Pair<'_, Rule>) -> TypeExpr {
+        let span = self.span(&pair);
+        let mut kind = None;
+        let mut optional = false;
+        for c in pair.into_inner() {
+            match c.as_rule() {
+                Rule::enum_type => {
+                    kind = Some(TypeExprKind::Enum(
+                        c.into_inner()
+                            .filter(|v| v.as_rule() == Rule::name)
+                            .map(|v| self.ident(&v))
+                            .collect(),
+                    ))
+                }
+                Rule::type_name => kind = self.inner_name(c).map(TypeExprKind::Named),
+                Rule::question => optional = true,
+                _ => {}
+            }
+        }
+        TypeExpr {
+            kind: kind.unwrap_or_else(|| TypeExprKind::Named(self.missing(span))),
+            optional,
+            span,
+        }
+    }
+
+    fn policy_rule(&self, pair: Pair<'_, Rule>) -> Option<PolicyRule> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut times = Vec::new();
+        let mut zone = None;
+        let mut names = Vec::new();
+        let mut days = Vec::new();
+        let mut holidays = None;
+        let mut count = None;
+        let mut channels = None;
+        let mut duration = None;
+        let mut when = None;
+        for c in pair.into_inner() {
+            match c.as_rule() {
+                Rule::time => times.push(self.time(&c)),
+                Rule::zone => {
+                    zone = c.into_inner().next().map(|z| {
+                        let zspan = self.span(&z);
+                        match z.as_rule() {
+                            Rule::string => Expr {
+                                kind: ExprKind::Text(self.text(z)),
+                                span: zspan,
+                            },
+                            _ => self.field_ref(z),
+                        }
+                    })
+                }
+                Rule::weekday_list => days.extend(
+                    c.into_inner()
+                        .filter(|d| d.as_rule() == Rule::weekday)
+                        .map(|d| self.ident(&d)),
+                ),
+                Rule::holidays_of => holidays = self.inner_name(c),
+                Rule::count => count = Some(self.count(&c)),
+                Rule::channels => channels = self.inner_name(c),
+                Rule::duration => duration = Some(self.duration(c)),
+                Rule::name => names.push(self.ident(&c)),
+                Rule::when_clause => when = self.when(c),
+                _ => {}
+            }
+        }
+        let missing_duration = || DurationLit {
+            amount: 0,
+            unit: DurationUnit::Days,
+            calendar: None,
+            span,
+        };
+        let kind = match rule {
+            Rule::contact_hours_rule => {
+                let mut times = times.into_iter();
+                let from = times.next().unwrap_or_default();
+                let to = times.next().unwrap_or_default();
+                PolicyRuleKind::ContactHours { from, to, zone }
+            }
+            Rule::no_contact_rule => match holidays {
+                Some(cal) => PolicyRuleKind::NoContactHolidays(cal),
+                None => PolicyRuleKind::NoContactDays(days),
+            },
+            Rule::at_most_rule => PolicyRuleKind::AtMost {
+                count: count.unwrap_or((0, span)),
+                channels: channels.unwrap_or_else(|| self.missing(span)),
+                window: duration.unwrap_or_else(missing_duration),
+            },
+            Rule::pause_rule => PolicyRuleKind::Pause {
+                channels: channels.unwrap_or_else(|| self.missing(span)),
+                duration: duration.unwrap_or_else(missing_duration),
+                event: names.pop().unwrap_or_else(|| self.missing(span)),
+                when,
+            },
+            Rule::stop_rule => PolicyRuleKind::Stop {
+                channels: channels.unwrap_or_else(|| self.missing(span)),
+                event: names.pop().unwrap_or_else(|| self.missing(span)),
+                when,
+            },
+            _ => return None,
+        };
+        Some(PolicyRule { kind, span })
+    }
+
+    fn field_ref(&self, pair: Pair<'_, Rule>) -> Expr {
+        let span = self.span(&pair);
+        let mut root = FieldRoot::Account;
+        let mut root_span = span;
+        let mut field = None;
+        for c in pair.into_inner() {
+            match c.as_rule() {
+                Rule::kw_account => root_span = self.span(&c),
+                Rule::kw_event => {
+                    root = FieldRoot::Event;
+                    root_span = self.span(&c);
+                }
+                Rule::name => field = Some(self.ident(&c)),
+                _ => {}
+            }
+        }
+        Expr {
+            kind: ExprKind::Field {
+                root,
+                root_span,
+                field: field.unwrap_or_else(|| self.missing(span)),
+            },
+            span,
+        }
+    }
+
+    fn when(&self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        pair.into_inner()
+            .find(|c| c.as_rule() == Rule::expr)
+            .map(|c| self.expr(c))
+    }
+
+    fn handler(&self, pair: Pair<'_, Rule>) -> Handler {
+        let span = self.span(&pair);
+        let mut event = None;
+        let mut when = None;
+        let mut body = None;
+        for c in pair.into_inner() {
+            match c.as_rule() {
+                Rule::name => event = Some(self.ident(&c)),
+                Rule::when_clause => when = self.when(c),
+                Rule::handler_goto => {
+                    body = Some(HandlerBody::Goto(
+                        self.inner_name(c).unwrap_or_else(|| self.missing(span)),
+                    ))
+                }
+                Rule::block => body = Some(HandlerBody::Block(self.block(c))),
+                _ => {}
+            }
+        }
+        Handler {
+            event: event.unwrap_or_else(|| self.missing(span)),
+            when,
+            body: body.unwrap_or(HandlerBody::Block(Block {
+                steps: Vec::new(),
+                span,
+            })),
+            span,
+            doc: self.doc(span),
+        }
+    }
+
+    fn stage(&self, pair: Pair<'_, Rule>) -> Stage {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut handlers = Vec::new();
+        let mut body = Block {
+            steps: Vec::new(),
+            span,
+        };
+        for c in pair.into_inner() {
+            match c.as_rule() {
+                Rule::name => name = Some(self.ident(&c)),
+                Rule::stage_body => {
+                    body.span = self.span(&c);
+                    let mut first_step: Option<Span> = None;
+                    for item in c.into_inner() {
+                        match item.as_rule() {
+                            Rule::handler => handlers.push(self.handler(item)),
+                            Rule::misplaced_handler => {
+                                let Some(h) = item.into_inner().next() else {
+                                    continue;
+                                };
+                                let handler = self.handler(h);
+                                let mut d = Diagnostic::error(
+                                    HANDLER_AFTER_STEP,
+                                    format!(
+                                        "the handler `on {}` comes after a step; a stage lists its handlers first",
+                                        handler.event.name
+                                    ),
+                                    handler.span,
+                                )
+                                .with_label("handler after a step")
+                                .with_help("move this `on ...` line above the first step of the stage");
+                                if let Some(first) = first_step {
+                                    d = d.with_secondary(first, "the first step of the stage");
+                                }
+                                self.report(d);
+                                handlers.push(handler);
+                            }
+                            Rule::lbrace | Rule::rbrace => {}
+                            _ => {
+                                if let Some(step) = self.step(item) {
+                                    first_step.get_or_insert(step.span);
+                                    body.steps.push(step);
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Stage {
+            name: name.unwrap_or_else(|| self.missing(span)),
+            handlers,
+            body,
+            span,
+            doc: self.doc(span),
+        }
+    }
+
+    pub(crate) fn block(&self, pair: Pair<'_, Rule>) -> Block {
+        let span = self.span(&pair);
+        Block {
+            steps: pair.into_inner().filter_map(|s| self.step(s)).collect(),
+            span,
+        }
+    }
+
+    fn field_values(&self, pair: Pair<'_, Rule>) -> Vec<FieldValue> {
+        pair.into_inner()
+            .filter(|c| c.as_rule() == Rule::field_value)
+            .map(|c| self.field_value(c))
+            .collect()
+    }
+
+    fn field_value(&self, pair: Pair<'_, Rule>) -> FieldValue {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut value = None;
+        for c in pair.into_inner() {
+            match c.as_rule() {
+                Rule::name => name = Some(self.ident(&c)),
+                Rule::expr => value = Some(self.expr(c)),
+                _ => {}
+            }
+        }
+        let name = name.unwrap_or_else(|| self.missing(span));
+        let value = value.unwrap_or_else(|| self.placeholder_expr(span));
+        FieldValue {
+            span: name.span.to(value.span),
+            name,
+            value,
+        }
+    }
+
+    fn step(&self, pair: Pair<'_, Rule>) -> Option<Step> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut names = Vec::new();
+        let mut channel = None;
+        let mut target = None;
+        let mut when = None;
+        let mut priority = None;
+        let mut duration = None;
+        let mut until = None;
+        let mut exprs = Vec::new();
+        let mut blocks = Vec::new();
+        let mut else_ifs = Vec::new();
+        let mut otherwise = None;
+        let mut count = None;
+        let mut percent = None;
+        let mut arms = Vec::new();
+        let mut text = None;
+        let mut fields = Vec::new();
+        let mut has_queue = false;
+        for c in pair.into_inner() {
+            match c.as_rule() {
+                Rule::name => names.push(self.ident(&c)),
+                Rule::channel => channel = self.inner_name(c),
+                Rule::send_target => target = self.inner_name(c),
+                Rule::when_clause => when = self.when(c),
+                Rule::priority => priority = Some(self.ident(&c)),
+                Rule::kw_queue => has_queue = true,
+                Rule::duration => duration = Some(self.duration(c)),
+                Rule::wait_until => {
+                    until = c
+                        .into_inner()
+                        .find(|e| e.as_rule() == Rule::expr)
+                        .map(|e| self.expr(e))
+                }
+                Rule::expr => exprs.push(self.expr(c)),
+                Rule::block => blocks.push(self.block(c)),
+                Rule::else_if => {
+                    let mut cond = None;
+                    let mut block = None;
+                    for e in c.into_inner() {
+                        match e.as_rule() {
+                            Rule::expr => cond = Some(self.expr(e)),
+                            Rule::block => block = Some(self.block(e)),
+                            _ => {}
+                        }
+                    }
+                    if let (Some(cond), Some(block)) = (cond, block) {
+                        else_ifs.push((cond, block));
+                    }
+                }
+                Rule::else_block => {
+                    otherwise = c
+                        .into_inner()
+                        .find(|b| b.as_rule() == Rule::block)
+                        .map(|b| self.block(b))
+                }
+                Rule::count => count = Some(self.count(&c)),
+                Rule::percent => percent = Some(self.percent(c)),
+                Rule::split_arm => {
+                    let arm_span = self.span(&c);
+                    let mut share = None;
+                    let mut stage = None;
+                    for a in c.into_inner() {
+                        match a.as_rule() {
+                            Rule::percent => share = Some(self.percent(a)),
+                            Rule::name => stage = Some(self.ident(&a)),
+                            _ => {}
+                        }
+                    }
+                    if let (Some(share), Some(stage)) = (share, stage) {
+                        arms.push(SplitArm {
+                            span: share.1.to(stage.span),
+                            share,
+                            stage,
+                        });
+                    } else {
+                        let _ = arm_span;
+                    }
+                }
+                Rule::string => text = Some(self.text(c)),
+                Rule::field_value => fields.push(self.field_value(c)),
+                _ => {}
+            }
+        }
+        let mut names = names.into_iter();
+        let mut next_name = || names.next().unwrap_or_else(|| self.missing(span));
+        let missing_duration = DurationLit {
+            amount: 0,
+            unit: DurationUnit::Days,
+            calendar: None,
+            span,
+        };
+        let empty_text = || Text {
+            parts: Vec::new(),
+            span,
+        };
+        let kind = match rule {
+            Rule::send_step => StepKind::Send {
+                channel: channel.unwrap_or_else(|| self.missing(span)),
+                template: next_name(),
+                to: target,
+                when,
+            },
+            Rule::call_step => StepKind::Call {
+                queue: if has_queue { Some(next_name()) } else { None },
+                priority,
+                when,
+            },
+            Rule::wait_step => match until {
+                Some(e) => StepKind::Wait(WaitKind::Until(e)),
+                None => StepKind::Wait(WaitKind::For(duration.unwrap_or(missing_duration))),
+            },
+            Rule::if_step => {
+                let mut branches = Vec::new();
+                if let (Some(cond), Some(block)) = (exprs.pop(), blocks.pop()) {
+                    branches.push((cond, block));
+                }
+                branches.extend(else_ifs);
+                StepKind::If {
+                    branches,
+                    otherwise,
+                }
+            }
+            Rule::repeat_step => StepKind::Repeat {
+                count: count.unwrap_or((0, span)),
+                body: blocks.pop().unwrap_or(Block {
+                    steps: Vec::new(),
+                    span,
+                }),
+            },
+            Rule::split_step => StepKind::Split { arms },
+            Rule::goto_step => StepKind::Goto(next_name()),
+            Rule::end_step => StepKind::End(next_name()),
+            Rule::set_step => StepKind::Set {
+                var: next_name(),
+                value: exprs.pop().unwrap_or_else(|| self.placeholder_expr(span)),
+            },
+            Rule::assign_queue_step => StepKind::AssignQueue {
+                queue: next_name(),
+                priority,
+            },
+            Rule::assign_agency_step => StepKind::AssignAgency(text.unwrap_or_else(empty_text)),
+            Rule::offer_discount_step => StepKind::OfferDiscount {
+                percent: percent.unwrap_or_default(),
+                duration,
+            },
+            Rule::offer_plan_step => StepKind::OfferPlan {
+                installments: count.unwrap_or((0, span)),
+                every: duration.unwrap_or(missing_duration),
+            },
+            Rule::alert_step => StepKind::Alert {
+                team: next_name(),
+                text: text.unwrap_or_else(empty_text),
+            },
+            Rule::emit_step => StepKind::Emit {
+                action: next_name(),
+                fields,
+            },
+            _ => return None,
+        };
+        Some(Step { kind, span })
+    }
+
+    fn test(&self, pair: Pair<'_, Rule>) -> Test {
+        let span = self.span(&pair);
+        let mut title = None;
+        let mut items = Vec::new();
+        for c in pair.into_inner() {
+            match c.as_rule() {
+                Rule::string => title = Some(self.text(c)),
+                Rule::given | Rule::test_start | Rule::on_day => items.push(self.test_item(c)),
+                _ => {}
+            }
+        }
+        Test {
+            title: title.unwrap_or(Text {
+                parts: Vec::new(),
+                span,
+            }),
+            items,
+            span,
+            doc: self.doc(span),
+        }
+    }
+
+    fn test_item(&self, pair: Pair<'_, Rule>) -> TestItem {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::given => TestItemKind::Given(self.field_values(pair)),
+            Rule::test_start => {
+                let mut date = Default::default();
+                let mut time = Default::default();
+                let mut zone = None;
+                for c in pair.into_inner() {
+                    match c.as_rule() {
+                        Rule::date => date = self.date(&c).0,
+                        Rule::time => time = self.time(&c).0,
+                        Rule::string => zone = Some(self.text(c)),
+                        _ => {}
+                    }
+                }
+                TestItemKind::Start { date, time, zone }
+            }
+            _ => {
+                let mut day = (0, span);
+                let mut at = None;
+                let mut action = None;
+                for c in pair.into_inner() {
+                    match c.as_rule() {
+                        Rule::count => day = self.count(&c),
+                        Rule::time => at = Some(self.time(&c)),
+                        Rule::receive => {
+                            let mut event = None;
+                            let mut fields = Vec::new();
+                            for r in c.into_inner() {
+                                match r.as_rule() {
+                                    Rule::name => event = Some(self.ident(&r)),
+                                    Rule::field_value => fields.push(self.field_value(r)),
+                                    _ => {}
+                                }
+                            }
+                            action = Some(TestAction::Receive {
+                                event: event.unwrap_or_else(|| self.missing(span)),
+                                fields,
+                            });
+                        }
+                        Rule::update => action = Some(TestAction::Update(self.field_values(c))),
+                        Rule::expect => action = self.expectation(c).map(TestAction::Expect),
+                        _ => {}
+                    }
+                }
+                TestItemKind::OnDay {
+                    day,
+                    at,
+                    action: action.unwrap_or(TestAction::Update(Vec::new())),
+                }
+            }
+        };
+        TestItem { kind, span }
+    }
+
+    fn expectation(&self, pair: Pair<'_, Rule>) -> Option<Expectation> {
+        let form = pair.into_inner().find(|c| c.as_rule() != Rule::kw_expect)?;
+        let span = self.span(&form);
+        let rule = form.as_rule();
+        let mut names = Vec::new();
+        let mut channel = None;
+        let mut text = None;
+        let mut percent = None;
+        let mut value = None;
+        let mut has_queue = false;
+        for c in form.into_inner() {
+            match c.as_rule() {
+                Rule::name => names.push(self.ident(&c)),
+                Rule::channel | Rule::channels => channel = self.inner_name(c),
+                Rule::string => text = Some(self.text(c)),
+                Rule::percent => percent = Some(self.percent(c)),
+                Rule::expr => value = Some(self.expr(c)),
+                Rule::kw_queue => has_queue = true,
+                _ => {}
+            }
+        }
+        let mut names = names.into_iter();
+        let mut next_name = || names.next().unwrap_or_else(|| self.missing(span));
+        let channel = channel.unwrap_or_else(|| self.missing(span));
+        Some(match rule {
+            Rule::expect_sent => Expectation::Sent {
+                channel,
+                template: next_name(),
+            },
+            Rule::expect_call => Expectation::Call {
+                queue: if has_queue { Some(next_name()) } else { None },
+            },
+            Rule::expect_no => Expectation::No { channels: channel },
+            Rule::expect_assigned_queue => Expectation::AssignedQueue(next_name()),
+            Rule::expect_assigned_agency => Expectation::AssignedAgency(text.unwrap_or(Text {
+                parts: Vec::new(),
+                span,
+            })),
+            Rule::expect_offer => Expectation::OfferDiscount(percent.unwrap_or_default()),
+            Rule::expect_alert => Expectation::Alert(next_name()),
+            Rule::expect_emitted => Expectation::Emitted(next_name()),
+            Rule::expect_stage => Expectation::Stage(next_name()),
+            Rule::expect_end => Expectation::End(next_name()),
+            Rule::expect_var => Expectation::Var {
+                var: next_name(),
+                value: value.unwrap_or_else(|| self.placeholder_expr(span)),
+            },
+            _ => return None,
+        })
+    }
+}

@@ -1,0 +1,463 @@
+//! pest errors → diagnostics a collections manager can act on.
+//!
+//! pest reports the furthest position it reached and the grammar rules it
+//! tried there. Each rule that can be named in a message is a token of its
+//! own in the grammar; here they become words (``expected `->` or `{` ``),
+//! related alternatives are folded ("a step such as ..."), and a help is
+//! added where the fix is plain. Rule names never reach the user.
+
+use super::ast::Span;
+use super::grammar::Rule;
+use crate::diagnostics::Diagnostic;
+use pest::error::{ErrorVariant, InputLocation};
+
+pub(crate) const UNEXPECTED: &str = "dun::syntax::unexpected";
+pub(crate) const UNCLOSED: &str = "dun::syntax::unclosed";
+
+const STEP_KEYWORDS: &[Rule] = &[
+    Rule::kw_send,
+    Rule::kw_call,
+    Rule::kw_wait,
+    Rule::kw_if,
+    Rule::kw_repeat,
+    Rule::kw_split,
+    Rule::kw_goto,
+    Rule::kw_end,
+    Rule::kw_set,
+    Rule::kw_assign,
+    Rule::kw_offer,
+    Rule::kw_alert,
+    Rule::kw_emit,
+];
+
+const DECL_KEYWORDS: &[Rule] = &[
+    Rule::kw_flow,
+    Rule::kw_currency,
+    Rule::kw_account,
+    Rule::kw_event,
+    Rule::kw_calendar,
+    Rule::kw_policy,
+    Rule::kw_var,
+    Rule::kw_segment,
+    Rule::kw_template,
+    Rule::kw_action,
+    Rule::kw_start,
+    Rule::kw_stage,
+    Rule::kw_test,
+];
+
+const POLICY_KEYWORDS: &[Rule] = &[
+    Rule::kw_contact_hours,
+    Rule::kw_no_contact,
+    Rule::kw_at_most,
+    Rule::kw_pause,
+    Rule::kw_stop,
+];
+
+const EXPECT_KEYWORDS: &[Rule] = &[
+    Rule::kw_sent,
+    Rule::kw_no,
+    Rule::kw_assigned,
+    Rule::kw_emitted,
+];
+
+const OPERATORS: &[Rule] = &[
+    Rule::op_or,
+    Rule::op_and,
+    Rule::op_eq,
+    Rule::op_ne,
+    Rule::op_lt,
+    Rule::op_le,
+    Rule::op_gt,
+    Rule::op_ge,
+    Rule::op_add,
+    Rule::op_sub,
+    Rule::op_mul,
+    Rule::op_div,
+    Rule::is_set,
+    Rule::in_list,
+    Rule::kw_is,
+    Rule::kw_in,
+];
+
+/// What the user sees for a rule the parser expected.
+fn describe(rule: Rule) -> String {
+    let fixed = match rule {
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::lbracket => "`[`",
+        Rule::rbracket => "`]`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::colon => "`:`",
+        Rule::comma => "`,`",
+        Rule::dot => "`.`",
+        Rule::arrow => "`->`",
+        Rule::assign_eq => "`=`",
+        Rule::pipe => "`|`",
+        Rule::question => "`?`",
+        Rule::name | Rule::reserved => "a name",
+        Rule::weekday => "a day of the week such as `sunday`",
+        Rule::priority => "a priority (`low`, `normal`, `high` or `urgent`)",
+        Rule::type_expr | Rule::type_name | Rule::enum_type => "a type such as `money` or `low | high`",
+        Rule::channel => "a channel such as `sms` or `email`",
+        Rule::channels => "channels such as `calls`, `sms` or `contact`",
+        Rule::zone => "a time zone (an account field such as `account.timezone`, or a name such as \"Europe/Madrid\")",
+        Rule::expr | Rule::paren_expr | Rule::quantity | Rule::field_access => "a value or a condition",
+        Rule::count => "a whole number",
+        Rule::number => "a number",
+        Rule::percent | Rule::percent_sign => "a percentage such as `20%`",
+        Rule::duration | Rule::duration_unit => "a duration such as `3 days`",
+        Rule::calendar_of => "`of` and a calendar",
+        Rule::currency_code => "a currency code such as `USD`",
+        Rule::date => "a date such as `2026-03-31`",
+        Rule::time => "a time of day such as `09:00`",
+        Rule::datetime => "a date and time such as `2026-03-02 09:00`",
+        Rule::string | Rule::quote => "text in double quotes",
+        Rule::close_quote => "`\"` to close the text",
+        Rule::string_text | Rule::escape => "more text",
+        Rule::placeholder => "a `{value}`",
+        Rule::op_or => "`or`",
+        Rule::op_and => "`and`",
+        Rule::op_not => "`not`",
+        Rule::op_neg => "`-`",
+        Rule::op_eq => "`==`",
+        Rule::op_ne => "`!=`",
+        Rule::op_lt => "`<`",
+        Rule::op_le => "`<=`",
+        Rule::op_gt => "`>`",
+        Rule::op_ge => "`>=`",
+        Rule::op_add => "`+`",
+        Rule::op_sub => "`-`",
+        Rule::op_mul => "`*`",
+        Rule::op_div => "`/`",
+        Rule::is_set => "`is set`",
+        Rule::in_list => "`in [...]`",
+        Rule::EOI => "the end of the file",
+        Rule::handler | Rule::misplaced_handler | Rule::handler_goto => "a handler (`on EVENT ...`)",
+        Rule::when_clause => "`when`",
+        Rule::block | Rule::stage_body => "`{`",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return fixed.to_string();
+    }
+    let name = format!("{rule:?}");
+    if let Some(word) = name.strip_prefix("kw_") {
+        return format!("`{word}`");
+    }
+    if name.ends_with("_step") {
+        return "a step".to_string();
+    }
+    if name.ends_with("_decl") {
+        return "a declaration".to_string();
+    }
+    if name.ends_with("_rule") {
+        return "a policy rule".to_string();
+    }
+    if name.starts_with("expect_") {
+        return "an expectation".to_string();
+    }
+    "something else".to_string()
+}
+
+/// Folds related alternatives into one phrase, keeping the list short.
+fn expected_phrases(positives: &[Rule]) -> Vec<String> {
+    let mut rules: Vec<Rule> = Vec::new();
+    for r in positives {
+        if !rules.contains(r) {
+            rules.push(*r);
+        }
+    }
+    let mut phrases: Vec<String> = Vec::new();
+    let fold = |group: &[Rule],
+                min: usize,
+                phrase: &str,
+                rules: &mut Vec<Rule>,
+                phrases: &mut Vec<String>| {
+        let hits = rules.iter().filter(|r| group.contains(r)).count();
+        if hits >= min {
+            rules.retain(|r| !group.contains(r));
+            phrases.push(phrase.to_string());
+        }
+    };
+    fold(
+        DECL_KEYWORDS,
+        4,
+        "a declaration such as `stage`, `event` or `on`",
+        &mut rules,
+        &mut phrases,
+    );
+    if phrases.is_empty() {
+        fold(
+            STEP_KEYWORDS,
+            4,
+            "a step such as `send`, `wait` or `goto`",
+            &mut rules,
+            &mut phrases,
+        );
+    }
+    fold(
+        POLICY_KEYWORDS,
+        3,
+        "a policy rule (`contact_hours`, `no_contact`, `at_most`, `pause` or `stop`)",
+        &mut rules,
+        &mut phrases,
+    );
+    if rules.iter().filter(|r| EXPECT_KEYWORDS.contains(r)).count() >= 3 {
+        rules.retain(|r| {
+            !EXPECT_KEYWORDS.contains(r)
+                && !matches!(
+                    r,
+                    Rule::kw_call
+                        | Rule::kw_offer
+                        | Rule::kw_alert
+                        | Rule::kw_stage
+                        | Rule::kw_end
+                        | Rule::name
+                )
+        });
+        phrases.push("an expectation such as `sent`, `stage`, `end` or `no`".to_string());
+    }
+    fold(
+        OPERATORS,
+        3,
+        "an operator such as `and` or `==`",
+        &mut rules,
+        &mut phrases,
+    );
+    if rules.contains(&Rule::EOI) && !phrases.is_empty() {
+        rules.retain(|r| *r != Rule::EOI);
+    }
+    for r in rules {
+        let d = describe(r);
+        if !phrases.contains(&d) {
+            phrases.push(d);
+        }
+    }
+    phrases
+}
+
+fn join(phrases: &[String]) -> String {
+    match phrases {
+        [] => "something else".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The token found at `pos`: a word, a two-character operator, a quote or
+/// one character; empty at the end.
+fn token_at(text: &str, pos: usize) -> &str {
+    let Some(rest) = text.get(pos..) else {
+        return "";
+    };
+    let word_len = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    if word_len > 0 {
+        return &rest[..word_len];
+    }
+    for op in ["->", "==", "!=", "<=", ">="] {
+        if rest.starts_with(op) {
+            return &rest[..2];
+        }
+    }
+    match rest.chars().next() {
+        Some(c) => &rest[..c.len_utf8()],
+        None => "",
+    }
+}
+
+/// The token just before `pos`, skipping blanks and comment lines.
+fn token_before(text: &str, pos: usize) -> Option<&str> {
+    let mut end = pos.min(text.len());
+    loop {
+        let before = text.get(..end)?;
+        let trimmed = before.trim_end();
+        if trimmed.is_empty() {
+            return None;
+        }
+        // A comment on the line would end `trimmed`; step over it.
+        let line_start = trimmed.rfind('\n').map_or(0, |n| n + 1);
+        let line = &trimmed[line_start..];
+        if let Some(hash) = comment_start(line) {
+            end = line_start + hash;
+            continue;
+        }
+        let last = trimmed.chars().last()?;
+        let start = if last.is_alphanumeric() || last == '_' {
+            trimmed
+                .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(0, |n| n + 1)
+        } else if last == '"' {
+            return Some("the text");
+        } else {
+            let two = trimmed.len().saturating_sub(2);
+            match trimmed.get(two..) {
+                Some(op @ ("->" | "==" | "!=" | "<=" | ">=")) => return Some(op),
+                _ => trimmed.len() - last.len_utf8(),
+            }
+        };
+        return trimmed.get(start..);
+    }
+}
+
+/// Where a `#` comment starts on a line, outside text in quotes.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_text = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_text => escaped = true,
+            '"' => in_text = !in_text,
+            '#' if !in_text => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Turns a pest error on `text` (a slice starting at `base` in the file)
+/// into a diagnostic. `file_len` tells the end of the file from the end of
+/// a slice.
+pub(crate) fn from_pest(
+    text: &str,
+    base: usize,
+    file_len: usize,
+    err: &pest::error::Error<Rule>,
+) -> Diagnostic {
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    }
+    .min(text.len());
+    let positives: Vec<Rule> = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let found = token_at(text, pos);
+    let span = Span::new(base + pos, base + pos + found.len());
+    let phrases = expected_phrases(&positives);
+    let mut message = format!("expected {}", join(&phrases));
+    if let Some(prev) = token_before(text, pos) {
+        if prev == "the text" {
+            message.push_str(" after the text");
+        } else {
+            message.push_str(&format!(" after `{prev}`"));
+        }
+    }
+    let label = if found.is_empty() {
+        if base + pos >= file_len {
+            "the file ends here".to_string()
+        } else {
+            "the declaration ends here".to_string()
+        }
+    } else if found == "\"" {
+        "unexpected text".to_string()
+    } else {
+        format!("unexpected `{found}`")
+    };
+    let mut d = Diagnostic::error(UNEXPECTED, message, span).with_label(label);
+    if let Some(help) = help_for(&positives, found) {
+        d = d.with_help(help);
+    }
+    d
+}
+
+fn help_for(positives: &[Rule], found: &str) -> Option<String> {
+    let has = |r: Rule| positives.contains(&r);
+    let first = found.chars().next().unwrap_or(' ');
+    if has(Rule::duration_unit) {
+        return Some(
+            "a duration is a whole number and a unit: `minutes`, `hours`, `days`, `weeks`, `months` or `business days` (singular or plural), e.g. `3 days`"
+                .to_string(),
+        );
+    }
+    if has(Rule::priority) {
+        return Some("the priorities are `low`, `normal`, `high` and `urgent`".to_string());
+    }
+    if has(Rule::weekday) {
+        return Some(
+            "days are written in full and in lower case: `monday`, `tuesday`, `wednesday`, `thursday`, `friday`, `saturday`, `sunday`"
+                .to_string(),
+        );
+    }
+    if has(Rule::currency_code) && first.is_ascii_lowercase() {
+        return Some("a currency is its three-letter code in capitals, e.g. `USD`".to_string());
+    }
+    if found == "=" && positives.iter().any(|r| OPERATORS.contains(r)) {
+        return Some(
+            "to compare two values write `==`; a single `=` only gives a value in `set`, `var` and `segment`"
+                .to_string(),
+        );
+    }
+    if has(Rule::name) && found.chars().any(|c| c.is_ascii_uppercase()) {
+        return Some(format!(
+            "names are written in lower case with `_` between words, e.g. `{}`",
+            snake_case(found)
+        ));
+    }
+    if has(Rule::name)
+        && matches!(
+            found,
+            "and"
+                | "or"
+                | "not"
+                | "is"
+                | "in"
+                | "true"
+                | "false"
+                | "today"
+                | "now"
+                | "account"
+                | "event"
+        )
+    {
+        return Some(format!(
+            "`{found}` is reserved for conditions and cannot name anything; choose another name"
+        ));
+    }
+    if (has(Rule::name) || has(Rule::count)) && first.is_ascii_digit() && has(Rule::name) {
+        return Some("a name starts with a letter or `_`".to_string());
+    }
+    None
+}
+
+fn snake_case(word: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in word.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A declaration whose brace is never closed: point at the opening brace.
+pub(crate) fn unclosed(open: usize, bracket: char, end: usize, file_len: usize) -> Diagnostic {
+    let closing = match bracket {
+        '[' => ']',
+        '(' => ')',
+        _ => '}',
+    };
+    let where_ = if end >= file_len {
+        "the end of the file"
+    } else {
+        "the next declaration"
+    };
+    Diagnostic::error(
+        UNCLOSED,
+        format!("this `{bracket}` is never closed before {where_}"),
+        Span::new(open, open + 1),
+    )
+    .with_label("opened here")
+    .with_secondary(Span::new(end, end), format!("`{closing}` expected by here"))
+    .with_help(format!("add the missing `{closing}` where the block ends"))
+}
