@@ -363,7 +363,7 @@ impl Printer<'_> {
                     self.condition(prefix, cond, " {");
                     self.at(cond.span.end as usize);
                     self.block(block);
-                    self.leading_comments(block.span.end as usize);
+                    self.leading_comments(self.code_end(block.span.end as usize));
                     self.indent = self.indent.saturating_sub(1);
                     self.at(block.span.end as usize);
                     prefix = "} else if ";

@@ -45,19 +45,15 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// How many comments have been written so far.
-    pub fn written_comments(&self) -> usize {
-        self.next
-    }
-
-    pub fn finish_file(mut self) -> String {
+    /// The formatted file, and how many comments it holds.
+    pub fn finish_file(mut self) -> (String, usize) {
         self.leading_comments(usize::MAX);
         while self.lines.last().is_some_and(|l| l.is_empty()) {
             self.lines.pop();
         }
         let mut out = self.lines.join("\n");
         out.push('\n');
-        out
+        (out, self.next)
     }
 
     pub fn push(&mut self, text: impl AsRef<str>) {
@@ -92,7 +88,29 @@ impl<'a> Printer<'a> {
 
     /// Records that the source up to `pos` has been printed.
     pub fn at(&mut self, pos: usize) {
+        let pos = self.code_end(pos);
         self.last_pos = self.last_pos.max(pos);
+    }
+
+    /// Where the code before `pos` ends, back past blanks and comments: a
+    /// parser may count the trivia after a node into its span, and a comment
+    /// after the last token belongs after the node, not inside it.
+    pub fn code_end(&self, pos: usize) -> usize {
+        let bytes = self.src.as_bytes();
+        let mut end = pos.min(bytes.len());
+        loop {
+            while end > 0 && bytes.get(end - 1).is_some_and(|b| b.is_ascii_whitespace()) {
+                end -= 1;
+            }
+            match self
+                .comments
+                .iter()
+                .find(|c| c.span.end as usize == end && (c.span.start as usize) < end)
+            {
+                Some(c) => end = c.span.start as usize,
+                None => return end,
+            }
+        }
     }
 
     pub fn fits(&self, text: &str) -> bool {
@@ -102,6 +120,7 @@ impl<'a> Printer<'a> {
     /// Whether a comment starts inside `from..to` (used to keep lists that
     /// hold comments one item per line, so the comments keep their place).
     pub fn has_comment_in(&self, from: usize, to: usize) -> bool {
+        let to = self.code_end(to);
         self.comments[self.next..]
             .iter()
             .any(|c| (c.span.start as usize) >= from && (c.span.start as usize) < to)
@@ -112,12 +131,15 @@ impl<'a> Printer<'a> {
         format!("{marker}{}", c.text.trim_end())
     }
 
+    /// Whether a comment at `to` ends the output line that holds the code
+    /// up to `from`: it is on the same source line, and no block closes in
+    /// between (`{ set x = 1 }  # note` belongs to the `}`, not to `set`).
     fn same_line(&self, from: usize, to: usize) -> bool {
         from <= to
             && self
                 .src
                 .get(from..to)
-                .is_some_and(|between| !between.contains('\n'))
+                .is_some_and(|between| !between.contains(['\n', '}']))
     }
 
     fn can_trail(&self) -> bool {
@@ -195,7 +217,7 @@ impl<'a> Printer<'a> {
     /// Ends a line item: comments left inside it move above it, the comment
     /// after it on its line stays there.
     pub fn end(&mut self, span: Span, mark: usize) {
-        let end = span.end as usize;
+        let end = self.code_end(span.end as usize);
         let mut inside = Vec::new();
         while let Some(c) = self.comments.get(self.next).copied() {
             if (c.span.start as usize) >= end {
@@ -215,6 +237,7 @@ impl<'a> Printer<'a> {
     /// Writes the comments left before a closing brace at `close`, then the
     /// brace itself (or `closer`, e.g. `} else {`) one level out.
     pub fn close(&mut self, close: usize, closer: &str) {
+        let close = self.code_end(close);
         self.leading_comments(close);
         self.indent = self.indent.saturating_sub(1);
         self.push(closer);

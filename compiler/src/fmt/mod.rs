@@ -57,8 +57,7 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
 pub fn print(text: &str, file: &ast::File) -> (String, usize) {
     let mut printer = Printer::new(text, &file.comments);
     printer.file(file);
-    let written = printer.written_comments();
-    (printer.finish_file(), written)
+    printer.finish_file()
 }
 
 /// Canonical spelling of one expression, as the formatter writes it
@@ -68,8 +67,9 @@ pub fn expr_text(text: &str, e: &ast::Expr) -> String {
 }
 
 /// A unified diff between the file as it is and as `dun fmt` would write
-/// it, with `a/PATH` and `b/PATH` headers.
+/// it, with git's `a/PATH` and `b/PATH` headers (so `git apply` takes it).
 pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    let path = path.trim_start_matches('/');
     similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(3)
