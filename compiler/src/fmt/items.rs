@@ -4,6 +4,9 @@ use super::expr::{date, decimal, duration, time};
 use super::layout::Printer;
 use crate::syntax::ast::*;
 
+/// Continuation lines of a filled list sit two steps deeper.
+const CONTINUATION: &str = "    ";
+
 /// One entry of a list in braces: its text and where it was written.
 struct ListItem {
     text: String,
@@ -139,18 +142,34 @@ impl Printer<'_> {
         self.close(close, "}");
     }
 
-    /// `keyword a, b, c` on one line when it fits and holds no comment,
-    /// else the keyword and then one item a line.
+    /// `keyword a, b, c` on one line when it fits; a longer list fills
+    /// continuation lines like a paragraph; a list with comments inside
+    /// puts one item on each line so each comment stays by its item.
     fn word_list(&mut self, keyword: &str, items: &[ListItem]) {
         let (Some(first), Some(last)) = (items.first(), items.last()) else {
             return;
         };
-        let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
-        let one_line = format!("{keyword} {}", texts.join(", "));
         let from = first.span.start as usize;
         let to = last.span.end as usize;
-        if self.fits(&one_line) && !self.has_comment_in(from, to) {
-            self.push(one_line);
+        if !self.has_comment_in(from, to) {
+            let mut lines = vec![keyword.to_string()];
+            for (i, item) in items.iter().enumerate() {
+                let comma = if i + 1 == items.len() { "" } else { "," };
+                let piece = format!("{}{comma}", item.text);
+                let current = lines
+                    .last_mut()
+                    .filter(|line| i == 0 || self.fits(&format!("{line} {piece}")));
+                match current {
+                    Some(line) => {
+                        line.push(' ');
+                        line.push_str(&piece);
+                    }
+                    None => lines.push(format!("{CONTINUATION}{piece}")),
+                }
+            }
+            for line in lines {
+                self.push(line);
+            }
             self.at(to);
             self.trailing_comment();
             return;

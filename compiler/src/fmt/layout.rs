@@ -102,11 +102,12 @@ impl<'a> Printer<'a> {
             while end > 0 && bytes.get(end - 1).is_some_and(|b| b.is_ascii_whitespace()) {
                 end -= 1;
             }
-            match self
-                .comments
-                .iter()
-                .find(|c| c.span.end as usize == end && (c.span.start as usize) < end)
-            {
+            // A comment that reaches `end` (its own trailing blanks
+            // included) is trivia too.
+            match self.comments.iter().find(|c| {
+                (c.span.start as usize) < end
+                    && end <= (c.span.end as usize).max(end_of_line(self.src, c.span.end as usize))
+            }) {
                 Some(c) => end = c.span.start as usize,
                 None => return end,
             }
@@ -303,4 +304,11 @@ fn chain(e: &Expr) -> Option<(BinaryOp, Vec<(&Expr, bool)>)> {
     let mut operands = vec![(cursor, precedence(cursor) < p)];
     operands.extend(rights.into_iter().rev());
     Some((op, operands))
+}
+
+/// The offset of the line break (or the end of the text) at or after `pos`.
+fn end_of_line(src: &str, pos: usize) -> usize {
+    src.get(pos..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(src.len(), |i| pos + i)
 }
