@@ -81,7 +81,7 @@ fn formatting_keeps_the_meaning_and_every_comment_in_order() {
 fn formatted_fixtures_match_their_snapshots() {
     for (name, text) in fixtures() {
         let slug = name.trim_end_matches(".dun").replace('/', "__");
-        insta::assert_snapshot!(format!("fmt__{slug}"), formatted(&text));
+        insta::assert_snapshot!(slug, formatted(&text));
     }
 }
 

@@ -23,9 +23,48 @@ pub fn stage(steps: &[Step]) -> Vec<String> {
     lines
 }
 
-/// One entry per step that does something other than move.
+/// One entry per step that does something other than move; each branch of
+/// an `if` is an entry of its own so that long stages wrap between them.
 pub fn steps(steps: &[Step]) -> Vec<String> {
-    steps.iter().filter_map(step).collect()
+    let mut out = Vec::new();
+    for s in steps {
+        match &s.kind {
+            StepKind::If {
+                branches,
+                otherwise,
+            } => {
+                for (cond, block) in branches {
+                    let inner = self::steps(&block.steps);
+                    if !inner.is_empty() {
+                        out.push(shorten(format!(
+                            "if {} [{}]",
+                            spell().expr(cond),
+                            inner.join(" · ")
+                        )));
+                    }
+                }
+                if let Some(block) = otherwise {
+                    let inner = self::steps(&block.steps);
+                    if !inner.is_empty() {
+                        out.push(shorten(format!("otherwise [{}]", inner.join(" · "))));
+                    }
+                }
+            }
+            _ => out.extend(step(s).map(shorten)),
+        }
+    }
+    out
+}
+
+/// Cuts an entry longer than a box should be wide; the file has the rest.
+fn shorten(entry: String) -> String {
+    const MOST: usize = 72;
+    if entry.chars().count() <= MOST {
+        return entry;
+    }
+    let mut cut: String = entry.chars().take(MOST - 1).collect();
+    cut.push('…');
+    cut
 }
 
 fn step(step: &Step) -> Option<String> {
@@ -37,28 +76,8 @@ fn step(step: &Step) -> Option<String> {
         StepKind::Call { queue: None, .. } => "call".to_string(),
         StepKind::Wait(WaitKind::For(d)) => format!("wait {}", short(d)),
         StepKind::Wait(WaitKind::Until(e)) => format!("wait until {}", spell().expr(e)),
-        StepKind::If {
-            branches,
-            otherwise,
-        } => {
-            let mut parts = Vec::new();
-            for (cond, block) in branches {
-                let inner = steps(&block.steps);
-                if !inner.is_empty() {
-                    parts.push(format!("if {} [{}]", spell().expr(cond), inner.join(" · ")));
-                }
-            }
-            if let Some(block) = otherwise {
-                let inner = steps(&block.steps);
-                if !inner.is_empty() {
-                    parts.push(format!("otherwise [{}]", inner.join(" · ")));
-                }
-            }
-            if parts.is_empty() {
-                return None;
-            }
-            parts.join(" ")
-        }
+        // Written branch by branch by `steps`.
+        StepKind::If { .. } => return None,
         StepKind::Repeat { count, body } => {
             let inner = steps(&body.steps);
             if inner.is_empty() {
