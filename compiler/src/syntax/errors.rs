@@ -44,6 +44,7 @@ const DECL_KEYWORDS: &[Rule] = &[
     Rule::kw_start,
     Rule::kw_stage,
     Rule::kw_test,
+    Rule::kw_on,
 ];
 
 const POLICY_KEYWORDS: &[Rule] = &[
@@ -104,12 +105,14 @@ fn describe(rule: Rule) -> String {
         Rule::channels => "channels such as `calls`, `sms` or `contact`",
         Rule::zone => "a time zone (an account field such as `account.timezone`, or a name such as \"Europe/Madrid\")",
         Rule::expr | Rule::paren_expr | Rule::quantity | Rule::field_access => "a value or a condition",
+        Rule::a_value => "a value such as a number, a name or `account.balance`",
         Rule::count => "a whole number",
         Rule::number => "a number",
         Rule::percent | Rule::percent_sign => "a percentage such as `20%`",
-        Rule::duration | Rule::duration_unit => "a duration such as `3 days`",
+        Rule::duration => "a duration such as `3 days`",
+        Rule::duration_unit => "`minutes`, `hours`, `days`, `weeks`, `months` or `business days`",
         Rule::calendar_of => "`of` and a calendar",
-        Rule::currency_code => "a currency code such as `USD`",
+        Rule::currency_code | Rule::loose_code => "a currency code such as `USD`",
         Rule::date => "a date such as `2026-03-31`",
         Rule::time => "a time of day such as `09:00`",
         Rule::datetime => "a date and time such as `2026-03-02 09:00`",
@@ -170,6 +173,14 @@ fn expected_phrases(positives: &[Rule]) -> Vec<String> {
         }
     }
     let mut phrases: Vec<String> = Vec::new();
+    if rules.contains(&Rule::a_step) {
+        rules.retain(|r| !STEP_KEYWORDS.contains(r) && *r != Rule::a_step);
+        phrases.push("a step such as `send`, `wait` or `goto`".to_string());
+    }
+    if rules.contains(&Rule::a_decl) {
+        rules.retain(|r| !DECL_KEYWORDS.contains(r) && *r != Rule::a_decl);
+        phrases.push("a declaration such as `stage`, `event` or `on`".to_string());
+    }
     let fold = |group: &[Rule],
                 min: usize,
                 phrase: &str,
@@ -226,8 +237,27 @@ fn expected_phrases(positives: &[Rule]) -> Vec<String> {
         &mut rules,
         &mut phrases,
     );
+    if rules.contains(&Rule::a_value) {
+        rules.retain(|r| {
+            !matches!(
+                r,
+                Rule::op_not
+                    | Rule::op_neg
+                    | Rule::string
+                    | Rule::quote
+                    | Rule::paren_expr
+                    | Rule::lparen
+            )
+        });
+    }
     if rules.contains(&Rule::EOI) && !phrases.is_empty() {
         rules.retain(|r| *r != Rule::EOI);
+    }
+    // After a complete declaration anything may follow; naming every
+    // declaration hides the specific continuation the user most likely meant.
+    let decl_phrase = "a declaration such as `stage`, `event` or `on`";
+    if phrases.len() + rules.len() > 1 {
+        phrases.retain(|p| p != decl_phrase);
     }
     for r in rules {
         let d = describe(r);
@@ -369,9 +399,18 @@ pub(crate) fn from_pest(
 fn help_for(positives: &[Rule], found: &str) -> Option<String> {
     let has = |r: Rule| positives.contains(&r);
     let first = found.chars().next().unwrap_or(' ');
+    if has(Rule::currency_code)
+        && found.len() == 3
+        && found.chars().all(|c| c.is_ascii_alphabetic())
+    {
+        return Some(format!(
+            "a currency is its three-letter code in capitals: `{}`",
+            found.to_ascii_uppercase()
+        ));
+    }
     if has(Rule::duration_unit) {
         return Some(
-            "a duration is a whole number and a unit: `minutes`, `hours`, `days`, `weeks`, `months` or `business days` (singular or plural), e.g. `3 days`"
+            "a duration is a whole number and a unit, singular or plural, e.g. `30 minutes`, `12 hours`, `3 days`, `2 weeks`, `1 month` or `5 business days`"
                 .to_string(),
         );
     }
@@ -393,7 +432,7 @@ fn help_for(positives: &[Rule], found: &str) -> Option<String> {
                 .to_string(),
         );
     }
-    if has(Rule::name) && found.chars().any(|c| c.is_ascii_uppercase()) {
+    if (has(Rule::name) || has(Rule::a_value)) && found.chars().any(|c| c.is_ascii_uppercase()) {
         return Some(format!(
             "names are written in lower case with `_` between words, e.g. `{}`",
             snake_case(found)
@@ -441,13 +480,13 @@ fn snake_case(word: &str) -> String {
 }
 
 /// A declaration whose brace is never closed: point at the opening brace.
-pub(crate) fn unclosed(open: usize, bracket: char, end: usize, file_len: usize) -> Diagnostic {
+pub(crate) fn unclosed(open: usize, bracket: char, end: usize, at_file_end: bool) -> Diagnostic {
     let closing = match bracket {
         '[' => ']',
         '(' => ')',
         _ => '}',
     };
-    let where_ = if end >= file_len {
+    let where_ = if at_file_end {
         "the end of the file"
     } else {
         "the next declaration"
