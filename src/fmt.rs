@@ -4,7 +4,7 @@
 //! syntax errors, or under `--check`/`--diff` when a file would change;
 //! 2 when a file cannot be read or written, or the command is misused.
 
-use dun_compiler::diagnostics::{Diagnostic, LineIndex};
+use dun_compiler::diagnostics::Diagnostic;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -259,28 +259,22 @@ fn shown(path: &Path) -> String {
     }
 }
 
-/// `path:line:column: error: message [code]`, the label, and the help.
-/// A plain rendering so that fmt and graph need nothing from `dun check`;
-/// once the shared terminal renderer is merged this can call it instead.
+/// Diagnostics on standard error, in the same form as `dun check` prints
+/// them (the shared terminal renderer).
 pub(crate) fn print_diagnostics(shown: &str, text: &str, diagnostics: &[Diagnostic]) {
-    let lines = LineIndex::new(text);
-    for d in diagnostics {
-        let (line, column) = lines.line_col(text, d.primary.span.start as usize);
-        eprintln!(
-            "{shown}:{line}:{column}: {}: {} [{}]",
-            d.severity.as_str(),
-            d.message,
-            d.code
-        );
-        if !d.primary.message.is_empty() {
-            eprintln!("  here: {}", d.primary.message);
-        }
-        for label in &d.secondary {
-            let (line, column) = lines.line_col(text, label.span.start as usize);
-            eprintln!("  see {shown}:{line}:{column}: {}", label.message);
-        }
-        if let Some(help) = &d.help {
-            eprintln!("  help: {help}");
-        }
-    }
+    use dun_compiler::diagnostics::render::{human::Human, FileReport};
+    use std::io::IsTerminal;
+    let terminal = std::io::stderr().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let style = Human {
+        color: terminal && !no_color,
+        unicode: terminal,
+        width: 100,
+    };
+    let report = FileReport {
+        path: shown,
+        text,
+        diagnostics,
+    };
+    eprint!("{}", style.render_file(&report));
 }
