@@ -4,6 +4,8 @@
 mod catalog;
 mod check;
 mod explain;
+mod fmt;
+mod graph;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -41,6 +43,10 @@ enum Command {
     Check(check::Args),
     /// Explain a diagnostic code, with an example and how to fix it.
     Explain(explain::Args),
+    /// Rewrite flow files in the one canonical layout.
+    Fmt(fmt::Args),
+    /// Draw a flow's stages and the ways between them (Mermaid, DOT, SVG).
+    Graph(graph::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +55,8 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Fmt(args) => return fmt::run(args),
+        Command::Graph(args) => return graph::run(args),
     };
     ExitCode::from(status)
 }

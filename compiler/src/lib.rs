@@ -8,6 +8,8 @@ extern crate alloc;
 
 pub mod analysis;
 pub mod diagnostics;
+pub mod fmt;
+pub mod graph;
 pub mod syntax;
 
 pub use analysis::{analyze, Analysis};
