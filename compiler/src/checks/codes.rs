@@ -27,7 +27,6 @@ pub const MISSING_FIELD: &str = "dun::types::missing_field";
 
 pub const FILE_NOT_FOUND: &str = "dun::templates::file_not_found";
 pub const OUTSIDE_FOLDER: &str = "dun::templates::outside_folder";
-pub const UNSAVED: &str = "dun::templates::unsaved";
 pub const UNREADABLE: &str = "dun::templates::unreadable";
 pub const INVALID_TEXT: &str = "dun::templates::invalid_text";
 pub const SUBJECT_NOT_EMAIL: &str = "dun::templates::subject_not_email";
@@ -83,7 +82,6 @@ pub const ALL: &[&str] = &[
     MISSING_FIELD,
     FILE_NOT_FOUND,
     OUTSIDE_FOLDER,
-    UNSAVED,
     UNREADABLE,
     INVALID_TEXT,
     SUBJECT_NOT_EMAIL,

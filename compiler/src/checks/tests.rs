@@ -494,3 +494,94 @@ fn the_model_knows_declarations_types_and_references() {
         1
     );
 }
+
+/// Every fixture of `tests/cases/invalid`, with the codes it raises.
+fn fixtures() -> Vec<(String, Vec<&'static str>)> {
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/cases/invalid"
+    ));
+    let mut out = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.extension().and_then(|e| e.to_str()) != Some("dun") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let a = analyze(Some(&path), &text);
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        out.push((name, a.diagnostics.iter().map(|d| d.code).collect()));
+    }
+    out
+}
+
+#[test]
+fn every_code_has_a_fixture_that_raises_it() {
+    let all = fixtures();
+    let raised: std::collections::HashSet<&str> =
+        all.iter().flat_map(|(_, c)| c.iter().copied()).collect();
+    let missing: Vec<_> = super::codes::ALL
+        .iter()
+        .filter(|c| !raised.contains(**c))
+        .collect();
+    assert!(missing.is_empty(), "no fixture raises {missing:?}");
+}
+
+#[test]
+fn every_fixture_parses_and_raises_one_kind_of_diagnostic() {
+    let wrong: Vec<_> = fixtures()
+        .into_iter()
+        .filter(|(_, codes)| {
+            codes.is_empty()
+                || codes
+                    .iter()
+                    .any(|c| *c != codes[0] || c.starts_with("dun::syntax"))
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "fixtures raising nothing, a syntax error or several kinds: {wrong:#?}"
+    );
+}
+
+#[test]
+fn every_code_is_documented() {
+    let doc = include_str!("../../../docs/errors.md");
+    for code in super::codes::ALL {
+        assert!(
+            doc.contains(&format!("\n## {code}\n")),
+            "docs/errors.md has no section for {code}"
+        );
+    }
+}
+#[test]
+fn every_documented_example_raises_its_code() {
+    let doc = include_str!("../../../docs/errors.md");
+    // Template files of the examples are those of the fixtures.
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/cases/invalid/example.dun"
+    ));
+    let mut checked = 0;
+    for section in doc.split("\n## ").skip(1) {
+        let code = section.lines().next().unwrap_or("").trim();
+        let example = section
+            .split("```dun\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n```").next())
+            .unwrap_or_else(|| panic!("{code} has no example"));
+        let a = analyze(Some(path), example);
+        assert!(
+            a.diagnostics.iter().any(|d| d.code == code),
+            "the example of {code} does not raise it:\n{}",
+            show(&a)
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, super::codes::ALL.len());
+}

@@ -5,7 +5,7 @@
 use super::{did_you_mean, DUPLICATE, MISSING_FLOW, MISSING_START, UNKNOWN_CHANNEL, UNKNOWN_TYPE};
 use crate::checks::codes::{
     FILE_NOT_FOUND, NO_BUSINESS_DAY, OPTIONAL_NOT_ALLOWED, OUTSIDE_FOLDER, UNKNOWN_STAGE,
-    UNREADABLE, UNSAVED,
+    UNREADABLE,
 };
 use crate::diagnostics::Diagnostic;
 use crate::model::{
@@ -405,7 +405,7 @@ impl Collector<'_> {
         let Some(dir) = self.flow_dir else {
             self.diags.push(
                 Diagnostic::error(
-                    UNSAVED,
+                    FILE_NOT_FOUND,
                     format!("template file `{written}` cannot be found before the flow is saved"),
                     path.span,
                 )

@@ -403,12 +403,21 @@ impl Checker<'_> {
         self.refer(kind, &key, field.span);
         let fact = format!("{root_name}.{}", field.name);
         if optional && !unset_ok && !scope.facts.contains(&fact) {
+            let help = if scope.in_template {
+                format!(
+                    "a template cannot check that a field is set: print a field that is always set, or write a second template without `{{{fact}}}` and send each under `if {fact} is set {{ ... }} else {{ ... }}`"
+                )
+            } else {
+                format!("guard it with `when {fact} is set`, an enclosing `if {fact} is set`, or `{fact} is set and ...`")
+            };
             self.report(
-                Diagnostic::error(MAYBE_UNSET, format!("`{fact}` may be unset here"), field.span)
-                    .with_label("optional field, not proved set")
-                    .with_help(format!(
-                        "guard it with `when {fact} is set`, an enclosing `if {fact} is set`, or `{fact} is set and ...`"
-                    )),
+                Diagnostic::error(
+                    MAYBE_UNSET,
+                    format!("`{fact}` may be unset here"),
+                    field.span,
+                )
+                .with_label("optional field, not proved set")
+                .with_help(help),
             );
         }
         ty

@@ -62,6 +62,8 @@ pub(crate) struct Scope {
     pub no_vars: bool,
     /// Inside a handler body: no `wait`.
     pub in_handler: bool,
+    /// In template text, where nothing can prove an optional field set.
+    pub in_template: bool,
 }
 
 pub(crate) struct Checker<'a> {

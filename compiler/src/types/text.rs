@@ -19,7 +19,10 @@ impl Checker<'_> {
     }
 
     pub(crate) fn template(&mut self, t: &ast::TemplateDecl) {
-        let scope = Scope::default();
+        let scope = Scope {
+            in_template: true,
+            ..Scope::default()
+        };
         match &t.body {
             TemplateBody::Text(text) => self.message_text(text, &scope),
             TemplateBody::Email { subject, body } => {
@@ -78,8 +81,13 @@ impl Checker<'_> {
         let parsed = parse(&wrapped);
         let first_new = self.diags.len();
         for d in parsed.diagnostics {
+            let help = d.help.clone().unwrap_or_else(|| {
+                "fix the `{...}` on that line of the file; write `{{` for a literal brace"
+                    .to_string()
+            });
             self.report(Diagnostic {
                 code: INVALID_TEXT,
+                help: Some(help),
                 ..d
             });
         }
@@ -92,7 +100,11 @@ impl Checker<'_> {
         });
         if let Some(text) = text {
             let was_foreign = std::mem::replace(&mut self.foreign, true);
-            self.message_text(&text, &Scope::default());
+            let scope = Scope {
+                in_template: true,
+                ..Scope::default()
+            };
+            self.message_text(&text, &scope);
             self.foreign = was_foreign;
         }
         for d in self.diags.iter_mut().skip(first_new) {
