@@ -7,9 +7,13 @@
 extern crate alloc;
 
 pub mod analysis;
+pub mod checks;
 pub mod diagnostics;
 pub mod fmt;
 pub mod graph;
+pub mod model;
+pub mod names;
 pub mod syntax;
+pub mod types;
 
 pub use analysis::{analyze, Analysis};
