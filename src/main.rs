@@ -1,2 +1,54 @@
 #![forbid(unsafe_code)]
-fn main() {}
+//! The `dun` command. Each subcommand is a thin module over the crates.
+
+mod catalog;
+mod check;
+mod explain;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Where people read about the project; written into SARIF reports.
+pub const HOME_PAGE: &str = "https://github.com/dun-lang/dun";
+/// The rendered list of diagnostic codes; `#CODE-ANCHOR` is appended.
+pub const ERRORS_PAGE: &str = "https://github.com/dun-lang/dun/blob/main/docs/errors.md";
+
+/// Exit statuses shared by every subcommand (docs/cli.md).
+pub mod exit {
+    /// Nothing to report.
+    pub const CLEAN: u8 = 0;
+    /// The flows have errors (or warnings under `--deny-warnings`).
+    pub const FINDINGS: u8 = 1;
+    /// The command could not do its job: bad usage, unreadable input.
+    pub const TROUBLE: u8 = 2;
+}
+
+#[derive(Parser)]
+#[command(
+    name = "dun",
+    version,
+    about = "Check, compile and run debt-collection flows written in dun",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check flow files for mistakes without running them.
+    Check(check::Args),
+    /// Explain a diagnostic code, with an example and how to fix it.
+    Explain(explain::Args),
+}
+
+fn main() -> ExitCode {
+    // clap prints usage errors and exits with status 2 itself.
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Explain(args) => explain::run(&args),
+    };
+    ExitCode::from(status)
+}

@@ -1,1 +1,18 @@
+//! The runtime of dun: the compiled format of a flow, time and calendars,
+//! and the deterministic engine that steps accounts through a flow.
 #![forbid(unsafe_code)]
+
+pub mod engine;
+pub mod format;
+pub mod testing;
+pub mod time;
+pub mod value;
+
+#[cfg(test)]
+mod testkit;
+
+pub use engine::{
+    step, Account, Action, ActionKind, AuditEntry, AuditKind, Input, Instance, Outcome,
+};
+pub use format::{decode, encode, Machine};
+pub use value::Value;

@@ -2,6 +2,7 @@
 //! GitHub workflow commands, SARIF and the language server all render this.
 
 mod lines;
+pub mod render;
 
 pub use lines::LineIndex;
 

@@ -1,0 +1,187 @@
+//! Contact rules at run time: stops, pauses, caps over sliding windows,
+//! contact hours and closed days.
+
+use super::run::Run;
+use crate::format::{Channel, ZoneSpec};
+use crate::time::{self, ContactWindow};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+/// Whether a contact may go at a given moment.
+pub(crate) enum Decision {
+    Go,
+    /// Not now: the first allowed moment and why not now.
+    Hold {
+        until: DateTime<Utc>,
+        reason: String,
+    },
+    /// Never: a `stop` rule matched, or no moment within a year allows it.
+    Suppress {
+        reason: String,
+    },
+}
+
+pub(crate) fn minutes_ceil(at: DateTime<Utc>) -> u32 {
+    let secs = at.timestamp().max(0);
+    u32::try_from((secs + 59) / 60).unwrap_or(u32::MAX)
+}
+
+pub(crate) fn from_minutes(m: u32) -> DateTime<Utc> {
+    DateTime::from_timestamp(i64::from(m) * 60, 0).unwrap_or_default()
+}
+
+impl Run<'_> {
+    /// The zone of `contact_hours`, resolved for this account; UTC when the
+    /// policy names none or the account's zone field is unusable.
+    pub(crate) fn zone(&self) -> Tz {
+        match &self.m.policy.zone {
+            ZoneSpec::Utc => Tz::UTC,
+            ZoneSpec::Named(s) => time::zone_from_name(self.m.str(*s)).unwrap_or(Tz::UTC),
+            ZoneSpec::AccountField(i) => match self.account.fields.get(*i as usize) {
+                Some(crate::value::Value::Text(z)) => time::zone_from_name(z).unwrap_or(Tz::UTC),
+                _ => Tz::UTC,
+            },
+        }
+    }
+
+    fn window(&self) -> ContactWindow<'_> {
+        let p = &self.m.policy;
+        ContactWindow {
+            hours: p.contact_hours,
+            tz: self.tz,
+            closed_weekdays: p.closed_weekdays,
+            holidays: p
+                .closed_holidays
+                .iter()
+                .filter_map(|i| {
+                    let c = self.m.calendars.get(*i as usize)?;
+                    Some((self.m.str(c.name), c))
+                })
+                .collect(),
+        }
+    }
+
+    /// Start of each cap's slots in the ledger.
+    fn cap_offset(&self, cap: usize) -> usize {
+        self.m.policy.caps[..cap]
+            .iter()
+            .map(|c| c.count as usize)
+            .sum()
+    }
+
+    pub(crate) fn ledger_len(&self) -> usize {
+        self.m.policy.caps.iter().map(|c| c.count as usize).sum()
+    }
+
+    /// Decides whether a contact on `channel` may go at `at`.
+    pub(crate) fn decide(&self, channel: Channel, at: DateTime<Utc>) -> Decision {
+        if self.inst.stopped.contains(channel) {
+            return Decision::Suppress {
+                reason: format!(
+                    "suppressed: {} contact was stopped by a `stop` rule",
+                    channel.name()
+                ),
+            };
+        }
+        let mut t = at;
+        let mut first: Option<String> = None;
+        // Each rule can only push the moment later; a few rounds settle it
+        // (a cap may free a moment that falls outside the hours, and so on).
+        for _ in 0..16 {
+            let mut moved = false;
+            let paused = self
+                .inst
+                .pause_until
+                .get(channel.index())
+                .copied()
+                .unwrap_or(0);
+            if paused != 0 && from_minutes(paused) > t {
+                t = from_minutes(paused);
+                moved = true;
+                first.get_or_insert_with(|| {
+                    format!(
+                        "pause of {} until {}",
+                        channel.name(),
+                        time::format_local(self.tz, t)
+                    )
+                });
+            }
+            for (i, cap) in self.m.policy.caps.iter().enumerate() {
+                if !cap.channels.contains(channel) || cap.count == 0 {
+                    continue;
+                }
+                let off = self.cap_offset(i);
+                let oldest = self.inst.ledger.get(off).copied().unwrap_or(0);
+                if oldest == 0 {
+                    continue;
+                }
+                let cal = cap
+                    .window
+                    .calendar
+                    .or(self.m.default_calendar)
+                    .and_then(|c| self.m.calendars.get(c as usize));
+                let Some(free) = time::add(from_minutes(oldest), cap.window, self.tz, cal) else {
+                    continue;
+                };
+                if free > t {
+                    t = free;
+                    moved = true;
+                    first.get_or_insert_with(|| {
+                        format!(
+                            "at_most {} {} per {} (already {} since {})",
+                            cap.count,
+                            cap.channels.describe(),
+                            cap.window,
+                            cap.count,
+                            time::format_local(self.tz, from_minutes(oldest))
+                        )
+                    });
+                }
+            }
+            match self.window().next_open(t) {
+                Ok((open, why)) => {
+                    if let Some(why) = why {
+                        first.get_or_insert_with(|| why.to_string());
+                        t = open;
+                        moved = true;
+                    }
+                }
+                Err(why) => {
+                    return Decision::Suppress {
+                        reason: format!(
+                            "suppressed: no moment within a year allows {} ({why})",
+                            channel.name()
+                        ),
+                    }
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        match first {
+            None => Decision::Go,
+            Some(reason) => Decision::Hold { until: t, reason },
+        }
+    }
+
+    /// Counts a contact that went in every cap that covers its channel.
+    pub(crate) fn record_contact(&mut self, channel: Channel, at: DateTime<Utc>) {
+        if self.inst.ledger.len() != self.ledger_len() {
+            self.inst.ledger.resize(self.ledger_len(), 0);
+        }
+        let minute = minutes_ceil(at);
+        for (i, cap) in self.m.policy.caps.iter().enumerate() {
+            if !cap.channels.contains(channel) || cap.count == 0 {
+                continue;
+            }
+            let off = self.cap_offset(i);
+            if let Some(slots) = self.inst.ledger.get_mut(off..off + cap.count as usize) {
+                slots.rotate_left(1);
+                if let Some(last) = slots.last_mut() {
+                    *last = minute;
+                }
+            }
+        }
+    }
+}

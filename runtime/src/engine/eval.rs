@@ -1,0 +1,305 @@
+//! The expression bytecode interpreter.
+
+use crate::engine::Account;
+use crate::format::{DurationSpec, DurationUnit, Instr, Machine};
+use crate::time;
+use crate::value::Value;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+
+/// What an expression can read.
+pub(crate) struct Env<'a> {
+    pub m: &'a Machine,
+    pub account: &'a Account,
+    pub event: Option<&'a [Value]>,
+    pub vars: &'a [Value],
+    pub now: DateTime<Utc>,
+    pub tz: Tz,
+}
+
+/// Why an expression could not be evaluated; the engine audits it.
+pub(crate) type EvalError = String;
+
+const STACK_LIMIT: usize = 256;
+
+impl Env<'_> {
+    pub fn eval(&self, code: &[Instr]) -> Result<Value, EvalError> {
+        let mut stack: Vec<Value> = Vec::with_capacity(8);
+        let mut pc = 0usize;
+        // Jumps only go forward, so this loop ends; the counter is a guard
+        // against a damaged machine.
+        let mut steps = 0usize;
+        while let Some(instr) = code.get(pc) {
+            steps += 1;
+            if steps > code.len() + 1 || stack.len() > STACK_LIMIT {
+                return Err("the expression's code is damaged".into());
+            }
+            pc += 1;
+            match *instr {
+                Instr::Const(i) => {
+                    let c = self
+                        .m
+                        .consts
+                        .get(i as usize)
+                        .ok_or("a constant is missing from the compiled flow")?;
+                    stack.push(Value::from_const(self.m, c));
+                }
+                Instr::Account(i) => stack.push(
+                    self.account
+                        .fields
+                        .get(i as usize)
+                        .cloned()
+                        .unwrap_or(Value::Unset),
+                ),
+                Instr::AccountId => stack.push(Value::Text(self.account.id.clone())),
+                Instr::Event(i) => {
+                    let ev = self
+                        .event
+                        .ok_or("an event field is read outside an event handler")?;
+                    stack.push(ev.get(i as usize).cloned().unwrap_or(Value::Unset));
+                }
+                Instr::Var(i) => {
+                    stack.push(self.vars.get(i as usize).cloned().unwrap_or(Value::Unset))
+                }
+                Instr::Today => stack.push(Value::Date(time::to_local(self.tz, self.now).date())),
+                Instr::Now => stack.push(Value::DateTime(self.now)),
+                Instr::IsSet => {
+                    let v = pop(&mut stack)?;
+                    stack.push(Value::Bool(v.is_set()));
+                }
+                Instr::Not => match pop(&mut stack)? {
+                    Value::Bool(b) => stack.push(Value::Bool(!b)),
+                    v => return Err(format!("`not` needs a condition, got {}", describe(&v))),
+                },
+                Instr::Neg => {
+                    let v = match pop(&mut stack)? {
+                        Value::Number(n) => Value::Number(-n),
+                        Value::Money(n) => Value::Money(-n),
+                        Value::Percent(n) => Value::Percent(-n),
+                        v => return Err(format!("cannot negate {}", describe(&v))),
+                    };
+                    stack.push(v);
+                }
+                Instr::Add | Instr::Sub | Instr::Mul | Instr::Div => {
+                    let r = pop(&mut stack)?;
+                    let l = pop(&mut stack)?;
+                    stack.push(self.arith(*instr, l, r)?);
+                }
+                Instr::Eq | Instr::Ne => {
+                    let r = pop(&mut stack)?;
+                    let l = pop(&mut stack)?;
+                    let eq = self.equal(&l, &r);
+                    stack.push(Value::Bool(if *instr == Instr::Eq { eq } else { !eq }));
+                }
+                Instr::Lt | Instr::Le | Instr::Gt | Instr::Ge => {
+                    let r = pop(&mut stack)?;
+                    let l = pop(&mut stack)?;
+                    let ord = self.compare(&l, &r)?;
+                    let b = match instr {
+                        Instr::Lt => ord == Ordering::Less,
+                        Instr::Le => ord != Ordering::Greater,
+                        Instr::Gt => ord == Ordering::Greater,
+                        _ => ord != Ordering::Less,
+                    };
+                    stack.push(Value::Bool(b));
+                }
+                Instr::In(n) => {
+                    let n = n as usize;
+                    if stack.len() < n + 1 {
+                        return Err("the expression's code is damaged".into());
+                    }
+                    let items = stack.split_off(stack.len() - n);
+                    let v = pop(&mut stack)?;
+                    let found = items.iter().any(|i| self.equal(&v, i));
+                    stack.push(Value::Bool(found));
+                }
+                Instr::AndThen(to) | Instr::OrElse(to) => {
+                    let short = matches!(instr, Instr::OrElse(_));
+                    match stack.last() {
+                        Some(Value::Bool(b)) if *b == short => {
+                            if (to as usize) < pc {
+                                return Err("the expression's code is damaged".into());
+                            }
+                            pc = to as usize;
+                        }
+                        Some(Value::Bool(_)) => {
+                            stack.pop();
+                        }
+                        Some(v) => {
+                            return Err(format!("`and`/`or` need conditions, got {}", describe(v)))
+                        }
+                        None => return Err("the expression's code is damaged".into()),
+                    }
+                }
+            }
+        }
+        match (stack.pop(), stack.is_empty()) {
+            (Some(v), true) => Ok(v),
+            _ => Err("the expression's code is damaged".into()),
+        }
+    }
+
+    /// A condition: `true` only when the expression yields true.
+    pub fn eval_bool(&self, code: &[Instr]) -> Result<bool, EvalError> {
+        match self.eval(code)? {
+            Value::Bool(b) => Ok(b),
+            v => Err(format!(
+                "a condition gave {} instead of true or false",
+                describe(&v)
+            )),
+        }
+    }
+
+    fn calendar(&self, d: &DurationSpec) -> Option<&crate::format::Calendar> {
+        d.calendar
+            .or(self.m.default_calendar)
+            .and_then(|i| self.m.calendars.get(i as usize))
+    }
+
+    fn arith(&self, op: Instr, l: Value, r: Value) -> Result<Value, EvalError> {
+        use Value::*;
+        let sub = op == Instr::Sub;
+        let hundred = Decimal::ONE_HUNDRED;
+        let checked = |v: Option<Decimal>| v.ok_or_else(|| "a number is too large".to_string());
+        let v = match (op, l, r) {
+            (Instr::Add, Number(a), Number(b)) => Number(checked(a.checked_add(b))?),
+            (Instr::Sub, Number(a), Number(b)) => Number(checked(a.checked_sub(b))?),
+            (Instr::Add, Money(a), Money(b)) => Money(checked(a.checked_add(b))?),
+            (Instr::Sub, Money(a), Money(b)) => Money(checked(a.checked_sub(b))?),
+            (Instr::Add, Percent(a), Percent(b)) => Percent(checked(a.checked_add(b))?),
+            (Instr::Sub, Percent(a), Percent(b)) => Percent(checked(a.checked_sub(b))?),
+            (Instr::Mul, Number(a), Number(b)) => Number(checked(a.checked_mul(b))?),
+            (Instr::Mul, Money(a), Number(b)) | (Instr::Mul, Number(b), Money(a)) => {
+                Money(checked(a.checked_mul(b))?)
+            }
+            (Instr::Mul, Money(a), Percent(p)) | (Instr::Mul, Percent(p), Money(a)) => {
+                Money(checked(a.checked_mul(p))? / hundred)
+            }
+            (Instr::Mul, Number(a), Percent(p)) | (Instr::Mul, Percent(p), Number(a)) => {
+                Number(checked(a.checked_mul(p))? / hundred)
+            }
+            (Instr::Div, _, Number(b)) | (Instr::Div, _, Money(b)) if b.is_zero() => {
+                return Err("division by zero".into())
+            }
+            (Instr::Div, Number(a), Number(b)) => Number(checked(a.checked_div(b))?),
+            (Instr::Div, Money(a), Number(b)) => Money(checked(a.checked_div(b))?),
+            (Instr::Div, Money(a), Money(b)) => Number(checked(a.checked_div(b))?),
+            (Instr::Add | Instr::Sub, Date(d), Duration(dur)) => {
+                let amount = signed(dur.amount, sub);
+                match dur.unit {
+                    DurationUnit::Hours | DurationUnit::Minutes => {
+                        let start = time::start_of_day(self.tz, d);
+                        DateTime(
+                            time::shift(start, amount, dur.unit, self.tz, None)
+                                .ok_or("a date is out of range")?,
+                        )
+                    }
+                    _ => Date(
+                        time::shift_date(d, amount, dur.unit, self.calendar(&dur))
+                            .ok_or("a date is out of range")?,
+                    ),
+                }
+            }
+            (Instr::Add, Duration(dur), Date(d)) => {
+                return self.arith(Instr::Add, Date(d), Duration(dur))
+            }
+            (Instr::Add | Instr::Sub, DateTime(t), Duration(dur)) => DateTime(
+                time::shift(
+                    t,
+                    signed(dur.amount, sub),
+                    dur.unit,
+                    self.tz,
+                    self.calendar(&dur),
+                )
+                .ok_or("a date is out of range")?,
+            ),
+            (Instr::Add, Duration(dur), DateTime(t)) => {
+                return self.arith(Instr::Add, DateTime(t), Duration(dur))
+            }
+            (Instr::Sub, Date(a), Date(b)) => {
+                let days = (a - b).num_days();
+                Number(Decimal::from(days))
+            }
+            (op, l, r) => {
+                let sym = match op {
+                    Instr::Add => "+",
+                    Instr::Sub => "-",
+                    Instr::Mul => "*",
+                    _ => "/",
+                };
+                return Err(format!(
+                    "cannot compute {} {sym} {}",
+                    describe(&l),
+                    describe(&r)
+                ));
+            }
+        };
+        Ok(v)
+    }
+
+    fn equal(&self, l: &Value, r: &Value) -> bool {
+        match (l, r) {
+            (Value::Date(_), Value::DateTime(_)) | (Value::DateTime(_), Value::Date(_)) => {
+                matches!(self.compare(l, r), Ok(Ordering::Equal))
+            }
+            _ => l == r,
+        }
+    }
+
+    fn compare(&self, l: &Value, r: &Value) -> Result<Ordering, EvalError> {
+        use Value::*;
+        Ok(match (l, r) {
+            (Number(a), Number(b)) | (Money(a), Money(b)) | (Percent(a), Percent(b)) => a.cmp(b),
+            (Date(a), Date(b)) => a.cmp(b),
+            (Time(a), Time(b)) => a.cmp(b),
+            (DateTime(a), DateTime(b)) => a.cmp(b),
+            (Date(a), DateTime(b)) => time::start_of_day(self.tz, *a).cmp(b),
+            (DateTime(a), Date(b)) => a.cmp(&time::start_of_day(self.tz, *b)),
+            (Text(a), Text(b)) => a.cmp(b),
+            (Duration(a), Duration(b)) => approx_minutes(a).cmp(&approx_minutes(b)),
+            _ => {
+                return Err(format!(
+                    "cannot compare {} with {}",
+                    describe(l),
+                    describe(r)
+                ))
+            }
+        })
+    }
+}
+
+fn signed(amount: u32, negative: bool) -> i64 {
+    if negative {
+        -i64::from(amount)
+    } else {
+        i64::from(amount)
+    }
+}
+
+/// Durations of different units compare by their usual length.
+fn approx_minutes(d: &DurationSpec) -> u64 {
+    let per = match d.unit {
+        DurationUnit::Minutes => 1,
+        DurationUnit::Hours => 60,
+        DurationUnit::Days => 1440,
+        DurationUnit::BusinessDays => 1440 * 7 / 5,
+        DurationUnit::Weeks => 1440 * 7,
+        DurationUnit::Months => 1440 * 30,
+    };
+    u64::from(d.amount) * per
+}
+
+fn pop(stack: &mut Vec<Value>) -> Result<Value, EvalError> {
+    stack
+        .pop()
+        .ok_or_else(|| "the expression's code is damaged".to_string())
+}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Unset => "a value that is not set (guard it with `is set`)".into(),
+        v => format!("{} `{v}`", v.kind()),
+    }
+}

@@ -1,0 +1,921 @@
+//! One step of one account: running due work, stages and handlers.
+
+use super::contact::{minutes_ceil, Decision};
+use super::eval::Env;
+use super::{
+    Account, Action, ActionId, ActionKind, AuditEntry, AuditKind, Input, Instance, Outcome, Queued,
+    Status,
+};
+use crate::format::{Channel, Code, Machine, Op, StateKind, Text, TextPiece};
+use crate::time;
+use crate::value::Value;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+/// Ops one resumption may run before the engine declares a loop of
+/// `goto`s without a wait (the checker should prevent it).
+const OP_BUDGET: usize = 100_000;
+
+pub(crate) struct Run<'a> {
+    pub m: &'a Machine,
+    pub inst: &'a mut Instance,
+    pub account: &'a Account,
+    pub tz: Tz,
+    out: Outcome,
+    budget: usize,
+}
+
+/// How a run of ops ended.
+enum Exit {
+    /// At a wait or a held contact: the instance has its resume time.
+    Suspended,
+    /// A `goto` or a `split` chose this stage.
+    Goto(u16),
+    Ended,
+    /// Ran off the end of the ops (normal for a handler).
+    Fell,
+    Halted,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Stage(u16),
+    Handler,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(m: &'a Machine, inst: &'a mut Instance, account: &'a Account) -> Self {
+        let mut run = Run {
+            m,
+            inst,
+            account,
+            tz: Tz::UTC,
+            out: Outcome::default(),
+            budget: OP_BUDGET,
+        };
+        run.tz = run.zone();
+        run
+    }
+
+    pub fn step(mut self, input: Input, now: DateTime<Utc>) -> Outcome {
+        match input {
+            Input::Enrol => self.enrol(now),
+            Input::Timer => self.run_due(now),
+            Input::Event { event, payload } => {
+                self.run_due(now);
+                self.event(event, &payload, now);
+            }
+        }
+        self.out
+    }
+
+    // ---- bookkeeping -------------------------------------------------
+
+    fn audit(&mut self, at: DateTime<Utc>, kind: AuditKind, message: impl Into<String>) {
+        self.out.audit.push(AuditEntry {
+            at,
+            state: self.inst.state,
+            kind,
+            message: message.into(),
+        });
+    }
+
+    fn emit(&mut self, at: DateTime<Utc>, pc: u32, kind: ActionKind) {
+        let id = action_id(&self.account.id, self.inst.seq, self.inst.state, pc);
+        self.inst.seq = self.inst.seq.wrapping_add(1);
+        self.out.actions.push(Action {
+            id,
+            at,
+            state: self.inst.state,
+            kind,
+        });
+    }
+
+    fn halt(&mut self, at: DateTime<Utc>, why: impl Into<String>) {
+        self.inst.status = Status::Halted;
+        self.inst.resume_at = i64::MAX;
+        self.audit(
+            at,
+            AuditKind::Problem,
+            format!("halted: {}; the account needs a person", why.into()),
+        );
+    }
+
+    fn move_to_state(&mut self, state: u32) {
+        self.inst.state = state;
+        self.out.visited.push(state);
+    }
+
+    fn env<'b>(&'b self, event: Option<&'b [Value]>, now: DateTime<Utc>) -> Env<'b> {
+        Env {
+            m: self.m,
+            account: self.account,
+            event,
+            vars: &self.inst.vars,
+            now,
+            tz: self.tz,
+        }
+    }
+
+    /// A condition; one that cannot be evaluated counts as false and is
+    /// audited.
+    fn cond(&mut self, code: &Code, event: Option<&[Value]>, at: DateTime<Utc>) -> bool {
+        let r = self.env(event, at).eval_bool(code);
+        match r {
+            Ok(b) => b,
+            Err(e) => {
+                self.audit(
+                    at,
+                    AuditKind::Problem,
+                    format!("a condition counted as false: {e}"),
+                );
+                false
+            }
+        }
+    }
+
+    fn value(&mut self, code: &Code, event: Option<&[Value]>, at: DateTime<Utc>) -> Option<Value> {
+        let r = self.env(event, at).eval(code);
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.audit(
+                    at,
+                    AuditKind::Problem,
+                    format!("a value could not be computed: {e}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn render(&mut self, text: &Text, event: Option<&[Value]>, at: DateTime<Utc>) -> String {
+        let mut out = String::new();
+        for piece in text {
+            match piece {
+                TextPiece::Lit(s) => out.push_str(self.m.str(*s)),
+                TextPiece::Expr(code) => {
+                    if let Some(v) = self.value(code, event, at) {
+                        out.push_str(&v.render(&self.m.currency));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    // ---- inputs ------------------------------------------------------
+
+    fn enrol(&mut self, now: DateTime<Utc>) {
+        if self.inst.status != Status::NotStarted {
+            self.audit(
+                now,
+                AuditKind::Ignored,
+                "already enrolled: enrolment ignored",
+            );
+            return;
+        }
+        self.inst.status = Status::Active;
+        self.inst.resume_at = i64::MAX;
+        self.inst.ledger = vec![0; self.ledger_len()];
+        self.inst.vars = Vec::with_capacity(self.m.vars.len());
+        for var in &self.m.vars {
+            let v = self.value(&var.init, None, now).unwrap_or_default();
+            self.inst.vars.push(v);
+        }
+        self.audit(
+            now,
+            AuditKind::Enrolled,
+            format!("enrolled in {} version {}", self.m.flow, self.m.version),
+        );
+        self.goto(None, self.m.start, now);
+    }
+
+    /// Runs everything due up to `now`, each at its own due moment.
+    fn run_due(&mut self, now: DateTime<Utc>) {
+        let now_s = now.timestamp();
+        loop {
+            if self.budget == 0 {
+                self.halt(
+                    now,
+                    "too much work in one step (a loop of goto without wait?)",
+                );
+                return;
+            }
+            self.budget -= 1;
+            let queued = self
+                .inst
+                .queue
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, q)| q.due)
+                .map(|(i, q)| (i, q.due));
+            let stage_due = (self.inst.status == Status::Active).then_some(self.inst.resume_at);
+            match (queued, stage_due) {
+                (Some((i, due)), s) if due <= now_s && !matches!(s, Some(s) if due > s) => {
+                    self.release(i, due);
+                }
+                (_, Some(due)) if due <= now_s => {
+                    let at = DateTime::from_timestamp(due, 0).unwrap_or(now);
+                    self.resume(at);
+                }
+                _ => return,
+            }
+        }
+    }
+
+    fn resume(&mut self, at: DateTime<Utc>) {
+        self.inst.resume_at = i64::MAX;
+        let Some(state) = self.m.states.get(self.inst.state as usize) else {
+            self.halt(
+                at,
+                format!("state {} is not in the compiled flow", self.inst.state),
+            );
+            return;
+        };
+        self.run_stage(state.stage, state.pc, at);
+    }
+
+    fn release(&mut self, index: usize, due: i64) {
+        let at = DateTime::from_timestamp(due, 0).unwrap_or_default();
+        if index >= self.inst.queue.len() {
+            return;
+        }
+        let q = self.inst.queue.remove(index);
+        let Some(channel) = q.kind.channel() else {
+            return;
+        };
+        match self.decide(channel, at) {
+            Decision::Go => {
+                self.audit(
+                    at,
+                    AuditKind::Released,
+                    format!("queued {} went", q.kind.describe()),
+                );
+                self.record_contact(channel, at);
+                let saved = self.inst.state;
+                self.inst.state = q.state;
+                self.emit(at, u32::MAX, q.kind);
+                self.inst.state = saved;
+            }
+            Decision::Hold { until, reason } => {
+                self.audit(
+                    at,
+                    AuditKind::Queued,
+                    format!(
+                        "queued: {reason}, goes {}",
+                        time::format_local(self.tz, until)
+                    ),
+                );
+                self.inst.queue.push(Queued {
+                    due: until.timestamp(),
+                    ..q
+                });
+            }
+            Decision::Suppress { reason } => {
+                self.audit(
+                    at,
+                    AuditKind::Suppressed,
+                    format!("{reason}: queued {} dropped", q.kind.describe()),
+                );
+            }
+        }
+    }
+
+    fn event(&mut self, event: u16, payload: &[Value], at: DateTime<Utc>) {
+        let Some(def) = self.m.events.get(event as usize) else {
+            self.audit(
+                at,
+                AuditKind::Problem,
+                format!("event number {event} is not in the compiled flow: ignored"),
+            );
+            return;
+        };
+        let name = self.m.str(def.name);
+        if payload.len() != def.fields.len() {
+            self.audit(
+                at,
+                AuditKind::Problem,
+                format!(
+                    "event {name} came with {} values, its declaration has {}: ignored",
+                    payload.len(),
+                    def.fields.len()
+                ),
+            );
+            return;
+        }
+        for (f, v) in def.fields.iter().zip(payload) {
+            if !v.fits(self.m, &f.ty, f.optional) {
+                let expected = super::account::type_words(self.m, &f.ty);
+                self.audit(
+                    at,
+                    AuditKind::Problem,
+                    format!(
+                        "event {name}: field `{}` should be {expected}, got {v}: ignored",
+                        self.m.str(f.name)
+                    ),
+                );
+                return;
+            }
+        }
+        if self.inst.status != Status::Active {
+            let why = match self.inst.status {
+                Status::NotStarted => "the account has not entered the flow",
+                Status::Ended => "the account has finished the flow",
+                _ => "the account is halted",
+            };
+            self.audit(
+                at,
+                AuditKind::Ignored,
+                format!("event {name} ignored: {why}"),
+            );
+            return;
+        }
+        // Policy first, so a handler's contact already obeys the new stop
+        // or pause.
+        for stop in &self.m.policy.stops {
+            if stop.event != event {
+                continue;
+            }
+            if let Some(w) = &stop.when {
+                if !self.cond(w, Some(payload), at) {
+                    continue;
+                }
+            }
+            self.inst.stopped = self.inst.stopped.union(stop.channels);
+            self.audit(
+                at,
+                AuditKind::Stopped,
+                format!(
+                    "stop {} on {name}: these contacts never run again",
+                    stop.channels.describe()
+                ),
+            );
+            let (dropped, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.inst.queue)
+                .into_iter()
+                .partition(|q| q.kind.channel().is_some_and(|c| stop.channels.contains(c)));
+            self.inst.queue = kept;
+            for q in dropped {
+                self.audit(
+                    at,
+                    AuditKind::Suppressed,
+                    format!(
+                        "suppressed: queued {} dropped after stop",
+                        q.kind.describe()
+                    ),
+                );
+            }
+        }
+        for pause in &self.m.policy.pauses {
+            if pause.event != event {
+                continue;
+            }
+            if let Some(w) = &pause.when {
+                if !self.cond(w, Some(payload), at) {
+                    continue;
+                }
+            }
+            let cal = pause
+                .duration
+                .calendar
+                .or(self.m.default_calendar)
+                .and_then(|c| self.m.calendars.get(c as usize));
+            let Some(until) = time::add(at, pause.duration, self.tz, cal) else {
+                continue;
+            };
+            let minute = minutes_ceil(until);
+            for c in pause.channels.channels() {
+                if let Some(slot) = self.inst.pause_until.get_mut(c.index()) {
+                    *slot = (*slot).max(minute);
+                }
+            }
+            self.audit(
+                at,
+                AuditKind::Paused,
+                format!(
+                    "pause {} for {} after {name}: until {}",
+                    pause.channels.describe(),
+                    pause.duration,
+                    time::format_local(self.tz, until)
+                ),
+            );
+        }
+        let stage = self.m.states.get(self.inst.state as usize).map(|s| s.stage);
+        let stage_handlers = stage
+            .and_then(|s| self.m.stages.get(s as usize))
+            .map(|s| s.handlers.as_slice())
+            .unwrap_or(&[]);
+        let handler = stage_handlers
+            .iter()
+            .map(|h| (h, true))
+            .chain(self.m.handlers.iter().map(|h| (h, false)))
+            .filter(|(h, _)| h.event == event)
+            .find(|(h, _)| match &h.when {
+                Some(w) => self.cond(w, Some(payload), at),
+                None => true,
+            });
+        let Some((handler, of_stage)) = handler else {
+            self.audit(
+                at,
+                AuditKind::Ignored,
+                format!("event {name}: no handler matched"),
+            );
+            return;
+        };
+        let whose = if of_stage {
+            format!(
+                "stage {}",
+                stage.map(|s| self.m.stage_name(s)).unwrap_or("?")
+            )
+        } else {
+            "the flow".to_string()
+        };
+        self.audit(
+            at,
+            AuditKind::Handler,
+            format!("on {name}: handler of {whose} runs"),
+        );
+        match self.exec(&handler.code, 0, at, Mode::Handler, Some(payload)) {
+            Exit::Goto(s) => {
+                self.inst.resume_at = i64::MAX;
+                self.goto(stage, s, at);
+            }
+            Exit::Halted | Exit::Ended | Exit::Suspended => {}
+            Exit::Fell => {
+                // The stage carries on where it was: its wait is not restarted.
+            }
+        }
+    }
+
+    // ---- stages ------------------------------------------------------
+
+    /// Enters a stage and runs it until it suspends or finishes.
+    fn goto(&mut self, from: Option<u16>, to: u16, at: DateTime<Utc>) {
+        let mut from = from;
+        let mut to = to;
+        loop {
+            let Some(stage) = self.m.stages.get(to as usize) else {
+                self.halt(at, format!("stage number {to} is not in the compiled flow"));
+                return;
+            };
+            self.move_to_state(stage.entry);
+            let kind = ActionKind::Stage {
+                from: from.map(|f| self.m.stage_name(f).to_string()),
+                to: self.m.str(stage.name).to_string(),
+            };
+            self.emit(at, 0, kind);
+            match self.exec(&stage.code, 0, at, Mode::Stage(to), None) {
+                Exit::Goto(next) => {
+                    from = Some(to);
+                    to = next;
+                }
+                Exit::Fell => {
+                    let name = self.m.str(stage.name).to_string();
+                    self.halt(
+                        at,
+                        format!("stage {name} ran off its end without goto, end or split"),
+                    );
+                    return;
+                }
+                Exit::Suspended | Exit::Ended | Exit::Halted => return,
+            }
+            if self.budget == 0 {
+                self.halt(at, "a loop of goto without any wait");
+                return;
+            }
+        }
+    }
+
+    fn run_stage(&mut self, stage: u16, pc: u32, at: DateTime<Utc>) {
+        let Some(def) = self.m.stages.get(stage as usize) else {
+            self.halt(
+                at,
+                format!("stage number {stage} is not in the compiled flow"),
+            );
+            return;
+        };
+        match self.exec(&def.code, pc, at, Mode::Stage(stage), None) {
+            Exit::Goto(next) => self.goto(Some(stage), next, at),
+            Exit::Fell => {
+                let name = self.m.str(def.name).to_string();
+                self.halt(
+                    at,
+                    format!("stage {name} ran off its end without goto, end or split"),
+                );
+            }
+            Exit::Suspended | Exit::Ended | Exit::Halted => {}
+        }
+    }
+
+    /// Runs ops from `pc` until a wait, a hold, a goto, an end or the end of
+    /// the list.
+    fn exec(
+        &mut self,
+        code: &'a [Op],
+        pc: u32,
+        at: DateTime<Utc>,
+        mode: Mode,
+        event: Option<&[Value]>,
+    ) -> Exit {
+        let mut pc = pc as usize;
+        while let Some(op) = code.get(pc) {
+            if self.budget == 0 {
+                self.halt(
+                    at,
+                    "too much work in one step (a loop of goto without wait?)",
+                );
+                return Exit::Halted;
+            }
+            self.budget -= 1;
+            let here = pc as u32;
+            pc += 1;
+            match op {
+                Op::Jump(to) => pc = *to as usize,
+                Op::JumpUnless { cond, to } => {
+                    if !self.cond(cond, event, at) {
+                        pc = *to as usize;
+                    }
+                }
+                Op::Wait { duration, resume } => {
+                    if mode == Mode::Handler {
+                        self.audit(
+                            at,
+                            AuditKind::Problem,
+                            "a wait inside a handler was ignored",
+                        );
+                        continue;
+                    }
+                    let cal = duration
+                        .calendar
+                        .or(self.m.default_calendar)
+                        .and_then(|c| self.m.calendars.get(c as usize));
+                    let Some(until) = time::add(at, *duration, self.tz, cal) else {
+                        self.halt(
+                            at,
+                            format!("wait {duration} goes past the calendar's range"),
+                        );
+                        return Exit::Halted;
+                    };
+                    return self.suspend(*resume, until, at, format!("wait {duration}"));
+                }
+                Op::WaitUntil { at: when, resume } => {
+                    if mode == Mode::Handler {
+                        self.audit(
+                            at,
+                            AuditKind::Problem,
+                            "a wait inside a handler was ignored",
+                        );
+                        continue;
+                    }
+                    let until = match self.value(when, event, at) {
+                        Some(Value::Date(d)) => time::start_of_day(self.tz, d),
+                        Some(Value::DateTime(t)) => t,
+                        Some(v) => {
+                            self.audit(
+                                at,
+                                AuditKind::Problem,
+                                format!(
+                                    "wait until needs a date or a datetime, got {v}: not waiting"
+                                ),
+                            );
+                            continue;
+                        }
+                        None => continue,
+                    };
+                    if until <= at {
+                        self.audit(
+                            at,
+                            AuditKind::Waiting,
+                            format!(
+                                "wait until {}: already past, goes on",
+                                time::format_local(self.tz, until)
+                            ),
+                        );
+                        continue;
+                    }
+                    return self.suspend(*resume, until, at, "wait until".to_string());
+                }
+                Op::Send {
+                    channel,
+                    template,
+                    to,
+                    when,
+                    hold,
+                } => {
+                    if let Some(w) = when {
+                        if !self.cond(w, event, at) {
+                            continue;
+                        }
+                    }
+                    let Some(t) = self.m.templates.get(*template as usize) else {
+                        self.audit(
+                            at,
+                            AuditKind::Problem,
+                            format!("template number {template} is missing: not sent"),
+                        );
+                        continue;
+                    };
+                    let tname = self.m.str(t.name).to_string();
+                    let address = match to {
+                        None => None,
+                        Some(f) => {
+                            match self.account.fields.get(*f as usize) {
+                                Some(Value::Unset) | None => {
+                                    let field = self
+                                        .m
+                                        .account
+                                        .get(*f as usize)
+                                        .map(|x| self.m.str(x.name))
+                                        .unwrap_or("?");
+                                    self.audit(
+                                    at,
+                                    AuditKind::Skipped,
+                                    format!("skipped: {} {tname} because account.{field} is not set", channel.name()),
+                                );
+                                    continue;
+                                }
+                                Some(v) => Some(v.render(&self.m.currency)),
+                            }
+                        }
+                    };
+                    let subject = t.subject.as_ref().map(|s| self.render(s, event, at));
+                    let text = self.render(&t.body, event, at);
+                    let kind = ActionKind::Send {
+                        channel: *channel,
+                        template: tname,
+                        subject,
+                        text,
+                        to: address,
+                    };
+                    if let Some(exit) = self.contact(*channel, kind, here, *hold, at, mode) {
+                        return exit;
+                    }
+                }
+                Op::Call {
+                    queue,
+                    priority,
+                    when,
+                    hold,
+                } => {
+                    if let Some(w) = when {
+                        if !self.cond(w, event, at) {
+                            continue;
+                        }
+                    }
+                    let kind = ActionKind::Call {
+                        queue: queue.map(|q| self.m.str(q).to_string()),
+                        priority: *priority,
+                    };
+                    if let Some(exit) = self.contact(Channel::Call, kind, here, *hold, at, mode) {
+                        return exit;
+                    }
+                }
+                Op::Set { var, value } => {
+                    if let Some(v) = self.value(value, event, at) {
+                        if let Some(slot) = self.inst.vars.get_mut(*var as usize) {
+                            *slot = v;
+                        }
+                    }
+                }
+                Op::AssignQueue { queue, priority } => {
+                    let kind = ActionKind::AssignQueue {
+                        queue: self.m.str(*queue).to_string(),
+                        priority: *priority,
+                    };
+                    self.emit(at, here, kind);
+                }
+                Op::AssignAgency { agency } => {
+                    let kind = ActionKind::AssignAgency {
+                        agency: self.m.str(*agency).to_string(),
+                    };
+                    self.emit(at, here, kind);
+                }
+                Op::OfferDiscount { percent, duration } => {
+                    let until = duration.and_then(|d| {
+                        let cal = d
+                            .calendar
+                            .or(self.m.default_calendar)
+                            .and_then(|c| self.m.calendars.get(c as usize));
+                        time::add(at, d, self.tz, cal)
+                    });
+                    self.emit(
+                        at,
+                        here,
+                        ActionKind::OfferDiscount {
+                            percent: *percent,
+                            until,
+                        },
+                    );
+                }
+                Op::OfferPlan {
+                    installments,
+                    every,
+                } => self.emit(
+                    at,
+                    here,
+                    ActionKind::OfferPlan {
+                        installments: *installments,
+                        every: *every,
+                    },
+                ),
+                Op::Alert { team, text } => {
+                    let text = self.render(text, event, at);
+                    let kind = ActionKind::Alert {
+                        team: self.m.str(*team).to_string(),
+                        text,
+                    };
+                    self.emit(at, here, kind);
+                }
+                Op::Emit { action, fields } => {
+                    let def = self.m.actions.get(*action as usize);
+                    let name = def.map(|d| self.m.str(d.name)).unwrap_or("?").to_string();
+                    let mut values = Vec::with_capacity(fields.len());
+                    for (f, code) in fields {
+                        let fname = def
+                            .and_then(|d| d.fields.get(*f as usize))
+                            .map(|x| self.m.str(x.name))
+                            .unwrap_or("?")
+                            .to_string();
+                        let v = self.value(code, event, at).unwrap_or_default();
+                        values.push((fname, v));
+                    }
+                    self.emit(
+                        at,
+                        here,
+                        ActionKind::Emit {
+                            action: name,
+                            fields: values,
+                        },
+                    );
+                }
+                Op::Goto(stage) => return Exit::Goto(*stage),
+                Op::End(outcome) => {
+                    self.inst.status = Status::Ended;
+                    self.inst.outcome = *outcome;
+                    self.inst.resume_at = i64::MAX;
+                    let outcome = self.m.str(*outcome).to_string();
+                    self.emit(at, here, ActionKind::End { outcome });
+                    return Exit::Ended;
+                }
+                Op::Split(arms) => {
+                    let stage_name = match mode {
+                        Mode::Stage(s) => self.m.stage_name(s),
+                        Mode::Handler => "",
+                    };
+                    let bucket = split_bucket(&self.account.id, stage_name);
+                    let mut acc = 0u32;
+                    let chosen = arms
+                        .iter()
+                        .find(|a| {
+                            acc += u32::from(a.share);
+                            bucket < acc
+                        })
+                        .or(arms.last());
+                    let Some(arm) = chosen else {
+                        self.halt(at, "a split without arms");
+                        return Exit::Halted;
+                    };
+                    self.audit(
+                        at,
+                        AuditKind::Split,
+                        format!(
+                            "split: bucket {bucket} of 10000 goes to {} ({}%)",
+                            self.m.stage_name(arm.stage),
+                            f64::from(arm.share) / 100.0
+                        ),
+                    );
+                    return Exit::Goto(arm.stage);
+                }
+            }
+        }
+        Exit::Fell
+    }
+
+    fn suspend(
+        &mut self,
+        state: u32,
+        until: DateTime<Utc>,
+        at: DateTime<Utc>,
+        what: String,
+    ) -> Exit {
+        self.move_to_state(state);
+        self.inst.resume_at = until.timestamp();
+        self.audit(
+            at,
+            AuditKind::Waiting,
+            format!("{what}: resumes {}", time::format_local(self.tz, until)),
+        );
+        Exit::Suspended
+    }
+
+    /// A contact that has passed its guard and has its address: goes,
+    /// holds the stage, is queued or is suppressed. `Some(exit)` when the
+    /// stage must stop here.
+    fn contact(
+        &mut self,
+        channel: Channel,
+        kind: ActionKind,
+        pc: u32,
+        hold: Option<u32>,
+        at: DateTime<Utc>,
+        mode: Mode,
+    ) -> Option<Exit> {
+        match self.decide(channel, at) {
+            Decision::Go => {
+                self.record_contact(channel, at);
+                self.emit(at, pc, kind);
+                None
+            }
+            Decision::Suppress { reason } => {
+                self.audit(
+                    at,
+                    AuditKind::Suppressed,
+                    format!("{reason}: {} not done", kind.describe()),
+                );
+                None
+            }
+            Decision::Hold { until, reason } => {
+                let goes = time::format_local(self.tz, until);
+                match (mode, hold) {
+                    (Mode::Stage(_), Some(state))
+                        if self
+                            .m
+                            .states
+                            .get(state as usize)
+                            .is_some_and(|s| s.kind == StateKind::Held) =>
+                    {
+                        self.move_to_state(state);
+                        self.inst.resume_at = until.timestamp();
+                        self.audit(
+                            at,
+                            AuditKind::Held,
+                            format!("held: {reason}, goes {goes} ({})", describe_contact(&kind)),
+                        );
+                        Some(Exit::Suspended)
+                    }
+                    _ => {
+                        self.audit(
+                            at,
+                            AuditKind::Queued,
+                            format!(
+                                "queued: {reason}, goes {goes} ({})",
+                                describe_contact(&kind)
+                            ),
+                        );
+                        self.inst.queue.push(Queued {
+                            due: until.timestamp(),
+                            state: self.inst.state,
+                            kind,
+                        });
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn describe_contact(kind: &ActionKind) -> String {
+    match kind {
+        ActionKind::Send {
+            channel, template, ..
+        } => format!("{} {template}", channel.name()),
+        other => other.describe(),
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn fnv1a(h: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(h, |h, b| (h ^ u64::from(*b)).wrapping_mul(FNV_PRIME))
+}
+
+/// SplitMix64's finaliser: spreads FNV's weak low bits over the word.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The split bucket of an account in a stage, in `[0, 10000)`: stable
+/// across runs, machines and versions of dun.
+pub fn split_bucket(account_id: &str, stage: &str) -> u32 {
+    let h = fnv1a(FNV_OFFSET, account_id.as_bytes());
+    let h = fnv1a(h, &[0]);
+    let h = fnv1a(h, stage.as_bytes());
+    (mix(h) % 10_000) as u32
+}
+
+/// Account id, sequence number, state and op: the same step replayed gives
+/// the same id.
+pub fn action_id(account_id: &str, seq: u32, state: u32, pc: u32) -> ActionId {
+    let mut h = fnv1a(FNV_OFFSET, account_id.as_bytes());
+    h = fnv1a(h, &[0xff]);
+    h = fnv1a(h, &seq.to_le_bytes());
+    h = fnv1a(h, &state.to_le_bytes());
+    h = fnv1a(h, &pc.to_le_bytes());
+    ActionId(mix(h))
+}

@@ -1,0 +1,111 @@
+//! The raw header of a `.dunc` file and the checks made before the payload
+//! is trusted.
+//!
+//! ```text
+//! offset  size  field
+//!      0     4  magic "DUNC"
+//!      4     2  format version, little endian
+//!      6     2  flags, little endian (none defined yet: must be 0)
+//!      8     4  payload length in bytes, little endian
+//!     12     4  CRC32 (IEEE) of the payload, little endian
+//!     16     …  payload: the Machine in postcard
+//! ```
+
+use super::Machine;
+use thiserror::Error;
+
+pub const MAGIC: [u8; 4] = *b"DUNC";
+/// The format this build writes and the only one it reads. Bump it on any
+/// change of the payload's shape.
+pub const FORMAT_VERSION: u16 = 1;
+/// Flag bits this build understands.
+pub const FLAGS_KNOWN: u16 = 0;
+pub const HEADER_LEN: usize = 16;
+
+const REBUILD: &str = "rebuild it with `dun build`";
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum FormatError {
+    #[error("this file is too short to be a compiled dun flow ({len} bytes; the header alone is 16): {REBUILD}")]
+    TooShort { len: usize },
+    #[error("this is not a compiled dun flow (it does not start with `DUNC`); pass the `.dunc` file that `dun build` wrote")]
+    BadMagic,
+    #[error("this file was compiled by a newer dun (format {found}); this dun reads format {expected}: {REBUILD}, or upgrade dun")]
+    NewerVersion { found: u16, expected: u16 },
+    #[error("this file was compiled by an older dun (format {found}); this dun reads format {expected}: {REBUILD}")]
+    OlderVersion { found: u16, expected: u16 },
+    #[error("this file uses features this dun does not know (flags {flags:#06x}): {REBUILD}, or upgrade dun")]
+    UnknownFlags { flags: u16 },
+    #[error("this file is truncated or has trailing bytes: the header announces {announced} bytes of flow, the file holds {actual}; {REBUILD}")]
+    WrongLength { announced: u32, actual: usize },
+    #[error("this file is damaged: its checksum does not match its contents; {REBUILD}")]
+    BadChecksum,
+    #[error("this file is damaged: its contents cannot be read ({reason}); {REBUILD}")]
+    BadPayload { reason: String },
+    #[error("this flow is too large to compile (over 4 GiB)")]
+    TooLarge,
+}
+
+/// The binary form of a machine: header then postcard payload.
+pub fn encode(machine: &Machine) -> Vec<u8> {
+    // Serialising plain data into a Vec cannot fail; an empty payload would
+    // be refused by `decode` anyway, so no panic path is needed here.
+    let payload = postcard::to_allocvec(machine).unwrap_or_default();
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    out
+}
+
+/// Reads a machine back, refusing anything this build did not write.
+pub fn decode(bytes: &[u8]) -> Result<Machine, FormatError> {
+    let (head, payload) = match (bytes.get(..HEADER_LEN), bytes.get(HEADER_LEN..)) {
+        (Some(h), Some(p)) => (h, p),
+        _ => {
+            return Err(if bytes.len() >= 4 && bytes[..4] != MAGIC {
+                FormatError::BadMagic
+            } else {
+                FormatError::TooShort { len: bytes.len() }
+            })
+        }
+    };
+    if head[..4] != MAGIC {
+        return Err(FormatError::BadMagic);
+    }
+    let u16_at = |i: usize| u16::from_le_bytes([head[i], head[i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes([head[i], head[i + 1], head[i + 2], head[i + 3]]);
+    let version = u16_at(4);
+    if version > FORMAT_VERSION {
+        return Err(FormatError::NewerVersion {
+            found: version,
+            expected: FORMAT_VERSION,
+        });
+    }
+    if version < FORMAT_VERSION {
+        return Err(FormatError::OlderVersion {
+            found: version,
+            expected: FORMAT_VERSION,
+        });
+    }
+    let flags = u16_at(6);
+    if flags & !FLAGS_KNOWN != 0 {
+        return Err(FormatError::UnknownFlags { flags });
+    }
+    let announced = u32_at(8);
+    if announced as usize != payload.len() {
+        return Err(FormatError::WrongLength {
+            announced,
+            actual: payload.len(),
+        });
+    }
+    if crc32fast::hash(payload) != u32_at(12) {
+        return Err(FormatError::BadChecksum);
+    }
+    postcard::from_bytes(payload).map_err(|e| FormatError::BadPayload {
+        reason: e.to_string(),
+    })
+}

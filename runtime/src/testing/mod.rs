@@ -1,0 +1,603 @@
+//! Flow tests on a simulated clock: `test "..." { given ... start at ...
+//! on day N ... }`.
+//!
+//! The compiler turns a `test` block into a [`TestCase`] (names resolved to
+//! indexes, values evaluated); [`run_test`] drives the engine through the
+//! timeline and checks every expectation at the end of its day, in the
+//! test's zone.
+
+use crate::engine::{step, Account, ActionKind, AuditKind, Input, Instance, Status};
+use crate::format::{Channel, ChannelSet, Machine, SrcSpan};
+use crate::time::{self, local_to_utc, start_of_day};
+use crate::value::Value;
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Extra days simulated after the last line of the timeline, so a failure
+/// can say when a contact went instead.
+const LOOKAHEAD_DAYS: u32 = 31;
+/// The furthest `on day N` a test may name.
+const MAX_DAY: u32 = 36_600;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestCase {
+    pub title: String,
+    pub span: SrcSpan,
+    /// `given account { ... }`; `id` defaults to whatever the compiler chose.
+    pub account: Account,
+    /// `start at DATETIME`, local to `zone`.
+    pub start: NaiveDateTime,
+    /// `in "Zone"`: an IANA name; UTC when absent.
+    pub zone: Option<String>,
+    pub timeline: Vec<TimelineItem>,
+}
+
+/// `on day N [at HH:MM] ...`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimelineItem {
+    pub day: u32,
+    /// Time of day of an action; the start's time of day when absent.
+    pub at: Option<NaiveTime>,
+    pub what: TestStep,
+    pub span: SrcSpan,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum TestStep {
+    /// `receive EVENT { ... }`, payload in the event's field order.
+    Receive {
+        event: u16,
+        payload: Vec<Value>,
+    },
+    /// `update account { field: value }`, by account field index.
+    Update {
+        fields: Vec<(u16, Value)>,
+    },
+    Expect(Expect),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Expect {
+    Sent {
+        channel: Channel,
+        template: String,
+    },
+    Call {
+        queue: Option<String>,
+    },
+    /// `expect no CHANNELS`.
+    No(ChannelSet),
+    AssignedQueue(String),
+    AssignedAgency(String),
+    /// As written: 20 for `20%`.
+    OfferDiscount(Decimal),
+    Alert(String),
+    Emitted(String),
+    Stage(String),
+    End(String),
+    Var {
+        var: u16,
+        value: Value,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestReport {
+    pub title: String,
+    pub span: SrcSpan,
+    pub passed: bool,
+    pub results: Vec<ExpectationResult>,
+    /// Faults of the test itself (a bad zone, an update the account
+    /// refuses); any of them fails the test.
+    pub problems: Vec<String>,
+    pub trace: Vec<TraceEntry>,
+    /// States the account was in, for coverage.
+    pub states: BTreeSet<u32>,
+    /// Moves between states, `(from, to)`.
+    pub transitions: BTreeSet<(u32, u32)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExpectationResult {
+    pub span: SrcSpan,
+    pub day: u32,
+    pub passed: bool,
+    /// What was expected, and when it failed, what happened instead.
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TraceKind {
+    Action,
+    Audit(AuditKind),
+    Input,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraceEntry {
+    pub at: DateTime<Utc>,
+    pub day: u32,
+    /// `HH:MM` in the test's zone.
+    pub time: String,
+    pub kind: TraceKind,
+    pub text: String,
+}
+
+/// The account at the end of a day.
+struct Snapshot {
+    status: Status,
+    stage: String,
+    outcome: String,
+    vars: Vec<Value>,
+}
+
+struct Done {
+    day: u32,
+    at: DateTime<Utc>,
+    kind: ActionKind,
+}
+
+struct Sim<'a> {
+    m: &'a Machine,
+    tz: Tz,
+    start_date: NaiveDate,
+    inst: Instance,
+    account: Account,
+    done: Vec<Done>,
+    trace: Vec<TraceEntry>,
+    states: BTreeSet<u32>,
+    transitions: BTreeSet<(u32, u32)>,
+    last_state: Option<u32>,
+    problems: Vec<String>,
+}
+
+impl Sim<'_> {
+    fn day_of(&self, at: DateTime<Utc>) -> u32 {
+        let date = time::to_local(self.tz, at).date();
+        u32::try_from((date - self.start_date).num_days()).unwrap_or(0)
+    }
+
+    fn hhmm(&self, at: DateTime<Utc>) -> String {
+        time::to_local(self.tz, at).format("%H:%M").to_string()
+    }
+
+    fn note(&mut self, at: DateTime<Utc>, kind: TraceKind, text: String) {
+        let entry = TraceEntry {
+            at,
+            day: self.day_of(at),
+            time: self.hhmm(at),
+            kind,
+            text,
+        };
+        self.trace.push(entry);
+    }
+
+    fn apply(&mut self, input: Input, now: DateTime<Utc>) {
+        let out = step(self.m, &mut self.inst, &self.account, input, now);
+        for s in out.visited {
+            if let Some(prev) = self.last_state {
+                self.transitions.insert((prev, s));
+            }
+            self.states.insert(s);
+            self.last_state = Some(s);
+        }
+        for a in out.audit {
+            self.note(a.at, TraceKind::Audit(a.kind), a.message);
+        }
+        for a in out.actions {
+            self.note(a.at, TraceKind::Action, a.kind.describe());
+            let day = self.day_of(a.at);
+            self.done.push(Done {
+                day,
+                at: a.at,
+                kind: a.kind,
+            });
+        }
+    }
+
+    /// Runs every timer due up to and including `until`.
+    fn run_until(&mut self, until: DateTime<Utc>) {
+        let mut guard = 0;
+        while let Some(due) = self.inst.next_due() {
+            if due > until || guard > 100_000 {
+                break;
+            }
+            guard += 1;
+            self.apply(Input::Timer, due);
+        }
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let stage = self
+            .m
+            .states
+            .get(self.inst.state as usize)
+            .map(|s| self.m.stage_name(s.stage).to_string())
+            .unwrap_or_default();
+        Snapshot {
+            status: self.inst.status,
+            stage,
+            outcome: self.m.str(self.inst.outcome).to_string(),
+            vars: self.inst.vars.clone(),
+        }
+    }
+}
+
+/// Runs one flow test.
+pub fn run_test(m: &Machine, case: &TestCase) -> TestReport {
+    let mut problems = vec![];
+    let tz = match &case.zone {
+        None => Tz::UTC,
+        Some(z) => time::zone_from_name(z).unwrap_or_else(|| {
+            problems.push(format!(
+                "`start at ... in \"{z}\"`: unknown timezone; use an IANA name such as \"America/New_York\""
+            ));
+            Tz::UTC
+        }),
+    };
+    if let Err(e) = case.account.check(m) {
+        problems.push(e.to_string());
+    }
+    let mut sim = Sim {
+        m,
+        tz,
+        start_date: case.start.date(),
+        inst: Instance::new(),
+        account: case.account.clone(),
+        done: vec![],
+        trace: vec![],
+        states: BTreeSet::new(),
+        transitions: BTreeSet::new(),
+        last_state: None,
+        problems,
+    };
+    let start = local_to_utc(tz, case.start);
+    let date_of = |day: u32| {
+        case.start
+            .date()
+            .checked_add_signed(Duration::days(i64::from(day)))
+            .unwrap_or(NaiveDate::MAX)
+    };
+    let moment = |day: u32, at: Option<NaiveTime>| {
+        local_to_utc(tz, date_of(day).and_time(at.unwrap_or(case.start.time())))
+    };
+    let end_of_day = |day: u32| {
+        let next = date_of(day).succ_opt().unwrap_or(NaiveDate::MAX);
+        let t = start_of_day(tz, next);
+        t.checked_sub_signed(Duration::seconds(1)).unwrap_or(t)
+    };
+    if let Some(far) = case.timeline.iter().find(|i| i.day > MAX_DAY) {
+        sim.problems.push(format!(
+            "`on day {}` is more than {MAX_DAY} days after the start; a flow test covers at most about 100 years",
+            far.day
+        ));
+        return report(case, sim, vec![]);
+    }
+    sim.apply(Input::Enrol, start);
+
+    let mut actions: Vec<(DateTime<Utc>, usize, &TimelineItem)> = case
+        .timeline
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| !matches!(i.what, TestStep::Expect(_)))
+        .map(|(n, i)| (moment(i.day, i.at), n, i))
+        .collect();
+    actions.sort_by_key(|(t, n, _)| (*t, *n));
+    let last_day = case.timeline.iter().map(|i| i.day).max().unwrap_or(0);
+    let mut snapshots = Vec::with_capacity(last_day as usize + 1);
+    let mut next = actions.into_iter().peekable();
+    for day in 0..=last_day + LOOKAHEAD_DAYS {
+        while let Some((t, _, item)) = next.next_if(|(_, _, i)| i.day == day) {
+            sim.run_until(t);
+            match &item.what {
+                TestStep::Receive { event, payload } => {
+                    let name = m
+                        .events
+                        .get(*event as usize)
+                        .map(|e| m.str(e.name))
+                        .unwrap_or("?");
+                    sim.note(t, TraceKind::Input, format!("receive {name}"));
+                    sim.apply(
+                        Input::Event {
+                            event: *event,
+                            payload: payload.clone(),
+                        },
+                        t,
+                    );
+                }
+                TestStep::Update { fields } => {
+                    let mut names = vec![];
+                    for (f, v) in fields {
+                        let name = m
+                            .account
+                            .get(*f as usize)
+                            .map(|x| m.str(x.name))
+                            .unwrap_or("?");
+                        names.push(format!("{name}: {v}"));
+                        if let Err(e) = sim.account.set(m, name, v.clone()) {
+                            sim.problems
+                                .push(format!("on day {day}: update account: {e}"));
+                        }
+                    }
+                    sim.note(
+                        t,
+                        TraceKind::Input,
+                        format!("update account {{ {} }}", names.join(", ")),
+                    );
+                }
+                TestStep::Expect(_) => {}
+            }
+        }
+        sim.run_until(end_of_day(day));
+        if day <= last_day {
+            snapshots.push(sim.snapshot());
+        }
+    }
+
+    let results: Vec<ExpectationResult> = case
+        .timeline
+        .iter()
+        .filter_map(|item| match &item.what {
+            TestStep::Expect(e) => Some(check(&sim, &snapshots, item, e)),
+            _ => None,
+        })
+        .collect();
+    report(case, sim, results)
+}
+
+fn report(case: &TestCase, sim: Sim, results: Vec<ExpectationResult>) -> TestReport {
+    let passed = sim.problems.is_empty() && results.iter().all(|r| r.passed);
+    TestReport {
+        title: case.title.clone(),
+        span: case.span,
+        passed,
+        results,
+        problems: sim.problems,
+        trace: sim.trace,
+        states: sim.states,
+        transitions: sim.transitions,
+    }
+}
+
+fn check(sim: &Sim, snapshots: &[Snapshot], item: &TimelineItem, e: &Expect) -> ExpectationResult {
+    let day = item.day;
+    let result = |passed: bool, message: String| ExpectationResult {
+        span: item.span,
+        day,
+        passed,
+        message,
+    };
+    let snap = snapshots.get(day as usize);
+    let stage_words = |s: &Snapshot| match s.status {
+        Status::Ended => format!("the account had ended with `{}`", s.outcome),
+        Status::NotStarted => "the account had not entered the flow".to_string(),
+        Status::Halted => format!(
+            "the account was halted in stage `{}` (see the trace)",
+            s.stage
+        ),
+        Status::Active => format!("the account was in stage `{}`", s.stage),
+    };
+    if let Some(matches) = action_matcher(e) {
+        let wanted = describe_expect(sim.m, e);
+        let today = sim.done.iter().find(|d| d.day == day && matches(&d.kind));
+        if today.is_some() {
+            return result(true, format!("{wanted} on day {day}"));
+        }
+        let mut why = match sim.done.iter().find(|d| matches(&d.kind)) {
+            Some(other) => {
+                let verb = match e {
+                    Expect::Sent { .. } => "it was sent",
+                    Expect::Call { .. } => "the call was made",
+                    _ => "it happened",
+                };
+                let mut s = format!("{verb} on day {} at {}", other.day, sim.hhmm(other.at));
+                if let Some(reason) = hold_reason(sim, &other.kind, other.at) {
+                    s.push_str(&format!(" because of {reason}"));
+                }
+                s
+            }
+            None => match never_reason(sim, e) {
+                Some(r) => format!("it never happened: {r}"),
+                None => "it never happened".to_string(),
+            },
+        };
+        let that_day: Vec<String> = sim
+            .done
+            .iter()
+            .filter(|d| d.day == day && !matches!(d.kind, ActionKind::Stage { .. }))
+            .map(|d| format!("{} at {}", d.kind.describe(), sim.hhmm(d.at)))
+            .collect();
+        if that_day.is_empty() {
+            why.push_str(&format!("; nothing was done on day {day}"));
+        } else {
+            why.push_str(&format!("; on day {day}: {}", that_day.join(", ")));
+        }
+        if let Some(s) = snap {
+            why.push_str(&format!("; at the end of the day {}", stage_words(s)));
+        }
+        return result(false, format!("expected {wanted} on day {day}; {why}"));
+    }
+    match e {
+        Expect::No(set) => {
+            let broke: Vec<String> = sim
+                .done
+                .iter()
+                .filter(|d| d.day == day && d.kind.channel().is_some_and(|c| set.contains(c)))
+                .map(|d| format!("{} at {}", d.kind.describe(), sim.hhmm(d.at)))
+                .collect();
+            if broke.is_empty() {
+                result(true, format!("no {} on day {day}", set.describe()))
+            } else {
+                result(
+                    false,
+                    format!(
+                        "expected no {} on day {day}; {}",
+                        set.describe(),
+                        broke.join(", ")
+                    ),
+                )
+            }
+        }
+        Expect::Stage(name) => match snap {
+            Some(s) if s.status == Status::Active && &s.stage == name => {
+                result(true, format!("stage `{name}` at the end of day {day}"))
+            }
+            Some(s) => result(
+                false,
+                format!(
+                    "expected stage `{name}` at the end of day {day}; {}",
+                    stage_words(s)
+                ),
+            ),
+            None => result(false, format!("day {day} was not simulated")),
+        },
+        Expect::End(outcome) => match snap {
+            Some(s) if s.status == Status::Ended && &s.outcome == outcome => {
+                result(true, format!("end `{outcome}` by the end of day {day}"))
+            }
+            Some(s) => {
+                let mut msg = format!(
+                    "expected end `{outcome}` by the end of day {day}; {}",
+                    stage_words(s)
+                );
+                if let Some(d) = sim
+                    .done
+                    .iter()
+                    .find(|d| matches!(&d.kind, ActionKind::End { outcome: o } if o == outcome))
+                {
+                    msg.push_str(&format!(
+                        "; it ended `{outcome}` on day {} at {}",
+                        d.day,
+                        sim.hhmm(d.at)
+                    ));
+                }
+                result(false, msg)
+            }
+            None => result(false, format!("day {day} was not simulated")),
+        },
+        Expect::Var { var, value } => {
+            let name = sim
+                .m
+                .vars
+                .get(*var as usize)
+                .map(|v| sim.m.str(v.name))
+                .unwrap_or("?");
+            let actual = snap.and_then(|s| s.vars.get(*var as usize));
+            match actual {
+                Some(a) if a == value => {
+                    result(true, format!("{name} == {value} at the end of day {day}"))
+                }
+                Some(a) => result(
+                    false,
+                    format!("expected {name} == {value} at the end of day {day}; it was {a}"),
+                ),
+                None => result(
+                    false,
+                    format!("expected {name} == {value} at the end of day {day}; it had no value"),
+                ),
+            }
+        }
+        _ => result(false, "unsupported expectation".into()),
+    }
+}
+
+type Matcher<'e> = Box<dyn Fn(&ActionKind) -> bool + 'e>;
+
+/// Expectations about something done during the day.
+fn action_matcher(e: &Expect) -> Option<Matcher<'_>> {
+    Some(match e {
+        Expect::Sent { channel, template } => Box::new(
+            move |k| matches!(k, ActionKind::Send { channel: c, template: t, .. } if c == channel && t == template),
+        ),
+        Expect::Call { queue } => Box::new(move |k| match k {
+            ActionKind::Call { queue: q, .. } => queue.is_none() || q == queue,
+            _ => false,
+        }),
+        Expect::AssignedQueue(name) => {
+            Box::new(move |k| matches!(k, ActionKind::AssignQueue { queue, .. } if queue == name))
+        }
+        Expect::AssignedAgency(name) => {
+            Box::new(move |k| matches!(k, ActionKind::AssignAgency { agency } if agency == name))
+        }
+        Expect::OfferDiscount(p) => Box::new(
+            move |k| matches!(k, ActionKind::OfferDiscount { percent, .. } if percent == p),
+        ),
+        Expect::Alert(team) => {
+            Box::new(move |k| matches!(k, ActionKind::Alert { team: t, .. } if t == team))
+        }
+        Expect::Emitted(action) => {
+            Box::new(move |k| matches!(k, ActionKind::Emit { action: a, .. } if a == action))
+        }
+        _ => return None,
+    })
+}
+
+fn describe_expect(_m: &Machine, e: &Expect) -> String {
+    match e {
+        Expect::Sent { channel, template } => format!("{} `{template}`", channel.name()),
+        Expect::Call { queue: Some(q) } => format!("a call for queue `{q}`"),
+        Expect::Call { queue: None } => "a call".into(),
+        Expect::AssignedQueue(q) => format!("assignment to queue `{q}`"),
+        Expect::AssignedAgency(a) => format!("assignment to agency \"{a}\""),
+        Expect::OfferDiscount(p) => format!("an offer of {p}% discount"),
+        Expect::Alert(t) => format!("an alert to `{t}`"),
+        Expect::Emitted(a) => format!("emitted `{a}`"),
+        Expect::No(s) => format!("no {}", s.describe()),
+        Expect::Stage(s) => format!("stage `{s}`"),
+        Expect::End(o) => format!("end `{o}`"),
+        Expect::Var { .. } => "a variable's value".into(),
+    }
+}
+
+/// The policy rule that held or queued this contact, from the audit trail.
+fn hold_reason(sim: &Sim, kind: &ActionKind, went: DateTime<Utc>) -> Option<String> {
+    let tag = contact_tag(kind)?;
+    sim.trace
+        .iter()
+        .rfind(|t| {
+            t.at <= went
+                && matches!(
+                    t.kind,
+                    TraceKind::Audit(AuditKind::Held | AuditKind::Queued)
+                )
+                && t.text.ends_with(&tag)
+        })
+        .and_then(|t| {
+            let rest = t.text.split_once(": ")?.1;
+            Some(rest.split(", goes").next().unwrap_or(rest).to_string())
+        })
+}
+
+/// Why an expected contact never went: skipped or suppressed.
+fn never_reason(sim: &Sim, e: &Expect) -> Option<String> {
+    let tag = match e {
+        Expect::Sent { channel, template } => format!("{} {template}", channel.name()),
+        Expect::Call { .. } => "call".into(),
+        _ => return None,
+    };
+    sim.trace
+        .iter()
+        .find(|t| {
+            matches!(
+                t.kind,
+                TraceKind::Audit(AuditKind::Skipped | AuditKind::Suppressed)
+            ) && t.text.contains(&tag)
+        })
+        .map(|t| format!("on day {} at {}, {}", t.day, t.time, t.text))
+}
+
+fn contact_tag(kind: &ActionKind) -> Option<String> {
+    match kind {
+        ActionKind::Send {
+            channel, template, ..
+        } => Some(format!("({} {template})", channel.name())),
+        ActionKind::Call { .. } => Some(format!("({})", kind.describe())),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,737 @@
+//! The fixture harness: every `tests/cases/**/*.dun` file is a test.
+//!
+//! For each fixture:
+//! - `snapshot::PATH`: its source and its rendered diagnostics, snapshotted
+//!   together (`tests/cases/snapshots/`), and the folder's promise kept:
+//!   `valid/` fixtures are clean, `invalid/` and `syntax/` ones are not;
+//! - `spans::PATH`: every diagnostic and syntax-tree span lies in the file,
+//!   on character boundaries, inside its parent's span;
+//! - `prefixes::PATH`: analysing every prefix of the file never panics (as
+//!   an editor does while someone types). Examples (`examples/**/*.dun`) get
+//!   this test too.
+//!
+//! And once for all: every code emitted is explained in docs/errors.md, and
+//! every code explained there has a fixture that triggers it.
+//!
+//! Run one group with a filter: `cargo test --test cases -- spans::`.
+
+use dun_compiler::diagnostics::render::{human::Human, FileReport};
+use dun_compiler::diagnostics::{Diagnostic, Severity};
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    let args = Arguments::from_args();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixtures = dun_files(&root.join("tests/cases"));
+    let examples = dun_files(&root.join("examples"));
+
+    let mut trials = Vec::new();
+    for fixture in &fixtures {
+        let name = relative(root, fixture);
+        let path = fixture.clone();
+        trials.push(Trial::test(format!("snapshot::{name}"), move || {
+            snapshot(&path)
+        }));
+        let path = fixture.clone();
+        trials.push(Trial::test(format!("spans::{name}"), move || {
+            spans::check(&path)
+        }));
+    }
+    for file in fixtures.iter().chain(&examples) {
+        let name = relative(root, file);
+        let path = file.clone();
+        trials.push(Trial::test(format!("prefixes::{name}"), move || {
+            never_panics_on_any_prefix(&path)
+        }));
+    }
+    trials.push(Trial::test(
+        "spans::the_check_itself_catches_bad_spans",
+        spans::self_test,
+    ));
+    let all = fixtures.clone();
+    trials.push(Trial::test(
+        "codes::every_emitted_code_is_documented",
+        move || every_emitted_code_is_documented(&all),
+    ));
+    let all = fixtures.clone();
+    trials.push(Trial::test(
+        "codes::every_documented_code_has_a_fixture",
+        move || every_documented_code_has_a_fixture(&all),
+    ));
+
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// Every `*.dun` file below `folder`, sorted; none when it does not exist.
+fn dun_files(folder: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(folder)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .filter(|path| path.extension().is_some_and(|ext| ext == "dun"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `tests/cases/syntax/x.dun`, with forward slashes on every system.
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn read(path: &Path) -> Result<String, Failed> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()).into())
+}
+
+/// The promise a fixture's folder makes about it.
+#[derive(Debug, PartialEq)]
+enum Expect {
+    Clean,
+    Findings,
+    Anything,
+}
+
+fn expectation(path: &Path) -> Expect {
+    let folder = |name: &str| path.components().any(|c| c.as_os_str() == name);
+    if folder("valid") {
+        Expect::Clean
+    } else if folder("invalid") || folder("syntax") {
+        Expect::Findings
+    } else {
+        Expect::Anything
+    }
+}
+
+fn snapshot(path: &Path) -> Result<(), Failed> {
+    let text = read(path)?;
+    let analysis = dun_compiler::analyze(Some(path), &text);
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let shown = relative(&cases, path);
+    let rendered = Human::plain().render_file(&FileReport {
+        path: &shown,
+        text: &text,
+        diagnostics: &analysis.diagnostics,
+    });
+
+    let mut content = String::from("source:\n");
+    for (number, line) in text.lines().enumerate() {
+        content.push_str(format!("{:>4} | {line}", number + 1).trim_end());
+        content.push('\n');
+    }
+    content.push_str("\ndiagnostics:\n");
+    if rendered.is_empty() {
+        content.push_str("(none)\n");
+    } else {
+        content.push_str(&rendered);
+    }
+    let name = shown.trim_end_matches(".dun").replace('/', "__");
+    insta::with_settings!({
+        snapshot_path => cases.join("snapshots"),
+        prepend_module_to_snapshot => false,
+        input_file => path,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, content);
+    });
+
+    let findings: Vec<&Diagnostic> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity != Severity::Note)
+        .collect();
+    match expectation(path) {
+        Expect::Clean if !findings.is_empty() => {
+            Err(format!("{shown} is under valid/ but has findings:\n{rendered}").into())
+        }
+        Expect::Findings if findings.is_empty() => Err(format!(
+            "{shown} is under invalid/ or syntax/ but has no error or warning; \
+             a fixture there must show the mistake it is named after"
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+fn never_panics_on_any_prefix(path: &Path) -> Result<(), Failed> {
+    let text = read(path)?;
+    let ends = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()));
+    for end in ends {
+        let prefix = &text[..end];
+        let run = std::panic::catch_unwind(|| dun_compiler::analyze(Some(path), prefix));
+        if run.is_err() {
+            let tail: String = prefix
+                .chars()
+                .rev()
+                .take(40)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            return Err(format!(
+                "analysis panicked on the first {end} bytes of {}, which end with {tail:?}",
+                path.display()
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The codes `dun explain --list` knows: the catalogue the binary ships.
+fn documented_codes() -> Result<BTreeSet<String>, Failed> {
+    let output = Command::new(env!("CARGO_BIN_EXE_dun"))
+        .args(["explain", "--list"])
+        .output()
+        .map_err(|e| format!("cannot run dun: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("`dun explain --list` failed: {output:?}").into());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_string)
+        .collect())
+}
+
+/// Which fixtures emit each code.
+fn emitted_codes(fixtures: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, Failed> {
+    let mut emitted = Vec::new();
+    for path in fixtures {
+        let text = read(path)?;
+        for diagnostic in dun_compiler::analyze(Some(path), &text).diagnostics {
+            emitted.push((diagnostic.code.to_string(), path.clone()));
+        }
+    }
+    Ok(emitted)
+}
+
+fn every_emitted_code_is_documented(fixtures: &[PathBuf]) -> Result<(), Failed> {
+    let documented = documented_codes()?;
+    let missing: BTreeSet<String> = emitted_codes(fixtures)?
+        .into_iter()
+        .filter(|(code, _)| !documented.contains(code))
+        .map(|(code, path)| format!("{code} (emitted by {})", path.display()))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "codes without a `## CODE` section in docs/errors.md:\n  {}",
+            missing.into_iter().collect::<Vec<_>>().join("\n  ")
+        )
+        .into())
+    }
+}
+
+fn every_documented_code_has_a_fixture(fixtures: &[PathBuf]) -> Result<(), Failed> {
+    let emitted: BTreeSet<String> = emitted_codes(fixtures)?
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect();
+    let missing: Vec<String> = documented_codes()?
+        .into_iter()
+        .filter(|code| !emitted.contains(code))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "codes in docs/errors.md that no fixture under tests/cases/ triggers \
+             (add a fixture for each):\n  {}",
+            missing.join("\n  ")
+        )
+        .into())
+    }
+}
+
+/// The span invariant, checked over the whole syntax tree.
+mod spans {
+    use super::{read, Failed};
+    use dun_compiler::syntax::ast::*;
+    use std::path::Path;
+
+    pub fn check(path: &Path) -> Result<(), Failed> {
+        let text = read(path)?;
+        let analysis = dun_compiler::analyze(Some(path), &text);
+        let mut walker = Walker {
+            text: &text,
+            problems: Vec::new(),
+        };
+        let whole = Span::new(0, text.len());
+        for diagnostic in &analysis.diagnostics {
+            let what = format!("diagnostic {}", diagnostic.code);
+            walker.span(whole, diagnostic.primary.span, &what);
+            for label in &diagnostic.secondary {
+                walker.span(whole, label.span, &format!("{what}, secondary label"));
+            }
+        }
+        for comment in &analysis.file.comments {
+            walker.span(whole, comment.span, "comment");
+        }
+        for decl in &analysis.file.decls {
+            walker.decl(whole, decl);
+        }
+        if walker.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(walker.problems.join("\n").into())
+        }
+    }
+
+    /// A check that never fails proves nothing: feed it broken spans.
+    pub fn self_test() -> Result<(), Failed> {
+        let text = "ñx";
+        let mut walker = Walker {
+            text,
+            problems: Vec::new(),
+        };
+        let parent = Span::new(0, 3);
+        walker.span(parent, Span::new(0, 2), "good");
+        walker.span(parent, Span::new(1, 2), "inside a character");
+        walker.span(parent, Span::new(2, 1), "backwards");
+        walker.span(parent, Span::new(0, 9), "past the end");
+        walker.span(Span::new(2, 3), Span::new(0, 3), "outside its parent");
+        if walker.problems.len() == 4 {
+            Ok(())
+        } else {
+            Err(format!("expected 4 problems, got {:?}", walker.problems).into())
+        }
+    }
+
+    struct Walker<'a> {
+        text: &'a str,
+        problems: Vec<String>,
+    }
+
+    impl Walker<'_> {
+        /// `span` is well formed and lies inside `parent`.
+        fn span(&mut self, parent: Span, span: Span, what: &str) {
+            let (start, end) = (span.start as usize, span.end as usize);
+            let text = self.text;
+            let problem = if start > end {
+                Some("starts after it ends")
+            } else if end > text.len() {
+                Some("ends past the end of the file")
+            } else if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+                Some("cuts a character in two")
+            } else if span.start < parent.start || span.end > parent.end {
+                Some("sticks out of its parent")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                self.problems.push(format!(
+                    "{what} at {start}..{end} {problem} (parent {}..{})",
+                    parent.start, parent.end
+                ));
+            }
+        }
+
+        fn ident(&mut self, parent: Span, ident: &Ident, what: &str) {
+            self.span(parent, ident.span, &format!("{what} `{}`", ident.name));
+        }
+
+        fn decl(&mut self, file: Span, decl: &Decl) {
+            match decl {
+                Decl::Flow(d) => {
+                    self.span(file, d.span, "flow");
+                    self.ident(d.span, &d.name, "flow name");
+                    if let Some((_, span)) = d.version {
+                        self.span(d.span, span, "flow version");
+                    }
+                }
+                Decl::Currency(d) => {
+                    self.span(file, d.span, "currency");
+                    self.ident(d.span, &d.code, "currency code");
+                }
+                Decl::Account(d) => {
+                    self.span(file, d.span, "account");
+                    self.fields(d.span, &d.fields);
+                }
+                Decl::Event(d) => {
+                    self.span(file, d.span, "event");
+                    self.ident(d.span, &d.name, "event name");
+                    self.fields(d.span, &d.fields);
+                }
+                Decl::Action(d) => {
+                    self.span(file, d.span, "action");
+                    self.ident(d.span, &d.name, "action name");
+                    self.fields(d.span, &d.fields);
+                }
+                Decl::Calendar(d) => {
+                    self.span(file, d.span, "calendar");
+                    self.ident(d.span, &d.name, "calendar name");
+                    for day in &d.weekend {
+                        self.ident(d.span, day, "weekend day");
+                    }
+                    for (_, span) in &d.holidays {
+                        self.span(d.span, *span, "holiday");
+                    }
+                }
+                Decl::Policy(d) => {
+                    self.span(file, d.span, "policy");
+                    for rule in &d.rules {
+                        self.rule(d.span, rule);
+                    }
+                }
+                Decl::Var(d) => {
+                    self.span(file, d.span, "var");
+                    self.ident(d.span, &d.name, "variable name");
+                    self.ty(d.span, &d.ty);
+                    self.expr(d.span, &d.init);
+                }
+                Decl::Segment(d) => {
+                    self.span(file, d.span, "segment");
+                    self.ident(d.span, &d.name, "segment name");
+                    self.expr(d.span, &d.cond);
+                }
+                Decl::Template(d) => {
+                    self.span(file, d.span, "template");
+                    self.ident(d.span, &d.name, "template name");
+                    self.ident(d.span, &d.channel, "template channel");
+                    match &d.body {
+                        TemplateBody::Text(t) | TemplateBody::File(t) => self.text(d.span, t),
+                        TemplateBody::Email { subject, body } => {
+                            self.text(d.span, subject);
+                            self.text(d.span, body);
+                        }
+                    }
+                }
+                Decl::Handler(h) => {
+                    self.span(file, h.span, "handler");
+                    self.handler(h);
+                }
+                Decl::Start(d) => {
+                    self.span(file, d.span, "start");
+                    self.ident(d.span, &d.stage, "start stage");
+                }
+                Decl::Stage(d) => {
+                    self.span(file, d.span, "stage");
+                    self.ident(d.span, &d.name, "stage name");
+                    for h in &d.handlers {
+                        self.span(d.span, h.span, "stage handler");
+                        self.handler(h);
+                    }
+                    self.block(d.span, &d.body);
+                }
+                Decl::Test(d) => {
+                    self.span(file, d.span, "test");
+                    self.text(d.span, &d.title);
+                    for item in &d.items {
+                        self.test_item(d.span, item);
+                    }
+                }
+            }
+        }
+
+        fn fields(&mut self, parent: Span, fields: &[FieldDecl]) {
+            for field in fields {
+                self.span(parent, field.span, "field");
+                self.ident(field.span, &field.name, "field name");
+                self.ty(field.span, &field.ty);
+            }
+        }
+
+        fn ty(&mut self, parent: Span, ty: &TypeExpr) {
+            self.span(parent, ty.span, "type");
+            match &ty.kind {
+                TypeExprKind::Named(name) => self.ident(ty.span, name, "type name"),
+                TypeExprKind::Enum(variants) => {
+                    for variant in variants {
+                        self.ident(ty.span, variant, "enumeration variant");
+                    }
+                }
+            }
+        }
+
+        fn rule(&mut self, parent: Span, rule: &PolicyRule) {
+            let at = rule.span;
+            self.span(parent, at, "policy rule");
+            match &rule.kind {
+                PolicyRuleKind::ContactHours { from, to, zone } => {
+                    self.span(at, from.1, "contact hours start");
+                    self.span(at, to.1, "contact hours end");
+                    if let Some(zone) = zone {
+                        self.expr(at, zone);
+                    }
+                }
+                PolicyRuleKind::NoContactDays(days) => {
+                    for day in days {
+                        self.ident(at, day, "day");
+                    }
+                }
+                PolicyRuleKind::NoContactHolidays(calendar) => self.ident(at, calendar, "calendar"),
+                PolicyRuleKind::AtMost {
+                    count,
+                    channels,
+                    window,
+                } => {
+                    self.span(at, count.1, "count");
+                    self.ident(at, channels, "channels");
+                    self.duration(at, window);
+                }
+                PolicyRuleKind::Pause {
+                    channels,
+                    duration,
+                    event,
+                    when,
+                } => {
+                    self.ident(at, channels, "channels");
+                    self.duration(at, duration);
+                    self.ident(at, event, "event");
+                    self.opt_expr(at, when);
+                }
+                PolicyRuleKind::Stop {
+                    channels,
+                    event,
+                    when,
+                } => {
+                    self.ident(at, channels, "channels");
+                    self.ident(at, event, "event");
+                    self.opt_expr(at, when);
+                }
+            }
+        }
+
+        fn handler(&mut self, h: &Handler) {
+            self.ident(h.span, &h.event, "handler event");
+            self.opt_expr(h.span, &h.when);
+            match &h.body {
+                HandlerBody::Goto(stage) => self.ident(h.span, stage, "handler target"),
+                HandlerBody::Block(block) => self.block(h.span, block),
+            }
+        }
+
+        fn block(&mut self, parent: Span, block: &Block) {
+            self.span(parent, block.span, "block");
+            for step in &block.steps {
+                self.step(block.span, step);
+            }
+        }
+
+        fn step(&mut self, parent: Span, step: &Step) {
+            let at = step.span;
+            self.span(parent, at, "step");
+            match &step.kind {
+                StepKind::Send {
+                    channel,
+                    template,
+                    to,
+                    when,
+                } => {
+                    self.ident(at, channel, "channel");
+                    self.ident(at, template, "template");
+                    if let Some(to) = to {
+                        self.ident(at, to, "recipient field");
+                    }
+                    self.opt_expr(at, when);
+                }
+                StepKind::Call {
+                    queue,
+                    priority,
+                    when,
+                } => {
+                    for name in queue.iter().chain(priority) {
+                        self.ident(at, name, "call option");
+                    }
+                    self.opt_expr(at, when);
+                }
+                StepKind::Wait(WaitKind::For(duration)) => self.duration(at, duration),
+                StepKind::Wait(WaitKind::Until(expr)) => self.expr(at, expr),
+                StepKind::If {
+                    branches,
+                    otherwise,
+                } => {
+                    for (cond, block) in branches {
+                        self.expr(at, cond);
+                        self.block(at, block);
+                    }
+                    if let Some(block) = otherwise {
+                        self.block(at, block);
+                    }
+                }
+                StepKind::Repeat { count, body } => {
+                    self.span(at, count.1, "repeat count");
+                    self.block(at, body);
+                }
+                StepKind::Split { arms } => {
+                    for arm in arms {
+                        self.span(at, arm.span, "split arm");
+                        self.span(arm.span, arm.share.1, "split share");
+                        self.ident(arm.span, &arm.stage, "split stage");
+                    }
+                }
+                StepKind::Goto(name) | StepKind::End(name) => self.ident(at, name, "target"),
+                StepKind::Set { var, value } => {
+                    self.ident(at, var, "variable");
+                    self.expr(at, value);
+                }
+                StepKind::AssignQueue { queue, priority } => {
+                    self.ident(at, queue, "queue");
+                    if let Some(priority) = priority {
+                        self.ident(at, priority, "priority");
+                    }
+                }
+                StepKind::AssignAgency(name) => self.text(at, name),
+                StepKind::OfferDiscount { percent, duration } => {
+                    self.span(at, percent.1, "discount");
+                    if let Some(duration) = duration {
+                        self.duration(at, duration);
+                    }
+                }
+                StepKind::OfferPlan {
+                    installments,
+                    every,
+                } => {
+                    self.span(at, installments.1, "installments");
+                    self.duration(at, every);
+                }
+                StepKind::Alert { team, text } => {
+                    self.ident(at, team, "team");
+                    self.text(at, text);
+                }
+                StepKind::Emit { action, fields } => {
+                    self.ident(at, action, "action");
+                    self.field_values(at, fields);
+                }
+            }
+        }
+
+        fn test_item(&mut self, parent: Span, item: &TestItem) {
+            let at = item.span;
+            self.span(parent, at, "test line");
+            match &item.kind {
+                TestItemKind::Given(fields) => self.field_values(at, fields),
+                TestItemKind::Start { zone, .. } => {
+                    if let Some(zone) = zone {
+                        self.text(at, zone);
+                    }
+                }
+                TestItemKind::OnDay {
+                    day,
+                    at: time,
+                    action,
+                } => {
+                    self.span(at, day.1, "day");
+                    if let Some((_, span)) = time {
+                        self.span(at, *span, "time of day");
+                    }
+                    match action {
+                        TestAction::Receive { event, fields } => {
+                            self.ident(at, event, "event");
+                            self.field_values(at, fields);
+                        }
+                        TestAction::Update(fields) => self.field_values(at, fields),
+                        TestAction::Expect(expectation) => self.expectation(at, expectation),
+                    }
+                }
+            }
+        }
+
+        fn expectation(&mut self, at: Span, expectation: &Expectation) {
+            match expectation {
+                Expectation::Sent { channel, template } => {
+                    self.ident(at, channel, "channel");
+                    self.ident(at, template, "template");
+                }
+                Expectation::Call { queue } => {
+                    if let Some(queue) = queue {
+                        self.ident(at, queue, "queue");
+                    }
+                }
+                Expectation::No { channels } => self.ident(at, channels, "channels"),
+                Expectation::AssignedQueue(name)
+                | Expectation::Alert(name)
+                | Expectation::Emitted(name)
+                | Expectation::Stage(name)
+                | Expectation::End(name) => self.ident(at, name, "expected name"),
+                Expectation::AssignedAgency(text) => self.text(at, text),
+                Expectation::OfferDiscount((_, span)) => self.span(at, *span, "discount"),
+                Expectation::Var { var, value } => {
+                    self.ident(at, var, "variable");
+                    self.expr(at, value);
+                }
+            }
+        }
+
+        fn field_values(&mut self, parent: Span, fields: &[FieldValue]) {
+            for field in fields {
+                self.span(parent, field.span, "field value");
+                self.ident(field.span, &field.name, "field name");
+                self.expr(field.span, &field.value);
+            }
+        }
+
+        fn duration(&mut self, parent: Span, duration: &DurationLit) {
+            self.span(parent, duration.span, "duration");
+            if let Some(calendar) = &duration.calendar {
+                self.ident(duration.span, calendar, "calendar");
+            }
+        }
+
+        fn text(&mut self, parent: Span, text: &Text) {
+            self.span(parent, text.span, "text");
+            for part in &text.parts {
+                match part {
+                    TextPart::Literal(_, span) => self.span(text.span, *span, "literal text"),
+                    TextPart::Placeholder(expr) => self.expr(text.span, expr),
+                }
+            }
+        }
+
+        fn opt_expr(&mut self, parent: Span, expr: &Option<Expr>) {
+            if let Some(expr) = expr {
+                self.expr(parent, expr);
+            }
+        }
+
+        fn expr(&mut self, parent: Span, expr: &Expr) {
+            let at = expr.span;
+            self.span(parent, at, "expression");
+            match &expr.kind {
+                ExprKind::Money { currency, .. } => self.ident(at, currency, "currency"),
+                ExprKind::Duration(duration) => self.duration(at, duration),
+                ExprKind::Text(text) => self.text(at, text),
+                ExprKind::Name(name) => self.ident(at, name, "name"),
+                ExprKind::Field {
+                    root_span, field, ..
+                } => {
+                    self.span(at, *root_span, "field root");
+                    self.ident(at, field, "field");
+                }
+                ExprKind::Unary { expr: inner, .. } | ExprKind::IsSet(inner) => {
+                    self.expr(at, inner)
+                }
+                ExprKind::Binary { lhs, rhs, .. } => {
+                    self.expr(at, lhs);
+                    self.expr(at, rhs);
+                }
+                ExprKind::In { expr: inner, list } => {
+                    self.expr(at, inner);
+                    for item in list {
+                        self.expr(at, item);
+                    }
+                }
+                ExprKind::Number(_)
+                | ExprKind::Percent(_)
+                | ExprKind::Date(_)
+                | ExprKind::Time(_)
+                | ExprKind::DateTime(..)
+                | ExprKind::Bool(_)
+                | ExprKind::Today
+                | ExprKind::Now => {}
+            }
+        }
+    }
+}

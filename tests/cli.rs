@@ -1,0 +1,372 @@
+//! The `dun` binary as users and CI call it: exit statuses, output formats,
+//! folder walking, colour, and `dun explain`.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A flow with one plain mistake (`wiat`): every build of dun rejects it.
+const BROKEN: &str =
+    "flow broken\ncurrency USD\nstart reminders\nstage reminders {\n  wiat 3 days\n  end paid\n}\n";
+
+/// A flow that must check clean: the language reference's sample.
+fn clean_flow() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/valid/reference.dun");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("the clean fixture {} is needed: {e}", path.display()))
+}
+
+/// An empty scratch folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes the clean flow at `name`, with the template files it names beside it.
+fn write_clean(dir: &Path, name: &str) {
+    write(dir, name, &clean_flow());
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/valid/templates");
+    let beside = dir.join(name).parent().unwrap().join("templates");
+    for entry in std::fs::read_dir(templates).into_iter().flatten().flatten() {
+        std::fs::create_dir_all(&beside).unwrap();
+        std::fs::copy(entry.path(), beside.join(entry.file_name())).unwrap();
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Runs `dun` in `dir` with the colour variables cleared, so that the test
+/// does not depend on the developer's shell.
+fn dun(dir: &Path, args: &[&str]) -> Output {
+    dun_with_env(dir, args, &[])
+}
+
+fn dun_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dun"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+fn status(output: &Output) -> i32 {
+    output.status.code().expect("dun was killed by a signal")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", stdout(output)))
+}
+
+#[test]
+fn a_clean_flow_exits_0_and_the_summary_says_so() {
+    let dir = scratch("clean");
+    write_clean(&dir, "early.dun");
+    let output = dun(&dir, &["check", "early.dun"]);
+    assert_eq!(status(&output), 0, "{}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+    assert_eq!(stderr(&output), "checked 1 file: no problems found\n");
+}
+
+#[test]
+fn a_flow_with_an_error_exits_1_and_shows_where_and_why() {
+    let dir = scratch("broken");
+    write(&dir, "broken.dun", BROKEN);
+    let output = dun(&dir, &["check", "broken.dun"]);
+    assert_eq!(status(&output), 1);
+    let report = stdout(&output);
+    assert!(report.contains("dun::syntax::"), "{report}");
+    assert!(report.contains("[broken.dun:5:"), "{report}");
+    assert!(
+        report.contains("wiat"),
+        "the excerpt shows the line: {report}"
+    );
+    let summary = stderr(&output);
+    assert!(
+        summary.starts_with("checked 1 file: ") && summary.contains("error"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn problems_with_the_command_itself_exit_2() {
+    let dir = scratch("trouble");
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    write(&dir, "latin1.dun", "");
+    std::fs::write(dir.join("latin1.dun"), b"flow caf\xe9\n").unwrap();
+
+    let missing = dun(&dir, &["check", "missing.dun"]);
+    assert_eq!(status(&missing), 2);
+    assert!(stderr(&missing).contains("cannot read `missing.dun`"));
+
+    let empty = dun(&dir, &["check", "empty"]);
+    assert_eq!(status(&empty), 2);
+    assert!(stderr(&empty).contains("no .dun files found in `empty`"));
+
+    let not_utf8 = dun(&dir, &["check", "latin1.dun"]);
+    assert_eq!(status(&not_utf8), 2);
+    assert!(stderr(&not_utf8).contains("not UTF-8"));
+
+    assert_eq!(status(&dun(&dir, &["check", "--format", "xml"])), 2);
+    assert_eq!(status(&dun(&dir, &["check", "--no-such-flag"])), 2);
+    assert_eq!(status(&dun(&dir, &["no-such-command"])), 2);
+}
+
+#[test]
+fn an_unreadable_file_wins_over_findings_in_the_others() {
+    let dir = scratch("mixed");
+    write(&dir, "broken.dun", BROKEN);
+    let output = dun(&dir, &["check", "broken.dun", "missing.dun"]);
+    assert_eq!(status(&output), 2);
+    assert!(
+        stdout(&output).contains("dun::syntax::"),
+        "the readable file is still reported"
+    );
+}
+
+#[test]
+fn folders_are_searched_for_dun_files_in_name_order_skipping_hidden_ones() {
+    let dir = scratch("walk");
+    write_clean(&dir, "flows/b.dun");
+    write_clean(&dir, "flows/a/c.dun");
+    write(&dir, "flows/.drafts/d.dun", BROKEN);
+    write(&dir, "flows/notes.txt", "not a flow");
+    let output = dun(&dir, &["check", "--format", "json", "flows"]);
+    assert_eq!(status(&output), 0, "{}", stdout(&output));
+    assert_eq!(
+        json(&output)["files"],
+        serde_json::json!(["flows/a/c.dun", "flows/b.dun"])
+    );
+    assert_eq!(stderr(&output), "checked 2 files: no problems found\n");
+
+    // Without paths, the current folder.
+    let here = dun(&dir.join("flows"), &["check", "--format", "json"]);
+    assert_eq!(
+        json(&here)["files"],
+        serde_json::json!(["a/c.dun", "b.dun"])
+    );
+
+    // A file named twice is checked once.
+    let twice = dun(&dir, &["check", "--format", "json", "flows/b.dun", "flows"]);
+    assert_eq!(
+        json(&twice)["files"],
+        serde_json::json!(["flows/b.dun", "flows/a/c.dun"])
+    );
+}
+
+#[test]
+fn json_output_is_one_document_with_positions_and_a_summary() {
+    let dir = scratch("json");
+    write(&dir, "broken.dun", BROKEN);
+    write_clean(&dir, "clean.dun");
+    let output = dun(
+        &dir,
+        &["check", "--format", "json", "broken.dun", "clean.dun"],
+    );
+    assert_eq!(status(&output), 1);
+    let document = json(&output);
+    assert_eq!(document["version"], 1);
+    assert_eq!(
+        document["files"],
+        serde_json::json!(["broken.dun", "clean.dun"])
+    );
+    let diagnostics = document["diagnostics"].as_array().unwrap();
+    assert!(!diagnostics.is_empty());
+    let first = &diagnostics[0];
+    assert_eq!(first["file"], "broken.dun");
+    assert_eq!(first["severity"], "error");
+    assert!(first["code"].as_str().unwrap().starts_with("dun::"));
+    assert!(!first["message"].as_str().unwrap().is_empty());
+    assert_eq!(first["start"]["line"], 5);
+    assert!(first["start"]["column"].as_u64().unwrap() >= 1);
+    assert!(first["labels"][0]["primary"].as_bool().unwrap());
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .count();
+    assert_eq!(document["summary"]["errors"], errors);
+}
+
+#[test]
+fn github_output_is_one_workflow_command_per_diagnostic() {
+    let dir = scratch("github");
+    write(&dir, "broken.dun", BROKEN);
+    let output = dun(&dir, &["check", "--format", "github", "broken.dun"]);
+    assert_eq!(status(&output), 1);
+    let report = stdout(&output);
+    assert!(!report.is_empty());
+    for line in report.lines() {
+        assert!(
+            line.starts_with("::error file=broken.dun,line=")
+                || line.starts_with("::warning file=broken.dun,line=")
+                || line.starts_with("::notice file=broken.dun,line="),
+            "{line}"
+        );
+        assert!(line.contains(",title=dun%3A%3A"), "{line}");
+    }
+}
+
+#[test]
+fn sarif_output_is_a_sarif_2_1_0_log() {
+    let dir = scratch("sarif");
+    write(&dir, "flows/broken.dun", BROKEN);
+    let output = dun(&dir, &["check", "--format", "sarif", "flows"]);
+    assert_eq!(status(&output), 1);
+    let log = json(&output);
+    assert_eq!(log["version"], "2.1.0");
+    assert!(log["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &log["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    assert_eq!(run["tool"]["driver"]["name"], "dun");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|rule| rule["id"].as_str().unwrap())
+        .collect();
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for result in results {
+        assert!(rules.contains(&result["ruleId"].as_str().unwrap()));
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "flows/broken.dun");
+        assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+    assert_eq!(results[0]["level"], "error");
+}
+
+#[test]
+fn deny_warnings_fails_on_warnings_but_not_on_a_clean_flow() {
+    let dir = scratch("deny");
+    write_clean(&dir, "clean.dun");
+    assert_eq!(
+        status(&dun(&dir, &["check", "--deny-warnings", "clean.dun"])),
+        0
+    );
+    write(&dir, "broken.dun", BROKEN);
+    assert_eq!(
+        status(&dun(&dir, &["check", "--deny-warnings", "broken.dun"])),
+        1
+    );
+
+    // A fixture that only warns, if the checker has one, must pass without
+    // the flag and fail with it.
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let only_warns = walkdir::WalkDir::new(&cases)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(walkdir::DirEntry::into_path)
+        .filter(|path| path.extension().is_some_and(|ext| ext == "dun"))
+        .find(|path| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let analysis = dun_compiler::analyze(Some(path), &text);
+            !analysis.has_errors()
+                && analysis
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.severity == dun_compiler::diagnostics::Severity::Warning)
+        });
+    if let Some(path) = only_warns {
+        let path = path.to_str().unwrap();
+        assert_eq!(status(&dun(&dir, &["check", path])), 0, "{path}");
+        assert_eq!(
+            status(&dun(&dir, &["check", "--deny-warnings", path])),
+            1,
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn colour_follows_the_terminal_no_color_and_the_color_flag() {
+    let dir = scratch("colour");
+    write(&dir, "broken.dun", BROKEN);
+    let escape = |output: &Output| stdout(output).contains('\u{1b}');
+    let check = ["check", "broken.dun"];
+
+    assert!(!escape(&dun(&dir, &check)), "a pipe gets no colour");
+    let forced = dun_with_env(&dir, &check, &[("CLICOLOR_FORCE", "1")]);
+    assert!(escape(&forced), "CLICOLOR_FORCE colours a pipe");
+    let no_color = dun_with_env(&dir, &check, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!escape(&no_color), "NO_COLOR wins");
+    assert!(escape(&dun(
+        &dir,
+        &["check", "--color", "always", "broken.dun"]
+    )));
+    let never = dun_with_env(
+        &dir,
+        &["check", "--color", "never", "broken.dun"],
+        &[("CLICOLOR_FORCE", "1")],
+    );
+    assert!(!escape(&never));
+}
+
+#[test]
+fn explain_prints_the_explanation_of_a_code() {
+    let dir = scratch("explain");
+    let list = dun(&dir, &["explain", "--list"]);
+    assert_eq!(status(&list), 0);
+    let listing = stdout(&list);
+    let codes: Vec<&str> = listing
+        .lines()
+        .map(|line| line.split_whitespace().next().unwrap())
+        .collect();
+    assert!(!codes.is_empty());
+    for line in listing.lines() {
+        assert!(line.starts_with("dun::"), "{line}");
+        assert!(
+            line.split_whitespace().count() > 1,
+            "a summary follows: {line}"
+        );
+    }
+
+    let code = codes[0];
+    let explained = dun(&dir, &["explain", code]);
+    assert_eq!(status(&explained), 0);
+    assert!(stdout(&explained).starts_with(&format!("{code}\n\n")));
+    assert!(stdout(&explained).len() > code.len() + 20);
+
+    let short = dun(&dir, &["explain", code.trim_start_matches("dun::")]);
+    assert_eq!(
+        stdout(&short),
+        stdout(&explained),
+        "the prefix may be left out"
+    );
+
+    let typo = &code[..code.len() - 1];
+    let unknown = dun(&dir, &["explain", typo]);
+    assert_eq!(status(&unknown), 2);
+    assert!(
+        stderr(&unknown).contains(&format!("did you mean `{code}`?")),
+        "{}",
+        stderr(&unknown)
+    );
+
+    assert_eq!(
+        status(&dun(&dir, &["explain"])),
+        2,
+        "a code or --list is needed"
+    );
+}
