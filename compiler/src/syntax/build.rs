@@ -22,6 +22,20 @@ pub(crate) struct Builder<'a> {
     parenthesized: RefCell<Vec<Span>>,
 }
 
+/// Where a node's text really ends. pest lets a rule that ends with an
+/// optional part (`wait 3 days [of bank]`) swallow the blanks and comments
+/// before that missing part; the last token inside it ends where it should.
+fn exact_end(pair: &Pair<'_, Rule>) -> usize {
+    let text = pair.as_str();
+    if !(text.ends_with(char::is_whitespace) || text.contains('#')) {
+        return pair.as_span().end();
+    }
+    match pair.clone().into_inner().last() {
+        Some(last) => exact_end(&last),
+        None => pair.as_span().end(),
+    }
+}
+
 impl<'a> Builder<'a> {
     pub(crate) fn new(base: usize, docs: &'a HashMap<u32, String>) -> Self {
         Builder {
@@ -50,7 +64,7 @@ impl<'a> Builder<'a> {
 
     pub(crate) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.base + s.start(), self.base + s.end())
+        Span::new(self.base + s.start(), self.base + exact_end(pair))
     }
 
     pub(crate) fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
@@ -102,7 +116,7 @@ impl<'a> Builder<'a> {
             Rule::currency_decl => {
                 let code = pair
                     .into_inner()
-                    .find(|c| c.as_rule() == Rule::currency_code)
+                    .find(|c| matches!(c.as_rule(), Rule::currency_code | Rule::loose_code))
                     .map(|c| self.currency_code(&c))
                     .unwrap_or_else(|| self.missing(span));
                 Decl::Currency(CurrencyDecl { code, span, doc })

@@ -44,6 +44,7 @@ const DECL_KEYWORDS: &[Rule] = &[
     Rule::kw_start,
     Rule::kw_stage,
     Rule::kw_test,
+    Rule::kw_on,
 ];
 
 const POLICY_KEYWORDS: &[Rule] = &[
@@ -107,9 +108,10 @@ fn describe(rule: Rule) -> String {
         Rule::count => "a whole number",
         Rule::number => "a number",
         Rule::percent | Rule::percent_sign => "a percentage such as `20%`",
-        Rule::duration | Rule::duration_unit => "a duration such as `3 days`",
+        Rule::duration => "a duration such as `3 days`",
+        Rule::duration_unit => "`minutes`, `hours`, `days`, `weeks`, `months` or `business days`",
         Rule::calendar_of => "`of` and a calendar",
-        Rule::currency_code => "a currency code such as `USD`",
+        Rule::currency_code | Rule::loose_code => "a currency code such as `USD`",
         Rule::date => "a date such as `2026-03-31`",
         Rule::time => "a time of day such as `09:00`",
         Rule::datetime => "a date and time such as `2026-03-02 09:00`",
@@ -228,6 +230,12 @@ fn expected_phrases(positives: &[Rule]) -> Vec<String> {
     );
     if rules.contains(&Rule::EOI) && !phrases.is_empty() {
         rules.retain(|r| *r != Rule::EOI);
+    }
+    // After a complete declaration anything may follow; naming every
+    // declaration hides the specific continuation the user most likely meant.
+    let decl_phrase = "a declaration such as `stage`, `event` or `on`";
+    if phrases.len() + rules.len() > 1 {
+        phrases.retain(|p| p != decl_phrase);
     }
     for r in rules {
         let d = describe(r);
@@ -369,9 +377,18 @@ pub(crate) fn from_pest(
 fn help_for(positives: &[Rule], found: &str) -> Option<String> {
     let has = |r: Rule| positives.contains(&r);
     let first = found.chars().next().unwrap_or(' ');
+    if has(Rule::currency_code)
+        && found.len() == 3
+        && found.chars().all(|c| c.is_ascii_alphabetic())
+    {
+        return Some(format!(
+            "a currency is its three-letter code in capitals: `{}`",
+            found.to_ascii_uppercase()
+        ));
+    }
     if has(Rule::duration_unit) {
         return Some(
-            "a duration is a whole number and a unit: `minutes`, `hours`, `days`, `weeks`, `months` or `business days` (singular or plural), e.g. `3 days`"
+            "a duration is a whole number and a unit, singular or plural, e.g. `30 minutes`, `12 hours`, `3 days`, `2 weeks`, `1 month` or `5 business days`"
                 .to_string(),
         );
     }
@@ -441,13 +458,13 @@ fn snake_case(word: &str) -> String {
 }
 
 /// A declaration whose brace is never closed: point at the opening brace.
-pub(crate) fn unclosed(open: usize, bracket: char, end: usize, file_len: usize) -> Diagnostic {
+pub(crate) fn unclosed(open: usize, bracket: char, end: usize, at_file_end: bool) -> Diagnostic {
     let closing = match bracket {
         '[' => ']',
         '(' => ')',
         _ => '}',
     };
-    let where_ = if end >= file_len {
+    let where_ = if at_file_end {
         "the end of the file"
     } else {
         "the next declaration"

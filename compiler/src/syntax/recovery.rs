@@ -74,7 +74,7 @@ fn parse_slice(text: &str, start: usize, end: usize, scan: &Scan) -> (Vec<Decl>,
                 start + first,
                 bracket,
                 start + slice.trim_end().len(),
-                file_len,
+                text.get(end..).is_none_or(|rest| rest.trim().is_empty()),
             );
             let mut closed = slice.to_string();
             if let Some(fixed) = close_in_place(&mut closed, &open, slice) {
