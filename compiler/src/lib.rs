@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod diagnostics;
+pub mod lower;
 pub mod syntax;
 
 pub use analysis::{analyze, Analysis};
