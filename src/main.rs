@@ -6,6 +6,8 @@ mod catalog;
 mod check;
 mod explain;
 mod test;
+mod fmt;
+mod graph;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -49,6 +51,10 @@ enum Command {
     Test(test::Args),
     /// Read a compiled flow (`.dunc`) and describe it.
     Inspect(build::InspectArgs),
+    /// Rewrite flow files in the one canonical layout.
+    Fmt(fmt::Args),
+    /// Draw a flow's stages and the ways between them (Mermaid, DOT, SVG).
+    Graph(graph::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +66,8 @@ fn main() -> ExitCode {
         Command::Build(args) => build::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Inspect(args) => build::inspect(&args),
+        Command::Fmt(args) => return fmt::run(args),
+        Command::Graph(args) => return graph::run(args),
     };
     ExitCode::from(status)
 }

@@ -234,6 +234,19 @@ fn every_emitted_code_is_documented(fixtures: &[PathBuf]) -> Result<(), Failed> 
     }
 }
 
+/// Codes that no small fixture can trigger, each with where it is tested
+/// instead. Keep this list short: every other code needs a fixture.
+const NOT_FROM_A_FIXTURE: &[(&str, &str)] = &[
+    (
+        "dun::syntax::too_large",
+        "needs a file over 16 MiB; tested in compiler/src/syntax/tests.rs",
+    ),
+    (
+        "dun::fmt::refused",
+        "only a formatter bug emits it; tests/fmt.rs proves on every fixture that formatting keeps the tree and every comment",
+    ),
+];
+
 fn every_documented_code_has_a_fixture(fixtures: &[PathBuf]) -> Result<(), Failed> {
     let emitted: BTreeSet<String> = emitted_codes(fixtures)?
         .into_iter()
@@ -242,6 +255,7 @@ fn every_documented_code_has_a_fixture(fixtures: &[PathBuf]) -> Result<(), Faile
     let missing: Vec<String> = documented_codes()?
         .into_iter()
         .filter(|code| !emitted.contains(code))
+        .filter(|code| !NOT_FROM_A_FIXTURE.iter().any(|(exempt, _)| exempt == code))
         .collect();
     if missing.is_empty() {
         Ok(())

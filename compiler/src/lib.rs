@@ -1,9 +1,16 @@
 #![forbid(unsafe_code)]
 //! The dun compiler: parse, resolve, check and lower flow files.
 
+// pest is built without `std` (its stack probe on every rule call cost a
+// fifth of the parse time; `syntax::limits` bounds nesting instead), and
+// its generated parser then names `alloc` from the crate root.
+extern crate alloc;
+
 pub mod analysis;
 pub mod diagnostics;
 pub mod lower;
+pub mod fmt;
+pub mod graph;
 pub mod syntax;
 
 pub use analysis::{analyze, Analysis};

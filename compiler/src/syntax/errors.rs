@@ -105,6 +105,7 @@ fn describe(rule: Rule) -> String {
         Rule::channels => "channels such as `calls`, `sms` or `contact`",
         Rule::zone => "a time zone (an account field such as `account.timezone`, or a name such as \"Europe/Madrid\")",
         Rule::expr | Rule::paren_expr | Rule::quantity | Rule::field_access => "a value or a condition",
+        Rule::a_value => "a value such as a number, a name or `account.balance`",
         Rule::count => "a whole number",
         Rule::number => "a number",
         Rule::percent | Rule::percent_sign => "a percentage such as `20%`",
@@ -172,6 +173,14 @@ fn expected_phrases(positives: &[Rule]) -> Vec<String> {
         }
     }
     let mut phrases: Vec<String> = Vec::new();
+    if rules.contains(&Rule::a_step) {
+        rules.retain(|r| !STEP_KEYWORDS.contains(r) && *r != Rule::a_step);
+        phrases.push("a step such as `send`, `wait` or `goto`".to_string());
+    }
+    if rules.contains(&Rule::a_decl) {
+        rules.retain(|r| !DECL_KEYWORDS.contains(r) && *r != Rule::a_decl);
+        phrases.push("a declaration such as `stage`, `event` or `on`".to_string());
+    }
     let fold = |group: &[Rule],
                 min: usize,
                 phrase: &str,
@@ -228,6 +237,19 @@ fn expected_phrases(positives: &[Rule]) -> Vec<String> {
         &mut rules,
         &mut phrases,
     );
+    if rules.contains(&Rule::a_value) {
+        rules.retain(|r| {
+            !matches!(
+                r,
+                Rule::op_not
+                    | Rule::op_neg
+                    | Rule::string
+                    | Rule::quote
+                    | Rule::paren_expr
+                    | Rule::lparen
+            )
+        });
+    }
     if rules.contains(&Rule::EOI) && !phrases.is_empty() {
         rules.retain(|r| *r != Rule::EOI);
     }
@@ -410,7 +432,7 @@ fn help_for(positives: &[Rule], found: &str) -> Option<String> {
                 .to_string(),
         );
     }
-    if has(Rule::name) && found.chars().any(|c| c.is_ascii_uppercase()) {
+    if (has(Rule::name) || has(Rule::a_value)) && found.chars().any(|c| c.is_ascii_uppercase()) {
         return Some(format!(
             "names are written in lower case with `_` between words, e.g. `{}`",
             snake_case(found)

@@ -706,3 +706,55 @@ fn every_prefix_of_the_sample_parses_without_panic_and_spans_stay_in_the_file() 
         cut += 1;
     }
 }
+
+#[test]
+fn each_syntax_fixture_triggers_the_code_it_is_named_after() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/cases/syntax");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).expect("fixture folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("dun") {
+            continue;
+        }
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let codes: Vec<_> = parse(&text).diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [format!("dun::syntax::{stem}")],
+            "{}",
+            path.display()
+        );
+        seen += 1;
+    }
+    assert!(seen >= 6);
+}
+
+#[test]
+fn each_documented_example_triggers_its_code_and_each_fix_parses() {
+    let doc = include_str!("../../../docs/errors-syntax.md");
+    for section in doc.split("\n## ").skip(1) {
+        let code = section.lines().next().unwrap_or_default().trim();
+        let blocks: Vec<&str> = section
+            .split("```dun\n")
+            .skip(1)
+            .filter_map(|b| b.split("```").next())
+            .collect();
+        assert!(!blocks.is_empty(), "{code} has an example");
+        if code == "dun::syntax::too_large" {
+            continue;
+        }
+        let codes: Vec<_> = parse(blocks[0])
+            .diagnostics
+            .iter()
+            .map(|d| d.code)
+            .collect();
+        assert_eq!(codes, [code], "example of {code}");
+        if let Some(fix) = blocks.get(1) {
+            assert!(parse(fix).diagnostics.is_empty(), "fix of {code}");
+        }
+    }
+}

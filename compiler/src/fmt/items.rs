@@ -1,0 +1,597 @@
+//! The canonical layout of each declaration, step, policy rule and test line.
+
+use super::expr::{date, decimal, duration, time};
+use super::layout::Printer;
+use crate::syntax::ast::*;
+
+/// Continuation lines of a filled list sit two steps deeper.
+const CONTINUATION: &str = "    ";
+
+/// One entry of a list in braces: its text and where it was written.
+struct ListItem {
+    text: String,
+    span: Span,
+}
+
+impl Printer<'_> {
+    pub fn file(&mut self, file: &File) {
+        let mut previous_was_block = false;
+        for decl in &file.decls {
+            let span = decl_span(decl);
+            let group = self.lines.len();
+            let mark = self.begin(span);
+            self.decl(decl);
+            let own_lines = self.lines.len() - mark;
+            self.end(span, mark);
+            // Declarations that take several lines stand apart from their
+            // neighbours; one-liners keep the author's grouping.
+            let is_block = own_lines > 1;
+            if (is_block || previous_was_block) && group > 0 {
+                let before_is_blank = self.lines.get(group - 1).is_some_and(|l| l.is_empty());
+                let first_is_blank = self.lines.get(group).is_some_and(|l| l.is_empty());
+                if !before_is_blank && !first_is_blank {
+                    self.lines.insert(group, String::new());
+                }
+            }
+            previous_was_block = is_block;
+        }
+    }
+
+    fn decl(&mut self, decl: &Decl) {
+        match decl {
+            Decl::Flow(f) => match &f.version {
+                Some((v, _)) => self.push(format!("flow {} version {v}", f.name.name)),
+                None => self.push(format!("flow {}", f.name.name)),
+            },
+            Decl::Currency(c) => self.push(format!("currency {}", c.code.name)),
+            Decl::Account(a) => {
+                let items = field_decls(&a.fields);
+                self.brace_list(
+                    "account",
+                    &items,
+                    a.span.start as usize,
+                    a.span.end as usize,
+                );
+            }
+            Decl::Event(e) => {
+                if e.fields.is_empty() {
+                    self.push(format!("event {}", e.name.name));
+                } else {
+                    let items = field_decls(&e.fields);
+                    let head = format!("event {}", e.name.name);
+                    self.brace_list(&head, &items, e.name.span.end as usize, e.span.end as usize);
+                }
+            }
+            Decl::Action(a) => {
+                let items = field_decls(&a.fields);
+                let head = format!("action {}", a.name.name);
+                self.brace_list(&head, &items, a.name.span.end as usize, a.span.end as usize);
+            }
+            Decl::Calendar(c) => self.calendar(c),
+            Decl::Policy(p) => {
+                self.push("policy {");
+                self.at(p.span.start as usize);
+                self.indent += 1;
+                for rule in &p.rules {
+                    let mark = self.begin(rule.span);
+                    self.policy_rule(&rule.kind);
+                    self.end(rule.span, mark);
+                }
+                self.close(p.span.end as usize, "}");
+            }
+            Decl::Var(v) => {
+                let prefix = format!("var {}: {} = ", v.name.name, type_expr(&v.ty));
+                self.condition(&prefix, &v.init, "");
+            }
+            Decl::Segment(s) => {
+                let prefix = format!("segment {} = ", s.name.name);
+                self.condition(&prefix, &s.cond, "");
+            }
+            Decl::Template(t) => self.template(t),
+            Decl::Handler(h) => self.handler_body(h),
+            Decl::Start(s) => self.push(format!("start {}", s.stage.name)),
+            Decl::Stage(s) => {
+                self.push(format!("stage {} {{", s.name.name));
+                self.at(s.name.span.end as usize);
+                self.indent += 1;
+                for h in &s.handlers {
+                    self.handler(h);
+                }
+                for step in &s.body.steps {
+                    self.step(step);
+                }
+                let close = s.span.end.max(s.body.span.end) as usize;
+                self.close(close, "}");
+            }
+            Decl::Test(t) => {
+                let title = self.spell.text(&t.title);
+                self.push(format!("test {title} {{"));
+                self.at(t.title.span.end as usize);
+                self.indent += 1;
+                for item in &t.items {
+                    let mark = self.begin(item.span);
+                    self.test_item(item);
+                    self.end(item.span, mark);
+                }
+                self.close(t.span.end as usize, "}");
+            }
+        }
+    }
+
+    /// `head { a, b }` when it fits on one line and holds no comment, else
+    /// one item per line (commas are optional there and left out).
+    fn brace_list(&mut self, head: &str, items: &[ListItem], inner_from: usize, close: usize) {
+        if items.is_empty() {
+            self.push(format!("{head} {{}}"));
+            return;
+        }
+        let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+        let one_line = format!("{head} {{ {} }}", texts.join(", "));
+        if self.fits(&one_line) && !self.has_comment_in(inner_from, close) {
+            self.push(one_line);
+            return;
+        }
+        self.push(format!("{head} {{"));
+        self.at(inner_from);
+        self.indent += 1;
+        for item in items {
+            let mark = self.begin(item.span);
+            self.push(&item.text);
+            self.end(item.span, mark);
+        }
+        self.close(close, "}");
+    }
+
+    /// `keyword a, b, c` on one line when it fits; a longer list fills
+    /// continuation lines like a paragraph; a list with comments inside
+    /// puts one item on each line so each comment stays by its item.
+    fn word_list(&mut self, keyword: &str, items: &[ListItem]) {
+        let (Some(first), Some(last)) = (items.first(), items.last()) else {
+            return;
+        };
+        let from = first.span.start as usize;
+        let to = last.span.end as usize;
+        if !self.has_comment_in(from, to) {
+            let mut lines = vec![keyword.to_string()];
+            for (i, item) in items.iter().enumerate() {
+                let comma = if i + 1 == items.len() { "" } else { "," };
+                let piece = format!("{}{comma}", item.text);
+                let current = lines
+                    .last_mut()
+                    .filter(|line| i == 0 || self.fits(&format!("{line} {piece}")));
+                match current {
+                    Some(line) => {
+                        line.push(' ');
+                        line.push_str(&piece);
+                    }
+                    None => lines.push(format!("{CONTINUATION}{piece}")),
+                }
+            }
+            for line in lines {
+                self.push(line);
+            }
+            self.at(to);
+            self.trailing_comment();
+            return;
+        }
+        self.push(keyword);
+        self.indent += 1;
+        for (i, item) in items.iter().enumerate() {
+            let mark = self.begin(item.span);
+            if i + 1 == items.len() {
+                self.push(&item.text);
+            } else {
+                self.push(format!("{},", item.text));
+            }
+            self.end(item.span, mark);
+        }
+        self.indent -= 1;
+    }
+
+    fn calendar(&mut self, c: &CalendarDecl) {
+        self.push(format!("calendar {} {{", c.name.name));
+        self.at(c.name.span.end as usize);
+        self.indent += 1;
+        let weekend: Vec<ListItem> = c
+            .weekend
+            .iter()
+            .map(|d| ListItem {
+                text: d.name.clone(),
+                span: d.span,
+            })
+            .collect();
+        let holidays: Vec<ListItem> = c
+            .holidays
+            .iter()
+            .map(|(d, span)| ListItem {
+                text: date(*d),
+                span: *span,
+            })
+            .collect();
+        // The two lines keep the order the author wrote them in.
+        let weekend_first = match (weekend.first(), holidays.first()) {
+            (Some(w), Some(h)) => w.span.start <= h.span.start,
+            _ => true,
+        };
+        let lines: [(&str, &[ListItem]); 2] = if weekend_first {
+            [("weekend", &weekend), ("holiday", &holidays)]
+        } else {
+            [("holiday", &holidays), ("weekend", &weekend)]
+        };
+        for (keyword, items) in lines {
+            if let Some(first) = items.first() {
+                self.begin(first.span);
+                self.word_list(keyword, items);
+            }
+        }
+        self.close(c.span.end as usize, "}");
+    }
+
+    fn policy_rule(&mut self, rule: &PolicyRuleKind) {
+        match rule {
+            PolicyRuleKind::ContactHours { from, to, zone } => {
+                let mut line = format!("contact_hours {} to {}", time(from.0), time(to.0));
+                if let Some(zone) = zone {
+                    line.push_str(" in ");
+                    line.push_str(&self.spell.expr(zone));
+                }
+                self.push(line);
+            }
+            PolicyRuleKind::NoContactDays(days) => {
+                let names: Vec<&str> = days.iter().map(|d| d.name.as_str()).collect();
+                self.push(format!("no_contact on {}", names.join(", ")));
+            }
+            PolicyRuleKind::NoContactHolidays(calendar) => {
+                self.push(format!("no_contact on holidays of {}", calendar.name));
+            }
+            PolicyRuleKind::AtMost {
+                count,
+                channels,
+                window,
+            } => self.push(format!(
+                "at_most {} {} per {}",
+                count.0,
+                channels.name,
+                duration(window)
+            )),
+            PolicyRuleKind::Pause {
+                channels,
+                duration: d,
+                event,
+                when,
+            } => {
+                let head = format!(
+                    "pause {} for {} after {}",
+                    channels.name,
+                    duration(d),
+                    event.name
+                );
+                self.with_when(head, when.as_ref(), "");
+            }
+            PolicyRuleKind::Stop {
+                channels,
+                event,
+                when,
+            } => {
+                let head = format!("stop {} on {}", channels.name, event.name);
+                self.with_when(head, when.as_ref(), "");
+            }
+        }
+    }
+
+    /// `head [when COND] suffix`, wrapping a long condition.
+    fn with_when(&mut self, head: String, when: Option<&Expr>, suffix: &str) {
+        match when {
+            Some(cond) => self.condition(&format!("{head} when "), cond, suffix),
+            None => self.push(format!("{head}{suffix}")),
+        }
+    }
+
+    fn template(&mut self, t: &TemplateDecl) {
+        let head = format!("template {} for {}", t.name.name, t.channel.name);
+        match &t.body {
+            TemplateBody::Text(text) => {
+                let text = self.spell.text(text);
+                self.push(format!("{head} {text}"));
+            }
+            TemplateBody::File(path) => {
+                let path = self.spell.text(path);
+                self.push(format!("{head} file {path}"));
+            }
+            TemplateBody::Email { subject, body } => {
+                self.push(format!("{head} {{"));
+                self.at(t.channel.span.end as usize);
+                self.indent += 1;
+                for (keyword, text) in [("subject", subject), ("body", body)] {
+                    let mark = self.begin(text.span);
+                    let text_out = self.spell.text(text);
+                    self.push(format!("{keyword} {text_out}"));
+                    self.end(text.span, mark);
+                }
+                self.close(t.span.end as usize, "}");
+            }
+        }
+    }
+
+    fn handler(&mut self, h: &Handler) {
+        let mark = self.begin(h.span);
+        self.handler_body(h);
+        self.end(h.span, mark);
+    }
+
+    fn handler_body(&mut self, h: &Handler) {
+        let head = format!("on {}", h.event.name);
+        match &h.body {
+            HandlerBody::Goto(stage) => {
+                self.with_when(head, h.when.as_ref(), &format!(" -> {}", stage.name));
+            }
+            HandlerBody::Block(block) => {
+                self.with_when(head, h.when.as_ref(), " {");
+                self.at(h.when.as_ref().map_or(h.event.span.end, |w| w.span.end) as usize);
+                self.block(block);
+                self.close(block.span.end.max(h.span.end) as usize, "}");
+            }
+        }
+    }
+
+    /// The steps of a block, one level in; the caller writes the brace.
+    fn block(&mut self, block: &Block) {
+        self.indent += 1;
+        for step in &block.steps {
+            self.step(step);
+        }
+    }
+
+    fn step(&mut self, step: &Step) {
+        let mark = self.begin(step.span);
+        match &step.kind {
+            StepKind::Send {
+                channel,
+                template,
+                to,
+                when,
+            } => {
+                let mut head = format!("send {} {}", channel.name, template.name);
+                if let Some(field) = to {
+                    head.push_str(&format!(" to account.{}", field.name));
+                }
+                self.with_when(head, when.as_ref(), "");
+            }
+            StepKind::Call {
+                queue,
+                priority,
+                when,
+            } => {
+                let mut head = String::from("call");
+                if let Some(q) = queue {
+                    head.push_str(&format!(" queue {}", q.name));
+                }
+                if let Some(p) = priority {
+                    head.push_str(&format!(" priority {}", p.name));
+                }
+                self.with_when(head, when.as_ref(), "");
+            }
+            StepKind::Wait(WaitKind::For(d)) => self.push(format!("wait {}", duration(d))),
+            StepKind::Wait(WaitKind::Until(e)) => self.condition("wait until ", e, ""),
+            StepKind::If {
+                branches,
+                otherwise,
+            } => {
+                let mut prefix = "if ";
+                for (cond, block) in branches {
+                    self.condition(prefix, cond, " {");
+                    self.at(cond.span.end as usize);
+                    self.block(block);
+                    self.leading_comments(self.code_end(block.span.end as usize));
+                    self.indent = self.indent.saturating_sub(1);
+                    self.at(block.span.end as usize);
+                    prefix = "} else if ";
+                }
+                match otherwise {
+                    Some(block) => {
+                        self.push("} else {");
+                        self.block(block);
+                        self.close(block.span.end as usize, "}");
+                    }
+                    None => self.push("}"),
+                }
+            }
+            StepKind::Repeat { count, body } => {
+                self.push(format!("repeat {} times {{", count.0));
+                self.at(count.1.end as usize);
+                self.block(body);
+                self.close(body.span.end as usize, "}");
+            }
+            StepKind::Split { arms } => {
+                self.push("split {");
+                self.indent += 1;
+                for arm in arms {
+                    let mark = self.begin(arm.span);
+                    self.push(format!(
+                        "{}% -> {}",
+                        decimal(arm.share.0, false),
+                        arm.stage.name
+                    ));
+                    self.end(arm.span, mark);
+                }
+                self.close(step.span.end as usize, "}");
+            }
+            StepKind::Goto(stage) => self.push(format!("goto {}", stage.name)),
+            StepKind::End(outcome) => self.push(format!("end {}", outcome.name)),
+            StepKind::Set { var, value } => {
+                self.condition(&format!("set {} = ", var.name), value, "")
+            }
+            StepKind::AssignQueue { queue, priority } => match priority {
+                Some(p) => self.push(format!("assign queue {} priority {}", queue.name, p.name)),
+                None => self.push(format!("assign queue {}", queue.name)),
+            },
+            StepKind::AssignAgency(name) => {
+                let name = self.spell.text(name);
+                self.push(format!("assign agency {name}"));
+            }
+            StepKind::OfferDiscount {
+                percent,
+                duration: d,
+            } => {
+                let mut line = format!("offer discount {}%", decimal(percent.0, false));
+                if let Some(d) = d {
+                    line.push_str(&format!(" for {}", duration(d)));
+                }
+                self.push(line);
+            }
+            StepKind::OfferPlan {
+                installments,
+                every,
+            } => self.push(format!(
+                "offer plan {} installments every {}",
+                installments.0,
+                duration(every)
+            )),
+            StepKind::Alert { team, text } => {
+                let text = self.spell.text(text);
+                self.push(format!("alert {} {text}", team.name));
+            }
+            StepKind::Emit { action, fields } => {
+                let items = self.field_values(fields);
+                let head = format!("emit {}", action.name);
+                self.brace_list(
+                    &head,
+                    &items,
+                    action.span.end as usize,
+                    step.span.end as usize,
+                );
+            }
+        }
+        self.end(step.span, mark);
+    }
+
+    fn field_values(&self, fields: &[FieldValue]) -> Vec<ListItem> {
+        fields
+            .iter()
+            .map(|f| ListItem {
+                text: format!("{}: {}", f.name.name, self.spell.expr(&f.value)),
+                span: f.span,
+            })
+            .collect()
+    }
+
+    fn test_item(&mut self, item: &TestItem) {
+        let start = item.span.start as usize;
+        let end = item.span.end as usize;
+        match &item.kind {
+            TestItemKind::Given(fields) => {
+                let items = self.field_values(fields);
+                self.brace_list("given account", &items, start, end);
+            }
+            TestItemKind::Start {
+                date: d,
+                time: t,
+                zone,
+            } => {
+                let mut line = format!("start at {} {}", date(*d), time(*t));
+                if let Some(zone) = zone {
+                    line.push_str(" in ");
+                    line.push_str(&self.spell.text(zone));
+                }
+                self.push(line);
+            }
+            TestItemKind::OnDay { day, at, action } => {
+                let mut head = format!("on day {}", day.0);
+                if let Some((t, _)) = at {
+                    head.push_str(&format!(" at {}", time(*t)));
+                }
+                match action {
+                    TestAction::Receive { event, fields } if fields.is_empty() => {
+                        self.push(format!("{head} receive {}", event.name));
+                    }
+                    TestAction::Receive { event, fields } => {
+                        let items = self.field_values(fields);
+                        let head = format!("{head} receive {}", event.name);
+                        self.brace_list(&head, &items, event.span.end as usize, end);
+                    }
+                    TestAction::Update(fields) => {
+                        let items = self.field_values(fields);
+                        self.brace_list(&format!("{head} update account"), &items, start, end);
+                    }
+                    TestAction::Expect(Expectation::Var { var, value }) => {
+                        self.condition(&format!("{head} expect {} == ", var.name), value, "");
+                    }
+                    TestAction::Expect(expectation) => {
+                        let text = self.expectation(expectation);
+                        self.push(format!("{head} expect {text}"));
+                    }
+                }
+            }
+        }
+    }
+
+    fn expectation(&self, e: &Expectation) -> String {
+        match e {
+            Expectation::Sent { channel, template } => {
+                format!("sent {} {}", channel.name, template.name)
+            }
+            Expectation::Call { queue: Some(q) } => format!("call queue {}", q.name),
+            Expectation::Call { queue: None } => "call".to_string(),
+            Expectation::No { channels } => format!("no {}", channels.name),
+            Expectation::AssignedQueue(q) => format!("assigned queue {}", q.name),
+            Expectation::AssignedAgency(name) => {
+                format!("assigned agency {}", self.spell.text(name))
+            }
+            Expectation::OfferDiscount((p, _)) => {
+                format!("offer discount {}%", decimal(*p, false))
+            }
+            Expectation::Alert(team) => format!("alert {}", team.name),
+            Expectation::Emitted(action) => format!("emitted {}", action.name),
+            Expectation::Stage(stage) => format!("stage {}", stage.name),
+            Expectation::End(outcome) => format!("end {}", outcome.name),
+            Expectation::Var { var, value } => {
+                format!("{} == {}", var.name, self.spell.expr(value))
+            }
+        }
+    }
+}
+
+fn field_decls(fields: &[FieldDecl]) -> Vec<ListItem> {
+    fields
+        .iter()
+        .map(|f| ListItem {
+            text: format!("{}: {}", f.name.name, type_expr(&f.ty)),
+            span: f.span,
+        })
+        .collect()
+}
+
+pub fn type_expr(t: &TypeExpr) -> String {
+    let base = match &t.kind {
+        TypeExprKind::Named(name) => name.name.clone(),
+        TypeExprKind::Enum(variants) => variants
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" | "),
+    };
+    if t.optional {
+        format!("{base}?")
+    } else {
+        base
+    }
+}
+
+pub fn decl_span(decl: &Decl) -> Span {
+    match decl {
+        Decl::Flow(d) => d.span,
+        Decl::Currency(d) => d.span,
+        Decl::Account(d) => d.span,
+        Decl::Event(d) => d.span,
+        Decl::Calendar(d) => d.span,
+        Decl::Policy(d) => d.span,
+        Decl::Var(d) => d.span,
+        Decl::Segment(d) => d.span,
+        Decl::Template(d) => d.span,
+        Decl::Action(d) => d.span,
+        Decl::Handler(d) => d.span,
+        Decl::Start(d) => d.span,
+        Decl::Stage(d) => d.span,
+        Decl::Test(d) => d.span,
+    }
+}

@@ -1,0 +1,109 @@
+//! `dun graph FLOW`: draw a flow's stages and the ways between them.
+//!
+//! Exit status: 0 when the diagram was written; 1 when the flow has errors
+//! (they are printed instead); 2 when a file cannot be read or written, or
+//! the diagram cannot be drawn.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The flow file to draw; `-` reads it from standard input.
+    pub flow: PathBuf,
+    /// The kind of diagram: Mermaid (renders on GitHub), Graphviz DOT, or
+    /// an SVG picture drawn without any other tool.
+    #[arg(long, value_enum, default_value_t = Format::Mermaid)]
+    pub format: Format,
+    /// Write the diagram to this file instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Mermaid,
+    Dot,
+    Svg,
+}
+
+const CLEAN: u8 = 0;
+const FINDINGS: u8 = 1;
+const TROUBLE: u8 = 2;
+
+pub fn run(args: Args) -> ExitCode {
+    ExitCode::from(draw(&args))
+}
+
+fn draw(args: &Args) -> u8 {
+    let from_stdin = args.flow.as_os_str() == "-";
+    let shown = if from_stdin {
+        "<stdin>".to_string()
+    } else {
+        args.flow.display().to_string()
+    };
+    let text = if from_stdin {
+        let mut text = String::new();
+        if let Err(error) = std::io::stdin().read_to_string(&mut text) {
+            eprintln!("error: cannot read a flow from standard input: {error}");
+            return TROUBLE;
+        }
+        text
+    } else {
+        match std::fs::read(&args.flow).map(String::from_utf8) {
+            Ok(Ok(text)) => text,
+            Ok(Err(_)) => {
+                eprintln!("error: `{shown}` is not UTF-8 text; save it as UTF-8 and try again");
+                return TROUBLE;
+            }
+            Err(error) => {
+                eprintln!("error: cannot read `{shown}`: {error}");
+                return TROUBLE;
+            }
+        }
+    };
+
+    let path = (!from_stdin).then_some(args.flow.as_path());
+    let analysis = dun_compiler::analyze(path, &text);
+    if analysis.has_errors() {
+        crate::fmt::print_diagnostics(&shown, &text, &analysis.diagnostics);
+        eprintln!("note: no diagram was drawn; fix the errors above and run `dun graph` again");
+        return FINDINGS;
+    }
+    let graph = dun_compiler::graph::build(&analysis.file);
+    let diagram = match args.format {
+        Format::Mermaid => dun_compiler::graph::to_mermaid(&graph),
+        Format::Dot => dun_compiler::graph::to_dot(&graph),
+        Format::Svg => match dun_compiler::graph::to_svg(&graph) {
+            Ok(svg) => svg,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return TROUBLE;
+            }
+        },
+    };
+
+    match &args.output {
+        Some(out) => match std::fs::write(out, &diagram) {
+            Ok(()) => CLEAN,
+            Err(error) => {
+                eprintln!("error: cannot write `{}`: {error}", out.display());
+                TROUBLE
+            }
+        },
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(diagram.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
+                Ok(()) => CLEAN,
+                Err(error) => {
+                    eprintln!("error: cannot write to standard output: {error}");
+                    TROUBLE
+                }
+            }
+        }
+    }
+}
