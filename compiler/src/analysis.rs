@@ -1,7 +1,10 @@
 //! The one entry point every front end uses: parse, resolve, check.
 
 use crate::diagnostics::{self, Diagnostic};
-use crate::syntax::{self, ast};
+use crate::model::Model;
+use crate::syntax::{self, ast, ast::Span};
+use crate::{checks, names, types};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Everything known about one file after analysis. Front ends (CLI, language
@@ -11,6 +14,14 @@ pub struct Analysis {
     pub file: ast::File,
     /// Sorted by position (`diagnostics::sort`).
     pub diagnostics: Vec<Diagnostic>,
+    /// The resolved symbol table and what the checker learnt (types of
+    /// expressions, references). Filled as far as the file allows even when
+    /// it has errors, so that editors keep working.
+    pub model: Model,
+    /// For each `send` step (by the step's span), the account field it goes
+    /// to: the `to` field, or the account's only field of the channel's
+    /// contact type.
+    pub send_targets: HashMap<Span, String>,
 }
 
 impl Analysis {
@@ -22,14 +33,22 @@ impl Analysis {
 /// Analyses a flow. `path` locates template files (`file "..."` is relative
 /// to the flow's folder); `None` for unsaved buffers, where file templates
 /// are reported as unresolvable.
-pub fn analyze(_path: Option<&Path>, text: &str) -> Analysis {
-    // CONTRACT PLACEHOLDER: names, types and structure checks are added on
-    // branch `checker`.
+pub fn analyze(path: Option<&Path>, text: &str) -> Analysis {
     let parsed = syntax::parse(text);
     let mut diagnostics = parsed.diagnostics;
+    let flow_dir = path.map(|p| match p.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    });
+    let mut model = names::collect(&parsed.file, flow_dir, &mut diagnostics);
+    let walked = types::check(&parsed.file, &model, &mut diagnostics);
+    checks::check(&parsed.file, &model, &walked, &mut diagnostics);
+    model.usage = walked.usage;
     diagnostics::sort(&mut diagnostics);
     Analysis {
         file: parsed.file,
         diagnostics,
+        model,
+        send_targets: walked.send_targets,
     }
 }

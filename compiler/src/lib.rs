@@ -7,10 +7,14 @@
 extern crate alloc;
 
 pub mod analysis;
+pub mod checks;
 pub mod diagnostics;
 pub mod lower;
 pub mod fmt;
 pub mod graph;
+pub mod model;
+pub mod names;
 pub mod syntax;
+pub mod types;
 
 pub use analysis::{analyze, Analysis};

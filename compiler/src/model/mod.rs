@@ -1,0 +1,224 @@
+//! The checked model of a flow: every declaration by name with its span and
+//! type, and what the checker learnt while walking the file (the type of
+//! every expression, every reference to every symbol, the queues, teams,
+//! outcomes and agencies the flow uses). Lowering, the formatter and the
+//! editor queries read this instead of re-deriving it from the syntax tree.
+
+mod table;
+mod ty;
+
+pub use table::Table;
+pub use ty::{Channel, ChannelSet, EnumId, Type};
+
+use crate::syntax::ast::Span;
+use chrono::{NaiveDate, Weekday};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// An account field, event payload field or action field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub name: String,
+    /// The span of the field's name; `Span::default()` for `account.id`,
+    /// which is built in.
+    pub span: Span,
+    pub ty: Type,
+    /// Written `T?`: may be unset.
+    pub optional: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flow {
+    pub name: String,
+    pub version: Option<u32>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub name: String,
+    pub span: Span,
+    pub fields: Table<Field>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    pub name: String,
+    pub span: Span,
+    pub fields: Table<Field>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Calendar {
+    pub name: String,
+    pub span: Span,
+    pub weekend: Vec<Weekday>,
+    pub holidays: Vec<NaiveDate>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Var {
+    pub name: String,
+    pub span: Span,
+    pub ty: Type,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Segment {
+    pub name: String,
+    pub span: Span,
+    /// Optional account fields that the segment's condition proves set when
+    /// it holds (`segment reachable = account.mobile is set`), so that
+    /// `if reachable { ... }` may use them.
+    pub proves: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Template {
+    pub name: String,
+    pub span: Span,
+    /// `None` when the channel name is not one dun knows (already reported).
+    pub channel: Option<Channel>,
+    /// For `file "..."` templates: the resolved path when it exists inside
+    /// the flow's folder, and the file's text.
+    pub file: Option<TemplateFile>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TemplateFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stage {
+    pub name: String,
+    pub span: Span,
+}
+
+/// What a symbol is, for references and "unused" checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SymbolKind {
+    Stage,
+    Template,
+    Event,
+    Var,
+    Segment,
+    Calendar,
+    Action,
+    /// `account.x`; the name is the field's.
+    AccountField,
+    /// `event.x`; the name is `event_name.field`.
+    EventField,
+    /// Defined by use (decision 6): `end paid`, `assign queue x`,
+    /// `call queue x`, `alert supervisors`, `assign agency "Name"`.
+    Outcome,
+    Queue,
+    Team,
+    Agency,
+}
+
+/// A symbol named by kind and name (`EventField` names are `event.field`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Symbol {
+    pub kind: SymbolKind,
+    pub name: String,
+}
+
+impl Symbol {
+    pub fn new(kind: SymbolKind, name: impl Into<String>) -> Self {
+        Symbol {
+            kind,
+            name: name.into(),
+        }
+    }
+}
+
+/// Facts gathered while checking the file.
+#[derive(Clone, Debug, Default)]
+pub struct Usage {
+    /// The type of every expression the checker typed, by the expression's
+    /// span (placeholders in template files are not included: their spans
+    /// are not in this file).
+    pub expr_types: HashMap<Span, Type>,
+    /// Every place a symbol is named, declarations excluded, flow tests
+    /// included; in source order.
+    pub references: HashMap<Symbol, Vec<Span>>,
+}
+
+impl Usage {
+    pub fn references_to(&self, kind: SymbolKind, name: &str) -> &[Span] {
+        self.references
+            .get(&Symbol::new(kind, name))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+}
+
+/// The resolved symbol table of a flow and what the checker learnt.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    pub flow: Option<Flow>,
+    /// The ISO 4217 code of `currency`, with its span.
+    pub currency: Option<(String, Span)>,
+    /// The account's fields, `id` (text, always present) first.
+    pub account: Table<Field>,
+    pub events: Table<Event>,
+    pub actions: Table<Action>,
+    pub calendars: Table<Calendar>,
+    pub vars: Table<Var>,
+    pub segments: Table<Segment>,
+    pub templates: Table<Template>,
+    pub stages: Table<Stage>,
+    /// The stage named by `start`, once it names a stage.
+    pub start: Option<String>,
+    /// The variants of every enumeration type written in the file; `EnumId`
+    /// indexes this.
+    pub enums: Vec<Vec<String>>,
+    pub usage: Usage,
+}
+
+impl Model {
+    pub fn variants(&self, id: EnumId) -> &[String] {
+        self.enums
+            .get(id.0 as usize)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Two types are the same when they are the same kind, or enumerations
+    /// with the same variants in the same order.
+    pub fn same_type(&self, a: &Type, b: &Type) -> bool {
+        match (a, b) {
+            (Type::Enum(x), Type::Enum(y)) => x == y || self.variants(*x) == self.variants(*y),
+            _ => a == b,
+        }
+    }
+
+    /// The type in words for messages: "money", "a date",
+    /// "one of `low | medium | high`".
+    pub fn describe(&self, ty: &Type) -> String {
+        match ty {
+            Type::Enum(id) => format!("one of `{}`", self.variants(*id).join(" | ")),
+            other => other.describe().to_string(),
+        }
+    }
+
+    /// The type as written in a flow: `money`, `low | medium | high`.
+    pub fn type_name(&self, ty: &Type) -> String {
+        match ty {
+            Type::Enum(id) => self.variants(*id).join(" | "),
+            other => other.name().to_string(),
+        }
+    }
+
+    /// The calendar `N business days` means when no `of CALENDAR` is
+    /// written: the only calendar declared, if exactly one is.
+    pub fn default_calendar(&self) -> Option<&Calendar> {
+        if self.calendars.len() == 1 {
+            self.calendars.iter().next()
+        } else {
+            None
+        }
+    }
+}

@@ -1,0 +1,543 @@
+//! First pass: every declaration into the model's tables, in one walk over
+//! the top level. Bodies (steps, expressions) are checked by `types`, which
+//! can then resolve names declared anywhere in the file.
+
+use super::{did_you_mean, DUPLICATE, MISSING_FLOW, MISSING_START, UNKNOWN_CHANNEL, UNKNOWN_TYPE};
+use crate::checks::codes::{
+    FILE_NOT_FOUND, NO_BUSINESS_DAY, OPTIONAL_NOT_ALLOWED, OUTSIDE_FOLDER, UNKNOWN_STAGE,
+    UNREADABLE, UNSAVED,
+};
+use crate::diagnostics::Diagnostic;
+use crate::model::{
+    Action, Calendar, Channel, Event, Field, Flow, Model, Segment, Stage, Table, Template,
+    TemplateFile, Type, Var,
+};
+use crate::syntax::ast::{self, Decl, Span, TemplateBody, TypeExprKind};
+use chrono::Weekday;
+use std::path::{Component, Path};
+
+pub(crate) fn collect(
+    file: &ast::File,
+    flow_dir: Option<&Path>,
+    diags: &mut Vec<Diagnostic>,
+) -> Model {
+    let mut c = Collector {
+        model: Model::default(),
+        diags,
+        flow_dir,
+        account_span: None,
+        start_span: None,
+    };
+    let _ = c.model.account.insert(
+        "id",
+        Field {
+            name: "id".into(),
+            span: Span::default(),
+            ty: Type::Text,
+            optional: false,
+        },
+    );
+    for decl in &file.decls {
+        c.decl(decl);
+    }
+    c.finish(file);
+    c.model
+}
+
+struct Collector<'a> {
+    model: Model,
+    diags: &'a mut Vec<Diagnostic>,
+    flow_dir: Option<&'a Path>,
+    account_span: Option<Span>,
+    start_span: Option<Span>,
+}
+
+fn duplicate(what: &str, name: &str, span: Span, first: Span) -> Diagnostic {
+    Diagnostic::error(
+        DUPLICATE,
+        format!("{what} `{name}` is declared twice"),
+        span,
+    )
+    .with_label("declared again here")
+    .with_secondary(first, "first declared here")
+    .with_help(format!("rename one of them or delete the second {what}"))
+}
+
+impl Collector<'_> {
+    fn decl(&mut self, decl: &Decl) {
+        match decl {
+            Decl::Flow(f) => match &self.model.flow {
+                Some(first) => self.diags.push(
+                    Diagnostic::error(DUPLICATE, "a file holds exactly one `flow`", f.span)
+                        .with_label("second flow")
+                        .with_secondary(first.span, "the flow is named here")
+                        .with_help("put each flow in its own file"),
+                ),
+                None => {
+                    self.model.flow = Some(Flow {
+                        name: f.name.name.clone(),
+                        version: f.version.map(|(v, _)| v),
+                        span: f.span,
+                    })
+                }
+            },
+            Decl::Currency(c) => match &self.model.currency {
+                Some((_, first)) => self.diags.push(
+                    Diagnostic::error(DUPLICATE, "a flow has only one `currency`", c.span)
+                        .with_label("second currency")
+                        .with_secondary(*first, "the currency is declared here")
+                        .with_help(
+                            "every money value of a flow is in one currency; delete one of the two",
+                        ),
+                ),
+                None => self.model.currency = Some((c.code.name.clone(), c.span)),
+            },
+            Decl::Account(a) => {
+                if let Some(first) = self.account_span {
+                    self.diags.push(
+                        Diagnostic::error(DUPLICATE, "a flow has only one `account` block", a.span)
+                            .with_label("second account block")
+                            .with_secondary(first, "the account is declared here")
+                            .with_help("move these fields into the first `account` block"),
+                    );
+                    return;
+                }
+                self.account_span = Some(a.span);
+                for f in &a.fields {
+                    if f.name.name == "id" {
+                        self.diags.push(
+                            Diagnostic::error(
+                                DUPLICATE,
+                                "`id` is built in: every account has a text `id`",
+                                f.name.span,
+                            )
+                            .with_label("already declared by dun")
+                            .with_help("delete this line; `account.id` is always present"),
+                        );
+                        continue;
+                    }
+                    let field = self.field(f, true);
+                    let mut table = std::mem::take(&mut self.model.account);
+                    self.insert_field(&mut table, field, "account field");
+                    self.model.account = table;
+                }
+            }
+            Decl::Event(e) => {
+                let fields = self.fields(&e.fields, true, "payload field");
+                let event = Event {
+                    name: e.name.name.clone(),
+                    span: e.name.span,
+                    fields,
+                };
+                if let Err(first) = self.model.events.insert(&e.name.name, event) {
+                    let d = duplicate("event", &e.name.name, e.name.span, first.span);
+                    self.diags.push(d);
+                }
+            }
+            Decl::Action(a) => {
+                let fields = self.fields(&a.fields, false, "action field");
+                let action = Action {
+                    name: a.name.name.clone(),
+                    span: a.name.span,
+                    fields,
+                };
+                if let Err(first) = self.model.actions.insert(&a.name.name, action) {
+                    let d = duplicate("action", &a.name.name, a.name.span, first.span);
+                    self.diags.push(d);
+                }
+            }
+            Decl::Calendar(cal) => self.calendar(cal),
+            Decl::Var(v) => {
+                let ty = self.resolve_type(&v.ty);
+                if v.ty.optional {
+                    self.diags.push(
+                        Diagnostic::error(OPTIONAL_NOT_ALLOWED, format!("variable `{}` cannot be optional", v.name.name), v.ty.span)
+                            .with_label("`?` not allowed here")
+                            .with_help("a variable always has a value: drop the `?` and give it a starting value that means \"none yet\""),
+                    );
+                }
+                self.value_name(&v.name, "variable");
+                let var = Var {
+                    name: v.name.name.clone(),
+                    span: v.name.span,
+                    ty,
+                };
+                let _ = self.model.vars.insert(&v.name.name, var);
+            }
+            Decl::Segment(s) => {
+                self.value_name(&s.name, "segment");
+                let segment = Segment {
+                    name: s.name.name.clone(),
+                    span: s.name.span,
+                    proves: proves(&s.cond),
+                };
+                let _ = self.model.segments.insert(&s.name.name, segment);
+            }
+            Decl::Template(t) => self.template(t),
+            Decl::Stage(s) => {
+                let stage = Stage {
+                    name: s.name.name.clone(),
+                    span: s.name.span,
+                };
+                if let Err(first) = self.model.stages.insert(&s.name.name, stage) {
+                    let d = duplicate("stage", &s.name.name, s.name.span, first.span);
+                    self.diags.push(d);
+                }
+            }
+            Decl::Start(s) => {
+                if let Some(first) = self.start_span {
+                    self.diags.push(
+                        Diagnostic::error(DUPLICATE, "a flow has exactly one `start`", s.span)
+                            .with_label("second start")
+                            .with_secondary(first, "the start is declared here")
+                            .with_help("new accounts enter one stage; delete one of the two"),
+                    );
+                } else {
+                    self.start_span = Some(s.span);
+                    self.model.start = Some(s.stage.name.clone());
+                }
+            }
+            Decl::Policy(_) | Decl::Handler(_) | Decl::Test(_) => {}
+        }
+    }
+
+    /// Variables and segments share one namespace: both are bare names in
+    /// conditions.
+    fn value_name(&mut self, name: &ast::Ident, what: &str) {
+        let first = self
+            .model
+            .vars
+            .get(&name.name)
+            .map(|v| (v.span, "variable"))
+            .or_else(|| {
+                self.model
+                    .segments
+                    .get(&name.name)
+                    .map(|s| (s.span, "segment"))
+            });
+        if let Some((span, kind)) = first {
+            self.diags.push(
+                Diagnostic::error(
+                    DUPLICATE,
+                    format!("`{}` is declared twice", name.name),
+                    name.span,
+                )
+                .with_label(format!("declared again here as a {what}"))
+                .with_secondary(span, format!("first declared here as a {kind}"))
+                .with_help("variables and segments share their names; rename one of them"),
+            );
+        }
+    }
+
+    fn fields(&mut self, decls: &[ast::FieldDecl], optional_ok: bool, what: &str) -> Table<Field> {
+        let mut table = Table::default();
+        for f in decls {
+            let field = self.field(f, optional_ok);
+            self.insert_field(&mut table, field, what);
+        }
+        table
+    }
+
+    fn insert_field(&mut self, table: &mut Table<Field>, field: Field, what: &str) {
+        let (name, span) = (field.name.clone(), field.span);
+        if let Err(first) = table.insert(&name, field) {
+            let d = duplicate(what, &name, span, first.span);
+            self.diags.push(d);
+        }
+    }
+
+    fn field(&mut self, f: &ast::FieldDecl, optional_ok: bool) -> Field {
+        let ty = self.resolve_type(&f.ty);
+        if f.ty.optional && !optional_ok {
+            self.diags.push(
+                Diagnostic::error(
+                    OPTIONAL_NOT_ALLOWED,
+                    format!("action field `{}` cannot be optional", f.name.name),
+                    f.ty.span,
+                )
+                .with_label("`?` not allowed here")
+                .with_help("only account and event fields may be unset; drop the `?`"),
+            );
+        }
+        Field {
+            name: f.name.name.clone(),
+            span: f.name.span,
+            ty,
+            optional: f.ty.optional && optional_ok,
+        }
+    }
+
+    fn resolve_type(&mut self, te: &ast::TypeExpr) -> Type {
+        match &te.kind {
+            TypeExprKind::Named(id) => {
+                if id.name.is_empty() {
+                    return Type::Unknown;
+                }
+                match Type::from_name(&id.name) {
+                    Some(t) => t,
+                    None => {
+                        let help = did_you_mean(&id.name, Type::NAMES).unwrap_or_else(|| {
+                            format!(
+                                "the types are {}, or a choice written `a | b | c`",
+                                Type::NAMES.join(", ")
+                            )
+                        });
+                        self.diags.push(
+                            Diagnostic::error(
+                                UNKNOWN_TYPE,
+                                format!("`{}` is not a type", id.name),
+                                id.span,
+                            )
+                            .with_label("unknown type")
+                            .with_help(help),
+                        );
+                        Type::Unknown
+                    }
+                }
+            }
+            TypeExprKind::Enum(variants) => {
+                let mut seen: Table<Span> = Table::default();
+                let mut names = Vec::with_capacity(variants.len());
+                for v in variants {
+                    if let Err(first) = seen.insert(&v.name, v.span) {
+                        let d = duplicate("choice", &v.name, v.span, *first);
+                        self.diags.push(d);
+                    } else {
+                        names.push(v.name.clone());
+                    }
+                }
+                let id = crate::model::EnumId(self.model.enums.len() as u32);
+                self.model.enums.push(names);
+                Type::Enum(id)
+            }
+        }
+    }
+
+    fn calendar(&mut self, cal: &ast::CalendarDecl) {
+        let weekend: Vec<Weekday> = cal
+            .weekend
+            .iter()
+            .filter_map(|d| d.name.parse::<Weekday>().ok())
+            .collect();
+        let mut distinct = weekend.clone();
+        distinct.sort_by_key(|d| d.num_days_from_monday());
+        distinct.dedup();
+        if distinct.len() == 7 {
+            self.diags.push(
+                Diagnostic::error(
+                    NO_BUSINESS_DAY,
+                    format!("calendar `{}` has no business day left", cal.name.name),
+                    cal.span,
+                )
+                .with_label("every day of the week is a weekend day")
+                .with_help(
+                    "list only the days the business is closed, e.g. `weekend saturday, sunday`",
+                ),
+            );
+        }
+        let calendar = Calendar {
+            name: cal.name.name.clone(),
+            span: cal.name.span,
+            weekend: distinct,
+            holidays: cal.holidays.iter().map(|(d, _)| *d).collect(),
+        };
+        if let Err(first) = self.model.calendars.insert(&cal.name.name, calendar) {
+            let d = duplicate("calendar", &cal.name.name, cal.name.span, first.span);
+            self.diags.push(d);
+        }
+    }
+
+    fn template(&mut self, t: &ast::TemplateDecl) {
+        let channel = Channel::from_name(&t.channel.name);
+        if channel.is_none() && !t.channel.name.is_empty() {
+            let names = Channel::ALL.map(Channel::name);
+            let help = did_you_mean(&t.channel.name, names)
+                .unwrap_or_else(|| format!("the channels are {}", names.join(", ")));
+            self.diags.push(
+                Diagnostic::error(
+                    UNKNOWN_CHANNEL,
+                    format!("`{}` is not a channel", t.channel.name),
+                    t.channel.span,
+                )
+                .with_label("unknown channel")
+                .with_help(help),
+            );
+        }
+        let file = match &t.body {
+            TemplateBody::File(path) => self.template_file(path),
+            _ => None,
+        };
+        let template = Template {
+            name: t.name.name.clone(),
+            span: t.name.span,
+            channel,
+            file,
+        };
+        if let Err(first) = self.model.templates.insert(&t.name.name, template) {
+            let d = duplicate("template", &t.name.name, t.name.span, first.span);
+            self.diags.push(d);
+        }
+    }
+
+    /// Reads a `file "..."` template. The path is relative to the flow's
+    /// folder and may not leave it, so that a flow cannot read arbitrary
+    /// files of the machine that checks it.
+    fn template_file(&mut self, path: &ast::Text) -> Option<TemplateFile> {
+        let written = path.plain()?; // placeholders are reported by `types`
+        let relative = Path::new(&written);
+        let leaves = relative.is_absolute()
+            || written.starts_with('/')
+            || written.starts_with('\\')
+            || relative.components().any(|c| {
+                matches!(
+                    c,
+                    Component::ParentDir | Component::RootDir | Component::Prefix(_)
+                )
+            });
+        if leaves {
+            self.diags.push(
+                Diagnostic::error(OUTSIDE_FOLDER, format!("template file `{written}` is outside the flow's folder"), path.span)
+                    .with_label("leaves the flow's folder")
+                    .with_help("keep template files in the flow's folder or below it, e.g. `templates/final_demand.txt`"),
+            );
+            return None;
+        }
+        let Some(dir) = self.flow_dir else {
+            self.diags.push(
+                Diagnostic::error(
+                    UNSAVED,
+                    format!("template file `{written}` cannot be found before the flow is saved"),
+                    path.span,
+                )
+                .with_label("relative to the flow's folder")
+                .with_help("save the flow file; template files are looked up next to it"),
+            );
+            return None;
+        };
+        let full = dir.join(relative);
+        match std::fs::read(&full) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => Some(TemplateFile { path: full, text }),
+                Err(_) => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            UNREADABLE,
+                            format!("template file `{written}` is not UTF-8 text"),
+                            path.span,
+                        )
+                        .with_label("not text")
+                        .with_help("save the template as UTF-8 text"),
+                    );
+                    None
+                }
+            },
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                self.diags.push(
+                    Diagnostic::error(
+                        FILE_NOT_FOUND,
+                        format!("template file `{written}` does not exist"),
+                        path.span,
+                    )
+                    .with_label("no such file")
+                    .with_help(format!(
+                        "create `{}` or correct the path; it is relative to the flow's folder",
+                        full.display()
+                    )),
+                );
+                None
+            }
+            Err(err) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        UNREADABLE,
+                        format!("template file `{written}` cannot be read: {err}"),
+                        path.span,
+                    )
+                    .with_label("unreadable")
+                    .with_help("check that the file is a readable text file"),
+                );
+                None
+            }
+        }
+    }
+
+    fn finish(&mut self, file: &ast::File) {
+        if self.model.flow.is_none() {
+            self.diags.push(
+                Diagnostic::error(
+                    MISSING_FLOW,
+                    "this file has no `flow` line",
+                    Span::new(0, 0),
+                )
+                .with_label("the flow needs a name")
+                .with_help("start the file with `flow NAME`, e.g. `flow consumer_early version 1`"),
+            );
+        }
+        let start = file.decls.iter().find_map(|d| match d {
+            Decl::Start(s) => Some(s),
+            _ => None,
+        });
+        match start {
+            None => {
+                let help = match self.model.stages.iter().next() {
+                    Some(first) => {
+                        format!("add `start {}` to say where new accounts enter", first.name)
+                    }
+                    None => {
+                        "add a stage and `start STAGE` to say where new accounts enter".to_string()
+                    }
+                };
+                self.diags.push(
+                    Diagnostic::error(MISSING_START, "this flow has no `start`", Span::new(0, 0))
+                        .with_label("where do new accounts enter?")
+                        .with_help(help),
+                );
+            }
+            Some(s) if !s.stage.name.is_empty() && !self.model.stages.contains(&s.stage.name) => {
+                self.model.start = None;
+                let d = unknown_stage(&self.model, &s.stage);
+                self.diags.push(d);
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// The diagnostic for a name that should be a stage and is not.
+pub(crate) fn unknown_stage(model: &Model, name: &ast::Ident) -> Diagnostic {
+    let help = did_you_mean(&name.name, model.stages.names())
+        .unwrap_or_else(|| format!("declare it with `stage {} {{ ... }}`", name.name));
+    Diagnostic::error(
+        UNKNOWN_STAGE,
+        format!("there is no stage `{}`", name.name),
+        name.span,
+    )
+    .with_label("unknown stage")
+    .with_help(help)
+}
+
+/// The optional account fields a segment's condition proves set when it
+/// holds: `x is set` on its own or on either side of `and`.
+fn proves(e: &ast::Expr) -> Vec<String> {
+    use ast::{BinaryOp, ExprKind, FieldRoot};
+    match &e.kind {
+        ExprKind::IsSet(inner) => match &inner.kind {
+            ExprKind::Field {
+                root: FieldRoot::Account,
+                field,
+                ..
+            } => vec![format!("account.{}", field.name)],
+            _ => Vec::new(),
+        },
+        ExprKind::Binary {
+            op: BinaryOp::And,
+            lhs,
+            rhs,
+        } => {
+            let mut v = proves(lhs);
+            v.extend(proves(rhs));
+            v
+        }
+        _ => Vec::new(),
+    }
+}
