@@ -5,9 +5,9 @@ mod build;
 mod catalog;
 mod check;
 mod explain;
-mod test;
 mod fmt;
 mod graph;
+mod test;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
