@@ -170,7 +170,7 @@ fn human_style(color: Color) -> human::Human {
 
 /// Adds `root` itself, or every `*.dun` file below it in name order, to
 /// `files`. Returns false (after saying why) when the path cannot be used.
-fn collect(root: &Path, files: &mut Vec<PathBuf>) -> bool {
+pub(crate) fn collect(root: &Path, files: &mut Vec<PathBuf>) -> bool {
     let metadata = match std::fs::metadata(root) {
         Ok(metadata) => metadata,
         Err(error) => {

@@ -1,11 +1,13 @@
 #![forbid(unsafe_code)]
 //! The `dun` command. Each subcommand is a thin module over the crates.
 
+mod build;
 mod catalog;
 mod check;
 mod explain;
 mod fmt;
 mod graph;
+mod test;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -43,6 +45,12 @@ enum Command {
     Check(check::Args),
     /// Explain a diagnostic code, with an example and how to fix it.
     Explain(explain::Args),
+    /// Compile a flow into the state machine the runtime loads.
+    Build(build::Args),
+    /// Run the flows' `test` blocks on a simulated clock.
+    Test(test::Args),
+    /// Read a compiled flow (`.dunc`) and describe it.
+    Inspect(build::InspectArgs),
     /// Rewrite flow files in the one canonical layout.
     Fmt(fmt::Args),
     /// Draw a flow's stages and the ways between them (Mermaid, DOT, SVG).
@@ -55,6 +63,9 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Build(args) => build::run(&args),
+        Command::Test(args) => test::run(&args),
+        Command::Inspect(args) => build::inspect(&args),
         Command::Fmt(args) => return fmt::run(args),
         Command::Graph(args) => return graph::run(args),
     };

@@ -12,11 +12,14 @@ mod grammar;
 mod limits;
 mod recovery;
 mod scan;
+mod template_text;
 
 #[cfg(test)]
 mod tests;
 
 use crate::diagnostics::Diagnostic;
+pub use template_text::parse_template_text;
+
 use build::Builder;
 use grammar::{DunParser, Rule};
 use pest::Parser;

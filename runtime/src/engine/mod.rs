@@ -10,7 +10,7 @@ mod contact;
 pub(crate) mod eval;
 mod run;
 
-pub use account::{Account, AccountError};
+pub use account::{type_words, Account, AccountError};
 
 use crate::format::{Channel, ChannelSet, DurationSpec, Priority, Sym};
 use crate::value::Value;

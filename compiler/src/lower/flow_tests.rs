@@ -1,0 +1,348 @@
+//! `test "..." { }` blocks → the runtime's flow tests: names resolved to
+//! indexes, values read against the declared types.
+
+use super::{src, UNRESOLVED, UNSUPPORTED};
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::{self, Decl, Expectation, ExprKind, TestAction, TestItemKind, UnaryOp};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use dun_runtime::engine::Account;
+use dun_runtime::format::{Channel, ChannelSet, Field, Machine, Type};
+use dun_runtime::testing::{Expect, TestCase, TestStep, TimelineItem};
+use dun_runtime::value::Value;
+
+/// The account id of a test that does not give one. Fixed, so that a
+/// `split` sends every such test down the same arm whatever its title; give
+/// `id: "..."` to try another arm.
+pub const DEFAULT_TEST_ACCOUNT_ID: &str = "test-account";
+
+/// The flow's tests, in source order. A value that does not fit its field
+/// is left unset (the test then fails with the runtime's account check);
+/// use [`lower_tests_with_diagnostics`] to report such problems.
+pub fn lower_tests(file: &ast::File, m: &Machine) -> Vec<TestCase> {
+    lower_tests_with_diagnostics(file, m).0
+}
+
+/// The flow's tests, and what could not be made of them.
+pub fn lower_tests_with_diagnostics(
+    file: &ast::File,
+    m: &Machine,
+) -> (Vec<TestCase>, Vec<Diagnostic>) {
+    let mut cx = Cx {
+        m,
+        diagnostics: Vec::new(),
+    };
+    let tests = file
+        .decls
+        .iter()
+        .filter_map(|d| match d {
+            Decl::Test(t) => Some(cx.test(t)),
+            _ => None,
+        })
+        .collect();
+    (tests, cx.diagnostics)
+}
+
+struct Cx<'m> {
+    m: &'m Machine,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Cx<'_> {
+    fn problem(&mut self, code: &'static str, message: String, span: ast::Span, help: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(code, message, span)
+                .with_label("in this test")
+                .with_help(help),
+        );
+    }
+
+    fn test(&mut self, t: &ast::Test) -> TestCase {
+        let title = t.title.plain().unwrap_or_default();
+        let mut start = None;
+        let mut zone = None;
+        for item in &t.items {
+            if let TestItemKind::Start {
+                date,
+                time,
+                zone: z,
+            } = &item.kind
+            {
+                start = Some(date.and_time(*time));
+                zone = z.as_ref().and_then(|z| z.plain());
+            }
+        }
+        let tz = zone
+            .as_deref()
+            .and_then(dun_runtime::time::zone_from_name)
+            .unwrap_or(chrono_tz::Tz::UTC);
+        let start = start.unwrap_or_else(|| {
+            self.problem(
+                UNSUPPORTED,
+                format!("test \"{title}\" has no `start at` line"),
+                t.span,
+                "add `start at 2026-03-02 09:00` to say when the account enters the flow",
+            );
+            NaiveDateTime::default()
+        });
+        let mut account = Account {
+            id: DEFAULT_TEST_ACCOUNT_ID.to_string(),
+            fields: vec![Value::Unset; self.m.account.len()],
+        };
+        let mut timeline = Vec::new();
+        for item in &t.items {
+            match &item.kind {
+                TestItemKind::Given(values) => {
+                    for fv in values {
+                        if fv.name.name == "id" {
+                            match self.value(&fv.value, &Type::Text, tz) {
+                                Some(Value::Text(id)) => account.id = id,
+                                _ => self.bad_value(&fv.value, "a text such as \"A-1001\""),
+                            }
+                            continue;
+                        }
+                        if let Some((i, v)) = self.account_value(fv, tz) {
+                            if let Some(slot) = account.fields.get_mut(i as usize) {
+                                *slot = v;
+                            }
+                        }
+                    }
+                }
+                TestItemKind::Start { .. } => {}
+                TestItemKind::OnDay { day, at, action } => {
+                    if let Some(what) = self.action(action, tz) {
+                        timeline.push(TimelineItem {
+                            day: day.0,
+                            at: at.map(|(t, _)| t),
+                            what,
+                            span: src(item.span),
+                        });
+                    }
+                }
+            }
+        }
+        TestCase {
+            title,
+            span: src(t.span),
+            account,
+            start,
+            zone,
+            timeline,
+        }
+    }
+
+    fn account_value(&mut self, fv: &ast::FieldValue, tz: chrono_tz::Tz) -> Option<(u16, Value)> {
+        let m = self.m;
+        let Some(i) = m.account_field(&fv.name.name) else {
+            self.problem(
+                UNRESOLVED,
+                format!("the account has no field `{}`", fv.name.name),
+                fv.name.span,
+                "use a field declared in `account { }`",
+            );
+            return None;
+        };
+        let field = m.account.get(i as usize)?;
+        let v = self.field_value(fv, field, tz)?;
+        Some((i, v))
+    }
+
+    fn field_value(
+        &mut self,
+        fv: &ast::FieldValue,
+        field: &Field,
+        tz: chrono_tz::Tz,
+    ) -> Option<Value> {
+        match self.value(&fv.value, &field.ty, tz) {
+            Some(v) => Some(v),
+            None => {
+                let words = dun_runtime::engine::type_words(self.m, &field.ty);
+                self.bad_value(&fv.value, &words);
+                None
+            }
+        }
+    }
+
+    fn bad_value(&mut self, e: &ast::Expr, expected: &str) {
+        self.problem(
+            UNSUPPORTED,
+            format!("this value does not fit: {expected} is expected"),
+            e.span,
+            "write a literal value of the field's type, e.g. `300 USD`, `2026-03-01`, `\"+15550100\"`, `low`",
+        );
+    }
+
+    fn action(&mut self, action: &TestAction, tz: chrono_tz::Tz) -> Option<TestStep> {
+        let m = self.m;
+        Some(match action {
+            TestAction::Receive { event, fields } => {
+                let Some(e) = m.event_index(&event.name) else {
+                    self.problem(
+                        UNRESOLVED,
+                        format!("the flow has no event `{}`", event.name),
+                        event.span,
+                        "receive an event declared with `event NAME`",
+                    );
+                    return None;
+                };
+                let def = m.events.get(e as usize)?;
+                let mut payload = vec![Value::Unset; def.fields.len()];
+                for fv in fields {
+                    let Some(i) = def
+                        .fields
+                        .iter()
+                        .position(|f| m.str(f.name) == fv.name.name)
+                    else {
+                        self.problem(
+                            UNRESOLVED,
+                            format!("event `{}` has no field `{}`", event.name, fv.name.name),
+                            fv.name.span,
+                            "give only the fields declared in the event",
+                        );
+                        continue;
+                    };
+                    if let Some(v) = self.field_value(fv, &def.fields[i], tz) {
+                        payload[i] = v;
+                    }
+                }
+                TestStep::Receive { event: e, payload }
+            }
+            TestAction::Update(fields) => TestStep::Update {
+                fields: fields
+                    .iter()
+                    .filter_map(|fv| self.account_value(fv, tz))
+                    .collect(),
+            },
+            TestAction::Expect(e) => TestStep::Expect(self.expect(e, tz)?),
+        })
+    }
+
+    fn expect(&mut self, e: &Expectation, tz: chrono_tz::Tz) -> Option<Expect> {
+        Some(match e {
+            Expectation::Sent { channel, template } => {
+                let Some(c) = Channel::from_name(&channel.name) else {
+                    self.problem(
+                        UNRESOLVED,
+                        format!("`{}` is not a channel", channel.name),
+                        channel.span,
+                        "write `email`, `sms`, `whatsapp`, `letter`, `push` or `voice`",
+                    );
+                    return None;
+                };
+                Expect::Sent {
+                    channel: c,
+                    template: template.name.clone(),
+                }
+            }
+            Expectation::Call { queue } => Expect::Call {
+                queue: queue.as_ref().map(|q| q.name.clone()),
+            },
+            Expectation::No { channels } => {
+                match ChannelSet::from_word(&channels.name) {
+                    Some(set) => Expect::No(set),
+                    None => {
+                        self.problem(
+                        UNRESOLVED,
+                        format!("`{}` is not a channel or a group of channels", channels.name),
+                        channels.span,
+                        "write a channel (`sms`, `emails`...) or `calls`, `messages` or `contact`",
+                    );
+                        return None;
+                    }
+                }
+            }
+            Expectation::AssignedQueue(q) => Expect::AssignedQueue(q.name.clone()),
+            Expectation::AssignedAgency(a) => Expect::AssignedAgency(a.plain().unwrap_or_default()),
+            Expectation::OfferDiscount((p, _)) => Expect::OfferDiscount(*p),
+            Expectation::Alert(t) => Expect::Alert(t.name.clone()),
+            Expectation::Emitted(a) => Expect::Emitted(a.name.clone()),
+            Expectation::Stage(s) => Expect::Stage(s.name.clone()),
+            Expectation::End(o) => Expect::End(o.name.clone()),
+            Expectation::Var { var, value } => {
+                let Some(i) = self.m.var_index(&var.name) else {
+                    self.problem(
+                        UNRESOLVED,
+                        format!("the flow has no variable `{}`", var.name),
+                        var.span,
+                        "expect the value of a variable declared with `var`",
+                    );
+                    return None;
+                };
+                let ty = self.m.vars.get(i as usize).map(|v| v.ty.clone())?;
+                let Some(v) = self.value(value, &ty, tz) else {
+                    let words = dun_runtime::engine::type_words(self.m, &ty);
+                    self.bad_value(value, &words);
+                    return None;
+                };
+                Expect::Var { var: i, value: v }
+            }
+        })
+    }
+
+    /// A literal value of a test, read as the given type. Datetimes are
+    /// local to the test's zone.
+    fn value(&self, e: &ast::Expr, ty: &Type, tz: chrono_tz::Tz) -> Option<Value> {
+        let negate = |v: Value| match v {
+            Value::Number(n) => Some(Value::Number(-n)),
+            Value::Money(n) => Some(Value::Money(-n)),
+            Value::Percent(n) => Some(Value::Percent(-n)),
+            _ => None,
+        };
+        let v = match (&e.kind, ty) {
+            (
+                ExprKind::Unary {
+                    op: UnaryOp::Neg,
+                    expr,
+                },
+                _,
+            ) => return self.value(expr, ty, tz).and_then(negate),
+            (ExprKind::Name(n), Type::Enum(variants)) => {
+                if !variants.iter().any(|s| self.m.str(*s) == n.name) {
+                    return None;
+                }
+                Value::Variant(n.name.clone())
+            }
+            (
+                ExprKind::Text(t),
+                Type::Text | Type::Phone | Type::Email | Type::Address | Type::Timezone,
+            ) => Value::Text(t.plain()?),
+            (ExprKind::Money { amount, .. }, Type::Money) => Value::Money(*amount),
+            (ExprKind::Number(n), Type::Number) => Value::Number(*n),
+            (ExprKind::Percent(n), Type::Percent) => Value::Percent(*n),
+            (ExprKind::Bool(b), Type::Bool) => Value::Bool(*b),
+            (ExprKind::Date(d), Type::Date) => Value::Date(*d),
+            (ExprKind::Time(t), Type::Time) => Value::Time(*t),
+            (ExprKind::DateTime(d, t), Type::DateTime) => Value::DateTime(local(tz, *d, *t)),
+            (ExprKind::Date(d), Type::DateTime) => Value::DateTime(local(tz, *d, NaiveTime::MIN)),
+            (ExprKind::Duration(d), Type::Duration) => {
+                let unit = match d.unit {
+                    ast::DurationUnit::Minutes => dun_runtime::format::DurationUnit::Minutes,
+                    ast::DurationUnit::Hours => dun_runtime::format::DurationUnit::Hours,
+                    ast::DurationUnit::Days => dun_runtime::format::DurationUnit::Days,
+                    ast::DurationUnit::Weeks => dun_runtime::format::DurationUnit::Weeks,
+                    ast::DurationUnit::Months => dun_runtime::format::DurationUnit::Months,
+                    ast::DurationUnit::BusinessDays => {
+                        dun_runtime::format::DurationUnit::BusinessDays
+                    }
+                };
+                let calendar = d.calendar.as_ref().and_then(|c| {
+                    self.m
+                        .calendars
+                        .iter()
+                        .position(|x| self.m.str(x.name) == c.name)
+                        .map(|i| i as u16)
+                });
+                Value::Duration(dun_runtime::format::DurationSpec {
+                    amount: d.amount,
+                    unit,
+                    calendar,
+                })
+            }
+            _ => return None,
+        };
+        Some(v)
+    }
+}
+
+fn local(tz: chrono_tz::Tz, d: NaiveDate, t: NaiveTime) -> chrono::DateTime<chrono::Utc> {
+    dun_runtime::time::local_to_utc(tz, d.and_time(t))
+}
