@@ -3,3 +3,4 @@
 //! figures measure the language as collections teams write it.
 
 pub mod generate;
+pub mod portfolio;

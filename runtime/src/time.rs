@@ -296,7 +296,36 @@ impl ContactWindow<'_> {
 
 /// `2026-03-03 08:00` in a zone, as audit messages and test reports print it.
 pub fn format_local(tz: Tz, at: DateTime<Utc>) -> String {
-    to_local(tz, at).format("%Y-%m-%d %H:%M").to_string()
+    let mut out = String::with_capacity(16);
+    push_local(&mut out, tz, at);
+    out
+}
+
+/// Appends `2026-03-03 08:00`. Every wait and hold is audited with such a
+/// moment, so this is on the engine's hot path: digits are written by hand
+/// because chrono's `format` parses its pattern again at every call.
+pub fn push_local(out: &mut String, tz: Tz, at: DateTime<Utc>) {
+    let local = to_local(tz, at);
+    let year = local.year();
+    if !(0..=9999).contains(&year) {
+        out.push_str(&local.format("%Y-%m-%d %H:%M").to_string());
+        return;
+    }
+    let digits = |out: &mut String, n: u32, width: u32| {
+        for place in (0..width).rev() {
+            let d = (n / 10u32.pow(place)) % 10;
+            out.push(char::from(b'0' + d as u8));
+        }
+    };
+    digits(out, year as u32, 4);
+    out.push('-');
+    digits(out, local.month(), 2);
+    out.push('-');
+    digits(out, local.day(), 2);
+    out.push(' ');
+    digits(out, local.hour(), 2);
+    out.push(':');
+    digits(out, local.minute(), 2);
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! expressions.
 
 use crate::format::{Const, DurationSpec, Machine, Type};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -90,22 +90,43 @@ impl Value {
     /// The value as it is written into a message: money with the flow's
     /// currency and two decimals, dates as `YYYY-MM-DD`.
     pub fn render(&self, currency: &str) -> String {
-        match self {
-            Value::Unset => String::new(),
-            Value::Bool(b) => b.to_string(),
-            Value::Number(n) => n.normalize().to_string(),
+        let mut out = String::new();
+        self.render_into(&mut out, currency);
+        out
+    }
+
+    /// [`Value::render`] appended to `out`: templates are rendered for every
+    /// message sent, so this writes in place instead of allocating per value.
+    pub fn render_into(&self, out: &mut String, currency: &str) {
+        use std::fmt::Write;
+        // Writing to a String cannot fail.
+        let _ = match self {
+            Value::Unset => Ok(()),
+            Value::Bool(b) => write!(out, "{b}"),
+            Value::Number(n) => write!(out, "{}", n.normalize()),
             Value::Money(n) => {
                 let mut v = n.round_dp(2);
                 v.rescale(2);
-                format!("{v} {currency}")
+                write!(out, "{v} {currency}")
             }
-            Value::Percent(p) => format!("{}%", p.normalize()),
-            Value::Text(s) | Value::Variant(s) => s.clone(),
-            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-            Value::Time(t) => t.format("%H:%M").to_string(),
-            Value::DateTime(t) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
-            Value::Duration(d) => d.to_string(),
-        }
+            Value::Percent(p) => write!(out, "{}%", p.normalize()),
+            Value::Text(s) | Value::Variant(s) => {
+                out.push_str(s);
+                Ok(())
+            }
+            Value::Date(d) => write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+            Value::Time(t) => write!(out, "{:02}:{:02}", t.hour(), t.minute()),
+            Value::DateTime(t) => write!(
+                out,
+                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute()
+            ),
+            Value::Duration(d) => write!(out, "{d}"),
+        };
     }
 }
 

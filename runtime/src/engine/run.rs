@@ -11,6 +11,7 @@ use crate::time;
 use crate::value::Value;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use std::fmt::Write;
 
 /// Ops one resumption may run before the engine declares a loop of
 /// `goto`s without a wait (the checker should prevent it).
@@ -150,13 +151,13 @@ impl<'a> Run<'a> {
     }
 
     fn render(&mut self, text: &Text, event: Option<&[Value]>, at: DateTime<Utc>) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(128);
         for piece in text {
             match piece {
                 TextPiece::Lit(s) => out.push_str(self.m.str(*s)),
                 TextPiece::Expr(code) => {
                     if let Some(v) = self.value(code, event, at) {
-                        out.push_str(&v.render(&self.m.currency));
+                        v.render_into(&mut out, &self.m.currency);
                     }
                 }
             }
@@ -556,7 +557,9 @@ impl<'a> Run<'a> {
                         );
                         return Exit::Halted;
                     };
-                    return self.suspend(*resume, until, at, format!("wait {duration}"));
+                    let mut what = String::with_capacity(48);
+                    let _ = write!(what, "wait {duration}");
+                    return self.suspend(*resume, until, at, what);
                 }
                 Op::WaitUntil { at: when, resume } => {
                     if mode == Mode::Handler {
@@ -796,15 +799,13 @@ impl<'a> Run<'a> {
         state: u32,
         until: DateTime<Utc>,
         at: DateTime<Utc>,
-        what: String,
+        mut what: String,
     ) -> Exit {
         self.move_to_state(state);
         self.inst.resume_at = until.timestamp();
-        self.audit(
-            at,
-            AuditKind::Waiting,
-            format!("{what}: resumes {}", time::format_local(self.tz, until)),
-        );
+        what.push_str(": resumes ");
+        time::push_local(&mut what, self.tz, until);
+        self.audit(at, AuditKind::Waiting, what);
         Exit::Suspended
     }
 
