@@ -60,6 +60,22 @@ fn formatting_twice_changes_nothing_the_second_time() {
 }
 
 #[test]
+fn the_bundled_examples_are_in_the_canonical_layout() {
+    // What we ship is what `dun fmt` writes: a team that copies an example
+    // and runs `dun fmt --check` in CI starts green.
+    let off: Vec<String> = fixtures()
+        .into_iter()
+        .filter(|(name, _)| name.starts_with("examples/") || name.ends_with("reference.dun"))
+        .filter(|(_, text)| formatted(text) != *text)
+        .map(|(name, _)| name)
+        .collect();
+    assert!(
+        off.is_empty(),
+        "run `dun fmt examples/ tests/cases/valid/` and commit: {off:?}"
+    );
+}
+
+#[test]
 fn formatting_keeps_the_meaning_and_every_comment_in_order() {
     for (name, text) in fixtures() {
         let before = parse(&text).file;
