@@ -20,7 +20,10 @@ pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
             continue;
         };
         // The stages in the order the cycle enters them.
-        let mut names: Vec<String> = Vec::new();
+        let mut names: Vec<String> = cycle
+            .first()
+            .map(|&(u, _)| vec![cx.m.stage_name(g.stage_of[u as usize]).to_string()])
+            .unwrap_or_default();
         let mut d: Option<Diagnostic> = None;
         let mut labels = Vec::new();
         for &(u, i) in &cycle {
@@ -29,13 +32,15 @@ pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
             if e.to == g.entry(to_stage) {
                 let name = cx.m.stage_name(to_stage).to_string();
                 labels.push((e.span, format!("goes to `{name}` without waiting")));
-                names.push(name);
+                if names.first() != Some(&name) {
+                    names.push(name);
+                }
             }
             for c in &e.contacts {
                 labels.push((c.span, format!("{} on every turn", c.channel.name())));
             }
         }
-        if names.is_empty() {
+        if labels.is_empty() {
             continue;
         }
         let mut shown = names.clone();

@@ -195,7 +195,7 @@ fn report(cx: &Context<'_>, index: usize, pause: &Pause, f: &Found, mode: Mode) 
         );
     }
     let message = format!(
-        "this flow plans a {} within the {} pause after `{event}`",
+        "this flow plans a {} inside the pause of {} after `{event}`",
         f.channel.name(),
         pause.duration
     );
