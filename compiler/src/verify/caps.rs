@@ -23,29 +23,38 @@ pub struct Breach {
 }
 
 pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
+    for (i, b, mode) in breaches(cx, reach) {
+        let cap = &cx.m.policy.caps[i];
+        let code = if mode == Mode::Fixed { CAP } else { CAP_POSSIBLE };
+        out.push(render::cap(cx, i, cap, &b, mode, code));
+    }
+}
+
+/// For each cap at most one run that breaks it: `Mode::Fixed` for a
+/// certain one (an error), `Mode::Possible` for one that may happen.
+pub fn breaches(cx: &Context<'_>, reach: &Reach) -> Vec<(usize, Breach, Mode)> {
+    let mut out = Vec::new();
     for (i, cap) in cx.m.policy.caps.iter().enumerate() {
         if cap.channels == ChannelSet::NONE {
             continue;
         }
         let (dlo, dhi) = super::graph::bounds(cx.m, cap.window);
-        let mut done = false;
         if let Some(b) = search(cx.g, reach, cap, Mode::Fixed, dlo) {
             let mut full = b.prefix.clone();
             full.extend_from_slice(&b.window);
-            if super::paths::choices_agree(cx.m, cx.g, &full) {
-                out.push(render::cap(cx, i, cap, &b, Mode::Fixed, CAP));
-                done = true;
+            // Choices the same account cannot make together: a run for no
+            // account, so not an error.
+            let mode = if super::paths::choices_agree(cx.m, cx.g, &full) {
+                Mode::Fixed
             } else {
-                out.push(render::cap(cx, i, cap, &b, Mode::Possible, CAP_POSSIBLE));
-                done = true;
-            }
-        }
-        if !done {
-            if let Some(b) = search(cx.g, reach, cap, Mode::Possible, dhi) {
-                out.push(render::cap(cx, i, cap, &b, Mode::Possible, CAP_POSSIBLE));
-            }
+                Mode::Possible
+            };
+            out.push((i, b, mode));
+        } else if let Some(b) = search(cx.g, reach, cap, Mode::Possible, dhi) {
+            out.push((i, b, Mode::Possible));
         }
     }
+    out
 }
 
 /// Moves allowed inside the window, and the time each takes.

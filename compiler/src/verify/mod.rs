@@ -88,6 +88,52 @@ impl Context<'_> {
 
 /// Runs every pass over a machine lowered from `file`.
 pub fn verify(file: &ast::File, m: &Machine) -> Vec<Diagnostic> {
+    with_context(file, m, |cx, reach| {
+        let mut out = Vec::new();
+        loops::check(cx, reach, &mut out);
+        progress::check(cx, reach, &mut out);
+        caps::check(cx, reach, &mut out);
+        pauses::check(cx, reach, &mut out);
+        dead::check(cx, reach, &mut out);
+        out
+    })
+}
+
+/// The runs behind the cap errors, for the property test: each cap broken
+/// on fixed waits, and the `if` choices of its run as (account field,
+/// taken) for conditions that read one field.
+#[cfg(test)]
+pub(crate) fn cap_error_runs(file: &ast::File, m: &Machine) -> Vec<(usize, Vec<(u16, bool)>)> {
+    with_context(file, m, |cx, reach| {
+        caps::breaches(cx, reach)
+            .into_iter()
+            .filter(|(_, _, mode)| *mode == render::Mode::Fixed)
+            .map(|(i, b, _)| {
+                let mut choices = Vec::new();
+                for &(u, e) in b.prefix.iter().chain(b.window.iter()) {
+                    if let graph::Via::Branch { stage, pc, taken } = cx.g.edges[u as usize][e].via {
+                        if let Some(dun_runtime::format::Op::JumpUnless { cond, .. }) = m
+                            .stages
+                            .get(stage as usize)
+                            .and_then(|s| s.code.get(pc as usize))
+                        {
+                            if let [dun_runtime::format::Instr::Account(f)] = cond.as_slice() {
+                                choices.push((*f, taken));
+                            }
+                        }
+                    }
+                }
+                (i, choices)
+            })
+            .collect()
+    })
+}
+
+fn with_context<T>(
+    file: &ast::File,
+    m: &Machine,
+    run: impl FnOnce(&Context<'_>, &paths::Reach) -> T,
+) -> T {
     let (mut caps, mut pauses, mut stops) = (Vec::new(), Vec::new(), Vec::new());
     for decl in &file.decls {
         if let Decl::Policy(p) = decl {
@@ -122,11 +168,5 @@ pub fn verify(file: &ast::File, m: &Machine) -> Vec<Diagnostic> {
         stops,
     };
     let reach = paths::Reach::from_start(&g);
-    let mut out = Vec::new();
-    loops::check(&cx, &reach, &mut out);
-    progress::check(&cx, &reach, &mut out);
-    caps::check(&cx, &reach, &mut out);
-    pauses::check(&cx, &reach, &mut out);
-    dead::check(&cx, &reach, &mut out);
-    out
+    run(&cx, &reach)
 }
