@@ -1,4 +1,5 @@
-//! The one entry point every front end uses: parse, resolve, check.
+//! The one entry point every front end uses: parse, resolve, check, and
+//! verify the lowered machine when the file has no errors.
 
 use crate::diagnostics::{self, Diagnostic};
 use crate::model::Model;
@@ -44,6 +45,14 @@ pub fn analyze(path: Option<&Path>, text: &str) -> Analysis {
     let walked = types::check(&parsed.file, &model, &mut diagnostics);
     checks::check(&parsed.file, &model, &walked, &mut diagnostics);
     model.usage = walked.usage;
+    // Verification reads the lowered machine, so it runs only on a file
+    // that checked without errors; lowering problems are `dun build`'s to
+    // report.
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        if let Ok(machine) = crate::lower::lower(&parsed.file, path) {
+            diagnostics.extend(crate::verify::verify(&parsed.file, &machine));
+        }
+    }
     diagnostics::sort(&mut diagnostics);
     Analysis {
         file: parsed.file,

@@ -16,5 +16,6 @@ pub mod model;
 pub mod names;
 pub mod syntax;
 pub mod types;
+pub mod verify;
 
 pub use analysis::{analyze, Analysis};

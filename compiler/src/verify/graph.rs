@@ -1,0 +1,411 @@
+//! The lowered machine as a graph of program points and timed moves, the
+//! one shape every verification pass walks.
+//!
+//! A node is a position in a stage's op list (before that op runs). An edge
+//! is what can happen next: a step, a branch, a wait (with the least and the
+//! most time it can take), a contact, a `goto` or a split arm, or a handler
+//! firing while the stage waits (summarised: the handler's contacts and
+//! where it leaves the account). `end` has no edge out.
+
+use dun_runtime::format::{Channel, DurationSpec, DurationUnit, Instr, Machine, Op, SrcSpan};
+
+pub type Node = u32;
+
+/// Minutes; `INFINITE` when no bound is known.
+pub const INFINITE: u64 = u64::MAX / 4;
+const DAY: u64 = 24 * 60;
+
+/// A contact an edge makes, at the moment the edge is taken.
+#[derive(Clone, Copy, Debug)]
+pub struct Contact {
+    pub channel: Channel,
+    pub span: SrcSpan,
+}
+
+/// Why an edge exists; the passes tell fixed moves from assumed ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// A step, a contact, a `goto`, a split arm: no time passes.
+    Step,
+    /// One side of an `if`: `cond` is the op's place (stage, pc) so a
+    /// path's choices can be compared.
+    Branch { stage: u16, pc: u32, taken: bool },
+    /// `wait DURATION`.
+    Wait,
+    /// `wait until EXPR`: any time from none to unbounded.
+    WaitUntil,
+    /// A handler of `event` firing while the stage waits. `at_end`: the
+    /// event arrives as the wait is over, a moment the run has to hit.
+    Event { event: u16, at_end: bool },
+}
+
+#[derive(Clone, Debug)]
+pub struct Edge {
+    pub to: Node,
+    pub via: Via,
+    /// Least and most minutes the move takes.
+    pub lo: u64,
+    pub hi: u64,
+    pub contacts: Vec<Contact>,
+    /// The op (or handler) the edge comes from, for labels.
+    pub span: SrcSpan,
+}
+
+impl Edge {
+    /// A move that runs whatever the account's data and whatever events come:
+    /// steps, branches and fixed waits.
+    pub fn is_fixed(&self) -> bool {
+        !matches!(self.via, Via::WaitUntil | Via::Event { .. })
+    }
+}
+
+pub struct Graph {
+    /// `base[s]` is the node of stage `s` at pc 0; stage `s` owns
+    /// `base[s] ..= base[s] + code.len()`.
+    pub base: Vec<Node>,
+    pub edges: Vec<Vec<Edge>>,
+    /// Nodes holding an `end` op (or a handler exit that ends).
+    pub ends: Vec<bool>,
+    /// The stage of each node.
+    pub stage_of: Vec<u16>,
+    pub start: Node,
+}
+
+impl Graph {
+    pub fn len(&self) -> usize {
+        self.edges.len()
+    }
+
+    pub fn entry(&self, stage: u16) -> Node {
+        self.base.get(stage as usize).copied().unwrap_or(0)
+    }
+}
+
+/// The fewest and the most minutes a duration can take, on any start.
+/// Holidays are left out: the verifier picks an account whose run meets no
+/// declared holiday (holiday lists are dated and finite).
+pub fn bounds(m: &Machine, d: DurationSpec) -> (u64, u64) {
+    let n = u64::from(d.amount);
+    match d.unit {
+        DurationUnit::Minutes => (n, n),
+        DurationUnit::Hours => (n * 60, n * 60),
+        DurationUnit::Days => (n * DAY, n * DAY),
+        DurationUnit::Weeks => (n * 7 * DAY, n * 7 * DAY),
+        DurationUnit::Months => (n * 28 * DAY, n * 31 * DAY),
+        DurationUnit::BusinessDays => {
+            let cal = d
+                .calendar
+                .or(m.default_calendar)
+                .and_then(|c| m.calendars.get(c as usize));
+            let weekend = cal.map(|c| c.weekend).unwrap_or(0b110_0000);
+            business_day_bounds(weekend, n)
+        }
+    }
+}
+
+/// Calendar days that `n` business days span, over every start weekday.
+fn business_day_bounds(weekend: u8, n: u64) -> (u64, u64) {
+    if n == 0 {
+        return (0, 0);
+    }
+    let open = (0..7).filter(|d| weekend & (1 << d) == 0).count() as u64;
+    if open == 0 {
+        return (INFINITE, INFINITE);
+    }
+    let (mut lo, mut hi) = (u64::MAX, 0);
+    for start in 0..7u64 {
+        // Whole weeks first, so a long wait costs no long loop.
+        let weeks = (n - 1) / open;
+        let mut left = n - weeks * open;
+        let mut days = weeks * 7;
+        let mut day = start;
+        while left > 0 {
+            day = (day + 1) % 7;
+            days += 1;
+            if weekend & (1 << day) == 0 {
+                left -= 1;
+            }
+        }
+        lo = lo.min(days);
+        hi = hi.max(days);
+    }
+    (lo * DAY, hi * DAY)
+}
+
+/// One way through a handler body: its contacts and where it leaves.
+struct Exit {
+    contacts: Vec<Contact>,
+    to: ExitTo,
+}
+
+enum ExitTo {
+    /// Runs off its end: the stage carries on where it was.
+    CarryOn,
+    Stages(Vec<u16>),
+    End,
+}
+
+/// Paths through one handler body; a body has no wait and no loop, and
+/// only the first `LIMIT` ways through are kept.
+fn exits(m: &Machine, code: &[Op], spans: &[SrcSpan]) -> Vec<Exit> {
+    const LIMIT: usize = 64;
+    let mut out = Vec::new();
+    let mut stack = vec![(0usize, Vec::new())];
+    let mut budget = 4096usize;
+    while let Some((mut pc, mut contacts)) = stack.pop() {
+        loop {
+            budget = budget.saturating_sub(1);
+            if out.len() >= LIMIT || budget == 0 {
+                return out;
+            }
+            let span = spans.get(pc).copied().unwrap_or_default();
+            match code.get(pc) {
+                None => {
+                    out.push(Exit {
+                        contacts,
+                        to: ExitTo::CarryOn,
+                    });
+                    break;
+                }
+                Some(Op::Jump(t)) if (*t as usize) > pc => pc = *t as usize,
+                Some(Op::JumpUnless { cond, to }) if (*to as usize) > pc => {
+                    match constant_in(m, cond) {
+                        Some(true) => pc += 1,
+                        Some(false) => pc = *to as usize,
+                        None => {
+                            stack.push((*to as usize, contacts.clone()));
+                            pc += 1;
+                        }
+                    }
+                }
+                Some(Op::Send { channel, .. }) => {
+                    contacts.push(Contact {
+                        channel: *channel,
+                        span,
+                    });
+                    pc += 1;
+                }
+                Some(Op::Call { .. }) => {
+                    contacts.push(Contact {
+                        channel: Channel::Call,
+                        span,
+                    });
+                    pc += 1;
+                }
+                Some(Op::Goto(s)) => {
+                    out.push(Exit {
+                        contacts,
+                        to: ExitTo::Stages(vec![*s]),
+                    });
+                    break;
+                }
+                Some(Op::Split(arms)) => {
+                    out.push(Exit {
+                        contacts,
+                        to: ExitTo::Stages(arms.iter().map(|a| a.stage).collect()),
+                    });
+                    break;
+                }
+                Some(Op::End(_)) => {
+                    out.push(Exit {
+                        contacts,
+                        to: ExitTo::End,
+                    });
+                    break;
+                }
+                // A jump backwards or a wait cannot be in a lowered handler;
+                // stop following rather than loop.
+                Some(Op::Jump(_) | Op::JumpUnless { .. } | Op::Wait { .. } | Op::WaitUntil { .. }) => {
+                    break
+                }
+                Some(_) => pc += 1,
+            }
+        }
+    }
+    out
+}
+
+/// `Some(b)` for a condition that is a bare `true` or `false`: the only
+/// branches the verifier treats as impossible.
+fn constant_in(m: &Machine, code: &[Instr]) -> Option<bool> {
+    match code {
+        [Instr::Const(i)] => match m.consts.get(*i as usize) {
+            Some(dun_runtime::format::Const::Bool(b)) => Some(*b),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub fn build(m: &Machine) -> Graph {
+    let mut base = Vec::with_capacity(m.stages.len());
+    let mut n: u32 = 0;
+    for s in &m.stages {
+        base.push(n);
+        n = n.saturating_add(s.code.len() as u32 + 1);
+    }
+    let len = n as usize;
+    let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); len];
+    let mut ends = vec![false; len];
+    let mut stage_of = vec![0u16; len];
+    let mut handler_ends: Vec<Node> = Vec::new();
+    let flow_exits: Vec<(u16, SrcSpan, Vec<Exit>)> = m
+        .handlers
+        .iter()
+        .map(|h| (h.event, h.span, exits(m, &h.code, &h.spans)))
+        .collect();
+    for (si, stage) in m.stages.iter().enumerate() {
+        let b = base[si];
+        let stage_exits: Vec<(u16, SrcSpan, Vec<Exit>)> = stage
+            .handlers
+            .iter()
+            .map(|h| (h.event, h.span, exits(m, &h.code, &h.spans)))
+            .collect();
+        for pc in 0..=stage.code.len() {
+            stage_of[b as usize + pc] = si as u16;
+        }
+        let step = |to: u32, via: Via, span: SrcSpan| Edge {
+            to: b + to,
+            via,
+            lo: 0,
+            hi: 0,
+            contacts: Vec::new(),
+            span,
+        };
+        for (pc, op) in stage.code.iter().enumerate() {
+            let here = b as usize + pc;
+            let next = pc as u32 + 1;
+            let span = stage.spans.get(pc).copied().unwrap_or_default();
+            let mut out: Vec<Edge> = Vec::new();
+            let mut waits = false;
+            match op {
+                Op::Jump(t) => out.push(step(*t, Via::Step, span)),
+                Op::JumpUnless { cond, to } => {
+                    let c = constant_in(m, cond);
+                    if c != Some(false) {
+                        out.push(step(
+                            next,
+                            Via::Branch {
+                                stage: si as u16,
+                                pc: pc as u32,
+                                taken: true,
+                            },
+                            span,
+                        ));
+                    }
+                    if c != Some(true) {
+                        out.push(step(
+                            *to,
+                            Via::Branch {
+                                stage: si as u16,
+                                pc: pc as u32,
+                                taken: false,
+                            },
+                            span,
+                        ));
+                    }
+                }
+                Op::Wait { duration, .. } => {
+                    let (lo, hi) = bounds(m, *duration);
+                    let mut e = step(next, Via::Wait, span);
+                    e.lo = lo;
+                    e.hi = hi;
+                    out.push(e);
+                    waits = hi > 0;
+                }
+                Op::WaitUntil { .. } => {
+                    let mut e = step(next, Via::WaitUntil, span);
+                    e.hi = INFINITE;
+                    out.push(e);
+                    waits = true;
+                }
+                Op::Send { channel, .. } => {
+                    let mut e = step(next, Via::Step, span);
+                    e.contacts.push(Contact {
+                        channel: *channel,
+                        span,
+                    });
+                    out.push(e);
+                }
+                Op::Call { .. } => {
+                    let mut e = step(next, Via::Step, span);
+                    e.contacts.push(Contact {
+                        channel: Channel::Call,
+                        span,
+                    });
+                    out.push(e);
+                }
+                Op::Goto(t) => {
+                    if let Some(&tb) = base.get(*t as usize) {
+                        out.push(Edge {
+                            to: tb,
+                            ..step(0, Via::Step, span)
+                        });
+                    }
+                }
+                Op::Split(arms) => {
+                    for arm in arms.iter().filter(|a| a.share > 0) {
+                        if let Some(&tb) = base.get(arm.stage as usize) {
+                            out.push(Edge {
+                                to: tb,
+                                ..step(0, Via::Step, span)
+                            });
+                        }
+                    }
+                }
+                Op::End(_) => ends[here] = true,
+                _ => out.push(step(next, Via::Step, span)),
+            }
+            edges[here].append(&mut out);
+            if waits {
+                // Handlers fire while the stage waits: as the wait begins
+                // (any moment of it, for the sound side) and as it ends.
+                for (at, at_end) in [(here, false), (here + 1, true)] {
+                    for (event, hspan, ways) in stage_exits.iter().chain(flow_exits.iter()) {
+                        for way in ways {
+                            let targets: Vec<Node> = match &way.to {
+                                ExitTo::CarryOn => vec![at as Node],
+                                ExitTo::Stages(ss) => ss
+                                    .iter()
+                                    .filter_map(|s| base.get(*s as usize).copied())
+                                    .collect(),
+                                ExitTo::End => {
+                                    // An end inside a handler: the run
+                                    // finishes here (for progress).
+                                    vec![]
+                                }
+                            };
+                            let e = |to: Node| Edge {
+                                to,
+                                via: Via::Event {
+                                    event: *event,
+                                    at_end,
+                                },
+                                lo: 0,
+                                hi: 0,
+                                contacts: way.contacts.clone(),
+                                span: *hspan,
+                            };
+                            if matches!(way.to, ExitTo::End) {
+                                handler_ends.push(at as Node);
+                            }
+                            for t in targets {
+                                edges[at].push(e(t));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for n in handler_ends {
+        ends[n as usize] = true;
+    }
+    Graph {
+        start: base.get(m.start as usize).copied().unwrap_or(0),
+        base,
+        edges,
+        ends,
+        stage_of,
+    }
+}

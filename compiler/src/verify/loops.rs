@@ -1,0 +1,174 @@
+//! Zero-time loops: a cycle of moves none of which waits. The engine would
+//! spin through it until its step budget halts the account.
+
+use super::graph::{Edge, Graph, Node};
+use super::paths::Reach;
+use super::render::span;
+use super::{Context, ZERO_TIME_LOOP};
+use crate::diagnostics::Diagnostic;
+use std::collections::VecDeque;
+
+/// A move that takes no time whatever the data: no wait, no event.
+fn instant(e: &Edge) -> bool {
+    e.is_fixed() && e.hi == 0
+}
+
+pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
+    let g = cx.g;
+    for scc in components(g, reach) {
+        let Some(cycle) = cycle_in(g, &scc) else {
+            continue;
+        };
+        // The stages in the order the cycle enters them.
+        let mut names: Vec<String> = cycle
+            .first()
+            .map(|&(u, _)| vec![cx.m.stage_name(g.stage_of[u as usize]).to_string()])
+            .unwrap_or_default();
+        let mut d: Option<Diagnostic> = None;
+        let mut labels = Vec::new();
+        for &(u, i) in &cycle {
+            let e = &g.edges[u as usize][i];
+            let to_stage = g.stage_of[e.to as usize];
+            if e.to == g.entry(to_stage) {
+                let name = cx.m.stage_name(to_stage).to_string();
+                labels.push((e.span, format!("goes to `{name}` without waiting")));
+                if names.first() != Some(&name) {
+                    names.push(name);
+                }
+            }
+            for c in &e.contacts {
+                labels.push((c.span, format!("{} on every turn", c.channel.name())));
+            }
+        }
+        if labels.is_empty() {
+            continue;
+        }
+        let mut shown = names.clone();
+        if let Some(first) = names.first() {
+            shown.push(first.clone());
+        }
+        let drawn = shown
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(" → ");
+        for (at, text) in labels {
+            d = Some(match d {
+                None => Diagnostic::error(
+                    ZERO_TIME_LOOP,
+                    format!("{drawn} loops without ever waiting"),
+                    span(at),
+                )
+                .with_label(text),
+                Some(d) if d.primary.span == span(at) => d,
+                Some(d) => d.with_secondary(span(at), text),
+            });
+        }
+        if let Some(d) = d {
+            out.push(d.with_help(
+                "put a `wait` on the way round, or end the loop; the runtime halts an account \
+                 that runs this many steps at once",
+            ));
+        }
+    }
+}
+
+/// Strongly connected groups of reachable nodes over instant moves that
+/// hold a cycle (Tarjan, without recursion).
+fn components(g: &Graph, reach: &Reach) -> Vec<Vec<Node>> {
+    let n = g.len();
+    let mut index = vec![u32::MAX; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<Node> = Vec::new();
+    let mut out = Vec::new();
+    let mut next = 0u32;
+    for root in 0..n {
+        if index[root] != u32::MAX || !reach.seen[root] {
+            continue;
+        }
+        let mut work: Vec<(Node, usize)> = vec![(root as Node, 0)];
+        index[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root as Node);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut ei)) = work.last_mut() {
+            let vu = v as usize;
+            if let Some(e) = g.edges[vu].get(*ei) {
+                *ei += 1;
+                if !instant(e) {
+                    continue;
+                }
+                let w = e.to as usize;
+                if index[w] == u32::MAX {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(e.to);
+                    on_stack[w] = true;
+                    work.push((e.to, 0));
+                } else if on_stack[w] {
+                    low[vu] = low[vu].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(p, _)) = work.last() {
+                low[p as usize] = low[p as usize].min(low[vu]);
+            }
+            if low[vu] == index[vu] {
+                let mut comp = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w as usize] = false;
+                    comp.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                let looped = comp.len() > 1
+                    || g.edges[vu].iter().any(|e| instant(e) && e.to == v);
+                if looped {
+                    comp.sort_unstable();
+                    out.push(comp);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One cycle through the group, from its first stage entry.
+fn cycle_in(g: &Graph, comp: &[Node]) -> Option<Vec<(Node, usize)>> {
+    let inside = |v: Node| comp.binary_search(&v).is_ok();
+    let start = comp
+        .iter()
+        .copied()
+        .find(|&v| v == g.entry(g.stage_of[v as usize]))
+        .or_else(|| comp.first().copied())?;
+    let mut pred: std::collections::HashMap<Node, (Node, usize)> = Default::default();
+    let mut queue = VecDeque::from([start]);
+    while let Some(v) = queue.pop_front() {
+        for (i, e) in g.edges[v as usize].iter().enumerate() {
+            if !instant(e) || !inside(e.to) {
+                continue;
+            }
+            if e.to == start {
+                let mut path = vec![(v, i)];
+                let mut x = v;
+                while x != start {
+                    let &(p, j) = pred.get(&x)?;
+                    path.push((p, j));
+                    x = p;
+                }
+                path.reverse();
+                return Some(path);
+            }
+            if let std::collections::hash_map::Entry::Vacant(slot) = pred.entry(e.to) {
+                slot.insert((v, i));
+                queue.push_back(e.to);
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,172 @@
+//! Verification of the contact rules and of the flow's shape over the
+//! lowered state machine: caps, pauses, zero-time loops, progress and dead
+//! contacts. What each pass proves, and what it leaves to the runtime, is
+//! in docs/verification.md.
+//!
+//! Every pass walks [`graph::Graph`]: errors come from moves that happen on
+//! fixed waits whatever events arrive; what needs an event at a particular
+//! moment, a `wait until` or a calendar-dependent length is a warning.
+
+mod caps;
+mod dead;
+mod graph;
+mod loops;
+mod paths;
+mod pauses;
+mod progress;
+mod render;
+
+#[cfg(test)]
+mod tests;
+
+pub use graph::bounds;
+
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::{self, Decl, PolicyRuleKind, Span};
+use dun_runtime::format::Machine;
+
+/// More contacts than a cap allows fall in one window on a run of fixed waits.
+pub const CAP: &str = "dun::verify::cap";
+/// The same, on a run that needs an event, a `wait until` or the calendar.
+pub const CAP_POSSIBLE: &str = "dun::verify::cap_possible";
+/// A contact the flow plans inside a `pause` that follows its event.
+pub const PAUSE: &str = "dun::verify::pause";
+/// A cycle of stages and handlers that repeats without any wait.
+pub const ZERO_TIME_LOOP: &str = "dun::verify::zero_time_loop";
+/// A stage from which no `end` can be reached.
+pub const NEVER_ENDS: &str = "dun::verify::never_ends";
+/// A contact every run reaches only after a `stop` of its channel.
+pub const DEAD_CONTACT: &str = "dun::verify::dead_contact";
+
+/// Every code of the verifier, in the order docs/errors.md lists them.
+pub const ALL: &[&str] = &[
+    CAP,
+    CAP_POSSIBLE,
+    PAUSE,
+    ZERO_TIME_LOOP,
+    NEVER_ENDS,
+    DEAD_CONTACT,
+];
+
+/// What every pass reads.
+pub(crate) struct Context<'a> {
+    pub m: &'a Machine,
+    pub g: &'a graph::Graph,
+    /// Source spans of the policy rules, by kind, in the machine's order.
+    caps: Vec<Span>,
+    pauses: Vec<Span>,
+    stops: Vec<Span>,
+    /// The span of each stage's name, by stage index.
+    stage_names: Vec<Option<Span>>,
+}
+
+impl Context<'_> {
+    pub fn cap_span(&self, i: usize) -> Span {
+        self.caps.get(i).copied().unwrap_or_default()
+    }
+
+    pub fn pause_span(&self, i: usize) -> Span {
+        self.pauses.get(i).copied().unwrap_or_default()
+    }
+
+    pub fn stop_span(&self, i: usize) -> Span {
+        self.stops.get(i).copied().unwrap_or_default()
+    }
+
+    pub fn stage_name_span(&self, stage: usize) -> Option<Span> {
+        self.stage_names.get(stage).copied().flatten()
+    }
+
+    pub fn event_name(&self, event: u16) -> String {
+        self.m
+            .events
+            .get(event as usize)
+            .map(|e| self.m.str(e.name).to_string())
+            .unwrap_or_else(|| "?".into())
+    }
+}
+
+/// Runs every pass over a machine lowered from `file`.
+pub fn verify(file: &ast::File, m: &Machine) -> Vec<Diagnostic> {
+    with_context(file, m, |cx, reach| {
+        let mut out = Vec::new();
+        loops::check(cx, reach, &mut out);
+        progress::check(cx, reach, &mut out);
+        caps::check(cx, reach, &mut out);
+        pauses::check(cx, reach, &mut out);
+        dead::check(cx, reach, &mut out);
+        out
+    })
+}
+
+/// The runs behind the cap errors, for the property test: each cap broken
+/// on fixed waits, and the `if` choices of its run as (account field,
+/// taken) for conditions that read one field.
+#[cfg(test)]
+pub(crate) fn cap_error_runs(file: &ast::File, m: &Machine) -> Vec<(usize, Vec<(u16, bool)>)> {
+    with_context(file, m, |cx, reach| {
+        caps::breaches(cx, reach)
+            .into_iter()
+            .filter(|(_, _, mode)| *mode == render::Mode::Fixed)
+            .map(|(i, b, _)| {
+                let mut choices = Vec::new();
+                for &(u, e) in b.prefix.iter().chain(b.window.iter()) {
+                    if let graph::Via::Branch { stage, pc, taken } = cx.g.edges[u as usize][e].via {
+                        if let Some(dun_runtime::format::Op::JumpUnless { cond, .. }) = m
+                            .stages
+                            .get(stage as usize)
+                            .and_then(|s| s.code.get(pc as usize))
+                        {
+                            if let [dun_runtime::format::Instr::Account(f)] = cond.as_slice() {
+                                choices.push((*f, taken));
+                            }
+                        }
+                    }
+                }
+                (i, choices)
+            })
+            .collect()
+    })
+}
+
+fn with_context<T>(
+    file: &ast::File,
+    m: &Machine,
+    run: impl FnOnce(&Context<'_>, &paths::Reach) -> T,
+) -> T {
+    let (mut caps, mut pauses, mut stops) = (Vec::new(), Vec::new(), Vec::new());
+    for decl in &file.decls {
+        if let Decl::Policy(p) = decl {
+            for rule in &p.rules {
+                match rule.kind {
+                    PolicyRuleKind::AtMost { .. } => caps.push(rule.span),
+                    PolicyRuleKind::Pause { .. } => pauses.push(rule.span),
+                    PolicyRuleKind::Stop { .. } => stops.push(rule.span),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let stage_names = m
+        .stages
+        .iter()
+        .map(|s| {
+            let name = m.str(s.name);
+            file.decls.iter().find_map(|d| match d {
+                Decl::Stage(st) if st.name.name == name => Some(st.name.span),
+                _ => None,
+            })
+        })
+        .collect();
+    let g = graph::build(m);
+    let cx = Context {
+        stage_names,
+        m,
+        g: &g,
+        caps,
+        pauses,
+        stops,
+    };
+    let reach = paths::Reach::from_start(&g);
+    run(&cx, &reach)
+}

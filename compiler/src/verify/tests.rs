@@ -1,0 +1,196 @@
+//! The verifier against the engine: every cap error names a run that the
+//! engine, with no contact rule enforced, really makes.
+
+use crate::analysis::analyze;
+use crate::diagnostics::Severity;
+use chrono::{DateTime, TimeZone, Utc};
+use dun_runtime::engine::{step, Account, ActionKind, Input, Instance};
+use dun_runtime::format::{ChannelSet, Machine, Policy};
+use dun_runtime::Value;
+
+/// A small deterministic generator (SplitMix64): reproducible cases with
+/// no extra dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const FIELDS: usize = 3;
+
+fn steps(rng: &mut Rng, depth: u32, out: &mut String, indent: &str) {
+    let n = 1 + rng.below(4);
+    for _ in 0..n {
+        match rng.below(if depth < 2 { 7 } else { 5 }) {
+            0 | 1 => out.push_str(&format!("{indent}call queue q{}\n", rng.below(2))),
+            2 => out.push_str(&format!("{indent}send sms nudge\n")),
+            3 => out.push_str(&format!("{indent}wait {} hours\n", 6 + 6 * rng.below(6))),
+            4 => out.push_str(&format!("{indent}wait {} days\n", 1 + rng.below(2))),
+            5 => {
+                out.push_str(&format!(
+                    "{indent}if account.f{} {{\n",
+                    rng.below(FIELDS as u64)
+                ));
+                steps(rng, depth + 1, out, &format!("{indent}  "));
+                out.push_str(&format!("{indent}}} else {{\n"));
+                steps(rng, depth + 1, out, &format!("{indent}  "));
+                out.push_str(&format!("{indent}}}\n"));
+            }
+            _ => {
+                out.push_str(&format!("{indent}repeat {} times {{\n", 2 + rng.below(3)));
+                steps(rng, depth + 1, out, &format!("{indent}  "));
+                out.push_str(&format!("{indent}}}\n"));
+            }
+        }
+    }
+}
+
+/// A random flow of one to three stages, each ending in a wait and a
+/// `goto` (forwards, or back with a wait in between) or an `end`.
+fn random_flow(seed: u64) -> String {
+    let mut rng = Rng(seed);
+    let mut src = String::from(
+        "flow random\ncurrency USD\naccount {\n  name: text\n  mobile: phone?\n  f0: bool\n  f1: bool\n  f2: bool\n}\n",
+    );
+    src.push_str("template nudge for sms \"Hi {account.name}\"\n");
+    let cap_count = 1 + rng.below(4);
+    let cap_days = 1 + rng.below(4);
+    let words = ["calls", "sms", "contact"];
+    src.push_str(&format!(
+        "policy {{\n  at_most {cap_count} {} per {cap_days} days\n}}\n",
+        words[rng.below(3) as usize]
+    ));
+    let stages = 1 + rng.below(3) as usize;
+    src.push_str("start s0\n");
+    for s in 0..stages {
+        src.push_str(&format!("stage s{s} {{\n"));
+        steps(&mut rng, 0, &mut src, "  ");
+        src.push_str("  send sms nudge\n  wait 1 day\n");
+        if s + 1 < stages {
+            src.push_str(&format!("  goto s{}\n", s + 1));
+        } else if s > 0 && rng.below(2) == 0 {
+            src.push_str("  if account.f0 {\n    wait 3 days\n    goto s0\n  }\n  end done\n");
+        } else {
+            src.push_str("  end done\n");
+        }
+        src.push_str("}\n");
+    }
+    src
+}
+
+/// Runs an account through the machine on its timers alone and returns the
+/// moments of its contacts on `channels`.
+fn contacts(m: &Machine, account: &Account, channels: ChannelSet) -> Vec<DateTime<Utc>> {
+    let mut inst = Instance::new();
+    let start = Utc.with_ymd_and_hms(2030, 1, 7, 9, 0, 0).unwrap();
+    let mut out = Vec::new();
+    let take = |o: dun_runtime::engine::Outcome, out: &mut Vec<DateTime<Utc>>| {
+        for a in o.actions {
+            let ch = match &a.kind {
+                ActionKind::Call { .. } => Some(dun_runtime::format::Channel::Call),
+                ActionKind::Send { channel, .. } => Some(*channel),
+                _ => None,
+            };
+            if ch.is_some_and(|c| channels.contains(c)) {
+                out.push(a.at);
+            }
+        }
+    };
+    take(step(m, &mut inst, account, Input::Enrol, start), &mut out);
+    for _ in 0..500 {
+        let Some(due) = inst.next_due() else { break };
+        take(step(m, &mut inst, account, Input::Timer, due), &mut out);
+    }
+    out
+}
+
+#[test]
+fn every_cap_error_is_a_run_the_engine_makes_with_no_contact_rules() {
+    let mut errors = 0;
+    let mut clean = 0;
+    for seed in 0..400u64 {
+        let src = random_flow(seed);
+        let a = analyze(None, &src);
+        let fatal: Vec<_> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() && !d.code.starts_with("dun::verify::"))
+            .collect();
+        assert!(fatal.is_empty(), "seed {seed} does not check:\n{src}\n{fatal:#?}");
+        let m = crate::lower::lower(&a.file, None).expect("a checked flow lowers");
+        let runs = super::cap_error_runs(&a.file, &m);
+        let reported = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == super::CAP && d.severity == Severity::Error)
+            .count();
+        assert_eq!(reported, runs.len(), "seed {seed}");
+        if runs.is_empty() {
+            clean += 1;
+        }
+        let mut free = m.clone();
+        free.policy = Policy::default();
+        for (cap_index, choices) in runs {
+            errors += 1;
+            let cap = m.policy.caps[cap_index].clone();
+            let mut values: Vec<(String, Value)> = vec![
+                ("name".into(), Value::Text("Ann".into())),
+                ("mobile".into(), Value::Text("+15550100".into())),
+            ];
+            for f in 0..FIELDS {
+                let idx = m.account_field(&format!("f{f}")).unwrap();
+                let v = choices
+                    .iter()
+                    .find(|(i, _)| *i == idx)
+                    .map(|(_, t)| *t)
+                    .unwrap_or(false);
+                values.push((format!("f{f}"), Value::Bool(v)));
+            }
+            let account = Account::new(
+                &free,
+                "acct-1",
+                values.iter().map(|(k, v)| (k.as_str(), v.clone())),
+            )
+            .unwrap();
+            let times = contacts(&free, &account, cap.channels);
+            let n = cap.count as usize;
+            let broken = times.windows(n + 1).any(|w| {
+                let end = dun_runtime::time::add(w[0], cap.window, chrono_tz::Tz::UTC, None)
+                    .expect("in range");
+                w[n] < end
+            });
+            assert!(
+                broken,
+                "seed {seed}: the verifier reports cap {cap_index} broken, but the engine's run \
+                 ({choices:?}) contacts at {times:?}\n{src}"
+            );
+        }
+    }
+    // The generator must exercise both sides.
+    assert!(errors > 20, "only {errors} cap errors in 400 flows");
+    assert!(clean > 20, "only {clean} flows without a cap error");
+}
+
+#[test]
+fn business_days_span_weekends_at_most_once_per_week() {
+    let m = Machine::default();
+    let d = |n| dun_runtime::format::DurationSpec {
+        amount: n,
+        unit: dun_runtime::format::DurationUnit::BusinessDays,
+        calendar: None,
+    };
+    let day = 24 * 60;
+    assert_eq!(super::bounds(&m, d(1)), (day, 3 * day));
+    assert_eq!(super::bounds(&m, d(5)), (5 * day, 7 * day));
+    assert_eq!(super::bounds(&m, d(6)), (8 * day, 10 * day));
+}
