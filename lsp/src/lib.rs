@@ -1,0 +1,37 @@
+#![forbid(unsafe_code)]
+//! `dun lsp`: the language server. Protocol glue over the compiler
+//! (DESIGN.md): documents live on one thread that analyses off the async
+//! executor; this crate only translates between LSP and the compiler.
+
+mod diagnostics;
+pub mod documents;
+mod features;
+mod formatting;
+pub mod position;
+mod server;
+
+use tower_lsp_server::{LspService, Server};
+
+/// Serves the protocol on standard input and output until the client sends
+/// `exit` (or closes the stream). `errors_page` is the URL diagnostic codes
+/// link to; each code's anchor is appended.
+pub fn serve_stdio(errors_page: &str) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let errors_page = errors_page.to_string();
+    let result = runtime.block_on(async move {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let docs = documents::Documents::start(tx, errors_page)?;
+        let (service, socket) = LspService::new(|client| server::Backend::new(client, docs, rx));
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+        Ok(())
+    });
+    // Reading stdin blocks a runtime thread; a client that keeps stdin open
+    // after `exit` must not keep us alive, so do not wait for it.
+    runtime.shutdown_background();
+    result
+}
