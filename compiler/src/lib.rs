@@ -11,6 +11,7 @@ pub mod checks;
 pub mod diagnostics;
 pub mod fmt;
 pub mod graph;
+pub mod ide;
 pub mod lower;
 pub mod model;
 pub mod names;

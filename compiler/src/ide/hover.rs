@@ -1,0 +1,443 @@
+//! Hover: what a name is, in the words of the flow. Types are written as
+//! in a declaration (`money`, `low | medium | high`, `phone?`), followed by
+//! the declaration's `##` doc comment; templates show their text with sample
+//! values, stages the places that move an account into them.
+
+use super::index::Target;
+use super::Document;
+use crate::fmt::{type_expr, Spelling};
+use crate::model::Type;
+use crate::syntax::ast::{
+    self, Block, Decl, ExprKind, FieldDecl, HandlerBody, Span, StepKind, TemplateBody, TestAction,
+    TestItemKind, Text, TextPart,
+};
+use crate::syntax::parse_template_text;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// The answer to a hover: Markdown, and the span of the name it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hover {
+    pub span: Span,
+    pub markdown: String,
+}
+
+/// How an account reaches a stage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Where the move is written (the stage name in the `goto`, `->`,
+    /// `split` arm or `start`).
+    pub span: Span,
+    /// "`start`", "`goto` in stage `reminders`", "`on dispute` (any stage)".
+    pub description: String,
+}
+
+pub(crate) fn hover(doc: &Document, offset: usize) -> Option<Hover> {
+    let occ = doc.index.at(offset)?;
+    let markdown = describe(doc, &occ.target)?;
+    Some(Hover {
+        span: occ.span,
+        markdown,
+    })
+}
+
+fn code(line: &str) -> String {
+    format!("```dun\n{line}\n```")
+}
+
+fn describe(doc: &Document, target: &Target) -> Option<String> {
+    let file = &doc.analysis.file;
+    let model = &doc.analysis.model;
+    let src = doc.text.as_str();
+    let mut out = String::new();
+    let mut doc_comment: Option<&str> = None;
+    match target {
+        Target::Stage(name) => {
+            let stage = file.decls.iter().find_map(|d| match d {
+                Decl::Stage(s) if &s.name.name == name => Some(s),
+                _ => None,
+            })?;
+            out.push_str(&code(&format!("stage {name}")));
+            doc_comment = stage.doc.as_deref();
+            let entries = entries(file, name);
+            if let Some(d) = doc_comment.take() {
+                let _ = write!(out, "\n\n{d}");
+            }
+            if entries.is_empty() {
+                out.push_str("\n\nNo stage, handler or `start` moves an account here.");
+            } else {
+                out.push_str("\n\nEntered from:");
+                for e in &entries {
+                    let _ = write!(out, "\n- {}", e.description);
+                }
+            }
+        }
+        Target::Template(name) => {
+            let t = file.decls.iter().find_map(|d| match d {
+                Decl::Template(t) if &t.name.name == name => Some(t),
+                _ => None,
+            })?;
+            out.push_str(&code(&format!("template {name} for {}", t.channel.name)));
+            if let Some(d) = &t.doc {
+                let _ = write!(out, "\n\n{d}");
+            }
+            let samples = Samples::new(doc);
+            out.push_str("\n\nWith sample values:\n");
+            match &t.body {
+                TemplateBody::Text(text) => {
+                    out.push_str(&quote(&samples.render(src, text)));
+                }
+                TemplateBody::Email { subject, body } => {
+                    let _ = write!(
+                        out,
+                        "{}\n>\n{}",
+                        quote(&format!("**{}**", samples.render(src, subject))),
+                        quote(&samples.render(src, body))
+                    );
+                }
+                TemplateBody::File(path) => {
+                    let shown = path.plain().unwrap_or_default();
+                    match model.templates.get(name).and_then(|t| t.file.as_ref()) {
+                        Some(f) => {
+                            let (text, _) = parse_template_text(&f.text);
+                            let _ = write!(
+                                out,
+                                "(from `{shown}`)\n\n{}",
+                                quote(&samples.render(&f.text, &text))
+                            );
+                        }
+                        None => {
+                            let _ = write!(out, "(the file `{shown}` could not be read)");
+                        }
+                    }
+                }
+            }
+        }
+        Target::Event(name) => {
+            let e = file.decls.iter().find_map(|d| match d {
+                Decl::Event(e) if &e.name.name == name => Some(e),
+                _ => None,
+            })?;
+            if e.fields.is_empty() {
+                out.push_str(&code(&format!("event {name}")));
+                out.push_str("\n\nNo payload.");
+            } else {
+                out.push_str(&code(&format!(
+                    "event {name} {{ {} }}",
+                    field_list(&e.fields)
+                )));
+            }
+            doc_comment = e.doc.as_deref();
+        }
+        Target::Var(name) => {
+            let v = file.decls.iter().find_map(|d| match d {
+                Decl::Var(v) if &v.name.name == name => Some(v),
+                _ => None,
+            })?;
+            out.push_str(&code(&format!(
+                "var {name}: {} = {}",
+                type_expr(&v.ty),
+                Spelling { src }.expr(&v.init)
+            )));
+            doc_comment = v.doc.as_deref();
+        }
+        Target::Segment(name) => {
+            let s = file.decls.iter().find_map(|d| match d {
+                Decl::Segment(s) if &s.name.name == name => Some(s),
+                _ => None,
+            })?;
+            out.push_str(&code(&format!(
+                "segment {name} = {}",
+                Spelling { src }.expr(&s.cond)
+            )));
+            doc_comment = s.doc.as_deref();
+        }
+        Target::Calendar(name) => {
+            let c = file.decls.iter().find_map(|d| match d {
+                Decl::Calendar(c) if &c.name.name == name => Some(c),
+                _ => None,
+            })?;
+            out.push_str(&code(&format!("calendar {name}")));
+            let weekend: Vec<&str> = c.weekend.iter().map(|d| d.name.as_str()).collect();
+            let _ = write!(
+                out,
+                "\n\nWeekend: {}",
+                if weekend.is_empty() {
+                    "none".to_string()
+                } else {
+                    weekend.join(", ")
+                }
+            );
+            let _ = write!(out, "\n\nHolidays: {}", c.holidays.len());
+            doc_comment = c.doc.as_deref();
+        }
+        Target::Action(name) => {
+            let a = file.decls.iter().find_map(|d| match d {
+                Decl::Action(a) if &a.name.name == name => Some(a),
+                _ => None,
+            })?;
+            out.push_str(&code(&format!(
+                "action {name} {{ {} }}",
+                field_list(&a.fields)
+            )));
+            doc_comment = a.doc.as_deref();
+        }
+        Target::AccountField(name) => {
+            if name == "id" {
+                out.push_str(&code("account.id: text"));
+                out.push_str("\n\nBuilt in: every account has a text `id`.");
+            } else {
+                let f = file.decls.iter().find_map(|d| match d {
+                    Decl::Account(a) => a.fields.iter().find(|f| &f.name.name == name),
+                    _ => None,
+                })?;
+                out.push_str(&code(&format!("account.{name}: {}", type_expr(&f.ty))));
+                if f.ty.optional {
+                    out.push_str("\n\nOptional: read it where `is set` proves it present.");
+                }
+                doc_comment = f.doc.as_deref();
+            }
+        }
+        Target::EventField { event, field } => {
+            let f = file.decls.iter().find_map(|d| match d {
+                Decl::Event(e) if &e.name.name == event => {
+                    e.fields.iter().find(|f| &f.name.name == field)
+                }
+                _ => None,
+            })?;
+            out.push_str(&code(&format!("event.{field}: {}", type_expr(&f.ty))));
+            let _ = write!(out, "\n\nPayload of the event `{event}`.");
+            doc_comment = f.doc.as_deref();
+        }
+        Target::ActionField { action, field } => {
+            let f = file.decls.iter().find_map(|d| match d {
+                Decl::Action(a) if &a.name.name == action => {
+                    a.fields.iter().find(|f| &f.name.name == field)
+                }
+                _ => None,
+            })?;
+            out.push_str(&code(&format!("{field}: {}", type_expr(&f.ty))));
+            let _ = write!(out, "\n\nField of the action `{action}`.");
+            doc_comment = f.doc.as_deref();
+        }
+        Target::Variant { set, name } => {
+            out.push_str(&code(name));
+            let _ = write!(out, "\n\nA variant of `{}`.", set.join(" | "));
+        }
+        Target::Queue(name) | Target::Outcome(name) | Target::Team(name) => {
+            let (keyword, what) = match target {
+                Target::Queue(_) => ("queue", "queue"),
+                Target::Outcome(_) => ("end", "outcome"),
+                _ => ("alert", "team"),
+            };
+            out.push_str(&code(&format!("{keyword} {name}")));
+            let uses = doc.index.of(target).count();
+            let _ = write!(
+                out,
+                "\n\nA {what} is defined by use; this file names it {uses} time{}.",
+                if uses == 1 { "" } else { "s" }
+            );
+        }
+    }
+    if let Some(d) = doc_comment {
+        let _ = write!(out, "\n\n{d}");
+    }
+    Some(out)
+}
+
+fn quote(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                ">".to_string()
+            } else {
+                format!("> {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn field_list(fields: &[FieldDecl]) -> String {
+    fields
+        .iter()
+        .map(|f| format!("{}: {}", f.name.name, type_expr(&f.ty)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every place that moves an account into `stage`, in file order.
+pub fn entries(file: &ast::File, stage: &str) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for decl in &file.decls {
+        match decl {
+            Decl::Start(s) if s.stage.name == stage => out.push(Entry {
+                span: s.stage.span,
+                description: "`start`: every new account enters here".to_string(),
+            }),
+            Decl::Handler(h) => handler_entries(h, stage, "any stage", &mut out),
+            Decl::Stage(s) => {
+                let place = format!("stage `{}`", s.name.name);
+                for h in &s.handlers {
+                    handler_entries(h, stage, &place, &mut out);
+                }
+                block_entries(&s.body, stage, &format!("in {place}"), &mut out);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn handler_entries(h: &ast::Handler, stage: &str, place: &str, out: &mut Vec<Entry>) {
+    let what = match &h.when {
+        Some(_) => format!("`on {} when ...`", h.event.name),
+        None => format!("`on {}`", h.event.name),
+    };
+    match &h.body {
+        HandlerBody::Goto(s) if s.name == stage => out.push(Entry {
+            span: s.span,
+            description: format!("{what} ({place})"),
+        }),
+        HandlerBody::Goto(_) => {}
+        HandlerBody::Block(b) => {
+            block_entries(b, stage, &format!("in handler {what} ({place})"), out)
+        }
+    }
+}
+
+fn block_entries(block: &Block, stage: &str, place: &str, out: &mut Vec<Entry>) {
+    for step in &block.steps {
+        match &step.kind {
+            StepKind::Goto(s) if s.name == stage => out.push(Entry {
+                span: s.span,
+                description: format!("`goto` {place}"),
+            }),
+            StepKind::Split { arms } => {
+                for arm in arms.iter().filter(|a| a.stage.name == stage) {
+                    out.push(Entry {
+                        span: arm.stage.span,
+                        description: format!(
+                            "`split` {place}: {}% of accounts",
+                            arm.share.0.normalize()
+                        ),
+                    });
+                }
+            }
+            StepKind::If {
+                branches,
+                otherwise,
+            } => {
+                for (_, b) in branches {
+                    block_entries(b, stage, place, out);
+                }
+                if let Some(b) = otherwise {
+                    block_entries(b, stage, place, out);
+                }
+            }
+            StepKind::Repeat { body, .. } => block_entries(body, stage, place, out),
+            _ => {}
+        }
+    }
+}
+
+/// Values to show in a template's text: the first flow test's `given
+/// account` when the file has one, else a made-up value of the field's type.
+struct Samples<'a> {
+    doc: &'a Document,
+    given: HashMap<String, String>,
+}
+
+impl<'a> Samples<'a> {
+    fn new(doc: &'a Document) -> Self {
+        let mut given = HashMap::new();
+        let src = doc.text.as_str();
+        'tests: for decl in &doc.analysis.file.decls {
+            if let Decl::Test(t) = decl {
+                for item in &t.items {
+                    if let TestItemKind::Given(values) = &item.kind {
+                        for v in values {
+                            let shown = match &v.value.kind {
+                                ExprKind::Text(text) => text.plain(),
+                                _ => None,
+                            }
+                            .unwrap_or_else(|| Spelling { src }.expr(&v.value));
+                            given.insert(v.name.name.clone(), shown);
+                        }
+                        break 'tests;
+                    }
+                    if let TestItemKind::OnDay {
+                        action: TestAction::Update(_),
+                        ..
+                    } = &item.kind
+                    {
+                        continue;
+                    }
+                }
+            }
+        }
+        Samples { doc, given }
+    }
+
+    fn render(&self, src: &str, text: &Text) -> String {
+        let mut out = String::new();
+        for part in &text.parts {
+            match part {
+                TextPart::Literal(s, _) => out.push_str(s),
+                TextPart::Placeholder(e) => out.push_str(&self.value(src, e)),
+            }
+        }
+        out
+    }
+
+    fn value(&self, src: &str, e: &ast::Expr) -> String {
+        let model = &self.doc.analysis.model;
+        if let ExprKind::Field {
+            root: ast::FieldRoot::Account,
+            field,
+            ..
+        } = &e.kind
+        {
+            if let Some(v) = self.given.get(&field.name) {
+                return v.clone();
+            }
+            if field.name == "id" {
+                return "ACC-0001".to_string();
+            }
+            if let Some(f) = model.account.get(&field.name) {
+                return self.sample(&f.ty, &field.name);
+            }
+        }
+        match self.doc.analysis.model.usage.expr_types.get(&e.span) {
+            Some(ty) if *ty != Type::Unknown => self.sample(ty, ""),
+            _ => format!("{{{}}}", Spelling { src }.expr(e)),
+        }
+    }
+
+    fn sample(&self, ty: &Type, name: &str) -> String {
+        let model = &self.doc.analysis.model;
+        let currency = model
+            .currency
+            .as_ref()
+            .map_or("USD", |(c, _)| c.as_str())
+            .to_string();
+        match ty {
+            Type::Bool => "true".into(),
+            Type::Number => "5".into(),
+            Type::Money => format!("1,250.00 {currency}"),
+            Type::Percent => "20%".into(),
+            Type::Text if name == "name" => "Ann Lee".into(),
+            Type::Text => format!("<{}>", if name.is_empty() { "text" } else { name }),
+            Type::Date => "2026-03-01".into(),
+            Type::Time => "09:00".into(),
+            Type::DateTime => "2026-03-01 09:00".into(),
+            Type::Duration => "3 days".into(),
+            Type::Phone => "+15550100".into(),
+            Type::Email => "ann@example.com".into(),
+            Type::Address => "1 Main St, Springfield".into(),
+            Type::Timezone => "America/New_York".into(),
+            Type::Enum(id) => model.variants(*id).first().cloned().unwrap_or_default(),
+            Type::Unknown => "…".into(),
+        }
+    }
+}

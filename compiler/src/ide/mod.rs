@@ -1,0 +1,164 @@
+//! Editor queries over one analysed flow file, free of any protocol
+//! (DESIGN.md: the language server only translates). Every query takes and
+//! returns **byte offsets** into the document's text; [`LineMap`] converts
+//! them to and from `(line, UTF-16 column)` or `(line, UTF-8 byte column)`
+//! at the edge. No query panics, whatever the text and whatever the offset
+//! (offsets past the end or inside a character are clamped).
+//!
+//! # Use
+//!
+//! ```
+//! use dun_compiler::ide::{Document, Encoding, Position};
+//!
+//! let text = "flow f\nstart calls\nstage calls {\n  goto calls\n}\n";
+//! let doc = Document::new(None, text);
+//! // The editor's cursor on `calls` of `goto calls` (line 3, UTF-16 column 8).
+//! let offset = doc.offset(Position::new(3, 8), Encoding::Utf16);
+//! assert_eq!(doc.definition(offset), vec![doc.span_of_line_text(2, "calls")]);
+//! assert!(doc.hover(offset).unwrap().markdown.contains("stage calls"));
+//! ```
+//!
+//! A [`Document`] owns its text and its [`Analysis`]; build a new one for
+//! every version of the text (analysis is fast, see docs/performance.md) and
+//! share it read-only (`Document` is `Send + Sync`).
+//!
+//! # Queries
+//!
+//! | method | answer |
+//! |---|---|
+//! | [`Document::diagnostics`] | every diagnostic of `dun check`, sorted, spans in bytes |
+//! | [`Document::hover`] | Markdown for the name at an offset: types, payloads, doc comments, template text with sample values, a stage's entry points |
+//! | [`Document::definition`] | where the name is declared (a queue, outcome or team: its first use) |
+//! | [`Document::references`] | every place the name is written |
+//! | [`Document::prepare_rename`] / [`Document::rename`] | the edits, or a [`RenameError`] saying why not |
+//!
+//! Names are indexed by [`index::Index`]; [`index::Target`] says what a name
+//! names.
+
+pub mod hover;
+pub mod index;
+mod lines;
+pub mod navigate;
+
+#[cfg(test)]
+mod tests;
+
+pub use hover::{Entry, Hover};
+pub use index::{Index, Occurrence, Target};
+pub use lines::{Encoding, LineMap, Position, Range};
+pub use navigate::{RenameError, TextEdit, KEYWORDS, RESERVED};
+
+use crate::analysis::{analyze, Analysis};
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::Span;
+use std::path::{Path, PathBuf};
+
+/// One version of one flow file, analysed, with its name index and line map.
+#[derive(Clone, Debug)]
+pub struct Document {
+    text: String,
+    path: Option<PathBuf>,
+    analysis: Analysis,
+    lines: LineMap,
+    index: Index,
+}
+
+impl Document {
+    /// Analyses `text`. `path` locates template files (`file "..."` is
+    /// relative to the flow's folder); `None` for an unsaved buffer.
+    pub fn new(path: Option<&Path>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let analysis = analyze(path, &text);
+        let lines = LineMap::new(&text);
+        let index = Index::build(&analysis.file, &analysis.model);
+        Document {
+            text,
+            path: path.map(Path::to_path_buf),
+            analysis,
+            lines,
+            index,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+
+    pub fn lines(&self) -> &LineMap {
+        &self.lines
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Every diagnostic of `dun check` for this text, sorted by position.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.analysis.diagnostics
+    }
+
+    /// The position of a byte offset, columns in `encoding`.
+    pub fn position(&self, offset: usize, encoding: Encoding) -> Position {
+        self.lines.position(&self.text, offset, encoding)
+    }
+
+    /// The byte offset of a position, clamped into the text.
+    pub fn offset(&self, position: Position, encoding: Encoding) -> usize {
+        self.lines.offset(&self.text, position, encoding)
+    }
+
+    pub fn range(&self, span: Span, encoding: Encoding) -> Range {
+        self.lines.range(&self.text, span, encoding)
+    }
+
+    pub fn span(&self, range: Range, encoding: Encoding) -> Span {
+        self.lines.span(&self.text, range, encoding)
+    }
+
+    /// The span of the first `needle` on a 0-based line (for tests and
+    /// examples); an empty span at the line's start when it is not there.
+    pub fn span_of_line_text(&self, line: usize, needle: &str) -> Span {
+        let start = self.lines.line_start(line);
+        let end = self.lines.line_end(&self.text, line);
+        match self.text.get(start..end).and_then(|l| l.find(needle)) {
+            Some(i) => Span::new(start + i, start + i + needle.len()),
+            None => Span::new(start, start),
+        }
+    }
+
+    /// What the name at `offset` is.
+    pub fn hover(&self, offset: usize) -> Option<Hover> {
+        hover::hover(self, offset)
+    }
+
+    /// Where the name at `offset` is declared.
+    pub fn definition(&self, offset: usize) -> Vec<Span> {
+        navigate::definition(self, offset)
+    }
+
+    /// Every place the name at `offset` is written, in file order.
+    pub fn references(&self, offset: usize, include_declaration: bool) -> Vec<Span> {
+        navigate::references(self, offset, include_declaration)
+    }
+
+    /// The span of the name a rename at `offset` would change, or why it
+    /// cannot be renamed (a keyword, a built-in, no name there).
+    pub fn prepare_rename(&self, offset: usize) -> Result<Span, RenameError> {
+        navigate::prepare_rename(self, offset)
+    }
+
+    /// The edits that rename the name at `offset` everywhere in the file,
+    /// or why not: an invalid or reserved new name, a clash with a name of
+    /// the same kind, a template file that uses it.
+    pub fn rename(&self, offset: usize, new_name: &str) -> Result<Vec<TextEdit>, RenameError> {
+        navigate::rename(self, offset, new_name)
+    }
+}

@@ -1,0 +1,306 @@
+//! Definition, references and rename: all three read the name index, so a
+//! rename changes exactly the places "find references" lists.
+
+use super::index::Target;
+use super::Document;
+use crate::syntax::ast::Span;
+
+/// Words reserved inside expressions (LANGUAGE.md): never a name.
+pub const RESERVED: &[&str] = &[
+    "and", "or", "not", "is", "in", "true", "false", "today", "now", "account", "event",
+];
+
+/// The language's keywords. Apart from the reserved words they are
+/// contextual (a field may be called `email`), but the word under the cursor
+/// in a keyword's place is not a name and cannot be renamed.
+pub const KEYWORDS: &[&str] = &[
+    "flow",
+    "version",
+    "currency",
+    "account",
+    "event",
+    "calendar",
+    "weekend",
+    "holiday",
+    "policy",
+    "contact_hours",
+    "to",
+    "in",
+    "no_contact",
+    "on",
+    "holidays",
+    "of",
+    "at_most",
+    "per",
+    "pause",
+    "for",
+    "after",
+    "when",
+    "stop",
+    "var",
+    "segment",
+    "template",
+    "subject",
+    "body",
+    "file",
+    "action",
+    "start",
+    "stage",
+    "test",
+    "send",
+    "call",
+    "queue",
+    "priority",
+    "wait",
+    "until",
+    "if",
+    "else",
+    "repeat",
+    "times",
+    "split",
+    "goto",
+    "end",
+    "set",
+    "assign",
+    "agency",
+    "offer",
+    "discount",
+    "plan",
+    "installments",
+    "every",
+    "alert",
+    "emit",
+    "given",
+    "at",
+    "day",
+    "receive",
+    "update",
+    "expect",
+    "sent",
+    "no",
+    "assigned",
+    "emitted",
+    "and",
+    "or",
+    "not",
+    "is",
+    "true",
+    "false",
+    "today",
+    "now",
+    "business",
+    "days",
+];
+
+/// One replacement in the document.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TextEdit {
+    pub span: Span,
+    pub new_text: String,
+}
+
+/// Why a rename cannot be done, in a sentence the editor shows as is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenameError(pub String);
+
+impl std::fmt::Display for RenameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RenameError {}
+
+pub(crate) fn definition(doc: &Document, offset: usize) -> Vec<Span> {
+    let Some(occ) = doc.index.at(offset) else {
+        return Vec::new();
+    };
+    if occ.declaration {
+        return vec![occ.span];
+    }
+    doc.index.declarations(&occ.target)
+}
+
+pub(crate) fn references(doc: &Document, offset: usize, include_declaration: bool) -> Vec<Span> {
+    let Some(occ) = doc.index.at(offset) else {
+        return Vec::new();
+    };
+    doc.index
+        .of(&occ.target)
+        .filter(|o| include_declaration || !o.declaration)
+        .map(|o| o.span)
+        .collect()
+}
+
+/// The word around `offset` (letters, digits, `_`), as a span.
+pub(crate) fn word_at(text: &str, offset: usize) -> Option<Span> {
+    let bytes = text.as_bytes();
+    let offset = offset.min(text.len());
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut start = offset;
+    while start > 0 && is_word(bytes[start - 1]) {
+        start -= 1;
+    }
+    let mut end = offset;
+    while end < bytes.len() && is_word(bytes[end]) {
+        end += 1;
+    }
+    (start < end).then(|| Span::new(start, end))
+}
+
+pub(crate) fn prepare_rename(doc: &Document, offset: usize) -> Result<Span, RenameError> {
+    let Some(occ) = doc.index.at(offset) else {
+        let word = word_at(&doc.text, offset).and_then(|s| doc.text.get(s.range()));
+        return Err(RenameError(match word {
+            Some(w) if KEYWORDS.contains(&w) => {
+                format!("`{w}` is a keyword of dun, not a name: it cannot be renamed")
+            }
+            Some(w) if w.chars().all(|c| c.is_ascii_digit() || c == '_') => {
+                "a number cannot be renamed".to_string()
+            }
+            Some(w) => format!("`{w}` is not a name declared in this flow"),
+            None => "there is no name here to rename".to_string(),
+        }));
+    };
+    if occ.target == Target::AccountField("id".into()) {
+        return Err(RenameError(
+            "`account.id` is built in: every account has it, under that name".into(),
+        ));
+    }
+    Ok(occ.span)
+}
+
+pub(crate) fn valid_name(name: &str) -> Result<(), RenameError> {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
+    if !first_ok || !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return Err(RenameError(format!(
+            "`{name}` is not a valid name: names are lower-case letters, digits and `_`, and do not start with a digit"
+        )));
+    }
+    if RESERVED.contains(&name) {
+        return Err(RenameError(format!(
+            "`{name}` is a reserved word of dun expressions and cannot name anything"
+        )));
+    }
+    Ok(())
+}
+
+pub(crate) fn rename(
+    doc: &Document,
+    offset: usize,
+    new_name: &str,
+) -> Result<Vec<TextEdit>, RenameError> {
+    prepare_rename(doc, offset)?;
+    let occ = doc
+        .index
+        .at(offset)
+        .ok_or_else(|| RenameError("there is no name here to rename".into()))?;
+    let target = occ.target.clone();
+    valid_name(new_name)?;
+    if target.name() == new_name {
+        return Ok(Vec::new());
+    }
+    if let Some(reason) = clash(doc, &target, new_name) {
+        return Err(RenameError(reason));
+    }
+    if let Some(path) = used_in_template_file(doc, &target) {
+        return Err(RenameError(format!(
+            "the template file `{path}` uses `{}`: rename it there too, then here (dun does not edit other files)",
+            target.name()
+        )));
+    }
+    let mut edits: Vec<TextEdit> = doc
+        .index
+        .of(&target)
+        .map(|o| TextEdit {
+            span: o.span,
+            new_text: new_name.to_string(),
+        })
+        .collect();
+    edits.sort();
+    edits.dedup();
+    Ok(edits)
+}
+
+fn clash(doc: &Document, target: &Target, new: &str) -> Option<String> {
+    let model = &doc.analysis.model;
+    let taken = |what: &str| Some(format!("there is already {what} named `{new}`"));
+    match target {
+        Target::Stage(_) if model.stages.contains(new) => taken("a stage"),
+        Target::Template(_) if model.templates.contains(new) => taken("a template"),
+        Target::Event(_) if model.events.contains(new) => taken("an event"),
+        Target::Var(_) | Target::Segment(_) if model.vars.contains(new) => taken("a variable"),
+        Target::Var(_) | Target::Segment(_) if model.segments.contains(new) => taken("a segment"),
+        Target::Calendar(_) if model.calendars.contains(new) => taken("a calendar"),
+        Target::Action(_) if model.actions.contains(new) => taken("an action"),
+        Target::AccountField(_) if model.account.contains(new) => taken("an account field"),
+        Target::EventField { event, .. }
+            if model
+                .events
+                .get(event)
+                .is_some_and(|e| e.fields.contains(new)) =>
+        {
+            Some(format!("the event `{event}` already has a field `{new}`"))
+        }
+        Target::ActionField { action, .. }
+            if model
+                .actions
+                .get(action)
+                .is_some_and(|a| a.fields.contains(new)) =>
+        {
+            Some(format!("the action `{action}` already has a field `{new}`"))
+        }
+        Target::Variant { set, .. } if set.iter().any(|v| v == new) => Some(format!(
+            "`{}` already has a variant `{new}`",
+            set.join(" | ")
+        )),
+        Target::Queue(_) if doc.index.of(&Target::Queue(new.into())).next().is_some() => {
+            taken("a queue")
+        }
+        Target::Outcome(_) if doc.index.of(&Target::Outcome(new.into())).next().is_some() => {
+            taken("a outcome")
+        }
+        Target::Team(_) if doc.index.of(&Target::Team(new.into())).next().is_some() => {
+            taken("a team")
+        }
+        _ => None,
+    }
+}
+
+/// A template file (outside this document) that names the field.
+fn used_in_template_file(doc: &Document, target: &Target) -> Option<String> {
+    let needle = match target {
+        Target::AccountField(f) => format!("account.{f}"),
+        Target::EventField { field, .. } => format!("event.{field}"),
+        Target::Var(v) | Target::Segment(v) => v.clone(),
+        _ => return None,
+    };
+    doc.analysis.file.decls.iter().find_map(|decl| {
+        let crate::syntax::ast::Decl::Template(t) = decl else {
+            return None;
+        };
+        let crate::syntax::ast::TemplateBody::File(path) = &t.body else {
+            return None;
+        };
+        let file = doc
+            .analysis
+            .model
+            .templates
+            .get(&t.name.name)?
+            .file
+            .as_ref()?;
+        let bytes = file.text.as_bytes();
+        let found = file.text.match_indices(&needle).any(|(i, _)| {
+            let before = i.checked_sub(1).and_then(|j| bytes.get(j)).copied();
+            let after = bytes.get(i + needle.len()).copied();
+            let word = |b: Option<u8>| {
+                b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+            };
+            !word(before) && !word(after)
+        });
+        found.then(|| path.plain().unwrap_or_default())
+    })
+}
