@@ -12,16 +12,26 @@ use tower_lsp_server::ls_types::{
 };
 
 pub fn to_lsp(snapshot: &Snapshot, errors_page: &str) -> Vec<lsp::Diagnostic> {
-    snapshot
-        .analysis
-        .diagnostics
+    let mut out: Vec<lsp::Diagnostic> = snapshot
+        .doc
+        .diagnostics()
         .iter()
         .map(|d| one(snapshot, d, errors_page))
-        .collect()
+        .collect();
+    if snapshot.internal_error {
+        out.push(lsp::Diagnostic {
+            severity: Some(DiagnosticSeverity::ERROR),
+            code: Some(NumberOrString::String("dun::internal".into())),
+            source: Some("dun".into()),
+            message: "the checker failed on this text; please report it with the file".into(),
+            ..Default::default()
+        });
+    }
+    out
 }
 
 fn one(snapshot: &Snapshot, d: &Diagnostic, errors_page: &str) -> lsp::Diagnostic {
-    let range = |span| snapshot.index.range(&snapshot.text, span);
+    let range = |span| snapshot.range(span);
     let mut message = d.message.clone();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");

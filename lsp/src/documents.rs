@@ -10,8 +10,9 @@
 //! published at all.
 
 use crate::diagnostics;
-use crate::position::{Encoding, LineIndex};
-use dun_compiler::Analysis;
+use crate::position;
+use dun_compiler::ide::{Document as Analysed, Encoding, LineMap};
+use dun_compiler::syntax::ast::Span;
 use std::collections::{HashMap, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -23,9 +24,28 @@ use tower_lsp_server::ls_types::{self as lsp, TextDocumentContentChangeEvent, Ur
 pub struct Snapshot {
     pub uri: Uri,
     pub version: i32,
-    pub text: String,
-    pub index: LineIndex,
-    pub analysis: Analysis,
+    pub encoding: Encoding,
+    pub doc: Analysed,
+    /// Set when the checker panicked on this text (it never should).
+    pub internal_error: bool,
+}
+
+impl Snapshot {
+    pub fn text(&self) -> &str {
+        self.doc.text()
+    }
+    pub fn range(&self, span: Span) -> lsp::Range {
+        position::range_to_lsp(self.doc.range(span, self.encoding))
+    }
+    pub fn offset(&self, p: lsp::Position) -> usize {
+        self.doc.offset(position::from_lsp(p), self.encoding)
+    }
+    pub fn span(&self, r: lsp::Range) -> Span {
+        self.doc.span(position::range_from_lsp(r), self.encoding)
+    }
+    pub fn location(&self, span: Span) -> lsp::Location {
+        lsp::Location::new(self.uri.clone(), self.range(span))
+    }
 }
 
 /// Diagnostics ready to be sent to the client.
@@ -261,24 +281,17 @@ impl Owner {
 /// user gets a diagnostic saying so rather than a dead server.
 pub fn analyse(uri: &Uri, version: i32, text: &str, encoding: Encoding) -> Snapshot {
     let path: Option<PathBuf> = uri.to_file_path().map(|p| p.into_owned());
-    let analysis = catch_unwind(AssertUnwindSafe(|| {
-        dun_compiler::analyze(path.as_deref(), text)
-    }))
-    .unwrap_or_else(|_| {
-        let mut empty = dun_compiler::analyze(None, "");
-        empty.diagnostics = vec![dun_compiler::diagnostics::Diagnostic::error(
-            "dun::internal",
-            "the checker failed on this text; please report it with the file",
-            dun_compiler::syntax::ast::Span::new(0, 0),
-        )];
-        empty
-    });
+    let analysed = catch_unwind(AssertUnwindSafe(|| Analysed::new(path.as_deref(), text)));
+    let (doc, internal_error) = match analysed {
+        Ok(doc) => (doc, false),
+        Err(_) => (Analysed::new(None, ""), true),
+    };
     Snapshot {
         uri: uri.clone(),
         version,
-        index: LineIndex::new(text, encoding),
-        text: text.to_string(),
-        analysis,
+        encoding,
+        doc,
+        internal_error,
     }
 }
 
@@ -288,7 +301,7 @@ fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent, encod
     match change.range {
         None => *text = change.text,
         Some(range) => {
-            let span = LineIndex::new(text, encoding).span(text, range);
+            let span = LineMap::new(text).span(text, position::range_from_lsp(range), encoding);
             text.replace_range(span.range(), &change.text);
         }
     }

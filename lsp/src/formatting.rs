@@ -3,19 +3,18 @@
 //! in the canonical layout.
 
 use crate::documents::Snapshot;
-use tower_lsp_server::ls_types::{Range, TextEdit};
+use dun_compiler::syntax::ast::Span;
+use tower_lsp_server::ls_types::TextEdit;
 
 /// The edits, or why there are none: `Err(None)` when the file has syntax
 /// errors (already shown as diagnostics), `Err(Some(reason))` when the
 /// formatter refused to answer.
 pub fn format(s: &Snapshot) -> Result<Vec<TextEdit>, Option<String>> {
-    match dun_compiler::fmt::format(&s.text) {
-        Ok(out) if out == s.text => Ok(Vec::new()),
+    let text = s.text();
+    match dun_compiler::fmt::format(text) {
+        Ok(out) if out == text => Ok(Vec::new()),
         Ok(out) => {
-            let whole = Range::new(
-                s.index.position(&s.text, 0),
-                s.index.position(&s.text, s.text.len()),
-            );
+            let whole = s.range(Span::new(0, text.len()));
             Ok(vec![TextEdit::new(whole, out)])
         }
         Err(diagnostics) => {

@@ -8,6 +8,7 @@ pub mod documents;
 mod features;
 mod formatting;
 pub mod position;
+mod queries;
 mod server;
 
 use tower_lsp_server::{LspService, Server};

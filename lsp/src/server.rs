@@ -2,8 +2,10 @@
 //! `compiler::ide`, nothing else.
 
 use crate::documents::{Documents, Published};
-use crate::position::Encoding;
-use crate::{features, formatting};
+use crate::position;
+use dun_compiler::ide::Encoding;
+use crate::{features, formatting, queries};
+use tower_lsp_server::jsonrpc::Error;
 use std::sync::Mutex;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
@@ -44,7 +46,7 @@ impl LanguageServer for Backend {
             .general
             .as_ref()
             .and_then(|g| g.position_encodings.as_deref());
-        let encoding = Encoding::negotiate(offered);
+        let encoding = position::negotiate(offered);
         if let Ok(mut e) = self.encoding.lock() {
             *e = encoding;
         }
@@ -91,5 +93,68 @@ impl LanguageServer for Backend {
             // Syntax errors are already on screen as diagnostics.
             Some(Err(None)) | None => Ok(None),
         }
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let p = params.text_document_position_params;
+        let at = p.position;
+        Ok(self.docs.query(p.text_document.uri, move |s| queries::hover(s, at)).await)
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        let at = p.position;
+        Ok(self
+            .docs
+            .query(p.text_document.uri, move |s| queries::definition(s, at))
+            .await)
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let p = params.text_document_position;
+        let (at, decl) = (p.position, params.context.include_declaration);
+        Ok(self
+            .docs
+            .query(p.text_document.uri, move |s| queries::references(s, at, decl))
+            .await)
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let at = params.position;
+        let answer = self
+            .docs
+            .query(params.text_document.uri, move |s| {
+                Some(queries::prepare_rename(s, at))
+            })
+            .await;
+        refused(answer)
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let p = params.text_document_position;
+        let at = p.position;
+        let answer = self
+            .docs
+            .query(p.text_document.uri, move |s| {
+                Some(queries::rename(s, at, &params.new_name))
+            })
+            .await;
+        refused(answer)
+    }
+}
+
+/// A refused rename is an error response: editors show its message to the
+/// user ("`goto` is a keyword and cannot be renamed").
+fn refused<T>(answer: Option<std::result::Result<T, String>>) -> Result<Option<T>> {
+    match answer {
+        Some(Ok(t)) => Ok(Some(t)),
+        Some(Err(reason)) => Err(Error::invalid_params(reason)),
+        None => Ok(None),
     }
 }
