@@ -35,6 +35,7 @@
 //! Names are indexed by [`index::Index`]; [`index::Target`] says what a name
 //! names.
 
+pub mod complete;
 pub mod hover;
 pub mod index;
 mod lines;
@@ -43,6 +44,7 @@ pub mod navigate;
 #[cfg(test)]
 mod tests;
 
+pub use complete::{Completion, CompletionKind, Completions};
 pub use hover::{Entry, Hover};
 pub use index::{Index, Occurrence, Target};
 pub use lines::{Encoding, LineMap, Position, Range};
@@ -160,5 +162,11 @@ impl Document {
     /// the same kind, a template file that uses it.
     pub fn rename(&self, offset: usize, new_name: &str) -> Result<Vec<TextEdit>, RenameError> {
         navigate::rename(self, offset, new_name)
+    }
+
+    /// The candidates for what may be typed at `offset`, read from the text
+    /// around it so that it works while the declaration is still broken.
+    pub fn completions(&self, offset: usize) -> Completions {
+        complete::completions(self, offset)
     }
 }

@@ -3,6 +3,7 @@
 //! LANGUAGE.md example with doc comments and multi-byte text) find their
 //! spot by a snippet of that flow with `$0` inside it.
 
+mod complete;
 mod hover;
 mod navigate;
 
