@@ -15,6 +15,12 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
             },
         )),
         document_formatting_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(CompletionOptions {
+            // `.` for `account.` and `event.`; a space after `goto`, `->`,
+            // `send sms` and `==` is where the next word is chosen.
+            trigger_characters: Some(vec![".".into(), " ".into(), ">".into()]),
+            ..Default::default()
+        }),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         definition_provider: Some(OneOf::Left(true)),
         references_provider: Some(OneOf::Left(true)),

@@ -2,6 +2,7 @@
 //! byte offsets, asks `compiler::ide`, and maps the answer back.
 
 use crate::documents::Snapshot;
+use dun_compiler::ide::CompletionKind as Kind;
 use std::collections::HashMap;
 use tower_lsp_server::ls_types::*;
 
@@ -54,5 +55,45 @@ pub fn workspace_edit(s: &Snapshot, edits: Vec<dun_compiler::ide::TextEdit>) -> 
     WorkspaceEdit {
         changes: Some(HashMap::from([(s.uri.clone(), edits)])),
         ..Default::default()
+    }
+}
+
+/// Completion items replace the part of the name already typed, so that
+/// editors filter and insert correctly whatever their word rules.
+pub fn completion(s: &Snapshot, at: Position) -> Option<CompletionResponse> {
+    let found = s.doc.completions(s.offset(at));
+    if found.items.is_empty() {
+        return None;
+    }
+    let replace = s.range(found.replace);
+    let items = found
+        .items
+        .into_iter()
+        .map(|c| CompletionItem {
+            kind: Some(completion_kind(c.kind)),
+            detail: c.detail,
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(replace, c.label.clone()))),
+            label: c.label,
+            ..Default::default()
+        })
+        .collect();
+    Some(CompletionResponse::Array(items))
+}
+
+fn completion_kind(kind: Kind) -> CompletionItemKind {
+    match kind {
+        Kind::Keyword => CompletionItemKind::KEYWORD,
+        Kind::Stage => CompletionItemKind::CLASS,
+        Kind::Template => CompletionItemKind::TEXT,
+        Kind::Event => CompletionItemKind::EVENT,
+        Kind::Variable => CompletionItemKind::VARIABLE,
+        Kind::Segment => CompletionItemKind::CONSTANT,
+        Kind::Field => CompletionItemKind::FIELD,
+        Kind::Variant => CompletionItemKind::ENUM_MEMBER,
+        Kind::Calendar => CompletionItemKind::MODULE,
+        Kind::Action => CompletionItemKind::FUNCTION,
+        Kind::Name => CompletionItemKind::VALUE,
+        Kind::Channel => CompletionItemKind::INTERFACE,
+        Kind::Type => CompletionItemKind::TYPE_PARAMETER,
     }
 }

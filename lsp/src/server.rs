@@ -101,6 +101,15 @@ impl LanguageServer for Backend {
         Ok(self.docs.query(p.text_document.uri, move |s| queries::hover(s, at)).await)
     }
 
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let p = params.text_document_position;
+        let at = p.position;
+        Ok(self
+            .docs
+            .query(p.text_document.uri, move |s| queries::completion(s, at))
+            .await)
+    }
+
     async fn goto_definition(
         &self,
         params: GotoDefinitionParams,
