@@ -3,14 +3,15 @@
 //! (DESIGN.md): documents live on one thread that analyses off the async
 //! executor; this crate only translates between LSP and the compiler.
 
-mod diagnostics;
+pub mod diagnostics;
 pub mod documents;
 mod features;
 mod formatting;
 pub mod position;
-mod queries;
+pub mod queries;
 mod server;
 
+pub use tower_lsp_server::ls_types;
 use tower_lsp_server::{LspService, Server};
 
 /// Serves the protocol on standard input and output until the client sends
