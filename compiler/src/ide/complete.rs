@@ -586,8 +586,7 @@ impl Candidates<'_, '_> {
     }
 
     fn in_list(&self) -> bool {
-        matches!(self.punct(0), Some("[" | ","))
-            && self.cx.line.contains(&Tok::Word("in"))
+        matches!(self.punct(0), Some("[" | ",")) && self.cx.line.contains(&Tok::Word("in"))
     }
 
     fn line_start(&mut self) {

@@ -35,20 +35,28 @@
 //! Names are indexed by [`index::Index`]; [`index::Target`] says what a name
 //! names.
 
+pub mod actions;
 pub mod complete;
+pub mod hints;
 pub mod hover;
 pub mod index;
 mod lines;
 pub mod navigate;
+pub mod symbols;
+pub mod tokens;
 
 #[cfg(test)]
 mod tests;
 
+pub use actions::CodeAction;
 pub use complete::{Completion, CompletionKind, Completions};
+pub use hints::InlayHint;
 pub use hover::{Entry, Hover};
 pub use index::{Index, Occurrence, Target};
 pub use lines::{Encoding, LineMap, Position, Range};
 pub use navigate::{RenameError, TextEdit, KEYWORDS, RESERVED};
+pub use symbols::{DocumentSymbol, FoldKind, FoldingRange, SymbolKind};
+pub use tokens::{SemanticToken, TokenType, TOKEN_MODIFIERS, TOKEN_TYPES};
 
 use crate::analysis::{analyze, Analysis};
 use crate::diagnostics::Diagnostic;
@@ -168,5 +176,52 @@ impl Document {
     /// around it so that it works while the declaration is still broken.
     pub fn completions(&self, offset: usize) -> Completions {
         complete::completions(self, offset)
+    }
+
+    /// The outline: every declaration, stages and handlers with their steps.
+    pub fn document_symbols(&self) -> Vec<DocumentSymbol> {
+        symbols::document_symbols(self)
+    }
+
+    /// Multi-line declarations and blocks, and runs of comment lines.
+    pub fn folding_ranges(&self) -> Vec<FoldingRange> {
+        symbols::folding_ranges(self)
+    }
+
+    /// Every classified word, literal and comment, in file order; see
+    /// [`tokens`] for the legend.
+    pub fn semantic_tokens(&self) -> Vec<SemanticToken> {
+        tokens::semantic_tokens(self)
+    }
+
+    /// The day each step in `range` runs when no event intervenes
+    /// (`day 0`, `day 3`, `day 5–7`, `day 3 or later`); see [`hints`].
+    pub fn inlay_hints(&self, range: Span) -> Vec<InlayHint> {
+        hints::inlay_hints(self, range)
+    }
+
+    /// Quick fixes for the diagnostics whose primary span meets `range`.
+    pub fn code_actions(&self, range: Span) -> Vec<CodeAction> {
+        actions::code_actions(self, range)
+    }
+
+    /// The file as `dun fmt` writes it, or the diagnostics that stop the
+    /// formatter (syntax errors, or a refusal to change the meaning): the
+    /// editor then leaves the text alone.
+    pub fn formatted(&self) -> Result<String, Vec<Diagnostic>> {
+        crate::fmt::format(&self.text)
+    }
+
+    /// Formatting as edits: one edit replacing the whole text, none when
+    /// the file is already formatted.
+    pub fn format_edits(&self) -> Result<Vec<TextEdit>, Vec<Diagnostic>> {
+        let out = self.formatted()?;
+        if out == self.text {
+            return Ok(Vec::new());
+        }
+        Ok(vec![TextEdit {
+            span: Span::new(0, self.text.len()),
+            new_text: out,
+        }])
     }
 }

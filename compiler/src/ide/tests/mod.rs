@@ -3,9 +3,12 @@
 //! LANGUAGE.md example with doc comments and multi-byte text) find their
 //! spot by a snippet of that flow with `$0` inside it.
 
+mod actions;
 mod complete;
+mod hints;
 mod hover;
 mod navigate;
+mod outline;
 
 use super::{Document, Encoding};
 use crate::syntax::ast::Span;
