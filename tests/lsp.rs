@@ -68,6 +68,11 @@ fn replay(path: &Path) -> String {
                 }
                 server.diagnostics(URI, version)
             }
+            ["semantic_tokens"] => {
+                let (method, params) = request("semantic_tokens", &[]);
+                let legend = &init["capabilities"]["semanticTokensProvider"]["legend"];
+                decode_tokens(&server.request(method, params), legend, &text, utf8)
+            }
             [method, rest @ ..] => {
                 let (method, params) = request(method, rest);
                 server.request(method, params)
@@ -84,6 +89,42 @@ fn replay(path: &Path) -> String {
     let status = server.shut_down();
     assert!(status.success(), "dun lsp exits cleanly: {status}");
     out
+}
+
+/// Semantic tokens as `line:column text: type+modifiers`, one a line,
+/// decoded from the protocol's relative encoding with the server's legend.
+fn decode_tokens(answer: &Value, legend: &Value, text: &str, utf8: bool) -> Value {
+    let data: Vec<u64> = answer["data"]
+        .as_array()
+        .expect("token data")
+        .iter()
+        .map(|n| n.as_u64().expect("a number"))
+        .collect();
+    assert_eq!(data.len() % 5, 0, "tokens come in fives");
+    let (mut line, mut col) = (0, 0);
+    let mut out = Vec::new();
+    for t in data.chunks(5) {
+        if t[0] > 0 {
+            line += t[0];
+            col = t[1];
+        } else {
+            col += t[1];
+        }
+        let range = json!({
+            "start": { "line": line, "character": col },
+            "end": { "line": line, "character": col + t[2] },
+        });
+        let mut kind = legend["tokenTypes"][t[3] as usize].as_str().expect("type").to_string();
+        for (bit, name) in legend["tokenModifiers"].as_array().expect("modifiers").iter().enumerate() {
+            if t[4] & (1 << bit) != 0 {
+                kind.push('+');
+                kind.push_str(name.as_str().expect("modifier"));
+            }
+        }
+        let covers = covered(&range, text, utf8).expect("the token is inside the text");
+        out.push(Value::String(format!("{line}:{col} {covers:?}: {kind}")));
+    }
+    Value::Array(out)
 }
 
 fn position(at: &str) -> Value {

@@ -88,6 +88,24 @@ fn lsp(c: &mut Criterion) {
         })
     });
 
+    // The same edits through the compiler alone, in the same run, so that
+    // the server's own share (thread hop, line map, name index, conversion
+    // of the diagnostics) reads as a ratio on this noisy machine.
+    group.bench_function("analyze_only", |b| {
+        let mut flip = false;
+        b.iter(|| {
+            flip = !flip;
+            dun_compiler::analyze(None, if flip { &broken } else { &text })
+        })
+    });
+    group.bench_function("ide_document_only", |b| {
+        let mut flip = false;
+        b.iter(|| {
+            flip = !flip;
+            dun_compiler::ide::Document::new(None, if flip { broken.as_str() } else { text.as_str() })
+        })
+    });
+
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");

@@ -30,7 +30,7 @@ pub fn to_lsp(snapshot: &Snapshot, errors_page: &str) -> Vec<lsp::Diagnostic> {
     out
 }
 
-fn one(snapshot: &Snapshot, d: &Diagnostic, errors_page: &str) -> lsp::Diagnostic {
+pub(crate) fn one(snapshot: &Snapshot, d: &Diagnostic, errors_page: &str) -> lsp::Diagnostic {
     let range = |span| snapshot.range(span);
     let mut message = d.message.clone();
     if let Some(help) = &d.help {

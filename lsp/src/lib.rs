@@ -25,8 +25,9 @@ pub fn serve_stdio(errors_page: &str) -> std::io::Result<()> {
     let errors_page = errors_page.to_string();
     let result = runtime.block_on(async move {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let docs = documents::Documents::start(tx, errors_page)?;
-        let (service, socket) = LspService::new(|client| server::Backend::new(client, docs, rx));
+        let docs = documents::Documents::start(tx, errors_page.clone())?;
+        let (service, socket) =
+            LspService::new(|client| server::Backend::new(client, docs, errors_page, rx));
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
             .serve(service)
             .await;

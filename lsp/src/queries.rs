@@ -2,7 +2,8 @@
 //! byte offsets, asks `compiler::ide`, and maps the answer back.
 
 use crate::documents::Snapshot;
-use dun_compiler::ide::CompletionKind as Kind;
+use dun_compiler::ide::{self, CompletionKind as Kind, FoldKind, SymbolKind as Sym};
+use dun_compiler::syntax::ast::Span;
 use std::collections::HashMap;
 use tower_lsp_server::ls_types::*;
 
@@ -96,4 +97,176 @@ fn completion_kind(kind: Kind) -> CompletionItemKind {
         Kind::Channel => CompletionItemKind::INTERFACE,
         Kind::Type => CompletionItemKind::TYPE_PARAMETER,
     }
+}
+
+pub fn document_symbols(s: &Snapshot) -> Option<DocumentSymbolResponse> {
+    fn convert(s: &Snapshot, sym: ide::DocumentSymbol) -> DocumentSymbol {
+        let children: Vec<DocumentSymbol> =
+            sym.children.into_iter().map(|c| convert(s, c)).collect();
+        #[allow(deprecated)] // `deprecated` is a required field of the type
+        DocumentSymbol {
+            name: if sym.name.is_empty() { "(unnamed)".into() } else { sym.name },
+            detail: sym.detail,
+            kind: symbol_kind(sym.kind),
+            tags: None,
+            deprecated: None,
+            range: s.range(sym.span),
+            selection_range: s.range(sym.selection),
+            children: (!children.is_empty()).then_some(children),
+        }
+    }
+    let symbols: Vec<DocumentSymbol> = s
+        .doc
+        .document_symbols()
+        .into_iter()
+        .map(|sym| convert(s, sym))
+        .collect();
+    Some(DocumentSymbolResponse::Nested(symbols))
+}
+
+fn symbol_kind(kind: Sym) -> SymbolKind {
+    match kind {
+        Sym::Flow => SymbolKind::MODULE,
+        Sym::Currency => SymbolKind::CONSTANT,
+        Sym::Account => SymbolKind::STRUCT,
+        Sym::Field => SymbolKind::FIELD,
+        Sym::Event => SymbolKind::EVENT,
+        Sym::Calendar => SymbolKind::NAMESPACE,
+        Sym::Policy => SymbolKind::OBJECT,
+        Sym::Variable => SymbolKind::VARIABLE,
+        Sym::Segment => SymbolKind::BOOLEAN,
+        Sym::Template => SymbolKind::STRING,
+        Sym::Action => SymbolKind::INTERFACE,
+        Sym::Handler => SymbolKind::OPERATOR,
+        Sym::Start => SymbolKind::KEY,
+        Sym::Stage => SymbolKind::CLASS,
+        Sym::Step => SymbolKind::METHOD,
+        Sym::Test => SymbolKind::FUNCTION,
+    }
+}
+
+pub fn folding_ranges(s: &Snapshot) -> Option<Vec<FoldingRange>> {
+    let ranges = s
+        .doc
+        .folding_ranges()
+        .into_iter()
+        .map(|f| FoldingRange {
+            start_line: f.start_line,
+            start_character: None,
+            end_line: f.end_line,
+            end_character: None,
+            kind: Some(match f.kind {
+                FoldKind::Region => FoldingRangeKind::Region,
+                FoldKind::Comment => FoldingRangeKind::Comment,
+            }),
+            collapsed_text: None,
+        })
+        .collect();
+    Some(ranges)
+}
+
+pub fn semantic_tokens_legend() -> SemanticTokensLegend {
+    SemanticTokensLegend {
+        token_types: ide::TOKEN_TYPES
+            .iter()
+            .map(|t| SemanticTokenType::new(t))
+            .collect(),
+        token_modifiers: ide::TOKEN_MODIFIERS
+            .iter()
+            .map(|m| SemanticTokenModifier::new(m))
+            .collect(),
+    }
+}
+
+/// The protocol's relative encoding: each token's line and start relative
+/// to the previous one, lengths in the negotiated encoding. A token that
+/// spans lines (a string over two lines) is cut at each line break, since
+/// clients need not support multi-line tokens.
+pub fn semantic_tokens(s: &Snapshot) -> Option<SemanticTokensResult> {
+    let text = s.text();
+    let mut tokens = s.doc.semantic_tokens();
+    tokens.sort_by_key(|t| (t.span.start, t.span.end));
+    let mut data = Vec::new();
+    let (mut prev_line, mut prev_start) = (0u32, 0u32);
+    let mut last_end = 0usize;
+    for token in tokens {
+        let (mut start, end) = (token.span.start as usize, token.span.end as usize);
+        // Overlapping tokens are not allowed; keep the first.
+        if start < last_end || end <= start || end > text.len() {
+            continue;
+        }
+        last_end = end;
+        while start < end {
+            let line_end = text[start..end].find('\n').map_or(end, |i| start + i);
+            if line_end > start {
+                let a = s.doc.position(start, s.encoding);
+                let b = s.doc.position(line_end, s.encoding);
+                let delta_line = a.line - prev_line;
+                let delta_start = if delta_line == 0 {
+                    a.character - prev_start
+                } else {
+                    a.character
+                };
+                data.push(SemanticToken {
+                    delta_line,
+                    delta_start,
+                    length: b.character.saturating_sub(a.character),
+                    token_type: token.token_type as u32,
+                    token_modifiers_bitset: token.modifiers,
+                });
+                prev_line = a.line;
+                prev_start = a.character;
+            }
+            start = line_end + 1;
+        }
+    }
+    Some(SemanticTokensResult::Tokens(SemanticTokens {
+        result_id: None,
+        data,
+    }))
+}
+
+pub fn inlay_hints(s: &Snapshot, range: Range) -> Option<Vec<InlayHint>> {
+    let hints = s
+        .doc
+        .inlay_hints(s.span(range))
+        .into_iter()
+        .map(|h| InlayHint {
+            position: s.range(Span::new(h.offset, h.offset)).start,
+            label: InlayHintLabel::String(h.label),
+            kind: None,
+            text_edits: None,
+            tooltip: h.tooltip.map(InlayHintTooltip::String),
+            padding_left: Some(true),
+            padding_right: None,
+            data: None,
+        })
+        .collect();
+    Some(hints)
+}
+
+pub fn code_actions(s: &Snapshot, range: Range, errors_page: &str) -> Option<CodeActionResponse> {
+    let diagnostics = s.doc.diagnostics();
+    let actions: Vec<CodeActionOrCommand> = s
+        .doc
+        .code_actions(s.span(range))
+        .into_iter()
+        .map(|a| {
+            let fixes = a
+                .diagnostic
+                .and_then(|i| diagnostics.get(i))
+                .map(|d| vec![crate::diagnostics::one(s, d, errors_page)]);
+            CodeActionOrCommand::CodeAction(CodeAction {
+                title: a.title,
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: fixes,
+                edit: Some(workspace_edit(s, a.edits)),
+                command: None,
+                is_preferred: a.preferred.then_some(true),
+                disabled: None,
+                data: None,
+            })
+        })
+        .collect();
+    (!actions.is_empty()).then_some(actions)
 }

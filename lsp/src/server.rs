@@ -15,12 +15,14 @@ pub struct Backend {
     client: Client,
     docs: Documents,
     encoding: Mutex<Encoding>,
+    errors_page: String,
 }
 
 impl Backend {
     pub fn new(
         client: Client,
         docs: Documents,
+        errors_page: String,
         mut rx: tokio::sync::mpsc::UnboundedReceiver<Published>,
     ) -> Self {
         let forward = client.clone();
@@ -35,6 +37,7 @@ impl Backend {
             client,
             docs,
             encoding: Mutex::new(Encoding::Utf16),
+            errors_page,
         }
     }
 }
@@ -107,6 +110,52 @@ impl LanguageServer for Backend {
         Ok(self
             .docs
             .query(p.text_document.uri, move |s| queries::completion(s, at))
+            .await)
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        Ok(self
+            .docs
+            .query(params.text_document.uri, queries::document_symbols)
+            .await)
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        Ok(self
+            .docs
+            .query(params.text_document.uri, queries::folding_ranges)
+            .await)
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        Ok(self
+            .docs
+            .query(params.text_document.uri, queries::semantic_tokens)
+            .await)
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let range = params.range;
+        Ok(self
+            .docs
+            .query(params.text_document.uri, move |s| queries::inlay_hints(s, range))
+            .await)
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let range = params.range;
+        let page = self.errors_page.clone();
+        Ok(self
+            .docs
+            .query(params.text_document.uri, move |s| {
+                queries::code_actions(s, range, &page)
+            })
             .await)
     }
 
