@@ -45,8 +45,14 @@ fn steps(fixture: &str) -> Vec<Step> {
 fn replay(path: &Path) -> String {
     let fixture = std::fs::read_to_string(path).expect("fixture");
     let steps = steps(&fixture);
-    let utf8 = steps.first().is_some_and(|s| s.command == "initialize utf-8");
-    let encodings: &[&str] = if utf8 { &["utf-8", "utf-16"] } else { &["utf-16"] };
+    let utf8 = steps
+        .first()
+        .is_some_and(|s| s.command == "initialize utf-8");
+    let encodings: &[&str] = if utf8 {
+        &["utf-8", "utf-16"]
+    } else {
+        &["utf-16"]
+    };
     let (mut server, init) = Server::initialized(encodings);
     let mut out = format!(
         "positionEncoding: {}\n",
@@ -114,8 +120,16 @@ fn decode_tokens(answer: &Value, legend: &Value, text: &str, utf8: bool) -> Valu
             "start": { "line": line, "character": col },
             "end": { "line": line, "character": col + t[2] },
         });
-        let mut kind = legend["tokenTypes"][t[3] as usize].as_str().expect("type").to_string();
-        for (bit, name) in legend["tokenModifiers"].as_array().expect("modifiers").iter().enumerate() {
+        let mut kind = legend["tokenTypes"][t[3] as usize]
+            .as_str()
+            .expect("type")
+            .to_string();
+        for (bit, name) in legend["tokenModifiers"]
+            .as_array()
+            .expect("modifiers")
+            .iter()
+            .enumerate()
+        {
             if t[4] & (1 << bit) != 0 {
                 kind.push('+');
                 kind.push_str(name.as_str().expect("modifier"));
@@ -198,7 +212,11 @@ fn annotate(mut value: Value, text: &str, utf8: bool) -> Value {
                         continue;
                     };
                     if let Some(c) = covered(&range, text, utf8) {
-                        let name = if key == "range" { "covers".to_string() } else { format!("{key}Covers") };
+                        let name = if key == "range" {
+                            "covers".to_string()
+                        } else {
+                            format!("{key}Covers")
+                        };
                         map.insert(name, Value::String(c));
                     }
                     map.insert(key.into(), Value::String(short));
@@ -216,11 +234,19 @@ fn annotate(mut value: Value, text: &str, utf8: bool) -> Value {
 }
 
 fn short_position(p: &Value) -> Option<String> {
-    Some(format!("{}:{}", p["line"].as_u64()?, p["character"].as_u64()?))
+    Some(format!(
+        "{}:{}",
+        p["line"].as_u64()?,
+        p["character"].as_u64()?
+    ))
 }
 
 fn short_range(r: &Value) -> Option<String> {
-    Some(format!("{}-{}", short_position(&r["start"])?, short_position(&r["end"])?))
+    Some(format!(
+        "{}-{}",
+        short_position(&r["start"])?,
+        short_position(&r["end"])?
+    ))
 }
 
 fn covered(range: &Value, text: &str, utf8: bool) -> Option<String> {
@@ -289,16 +315,26 @@ fn rapid_edits_end_with_the_diagnostics_of_the_final_text() {
         }
     }
     assert!(versions.windows(2).all(|w| w[0] <= w[1]), "{versions:?}");
-    assert!(versions.iter().all(|v| (2..=edits).contains(v)), "{versions:?}");
+    assert!(
+        versions.iter().all(|v| (2..=edits).contains(v)),
+        "{versions:?}"
+    );
     // The stale edit was dropped: the document still holds the final text.
     let symbols = server.request(
         "textDocument/formatting",
         json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
     );
-    assert_ne!(symbols, Value::Null, "the final text still parses and formats");
+    assert_ne!(
+        symbols,
+        Value::Null,
+        "the final text still parses and formats"
+    );
     assert!(
-        server.notifications.iter().all(|n| n["method"] != "textDocument/publishDiagnostics"
-            || n["params"]["version"].as_i64() <= Some(edits)),
+        server
+            .notifications
+            .iter()
+            .all(|n| n["method"] != "textDocument/publishDiagnostics"
+                || n["params"]["version"].as_i64() <= Some(edits)),
         "nothing after the final version"
     );
     assert!(server.shut_down().success());
@@ -318,7 +354,11 @@ fn never_crashes_on_any_text() {
         "\u{feff}".into(),
         "😀\r\n\r\n\t\u{0}".into(),
         "stage { { { {".into(),
-        format!("flow f\nstage s {{\n  if {} true {} {{\n  }}\n}}\n", "(".repeat(5000), ")".repeat(5000)),
+        format!(
+            "flow f\nstage s {{\n  if {} true {} {{\n  }}\n}}\n",
+            "(".repeat(5000),
+            ")".repeat(5000)
+        ),
         "flow f\n".to_string() + &"stage s {\n".repeat(3000),
         good.replace('}', ""),
         good.replace('\n', "\r\n"),

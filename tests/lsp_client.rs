@@ -40,7 +40,14 @@ fn pytest_lsp_suite_passes() {
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(&python)
-        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/lsp_py"])
+        .args([
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/lsp_py",
+        ])
         .current_dir(root)
         .env("DUN_BIN", env!("CARGO_BIN_EXE_dun"))
         .output()
@@ -51,5 +58,8 @@ fn pytest_lsp_suite_passes() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.status.success(), "pytest-lsp failed:\n{report}");
-    assert!(report.contains("5 passed"), "every pytest-lsp test ran:\n{report}");
+    assert!(
+        report.contains("5 passed"),
+        "every pytest-lsp test ran:\n{report}"
+    );
 }

@@ -102,7 +102,10 @@ fn lsp(c: &mut Criterion) {
         let mut flip = false;
         b.iter(|| {
             flip = !flip;
-            dun_compiler::ide::Document::new(None, if flip { broken.as_str() } else { text.as_str() })
+            dun_compiler::ide::Document::new(
+                None,
+                if flip { broken.as_str() } else { text.as_str() },
+            )
         })
     });
 
@@ -112,7 +115,12 @@ fn lsp(c: &mut Criterion) {
     let line = text
         .lines()
         .position(|l| l.starts_with("  send email email_"))
-        .and_then(|first| text.lines().skip(first + 2000).position(|l| l.starts_with("  send email")).map(|n| n + first + 2000))
+        .and_then(|first| {
+            text.lines()
+                .skip(first + 2000)
+                .position(|l| l.starts_with("  send email"))
+                .map(|n| n + first + 2000)
+        })
         .expect("a send step in the second half");
     let template = Position::new(line as u32, 14);
     let after_goto = text

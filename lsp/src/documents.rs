@@ -78,7 +78,9 @@ impl Message {
     fn supersedes(&self, uri: &Uri, version: i32) -> bool {
         match self {
             Message::Open { uri: u, .. } | Message::Close(u) => u == uri,
-            Message::Change { uri: u, version: v, .. } => u == uri && *v > version,
+            Message::Change {
+                uri: u, version: v, ..
+            } => u == uri && *v > version,
             Message::Configure(_) => true,
             Message::Query(..) => false,
         }
@@ -138,7 +140,8 @@ impl Documents {
     {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let run: Query = Box::new(move |snapshot| {
-            let result = snapshot.and_then(|s| catch_unwind(AssertUnwindSafe(|| f(s))).ok().flatten());
+            let result =
+                snapshot.and_then(|s| catch_unwind(AssertUnwindSafe(|| f(s))).ok().flatten());
             let _ = reply.send(result);
         });
         self.tx.send(Message::Query(uri, run)).ok()?;

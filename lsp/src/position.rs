@@ -47,7 +47,10 @@ mod tests {
     fn the_client_chooses_utf8_only_by_offering_it() {
         let utf8 = [PositionEncodingKind::UTF16, PositionEncodingKind::UTF8];
         assert_eq!(negotiate(Some(&utf8)), Encoding::Utf8);
-        assert_eq!(negotiate(Some(&[PositionEncodingKind::UTF32])), Encoding::Utf16);
+        assert_eq!(
+            negotiate(Some(&[PositionEncodingKind::UTF32])),
+            Encoding::Utf16
+        );
         assert_eq!(negotiate(None), Encoding::Utf16);
     }
 }

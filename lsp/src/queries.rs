@@ -73,7 +73,10 @@ pub fn completion(s: &Snapshot, at: Position) -> Option<CompletionResponse> {
         .map(|c| CompletionItem {
             kind: Some(completion_kind(c.kind)),
             detail: c.detail,
-            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(replace, c.label.clone()))),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(
+                replace,
+                c.label.clone(),
+            ))),
             label: c.label,
             ..Default::default()
         })
@@ -105,7 +108,11 @@ pub fn document_symbols(s: &Snapshot) -> Option<DocumentSymbolResponse> {
             sym.children.into_iter().map(|c| convert(s, c)).collect();
         #[allow(deprecated)] // `deprecated` is a required field of the type
         DocumentSymbol {
-            name: if sym.name.is_empty() { "(unnamed)".into() } else { sym.name },
+            name: if sym.name.is_empty() {
+                "(unnamed)".into()
+            } else {
+                sym.name
+            },
             detail: sym.detail,
             kind: symbol_kind(sym.kind),
             tags: None,

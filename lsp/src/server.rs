@@ -3,10 +3,10 @@
 
 use crate::documents::{Documents, Published};
 use crate::position;
-use dun_compiler::ide::Encoding;
 use crate::{features, formatting, queries};
-use tower_lsp_server::jsonrpc::Error;
+use dun_compiler::ide::Encoding;
 use std::sync::Mutex;
+use tower_lsp_server::jsonrpc::Error;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
@@ -75,7 +75,8 @@ impl LanguageServer for Backend {
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let doc = params.text_document;
-        self.docs.change(doc.uri, doc.version, params.content_changes);
+        self.docs
+            .change(doc.uri, doc.version, params.content_changes);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -90,7 +91,9 @@ impl LanguageServer for Backend {
         match answer {
             Some(Ok(edits)) => Ok(Some(edits)),
             Some(Err(Some(refused))) => {
-                self.client.show_message(MessageType::WARNING, refused).await;
+                self.client
+                    .show_message(MessageType::WARNING, refused)
+                    .await;
                 Ok(None)
             }
             // Syntax errors are already on screen as diagnostics.
@@ -101,7 +104,10 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let p = params.text_document_position_params;
         let at = p.position;
-        Ok(self.docs.query(p.text_document.uri, move |s| queries::hover(s, at)).await)
+        Ok(self
+            .docs
+            .query(p.text_document.uri, move |s| queries::hover(s, at))
+            .await)
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
@@ -144,7 +150,9 @@ impl LanguageServer for Backend {
         let range = params.range;
         Ok(self
             .docs
-            .query(params.text_document.uri, move |s| queries::inlay_hints(s, range))
+            .query(params.text_document.uri, move |s| {
+                queries::inlay_hints(s, range)
+            })
             .await)
     }
 
@@ -176,7 +184,9 @@ impl LanguageServer for Backend {
         let (at, decl) = (p.position, params.context.include_declaration);
         Ok(self
             .docs
-            .query(p.text_document.uri, move |s| queries::references(s, at, decl))
+            .query(p.text_document.uri, move |s| {
+                queries::references(s, at, decl)
+            })
             .await)
     }
 

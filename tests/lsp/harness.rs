@@ -3,7 +3,7 @@
 //! collected as they arrive, server requests answered with `null`.
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -90,7 +90,8 @@ impl Server {
         self.next_id += 1;
         let id = self.next_id;
         self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
-        let response = self.wait_for(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none());
+        let response =
+            self.wait_for(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none());
         match response.get("error") {
             Some(error) => json!({ "error": error }),
             None => response.get("result").cloned().unwrap_or(Value::Null),
@@ -160,7 +161,10 @@ impl Server {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return status;
             }
-            assert!(Instant::now() < deadline, "dun lsp did not exit after `exit`");
+            assert!(
+                Instant::now() < deadline,
+                "dun lsp did not exit after `exit`"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
