@@ -13,7 +13,9 @@ pub struct Args {
 
 pub fn run(_args: &Args) -> u8 {
     match dun_lsp::serve_stdio(crate::ERRORS_PAGE) {
-        Ok(()) => exit::CLEAN,
+        Ok(true) => exit::CLEAN,
+        // The protocol's rule for `exit` without `shutdown`.
+        Ok(false) => exit::FINDINGS,
         Err(e) => {
             eprintln!("error: the language server could not start: {e}");
             exit::TROUBLE

@@ -409,3 +409,15 @@ fn exits_at_once_after_shutdown_and_exit() {
     assert_eq!(init["serverInfo"]["name"], "dun");
     assert!(server.shut_down().success());
 }
+
+/// `exit` without `shutdown` ends the server with status 1, as the
+/// protocol requires; so does an editor that vanishes (end of input).
+#[test]
+fn exit_without_shutdown_is_status_1() {
+    let (mut server, _) = Server::initialized(&["utf-16"]);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit().code(), Some(1));
+
+    let (server, _) = Server::initialized(&["utf-16"]);
+    assert_eq!(server.close_input().code(), Some(1));
+}

@@ -98,6 +98,12 @@ fn lsp(c: &mut Criterion) {
             dun_compiler::analyze(None, if flip { &broken } else { &text })
         })
     });
+    group.bench_function("analyze_clean_text", |b| {
+        b.iter(|| dun_compiler::analyze(None, &text))
+    });
+    group.bench_function("analyze_broken_text", |b| {
+        b.iter(|| dun_compiler::analyze(None, &broken))
+    });
     group.bench_function("ide_document_only", |b| {
         let mut flip = false;
         b.iter(|| {

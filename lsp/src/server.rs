@@ -5,7 +5,8 @@ use crate::documents::{Documents, Published};
 use crate::position;
 use crate::{features, formatting, queries};
 use dun_compiler::ide::Encoding;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use tower_lsp_server::jsonrpc::Error;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
@@ -16,6 +17,8 @@ pub struct Backend {
     docs: Documents,
     encoding: Mutex<Encoding>,
     errors_page: String,
+    /// Set by `shutdown`: `exit` without it ends with status 1.
+    shut_down: Arc<AtomicBool>,
 }
 
 impl Backend {
@@ -24,6 +27,7 @@ impl Backend {
         docs: Documents,
         errors_page: String,
         mut rx: tokio::sync::mpsc::UnboundedReceiver<Published>,
+        shut_down: Arc<AtomicBool>,
     ) -> Self {
         let forward = client.clone();
         tokio::spawn(async move {
@@ -38,6 +42,7 @@ impl Backend {
             docs,
             encoding: Mutex::new(Encoding::Utf16),
             errors_page,
+            shut_down,
         }
     }
 }
@@ -65,6 +70,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
         Ok(())
     }
 

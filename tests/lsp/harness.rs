@@ -156,17 +156,25 @@ impl Server {
         let answer = self.request("shutdown", Value::Null);
         assert_eq!(answer, Value::Null, "shutdown answers null");
         self.notify("exit", Value::Null);
+        self.wait_exit()
+    }
+
+    /// Waits for the process to end on its own (stdin stays open).
+    pub fn wait_exit(&mut self) -> std::process::ExitStatus {
         let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return status;
             }
-            assert!(
-                Instant::now() < deadline,
-                "dun lsp did not exit after `exit`"
-            );
+            assert!(Instant::now() < deadline, "dun lsp did not exit");
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// Closes the server's input, as an editor that crashed would.
+    pub fn close_input(mut self) -> std::process::ExitStatus {
+        self.stdin = None;
+        self.wait_exit()
     }
 
     pub fn is_running(&mut self) -> bool {
