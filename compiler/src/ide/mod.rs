@@ -31,6 +31,22 @@
 //! | [`Document::definition`] | where the name is declared (a queue, outcome or team: its first use) |
 //! | [`Document::references`] | every place the name is written |
 //! | [`Document::prepare_rename`] / [`Document::rename`] | the edits, or a [`RenameError`] saying why not |
+//! | [`Document::completions`] | [`Completions`]: the span the item replaces, and items with a [`CompletionKind`] and a detail (a field's type) |
+//! | [`Document::document_symbols`] | the outline: declarations, stages and handlers with their steps |
+//! | [`Document::folding_ranges`] | multi-line declarations and blocks, comment runs, with their 0-based lines |
+//! | [`Document::semantic_tokens`] | classified tokens in file order, one line each; legend [`TOKEN_TYPES`] / [`TOKEN_MODIFIERS`] |
+//! | [`Document::inlay_hints`] | `day N` at the end of each step's first line in a range |
+//! | [`Document::code_actions`] | quick fixes ([`CodeAction`]: title, edits, the diagnostic's index, preferred) |
+//! | [`Document::formatted`] / [`Document::format_edits`] | `dun fmt`'s text, or the diagnostics that stop it |
+//!
+//! Edits ([`TextEdit`]) are byte spans with replacement text; apply them
+//! from the last to the first, or convert each with [`Document::range`].
+//! A server converting positions keeps one [`Encoding`] per client
+//! (`Utf16` unless the client offers `utf-8`).
+//!
+//! Decisions behind the answers (what the day hints count, how "did you
+//! mean" becomes an edit, which words complete where) are written in
+//! `docs/ide.md`.
 //!
 //! Names are indexed by [`index::Index`]; [`index::Target`] says what a name
 //! names.

@@ -118,3 +118,36 @@ fn formatting_returns_the_formatted_text_or_refuses() {
     let (broken, _) = doc_at("flow f\n$0stage s {\n  wait 3\n}\n");
     assert!(broken.format_edits().is_err());
 }
+
+#[test]
+fn did_you_mean_for_every_kind_of_misspelt_name() {
+    let flow = super::FLOW
+        .replacen("send sms reminder_sms", "send sms remnder_sms", 1)
+        .replacen("account.balance > 10000", "account.balanse > 10000", 1)
+        .replacen("account.risk == low", "account.risk == lwo", 1)
+        .replacen("on dispute ->", "on dispte ->", 1)
+        .replacen("goto letters\n}", "goto leters\n}", 1);
+    let doc = Document::new(None, flow);
+    let all = doc.code_actions(Span::new(0, doc.text().len()));
+    let titles: Vec<&str> = all
+        .iter()
+        .filter(|a| a.preferred)
+        .map(|a| a.title.as_str())
+        .collect();
+    for expected in [
+        "Change `remnder_sms` to `reminder_sms`",
+        "Change `balanse` to `balance`",
+        "Change `lwo` to `low`",
+        "Change `dispte` to `dispute`",
+        "Change `leters` to `letters`",
+    ] {
+        assert!(
+            titles.contains(&expected),
+            "{expected} missing from {titles:?}"
+        );
+    }
+    for a in &all {
+        let i = a.diagnostic.expect("each fix names its diagnostic");
+        assert!(i < doc.diagnostics().len());
+    }
+}

@@ -156,3 +156,22 @@ fn prepare_rename_gives_the_name_span() {
     let span = doc.prepare_rename(offset).unwrap();
     assert_eq!(&doc.text()[span.range()], "calls");
 }
+
+#[test]
+fn crlf_text_keeps_positions_and_queries() {
+    use crate::ide::{Encoding, Position};
+    let text = "flow f\r\nstart calls\r\nstage calls {\r\n  goto calls\r\n}\r\n";
+    let doc = Document::new(None, text);
+    let offset = doc.offset(Position::new(3, 7), Encoding::Utf16);
+    assert_eq!(&text[offset..offset + 5], "calls");
+    assert_eq!(show_spans(&doc, &doc.definition(offset)), "3:7 `calls`");
+    // Past the end of a line: before its `\r\n`.
+    let end = doc.offset(Position::new(0, 99), Encoding::Utf8);
+    assert_eq!(&text[end..end + 2], "\r\n");
+}
+
+#[test]
+fn a_document_can_be_shared_across_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Document>();
+}
