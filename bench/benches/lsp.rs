@@ -88,32 +88,33 @@ fn lsp(c: &mut Criterion) {
         })
     });
 
-    // The same edits through the compiler alone, in the same run, so that
-    // the server's own share (thread hop, line map, name index, conversion
-    // of the diagnostics) reads as a ratio on this noisy machine.
-    group.bench_function("analyze_only", |b| {
-        let mut flip = false;
-        b.iter(|| {
-            flip = !flip;
-            dun_compiler::analyze(None, if flip { &broken } else { &text })
-        })
-    });
-    group.bench_function("analyze_clean_text", |b| {
-        b.iter(|| dun_compiler::analyze(None, &text))
-    });
-    group.bench_function("analyze_broken_text", |b| {
-        b.iter(|| dun_compiler::analyze(None, &broken))
-    });
-    group.bench_function("ide_document_only", |b| {
-        let mut flip = false;
-        b.iter(|| {
-            flip = !flip;
-            dun_compiler::ide::Document::new(
-                None,
-                if flip { broken.as_str() } else { text.as_str() },
-            )
-        })
-    });
+    // The same edits through `compiler::ide` alone, interleaved with edits
+    // through the server, so that both see the same load on this shared
+    // machine and the server's own share (thread hop, conversion of the
+    // diagnostics) reads as a ratio.
+    let mut direct = Vec::new();
+    let mut served = Vec::new();
+    for round in 0..60 {
+        let t = if round % 2 == 0 { &broken } else { &text };
+        let start = Instant::now();
+        let doc = dun_compiler::ide::Document::new(
+            Some(std::path::Path::new("/bench/generated.dun")),
+            t.as_str(),
+        );
+        direct.push(start.elapsed());
+        drop(doc);
+        let start = Instant::now();
+        session.edit(t);
+        served.push(start.elapsed());
+    }
+    direct.sort();
+    served.sort();
+    println!(
+        "interleaved, 60 edits each: compiler::ide Document::new median {:.2} ms; through the server median {:.2} ms (ratio {:.2})",
+        ms(direct[30]),
+        ms(served[30]),
+        served[30].as_secs_f64() / direct[30].as_secs_f64()
+    );
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -161,11 +162,15 @@ fn lsp(c: &mut Criterion) {
             "edit_to_diagnostics over {} edits of a {}-line flow: median {:.2} ms, slowest {:.2} ms",
             each.len(),
             text.lines().count(),
-            median.as_secs_f64() * 1e3,
-            slowest.as_secs_f64() * 1e3
+            ms(*median),
+            ms(*slowest)
         );
     }
 }
 
 criterion_group!(benches, lsp);
 criterion_main!(benches);
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}

@@ -162,6 +162,8 @@ struct Owner {
     encoding: Encoding,
     docs: HashMap<Uri, Document>,
     backlog: VecDeque<Message>,
+    /// Analyses replaced in this round, freed after it.
+    retired: Vec<Arc<Snapshot>>,
 }
 
 impl Owner {
@@ -172,6 +174,7 @@ impl Owner {
             encoding: Encoding::Utf16,
             docs: HashMap::new(),
             backlog: VecDeque::new(),
+            retired: Vec::new(),
         }
     }
 
@@ -196,6 +199,9 @@ impl Owner {
             for (uri, run) in queries {
                 run(self.docs.get(&uri).and_then(|d| d.snapshot.as_ref()));
             }
+            // Freeing a large analysis takes time too: only once the new
+            // diagnostics are out.
+            self.retired.clear();
         }
     }
 
@@ -204,11 +210,11 @@ impl Owner {
             Message::Configure(encoding) => {
                 self.encoding = encoding;
                 for doc in self.docs.values_mut() {
-                    doc.snapshot = None;
+                    self.retired.extend(doc.snapshot.take());
                 }
             }
             Message::Open { uri, version, text } => {
-                self.docs.insert(
+                let old = self.docs.insert(
                     uri,
                     Document {
                         version,
@@ -216,6 +222,7 @@ impl Owner {
                         snapshot: None,
                     },
                 );
+                self.retired.extend(old.and_then(|d| d.snapshot));
             }
             Message::Change {
                 uri,
@@ -234,7 +241,7 @@ impl Owner {
                     apply_change(&mut doc.text, change, encoding);
                 }
                 doc.version = version;
-                doc.snapshot = None;
+                self.retired.extend(doc.snapshot.take());
             }
             Message::Close(uri) => {
                 if self.docs.remove(&uri).is_some() {
