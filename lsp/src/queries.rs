@@ -204,7 +204,10 @@ pub fn semantic_tokens(s: &Snapshot) -> Option<SemanticTokensResult> {
         }
         last_end = end;
         while start < end {
-            let line_end = text[start..end].find('\n').map_or(end, |i| start + i);
+            let Some(rest) = text.get(start..end) else {
+                break;
+            };
+            let line_end = rest.find('\n').map_or(end, |i| start + i);
             if line_end > start {
                 let a = s.doc.position(start, s.encoding);
                 let b = s.doc.position(line_end, s.encoding);
