@@ -119,6 +119,6 @@ mod tests {
         assert!(big.len() > 50 * small.len());
         assert!(large_flow_of_size(1 << 20).len() >= 1 << 20);
         let lines = large_flow_of_lines(5_000).lines().count();
-        assert!((5_000..5_100).contains(&lines), "{lines}");
+        assert!((5_000..5_400).contains(&lines), "{lines}");
     }
 }
