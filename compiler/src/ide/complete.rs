@@ -451,6 +451,17 @@ impl Candidates<'_, '_> {
             self.expression();
             return;
         }
+        if self.in_test() && self.first_word() == Some("on") {
+            // `on day N [at HH:MM] ACTION` inside a flow test.
+            match self.cx.line.as_slice() {
+                [Tok::Word("on")] => return self.keywords(&["day"]),
+                [Tok::Word("on"), Tok::Word("day"), Tok::Literal]
+                | [Tok::Word("on"), Tok::Word("day"), Tok::Literal, Tok::Word("at"), Tok::Literal] => {
+                    return self.keywords(&["at", "receive", "update", "expect"])
+                }
+                _ => {}
+            }
+        }
         let prev = self.word(0);
         let prev2 = self.word(1);
         match (prev2, prev) {

@@ -134,3 +134,16 @@ fn completion_survives_an_unclosed_string_above() {
     let typed = "template broken for sms \"never closed\nstage s {\n  goto $0\n";
     assert!(labels(typed).contains(&"calls".to_string()));
 }
+
+#[test]
+fn test_lines_complete_day_then_actions() {
+    assert_eq!(labels("test \"t\" {\n  on $0\n"), ["day"]);
+    assert_eq!(
+        labels("test \"t\" {\n  on day 3 $0\n"),
+        ["at", "receive", "update", "expect"]
+    );
+    assert_eq!(
+        labels("test \"t\" {\n  on day 3 receive $0\n"),
+        ["payment", "call_outcome", "cease_contact"]
+    );
+}
