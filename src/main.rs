@@ -7,6 +7,7 @@ mod check;
 mod explain;
 mod fmt;
 mod graph;
+mod lsp;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -55,6 +56,8 @@ enum Command {
     Fmt(fmt::Args),
     /// Draw a flow's stages and the ways between them (Mermaid, DOT, SVG).
     Graph(graph::Args),
+    /// Serve the language server protocol to an editor (stdio).
+    Lsp(lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => build::inspect(&args),
         Command::Fmt(args) => return fmt::run(args),
         Command::Graph(args) => return graph::run(args),
+        Command::Lsp(args) => lsp::run(&args),
     };
     ExitCode::from(status)
 }

@@ -40,6 +40,19 @@ pub fn large_flow(stages: usize) -> String {
     out
 }
 
+/// A flow of at least `lines` lines (the language server's benchmark edits
+/// one of 5,000).
+pub fn large_flow_of_lines(lines: usize) -> String {
+    let mut stages = lines / 16 + 2;
+    loop {
+        let flow = large_flow(stages);
+        if flow.lines().count() >= lines {
+            return flow;
+        }
+        stages += 4;
+    }
+}
+
 /// A flow of at least `bytes` bytes.
 pub fn large_flow_of_size(bytes: usize) -> String {
     large_flow(bytes / 300 + 2)
@@ -105,5 +118,7 @@ mod tests {
         let big = large_flow(1000);
         assert!(big.len() > 50 * small.len());
         assert!(large_flow_of_size(1 << 20).len() >= 1 << 20);
+        let lines = large_flow_of_lines(5_000).lines().count();
+        assert!((5_000..5_400).contains(&lines), "{lines}");
     }
 }

@@ -1,0 +1,318 @@
+//! The open documents, owned by one thread. The protocol side only sends
+//! messages here; the thread applies edits in order, drops stale versions,
+//! analyses off the async executor, publishes diagnostics and answers
+//! queries on the latest analysis.
+//!
+//! Edits that arrive while an analysis runs queue up in the channel; the
+//! next round applies them all and analyses once, so a burst of keystrokes
+//! costs one analysis of the final text, not one per keystroke. Diagnostics
+//! of a version that is already superseded by a queued edit are not
+//! published at all.
+
+use crate::diagnostics;
+use crate::position;
+use dun_compiler::ide::{Document as Analysed, Encoding, LineMap};
+use dun_compiler::syntax::ast::Span;
+use std::collections::{HashMap, VecDeque};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::Arc;
+use tower_lsp_server::ls_types::{self as lsp, TextDocumentContentChangeEvent, Uri};
+
+/// One analysed version of a document. Queries read it; nothing mutates it.
+pub struct Snapshot {
+    pub uri: Uri,
+    pub version: i32,
+    pub encoding: Encoding,
+    pub doc: Analysed,
+    /// Set when the checker panicked on this text (it never should).
+    pub internal_error: bool,
+}
+
+impl Snapshot {
+    pub fn text(&self) -> &str {
+        self.doc.text()
+    }
+    pub fn range(&self, span: Span) -> lsp::Range {
+        position::range_to_lsp(self.doc.range(span, self.encoding))
+    }
+    pub fn offset(&self, p: lsp::Position) -> usize {
+        self.doc.offset(position::from_lsp(p), self.encoding)
+    }
+    pub fn span(&self, r: lsp::Range) -> Span {
+        self.doc.span(position::range_from_lsp(r), self.encoding)
+    }
+    pub fn location(&self, span: Span) -> lsp::Location {
+        lsp::Location::new(self.uri.clone(), self.range(span))
+    }
+}
+
+/// Diagnostics ready to be sent to the client.
+pub struct Published {
+    pub uri: Uri,
+    pub version: Option<i32>,
+    pub diagnostics: Vec<lsp::Diagnostic>,
+}
+
+type Query = Box<dyn FnOnce(Option<&Arc<Snapshot>>) + Send>;
+
+enum Message {
+    Configure(Encoding),
+    Open {
+        uri: Uri,
+        version: i32,
+        text: String,
+    },
+    Change {
+        uri: Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    },
+    Close(Uri),
+    Query(Uri, Query),
+}
+
+impl Message {
+    /// Whether this message brings a newer text of `uri` than `version`.
+    fn supersedes(&self, uri: &Uri, version: i32) -> bool {
+        match self {
+            Message::Open { uri: u, .. } | Message::Close(u) => u == uri,
+            Message::Change {
+                uri: u, version: v, ..
+            } => u == uri && *v > version,
+            Message::Configure(_) => true,
+            Message::Query(..) => false,
+        }
+    }
+}
+
+/// The protocol side's handle on the document thread.
+#[derive(Clone)]
+pub struct Documents {
+    tx: mpsc::Sender<Message>,
+}
+
+impl Documents {
+    /// Starts the document thread. Diagnostics go to `publish`; `errors_page`
+    /// is the URL that diagnostic codes link to (an anchor is appended).
+    pub fn start(
+        publish: tokio::sync::mpsc::UnboundedSender<Published>,
+        errors_page: String,
+    ) -> std::io::Result<Self> {
+        let (tx, rx) = mpsc::channel();
+        // A generous stack: the parser bounds nesting itself, but a deep
+        // file should never be what stops the server.
+        std::thread::Builder::new()
+            .name("dun-documents".into())
+            .stack_size(64 << 20)
+            .spawn(move || Owner::new(publish, errors_page).run(rx))?;
+        Ok(Documents { tx })
+    }
+
+    pub fn configure(&self, encoding: Encoding) {
+        let _ = self.tx.send(Message::Configure(encoding));
+    }
+
+    pub fn open(&self, uri: Uri, version: i32, text: String) {
+        let _ = self.tx.send(Message::Open { uri, version, text });
+    }
+
+    pub fn change(&self, uri: Uri, version: i32, changes: Vec<TextDocumentContentChangeEvent>) {
+        let _ = self.tx.send(Message::Change {
+            uri,
+            version,
+            changes,
+        });
+    }
+
+    pub fn close(&self, uri: Uri) {
+        let _ = self.tx.send(Message::Close(uri));
+    }
+
+    /// Runs `f` on the latest analysis of `uri`, on the document thread.
+    /// `None` when the document is not open, or when `f` panicked (the
+    /// panic is contained: one bad query must not end the session).
+    pub async fn query<T, F>(&self, uri: Uri, f: F) -> Option<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Snapshot) -> Option<T> + Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let run: Query = Box::new(move |snapshot| {
+            let result =
+                snapshot.and_then(|s| catch_unwind(AssertUnwindSafe(|| f(s))).ok().flatten());
+            let _ = reply.send(result);
+        });
+        self.tx.send(Message::Query(uri, run)).ok()?;
+        answer.await.ok().flatten()
+    }
+}
+
+struct Document {
+    version: i32,
+    text: String,
+    /// `None` while the text has changed since the last analysis.
+    snapshot: Option<Arc<Snapshot>>,
+}
+
+struct Owner {
+    publish: tokio::sync::mpsc::UnboundedSender<Published>,
+    errors_page: String,
+    encoding: Encoding,
+    docs: HashMap<Uri, Document>,
+    backlog: VecDeque<Message>,
+    /// Analyses replaced in this round, freed after it.
+    retired: Vec<Arc<Snapshot>>,
+}
+
+impl Owner {
+    fn new(publish: tokio::sync::mpsc::UnboundedSender<Published>, errors_page: String) -> Self {
+        Owner {
+            publish,
+            errors_page,
+            encoding: Encoding::Utf16,
+            docs: HashMap::new(),
+            backlog: VecDeque::new(),
+            retired: Vec::new(),
+        }
+    }
+
+    fn run(mut self, rx: mpsc::Receiver<Message>) {
+        loop {
+            if self.backlog.is_empty() {
+                match rx.recv() {
+                    Ok(m) => self.backlog.push_back(m),
+                    // The server has gone: end the thread.
+                    Err(_) => return,
+                }
+            }
+            self.backlog.extend(rx.try_iter());
+            let mut queries = Vec::new();
+            while let Some(message) = self.backlog.pop_front() {
+                match message {
+                    Message::Query(uri, run) => queries.push((uri, run)),
+                    other => self.apply(other),
+                }
+            }
+            self.analyse_changed(&rx);
+            for (uri, run) in queries {
+                run(self.docs.get(&uri).and_then(|d| d.snapshot.as_ref()));
+            }
+            // Freeing a large analysis takes time too: only once the new
+            // diagnostics are out.
+            self.retired.clear();
+        }
+    }
+
+    fn apply(&mut self, message: Message) {
+        match message {
+            Message::Configure(encoding) => {
+                self.encoding = encoding;
+                for doc in self.docs.values_mut() {
+                    self.retired.extend(doc.snapshot.take());
+                }
+            }
+            Message::Open { uri, version, text } => {
+                let old = self.docs.insert(
+                    uri,
+                    Document {
+                        version,
+                        text,
+                        snapshot: None,
+                    },
+                );
+                self.retired.extend(old.and_then(|d| d.snapshot));
+            }
+            Message::Change {
+                uri,
+                version,
+                changes,
+            } => {
+                let encoding = self.encoding;
+                let Some(doc) = self.docs.get_mut(&uri) else {
+                    return;
+                };
+                // An edit older than what we have is stale: drop it.
+                if version <= doc.version {
+                    return;
+                }
+                for change in changes {
+                    apply_change(&mut doc.text, change, encoding);
+                }
+                doc.version = version;
+                self.retired.extend(doc.snapshot.take());
+            }
+            Message::Close(uri) => {
+                if self.docs.remove(&uri).is_some() {
+                    let _ = self.publish.send(Published {
+                        uri,
+                        version: None,
+                        diagnostics: Vec::new(),
+                    });
+                }
+            }
+            Message::Query(..) => {}
+        }
+    }
+
+    fn analyse_changed(&mut self, rx: &mpsc::Receiver<Message>) {
+        let changed: Vec<Uri> = self
+            .docs
+            .iter()
+            .filter(|(_, d)| d.snapshot.is_none())
+            .map(|(u, _)| u.clone())
+            .collect();
+        for uri in changed {
+            let Some(doc) = self.docs.get_mut(&uri) else {
+                continue;
+            };
+            let snapshot = Arc::new(analyse(&uri, doc.version, &doc.text, self.encoding));
+            doc.snapshot = Some(snapshot.clone());
+            self.backlog.extend(rx.try_iter());
+            if self
+                .backlog
+                .iter()
+                .any(|m| m.supersedes(&uri, snapshot.version))
+            {
+                continue;
+            }
+            let diagnostics = diagnostics::to_lsp(&snapshot, &self.errors_page);
+            let _ = self.publish.send(Published {
+                uri,
+                version: Some(snapshot.version),
+                diagnostics,
+            });
+        }
+    }
+}
+
+/// Analyses one version. The compiler must never panic, but if it does the
+/// user gets a diagnostic saying so rather than a dead server.
+pub fn analyse(uri: &Uri, version: i32, text: &str, encoding: Encoding) -> Snapshot {
+    let path: Option<PathBuf> = uri.to_file_path().map(|p| p.into_owned());
+    let analysed = catch_unwind(AssertUnwindSafe(|| Analysed::new(path.as_deref(), text)));
+    let (doc, internal_error) = match analysed {
+        Ok(doc) => (doc, false),
+        Err(_) => (Analysed::new(None, ""), true),
+    };
+    Snapshot {
+        uri: uri.clone(),
+        version,
+        encoding,
+        doc,
+        internal_error,
+    }
+}
+
+/// Applies one change: a whole new text, or (from a client that sends
+/// ranges although we asked for full sync) a replaced range.
+fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent, encoding: Encoding) {
+    match change.range {
+        None => *text = change.text,
+        Some(range) => {
+            let span = LineMap::new(text).span(text, position::range_from_lsp(range), encoding);
+            text.replace_range(span.range(), &change.text);
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! The protocol side: maps LSP requests to the document thread and to
+//! `compiler::ide`, nothing else.
+
+use crate::documents::{Documents, Published};
+use crate::position;
+use crate::{features, formatting, queries};
+use dun_compiler::ide::Encoding;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use tower_lsp_server::jsonrpc::Error;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+pub struct Backend {
+    client: Client,
+    docs: Documents,
+    encoding: Mutex<Encoding>,
+    errors_page: String,
+    /// Set by `shutdown`: `exit` without it ends with status 1.
+    shut_down: Arc<AtomicBool>,
+}
+
+impl Backend {
+    pub fn new(
+        client: Client,
+        docs: Documents,
+        errors_page: String,
+        mut rx: tokio::sync::mpsc::UnboundedReceiver<Published>,
+        shut_down: Arc<AtomicBool>,
+    ) -> Self {
+        let forward = client.clone();
+        tokio::spawn(async move {
+            while let Some(p) = rx.recv().await {
+                forward
+                    .publish_diagnostics(p.uri, p.diagnostics, p.version)
+                    .await;
+            }
+        });
+        Backend {
+            client,
+            docs,
+            encoding: Mutex::new(Encoding::Utf16),
+            errors_page,
+            shut_down,
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let offered = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_deref());
+        let encoding = position::negotiate(offered);
+        if let Ok(mut e) = self.encoding.lock() {
+            *e = encoding;
+        }
+        self.docs.configure(encoding);
+        Ok(InitializeResult {
+            capabilities: features::capabilities(encoding),
+            server_info: Some(ServerInfo {
+                name: "dun".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        self.docs.open(doc.uri, doc.version, doc.text);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let doc = params.text_document;
+        self.docs
+            .change(doc.uri, doc.version, params.content_changes);
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        self.docs.close(params.text_document.uri);
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let answer = self
+            .docs
+            .query(params.text_document.uri, |s| Some(formatting::format(s)))
+            .await;
+        match answer {
+            Some(Ok(edits)) => Ok(Some(edits)),
+            Some(Err(Some(refused))) => {
+                self.client
+                    .show_message(MessageType::WARNING, refused)
+                    .await;
+                Ok(None)
+            }
+            // Syntax errors are already on screen as diagnostics.
+            Some(Err(None)) | None => Ok(None),
+        }
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let p = params.text_document_position_params;
+        let at = p.position;
+        Ok(self
+            .docs
+            .query(p.text_document.uri, move |s| queries::hover(s, at))
+            .await)
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let p = params.text_document_position;
+        let at = p.position;
+        Ok(self
+            .docs
+            .query(p.text_document.uri, move |s| queries::completion(s, at))
+            .await)
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        Ok(self
+            .docs
+            .query(params.text_document.uri, queries::document_symbols)
+            .await)
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        Ok(self
+            .docs
+            .query(params.text_document.uri, queries::folding_ranges)
+            .await)
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        Ok(self
+            .docs
+            .query(params.text_document.uri, queries::semantic_tokens)
+            .await)
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let range = params.range;
+        Ok(self
+            .docs
+            .query(params.text_document.uri, move |s| {
+                queries::inlay_hints(s, range)
+            })
+            .await)
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let range = params.range;
+        let page = self.errors_page.clone();
+        Ok(self
+            .docs
+            .query(params.text_document.uri, move |s| {
+                queries::code_actions(s, range, &page)
+            })
+            .await)
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        let at = p.position;
+        Ok(self
+            .docs
+            .query(p.text_document.uri, move |s| queries::definition(s, at))
+            .await)
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let p = params.text_document_position;
+        let (at, decl) = (p.position, params.context.include_declaration);
+        Ok(self
+            .docs
+            .query(p.text_document.uri, move |s| {
+                queries::references(s, at, decl)
+            })
+            .await)
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let at = params.position;
+        let answer = self
+            .docs
+            .query(params.text_document.uri, move |s| {
+                Some(queries::prepare_rename(s, at))
+            })
+            .await;
+        refused(answer)
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let p = params.text_document_position;
+        let at = p.position;
+        let answer = self
+            .docs
+            .query(p.text_document.uri, move |s| {
+                Some(queries::rename(s, at, &params.new_name))
+            })
+            .await;
+        refused(answer)
+    }
+}
+
+/// A refused rename is an error response: editors show its message to the
+/// user ("`goto` is a keyword and cannot be renamed").
+fn refused<T>(answer: Option<std::result::Result<T, String>>) -> Result<Option<T>> {
+    match answer {
+        Some(Ok(t)) => Ok(Some(t)),
+        Some(Err(reason)) => Err(Error::invalid_params(reason)),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,423 @@
+//! End-to-end tests of `dun lsp`: the real binary over stdio, spoken to as
+//! an editor does. `tests/lsp/fixtures/*.lsp` are transcripts to replay:
+//! each `--- STEP` line is one editor action (open or change a document
+//! with the text below it, or a request at a 0-based `line:column`), and
+//! the snapshot records what the server answered, with the text each range
+//! covers written next to it.
+
+#[path = "lsp/harness.rs"]
+mod harness;
+
+use harness::Server;
+use serde_json::{json, Value};
+use std::path::Path;
+
+const URI: &str = "file:///fixtures/flow.dun";
+
+#[test]
+fn fixtures() {
+    insta::glob!("lsp/fixtures/*.lsp", |path| {
+        let transcript = replay(path);
+        insta::assert_snapshot!(transcript);
+    });
+}
+
+struct Step {
+    command: String,
+    body: String,
+}
+
+fn steps(fixture: &str) -> Vec<Step> {
+    let mut out: Vec<Step> = Vec::new();
+    for line in fixture.split_inclusive('\n') {
+        if let Some(command) = line.strip_prefix("--- ") {
+            out.push(Step {
+                command: command.trim().to_string(),
+                body: String::new(),
+            });
+        } else if let Some(step) = out.last_mut() {
+            step.body.push_str(line);
+        }
+    }
+    out
+}
+
+fn replay(path: &Path) -> String {
+    let fixture = std::fs::read_to_string(path).expect("fixture");
+    let steps = steps(&fixture);
+    let utf8 = steps
+        .first()
+        .is_some_and(|s| s.command == "initialize utf-8");
+    let encodings: &[&str] = if utf8 {
+        &["utf-8", "utf-16"]
+    } else {
+        &["utf-16"]
+    };
+    let (mut server, init) = Server::initialized(encodings);
+    let mut out = format!(
+        "positionEncoding: {}\n",
+        init["capabilities"]["positionEncoding"]
+    );
+    let mut text = String::new();
+    let mut version = 0;
+    for step in &steps {
+        let words: Vec<&str> = step.command.split_whitespace().collect();
+        let answer = match words.as_slice() {
+            ["initialize", ..] => continue,
+            ["open"] | ["change"] => {
+                text = step.body.clone();
+                version += 1;
+                if words[0] == "open" {
+                    server.open(URI, version, &text);
+                } else {
+                    server.change(URI, version, &text);
+                }
+                server.diagnostics(URI, version)
+            }
+            ["semantic_tokens"] => {
+                let (method, params) = request("semantic_tokens", &[]);
+                let legend = &init["capabilities"]["semanticTokensProvider"]["legend"];
+                decode_tokens(&server.request(method, params), legend, &text, utf8)
+            }
+            [method, rest @ ..] => {
+                let (method, params) = request(method, rest);
+                server.request(method, params)
+            }
+            [] => continue,
+        };
+        let answer = annotate(answer, &text, utf8);
+        out.push_str(&format!(
+            "--- {}\n{}\n",
+            step.command,
+            serde_json::to_string_pretty(&answer).expect("json")
+        ));
+    }
+    let status = server.shut_down();
+    assert!(status.success(), "dun lsp exits cleanly: {status}");
+    out
+}
+
+/// Semantic tokens as `line:column text: type+modifiers`, one a line,
+/// decoded from the protocol's relative encoding with the server's legend.
+fn decode_tokens(answer: &Value, legend: &Value, text: &str, utf8: bool) -> Value {
+    let data: Vec<u64> = answer["data"]
+        .as_array()
+        .expect("token data")
+        .iter()
+        .map(|n| n.as_u64().expect("a number"))
+        .collect();
+    assert_eq!(data.len() % 5, 0, "tokens come in fives");
+    let (mut line, mut col) = (0, 0);
+    let mut out = Vec::new();
+    for t in data.chunks(5) {
+        if t[0] > 0 {
+            line += t[0];
+            col = t[1];
+        } else {
+            col += t[1];
+        }
+        let range = json!({
+            "start": { "line": line, "character": col },
+            "end": { "line": line, "character": col + t[2] },
+        });
+        let mut kind = legend["tokenTypes"][t[3] as usize]
+            .as_str()
+            .expect("type")
+            .to_string();
+        for (bit, name) in legend["tokenModifiers"]
+            .as_array()
+            .expect("modifiers")
+            .iter()
+            .enumerate()
+        {
+            if t[4] & (1 << bit) != 0 {
+                kind.push('+');
+                kind.push_str(name.as_str().expect("modifier"));
+            }
+        }
+        let covers = covered(&range, text, utf8).expect("the token is inside the text");
+        out.push(Value::String(format!("{line}:{col} {covers:?}: {kind}")));
+    }
+    Value::Array(out)
+}
+
+fn position(at: &str) -> Value {
+    let (line, character) = at.split_once(':').expect("line:column");
+    json!({ "line": line.parse::<u32>().expect("line"), "character": character.parse::<u32>().expect("column") })
+}
+
+fn doc_at(at: &str) -> Value {
+    json!({ "textDocument": { "uri": URI }, "position": position(at) })
+}
+
+fn request(method: &str, args: &[&str]) -> (&'static str, Value) {
+    let doc = json!({ "textDocument": { "uri": URI } });
+    let at = || doc_at(args.first().copied().expect("a position"));
+    match method {
+        "hover" => ("textDocument/hover", at()),
+        "definition" => ("textDocument/definition", at()),
+        "references" => {
+            let mut p = at();
+            p["context"] = json!({ "includeDeclaration": true });
+            ("textDocument/references", p)
+        }
+        "prepare_rename" => ("textDocument/prepareRename", at()),
+        "rename" => {
+            let mut p = at();
+            p["newName"] = json!(args.get(1).copied().unwrap_or(""));
+            ("textDocument/rename", p)
+        }
+        "completion" => ("textDocument/completion", at()),
+        "format" => {
+            let mut p = doc;
+            p["options"] = json!({ "tabSize": 2, "insertSpaces": true });
+            ("textDocument/formatting", p)
+        }
+        "symbols" => ("textDocument/documentSymbol", doc),
+        "folding" => ("textDocument/foldingRange", doc),
+        "semantic_tokens" => ("textDocument/semanticTokens/full", doc),
+        "inlay_hints" => {
+            let mut p = doc;
+            p["range"] = json!({ "start": position("0:0"), "end": position("9999:0") });
+            ("textDocument/inlayHint", p)
+        }
+        "code_actions" => {
+            let (a, b) = args
+                .first()
+                .and_then(|r| r.split_once('-'))
+                .expect("code_actions L:C-L:C");
+            let mut p = doc;
+            p["range"] = json!({ "start": position(a), "end": position(b) });
+            p["context"] = json!({ "diagnostics": [] });
+            ("textDocument/codeAction", p)
+        }
+        other => panic!("unknown fixture step `{other}`"),
+    }
+}
+
+/// Writes ranges as `line:col-line:col`, with `"covers": "..."` (the text
+/// the range spans) next to each, so a snapshot reads like the editor.
+fn annotate(mut value: Value, text: &str, utf8: bool) -> Value {
+    fn walk(v: &mut Value, text: &str, utf8: bool) {
+        match v {
+            Value::Object(map) => {
+                for (_, child) in map.iter_mut() {
+                    walk(child, text, utf8);
+                }
+                for key in ["range", "selectionRange"] {
+                    let Some(range) = map.get(key).cloned() else {
+                        continue;
+                    };
+                    let Some(short) = short_range(&range) else {
+                        continue;
+                    };
+                    if let Some(c) = covered(&range, text, utf8) {
+                        let name = if key == "range" {
+                            "covers".to_string()
+                        } else {
+                            format!("{key}Covers")
+                        };
+                        map.insert(name, Value::String(c));
+                    }
+                    map.insert(key.into(), Value::String(short));
+                }
+                if let Some(p) = map.get("position").and_then(short_position) {
+                    map.insert("position".into(), Value::String(p));
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, text, utf8)),
+            _ => {}
+        }
+    }
+    walk(&mut value, text, utf8);
+    value
+}
+
+fn short_position(p: &Value) -> Option<String> {
+    Some(format!(
+        "{}:{}",
+        p["line"].as_u64()?,
+        p["character"].as_u64()?
+    ))
+}
+
+fn short_range(r: &Value) -> Option<String> {
+    Some(format!(
+        "{}-{}",
+        short_position(&r["start"])?,
+        short_position(&r["end"])?
+    ))
+}
+
+fn covered(range: &Value, text: &str, utf8: bool) -> Option<String> {
+    let at = |p: &Value| -> Option<usize> {
+        let line = p["line"].as_u64()? as usize;
+        let col = p["character"].as_u64()? as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let rest = text.get(start..)?;
+        if utf8 {
+            return Some(start + col.min(rest.len()));
+        }
+        let mut units = 0;
+        for (i, c) in rest.char_indices() {
+            if units >= col || c == '\n' {
+                return Some(start + i);
+            }
+            units += c.len_utf16();
+        }
+        Some(text.len())
+    };
+    let (a, b) = (at(&range["start"])?, at(&range["end"])?);
+    text.get(a..b).map(str::to_string)
+}
+
+/// A burst of edits, faster than the server can analyse them: every
+/// publication is for a version the editor sent, versions never go back,
+/// and the last diagnostics are exactly `dun check`'s on the final text.
+#[test]
+fn rapid_edits_end_with_the_diagnostics_of_the_final_text() {
+    let (mut server, _) = Server::initialized(&["utf-16"]);
+    // The real file, so that its template file is found.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/valid/reference.dun");
+    let uri = &format!("file://{}", path.display());
+    let good = std::fs::read_to_string(&path).expect("reference flow");
+    server.open(uri, 1, &good);
+    let first = server.diagnostics(uri, 1);
+    assert_eq!(first, json!([]), "the reference flow checks clean");
+    let mut last = String::new();
+    let edits = 40;
+    for v in 2..=edits {
+        // Type `goto nowhere` character by character at the end of a stage.
+        let step = "  goto nowhere_stage";
+        let typed = &step[..(v as usize - 1).min(step.len())];
+        last = good.replacen("\n}\n\nstage ", &format!("\n{typed}\n}}\n\nstage "), 1);
+        server.change(uri, v, &last);
+    }
+    // A stale edit (an older version arriving late) is ignored.
+    server.change(uri, 3, "this text must never be analysed");
+    let final_diagnostics = server.diagnostics(uri, edits);
+    let expected = dun_compiler::analyze(Some(&path), &last);
+    let codes: Vec<&str> = final_diagnostics
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or(""))
+        .collect();
+    let wanted: Vec<&str> = expected.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, wanted);
+    assert!(!codes.is_empty(), "the half-typed step is reported");
+
+    // Everything published in between was for a version we sent, in order.
+    let mut versions = Vec::new();
+    for n in &server.notifications {
+        if n["method"] == "textDocument/publishDiagnostics" {
+            versions.push(n["params"]["version"].as_i64().expect("version"));
+        }
+    }
+    assert!(versions.windows(2).all(|w| w[0] <= w[1]), "{versions:?}");
+    assert!(
+        versions.iter().all(|v| (2..=edits).contains(v)),
+        "{versions:?}"
+    );
+    // The stale edit was dropped: the document still holds the final text.
+    let symbols = server.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    assert_ne!(
+        symbols,
+        Value::Null,
+        "the final text still parses and formats"
+    );
+    assert!(
+        server
+            .notifications
+            .iter()
+            .all(|n| n["method"] != "textDocument/publishDiagnostics"
+                || n["params"]["version"].as_i64() <= Some(edits)),
+        "nothing after the final version"
+    );
+    assert!(server.shut_down().success());
+}
+
+/// Garbage, truncations and deep nesting never take the server down, and
+/// every request still gets an answer.
+#[test]
+fn never_crashes_on_any_text() {
+    let (mut server, _) = Server::initialized(&["utf-16"]);
+    let good = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/valid/reference.dun"),
+    )
+    .expect("reference flow");
+    let mut texts: Vec<String> = vec![
+        String::new(),
+        "\u{feff}".into(),
+        "😀\r\n\r\n\t\u{0}".into(),
+        "stage { { { {".into(),
+        format!(
+            "flow f\nstage s {{\n  if {} true {} {{\n  }}\n}}\n",
+            "(".repeat(5000),
+            ")".repeat(5000)
+        ),
+        "flow f\n".to_string() + &"stage s {\n".repeat(3000),
+        good.replace('}', ""),
+        good.replace('\n', "\r\n"),
+        good.chars().rev().collect(),
+    ];
+    for cut in (0..good.len()).step_by(good.len() / 25 + 1) {
+        let mut cut = cut;
+        while !good.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        texts.push(good[..cut].to_string());
+    }
+    server.open(URI, 1, "");
+    server.diagnostics(URI, 1);
+    for (i, text) in texts.iter().enumerate() {
+        let version = i as i64 + 2;
+        server.change(URI, version, text);
+        let diagnostics = server.diagnostics(URI, version);
+        assert!(diagnostics.is_array());
+        for method in [
+            "hover",
+            "definition",
+            "references",
+            "prepare_rename",
+            "completion",
+            "symbols",
+            "folding",
+            "semantic_tokens",
+            "inlay_hints",
+            "format",
+        ] {
+            for at in ["0:0", "1:3", "3:200", "999:999"] {
+                let (m, params) = request(method, &[at, "renamed"]);
+                let _ = server.request(m, params);
+            }
+        }
+        let (m, params) = request("code_actions", &["0:0-999:0"]);
+        let _ = server.request(m, params);
+        assert!(server.is_running(), "still running after text {i}");
+    }
+    assert!(server.shut_down().success());
+}
+
+/// Editors may keep stdin open after `exit`; the server exits anyway.
+#[test]
+fn exits_at_once_after_shutdown_and_exit() {
+    let (server, init) = Server::initialized(&["utf-16"]);
+    assert_eq!(init["serverInfo"]["name"], "dun");
+    assert!(server.shut_down().success());
+}
+
+/// `exit` without `shutdown` ends the server with status 1, as the
+/// protocol requires; so does an editor that vanishes (end of input).
+#[test]
+fn exit_without_shutdown_is_status_1() {
+    let (mut server, _) = Server::initialized(&["utf-16"]);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_exit().code(), Some(1));
+
+    let (server, _) = Server::initialized(&["utf-16"]);
+    assert_eq!(server.close_input().code(), Some(1));
+}

@@ -1,0 +1,135 @@
+import os
+import pathlib
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+DUN = os.environ.get("DUN_BIN", "dun")
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "tests" / "cases" / "valid" / "reference.dun"
+URI = REFERENCE.as_uri()
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[DUN, "lsp"]))
+async def client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(
+                general=types.GeneralClientCapabilities(
+                    position_encodings=[types.PositionEncodingKind.Utf16]
+                )
+            ),
+            root_uri=ROOT.as_uri(),
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+def open_doc(client: LanguageClient, text: str, version: int = 1):
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=URI, language_id="dun", version=version, text=text
+            )
+        )
+    )
+
+
+async def diagnostics_for(client: LanguageClient):
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    return client.diagnostics[URI]
+
+
+@pytest.mark.asyncio
+async def test_reference_flow_checks_clean(client: LanguageClient):
+    open_doc(client, REFERENCE.read_text())
+    assert list(await diagnostics_for(client)) == []
+
+
+@pytest.mark.asyncio
+async def test_misspelt_stage_is_reported_with_its_code_and_link(client: LanguageClient):
+    text = REFERENCE.read_text().replace("goto calls", "goto calsl", 1)
+    open_doc(client, text)
+    found = await diagnostics_for(client)
+    codes = [d.code for d in found]
+    assert "dun::names::unknown_stage" in codes
+    d = next(d for d in found if d.code == "dun::names::unknown_stage")
+    assert d.severity == types.DiagnosticSeverity.Error
+    assert d.code_description.href.endswith("errors.md#dunnamesunknown_stage")
+    line = text.splitlines()[d.range.start.line]
+    assert line[d.range.start.character : d.range.end.character] == "calsl"
+
+
+@pytest.mark.asyncio
+async def test_hover_and_definition_of_a_stage(client: LanguageClient):
+    text = REFERENCE.read_text()
+    open_doc(client, text)
+    await diagnostics_for(client)
+    lines = text.splitlines()
+    line = next(i for i, l in enumerate(lines) if l.strip() == "goto calls")
+    col = lines[line].index("calls") + 1
+    at = types.Position(line=line, character=col)
+    doc = types.TextDocumentIdentifier(uri=URI)
+
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=doc, position=at)
+    )
+    assert hover is not None and "stage calls" in hover.contents.value
+
+    target = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=doc, position=at)
+    )
+    target = target if isinstance(target, types.Location) else target[0]
+    assert lines[target.range.start.line].startswith("stage calls")
+
+
+@pytest.mark.asyncio
+async def test_formatting_returns_the_canonical_layout(client: LanguageClient):
+    text = REFERENCE.read_text().replace("  wait 3 days", "        wait 3 days", 1)
+    open_doc(client, text)
+    await diagnostics_for(client)
+    edits = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            options=types.FormattingOptions(tab_size=2, insert_spaces=True),
+        )
+    )
+    assert len(edits) == 1
+    formatted = edits[0].new_text
+    assert "\n  wait 3 days\n" in formatted
+    assert "        wait" not in formatted
+
+    # Formatting the formatted text changes nothing.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=URI, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=formatted)],
+        )
+    )
+    again = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            options=types.FormattingOptions(tab_size=2, insert_spaces=True),
+        )
+    )
+    assert list(again) == []
+
+
+@pytest.mark.asyncio
+async def test_completion_after_goto_offers_stages(client: LanguageClient):
+    text = REFERENCE.read_text().replace("  goto calls\n", "  goto \n", 1)
+    open_doc(client, text)
+    await diagnostics_for(client)
+    lines = text.splitlines()
+    line = next(i for i, l in enumerate(lines) if l == "  goto ")
+    items = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            position=types.Position(line=line, character=7),
+        )
+    )
+    labels = {i.label for i in (items if isinstance(items, list) else items.items)}
+    assert {"calls", "letters", "agency"} <= labels
