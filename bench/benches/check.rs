@@ -23,7 +23,12 @@ fn check(c: &mut Criterion) {
     // Issue 5: verification (lowering and the passes of compiler::verify)
     // may add at most 30% to `analyze`; compare these two in one run.
     group.bench_function("analyze_unverified_1mib", |b| {
-        b.iter(|| dun_compiler::analysis::analyze_unverified(Some(Path::new("generated.dun")), black_box(&text)))
+        b.iter(|| {
+            dun_compiler::analysis::analyze_unverified(
+                Some(Path::new("generated.dun")),
+                black_box(&text),
+            )
+        })
     });
     group.bench_function("parse_1mib", |b| {
         b.iter(|| dun_compiler::syntax::parse(black_box(&text)))

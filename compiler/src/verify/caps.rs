@@ -25,7 +25,11 @@ pub struct Breach {
 pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
     for (i, b, mode) in breaches(cx, reach) {
         let cap = &cx.m.policy.caps[i];
-        let code = if mode == Mode::Fixed { CAP } else { CAP_POSSIBLE };
+        let code = if mode == Mode::Fixed {
+            CAP
+        } else {
+            CAP_POSSIBLE
+        };
         out.push(render::cap(cx, i, cap, &b, mode, code));
     }
 }

@@ -126,7 +126,10 @@ fn every_cap_error_is_a_run_the_engine_makes_with_no_contact_rules() {
             .iter()
             .filter(|d| d.is_error() && !d.code.starts_with("dun::verify::"))
             .collect();
-        assert!(fatal.is_empty(), "seed {seed} does not check:\n{src}\n{fatal:#?}");
+        assert!(
+            fatal.is_empty(),
+            "seed {seed} does not check:\n{src}\n{fatal:#?}"
+        );
         let m = crate::lower::lower(&a.file, None).expect("a checked flow lowers");
         let runs = super::cap_error_runs(&a.file, &m);
         let reported = a
@@ -201,7 +204,9 @@ fn the_examples_and_the_generated_benchmark_flow_verify_clean() {
     let mut seen = 0;
     for dir in std::fs::read_dir(root).unwrap() {
         let dir = dir.unwrap().path();
-        let Ok(files) = std::fs::read_dir(&dir) else { continue };
+        let Ok(files) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for f in files {
             let f = f.unwrap().path();
             if f.extension().and_then(|e| e.to_str()) != Some("dun") {
