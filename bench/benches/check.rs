@@ -30,6 +30,16 @@ fn check(c: &mut Criterion) {
             )
         })
     });
+    let machine = dun_compiler::lower::lower(&analysis.file, Some(Path::new("generated.dun")))
+        .expect("the generated flow lowers");
+    group.bench_function("lower_1mib", |b| {
+        b.iter(|| {
+            dun_compiler::lower::lower(black_box(&analysis.file), Some(Path::new("generated.dun")))
+        })
+    });
+    group.bench_function("verify_1mib", |b| {
+        b.iter(|| dun_compiler::verify::verify(black_box(&analysis.file), black_box(&machine)))
+    });
     group.bench_function("parse_1mib", |b| {
         b.iter(|| dun_compiler::syntax::parse(black_box(&text)))
     });
