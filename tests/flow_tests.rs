@@ -8,11 +8,15 @@ use dun_runtime::testing::run_test;
 /// Checks, lowers and runs every test of a flow; every test must pass.
 fn passes(flow: &str) {
     let analysis = dun_compiler::analyze(None, flow);
-    assert!(
-        !analysis.has_errors(),
-        "the flow does not check: {:#?}",
-        analysis.diagnostics
-    );
+    // These flows break contact rules on purpose, to show the runtime
+    // enforcing them; the verifier's refusal of such a flow is not the
+    // subject here (tests/cases/invalid/verify_* is).
+    let errors: Vec<_> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() && !d.code.starts_with("dun::verify::"))
+        .collect();
+    assert!(errors.is_empty(), "the flow does not check: {errors:#?}");
     let machine =
         dun_compiler::lower::lower(&analysis.file, None).unwrap_or_else(|d| panic!("{d:#?}"));
     let (cases, problems) =

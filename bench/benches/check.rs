@@ -20,6 +20,26 @@ fn check(c: &mut Criterion) {
     group.bench_function("analyze_1mib", |b| {
         b.iter(|| dun_compiler::analyze(Some(Path::new("generated.dun")), black_box(&text)))
     });
+    // Issue 5: verification (lowering and the passes of compiler::verify)
+    // may add at most 30% to `analyze`; compare these two in one run.
+    group.bench_function("analyze_unverified_1mib", |b| {
+        b.iter(|| {
+            dun_compiler::analysis::analyze_unverified(
+                Some(Path::new("generated.dun")),
+                black_box(&text),
+            )
+        })
+    });
+    let machine = dun_compiler::lower::lower(&analysis.file, Some(Path::new("generated.dun")))
+        .expect("the generated flow lowers");
+    group.bench_function("lower_1mib", |b| {
+        b.iter(|| {
+            dun_compiler::lower::lower(black_box(&analysis.file), Some(Path::new("generated.dun")))
+        })
+    });
+    group.bench_function("verify_1mib", |b| {
+        b.iter(|| dun_compiler::verify::verify(black_box(&analysis.file), black_box(&machine)))
+    });
     group.bench_function("parse_1mib", |b| {
         b.iter(|| dun_compiler::syntax::parse(black_box(&text)))
     });

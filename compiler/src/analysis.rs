@@ -35,6 +35,16 @@ impl Analysis {
 /// to the flow's folder); `None` for unsaved buffers, where file templates
 /// are reported as unresolvable.
 pub fn analyze(path: Option<&Path>, text: &str) -> Analysis {
+    analyze_with(path, text, true)
+}
+
+/// [`analyze`] without verification of the lowered machine: for the
+/// benchmark that measures what verification costs.
+pub fn analyze_unverified(path: Option<&Path>, text: &str) -> Analysis {
+    analyze_with(path, text, false)
+}
+
+fn analyze_with(path: Option<&Path>, text: &str, verify: bool) -> Analysis {
     let parsed = syntax::parse(text);
     let mut diagnostics = parsed.diagnostics;
     let flow_dir = path.map(|p| match p.parent() {
@@ -48,7 +58,7 @@ pub fn analyze(path: Option<&Path>, text: &str) -> Analysis {
     // Verification reads the lowered machine, so it runs only on a file
     // that checked without errors; lowering problems are `dun build`'s to
     // report.
-    if !diagnostics.iter().any(Diagnostic::is_error) {
+    if verify && !diagnostics.iter().any(Diagnostic::is_error) {
         if let Ok(machine) = crate::lower::lower(&parsed.file, path) {
             diagnostics.extend(crate::verify::verify(&parsed.file, &machine));
         }

@@ -25,7 +25,11 @@ pub struct Breach {
 pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
     for (i, b, mode) in breaches(cx, reach) {
         let cap = &cx.m.policy.caps[i];
-        let code = if mode == Mode::Fixed { CAP } else { CAP_POSSIBLE };
+        let code = if mode == Mode::Fixed {
+            CAP
+        } else {
+            CAP_POSSIBLE
+        };
         out.push(render::cap(cx, i, cap, &b, mode, code));
     }
 }
@@ -39,6 +43,12 @@ pub fn breaches(cx: &Context<'_>, reach: &Reach) -> Vec<(usize, Breach, Mode)> {
             continue;
         }
         let (dlo, dhi) = super::graph::bounds(cx.m, cap.window);
+        // The possible search relaxes the fixed one (more moves, shorter
+        // waits, a longer window): when it finds nothing, neither would
+        // the fixed one, and a clean flow pays for one search per cap.
+        let Some(possible) = search(cx.g, reach, cap, Mode::Possible, dhi) else {
+            continue;
+        };
         if let Some(b) = search(cx.g, reach, cap, Mode::Fixed, dlo) {
             let mut full = b.prefix.clone();
             full.extend_from_slice(&b.window);
@@ -50,8 +60,8 @@ pub fn breaches(cx: &Context<'_>, reach: &Reach) -> Vec<(usize, Breach, Mode)> {
                 Mode::Possible
             };
             out.push((i, b, mode));
-        } else if let Some(b) = search(cx.g, reach, cap, Mode::Possible, dhi) {
-            out.push((i, b, Mode::Possible));
+        } else {
+            out.push((i, possible, Mode::Possible));
         }
     }
     out
@@ -79,9 +89,75 @@ pub fn counted(e: &Edge, channels: ChannelSet) -> usize {
 /// which holds what they bring.
 const EVENTS: u8 = 1;
 
-/// (node, events assumed) → (time since the window opened, the move
-/// that got there: layer, events, node, edge).
-type Layer = HashMap<(Node, u8), (u64, Option<(usize, u8, Node, usize)>)>;
+/// A state's best entry: the least time since the window opened, and the
+/// move that got there: (layer, events) packed, source node, edge index.
+#[derive(Clone, Copy)]
+struct Entry {
+    dist: u64,
+    from_state: u32,
+    from: Node,
+    edge: u32,
+}
+
+const EMPTY: Entry = Entry {
+    dist: u64::MAX,
+    from_state: 0,
+    from: 0,
+    edge: 0,
+};
+
+/// The search's table over (layer, events assumed, node). Dense when it
+/// fits in a few million slots, which is every flow but one with a cap in
+/// the hundreds on a huge machine.
+struct Table {
+    nodes: usize,
+    evs: usize,
+    dense: Vec<Entry>,
+    sparse: HashMap<(usize, Node, u8), Entry>,
+}
+
+impl Table {
+    fn new(layers: usize, evs: usize, nodes: usize) -> Table {
+        let size = layers * evs * nodes;
+        let dense = if size <= 4_000_000 {
+            vec![EMPTY; size]
+        } else {
+            Vec::new()
+        };
+        Table {
+            nodes,
+            evs,
+            dense,
+            sparse: HashMap::new(),
+        }
+    }
+
+    fn slot(&mut self, k: usize, v: Node, ev: u8) -> &mut Entry {
+        if self.dense.is_empty() {
+            self.sparse.entry((k, v, ev)).or_insert(EMPTY)
+        } else {
+            let i = (k * self.evs + ev as usize) * self.nodes + v as usize;
+            &mut self.dense[i]
+        }
+    }
+
+    fn get(&self, k: usize, v: Node, ev: u8) -> Entry {
+        if self.dense.is_empty() {
+            self.sparse.get(&(k, v, ev)).copied().unwrap_or(EMPTY)
+        } else {
+            let i = (k * self.evs + ev as usize) * self.nodes + v as usize;
+            self.dense[i]
+        }
+    }
+}
+
+fn pack(k: usize, ev: u8) -> u32 {
+    ((k as u32) << 8) | u32::from(ev)
+}
+
+fn unpack(p: u32) -> (usize, u8) {
+    ((p >> 8) as usize, (p & 0xff) as u8)
+}
 
 fn events_of(e: &Edge) -> u8 {
     u8::from(matches!(
@@ -95,8 +171,16 @@ fn search(g: &Graph, reach: &Reach, cap: &Cap, mode: Mode, limit: u64) -> Option
         return None;
     }
     let top = cap.count as usize + 1;
-    let mut layers: Vec<Layer> = vec![HashMap::new(); top + 1];
-    // Seeds: a counted contact on any reachable move opens the window.
+    let evs = if mode == Mode::Fixed {
+        1
+    } else {
+        EVENTS as usize + 1
+    };
+    let mut table = Table::new(top + 1, evs, g.len());
+    // For each layer, the states that moves from below reached.
+    let mut seeded: Vec<Vec<(Node, u8)>> = vec![Vec::new(); top + 1];
+    // Seeds: a counted contact on any reachable move opens the window;
+    // layer 0 in `from_state` marks one.
     for v in 0..g.len() {
         if !reach.seen[v] {
             continue;
@@ -104,43 +188,73 @@ fn search(g: &Graph, reach: &Reach, cap: &Cap, mode: Mode, limit: u64) -> Option
         for (i, e) in g.edges[v].iter().enumerate() {
             let c = counted(e, cap.channels);
             let Some(d) = cost(e, mode) else { continue };
-            if c == 0 || d >= limit || events_of(e) > EVENTS {
+            let ev = events_of(e);
+            if c == 0 || d >= limit || ev as usize >= evs {
                 continue;
             }
             let k = c.min(top);
-            let slot = layers[k]
-                .entry((e.to, events_of(e)))
-                .or_insert((u64::MAX, None));
-            if d < slot.0 {
-                *slot = (d, Some((0, 0, v as Node, i)));
+            let slot = table.slot(k, e.to, ev);
+            if d < slot.dist {
+                if slot.dist == u64::MAX {
+                    seeded[k].push((e.to, ev));
+                }
+                *slot = Entry {
+                    dist: d,
+                    from_state: pack(0, 0),
+                    from: v as Node,
+                    edge: i as u32,
+                };
             }
         }
     }
     for k in 1..=top {
-        let mut heap: BinaryHeap<Reverse<(u64, Node, u8)>> = layers[k]
+        let mut heap: BinaryHeap<Reverse<(u64, Node, u8)>> = seeded[k]
             .iter()
-            .map(|((v, ev), (d, _))| Reverse((*d, *v, *ev)))
+            .map(|&(v, ev)| Reverse((table.get(k, v, ev).dist, v, ev)))
             .collect();
-        while let Some(Reverse((d, v, ev))) = heap.pop() {
-            if layers[k].get(&(v, ev)).map(|x| x.0) != Some(d) {
-                continue;
-            }
+        // Moves that take no time are most of them: a state they reach
+        // has the distance being settled, so it goes on a stack, not the
+        // heap (Dijkstra with a zero-weight shortcut).
+        let mut now: Vec<(Node, u8)> = Vec::new();
+        loop {
+            let (d, v, ev) = if let Some((v, ev)) = now.pop() {
+                (table.get(k, v, ev).dist, v, ev)
+            } else if let Some(Reverse((d, v, ev))) = heap.pop() {
+                if table.get(k, v, ev).dist != d {
+                    continue;
+                }
+                (d, v, ev)
+            } else {
+                break;
+            };
             if k == top {
-                return Some(unwind(g, reach, &layers, top, (v, ev)));
+                return Some(unwind(g, reach, &table, top, (v, ev)));
             }
             for (i, e) in g.edges[v as usize].iter().enumerate() {
                 let Some(w) = cost(e, mode) else { continue };
                 let nd = d.saturating_add(w);
                 let nev = ev + events_of(e);
-                if nd >= limit || nev > EVENTS {
+                if nd >= limit || nev as usize >= evs {
                     continue;
                 }
                 let k2 = (k + counted(e, cap.channels)).min(top);
-                let slot = layers[k2].entry((e.to, nev)).or_insert((u64::MAX, None));
-                if nd < slot.0 {
-                    *slot = (nd, Some((k, ev, v, i)));
+                let slot = table.slot(k2, e.to, nev);
+                if nd < slot.dist {
+                    if k2 != k && slot.dist == u64::MAX {
+                        seeded[k2].push((e.to, nev));
+                    }
+                    *slot = Entry {
+                        dist: nd,
+                        from_state: pack(k, ev),
+                        from: v,
+                        edge: i as u32,
+                    };
                     if k2 == k {
-                        heap.push(Reverse((nd, e.to, nev)));
+                        if nd == d {
+                            now.push((e.to, nev));
+                        } else {
+                            heap.push(Reverse((nd, e.to, nev)));
+                        }
                     }
                 }
             }
@@ -149,18 +263,23 @@ fn search(g: &Graph, reach: &Reach, cap: &Cap, mode: Mode, limit: u64) -> Option
     None
 }
 
-fn unwind(g: &Graph, reach: &Reach, layers: &[Layer], top: usize, end: (Node, u8)) -> Breach {
+fn unwind(g: &Graph, reach: &Reach, table: &Table, top: usize, end: (Node, u8)) -> Breach {
     let mut window = Vec::new();
     let (mut k, mut at) = (top, end);
     let mut guard = 0usize;
-    while let Some((_, Some((pk, pev, u, i)))) = layers[k].get(&at) {
-        window.push((*u, *i));
-        guard += 1;
-        if *pk == 0 || guard > g.len() * (top + 1) * 2 {
+    loop {
+        let entry = table.get(k, at.0, at.1);
+        if entry.dist == u64::MAX {
             break;
         }
-        k = *pk;
-        at = (*u, *pev);
+        window.push((entry.from, entry.edge as usize));
+        let (pk, pev) = unpack(entry.from_state);
+        guard += 1;
+        if pk == 0 || guard > g.len() * (top + 1) * 2 {
+            break;
+        }
+        k = pk;
+        at = (entry.from, pev);
     }
     window.reverse();
     let prefix = window

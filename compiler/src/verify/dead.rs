@@ -27,7 +27,11 @@ pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
                 if without.seen[v] && !is_stop_event(e.via) {
                     continue;
                 }
-                for c in e.contacts.iter().filter(|c| stop.channels.contains(c.channel)) {
+                for c in e
+                    .contacts
+                    .iter()
+                    .filter(|c| stop.channels.contains(c.channel))
+                {
                     if !reported.insert((c.span.start, c.span.end)) {
                         continue;
                     }

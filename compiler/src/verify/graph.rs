@@ -215,9 +215,9 @@ fn exits(m: &Machine, code: &[Op], spans: &[SrcSpan]) -> Vec<Exit> {
                 }
                 // A jump backwards or a wait cannot be in a lowered handler;
                 // stop following rather than loop.
-                Some(Op::Jump(_) | Op::JumpUnless { .. } | Op::Wait { .. } | Op::WaitUntil { .. }) => {
-                    break
-                }
+                Some(
+                    Op::Jump(_) | Op::JumpUnless { .. } | Op::Wait { .. } | Op::WaitUntil { .. },
+                ) => break,
                 Some(_) => pc += 1,
             }
         }

@@ -126,8 +126,7 @@ fn components(g: &Graph, reach: &Reach) -> Vec<Vec<Node>> {
                         break;
                     }
                 }
-                let looped = comp.len() > 1
-                    || g.edges[vu].iter().any(|e| instant(e) && e.to == v);
+                let looped = comp.len() > 1 || g.edges[vu].iter().any(|e| instant(e) && e.to == v);
                 if looped {
                     comp.sort_unstable();
                     out.push(comp);

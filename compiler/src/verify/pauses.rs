@@ -102,7 +102,11 @@ fn search(cx: &Context<'_>, reach: &Reach, pause: &Pause, mode: Mode, limit: u64
             if mode == Mode::Fixed && !sure {
                 continue;
             }
-            if let Some(c) = e.contacts.iter().find(|c| pause.channels.contains(c.channel)) {
+            if let Some(c) = e
+                .contacts
+                .iter()
+                .find(|c| pause.channels.contains(c.channel))
+            {
                 return Some(Found {
                     prefix: reach.path_to(v as Node),
                     path: vec![(v as Node, i)],
@@ -126,7 +130,9 @@ fn search(cx: &Context<'_>, reach: &Reach, pause: &Pause, mode: Mode, limit: u64
         }
     }
     while let Some(Reverse((d, v))) = heap.pop() {
-        let Some(&(bd, exact, _)) = best.get(&v) else { continue };
+        let Some(&(bd, exact, _)) = best.get(&v) else {
+            continue;
+        };
         if bd != d {
             continue;
         }
@@ -137,7 +143,11 @@ fn search(cx: &Context<'_>, reach: &Reach, pause: &Pause, mode: Mode, limit: u64
                 continue;
             }
             let Some(w) = cost(e, mode) else { continue };
-            if let Some(c) = e.contacts.iter().find(|c| pause.channels.contains(c.channel)) {
+            if let Some(c) = e
+                .contacts
+                .iter()
+                .find(|c| pause.channels.contains(c.channel))
+            {
                 let mut path = vec![(v, i)];
                 let mut x = v;
                 let mut guard = 0;
@@ -204,7 +214,10 @@ fn report(cx: &Context<'_>, index: usize, pause: &Pause, f: &Found, mode: Mode) 
         Mode::Possible => Diagnostic::warning(PAUSE, message, span(f.contact)),
     }
     .with_label(format!("{when}: inside the pause"))
-    .with_secondary(cx.pause_span(index), format!("no {what} for {} after `{event}`", pause.duration));
+    .with_secondary(
+        cx.pause_span(index),
+        format!("no {what} for {} after `{event}`", pause.duration),
+    );
     let mut help = match mode {
         Mode::Fixed => format!(
             "the flow reacts to `{event}` with a contact the pause forbids; the runtime would \
@@ -220,4 +233,3 @@ fn report(cx: &Context<'_>, index: usize, pause: &Pause, f: &Found, mode: Mode) 
     }
     labels.apply(d).with_help(help)
 }
-

@@ -71,7 +71,10 @@ impl Labels {
     }
 
     pub fn add(&mut self, at: SrcSpan, text: String) {
-        self.by_span.entry((at.start, at.end)).or_default().push(text);
+        self.by_span
+            .entry((at.start, at.end))
+            .or_default()
+            .push(text);
     }
 
     pub fn apply(self, mut d: Diagnostic) -> Diagnostic {
@@ -135,7 +138,11 @@ pub fn cap(
             elapsed = elapsed.saturating_add(caps::cost(e, mode).unwrap_or(0));
             exact &= e.lo == e.hi;
         }
-        for c in e.contacts.iter().filter(|c| cap.channels.contains(c.channel)) {
+        for c in e
+            .contacts
+            .iter()
+            .filter(|c| cap.channels.contains(c.channel))
+        {
             if rank >= top {
                 break;
             }
@@ -151,7 +158,10 @@ pub fn cap(
             );
             last = Some(c.span);
         }
-        if n > 0 && g.stage_of[e.to as usize] != g.stage_of[u as usize] && e.to == g.entry(g.stage_of[e.to as usize]) {
+        if n > 0
+            && g.stage_of[e.to as usize] != g.stage_of[u as usize]
+            && e.to == g.entry(g.stage_of[e.to as usize])
+        {
             labels.add(
                 e.span,
                 format!(

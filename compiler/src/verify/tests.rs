@@ -126,7 +126,10 @@ fn every_cap_error_is_a_run_the_engine_makes_with_no_contact_rules() {
             .iter()
             .filter(|d| d.is_error() && !d.code.starts_with("dun::verify::"))
             .collect();
-        assert!(fatal.is_empty(), "seed {seed} does not check:\n{src}\n{fatal:#?}");
+        assert!(
+            fatal.is_empty(),
+            "seed {seed} does not check:\n{src}\n{fatal:#?}"
+        );
         let m = crate::lower::lower(&a.file, None).expect("a checked flow lowers");
         let runs = super::cap_error_runs(&a.file, &m);
         let reported = a
@@ -193,4 +196,32 @@ fn business_days_span_weekends_at_most_once_per_week() {
     assert_eq!(super::bounds(&m, d(1)), (day, 3 * day));
     assert_eq!(super::bounds(&m, d(5)), (5 * day, 7 * day));
     assert_eq!(super::bounds(&m, d(6)), (8 * day, 10 * day));
+}
+
+#[test]
+fn the_examples_and_the_generated_benchmark_flow_verify_clean() {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples"));
+    let mut seen = 0;
+    for dir in std::fs::read_dir(root).unwrap() {
+        let dir = dir.unwrap().path();
+        let Ok(files) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for f in files {
+            let f = f.unwrap().path();
+            if f.extension().and_then(|e| e.to_str()) != Some("dun") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).unwrap();
+            let a = analyze(Some(&f), &text);
+            let found: Vec<_> = a
+                .diagnostics
+                .iter()
+                .filter(|d| d.code.starts_with("dun::verify::"))
+                .collect();
+            assert!(found.is_empty(), "{}: {found:#?}", f.display());
+            seen += 1;
+        }
+    }
+    assert!(seen >= 6, "found only {seen} examples");
 }
