@@ -2,6 +2,7 @@
 //! and the deterministic engine that steps accounts through a flow.
 #![forbid(unsafe_code)]
 
+pub mod data;
 pub mod engine;
 pub mod format;
 pub mod testing;
