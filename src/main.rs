@@ -5,8 +5,11 @@ mod build;
 mod catalog;
 mod check;
 mod explain;
+mod flow;
 mod fmt;
 mod graph;
+mod run;
+mod status;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -55,6 +58,10 @@ enum Command {
     Fmt(fmt::Args),
     /// Draw a flow's stages and the ways between them (Mermaid, DOT, SVG).
     Graph(graph::Args),
+    /// Run a portfolio through a flow with durable state in SQLite.
+    Run(run::Args),
+    /// Show a store's accounts per stage and outcome, or one account.
+    Status(status::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +75,8 @@ fn main() -> ExitCode {
         Command::Inspect(args) => build::inspect(&args),
         Command::Fmt(args) => return fmt::run(args),
         Command::Graph(args) => return graph::run(args),
+        Command::Run(args) => run::run(&args),
+        Command::Status(args) => status::run(&args),
     };
     ExitCode::from(status)
 }
