@@ -346,7 +346,9 @@ fn decimal(text: &str) -> Option<Decimal> {
 /// `120.50` or `120.50 USD`: a decimal in the flow's currency.
 fn money(m: &Machine, name: &str, text: &str) -> Result<Decimal, String> {
     let (amount, code) = match text.rsplit_once(' ') {
-        Some((a, c)) if c.chars().all(|c| c.is_ascii_alphabetic()) => (a.trim(), Some(c)),
+        Some((a, c)) if c.len() == 3 && c.chars().all(|c| c.is_ascii_uppercase()) => {
+            (a.trim(), Some(c))
+        }
         _ => (text, None),
     };
     if let Some(code) = code {
