@@ -5,6 +5,7 @@
 pub mod data;
 pub mod engine;
 pub mod format;
+pub mod sim;
 pub mod store;
 pub mod testing;
 pub mod time;
