@@ -8,7 +8,9 @@ mod explain;
 mod flow;
 mod fmt;
 mod graph;
+mod report;
 mod run;
+mod simulate;
 mod status;
 mod test;
 
@@ -60,6 +62,8 @@ enum Command {
     Graph(graph::Args),
     /// Run a portfolio through a flow with durable state in SQLite.
     Run(run::Args),
+    /// Simulate a portfolio through one flow, or two side by side.
+    Simulate(simulate::Args),
     /// Show a store's accounts per stage and outcome, or one account.
     Status(status::Args),
 }
@@ -77,6 +81,7 @@ fn main() -> ExitCode {
         Command::Graph(args) => return graph::run(args),
         Command::Run(args) => run::run(&args),
         Command::Status(args) => status::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
     };
     ExitCode::from(status)
 }
