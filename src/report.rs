@@ -4,7 +4,9 @@
 use dun_runtime::sim::{Kpis, Report};
 use std::fmt::Write as _;
 
-const COLOURS: [&str; 6] = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
+const COLOURS: [&str; 6] = [
+    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+];
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -26,11 +28,35 @@ fn recovery_chart(series: &[(String, &[f64])]) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{}\" role=\"img\"><title>Cumulative recovery by day</title>",
         h + 30.0 + 18.0 * series.len() as f64
     );
-    let _ = write!(svg, "<line x1=\"{pad}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#444\"/>", h - pad / 2.0, w - 10.0, h - pad / 2.0);
-    let _ = write!(svg, "<line x1=\"{pad}\" y1=\"10\" x2=\"{pad}\" y2=\"{}\" stroke=\"#444\"/>", h - pad / 2.0);
-    let _ = write!(svg, "<text x=\"{pad}\" y=\"{}\" font-size=\"11\">day 0</text>", h - 8.0);
-    let _ = write!(svg, "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">day {}</text>", w - 10.0, h - 8.0, days - 1);
-    let _ = write!(svg, "<text x=\"{}\" y=\"20\" font-size=\"11\">{top:.0}</text>", pad + 4.0);
+    let _ = write!(
+        svg,
+        "<line x1=\"{pad}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#444\"/>",
+        h - pad / 2.0,
+        w - 10.0,
+        h - pad / 2.0
+    );
+    let _ = write!(
+        svg,
+        "<line x1=\"{pad}\" y1=\"10\" x2=\"{pad}\" y2=\"{}\" stroke=\"#444\"/>",
+        h - pad / 2.0
+    );
+    let _ = write!(
+        svg,
+        "<text x=\"{pad}\" y=\"{}\" font-size=\"11\">day 0</text>",
+        h - 8.0
+    );
+    let _ = write!(
+        svg,
+        "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">day {}</text>",
+        w - 10.0,
+        h - 8.0,
+        days - 1
+    );
+    let _ = write!(
+        svg,
+        "<text x=\"{}\" y=\"20\" font-size=\"11\">{top:.0}</text>",
+        pad + 4.0
+    );
     for (i, (name, values)) in series.iter().enumerate() {
         let colour = COLOURS[i % COLOURS.len()];
         let points: Vec<String> = values
@@ -42,7 +68,11 @@ fn recovery_chart(series: &[(String, &[f64])]) -> String {
                 format!("{x:.1},{y:.1}")
             })
             .collect();
-        let _ = write!(svg, "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>", points.join(" "));
+        let _ = write!(
+            svg,
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
+            points.join(" ")
+        );
         let y = h + 18.0 * (i as f64 + 1.0);
         let _ = write!(svg, "<rect x=\"{pad}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>", y - 10.0, pad + 18.0, y, esc(name));
     }
@@ -99,7 +129,10 @@ fn kpi_rows(names: &[String], ks: &[&Kpis]) -> String {
 pub(crate) fn html(reports: &[Report]) -> String {
     let mut h = String::from("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>dun simulate</title><style>body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 8px}td.n{text-align:right}h2{margin-top:2em}</style></head><body>");
     let r0 = &reports[0];
-    let names: Vec<String> = reports.iter().map(|r| format!("{} v{}", r.flow, r.version)).collect();
+    let names: Vec<String> = reports
+        .iter()
+        .map(|r| format!("{} v{}", r.flow, r.version))
+        .collect();
     let _ = write!(
         h,
         "<h1>Simulation: {}</h1><p>{} accounts, {} days from {}, seed {}; money in {}.</p>",
@@ -115,7 +148,10 @@ pub(crate) fn html(reports: &[Report]) -> String {
     h.push_str(&kpi_rows(&names, &ks));
     h.push_str("<h2>Cumulative recovery by day</h2>");
     let series: Vec<(String, &[f64])> = if reports.len() == 1 && !r0.arms.is_empty() {
-        r0.arms.iter().map(|a| (a.name.clone(), a.kpis.cumulative_recovered.as_slice())).collect()
+        r0.arms
+            .iter()
+            .map(|a| (a.name.clone(), a.kpis.cumulative_recovered.as_slice()))
+            .collect()
     } else {
         reports
             .iter()
@@ -126,10 +162,19 @@ pub(crate) fn html(reports: &[Report]) -> String {
     h.push_str(&recovery_chart(&series));
     for (r, n) in reports.iter().zip(&names) {
         let _ = write!(h, "<h2>Contacts by channel: {}</h2>", esc(n));
-        let items: Vec<(String, f64)> = r.whole.contacts.iter().map(|(c, v)| (c.clone(), *v as f64)).collect();
+        let items: Vec<(String, f64)> = r
+            .whole
+            .contacts
+            .iter()
+            .map(|(c, v)| (c.clone(), *v as f64))
+            .collect();
         h.push_str(&bars("Contacts by channel", &items));
         let _ = write!(h, "<h2>Stage funnel: {}</h2>", esc(n));
-        let items: Vec<(String, f64)> = r.stages.iter().map(|s| (s.stage.clone(), s.accounts_entered as f64)).collect();
+        let items: Vec<(String, f64)> = r
+            .stages
+            .iter()
+            .map(|s| (s.stage.clone(), s.accounts_entered as f64))
+            .collect();
         h.push_str(&bars("Accounts entering each stage", &items));
         if !r.arms.is_empty() {
             let _ = write!(h, "<h2>Split arms: {}</h2>", esc(n));

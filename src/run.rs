@@ -74,7 +74,10 @@ fn go(args: &Args) -> Result<u8, String> {
     if let Some(path) = &args.accounts {
         let (rows, bad) = read_rows(path)?;
         let file = crate::build::shown(path);
-        rejected.extend(bad.into_iter().map(|reject| Rejected { file: file.clone(), reject }));
+        rejected.extend(bad.into_iter().map(|reject| Rejected {
+            file: file.clone(),
+            reject,
+        }));
         for row in rows {
             match parse_account(&m, &row) {
                 Ok(a) => accounts.push((row.line, row.raw, a)),
@@ -89,7 +92,10 @@ fn go(args: &Args) -> Result<u8, String> {
     if let Some(path) = &args.events {
         let (rows, bad) = read_rows(path)?;
         let file = crate::build::shown(path);
-        rejected.extend(bad.into_iter().map(|reject| Rejected { file: file.clone(), reject }));
+        rejected.extend(bad.into_iter().map(|reject| Rejected {
+            file: file.clone(),
+            reject,
+        }));
         for row in rows {
             match parse_event(&m, &row) {
                 Ok(e) => events.push((row.line, row.raw, e)),
@@ -135,7 +141,11 @@ fn go(args: &Args) -> Result<u8, String> {
         bar.finish_and_clear();
     }
     let file_of = |in_events: bool| {
-        let p = if in_events { &args.events } else { &args.accounts };
+        let p = if in_events {
+            &args.events
+        } else {
+            &args.accounts
+        };
         p.as_deref().map(crate::build::shown).unwrap_or_default()
     };
     rejected.extend(summary.rejects.iter().map(|r| Rejected {
@@ -207,9 +217,9 @@ pub(crate) fn progress_bar() -> Option<indicatif::ProgressBar> {
         return None;
     }
     let bar = indicatif::ProgressBar::new(0);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} accounts {elapsed} (eta {eta})")
-    {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} accounts {elapsed} (eta {eta})",
+    ) {
         bar.set_style(style);
     }
     Some(bar)

@@ -18,7 +18,12 @@ pub struct Args {
     #[arg(long, value_name = "OTHER_FLOW")]
     vs: Option<PathBuf>,
     /// Accounts to simulate (CSV or JSONL, as `dun run` reads them).
-    #[arg(long, value_name = "FILE", conflicts_with = "synthetic", required_unless_present = "synthetic")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "synthetic",
+        required_unless_present = "synthetic"
+    )]
     portfolio: Option<PathBuf>,
     /// Draw this many accounts that fit the flow's schema.
     #[arg(long, value_name = "N")]
@@ -89,29 +94,45 @@ fn go(args: &Args) -> Result<u8, String> {
         days: args.days,
         seed: args.seed,
         start,
-        threads: args
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+        threads: args.threads.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        }),
     };
     let read = |m: &dun_runtime::Machine| -> Result<Vec<dun_runtime::Account>, String> {
-        let Some(path) = &args.portfolio else { return Ok(vec![]) };
+        let Some(path) = &args.portfolio else {
+            return Ok(vec![]);
+        };
         let (rows, bad) = read_rows(path)?;
         let mut accounts = Vec::with_capacity(rows.len());
         let mut rejected = bad.len();
         for r in &bad {
-            eprintln!("{}:{}: rejected: {}", crate::build::shown(path), r.line, r.reason);
+            eprintln!(
+                "{}:{}: rejected: {}",
+                crate::build::shown(path),
+                r.line,
+                r.reason
+            );
         }
         for row in rows {
             match parse_account(m, &row) {
                 Ok(a) => accounts.push(a),
                 Err(reason) => {
                     rejected += 1;
-                    eprintln!("{}:{}: rejected: {reason}", crate::build::shown(path), row.line);
+                    eprintln!(
+                        "{}:{}: rejected: {reason}",
+                        crate::build::shown(path),
+                        row.line
+                    );
                 }
             }
         }
         if rejected > 0 {
-            eprintln!("{rejected} account rows rejected; simulating the other {}", accounts.len());
+            eprintln!(
+                "{rejected} account rows rejected; simulating the other {}",
+                accounts.len()
+            );
         }
         Ok(accounts)
     };
@@ -164,22 +185,64 @@ fn go(args: &Args) -> Result<u8, String> {
 pub(crate) fn rows(k: &Kpis) -> Vec<(String, f64, String)> {
     let pct = |x: f64| format!("{:.2}%", x * 100.0);
     let mut r = vec![
-        ("accounts entered".to_string(), k.accounts as f64, k.accounts.to_string()),
-        ("balance entered".into(), k.balance_entered, format!("{:.2}", k.balance_entered)),
-        ("amount recovered".into(), k.recovered, format!("{:.2}", k.recovered)),
-        ("recovery rate".into(), k.recovery_rate, pct(k.recovery_rate)),
-        ("liquidation rate".into(), k.liquidation_rate, pct(k.liquidation_rate)),
-        ("paying accounts".into(), k.paying_accounts as f64, k.paying_accounts.to_string()),
+        (
+            "accounts entered".to_string(),
+            k.accounts as f64,
+            k.accounts.to_string(),
+        ),
+        (
+            "balance entered".into(),
+            k.balance_entered,
+            format!("{:.2}", k.balance_entered),
+        ),
+        (
+            "amount recovered".into(),
+            k.recovered,
+            format!("{:.2}", k.recovered),
+        ),
+        (
+            "recovery rate".into(),
+            k.recovery_rate,
+            pct(k.recovery_rate),
+        ),
+        (
+            "liquidation rate".into(),
+            k.liquidation_rate,
+            pct(k.liquidation_rate),
+        ),
+        (
+            "paying accounts".into(),
+            k.paying_accounts as f64,
+            k.paying_accounts.to_string(),
+        ),
     ];
-    for c in ["email", "sms", "whatsapp", "letter", "push", "voice", "call"] {
+    for c in [
+        "email", "sms", "whatsapp", "letter", "push", "voice", "call",
+    ] {
         let n = k.contacts.get(c).copied().unwrap_or(0);
         r.push((format!("contacts: {c}"), n as f64, n.to_string()));
     }
     r.push(("cost of contacts".into(), k.cost, format!("{:.2}", k.cost)));
-    r.push(("cost to collect".into(), k.cost_to_collect, pct(k.cost_to_collect)));
-    r.push(("right-party contacts".into(), k.right_party_contacts as f64, k.right_party_contacts.to_string()));
-    r.push(("promises made".into(), k.promises_made as f64, k.promises_made.to_string()));
-    r.push(("promises kept".into(), k.promises_kept as f64, k.promises_kept.to_string()));
+    r.push((
+        "cost to collect".into(),
+        k.cost_to_collect,
+        pct(k.cost_to_collect),
+    ));
+    r.push((
+        "right-party contacts".into(),
+        k.right_party_contacts as f64,
+        k.right_party_contacts.to_string(),
+    ));
+    r.push((
+        "promises made".into(),
+        k.promises_made as f64,
+        k.promises_made.to_string(),
+    ));
+    r.push((
+        "promises kept".into(),
+        k.promises_kept as f64,
+        k.promises_kept.to_string(),
+    ));
     let med = k.median_days_to_resolution;
     r.push((
         "median days to resolution".into(),
@@ -199,7 +262,14 @@ fn outcome_rows(ks: &[&Kpis]) -> Vec<(String, Vec<u64>)> {
     names.dedup();
     names
         .into_iter()
-        .map(|n| (format!("outcome {n}"), ks.iter().map(|k| k.outcomes.get(n).copied().unwrap_or(0)).collect()))
+        .map(|n| {
+            (
+                format!("outcome {n}"),
+                ks.iter()
+                    .map(|k| k.outcomes.get(n).copied().unwrap_or(0))
+                    .collect(),
+            )
+        })
         .collect()
 }
 
@@ -241,7 +311,10 @@ fn kpi_table(out: &mut String, names: &[String], ks: &[&Kpis], diff: bool) {
             let d = rows_of[1][i].1 - rows_of[0][i].1;
             let s = if label.contains("rate") || label == "cost to collect" {
                 format!("{:+.2} pts", d * 100.0)
-            } else if label.starts_with("balance") || label.starts_with("amount") || label.starts_with("cost") {
+            } else if label.starts_with("balance")
+                || label.starts_with("amount")
+                || label.starts_with("cost")
+            {
                 format!("{d:+.2}")
             } else {
                 format!("{d:+}")
@@ -269,7 +342,10 @@ fn table(reports: &[Report]) -> String {
         "{} accounts, {} days from {}, seed {}; money in {}\n",
         r0.whole.accounts, r0.days, r0.start, r0.seed, r0.currency
     );
-    let names: Vec<String> = reports.iter().map(|r| format!("{} v{}", r.flow, r.version)).collect();
+    let names: Vec<String> = reports
+        .iter()
+        .map(|r| format!("{} v{}", r.flow, r.version))
+        .collect();
     let _ = writeln!(out, "== whole portfolio");
     let ks: Vec<&Kpis> = reports.iter().map(|r| &r.whole).collect();
     kpi_table(&mut out, &names, &ks, reports.len() == 2);
@@ -281,10 +357,19 @@ fn table(reports: &[Report]) -> String {
             kpi_table(&mut out, &names, &ks, false);
         }
         let _ = writeln!(out, "\n== stages of {} v{}", r.flow, r.version);
-        let header: Vec<String> = ["stage", "entered", "recovered", "contacts", "cost", "promises", "ended", "held/suppressed"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let header: Vec<String> = [
+            "stage",
+            "entered",
+            "recovered",
+            "contacts",
+            "cost",
+            "promises",
+            "ended",
+            "held/suppressed",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let body: Vec<Vec<String>> = r
             .stages
             .iter()

@@ -65,15 +65,28 @@ fn summary(store: &Store) -> Result<Option<String>, dun_runtime::store::StoreErr
     let mut out = String::new();
     let (accounts, events, actions, unexported) = store.totals()?;
     for v in store.versions()? {
-        let _ = writeln!(out, "flow {} version {}: {} accounts", v.flow, v.version, v.accounts);
+        let _ = writeln!(
+            out,
+            "flow {} version {}: {} accounts",
+            v.flow, v.version, v.accounts
+        );
     }
     let _ = writeln!(
         out,
         "{accounts} accounts, {events} events, {actions} actions ({unexported} not exported yet)\n"
     );
     let counts = store.stage_counts()?;
-    let width = counts.iter().map(|c| c.stage.len()).max().unwrap_or(5).max(5);
-    let _ = writeln!(out, "{:<8} {:<width$} {:<20} {:>9}", "status", "stage", "outcome", "accounts");
+    let width = counts
+        .iter()
+        .map(|c| c.stage.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let _ = writeln!(
+        out,
+        "{:<8} {:<width$} {:<20} {:>9}",
+        "status", "stage", "outcome", "accounts"
+    );
     for c in counts {
         let _ = writeln!(
             out,
@@ -98,9 +111,17 @@ fn account(store: &Store, id: &str) -> Result<Option<String>, dun_runtime::store
         "status {}, stage {}{}",
         a.status,
         a.stage,
-        a.outcome.as_deref().map(|o| format!(", outcome {o}")).unwrap_or_default()
+        a.outcome
+            .as_deref()
+            .map(|o| format!(", outcome {o}"))
+            .unwrap_or_default()
     );
-    let _ = writeln!(out, "enrolled {}, clock {}", when(a.enrolled), when(a.clock));
+    let _ = writeln!(
+        out,
+        "enrolled {}, clock {}",
+        when(a.enrolled),
+        when(a.clock)
+    );
     if let Some(next) = a.instance.next_due() {
         let _ = writeln!(out, "next due {}", next.format("%Y-%m-%d %H:%M UTC"));
     }
@@ -134,7 +155,14 @@ fn account(store: &Store, id: &str) -> Result<Option<String>, dun_runtime::store
     }
     let _ = writeln!(out, "\naudit:");
     for e in store.audit_of(id)? {
-        let _ = writeln!(out, "  {}  {:<10} {:<11} {}", when(e.at), e.stage, e.kind, e.message);
+        let _ = writeln!(
+            out,
+            "  {}  {:<10} {:<11} {}",
+            when(e.at),
+            e.stage,
+            e.kind,
+            e.message
+        );
     }
     Ok(Some(out))
 }

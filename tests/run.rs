@@ -11,7 +11,9 @@ fn root() -> &'static Path {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("run").join(name);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("run")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -62,7 +64,10 @@ fn exported(path: &Path) -> BTreeMap<String, String> {
         let v: serde_json::Value = serde_json::from_str(line).expect("a whole JSON line");
         let id = v["id"].as_str().expect("an id").to_string();
         if let Some(prev) = by_id.insert(id.clone(), line.to_string()) {
-            assert_eq!(prev, line, "action {id} exported twice with different content");
+            assert_eq!(
+                prev, line,
+                "action {id} exported twice with different content"
+            );
         }
     }
     by_id
@@ -87,14 +92,19 @@ fn a_run_of_the_example_exports_every_action_once_and_running_again_adds_nothing
     let lines = std::fs::read_to_string(&out).unwrap().lines().count();
     assert_eq!(actions.len(), lines, "no action is exported twice");
     // The dispute on 2026-03-05 sends James Carter to the disputes queue.
-    assert!(actions.values().any(|l| l.contains("\"account\":\"NG-100232\"")
-        && l.contains("\"type\":\"assign_queue\"")
-        && l.contains("\"queue\":\"disputes\"")));
+    assert!(actions
+        .values()
+        .any(|l| l.contains("\"account\":\"NG-100232\"")
+            && l.contains("\"type\":\"assign_queue\"")
+            && l.contains("\"queue\":\"disputes\"")));
     // Linda Okafor asked to stop: her account ended `ceased`.
     let status = dun(&["status", "--db", &db, "NG-100235"]);
     assert!(status.status.success());
     let s = text(&status.stdout);
-    assert!(s.contains("status ended, stage ceased, outcome ceased"), "{s}");
+    assert!(
+        s.contains("status ended, stage ceased, outcome ceased"),
+        "{s}"
+    );
     assert!(s.contains("cease_contact ev-0004"), "{s}");
     let before = text(&dun(&["status", "--db", &db]).stdout);
     assert!(before.contains("6 accounts, 5 events"), "{before}");
@@ -105,7 +115,10 @@ fn a_run_of_the_example_exports_every_action_once_and_running_again_adds_nothing
     assert!(stderr.contains("ran 0 accounts"), "{stderr}");
     assert!(stderr.contains("5 repeats ignored"), "{stderr}");
     assert!(stderr.contains("exported 0 actions"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), lines);
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap().lines().count(),
+        lines
+    );
     assert_eq!(text(&dun(&["status", "--db", &db]).stdout), before);
 }
 
@@ -121,8 +134,20 @@ fn the_next_day_only_the_new_events_and_the_new_time_run() {
     let none = none.display().to_string();
     let day = |until: &str| {
         dun(&[
-            "run", &flow, "--db", &db, "--accounts", &accounts, "--events", &none, "--start",
-            "2026-03-02T15:00:00Z", "--until", until, "--actions", &out,
+            "run",
+            &flow,
+            "--db",
+            &db,
+            "--accounts",
+            &accounts,
+            "--events",
+            &none,
+            "--start",
+            "2026-03-02T15:00:00Z",
+            "--until",
+            until,
+            "--actions",
+            &out,
         ])
     };
     assert!(day("2026-03-20T00:00:00Z").status.success());
@@ -134,12 +159,28 @@ fn the_next_day_only_the_new_events_and_the_new_time_run() {
     let db2 = dir2.join("store.db").display().to_string();
     let out2 = dir2.join("actions.jsonl").display().to_string();
     let once = dun(&[
-        "run", &flow, "--db", &db2, "--accounts", &accounts, "--events", &none, "--start",
-        "2026-03-02T15:00:00Z", "--until", "2026-05-15T00:00:00Z", "--actions", &out2,
+        "run",
+        &flow,
+        "--db",
+        &db2,
+        "--accounts",
+        &accounts,
+        "--events",
+        &none,
+        "--start",
+        "2026-03-02T15:00:00Z",
+        "--until",
+        "2026-05-15T00:00:00Z",
+        "--actions",
+        &out2,
     ]);
     assert!(once.status.success());
     assert!(split.len() < two_days.len());
-    assert_eq!(two_days, exported(Path::new(&out2)), "two daily runs give the actions of one long run");
+    assert_eq!(
+        two_days,
+        exported(Path::new(&out2)),
+        "two daily runs give the actions of one long run"
+    );
 }
 
 /// A portfolio big enough that a run takes a while, so kills land in the
@@ -152,8 +193,16 @@ fn portfolio(dir: &Path, n: usize) -> (String, String) {
     );
     let mut events = String::new();
     for i in 0..n {
-        let mobile = if i % 5 == 0 { String::new() } else { format!("+1312555{:04}", i % 10_000) };
-        let email = if i % 3 == 0 { String::new() } else { format!("a{i}@example.com") };
+        let mobile = if i % 5 == 0 {
+            String::new()
+        } else {
+            format!("+1312555{:04}", i % 10_000)
+        };
+        let email = if i % 3 == 0 {
+            String::new()
+        } else {
+            format!("a{i}@example.com")
+        };
         csv.push_str(&format!(
             "A{i:05},Debtor {i},{}.{:02},Lakeshore Bank Visa,2025-09-30,{},{},{mobile},{email},\"{i} Main St\",{},{}\n",
             300 + (i * 37) % 9000,
@@ -169,7 +218,9 @@ fn portfolio(dir: &Path, n: usize) -> (String, String) {
             2 => format!("\"type\":\"dispute\",\"reason\":\"not mine\",\"at\":\"2026-03-{:02}T18:00:00Z\"", 5 + i % 20),
             _ => continue,
         };
-        events.push_str(&format!("{{\"id\":\"E{i}\",\"account\":\"A{i:05}\",{kind}}}\n"));
+        events.push_str(&format!(
+            "{{\"id\":\"E{i}\",\"account\":\"A{i:05}\",{kind}}}\n"
+        ));
     }
     let a = dir.join("accounts.csv");
     let e = dir.join("events.jsonl");
@@ -186,7 +237,11 @@ fn a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action() {
     let whole_db = dir.join("whole.db").display().to_string();
     let whole_out = dir.join("whole.jsonl").display().to_string();
     let mut args = vec!["run", flow.as_str()];
-    args.extend(run_args(&whole_db, &accounts, &events, &whole_out).into_iter().skip(1));
+    args.extend(
+        run_args(&whole_db, &accounts, &events, &whole_out)
+            .into_iter()
+            .skip(1),
+    );
     args.extend(["--batch", "25"]);
     let began = Instant::now();
     let whole = dun(&args);
@@ -221,13 +276,30 @@ fn a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action() {
         let rest = dun(&args);
         assert!(rest.status.success(), "{}", text(&rest.stderr));
         let got = exported(Path::new(&out));
-        let missing: Vec<_> = expected.keys().filter(|k| !got.contains_key(*k)).take(3).collect();
-        let extra: Vec<_> = got.keys().filter(|k| !expected.contains_key(*k)).take(3).collect();
-        assert!(missing.is_empty() && extra.is_empty(), "kill point {fraction}: missing {missing:?}, extra {extra:?}");
-        assert_eq!(got, expected, "the same actions with the same ids and content");
+        let missing: Vec<_> = expected
+            .keys()
+            .filter(|k| !got.contains_key(*k))
+            .take(3)
+            .collect();
+        let extra: Vec<_> = got
+            .keys()
+            .filter(|k| !expected.contains_key(*k))
+            .take(3)
+            .collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "kill point {fraction}: missing {missing:?}, extra {extra:?}"
+        );
+        assert_eq!(
+            got, expected,
+            "the same actions with the same ids and content"
+        );
         assert_eq!(text(&dun(&["status", "--db", &db]).stdout), expected_status);
     }
-    assert!(killed_mid_run >= 6, "only {killed_mid_run} kills hit a running process");
+    assert!(
+        killed_mid_run >= 6,
+        "only {killed_mid_run} kills hit a running process"
+    );
 }
 
 fn rejects(path: &Path) -> Vec<serde_json::Value> {
@@ -315,7 +387,9 @@ fn every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_
     assert!(reason("events.csv", 8).contains("one of answered, no_answer"));
     assert!(reason("events.csv", 9).contains("unknown field `result` for event `payment`"));
     assert_eq!(got.len(), 11, "{got:#?}");
-    assert!(got.iter().all(|r| r["row"].as_str().is_some_and(|s| !s.is_empty())));
+    assert!(got
+        .iter()
+        .all(|r| r["row"].as_str().is_some_and(|s| !s.is_empty())));
 
     // The good rows ran: A1's payment, A5's conversation.
     let a5 = text(&dun(&["status", "--db", &db, "A5"]).stdout);
@@ -330,7 +404,10 @@ fn every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_
     assert!(again.status.success());
     let got = rejects(&dir.join("actions.rejects.jsonl"));
     assert!(got.iter().any(|r| r["line"] == 2
-        && r["reason"].as_str().unwrap().contains("duplicate event id `e1`")));
+        && r["reason"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate event id `e1`")));
 }
 
 #[test]
@@ -343,7 +420,10 @@ fn a_store_of_one_flow_version_refuses_another_version() {
     }
     let text5 = std::fs::read_to_string(src.join("consumer_cards.dun"))
         .unwrap()
-        .replace("flow consumer_cards version 4", "flow consumer_cards version 5");
+        .replace(
+            "flow consumer_cards version 4",
+            "flow consumer_cards version 5",
+        );
     let v5 = dir.join("v5.dun");
     std::fs::write(&v5, text5).unwrap();
     let db = dir.join("store.db").display().to_string();
@@ -367,7 +447,11 @@ fn a_cut_line_at_the_end_of_an_export_is_replaced_by_the_whole_line() {
     let dir = scratch("cut");
     let db = dir.join("store.db").display().to_string();
     let out = dir.join("actions.jsonl");
-    std::fs::write(&out, "{\"id\":\"0000000000000001\",\"account\":\"X\"}\n{\"id\":\"00").unwrap();
+    std::fs::write(
+        &out,
+        "{\"id\":\"0000000000000001\",\"account\":\"X\"}\n{\"id\":\"00",
+    )
+    .unwrap();
     let outs = out.display().to_string();
     let flow = example("consumer_cards.dun");
     let (a, e) = (example("accounts.csv"), example("events.jsonl"));

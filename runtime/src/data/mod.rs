@@ -99,7 +99,8 @@ pub fn read_rows(path: &Path) -> Result<(Vec<Row>, Vec<Reject>), String> {
             path.display()
         )
     })?;
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let reader = std::io::BufReader::new(file);
     match format {
         Format::Csv => read_csv(reader).map_err(|e| format!("`{}`: {e}", path.display())),

@@ -20,7 +20,8 @@ fn csv_rows(text: &str) -> (Vec<Row>, Vec<Reject>) {
 #[test]
 fn a_csv_account_reads_money_enums_and_an_empty_optional_as_unset() {
     let m = machine();
-    let (rows, rejects) = csv_rows("id,balance,risk,mobile,timezone\nA1,120.50 USD,low,,Europe/Madrid\n");
+    let (rows, rejects) =
+        csv_rows("id,balance,risk,mobile,timezone\nA1,120.50 USD,low,,Europe/Madrid\n");
     assert!(rejects.is_empty());
     let a = parse_account(&m, &rows[0]).expect("valid");
     assert_eq!(a.id, "A1");
@@ -36,7 +37,10 @@ fn money_in_another_currency_an_unknown_variant_and_a_bad_zone_are_refused() {
     let (rows, _) = csv_rows(
         "id,balance,risk,mobile,timezone\nA1,10 EUR,low,,UTC\nA2,10,medium,,UTC\nA3,10,low,,Mars/Base\nA4,10,low,call me,UTC\n",
     );
-    let errs: Vec<String> = rows.iter().map(|r| parse_account(&m, r).unwrap_err()).collect();
+    let errs: Vec<String> = rows
+        .iter()
+        .map(|r| parse_account(&m, r).unwrap_err())
+        .collect();
     assert!(errs[0].contains("is in EUR"), "{}", errs[0]);
     assert!(errs[1].contains("one of low, high"), "{}", errs[1]);
     assert!(errs[2].contains("IANA timezone"), "{}", errs[2]);

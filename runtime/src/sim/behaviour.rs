@@ -225,18 +225,21 @@ pub fn bind(m: &Machine, b: &Behaviour) -> Bound {
     let first = |names: &[String]| names.iter().find_map(|n| m.event_index(n));
     let call_outcome = first(&b.events.call_outcome);
     let answered = call_outcome.and_then(|e| {
-        m.events[e as usize].fields.iter().find_map(|f| match &f.ty {
-            Type::Enum(vs) => {
-                let names: Vec<&str> = vs.iter().map(|v| m.str(*v)).collect();
-                let yes = names.iter().find(|n| **n == "answered")?;
-                let no = names
-                    .iter()
-                    .find(|n| **n == "no_answer")
-                    .or_else(|| names.iter().find(|n| **n != "answered"))?;
-                Some((yes.to_string(), no.to_string()))
-            }
-            _ => None,
-        })
+        m.events[e as usize]
+            .fields
+            .iter()
+            .find_map(|f| match &f.ty {
+                Type::Enum(vs) => {
+                    let names: Vec<&str> = vs.iter().map(|v| m.str(*v)).collect();
+                    let yes = names.iter().find(|n| **n == "answered")?;
+                    let no = names
+                        .iter()
+                        .find(|n| **n == "no_answer")
+                        .or_else(|| names.iter().find(|n| **n != "answered"))?;
+                    Some((yes.to_string(), no.to_string()))
+                }
+                _ => None,
+            })
     });
     let balance = b
         .events

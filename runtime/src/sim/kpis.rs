@@ -311,7 +311,9 @@ pub(crate) fn report(
                     .code
                     .iter()
                     .find_map(|op| match op {
-                        crate::format::Op::Split(list) => list.iter().find(|a| a.stage == *to).map(|a| a.share),
+                        crate::format::Op::Split(list) => {
+                            list.iter().find(|a| a.stage == *to).map(|a| a.share)
+                        }
                         _ => None,
                     })
                     .unwrap_or(0);

@@ -97,9 +97,13 @@ pub fn simulate(
                     let hi = total * (w as u64 + 1) / threads as u64;
                     for i in lo..hi {
                         let account = match portfolio {
-                            Portfolio::Synthetic(_) => {
-                                synthetic::account(&ctx.m, cfg.seed, i, cfg.start, ctx.bound.balance)
-                            }
+                            Portfolio::Synthetic(_) => synthetic::account(
+                                &ctx.m,
+                                cfg.seed,
+                                i,
+                                cfg.start,
+                                ctx.bound.balance,
+                            ),
                             Portfolio::Accounts(a) => a[i as usize].clone(),
                         };
                         worker.account(ctx, i, account);
@@ -119,10 +123,7 @@ pub fn simulate(
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        handles
-            .into_iter()
-            .filter_map(|h| h.join().ok())
-            .collect()
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
     progress(total);
     let mut iter = workers.into_iter();
@@ -211,8 +212,12 @@ impl Worker {
         let days = ctx.cfg.days as usize;
         Worker {
             whole: Acc::new(&ctx.m, days),
-            arms: (0..=ctx.arms.len()).map(|_| Acc::new(&ctx.m, days)).collect(),
-            stages: (0..ctx.m.stages.len()).map(|_| Acc::new(&ctx.m, 0)).collect(),
+            arms: (0..=ctx.arms.len())
+                .map(|_| Acc::new(&ctx.m, days))
+                .collect(),
+            stages: (0..ctx.m.stages.len())
+                .map(|_| Acc::new(&ctx.m, 0))
+                .collect(),
             pending: Vec::with_capacity(16),
             entered: vec![false; ctx.m.stages.len()],
             paid: Vec::with_capacity(8),
@@ -259,9 +264,14 @@ impl Worker {
         let p = ctx.model.payments.self_cure_per_day * mult;
         if p > 0.0 && ctx.bound.payment.is_some() {
             let u = rng.unit().max(1e-12);
-            let day = if p >= 1.0 { 0.0 } else { (u.ln() / (1.0 - p).ln()).floor() };
+            let day = if p >= 1.0 {
+                0.0
+            } else {
+                (u.ln() / (1.0 - p).ln()).floor()
+            };
             if day < f64::from(cfg.days) {
-                self.pending.push((start + day as i64 * 86_400 + 3 * 3600, Resp::PayFull));
+                self.pending
+                    .push((start + day as i64 * 86_400 + 3 * 3600, Resp::PayFull));
             }
         }
         let mut inst = Instance::new();
@@ -282,8 +292,12 @@ impl Worker {
             let promises_before = life.acc.promises;
             let (input, at) = match (timer, resp) {
                 (None, None) => break,
-                (Some(t), Some((i, r))) if r <= t => self.response(ctx, i, &mut account, &mut balance, &mut life, &mut rng),
-                (_, Some((i, _))) if timer.is_none() => self.response(ctx, i, &mut account, &mut balance, &mut life, &mut rng),
+                (Some(t), Some((i, r))) if r <= t => {
+                    self.response(ctx, i, &mut account, &mut balance, &mut life, &mut rng)
+                }
+                (_, Some((i, _))) if timer.is_none() => {
+                    self.response(ctx, i, &mut account, &mut balance, &mut life, &mut rng)
+                }
                 (Some(t), _) => (Some(Input::Timer), t),
                 (None, Some(_)) => break,
             };
@@ -320,8 +334,14 @@ impl Worker {
         let m = &ctx.m;
         let b = &ctx.bound;
         let day = ((at - ctx.cfg.start.timestamp()) / 86_400) as u32;
-        let date = DateTime::from_timestamp(at, 0).unwrap_or(ctx.cfg.start).date_naive();
-        let pay = |amount: Decimal, account: &mut Account, balance: &mut Decimal, this: &mut Worker, life: &mut Life| {
+        let date = DateTime::from_timestamp(at, 0)
+            .unwrap_or(ctx.cfg.start)
+            .date_naive();
+        let pay = |amount: Decimal,
+                   account: &mut Account,
+                   balance: &mut Decimal,
+                   this: &mut Worker,
+                   life: &mut Life| {
             let amount = amount.min(*balance).round_dp(2);
             if amount <= Decimal::ZERO {
                 return None;
@@ -348,12 +368,19 @@ impl Worker {
         };
         let input = match resp {
             Resp::CallAnswered(yes) => b.call_outcome.map(|e| {
-                let v = b.answered.as_ref().map(|(y, n)| if yes { y.as_str() } else { n.as_str() });
-                Input::Event { event: e, payload: payload(m, e, None, None, v) }
+                let v = b
+                    .answered
+                    .as_ref()
+                    .map(|(y, n)| if yes { y.as_str() } else { n.as_str() });
+                Input::Event {
+                    event: e,
+                    payload: payload(m, e, None, None, v),
+                }
             }),
             Resp::PayFull => pay(*balance, account, balance, self, life),
             Resp::PayPart(share) => {
-                let amount = (*balance * Decimal::from_f64_retain(share).unwrap_or_default()).round_dp(2);
+                let amount =
+                    (*balance * Decimal::from_f64_retain(share).unwrap_or_default()).round_dp(2);
                 pay(amount, account, balance, self, life)
             }
             Resp::PayPromised(amount) => {
@@ -369,10 +396,16 @@ impl Worker {
                 let amount = balance.round_dp(2);
                 life.acc.promises += 1;
                 if rng.chance(ctx.model.promises.keep) {
-                    let when = due.and_hms_opt(15, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(at);
+                    let when = due
+                        .and_hms_opt(15, 0, 0)
+                        .map(|t| t.and_utc().timestamp())
+                        .unwrap_or(at);
                     self.pending.push((when, Resp::PayPromised(amount)));
                 }
-                Input::Event { event: e, payload: payload(m, e, Some(amount), Some(due), None) }
+                Input::Event {
+                    event: e,
+                    payload: payload(m, e, Some(amount), Some(due), None),
+                }
             }),
             Resp::Dispute => b.dispute.map(|e| Input::Event {
                 event: e,
@@ -387,7 +420,16 @@ impl Worker {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn outcome(&mut self, ctx: &Ctx, inst: &Instance, out: &Outcome, life: &mut Life, rng: &mut Rng, mult: f64, _at: i64) {
+    fn outcome(
+        &mut self,
+        ctx: &Ctx,
+        inst: &Instance,
+        out: &Outcome,
+        life: &mut Life,
+        rng: &mut Rng,
+        mult: f64,
+        _at: i64,
+    ) {
         let m = &ctx.m;
         let start = ctx.cfg.start.timestamp();
         let split = out.audit.iter().any(|a| a.kind == AuditKind::Split);
@@ -396,7 +438,9 @@ impl Worker {
             let stage = stage_of(a.state);
             match &a.kind {
                 ActionKind::Stage { from, to } => {
-                    let Some(to_i) = m.stage_index(to) else { continue };
+                    let Some(to_i) = m.stage_index(to) else {
+                        continue;
+                    };
                     if !self.entered[to_i as usize] {
                         self.entered[to_i as usize] = true;
                         self.stages[to_i as usize].accounts += 1;
@@ -417,7 +461,9 @@ impl Worker {
                     }
                 }
                 kind => {
-                    let Some(channel) = kind.channel() else { continue };
+                    let Some(channel) = kind.channel() else {
+                        continue;
+                    };
                     let c = channel.index();
                     life.acc.contacts[c] += 1;
                     life.acc.cost += ctx.cost[c];
@@ -426,7 +472,9 @@ impl Worker {
                         self.stages[s].cost += ctx.cost[c];
                     }
                     let at = a.at.timestamp();
-                    let Some(r) = ctx.model.channel(channel) else { continue };
+                    let Some(r) = ctx.model.channel(channel) else {
+                        continue;
+                    };
                     let reached = rng.chance(r.reach);
                     let is_call = matches!(channel, Channel::Call | Channel::Voice);
                     if is_call {
@@ -486,7 +534,13 @@ impl Worker {
 /// A payload for a simulated event: money fields get the amount, date
 /// fields the date, an enumeration the named variant (else its first),
 /// text a placeholder.
-fn payload(m: &Machine, event: u16, amount: Option<Decimal>, date: Option<NaiveDate>, variant: Option<&str>) -> Vec<Value> {
+fn payload(
+    m: &Machine,
+    event: u16,
+    amount: Option<Decimal>,
+    date: Option<NaiveDate>,
+    variant: Option<&str>,
+) -> Vec<Value> {
     let Some(def) = m.events.get(event as usize) else {
         return vec![];
     };
@@ -499,14 +553,19 @@ fn payload(m: &Machine, event: u16, amount: Option<Decimal>, date: Option<NaiveD
                 let pick = variant
                     .and_then(|v| vs.iter().find(|s| m.str(**s) == v))
                     .or(vs.first());
-                pick.map(|s| Value::Variant(m.str(*s).to_string())).unwrap_or(Value::Unset)
+                pick.map(|s| Value::Variant(m.str(*s).to_string()))
+                    .unwrap_or(Value::Unset)
             }
             Type::Text => Value::Text("simulated".into()),
             Type::Number => Value::Number(Decimal::ONE),
             Type::Bool => Value::Bool(false),
             Type::Percent => Value::Percent(Decimal::ZERO),
             _ if f.optional => Value::Unset,
-            Type::DateTime => Value::DateTime(date.and_then(|d| d.and_hms_opt(12, 0, 0)).map(|t| t.and_utc()).unwrap_or_default()),
+            Type::DateTime => Value::DateTime(
+                date.and_then(|d| d.and_hms_opt(12, 0, 0))
+                    .map(|t| t.and_utc())
+                    .unwrap_or_default(),
+            ),
             _ => Value::Unset,
         })
         .collect()

@@ -18,7 +18,12 @@ fn zones(currency: &str) -> &'static [&'static str] {
             "America/Los_Angeles",
             "America/Phoenix",
         ],
-        "EUR" => &["Europe/Berlin", "Europe/Paris", "Europe/Madrid", "Europe/Rome"],
+        "EUR" => &[
+            "Europe/Berlin",
+            "Europe/Paris",
+            "Europe/Madrid",
+            "Europe/Rome",
+        ],
         "GBP" => &["Europe/London"],
         "COP" => &["America/Bogota"],
         "MXN" => &["America/Mexico_City", "America/Tijuana"],
@@ -41,11 +46,21 @@ fn unit_scale(currency: &str) -> f64 {
 }
 
 fn money(x: f64) -> Value {
-    Value::Money(Decimal::from_f64_retain((x * 100.0).round() / 100.0).unwrap_or_default().round_dp(2))
+    Value::Money(
+        Decimal::from_f64_retain((x * 100.0).round() / 100.0)
+            .unwrap_or_default()
+            .round_dp(2),
+    )
 }
 
 /// Account `index` of a synthetic portfolio, starting at `start`.
-pub fn account(m: &Machine, seed: u64, index: u64, start: DateTime<Utc>, balance_field: Option<u16>) -> Account {
+pub fn account(
+    m: &Machine,
+    seed: u64,
+    index: u64,
+    start: DateTime<Utc>,
+    balance_field: Option<u16>,
+) -> Account {
     let mut r = Rng::for_account(seed, index, 0x5eed);
     let scale = unit_scale(&m.currency);
     // Lognormal around 1,200 dollars: most debts are small, a few large.
@@ -100,7 +115,11 @@ pub fn account(m: &Machine, seed: u64, index: u64, start: DateTime<Utc>, balance
             }
             Type::Percent => Value::Percent(Decimal::from(r.range(5, 30))),
             Type::Date => {
-                let back = if has("due") || has("missed") { dpd } else { r.range(30, 400) };
+                let back = if has("due") || has("missed") {
+                    dpd
+                } else {
+                    r.range(30, 400)
+                };
                 Value::Date((start - Duration::days(back)).date_naive())
             }
             Type::DateTime => Value::DateTime(start - Duration::days(r.range(1, 60))),
@@ -109,7 +128,12 @@ pub fn account(m: &Machine, seed: u64, index: u64, start: DateTime<Utc>, balance
             Type::Bool => {
                 let p = if has("consent") || has("opt_in") {
                     0.45
-                } else if has("hold") || has("medical") || has("life") || has("senior") || has("assistance") {
+                } else if has("hold")
+                    || has("medical")
+                    || has("life")
+                    || has("senior")
+                    || has("assistance")
+                {
                     0.05
                 } else {
                     0.3

@@ -79,14 +79,25 @@ pub fn run(
     // Everything the store holds, keyed by account id.
     let mut known: HashMap<String, (Account, Instance, i64)> = HashMap::new();
     {
-        let mut stmt = store.sql(store.conn.prepare("SELECT account, data, state, clock FROM instances"))?;
+        let mut stmt = store.sql(
+            store
+                .conn
+                .prepare("SELECT account, data, state, clock FROM instances"),
+        )?;
         let mut rows = store.sql(stmt.query([]))?;
         while let Some(r) = store.sql(rows.next())? {
             let id: String = store.sql(r.get(0))?;
             let data: Vec<u8> = store.sql(r.get(1))?;
             let state: Vec<u8> = store.sql(r.get(2))?;
             let clock: i64 = store.sql(r.get(3))?;
-            known.insert(id, (decode(&data, "account")?, decode(&state, "instance")?, clock));
+            known.insert(
+                id,
+                (
+                    decode(&data, "account")?,
+                    decode(&state, "instance")?,
+                    clock,
+                ),
+            );
         }
     }
 
@@ -195,7 +206,14 @@ pub fn run(
                 let name = m.str(m.events[ev.event as usize].name).to_string();
                 let payload = encode(&ev.payload)?;
                 insert
-                    .execute(params![ev.id, ev.account, name, ev.at.timestamp(), content, payload])
+                    .execute(params![
+                        ev.id,
+                        ev.account,
+                        name,
+                        ev.at.timestamp(),
+                        content,
+                        payload
+                    ])
                     .map_err(|e| sqlerr(&path, e))?;
                 summary.events_stored += 1;
             }
@@ -228,7 +246,9 @@ pub fn run(
 
     let todo: Vec<Work> = work
         .into_values()
-        .filter(|w| w.changed || !w.events.is_empty() || w.known.as_ref().is_none_or(|(_, c)| *c < until))
+        .filter(|w| {
+            w.changed || !w.events.is_empty() || w.known.as_ref().is_none_or(|(_, c)| *c < until)
+        })
         .collect();
     let total = todo.len() as u64;
     let mut done = 0u64;
@@ -248,7 +268,7 @@ pub fn run(
                 .map_err(|e| sqlerr(&path, e))?;
             let mut outbox = tx
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO outbox (id, account, at, body) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO outbox (id, account, at, body) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(|e| sqlerr(&path, e))?;
             let mut audit = tx
@@ -275,13 +295,27 @@ pub fn run(
                     outs.push(step(m, &mut inst, &w.account, Input::Enrol, now_of(start)));
                 }
                 for (event, at, payload, id) in w.events {
-                    outs.push(step(m, &mut inst, &w.account, Input::Event { event, payload }, now_of(at)));
+                    outs.push(step(
+                        m,
+                        &mut inst,
+                        &w.account,
+                        Input::Event { event, payload },
+                        now_of(at),
+                    ));
                     consumed.execute([&id]).map_err(|e| sqlerr(&path, e))?;
                     summary.events_processed += 1;
                 }
                 let new_clock = clock.max(until);
-                if until >= clock {
-                    outs.push(step(m, &mut inst, &w.account, Input::Timer, now_of(until)));
+                // One step per due moment, as a scheduler wakes an account:
+                // each commits nothing on its own, the account's steps
+                // commit together below.
+                let mut guard = 0;
+                while let Some(due) = inst.next_due() {
+                    if due.timestamp() > until || guard >= 100_000 {
+                        break;
+                    }
+                    guard += 1;
+                    outs.push(step(m, &mut inst, &w.account, Input::Timer, due));
                 }
                 summary.steps += outs.len() as u64;
                 summary.accounts_stepped += 1;
@@ -289,7 +323,12 @@ pub fn run(
                     for a in &out.actions {
                         let body = action_json(m, &w.account.id, a);
                         outbox
-                            .execute(params![a.id.to_string(), w.account.id, a.at.timestamp(), body])
+                            .execute(params![
+                                a.id.to_string(),
+                                w.account.id,
+                                a.at.timestamp(),
+                                body
+                            ])
                             .map_err(|e| sqlerr(&path, e))?;
                         summary.actions += 1;
                     }
@@ -344,22 +383,74 @@ fn state_stage(m: &Machine, state: u32) -> &str {
         .unwrap_or("?")
 }
 
+/// A JSON object written straight into a string: exports are the hot path
+/// of `dun run`, and building `serde_json::Value` maps first doubled its
+/// cost.
+struct Obj {
+    buf: String,
+}
+
+impl Obj {
+    fn key(&mut self, k: &str) {
+        self.buf.push(if self.buf.is_empty() { '{' } else { ',' });
+        self.buf.push('"');
+        self.buf.push_str(k);
+        self.buf.push_str("\":");
+    }
+
+    fn str(&mut self, k: &str, v: &str) {
+        self.key(k);
+        escape(&mut self.buf, v);
+    }
+
+    fn opt(&mut self, k: &str, v: Option<&str>) {
+        match v {
+            Some(v) => self.str(k, v),
+            None => self.raw(k, "null"),
+        }
+    }
+
+    fn raw(&mut self, k: &str, v: &str) {
+        self.key(k);
+        self.buf.push_str(v);
+    }
+
+    fn done(mut self) -> String {
+        self.buf.push('}');
+        self.buf
+    }
+}
+
+fn escape(buf: &mut String, s: &str) {
+    use std::fmt::Write as _;
+    buf.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => buf.push_str("\\\""),
+            '\\' => buf.push_str("\\\\"),
+            '\n' => buf.push_str("\\n"),
+            '\r' => buf.push_str("\\r"),
+            '\t' => buf.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(buf, "\\u{:04x}", c as u32);
+            }
+            c => buf.push(c),
+        }
+    }
+    buf.push('"');
+}
+
 /// The exported form of an action: one flat JSON object (docs/data.md).
 pub fn action_json(m: &Machine, account: &str, a: &Action) -> String {
-    use serde_json::{json, Map, Value as J};
-    let mut o = Map::new();
-    o.insert("id".into(), J::String(a.id.to_string()));
-    o.insert("account".into(), J::String(account.to_string()));
-    o.insert(
-        "at".into(),
-        J::String(a.at.to_rfc3339_opts(SecondsFormat::Secs, true)),
-    );
-    o.insert("flow".into(), J::String(m.flow.clone()));
-    o.insert("version".into(), json!(m.version));
-    o.insert("stage".into(), J::String(state_stage(m, a.state).to_string()));
-    let mut put = |k: &str, v: J| {
-        o.insert(k.into(), v);
+    let mut o = Obj {
+        buf: String::with_capacity(256),
     };
+    o.str("id", &a.id.to_string());
+    o.str("account", account);
+    o.str("at", &a.at.to_rfc3339_opts(SecondsFormat::Secs, true));
+    o.str("flow", &m.flow);
+    o.raw("version", &m.version.to_string());
+    o.str("stage", state_stage(m, a.state));
     match &a.kind {
         ActionKind::Send {
             channel,
@@ -368,62 +459,66 @@ pub fn action_json(m: &Machine, account: &str, a: &Action) -> String {
             text,
             to,
         } => {
-            put("type", json!("send"));
-            put("channel", json!(channel.name()));
-            put("template", json!(template));
-            put("to", json!(to));
+            o.str("type", "send");
+            o.str("channel", channel.name());
+            o.str("template", template);
+            o.opt("to", to.as_deref());
             if let Some(s) = subject {
-                put("subject", json!(s));
+                o.str("subject", s);
             }
-            put("text", json!(text));
+            o.str("text", text);
         }
         ActionKind::Call { queue, priority } => {
-            put("type", json!("call"));
-            put("queue", json!(queue));
-            put("priority", json!(priority.name()));
+            o.str("type", "call");
+            o.opt("queue", queue.as_deref());
+            o.str("priority", priority.name());
         }
         ActionKind::AssignQueue { queue, priority } => {
-            put("type", json!("assign_queue"));
-            put("queue", json!(queue));
-            put("priority", json!(priority.name()));
+            o.str("type", "assign_queue");
+            o.str("queue", queue);
+            o.str("priority", priority.name());
         }
         ActionKind::AssignAgency { agency } => {
-            put("type", json!("assign_agency"));
-            put("agency", json!(agency));
+            o.str("type", "assign_agency");
+            o.str("agency", agency);
         }
         ActionKind::OfferDiscount { percent, until } => {
-            put("type", json!("offer_discount"));
-            put("percent", json!(percent.normalize().to_string()));
-            put(
-                "until",
-                json!(until.map(|u| u.to_rfc3339_opts(SecondsFormat::Secs, true))),
-            );
+            o.str("type", "offer_discount");
+            o.str("percent", &percent.normalize().to_string());
+            let until = until.map(|u| u.to_rfc3339_opts(SecondsFormat::Secs, true));
+            o.opt("until", until.as_deref());
         }
-        ActionKind::OfferPlan { installments, every } => {
-            put("type", json!("offer_plan"));
-            put("installments", json!(installments));
-            put("every", json!(every.to_string()));
+        ActionKind::OfferPlan {
+            installments,
+            every,
+        } => {
+            o.str("type", "offer_plan");
+            o.raw("installments", &installments.to_string());
+            o.str("every", &every.to_string());
         }
         ActionKind::Alert { team, text } => {
-            put("type", json!("alert"));
-            put("team", json!(team));
-            put("text", json!(text));
+            o.str("type", "alert");
+            o.str("team", team);
+            o.str("text", text);
         }
         ActionKind::Emit { action, fields } => {
-            put("type", json!("emit"));
-            put("action", json!(action));
-            let f: Map<String, J> = fields.iter().map(|(k, v)| (k.clone(), value_json(v))).collect();
-            put("fields", J::Object(f));
+            o.str("type", "emit");
+            o.str("action", action);
+            let f: serde_json::Map<String, serde_json::Value> = fields
+                .iter()
+                .map(|(k, v)| (k.clone(), value_json(v)))
+                .collect();
+            o.raw("fields", &serde_json::Value::Object(f).to_string());
         }
         ActionKind::Stage { from, to } => {
-            put("type", json!("stage"));
-            put("from", json!(from));
-            put("to", json!(to));
+            o.str("type", "stage");
+            o.opt("from", from.as_deref());
+            o.str("to", to);
         }
         ActionKind::End { outcome } => {
-            put("type", json!("end"));
-            put("outcome", json!(outcome));
+            o.str("type", "end");
+            o.str("outcome", outcome);
         }
     }
-    J::Object(o).to_string()
+    o.done()
 }

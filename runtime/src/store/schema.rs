@@ -27,13 +27,21 @@ CREATE INDEX IF NOT EXISTS events_pending ON events (account, at) WHERE processe
 CREATE INDEX IF NOT EXISTS events_account ON events (account, at);
 CREATE TABLE IF NOT EXISTS outbox (
     seq      INTEGER PRIMARY KEY AUTOINCREMENT,
-    id       TEXT NOT NULL UNIQUE,
+    -- the action id; not an index: each account's steps commit at once,
+    -- so an id cannot be written twice, and a random-key index would
+    -- cost every insert a random page.
+    id       TEXT NOT NULL,
     account  TEXT NOT NULL,
     at       INTEGER NOT NULL,
-    body     TEXT NOT NULL,     -- the exported JSON line
-    exported INTEGER NOT NULL DEFAULT 0
+    body     TEXT NOT NULL      -- the exported JSON line
 );
-CREATE INDEX IF NOT EXISTS outbox_unexported ON outbox (seq) WHERE exported = 0;
+-- Rows up to `exported` have been exported: outbox rows are only ever
+-- appended, in `seq` order, so one number marks them all.
+CREATE TABLE IF NOT EXISTS export (
+    one      INTEGER PRIMARY KEY CHECK (one = 1),
+    exported INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO export (one, exported) VALUES (1, 0);
 CREATE INDEX IF NOT EXISTS outbox_account ON outbox (account, seq);
 CREATE TABLE IF NOT EXISTS audit (
     seq     INTEGER PRIMARY KEY AUTOINCREMENT,
