@@ -323,7 +323,7 @@ fn every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_
     let mut a = String::new();
     a.push_str(&good("A1", "100.00"));
     a.push('\n');
-    a.push_str(&good("A2", "a lot").replace("A2", "A2"));
+    a.push_str(&good("A2", "a lot"));
     a.push('\n');
     a.push_str(&good("A3", "50").replace("\"risk\"", "\"colour\":\"red\",\"risk\""));
     a.push('\n');

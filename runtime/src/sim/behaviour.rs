@@ -54,7 +54,7 @@ pub struct Payments {
     pub self_cure_per_day: f64,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Segments {
     /// An enumeration field of the account; its variants scale the chances
@@ -109,15 +109,6 @@ impl Default for Payments {
         Payments {
             part_share: [0.1, 0.4],
             self_cure_per_day: 0.0,
-        }
-    }
-}
-
-impl Default for Segments {
-    fn default() -> Self {
-        Segments {
-            field: String::new(),
-            multiplier: BTreeMap::new(),
         }
     }
 }

@@ -276,7 +276,7 @@ impl Worker {
         }
         let mut inst = Instance::new();
         let out = step(m, &mut inst, &account, Input::Enrol, cfg.start);
-        self.outcome(ctx, &inst, &out, &mut life, &mut rng, mult, start);
+        self.outcome(ctx, &inst, &out, &mut life, &mut rng, mult);
         let mut guard = 0u32;
         while inst.status == Status::Active && guard < 100_000 {
             guard += 1;
@@ -312,7 +312,7 @@ impl Worker {
             let Some(input) = input else { continue };
             let now = DateTime::from_timestamp(at, 0).unwrap_or(cfg.start);
             let out = step(m, &mut inst, &account, input, now);
-            self.outcome(ctx, &inst, &out, &mut life, &mut rng, mult, at);
+            self.outcome(ctx, &inst, &out, &mut life, &mut rng, mult);
         }
         self.whole.add(&life.acc, &self.paid);
         if let Some(a) = self.arms.get_mut(life.arm) {
@@ -419,7 +419,6 @@ impl Worker {
         (input, at)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn outcome(
         &mut self,
         ctx: &Ctx,
@@ -428,7 +427,6 @@ impl Worker {
         life: &mut Life,
         rng: &mut Rng,
         mult: f64,
-        _at: i64,
     ) {
         let m = &ctx.m;
         let start = ctx.cfg.start.timestamp();
