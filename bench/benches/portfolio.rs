@@ -19,7 +19,8 @@ use std::path::Path;
 use std::time::Instant;
 
 fn machine() -> Machine {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/consumer_cards/consumer_cards.dun");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/consumer_cards/consumer_cards.dun");
     let text = std::fs::read_to_string(&path).expect("the example flow");
     let analysis = dun_compiler::analyze(Some(&path), &text);
     assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics.first());
@@ -27,7 +28,10 @@ fn machine() -> Machine {
 }
 
 fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -36,16 +40,23 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).expect("a moment").with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(s)
+        .expect("a moment")
+        .with_timezone(&Utc)
 }
 
 fn main() {
     // `cargo bench -- NAME` runs only the benchmarks whose name contains NAME.
-    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
     let m = machine();
     let runs = env("DUN_BENCH_RUNS", 3).max(1);
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
 
     if wanted("simulate") {
         let n = env("DUN_BENCH_SIM_ACCOUNTS", 1_000_000);
@@ -76,7 +87,8 @@ fn main() {
         let mut rates = vec![];
         let mut steps = 0;
         for r in 0..runs {
-            let dir = std::env::temp_dir().join(format!("dun-bench-run-{}-{r}", std::process::id()));
+            let dir =
+                std::env::temp_dir().join(format!("dun-bench-run-{}-{r}", std::process::id()));
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).expect("a scratch folder");
             let accounts = (0..n)

@@ -342,6 +342,7 @@ impl Worker {
                    balance: &mut Decimal,
                    this: &mut Worker,
                    life: &mut Life| {
+            let event = b.payment?;
             let amount = amount.min(*balance).round_dp(2);
             if amount <= Decimal::ZERO {
                 return None;
@@ -362,8 +363,8 @@ impl Worker {
             }
             this.paid.push((day, c));
             Some(Input::Event {
-                event: b.payment?,
-                payload: payload(m, b.payment?, Some(amount), None, None),
+                event,
+                payload: payload(m, event, Some(amount), None, None),
             })
         };
         let input = match resp {
