@@ -5,9 +5,14 @@ mod build;
 mod catalog;
 mod check;
 mod explain;
+mod flow;
 mod fmt;
 mod graph;
 mod lsp;
+mod report;
+mod run;
+mod simulate;
+mod status;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -58,6 +63,12 @@ enum Command {
     Graph(graph::Args),
     /// Serve the language server protocol to an editor (stdio).
     Lsp(lsp::Args),
+    /// Run a portfolio through a flow with durable state in SQLite.
+    Run(run::Args),
+    /// Simulate a portfolio through one flow, or two side by side.
+    Simulate(simulate::Args),
+    /// Show a store's accounts per stage and outcome, or one account.
+    Status(status::Args),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +83,9 @@ fn main() -> ExitCode {
         Command::Fmt(args) => return fmt::run(args),
         Command::Graph(args) => return graph::run(args),
         Command::Lsp(args) => lsp::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Status(args) => status::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
     };
     ExitCode::from(status)
 }

@@ -2,8 +2,11 @@
 //! and the deterministic engine that steps accounts through a flow.
 #![forbid(unsafe_code)]
 
+pub mod data;
 pub mod engine;
 pub mod format;
+pub mod sim;
+pub mod store;
 pub mod testing;
 pub mod time;
 pub mod value;

@@ -1,0 +1,568 @@
+//! Accounts and events as core systems hand them over: CSV (a header names
+//! the fields) or JSON Lines, read row by row with line numbers, so one bad
+//! row is rejected with its reason and the good rows still run.
+//!
+//! The rules for values are in `docs/data.md`.
+
+use crate::engine::{type_words, Account};
+use crate::format::{DurationSpec, DurationUnit, Field, Machine, Type};
+use crate::value::Value;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use rust_decimal::Decimal;
+use std::io::BufRead;
+use std::path::Path;
+use std::str::FromStr;
+
+/// One cell of a row, before it is read against a type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// A CSV cell or a JSON string.
+    Str(String),
+    /// A JSON number, as written.
+    Num(String),
+    Bool(bool),
+    /// JSON `null`.
+    Null,
+}
+
+impl Cell {
+    /// Empty cells and `null` mean "unset".
+    fn is_empty(&self) -> bool {
+        match self {
+            Cell::Str(s) => s.trim().is_empty(),
+            Cell::Null => true,
+            _ => false,
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Cell::Str(s) | Cell::Num(s) => s.trim().to_string(),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Null => String::new(),
+        }
+    }
+}
+
+/// A row of an input file: its line (1-based, of the row's first line), its
+/// text as read, and its named cells in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub line: u64,
+    pub raw: String,
+    pub cells: Vec<(String, Cell)>,
+}
+
+/// A row that could not be used, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reject {
+    pub line: u64,
+    pub raw: String,
+    pub reason: String,
+}
+
+impl Reject {
+    pub fn new(row: &Row, reason: impl Into<String>) -> Reject {
+        Reject {
+            line: row.line,
+            raw: row.raw.clone(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The formats of an input file, told by its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Jsonl,
+}
+
+impl Format {
+    pub fn of(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(Format::Csv),
+            "jsonl" | "ndjson" | "json" => Some(Format::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// Reads every row of a file. A file that cannot be read at all (missing,
+/// unknown extension, a CSV without a header) is an error; a row that
+/// cannot be read is a reject and the others are still returned.
+pub fn read_rows(path: &Path) -> Result<(Vec<Row>, Vec<Reject>), String> {
+    let format = Format::of(path).ok_or_else(|| {
+        format!(
+            "`{}`: unknown file type; name it `.csv` (a header row names the fields) or `.jsonl` (one JSON object a line)",
+            path.display()
+        )
+    })?;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let reader = std::io::BufReader::new(file);
+    match format {
+        Format::Csv => read_csv(reader).map_err(|e| format!("`{}`: {e}", path.display())),
+        Format::Jsonl => Ok(read_jsonl(reader)),
+    }
+}
+
+pub fn read_csv(reader: impl std::io::Read) -> Result<(Vec<Row>, Vec<Reject>), String> {
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::Headers)
+        .from_reader(reader);
+    let header: Vec<String> = csv
+        .headers()
+        .map_err(|e| format!("cannot read the header row: {e}"))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    if header.iter().all(String::is_empty) {
+        return Err("the file is empty: the first row must name the fields (`id,...`)".into());
+    }
+    let mut rows = Vec::new();
+    let mut rejects = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = csv.position().line();
+        match csv.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map(|p| p.line()).unwrap_or(line);
+                let raw = record.iter().collect::<Vec<_>>().join(",");
+                if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
+                    continue;
+                }
+                if record.len() != header.len() {
+                    rejects.push(Reject {
+                        line,
+                        raw,
+                        reason: format!(
+                            "the row has {} cells but the header names {} fields",
+                            record.len(),
+                            header.len()
+                        ),
+                    });
+                    continue;
+                }
+                let cells = header
+                    .iter()
+                    .zip(record.iter())
+                    .map(|(h, c)| (h.clone(), Cell::Str(c.to_string())))
+                    .collect();
+                rows.push(Row { line, raw, cells });
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(line);
+                rejects.push(Reject {
+                    line,
+                    raw: String::new(),
+                    reason: format!("not a CSV row: {e}"),
+                });
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok((rows, rejects))
+}
+
+pub fn read_jsonl(reader: impl BufRead) -> (Vec<Row>, Vec<Reject>) {
+    let mut rows = Vec::new();
+    let mut rejects = Vec::new();
+    for (n, line) in reader.split(b'\n').enumerate() {
+        let line_no = n as u64 + 1;
+        let bytes = match line {
+            Ok(b) => b,
+            Err(e) => {
+                rejects.push(Reject {
+                    line: line_no,
+                    raw: String::new(),
+                    reason: format!("cannot read the line: {e}"),
+                });
+                break;
+            }
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            rejects.push(Reject {
+                line: line_no,
+                raw: String::new(),
+                reason: "the line is not UTF-8 text".into(),
+            });
+            continue;
+        };
+        let text = text.trim_end_matches('\r');
+        if text.trim().is_empty() {
+            continue;
+        }
+        let reject = |reason: String| Reject {
+            line: line_no,
+            raw: text.to_string(),
+            reason,
+        };
+        let value: serde_json::Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                rejects.push(reject(format!("not a JSON object: {e}")));
+                continue;
+            }
+        };
+        let serde_json::Value::Object(map) = value else {
+            rejects.push(reject("each line must be one JSON object `{...}`".into()));
+            continue;
+        };
+        let mut cells = Vec::with_capacity(map.len());
+        let mut bad = None;
+        for (k, v) in map {
+            let cell = match v {
+                serde_json::Value::String(s) => Cell::Str(s),
+                serde_json::Value::Number(n) => Cell::Num(n.to_string()),
+                serde_json::Value::Bool(b) => Cell::Bool(b),
+                serde_json::Value::Null => Cell::Null,
+                _ => {
+                    bad = Some(format!(
+                        "field `{k}` is a JSON list or object; give a single value"
+                    ));
+                    break;
+                }
+            };
+            cells.push((k, cell));
+        }
+        if let Some(reason) = bad {
+            rejects.push(reject(reason));
+            continue;
+        }
+        rows.push(Row {
+            line: line_no,
+            raw: text.to_string(),
+            cells,
+        });
+    }
+    (rows, rejects)
+}
+
+/// Reads one cell as a value of a declared type. The error says what was
+/// expected.
+pub fn parse_value(m: &Machine, field: &Field, cell: &Cell) -> Result<Value, String> {
+    let name = m.str(field.name);
+    if cell.is_empty() {
+        return if field.optional {
+            Ok(Value::Unset)
+        } else {
+            Err(format!(
+                "field `{name}` is empty; it is not optional, so give {}",
+                type_words(m, &field.ty)
+            ))
+        };
+    }
+    let text = cell.text();
+    let wrong = || {
+        format!(
+            "field `{name}` should be {}, got `{text}`",
+            type_words(m, &field.ty)
+        )
+    };
+    let value = match &field.ty {
+        Type::Bool => match (cell, text.to_ascii_lowercase().as_str()) {
+            (Cell::Bool(b), _) => Value::Bool(*b),
+            (_, "true") => Value::Bool(true),
+            (_, "false") => Value::Bool(false),
+            _ => return Err(wrong()),
+        },
+        Type::Number => Value::Number(decimal(&text).ok_or_else(wrong)?),
+        Type::Percent => {
+            let t = text.strip_suffix('%').unwrap_or(&text).trim();
+            Value::Percent(decimal(t).ok_or_else(wrong)?)
+        }
+        Type::Money => Value::Money(money(m, name, &text)?),
+        Type::Text | Type::Address => Value::Text(text),
+        Type::Phone => {
+            let ok = text
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+                && text.chars().any(|c| c.is_ascii_digit());
+            if !ok {
+                return Err(format!(
+                    "field `{name}` should be a phone number (digits, spaces, `+-().`), got `{text}`"
+                ));
+            }
+            Value::Text(text)
+        }
+        Type::Email => {
+            let ok = text
+                .split_once('@')
+                .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && !text.contains(' '));
+            if !ok {
+                return Err(format!(
+                    "field `{name}` should be an email address (`name@domain`), got `{text}`"
+                ));
+            }
+            Value::Text(text)
+        }
+        Type::Timezone => {
+            if crate::time::zone_from_name(&text).is_none() {
+                return Err(format!(
+                    "field `{name}` should be an IANA timezone name such as \"America/New_York\", got `{text}`"
+                ));
+            }
+            Value::Text(text)
+        }
+        Type::Enum(variants) => {
+            if !variants.iter().any(|v| m.str(*v) == text) {
+                return Err(format!(
+                    "field `{name}` should be {}, got `{text}`",
+                    type_words(m, &field.ty)
+                ));
+            }
+            Value::Variant(text)
+        }
+        Type::Date => Value::Date(
+            NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                .map_err(|_| format!("field `{name}` should be a date `YYYY-MM-DD`, got `{text}`"))?,
+        ),
+        Type::Time => Value::Time(
+            NaiveTime::parse_from_str(&text, "%H:%M")
+                .map_err(|_| format!("field `{name}` should be a time of day `HH:MM`, got `{text}`"))?,
+        ),
+        Type::DateTime => Value::DateTime(datetime(&text).ok_or_else(|| {
+            format!("field `{name}` should be an RFC 3339 date and time such as `2026-03-02T09:00:00Z`, got `{text}`")
+        })?),
+        Type::Duration => Value::Duration(duration(&text).ok_or_else(|| {
+            format!("field `{name}` should be a duration such as `3 days`, got `{text}`")
+        })?),
+    };
+    Ok(value)
+}
+
+fn decimal(text: &str) -> Option<Decimal> {
+    let t = text.trim().replace('_', "");
+    Decimal::from_str(&t)
+        .ok()
+        .or_else(|| Decimal::from_scientific(&t).ok())
+}
+
+/// `120.50` or `120.50 USD`: a decimal in the flow's currency.
+fn money(m: &Machine, name: &str, text: &str) -> Result<Decimal, String> {
+    let (amount, code) = match text.rsplit_once(' ') {
+        Some((a, c)) if c.len() == 3 && c.chars().all(|c| c.is_ascii_uppercase()) => {
+            (a.trim(), Some(c))
+        }
+        _ => (text, None),
+    };
+    if let Some(code) = code {
+        if !code.eq_ignore_ascii_case(&m.currency) {
+            return Err(format!(
+                "field `{name}` is in {code}, but the flow's currency is {}; convert it or write the amount alone",
+                m.currency
+            ));
+        }
+    }
+    decimal(amount).ok_or_else(|| {
+        format!(
+            "field `{name}` should be money in {} (a decimal such as `120.50`), got `{text}`",
+            m.currency
+        )
+    })
+}
+
+/// RFC 3339 (`2026-03-02T09:00:00Z`, `2026-03-02T09:00:00-05:00`).
+pub fn datetime(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn duration(text: &str) -> Option<DurationSpec> {
+    let mut words = text.split_whitespace();
+    let amount: u32 = words.next()?.parse().ok()?;
+    let unit = words.collect::<Vec<_>>().join(" ");
+    let unit = match unit.trim_end_matches('s') {
+        "minute" => DurationUnit::Minutes,
+        "hour" => DurationUnit::Hours,
+        "day" => DurationUnit::Days,
+        "week" => DurationUnit::Weeks,
+        "month" => DurationUnit::Months,
+        "business day" => DurationUnit::BusinessDays,
+        _ => return None,
+    };
+    Some(DurationSpec::new(amount, unit))
+}
+
+/// Reads an account row: `id` and the flow's account fields.
+pub fn parse_account(m: &Machine, row: &Row) -> Result<Account, String> {
+    let mut id = None;
+    let mut fields = vec![Value::Unset; m.account.len()];
+    let mut given = vec![false; m.account.len()];
+    for (name, cell) in &row.cells {
+        if name == "id" {
+            let t = cell.text();
+            if t.is_empty() {
+                return Err("`id` is empty; every account needs an id".into());
+            }
+            id = Some(t);
+            continue;
+        }
+        let Some(i) = m.account_field(name) else {
+            return Err(format!(
+                "unknown field `{name}`: the flow's account has no such field; remove the column or declare it in `account {{ }}`"
+            ));
+        };
+        let field = &m.account[i as usize];
+        fields[i as usize] = parse_value(m, field, cell)?;
+        given[i as usize] = true;
+    }
+    let Some(id) = id else {
+        return Err("no `id`: every account row needs an `id` field".into());
+    };
+    for (i, f) in m.account.iter().enumerate() {
+        if !given[i] && !f.optional {
+            return Err(format!(
+                "field `{}` is missing; it is not optional, so give {}",
+                m.str(f.name),
+                type_words(m, &f.ty)
+            ));
+        }
+    }
+    Ok(Account { id, fields })
+}
+
+/// An event row read against the flow: its id, account, event, moment and
+/// payload in the event's field order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventRow {
+    pub id: String,
+    pub account: String,
+    pub event: u16,
+    pub at: DateTime<Utc>,
+    pub payload: Vec<Value>,
+}
+
+impl EventRow {
+    /// A canonical text of the content, so that the same event given twice
+    /// (even written differently: `120.5` and `120.50`) is recognised.
+    pub fn content(&self, m: &Machine) -> String {
+        let name = m
+            .events
+            .get(self.event as usize)
+            .map(|e| m.str(e.name))
+            .unwrap_or("?");
+        let mut s = format!("{}\u{1f}{name}\u{1f}{}", self.account, self.at.timestamp());
+        for v in &self.payload {
+            s.push('\u{1f}');
+            match v {
+                Value::Number(d) | Value::Money(d) | Value::Percent(d) => {
+                    s.push_str(&d.normalize().to_string())
+                }
+                v => s.push_str(&format!("{v:?}")),
+            }
+        }
+        s
+    }
+}
+
+const EVENT_KEYS: [&str; 4] = ["id", "account", "type", "at"];
+
+/// Reads an event row: `id`, `account`, `type`, `at` and the payload
+/// fields. In a CSV file holding several types of events, cells of other
+/// types' fields are left empty.
+pub fn parse_event(m: &Machine, row: &Row) -> Result<EventRow, String> {
+    let get = |k: &str| {
+        row.cells
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, c)| c.text())
+            .unwrap_or_default()
+    };
+    for k in EVENT_KEYS {
+        if get(k).is_empty() {
+            return Err(format!(
+                "`{k}` is missing; every event needs `id`, `account`, `type` and `at`"
+            ));
+        }
+    }
+    let ty = get("type");
+    let Some(event) = m.event_index(&ty) else {
+        let known: Vec<&str> = m.events.iter().map(|e| m.str(e.name)).collect();
+        return Err(format!(
+            "unknown event `{ty}`: the flow declares {}",
+            if known.is_empty() {
+                "no events".to_string()
+            } else {
+                known.join(", ")
+            }
+        ));
+    };
+    let at_text = get("at");
+    let at = datetime(&at_text).ok_or_else(|| {
+        format!("`at` should be an RFC 3339 date and time such as `2026-03-02T09:00:00Z`, got `{at_text}`")
+    })?;
+    let def = &m.events[event as usize];
+    let mut payload = vec![Value::Unset; def.fields.len()];
+    let mut given = vec![false; def.fields.len()];
+    for (name, cell) in &row.cells {
+        if EVENT_KEYS.contains(&name.as_str()) {
+            continue;
+        }
+        let Some(i) = def.fields.iter().position(|f| m.str(f.name) == name) else {
+            if cell.is_empty() {
+                continue;
+            }
+            return Err(format!(
+                "unknown field `{name}` for event `{ty}`; its fields are: {}",
+                fields_list(m, &def.fields)
+            ));
+        };
+        payload[i] = parse_value(m, &def.fields[i], cell)?;
+        given[i] = true;
+    }
+    for (i, f) in def.fields.iter().enumerate() {
+        if !given[i] && !f.optional {
+            return Err(format!(
+                "event `{ty}`: field `{}` is missing; give {}",
+                m.str(f.name),
+                type_words(m, &f.ty)
+            ));
+        }
+    }
+    Ok(EventRow {
+        id: get("id"),
+        account: get("account"),
+        event,
+        at,
+        payload,
+    })
+}
+
+fn fields_list(m: &Machine, fields: &[Field]) -> String {
+    if fields.is_empty() {
+        return "none".into();
+    }
+    fields
+        .iter()
+        .map(|f| m.str(f.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A value as JSON for exports and status: money and numbers as decimal
+/// strings (never binary floats), enums by name.
+pub fn value_json(v: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::Unset => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Number(d) | Value::Money(d) => J::String(d.normalize().to_string()),
+        Value::Percent(d) => J::String(format!("{}%", d.normalize())),
+        Value::Text(s) | Value::Variant(s) => J::String(s.clone()),
+        Value::Date(d) => J::String(d.format("%Y-%m-%d").to_string()),
+        Value::Time(t) => J::String(t.format("%H:%M").to_string()),
+        Value::DateTime(t) => J::String(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        Value::Duration(d) => J::String(d.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,361 @@
+//! The KPIs of a simulation, accumulated as integers (cents, contacts) so
+//! that merging the work of several threads gives the same figures in any
+//! order, and the report built from them.
+
+use super::Config;
+use crate::engine::AuditKind;
+use crate::format::{Channel, Machine, Sym};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Why the policy changed a contact, as the KPIs count it.
+pub const POLICY_REASONS: [&str; 7] = [
+    "held: contact hours",
+    "held: closed day",
+    "held: holiday",
+    "held: cap (at_most)",
+    "held: pause",
+    "suppressed: stop",
+    "skipped: no contact data",
+];
+
+pub(crate) fn policy_reason(kind: AuditKind, message: &str) -> Option<usize> {
+    match kind {
+        AuditKind::Held | AuditKind::Queued => {
+            let why = message.split_once(": ").map(|x| x.1).unwrap_or(message);
+            Some(if why.starts_with("contact_hours") {
+                0
+            } else if why.starts_with("no_contact on holidays") {
+                2
+            } else if why.starts_with("no_contact") {
+                1
+            } else if why.starts_with("at_most") {
+                3
+            } else if why.starts_with("pause") {
+                4
+            } else {
+                0
+            })
+        }
+        AuditKind::Suppressed => Some(5),
+        AuditKind::Skipped => Some(6),
+        _ => None,
+    }
+}
+
+/// One account's figures (no heap).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct One {
+    pub accounts: u64,
+    pub balance_entered: i64,
+    pub recovered: i64,
+    pub paying: u64,
+    pub liquidated: u64,
+    pub contacts: [u64; 7],
+    /// In 1/10 000 of the currency unit.
+    pub cost: i64,
+    pub right_party: u64,
+    pub promises: u64,
+    pub promises_kept: u64,
+    pub policy: [u64; 7],
+    /// The outcome and the day it ended on.
+    pub outcome: Option<(Sym, u16)>,
+}
+
+/// The figures of a group of accounts (the whole run, an arm, a stage).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Acc {
+    pub accounts: u64,
+    pub balance_entered: i64,
+    pub recovered: i64,
+    pub paying: u64,
+    pub liquidated: u64,
+    pub contacts: [u64; 7],
+    pub cost: i64,
+    pub right_party: u64,
+    pub promises: u64,
+    pub promises_kept: u64,
+    pub policy: [u64; 7],
+    /// Accounts ended, per outcome symbol.
+    pub outcomes: Vec<u64>,
+    /// Days to the end of every ended account (for the median).
+    pub days: Vec<u16>,
+    /// Recovered per day of the run (cents).
+    pub recovered_by_day: Vec<i64>,
+}
+
+impl Acc {
+    pub fn new(m: &Machine, days: usize) -> Acc {
+        Acc {
+            outcomes: vec![0; m.strings.len()],
+            recovered_by_day: vec![0; days],
+            ..Acc::default()
+        }
+    }
+
+    pub fn end_outcome(&mut self, sym: Sym, day: u16) {
+        if let Some(slot) = self.outcomes.get_mut(sym as usize) {
+            *slot += 1;
+        }
+        self.days.push(day);
+    }
+
+    pub fn add(&mut self, o: &One, paid: &[(u32, i64)]) {
+        self.accounts += o.accounts;
+        self.balance_entered += o.balance_entered;
+        self.recovered += o.recovered;
+        self.paying += o.paying;
+        self.liquidated += o.liquidated;
+        for i in 0..7 {
+            self.contacts[i] += o.contacts[i];
+            self.policy[i] += o.policy[i];
+        }
+        self.cost += o.cost;
+        self.right_party += o.right_party;
+        self.promises += o.promises;
+        self.promises_kept += o.promises_kept;
+        if let Some((sym, day)) = o.outcome {
+            self.end_outcome(sym, day);
+        }
+        for (day, c) in paid {
+            if let Some(slot) = self.recovered_by_day.get_mut(*day as usize) {
+                *slot += c;
+            }
+        }
+    }
+
+    pub fn merge(&mut self, o: Acc) {
+        self.accounts += o.accounts;
+        self.balance_entered += o.balance_entered;
+        self.recovered += o.recovered;
+        self.paying += o.paying;
+        self.liquidated += o.liquidated;
+        for i in 0..7 {
+            self.contacts[i] += o.contacts[i];
+            self.policy[i] += o.policy[i];
+        }
+        self.cost += o.cost;
+        self.right_party += o.right_party;
+        self.promises += o.promises;
+        self.promises_kept += o.promises_kept;
+        for (a, b) in self.outcomes.iter_mut().zip(&o.outcomes) {
+            *a += b;
+        }
+        self.days.extend(o.days);
+        for (a, b) in self.recovered_by_day.iter_mut().zip(&o.recovered_by_day) {
+            *a += b;
+        }
+    }
+}
+
+/// The KPIs of a group, for people and for `--format json`. Money is in
+/// the flow's currency, rounded to cents.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Kpis {
+    pub accounts: u64,
+    pub balance_entered: f64,
+    pub recovered: f64,
+    /// Recovered ÷ balance entered.
+    pub recovery_rate: f64,
+    /// Accounts paid in full ÷ accounts.
+    pub liquidation_rate: f64,
+    pub paying_accounts: u64,
+    pub contacts: BTreeMap<String, u64>,
+    pub cost: f64,
+    /// Cost ÷ recovered (0 when nothing was recovered).
+    pub cost_to_collect: f64,
+    pub right_party_contacts: u64,
+    pub promises_made: u64,
+    pub promises_kept: u64,
+    pub outcomes: BTreeMap<String, u64>,
+    pub median_days_to_resolution: Option<f64>,
+    /// Contact decisions of the policy, by reason.
+    pub policy: BTreeMap<String, u64>,
+    /// Cumulative recovered at the end of each day.
+    pub cumulative_recovered: Vec<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StageKpis {
+    pub stage: String,
+    pub accounts_entered: u64,
+    pub recovered: f64,
+    pub contacts: BTreeMap<String, u64>,
+    pub cost: f64,
+    pub promises_made: u64,
+    /// Accounts that ended in this stage, per outcome.
+    pub outcomes: BTreeMap<String, u64>,
+    pub policy: BTreeMap<String, u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Arm {
+    /// `letters -> agency (80%)`, or `no split`.
+    pub name: String,
+    pub kpis: Kpis,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub flow: String,
+    pub version: u32,
+    pub currency: String,
+    pub days: u32,
+    pub seed: u64,
+    pub start: String,
+    pub whole: Kpis,
+    pub arms: Vec<Arm>,
+    pub stages: Vec<StageKpis>,
+}
+
+fn money(cents: i64) -> f64 {
+    cents as f64 / 100.0
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b == 0.0 {
+        0.0
+    } else {
+        ((a / b) * 10_000.0).round() / 10_000.0
+    }
+}
+
+fn channels(c: &[u64; 7]) -> BTreeMap<String, u64> {
+    Channel::ALL
+        .iter()
+        .filter(|ch| c[ch.index()] > 0)
+        .map(|ch| (ch.name().to_string(), c[ch.index()]))
+        .collect()
+}
+
+fn policy(p: &[u64; 7]) -> BTreeMap<String, u64> {
+    POLICY_REASONS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| p[*i] > 0)
+        .map(|(i, r)| (r.to_string(), p[i]))
+        .collect()
+}
+
+fn outcomes(m: &Machine, o: &[u64]) -> BTreeMap<String, u64> {
+    o.iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(s, n)| (m.str(s as Sym).to_string(), *n))
+        .collect()
+}
+
+fn median(days: &mut [u16]) -> Option<f64> {
+    if days.is_empty() {
+        return None;
+    }
+    days.sort_unstable();
+    let n = days.len();
+    Some(if n % 2 == 1 {
+        f64::from(days[n / 2])
+    } else {
+        (f64::from(days[n / 2 - 1]) + f64::from(days[n / 2])) / 2.0
+    })
+}
+
+fn kpis(m: &Machine, mut a: Acc) -> Kpis {
+    let recovered = money(a.recovered);
+    let cost = (a.cost as f64 / 100.0).round() / 100.0;
+    let mut running = 0i64;
+    let cumulative = a
+        .recovered_by_day
+        .iter()
+        .map(|c| {
+            running += c;
+            money(running)
+        })
+        .collect();
+    Kpis {
+        accounts: a.accounts,
+        balance_entered: money(a.balance_entered),
+        recovered,
+        recovery_rate: ratio(a.recovered as f64, a.balance_entered as f64),
+        liquidation_rate: ratio(a.liquidated as f64, a.accounts as f64),
+        paying_accounts: a.paying,
+        contacts: channels(&a.contacts),
+        cost,
+        cost_to_collect: ratio(cost, recovered),
+        right_party_contacts: a.right_party,
+        promises_made: a.promises,
+        promises_kept: a.promises_kept,
+        outcomes: outcomes(m, &a.outcomes),
+        median_days_to_resolution: median(&mut a.days),
+        policy: policy(&a.policy),
+        cumulative_recovered: cumulative,
+    }
+}
+
+pub(crate) fn report(
+    m: &Machine,
+    original: &Machine,
+    cfg: &Config,
+    arms: &[(u16, u16)],
+    whole: Acc,
+    arm_accs: Vec<Acc>,
+    stages: Vec<Acc>,
+) -> Report {
+    let mut arm_list = vec![];
+    for (i, acc) in arm_accs.into_iter().enumerate() {
+        if acc.accounts == 0 && i == 0 {
+            continue;
+        }
+        let name = match i.checked_sub(1).and_then(|k| arms.get(k)) {
+            None => "no split".to_string(),
+            Some((from, to)) => {
+                let share = m.stages[*from as usize]
+                    .code
+                    .iter()
+                    .find_map(|op| match op {
+                        crate::format::Op::Split(list) => {
+                            list.iter().find(|a| a.stage == *to).map(|a| a.share)
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or(0);
+                format!(
+                    "{} -> {} ({}%)",
+                    m.stage_name(*from),
+                    m.stage_name(*to),
+                    f64::from(share) / 100.0
+                )
+            }
+        };
+        arm_list.push(Arm {
+            name,
+            kpis: kpis(m, acc),
+        });
+    }
+    if arms.is_empty() {
+        arm_list.clear();
+    }
+    let stage_list = stages
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| StageKpis {
+            stage: m.stage_name(i as u16).to_string(),
+            accounts_entered: a.accounts,
+            recovered: money(a.recovered),
+            contacts: channels(&a.contacts),
+            cost: (a.cost as f64 / 100.0).round() / 100.0,
+            promises_made: a.promises,
+            outcomes: outcomes(m, &a.outcomes),
+            policy: policy(&a.policy),
+        })
+        .collect();
+    Report {
+        flow: original.flow.clone(),
+        version: original.version,
+        currency: original.currency.clone(),
+        days: cfg.days,
+        seed: cfg.seed,
+        start: cfg.start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        whole: kpis(m, whole),
+        arms: arm_list,
+        stages: stage_list,
+    }
+}

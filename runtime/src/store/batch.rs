@@ -1,0 +1,524 @@
+//! `dun run`'s work over a store: enrol new accounts, update known ones,
+//! store the events, then step every account up to `until`, events and
+//! timers in time order, each account's steps committed with its outbox and
+//! audit rows.
+
+use super::{decode, encode, status_word, Result, Store, StoreError};
+use crate::data::{value_json, EventRow};
+use crate::engine::{step, Account, Action, ActionKind, Input, Instance, Outcome};
+use crate::format::Machine;
+use crate::value::Value;
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{params, OptionalExtension};
+use std::collections::{BTreeMap, HashMap};
+
+pub struct RunInput {
+    /// Account rows read: line, text, account.
+    pub accounts: Vec<(u64, String, Account)>,
+    /// Event rows read: line, text, event.
+    pub events: Vec<(u64, String, EventRow)>,
+    /// When new accounts enrol.
+    pub start: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    /// Accounts per transaction.
+    pub batch: usize,
+    /// Any reject stops the run before anything is stored or stepped.
+    pub strict: bool,
+}
+
+/// A row refused against the store's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoreReject {
+    /// `false`: the accounts file; `true`: the events file.
+    pub in_events: bool,
+    pub line: u64,
+    pub raw: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunSummary {
+    pub enrolled: u64,
+    pub updated: u64,
+    pub events_stored: u64,
+    pub events_repeated: u64,
+    pub events_processed: u64,
+    pub accounts_stepped: u64,
+    pub steps: u64,
+    pub actions: u64,
+    pub rejects: Vec<StoreReject>,
+}
+
+struct Work {
+    account: Account,
+    /// `None`: new, to enrol at the start.
+    known: Option<(Instance, i64)>,
+    changed: bool,
+    events: Vec<(u16, i64, Vec<Value>, String)>,
+}
+
+/// Runs one batch. `progress(done, total)` is called as accounts commit.
+pub fn run(
+    m: &Machine,
+    store: &mut Store,
+    input: RunInput,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<RunSummary> {
+    store.check_flow(m)?;
+    let start = input.start.timestamp();
+    let until = input.until.timestamp();
+    if start > until {
+        return Err(StoreError::Message(format!(
+            "--start ({}) is after --until ({}); new accounts would enrol after the end of the run",
+            input.start.to_rfc3339(),
+            input.until.to_rfc3339()
+        )));
+    }
+    let mut summary = RunSummary::default();
+
+    // Everything the store holds, keyed by account id.
+    let mut known: HashMap<String, (Account, Instance, i64)> = HashMap::new();
+    {
+        let mut stmt = store.sql(
+            store
+                .conn
+                .prepare("SELECT account, data, state, clock FROM instances"),
+        )?;
+        let mut rows = store.sql(stmt.query([]))?;
+        while let Some(r) = store.sql(rows.next())? {
+            let id: String = store.sql(r.get(0))?;
+            let data: Vec<u8> = store.sql(r.get(1))?;
+            let state: Vec<u8> = store.sql(r.get(2))?;
+            let clock: i64 = store.sql(r.get(3))?;
+            known.insert(
+                id,
+                (
+                    decode(&data, "account")?,
+                    decode(&state, "instance")?,
+                    clock,
+                ),
+            );
+        }
+    }
+
+    let mut work: BTreeMap<String, Work> = BTreeMap::new();
+    let mut file_accounts: HashMap<String, (u64, Account)> = HashMap::new();
+    for (line, raw, account) in input.accounts {
+        if let Some((first, seen)) = file_accounts.get(&account.id) {
+            if *seen != account {
+                summary.rejects.push(StoreReject {
+                    in_events: false,
+                    line,
+                    raw,
+                    reason: format!(
+                        "duplicate id `{}` with different content (first given on line {first}); give each account once",
+                        account.id
+                    ),
+                });
+            }
+            continue;
+        }
+        file_accounts.insert(account.id.clone(), (line, account.clone()));
+        let id = account.id.clone();
+        let w = match known.remove(&id) {
+            Some((old, inst, clock)) => Work {
+                changed: old != account,
+                account,
+                known: Some((inst, clock)),
+                events: vec![],
+            },
+            None => Work {
+                account,
+                known: None,
+                changed: true,
+                events: vec![],
+            },
+        };
+        work.insert(id, w);
+    }
+    for (id, (account, inst, clock)) in known {
+        work.insert(
+            id,
+            Work {
+                account,
+                known: Some((inst, clock)),
+                changed: false,
+                events: vec![],
+            },
+        );
+    }
+
+    // Events: checked against the store, then stored in one transaction
+    // before any account steps, so a kill never loses an accepted event.
+    {
+        let path = store.path.clone();
+        let tx = store.conn.transaction().map_err(|e| sqlerr(&path, e))?;
+        {
+            let mut find = tx
+                .prepare_cached("SELECT content FROM events WHERE id = ?1")
+                .map_err(|e| sqlerr(&path, e))?;
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO events (id, account, type, at, content, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(|e| sqlerr(&path, e))?;
+            for (line, raw, ev) in input.events {
+                let content = ev.content(m);
+                let reject = |reason: String| StoreReject {
+                    in_events: true,
+                    line,
+                    raw: raw.clone(),
+                    reason,
+                };
+                let stored: Option<String> = find
+                    .query_row([&ev.id], |r| r.get(0))
+                    .optional()
+                    .map_err(|e| sqlerr(&path, e))?;
+                if let Some(stored) = stored {
+                    if stored == content {
+                        summary.events_repeated += 1;
+                    } else {
+                        summary.rejects.push(reject(format!(
+                            "duplicate event id `{}` with different content; an event id names one event, give a new id to a new event",
+                            ev.id
+                        )));
+                    }
+                    continue;
+                }
+                let Some(w) = work.get(&ev.account) else {
+                    summary.rejects.push(reject(format!(
+                        "unknown account `{}`: it is neither in the store nor in the accounts file",
+                        ev.account
+                    )));
+                    continue;
+                };
+                let clock = w.known.as_ref().map(|(_, c)| *c).unwrap_or(start);
+                if ev.at.timestamp() < clock {
+                    summary.rejects.push(reject(format!(
+                        "`at` {} is before the account's clock {}: the account has already run past it",
+                        ev.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                        DateTime::from_timestamp(clock, 0)
+                            .unwrap_or_default()
+                            .to_rfc3339_opts(SecondsFormat::Secs, true)
+                    )));
+                    continue;
+                }
+                let name = m.str(m.events[ev.event as usize].name).to_string();
+                let payload = encode(&ev.payload)?;
+                insert
+                    .execute(params![
+                        ev.id,
+                        ev.account,
+                        name,
+                        ev.at.timestamp(),
+                        content,
+                        payload
+                    ])
+                    .map_err(|e| sqlerr(&path, e))?;
+                summary.events_stored += 1;
+            }
+        }
+        if input.strict && !summary.rejects.is_empty() {
+            // Dropping the transaction rolls the events back.
+            return Ok(summary);
+        }
+        tx.commit().map_err(|e| sqlerr(&path, e))?;
+    }
+    {
+        let mut stmt = store.sql(store.conn.prepare(
+            "SELECT id, account, type, at, payload FROM events WHERE processed = 0 AND at <= ?1 ORDER BY account, at, rowid",
+        ))?;
+        let mut rows = store.sql(stmt.query([until]))?;
+        while let Some(r) = store.sql(rows.next())? {
+            let id: String = store.sql(r.get(0))?;
+            let account: String = store.sql(r.get(1))?;
+            let ty: String = store.sql(r.get(2))?;
+            let at: i64 = store.sql(r.get(3))?;
+            let payload: Vec<u8> = store.sql(r.get(4))?;
+            let Some(event) = m.event_index(&ty) else {
+                continue;
+            };
+            if let Some(w) = work.get_mut(&account) {
+                w.events.push((event, at, decode(&payload, "event")?, id));
+            }
+        }
+    }
+
+    let todo: Vec<Work> = work
+        .into_values()
+        .filter(|w| {
+            w.changed || !w.events.is_empty() || w.known.as_ref().is_none_or(|(_, c)| *c < until)
+        })
+        .collect();
+    let total = todo.len() as u64;
+    let mut done = 0u64;
+    let mut pending = todo.into_iter().peekable();
+    let now_of = |s: i64| DateTime::from_timestamp(s, 0).unwrap_or_default();
+    while pending.peek().is_some() {
+        let path = store.path.clone();
+        let tx = store.conn.transaction().map_err(|e| sqlerr(&path, e))?;
+        {
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                     ON CONFLICT (account) DO UPDATE SET data = excluded.data, state = excluded.state,
+                       clock = excluded.clock, stage = excluded.stage, status = excluded.status, outcome = excluded.outcome",
+                )
+                .map_err(|e| sqlerr(&path, e))?;
+            let mut outbox = tx
+                .prepare_cached(
+                    "INSERT INTO outbox (id, account, at, body) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(|e| sqlerr(&path, e))?;
+            let mut audit = tx
+                .prepare_cached(
+                    "INSERT INTO audit (account, at, stage, kind, message) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(|e| sqlerr(&path, e))?;
+            let mut consumed = tx
+                .prepare_cached("UPDATE events SET processed = 1 WHERE id = ?1")
+                .map_err(|e| sqlerr(&path, e))?;
+            for w in pending.by_ref().take(input.batch.max(1)) {
+                let is_new = w.known.is_none();
+                let (mut inst, clock, enrolled) = match w.known {
+                    Some((inst, clock)) => (inst, clock, None),
+                    None => (Instance::new(), start, Some(start)),
+                };
+                if is_new {
+                    summary.enrolled += 1;
+                } else if w.changed {
+                    summary.updated += 1;
+                }
+                let mut outs: Vec<Outcome> = Vec::with_capacity(w.events.len() + 2);
+                if is_new {
+                    outs.push(step(m, &mut inst, &w.account, Input::Enrol, now_of(start)));
+                }
+                for (event, at, payload, id) in w.events {
+                    outs.push(step(
+                        m,
+                        &mut inst,
+                        &w.account,
+                        Input::Event { event, payload },
+                        now_of(at),
+                    ));
+                    consumed.execute([&id]).map_err(|e| sqlerr(&path, e))?;
+                    summary.events_processed += 1;
+                }
+                let new_clock = clock.max(until);
+                // One step per due moment, as a scheduler wakes an account:
+                // each commits nothing on its own, the account's steps
+                // commit together below.
+                let mut guard = 0;
+                while let Some(due) = inst.next_due() {
+                    if due.timestamp() > until || guard >= 100_000 {
+                        break;
+                    }
+                    guard += 1;
+                    outs.push(step(m, &mut inst, &w.account, Input::Timer, due));
+                }
+                summary.steps += outs.len() as u64;
+                summary.accounts_stepped += 1;
+                for out in &outs {
+                    for a in &out.actions {
+                        let body = action_json(m, &w.account.id, a);
+                        outbox
+                            .execute(params![
+                                a.id.to_string(),
+                                w.account.id,
+                                a.at.timestamp(),
+                                body
+                            ])
+                            .map_err(|e| sqlerr(&path, e))?;
+                        summary.actions += 1;
+                    }
+                    for e in &out.audit {
+                        audit
+                            .execute(params![
+                                w.account.id,
+                                e.at.timestamp(),
+                                state_stage(m, e.state),
+                                format!("{:?}", e.kind).to_lowercase(),
+                                e.message
+                            ])
+                            .map_err(|e| sqlerr(&path, e))?;
+                    }
+                }
+                let stage = state_stage(m, inst.state);
+                let outcome = (inst.status == crate::engine::Status::Ended)
+                    .then(|| m.str(inst.outcome).to_string());
+                put.execute(params![
+                    w.account.id,
+                    m.flow,
+                    m.version,
+                    encode(&w.account)?,
+                    encode(&inst)?,
+                    new_clock,
+                    enrolled.unwrap_or(start),
+                    stage,
+                    status_word(inst.status),
+                    outcome
+                ])
+                .map_err(|e| sqlerr(&path, e))?;
+                done += 1;
+            }
+        }
+        tx.commit().map_err(|e| sqlerr(&path, e))?;
+        progress(done, total);
+    }
+    Ok(summary)
+}
+
+fn sqlerr(path: &std::path::Path, source: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn state_stage(m: &Machine, state: u32) -> &str {
+    m.states
+        .get(state as usize)
+        .map(|s| m.stage_name(s.stage))
+        .unwrap_or("?")
+}
+
+/// A JSON object written straight into a string: exports are the hot path
+/// of `dun run`, and building `serde_json::Value` maps first doubled its
+/// cost.
+struct Obj {
+    buf: String,
+}
+
+impl Obj {
+    fn key(&mut self, k: &str) {
+        self.buf.push(if self.buf.is_empty() { '{' } else { ',' });
+        self.buf.push('"');
+        self.buf.push_str(k);
+        self.buf.push_str("\":");
+    }
+
+    fn str(&mut self, k: &str, v: &str) {
+        self.key(k);
+        escape(&mut self.buf, v);
+    }
+
+    fn opt(&mut self, k: &str, v: Option<&str>) {
+        match v {
+            Some(v) => self.str(k, v),
+            None => self.raw(k, "null"),
+        }
+    }
+
+    fn raw(&mut self, k: &str, v: &str) {
+        self.key(k);
+        self.buf.push_str(v);
+    }
+
+    fn done(mut self) -> String {
+        self.buf.push('}');
+        self.buf
+    }
+}
+
+fn escape(buf: &mut String, s: &str) {
+    use std::fmt::Write as _;
+    buf.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => buf.push_str("\\\""),
+            '\\' => buf.push_str("\\\\"),
+            '\n' => buf.push_str("\\n"),
+            '\r' => buf.push_str("\\r"),
+            '\t' => buf.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(buf, "\\u{:04x}", c as u32);
+            }
+            c => buf.push(c),
+        }
+    }
+    buf.push('"');
+}
+
+/// The exported form of an action: one flat JSON object (docs/data.md).
+pub fn action_json(m: &Machine, account: &str, a: &Action) -> String {
+    let mut o = Obj {
+        buf: String::with_capacity(256),
+    };
+    o.str("id", &a.id.to_string());
+    o.str("account", account);
+    o.str("at", &a.at.to_rfc3339_opts(SecondsFormat::Secs, true));
+    o.str("flow", &m.flow);
+    o.raw("version", &m.version.to_string());
+    o.str("stage", state_stage(m, a.state));
+    match &a.kind {
+        ActionKind::Send {
+            channel,
+            template,
+            subject,
+            text,
+            to,
+        } => {
+            o.str("type", "send");
+            o.str("channel", channel.name());
+            o.str("template", template);
+            o.opt("to", to.as_deref());
+            if let Some(s) = subject {
+                o.str("subject", s);
+            }
+            o.str("text", text);
+        }
+        ActionKind::Call { queue, priority } => {
+            o.str("type", "call");
+            o.opt("queue", queue.as_deref());
+            o.str("priority", priority.name());
+        }
+        ActionKind::AssignQueue { queue, priority } => {
+            o.str("type", "assign_queue");
+            o.str("queue", queue);
+            o.str("priority", priority.name());
+        }
+        ActionKind::AssignAgency { agency } => {
+            o.str("type", "assign_agency");
+            o.str("agency", agency);
+        }
+        ActionKind::OfferDiscount { percent, until } => {
+            o.str("type", "offer_discount");
+            o.str("percent", &percent.normalize().to_string());
+            let until = until.map(|u| u.to_rfc3339_opts(SecondsFormat::Secs, true));
+            o.opt("until", until.as_deref());
+        }
+        ActionKind::OfferPlan {
+            installments,
+            every,
+        } => {
+            o.str("type", "offer_plan");
+            o.raw("installments", &installments.to_string());
+            o.str("every", &every.to_string());
+        }
+        ActionKind::Alert { team, text } => {
+            o.str("type", "alert");
+            o.str("team", team);
+            o.str("text", text);
+        }
+        ActionKind::Emit { action, fields } => {
+            o.str("type", "emit");
+            o.str("action", action);
+            let f: serde_json::Map<String, serde_json::Value> = fields
+                .iter()
+                .map(|(k, v)| (k.clone(), value_json(v)))
+                .collect();
+            o.raw("fields", &serde_json::Value::Object(f).to_string());
+        }
+        ActionKind::Stage { from, to } => {
+            o.str("type", "stage");
+            o.opt("from", from.as_deref());
+            o.str("to", to);
+        }
+        ActionKind::End { outcome } => {
+            o.str("type", "end");
+            o.str("outcome", outcome);
+        }
+    }
+    o.done()
+}

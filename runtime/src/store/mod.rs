@@ -1,0 +1,362 @@
+//! The durable state of a portfolio in SQLite: one row per account (its data
+//! and its instance), the events handed over, the outbox of actions and the
+//! audit log.
+//!
+//! Each account's steps are written with their outbox and audit rows and
+//! the events they consumed in one transaction (several accounts share a
+//! transaction, so that one disk sync covers many of them), so a process
+//! killed at any moment leaves every account either before or after its
+//! steps, never half way; running again redoes exactly the missing steps
+//! and, the engine being deterministic, gives the same action ids.
+
+mod batch;
+mod schema;
+
+pub use batch::{run, RunInput, RunSummary, StoreReject};
+
+use crate::engine::{Account, Instance, Status};
+use crate::format::Machine;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the store `{path}`: {source}")]
+    Sqlite {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("{0}")]
+    Message(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// How many accounts of each flow version a store holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionCount {
+    pub flow: String,
+    pub version: u32,
+    pub accounts: u64,
+}
+
+/// One account as the store holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredAccount {
+    pub account: Account,
+    pub instance: Instance,
+    pub flow: String,
+    pub version: u32,
+    /// Seconds since 1970 UTC: the moment up to which its steps have run.
+    pub clock: i64,
+    pub enrolled: i64,
+    pub stage: String,
+    pub status: String,
+    pub outcome: Option<String>,
+}
+
+/// A row of the events table, for `dun status`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEvent {
+    pub id: String,
+    pub kind: String,
+    pub at: i64,
+    pub processed: bool,
+}
+
+/// A row of the audit log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredAudit {
+    pub at: i64,
+    pub stage: String,
+    pub kind: String,
+    pub message: String,
+}
+
+/// Accounts per stage, status and outcome, for `dun status`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageCount {
+    pub stage: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub accounts: u64,
+}
+
+pub(crate) fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::NotStarted => "not_started",
+        Status::Active => "active",
+        Status::Ended => "ended",
+        Status::Halted => "halted",
+    }
+}
+
+pub(crate) fn encode<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
+    postcard::to_allocvec(v).map_err(|e| StoreError::Message(format!("cannot encode a row: {e}")))
+}
+
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
+    postcard::from_bytes(bytes).map_err(|e| {
+        StoreError::Message(format!(
+            "a stored {what} cannot be read ({e}); the store was written by another version of dun or is damaged"
+        ))
+    })
+}
+
+impl Store {
+    /// Opens (creating when missing) a store, in WAL mode with full
+    /// synchronous commits: a commit that returned is on disk.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.sql(store.conn.busy_timeout(std::time::Duration::from_secs(10)))?;
+        store.sql(
+            store
+                .conn
+                .pragma_update(None, "journal_mode", "WAL")
+                .and_then(|()| store.conn.pragma_update(None, "synchronous", "FULL"))
+                // Fewer, larger checkpoints; a bigger page cache for batches.
+                .and_then(|()| store.conn.pragma_update(None, "wal_autocheckpoint", 8192))
+                .and_then(|()| store.conn.pragma_update(None, "cache_size", -65536)),
+        )?;
+        store.sql(store.conn.execute_batch(schema::SCHEMA))?;
+        Ok(store)
+    }
+
+    pub(crate) fn sql<T>(&self, r: rusqlite::Result<T>) -> Result<T> {
+        r.map_err(|source| StoreError::Sqlite {
+            path: self.path.display().to_string(),
+            source,
+        })
+    }
+
+    pub fn versions(&self) -> Result<Vec<VersionCount>> {
+        let mut stmt = self.sql(self.conn.prepare(
+            "SELECT flow, version, count(*) FROM instances GROUP BY flow, version ORDER BY flow, version",
+        ))?;
+        let rows = self.sql(stmt.query_map([], |r| {
+            Ok(VersionCount {
+                flow: r.get(0)?,
+                version: r.get(1)?,
+                accounts: r.get::<_, i64>(2)? as u64,
+            })
+        }))?;
+        self.sql(rows.collect())
+    }
+
+    /// Refuses a flow whose name or version differs from the instances the
+    /// store holds: their states are indexes into the machine they were
+    /// started with.
+    pub fn check_flow(&self, m: &Machine) -> Result<()> {
+        let other: Vec<VersionCount> = self
+            .versions()?
+            .into_iter()
+            .filter(|v| v.flow != m.flow || v.version != m.version)
+            .collect();
+        if other.is_empty() {
+            return Ok(());
+        }
+        let held: Vec<String> = other
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} accounts of flow {} version {}",
+                    v.accounts, v.flow, v.version
+                )
+            })
+            .collect();
+        Err(StoreError::Message(format!(
+            "the store `{}` holds {}, but this is flow {} version {}; accounts in flight cannot move between versions until migration exists: run the version they were started with, or start a new store",
+            self.path.display(),
+            held.join(" and "),
+            m.flow,
+            m.version
+        )))
+    }
+
+    pub fn account(&self, id: &str) -> Result<Option<StoredAccount>> {
+        let row = self.sql(
+            self.conn
+                .query_row(
+                    "SELECT data, state, flow, version, clock, enrolled, stage, status, outcome FROM instances WHERE account = ?1",
+                    [id],
+                    |r| {
+                        Ok((
+                            r.get::<_, Vec<u8>>(0)?,
+                            r.get::<_, Vec<u8>>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, u32>(3)?,
+                            r.get::<_, i64>(4)?,
+                            r.get::<_, i64>(5)?,
+                            r.get::<_, String>(6)?,
+                            r.get::<_, String>(7)?,
+                            r.get::<_, Option<String>>(8)?,
+                        ))
+                    },
+                )
+                .optional(),
+        )?;
+        let Some((data, state, flow, version, clock, enrolled, stage, status, outcome)) = row
+        else {
+            return Ok(None);
+        };
+        Ok(Some(StoredAccount {
+            account: decode(&data, "account")?,
+            instance: decode(&state, "instance")?,
+            flow,
+            version,
+            clock,
+            enrolled,
+            stage,
+            status,
+            outcome,
+        }))
+    }
+
+    pub fn stage_counts(&self) -> Result<Vec<StageCount>> {
+        let mut stmt = self.sql(self.conn.prepare(
+            "SELECT stage, status, outcome, count(*) FROM instances GROUP BY stage, status, outcome ORDER BY status, stage, outcome",
+        ))?;
+        let rows = self.sql(stmt.query_map([], |r| {
+            Ok(StageCount {
+                stage: r.get(0)?,
+                status: r.get(1)?,
+                outcome: r.get(2)?,
+                accounts: r.get::<_, i64>(3)? as u64,
+            })
+        }))?;
+        self.sql(rows.collect())
+    }
+
+    pub fn events_of(&self, account: &str) -> Result<Vec<StoredEvent>> {
+        let mut stmt = self.sql(self.conn.prepare(
+            "SELECT id, type, at, processed FROM events WHERE account = ?1 ORDER BY at, rowid",
+        ))?;
+        let rows = self.sql(stmt.query_map([account], |r| {
+            Ok(StoredEvent {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                at: r.get(2)?,
+                processed: r.get::<_, i64>(3)? != 0,
+            })
+        }))?;
+        self.sql(rows.collect())
+    }
+
+    /// The account's actions, as exported (JSON text), oldest first.
+    pub fn actions_of(&self, account: &str) -> Result<Vec<String>> {
+        let mut stmt = self.sql(
+            self.conn
+                .prepare("SELECT body FROM outbox WHERE account = ?1 ORDER BY seq"),
+        )?;
+        let rows = self.sql(stmt.query_map([account], |r| r.get(0)))?;
+        self.sql(rows.collect())
+    }
+
+    pub fn audit_of(&self, account: &str) -> Result<Vec<StoredAudit>> {
+        let mut stmt = self.sql(self.conn.prepare(
+            "SELECT at, stage, kind, message FROM audit WHERE account = ?1 ORDER BY seq",
+        ))?;
+        let rows = self.sql(stmt.query_map([account], |r| {
+            Ok(StoredAudit {
+                at: r.get(0)?,
+                stage: r.get(1)?,
+                kind: r.get(2)?,
+                message: r.get(3)?,
+            })
+        }))?;
+        self.sql(rows.collect())
+    }
+
+    /// Totals for the summary: accounts, events, outbox rows, unexported
+    /// outbox rows.
+    pub fn totals(&self) -> Result<(u64, u64, u64, u64)> {
+        self.sql(self.conn.query_row(
+            "SELECT (SELECT count(*) FROM instances), (SELECT count(*) FROM events), (SELECT count(*) FROM outbox), (SELECT count(*) FROM outbox WHERE seq > (SELECT exported FROM export))",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)? as u64,
+                    r.get::<_, i64>(1)? as u64,
+                    r.get::<_, i64>(2)? as u64,
+                    r.get::<_, i64>(3)? as u64,
+                ))
+            },
+        ))
+    }
+
+    /// Appends the outbox rows not exported before to `out` (JSON Lines),
+    /// syncs the file, then marks them exported. Killed before the mark,
+    /// the next export writes them again with the same ids; a line cut
+    /// short by a kill is removed first (its row was never marked).
+    pub fn export(&mut self, out: &Path) -> Result<u64> {
+        let io = |e: std::io::Error| {
+            StoreError::Message(format!("cannot write `{}`: {e}", out.display()))
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(out)
+            .map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        if len > 0 {
+            // Only the tail can hold a cut line; read back to the last newline.
+            let back = len.min(1 << 20);
+            file.seek(SeekFrom::Start(len - back)).map_err(io)?;
+            let mut tail = Vec::with_capacity(back as usize);
+            file.read_to_end(&mut tail).map_err(io)?;
+            if tail.last() != Some(&b'\n') {
+                let keep = match tail.iter().rposition(|b| *b == b'\n') {
+                    Some(i) => len - back + i as u64 + 1,
+                    None if back == len => 0,
+                    None => len,
+                };
+                file.set_len(keep).map_err(io)?;
+            }
+        }
+        file.seek(SeekFrom::End(0)).map_err(io)?;
+        let mut writer = std::io::BufWriter::new(&mut file);
+        let mut last = 0i64;
+        let mut count = 0u64;
+        {
+            let mut stmt = self.sql(
+                self.conn
+                    .prepare("SELECT seq, body FROM outbox WHERE seq > (SELECT exported FROM export) ORDER BY seq"),
+            )?;
+            let mut rows = self.sql(stmt.query([]))?;
+            while let Some(row) = self.sql(rows.next())? {
+                let seq: i64 = self.sql(row.get(0))?;
+                let body: String = self.sql(row.get(1))?;
+                writer.write_all(body.as_bytes()).map_err(io)?;
+                writer.write_all(b"\n").map_err(io)?;
+                last = seq;
+                count += 1;
+            }
+        }
+        writer.flush().map_err(io)?;
+        drop(writer);
+        file.sync_all().map_err(io)?;
+        if count > 0 {
+            self.sql(self.conn.execute(
+                "UPDATE export SET exported = ?1 WHERE one = 1",
+                params![last],
+            ))?;
+        }
+        Ok(count)
+    }
+}

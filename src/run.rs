@@ -1,0 +1,226 @@
+//! `dun run FLOW --db PATH --accounts FILE --events FILE --until T
+//! --actions OUT.jsonl`: one durable batch over a portfolio's store.
+
+use crate::exit;
+use dun_runtime::data::{parse_account, parse_event, read_rows, Reject};
+use dun_runtime::store::{self, RunInput, Store};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The flow: a `.dun` file (compiled on the spot) or a `.dunc` file.
+    flow: PathBuf,
+    /// The SQLite store of the portfolio (created when missing).
+    #[arg(long, value_name = "PATH")]
+    db: PathBuf,
+    /// Accounts (CSV or JSONL): new ones enrol at `--start`, known ones get
+    /// their fields updated.
+    #[arg(long, value_name = "FILE")]
+    accounts: Option<PathBuf>,
+    /// Events (JSONL or CSV) with `id`, `account`, `type`, `at` and payload
+    /// fields; an id already stored with the same content is ignored.
+    #[arg(long, value_name = "FILE")]
+    events: Option<PathBuf>,
+    /// When new accounts enrol (RFC 3339 or a date); now by default.
+    #[arg(long, value_name = "T")]
+    start: Option<String>,
+    /// Every account's clock advances to this moment.
+    #[arg(long, value_name = "T")]
+    until: String,
+    /// Appends the actions not exported before to this JSON Lines file.
+    #[arg(long, value_name = "OUT")]
+    actions: PathBuf,
+    /// Where rejected rows go (JSON Lines); by default next to `--actions`,
+    /// named `OUT.rejects.jsonl`.
+    #[arg(long, value_name = "FILE")]
+    rejects: Option<PathBuf>,
+    /// Any rejected row fails the run (exit status 1) and nothing is
+    /// stored or run.
+    #[arg(long)]
+    strict: bool,
+    /// Accounts per transaction (one disk sync each).
+    #[arg(long, default_value_t = 1000, hide = true)]
+    batch: usize,
+}
+
+struct Rejected {
+    file: String,
+    reject: Reject,
+}
+
+pub fn run(args: &Args) -> u8 {
+    match go(args) {
+        Ok(status) => status,
+        Err(message) => {
+            eprintln!("error: {message}");
+            exit::TROUBLE
+        }
+    }
+}
+
+fn go(args: &Args) -> Result<u8, String> {
+    let m = match crate::flow::load(&args.flow) {
+        Ok(m) => m,
+        Err(status) => return Ok(status),
+    };
+    let until = crate::flow::moment(&args.until).map_err(|e| format!("--until: {e}"))?;
+    let start = match &args.start {
+        Some(s) => crate::flow::moment(s).map_err(|e| format!("--start: {e}"))?,
+        None => chrono::Utc::now(),
+    };
+    let mut rejected: Vec<Rejected> = Vec::new();
+    let mut accounts = Vec::new();
+    if let Some(path) = &args.accounts {
+        let (rows, bad) = read_rows(path)?;
+        let file = crate::build::shown(path);
+        rejected.extend(bad.into_iter().map(|reject| Rejected {
+            file: file.clone(),
+            reject,
+        }));
+        for row in rows {
+            match parse_account(&m, &row) {
+                Ok(a) => accounts.push((row.line, row.raw, a)),
+                Err(reason) => rejected.push(Rejected {
+                    file: file.clone(),
+                    reject: Reject::new(&row, reason),
+                }),
+            }
+        }
+    }
+    let mut events = Vec::new();
+    if let Some(path) = &args.events {
+        let (rows, bad) = read_rows(path)?;
+        let file = crate::build::shown(path);
+        rejected.extend(bad.into_iter().map(|reject| Rejected {
+            file: file.clone(),
+            reject,
+        }));
+        for row in rows {
+            match parse_event(&m, &row) {
+                Ok(e) => events.push((row.line, row.raw, e)),
+                Err(reason) => rejected.push(Rejected {
+                    file: file.clone(),
+                    reject: Reject::new(&row, reason),
+                }),
+            }
+        }
+    }
+    let rejects_path = args.rejects.clone().unwrap_or_else(|| {
+        let mut name = args.actions.file_stem().unwrap_or_default().to_os_string();
+        name.push(".rejects.jsonl");
+        args.actions.with_file_name(name)
+    });
+    let mut store = Store::open(&args.db).map_err(|e| e.to_string())?;
+    if args.strict && !rejected.is_empty() {
+        write_rejects(&rejects_path, &rejected)?;
+        eprintln!(
+            "error: {} rows rejected (see `{}`); with --strict nothing was stored or run",
+            rejected.len(),
+            rejects_path.display()
+        );
+        return Ok(exit::FINDINGS);
+    }
+    let bar = progress_bar();
+    let mut progress = |done: u64, total: u64| {
+        if let Some(bar) = &bar {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    };
+    let input = RunInput {
+        accounts,
+        events,
+        start,
+        until,
+        batch: args.batch,
+        strict: args.strict,
+    };
+    let summary = store::run(&m, &mut store, input, &mut progress).map_err(|e| e.to_string())?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let file_of = |in_events: bool| {
+        let p = if in_events {
+            &args.events
+        } else {
+            &args.accounts
+        };
+        p.as_deref().map(crate::build::shown).unwrap_or_default()
+    };
+    rejected.extend(summary.rejects.iter().map(|r| Rejected {
+        file: file_of(r.in_events),
+        reject: Reject {
+            line: r.line,
+            raw: r.raw.clone(),
+            reason: r.reason.clone(),
+        },
+    }));
+    rejected.sort_by(|a, b| (&a.file, a.reject.line).cmp(&(&b.file, b.reject.line)));
+    write_rejects(&rejects_path, &rejected)?;
+    if args.strict && !rejected.is_empty() {
+        eprintln!(
+            "error: {} rows rejected (see `{}`); with --strict nothing was stored or run",
+            rejected.len(),
+            rejects_path.display()
+        );
+        return Ok(exit::FINDINGS);
+    }
+    let exported = store.export(&args.actions).map_err(|e| e.to_string())?;
+    eprintln!(
+        "ran {} accounts of {} version {} ({} enrolled, {} updated): {} steps, {} actions; {} events stored, {} repeats ignored, {} processed",
+        summary.accounts_stepped,
+        m.flow,
+        m.version,
+        summary.enrolled,
+        summary.updated,
+        summary.steps,
+        summary.actions,
+        summary.events_stored,
+        summary.events_repeated,
+        summary.events_processed
+    );
+    eprintln!(
+        "exported {exported} actions to `{}`",
+        crate::build::shown(&args.actions)
+    );
+    if !rejected.is_empty() {
+        eprintln!(
+            "rejected {} rows (see `{}`)",
+            rejected.len(),
+            crate::build::shown(&rejects_path)
+        );
+    }
+    Ok(exit::CLEAN)
+}
+
+fn write_rejects(path: &Path, rejected: &[Rejected]) -> Result<(), String> {
+    let mut text = String::new();
+    for r in rejected {
+        let line = serde_json::json!({
+            "file": r.file,
+            "line": r.reject.line,
+            "reason": r.reject.reason,
+            "row": r.reject.raw,
+        });
+        text.push_str(&line.to_string());
+        text.push('\n');
+    }
+    std::fs::File::create(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+}
+
+/// A bar on a terminal only: piped output stays clean.
+pub(crate) fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} accounts {elapsed} (eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    Some(bar)
+}

@@ -1,0 +1,475 @@
+//! `dun run` and `dun status` as an operations team runs them every day:
+//! durable, repeatable, safe to kill, and never silent about a bad row.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("run")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn example(file: &str) -> String {
+    root()
+        .join("examples/consumer_cards")
+        .join(file)
+        .display()
+        .to_string()
+}
+
+fn dun(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dun"))
+        .args(args)
+        .output()
+        .expect("the dun binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn run_args<'a>(db: &'a str, accounts: &'a str, events: &'a str, out: &'a str) -> Vec<&'a str> {
+    vec![
+        "run",
+        "--db",
+        db,
+        "--accounts",
+        accounts,
+        "--events",
+        events,
+        "--start",
+        "2026-03-02T15:00:00Z",
+        "--until",
+        "2026-05-15T00:00:00Z",
+        "--actions",
+        out,
+    ]
+}
+
+/// Export lines by action id; every line of an export is a JSON object.
+fn exported(path: &Path) -> BTreeMap<String, String> {
+    let body = std::fs::read_to_string(path).unwrap_or_default();
+    let mut by_id = BTreeMap::new();
+    for line in body.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("a whole JSON line");
+        let id = v["id"].as_str().expect("an id").to_string();
+        if let Some(prev) = by_id.insert(id.clone(), line.to_string()) {
+            assert_eq!(
+                prev, line,
+                "action {id} exported twice with different content"
+            );
+        }
+    }
+    by_id
+}
+
+#[test]
+fn a_run_of_the_example_exports_every_action_once_and_running_again_adds_nothing() {
+    let dir = scratch("example");
+    let db = dir.join("store.db").display().to_string();
+    let out = dir.join("actions.jsonl").display().to_string();
+    let flow = example("consumer_cards.dun");
+    let accounts = example("accounts.csv");
+    let events = example("events.jsonl");
+    let mut args = vec!["run", flow.as_str()];
+    args.extend(run_args(&db, &accounts, &events, &out).into_iter().skip(1));
+    let first = dun(&args);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let stderr = text(&first.stderr);
+    assert!(stderr.contains("6 enrolled"), "{stderr}");
+    assert!(stderr.contains("5 events stored"), "{stderr}");
+    let actions = exported(Path::new(&out));
+    let lines = std::fs::read_to_string(&out).unwrap().lines().count();
+    assert_eq!(actions.len(), lines, "no action is exported twice");
+    // The dispute on 2026-03-05 sends James Carter to the disputes queue.
+    assert!(actions
+        .values()
+        .any(|l| l.contains("\"account\":\"NG-100232\"")
+            && l.contains("\"type\":\"assign_queue\"")
+            && l.contains("\"queue\":\"disputes\"")));
+    // Linda Okafor asked to stop: her account ended `ceased`.
+    let status = dun(&["status", "--db", &db, "NG-100235"]);
+    assert!(status.status.success());
+    let s = text(&status.stdout);
+    assert!(
+        s.contains("status ended, stage ceased, outcome ceased"),
+        "{s}"
+    );
+    assert!(s.contains("cease_contact ev-0004"), "{s}");
+    let before = text(&dun(&["status", "--db", &db]).stdout);
+    assert!(before.contains("6 accounts, 5 events"), "{before}");
+
+    let again = dun(&args);
+    assert!(again.status.success());
+    let stderr = text(&again.stderr);
+    assert!(stderr.contains("ran 0 accounts"), "{stderr}");
+    assert!(stderr.contains("5 repeats ignored"), "{stderr}");
+    assert!(stderr.contains("exported 0 actions"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap().lines().count(),
+        lines
+    );
+    assert_eq!(text(&dun(&["status", "--db", &db]).stdout), before);
+}
+
+#[test]
+fn the_next_day_only_the_new_events_and_the_new_time_run() {
+    let dir = scratch("next_day");
+    let db = dir.join("store.db").display().to_string();
+    let out = dir.join("actions.jsonl").display().to_string();
+    let flow = example("consumer_cards.dun");
+    let accounts = example("accounts.csv");
+    let none = dir.join("none.jsonl");
+    std::fs::write(&none, "").unwrap();
+    let none = none.display().to_string();
+    let day = |until: &str| {
+        dun(&[
+            "run",
+            &flow,
+            "--db",
+            &db,
+            "--accounts",
+            &accounts,
+            "--events",
+            &none,
+            "--start",
+            "2026-03-02T15:00:00Z",
+            "--until",
+            until,
+            "--actions",
+            &out,
+        ])
+    };
+    assert!(day("2026-03-20T00:00:00Z").status.success());
+    let split = exported(Path::new(&out));
+    assert!(day("2026-05-15T00:00:00Z").status.success());
+    let two_days = exported(Path::new(&out));
+
+    let dir2 = scratch("next_day_at_once");
+    let db2 = dir2.join("store.db").display().to_string();
+    let out2 = dir2.join("actions.jsonl").display().to_string();
+    let once = dun(&[
+        "run",
+        &flow,
+        "--db",
+        &db2,
+        "--accounts",
+        &accounts,
+        "--events",
+        &none,
+        "--start",
+        "2026-03-02T15:00:00Z",
+        "--until",
+        "2026-05-15T00:00:00Z",
+        "--actions",
+        &out2,
+    ]);
+    assert!(once.status.success());
+    assert!(split.len() < two_days.len());
+    assert_eq!(
+        two_days,
+        exported(Path::new(&out2)),
+        "two daily runs give the actions of one long run"
+    );
+}
+
+/// A portfolio big enough that a run takes a while, so kills land in the
+/// middle of the work.
+fn portfolio(dir: &Path, n: usize) -> (String, String) {
+    let zones = ["America/Chicago", "America/New_York", "America/Los_Angeles"];
+    let risks = ["low", "medium", "high"];
+    let mut csv = String::from(
+        "id,name,balance,original_creditor,charge_off_date,days_past_due,risk,mobile,email,address,timezone,e_sign_consent\n",
+    );
+    let mut events = String::new();
+    for i in 0..n {
+        let mobile = if i % 5 == 0 {
+            String::new()
+        } else {
+            format!("+1312555{:04}", i % 10_000)
+        };
+        let email = if i % 3 == 0 {
+            String::new()
+        } else {
+            format!("a{i}@example.com")
+        };
+        csv.push_str(&format!(
+            "A{i:05},Debtor {i},{}.{:02},Lakeshore Bank Visa,2025-09-30,{},{},{mobile},{email},\"{i} Main St\",{},{}\n",
+            300 + (i * 37) % 9000,
+            i % 100,
+            180 + i % 200,
+            risks[i % 3],
+            zones[i % 3],
+            i % 2 == 0
+        ));
+        let kind = match i % 4 {
+            0 => format!("\"type\":\"call_outcome\",\"result\":\"answered\",\"at\":\"2026-03-{:02}T16:00:00Z\"", 10 + i % 10),
+            1 => format!("\"type\":\"promise_to_pay\",\"amount\":\"100\",\"due\":\"2026-04-01\",\"at\":\"2026-03-{:02}T17:00:00Z\"", 10 + i % 15),
+            2 => format!("\"type\":\"dispute\",\"reason\":\"not mine\",\"at\":\"2026-03-{:02}T18:00:00Z\"", 5 + i % 20),
+            _ => continue,
+        };
+        events.push_str(&format!(
+            "{{\"id\":\"E{i}\",\"account\":\"A{i:05}\",{kind}}}\n"
+        ));
+    }
+    let a = dir.join("accounts.csv");
+    let e = dir.join("events.jsonl");
+    std::fs::write(&a, csv).unwrap();
+    std::fs::write(&e, events).unwrap();
+    (a.display().to_string(), e.display().to_string())
+}
+
+#[test]
+fn a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action() {
+    let dir = scratch("kill");
+    let (accounts, events) = portfolio(&dir, 1500);
+    let flow = example("consumer_cards.dun");
+    let whole_db = dir.join("whole.db").display().to_string();
+    let whole_out = dir.join("whole.jsonl").display().to_string();
+    let mut args = vec!["run", flow.as_str()];
+    args.extend(
+        run_args(&whole_db, &accounts, &events, &whole_out)
+            .into_iter()
+            .skip(1),
+    );
+    args.extend(["--batch", "25"]);
+    let began = Instant::now();
+    let whole = dun(&args);
+    let took = began.elapsed();
+    assert!(whole.status.success(), "{}", text(&whole.stderr));
+    let expected = exported(Path::new(&whole_out));
+    assert!(expected.len() > 10_000, "{} actions", expected.len());
+    let expected_status = text(&dun(&["status", "--db", &whole_db]).stdout);
+
+    let mut killed_mid_run = 0;
+    for (n, fraction) in [0.05, 0.2, 0.4, 0.6, 0.8, 0.95].into_iter().enumerate() {
+        let db = dir.join(format!("killed{n}.db")).display().to_string();
+        let out = dir.join(format!("killed{n}.jsonl")).display().to_string();
+        let mut args = vec!["run", flow.as_str()];
+        args.extend(run_args(&db, &accounts, &events, &out).into_iter().skip(1));
+        args.extend(["--batch", "25"]);
+        // Killed twice: once early in the run, once after `fraction` of it.
+        for delay in [took.mul_f64(fraction / 2.0), took.mul_f64(fraction)] {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_dun"))
+                .args(&args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(delay);
+            if child.try_wait().unwrap().is_none() {
+                killed_mid_run += 1;
+            }
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+        }
+        let rest = dun(&args);
+        assert!(rest.status.success(), "{}", text(&rest.stderr));
+        let got = exported(Path::new(&out));
+        let missing: Vec<_> = expected
+            .keys()
+            .filter(|k| !got.contains_key(*k))
+            .take(3)
+            .collect();
+        let extra: Vec<_> = got
+            .keys()
+            .filter(|k| !expected.contains_key(*k))
+            .take(3)
+            .collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "kill point {fraction}: missing {missing:?}, extra {extra:?}"
+        );
+        assert_eq!(
+            got, expected,
+            "the same actions with the same ids and content"
+        );
+        assert_eq!(text(&dun(&["status", "--db", &db]).stdout), expected_status);
+    }
+    assert!(
+        killed_mid_run >= 6,
+        "only {killed_mid_run} kills hit a running process"
+    );
+}
+
+fn rejects(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_run() {
+    let dir = scratch("rejects");
+    let flow = example("consumer_cards.dun");
+    let accounts = dir.join("accounts.jsonl");
+    let good = |id: &str, balance: &str| {
+        format!(
+            "{{\"id\":\"{id}\",\"name\":\"Ann Lee\",\"balance\":\"{balance}\",\"original_creditor\":\"Lakeshore\",\"charge_off_date\":\"2025-10-31\",\"days_past_due\":190,\"risk\":\"low\",\"mobile\":\"+13125550100\",\"email\":null,\"address\":\"5 Oak Park Ave\",\"timezone\":\"America/Chicago\",\"e_sign_consent\":false}}"
+        )
+    };
+    let mut a = String::new();
+    a.push_str(&good("A1", "100.00"));
+    a.push('\n');
+    a.push_str(&good("A2", "a lot"));
+    a.push('\n');
+    a.push_str(&good("A3", "50").replace("\"risk\"", "\"colour\":\"red\",\"risk\""));
+    a.push('\n');
+    a.push_str(&good("A1", "999.00"));
+    a.push('\n');
+    a.push_str(&good("A4", "75 EUR"));
+    a.push('\n');
+    a.push_str(&good("A5", "80"));
+    a.push('\n');
+    std::fs::write(&accounts, a).unwrap();
+    let events = dir.join("events.csv");
+    std::fs::write(
+        &events,
+        "id,account,type,at,amount,result\n\
+         e1,A1,payment,2026-03-05T15:00:00Z,100.00,\n\
+         e2,NOBODY,payment,2026-03-05T15:00:00Z,10,\n\
+         e3,A1,refund,2026-03-05T15:00:00Z,10,\n\
+         e4,A1,payment,2026-03-05T15:00:00Z,ten dollars,\n\
+         e1,A1,payment,2026-03-06T15:00:00Z,5,\n\
+         e5,A1,payment,2026-02-01T15:00:00Z,5,\n\
+         e6,A5,call_outcome,2026-03-05T15:00:00Z,,hung_up\n\
+         e7,A5,payment,2026-03-05T15:00:00Z,5,answered\n\
+         e8,A5,call_outcome,2026-03-05T15:00:00Z,,answered\n",
+    )
+    .unwrap();
+    let db = dir.join("store.db").display().to_string();
+    let out = dir.join("actions.jsonl").display().to_string();
+    let (a, e) = (accounts.display().to_string(), events.display().to_string());
+    let mut args = vec!["run", flow.as_str()];
+    args.extend(run_args(&db, &a, &e, &out).into_iter().skip(1));
+
+    // --strict: any reject fails the run, and nothing is stored.
+    let mut strict = args.clone();
+    strict.push("--strict");
+    let refused = dun(&strict);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    assert!(text(&refused.stderr).contains("nothing was stored or run"));
+    assert!(text(&dun(&["status", "--db", &db]).stdout).contains("0 accounts, 0 events"));
+
+    let ran = dun(&args);
+    assert!(ran.status.success(), "{}", text(&ran.stderr));
+    let stderr = text(&ran.stderr);
+    assert!(stderr.contains("2 enrolled"), "{stderr}");
+    assert!(stderr.contains("rejected 11 rows"), "{stderr}");
+    let got = rejects(&dir.join("actions.rejects.jsonl"));
+    let reason = |file: &str, line: u64| -> String {
+        got.iter()
+            .find(|r| r["file"].as_str().unwrap().ends_with(file) && r["line"] == line)
+            .map(|r| r["reason"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no reject for {file}:{line} in {got:#?}"))
+    };
+    assert!(reason("accounts.jsonl", 2).contains("`balance` should be money in USD"));
+    assert!(reason("accounts.jsonl", 3).contains("unknown field `colour`"));
+    assert!(reason("accounts.jsonl", 4).contains("duplicate id `A1` with different content"));
+    assert!(reason("accounts.jsonl", 5).contains("is in EUR"));
+    assert!(reason("events.csv", 3).contains("unknown account `NOBODY`"));
+    assert!(reason("events.csv", 4).contains("unknown event `refund`"));
+    assert!(reason("events.csv", 5).contains("`amount` should be money"));
+    assert!(reason("events.csv", 6).contains("duplicate event id `e1` with different content"));
+    assert!(reason("events.csv", 7).contains("before the account's clock"));
+    assert!(reason("events.csv", 8).contains("one of answered, no_answer"));
+    assert!(reason("events.csv", 9).contains("unknown field `result` for event `payment`"));
+    assert_eq!(got.len(), 11, "{got:#?}");
+    assert!(got
+        .iter()
+        .all(|r| r["row"].as_str().is_some_and(|s| !s.is_empty())));
+
+    // The good rows ran: A1's payment, A5's conversation.
+    let a5 = text(&dun(&["status", "--db", &db, "A5"]).stdout);
+    assert!(a5.contains("call_outcome e8"), "{a5}");
+    // Against the store, the same event id with other content is refused.
+    std::fs::write(
+        &events,
+        "id,account,type,at,amount\ne1,A1,payment,2026-03-05T15:00:00Z,99\n",
+    )
+    .unwrap();
+    let again = dun(&args);
+    assert!(again.status.success());
+    let got = rejects(&dir.join("actions.rejects.jsonl"));
+    assert!(got.iter().any(|r| r["line"] == 2
+        && r["reason"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate event id `e1`")));
+}
+
+#[test]
+fn a_store_of_one_flow_version_refuses_another_version() {
+    let dir = scratch("version");
+    let src = root().join("examples/consumer_cards");
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    for t in ["validation_notice.txt", "settlement_offer.txt"] {
+        std::fs::copy(src.join("templates").join(t), dir.join("templates").join(t)).unwrap();
+    }
+    let text5 = std::fs::read_to_string(src.join("consumer_cards.dun"))
+        .unwrap()
+        .replace(
+            "flow consumer_cards version 4",
+            "flow consumer_cards version 5",
+        );
+    let v5 = dir.join("v5.dun");
+    std::fs::write(&v5, text5).unwrap();
+    let db = dir.join("store.db").display().to_string();
+    let out = dir.join("actions.jsonl").display().to_string();
+    let (a, e) = (example("accounts.csv"), example("events.jsonl"));
+    let flow = example("consumer_cards.dun");
+    let mut args = vec!["run", flow.as_str()];
+    args.extend(run_args(&db, &a, &e, &out).into_iter().skip(1));
+    assert!(dun(&args).status.success());
+    let v5 = v5.display().to_string();
+    args[1] = &v5;
+    let refused = dun(&args);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = text(&refused.stderr);
+    assert!(stderr.contains("holds 6 accounts of flow consumer_cards version 4, but this is flow consumer_cards version 5"), "{stderr}");
+    assert!(stderr.contains("until migration exists"), "{stderr}");
+}
+
+#[test]
+fn a_cut_line_at_the_end_of_an_export_is_replaced_by_the_whole_line() {
+    let dir = scratch("cut");
+    let db = dir.join("store.db").display().to_string();
+    let out = dir.join("actions.jsonl");
+    std::fs::write(
+        &out,
+        "{\"id\":\"0000000000000001\",\"account\":\"X\"}\n{\"id\":\"00",
+    )
+    .unwrap();
+    let outs = out.display().to_string();
+    let flow = example("consumer_cards.dun");
+    let (a, e) = (example("accounts.csv"), example("events.jsonl"));
+    let mut args = vec!["run", flow.as_str()];
+    args.extend(run_args(&db, &a, &e, &outs).into_iter().skip(1));
+    assert!(dun(&args).status.success());
+    let body = std::fs::read_to_string(&out).unwrap();
+    assert!(body.starts_with("{\"id\":\"0000000000000001\",\"account\":\"X\"}\n{"));
+    let ids: BTreeSet<_> = exported(&out).into_keys().collect();
+    assert!(ids.len() > 50);
+}
+
+#[test]
+fn status_explains_a_missing_store_and_an_unknown_account() {
+    let dir = scratch("status");
+    let db = dir.join("none.db").display().to_string();
+    let r = dun(&["status", "--db", &db]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(text(&r.stderr).contains("there is no store"));
+    let _ = Duration::from_secs(0);
+}
