@@ -23,7 +23,7 @@ const BASE: &str = "flow f\ncurrency USD\naccount { risk: low | high }\nevent pa
 #[test]
 fn did_you_mean_is_applied() {
     let (doc, actions) = actions_at(&format!(
-        "{BASE}stage reminders {{\n  goto remi$0nder\n}}\n"
+        "{BASE}stage reminders {{\n  wait 1 day\n  goto remi$0nder\n}}\n"
     ));
     let fix = actions
         .iter()
