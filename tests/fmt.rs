@@ -94,6 +94,46 @@ fn formatting_keeps_the_meaning_and_every_comment_in_order() {
 /// examples are still being written; generate them with
 /// `INSTA_UPDATE=always cargo test --test fmt` and review `tests/snapshots/`.
 #[test]
+fn formatted_flows_compile_to_the_same_machine() {
+    // Spans are where things are written, which formatting changes on
+    // purpose; everything else in the machine must be the same.
+    fn without_spans(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.retain(|key, _| key != "span" && key != "spans");
+                map.values_mut().for_each(without_spans);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(without_spans),
+            _ => {}
+        }
+    }
+    let mut compared = 0;
+    for (name, text) in fixtures() {
+        let path = root().join(&name);
+        let before = dun_compiler::analyze(Some(&path), &text);
+        if before.has_errors() {
+            continue;
+        }
+        let after_text = formatted(&text);
+        let after = dun_compiler::analyze(Some(&path), &after_text);
+        let machine = |file| {
+            let m = dun_compiler::lower::lower(file, Some(&path))
+                .unwrap_or_else(|d| panic!("{name}: does not compile: {d:?}"));
+            let mut json = serde_json::to_value(&m).expect("a machine serialises");
+            without_spans(&mut json);
+            json
+        };
+        assert_eq!(
+            machine(&before.file),
+            machine(&after.file),
+            "{name}: formatting changed the compiled machine"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 7, "only {compared} flows compiled");
+}
+
+#[test]
 fn formatted_fixtures_match_their_snapshots() {
     for (name, text) in fixtures() {
         let slug = name.trim_end_matches(".dun").replace('/', "__");
