@@ -3,7 +3,8 @@
 //! every run, which a shared, noisy machine cannot promise of wall time.
 //!
 //! `cargo build --profile bench -p dun-bench --example front_end_once` then
-//! `valgrind --tool=callgrind target/release/examples/front_end_once`.
+//! `valgrind --tool=callgrind target/release/examples/front_end_once [parse|unverified|analyze]`;
+//! `unverified` skips lowering and verification, to price them.
 
 use dun_bench::generate::large_flow_of_size;
 use std::path::Path;
@@ -18,6 +19,13 @@ fn main() {
             .iter()
             .filter(|d| d.is_error())
             .count(),
+        "unverified" => {
+            dun_compiler::analysis::analyze_unverified(Some(Path::new("generated.dun")), &text)
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .count()
+        }
         _ => dun_compiler::analyze(Some(Path::new("generated.dun")), &text)
             .diagnostics
             .iter()

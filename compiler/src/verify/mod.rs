@@ -24,6 +24,7 @@ pub use graph::bounds;
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::{self, Decl, PolicyRuleKind, Span};
 use dun_runtime::format::Machine;
+use std::collections::HashMap;
 
 /// More contacts than a cap allows fall in one window on a run of fixed waits.
 pub const CAP: &str = "dun::verify::cap";
@@ -147,16 +148,22 @@ fn with_context<T>(
             }
         }
     }
+    // One map of the declarations, not a scan of them per stage: a scan
+    // made this quadratic in the number of stages, the largest cost of
+    // verifying a big flow.
+    let mut declared: HashMap<&str, Span> = HashMap::new();
+    for d in &file.decls {
+        if let Decl::Stage(st) = d {
+            // The first declaration of a name wins, as the scan did.
+            declared
+                .entry(st.name.name.as_str())
+                .or_insert(st.name.span);
+        }
+    }
     let stage_names = m
         .stages
         .iter()
-        .map(|s| {
-            let name = m.str(s.name);
-            file.decls.iter().find_map(|d| match d {
-                Decl::Stage(st) if st.name.name == name => Some(st.name.span),
-                _ => None,
-            })
-        })
+        .map(|s| declared.get(m.str(s.name)).copied())
         .collect();
     let g = graph::build(m);
     let cx = Context {
