@@ -126,7 +126,10 @@ impl Store {
         store.sql(
             store
                 .conn
-                .pragma_update(None, "journal_mode", "WAL")
+                // Larger pages hold more outbox rows (letters carry their
+                // text) per page written; it only takes effect on a new store.
+                .pragma_update(None, "page_size", 8192)
+                .and_then(|()| store.conn.pragma_update(None, "journal_mode", "WAL"))
                 .and_then(|()| store.conn.pragma_update(None, "synchronous", "FULL"))
                 // Fewer, larger checkpoints; a bigger page cache for batches.
                 .and_then(|()| store.conn.pragma_update(None, "wal_autocheckpoint", 8192))
@@ -267,18 +270,27 @@ impl Store {
     }
 
     pub fn audit_of(&self, account: &str) -> Result<Vec<StoredAudit>> {
-        let mut stmt = self.sql(self.conn.prepare(
-            "SELECT at, stage, kind, message FROM audit WHERE account = ?1 ORDER BY seq",
-        ))?;
-        let rows = self.sql(stmt.query_map([account], |r| {
-            Ok(StoredAudit {
-                at: r.get(0)?,
-                stage: r.get(1)?,
-                kind: r.get(2)?,
-                message: r.get(3)?,
-            })
-        }))?;
-        self.sql(rows.collect())
+        let mut stmt = self.sql(
+            self.conn
+                .prepare("SELECT entries FROM audit_runs WHERE account = ?1 ORDER BY seq"),
+        )?;
+        let runs: Vec<Vec<u8>> =
+            self.sql(self.sql(stmt.query_map([account], |r| r.get(0)))?.collect())?;
+        let mut trail = Vec::new();
+        for run in runs {
+            let entries: Vec<(i64, String, String, String)> = decode(&run, "audit trail")?;
+            trail.extend(
+                entries
+                    .into_iter()
+                    .map(|(at, stage, kind, message)| StoredAudit {
+                        at,
+                        stage,
+                        kind,
+                        message,
+                    }),
+            );
+        }
+        Ok(trail)
     }
 
     /// Totals for the summary: accounts, events, outbox rows, unexported
