@@ -181,6 +181,16 @@ fn the_next_day_only_the_new_events_and_the_new_time_run() {
         exported(Path::new(&out2)),
         "two daily runs give the actions of one long run"
     );
+    // The audit trail is stored one row per account per run; `dun status`
+    // shows the whole trail in order, the same as after one long run.
+    let trail = |db: &str| {
+        let s = text(&dun(&["status", "--db", db, "NG-100231"]).stdout);
+        s[s.find("\naudit:").expect("an audit section")..].to_string()
+    };
+    let two_runs = trail(&db);
+    assert!(two_runs.contains("enrolled"), "{two_runs}");
+    assert!(two_runs.lines().count() > 3, "{two_runs}");
+    assert_eq!(two_runs, trail(&db2));
 }
 
 /// A portfolio big enough that a run takes a while, so kills land in the

@@ -5,7 +5,7 @@
 
 use super::{decode, encode, status_word, Result, Store, StoreError};
 use crate::data::{value_json, EventRow};
-use crate::engine::{step, Account, Action, ActionKind, Input, Instance, Outcome};
+use crate::engine::{step, Account, Action, ActionKind, AuditKind, Input, Instance, Outcome};
 use crate::format::Machine;
 use crate::value::Value;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -272,9 +272,7 @@ pub fn run(
                 )
                 .map_err(|e| sqlerr(&path, e))?;
             let mut audit = tx
-                .prepare_cached(
-                    "INSERT INTO audit (account, at, stage, kind, message) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
+                .prepare_cached("INSERT INTO audit_runs (account, entries) VALUES (?1, ?2)")
                 .map_err(|e| sqlerr(&path, e))?;
             let mut consumed = tx
                 .prepare_cached("UPDATE events SET processed = 1 WHERE id = ?1")
@@ -319,6 +317,7 @@ pub fn run(
                 }
                 summary.steps += outs.len() as u64;
                 summary.accounts_stepped += 1;
+                let mut trail: Vec<AuditEntry> = Vec::new();
                 for out in &outs {
                     for a in &out.actions {
                         let body = action_json(m, &w.account.id, a);
@@ -333,16 +332,18 @@ pub fn run(
                         summary.actions += 1;
                     }
                     for e in &out.audit {
-                        audit
-                            .execute(params![
-                                w.account.id,
-                                e.at.timestamp(),
-                                state_stage(m, e.state),
-                                format!("{:?}", e.kind).to_lowercase(),
-                                e.message
-                            ])
-                            .map_err(|e| sqlerr(&path, e))?;
+                        trail.push(AuditEntry(
+                            e.at.timestamp(),
+                            state_stage(m, e.state),
+                            audit_kind(e.kind),
+                            &e.message,
+                        ));
                     }
+                }
+                if !trail.is_empty() {
+                    audit
+                        .execute(params![w.account.id, encode(&trail)?])
+                        .map_err(|e| sqlerr(&path, e))?;
                 }
                 let stage = state_stage(m, inst.state);
                 let outcome = (inst.status == crate::engine::Status::Ended)
@@ -373,6 +374,31 @@ fn sqlerr(path: &std::path::Path, source: rusqlite::Error) -> StoreError {
     StoreError::Sqlite {
         path: path.display().to_string(),
         source,
+    }
+}
+
+/// One audit entry as stored in `audit_runs`: at, stage, kind, message.
+#[derive(serde::Serialize)]
+struct AuditEntry<'a>(i64, &'a str, &'a str, &'a str);
+
+/// The stored name of an audit kind (its variant name in lower case, as
+/// `dun status` shows it); a match, as formatting one per entry showed in
+/// profiles.
+fn audit_kind(k: AuditKind) -> &'static str {
+    match k {
+        AuditKind::Enrolled => "enrolled",
+        AuditKind::Waiting => "waiting",
+        AuditKind::Held => "held",
+        AuditKind::Queued => "queued",
+        AuditKind::Released => "released",
+        AuditKind::Suppressed => "suppressed",
+        AuditKind::Skipped => "skipped",
+        AuditKind::Handler => "handler",
+        AuditKind::Ignored => "ignored",
+        AuditKind::Paused => "paused",
+        AuditKind::Stopped => "stopped",
+        AuditKind::Split => "split",
+        AuditKind::Problem => "problem",
     }
 }
 

@@ -126,7 +126,10 @@ impl Store {
         store.sql(
             store
                 .conn
-                .pragma_update(None, "journal_mode", "WAL")
+                // Larger pages hold more outbox rows (letters carry their
+                // text) per page written; it only takes effect on a new store.
+                .pragma_update(None, "page_size", 8192)
+                .and_then(|()| store.conn.pragma_update(None, "journal_mode", "WAL"))
                 .and_then(|()| store.conn.pragma_update(None, "synchronous", "FULL"))
                 // Fewer, larger checkpoints; a bigger page cache for batches.
                 .and_then(|()| store.conn.pragma_update(None, "wal_autocheckpoint", 8192))
@@ -267,18 +270,48 @@ impl Store {
     }
 
     pub fn audit_of(&self, account: &str) -> Result<Vec<StoredAudit>> {
-        let mut stmt = self.sql(self.conn.prepare(
-            "SELECT at, stage, kind, message FROM audit WHERE account = ?1 ORDER BY seq",
+        let mut stmt = self.sql(
+            self.conn
+                .prepare("SELECT entries FROM audit_runs WHERE account = ?1 ORDER BY seq"),
+        )?;
+        let runs: Vec<Vec<u8>> =
+            self.sql(self.sql(stmt.query_map([account], |r| r.get(0)))?.collect())?;
+        let mut trail = Vec::new();
+        // A store written before `audit_runs` holds its earlier entries one
+        // per row in `audit`; they come first, being older.
+        let legacy: bool = self.sql(self.conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'audit'",
+            [],
+            |r| r.get(0),
         ))?;
-        let rows = self.sql(stmt.query_map([account], |r| {
-            Ok(StoredAudit {
-                at: r.get(0)?,
-                stage: r.get(1)?,
-                kind: r.get(2)?,
-                message: r.get(3)?,
-            })
-        }))?;
-        self.sql(rows.collect())
+        if legacy {
+            let mut stmt = self.sql(self.conn.prepare(
+                "SELECT at, stage, kind, message FROM audit WHERE account = ?1 ORDER BY seq",
+            ))?;
+            let rows = self.sql(stmt.query_map([account], |r| {
+                Ok(StoredAudit {
+                    at: r.get(0)?,
+                    stage: r.get(1)?,
+                    kind: r.get(2)?,
+                    message: r.get(3)?,
+                })
+            }))?;
+            trail = self.sql(rows.collect())?;
+        }
+        for run in runs {
+            let entries: Vec<(i64, String, String, String)> = decode(&run, "audit trail")?;
+            trail.extend(
+                entries
+                    .into_iter()
+                    .map(|(at, stage, kind, message)| StoredAudit {
+                        at,
+                        stage,
+                        kind,
+                        message,
+                    }),
+            );
+        }
+        Ok(trail)
     }
 
     /// Totals for the summary: accounts, events, outbox rows, unexported
@@ -358,5 +391,38 @@ impl Store {
             ))?;
         }
         Ok(count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_trail_of_a_store_from_before_audit_runs_is_still_shown() {
+        let dir = std::env::temp_dir().join(format!("dun-store-legacy-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(&dir.join("store.db")).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "CREATE TABLE audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, at INTEGER NOT NULL, stage TEXT NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL);
+                 INSERT INTO audit (account, at, stage, kind, message) VALUES ('A1', 10, 'early', 'enrolled', 'enrolled');",
+            )
+            .unwrap();
+        let later = encode(&vec![(20i64, "early", "waiting", "waits 3 days")]).unwrap();
+        store
+            .conn
+            .execute(
+                "INSERT INTO audit_runs (account, entries) VALUES ('A1', ?1)",
+                [later],
+            )
+            .unwrap();
+        let trail = store.audit_of("A1").unwrap();
+        let kinds: Vec<(i64, &str)> = trail.iter().map(|e| (e.at, e.kind.as_str())).collect();
+        assert_eq!(kinds, vec![(10, "enrolled"), (20, "waiting")]);
+        assert!(store.audit_of("A2").unwrap().is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -43,13 +43,13 @@ CREATE TABLE IF NOT EXISTS export (
 );
 INSERT OR IGNORE INTO export (one, exported) VALUES (1, 0);
 CREATE INDEX IF NOT EXISTS outbox_account ON outbox (account, seq);
-CREATE TABLE IF NOT EXISTS audit (
+-- The audit trail: one row per account per run, holding that run's
+-- entries (postcard: at, stage, kind, message), oldest first. A row per
+-- entry made the audit the largest share of a run's inserts.
+CREATE TABLE IF NOT EXISTS audit_runs (
     seq     INTEGER PRIMARY KEY AUTOINCREMENT,
     account TEXT NOT NULL,
-    at      INTEGER NOT NULL,
-    stage   TEXT NOT NULL,
-    kind    TEXT NOT NULL,
-    message TEXT NOT NULL
+    entries BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS audit_account ON audit (account, seq);
+CREATE INDEX IF NOT EXISTS audit_runs_account ON audit_runs (account, seq);
 ";
