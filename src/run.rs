@@ -49,6 +49,34 @@ struct Rejected {
     reject: Reject,
 }
 
+/// One input file, row by row: the rows `parse` accepts, with their line and
+/// text; every other row (unreadable, or refused by `parse`) goes to
+/// `rejected`, so that one bad row never costs the good ones.
+fn read_file<T>(
+    m: &dun_runtime::Machine,
+    path: &Path,
+    parse: impl Fn(&dun_runtime::Machine, &dun_runtime::data::Row) -> Result<T, String>,
+    rejected: &mut Vec<Rejected>,
+) -> Result<Vec<(u64, String, T)>, String> {
+    let (rows, bad) = read_rows(path)?;
+    let file = crate::build::shown(path);
+    rejected.extend(bad.into_iter().map(|reject| Rejected {
+        file: file.clone(),
+        reject,
+    }));
+    let mut good = Vec::with_capacity(rows.len());
+    for row in rows {
+        match parse(m, &row) {
+            Ok(value) => good.push((row.line, row.raw, value)),
+            Err(reason) => rejected.push(Rejected {
+                file: file.clone(),
+                reject: Reject::new(&row, reason),
+            }),
+        }
+    }
+    Ok(good)
+}
+
 pub fn run(args: &Args) -> u8 {
     match go(args) {
         Ok(status) => status,
@@ -70,42 +98,14 @@ fn go(args: &Args) -> Result<u8, String> {
         None => chrono::Utc::now(),
     };
     let mut rejected: Vec<Rejected> = Vec::new();
-    let mut accounts = Vec::new();
-    if let Some(path) = &args.accounts {
-        let (rows, bad) = read_rows(path)?;
-        let file = crate::build::shown(path);
-        rejected.extend(bad.into_iter().map(|reject| Rejected {
-            file: file.clone(),
-            reject,
-        }));
-        for row in rows {
-            match parse_account(&m, &row) {
-                Ok(a) => accounts.push((row.line, row.raw, a)),
-                Err(reason) => rejected.push(Rejected {
-                    file: file.clone(),
-                    reject: Reject::new(&row, reason),
-                }),
-            }
-        }
-    }
-    let mut events = Vec::new();
-    if let Some(path) = &args.events {
-        let (rows, bad) = read_rows(path)?;
-        let file = crate::build::shown(path);
-        rejected.extend(bad.into_iter().map(|reject| Rejected {
-            file: file.clone(),
-            reject,
-        }));
-        for row in rows {
-            match parse_event(&m, &row) {
-                Ok(e) => events.push((row.line, row.raw, e)),
-                Err(reason) => rejected.push(Rejected {
-                    file: file.clone(),
-                    reject: Reject::new(&row, reason),
-                }),
-            }
-        }
-    }
+    let accounts = match &args.accounts {
+        Some(path) => read_file(&m, path, parse_account, &mut rejected)?,
+        None => Vec::new(),
+    };
+    let events = match &args.events {
+        Some(path) => read_file(&m, path, parse_event, &mut rejected)?,
+        None => Vec::new(),
+    };
     let rejects_path = args.rejects.clone().unwrap_or_else(|| {
         let mut name = args.actions.file_stem().unwrap_or_default().to_os_string();
         name.push(".rejects.jsonl");
