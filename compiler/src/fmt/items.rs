@@ -17,7 +17,7 @@ impl Printer<'_> {
     pub fn file(&mut self, file: &File) {
         let mut previous_was_block = false;
         for decl in &file.decls {
-            let span = decl_span(decl);
+            let span = decl.span();
             let group = self.lines.len();
             let mark = self.begin(span);
             self.decl(decl);
@@ -574,24 +574,5 @@ pub fn type_expr(t: &TypeExpr) -> String {
         format!("{base}?")
     } else {
         base
-    }
-}
-
-pub fn decl_span(decl: &Decl) -> Span {
-    match decl {
-        Decl::Flow(d) => d.span,
-        Decl::Currency(d) => d.span,
-        Decl::Account(d) => d.span,
-        Decl::Event(d) => d.span,
-        Decl::Calendar(d) => d.span,
-        Decl::Policy(d) => d.span,
-        Decl::Var(d) => d.span,
-        Decl::Segment(d) => d.span,
-        Decl::Template(d) => d.span,
-        Decl::Action(d) => d.span,
-        Decl::Handler(d) => d.span,
-        Decl::Start(d) => d.span,
-        Decl::Stage(d) => d.span,
-        Decl::Test(d) => d.span,
     }
 }

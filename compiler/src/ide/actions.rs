@@ -9,7 +9,6 @@
 //!   closing bracket of a block that is never closed.
 
 use super::navigate::TextEdit;
-use super::symbols::decl_span;
 use super::Document;
 use crate::checks::codes::{FALLS_OFF, UNKNOWN_EVENT, UNKNOWN_NAME, UNKNOWN_VARIABLE};
 use crate::diagnostics::Diagnostic;
@@ -147,7 +146,7 @@ fn insert_decl(doc: &Document, kinds: &[Kind], line: &str) -> TextEdit {
     };
     match same.or_else(schema) {
         Some(d) => {
-            let end = decl_span(d).end as usize;
+            let end = d.span().end as usize;
             let line_end = doc.lines().line_end(doc.text(), doc.lines().line_of(end));
             let at = line_end.max(end);
             TextEdit {

@@ -127,7 +127,7 @@ pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
     let text = doc.text();
     let mut out = Vec::new();
     for decl in &doc.analysis.file.decls {
-        let span = decl_span(decl);
+        let span = decl.span();
         let s = match decl {
             Decl::Flow(f) => {
                 let mut s = symbol(&f.name.name, SymbolKind::Flow, span, f.name.span);
@@ -233,7 +233,7 @@ pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
 pub(crate) fn folding_ranges(doc: &Document) -> Vec<FoldingRange> {
     let mut spans: Vec<(Span, FoldKind)> = Vec::new();
     for decl in &doc.analysis.file.decls {
-        spans.push((decl_span(decl), FoldKind::Region));
+        spans.push((decl.span(), FoldKind::Region));
         match decl {
             Decl::Stage(s) => {
                 for h in &s.handlers {
@@ -312,24 +312,5 @@ fn blocks(block: &Block, out: &mut Vec<(Span, FoldKind)>) {
             StepKind::Split { .. } => out.push((step.span, FoldKind::Region)),
             _ => {}
         }
-    }
-}
-
-pub(crate) fn decl_span(decl: &Decl) -> Span {
-    match decl {
-        Decl::Flow(d) => d.span,
-        Decl::Currency(d) => d.span,
-        Decl::Account(d) => d.span,
-        Decl::Event(d) => d.span,
-        Decl::Calendar(d) => d.span,
-        Decl::Policy(d) => d.span,
-        Decl::Var(d) => d.span,
-        Decl::Segment(d) => d.span,
-        Decl::Template(d) => d.span,
-        Decl::Action(d) => d.span,
-        Decl::Handler(d) => d.span,
-        Decl::Start(d) => d.span,
-        Decl::Stage(d) => d.span,
-        Decl::Test(d) => d.span,
     }
 }

@@ -86,6 +86,28 @@ pub enum Decl {
     Test(Test),
 }
 
+impl Decl {
+    /// The whole declaration, from its keyword to its closing brace.
+    pub fn span(&self) -> Span {
+        match self {
+            Decl::Flow(d) => d.span,
+            Decl::Currency(d) => d.span,
+            Decl::Account(d) => d.span,
+            Decl::Event(d) => d.span,
+            Decl::Calendar(d) => d.span,
+            Decl::Policy(d) => d.span,
+            Decl::Var(d) => d.span,
+            Decl::Segment(d) => d.span,
+            Decl::Template(d) => d.span,
+            Decl::Action(d) => d.span,
+            Decl::Handler(d) => d.span,
+            Decl::Start(d) => d.span,
+            Decl::Stage(d) => d.span,
+            Decl::Test(d) => d.span,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FlowDecl {
     pub name: Ident,
