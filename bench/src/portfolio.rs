@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use dun_runtime::format::Machine;
-use dun_runtime::{step, Account, Input, Instance, Value};
+use dun_runtime::{step_into, Account, Input, Instance, Outcome, Value};
 use rust_decimal::Decimal;
 use std::hint::black_box;
 use std::path::Path;
@@ -75,32 +75,29 @@ pub fn simulate(m: &Machine, accounts: &[Account], start: DateTime<Utc>, days: i
     let end = start + Duration::days(days);
     let answered = m.event_index("call_outcome").expect("event");
     let mut work = Work::default();
+    // One outcome for the whole run, as a scheduler would keep one.
+    let mut out = Outcome::default();
     for (n, account) in accounts.iter().enumerate() {
         let mut inst = Instance::new();
-        let out = step(m, &mut inst, account, Input::Enrol, start);
+        step_into(m, &mut inst, account, Input::Enrol, start, &mut out);
         work.steps += 1;
         work.transitions += out.visited.len();
         let mut event_at = (n % 5 == 0).then(|| start + Duration::days(9));
         while let Some(due) = inst.next_due().filter(|d| *d <= end) {
-            let out = if let Some(at) = event_at.filter(|at| *at <= due) {
+            if let Some(at) = event_at.filter(|at| *at <= due) {
                 let payload = vec![Value::Variant("answered".into())];
                 event_at = None;
-                step(
-                    m,
-                    &mut inst,
-                    account,
-                    Input::Event {
-                        event: answered,
-                        payload,
-                    },
-                    at,
-                )
+                let input = Input::Event {
+                    event: answered,
+                    payload,
+                };
+                step_into(m, &mut inst, account, input, at, &mut out);
             } else {
-                step(m, &mut inst, account, Input::Timer, due)
-            };
+                step_into(m, &mut inst, account, Input::Timer, due, &mut out);
+            }
             work.steps += 1;
             work.transitions += out.visited.len();
-            black_box(out);
+            black_box(&out);
         }
     }
     work

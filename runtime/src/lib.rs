@@ -15,7 +15,8 @@ pub mod value;
 mod testkit;
 
 pub use engine::{
-    step, Account, Action, ActionKind, AuditEntry, AuditKind, Input, Instance, Outcome,
+    step, step_into, Account, Action, ActionKind, AuditEntry, AuditKind, ContactRef, Detail, Input,
+    Instance, Outcome, Reason,
 };
 pub use format::{decode, encode, Machine};
 pub use value::Value;

@@ -49,8 +49,226 @@ pub fn zone_from_name(name: &str) -> Option<Tz> {
     name.parse::<Tz>().ok()
 }
 
+/// What calendar arithmetic needs of a time zone: the local wall clock of
+/// an instant and the instant of a wall clock. [`Tz`] asks the zone
+/// database every time; [`MemoZone`] remembers what it learnt.
+pub trait Zone: Copy {
+    fn tz(self) -> Tz;
+    /// The local wall clock of an instant.
+    fn to_local(self, at: DateTime<Utc>) -> NaiveDateTime;
+    /// The instant of a local date and time, DST-safe (see the module).
+    fn local_to_utc(self, local: NaiveDateTime) -> DateTime<Utc>;
+}
+
+impl Zone for Tz {
+    fn tz(self) -> Tz {
+        self
+    }
+
+    fn to_local(self, at: DateTime<Utc>) -> NaiveDateTime {
+        at.with_timezone(&self).naive_local()
+    }
+
+    fn local_to_utc(self, local: NaiveDateTime) -> DateTime<Utc> {
+        tz_local_to_utc(self, local)
+    }
+}
+
+const DAY: i64 = 86_400;
+
+/// Consecutive UTC days of one zone with one offset all day long.
+#[derive(Clone, Copy, Debug)]
+struct Stretch {
+    tz: Tz,
+    first: i64,
+    last: i64,
+    /// Seconds east of UTC.
+    offset: i32,
+}
+
+/// UTC offsets already read from the zone database: stretches of days
+/// with one offset, per zone.
+///
+/// An engine step reads the offset of the account's zone several times
+/// (the contact window, waits, audit moments), and a portfolio holds a
+/// handful of zones for millions of accounts. The database lookup is a
+/// binary search over the zone's transitions; with this memo the common
+/// case is a comparison. It never changes a result: a day joins a stretch
+/// only when the offset at its first and at its last second is the
+/// stretch's, which relies on what the zone database has always held: no
+/// zone changes its offset twice within one UTC day. A test checks it on
+/// the zones with the strangest histories.
+#[derive(Clone, Debug, Default)]
+pub struct ZoneMemo {
+    /// `None` for a memo that remembers nothing (see [`ZoneMemo::new`]).
+    stretches: Option<std::cell::RefCell<Vec<Stretch>>>,
+    /// The last zone name read from an account, and its zone.
+    named: Option<(String, Tz)>,
+}
+
+/// Two memos are equal whatever they remember: a memo never changes a
+/// result.
+impl PartialEq for ZoneMemo {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// Days of a gap between a stretch and a new day that are checked one by
+/// one to join them; farther days start a stretch of their own.
+const JOIN_DAYS: i64 = 62;
+/// Stretches kept before the memo starts again.
+const MAX_STRETCHES: usize = 256;
+
+impl ZoneMemo {
+    /// A memo ready to remember (a default one remembers nothing, so that a
+    /// one-off step does not pay for it).
+    pub fn new() -> Self {
+        ZoneMemo {
+            stretches: Some(std::cell::RefCell::new(Vec::with_capacity(8))),
+            named: None,
+        }
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.stretches.is_some()
+    }
+
+    /// The zone of an IANA name, remembering the last one: the accounts of
+    /// a portfolio share a few zones.
+    pub fn zone_named(&mut self, name: &str) -> Option<Tz> {
+        if let Some((n, tz)) = &self.named {
+            if n == name {
+                return Some(*tz);
+            }
+        }
+        let tz = zone_from_name(name)?;
+        if self.is_ready() {
+            self.named = Some((name.to_string(), tz));
+        }
+        Some(tz)
+    }
+
+    /// The offset of a whole stretch that holds days `from..=to`.
+    fn known(&self, tz: Tz, from: i64, to: i64) -> Option<i32> {
+        let stretches = self.stretches.as_ref()?.borrow();
+        stretches
+            .iter()
+            .find(|s| s.tz == tz && s.first <= from && to <= s.last)
+            .map(|s| s.offset)
+    }
+
+    /// The offset of a UTC day when it is the same all day, learning it.
+    fn day_offset(&self, tz: Tz, day: i64) -> Option<i32> {
+        let cell = self.stretches.as_ref()?;
+        if let Some(o) = self.known(tz, day, day) {
+            return Some(o);
+        }
+        let offset = whole_day_offset(tz, day)?;
+        let mut stretches = cell.borrow_mut();
+        let joined = stretches
+            .iter_mut()
+            .filter(|s| s.tz == tz && s.offset == offset)
+            .find_map(|s| {
+                if day > s.last && day - s.last <= JOIN_DAYS {
+                    let gap = s.last + 1..day;
+                    if gap.clone().all(|d| whole_day_offset(tz, d) == Some(offset)) {
+                        s.last = day;
+                        return Some(());
+                    }
+                } else if day < s.first && s.first - day <= JOIN_DAYS {
+                    let gap = day + 1..s.first;
+                    if gap.clone().all(|d| whole_day_offset(tz, d) == Some(offset)) {
+                        s.first = day;
+                        return Some(());
+                    }
+                }
+                None
+            });
+        if joined.is_none() {
+            if stretches.len() >= MAX_STRETCHES {
+                stretches.clear();
+            }
+            stretches.push(Stretch {
+                tz,
+                first: day,
+                last: day,
+                offset,
+            });
+        }
+        Some(offset)
+    }
+}
+
+/// The offset of a UTC day when it is the same at its first and last
+/// second.
+fn whole_day_offset(tz: Tz, day: i64) -> Option<i32> {
+    let first = lookup_offset(tz, day * DAY)?;
+    let last = lookup_offset(tz, day * DAY + DAY - 1)?;
+    (first == last).then_some(first)
+}
+
+fn lookup_offset(tz: Tz, utc: i64) -> Option<i32> {
+    let at = DateTime::from_timestamp(utc, 0)?;
+    Some(
+        tz.offset_from_utc_datetime(&at.naive_utc())
+            .fix()
+            .local_minus_utc(),
+    )
+}
+
+/// A zone that reads and fills a [`ZoneMemo`].
+#[derive(Clone, Copy, Debug)]
+pub struct MemoZone<'m> {
+    pub tz: Tz,
+    pub memo: &'m ZoneMemo,
+}
+
+impl Zone for MemoZone<'_> {
+    fn tz(self) -> Tz {
+        self.tz
+    }
+
+    fn to_local(self, at: DateTime<Utc>) -> NaiveDateTime {
+        match self
+            .memo
+            .day_offset(self.tz, at.timestamp().div_euclid(DAY))
+        {
+            Some(o) => at.naive_utc() + Duration::seconds(i64::from(o)),
+            None => self.tz.to_local(at),
+        }
+    }
+
+    fn local_to_utc(self, local: NaiveDateTime) -> DateTime<Utc> {
+        if !self.memo.is_ready() {
+            return tz_local_to_utc(self.tz, local);
+        }
+        let wall = local.and_utc().timestamp();
+        let day = wall.div_euclid(DAY);
+        // Offsets are under 15 hours, so every instant of this wall clock
+        // lies within a day of it read as UTC. With one offset from two
+        // days before to two days after, that offset gives the only
+        // instant: no fold, no gap.
+        let around = || self.memo.known(self.tz, day - 2, day + 2);
+        let offset = around().or_else(|| {
+            for d in day - 2..=day + 2 {
+                self.memo.day_offset(self.tz, d)?;
+            }
+            around()
+        });
+        match offset.and_then(|o| DateTime::from_timestamp(wall - i64::from(o), 0)) {
+            Some(t) => t,
+            None => tz_local_to_utc(self.tz, local),
+        }
+    }
+}
+
 /// The instant of a local date and time, DST-safe.
-pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+pub fn local_to_utc(tz: impl Zone, local: NaiveDateTime) -> DateTime<Utc> {
+    tz.local_to_utc(local)
+}
+
+fn tz_local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) => t.with_timezone(&Utc),
         LocalResult::Ambiguous(earlier, _) => earlier.with_timezone(&Utc),
@@ -77,12 +295,12 @@ pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
 use chrono::Offset;
 
 /// The local wall clock of an instant.
-pub fn to_local(tz: Tz, at: DateTime<Utc>) -> NaiveDateTime {
-    at.with_timezone(&tz).naive_local()
+pub fn to_local(tz: impl Zone, at: DateTime<Utc>) -> NaiveDateTime {
+    tz.to_local(at)
 }
 
 /// 00:00 local of a date.
-pub fn start_of_day(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
+pub fn start_of_day(tz: impl Zone, date: NaiveDate) -> DateTime<Utc> {
     local_to_utc(tz, date.and_time(NaiveTime::MIN))
 }
 
@@ -145,7 +363,7 @@ pub fn shift(
     at: DateTime<Utc>,
     amount: i64,
     unit: DurationUnit,
-    tz: Tz,
+    tz: impl Zone,
     calendar: Option<&Calendar>,
 ) -> Option<DateTime<Utc>> {
     match unit {
@@ -163,57 +381,77 @@ pub fn shift(
 pub fn add(
     at: DateTime<Utc>,
     d: DurationSpec,
-    tz: Tz,
+    tz: impl Zone,
     calendar: Option<&Calendar>,
 ) -> Option<DateTime<Utc>> {
     shift(at, i64::from(d.amount), d.unit, tz, calendar)
 }
 
 /// Why a moment is outside the contact window.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Closed {
     /// Outside `contact_hours`.
-    Hours { from: u16, to: u16, zone: String },
+    Hours { from: u16, to: u16 },
     /// `no_contact on DAY`.
     Weekday(Weekday),
-    /// `no_contact on holidays of CALENDAR`.
-    Holiday { calendar: String, date: NaiveDate },
+    /// `no_contact on holidays of CALENDAR`: the calendar's index.
+    Holiday { calendar: u16, date: NaiveDate },
 }
 
-impl std::fmt::Display for Closed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Closed::Hours { from, to, zone } => write!(
-                f,
-                "contact_hours {:02}:{:02}–{:02}:{:02} {zone}",
+impl Closed {
+    /// `contact_hours 08:00–21:00 America/New_York`, `no_contact on sunday`,
+    /// `no_contact on holidays of bank (2026-12-25)`.
+    pub fn write(&self, out: &mut String, m: &crate::format::Machine, tz: Tz) {
+        use std::fmt::Write;
+        // Writing to a String cannot fail.
+        let _ = match self {
+            Closed::Hours { from, to } => write!(
+                out,
+                "contact_hours {:02}:{:02}–{:02}:{:02} {}",
                 from / 60,
                 from % 60,
                 to / 60,
-                to % 60
+                to % 60,
+                tz.name()
             ),
-            Closed::Weekday(d) => write!(f, "no_contact on {}", weekday_name(*d)),
+            Closed::Weekday(d) => write!(out, "no_contact on {}", weekday_name(*d)),
             Closed::Holiday { calendar, date } => {
-                write!(f, "no_contact on holidays of {calendar} ({date})")
+                let name = m
+                    .calendars
+                    .get(*calendar as usize)
+                    .map(|c| m.str(c.name))
+                    .unwrap_or("?");
+                write!(out, "no_contact on holidays of {name} ({date})")
             }
-        }
+        };
+    }
+
+    pub fn message(&self, m: &crate::format::Machine, tz: Tz) -> String {
+        let mut out = String::new();
+        self.write(&mut out, m, tz);
+        out
     }
 }
 
 /// The times of day and the days when contact is allowed, for one account.
-#[derive(Clone, Debug)]
-pub struct ContactWindow<'a> {
+#[derive(Clone, Copy, Debug)]
+pub struct ContactWindow<'a, Z: Zone = Tz> {
     pub hours: Option<ContactHours>,
-    pub tz: Tz,
+    pub tz: Z,
     /// Weekday bits (Monday = 0) with no contact.
     pub closed_weekdays: u8,
-    /// `no_contact on holidays of ...`: (calendar name, calendar).
-    pub holidays: Vec<(&'a str, &'a Calendar)>,
+    /// `no_contact on holidays of ...`: indexes into `calendars`.
+    pub holidays: &'a [u16],
+    pub calendars: &'a [Calendar],
 }
 
-impl ContactWindow<'_> {
+impl<Z: Zone> ContactWindow<'_, Z> {
     /// Why contact is not allowed at `at`, or `None` when it is.
     pub fn closed_at(&self, at: DateTime<Utc>) -> Option<Closed> {
-        let local = to_local(self.tz, at);
+        self.closed_at_local(to_local(self.tz, at))
+    }
+
+    fn closed_at_local(&self, local: NaiveDateTime) -> Option<Closed> {
         self.closed_on(local.date()).or_else(|| {
             let h = self.hours?;
             let minute = (local.hour() * 60 + local.minute()) as u16;
@@ -224,16 +462,11 @@ impl ContactWindow<'_> {
             } else {
                 minute >= h.from || minute < h.to
             };
-            (!inside).then(|| self.hours_reason(h))
+            (!inside).then_some(Closed::Hours {
+                from: h.from,
+                to: h.to,
+            })
         })
-    }
-
-    fn hours_reason(&self, h: ContactHours) -> Closed {
-        Closed::Hours {
-            from: h.from,
-            to: h.to,
-            zone: self.tz.name().to_string(),
-        }
     }
 
     fn closed_on(&self, date: NaiveDate) -> Option<Closed> {
@@ -241,14 +474,12 @@ impl ContactWindow<'_> {
         if self.closed_weekdays & weekday_bit(wd) != 0 {
             return Some(Closed::Weekday(wd));
         }
-        self.holidays.iter().find_map(|(name, cal)| {
+        self.holidays.iter().find_map(|i| {
+            let cal = self.calendars.get(*i as usize)?;
             cal.holidays
                 .binary_search(&date)
                 .is_ok()
-                .then(|| Closed::Holiday {
-                    calendar: name.to_string(),
-                    date,
-                })
+                .then_some(Closed::Holiday { calendar: *i, date })
         })
     }
 
@@ -256,15 +487,24 @@ impl ContactWindow<'_> {
     /// reason it is not allowed at `at` (`None` when it is). `Err` when no
     /// moment within a year allows contact.
     pub fn next_open(&self, at: DateTime<Utc>) -> Result<(DateTime<Utc>, Option<Closed>), Closed> {
-        let Some(first) = self.closed_at(at) else {
+        let local = to_local(self.tz, at);
+        let Some(first) = self.closed_at_local(local) else {
             return Ok((at, None));
         };
-        let local = to_local(self.tz, at);
         let (open_from, open_to) = match self.hours {
             Some(h) if h.from != h.to => (h.from, h.to),
             _ => (0, 24 * 60),
         };
         let minute = (local.hour() * 60 + local.minute()) as u16;
+        // Candidates on a date: the window's opening, and midnight first
+        // when an overnight window is still open from the day before.
+        let overnight = open_to < open_from;
+        let candidates = [0, open_from];
+        let candidates = if overnight {
+            &candidates[..]
+        } else {
+            &candidates[1..]
+        };
         for offset in 0..=400i64 {
             let Some(date) = local.date().checked_add_signed(Duration::days(offset)) else {
                 break;
@@ -272,13 +512,7 @@ impl ContactWindow<'_> {
             if self.closed_on(date).is_some() {
                 continue;
             }
-            // Candidates on this date: the window's opening, or midnight
-            // when an overnight window is still open from the day before.
-            let mut candidates = vec![open_from];
-            if open_to < open_from {
-                candidates.insert(0, 0);
-            }
-            for c in candidates {
+            for &c in candidates {
                 if offset == 0 && c < minute {
                     continue;
                 }
@@ -311,21 +545,11 @@ pub fn push_local(out: &mut String, tz: Tz, at: DateTime<Utc>) {
         out.push_str(&local.format("%Y-%m-%d %H:%M").to_string());
         return;
     }
-    let digits = |out: &mut String, n: u32, width: u32| {
-        for place in (0..width).rev() {
-            let d = (n / 10u32.pow(place)) % 10;
-            out.push(char::from(b'0' + d as u8));
-        }
-    };
-    digits(out, year as u32, 4);
-    out.push('-');
-    digits(out, local.month(), 2);
-    out.push('-');
-    digits(out, local.day(), 2);
+    crate::value::push_date(out, local.date());
     out.push(' ');
-    digits(out, local.hour(), 2);
+    crate::value::push_digits(out, local.hour(), 2);
     out.push(':');
-    digits(out, local.minute(), 2);
+    crate::value::push_digits(out, local.minute(), 2);
 }
 
 #[cfg(test)]
@@ -344,11 +568,81 @@ mod tests {
         )
     }
 
+    /// A machine whose string 0 is the calendar name `bank`.
+    fn names() -> crate::format::Machine {
+        crate::format::Machine {
+            strings: vec!["bank".into()],
+            ..Default::default()
+        }
+    }
+
     fn bank(holidays: &[&str]) -> Calendar {
         Calendar {
             name: 0,
             weekend: weekday_bit(Weekday::Sat) | weekday_bit(Weekday::Sun),
             holidays: holidays.iter().map(|d| date(d)).collect(),
+        }
+    }
+
+    /// Zones with strange histories: 30-minute changes, a skipped day,
+    /// changes for Ramadan, southern summers, double summer time.
+    const ODD_ZONES: &[&str] = &[
+        "America/New_York",
+        "Australia/Lord_Howe",
+        "Pacific/Apia",
+        "Africa/Casablanca",
+        "America/Sao_Paulo",
+        "Europe/London",
+        "Europe/Moscow",
+        "Asia/Tehran",
+        "Pacific/Chatham",
+        "America/Santiago",
+    ];
+
+    #[test]
+    fn the_memo_gives_what_the_zone_database_gives() {
+        let memo = ZoneMemo::new();
+        for name in ODD_ZONES {
+            let tz = zone_from_name(name).unwrap();
+            let zone = MemoZone { tz, memo: &memo };
+            // Every 20 minutes through 2011 (Apia skipped 30 December) and
+            // 2026, forwards, and again backwards.
+            for year in [2011, 2026] {
+                let start = local(Tz::UTC, &format!("{year}-01-01 00:00")).timestamp();
+                let steps = 366 * 72;
+                let forth = (0..steps).map(|i| start + i * 1200);
+                let back = (0..steps).rev().map(|i| start + i * 1200 + 600);
+                for t in forth.chain(back) {
+                    let at = DateTime::from_timestamp(t, 0).unwrap();
+                    assert_eq!(zone.to_local(at), tz.to_local(at), "{name} {at}");
+                    let wall = at.naive_utc();
+                    assert_eq!(
+                        zone.local_to_utc(wall),
+                        tz.local_to_utc(wall),
+                        "{name} local {wall}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_zone_changes_its_offset_twice_in_a_day() {
+        // What the memo relies on, from 1970 to 2060.
+        let first = local(Tz::UTC, "1970-01-01 00:00").timestamp() / DAY;
+        let last = local(Tz::UTC, "2060-01-01 00:00").timestamp() / DAY;
+        for name in ODD_ZONES {
+            let tz = zone_from_name(name).unwrap();
+            for day in first..last {
+                let start = lookup_offset(tz, day * DAY).unwrap();
+                assert!(start.abs() < 15 * 3600, "{name} day {day}");
+                if whole_day_offset(tz, day).is_some() {
+                    for hour in 1..24 {
+                        let o = lookup_offset(tz, day * DAY + hour * 3600).unwrap();
+                        assert_eq!(o, start, "{name}: two changes on day {day}");
+                    }
+                }
+            }
         }
     }
 
@@ -441,11 +735,15 @@ mod tests {
             }),
             tz: Tz::UTC,
             closed_weekdays: weekday_bit(Weekday::Sat) | weekday_bit(Weekday::Sun),
-            holidays: vec![],
+            holidays: &[],
+            calendars: &[],
         };
         let (at, why) = w.next_open(local(Tz::UTC, "2026-03-07 10:00")).unwrap();
         assert_eq!(format_local(Tz::UTC, at), "2026-03-09 08:00");
-        assert_eq!(why.unwrap().to_string(), "no_contact on saturday");
+        assert_eq!(
+            why.unwrap().message(&names(), Tz::UTC),
+            "no_contact on saturday"
+        );
     }
 
     #[test]
@@ -457,14 +755,15 @@ mod tests {
             }),
             tz: New_York,
             closed_weekdays: 0,
-            holidays: vec![],
+            holidays: &[],
+            calendars: &[],
         };
         // 22:30 in New York is already the next day in UTC.
         let start = local(New_York, "2026-03-02 22:30");
         let (at, why) = w.next_open(start).unwrap();
         assert_eq!(format_local(New_York, at), "2026-03-03 08:00");
         assert_eq!(
-            why.unwrap().to_string(),
+            why.unwrap().message(&names(), New_York),
             "contact_hours 08:00–21:00 America/New_York"
         );
     }
@@ -476,12 +775,17 @@ mod tests {
             hours: None,
             tz: Tz::UTC,
             closed_weekdays: 0,
-            holidays: vec![("bank", &cal)],
+            holidays: &[0],
+            calendars: std::slice::from_ref(&cal),
         };
         let (at, why) = w.next_open(local(Tz::UTC, "2026-12-25 12:00")).unwrap();
         assert_eq!(format_local(Tz::UTC, at), "2026-12-26 00:00");
+        let m = crate::format::Machine {
+            calendars: vec![cal.clone()],
+            ..names()
+        };
         assert_eq!(
-            why.unwrap().to_string(),
+            why.unwrap().message(&m, Tz::UTC),
             "no_contact on holidays of bank (2026-12-25)"
         );
     }
@@ -495,7 +799,8 @@ mod tests {
             }),
             tz: Tz::UTC,
             closed_weekdays: 0,
-            holidays: vec![],
+            holidays: &[],
+            calendars: &[],
         };
         assert!(w.closed_at(local(Tz::UTC, "2026-03-02 01:00")).is_none());
         let (at, _) = w.next_open(local(Tz::UTC, "2026-03-02 03:00")).unwrap();

@@ -105,26 +105,35 @@ impl Value {
             Value::Bool(b) => write!(out, "{b}"),
             Value::Number(n) => write!(out, "{}", n.normalize()),
             Value::Money(n) => {
-                let mut v = n.round_dp(2);
-                v.rescale(2);
-                write!(out, "{v} {currency}")
+                push_money(out, *n);
+                out.push(' ');
+                out.push_str(currency);
+                Ok(())
             }
             Value::Percent(p) => write!(out, "{}%", p.normalize()),
             Value::Text(s) | Value::Variant(s) => {
                 out.push_str(s);
                 Ok(())
             }
-            Value::Date(d) => write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
-            Value::Time(t) => write!(out, "{:02}:{:02}", t.hour(), t.minute()),
-            Value::DateTime(t) => write!(
-                out,
-                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-                t.year(),
-                t.month(),
-                t.day(),
-                t.hour(),
-                t.minute()
-            ),
+            Value::Date(d) => {
+                push_date(out, *d);
+                Ok(())
+            }
+            Value::Time(t) => {
+                push_digits(out, t.hour(), 2);
+                out.push(':');
+                push_digits(out, t.minute(), 2);
+                Ok(())
+            }
+            Value::DateTime(t) => {
+                push_date(out, t.date_naive());
+                out.push(' ');
+                push_digits(out, t.hour(), 2);
+                out.push(':');
+                push_digits(out, t.minute(), 2);
+                out.push_str(" UTC");
+                Ok(())
+            }
             Value::Duration(d) => write!(out, "{d}"),
         };
     }
@@ -138,5 +147,100 @@ impl std::fmt::Display for Value {
             Value::Text(s) => write!(f, "{s:?}"),
             other => f.write_str(&other.render("")),
         }
+    }
+}
+
+/// Money with two decimals, rounded half to even as [`Decimal::round_dp`]
+/// does: `1234.50`. Written by hand because every message carries amounts
+/// and `Decimal`'s formatter goes through a general-purpose buffer.
+fn push_money(out: &mut String, n: Decimal) {
+    let mut v = n.round_dp(2);
+    v.rescale(2);
+    let m = v.mantissa();
+    if m < 0 {
+        out.push('-');
+    }
+    let cents = m.unsigned_abs();
+    let units = cents / 100;
+    match u64::try_from(units) {
+        Ok(u) => push_u64(out, u),
+        Err(_) => {
+            use std::fmt::Write;
+            let _ = write!(out, "{units}");
+        }
+    }
+    out.push('.');
+    push_digits(out, (cents % 100) as u32, 2);
+}
+
+fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for b in &buf[i..] {
+        out.push(char::from(*b));
+    }
+}
+
+/// `YYYY-MM-DD`; years outside 0..=9999 as chrono writes them.
+pub(crate) fn push_date(out: &mut String, d: NaiveDate) {
+    let year = d.year();
+    if !(0..=9999).contains(&year) {
+        use std::fmt::Write;
+        let _ = write!(out, "{year:04}");
+    } else {
+        push_digits(out, year as u32, 4);
+    }
+    out.push('-');
+    push_digits(out, d.month(), 2);
+    out.push('-');
+    push_digits(out, d.day(), 2);
+}
+
+/// `n` in exactly `width` digits, with leading zeros.
+pub(crate) fn push_digits(out: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        let d = (n / 10u32.pow(place)) % 10;
+        out.push(char::from(b'0' + d as u8));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn money(s: &str) -> String {
+        Value::Money(Decimal::from_str(s).unwrap()).render("EUR")
+    }
+
+    #[test]
+    fn money_has_two_decimals_rounded_half_to_even() {
+        assert_eq!(money("1234.5"), "1234.50 EUR");
+        assert_eq!(money("0"), "0.00 EUR");
+        assert_eq!(money("2.345"), "2.34 EUR");
+        assert_eq!(money("2.355"), "2.36 EUR");
+        assert_eq!(money("-19.999"), "-20.00 EUR");
+        assert_eq!(money("-0.004"), "0.00 EUR");
+        assert_eq!(
+            money("79228162514264337593543950.33"),
+            "79228162514264337593543950.33 EUR"
+        );
+    }
+
+    #[test]
+    fn dates_and_times_are_written_with_leading_zeros() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+        assert_eq!(Value::Date(d).render(""), "2026-03-05");
+        let t = d.and_hms_opt(7, 4, 0).unwrap().and_utc();
+        assert_eq!(Value::DateTime(t).render(""), "2026-03-05 07:04 UTC");
+        assert_eq!(Value::Time(t.time()).render(""), "07:04");
     }
 }

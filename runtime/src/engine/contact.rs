@@ -1,9 +1,10 @@
 //! Contact rules at run time: stops, pauses, caps over sliding windows,
 //! contact hours and closed days.
 
+use super::audit::Reason;
 use super::run::Run;
 use crate::format::{Channel, ZoneSpec};
-use crate::time::{self, ContactWindow};
+use crate::time::{self, ContactWindow, MemoZone};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -13,11 +14,11 @@ pub(crate) enum Decision {
     /// Not now: the first allowed moment and why not now.
     Hold {
         until: DateTime<Utc>,
-        reason: String,
+        reason: Reason,
     },
     /// Never: a `stop` rule matched, or no moment within a year allows it.
     Suppress {
-        reason: String,
+        reason: Reason,
     },
 }
 
@@ -33,31 +34,27 @@ pub(crate) fn from_minutes(m: u32) -> DateTime<Utc> {
 impl Run<'_> {
     /// The zone of `contact_hours`, resolved for this account; UTC when the
     /// policy names none or the account's zone field is unusable.
-    pub(crate) fn zone(&self) -> Tz {
-        match &self.m.policy.zone {
-            ZoneSpec::Utc => Tz::UTC,
-            ZoneSpec::Named(s) => time::zone_from_name(self.m.str(*s)).unwrap_or(Tz::UTC),
-            ZoneSpec::AccountField(i) => match self.account.fields.get(*i as usize) {
-                Some(crate::value::Value::Text(z)) => time::zone_from_name(z).unwrap_or(Tz::UTC),
-                _ => Tz::UTC,
+    pub(crate) fn account_zone(&mut self) -> Tz {
+        let (m, account) = (self.m, self.account);
+        let name = match &m.policy.zone {
+            ZoneSpec::Utc => return Tz::UTC,
+            ZoneSpec::Named(s) => m.str(*s),
+            ZoneSpec::AccountField(i) => match account.fields.get(*i as usize) {
+                Some(crate::value::Value::Text(z)) => z.as_str(),
+                _ => return Tz::UTC,
             },
-        }
+        };
+        self.memo.zone_named(name).unwrap_or(Tz::UTC)
     }
 
-    fn window(&self) -> ContactWindow<'_> {
+    fn window(&self) -> ContactWindow<'_, MemoZone<'_>> {
         let p = &self.m.policy;
         ContactWindow {
             hours: p.contact_hours,
-            tz: self.tz,
+            tz: self.zone(),
             closed_weekdays: p.closed_weekdays,
-            holidays: p
-                .closed_holidays
-                .iter()
-                .filter_map(|i| {
-                    let c = self.m.calendars.get(*i as usize)?;
-                    Some((self.m.str(c.name), c))
-                })
-                .collect(),
+            holidays: &p.closed_holidays,
+            calendars: &self.m.calendars,
         }
     }
 
@@ -77,14 +74,12 @@ impl Run<'_> {
     pub(crate) fn decide(&self, channel: Channel, at: DateTime<Utc>) -> Decision {
         if self.inst.stopped.contains(channel) {
             return Decision::Suppress {
-                reason: format!(
-                    "suppressed: {} contact was stopped by a `stop` rule",
-                    channel.name()
-                ),
+                reason: Reason::Stopped(channel),
             };
         }
+        let window = self.window();
         let mut t = at;
-        let mut first: Option<String> = None;
+        let mut first: Option<Reason> = None;
         // Each rule can only push the moment later; a few rounds settle it
         // (a cap may free a moment that falls outside the hours, and so on).
         for _ in 0..16 {
@@ -98,12 +93,9 @@ impl Run<'_> {
             if paused != 0 && from_minutes(paused) > t {
                 t = from_minutes(paused);
                 moved = true;
-                first.get_or_insert_with(|| {
-                    format!(
-                        "pause of {} until {}",
-                        channel.name(),
-                        time::format_local(self.tz, t)
-                    )
+                first.get_or_insert(Reason::Paused {
+                    channel,
+                    until: paused,
                 });
             }
             for (i, cap) in self.m.policy.caps.iter().enumerate() {
@@ -120,38 +112,30 @@ impl Run<'_> {
                     .calendar
                     .or(self.m.default_calendar)
                     .and_then(|c| self.m.calendars.get(c as usize));
-                let Some(free) = time::add(from_minutes(oldest), cap.window, self.tz, cal) else {
+                let Some(free) = time::add(from_minutes(oldest), cap.window, self.zone(), cal)
+                else {
                     continue;
                 };
                 if free > t {
                     t = free;
                     moved = true;
-                    first.get_or_insert_with(|| {
-                        format!(
-                            "at_most {} {} per {} (already {} since {})",
-                            cap.count,
-                            cap.channels.describe(),
-                            cap.window,
-                            cap.count,
-                            time::format_local(self.tz, from_minutes(oldest))
-                        )
+                    first.get_or_insert(Reason::Cap {
+                        cap: i as u16,
+                        oldest,
                     });
                 }
             }
-            match self.window().next_open(t) {
+            match window.next_open(t) {
                 Ok((open, why)) => {
                     if let Some(why) = why {
-                        first.get_or_insert_with(|| why.to_string());
+                        first.get_or_insert(Reason::Closed(why));
                         t = open;
                         moved = true;
                     }
                 }
-                Err(why) => {
+                Err(closed) => {
                     return Decision::Suppress {
-                        reason: format!(
-                            "suppressed: no moment within a year allows {} ({why})",
-                            channel.name()
-                        ),
+                        reason: Reason::NoMoment { channel, closed },
                     }
                 }
             }

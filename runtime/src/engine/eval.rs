@@ -1,11 +1,10 @@
 //! The expression bytecode interpreter.
 
 use crate::engine::Account;
-use crate::format::{DurationSpec, DurationUnit, Instr, Machine};
-use crate::time;
+use crate::format::{Const, DurationSpec, DurationUnit, Instr, Machine};
+use crate::time::{self, MemoZone};
 use crate::value::Value;
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
@@ -16,7 +15,7 @@ pub(crate) struct Env<'a> {
     pub event: Option<&'a [Value]>,
     pub vars: &'a [Value],
     pub now: DateTime<Utc>,
-    pub tz: Tz,
+    pub tz: MemoZone<'a>,
 }
 
 /// Why an expression could not be evaluated; the engine audits it.
@@ -24,9 +23,84 @@ pub(crate) type EvalError = String;
 
 const STACK_LIMIT: usize = 256;
 
-impl Env<'_> {
+/// A value on the evaluation stack. Fields, variables and constants are
+/// read in place: a condition such as `event.result == answered` runs for
+/// every event of every account, and copying the texts it compares would
+/// cost more than the comparison.
+#[derive(Debug)]
+pub(crate) enum Slot<'a> {
+    Own(Value),
+    Ref(&'a Value),
+    /// A text (`false`) or an enumeration variant (`true`) of the machine.
+    Str(&'a str, bool),
+}
+
+/// What a slot holds, without copying.
+pub(crate) enum View<'s> {
+    Text(&'s str),
+    Variant(&'s str),
+    Other(&'s Value),
+}
+
+impl Slot<'_> {
+    pub fn view(&self) -> View<'_> {
+        let v = match self {
+            Slot::Str(s, false) => return View::Text(s),
+            Slot::Str(s, true) => return View::Variant(s),
+            Slot::Own(v) => v,
+            Slot::Ref(v) => v,
+        };
+        match v {
+            Value::Text(s) => View::Text(s),
+            Value::Variant(s) => View::Variant(s),
+            v => View::Other(v),
+        }
+    }
+
+    pub fn into_value(self) -> Value {
+        match self {
+            Slot::Own(v) => v,
+            Slot::Ref(v) => v.clone(),
+            Slot::Str(s, false) => Value::Text(s.to_string()),
+            Slot::Str(s, true) => Value::Variant(s.to_string()),
+        }
+    }
+
+    fn is_set(&self) -> bool {
+        match self {
+            Slot::Own(v) => v.is_set(),
+            Slot::Ref(v) => v.is_set(),
+            Slot::Str(..) => true,
+        }
+    }
+
+    fn as_bool(&self) -> Option<bool> {
+        match self {
+            Slot::Own(Value::Bool(b)) | Slot::Ref(Value::Bool(b)) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// Writes the value into a message (see [`Value::render_into`]).
+    pub fn render_into(&self, out: &mut String, currency: &str) {
+        match self.view() {
+            View::Text(s) | View::Variant(s) => out.push_str(s),
+            View::Other(v) => v.render_into(out, currency),
+        }
+    }
+}
+
+type Stack<'a> = smallvec::SmallVec<[Slot<'a>; 8]>;
+
+impl<'a> Env<'a> {
     pub fn eval(&self, code: &[Instr]) -> Result<Value, EvalError> {
-        let mut stack: Vec<Value> = Vec::with_capacity(8);
+        self.eval_slot(code).map(Slot::into_value)
+    }
+
+    /// Evaluates to a slot that may borrow from the machine, the account,
+    /// the event or the variables.
+    pub fn eval_slot(&self, code: &[Instr]) -> Result<Slot<'a>, EvalError> {
+        let mut stack: Stack<'a> = Stack::new();
         let mut pc = 0usize;
         // Jumps only go forward, so this loop ends; the counter is a guard
         // against a damaged machine.
@@ -44,91 +118,114 @@ impl Env<'_> {
                         .consts
                         .get(i as usize)
                         .ok_or("a constant is missing from the compiled flow")?;
-                    stack.push(Value::from_const(self.m, c));
+                    stack.push(match c {
+                        Const::Text(s) => Slot::Str(self.m.str(*s), false),
+                        Const::Variant(s) => Slot::Str(self.m.str(*s), true),
+                        c => Slot::Own(Value::from_const(self.m, c)),
+                    });
                 }
-                Instr::Account(i) => stack.push(
-                    self.account
-                        .fields
-                        .get(i as usize)
-                        .cloned()
-                        .unwrap_or(Value::Unset),
-                ),
-                Instr::AccountId => stack.push(Value::Text(self.account.id.clone())),
+                Instr::Account(i) => stack.push(match self.account.fields.get(i as usize) {
+                    Some(v) => Slot::Ref(v),
+                    None => Slot::Own(Value::Unset),
+                }),
+                Instr::AccountId => stack.push(Slot::Str(&self.account.id, false)),
                 Instr::Event(i) => {
                     let ev = self
                         .event
                         .ok_or("an event field is read outside an event handler")?;
-                    stack.push(ev.get(i as usize).cloned().unwrap_or(Value::Unset));
+                    stack.push(match ev.get(i as usize) {
+                        Some(v) => Slot::Ref(v),
+                        None => Slot::Own(Value::Unset),
+                    });
                 }
-                Instr::Var(i) => {
-                    stack.push(self.vars.get(i as usize).cloned().unwrap_or(Value::Unset))
-                }
-                Instr::Today => stack.push(Value::Date(time::to_local(self.tz, self.now).date())),
-                Instr::Now => stack.push(Value::DateTime(self.now)),
+                Instr::Var(i) => stack.push(match self.vars.get(i as usize) {
+                    Some(v) => Slot::Ref(v),
+                    None => Slot::Own(Value::Unset),
+                }),
+                Instr::Today => stack.push(Slot::Own(Value::Date(
+                    time::to_local(self.tz, self.now).date(),
+                ))),
+                Instr::Now => stack.push(Slot::Own(Value::DateTime(self.now))),
                 Instr::IsSet => {
                     let v = pop(&mut stack)?;
-                    stack.push(Value::Bool(v.is_set()));
+                    stack.push(Slot::Own(Value::Bool(v.is_set())));
                 }
-                Instr::Not => match pop(&mut stack)? {
-                    Value::Bool(b) => stack.push(Value::Bool(!b)),
-                    v => return Err(format!("`not` needs a condition, got {}", describe(&v))),
-                },
+                Instr::Not => {
+                    let v = pop(&mut stack)?;
+                    match v.as_bool() {
+                        Some(b) => stack.push(Slot::Own(Value::Bool(!b))),
+                        None => {
+                            return Err(format!(
+                                "`not` needs a condition, got {}",
+                                describe(&v.into_value())
+                            ))
+                        }
+                    }
+                }
                 Instr::Neg => {
-                    let v = match pop(&mut stack)? {
+                    let v = match pop(&mut stack)?.into_value() {
                         Value::Number(n) => Value::Number(-n),
                         Value::Money(n) => Value::Money(-n),
                         Value::Percent(n) => Value::Percent(-n),
                         v => return Err(format!("cannot negate {}", describe(&v))),
                     };
-                    stack.push(v);
+                    stack.push(Slot::Own(v));
                 }
                 Instr::Add | Instr::Sub | Instr::Mul | Instr::Div => {
-                    let r = pop(&mut stack)?;
-                    let l = pop(&mut stack)?;
-                    stack.push(self.arith(*instr, l, r)?);
+                    let r = pop(&mut stack)?.into_value();
+                    let l = pop(&mut stack)?.into_value();
+                    stack.push(Slot::Own(self.arith(*instr, l, r)?));
                 }
                 Instr::Eq | Instr::Ne => {
                     let r = pop(&mut stack)?;
                     let l = pop(&mut stack)?;
                     let eq = self.equal(&l, &r);
-                    stack.push(Value::Bool(if *instr == Instr::Eq { eq } else { !eq }));
+                    stack.push(Slot::Own(Value::Bool(if *instr == Instr::Eq {
+                        eq
+                    } else {
+                        !eq
+                    })));
                 }
                 Instr::Lt | Instr::Le | Instr::Gt | Instr::Ge => {
                     let r = pop(&mut stack)?;
                     let l = pop(&mut stack)?;
-                    let ord = self.compare(&l, &r)?;
+                    let ord = self.compare_slots(&l, &r)?;
                     let b = match instr {
                         Instr::Lt => ord == Ordering::Less,
                         Instr::Le => ord != Ordering::Greater,
                         Instr::Gt => ord == Ordering::Greater,
                         _ => ord != Ordering::Less,
                     };
-                    stack.push(Value::Bool(b));
+                    stack.push(Slot::Own(Value::Bool(b)));
                 }
                 Instr::In(n) => {
                     let n = n as usize;
                     if stack.len() < n + 1 {
                         return Err("the expression's code is damaged".into());
                     }
-                    let items = stack.split_off(stack.len() - n);
+                    let items: Stack<'a> = stack.drain(stack.len() - n..).collect();
                     let v = pop(&mut stack)?;
                     let found = items.iter().any(|i| self.equal(&v, i));
-                    stack.push(Value::Bool(found));
+                    stack.push(Slot::Own(Value::Bool(found)));
                 }
                 Instr::AndThen(to) | Instr::OrElse(to) => {
                     let short = matches!(instr, Instr::OrElse(_));
-                    match stack.last() {
-                        Some(Value::Bool(b)) if *b == short => {
+                    match stack.last().map(|s| (s.as_bool(), s)) {
+                        Some((Some(b), _)) if b == short => {
                             if (to as usize) < pc {
                                 return Err("the expression's code is damaged".into());
                             }
                             pc = to as usize;
                         }
-                        Some(Value::Bool(_)) => {
+                        Some((Some(_), _)) => {
                             stack.pop();
                         }
-                        Some(v) => {
-                            return Err(format!("`and`/`or` need conditions, got {}", describe(v)))
+                        Some((None, _)) => {
+                            let v = pop(&mut stack)?.into_value();
+                            return Err(format!(
+                                "`and`/`or` need conditions, got {}",
+                                describe(&v)
+                            ));
                         }
                         None => return Err("the expression's code is damaged".into()),
                     }
@@ -143,11 +240,32 @@ impl Env<'_> {
 
     /// A condition: `true` only when the expression yields true.
     pub fn eval_bool(&self, code: &[Instr]) -> Result<bool, EvalError> {
-        match self.eval(code)? {
-            Value::Bool(b) => Ok(b),
-            v => Err(format!(
+        let v = self.eval_slot(code)?;
+        match v.as_bool() {
+            Some(b) => Ok(b),
+            None => Err(format!(
                 "a condition gave {} instead of true or false",
-                describe(&v)
+                describe(&v.into_value())
+            )),
+        }
+    }
+
+    fn equal(&self, l: &Slot<'_>, r: &Slot<'_>) -> bool {
+        match (l.view(), r.view()) {
+            (View::Text(a), View::Text(b)) | (View::Variant(a), View::Variant(b)) => a == b,
+            (View::Other(a), View::Other(b)) => self.equal_values(a, b),
+            _ => false,
+        }
+    }
+
+    fn compare_slots(&self, l: &Slot<'_>, r: &Slot<'_>) -> Result<Ordering, EvalError> {
+        match (l.view(), r.view()) {
+            (View::Text(a), View::Text(b)) => Ok(a.cmp(b)),
+            (View::Other(a), View::Other(b)) => self.compare(a, b),
+            _ => Err(format!(
+                "cannot compare {} with {}",
+                describe(&slot_value(l)),
+                describe(&slot_value(r))
             )),
         }
     }
@@ -239,7 +357,7 @@ impl Env<'_> {
         Ok(v)
     }
 
-    fn equal(&self, l: &Value, r: &Value) -> bool {
+    fn equal_values(&self, l: &Value, r: &Value) -> bool {
         match (l, r) {
             (Value::Date(_), Value::DateTime(_)) | (Value::DateTime(_), Value::Date(_)) => {
                 matches!(self.compare(l, r), Ok(Ordering::Equal))
@@ -291,7 +409,15 @@ fn approx_minutes(d: &DurationSpec) -> u64 {
     u64::from(d.amount) * per
 }
 
-fn pop(stack: &mut Vec<Value>) -> Result<Value, EvalError> {
+fn slot_value(s: &Slot<'_>) -> Value {
+    match s.view() {
+        View::Text(t) => Value::Text(t.to_string()),
+        View::Variant(t) => Value::Variant(t.to_string()),
+        View::Other(v) => v.clone(),
+    }
+}
+
+fn pop<'a>(stack: &mut Stack<'a>) -> Result<Slot<'a>, EvalError> {
     stack
         .pop()
         .ok_or_else(|| "the expression's code is damaged".to_string())

@@ -6,13 +6,15 @@
 //! the same instance, the same actions and the same action ids.
 
 mod account;
+mod audit;
 mod contact;
 pub(crate) mod eval;
 mod run;
 
 pub use account::{type_words, Account, AccountError};
+pub use audit::{AuditEntry, AuditKind, ContactRef, Detail, Reason};
 
-use crate::format::{Channel, ChannelSet, DurationSpec, Priority, Sym};
+use crate::format::{Channel, ChannelSet, DurationSpec, Machine, Priority, Sym};
 use crate::value::Value;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -120,12 +122,15 @@ pub enum Input {
 }
 
 /// Everything one step produced.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
     pub actions: Vec<Action>,
     pub audit: Vec<AuditEntry>,
     /// States the account moved into, in order (for traces and coverage).
     pub visited: Vec<u32>,
+    /// Zone offsets already looked up, kept while the caller reuses this
+    /// outcome with [`step_into`].
+    pub(crate) memo: crate::time::ZoneMemo,
 }
 
 /// An id that is the same every time the same step is replayed, so a
@@ -148,26 +153,30 @@ pub struct Action {
     pub kind: ActionKind,
 }
 
+/// What an action does. Names are the machine's interned strings (read
+/// them with [`crate::format::Machine::str`]): an action is made for every
+/// contact of every account, and a copy of each name would cost more than
+/// the decision itself.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ActionKind {
     Send {
         channel: Channel,
-        template: String,
+        template: Sym,
         subject: Option<String>,
         text: String,
         /// The address used: the value of the contact field.
         to: Option<String>,
     },
     Call {
-        queue: Option<String>,
+        queue: Option<Sym>,
         priority: Priority,
     },
     AssignQueue {
-        queue: String,
+        queue: Sym,
         priority: Priority,
     },
     AssignAgency {
-        agency: String,
+        agency: Sym,
     },
     OfferDiscount {
         percent: Decimal,
@@ -178,20 +187,22 @@ pub enum ActionKind {
         every: DurationSpec,
     },
     Alert {
-        team: String,
+        team: Sym,
         text: String,
     },
+    /// A custom action: its index in [`crate::format::Machine::actions`]
+    /// and its field values, by field index.
     Emit {
-        action: String,
-        fields: Vec<(String, Value)>,
+        action: u16,
+        fields: Vec<(u16, Value)>,
     },
-    /// The account moved to a stage (for tracing).
+    /// The account moved to a stage (for tracing): stage indexes.
     Stage {
-        from: Option<String>,
-        to: String,
+        from: Option<u16>,
+        to: u16,
     },
     End {
-        outcome: String,
+        outcome: Sym,
     },
 }
 
@@ -205,18 +216,55 @@ impl ActionKind {
         }
     }
 
-    /// A short description for traces: `sms reminder_sms`, `call early_agents`.
-    pub fn describe(&self) -> String {
+    /// The contact, for audit entries.
+    pub fn contact(&self) -> Option<ContactRef> {
         match self {
             ActionKind::Send {
                 channel, template, ..
-            } => format!("sent {} {template}", channel.name()),
+            } => Some(ContactRef {
+                channel: *channel,
+                name: Some(*template),
+            }),
+            ActionKind::Call { queue, .. } => Some(ContactRef {
+                channel: Channel::Call,
+                name: *queue,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The name of a custom action's field.
+    pub fn field_name(m: &Machine, action: u16, field: u16) -> &str {
+        m.actions
+            .get(action as usize)
+            .and_then(|d| d.fields.get(field as usize))
+            .map(|f| m.str(f.name))
+            .unwrap_or("?")
+    }
+
+    /// The name of a custom action.
+    pub fn action_name(m: &Machine, action: u16) -> &str {
+        m.actions
+            .get(action as usize)
+            .map(|d| m.str(d.name))
+            .unwrap_or("?")
+    }
+
+    /// A short description for traces: `sent sms reminder_sms`, `call queue
+    /// early_agents`.
+    pub fn describe(&self, m: &Machine) -> String {
+        match self {
+            ActionKind::Send {
+                channel, template, ..
+            } => format!("sent {} {}", channel.name(), m.str(*template)),
             ActionKind::Call { queue, .. } => match queue {
-                Some(q) => format!("call queue {q}"),
+                Some(q) => format!("call queue {}", m.str(*q)),
                 None => "call".into(),
             },
-            ActionKind::AssignQueue { queue, .. } => format!("assigned queue {queue}"),
-            ActionKind::AssignAgency { agency } => format!("assigned agency \"{agency}\""),
+            ActionKind::AssignQueue { queue, .. } => format!("assigned queue {}", m.str(*queue)),
+            ActionKind::AssignAgency { agency } => {
+                format!("assigned agency \"{}\"", m.str(*agency))
+            }
             ActionKind::OfferDiscount { percent, .. } => format!("offer discount {percent}%"),
             ActionKind::OfferPlan {
                 installments,
@@ -224,60 +272,47 @@ impl ActionKind {
             } => {
                 format!("offer plan {installments} installments every {every}")
             }
-            ActionKind::Alert { team, .. } => format!("alert {team}"),
-            ActionKind::Emit { action, .. } => format!("emitted {action}"),
-            ActionKind::Stage { to, .. } => format!("stage {to}"),
-            ActionKind::End { outcome } => format!("end {outcome}"),
+            ActionKind::Alert { team, .. } => format!("alert {}", m.str(*team)),
+            ActionKind::Emit { action, .. } => {
+                format!("emitted {}", Self::action_name(m, *action))
+            }
+            ActionKind::Stage { to, .. } => format!("stage {}", m.stage_name(*to)),
+            ActionKind::End { outcome } => format!("end {}", m.str(*outcome)),
         }
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AuditKind {
-    Enrolled,
-    /// Suspended by a `wait`.
-    Waiting,
-    /// A stage contact the policy does not allow now; the stage waits.
-    Held,
-    /// A handler contact the policy does not allow now; it goes later.
-    Queued,
-    /// A queued contact went.
-    Released,
-    /// A contact after a `stop`; the flow carries on.
-    Suppressed,
-    /// A contact whose contact field is unset at run time.
-    Skipped,
-    /// A handler ran for an event.
-    Handler,
-    /// An event matched no handler, or came before enrolment / after the end.
-    Ignored,
-    Paused,
-    Stopped,
-    Split,
-    /// A fault of the compiled flow or of the input (a condition that could
-    /// not be evaluated, a payload that does not match the event...).
-    Problem,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    pub at: DateTime<Utc>,
-    pub state: u32,
-    pub kind: AuditKind,
-    /// For people: what happened and why, e.g. `held: contact_hours
-    /// 08:00–21:00 America/New_York, goes 2026-03-03 08:00`.
-    pub message: String,
-}
-
 /// Runs one input against one account. Pure and deterministic.
 pub fn step(
-    machine: &crate::format::Machine,
+    machine: &Machine,
     instance: &mut Instance,
     account: &Account,
     input: Input,
     now: DateTime<Utc>,
 ) -> Outcome {
-    run::Run::new(machine, instance, account).step(input, now)
+    let mut out = Outcome::default();
+    run::Run::new(machine, instance, account, &mut out).step(input, now);
+    out
+}
+
+/// [`step`] writing into `out`, which is cleared first: a loop over many
+/// accounts reuses one outcome's buffers instead of allocating three
+/// vectors per step, and the zone offsets it has already looked up.
+pub fn step_into(
+    machine: &Machine,
+    instance: &mut Instance,
+    account: &Account,
+    input: Input,
+    now: DateTime<Utc>,
+    out: &mut Outcome,
+) {
+    out.actions.clear();
+    out.audit.clear();
+    out.visited.clear();
+    if !out.memo.is_ready() {
+        out.memo = crate::time::ZoneMemo::new();
+    }
+    run::Run::new(machine, instance, account, out).step(input, now);
 }
 
 #[cfg(test)]

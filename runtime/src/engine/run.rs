@@ -1,5 +1,6 @@
 //! One step of one account: running due work, stages and handlers.
 
+use super::audit::{ContactRef, Detail};
 use super::contact::{minutes_ceil, Decision};
 use super::eval::Env;
 use super::{
@@ -7,11 +8,10 @@ use super::{
     Status,
 };
 use crate::format::{Channel, Code, Machine, Op, StateKind, Text, TextPiece};
-use crate::time;
+use crate::time::{self, MemoZone, ZoneMemo};
 use crate::value::Value;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use std::fmt::Write;
 
 /// Ops one resumption may run before the engine declares a loop of
 /// `goto`s without a wait (the checker should prevent it).
@@ -22,7 +22,9 @@ pub(crate) struct Run<'a> {
     pub inst: &'a mut Instance,
     pub account: &'a Account,
     pub tz: Tz,
-    out: Outcome,
+    out: &'a mut Outcome,
+    /// Taken from `out` for the step and given back at its end.
+    pub(crate) memo: ZoneMemo,
     budget: usize,
 }
 
@@ -45,20 +47,35 @@ enum Mode {
 }
 
 impl<'a> Run<'a> {
-    pub fn new(m: &'a Machine, inst: &'a mut Instance, account: &'a Account) -> Self {
+    pub fn new(
+        m: &'a Machine,
+        inst: &'a mut Instance,
+        account: &'a Account,
+        out: &'a mut Outcome,
+    ) -> Self {
         let mut run = Run {
             m,
             inst,
             account,
             tz: Tz::UTC,
-            out: Outcome::default(),
+            memo: std::mem::take(&mut out.memo),
+            out,
             budget: OP_BUDGET,
         };
-        run.tz = run.zone();
+        run.tz = run.account_zone();
         run
     }
 
-    pub fn step(mut self, input: Input, now: DateTime<Utc>) -> Outcome {
+    /// The account's zone, with the offsets this run and earlier ones
+    /// (through the outcome) have already read.
+    pub(crate) fn zone(&self) -> MemoZone<'_> {
+        MemoZone {
+            tz: self.tz,
+            memo: &self.memo,
+        }
+    }
+
+    pub fn step(mut self, input: Input, now: DateTime<Utc>) {
         match input {
             Input::Enrol => self.enrol(now),
             Input::Timer => self.run_due(now),
@@ -67,18 +84,24 @@ impl<'a> Run<'a> {
                 self.event(event, &payload, now);
             }
         }
-        self.out
+        self.out.memo = std::mem::take(&mut self.memo);
     }
 
     // ---- bookkeeping -------------------------------------------------
 
-    fn audit(&mut self, at: DateTime<Utc>, kind: AuditKind, message: impl Into<String>) {
+    fn audit(&mut self, at: DateTime<Utc>, kind: AuditKind, detail: Detail) {
         self.out.audit.push(AuditEntry {
             at,
             state: self.inst.state,
             kind,
-            message: message.into(),
+            zone: self.tz,
+            detail,
         });
+    }
+
+    /// A fault, rare enough to be written out at once.
+    fn problem(&mut self, at: DateTime<Utc>, text: impl Into<String>) {
+        self.audit(at, AuditKind::Problem, Detail::Problem(text.into()));
     }
 
     fn emit(&mut self, at: DateTime<Utc>, pc: u32, kind: ActionKind) {
@@ -95,9 +118,8 @@ impl<'a> Run<'a> {
     fn halt(&mut self, at: DateTime<Utc>, why: impl Into<String>) {
         self.inst.status = Status::Halted;
         self.inst.resume_at = i64::MAX;
-        self.audit(
+        self.problem(
             at,
-            AuditKind::Problem,
             format!("halted: {}; the account needs a person", why.into()),
         );
     }
@@ -114,7 +136,7 @@ impl<'a> Run<'a> {
             event,
             vars: &self.inst.vars,
             now,
-            tz: self.tz,
+            tz: self.zone(),
         }
     }
 
@@ -125,11 +147,7 @@ impl<'a> Run<'a> {
         match r {
             Ok(b) => b,
             Err(e) => {
-                self.audit(
-                    at,
-                    AuditKind::Problem,
-                    format!("a condition counted as false: {e}"),
-                );
+                self.problem(at, format!("a condition counted as false: {e}"));
                 false
             }
         }
@@ -140,11 +158,7 @@ impl<'a> Run<'a> {
         match r {
             Ok(v) => Some(v),
             Err(e) => {
-                self.audit(
-                    at,
-                    AuditKind::Problem,
-                    format!("a value could not be computed: {e}"),
-                );
+                self.problem(at, format!("a value could not be computed: {e}"));
                 None
             }
         }
@@ -156,8 +170,15 @@ impl<'a> Run<'a> {
             match piece {
                 TextPiece::Lit(s) => out.push_str(self.m.str(*s)),
                 TextPiece::Expr(code) => {
-                    if let Some(v) = self.value(code, event, at) {
-                        v.render_into(&mut out, &self.m.currency);
+                    let failed = match self.env(event, at).eval_slot(code) {
+                        Ok(v) => {
+                            v.render_into(&mut out, &self.m.currency);
+                            None
+                        }
+                        Err(e) => Some(e),
+                    };
+                    if let Some(e) = failed {
+                        self.problem(at, format!("a value could not be computed: {e}"));
                     }
                 }
             }
@@ -169,11 +190,7 @@ impl<'a> Run<'a> {
 
     fn enrol(&mut self, now: DateTime<Utc>) {
         if self.inst.status != Status::NotStarted {
-            self.audit(
-                now,
-                AuditKind::Ignored,
-                "already enrolled: enrolment ignored",
-            );
+            self.audit(now, AuditKind::Ignored, Detail::AlreadyEnrolled);
             return;
         }
         self.inst.status = Status::Active;
@@ -184,11 +201,7 @@ impl<'a> Run<'a> {
             let v = self.value(&var.init, None, now).unwrap_or_default();
             self.inst.vars.push(v);
         }
-        self.audit(
-            now,
-            AuditKind::Enrolled,
-            format!("enrolled in {} version {}", self.m.flow, self.m.version),
-        );
+        self.audit(now, AuditKind::Enrolled, Detail::Enrolled);
         self.goto(None, self.m.start, now);
     }
 
@@ -243,16 +256,13 @@ impl<'a> Run<'a> {
             return;
         }
         let q = self.inst.queue.remove(index);
-        let Some(channel) = q.kind.channel() else {
+        let Some(contact) = q.kind.contact() else {
             return;
         };
+        let channel = contact.channel;
         match self.decide(channel, at) {
             Decision::Go => {
-                self.audit(
-                    at,
-                    AuditKind::Released,
-                    format!("queued {} went", q.kind.describe()),
-                );
+                self.audit(at, AuditKind::Released, Detail::Released(contact));
                 self.record_contact(channel, at);
                 let saved = self.inst.state;
                 self.inst.state = q.state;
@@ -263,10 +273,10 @@ impl<'a> Run<'a> {
                 self.audit(
                     at,
                     AuditKind::Queued,
-                    format!(
-                        "queued: {reason}, goes {}",
-                        time::format_local(self.tz, until)
-                    ),
+                    Detail::Requeued {
+                        reason,
+                        until: until.timestamp(),
+                    },
                 );
                 self.inst.queue.push(Queued {
                     due: until.timestamp(),
@@ -277,7 +287,7 @@ impl<'a> Run<'a> {
                 self.audit(
                     at,
                     AuditKind::Suppressed,
-                    format!("{reason}: queued {} dropped", q.kind.describe()),
+                    Detail::SuppressedQueued { reason, contact },
                 );
             }
         }
@@ -285,18 +295,16 @@ impl<'a> Run<'a> {
 
     fn event(&mut self, event: u16, payload: &[Value], at: DateTime<Utc>) {
         let Some(def) = self.m.events.get(event as usize) else {
-            self.audit(
+            self.problem(
                 at,
-                AuditKind::Problem,
                 format!("event number {event} is not in the compiled flow: ignored"),
             );
             return;
         };
         let name = self.m.str(def.name);
         if payload.len() != def.fields.len() {
-            self.audit(
+            self.problem(
                 at,
-                AuditKind::Problem,
                 format!(
                     "event {name} came with {} values, its declaration has {}: ignored",
                     payload.len(),
@@ -308,9 +316,8 @@ impl<'a> Run<'a> {
         for (f, v) in def.fields.iter().zip(payload) {
             if !v.fits(self.m, &f.ty, f.optional) {
                 let expected = super::account::type_words(self.m, &f.ty);
-                self.audit(
+                self.problem(
                     at,
-                    AuditKind::Problem,
                     format!(
                         "event {name}: field `{}` should be {expected}, got {v}: ignored",
                         self.m.str(f.name)
@@ -325,16 +332,12 @@ impl<'a> Run<'a> {
                 Status::Ended => "the account has finished the flow",
                 _ => "the account is halted",
             };
-            self.audit(
-                at,
-                AuditKind::Ignored,
-                format!("event {name} ignored: {why}"),
-            );
+            self.audit(at, AuditKind::Ignored, Detail::EventIgnored { event, why });
             return;
         }
         // Policy first, so a handler's contact already obeys the new stop
         // or pause.
-        for stop in &self.m.policy.stops {
+        for (n, stop) in self.m.policy.stops.iter().enumerate() {
             if stop.event != event {
                 continue;
             }
@@ -347,27 +350,22 @@ impl<'a> Run<'a> {
             self.audit(
                 at,
                 AuditKind::Stopped,
-                format!(
-                    "stop {} on {name}: these contacts never run again",
-                    stop.channels.describe()
-                ),
+                Detail::Stopped {
+                    stop: n as u16,
+                    event,
+                },
             );
             let (dropped, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.inst.queue)
                 .into_iter()
                 .partition(|q| q.kind.channel().is_some_and(|c| stop.channels.contains(c)));
             self.inst.queue = kept;
             for q in dropped {
-                self.audit(
-                    at,
-                    AuditKind::Suppressed,
-                    format!(
-                        "suppressed: queued {} dropped after stop",
-                        q.kind.describe()
-                    ),
-                );
+                if let Some(c) = q.kind.contact() {
+                    self.audit(at, AuditKind::Suppressed, Detail::DroppedByStop(c));
+                }
             }
         }
-        for pause in &self.m.policy.pauses {
+        for (n, pause) in self.m.policy.pauses.iter().enumerate() {
             if pause.event != event {
                 continue;
             }
@@ -381,7 +379,7 @@ impl<'a> Run<'a> {
                 .calendar
                 .or(self.m.default_calendar)
                 .and_then(|c| self.m.calendars.get(c as usize));
-            let Some(until) = time::add(at, pause.duration, self.tz, cal) else {
+            let Some(until) = time::add(at, pause.duration, self.zone(), cal) else {
                 continue;
             };
             let minute = minutes_ceil(until);
@@ -393,12 +391,11 @@ impl<'a> Run<'a> {
             self.audit(
                 at,
                 AuditKind::Paused,
-                format!(
-                    "pause {} for {} after {name}: until {}",
-                    pause.channels.describe(),
-                    pause.duration,
-                    time::format_local(self.tz, until)
-                ),
+                Detail::Paused {
+                    pause: n as u16,
+                    event,
+                    until: until.timestamp(),
+                },
             );
         }
         let stage = self.m.states.get(self.inst.state as usize).map(|s| s.stage);
@@ -416,25 +413,16 @@ impl<'a> Run<'a> {
                 None => true,
             });
         let Some((handler, of_stage)) = handler else {
-            self.audit(
-                at,
-                AuditKind::Ignored,
-                format!("event {name}: no handler matched"),
-            );
+            self.audit(at, AuditKind::Ignored, Detail::NoHandler { event });
             return;
-        };
-        let whose = if of_stage {
-            format!(
-                "stage {}",
-                stage.map(|s| self.m.stage_name(s)).unwrap_or("?")
-            )
-        } else {
-            "the flow".to_string()
         };
         self.audit(
             at,
             AuditKind::Handler,
-            format!("on {name}: handler of {whose} runs"),
+            Detail::Handler {
+                event,
+                stage: if of_stage { stage } else { None },
+            },
         );
         match self.exec(&handler.code, 0, at, Mode::Handler, Some(payload)) {
             Exit::Goto(s) => {
@@ -460,11 +448,7 @@ impl<'a> Run<'a> {
                 return;
             };
             self.move_to_state(stage.entry);
-            let kind = ActionKind::Stage {
-                from: from.map(|f| self.m.stage_name(f).to_string()),
-                to: self.m.str(stage.name).to_string(),
-            };
-            self.emit(at, 0, kind);
+            self.emit(at, 0, ActionKind::Stage { from, to });
             match self.exec(&stage.code, 0, at, Mode::Stage(to), None) {
                 Exit::Goto(next) => {
                     from = Some(to);
@@ -539,44 +523,37 @@ impl<'a> Run<'a> {
                 }
                 Op::Wait { duration, resume } => {
                     if mode == Mode::Handler {
-                        self.audit(
-                            at,
-                            AuditKind::Problem,
-                            "a wait inside a handler was ignored",
-                        );
+                        self.problem(at, "a wait inside a handler was ignored");
                         continue;
                     }
                     let cal = duration
                         .calendar
                         .or(self.m.default_calendar)
                         .and_then(|c| self.m.calendars.get(c as usize));
-                    let Some(until) = time::add(at, *duration, self.tz, cal) else {
+                    let Some(until) = time::add(at, *duration, self.zone(), cal) else {
                         self.halt(
                             at,
                             format!("wait {duration} goes past the calendar's range"),
                         );
                         return Exit::Halted;
                     };
-                    let mut what = String::with_capacity(48);
-                    let _ = write!(what, "wait {duration}");
+                    let what = Detail::Wait {
+                        duration: *duration,
+                        until: until.timestamp(),
+                    };
                     return self.suspend(*resume, until, at, what);
                 }
                 Op::WaitUntil { at: when, resume } => {
                     if mode == Mode::Handler {
-                        self.audit(
-                            at,
-                            AuditKind::Problem,
-                            "a wait inside a handler was ignored",
-                        );
+                        self.problem(at, "a wait inside a handler was ignored");
                         continue;
                     }
                     let until = match self.value(when, event, at) {
-                        Some(Value::Date(d)) => time::start_of_day(self.tz, d),
+                        Some(Value::Date(d)) => time::start_of_day(self.zone(), d),
                         Some(Value::DateTime(t)) => t,
                         Some(v) => {
-                            self.audit(
+                            self.problem(
                                 at,
-                                AuditKind::Problem,
                                 format!(
                                     "wait until needs a date or a datetime, got {v}: not waiting"
                                 ),
@@ -589,14 +566,16 @@ impl<'a> Run<'a> {
                         self.audit(
                             at,
                             AuditKind::Waiting,
-                            format!(
-                                "wait until {}: already past, goes on",
-                                time::format_local(self.tz, until)
-                            ),
+                            Detail::WaitUntilPast {
+                                until: until.timestamp(),
+                            },
                         );
                         continue;
                     }
-                    return self.suspend(*resume, until, at, "wait until".to_string());
+                    let what = Detail::WaitUntil {
+                        until: until.timestamp(),
+                    };
+                    return self.suspend(*resume, until, at, what);
                 }
                 Op::Send {
                     channel,
@@ -611,41 +590,36 @@ impl<'a> Run<'a> {
                         }
                     }
                     let Some(t) = self.m.templates.get(*template as usize) else {
-                        self.audit(
+                        self.problem(
                             at,
-                            AuditKind::Problem,
                             format!("template number {template} is missing: not sent"),
                         );
                         continue;
                     };
-                    let tname = self.m.str(t.name).to_string();
                     let address = match to {
                         None => None,
-                        Some(f) => {
-                            match self.account.fields.get(*f as usize) {
-                                Some(Value::Unset) | None => {
-                                    let field = self
-                                        .m
-                                        .account
-                                        .get(*f as usize)
-                                        .map(|x| self.m.str(x.name))
-                                        .unwrap_or("?");
-                                    self.audit(
+                        Some(f) => match self.account.fields.get(*f as usize) {
+                            Some(Value::Unset) | None => {
+                                let field = self.m.account.get(*f as usize).map_or(0, |x| x.name);
+                                self.audit(
                                     at,
                                     AuditKind::Skipped,
-                                    format!("skipped: {} {tname} because account.{field} is not set", channel.name()),
+                                    Detail::Skipped {
+                                        channel: *channel,
+                                        template: t.name,
+                                        field,
+                                    },
                                 );
-                                    continue;
-                                }
-                                Some(v) => Some(v.render(&self.m.currency)),
+                                continue;
                             }
-                        }
+                            Some(v) => Some(v.render(&self.m.currency)),
+                        },
                     };
                     let subject = t.subject.as_ref().map(|s| self.render(s, event, at));
                     let text = self.render(&t.body, event, at);
                     let kind = ActionKind::Send {
                         channel: *channel,
-                        template: tname,
+                        template: t.name,
                         subject,
                         text,
                         to: address,
@@ -666,7 +640,7 @@ impl<'a> Run<'a> {
                         }
                     }
                     let kind = ActionKind::Call {
-                        queue: queue.map(|q| self.m.str(q).to_string()),
+                        queue: *queue,
                         priority: *priority,
                     };
                     if let Some(exit) = self.contact(Channel::Call, kind, here, *hold, at, mode) {
@@ -682,15 +656,13 @@ impl<'a> Run<'a> {
                 }
                 Op::AssignQueue { queue, priority } => {
                     let kind = ActionKind::AssignQueue {
-                        queue: self.m.str(*queue).to_string(),
+                        queue: *queue,
                         priority: *priority,
                     };
                     self.emit(at, here, kind);
                 }
                 Op::AssignAgency { agency } => {
-                    let kind = ActionKind::AssignAgency {
-                        agency: self.m.str(*agency).to_string(),
-                    };
+                    let kind = ActionKind::AssignAgency { agency: *agency };
                     self.emit(at, here, kind);
                 }
                 Op::OfferDiscount { percent, duration } => {
@@ -699,7 +671,7 @@ impl<'a> Run<'a> {
                             .calendar
                             .or(self.m.default_calendar)
                             .and_then(|c| self.m.calendars.get(c as usize));
-                        time::add(at, d, self.tz, cal)
+                        time::add(at, d, self.zone(), cal)
                     });
                     self.emit(
                         at,
@@ -723,30 +695,20 @@ impl<'a> Run<'a> {
                 ),
                 Op::Alert { team, text } => {
                     let text = self.render(text, event, at);
-                    let kind = ActionKind::Alert {
-                        team: self.m.str(*team).to_string(),
-                        text,
-                    };
+                    let kind = ActionKind::Alert { team: *team, text };
                     self.emit(at, here, kind);
                 }
                 Op::Emit { action, fields } => {
-                    let def = self.m.actions.get(*action as usize);
-                    let name = def.map(|d| self.m.str(d.name)).unwrap_or("?").to_string();
                     let mut values = Vec::with_capacity(fields.len());
                     for (f, code) in fields {
-                        let fname = def
-                            .and_then(|d| d.fields.get(*f as usize))
-                            .map(|x| self.m.str(x.name))
-                            .unwrap_or("?")
-                            .to_string();
                         let v = self.value(code, event, at).unwrap_or_default();
-                        values.push((fname, v));
+                        values.push((*f, v));
                     }
                     self.emit(
                         at,
                         here,
                         ActionKind::Emit {
-                            action: name,
+                            action: *action,
                             fields: values,
                         },
                     );
@@ -756,8 +718,7 @@ impl<'a> Run<'a> {
                     self.inst.status = Status::Ended;
                     self.inst.outcome = *outcome;
                     self.inst.resume_at = i64::MAX;
-                    let outcome = self.m.str(*outcome).to_string();
-                    self.emit(at, here, ActionKind::End { outcome });
+                    self.emit(at, here, ActionKind::End { outcome: *outcome });
                     return Exit::Ended;
                 }
                 Op::Split(arms) => {
@@ -781,11 +742,11 @@ impl<'a> Run<'a> {
                     self.audit(
                         at,
                         AuditKind::Split,
-                        format!(
-                            "split: bucket {bucket} of 10000 goes to {} ({}%)",
-                            self.m.stage_name(arm.stage),
-                            f64::from(arm.share) / 100.0
-                        ),
+                        Detail::Split {
+                            bucket,
+                            stage: arm.stage,
+                            share: arm.share,
+                        },
                     );
                     return Exit::Goto(arm.stage);
                 }
@@ -799,12 +760,10 @@ impl<'a> Run<'a> {
         state: u32,
         until: DateTime<Utc>,
         at: DateTime<Utc>,
-        mut what: String,
+        what: Detail,
     ) -> Exit {
         self.move_to_state(state);
         self.inst.resume_at = until.timestamp();
-        what.push_str(": resumes ");
-        time::push_local(&mut what, self.tz, until);
         self.audit(at, AuditKind::Waiting, what);
         Exit::Suspended
     }
@@ -828,15 +787,17 @@ impl<'a> Run<'a> {
                 None
             }
             Decision::Suppress { reason } => {
+                let contact = contact_of(&kind);
                 self.audit(
                     at,
                     AuditKind::Suppressed,
-                    format!("{reason}: {} not done", kind.describe()),
+                    Detail::Suppressed { reason, contact },
                 );
                 None
             }
             Decision::Hold { until, reason } => {
-                let goes = time::format_local(self.tz, until);
+                let contact = contact_of(&kind);
+                let until_s = until.timestamp();
                 match (mode, hold) {
                     (Mode::Stage(_), Some(state))
                         if self
@@ -850,7 +811,11 @@ impl<'a> Run<'a> {
                         self.audit(
                             at,
                             AuditKind::Held,
-                            format!("held: {reason}, goes {goes} ({})", describe_contact(&kind)),
+                            Detail::Held {
+                                reason,
+                                until: until_s,
+                                contact,
+                            },
                         );
                         Some(Exit::Suspended)
                     }
@@ -858,10 +823,11 @@ impl<'a> Run<'a> {
                         self.audit(
                             at,
                             AuditKind::Queued,
-                            format!(
-                                "queued: {reason}, goes {goes} ({})",
-                                describe_contact(&kind)
-                            ),
+                            Detail::Queued {
+                                reason,
+                                until: until_s,
+                                contact,
+                            },
                         );
                         self.inst.queue.push(Queued {
                             due: until.timestamp(),
@@ -876,13 +842,12 @@ impl<'a> Run<'a> {
     }
 }
 
-fn describe_contact(kind: &ActionKind) -> String {
-    match kind {
-        ActionKind::Send {
-            channel, template, ..
-        } => format!("{} {template}", channel.name()),
-        other => other.describe(),
-    }
+/// Only sends and calls reach the contact rules.
+fn contact_of(kind: &ActionKind) -> ContactRef {
+    kind.contact().unwrap_or(ContactRef {
+        channel: Channel::Call,
+        name: None,
+    })
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;

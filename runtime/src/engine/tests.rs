@@ -74,7 +74,7 @@ impl Sim {
         self.actions
             .iter()
             .filter(|a| a.kind.channel().is_some())
-            .map(|a| (a.kind.describe(), a.at))
+            .map(|a| (a.kind.describe(&self.m), a.at))
             .collect()
     }
 
@@ -90,7 +90,7 @@ impl Sim {
         self.audit
             .iter()
             .filter(|a| a.kind == kind)
-            .map(|a| a.message.clone())
+            .map(|a| a.message(&self.m))
             .collect()
     }
 
@@ -364,12 +364,11 @@ fn a_cease_request_mid_wait_suppresses_later_contact_and_the_flow_carries_on() {
     assert_eq!(sim.contacts().len(), 1, "only the email before the request");
     assert_eq!(sim.audit_of(AuditKind::Suppressed).len(), 2);
     assert!(sim.audit_of(AuditKind::Suppressed)[0].contains("sms reminder_sms"));
-    assert!(
-        sim.actions
-            .iter()
-            .any(|a| a.kind.describe() == "assigned queue disputes"
-                && a.at == utc("2026-03-05 09:00"))
-    );
+    assert!(sim
+        .actions
+        .iter()
+        .any(|a| a.kind.describe(&sim.m) == "assigned queue disputes"
+            && a.at == utc("2026-03-05 09:00")));
     assert_eq!(sim.inst.status, Status::Ended);
     assert_eq!(sim.m.str(sim.inst.outcome), "escalated");
 }
@@ -543,7 +542,7 @@ fn a_handler_that_does_not_interrupt_keeps_the_stages_wait() {
     assert!(sim
         .actions
         .iter()
-        .any(|a| a.kind.describe() == "alert supervisors"));
+        .any(|a| a.kind.describe(&sim.m) == "alert supervisors"));
     assert_eq!(sim.stage(), "reminders");
     sim.run_until(utc("2026-03-20 00:00"));
     // Still three days after enrolment, not after the promise.

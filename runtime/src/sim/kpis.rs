@@ -3,8 +3,9 @@
 //! order, and the report built from them.
 
 use super::Config;
-use crate::engine::AuditKind;
+use crate::engine::{AuditEntry, AuditKind, Reason};
 use crate::format::{Channel, Machine, Sym};
+use crate::time::Closed;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -19,24 +20,16 @@ pub const POLICY_REASONS: [&str; 7] = [
     "skipped: no contact data",
 ];
 
-pub(crate) fn policy_reason(kind: AuditKind, message: &str) -> Option<usize> {
-    match kind {
-        AuditKind::Held | AuditKind::Queued => {
-            let why = message.split_once(": ").map(|x| x.1).unwrap_or(message);
-            Some(if why.starts_with("contact_hours") {
-                0
-            } else if why.starts_with("no_contact on holidays") {
-                2
-            } else if why.starts_with("no_contact") {
-                1
-            } else if why.starts_with("at_most") {
-                3
-            } else if why.starts_with("pause") {
-                4
-            } else {
-                0
-            })
-        }
+pub(crate) fn policy_reason(e: &AuditEntry) -> Option<usize> {
+    match e.kind {
+        AuditKind::Held | AuditKind::Queued => Some(match e.reason() {
+            Some(Reason::Closed(Closed::Hours { .. })) => 0,
+            Some(Reason::Closed(Closed::Weekday(_))) => 1,
+            Some(Reason::Closed(Closed::Holiday { .. })) => 2,
+            Some(Reason::Cap { .. }) => 3,
+            Some(Reason::Paused { .. }) => 4,
+            _ => 0,
+        }),
         AuditKind::Suppressed => Some(5),
         AuditKind::Skipped => Some(6),
         _ => None,

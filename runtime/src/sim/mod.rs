@@ -437,15 +437,16 @@ impl Worker {
             let stage = stage_of(a.state);
             match &a.kind {
                 ActionKind::Stage { from, to } => {
-                    let Some(to_i) = m.stage_index(to) else {
+                    let to_i = *to;
+                    if to_i as usize >= self.entered.len() {
                         continue;
-                    };
+                    }
                     if !self.entered[to_i as usize] {
                         self.entered[to_i as usize] = true;
                         self.stages[to_i as usize].accounts += 1;
                     }
                     if split && life.arm == 0 {
-                        if let Some(from_i) = from.as_deref().and_then(|f| m.stage_index(f)) {
+                        if let Some(from_i) = *from {
                             if let Some(k) = ctx.arms.iter().position(|x| *x == (from_i, to_i)) {
                                 life.arm = k + 1;
                             }
@@ -520,7 +521,7 @@ impl Worker {
             }
         }
         for e in &out.audit {
-            if let Some(r) = kpis::policy_reason(e.kind, &e.message) {
+            if let Some(r) = kpis::policy_reason(e) {
                 life.acc.policy[r] += 1;
                 if let Some(s) = stage_of(e.state) {
                     self.stages[s].policy[r] += 1;

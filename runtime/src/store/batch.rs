@@ -336,7 +336,7 @@ pub fn run(
                             e.at.timestamp(),
                             state_stage(m, e.state),
                             audit_kind(e.kind),
-                            &e.message,
+                            e.message(m),
                         ));
                     }
                 }
@@ -379,7 +379,7 @@ fn sqlerr(path: &std::path::Path, source: rusqlite::Error) -> StoreError {
 
 /// One audit entry as stored in `audit_runs`: at, stage, kind, message.
 #[derive(serde::Serialize)]
-struct AuditEntry<'a>(i64, &'a str, &'a str, &'a str);
+struct AuditEntry<'a>(i64, &'a str, &'a str, String);
 
 /// The stored name of an audit kind (its variant name in lower case, as
 /// `dun status` shows it); a match, as formatting one per entry showed in
@@ -487,7 +487,7 @@ pub fn action_json(m: &Machine, account: &str, a: &Action) -> String {
         } => {
             o.str("type", "send");
             o.str("channel", channel.name());
-            o.str("template", template);
+            o.str("template", m.str(*template));
             o.opt("to", to.as_deref());
             if let Some(s) = subject {
                 o.str("subject", s);
@@ -496,17 +496,17 @@ pub fn action_json(m: &Machine, account: &str, a: &Action) -> String {
         }
         ActionKind::Call { queue, priority } => {
             o.str("type", "call");
-            o.opt("queue", queue.as_deref());
+            o.opt("queue", queue.map(|q| m.str(q)));
             o.str("priority", priority.name());
         }
         ActionKind::AssignQueue { queue, priority } => {
             o.str("type", "assign_queue");
-            o.str("queue", queue);
+            o.str("queue", m.str(*queue));
             o.str("priority", priority.name());
         }
         ActionKind::AssignAgency { agency } => {
             o.str("type", "assign_agency");
-            o.str("agency", agency);
+            o.str("agency", m.str(*agency));
         }
         ActionKind::OfferDiscount { percent, until } => {
             o.str("type", "offer_discount");
@@ -524,26 +524,29 @@ pub fn action_json(m: &Machine, account: &str, a: &Action) -> String {
         }
         ActionKind::Alert { team, text } => {
             o.str("type", "alert");
-            o.str("team", team);
+            o.str("team", m.str(*team));
             o.str("text", text);
         }
         ActionKind::Emit { action, fields } => {
             o.str("type", "emit");
-            o.str("action", action);
+            o.str("action", ActionKind::action_name(m, *action));
             let f: serde_json::Map<String, serde_json::Value> = fields
                 .iter()
-                .map(|(k, v)| (k.clone(), value_json(v)))
+                .map(|(k, v)| {
+                    let name = ActionKind::field_name(m, *action, *k);
+                    (name.to_string(), value_json(v))
+                })
                 .collect();
             o.raw("fields", &serde_json::Value::Object(f).to_string());
         }
         ActionKind::Stage { from, to } => {
             o.str("type", "stage");
-            o.opt("from", from.as_deref());
-            o.str("to", to);
+            o.opt("from", from.map(|f| m.stage_name(f)));
+            o.str("to", m.stage_name(*to));
         }
         ActionKind::End { outcome } => {
             o.str("type", "end");
-            o.str("outcome", outcome);
+            o.str("outcome", m.str(*outcome));
         }
     }
     o.done()

@@ -185,10 +185,12 @@ impl Sim<'_> {
             self.last_state = Some(s);
         }
         for a in out.audit {
-            self.note(a.at, TraceKind::Audit(a.kind), a.message);
+            let text = a.message(self.m);
+            self.note(a.at, TraceKind::Audit(a.kind), text);
         }
         for a in out.actions {
-            self.note(a.at, TraceKind::Action, a.kind.describe());
+            let text = a.kind.describe(self.m);
+            self.note(a.at, TraceKind::Action, text);
             let day = self.day_of(a.at);
             self.done.push(Done {
                 day,
@@ -380,7 +382,7 @@ fn check(sim: &Sim, snapshots: &[Snapshot], item: &TimelineItem, e: &Expect) -> 
         ),
         Status::Active => format!("the account was in stage `{}`", s.stage),
     };
-    if let Some(matches) = action_matcher(e) {
+    if let Some(matches) = action_matcher(sim.m, e) {
         let wanted = describe_expect(sim.m, e);
         let today = sim.done.iter().find(|d| d.day == day && matches(&d.kind));
         if today.is_some() {
@@ -408,7 +410,7 @@ fn check(sim: &Sim, snapshots: &[Snapshot], item: &TimelineItem, e: &Expect) -> 
             .done
             .iter()
             .filter(|d| d.day == day && !matches!(d.kind, ActionKind::Stage { .. }))
-            .map(|d| format!("{} at {}", d.kind.describe(), sim.hhmm(d.at)))
+            .map(|d| format!("{} at {}", d.kind.describe(sim.m), sim.hhmm(d.at)))
             .collect();
         if that_day.is_empty() {
             why.push_str(&format!("; nothing was done on day {day}"));
@@ -426,7 +428,7 @@ fn check(sim: &Sim, snapshots: &[Snapshot], item: &TimelineItem, e: &Expect) -> 
                 .done
                 .iter()
                 .filter(|d| d.day == day && d.kind.channel().is_some_and(|c| set.contains(c)))
-                .map(|d| format!("{} at {}", d.kind.describe(), sim.hhmm(d.at)))
+                .map(|d| format!("{} at {}", d.kind.describe(sim.m), sim.hhmm(d.at)))
                 .collect();
             if broke.is_empty() {
                 result(true, format!("no {} on day {day}", set.describe()))
@@ -466,7 +468,7 @@ fn check(sim: &Sim, snapshots: &[Snapshot], item: &TimelineItem, e: &Expect) -> 
                 if let Some(d) = sim
                     .done
                     .iter()
-                    .find(|d| matches!(&d.kind, ActionKind::End { outcome: o } if o == outcome))
+                    .find(|d| matches!(&d.kind, ActionKind::End { outcome: o } if sim.m.str(*o) == outcome))
                 {
                     msg.push_str(&format!(
                         "; it ended `{outcome}` on day {} at {}",
@@ -507,30 +509,32 @@ fn check(sim: &Sim, snapshots: &[Snapshot], item: &TimelineItem, e: &Expect) -> 
 type Matcher<'e> = Box<dyn Fn(&ActionKind) -> bool + 'e>;
 
 /// Expectations about something done during the day.
-fn action_matcher(e: &Expect) -> Option<Matcher<'_>> {
+fn action_matcher<'e>(m: &'e Machine, e: &'e Expect) -> Option<Matcher<'e>> {
     Some(match e {
         Expect::Sent { channel, template } => Box::new(
-            move |k| matches!(k, ActionKind::Send { channel: c, template: t, .. } if c == channel && t == template),
+            move |k| matches!(k, ActionKind::Send { channel: c, template: t, .. } if c == channel && m.str(*t) == template),
         ),
         Expect::Call { queue } => Box::new(move |k| match k {
-            ActionKind::Call { queue: q, .. } => queue.is_none() || q == queue,
+            ActionKind::Call { queue: q, .. } => {
+                queue.is_none() || q.map(|q| m.str(q)) == queue.as_deref()
+            }
             _ => false,
         }),
-        Expect::AssignedQueue(name) => {
-            Box::new(move |k| matches!(k, ActionKind::AssignQueue { queue, .. } if queue == name))
-        }
-        Expect::AssignedAgency(name) => {
-            Box::new(move |k| matches!(k, ActionKind::AssignAgency { agency } if agency == name))
-        }
+        Expect::AssignedQueue(name) => Box::new(
+            move |k| matches!(k, ActionKind::AssignQueue { queue, .. } if m.str(*queue) == name),
+        ),
+        Expect::AssignedAgency(name) => Box::new(
+            move |k| matches!(k, ActionKind::AssignAgency { agency } if m.str(*agency) == name),
+        ),
         Expect::OfferDiscount(p) => Box::new(
             move |k| matches!(k, ActionKind::OfferDiscount { percent, .. } if percent == p),
         ),
         Expect::Alert(team) => {
-            Box::new(move |k| matches!(k, ActionKind::Alert { team: t, .. } if t == team))
+            Box::new(move |k| matches!(k, ActionKind::Alert { team: t, .. } if m.str(*t) == team))
         }
-        Expect::Emitted(action) => {
-            Box::new(move |k| matches!(k, ActionKind::Emit { action: a, .. } if a == action))
-        }
+        Expect::Emitted(action) => Box::new(
+            move |k| matches!(k, ActionKind::Emit { action: a, .. } if ActionKind::action_name(m, *a) == action),
+        ),
         _ => return None,
     })
 }
@@ -554,7 +558,7 @@ fn describe_expect(_m: &Machine, e: &Expect) -> String {
 
 /// The policy rule that held or queued this contact, from the audit trail.
 fn hold_reason(sim: &Sim, kind: &ActionKind, went: DateTime<Utc>) -> Option<String> {
-    let tag = contact_tag(kind)?;
+    let tag = contact_tag(sim.m, kind)?;
     sim.trace
         .iter()
         .rfind(|t| {
@@ -589,12 +593,12 @@ fn never_reason(sim: &Sim, e: &Expect) -> Option<String> {
         .map(|t| format!("on day {} at {}, {}", t.day, t.time, t.text))
 }
 
-fn contact_tag(kind: &ActionKind) -> Option<String> {
+fn contact_tag(m: &Machine, kind: &ActionKind) -> Option<String> {
     match kind {
         ActionKind::Send {
             channel, template, ..
-        } => Some(format!("({} {template})", channel.name())),
-        ActionKind::Call { .. } => Some(format!("({})", kind.describe())),
+        } => Some(format!("({} {})", channel.name(), m.str(*template))),
+        ActionKind::Call { .. } => Some(format!("({})", kind.describe(m))),
         _ => None,
     }
 }

@@ -1,0 +1,422 @@
+//! Audit entries: what the engine decided and why.
+//!
+//! The engine runs for every account of a portfolio, while people read the
+//! trail of a few. So an entry keeps the facts of a decision (which rule,
+//! which moment, which contact) and its sentence is written only when
+//! someone asks for it, with [`AuditEntry::message`].
+
+use crate::format::{Channel, DurationSpec, Machine, Sym};
+use crate::time::{self, Closed};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use std::fmt::Write;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AuditKind {
+    Enrolled,
+    /// Suspended by a `wait`.
+    Waiting,
+    /// A stage contact the policy does not allow now; the stage waits.
+    Held,
+    /// A handler contact the policy does not allow now; it goes later.
+    Queued,
+    /// A queued contact went.
+    Released,
+    /// A contact after a `stop`; the flow carries on.
+    Suppressed,
+    /// A contact whose contact field is unset at run time.
+    Skipped,
+    /// A handler ran for an event.
+    Handler,
+    /// An event matched no handler, or came before enrolment / after the end.
+    Ignored,
+    Paused,
+    Stopped,
+    Split,
+    /// A fault of the compiled flow or of the input (a condition that could
+    /// not be evaluated, a payload that does not match the event...).
+    Problem,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub state: u32,
+    pub kind: AuditKind,
+    /// The zone local moments of the message are written in: the zone of
+    /// the flow's contact hours for this account.
+    pub zone: Tz,
+    pub detail: Detail,
+}
+
+/// A contact named in an audit entry: its channel and its template (for
+/// sends) or queue (for calls).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContactRef {
+    pub channel: Channel,
+    pub name: Option<Sym>,
+}
+
+/// Why the policy did not let a contact go when it was due.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// `stop` closed the channel for good.
+    Stopped(Channel),
+    /// A `pause` runs until this minute (since 1970 UTC).
+    Paused { channel: Channel, until: u32 },
+    /// Cap number `cap` of the policy is full since its oldest contact, a
+    /// minute since 1970 UTC.
+    Cap { cap: u16, oldest: u32 },
+    /// Outside the contact window.
+    Closed(Closed),
+    /// No moment within a year is open.
+    NoMoment { channel: Channel, closed: Closed },
+}
+
+/// The facts of an audit entry; [`AuditEntry::message`] writes them out.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Detail {
+    Enrolled,
+    AlreadyEnrolled,
+    /// `wait DURATION` until the moment in seconds since 1970 UTC.
+    Wait {
+        duration: DurationSpec,
+        until: i64,
+    },
+    WaitUntil {
+        until: i64,
+    },
+    /// A `wait until` whose moment had already passed.
+    WaitUntilPast {
+        until: i64,
+    },
+    /// A stage contact held until `until` (seconds since 1970 UTC).
+    Held {
+        reason: Reason,
+        until: i64,
+        contact: ContactRef,
+    },
+    /// A handler contact queued until `until`.
+    Queued {
+        reason: Reason,
+        until: i64,
+        contact: ContactRef,
+    },
+    /// A queued contact that was due but still may not go.
+    Requeued {
+        reason: Reason,
+        until: i64,
+    },
+    Released(ContactRef),
+    /// A contact the policy refuses for good.
+    Suppressed {
+        reason: Reason,
+        contact: ContactRef,
+    },
+    /// A queued contact the policy refuses for good.
+    SuppressedQueued {
+        reason: Reason,
+        contact: ContactRef,
+    },
+    /// A queued contact dropped by a `stop`.
+    DroppedByStop(ContactRef),
+    Skipped {
+        channel: Channel,
+        template: Sym,
+        field: Sym,
+    },
+    /// The handler of the event ran: the stage's, or the flow's (`None`).
+    Handler {
+        event: u16,
+        stage: Option<u16>,
+    },
+    NoHandler {
+        event: u16,
+    },
+    /// An event that came before enrolment, after the end or on a halted
+    /// account.
+    EventIgnored {
+        event: u16,
+        why: &'static str,
+    },
+    /// Policy `stop` number `stop` matched event `event`.
+    Stopped {
+        stop: u16,
+        event: u16,
+    },
+    /// Policy `pause` number `pause` runs until `until`.
+    Paused {
+        pause: u16,
+        event: u16,
+        until: i64,
+    },
+    Split {
+        bucket: u32,
+        stage: u16,
+        share: u16,
+    },
+    /// Rare faults, written out when they happen.
+    Problem(String),
+}
+
+impl AuditEntry {
+    /// The entry for people: what happened and why, e.g. `held: contact_hours
+    /// 08:00–21:00 America/New_York, goes 2026-03-03 08:00 (sms reminder)`.
+    pub fn message(&self, m: &Machine) -> String {
+        let mut out = String::with_capacity(64);
+        self.write_message(m, &mut out);
+        out
+    }
+
+    pub fn write_message(&self, m: &Machine, out: &mut String) {
+        let tz = self.zone;
+        let local = |out: &mut String, secs: i64| {
+            time::push_local(
+                out,
+                tz,
+                DateTime::from_timestamp(secs, 0).unwrap_or_default(),
+            )
+        };
+        let event = |e: u16| {
+            m.events
+                .get(e as usize)
+                .map(|d| m.str(d.name))
+                .unwrap_or("?")
+        };
+        // Writing to a String cannot fail.
+        let _ = match &self.detail {
+            Detail::Enrolled => write!(out, "enrolled in {} version {}", m.flow, m.version),
+            Detail::AlreadyEnrolled => write!(out, "already enrolled: enrolment ignored"),
+            Detail::Wait { duration, until } => {
+                let _ = write!(out, "wait {duration}: resumes ");
+                local(out, *until);
+                Ok(())
+            }
+            Detail::WaitUntil { until } => {
+                out.push_str("wait until: resumes ");
+                local(out, *until);
+                Ok(())
+            }
+            Detail::WaitUntilPast { until } => {
+                out.push_str("wait until ");
+                local(out, *until);
+                write!(out, ": already past, goes on")
+            }
+            Detail::Held {
+                reason,
+                until,
+                contact,
+            } => {
+                out.push_str("held: ");
+                write_reason(out, m, tz, reason);
+                out.push_str(", goes ");
+                local(out, *until);
+                out.push_str(" (");
+                write_contact(out, m, *contact, false);
+                write!(out, ")")
+            }
+            Detail::Queued {
+                reason,
+                until,
+                contact,
+            } => {
+                out.push_str("queued: ");
+                write_reason(out, m, tz, reason);
+                out.push_str(", goes ");
+                local(out, *until);
+                out.push_str(" (");
+                write_contact(out, m, *contact, false);
+                write!(out, ")")
+            }
+            Detail::Requeued { reason, until } => {
+                out.push_str("queued: ");
+                write_reason(out, m, tz, reason);
+                out.push_str(", goes ");
+                local(out, *until);
+                Ok(())
+            }
+            Detail::Released(c) => {
+                out.push_str("queued ");
+                write_contact(out, m, *c, true);
+                write!(out, " went")
+            }
+            Detail::Suppressed { reason, contact } => {
+                write_reason(out, m, tz, reason);
+                out.push_str(": ");
+                write_contact(out, m, *contact, true);
+                write!(out, " not done")
+            }
+            Detail::SuppressedQueued { reason, contact } => {
+                write_reason(out, m, tz, reason);
+                out.push_str(": queued ");
+                write_contact(out, m, *contact, true);
+                write!(out, " dropped")
+            }
+            Detail::DroppedByStop(c) => {
+                out.push_str("suppressed: queued ");
+                write_contact(out, m, *c, true);
+                write!(out, " dropped after stop")
+            }
+            Detail::Skipped {
+                channel,
+                template,
+                field,
+            } => write!(
+                out,
+                "skipped: {} {} because account.{} is not set",
+                channel.name(),
+                m.str(*template),
+                m.str(*field)
+            ),
+            Detail::Handler { event: e, stage } => match stage {
+                Some(s) => write!(
+                    out,
+                    "on {}: handler of stage {} runs",
+                    event(*e),
+                    m.stage_name(*s)
+                ),
+                None => write!(out, "on {}: handler of the flow runs", event(*e)),
+            },
+            Detail::NoHandler { event: e } => {
+                write!(out, "event {}: no handler matched", event(*e))
+            }
+            Detail::EventIgnored { event: e, why } => {
+                write!(out, "event {} ignored: {why}", event(*e))
+            }
+            Detail::Stopped { stop, event: e } => {
+                let channels = m
+                    .policy
+                    .stops
+                    .get(*stop as usize)
+                    .map(|s| s.channels.describe())
+                    .unwrap_or_default();
+                write!(
+                    out,
+                    "stop {channels} on {}: these contacts never run again",
+                    event(*e)
+                )
+            }
+            Detail::Paused {
+                pause,
+                event: e,
+                until,
+            } => {
+                match m.policy.pauses.get(*pause as usize) {
+                    Some(p) => {
+                        let _ = write!(
+                            out,
+                            "pause {} for {} after {}: until ",
+                            p.channels.describe(),
+                            p.duration,
+                            event(*e)
+                        );
+                    }
+                    None => {
+                        let _ = write!(out, "pause after {}: until ", event(*e));
+                    }
+                }
+                local(out, *until);
+                Ok(())
+            }
+            Detail::Split {
+                bucket,
+                stage,
+                share,
+            } => write!(
+                out,
+                "split: bucket {bucket} of 10000 goes to {} ({}%)",
+                m.stage_name(*stage),
+                f64::from(*share) / 100.0
+            ),
+            Detail::Problem(text) => write!(out, "{text}"),
+        };
+    }
+
+    /// For a contact the policy held, queued or suppressed: the rule that
+    /// decided it.
+    pub fn reason(&self) -> Option<&Reason> {
+        match &self.detail {
+            Detail::Held { reason, .. }
+            | Detail::Queued { reason, .. }
+            | Detail::Requeued { reason, .. }
+            | Detail::Suppressed { reason, .. }
+            | Detail::SuppressedQueued { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// `sms reminder_sms`, `call queue early_agents`; with `sent` in front of
+/// sends when `verb` is set, as traces print actions.
+fn write_contact(out: &mut String, m: &Machine, c: ContactRef, verb: bool) {
+    match (c.channel, c.name) {
+        (Channel::Call, Some(q)) => {
+            let _ = write!(out, "call queue {}", m.str(q));
+        }
+        (Channel::Call, None) => out.push_str("call"),
+        (channel, template) => {
+            if verb {
+                out.push_str("sent ");
+            }
+            let _ = write!(
+                out,
+                "{} {}",
+                channel.name(),
+                template.map(|t| m.str(t)).unwrap_or("?")
+            );
+        }
+    }
+}
+
+fn write_reason(out: &mut String, m: &Machine, tz: Tz, reason: &Reason) {
+    let minutes = |v: u32| crate::engine::contact::from_minutes(v);
+    let _ = match reason {
+        Reason::Stopped(c) => write!(
+            out,
+            "suppressed: {} contact was stopped by a `stop` rule",
+            c.name()
+        ),
+        Reason::Paused { channel, until } => {
+            let _ = write!(out, "pause of {} until ", channel.name());
+            time::push_local(out, tz, minutes(*until));
+            Ok(())
+        }
+        Reason::Cap { cap, oldest } => match m.policy.caps.get(*cap as usize) {
+            Some(c) => {
+                let _ = write!(
+                    out,
+                    "at_most {} {} per {} (already {} since ",
+                    c.count,
+                    c.channels.describe(),
+                    c.window,
+                    c.count
+                );
+                time::push_local(out, tz, minutes(*oldest));
+                write!(out, ")")
+            }
+            None => write!(out, "a cap"),
+        },
+        Reason::Closed(closed) => {
+            closed.write(out, m, tz);
+            Ok(())
+        }
+        Reason::NoMoment { channel, closed } => {
+            let _ = write!(
+                out,
+                "suppressed: no moment within a year allows {} (",
+                channel.name()
+            );
+            closed.write(out, m, tz);
+            write!(out, ")")
+        }
+    };
+}
+
+impl Reason {
+    /// The reason as a sentence, as in audit messages.
+    pub fn message(&self, m: &Machine, tz: Tz) -> String {
+        let mut out = String::new();
+        write_reason(&mut out, m, tz, self);
+        out
+    }
+}
