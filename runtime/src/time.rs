@@ -58,6 +58,18 @@ pub trait Zone: Copy {
     fn to_local(self, at: DateTime<Utc>) -> NaiveDateTime;
     /// The instant of a local date and time, DST-safe (see the module).
     fn local_to_utc(self, local: NaiveDateTime) -> DateTime<Utc>;
+
+    /// Seconds east of UTC at an instant (seconds since 1970 UTC).
+    fn offset_at(self, utc: i64) -> Option<i32> {
+        let at = DateTime::from_timestamp(utc, 0)?;
+        Some((self.to_local(at) - at.naive_utc()).num_seconds() as i32)
+    }
+
+    /// [`Zone::local_to_utc`] of a wall clock in seconds since 1970.
+    fn wall_to_utc(self, wall: i64) -> Option<i64> {
+        let local = DateTime::from_timestamp(wall, 0)?.naive_utc();
+        Some(self.local_to_utc(local).timestamp())
+    }
 }
 
 impl Zone for Tz {
@@ -71,6 +83,10 @@ impl Zone for Tz {
 
     fn local_to_utc(self, local: NaiveDateTime) -> DateTime<Utc> {
         tz_local_to_utc(self, local)
+    }
+
+    fn offset_at(self, utc: i64) -> Option<i32> {
+        lookup_offset(self, utc)
     }
 }
 
@@ -117,6 +133,8 @@ impl PartialEq for ZoneMemo {
 /// Days of a gap between a stretch and a new day that are checked one by
 /// one to join them; farther days start a stretch of their own.
 const JOIN_DAYS: i64 = 62;
+/// The offset of a [`Stretch`] of one day whose offset changes.
+const MIXED: i32 = i32::MIN;
 /// Stretches kept before the memo starts again.
 const MAX_STRETCHES: usize = 256;
 
@@ -149,8 +167,9 @@ impl ZoneMemo {
         Some(tz)
     }
 
-    /// The offset of a whole stretch that holds days `from..=to`.
-    fn known(&self, tz: Tz, from: i64, to: i64) -> Option<i32> {
+    /// The offset of a whole stretch that holds days `from..=to`
+    /// ([`MIXED`] for a day whose offset changes).
+    fn stretch(&self, tz: Tz, from: i64, to: i64) -> Option<i32> {
         let stretches = self.stretches.as_ref()?.borrow();
         stretches
             .iter()
@@ -158,13 +177,33 @@ impl ZoneMemo {
             .map(|s| s.offset)
     }
 
+    /// The offset all of days `from..=to` have, when known.
+    fn known(&self, tz: Tz, from: i64, to: i64) -> Option<i32> {
+        self.stretch(tz, from, to).filter(|o| *o != MIXED)
+    }
+
     /// The offset of a UTC day when it is the same all day, learning it.
     fn day_offset(&self, tz: Tz, day: i64) -> Option<i32> {
         let cell = self.stretches.as_ref()?;
-        if let Some(o) = self.known(tz, day, day) {
-            return Some(o);
+        match self.stretch(tz, day, day) {
+            Some(MIXED) => return None,
+            Some(o) => return Some(o),
+            None => {}
         }
-        let offset = whole_day_offset(tz, day)?;
+        let Some(offset) = whole_day_offset(tz, day) else {
+            // Remembered too, so that the day of a change is asked once.
+            let mut stretches = cell.borrow_mut();
+            if stretches.len() >= MAX_STRETCHES {
+                stretches.clear();
+            }
+            stretches.push(Stretch {
+                tz,
+                first: day,
+                last: day,
+                offset: MIXED,
+            });
+            return None;
+        };
         let mut stretches = cell.borrow_mut();
         let joined = stretches
             .iter_mut()
@@ -236,6 +275,24 @@ impl Zone for MemoZone<'_> {
         {
             Some(o) => at.naive_utc() + Duration::seconds(i64::from(o)),
             None => self.tz.to_local(at),
+        }
+    }
+
+    fn offset_at(self, utc: i64) -> Option<i32> {
+        self.memo
+            .day_offset(self.tz, utc.div_euclid(DAY))
+            .or_else(|| lookup_offset(self.tz, utc))
+    }
+
+    fn wall_to_utc(self, wall: i64) -> Option<i64> {
+        let day = wall.div_euclid(DAY);
+        // See `local_to_utc`.
+        match self.memo.known(self.tz, day - 2, day + 2) {
+            Some(o) => Some(wall - i64::from(o)),
+            None => {
+                let local = DateTime::from_timestamp(wall, 0)?.naive_utc();
+                Some(self.local_to_utc(local).timestamp())
+            }
         }
     }
 
@@ -369,6 +426,20 @@ pub fn shift(
     match unit {
         DurationUnit::Minutes => at.checked_add_signed(Duration::try_minutes(amount)?),
         DurationUnit::Hours => at.checked_add_signed(Duration::try_hours(amount)?),
+        DurationUnit::Days | DurationUnit::Weeks => {
+            // The same local time some days later, in whole seconds: every
+            // wait of days takes this path, and it needs no calendar date.
+            let days = match unit {
+                DurationUnit::Weeks => amount.checked_mul(7)?,
+                _ => amount,
+            };
+            let utc = at.timestamp();
+            let wall = utc
+                .checked_add(i64::from(tz.offset_at(utc)?))?
+                .checked_add(days.checked_mul(DAY)?)?;
+            let moved = tz.wall_to_utc(wall)?;
+            DateTime::from_timestamp(moved, at.timestamp_subsec_nanos())
+        }
         _ => {
             let local = to_local(tz, at);
             let date = shift_date(local.date(), amount, unit, calendar)?;
@@ -621,6 +692,15 @@ mod tests {
                         tz.local_to_utc(wall),
                         "{name} local {wall}"
                     );
+                    if t % 7 == 0 {
+                        // Days move the local calendar and keep the hour.
+                        let local = tz.to_local(at);
+                        let date = local.date() + Duration::days(3);
+                        let expected = tz_local_to_utc(tz, date.and_time(local.time()));
+                        let days = DurationSpec::new(3, DurationUnit::Days);
+                        assert_eq!(add(at, days, zone, None), Some(expected), "{name} {at}");
+                        assert_eq!(add(at, days, tz, None), Some(expected), "{name} {at}");
+                    }
                 }
             }
         }

@@ -12,7 +12,7 @@ pub mod synthetic;
 pub use behaviour::{Behaviour, Bound};
 pub use kpis::{Kpis, Report, StageKpis, POLICY_REASONS};
 
-use crate::engine::{step, Account, ActionKind, AuditKind, Input, Instance, Outcome, Status};
+use crate::engine::{step_into, Account, ActionKind, AuditKind, Input, Instance, Outcome, Status};
 use crate::format::{Channel, Machine, Op, Type};
 use crate::value::Value;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -198,6 +198,8 @@ struct Worker {
     pending: Vec<(i64, Resp)>,
     entered: Vec<bool>,
     paid: Vec<(u32, i64)>,
+    /// The engine's buffers and zone memo, reused for every step.
+    scratch: Outcome,
 }
 
 /// What one account did, before it is known which arm it belongs to.
@@ -221,6 +223,7 @@ impl Worker {
             pending: Vec::with_capacity(16),
             entered: vec![false; ctx.m.stages.len()],
             paid: Vec::with_capacity(8),
+            scratch: Outcome::default(),
         }
     }
 
@@ -275,7 +278,8 @@ impl Worker {
             }
         }
         let mut inst = Instance::new();
-        let out = step(m, &mut inst, &account, Input::Enrol, cfg.start);
+        let mut out = std::mem::take(&mut self.scratch);
+        step_into(m, &mut inst, &account, Input::Enrol, cfg.start, &mut out);
         self.outcome(ctx, &inst, &out, &mut life, &mut rng, mult);
         let mut guard = 0u32;
         while inst.status == Status::Active && guard < 100_000 {
@@ -311,9 +315,10 @@ impl Worker {
             }
             let Some(input) = input else { continue };
             let now = DateTime::from_timestamp(at, 0).unwrap_or(cfg.start);
-            let out = step(m, &mut inst, &account, input, now);
+            step_into(m, &mut inst, &account, input, now, &mut out);
             self.outcome(ctx, &inst, &out, &mut life, &mut rng, mult);
         }
+        self.scratch = out;
         self.whole.add(&life.acc, &self.paid);
         if let Some(a) = self.arms.get_mut(life.arm) {
             a.add(&life.acc, &self.paid);
