@@ -25,13 +25,51 @@ pub(crate) struct Builder<'a> {
 /// Where a node's text really ends. pest lets a rule that ends with an
 /// optional part (`wait 3 days [of bank]`) swallow the blanks and comments
 /// before that missing part; the last token inside it ends where it should.
+///
+/// Every rule of the grammar ends with a token of its own, so the node ends
+/// where its last token does: after the trailing blanks are trimmed, unless
+/// what is left ends inside a comment. Only then (or when a character other
+/// than ASCII is in the way) are the node's children walked, which used to
+/// be done for every node that ended with a blank or held a `#` anywhere.
 fn exact_end(pair: &Pair<'_, Rule>) -> usize {
+    let span = pair.as_span();
+    let (start, end) = (span.start(), span.end());
+    let input = span.get_input().as_bytes();
+    match input[start..end].last() {
+        // A comment can end a node only at the end of the input: pest's
+        // blanks run on past the line break that ends a comment.
+        Some(b) if !is_blank(*b) && b.is_ascii() && end < input.len() => return end,
+        None => return end,
+        _ => {}
+    }
+    let mut p = end;
+    while p > start && is_blank(input[p - 1]) {
+        p -= 1;
+    }
+    let line_start = input[start..p]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(start, |n| start + n + 1);
+    let in_comment = input[line_start..p].contains(&b'#');
+    if p < end && p > start && input[p - 1].is_ascii() && !in_comment {
+        return p;
+    }
+    exact_end_by_children(pair)
+}
+
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
+}
+
+/// The exact end found by walking down to the last token: slow, for the
+/// rare node whose text ends in a comment or a non-ASCII character.
+fn exact_end_by_children(pair: &Pair<'_, Rule>) -> usize {
     let text = pair.as_str();
     if !(text.ends_with(char::is_whitespace) || text.contains('#')) {
         return pair.as_span().end();
     }
     match pair.clone().into_inner().last() {
-        Some(last) => exact_end(&last),
+        Some(last) => exact_end_by_children(&last),
         None => pair.as_span().end(),
     }
 }

@@ -97,7 +97,7 @@ fn describe(rule: Rule) -> String {
         Rule::assign_eq => "`=`",
         Rule::pipe => "`|`",
         Rule::question => "`?`",
-        Rule::name | Rule::reserved => "a name",
+        Rule::name => "a name",
         Rule::weekday => "a day of the week such as `sunday`",
         Rule::priority => "a priority (`low`, `normal`, `high` or `urgent`)",
         Rule::type_expr | Rule::type_name | Rule::enum_type => "a type such as `money` or `low | high`",
