@@ -85,6 +85,8 @@ struct Assignment {
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (m, g) = (cx.m, cx.g);
+    // The `wait until`s of each variable: (node, offset, span).
+    let mut of_var: Vec<Vec<(Node, i64, SrcSpan)>> = vec![Vec::new(); m.vars.len()];
     for (si, stage) in m.stages.iter().enumerate() {
         for (pc, op) in stage.code.iter().enumerate() {
             let Op::WaitUntil { at, .. } = op else {
@@ -100,21 +102,35 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     }
                 }
                 Base::Var(x) => {
-                    if guarded(&stage.code, pc, x) {
-                        continue;
-                    }
-                    for a in assignments(m, g, x) {
-                        let (Base::Today | Base::Now) = a.value.base else {
-                            continue;
-                        };
-                        let earliest = a.value.earliest().saturating_add(wait.least);
-                        let longest = longest_fixed(m, g, x, a.at, here);
-                        if longest.is_some_and(|t| t >= earliest) {
-                            let ahead = a.value.least.saturating_add(wait.least);
-                            out.push(report(cx, wait_span, Some((&a, x, ahead, longest))));
-                            break;
+                    if !guarded(&stage.code, pc, x) {
+                        if let Some(list) = of_var.get_mut(x as usize) {
+                            list.push((here, wait.least, wait_span));
                         }
                     }
+                }
+            }
+        }
+    }
+    // One search per place a variable is set from the clock, over every
+    // `wait until` of that variable: linear in the graph per `set`.
+    let mut reported = vec![false; g.len()];
+    for (x, waits) in of_var.iter().enumerate() {
+        if waits.is_empty() {
+            continue;
+        }
+        let x = x as u16;
+        for a in assignments(m, g, x) {
+            let (Base::Today | Base::Now) = a.value.base else {
+                continue;
+            };
+            let longest = longest_from(m, g, x, a.at);
+            for &(w, least, wait_span) in waits {
+                let t = longest[w as usize];
+                let ahead = a.value.least.saturating_add(least);
+                let earliest = a.value.earliest().saturating_add(least);
+                if t >= 0 && t >= earliest && !reported[w as usize] {
+                    reported[w as usize] = true;
+                    out.push(report(cx, wait_span, Some((&a, x, ahead, Some(t)))));
                 }
             }
         }
@@ -126,7 +142,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 fn guarded(code: &[Op], pc: usize, var: u16) -> bool {
     code[..pc].iter().enumerate().any(|(j, op)| match op {
         Op::JumpUnless { cond, to } => {
-            j < pc && pc < *to as usize && cond.iter().any(|i| *i == Instr::Var(var))
+            j < pc && pc < *to as usize && cond.contains(&Instr::Var(var))
         }
         _ => false,
     })
@@ -171,111 +187,93 @@ fn sets(m: &Machine, g: &Graph, v: Node, var: u16) -> bool {
     )
 }
 
-/// The longest time, in minutes, a run of fixed moves (steps, branches and
-/// fixed waits at their longest) can take from `from` to `to` without
-/// setting `var` again; `None` when no such run gets there, `INFINITE`
-/// through a loop that takes time.
-fn longest_fixed(m: &Machine, g: &Graph, var: u16, from: Node, to: Node) -> Option<i64> {
+/// For each node, the longest time in minutes a run of fixed moves (steps,
+/// branches and fixed waits at their longest) can take from `from` to it
+/// without setting `var` again: -1 where no such run gets, `INFINITE` after
+/// a loop such a run can go round.
+fn longest_from(m: &Machine, g: &Graph, var: u16, from: Node) -> Vec<i64> {
     let n = g.len();
+    // A `set` of the variable ends the run: from there on it holds
+    // another value (a `set`'s own run starts on the node after it).
     let moves = |v: Node| {
-        let blocked = v != from && sets(m, g, v, var);
+        let blocked = sets(m, g, v, var);
         g.out(v)
             .iter()
             .filter(move |e| !blocked && e.is_fixed() && e.to != v)
     };
-    // What `from` reaches, then what of it reaches `to`: loops elsewhere
-    // do not lengthen the way.
-    let mut ahead = vec![false; n];
-    let mut stack = vec![from];
-    ahead[from as usize] = true;
-    while let Some(v) = stack.pop() {
-        if v == to {
+    let weight = |e: &super::graph::Edge| match e.via {
+        Via::Wait => i64::try_from(e.hi).unwrap_or(INFINITE as i64),
+        _ => 0,
+    };
+    // Depth first: the order in which nodes close, and the heads of loops
+    // (a move to a node still open).
+    let mut state = vec![0u8; n];
+    let mut closed: Vec<Node> = Vec::new();
+    let mut heads: Vec<Node> = Vec::new();
+    let mut work: Vec<(Node, usize)> = vec![(from, 0)];
+    state[from as usize] = 1;
+    while let Some(&mut (v, ref mut next)) = work.last_mut() {
+        if let Some(e) = moves(v).nth(*next) {
+            *next += 1;
+            match state[e.to as usize] {
+                0 => {
+                    state[e.to as usize] = 1;
+                    work.push((e.to, 0));
+                }
+                1 => heads.push(e.to),
+                _ => {}
+            }
+            continue;
+        }
+        state[v as usize] = 2;
+        closed.push(v);
+        work.pop();
+    }
+    // Reverse closing order is a topological order of the moves that do
+    // not go round a loop.
+    let mut rank = vec![u32::MAX; n];
+    for (i, &v) in closed.iter().rev().enumerate() {
+        rank[v as usize] = i as u32;
+    }
+    let mut best = vec![-1i64; n];
+    best[from as usize] = 0;
+    for &v in closed.iter().rev() {
+        let here = best[v as usize];
+        if here < 0 {
             continue;
         }
         for e in moves(v) {
-            if !ahead[e.to as usize] {
-                ahead[e.to as usize] = true;
-                stack.push(e.to);
+            if rank[e.to as usize] > rank[v as usize] {
+                let t = here.saturating_add(weight(e)).min(INFINITE as i64);
+                let slot = &mut best[e.to as usize];
+                *slot = (*slot).max(t);
             }
         }
     }
-    if !ahead[to as usize] {
-        return None;
-    }
-    // Backwards from `to` over the moves among `ahead`.
-    let mut back: Vec<(Node, Node)> = (0..n as Node)
-        .filter(|&v| ahead[v as usize] && v != to)
-        .flat_map(|v| moves(v).map(move |e| (e.to, v)))
-        .collect();
-    back.sort_unstable();
-    let mut useful = vec![false; n];
-    useful[to as usize] = true;
-    let mut stack = vec![to];
-    while let Some(w) = stack.pop() {
-        let first = back.partition_point(|&(t, _)| t < w);
-        for &(_, v) in back[first..].iter().take_while(|&&(t, _)| t == w) {
-            if !useful[v as usize] {
-                useful[v as usize] = true;
-                stack.push(v);
-            }
-        }
-    }
-    // Longest path by depth-first search; meeting a node still open is a
-    // loop inside the region.
-    const OPEN: i64 = -1;
-    const NEW: i64 = -2;
-    let mut best = vec![NEW; n];
-    best[to as usize] = 0;
-    let mut work: Vec<(Node, usize, i64)> = vec![(from, 0, 0)];
-    if from == to {
-        return Some(0);
-    }
-    best[from as usize] = OPEN;
-    while let Some(&mut (v, ref mut next, ref mut acc)) = work.last_mut() {
-        if let Some(e) = moves(v).filter(|e| useful[e.to as usize]).nth(*next) {
-            *next += 1;
-            let w = match e.via {
-                Via::Wait => i64::try_from(e.hi).unwrap_or(INFINITE as i64),
-                _ => 0,
-            };
-            match best[e.to as usize] {
-                OPEN => return Some(INFINITE as i64),
-                // The child's time is added, with the move's, as it closes.
-                NEW => {
-                    best[e.to as usize] = OPEN;
-                    work.push((e.to, 0, 0));
-                }
-                t => *acc = (*acc).max(t.saturating_add(w)),
-            }
+    // Whatever a loop leads to can come after any number of turns.
+    let mut stack = heads;
+    while let Some(v) = stack.pop() {
+        if best[v as usize] == INFINITE as i64 {
             continue;
         }
-        let done = *acc;
-        best[v as usize] = done;
-        work.pop();
-        if let Some((p, _, pacc)) = work.last_mut() {
-            // The move that opened `v` is the one just before `next`.
-            let w = g
-                .out(*p)
-                .iter()
-                .filter(|e| e.to == v && e.is_fixed())
-                .map(|e| match e.via {
-                    Via::Wait => i64::try_from(e.hi).unwrap_or(INFINITE as i64),
-                    _ => 0,
-                })
-                .max()
-                .unwrap_or(0);
-            *pacc = (*pacc).max(done.saturating_add(w));
-        }
+        best[v as usize] = INFINITE as i64;
+        stack.extend(moves(v).map(|e| e.to));
     }
-    Some(best[from as usize].max(0))
+    best
 }
 
 fn days(minutes: i64) -> String {
-    let d = minutes / DAY;
-    if d == 1 {
-        "1 day".into()
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    if minutes % DAY == 0 || minutes.abs() >= DAY {
+        plural(minutes / DAY, "day")
     } else {
-        format!("{d} days")
+        plural(minutes / 60, "hour")
     }
 }
 
