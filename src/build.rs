@@ -80,7 +80,13 @@ pub(crate) fn compile(path: &Path) -> Result<Compiled, Failure> {
     if analysis.has_errors() {
         return Err(Failure::Findings);
     }
-    match dun_compiler::lower::lower(&analysis.file, Some(path)) {
+    // Analysis lowered the flow to verify it; lower again only to say why
+    // it does not lower.
+    let lowered = match analysis.machine {
+        Some(machine) => Ok(machine),
+        None => dun_compiler::lower::lower(&analysis.file, Some(path)),
+    };
+    match lowered {
         Ok(machine) => {
             let source_bytes = text.len() + template_bytes(&analysis.file, path);
             Ok(Compiled {

@@ -5,6 +5,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::model::Model;
 use crate::syntax::{self, ast, ast::Span};
 use crate::{checks, names, types};
+use dun_runtime::format::Machine;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -23,6 +24,11 @@ pub struct Analysis {
     /// to: the `to` field, or the account's only field of the channel's
     /// contact type.
     pub send_targets: HashMap<Span, String>,
+    /// The state machine verification read: lowered once here, when the
+    /// file has no errors, so that `dun build` writes it without lowering
+    /// again. `None` for a file with errors, one that does not lower (ask
+    /// [`crate::lower::lower`] for why), or an unverified analysis.
+    pub machine: Option<Machine>,
 }
 
 impl Analysis {
@@ -58,9 +64,11 @@ fn analyze_with(path: Option<&Path>, text: &str, verify: bool) -> Analysis {
     // Verification reads the lowered machine, so it runs only on a file
     // that checked without errors; lowering problems are `dun build`'s to
     // report.
+    let mut lowered = None;
     if verify && !diagnostics.iter().any(Diagnostic::is_error) {
         if let Ok(machine) = crate::lower::lower(&parsed.file, path) {
             diagnostics.extend(crate::verify::verify(&parsed.file, &machine));
+            lowered = Some(machine);
         }
     }
     diagnostics::sort(&mut diagnostics);
@@ -69,5 +77,6 @@ fn analyze_with(path: Option<&Path>, text: &str, verify: bool) -> Analysis {
         diagnostics,
         model,
         send_targets: walked.send_targets,
+        machine: lowered,
     }
 }

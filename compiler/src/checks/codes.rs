@@ -46,7 +46,9 @@ pub const MISSING_VALUE: &str = "dun::tests::missing_value";
 pub const INVALID_VALUE: &str = "dun::tests::invalid_value";
 pub const MISSING_START_AT: &str = "dun::tests::missing_start";
 
-pub use crate::verify::{CAP, CAP_POSSIBLE, DEAD_CONTACT, NEVER_ENDS, PAUSE, ZERO_TIME_LOOP};
+pub use crate::verify::{
+    CAP, CAP_POSSIBLE, DEAD_CONTACT, NEVER_ENDS, PAUSE, WAIT_UNTIL_PAST, ZERO_TIME_LOOP,
+};
 
 /// Every code above, in the order `docs/errors.md` lists them.
 pub const ALL: &[&str] = &[
@@ -106,4 +108,5 @@ pub const ALL: &[&str] = &[
     ZERO_TIME_LOOP,
     NEVER_ENDS,
     DEAD_CONTACT,
+    WAIT_UNTIL_PAST,
 ];

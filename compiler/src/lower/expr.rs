@@ -18,14 +18,15 @@ impl Lowerer<'_> {
     /// Adds a constant to the pool (once) and returns the instruction that
     /// pushes it.
     pub fn konst(&mut self, c: Const) -> Instr {
-        let i = match self.m.consts.iter().position(|x| *x == c) {
-            Some(i) => i,
-            None => {
-                self.m.consts.push(c);
-                self.m.consts.len() - 1
-            }
-        };
-        Instr::Const(i as u32)
+        // Equal constants share a slot (`Decimal` compares and hashes by
+        // value, so `1.0` and `1` are one), the first one written kept.
+        if let Some(&i) = self.names.consts.get(&c) {
+            return Instr::Const(i);
+        }
+        let i = self.m.consts.len() as u32;
+        self.m.consts.push(c.clone());
+        self.names.consts.insert(c, i);
+        Instr::Const(i)
     }
 
     pub fn duration(&mut self, d: &ast::DurationLit) -> DurationSpec {

@@ -3,7 +3,35 @@
 //! the checker reports).
 
 use crate::syntax::ast::{self, Decl};
-use std::collections::HashMap;
+use std::collections::HashMap as StdMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: the names hashed here are a few bytes long, where the standard
+/// library's SipHash (built to resist crafted keys, which a compiler
+/// reading its own user's flow does not face) was a fifth of lowering.
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type HashMap<K, V> = StdMap<K, V, BuildHasherDefault<Fnv>>;
 
 #[derive(Default)]
 pub(crate) struct Names<'a> {
@@ -20,6 +48,9 @@ pub(crate) struct Names<'a> {
     pub stages: HashMap<&'a str, u16>,
     /// Strings already in the machine's pool.
     pub interned: HashMap<String, u32>,
+    /// Constants already in the machine's pool (a scan of the pool for
+    /// each constant made lowering quadratic in their number).
+    pub consts: HashMap<dun_runtime::format::Const, u32>,
 }
 
 fn number<'a>(map: &mut HashMap<&'a str, u16>, name: &'a str) -> Option<u16> {
@@ -32,7 +63,7 @@ fn number<'a>(map: &mut HashMap<&'a str, u16>, name: &'a str) -> Option<u16> {
 }
 
 fn fields(list: &[ast::FieldDecl]) -> HashMap<&str, u16> {
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     for f in list {
         number(&mut map, &f.name.name);
     }

@@ -14,7 +14,7 @@ use super::{Context, CAP, CAP_POSSIBLE};
 use crate::diagnostics::Diagnostic;
 use dun_runtime::format::{Cap, ChannelSet};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 
 /// A way that breaks a cap: the moves before the window and inside it.
 pub struct Breach {
@@ -76,8 +76,11 @@ pub fn cost(e: &Edge, mode: Mode) -> Option<u64> {
     }
 }
 
-pub fn counted(e: &Edge, channels: ChannelSet) -> usize {
-    e.contacts
+pub fn counted(g: &Graph, e: &Edge, channels: ChannelSet) -> usize {
+    if !e.has_contacts() {
+        return 0;
+    }
+    g.contacts(e)
         .iter()
         .filter(|c| channels.contains(c.channel))
         .count()
@@ -90,64 +93,63 @@ pub fn counted(e: &Edge, channels: ChannelSet) -> usize {
 const EVENTS: u8 = 1;
 
 /// A state's best entry: the least time since the window opened, and the
-/// move that got there: (layer, events) packed, source node, edge index.
+/// move that got there (an index of [`Graph::edge_id`]) from which state,
+/// (layer, events) packed.
 #[derive(Clone, Copy)]
 struct Entry {
     dist: u64,
-    from_state: u32,
-    from: Node,
     edge: u32,
+    from_state: u32,
 }
 
 const EMPTY: Entry = Entry {
     dist: u64::MAX,
-    from_state: 0,
-    from: 0,
     edge: 0,
+    from_state: 0,
 };
 
-/// The search's table over (layer, events assumed, node). Dense when it
-/// fits in a few million slots, which is every flow but one with a cap in
-/// the hundreds on a huge machine.
+/// The search's table over (layer, events assumed, node), in chunks of
+/// nodes allocated when the search first reaches one: a flow that keeps its
+/// caps never reaches the top layers, and the states that assume an event
+/// are a few stages' worth. Allocating and filling every slot up front was
+/// most of the search's cost on a large flow.
 struct Table {
-    nodes: usize,
     evs: usize,
-    dense: Vec<Entry>,
-    sparse: HashMap<(usize, Node, u8), Entry>,
+    chunks: Vec<Vec<Entry>>,
+    per_layer: usize,
 }
+
+const CHUNK: usize = 1024;
 
 impl Table {
     fn new(layers: usize, evs: usize, nodes: usize) -> Table {
-        let size = layers * evs * nodes;
-        let dense = if size <= 4_000_000 {
-            vec![EMPTY; size]
-        } else {
-            Vec::new()
-        };
+        let per_layer = nodes.div_ceil(CHUNK);
         Table {
-            nodes,
             evs,
-            dense,
-            sparse: HashMap::new(),
+            chunks: vec![Vec::new(); layers * evs * per_layer],
+            per_layer,
         }
+    }
+
+    fn chunk(&self, k: usize, v: Node, ev: u8) -> usize {
+        (k * self.evs + ev as usize) * self.per_layer + v as usize / CHUNK
     }
 
     fn slot(&mut self, k: usize, v: Node, ev: u8) -> &mut Entry {
-        if self.dense.is_empty() {
-            self.sparse.entry((k, v, ev)).or_insert(EMPTY)
-        } else {
-            let i = (k * self.evs + ev as usize) * self.nodes + v as usize;
-            &mut self.dense[i]
+        let c = self.chunk(k, v, ev);
+        let chunk = &mut self.chunks[c];
+        if chunk.is_empty() {
+            *chunk = vec![EMPTY; CHUNK];
         }
+        &mut chunk[v as usize % CHUNK]
     }
 
     fn get(&self, k: usize, v: Node, ev: u8) -> Entry {
-        if self.dense.is_empty() {
-            self.sparse.get(&(k, v, ev)).copied().unwrap_or(EMPTY)
-        } else {
-            let i = (k * self.evs + ev as usize) * self.nodes + v as usize;
-            self.dense[i]
-        }
+        self.chunks
+            .get(self.chunk(k, v, ev))
+            .and_then(|chunk| chunk.get(v as usize % CHUNK))
+            .copied()
+            .unwrap_or(EMPTY)
     }
 }
 
@@ -185,8 +187,8 @@ fn search(g: &Graph, reach: &Reach, cap: &Cap, mode: Mode, limit: u64) -> Option
         if !reach.seen[v] {
             continue;
         }
-        for (i, e) in g.edges[v].iter().enumerate() {
-            let c = counted(e, cap.channels);
+        for (i, e) in g.out(v as Node).iter().enumerate() {
+            let c = counted(g, e, cap.channels);
             let Some(d) = cost(e, mode) else { continue };
             let ev = events_of(e);
             if c == 0 || d >= limit || ev as usize >= evs {
@@ -201,8 +203,7 @@ fn search(g: &Graph, reach: &Reach, cap: &Cap, mode: Mode, limit: u64) -> Option
                 *slot = Entry {
                     dist: d,
                     from_state: pack(0, 0),
-                    from: v as Node,
-                    edge: i as u32,
+                    edge: g.edge_id(v as Node, i),
                 };
             }
         }
@@ -230,14 +231,16 @@ fn search(g: &Graph, reach: &Reach, cap: &Cap, mode: Mode, limit: u64) -> Option
             if k == top {
                 return Some(unwind(g, reach, &table, top, (v, ev)));
             }
-            for (i, e) in g.edges[v as usize].iter().enumerate() {
+            let out = g.out(v);
+            let id0 = g.edge_id(v, 0);
+            for (i, e) in out.iter().enumerate() {
                 let Some(w) = cost(e, mode) else { continue };
                 let nd = d.saturating_add(w);
                 let nev = ev + events_of(e);
                 if nd >= limit || nev as usize >= evs {
                     continue;
                 }
-                let k2 = (k + counted(e, cap.channels)).min(top);
+                let k2 = (k + counted(g, e, cap.channels)).min(top);
                 let slot = table.slot(k2, e.to, nev);
                 if nd < slot.dist {
                     if k2 != k && slot.dist == u64::MAX {
@@ -246,8 +249,7 @@ fn search(g: &Graph, reach: &Reach, cap: &Cap, mode: Mode, limit: u64) -> Option
                     *slot = Entry {
                         dist: nd,
                         from_state: pack(k, ev),
-                        from: v,
-                        edge: i as u32,
+                        edge: id0 + i as u32,
                     };
                     if k2 == k {
                         if nd == d {
@@ -272,14 +274,15 @@ fn unwind(g: &Graph, reach: &Reach, table: &Table, top: usize, end: (Node, u8)) 
         if entry.dist == u64::MAX {
             break;
         }
-        window.push((entry.from, entry.edge as usize));
+        let (from, i) = g.step_of(entry.edge);
+        window.push((from, i));
         let (pk, pev) = unpack(entry.from_state);
         guard += 1;
         if pk == 0 || guard > g.len() * (top + 1) * 2 {
             break;
         }
         k = pk;
-        at = (entry.from, pev);
+        at = (from, pev);
     }
     window.reverse();
     let prefix = window

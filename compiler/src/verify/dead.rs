@@ -23,12 +23,12 @@ pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
             if !reach.seen[v] {
                 continue;
             }
-            for e in &g.edges[v] {
+            for e in g.out(v as super::graph::Node) {
                 if without.seen[v] && !is_stop_event(e.via) {
                     continue;
                 }
-                for c in e
-                    .contacts
+                for c in g
+                    .contacts(e)
                     .iter()
                     .filter(|c| stop.channels.contains(c.channel))
                 {

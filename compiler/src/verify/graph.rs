@@ -39,14 +39,16 @@ pub enum Via {
     Event { event: u16, at_end: bool },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Edge {
     pub to: Node,
     pub via: Via,
     /// Least and most minutes the move takes.
     pub lo: u64,
     pub hi: u64,
-    pub contacts: Vec<Contact>,
+    /// The contacts it makes: a range of [`Graph::contacts`], shared by
+    /// every edge of the same handler way.
+    contacts: (u32, u32),
     /// The op (or handler) the edge comes from, for labels.
     pub span: SrcSpan,
 }
@@ -57,13 +59,23 @@ impl Edge {
     pub fn is_fixed(&self) -> bool {
         !matches!(self.via, Via::WaitUntil | Via::Event { .. })
     }
+
+    pub fn has_contacts(&self) -> bool {
+        self.contacts.0 != self.contacts.1
+    }
 }
 
+/// The machine's moves, all in one array ordered by the node they leave
+/// (`first[v] .. first[v + 1]` are node `v`'s), and the contacts in another:
+/// a search touches memory in order and the graph is a handful of
+/// allocations, not two per node.
 pub struct Graph {
     /// `base[s]` is the node of stage `s` at pc 0; stage `s` owns
     /// `base[s] ..= base[s] + code.len()`.
     pub base: Vec<Node>,
-    pub edges: Vec<Vec<Edge>>,
+    first: Vec<u32>,
+    all: Vec<Edge>,
+    contacts: Vec<Contact>,
     /// Nodes holding an `end` op (or a handler exit that ends).
     pub ends: Vec<bool>,
     /// The stage of each node.
@@ -73,11 +85,45 @@ pub struct Graph {
 
 impl Graph {
     pub fn len(&self) -> usize {
-        self.edges.len()
+        self.first.len().saturating_sub(1)
     }
 
     pub fn entry(&self, stage: u16) -> Node {
         self.base.get(stage as usize).copied().unwrap_or(0)
+    }
+
+    /// The moves out of `v`.
+    pub fn out(&self, v: Node) -> &[Edge] {
+        let v = v as usize;
+        match (self.first.get(v), self.first.get(v + 1)) {
+            (Some(&a), Some(&b)) => &self.all[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// Move `i` out of `u`, as a path names it.
+    pub fn edge(&self, (u, i): (Node, usize)) -> &Edge {
+        &self.out(u)[i]
+    }
+
+    /// The index of move `i` out of `u` among all the moves.
+    pub fn edge_id(&self, u: Node, i: usize) -> u32 {
+        self.first[u as usize] + i as u32
+    }
+
+    /// The move with index `id`, as (node it leaves, its place there).
+    pub fn step_of(&self, id: u32) -> (Node, usize) {
+        let u = self.first.partition_point(|&f| f <= id).saturating_sub(1);
+        (u as Node, (id - self.first[u]) as usize)
+    }
+
+    pub fn contacts(&self, e: &Edge) -> &[Contact] {
+        &self.contacts[e.contacts.0 as usize..e.contacts.1 as usize]
+    }
+
+    /// Every move, with the node it leaves.
+    pub fn moves(&self) -> impl Iterator<Item = (Node, &Edge)> {
+        (0..self.len()).flat_map(move |v| self.out(v as Node).iter().map(move |e| (v as Node, e)))
     }
 }
 
@@ -237,29 +283,52 @@ fn constant_in(m: &Machine, code: &[Instr]) -> Option<bool> {
     }
 }
 
+/// A handler's ways through, with their contacts moved to the graph's
+/// array: (event, handler span, (contacts, where it leaves) per way).
+type Ways = (u16, SrcSpan, Vec<((u32, u32), ExitTo)>);
+
+fn ways_of(m: &Machine, h: &dun_runtime::format::Handler, contacts: &mut Vec<Contact>) -> Ways {
+    let ways = exits(m, &h.code, &h.spans)
+        .into_iter()
+        .map(|x| {
+            let from = contacts.len() as u32;
+            contacts.extend_from_slice(&x.contacts);
+            ((from, contacts.len() as u32), x.to)
+        })
+        .collect();
+    (h.event, h.span, ways)
+}
+
 pub fn build(m: &Machine) -> Graph {
     let mut base = Vec::with_capacity(m.stages.len());
     let mut n: u32 = 0;
+    let mut ops = 0usize;
     for s in &m.stages {
         base.push(n);
         n = n.saturating_add(s.code.len() as u32 + 1);
+        ops += s.code.len();
     }
     let len = n as usize;
-    let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); len];
+    let mut first: Vec<u32> = Vec::with_capacity(len + 1);
+    let mut all: Vec<Edge> = Vec::with_capacity(ops + ops / 2);
+    let mut contacts: Vec<Contact> = Vec::new();
     let mut ends = vec![false; len];
     let mut stage_of = vec![0u16; len];
     let mut handler_ends: Vec<Node> = Vec::new();
-    let flow_exits: Vec<(u16, SrcSpan, Vec<Exit>)> = m
+    let flow_ways: Vec<Ways> = m
         .handlers
         .iter()
-        .map(|h| (h.event, h.span, exits(m, &h.code, &h.spans)))
+        .map(|h| ways_of(m, h, &mut contacts))
         .collect();
+    // The moves of the node after a wait that a handler makes as the wait
+    // ends: they come first among that node's moves.
+    let mut pending: Vec<Edge> = Vec::new();
     for (si, stage) in m.stages.iter().enumerate() {
         let b = base[si];
-        let stage_exits: Vec<(u16, SrcSpan, Vec<Exit>)> = stage
+        let stage_ways: Vec<Ways> = stage
             .handlers
             .iter()
-            .map(|h| (h.event, h.span, exits(m, &h.code, &h.spans)))
+            .map(|h| ways_of(m, h, &mut contacts))
             .collect();
         for pc in 0..=stage.code.len() {
             stage_of[b as usize + pc] = si as u16;
@@ -269,21 +338,30 @@ pub fn build(m: &Machine) -> Graph {
             via,
             lo: 0,
             hi: 0,
-            contacts: Vec::new(),
+            contacts: (0, 0),
             span,
         };
         for (pc, op) in stage.code.iter().enumerate() {
             let here = b as usize + pc;
+            first.push(all.len() as u32);
+            all.append(&mut pending);
             let next = pc as u32 + 1;
             let span = stage.spans.get(pc).copied().unwrap_or_default();
-            let mut out: Vec<Edge> = Vec::new();
             let mut waits = false;
+            let contact = |channel: Channel, contacts: &mut Vec<Contact>| {
+                let from = contacts.len() as u32;
+                contacts.push(Contact { channel, span });
+                Edge {
+                    contacts: (from, from + 1),
+                    ..step(next, Via::Step, span)
+                }
+            };
             match op {
-                Op::Jump(t) => out.push(step(*t, Via::Step, span)),
+                Op::Jump(t) => all.push(step(*t, Via::Step, span)),
                 Op::JumpUnless { cond, to } => {
                     let c = constant_in(m, cond);
                     if c != Some(false) {
-                        out.push(step(
+                        all.push(step(
                             next,
                             Via::Branch {
                                 stage: si as u16,
@@ -294,7 +372,7 @@ pub fn build(m: &Machine) -> Graph {
                         ));
                     }
                     if c != Some(true) {
-                        out.push(step(
+                        all.push(step(
                             *to,
                             Via::Branch {
                                 stage: si as u16,
@@ -310,34 +388,20 @@ pub fn build(m: &Machine) -> Graph {
                     let mut e = step(next, Via::Wait, span);
                     e.lo = lo;
                     e.hi = hi;
-                    out.push(e);
+                    all.push(e);
                     waits = hi > 0;
                 }
                 Op::WaitUntil { .. } => {
                     let mut e = step(next, Via::WaitUntil, span);
                     e.hi = INFINITE;
-                    out.push(e);
+                    all.push(e);
                     waits = true;
                 }
-                Op::Send { channel, .. } => {
-                    let mut e = step(next, Via::Step, span);
-                    e.contacts.push(Contact {
-                        channel: *channel,
-                        span,
-                    });
-                    out.push(e);
-                }
-                Op::Call { .. } => {
-                    let mut e = step(next, Via::Step, span);
-                    e.contacts.push(Contact {
-                        channel: Channel::Call,
-                        span,
-                    });
-                    out.push(e);
-                }
+                Op::Send { channel, .. } => all.push(contact(*channel, &mut contacts)),
+                Op::Call { .. } => all.push(contact(Channel::Call, &mut contacts)),
                 Op::Goto(t) => {
                     if let Some(&tb) = base.get(*t as usize) {
-                        out.push(Edge {
+                        all.push(Edge {
                             to: tb,
                             ..step(0, Via::Step, span)
                         });
@@ -346,7 +410,7 @@ pub fn build(m: &Machine) -> Graph {
                 Op::Split(arms) => {
                     for arm in arms.iter().filter(|a| a.share > 0) {
                         if let Some(&tb) = base.get(arm.stage as usize) {
-                            out.push(Edge {
+                            all.push(Edge {
                                 to: tb,
                                 ..step(0, Via::Step, span)
                             });
@@ -354,27 +418,15 @@ pub fn build(m: &Machine) -> Graph {
                     }
                 }
                 Op::End(_) => ends[here] = true,
-                _ => out.push(step(next, Via::Step, span)),
+                _ => all.push(step(next, Via::Step, span)),
             }
-            edges[here].append(&mut out);
             if waits {
                 // Handlers fire while the stage waits: as the wait begins
                 // (any moment of it, for the sound side) and as it ends.
                 for (at, at_end) in [(here, false), (here + 1, true)] {
-                    for (event, hspan, ways) in stage_exits.iter().chain(flow_exits.iter()) {
-                        for way in ways {
-                            let targets: Vec<Node> = match &way.to {
-                                ExitTo::CarryOn => vec![at as Node],
-                                ExitTo::Stages(ss) => ss
-                                    .iter()
-                                    .filter_map(|s| base.get(*s as usize).copied())
-                                    .collect(),
-                                ExitTo::End => {
-                                    // An end inside a handler: the run
-                                    // finishes here (for progress).
-                                    vec![]
-                                }
-                            };
+                    let into = if at_end { &mut pending } else { &mut all };
+                    for (event, hspan, ways) in stage_ways.iter().chain(flow_ways.iter()) {
+                        for (range, to) in ways {
                             let e = |to: Node| Edge {
                                 to,
                                 via: Via::Event {
@@ -383,28 +435,40 @@ pub fn build(m: &Machine) -> Graph {
                                 },
                                 lo: 0,
                                 hi: 0,
-                                contacts: way.contacts.clone(),
+                                contacts: *range,
                                 span: *hspan,
                             };
-                            if matches!(way.to, ExitTo::End) {
-                                handler_ends.push(at as Node);
-                            }
-                            for t in targets {
-                                edges[at].push(e(t));
+                            match to {
+                                ExitTo::CarryOn => into.push(e(at as Node)),
+                                ExitTo::Stages(ss) => into.extend(
+                                    ss.iter()
+                                        .filter_map(|s| base.get(*s as usize))
+                                        .map(|&t| e(t)),
+                                ),
+                                // An end inside a handler: the run
+                                // finishes here (for progress).
+                                ExitTo::End => handler_ends.push(at as Node),
                             }
                         }
                     }
                 }
             }
         }
+        // The node after the last op: only what a wait just before it
+        // lets a handler do as it ends.
+        first.push(all.len() as u32);
+        all.append(&mut pending);
     }
+    first.push(all.len() as u32);
     for n in handler_ends {
         ends[n as usize] = true;
     }
     Graph {
         start: base.get(m.start as usize).copied().unwrap_or(0),
         base,
-        edges,
+        first,
+        all,
+        contacts,
         ends,
         stage_of,
     }

@@ -27,7 +27,7 @@ pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
         let mut d: Option<Diagnostic> = None;
         let mut labels = Vec::new();
         for &(u, i) in &cycle {
-            let e = &g.edges[u as usize][i];
+            let e = &g.edge((u, i));
             let to_stage = g.stage_of[e.to as usize];
             if e.to == g.entry(to_stage) {
                 let name = cx.m.stage_name(to_stage).to_string();
@@ -36,7 +36,7 @@ pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
                     names.push(name);
                 }
             }
-            for c in &e.contacts {
+            for c in g.contacts(e) {
                 labels.push((c.span, format!("{} on every turn", c.channel.name())));
             }
         }
@@ -95,7 +95,7 @@ fn components(g: &Graph, reach: &Reach) -> Vec<Vec<Node>> {
         on_stack[root] = true;
         while let Some(&mut (v, ref mut ei)) = work.last_mut() {
             let vu = v as usize;
-            if let Some(e) = g.edges[vu].get(*ei) {
+            if let Some(e) = g.out(v).get(*ei) {
                 *ei += 1;
                 if !instant(e) {
                     continue;
@@ -126,7 +126,7 @@ fn components(g: &Graph, reach: &Reach) -> Vec<Vec<Node>> {
                         break;
                     }
                 }
-                let looped = comp.len() > 1 || g.edges[vu].iter().any(|e| instant(e) && e.to == v);
+                let looped = comp.len() > 1 || g.out(v).iter().any(|e| instant(e) && e.to == v);
                 if looped {
                     comp.sort_unstable();
                     out.push(comp);
@@ -148,7 +148,7 @@ fn cycle_in(g: &Graph, comp: &[Node]) -> Option<Vec<(Node, usize)>> {
     let mut pred: std::collections::HashMap<Node, (Node, usize)> = Default::default();
     let mut queue = VecDeque::from([start]);
     while let Some(v) = queue.pop_front() {
-        for (i, e) in g.edges[v as usize].iter().enumerate() {
+        for (i, e) in g.out(v).iter().enumerate() {
             if !instant(e) || !inside(e.to) {
                 continue;
             }

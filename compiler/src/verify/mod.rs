@@ -15,6 +15,7 @@ mod paths;
 mod pauses;
 mod progress;
 mod render;
+mod until;
 
 #[cfg(test)]
 mod tests;
@@ -38,6 +39,8 @@ pub const ZERO_TIME_LOOP: &str = "dun::verify::zero_time_loop";
 pub const NEVER_ENDS: &str = "dun::verify::never_ends";
 /// A contact every run reaches only after a `stop` of its channel.
 pub const DEAD_CONTACT: &str = "dun::verify::dead_contact";
+/// A `wait until` whose moment the flow's own waits can have passed.
+pub const WAIT_UNTIL_PAST: &str = "dun::verify::wait_until_past";
 
 /// Every code of the verifier, in the order docs/errors.md lists them.
 pub const ALL: &[&str] = &[
@@ -47,6 +50,7 @@ pub const ALL: &[&str] = &[
     ZERO_TIME_LOOP,
     NEVER_ENDS,
     DEAD_CONTACT,
+    WAIT_UNTIL_PAST,
 ];
 
 /// What every pass reads.
@@ -59,6 +63,8 @@ pub(crate) struct Context<'a> {
     stops: Vec<Span>,
     /// The span of each stage's name, by stage index.
     stage_names: Vec<Option<Span>>,
+    /// The span of each variable's name, by variable index.
+    var_names: Vec<Span>,
 }
 
 impl Context<'_> {
@@ -72,6 +78,10 @@ impl Context<'_> {
 
     pub fn stop_span(&self, i: usize) -> Span {
         self.stops.get(i).copied().unwrap_or_default()
+    }
+
+    pub fn var_span(&self, var: u16) -> Option<Span> {
+        self.var_names.get(var as usize).copied()
     }
 
     pub fn stage_name_span(&self, stage: usize) -> Option<Span> {
@@ -96,6 +106,7 @@ pub fn verify(file: &ast::File, m: &Machine) -> Vec<Diagnostic> {
         caps::check(cx, reach, &mut out);
         pauses::check(cx, reach, &mut out);
         dead::check(cx, reach, &mut out);
+        until::check(cx, &mut out);
         out
     })
 }
@@ -112,7 +123,7 @@ pub(crate) fn cap_error_runs(file: &ast::File, m: &Machine) -> Vec<(usize, Vec<(
             .map(|(i, b, _)| {
                 let mut choices = Vec::new();
                 for &(u, e) in b.prefix.iter().chain(b.window.iter()) {
-                    if let graph::Via::Branch { stage, pc, taken } = cx.g.edges[u as usize][e].via {
+                    if let graph::Via::Branch { stage, pc, taken } = cx.g.edge((u, e)).via {
                         if let Some(dun_runtime::format::Op::JumpUnless { cond, .. }) = m
                             .stages
                             .get(stage as usize)
@@ -136,6 +147,17 @@ fn with_context<T>(
     run: impl FnOnce(&Context<'_>, &paths::Reach) -> T,
 ) -> T {
     let (mut caps, mut pauses, mut stops) = (Vec::new(), Vec::new(), Vec::new());
+    // Variables are numbered as declared, the first of a name winning (as
+    // lowering numbers them).
+    let mut var_names: Vec<Span> = Vec::new();
+    let mut seen_vars = std::collections::HashSet::new();
+    for decl in &file.decls {
+        if let Decl::Var(v) = decl {
+            if seen_vars.insert(v.name.name.as_str()) {
+                var_names.push(v.name.span);
+            }
+        }
+    }
     for decl in &file.decls {
         if let Decl::Policy(p) = decl {
             for rule in &p.rules {
@@ -168,6 +190,7 @@ fn with_context<T>(
     let g = graph::build(m);
     let cx = Context {
         stage_names,
+        var_names,
         m,
         g: &g,
         caps,

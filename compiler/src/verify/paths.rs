@@ -31,7 +31,7 @@ impl Reach {
             }
         }
         while let Some(v) = queue.pop_front() {
-            for (i, e) in g.edges[v as usize].iter().enumerate() {
+            for (i, e) in g.out(v).iter().enumerate() {
                 if !allow(e) {
                     continue;
                 }
@@ -67,7 +67,7 @@ impl Reach {
 pub fn events(g: &Graph, path: &[Step]) -> Vec<(u16, dun_runtime::format::SrcSpan)> {
     path.iter()
         .filter_map(|&(u, i)| {
-            let e = &g.edges[u as usize][i];
+            let e = &g.edge((u, i));
             match e.via {
                 Via::Event { event, .. } => Some((event, e.span)),
                 _ => None,
@@ -83,7 +83,7 @@ pub fn events(g: &Graph, path: &[Step]) -> Vec<(u16, dun_runtime::format::SrcSpa
 pub fn choices_agree(m: &Machine, g: &Graph, path: &[Step]) -> bool {
     let mut seen: Vec<(&[Instr], bool)> = Vec::new();
     for &(u, i) in path {
-        let Via::Branch { stage, pc, taken } = g.edges[u as usize][i].via else {
+        let Via::Branch { stage, pc, taken } = g.edge((u, i)).via else {
             continue;
         };
         let Some(Op::JumpUnless { cond, .. }) = m

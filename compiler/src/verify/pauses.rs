@@ -87,7 +87,7 @@ fn search(cx: &Context<'_>, reach: &Reach, pause: &Pause, mode: Mode, limit: u64
         if !reach.seen[v] {
             continue;
         }
-        for (i, e) in g.edges[v].iter().enumerate() {
+        for (i, e) in g.out(v as Node).iter().enumerate() {
             let Via::Event { event, at_end } = e.via else {
                 continue;
             };
@@ -102,8 +102,8 @@ fn search(cx: &Context<'_>, reach: &Reach, pause: &Pause, mode: Mode, limit: u64
             if mode == Mode::Fixed && !sure {
                 continue;
             }
-            if let Some(c) = e
-                .contacts
+            if let Some(c) = g
+                .contacts(e)
                 .iter()
                 .find(|c| pause.channels.contains(c.channel))
             {
@@ -136,15 +136,15 @@ fn search(cx: &Context<'_>, reach: &Reach, pause: &Pause, mode: Mode, limit: u64
         if bd != d {
             continue;
         }
-        for (i, e) in g.edges[v as usize].iter().enumerate() {
+        for (i, e) in g.out(v).iter().enumerate() {
             // The event is the run's one assumption; a `wait until` whose
             // date has come, or a second event, would be another.
             if !e.is_fixed() {
                 continue;
             }
             let Some(w) = cost(e, mode) else { continue };
-            if let Some(c) = e
-                .contacts
+            if let Some(c) = g
+                .contacts(e)
                 .iter()
                 .find(|c| pause.channels.contains(c.channel))
             {
@@ -200,7 +200,7 @@ fn report(cx: &Context<'_>, index: usize, pause: &Pause, f: &Found, mode: Mode) 
     };
     if let Some(&(u, i)) = f.path.first() {
         labels.add(
-            cx.g.edges[u as usize][i].span,
+            cx.g.edge((u, i)).span,
             format!("`{event}` arrives: {what} paused for {}", pause.duration),
         );
     }

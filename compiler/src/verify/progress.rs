@@ -9,12 +9,24 @@ use std::collections::VecDeque;
 
 pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
     let g = cx.g;
-    let mut back: Vec<Vec<u32>> = vec![Vec::new(); g.len()];
-    for (v, edges) in g.edges.iter().enumerate() {
-        for e in edges {
-            if let Some(b) = back.get_mut(e.to as usize) {
-                b.push(v as u32);
-            }
+    // The moves backwards, grouped by the node they reach (a counting
+    // sort): `from[start[w] .. start[w + 1]]` are the nodes with a move to `w`.
+    let n = g.len();
+    let mut start = vec![0u32; n + 1];
+    for (_, e) in g.moves() {
+        if let Some(c) = start.get_mut(e.to as usize + 1) {
+            *c += 1;
+        }
+    }
+    for w in 0..n {
+        start[w + 1] += start[w];
+    }
+    let mut fill = start.clone();
+    let mut from = vec![0u32; start[n] as usize];
+    for (v, e) in g.moves() {
+        if let Some(at) = fill.get_mut(e.to as usize) {
+            from[*at as usize] = v;
+            *at += 1;
         }
     }
     let mut ends = vec![false; g.len()];
@@ -26,7 +38,8 @@ pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
         }
     }
     while let Some(v) = queue.pop_front() {
-        for &u in &back[v as usize] {
+        let v = v as usize;
+        for &u in &from[start[v] as usize..start[v + 1] as usize] {
             if !ends[u as usize] {
                 ends[u as usize] = true;
                 queue.push_back(u);

@@ -106,7 +106,7 @@ fn assumptions(cx: &Context<'_>, path: &[Step], labels: &mut Labels) -> Vec<Stri
 fn until_waits(g: &Graph, path: &[Step], labels: &mut Labels) -> usize {
     let mut n = 0;
     for &(u, i) in path {
-        let e = &g.edges[u as usize][i];
+        let e = &g.edge((u, i));
         if e.via == Via::WaitUntil {
             labels.add(e.span, "assumes this date has already come".into());
             n += 1;
@@ -133,13 +133,13 @@ pub fn cap(
     let top = cap.count as usize + 1;
     let mut last = None;
     for (n, &(u, i)) in b.window.iter().enumerate() {
-        let e = &g.edges[u as usize][i];
+        let e = &g.edge((u, i));
         if n > 0 {
             elapsed = elapsed.saturating_add(caps::cost(e, mode).unwrap_or(0));
             exact &= e.lo == e.hi;
         }
-        for c in e
-            .contacts
+        for c in g
+            .contacts(e)
             .iter()
             .filter(|c| cap.channels.contains(c.channel))
         {

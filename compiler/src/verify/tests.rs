@@ -225,3 +225,19 @@ fn the_examples_and_the_generated_benchmark_flow_verify_clean() {
     }
     assert!(seen >= 6, "found only {seen} examples");
 }
+
+/// `dun build` writes the machine `analyze` lowered to verify it, instead
+/// of lowering again: it must be the one lowering gives.
+#[test]
+fn analysis_keeps_the_machine_it_verified() {
+    let path = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/consumer_cards/consumer_cards.dun"
+    ));
+    let text = std::fs::read_to_string(path).unwrap();
+    let a = analyze(Some(path), &text);
+    let again = crate::lower::lower(&a.file, Some(path)).expect("the example lowers");
+    assert_eq!(a.machine.as_ref(), Some(&again));
+    let broken = analyze(None, "flow x\nstart nowhere\n");
+    assert!(broken.has_errors() && broken.machine.is_none());
+}

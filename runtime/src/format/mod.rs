@@ -623,7 +623,7 @@ pub enum Instr {
 }
 
 /// A constant of the pool.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Const {
     Bool(bool),
     Number(Decimal),
