@@ -524,7 +524,10 @@ fn status_in_json_gives_counts_per_stage_and_one_accounts_whole_story() {
     assert_eq!(linda["outcome"], "ceased");
     assert_eq!(linda["enrolled"], "2026-03-02T15:00:00Z");
     assert_eq!(linda["clock"], "2026-05-15T00:00:00Z");
-    assert!(linda["next_due"].is_null(), "an ended account waits for nothing");
+    assert!(
+        linda["next_due"].is_null(),
+        "an ended account waits for nothing"
+    );
     let events = linda["events"].as_array().unwrap();
     assert!(events
         .iter()
@@ -538,7 +541,9 @@ fn status_in_json_gives_counts_per_stage_and_one_accounts_whole_story() {
         let line: serde_json::Value = serde_json::from_str(&exported[id]).unwrap();
         assert_eq!(&line, a);
     }
-    assert!(actions.iter().any(|a| a["type"] == "end" && a["outcome"] == "ceased"));
+    assert!(actions
+        .iter()
+        .any(|a| a["type"] == "end" && a["outcome"] == "ceased"));
     let audit = linda["audit"].as_array().unwrap();
     assert_eq!(audit[0]["kind"], "enrolled");
     assert!(audit

@@ -589,3 +589,26 @@ pub(crate) fn write_action(buf: &mut String, m: &Machine, account: &str, a: &Act
     }
     o.done();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn strings_are_escaped_as_json_reads_them() {
+        for s in [
+            "",
+            "plain letter text",
+            "quote \" backslash \\ slash /",
+            "lines\nand\r\ntabs\t",
+            "control \u{1} \u{1f} and \u{7f}",
+            "accents é, ñ, emoji 📬 and a last \"",
+        ] {
+            let mut buf = String::from("x");
+            escape(&mut buf, s);
+            let back: String = serde_json::from_str(&buf[1..]).expect("valid JSON");
+            assert_eq!(back, s);
+            assert_eq!(buf[1..], serde_json::to_string(s).unwrap());
+        }
+    }
+}

@@ -470,4 +470,97 @@ mod tests {
         assert!(store.audit_of("A2").unwrap().is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    #[test]
+    fn a_store_from_before_grouped_outbox_rows_is_migrated_and_keeps_its_actions() {
+        let dir = std::env::temp_dir().join(format!("dun-store-outbox-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("store.db");
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, account TEXT NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL);
+                 CREATE INDEX outbox_account ON outbox (account, seq);
+                 INSERT INTO outbox (id, account, at, body) VALUES ('00000000000000a1', 'A1', 10, '{\"id\":\"00000000000000a1\"}');
+                 INSERT INTO outbox (id, account, at, body) VALUES ('00000000000000a2', 'A1', 20, '{\"id\":\"00000000000000a2\"}');",
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.totals().unwrap(), (0, 0, 2, 2));
+        assert_eq!(
+            store.actions_of("A1").unwrap(),
+            vec![
+                "{\"id\":\"00000000000000a1\"}",
+                "{\"id\":\"00000000000000a2\"}"
+            ]
+        );
+        // A run's grouped row goes after them; the export gives every line.
+        store
+            .conn
+            .execute(
+                "INSERT INTO outbox (account, actions, body) VALUES ('A2', 2, ?1)",
+                ["{\"id\":\"b1\"}\n{\"id\":\"b2\"}"],
+            )
+            .unwrap();
+        let out = dir.join("actions.jsonl");
+        assert_eq!(store.export(&out).unwrap(), 4);
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            "{\"id\":\"00000000000000a1\"}\n{\"id\":\"00000000000000a2\"}\n{\"id\":\"b1\"}\n{\"id\":\"b2\"}\n"
+        );
+        assert_eq!(store.totals().unwrap(), (0, 0, 4, 0));
+        drop(store);
+        // Opening it again finds nothing to migrate.
+        assert_eq!(Store::open(&path).unwrap().totals().unwrap(), (0, 0, 4, 0));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_store_in_memory_has_the_same_tables_and_export_and_keeps_nothing() {
+        let dir = std::env::temp_dir().join(format!("dun-store-memory-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut store = Store::open(Path::new(MEMORY)).unwrap();
+        assert!(store.in_memory());
+        assert!(!Path::new(MEMORY).exists());
+        store
+            .conn
+            .execute(
+                "INSERT INTO outbox (account, actions, body) VALUES ('A1', 1, '{\"id\":\"a\"}')",
+                [],
+            )
+            .unwrap();
+        let out = dir.join("actions.jsonl");
+        assert_eq!(store.export(&out).unwrap(), 1);
+        assert_eq!(store.export(&out).unwrap(), 0, "exported rows are marked");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "{\"id\":\"a\"}\n");
+        assert_eq!(Store::memory().unwrap().totals().unwrap(), (0, 0, 0, 0));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_cut_last_line_is_removed_before_appending() {
+        let dir = std::env::temp_dir().join(format!("dun-store-append-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("lines.jsonl");
+        for (before, after) in [
+            ("", ""),
+            ("{\"a\":1}\n", "{\"a\":1}\n"),
+            ("{\"a\":1}\n{\"b\"", "{\"a\":1}\n"),
+            ("{\"b\"", ""),
+        ] {
+            std::fs::write(&path, before).unwrap();
+            let mut f = append_lines(&path).unwrap();
+            f.write_all(b"{\"c\":3}\n").unwrap();
+            drop(f);
+            assert_eq!(
+                std::fs::read_to_string(&path).unwrap(),
+                format!("{after}{{\"c\":3}}\n")
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
