@@ -21,9 +21,18 @@ fn example(file: &str) -> String {
         .to_string()
 }
 
-fn run_args<'a>(db: &'a str, accounts: &'a str, events: &'a str, out: &'a str) -> Vec<&'a str> {
+/// `dun run FLOW` over these files, from the example's start to
+/// 2026-05-15.
+fn run_args<'a>(
+    flow: &'a str,
+    db: &'a str,
+    accounts: &'a str,
+    events: &'a str,
+    out: &'a str,
+) -> Vec<&'a str> {
     vec![
         "run",
+        flow,
         "--db",
         db,
         "--accounts",
@@ -37,6 +46,15 @@ fn run_args<'a>(db: &'a str, accounts: &'a str, events: &'a str, out: &'a str) -
         "--actions",
         out,
     ]
+}
+
+/// A scratch folder for one test, with the paths of a store and an
+/// actions file in it.
+fn fresh(name: &str) -> (PathBuf, String, String) {
+    let dir = scratch(name);
+    let db = dir.join("store.db").display().to_string();
+    let out = dir.join("actions.jsonl").display().to_string();
+    (dir, db, out)
 }
 
 /// Export lines by action id; every line of an export is a JSON object.
@@ -58,14 +76,11 @@ fn exported(path: &Path) -> BTreeMap<String, String> {
 
 #[test]
 fn a_run_of_the_example_exports_every_action_once_and_running_again_adds_nothing() {
-    let dir = scratch("example");
-    let db = dir.join("store.db").display().to_string();
-    let out = dir.join("actions.jsonl").display().to_string();
+    let (dir, db, out) = fresh("example");
     let flow = example("consumer_cards.dun");
     let accounts = example("accounts.csv");
     let events = example("events.jsonl");
-    let mut args = vec!["run", flow.as_str()];
-    args.extend(run_args(&db, &accounts, &events, &out).into_iter().skip(1));
+    let mut args = run_args(&flow, &db, &accounts, &events, &out);
     let first = dun(&args);
     assert!(first.status.success(), "{}", text(&first.stderr));
     let stderr = text(&first.stderr);
@@ -107,56 +122,24 @@ fn a_run_of_the_example_exports_every_action_once_and_running_again_adds_nothing
 
 #[test]
 fn the_next_day_only_the_new_events_and_the_new_time_run() {
-    let dir = scratch("next_day");
-    let db = dir.join("store.db").display().to_string();
-    let out = dir.join("actions.jsonl").display().to_string();
+    let (dir, db, out) = fresh("next_day");
     let flow = example("consumer_cards.dun");
     let accounts = example("accounts.csv");
     let none = dir.join("none.jsonl");
     std::fs::write(&none, "").unwrap();
     let none = none.display().to_string();
     let day = |until: &str| {
-        dun(&[
-            "run",
-            &flow,
-            "--db",
-            &db,
-            "--accounts",
-            &accounts,
-            "--events",
-            &none,
-            "--start",
-            "2026-03-02T15:00:00Z",
-            "--until",
-            until,
-            "--actions",
-            &out,
-        ])
+        let mut args = run_args(&flow, &db, &accounts, &none, &out);
+        args[11] = until;
+        dun(&args)
     };
     assert!(day("2026-03-20T00:00:00Z").status.success());
     let split = exported(Path::new(&out));
     assert!(day("2026-05-15T00:00:00Z").status.success());
     let two_days = exported(Path::new(&out));
 
-    let dir2 = scratch("next_day_at_once");
-    let db2 = dir2.join("store.db").display().to_string();
-    let out2 = dir2.join("actions.jsonl").display().to_string();
-    let once = dun(&[
-        "run",
-        &flow,
-        "--db",
-        &db2,
-        "--accounts",
-        &accounts,
-        "--events",
-        &none,
-        "--start",
-        "2026-03-02T15:00:00Z",
-        "--until",
-        "2026-05-15T00:00:00Z",
-        "--actions",
-        &out2,
-    ]);
+    let (_, db2, out2) = fresh("next_day_at_once");
+    let once = dun(&run_args(&flow, &db2, &accounts, &none, &out2));
     assert!(once.status.success());
     assert!(split.len() < two_days.len());
     assert_eq!(
@@ -229,12 +212,7 @@ fn a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action() {
     let flow = example("consumer_cards.dun");
     let whole_db = dir.join("whole.db").display().to_string();
     let whole_out = dir.join("whole.jsonl").display().to_string();
-    let mut args = vec!["run", flow.as_str()];
-    args.extend(
-        run_args(&whole_db, &accounts, &events, &whole_out)
-            .into_iter()
-            .skip(1),
-    );
+    let mut args = run_args(&flow, &whole_db, &accounts, &events, &whole_out);
     args.extend(["--batch", "25"]);
     let began = Instant::now();
     let whole = dun(&args);
@@ -248,8 +226,7 @@ fn a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action() {
     for (n, fraction) in [0.05, 0.2, 0.4, 0.6, 0.8, 0.95].into_iter().enumerate() {
         let db = dir.join(format!("killed{n}.db")).display().to_string();
         let out = dir.join(format!("killed{n}.jsonl")).display().to_string();
-        let mut args = vec!["run", flow.as_str()];
-        args.extend(run_args(&db, &accounts, &events, &out).into_iter().skip(1));
+        let mut args = run_args(&flow, &db, &accounts, &events, &out);
         args.extend(["--batch", "25"]);
         // Killed twice: once early in the run, once after `fraction` of it.
         for delay in [took.mul_f64(fraction / 2.0), took.mul_f64(fraction)] {
@@ -353,8 +330,7 @@ fn every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_
     let db = dir.join("store.db").display().to_string();
     let out = dir.join("actions.jsonl").display().to_string();
     let (a, e) = (accounts.display().to_string(), events.display().to_string());
-    let mut args = vec!["run", flow.as_str()];
-    args.extend(run_args(&db, &a, &e, &out).into_iter().skip(1));
+    let mut args = run_args(&flow, &db, &a, &e, &out);
 
     // --strict: any reject fails the run, and nothing is stored.
     let mut strict = args.clone();
@@ -446,8 +422,7 @@ fn a_store_of_one_flow_version_refuses_another_version() {
     let out = dir.join("actions.jsonl").display().to_string();
     let (a, e) = (example("accounts.csv"), example("events.jsonl"));
     let flow = example("consumer_cards.dun");
-    let mut args = vec!["run", flow.as_str()];
-    args.extend(run_args(&db, &a, &e, &out).into_iter().skip(1));
+    let mut args = run_args(&flow, &db, &a, &e, &out);
     assert!(dun(&args).status.success());
     let v5 = v5.display().to_string();
     args[1] = &v5;
@@ -471,8 +446,7 @@ fn a_cut_line_at_the_end_of_an_export_is_replaced_by_the_whole_line() {
     let outs = out.display().to_string();
     let flow = example("consumer_cards.dun");
     let (a, e) = (example("accounts.csv"), example("events.jsonl"));
-    let mut args = vec!["run", flow.as_str()];
-    args.extend(run_args(&db, &a, &e, &outs).into_iter().skip(1));
+    let mut args = run_args(&flow, &db, &a, &e, &outs);
     assert!(dun(&args).status.success());
     let body = std::fs::read_to_string(&out).unwrap();
     assert!(body.starts_with("{\"id\":\"0000000000000001\",\"account\":\"X\"}\n{"));
@@ -491,13 +465,10 @@ fn status_explains_a_missing_store_and_an_unknown_account() {
 
 #[test]
 fn status_in_json_gives_counts_per_stage_and_one_accounts_whole_story() {
-    let dir = scratch("status_json");
-    let db = dir.join("store.db").display().to_string();
-    let out = dir.join("actions.jsonl").display().to_string();
+    let (dir, db, out) = fresh("status_json");
     let flow = example("consumer_cards.dun");
     let (a, e) = (example("accounts.csv"), example("events.jsonl"));
-    let mut args = vec!["run", flow.as_str()];
-    args.extend(run_args(&db, &a, &e, &out).into_iter().skip(1));
+    let mut args = run_args(&flow, &db, &a, &e, &out);
     assert!(dun(&args).status.success());
 
     let whole = json(&["status", "--db", &db, "--format", "json"]);
@@ -563,13 +534,11 @@ fn a_run_on_a_store_in_memory_exports_what_a_fresh_store_would_and_keeps_nothing
     let (a, e) = (example("accounts.csv"), example("events.jsonl"));
     let file_db = dir.join("store.db").display().to_string();
     let file_out = dir.join("file.jsonl").display().to_string();
-    let mut args = vec!["run", flow.as_str()];
-    args.extend(run_args(&file_db, &a, &e, &file_out).into_iter().skip(1));
+    let mut args = run_args(&flow, &file_db, &a, &e, &file_out);
     assert!(dun(&args).status.success());
 
     let mem_out = dir.join("memory.jsonl").display().to_string();
-    let mut args = vec!["run", flow.as_str()];
-    args.extend(run_args(":memory:", &a, &e, &mem_out).into_iter().skip(1));
+    let mut args = run_args(&flow, ":memory:", &a, &e, &mem_out);
     let ran = dun(&args);
     assert!(ran.status.success(), "{}", text(&ran.stderr));
     assert!(text(&ran.stderr).contains("kept in memory"));

@@ -443,11 +443,17 @@ pub fn append_lines(path: &Path) -> std::io::Result<std::fs::File> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_audit_trail_of_a_store_from_before_audit_runs_is_still_shown() {
-        let dir = std::env::temp_dir().join(format!("dun-store-legacy-{}", std::process::id()));
+    /// An empty folder of this test's own.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("dun-store-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_audit_trail_of_a_store_from_before_audit_runs_is_still_shown() {
+        let dir = scratch("legacy");
         let store = Store::open(&dir.join("store.db")).unwrap();
         store
             .conn
@@ -473,9 +479,7 @@ mod tests {
 
     #[test]
     fn a_store_from_before_grouped_outbox_rows_is_migrated_and_keeps_its_actions() {
-        let dir = std::env::temp_dir().join(format!("dun-store-outbox-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = scratch("outbox");
         let path = dir.join("store.db");
         {
             let old = Connection::open(&path).unwrap();
@@ -519,9 +523,7 @@ mod tests {
 
     #[test]
     fn a_store_in_memory_has_the_same_tables_and_export_and_keeps_nothing() {
-        let dir = std::env::temp_dir().join(format!("dun-store-memory-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = scratch("memory");
         let mut store = Store::open(Path::new(MEMORY)).unwrap();
         assert!(store.in_memory());
         assert!(!Path::new(MEMORY).exists());
@@ -542,9 +544,7 @@ mod tests {
 
     #[test]
     fn a_cut_last_line_is_removed_before_appending() {
-        let dir = std::env::temp_dir().join(format!("dun-store-append-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = scratch("append");
         let path = dir.join("lines.jsonl");
         for (before, after) in [
             ("", ""),
