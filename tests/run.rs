@@ -76,11 +76,11 @@ fn exported(path: &Path) -> BTreeMap<String, String> {
 
 #[test]
 fn a_run_of_the_example_exports_every_action_once_and_running_again_adds_nothing() {
-    let (dir, db, out) = fresh("example");
+    let (_, db, out) = fresh("example");
     let flow = example("consumer_cards.dun");
     let accounts = example("accounts.csv");
     let events = example("events.jsonl");
-    let mut args = run_args(&flow, &db, &accounts, &events, &out);
+    let args = run_args(&flow, &db, &accounts, &events, &out);
     let first = dun(&args);
     assert!(first.status.success(), "{}", text(&first.stderr));
     let stderr = text(&first.stderr);
@@ -330,7 +330,7 @@ fn every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_
     let db = dir.join("store.db").display().to_string();
     let out = dir.join("actions.jsonl").display().to_string();
     let (a, e) = (accounts.display().to_string(), events.display().to_string());
-    let mut args = run_args(&flow, &db, &a, &e, &out);
+    let args = run_args(&flow, &db, &a, &e, &out);
 
     // --strict: any reject fails the run, and nothing is stored.
     let mut strict = args.clone();
@@ -446,7 +446,7 @@ fn a_cut_line_at_the_end_of_an_export_is_replaced_by_the_whole_line() {
     let outs = out.display().to_string();
     let flow = example("consumer_cards.dun");
     let (a, e) = (example("accounts.csv"), example("events.jsonl"));
-    let mut args = run_args(&flow, &db, &a, &e, &outs);
+    let args = run_args(&flow, &db, &a, &e, &outs);
     assert!(dun(&args).status.success());
     let body = std::fs::read_to_string(&out).unwrap();
     assert!(body.starts_with("{\"id\":\"0000000000000001\",\"account\":\"X\"}\n{"));
@@ -465,10 +465,10 @@ fn status_explains_a_missing_store_and_an_unknown_account() {
 
 #[test]
 fn status_in_json_gives_counts_per_stage_and_one_accounts_whole_story() {
-    let (dir, db, out) = fresh("status_json");
+    let (_, db, out) = fresh("status_json");
     let flow = example("consumer_cards.dun");
     let (a, e) = (example("accounts.csv"), example("events.jsonl"));
-    let mut args = run_args(&flow, &db, &a, &e, &out);
+    let args = run_args(&flow, &db, &a, &e, &out);
     assert!(dun(&args).status.success());
 
     let whole = json(&["status", "--db", &db, "--format", "json"]);
@@ -534,11 +534,11 @@ fn a_run_on_a_store_in_memory_exports_what_a_fresh_store_would_and_keeps_nothing
     let (a, e) = (example("accounts.csv"), example("events.jsonl"));
     let file_db = dir.join("store.db").display().to_string();
     let file_out = dir.join("file.jsonl").display().to_string();
-    let mut args = run_args(&flow, &file_db, &a, &e, &file_out);
+    let args = run_args(&flow, &file_db, &a, &e, &file_out);
     assert!(dun(&args).status.success());
 
     let mem_out = dir.join("memory.jsonl").display().to_string();
-    let mut args = run_args(&flow, ":memory:", &a, &e, &mem_out);
+    let args = run_args(&flow, ":memory:", &a, &e, &mem_out);
     let ran = dun(&args);
     assert!(ran.status.success(), "{}", text(&ran.stderr));
     assert!(text(&ran.stderr).contains("kept in memory"));
