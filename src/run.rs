@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// The flow: a `.dun` file (compiled on the spot) or a `.dunc` file.
     flow: PathBuf,
-    /// The SQLite store of the portfolio (created when missing).
+    /// The SQLite store of the portfolio (created when missing);
+    /// `:memory:` runs a fresh store kept in memory, which keeps nothing.
     #[arg(long, value_name = "PATH")]
     db: PathBuf,
     /// Accounts (CSV or JSONL): new ones enrol at `--start`, known ones get
@@ -31,8 +32,8 @@ pub struct Args {
     /// Appends the actions not exported before to this JSON Lines file.
     #[arg(long, value_name = "OUT")]
     actions: PathBuf,
-    /// Where rejected rows go (JSON Lines); by default next to `--actions`,
-    /// named `OUT.rejects.jsonl`.
+    /// Where rejected rows go (JSON Lines, appended, each line stamped with
+    /// the run); by default next to `--actions`, named `OUT.rejects.jsonl`.
     #[arg(long, value_name = "FILE")]
     rejects: Option<PathBuf>,
     /// Any rejected row fails the run (exit status 1) and nothing is
@@ -88,6 +89,7 @@ pub fn run(args: &Args) -> u8 {
 }
 
 fn go(args: &Args) -> Result<u8, String> {
+    let began = chrono::Utc::now();
     let m = match crate::flow::load(&args.flow) {
         Ok(m) => m,
         Err(status) => return Ok(status),
@@ -111,9 +113,13 @@ fn go(args: &Args) -> Result<u8, String> {
         name.push(".rejects.jsonl");
         args.actions.with_file_name(name)
     });
+    let stamp = RunStamp {
+        run: began.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        until: until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
     let mut store = Store::open(&args.db).map_err(|e| e.to_string())?;
     if args.strict && !rejected.is_empty() {
-        write_rejects(&rejects_path, &rejected)?;
+        write_rejects(&rejects_path, &stamp, &rejected)?;
         eprintln!(
             "error: {} rows rejected (see `{}`); with --strict nothing was stored or run",
             rejected.len(),
@@ -157,7 +163,7 @@ fn go(args: &Args) -> Result<u8, String> {
         },
     }));
     rejected.sort_by(|a, b| (&a.file, a.reject.line).cmp(&(&b.file, b.reject.line)));
-    write_rejects(&rejects_path, &rejected)?;
+    write_rejects(&rejects_path, &stamp, &rejected)?;
     if args.strict && !rejected.is_empty() {
         eprintln!(
             "error: {} rows rejected (see `{}`); with --strict nothing was stored or run",
@@ -184,6 +190,9 @@ fn go(args: &Args) -> Result<u8, String> {
         "exported {exported} actions to `{}`",
         crate::build::shown(&args.actions)
     );
+    if store.in_memory() {
+        eprintln!("the store was kept in memory: nothing of this run is kept but its exports");
+    }
     if !rejected.is_empty() {
         eprintln!(
             "rejected {} rows (see `{}`)",
@@ -194,10 +203,22 @@ fn go(args: &Args) -> Result<u8, String> {
     Ok(exit::CLEAN)
 }
 
-fn write_rejects(path: &Path, rejected: &[Rejected]) -> Result<(), String> {
+/// Which run a reject line comes from: the rejects file is appended to
+/// by every run, as the actions file is, so that a daily job keeps every
+/// day's rejects.
+struct RunStamp {
+    /// When the run began (wall clock, UTC, milliseconds).
+    run: String,
+    /// Its `--until`.
+    until: String,
+}
+
+fn write_rejects(path: &Path, stamp: &RunStamp, rejected: &[Rejected]) -> Result<(), String> {
     let mut text = String::new();
     for r in rejected {
         let line = serde_json::json!({
+            "run": stamp.run,
+            "until": stamp.until,
             "file": r.file,
             "line": r.reject.line,
             "reason": r.reject.reason,
@@ -206,7 +227,9 @@ fn write_rejects(path: &Path, rejected: &[Rejected]) -> Result<(), String> {
         text.push_str(&line.to_string());
         text.push('\n');
     }
-    std::fs::File::create(path)
+    // Created even when empty, so that a run with no rejects still leaves
+    // the file where an operator looks for it.
+    store::append_lines(path)
         .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
         .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }

@@ -1,4 +1,5 @@
-//! `dun status --db PATH [ACCOUNT]`: how a portfolio's store stands.
+//! `dun status --db PATH [ACCOUNT] [--format text|json]`: how a
+//! portfolio's store stands.
 
 use crate::exit;
 use dun_runtime::store::Store;
@@ -10,8 +11,26 @@ pub struct Args {
     /// The SQLite store written by `dun run`.
     #[arg(long, value_name = "PATH")]
     db: PathBuf,
-    /// One account: its state, fields, events, actions and audit trail.
+    /// One account: its state, events, actions and audit trail.
     account: Option<String>,
+    /// `json`: one JSON document on standard output, for scripts and CI.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+type Shown = Result<Option<String>, dun_runtime::store::StoreError>;
+
+/// A moment as JSON shows it: RFC 3339, UTC, whole seconds.
+fn moment(s: i64) -> serde_json::Value {
+    chrono::DateTime::from_timestamp(s, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into())
+        .unwrap_or_default()
 }
 
 fn when(s: i64) -> String {
@@ -21,6 +40,13 @@ fn when(s: i64) -> String {
 }
 
 pub fn run(args: &Args) -> u8 {
+    if args.db.as_os_str() == dun_runtime::store::MEMORY {
+        eprintln!(
+            "error: `--db {}` is a store that lives only while one `dun run` runs; give `dun status` the store file a run wrote",
+            dun_runtime::store::MEMORY
+        );
+        return exit::TROUBLE;
+    }
     if !args.db.exists() {
         eprintln!(
             "error: there is no store at `{}`; `dun run ... --db {}` creates it",
@@ -36,9 +62,11 @@ pub fn run(args: &Args) -> u8 {
             return exit::TROUBLE;
         }
     };
-    let text = match &args.account {
-        None => summary(&store),
-        Some(id) => account(&store, id),
+    let text = match (&args.account, args.format) {
+        (None, Format::Text) => summary(&store),
+        (Some(id), Format::Text) => account(&store, id),
+        (None, Format::Json) => summary_json(&store),
+        (Some(id), Format::Json) => account_json(&store, id),
     };
     match text {
         Ok(Some(text)) => {
@@ -61,7 +89,7 @@ pub fn run(args: &Args) -> u8 {
     }
 }
 
-fn summary(store: &Store) -> Result<Option<String>, dun_runtime::store::StoreError> {
+fn summary(store: &Store) -> Shown {
     let mut out = String::new();
     let (accounts, events, actions, unexported) = store.totals()?;
     for v in store.versions()? {
@@ -100,7 +128,7 @@ fn summary(store: &Store) -> Result<Option<String>, dun_runtime::store::StoreErr
     Ok(Some(out))
 }
 
-fn account(store: &Store, id: &str) -> Result<Option<String>, dun_runtime::store::StoreError> {
+fn account(store: &Store, id: &str) -> Shown {
     let Some(a) = store.account(id)? else {
         return Ok(None);
     };
@@ -165,4 +193,96 @@ fn account(store: &Store, id: &str) -> Result<Option<String>, dun_runtime::store
         );
     }
     Ok(Some(out))
+}
+
+fn summary_json(store: &Store) -> Shown {
+    let (accounts, events, actions, unexported) = store.totals()?;
+    let flows: Vec<serde_json::Value> = store
+        .versions()?
+        .into_iter()
+        .map(|v| serde_json::json!({"flow": v.flow, "version": v.version, "accounts": v.accounts}))
+        .collect();
+    let stages: Vec<serde_json::Value> = store
+        .stage_counts()?
+        .into_iter()
+        .map(|c| {
+            serde_json::json!({
+                "status": c.status,
+                "stage": c.stage,
+                "outcome": c.outcome,
+                "accounts": c.accounts,
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "flows": flows,
+        "accounts": accounts,
+        "events": events,
+        "actions": actions,
+        "unexported": unexported,
+        "stages": stages,
+    });
+    Ok(Some(pretty(&doc)))
+}
+
+fn account_json(store: &Store, id: &str) -> Shown {
+    let Some(a) = store.account(id)? else {
+        return Ok(None);
+    };
+    let events: Vec<serde_json::Value> = store
+        .events_of(id)?
+        .into_iter()
+        .map(|e| {
+            serde_json::json!({
+                "id": e.id,
+                "type": e.kind,
+                "at": moment(e.at),
+                "processed": e.processed,
+            })
+        })
+        .collect();
+    // Each action as exported to `--actions`: the same object, parsed.
+    let actions: Vec<serde_json::Value> = store
+        .actions_of(id)?
+        .iter()
+        .map(|body| serde_json::from_str(body).unwrap_or(serde_json::Value::String(body.clone())))
+        .collect();
+    let audit: Vec<serde_json::Value> = store
+        .audit_of(id)?
+        .into_iter()
+        .map(|e| {
+            serde_json::json!({
+                "at": moment(e.at),
+                "stage": e.stage,
+                "kind": e.kind,
+                "message": e.message,
+            })
+        })
+        .collect();
+    let next_due = a
+        .instance
+        .next_due()
+        .map(|t| moment(t.timestamp()))
+        .unwrap_or_default();
+    let doc = serde_json::json!({
+        "account": id,
+        "flow": a.flow,
+        "version": a.version,
+        "status": a.status,
+        "stage": a.stage,
+        "outcome": a.outcome,
+        "enrolled": moment(a.enrolled),
+        "clock": moment(a.clock),
+        "next_due": next_due,
+        "events": events,
+        "actions": actions,
+        "audit": audit,
+    });
+    Ok(Some(pretty(&doc)))
+}
+
+fn pretty(doc: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
+    text.push('\n');
+    text
 }

@@ -1,22 +1,16 @@
 //! `dun run` and `dun status` as an operations team runs them every day:
 //! durable, repeatable, safe to kill, and never silent about a bad row.
 
+mod common;
+
+use common::{dun, json, root, text};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("run")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("run", name)
 }
 
 fn example(file: &str) -> String {
@@ -27,20 +21,18 @@ fn example(file: &str) -> String {
         .to_string()
 }
 
-fn dun(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dun"))
-        .args(args)
-        .output()
-        .expect("the dun binary runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn run_args<'a>(db: &'a str, accounts: &'a str, events: &'a str, out: &'a str) -> Vec<&'a str> {
+/// `dun run FLOW` over these files, from the example's start to
+/// 2026-05-15.
+fn run_args<'a>(
+    flow: &'a str,
+    db: &'a str,
+    accounts: &'a str,
+    events: &'a str,
+    out: &'a str,
+) -> Vec<&'a str> {
     vec![
         "run",
+        flow,
         "--db",
         db,
         "--accounts",
@@ -54,6 +46,15 @@ fn run_args<'a>(db: &'a str, accounts: &'a str, events: &'a str, out: &'a str) -
         "--actions",
         out,
     ]
+}
+
+/// A scratch folder for one test, with the paths of a store and an
+/// actions file in it.
+fn fresh(name: &str) -> (PathBuf, String, String) {
+    let dir = scratch(name);
+    let db = dir.join("store.db").display().to_string();
+    let out = dir.join("actions.jsonl").display().to_string();
+    (dir, db, out)
 }
 
 /// Export lines by action id; every line of an export is a JSON object.
@@ -75,14 +76,11 @@ fn exported(path: &Path) -> BTreeMap<String, String> {
 
 #[test]
 fn a_run_of_the_example_exports_every_action_once_and_running_again_adds_nothing() {
-    let dir = scratch("example");
-    let db = dir.join("store.db").display().to_string();
-    let out = dir.join("actions.jsonl").display().to_string();
+    let (_, db, out) = fresh("example");
     let flow = example("consumer_cards.dun");
     let accounts = example("accounts.csv");
     let events = example("events.jsonl");
-    let mut args = vec!["run", flow.as_str()];
-    args.extend(run_args(&db, &accounts, &events, &out).into_iter().skip(1));
+    let args = run_args(&flow, &db, &accounts, &events, &out);
     let first = dun(&args);
     assert!(first.status.success(), "{}", text(&first.stderr));
     let stderr = text(&first.stderr);
@@ -124,56 +122,24 @@ fn a_run_of_the_example_exports_every_action_once_and_running_again_adds_nothing
 
 #[test]
 fn the_next_day_only_the_new_events_and_the_new_time_run() {
-    let dir = scratch("next_day");
-    let db = dir.join("store.db").display().to_string();
-    let out = dir.join("actions.jsonl").display().to_string();
+    let (dir, db, out) = fresh("next_day");
     let flow = example("consumer_cards.dun");
     let accounts = example("accounts.csv");
     let none = dir.join("none.jsonl");
     std::fs::write(&none, "").unwrap();
     let none = none.display().to_string();
     let day = |until: &str| {
-        dun(&[
-            "run",
-            &flow,
-            "--db",
-            &db,
-            "--accounts",
-            &accounts,
-            "--events",
-            &none,
-            "--start",
-            "2026-03-02T15:00:00Z",
-            "--until",
-            until,
-            "--actions",
-            &out,
-        ])
+        let mut args = run_args(&flow, &db, &accounts, &none, &out);
+        args[11] = until;
+        dun(&args)
     };
     assert!(day("2026-03-20T00:00:00Z").status.success());
     let split = exported(Path::new(&out));
     assert!(day("2026-05-15T00:00:00Z").status.success());
     let two_days = exported(Path::new(&out));
 
-    let dir2 = scratch("next_day_at_once");
-    let db2 = dir2.join("store.db").display().to_string();
-    let out2 = dir2.join("actions.jsonl").display().to_string();
-    let once = dun(&[
-        "run",
-        &flow,
-        "--db",
-        &db2,
-        "--accounts",
-        &accounts,
-        "--events",
-        &none,
-        "--start",
-        "2026-03-02T15:00:00Z",
-        "--until",
-        "2026-05-15T00:00:00Z",
-        "--actions",
-        &out2,
-    ]);
+    let (_, db2, out2) = fresh("next_day_at_once");
+    let once = dun(&run_args(&flow, &db2, &accounts, &none, &out2));
     assert!(once.status.success());
     assert!(split.len() < two_days.len());
     assert_eq!(
@@ -246,12 +212,7 @@ fn a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action() {
     let flow = example("consumer_cards.dun");
     let whole_db = dir.join("whole.db").display().to_string();
     let whole_out = dir.join("whole.jsonl").display().to_string();
-    let mut args = vec!["run", flow.as_str()];
-    args.extend(
-        run_args(&whole_db, &accounts, &events, &whole_out)
-            .into_iter()
-            .skip(1),
-    );
+    let mut args = run_args(&flow, &whole_db, &accounts, &events, &whole_out);
     args.extend(["--batch", "25"]);
     let began = Instant::now();
     let whole = dun(&args);
@@ -265,8 +226,7 @@ fn a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action() {
     for (n, fraction) in [0.05, 0.2, 0.4, 0.6, 0.8, 0.95].into_iter().enumerate() {
         let db = dir.join(format!("killed{n}.db")).display().to_string();
         let out = dir.join(format!("killed{n}.jsonl")).display().to_string();
-        let mut args = vec!["run", flow.as_str()];
-        args.extend(run_args(&db, &accounts, &events, &out).into_iter().skip(1));
+        let mut args = run_args(&flow, &db, &accounts, &events, &out);
         args.extend(["--batch", "25"]);
         // Killed twice: once early in the run, once after `fraction` of it.
         for delay in [took.mul_f64(fraction / 2.0), took.mul_f64(fraction)] {
@@ -320,6 +280,14 @@ fn rejects(path: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The rejects of the latest run: every run appends its own, stamped.
+fn last_run(all: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    let Some(last) = all.last().map(|r| r["run"].clone()) else {
+        return vec![];
+    };
+    all.iter().filter(|r| r["run"] == last).cloned().collect()
+}
+
 #[test]
 fn every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_run() {
     let dir = scratch("rejects");
@@ -362,8 +330,7 @@ fn every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_
     let db = dir.join("store.db").display().to_string();
     let out = dir.join("actions.jsonl").display().to_string();
     let (a, e) = (accounts.display().to_string(), events.display().to_string());
-    let mut args = vec!["run", flow.as_str()];
-    args.extend(run_args(&db, &a, &e, &out).into_iter().skip(1));
+    let args = run_args(&flow, &db, &a, &e, &out);
 
     // --strict: any reject fails the run, and nothing is stored.
     let mut strict = args.clone();
@@ -372,13 +339,24 @@ fn every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_
     assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
     assert!(text(&refused.stderr).contains("nothing was stored or run"));
     assert!(text(&dun(&["status", "--db", &db]).stdout).contains("0 accounts, 0 events"));
+    let rejects_file = dir.join("actions.rejects.jsonl");
+    let strict_rejects = rejects(&rejects_file);
+    assert!(!strict_rejects.is_empty());
+    assert!(strict_rejects
+        .iter()
+        .all(|r| r["until"] == "2026-05-15T00:00:00Z" && r["run"].is_string()));
 
     let ran = dun(&args);
     assert!(ran.status.success(), "{}", text(&ran.stderr));
     let stderr = text(&ran.stderr);
     assert!(stderr.contains("2 enrolled"), "{stderr}");
     assert!(stderr.contains("rejected 11 rows"), "{stderr}");
-    let got = rejects(&dir.join("actions.rejects.jsonl"));
+    // The rejects of the strict run are still there, before this run's.
+    let all = rejects(&rejects_file);
+    assert_eq!(&all[..strict_rejects.len()], &strict_rejects[..]);
+    let got = last_run(&all);
+    assert_ne!(got[0]["run"], strict_rejects[0]["run"]);
+    assert_eq!(all.len(), strict_rejects.len() + got.len());
     let reason = |file: &str, line: u64| -> String {
         got.iter()
             .find(|r| r["file"].as_str().unwrap().ends_with(file) && r["line"] == line)
@@ -412,7 +390,11 @@ fn every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_
     .unwrap();
     let again = dun(&args);
     assert!(again.status.success());
-    let got = rejects(&dir.join("actions.rejects.jsonl"));
+    // The next day's run appends its rejects: yesterday's are kept.
+    let next_day = rejects(&rejects_file);
+    assert_eq!(&next_day[..all.len()], &all[..]);
+    let got = last_run(&next_day);
+    assert!(next_day.len() > all.len() && got.len() < next_day.len());
     assert!(got.iter().any(|r| r["line"] == 2
         && r["reason"]
             .as_str()
@@ -440,8 +422,7 @@ fn a_store_of_one_flow_version_refuses_another_version() {
     let out = dir.join("actions.jsonl").display().to_string();
     let (a, e) = (example("accounts.csv"), example("events.jsonl"));
     let flow = example("consumer_cards.dun");
-    let mut args = vec!["run", flow.as_str()];
-    args.extend(run_args(&db, &a, &e, &out).into_iter().skip(1));
+    let mut args = run_args(&flow, &db, &a, &e, &out);
     assert!(dun(&args).status.success());
     let v5 = v5.display().to_string();
     args[1] = &v5;
@@ -465,8 +446,7 @@ fn a_cut_line_at_the_end_of_an_export_is_replaced_by_the_whole_line() {
     let outs = out.display().to_string();
     let flow = example("consumer_cards.dun");
     let (a, e) = (example("accounts.csv"), example("events.jsonl"));
-    let mut args = vec!["run", flow.as_str()];
-    args.extend(run_args(&db, &a, &e, &outs).into_iter().skip(1));
+    let args = run_args(&flow, &db, &a, &e, &outs);
     assert!(dun(&args).status.success());
     let body = std::fs::read_to_string(&out).unwrap();
     assert!(body.starts_with("{\"id\":\"0000000000000001\",\"account\":\"X\"}\n{"));
@@ -481,5 +461,98 @@ fn status_explains_a_missing_store_and_an_unknown_account() {
     let r = dun(&["status", "--db", &db]);
     assert_eq!(r.status.code(), Some(2));
     assert!(text(&r.stderr).contains("there is no store"));
-    let _ = Duration::from_secs(0);
+}
+
+#[test]
+fn status_in_json_gives_counts_per_stage_and_one_accounts_whole_story() {
+    let (_, db, out) = fresh("status_json");
+    let flow = example("consumer_cards.dun");
+    let (a, e) = (example("accounts.csv"), example("events.jsonl"));
+    let args = run_args(&flow, &db, &a, &e, &out);
+    assert!(dun(&args).status.success());
+
+    let whole = json(&["status", "--db", &db, "--format", "json"]);
+    assert_eq!(whole["accounts"], 6);
+    assert_eq!(whole["events"], 5);
+    assert_eq!(whole["unexported"], 0);
+    let exported_lines = std::fs::read_to_string(&out).unwrap().lines().count();
+    assert_eq!(whole["actions"], exported_lines);
+    assert_eq!(
+        whole["flows"],
+        serde_json::json!([{"flow": "consumer_cards", "version": 4, "accounts": 6}])
+    );
+    let stages = whole["stages"].as_array().unwrap();
+    let per_stage: u64 = stages.iter().map(|s| s["accounts"].as_u64().unwrap()).sum();
+    assert_eq!(per_stage, 6, "every account is counted in one stage");
+    assert!(stages.iter().any(|s| s["status"] == "ended"
+        && s["stage"] == "ceased"
+        && s["outcome"] == "ceased"
+        && s["accounts"] == 1));
+
+    let linda = json(&["status", "--db", &db, "NG-100235", "--format", "json"]);
+    assert_eq!(linda["account"], "NG-100235");
+    assert_eq!(linda["status"], "ended");
+    assert_eq!(linda["outcome"], "ceased");
+    assert_eq!(linda["enrolled"], "2026-03-02T15:00:00Z");
+    assert_eq!(linda["clock"], "2026-05-15T00:00:00Z");
+    assert!(
+        linda["next_due"].is_null(),
+        "an ended account waits for nothing"
+    );
+    let events = linda["events"].as_array().unwrap();
+    assert!(events
+        .iter()
+        .any(|e| e["id"] == "ev-0004" && e["type"] == "cease_contact" && e["processed"] == true));
+    // Her actions are the exported objects themselves.
+    let exported = exported(Path::new(&out));
+    let actions = linda["actions"].as_array().unwrap();
+    assert!(!actions.is_empty());
+    for a in actions {
+        let id = a["id"].as_str().unwrap();
+        let line: serde_json::Value = serde_json::from_str(&exported[id]).unwrap();
+        assert_eq!(&line, a);
+    }
+    assert!(actions
+        .iter()
+        .any(|a| a["type"] == "end" && a["outcome"] == "ceased"));
+    let audit = linda["audit"].as_array().unwrap();
+    assert_eq!(audit[0]["kind"], "enrolled");
+    assert!(audit
+        .windows(2)
+        .all(|w| w[0]["at"].as_str() <= w[1]["at"].as_str()));
+
+    let nobody = dun(&["status", "--db", &db, "NOBODY", "--format", "json"]);
+    assert_eq!(nobody.status.code(), Some(1));
+    assert!(nobody.stdout.is_empty());
+    assert!(text(&nobody.stderr).contains("has no account `NOBODY`"));
+}
+
+#[test]
+fn a_run_on_a_store_in_memory_exports_what_a_fresh_store_would_and_keeps_nothing() {
+    let dir = scratch("memory");
+    let flow = example("consumer_cards.dun");
+    let (a, e) = (example("accounts.csv"), example("events.jsonl"));
+    let file_db = dir.join("store.db").display().to_string();
+    let file_out = dir.join("file.jsonl").display().to_string();
+    let args = run_args(&flow, &file_db, &a, &e, &file_out);
+    assert!(dun(&args).status.success());
+
+    let mem_out = dir.join("memory.jsonl").display().to_string();
+    let args = run_args(&flow, ":memory:", &a, &e, &mem_out);
+    let ran = dun(&args);
+    assert!(ran.status.success(), "{}", text(&ran.stderr));
+    assert!(text(&ran.stderr).contains("kept in memory"));
+    assert_eq!(
+        std::fs::read_to_string(&mem_out).unwrap(),
+        std::fs::read_to_string(&file_out).unwrap(),
+        "the same actions, in the same order"
+    );
+    // Nothing is kept: a second run starts again from an empty store.
+    let again = dun(&args);
+    assert!(text(&again.stderr).contains("6 enrolled"));
+    assert!(!Path::new(":memory:").exists() && !root().join(":memory:").exists());
+
+    let status = dun(&["status", "--db", ":memory:"]);
+    assert_eq!(status.status.code(), Some(2));
+    assert!(text(&status.stderr).contains("lives only while one `dun run` runs"));
 }

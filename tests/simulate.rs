@@ -1,46 +1,12 @@
 //! `dun simulate` as a strategy team runs it: reproducible, comparable,
 //! readable offline.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{dun, flow, json, root};
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("simulate")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn flow(name: &str) -> String {
-    root()
-        .join("examples")
-        .join(name)
-        .join(format!("{name}.dun"))
-        .display()
-        .to_string()
-}
-
-fn dun(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dun"))
-        .args(args)
-        .output()
-        .expect("the dun binary runs")
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let out = dun(args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on standard output")
+fn scratch(name: &str) -> std::path::PathBuf {
+    common::scratch("simulate", name)
 }
 
 #[test]

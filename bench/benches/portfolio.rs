@@ -4,8 +4,9 @@
 //! - `simulate`: `consumer_cards`, synthetic accounts, 180 days, every core
 //!   (what `dun simulate --synthetic N --days 180` does);
 //! - `run`: `dun run`'s store work: enrol synthetic accounts and step them
-//!   30 days through `consumer_cards` in a fresh SQLite store with full
-//!   synchronous commits, then export; account-steps per second.
+//!   30 days through `consumer_cards` in a fresh SQLite store with
+//!   `dun run`'s commits (the last batch synced to disk), then export;
+//!   account-steps per second.
 //!
 //! `DUN_BENCH_SIM_ACCOUNTS` (default 1 000 000), `DUN_BENCH_RUN_ACCOUNTS`
 //! (default 20 000) and `DUN_BENCH_RUNS` (default 3) size it; medians are

@@ -36,9 +36,10 @@ pub(crate) fn policy_reason(e: &AuditEntry) -> Option<usize> {
     }
 }
 
-/// One account's figures (no heap).
+/// The figures that add up the same way for one account and for a group
+/// (no heap: one per account while it runs).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct One {
+pub(crate) struct Counts {
     pub accounts: u64,
     pub balance_entered: i64,
     pub recovered: i64,
@@ -51,30 +52,51 @@ pub(crate) struct One {
     pub promises: u64,
     pub promises_kept: u64,
     pub policy: [u64; 7],
-    /// The outcome and the day it ended on.
-    pub outcome: Option<(Sym, u16)>,
 }
 
-/// The figures of a group of accounts (the whole run, an arm, a stage).
+impl Counts {
+    fn add(&mut self, o: &Counts) {
+        self.accounts += o.accounts;
+        self.balance_entered += o.balance_entered;
+        self.recovered += o.recovered;
+        self.paying += o.paying;
+        self.liquidated += o.liquidated;
+        for i in 0..7 {
+            self.contacts[i] += o.contacts[i];
+            self.policy[i] += o.policy[i];
+        }
+        self.cost += o.cost;
+        self.right_party += o.right_party;
+        self.promises += o.promises;
+        self.promises_kept += o.promises_kept;
+    }
+}
+
+/// The figures of a group of accounts (the whole run, an arm, a stage):
+/// its counts (reached through `Deref`, as they are most of what is read
+/// and written), and what needs the heap.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Acc {
-    pub accounts: u64,
-    pub balance_entered: i64,
-    pub recovered: i64,
-    pub paying: u64,
-    pub liquidated: u64,
-    pub contacts: [u64; 7],
-    pub cost: i64,
-    pub right_party: u64,
-    pub promises: u64,
-    pub promises_kept: u64,
-    pub policy: [u64; 7],
+    pub counts: Counts,
     /// Accounts ended, per outcome symbol.
     pub outcomes: Vec<u64>,
     /// Days to the end of every ended account (for the median).
     pub days: Vec<u16>,
     /// Recovered per day of the run (cents).
     pub recovered_by_day: Vec<i64>,
+}
+
+impl std::ops::Deref for Acc {
+    type Target = Counts;
+    fn deref(&self) -> &Counts {
+        &self.counts
+    }
+}
+
+impl std::ops::DerefMut for Acc {
+    fn deref_mut(&mut self) -> &mut Counts {
+        &mut self.counts
+    }
 }
 
 impl Acc {
@@ -93,21 +115,11 @@ impl Acc {
         self.days.push(day);
     }
 
-    pub fn add(&mut self, o: &One, paid: &[(u32, i64)]) {
-        self.accounts += o.accounts;
-        self.balance_entered += o.balance_entered;
-        self.recovered += o.recovered;
-        self.paying += o.paying;
-        self.liquidated += o.liquidated;
-        for i in 0..7 {
-            self.contacts[i] += o.contacts[i];
-            self.policy[i] += o.policy[i];
-        }
-        self.cost += o.cost;
-        self.right_party += o.right_party;
-        self.promises += o.promises;
-        self.promises_kept += o.promises_kept;
-        if let Some((sym, day)) = o.outcome {
+    /// Adds one account: its counts, the outcome it ended with and the day,
+    /// and what it paid on which day.
+    pub fn add(&mut self, o: &Counts, outcome: Option<(Sym, u16)>, paid: &[(u32, i64)]) {
+        self.counts.add(o);
+        if let Some((sym, day)) = outcome {
             self.end_outcome(sym, day);
         }
         for (day, c) in paid {
@@ -118,19 +130,7 @@ impl Acc {
     }
 
     pub fn merge(&mut self, o: Acc) {
-        self.accounts += o.accounts;
-        self.balance_entered += o.balance_entered;
-        self.recovered += o.recovered;
-        self.paying += o.paying;
-        self.liquidated += o.liquidated;
-        for i in 0..7 {
-            self.contacts[i] += o.contacts[i];
-            self.policy[i] += o.policy[i];
-        }
-        self.cost += o.cost;
-        self.right_party += o.right_party;
-        self.promises += o.promises;
-        self.promises_kept += o.promises_kept;
+        self.counts.add(&o.counts);
         for (a, b) in self.outcomes.iter_mut().zip(&o.outcomes) {
             *a += b;
         }

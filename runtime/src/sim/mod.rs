@@ -206,7 +206,9 @@ struct Worker {
 #[derive(Default)]
 struct Life {
     arm: usize,
-    acc: kpis::One,
+    acc: kpis::Counts,
+    /// The outcome it ended with, and the day.
+    outcome: Option<(crate::format::Sym, u16)>,
 }
 
 impl Worker {
@@ -319,9 +321,9 @@ impl Worker {
             self.outcome(ctx, &inst, &out, &mut life, &mut rng, mult);
         }
         self.scratch = out;
-        self.whole.add(&life.acc, &self.paid);
+        self.whole.add(&life.acc, life.outcome, &self.paid);
         if let Some(a) = self.arms.get_mut(life.arm) {
-            a.add(&life.acc, &self.paid);
+            a.add(&life.acc, life.outcome, &self.paid);
         }
     }
 
@@ -460,7 +462,7 @@ impl Worker {
                 }
                 ActionKind::End { .. } => {
                     let day = ((a.at.timestamp() - start) / 86_400).max(0) as u16;
-                    life.acc.outcome = Some((inst.outcome, day));
+                    life.outcome = Some((inst.outcome, day));
                     if let Some(s) = stage {
                         self.stages[s].end_outcome(inst.outcome, day);
                     }

@@ -110,10 +110,18 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -
     })
 }
 
+/// The path that names a store kept in memory (`--db :memory:`), as SQLite
+/// spells it. A file of that name is `./:memory:`.
+pub const MEMORY: &str = ":memory:";
+
 impl Store {
-    /// Opens (creating when missing) a store, in WAL mode with full
-    /// synchronous commits: a commit that returned is on disk.
+    /// Opens (creating when missing) a store, in WAL mode with synchronous
+    /// commits (see `run` for which commits sync); [`MEMORY`] opens
+    /// [`Store::memory`].
     pub fn open(path: &Path) -> Result<Store> {
+        if path.as_os_str() == MEMORY {
+            return Store::memory();
+        }
         let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
             path: path.display().to_string(),
             source,
@@ -136,7 +144,29 @@ impl Store {
                 .and_then(|()| store.conn.pragma_update(None, "cache_size", -65536)),
         )?;
         store.sql(store.conn.execute_batch(schema::SCHEMA))?;
+        store.sql(schema::migrate(&store.conn))?;
         Ok(store)
+    }
+
+    /// A store that lives in this process's memory and is gone when it is
+    /// dropped: the same tables, queries and transactions as a file (it is
+    /// SQLite's in-memory database), without durability. For tests, and
+    /// for `dun run --db :memory:`, a trial run of a fresh portfolio that
+    /// keeps nothing.
+    pub fn memory() -> Result<Store> {
+        let path = PathBuf::from(MEMORY);
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite {
+            path: MEMORY.into(),
+            source,
+        })?;
+        let store = Store { conn, path };
+        store.sql(store.conn.execute_batch(schema::SCHEMA))?;
+        Ok(store)
+    }
+
+    /// Whether the store is kept in memory only.
+    pub fn in_memory(&self) -> bool {
+        self.path.as_os_str() == MEMORY
     }
 
     pub(crate) fn sql<T>(&self, r: rusqlite::Result<T>) -> Result<T> {
@@ -265,8 +295,13 @@ impl Store {
             self.conn
                 .prepare("SELECT body FROM outbox WHERE account = ?1 ORDER BY seq"),
         )?;
-        let rows = self.sql(stmt.query_map([account], |r| r.get(0)))?;
-        self.sql(rows.collect())
+        let rows = self.sql(stmt.query_map([account], |r| r.get::<_, String>(0)))?;
+        let bodies: Vec<String> = self.sql(rows.collect())?;
+        Ok(bodies
+            .iter()
+            .flat_map(|b| b.lines())
+            .map(str::to_string)
+            .collect())
     }
 
     pub fn audit_of(&self, account: &str) -> Result<Vec<StoredAudit>> {
@@ -318,7 +353,7 @@ impl Store {
     /// outbox rows.
     pub fn totals(&self) -> Result<(u64, u64, u64, u64)> {
         self.sql(self.conn.query_row(
-            "SELECT (SELECT count(*) FROM instances), (SELECT count(*) FROM events), (SELECT count(*) FROM outbox), (SELECT count(*) FROM outbox WHERE seq > (SELECT exported FROM export))",
+            "SELECT (SELECT count(*) FROM instances), (SELECT count(*) FROM events), (SELECT coalesce(sum(actions), 0) FROM outbox), (SELECT coalesce(sum(actions), 0) FROM outbox WHERE seq > (SELECT exported FROM export))",
             [],
             |r| {
                 Ok((
@@ -339,52 +374,31 @@ impl Store {
         let io = |e: std::io::Error| {
             StoreError::Message(format!("cannot write `{}`: {e}", out.display()))
         };
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(out)
-            .map_err(io)?;
-        let len = file.metadata().map_err(io)?.len();
-        if len > 0 {
-            // Only the tail can hold a cut line; read back to the last newline.
-            let back = len.min(1 << 20);
-            file.seek(SeekFrom::Start(len - back)).map_err(io)?;
-            let mut tail = Vec::with_capacity(back as usize);
-            file.read_to_end(&mut tail).map_err(io)?;
-            if tail.last() != Some(&b'\n') {
-                let keep = match tail.iter().rposition(|b| *b == b'\n') {
-                    Some(i) => len - back + i as u64 + 1,
-                    None if back == len => 0,
-                    None => len,
-                };
-                file.set_len(keep).map_err(io)?;
-            }
-        }
-        file.seek(SeekFrom::End(0)).map_err(io)?;
+        let mut file = append_lines(out).map_err(io)?;
         let mut writer = std::io::BufWriter::new(&mut file);
         let mut last = 0i64;
         let mut count = 0u64;
         {
             let mut stmt = self.sql(
                 self.conn
-                    .prepare("SELECT seq, body FROM outbox WHERE seq > (SELECT exported FROM export) ORDER BY seq"),
+                    .prepare("SELECT seq, actions, body FROM outbox WHERE seq > (SELECT exported FROM export) ORDER BY seq"),
             )?;
             let mut rows = self.sql(stmt.query([]))?;
             while let Some(row) = self.sql(rows.next())? {
                 let seq: i64 = self.sql(row.get(0))?;
-                let body: String = self.sql(row.get(1))?;
-                writer.write_all(body.as_bytes()).map_err(io)?;
+                let actions: i64 = self.sql(row.get(1))?;
+                let body = self.sql(row.get_ref(2).and_then(|v| Ok(v.as_bytes()?)))?;
+                writer.write_all(body).map_err(io)?;
                 writer.write_all(b"\n").map_err(io)?;
                 last = seq;
-                count += 1;
+                count += actions.max(0) as u64;
             }
         }
         writer.flush().map_err(io)?;
         drop(writer);
         file.sync_all().map_err(io)?;
         if count > 0 {
+            self.sql(self.conn.pragma_update(None, "synchronous", "FULL"))?;
             self.sql(self.conn.execute(
                 "UPDATE export SET exported = ?1 WHERE one = 1",
                 params![last],
@@ -394,15 +408,52 @@ impl Store {
     }
 }
 
+/// Opens a JSON Lines file to append to (creating it when missing), after
+/// removing a last line cut short by a kill: the next line appended then
+/// starts on a line of its own, and the cut line's content, never marked
+/// done, is written again whole.
+pub fn append_lines(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(path)?;
+    let len = file.metadata()?.len();
+    if len > 0 {
+        // Only the tail can hold a cut line; read back to the last newline.
+        let back = len.min(1 << 20);
+        file.seek(SeekFrom::Start(len - back))?;
+        let mut tail = Vec::with_capacity(back as usize);
+        file.read_to_end(&mut tail)?;
+        if tail.last() != Some(&b'\n') {
+            let keep = match tail.iter().rposition(|b| *b == b'\n') {
+                Some(i) => len - back + i as u64 + 1,
+                None if back == len => 0,
+                None => len,
+            };
+            file.set_len(keep)?;
+        }
+    }
+    file.seek(SeekFrom::End(0))?;
+    Ok(file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_audit_trail_of_a_store_from_before_audit_runs_is_still_shown() {
-        let dir = std::env::temp_dir().join(format!("dun-store-legacy-{}", std::process::id()));
+    /// An empty folder of this test's own.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("dun-store-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_audit_trail_of_a_store_from_before_audit_runs_is_still_shown() {
+        let dir = scratch("legacy");
         let store = Store::open(&dir.join("store.db")).unwrap();
         store
             .conn
@@ -423,6 +474,93 @@ mod tests {
         let kinds: Vec<(i64, &str)> = trail.iter().map(|e| (e.at, e.kind.as_str())).collect();
         assert_eq!(kinds, vec![(10, "enrolled"), (20, "waiting")]);
         assert!(store.audit_of("A2").unwrap().is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_store_from_before_grouped_outbox_rows_is_migrated_and_keeps_its_actions() {
+        let dir = scratch("outbox");
+        let path = dir.join("store.db");
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, account TEXT NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL);
+                 CREATE INDEX outbox_account ON outbox (account, seq);
+                 INSERT INTO outbox (id, account, at, body) VALUES ('00000000000000a1', 'A1', 10, '{\"id\":\"00000000000000a1\"}');
+                 INSERT INTO outbox (id, account, at, body) VALUES ('00000000000000a2', 'A1', 20, '{\"id\":\"00000000000000a2\"}');",
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.totals().unwrap(), (0, 0, 2, 2));
+        assert_eq!(
+            store.actions_of("A1").unwrap(),
+            vec![
+                "{\"id\":\"00000000000000a1\"}",
+                "{\"id\":\"00000000000000a2\"}"
+            ]
+        );
+        // A run's grouped row goes after them; the export gives every line.
+        store
+            .conn
+            .execute(
+                "INSERT INTO outbox (account, actions, body) VALUES ('A2', 2, ?1)",
+                ["{\"id\":\"b1\"}\n{\"id\":\"b2\"}"],
+            )
+            .unwrap();
+        let out = dir.join("actions.jsonl");
+        assert_eq!(store.export(&out).unwrap(), 4);
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            "{\"id\":\"00000000000000a1\"}\n{\"id\":\"00000000000000a2\"}\n{\"id\":\"b1\"}\n{\"id\":\"b2\"}\n"
+        );
+        assert_eq!(store.totals().unwrap(), (0, 0, 4, 0));
+        drop(store);
+        // Opening it again finds nothing to migrate.
+        assert_eq!(Store::open(&path).unwrap().totals().unwrap(), (0, 0, 4, 0));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_store_in_memory_has_the_same_tables_and_export_and_keeps_nothing() {
+        let dir = scratch("memory");
+        let mut store = Store::open(Path::new(MEMORY)).unwrap();
+        assert!(store.in_memory());
+        assert!(!Path::new(MEMORY).exists());
+        store
+            .conn
+            .execute(
+                "INSERT INTO outbox (account, actions, body) VALUES ('A1', 1, '{\"id\":\"a\"}')",
+                [],
+            )
+            .unwrap();
+        let out = dir.join("actions.jsonl");
+        assert_eq!(store.export(&out).unwrap(), 1);
+        assert_eq!(store.export(&out).unwrap(), 0, "exported rows are marked");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "{\"id\":\"a\"}\n");
+        assert_eq!(Store::memory().unwrap().totals().unwrap(), (0, 0, 0, 0));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_cut_last_line_is_removed_before_appending() {
+        let dir = scratch("append");
+        let path = dir.join("lines.jsonl");
+        for (before, after) in [
+            ("", ""),
+            ("{\"a\":1}\n", "{\"a\":1}\n"),
+            ("{\"a\":1}\n{\"b\"", "{\"a\":1}\n"),
+            ("{\"b\"", ""),
+        ] {
+            std::fs::write(&path, before).unwrap();
+            let mut f = append_lines(&path).unwrap();
+            f.write_all(b"{\"c\":3}\n").unwrap();
+            drop(f);
+            assert_eq!(
+                std::fs::read_to_string(&path).unwrap(),
+                format!("{after}{{\"c\":3}}\n")
+            );
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

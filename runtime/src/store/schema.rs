@@ -25,15 +25,15 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_pending ON events (account, at) WHERE processed = 0;
 CREATE INDEX IF NOT EXISTS events_account ON events (account, at);
+-- One row per account per run: that run's actions, as exported (JSON
+-- Lines, one action a line, no newline at the end), oldest first. A row
+-- per action made the outbox most of a run's inserts; the action id is in
+-- each line, so no column repeats it.
 CREATE TABLE IF NOT EXISTS outbox (
     seq      INTEGER PRIMARY KEY AUTOINCREMENT,
-    -- the action id; not an index: each account's steps commit at once,
-    -- so an id cannot be written twice, and a random-key index would
-    -- cost every insert a random page.
-    id       TEXT NOT NULL,
     account  TEXT NOT NULL,
-    at       INTEGER NOT NULL,
-    body     TEXT NOT NULL      -- the exported JSON line
+    actions  INTEGER NOT NULL,  -- the lines in `body`
+    body     TEXT NOT NULL
 );
 -- Rows up to `exported` have been exported: outbox rows are only ever
 -- appended, in `seq` order, so one number marks them all.
@@ -53,3 +53,35 @@ CREATE TABLE IF NOT EXISTS audit_runs (
 );
 CREATE INDEX IF NOT EXISTS audit_runs_account ON audit_runs (account, seq);
 ";
+
+/// Brings a store written by an earlier dun to the current tables. Each
+/// step runs once, in a transaction that re-checks under the write lock,
+/// so two runs opening the same old store do not both migrate it.
+pub(crate) fn migrate(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let outbox_per_action = |conn: &rusqlite::Connection| {
+        conn.query_row(
+            "SELECT count(*) > 0 FROM pragma_table_info('outbox') WHERE name = 'id'",
+            [],
+            |r| r.get::<_, bool>(0),
+        )
+    };
+    if !outbox_per_action(conn)? {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let done = (|| {
+        if outbox_per_action(conn)? {
+            // Each old row holds one action: one line, so `actions` is 1.
+            conn.execute_batch(
+                "ALTER TABLE outbox DROP COLUMN id;
+                 ALTER TABLE outbox DROP COLUMN at;
+                 ALTER TABLE outbox ADD COLUMN actions INTEGER NOT NULL DEFAULT 1;",
+            )?;
+        }
+        conn.execute_batch("COMMIT")
+    })();
+    if done.is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    done
+}
