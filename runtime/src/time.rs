@@ -192,16 +192,7 @@ impl ZoneMemo {
         }
         let Some(offset) = whole_day_offset(tz, day) else {
             // Remembered too, so that the day of a change is asked once.
-            let mut stretches = cell.borrow_mut();
-            if stretches.len() >= MAX_STRETCHES {
-                stretches.clear();
-            }
-            stretches.push(Stretch {
-                tz,
-                first: day,
-                last: day,
-                offset: MIXED,
-            });
+            remember(&mut cell.borrow_mut(), tz, day, MIXED);
             return None;
         };
         let mut stretches = cell.borrow_mut();
@@ -225,18 +216,23 @@ impl ZoneMemo {
                 None
             });
         if joined.is_none() {
-            if stretches.len() >= MAX_STRETCHES {
-                stretches.clear();
-            }
-            stretches.push(Stretch {
-                tz,
-                first: day,
-                last: day,
-                offset,
-            });
+            remember(&mut stretches, tz, day, offset);
         }
         Some(offset)
     }
+}
+
+/// A stretch of one day; a full memo starts again.
+fn remember(stretches: &mut Vec<Stretch>, tz: Tz, day: i64, offset: i32) {
+    if stretches.len() >= MAX_STRETCHES {
+        stretches.clear();
+    }
+    stretches.push(Stretch {
+        tz,
+        first: day,
+        last: day,
+        offset,
+    });
 }
 
 /// The offset of a UTC day when it is the same at its first and last

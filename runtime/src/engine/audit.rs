@@ -206,33 +206,23 @@ impl AuditEntry {
                 reason,
                 until,
                 contact,
-            } => {
-                out.push_str("held: ");
-                write_reason(out, m, tz, reason);
-                out.push_str(", goes ");
-                local(out, *until);
-                out.push_str(" (");
-                write_contact(out, m, *contact, false);
-                write!(out, ")")
             }
-            Detail::Queued {
+            | Detail::Queued {
                 reason,
                 until,
                 contact,
             } => {
-                out.push_str("queued: ");
-                write_reason(out, m, tz, reason);
-                out.push_str(", goes ");
-                local(out, *until);
+                let verb = match self.detail {
+                    Detail::Held { .. } => "held",
+                    _ => "queued",
+                };
+                write_later(out, m, tz, verb, reason, *until);
                 out.push_str(" (");
                 write_contact(out, m, *contact, false);
                 write!(out, ")")
             }
             Detail::Requeued { reason, until } => {
-                out.push_str("queued: ");
-                write_reason(out, m, tz, reason);
-                out.push_str(", goes ");
-                local(out, *until);
+                write_later(out, m, tz, "queued", reason, *until);
                 Ok(())
             }
             Detail::Released(c) => {
@@ -366,6 +356,19 @@ fn write_contact(out: &mut String, m: &Machine, c: ContactRef, verb: bool) {
             );
         }
     }
+}
+
+/// `held: REASON, goes 2026-03-03 08:00`.
+fn write_later(out: &mut String, m: &Machine, tz: Tz, verb: &str, reason: &Reason, until: i64) {
+    out.push_str(verb);
+    out.push_str(": ");
+    write_reason(out, m, tz, reason);
+    out.push_str(", goes ");
+    time::push_local(
+        out,
+        tz,
+        DateTime::from_timestamp(until, 0).unwrap_or_default(),
+    );
 }
 
 fn write_reason(out: &mut String, m: &Machine, tz: Tz, reason: &Reason) {
