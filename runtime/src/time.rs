@@ -120,6 +120,8 @@ pub struct ZoneMemo {
     stretches: Option<std::cell::RefCell<Vec<Stretch>>>,
     /// The last zone name read from an account, and its zone.
     named: Option<(String, Tz)>,
+    /// The index of the stretch that answered last.
+    last: std::cell::Cell<usize>,
 }
 
 /// Two memos are equal whatever they remember: a memo never changes a
@@ -145,6 +147,7 @@ impl ZoneMemo {
         ZoneMemo {
             stretches: Some(std::cell::RefCell::new(Vec::with_capacity(8))),
             named: None,
+            last: std::cell::Cell::new(0),
         }
     }
 
@@ -171,10 +174,16 @@ impl ZoneMemo {
     /// ([`MIXED`] for a day whose offset changes).
     fn stretch(&self, tz: Tz, from: i64, to: i64) -> Option<i32> {
         let stretches = self.stretches.as_ref()?.borrow();
-        stretches
-            .iter()
-            .find(|s| s.tz == tz && s.first <= from && to <= s.last)
-            .map(|s| s.offset)
+        let holds = |s: &Stretch| s.tz == tz && s.first <= from && to <= s.last;
+        // An account's steps ask about the same few days again and again:
+        // the stretch that answered last usually answers next.
+        let last = self.last.get();
+        if let Some(s) = stretches.get(last).filter(|s| holds(s)) {
+            return Some(s.offset);
+        }
+        let (n, s) = stretches.iter().enumerate().find(|(_, s)| holds(s))?;
+        self.last.set(n);
+        Some(s.offset)
     }
 
     /// The offset all of days `from..=to` have, when known.
@@ -388,14 +397,18 @@ pub fn shift_date(
             }
         }
         DurationUnit::BusinessDays => {
-            let step = if amount >= 0 { 1 } else { -1 };
+            let step = if amount >= 0 { 1i8 } else { -1 };
             let mut left = amount.unsigned_abs();
             let mut d = date;
             // A calendar whose every day is off would never finish; a
             // generous bound keeps a bad calendar from hanging the engine.
             let mut guard = 0u32;
             while left > 0 {
-                d = d.checked_add_signed(Duration::days(step))?;
+                d = if step > 0 {
+                    d.succ_opt()?
+                } else {
+                    d.pred_opt()?
+                };
                 if is_business_day(calendar, d) {
                     left -= 1;
                 }
@@ -436,12 +449,30 @@ pub fn shift(
             let moved = tz.wall_to_utc(wall)?;
             DateTime::from_timestamp(moved, at.timestamp_subsec_nanos())
         }
-        _ => {
-            let local = to_local(tz, at);
-            let date = shift_date(local.date(), amount, unit, calendar)?;
-            Some(local_to_utc(tz, date.and_time(local.time())))
+        DurationUnit::Months | DurationUnit::BusinessDays => {
+            let utc = at.timestamp();
+            let wall = utc.checked_add(i64::from(tz.offset_at(utc)?))?;
+            let date = date_of_day(wall.div_euclid(DAY))?;
+            let moved = shift_date(date, amount, unit, calendar)?;
+            let wall = day_of_date(moved)
+                .checked_mul(DAY)?
+                .checked_add(wall.rem_euclid(DAY))?;
+            DateTime::from_timestamp(tz.wall_to_utc(wall)?, at.timestamp_subsec_nanos())
         }
     }
+}
+
+/// Days between 0001-01-01 and 1970-01-01.
+const EPOCH_DAYS_FROM_CE: i64 = 719_163;
+
+/// The date of a day counted from 1970-01-01.
+fn date_of_day(day: i64) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(i32::try_from(day.checked_add(EPOCH_DAYS_FROM_CE)?).ok()?)
+}
+
+/// The day of a date counted from 1970-01-01.
+fn day_of_date(date: NaiveDate) -> i64 {
+    i64::from(date.num_days_from_ce()) - EPOCH_DAYS_FROM_CE
 }
 
 /// `at + duration`.
@@ -522,18 +553,43 @@ impl<Z: Zone> ContactWindow<'_, Z> {
         self.closed_on(local.date()).or_else(|| {
             let h = self.hours?;
             let minute = (local.hour() * 60 + local.minute()) as u16;
-            let inside = if h.from < h.to {
-                minute >= h.from && minute < h.to
-            } else if h.from == h.to {
-                true
-            } else {
-                minute >= h.from || minute < h.to
-            };
-            (!inside).then_some(Closed::Hours {
+            (!self.hours_allow(minute)).then_some(Closed::Hours {
                 from: h.from,
                 to: h.to,
             })
         })
+    }
+
+    /// Whether `contact_hours` allow a local minute of the day.
+    fn hours_allow(&self, minute: u16) -> bool {
+        match self.hours {
+            None => true,
+            Some(h) if h.from < h.to => minute >= h.from && minute < h.to,
+            Some(h) if h.from == h.to => true,
+            Some(h) => minute >= h.from || minute < h.to,
+        }
+    }
+
+    /// Whether contact is allowed at `at`, read from the wall clock in
+    /// seconds: most contacts are asked about inside the window, and this
+    /// answers them without building a local date and time.
+    fn open_at(&self, at: DateTime<Utc>) -> bool {
+        let utc = at.timestamp();
+        let Some(wall) = self
+            .tz
+            .offset_at(utc)
+            .and_then(|o| utc.checked_add(i64::from(o)))
+        else {
+            return false;
+        };
+        let day = wall.div_euclid(DAY);
+        let minute = (wall.rem_euclid(DAY) / 60) as u16;
+        // 1970-01-01 was a Thursday: day 0 is weekday 3 counted from Monday.
+        let weekday = 1u8 << (day + 3).rem_euclid(7);
+        self.closed_weekdays & weekday == 0
+            && self.hours_allow(minute)
+            && (self.holidays.is_empty()
+                || date_of_day(day).is_some_and(|d| self.closed_on(d).is_none()))
     }
 
     fn closed_on(&self, date: NaiveDate) -> Option<Closed> {
@@ -554,6 +610,9 @@ impl<Z: Zone> ContactWindow<'_, Z> {
     /// reason it is not allowed at `at` (`None` when it is). `Err` when no
     /// moment within a year allows contact.
     pub fn next_open(&self, at: DateTime<Utc>) -> Result<(DateTime<Utc>, Option<Closed>), Closed> {
+        if self.open_at(at) {
+            return Ok((at, None));
+        }
         let local = to_local(self.tz, at);
         let Some(first) = self.closed_at_local(local) else {
             return Ok((at, None));
@@ -696,6 +755,24 @@ mod tests {
                         let days = DurationSpec::new(3, DurationUnit::Days);
                         assert_eq!(add(at, days, zone, None), Some(expected), "{name} {at}");
                         assert_eq!(add(at, days, tz, None), Some(expected), "{name} {at}");
+                    }
+                    if t % 11 == 0 {
+                        // Months and business days move the local date by
+                        // the calendar, read the same way.
+                        let local = tz.to_local(at);
+                        let cal = bank(&["2026-03-09", "2026-11-02", "2011-12-30"]);
+                        for (amount, unit) in [
+                            (1, DurationUnit::Months),
+                            (-2, DurationUnit::Months),
+                            (3, DurationUnit::BusinessDays),
+                            (-4, DurationUnit::BusinessDays),
+                        ] {
+                            let date = shift_date(local.date(), amount, unit, Some(&cal)).unwrap();
+                            let expected = tz_local_to_utc(tz, date.and_time(local.time()));
+                            let moved = |z| shift(at, amount, unit, z, Some(&cal));
+                            assert_eq!(moved(zone), Some(expected), "{name} {at} {amount}");
+                            assert_eq!(shift(at, amount, unit, tz, Some(&cal)), Some(expected));
+                        }
                     }
                 }
             }
@@ -864,6 +941,45 @@ mod tests {
             why.unwrap().message(&m, Tz::UTC),
             "no_contact on holidays of bank (2026-12-25)"
         );
+    }
+
+    #[test]
+    fn the_quick_answer_inside_the_window_agrees_with_the_local_clock() {
+        let cal = bank(&["2026-03-09", "2026-03-10", "2026-12-25"]);
+        let memo = ZoneMemo::new();
+        let day = ContactHours {
+            from: 8 * 60,
+            to: 21 * 60,
+        };
+        let night = ContactHours {
+            from: 20 * 60 + 30,
+            to: 2 * 60,
+        };
+        let all_day = ContactHours { from: 0, to: 0 };
+        for name in ["America/New_York", "Asia/Kolkata", "Pacific/Chatham", "UTC"] {
+            let tz = zone_from_name(name).unwrap();
+            for hours in [None, Some(day), Some(night), Some(all_day)] {
+                for (closed_weekdays, holidays) in [(0, &[][..]), (0b110_0000, &[0][..])] {
+                    let w = ContactWindow {
+                        hours,
+                        tz: MemoZone { tz, memo: &memo },
+                        closed_weekdays,
+                        holidays,
+                        calendars: std::slice::from_ref(&cal),
+                    };
+                    let start = local(Tz::UTC, "2026-03-01 00:00").timestamp();
+                    // Every 7 minutes for 20 days, across New York's change.
+                    for t in (0..20 * 24 * 60 / 7).map(|i| start + i * 420) {
+                        let at = DateTime::from_timestamp(t, 0).unwrap();
+                        let expected = w.closed_at(at).is_none();
+                        assert_eq!(w.open_at(at), expected, "{name} {hours:?} {at}");
+                        let (open, why) = w.next_open(at).unwrap();
+                        assert_eq!(why.is_none(), expected, "{name} {hours:?} {at}");
+                        assert!(open >= at && w.closed_at(open).is_none());
+                    }
+                }
+            }
+        }
     }
 
     #[test]

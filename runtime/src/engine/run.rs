@@ -596,7 +596,7 @@ impl<'a> Run<'a> {
                         );
                         continue;
                     };
-                    let address = match to {
+                    let field = match to {
                         None => None,
                         Some(f) => match self.account.fields.get(*f as usize) {
                             Some(Value::Unset) | None => {
@@ -612,19 +612,23 @@ impl<'a> Run<'a> {
                                 );
                                 continue;
                             }
-                            Some(v) => Some(v.render(&self.m.currency)),
+                            Some(v) => Some(v),
                         },
                     };
-                    let subject = t.subject.as_ref().map(|s| self.render(s, event, at));
-                    let text = self.render(&t.body, event, at);
-                    let kind = ActionKind::Send {
+                    let contact = ContactRef {
+                        channel: *channel,
+                        name: Some(t.name),
+                    };
+                    // Rendered only once the policy lets the contact go (or
+                    // queues it): a held stage sends afresh when it resumes.
+                    let build = |run: &mut Self| ActionKind::Send {
                         channel: *channel,
                         template: t.name,
-                        subject,
-                        text,
-                        to: address,
+                        subject: t.subject.as_ref().map(|s| run.render(s, event, at)),
+                        text: run.render(&t.body, event, at),
+                        to: field.map(|v| v.render(&run.m.currency)),
                     };
-                    if let Some(exit) = self.contact(*channel, kind, here, *hold, at, mode) {
+                    if let Some(exit) = self.contact(contact, build, here, *hold, at, mode) {
                         return exit;
                     }
                 }
@@ -639,11 +643,15 @@ impl<'a> Run<'a> {
                             continue;
                         }
                     }
-                    let kind = ActionKind::Call {
+                    let contact = ContactRef {
+                        channel: Channel::Call,
+                        name: *queue,
+                    };
+                    let build = |_: &mut Self| ActionKind::Call {
                         queue: *queue,
                         priority: *priority,
                     };
-                    if let Some(exit) = self.contact(Channel::Call, kind, here, *hold, at, mode) {
+                    if let Some(exit) = self.contact(contact, build, here, *hold, at, mode) {
                         return exit;
                     }
                 }
@@ -771,23 +779,26 @@ impl<'a> Run<'a> {
     /// A contact that has passed its guard and has its address: goes,
     /// holds the stage, is queued or is suppressed. `Some(exit)` when the
     /// stage must stop here.
+    /// Asks the policy whether `contact` may go now, and builds its
+    /// action with `build` only when it goes or is queued.
     fn contact(
         &mut self,
-        channel: Channel,
-        kind: ActionKind,
+        contact: ContactRef,
+        build: impl FnOnce(&mut Self) -> ActionKind,
         pc: u32,
         hold: Option<u32>,
         at: DateTime<Utc>,
         mode: Mode,
     ) -> Option<Exit> {
+        let channel = contact.channel;
         match self.decide(channel, at) {
             Decision::Go => {
                 self.record_contact(channel, at);
+                let kind = build(self);
                 self.emit(at, pc, kind);
                 None
             }
             Decision::Suppress { reason } => {
-                let contact = contact_of(&kind);
                 self.audit(
                     at,
                     AuditKind::Suppressed,
@@ -796,7 +807,6 @@ impl<'a> Run<'a> {
                 None
             }
             Decision::Hold { until, reason } => {
-                let contact = contact_of(&kind);
                 let until_s = until.timestamp();
                 match (mode, hold) {
                     (Mode::Stage(_), Some(state))
@@ -820,6 +830,7 @@ impl<'a> Run<'a> {
                         Some(Exit::Suspended)
                     }
                     _ => {
+                        let kind = build(self);
                         self.audit(
                             at,
                             AuditKind::Queued,
@@ -840,14 +851,6 @@ impl<'a> Run<'a> {
             }
         }
     }
-}
-
-/// Only sends and calls reach the contact rules.
-fn contact_of(kind: &ActionKind) -> ContactRef {
-    kind.contact().unwrap_or(ContactRef {
-        channel: Channel::Call,
-        name: None,
-    })
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
