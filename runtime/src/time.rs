@@ -118,8 +118,8 @@ struct Stretch {
 pub struct ZoneMemo {
     /// `None` for a memo that remembers nothing (see [`ZoneMemo::new`]).
     stretches: Option<std::cell::RefCell<Vec<Stretch>>>,
-    /// The last zone name read from an account, and its zone.
-    named: Option<(String, Tz)>,
+    /// Zone names read from accounts, and their zones, the latest last.
+    named: Vec<(String, Tz)>,
     /// The index of the stretch that answered last.
     last: std::cell::Cell<usize>,
 }
@@ -137,6 +137,8 @@ impl PartialEq for ZoneMemo {
 const JOIN_DAYS: i64 = 62;
 /// The offset of a [`Stretch`] of one day whose offset changes.
 const MIXED: i32 = i32::MIN;
+/// Zone names a memo keeps.
+const NAMED_ZONES: usize = 8;
 /// Stretches kept before the memo starts again.
 const MAX_STRETCHES: usize = 256;
 
@@ -146,7 +148,7 @@ impl ZoneMemo {
     pub fn new() -> Self {
         ZoneMemo {
             stretches: Some(std::cell::RefCell::new(Vec::with_capacity(8))),
-            named: None,
+            named: Vec::new(),
             last: std::cell::Cell::new(0),
         }
     }
@@ -155,17 +157,18 @@ impl ZoneMemo {
         self.stretches.is_some()
     }
 
-    /// The zone of an IANA name, remembering the last one: the accounts of
-    /// a portfolio share a few zones.
+    /// The zone of an IANA name, remembering the last few: the accounts
+    /// of a portfolio share a handful of zones.
     pub fn zone_named(&mut self, name: &str) -> Option<Tz> {
-        if let Some((n, tz)) = &self.named {
-            if n == name {
-                return Some(*tz);
-            }
+        if let Some((_, tz)) = self.named.iter().rev().find(|(n, _)| n == name) {
+            return Some(*tz);
         }
         let tz = zone_from_name(name)?;
         if self.is_ready() {
-            self.named = Some((name.to_string(), tz));
+            if self.named.len() >= NAMED_ZONES {
+                self.named.remove(0);
+            }
+            self.named.push((name.to_string(), tz));
         }
         Some(tz)
     }

@@ -154,6 +154,23 @@ impl std::fmt::Display for Value {
 /// does: `1234.50`. Written by hand because every message carries amounts
 /// and `Decimal`'s formatter goes through a general-purpose buffer.
 fn push_money(out: &mut String, n: Decimal) {
+    // Amounts read from a portfolio have at most two decimals: their cents
+    // need no rounding, and a u64 is far quicker than Decimal's arithmetic.
+    if n.scale() <= 2 {
+        let cents = i64::try_from(n.mantissa())
+            .ok()
+            .and_then(|m| m.checked_mul(10i64.pow(2 - n.scale())));
+        if let Some(cents) = cents {
+            if cents < 0 {
+                out.push('-');
+            }
+            let cents = cents.unsigned_abs();
+            push_u64(out, cents / 100);
+            out.push('.');
+            push_digits(out, (cents % 100) as u32, 2);
+            return;
+        }
+    }
     let mut v = n.round_dp(2);
     v.rescale(2);
     let m = v.mantissa();
@@ -229,6 +246,10 @@ mod tests {
         assert_eq!(money("2.355"), "2.36 EUR");
         assert_eq!(money("-19.999"), "-20.00 EUR");
         assert_eq!(money("-0.004"), "0.00 EUR");
+        assert_eq!(money("-7.05"), "-7.05 EUR");
+        assert_eq!(money("19"), "19.00 EUR");
+        assert_eq!(money("-0.5"), "-0.50 EUR");
+        assert_eq!(money("92233720368547758.07"), "92233720368547758.07 EUR");
         assert_eq!(
             money("79228162514264337593543950.33"),
             "79228162514264337593543950.33 EUR"

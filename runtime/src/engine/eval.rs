@@ -97,9 +97,41 @@ impl<'a> Env<'a> {
         self.eval_slot(code).map(Slot::into_value)
     }
 
+    /// The value an instruction that only loads one pushes; `None` for
+    /// every other instruction.
+    fn load(&self, instr: &Instr) -> Option<Result<Slot<'a>, EvalError>> {
+        let field = |v: Option<&'a Value>| v.map_or(Slot::Own(Value::Unset), Slot::Ref);
+        Some(Ok(match *instr {
+            Instr::Const(i) => {
+                let Some(c) = self.m.consts.get(i as usize) else {
+                    return Some(Err("a constant is missing from the compiled flow".into()));
+                };
+                match c {
+                    Const::Text(s) => Slot::Str(self.m.str(*s), false),
+                    Const::Variant(s) => Slot::Str(self.m.str(*s), true),
+                    c => Slot::Own(Value::from_const(self.m, c)),
+                }
+            }
+            Instr::Account(i) => field(self.account.fields.get(i as usize)),
+            Instr::AccountId => Slot::Str(&self.account.id, false),
+            Instr::Event(i) => match self.event {
+                Some(ev) => field(ev.get(i as usize)),
+                None => return Some(Err("an event field is read outside an event handler".into())),
+            },
+            Instr::Var(i) => field(self.vars.get(i as usize)),
+            _ => return None,
+        }))
+    }
+
     /// Evaluates to a slot that may borrow from the machine, the account,
     /// the event or the variables.
     pub fn eval_slot(&self, code: &[Instr]) -> Result<Slot<'a>, EvalError> {
+        // Most template values and many conditions are one field: no stack.
+        if let [only] = code {
+            if let Some(slot) = self.load(only) {
+                return slot;
+            }
+        }
         let mut stack: Stack<'a> = Stack::new();
         let mut pc = 0usize;
         // Jumps only go forward, so this loop ends; the counter is a guard
@@ -111,37 +143,16 @@ impl<'a> Env<'a> {
                 return Err("the expression's code is damaged".into());
             }
             pc += 1;
+            if let Some(slot) = self.load(instr) {
+                stack.push(slot?);
+                continue;
+            }
             match *instr {
-                Instr::Const(i) => {
-                    let c = self
-                        .m
-                        .consts
-                        .get(i as usize)
-                        .ok_or("a constant is missing from the compiled flow")?;
-                    stack.push(match c {
-                        Const::Text(s) => Slot::Str(self.m.str(*s), false),
-                        Const::Variant(s) => Slot::Str(self.m.str(*s), true),
-                        c => Slot::Own(Value::from_const(self.m, c)),
-                    });
-                }
-                Instr::Account(i) => stack.push(match self.account.fields.get(i as usize) {
-                    Some(v) => Slot::Ref(v),
-                    None => Slot::Own(Value::Unset),
-                }),
-                Instr::AccountId => stack.push(Slot::Str(&self.account.id, false)),
-                Instr::Event(i) => {
-                    let ev = self
-                        .event
-                        .ok_or("an event field is read outside an event handler")?;
-                    stack.push(match ev.get(i as usize) {
-                        Some(v) => Slot::Ref(v),
-                        None => Slot::Own(Value::Unset),
-                    });
-                }
-                Instr::Var(i) => stack.push(match self.vars.get(i as usize) {
-                    Some(v) => Slot::Ref(v),
-                    None => Slot::Own(Value::Unset),
-                }),
+                Instr::Const(_)
+                | Instr::Account(_)
+                | Instr::AccountId
+                | Instr::Event(_)
+                | Instr::Var(_) => {}
                 Instr::Today => stack.push(Slot::Own(Value::Date(
                     time::to_local(self.tz, self.now).date(),
                 ))),
