@@ -84,12 +84,7 @@ impl Run<'_> {
         // (a cap may free a moment that falls outside the hours, and so on).
         for _ in 0..16 {
             let mut moved = false;
-            let paused = self
-                .inst
-                .pause_until
-                .get(channel.index())
-                .copied()
-                .unwrap_or(0);
+            let paused = self.inst.paused_until(channel);
             if paused != 0 && from_minutes(paused) > t {
                 t = from_minutes(paused);
                 moved = true;
@@ -103,7 +98,7 @@ impl Run<'_> {
                     continue;
                 }
                 let off = self.cap_offset(i);
-                let oldest = self.inst.ledger.get(off).copied().unwrap_or(0);
+                let oldest = self.inst.ledger().get(off).copied().unwrap_or(0);
                 if oldest == 0 {
                     continue;
                 }
@@ -151,8 +146,8 @@ impl Run<'_> {
 
     /// Counts a contact that went in every cap that covers its channel.
     pub(crate) fn record_contact(&mut self, channel: Channel, at: DateTime<Utc>) {
-        if self.inst.ledger.len() != self.ledger_len() {
-            self.inst.ledger.resize(self.ledger_len(), 0);
+        if self.inst.ledger().len() != self.ledger_len() {
+            self.inst.reset_ledger(self.ledger_len());
         }
         let minute = minutes_ceil(at);
         for (i, cap) in self.m.policy.caps.iter().enumerate() {
@@ -160,7 +155,11 @@ impl Run<'_> {
                 continue;
             }
             let off = self.cap_offset(i);
-            if let Some(slots) = self.inst.ledger.get_mut(off..off + cap.count as usize) {
+            if let Some(slots) = self
+                .inst
+                .ledger_mut()
+                .get_mut(off..off + cap.count as usize)
+            {
                 slots.rotate_left(1);
                 if let Some(last) = slots.last_mut() {
                     *last = minute;

@@ -9,12 +9,14 @@ mod account;
 mod audit;
 mod contact;
 pub(crate) mod eval;
+mod instance;
 mod run;
 
 pub use account::{type_words, Account, AccountError};
 pub use audit::{AuditEntry, AuditKind, ContactRef, Detail, Reason};
+pub use instance::{Instance, Queued};
 
-use crate::format::{Channel, ChannelSet, DurationSpec, Machine, Priority, Sym};
+use crate::format::{Channel, DurationSpec, Machine, Priority, Sym};
 use crate::value::Value;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -31,82 +33,6 @@ pub enum Status {
     Ended,
     /// Stopped by a fault of the compiled flow (audited); needs a person.
     Halted,
-}
-
-/// One account's progress through a flow: small and flat, so millions fit
-/// in memory.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Instance {
-    /// Index into [`crate::format::Machine::states`].
-    pub state: u32,
-    pub status: Status,
-    /// The outcome symbol once [`Status::Ended`].
-    pub outcome: Sym,
-    /// When the current state resumes, in seconds since 1970 UTC;
-    /// `i64::MAX` when nothing is scheduled.
-    pub resume_at: i64,
-    /// Actions emitted so far: part of every action id.
-    pub seq: u32,
-    /// Channels a `stop` rule has closed for good.
-    pub stopped: ChannelSet,
-    /// Per channel (in [`Channel`] order), minutes since 1970 UTC until
-    /// which a `pause` rule forbids contact; 0 when not paused.
-    pub pause_until: [u32; 7],
-    pub vars: Vec<Value>,
-    /// Per cap, in policy order, the times of its channels' last `count`
-    /// contacts, oldest first, minutes since 1970 UTC (rounded up), 0 for
-    /// an empty slot.
-    pub ledger: Vec<u32>,
-    /// Contacts from handlers waiting for an allowed moment.
-    pub queue: Vec<Queued>,
-}
-
-/// A contact that a handler decided but the policy did not let go yet.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Queued {
-    /// Seconds since 1970 UTC.
-    pub due: i64,
-    pub state: u32,
-    pub kind: ActionKind,
-}
-
-impl Instance {
-    /// A fresh instance, to be enrolled with [`Input::Enrol`].
-    pub fn new() -> Self {
-        Instance {
-            resume_at: i64::MAX,
-            ..Instance::default()
-        }
-    }
-
-    /// The next moment a [`Input::Timer`] has work to do.
-    pub fn next_due(&self) -> Option<DateTime<Utc>> {
-        let stage = (self.status == Status::Active).then_some(self.resume_at);
-        let queued = self.queue.iter().map(|q| q.due).min();
-        let t = match (stage, queued) {
-            (Some(a), Some(b)) => a.min(b),
-            (a, b) => a.or(b)?,
-        };
-        if t == i64::MAX {
-            return None;
-        }
-        DateTime::from_timestamp(t, 0)
-    }
-
-    /// Bytes this instance holds on the heap (variables, ledger, queue).
-    pub fn heap_bytes(&self) -> usize {
-        self.vars.capacity() * std::mem::size_of::<Value>()
-            + self
-                .vars
-                .iter()
-                .map(|v| match v {
-                    Value::Text(s) | Value::Variant(s) => s.capacity(),
-                    _ => 0,
-                })
-                .sum::<usize>()
-            + self.ledger.capacity() * 4
-            + self.queue.capacity() * std::mem::size_of::<Queued>()
-    }
 }
 
 /// What happens to an account.

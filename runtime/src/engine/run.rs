@@ -202,7 +202,7 @@ impl<'a> Run<'a> {
         }
         self.inst.status = Status::Active;
         self.inst.resume_at = i64::MAX;
-        self.inst.ledger = vec![0; self.ledger_len()];
+        self.inst.reset_ledger(self.ledger_len());
         self.inst.vars = Vec::with_capacity(self.m.vars.len());
         for var in &self.m.vars {
             let v = self.value(&var.init, None, now).unwrap_or_default();
@@ -390,10 +390,9 @@ impl<'a> Run<'a> {
                 continue;
             };
             let minute = minutes_ceil(until);
+            let now = minutes_ceil(at);
             for c in pause.channels.channels() {
-                if let Some(slot) = self.inst.pause_until.get_mut(c.index()) {
-                    *slot = (*slot).max(minute);
-                }
+                self.inst.pause(c, minute, now);
             }
             self.audit(
                 at,

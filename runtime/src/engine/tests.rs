@@ -800,8 +800,9 @@ fn an_instance_is_small() {
     let heap = inst.heap_bytes();
     let vars = inst.vars.len() * std::mem::size_of::<Value>();
     println!("heap: {heap} bytes, of which variables {vars}");
+    // The goal: 128 bytes with the cap ledger, the variables aside.
     assert!(
-        size + heap - vars <= 128 + 36 + 8,
+        size + heap - vars <= 128,
         "ledger and instance without variables: {}",
         size + heap - vars
     );
