@@ -227,7 +227,7 @@ impl AuditEntry {
             }
             Detail::Released(c) => {
                 out.push_str("queued ");
-                write_contact(out, m, *c, true);
+                write_contact(out, m, *c, false);
                 write!(out, " went")
             }
             Detail::Suppressed { reason, contact } => {

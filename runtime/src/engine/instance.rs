@@ -182,17 +182,17 @@ struct StoredRef<'a> {
 }
 
 #[derive(Deserialize)]
-struct Stored {
-    state: u32,
-    status: Status,
-    outcome: Sym,
-    resume_at: i64,
-    seq: u32,
-    stopped: ChannelSet,
-    pause_until: [u32; 7],
-    vars: Vec<Value>,
-    ledger: Vec<u32>,
-    queue: Vec<Queued>,
+pub(crate) struct Stored {
+    pub state: u32,
+    pub status: Status,
+    pub outcome: Sym,
+    pub resume_at: i64,
+    pub seq: u32,
+    pub stopped: ChannelSet,
+    pub pause_until: [u32; 7],
+    pub vars: Vec<Value>,
+    pub ledger: Vec<u32>,
+    pub queue: Vec<Queued>,
 }
 
 impl Serialize for Instance {

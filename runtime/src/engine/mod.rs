@@ -9,7 +9,7 @@ mod account;
 mod audit;
 mod contact;
 pub(crate) mod eval;
-mod instance;
+pub(crate) mod instance;
 mod run;
 
 pub use account::{type_words, Account, AccountError};

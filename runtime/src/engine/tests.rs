@@ -586,6 +586,10 @@ fn a_handler_contact_outside_hours_is_queued_and_goes_at_the_next_allowed_moment
         sim.sent_at("sent sms thanks"),
         vec![utc("2026-03-03 08:00")]
     );
+    assert_eq!(
+        sim.audit_of(AuditKind::Released),
+        vec!["queued sms thanks went"]
+    );
     // The stage's own wait is untouched.
     assert_eq!(sim.inst.next_due(), Some(utc("2026-04-01 09:00")));
 }

@@ -90,14 +90,8 @@ pub fn run(
             let data: Vec<u8> = store.sql(r.get(1))?;
             let state: Vec<u8> = store.sql(r.get(2))?;
             let clock: i64 = store.sql(r.get(3))?;
-            known.insert(
-                id,
-                (
-                    decode(&data, "account")?,
-                    decode(&state, "instance")?,
-                    clock,
-                ),
-            );
+            let instance = super::legacy::decode_instance(&state, &id, Some(m))?;
+            known.insert(id, (decode(&data, "account")?, instance, clock));
         }
     }
 

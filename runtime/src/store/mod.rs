@@ -10,6 +10,7 @@
 //! and, the engine being deterministic, gives the same action ids.
 
 mod batch;
+mod legacy;
 mod schema;
 
 pub use batch::{run, RunInput, RunSummary, StoreReject};
@@ -248,7 +249,7 @@ impl Store {
         };
         Ok(Some(StoredAccount {
             account: decode(&data, "account")?,
-            instance: decode(&state, "instance")?,
+            instance: legacy::decode_instance(&state, id, None)?,
             flow,
             version,
             clock,
