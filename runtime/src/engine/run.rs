@@ -172,7 +172,16 @@ impl<'a> Run<'a> {
     }
 
     fn render(&mut self, text: &Text, event: Option<&[Value]>, at: DateTime<Utc>) -> String {
-        let mut out = String::with_capacity(128);
+        // Room for the literal text and a typical value per interpolation:
+        // a letter's text grew through several reallocations otherwise.
+        let room: usize = text
+            .iter()
+            .map(|piece| match piece {
+                TextPiece::Lit(s) => self.m.str(*s).len(),
+                TextPiece::Expr(_) => 24,
+            })
+            .sum();
+        let mut out = String::with_capacity(room);
         for piece in text {
             match piece {
                 TextPiece::Lit(s) => out.push_str(self.m.str(*s)),
