@@ -488,6 +488,30 @@ pub fn add(
     shift(at, i64::from(d.amount), d.unit, tz, calendar)
 }
 
+/// `at + duration` in whole seconds since 1970 UTC, as the engine keeps
+/// the moment a wait ends: a wait of days or weeks needs no calendar date.
+/// `None` past the range of [`DateTime`], as for [`add`].
+pub fn add_seconds(
+    at: DateTime<Utc>,
+    d: DurationSpec,
+    tz: impl Zone,
+    calendar: Option<&Calendar>,
+) -> Option<i64> {
+    let days = match d.unit {
+        DurationUnit::Days => i64::from(d.amount),
+        DurationUnit::Weeks => i64::from(d.amount).checked_mul(7)?,
+        _ => return add(at, d, tz, calendar).map(|t| t.timestamp()),
+    };
+    let utc = at.timestamp();
+    let wall = utc
+        .checked_add(i64::from(tz.offset_at(utc)?))?
+        .checked_add(days.checked_mul(DAY)?)?;
+    let moved = tz.wall_to_utc(wall)?;
+    (DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp())
+        .contains(&moved)
+        .then_some(moved)
+}
+
 /// Why a moment is outside the contact window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Closed {
@@ -589,10 +613,18 @@ impl<Z: Zone> ContactWindow<'_, Z> {
         let minute = (wall.rem_euclid(DAY) / 60) as u16;
         // 1970-01-01 was a Thursday: day 0 is weekday 3 counted from Monday.
         let weekday = 1u8 << (day + 3).rem_euclid(7);
+        // Holidays are compared as day numbers: building the date of the
+        // day costs more than the search.
+        let holiday = |i: &u16| {
+            self.calendars.get(*i as usize).is_some_and(|c| {
+                c.holidays
+                    .binary_search_by_key(&day, |d| day_of_date(*d))
+                    .is_ok()
+            })
+        };
         self.closed_weekdays & weekday == 0
             && self.hours_allow(minute)
-            && (self.holidays.is_empty()
-                || date_of_day(day).is_some_and(|d| self.closed_on(d).is_none()))
+            && !self.holidays.iter().any(holiday)
     }
 
     fn closed_on(&self, date: NaiveDate) -> Option<Closed> {
@@ -757,6 +789,8 @@ mod tests {
                         let expected = tz_local_to_utc(tz, date.and_time(local.time()));
                         let days = DurationSpec::new(3, DurationUnit::Days);
                         assert_eq!(add(at, days, zone, None), Some(expected), "{name} {at}");
+                        let secs = add_seconds(at, days, zone, None);
+                        assert_eq!(secs, Some(expected.timestamp()), "{name} {at}");
                         assert_eq!(add(at, days, tz, None), Some(expected), "{name} {at}");
                     }
                     if t % 11 == 0 {
@@ -800,6 +834,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_wait_past_the_range_of_dates_has_no_end() {
+        let at = local(Tz::UTC, "2026-03-02 09:00");
+        let far = DurationSpec::new(100_000_000, DurationUnit::Days);
+        assert_eq!(add(at, far, Tz::UTC, None), None);
+        assert_eq!(add_seconds(at, far, Tz::UTC, None), None);
+        let weeks = DurationSpec::new(20_000_000, DurationUnit::Weeks);
+        assert_eq!(add_seconds(at, weeks, Tz::UTC, None), None);
+        let near = DurationSpec::new(3, DurationUnit::Weeks);
+        assert_eq!(
+            add_seconds(at, near, Tz::UTC, None),
+            add(at, near, Tz::UTC, None).map(|t| t.timestamp())
+        );
     }
 
     #[test]

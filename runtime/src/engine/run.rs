@@ -545,7 +545,7 @@ impl<'a> Run<'a> {
                         .calendar
                         .or(self.m.default_calendar)
                         .and_then(|c| self.m.calendars.get(c as usize));
-                    let Some(until) = time::add(at, *duration, self.zone(), cal) else {
+                    let Some(until) = time::add_seconds(at, *duration, self.zone(), cal) else {
                         self.halt(
                             at,
                             format!("wait {duration} goes past the calendar's range"),
@@ -554,7 +554,7 @@ impl<'a> Run<'a> {
                     };
                     let what = Detail::Wait {
                         duration: *duration,
-                        until: until.timestamp(),
+                        until,
                     };
                     return self.suspend(*resume, until, at, what);
                 }
@@ -587,9 +587,8 @@ impl<'a> Run<'a> {
                         );
                         continue;
                     }
-                    let what = Detail::WaitUntil {
-                        until: until.timestamp(),
-                    };
+                    let until = until.timestamp();
+                    let what = Detail::WaitUntil { until };
                     return self.suspend(*resume, until, at, what);
                 }
                 Op::Send {
@@ -778,15 +777,10 @@ impl<'a> Run<'a> {
         Exit::Fell
     }
 
-    fn suspend(
-        &mut self,
-        state: u32,
-        until: DateTime<Utc>,
-        at: DateTime<Utc>,
-        what: Detail,
-    ) -> Exit {
+    /// Waits in `state` until `until` (seconds since 1970 UTC).
+    fn suspend(&mut self, state: u32, until: i64, at: DateTime<Utc>, what: Detail) -> Exit {
         self.move_to_state(state);
-        self.inst.resume_at = until.timestamp();
+        self.inst.resume_at = until;
         self.audit(at, AuditKind::Waiting, what);
         Exit::Suspended
     }
