@@ -438,31 +438,37 @@ pub fn shift(
     match unit {
         DurationUnit::Minutes => at.checked_add_signed(Duration::try_minutes(amount)?),
         DurationUnit::Hours => at.checked_add_signed(Duration::try_hours(amount)?),
-        DurationUnit::Days | DurationUnit::Weeks => {
-            // The same local time some days later, in whole seconds: every
-            // wait of days takes this path, and it needs no calendar date.
-            let days = match unit {
-                DurationUnit::Weeks => amount.checked_mul(7)?,
-                _ => amount,
-            };
-            let utc = at.timestamp();
-            let wall = utc
-                .checked_add(i64::from(tz.offset_at(utc)?))?
-                .checked_add(days.checked_mul(DAY)?)?;
-            let moved = tz.wall_to_utc(wall)?;
+        _ => {
+            let moved = local_shift(at.timestamp(), amount, unit, tz, calendar)?;
             DateTime::from_timestamp(moved, at.timestamp_subsec_nanos())
         }
-        DurationUnit::Months | DurationUnit::BusinessDays => {
-            let utc = at.timestamp();
-            let wall = utc.checked_add(i64::from(tz.offset_at(utc)?))?;
+    }
+}
+
+/// Days and longer from whole seconds since 1970 UTC to whole seconds, on
+/// the local calendar of `tz` at the same local time of day. Days and weeks
+/// need no calendar date; months and business days build one.
+#[inline]
+fn local_shift(
+    utc: i64,
+    amount: i64,
+    unit: DurationUnit,
+    tz: impl Zone,
+    calendar: Option<&Calendar>,
+) -> Option<i64> {
+    let wall = utc.checked_add(i64::from(tz.offset_at(utc)?))?;
+    let wall = match unit {
+        DurationUnit::Days => wall.checked_add(amount.checked_mul(DAY)?)?,
+        DurationUnit::Weeks => wall.checked_add(amount.checked_mul(7 * DAY)?)?,
+        _ => {
             let date = date_of_day(wall.div_euclid(DAY))?;
             let moved = shift_date(date, amount, unit, calendar)?;
-            let wall = day_of_date(moved)
+            day_of_date(moved)
                 .checked_mul(DAY)?
-                .checked_add(wall.rem_euclid(DAY))?;
-            DateTime::from_timestamp(tz.wall_to_utc(wall)?, at.timestamp_subsec_nanos())
+                .checked_add(wall.rem_euclid(DAY))?
         }
-    }
+    };
+    tz.wall_to_utc(wall)
 }
 
 /// Days between 0001-01-01 and 1970-01-01.
@@ -497,16 +503,12 @@ pub fn add_seconds(
     tz: impl Zone,
     calendar: Option<&Calendar>,
 ) -> Option<i64> {
-    let days = match d.unit {
-        DurationUnit::Days => i64::from(d.amount),
-        DurationUnit::Weeks => i64::from(d.amount).checked_mul(7)?,
-        _ => return add(at, d, tz, calendar).map(|t| t.timestamp()),
+    let amount = i64::from(d.amount);
+    let moved = match d.unit {
+        DurationUnit::Minutes => at.timestamp().checked_add(amount.checked_mul(60)?)?,
+        DurationUnit::Hours => at.timestamp().checked_add(amount.checked_mul(3600)?)?,
+        unit => local_shift(at.timestamp(), amount, unit, tz, calendar)?,
     };
-    let utc = at.timestamp();
-    let wall = utc
-        .checked_add(i64::from(tz.offset_at(utc)?))?
-        .checked_add(days.checked_mul(DAY)?)?;
-    let moved = tz.wall_to_utc(wall)?;
     (DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp())
         .contains(&moved)
         .then_some(moved)
@@ -809,6 +811,11 @@ mod tests {
                             let moved = |z| shift(at, amount, unit, z, Some(&cal));
                             assert_eq!(moved(zone), Some(expected), "{name} {at} {amount}");
                             assert_eq!(shift(at, amount, unit, tz, Some(&cal)), Some(expected));
+                            if amount > 0 {
+                                let d = DurationSpec::new(amount as u32, unit);
+                                let secs = add_seconds(at, d, zone, Some(&cal));
+                                assert_eq!(secs, Some(expected.timestamp()), "{name} {at}");
+                            }
                         }
                     }
                 }
