@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 /// One account's progress through a flow.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(from = "Stored")]
+#[serde(from = "Owned")]
 pub struct Instance {
     /// Index into [`crate::format::Machine::states`].
     pub state: u32,
@@ -166,23 +166,11 @@ impl Instance {
     }
 }
 
-/// The stored form: fields in this order, a pause per channel.
-#[derive(Serialize)]
-struct StoredRef<'a> {
-    state: u32,
-    status: Status,
-    outcome: Sym,
-    resume_at: i64,
-    seq: u32,
-    stopped: ChannelSet,
-    pause_until: [u32; 7],
-    vars: &'a [Value],
-    ledger: &'a [u32],
-    queue: &'a [Queued],
-}
-
-#[derive(Deserialize)]
-pub(crate) struct Stored {
+/// The stored form: fields in this order, a pause per channel. Written
+/// from borrowed slices, read into vectors (serde spells both the same),
+/// and read with another kind of queue by `store::legacy`.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Stored<Vars, Ledger, Queue> {
     pub state: u32,
     pub status: Status,
     pub outcome: Sym,
@@ -190,9 +178,30 @@ pub(crate) struct Stored {
     pub seq: u32,
     pub stopped: ChannelSet,
     pub pause_until: [u32; 7],
-    pub vars: Vec<Value>,
-    pub ledger: Vec<u32>,
-    pub queue: Vec<Queued>,
+    pub vars: Vars,
+    pub ledger: Ledger,
+    pub queue: Queue,
+}
+
+/// The stored form as it is read.
+pub(crate) type Owned<Q = Queued> = Stored<Vec<Value>, Vec<u32>, Vec<Q>>;
+
+impl<V, L, Q> Stored<V, L, Q> {
+    /// The same instance with another queue.
+    pub(crate) fn with_queue<R>(self, queue: R) -> Stored<V, L, R> {
+        Stored {
+            state: self.state,
+            status: self.status,
+            outcome: self.outcome,
+            resume_at: self.resume_at,
+            seq: self.seq,
+            stopped: self.stopped,
+            pause_until: self.pause_until,
+            vars: self.vars,
+            ledger: self.ledger,
+            queue,
+        }
+    }
 }
 
 impl Serialize for Instance {
@@ -203,7 +212,7 @@ impl Serialize for Instance {
                 *slot = mark_minute(*m);
             }
         }
-        StoredRef {
+        Stored {
             state: self.state,
             status: self.status,
             outcome: self.outcome,
@@ -211,16 +220,16 @@ impl Serialize for Instance {
             seq: self.seq,
             stopped: self.stopped,
             pause_until,
-            vars: &self.vars,
+            vars: &self.vars[..],
             ledger: self.ledger(),
-            queue: &self.queue,
+            queue: &self.queue[..],
         }
         .serialize(s)
     }
 }
 
-impl From<Stored> for Instance {
-    fn from(s: Stored) -> Self {
+impl From<Owned> for Instance {
+    fn from(s: Owned) -> Self {
         let ledger_len = s.ledger.len().min(usize::from(u16::MAX));
         let mut marks = s.ledger;
         marks.truncate(ledger_len);
@@ -277,47 +286,16 @@ mod tests {
 
     #[test]
     fn the_stored_form_is_the_one_stores_have_always_held() {
-        let mut i = Instance::new();
-        i.state = 4;
-        i.status = Status::Active;
-        i.seq = 9;
-        i.resume_at = 1_772_442_000;
-        i.vars = vec![Value::Bool(true)];
-        i.reset_ledger(2);
-        i.ledger_mut()[1] = 29_540_700;
-        i.pause(Channel::Call, 29_550_000, 0);
-        let bytes = postcard::to_allocvec(&i).unwrap();
-        // The layout of earlier versions, field by field.
-        #[derive(Serialize)]
-        struct Before {
-            state: u32,
-            status: Status,
-            outcome: Sym,
-            resume_at: i64,
-            seq: u32,
-            stopped: ChannelSet,
-            pause_until: [u32; 7],
-            vars: Vec<Value>,
-            ledger: Vec<u32>,
-            queue: Vec<Queued>,
-        }
-        let mut pause_until = [0; 7];
-        pause_until[Channel::Call.index()] = 29_550_000;
-        let before = Before {
-            state: 4,
-            status: Status::Active,
-            outcome: 0,
-            resume_at: 1_772_442_000,
-            seq: 9,
-            stopped: ChannelSet::NONE,
-            pause_until,
-            vars: vec![Value::Bool(true)],
-            ledger: vec![0, 29_540_700],
-            queue: vec![],
-        };
-        assert_eq!(bytes, postcard::to_allocvec(&before).unwrap());
-        let back: Instance = postcard::from_bytes(&bytes).unwrap();
-        assert_eq!(back, i);
+        // Bytes in the layout of earlier versions, field by field.
+        let bytes = crate::store::legacy::tests::before(vec![]);
+        let i: Instance = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!((i.state, i.status, i.seq), (3, Status::Active, 2));
+        assert_eq!(i.resume_at, 1_772_442_000);
+        assert_eq!(i.vars, vec![Value::Bool(true)]);
+        assert_eq!(i.ledger(), &[0, 29_540_700]);
+        assert_eq!(i.paused_until(Channel::Call), 29_550_000);
+        assert_eq!(i.paused_until(Channel::Voice), 0);
+        assert_eq!(postcard::to_allocvec(&i).unwrap(), bytes);
         let json = serde_json::to_string(&i).unwrap();
         assert_eq!(serde_json::from_str::<Instance>(&json).unwrap(), i);
     }

@@ -10,37 +10,25 @@
 //! looked up in the flow.
 
 use super::{decode, Result, StoreError};
-use crate::engine::instance::Stored;
-use crate::engine::{ActionKind, Instance, Queued, Status};
-use crate::format::{Channel, ChannelSet, Machine, Priority, Sym};
-use crate::value::Value;
+use crate::engine::instance::Owned;
+use crate::engine::{ActionKind, Instance, Queued};
+use crate::format::{Channel, Machine, Priority, Sym};
 use serde::Deserialize;
 
+/// A contact that a handler queued, as stored until 2026-12-01.
 #[derive(Deserialize)]
-struct Instance1 {
-    state: u32,
-    status: Status,
-    outcome: Sym,
-    resume_at: i64,
-    seq: u32,
-    stopped: ChannelSet,
-    pause_until: [u32; 7],
-    vars: Vec<Value>,
-    ledger: Vec<u32>,
-    queue: Vec<Queued1>,
-}
-
-#[derive(Deserialize)]
-struct Queued1 {
-    due: i64,
-    state: u32,
-    kind: Kind1,
+#[cfg_attr(test, derive(serde::Serialize))]
+pub(crate) struct Queued1 {
+    pub due: i64,
+    pub state: u32,
+    pub kind: Kind1,
 }
 
 /// Only contacts are ever queued: sends and calls, the first two kinds of
 /// action, in this order.
 #[derive(Deserialize)]
-enum Kind1 {
+#[cfg_attr(test, derive(serde::Serialize))]
+pub(crate) enum Kind1 {
     Send {
         channel: Channel,
         template: String,
@@ -67,7 +55,7 @@ pub(crate) fn decode_instance(
     let Err(refused) = current else {
         return current;
     };
-    let Ok(old) = postcard::from_bytes::<Instance1>(bytes) else {
+    let Ok(mut old) = postcard::from_bytes::<Owned<Queued1>>(bytes) else {
         return Err(refused);
     };
     let Some(m) = m else {
@@ -88,7 +76,7 @@ pub(crate) fn decode_instance(
             })
     };
     let mut queue = Vec::with_capacity(old.queue.len());
-    for q in old.queue {
+    for q in std::mem::take(&mut old.queue) {
         let kind = match q.kind {
             Kind1::Send {
                 channel,
@@ -114,57 +102,23 @@ pub(crate) fn decode_instance(
             kind,
         });
     }
-    Ok(Instance::from(Stored {
-        state: old.state,
-        status: old.status,
-        outcome: old.outcome,
-        resume_at: old.resume_at,
-        seq: old.seq,
-        stopped: old.stopped,
-        pause_until: old.pause_until,
-        vars: old.vars,
-        ledger: old.ledger,
-        queue,
-    }))
+    Ok(Instance::from(old.with_queue(queue)))
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use serde::Serialize;
+    use crate::engine::Status;
+    use crate::format::ChannelSet;
+    use crate::value::Value;
 
-    /// The earlier form, written as dun wrote it.
-    #[derive(Serialize)]
-    struct Before {
-        state: u32,
-        status: Status,
-        outcome: Sym,
-        resume_at: i64,
-        seq: u32,
-        stopped: ChannelSet,
-        pause_until: [u32; 7],
-        vars: Vec<Value>,
-        ledger: Vec<u32>,
-        queue: Vec<(i64, u32, BeforeKind)>,
-    }
-
-    #[derive(Serialize)]
-    enum BeforeKind {
-        Send {
-            channel: Channel,
-            template: String,
-            subject: Option<String>,
-            text: String,
-            to: Option<String>,
-        },
-        Call {
-            queue: Option<String>,
-            priority: Priority,
-        },
-    }
-
-    fn before(queue: Vec<(i64, u32, BeforeKind)>) -> Vec<u8> {
-        postcard::to_allocvec(&Before {
+    /// An instance in the earlier form, with `queue`.
+    pub(crate) fn before(queue: Vec<(i64, u32, Kind1)>) -> Vec<u8> {
+        let queue: Vec<Queued1> = queue
+            .into_iter()
+            .map(|(due, state, kind)| Queued1 { due, state, kind })
+            .collect();
+        postcard::to_allocvec(&Owned {
             state: 3,
             status: Status::Active,
             outcome: 0,
@@ -193,7 +147,7 @@ mod tests {
             (
                 1_772_450_000,
                 3,
-                BeforeKind::Send {
+                Kind1::Send {
                     channel: Channel::Sms,
                     template: "reminder".into(),
                     subject: None,
@@ -204,7 +158,7 @@ mod tests {
             (
                 1_772_460_000,
                 3,
-                BeforeKind::Call {
+                Kind1::Call {
                     queue: Some("collectors".into()),
                     priority: Priority::default(),
                 },
@@ -243,7 +197,7 @@ mod tests {
             before(vec![(
                 1_772_450_000,
                 3,
-                BeforeKind::Send {
+                Kind1::Send {
                     channel: Channel::Email,
                     template: template.into(),
                     subject: Some("Due".into()),

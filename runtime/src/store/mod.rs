@@ -10,7 +10,7 @@
 //! and, the engine being deterministic, gives the same action ids.
 
 mod batch;
-mod legacy;
+pub(crate) mod legacy;
 mod schema;
 
 pub use batch::{run, RunInput, RunSummary, StoreReject};
