@@ -22,9 +22,12 @@ pub(crate) struct Run<'a> {
     pub inst: &'a mut Instance,
     pub account: &'a Account,
     pub tz: Tz,
-    out: &'a mut Outcome,
-    /// Taken from `out` for the step and given back at its end.
-    pub(crate) memo: ZoneMemo,
+    /// The parts of the caller's [`Outcome`], borrowed apart so that the
+    /// zone memo can be read while actions are pushed.
+    actions: &'a mut Vec<Action>,
+    audit: &'a mut Vec<AuditEntry>,
+    visited: &'a mut Vec<u32>,
+    pub(crate) memo: &'a mut ZoneMemo,
     budget: usize,
     /// The account id's share of every action id, hashed at the first
     /// action of the step.
@@ -56,13 +59,21 @@ impl<'a> Run<'a> {
         account: &'a Account,
         out: &'a mut Outcome,
     ) -> Self {
+        let Outcome {
+            actions,
+            audit,
+            visited,
+            memo,
+        } = out;
         let mut run = Run {
             m,
             inst,
             account,
             tz: Tz::UTC,
-            memo: std::mem::take(&mut out.memo),
-            out,
+            actions,
+            audit,
+            visited,
+            memo,
             budget: OP_BUDGET,
             id_hash: None,
         };
@@ -75,7 +86,7 @@ impl<'a> Run<'a> {
     pub(crate) fn zone(&self) -> MemoZone<'_> {
         MemoZone {
             tz: self.tz,
-            memo: &self.memo,
+            memo: self.memo,
         }
     }
 
@@ -88,13 +99,12 @@ impl<'a> Run<'a> {
                 self.event(event, &payload, now);
             }
         }
-        self.out.memo = std::mem::take(&mut self.memo);
     }
 
     // ---- bookkeeping -------------------------------------------------
 
     fn audit(&mut self, at: DateTime<Utc>, kind: AuditKind, detail: Detail) {
-        self.out.audit.push(AuditEntry {
+        self.audit.push(AuditEntry {
             at,
             state: self.inst.state,
             kind,
@@ -114,7 +124,7 @@ impl<'a> Run<'a> {
             .get_or_insert_with(|| account_hash(&self.account.id));
         let id = step_id(account, self.inst.seq, self.inst.state, pc);
         self.inst.seq = self.inst.seq.wrapping_add(1);
-        self.out.actions.push(Action {
+        self.actions.push(Action {
             id,
             at,
             state: self.inst.state,
@@ -133,7 +143,7 @@ impl<'a> Run<'a> {
 
     fn move_to_state(&mut self, state: u32) {
         self.inst.state = state;
-        self.out.visited.push(state);
+        self.visited.push(state);
     }
 
     fn env<'b>(&'b self, event: Option<&'b [Value]>, now: DateTime<Utc>) -> Env<'b> {
