@@ -3,8 +3,8 @@
 //!
 //! In memory, the cap ledger and the pauses share one boxed slice: most
 //! accounts are paused on no channel, and a slot per channel for every
-//! account would be most of the instance. Stored (postcard in the store,
-//! JSON in traces), an instance keeps the shape it has always had, a pause
+//! account would be a fifth of the instance. Stored (postcard, in the store
+//! of `dun run`), an instance keeps the shape it has always had, a pause
 //! per channel and the ledger apart, so stores written before this layout
 //! read the same.
 
