@@ -147,7 +147,7 @@ impl Run<'_> {
     /// Counts a contact that went in every cap that covers its channel.
     pub(crate) fn record_contact(&mut self, channel: Channel, at: DateTime<Utc>) {
         if self.inst.ledger().len() != self.ledger_len() {
-            self.inst.reset_ledger(self.ledger_len());
+            self.inst.resize_ledger(self.ledger_len());
         }
         let minute = minutes_ceil(at);
         for (i, cap) in self.m.policy.caps.iter().enumerate() {

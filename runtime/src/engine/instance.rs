@@ -105,10 +105,13 @@ impl Instance {
         self.marks.get_mut(..n).unwrap_or(&mut [])
     }
 
-    /// Gives the ledger `len` empty slots, keeping the pauses.
-    pub(crate) fn reset_ledger(&mut self, len: usize) {
+    /// Gives the ledger `len` slots, keeping the pauses and the slots it
+    /// has (new ones are empty), as `Vec::resize` would.
+    pub(crate) fn resize_ledger(&mut self, len: usize) {
         let len = len.min(usize::from(u16::MAX));
-        let mut marks = vec![0; len];
+        let mut marks = Vec::with_capacity(len + self.pause_marks().len());
+        marks.extend_from_slice(self.ledger());
+        marks.resize(len, 0);
         marks.extend_from_slice(self.pause_marks());
         self.marks = marks.into_boxed_slice();
         self.ledger_len = len as u16;
@@ -260,7 +263,7 @@ mod tests {
     #[test]
     fn pauses_share_the_ledger_slice_and_only_live_ones_stay() {
         let mut i = Instance::new();
-        i.reset_ledger(3);
+        i.resize_ledger(3);
         i.ledger_mut()[2] = 500;
         i.pause(Channel::Call, 1_000, 0);
         i.pause(Channel::Sms, 2_000, 0);
@@ -274,8 +277,10 @@ mod tests {
         i.pause(Channel::Voice, 3_000, 1_500);
         assert_eq!(i.paused_until(Channel::Call), 0);
         assert_eq!(i.marks.len(), 3 + 2);
-        // A new ledger keeps the pauses.
-        i.reset_ledger(1);
+        // A resized ledger keeps its slots and the pauses.
+        i.resize_ledger(4);
+        assert_eq!(i.ledger(), &[0, 0, 500, 0]);
+        i.resize_ledger(1);
         assert_eq!(i.ledger(), &[0]);
         assert_eq!(i.paused_until(Channel::Voice), 3_000);
         // Far pauses end in 2990.

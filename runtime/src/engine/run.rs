@@ -221,7 +221,7 @@ impl<'a> Run<'a> {
         }
         self.inst.status = Status::Active;
         self.inst.resume_at = i64::MAX;
-        self.inst.reset_ledger(self.ledger_len());
+        self.inst.resize_ledger(self.ledger_len());
         self.inst.vars = Vec::with_capacity(self.m.vars.len());
         for var in &self.m.vars {
             let v = self.value(&var.init, None, now).unwrap_or_default();
