@@ -495,8 +495,8 @@ pub fn add(
 }
 
 /// `at + duration` in whole seconds since 1970 UTC, as the engine keeps
-/// the moment a wait ends: a wait of days or weeks needs no calendar date.
-/// `None` past the range of [`DateTime`], as for [`add`].
+/// the moment a wait ends, without building the [`DateTime`] that [`add`]
+/// returns. `None` past the range of [`DateTime`], as for [`add`].
 pub fn add_seconds(
     at: DateTime<Utc>,
     d: DurationSpec,

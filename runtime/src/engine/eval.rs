@@ -148,6 +148,7 @@ impl<'a> Env<'a> {
                 continue;
             }
             match *instr {
+                // Pushed by `load` above.
                 Instr::Const(_)
                 | Instr::Account(_)
                 | Instr::AccountId

@@ -796,10 +796,9 @@ impl<'a> Run<'a> {
     }
 
     /// A contact that has passed its guard and has its address: goes,
-    /// holds the stage, is queued or is suppressed. `Some(exit)` when the
-    /// stage must stop here.
-    /// Asks the policy whether `contact` may go now, and builds its
-    /// action with `build` only when it goes or is queued.
+    /// holds the stage, is queued or is suppressed, as the policy decides.
+    /// Its action is built with `build` only when it goes or is queued.
+    /// `Some(exit)` when the stage must stop here.
     fn contact(
         &mut self,
         contact: ContactRef,

@@ -4,10 +4,12 @@
 //! field reads as it always has, and an instance with an empty queue is the
 //! same bytes in both forms.
 //!
-//! Such a name cannot be read as an interned one (the byte after it is a
-//! letter where the current form expects 0 or 1), so an instance that does
-//! not read in the current form is tried in this one, and its names are
-//! looked up in the flow.
+//! The current form refuses such an instance: it reads the name's length
+//! as the interned name, and then meets the name's first letter where it
+//! expects an option's tag (0 or 1, after a template) or a priority's
+//! variant number (after a queue). So an instance that does not read in the
+//! current form is tried in this one, and its names are looked up in the
+//! flow.
 
 use super::{decode, Result, StoreError};
 use crate::engine::instance::Owned;
