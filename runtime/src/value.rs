@@ -90,6 +90,11 @@ impl Value {
     /// The value as it is written into a message: money with the flow's
     /// currency and two decimals, dates as `YYYY-MM-DD`.
     pub fn render(&self, currency: &str) -> String {
+        // Addresses are text: a copy of the exact size, not a string grown
+        // from empty.
+        if let Value::Text(s) | Value::Variant(s) = self {
+            return s.clone();
+        }
         let mut out = String::new();
         self.render_into(&mut out, currency);
         out
