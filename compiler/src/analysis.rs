@@ -5,7 +5,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::model::Model;
 use crate::syntax::{self, ast, ast::Span};
 use crate::{checks, names, types};
-use dun_runtime::format::Machine;
+use dun_machine::format::Machine;
 use std::collections::HashMap;
 use std::path::Path;
 

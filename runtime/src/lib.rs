@@ -1,18 +1,19 @@
-//! The runtime of dun: the compiled format of a flow, time and calendars,
-//! and the deterministic engine that steps accounts through a flow.
+//! The runtime of dun: the deterministic engine that steps accounts through
+//! a compiled flow, flow tests, account and event files, the store and the
+//! simulation. The compiled machine itself, its values and time live in
+//! `dun-machine`, re-exported here.
 #![forbid(unsafe_code)]
 
 pub mod data;
 pub mod engine;
-pub mod format;
 pub mod sim;
 pub mod store;
 pub mod testing;
-pub mod time;
-pub mod value;
+
+pub use dun_machine::{format, time, value};
 
 #[cfg(test)]
-mod testkit;
+use dun_machine::testkit;
 
 pub use engine::{
     step, step_into, Account, Action, ActionKind, AuditEntry, AuditKind, ContactRef, Detail, Input,

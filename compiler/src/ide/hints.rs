@@ -6,7 +6,7 @@
 //! events, so their moves are not followed). A stage reached along that
 //! path from several places, or after branches that wait differently, gets
 //! a range (`day 3–7`). Durations are measured with the runtime's own
-//! calendar arithmetic (`dun_runtime::time::shift_date`): a month is 28 to
+//! calendar arithmetic (`dun_machine::time::shift_date`): a month is 28 to
 //! 31 days, `N business days` is measured from every weekday against the
 //! calendar's weekend, and each holiday of the calendar may add one day.
 //! Where the wait depends on the account's data (`wait until EXPR`) or a
@@ -19,8 +19,8 @@ use super::Document;
 use crate::model::Model;
 use crate::syntax::ast::{Block, Decl, DurationLit, DurationUnit, Span, Stage, StepKind, WaitKind};
 use chrono::NaiveDate;
-use dun_runtime::format::{Calendar, DurationUnit as RtUnit};
-use dun_runtime::time::shift_date;
+use dun_machine::format::{Calendar, DurationUnit as RtUnit};
+use dun_machine::time::shift_date;
 use std::collections::HashMap;
 
 const MINUTES_PER_DAY: u64 = 1440;
@@ -92,7 +92,7 @@ impl Days<'_> {
                 let weekend = c
                     .weekend
                     .iter()
-                    .fold(0u8, |bits, d| bits | dun_runtime::time::weekday_bit(*d));
+                    .fold(0u8, |bits, d| bits | dun_machine::time::weekday_bit(*d));
                 let rt = Calendar {
                     name: 0,
                     weekend,

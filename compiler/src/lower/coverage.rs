@@ -3,7 +3,7 @@
 //! (a wait, a held contact, a `goto` or `split` into another stage), and
 //! each handler that moves the account to another stage.
 
-use dun_runtime::format::{Machine, Op};
+use dun_machine::format::{Machine, Op};
 use std::collections::BTreeSet;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

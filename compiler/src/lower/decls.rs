@@ -6,11 +6,11 @@ use super::steps::{Ops, Place};
 use super::{src, Lowerer, TEMPLATE_FILE, UNRESOLVED, UNSUPPORTED};
 use crate::syntax::ast::{self, Decl, PolicyRuleKind, TemplateBody};
 use chrono::Timelike;
-use dun_runtime::format::{
+use dun_machine::format::{
     ActionDef, Calendar, Cap, Channel, ChannelSet, ContactHours, EventDef, Field, Handler, Op,
     Pause, StageDef, StateKind, Stop, Template, Type, VarDef, ZoneSpec,
 };
-use dun_runtime::time::{weekday_bit, weekday_from_name};
+use dun_machine::time::{weekday_bit, weekday_from_name};
 
 pub(crate) fn lower_all(cx: &mut Lowerer<'_>) {
     let file = cx.file;
@@ -210,7 +210,7 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
                     },
                     Some(ast::ExprKind::Text(t)) => {
                         let name = t.plain().unwrap_or_default();
-                        if dun_runtime::time::zone_from_name(&name).is_none() {
+                        if dun_machine::time::zone_from_name(&name).is_none() {
                             cx.error(
                                 UNRESOLVED,
                                 format!("\"{name}\" is not a timezone"),
@@ -339,7 +339,7 @@ fn templates<'a>(cx: &mut Lowerer<'a>, file: &'a ast::File) {
 
 /// Reads and compiles a `file "..."` template, relative to the flow's
 /// folder.
-fn template_file(cx: &mut Lowerer<'_>, path: &ast::Text) -> Option<dun_runtime::format::Text> {
+fn template_file(cx: &mut Lowerer<'_>, path: &ast::Text) -> Option<dun_machine::format::Text> {
     let relative = path.plain().unwrap_or_default();
     let Some(flow_path) = cx.path else {
         cx.error(

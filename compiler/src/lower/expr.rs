@@ -3,7 +3,7 @@
 
 use super::{Lowerer, UNRESOLVED};
 use crate::syntax::ast::{self, BinaryOp, ExprKind, FieldRoot, TextPart, UnaryOp};
-use dun_runtime::format::{self, Code, Const, DurationSpec, DurationUnit, Instr, TextPiece};
+use dun_machine::format::{self, Code, Const, DurationSpec, DurationUnit, Instr, TextPiece};
 
 impl Lowerer<'_> {
     /// Compiles an expression. `event` is the event whose payload

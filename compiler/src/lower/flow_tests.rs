@@ -5,10 +5,10 @@ use super::{src, UNRESOLVED, UNSUPPORTED};
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::{self, Decl, Expectation, ExprKind, TestAction, TestItemKind, UnaryOp};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use dun_runtime::engine::Account;
-use dun_runtime::format::{Channel, ChannelSet, Field, Machine, Type};
-use dun_runtime::testing::{Expect, TestCase, TestStep, TimelineItem};
-use dun_runtime::value::Value;
+use dun_machine::format::{Channel, ChannelSet, Field, Machine, Type};
+use dun_machine::test_case::{Expect, TestCase, TestStep, TimelineItem};
+use dun_machine::value::Value;
+use dun_machine::Account;
 
 /// The account id of a test that does not give one. Fixed, so that a
 /// `split` sends every such test down the same arm whatever its title; give
@@ -73,7 +73,7 @@ impl Cx<'_> {
         }
         let tz = zone
             .as_deref()
-            .and_then(dun_runtime::time::zone_from_name)
+            .and_then(dun_machine::time::zone_from_name)
             .unwrap_or(chrono_tz::Tz::UTC);
         let start = start.unwrap_or_else(|| {
             self.problem(
@@ -155,7 +155,7 @@ impl Cx<'_> {
         match self.value(&fv.value, &field.ty, tz) {
             Some(v) => Some(v),
             None => {
-                let words = dun_runtime::engine::type_words(self.m, &field.ty);
+                let words = dun_machine::type_words(self.m, &field.ty);
                 self.bad_value(&fv.value, &words);
                 None
             }
@@ -269,7 +269,7 @@ impl Cx<'_> {
                 };
                 let ty = self.m.vars.get(i as usize).map(|v| v.ty.clone())?;
                 let Some(v) = self.value(value, &ty, tz) else {
-                    let words = dun_runtime::engine::type_words(self.m, &ty);
+                    let words = dun_machine::type_words(self.m, &ty);
                     self.bad_value(value, &words);
                     return None;
                 };
@@ -315,13 +315,13 @@ impl Cx<'_> {
             (ExprKind::Date(d), Type::DateTime) => Value::DateTime(local(tz, *d, NaiveTime::MIN)),
             (ExprKind::Duration(d), Type::Duration) => {
                 let unit = match d.unit {
-                    ast::DurationUnit::Minutes => dun_runtime::format::DurationUnit::Minutes,
-                    ast::DurationUnit::Hours => dun_runtime::format::DurationUnit::Hours,
-                    ast::DurationUnit::Days => dun_runtime::format::DurationUnit::Days,
-                    ast::DurationUnit::Weeks => dun_runtime::format::DurationUnit::Weeks,
-                    ast::DurationUnit::Months => dun_runtime::format::DurationUnit::Months,
+                    ast::DurationUnit::Minutes => dun_machine::format::DurationUnit::Minutes,
+                    ast::DurationUnit::Hours => dun_machine::format::DurationUnit::Hours,
+                    ast::DurationUnit::Days => dun_machine::format::DurationUnit::Days,
+                    ast::DurationUnit::Weeks => dun_machine::format::DurationUnit::Weeks,
+                    ast::DurationUnit::Months => dun_machine::format::DurationUnit::Months,
                     ast::DurationUnit::BusinessDays => {
-                        dun_runtime::format::DurationUnit::BusinessDays
+                        dun_machine::format::DurationUnit::BusinessDays
                     }
                 };
                 let calendar = d.calendar.as_ref().and_then(|c| {
@@ -331,7 +331,7 @@ impl Cx<'_> {
                         .position(|x| self.m.str(x.name) == c.name)
                         .map(|i| i as u16)
                 });
-                Value::Duration(dun_runtime::format::DurationSpec {
+                Value::Duration(dun_machine::format::DurationSpec {
                     amount: d.amount,
                     unit,
                     calendar,
@@ -344,5 +344,5 @@ impl Cx<'_> {
 }
 
 fn local(tz: chrono_tz::Tz, d: NaiveDate, t: NaiveTime) -> chrono::DateTime<chrono::Utc> {
-    dun_runtime::time::local_to_utc(tz, d.and_time(t))
+    dun_machine::time::local_to_utc(tz, d.and_time(t))
 }

@@ -1,5 +1,5 @@
 //! Lowering: a checked flow (`ast::File`) → the compiled state machine of
-//! the runtime (`dun_runtime::format::Machine`), and its `test` blocks →
+//! the runtime (`dun_machine::format::Machine`), and its `test` blocks →
 //! the runtime's flow tests.
 //!
 //! Lowering resolves names to indexes itself, from the AST, in declaration
@@ -24,7 +24,7 @@ pub use flow_tests::{lower_tests, lower_tests_with_diagnostics};
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::{self, Span};
-use dun_runtime::format::{Machine, Sym};
+use dun_machine::format::{Machine, Sym};
 use names::Names;
 use std::path::Path;
 
@@ -99,6 +99,6 @@ impl<'a> Lowerer<'a> {
 }
 
 /// A span of the AST as the runtime carries it.
-pub(crate) fn src(span: Span) -> dun_runtime::format::SrcSpan {
-    dun_runtime::format::SrcSpan::new(span.start, span.end)
+pub(crate) fn src(span: Span) -> dun_machine::format::SrcSpan {
+    dun_machine::format::SrcSpan::new(span.start, span.end)
 }

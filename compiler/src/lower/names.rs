@@ -50,7 +50,7 @@ pub(crate) struct Names<'a> {
     pub interned: HashMap<String, u32>,
     /// Constants already in the machine's pool (a scan of the pool for
     /// each constant made lowering quadratic in their number).
-    pub consts: HashMap<dun_runtime::format::Const, u32>,
+    pub consts: HashMap<dun_machine::format::Const, u32>,
 }
 
 fn number<'a>(map: &mut HashMap<&'a str, u16>, name: &'a str) -> Option<u16> {

@@ -4,7 +4,7 @@
 
 use super::{src, Lowerer, UNRESOLVED, UNSUPPORTED};
 use crate::syntax::ast::{self, StepKind, WaitKind};
-use dun_runtime::format::{Channel, Op, Priority, SplitArm, SrcSpan, State, StateKind, Type};
+use dun_machine::format::{Channel, Op, Priority, SplitArm, SrcSpan, State, StateKind, Type};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
@@ -89,7 +89,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         when: &'a Option<ast::Expr>,
         place: Place,
-    ) -> Option<Vec<dun_runtime::format::Instr>> {
+    ) -> Option<Vec<dun_machine::format::Instr>> {
         let event = self.event_of(place);
         when.as_ref().map(|w| self.code(w, event))
     }

@@ -12,7 +12,7 @@ use super::paths::{Reach, Step};
 use super::render::{self, Mode};
 use super::{Context, CAP, CAP_POSSIBLE};
 use crate::diagnostics::Diagnostic;
-use dun_runtime::format::{Cap, ChannelSet};
+use dun_machine::format::{Cap, ChannelSet};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 

@@ -7,7 +7,7 @@
 //! firing while the stage waits (summarised: the handler's contacts and
 //! where it leaves the account). `end` has no edge out.
 
-use dun_runtime::format::{Channel, DurationSpec, DurationUnit, Instr, Machine, Op, SrcSpan};
+use dun_machine::format::{Channel, DurationSpec, DurationUnit, Instr, Machine, Op, SrcSpan};
 
 pub type Node = u32;
 
@@ -276,7 +276,7 @@ fn exits(m: &Machine, code: &[Op], spans: &[SrcSpan]) -> Vec<Exit> {
 fn constant_in(m: &Machine, code: &[Instr]) -> Option<bool> {
     match code {
         [Instr::Const(i)] => match m.consts.get(*i as usize) {
-            Some(dun_runtime::format::Const::Bool(b)) => Some(*b),
+            Some(dun_machine::format::Const::Bool(b)) => Some(*b),
             _ => None,
         },
         _ => None,
@@ -287,7 +287,7 @@ fn constant_in(m: &Machine, code: &[Instr]) -> Option<bool> {
 /// array: (event, handler span, (contacts, where it leaves) per way).
 type Ways = (u16, SrcSpan, Vec<((u32, u32), ExitTo)>);
 
-fn ways_of(m: &Machine, h: &dun_runtime::format::Handler, contacts: &mut Vec<Contact>) -> Ways {
+fn ways_of(m: &Machine, h: &dun_machine::format::Handler, contacts: &mut Vec<Contact>) -> Ways {
     let ways = exits(m, &h.code, &h.spans)
         .into_iter()
         .map(|x| {

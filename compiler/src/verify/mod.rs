@@ -24,7 +24,7 @@ pub use graph::bounds;
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::{self, Decl, PolicyRuleKind, Span};
-use dun_runtime::format::Machine;
+use dun_machine::format::Machine;
 use std::collections::HashMap;
 
 /// More contacts than a cap allows fall in one window on a run of fixed waits.
@@ -124,12 +124,12 @@ pub(crate) fn cap_error_runs(file: &ast::File, m: &Machine) -> Vec<(usize, Vec<(
                 let mut choices = Vec::new();
                 for &(u, e) in b.prefix.iter().chain(b.window.iter()) {
                     if let graph::Via::Branch { stage, pc, taken } = cx.g.edge((u, e)).via {
-                        if let Some(dun_runtime::format::Op::JumpUnless { cond, .. }) = m
+                        if let Some(dun_machine::format::Op::JumpUnless { cond, .. }) = m
                             .stages
                             .get(stage as usize)
                             .and_then(|s| s.code.get(pc as usize))
                         {
-                            if let [dun_runtime::format::Instr::Account(f)] = cond.as_slice() {
+                            if let [dun_machine::format::Instr::Account(f)] = cond.as_slice() {
                                 choices.push((*f, taken));
                             }
                         }

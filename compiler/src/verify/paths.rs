@@ -2,7 +2,7 @@
 //! the way there, and what a path assumes about the account and its events.
 
 use super::graph::{Edge, Graph, Node, Via};
-use dun_runtime::format::{Instr, Machine, Op};
+use dun_machine::format::{Instr, Machine, Op};
 use std::collections::VecDeque;
 
 /// A move along a path: the node it leaves and the edge taken.
@@ -64,7 +64,7 @@ impl Reach {
 
 /// The events a path assumes, in order, each with the handler's span,
 /// and whether one must come at a set moment (as a wait ends).
-pub fn events(g: &Graph, path: &[Step]) -> Vec<(u16, dun_runtime::format::SrcSpan)> {
+pub fn events(g: &Graph, path: &[Step]) -> Vec<(u16, dun_machine::format::SrcSpan)> {
     path.iter()
         .filter_map(|&(u, i)| {
             let e = &g.edge((u, i));

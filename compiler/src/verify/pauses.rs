@@ -11,7 +11,7 @@ use super::paths::{self, Reach, Step};
 use super::render::{self, span, Labels, Mode};
 use super::{Context, PAUSE};
 use crate::diagnostics::Diagnostic;
-use dun_runtime::format::{Channel, Const, Instr, Machine, Pause, SrcSpan};
+use dun_machine::format::{Channel, Const, Instr, Machine, Pause, SrcSpan};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 

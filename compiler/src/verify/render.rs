@@ -7,7 +7,7 @@ use super::paths::{self, Step};
 use super::Context;
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::Span;
-use dun_runtime::format::{Cap, ChannelSet, SrcSpan};
+use dun_machine::format::{Cap, ChannelSet, SrcSpan};
 use std::collections::BTreeMap;
 
 /// Which moves a search may take, and how it reports.
@@ -54,7 +54,7 @@ fn day(minutes: u64, exact: bool, mode: Mode) -> String {
     }
 }
 
-fn contact_word(c: dun_runtime::format::Channel) -> &'static str {
+fn contact_word(c: dun_machine::format::Channel) -> &'static str {
     c.name()
 }
 

@@ -14,7 +14,7 @@ use super::graph::{Graph, Node, Via, INFINITE};
 use super::render::span;
 use super::{Context, WAIT_UNTIL_PAST};
 use crate::diagnostics::Diagnostic;
-use dun_runtime::format::{Const, Instr, Machine, Op, SrcSpan};
+use dun_machine::format::{Const, Instr, Machine, Op, SrcSpan};
 
 const DAY: i64 = 24 * 60;
 

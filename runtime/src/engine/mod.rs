@@ -5,15 +5,14 @@
 //! no clock, does no I/O and draws no random numbers: the same inputs give
 //! the same instance, the same actions and the same action ids.
 
-mod account;
 mod audit;
 mod contact;
 pub(crate) mod eval;
 pub(crate) mod instance;
 mod run;
 
-pub use account::{type_words, Account, AccountError};
 pub use audit::{AuditEntry, AuditKind, ContactRef, Detail, Reason};
+pub use dun_machine::account::{type_words, Account, AccountError};
 pub use instance::{Instance, Queued};
 
 use crate::format::{Channel, DurationSpec, Machine, Priority, Sym};

@@ -341,7 +341,7 @@ impl<'a> Run<'a> {
         }
         for (f, v) in def.fields.iter().zip(payload) {
             if !v.fits(self.m, &f.ty, f.optional) {
-                let expected = super::account::type_words(self.m, &f.ty);
+                let expected = super::type_words(self.m, &f.ty);
                 self.problem(
                     at,
                     format!(

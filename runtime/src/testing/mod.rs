@@ -7,12 +7,11 @@
 //! test's zone.
 
 use crate::engine::{step, Account, ActionKind, AuditKind, Input, Instance, Status};
-use crate::format::{Channel, ChannelSet, Machine, SrcSpan};
+use crate::format::{Machine, SrcSpan};
 use crate::time::{self, local_to_utc, start_of_day};
 use crate::value::Value;
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -22,67 +21,7 @@ const LOOKAHEAD_DAYS: u32 = 31;
 /// The furthest `on day N` a test may name.
 const MAX_DAY: u32 = 36_600;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TestCase {
-    pub title: String,
-    pub span: SrcSpan,
-    /// `given account { ... }`; `id` defaults to whatever the compiler chose.
-    pub account: Account,
-    /// `start at DATETIME`, local to `zone`.
-    pub start: NaiveDateTime,
-    /// `in "Zone"`: an IANA name; UTC when absent.
-    pub zone: Option<String>,
-    pub timeline: Vec<TimelineItem>,
-}
-
-/// `on day N [at HH:MM] ...`
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TimelineItem {
-    pub day: u32,
-    /// Time of day of an action; the start's time of day when absent.
-    pub at: Option<NaiveTime>,
-    pub what: TestStep,
-    pub span: SrcSpan,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum TestStep {
-    /// `receive EVENT { ... }`, payload in the event's field order.
-    Receive {
-        event: u16,
-        payload: Vec<Value>,
-    },
-    /// `update account { field: value }`, by account field index.
-    Update {
-        fields: Vec<(u16, Value)>,
-    },
-    Expect(Expect),
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Expect {
-    Sent {
-        channel: Channel,
-        template: String,
-    },
-    Call {
-        queue: Option<String>,
-    },
-    /// `expect no CHANNELS`.
-    No(ChannelSet),
-    AssignedQueue(String),
-    AssignedAgency(String),
-    /// As written: 20 for `20%`.
-    OfferDiscount(Decimal),
-    Alert(String),
-    Emitted(String),
-    Stage(String),
-    End(String),
-    Var {
-        var: u16,
-        value: Value,
-    },
-}
+pub use dun_machine::test_case::{Expect, TestCase, TestStep, TimelineItem};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TestReport {

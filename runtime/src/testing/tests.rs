@@ -1,8 +1,10 @@
 //! Flow tests as a collections manager writes them.
 
 use super::*;
-use crate::format::tests::consumer_early;
-use chrono::NaiveDate;
+use crate::format::{Channel, ChannelSet};
+use crate::testkit::consumer_early;
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
 
 fn dt(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()

@@ -1,12 +1,247 @@
-//! The binary form: round trip, refusals, compactness.
+//! A small builder of machines by hand, for the runtime's own tests (the
+//! compiler's lowering builds real ones).
 
-use super::*;
-use crate::testkit::{days, Builder, S};
-use chrono::Weekday;
+use crate::format::*;
+use crate::time::weekday_bit;
+use chrono::{NaiveDate, Weekday};
+
+pub struct Builder {
+    pub m: Machine,
+}
+
+impl Builder {
+    pub fn new(flow: &str) -> Self {
+        Builder {
+            m: Machine {
+                flow: flow.into(),
+                version: 1,
+                currency: "USD".into(),
+                ..Machine::default()
+            },
+        }
+    }
+
+    pub fn sym(&mut self, s: &str) -> Sym {
+        if let Some(i) = self.m.sym(s) {
+            return i;
+        }
+        self.m.strings.push(s.into());
+        (self.m.strings.len() - 1) as Sym
+    }
+
+    pub fn konst(&mut self, c: Const) -> Instr {
+        self.m.consts.push(c);
+        Instr::Const((self.m.consts.len() - 1) as u32)
+    }
+
+    pub fn variant(&mut self, name: &str) -> Instr {
+        let s = self.sym(name);
+        self.konst(Const::Variant(s))
+    }
+
+    pub fn field(&mut self, name: &str, ty: Type, optional: bool) -> u16 {
+        let name = self.sym(name);
+        self.m.account.push(Field { name, ty, optional });
+        (self.m.account.len() - 1) as u16
+    }
+
+    pub fn enum_type(&mut self, variants: &[&str]) -> Type {
+        Type::Enum(variants.iter().map(|v| self.sym(v)).collect())
+    }
+
+    pub fn event(&mut self, name: &str, fields: Vec<(&str, Type)>) -> u16 {
+        let name = self.sym(name);
+        let fields = fields
+            .into_iter()
+            .map(|(n, ty)| Field {
+                name: self.sym(n),
+                ty,
+                optional: false,
+            })
+            .collect();
+        self.m.events.push(EventDef { name, fields });
+        (self.m.events.len() - 1) as u16
+    }
+
+    pub fn calendar(&mut self, name: &str, weekend: &[Weekday], holidays: &[&str]) -> u16 {
+        let name = self.sym(name);
+        let mut holidays: Vec<NaiveDate> = holidays
+            .iter()
+            .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap())
+            .collect();
+        holidays.sort();
+        self.m.calendars.push(Calendar {
+            name,
+            weekend: weekend.iter().fold(0, |acc, d| acc | weekday_bit(*d)),
+            holidays,
+        });
+        (self.m.calendars.len() - 1) as u16
+    }
+
+    pub fn var(&mut self, name: &str, ty: Type, init: Code) -> u16 {
+        let name = self.sym(name);
+        self.m.vars.push(VarDef { name, ty, init });
+        (self.m.vars.len() - 1) as u16
+    }
+
+    pub fn template(&mut self, name: &str, channel: Channel, body: Text) -> u16 {
+        let name = self.sym(name);
+        self.m.templates.push(Template {
+            name,
+            channel,
+            subject: None,
+            body,
+        });
+        (self.m.templates.len() - 1) as u16
+    }
+
+    pub fn lit(&mut self, s: &str) -> TextPiece {
+        TextPiece::Lit(self.sym(s))
+    }
+
+    /// Declares a stage (its code comes later with [`Builder::code`]).
+    pub fn stage(&mut self, name: &str) -> u16 {
+        let name = self.sym(name);
+        let stage = self.m.stages.len() as u16;
+        self.m.states.push(State {
+            stage,
+            pc: 0,
+            kind: StateKind::Entry,
+            span: SrcSpan::default(),
+        });
+        self.m.stages.push(StageDef {
+            name,
+            entry: (self.m.states.len() - 1) as u32,
+            handlers: vec![],
+            code: vec![],
+            spans: vec![],
+            span: SrcSpan::default(),
+        });
+        stage
+    }
+
+    pub fn start(&mut self, stage: u16) {
+        self.m.start = stage;
+    }
+
+    /// Lowers simple steps into the stage's ops, creating wait and held
+    /// states as the compiler would.
+    pub fn code(&mut self, stage: u16, steps: Vec<S>) {
+        let mut ops = vec![];
+        self.lower(stage, steps, &mut ops);
+        self.m.stages[stage as usize].code = ops;
+    }
+
+    fn new_state(&mut self, stage: u16, pc: usize, kind: StateKind) -> u32 {
+        self.m.states.push(State {
+            stage,
+            pc: pc as u32,
+            kind,
+            span: SrcSpan::default(),
+        });
+        (self.m.states.len() - 1) as u32
+    }
+
+    fn lower(&mut self, stage: u16, steps: Vec<S>, ops: &mut Vec<Op>) {
+        for s in steps {
+            match s {
+                S::Wait(d) => {
+                    let resume = self.new_state(stage, ops.len() + 1, StateKind::Wait);
+                    ops.push(Op::Wait {
+                        duration: d,
+                        resume,
+                    });
+                }
+                S::WaitUntil(code) => {
+                    let resume = self.new_state(stage, ops.len() + 1, StateKind::Wait);
+                    ops.push(Op::WaitUntil { at: code, resume });
+                }
+                S::Send(channel, template, to) => {
+                    let hold = self.new_state(stage, ops.len(), StateKind::Held);
+                    ops.push(Op::Send {
+                        channel,
+                        template,
+                        to,
+                        when: None,
+                        hold: Some(hold),
+                    });
+                }
+                S::Call(queue) => {
+                    let hold = self.new_state(stage, ops.len(), StateKind::Held);
+                    let queue = queue.map(|q| self.sym(q));
+                    ops.push(Op::Call {
+                        queue,
+                        priority: Priority::Normal,
+                        when: None,
+                        hold: Some(hold),
+                    });
+                }
+                S::If(cond, then) => {
+                    let at = ops.len();
+                    ops.push(Op::Jump(0));
+                    self.lower(stage, then, ops);
+                    ops[at] = Op::JumpUnless {
+                        cond,
+                        to: ops.len() as u32,
+                    };
+                }
+                S::Op(op) => ops.push(op),
+            }
+        }
+    }
+
+    pub fn handler(&mut self, stage: Option<u16>, event: u16, when: Option<Code>, code: Vec<Op>) {
+        let h = Handler {
+            event,
+            when,
+            code,
+            spans: vec![],
+            span: SrcSpan::default(),
+        };
+        match stage {
+            Some(s) => self.m.stages[s as usize].handlers.push(h),
+            None => self.m.handlers.push(h),
+        }
+    }
+
+    pub fn hours(&mut self, from: u16, to: u16, zone: ZoneSpec) {
+        self.m.policy.contact_hours = Some(ContactHours {
+            from: from * 60,
+            to: to * 60,
+        });
+        self.m.policy.zone = zone;
+    }
+
+    pub fn end(&mut self, outcome: &str) -> Op {
+        Op::End(self.sym(outcome))
+    }
+
+    pub fn build(self) -> Machine {
+        self.m
+    }
+}
+
+/// A step as the builder takes it.
+pub enum S {
+    Wait(DurationSpec),
+    WaitUntil(Code),
+    Send(Channel, u16, Option<u16>),
+    Call(Option<&'static str>),
+    If(Code, Vec<S>),
+    Op(Op),
+}
+
+pub fn days(n: u32) -> DurationSpec {
+    DurationSpec::new(n, DurationUnit::Days)
+}
+
+pub fn hours(n: u32) -> DurationSpec {
+    DurationSpec::new(n, DurationUnit::Hours)
+}
 
 /// Roughly the `consumer_early` flow of the language reference, built by
 /// hand the way the lowering would.
-pub(crate) fn consumer_early() -> Machine {
+pub fn consumer_early() -> Machine {
     let mut b = Builder::new("consumer_early");
     b.m.version = 3;
     let name = b.field("name", Type::Text, false);
@@ -242,94 +477,4 @@ pub(crate) fn consumer_early() -> Machine {
     );
     b.code(paid, vec![S::Op(paid_outcome)]);
     b.build()
-}
-
-/// The example flow's source without its test block is about 3 200 bytes.
-const SOURCE_BYTES: usize = 3_200;
-
-#[test]
-fn a_machine_survives_encoding_and_decoding_unchanged() {
-    let m = consumer_early();
-    let bytes = encode(&m);
-    assert_eq!(decode(&bytes), Ok(m.clone()));
-    let json = m.to_json();
-    assert_eq!(Machine::from_json(&json).unwrap(), m);
-    assert!(
-        json.contains("\"2026-12-25\""),
-        "dates read as dates in JSON"
-    );
-}
-
-#[test]
-fn the_compiled_form_is_well_under_half_the_source() {
-    let bytes = encode(&consumer_early());
-    println!(
-        "compiled: {} bytes for about {SOURCE_BYTES} bytes of source",
-        bytes.len()
-    );
-    assert!(bytes.len() < SOURCE_BYTES / 2, "{} bytes", bytes.len());
-}
-
-fn with_header(mutate: impl FnOnce(&mut Vec<u8>)) -> Result<Machine, FormatError> {
-    let mut bytes = encode(&consumer_early());
-    mutate(&mut bytes);
-    decode(&bytes)
-}
-
-#[test]
-fn a_file_that_is_not_a_compiled_flow_is_refused() {
-    let err = with_header(|b| b[0] = b'X').unwrap_err();
-    assert_eq!(err, FormatError::BadMagic);
-    assert!(err.to_string().contains("not a compiled dun flow"));
-    assert_eq!(decode(b"flow x"), Err(FormatError::BadMagic));
-    assert_eq!(decode(b"DUN"), Err(FormatError::TooShort { len: 3 }));
-}
-
-#[test]
-fn a_file_from_a_newer_or_older_dun_is_refused_with_what_to_do() {
-    let err = with_header(|b| b[4..6].copy_from_slice(&3u16.to_le_bytes())).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "this file was compiled by a newer dun (format 3); this dun reads format 1: rebuild it with `dun build`, or upgrade dun"
-    );
-    let err = with_header(|b| b[4..6].copy_from_slice(&0u16.to_le_bytes())).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "this file was compiled by an older dun (format 0); this dun reads format 1: rebuild it with `dun build`"
-    );
-    let err = with_header(|b| b[6] = 1).unwrap_err();
-    assert_eq!(err, FormatError::UnknownFlags { flags: 1 });
-}
-
-#[test]
-fn a_truncated_or_damaged_file_is_refused() {
-    let err = with_header(|b| {
-        b.pop();
-    })
-    .unwrap_err();
-    assert!(matches!(err, FormatError::WrongLength { .. }), "{err}");
-    let err = with_header(|b| b.push(0)).unwrap_err();
-    assert!(matches!(err, FormatError::WrongLength { .. }), "{err}");
-    let err = with_header(|b| {
-        let last = b.len() - 1;
-        b[last] ^= 0x55;
-    })
-    .unwrap_err();
-    assert_eq!(err, FormatError::BadChecksum);
-    assert!(err.to_string().contains("damaged"));
-}
-
-#[test]
-fn a_payload_with_a_valid_checksum_but_garbage_inside_is_refused() {
-    let payload = vec![0xffu8; 40];
-    let mut bytes = MAGIC.to_vec();
-    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    bytes.extend_from_slice(&0u16.to_le_bytes());
-    bytes.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    bytes.extend_from_slice(&payload);
-    assert!(matches!(
-        decode(&bytes),
-        Err(FormatError::BadPayload { .. })
-    ));
 }

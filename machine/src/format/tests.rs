@@ -1,0 +1,94 @@
+//! The binary form: round trip, refusals, compactness.
+
+use super::*;
+use crate::testkit::consumer_early;
+
+/// The example flow's source without its test block is about 3 200 bytes.
+const SOURCE_BYTES: usize = 3_200;
+
+#[test]
+fn a_machine_survives_encoding_and_decoding_unchanged() {
+    let m = consumer_early();
+    let bytes = encode(&m);
+    assert_eq!(decode(&bytes), Ok(m.clone()));
+    let json = m.to_json();
+    assert_eq!(Machine::from_json(&json).unwrap(), m);
+    assert!(
+        json.contains("\"2026-12-25\""),
+        "dates read as dates in JSON"
+    );
+}
+
+#[test]
+fn the_compiled_form_is_well_under_half_the_source() {
+    let bytes = encode(&consumer_early());
+    println!(
+        "compiled: {} bytes for about {SOURCE_BYTES} bytes of source",
+        bytes.len()
+    );
+    assert!(bytes.len() < SOURCE_BYTES / 2, "{} bytes", bytes.len());
+}
+
+fn with_header(mutate: impl FnOnce(&mut Vec<u8>)) -> Result<Machine, FormatError> {
+    let mut bytes = encode(&consumer_early());
+    mutate(&mut bytes);
+    decode(&bytes)
+}
+
+#[test]
+fn a_file_that_is_not_a_compiled_flow_is_refused() {
+    let err = with_header(|b| b[0] = b'X').unwrap_err();
+    assert_eq!(err, FormatError::BadMagic);
+    assert!(err.to_string().contains("not a compiled dun flow"));
+    assert_eq!(decode(b"flow x"), Err(FormatError::BadMagic));
+    assert_eq!(decode(b"DUN"), Err(FormatError::TooShort { len: 3 }));
+}
+
+#[test]
+fn a_file_from_a_newer_or_older_dun_is_refused_with_what_to_do() {
+    let err = with_header(|b| b[4..6].copy_from_slice(&3u16.to_le_bytes())).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "this file was compiled by a newer dun (format 3); this dun reads format 1: rebuild it with `dun build`, or upgrade dun"
+    );
+    let err = with_header(|b| b[4..6].copy_from_slice(&0u16.to_le_bytes())).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "this file was compiled by an older dun (format 0); this dun reads format 1: rebuild it with `dun build`"
+    );
+    let err = with_header(|b| b[6] = 1).unwrap_err();
+    assert_eq!(err, FormatError::UnknownFlags { flags: 1 });
+}
+
+#[test]
+fn a_truncated_or_damaged_file_is_refused() {
+    let err = with_header(|b| {
+        b.pop();
+    })
+    .unwrap_err();
+    assert!(matches!(err, FormatError::WrongLength { .. }), "{err}");
+    let err = with_header(|b| b.push(0)).unwrap_err();
+    assert!(matches!(err, FormatError::WrongLength { .. }), "{err}");
+    let err = with_header(|b| {
+        let last = b.len() - 1;
+        b[last] ^= 0x55;
+    })
+    .unwrap_err();
+    assert_eq!(err, FormatError::BadChecksum);
+    assert!(err.to_string().contains("damaged"));
+}
+
+#[test]
+fn a_payload_with_a_valid_checksum_but_garbage_inside_is_refused() {
+    let payload = vec![0xffu8; 40];
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&0u16.to_le_bytes());
+    bytes.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    bytes.extend_from_slice(&payload);
+    assert!(matches!(
+        decode(&bytes),
+        Err(FormatError::BadPayload { .. })
+    ));
+}

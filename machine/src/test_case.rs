@@ -1,0 +1,72 @@
+//! A flow test as the compiler hands it to the runtime: the account, the
+//! start, and a timeline of events, updates and expectations, with names
+//! already resolved to indexes.
+
+use crate::account::Account;
+use crate::format::{Channel, ChannelSet, SrcSpan};
+use crate::value::Value;
+use chrono::{NaiveDateTime, NaiveTime};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestCase {
+    pub title: String,
+    pub span: SrcSpan,
+    /// `given account { ... }`; `id` defaults to whatever the compiler chose.
+    pub account: Account,
+    /// `start at DATETIME`, local to `zone`.
+    pub start: NaiveDateTime,
+    /// `in "Zone"`: an IANA name; UTC when absent.
+    pub zone: Option<String>,
+    pub timeline: Vec<TimelineItem>,
+}
+
+/// `on day N [at HH:MM] ...`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimelineItem {
+    pub day: u32,
+    /// Time of day of an action; the start's time of day when absent.
+    pub at: Option<NaiveTime>,
+    pub what: TestStep,
+    pub span: SrcSpan,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum TestStep {
+    /// `receive EVENT { ... }`, payload in the event's field order.
+    Receive {
+        event: u16,
+        payload: Vec<Value>,
+    },
+    /// `update account { field: value }`, by account field index.
+    Update {
+        fields: Vec<(u16, Value)>,
+    },
+    Expect(Expect),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Expect {
+    Sent {
+        channel: Channel,
+        template: String,
+    },
+    Call {
+        queue: Option<String>,
+    },
+    /// `expect no CHANNELS`.
+    No(ChannelSet),
+    AssignedQueue(String),
+    AssignedAgency(String),
+    /// As written: 20 for `20%`.
+    OfferDiscount(Decimal),
+    Alert(String),
+    Emitted(String),
+    Stage(String),
+    End(String),
+    Var {
+        var: u16,
+        value: Value,
+    },
+}
