@@ -84,11 +84,11 @@ pub(crate) fn compile(path: &Path) -> Result<Compiled, Failure> {
     // it does not lower.
     let lowered = match analysis.machine {
         Some(machine) => Ok(machine),
-        None => dun_compiler::lower::lower(&analysis.file, Some(path)),
+        None => dun_compiler::lower::lower(&analysis.file, &analysis.model),
     };
     match lowered {
         Ok(machine) => {
-            let source_bytes = text.len() + template_bytes(&analysis.file, path);
+            let source_bytes = text.len() + template_bytes(&analysis.model);
             Ok(Compiled {
                 shown,
                 text,
@@ -124,22 +124,15 @@ pub(crate) fn report(shown: &str, text: &str, diagnostics: &[Diagnostic]) {
     eprint!("{}", style.render_file(&file));
 }
 
-/// The size of the template files a flow reads, so the summary compares the
-/// compiled file with everything it was compiled from.
-fn template_bytes(file: &dun_compiler::syntax::ast::File, path: &Path) -> usize {
-    use dun_compiler::syntax::ast::{Decl, TemplateBody};
-    let folder = path.parent().unwrap_or(Path::new(""));
-    file.decls
+/// The size of the template files a flow reads (as the checker read them),
+/// so the summary compares the compiled file with everything it was
+/// compiled from.
+fn template_bytes(model: &dun_compiler::model::Model) -> usize {
+    model
+        .templates
         .iter()
-        .filter_map(|d| match d {
-            Decl::Template(t) => match &t.body {
-                TemplateBody::File(p) => p.plain(),
-                _ => None,
-            },
-            _ => None,
-        })
-        .filter_map(|p| std::fs::metadata(folder.join(p)).ok())
-        .map(|m| m.len() as usize)
+        .filter_map(|t| t.file.as_ref())
+        .map(|f| f.text.len())
         .sum()
 }
 

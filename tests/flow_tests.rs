@@ -17,8 +17,8 @@ fn passes(flow: &str) {
         .filter(|d| d.is_error() && !d.code.starts_with("dun::verify::"))
         .collect();
     assert!(errors.is_empty(), "the flow does not check: {errors:#?}");
-    let machine =
-        dun_compiler::lower::lower(&analysis.file, None).unwrap_or_else(|d| panic!("{d:#?}"));
+    let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model)
+        .unwrap_or_else(|d| panic!("{d:#?}"));
     let (cases, problems) =
         dun_compiler::lower::lower_tests_with_diagnostics(&analysis.file, &machine);
     assert!(problems.is_empty(), "{problems:#?}");
@@ -289,7 +289,7 @@ fn a_70_30_split_holds_within_a_percent_over_10000_accounts() {
     );
     let analysis = dun_compiler::analyze(None, &text);
     assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
-    let machine = dun_compiler::lower::lower(&analysis.file, None).unwrap();
+    let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model).unwrap();
     let start = chrono::DateTime::from_timestamp(1_772_442_000, 0).unwrap();
     let mut champions = 0;
     for n in 0..10_000 {

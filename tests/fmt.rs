@@ -116,16 +116,16 @@ fn formatted_flows_compile_to_the_same_machine() {
         }
         let after_text = formatted(&text);
         let after = dun_compiler::analyze(Some(&path), &after_text);
-        let machine = |file| {
-            let m = dun_compiler::lower::lower(file, Some(&path))
+        let machine = |a: &dun_compiler::Analysis| {
+            let m = dun_compiler::lower::lower(&a.file, &a.model)
                 .unwrap_or_else(|d| panic!("{name}: does not compile: {d:?}"));
             let mut json = serde_json::to_value(&m).expect("a machine serialises");
             without_spans(&mut json);
             json
         };
         assert_eq!(
-            machine(&before.file),
-            machine(&after.file),
+            machine(&before),
+            machine(&after),
             "{name}: formatting changed the compiled machine"
         );
         compared += 1;

@@ -30,12 +30,10 @@ fn check(c: &mut Criterion) {
             )
         })
     });
-    let machine = dun_compiler::lower::lower(&analysis.file, Some(Path::new("generated.dun")))
+    let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model)
         .expect("the generated flow lowers");
     group.bench_function("lower_1mib", |b| {
-        b.iter(|| {
-            dun_compiler::lower::lower(black_box(&analysis.file), Some(Path::new("generated.dun")))
-        })
+        b.iter(|| dun_compiler::lower::lower(black_box(&analysis.file), black_box(&analysis.model)))
     });
     group.bench_function("verify_1mib", |b| {
         b.iter(|| dun_compiler::verify::verify(black_box(&analysis.file), black_box(&machine)))

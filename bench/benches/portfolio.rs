@@ -25,7 +25,7 @@ fn machine() -> Machine {
     let text = std::fs::read_to_string(&path).expect("the example flow");
     let analysis = dun_compiler::analyze(Some(&path), &text);
     assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics.first());
-    dun_compiler::lower::lower(&analysis.file, Some(&path)).expect("the example compiles")
+    dun_compiler::lower::lower(&analysis.file, &analysis.model).expect("the example compiles")
 }
 
 fn env(name: &str, default: u64) -> u64 {

@@ -44,7 +44,7 @@ fn main() {
                 times.sort();
                 times[times.len() / 2]
             };
-            let lower = || dun_compiler::lower::lower(&analysis.file, Some(path));
+            let lower = || dun_compiler::lower::lower(&analysis.file, &analysis.model);
             let Ok(machine) = lower() else {
                 eprintln!("the generated flow does not lower");
                 std::process::exit(1);
@@ -62,7 +62,7 @@ fn main() {
         "lower" | "verify" => {
             let path = Path::new("generated.dun");
             let analysis = dun_compiler::analysis::analyze_unverified(Some(path), &text);
-            match dun_compiler::lower::lower(&analysis.file, Some(path)) {
+            match dun_compiler::lower::lower(&analysis.file, &analysis.model) {
                 Ok(machine) if which == "verify" => {
                     dun_compiler::verify::verify(&analysis.file, &machine)
                         .iter()

@@ -17,7 +17,8 @@ pub fn reference_machine() -> Machine {
     let text = std::fs::read_to_string(&path).expect("the reference flow");
     let analysis = dun_compiler::analyze(Some(&path), &text);
     assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics.first());
-    dun_compiler::lower::lower(&analysis.file, Some(&path)).expect("the reference flow compiles")
+    dun_compiler::lower::lower(&analysis.file, &analysis.model)
+        .expect("the reference flow compiles")
 }
 
 /// `n` accounts in three zones, a quarter without a mobile number.

@@ -3,10 +3,9 @@
 
 use crate::diagnostics::{self, Diagnostic};
 use crate::model::Model;
-use crate::syntax::{self, ast, ast::Span};
+use crate::syntax::{self, ast};
 use crate::{checks, names, types};
 use dun_machine::format::Machine;
-use std::collections::HashMap;
 use std::path::Path;
 
 /// Everything known about one file after analysis. Front ends (CLI, language
@@ -20,10 +19,6 @@ pub struct Analysis {
     /// expressions, references). Filled as far as the file allows even when
     /// it has errors, so that editors keep working.
     pub model: Model,
-    /// For each `send` step (by the step's span), the account field it goes
-    /// to: the `to` field, or the account's only field of the channel's
-    /// contact type.
-    pub send_targets: HashMap<Span, String>,
     /// The state machine verification read: lowered once here, when the
     /// file has no errors, so that `dun build` writes it without lowering
     /// again. `None` for a file with errors, one that does not lower (ask
@@ -66,7 +61,7 @@ fn analyze_with(path: Option<&Path>, text: &str, verify: bool) -> Analysis {
     // report.
     let mut lowered = None;
     if verify && !diagnostics.iter().any(Diagnostic::is_error) {
-        if let Ok(machine) = crate::lower::lower(&parsed.file, path) {
+        if let Ok(machine) = crate::lower::lower(&parsed.file, &model) {
             diagnostics.extend(crate::verify::verify(&parsed.file, &machine));
             lowered = Some(machine);
         }
@@ -76,7 +71,6 @@ fn analyze_with(path: Option<&Path>, text: &str, verify: bool) -> Analysis {
         file: parsed.file,
         diagnostics,
         model,
-        send_targets: walked.send_targets,
         machine: lowered,
     }
 }

@@ -490,7 +490,12 @@ fn the_model_knows_declarations_types_and_references() {
         .and_then(|t| t.file.as_ref())
         .is_some());
     assert_eq!(
-        a.send_targets.values().filter(|f| *f == "mobile").count(),
+        a.model
+            .usage
+            .send_targets
+            .values()
+            .filter(|f| *f == "mobile")
+            .count(),
         1
     );
 }

@@ -11,7 +11,6 @@ use crate::syntax::ast::{
     self, Block, Decl, ExprKind, FieldDecl, HandlerBody, Span, StepKind, TemplateBody, TestAction,
     TestItemKind, Text, TextPart,
 };
-use crate::syntax::parse_template_text;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -97,13 +96,13 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
                 }
                 TemplateBody::File(path) => {
                     let shown = path.plain().unwrap_or_default();
-                    match model.templates.get(name).and_then(|t| t.file.as_ref()) {
-                        Some(f) => {
-                            let (text, _) = parse_template_text(&f.text);
+                    let file = model.templates.get(name).and_then(|t| t.file.as_ref());
+                    match file.and_then(|f| Some((f, f.body.as_ref()?))) {
+                        Some((f, body)) => {
                             let _ = write!(
                                 out,
                                 "(from `{shown}`)\n\n{}",
-                                quote(&samples.render(&f.text, &text))
+                                quote(&samples.render(&f.source, body))
                             );
                         }
                         None => {

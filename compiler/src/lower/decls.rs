@@ -1,9 +1,9 @@
 //! Declarations → the machine's schema, calendars, policy, variables,
 //! templates, stages and handlers.
 
-use super::names::first_of;
 use super::steps::{Ops, Place};
-use super::{src, Lowerer, TEMPLATE_FILE, UNRESOLVED, UNSUPPORTED};
+use super::{src, Lowerer, UNRESOLVED, UNSUPPORTED};
+use crate::model::{self, DeclId};
 use crate::syntax::ast::{self, Decl, PolicyRuleKind, TemplateBody};
 use chrono::Timelike;
 use dun_machine::format::{
@@ -14,32 +14,28 @@ use dun_machine::time::{weekday_bit, weekday_from_name};
 
 pub(crate) fn lower_all(cx: &mut Lowerer<'_>) {
     let file = cx.file;
-    header(cx, file);
-    schema(cx, file);
-    calendars(cx, file);
+    header(cx);
+    schema(cx);
+    calendars(cx);
     for decl in &file.decls {
         if let Decl::Policy(p) = decl {
             policy(cx, p);
         }
     }
-    vars(cx, file);
-    templates(cx, file);
-    stages(cx, file);
+    vars(cx);
+    templates(cx);
+    stages(cx);
 }
 
-fn header(cx: &mut Lowerer<'_>, file: &ast::File) {
-    let mut flow = None;
-    for decl in &file.decls {
-        match decl {
-            Decl::Flow(f) if flow.is_none() => flow = Some(f),
-            Decl::Currency(c) if cx.m.currency.is_empty() => cx.m.currency = c.code.name.clone(),
-            _ => {}
-        }
+fn header(cx: &mut Lowerer<'_>) {
+    let model = cx.model;
+    if let Some((code, _)) = &model.currency {
+        cx.m.currency = code.clone();
     }
-    match flow {
+    match &model.flow {
         Some(f) => {
-            cx.m.flow = f.name.name.clone();
-            cx.m.version = f.version.map(|(v, _)| v).unwrap_or(1);
+            cx.m.flow = f.name.clone();
+            cx.m.version = f.version.unwrap_or(1);
         }
         None => cx.error(
             UNSUPPORTED,
@@ -50,72 +46,63 @@ fn header(cx: &mut Lowerer<'_>, file: &ast::File) {
     }
 }
 
-fn ty(cx: &mut Lowerer<'_>, t: &ast::TypeExpr) -> Type {
-    match &t.kind {
-        ast::TypeExprKind::Enum(variants) => {
-            Type::Enum(variants.iter().map(|v| cx.sym(&v.name)).collect())
+/// The machine's form of a type the checker resolved.
+fn ty(cx: &mut Lowerer<'_>, t: &model::Type, span: ast::Span) -> Type {
+    match t {
+        model::Type::Bool => Type::Bool,
+        model::Type::Number => Type::Number,
+        model::Type::Money => Type::Money,
+        model::Type::Percent => Type::Percent,
+        model::Type::Text => Type::Text,
+        model::Type::Date => Type::Date,
+        model::Type::Time => Type::Time,
+        model::Type::DateTime => Type::DateTime,
+        model::Type::Duration => Type::Duration,
+        model::Type::Phone => Type::Phone,
+        model::Type::Email => Type::Email,
+        model::Type::Address => Type::Address,
+        model::Type::Timezone => Type::Timezone,
+        model::Type::Enum(id) => {
+            let model = cx.model;
+            Type::Enum(model.variants(*id).iter().map(|v| cx.sym(v)).collect())
         }
-        ast::TypeExprKind::Named(name) => match name.name.as_str() {
-            "bool" => Type::Bool,
-            "number" => Type::Number,
-            "money" => Type::Money,
-            "percent" => Type::Percent,
-            "text" => Type::Text,
-            "date" => Type::Date,
-            "time" => Type::Time,
-            "datetime" => Type::DateTime,
-            "duration" => Type::Duration,
-            "phone" => Type::Phone,
-            "email" => Type::Email,
-            "address" => Type::Address,
-            "timezone" => Type::Timezone,
-            _ => {
-                cx.unresolved("type", name);
-                Type::Text
-            }
-        },
+        model::Type::Unknown => {
+            cx.error(
+                UNRESOLVED,
+                "this type is not known".into(),
+                span,
+                "write one of the types of docs/language.md, or a choice `a | b | c`",
+            );
+            Type::Text
+        }
     }
 }
 
-fn fields(cx: &mut Lowerer<'_>, list: &[ast::FieldDecl], skip_id: bool) -> Vec<Field> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::with_capacity(list.len());
-    for f in list {
-        if (skip_id && f.name.name == "id") || !seen.insert(f.name.name.as_str()) {
-            continue;
-        }
-        let name = cx.sym(&f.name.name);
-        let t = ty(cx, &f.ty);
-        out.push(Field {
+fn fields<'m>(cx: &mut Lowerer<'_>, list: impl Iterator<Item = &'m model::Field>) -> Vec<Field> {
+    list.map(|f| {
+        let name = cx.sym(&f.name);
+        let t = ty(cx, &f.ty, f.span);
+        Field {
             name,
             ty: t,
-            optional: f.ty.optional,
-        });
-    }
-    out
+            optional: f.optional,
+        }
+    })
+    .collect()
 }
 
-fn schema(cx: &mut Lowerer<'_>, file: &ast::File) {
-    for decl in &file.decls {
-        if let Decl::Account(a) = decl {
-            let mut more = fields(cx, &a.fields, true);
-            cx.m.account.append(&mut more);
-        }
-    }
-    for e in first_of(file, |d| match d {
-        Decl::Event(e) => Some((e, e.name.name.as_str())),
-        _ => None,
-    }) {
-        let name = cx.sym(&e.name.name);
-        let fields = fields(cx, &e.fields, false);
+fn schema(cx: &mut Lowerer<'_>) {
+    let model = cx.model;
+    // `account.id` (position 0) is built in, never a slot.
+    cx.m.account = fields(cx, model.account.iter().skip(1));
+    for e in model.events.iter() {
+        let name = cx.sym(&e.name);
+        let fields = fields(cx, e.fields.iter());
         cx.m.events.push(EventDef { name, fields });
     }
-    for a in first_of(file, |d| match d {
-        Decl::Action(a) => Some((a, a.name.name.as_str())),
-        _ => None,
-    }) {
-        let name = cx.sym(&a.name.name);
-        let fields = fields(cx, &a.fields, false);
+    for a in model.actions.iter() {
+        let name = cx.sym(&a.name);
+        let fields = fields(cx, a.fields.iter());
         cx.m.actions.push(ActionDef { name, fields });
     }
 }
@@ -136,14 +123,12 @@ fn weekdays(cx: &mut Lowerer<'_>, days: &[ast::Ident]) -> u8 {
     bits
 }
 
-fn calendars(cx: &mut Lowerer<'_>, file: &ast::File) {
-    for c in first_of(file, |d| match d {
-        Decl::Calendar(c) => Some((c, c.name.name.as_str())),
-        _ => None,
-    }) {
-        let name = cx.sym(&c.name.name);
-        let weekend = weekdays(cx, &c.weekend);
-        let mut holidays: Vec<_> = c.holidays.iter().map(|(d, _)| *d).collect();
+fn calendars(cx: &mut Lowerer<'_>) {
+    let model = cx.model;
+    for c in model.calendars.iter() {
+        let name = cx.sym(&c.name);
+        let weekend = c.weekend.iter().fold(0u8, |bits, &d| bits | weekday_bit(d));
+        let mut holidays = c.holidays.clone();
         holidays.sort();
         holidays.dedup();
         cx.m.calendars.push(Calendar {
@@ -174,9 +159,9 @@ fn channels(cx: &mut Lowerer<'_>, word: &ast::Ident) -> ChannelSet {
 }
 
 fn event_index(cx: &mut Lowerer<'_>, name: &ast::Ident) -> u16 {
-    match cx.names.events.get(name.name.as_str()) {
-        Some(&i) => i,
-        None => {
+    match cx.resolve(name) {
+        Some(DeclId::Event(i)) => i,
+        _ => {
             cx.unresolved("event", name);
             0
         }
@@ -201,9 +186,9 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
                         root: ast::FieldRoot::Account,
                         field,
                         ..
-                    }) => match cx.names.account.get(field.name.as_str()) {
-                        Some(&i) => ZoneSpec::AccountField(i),
-                        None => {
+                    }) => match cx.resolve(field) {
+                        Some(DeclId::AccountField(i)) if i > 0 => ZoneSpec::AccountField(i - 1),
+                        _ => {
                             cx.unresolved("account field", field);
                             ZoneSpec::Utc
                         }
@@ -237,16 +222,14 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
                 let bits = weekdays(cx, days);
                 cx.m.policy.closed_weekdays |= bits;
             }
-            PolicyRuleKind::NoContactHolidays(cal) => {
-                match cx.names.calendars.get(cal.name.as_str()) {
-                    Some(&i) => {
-                        if !cx.m.policy.closed_holidays.contains(&i) {
-                            cx.m.policy.closed_holidays.push(i);
-                        }
+            PolicyRuleKind::NoContactHolidays(cal) => match cx.resolve(cal) {
+                Some(DeclId::Calendar(i)) => {
+                    if !cx.m.policy.closed_holidays.contains(&i) {
+                        cx.m.policy.closed_holidays.push(i);
                     }
-                    None => cx.unresolved("calendar", cal),
                 }
-            }
+                _ => cx.unresolved("calendar", cal),
+            },
             PolicyRuleKind::AtMost {
                 count,
                 channels: words,
@@ -295,37 +278,65 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
     }
 }
 
-fn vars<'a>(cx: &mut Lowerer<'a>, file: &'a ast::File) {
-    for v in first_of(file, |d| match d {
-        Decl::Var(v) => Some((v, v.name.name.as_str())),
-        _ => None,
-    }) {
-        let name = cx.sym(&v.name.name);
-        let t = ty(cx, &v.ty);
-        let init = cx.code(&v.init, None);
+/// The declaration at a position of the file, as the model recorded it.
+fn decl_at<'a, T>(
+    cx: &Lowerer<'a>,
+    at: usize,
+    pick: impl Fn(&'a Decl) -> Option<&'a T>,
+) -> Option<&'a T> {
+    let file = cx.file;
+    file.decls.get(at).and_then(pick)
+}
+
+fn vars(cx: &mut Lowerer<'_>) {
+    let model = cx.model;
+    for v in model.vars.iter() {
+        let Some(decl) = decl_at(cx, v.decl, |d| match d {
+            Decl::Var(v) => Some(v),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let name = cx.sym(&v.name);
+        let t = ty(cx, &v.ty, v.span);
+        let init = cx.code(&decl.init, None);
         cx.m.vars.push(VarDef { name, ty: t, init });
     }
 }
 
-fn templates<'a>(cx: &mut Lowerer<'a>, file: &'a ast::File) {
-    for t in first_of(file, |d| match d {
-        Decl::Template(t) => Some((t, t.name.name.as_str())),
-        _ => None,
-    }) {
-        let name = cx.sym(&t.name.name);
-        let Some(channel) = Channel::from_name(&t.channel.name).filter(|c| *c != Channel::Call)
-        else {
-            cx.unresolved("channel", &t.channel);
+fn templates(cx: &mut Lowerer<'_>) {
+    let model = cx.model;
+    for t in model.templates.iter() {
+        let Some(decl) = decl_at(cx, t.decl, |d| match d {
+            Decl::Template(t) => Some(t),
+            _ => None,
+        }) else {
             continue;
         };
-        let (subject, body) = match &t.body {
+        let name = cx.sym(&t.name);
+        let Some(channel) = t.channel.and_then(|c| Channel::from_name(c.name())) else {
+            cx.unresolved("channel", &decl.channel);
+            continue;
+        };
+        let (subject, body) = match &decl.body {
             TemplateBody::Text(text) => (None, cx.text(text, None)),
             TemplateBody::Email { subject, body } => {
                 (Some(cx.text(subject, None)), cx.text(body, None))
             }
-            TemplateBody::File(path) => match template_file(cx, path) {
-                Some(text) => (None, text),
-                None => continue,
+            TemplateBody::File(path) => match t.file.as_ref().and_then(|f| f.body.as_ref()) {
+                Some(text) => (None, cx.file_text(&t.name, text)),
+                None => {
+                    cx.error(
+                        UNRESOLVED,
+                        format!(
+                            "template file \"{}\" was not read",
+                            path.plain().unwrap_or_default()
+                        ),
+                        path.span,
+                        "`dun check` says why: fix the path or the file",
+                    );
+                    continue;
+                }
             },
         };
         cx.m.templates.push(Template {
@@ -337,70 +348,19 @@ fn templates<'a>(cx: &mut Lowerer<'a>, file: &'a ast::File) {
     }
 }
 
-/// Reads and compiles a `file "..."` template, relative to the flow's
-/// folder.
-fn template_file(cx: &mut Lowerer<'_>, path: &ast::Text) -> Option<dun_machine::format::Text> {
-    let relative = path.plain().unwrap_or_default();
-    let Some(flow_path) = cx.path else {
-        cx.error(
-            TEMPLATE_FILE,
-            format!("template file \"{relative}\" cannot be found for a flow that is not saved"),
-            path.span,
-            "save the flow, so that the template's path can be read relative to its folder",
-        );
-        return None;
-    };
-    let leaves = std::path::Path::new(&relative).components().any(|c| {
-        !matches!(
-            c,
-            std::path::Component::Normal(_) | std::path::Component::CurDir
-        )
-    });
-    if leaves {
-        cx.error(
-            TEMPLATE_FILE,
-            format!("template file \"{relative}\" is outside the flow's folder"),
-            path.span,
-            "keep template files in the flow's folder or below it, e.g. \"templates/letter.txt\"",
-        );
-        return None;
-    }
-    let folder = flow_path.parent().unwrap_or(std::path::Path::new(""));
-    let full = folder.join(&relative);
-    let content = match std::fs::read_to_string(&full) {
-        Ok(c) => c,
-        Err(e) => {
-            cx.error(
-                TEMPLATE_FILE,
-                format!("cannot read template file `{}`: {e}", full.display()),
-                path.span,
-                "check the path: it is relative to the folder of the flow file",
-            );
-            return None;
-        }
-    };
-    let (text, problems) = crate::syntax::parse_template_text(&content);
-    if let Some(first) = problems.first() {
-        cx.error(
-            TEMPLATE_FILE,
-            format!(
-                "template file `{}` has a broken placeholder: {}",
-                full.display(),
-                first.message
-            ),
-            path.span,
-            "fix the placeholder in the template file (`{{` writes a literal brace)",
-        );
-        return None;
-    }
-    Some(cx.text(&text, None))
-}
-
-fn stages<'a>(cx: &mut Lowerer<'a>, file: &'a ast::File) {
-    let stages = first_of(file, |d| match d {
-        Decl::Stage(s) => Some((s, s.name.name.as_str())),
-        _ => None,
-    });
+fn stages(cx: &mut Lowerer<'_>) {
+    let model = cx.model;
+    let file = cx.file;
+    let stages: Vec<&ast::Stage> = model
+        .stages
+        .iter()
+        .filter_map(|s| {
+            decl_at(cx, s.decl, |d| match d {
+                Decl::Stage(s) => Some(s),
+                _ => None,
+            })
+        })
+        .collect();
     // Entry states first: state `i` is the entry of stage `i`.
     for (i, s) in stages.iter().enumerate() {
         let name = cx.sym(&s.name.name);
@@ -425,17 +385,19 @@ fn stages<'a>(cx: &mut Lowerer<'a>, file: &'a ast::File) {
         }
     }
     for decl in &file.decls {
-        match decl {
-            Decl::Handler(h) => {
-                if let Some(h) = handler(cx, h) {
-                    cx.m.handlers.push(h);
-                }
+        if let Decl::Handler(h) = decl {
+            if let Some(h) = handler(cx, h) {
+                cx.m.handlers.push(h);
             }
-            Decl::Start(s) => cx.m.start = cx.stage_index(&s.stage),
-            _ => {}
         }
     }
-    if !file.decls.iter().any(|d| matches!(d, Decl::Start(_))) {
+    cx.m.start = model
+        .start
+        .as_deref()
+        .and_then(|s| model.stages.position(s))
+        .map(|i| i as u16)
+        .unwrap_or(0);
+    if model.start.is_none() {
         cx.error(
             UNSUPPORTED,
             "this flow has no `start` line, so new accounts have nowhere to go".into(),
@@ -446,7 +408,7 @@ fn stages<'a>(cx: &mut Lowerer<'a>, file: &'a ast::File) {
 }
 
 fn handler<'a>(cx: &mut Lowerer<'a>, h: &'a ast::Handler) -> Option<Handler> {
-    let Some(&event) = cx.names.events.get(h.event.name.as_str()) else {
+    let Some(DeclId::Event(event)) = cx.resolve(&h.event) else {
         cx.unresolved("event", &h.event);
         return None;
     };

@@ -2,15 +2,16 @@
 //! template text.
 
 use super::{Lowerer, UNRESOLVED};
-use crate::syntax::ast::{self, BinaryOp, ExprKind, FieldRoot, TextPart, UnaryOp};
+use crate::model::DeclId;
+use crate::syntax::ast::{self, BinaryOp, Decl, ExprKind, FieldRoot, TextPart, UnaryOp};
 use dun_machine::format::{self, Code, Const, DurationSpec, DurationUnit, Instr, TextPiece};
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
     /// Compiles an expression. `event` is the event whose payload
     /// `event.x` reads (in handlers and policy guards).
     pub fn code(&mut self, e: &ast::Expr, event: Option<u16>) -> Code {
         let mut out = Code::new();
-        let mut segments: Vec<String> = Vec::new();
+        let mut segments: Vec<u16> = Vec::new();
         self.emit(e, event, &mut out, &mut segments);
         out
     }
@@ -20,12 +21,12 @@ impl Lowerer<'_> {
     pub fn konst(&mut self, c: Const) -> Instr {
         // Equal constants share a slot (`Decimal` compares and hashes by
         // value, so `1.0` and `1` are one), the first one written kept.
-        if let Some(&i) = self.names.consts.get(&c) {
+        if let Some(&i) = self.pools.consts.get(&c) {
             return Instr::Const(i);
         }
         let i = self.m.consts.len() as u32;
         self.m.consts.push(c.clone());
-        self.names.consts.insert(c, i);
+        self.pools.consts.insert(c, i);
         Instr::Const(i)
     }
 
@@ -40,9 +41,9 @@ impl Lowerer<'_> {
         };
         let calendar = match &d.calendar {
             None => None,
-            Some(name) => match self.names.calendars.get(name.name.as_str()) {
-                Some(&i) => Some(i),
-                None => {
+            Some(name) => match self.resolve(name) {
+                Some(DeclId::Calendar(i)) => Some(i),
+                _ => {
                     self.unresolved("calendar", name);
                     None
                 }
@@ -73,13 +74,31 @@ impl Lowerer<'_> {
         out
     }
 
-    fn emit(
-        &mut self,
-        e: &ast::Expr,
-        event: Option<u16>,
-        out: &mut Code,
-        segments: &mut Vec<String>,
-    ) {
+    /// The text of the `file "..."` template `name`, whose names are
+    /// resolved in the file's own table.
+    pub fn file_text(&mut self, name: &str, t: &ast::Text) -> format::Text {
+        let model = self.model;
+        let Some(table) = model.usage.resolved_in_files.get(name) else {
+            // A file without placeholders resolves nothing.
+            return self.text(t, None);
+        };
+        let flow = std::mem::replace(&mut self.resolved, table);
+        let out = self.text(t, None);
+        self.resolved = flow;
+        out
+    }
+
+    /// The condition of a segment, from its declaration.
+    fn segment_cond(&self, i: u16) -> Option<&'a ast::Expr> {
+        let file = self.file;
+        let decl = self.model.segments.at(usize::from(i))?.decl;
+        match file.decls.get(decl)? {
+            Decl::Segment(s) => Some(&s.cond),
+            _ => None,
+        }
+    }
+
+    fn emit(&mut self, e: &ast::Expr, event: Option<u16>, out: &mut Code, segments: &mut Vec<u16>) {
         let instr = match &e.kind {
             ExprKind::Number(n) => self.konst(Const::Number(*n)),
             ExprKind::Percent(n) => self.konst(Const::Percent(*n)),
@@ -111,11 +130,10 @@ impl Lowerer<'_> {
             }
             ExprKind::Today => Instr::Today,
             ExprKind::Now => Instr::Now,
-            ExprKind::Name(name) => {
-                if let Some(&v) = self.names.vars.get(name.name.as_str()) {
-                    Instr::Var(v)
-                } else if let Some(&cond) = self.names.segments.get(name.name.as_str()) {
-                    if segments.contains(&name.name) {
+            ExprKind::Name(name) => match self.resolve(name) {
+                Some(DeclId::Var(v)) => Instr::Var(v),
+                Some(DeclId::Segment(i)) => {
+                    if segments.contains(&i) {
                         self.error(
                             UNRESOLVED,
                             format!("segment `{}` is defined in terms of itself", name.name),
@@ -124,40 +142,43 @@ impl Lowerer<'_> {
                         );
                         return;
                     }
+                    let Some(cond) = self.segment_cond(i) else {
+                        self.unresolved("segment", name);
+                        return;
+                    };
                     // A segment is inlined: its condition reads the account
                     // at the moment it is used.
-                    segments.push(name.name.clone());
+                    segments.push(i);
                     self.emit(cond, event, out, segments);
                     segments.pop();
                     return;
-                } else {
+                }
+                Some(_) => {
+                    self.unresolved("variable or segment", name);
+                    return;
+                }
+                // The checker resolves every variable and segment; a bare
+                // name it left alone is a variant of an enumeration.
+                None => {
                     let sym = self.sym(&name.name);
                     self.konst(Const::Variant(sym))
                 }
-            }
-            ExprKind::Field { root, field, .. } => match root {
-                FieldRoot::Account if field.name == "id" => Instr::AccountId,
-                FieldRoot::Account => match self.names.account.get(field.name.as_str()) {
-                    Some(&i) => Instr::Account(i),
-                    None => {
-                        self.unresolved("account field", field);
-                        return;
-                    }
-                },
-                FieldRoot::Event => {
-                    let index = event.and_then(|ev| {
-                        self.names
-                            .event_fields
-                            .get(ev as usize)
-                            .and_then(|f| f.get(field.name.as_str()).copied())
-                    });
-                    match index {
-                        Some(i) => Instr::Event(i),
-                        None => {
-                            self.unresolved("field of this event", field);
-                            return;
-                        }
-                    }
+            },
+            ExprKind::Field { root, field, .. } => match (root, self.resolve(field)) {
+                (FieldRoot::Account, Some(DeclId::AccountField(0))) => Instr::AccountId,
+                (FieldRoot::Account, Some(DeclId::AccountField(i))) => Instr::Account(i - 1),
+                (FieldRoot::Event, Some(DeclId::EventField { event: e, field: i }))
+                    if event == Some(e) =>
+                {
+                    Instr::Event(i)
+                }
+                (FieldRoot::Account, _) => {
+                    self.unresolved("account field", field);
+                    return;
+                }
+                (FieldRoot::Event, _) => {
+                    self.unresolved("field of this event", field);
+                    return;
                 }
             },
             ExprKind::Unary { op, expr } => {

@@ -2,18 +2,19 @@
 //! the runtime (`dun_machine::format::Machine`), and its `test` blocks →
 //! the runtime's flow tests.
 //!
-//! Lowering resolves names to indexes itself, from the AST, in declaration
-//! order: account fields, events, actions, calendars, variables, templates
-//! and stages are numbered as written. It expects a file that analysed
-//! without errors; anything it still cannot make sense of (a name that does
-//! not resolve, a template file that cannot be read) becomes a diagnostic,
+//! Lowering reads the checked model and resolves no name itself: the
+//! machine numbers declarations as the model does (`model::DeclId`), every
+//! name use is looked up by its span in `Usage::resolved`, types are the
+//! model's, `send` goes to the field the checker chose, and template files
+//! are the text the checker read. It expects a file that analysed without
+//! errors; anything it still cannot make sense of becomes a diagnostic,
 //! never a panic.
 
 mod coverage;
 mod decls;
 mod expr;
 mod flow_tests;
-mod names;
+mod pool;
 mod steps;
 
 #[cfg(test)]
@@ -23,22 +24,21 @@ pub use coverage::{transitions, Transition, TransitionKind};
 pub use flow_tests::{lower_tests, lower_tests_with_diagnostics};
 
 use crate::diagnostics::Diagnostic;
+use crate::model::{DeclId, Model};
 use crate::syntax::ast::{self, Span};
 use dun_machine::format::{Machine, Sym};
-use names::Names;
-use std::path::Path;
+use pool::Pools;
+use std::collections::HashMap;
 
 /// A name the checker should have refused (unknown stage, field...).
 pub(crate) const UNRESOLVED: &str = "dun::lower::unresolved";
-/// A `file "..."` template that cannot be read or parsed.
-pub(crate) const TEMPLATE_FILE: &str = "dun::lower::template_file";
 /// A construct lowering cannot compile (a `wait` in a handler, no `start`...).
 pub(crate) const UNSUPPORTED: &str = "dun::lower::unsupported";
 
-/// Compiles a flow that analysed with no errors. `path` is the flow file's
-/// path; `file "..."` templates are read relative to its folder.
-pub fn lower(file: &ast::File, path: Option<&Path>) -> Result<Machine, Vec<Diagnostic>> {
-    let mut cx = Lowerer::new(file, path);
+/// Compiles a flow that analysed with no errors, from its syntax tree and
+/// the model the checker built (`Analysis::model`).
+pub fn lower(file: &ast::File, model: &Model) -> Result<Machine, Vec<Diagnostic>> {
+    let mut cx = Lowerer::new(file, model);
     decls::lower_all(&mut cx);
     if cx.diagnostics.is_empty() {
         Ok(cx.m)
@@ -48,36 +48,45 @@ pub fn lower(file: &ast::File, path: Option<&Path>) -> Result<Machine, Vec<Diagn
     }
 }
 
-/// Everything lowering builds up: the machine, the name tables and the
-/// problems found.
+/// Everything lowering builds up: the machine, its pools and the problems
+/// found.
 pub(crate) struct Lowerer<'a> {
     pub file: &'a ast::File,
-    pub path: Option<&'a Path>,
+    pub model: &'a Model,
+    /// Where the names being lowered are resolved: the flow's table, or a
+    /// template file's while its text is lowered.
+    pub resolved: &'a HashMap<Span, DeclId>,
     pub m: Machine,
-    pub names: Names<'a>,
+    pub pools: Pools,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> Lowerer<'a> {
-    fn new(file: &'a ast::File, path: Option<&'a Path>) -> Self {
+    fn new(file: &'a ast::File, model: &'a Model) -> Self {
         Lowerer {
             file,
-            path,
+            model,
+            resolved: &model.usage.resolved,
             m: Machine::default(),
-            names: Names::of(file),
+            pools: Pools::default(),
             diagnostics: Vec::new(),
         }
     }
 
     /// Interns a string.
     pub fn sym(&mut self, s: &str) -> Sym {
-        if let Some(&i) = self.names.interned.get(s) {
+        if let Some(&i) = self.pools.strings.get(s) {
             return i;
         }
         let i = self.m.strings.len() as Sym;
         self.m.strings.push(s.to_string());
-        self.names.interned.insert(s.to_string(), i);
+        self.pools.strings.insert(s.to_string(), i);
         i
+    }
+
+    /// The declaration the checker resolved the name at `name` to.
+    pub fn resolve(&self, name: &ast::Ident) -> Option<DeclId> {
+        self.resolved.get(&name.span).copied()
     }
 
     pub fn error(&mut self, code: &'static str, message: String, span: Span, help: &str) {

@@ -3,8 +3,9 @@
 //! itself); inside a handler contacts never hold and waits do not exist.
 
 use super::{src, Lowerer, UNRESOLVED, UNSUPPORTED};
+use crate::model::DeclId;
 use crate::syntax::ast::{self, StepKind, WaitKind};
-use dun_machine::format::{Channel, Op, Priority, SplitArm, SrcSpan, State, StateKind, Type};
+use dun_machine::format::{Channel, Op, Priority, SplitArm, SrcSpan, State, StateKind};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
@@ -70,9 +71,9 @@ impl<'a> Lowerer<'a> {
     }
 
     pub fn stage_index(&mut self, name: &ast::Ident) -> u16 {
-        match self.names.stages.get(name.name.as_str()) {
-            Some(&i) => i,
-            None => {
+        match self.resolve(name) {
+            Some(DeclId::Stage(i)) => i,
+            _ => {
                 self.unresolved("stage", name);
                 0
             }
@@ -116,19 +117,29 @@ impl<'a> Lowerer<'a> {
                     self.unresolved("channel", channel);
                     return;
                 };
-                let Some(&template_index) = self.names.templates.get(template.name.as_str()) else {
+                let Some(DeclId::Template(template_index)) = self.resolve(template) else {
                     self.unresolved("template", template);
                     return;
                 };
-                let to = match to {
-                    Some(field) => match self.names.account.get(field.name.as_str()) {
-                        Some(&i) => Some(i),
-                        None => {
-                            self.unresolved("account field", field);
+                // The field the checker chose: the `to` field, or the
+                // account's only field of the channel's contact type; none
+                // for push, which reaches the account's app.
+                let model = self.model;
+                let to = match model.usage.send_targets.get(&span) {
+                    Some(field) => match model.account.position(field) {
+                        Some(i) if i > 0 => Some((i - 1) as u16),
+                        _ => {
+                            let at = to.as_ref().map_or(template.span, |t| t.span);
+                            self.error(
+                                UNRESOLVED,
+                                format!("`{field}` is not an account field a contact can go to"),
+                                at,
+                                "write `to FIELD` naming a contact field of the account",
+                            );
                             return;
                         }
                     },
-                    None => self.contact_field(ch),
+                    None => None,
                 };
                 let when = self.guard(when, place);
                 let hold = self.hold(place, ops, span);
@@ -248,7 +259,7 @@ impl<'a> Lowerer<'a> {
                 ops.push(Op::End(o), span);
             }
             StepKind::Set { var, value } => {
-                let Some(&v) = self.names.vars.get(var.name.as_str()) else {
+                let Some(DeclId::Var(v)) = self.resolve(var) else {
                     self.unresolved("variable", var);
                     return;
                 };
@@ -294,18 +305,13 @@ impl<'a> Lowerer<'a> {
                 ops.push(Op::Alert { team, text }, span);
             }
             StepKind::Emit { action, fields } => {
-                let Some(&a) = self.names.actions.get(action.name.as_str()) else {
+                let Some(DeclId::Action(a)) = self.resolve(action) else {
                     self.unresolved("action", action);
                     return;
                 };
                 let mut out = Vec::with_capacity(fields.len());
                 for f in fields {
-                    let index = self
-                        .names
-                        .action_fields
-                        .get(a as usize)
-                        .and_then(|m| m.get(f.name.name.as_str()).copied());
-                    let Some(i) = index else {
+                    let Some(DeclId::ActionField { field: i, .. }) = self.resolve(&f.name) else {
                         self.unresolved(&format!("field of action `{}`", action.name), &f.name);
                         continue;
                     };
@@ -340,29 +346,6 @@ impl<'a> Lowerer<'a> {
                 }
                 Priority::Normal
             }
-        }
-    }
-
-    /// Without `to`, a contact goes to the account's only field of the
-    /// channel's contact type; `None` when there is none (push: the app
-    /// knows where) or several (the checker asks for `to`).
-    fn contact_field(&self, channel: Channel) -> Option<u16> {
-        let wanted = match channel {
-            Channel::Email => Type::Email,
-            Channel::Sms | Channel::Whatsapp | Channel::Voice => Type::Phone,
-            Channel::Letter => Type::Address,
-            Channel::Push | Channel::Call => return None,
-        };
-        let mut found = self
-            .m
-            .account
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.ty == wanted)
-            .map(|(i, _)| i as u16);
-        match (found.next(), found.next()) {
-            (Some(i), None) => Some(i),
-            _ => None,
         }
     }
 }

@@ -6,7 +6,7 @@ use dun_runtime::format::{Instr, Op, StateKind};
 fn compile(text: &str) -> Machine {
     let analysis = crate::analyze(None, text);
     assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
-    match lower(&analysis.file, None) {
+    match lower(&analysis.file, &analysis.model) {
         Ok(m) => m,
         Err(d) => panic!("{d:#?}"),
     }
@@ -117,7 +117,7 @@ fn the_language_reference_compiles_to_about_half_its_source_and_its_test_passes(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/cases/valid/reference.dun");
     let text = std::fs::read_to_string(&path).unwrap();
     let analysis = crate::analyze(Some(&path), &text);
-    let m = lower(&analysis.file, Some(&path)).unwrap();
+    let m = lower(&analysis.file, &analysis.model).unwrap();
     assert_eq!(m.default_calendar, Some(0));
     assert_eq!(m.policy.caps.len(), 2);
     assert_eq!(m.policy.stops.len(), 1);

@@ -61,6 +61,8 @@ pub struct Var {
     pub name: String,
     pub span: Span,
     pub ty: Type,
+    /// The declaration's position in `ast::File::decls` (its starting value).
+    pub decl: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -71,6 +73,8 @@ pub struct Segment {
     /// it holds (`segment reachable = account.mobile is set`), so that
     /// `if reachable { ... }` may use them.
     pub proves: Vec<String>,
+    /// The declaration's position in `ast::File::decls` (its condition).
+    pub decl: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -79,21 +83,60 @@ pub struct Template {
     pub span: Span,
     /// `None` when the channel name is not one dun knows (already reported).
     pub channel: Option<Channel>,
-    /// For `file "..."` templates: the resolved path when it exists inside
-    /// the flow's folder, and the file's text.
+    /// For `file "..."` templates: the file, read once (by
+    /// `names::template_file`) and parsed once.
     pub file: Option<TemplateFile>,
+    /// The declaration's position in `ast::File::decls` (its text).
+    pub decl: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateFile {
     pub path: PathBuf,
     pub text: String,
+    /// The text as template text: literal parts and `{expr}` placeholders,
+    /// with spans into `source`. `None` when a placeholder does not parse
+    /// (already reported).
+    pub body: Option<crate::syntax::ast::Text>,
+    /// The text as it was parsed: `text` as the string of an inline
+    /// template.
+    pub source: String,
+    /// Where the lines of the parsed text break, for messages that name a
+    /// line of the file.
+    pub newlines: Vec<u32>,
+}
+
+impl TemplateFile {
+    /// The line (from 0) of an offset into the parsed text.
+    pub fn line_of(&self, offset: u32) -> usize {
+        self.newlines.partition_point(|&n| n < offset)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stage {
     pub name: String,
     pub span: Span,
+    /// The declaration's position in `ast::File::decls` (its body).
+    pub decl: usize,
+}
+
+/// A declaration, by kind and position in the model's table of that kind
+/// (`Table::position`). The compiled machine numbers declarations the same
+/// way, except account fields: the built-in `id` is position 0 here and has
+/// no slot in the machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DeclId {
+    Stage(u16),
+    Template(u16),
+    Event(u16),
+    Action(u16),
+    Calendar(u16),
+    Var(u16),
+    Segment(u16),
+    AccountField(u16),
+    EventField { event: u16, field: u16 },
+    ActionField { action: u16, field: u16 },
 }
 
 /// What a symbol is, for references and "unused" checks.
@@ -110,6 +153,8 @@ pub enum SymbolKind {
     AccountField,
     /// `event.x`; the name is `event_name.field`.
     EventField,
+    /// A field of a custom action in `emit`; the name is `action.field`.
+    ActionField,
     /// Defined by use (decision 6): `end paid`, `assign queue x`,
     /// `call queue x`, `alert supervisors`, `assign agency "Name"`.
     Outcome,
@@ -144,6 +189,17 @@ pub struct Usage {
     /// Every place a symbol is named, declarations excluded, flow tests
     /// included; in source order.
     pub references: HashMap<Symbol, Vec<Span>>,
+    /// Every name use that names a declaration, by the span of the name:
+    /// what lowering and the editor read instead of resolving names again.
+    /// A bare name with no entry is a variant of an enumeration.
+    pub resolved: HashMap<Span, DeclId>,
+    /// The same for the placeholders of each `file "..."` template, by
+    /// template name: their spans are offsets into the template's file.
+    pub resolved_in_files: HashMap<String, HashMap<Span, DeclId>>,
+    /// For each contact step (`send`, by the step's span), the account
+    /// field it goes to: the `to` field, or the account's only field of the
+    /// channel's contact type.
+    pub send_targets: HashMap<Span, String>,
 }
 
 impl Usage {
@@ -179,6 +235,43 @@ pub struct Model {
 }
 
 impl Model {
+    /// The declaration a symbol names, if it is declared (queues, teams,
+    /// outcomes and agencies are defined by use and have none).
+    pub fn decl_id(&self, kind: SymbolKind, name: &str) -> Option<DeclId> {
+        let at = |p: Option<usize>| p.and_then(|i| u16::try_from(i).ok());
+        Some(match kind {
+            SymbolKind::Stage => DeclId::Stage(at(self.stages.position(name))?),
+            SymbolKind::Template => DeclId::Template(at(self.templates.position(name))?),
+            SymbolKind::Event => DeclId::Event(at(self.events.position(name))?),
+            SymbolKind::Action => DeclId::Action(at(self.actions.position(name))?),
+            SymbolKind::Calendar => DeclId::Calendar(at(self.calendars.position(name))?),
+            SymbolKind::Var => DeclId::Var(at(self.vars.position(name))?),
+            SymbolKind::Segment => DeclId::Segment(at(self.segments.position(name))?),
+            SymbolKind::AccountField => DeclId::AccountField(at(self.account.position(name))?),
+            SymbolKind::EventField => {
+                let (event, field) = name.split_once('.')?;
+                let e = at(self.events.position(event))?;
+                let f = self.events.at(usize::from(e))?.fields.position(field);
+                DeclId::EventField {
+                    event: e,
+                    field: at(f)?,
+                }
+            }
+            SymbolKind::ActionField => {
+                let (action, field) = name.split_once('.')?;
+                let a = at(self.actions.position(action))?;
+                let f = self.actions.at(usize::from(a))?.fields.position(field);
+                DeclId::ActionField {
+                    action: a,
+                    field: at(f)?,
+                }
+            }
+            SymbolKind::Outcome | SymbolKind::Queue | SymbolKind::Team | SymbolKind::Agency => {
+                return None
+            }
+        })
+    }
+
     pub fn variants(&self, id: EnumId) -> &[String] {
         self.enums
             .get(id.0 as usize)

@@ -42,6 +42,16 @@ impl<T> Table<T> {
         }
     }
 
+    /// The position of `name` in declaration order: its id (see `DeclId`).
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// The item at a position given by [`Table::position`].
+    pub fn at(&self, position: usize) -> Option<&T> {
+        self.items.get(position)
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.index.contains_key(name)
     }

@@ -2,11 +2,9 @@
 //! the top level. Bodies (steps, expressions) are checked by `types`, which
 //! can then resolve names declared anywhere in the file.
 
+use super::template_file;
 use super::{did_you_mean, DUPLICATE, MISSING_FLOW, MISSING_START, UNKNOWN_CHANNEL, UNKNOWN_TYPE};
-use crate::checks::codes::{
-    FILE_NOT_FOUND, NO_BUSINESS_DAY, OPTIONAL_NOT_ALLOWED, OUTSIDE_FOLDER, UNKNOWN_STAGE,
-    UNREADABLE,
-};
+use crate::checks::codes::{FILE_NOT_FOUND, NO_BUSINESS_DAY, OPTIONAL_NOT_ALLOWED, UNKNOWN_STAGE};
 use crate::diagnostics::Diagnostic;
 use crate::model::{
     Action, Calendar, Channel, Event, Field, Flow, Model, Segment, Stage, Table, Template,
@@ -14,7 +12,7 @@ use crate::model::{
 };
 use crate::syntax::ast::{self, Decl, Span, TemplateBody, TypeExprKind};
 use chrono::Weekday;
-use std::path::{Component, Path};
+use std::path::Path;
 
 pub(crate) fn collect(
     file: &ast::File,
@@ -37,8 +35,8 @@ pub(crate) fn collect(
             optional: false,
         },
     );
-    for decl in &file.decls {
-        c.decl(decl);
+    for (at, decl) in file.decls.iter().enumerate() {
+        c.decl(decl, at);
     }
     c.finish(file);
     c.model
@@ -64,7 +62,7 @@ fn duplicate(what: &str, name: &str, span: Span, first: Span) -> Diagnostic {
 }
 
 impl Collector<'_> {
-    fn decl(&mut self, decl: &Decl) {
+    fn decl(&mut self, decl: &Decl, at: usize) {
         match decl {
             Decl::Flow(f) => match &self.model.flow {
                 Some(first) => self.diags.push(
@@ -161,6 +159,7 @@ impl Collector<'_> {
                     name: v.name.name.clone(),
                     span: v.name.span,
                     ty,
+                    decl: at,
                 };
                 let _ = self.model.vars.insert(&v.name.name, var);
             }
@@ -170,14 +169,16 @@ impl Collector<'_> {
                     name: s.name.name.clone(),
                     span: s.name.span,
                     proves: proves(&s.cond),
+                    decl: at,
                 };
                 let _ = self.model.segments.insert(&s.name.name, segment);
             }
-            Decl::Template(t) => self.template(t),
+            Decl::Template(t) => self.template(t, at),
             Decl::Stage(s) => {
                 let stage = Stage {
                     name: s.name.name.clone(),
                     span: s.name.span,
+                    decl: at,
                 };
                 if let Err(first) = self.model.stages.insert(&s.name.name, stage) {
                     let d = duplicate("stage", &s.name.name, s.name.span, first.span);
@@ -347,7 +348,7 @@ impl Collector<'_> {
         }
     }
 
-    fn template(&mut self, t: &ast::TemplateDecl) {
+    fn template(&mut self, t: &ast::TemplateDecl, at: usize) {
         let channel = Channel::from_name(&t.channel.name);
         if channel.is_none() && !t.channel.name.is_empty() {
             let names = Channel::ALL.map(Channel::name);
@@ -372,6 +373,7 @@ impl Collector<'_> {
             span: t.name.span,
             channel,
             file,
+            decl: at,
         };
         if let Err(first) = self.model.templates.insert(&t.name.name, template) {
             let d = duplicate("template", &t.name.name, t.name.span, first.span);
@@ -379,27 +381,19 @@ impl Collector<'_> {
         }
     }
 
-    /// Reads a `file "..."` template. The path is relative to the flow's
-    /// folder and may not leave it, so that a flow cannot read arbitrary
-    /// files of the machine that checks it.
+    /// Reads and parses a `file "..."` template (`template_file` says
+    /// what may be read).
     fn template_file(&mut self, path: &ast::Text) -> Option<TemplateFile> {
         let written = path.plain()?; // placeholders are reported by `types`
-        let relative = Path::new(&written);
-        let leaves = relative.is_absolute()
-            || written.starts_with('/')
-            || written.starts_with('\\')
-            || relative.components().any(|c| {
-                matches!(
-                    c,
-                    Component::ParentDir | Component::RootDir | Component::Prefix(_)
-                )
-            });
-        if leaves {
-            self.diags.push(
-                Diagnostic::error(OUTSIDE_FOLDER, format!("template file `{written}` is outside the flow's folder"), path.span)
-                    .with_label("leaves the flow's folder")
-                    .with_help("keep template files in the flow's folder or below it, e.g. `templates/final_demand.txt`"),
+        let refuse = |diags: &mut Vec<Diagnostic>, refusal: template_file::Refusal| {
+            diags.push(
+                Diagnostic::error(refusal.code, refusal.message, path.span)
+                    .with_label(refusal.label)
+                    .with_help(refusal.help),
             );
+        };
+        if let Err(refusal) = template_file::relative(&written) {
+            refuse(self.diags, refusal);
             return None;
         }
         let Some(dir) = self.flow_dir else {
@@ -414,48 +408,14 @@ impl Collector<'_> {
             );
             return None;
         };
-        let full = dir.join(relative);
-        match std::fs::read(&full) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => Some(TemplateFile { path: full, text }),
-                Err(_) => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            UNREADABLE,
-                            format!("template file `{written}` is not UTF-8 text"),
-                            path.span,
-                        )
-                        .with_label("not text")
-                        .with_help("save the template as UTF-8 text"),
-                    );
-                    None
-                }
-            },
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                self.diags.push(
-                    Diagnostic::error(
-                        FILE_NOT_FOUND,
-                        format!("template file `{written}` does not exist"),
-                        path.span,
-                    )
-                    .with_label("no such file")
-                    .with_help(format!(
-                        "create `{}` or correct the path; it is relative to the flow's folder",
-                        full.display()
-                    )),
-                );
-                None
+        match template_file::read(dir, &written) {
+            Ok((full, text)) => {
+                let (file, problems) = template_file::parse(full, text, &written, path.span);
+                self.diags.extend(problems);
+                Some(file)
             }
-            Err(err) => {
-                self.diags.push(
-                    Diagnostic::error(
-                        UNREADABLE,
-                        format!("template file `{written}` cannot be read: {err}"),
-                        path.span,
-                    )
-                    .with_label("unreadable")
-                    .with_help("check that the file is a readable text file"),
-                );
+            Err(refusal) => {
+                refuse(self.diags, refusal);
                 None
             }
         }

@@ -4,9 +4,11 @@
 
 mod collect;
 mod suggest;
+pub(crate) mod template_file;
 
 pub(crate) use collect::{collect, unknown_stage};
 pub use suggest::{did_you_mean, suggest};
+pub use template_file::MAX_TEMPLATE_FILE_BYTES;
 
 pub const DUPLICATE: &str = "dun::names::duplicate";
 pub const MISSING_FLOW: &str = "dun::names::missing_flow";

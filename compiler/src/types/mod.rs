@@ -10,7 +10,7 @@ mod steps;
 mod text;
 
 use crate::diagnostics::Diagnostic;
-use crate::model::{Model, Symbol, SymbolKind, Type, Usage};
+use crate::model::{DeclId, Model, Symbol, SymbolKind, Type, Usage};
 use crate::syntax::ast::{self, Span};
 use std::collections::{HashMap, HashSet};
 
@@ -21,9 +21,6 @@ pub(crate) struct Walked {
     /// Symbols the flow reads (a var's value, a sent template, a handled
     /// event, a used calendar...); flow tests do not count.
     pub used: HashSet<Symbol>,
-    /// For each `send` step (by the step's span), the account field it goes
-    /// to, whether written with `to` or chosen by type.
-    pub send_targets: HashMap<Span, String>,
 }
 
 pub(crate) fn check(file: &ast::File, model: &Model, diags: &mut Vec<Diagnostic>) -> Walked {
@@ -32,7 +29,7 @@ pub(crate) fn check(file: &ast::File, model: &Model, diags: &mut Vec<Diagnostic>
         walked: Walked::default(),
         diags,
         in_test: false,
-        foreign: false,
+        foreign: None,
         currency_reported: false,
     };
     // Tests last: their expectations ask what the whole flow uses.
@@ -73,8 +70,9 @@ pub(crate) struct Checker<'a> {
     /// Checking a flow test: references do not make a declaration "used".
     in_test: bool,
     /// Checking text from a template file: its spans are not in this file,
-    /// so nothing is recorded by span.
-    foreign: bool,
+    /// so resolutions go to this table of the file and nothing else is
+    /// recorded by span.
+    foreign: Option<HashMap<Span, DeclId>>,
     currency_reported: bool,
 }
 
@@ -92,18 +90,29 @@ impl Checker<'_> {
         if !self.in_test {
             self.walked.used.insert(symbol.clone());
         }
-        if !self.foreign {
-            self.walked
-                .usage
-                .references
-                .entry(symbol)
-                .or_default()
-                .push(span);
+        let id = self.model.decl_id(kind, name);
+        match &mut self.foreign {
+            Some(resolved) => {
+                if let Some(id) = id {
+                    resolved.insert(span, id);
+                }
+            }
+            None => {
+                if let Some(id) = id {
+                    self.walked.usage.resolved.insert(span, id);
+                }
+                self.walked
+                    .usage
+                    .references
+                    .entry(symbol)
+                    .or_default()
+                    .push(span);
+            }
         }
     }
 
     fn record_type(&mut self, span: Span, ty: &Type) {
-        if !self.foreign {
+        if self.foreign.is_none() {
             self.walked.usage.expr_types.insert(span, ty.clone());
         }
     }

@@ -298,8 +298,8 @@ impl Checker<'_> {
                 );
                 return;
             }
-            if !self.foreign {
-                self.walked.send_targets.insert(step, to.name.clone());
+            if self.foreign.is_none() {
+                self.walked.usage.send_targets.insert(step, to.name.clone());
             }
             return;
         }
@@ -313,7 +313,7 @@ impl Checker<'_> {
                         only.clone(),
                     ));
                 }
-                self.walked.send_targets.insert(step, only);
+                self.walked.usage.send_targets.insert(step, only);
             }
             [] => self.report(
                 Diagnostic::error(
@@ -360,7 +360,10 @@ impl Checker<'_> {
     fn set(&mut self, var: &ast::Ident, value: &ast::Expr, scope: &Scope) {
         if let Some(v) = self.model.vars.get(&var.name) {
             let ty = v.ty.clone();
-            if !self.foreign {
+            if self.foreign.is_none() {
+                if let Some(id) = self.model.decl_id(SymbolKind::Var, &var.name) {
+                    self.walked.usage.resolved.insert(var.span, id);
+                }
                 let symbol = crate::model::Symbol::new(SymbolKind::Var, var.name.clone());
                 self.walked
                     .usage
@@ -439,6 +442,14 @@ impl Checker<'_> {
         self.refer(SymbolKind::Action, &action.name, action.span);
         let owner = format!("the action `{}`", action.name);
         self.field_values(&decl.fields, fields, scope, &owner);
+        if self.foreign.is_none() {
+            for f in fields {
+                let key = format!("{}.{}", action.name, f.name.name);
+                if let Some(id) = model.decl_id(SymbolKind::ActionField, &key) {
+                    self.walked.usage.resolved.insert(f.name.span, id);
+                }
+            }
+        }
         let missing: Vec<&str> = decl
             .fields
             .iter()

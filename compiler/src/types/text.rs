@@ -3,10 +3,11 @@
 
 use super::{Checker, Scope};
 use crate::checks::codes::*;
-use crate::diagnostics::{Diagnostic, LineIndex};
-use crate::model::Channel;
-use crate::syntax::ast::{self, Decl, Span, TemplateBody, Text, TextPart};
-use crate::syntax::parse;
+use crate::diagnostics::Diagnostic;
+use crate::model::{Channel, TemplateFile};
+use crate::names::template_file::relocate;
+use crate::syntax::ast::{self, Span, TemplateBody, Text, TextPart};
+use std::collections::HashMap;
 
 /// Placeholders print any value; the checker only needs them well typed.
 impl Checker<'_> {
@@ -46,73 +47,40 @@ impl Checker<'_> {
             }
             TemplateBody::File(path) => {
                 self.plain_text(path, "a template file path");
-                let contents = self
-                    .model
+                let model = self.model;
+                let file = model
                     .templates
                     .get(&t.name.name)
                     .and_then(|tpl| tpl.file.as_ref());
-                if let Some(file) = contents {
-                    let text = file.text.clone();
+                if let Some(file) = file {
                     let shown = path.plain().unwrap_or_default();
-                    self.file_text(&text, &shown, path.span);
+                    self.file_text(&t.name.name, file, &shown, path.span);
                 }
             }
         }
     }
 
-    /// Type-checks a template file's placeholders. The file's text is parsed
-    /// as the text of an inline template; every problem found is reported at
-    /// the path string of the flow, naming the line in the file.
-    fn file_text(&mut self, contents: &str, shown: &str, at: Span) {
-        const PREFIX: &str = "template t for letter \"";
-        let mut wrapped = String::with_capacity(contents.len() + PREFIX.len() + 8);
-        wrapped.push_str(PREFIX);
-        // Quotes and backslashes are literal in a file; escaping them keeps
-        // the line structure, which is all the messages need.
-        for ch in contents.chars() {
-            match ch {
-                '"' => wrapped.push_str("\\\""),
-                '\\' => wrapped.push_str("\\\\"),
-                c => wrapped.push(c),
-            }
-        }
-        wrapped.push('"');
-        let lines = LineIndex::new(&wrapped);
-        let parsed = parse(&wrapped);
+    /// Type-checks a template file's placeholders (parsed once by
+    /// `names::template_file`); every problem found is reported at the path
+    /// string of the flow, naming the line in the file.
+    fn file_text(&mut self, name: &str, file: &TemplateFile, shown: &str, at: Span) {
+        let Some(body) = &file.body else {
+            return;
+        };
         let first_new = self.diags.len();
-        for d in parsed.diagnostics {
-            let help = d.help.clone().unwrap_or_else(|| {
-                "fix the `{...}` on that line of the file; write `{{` for a literal brace"
-                    .to_string()
-            });
-            self.report(Diagnostic {
-                code: INVALID_TEXT,
-                help: Some(help),
-                ..d
-            });
-        }
-        let text = parsed.file.decls.into_iter().find_map(|d| match d {
-            Decl::Template(ast::TemplateDecl {
-                body: TemplateBody::Text(text),
-                ..
-            }) => Some(text),
-            _ => None,
-        });
-        if let Some(text) = text {
-            let was_foreign = std::mem::replace(&mut self.foreign, true);
-            let scope = Scope {
-                in_template: true,
-                ..Scope::default()
-            };
-            self.message_text(&text, &scope);
-            self.foreign = was_foreign;
-        }
+        let was = self.foreign.replace(HashMap::new());
+        let scope = Scope {
+            in_template: true,
+            ..Scope::default()
+        };
+        self.message_text(body, &scope);
+        let resolved = std::mem::replace(&mut self.foreign, was).unwrap_or_default();
+        self.walked
+            .usage
+            .resolved_in_files
+            .insert(name.to_string(), resolved);
         for d in self.diags.iter_mut().skip(first_new) {
-            let line = lines.line(d.primary.span.start as usize) + 1;
-            d.message = format!("{} (line {line} of `{shown}`)", d.message);
-            d.primary.span = at;
-            d.primary.message = format!("in this file, line {line}");
-            d.secondary.clear();
+            relocate(d, file, shown, at);
         }
     }
 }

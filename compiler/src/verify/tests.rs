@@ -130,7 +130,7 @@ fn every_cap_error_is_a_run_the_engine_makes_with_no_contact_rules() {
             fatal.is_empty(),
             "seed {seed} does not check:\n{src}\n{fatal:#?}"
         );
-        let m = crate::lower::lower(&a.file, None).expect("a checked flow lowers");
+        let m = crate::lower::lower(&a.file, &a.model).expect("a checked flow lowers");
         let runs = super::cap_error_runs(&a.file, &m);
         let reported = a
             .diagnostics
@@ -236,7 +236,7 @@ fn analysis_keeps_the_machine_it_verified() {
     ));
     let text = std::fs::read_to_string(path).unwrap();
     let a = analyze(Some(path), &text);
-    let again = crate::lower::lower(&a.file, Some(path)).expect("the example lowers");
+    let again = crate::lower::lower(&a.file, &a.model).expect("the example lowers");
     assert_eq!(a.machine.as_ref(), Some(&again));
     let broken = analyze(None, "flow x\nstart nowhere\n");
     assert!(broken.has_errors() && broken.machine.is_none());
