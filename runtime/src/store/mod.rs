@@ -11,10 +11,12 @@
 
 mod batch;
 pub(crate) mod legacy;
+mod migrate;
 mod pins;
 mod schema;
 
 pub use batch::{run, RunInput, RunSummary, StoreReject};
+pub use migrate::MigrateSummary;
 pub use pins::{fingerprint, short, Admission, PinnedMachine};
 
 use crate::engine::{Account, Instance, Status};
