@@ -40,6 +40,11 @@ pub struct Args {
     /// stored or run.
     #[arg(long)]
     strict: bool,
+    /// Accounts in flight on an earlier version of the flow finish on it,
+    /// while new accounts enter this version (docs/runtime.md, "Changing a
+    /// running flow").
+    #[arg(long)]
+    drain: bool,
     /// Accounts per transaction (one disk sync each).
     #[arg(long, default_value_t = 1000, hide = true)]
     batch: usize,
@@ -141,10 +146,14 @@ fn go(args: &Args) -> Result<u8, String> {
         until,
         batch: args.batch,
         strict: args.strict,
+        drain: args.drain,
     };
     let summary = store::run(&m, &mut store, input, &mut progress).map_err(|e| e.to_string())?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+    for note in &summary.notes {
+        eprintln!("note: {note}");
     }
     let file_of = |in_events: bool| {
         let p = if in_events {

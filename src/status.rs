@@ -99,6 +99,16 @@ fn summary(store: &Store) -> Shown {
             v.flow, v.version, v.accounts
         );
     }
+    for p in store.pinned()? {
+        let _ = writeln!(
+            out,
+            "  machine {} (version {}): {} accounts, {} in flight",
+            dun_runtime::store::short(&p.fingerprint),
+            p.version,
+            p.accounts,
+            p.in_flight
+        );
+    }
     let _ = writeln!(
         out,
         "{accounts} accounts, {events} events, {actions} actions ({unexported} not exported yet)\n"
@@ -133,7 +143,17 @@ fn account(store: &Store, id: &str) -> Shown {
         return Ok(None);
     };
     let mut out = String::new();
-    let _ = writeln!(out, "account {id}: flow {} version {}", a.flow, a.version);
+    let _ = writeln!(
+        out,
+        "account {id}: flow {} version {}, machine {}, cycle {}",
+        a.flow,
+        a.version,
+        a.machine
+            .as_deref()
+            .map(dun_runtime::store::short)
+            .unwrap_or("not kept yet"),
+        a.cycle
+    );
     let _ = writeln!(
         out,
         "status {}, stage {}{}",
@@ -214,8 +234,22 @@ fn summary_json(store: &Store) -> Shown {
             })
         })
         .collect();
+    let machines: Vec<serde_json::Value> = store
+        .pinned()?
+        .into_iter()
+        .map(|p| {
+            serde_json::json!({
+                "fingerprint": p.fingerprint,
+                "flow": p.flow,
+                "version": p.version,
+                "accounts": p.accounts,
+                "in_flight": p.in_flight,
+            })
+        })
+        .collect();
     let doc = serde_json::json!({
         "flows": flows,
+        "machines": machines,
         "accounts": accounts,
         "events": events,
         "actions": actions,
@@ -268,6 +302,8 @@ fn account_json(store: &Store, id: &str) -> Shown {
         "account": id,
         "flow": a.flow,
         "version": a.version,
+        "machine": a.machine,
+        "cycle": a.cycle,
         "status": a.status,
         "stage": a.stage,
         "outcome": a.outcome,

@@ -4,13 +4,15 @@
 //! `dun-machine`, re-exported here.
 #![forbid(unsafe_code)]
 
+pub mod change;
 pub mod data;
 pub mod engine;
 pub mod sim;
 pub mod store;
+pub mod translate;
 pub mod testing;
 
-pub use dun_machine::{format, time, value};
+pub use dun_machine::{format, places, time, value};
 
 #[cfg(test)]
 use dun_machine::testkit;

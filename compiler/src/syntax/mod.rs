@@ -6,6 +6,7 @@
 
 pub mod ast;
 mod build;
+mod migrate;
 mod errors;
 mod expr;
 mod grammar;

@@ -8,7 +8,8 @@
 //!      6     2  flags, little endian (none defined yet: must be 0)
 //!      8     4  payload length in bytes, little endian
 //!     12     4  CRC32 (IEEE) of the payload, little endian
-//!     16     …  payload: the Machine in postcard
+//!     16     …  payload: the Machine in postcard, then, under flag bit
+//!                 0, its Lifecycle in postcard
 //! ```
 
 use super::Machine;
@@ -18,8 +19,11 @@ pub const MAGIC: [u8; 4] = *b"DUNC";
 /// The format this build writes and the only one it reads. Bump it on any
 /// change of the payload's shape.
 pub const FORMAT_VERSION: u16 = 1;
+/// The payload ends with the machine's [`super::Lifecycle`] (migrations,
+/// re-entry); without it, the lifecycle is empty.
+pub const FLAG_LIFECYCLE: u16 = 1;
 /// Flag bits this build understands.
-pub const FLAGS_KNOWN: u16 = 0;
+pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE;
 pub const HEADER_LEN: usize = 16;
 
 const REBUILD: &str = "rebuild it with `dun build`";
@@ -50,11 +54,16 @@ pub enum FormatError {
 pub fn encode(machine: &Machine) -> Vec<u8> {
     // Serialising plain data into a Vec cannot fail; an empty payload would
     // be refused by `decode` anyway, so no panic path is needed here.
-    let payload = postcard::to_allocvec(machine).unwrap_or_default();
+    let mut payload = postcard::to_allocvec(machine).unwrap_or_default();
+    let mut flags = 0u16;
+    if !machine.lifecycle.is_empty() {
+        flags |= FLAG_LIFECYCLE;
+        payload.extend(postcard::to_allocvec(&machine.lifecycle).unwrap_or_default());
+    }
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&flags.to_le_bytes());
     out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
     out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
     out.extend_from_slice(&payload);
@@ -105,7 +114,21 @@ pub fn decode(bytes: &[u8]) -> Result<Machine, FormatError> {
     if crc32fast::hash(payload) != u32_at(12) {
         return Err(FormatError::BadChecksum);
     }
-    postcard::from_bytes(payload).map_err(|e| FormatError::BadPayload {
+    let bad = |e: postcard::Error| FormatError::BadPayload {
         reason: e.to_string(),
-    })
+    };
+    let (mut machine, rest) = postcard::take_from_bytes::<Machine>(payload).map_err(bad)?;
+    let rest = if flags & FLAG_LIFECYCLE != 0 {
+        let (lifecycle, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
+        machine.lifecycle = lifecycle;
+        rest
+    } else {
+        rest
+    };
+    if !rest.is_empty() {
+        return Err(FormatError::BadPayload {
+            reason: format!("{} bytes after the flow", rest.len()),
+        });
+    }
+    Ok(machine)
 }

@@ -11,7 +11,9 @@
 
 mod header;
 
-pub use header::{decode, encode, FormatError, FLAGS_KNOWN, FORMAT_VERSION, HEADER_LEN, MAGIC};
+pub use header::{
+    decode, encode, FormatError, FLAGS_KNOWN, FLAG_LIFECYCLE, FORMAT_VERSION, HEADER_LEN, MAGIC,
+};
 
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
@@ -63,6 +65,50 @@ pub struct Machine {
     /// The stage a new account enters.
     pub start: u16,
     pub states: Vec<State>,
+    /// How accounts of an earlier version move in and ended accounts come
+    /// back. Kept out of the machine's own payload: it follows it in the
+    /// file under a flag (see [`header`]), so a flow without it encodes,
+    /// and fingerprints, as it did before it existed.
+    #[serde(skip)]
+    pub lifecycle: Lifecycle,
+}
+
+/// `migrate from version N { ... }` blocks and `reenter when COND`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Lifecycle {
+    pub migrations: Vec<Migration>,
+    /// An ended account whose new row meets this starts a new cycle.
+    pub reenter: Option<Code>,
+}
+
+impl Lifecycle {
+    pub fn is_empty(&self) -> bool {
+        self.migrations.is_empty() && self.reenter.is_none()
+    }
+}
+
+/// How the accounts of one earlier version move into this one. Stages of
+/// the old version are named (the old machine is not at hand when this one
+/// is compiled); places are named as [`crate::places`] names them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Migration {
+    pub from_version: u32,
+    pub moves: Vec<Move>,
+    /// New values of variables of this version, set after the move: the
+    /// variable and its expression (reading account fields and the
+    /// variables carried over).
+    pub vars: Vec<(u16, Code)>,
+}
+
+/// `stage OLD [PLACE] -> NEW [at PLACE]`. Without a place on the left, the
+/// rule covers every place of the old stage; without `at PLACE` on the
+/// right, each place goes to the same place of the new stage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Move {
+    pub from_stage: String,
+    pub from_place: Option<crate::places::Place>,
+    pub to_stage: u16,
+    pub to_place: Option<crate::places::Place>,
 }
 
 impl Machine {

@@ -24,6 +24,9 @@ pub struct RunInput {
     pub batch: usize,
     /// Any reject stops the run before anything is stored or stepped.
     pub strict: bool,
+    /// Accounts in flight on an earlier version finish on it (see
+    /// [`Store::admit`]).
+    pub drain: bool,
 }
 
 /// A row refused against the store's state.
@@ -47,9 +50,13 @@ pub struct RunSummary {
     pub steps: u64,
     pub actions: u64,
     pub rejects: Vec<StoreReject>,
+    /// What the store accepted about the machine (see [`Store::admit`]).
+    pub notes: Vec<String>,
 }
 
 struct Work {
+    /// The machine it steps with: an index into the admitted machines.
+    mi: usize,
     account: Account,
     /// `None`: new, to enrol at the start.
     known: Option<(Instance, i64)>,
@@ -64,7 +71,26 @@ pub fn run(
     input: RunInput,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RunSummary> {
-    store.check_flow(m)?;
+    let admission = store.admit(m, input.drain)?;
+    let mut summary = RunSummary {
+        notes: admission.notes,
+        ..RunSummary::default()
+    };
+    let mut machines = admission.machines;
+    // Ended accounts of earlier versions step (and show) with their own
+    // machine too.
+    for p in store.pinned()? {
+        if p.accounts > 0 && !machines.iter().any(|(f, _)| *f == p.fingerprint) {
+            if let Some(old) = store.machine(&p.fingerprint)? {
+                machines.push((p.fingerprint, old));
+            }
+        }
+    }
+    let machine_ix: HashMap<&str, usize> = machines
+        .iter()
+        .enumerate()
+        .map(|(i, (f, _))| (f.as_str(), i))
+        .collect();
     let start = input.start.timestamp();
     let until = input.until.timestamp();
     if start > until {
@@ -74,15 +100,14 @@ pub fn run(
             input.until.to_rfc3339()
         )));
     }
-    let mut summary = RunSummary::default();
 
     // Everything the store holds, keyed by account id.
-    let mut known: HashMap<String, (Account, Instance, i64)> = HashMap::new();
+    let mut known: HashMap<String, (usize, Account, Instance, i64)> = HashMap::new();
     {
         let mut stmt = store.sql(
             store
                 .conn
-                .prepare("SELECT account, data, state, clock FROM instances"),
+                .prepare("SELECT account, data, state, clock, machine FROM instances"),
         )?;
         let mut rows = store.sql(stmt.query([]))?;
         while let Some(r) = store.sql(rows.next())? {
@@ -90,8 +115,18 @@ pub fn run(
             let data: Vec<u8> = store.sql(r.get(1))?;
             let state: Vec<u8> = store.sql(r.get(2))?;
             let clock: i64 = store.sql(r.get(3))?;
-            let instance = super::legacy::decode_instance(&state, &id, Some(m))?;
-            known.insert(id, (decode(&data, "account")?, instance, clock));
+            let pinned: Option<String> = store.sql(r.get(4))?;
+            let mi = pinned
+                .as_deref()
+                .and_then(|f| machine_ix.get(f).copied())
+                .ok_or_else(|| {
+                    StoreError::Message(format!(
+                        "account {id} is on machine {}, which this run was not given; the store is damaged",
+                        pinned.as_deref().map(super::short).unwrap_or("(none)")
+                    ))
+                })?;
+            let instance = super::legacy::decode_instance(&state, &id, Some(&machines[mi].1))?;
+            known.insert(id, (mi, decode(&data, "account")?, instance, clock));
         }
     }
 
@@ -115,13 +150,18 @@ pub fn run(
         file_accounts.insert(account.id.clone(), (line, account.clone()));
         let id = account.id.clone();
         let w = match known.remove(&id) {
-            Some((old, inst, clock)) => Work {
-                changed: old != account,
-                account,
-                known: Some((inst, clock)),
-                events: vec![],
-            },
+            Some((mi, old, inst, clock)) => {
+                let account = crate::translate::account(m, &machines[mi].1, &account);
+                Work {
+                    mi,
+                    changed: old != account,
+                    account,
+                    known: Some((inst, clock)),
+                    events: vec![],
+                }
+            }
             None => Work {
+                mi: 0,
                 account,
                 known: None,
                 changed: true,
@@ -130,10 +170,11 @@ pub fn run(
         };
         work.insert(id, w);
     }
-    for (id, (account, inst, clock)) in known {
+    for (id, (mi, account, inst, clock)) in known {
         work.insert(
             id,
             Work {
+                mi,
                 account,
                 known: Some((inst, clock)),
                 changed: false,
@@ -235,7 +276,14 @@ pub fn run(
                 continue;
             };
             if let Some(w) = work.get_mut(&account) {
-                w.events.push((event, at, decode(&payload, "event")?, id));
+                let payload: Vec<Value> = decode(&payload, "event")?;
+                // An event the account's own machine does not declare is
+                // kept unprocessed.
+                if let Some((event, payload)) =
+                    crate::translate::event(m, &machines[w.mi].1, event, &payload)
+                {
+                    w.events.push((event, at, payload, id));
+                }
             }
         }
     }
@@ -271,10 +319,11 @@ pub fn run(
         {
             let mut put = tx
                 .prepare_cached(
-                    "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                    "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome, machine)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                      ON CONFLICT (account) DO UPDATE SET data = excluded.data, state = excluded.state,
-                       clock = excluded.clock, stage = excluded.stage, status = excluded.status, outcome = excluded.outcome",
+                       clock = excluded.clock, stage = excluded.stage, status = excluded.status, outcome = excluded.outcome,
+                       machine = excluded.machine",
                 )
                 .map_err(|e| sqlerr(&path, e))?;
             let mut outbox = tx
@@ -287,6 +336,7 @@ pub fn run(
                 .prepare_cached("UPDATE events SET processed = 1 WHERE id = ?1")
                 .map_err(|e| sqlerr(&path, e))?;
             for w in pending.by_ref().take(batch) {
+                let (fp, m) = (&machines[w.mi].0, &machines[w.mi].1);
                 let is_new = w.known.is_none();
                 let (mut inst, clock, enrolled) = match w.known {
                     Some((inst, clock)) => (inst, clock, None),
@@ -370,7 +420,8 @@ pub fn run(
                     enrolled.unwrap_or(start),
                     stage,
                     status_word(inst.status),
-                    outcome
+                    outcome,
+                    fp
                 ])
                 .map_err(|e| sqlerr(&path, e))?;
                 done += 1;
@@ -382,12 +433,7 @@ pub fn run(
     Ok(summary)
 }
 
-fn sqlerr(path: &std::path::Path, source: rusqlite::Error) -> StoreError {
-    StoreError::Sqlite {
-        path: path.display().to_string(),
-        source,
-    }
-}
+use super::sqlerr;
 
 /// One audit entry as stored in `audit_runs`: at, stage, kind, message.
 #[derive(serde::Serialize)]
@@ -414,7 +460,7 @@ fn audit_kind(k: AuditKind) -> &'static str {
     }
 }
 
-fn state_stage(m: &Machine, state: u32) -> &str {
+pub(crate) fn state_stage(m: &Machine, state: u32) -> &str {
     m.states
         .get(state as usize)
         .map(|s| m.stage_name(s.stage))

@@ -11,9 +11,13 @@
 
 mod batch;
 pub(crate) mod legacy;
+mod migrate;
+mod pins;
 mod schema;
 
 pub use batch::{run, RunInput, RunSummary, StoreReject};
+pub use migrate::MigrateSummary;
+pub use pins::{fingerprint, short, Admission, PinnedMachine};
 
 use crate::engine::{Account, Instance, Status};
 use crate::format::Machine;
@@ -48,6 +52,23 @@ pub struct VersionCount {
     pub accounts: u64,
 }
 
+/// The schema version of the store's tables (see `schema::SCHEMA_VERSION`).
+pub fn schema_version(store: &Store) -> Result<u32> {
+    Ok(store.sql(schema::version(&store.conn))?.unwrap_or(1))
+}
+
+/// Reads a stored instance with the machine it ran on.
+pub(crate) fn decode_instance_of(state: &[u8], account: &str, m: &Machine) -> Result<Instance> {
+    legacy::decode_instance(state, account, Some(m))
+}
+
+pub(crate) fn sqlerr(path: &Path, source: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
 /// One account as the store holds it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredAccount {
@@ -61,6 +82,11 @@ pub struct StoredAccount {
     pub stage: String,
     pub status: String,
     pub outcome: Option<String>,
+    /// The fingerprint of the machine it is on (`None`: stored before
+    /// machines were kept, until the next run).
+    pub machine: Option<String>,
+    /// Its cycle through the flow: 1, then one more at each re-entry.
+    pub cycle: u32,
 }
 
 /// A row of the events table, for `dun status`.
@@ -146,6 +172,7 @@ impl Store {
         )?;
         store.sql(store.conn.execute_batch(schema::SCHEMA))?;
         store.sql(schema::migrate(&store.conn))?;
+        store.sql(store.conn.execute_batch(schema::INDEXES))?;
         Ok(store)
     }
 
@@ -162,6 +189,8 @@ impl Store {
         })?;
         let store = Store { conn, path };
         store.sql(store.conn.execute_batch(schema::SCHEMA))?;
+        store.sql(schema::migrate(&store.conn))?;
+        store.sql(store.conn.execute_batch(schema::INDEXES))?;
         Ok(store)
     }
 
@@ -191,41 +220,11 @@ impl Store {
         self.sql(rows.collect())
     }
 
-    /// Refuses a flow whose name or version differs from the instances the
-    /// store holds: their states are indexes into the machine they were
-    /// started with.
-    pub fn check_flow(&self, m: &Machine) -> Result<()> {
-        let other: Vec<VersionCount> = self
-            .versions()?
-            .into_iter()
-            .filter(|v| v.flow != m.flow || v.version != m.version)
-            .collect();
-        if other.is_empty() {
-            return Ok(());
-        }
-        let held: Vec<String> = other
-            .iter()
-            .map(|v| {
-                format!(
-                    "{} accounts of flow {} version {}",
-                    v.accounts, v.flow, v.version
-                )
-            })
-            .collect();
-        Err(StoreError::Message(format!(
-            "the store `{}` holds {}, but this is flow {} version {}; accounts in flight cannot move between versions until migration exists: run the version they were started with, or start a new store",
-            self.path.display(),
-            held.join(" and "),
-            m.flow,
-            m.version
-        )))
-    }
-
     pub fn account(&self, id: &str) -> Result<Option<StoredAccount>> {
         let row = self.sql(
             self.conn
                 .query_row(
-                    "SELECT data, state, flow, version, clock, enrolled, stage, status, outcome FROM instances WHERE account = ?1",
+                    "SELECT data, state, flow, version, clock, enrolled, stage, status, outcome, machine, cycle FROM instances WHERE account = ?1",
                     [id],
                     |r| {
                         Ok((
@@ -238,18 +237,25 @@ impl Store {
                             r.get::<_, String>(6)?,
                             r.get::<_, String>(7)?,
                             r.get::<_, Option<String>>(8)?,
+                            r.get::<_, Option<String>>(9)?,
+                            r.get::<_, u32>(10)?,
                         ))
                     },
                 )
                 .optional(),
         )?;
-        let Some((data, state, flow, version, clock, enrolled, stage, status, outcome)) = row
+        let Some((data, state, flow, version, clock, enrolled, stage, status, outcome, machine, cycle)) =
+            row
         else {
             return Ok(None);
         };
+        let pinned = match &machine {
+            Some(fp) => self.machine(fp)?,
+            None => None,
+        };
         Ok(Some(StoredAccount {
             account: decode(&data, "account")?,
-            instance: legacy::decode_instance(&state, id, None)?,
+            instance: legacy::decode_instance(&state, id, pinned.as_ref())?,
             flow,
             version,
             clock,
@@ -257,6 +263,8 @@ impl Store {
             stage,
             status,
             outcome,
+            machine,
+            cycle,
         }))
     }
 

@@ -12,7 +12,23 @@ CREATE TABLE IF NOT EXISTS instances (
     enrolled INTEGER NOT NULL,
     stage    TEXT NOT NULL,
     status   TEXT NOT NULL,
-    outcome  TEXT
+    outcome  TEXT,
+    machine  TEXT,              -- the fingerprint of the machine it is on
+    cycle    INTEGER NOT NULL DEFAULT 1  -- its cycle through the flow (re-entry)
+);
+-- Every compiled machine that stepped an account, by fingerprint (SHA-256
+-- of its `.dunc` bytes), so an account is always read with its own.
+CREATE TABLE IF NOT EXISTS machines (
+    fingerprint TEXT PRIMARY KEY,
+    flow        TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    compiled    BLOB NOT NULL,  -- the `.dunc` bytes
+    stored      INTEGER NOT NULL -- 1, 2, ...: the order machines were kept in
+);
+-- What the store's tables are: `schema_version`, raised by `migrate`.
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS events (
     id        TEXT PRIMARY KEY,
@@ -54,10 +70,74 @@ CREATE TABLE IF NOT EXISTS audit_runs (
 CREATE INDEX IF NOT EXISTS audit_runs_account ON audit_runs (account, seq);
 ";
 
+/// Indexes on columns a store of schema version 1 lacks until `migrate`.
+pub(crate) const INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS instances_machine ON instances (machine);
+";
+
+/// The tables' version this dun writes, kept in `meta` as
+/// `schema_version`: 1 had no machines, 2 pins each account to its machine
+/// and counts its cycles.
+pub(crate) const SCHEMA_VERSION: u32 = 2;
+
 /// Brings a store written by an earlier dun to the current tables. Each
 /// step runs once, in a transaction that re-checks under the write lock,
 /// so two runs opening the same old store do not both migrate it.
 pub(crate) fn migrate(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    outbox(conn)?;
+    pins(conn)
+}
+
+/// The current schema version, `None` for a store from before `meta`.
+pub(crate) fn version(conn: &rusqlite::Connection) -> rusqlite::Result<Option<u32>> {
+    use rusqlite::OptionalExtension;
+    conn.query_row(
+        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'",
+        [],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Version 2: `instances.machine` and `instances.cycle`.
+fn pins(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let missing = |conn: &rusqlite::Connection| {
+        conn.query_row(
+            "SELECT count(*) = 0 FROM pragma_table_info('instances') WHERE name = 'machine'",
+            [],
+            |r| r.get::<_, bool>(0),
+        )
+    };
+    if !missing(conn)? && version(conn)? == Some(SCHEMA_VERSION) {
+        return Ok(());
+    }
+    if version(conn)?.is_some_and(|v| v > SCHEMA_VERSION) {
+        // A newer dun's store: its tables are left as they are.
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let done = (|| {
+        if missing(conn)? {
+            conn.execute_batch(
+                "ALTER TABLE instances ADD COLUMN machine TEXT;
+                 ALTER TABLE instances ADD COLUMN cycle INTEGER NOT NULL DEFAULT 1;",
+            )?;
+        }
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [SCHEMA_VERSION.to_string()],
+        )?;
+        conn.execute_batch("COMMIT")
+    })();
+    if done.is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    done
+}
+
+/// Outbox rows grouped per account and run.
+fn outbox(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     let outbox_per_action = |conn: &rusqlite::Connection| {
         conn.query_row(
             "SELECT count(*) > 0 FROM pragma_table_info('outbox') WHERE name = 'id'",
