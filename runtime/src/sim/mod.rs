@@ -5,6 +5,7 @@
 //! core; sums are integers, so the result does not depend on the order.
 
 pub mod behaviour;
+pub mod goals;
 mod kpis;
 pub mod rng;
 pub mod stats;
