@@ -109,7 +109,12 @@ pub(crate) struct RunFigures {
 /// Binds the model to a flow and says what does not fit: errors stop the
 /// run (exit 2), an unmapped payment or balance refuses it (exit 1) unless
 /// `--allow-unmapped`.
-fn fit(args: &Args, path: &std::path::Path, m: &dun_runtime::Machine, model: &Behaviour) -> Result<(), u8> {
+fn fit(
+    args: &Args,
+    path: &std::path::Path,
+    m: &dun_runtime::Machine,
+    model: &Behaviour,
+) -> Result<(), u8> {
     let b = sim::bind(m, model);
     let shown = crate::build::shown(path);
     for n in &b.notes {
@@ -124,12 +129,18 @@ fn fit(args: &Args, path: &std::path::Path, m: &dun_runtime::Machine, model: &Be
     if b.unmapped.is_empty() {
         return Ok(());
     }
-    let level = if args.allow_unmapped { "warning" } else { "error" };
+    let level = if args.allow_unmapped {
+        "warning"
+    } else {
+        "error"
+    };
     for u in &b.unmapped {
         eprintln!("{level}: {shown}: {u}");
     }
     if args.allow_unmapped {
-        eprintln!("warning: simulating anyway (--allow-unmapped): nothing can be recovered without both");
+        eprintln!(
+            "warning: simulating anyway (--allow-unmapped): nothing can be recovered without both"
+        );
         Ok(())
     } else {
         eprintln!(
@@ -277,11 +288,9 @@ fn go(args: &Args) -> Result<u8, String> {
         sim::analyse(r);
     }
     let differences = match reports.as_slice() {
-        [a, b] if a.samples.len() == b.samples.len() => stats::paired(
-            (&label(a), &a.samples),
-            (&label(b), &b.samples),
-            args.seed,
-        ),
+        [a, b] if a.samples.len() == b.samples.len() => {
+            stats::paired((&label(a), &a.samples), (&label(b), &b.samples), args.seed)
+        }
         [_, _] => {
             eprintln!("note: the two flows accepted different accounts from the portfolio, so their difference has no interval");
             vec![]
@@ -334,7 +343,8 @@ fn go(args: &Args) -> Result<u8, String> {
     };
     let text = match args.format {
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&json(&outcome)?).map_err(|e| e.to_string())?;
+            let mut s =
+                serde_json::to_string_pretty(&json(&outcome)?).map_err(|e| e.to_string())?;
             s.push('\n');
             s
         }
@@ -368,7 +378,10 @@ fn json(o: &Outcome) -> Result<serde_json::Value, String> {
         serde_json::to_value(&o.reports[0]).map_err(err)?
     } else {
         let mut m = serde_json::Map::new();
-        m.insert("flows".into(), serde_json::to_value(&o.reports).map_err(err)?);
+        m.insert(
+            "flows".into(),
+            serde_json::to_value(&o.reports).map_err(err)?,
+        );
         m.insert(
             "differences".into(),
             serde_json::to_value(&o.differences).map_err(err)?,
@@ -465,11 +478,7 @@ pub(crate) fn rows(k: &Kpis) -> Vec<(String, f64, String)> {
             k.balance_entered,
             money(k.balance_entered),
         ),
-        (
-            "amount recovered".into(),
-            k.recovered,
-            money(k.recovered),
-        ),
+        ("amount recovered".into(), k.recovered, money(k.recovered)),
         (
             "recovery rate".into(),
             k.recovery_rate,
@@ -651,7 +660,11 @@ fn differences(out: &mut String, title: &str, ds: &[Difference]) {
     let mut body = vec![];
     for d in ds {
         let (v, i) = interval(d);
-        let meaning = d.sentence.split_once(": ").map(|x| x.1).unwrap_or(&d.sentence);
+        let meaning = d
+            .sentence
+            .split_once(": ")
+            .map(|x| x.1)
+            .unwrap_or(&d.sentence);
         body.push(vec![metric_words(d.metric), v, i, meaning.to_string()]);
     }
     grid(out, &header, &body);
@@ -664,7 +677,11 @@ fn table(o: &Outcome) -> String {
     let _ = writeln!(
         out,
         "{} accounts, {} days from {}, seed {}; money in {}\n",
-        count(r0.whole.accounts), r0.days, r0.start, r0.seed, r0.currency
+        count(r0.whole.accounts),
+        r0.days,
+        r0.start,
+        r0.seed,
+        r0.currency
     );
     let names: Vec<String> = reports.iter().map(label).collect();
     let _ = writeln!(out, "== whole portfolio");
@@ -691,7 +708,14 @@ fn table(o: &Outcome) -> String {
             let mut header = vec!["95% intervals".to_string()];
             header.extend(names.iter().cloned());
             let mut body = vec![];
-            for (k, e) in r.arms.first().map(|a| a.intervals.as_slice()).unwrap_or(&[]).iter().enumerate() {
+            for (k, e) in r
+                .arms
+                .first()
+                .map(|a| a.intervals.as_slice())
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+            {
                 let mut row = vec![metric_words(e.metric)];
                 for a in &r.arms {
                     row.push(a.intervals.get(k).map(estimate).unwrap_or_default());

@@ -322,8 +322,12 @@ impl Behaviour {
 /// The weights of a distribution file: a CSV of `value,weight` rows (a
 /// header `value,weight` is allowed).
 fn read_distribution(path: &Path) -> Result<Vec<(String, f64)>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the distribution file `{}`: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "cannot read the distribution file `{}`: {e}",
+            path.display()
+        )
+    })?;
     let mut rows = vec![];
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();

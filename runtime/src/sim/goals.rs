@@ -82,7 +82,8 @@ pub struct Goal {
 impl Goal {
     pub fn parse(text: &str) -> Result<Goal, String> {
         let words: Vec<&str> = text.split_whitespace().collect();
-        let shape = "a goal reads `METRIC >= VALUE [by day N]`, such as `recovery_rate >= 35% by day 90`";
+        let shape =
+            "a goal reads `METRIC >= VALUE [by day N]`, such as `recovery_rate >= 35% by day 90`";
         let (m, op, v, rest) = match words.as_slice() {
             [m, op, v, rest @ ..] => (*m, *op, *v, rest),
             _ => return Err(format!("`{text}`: {shape}")),
@@ -93,17 +94,20 @@ impl Goal {
             ">" => Op::Above,
             "<=" => Op::AtMost,
             "<" => Op::Below,
-            _ => return Err(format!("`{text}`: `{op}` is not one of >=, >, <=, <; {shape}")),
+            _ => {
+                return Err(format!(
+                    "`{text}`: `{op}` is not one of >=, >, <=, <; {shape}"
+                ))
+            }
         };
         let target = number(v, rate, text)?;
         let by_day = match rest {
             [] => None,
             ["by", "day", n] => {
-                let n: u32 = n
-                    .parse()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(|| format!("`{text}`: `{n}` is not a day number (1 or more)"))?;
+                let n: u32 =
+                    n.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                        format!("`{text}`: `{n}` is not a day number (1 or more)")
+                    })?;
                 if metric != "recovery_rate" && metric != "recovered" {
                     return Err(format!(
                         "`{text}`: `by day` applies to recovery_rate and recovered, which are counted day by day"
@@ -138,7 +142,13 @@ impl Goal {
 /// of that day.
 pub fn value(r: &Report, metric: &str, by_day: Option<u32>) -> f64 {
     let k = &r.whole;
-    let per = |x: f64| if k.accounts == 0 { 0.0 } else { x / k.accounts as f64 };
+    let per = |x: f64| {
+        if k.accounts == 0 {
+            0.0
+        } else {
+            x / k.accounts as f64
+        }
+    };
     let recovered = match by_day {
         Some(d) => k
             .cumulative_recovered
@@ -293,7 +303,12 @@ pub struct GateResult {
 }
 
 /// Checks a change gate of `flow` against `base` (the `--vs` flow).
-pub fn gate(g: &Gate, flow: &Report, base: Option<&Report>, goals: &[Checked]) -> Result<GateResult, String> {
+pub fn gate(
+    g: &Gate,
+    flow: &Report,
+    base: Option<&Report>,
+    goals: &[Checked],
+) -> Result<GateResult, String> {
     match g {
         Gate::GoalMissed => {
             let missed: Vec<&Checked> = goals.iter().filter(|c| !c.met).collect();
@@ -305,7 +320,11 @@ pub fn gate(g: &Gate, flow: &Report, base: Option<&Report>, goals: &[Checked]) -
                 } else {
                     format!(
                         "FAILED: goal missed: {}",
-                        missed.iter().map(|c| c.goal.as_str()).collect::<Vec<_>>().join("; ")
+                        missed
+                            .iter()
+                            .map(|c| c.goal.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; ")
                     )
                 },
             })
@@ -368,22 +387,39 @@ mod tests {
     #[test]
     fn goals_and_gates_read_as_written_and_bad_ones_say_how_to_write_them() {
         let g = Goal::parse("recovery_rate >= 35% by day 90").unwrap();
-        assert_eq!((g.metric, g.op, g.by_day), ("recovery_rate", Op::AtLeast, Some(90)));
+        assert_eq!(
+            (g.metric, g.op, g.by_day),
+            ("recovery_rate", Op::AtLeast, Some(90))
+        );
         assert!((g.target - 0.35).abs() < 1e-12);
-        assert!(Goal::parse("recovery_rate >= 35").unwrap_err().contains("`35%`"));
+        assert!(Goal::parse("recovery_rate >= 35")
+            .unwrap_err()
+            .contains("`35%`"));
         assert!(Goal::parse("cost <= 1,000").is_ok());
-        assert!(Goal::parse("cost <= 5% by day 3").unwrap_err().contains("not a rate"));
-        assert!(Goal::parse("cost <= 5 by day 3").unwrap_err().contains("day by day"));
-        assert!(Goal::parse("recovry_rate >= 3%").unwrap_err().contains("unknown metric"));
+        assert!(Goal::parse("cost <= 5% by day 3")
+            .unwrap_err()
+            .contains("not a rate"));
+        assert!(Goal::parse("cost <= 5 by day 3")
+            .unwrap_err()
+            .contains("day by day"));
+        assert!(Goal::parse("recovry_rate >= 3%")
+            .unwrap_err()
+            .contains("unknown metric"));
         assert!(g.fits(60).unwrap_err().contains("--days 90"));
         match Gate::parse("recovery_rate drops by 1pt").unwrap() {
-            Gate::Change { drop, by, relative, .. } => {
+            Gate::Change {
+                drop, by, relative, ..
+            } => {
                 assert!(drop && !relative && (by - 0.01).abs() < 1e-12)
             }
             g => panic!("{g:?}"),
         }
-        assert!(Gate::parse("recovery_rate drops by 1").unwrap_err().contains("1pt"));
-        assert!(Gate::parse("cost drops by 1pt").unwrap_err().contains("points are for rates"));
+        assert!(Gate::parse("recovery_rate drops by 1")
+            .unwrap_err()
+            .contains("1pt"));
+        assert!(Gate::parse("cost drops by 1pt")
+            .unwrap_err()
+            .contains("points are for rates"));
         assert_eq!(Gate::parse("goal missed").unwrap(), Gate::GoalMissed);
         assert_eq!(
             read_file("goals = [\"liquidation_rate > 5%\"]").unwrap()[0].metric,

@@ -157,11 +157,7 @@ pub fn analyse(report: &mut Report) {
     let mut diffs = vec![];
     if let Some((first, g0)) = report.arms.first().zip(groups.first()) {
         for (arm, g) in report.arms.iter().zip(&groups).skip(1) {
-            diffs.extend(stats::independent(
-                (&first.name, g0),
-                (&arm.name, g),
-                seed,
-            ));
+            diffs.extend(stats::independent((&first.name, g0), (&arm.name, g), seed));
         }
     }
     report.arm_differences = diffs;

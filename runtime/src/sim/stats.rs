@@ -228,7 +228,11 @@ fn needed(sigma2: f64, d: f64) -> Option<u64> {
         return None;
     }
     let n = (Z_POWER * Z_POWER * sigma2 / (d * d)).ceil();
-    Some(if n.is_finite() { n.max(2.0) as u64 } else { u64::MAX })
+    Some(if n.is_finite() {
+        n.max(2.0) as u64
+    } else {
+        u64::MAX
+    })
 }
 
 /// Differences `b - a` of every metric between two independent groups
@@ -362,7 +366,8 @@ mod tests {
         let n = d.accounts_needed.unwrap() as f64;
         assert!((n - 1374.0).abs() / 1374.0 < 0.2, "{n}");
         assert!(
-            d.sentence.contains("not distinguishable from noise at this size; about 1,"),
+            d.sentence
+                .contains("not distinguishable from noise at this size; about 1,"),
             "{}",
             d.sentence
         );

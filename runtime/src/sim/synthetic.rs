@@ -71,7 +71,8 @@ fn drawn(r: &mut Rng, ty: &Type, d: &Draw) -> Value {
         Draw::Range(lo, hi) => {
             let x = lo + (hi - lo) * r.unit();
             let whole = lo.fract() == 0.0 && hi.fract() == 0.0;
-            let dec = |x: f64, dp: u32| Decimal::from_f64_retain(x).unwrap_or_default().round_dp(dp);
+            let dec =
+                |x: f64, dp: u32| Decimal::from_f64_retain(x).unwrap_or_default().round_dp(dp);
             match ty {
                 Type::Money => Value::Money(dec(x, 2)),
                 Type::Percent => Value::Percent(dec(x, 2)),
@@ -100,7 +101,10 @@ pub fn account_drawn(
     let mut declared = Rng::for_account(seed, index, 0xd4a3);
     let mut account = guessed(m, seed, index, start, balance_field);
     for (i, d) in draws {
-        if let (Some(slot), Some(f)) = (account.fields.get_mut(*i as usize), m.account.get(*i as usize)) {
+        if let (Some(slot), Some(f)) = (
+            account.fields.get_mut(*i as usize),
+            m.account.get(*i as usize),
+        ) {
             *slot = drawn(&mut declared, &f.ty, d);
         }
     }
