@@ -351,7 +351,7 @@ fn go(args: &Args) -> Result<u8, String> {
         Format::Table => table(&outcome),
     };
     if let Some(path) = &args.report {
-        std::fs::write(path, crate::report::html(&outcome.reports))
+        std::fs::write(path, crate::report::html(&outcome))
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
     }
     print!("{text}");
@@ -653,21 +653,29 @@ fn differences(out: &mut String, title: &str, ds: &[Difference]) {
         return;
     }
     let _ = writeln!(out, "\n== {title}");
-    let header: Vec<String> = ["", "difference", "95% interval", ""]
+    let header: Vec<String> = ["", "difference", "95% interval"]
         .iter()
         .map(|s| s.to_string())
         .collect();
     let mut body = vec![];
+    let mut meanings = vec![String::new()];
     for d in ds {
         let (v, i) = interval(d);
+        body.push(vec![metric_words(d.metric), v, i]);
         let meaning = d
             .sentence
             .split_once(": ")
             .map(|x| x.1)
             .unwrap_or(&d.sentence);
-        body.push(vec![metric_words(d.metric), v, i, meaning.to_string()]);
+        meanings.push(meaning.to_string());
     }
-    grid(out, &header, &body);
+    let mut cells = String::new();
+    grid(&mut cells, &header, &body);
+    let width = cells.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    for (line, meaning) in cells.lines().zip(meanings) {
+        let line = format!("{line:<width$}  {meaning}");
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
 }
 
 fn table(o: &Outcome) -> String {
@@ -726,23 +734,12 @@ fn table(o: &Outcome) -> String {
                 out.push('\n');
                 grid(&mut out, &header, &body);
             }
-            if let Some(first) = r.arms.first() {
-                for arm in r.arms.iter().skip(1) {
-                    let ds: Vec<Difference> = r
-                        .arm_differences
-                        .iter()
-                        .filter(|d| d.b == arm.name)
-                        .cloned()
-                        .collect();
-                    differences(
-                        &mut out,
-                        &format!(
-                            "{} minus {} (95% intervals: bootstrap over each arm's accounts)",
-                            arm.name, first.name
-                        ),
-                        &ds,
-                    );
-                }
+            for (a, b, ds) in pairs(&r.arm_differences) {
+                differences(
+                    &mut out,
+                    &format!("{b} minus {a} (95% intervals: bootstrap over each arm's accounts)"),
+                    &ds,
+                );
             }
         }
         let _ = writeln!(out, "\n== stages of {}", label(r));
@@ -810,6 +807,18 @@ fn table(o: &Outcome) -> String {
         let _ = writeln!(out, "\n== gates (--fail-if)");
         for g in &o.gates {
             let _ = writeln!(out, "{}", g.sentence);
+        }
+    }
+    out
+}
+
+/// Differences grouped by the two arms they compare, in order.
+pub(crate) fn pairs(ds: &[Difference]) -> Vec<(String, String, Vec<Difference>)> {
+    let mut out: Vec<(String, String, Vec<Difference>)> = vec![];
+    for d in ds {
+        match out.iter_mut().find(|(a, b, _)| *a == d.a && *b == d.b) {
+            Some(p) => p.2.push(d.clone()),
+            None => out.push((d.a.clone(), d.b.clone(), vec![d.clone()])),
         }
     }
     out

@@ -169,7 +169,12 @@ fn vs_runs_both_flows_on_the_same_accounts_and_shows_the_difference() {
         table.contains("consumer_cards v5 minus consumer_cards v4, on the same 400 accounts"),
         "{table}"
     );
-    assert!(table.lines().any(|l| l.starts_with("recovery rate") && l.contains("] pts")), "{table}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("recovery rate") && l.contains("] pts")),
+        "{table}"
+    );
 }
 
 #[test]

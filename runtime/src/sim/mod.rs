@@ -154,10 +154,19 @@ pub fn analyse(report: &mut Report) {
     for (arm, g) in report.arms.iter_mut().zip(&groups) {
         arm.intervals = stats::estimates(g, seed);
     }
+    // Every arm of a split against the first; accounts that ended before
+    // any split (`no split`) are not an arm anyone chose.
+    let split: Vec<usize> = (0..report.arms.len())
+        .filter(|i| report.arms[*i].index > 0)
+        .collect();
     let mut diffs = vec![];
-    if let Some((first, g0)) = report.arms.first().zip(groups.first()) {
-        for (arm, g) in report.arms.iter().zip(&groups).skip(1) {
-            diffs.extend(stats::independent((&first.name, g0), (&arm.name, g), seed));
+    if let Some((first, rest)) = split.split_first() {
+        for i in rest {
+            diffs.extend(stats::independent(
+                (&report.arms[*first].name, &groups[*first]),
+                (&report.arms[*i].name, &groups[*i]),
+                seed,
+            ));
         }
     }
     report.arm_differences = diffs;
