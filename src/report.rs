@@ -36,7 +36,7 @@ td{border:0;border-bottom:1px solid #eee;text-align:right;white-space:normal}\
 td.n{white-space:normal}\
 td::before{content:attr(data-label);float:left;font-weight:bold;text-align:left;margin-right:.6em}\
 td.k{text-align:left;font-weight:bold;background:#f4f4f4}td.k::before{content:none}\
-svg text{font-size:26px}\
+svg text{font-size:22px}\
 }";
 
 fn esc(s: &str) -> String {
@@ -110,7 +110,7 @@ fn table(header: &[String], body: &[Vec<(String, bool)>]) -> String {
 /// Lines of recovery by day, each as a share of its own group's balance,
 /// so a small test arm is not flattened by the rest of the portfolio.
 fn recovery_chart(series: &[(String, Vec<f64>)]) -> String {
-    let (w, h, left, bottom) = (600.0, 320.0, 64.0, 36.0);
+    let (w, h, left, bottom) = (600.0, 320.0, 72.0, 36.0);
     let days = series.iter().map(|s| s.1.len()).max().unwrap_or(1).max(2);
     let top = series
         .iter()
