@@ -2,6 +2,7 @@
 //! that merging the work of several threads gives the same figures in any
 //! order, and the report built from them.
 
+use super::stats::{Difference, Estimate, Sample};
 use super::Config;
 use crate::engine::{AuditEntry, AuditKind, Reason};
 use crate::format::{Channel, Machine, Sym};
@@ -185,7 +186,13 @@ pub struct StageKpis {
 pub struct Arm {
     /// `letters -> agency (80%)`, or `no split`.
     pub name: String,
+    /// 0: no split; k: the k-th arm of the flow's splits.
+    #[serde(skip)]
+    pub index: u16,
     pub kpis: Kpis,
+    /// 95% intervals (filled by `sim::analyse`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub intervals: Vec<Estimate>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -197,8 +204,17 @@ pub struct Report {
     pub seed: u64,
     pub start: String,
     pub whole: Kpis,
+    /// 95% intervals of the whole portfolio (filled by `sim::analyse`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub intervals: Vec<Estimate>,
     pub arms: Vec<Arm>,
+    /// Every arm against the first (filled by `sim::analyse`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub arm_differences: Vec<Difference>,
     pub stages: Vec<StageKpis>,
+    /// Per account, in portfolio order.
+    #[serde(skip)]
+    pub samples: Vec<Sample>,
 }
 
 fn money(cents: i64) -> f64 {
@@ -320,7 +336,9 @@ pub(crate) fn report(
         };
         arm_list.push(Arm {
             name,
+            index: i as u16,
             kpis: kpis(m, acc),
+            intervals: vec![],
         });
     }
     if arms.is_empty() {
@@ -348,7 +366,10 @@ pub(crate) fn report(
         seed: cfg.seed,
         start: cfg.start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         whole: kpis(m, whole),
+        intervals: vec![],
         arms: arm_list,
+        arm_differences: vec![],
         stages: stage_list,
+        samples: vec![],
     }
 }

@@ -5,11 +5,13 @@
 //! core; sums are integers, so the result does not depend on the order.
 
 pub mod behaviour;
+pub mod goals;
 mod kpis;
 pub mod rng;
+pub mod stats;
 pub mod synthetic;
 
-pub use behaviour::{Behaviour, Bound};
+pub use behaviour::{bind, Behaviour, Bound};
 pub use kpis::{Kpis, Report, StageKpis, POLICY_REASONS};
 
 use crate::engine::{step_into, Account, ActionKind, AuditKind, Input, Instance, Outcome, Status};
@@ -97,12 +99,13 @@ pub fn simulate(
                     let hi = total * (w as u64 + 1) / threads as u64;
                     for i in lo..hi {
                         let account = match portfolio {
-                            Portfolio::Synthetic(_) => synthetic::account(
+                            Portfolio::Synthetic(_) => synthetic::account_drawn(
                                 &ctx.m,
                                 cfg.seed,
                                 i,
                                 cfg.start,
                                 ctx.bound.balance,
+                                &ctx.bound.draws,
                             ),
                             Portfolio::Accounts(a) => a[i as usize].clone(),
                         };
@@ -131,7 +134,42 @@ pub fn simulate(
     for w in iter {
         all.merge(w);
     }
-    kpis::report(&ctx.m, m, cfg, &ctx.arms, all.whole, all.arms, all.stages)
+    let mut report = kpis::report(&ctx.m, m, cfg, &ctx.arms, all.whole, all.arms, all.stages);
+    report.samples = all.samples;
+    report
+}
+
+/// Adds the 95% intervals of the whole portfolio and of each arm, and the
+/// difference of every arm from the first (with its interval and what it
+/// means) to a report: a bootstrap over its accounts (see `stats`).
+pub fn analyse(report: &mut Report) {
+    let seed = report.seed;
+    let all: Vec<&stats::Sample> = report.samples.iter().collect();
+    report.intervals = stats::estimates(&all, seed);
+    let groups: Vec<Vec<&stats::Sample>> = report
+        .arms
+        .iter()
+        .map(|a| report.samples.iter().filter(|s| s.arm == a.index).collect())
+        .collect();
+    for (arm, g) in report.arms.iter_mut().zip(&groups) {
+        arm.intervals = stats::estimates(g, seed);
+    }
+    // Every arm of a split against the first; accounts that ended before
+    // any split (`no split`) are not an arm anyone chose.
+    let split: Vec<usize> = (0..report.arms.len())
+        .filter(|i| report.arms[*i].index > 0)
+        .collect();
+    let mut diffs = vec![];
+    if let Some((first, rest)) = split.split_first() {
+        for i in rest {
+            diffs.extend(stats::independent(
+                (&report.arms[*first].name, &groups[*first]),
+                (&report.arms[*i].name, &groups[*i]),
+                seed,
+            ));
+        }
+    }
+    report.arm_differences = diffs;
 }
 
 fn context<'a>(m: &Machine, model: &'a Behaviour, cfg: &'a Config) -> Ctx<'a> {
@@ -200,6 +238,8 @@ struct Worker {
     paid: Vec<(u32, i64)>,
     /// The engine's buffers and zone memo, reused for every step.
     scratch: Outcome,
+    /// Per account, in the order simulated (for the intervals).
+    samples: Vec<stats::Sample>,
 }
 
 /// What one account did, before it is known which arm it belongs to.
@@ -226,6 +266,7 @@ impl Worker {
             entered: vec![false; ctx.m.stages.len()],
             paid: Vec::with_capacity(8),
             scratch: Outcome::default(),
+            samples: vec![],
         }
     }
 
@@ -237,6 +278,7 @@ impl Worker {
         for (a, b) in self.stages.iter_mut().zip(other.stages) {
             a.merge(b);
         }
+        self.samples.extend(other.samples);
     }
 
     fn account(&mut self, ctx: &Ctx, index: u64, mut account: Account) {
@@ -255,10 +297,8 @@ impl Worker {
         let mult = ctx
             .bound
             .segment
-            .and_then(|f| match account.fields.get(f as usize) {
-                Some(Value::Variant(v)) => ctx.model.segments.multiplier.get(v).copied(),
-                _ => None,
-            })
+            .as_ref()
+            .map(|(f, by)| by.multiplier(account.fields.get(*f as usize)))
             .unwrap_or(1.0);
         let mut life = Life::default();
         life.acc.accounts = 1;
@@ -321,6 +361,14 @@ impl Worker {
             self.outcome(ctx, &inst, &out, &mut life, &mut rng, mult);
         }
         self.scratch = out;
+        self.samples.push(stats::Sample {
+            arm: life.arm as u16,
+            balance: life.acc.balance_entered,
+            recovered: life.acc.recovered,
+            liquidated: life.acc.liquidated > 0,
+            cost: life.acc.cost,
+            promises_kept: life.acc.promises_kept as u32,
+        });
         self.whole.add(&life.acc, life.outcome, &self.paid);
         if let Some(a) = self.arms.get_mut(life.arm) {
             a.add(&life.acc, life.outcome, &self.paid);

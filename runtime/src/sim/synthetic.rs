@@ -2,6 +2,7 @@
 //! and dates, time zones of the flow's currency, and contact data missing
 //! at realistic rates. The same seed and index give the same account.
 
+use super::behaviour::Draw;
 use super::rng::Rng;
 use crate::engine::Account;
 use crate::format::{DurationSpec, DurationUnit, Machine, Type};
@@ -55,6 +56,62 @@ fn money(x: f64) -> Value {
 
 /// Account `index` of a synthetic portfolio, starting at `start`.
 pub fn account(
+    m: &Machine,
+    seed: u64,
+    index: u64,
+    start: DateTime<Utc>,
+    balance_field: Option<u16>,
+) -> Account {
+    account_drawn(m, seed, index, start, balance_field, &[])
+}
+
+/// A value drawn as the behaviour model declares it.
+fn drawn(r: &mut Rng, ty: &Type, d: &Draw) -> Value {
+    match d {
+        Draw::Range(lo, hi) => {
+            let x = lo + (hi - lo) * r.unit();
+            let whole = lo.fract() == 0.0 && hi.fract() == 0.0;
+            let dec =
+                |x: f64, dp: u32| Decimal::from_f64_retain(x).unwrap_or_default().round_dp(dp);
+            match ty {
+                Type::Money => Value::Money(dec(x, 2)),
+                Type::Percent => Value::Percent(dec(x, 2)),
+                _ if whole => Value::Number(Decimal::from(r.range(*lo as i64, *hi as i64))),
+                _ => Value::Number(dec(x, 4)),
+            }
+        }
+        Draw::Weighted(values, weights) => values
+            .get(r.weighted(weights))
+            .cloned()
+            .unwrap_or(Value::Unset),
+    }
+}
+
+/// Account `index`, with the fields the model declares drawn its way (from
+/// a stream of their own, so declaring one field leaves the others as
+/// they were).
+pub fn account_drawn(
+    m: &Machine,
+    seed: u64,
+    index: u64,
+    start: DateTime<Utc>,
+    balance_field: Option<u16>,
+    draws: &[(u16, Draw)],
+) -> Account {
+    let mut declared = Rng::for_account(seed, index, 0xd4a3);
+    let mut account = guessed(m, seed, index, start, balance_field);
+    for (i, d) in draws {
+        if let (Some(slot), Some(f)) = (
+            account.fields.get_mut(*i as usize),
+            m.account.get(*i as usize),
+        ) {
+            *slot = drawn(&mut declared, &f.ty, d);
+        }
+    }
+    account
+}
+
+fn guessed(
     m: &Machine,
     seed: u64,
     index: u64,
