@@ -35,6 +35,7 @@ pub const FALLS_OFF: &str = "dun::structure::falls_off";
 pub const WAIT_IN_HANDLER: &str = "dun::structure::wait_in_handler";
 pub const SPLIT_TOTAL: &str = "dun::structure::split_total";
 pub const REPEAT_COUNT: &str = "dun::structure::repeat_count";
+pub const REPEAT_SIZE: &str = "dun::structure::repeat_size";
 pub const NO_BUSINESS_DAY: &str = "dun::structure::no_business_day";
 pub const UNREACHABLE_STEP: &str = "dun::structure::unreachable_step";
 pub const UNREACHABLE_STAGE: &str = "dun::structure::unreachable_stage";
@@ -93,6 +94,7 @@ pub const ALL: &[&str] = &[
     WAIT_IN_HANDLER,
     SPLIT_TOTAL,
     REPEAT_COUNT,
+    REPEAT_SIZE,
     NO_BUSINESS_DAY,
     UNREACHABLE_STEP,
     UNREACHABLE_STAGE,

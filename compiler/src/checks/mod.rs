@@ -4,6 +4,7 @@
 
 pub mod codes;
 mod structure;
+pub mod unrolled;
 mod unused;
 
 use crate::diagnostics::Diagnostic;
@@ -13,6 +14,7 @@ use crate::types::Walked;
 
 pub(crate) fn check(file: &ast::File, model: &Model, walked: &Walked, diags: &mut Vec<Diagnostic>) {
     structure::check(file, model, diags);
+    unrolled::check(file, diags);
     unused::check(model, walked, diags);
 }
 

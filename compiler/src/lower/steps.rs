@@ -233,7 +233,19 @@ impl<'a> Lowerer<'a> {
             }
             StepKind::Repeat { count, body } => {
                 // Unrolled: each copy gets its own states, so the instance
-                // needs no loop counter.
+                // needs no loop counter. The checker bounds the unrolled
+                // size (`checks::unrolled`); this stops a file that was not
+                // checked from growing without bound.
+                let bound = crate::checks::unrolled::MAX_UNROLLED_STEPS;
+                if u64::from(count.0).saturating_mul(crate::checks::unrolled::size(body)) > bound {
+                    self.error(
+                        UNSUPPORTED,
+                        format!("this `repeat` unrolls to more than {bound} steps"),
+                        span,
+                        "repeat fewer times or nest fewer repeats; `dun check` says more",
+                    );
+                    return;
+                }
                 for _ in 0..count.0.min(100) {
                     self.block(body, place, ops);
                 }

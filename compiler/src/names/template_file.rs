@@ -13,9 +13,10 @@ use crate::syntax::ast::{self, Decl, Span, TemplateBody};
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-/// The largest template file read: a letter is a few kilobytes; this is the
-/// bound on a flow file too.
-pub const MAX_TEMPLATE_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// The largest template file read: a letter is a few kilobytes. Escaped
+/// for the parser, the text at most doubles, which keeps it well inside the
+/// bound on a flow file's size.
+pub const MAX_TEMPLATE_FILE_BYTES: u64 = 1024 * 1024;
 
 /// What went wrong reading a template file, with the diagnostic code.
 #[derive(Debug)]

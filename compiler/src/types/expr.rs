@@ -96,18 +96,14 @@ impl Checker<'_> {
                 UnaryOp::Neg => {
                     let t = self.expr(expr, hint, scope);
                     match t {
-                        Type::Number
-                        | Type::Money
-                        | Type::Percent
-                        | Type::Duration
-                        | Type::Unknown => t,
+                        Type::Number | Type::Money | Type::Percent | Type::Unknown => t,
                         other => {
                             let d = Diagnostic::error(
                                 OPERATOR,
                                 format!("{} cannot be negative", self.model.describe(&other)),
                                 e.span,
                             )
-                            .with_label("`-` needs a number, money, a percentage or a duration")
+                            .with_label("`-` needs a number, money or a percentage")
                             .with_help("remove the `-`");
                             self.report(d);
                             Type::Unknown
@@ -185,6 +181,14 @@ impl Checker<'_> {
                     .with_help(
                         "compare values of the same kind: money with money, a date with a date",
                     );
+                    if matches!(
+                        (&lt, &rt),
+                        (Type::Number, Type::Duration) | (Type::Duration, Type::Number)
+                    ) {
+                        d = d.with_help(
+                            "a date minus a date is a whole number of days: compare it with a number, e.g. `today - account.due_date > 30`",
+                        );
+                    }
                     if lt == Type::Money && rt == Type::Number {
                         if let Some((code, _)) = &self.model.currency {
                             d = d.with_help(format!(
@@ -251,6 +255,7 @@ impl Checker<'_> {
             }
             (Type::Money, Type::Money) => "money times money means nothing; multiply money by a number or a percentage".to_string(),
             (Type::Date, Type::Number) | (Type::DateTime, Type::Number) => "write the unit, e.g. `+ 3 days`".to_string(),
+            (Type::Duration, _) | (_, Type::Duration) => "a duration moves a date: write the total you mean (`10 days`), or add each to the date in turn (`today + 1 months + 3 days`)".to_string(),
             _ => "numbers, money, percentages and durations combine with `+ - * /`; dates move by adding a duration".to_string(),
         };
         (message, help)
@@ -632,28 +637,30 @@ impl Checker<'_> {
 }
 
 /// The result type of `lt op rt`, `None` when the operation means nothing.
-pub(crate) fn arithmetic(op: BinaryOp, lt: &Type, rt: &Type) -> Option<Type> {
+/// The type of `lhs op rhs`, or `None` when the operator does not apply.
+/// The engine (`dun_runtime`'s `eval`) computes exactly these; the property
+/// test `compiler/tests/sound_types.rs` holds the two together.
+pub fn arithmetic(op: BinaryOp, lt: &Type, rt: &Type) -> Option<Type> {
     use BinaryOp::*;
     use Type::*;
     Some(match (op, lt, rt) {
         (Add | Sub | Mul | Div, Number, Number) => Number,
         (Add | Sub, Money, Money) => Money,
         (Add | Sub, Percent, Percent) => Percent,
-        (Add | Sub, Duration, Duration) => Duration,
         (Add | Sub, Date, Duration) => Date,
         (Add | Sub, DateTime, Duration) => DateTime,
         (Add, Duration, Date) => Date,
         (Add, Duration, DateTime) => DateTime,
-        // How long ago: `today - account.due_date > 30 days`.
-        (Sub, Date, Date) | (Sub, DateTime, DateTime) => Duration,
+        // Days past due: `today - account.due_date > 30` is a whole number
+        // of days, negative before the due date.
+        (Sub, Date, Date) | (Sub, DateTime, DateTime) => Number,
         (Mul, Money, Number) | (Mul, Number, Money) => Money,
+        // A percentage of an amount is an amount of the same kind.
         (Mul, Money, Percent) | (Mul, Percent, Money) => Money,
-        (Mul, Percent, Number) | (Mul, Number, Percent) => Percent,
-        (Mul, Duration, Number) | (Mul, Number, Duration) => Duration,
+        (Mul, Percent, Number) | (Mul, Number, Percent) => Number,
         (Div, Money, Number) => Money,
         (Div, Money, Money) => Number,
         (Div, Percent, Number) => Percent,
-        (Div, Duration, Number) => Duration,
         _ => return None,
     })
 }

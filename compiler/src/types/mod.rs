@@ -9,6 +9,8 @@ mod flow_tests;
 mod steps;
 mod text;
 
+pub use expr::arithmetic;
+
 use crate::diagnostics::Diagnostic;
 use crate::model::{DeclId, Model, Symbol, SymbolKind, Type, Usage};
 use crate::syntax::ast::{self, Span};

@@ -1,22 +1,55 @@
 //! Zero-time loops: a cycle of moves none of which waits. The engine would
-//! spin through it until its step budget halts the account.
+//! spin through it until its step budget halts the account. A `wait until`
+//! a moment that can already be past (`wait until today`, a date from the
+//! data, a variable not set ahead of the clock on the way) does not wait
+//! once that moment has come, so it does not break such a cycle.
 
-use super::graph::{Edge, Graph, Node};
+use super::graph::{Edge, Graph, Node, Via};
 use super::paths::Reach;
 use super::render::span;
+use super::until;
 use super::{Context, ZERO_TIME_LOOP};
 use crate::diagnostics::Diagnostic;
+use dun_machine::format::Op;
 use std::collections::VecDeque;
 
-/// A move that takes no time whatever the data: no wait, no event.
-fn instant(e: &Edge) -> bool {
-    e.is_fixed() && e.hi == 0
+/// Which moves can take no time.
+struct Instant {
+    /// By node: a `wait until` there can already be past when reached.
+    passable: Vec<bool>,
+}
+
+impl Instant {
+    fn new(cx: &Context<'_>) -> Self {
+        let (m, g) = (cx.m, cx.g);
+        let mut passable = vec![false; g.len()];
+        for (si, stage) in m.stages.iter().enumerate() {
+            for (pc, op) in stage.code.iter().enumerate() {
+                if let Op::WaitUntil { at, .. } = op {
+                    let node = (g.entry(si as u16) + pc as Node) as usize;
+                    if let Some(slot) = passable.get_mut(node) {
+                        *slot = until::can_be_past(m, &stage.code, pc, at);
+                    }
+                }
+            }
+        }
+        Instant { passable }
+    }
+
+    /// A move from `from` that takes no time whatever events come: a step,
+    /// or a `wait until` whose moment can have come.
+    fn is(&self, from: Node, e: &Edge) -> bool {
+        (e.is_fixed() && e.hi == 0)
+            || (matches!(e.via, Via::WaitUntil)
+                && self.passable.get(from as usize).copied().unwrap_or(false))
+    }
 }
 
 pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
     let g = cx.g;
-    for scc in components(g, reach) {
-        let Some(cycle) = cycle_in(g, &scc) else {
+    let instant = Instant::new(cx);
+    for scc in components(g, reach, &instant) {
+        let Some(cycle) = cycle_in(g, &scc, &instant) else {
             continue;
         };
         // The stages in the order the cycle enters them.
@@ -35,6 +68,12 @@ pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
                 if names.first() != Some(&name) {
                     names.push(name);
                 }
+            }
+            if matches!(e.via, Via::WaitUntil) {
+                labels.push((
+                    e.span,
+                    "a `wait until` a moment that can already be past: once it has come, this does not wait".to_string(),
+                ));
             }
             for c in g.contacts(e) {
                 labels.push((c.span, format!("{} on every turn", c.channel.name())));
@@ -75,7 +114,7 @@ pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
 
 /// Strongly connected groups of reachable nodes over instant moves that
 /// hold a cycle (Tarjan, without recursion).
-fn components(g: &Graph, reach: &Reach) -> Vec<Vec<Node>> {
+fn components(g: &Graph, reach: &Reach, instant: &Instant) -> Vec<Vec<Node>> {
     let n = g.len();
     let mut index = vec![u32::MAX; n];
     let mut low = vec![0u32; n];
@@ -97,7 +136,7 @@ fn components(g: &Graph, reach: &Reach) -> Vec<Vec<Node>> {
             let vu = v as usize;
             if let Some(e) = g.out(v).get(*ei) {
                 *ei += 1;
-                if !instant(e) {
+                if !instant.is(v, e) {
                     continue;
                 }
                 let w = e.to as usize;
@@ -126,7 +165,8 @@ fn components(g: &Graph, reach: &Reach) -> Vec<Vec<Node>> {
                         break;
                     }
                 }
-                let looped = comp.len() > 1 || g.out(v).iter().any(|e| instant(e) && e.to == v);
+                let looped =
+                    comp.len() > 1 || g.out(v).iter().any(|e| instant.is(v, e) && e.to == v);
                 if looped {
                     comp.sort_unstable();
                     out.push(comp);
@@ -138,7 +178,7 @@ fn components(g: &Graph, reach: &Reach) -> Vec<Vec<Node>> {
 }
 
 /// One cycle through the group, from its first stage entry.
-fn cycle_in(g: &Graph, comp: &[Node]) -> Option<Vec<(Node, usize)>> {
+fn cycle_in(g: &Graph, comp: &[Node], instant: &Instant) -> Option<Vec<(Node, usize)>> {
     let inside = |v: Node| comp.binary_search(&v).is_ok();
     let start = comp
         .iter()
@@ -149,7 +189,7 @@ fn cycle_in(g: &Graph, comp: &[Node]) -> Option<Vec<(Node, usize)>> {
     let mut queue = VecDeque::from([start]);
     while let Some(v) = queue.pop_front() {
         for (i, e) in g.out(v).iter().enumerate() {
-            if !instant(e) || !inside(e.to) {
+            if !instant.is(v, e) || !inside(e.to) {
                 continue;
             }
             if e.to == start {

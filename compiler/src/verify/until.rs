@@ -140,12 +140,72 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 /// Inside an `if` whose condition reads the variable: the author has
 /// tested the date before waiting for it (`if deadline > today { ... }`).
 fn guarded(code: &[Op], pc: usize, var: u16) -> bool {
+    guarded_by(code, pc, &[Instr::Var(var)])
+}
+
+/// Inside an `if` whose condition reads one of `reads`.
+fn guarded_by(code: &[Op], pc: usize, reads: &[Instr]) -> bool {
     code[..pc].iter().enumerate().any(|(j, op)| match op {
         Op::JumpUnless { cond, to } => {
-            j < pc && pc < *to as usize && cond.contains(&Instr::Var(var))
+            j < pc && pc < *to as usize && cond.iter().any(|i| reads.contains(i))
         }
         _ => false,
     })
+}
+
+/// Whether the `wait until at` at `pc` of a stage's `code` can find its
+/// moment already come, whatever the data: it then does not wait. It
+/// always waits when its moment is ahead of the clock it reads
+/// (`today + 3 days`), when the variable it reads is set ahead of the
+/// clock on every way to it within the stage, or when an enclosing `if`
+/// tests what it reads (`if deadline > today { wait until deadline }`).
+pub(super) fn can_be_past(m: &Machine, code: &[Op], pc: usize, at: &[Instr]) -> bool {
+    match shape(m, at) {
+        Some(Shape {
+            base: Base::Today | Base::Now,
+            ..
+        }) => shape(m, at).is_some_and(|s| s.earliest() <= 0),
+        Some(Shape {
+            base: Base::Var(x),
+            least,
+        }) => !(guarded(code, pc, x) || set_ahead_before(m, code, pc, x, least)),
+        None => {
+            let reads: Vec<Instr> = at
+                .iter()
+                .filter(|i| matches!(i, Instr::Var(_) | Instr::Account(_) | Instr::Event(_)))
+                .copied()
+                .collect();
+            reads.is_empty() || !guarded_by(code, pc, &reads)
+        }
+    }
+}
+
+/// Whether every way to `pc` within the stage passes a `set` of `var` to a
+/// moment ahead of the clock (with `least` added) after the last place a
+/// jump can land: the op runs in straight line from that `set`.
+fn set_ahead_before(m: &Machine, code: &[Op], pc: usize, var: u16, least: i64) -> bool {
+    let landings: std::collections::HashSet<usize> = code
+        .iter()
+        .filter_map(|op| match op {
+            Op::Jump(to) | Op::JumpUnless { to, .. } => Some(*to as usize),
+            _ => None,
+        })
+        .collect();
+    for j in (0..pc).rev() {
+        // A jump landing just after `j` reaches `pc` without passing it.
+        if landings.contains(&(j + 1)) {
+            return false;
+        }
+        if let Op::Set { var: v, value } = &code[j] {
+            if *v == var {
+                return shape(m, value).is_some_and(|s| {
+                    matches!(s.base, Base::Today | Base::Now)
+                        && s.earliest().saturating_add(least) > 0
+                });
+            }
+        }
+    }
+    false
 }
 
 /// Every place `var` gets its value: its initial value as the account

@@ -319,12 +319,14 @@ impl<'a> Env<'a> {
             (Instr::Add | Instr::Sub, Date(d), Duration(dur)) => {
                 let amount = signed(dur.amount, sub);
                 match dur.unit {
+                    // A date stays a date (the checker types `today + 36
+                    // hours` as one): the day on which the shifted moment
+                    // falls, in the account's zone.
                     DurationUnit::Hours | DurationUnit::Minutes => {
                         let start = time::start_of_day(self.tz, d);
-                        DateTime(
-                            time::shift(start, amount, dur.unit, self.tz, None)
-                                .ok_or("a date is out of range")?,
-                        )
+                        let moved = time::shift(start, amount, dur.unit, self.tz, None)
+                            .ok_or("a date is out of range")?;
+                        Date(time::to_local(self.tz, moved).date())
                     }
                     _ => Date(
                         time::shift_date(d, amount, dur.unit, self.calendar(&dur))
@@ -348,10 +350,11 @@ impl<'a> Env<'a> {
             (Instr::Add, Duration(dur), DateTime(t)) => {
                 return self.arith(Instr::Add, DateTime(t), Duration(dur))
             }
-            (Instr::Sub, Date(a), Date(b)) => {
-                let days = (a - b).num_days();
-                Number(Decimal::from(days))
-            }
+            // Days past due: a whole number of days, negative when the
+            // first is earlier; datetimes count whole days (24 hours) apart.
+            (Instr::Sub, Date(a), Date(b)) => Number(Decimal::from((a - b).num_days())),
+            (Instr::Sub, DateTime(a), DateTime(b)) => Number(Decimal::from((a - b).num_days())),
+            (Instr::Div, Percent(a), Number(b)) => Percent(checked(a.checked_div(b))?),
             (op, l, r) => {
                 let sym = match op {
                     Instr::Add => "+",
