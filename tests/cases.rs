@@ -10,8 +10,13 @@
 //!   an editor does while someone types). Examples (`examples/**/*.dun`) get
 //!   this test too.
 //!
+//! - `cascade::PATH` for `tests/cases/cascade/` fixtures (see `cascade`):
+//!   every marked mistake is reported on its own line, no error lands on
+//!   another line, and with the fixes applied the file is clean.
+//!
 //! And once for all: every code emitted is explained in docs/errors.md, and
-//! every code explained there has a fixture that triggers it.
+//! every code explained there has a fixture that triggers it; in the whole
+//! cascade corpus at most one warning lands on an unmarked line.
 //!
 //! Run one group with a filter: `cargo test --test cases -- spans::`.
 
@@ -40,13 +45,37 @@ fn main() {
             spans::check(&path)
         }));
     }
-    for file in fixtures.iter().chain(&examples) {
+    // The cascade corpus is variations on one flow whose broken lines the
+    // syntax fixtures already cover; analysing every prefix of its 32 files
+    // would triple the run for nothing new.
+    let outside_corpus = |f: &&PathBuf| !f.components().any(|c| c.as_os_str() == "cascade");
+    for file in fixtures.iter().filter(outside_corpus).chain(&examples) {
         let name = relative(root, file);
         let path = file.clone();
         trials.push(Trial::test(format!("prefixes::{name}"), move || {
             never_panics_on_any_prefix(&path)
         }));
     }
+    let corpus: Vec<PathBuf> = fixtures
+        .iter()
+        .filter(|f| f.components().any(|c| c.as_os_str() == "cascade"))
+        .cloned()
+        .collect();
+    for fixture in &corpus {
+        let name = relative(root, fixture);
+        let path = fixture.clone();
+        trials.push(Trial::test(format!("cascade::{name}"), move || {
+            cascade::check(&path).map(|_| ())
+        }));
+    }
+    trials.push(Trial::test(
+        "cascade::at_most_one_knock_on_warning_in_the_corpus",
+        move || cascade::corpus_warnings(&corpus),
+    ));
+    trials.push(Trial::test(
+        "cascade::the_check_itself_catches_a_knock_on_error",
+        cascade::self_test,
+    ));
     trials.push(Trial::test(
         "spans::the_check_itself_catches_bad_spans",
         spans::self_test,
@@ -103,7 +132,7 @@ fn expectation(path: &Path) -> Expect {
     let folder = |name: &str| path.components().any(|c| c.as_os_str() == name);
     if folder("valid") {
         Expect::Clean
-    } else if folder("invalid") || folder("syntax") {
+    } else if folder("invalid") || folder("syntax") || folder("cascade") {
         Expect::Findings
     } else {
         Expect::Anything
@@ -751,5 +780,193 @@ mod spans {
                 | ExprKind::Now => {}
             }
         }
+    }
+}
+
+/// The cascade corpus: files with several independent mistakes, each marked
+/// by a comment line above it,
+///
+/// ```text
+/// # mistake: what is wrong
+/// # fix: the line as it should be
+/// the broken line
+/// ```
+///
+/// A file passes when each broken line has a diagnostic, no error lands on
+/// any other line (an error there would be a knock-on one, which fixing the
+/// real mistakes removes), and the file with every fix applied is clean, so
+/// the marked mistakes are all there is.
+mod cascade {
+    use super::*;
+
+    pub struct Marked {
+        /// 1-based numbers of the broken lines.
+        pub lines: BTreeSet<usize>,
+        pub fixed: String,
+    }
+
+    pub fn marks(text: &str) -> Result<Marked, Failed> {
+        let lines: Vec<&str> = text.split('\n').collect();
+        let mut marked = BTreeSet::new();
+        let mut fixed: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !line.trim_start().starts_with("# mistake:") {
+                continue;
+            }
+            let fix = lines
+                .get(i + 1)
+                .and_then(|l| l.trim_start().strip_prefix("# fix:"))
+                .ok_or_else(|| {
+                    format!("line {}: `# mistake:` must be followed by `# fix:`", i + 1)
+                })?;
+            let target = i + 2;
+            let broken = lines
+                .get(target)
+                .ok_or_else(|| format!("line {}: a mistake mark at the end of the file", i + 1))?;
+            let indent = &broken[..broken.len() - broken.trim_start().len()];
+            fixed[target] = format!("{indent}{}", fix.trim());
+            marked.insert(target + 1);
+        }
+        if !(2..=6).contains(&marked.len()) {
+            return Err(format!(
+                "a cascade fixture holds 2 to 6 marked mistakes, this one {}",
+                marked.len()
+            )
+            .into());
+        }
+        Ok(Marked {
+            lines: marked,
+            fixed: fixed.join("\n"),
+        })
+    }
+
+    fn line_of(text: &str, offset: u32) -> usize {
+        text[..(offset as usize).min(text.len())]
+            .matches('\n')
+            .count()
+            + 1
+    }
+
+    /// Checks one fixture; returns the warnings on unmarked lines.
+    pub fn check(path: &Path) -> Result<Vec<String>, Failed> {
+        let text = read(path)?;
+        let marked = marks(&text)?;
+        let analysis = dun_compiler::analyze(Some(path), &text);
+        verdict(path, &text, &marked, &analysis.diagnostics)?;
+        let clean = dun_compiler::analyze(Some(path), &marked.fixed);
+        let left: Vec<String> = clean
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity != Severity::Note)
+            .map(|d| {
+                format!(
+                    "line {}: {}",
+                    line_of(&marked.fixed, d.primary.span.start),
+                    d.message
+                )
+            })
+            .collect();
+        if !left.is_empty() {
+            return Err(format!(
+                "{}: with the marked fixes applied the file still has findings, so a mistake is unmarked: {left:?}",
+                path.display()
+            )
+            .into());
+        }
+        Ok(analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .filter(|d| !marked.lines.contains(&line_of(&text, d.primary.span.start)))
+            .map(|d| {
+                format!(
+                    "{}:{}: {}",
+                    path.display(),
+                    line_of(&text, d.primary.span.start),
+                    d.message
+                )
+            })
+            .collect())
+    }
+
+    fn verdict(
+        path: &Path,
+        text: &str,
+        marked: &Marked,
+        diagnostics: &[Diagnostic],
+    ) -> Result<(), Failed> {
+        let reported: BTreeSet<usize> = diagnostics
+            .iter()
+            .filter(|d| d.severity != Severity::Note)
+            .map(|d| line_of(text, d.primary.span.start))
+            .collect();
+        let missed: Vec<&usize> = marked.lines.difference(&reported).collect();
+        let knock_on: Vec<String> = diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .filter(|d| !marked.lines.contains(&line_of(text, d.primary.span.start)))
+            .map(|d| {
+                format!(
+                    "line {}: {} ({})",
+                    line_of(text, d.primary.span.start),
+                    d.message,
+                    d.code
+                )
+            })
+            .collect();
+        if !missed.is_empty() || !knock_on.is_empty() {
+            return Err(format!(
+                "{}: mistakes not reported on their line: {missed:?}; errors on lines without a mistake: {knock_on:?}",
+                path.display()
+            )
+            .into());
+        }
+        Ok(())
+    }
+
+    pub fn corpus_warnings(corpus: &[PathBuf]) -> Result<(), Failed> {
+        if corpus.len() < 30 {
+            return Err(format!(
+                "the cascade corpus holds {} files, fewer than 30",
+                corpus.len()
+            )
+            .into());
+        }
+        let mut warnings = Vec::new();
+        for path in corpus {
+            // A fixture that fails on its own is reported by its own trial.
+            if let Ok(found) = check(path) {
+                warnings.extend(found);
+            }
+        }
+        if warnings.len() > 1 {
+            return Err(format!(
+                "knock-on warnings in the corpus (at most one allowed): {warnings:#?}"
+            )
+            .into());
+        }
+        Ok(())
+    }
+
+    /// The verdict fails on a knock-on error and on a mistake left silent.
+    pub fn self_test() -> Result<(), Failed> {
+        let text = "stage a {\n# mistake: x\n# fix: goto b\ngoto c\n}\n";
+        let marked = marks(&format!("{text}# mistake: y\n# fix: end\nend\n"))?;
+        let at = |line: usize| {
+            let start: usize = text.split('\n').take(line - 1).map(|l| l.len() + 1).sum();
+            Diagnostic::error(
+                "dun::x::y",
+                "m",
+                dun_compiler::syntax::ast::Span::new(start, start + 1),
+            )
+        };
+        let path = Path::new("self_test.dun");
+        if verdict(path, text, &marked, &[at(4), at(1)]).is_ok() {
+            return Err("an error on an unmarked line passed".into());
+        }
+        if verdict(path, text, &marked, &[at(4)]).is_ok() {
+            return Err("a marked mistake without a diagnostic passed".into());
+        }
+        Ok(())
     }
 }

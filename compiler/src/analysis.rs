@@ -55,6 +55,7 @@ fn analyze_with(path: Option<&Path>, text: &str, verify: bool) -> Analysis {
     let mut model = names::collect(&parsed.file, flow_dir, &mut diagnostics);
     let walked = types::check(&parsed.file, &model, &mut diagnostics);
     checks::check(&parsed.file, &model, &walked, &mut diagnostics);
+    syntax::cascade::withhold(text, &parsed.file, &parsed.recovered, &mut diagnostics);
     model.usage = walked.usage;
     // Verification reads the lowered machine, so it runs only on a file
     // that checked without errors; lowering problems are `dun build`'s to

@@ -5,14 +5,24 @@
 /// longer ones, or a Jaro-Winkler similarity of 0.9 and more (which catches
 /// dropped endings such as `reminder` for `reminders`). Ties go to the
 /// alphabetically first candidate so that messages are stable.
+///
+/// Names longer than [`MAX_COMPARED`] characters are not compared, and a
+/// candidate whose length is too far from the name's to be close under
+/// either measure is skipped before any comparison, so the cost is linear in
+/// the number of candidates whatever the names' lengths.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    if name.is_empty() {
+    let length = name.chars().count();
+    if name.is_empty() || length > MAX_COMPARED {
         return None;
     }
-    let limit = (name.chars().count() / 3).max(1);
+    let limit = (length / 3).max(1);
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
-        if candidate == name || candidate.is_empty() {
+        if candidate == name || candidate.is_empty() || candidate.len() > 4 * MAX_COMPARED {
+            continue;
+        }
+        let other = candidate.chars().count();
+        if other > MAX_COMPARED || !lengths_may_be_close(length, other, limit) {
             continue;
         }
         let distance = strsim::damerau_levenshtein(name, candidate);
@@ -29,6 +39,21 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// The longest name compared: a typo of a longer name is no longer a typo
+/// anyone reads in a suggestion, and each comparison costs the product of
+/// the two lengths.
+pub const MAX_COMPARED: usize = 64;
+
+/// Whether names of these lengths can be within `limit` edits or reach a
+/// Jaro-Winkler similarity of 0.9. Jaro similarity is at most
+/// (1 + s/l + 1) / 3 for lengths s <= l, and the Winkler prefix bonus adds
+/// at most 0.4 of what is missing to 1, so 0.9 needs a Jaro similarity of
+/// 0.75 and s/l of at least a quarter.
+fn lengths_may_be_close(a: usize, b: usize, limit: usize) -> bool {
+    let (short, long) = (a.min(b), a.max(b));
+    long - short <= limit || short * 4 >= long
 }
 
 /// "did you mean `x`?" when a candidate is close, else `None`.
@@ -54,6 +79,15 @@ mod tests {
             suggest("reminder", ["reminders", "calls"]),
             Some("reminders")
         );
+    }
+
+    #[test]
+    fn long_names_are_not_compared() {
+        let long = "a".repeat(80_000);
+        let near = format!("{long}b");
+        let candidates: Vec<&str> = std::iter::repeat_n(near.as_str(), 100).collect();
+        assert_eq!(suggest(&long, candidates.iter().copied()), None);
+        assert_eq!(suggest("abc", [near.as_str()]), None);
     }
 
     #[test]

@@ -299,6 +299,45 @@ fn token_at(text: &str, pos: usize) -> &str {
     }
 }
 
+/// Words that begin a step or a declaration: a line starting with one is
+/// never the continuation of an expression on the line before.
+const LINE_STARTERS: &[&str] = &[
+    "send", "call", "wait", "if", "repeat", "split", "goto", "end", "set", "assign", "offer",
+    "alert", "emit", "flow", "currency", "account", "event", "calendar", "policy", "var",
+    "segment", "template", "action", "on", "start", "stage", "test", "given", "expect",
+];
+
+/// Binary operators and the other tokens that cannot end an expression.
+const DANGLING: &[&str] = &[
+    "+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=", "=", "->", "and", "or", "not", "in", "is",
+];
+
+/// Where an expression cut off at the end of a line stops: the offset of
+/// its last token (an operator such as `+` or `=`), when the parser failed
+/// at `pos` on a later line that starts with a step or a declaration (which
+/// it read as the rest of the expression) or at that line's first token.
+pub(crate) fn cut_off_at(text: &str, pos: usize) -> Option<usize> {
+    let pos = pos.min(text.len());
+    let line_start = text[..pos].rfind('\n').map_or(0, |n| n + 1);
+    let first = line_start + (text[line_start..].len() - text[line_start..].trim_start().len());
+    let at_end = text[pos..].trim().is_empty();
+    let starter = LINE_STARTERS.contains(&token_at(text, first)) || text[first..].starts_with('}');
+    if !(at_end || first == pos || starter) {
+        return None;
+    }
+    // The last token before this line (or before the blanks at the end).
+    let search_end = if at_end { pos } else { line_start };
+    let prev = token_before(text, search_end)?;
+    if !DANGLING.contains(&prev) {
+        return None;
+    }
+    let op = (prev.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    if !at_end && !text.get(op + prev.len()..search_end)?.contains('\n') {
+        return None;
+    }
+    Some(op)
+}
+
 /// The token just before `pos`, skipping blanks and comment lines.
 fn token_before(text: &str, pos: usize) -> Option<&str> {
     let mut end = pos.min(text.len());
@@ -367,6 +406,49 @@ pub(crate) fn from_pest(
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    if let Some(op) = cut_off_at(text, pos) {
+        let operator = token_at(text, op);
+        return Diagnostic::error(
+            UNEXPECTED,
+            format!("expected a value after `{operator}`, but the line ends here"),
+            Span::new(base + op, base + op + operator.len()),
+        )
+        .with_label("the line ends after this")
+        .with_help(format!(
+            "finish the expression after `{operator}` on this line, or remove `{operator}`"
+        ));
+    }
+    // An error at the end of the slice belongs to the last token's line, not
+    // to the blank lines (or the next declaration) after it.
+    let pos = if text[pos..].trim().is_empty() {
+        text[..pos].trim_end().len()
+    } else {
+        pos
+    };
+    // At the first token of a line, an error that does not ask for a new
+    // step or declaration is about the line before, which was left
+    // unfinished (`stage closing` without its `{`).
+    let line_start = text[..pos].rfind('\n').map_or(0, |n| n + 1);
+    let first_on_line = text[line_start..pos].trim().is_empty() && line_start > 0;
+    if first_on_line && !asks_for_new_item(&positives) {
+        if let Some(prev) = token_before(text, pos) {
+            if prev != "the text" {
+                if let Some(at) = (prev.as_ptr() as usize).checked_sub(text.as_ptr() as usize) {
+                    let phrases = expected_phrases(&positives);
+                    let mut d = Diagnostic::error(
+                        UNEXPECTED,
+                        format!("expected {} after `{prev}`", join(&phrases)),
+                        Span::new(base + at, base + at + prev.len()),
+                    )
+                    .with_label(format!("expected {} after this", join(&phrases)));
+                    if let Some(help) = help_for(&positives, prev) {
+                        d = d.with_help(help);
+                    }
+                    return d;
+                }
+            }
+        }
+    }
     let found = token_at(text, pos);
     let span = Span::new(base + pos, base + pos + found.len());
     let phrases = expected_phrases(&positives);
@@ -394,6 +476,29 @@ pub(crate) fn from_pest(
         d = d.with_help(help);
     }
     d
+}
+
+/// Whether the parser would have taken a new step, rule, field or
+/// declaration where it failed.
+pub(crate) fn asks_for_new_item(positives: &[Rule]) -> bool {
+    positives.iter().any(|r| {
+        matches!(
+            r,
+            Rule::rbrace
+                | Rule::kw_send
+                | Rule::kw_wait
+                | Rule::kw_goto
+                | Rule::kw_end
+                | Rule::kw_contact_hours
+                | Rule::kw_given
+                | Rule::field_decl
+                | Rule::field_value
+                | Rule::kw_weekend
+                | Rule::a_decl
+                | Rule::a_step
+                | Rule::EOI
+        )
+    })
 }
 
 fn help_for(positives: &[Rule], found: &str) -> Option<String> {
@@ -477,6 +582,18 @@ fn snake_case(word: &str) -> String {
         }
     }
     out
+}
+
+/// A text whose closing quote is missing: point at its opening quote.
+pub(crate) fn unclosed_text(quote: usize, line_end: usize) -> Diagnostic {
+    Diagnostic::error(
+        UNCLOSED,
+        "this text is never closed",
+        Span::new(quote, quote + 1),
+    )
+    .with_label("opened here")
+    .with_secondary(Span::new(line_end, line_end), "`\"` expected by here")
+    .with_help("add the missing `\"` at the end of the text")
 }
 
 /// A declaration whose brace is never closed: point at the opening brace.

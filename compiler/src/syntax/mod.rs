@@ -6,6 +6,7 @@
 
 pub mod ast;
 mod build;
+pub mod cascade;
 mod migrate;
 mod errors;
 mod expr;
@@ -19,6 +20,7 @@ mod template_text;
 mod tests;
 
 use crate::diagnostics::Diagnostic;
+pub use recovery::{BrokenDecl, Recovered};
 pub use template_text::parse_template_text;
 
 use build::Builder;
@@ -33,6 +35,8 @@ pub(crate) const TOO_LARGE: &str = "dun::syntax::too_large";
 pub struct Parsed {
     pub file: ast::File,
     pub diagnostics: Vec<Diagnostic>,
+    /// What recovery could not read; empty for a file that parses.
+    pub recovered: Recovered,
 }
 
 /// Parses a whole flow file. Never panics, whatever the text.
@@ -55,6 +59,7 @@ pub fn parse(text: &str) -> Parsed {
                 comments: Vec::new(),
             },
             diagnostics: vec![diagnostic],
+            recovered: Recovered::default(),
         };
     }
     let scan = scan::scan(text, limits::MAX_DEPTH);
@@ -77,24 +82,35 @@ pub fn parse(text: &str) -> Parsed {
                 comments: scan.comments,
             },
             diagnostics: vec![diagnostic],
+            recovered: Recovered::default(),
         };
     }
-    let (decls, diagnostics) = match DunParser::parse(Rule::file, text) {
+    match DunParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
             let builder = Builder::new(0, &scan.docs);
             let decls = pairs
                 .next()
                 .map(|file| builder.file(file))
                 .unwrap_or_default();
-            (decls, builder.into_diagnostics())
+            Parsed {
+                file: ast::File {
+                    decls,
+                    comments: scan.comments,
+                },
+                diagnostics: builder.into_diagnostics(),
+                recovered: Recovered::default(),
+            }
         }
-        Err(err) => recovery::recover(text, &scan, &err),
-    };
-    Parsed {
-        file: ast::File {
-            decls,
-            comments: scan.comments,
-        },
-        diagnostics,
+        Err(err) => {
+            let outcome = recovery::recover(text, scan, &err);
+            Parsed {
+                file: ast::File {
+                    decls: outcome.decls,
+                    comments: outcome.comments,
+                },
+                diagnostics: outcome.diagnostics,
+                recovered: outcome.recovered,
+            }
+        }
     }
 }

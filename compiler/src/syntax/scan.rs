@@ -25,6 +25,10 @@ pub(crate) struct Scan {
     pub too_deep: Option<Span>,
     /// Offsets where a top-level declaration seems to start.
     pub decl_starts: Vec<usize>,
+    /// Texts in quotes that run over a line break: the offset of the opening
+    /// quote and of the first line break inside. Recovery tries each as a
+    /// text whose closing quote was forgotten.
+    pub multiline_texts: Vec<(usize, usize)>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -43,6 +47,8 @@ pub(crate) fn scan(text: &str, max_depth: usize) -> Scan {
     let mut at_line_start = true;
     // The doc lines read so far: their text and the line of the last one.
     let mut doc_run: Option<(String, usize)> = None;
+    // The opening quote of each text being read, innermost last.
+    let mut quotes: Vec<usize> = Vec::new();
     let mut i = 0usize;
     while i < bytes.len() {
         let in_text = stack.last() == Some(&Frame::Text);
@@ -69,6 +75,13 @@ pub(crate) fn scan(text: &str, max_depth: usize) -> Scan {
             break;
         };
         if b == b'\n' {
+            if in_text {
+                if let Some(&quote) = quotes.last() {
+                    if out.multiline_texts.last().is_none_or(|&(q, _)| q != quote) {
+                        out.multiline_texts.push((quote, i));
+                    }
+                }
+            }
             line += 1;
             line_start = i + 1;
             at_line_start = true;
@@ -81,6 +94,7 @@ pub(crate) fn scan(text: &str, max_depth: usize) -> Scan {
                 b'\\' => i += 1,
                 b'"' => {
                     stack.pop();
+                    quotes.pop();
                 }
                 b'{' if bytes.get(i + 1) == Some(&b'{') => i += 1,
                 b'{' => {
@@ -138,7 +152,12 @@ pub(crate) fn scan(text: &str, max_depth: usize) -> Scan {
                     out.docs.insert(i as u32, doc);
                 }
             }
-            if let Some(word) = decl_keyword_at(text, i) {
+            let word = decl_keyword_at(text, i).or_else(|| {
+                (i == line_start)
+                    .then(|| misspelt_decl_keyword_at(text, i))
+                    .flatten()
+            });
+            if let Some(word) = word {
                 let top_level = stack.is_empty();
                 // An unclosed brace would hide every later declaration; a
                 // declaration keyword at the very start of a line is taken
@@ -151,7 +170,10 @@ pub(crate) fn scan(text: &str, max_depth: usize) -> Scan {
             }
         }
         match b {
-            b'"' => stack.push(Frame::Text),
+            b'"' => {
+                stack.push(Frame::Text);
+                quotes.push(i);
+            }
             b'{' | b'[' | b'(' => {
                 stack.push(Frame::Bracket);
                 if stack.len() > max_depth && out.too_deep.is_none() {
@@ -174,7 +196,7 @@ pub(crate) fn scan(text: &str, max_depth: usize) -> Scan {
 
 /// The declaration keyword starting at `at`, when it is followed by a space
 /// or a brace rather than by `.` (`account.balance` is not a declaration).
-fn decl_keyword_at(text: &str, at: usize) -> Option<&'static str> {
+pub(crate) fn decl_keyword_at(text: &str, at: usize) -> Option<&'static str> {
     let rest = text.get(at..)?;
     let first = *rest.as_bytes().first()?;
     // Every line is tested: comparing the first byte first spares most
@@ -187,6 +209,46 @@ fn decl_keyword_at(text: &str, at: usize) -> Option<&'static str> {
                 Some(b' ' | b'\t' | b'{' | b'"' | b'\r' | b'\n') | None
             )
     })
+}
+
+/// The declaration keyword that a word at the start of a line misspells
+/// (`stag disputed {`): one letter off from a keyword of four letters or
+/// more, and followed by a name, as a declaration's header is. Recovery cuts
+/// the file there too, so that the misspelt declaration is reported alone.
+pub(crate) fn misspelt_decl_keyword_at(text: &str, at: usize) -> Option<&'static str> {
+    let rest = text.get(at..)?;
+    let word_len = rest
+        .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+        .unwrap_or(rest.len());
+    let word = &rest[..word_len];
+    let after = rest[word_len..].strip_prefix(' ')?;
+    if !after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') || word.len() < 3 {
+        return None;
+    }
+    DECL_KEYWORDS
+        .iter()
+        .copied()
+        .filter(|kw| kw.len() >= 4 && kw.len().abs_diff(word.len()) <= 1)
+        .find(|kw| *kw != word && one_edit_apart(kw, word))
+}
+
+/// Whether one insertion, deletion, substitution or swap of neighbours turns
+/// `a` into `b` (ASCII words).
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (ra, rb) = (a.len() - prefix - suffix, b.len() - prefix - suffix);
+    match (ra, rb) {
+        (0, 1) | (1, 0) | (1, 1) => true,
+        (2, 2) => a[prefix] == b[prefix + 1] && a[prefix + 1] == b[prefix],
+        _ => false,
+    }
 }
 
 /// For each line of a slice: where its first token is and the bracket depth

@@ -3,8 +3,17 @@
 
 use super::{clamp, positions, FileReport};
 use crate::diagnostics::{Diagnostic, LineIndex, Severity};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use std::fmt;
+
+/// Lines longer than this are not shown as an excerpt: miette pads each
+/// label to its column, and a label past column 65,535 overflows the
+/// padding Rust's formatter allows. Such a line is no use on a terminal
+/// anyway; the finding is printed with its line and column instead.
+const MAX_EXCERPT_LINE: usize = 4096;
 
 /// How a terminal report looks. The command line picks colours and glyphs
 /// from the terminal; tests fix everything so snapshots never drift.
@@ -44,8 +53,12 @@ impl Human {
     /// Every diagnostic of a file, each followed by a blank line.
     pub fn render_file(&self, file: &FileReport<'_>) -> String {
         let handler = self.handler();
-        let source = NamedSource::new(file.path, file.text.to_string());
         let lines = LineIndex::new(file.text);
+        let source = Source {
+            name: file.path,
+            text: file.text,
+            lines: &lines,
+        };
         let mut out = String::new();
         for diagnostic in file.diagnostics {
             out.push_str(&render_one(&handler, &source, file, &lines, diagnostic));
@@ -56,19 +69,93 @@ impl Human {
 
     /// One diagnostic on its own, e.g. for a hover or a test assertion.
     pub fn render(&self, file: &FileReport<'_>, diagnostic: &Diagnostic) -> String {
-        let source = NamedSource::new(file.path, file.text.to_string());
         let lines = LineIndex::new(file.text);
+        let source = Source {
+            name: file.path,
+            text: file.text,
+            lines: &lines,
+        };
         render_one(&self.handler(), &source, file, &lines, diagnostic)
     }
 }
 
+/// The file as miette reads it: each excerpt is cut out through the line
+/// index, so rendering a finding costs its excerpt, not the text before it
+/// (miette's own reader walks the file from the start for every finding).
+struct Source<'a> {
+    name: &'a str,
+    text: &'a str,
+    lines: &'a LineIndex,
+}
+
+impl SourceCode for Source<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let (offset, len) = (span.offset(), span.len());
+        if offset + len > self.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = self.lines.line(offset);
+        let last = self.lines.line((offset + len).saturating_sub(1).max(offset));
+        let (start, column) = if context_lines_before == 0 {
+            (offset, offset - self.lines.line_start(first))
+        } else {
+            (self.lines.line_start(first.saturating_sub(context_lines_before)), 0)
+        };
+        let top = if context_lines_before == 0 {
+            first
+        } else {
+            first.saturating_sub(context_lines_before)
+        };
+        let bottom = last + context_lines_after;
+        let end = if bottom + 1 < self.lines.line_count() {
+            self.lines.line_start(bottom + 1)
+        } else {
+            self.text.len()
+        }
+        .max(offset + len);
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            &self.text.as_bytes()[start..end],
+            (start, end - start).into(),
+            top,
+            column,
+            bottom.min(self.lines.line_count() - 1) - top + 1,
+        )))
+    }
+}
+
+/// Whether a label of the finding sits on a line too long to excerpt.
+fn on_a_long_line(text: &str, lines: &LineIndex, diagnostic: &Diagnostic) -> bool {
+    std::iter::once(&diagnostic.primary)
+        .chain(&diagnostic.secondary)
+        .any(|label| {
+            let at = (label.span.start as usize).min(text.len());
+            let line = lines.line(at);
+            let start = lines.line_start(line);
+            let end = if line + 1 < lines.line_count() {
+                lines.line_start(line + 1)
+            } else {
+                text.len()
+            };
+            end - start > MAX_EXCERPT_LINE
+        })
+}
+
 fn render_one(
     handler: &GraphicalReportHandler,
-    source: &NamedSource<String>,
+    source: &Source<'_>,
     file: &FileReport<'_>,
     lines: &LineIndex,
     diagnostic: &Diagnostic,
 ) -> String {
+    if on_a_long_line(file.text, lines, diagnostic) {
+        return plain(file, lines, diagnostic);
+    }
     let report = Report {
         diagnostic,
         source,
@@ -101,7 +188,7 @@ fn plain(file: &FileReport<'_>, lines: &LineIndex, diagnostic: &Diagnostic) -> S
 /// Our diagnostic seen through miette's trait.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: &'a NamedSource<String>,
+    source: &'a Source<'a>,
     text: &'a str,
 }
 
@@ -195,6 +282,30 @@ mod tests {
         assert!(out.contains("help: declare `stage b"), "{out}");
         assert!(out.is_ascii(), "plain reports are ASCII: {out}");
         assert!(!out.contains('\u{1b}'), "no colour codes: {out}");
+    }
+
+    #[test]
+    fn a_finding_far_along_a_long_line_is_printed_with_its_place() {
+        let text = format!("flow x\nstage a {{ {}goto b }}\n", " ".repeat(70_000));
+        let at = text.find("b }").unwrap();
+        let diagnostic = Diagnostic::error("dun::x::y", "no stage b", Span::new(at, at + 1));
+        let out = report(&text, diagnostic, Human::plain());
+        assert!(out.contains("no stage b"), "{out}");
+        assert!(out.contains(&format!("flows/early.dun:2:{}", at - 7 + 1)), "{out}");
+    }
+
+    #[test]
+    fn excerpts_show_the_lines_around_the_finding() {
+        let text = "flow x\nstage a {\n  goto b\n}\nstage c {\n  end done\n}\n";
+        let at = text.find('b').unwrap();
+        let diagnostic = Diagnostic::error("dun::x::y", "no stage b", Span::new(at, at + 1))
+            .with_label("here");
+        let out = report(text, diagnostic, Human::plain());
+        assert!(out.contains("[flows/early.dun:3:8]"), "{out}");
+        assert!(out.contains(" 2 | stage a {"), "{out}");
+        assert!(out.contains(" 3 |   goto b"), "{out}");
+        assert!(out.contains(" 4 | }"), "{out}");
+        assert!(!out.contains("end done"), "{out}");
     }
 
     #[test]
