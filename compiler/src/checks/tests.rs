@@ -639,3 +639,20 @@ fn front_end_throughput() {
         mib / took.as_secs_f64()
     );
 }
+
+#[test]
+fn a_variable_read_only_by_a_flow_test_is_not_unused() {
+    let body = "var strikes: number = 0\nstage s {\n  set strikes = 1\n  end done\n}\ntest \"counts\" {\n  given account { name: \"A\", balance: 10 USD, risk: low, tz: \"UTC\" }\n  start at 2026-03-02 09:00\n  on day 0 expect strikes == 1\n}";
+    let flagged = |src: &str| {
+        found(src)
+            .iter()
+            .any(|(c, t)| *c == crate::checks::codes::UNUSED && t == "strikes")
+    };
+    let tested = analyze(None, &flow(body));
+    assert!(!tested.has_errors(), "{}", show(&tested));
+    assert!(!flagged(&flow(body)), "{:#?}", found(&flow(body)));
+    // Without the test that reads it, it is never read.
+    let untested = body.split("test \"counts\"").next().unwrap_or_default();
+    let src = flow(untested);
+    assert!(flagged(&src), "{:#?}", found(&src));
+}

@@ -35,6 +35,13 @@ pub(super) fn check(model: &Model, walked: &Walked, diags: &mut Vec<Diagnostic>)
         );
     }
     for v in model.vars.iter() {
+        // Read by a flow test: kept for the tests to observe.
+        if walked
+            .read_by_tests
+            .contains(&Symbol::new(SymbolKind::Var, v.name.as_str()))
+        {
+            continue;
+        }
         warn(SymbolKind::Var, &v.name, v.span, format!("variable `{}` is never read", v.name), "read it in a condition, a `wait until` or a message, or delete it; setting a variable alone has no effect");
     }
     for c in model.calendars.iter() {

@@ -23,6 +23,9 @@ pub(crate) struct Walked {
     /// Symbols the flow reads (a var's value, a sent template, a handled
     /// event, a used calendar...); flow tests do not count.
     pub used: HashSet<Symbol>,
+    /// Symbols the flow's tests read (`expect var x == ...`): a variable
+    /// kept for its tests to observe is not unused.
+    pub read_by_tests: HashSet<Symbol>,
 }
 
 pub(crate) fn check(file: &ast::File, model: &Model, diags: &mut Vec<Diagnostic>) -> Walked {
@@ -89,7 +92,9 @@ impl Checker<'_> {
             return;
         }
         let symbol = Symbol::new(kind, name);
-        if !self.in_test {
+        if self.in_test {
+            self.walked.read_by_tests.insert(symbol.clone());
+        } else {
             self.walked.used.insert(symbol.clone());
         }
         let id = self.model.decl_id(kind, name);
