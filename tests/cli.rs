@@ -397,7 +397,7 @@ fn a_finding_past_column_65536_is_printed_not_a_panic() {
                 err.contains("there is no stage `nowhere`"),
                 "{command:?}: {err}"
             );
-            assert!(err.contains("flow.dun:6:70013"), "{command:?}: {err}");
+            assert!(err.contains("flow.dun:6:70019"), "{command:?}: {err}");
         }
     }
 }
