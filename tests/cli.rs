@@ -370,3 +370,101 @@ fn explain_prints_the_explanation_of_a_code() {
         "a code or --list is needed"
     );
 }
+
+const SMALL_HEAD: &str = "flow f\ncurrency USD\naccount { balance: money, mobile: phone }\nstart a\n";
+
+#[test]
+fn a_finding_past_column_65536_is_printed_not_a_panic() {
+    // Issue 20, #11: miette's excerpt padding overflowed past column 65,535.
+    let dir = scratch("far-column");
+    let padding = " ".repeat(70_000);
+    write(
+        &dir,
+        "flow.dun",
+        &format!("{SMALL_HEAD}stage a {{\n  wait 1 day{padding} goto nowhere\n}}\n"),
+    );
+    for command in [
+        &["check", "flow.dun"][..],
+        &["build", "flow.dun"],
+        &["fmt", "--check", "flow.dun"],
+    ] {
+        let out = dun(&dir, command);
+        let err = stderr(&out) + &stdout(&out);
+        assert_ne!(status(&out), 101, "{command:?} panicked: {err}");
+        if command[0] != "fmt" {
+            assert_eq!(status(&out), 1, "{command:?}: {err}");
+            assert!(
+                err.contains("there is no stage `nowhere`"),
+                "{command:?}: {err}"
+            );
+            assert!(err.contains("flow.dun:6:70019"), "{command:?}: {err}");
+        }
+    }
+}
+
+#[test]
+fn a_misspelt_name_80000_characters_long_gets_its_error() {
+    // Issue 20, #7: the suggestion compared every pair of letters.
+    let dir = scratch("long-name");
+    let name = "a".repeat(80_000);
+    write(
+        &dir,
+        "flow.dun",
+        &format!("{SMALL_HEAD}stage a {{\n  goto {name}\n}}\nstage {name}b {{\n  end done\n}}\n"),
+    );
+    let out = dun(&dir, &["check", "flow.dun"]);
+    assert_eq!(status(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("unknown_stage") || stdout(&out).contains("unknown_stage"));
+}
+
+#[test]
+fn a_forgotten_quote_is_one_error_at_the_quote() {
+    // Issue 12: the text ran on into the next template and every name
+    // after it was reported unknown or unused.
+    let dir = scratch("forgotten-quote");
+    write(
+        &dir,
+        "flow.dun",
+        &format!(
+            "{SMALL_HEAD}template a_note for sms \"Please pay.\n\ntemplate b_note for sms \"Thanks.\"\n\nstage a {{\n  send sms a_note\n  send sms b_note\n  end done\n}}\n"
+        ),
+    );
+    let out = dun(&dir, &["check", "--format", "json", "flow.dun"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let found: Vec<(String, u64)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![("dun::syntax::unclosed".to_string(), 5)],
+        "{json}"
+    );
+    assert_eq!(json["diagnostics"][0]["start"]["column"], 25);
+}
+
+#[test]
+fn an_expression_cut_off_at_the_end_of_a_line_is_reported_on_that_line() {
+    let dir = scratch("cut-off");
+    write(
+        &dir,
+        "flow.dun",
+        &format!("{SMALL_HEAD}var n: number = 0\nstage a {{\n  set n = n +\n  wait 1 day\n  end done\n}}\n"),
+    );
+    let out = dun(&dir, &["check", "flow.dun"]);
+    let err = stderr(&out) + &stdout(&out);
+    assert_eq!(status(&out), 1, "{err}");
+    assert!(
+        err.contains("expected a value after `+`, but the line ends here"),
+        "{err}"
+    );
+    assert!(err.contains("flow.dun:7:13"), "{err}");
+    assert!(err.contains("1 error"), "{err}");
+}

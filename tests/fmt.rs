@@ -427,3 +427,71 @@ fn flows_cut_short_format_or_are_refused_without_a_panic() {
         }
     }
 }
+
+// Valid files `dun fmt` once refused as "a bug in dun fmt" (issue 20, #12),
+// through the binary as a user meets them.
+
+fn formats_and_keeps_formatting(name: &str, source: &str) -> String {
+    let dir = scratch(name);
+    let path = dir.join("flow.dun");
+    write(&path, source);
+    let path_text = path.to_string_lossy().into_owned();
+    let (code, _, err) = dun(&["fmt", &path_text], None);
+    assert_eq!(code, 0, "dun fmt refused a valid file: {err}");
+    let once = std::fs::read_to_string(&path).expect("read back");
+    let (code, _, err) = dun(&["fmt", "--check", &path_text], None);
+    assert_eq!(
+        code, 0,
+        "a second `dun fmt` would change the file again: {err}"
+    );
+    let (code, _, err) = dun(&["check", &path_text], None);
+    assert_eq!(code, 0, "the formatted file no longer checks: {err}");
+    once
+}
+
+const HEAD: &str = "flow f\ncurrency USD\naccount { balance: money }\n";
+const TAIL: &str = "start a\nstage a {\n  if big {\n    end done\n  }\n  end other\n}\n";
+
+#[test]
+fn a_doc_line_with_trailing_blanks_is_formatted() {
+    let out = formats_and_keeps_formatting(
+        "doc-trailing",
+        &format!("{HEAD}## Large balances.   \nsegment big = account.balance > 100 USD\n{TAIL}"),
+    );
+    assert!(out.contains("## Large balances.\nsegment big"), "{out}");
+}
+
+#[test]
+fn a_doc_line_inside_an_expression_is_kept_and_documents_nothing() {
+    let out = formats_and_keeps_formatting(
+        "doc-in-expr",
+        &format!("{HEAD}segment big = account.balance >\n  ## odd place\n  100 USD\n{TAIL}"),
+    );
+    assert!(
+        out.contains("## odd place\n\nsegment big = account.balance > 100 USD"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_comment_inside_a_documented_declaration_keeps_the_doc_attached() {
+    let out = formats_and_keeps_formatting(
+        "comment-in-doc",
+        &format!("{HEAD}## Large balances.\nsegment big = account.balance >\n  # one hundred\n  100 USD\n{TAIL}"),
+    );
+    assert!(
+        out.contains(
+            "## Large balances.\nsegment big = account.balance > 100 USD\n# one hundred\n"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_line_break_between_business_and_days_is_a_line_break_like_any_other() {
+    let out = formats_and_keeps_formatting(
+        "business-days",
+        &format!("{HEAD}start a\nstage a {{\n  wait 2 business\n    days\n  end done\n}}\n"),
+    );
+    assert!(out.contains("wait 2 business days\n"), "{out}");
+}

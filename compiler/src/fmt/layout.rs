@@ -229,9 +229,37 @@ impl<'a> Printer<'a> {
             inside.push(line);
             self.next += 1;
         }
+        // An item's `##` lines must stay right above it to document it, so
+        // the comments moved out of a documented item go below it, the
+        // comment at the end of its line after them (keeping the order of
+        // comments). A moved `##` line gets a blank line after it so that
+        // it documents nothing, as it did not in the source.
+        let documented = mark > 0
+            && self
+                .lines
+                .get(mark - 1)
+                .is_some_and(|l| l.trim_start().starts_with("##"));
+        if inside.iter().any(|l| l.trim_start().starts_with("##")) {
+            inside.push(String::new());
+        }
+        self.last_pos = self.last_pos.max(end);
+        if documented && !inside.is_empty() {
+            if let Some(c) = self.comments.get(self.next).copied() {
+                if self.same_line(self.last_pos, c.span.start as usize) {
+                    let mut line = INDENT.repeat(self.indent);
+                    line.push_str(&Self::comment_text(c));
+                    let at =
+                        inside.len() - usize::from(inside.last().is_some_and(String::is_empty));
+                    inside.insert(at, line);
+                    self.last_pos = self.last_pos.max(c.span.end as usize);
+                    self.next += 1;
+                }
+            }
+            self.lines.extend(inside);
+            return;
+        }
         let at = mark.min(self.lines.len());
         self.lines.splice(at..at, inside);
-        self.last_pos = self.last_pos.max(end);
         self.trailing_comment();
     }
 

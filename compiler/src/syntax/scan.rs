@@ -130,7 +130,9 @@ pub(crate) fn scan(text: &str, max_depth: usize) -> Scan {
             });
             if first_on_line {
                 if doc {
-                    let line_text = body.strip_prefix(' ').unwrap_or(body);
+                    // Blanks at the end of a doc line are invisible and
+                    // the formatter drops them: they are not part of it.
+                    let line_text = body.strip_prefix(' ').unwrap_or(body).trim_end();
                     doc_run = match doc_run.take() {
                         Some((mut acc, last)) if last + 1 == line => {
                             acc.push('\n');

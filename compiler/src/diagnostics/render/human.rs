@@ -100,11 +100,17 @@ impl SourceCode for Source<'_> {
             return Err(MietteError::OutOfBounds);
         }
         let first = self.lines.line(offset);
-        let last = self.lines.line((offset + len).saturating_sub(1).max(offset));
+        let last = self
+            .lines
+            .line((offset + len).saturating_sub(1).max(offset));
         let (start, column) = if context_lines_before == 0 {
             (offset, offset - self.lines.line_start(first))
         } else {
-            (self.lines.line_start(first.saturating_sub(context_lines_before)), 0)
+            (
+                self.lines
+                    .line_start(first.saturating_sub(context_lines_before)),
+                0,
+            )
         };
         let top = if context_lines_before == 0 {
             first
@@ -291,15 +297,18 @@ mod tests {
         let diagnostic = Diagnostic::error("dun::x::y", "no stage b", Span::new(at, at + 1));
         let out = report(&text, diagnostic, Human::plain());
         assert!(out.contains("no stage b"), "{out}");
-        assert!(out.contains(&format!("flows/early.dun:2:{}", at - 7 + 1)), "{out}");
+        assert!(
+            out.contains(&format!("flows/early.dun:2:{}", at - 7 + 1)),
+            "{out}"
+        );
     }
 
     #[test]
     fn excerpts_show_the_lines_around_the_finding() {
         let text = "flow x\nstage a {\n  goto b\n}\nstage c {\n  end done\n}\n";
         let at = text.find('b').unwrap();
-        let diagnostic = Diagnostic::error("dun::x::y", "no stage b", Span::new(at, at + 1))
-            .with_label("here");
+        let diagnostic =
+            Diagnostic::error("dun::x::y", "no stage b", Span::new(at, at + 1)).with_label("here");
         let out = report(text, diagnostic, Human::plain());
         assert!(out.contains("[flows/early.dun:3:8]"), "{out}");
         assert!(out.contains(" 2 | stage a {"), "{out}");
