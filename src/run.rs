@@ -11,9 +11,12 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// The flow: a `.dun` file (compiled on the spot) or a `.dunc` file.
     flow: PathBuf,
-    /// The SQLite store of the portfolio (created when missing);
-    /// `:memory:` runs a fresh store kept in memory, which keeps nothing.
-    #[arg(long, value_name = "PATH")]
+    /// The store of the portfolio (created when missing): a SQLite file;
+    /// `:memory:`, a fresh store kept in memory, which keeps nothing; or a
+    /// PostgreSQL database, `postgres://USER@HOST:PORT/DB` or `postgres:`
+    /// (from PGHOST, PGPORT, PGUSER, PGDATABASE), its password from
+    /// PGPASSWORD or ~/.pgpass, never in the URL.
+    #[arg(long, value_name = "PATH|URL")]
     db: PathBuf,
     /// Accounts (CSV or JSONL): new ones enrol at `--start`, known ones get
     /// their fields updated.
@@ -122,7 +125,8 @@ fn go(args: &Args) -> Result<u8, String> {
         run: began.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         until: until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
-    let mut store = Store::open(&args.db).map_err(|e| e.to_string())?;
+    let at = store::Location::parse(&args.db).map_err(|e| e.to_string())?;
+    let mut store = Store::open_at(&at).map_err(|e| e.to_string())?;
     if args.strict && !rejected.is_empty() {
         write_rejects(&rejects_path, &stamp, &rejected)?;
         eprintln!(

@@ -3,13 +3,13 @@
 //! timers in time order, each account's steps committed with its outbox and
 //! audit rows.
 
+use super::db::ps;
 use super::{decode, encode, status_word, Result, Store, StoreError};
 use crate::data::{value_json, EventRow};
 use crate::engine::{step, Account, Action, ActionKind, AuditKind, Input, Instance, Outcome};
 use crate::format::Machine;
 use crate::value::Value;
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{params, OptionalExtension};
 use std::collections::{BTreeMap, HashMap};
 
 pub struct RunInput {
@@ -103,19 +103,15 @@ pub fn run(
 
     // Everything the store holds, keyed by account id.
     let mut known: HashMap<String, (usize, Account, Instance, i64)> = HashMap::new();
-    {
-        let mut stmt = store.sql(
-            store
-                .conn
-                .prepare("SELECT account, data, state, clock, machine FROM instances"),
-        )?;
-        let mut rows = store.sql(stmt.query([]))?;
-        while let Some(r) = store.sql(rows.next())? {
-            let id: String = store.sql(r.get(0))?;
-            let data: Vec<u8> = store.sql(r.get(1))?;
-            let state: Vec<u8> = store.sql(r.get(2))?;
-            let clock: i64 = store.sql(r.get(3))?;
-            let pinned: Option<String> = store.sql(r.get(4))?;
+    store.each(
+        "SELECT account, data, state, clock, machine FROM instances",
+        ps![],
+        &mut |mut r| {
+            let id: String = r.get(0)?;
+            let data: Vec<u8> = r.get(1)?;
+            let state: Vec<u8> = r.get(2)?;
+            let clock: i64 = r.get(3)?;
+            let pinned: Option<String> = r.get(4)?;
             let mi = pinned
                 .as_deref()
                 .and_then(|f| machine_ix.get(f).copied())
@@ -127,8 +123,9 @@ pub fn run(
                 })?;
             let instance = super::legacy::decode_instance(&state, &id, Some(&machines[mi].1))?;
             known.insert(id, (mi, decode(&data, "account")?, instance, clock));
-        }
-    }
+            Ok(())
+        },
+    )?;
 
     let mut work: BTreeMap<String, Work> = BTreeMap::new();
     let mut file_accounts: HashMap<String, (u64, Account)> = HashMap::new();
@@ -186,94 +183,30 @@ pub fn run(
     // Events: checked against the store, then stored in one transaction
     // before any account steps, so a kill never loses an accepted event
     // (and, synced, neither does a power cut).
-    store.sql(store.conn.pragma_update(None, "synchronous", "FULL"))?;
-    {
-        let path = store.path.clone();
-        let tx = store.conn.transaction().map_err(|e| sqlerr(&path, e))?;
-        {
-            let mut find = tx
-                .prepare_cached("SELECT content FROM events WHERE id = ?1")
-                .map_err(|e| sqlerr(&path, e))?;
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO events (id, account, type, at, content, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(|e| sqlerr(&path, e))?;
-            for (line, raw, ev) in input.events {
-                let content = ev.content(m);
-                let reject = |reason: String| StoreReject {
-                    in_events: true,
-                    line,
-                    raw: raw.clone(),
-                    reason,
-                };
-                let stored: Option<String> = find
-                    .query_row([&ev.id], |r| r.get(0))
-                    .optional()
-                    .map_err(|e| sqlerr(&path, e))?;
-                if let Some(stored) = stored {
-                    if stored == content {
-                        summary.events_repeated += 1;
-                    } else {
-                        summary.rejects.push(reject(format!(
-                            "duplicate event id `{}` with different content; an event id names one event, give a new id to a new event",
-                            ev.id
-                        )));
-                    }
-                    continue;
-                }
-                let Some(w) = work.get(&ev.account) else {
-                    summary.rejects.push(reject(format!(
-                        "unknown account `{}`: it is neither in the store nor in the accounts file",
-                        ev.account
-                    )));
-                    continue;
-                };
-                let clock = w.known.as_ref().map(|(_, c)| *c).unwrap_or(start);
-                if ev.at.timestamp() < clock {
-                    summary.rejects.push(reject(format!(
-                        "`at` {} is before the account's clock {}: the account has already run past it",
-                        ev.at.to_rfc3339_opts(SecondsFormat::Secs, true),
-                        DateTime::from_timestamp(clock, 0)
-                            .unwrap_or_default()
-                            .to_rfc3339_opts(SecondsFormat::Secs, true)
-                    )));
-                    continue;
-                }
-                let name = m.str(m.events[ev.event as usize].name).to_string();
-                let payload = encode(&ev.payload)?;
-                insert
-                    .execute(params![
-                        ev.id,
-                        ev.account,
-                        name,
-                        ev.at.timestamp(),
-                        content,
-                        payload
-                    ])
-                    .map_err(|e| sqlerr(&path, e))?;
-                summary.events_stored += 1;
-            }
-        }
-        if input.strict && !summary.rejects.is_empty() {
-            // Dropping the transaction rolls the events back.
+    store.begin(true)?;
+    let stored = store_events(m, store, input.events, &work, start, &mut summary);
+    match stored {
+        Ok(()) if input.strict && !summary.rejects.is_empty() => {
+            store.rollback();
             return Ok(summary);
         }
-        tx.commit().map_err(|e| sqlerr(&path, e))?;
+        Ok(()) => store.commit()?,
+        Err(e) => {
+            store.rollback();
+            return Err(e);
+        }
     }
-    {
-        let mut stmt = store.sql(store.conn.prepare(
-            "SELECT id, account, type, at, payload FROM events WHERE processed = 0 AND at <= ?1 ORDER BY account, at, rowid",
-        ))?;
-        let mut rows = store.sql(stmt.query([until]))?;
-        while let Some(r) = store.sql(rows.next())? {
-            let id: String = store.sql(r.get(0))?;
-            let account: String = store.sql(r.get(1))?;
-            let ty: String = store.sql(r.get(2))?;
-            let at: i64 = store.sql(r.get(3))?;
-            let payload: Vec<u8> = store.sql(r.get(4))?;
+    store.each(
+        "SELECT id, account, type, at, payload FROM events WHERE processed = 0 AND at <= ?1 ORDER BY account, at, rowid",
+        ps![until],
+        &mut |mut r| {
+            let id: String = r.get(0)?;
+            let account: String = r.get(1)?;
+            let ty: String = r.get(2)?;
+            let at: i64 = r.get(3)?;
+            let payload: Vec<u8> = r.get(4)?;
             let Some(event) = m.event_index(&ty) else {
-                continue;
+                return Ok(());
             };
             if let Some(w) = work.get_mut(&account) {
                 let payload: Vec<Value> = decode(&payload, "event")?;
@@ -285,8 +218,9 @@ pub fn run(
                     w.events.push((event, at, payload, id));
                 }
             }
-        }
-    }
+            Ok(())
+        },
+    )?;
 
     let todo: Vec<Work> = work
         .into_values()
@@ -309,32 +243,8 @@ pub fn run(
         // exported. The last batch commits with a sync, which puts the
         // whole write-ahead log on disk before `run` returns.
         let last = total - done <= batch as u64;
-        store.sql(store.conn.pragma_update(
-            None,
-            "synchronous",
-            if last { "FULL" } else { "NORMAL" },
-        ))?;
-        let path = store.path.clone();
-        let tx = store.conn.transaction().map_err(|e| sqlerr(&path, e))?;
-        {
-            let mut put = tx
-                .prepare_cached(
-                    "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome, machine)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                     ON CONFLICT (account) DO UPDATE SET data = excluded.data, state = excluded.state,
-                       clock = excluded.clock, stage = excluded.stage, status = excluded.status, outcome = excluded.outcome,
-                       machine = excluded.machine",
-                )
-                .map_err(|e| sqlerr(&path, e))?;
-            let mut outbox = tx
-                .prepare_cached("INSERT INTO outbox (account, actions, body) VALUES (?1, ?2, ?3)")
-                .map_err(|e| sqlerr(&path, e))?;
-            let mut audit = tx
-                .prepare_cached("INSERT INTO audit_runs (account, entries) VALUES (?1, ?2)")
-                .map_err(|e| sqlerr(&path, e))?;
-            let mut consumed = tx
-                .prepare_cached("UPDATE events SET processed = 1 WHERE id = ?1")
-                .map_err(|e| sqlerr(&path, e))?;
+        store.begin(last)?;
+        let stepped = (|| -> Result<()> {
             for w in pending.by_ref().take(batch) {
                 let (fp, m) = (&machines[w.mi].0, &machines[w.mi].1);
                 let is_new = w.known.is_none();
@@ -359,7 +269,7 @@ pub fn run(
                         Input::Event { event, payload },
                         now_of(at),
                     ));
-                    consumed.execute([&id]).map_err(|e| sqlerr(&path, e))?;
+                    store.exec("UPDATE events SET processed = 1 WHERE id = ?1", ps![&id])?;
                     summary.events_processed += 1;
                 }
                 let new_clock = clock.max(until);
@@ -397,43 +307,118 @@ pub fn run(
                     }
                 }
                 if actions > 0 {
-                    outbox
-                        .execute(params![w.account.id, actions as i64, body])
-                        .map_err(|e| sqlerr(&path, e))?;
+                    store.exec(
+                        "INSERT INTO outbox (account, actions, body) VALUES (?1, ?2, ?3)",
+                        ps![&w.account.id, actions as i64, body.as_str()],
+                    )?;
                     summary.actions += actions;
                 }
                 if !trail.is_empty() {
-                    audit
-                        .execute(params![w.account.id, encode(&trail)?])
-                        .map_err(|e| sqlerr(&path, e))?;
+                    store.exec(
+                        "INSERT INTO audit_runs (account, entries) VALUES (?1, ?2)",
+                        ps![&w.account.id, &encode(&trail)?],
+                    )?;
                 }
                 let stage = state_stage(m, inst.state);
                 let outcome = (inst.status == crate::engine::Status::Ended)
                     .then(|| m.str(inst.outcome).to_string());
-                put.execute(params![
-                    w.account.id,
-                    m.flow,
-                    m.version,
-                    encode(&w.account)?,
-                    encode(&inst)?,
-                    new_clock,
-                    enrolled.unwrap_or(start),
-                    stage,
-                    status_word(inst.status),
-                    outcome,
-                    fp
-                ])
-                .map_err(|e| sqlerr(&path, e))?;
+                store.exec(
+                    "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome, machine)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     ON CONFLICT (account) DO UPDATE SET data = excluded.data, state = excluded.state,
+                       clock = excluded.clock, stage = excluded.stage, status = excluded.status, outcome = excluded.outcome,
+                       machine = excluded.machine",
+                    ps![
+                        &w.account.id,
+                        m.flow.as_str(),
+                        m.version,
+                        &encode(&w.account)?,
+                        &encode(&inst)?,
+                        new_clock,
+                        enrolled.unwrap_or(start),
+                        stage,
+                        status_word(inst.status),
+                        outcome.as_deref(),
+                        fp.as_str()
+                    ],
+                )?;
                 done += 1;
             }
+            Ok(())
+        })();
+        match stepped {
+            Ok(()) => store.commit()?,
+            Err(e) => {
+                store.rollback();
+                return Err(e);
+            }
         }
-        tx.commit().map_err(|e| sqlerr(&path, e))?;
         progress(done, total);
     }
     Ok(summary)
 }
 
-use super::sqlerr;
+/// Checks each event against the store and stores the new ones, in the
+/// caller's transaction; a refused row becomes a reject.
+fn store_events(
+    m: &Machine,
+    store: &Store,
+    events: Vec<(u64, String, EventRow)>,
+    work: &BTreeMap<String, Work>,
+    start: i64,
+    summary: &mut RunSummary,
+) -> Result<()> {
+    for (line, raw, ev) in events {
+        let content = ev.content(m);
+        let reject = |reason: String| StoreReject {
+            in_events: true,
+            line,
+            raw: raw.clone(),
+            reason,
+        };
+        let stored: Option<String> = store
+            .query_opt("SELECT content FROM events WHERE id = ?1", ps![&ev.id])?
+            .map(|mut r| r.get(0))
+            .transpose()?;
+        if let Some(stored) = stored {
+            if stored == content {
+                summary.events_repeated += 1;
+            } else {
+                summary.rejects.push(reject(format!(
+                    "duplicate event id `{}` with different content; an event id names one event, give a new id to a new event",
+                    ev.id
+                )));
+            }
+            continue;
+        }
+        let Some(w) = work.get(&ev.account) else {
+            summary.rejects.push(reject(format!(
+                "unknown account `{}`: it is neither in the store nor in the accounts file",
+                ev.account
+            )));
+            continue;
+        };
+        let clock = w.known.as_ref().map(|(_, c)| *c).unwrap_or(start);
+        if ev.at.timestamp() < clock {
+            summary.rejects.push(reject(format!(
+                "`at` {} is before the account's clock {}: the account has already run past it",
+                ev.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                DateTime::from_timestamp(clock, 0)
+                    .unwrap_or_default()
+                    .to_rfc3339_opts(SecondsFormat::Secs, true)
+            )));
+            continue;
+        }
+        let name = m.str(m.events[ev.event as usize].name);
+        let payload = encode(&ev.payload)?;
+        store.exec(
+            "INSERT INTO events (id, account, type, at, content, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            ps![&ev.id, &ev.account, name, ev.at.timestamp(), content.as_str(), &payload],
+        )?;
+        summary.events_stored += 1;
+    }
+    Ok(())
+}
 
 /// One audit entry as stored in `audit_runs`: at, stage, kind, message.
 #[derive(serde::Serialize)]
