@@ -6,11 +6,11 @@
 
 pub mod ast;
 mod build;
-mod migrate;
 mod errors;
 mod expr;
 mod grammar;
 mod limits;
+mod migrate;
 mod recovery;
 mod scan;
 mod template_text;

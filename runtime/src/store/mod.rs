@@ -244,8 +244,19 @@ impl Store {
                 )
                 .optional(),
         )?;
-        let Some((data, state, flow, version, clock, enrolled, stage, status, outcome, machine, cycle)) =
-            row
+        let Some((
+            data,
+            state,
+            flow,
+            version,
+            clock,
+            enrolled,
+            stage,
+            status,
+            outcome,
+            machine,
+            cycle,
+        )) = row
         else {
             return Ok(None);
         };

@@ -122,7 +122,11 @@ impl Store {
 
     /// The machine of each version of `flow` kept in the store, the latest
     /// kept first for each version.
-    pub fn machine_of_version(&self, flow: &str, version: u32) -> Result<Option<(String, Machine)>> {
+    pub fn machine_of_version(
+        &self,
+        flow: &str,
+        version: u32,
+    ) -> Result<Option<(String, Machine)>> {
         use rusqlite::OptionalExtension;
         let fp: Option<String> = self.sql(
             self.conn
@@ -231,7 +235,10 @@ impl Store {
             )));
         }
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| super::sqlerr(&path, e))?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| super::sqlerr(&path, e))?;
         let keep = |fp: &str, m: &Machine| {
             tx.execute(
                 "INSERT OR IGNORE INTO machines (fingerprint, flow, version, compiled, stored)
