@@ -9,6 +9,7 @@ mod flow;
 mod fmt;
 mod graph;
 mod lsp;
+mod migrate;
 mod report;
 mod run;
 mod simulate;
@@ -69,6 +70,9 @@ enum Command {
     Simulate(simulate::Args),
     /// Show a store's accounts per stage and outcome, or one account.
     Status(status::Args),
+    /// Move accounts in flight on an earlier version to this one, as its
+    /// `migrate` block says.
+    Migrate(migrate::Args),
 }
 
 fn main() -> ExitCode {
@@ -85,6 +89,7 @@ fn main() -> ExitCode {
         Command::Lsp(args) => lsp::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Status(args) => status::run(&args),
+        Command::Migrate(args) => migrate::run(&args),
         Command::Simulate(args) => simulate::run(&args),
     };
     ExitCode::from(status)

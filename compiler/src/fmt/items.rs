@@ -115,6 +115,16 @@ impl Printer<'_> {
                 }
                 self.close(t.span.end as usize, "}");
             }
+            Decl::Migrate(mg) => {
+                self.push(format!("migrate from version {} {{", mg.from_version));
+                self.indent += 1;
+                for mv in &mg.moves {
+                    let mark = self.begin(mv.span);
+                    self.push(crate::migrate::spell(mv));
+                    self.end(mv.span, mark);
+                }
+                self.close(mg.span.end as usize, "}");
+            }
         }
     }
 

@@ -40,6 +40,8 @@ pub(crate) const UNSUPPORTED: &str = "dun::lower::unsupported";
 pub fn lower(file: &ast::File, path: Option<&Path>) -> Result<Machine, Vec<Diagnostic>> {
     let mut cx = Lowerer::new(file, path);
     decls::lower_all(&mut cx);
+    let stages = &cx.names.stages;
+    cx.m.lifecycle.migrations = crate::migrate::lower(file, &|n| stages.get(n).copied());
     if cx.diagnostics.is_empty() {
         Ok(cx.m)
     } else {

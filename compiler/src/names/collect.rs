@@ -197,7 +197,7 @@ impl Collector<'_> {
                     self.model.start = Some(s.stage.name.clone());
                 }
             }
-            Decl::Policy(_) | Decl::Handler(_) | Decl::Test(_) => {}
+            Decl::Policy(_) | Decl::Handler(_) | Decl::Test(_) | Decl::Migrate(_) => {}
         }
     }
 

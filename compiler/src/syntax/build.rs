@@ -325,6 +325,7 @@ impl<'a> Builder<'a> {
             }),
             Rule::stage_decl => Decl::Stage(self.stage(pair)),
             Rule::test_decl => Decl::Test(self.test(pair)),
+            Rule::migrate_decl => Decl::Migrate(self.migrate(pair, span, doc)),
             _ => return None,
         };
         Some(decl)

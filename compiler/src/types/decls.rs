@@ -68,6 +68,11 @@ impl Checker<'_> {
                 self.in_test = false;
             }
             Decl::Flow(_) | Decl::Currency(_) | Decl::Calendar(_) | Decl::Start(_) => {}
+            Decl::Migrate(mg) => {
+                for mv in &mg.moves {
+                    self.stage_ref(&mv.to);
+                }
+            }
         }
     }
 

@@ -220,6 +220,19 @@ pub fn step(
     out
 }
 
+/// Gives the instance's unset variables their initial values at `now`, as
+/// enrolment would: the variables a migration adds.
+pub fn init_unset_vars(
+    machine: &Machine,
+    instance: &mut Instance,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let mut out = Outcome::default();
+    run::Run::new(machine, instance, account, &mut out).init_unset(now);
+    out
+}
+
 /// [`step`] writing into `out`, which is cleared first: a loop over many
 /// accounts reuses one outcome's buffers instead of allocating three
 /// vectors per step, and the zone offsets it has already looked up.

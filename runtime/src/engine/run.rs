@@ -101,6 +101,19 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Gives every unset variable its initial value, as enrolment does:
+    /// after a migration, the variables a new version adds.
+    pub(crate) fn init_unset(&mut self, now: DateTime<Utc>) {
+        for (i, var) in self.m.vars.iter().enumerate() {
+            if self.inst.vars.get(i).is_some_and(|v| !v.is_set()) {
+                let v = self.value(&var.init, None, now).unwrap_or_default();
+                if let Some(slot) = self.inst.vars.get_mut(i) {
+                    *slot = v;
+                }
+            }
+        }
+    }
+
     // ---- bookkeeping -------------------------------------------------
 
     fn audit(&mut self, at: DateTime<Utc>, kind: AuditKind, detail: Detail) {

@@ -13,6 +13,7 @@ mod batch;
 pub(crate) mod db;
 pub(crate) mod legacy;
 mod location;
+mod migrate;
 mod pg;
 mod pins;
 mod schema;
@@ -23,6 +24,7 @@ use db::ps;
 pub use location::{Location, PgTarget};
 
 pub use batch::{run, RunInput, RunSummary, StoreReject};
+pub use migrate::MigrateSummary;
 pub use pins::{fingerprint, short, Admission, PinnedMachine};
 
 use crate::engine::{Account, Instance, Status};
@@ -215,6 +217,21 @@ impl Store {
                 })
             }
         }
+    }
+
+    /// Opens the store `--db` names for a command that reads or changes an
+    /// existing one: a missing file is refused rather than created.
+    pub fn open_existing(db: &Path) -> Result<Store> {
+        let at = Location::parse(db)?;
+        if let Location::File(path) = &at {
+            if path.as_os_str() != MEMORY && !path.exists() {
+                return Err(StoreError::Message(format!(
+                    "there is no store at `{}`",
+                    path.display()
+                )));
+            }
+        }
+        Store::open_at(&at)
     }
 
     /// Whether the store is kept in memory only.
