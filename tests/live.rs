@@ -5,7 +5,17 @@
 
 mod common;
 
-use common::{dun, json, text};
+use common::{dun, json, on_both, store_at, text};
+
+on_both!(
+    a_structural_edit_under_the_same_version_is_refused_with_nothing_stepped,
+    a_wording_edit_is_accepted_says_so_and_ended_accounts_keep_their_outcome,
+    a_drain_finishes_old_accounts_on_version_1_while_new_ones_enter_version_2,
+    a_total_migration_continues_every_account_with_no_action_lost_repeated_or_renumbered,
+    a_partial_migration_is_refused_naming_each_unmapped_place,
+    action_ids_stay_unique_across_machines,
+    a_migration_killed_at_random_moments_moves_each_of_20000_accounts_exactly_once,
+);
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -68,7 +78,7 @@ impl Portfolio {
     fn three_days(name: &str) -> Portfolio {
         let dir = common::scratch("live", name);
         let p = Portfolio {
-            db: dir.join("store.db").display().to_string(),
+            db: store_at(&dir, &format!("live_{name}")),
             out: dir.join("actions.jsonl").display().to_string(),
             dir,
         };
@@ -153,7 +163,6 @@ fn read_lines(path: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
-#[test]
 fn a_structural_edit_under_the_same_version_is_refused_with_nothing_stepped() {
     let p = Portfolio::three_days("structural");
     let before = (p.status(), p.account("A005"), p.actions());
@@ -182,7 +191,6 @@ fn a_structural_edit_under_the_same_version_is_refused_with_nothing_stepped() {
     assert_eq!((p.status(), p.account("A005"), p.actions()), before);
 }
 
-#[test]
 fn a_wording_edit_is_accepted_says_so_and_ended_accounts_keep_their_outcome() {
     let p = Portfolio::three_days("wording");
     let edited = format!(
@@ -238,7 +246,6 @@ fn v2(migrate: &str) -> String {
         + migrate
 }
 
-#[test]
 fn a_drain_finishes_old_accounts_on_version_1_while_new_ones_enter_version_2() {
     let p = Portfolio::three_days("drain");
     let flow = p.flow("v2.dun", &v2(""));
@@ -317,7 +324,6 @@ fn ids(actions: &[serde_json::Value]) -> BTreeMap<String, Vec<String>> {
     by
 }
 
-#[test]
 fn action_ids_stay_unique_across_machines() {
     let p = Portfolio::three_days("ids");
     let all = p.actions();
@@ -331,7 +337,6 @@ fn action_ids_stay_unique_across_machines() {
 
 const MIGRATE: &str = "\nmigrate from version 1 {\n  stage calls -> late_calls\n}\n";
 
-#[test]
 fn a_total_migration_continues_every_account_with_no_action_lost_repeated_or_renumbered() {
     let p = Portfolio::three_days("migrate");
     let flow = p.flow("v2.dun", &v2(MIGRATE));
@@ -396,7 +401,6 @@ fn a_total_migration_continues_every_account_with_no_action_lost_repeated_or_ren
     assert_eq!(p.account("A001")["outcome"], "paid");
 }
 
-#[test]
 fn a_partial_migration_is_refused_naming_each_unmapped_place() {
     let p = Portfolio::three_days("partial");
     // Version 2 without `calls` and a rule that covers only its start.
@@ -442,7 +446,6 @@ fn randoms(seed: u64) -> impl FnMut(u64) -> u64 {
     }
 }
 
-#[test]
 fn a_migration_killed_at_random_moments_moves_each_of_20000_accounts_exactly_once() {
     let dir = common::scratch("live", "killed");
     let path = |n: &str| dir.join(n).display().to_string();
@@ -456,7 +459,7 @@ fn a_migration_killed_at_random_moments_moves_each_of_20000_accounts_exactly_onc
     std::fs::write(dir.join("accounts.csv"), accounts).unwrap();
     std::fs::write(dir.join("v1.dun"), V1).unwrap();
     std::fs::write(dir.join("v2.dun"), v2(MIGRATE)).unwrap();
-    let (db, out) = (path("store.db"), path("actions.jsonl"));
+    let (db, out) = (store_at(&dir, "live_killed"), path("actions.jsonl"));
     let ran = dun(&[
         "run",
         &path("v1.dun"),
