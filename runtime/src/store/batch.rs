@@ -71,11 +71,35 @@ pub fn run(
     input: RunInput,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RunSummary> {
-    let admission = store.admit(m, input.drain)?;
-    let mut summary = RunSummary {
-        notes: admission.notes,
+    let (notes, machines) = admitted(m, store, input.drain)?;
+    let summary = RunSummary {
+        notes,
         ..RunSummary::default()
     };
+    run_scoped(m, store, &machines, input, &Scope::default(), summary, progress)
+}
+
+/// Which part of a batch one call of [`run_scoped`] does: a worker's
+/// range of accounts (see `workers`), or all of it.
+#[derive(Default)]
+pub(crate) struct Scope<'a> {
+    /// Only the accounts whose ids are from `.0` to `.1` (byte order,
+    /// PostgreSQL's `COLLATE "C"`); their events are stored already.
+    pub range: Option<(&'a str, &'a str)>,
+    /// Called first in each transaction that steps accounts: `false` says
+    /// the range is no longer this process's (its lease was taken over),
+    /// and the transaction is rolled back and the range left.
+    pub renew: Option<&'a dyn Fn(&Store) -> Result<bool>>,
+}
+
+/// The machines a run steps accounts with (see [`Store::admit`]), and
+/// what was accepted.
+pub(crate) fn admitted(
+    m: &Machine,
+    store: &mut Store,
+    drain: bool,
+) -> Result<(Vec<String>, Vec<(String, Machine)>)> {
+    let admission = store.admit(m, drain)?;
     let mut machines = admission.machines;
     // Ended accounts of earlier versions step (and show) with their own
     // machine too.
@@ -86,6 +110,18 @@ pub fn run(
             }
         }
     }
+    Ok((admission.notes, machines))
+}
+
+pub(crate) fn run_scoped(
+    m: &Machine,
+    store: &mut Store,
+    machines: &[(String, Machine)],
+    input: RunInput,
+    scope: &Scope,
+    mut summary: RunSummary,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<RunSummary> {
     let machine_ix: HashMap<&str, usize> = machines
         .iter()
         .enumerate()
@@ -103,10 +139,12 @@ pub fn run(
 
     // Everything the store holds, keyed by account id.
     let mut known: HashMap<String, (usize, Account, Instance, i64)> = HashMap::new();
-    store.each(
-        "SELECT account, data, state, clock, machine FROM instances",
-        ps![],
-        &mut |mut r| {
+    let in_range = |id: &str| {
+        scope
+            .range
+            .is_none_or(|(first, last)| first <= id && id <= last)
+    };
+    let load = &mut |mut r: super::db::Row| {
             let id: String = r.get(0)?;
             let data: Vec<u8> = r.get(1)?;
             let state: Vec<u8> = r.get(2)?;
@@ -124,12 +162,26 @@ pub fn run(
             let instance = super::legacy::decode_instance(&state, &id, Some(&machines[mi].1))?;
             known.insert(id, (mi, decode(&data, "account")?, instance, clock));
             Ok(())
-        },
-    )?;
+    };
+    match scope.range {
+        None => store.each(
+            "SELECT account, data, state, clock, machine FROM instances",
+            ps![],
+            load,
+        )?,
+        Some((first, last)) => store.each(
+            "SELECT account, data, state, clock, machine FROM instances WHERE account COLLATE \"C\" BETWEEN ?1 AND ?2",
+            ps![first, last],
+            load,
+        )?,
+    }
 
     let mut work: BTreeMap<String, Work> = BTreeMap::new();
     let mut file_accounts: HashMap<String, (u64, Account)> = HashMap::new();
     for (line, raw, account) in input.accounts {
+        if !in_range(&account.id) {
+            continue;
+        }
         if let Some((first, seen)) = file_accounts.get(&account.id) {
             if *seen != account {
                 summary.rejects.push(StoreReject {
@@ -183,8 +235,15 @@ pub fn run(
     // Events: checked against the store, then stored in one transaction
     // before any account steps, so a kill never loses an accepted event
     // (and, synced, neither does a power cut).
+    let clock_of = |id: &str| {
+        work.get(id)
+            .map(|w| w.known.as_ref().map_or(start, |(_, c)| *c))
+    };
     store.begin(true)?;
-    let stored = store_events(m, store, input.events, &work, start, &mut summary);
+    let stored = match scope.range {
+        None => store_events(m, store, input.events, &clock_of, &mut summary),
+        Some(_) => Ok(()),
+    };
     match stored {
         Ok(()) if input.strict && !summary.rejects.is_empty() => {
             store.rollback();
@@ -196,10 +255,7 @@ pub fn run(
             return Err(e);
         }
     }
-    store.each(
-        "SELECT id, account, type, at, payload FROM events WHERE processed = 0 AND at <= ?1 ORDER BY account, at, rowid",
-        ps![until],
-        &mut |mut r| {
+    let pending_events = &mut |mut r: super::db::Row| {
             let id: String = r.get(0)?;
             let account: String = r.get(1)?;
             let ty: String = r.get(2)?;
@@ -219,8 +275,19 @@ pub fn run(
                 }
             }
             Ok(())
-        },
-    )?;
+    };
+    match scope.range {
+        None => store.each(
+            "SELECT id, account, type, at, payload FROM events WHERE processed = 0 AND at <= ?1 ORDER BY account, at, rowid",
+            ps![until],
+            pending_events,
+        )?,
+        Some((first, last)) => store.each(
+            "SELECT id, account, type, at, payload FROM events WHERE processed = 0 AND at <= ?1 AND account COLLATE \"C\" BETWEEN ?2 AND ?3 ORDER BY account, at, rowid",
+            ps![until, first, last],
+            pending_events,
+        )?,
+    }
 
     let todo: Vec<Work> = work
         .into_values()
@@ -244,6 +311,19 @@ pub fn run(
         // whole write-ahead log on disk before `run` returns.
         let last = total - done <= batch as u64;
         store.begin(last)?;
+        if let Some(renew) = scope.renew {
+            match renew(store) {
+                Ok(true) => {}
+                Ok(false) => {
+                    store.rollback();
+                    return Err(StoreError::LeaseLost);
+                }
+                Err(e) => {
+                    store.rollback();
+                    return Err(e);
+                }
+            }
+        }
         let stepped = (|| -> Result<()> {
             for w in pending.by_ref().take(batch) {
                 let (fp, m) = (&machines[w.mi].0, &machines[w.mi].1);
@@ -360,12 +440,11 @@ pub fn run(
 
 /// Checks each event against the store and stores the new ones, in the
 /// caller's transaction; a refused row becomes a reject.
-fn store_events(
+pub(crate) fn store_events(
     m: &Machine,
     store: &Store,
     events: Vec<(u64, String, EventRow)>,
-    work: &BTreeMap<String, Work>,
-    start: i64,
+    clock_of: &dyn Fn(&str) -> Option<i64>,
     summary: &mut RunSummary,
 ) -> Result<()> {
     for (line, raw, ev) in events {
@@ -391,14 +470,13 @@ fn store_events(
             }
             continue;
         }
-        let Some(w) = work.get(&ev.account) else {
+        let Some(clock) = clock_of(&ev.account) else {
             summary.rejects.push(reject(format!(
                 "unknown account `{}`: it is neither in the store nor in the accounts file",
                 ev.account
             )));
             continue;
         };
-        let clock = w.known.as_ref().map(|(_, c)| *c).unwrap_or(start);
         if ev.at.timestamp() < clock {
             summary.rejects.push(reject(format!(
                 "`at` {} is before the account's clock {}: the account has already run past it",

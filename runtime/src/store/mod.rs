@@ -19,12 +19,14 @@ mod pins;
 mod schema;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testpg;
+mod workers;
 
 use db::ps;
 pub use location::{Location, PgTarget};
 
 pub use batch::{run, RunInput, RunSummary, StoreReject};
 pub use migrate::MigrateSummary;
+pub use workers::{run_worker, WorkerOptions, WorkerSummary};
 pub use pins::{fingerprint, short, Admission, PinnedMachine};
 
 use crate::engine::{Account, Instance, Status};
@@ -43,6 +45,10 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Message(String),
+    /// A worker's range was taken over by another worker after its lease
+    /// ran out (see `workers`); what it committed before stands.
+    #[error("this worker's lease on its range of accounts ran out and another worker took the range over")]
+    LeaseLost,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
