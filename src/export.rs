@@ -42,7 +42,9 @@ pub fn run(args: &Args) -> u8 {
         Some(after) => match store.export_after(after, &args.actions) {
             Ok((cursor, n)) => {
                 println!("{cursor}");
-                eprintln!("exported {n} actions to `{shown}`; the next export starts after {cursor}");
+                eprintln!(
+                    "exported {n} actions to `{shown}`; the next export starts after {cursor}"
+                );
                 exit::CLEAN
             }
             Err(e) => {

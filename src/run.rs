@@ -59,7 +59,12 @@ pub struct Args {
     worker: bool,
     /// How long a worker's claim on a range lasts without renewal, in
     /// seconds; a killed worker's range is taken over after it.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, requires = "worker")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60.0,
+        requires = "worker"
+    )]
     lease: f64,
     /// Accounts per range a worker claims.
     #[arg(long, value_name = "N", default_value_t = 5000, requires = "worker")]

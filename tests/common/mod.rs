@@ -81,6 +81,7 @@ pub fn on_postgres() -> bool {
 
 /// Each test named runs twice, `NAME::sqlite` and `NAME::postgres`: the
 /// same assertions over either store.
+#[allow(unused_macros)]
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -95,6 +96,7 @@ macro_rules! on_both {
         }
     )*};
 }
+#[allow(unused_imports)]
 pub(crate) use on_both;
 
 /// A new, empty store named `name` (unique across the test files) for the

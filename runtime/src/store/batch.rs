@@ -76,7 +76,15 @@ pub fn run(
         notes,
         ..RunSummary::default()
     };
-    run_scoped(m, store, &machines, input, &Scope::default(), summary, progress)
+    run_scoped(
+        m,
+        store,
+        &machines,
+        input,
+        &Scope::default(),
+        summary,
+        progress,
+    )
 }
 
 /// Which part of a batch one call of [`run_scoped`] does: a worker's
@@ -145,12 +153,12 @@ pub(crate) fn run_scoped(
             .is_none_or(|(first, last)| first <= id && id <= last)
     };
     let load = &mut |mut r: super::db::Row| {
-            let id: String = r.get(0)?;
-            let data: Vec<u8> = r.get(1)?;
-            let state: Vec<u8> = r.get(2)?;
-            let clock: i64 = r.get(3)?;
-            let pinned: Option<String> = r.get(4)?;
-            let mi = pinned
+        let id: String = r.get(0)?;
+        let data: Vec<u8> = r.get(1)?;
+        let state: Vec<u8> = r.get(2)?;
+        let clock: i64 = r.get(3)?;
+        let pinned: Option<String> = r.get(4)?;
+        let mi = pinned
                 .as_deref()
                 .and_then(|f| machine_ix.get(f).copied())
                 .ok_or_else(|| {
@@ -159,9 +167,9 @@ pub(crate) fn run_scoped(
                         pinned.as_deref().map(super::short).unwrap_or("(none)")
                     ))
                 })?;
-            let instance = super::legacy::decode_instance(&state, &id, Some(&machines[mi].1))?;
-            known.insert(id, (mi, decode(&data, "account")?, instance, clock));
-            Ok(())
+        let instance = super::legacy::decode_instance(&state, &id, Some(&machines[mi].1))?;
+        known.insert(id, (mi, decode(&data, "account")?, instance, clock));
+        Ok(())
     };
     match scope.range {
         None => store.each(
@@ -256,25 +264,25 @@ pub(crate) fn run_scoped(
         }
     }
     let pending_events = &mut |mut r: super::db::Row| {
-            let id: String = r.get(0)?;
-            let account: String = r.get(1)?;
-            let ty: String = r.get(2)?;
-            let at: i64 = r.get(3)?;
-            let payload: Vec<u8> = r.get(4)?;
-            let Some(event) = m.event_index(&ty) else {
-                return Ok(());
-            };
-            if let Some(w) = work.get_mut(&account) {
-                let payload: Vec<Value> = decode(&payload, "event")?;
-                // An event the account's own machine does not declare is
-                // kept unprocessed.
-                if let Some((event, payload)) =
-                    crate::translate::event(m, &machines[w.mi].1, event, &payload)
-                {
-                    w.events.push((event, at, payload, id));
-                }
+        let id: String = r.get(0)?;
+        let account: String = r.get(1)?;
+        let ty: String = r.get(2)?;
+        let at: i64 = r.get(3)?;
+        let payload: Vec<u8> = r.get(4)?;
+        let Some(event) = m.event_index(&ty) else {
+            return Ok(());
+        };
+        if let Some(w) = work.get_mut(&account) {
+            let payload: Vec<Value> = decode(&payload, "event")?;
+            // An event the account's own machine does not declare is
+            // kept unprocessed.
+            if let Some((event, payload)) =
+                crate::translate::event(m, &machines[w.mi].1, event, &payload)
+            {
+                w.events.push((event, at, payload, id));
             }
-            Ok(())
+        }
+        Ok(())
     };
     match scope.range {
         None => store.each(

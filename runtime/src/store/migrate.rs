@@ -6,8 +6,8 @@
 //! its old machine or every account on the new one, and running again
 //! moves only the accounts still on an old machine, so each moves once.
 
-use super::pins::short;
 use super::db::ps;
+use super::pins::short;
 use super::{decode, decode_instance_of, encode, Result, Store, StoreError};
 use crate::format::Machine;
 use dun_machine::places::{self, describe};

@@ -26,8 +26,8 @@ pub use location::{Location, PgTarget};
 
 pub use batch::{run, RunInput, RunSummary, StoreReject};
 pub use migrate::MigrateSummary;
-pub use workers::{run_worker, WorkerOptions, WorkerSummary};
 pub use pins::{fingerprint, short, Admission, PinnedMachine};
+pub use workers::{run_worker, WorkerOptions, WorkerSummary};
 
 use crate::engine::{Account, Instance, Status};
 use crate::format::Machine;

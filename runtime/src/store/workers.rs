@@ -124,12 +124,16 @@ pub fn run_worker(
         let start = input.start.timestamp();
         let mut ids: BTreeSet<String> = BTreeSet::new();
         let mut clocks = std::collections::HashMap::new();
-        store.each("SELECT account, clock FROM instances", ps![], &mut |mut r| {
-            let a: String = r.get(0)?;
-            clocks.insert(a.clone(), r.get::<i64>(1)?);
-            ids.insert(a);
-            Ok(())
-        })?;
+        store.each(
+            "SELECT account, clock FROM instances",
+            ps![],
+            &mut |mut r| {
+                let a: String = r.get(0)?;
+                clocks.insert(a.clone(), r.get::<i64>(1)?);
+                ids.insert(a);
+                Ok(())
+            },
+        )?;
         for (_, _, a) in &input.accounts {
             ids.insert(a.id.clone());
         }
@@ -213,7 +217,9 @@ pub fn run_worker(
         let part = RunInput {
             accounts: accounts
                 .iter()
-                .filter(|(_, _, a)| first.as_str() <= a.id.as_str() && a.id.as_str() <= last.as_str())
+                .filter(|(_, _, a)| {
+                    first.as_str() <= a.id.as_str() && a.id.as_str() <= last.as_str()
+                })
                 .cloned()
                 .collect(),
             events: Vec::new(),
