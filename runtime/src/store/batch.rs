@@ -50,6 +50,8 @@ pub struct RunSummary {
     pub steps: u64,
     pub actions: u64,
     pub rejects: Vec<StoreReject>,
+    /// Ended accounts that started a new cycle (`reenter when`).
+    pub reentered: u64,
     /// What the store accepted about the machine (see [`Store::admit`]).
     pub notes: Vec<String>,
 }
@@ -60,6 +62,9 @@ struct Work {
     account: Account,
     /// `None`: new, to enrol at the start.
     known: Option<(Instance, i64)>,
+    /// It ended and its new row meets `reenter when`: its next cycle
+    /// enrols at its clock.
+    reenter: bool,
     changed: bool,
     events: Vec<(u16, i64, Vec<Value>, String)>,
 }
@@ -107,7 +112,7 @@ pub fn run(
         let mut stmt = store.sql(
             store
                 .conn
-                .prepare("SELECT account, data, state, clock, machine FROM instances"),
+                .prepare("SELECT account, data, state, clock, machine, cycle FROM instances"),
         )?;
         let mut rows = store.sql(stmt.query([]))?;
         while let Some(r) = store.sql(rows.next())? {
@@ -125,7 +130,8 @@ pub fn run(
                         pinned.as_deref().map(super::short).unwrap_or("(none)")
                     ))
                 })?;
-            let instance = super::legacy::decode_instance(&state, &id, Some(&machines[mi].1))?;
+            let mut instance = super::legacy::decode_instance(&state, &id, Some(&machines[mi].1))?;
+            instance.cycle = store.sql(r.get(5))?;
             known.insert(id, (mi, decode(&data, "account")?, instance, clock));
         }
     }
@@ -151,17 +157,39 @@ pub fn run(
         let id = account.id.clone();
         let w = match known.remove(&id) {
             Some((mi, old, inst, clock)) => {
-                let account = crate::translate::account(m, &machines[mi].1, &account);
-                Work {
-                    mi,
-                    changed: old != account,
-                    account,
-                    known: Some((inst, clock)),
-                    events: vec![],
+                // Machine 0 is the one the rows were read with.
+                let theirs = if mi == 0 {
+                    account.clone()
+                } else {
+                    crate::translate::account(m, &machines[mi].1, &account)
+                };
+                let changed = old != theirs;
+                let ended_on = (mi != 0).then(|| &machines[mi].1);
+                match reentry(m, ended_on, &inst, &account, changed, clock) {
+                    Some(next) => {
+                        summary.reentered += 1;
+                        Work {
+                            mi: 0,
+                            changed,
+                            account,
+                            known: Some((next, clock)),
+                            events: vec![],
+                            reenter: true,
+                        }
+                    }
+                    None => Work {
+                        mi,
+                        changed,
+                        account: theirs,
+                        known: Some((inst, clock)),
+                        events: vec![],
+                        reenter: false,
+                    },
                 }
             }
             None => Work {
                 mi: 0,
+                reenter: false,
                 account,
                 known: None,
                 changed: true,
@@ -175,6 +203,7 @@ pub fn run(
             id,
             Work {
                 mi,
+                reenter: false,
                 account,
                 known: Some((inst, clock)),
                 changed: false,
@@ -279,9 +308,12 @@ pub fn run(
                 let payload: Vec<Value> = decode(&payload, "event")?;
                 // An event the account's own machine does not declare is
                 // kept unprocessed.
-                if let Some((event, payload)) =
+                let theirs = if w.mi == 0 {
+                    Some((event, payload))
+                } else {
                     crate::translate::event(m, &machines[w.mi].1, event, &payload)
-                {
+                };
+                if let Some((event, payload)) = theirs {
                     w.events.push((event, at, payload, id));
                 }
             }
@@ -319,11 +351,11 @@ pub fn run(
         {
             let mut put = tx
                 .prepare_cached(
-                    "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome, machine)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                    "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome, machine, cycle)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                      ON CONFLICT (account) DO UPDATE SET data = excluded.data, state = excluded.state,
                        clock = excluded.clock, stage = excluded.stage, status = excluded.status, outcome = excluded.outcome,
-                       machine = excluded.machine",
+                       machine = excluded.machine, cycle = excluded.cycle",
                 )
                 .map_err(|e| sqlerr(&path, e))?;
             let mut outbox = tx
@@ -351,6 +383,19 @@ pub fn run(
                 if is_new {
                     outs.push(step(m, &mut inst, &w.account, Input::Enrol, now_of(start)));
                 }
+                let mut trail: Vec<AuditEntry> = Vec::new();
+                if w.reenter {
+                    trail.push(AuditEntry(
+                        clock,
+                        state_stage(m, inst.state),
+                        "reentered",
+                        format!(
+                            "re-enters {} version {} for cycle {}: its new row meets `reenter when`",
+                            m.flow, m.version, inst.cycle
+                        ),
+                    ));
+                    outs.push(step(m, &mut inst, &w.account, Input::Enrol, now_of(clock)));
+                }
                 for (event, at, payload, id) in w.events {
                     outs.push(step(
                         m,
@@ -376,7 +421,6 @@ pub fn run(
                 }
                 summary.steps += outs.len() as u64;
                 summary.accounts_stepped += 1;
-                let mut trail: Vec<AuditEntry> = Vec::new();
                 body.clear();
                 let mut actions = 0u64;
                 for out in &outs {
@@ -421,7 +465,8 @@ pub fn run(
                     stage,
                     status_word(inst.status),
                     outcome,
-                    fp
+                    fp,
+                    inst.cycle.max(1)
                 ])
                 .map_err(|e| sqlerr(&path, e))?;
                 done += 1;
@@ -434,6 +479,35 @@ pub fn run(
 }
 
 use super::sqlerr;
+
+/// The next cycle of an ended account whose changed row meets the flow's
+/// `reenter when` (read in `m`, the machine the run was given, which the
+/// account enters whatever machine it ended on: `ended_on` when another),
+/// or `None`.
+fn reentry(
+    m: &Machine,
+    ended_on: Option<&Machine>,
+    inst: &Instance,
+    row: &Account,
+    changed: bool,
+    clock: i64,
+) -> Option<Instance> {
+    let cond = m.lifecycle.reenter.as_ref()?;
+    if !changed || inst.status != crate::engine::Status::Ended {
+        return None;
+    }
+    let at = DateTime::from_timestamp(clock, 0)?;
+    if !crate::engine::holds(m, row, cond, at) {
+        return None;
+    }
+    let mut next = inst.next_cycle();
+    if let Some(ended_on) = ended_on {
+        let ledger = crate::translate::ledger(ended_on, m, inst.ledger());
+        next.resize_ledger(ledger.len());
+        next.ledger_mut().copy_from_slice(&ledger);
+    }
+    Some(next)
+}
 
 /// One audit entry as stored in `audit_runs`: at, stage, kind, message.
 #[derive(serde::Serialize)]
