@@ -15,6 +15,10 @@ use std::collections::{BTreeMap, HashMap};
 pub struct RunInput {
     /// Account rows read: line, text, account.
     pub accounts: Vec<(u64, String, Account)>,
+    /// Account rows with an `as_of` moment: line, text, account, moment.
+    /// Each applies at its moment, in time order with the events and the
+    /// steps due (docs/data.md).
+    pub timed: Vec<(u64, String, Account, DateTime<Utc>)>,
     /// Event rows read: line, text, event.
     pub events: Vec<(u64, String, EventRow)>,
     /// When new accounts enrol.
@@ -65,6 +69,11 @@ struct Work {
     /// It ended and its new row meets `reenter when`: its next cycle
     /// enrols at its clock.
     reenter: bool,
+    /// Rows with `as_of` (read in machine 0), in time order.
+    rows: Vec<(i64, Account)>,
+    /// When a new account enrols: `--start`, or the `as_of` of its first
+    /// row when all its rows have one.
+    enrol_at: i64,
     changed: bool,
     events: Vec<(u16, i64, Vec<Value>, String)>,
 }
@@ -175,6 +184,8 @@ pub fn run(
                             known: Some((next, clock)),
                             events: vec![],
                             reenter: true,
+                            rows: vec![],
+                            enrol_at: start,
                         }
                     }
                     None => Work {
@@ -184,12 +195,16 @@ pub fn run(
                         known: Some((inst, clock)),
                         events: vec![],
                         reenter: false,
+                        rows: vec![],
+                        enrol_at: start,
                     },
                 }
             }
             None => Work {
                 mi: 0,
                 reenter: false,
+                rows: vec![],
+                enrol_at: start,
                 account,
                 known: None,
                 changed: true,
@@ -204,6 +219,8 @@ pub fn run(
             Work {
                 mi,
                 reenter: false,
+                rows: vec![],
+                enrol_at: start,
                 account,
                 known: Some((inst, clock)),
                 changed: false,
@@ -211,6 +228,75 @@ pub fn run(
             },
         );
     }
+
+    // Rows with `as_of`: after the account's clock, up to `until`.
+    let mut timed: HashMap<(String, i64), u64> = HashMap::new();
+    let mut given = input.timed;
+    given.sort_by_key(|(line, _, _, at)| (at.timestamp(), *line));
+    for (line, raw, account, at) in given {
+        let at = at.timestamp();
+        let reject = |reason: String| StoreReject {
+            in_events: false,
+            line,
+            raw: raw.clone(),
+            reason,
+        };
+        let shown = |t: i64| {
+            DateTime::from_timestamp(t, 0)
+                .unwrap_or_default()
+                .to_rfc3339_opts(SecondsFormat::Secs, true)
+        };
+        if let Some(first) = timed.get(&(account.id.clone(), at)) {
+            summary.rejects.push(reject(format!(
+                "a second row of account `{}` as of {} (first given on line {first}); give one row per account and moment",
+                account.id,
+                shown(at)
+            )));
+            continue;
+        }
+        if at > until {
+            summary.rejects.push(reject(format!(
+                "`as_of` {} is after --until {}: give the row to the run that reaches it",
+                shown(at),
+                shown(until)
+            )));
+            continue;
+        }
+        let id = account.id.clone();
+        match work.get_mut(&id) {
+            Some(w) => {
+                let clock = w.known.as_ref().map_or(w.enrol_at, |(_, c)| *c);
+                if at < clock {
+                    summary.rejects.push(reject(format!(
+                        "`as_of` {} is before the account's clock {}: the account has already run past it",
+                        shown(at),
+                        shown(clock)
+                    )));
+                    continue;
+                }
+                w.changed = true;
+                w.rows.push((at, account));
+            }
+            None => {
+                // A new account enrols with its first row, at its moment.
+                work.insert(
+                    id.clone(),
+                    Work {
+                        mi: 0,
+                        account,
+                        known: None,
+                        changed: true,
+                        events: vec![],
+                        reenter: false,
+                        rows: vec![],
+                        enrol_at: at,
+                    },
+                );
+            }
+        }
+        timed.insert((id, at), line);
+    }
+    let m0 = m;
 
     // Events: checked against the store, then stored in one transaction
     // before any account steps, so a kill never loses an accepted event
@@ -258,7 +344,7 @@ pub fn run(
                     )));
                     continue;
                 };
-                let clock = w.known.as_ref().map(|(_, c)| *c).unwrap_or(start);
+                let clock = w.known.as_ref().map(|(_, c)| *c).unwrap_or(w.enrol_at);
                 if ev.at.timestamp() < clock {
                     summary.rejects.push(reject(format!(
                         "`at` {} is before the account's clock {}: the account has already run past it",
@@ -368,45 +454,87 @@ pub fn run(
                 .prepare_cached("UPDATE events SET processed = 1 WHERE id = ?1")
                 .map_err(|e| sqlerr(&path, e))?;
             for w in pending.by_ref().take(batch) {
-                let (fp, m) = (&machines[w.mi].0, &machines[w.mi].1);
                 let is_new = w.known.is_none();
                 let (mut inst, clock, enrolled) = match w.known {
                     Some((inst, clock)) => (inst, clock, None),
-                    None => (Instance::new(), start, Some(start)),
+                    None => (Instance::new(), w.enrol_at, Some(w.enrol_at)),
                 };
                 if is_new {
                     summary.enrolled += 1;
                 } else if w.changed {
                     summary.updated += 1;
                 }
-                let mut outs: Vec<Outcome> = Vec::with_capacity(w.events.len() + 2);
+                let mut mi = w.mi;
+                let mut account = w.account;
+                let mut pieces: Vec<Piece> = Vec::with_capacity(w.events.len() + 2);
                 if is_new {
-                    outs.push(step(m, &mut inst, &w.account, Input::Enrol, now_of(start)));
+                    let out = step(&machines[mi].1, &mut inst, &account, Input::Enrol, now_of(clock));
+                    pieces.push(Piece::Out(mi, out));
                 }
-                let mut trail: Vec<AuditEntry> = Vec::new();
                 if w.reenter {
-                    trail.push(AuditEntry(
-                        clock,
-                        state_stage(m, inst.state),
-                        "reentered",
-                        format!(
-                            "re-enters {} version {} for cycle {}: its new row meets `reenter when`",
-                            m.flow, m.version, inst.cycle
-                        ),
-                    ));
-                    outs.push(step(m, &mut inst, &w.account, Input::Enrol, now_of(clock)));
+                    pieces.push(reentered(&machines[mi].1, &inst, clock));
+                    let out = step(&machines[mi].1, &mut inst, &account, Input::Enrol, now_of(clock));
+                    pieces.push(Piece::Out(mi, out));
                 }
-                for (event, at, payload, id) in w.events {
-                    outs.push(step(
-                        m,
+                // Events and rows with `as_of`, in time order (a row before
+                // an event of the same moment).
+                let mut rows = w.rows.into_iter().peekable();
+                let mut events = w.events.into_iter().peekable();
+                loop {
+                    let row_next = match (rows.peek(), events.peek()) {
+                        (Some((r, _)), Some((_, e, _, _))) => r <= e,
+                        (Some(_), None) => true,
+                        (None, Some(_)) => false,
+                        (None, None) => break,
+                    };
+                    if row_next {
+                        let Some((at, row)) = rows.next() else { break };
+                        // Everything due before the row runs with the data
+                        // it was due with.
+                        let out = step(&machines[mi].1, &mut inst, &account, Input::Timer, now_of(at));
+                        pieces.push(Piece::Out(mi, out));
+                        let theirs = if mi == 0 {
+                            row.clone()
+                        } else {
+                            crate::translate::account(m0, &machines[mi].1, &row)
+                        };
+                        let changed = theirs != account;
+                        let ended_on = (mi != 0).then(|| &machines[mi].1);
+                        match reentry(m0, ended_on, &inst, &row, changed, at) {
+                            Some(next) => {
+                                summary.reentered += 1;
+                                inst = next;
+                                mi = 0;
+                                account = row;
+                                pieces.push(reentered(m0, &inst, at));
+                                let out = step(m0, &mut inst, &account, Input::Enrol, now_of(at));
+                                pieces.push(Piece::Out(mi, out));
+                            }
+                            None => account = theirs,
+                        }
+                        continue;
+                    }
+                    let Some((event, at, payload, id)) = events.next() else { break };
+                    // Events are read in the machine the account was on
+                    // when the run began.
+                    let theirs = if mi == w.mi {
+                        Some((event, payload))
+                    } else {
+                        crate::translate::event(&machines[w.mi].1, &machines[mi].1, event, &payload)
+                    };
+                    let Some((event, payload)) = theirs else { continue };
+                    let out = step(
+                        &machines[mi].1,
                         &mut inst,
-                        &w.account,
+                        &account,
                         Input::Event { event, payload },
                         now_of(at),
-                    ));
+                    );
+                    pieces.push(Piece::Out(mi, out));
                     consumed.execute([&id]).map_err(|e| sqlerr(&path, e))?;
                     summary.events_processed += 1;
                 }
+                let (fp, m) = (&machines[mi].0, &machines[mi].1);
                 let new_clock = clock.max(until);
                 // One step per due moment, as a scheduler wakes an account:
                 // each commits nothing on its own, the account's steps
@@ -417,48 +545,56 @@ pub fn run(
                         break;
                     }
                     guard += 1;
-                    outs.push(step(m, &mut inst, &w.account, Input::Timer, due));
+                    pieces.push(Piece::Out(mi, step(m, &mut inst, &account, Input::Timer, due)));
                 }
-                summary.steps += outs.len() as u64;
+                summary.steps += pieces.iter().filter(|p| matches!(p, Piece::Out(..))).count() as u64;
                 summary.accounts_stepped += 1;
                 body.clear();
                 let mut actions = 0u64;
-                for out in &outs {
+                let mut trail: Vec<AuditEntry> = Vec::new();
+                for piece in pieces {
+                    let (pm, out) = match piece {
+                        Piece::Note(e) => {
+                            trail.push(e);
+                            continue;
+                        }
+                        Piece::Out(pm, out) => (&machines[pm].1, out),
+                    };
                     for a in &out.actions {
                         if actions > 0 {
                             body.push('\n');
                         }
-                        write_action(&mut body, m, &w.account.id, a);
+                        write_action(&mut body, pm, &account.id, a);
                         actions += 1;
                     }
                     for e in &out.audit {
                         trail.push(AuditEntry(
                             e.at.timestamp(),
-                            state_stage(m, e.state),
+                            state_stage(pm, e.state).to_string(),
                             audit_kind(e.kind),
-                            e.message(m),
+                            e.message(pm),
                         ));
                     }
                 }
                 if actions > 0 {
                     outbox
-                        .execute(params![w.account.id, actions as i64, body])
+                        .execute(params![account.id, actions as i64, body])
                         .map_err(|e| sqlerr(&path, e))?;
                     summary.actions += actions;
                 }
                 if !trail.is_empty() {
                     audit
-                        .execute(params![w.account.id, encode(&trail)?])
+                        .execute(params![account.id, encode(&trail)?])
                         .map_err(|e| sqlerr(&path, e))?;
                 }
                 let stage = state_stage(m, inst.state);
                 let outcome = (inst.status == crate::engine::Status::Ended)
                     .then(|| m.str(inst.outcome).to_string());
                 put.execute(params![
-                    w.account.id,
+                    account.id,
                     m.flow,
                     m.version,
-                    encode(&w.account)?,
+                    encode(&account)?,
                     encode(&inst)?,
                     new_clock,
                     enrolled.unwrap_or(start),
@@ -511,7 +647,27 @@ fn reentry(
 
 /// One audit entry as stored in `audit_runs`: at, stage, kind, message.
 #[derive(serde::Serialize)]
-struct AuditEntry<'a>(i64, &'a str, &'a str, String);
+struct AuditEntry(i64, String, &'static str, String);
+
+/// What one account's run wrote, in order: the outcome of a step (with the
+/// machine it ran on) or an audit entry of the run's own.
+enum Piece {
+    Out(usize, Outcome),
+    Note(AuditEntry),
+}
+
+/// The audit entry of a new cycle.
+fn reentered(m: &Machine, inst: &Instance, at: i64) -> Piece {
+    Piece::Note(AuditEntry(
+        at,
+        m.stage_name(m.start).to_string(),
+        "reentered",
+        format!(
+            "re-enters {} version {} for cycle {}: its new row meets `reenter when`",
+            m.flow, m.version, inst.cycle
+        ),
+    ))
+}
 
 /// The stored name of an audit kind (its variant name in lower case, as
 /// `dun status` shows it); a match, as formatting one per entry showed in
