@@ -708,3 +708,149 @@ fn an_account_reenters_for_three_cycles_and_its_cap_ledger_follows_the_person() 
         ]
     );
 }
+
+/// A daily balance reminder at 08:00, skipped once nothing is owed.
+const DAILY: &str = r#"flow daily version 1
+currency USD
+
+account {
+  name: text
+  balance: money
+  email: email
+}
+
+event payment { amount: money }
+
+template balance_due for email "Good morning {account.name}: your balance is {account.balance}."
+
+template thanks for email "Thank you for your payment of {last_paid}."
+
+var last_paid: money = 0 USD
+
+start reminding
+
+stage reminding {
+  on payment {
+    set last_paid = event.amount
+    send email thanks
+  }
+  send email balance_due when account.balance > 0 USD
+  wait 1 day
+  send email balance_due when account.balance > 0 USD
+  wait 1 day
+  send email balance_due when account.balance > 0 USD
+  wait 1 day
+  send email balance_due when account.balance > 0 USD
+  wait 1 day
+  end done
+}
+"#;
+
+#[test]
+fn a_catch_up_run_applies_rows_and_events_in_time_order_message_by_message() {
+    let dir = common::scratch("live", "as_of");
+    let path = |n: &str| dir.join(n).display().to_string();
+    std::fs::write(dir.join("daily.dun"), DAILY).unwrap();
+    // Rows of three moments in one file, out of order; a payment between.
+    std::fs::write(
+        dir.join("accounts.csv"),
+        "id,name,balance,email,as_of\n\
+         D1,Dee,0.00,d@example.com,2026-03-04T12:00:00Z\n\
+         D1,Dee,100.00,d@example.com,2026-03-02T08:00:00Z\n\
+         D1,Dee,60.00,d@example.com,2026-03-03T12:00:00Z\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("events.jsonl"),
+        "{\"id\":\"p1\",\"account\":\"D1\",\"type\":\"payment\",\"at\":\"2026-03-03T12:00:00Z\",\"amount\":\"40.00\"}\n\
+         {\"id\":\"p2\",\"account\":\"D1\",\"type\":\"payment\",\"at\":\"2026-03-04T12:00:00Z\",\"amount\":\"60.00\"}\n",
+    )
+    .unwrap();
+    let (flow, db, out) = (path("daily.dun"), path("store.db"), path("actions.jsonl"));
+    let o = dun(&[
+        "run",
+        &flow,
+        "--db",
+        &db,
+        "--accounts",
+        &path("accounts.csv"),
+        "--events",
+        &path("events.jsonl"),
+        "--start",
+        "2026-03-02T08:00:00Z",
+        "--until",
+        "2026-03-07",
+        "--actions",
+        &out,
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let sent: Vec<(String, String)> = read_lines(Path::new(&out))
+        .into_iter()
+        .filter(|a| a["type"] == "send")
+        .map(|a| {
+            (
+                a["at"].as_str().unwrap().to_string(),
+                a["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        // Enrolled by its first row, of 08:00 on 03-02.
+        (
+            "2026-03-02T08:00:00Z",
+            "Good morning Dee: your balance is 100.00 USD.",
+        ),
+        // 08:00 on 03-03 comes before the row of 12:00: still 100.
+        (
+            "2026-03-03T08:00:00Z",
+            "Good morning Dee: your balance is 100.00 USD.",
+        ),
+        // The row of 12:00 applies before the payment of the same moment.
+        (
+            "2026-03-03T12:00:00Z",
+            "Thank you for your payment of 40.00 USD.",
+        ),
+        (
+            "2026-03-04T08:00:00Z",
+            "Good morning Dee: your balance is 60.00 USD.",
+        ),
+        (
+            "2026-03-04T12:00:00Z",
+            "Thank you for your payment of 60.00 USD.",
+        ),
+        // 03-05 08:00: the row of 03-04 12:00 says nothing is owed.
+    ];
+    assert_eq!(
+        sent,
+        expected.map(|(a, b)| (a.to_string(), b.to_string())),
+        "each message renders the values of its own moment"
+    );
+    let status = json(&["status", "--db", &db, "D1", "--format", "json"]);
+    assert_eq!(status["outcome"], "done");
+    // A row before the account's clock is refused, naming why.
+    std::fs::write(
+        dir.join("late.csv"),
+        "id,name,balance,email,as_of\nD1,Dee,5.00,d@example.com,2026-03-05T00:00:00Z\n",
+    )
+    .unwrap();
+    let o = dun(&[
+        "run",
+        &flow,
+        "--db",
+        &db,
+        "--accounts",
+        &path("late.csv"),
+        "--start",
+        "2026-03-07",
+        "--until",
+        "2026-03-08",
+        "--actions",
+        &out,
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let rejects = std::fs::read_to_string(dir.join("actions.rejects.jsonl")).unwrap();
+    assert!(
+        rejects.contains("is before the account's clock 2026-03-07T00:00:00Z"),
+        "{rejects}"
+    );
+}

@@ -468,12 +468,24 @@ pub fn run(
                 let mut account = w.account;
                 let mut pieces: Vec<Piece> = Vec::with_capacity(w.events.len() + 2);
                 if is_new {
-                    let out = step(&machines[mi].1, &mut inst, &account, Input::Enrol, now_of(clock));
+                    let out = step(
+                        &machines[mi].1,
+                        &mut inst,
+                        &account,
+                        Input::Enrol,
+                        now_of(clock),
+                    );
                     pieces.push(Piece::Out(mi, out));
                 }
                 if w.reenter {
                     pieces.push(reentered(&machines[mi].1, &inst, clock));
-                    let out = step(&machines[mi].1, &mut inst, &account, Input::Enrol, now_of(clock));
+                    let out = step(
+                        &machines[mi].1,
+                        &mut inst,
+                        &account,
+                        Input::Enrol,
+                        now_of(clock),
+                    );
                     pieces.push(Piece::Out(mi, out));
                 }
                 // Events and rows with `as_of`, in time order (a row before
@@ -491,7 +503,13 @@ pub fn run(
                         let Some((at, row)) = rows.next() else { break };
                         // Everything due before the row runs with the data
                         // it was due with.
-                        let out = step(&machines[mi].1, &mut inst, &account, Input::Timer, now_of(at));
+                        let out = step(
+                            &machines[mi].1,
+                            &mut inst,
+                            &account,
+                            Input::Timer,
+                            now_of(at),
+                        );
                         pieces.push(Piece::Out(mi, out));
                         let theirs = if mi == 0 {
                             row.clone()
@@ -514,7 +532,9 @@ pub fn run(
                         }
                         continue;
                     }
-                    let Some((event, at, payload, id)) = events.next() else { break };
+                    let Some((event, at, payload, id)) = events.next() else {
+                        break;
+                    };
                     // Events are read in the machine the account was on
                     // when the run began.
                     let theirs = if mi == w.mi {
@@ -522,7 +542,9 @@ pub fn run(
                     } else {
                         crate::translate::event(&machines[w.mi].1, &machines[mi].1, event, &payload)
                     };
-                    let Some((event, payload)) = theirs else { continue };
+                    let Some((event, payload)) = theirs else {
+                        continue;
+                    };
                     let out = step(
                         &machines[mi].1,
                         &mut inst,
@@ -545,9 +567,15 @@ pub fn run(
                         break;
                     }
                     guard += 1;
-                    pieces.push(Piece::Out(mi, step(m, &mut inst, &account, Input::Timer, due)));
+                    pieces.push(Piece::Out(
+                        mi,
+                        step(m, &mut inst, &account, Input::Timer, due),
+                    ));
                 }
-                summary.steps += pieces.iter().filter(|p| matches!(p, Piece::Out(..))).count() as u64;
+                summary.steps += pieces
+                    .iter()
+                    .filter(|p| matches!(p, Piece::Out(..)))
+                    .count() as u64;
                 summary.accounts_stepped += 1;
                 body.clear();
                 let mut actions = 0u64;
