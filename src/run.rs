@@ -2,7 +2,7 @@
 //! --actions OUT.jsonl`: one durable batch over a portfolio's store.
 
 use crate::exit;
-use dun_runtime::data::{parse_account, parse_event, read_rows, Reject};
+use dun_runtime::data::{parse_account_as_of, parse_event, read_rows, Reject};
 use dun_runtime::store::{self, RunInput, Store};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -126,10 +126,18 @@ fn go(args: &Args) -> Result<u8, String> {
         None => chrono::Utc::now(),
     };
     let mut rejected: Vec<Rejected> = Vec::new();
-    let accounts = match &args.accounts {
-        Some(path) => read_file(&m, path, parse_account, &mut rejected)?,
+    let rows = match &args.accounts {
+        Some(path) => read_file(&m, path, parse_account_as_of, &mut rejected)?,
         None => Vec::new(),
     };
+    let mut accounts = Vec::with_capacity(rows.len());
+    let mut timed = Vec::new();
+    for (line, raw, (account, as_of)) in rows {
+        match as_of {
+            Some(at) => timed.push((line, raw, account, at)),
+            None => accounts.push((line, raw, account)),
+        }
+    }
     let events = match &args.events {
         Some(path) => read_file(&m, path, parse_event, &mut rejected)?,
         None => Vec::new(),
@@ -163,6 +171,7 @@ fn go(args: &Args) -> Result<u8, String> {
     };
     let input = RunInput {
         accounts,
+        timed,
         events,
         start,
         until,

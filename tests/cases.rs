@@ -434,6 +434,7 @@ mod spans {
                     self.span(file, d.span, "start");
                     self.ident(d.span, &d.stage, "start stage");
                 }
+                Decl::Reenter(d) => self.span(file, d.span, "reenter"),
                 Decl::Migrate(d) => {
                     self.span(file, d.span, "migrate");
                     for mv in &d.moves {

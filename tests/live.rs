@@ -529,3 +529,331 @@ fn a_migration_killed_at_random_moments_moves_each_of_20000_accounts_exactly_onc
         text(&again.stderr)
     );
 }
+
+/// A monthly bill: an account enters when its row shows a past-due amount,
+/// leaves when it pays, and comes back with its next past-due row.
+const BILLS: &str = r#"flow bills version 1
+currency USD
+
+account {
+  name: text
+  past_due: money
+  email: email
+}
+
+event payment { amount: money }
+
+policy {
+  at_most 1 emails per 10 days
+}
+
+template due_notice for email "Your bill of {account.past_due} is past due."
+
+template second_notice for email "Second notice: {account.past_due} is past due."
+
+reenter when account.past_due > 0 USD
+
+start notices
+
+stage notices {
+  send email due_notice
+  wait 14 days
+  send email second_notice
+  wait 14 days
+  end unpaid
+}
+
+stage paid {
+  end paid
+}
+
+on payment -> paid
+"#;
+
+#[test]
+fn an_account_reenters_for_three_cycles_and_its_cap_ledger_follows_the_person() {
+    let dir = common::scratch("live", "reenter");
+    let path = |n: &str| dir.join(n).display().to_string();
+    std::fs::write(dir.join("bills.dun"), BILLS).unwrap();
+    let (flow, db, out) = (path("bills.dun"), path("store.db"), path("actions.jsonl"));
+    let row = |name: &str, due: &str| {
+        let file = path(name);
+        std::fs::write(
+            &file,
+            format!("id,name,past_due,email\nB1,Bea,{due},b@example.com\n"),
+        )
+        .unwrap();
+        file
+    };
+    let event = |name: &str, id: &str, at: &str| {
+        let file = path(name);
+        std::fs::write(
+            &file,
+            format!("{{\"id\":\"{id}\",\"account\":\"B1\",\"type\":\"payment\",\"at\":\"{at}\",\"amount\":\"1.00\"}}\n"),
+        )
+        .unwrap();
+        file
+    };
+    let run = |until: &str, extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            &flow,
+            "--db",
+            &db,
+            "--start",
+            "2026-03-02T09:00:00Z",
+            "--until",
+            until,
+            "--actions",
+            &out,
+        ];
+        args.extend_from_slice(extra);
+        let o = dun(&args);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    };
+    let status = || json(&["status", "--db", &db, "B1", "--format", "json"]);
+    // Cycle 1: enters with 100 due, pays the next day.
+    let (r1, e1) = (
+        row("r1.csv", "100.00"),
+        event("e1.jsonl", "p1", "2026-03-03T12:00:00Z"),
+    );
+    run("2026-03-05", &["--accounts", &r1, "--events", &e1]);
+    assert_eq!(
+        (status()["cycle"].as_i64(), status()["outcome"].as_str()),
+        (Some(1), Some("paid"))
+    );
+    // The same row again: it has not changed, so no new cycle.
+    run("2026-03-06", &["--accounts", &r1]);
+    assert_eq!(status()["cycle"], 1);
+    // Cycle 2: a new past-due row; it re-enters at its clock (03-06) and its
+    // first notice waits for the cap of the first cycle's email (03-02
+    // 09:00 + 10 days); it pays on 03-20.
+    let (r2, e2) = (
+        row("r2.csv", "80.00"),
+        event("e2.jsonl", "p2", "2026-03-20T12:00:00Z"),
+    );
+    run("2026-03-31", &["--accounts", &r2, "--events", &e2]);
+    let s = status();
+    assert_eq!(
+        (s["cycle"].as_i64(), s["outcome"].as_str()),
+        (Some(2), Some("paid"))
+    );
+    // Nothing past due: no new cycle.
+    let r3 = row("r3.csv", "0.00");
+    run("2026-04-10", &["--accounts", &r3]);
+    assert_eq!(
+        (status()["cycle"].as_i64(), status()["status"].as_str()),
+        (Some(2), Some("ended"))
+    );
+    // Cycle 3: past due again in April.
+    let r4 = row("r4.csv", "60.00");
+    run("2026-04-30", &["--accounts", &r4]);
+    let s = status();
+    assert_eq!(
+        (s["cycle"].as_i64(), s["status"].as_str()),
+        (Some(3), Some("active"))
+    );
+    let sends: Vec<(String, String, String)> = read_lines(Path::new(&out))
+        .into_iter()
+        .filter(|a| a["type"] == "send")
+        .map(|a| {
+            (
+                a["at"].as_str().unwrap().to_string(),
+                a["template"].as_str().unwrap().to_string(),
+                a["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sends,
+        [
+            (
+                "2026-03-02T09:00:00Z",
+                "due_notice",
+                "Your bill of 100.00 USD is past due."
+            ),
+            (
+                "2026-03-12T09:00:00Z",
+                "due_notice",
+                "Your bill of 80.00 USD is past due."
+            ),
+            (
+                "2026-04-10T00:00:00Z",
+                "due_notice",
+                "Your bill of 60.00 USD is past due."
+            ),
+            (
+                "2026-04-24T00:00:00Z",
+                "second_notice",
+                "Second notice: 60.00 USD is past due."
+            ),
+        ]
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    );
+    let all = read_lines(Path::new(&out));
+    let mut ids: Vec<&str> = all.iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "an action id repeated across cycles");
+    let reentered: Vec<String> = s["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "reentered")
+        .map(|e| e["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        reentered,
+        [
+            "re-enters bills version 1 for cycle 2: its new row meets `reenter when`",
+            "re-enters bills version 1 for cycle 3: its new row meets `reenter when`"
+        ]
+    );
+}
+
+/// A daily balance reminder at 08:00, skipped once nothing is owed.
+const DAILY: &str = r#"flow daily version 1
+currency USD
+
+account {
+  name: text
+  balance: money
+  email: email
+}
+
+event payment { amount: money }
+
+template balance_due for email "Good morning {account.name}: your balance is {account.balance}."
+
+template thanks for email "Thank you for your payment of {last_paid}."
+
+var last_paid: money = 0 USD
+
+start reminding
+
+stage reminding {
+  on payment {
+    set last_paid = event.amount
+    send email thanks
+  }
+  send email balance_due when account.balance > 0 USD
+  wait 1 day
+  send email balance_due when account.balance > 0 USD
+  wait 1 day
+  send email balance_due when account.balance > 0 USD
+  wait 1 day
+  send email balance_due when account.balance > 0 USD
+  wait 1 day
+  end done
+}
+"#;
+
+#[test]
+fn a_catch_up_run_applies_rows_and_events_in_time_order_message_by_message() {
+    let dir = common::scratch("live", "as_of");
+    let path = |n: &str| dir.join(n).display().to_string();
+    std::fs::write(dir.join("daily.dun"), DAILY).unwrap();
+    // Rows of three moments in one file, out of order; a payment between.
+    std::fs::write(
+        dir.join("accounts.csv"),
+        "id,name,balance,email,as_of\n\
+         D1,Dee,0.00,d@example.com,2026-03-04T12:00:00Z\n\
+         D1,Dee,100.00,d@example.com,2026-03-02T08:00:00Z\n\
+         D1,Dee,60.00,d@example.com,2026-03-03T12:00:00Z\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("events.jsonl"),
+        "{\"id\":\"p1\",\"account\":\"D1\",\"type\":\"payment\",\"at\":\"2026-03-03T12:00:00Z\",\"amount\":\"40.00\"}\n\
+         {\"id\":\"p2\",\"account\":\"D1\",\"type\":\"payment\",\"at\":\"2026-03-04T12:00:00Z\",\"amount\":\"60.00\"}\n",
+    )
+    .unwrap();
+    let (flow, db, out) = (path("daily.dun"), path("store.db"), path("actions.jsonl"));
+    let o = dun(&[
+        "run",
+        &flow,
+        "--db",
+        &db,
+        "--accounts",
+        &path("accounts.csv"),
+        "--events",
+        &path("events.jsonl"),
+        "--start",
+        "2026-03-02T08:00:00Z",
+        "--until",
+        "2026-03-07",
+        "--actions",
+        &out,
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let sent: Vec<(String, String)> = read_lines(Path::new(&out))
+        .into_iter()
+        .filter(|a| a["type"] == "send")
+        .map(|a| {
+            (
+                a["at"].as_str().unwrap().to_string(),
+                a["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        // Enrolled by its first row, of 08:00 on 03-02.
+        (
+            "2026-03-02T08:00:00Z",
+            "Good morning Dee: your balance is 100.00 USD.",
+        ),
+        // 08:00 on 03-03 comes before the row of 12:00: still 100.
+        (
+            "2026-03-03T08:00:00Z",
+            "Good morning Dee: your balance is 100.00 USD.",
+        ),
+        // The row of 12:00 applies before the payment of the same moment.
+        (
+            "2026-03-03T12:00:00Z",
+            "Thank you for your payment of 40.00 USD.",
+        ),
+        (
+            "2026-03-04T08:00:00Z",
+            "Good morning Dee: your balance is 60.00 USD.",
+        ),
+        (
+            "2026-03-04T12:00:00Z",
+            "Thank you for your payment of 60.00 USD.",
+        ),
+        // 03-05 08:00: the row of 03-04 12:00 says nothing is owed.
+    ];
+    assert_eq!(
+        sent,
+        expected.map(|(a, b)| (a.to_string(), b.to_string())),
+        "each message renders the values of its own moment"
+    );
+    let status = json(&["status", "--db", &db, "D1", "--format", "json"]);
+    assert_eq!(status["outcome"], "done");
+    // A row before the account's clock is refused, naming why.
+    std::fs::write(
+        dir.join("late.csv"),
+        "id,name,balance,email,as_of\nD1,Dee,5.00,d@example.com,2026-03-05T00:00:00Z\n",
+    )
+    .unwrap();
+    let o = dun(&[
+        "run",
+        &flow,
+        "--db",
+        &db,
+        "--accounts",
+        &path("late.csv"),
+        "--start",
+        "2026-03-07",
+        "--until",
+        "2026-03-08",
+        "--actions",
+        &out,
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let rejects = std::fs::read_to_string(dir.join("actions.rejects.jsonl")).unwrap();
+    assert!(
+        rejects.contains("is before the account's clock 2026-03-07T00:00:00Z"),
+        "{rejects}"
+    );
+}

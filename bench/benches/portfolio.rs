@@ -100,6 +100,7 @@ fn main() {
                 .collect();
             let input = RunInput {
                 accounts,
+                timed: vec![],
                 events: vec![],
                 start,
                 until: at("2026-04-01T00:00:00Z"),

@@ -69,6 +69,11 @@ fn batch_id(m: &Machine, input: &RunInput) -> String {
         h.update(raw.as_bytes());
         h.update(b"\n");
     }
+    h.update(b"\0timed\0");
+    for (_, raw, _, _) in &input.timed {
+        h.update(raw.as_bytes());
+        h.update(b"\n");
+    }
     h.update(b"\0events\0");
     for (_, raw, _) in &input.events {
         h.update(raw.as_bytes());
@@ -137,11 +142,30 @@ pub fn run_worker(
         for (_, _, a) in &input.accounts {
             ids.insert(a.id.clone());
         }
+        // A new account given only in rows with `as_of` enrols with the
+        // first of them.
+        let mut first_row: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+        for (_, _, a, at) in &input.timed {
+            ids.insert(a.id.clone());
+            let at = at.timestamp();
+            first_row
+                .entry(a.id.as_str())
+                .and_modify(|t| *t = (*t).min(at))
+                .or_insert(at);
+        }
+        let untimed: BTreeSet<&str> = input
+            .accounts
+            .iter()
+            .map(|(_, _, a)| a.id.as_str())
+            .collect();
         let clock_of = |a: &str| {
-            clocks
-                .get(a)
-                .copied()
-                .or_else(|| ids.contains(a).then_some(start))
+            clocks.get(a).copied().or_else(|| {
+                if untimed.contains(a) {
+                    Some(start)
+                } else {
+                    first_row.get(a).copied()
+                }
+            })
         };
         store_events(m, store, input.events.clone(), &clock_of, &mut out.run)?;
         if input.strict && !out.run.rejects.is_empty() {
@@ -179,6 +203,7 @@ pub fn run_worker(
     out.ranges = ranges;
     let lease = i64::try_from(opts.lease.as_millis().max(1)).unwrap_or(i64::MAX);
     let accounts = input.accounts;
+    let timed = input.timed;
     loop {
         let claim = store.query_opt(
             "UPDATE claims SET owner = ?2, lease = now() + ?3 * interval '1 millisecond'
@@ -222,6 +247,13 @@ pub fn run_worker(
                 })
                 .cloned()
                 .collect(),
+            timed: timed
+                .iter()
+                .filter(|(_, _, a, _)| {
+                    first.as_str() <= a.id.as_str() && a.id.as_str() <= last.as_str()
+                })
+                .cloned()
+                .collect(),
             events: Vec::new(),
             start: input.start,
             until: input.until,
@@ -252,6 +284,7 @@ pub fn run_worker(
                 r.accounts_stepped += s.accounts_stepped;
                 r.steps += s.steps;
                 r.actions += s.actions;
+                r.reentered += s.reentered;
                 r.rejects.extend(s.rejects);
             }
             Err(StoreError::LeaseLost) => continue,
