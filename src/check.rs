@@ -59,7 +59,11 @@ struct Checked {
 
 pub fn run(args: &Args) -> u8 {
     if args.from.is_some() || args.from_db.is_some() {
-        return crate::migrate::check_from(&args.paths, args.from.as_deref(), args.from_db.as_deref());
+        return crate::migrate::check_from(
+            &args.paths,
+            args.from.as_deref(),
+            args.from_db.as_deref(),
+        );
     }
     let mut trouble = false;
     let roots = if args.paths.is_empty() {

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// The new version: a `.dun` file (compiled on the spot) or a `.dunc`.
     flow: PathBuf,
-    /// The store whose accounts move.
-    #[arg(long, value_name = "PATH")]
+    /// The store whose accounts move: a SQLite file or a PostgreSQL
+    /// database (`postgres://USER@HOST/DB`, or `postgres:` from PG*).
+    #[arg(long, value_name = "PATH|URL")]
     db: PathBuf,
     /// Prints how many accounts would move from each place to each place,
     /// and moves none.
@@ -29,10 +30,6 @@ pub fn run(args: &Args) -> u8 {
         Ok(m) => m,
         Err(status) => return status,
     };
-    if !args.db.exists() {
-        eprintln!("error: there is no store at `{}`", args.db.display());
-        return exit::TROUBLE;
-    }
     let at = match args.at.as_deref().map(crate::flow::moment).transpose() {
         Ok(t) => t.unwrap_or_else(chrono::Utc::now),
         Err(e) => {
@@ -40,7 +37,7 @@ pub fn run(args: &Args) -> u8 {
             return exit::TROUBLE;
         }
     };
-    let mut store = match Store::open(&args.db) {
+    let mut store = match Store::open_existing(&args.db) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -133,10 +130,7 @@ pub fn check_from(paths: &[PathBuf], from: Option<&Path>, from_db: Option<&Path>
 
 /// The machines of a store's accounts in flight on other versions.
 fn machines_in_flight(db: &Path, new: &Machine) -> Result<Vec<Machine>, String> {
-    if !db.exists() {
-        return Err(format!("there is no store at `{}`", db.display()));
-    }
-    let store = Store::open(db).map_err(|e| e.to_string())?;
+    let store = Store::open_existing(db).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for p in store.pinned().map_err(|e| e.to_string())? {
         if p.in_flight == 0 || p.version == new.version {

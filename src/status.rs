@@ -8,8 +8,9 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The SQLite store written by `dun run`.
-    #[arg(long, value_name = "PATH")]
+    /// The store written by `dun run`: a SQLite file or a PostgreSQL
+    /// database (`postgres://USER@HOST/DB`, or `postgres:` from PG*).
+    #[arg(long, value_name = "PATH|URL")]
     db: PathBuf,
     /// One account: its state, events, actions and audit trail.
     account: Option<String>,
@@ -47,7 +48,14 @@ pub fn run(args: &Args) -> u8 {
         );
         return exit::TROUBLE;
     }
-    if !args.db.exists() {
+    let at = match dun_runtime::store::Location::parse(&args.db) {
+        Ok(at) => at,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::TROUBLE;
+        }
+    };
+    if matches!(at, dun_runtime::store::Location::File(_)) && !args.db.exists() {
         eprintln!(
             "error: there is no store at `{}`; `dun run ... --db {}` creates it",
             args.db.display(),
@@ -55,7 +63,7 @@ pub fn run(args: &Args) -> u8 {
         );
         return exit::TROUBLE;
     }
-    let store = match Store::open(&args.db) {
+    let store = match Store::open_at(&at) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -77,7 +85,7 @@ pub fn run(args: &Args) -> u8 {
         Ok(None) => {
             eprintln!(
                 "error: the store `{}` has no account `{}`",
-                args.db.display(),
+                store.label(),
                 args.account.as_deref().unwrap_or("")
             );
             exit::FINDINGS

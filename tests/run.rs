@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{dun, json, root, text};
+use common::{dun, json, on_both, root, store_at, text};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -48,11 +48,20 @@ fn run_args<'a>(
     ]
 }
 
+on_both!(
+    a_run_of_the_example_exports_every_action_once_and_running_again_adds_nothing,
+    the_next_day_only_the_new_events_and_the_new_time_run,
+    a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action,
+    every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_run,
+    a_store_of_one_flow_version_refuses_another_version,
+    status_in_json_gives_counts_per_stage_and_one_accounts_whole_story,
+);
+
 /// A scratch folder for one test, with the paths of a store and an
 /// actions file in it.
 fn fresh(name: &str) -> (PathBuf, String, String) {
     let dir = scratch(name);
-    let db = dir.join("store.db").display().to_string();
+    let db = store_at(&dir, &format!("run_{name}"));
     let out = dir.join("actions.jsonl").display().to_string();
     (dir, db, out)
 }
@@ -74,7 +83,6 @@ fn exported(path: &Path) -> BTreeMap<String, String> {
     by_id
 }
 
-#[test]
 fn a_run_of_the_example_exports_every_action_once_and_running_again_adds_nothing() {
     let (_, db, out) = fresh("example");
     let flow = example("consumer_cards.dun");
@@ -120,7 +128,6 @@ fn a_run_of_the_example_exports_every_action_once_and_running_again_adds_nothing
     assert_eq!(text(&dun(&["status", "--db", &db]).stdout), before);
 }
 
-#[test]
 fn the_next_day_only_the_new_events_and_the_new_time_run() {
     let (dir, db, out) = fresh("next_day");
     let flow = example("consumer_cards.dun");
@@ -205,12 +212,11 @@ fn portfolio(dir: &Path, n: usize) -> (String, String) {
     (a.display().to_string(), e.display().to_string())
 }
 
-#[test]
 fn a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action() {
     let dir = scratch("kill");
     let (accounts, events) = portfolio(&dir, 1500);
     let flow = example("consumer_cards.dun");
-    let whole_db = dir.join("whole.db").display().to_string();
+    let whole_db = store_at(&dir, "run_kill_whole");
     let whole_out = dir.join("whole.jsonl").display().to_string();
     let mut args = run_args(&flow, &whole_db, &accounts, &events, &whole_out);
     args.extend(["--batch", "25"]);
@@ -224,7 +230,7 @@ fn a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action() {
 
     let mut killed_mid_run = 0;
     for (n, fraction) in [0.05, 0.2, 0.4, 0.6, 0.8, 0.95].into_iter().enumerate() {
-        let db = dir.join(format!("killed{n}.db")).display().to_string();
+        let db = store_at(&dir, &format!("run_kill_killed{n}"));
         let out = dir.join(format!("killed{n}.jsonl")).display().to_string();
         let mut args = run_args(&flow, &db, &accounts, &events, &out);
         args.extend(["--batch", "25"]);
@@ -288,7 +294,6 @@ fn last_run(all: &[serde_json::Value]) -> Vec<serde_json::Value> {
     all.iter().filter(|r| r["run"] == last).cloned().collect()
 }
 
-#[test]
 fn every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_run() {
     let dir = scratch("rejects");
     let flow = example("consumer_cards.dun");
@@ -327,7 +332,7 @@ fn every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_
          e8,A5,call_outcome,2026-03-05T15:00:00Z,,answered\n",
     )
     .unwrap();
-    let db = dir.join("store.db").display().to_string();
+    let db = store_at(&dir, "run_rejects");
     let out = dir.join("actions.jsonl").display().to_string();
     let (a, e) = (accounts.display().to_string(), events.display().to_string());
     let args = run_args(&flow, &db, &a, &e, &out);
@@ -402,7 +407,6 @@ fn every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_
             .contains("duplicate event id `e1`")));
 }
 
-#[test]
 fn a_store_of_one_flow_version_refuses_another_version() {
     let dir = scratch("version");
     let src = root().join("examples/consumer_cards");
@@ -418,7 +422,7 @@ fn a_store_of_one_flow_version_refuses_another_version() {
         );
     let v5 = dir.join("v5.dun");
     std::fs::write(&v5, text5).unwrap();
-    let db = dir.join("store.db").display().to_string();
+    let db = store_at(&dir, "run_version");
     let out = dir.join("actions.jsonl").display().to_string();
     let (a, e) = (example("accounts.csv"), example("events.jsonl"));
     let flow = example("consumer_cards.dun");
@@ -463,7 +467,6 @@ fn status_explains_a_missing_store_and_an_unknown_account() {
     assert!(text(&r.stderr).contains("there is no store"));
 }
 
-#[test]
 fn status_in_json_gives_counts_per_stage_and_one_accounts_whole_story() {
     let (_, db, out) = fresh("status_json");
     let flow = example("consumer_cards.dun");

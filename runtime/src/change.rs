@@ -122,9 +122,11 @@ fn structural(old: &Machine, new: &Machine) -> Vec<String> {
         let mut moved = Vec::new();
         for (p, pc) in &o {
             match n.iter().find(|(q, _)| q == p) {
-                Some((_, npc)) if npc != pc => {
-                    moved.push(format!("{p} resumed at step {}, now at step {}", pc + 1, npc + 1))
-                }
+                Some((_, npc)) if npc != pc => moved.push(format!(
+                    "{p} resumed at step {}, now at step {}",
+                    pc + 1,
+                    npc + 1
+                )),
                 Some(_) => {}
                 None => moved.push(format!("{p} is gone")),
             }
@@ -141,9 +143,8 @@ fn structural(old: &Machine, new: &Machine) -> Vec<String> {
             what.push(format!("the steps of stage `{name}` changed"));
         }
     }
-    let var_names = |m: &Machine| -> Vec<String> {
-        m.vars.iter().map(|v| m.str(v.name).to_string()).collect()
-    };
+    let var_names =
+        |m: &Machine| -> Vec<String> { m.vars.iter().map(|v| m.str(v.name).to_string()).collect() };
     if var_names(old) != var_names(new) {
         what.push(format!(
             "the variables changed (were {}, now {})",

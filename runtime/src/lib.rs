@@ -9,8 +9,8 @@ pub mod data;
 pub mod engine;
 pub mod sim;
 pub mod store;
-pub mod translate;
 pub mod testing;
+pub mod translate;
 
 pub use dun_machine::{format, places, time, value};
 

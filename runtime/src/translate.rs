@@ -36,7 +36,12 @@ pub fn account(from: &Machine, to: &Machine, a: &Account) -> Account {
 
 /// An event's index and payload of machine `from` in machine `to`, or
 /// `None` when `to` has no event of that name.
-pub fn event(from: &Machine, to: &Machine, event: u16, payload: &[Value]) -> Option<(u16, Vec<Value>)> {
+pub fn event(
+    from: &Machine,
+    to: &Machine,
+    event: u16,
+    payload: &[Value],
+) -> Option<(u16, Vec<Value>)> {
     if std::ptr::eq(from, to) {
         return Some((event, payload.to_vec()));
     }

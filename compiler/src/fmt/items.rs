@@ -90,6 +90,7 @@ impl Printer<'_> {
             Decl::Template(t) => self.template(t),
             Decl::Handler(h) => self.handler_body(h),
             Decl::Start(s) => self.push(format!("start {}", s.stage.name)),
+            Decl::Reenter(r) => self.condition("reenter when ", &r.cond, ""),
             Decl::Stage(s) => {
                 self.push(format!("stage {} {{", s.name.name));
                 self.at(s.name.span.end as usize);

@@ -89,11 +89,8 @@ pub fn check(old: &Machine, new: &Machine) -> Findings {
     };
     let plan = places::plan(old, new, mig);
     f.errors.extend(plan.unknown.iter().cloned());
-    f.errors.extend(
-        plan.unmapped
-            .iter()
-            .map(|u| format!("unmapped place {u}")),
-    );
+    f.errors
+        .extend(plan.unmapped.iter().map(|u| format!("unmapped place {u}")));
     // A held contact is retried where it is held: moved elsewhere, it is
     // not sent.
     for (i, to) in plan.map.iter().enumerate() {
@@ -109,7 +106,11 @@ pub fn check(old: &Machine, new: &Machine) -> Findings {
         }
     }
     // Contacts queued by a handler keep their template.
-    for h in old.handlers.iter().chain(old.stages.iter().flat_map(|s| &s.handlers)) {
+    for h in old
+        .handlers
+        .iter()
+        .chain(old.stages.iter().flat_map(|s| &s.handlers))
+    {
         for op in &h.code {
             if let Op::Send { template, .. } = op {
                 let name = old

@@ -85,6 +85,7 @@ pub enum Decl {
     Stage(Stage),
     Test(Test),
     Migrate(MigrateDecl),
+    Reenter(ReenterDecl),
 }
 
 impl Decl {
@@ -106,6 +107,7 @@ impl Decl {
             Decl::Stage(d) => d.span,
             Decl::Test(d) => d.span,
             Decl::Migrate(d) => d.span,
+            Decl::Reenter(d) => d.span,
         }
     }
 }
@@ -312,6 +314,14 @@ pub enum HandlerBody {
     Goto(Ident),
     /// `on x { steps }`
     Block(Block),
+}
+
+/// `reenter when COND`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReenterDecl {
+    pub cond: Expr,
+    pub span: Span,
+    pub doc: Doc,
 }
 
 /// `migrate from version N { stage OLD [PLACE] -> NEW [at PLACE] ... }`.

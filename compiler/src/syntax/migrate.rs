@@ -1,6 +1,6 @@
-//! Builds `migrate from version N { ... }` blocks.
+//! Builds `migrate from version N { ... }` blocks and `reenter when COND`.
 
-use super::ast::{Doc, MigrateDecl, MigrateMove, Span};
+use super::ast::{Doc, MigrateDecl, MigrateMove, ReenterDecl, Span};
 use super::build::Builder;
 use super::grammar::Rule;
 use dun_machine::places::Place;
@@ -64,5 +64,16 @@ impl Builder<'_> {
             Rule::kw_contact_step => Place::Contact(n),
             _ => Place::Start,
         }
+    }
+}
+
+impl Builder<'_> {
+    pub(crate) fn reenter(&self, pair: Pair<'_, Rule>, span: Span, doc: Doc) -> ReenterDecl {
+        let cond = pair
+            .into_inner()
+            .find(|c| c.as_rule() == Rule::expr)
+            .map(|c| self.expr(c))
+            .unwrap_or_else(|| self.placeholder_expr(span));
+        ReenterDecl { cond, span, doc }
     }
 }

@@ -220,6 +220,20 @@ pub fn step(
     out
 }
 
+/// Whether `code` (a condition on the account, such as `reenter when`)
+/// holds for `account` at `now`; a condition that cannot be computed does
+/// not.
+pub fn holds(
+    machine: &Machine,
+    account: &Account,
+    code: &crate::format::Code,
+    now: DateTime<Utc>,
+) -> bool {
+    let mut inst = Instance::new();
+    let mut out = Outcome::default();
+    run::Run::new(machine, &mut inst, account, &mut out).holds(code, now)
+}
+
 /// Gives the instance's unset variables their initial values at `now`, as
 /// enrolment would: the variables a migration adds.
 pub fn init_unset_vars(

@@ -6,11 +6,11 @@
 //! its old machine or every account on the new one, and running again
 //! moves only the accounts still on an old machine, so each moves once.
 
+use super::db::ps;
 use super::pins::short;
-use super::{decode, decode_instance_of, encode, sqlerr, Result, Store, StoreError};
+use super::{decode, decode_instance_of, encode, Result, Store, StoreError};
 use crate::format::Machine;
 use dun_machine::places::{self, describe};
-use rusqlite::params;
 use std::collections::BTreeMap;
 
 /// Accounts per place of the old machine and place of the new one.
@@ -86,43 +86,50 @@ impl Store {
             )));
         }
         let mut summary = MigrateSummary::default();
-        let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlerr(&path, e))?;
-        let err = |e| sqlerr(&path, e);
-        tx.execute(
-            "INSERT OR IGNORE INTO machines (fingerprint, flow, version, compiled, stored)
-             VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max(stored), 0) + 1 FROM machines))",
-            params![fp, m.flow, m.version, crate::format::encode(m)],
-        )
-        .map_err(err)?;
-        for (old_fp, old, plan) in &plans {
-            let mut rows: Vec<(String, Vec<u8>, Vec<u8>, i64)> = Vec::new();
-            {
-                let mut stmt = tx
-                    .prepare(
-                        "SELECT account, data, state, clock FROM instances
-                         WHERE machine = ?1 AND status IN ('active', 'not_started')",
-                    )
-                    .map_err(err)?;
-                let mut q = stmt.query([old_fp]).map_err(err)?;
-                while let Some(r) = q.next().map_err(err)? {
-                    rows.push((
-                        r.get(0).map_err(err)?,
-                        r.get(1).map_err(err)?,
-                        r.get(2).map_err(err)?,
-                        r.get(3).map_err(err)?,
-                    ));
-                }
+        self.begin(true)?;
+        let moved = self.move_accounts(m, &fp, &plans, dry_run, now, &mut summary);
+        match moved {
+            Ok(()) if !dry_run => self.commit()?,
+            Ok(()) => self.rollback(),
+            Err(e) => {
+                self.rollback();
+                return Err(e);
             }
-            let mut put = tx
-                .prepare(
-                    "UPDATE instances SET machine = ?2, version = ?3, state = ?4, data = ?5, stage = ?6
-                     WHERE account = ?1",
-                )
-                .map_err(err)?;
-            let mut audit = tx
-                .prepare("INSERT INTO audit_runs (account, entries) VALUES (?1, ?2)")
-                .map_err(err)?;
+        }
+        Ok(summary)
+    }
+
+    /// The moves of [`Store::migrate`], in the caller's transaction.
+    fn move_accounts(
+        &self,
+        m: &Machine,
+        fp: &str,
+        plans: &[(String, &Machine, places::Plan)],
+        dry_run: bool,
+        now: chrono::DateTime<chrono::Utc>,
+        summary: &mut MigrateSummary,
+    ) -> Result<()> {
+        if self.is_postgres() {
+            self.exec(
+                "SELECT pg_advisory_xact_lock(?1)",
+                ps![super::pg::LOCK_ADMIT],
+            )?;
+        }
+        self.exec(
+            "INSERT INTO machines (fingerprint, flow, version, compiled, stored)
+             VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max(stored), 0) + 1 FROM machines))
+             ON CONFLICT (fingerprint) DO NOTHING",
+            ps![fp, m.flow.as_str(), m.version, &crate::format::encode(m)],
+        )?;
+        for (old_fp, old, plan) in plans {
+            let mut rows: Vec<(String, Vec<u8>, Vec<u8>, i64)> = Vec::new();
+            for mut r in self.query(
+                "SELECT account, data, state, clock FROM instances
+                 WHERE machine = ?1 AND status IN ('active', 'not_started')",
+                ps![old_fp],
+            )? {
+                rows.push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+            }
             let map = |s: u32| plan.map.get(s as usize).copied().flatten();
             for (id, data, state, clock) in rows {
                 let inst = decode_instance_of(&state, &id, old)?;
@@ -144,15 +151,18 @@ impl Store {
                 let when = chrono::DateTime::from_timestamp(at, 0).unwrap_or(now);
                 crate::engine::init_unset_vars(m, &mut moved, &account, when);
                 let stage = super::batch::state_stage(m, moved.state).to_string();
-                put.execute(params![
-                    id,
-                    fp,
-                    m.version,
-                    encode(&moved)?,
-                    encode(&account)?,
-                    stage
-                ])
-                .map_err(err)?;
+                self.exec(
+                    "UPDATE instances SET machine = ?2, version = ?3, state = ?4, data = ?5, stage = ?6
+                     WHERE account = ?1",
+                    ps![
+                        &id,
+                        fp,
+                        m.version,
+                        &encode(&moved)?,
+                        &encode(&account)?,
+                        stage.as_str()
+                    ],
+                )?;
                 let message = format!(
                     "migrated from version {} ({}, machine {}) to version {} ({}, machine {})",
                     old.version,
@@ -160,16 +170,16 @@ impl Store {
                     short(old_fp),
                     m.version,
                     key.2,
-                    short(&fp)
+                    short(fp)
                 );
                 let entry = vec![(at, stage, "migrated".to_string(), message)];
-                audit.execute(params![id, encode(&entry)?]).map_err(err)?;
+                self.exec(
+                    "INSERT INTO audit_runs (account, entries) VALUES (?1, ?2)",
+                    ps![&id, &encode(&entry)?],
+                )?;
                 summary.moved += 1;
             }
         }
-        if !dry_run {
-            tx.commit().map_err(err)?;
-        }
-        Ok(summary)
+        Ok(())
     }
 }

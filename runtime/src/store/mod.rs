@@ -10,18 +10,28 @@
 //! and, the engine being deterministic, gives the same action ids.
 
 mod batch;
+pub(crate) mod db;
 pub(crate) mod legacy;
+mod location;
 mod migrate;
+mod pg;
 mod pins;
 mod schema;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testpg;
+mod workers;
+
+use db::ps;
+pub use location::{Location, PgTarget};
 
 pub use batch::{run, RunInput, RunSummary, StoreReject};
 pub use migrate::MigrateSummary;
 pub use pins::{fingerprint, short, Admission, PinnedMachine};
+pub use workers::{run_worker, WorkerOptions, WorkerSummary};
 
 use crate::engine::{Account, Instance, Status};
 use crate::format::Machine;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -35,12 +45,18 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Message(String),
+    /// A worker's range was taken over by another worker after its lease
+    /// ran out (see `workers`); what it committed before stands.
+    #[error("this worker's lease on its range of accounts ran out and another worker took the range over")]
+    LeaseLost,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 pub struct Store {
-    conn: Connection,
+    conn: std::cell::RefCell<db::Conn>,
+    /// Where the store is, as messages show it: a file's path, or a
+    /// PostgreSQL target without its password.
     path: PathBuf,
 }
 
@@ -54,7 +70,14 @@ pub struct VersionCount {
 
 /// The schema version of the store's tables (see `schema::SCHEMA_VERSION`).
 pub fn schema_version(store: &Store) -> Result<u32> {
-    Ok(store.sql(schema::version(&store.conn))?.unwrap_or(1))
+    let row = store.query_opt(
+        "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'schema_version'",
+        ps![],
+    )?;
+    match row {
+        Some(mut r) => r.get(0),
+        None => Ok(1),
+    }
 }
 
 /// Reads a stored instance with the machine it ran on.
@@ -149,31 +172,19 @@ impl Store {
         if path.as_os_str() == MEMORY {
             return Store::memory();
         }
-        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
-            path: path.display().to_string(),
-            source,
-        })?;
-        let store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
-        store.sql(store.conn.busy_timeout(std::time::Duration::from_secs(10)))?;
-        store.sql(
-            store
-                .conn
-                // Larger pages hold more outbox rows (letters carry their
-                // text) per page written; it only takes effect on a new store.
-                .pragma_update(None, "page_size", 8192)
-                .and_then(|()| store.conn.pragma_update(None, "journal_mode", "WAL"))
-                .and_then(|()| store.conn.pragma_update(None, "synchronous", "FULL"))
-                // Fewer, larger checkpoints; a bigger page cache for batches.
-                .and_then(|()| store.conn.pragma_update(None, "wal_autocheckpoint", 8192))
-                .and_then(|()| store.conn.pragma_update(None, "cache_size", -65536)),
-        )?;
-        store.sql(store.conn.execute_batch(schema::SCHEMA))?;
-        store.sql(schema::migrate(&store.conn))?;
-        store.sql(store.conn.execute_batch(schema::INDEXES))?;
-        Ok(store)
+        let conn = Connection::open(path).map_err(|e| sqlerr(path, e))?;
+        let sql = |r: rusqlite::Result<()>| r.map_err(|e| sqlerr(path, e));
+        sql(conn.busy_timeout(std::time::Duration::from_secs(10)))?;
+        sql(conn
+            // Larger pages hold more outbox rows (letters carry their
+            // text) per page written; it only takes effect on a new store.
+            .pragma_update(None, "page_size", 8192)
+            .and_then(|()| conn.pragma_update(None, "journal_mode", "WAL"))
+            .and_then(|()| conn.pragma_update(None, "synchronous", "FULL"))
+            // Fewer, larger checkpoints; a bigger page cache for batches.
+            .and_then(|()| conn.pragma_update(None, "wal_autocheckpoint", 8192))
+            .and_then(|()| conn.pragma_update(None, "cache_size", -65536)))?;
+        Store::sqlite(conn, path.to_path_buf())
     }
 
     /// A store that lives in this process's memory and is gone when it is
@@ -183,15 +194,50 @@ impl Store {
     /// keeps nothing.
     pub fn memory() -> Result<Store> {
         let path = PathBuf::from(MEMORY);
-        let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite {
-            path: MEMORY.into(),
-            source,
-        })?;
-        let store = Store { conn, path };
-        store.sql(store.conn.execute_batch(schema::SCHEMA))?;
-        store.sql(schema::migrate(&store.conn))?;
-        store.sql(store.conn.execute_batch(schema::INDEXES))?;
-        Ok(store)
+        let conn = Connection::open_in_memory().map_err(|e| sqlerr(&path, e))?;
+        Store::sqlite(conn, path)
+    }
+
+    fn sqlite(conn: Connection, path: PathBuf) -> Result<Store> {
+        let sql = |r: rusqlite::Result<()>| r.map_err(|e| sqlerr(&path, e));
+        sql(conn.execute_batch(schema::SCHEMA))?;
+        sql(schema::migrate(&conn))?;
+        sql(conn.execute_batch(schema::INDEXES))?;
+        Ok(Store {
+            conn: std::cell::RefCell::new(db::Conn::Sqlite(conn)),
+            path,
+        })
+    }
+
+    /// Opens the store `--db` names: a SQLite file, [`MEMORY`], or a
+    /// PostgreSQL database (see [`Location`]), creating or upgrading its
+    /// tables.
+    pub fn open_at(at: &Location) -> Result<Store> {
+        match at {
+            Location::File(path) => Store::open(path),
+            Location::Postgres(target) => {
+                let conn = pg::connect(target)?;
+                Ok(Store {
+                    conn: std::cell::RefCell::new(conn),
+                    path: PathBuf::from(target.to_string()),
+                })
+            }
+        }
+    }
+
+    /// Opens the store `--db` names for a command that reads or changes an
+    /// existing one: a missing file is refused rather than created.
+    pub fn open_existing(db: &Path) -> Result<Store> {
+        let at = Location::parse(db)?;
+        if let Location::File(path) = &at {
+            if path.as_os_str() != MEMORY && !path.exists() {
+                return Err(StoreError::Message(format!(
+                    "there is no store at `{}`",
+                    path.display()
+                )));
+            }
+        }
+        Store::open_at(&at)
     }
 
     /// Whether the store is kept in memory only.
@@ -199,56 +245,109 @@ impl Store {
         self.path.as_os_str() == MEMORY
     }
 
-    pub(crate) fn sql<T>(&self, r: rusqlite::Result<T>) -> Result<T> {
-        r.map_err(|source| StoreError::Sqlite {
-            path: self.path.display().to_string(),
-            source,
-        })
+    /// Whether the store is a PostgreSQL database.
+    pub fn is_postgres(&self) -> bool {
+        self.conn.borrow().is_pg()
+    }
+
+    /// Where the store is, as messages show it (never a password).
+    pub fn label(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    pub(crate) fn exec(&self, sql: &'static str, ps: &[db::P]) -> Result<u64> {
+        self.conn.borrow_mut().execute(&self.label(), sql, ps)
+    }
+
+    pub(crate) fn query(&self, sql: &'static str, ps: &[db::P]) -> Result<Vec<db::Row>> {
+        self.conn.borrow_mut().query(&self.label(), sql, ps)
+    }
+
+    pub(crate) fn query_opt(&self, sql: &'static str, ps: &[db::P]) -> Result<Option<db::Row>> {
+        self.conn.borrow_mut().query_opt(&self.label(), sql, ps)
+    }
+
+    pub(crate) fn each(
+        &self,
+        sql: &'static str,
+        ps: &[db::P],
+        f: &mut dyn FnMut(db::Row) -> Result<()>,
+    ) -> Result<()> {
+        self.conn.borrow_mut().each(&self.label(), sql, ps, f)
+    }
+
+    pub(crate) fn batch_sql(&self, sql: &str) -> Result<()> {
+        self.conn.borrow_mut().batch(&self.label(), sql)
+    }
+
+    /// Begins a transaction; `durable: false` lets its commit return before
+    /// it is on disk (see [`db::Conn::durable`]).
+    pub(crate) fn begin(&self, durable: bool) -> Result<()> {
+        let label = self.label();
+        let mut c = self.conn.borrow_mut();
+        if c.is_pg() {
+            c.batch(&label, "BEGIN")?;
+            c.durable(&label, durable)
+        } else {
+            // SQLite takes the pragma outside a transaction.
+            c.durable(&label, durable)?;
+            c.batch(&label, "BEGIN")
+        }
+    }
+
+    pub(crate) fn commit(&self) -> Result<()> {
+        self.batch_sql("COMMIT")
+    }
+
+    /// Rolls back the transaction under way, if any; an error here leaves
+    /// nothing to do (the connection drops the transaction when it closes).
+    pub(crate) fn rollback(&self) {
+        let _ = self.batch_sql("ROLLBACK");
+    }
+
+    /// Runs `f` in one transaction: committed when it returns `Ok`, rolled
+    /// back when it fails.
+    pub(crate) fn transaction<T>(&self, durable: bool, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.begin(durable)?;
+        match f() {
+            Ok(v) => {
+                self.commit()?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.rollback();
+                Err(e)
+            }
+        }
     }
 
     pub fn versions(&self) -> Result<Vec<VersionCount>> {
-        let mut stmt = self.sql(self.conn.prepare(
+        self.query(
             "SELECT flow, version, count(*) FROM instances GROUP BY flow, version ORDER BY flow, version",
-        ))?;
-        let rows = self.sql(stmt.query_map([], |r| {
+            ps![],
+        )?
+        .into_iter()
+        .map(|mut r| {
             Ok(VersionCount {
                 flow: r.get(0)?,
                 version: r.get(1)?,
-                accounts: r.get::<_, i64>(2)? as u64,
+                accounts: r.get(2)?,
             })
-        }))?;
-        self.sql(rows.collect())
+        })
+        .collect()
     }
 
     pub fn account(&self, id: &str) -> Result<Option<StoredAccount>> {
-        let row = self.sql(
-            self.conn
-                .query_row(
-                    "SELECT data, state, flow, version, clock, enrolled, stage, status, outcome, machine, cycle FROM instances WHERE account = ?1",
-                    [id],
-                    |r| {
-                        Ok((
-                            r.get::<_, Vec<u8>>(0)?,
-                            r.get::<_, Vec<u8>>(1)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, u32>(3)?,
-                            r.get::<_, i64>(4)?,
-                            r.get::<_, i64>(5)?,
-                            r.get::<_, String>(6)?,
-                            r.get::<_, String>(7)?,
-                            r.get::<_, Option<String>>(8)?,
-                            r.get::<_, Option<String>>(9)?,
-                            r.get::<_, u32>(10)?,
-                        ))
-                    },
-                )
-                .optional(),
-        )?;
-        let Some((data, state, flow, version, clock, enrolled, stage, status, outcome, machine, cycle)) =
-            row
+        let Some(mut r) = self.query_opt(
+            "SELECT data, state, flow, version, clock, enrolled, stage, status, outcome, machine, cycle FROM instances WHERE account = ?1",
+            ps![id],
+        )?
         else {
             return Ok(None);
         };
+        let data: Vec<u8> = r.get(0)?;
+        let state: Vec<u8> = r.get(1)?;
+        let machine: Option<String> = r.get(9)?;
         let pinned = match &machine {
             Some(fp) => self.machine(fp)?,
             None => None,
@@ -256,93 +355,94 @@ impl Store {
         Ok(Some(StoredAccount {
             account: decode(&data, "account")?,
             instance: legacy::decode_instance(&state, id, pinned.as_ref())?,
-            flow,
-            version,
-            clock,
-            enrolled,
-            stage,
-            status,
-            outcome,
+            flow: r.get(2)?,
+            version: r.get(3)?,
+            clock: r.get(4)?,
+            enrolled: r.get(5)?,
+            stage: r.get(6)?,
+            status: r.get(7)?,
+            outcome: r.get(8)?,
             machine,
-            cycle,
+            cycle: r.get(10)?,
         }))
     }
 
     pub fn stage_counts(&self) -> Result<Vec<StageCount>> {
-        let mut stmt = self.sql(self.conn.prepare(
+        self.query(
             "SELECT stage, status, outcome, count(*) FROM instances GROUP BY stage, status, outcome ORDER BY status, stage, outcome",
-        ))?;
-        let rows = self.sql(stmt.query_map([], |r| {
+            ps![],
+        )?
+        .into_iter()
+        .map(|mut r| {
             Ok(StageCount {
                 stage: r.get(0)?,
                 status: r.get(1)?,
                 outcome: r.get(2)?,
-                accounts: r.get::<_, i64>(3)? as u64,
+                accounts: r.get(3)?,
             })
-        }))?;
-        self.sql(rows.collect())
+        })
+        .collect()
     }
 
     pub fn events_of(&self, account: &str) -> Result<Vec<StoredEvent>> {
-        let mut stmt = self.sql(self.conn.prepare(
+        self.query(
             "SELECT id, type, at, processed FROM events WHERE account = ?1 ORDER BY at, rowid",
-        ))?;
-        let rows = self.sql(stmt.query_map([account], |r| {
+            ps![account],
+        )?
+        .into_iter()
+        .map(|mut r| {
             Ok(StoredEvent {
                 id: r.get(0)?,
                 kind: r.get(1)?,
                 at: r.get(2)?,
-                processed: r.get::<_, i64>(3)? != 0,
+                processed: r.get(3)?,
             })
-        }))?;
-        self.sql(rows.collect())
+        })
+        .collect()
     }
 
     /// The account's actions, as exported (JSON text), oldest first.
     pub fn actions_of(&self, account: &str) -> Result<Vec<String>> {
-        let mut stmt = self.sql(
-            self.conn
-                .prepare("SELECT body FROM outbox WHERE account = ?1 ORDER BY seq"),
-        )?;
-        let rows = self.sql(stmt.query_map([account], |r| r.get::<_, String>(0)))?;
-        let bodies: Vec<String> = self.sql(rows.collect())?;
-        Ok(bodies
-            .iter()
-            .flat_map(|b| b.lines())
-            .map(str::to_string)
-            .collect())
+        let mut lines = Vec::new();
+        for mut r in self.query(
+            "SELECT body FROM outbox WHERE account = ?1 ORDER BY seq",
+            ps![account],
+        )? {
+            let body: String = r.get(0)?;
+            lines.extend(body.lines().map(str::to_string));
+        }
+        Ok(lines)
     }
 
     pub fn audit_of(&self, account: &str) -> Result<Vec<StoredAudit>> {
-        let mut stmt = self.sql(
-            self.conn
-                .prepare("SELECT entries FROM audit_runs WHERE account = ?1 ORDER BY seq"),
-        )?;
-        let runs: Vec<Vec<u8>> =
-            self.sql(self.sql(stmt.query_map([account], |r| r.get(0)))?.collect())?;
         let mut trail = Vec::new();
-        // A store written before `audit_runs` holds its earlier entries one
-        // per row in `audit`; they come first, being older.
-        let legacy: bool = self.sql(self.conn.query_row(
-            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'audit'",
-            [],
-            |r| r.get(0),
-        ))?;
+        // A SQLite store written before `audit_runs` holds its earlier
+        // entries one per row in `audit`; they come first, being older.
+        let legacy = !self.is_postgres()
+            && self
+                .query_opt(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'",
+                    ps![],
+                )?
+                .is_some();
         if legacy {
-            let mut stmt = self.sql(self.conn.prepare(
+            for mut r in self.query(
                 "SELECT at, stage, kind, message FROM audit WHERE account = ?1 ORDER BY seq",
-            ))?;
-            let rows = self.sql(stmt.query_map([account], |r| {
-                Ok(StoredAudit {
+                ps![account],
+            )? {
+                trail.push(StoredAudit {
                     at: r.get(0)?,
                     stage: r.get(1)?,
                     kind: r.get(2)?,
                     message: r.get(3)?,
-                })
-            }))?;
-            trail = self.sql(rows.collect())?;
+                });
+            }
         }
-        for run in runs {
+        for mut run in self.query(
+            "SELECT entries FROM audit_runs WHERE account = ?1 ORDER BY seq",
+            ps![account],
+        )? {
+            let run: Vec<u8> = run.get(0)?;
             let entries: Vec<(i64, String, String, String)> = decode(&run, "audit trail")?;
             trail.extend(
                 entries
@@ -361,18 +461,13 @@ impl Store {
     /// Totals for the summary: accounts, events, outbox rows, unexported
     /// outbox rows.
     pub fn totals(&self) -> Result<(u64, u64, u64, u64)> {
-        self.sql(self.conn.query_row(
-            "SELECT (SELECT count(*) FROM instances), (SELECT count(*) FROM events), (SELECT coalesce(sum(actions), 0) FROM outbox), (SELECT coalesce(sum(actions), 0) FROM outbox WHERE seq > (SELECT exported FROM export))",
-            [],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)? as u64,
-                    r.get::<_, i64>(1)? as u64,
-                    r.get::<_, i64>(2)? as u64,
-                    r.get::<_, i64>(3)? as u64,
-                ))
-            },
-        ))
+        let mut r = self
+            .query_opt(
+                "SELECT (SELECT count(*) FROM instances), (SELECT count(*) FROM events), (SELECT CAST(coalesce(sum(actions), 0) AS BIGINT) FROM outbox), (SELECT CAST(coalesce(sum(actions), 0) AS BIGINT) FROM outbox WHERE seq > (SELECT exported FROM export))",
+                ps![],
+            )?
+            .ok_or_else(|| StoreError::Message("the totals query gave no row".into()))?;
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
     }
 
     /// Appends the outbox rows not exported before to `out` (JSON Lines),
@@ -380,40 +475,81 @@ impl Store {
     /// the next export writes them again with the same ids; a line cut
     /// short by a kill is removed first (its row was never marked).
     pub fn export(&mut self, out: &Path) -> Result<u64> {
+        let from = self
+            .query_opt("SELECT exported FROM export", ps![])?
+            .map(|mut r| r.get::<i64>(0))
+            .transpose()?
+            .unwrap_or(0);
+        let (last, count) = self.export_after(from, out)?;
+        if count > 0 {
+            self.begin(true)?;
+            self.exec("UPDATE export SET exported = ?1 WHERE one = 1", ps![last])?;
+            self.commit()?;
+        }
+        Ok(count)
+    }
+
+    /// Appends the outbox rows after the cursor `after` (an outbox
+    /// sequence number) to `out`, synced; returns the cursor of the last
+    /// row written (`after` when none) and how many actions they held. On
+    /// PostgreSQL, rows are read only up to the last one whose transaction
+    /// has committed with every row before it (see [`Store::settled`]), so
+    /// a cursor never passes a row that a worker commits later.
+    pub fn export_after(&self, after: i64, out: &Path) -> Result<(i64, u64)> {
         let io = |e: std::io::Error| {
             StoreError::Message(format!("cannot write `{}`: {e}", out.display()))
         };
+        let upto = self.settled()?;
         let mut file = append_lines(out).map_err(io)?;
         let mut writer = std::io::BufWriter::new(&mut file);
-        let mut last = 0i64;
+        let mut last = after;
         let mut count = 0u64;
-        {
-            let mut stmt = self.sql(
-                self.conn
-                    .prepare("SELECT seq, actions, body FROM outbox WHERE seq > (SELECT exported FROM export) ORDER BY seq"),
-            )?;
-            let mut rows = self.sql(stmt.query([]))?;
-            while let Some(row) = self.sql(rows.next())? {
-                let seq: i64 = self.sql(row.get(0))?;
-                let actions: i64 = self.sql(row.get(1))?;
-                let body = self.sql(row.get_ref(2).and_then(|v| Ok(v.as_bytes()?)))?;
-                writer.write_all(body).map_err(io)?;
+        self.each(
+            "SELECT seq, actions, body FROM outbox WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+            ps![after, upto],
+            &mut |mut r| {
+                let seq: i64 = r.get(0)?;
+                let actions: i64 = r.get(1)?;
+                let body: Vec<u8> = r.get(2)?;
+                writer.write_all(&body).map_err(io)?;
                 writer.write_all(b"\n").map_err(io)?;
                 last = seq;
                 count += actions.max(0) as u64;
-            }
-        }
+                Ok(())
+            },
+        )?;
         writer.flush().map_err(io)?;
         drop(writer);
         file.sync_all().map_err(io)?;
-        if count > 0 {
-            self.sql(self.conn.pragma_update(None, "synchronous", "FULL"))?;
-            self.sql(self.conn.execute(
-                "UPDATE export SET exported = ?1 WHERE one = 1",
-                params![last],
-            ))?;
+        Ok((last, count))
+    }
+
+    /// The outbox sequence number up to which every row is committed. On
+    /// SQLite a reader never sees a gap that fills later (one writer at a
+    /// time), so it is the largest. On PostgreSQL workers take sequence
+    /// numbers before they commit, so a taken number may commit after a
+    /// larger one: an exclusive lock on the outbox waits for every
+    /// transaction writing it to end, and then the largest is settled.
+    pub fn settled(&self) -> Result<i64> {
+        if !self.is_postgres() {
+            let mut r = self
+                .query_opt(
+                    "SELECT CAST(coalesce(max(seq), 0) AS BIGINT) FROM outbox",
+                    ps![],
+                )?
+                .ok_or_else(|| StoreError::Message("max(seq) gave no row".into()))?;
+            return r.get(0);
         }
-        Ok(count)
+        self.transaction(true, || {
+            self.batch_sql("LOCK TABLE outbox IN EXCLUSIVE MODE")?;
+            let mut r = self
+                .query_opt(
+                    "SELECT CAST(coalesce(max(seq), 0) AS BIGINT) FROM outbox",
+                    ps![],
+                )?
+                .ok_or_else(|| StoreError::Message("max(seq) gave no row".into()))?;
+            r.get(0)
+        })
     }
 }
 
@@ -465,18 +601,16 @@ mod tests {
         let dir = scratch("legacy");
         let store = Store::open(&dir.join("store.db")).unwrap();
         store
-            .conn
-            .execute_batch(
+            .batch_sql(
                 "CREATE TABLE audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, at INTEGER NOT NULL, stage TEXT NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL);
                  INSERT INTO audit (account, at, stage, kind, message) VALUES ('A1', 10, 'early', 'enrolled', 'enrolled');",
             )
             .unwrap();
         let later = encode(&vec![(20i64, "early", "waiting", "waits 3 days")]).unwrap();
         store
-            .conn
-            .execute(
+            .exec(
                 "INSERT INTO audit_runs (account, entries) VALUES ('A1', ?1)",
-                [later],
+                ps![&later],
             )
             .unwrap();
         let trail = store.audit_of("A1").unwrap();
@@ -511,10 +645,9 @@ mod tests {
         );
         // A run's grouped row goes after them; the export gives every line.
         store
-            .conn
-            .execute(
+            .exec(
                 "INSERT INTO outbox (account, actions, body) VALUES ('A2', 2, ?1)",
-                ["{\"id\":\"b1\"}\n{\"id\":\"b2\"}"],
+                ps!["{\"id\":\"b1\"}\n{\"id\":\"b2\"}"],
             )
             .unwrap();
         let out = dir.join("actions.jsonl");
@@ -537,10 +670,9 @@ mod tests {
         assert!(store.in_memory());
         assert!(!Path::new(MEMORY).exists());
         store
-            .conn
-            .execute(
+            .exec(
                 "INSERT INTO outbox (account, actions, body) VALUES ('A1', 1, '{\"id\":\"a\"}')",
-                [],
+                ps![],
             )
             .unwrap();
         let out = dir.join("actions.jsonl");

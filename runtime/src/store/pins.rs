@@ -8,10 +8,10 @@
 //! only where no account in flight can tell (template wording, layout), or
 //! a new version whose old accounts are drained or migrated.
 
+use super::db::ps;
 use super::{decode_instance_of, encode, Result, Store, StoreError};
 use crate::change::{compare, Change};
 use crate::format::Machine;
-use rusqlite::params;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -61,53 +61,54 @@ struct Group {
 
 impl Store {
     fn groups(&self) -> Result<Vec<Group>> {
-        let mut stmt = self.sql(self.conn.prepare(
-            "SELECT flow, version, machine, count(*), sum(status IN ('active', 'not_started'))
+        self.query(
+            "SELECT flow, version, machine, count(*), CAST(sum(CASE WHEN status IN ('active', 'not_started') THEN 1 ELSE 0 END) AS BIGINT)
              FROM instances GROUP BY flow, version, machine ORDER BY flow, version, machine",
-        ))?;
-        let rows = self.sql(stmt.query_map([], |r| {
+            ps![],
+        )?
+        .into_iter()
+        .map(|mut r| {
             Ok(Group {
                 flow: r.get(0)?,
                 version: r.get(1)?,
                 machine: r.get(2)?,
-                accounts: r.get::<_, i64>(3)? as u64,
-                in_flight: r.get::<_, Option<i64>>(4)?.unwrap_or(0) as u64,
+                accounts: r.get(3)?,
+                in_flight: r.get::<Option<u64>>(4)?.unwrap_or(0),
             })
-        }))?;
-        self.sql(rows.collect())
+        })
+        .collect()
     }
 
     /// Every machine kept, with its accounts, oldest version first.
     pub fn pinned(&self) -> Result<Vec<PinnedMachine>> {
-        let mut stmt = self.sql(self.conn.prepare(
-            "SELECT m.fingerprint, m.flow, m.version, count(i.account), coalesce(sum(i.status IN ('active', 'not_started')), 0)
+        self.query(
+            "SELECT m.fingerprint, m.flow, m.version, count(i.account), CAST(coalesce(sum(CASE WHEN i.status IN ('active', 'not_started') THEN 1 ELSE 0 END), 0) AS BIGINT)
              FROM machines m LEFT JOIN instances i ON i.machine = m.fingerprint
              GROUP BY m.fingerprint ORDER BY m.flow, m.version, m.stored",
-        ))?;
-        let rows = self.sql(stmt.query_map([], |r| {
+            ps![],
+        )?
+        .into_iter()
+        .map(|mut r| {
             Ok(PinnedMachine {
                 fingerprint: r.get(0)?,
                 flow: r.get(1)?,
                 version: r.get(2)?,
-                accounts: r.get::<_, i64>(3)? as u64,
-                in_flight: r.get::<_, i64>(4)? as u64,
+                accounts: r.get(3)?,
+                in_flight: r.get(4)?,
             })
-        }))?;
-        self.sql(rows.collect())
+        })
+        .collect()
     }
 
     /// The machine kept under a fingerprint.
     pub fn machine(&self, fp: &str) -> Result<Option<Machine>> {
-        use rusqlite::OptionalExtension;
-        let bytes: Option<Vec<u8>> = self.sql(
-            self.conn
-                .query_row(
-                    "SELECT compiled FROM machines WHERE fingerprint = ?1",
-                    [fp],
-                    |r| r.get(0),
-                )
-                .optional(),
-        )?;
+        let bytes: Option<Vec<u8>> = self
+            .query_opt(
+                "SELECT compiled FROM machines WHERE fingerprint = ?1",
+                ps![fp],
+            )?
+            .map(|mut r| r.get(0))
+            .transpose()?;
         bytes
             .map(|b| {
                 crate::format::decode(&b).map_err(|e| {
@@ -122,17 +123,18 @@ impl Store {
 
     /// The machine of each version of `flow` kept in the store, the latest
     /// kept first for each version.
-    pub fn machine_of_version(&self, flow: &str, version: u32) -> Result<Option<(String, Machine)>> {
-        use rusqlite::OptionalExtension;
-        let fp: Option<String> = self.sql(
-            self.conn
-                .query_row(
-                    "SELECT fingerprint FROM machines WHERE flow = ?1 AND version = ?2 ORDER BY stored DESC, rowid DESC LIMIT 1",
-                    params![flow, version],
-                    |r| r.get(0),
-                )
-                .optional(),
-        )?;
+    pub fn machine_of_version(
+        &self,
+        flow: &str,
+        version: u32,
+    ) -> Result<Option<(String, Machine)>> {
+        let fp: Option<String> = self
+            .query_opt(
+                "SELECT fingerprint FROM machines WHERE flow = ?1 AND version = ?2 ORDER BY stored DESC, rowid DESC LIMIT 1",
+                ps![flow, version],
+            )?
+            .map(|mut r| r.get(0))
+            .transpose()?;
         let Some(fp) = fp else { return Ok(None) };
         Ok(self.machine(&fp)?.map(|m| (fp, m)))
     }
@@ -230,38 +232,42 @@ impl Store {
                 problems.join("\n")
             )));
         }
-        let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| super::sqlerr(&path, e))?;
-        let keep = |fp: &str, m: &Machine| {
-            tx.execute(
-                "INSERT OR IGNORE INTO machines (fingerprint, flow, version, compiled, stored)
-                 VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max(stored), 0) + 1 FROM machines))",
-                params![fp, m.flow, m.version, crate::format::encode(m)],
-            )
-            .map_err(|e| super::sqlerr(&path, e))
-        };
-        keep(&fp, m)?;
-        if unpinned > 0 {
-            tx.execute(
-                "UPDATE instances SET machine = ?1 WHERE machine IS NULL",
-                [&fp],
-            )
-            .map_err(|e| super::sqlerr(&path, e))?;
-            notes.push(format!(
-                "{unpinned} accounts stored before dun kept machines are now on this machine ({})",
-                short(&fp)
-            ));
-        }
-        for (old_fp, old, what) in &repin {
-            let n = repin_accounts(&tx, &path, old_fp, old, &fp, m, what)?;
-            notes.push(format!(
-                "accepted: this machine ({}) differs from the one {n} accounts ran on ({}) only in {}, which cannot matter to an account in flight; they continue on this one",
-                short(&fp),
-                short(old_fp),
-                if what.is_empty() { "its encoding".to_string() } else { what.join(" and ") }
-            ));
-        }
-        tx.commit().map_err(|e| super::sqlerr(&path, e))?;
+        self.transaction(true, || {
+            if self.is_postgres() {
+                // Workers starting together keep a machine once, each
+                // numbered after the ones before it.
+                self.exec(
+                    "SELECT pg_advisory_xact_lock(?1)",
+                    ps![super::pg::LOCK_ADMIT],
+                )?;
+            }
+            self.exec(
+                "INSERT INTO machines (fingerprint, flow, version, compiled, stored)
+                 VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max(stored), 0) + 1 FROM machines))
+                 ON CONFLICT (fingerprint) DO NOTHING",
+                ps![fp.as_str(), m.flow.as_str(), m.version, &crate::format::encode(m)],
+            )?;
+            if unpinned > 0 {
+                self.exec(
+                    "UPDATE instances SET machine = ?1 WHERE machine IS NULL",
+                    ps![fp.as_str()],
+                )?;
+                notes.push(format!(
+                    "{unpinned} accounts stored before dun kept machines are now on this machine ({})",
+                    short(&fp)
+                ));
+            }
+            for (old_fp, old, what) in &repin {
+                let n = repin_accounts(self, old_fp, old, &fp, m, what)?;
+                notes.push(format!(
+                    "accepted: this machine ({}) differs from the one {n} accounts ran on ({}) only in {}, which cannot matter to an account in flight; they continue on this one",
+                    short(&fp),
+                    short(old_fp),
+                    if what.is_empty() { "its encoding".to_string() } else { what.join(" and ") }
+                ));
+            }
+            Ok(())
+        })?;
         let mut machines = vec![(fp, m.clone())];
         for (f, d) in drained {
             notes.push(format!(
@@ -299,31 +305,22 @@ fn structural(m: &Machine, g: &Group, pinned: &str, what: &[String]) -> String {
 }
 
 /// Moves the accounts of machine `old_fp` to `fp`, whose states are the
-/// same (a harmless change): names re-interned, one audit line each.
+/// same (a harmless change): names re-interned, one audit line each. Runs
+/// in the caller's transaction.
 fn repin_accounts(
-    tx: &rusqlite::Transaction,
-    path: &std::path::Path,
+    store: &Store,
     old_fp: &str,
     old: &Machine,
     fp: &str,
     m: &Machine,
     what: &[String],
 ) -> Result<u64> {
-    let err = |e| super::sqlerr(path, e);
     let mut rows: Vec<(String, Vec<u8>, Vec<u8>, i64)> = Vec::new();
-    {
-        let mut stmt = tx
-            .prepare("SELECT account, data, state, clock FROM instances WHERE machine = ?1")
-            .map_err(err)?;
-        let mut q = stmt.query([old_fp]).map_err(err)?;
-        while let Some(r) = q.next().map_err(err)? {
-            rows.push((
-                r.get(0).map_err(err)?,
-                r.get(1).map_err(err)?,
-                r.get(2).map_err(err)?,
-                r.get(3).map_err(err)?,
-            ));
-        }
+    for mut r in store.query(
+        "SELECT account, data, state, clock FROM instances WHERE machine = ?1",
+        ps![old_fp],
+    )? {
+        rows.push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
     }
     let message = format!(
         "continues on machine {} of version {}: {}",
@@ -335,12 +332,6 @@ fn repin_accounts(
             what.join(" and ")
         }
     );
-    let mut put = tx
-        .prepare("UPDATE instances SET machine = ?2, state = ?3, data = ?4 WHERE account = ?1")
-        .map_err(err)?;
-    let mut audit = tx
-        .prepare("INSERT INTO audit_runs (account, entries) VALUES (?1, ?2)")
-        .map_err(err)?;
     for (id, data, state, clock) in &rows {
         let inst = decode_instance_of(state, id, old)?;
         let inst = crate::translate::instance(old, m, &inst, &|s| Some(s))
@@ -348,10 +339,15 @@ fn repin_accounts(
         let account: dun_machine::Account = super::decode(data, "account")?;
         let account = crate::translate::account(old, m, &account);
         let stage = super::batch::state_stage(m, inst.state).to_string();
-        put.execute(params![id, fp, encode(&inst)?, encode(&account)?])
-            .map_err(err)?;
+        store.exec(
+            "UPDATE instances SET machine = ?2, state = ?3, data = ?4 WHERE account = ?1",
+            ps![id, fp, &encode(&inst)?, &encode(&account)?],
+        )?;
         let entry = vec![(*clock, stage, "machine".to_string(), message.clone())];
-        audit.execute(params![id, encode(&entry)?]).map_err(err)?;
+        store.exec(
+            "INSERT INTO audit_runs (account, entries) VALUES (?1, ?2)",
+            ps![id, &encode(&entry)?],
+        )?;
     }
     Ok(rows.len() as u64)
 }
