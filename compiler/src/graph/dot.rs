@@ -5,7 +5,9 @@ use super::{EdgeKind, FlowGraph, NodeKind};
 pub fn to_dot(graph: &FlowGraph) -> String {
     let mut out = format!("digraph {} {{\n", quote(&graph.flow));
     out.push_str("    rankdir=TB;\n");
-    out.push_str("    node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=14];\n");
+    out.push_str(
+        "    node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=14];\n",
+    );
     out.push_str("    edge [fontname=\"Helvetica\", fontsize=12];\n");
     for node in &graph.nodes {
         let mut lines = vec![node.title.clone()];

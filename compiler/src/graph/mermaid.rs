@@ -63,8 +63,16 @@ pub fn to_mermaid(graph: &FlowGraph) -> String {
             .map(|n| n.id.as_str())
             .collect();
         if !members.is_empty() {
-            out.push_str(&format!("    classDef {} fill:{}\n", role.name(), role.fill()));
-            out.push_str(&format!("    class {} {}\n", members.join(","), role.name()));
+            out.push_str(&format!(
+                "    classDef {} fill:{}\n",
+                role.name(),
+                role.fill()
+            ));
+            out.push_str(&format!(
+                "    class {} {}\n",
+                members.join(","),
+                role.name()
+            ));
         }
     }
     let classes = [

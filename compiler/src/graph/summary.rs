@@ -80,7 +80,9 @@ fn step(step: &Step) -> Option<String> {
             when,
             ..
         } => guarded(format!("call {}", q.name), when),
-        StepKind::Call { queue: None, when, .. } => guarded("call".to_string(), when),
+        StepKind::Call {
+            queue: None, when, ..
+        } => guarded("call".to_string(), when),
         StepKind::Wait(WaitKind::For(d)) => format!("wait {}", short(d)),
         StepKind::Wait(WaitKind::Until(e)) => format!("wait until {}", spell().expr(e)),
         // Written branch by branch by `steps`.
