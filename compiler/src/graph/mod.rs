@@ -145,28 +145,33 @@ fn visit(steps: &[Step], f: &mut dyn FnMut(&StepKind)) {
 const LABELS_PER_EDGE: usize = 3;
 
 fn merge(edges: Vec<Edge>) -> Vec<Edge> {
+    use std::collections::{HashMap, HashSet};
     let mut out: Vec<Edge> = Vec::with_capacity(edges.len());
-    let mut labels: Vec<Vec<String>> = Vec::new();
-    let mut unlabelled: Vec<bool> = Vec::new();
-    let mut index: std::collections::HashMap<(String, String, EdgeKind), usize> =
-        std::collections::HashMap::new();
+    // Per merged edge: its distinct labels in order, and whether one of the
+    // merged edges had none.
+    let mut labels: Vec<(Vec<String>, HashSet<String>, bool)> = Vec::new();
+    let mut index: HashMap<(String, String, EdgeKind), usize> = HashMap::new();
     for e in edges {
         let key = (e.from.clone(), e.to.clone(), e.kind);
-        match index.get(&key) {
-            Some(&i) => match e.label {
-                Some(l) if !labels[i].contains(&l) => labels[i].push(l),
-                Some(_) => {}
-                None => unlabelled[i] = true,
-            },
-            None => {
-                index.insert(key, out.len());
-                unlabelled.push(e.label.is_none());
-                labels.push(e.label.iter().cloned().collect());
-                out.push(e);
+        let i = *index.entry(key).or_insert_with(|| {
+            out.push(Edge {
+                label: None,
+                ..e.clone()
+            });
+            labels.push((Vec::new(), HashSet::new(), false));
+            out.len() - 1
+        });
+        let slot = &mut labels[i];
+        match e.label {
+            Some(l) => {
+                if slot.1.insert(l.clone()) {
+                    slot.0.push(l);
+                }
             }
+            None => slot.2 = true,
         }
     }
-    for ((e, ls), bare) in out.iter_mut().zip(labels).zip(unlabelled) {
+    for (e, (ls, _, bare)) in out.iter_mut().zip(labels) {
         if ls.is_empty() {
             continue;
         }
