@@ -245,7 +245,11 @@ pub fn text(r: &ByArm) -> String {
         let _ = writeln!(out, "\n== {b} minus {a}");
         for d in ds {
             let (v, i) = crate::simulate::interval(&d);
-            let meaning = d.sentence.split_once(": ").map(|x| x.1).unwrap_or(&d.sentence);
+            let meaning = d
+                .sentence
+                .split_once(": ")
+                .map(|x| x.1)
+                .unwrap_or(&d.sentence);
             let _ = writeln!(
                 out,
                 "{}: {v} {i}: {meaning}",

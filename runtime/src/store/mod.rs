@@ -362,7 +362,10 @@ impl Store {
 
     /// An account's events with their payloads (in the event's field
     /// order), oldest first: type, moment, payload.
-    pub fn event_payloads_of(&self, account: &str) -> Result<Vec<(String, i64, Vec<crate::value::Value>)>> {
+    pub fn event_payloads_of(
+        &self,
+        account: &str,
+    ) -> Result<Vec<(String, i64, Vec<crate::value::Value>)>> {
         let mut stmt = self.sql(self.conn.prepare(
             "SELECT type, at, payload FROM events WHERE account = ?1 ORDER BY at, rowid",
         ))?;
