@@ -16,6 +16,10 @@ pub struct Args {
     /// an SVG picture drawn without any other tool.
     #[arg(long, value_enum, default_value_t = Format::Mermaid)]
     pub format: Format,
+    /// How an SVG is laid out: by Graphviz's `dot` when it is installed
+    /// (`auto`), always by Graphviz, or by dun's own layout.
+    #[arg(long, value_enum, default_value_t = Layout::Auto)]
+    pub layout: Layout,
     /// Write the diagram to this file instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
@@ -26,6 +30,78 @@ pub enum Format {
     Mermaid,
     Dot,
     Svg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Layout {
+    Auto,
+    Graphviz,
+    Builtin,
+}
+
+/// The SVG Graphviz's `dot` lays out from the diagram's DOT, or why not.
+/// `NotFound` lets `auto` fall back to the built-in layout.
+enum Graphviz {
+    Svg(String),
+    NotFound,
+    Failed(String),
+}
+
+fn graphviz(dot: &str) -> Graphviz {
+    use std::process::{Command, Stdio};
+    let child = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Graphviz::NotFound,
+        Err(e) => return Graphviz::Failed(format!("cannot run Graphviz's `dot`: {e}")),
+    };
+    // Written from a thread so a large diagram cannot fill both pipes.
+    let input = child.stdin.take().map(|mut stdin| {
+        let text = dot.to_string();
+        std::thread::spawn(move || stdin.write_all(text.as_bytes()))
+    });
+    let out = match child.wait_with_output() {
+        Ok(o) => o,
+        Err(e) => return Graphviz::Failed(format!("Graphviz's `dot` failed: {e}")),
+    };
+    if let Some(t) = input {
+        let _ = t.join();
+    }
+    if !out.status.success() {
+        return Graphviz::Failed(format!(
+            "Graphviz's `dot` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    match String::from_utf8(out.stdout) {
+        Ok(svg) => Graphviz::Svg(fit(&svg)),
+        Err(_) => Graphviz::Failed("Graphviz's `dot` wrote something other than UTF-8".into()),
+    }
+}
+
+/// Graphviz's picture with its DOCTYPE (which names a network address) and
+/// comments left out, so it can be put inline in a page as it is.
+fn fit(svg: &str) -> String {
+    let start = svg.find("<svg").unwrap_or(0);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n");
+    let mut rest = &svg[start..];
+    while let Some(i) = rest.find("<!--") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find("-->") {
+            Some(j) => rest = &rest[i + j + 3..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 const CLEAN: u8 = 0;
@@ -75,13 +151,30 @@ fn draw(args: &Args) -> u8 {
     let diagram = match args.format {
         Format::Mermaid => dun_compiler::graph::to_mermaid(&graph),
         Format::Dot => dun_compiler::graph::to_dot(&graph),
-        Format::Svg => match dun_compiler::graph::to_svg(&graph) {
-            Ok(svg) => svg,
-            Err(message) => {
-                eprintln!("error: {message}");
-                return TROUBLE;
+        Format::Svg => {
+            let laid_out = match args.layout {
+                Layout::Builtin => Graphviz::NotFound,
+                _ => graphviz(&dun_compiler::graph::to_dot(&graph)),
+            };
+            match laid_out {
+                Graphviz::Svg(svg) => svg,
+                Graphviz::Failed(message) => {
+                    eprintln!("error: {message}");
+                    return TROUBLE;
+                }
+                Graphviz::NotFound if args.layout == Layout::Graphviz => {
+                    eprintln!("error: Graphviz's `dot` is not installed; install Graphviz, or use `--layout builtin`");
+                    return TROUBLE;
+                }
+                Graphviz::NotFound => match dun_compiler::graph::to_svg(&graph) {
+                    Ok(svg) => svg,
+                    Err(message) => {
+                        eprintln!("error: {message}");
+                        return TROUBLE;
+                    }
+                },
             }
-        },
+        }
     };
 
     match &args.output {

@@ -552,7 +552,7 @@ fn outcome_rows(ks: &[&Kpis]) -> Vec<(String, Vec<u64>)> {
         .collect()
 }
 
-fn grid(out: &mut String, header: &[String], body: &[Vec<String>]) {
+pub(crate) fn grid(out: &mut String, header: &[String], body: &[Vec<String>]) {
     let cols = header.len();
     let mut w = vec![0; cols];
     for row in std::iter::once(header).chain(body.iter().map(|r| r.as_slice())) {

@@ -1,6 +1,8 @@
 //! `dun status --db PATH [ACCOUNT] [--format text|json]`: how a
 //! portfolio's store stands.
 
+mod by_arm;
+
 use crate::exit;
 use dun_runtime::store::Store;
 use std::fmt::Write as _;
@@ -14,6 +16,16 @@ pub struct Args {
     db: PathBuf,
     /// One account: its state, events, actions and audit trail.
     account: Option<String>,
+    /// Per split arm: accounts, money recovered, promises made and kept,
+    /// contacts and their cost, with 95% intervals and each arm's
+    /// difference from the first.
+    #[arg(long, conflicts_with = "account")]
+    by_arm: bool,
+    /// With `--by-arm`: the behaviour model naming the payment and promise
+    /// events and the cost of each contact (`examples/behaviour.toml` by
+    /// default).
+    #[arg(long, value_name = "MODEL", requires = "by_arm")]
+    behaviour: Option<PathBuf>,
     /// `json`: one JSON document on standard output, for scripts and CI.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -70,6 +82,38 @@ pub fn run(args: &Args) -> u8 {
             return exit::TROUBLE;
         }
     };
+    if args.by_arm {
+        let model = match &args.behaviour {
+            None => dun_runtime::sim::Behaviour::default_model(),
+            Some(p) => match dun_runtime::sim::Behaviour::load(p) {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::TROUBLE;
+                }
+            },
+        };
+        let r = match by_arm::compute(&store, &model) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::TROUBLE;
+            }
+        };
+        let text = match args.format {
+            Format::Text => by_arm::text(&r),
+            Format::Json => match serde_json::to_string_pretty(&r) {
+                Ok(s) => s + "\n",
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::TROUBLE;
+                }
+            },
+        };
+        print!("{text}");
+        let _ = std::io::Write::flush(&mut std::io::stdout());
+        return exit::CLEAN;
+    }
     let text = match (&args.account, args.format) {
         (None, Format::Text) => summary(&store),
         (Some(id), Format::Text) => account(&store, id),

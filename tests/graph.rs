@@ -313,3 +313,23 @@ fn the_documented_diagram_of_the_reference_sample_is_current() {
         "regenerate the block with `dun graph tests/cases/valid/reference.dun`"
     );
 }
+
+#[test]
+fn many_handlers_into_one_stage_are_one_arrow_listing_the_first_few() {
+    let mut text =
+        String::from("flow many version 1\ncurrency USD\naccount {\n  balance: money\n}\n");
+    for i in 0..1000 {
+        text.push_str(&format!("event e{i}\n"));
+    }
+    for i in 0..1000 {
+        text.push_str(&format!("on e{i} -> done\n"));
+    }
+    text.push_str("start done\nstage done {\n  end closed\n}\n");
+    let graph = graph_of(&text);
+    let arrows = edge(&graph, "any_stage", "stage_done");
+    assert_eq!(arrows.len(), 1);
+    assert_eq!(
+        arrows[0].label.as_deref(),
+        Some("on e0 / on e1 / on e2 / and 997 more")
+    );
+}

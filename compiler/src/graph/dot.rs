@@ -5,8 +5,10 @@ use super::{EdgeKind, FlowGraph, NodeKind};
 pub fn to_dot(graph: &FlowGraph) -> String {
     let mut out = format!("digraph {} {{\n", quote(&graph.flow));
     out.push_str("    rankdir=TB;\n");
-    out.push_str("    node [shape=box, style=rounded, fontname=\"Helvetica\"];\n");
-    out.push_str("    edge [fontname=\"Helvetica\", fontsize=10];\n");
+    out.push_str(
+        "    node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=14];\n",
+    );
+    out.push_str("    edge [fontname=\"Helvetica\", fontsize=12];\n");
     for node in &graph.nodes {
         let mut lines = vec![node.title.clone()];
         lines.extend(node.summary.iter().cloned());
@@ -15,12 +17,16 @@ pub fn to_dot(graph: &FlowGraph) -> String {
             NodeKind::Entry => format!(
                 "label={label}, shape=circle, style=filled, fillcolor=\"#222222\", fontcolor=white"
             ),
-            NodeKind::Stage { start: true } => format!("label={label}, penwidth=2"),
-            NodeKind::Stage { start: false } => format!("label={label}"),
+            NodeKind::Stage { start } => format!(
+                "label={label}, fillcolor=\"{}\"{}",
+                node.role.fill(),
+                if start { ", penwidth=2" } else { "" }
+            ),
             NodeKind::AnyStage => format!("label={label}, shape=hexagon, style=dashed"),
-            NodeKind::Outcome => {
-                format!("label={label}, shape=doublecircle, style=filled, fillcolor=\"#e8f5e9\"")
-            }
+            NodeKind::Outcome => format!(
+                "label={label}, shape=doublecircle, style=filled, fillcolor=\"{}\"",
+                node.role.fill()
+            ),
         };
         out.push_str(&format!("    {} [{attrs}];\n", quote(&node.id)));
     }

@@ -1,6 +1,6 @@
 //! Mermaid `flowchart TD`, as GitHub renders it in Markdown.
 
-use super::{EdgeKind, FlowGraph, Node, NodeKind};
+use super::{EdgeKind, FlowGraph, Node, NodeKind, Role};
 
 pub fn to_mermaid(graph: &FlowGraph) -> String {
     let mut out = String::from("flowchart TD\n");
@@ -48,6 +48,34 @@ pub fn to_mermaid(graph: &FlowGraph) -> String {
             ids(|k| *k == NodeKind::Stage { start: true }),
             "stroke-width:3px",
         ),
+    ];
+    for (class, members, style) in classes {
+        if !members.is_empty() {
+            out.push_str(&format!("    classDef {class} {style}\n"));
+            out.push_str(&format!("    class {} {class}\n", members.join(",")));
+        }
+    }
+    for role in [Role::Contact, Role::Wait, Role::Agent, Role::Legal] {
+        let members: Vec<&str> = graph
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, NodeKind::Stage { .. }) && n.role == role)
+            .map(|n| n.id.as_str())
+            .collect();
+        if !members.is_empty() {
+            out.push_str(&format!(
+                "    classDef {} fill:{}\n",
+                role.name(),
+                role.fill()
+            ));
+            out.push_str(&format!(
+                "    class {} {}\n",
+                members.join(","),
+                role.name()
+            ));
+        }
+    }
+    let classes = [
         (
             "anystage",
             ids(|k| *k == NodeKind::AnyStage),
@@ -56,7 +84,7 @@ pub fn to_mermaid(graph: &FlowGraph) -> String {
         (
             "outcome",
             ids(|k| *k == NodeKind::Outcome),
-            "fill:#e8f5e9,stroke:#2e7d32",
+            "fill:#d4edda,stroke:#2e7d32",
         ),
     ];
     for (class, members, style) in classes {

@@ -33,6 +33,8 @@ pub struct Node {
     /// `outcome_NAME` (names are `[a-z_][a-z0-9_]*`).
     pub id: String,
     pub kind: NodeKind,
+    /// What kind of work the stage does, for its colour.
+    pub role: Role,
     pub title: String,
     /// What the stage does, a few steps a line (`email first_notice · wait 3d`).
     pub summary: Vec<String>,
@@ -52,6 +54,139 @@ pub enum NodeKind {
     Outcome,
 }
 
+/// The kind of stage a reader tells apart by colour: the first of legal,
+/// agent, contact, wait that the stage's steps do (so a stage that calls
+/// an agents' queue and also sends an SMS is an agent stage).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Role {
+    Entry,
+    /// Hands the account to an outside agency.
+    Legal,
+    /// Puts the account in front of people: a queue, a queued call, an
+    /// alert to a team.
+    Agent,
+    /// Automated contact: messages, letters, dialer calls.
+    Contact,
+    /// Only waits, sets, offers or emits.
+    Wait,
+    /// Where accounts end (an outcome), or the handlers of every stage.
+    End,
+    AnyStage,
+}
+
+impl Role {
+    /// Fill colours, light enough for black text.
+    pub fn fill(self) -> &'static str {
+        match self {
+            Role::Entry => "#222222",
+            Role::Legal => "#f8d7da",
+            Role::Agent => "#fff3cd",
+            Role::Contact => "#d6eaf8",
+            Role::Wait => "#eeeeee",
+            Role::End => "#d4edda",
+            Role::AnyStage => "#ffffff",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Entry => "entry",
+            Role::Legal => "legal",
+            Role::Agent => "agent",
+            Role::Contact => "contact",
+            Role::Wait => "wait",
+            Role::End => "end",
+            Role::AnyStage => "any stage",
+        }
+    }
+
+    fn of(steps: &[Step]) -> Role {
+        let mut seen = [false; 3];
+        visit(steps, &mut |k| match k {
+            StepKind::AssignAgency(_) => seen[0] = true,
+            StepKind::AssignQueue { .. } | StepKind::Alert { .. } => seen[1] = true,
+            StepKind::Call { queue: Some(_), .. } => seen[1] = true,
+            StepKind::Send { .. } | StepKind::Call { .. } => seen[2] = true,
+            _ => {}
+        });
+        match seen {
+            [true, _, _] => Role::Legal,
+            [_, true, _] => Role::Agent,
+            [_, _, true] => Role::Contact,
+            _ => Role::Wait,
+        }
+    }
+}
+
+fn visit(steps: &[Step], f: &mut dyn FnMut(&StepKind)) {
+    for s in steps {
+        f(&s.kind);
+        match &s.kind {
+            StepKind::If {
+                branches,
+                otherwise,
+            } => {
+                for (_, b) in branches {
+                    visit(&b.steps, f);
+                }
+                if let Some(b) = otherwise {
+                    visit(&b.steps, f);
+                }
+            }
+            StepKind::Repeat { body, .. } => visit(&body.steps, f),
+            _ => {}
+        }
+    }
+}
+
+/// Edges between the same two nodes for the same reason are drawn as one,
+/// their labels listed, at most this many, then a count of the rest: a flow
+/// with a thousand handlers into one stage draws one readable arrow.
+const LABELS_PER_EDGE: usize = 3;
+
+fn merge(edges: Vec<Edge>) -> Vec<Edge> {
+    use std::collections::{HashMap, HashSet};
+    let mut out: Vec<Edge> = Vec::with_capacity(edges.len());
+    // Per merged edge: its distinct labels in order, and whether one of the
+    // merged edges had none.
+    let mut labels: Vec<(Vec<String>, HashSet<String>, bool)> = Vec::new();
+    let mut index: HashMap<(String, String, EdgeKind), usize> = HashMap::new();
+    for e in edges {
+        let key = (e.from.clone(), e.to.clone(), e.kind);
+        let i = *index.entry(key).or_insert_with(|| {
+            out.push(Edge {
+                label: None,
+                ..e.clone()
+            });
+            labels.push((Vec::new(), HashSet::new(), false));
+            out.len() - 1
+        });
+        let slot = &mut labels[i];
+        match e.label {
+            Some(l) => {
+                if slot.1.insert(l.clone()) {
+                    slot.0.push(l);
+                }
+            }
+            None => slot.2 = true,
+        }
+    }
+    for (e, (ls, _, bare)) in out.iter_mut().zip(labels) {
+        if ls.is_empty() {
+            continue;
+        }
+        let mut shown: Vec<String> = ls.iter().take(LABELS_PER_EDGE).cloned().collect();
+        if ls.len() > LABELS_PER_EDGE {
+            shown.push(format!("and {} more", ls.len() - LABELS_PER_EDGE));
+        }
+        if bare {
+            shown.push("otherwise".to_string());
+        }
+        e.label = Some(shown.join(" / "));
+    }
+    out
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Edge {
     pub from: String,
@@ -61,7 +196,7 @@ pub struct Edge {
     pub label: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum EdgeKind {
     Start,
     Goto,
@@ -114,6 +249,7 @@ pub fn build(file: &File) -> FlowGraph {
                     kind: NodeKind::Stage {
                         start: start.as_deref() == Some(stage.name.name.as_str()),
                     },
+                    role: Role::of(&stage.body.steps),
                     title: stage.name.name.clone(),
                     summary: summary::stage(&stage.body.steps),
                 });
@@ -138,6 +274,7 @@ pub fn build(file: &File) -> FlowGraph {
         nodes.push(Node {
             id: ENTRY.to_string(),
             kind: NodeKind::Entry,
+            role: Role::Entry,
             title: "start".to_string(),
             summary: Vec::new(),
         });
@@ -153,6 +290,7 @@ pub fn build(file: &File) -> FlowGraph {
         nodes.push(Node {
             id: ANY_STAGE.to_string(),
             kind: NodeKind::AnyStage,
+            role: Role::AnyStage,
             title: "any stage".to_string(),
             summary: any_stage_summary,
         });
@@ -161,15 +299,13 @@ pub fn build(file: &File) -> FlowGraph {
         nodes.push(Node {
             id: outcome_id(outcome),
             kind: NodeKind::Outcome,
+            role: Role::End,
             title: outcome.clone(),
             summary: Vec::new(),
         });
     }
-    for edge in builder.edges {
-        if !edges.contains(&edge) {
-            edges.push(edge);
-        }
-    }
+    edges.extend(builder.edges);
+    let edges = merge(edges);
     FlowGraph { flow, nodes, edges }
 }
 

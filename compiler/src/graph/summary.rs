@@ -70,10 +70,19 @@ fn shorten(entry: String) -> String {
 fn step(step: &Step) -> Option<String> {
     Some(match &step.kind {
         StepKind::Send {
-            channel, template, ..
-        } => format!("{} {}", channel.name, template.name),
-        StepKind::Call { queue: Some(q), .. } => format!("call {}", q.name),
-        StepKind::Call { queue: None, .. } => "call".to_string(),
+            channel,
+            template,
+            when,
+            ..
+        } => guarded(format!("{} {}", channel.name, template.name), when),
+        StepKind::Call {
+            queue: Some(q),
+            when,
+            ..
+        } => guarded(format!("call {}", q.name), when),
+        StepKind::Call {
+            queue: None, when, ..
+        } => guarded("call".to_string(), when),
         StepKind::Wait(WaitKind::For(d)) => format!("wait {}", short(d)),
         StepKind::Wait(WaitKind::Until(e)) => format!("wait until {}", spell().expr(e)),
         // Written branch by branch by `steps`.
@@ -103,6 +112,15 @@ fn step(step: &Step) -> Option<String> {
         StepKind::Emit { action, .. } => format!("emit {}", action.name),
         StepKind::Goto(_) | StepKind::End(_) | StepKind::Split { .. } => return None,
     })
+}
+
+/// A contact with its `when`, so a guarded message does not read as one
+/// every account gets.
+fn guarded(what: String, when: &Option<crate::syntax::ast::Expr>) -> String {
+    match when {
+        Some(cond) => format!("{what} when {}", spell().expr(cond)),
+        None => what,
+    }
 }
 
 /// `3d`, `12h`, `30min`, `2w`, `1mo`; business days stay in words.

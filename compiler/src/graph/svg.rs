@@ -39,12 +39,12 @@ fn draw(graph: &FlowGraph) -> String {
             NodeKind::Entry => (ShapeKind::new_circle(&text), "#dddddd", 0, 2),
             NodeKind::Stage { start } => (
                 ShapeKind::new_box(&text),
-                "white",
+                node.role.fill(),
                 8,
                 if start { 4 } else { 2 },
             ),
             NodeKind::AnyStage => (ShapeKind::new_box(&text), "#f3f3f3", 20, 1),
-            NodeKind::Outcome => (ShapeKind::new_double_circle(&text), "#e8f5e9", 0, 2),
+            NodeKind::Outcome => (ShapeKind::new_double_circle(&text), node.role.fill(), 0, 2),
         };
         let look = StyleAttr::new(
             Color::fast("black"),
