@@ -97,7 +97,14 @@ fn neovim(file: &Path, path: &std::ffi::OsStr, missing: bool) -> Option<Output> 
     let nvim = editor("nvim", "apt-get install neovim")?;
     let mut command = Command::new(nvim);
     command
-        .args(["--headless", "-n", "-i", "NONE", "-u", "editors/neovim/dun.lua"])
+        .args([
+            "--headless",
+            "-n",
+            "-i",
+            "NONE",
+            "-u",
+            "editors/neovim/dun.lua",
+        ])
         .args(["-c", "luafile editors/neovim/check.lua"])
         .arg(file)
         .env("PATH", path)

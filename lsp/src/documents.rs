@@ -16,8 +16,11 @@ use dun_compiler::syntax::ast::Span;
 use std::collections::{HashMap, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
+use std::time::Duration;
+use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 use tower_lsp_server::ls_types::{self as lsp, TextDocumentContentChangeEvent, Uri};
 
 /// One analysed version of a document. Queries read it; nothing mutates it.
@@ -56,6 +59,7 @@ pub struct Published {
 }
 
 type Query = Box<dyn FnOnce(Option<&Arc<Snapshot>>) + Send>;
+type QueryAll = Box<dyn FnOnce(Vec<Arc<Snapshot>>) + Send>;
 
 enum Message {
     Configure(Encoding),
@@ -71,6 +75,8 @@ enum Message {
     },
     Close(Uri),
     Query(Uri, Query),
+    /// A question about every open document (workspace symbols).
+    QueryAll(QueryAll),
 }
 
 impl Message {
@@ -82,15 +88,24 @@ impl Message {
                 uri: u, version: v, ..
             } => u == uri && *v > version,
             Message::Configure(_) => true,
-            Message::Query(..) => false,
+            Message::Query(..) | Message::QueryAll(_) => false,
         }
     }
 }
+
+/// The protocol's `RequestFailed` error code.
+const REQUEST_FAILED: i64 = -32803;
+
+/// How long a request waits for its answer unless the client says
+/// otherwise: far beyond any analysis of a real flow (docs/performance.md),
+/// short enough that an editor is never stuck.
+pub const DEFAULT_BUDGET_MS: u64 = 10_000;
 
 /// The protocol side's handle on the document thread.
 #[derive(Clone)]
 pub struct Documents {
     tx: mpsc::Sender<Message>,
+    budget: Arc<AtomicU64>,
 }
 
 impl Documents {
@@ -107,7 +122,10 @@ impl Documents {
             .name("dun-documents".into())
             .stack_size(64 << 20)
             .spawn(move || Owner::new(publish, errors_page).run(rx))?;
-        Ok(Documents { tx })
+        Ok(Documents {
+            tx,
+            budget: Arc::new(AtomicU64::new(DEFAULT_BUDGET_MS)),
+        })
     }
 
     pub fn configure(&self, encoding: Encoding) {
@@ -130,22 +148,83 @@ impl Documents {
         let _ = self.tx.send(Message::Close(uri));
     }
 
+    /// Runs `f` on the latest analysis of every open document, under the
+    /// same budget as [`Documents::query`].
+    pub async fn query_all<T, F>(&self, f: F) -> Result<Option<T>, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(Vec<Arc<Snapshot>>) -> Option<T> + Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let run: QueryAll = Box::new(move |snapshots| {
+            if reply.is_closed() {
+                return;
+            }
+            let result = catch_unwind(AssertUnwindSafe(|| f(snapshots)))
+                .ok()
+                .flatten();
+            let _ = reply.send(result);
+        });
+        if self.tx.send(Message::QueryAll(run)).is_err() {
+            return Ok(None);
+        }
+        self.within_budget(answer).await
+    }
+
+    /// Waits for `answer`, or fails with `RequestFailed` once the budget
+    /// is spent.
+    async fn within_budget<T>(
+        &self,
+        answer: tokio::sync::oneshot::Receiver<Option<T>>,
+    ) -> Result<Option<T>, Error> {
+        let budget = self.budget.load(Ordering::Relaxed);
+        match tokio::time::timeout(Duration::from_millis(budget), answer).await {
+            Ok(result) => Ok(result.ok().flatten()),
+            Err(_) => Err(Error {
+                code: ErrorCode::ServerError(REQUEST_FAILED),
+                message: format!(
+                    "dun lsp: no answer within the request budget of {budget} ms \
+                     (initializationOptions.requestBudgetMs); the file may be very large"
+                )
+                .into(),
+                data: None,
+            }),
+        }
+    }
+
+    /// How long a request may wait for its answer, in milliseconds.
+    pub fn set_budget(&self, milliseconds: u64) {
+        self.budget.store(milliseconds.max(1), Ordering::Relaxed);
+    }
+
     /// Runs `f` on the latest analysis of `uri`, on the document thread.
-    /// `None` when the document is not open, or when `f` panicked (the
+    /// `Ok(None)` when the document is not open, or when `f` panicked (the
     /// panic is contained: one bad query must not end the session).
-    pub async fn query<T, F>(&self, uri: Uri, f: F) -> Option<T>
+    ///
+    /// A request the client cancels (`$/cancelRequest`, answered by the
+    /// protocol library) or that outlives its time budget is not run if it
+    /// has not started; a budget exceeded is answered with the protocol's
+    /// `RequestFailed` error naming the budget, so the editor is never left
+    /// waiting on a busy document thread.
+    pub async fn query<T, F>(&self, uri: Uri, f: F) -> Result<Option<T>, Error>
     where
         T: Send + 'static,
         F: FnOnce(&Snapshot) -> Option<T> + Send + 'static,
     {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let run: Query = Box::new(move |snapshot| {
+            // Dropped by a cancellation or a timeout: nobody wants it.
+            if reply.is_closed() {
+                return;
+            }
             let result =
                 snapshot.and_then(|s| catch_unwind(AssertUnwindSafe(|| f(s))).ok().flatten());
             let _ = reply.send(result);
         });
-        self.tx.send(Message::Query(uri, run)).ok()?;
-        answer.await.ok().flatten()
+        if self.tx.send(Message::Query(uri, run)).is_err() {
+            return Ok(None);
+        }
+        self.within_budget(answer).await
     }
 }
 
@@ -189,15 +268,24 @@ impl Owner {
             }
             self.backlog.extend(rx.try_iter());
             let mut queries = Vec::new();
+            let mut every: Vec<QueryAll> = Vec::new();
             while let Some(message) = self.backlog.pop_front() {
                 match message {
                     Message::Query(uri, run) => queries.push((uri, run)),
+                    Message::QueryAll(run) => every.push(run),
                     other => self.apply(other),
                 }
             }
             self.analyse_changed(&rx);
             for (uri, run) in queries {
                 run(self.docs.get(&uri).and_then(|d| d.snapshot.as_ref()));
+            }
+            for run in every {
+                run(self
+                    .docs
+                    .values()
+                    .filter_map(|d| d.snapshot.clone())
+                    .collect());
             }
             // Freeing a large analysis takes time too: only once the new
             // diagnostics are out.
@@ -252,7 +340,7 @@ impl Owner {
                     });
                 }
             }
-            Message::Query(..) => {}
+            Message::Query(..) | Message::QueryAll(_) => {}
         }
     }
 

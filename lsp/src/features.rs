@@ -15,6 +15,9 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
             },
         )),
         document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
         completion_provider: Some(CompletionOptions {
             // `.` for `account.` and `event.`; a space after `goto`, `->`,
             // `send sms` and `==` is where the next word is chosen.
