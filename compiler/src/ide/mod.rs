@@ -27,7 +27,7 @@
 //! | method | answer |
 //! |---|---|
 //! | [`Document::diagnostics`] | every diagnostic of `dun check`, sorted, spans in bytes |
-//! | [`Document::hover`] | Markdown for the name at an offset: types, payloads, doc comments, template text with sample values, a stage's entry points |
+//! | [`Document::hover`] | Markdown for the name at an offset: types, payloads, doc comments, template text with sample values, a stage's entry points; for a duration or `wait until`, the calendar days it means ([`durations`]) |
 //! | [`Document::definition`] | where the name is declared (a queue, outcome or team: its first use) |
 //! | [`Document::references`] | every place the name is written |
 //! | [`Document::prepare_rename`] / [`Document::rename`] | the edits, or a [`RenameError`] saying why not |
@@ -55,6 +55,7 @@
 
 pub mod actions;
 pub mod complete;
+pub mod durations;
 pub mod highlight;
 pub mod hints;
 pub mod hover;
@@ -168,7 +169,7 @@ impl Document {
 
     /// What the name at `offset` is.
     pub fn hover(&self, offset: usize) -> Option<Hover> {
-        hover::hover(self, offset)
+        hover::hover(self, offset).or_else(|| durations::hover(self, offset))
     }
 
     /// Where the name at `offset` is declared.
