@@ -581,3 +581,145 @@ fn workspace_symbols_find_stages_in_every_flow_of_the_folder() {
     );
     assert!(server.shut_down().success());
 }
+
+/// Flow tests from the editor: lenses on the flow and on every `test`
+/// block; running them publishes each failed expectation on its line with
+/// the explanation `dun test` prints; a save runs them again.
+#[test]
+fn flow_tests_run_from_code_lenses_and_fail_where_the_expectation_is() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let good = std::fs::read_to_string(root.join("examples/bnpl/bnpl.dun")).expect("example");
+    let broken = good.replace(
+        "  on day 1 expect sent sms missed_sms",
+        "  on day 0 expect sent sms missed_sms",
+    );
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lsp_flow_tests");
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    let path = dir.join("bnpl.dun");
+    std::fs::write(&path, &broken).expect("write the flow");
+    let uri = &format!("file://{}", path.display());
+
+    // What `dun test` says about this file, line by line.
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_dun"))
+        .arg("test")
+        .arg(&path)
+        .output()
+        .expect("dun test");
+    let printed = String::from_utf8_lossy(&cli.stdout).to_string();
+    let explained: Vec<(u64, String)> = printed
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("     ")?;
+            let (place, message) = rest.split_once(": ")?;
+            let line = place.rsplit(':').next()?.parse::<u64>().ok()?;
+            Some((line - 1, message.to_string()))
+        })
+        .collect();
+    assert_eq!(explained.len(), 2, "{printed}");
+
+    let (mut server, init) = Server::initialized(&["utf-16"]);
+    let commands = &init["capabilities"]["executeCommandProvider"]["commands"];
+    assert_eq!(commands, &json!(["dun.runTests", "dun.traceTest"]));
+    server.open(uri, 1, &broken);
+    assert_eq!(
+        server.diagnostics(uri, 1),
+        json!([]),
+        "the flow checks clean"
+    );
+
+    let lenses = server.request(
+        "textDocument/codeLens",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let lenses = lenses.as_array().expect("lenses");
+    assert_eq!(lenses.len(), 1 + 2 * 7, "{lenses:?}");
+    assert_eq!(lenses[0]["command"]["title"], "Run all tests (7)");
+    assert_eq!(lenses[0]["range"]["start"]["line"], 6, "on the `flow` line");
+    let first_test = good
+        .lines()
+        .position(|l| l.starts_with("test "))
+        .expect("a test") as u64;
+    assert_eq!(lenses[1]["range"]["start"]["line"], first_test);
+    assert_eq!(lenses[1]["command"]["title"], "Run test");
+    assert_eq!(lenses[2]["command"]["title"], "Trace");
+    assert_eq!(
+        lenses[1]["command"]["arguments"][0]["title"],
+        "a customer who pays after the first nudges is cured"
+    );
+
+    let ran = server.request(
+        "workspace/executeCommand",
+        json!({ "command": "dun.runTests", "arguments": [{ "uri": uri }] }),
+    );
+    assert_eq!(
+        (ran["passed"].clone(), ran["failed"].clone()),
+        (json!(5), json!(2)),
+        "{ran}"
+    );
+    let published = server.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty())
+    });
+    let found = published["params"]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .clone();
+    assert_eq!(found.len(), 2, "{found:?}");
+    for (d, (line, message)) in found.iter().zip(&explained) {
+        assert_eq!(d["code"], "dun::test::failed");
+        assert_eq!(d["range"]["start"]["line"], *line, "{d}");
+        let text = d["message"].as_str().unwrap_or("");
+        assert!(
+            text.ends_with(message.as_str()),
+            "{text}\nvs dun test: {message}"
+        );
+    }
+    let shown = server.wait_for(|m| m["method"] == "window/showMessage");
+    assert_eq!(
+        shown["params"]["message"],
+        "dun test: 7 tests run, 5 passed, 2 failed"
+    );
+
+    let traced = server.request(
+        "workspace/executeCommand",
+        json!({ "command": "dun.traceTest", "arguments": [{ "uri": uri,
+            "title": "a customer who pays after the first nudges is cured" }] }),
+    );
+    let trace = traced["trace"].as_str().unwrap_or("");
+    assert!(
+        trace.starts_with("trace of \"a customer who pays"),
+        "{traced}"
+    );
+    assert!(trace.contains("missed_sms"), "{trace}");
+
+    // The fix, saved: the tests run again and the failures go.
+    std::fs::write(&path, &good).expect("write the fix");
+    server.change(uri, 2, &good);
+    server.diagnostics(uri, 2);
+    server.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let after = server.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 2
+    });
+    assert_eq!(after["params"]["diagnostics"], json!([]), "{after}");
+
+    // Broken again and saved: the failures come back without a command.
+    std::fs::write(&path, &broken).expect("write the flow");
+    server.change(uri, 3, &broken);
+    assert_eq!(
+        server.diagnostics(uri, 3),
+        json!([]),
+        "an edit clears old results"
+    );
+    server.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let again = server.diagnostics(uri, 3);
+    assert_eq!(again.as_array().map(Vec::len), Some(2), "{again}");
+    assert!(server.shut_down().success());
+}

@@ -10,6 +10,7 @@
 //! published at all.
 
 use crate::diagnostics;
+use crate::flow_tests;
 use crate::position;
 use dun_compiler::ide::{Document as Analysed, Encoding, LineMap};
 use dun_compiler::syntax::ast::Span;
@@ -77,6 +78,15 @@ enum Message {
     Query(Uri, Query),
     /// A question about every open document (workspace symbols).
     QueryAll(QueryAll),
+    /// Run the flow tests of a document (all, or one by title).
+    RunTests {
+        uri: Uri,
+        only: Option<String>,
+        trace: bool,
+        reply: tokio::sync::oneshot::Sender<Option<flow_tests::Run>>,
+    },
+    /// The editor saved a document: its tests run again.
+    Saved(Uri),
 }
 
 impl Message {
@@ -88,7 +98,10 @@ impl Message {
                 uri: u, version: v, ..
             } => u == uri && *v > version,
             Message::Configure(_) => true,
-            Message::Query(..) | Message::QueryAll(_) => false,
+            Message::Query(..)
+            | Message::QueryAll(_)
+            | Message::RunTests { .. }
+            | Message::Saved(_) => false,
         }
     }
 }
@@ -192,6 +205,33 @@ impl Documents {
         }
     }
 
+    /// Runs the flow tests of `uri` (the one titled `only`, or all) on its
+    /// latest text; failures are published with the document's diagnostics
+    /// until its text changes. `Ok(None)` when the document is not open or
+    /// has errors.
+    pub async fn run_tests(
+        &self,
+        uri: Uri,
+        only: Option<String>,
+        trace: bool,
+    ) -> Result<Option<flow_tests::Run>, Error> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let message = Message::RunTests {
+            uri,
+            only,
+            trace,
+            reply,
+        };
+        if self.tx.send(message).is_err() {
+            return Ok(None);
+        }
+        self.within_budget(answer).await
+    }
+
+    pub fn saved(&self, uri: Uri) {
+        let _ = self.tx.send(Message::Saved(uri));
+    }
+
     /// How long a request may wait for its answer, in milliseconds.
     pub fn set_budget(&self, milliseconds: u64) {
         self.budget.store(milliseconds.max(1), Ordering::Relaxed);
@@ -231,6 +271,9 @@ impl Documents {
 struct Document {
     version: i32,
     text: String,
+    /// Failures of the last test run on this text, published with the
+    /// diagnostics; cleared when the text changes (their lines may move).
+    tests: Vec<lsp::Diagnostic>,
     /// `None` while the text has changed since the last analysis.
     snapshot: Option<Arc<Snapshot>>,
 }
@@ -269,10 +312,18 @@ impl Owner {
             self.backlog.extend(rx.try_iter());
             let mut queries = Vec::new();
             let mut every: Vec<QueryAll> = Vec::new();
+            let mut runs = Vec::new();
             while let Some(message) = self.backlog.pop_front() {
                 match message {
                     Message::Query(uri, run) => queries.push((uri, run)),
                     Message::QueryAll(run) => every.push(run),
+                    Message::RunTests {
+                        uri,
+                        only,
+                        trace,
+                        reply,
+                    } => runs.push((uri, only, trace, Some(reply))),
+                    Message::Saved(uri) => runs.push((uri, None, false, None)),
                     other => self.apply(other),
                 }
             }
@@ -286,6 +337,15 @@ impl Owner {
                     .values()
                     .filter_map(|d| d.snapshot.clone())
                     .collect());
+            }
+            for (uri, only, trace, reply) in runs {
+                if reply.as_ref().is_some_and(|r| r.is_closed()) {
+                    continue;
+                }
+                let result = self.run_tests(&uri, only.as_deref(), trace);
+                if let Some(reply) = reply {
+                    let _ = reply.send(result);
+                }
             }
             // Freeing a large analysis takes time too: only once the new
             // diagnostics are out.
@@ -307,6 +367,7 @@ impl Owner {
                     Document {
                         version,
                         text,
+                        tests: Vec::new(),
                         snapshot: None,
                     },
                 );
@@ -329,6 +390,7 @@ impl Owner {
                     apply_change(&mut doc.text, change, encoding);
                 }
                 doc.version = version;
+                doc.tests.clear();
                 self.retired.extend(doc.snapshot.take());
             }
             Message::Close(uri) => {
@@ -340,7 +402,10 @@ impl Owner {
                     });
                 }
             }
-            Message::Query(..) | Message::QueryAll(_) => {}
+            Message::Query(..)
+            | Message::QueryAll(_)
+            | Message::RunTests { .. }
+            | Message::Saved(_) => {}
         }
     }
 
@@ -365,13 +430,48 @@ impl Owner {
             {
                 continue;
             }
-            let diagnostics = diagnostics::to_lsp(&snapshot, &self.errors_page);
+            let mut diagnostics = diagnostics::to_lsp(&snapshot, &self.errors_page);
+            diagnostics.extend(doc.tests.iter().cloned());
             let _ = self.publish.send(Published {
                 uri,
                 version: Some(snapshot.version),
                 diagnostics,
             });
         }
+    }
+}
+
+impl Owner {
+    /// Runs tests on the latest analysis of `uri` and publishes their
+    /// failures with its diagnostics. A save of a file without tests, or
+    /// with errors, changes nothing.
+    fn run_tests(&mut self, uri: &Uri, only: Option<&str>, trace: bool) -> Option<flow_tests::Run> {
+        let doc = self.docs.get_mut(uri)?;
+        let snapshot = doc.snapshot.clone()?;
+        let caught = catch_unwind(AssertUnwindSafe(|| {
+            flow_tests::run(&snapshot, only, trace, &self.errors_page)
+        }));
+        let run = caught.ok().flatten()?;
+        if run.passed + run.failed == 0 && run.diagnostics.is_empty() && doc.tests.is_empty() {
+            return Some(run);
+        }
+        // One test's run replaces that test's results only.
+        match only {
+            Some(title) => {
+                let mark = format!("test \"{title}\" failed: ");
+                doc.tests.retain(|d| !d.message.starts_with(&mark));
+                doc.tests.extend(run.diagnostics.iter().cloned());
+            }
+            None => doc.tests = run.diagnostics.clone(),
+        }
+        let mut diagnostics = diagnostics::to_lsp(&snapshot, &self.errors_page);
+        diagnostics.extend(doc.tests.iter().cloned());
+        let _ = self.publish.send(Published {
+            uri: uri.clone(),
+            version: Some(snapshot.version),
+            diagnostics,
+        });
+        Some(run)
     }
 }
 

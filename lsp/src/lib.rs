@@ -6,6 +6,7 @@
 pub mod diagnostics;
 pub mod documents;
 mod features;
+mod flow_tests;
 mod formatting;
 pub mod position;
 pub mod queries;

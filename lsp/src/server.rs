@@ -3,7 +3,7 @@
 
 use crate::documents::{Documents, Published};
 use crate::position;
-use crate::{features, formatting, queries, workspace};
+use crate::{features, flow_tests, formatting, queries, workspace};
 use dun_compiler::ide::Encoding;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -120,6 +120,63 @@ impl LanguageServer for Backend {
         let doc = params.text_document;
         self.docs
             .change(doc.uri, doc.version, params.content_changes);
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        self.docs.saved(params.text_document.uri);
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        self.docs
+            .query(params.text_document.uri, |s| {
+                let lenses = flow_tests::lenses(s);
+                (!lenses.is_empty()).then_some(lenses)
+            })
+            .await
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        let trace = match params.command.as_str() {
+            flow_tests::RUN => false,
+            flow_tests::TRACE => true,
+            other => {
+                return Err(Error::invalid_params(format!(
+                    "dun lsp has no command `{other}`"
+                )))
+            }
+        };
+        let Some((uri, title)) = flow_tests::arguments(&params.arguments) else {
+            return Err(Error::invalid_params(
+                "the command takes one argument: { \"uri\": DOCUMENT, \"title\": TEST (optional) }",
+            ));
+        };
+        if trace && title.is_none() {
+            return Err(Error::invalid_params(
+                "a trace is of one test: give its title",
+            ));
+        }
+        let Some(run) = self.docs.run_tests(uri, title, trace).await? else {
+            self.client
+                .show_message(
+                    MessageType::WARNING,
+                    "dun test: the flow has errors (or is not open); fix them to run its tests",
+                )
+                .await;
+            return Ok(None);
+        };
+        if let Some(trace) = &run.trace {
+            self.client.log_message(MessageType::INFO, trace).await;
+        }
+        let kind = if run.failed > 0 {
+            MessageType::WARNING
+        } else {
+            MessageType::INFO
+        };
+        self.client.show_message(kind, run.summary()).await;
+        Ok(Some(run.to_json()))
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
