@@ -168,6 +168,21 @@ fn request(method: &str, args: &[&str]) -> (&'static str, Value) {
             ("textDocument/rename", p)
         }
         "completion" => ("textDocument/completion", at()),
+        "highlight" => ("textDocument/documentHighlight", at()),
+        "workspace_symbols" => (
+            "workspace/symbol",
+            json!({ "query": args.first().copied().unwrap_or("") }),
+        ),
+        "format_range" => {
+            let (a, b) = args
+                .first()
+                .and_then(|r| r.split_once('-'))
+                .expect("format_range L:C-L:C");
+            let mut p = doc;
+            p["range"] = json!({ "start": position(a), "end": position(b) });
+            p["options"] = json!({ "tabSize": 2, "insertSpaces": true });
+            ("textDocument/rangeFormatting", p)
+        }
         "format" => {
             let mut p = doc;
             p["options"] = json!({ "tabSize": 2, "insertSpaces": true });
@@ -420,4 +435,291 @@ fn exit_without_shutdown_is_status_1() {
 
     let (server, _) = Server::initialized(&["utf-16"]);
     assert_eq!(server.close_input().code(), Some(1));
+}
+
+/// A body that is not JSON, not UTF-8 or not a JSON-RPC message is
+/// answered with the protocol's error and the session goes on (issue 20,
+/// finding 13: one such message used to end `dun lsp`).
+#[test]
+fn a_message_that_is_not_json_is_refused_and_the_session_goes_on() {
+    let (mut server, _) = Server::initialized(&["utf-16"]);
+    for (body, code) in [
+        (&b"hello"[..], -32700),
+        (&[0xff, 0xfe, 0x00][..], -32700),
+        (&br#"{"jsonrpc":"2.0","id":true,"method":"x"}"#[..], -32600),
+        (&b"[1, 2, 3]"[..], -32600),
+    ] {
+        server.send_raw(body);
+        let reply = server.wait_for(|m| m["id"].is_null() && m.get("error").is_some());
+        assert_eq!(reply["error"]["code"], code, "{reply}");
+    }
+    // A header without a length, then a real message.
+    server.write_unframed(b"Content-Type: text/plain\r\n\r\nnot a message");
+    let reply = server.wait_for(|m| m["id"].is_null() && m.get("error").is_some());
+    assert_eq!(reply["error"]["code"], -32700, "{reply}");
+    server.open(URI, 1, "flow f\nstart s\nstage s {\n  goto nowhere\n}\n");
+    let diagnostics = server.diagnostics(URI, 1);
+    assert_eq!(
+        diagnostics.as_array().map(Vec::len),
+        Some(1),
+        "{diagnostics}"
+    );
+    assert!(server.is_running());
+    assert!(server.shut_down().success());
+}
+
+/// A client that lists `plaintext` first gets hover without Markdown marks.
+#[test]
+fn hover_is_plain_text_for_a_client_that_prefers_it() {
+    let text = "## The first week.\nflow f\nstart calls\nstage calls {\n  goto calls\n}\n";
+    let hover_at = |server: &mut Server| {
+        server.open(URI, 1, text);
+        server.diagnostics(URI, 1);
+        server.request("textDocument/hover", doc_at("4:8"))
+    };
+    let (mut server, _) = Server::initialized_with(json!({
+        "processId": null, "rootUri": null,
+        "capabilities": { "textDocument": { "hover": { "contentFormat": ["plaintext", "markdown"] } } }
+    }));
+    let plain = hover_at(&mut server);
+    assert_eq!(plain["contents"]["kind"], "plaintext", "{plain}");
+    let value = plain["contents"]["value"].as_str().expect("text");
+    assert!(value.contains("stage calls"), "{value}");
+    assert!(!value.contains("```") && !value.contains('`'), "{value}");
+    assert!(server.shut_down().success());
+
+    let (mut server, _) = Server::initialized(&["utf-16"]);
+    let markdown = hover_at(&mut server);
+    assert_eq!(markdown["contents"]["kind"], "markdown", "{markdown}");
+    assert!(server.shut_down().success());
+}
+
+/// A request that cannot be answered within the client's budget
+/// (`initializationOptions.requestBudgetMs`) fails with `RequestFailed`
+/// and a message naming the budget; a cancelled one is answered with
+/// `RequestCancelled`; the server goes on answering either way.
+#[test]
+fn requests_have_a_time_budget_and_can_be_cancelled() {
+    let (mut server, _) = Server::initialized_with(json!({
+        "processId": null, "rootUri": null, "capabilities": {},
+        "initializationOptions": { "requestBudgetMs": 1 }
+    }));
+    // A large flow keeps the document thread busy well beyond 1 ms.
+    let good = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/valid/reference.dun"),
+    )
+    .expect("reference flow");
+    let big = good.repeat(40);
+    server.open(URI, 1, &big);
+    let answer = server.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    assert_eq!(answer["error"]["code"], -32803, "{answer}");
+    let message = answer["error"]["message"].as_str().unwrap_or("");
+    assert!(message.contains("1 ms"), "{message}");
+    server.diagnostics(URI, 1);
+    assert!(server.is_running());
+    assert!(server.shut_down().success());
+
+    let (mut server, _) = Server::initialized(&["utf-16"]);
+    server.open(URI, 1, &big);
+    server.send(
+        &json!({ "jsonrpc": "2.0", "id": 99, "method": "textDocument/documentSymbol",
+        "params": { "textDocument": { "uri": URI } } }),
+    );
+    server.notify("$/cancelRequest", json!({ "id": 99 }));
+    let reply = server.wait_for(|m| m["id"] == 99);
+    assert_eq!(reply["error"]["code"], -32800, "{reply}");
+    server.diagnostics(URI, 1);
+    let answer = server.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    assert!(answer.is_array(), "answers after a cancellation: {answer}");
+    assert!(server.shut_down().success());
+}
+
+/// Workspace symbols cover the flows of the workspace's folders that are
+/// not open, read from disk, as well as the open ones as edited.
+#[test]
+fn workspace_symbols_find_stages_in_every_flow_of_the_folder() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let (mut server, _) = Server::initialized_with(json!({
+        "processId": null,
+        "rootUri": format!("file://{}", examples.display()),
+        "capabilities": {}
+    }));
+    server.open(
+        URI,
+        1,
+        "flow f\nstart plan_offered\nstage plan_offered {\n  end done\n}\n",
+    );
+    server.diagnostics(URI, 1);
+    let found = server.request("workspace/symbol", json!({ "query": "plan_offer" }));
+    let places: Vec<String> = found
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}",
+                s["name"].as_str().unwrap_or(""),
+                s["location"]["uri"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert!(
+        places
+            .iter()
+            .any(|p| p.starts_with("plan_offer ") && p.ends_with("examples/bnpl/bnpl.dun")),
+        "{places:?}"
+    );
+    assert!(
+        places.iter().any(|p| p == &format!("plan_offered {URI}")),
+        "{places:?}"
+    );
+    assert!(server.shut_down().success());
+}
+
+/// Flow tests from the editor: lenses on the flow and on every `test`
+/// block; running them publishes each failed expectation on its line with
+/// the explanation `dun test` prints; a save runs them again.
+#[test]
+fn flow_tests_run_from_code_lenses_and_fail_where_the_expectation_is() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let good = std::fs::read_to_string(root.join("examples/bnpl/bnpl.dun")).expect("example");
+    let broken = good.replace(
+        "  on day 1 expect sent sms missed_sms",
+        "  on day 0 expect sent sms missed_sms",
+    );
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lsp_flow_tests");
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    let path = dir.join("bnpl.dun");
+    std::fs::write(&path, &broken).expect("write the flow");
+    let uri = &format!("file://{}", path.display());
+
+    // What `dun test` says about this file, line by line.
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_dun"))
+        .arg("test")
+        .arg(&path)
+        .output()
+        .expect("dun test");
+    let printed = String::from_utf8_lossy(&cli.stdout).to_string();
+    let explained: Vec<(u64, String)> = printed
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("     ")?;
+            let (place, message) = rest.split_once(": ")?;
+            let line = place.rsplit(':').next()?.parse::<u64>().ok()?;
+            Some((line - 1, message.to_string()))
+        })
+        .collect();
+    assert_eq!(explained.len(), 2, "{printed}");
+
+    let (mut server, init) = Server::initialized(&["utf-16"]);
+    let commands = &init["capabilities"]["executeCommandProvider"]["commands"];
+    assert_eq!(commands, &json!(["dun.runTests", "dun.traceTest"]));
+    server.open(uri, 1, &broken);
+    assert_eq!(
+        server.diagnostics(uri, 1),
+        json!([]),
+        "the flow checks clean"
+    );
+
+    let lenses = server.request(
+        "textDocument/codeLens",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let lenses = lenses.as_array().expect("lenses");
+    assert_eq!(lenses.len(), 1 + 2 * 7, "{lenses:?}");
+    assert_eq!(lenses[0]["command"]["title"], "Run all tests (7)");
+    assert_eq!(lenses[0]["range"]["start"]["line"], 6, "on the `flow` line");
+    let first_test = good
+        .lines()
+        .position(|l| l.starts_with("test "))
+        .expect("a test") as u64;
+    assert_eq!(lenses[1]["range"]["start"]["line"], first_test);
+    assert_eq!(lenses[1]["command"]["title"], "Run test");
+    assert_eq!(lenses[2]["command"]["title"], "Trace");
+    assert_eq!(
+        lenses[1]["command"]["arguments"][0]["title"],
+        "a customer who pays after the first nudges is cured"
+    );
+
+    let ran = server.request(
+        "workspace/executeCommand",
+        json!({ "command": "dun.runTests", "arguments": [{ "uri": uri }] }),
+    );
+    assert_eq!(
+        (ran["passed"].clone(), ran["failed"].clone()),
+        (json!(5), json!(2)),
+        "{ran}"
+    );
+    let published = server.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty())
+    });
+    let found = published["params"]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .clone();
+    assert_eq!(found.len(), 2, "{found:?}");
+    for (d, (line, message)) in found.iter().zip(&explained) {
+        assert_eq!(d["code"], "dun::test::failed");
+        assert_eq!(d["range"]["start"]["line"], *line, "{d}");
+        let text = d["message"].as_str().unwrap_or("");
+        assert!(
+            text.ends_with(message.as_str()),
+            "{text}\nvs dun test: {message}"
+        );
+    }
+    let shown = server.wait_for(|m| m["method"] == "window/showMessage");
+    assert_eq!(
+        shown["params"]["message"],
+        "dun test: 7 tests run, 5 passed, 2 failed"
+    );
+
+    let traced = server.request(
+        "workspace/executeCommand",
+        json!({ "command": "dun.traceTest", "arguments": [{ "uri": uri,
+            "title": "a customer who pays after the first nudges is cured" }] }),
+    );
+    let trace = traced["trace"].as_str().unwrap_or("");
+    assert!(
+        trace.starts_with("trace of \"a customer who pays"),
+        "{traced}"
+    );
+    assert!(trace.contains("missed_sms"), "{trace}");
+
+    // The fix, saved: the tests run again and the failures go.
+    std::fs::write(&path, &good).expect("write the fix");
+    server.change(uri, 2, &good);
+    server.diagnostics(uri, 2);
+    server.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let after = server.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 2
+    });
+    assert_eq!(after["params"]["diagnostics"], json!([]), "{after}");
+
+    // Broken again and saved: the failures come back without a command.
+    std::fs::write(&path, &broken).expect("write the flow");
+    server.change(uri, 3, &broken);
+    assert_eq!(
+        server.diagnostics(uri, 3),
+        json!([]),
+        "an edit clears old results"
+    );
+    server.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let again = server.diagnostics(uri, 3);
+    assert_eq!(again.as_array().map(Vec::len), Some(2), "{again}");
+    assert!(server.shut_down().success());
 }

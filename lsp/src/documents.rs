@@ -10,14 +10,18 @@
 //! published at all.
 
 use crate::diagnostics;
+use crate::flow_tests;
 use crate::position;
 use dun_compiler::ide::{Document as Analysed, Encoding, LineMap};
 use dun_compiler::syntax::ast::Span;
 use std::collections::{HashMap, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
+use std::time::Duration;
+use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 use tower_lsp_server::ls_types::{self as lsp, TextDocumentContentChangeEvent, Uri};
 
 /// One analysed version of a document. Queries read it; nothing mutates it.
@@ -56,6 +60,7 @@ pub struct Published {
 }
 
 type Query = Box<dyn FnOnce(Option<&Arc<Snapshot>>) + Send>;
+type QueryAll = Box<dyn FnOnce(Vec<Arc<Snapshot>>) + Send>;
 
 enum Message {
     Configure(Encoding),
@@ -71,6 +76,17 @@ enum Message {
     },
     Close(Uri),
     Query(Uri, Query),
+    /// A question about every open document (workspace symbols).
+    QueryAll(QueryAll),
+    /// Run the flow tests of a document (all, or one by title).
+    RunTests {
+        uri: Uri,
+        only: Option<String>,
+        trace: bool,
+        reply: tokio::sync::oneshot::Sender<Option<flow_tests::Run>>,
+    },
+    /// The editor saved a document: its tests run again.
+    Saved(Uri),
 }
 
 impl Message {
@@ -82,15 +98,27 @@ impl Message {
                 uri: u, version: v, ..
             } => u == uri && *v > version,
             Message::Configure(_) => true,
-            Message::Query(..) => false,
+            Message::Query(..)
+            | Message::QueryAll(_)
+            | Message::RunTests { .. }
+            | Message::Saved(_) => false,
         }
     }
 }
+
+/// The protocol's `RequestFailed` error code.
+const REQUEST_FAILED: i64 = -32803;
+
+/// How long a request waits for its answer unless the client says
+/// otherwise: far beyond any analysis of a real flow (docs/performance.md),
+/// short enough that an editor is never stuck.
+pub const DEFAULT_BUDGET_MS: u64 = 10_000;
 
 /// The protocol side's handle on the document thread.
 #[derive(Clone)]
 pub struct Documents {
     tx: mpsc::Sender<Message>,
+    budget: Arc<AtomicU64>,
 }
 
 impl Documents {
@@ -107,7 +135,10 @@ impl Documents {
             .name("dun-documents".into())
             .stack_size(64 << 20)
             .spawn(move || Owner::new(publish, errors_page).run(rx))?;
-        Ok(Documents { tx })
+        Ok(Documents {
+            tx,
+            budget: Arc::new(AtomicU64::new(DEFAULT_BUDGET_MS)),
+        })
     }
 
     pub fn configure(&self, encoding: Encoding) {
@@ -130,28 +161,119 @@ impl Documents {
         let _ = self.tx.send(Message::Close(uri));
     }
 
+    /// Runs `f` on the latest analysis of every open document, under the
+    /// same budget as [`Documents::query`].
+    pub async fn query_all<T, F>(&self, f: F) -> Result<Option<T>, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(Vec<Arc<Snapshot>>) -> Option<T> + Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let run: QueryAll = Box::new(move |snapshots| {
+            if reply.is_closed() {
+                return;
+            }
+            let result = catch_unwind(AssertUnwindSafe(|| f(snapshots)))
+                .ok()
+                .flatten();
+            let _ = reply.send(result);
+        });
+        if self.tx.send(Message::QueryAll(run)).is_err() {
+            return Ok(None);
+        }
+        self.within_budget(answer).await
+    }
+
+    /// Waits for `answer`, or fails with `RequestFailed` once the budget
+    /// is spent.
+    async fn within_budget<T>(
+        &self,
+        answer: tokio::sync::oneshot::Receiver<Option<T>>,
+    ) -> Result<Option<T>, Error> {
+        let budget = self.budget.load(Ordering::Relaxed);
+        match tokio::time::timeout(Duration::from_millis(budget), answer).await {
+            Ok(result) => Ok(result.ok().flatten()),
+            Err(_) => Err(Error {
+                code: ErrorCode::ServerError(REQUEST_FAILED),
+                message: format!(
+                    "dun lsp: no answer within the request budget of {budget} ms \
+                     (initializationOptions.requestBudgetMs); the file may be very large"
+                )
+                .into(),
+                data: None,
+            }),
+        }
+    }
+
+    /// Runs the flow tests of `uri` (the one titled `only`, or all) on its
+    /// latest text; failures are published with the document's diagnostics
+    /// until its text changes. `Ok(None)` when the document is not open or
+    /// has errors.
+    pub async fn run_tests(
+        &self,
+        uri: Uri,
+        only: Option<String>,
+        trace: bool,
+    ) -> Result<Option<flow_tests::Run>, Error> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let message = Message::RunTests {
+            uri,
+            only,
+            trace,
+            reply,
+        };
+        if self.tx.send(message).is_err() {
+            return Ok(None);
+        }
+        self.within_budget(answer).await
+    }
+
+    pub fn saved(&self, uri: Uri) {
+        let _ = self.tx.send(Message::Saved(uri));
+    }
+
+    /// How long a request may wait for its answer, in milliseconds.
+    pub fn set_budget(&self, milliseconds: u64) {
+        self.budget.store(milliseconds.max(1), Ordering::Relaxed);
+    }
+
     /// Runs `f` on the latest analysis of `uri`, on the document thread.
-    /// `None` when the document is not open, or when `f` panicked (the
+    /// `Ok(None)` when the document is not open, or when `f` panicked (the
     /// panic is contained: one bad query must not end the session).
-    pub async fn query<T, F>(&self, uri: Uri, f: F) -> Option<T>
+    ///
+    /// A request the client cancels (`$/cancelRequest`, answered by the
+    /// protocol library) or that outlives its time budget is not run if it
+    /// has not started; a budget exceeded is answered with the protocol's
+    /// `RequestFailed` error naming the budget, so the editor is never left
+    /// waiting on a busy document thread.
+    pub async fn query<T, F>(&self, uri: Uri, f: F) -> Result<Option<T>, Error>
     where
         T: Send + 'static,
         F: FnOnce(&Snapshot) -> Option<T> + Send + 'static,
     {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let run: Query = Box::new(move |snapshot| {
+            // Dropped by a cancellation or a timeout: nobody wants it.
+            if reply.is_closed() {
+                return;
+            }
             let result =
                 snapshot.and_then(|s| catch_unwind(AssertUnwindSafe(|| f(s))).ok().flatten());
             let _ = reply.send(result);
         });
-        self.tx.send(Message::Query(uri, run)).ok()?;
-        answer.await.ok().flatten()
+        if self.tx.send(Message::Query(uri, run)).is_err() {
+            return Ok(None);
+        }
+        self.within_budget(answer).await
     }
 }
 
 struct Document {
     version: i32,
     text: String,
+    /// Failures of the last test run on this text, published with the
+    /// diagnostics; cleared when the text changes (their lines may move).
+    tests: Vec<lsp::Diagnostic>,
     /// `None` while the text has changed since the last analysis.
     snapshot: Option<Arc<Snapshot>>,
 }
@@ -189,15 +311,41 @@ impl Owner {
             }
             self.backlog.extend(rx.try_iter());
             let mut queries = Vec::new();
+            let mut every: Vec<QueryAll> = Vec::new();
+            let mut runs = Vec::new();
             while let Some(message) = self.backlog.pop_front() {
                 match message {
                     Message::Query(uri, run) => queries.push((uri, run)),
+                    Message::QueryAll(run) => every.push(run),
+                    Message::RunTests {
+                        uri,
+                        only,
+                        trace,
+                        reply,
+                    } => runs.push((uri, only, trace, Some(reply))),
+                    Message::Saved(uri) => runs.push((uri, None, false, None)),
                     other => self.apply(other),
                 }
             }
             self.analyse_changed(&rx);
             for (uri, run) in queries {
                 run(self.docs.get(&uri).and_then(|d| d.snapshot.as_ref()));
+            }
+            for run in every {
+                run(self
+                    .docs
+                    .values()
+                    .filter_map(|d| d.snapshot.clone())
+                    .collect());
+            }
+            for (uri, only, trace, reply) in runs {
+                if reply.as_ref().is_some_and(|r| r.is_closed()) {
+                    continue;
+                }
+                let result = self.run_tests(&uri, only.as_deref(), trace);
+                if let Some(reply) = reply {
+                    let _ = reply.send(result);
+                }
             }
             // Freeing a large analysis takes time too: only once the new
             // diagnostics are out.
@@ -219,6 +367,7 @@ impl Owner {
                     Document {
                         version,
                         text,
+                        tests: Vec::new(),
                         snapshot: None,
                     },
                 );
@@ -241,6 +390,7 @@ impl Owner {
                     apply_change(&mut doc.text, change, encoding);
                 }
                 doc.version = version;
+                doc.tests.clear();
                 self.retired.extend(doc.snapshot.take());
             }
             Message::Close(uri) => {
@@ -252,7 +402,10 @@ impl Owner {
                     });
                 }
             }
-            Message::Query(..) => {}
+            Message::Query(..)
+            | Message::QueryAll(_)
+            | Message::RunTests { .. }
+            | Message::Saved(_) => {}
         }
     }
 
@@ -277,13 +430,48 @@ impl Owner {
             {
                 continue;
             }
-            let diagnostics = diagnostics::to_lsp(&snapshot, &self.errors_page);
+            let mut diagnostics = diagnostics::to_lsp(&snapshot, &self.errors_page);
+            diagnostics.extend(doc.tests.iter().cloned());
             let _ = self.publish.send(Published {
                 uri,
                 version: Some(snapshot.version),
                 diagnostics,
             });
         }
+    }
+}
+
+impl Owner {
+    /// Runs tests on the latest analysis of `uri` and publishes their
+    /// failures with its diagnostics. A save of a file without tests, or
+    /// with errors, changes nothing.
+    fn run_tests(&mut self, uri: &Uri, only: Option<&str>, trace: bool) -> Option<flow_tests::Run> {
+        let doc = self.docs.get_mut(uri)?;
+        let snapshot = doc.snapshot.clone()?;
+        let caught = catch_unwind(AssertUnwindSafe(|| {
+            flow_tests::run(&snapshot, only, trace, &self.errors_page)
+        }));
+        let run = caught.ok().flatten()?;
+        if run.passed + run.failed == 0 && run.diagnostics.is_empty() && doc.tests.is_empty() {
+            return Some(run);
+        }
+        // One test's run replaces that test's results only.
+        match only {
+            Some(title) => {
+                let mark = format!("test \"{title}\" failed: ");
+                doc.tests.retain(|d| !d.message.starts_with(&mark));
+                doc.tests.extend(run.diagnostics.iter().cloned());
+            }
+            None => doc.tests = run.diagnostics.clone(),
+        }
+        let mut diagnostics = diagnostics::to_lsp(&snapshot, &self.errors_page);
+        diagnostics.extend(doc.tests.iter().cloned());
+        let _ = self.publish.send(Published {
+            uri: uri.clone(),
+            version: Some(snapshot.version),
+            diagnostics,
+        });
+        Some(run)
     }
 }
 

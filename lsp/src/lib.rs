@@ -6,10 +6,13 @@
 pub mod diagnostics;
 pub mod documents;
 mod features;
+mod flow_tests;
 mod formatting;
 pub mod position;
 pub mod queries;
 mod server;
+pub mod transport;
+mod workspace;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -33,9 +36,26 @@ pub fn serve_stdio(errors_page: &str) -> std::io::Result<bool> {
         let flag = shut_down.clone();
         let (service, socket) =
             LspService::new(|client| server::Backend::new(client, docs, errors_page, rx, flag));
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        // The library reads and writes pipes; `transport` stands between
+        // them and the editor (see there why).
+        let (library_in, input_end) = tokio::io::duplex(1 << 16);
+        let (library_out, output_end) = tokio::io::duplex(1 << 16);
+        let (frames, outgoing) = tokio::sync::mpsc::unbounded_channel();
+        let reader = tokio::spawn(transport::forward_input(
+            tokio::io::stdin(),
+            input_end,
+            frames.clone(),
+        ));
+        let relay = tokio::spawn(transport::forward_output(output_end, frames));
+        let writer = tokio::spawn(transport::write_output(tokio::io::stdout(), outgoing));
+        Server::new(library_in, library_out, socket)
             .serve(service)
             .await;
+        // Everything the library answered goes out before the process ends.
+        reader.abort();
+        let _ = reader.await;
+        let _ = relay.await;
+        let _ = writer.await;
         Ok(shut_down.load(Ordering::SeqCst))
     });
     // Reading stdin blocks a runtime thread; a client that keeps stdin open

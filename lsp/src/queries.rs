@@ -7,14 +7,64 @@ use dun_compiler::syntax::ast::Span;
 use std::collections::HashMap;
 use tower_lsp_server::ls_types::*;
 
-pub fn hover(s: &Snapshot, at: Position) -> Option<Hover> {
+/// Hover in Markdown, or in plain text for a client that prefers it
+/// (`hover.contentFormat` listing `plaintext` first).
+pub fn hover(s: &Snapshot, at: Position, plain: bool) -> Option<Hover> {
     let h = s.doc.hover(s.offset(at))?;
-    Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
+    let contents = if plain {
+        MarkupContent {
+            kind: MarkupKind::PlainText,
+            value: plain_text(&h.markdown),
+        }
+    } else {
+        MarkupContent {
             kind: MarkupKind::Markdown,
             value: h.markdown,
-        }),
+        }
+    };
+    Some(Hover {
+        contents: HoverContents::Markup(contents),
         range: Some(s.range(h.span)),
+    })
+}
+
+/// The hover's Markdown as a terminal would show it: code fences and
+/// inline code marks, emphasis and escapes removed, text kept as written.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            continue;
+        }
+        let line = line.replace("**", "").replace('`', "");
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            // A backslash escapes Markdown punctuation; the character stays.
+            if c == '\\' && chars.peek().is_some_and(|n| n.is_ascii_punctuation()) {
+                continue;
+            }
+            out.push(c);
+        }
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+/// Every occurrence of the name under the cursor: declarations as `WRITE`,
+/// uses as `READ` (editors colour them apart).
+pub fn document_highlights(s: &Snapshot, at: Position) -> Option<Vec<DocumentHighlight>> {
+    let found = s.doc.document_highlights(s.offset(at));
+    (!found.is_empty()).then(|| {
+        found
+            .into_iter()
+            .map(|h| DocumentHighlight {
+                range: s.range(h.span),
+                kind: Some(match h.kind {
+                    ide::HighlightKind::Declaration => DocumentHighlightKind::WRITE,
+                    ide::HighlightKind::Use => DocumentHighlightKind::READ,
+                }),
+            })
+            .collect()
     })
 }
 
@@ -131,7 +181,7 @@ pub fn document_symbols(s: &Snapshot) -> Option<DocumentSymbolResponse> {
     Some(DocumentSymbolResponse::Nested(symbols))
 }
 
-fn symbol_kind(kind: Sym) -> SymbolKind {
+pub fn symbol_kind(kind: Sym) -> SymbolKind {
     match kind {
         Sym::Flow => SymbolKind::MODULE,
         Sym::Currency => SymbolKind::CONSTANT,

@@ -3,8 +3,9 @@
 
 use crate::documents::{Documents, Published};
 use crate::position;
-use crate::{features, formatting, queries};
+use crate::{features, flow_tests, formatting, queries, workspace};
 use dun_compiler::ide::Encoding;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tower_lsp_server::jsonrpc::Error;
@@ -19,6 +20,10 @@ pub struct Backend {
     errors_page: String,
     /// Set by `shutdown`: `exit` without it ends with status 1.
     shut_down: Arc<AtomicBool>,
+    /// The client lists `plaintext` first among its hover formats.
+    plain_hover: AtomicBool,
+    /// The workspace's folders, for workspace symbols.
+    roots: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 impl Backend {
@@ -43,6 +48,8 @@ impl Backend {
             encoding: Mutex::new(Encoding::Utf16),
             errors_page,
             shut_down,
+            plain_hover: AtomicBool::new(false),
+            roots: Arc::new(Mutex::new(Vec::new())),
         }
     }
 }
@@ -59,6 +66,36 @@ impl LanguageServer for Backend {
             *e = encoding;
         }
         self.docs.configure(encoding);
+        let plain = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.hover.as_ref())
+            .and_then(|h| h.content_format.as_ref())
+            .and_then(|formats| formats.first())
+            == Some(&MarkupKind::PlainText);
+        self.plain_hover.store(plain, Ordering::Relaxed);
+        if let Some(ms) = params
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("requestBudgetMs"))
+            .and_then(|v| v.as_u64())
+        {
+            self.docs.set_budget(ms);
+        }
+        #[allow(deprecated)] // `rootUri` is still what some clients send
+        let mut roots: Vec<PathBuf> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .map(|f| &f.uri)
+            .chain(params.root_uri.as_ref())
+            .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
+            .collect();
+        roots.dedup();
+        if let Ok(mut r) = self.roots.lock() {
+            *r = roots;
+        }
         Ok(InitializeResult {
             capabilities: features::capabilities(encoding),
             server_info: Some(ServerInfo {
@@ -85,6 +122,63 @@ impl LanguageServer for Backend {
             .change(doc.uri, doc.version, params.content_changes);
     }
 
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        self.docs.saved(params.text_document.uri);
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        self.docs
+            .query(params.text_document.uri, |s| {
+                let lenses = flow_tests::lenses(s);
+                (!lenses.is_empty()).then_some(lenses)
+            })
+            .await
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        let trace = match params.command.as_str() {
+            flow_tests::RUN => false,
+            flow_tests::TRACE => true,
+            other => {
+                return Err(Error::invalid_params(format!(
+                    "dun lsp has no command `{other}`"
+                )))
+            }
+        };
+        let Some((uri, title)) = flow_tests::arguments(&params.arguments) else {
+            return Err(Error::invalid_params(
+                "the command takes one argument: { \"uri\": DOCUMENT, \"title\": TEST (optional) }",
+            ));
+        };
+        if trace && title.is_none() {
+            return Err(Error::invalid_params(
+                "a trace is of one test: give its title",
+            ));
+        }
+        let Some(run) = self.docs.run_tests(uri, title, trace).await? else {
+            self.client
+                .show_message(
+                    MessageType::WARNING,
+                    "dun test: the flow has errors (or is not open); fix them to run its tests",
+                )
+                .await;
+            return Ok(None);
+        };
+        if let Some(trace) = &run.trace {
+            self.client.log_message(MessageType::INFO, trace).await;
+        }
+        let kind = if run.failed > 0 {
+            MessageType::WARNING
+        } else {
+            MessageType::INFO
+        };
+        self.client.show_message(kind, run.summary()).await;
+        Ok(Some(run.to_json()))
+    }
+
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         self.docs.close(params.text_document.uri);
     }
@@ -93,84 +187,110 @@ impl LanguageServer for Backend {
         let answer = self
             .docs
             .query(params.text_document.uri, |s| Some(formatting::format(s)))
-            .await;
-        match answer {
-            Some(Ok(edits)) => Ok(Some(edits)),
-            Some(Err(Some(refused))) => {
-                self.client
-                    .show_message(MessageType::WARNING, refused)
-                    .await;
-                Ok(None)
-            }
-            // Syntax errors are already on screen as diagnostics.
-            Some(Err(None)) | None => Ok(None),
-        }
+            .await?;
+        self.formatted(answer).await
+    }
+
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let range = params.range;
+        let answer = self
+            .docs
+            .query(params.text_document.uri, move |s| {
+                Some(formatting::format_range(s, range))
+            })
+            .await?;
+        self.formatted(answer).await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let p = params.text_document_position_params;
+        let at = p.position;
+        self.docs
+            .query(p.text_document.uri, move |s| {
+                queries::document_highlights(s, at)
+            })
+            .await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let roots = self.roots.lock().map(|r| r.clone()).unwrap_or_default();
+        let encoding = self.encoding.lock().map(|e| *e).unwrap_or(Encoding::Utf16);
+        let query = params.query;
+        self.docs
+            .query_all(move |open| {
+                let found = workspace::symbols(open, &roots, &query, encoding);
+                Some(WorkspaceSymbolResponse::Flat(found))
+            })
+            .await
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let p = params.text_document_position_params;
         let at = p.position;
-        Ok(self
-            .docs
-            .query(p.text_document.uri, move |s| queries::hover(s, at))
-            .await)
+        let plain = self.plain_hover.load(Ordering::Relaxed);
+        self.docs
+            .query(p.text_document.uri, move |s| queries::hover(s, at, plain))
+            .await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let p = params.text_document_position;
         let at = p.position;
-        Ok(self
-            .docs
+        self.docs
             .query(p.text_document.uri, move |s| queries::completion(s, at))
-            .await)
+            .await
     }
 
     async fn document_symbol(
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        Ok(self
-            .docs
+        self.docs
             .query(params.text_document.uri, queries::document_symbols)
-            .await)
+            .await
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        Ok(self
-            .docs
+        self.docs
             .query(params.text_document.uri, queries::folding_ranges)
-            .await)
+            .await
     }
 
     async fn semantic_tokens_full(
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        Ok(self
-            .docs
+        self.docs
             .query(params.text_document.uri, queries::semantic_tokens)
-            .await)
+            .await
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         let range = params.range;
-        Ok(self
-            .docs
+        self.docs
             .query(params.text_document.uri, move |s| {
                 queries::inlay_hints(s, range)
             })
-            .await)
+            .await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let range = params.range;
         let page = self.errors_page.clone();
-        Ok(self
-            .docs
+        self.docs
             .query(params.text_document.uri, move |s| {
                 queries::code_actions(s, range, &page)
             })
-            .await)
+            .await
     }
 
     async fn goto_definition(
@@ -179,21 +299,19 @@ impl LanguageServer for Backend {
     ) -> Result<Option<GotoDefinitionResponse>> {
         let p = params.text_document_position_params;
         let at = p.position;
-        Ok(self
-            .docs
+        self.docs
             .query(p.text_document.uri, move |s| queries::definition(s, at))
-            .await)
+            .await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let p = params.text_document_position;
         let (at, decl) = (p.position, params.context.include_declaration);
-        Ok(self
-            .docs
+        self.docs
             .query(p.text_document.uri, move |s| {
                 queries::references(s, at, decl)
             })
-            .await)
+            .await
     }
 
     async fn prepare_rename(
@@ -206,7 +324,7 @@ impl LanguageServer for Backend {
             .query(params.text_document.uri, move |s| {
                 Some(queries::prepare_rename(s, at))
             })
-            .await;
+            .await?;
         refused(answer)
     }
 
@@ -218,7 +336,7 @@ impl LanguageServer for Backend {
             .query(p.text_document.uri, move |s| {
                 Some(queries::rename(s, at, &params.new_name))
             })
-            .await;
+            .await?;
         refused(answer)
     }
 }
@@ -230,5 +348,25 @@ fn refused<T>(answer: Option<std::result::Result<T, String>>) -> Result<Option<T
         Some(Ok(t)) => Ok(Some(t)),
         Some(Err(reason)) => Err(Error::invalid_params(reason)),
         None => Ok(None),
+    }
+}
+
+impl Backend {
+    /// The answer to a formatting request: a refusal of `dun fmt` is shown
+    /// as a warning; syntax errors are already on screen as diagnostics.
+    async fn formatted(
+        &self,
+        answer: Option<std::result::Result<Vec<TextEdit>, Option<String>>>,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        match answer {
+            Some(Ok(edits)) => Ok(Some(edits)),
+            Some(Err(Some(refused))) => {
+                self.client
+                    .show_message(MessageType::WARNING, refused)
+                    .await;
+                Ok(None)
+            }
+            Some(Err(None)) | None => Ok(None),
+        }
     }
 }

@@ -73,10 +73,34 @@ impl Server {
         (server, result)
     }
 
+    /// Starts a server and completes the handshake with `params` as the
+    /// `initialize` request's parameters.
+    pub fn initialized_with(params: Value) -> (Server, Value) {
+        let mut server = Server::start();
+        let result = server.request("initialize", params);
+        server.notify("initialized", json!({}));
+        (server, result)
+    }
+
     pub fn send(&mut self, message: &Value) {
         let body = message.to_string();
         let stdin = self.stdin.as_mut().expect("stdin is open");
         write!(stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).expect("write to server");
+        stdin.flush().expect("flush");
+    }
+
+    /// Sends `body` framed as a message, whatever it holds.
+    pub fn send_raw(&mut self, body: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        write!(stdin, "Content-Length: {}\r\n\r\n", body.len()).expect("write to server");
+        stdin.write_all(body).expect("write to server");
+        stdin.flush().expect("flush");
+    }
+
+    /// Writes `bytes` as they are, with no header.
+    pub fn write_unframed(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(bytes).expect("write to server");
         stdin.flush().expect("flush");
     }
 

@@ -133,3 +133,58 @@ async def test_completion_after_goto_offers_stages(client: LanguageClient):
     )
     labels = {i.label for i in (items if isinstance(items, list) else items.items)}
     assert {"calls", "letters", "agency"} <= labels
+
+
+@pytest.mark.asyncio
+async def test_document_highlight_marks_declaration_and_uses(client: LanguageClient):
+    text = REFERENCE.read_text()
+    open_doc(client, text)
+    await diagnostics_for(client)
+    lines = text.splitlines()
+    line = next(i for i, l in enumerate(lines) if l.strip() == "goto calls")
+    found = await client.text_document_document_highlight_async(
+        types.DocumentHighlightParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            position=types.Position(line=line, character=lines[line].index("calls")),
+        )
+    )
+    kinds = {lines[h.range.start.line].split()[0]: h.kind for h in found}
+    assert kinds["stage"] == types.DocumentHighlightKind.Write
+    assert kinds["goto"] == types.DocumentHighlightKind.Read
+    for h in found:
+        assert lines[h.range.start.line][h.range.start.character : h.range.end.character] == "calls"
+
+
+@pytest.mark.asyncio
+async def test_workspace_symbols_reach_flows_on_disk(client: LanguageClient):
+    found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="plan_offer"))
+    places = {(s.name, s.location.uri.rsplit("/", 1)[-1]) for s in found}
+    assert ("plan_offer", "bnpl.dun") in places
+
+
+@pytest.mark.asyncio
+async def test_range_formatting_changes_only_the_selected_lines(client: LanguageClient):
+    text = REFERENCE.read_text()
+    lines = text.splitlines()
+    waits = [i for i, l in enumerate(lines) if l.startswith("  wait ") and l[2] != " "]
+    assert len(waits) >= 2
+    original = lines[waits[0]]
+    for i in waits[:2]:
+        lines[i] = "      " + lines[i]
+    text = "\n".join(lines) + "\n"
+    open_doc(client, text)
+    await diagnostics_for(client)
+    first = waits[0]
+    edits = await client.text_document_range_formatting_async(
+        types.DocumentRangeFormattingParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            range=types.Range(
+                start=types.Position(line=first, character=0),
+                end=types.Position(line=first, character=5),
+            ),
+            options=types.FormattingOptions(tab_size=2, insert_spaces=True),
+        )
+    )
+    assert len(edits) == 1
+    assert edits[0].range.start.line == first
+    assert edits[0].new_text == original + "\n"

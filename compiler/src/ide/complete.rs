@@ -647,6 +647,19 @@ impl Candidates<'_, '_> {
         for s in self.doc.analysis.model.stages.iter() {
             self.add(&s.name, CompletionKind::Stage, None);
         }
+        // The stage being typed in is not in the model while its block is
+        // unclosed (the parser drops it); its header still names it.
+        let text = self.doc.text.as_str();
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("stage ") {
+                let name: &str = rest
+                    .trim_start()
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or("");
+                self.add(name, CompletionKind::Stage, None);
+            }
+        }
     }
 
     fn channels(&mut self) {

@@ -6,9 +6,10 @@
 //! events, so their moves are not followed). A stage reached along that
 //! path from several places, or after branches that wait differently, gets
 //! a range (`day 3–7`). Durations are measured with the runtime's own
-//! calendar arithmetic (`dun_machine::time::shift_date`): a month is 28 to
-//! 31 days, `N business days` is measured from every weekday against the
-//! calendar's weekend, and each holiday of the calendar may add one day.
+//! calendar arithmetic (`dun_machine::time::shift_date`, through
+//! [`super::durations`]): a month is 28 to 31 days, `N business days` is
+//! measured from every start day against the calendar's weekend and the
+//! holidays that fall in its way.
 //! Where the wait depends on the account's data (`wait until EXPR`) or a
 //! loop of stages keeps adding time, the hint says `day N or later` and its tooltip says why. Contact rules (hours, caps,
 //! pauses) can hold a contact later still; hints do not model those holds.
@@ -18,9 +19,6 @@
 use super::Document;
 use crate::model::Model;
 use crate::syntax::ast::{Block, Decl, DurationLit, DurationUnit, Span, Stage, StepKind, WaitKind};
-use chrono::NaiveDate;
-use dun_machine::format::{Calendar, DurationUnit as RtUnit};
-use dun_machine::time::shift_date;
 use std::collections::HashMap;
 
 const MINUTES_PER_DAY: u64 = 1440;
@@ -82,28 +80,6 @@ struct Days<'a> {
 }
 
 impl Days<'_> {
-    fn calendar(&self, name: Option<&str>) -> (Option<Calendar>, u64) {
-        let cal = match name {
-            Some(n) => self.model.calendars.get(n),
-            None => self.model.default_calendar(),
-        };
-        match cal {
-            Some(c) => {
-                let weekend = c
-                    .weekend
-                    .iter()
-                    .fold(0u8, |bits, d| bits | dun_machine::time::weekday_bit(*d));
-                let rt = Calendar {
-                    name: 0,
-                    weekend,
-                    holidays: Vec::new(),
-                };
-                (Some(rt), c.holidays.len() as u64)
-            }
-            None => (None, 0),
-        }
-    }
-
     /// The duration in minutes: earliest and latest.
     fn duration(&mut self, d: &DurationLit) -> (u64, Option<u64>) {
         let amount = u64::from(d.amount);
@@ -132,38 +108,10 @@ impl Days<'_> {
         }
     }
 
-    /// Calendar days a date moves, over every start date that matters:
-    /// each weekday for business days, every day of four years for months.
+    /// Calendar days a date moves, the fewest and the most, counted with
+    /// the calendar's weekend and dated holidays ([`super::durations`]).
     fn calendar_days(&self, d: &DurationLit) -> (u64, u64) {
-        let (unit, starts, extra) = match d.unit {
-            DurationUnit::Days => return (u64::from(d.amount), u64::from(d.amount)),
-            DurationUnit::Weeks => return (u64::from(d.amount) * 7, u64::from(d.amount) * 7),
-            DurationUnit::Months => (RtUnit::Months, 4 * 366, 0),
-            _ => {
-                let (_, holidays) = self.calendar(d.calendar.as_ref().map(|c| c.name.as_str()));
-                (RtUnit::BusinessDays, 7, holidays)
-            }
-        };
-        let (cal, _) = self.calendar(d.calendar.as_ref().map(|c| c.name.as_str()));
-        let Some(base) = NaiveDate::from_ymd_opt(2024, 1, 1) else {
-            return (0, 0);
-        };
-        let mut lo = u64::MAX;
-        let mut hi = 0u64;
-        for i in 0..starts {
-            let Some(start) = base.checked_add_signed(chrono::Duration::days(i)) else {
-                continue;
-            };
-            if let Some(end) = shift_date(start, i64::from(d.amount), unit, cal.as_ref()) {
-                let days = (end - start).num_days().max(0) as u64;
-                lo = lo.min(days);
-                hi = hi.max(days);
-            }
-        }
-        if lo == u64::MAX {
-            return (0, 0);
-        }
-        (lo, hi + extra)
+        super::durations::calendar_days(self.model, d)
     }
 }
 
@@ -179,8 +127,13 @@ impl Walk<'_, '_> {
     /// Walks a block from `now`; the time after it when it falls through.
     fn block(&mut self, block: &Block, mut now: When) -> Option<When> {
         for step in &block.steps {
-            let entry = self.steps.entry(step.span).or_insert(now);
-            *entry = entry.union(now);
+            // A wait is shown with the day it ends (the next step's day):
+            // `wait 1 day → day 6`, not the day it starts.
+            let is_wait = matches!(step.kind, StepKind::Wait(_));
+            if !is_wait {
+                let entry = self.steps.entry(step.span).or_insert(now);
+                *entry = entry.union(now);
+            }
             match &step.kind {
                 StepKind::Wait(WaitKind::For(d)) => {
                     let (lo, hi) = self.days.duration(d);
@@ -233,12 +186,16 @@ impl Walk<'_, '_> {
                 StepKind::End(_) => return None,
                 _ => {}
             }
+            if is_wait {
+                let entry = self.steps.entry(step.span).or_insert(now);
+                *entry = entry.union(now);
+            }
         }
         Some(now)
     }
 }
 
-fn label(w: When, relative: bool) -> (String, Option<String>) {
+fn label(w: When, relative: bool, wait: bool) -> (String, Option<String>) {
     let lo = w.lo / MINUTES_PER_DAY;
     let hi = w.hi.map(|h| h / MINUTES_PER_DAY);
     let range = match hi {
@@ -255,7 +212,11 @@ fn label(w: When, relative: bool) -> (String, Option<String>) {
     } else {
         format!("day {range}{later}")
     };
+    let text = if wait { format!("→ {text}") } else { text };
     let mut why = Vec::new();
+    if wait {
+        why.push("The day this wait ends, when the next step runs.".to_string());
+    }
     if relative {
         why.push("Days after the account enters this stage: only an event moves an account here, so no day of the flow is known.".to_string());
     }
@@ -379,7 +340,8 @@ fn hints_for(
                 let offset = line_end
                     .min(step.span.end as usize)
                     .max(step.span.start as usize);
-                let (label, tooltip) = label(w, relative);
+                let wait = matches!(step.kind, StepKind::Wait(_));
+                let (label, tooltip) = label(w, relative, wait);
                 out.push(InlayHint {
                     offset,
                     label,

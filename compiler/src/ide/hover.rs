@@ -231,9 +231,14 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
             };
             out.push_str(&code(&format!("{keyword} {name}")));
             let uses = doc.index.of(target).count();
+            let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "An"
+            } else {
+                "A"
+            };
             let _ = write!(
                 out,
-                "\n\nA {what} is defined by use; this file names it {uses} time{}.",
+                "\n\n{article} {what} is defined by use; this file names it {uses} time{}.",
                 if uses == 1 { "" } else { "s" }
             );
         }
@@ -391,6 +396,34 @@ impl<'a> Samples<'a> {
 
     fn value(&self, src: &str, e: &ast::Expr) -> String {
         let model = &self.doc.analysis.model;
+        match &e.kind {
+            // The day and moment the message would be sent.
+            ExprKind::Today => return self.sample(&Type::Date, ""),
+            ExprKind::Now => return self.sample(&Type::DateTime, ""),
+            // A variable reads its initial value until a step sets it.
+            ExprKind::Name(n) => {
+                let init = self.doc.analysis.file.decls.iter().find_map(|d| match d {
+                    Decl::Var(v) if v.name.name == n.name => Some(&v.init),
+                    _ => None,
+                });
+                if let Some(init) = init {
+                    return match &init.kind {
+                        ExprKind::Today | ExprKind::Now => self.value(src, init),
+                        ExprKind::Text(text) => text.plain().unwrap_or_else(|| {
+                            Spelling {
+                                src: &self.doc.text,
+                            }
+                            .expr(init)
+                        }),
+                        _ => Spelling {
+                            src: &self.doc.text,
+                        }
+                        .expr(init),
+                    };
+                }
+            }
+            _ => {}
+        }
         if let ExprKind::Field {
             root: ast::FieldRoot::Account,
             field,

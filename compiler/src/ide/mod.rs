@@ -27,7 +27,7 @@
 //! | method | answer |
 //! |---|---|
 //! | [`Document::diagnostics`] | every diagnostic of `dun check`, sorted, spans in bytes |
-//! | [`Document::hover`] | Markdown for the name at an offset: types, payloads, doc comments, template text with sample values, a stage's entry points |
+//! | [`Document::hover`] | Markdown for the name at an offset: types, payloads, doc comments, template text with sample values, a stage's entry points; for a duration or `wait until`, the calendar days it means ([`durations`]) |
 //! | [`Document::definition`] | where the name is declared (a queue, outcome or team: its first use) |
 //! | [`Document::references`] | every place the name is written |
 //! | [`Document::prepare_rename`] / [`Document::rename`] | the edits, or a [`RenameError`] saying why not |
@@ -36,6 +36,8 @@
 //! | [`Document::folding_ranges`] | multi-line declarations and blocks, comment runs, with their 0-based lines |
 //! | [`Document::semantic_tokens`] | classified tokens in file order, one line each; legend [`TOKEN_TYPES`] / [`TOKEN_MODIFIERS`] |
 //! | [`Document::inlay_hints`] | `day N` at the end of each step's first line in a range |
+//! | [`Document::document_highlights`] | the occurrences of the name under the cursor, declaration or use |
+//! | [`Document::workspace_symbols`] | named symbols matching a fuzzy query, flat, with their container |
 //! | [`Document::code_actions`] | quick fixes ([`CodeAction`]: title, edits, the diagnostic's index, preferred) |
 //! | [`Document::formatted`] / [`Document::format_edits`] | `dun fmt`'s text, or the diagnostics that stop it |
 //!
@@ -53,6 +55,8 @@
 
 pub mod actions;
 pub mod complete;
+pub mod durations;
+pub mod highlight;
 pub mod hints;
 pub mod hover;
 pub mod index;
@@ -60,12 +64,14 @@ mod lines;
 pub mod navigate;
 pub mod symbols;
 pub mod tokens;
+pub mod workspace_symbols;
 
 #[cfg(test)]
 mod tests;
 
 pub use actions::CodeAction;
 pub use complete::{Completion, CompletionKind, Completions};
+pub use highlight::{Highlight, HighlightKind};
 pub use hints::InlayHint;
 pub use hover::{Entry, Hover};
 pub use index::{Index, Occurrence, Target};
@@ -73,6 +79,7 @@ pub use lines::{Encoding, LineMap, Position, Range};
 pub use navigate::{RenameError, TextEdit, KEYWORDS, RESERVED};
 pub use symbols::{DocumentSymbol, FoldKind, FoldingRange, SymbolKind};
 pub use tokens::{SemanticToken, TokenType, TOKEN_MODIFIERS, TOKEN_TYPES};
+pub use workspace_symbols::WorkspaceSymbol;
 
 use crate::analysis::{analyze, Analysis};
 use crate::diagnostics::Diagnostic;
@@ -162,7 +169,7 @@ impl Document {
 
     /// What the name at `offset` is.
     pub fn hover(&self, offset: usize) -> Option<Hover> {
-        hover::hover(self, offset)
+        hover::hover(self, offset).or_else(|| durations::hover(self, offset))
     }
 
     /// Where the name at `offset` is declared.
@@ -214,6 +221,18 @@ impl Document {
     /// (`day 0`, `day 3`, `day 5–7`, `day 3 or later`); see [`hints`].
     pub fn inlay_hints(&self, range: Span) -> Vec<InlayHint> {
         hints::inlay_hints(self, range)
+    }
+
+    /// The occurrences of the name at `offset`, declaration or use: what
+    /// an editor highlights around the cursor.
+    pub fn document_highlights(&self, offset: usize) -> Vec<Highlight> {
+        highlight::document_highlights(self, offset)
+    }
+
+    /// The named symbols of the file matching `query` (fuzzy, see
+    /// [`workspace_symbols::matches`]), flat, with what holds each.
+    pub fn workspace_symbols(&self, query: &str) -> Vec<WorkspaceSymbol> {
+        workspace_symbols::workspace_symbols(self, query)
     }
 
     /// Quick fixes for the diagnostics whose primary span meets `range`.

@@ -40,8 +40,10 @@ pub(crate) const UNSUPPORTED: &str = "dun::lower::unsupported";
 pub fn lower(file: &ast::File, model: &Model) -> Result<Machine, Vec<Diagnostic>> {
     let mut cx = Lowerer::new(file, model);
     decls::lower_all(&mut cx);
-    let stages = &cx.names.stages;
-    cx.m.lifecycle.migrations = crate::migrate::lower(file, &|n| stages.get(n).copied());
+    // Stage `i` of the machine is stage `i` of the model (`decls::stages`).
+    cx.m.lifecycle.migrations = crate::migrate::lower(file, &|n| {
+        model.stages.position(n).and_then(|i| u16::try_from(i).ok())
+    });
     // The last `reenter` wins; the checker reports a second one.
     for decl in &file.decls {
         if let crate::syntax::ast::Decl::Reenter(r) = decl {

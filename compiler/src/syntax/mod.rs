@@ -7,7 +7,6 @@
 pub mod ast;
 mod build;
 pub mod cascade;
-mod migrate;
 mod errors;
 mod expr;
 mod grammar;

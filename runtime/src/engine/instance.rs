@@ -209,7 +209,9 @@ pub(crate) struct Stored<Vars, Ledger, Queue> {
 pub(crate) type Owned<Q = Queued> = Stored<Vec<Value>, Vec<u32>, Vec<Q>>;
 
 impl<V, L, Q> Stored<V, L, Q> {
-    /// The same instance with another queue.
+    /// The same instance with another queue (the store's reading of older
+    /// layouts).
+    #[cfg(feature = "store")]
     pub(crate) fn with_queue<R>(self, queue: R) -> Stored<V, L, R> {
         Stored {
             state: self.state,
@@ -310,6 +312,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "store")]
     fn the_stored_form_is_the_one_stores_have_always_held() {
         // Bytes in the layout of earlier versions, field by field.
         let bytes = crate::store::legacy::tests::before(vec![]);

@@ -460,12 +460,10 @@ impl Store {
 
     /// Every account's id, in id order (for `dun status --by-arm`).
     pub fn account_ids(&self) -> Result<Vec<String>> {
-        let mut stmt = self.sql(
-            self.conn
-                .prepare("SELECT account FROM instances ORDER BY account"),
-        )?;
-        let rows = self.sql(stmt.query_map([], |r| r.get::<_, String>(0)))?;
-        self.sql(rows.collect())
+        self.query("SELECT account FROM instances ORDER BY account", ps![])?
+            .into_iter()
+            .map(|mut r| r.get(0))
+            .collect()
     }
 
     /// An account's events with their payloads (in the event's field
@@ -474,20 +472,16 @@ impl Store {
         &self,
         account: &str,
     ) -> Result<Vec<(String, i64, Vec<crate::value::Value>)>> {
-        let mut stmt = self.sql(self.conn.prepare(
+        self.query(
             "SELECT type, at, payload FROM events WHERE account = ?1 ORDER BY at, rowid",
-        ))?;
-        let rows = self.sql(stmt.query_map([account], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-            ))
-        }))?;
-        let rows: Vec<(String, i64, Vec<u8>)> = self.sql(rows.collect())?;
-        rows.into_iter()
-            .map(|(kind, at, payload)| Ok((kind, at, decode(&payload, "event")?)))
-            .collect()
+            ps![account],
+        )?
+        .into_iter()
+        .map(|mut r| {
+            let payload: Vec<u8> = r.get(2)?;
+            Ok((r.get(0)?, r.get(1)?, decode(&payload, "event")?))
+        })
+        .collect()
     }
 
     /// Totals for the summary: accounts, events, outbox rows, unexported

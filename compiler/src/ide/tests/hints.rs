@@ -36,7 +36,9 @@ fn a_stage_entered_only_by_an_event_counts_from_its_entry() {
         "$0flow f\nevent promise\non promise -> promised\nstart a\nstage a {\n  wait 3 days\n  end done\n}\nstage promised {\n  wait 2 days\n  end kept\n}\n",
     );
     let shown = show(&doc);
-    assert!(shown.contains("wait 3 days   ⟵ day 0"), "{shown}");
+    // A wait shows the day it ends, written so that it does not read as
+    // part of the duration ("wait 1 day day 5").
+    assert!(shown.contains("wait 3 days   ⟵ → day 3"), "{shown}");
     assert!(shown.contains("end done   ⟵ day 3"), "{shown}");
     assert!(shown.contains("end kept   ⟵ +2 days"), "{shown}");
 }
@@ -47,7 +49,7 @@ fn a_loop_of_stages_is_unbounded_not_endless() {
         "$0flow f\nstart a\nstage a {\n  wait 1 day\n  goto b\n}\nstage b {\n  wait 1 day\n  goto a\n}\n",
     );
     let shown = show(&doc);
-    assert!(shown.contains("day 0 or later"), "{shown}");
+    assert!(shown.contains("goto b   ⟵ day 1 or later"), "{shown}");
 }
 
 #[test]

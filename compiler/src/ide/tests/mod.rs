@@ -5,6 +5,7 @@
 
 mod actions;
 mod complete;
+mod editor_fixes;
 mod hints;
 mod hover;
 mod navigate;
