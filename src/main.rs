@@ -9,6 +9,7 @@ mod flow;
 mod fmt;
 mod graph;
 mod lsp;
+mod outputs;
 mod report;
 mod run;
 mod simulate;

@@ -67,6 +67,30 @@ pub fn run(args: &Args) -> u8 {
 }
 
 fn go(args: &Args) -> Result<u8, String> {
+    if let Some(report) = &args.report {
+        use crate::outputs::{refuse_overwrite, Named};
+        let inputs: Vec<Named> = [
+            ("the flow", Some(&args.flow)),
+            ("--vs", args.vs.as_ref()),
+            ("--portfolio", args.portfolio.as_ref()),
+            ("--behaviour", args.behaviour.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(option, path)| {
+            Some(Named {
+                option,
+                path: path?.as_path(),
+            })
+        })
+        .collect();
+        refuse_overwrite(
+            &[Named {
+                option: "--report",
+                path: report,
+            }],
+            &inputs,
+        )?;
+    }
     if args.days == 0 || args.days > 3660 {
         return Err("--days must be between 1 and 3660".into());
     }

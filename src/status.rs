@@ -55,7 +55,7 @@ pub fn run(args: &Args) -> u8 {
         );
         return exit::TROUBLE;
     }
-    let store = match Store::open(&args.db) {
+    let store = match Store::open_read_only(&args.db) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

@@ -47,6 +47,25 @@ pub struct RunSummary {
     pub steps: u64,
     pub actions: u64,
     pub rejects: Vec<StoreReject>,
+    /// Accounts that reached [`STEPS_PER_ACCOUNT`] before `until`, oldest
+    /// id first: their clocks stay where they stopped.
+    pub stopped: Vec<Stopped>,
+}
+
+/// The most due moments one account runs in one run. A flow that keeps an
+/// account busy past it (a short wait in a loop) stops there: the account's
+/// clock stays at the first moment not run, so that the next run goes on
+/// from it and an event after it is still accepted.
+pub const STEPS_PER_ACCOUNT: u32 = 100_000;
+
+/// An account stopped by [`STEPS_PER_ACCOUNT`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stopped {
+    pub account: String,
+    /// The stage it is in.
+    pub stage: String,
+    /// Seconds since 1970 UTC: its clock, the first due moment not run.
+    pub at: i64,
 }
 
 struct Work {
@@ -312,16 +331,25 @@ pub fn run(
                     consumed.execute([&id]).map_err(|e| sqlerr(&path, e))?;
                     summary.events_processed += 1;
                 }
-                let new_clock = clock.max(until);
+                let mut new_clock = clock.max(until);
                 // One step per due moment, as a scheduler wakes an account:
                 // each commits nothing on its own, the account's steps
                 // commit together below.
-                let mut guard = 0;
+                let mut steps = 0;
                 while let Some(due) = inst.next_due() {
-                    if due.timestamp() > until || guard >= 100_000 {
+                    if due.timestamp() > until {
                         break;
                     }
-                    guard += 1;
+                    if steps >= STEPS_PER_ACCOUNT {
+                        new_clock = clock.max(due.timestamp());
+                        summary.stopped.push(Stopped {
+                            account: w.account.id.clone(),
+                            stage: state_stage(m, inst.state).to_string(),
+                            at: new_clock,
+                        });
+                        break;
+                    }
+                    steps += 1;
                     outs.push(step(m, &mut inst, &w.account, Input::Timer, due));
                 }
                 summary.steps += outs.len() as u64;

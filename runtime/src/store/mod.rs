@@ -10,10 +10,12 @@
 //! and, the engine being deterministic, gives the same action ids.
 
 mod batch;
+pub mod lease;
 pub(crate) mod legacy;
+mod read_only;
 mod schema;
 
-pub use batch::{run, RunInput, RunSummary, StoreReject};
+pub use batch::{run, RunInput, RunSummary, Stopped, StoreReject, STEPS_PER_ACCOUNT};
 
 use crate::engine::{Account, Instance, Status};
 use crate::format::Machine;
@@ -38,6 +40,9 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Held by a store opened to write, released when it is dropped (after
+    /// the connection closes).
+    _lease: Option<lease::Lease>,
 }
 
 /// How many accounts of each flow version a store holds.
@@ -116,20 +121,23 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -
 pub const MEMORY: &str = ":memory:";
 
 impl Store {
-    /// Opens (creating when missing) a store, in WAL mode with synchronous
-    /// commits (see `run` for which commits sync); [`MEMORY`] opens
-    /// [`Store::memory`].
+    /// Opens (creating when missing) a store to write, in WAL mode with
+    /// synchronous commits (see `run` for which commits sync), after taking
+    /// its lease: another writer holding it is refused by name before
+    /// anything is read (`lease`). [`MEMORY`] opens [`Store::memory`].
     pub fn open(path: &Path) -> Result<Store> {
         if path.as_os_str() == MEMORY {
             return Store::memory();
         }
+        let mut lease = lease::Lease::take(path)?;
         let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
             path: path.display().to_string(),
             source,
         })?;
-        let store = Store {
+        let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            _lease: None,
         };
         store.sql(store.conn.busy_timeout(std::time::Duration::from_secs(10)))?;
         store.sql(
@@ -146,6 +154,8 @@ impl Store {
         )?;
         store.sql(store.conn.execute_batch(schema::SCHEMA))?;
         store.sql(schema::migrate(&store.conn))?;
+        lease.claim(&store.conn, path)?;
+        store._lease = Some(lease);
         Ok(store)
     }
 
@@ -160,7 +170,11 @@ impl Store {
             path: MEMORY.into(),
             source,
         })?;
-        let store = Store { conn, path };
+        let store = Store {
+            conn,
+            path,
+            _lease: None,
+        };
         store.sql(store.conn.execute_batch(schema::SCHEMA))?;
         Ok(store)
     }
@@ -372,11 +386,20 @@ impl Store {
     /// the next export writes them again with the same ids; a line cut
     /// short by a kill is removed first (its row was never marked).
     pub fn export(&mut self, out: &Path) -> Result<u64> {
+        let mut file = append_lines(out)
+            .map_err(|e| StoreError::Message(format!("cannot write `{}`: {e}", out.display())))?;
+        self.export_to(&mut file, out)
+    }
+
+    /// [`Store::export`] into a file already opened with [`append_lines`]
+    /// (and locked by the caller); `out` names it in errors. A device or a
+    /// pipe (`/dev/null`) is written but not synced, having no disk.
+    pub fn export_to(&mut self, file: &mut std::fs::File, out: &Path) -> Result<u64> {
         let io = |e: std::io::Error| {
             StoreError::Message(format!("cannot write `{}`: {e}", out.display()))
         };
-        let mut file = append_lines(out).map_err(io)?;
-        let mut writer = std::io::BufWriter::new(&mut file);
+        let regular = file.metadata().map_err(io)?.is_file();
+        let mut writer = std::io::BufWriter::new(&mut *file);
         let mut last = 0i64;
         let mut count = 0u64;
         {
@@ -397,7 +420,9 @@ impl Store {
         }
         writer.flush().map_err(io)?;
         drop(writer);
-        file.sync_all().map_err(io)?;
+        if regular {
+            file.sync_all().map_err(io)?;
+        }
         if count > 0 {
             self.sql(self.conn.pragma_update(None, "synchronous", "FULL"))?;
             self.sql(self.conn.execute(
@@ -409,10 +434,13 @@ impl Store {
     }
 }
 
-/// Opens a JSON Lines file to append to (creating it when missing), after
-/// removing a last line cut short by a kill: the next line appended then
-/// starts on a line of its own, and the cut line's content, never marked
-/// done, is written again whole.
+/// Opens a JSON Lines file to append to (creating it when missing), locked
+/// for this process alone until the file is closed (another writer, such
+/// as a run of another store sharing the file, is refused rather than
+/// splicing its lines into ours), after removing a last line cut short by
+/// a kill: the next line appended then starts on a line of its own, and the
+/// cut line's content, never marked done, is written again whole. A device
+/// or a pipe (`/dev/null`) is opened as it is.
 pub fn append_lines(path: &Path) -> std::io::Result<std::fs::File> {
     let mut file = std::fs::OpenOptions::new()
         .create(true)
@@ -420,7 +448,21 @@ pub fn append_lines(path: &Path) -> std::io::Result<std::fs::File> {
         .read(true)
         .write(true)
         .open(path)?;
-    let len = file.metadata()?.len();
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(file);
+    }
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::WouldBlock,
+                "another process is writing it (another `dun run`?); one writer at a time: wait for it to finish, or name another file",
+            ))
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(e),
+    }
+    let len = meta.len();
     if len > 0 {
         // Only the tail can hold a cut line; read back to the last newline.
         let back = len.min(1 << 20);
