@@ -16,6 +16,9 @@ mkdir -p logs seeds/check
 find ../tests/cases ../examples -name '*.dun' | while read -r f; do
   cp "$f" "seeds/check/$(echo "$f" | sed 's|^\.\./||; s|/|_|g')"
 done
+# Built once: the targets then run as they are while the sources change.
+[ "${NO_BUILD:-}" ] || nice cargo +nightly fuzz build -s none -O --debug-assertions
+bin=target/x86_64-unknown-linux-gnu/release
 for spec in "$@"; do
   target=${spec%%:*}
   rest=${spec#*:}
@@ -30,7 +33,7 @@ for spec in "$@"; do
     round=$((round + 1))
     left=$(( end - $(date +%s) ))
     echo "$(date -u +%FT%TZ) $target round $round ${left}s max_len=$max_len" >>logs/campaign.log
-    nice cargo +nightly fuzz run -s none -O --debug-assertions "$target" "corpus/$target" "$seeds" -- \
+    nice "$bin/$target" "corpus/$target" "$seeds" \
       -max_total_time="$left" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
       -print_final_stats=1 -artifact_prefix="artifacts/$target/" \
       >"logs/$target.$round.log" 2>&1 || true

@@ -175,7 +175,7 @@ fn go(args: &Args) -> Result<u8, String> {
             if let Some(b) = &bar {
                 b.set_position(done);
             }
-        });
+        })?;
         if let Some(b) = bar {
             b.finish_and_clear();
         }

@@ -296,3 +296,190 @@ fn an_account_stopped_by_the_step_bound_is_named_and_keeps_its_clock() {
     let status = common::json(&["status", "--db", &db, "A1", "--format", "json"]);
     assert_eq!(status["outcome"], "paid", "{status}");
 }
+
+/// Finding 3: a compiled flow changed after it was built, its checksum
+/// recomputed (an index out of range), is refused by every command that
+/// loads it, `dun inspect` included, with the reason; never a quiet report.
+#[test]
+fn a_damaged_compiled_flow_with_a_recomputed_checksum_is_refused_everywhere() {
+    let dir = scratch("damaged-dunc");
+    let good = dir.join("good.dunc").display().to_string();
+    let built = dun(&["build", &example("consumer_cards.dun"), "-o", &good]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let mut m = dun_runtime::decode(&std::fs::read(&good).unwrap()).unwrap();
+    for stage in &mut m.stages {
+        stage.entry = 60_000;
+    }
+    let damaged = dir.join("damaged.dunc");
+    std::fs::write(&damaged, dun_runtime::encode(&m)).unwrap();
+    let damaged = damaged.display().to_string();
+    let db = dir.join("store.db").display().to_string();
+    let out = dir.join("actions.jsonl").display().to_string();
+    let accounts = example("accounts.csv");
+    for args in [
+        vec!["inspect", &damaged],
+        vec!["simulate", &damaged, "--synthetic", "50", "--days", "30"],
+        vec![
+            "run",
+            &damaged,
+            "--db",
+            &db,
+            "--accounts",
+            &accounts,
+            "--start",
+            "2026-03-02",
+            "--until",
+            "2026-04-01",
+            "--actions",
+            &out,
+        ],
+    ] {
+        let o = dun(&args);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("this file is damaged: stage 0 refers to state 60000"),
+            "{args:?}: {err}"
+        );
+        assert!(o.stdout.is_empty(), "{args:?}: no report");
+    }
+    assert!(!Path::new(&db).exists(), "nothing was stored");
+}
+
+/// Finding 10: an output that names an input is refused before any work,
+/// however it is spelt.
+#[test]
+fn an_output_naming_an_input_is_refused_before_any_work() {
+    let dir = scratch("overwrite");
+    let (accounts, events) = portfolio(&dir, 2);
+    let flow = dir.join("flow.dun");
+    std::fs::copy(example("consumer_cards.dun"), &flow).unwrap();
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    for t in std::fs::read_dir(root().join("examples/consumer_cards/templates")).unwrap() {
+        let t = t.unwrap();
+        std::fs::copy(t.path(), dir.join("templates").join(t.file_name())).unwrap();
+    }
+    let flow_text = std::fs::read(&flow).unwrap();
+    let accounts_text = std::fs::read(&accounts).unwrap();
+    let flow = flow.display().to_string();
+    let db = dir.join("store.db").display().to_string();
+    let spelt = dir.join("templates/../accounts.csv").display().to_string();
+    let run = |actions: &str, rejects: Option<&str>| {
+        let mut args = vec![
+            "run",
+            &flow,
+            "--db",
+            &db,
+            "--accounts",
+            &accounts,
+            "--events",
+            &events,
+            "--start",
+            "2026-03-02",
+            "--until",
+            "2026-04-01",
+            "--actions",
+            actions,
+        ];
+        if let Some(r) = rejects {
+            args.extend(["--rejects", r]);
+        }
+        dun(&args)
+    };
+    let out = dir.join("out.jsonl").display().to_string();
+    for (o, expected) in [
+        (run(&flow, None), "--actions `"),
+        (run(&spelt, None), "is the same file as --accounts"),
+        (run(&db, None), "is the same file as the store (--db)"),
+        (run(&out, Some(&events)), "the rejects file `"),
+        (run(&out, Some(&out)), "is the same file as --actions"),
+        (dun(&["build", &flow, "-o", &flow]), "-o `"),
+        (dun(&["graph", &flow, "-o", &flow]), "-o `"),
+        (
+            dun(&[
+                "simulate",
+                &flow,
+                "--portfolio",
+                &accounts,
+                "--days",
+                "10",
+                "--report",
+                &spelt,
+            ]),
+            "--report `",
+        ),
+    ] {
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(expected) && err.contains("is the same file as"),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read(&flow).unwrap(), flow_text);
+    assert_eq!(std::fs::read(&accounts).unwrap(), accounts_text);
+    assert!(!Path::new(&db).exists(), "nothing was stored");
+}
+
+/// Finding 14: `--actions /dev/null` is checked before the run steps and
+/// then works; a run's outputs are opened before anything is committed.
+#[test]
+fn actions_to_dev_null_run_and_an_unwritable_output_fails_before_any_step() {
+    let dir = scratch("dev-null");
+    let (accounts, events) = portfolio(&dir, 3);
+    let flow = example("consumer_cards.dun");
+    let db = dir.join("store.db").display().to_string();
+    let base = run_args(&flow, &db, &accounts, &events, "/dev/null");
+    let base: Vec<&str> = base.iter().map(String::as_str).collect();
+    let o = dun(&base);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("give `--rejects FILE`"), "{err}");
+    assert!(!Path::new(&db).exists(), "refused before the store");
+    let mut args = base.clone();
+    args.extend(["--rejects", "/dev/null"]);
+    let o = dun(&args);
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("exported") && err.contains("to `/dev/null`"),
+        "{err}"
+    );
+    // An actions file in a folder that does not exist: refused, nothing run.
+    let db2 = dir.join("store2.db").display().to_string();
+    let missing = dir
+        .join("no/such/folder/actions.jsonl")
+        .display()
+        .to_string();
+    let args = run_args(&flow, &db2, &accounts, &events, &missing);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = dun(&args);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let status = text(&dun(&["status", "--db", &db2]).stdout);
+    assert!(status.contains("0 accounts"), "nothing stepped: {status}");
+}
+
+/// Finding 14: `dun status` reads a store it cannot write beside (as on
+/// read-only media, where SQLite cannot make its shared-memory file), and
+/// while a run holds the store.
+#[test]
+fn status_reads_a_store_it_cannot_write_beside() {
+    let dir = scratch("read-only-status");
+    let (accounts, events) = portfolio(&dir, 3);
+    let flow = example("consumer_cards.dun");
+    let db = dir.join("store.db").display().to_string();
+    let out = dir.join("actions.jsonl").display().to_string();
+    let args = run_args(&flow, &db, &accounts, &events, &out);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(dun(&args).status.success());
+    let before = dun(&["status", "--db", &db]);
+    assert!(before.status.success(), "{}", text(&before.stderr));
+    // Reading may have left the shared-memory file; a folder in its place
+    // cannot be opened as one.
+    let _ = std::fs::remove_file(dir.join("store.db-shm"));
+    std::fs::create_dir(dir.join("store.db-shm")).unwrap();
+    let after = dun(&["status", "--db", &db]);
+    assert!(after.status.success(), "{}", text(&after.stderr));
+    assert_eq!(text(&after.stdout), text(&before.stdout));
+    assert!(text(&after.stdout).contains("3 accounts"));
+}

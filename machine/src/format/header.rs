@@ -42,6 +42,8 @@ pub enum FormatError {
     BadChecksum,
     #[error("this file is damaged: its contents cannot be read ({reason}); {REBUILD}")]
     BadPayload { reason: String },
+    #[error("this file is damaged: {reason}; {REBUILD}")]
+    Invalid { reason: String },
     #[error("this flow is too large to compile (over 4 GiB)")]
     TooLarge,
 }
@@ -105,7 +107,11 @@ pub fn decode(bytes: &[u8]) -> Result<Machine, FormatError> {
     if crc32fast::hash(payload) != u32_at(12) {
         return Err(FormatError::BadChecksum);
     }
-    postcard::from_bytes(payload).map_err(|e| FormatError::BadPayload {
+    let machine: Machine = postcard::from_bytes(payload).map_err(|e| FormatError::BadPayload {
         reason: e.to_string(),
-    })
+    })?;
+    // A checksum only tells a file was written whole; a file changed and
+    // given a new checksum must still hold only indexes that lead somewhere.
+    super::validate::validate(&machine).map_err(|reason| FormatError::Invalid { reason })?;
+    Ok(machine)
 }

@@ -276,16 +276,11 @@ fn heartbeat(db: &Path, token: &str, stopped: mpsc::Receiver<()>) {
         return;
     };
     let _ = conn.busy_timeout(Duration::from_secs(5));
-    loop {
-        match stopped.recv_timeout(HEARTBEAT) {
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                let _ = conn.execute(
-                    "UPDATE lease SET heartbeat = ?1 WHERE one = 1 AND token = ?2",
-                    params![now(), token],
-                );
-            }
-            _ => break,
-        }
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(HEARTBEAT) {
+        let _ = conn.execute(
+            "UPDATE lease SET heartbeat = ?1 WHERE one = 1 AND token = ?2",
+            params![now(), token],
+        );
     }
     let _ = conn.execute(
         "DELETE FROM lease WHERE one = 1 AND token = ?1",
