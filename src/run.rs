@@ -209,8 +209,16 @@ fn go(args: &Args) -> Result<u8, String> {
             crate::build::shown(&rejects_path)
         );
     }
+    for d in &summary.damaged {
+        eprintln!(
+            "error: account `{}` was not run: its stored record cannot be read ({}); the other accounts ran",
+            d.account, d.reason
+        );
+    }
     if !summary.stopped.is_empty() {
         report_stopped(&summary.stopped);
+    }
+    if !summary.damaged.is_empty() || !summary.stopped.is_empty() {
         return Ok(exit::FINDINGS);
     }
     Ok(exit::CLEAN)

@@ -483,3 +483,47 @@ fn status_reads_a_store_it_cannot_write_beside() {
     assert_eq!(text(&after.stdout), text(&before.stdout));
     assert!(text(&after.stdout).contains("3 accounts"));
 }
+
+/// Finding 14: one damaged stored record names its account, which is left
+/// alone; the other accounts run.
+#[test]
+fn a_damaged_stored_account_is_named_and_the_others_run() {
+    let dir = scratch("damaged-record");
+    let (accounts, events) = portfolio(&dir, 4);
+    let flow = example("consumer_cards.dun");
+    let db = dir.join("store.db").display().to_string();
+    let out = dir.join("actions.jsonl").display().to_string();
+    let mut args = run_args(&flow, &db, &accounts, &events, &out);
+    let until = args
+        .iter()
+        .position(|a| a == "2026-05-15T00:00:00Z")
+        .unwrap();
+    args[until] = "2026-03-20T00:00:00Z".into();
+    let first: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(dun(&first).status.success());
+    assert!(damage_record(&db), "the record was damaged");
+    let later = run_args(&flow, &db, &accounts, &events, &out);
+    let later: Vec<&str> = later.iter().map(String::as_str).collect();
+    let o = dun(&later);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("account `A0002` was not run: its stored record cannot be read"),
+        "{err}"
+    );
+    let status = common::json(&["status", "--db", &db, "A0001", "--format", "json"]);
+    assert_eq!(status["clock"], "2026-05-15T00:00:00Z", "the others ran");
+}
+
+/// Overwrites one account's stored state with bytes no dun wrote, as a
+/// damaged disk would.
+fn damage_record(db: &str) -> bool {
+    rusqlite::Connection::open(db)
+        .and_then(|c| {
+            c.execute(
+                "UPDATE instances SET state = x'ffffffffffff' WHERE account = 'A0002'",
+                [],
+            )
+        })
+        .is_ok_and(|n| n == 1)
+}

@@ -50,6 +50,16 @@ pub struct RunSummary {
     /// Accounts that reached [`STEPS_PER_ACCOUNT`] before `until`, oldest
     /// id first: their clocks stay where they stopped.
     pub stopped: Vec<Stopped>,
+    /// Accounts whose stored record (fields, state or a pending event)
+    /// cannot be read: left as they are, not run, the others run.
+    pub damaged: Vec<Damaged>,
+}
+
+/// A stored account that could not be read, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Damaged {
+    pub account: String,
+    pub reason: String,
 }
 
 /// The most due moments one account runs in one run. A flow that keeps an
@@ -109,10 +119,21 @@ pub fn run(
             let data: Vec<u8> = store.sql(r.get(1))?;
             let state: Vec<u8> = store.sql(r.get(2))?;
             let clock: i64 = store.sql(r.get(3))?;
-            let instance = super::legacy::decode_instance(&state, &id, Some(m))?;
-            known.insert(id, (decode(&data, "account")?, instance, clock));
+            let read = super::legacy::decode_instance(&state, &id, Some(m))
+                .and_then(|instance| Ok((decode(&data, "account")?, instance)));
+            match read {
+                Ok((account, instance)) => {
+                    known.insert(id, (account, instance, clock));
+                }
+                Err(e) => summary.damaged.push(Damaged {
+                    account: id,
+                    reason: e.to_string(),
+                }),
+            }
         }
     }
+    let damaged: std::collections::HashSet<String> =
+        summary.damaged.iter().map(|d| d.account.clone()).collect();
 
     let mut work: BTreeMap<String, Work> = BTreeMap::new();
     let mut file_accounts: HashMap<String, (u64, Account)> = HashMap::new();
@@ -132,6 +153,11 @@ pub fn run(
             continue;
         }
         file_accounts.insert(account.id.clone(), (line, account.clone()));
+        if damaged.contains(&account.id) {
+            // Its stored state cannot be read: enrolling it again would
+            // repeat its actions; it waits for a person.
+            continue;
+        }
         let id = account.id.clone();
         let w = match known.remove(&id) {
             Some((old, inst, clock)) => Work {
@@ -201,6 +227,13 @@ pub fn run(
                     continue;
                 }
                 let Some(w) = work.get(&ev.account) else {
+                    if damaged.contains(&ev.account) {
+                        summary.rejects.push(reject(format!(
+                            "account `{}` is in the store, but its stored record cannot be read; it is not run until that is mended",
+                            ev.account
+                        )));
+                        continue;
+                    }
                     summary.rejects.push(reject(format!(
                         "unknown account `{}`: it is neither in the store nor in the accounts file",
                         ev.account
@@ -253,8 +286,22 @@ pub fn run(
             let Some(event) = m.event_index(&ty) else {
                 continue;
             };
-            if let Some(w) = work.get_mut(&account) {
-                w.events.push((event, at, decode(&payload, "event")?, id));
+            match decode(&payload, "event") {
+                Ok(payload) => {
+                    if let Some(w) = work.get_mut(&account) {
+                        w.events.push((event, at, payload, id));
+                    }
+                }
+                Err(e) => {
+                    // Run without this event, the account would go on as
+                    // if it never came: it waits for a person instead.
+                    if work.remove(&account).is_some() {
+                        summary.damaged.push(Damaged {
+                            account,
+                            reason: format!("its event `{id}`: {e}"),
+                        });
+                    }
+                }
             }
         }
     }

@@ -15,7 +15,7 @@ pub(crate) mod legacy;
 mod read_only;
 mod schema;
 
-pub use batch::{run, RunInput, RunSummary, Stopped, StoreReject, STEPS_PER_ACCOUNT};
+pub use batch::{run, Damaged, RunInput, RunSummary, Stopped, StoreReject, STEPS_PER_ACCOUNT};
 
 use crate::engine::{Account, Instance, Status};
 use crate::format::Machine;
