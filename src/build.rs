@@ -148,6 +148,16 @@ pub(crate) fn shown(path: &Path) -> String {
 }
 
 pub fn run(args: &Args) -> u8 {
+    if let Some(out) = &args.output {
+        let named = |option, path| crate::outputs::Named { option, path };
+        if let Err(e) = crate::outputs::refuse_overwrite(
+            &[named("-o", out.as_path())],
+            &[named("the flow", args.flow.as_path())],
+        ) {
+            eprintln!("error: {e}");
+            return exit::TROUBLE;
+        }
+    }
     let compiled = match compile(&args.flow) {
         Ok(c) => c,
         Err(failure) => return failure.status(),

@@ -113,6 +113,16 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn draw(args: &Args) -> u8 {
+    if let Some(out) = &args.output {
+        let named = |option, path| crate::outputs::Named { option, path };
+        if let Err(e) = crate::outputs::refuse_overwrite(
+            &[named("-o", out.as_path())],
+            &[named("the flow", args.flow.as_path())],
+        ) {
+            eprintln!("error: {e}");
+            return crate::exit::TROUBLE;
+        }
+    }
     let from_stdin = args.flow.as_os_str() == "-";
     let shown = if from_stdin {
         "<stdin>".to_string()

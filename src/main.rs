@@ -11,6 +11,7 @@ mod fmt;
 mod graph;
 mod lsp;
 mod migrate;
+mod outputs;
 mod report;
 mod run;
 mod simulate;
@@ -83,6 +84,24 @@ enum Command {
 fn main() -> ExitCode {
     // clap prints usage errors and exits with status 2 itself.
     let cli = Cli::parse();
+    // A panic is a bug in dun, never a result: the hook has printed where
+    // it happened; the command then ends with the trouble status and says
+    // so, rather than with the runtime's 101 or a report missing its work.
+    match std::panic::catch_unwind(move || dispatch(cli)) {
+        Ok(code) => code,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".to_string());
+            eprintln!("error: dun failed ({what}); this is a bug in dun, please report it with the input that caused it");
+            ExitCode::from(exit::TROUBLE)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Explain(args) => explain::run(&args),

@@ -116,6 +116,8 @@ pub fn run(args: &Args) -> u8 {
 
 fn go(args: &Args) -> Result<u8, String> {
     let began = chrono::Utc::now();
+    let rejects_path = rejects_path(args)?;
+    refuse_overwrites(args, &rejects_path)?;
     let m = match crate::flow::load(&args.flow) {
         Ok(m) => m,
         Err(status) => return Ok(status),
@@ -124,6 +126,27 @@ fn go(args: &Args) -> Result<u8, String> {
     let start = match &args.start {
         Some(s) => crate::flow::moment(s).map_err(|e| format!("--start: {e}"))?,
         None => chrono::Utc::now(),
+    };
+    // The store's lease before anything of it is read: a second run on
+    // this store stops here, naming the one that holds it.
+    let at = store::Location::parse(&args.db).map_err(|e| e.to_string())?;
+    let mut store = Store::open_at(&at).map_err(|e| e.to_string())?;
+    // Both outputs opened (and locked) before any step is committed, so
+    // that one that cannot be written fails the run while nothing has
+    // changed. Workers share a batch on purpose: the one that finishes it
+    // last opens the actions file when it exports.
+    let open = |path: &Path| {
+        store::append_lines(path).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    };
+    let mut actions_file = if args.worker {
+        None
+    } else {
+        Some(open(&args.actions)?)
+    };
+    let mut rejects_file = if args.worker {
+        None
+    } else {
+        Some(open(&rejects_path)?)
     };
     let mut rejected: Vec<Rejected> = Vec::new();
     let rows = match &args.accounts {
@@ -142,19 +165,18 @@ fn go(args: &Args) -> Result<u8, String> {
         Some(path) => read_file(&m, path, parse_event, &mut rejected)?,
         None => Vec::new(),
     };
-    let rejects_path = args.rejects.clone().unwrap_or_else(|| {
-        let mut name = args.actions.file_stem().unwrap_or_default().to_os_string();
-        name.push(".rejects.jsonl");
-        args.actions.with_file_name(name)
-    });
     let stamp = RunStamp {
         run: began.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         until: until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
-    let at = store::Location::parse(&args.db).map_err(|e| e.to_string())?;
-    let mut store = Store::open_at(&at).map_err(|e| e.to_string())?;
     if args.strict && !rejected.is_empty() {
-        write_rejects(&rejects_path, &stamp, &rejected)?;
+        if !rejected.is_empty() || rejects_file.is_some() {
+            let file = match rejects_file.as_mut() {
+                Some(file) => file,
+                None => rejects_file.insert(open(&rejects_path)?),
+            };
+            write_rejects(file, &rejects_path, &stamp, &rejected)?;
+        }
         eprintln!(
             "error: {} rows rejected (see `{}`); with --strict nothing was stored or run",
             rejected.len(),
@@ -233,7 +255,13 @@ fn go(args: &Args) -> Result<u8, String> {
         },
     }));
     rejected.sort_by(|a, b| (&a.file, a.reject.line).cmp(&(&b.file, b.reject.line)));
-    write_rejects(&rejects_path, &stamp, &rejected)?;
+    if !rejected.is_empty() || rejects_file.is_some() {
+        let file = match rejects_file.as_mut() {
+            Some(file) => file,
+            None => rejects_file.insert(open(&rejects_path)?),
+        };
+        write_rejects(file, &rejects_path, &stamp, &rejected)?;
+    }
     if args.strict && !rejected.is_empty() {
         eprintln!(
             "error: {} rows rejected (see `{}`); with --strict nothing was stored or run",
@@ -242,10 +270,12 @@ fn go(args: &Args) -> Result<u8, String> {
         );
         return Ok(exit::FINDINGS);
     }
-    let exported = if exporter {
-        store.export(&args.actions).map_err(|e| e.to_string())?
-    } else {
-        0
+    let exported = match (exporter, actions_file.as_mut()) {
+        (false, _) => 0,
+        (true, Some(file)) => store
+            .export_to(file, &args.actions)
+            .map_err(|e| e.to_string())?,
+        (true, None) => store.export(&args.actions).map_err(|e| e.to_string())?,
     };
     eprintln!(
         "ran {} accounts of {} version {} ({} enrolled, {} updated): {} steps, {} actions; {} events stored, {} repeats ignored, {} processed",
@@ -278,7 +308,40 @@ fn go(args: &Args) -> Result<u8, String> {
             crate::build::shown(&rejects_path)
         );
     }
+    for d in &summary.damaged {
+        eprintln!(
+            "error: account `{}` was not run: its stored record cannot be read ({}); the other accounts ran",
+            d.account, d.reason
+        );
+    }
+    if !summary.stopped.is_empty() {
+        report_stopped(&summary.stopped);
+    }
+    if !summary.damaged.is_empty() || !summary.stopped.is_empty() {
+        return Ok(exit::FINDINGS);
+    }
     Ok(exit::CLEAN)
+}
+
+/// The accounts the step bound stopped short of `--until`, by name: their
+/// work is committed, and the status says that some accounts did not get
+/// there.
+fn report_stopped(stopped: &[store::Stopped]) {
+    const SHOWN: usize = 20;
+    eprintln!(
+        "warning: {} accounts stopped at the bound of {} steps per account per run, before --until; their clocks stay where they stopped, and the next run goes on from there (a flow that needs this many steps has a loop with a short wait):",
+        stopped.len(),
+        store::STEPS_PER_ACCOUNT
+    );
+    for s in stopped.iter().take(SHOWN) {
+        let at = chrono::DateTime::from_timestamp(s.at, 0)
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        eprintln!("  account `{}` in stage `{}` at {at}", s.account, s.stage);
+    }
+    if stopped.len() > SHOWN {
+        eprintln!("  and {} more", stopped.len() - SHOWN);
+    }
 }
 
 /// Which run a reject line comes from: the rejects file is appended to
@@ -291,7 +354,12 @@ struct RunStamp {
     until: String,
 }
 
-fn write_rejects(path: &Path, stamp: &RunStamp, rejected: &[Rejected]) -> Result<(), String> {
+fn write_rejects(
+    file: &mut std::fs::File,
+    path: &Path,
+    stamp: &RunStamp,
+    rejected: &[Rejected],
+) -> Result<(), String> {
     let mut text = String::new();
     for r in rejected {
         let line = serde_json::json!({
@@ -305,11 +373,68 @@ fn write_rejects(path: &Path, stamp: &RunStamp, rejected: &[Rejected]) -> Result
         text.push_str(&line.to_string());
         text.push('\n');
     }
-    // Created even when empty, so that a run with no rejects still leaves
-    // the file where an operator looks for it.
-    store::append_lines(path)
-        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
+    // Written even when empty: the file was created when the run began, so
+    // that a run with no rejects still leaves it where an operator looks.
+    let regular = file.metadata().is_ok_and(|m| m.is_file());
+    file.write_all(text.as_bytes())
+        .and_then(|()| if regular { file.sync_all() } else { Ok(()) })
         .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+}
+
+/// Where rejected rows go: `--rejects`, or `OUT.rejects.jsonl` next to a
+/// `--actions` file. An `--actions` that is not a file (`/dev/null`, a
+/// pipe) has no folder of its own to put them in: `--rejects` is needed.
+fn rejects_path(args: &Args) -> Result<PathBuf, String> {
+    if let Some(path) = &args.rejects {
+        return Ok(path.clone());
+    }
+    if std::fs::metadata(&args.actions).is_ok_and(|m| !m.is_file()) {
+        return Err(format!(
+            "`--actions {}` is not a file, so rejected rows have no place next to it: give `--rejects FILE` (`/dev/null` too, to drop them)",
+            args.actions.display()
+        ));
+    }
+    let mut name = args.actions.file_stem().unwrap_or_default().to_os_string();
+    name.push(".rejects.jsonl");
+    Ok(args.actions.with_file_name(name))
+}
+
+/// Refuses outputs that would overwrite an input or each other.
+fn refuse_overwrites(args: &Args, rejects: &Path) -> Result<(), String> {
+    use crate::outputs::{refuse_overwrite, store_files, Named};
+    let store = store_files(&args.db);
+    let mut inputs = vec![Named {
+        option: "the flow",
+        path: &args.flow,
+    }];
+    if let Some(path) = &args.accounts {
+        inputs.push(Named {
+            option: "--accounts",
+            path,
+        });
+    }
+    if let Some(path) = &args.events {
+        inputs.push(Named {
+            option: "--events",
+            path,
+        });
+    }
+    if args.db.as_os_str() != store::MEMORY {
+        inputs.extend(store.iter().map(|path| Named {
+            option: "the store (--db)",
+            path,
+        }));
+    }
+    let actions = Named {
+        option: "--actions",
+        path: &args.actions,
+    };
+    let rejects = Named {
+        option: "the rejects file",
+        path: rejects,
+    };
+    refuse_overwrite(&[rejects], std::slice::from_ref(&actions))?;
+    refuse_overwrite(&[actions, rejects], &inputs)
 }
 
 /// A bar on a terminal only: piped output stays clean.

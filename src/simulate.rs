@@ -151,6 +151,30 @@ fn fit(
 }
 
 fn go(args: &Args) -> Result<u8, String> {
+    if let Some(report) = &args.report {
+        use crate::outputs::{refuse_overwrite, Named};
+        let inputs: Vec<Named> = [
+            ("the flow", Some(&args.flow)),
+            ("--vs", args.vs.as_ref()),
+            ("--portfolio", args.portfolio.as_ref()),
+            ("--behaviour", args.behaviour.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(option, path)| {
+            Some(Named {
+                option,
+                path: path?.as_path(),
+            })
+        })
+        .collect();
+        refuse_overwrite(
+            &[Named {
+                option: "--report",
+                path: report,
+            }],
+            &inputs,
+        )?;
+    }
     if args.days == 0 || args.days > 3660 {
         return Err("--days must be between 1 and 3660".into());
     }
@@ -254,7 +278,9 @@ fn go(args: &Args) -> Result<u8, String> {
     for machine in std::iter::once(&m).chain(other.as_ref()) {
         portfolios.push(read(machine)?);
     }
-    let simulate_all = |seed: u64| -> Vec<Report> {
+    // A worker that panicked fails the command (status 2 with its message):
+    // a report of what the other workers saw would be wrong without a word.
+    let simulate_all = |seed: u64| -> Result<Vec<Report>, String> {
         let cfg = Config {
             days: args.days,
             seed,
@@ -275,15 +301,15 @@ fn go(args: &Args) -> Result<u8, String> {
                 if let Some(b) = &bar {
                     b.set_position(done);
                 }
-            });
+            })?;
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
             reports.push(report);
         }
-        reports
+        Ok(reports)
     };
-    let mut reports = simulate_all(args.seed);
+    let mut reports = simulate_all(args.seed)?;
     for r in &mut reports {
         sim::analyse(r);
     }
@@ -304,7 +330,7 @@ fn go(args: &Args) -> Result<u8, String> {
             let rs = if k == 0 {
                 None
             } else {
-                Some(simulate_all(seed))
+                Some(simulate_all(seed)?)
             };
             let rs = rs.as_deref().unwrap_or(&reports);
             runs.push(RunFigures {

@@ -75,7 +75,13 @@ pub fn run(args: &Args) -> u8 {
         );
         return exit::TROUBLE;
     }
-    let store = match Store::open_at(&at) {
+    // A file store is read without its lease and without writing, so that
+    // status works while a run holds it and on read-only media.
+    let opened = match &at {
+        dun_runtime::store::Location::File(path) => Store::open_read_only(path),
+        _ => Store::open_at(&at),
+    };
+    let store = match opened {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

@@ -371,7 +371,8 @@ fn explain_prints_the_explanation_of_a_code() {
     );
 }
 
-const SMALL_HEAD: &str = "flow f\ncurrency USD\naccount { balance: money, mobile: phone }\nstart a\n";
+const SMALL_HEAD: &str =
+    "flow f\ncurrency USD\naccount { balance: money, mobile: phone }\nstart a\n";
 
 #[test]
 fn a_finding_past_column_65536_is_printed_not_a_panic() {

@@ -71,7 +71,8 @@ fn main() {
         let mut times = vec![];
         for _ in 0..runs.min(3) {
             let t = Instant::now();
-            let report = sim::simulate(&m, &model, &Portfolio::Synthetic(n), &cfg, &mut |_| {});
+            let report = sim::simulate(&m, &model, &Portfolio::Synthetic(n), &cfg, &mut |_| {})
+                .expect("the simulation");
             times.push(t.elapsed().as_secs_f64());
             assert_eq!(report.whole.accounts, n);
         }

@@ -46,6 +46,8 @@ pub enum FormatError {
     BadChecksum,
     #[error("this file is damaged: its contents cannot be read ({reason}); {REBUILD}")]
     BadPayload { reason: String },
+    #[error("this file is damaged: {reason}; {REBUILD}")]
+    Invalid { reason: String },
     #[error("this flow is too large to compile (over 4 GiB)")]
     TooLarge,
 }
@@ -130,5 +132,8 @@ pub fn decode(bytes: &[u8]) -> Result<Machine, FormatError> {
             reason: format!("{} bytes after the flow", rest.len()),
         });
     }
+    // A checksum only tells a file was written whole; a file changed and
+    // given a new checksum must still hold only indexes that lead somewhere.
+    super::validate::validate(&machine).map_err(|reason| FormatError::Invalid { reason })?;
     Ok(machine)
 }

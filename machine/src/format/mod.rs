@@ -10,10 +10,12 @@
 //! expression constants live in [`Machine::consts`].
 
 mod header;
+mod validate;
 
 pub use header::{
     decode, encode, FormatError, FLAGS_KNOWN, FLAG_LIFECYCLE, FORMAT_VERSION, HEADER_LEN, MAGIC,
 };
+pub use validate::validate;
 
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;

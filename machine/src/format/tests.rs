@@ -92,3 +92,49 @@ fn a_payload_with_a_valid_checksum_but_garbage_inside_is_refused() {
         Err(FormatError::BadPayload { .. })
     ));
 }
+
+/// A damaged file given a new checksum: every index is checked on load.
+#[test]
+fn a_machine_with_an_index_that_leads_nowhere_is_refused_on_load() {
+    type Damage = fn(&mut Machine);
+    let damaged: [(&str, Damage); 6] = [
+        ("the start refers to stage 999", |m| m.start = 999),
+        ("refers to string 4000000000", |m| {
+            m.stages[0].name = 4_000_000_000
+        }),
+        ("refers to state 70000", |m| m.stages[0].entry = 70_000),
+        ("refers to constant 123456", |m| {
+            m.vars.push(VarDef {
+                name: 0,
+                ty: Type::Number,
+                init: vec![Instr::Const(123_456)],
+            })
+        }),
+        ("refers to stage 65535", |m| {
+            m.stages[0].code.push(Op::Goto(u16::MAX));
+            m.stages[0].spans.clear();
+        }),
+        ("refers to event 77", |m| {
+            m.handlers.push(Handler {
+                event: 77,
+                when: None,
+                code: vec![],
+                spans: vec![],
+                span: SrcSpan::default(),
+            })
+        }),
+    ];
+    for (expected, damage) in damaged {
+        let mut m = consumer_early();
+        damage(&mut m);
+        // `encode` writes a correct header and checksum for the damage.
+        let err = decode(&encode(&m)).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            matches!(err, FormatError::Invalid { .. }) && message.contains(expected),
+            "{expected}: {message}"
+        );
+        assert!(message.contains("rebuild it with `dun build`"), "{message}");
+    }
+    assert!(validate(&consumer_early()).is_ok());
+}

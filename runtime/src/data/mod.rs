@@ -13,6 +13,11 @@ use std::io::BufRead;
 use std::path::Path;
 use std::str::FromStr;
 
+mod checks;
+mod rows;
+
+pub use checks::minor_units;
+
 /// One cell of a row, before it is read against a type.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
@@ -108,66 +113,9 @@ pub fn read_rows(path: &Path) -> Result<(Vec<Row>, Vec<Reject>), String> {
     }
 }
 
+/// Reads a CSV file (see [`rows::read_csv`]).
 pub fn read_csv(reader: impl std::io::Read) -> Result<(Vec<Row>, Vec<Reject>), String> {
-    let mut csv = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::Headers)
-        .from_reader(reader);
-    let header: Vec<String> = csv
-        .headers()
-        .map_err(|e| format!("cannot read the header row: {e}"))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    if header.iter().all(String::is_empty) {
-        return Err("the file is empty: the first row must name the fields (`id,...`)".into());
-    }
-    let mut rows = Vec::new();
-    let mut rejects = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        let line = csv.position().line();
-        match csv.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = record.position().map(|p| p.line()).unwrap_or(line);
-                let raw = record.iter().collect::<Vec<_>>().join(",");
-                if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
-                    continue;
-                }
-                if record.len() != header.len() {
-                    rejects.push(Reject {
-                        line,
-                        raw,
-                        reason: format!(
-                            "the row has {} cells but the header names {} fields",
-                            record.len(),
-                            header.len()
-                        ),
-                    });
-                    continue;
-                }
-                let cells = header
-                    .iter()
-                    .zip(record.iter())
-                    .map(|(h, c)| (h.clone(), Cell::Str(c.to_string())))
-                    .collect();
-                rows.push(Row { line, raw, cells });
-            }
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(line);
-                rejects.push(Reject {
-                    line,
-                    raw: String::new(),
-                    reason: format!("not a CSV row: {e}"),
-                });
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    break;
-                }
-            }
-        }
-    }
-    Ok((rows, rejects))
+    rows::read_csv(reader)
 }
 
 pub fn read_jsonl(reader: impl BufRead) -> (Vec<Row>, Vec<Reject>) {
@@ -203,38 +151,13 @@ pub fn read_jsonl(reader: impl BufRead) -> (Vec<Row>, Vec<Reject>) {
             raw: text.to_string(),
             reason,
         };
-        let value: serde_json::Value = match serde_json::from_str(text) {
-            Ok(v) => v,
-            Err(e) => {
-                rejects.push(reject(format!("not a JSON object: {e}")));
+        let cells = match rows::json_cells(text) {
+            Ok(cells) => cells,
+            Err(reason) => {
+                rejects.push(reject(reason));
                 continue;
             }
         };
-        let serde_json::Value::Object(map) = value else {
-            rejects.push(reject("each line must be one JSON object `{...}`".into()));
-            continue;
-        };
-        let mut cells = Vec::with_capacity(map.len());
-        let mut bad = None;
-        for (k, v) in map {
-            let cell = match v {
-                serde_json::Value::String(s) => Cell::Str(s),
-                serde_json::Value::Number(n) => Cell::Num(n.to_string()),
-                serde_json::Value::Bool(b) => Cell::Bool(b),
-                serde_json::Value::Null => Cell::Null,
-                _ => {
-                    bad = Some(format!(
-                        "field `{k}` is a JSON list or object; give a single value"
-                    ));
-                    break;
-                }
-            };
-            cells.push((k, cell));
-        }
-        if let Some(reason) = bad {
-            rejects.push(reject(reason));
-            continue;
-        }
         rows.push(Row {
             line: line_no,
             raw: text.to_string(),
@@ -278,26 +201,35 @@ pub fn parse_value(m: &Machine, field: &Field, cell: &Cell) -> Result<Value, Str
             Value::Percent(decimal(t).ok_or_else(wrong)?)
         }
         Type::Money => Value::Money(money(m, name, &text)?),
-        Type::Text | Type::Address => Value::Text(text),
-        Type::Phone => {
-            let ok = text
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-().".contains(c))
-                && text.chars().any(|c| c.is_ascii_digit());
-            if !ok {
+        Type::Text | Type::Address => {
+            // Text reaches subjects and other headers downstream: a line
+            // break there starts a header of its own. An address may span
+            // lines (a letter's), and nothing else.
+            let lines = field.ty == Type::Address;
+            if let Some(c) = checks::control_char(&text, lines) {
                 return Err(format!(
-                    "field `{name}` should be a phone number (digits, spaces, `+-().`), got `{text}`"
+                    "field `{name}` holds the control character {c:?}; {}",
+                    if lines {
+                        "an address may hold line breaks, and no other control character"
+                    } else {
+                        "text may not hold line breaks or other control characters"
+                    }
+                ));
+            }
+            Value::Text(text)
+        }
+        Type::Phone => {
+            if !checks::phone_ok(&text) {
+                return Err(format!(
+                    "field `{name}` should be a phone number (3 to 15 digits, spaces, `-().` between them, `+` first), got {text:?}"
                 ));
             }
             Value::Text(text)
         }
         Type::Email => {
-            let ok = text
-                .split_once('@')
-                .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && !text.contains(' '));
-            if !ok {
+            if !checks::email_ok(&text) {
                 return Err(format!(
-                    "field `{name}` should be an email address (`name@domain`), got `{text}`"
+                    "field `{name}` should be an email address (`name@example.com`), got {text:?}"
                 ));
             }
             Value::Text(text)
@@ -360,9 +292,9 @@ fn money(m: &Machine, name: &str, text: &str) -> Result<Decimal, String> {
             ));
         }
     }
-    decimal(amount).ok_or_else(|| {
+    checks::money_amount(amount, &m.currency).map_err(|why| {
         format!(
-            "field `{name}` should be money in {} (a decimal such as `120.50`), got `{text}`",
+            "field `{name}` should be money in {} (a decimal such as `120.50`), got `{text}`: {why}",
             m.currency
         )
     })
@@ -423,6 +355,11 @@ pub fn parse_account(m: &Machine, row: &Row) -> Result<Account, String> {
             let t = cell.text();
             if t.is_empty() {
                 return Err("`id` is empty; every account needs an id".into());
+            }
+            if let Some(c) = checks::control_char(&t, false) {
+                return Err(format!(
+                    "`id` holds the control character {c:?}; an id is one line of text"
+                ));
             }
             id = Some(t);
             continue;
@@ -499,9 +436,15 @@ pub fn parse_event(m: &Machine, row: &Row) -> Result<EventRow, String> {
             .unwrap_or_default()
     };
     for k in EVENT_KEYS {
-        if get(k).is_empty() {
+        let v = get(k);
+        if v.is_empty() {
             return Err(format!(
                 "`{k}` is missing; every event needs `id`, `account`, `type` and `at`"
+            ));
+        }
+        if let Some(c) = checks::control_char(&v, false) {
+            return Err(format!(
+                "`{k}` holds the control character {c:?}; it is one line of text"
             ));
         }
     }

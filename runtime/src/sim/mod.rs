@@ -76,14 +76,15 @@ enum Resp {
 }
 
 /// Runs a simulation. `progress(done)` is called now and then from the
-/// calling thread.
+/// calling thread. A worker that panicked fails the whole simulation with
+/// its message: a report missing its accounts would read as a true one.
 pub fn simulate(
     m: &Machine,
     model: &Behaviour,
     portfolio: &Portfolio,
     cfg: &Config,
     progress: &mut dyn FnMut(u64),
-) -> Report {
+) -> Result<Report, String> {
     let ctx = context(m, model, cfg);
     let total = portfolio.len();
     let threads = cfg.threads.max(1).min(total.max(1) as usize);
@@ -126,8 +127,11 @@ pub fn simulate(
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
-    });
+        handles
+            .into_iter()
+            .map(|h| h.join().map_err(|panic| panic_message(panic.as_ref())))
+            .collect::<Result<Vec<Worker>, String>>()
+    })?;
     progress(total);
     let mut iter = workers.into_iter();
     let mut all = iter.next().unwrap_or_else(|| Worker::new(&ctx));
@@ -136,7 +140,7 @@ pub fn simulate(
     }
     let mut report = kpis::report(&ctx.m, m, cfg, &ctx.arms, all.whole, all.arms, all.stages);
     report.samples = all.samples;
-    report
+    Ok(report)
 }
 
 /// Adds the 95% intervals of the whole portfolio and of each arm, and the
@@ -170,6 +174,18 @@ pub fn analyse(report: &mut Report) {
         }
     }
     report.arm_differences = diffs;
+}
+
+/// What a panic said, as text.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_string());
+    format!(
+        "a simulation worker failed ({what}); this is a bug in dun, please report it with the flow"
+    )
 }
 
 fn context<'a>(m: &Machine, model: &'a Behaviour, cfg: &'a Config) -> Ctx<'a> {

@@ -58,6 +58,35 @@ pub struct RunSummary {
     pub reentered: u64,
     /// What the store accepted about the machine (see [`Store::admit`]).
     pub notes: Vec<String>,
+    /// Accounts that reached [`STEPS_PER_ACCOUNT`] before `until`, oldest
+    /// id first: their clocks stay where they stopped.
+    pub stopped: Vec<Stopped>,
+    /// Accounts whose stored record (fields, state or a pending event)
+    /// cannot be read: left as they are, not run, the others run.
+    pub damaged: Vec<Damaged>,
+}
+
+/// A stored account that could not be read, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Damaged {
+    pub account: String,
+    pub reason: String,
+}
+
+/// The most due moments one account runs in one run. A flow that keeps an
+/// account busy past it (a short wait in a loop) stops there: the account's
+/// clock stays at the first moment not run, so that the next run goes on
+/// from it and an event after it is still accepted.
+pub const STEPS_PER_ACCOUNT: u32 = 100_000;
+
+/// An account stopped by [`STEPS_PER_ACCOUNT`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stopped {
+    pub account: String,
+    /// The stage it is in.
+    pub stage: String,
+    /// Seconds since 1970 UTC: its clock, the first due moment not run.
+    pub at: i64,
 }
 
 struct Work {
@@ -161,6 +190,7 @@ pub(crate) fn run_scoped(
 
     // Everything the store holds, keyed by account id.
     let mut known: HashMap<String, (usize, Account, Instance, i64)> = HashMap::new();
+    let mut damaged_rows: Vec<Damaged> = Vec::new();
     let in_range = |id: &str| {
         scope
             .range
@@ -181,9 +211,21 @@ pub(crate) fn run_scoped(
                     pinned.as_deref().map(super::short).unwrap_or("(none)")
                 ))
             })?;
-        let mut instance = super::legacy::decode_instance(&state, &id, Some(&machines[mi].1))?;
-        instance.cycle = r.get(5)?;
-        known.insert(id, (mi, decode(&data, "account")?, instance, clock));
+        let cycle = r.get(5)?;
+        // One record that cannot be read is that account's problem alone:
+        // it is named and left as it is, and the others run.
+        let read = super::legacy::decode_instance(&state, &id, Some(&machines[mi].1))
+            .and_then(|instance| Ok((decode(&data, "account")?, instance)));
+        match read {
+            Ok((account, mut instance)) => {
+                instance.cycle = cycle;
+                known.insert(id, (mi, account, instance, clock));
+            }
+            Err(e) => damaged_rows.push(Damaged {
+                account: id,
+                reason: e.to_string(),
+            }),
+        }
         Ok(())
     };
     match scope.range {
@@ -198,6 +240,9 @@ pub(crate) fn run_scoped(
             load,
         )?,
     }
+    summary.damaged.extend(damaged_rows);
+    let damaged: std::collections::HashSet<String> =
+        summary.damaged.iter().map(|d| d.account.clone()).collect();
 
     let mut work: BTreeMap<String, Work> = BTreeMap::new();
     let mut file_accounts: HashMap<String, (u64, Account)> = HashMap::new();
@@ -220,6 +265,11 @@ pub(crate) fn run_scoped(
             continue;
         }
         file_accounts.insert(account.id.clone(), (line, account.clone()));
+        if damaged.contains(&account.id) {
+            // Its stored state cannot be read: enrolling it again would
+            // repeat its actions; it waits for a person.
+            continue;
+        }
         let id = account.id.clone();
         let w = match known.remove(&id) {
             Some((mi, old, inst, clock)) => {
@@ -381,6 +431,7 @@ pub(crate) fn run_scoped(
             return Err(e);
         }
     }
+    let mut damaged_events: Vec<Damaged> = Vec::new();
     let pending_events = &mut |mut r: super::db::Row| {
         let id: String = r.get(0)?;
         let account: String = r.get(1)?;
@@ -391,7 +442,19 @@ pub(crate) fn run_scoped(
             return Ok(());
         };
         if let Some(w) = work.get_mut(&account) {
-            let payload: Vec<Value> = decode(&payload, "event")?;
+            let payload: Vec<Value> = match decode(&payload, "event") {
+                Ok(payload) => payload,
+                Err(e) => {
+                    // Run without this event, the account would go on as
+                    // if it never came: it waits for a person instead.
+                    work.remove(&account);
+                    damaged_events.push(Damaged {
+                        account,
+                        reason: format!("its event `{id}`: {e}"),
+                    });
+                    return Ok(());
+                }
+            };
             // An event the account's own machine does not declare is
             // kept unprocessed.
             let theirs = if w.mi == 0 {
@@ -417,6 +480,7 @@ pub(crate) fn run_scoped(
             pending_events,
         )?,
     }
+    summary.damaged.extend(damaged_events);
 
     let todo: Vec<Work> = work
         .into_values()
@@ -558,16 +622,25 @@ pub(crate) fn run_scoped(
                     summary.events_processed += 1;
                 }
                 let (fp, m) = (&machines[mi].0, &machines[mi].1);
-                let new_clock = clock.max(until);
+                let mut new_clock = clock.max(until);
                 // One step per due moment, as a scheduler wakes an account:
                 // each commits nothing on its own, the account's steps
                 // commit together below.
-                let mut guard = 0;
+                let mut steps = 0;
                 while let Some(due) = inst.next_due() {
-                    if due.timestamp() > until || guard >= 100_000 {
+                    if due.timestamp() > until {
                         break;
                     }
-                    guard += 1;
+                    if steps >= STEPS_PER_ACCOUNT {
+                        new_clock = clock.max(due.timestamp());
+                        summary.stopped.push(Stopped {
+                            account: account.id.clone(),
+                            stage: state_stage(m, inst.state).to_string(),
+                            at: new_clock,
+                        });
+                        break;
+                    }
+                    steps += 1;
                     pieces.push(Piece::Out(
                         mi,
                         step(m, &mut inst, &account, Input::Timer, due),
@@ -720,10 +793,18 @@ pub(crate) fn store_events(
             continue;
         }
         let Some(clock) = clock_of(&ev.account) else {
-            summary.rejects.push(reject(format!(
-                "unknown account `{}`: it is neither in the store nor in the accounts file",
-                ev.account
-            )));
+            let damaged = summary.damaged.iter().any(|d| d.account == ev.account);
+            summary.rejects.push(reject(if damaged {
+                format!(
+                    "account `{}` is in the store, but its stored record cannot be read; it is not run until that is mended",
+                    ev.account
+                )
+            } else {
+                format!(
+                    "unknown account `{}`: it is neither in the store nor in the accounts file",
+                    ev.account
+                )
+            }));
             continue;
         };
         if ev.at.timestamp() < clock {

@@ -11,11 +11,13 @@
 
 mod batch;
 pub(crate) mod db;
+pub mod lease;
 pub(crate) mod legacy;
 mod location;
 mod migrate;
 mod pg;
 mod pins;
+mod read_only;
 mod schema;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testpg;
@@ -24,7 +26,7 @@ mod workers;
 use db::ps;
 pub use location::{Location, PgTarget};
 
-pub use batch::{run, RunInput, RunSummary, StoreReject};
+pub use batch::{run, Damaged, RunInput, RunSummary, Stopped, StoreReject, STEPS_PER_ACCOUNT};
 pub use migrate::MigrateSummary;
 pub use pins::{fingerprint, short, Admission, PinnedMachine};
 pub use workers::{run_worker, WorkerOptions, WorkerSummary};
@@ -58,6 +60,9 @@ pub struct Store {
     /// Where the store is, as messages show it: a file's path, or a
     /// PostgreSQL target without its password.
     path: PathBuf,
+    /// Held by a store opened to write, released when it is dropped (after
+    /// the connection closes).
+    _lease: Option<lease::Lease>,
 }
 
 /// How many accounts of each flow version a store holds.
@@ -165,13 +170,15 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -
 pub const MEMORY: &str = ":memory:";
 
 impl Store {
-    /// Opens (creating when missing) a store, in WAL mode with synchronous
-    /// commits (see `run` for which commits sync); [`MEMORY`] opens
-    /// [`Store::memory`].
+    /// Opens (creating when missing) a store to write, in WAL mode with
+    /// synchronous commits (see `run` for which commits sync), after taking
+    /// its lease: another writer holding it is refused by name before
+    /// anything is read (`lease`). [`MEMORY`] opens [`Store::memory`].
     pub fn open(path: &Path) -> Result<Store> {
         if path.as_os_str() == MEMORY {
             return Store::memory();
         }
+        let mut lease = lease::Lease::take(path)?;
         let conn = Connection::open(path).map_err(|e| sqlerr(path, e))?;
         let sql = |r: rusqlite::Result<()>| r.map_err(|e| sqlerr(path, e));
         sql(conn.busy_timeout(std::time::Duration::from_secs(10)))?;
@@ -184,7 +191,10 @@ impl Store {
             // Fewer, larger checkpoints; a bigger page cache for batches.
             .and_then(|()| conn.pragma_update(None, "wal_autocheckpoint", 8192))
             .and_then(|()| conn.pragma_update(None, "cache_size", -65536)))?;
-        Store::sqlite(conn, path.to_path_buf())
+        lease.claim(&conn, path)?;
+        let mut store = Store::sqlite(conn, path.to_path_buf())?;
+        store._lease = Some(lease);
+        Ok(store)
     }
 
     /// A store that lives in this process's memory and is gone when it is
@@ -206,6 +216,7 @@ impl Store {
         Ok(Store {
             conn: std::cell::RefCell::new(db::Conn::Sqlite(conn)),
             path,
+            _lease: None,
         })
     }
 
@@ -220,6 +231,7 @@ impl Store {
                 Ok(Store {
                     conn: std::cell::RefCell::new(conn),
                     path: PathBuf::from(target.to_string()),
+                    _lease: None,
                 })
             }
         }
@@ -501,12 +513,20 @@ impl Store {
     /// the next export writes them again with the same ids; a line cut
     /// short by a kill is removed first (its row was never marked).
     pub fn export(&mut self, out: &Path) -> Result<u64> {
+        let mut file = append_lines(out)
+            .map_err(|e| StoreError::Message(format!("cannot write `{}`: {e}", out.display())))?;
+        self.export_to(&mut file, out)
+    }
+
+    /// [`Store::export`] into a file already opened with [`append_lines`]
+    /// (and locked by the caller); `out` names it in errors.
+    pub fn export_to(&mut self, file: &mut std::fs::File, out: &Path) -> Result<u64> {
         let from = self
             .query_opt("SELECT exported FROM export", ps![])?
             .map(|mut r| r.get::<i64>(0))
             .transpose()?
             .unwrap_or(0);
-        let (last, count) = self.export_after(from, out)?;
+        let (last, count) = self.export_after_to(from, file, out)?;
         if count > 0 {
             self.begin(true)?;
             self.exec("UPDATE export SET exported = ?1 WHERE one = 1", ps![last])?;
@@ -522,12 +542,26 @@ impl Store {
     /// has committed with every row before it (see [`Store::settled`]), so
     /// a cursor never passes a row that a worker commits later.
     pub fn export_after(&self, after: i64, out: &Path) -> Result<(i64, u64)> {
+        let mut file = append_lines(out)
+            .map_err(|e| StoreError::Message(format!("cannot write `{}`: {e}", out.display())))?;
+        self.export_after_to(after, &mut file, out)
+    }
+
+    /// [`Store::export_after`] into a file already opened with
+    /// [`append_lines`]. A device or a pipe (`/dev/null`) is written but
+    /// not synced, having no disk.
+    fn export_after_to(
+        &self,
+        after: i64,
+        file: &mut std::fs::File,
+        out: &Path,
+    ) -> Result<(i64, u64)> {
         let io = |e: std::io::Error| {
             StoreError::Message(format!("cannot write `{}`: {e}", out.display()))
         };
         let upto = self.settled()?;
-        let mut file = append_lines(out).map_err(io)?;
-        let mut writer = std::io::BufWriter::new(&mut file);
+        let regular = file.metadata().map_err(io)?.is_file();
+        let mut writer = std::io::BufWriter::new(&mut *file);
         let mut last = after;
         let mut count = 0u64;
         self.each(
@@ -546,7 +580,9 @@ impl Store {
         )?;
         writer.flush().map_err(io)?;
         drop(writer);
-        file.sync_all().map_err(io)?;
+        if regular {
+            file.sync_all().map_err(io)?;
+        }
         Ok((last, count))
     }
 
@@ -579,10 +615,13 @@ impl Store {
     }
 }
 
-/// Opens a JSON Lines file to append to (creating it when missing), after
-/// removing a last line cut short by a kill: the next line appended then
-/// starts on a line of its own, and the cut line's content, never marked
-/// done, is written again whole.
+/// Opens a JSON Lines file to append to (creating it when missing), locked
+/// for this process alone until the file is closed (another writer, such
+/// as a run of another store sharing the file, is refused rather than
+/// splicing its lines into ours), after removing a last line cut short by
+/// a kill: the next line appended then starts on a line of its own, and the
+/// cut line's content, never marked done, is written again whole. A device
+/// or a pipe (`/dev/null`) is opened as it is.
 pub fn append_lines(path: &Path) -> std::io::Result<std::fs::File> {
     let mut file = std::fs::OpenOptions::new()
         .create(true)
@@ -590,7 +629,21 @@ pub fn append_lines(path: &Path) -> std::io::Result<std::fs::File> {
         .read(true)
         .write(true)
         .open(path)?;
-    let len = file.metadata()?.len();
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(file);
+    }
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::WouldBlock,
+                "another process is writing it (another `dun run`?); one writer at a time: wait for it to finish, or name another file",
+            ))
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(e),
+    }
+    let len = meta.len();
     if len > 0 {
         // Only the tail can hold a cut line; read back to the last newline.
         let back = len.min(1 << 20);
