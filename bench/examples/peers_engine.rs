@@ -38,7 +38,10 @@ fn main() {
                 &m,
                 format!("ACC-{i:07}"),
                 [
-                    ("balance", Value::Money(Decimal::from(500 + (i % 997) as i64))),
+                    (
+                        "balance",
+                        Value::Money(Decimal::from(500 + (i % 997) as i64)),
+                    ),
                     ("mobile", Value::Text("+15550100".into())),
                 ],
             )

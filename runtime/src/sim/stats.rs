@@ -340,7 +340,16 @@ pub fn independent(a: (&str, &[&Sample]), b: (&str, &[&Sample]), seed: u64) -> V
                 let va = spread(&influence(a.1.iter().copied(), *m));
                 let vb = spread(&influence(b.1.iter().copied(), *m));
                 let se = (va / a.1.len().max(1) as f64 + vb / b.1.len().max(1) as f64).sqrt();
-                difference(*m, a.0, b.0, d, d - Z95 * se, d + Z95 * se, va + vb, "per arm")
+                difference(
+                    *m,
+                    a.0,
+                    b.0,
+                    d,
+                    d - Z95 * se,
+                    d + Z95 * se,
+                    va + vb,
+                    "per arm",
+                )
             })
             .collect();
     }
