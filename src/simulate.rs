@@ -103,8 +103,11 @@ pub(crate) struct Outcome {
 pub(crate) struct RunFigures {
     pub seed: u64,
     /// Per flow: recovery rate, and per arm (name, recovery rate).
-    pub flows: Vec<(String, f64, Vec<(String, f64)>)>,
+    pub flows: Vec<FlowFigures>,
 }
+
+/// A flow's name, its recovery rate, and each arm's (name, rate).
+pub(crate) type FlowFigures = (String, f64, Vec<(String, f64)>);
 
 /// Binds the model to a flow and says what does not fit: errors stop the
 /// run (exit 2), an unmapped payment or balance refuses it (exit 1) unless

@@ -226,12 +226,15 @@ fn the_report_is_one_offline_html_file_with_charts() {
     assert!(r.status.success());
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert_eq!(
-        html.matches("<svg").count(),
-        3,
-        "recovery, channels, funnel"
+    assert_eq!(html.matches("<svg").count(), 1, "the recovery chart");
+    assert!(
+        html.contains("Recovery by day, as a share of each balance"),
+        "recovery as a percentage of each arm's balance"
     );
-    assert!(html.contains("<polyline"), "a recovery line per arm");
+    // The whole flow and its three arms (no split and the two of the split).
+    assert_eq!(html.matches("<polyline").count(), 4, "a recovery line per arm");
+    assert!(html.contains("Contacts by channel") && html.contains("class=\"bar\""));
+    assert!(html.contains("<h2>Stages: auto_loans v6</h2>"), "the stage table with money");
     assert!(html.contains("standard_collections"));
     assert!(
         !html.contains("http://")
