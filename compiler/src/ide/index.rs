@@ -1,11 +1,12 @@
 //! Every name of the file, where it is written and what it names: one walk
 //! over the syntax tree when the document is analysed. Definition,
 //! references, rename, hover and semantic tokens all read this list, so they
-//! agree on what a name means. Bare names in expressions are resolved the
-//! way the checker resolved them (variables and segments by the model, enum
-//! variants by the type the checker recorded for the expression).
+//! agree on what a name means. Bare names in expressions are not resolved
+//! here: the checker's resolution (`model::Usage::resolved`) says which
+//! variable or segment each names, and the type it recorded for the
+//! expression which enumeration a variant belongs to.
 
-use crate::model::{Model, Type};
+use crate::model::{DeclId, Model, Type};
 use crate::syntax::ast::{
     self, Block, Decl, DurationLit, Expectation, Expr, ExprKind, FieldRoot, HandlerBody, Ident,
     PolicyRuleKind, Span, StepKind, TemplateBody, TestAction, TestItemKind, Text, TextPart,
@@ -530,24 +531,32 @@ impl Walker<'_> {
         }
     }
 
-    /// A bare name as the checker read it: a variable, a segment, or a
-    /// variant of the enumeration the checker expected there.
+    /// A bare name as the checker resolved it (`Usage::resolved`): a
+    /// variable or a segment; a name it left unresolved is a variant of the
+    /// enumeration the checker typed the expression as.
     fn resolve_name(&self, id: &Ident, span: Span) -> Option<Target> {
-        if let Some(Type::Enum(e)) = self.model.usage.expr_types.get(&span) {
-            let set = self.model.variants(*e);
-            if set.contains(&id.name) {
-                return Some(Target::Variant {
-                    set: set.to_vec(),
-                    name: id.name.clone(),
-                });
+        let model = self.model;
+        match model.usage.resolved.get(&id.span) {
+            Some(DeclId::Var(i)) => {
+                return model
+                    .vars
+                    .at(usize::from(*i))
+                    .map(|v| Target::Var(v.name.clone()))
             }
+            Some(DeclId::Segment(i)) => {
+                return model
+                    .segments
+                    .at(usize::from(*i))
+                    .map(|s| Target::Segment(s.name.clone()))
+            }
+            _ => {}
         }
-        if self.model.vars.contains(&id.name) {
-            return Some(Target::Var(id.name.clone()));
+        match model.usage.expr_types.get(&span) {
+            Some(Type::Enum(e)) if model.variants(*e).contains(&id.name) => Some(Target::Variant {
+                set: model.variants(*e).to_vec(),
+                name: id.name.clone(),
+            }),
+            _ => None,
         }
-        if self.model.segments.contains(&id.name) {
-            return Some(Target::Segment(id.name.clone()));
-        }
-        None
     }
 }

@@ -106,7 +106,18 @@ pub fn verify(file: &ast::File, m: &Machine) -> Vec<Diagnostic> {
         caps::check(cx, reach, &mut out);
         pauses::check(cx, reach, &mut out);
         dead::check(cx, reach, &mut out);
-        until::check(cx, &mut out);
+        let mut past = Vec::new();
+        until::check(cx, &mut past);
+        // A `wait until` a zero-time loop already labels is said once, in
+        // the error.
+        past.retain(|note| {
+            !out.iter().any(|d| {
+                d.code == ZERO_TIME_LOOP
+                    && (d.primary.span == note.primary.span
+                        || d.secondary.iter().any(|l| l.span == note.primary.span))
+            })
+        });
+        out.extend(past);
         out
     })
 }

@@ -161,10 +161,12 @@ fn guarded_by(code: &[Op], pc: usize, reads: &[Instr]) -> bool {
 /// tests what it reads (`if deadline > today { wait until deadline }`).
 pub(super) fn can_be_past(m: &Machine, code: &[Op], pc: usize, at: &[Instr]) -> bool {
     match shape(m, at) {
-        Some(Shape {
-            base: Base::Today | Base::Now,
-            ..
-        }) => shape(m, at).is_some_and(|s| s.earliest() <= 0),
+        Some(
+            s @ Shape {
+                base: Base::Today | Base::Now,
+                ..
+            },
+        ) => s.earliest() <= 0,
         Some(Shape {
             base: Base::Var(x),
             least,
