@@ -1,6 +1,7 @@
 //! `dun check [PATHS...]`: analyse flow files and report what is wrong.
 
-use crate::{catalog, exit};
+use crate::exit;
+use dun_compiler::diagnostics::catalog;
 use dun_compiler::diagnostics::render::{github, human, json, sarif, FileReport, Summary};
 use dun_compiler::diagnostics::Diagnostic;
 use std::io::{IsTerminal, Write};

@@ -88,6 +88,7 @@ impl Checker<'_> {
             self.report(Diagnostic {
                 code: INVALID_TEXT,
                 help: Some(help),
+                fixes: Vec::new(),
                 ..d
             });
         }
