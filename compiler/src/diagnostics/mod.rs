@@ -136,13 +136,15 @@ impl Diagnostic {
         self.fixes.push(fix);
         self
     }
-    /// The fix that puts `name` where the primary span is, for a misspelt
-    /// name with a close match: not safe, the author may mean another name.
-    pub fn with_name_fix(self, name: Option<&str>) -> Self {
+    /// The fix that puts `name` where the misspelt `written` is (the
+    /// primary span), for a close match: not safe, the author may mean
+    /// another name.
+    pub fn with_name_fix(self, written: &str, name: Option<&str>) -> Self {
         match name {
             Some(name) => {
                 let span = self.primary.span;
-                self.with_fix(Fix::replace(format!("Change to `{name}`"), span, name, false))
+                let title = format!("Change `{written}` to `{name}`");
+                self.with_fix(Fix::replace(title, span, name, false))
             }
             None => self,
         }
