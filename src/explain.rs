@@ -1,8 +1,8 @@
 //! `dun explain CODE` and `dun explain --list`.
 
+use crate::exit;
 use dun_compiler::diagnostics::catalog::{self, Entry};
 use dun_compiler::diagnostics::registry;
-use crate::exit;
 use std::io::Write;
 
 #[derive(clap::Args)]

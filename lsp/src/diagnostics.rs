@@ -4,8 +4,8 @@
 //! for it, and editors show the message in full).
 
 use crate::documents::Snapshot;
-use dun_compiler::diagnostics::render::sarif::anchor;
 use dun_compiler::diagnostics::registry::{self, Tag};
+use dun_compiler::diagnostics::render::sarif::anchor;
 use dun_compiler::diagnostics::{Diagnostic, Severity};
 use tower_lsp_server::ls_types::{
     self as lsp, CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag,

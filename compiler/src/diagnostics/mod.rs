@@ -2,6 +2,7 @@
 //! GitHub workflow commands, SARIF and the language server all render this.
 
 pub mod catalog;
+pub mod edits;
 mod lines;
 pub mod registry;
 pub mod render;
@@ -75,7 +76,12 @@ pub struct Fix {
 
 impl Fix {
     /// One replacement.
-    pub fn replace(title: impl Into<String>, span: Span, replacement: impl Into<String>, safe: bool) -> Self {
+    pub fn replace(
+        title: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+        safe: bool,
+    ) -> Self {
         Fix {
             title: title.into(),
             edits: vec![Edit {

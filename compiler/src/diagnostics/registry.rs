@@ -208,7 +208,11 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut missing = Vec::new();
         let mut found = 0;
-        for dir in [root.join("src"), root.join("../src"), root.join("../lsp/src")] {
+        for dir in [
+            root.join("src"),
+            root.join("../src"),
+            root.join("../lsp/src"),
+        ] {
             for entry in walk(&dir) {
                 let Ok(text) = std::fs::read_to_string(&entry) else {
                     continue;
@@ -227,8 +231,14 @@ mod tests {
                 }
             }
         }
-        assert!(found > 50, "only {found} code literals found: is the walk broken?");
-        assert!(missing.is_empty(), "codes emitted but not registered: {missing:#?}");
+        assert!(
+            found > 50,
+            "only {found} code literals found: is the walk broken?"
+        );
+        assert!(
+            missing.is_empty(),
+            "codes emitted but not registered: {missing:#?}"
+        );
     }
 
     fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

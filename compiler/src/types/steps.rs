@@ -215,10 +215,7 @@ impl Checker<'_> {
                     .with_help(help)
                     .with_name_fix(
                         &template.name,
-                        crate::names::suggest(
-                        &template.name,
-                            self.model.templates.names(),
-                        ),
+                        crate::names::suggest(&template.name, self.model.templates.names()),
                     ),
                 );
             }
