@@ -1,6 +1,7 @@
 //! `dun check [PATHS...]`: analyse flow files and report what is wrong.
 
-use crate::{catalog, exit};
+use crate::exit;
+use dun_compiler::diagnostics::catalog;
 use dun_compiler::diagnostics::render::{github, human, json, sarif, FileReport, Summary};
 use dun_compiler::diagnostics::Diagnostic;
 use std::io::{IsTerminal, Write};
@@ -29,6 +30,14 @@ pub struct Args {
     /// The same, reading the machines accounts run on from a store.
     #[arg(long, value_name = "PATH")]
     from_db: Option<PathBuf>,
+    /// Apply the fixes marked safe (a missing closing quote, ...) to the
+    /// files, then report what is left.
+    #[arg(long)]
+    fix: bool,
+    /// With `--fix`: print the changes as a unified diff instead of writing
+    /// them.
+    #[arg(long, requires = "fix")]
+    diff: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -83,7 +92,20 @@ pub fn run(args: &Args) -> u8 {
         match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => {
-                    let analysis = dun_compiler::analyze(Some(path), &text);
+                    let mut text = text;
+                    let mut analysis = dun_compiler::analyze(Some(path), &text);
+                    if args.fix {
+                        match fix(args, path, &text, analysis) {
+                            Ok((fixed, again)) => {
+                                text = fixed;
+                                analysis = again;
+                            }
+                            Err(again) => {
+                                trouble = true;
+                                analysis = *again;
+                            }
+                        }
+                    }
                     checked.push(Checked {
                         shown: shown(path),
                         text,
@@ -127,6 +149,56 @@ pub fn run(args: &Args) -> u8 {
         exit::FINDINGS
     } else {
         exit::CLEAN
+    }
+}
+
+/// Applies the safe fixes to one file, round after round, and writes it
+/// (or prints the diff with `--diff`, leaving the file and the report as
+/// they were). Returns the text and analysis to report; `Err` when the file
+/// could not be written.
+fn fix(
+    args: &Args,
+    path: &Path,
+    text: &str,
+    analysis: dun_compiler::Analysis,
+) -> Result<(String, dun_compiler::Analysis), Box<dun_compiler::Analysis>> {
+    use dun_compiler::diagnostics::edits;
+    let mut current = text.to_string();
+    let mut latest = analysis;
+    let mut total = 0;
+    for _ in 0..edits::MAX_ROUNDS {
+        let (fixed, applied) = edits::apply_safe(&current, &latest.diagnostics);
+        if applied == 0 {
+            break;
+        }
+        total += applied;
+        latest = dun_compiler::analyze(Some(path), &fixed);
+        current = fixed;
+    }
+    if total == 0 {
+        return Ok((current, latest));
+    }
+    if args.diff {
+        let diff = dun_compiler::fmt::unified_diff(&shown(path), text, &current);
+        if let Err(error) = write_stdout(&diff) {
+            eprintln!("error: cannot write the diff: {error}");
+        }
+        let original = dun_compiler::analyze(Some(path), text);
+        return Ok((text.to_string(), original));
+    }
+    match std::fs::write(path, &current) {
+        Ok(()) => {
+            let s = if total == 1 { "" } else { "es" };
+            eprintln!("fixed {total} problem{s} in {}", path.display());
+            Ok((current, latest))
+        }
+        Err(error) => {
+            eprintln!(
+                "error: cannot write the fixes to `{}`: {error}",
+                path.display()
+            );
+            Err(Box::new(dun_compiler::analyze(Some(path), text)))
+        }
     }
 }
 

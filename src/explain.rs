@@ -1,7 +1,8 @@
 //! `dun explain CODE` and `dun explain --list`.
 
-use crate::catalog::{self, Entry};
 use crate::exit;
+use dun_compiler::diagnostics::catalog::{self, Entry};
+use dun_compiler::diagnostics::registry;
 use std::io::Write;
 
 #[derive(clap::Args)]
@@ -27,7 +28,16 @@ pub fn run(args: &Args) -> u8 {
         format!("dun::{wanted}")
     };
     match entries.iter().find(|entry| entry.code == wanted) {
-        Some(entry) => print(&format!("{}\n\n{}\n", entry.code, entry.body)),
+        Some(entry) => {
+            let mut head = entry.code.clone();
+            if let Some(info) = registry::lookup(&entry.code) {
+                head.push_str(&format!("\n{} by default", info.severity.as_str()));
+                for tag in info.tags {
+                    head.push_str(&format!(", {}", tag.as_str()));
+                }
+            }
+            print(&format!("{head}\n\n{}\n", entry.body))
+        }
         None => {
             let mut message = format!("error: `{wanted}` is not a dun diagnostic code\n");
             if let Some(near) = nearest(&wanted, &entries) {

@@ -2,7 +2,6 @@
 //! The `dun` command. Each subcommand is a thin module over the crates.
 
 mod build;
-mod catalog;
 mod check;
 mod explain;
 mod export;

@@ -469,3 +469,30 @@ fn an_expression_cut_off_at_the_end_of_a_line_is_reported_on_that_line() {
     assert!(err.contains("flow.dun:7:13"), "{err}");
     assert!(err.contains("1 error"), "{err}");
 }
+
+#[test]
+fn check_fix_applies_safe_fixes_and_diff_only_shows_them() {
+    let dir = scratch("check-fix");
+    let broken = format!(
+        "{SMALL_HEAD}template a_note for sms \"Please pay.\n\nstage a {{\n  send sms a_note\n  goto b_stag\n}}\nstage b_stage {{\n  end done\n}}\n"
+    );
+    write(&dir, "flow.dun", &broken);
+
+    let out = dun(&dir, &["check", "--fix", "--diff", "flow.dun"]);
+    assert_eq!(status(&out), 1, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("+template a_note for sms \"Please pay.\""),
+        "{}",
+        stdout(&out)
+    );
+    let unchanged = std::fs::read_to_string(dir.join("flow.dun")).unwrap();
+    assert_eq!(unchanged, broken, "--diff must not write the file");
+
+    let out = dun(&dir, &["check", "--fix", "flow.dun"]);
+    let fixed = std::fs::read_to_string(dir.join("flow.dun")).unwrap();
+    assert!(fixed.contains("\"Please pay.\"\n"), "{fixed}");
+    // A name swapped for the closest one is not safe: left for the author.
+    assert!(fixed.contains("goto b_stag\n"), "{fixed}");
+    assert_eq!(status(&out), 1, "the unknown stage is still an error");
+    assert!(stderr(&out).contains("fixed 1 problem"), "{}", stderr(&out));
+}

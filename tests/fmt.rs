@@ -10,7 +10,7 @@ fn root() -> PathBuf {
 }
 
 /// Every flow under `examples/` and `tests/cases/` that parses cleanly (the
-/// LANGUAGE.md sample is `tests/cases/valid/reference.dun`), by relative path.
+/// language reference sample is `tests/cases/valid/reference.dun`), by relative path.
 fn fixtures() -> Vec<(String, String)> {
     let mut out = Vec::new();
     for folder in ["examples", "tests/cases"] {
@@ -35,7 +35,7 @@ fn fixtures() -> Vec<(String, String)> {
     }
     assert!(
         out.iter().any(|(name, _)| name.ends_with("reference.dun")),
-        "the LANGUAGE.md sample must be among the fixtures"
+        "the language reference sample must be among the fixtures"
     );
     out
 }

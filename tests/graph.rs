@@ -10,7 +10,7 @@ fn root() -> PathBuf {
 }
 
 /// Every flow under `examples/` and `tests/cases/` that analyses without
-/// errors (the LANGUAGE.md sample is `tests/cases/valid/reference.dun`).
+/// errors (the language reference sample is `tests/cases/valid/reference.dun`).
 fn fixtures() -> Vec<(String, PathBuf, String)> {
     let mut out = Vec::new();
     for folder in ["examples", "tests/cases"] {

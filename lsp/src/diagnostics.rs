@@ -4,6 +4,7 @@
 //! for it, and editors show the message in full).
 
 use crate::documents::Snapshot;
+use dun_compiler::diagnostics::registry::{self, Tag};
 use dun_compiler::diagnostics::render::sarif::anchor;
 use dun_compiler::diagnostics::{Diagnostic, Severity};
 use tower_lsp_server::ls_types::{
@@ -52,7 +53,15 @@ pub(crate) fn one(snapshot: &Snapshot, d: &Diagnostic, errors_page: &str) -> lsp
     let href: Option<Uri> = format!("{errors_page}#{}", anchor(d.code)).parse().ok();
     // Code that never runs or is never read is shown faded, as editors do
     // for dead code, in addition to the squiggle.
-    let faded = d.code.ends_with("::unused") || d.code.contains("::unreachable");
+    let faded = registry::has_tag(d.code, Tag::Unnecessary);
+    let struck = registry::has_tag(d.code, Tag::Deprecated);
+    let tags: Vec<DiagnosticTag> = [
+        faded.then_some(DiagnosticTag::UNNECESSARY),
+        struck.then_some(DiagnosticTag::DEPRECATED),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     lsp::Diagnostic {
         range: range(d.primary.span),
         severity: Some(match d.severity {
@@ -65,7 +74,7 @@ pub(crate) fn one(snapshot: &Snapshot, d: &Diagnostic, errors_page: &str) -> lsp
         source: Some("dun".to_string()),
         message,
         related_information: (!related.is_empty()).then_some(related),
-        tags: faded.then(|| vec![DiagnosticTag::UNNECESSARY]),
+        tags: (!tags.is_empty()).then_some(tags),
         data: None,
     }
 }

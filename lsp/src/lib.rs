@@ -1,6 +1,6 @@
 #![forbid(unsafe_code)]
-//! `dun lsp`: the language server. Protocol glue over the compiler
-//! (DESIGN.md): documents live on one thread that analyses off the async
+//! `dun lsp`: the language server. Protocol glue over the compiler:
+//! documents live on one thread that analyses off the async
 //! executor; this crate only translates between LSP and the compiler.
 
 pub mod diagnostics;

@@ -1,4 +1,4 @@
-//! Line and column only at the edge (DESIGN.md): byte offsets inside,
+//! Line and column only at the edge: byte offsets inside,
 //! 1-based line/character columns for people and JSON, UTF-16 for LSP.
 
 #[derive(Clone, Debug)]

@@ -1,7 +1,10 @@
 //! One diagnostic model for every front end: the terminal (miette), JSON,
 //! GitHub workflow commands, SARIF and the language server all render this.
 
+pub mod catalog;
+pub mod edits;
 mod lines;
+pub mod registry;
 pub mod render;
 
 pub use lines::LineIndex;
@@ -46,6 +49,48 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     /// How to fix it.
     pub help: Option<String>,
+    /// Fixes as edits of the text, for `dun check --fix` and the editor's
+    /// quick fixes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<Fix>,
+}
+
+/// One change of the text: `span` replaced by `replacement` (an insertion
+/// when the span is empty).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// A suggestion as edits. `safe` fixes keep what the author evidently
+/// meant (a missing quote, a currency in capitals) and `dun check --fix`
+/// applies them; the others (a name swapped for the closest known one) are
+/// offered in the editor, where the author chooses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
+    pub safe: bool,
+}
+
+impl Fix {
+    /// One replacement.
+    pub fn replace(
+        title: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+        safe: bool,
+    ) -> Self {
+        Fix {
+            title: title.into(),
+            edits: vec![Edit {
+                span,
+                replacement: replacement.into(),
+            }],
+            safe,
+        }
+    }
 }
 
 impl Diagnostic {
@@ -65,6 +110,7 @@ impl Diagnostic {
             },
             secondary: Vec::new(),
             help: None,
+            fixes: Vec::new(),
         }
     }
     pub fn error(code: &'static str, message: impl Into<String>, span: Span) -> Self {
@@ -91,6 +137,27 @@ impl Diagnostic {
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
+        self
+    }
+    /// The fix that puts `name` where the misspelt `written` is (the
+    /// primary span), for a close match: not safe, the author may mean
+    /// another name.
+    pub fn with_name_fix(self, written: &str, name: Option<&str>) -> Self {
+        match name {
+            Some(name) => {
+                let span = self.primary.span;
+                let title = format!("Change `{written}` to `{name}`");
+                self.with_fix(Fix::replace(title, span, name, false))
+            }
+            None => self,
+        }
+    }
+    /// What the registry says about this diagnostic's code.
+    pub fn info(&self) -> Option<&'static registry::CodeInfo> {
+        registry::lookup(self.code)
     }
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

@@ -1,7 +1,10 @@
 //! Code actions: quick fixes for diagnostics.
-//! - apply a "did you mean": the checker writes its suggestion as the help
-//!   `did you mean `NAME`?` (`names::did_you_mean`) on a diagnostic whose
-//!   primary span is the misspelt name; the fix puts the suggestion there;
+//! - apply the diagnostic's own fixes (`Diagnostic::fixes`: edits of the
+//!   text the pass that found the problem wrote), a safe one preferred;
+//! - apply a "did you mean" on a diagnostic that has no fix of its own yet:
+//!   the checker writes its suggestion as the help `did you mean `NAME`?`
+//!   (`names::did_you_mean`) on a diagnostic whose primary span is the
+//!   misspelt name; the fix puts the suggestion there;
 //! - declare a missing event (`event NAME`) or variable (`var NAME: TYPE =
 //!   VALUE`, the type read from what the flow assigns to it);
 //! - add the missing `end` of a stage that falls off its end (one action per
@@ -34,11 +37,28 @@ pub(crate) fn code_actions(doc: &Document, range: Span) -> Vec<CodeAction> {
         if span.end < range.start || span.start > range.end {
             continue;
         }
-        if let Some(a) = did_you_mean(doc, d) {
+        for fix in &d.fixes {
             out.push(CodeAction {
+                title: fix.title.clone(),
                 diagnostic: Some(i),
-                ..a
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|e| TextEdit {
+                        span: e.span,
+                        new_text: e.replacement.clone(),
+                    })
+                    .collect(),
+                preferred: fix.safe || d.fixes.len() == 1,
             });
+        }
+        if d.fixes.is_empty() {
+            if let Some(a) = did_you_mean(doc, d) {
+                out.push(CodeAction {
+                    diagnostic: Some(i),
+                    ..a
+                });
+            }
         }
         let name = doc.text().get(span.range()).unwrap_or("").to_string();
         match d.code {
@@ -58,7 +78,8 @@ pub(crate) fn code_actions(doc: &Document, range: Span) -> Vec<CodeAction> {
                 });
             }
             FALLS_OFF => out.extend(add_end(doc, i, d)),
-            UNCLOSED => {
+            // An unclosed text carries its own fix; this is for brackets.
+            UNCLOSED if d.fixes.is_empty() => {
                 let closing = match doc.text().as_bytes().get(span.start as usize) {
                     Some(b'[') => "]",
                     Some(b'(') => ")",

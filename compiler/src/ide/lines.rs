@@ -1,4 +1,4 @@
-//! Byte offsets inside, line and column at the edge (DESIGN.md). The server
+//! Byte offsets inside, line and column at the edge. The server
 //! speaks UTF-16 columns by default and UTF-8 byte columns when the client
 //! offers them; both conversions clamp, so a stale position from an editor
 //! never panics and never lands inside a character.

@@ -1,5 +1,5 @@
 //! Editor queries over one analysed flow file, free of any protocol
-//! (DESIGN.md: the language server only translates). Every query takes and
+//! (the language server only translates). Every query takes and
 //! returns **byte offsets** into the document's text; [`LineMap`] converts
 //! them to and from `(line, UTF-16 column)` or `(line, UTF-8 byte column)`
 //! at the edge. No query panics, whatever the text and whatever the offset

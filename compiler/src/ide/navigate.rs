@@ -5,7 +5,7 @@ use super::index::Target;
 use super::Document;
 use crate::syntax::ast::Span;
 
-/// Words reserved inside expressions (LANGUAGE.md): never a name.
+/// Words reserved inside expressions (docs/language.md): never a name.
 pub const RESERVED: &[&str] = &[
     "and", "or", "not", "is", "in", "true", "false", "today", "now", "account", "event",
 ];

@@ -477,6 +477,7 @@ impl Collector<'_> {
 
 /// The diagnostic for a name that should be a stage and is not.
 pub(crate) fn unknown_stage(model: &Model, name: &ast::Ident) -> Diagnostic {
+    let near = super::suggest(&name.name, model.stages.names());
     let help = did_you_mean(&name.name, model.stages.names())
         .unwrap_or_else(|| format!("declare it with `stage {} {{ ... }}`", name.name));
     Diagnostic::error(
@@ -486,6 +487,7 @@ pub(crate) fn unknown_stage(model: &Model, name: &ast::Ident) -> Diagnostic {
     )
     .with_label("unknown stage")
     .with_help(help)
+    .with_name_fix(&name.name, near)
 }
 
 /// The optional account fields a segment's condition proves set when it

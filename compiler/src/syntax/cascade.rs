@@ -37,7 +37,6 @@ const UNKNOWN: &[&str] = &[
 const UNUSED: &[&str] = &[
     "dun::structure::unused",
     "dun::structure::unreachable_stage",
-    "dun::names::unused",
 ];
 
 /// Findings about the whole of a declaration, which a lost step changes.

@@ -8,7 +8,7 @@
 
 use super::ast::Span;
 use super::grammar::Rule;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Fix};
 use pest::error::{ErrorVariant, InputLocation};
 
 pub(crate) const UNEXPECTED: &str = "dun::syntax::unexpected";
@@ -594,6 +594,12 @@ pub(crate) fn unclosed_text(quote: usize, line_end: usize) -> Diagnostic {
     .with_label("opened here")
     .with_secondary(Span::new(line_end, line_end), "`\"` expected by here")
     .with_help("add the missing `\"` at the end of the text")
+    .with_fix(Fix::replace(
+        "Close the text at the end of its line",
+        Span::new(line_end, line_end),
+        "\"",
+        true,
+    ))
 }
 
 /// A declaration whose brace is never closed: point at the opening brace.

@@ -212,7 +212,11 @@ impl Checker<'_> {
                         template.span,
                     )
                     .with_label("unknown template")
-                    .with_help(help),
+                    .with_help(help)
+                    .with_name_fix(
+                        &template.name,
+                        crate::names::suggest(&template.name, self.model.templates.names()),
+                    ),
                 );
             }
             return;

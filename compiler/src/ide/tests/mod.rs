@@ -1,6 +1,6 @@
 //! Editor queries, tested without any protocol. A fixture marks the cursor
 //! with `$0`; queries on the reference flow (`consumer_early.dun`, the
-//! LANGUAGE.md example with doc comments and multi-byte text) find their
+//! language reference's example with doc comments and multi-byte text) find their
 //! spot by a snippet of that flow with `$0` inside it.
 
 mod actions;

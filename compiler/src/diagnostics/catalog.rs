@@ -1,10 +1,10 @@
-//! The catalogue of diagnostic codes: docs/errors.md, compiled into the
+//! The documentation of diagnostic codes: docs/errors.md, compiled into the
 //! binary so `dun explain` works offline and never disagrees with the docs.
 //! Each code is a section headed `## dun::area::name`; its first paragraph is
 //! the one-line summary.
 
 /// The explanations as shipped.
-pub const ERRORS_MD: &str = include_str!("../docs/errors.md");
+pub const ERRORS_MD: &str = include_str!("../../../docs/errors.md");
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
