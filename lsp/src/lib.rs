@@ -21,6 +21,16 @@ use tower_lsp_server::{LspService, Server};
 /// link to; each code's anchor is appended. Returns whether the client
 /// asked for `shutdown` first (the protocol's exit status 0, else 1).
 pub fn serve_stdio(errors_page: &str) -> std::io::Result<bool> {
+    serve(tokio::io::stdin(), tokio::io::stdout(), errors_page)
+}
+
+/// [`serve_stdio`] over any byte streams: the protocol read from `input`
+/// until `exit` or its end, answers written to `output`.
+pub fn serve<I, O>(input: I, output: O, errors_page: &str) -> std::io::Result<bool>
+where
+    I: tokio::io::AsyncRead + Unpin,
+    O: tokio::io::AsyncWrite,
+{
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -33,9 +43,7 @@ pub fn serve_stdio(errors_page: &str) -> std::io::Result<bool> {
         let flag = shut_down.clone();
         let (service, socket) =
             LspService::new(|client| server::Backend::new(client, docs, errors_page, rx, flag));
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        Server::new(input, output, socket).serve(service).await;
         Ok(shut_down.load(Ordering::SeqCst))
     });
     // Reading stdin blocks a runtime thread; a client that keeps stdin open
