@@ -19,11 +19,12 @@ use std::time::{Duration, Instant};
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 4] = [
+const TARGETS: [(&str, Target); 5] = [
     ("check", targets::check),
     ("fmt", targets::fmt),
     ("dunc", targets::dunc),
     ("data", targets::data),
+    ("lsp", targets::lsp),
 ];
 
 /// Every file under `dir` whose name ends with one of `exts` (any, if

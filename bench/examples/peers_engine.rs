@@ -29,7 +29,7 @@ fn main() {
     let text = std::fs::read_to_string(&path).expect("the collection flow");
     let analysis = dun_compiler::analyze(Some(&path), &text);
     assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics.first());
-    let m = dun_compiler::lower::lower(&analysis.file, Some(&path)).expect("it compiles");
+    let m = dun_compiler::lower::lower(&analysis.file, &analysis.model).expect("it compiles");
     let payment = m.event_index("payment").expect("a payment event");
     let start: DateTime<Utc> = "2026-03-02T14:00:00Z".parse().expect("a moment");
     let accounts: Vec<Account> = (0..n)

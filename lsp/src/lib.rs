@@ -24,6 +24,16 @@ use tower_lsp_server::{LspService, Server};
 /// link to; each code's anchor is appended. Returns whether the client
 /// asked for `shutdown` first (the protocol's exit status 0, else 1).
 pub fn serve_stdio(errors_page: &str) -> std::io::Result<bool> {
+    serve(tokio::io::stdin(), tokio::io::stdout(), errors_page)
+}
+
+/// [`serve_stdio`] over any byte streams: the protocol read from `input`
+/// until `exit` or its end, answers written to `output`.
+pub fn serve<I, O>(input: I, output: O, errors_page: &str) -> std::io::Result<bool>
+where
+    I: tokio::io::AsyncRead + Unpin,
+    O: tokio::io::AsyncWrite + Unpin,
+{
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -37,25 +47,30 @@ pub fn serve_stdio(errors_page: &str) -> std::io::Result<bool> {
         let (service, socket) =
             LspService::new(|client| server::Backend::new(client, docs, errors_page, rx, flag));
         // The library reads and writes pipes; `transport` stands between
-        // them and the editor (see there why).
+        // them and the editor (see there why). All of it runs on this task,
+        // so the streams need not outlive the call.
         let (library_in, input_end) = tokio::io::duplex(1 << 16);
         let (library_out, output_end) = tokio::io::duplex(1 << 16);
         let (frames, outgoing) = tokio::sync::mpsc::unbounded_channel();
-        let reader = tokio::spawn(transport::forward_input(
-            tokio::io::stdin(),
-            input_end,
-            frames.clone(),
-        ));
-        let relay = tokio::spawn(transport::forward_output(output_end, frames));
-        let writer = tokio::spawn(transport::write_output(tokio::io::stdout(), outgoing));
-        Server::new(library_in, library_out, socket)
-            .serve(service)
-            .await;
-        // Everything the library answered goes out before the process ends.
-        reader.abort();
-        let _ = reader.await;
-        let _ = relay.await;
-        let _ = writer.await;
+        let reader = transport::forward_input(input, input_end, frames.clone());
+        let relay = transport::forward_output(output_end, frames);
+        let writer = transport::write_output(output, outgoing);
+        let serving = async {
+            let mut serve = std::pin::pin!(Server::new(library_in, library_out, socket).serve(service));
+            let mut reader = std::pin::pin!(reader);
+            let mut reading = true;
+            // The input ends, or the client asks to exit: either ends the
+            // library's service; an input still open after `exit` is
+            // dropped unread.
+            loop {
+                tokio::select! {
+                    () = &mut serve => break,
+                    () = &mut reader, if reading => reading = false,
+                }
+            }
+        };
+        // Everything the library answered goes out before the call returns.
+        tokio::join!(serving, relay, writer);
         Ok(shut_down.load(Ordering::SeqCst))
     });
     // Reading stdin blocks a runtime thread; a client that keeps stdin open
