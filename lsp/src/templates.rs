@@ -20,7 +20,9 @@ pub fn links(s: &Snapshot) -> Option<Vec<DocumentLink>> {
             Some(DocumentLink {
                 range: s.range(l.span),
                 target: Some(Uri::from_file_path(&l.path)?),
-                tooltip: Some(format!("the text of template `{}`", l.template)),
+                // Not every client shows tooltips (a capability); the link
+                // speaks for itself.
+                tooltip: None,
                 data: None,
             })
         })
