@@ -325,7 +325,8 @@ fn rapid_edits_end_with_the_diagnostics_of_the_final_text() {
     // Everything published in between was for a version we sent, in order.
     let mut versions = Vec::new();
     for n in &server.notifications {
-        if n["method"] == "textDocument/publishDiagnostics" {
+        // The flow's own; its template file's have no version.
+        if n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri.as_str() {
             versions.push(n["params"]["version"].as_i64().expect("version"));
         }
     }
@@ -349,6 +350,7 @@ fn rapid_edits_end_with_the_diagnostics_of_the_final_text() {
             .notifications
             .iter()
             .all(|n| n["method"] != "textDocument/publishDiagnostics"
+                || n["params"]["uri"] != uri.as_str()
                 || n["params"]["version"].as_i64() <= Some(edits)),
         "nothing after the final version"
     );
@@ -721,5 +723,88 @@ fn flow_tests_run_from_code_lenses_and_fail_where_the_expectation_is() {
     );
     let again = server.diagnostics(uri, 3);
     assert_eq!(again.as_array().map(Vec::len), Some(2), "{again}");
+    assert!(server.shut_down().success());
+}
+
+/// Template files: `file "..."` links to the file; a misspelt placeholder
+/// is published on its line of the template file; when the file is fixed
+/// on disk, the flow that reads it is checked again.
+#[test]
+fn template_files_are_linked_checked_and_watched() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lsp_template_files");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("templates")).expect("scratch folder");
+    let template = dir.join("templates/notice.txt");
+    std::fs::write(
+        &template,
+        "Dear {account.name},\n\nYou owe {account.balnce}.\n",
+    )
+    .expect("template");
+    let flow = dir.join("flow.dun");
+    let text = "flow f\ncurrency USD\naccount { name: text\n balance: money\n address: address }\n\
+                template notice for letter file \"templates/notice.txt\"\n\
+                start s\nstage s {\n  send letter notice\n  end done\n}\n";
+    std::fs::write(&flow, text).expect("flow");
+    let uri = &format!("file://{}", flow.display());
+    let template_uri = format!("file://{}", template.display());
+
+    let (mut server, init) = Server::initialized_with(json!({
+        "processId": null, "rootUri": null,
+        "capabilities": { "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } }
+    }));
+    assert!(init["capabilities"]["documentLinkProvider"].is_object());
+    let registration = server.wait_for(|m| m["method"] == "client/registerCapability");
+    assert_eq!(
+        registration["params"]["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    server.send(&json!({ "jsonrpc": "2.0", "id": registration["id"], "result": null }));
+    server.open(uri, 1, text);
+    let in_flow = server.diagnostics(uri, 1);
+    assert_eq!(in_flow.as_array().map(Vec::len), Some(1), "{in_flow}");
+    let in_file = server.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == template_uri
+    });
+    let found = &in_file["params"]["diagnostics"];
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{in_file}");
+    assert_eq!(found[0]["range"]["start"]["line"], 2, "{found}");
+    assert_eq!(
+        found[0]["range"]["end"]["character"], 25,
+        "the line {found}"
+    );
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("balnce"),
+        "{found}"
+    );
+
+    let links = server.request(
+        "textDocument/documentLink",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    assert_eq!(links[0]["target"], json!(template_uri), "{links}");
+    assert_eq!(links[0]["range"]["start"]["line"], 5, "{links}");
+
+    // Fixed on disk: the watcher's notice checks the flow again.
+    std::fs::write(
+        &template,
+        "Dear {account.name},\n\nYou owe {account.balance}.\n",
+    )
+    .expect("fix");
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": template_uri, "type": 2 }] }),
+    );
+    assert_eq!(
+        server.diagnostics(uri, 1),
+        json!([]),
+        "the flow is clean again"
+    );
+    let cleared = server.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == template_uri
+    });
+    assert_eq!(cleared["params"]["diagnostics"], json!([]), "{cleared}");
     assert!(server.shut_down().success());
 }

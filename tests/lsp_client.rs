@@ -59,7 +59,7 @@ fn pytest_lsp_suite_passes() {
     );
     assert!(out.status.success(), "pytest-lsp failed:\n{report}");
     assert!(
-        report.contains("8 passed"),
+        report.contains("10 passed"),
         "every pytest-lsp test ran:\n{report}"
     );
 }

@@ -12,6 +12,7 @@
 use crate::diagnostics;
 use crate::flow_tests;
 use crate::position;
+use crate::templates;
 use dun_compiler::ide::{Document as Analysed, Encoding, LineMap};
 use dun_compiler::syntax::ast::Span;
 use std::collections::{HashMap, VecDeque};
@@ -87,6 +88,9 @@ enum Message {
     },
     /// The editor saved a document: its tests run again.
     Saved(Uri),
+    /// Files changed on disk: the flows whose templates they are are
+    /// checked again.
+    FilesChanged(Vec<PathBuf>),
 }
 
 impl Message {
@@ -98,6 +102,7 @@ impl Message {
                 uri: u, version: v, ..
             } => u == uri && *v > version,
             Message::Configure(_) => true,
+            Message::FilesChanged(_) => false,
             Message::Query(..)
             | Message::QueryAll(_)
             | Message::RunTests { .. }
@@ -226,6 +231,10 @@ impl Documents {
             return Ok(None);
         }
         self.within_budget(answer).await
+    }
+
+    pub fn files_changed(&self, paths: Vec<PathBuf>) {
+        let _ = self.tx.send(Message::FilesChanged(paths));
     }
 
     pub fn saved(&self, uri: Uri) {
@@ -402,6 +411,18 @@ impl Owner {
                     });
                 }
             }
+            Message::FilesChanged(paths) => {
+                for doc in self.docs.values_mut() {
+                    let stale = doc
+                        .snapshot
+                        .as_ref()
+                        .is_some_and(|s| paths.iter().any(|p| templates::uses(s, p)));
+                    if stale {
+                        doc.tests.clear();
+                        self.retired.extend(doc.snapshot.take());
+                    }
+                }
+            }
             Message::Query(..)
             | Message::QueryAll(_)
             | Message::RunTests { .. }
@@ -437,6 +458,9 @@ impl Owner {
                 version: Some(snapshot.version),
                 diagnostics,
             });
+            for published in templates::diagnostics(&snapshot, &self.errors_page) {
+                let _ = self.publish.send(published);
+            }
         }
     }
 }

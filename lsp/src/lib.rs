@@ -11,6 +11,7 @@ mod formatting;
 pub mod position;
 pub mod queries;
 mod server;
+mod templates;
 pub mod transport;
 mod workspace;
 

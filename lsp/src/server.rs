@@ -3,7 +3,7 @@
 
 use crate::documents::{Documents, Published};
 use crate::position;
-use crate::{features, flow_tests, formatting, queries, workspace};
+use crate::{features, flow_tests, formatting, queries, templates, workspace};
 use dun_compiler::ide::Encoding;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,6 +24,8 @@ pub struct Backend {
     plain_hover: AtomicBool,
     /// The workspace's folders, for workspace symbols.
     roots: Arc<Mutex<Vec<PathBuf>>>,
+    /// The client lets the server ask to watch files (template files).
+    can_watch: AtomicBool,
 }
 
 impl Backend {
@@ -50,6 +52,7 @@ impl Backend {
             shut_down,
             plain_hover: AtomicBool::new(false),
             roots: Arc::new(Mutex::new(Vec::new())),
+            can_watch: AtomicBool::new(false),
         }
     }
 }
@@ -75,6 +78,14 @@ impl LanguageServer for Backend {
             .and_then(|formats| formats.first())
             == Some(&MarkupKind::PlainText);
         self.plain_hover.store(plain, Ordering::Relaxed);
+        let can_watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        self.can_watch.store(can_watch, Ordering::Relaxed);
         if let Some(ms) = params
             .initialization_options
             .as_ref()
@@ -104,6 +115,53 @@ impl LanguageServer for Backend {
             }),
             offset_encoding: None,
         })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        if !self.can_watch.load(Ordering::Relaxed) {
+            return;
+        }
+        // Template files may have any name: every change is reported, and
+        // only those that a flow reads cause a new check.
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![FileSystemWatcher {
+                glob_pattern: GlobPattern::String("**/*".into()),
+                kind: None,
+            }],
+        };
+        let registration = Registration {
+            id: "dun-template-files".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        // Not awaited here: a client that never answers must not hold up
+        // the session (nor its `exit`).
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if let Err(e) = client.register_capability(vec![registration]).await {
+                client
+                    .log_message(
+                        MessageType::WARNING,
+                        format!("dun: template files will not be watched: {e}"),
+                    )
+                    .await;
+            }
+        });
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let paths = params
+            .changes
+            .iter()
+            .filter_map(|c| c.uri.to_file_path().map(|p| p.into_owned()))
+            .collect();
+        self.docs.files_changed(paths);
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.docs
+            .query(params.text_document.uri, templates::links)
+            .await
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -188,3 +188,48 @@ async def test_range_formatting_changes_only_the_selected_lines(client: Language
     assert len(edits) == 1
     assert edits[0].range.start.line == first
     assert edits[0].new_text == original + "\n"
+
+
+BNPL = ROOT / "examples" / "bnpl" / "bnpl.dun"
+
+
+@pytest.mark.asyncio
+async def test_code_lenses_run_the_flow_tests(client: LanguageClient):
+    uri = BNPL.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="dun", version=1, text=BNPL.read_text()
+            )
+        )
+    )
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    titles = [lens.command.title for lens in lenses]
+    assert titles[0].startswith("Run all tests")
+    assert titles.count("Run test") == titles.count("Trace") >= 1
+    run_all = lenses[0].command
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=run_all.command, arguments=run_all.arguments)
+    )
+    assert result["failed"] == 0 and result["passed"] == titles.count("Run test")
+    trace = next(lens.command for lens in lenses if lens.command.title == "Trace")
+    traced = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=trace.command, arguments=trace.arguments)
+    )
+    assert traced["trace"].startswith("trace of ")
+
+
+@pytest.mark.asyncio
+async def test_template_file_is_a_document_link(client: LanguageClient):
+    text = REFERENCE.read_text()
+    open_doc(client, text)
+    await diagnostics_for(client)
+    links = await client.text_document_document_link_async(
+        types.DocumentLinkParams(text_document=types.TextDocumentIdentifier(uri=URI))
+    )
+    assert links, "the reference flow has a file template"
+    for link in links:
+        assert pathlib.Path(link.target.removeprefix("file://")).is_file()

@@ -38,6 +38,7 @@
 //! | [`Document::inlay_hints`] | `day N` at the end of each step's first line in a range |
 //! | [`Document::document_highlights`] | the occurrences of the name under the cursor, declaration or use |
 //! | [`Document::workspace_symbols`] | named symbols matching a fuzzy query, flat, with their container |
+//! | [`Document::template_links`] / [`Document::template_file_diagnostics`] | template files: where each `file "..."` leads, and the problems inside each file by line |
 //! | [`Document::code_actions`] | quick fixes ([`CodeAction`]: title, edits, the diagnostic's index, preferred) |
 //! | [`Document::formatted`] / [`Document::format_edits`] | `dun fmt`'s text, or the diagnostics that stop it |
 //!
@@ -61,6 +62,7 @@ pub mod hints;
 pub mod hover;
 pub mod index;
 mod lines;
+pub mod links;
 pub mod navigate;
 pub mod symbols;
 pub mod tokens;
@@ -76,6 +78,7 @@ pub use hints::InlayHint;
 pub use hover::{Entry, Hover};
 pub use index::{Index, Occurrence, Target};
 pub use lines::{Encoding, LineMap, Position, Range};
+pub use links::{TemplateFileDiagnostic, TemplateLink};
 pub use navigate::{RenameError, TextEdit, KEYWORDS, RESERVED};
 pub use symbols::{DocumentSymbol, FoldKind, FoldingRange, SymbolKind};
 pub use tokens::{SemanticToken, TokenType, TOKEN_MODIFIERS, TOKEN_TYPES};
@@ -233,6 +236,17 @@ impl Document {
     /// [`workspace_symbols::matches`]), flat, with what holds each.
     pub fn workspace_symbols(&self, query: &str) -> Vec<WorkspaceSymbol> {
         workspace_symbols::workspace_symbols(self, query)
+    }
+
+    /// Each `file "..."` template and the file it names (read by the
+    /// checker, inside the flow's folder).
+    pub fn template_links(&self) -> Vec<TemplateLink> {
+        links::template_links(self)
+    }
+
+    /// The problems found inside template files, on their line of the file.
+    pub fn template_file_diagnostics(&self) -> Vec<TemplateFileDiagnostic> {
+        links::template_file_diagnostics(self)
     }
 
     /// Quick fixes for the diagnostics whose primary span meets `range`.
