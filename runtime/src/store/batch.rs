@@ -597,6 +597,19 @@ pub(crate) fn run_scoped(
                         actions += 1;
                     }
                     for e in &out.audit {
+                        if let crate::engine::Detail::Split { stage: arm, .. } = e.detail {
+                            // The arm an account fell in, where SQL (and
+                            // the BI views) can read it.
+                            store.exec(
+                                "INSERT INTO splits (account, at, stage, arm) VALUES (?1, ?2, ?3, ?4)",
+                                ps![
+                                    &account.id,
+                                    e.at.timestamp(),
+                                    state_stage(pm, e.state),
+                                    pm.stage_name(arm)
+                                ],
+                            )?;
+                        }
                         trail.push(AuditEntry(
                             e.at.timestamp(),
                             state_stage(pm, e.state).to_string(),
