@@ -230,12 +230,9 @@ pub(crate) fn run_scoped(
         let w = match known.remove(&id) {
             Some((mi, old, inst, clock)) => {
                 // Machine 0 is the one the rows were read with.
-                let theirs = if mi == 0 {
-                    account.clone()
-                } else {
-                    crate::translate::account(m, &machines[mi].1, &account)
-                };
-                let changed = old != theirs;
+                let theirs =
+                    (mi != 0).then(|| crate::translate::account(m, &machines[mi].1, &account));
+                let changed = old != *theirs.as_ref().unwrap_or(&account);
                 let ended_on = (mi != 0).then(|| &machines[mi].1);
                 match reentry(m, ended_on, &inst, &account, changed, clock) {
                     Some(next) => {
@@ -254,7 +251,7 @@ pub(crate) fn run_scoped(
                     None => Work {
                         mi,
                         changed,
-                        account: theirs,
+                        account: theirs.unwrap_or(account),
                         known: Some((inst, clock)),
                         events: vec![],
                         reenter: false,
