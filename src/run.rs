@@ -290,6 +290,12 @@ fn go(args: &Args) -> Result<u8, String> {
         summary.events_repeated,
         summary.events_processed
     );
+    if summary.reentered > 0 {
+        eprintln!(
+            "{} ended accounts re-entered for a new cycle (`reenter when`)",
+            summary.reentered
+        );
+    }
     if exporter {
         eprintln!(
             "exported {exported} actions to `{}`",

@@ -249,3 +249,150 @@ fn a_password_in_the_url_is_refused_before_connecting_and_not_echoed() {
     assert!(err.contains("PGPASSWORD or ~/.pgpass"), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+/// Sixty auto loan accounts 12 days past due, so that each meets the
+/// champion/challenger split; a third promise, a third pay.
+fn auto_loans(dir: &Path) -> (String, String) {
+    let mut csv = String::from(
+        "id,name,loan_number,vehicle,vin,vehicle_class,balance,past_due,monthly_payment,apr,mobile,home_phone,email,address,county,timezone,payment_cutoff\n",
+    );
+    let mut events = String::new();
+    for i in 0..60 {
+        csv.push_str(&format!(
+            "AL-{i:04},Driver {i},AL-{i:04},2021 Toyota RAV4,2T3P1RFV5MC1{i:05},car,15000.00,812.00,406.00,7.9%,+1312555{i:04},,d{i}@example.com,\"{i} Oak St, Springfield, IL 62701\",Sangamon,America/Chicago,17:00\n"
+        ));
+        match i % 3 {
+            0 => events.push_str(&format!(
+                "{{\"id\":\"P{i}\",\"account\":\"AL-{i:04}\",\"type\":\"promise_to_pay\",\"amount\":\"406\",\"due\":\"2026-03-30\",\"at\":\"2026-03-20T16:00:00Z\"}}\n"
+            )),
+            1 => events.push_str(&format!(
+                "{{\"id\":\"M{i}\",\"account\":\"AL-{i:04}\",\"type\":\"payment\",\"amount\":\"100.50\",\"at\":\"2026-03-21T16:00:00Z\"}}\n"
+            )),
+            _ => {}
+        }
+    }
+    let a = dir.join("loans.csv");
+    let e = dir.join("loan_events.jsonl");
+    std::fs::write(&a, csv).unwrap();
+    std::fs::write(&e, events).unwrap();
+    (a.display().to_string(), e.display().to_string())
+}
+
+#[test]
+fn the_bi_views_count_accounts_per_stage_actions_per_day_and_each_split_arm() {
+    let Some(cluster) = dun_runtime::store::testpg::cluster() else {
+        return;
+    };
+    let dir = common::scratch("workers", "views");
+    let (accounts, events) = auto_loans(&dir);
+    let db = cluster.database("workers_views");
+    let out = dir.join("out.jsonl").display().to_string();
+    let flow = root().join("examples/auto_loans/auto_loans.dun");
+    let ran = dun(&[
+        "run",
+        flow.to_str().unwrap(),
+        "--db",
+        &db,
+        "--accounts",
+        &accounts,
+        "--events",
+        &events,
+        "--start",
+        "2026-03-02T15:00:00Z",
+        "--until",
+        "2026-04-15T00:00:00Z",
+        "--actions",
+        &out,
+    ]);
+    assert!(ran.status.success(), "{}", text(&ran.stderr));
+    let status = common::json(&["status", "--db", &db, "--format", "json"]);
+    let mut sql = postgres::Config::new()
+        .host_path(&cluster.socket)
+        .port(cluster.port)
+        .user(&cluster.user)
+        .dbname("workers_views")
+        .connect(postgres::NoTls)
+        .unwrap();
+    // Accounts per stage: the same counts as `dun status`.
+    let mut by_stage = BTreeMap::new();
+    for r in sql
+        .query(
+            "SELECT stage, status, accounts FROM dun_accounts_by_stage",
+            &[],
+        )
+        .unwrap()
+    {
+        by_stage.insert(
+            (r.get::<_, String>(0), r.get::<_, String>(1)),
+            r.get::<_, i64>(2) as u64,
+        );
+    }
+    let mut from_status = BTreeMap::new();
+    for s in status["stages"].as_array().unwrap() {
+        from_status.insert(
+            (
+                s["stage"].as_str().unwrap().to_string(),
+                s["status"].as_str().unwrap().to_string(),
+            ),
+            s["accounts"].as_u64().unwrap(),
+        );
+    }
+    assert_eq!(by_stage, from_status);
+    // Actions per day and channel add up to the actions exported.
+    let exported = exported(Path::new(&out));
+    let total: i64 = sql
+        .query_one(
+            "SELECT CAST(sum(actions) AS BIGINT) FROM dun_actions_per_day",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(total as usize, exported.len());
+    let emails: i64 = sql
+        .query_one(
+            "SELECT CAST(coalesce(sum(actions), 0) AS BIGINT) FROM dun_actions_per_day WHERE type = 'send' AND channel = 'email'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let emails_exported = exported
+        .values()
+        .filter(|l| l.contains("\"type\":\"send\"") && l.contains("\"channel\":\"email\""))
+        .count();
+    assert_eq!(emails as usize, emails_exported);
+    assert!(emails > 0);
+    // Each arm of the split: every account in exactly one, the promises
+    // and payments they made, the amount paid.
+    let arms = sql
+        .query(
+            "SELECT split, arm, accounts, promises, payments, CAST(recovered AS text) FROM dun_split_arms ORDER BY arm",
+            &[],
+        )
+        .unwrap();
+    let names: Vec<String> = arms.iter().map(|r| r.get(1)).collect();
+    assert_eq!(names, ["catch_up_offer", "standard_collections"]);
+    assert!(arms.iter().all(|r| r.get::<_, String>(0) == "strategy"));
+    let sum = |i: usize| arms.iter().map(|r| r.get::<_, i64>(i)).sum::<i64>();
+    assert_eq!(sum(2), 60, "each account in one arm");
+    let promises: i64 = sql
+        .query_one(
+            "SELECT count(*) FROM events WHERE type = 'promise_to_pay' AND processed = 1 AND account IN (SELECT account FROM splits)",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(sum(3), promises);
+    let recovered: Vec<f64> = arms
+        .iter()
+        .map(|r| r.get::<_, String>(5).parse::<f64>().unwrap())
+        .collect();
+    let paid: i64 = sum(4);
+    assert!(
+        paid > 0 && promises > 0,
+        "{paid} payments, {promises} promises"
+    );
+    assert!(
+        (recovered.iter().sum::<f64>() - 100.5 * paid as f64).abs() < 1e-6,
+        "{recovered:?} for {paid} payments"
+    );
+}

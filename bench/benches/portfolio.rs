@@ -8,9 +8,14 @@
 //!   `dun run`'s commits (the last batch synced to disk), then export;
 //!   account-steps per second.
 //!
+//! - `migrate`: `dun migrate`'s store work: a store of synthetic accounts
+//!   enrolled in `consumer_cards` version 4, moved to a version 5 whose
+//!   `migrate from version 4` keeps every place (one transaction, an audit
+//!   line each); the move alone is timed.
+//!
 //! `DUN_BENCH_SIM_ACCOUNTS` (default 1 000 000), `DUN_BENCH_RUN_ACCOUNTS`
-//! (default 20 000) and `DUN_BENCH_RUNS` (default 3) size it; medians are
-//! printed.
+//! (default 20 000), `DUN_BENCH_MIGRATE_ACCOUNTS` (default 1 000 000) and
+//! `DUN_BENCH_RUNS` (default 3) size it; medians are printed.
 
 use chrono::{DateTime, Utc};
 use dun_runtime::format::Machine;
@@ -123,4 +128,63 @@ fn main() {
             median(rates)
         );
     }
+    if wanted("migrate") {
+        let n = env("DUN_BENCH_MIGRATE_ACCOUNTS", 1_000_000);
+        let v5 = version_5();
+        let mut times = Vec::new();
+        for r in 0..runs {
+            let dir =
+                std::env::temp_dir().join(format!("dun-bench-migrate-{}-{r}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("a scratch folder");
+            let start = at("2026-03-02T15:00:00Z");
+            let accounts = (0..n)
+                .map(|i| {
+                    let a = sim::synthetic::account(&m, 1, i, start, m.account_field("balance"));
+                    (i + 2, String::new(), a)
+                })
+                .collect();
+            let input = RunInput {
+                accounts,
+                timed: vec![],
+                events: vec![],
+                start,
+                until: at("2026-03-03T00:00:00Z"),
+                batch: 10_000,
+                strict: false,
+                drain: false,
+            };
+            let mut st = Store::open(&dir.join("store.db")).expect("a store");
+            store::run(&m, &mut st, input, &mut |_, _| {}).expect("the run");
+            let t = Instant::now();
+            let moved = st
+                .migrate(&v5, false, at("2026-03-03T00:00:00Z"))
+                .expect("the migration");
+            let s = t.elapsed().as_secs_f64();
+            assert_eq!(moved.moved, n);
+            times.push(s);
+            drop(st);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        println!(
+            "migrate consumer_cards version 4 -> 5: {n} accounts in one transaction: median {:.1} s",
+            median(times)
+        );
+    }
+}
+
+/// `consumer_cards` as version 5, every place of version 4 kept.
+fn version_5() -> Machine {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/consumer_cards/consumer_cards.dun");
+    let text = std::fs::read_to_string(&path)
+        .expect("the example flow")
+        .replace(
+            "flow consumer_cards version 4",
+            "flow consumer_cards version 5",
+        )
+        + "\nmigrate from version 4 {\n}\n";
+    let analysis = dun_compiler::analyze(Some(&path), &text);
+    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics.first());
+    dun_compiler::lower::lower(&analysis.file, Some(&path)).expect("version 5 compiles")
 }

@@ -130,6 +130,12 @@ pub fn run(
     )
 }
 
+/// Renews a worker's lease in the transaction under way (see [`Scope`]).
+pub(crate) type Renew<'a> = dyn Fn(&Store) -> Result<bool> + 'a;
+
+/// The machines a run may step accounts with: fingerprint and machine.
+pub(crate) type Machines = Vec<(String, Machine)>;
+
 /// Which part of a batch one call of [`run_scoped`] does: a worker's
 /// range of accounts (see `workers`), or all of it.
 #[derive(Default)]
@@ -140,7 +146,7 @@ pub(crate) struct Scope<'a> {
     /// Called first in each transaction that steps accounts: `false` says
     /// the range is no longer this process's (its lease was taken over),
     /// and the transaction is rolled back and the range left.
-    pub renew: Option<&'a dyn Fn(&Store) -> Result<bool>>,
+    pub renew: Option<&'a Renew<'a>>,
 }
 
 /// The machines a run steps accounts with (see [`Store::admit`]), and
@@ -149,7 +155,7 @@ pub(crate) fn admitted(
     m: &Machine,
     store: &mut Store,
     drain: bool,
-) -> Result<(Vec<String>, Vec<(String, Machine)>)> {
+) -> Result<(Vec<String>, Machines)> {
     let admission = store.admit(m, drain)?;
     let mut machines = admission.machines;
     // Ended accounts of earlier versions step (and show) with their own
@@ -274,12 +280,9 @@ pub(crate) fn run_scoped(
         let w = match known.remove(&id) {
             Some((mi, old, inst, clock)) => {
                 // Machine 0 is the one the rows were read with.
-                let theirs = if mi == 0 {
-                    account.clone()
-                } else {
-                    crate::translate::account(m, &machines[mi].1, &account)
-                };
-                let changed = old != theirs;
+                let theirs =
+                    (mi != 0).then(|| crate::translate::account(m, &machines[mi].1, &account));
+                let changed = old != *theirs.as_ref().unwrap_or(&account);
                 let ended_on = (mi != 0).then(|| &machines[mi].1);
                 match reentry(m, ended_on, &inst, &account, changed, clock) {
                     Some(next) => {
@@ -298,7 +301,7 @@ pub(crate) fn run_scoped(
                     None => Work {
                         mi,
                         changed,
-                        account: theirs,
+                        account: theirs.unwrap_or(account),
                         known: Some((inst, clock)),
                         events: vec![],
                         reenter: false,
@@ -670,6 +673,19 @@ pub(crate) fn run_scoped(
                         actions += 1;
                     }
                     for e in &out.audit {
+                        if let crate::engine::Detail::Split { stage: arm, .. } = e.detail {
+                            // The arm an account fell in, where SQL (and
+                            // the BI views) can read it.
+                            store.exec(
+                                "INSERT INTO splits (account, at, stage, arm) VALUES (?1, ?2, ?3, ?4)",
+                                ps![
+                                    &account.id,
+                                    e.at.timestamp(),
+                                    state_stage(pm, e.state),
+                                    pm.stage_name(arm)
+                                ],
+                            )?;
+                        }
                         trail.push(AuditEntry(
                             e.at.timestamp(),
                             state_stage(pm, e.state).to_string(),
