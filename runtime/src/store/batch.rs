@@ -136,10 +136,7 @@ pub fn run(
                     in_events: false,
                     line,
                     raw,
-                    reason: format!(
-                        "duplicate id `{}` with different content (first given on line {first}); give each account once",
-                        account.id
-                    ),
+                    reason: account_clash(&account.id, Some(*first)),
                 });
             }
             continue;
@@ -384,29 +381,17 @@ fn store_events(
             if stored == content {
                 summary.events_repeated += 1;
             } else {
-                summary.rejects.push(reject(format!(
-                    "duplicate event id `{}` with different content; an event id names one event, give a new id to a new event",
-                    ev.id
-                )));
+                summary.rejects.push(reject(event_clash(&ev.id)));
             }
             continue;
         }
         let Some(w) = work.get(&ev.account) else {
-            summary.rejects.push(reject(format!(
-                "unknown account `{}`: it is neither in the store nor in the accounts file",
-                ev.account
-            )));
+            summary.rejects.push(reject(unknown_account(&ev.account)));
             continue;
         };
         let clock = w.known.as_ref().map(|(_, c)| *c).unwrap_or(start);
         if ev.at.timestamp() < clock {
-            summary.rejects.push(reject(format!(
-                "`at` {} is before the account's clock {}: the account has already run past it",
-                ev.at.to_rfc3339_opts(SecondsFormat::Secs, true),
-                DateTime::from_timestamp(clock, 0)
-                    .unwrap_or_default()
-                    .to_rfc3339_opts(SecondsFormat::Secs, true)
-            )));
+            summary.rejects.push(reject(before_clock(ev.at, clock)));
             continue;
         }
         let name = m.str(m.events[ev.event as usize].name);
@@ -420,14 +405,47 @@ fn store_events(
     Ok(())
 }
 
+/// An account given twice with different content (`first`: the line of
+/// the first, in a file).
+pub(crate) fn account_clash(id: &str, first: Option<u64>) -> String {
+    match first {
+        Some(line) => format!(
+            "duplicate id `{id}` with different content (first given on line {line}); give each account once"
+        ),
+        None => format!(
+            "duplicate id `{id}` with different content in one request; give each account once"
+        ),
+    }
+}
+
+pub(crate) fn event_clash(id: &str) -> String {
+    format!(
+        "duplicate event id `{id}` with different content; an event id names one event, give a new id to a new event"
+    )
+}
+
+pub(crate) fn unknown_account(id: &str) -> String {
+    format!("unknown account `{id}`: it is neither in the store nor in the accounts file")
+}
+
+pub(crate) fn before_clock(at: DateTime<Utc>, clock: i64) -> String {
+    format!(
+        "`at` {} is before the account's clock {}: the account has already run past it",
+        at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        DateTime::from_timestamp(clock, 0)
+            .unwrap_or_default()
+            .to_rfc3339_opts(SecondsFormat::Secs, true)
+    )
+}
+
 /// One audit entry as stored in `audit_runs`: at, stage, kind, message.
 #[derive(serde::Serialize)]
-struct AuditEntry<'a>(i64, &'a str, &'a str, String);
+pub(crate) struct AuditEntry<'a>(pub i64, pub &'a str, pub &'a str, pub String);
 
 /// The stored name of an audit kind (its variant name in lower case, as
 /// `dun status` shows it); a match, as formatting one per entry showed in
 /// profiles.
-fn audit_kind(k: AuditKind) -> &'static str {
+pub(crate) fn audit_kind(k: AuditKind) -> &'static str {
     match k {
         AuditKind::Enrolled => "enrolled",
         AuditKind::Waiting => "waiting",

@@ -16,6 +16,7 @@ mod location;
 mod pg;
 mod pins;
 mod schema;
+pub mod serve;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testpg;
 
