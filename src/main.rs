@@ -11,9 +11,11 @@ mod graph;
 mod lsp;
 mod report;
 mod run;
+mod serve;
 mod simulate;
 mod status;
 mod test;
+mod token;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -69,6 +71,10 @@ enum Command {
     Simulate(simulate::Args),
     /// Show a store's accounts per stage and outcome, or one account.
     Status(status::Args),
+    /// Serve a flow over HTTP: events in as they happen, actions out.
+    Serve(serve::Args),
+    /// Manage the API tokens of `dun serve`.
+    Token(token::Args),
 }
 
 fn main() -> ExitCode {
@@ -86,6 +92,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Status(args) => status::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Token(args) => token::run(&args),
     };
     ExitCode::from(status)
 }

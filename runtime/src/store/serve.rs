@@ -12,8 +12,8 @@ use super::batch::{self, AuditEntry};
 use super::db::ps;
 use super::{decode, encode, status_word, Result, Store, StoreError};
 use crate::data::EventRow;
-use crate::engine::{Detail, Reason};
 use crate::engine::{step, Account, Input, Instance, Outcome};
+use crate::engine::{Detail, Reason};
 use crate::format::Machine;
 use crate::value::Value;
 use chrono::{DateTime, Utc};
@@ -206,8 +206,7 @@ impl Stepper {
             let id = account.id.clone();
             let verdict = match self.load(store, &id)? {
                 Some(mut w) => {
-                    let translated =
-                        crate::translate::account(m, &self.machines[w.mi].1, &account);
+                    let translated = crate::translate::account(m, &self.machines[w.mi].1, &account);
                     if translated == w.account {
                         Verdict::Duplicate
                     } else {
@@ -393,8 +392,8 @@ impl Stepper {
             )?;
         }
         let stage = batch::state_stage(m, inst.state);
-        let outcome = (inst.status == crate::engine::Status::Ended)
-            .then(|| m.str(inst.outcome).to_string());
+        let outcome =
+            (inst.status == crate::engine::Status::Ended).then(|| m.str(inst.outcome).to_string());
         store.exec(
             "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome, machine)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
