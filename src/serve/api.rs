@@ -44,11 +44,11 @@ impl State {
         self.jobs.lock().unwrap_or_else(|p| p.into_inner()).take();
     }
 
-    fn send(&self, msg: Msg) -> Result<(), Response> {
+    fn send(&self, msg: Msg) -> Result<(), Refused> {
         let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
         match jobs.as_ref().map(|tx| tx.send(msg)) {
             Some(Ok(())) => Ok(()),
-            _ => Err(error(
+            _ => Err(refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the server is stopping",
             )),
@@ -59,7 +59,7 @@ impl State {
     async fn read<T: Send + 'static>(
         self: &Arc<Self>,
         f: impl FnOnce(&Store) -> Result<T, String> + Send + 'static,
-    ) -> Result<T, Response> {
+    ) -> Result<T, Refused> {
         let me = self.clone();
         tokio::task::spawn_blocking(move || {
             let store = me.reader.lock().unwrap_or_else(|p| p.into_inner());
@@ -67,14 +67,14 @@ impl State {
         })
         .await
         .map_err(|e| {
-            error(
+            refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 &format!("a read failed: {e}"),
             )
         })?
         .map_err(|e| {
             super::log::error("a read failed", json!({"error": e}));
-            error(
+            refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "the store could not be read; see the server's log",
             )
@@ -82,11 +82,7 @@ impl State {
     }
 
     /// The token's name when the request may act with `scope`.
-    async fn allow(
-        self: &Arc<Self>,
-        headers: &HeaderMap,
-        scope: Scope,
-    ) -> Result<String, Response> {
+    async fn allow(self: &Arc<Self>, headers: &HeaderMap, scope: Scope) -> Result<String, Refused> {
         let auth = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -108,20 +104,29 @@ impl State {
             })
         })
         .await
-        .map_err(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "the token check failed"))?;
-        checked.map_err(|r| match r {
-            Refusal::Unauthenticated(why) => {
-                let mut resp = error(StatusCode::UNAUTHORIZED, why);
-                resp.headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-                resp
-            }
-            Refusal::Forbidden(s) => error(
-                StatusCode::FORBIDDEN,
-                &format!("this token lacks the `{}` scope", s.name()),
-            ),
+        .map_err(|_| refuse(StatusCode::INTERNAL_SERVER_ERROR, "the token check failed"))?;
+        checked.map_err(|r| {
+            Box::new(match r {
+                Refusal::Unauthenticated(why) => {
+                    let mut resp = error(StatusCode::UNAUTHORIZED, why);
+                    resp.headers_mut()
+                        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                    resp
+                }
+                Refusal::Forbidden(s) => error(
+                    StatusCode::FORBIDDEN,
+                    &format!("this token lacks the `{}` scope", s.name()),
+                ),
+            })
         })
     }
+}
+
+/// A refusal, boxed: a response is large to carry in every `Result`.
+type Refused = Box<Response>;
+
+fn refuse(status: StatusCode, message: &str) -> Refused {
+    Box::new(error(status, message))
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
@@ -228,7 +233,7 @@ async fn metrics(
     headers: HeaderMap,
 ) -> Response {
     if let Err(r) = state.allow(&headers, Scope::Read).await {
-        return r;
+        return *r;
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
@@ -242,7 +247,7 @@ async fn openapi(
     headers: HeaderMap,
 ) -> Response {
     if let Err(r) = state.allow(&headers, Scope::Read).await {
-        return r;
+        return *r;
     }
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
@@ -250,15 +255,15 @@ async fn openapi(
 /// The rows of a body: one JSON object (even over several lines), or JSON
 /// Lines, each line an item numbered from 1; an unreadable line is
 /// rejected with `dun run`'s reason.
-fn rows(body: &[u8]) -> Result<(Vec<Row>, Vec<dun_runtime::data::Reject>), Response> {
+fn rows(body: &[u8]) -> Result<(Vec<Row>, Vec<dun_runtime::data::Reject>), Refused> {
     let text = std::str::from_utf8(body).map_err(|_| {
-        error(
+        refuse(
             StatusCode::BAD_REQUEST,
             "the body is not UTF-8 text; send JSON or JSON Lines",
         )
     })?;
     if text.trim().is_empty() {
-        return Err(error(
+        return Err(refuse(
             StatusCode::BAD_REQUEST,
             "the body is empty; send one JSON object or JSON Lines",
         ));
@@ -274,7 +279,7 @@ fn rows(body: &[u8]) -> Result<(Vec<Row>, Vec<dun_runtime::data::Reject>), Respo
     };
     let (rows, bad) = read_jsonl(text.as_bytes());
     if rows.len() + bad.len() > MAX_ITEMS {
-        return Err(error(
+        return Err(refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
             &format!("more than {MAX_ITEMS} items in one request; send them in several"),
         ));
@@ -326,7 +331,7 @@ fn answer(items: Vec<(u64, Value)>) -> Response {
 async fn take(state: &Arc<State>, accounts: bool, body: &[u8]) -> Response {
     let (rows, bad) = match rows(body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let m = state.machine.clone();
     let mut out: Vec<(u64, Value)> = bad
@@ -378,7 +383,7 @@ async fn take(state: &Arc<State>, accounts: bool, body: &[u8]) -> Response {
             reply,
         };
         if let Err(r) = state.send(Msg::Items(job)) {
-            return r;
+            return *r;
         }
         let verdicts = match wait.await {
             Ok(Ok((a, e))) => if accounts { a } else { e },
@@ -428,7 +433,7 @@ async fn events(
     body: Bytes,
 ) -> Response {
     if let Err(r) = state.allow(&headers, Scope::Ingest).await {
-        return r;
+        return *r;
     }
     take(&state, false, &body).await
 }
@@ -439,7 +444,7 @@ async fn accounts(
     body: Bytes,
 ) -> Response {
     if let Err(r) = state.allow(&headers, Scope::Ingest).await {
-        return r;
+        return *r;
     }
     take(&state, true, &body).await
 }
@@ -450,7 +455,7 @@ async fn account(
     Path(id): Path<String>,
 ) -> Response {
     if let Err(r) = state.allow(&headers, Scope::Read).await {
-        return r;
+        return *r;
     }
     let shown = id.clone();
     match state
@@ -462,7 +467,7 @@ async fn account(
             StatusCode::NOT_FOUND,
             &format!("no account `{shown}` in the store"),
         ),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -471,7 +476,7 @@ async fn portfolio(
     headers: HeaderMap,
 ) -> Response {
     if let Err(r) = state.allow(&headers, Scope::Read).await {
-        return r;
+        return *r;
     }
     match state
         .read(|s| crate::status::summary_json(s).map_err(|e| e.to_string()))
@@ -479,7 +484,7 @@ async fn portfolio(
     {
         Ok(Some(text)) => ([(header::CONTENT_TYPE, "application/json")], text).into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, "the store has no summary"),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -498,7 +503,7 @@ async fn actions(
     q: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     if let Err(r) = state.allow(&headers, Scope::Read).await {
-        return r;
+        return *r;
     }
     let Ok(Query(q)) = q else {
         return error(
@@ -519,7 +524,7 @@ async fn actions(
             .await
         {
             Ok(r) => r,
-            Err(r) => return r,
+            Err(r) => return *r,
         };
         let now = Instant::now();
         if !rows.is_empty() || now >= deadline {
@@ -557,7 +562,7 @@ async fn set_clock(
     body: Bytes,
 ) -> Response {
     if let Err(r) = state.allow(&headers, Scope::Admin).await {
-        return r;
+        return *r;
     }
     let Ok(ClockBody { now }) = serde_json::from_slice::<ClockBody>(&body) else {
         return error(
@@ -576,7 +581,7 @@ async fn set_clock(
     }
     let (reply, wait) = tokio::sync::oneshot::channel();
     if let Err(r) = state.send(Msg::Tick(reply)) {
-        return r;
+        return *r;
     }
     let _ = wait.await;
     Json(json!({"now": to.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)})).into_response()

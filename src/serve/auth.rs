@@ -33,9 +33,11 @@ pub fn parse_scopes(text: &str) -> Result<String, String> {
                     out.push(s)
                 }
             }
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "unknown scope `{other}`; the scopes are ingest, read and admin (comma-separated)"
-            )),
+            ))
+            }
         }
     }
     if out.is_empty() {

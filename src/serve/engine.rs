@@ -19,11 +19,15 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The verdicts on a job's accounts and events, or why the transaction
+/// failed (nothing of it was taken).
+pub type Verdicts = Result<(Vec<Verdict>, Vec<Verdict>), String>;
+
 /// Items from one request, answered once they are committed.
 pub struct Job {
     pub accounts: Vec<Account>,
     pub events: Vec<EventRow>,
-    pub reply: tokio::sync::oneshot::Sender<Result<(Vec<Verdict>, Vec<Verdict>), String>>,
+    pub reply: tokio::sync::oneshot::Sender<Verdicts>,
 }
 
 /// What the engine thread is sent.

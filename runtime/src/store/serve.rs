@@ -236,9 +236,9 @@ impl Stepper {
             applied.events.push(verdict);
         }
         for id in intake.due {
-            if !work.contains_key(&id) {
-                if let Some(w) = self.load(store, &id)? {
-                    work.insert(id, w);
+            if let std::collections::btree_map::Entry::Vacant(slot) = work.entry(id) {
+                if let Some(w) = self.load(store, slot.key())? {
+                    slot.insert(w);
                 }
             }
         }
