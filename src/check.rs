@@ -21,6 +21,14 @@ pub struct Args {
     /// `NO_COLOR` is set.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// Checks the flow's `migrate` block against the version accounts run
+    /// on, read from its compiled `.dunc` (docs/runtime.md, "Changing a
+    /// running flow").
+    #[arg(long, value_name = "OLD.dunc", conflicts_with = "from_db")]
+    from: Option<PathBuf>,
+    /// The same, reading the machines accounts run on from a store.
+    #[arg(long, value_name = "PATH")]
+    from_db: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -50,6 +58,13 @@ struct Checked {
 }
 
 pub fn run(args: &Args) -> u8 {
+    if args.from.is_some() || args.from_db.is_some() {
+        return crate::migrate::check_from(
+            &args.paths,
+            args.from.as_deref(),
+            args.from_db.as_deref(),
+        );
+    }
     let mut trouble = false;
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from(".")]

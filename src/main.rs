@@ -5,10 +5,12 @@ mod build;
 mod catalog;
 mod check;
 mod explain;
+mod export;
 mod flow;
 mod fmt;
 mod graph;
 mod lsp;
+mod migrate;
 mod report;
 mod run;
 mod serve;
@@ -65,7 +67,8 @@ enum Command {
     Graph(graph::Args),
     /// Serve the language server protocol to an editor (stdio).
     Lsp(lsp::Args),
-    /// Run a portfolio through a flow with durable state in SQLite.
+    /// Run a portfolio through a flow with durable state in SQLite or
+    /// PostgreSQL.
     Run(run::Args),
     /// Simulate a portfolio through one flow, or two side by side.
     Simulate(simulate::Args),
@@ -75,6 +78,12 @@ enum Command {
     Serve(serve::Args),
     /// Manage the API tokens of `dun serve`.
     Token(token::Args),
+    /// Move accounts in flight on an earlier version to this one, as its
+    /// `migrate` block says.
+    Migrate(migrate::Args),
+    /// Append a store's actions not exported yet to a JSON Lines file, or
+    /// those after a cursor a downstream system keeps.
+    Export(export::Args),
 }
 
 fn main() -> ExitCode {
@@ -91,6 +100,8 @@ fn main() -> ExitCode {
         Command::Lsp(args) => lsp::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Status(args) => status::run(&args),
+        Command::Migrate(args) => migrate::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Token(args) => token::run(&args),

@@ -2,7 +2,7 @@
 //! --actions OUT.jsonl`: one durable batch over a portfolio's store.
 
 use crate::exit;
-use dun_runtime::data::{parse_account, parse_event, read_rows, Reject};
+use dun_runtime::data::{parse_account_as_of, parse_event, read_rows, Reject};
 use dun_runtime::store::{self, RunInput, Store};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -51,6 +51,24 @@ pub struct Args {
     /// Accounts per transaction (one disk sync each).
     #[arg(long, default_value_t = 1000, hide = true)]
     batch: usize,
+    /// Shares this batch with every other `dun run --worker` given the same
+    /// flow, files and moments over the same PostgreSQL store: each takes
+    /// ranges of accounts under a lease; the one that finishes last
+    /// exports the actions (docs/operations.md).
+    #[arg(long)]
+    worker: bool,
+    /// How long a worker's claim on a range lasts without renewal, in
+    /// seconds; a killed worker's range is taken over after it.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60.0,
+        requires = "worker"
+    )]
+    lease: f64,
+    /// Accounts per range a worker claims.
+    #[arg(long, value_name = "N", default_value_t = 5000, requires = "worker")]
+    range: usize,
 }
 
 struct Rejected {
@@ -108,10 +126,18 @@ fn go(args: &Args) -> Result<u8, String> {
         None => chrono::Utc::now(),
     };
     let mut rejected: Vec<Rejected> = Vec::new();
-    let accounts = match &args.accounts {
-        Some(path) => read_file(&m, path, parse_account, &mut rejected)?,
+    let rows = match &args.accounts {
+        Some(path) => read_file(&m, path, parse_account_as_of, &mut rejected)?,
         None => Vec::new(),
     };
+    let mut accounts = Vec::with_capacity(rows.len());
+    let mut timed = Vec::new();
+    for (line, raw, (account, as_of)) in rows {
+        match as_of {
+            Some(at) => timed.push((line, raw, account, at)),
+            None => accounts.push((line, raw, account)),
+        }
+    }
     let events = match &args.events {
         Some(path) => read_file(&m, path, parse_event, &mut rejected)?,
         None => Vec::new(),
@@ -145,6 +171,7 @@ fn go(args: &Args) -> Result<u8, String> {
     };
     let input = RunInput {
         accounts,
+        timed,
         events,
         start,
         until,
@@ -152,7 +179,37 @@ fn go(args: &Args) -> Result<u8, String> {
         strict: args.strict,
         drain: args.drain,
     };
-    let summary = store::run(&m, &mut store, input, &mut progress).map_err(|e| e.to_string())?;
+    let mut exporter = true;
+    let summary = if args.worker {
+        if !(args.lease.is_finite() && args.lease >= 0.1) {
+            return Err(format!(
+                "--lease {}: give a number of seconds of at least 0.1",
+                args.lease
+            ));
+        }
+        let opts = store::WorkerOptions {
+            name: worker_name(),
+            lease: std::time::Duration::from_secs_f64(args.lease),
+            range: args.range,
+        };
+        let w = store::run_worker(&m, &mut store, input, &opts, &mut progress)
+            .map_err(|e| e.to_string())?;
+        eprintln!(
+            "worker {}: {} of the batch's {} ranges{}",
+            opts.name,
+            w.ranges_done,
+            w.ranges,
+            if w.set_up {
+                "; stored the batch's events"
+            } else {
+                ""
+            }
+        );
+        exporter = w.finished;
+        w.run
+    } else {
+        store::run(&m, &mut store, input, &mut progress).map_err(|e| e.to_string())?
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -185,7 +242,11 @@ fn go(args: &Args) -> Result<u8, String> {
         );
         return Ok(exit::FINDINGS);
     }
-    let exported = store.export(&args.actions).map_err(|e| e.to_string())?;
+    let exported = if exporter {
+        store.export(&args.actions).map_err(|e| e.to_string())?
+    } else {
+        0
+    };
     eprintln!(
         "ran {} accounts of {} version {} ({} enrolled, {} updated): {} steps, {} actions; {} events stored, {} repeats ignored, {} processed",
         summary.accounts_stepped,
@@ -199,10 +260,14 @@ fn go(args: &Args) -> Result<u8, String> {
         summary.events_repeated,
         summary.events_processed
     );
-    eprintln!(
-        "exported {exported} actions to `{}`",
-        crate::build::shown(&args.actions)
-    );
+    if exporter {
+        eprintln!(
+            "exported {exported} actions to `{}`",
+            crate::build::shown(&args.actions)
+        );
+    } else {
+        eprintln!("the worker that finishes the batch's last range exports its actions");
+    }
     if store.in_memory() {
         eprintln!("the store was kept in memory: nothing of this run is kept but its exports");
     }
@@ -259,4 +324,16 @@ pub(crate) fn progress_bar() -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
+}
+
+/// A worker's name in the store's claims: its host and process id, so an
+/// operator can tell which machine holds a range.
+fn worker_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{host}:{}", std::process::id())
 }

@@ -434,6 +434,14 @@ mod spans {
                     self.span(file, d.span, "start");
                     self.ident(d.span, &d.stage, "start stage");
                 }
+                Decl::Reenter(d) => self.span(file, d.span, "reenter"),
+                Decl::Migrate(d) => {
+                    self.span(file, d.span, "migrate");
+                    for mv in &d.moves {
+                        self.ident(d.span, &mv.from, "migrated stage");
+                        self.ident(d.span, &mv.to, "migration target");
+                    }
+                }
                 Decl::Stage(d) => {
                     self.span(file, d.span, "stage");
                     self.ident(d.span, &d.name, "stage name");

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{dun, json, root, text};
+use common::{dun, json, on_both, root, store_at, text};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -48,38 +48,6 @@ fn run_args<'a>(
     ]
 }
 
-thread_local! {
-    /// Whether this test's stores are PostgreSQL databases (see `on_both!`).
-    static POSTGRES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Runs a test on SQLite, or on a database of the test cluster when one
-/// can run (see `dun_runtime::store::testpg`).
-fn with_backend(postgres: bool, test: fn()) {
-    if postgres && dun_runtime::store::testpg::cluster().is_none() {
-        return;
-    }
-    POSTGRES.with(|p| p.set(postgres));
-    test();
-}
-
-/// Each test named runs twice: `NAME::sqlite` and `NAME::postgres`, the
-/// same assertions over either store.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn sqlite() {
-                super::with_backend(false, super::$name)
-            }
-            #[test]
-            fn postgres() {
-                super::with_backend(true, super::$name)
-            }
-        }
-    )*};
-}
-
 on_both!(
     a_run_of_the_example_exports_every_action_once_and_running_again_adds_nothing,
     the_next_day_only_the_new_events_and_the_new_time_run,
@@ -89,22 +57,11 @@ on_both!(
     status_in_json_gives_counts_per_stage_and_one_accounts_whole_story,
 );
 
-/// A new, empty store named `name` for this test: a file in `dir`, or a
-/// database of the test cluster.
-fn store_at(dir: &Path, name: &str) -> String {
-    if POSTGRES.with(|p| p.get()) {
-        let cluster = dun_runtime::store::testpg::cluster().expect("a cluster");
-        cluster.database(&format!("run_{name}"))
-    } else {
-        dir.join(format!("{name}.db")).display().to_string()
-    }
-}
-
 /// A scratch folder for one test, with the paths of a store and an
 /// actions file in it.
 fn fresh(name: &str) -> (PathBuf, String, String) {
     let dir = scratch(name);
-    let db = store_at(&dir, name);
+    let db = store_at(&dir, &format!("run_{name}"));
     let out = dir.join("actions.jsonl").display().to_string();
     (dir, db, out)
 }
@@ -259,7 +216,7 @@ fn a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action() {
     let dir = scratch("kill");
     let (accounts, events) = portfolio(&dir, 1500);
     let flow = example("consumer_cards.dun");
-    let whole_db = store_at(&dir, "kill_whole");
+    let whole_db = store_at(&dir, "run_kill_whole");
     let whole_out = dir.join("whole.jsonl").display().to_string();
     let mut args = run_args(&flow, &whole_db, &accounts, &events, &whole_out);
     args.extend(["--batch", "25"]);
@@ -273,7 +230,7 @@ fn a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action() {
 
     let mut killed_mid_run = 0;
     for (n, fraction) in [0.05, 0.2, 0.4, 0.6, 0.8, 0.95].into_iter().enumerate() {
-        let db = store_at(&dir, &format!("kill_killed{n}"));
+        let db = store_at(&dir, &format!("run_kill_killed{n}"));
         let out = dir.join(format!("killed{n}.jsonl")).display().to_string();
         let mut args = run_args(&flow, &db, &accounts, &events, &out);
         args.extend(["--batch", "25"]);
@@ -375,7 +332,7 @@ fn every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_
          e8,A5,call_outcome,2026-03-05T15:00:00Z,,answered\n",
     )
     .unwrap();
-    let db = store_at(&dir, "rejects");
+    let db = store_at(&dir, "run_rejects");
     let out = dir.join("actions.jsonl").display().to_string();
     let (a, e) = (accounts.display().to_string(), events.display().to_string());
     let args = run_args(&flow, &db, &a, &e, &out);
@@ -465,7 +422,7 @@ fn a_store_of_one_flow_version_refuses_another_version() {
         );
     let v5 = dir.join("v5.dun");
     std::fs::write(&v5, text5).unwrap();
-    let db = store_at(&dir, "version");
+    let db = store_at(&dir, "run_version");
     let out = dir.join("actions.jsonl").display().to_string();
     let (a, e) = (example("accounts.csv"), example("events.jsonl"));
     let flow = example("consumer_cards.dun");
@@ -476,8 +433,13 @@ fn a_store_of_one_flow_version_refuses_another_version() {
     let refused = dun(&args);
     assert_eq!(refused.status.code(), Some(2));
     let stderr = text(&refused.stderr);
-    assert!(stderr.contains("holds 6 accounts of flow consumer_cards version 4, but this is flow consumer_cards version 5"), "{stderr}");
-    assert!(stderr.contains("until migration exists"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "3 accounts are in flight on flow consumer_cards version 4, and this is version 5"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was stored or stepped"), "{stderr}");
 }
 
 #[test]

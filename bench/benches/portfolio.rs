@@ -100,11 +100,13 @@ fn main() {
                 .collect();
             let input = RunInput {
                 accounts,
+                timed: vec![],
                 events: vec![],
                 start,
                 until: at("2026-04-01T00:00:00Z"),
                 batch: 1000,
                 strict: false,
+                drain: false,
             };
             let t = Instant::now();
             let mut st = Store::open(&dir.join("store.db")).expect("a store");

@@ -13,6 +13,7 @@ pub mod fmt;
 pub mod graph;
 pub mod ide;
 pub mod lower;
+pub mod migrate;
 pub mod model;
 pub mod names;
 pub mod syntax;

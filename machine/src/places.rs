@@ -97,3 +97,67 @@ pub fn describe(m: &Machine, state: u32) -> String {
         None => format!("{stage} (state {state})"),
     }
 }
+
+/// Where every state of an old machine goes in a new one under a
+/// migration: the map (by old state) and, for each place that goes
+/// nowhere, why, in words.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    pub map: Vec<Option<u32>>,
+    pub unmapped: Vec<String>,
+    /// Rules naming a stage the old machine does not have.
+    pub unknown: Vec<String>,
+}
+
+/// Maps each place of `old` through `migration` (rules by old stage name;
+/// a stage no rule names goes to the stage of the same name, same place).
+pub fn plan(old: &Machine, new: &Machine, migration: &crate::format::Migration) -> Plan {
+    let mut plan = Plan::default();
+    for mv in &migration.moves {
+        if old.stage_index(&mv.from_stage).is_none() {
+            plan.unknown.push(format!(
+                "`stage {}`: version {} has no stage `{}`",
+                mv.from_stage, old.version, mv.from_stage
+            ));
+        }
+    }
+    for (i, s) in old.states.iter().enumerate() {
+        let stage = old.stage_name(s.stage);
+        let Some(place) = place_of(old, i as u32) else {
+            plan.map.push(None);
+            continue;
+        };
+        let rule = migration
+            .moves
+            .iter()
+            .find(|m| m.from_stage == stage && m.from_place == Some(place))
+            .or_else(|| {
+                migration
+                    .moves
+                    .iter()
+                    .find(|m| m.from_stage == stage && m.from_place.is_none())
+            });
+        let (to_stage, to_place) = match rule {
+            Some(m) => (Some(m.to_stage), m.to_place.unwrap_or(place)),
+            None => (new.stage_index(stage), place),
+        };
+        let target = to_stage.and_then(|t| state_of(new, t, to_place));
+        if target.is_none() {
+            plan.unmapped.push(match (rule, to_stage) {
+                (None, None) => format!(
+                    "{stage} {place}: no rule moves it, and version {} has no stage `{stage}`; add `stage {stage} -> STAGE`",
+                    new.version
+                ),
+                (_, Some(t)) => format!(
+                    "{stage} {place}: stage `{}` of version {} has no place `{to_place}`; add `stage {stage} {place} -> {} at PLACE`",
+                    new.stage_name(t),
+                    new.version,
+                    new.stage_name(t)
+                ),
+                (Some(_), None) => format!("{stage} {place}: its rule names no stage of version {}", new.version),
+            });
+        }
+        plan.map.push(target);
+    }
+    plan
+}

@@ -11,7 +11,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use dun_runtime::data::{parse_account, parse_event, read_jsonl, Row};
+use dun_runtime::data::{parse_account_as_of, parse_event, read_jsonl, Row};
 use dun_runtime::store::serve::Verdict;
 use dun_runtime::store::Store;
 use serde_json::{json, Value};
@@ -348,9 +348,15 @@ async fn take(state: &Arc<State>, accounts: bool, body: &[u8]) -> Response {
     let mut lines = Vec::new();
     for row in &rows {
         let parsed = if accounts {
-            parse_account(&m, row).map(|a| {
-                lines.push((row.line, a.id.clone()));
-                job_accounts.push(a);
+            parse_account_as_of(&m, row).and_then(|(a, as_of)| match as_of {
+                // A posted row is true when it is posted; `dun run` orders
+                // `as_of` rows of a file, a service takes them as they come.
+                Some(_) => Err("`as_of` is for files given to `dun run`; post a row to `dun serve` when its values become true, without `as_of`".to_string()),
+                None => {
+                    lines.push((row.line, a.id.clone()));
+                    job_accounts.push(a);
+                    Ok(())
+                }
             })
         } else {
             parse_event(&m, row).map(|e| {

@@ -13,6 +13,13 @@ pub fn root() -> &'static Path {
 /// An empty folder of its own for one test: `group/name` under Cargo's
 /// scratch folder for integration tests.
 pub fn scratch(group: &str, name: &str) -> PathBuf {
+    // A test's PostgreSQL half runs alongside its SQLite half: each has
+    // folders of its own.
+    let group = if on_postgres() {
+        format!("{group}-pg")
+    } else {
+        group.to_string()
+    };
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(group)
         .join(name);
@@ -47,4 +54,59 @@ pub fn json(args: &[&str]) -> serde_json::Value {
     let out = dun(args);
     assert!(out.status.success(), "{}", text(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("JSON on standard output")
+}
+
+// --- stores on SQLite and PostgreSQL (issue 16) ---------------------------
+
+thread_local! {
+    /// Whether this test's stores are PostgreSQL databases (see `on_both!`).
+    static POSTGRES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs a test on SQLite, or on databases of the test cluster when one
+/// can run (`dun_runtime::store::testpg`: skipped with a printed reason
+/// when PostgreSQL is not installed, failed under `CI=true`).
+pub fn with_backend(postgres: bool, test: fn()) {
+    if postgres && dun_runtime::store::testpg::cluster().is_none() {
+        return;
+    }
+    POSTGRES.with(|p| p.set(postgres));
+    test();
+}
+
+/// Whether the test under way runs on PostgreSQL.
+pub fn on_postgres() -> bool {
+    POSTGRES.with(|p| p.get())
+}
+
+/// Each test named runs twice, `NAME::sqlite` and `NAME::postgres`: the
+/// same assertions over either store.
+#[allow(unused_macros)]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                $crate::common::with_backend(false, super::$name)
+            }
+            #[test]
+            fn postgres() {
+                $crate::common::with_backend(true, super::$name)
+            }
+        }
+    )*};
+}
+#[allow(unused_imports)]
+pub(crate) use on_both;
+
+/// A new, empty store named `name` (unique across the test files) for the
+/// test under way: a file in `dir`, or a database of the test cluster, as
+/// `--db` takes them.
+pub fn store_at(dir: &Path, name: &str) -> String {
+    if on_postgres() {
+        let cluster = dun_runtime::store::testpg::cluster().expect("a running cluster");
+        cluster.database(name)
+    } else {
+        dir.join(format!("{name}.db")).display().to_string()
+    }
 }

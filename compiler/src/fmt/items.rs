@@ -90,6 +90,7 @@ impl Printer<'_> {
             Decl::Template(t) => self.template(t),
             Decl::Handler(h) => self.handler_body(h),
             Decl::Start(s) => self.push(format!("start {}", s.stage.name)),
+            Decl::Reenter(r) => self.condition("reenter when ", &r.cond, ""),
             Decl::Stage(s) => {
                 self.push(format!("stage {} {{", s.name.name));
                 self.at(s.name.span.end as usize);
@@ -114,6 +115,16 @@ impl Printer<'_> {
                     self.end(item.span, mark);
                 }
                 self.close(t.span.end as usize, "}");
+            }
+            Decl::Migrate(mg) => {
+                self.push(format!("migrate from version {} {{", mg.from_version));
+                self.indent += 1;
+                for mv in &mg.moves {
+                    let mark = self.begin(mv.span);
+                    self.push(crate::migrate::spell(mv));
+                    self.end(mv.span, mark);
+                }
+                self.close(mg.span.end as usize, "}");
             }
         }
     }

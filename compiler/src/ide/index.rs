@@ -293,6 +293,12 @@ impl Walker<'_> {
                 self.block(&s.body, None);
             }
             Decl::Test(t) => self.test(t),
+            Decl::Reenter(r) => self.expr(&r.cond, None),
+            Decl::Migrate(mg) => {
+                for mv in &mg.moves {
+                    self.push(&mv.to, Target::Stage(mv.to.name.clone()), false);
+                }
+            }
         }
     }
 

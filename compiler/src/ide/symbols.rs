@@ -224,6 +224,13 @@ pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
                 let title = t.title.plain().unwrap_or_else(|| "test".into());
                 symbol(title, SymbolKind::Test, span, t.title.span)
             }
+            Decl::Reenter(_) => symbol("reenter", SymbolKind::Start, span, span),
+            Decl::Migrate(mg) => symbol(
+                format!("migrate from version {}", mg.from_version),
+                SymbolKind::Start,
+                span,
+                span,
+            ),
         };
         out.push(s);
     }

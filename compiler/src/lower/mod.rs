@@ -40,6 +40,14 @@ pub(crate) const UNSUPPORTED: &str = "dun::lower::unsupported";
 pub fn lower(file: &ast::File, path: Option<&Path>) -> Result<Machine, Vec<Diagnostic>> {
     let mut cx = Lowerer::new(file, path);
     decls::lower_all(&mut cx);
+    let stages = &cx.names.stages;
+    cx.m.lifecycle.migrations = crate::migrate::lower(file, &|n| stages.get(n).copied());
+    // The last `reenter` wins; the checker reports a second one.
+    for decl in &file.decls {
+        if let crate::syntax::ast::Decl::Reenter(r) = decl {
+            cx.m.lifecycle.reenter = Some(cx.code(&r.cond, None));
+        }
+    }
     if cx.diagnostics.is_empty() {
         Ok(cx.m)
     } else {

@@ -27,6 +27,7 @@ pub(crate) fn collect(
         flow_dir,
         account_span: None,
         start_span: None,
+        reenter_span: None,
     };
     let _ = c.model.account.insert(
         "id",
@@ -50,6 +51,8 @@ struct Collector<'a> {
     flow_dir: Option<&'a Path>,
     account_span: Option<Span>,
     start_span: Option<Span>,
+    /// The first `reenter when`: a flow has one condition.
+    reenter_span: Option<Span>,
 }
 
 fn duplicate(what: &str, name: &str, span: Span, first: Span) -> Diagnostic {
@@ -197,7 +200,16 @@ impl Collector<'_> {
                     self.model.start = Some(s.stage.name.clone());
                 }
             }
-            Decl::Policy(_) | Decl::Handler(_) | Decl::Test(_) => {}
+            Decl::Policy(_) | Decl::Handler(_) | Decl::Test(_) | Decl::Migrate(_) => {}
+            Decl::Reenter(r) => match self.reenter_span {
+                Some(first) => self.diags.push(
+                    Diagnostic::error(DUPLICATE, "a flow has one `reenter when`", r.span)
+                        .with_label("second reenter")
+                        .with_secondary(first, "the condition is declared here")
+                        .with_help("join the two conditions with `or` in one `reenter when`"),
+                ),
+                None => self.reenter_span = Some(r.span),
+            },
         }
     }
 

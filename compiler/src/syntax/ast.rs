@@ -84,6 +84,8 @@ pub enum Decl {
     Start(StartDecl),
     Stage(Stage),
     Test(Test),
+    Migrate(MigrateDecl),
+    Reenter(ReenterDecl),
 }
 
 impl Decl {
@@ -104,6 +106,8 @@ impl Decl {
             Decl::Start(d) => d.span,
             Decl::Stage(d) => d.span,
             Decl::Test(d) => d.span,
+            Decl::Migrate(d) => d.span,
+            Decl::Reenter(d) => d.span,
         }
     }
 }
@@ -310,6 +314,34 @@ pub enum HandlerBody {
     Goto(Ident),
     /// `on x { steps }`
     Block(Block),
+}
+
+/// `reenter when COND`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReenterDecl {
+    pub cond: Expr,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+/// `migrate from version N { stage OLD [PLACE] -> NEW [at PLACE] ... }`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MigrateDecl {
+    pub from_version: u32,
+    pub moves: Vec<MigrateMove>,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+/// One line of a migration. The old stage is a name of the earlier
+/// version, so it is not resolved in this file.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MigrateMove {
+    pub from: Ident,
+    pub from_place: Option<dun_machine::places::Place>,
+    pub to: Ident,
+    pub to_place: Option<dun_machine::places::Place>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -325,12 +325,14 @@ impl<'a> Builder<'a> {
             }),
             Rule::stage_decl => Decl::Stage(self.stage(pair)),
             Rule::test_decl => Decl::Test(self.test(pair)),
+            Rule::migrate_decl => Decl::Migrate(self.migrate(pair, span, doc)),
+            Rule::reenter_decl => Decl::Reenter(self.reenter(pair, span, doc)),
             _ => return None,
         };
         Some(decl)
     }
 
-    fn placeholder_expr(&self, span: Span) -> Expr {
+    pub(crate) fn placeholder_expr(&self, span: Span) -> Expr {
         Expr {
             kind: ExprKind::Bool(false),
             span,

@@ -10,6 +10,7 @@ mod errors;
 mod expr;
 mod grammar;
 mod limits;
+mod migrate;
 mod recovery;
 mod scan;
 mod template_text;

@@ -68,6 +68,12 @@ impl Checker<'_> {
                 self.in_test = false;
             }
             Decl::Flow(_) | Decl::Currency(_) | Decl::Calendar(_) | Decl::Start(_) => {}
+            Decl::Reenter(r) => self.condition(&r.cond, &Scope::default(), "`reenter when`"),
+            Decl::Migrate(mg) => {
+                for mv in &mg.moves {
+                    self.stage_ref(&mv.to);
+                }
+            }
         }
     }
 

@@ -391,6 +391,28 @@ fn duration(text: &str) -> Option<DurationSpec> {
     Some(DurationSpec::new(amount, unit))
 }
 
+/// Reads an account row that may carry `as_of`, the moment its values
+/// are true (RFC 3339); without it, the row is as of the account's clock.
+pub fn parse_account_as_of(
+    m: &Machine,
+    row: &Row,
+) -> Result<(Account, Option<DateTime<Utc>>), String> {
+    let Some(i) = row.cells.iter().position(|(n, _)| n == "as_of") else {
+        return parse_account(m, row).map(|a| (a, None));
+    };
+    let text = row.cells[i].1.text();
+    let at = if text.trim().is_empty() {
+        None
+    } else {
+        Some(datetime(&text).ok_or_else(|| {
+            format!("`as_of` should be an RFC 3339 date and time such as `2026-03-02T09:00:00Z`, got `{text}`")
+        })?)
+    };
+    let mut rest = row.clone();
+    rest.cells.remove(i);
+    parse_account(m, &rest).map(|a| (a, at))
+}
+
 /// Reads an account row: `id` and the flow's account fields.
 pub fn parse_account(m: &Machine, row: &Row) -> Result<Account, String> {
     let mut id = None;

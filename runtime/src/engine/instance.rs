@@ -40,6 +40,10 @@ pub struct Instance {
     marks: Box<[u32]>,
     /// Contacts from handlers waiting for an allowed moment.
     pub queue: Vec<Queued>,
+    /// The account's cycle through the flow (1, 2, ... at each re-entry; 0
+    /// is read as 1): part of every action id from the second cycle on.
+    /// Not in the stored form: the store keeps it in a column of its own.
+    pub cycle: u32,
 }
 
 /// A contact that a handler decided but the policy did not let go yet.
@@ -152,6 +156,21 @@ impl Instance {
         self.marks = marks.into_boxed_slice();
     }
 
+    /// The instance of a new cycle: enrolled afresh, with the cap ledger,
+    /// pauses, stops and action sequence of the person, not of the cycle.
+    pub fn next_cycle(&self) -> Instance {
+        Instance {
+            state: 0,
+            status: Status::NotStarted,
+            outcome: 0,
+            resume_at: i64::MAX,
+            vars: Vec::new(),
+            queue: Vec::new(),
+            cycle: self.cycle.max(1) + 1,
+            ..self.clone()
+        }
+    }
+
     /// Bytes this instance holds on the heap (variables, ledger and pauses,
     /// queue).
     pub fn heap_bytes(&self) -> usize {
@@ -252,6 +271,7 @@ impl From<Owned> for Instance {
             vars: s.vars,
             marks: marks.into_boxed_slice(),
             queue: s.queue,
+            cycle: 0,
         }
     }
 }

@@ -220,6 +220,33 @@ pub fn step(
     out
 }
 
+/// Whether `code` (a condition on the account, such as `reenter when`)
+/// holds for `account` at `now`; a condition that cannot be computed does
+/// not.
+pub fn holds(
+    machine: &Machine,
+    account: &Account,
+    code: &crate::format::Code,
+    now: DateTime<Utc>,
+) -> bool {
+    let mut inst = Instance::new();
+    let mut out = Outcome::default();
+    run::Run::new(machine, &mut inst, account, &mut out).holds(code, now)
+}
+
+/// Gives the instance's unset variables their initial values at `now`, as
+/// enrolment would: the variables a migration adds.
+pub fn init_unset_vars(
+    machine: &Machine,
+    instance: &mut Instance,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let mut out = Outcome::default();
+    run::Run::new(machine, instance, account, &mut out).init_unset(now);
+    out
+}
+
 /// [`step`] writing into `out`, which is cleared first: a loop over many
 /// accounts reuses one outcome's buffers instead of allocating three
 /// vectors per step, and the zone offsets it has already looked up.

@@ -101,6 +101,25 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Whether a condition holds for the account at `now` (false when it
+    /// cannot be computed).
+    pub(crate) fn holds(&mut self, code: &Code, now: DateTime<Utc>) -> bool {
+        matches!(self.env(None, now).eval(code), Ok(Value::Bool(true)))
+    }
+
+    /// Gives every unset variable its initial value, as enrolment does:
+    /// after a migration, the variables a new version adds.
+    pub(crate) fn init_unset(&mut self, now: DateTime<Utc>) {
+        for (i, var) in self.m.vars.iter().enumerate() {
+            if self.inst.vars.get(i).is_some_and(|v| !v.is_set()) {
+                let v = self.value(&var.init, None, now).unwrap_or_default();
+                if let Some(slot) = self.inst.vars.get_mut(i) {
+                    *slot = v;
+                }
+            }
+        }
+    }
+
     // ---- bookkeeping -------------------------------------------------
 
     fn audit(&mut self, at: DateTime<Utc>, kind: AuditKind, detail: Detail) {
@@ -122,7 +141,12 @@ impl<'a> Run<'a> {
         let account = *self
             .id_hash
             .get_or_insert_with(|| account_hash(&self.account.id));
-        let id = step_id(account, self.inst.seq, self.inst.state, pc);
+        let mut id = step_id(account, self.inst.seq, self.inst.state, pc);
+        if self.inst.cycle > 1 {
+            // Ids of the first cycle are those of accounts that never
+            // re-enter; later cycles mix their number in.
+            id = ActionId(mix(fnv1a(id.0, &self.inst.cycle.to_le_bytes())));
+        }
         self.inst.seq = self.inst.seq.wrapping_add(1);
         self.actions.push(Action {
             id,

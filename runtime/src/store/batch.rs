@@ -15,6 +15,10 @@ use std::collections::{BTreeMap, HashMap};
 pub struct RunInput {
     /// Account rows read: line, text, account.
     pub accounts: Vec<(u64, String, Account)>,
+    /// Account rows with an `as_of` moment: line, text, account, moment.
+    /// Each applies at its moment, in time order with the events and the
+    /// steps due (docs/data.md).
+    pub timed: Vec<(u64, String, Account, DateTime<Utc>)>,
     /// Event rows read: line, text, event.
     pub events: Vec<(u64, String, EventRow)>,
     /// When new accounts enrol.
@@ -50,6 +54,8 @@ pub struct RunSummary {
     pub steps: u64,
     pub actions: u64,
     pub rejects: Vec<StoreReject>,
+    /// Ended accounts that started a new cycle (`reenter when`).
+    pub reentered: u64,
     /// What the store accepted about the machine (see [`Store::admit`]).
     pub notes: Vec<String>,
 }
@@ -60,6 +66,14 @@ struct Work {
     account: Account,
     /// `None`: new, to enrol at the start.
     known: Option<(Instance, i64)>,
+    /// It ended and its new row meets `reenter when`: its next cycle
+    /// enrols at its clock.
+    reenter: bool,
+    /// Rows with `as_of` (read in machine 0), in time order.
+    rows: Vec<(i64, Account)>,
+    /// When a new account enrols: `--start`, or the `as_of` of its first
+    /// row when all its rows have one.
+    enrol_at: i64,
     changed: bool,
     events: Vec<(u16, i64, Vec<Value>, String)>,
 }
@@ -71,11 +85,43 @@ pub fn run(
     input: RunInput,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RunSummary> {
-    let admission = store.admit(m, input.drain)?;
-    let mut summary = RunSummary {
-        notes: admission.notes,
+    let (notes, machines) = admitted(m, store, input.drain)?;
+    let summary = RunSummary {
+        notes,
         ..RunSummary::default()
     };
+    run_scoped(
+        m,
+        store,
+        &machines,
+        input,
+        &Scope::default(),
+        summary,
+        progress,
+    )
+}
+
+/// Which part of a batch one call of [`run_scoped`] does: a worker's
+/// range of accounts (see `workers`), or all of it.
+#[derive(Default)]
+pub(crate) struct Scope<'a> {
+    /// Only the accounts whose ids are from `.0` to `.1` (byte order,
+    /// PostgreSQL's `COLLATE "C"`); their events are stored already.
+    pub range: Option<(&'a str, &'a str)>,
+    /// Called first in each transaction that steps accounts: `false` says
+    /// the range is no longer this process's (its lease was taken over),
+    /// and the transaction is rolled back and the range left.
+    pub renew: Option<&'a dyn Fn(&Store) -> Result<bool>>,
+}
+
+/// The machines a run steps accounts with (see [`Store::admit`]), and
+/// what was accepted.
+pub(crate) fn admitted(
+    m: &Machine,
+    store: &mut Store,
+    drain: bool,
+) -> Result<(Vec<String>, Vec<(String, Machine)>)> {
+    let admission = store.admit(m, drain)?;
     let mut machines = admission.machines;
     // Ended accounts of earlier versions step (and show) with their own
     // machine too.
@@ -86,6 +132,18 @@ pub fn run(
             }
         }
     }
+    Ok((admission.notes, machines))
+}
+
+pub(crate) fn run_scoped(
+    m: &Machine,
+    store: &mut Store,
+    machines: &[(String, Machine)],
+    input: RunInput,
+    scope: &Scope,
+    mut summary: RunSummary,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<RunSummary> {
     let machine_ix: HashMap<&str, usize> = machines
         .iter()
         .enumerate()
@@ -103,33 +161,50 @@ pub fn run(
 
     // Everything the store holds, keyed by account id.
     let mut known: HashMap<String, (usize, Account, Instance, i64)> = HashMap::new();
-    store.each(
-        "SELECT account, data, state, clock, machine FROM instances",
-        ps![],
-        &mut |mut r| {
-            let id: String = r.get(0)?;
-            let data: Vec<u8> = r.get(1)?;
-            let state: Vec<u8> = r.get(2)?;
-            let clock: i64 = r.get(3)?;
-            let pinned: Option<String> = r.get(4)?;
-            let mi = pinned
-                .as_deref()
-                .and_then(|f| machine_ix.get(f).copied())
-                .ok_or_else(|| {
-                    StoreError::Message(format!(
-                        "account {id} is on machine {}, which this run was not given; the store is damaged",
-                        pinned.as_deref().map(super::short).unwrap_or("(none)")
-                    ))
-                })?;
-            let instance = super::legacy::decode_instance(&state, &id, Some(&machines[mi].1))?;
-            known.insert(id, (mi, decode(&data, "account")?, instance, clock));
-            Ok(())
-        },
-    )?;
+    let in_range = |id: &str| {
+        scope
+            .range
+            .is_none_or(|(first, last)| first <= id && id <= last)
+    };
+    let load = &mut |mut r: super::db::Row| {
+        let id: String = r.get(0)?;
+        let data: Vec<u8> = r.get(1)?;
+        let state: Vec<u8> = r.get(2)?;
+        let clock: i64 = r.get(3)?;
+        let pinned: Option<String> = r.get(4)?;
+        let mi = pinned
+            .as_deref()
+            .and_then(|f| machine_ix.get(f).copied())
+            .ok_or_else(|| {
+                StoreError::Message(format!(
+                    "account {id} is on machine {}, which this run was not given; the store is damaged",
+                    pinned.as_deref().map(super::short).unwrap_or("(none)")
+                ))
+            })?;
+        let mut instance = super::legacy::decode_instance(&state, &id, Some(&machines[mi].1))?;
+        instance.cycle = r.get(5)?;
+        known.insert(id, (mi, decode(&data, "account")?, instance, clock));
+        Ok(())
+    };
+    match scope.range {
+        None => store.each(
+            "SELECT account, data, state, clock, machine, cycle FROM instances",
+            ps![],
+            load,
+        )?,
+        Some((first, last)) => store.each(
+            "SELECT account, data, state, clock, machine, cycle FROM instances WHERE account COLLATE \"C\" BETWEEN ?1 AND ?2",
+            ps![first, last],
+            load,
+        )?,
+    }
 
     let mut work: BTreeMap<String, Work> = BTreeMap::new();
     let mut file_accounts: HashMap<String, (u64, Account)> = HashMap::new();
     for (line, raw, account) in input.accounts {
+        if !in_range(&account.id) {
+            continue;
+        }
         if let Some((first, seen)) = file_accounts.get(&account.id) {
             if *seen != account {
                 summary.rejects.push(StoreReject {
@@ -145,17 +220,45 @@ pub fn run(
         let id = account.id.clone();
         let w = match known.remove(&id) {
             Some((mi, old, inst, clock)) => {
-                let account = crate::translate::account(m, &machines[mi].1, &account);
-                Work {
-                    mi,
-                    changed: old != account,
-                    account,
-                    known: Some((inst, clock)),
-                    events: vec![],
+                // Machine 0 is the one the rows were read with.
+                let theirs = if mi == 0 {
+                    account.clone()
+                } else {
+                    crate::translate::account(m, &machines[mi].1, &account)
+                };
+                let changed = old != theirs;
+                let ended_on = (mi != 0).then(|| &machines[mi].1);
+                match reentry(m, ended_on, &inst, &account, changed, clock) {
+                    Some(next) => {
+                        summary.reentered += 1;
+                        Work {
+                            mi: 0,
+                            changed,
+                            account,
+                            known: Some((next, clock)),
+                            events: vec![],
+                            reenter: true,
+                            rows: vec![],
+                            enrol_at: start,
+                        }
+                    }
+                    None => Work {
+                        mi,
+                        changed,
+                        account: theirs,
+                        known: Some((inst, clock)),
+                        events: vec![],
+                        reenter: false,
+                        rows: vec![],
+                        enrol_at: start,
+                    },
                 }
             }
             None => Work {
                 mi: 0,
+                reenter: false,
+                rows: vec![],
+                enrol_at: start,
                 account,
                 known: None,
                 changed: true,
@@ -169,6 +272,9 @@ pub fn run(
             id,
             Work {
                 mi,
+                reenter: false,
+                rows: vec![],
+                enrol_at: start,
                 account,
                 known: Some((inst, clock)),
                 changed: false,
@@ -177,11 +283,90 @@ pub fn run(
         );
     }
 
+    // Rows with `as_of`: after the account's clock, up to `until`.
+    let mut timed: HashMap<(String, i64), u64> = HashMap::new();
+    let mut given = input.timed;
+    given.sort_by_key(|(line, _, _, at)| (at.timestamp(), *line));
+    for (line, raw, account, at) in given {
+        if !in_range(&account.id) {
+            continue;
+        }
+        let at = at.timestamp();
+        let reject = |reason: String| StoreReject {
+            in_events: false,
+            line,
+            raw: raw.clone(),
+            reason,
+        };
+        let shown = |t: i64| {
+            DateTime::from_timestamp(t, 0)
+                .unwrap_or_default()
+                .to_rfc3339_opts(SecondsFormat::Secs, true)
+        };
+        if let Some(first) = timed.get(&(account.id.clone(), at)) {
+            summary.rejects.push(reject(format!(
+                "a second row of account `{}` as of {} (first given on line {first}); give one row per account and moment",
+                account.id,
+                shown(at)
+            )));
+            continue;
+        }
+        if at > until {
+            summary.rejects.push(reject(format!(
+                "`as_of` {} is after --until {}: give the row to the run that reaches it",
+                shown(at),
+                shown(until)
+            )));
+            continue;
+        }
+        let id = account.id.clone();
+        match work.get_mut(&id) {
+            Some(w) => {
+                let clock = w.known.as_ref().map_or(w.enrol_at, |(_, c)| *c);
+                if at < clock {
+                    summary.rejects.push(reject(format!(
+                        "`as_of` {} is before the account's clock {}: the account has already run past it",
+                        shown(at),
+                        shown(clock)
+                    )));
+                    continue;
+                }
+                w.changed = true;
+                w.rows.push((at, account));
+            }
+            None => {
+                // A new account enrols with its first row, at its moment.
+                work.insert(
+                    id.clone(),
+                    Work {
+                        mi: 0,
+                        account,
+                        known: None,
+                        changed: true,
+                        events: vec![],
+                        reenter: false,
+                        rows: vec![],
+                        enrol_at: at,
+                    },
+                );
+            }
+        }
+        timed.insert((id, at), line);
+    }
+    let m0 = m;
+
     // Events: checked against the store, then stored in one transaction
     // before any account steps, so a kill never loses an accepted event
     // (and, synced, neither does a power cut).
+    let clock_of = |id: &str| {
+        work.get(id)
+            .map(|w| w.known.as_ref().map_or(w.enrol_at, |(_, c)| *c))
+    };
     store.begin(true)?;
-    let stored = store_events(m, store, input.events, &work, start, &mut summary);
+    let stored = match scope.range {
+        None => store_events(m, store, input.events, &clock_of, &mut summary),
+        Some(_) => Ok(()),
+    };
     match stored {
         Ok(()) if input.strict && !summary.rejects.is_empty() => {
             store.rollback();
@@ -193,31 +378,42 @@ pub fn run(
             return Err(e);
         }
     }
-    store.each(
-        "SELECT id, account, type, at, payload FROM events WHERE processed = 0 AND at <= ?1 ORDER BY account, at, rowid",
-        ps![until],
-        &mut |mut r| {
-            let id: String = r.get(0)?;
-            let account: String = r.get(1)?;
-            let ty: String = r.get(2)?;
-            let at: i64 = r.get(3)?;
-            let payload: Vec<u8> = r.get(4)?;
-            let Some(event) = m.event_index(&ty) else {
-                return Ok(());
+    let pending_events = &mut |mut r: super::db::Row| {
+        let id: String = r.get(0)?;
+        let account: String = r.get(1)?;
+        let ty: String = r.get(2)?;
+        let at: i64 = r.get(3)?;
+        let payload: Vec<u8> = r.get(4)?;
+        let Some(event) = m.event_index(&ty) else {
+            return Ok(());
+        };
+        if let Some(w) = work.get_mut(&account) {
+            let payload: Vec<Value> = decode(&payload, "event")?;
+            // An event the account's own machine does not declare is
+            // kept unprocessed.
+            let theirs = if w.mi == 0 {
+                Some((event, payload))
+            } else {
+                crate::translate::event(m, &machines[w.mi].1, event, &payload)
             };
-            if let Some(w) = work.get_mut(&account) {
-                let payload: Vec<Value> = decode(&payload, "event")?;
-                // An event the account's own machine does not declare is
-                // kept unprocessed.
-                if let Some((event, payload)) =
-                    crate::translate::event(m, &machines[w.mi].1, event, &payload)
-                {
-                    w.events.push((event, at, payload, id));
-                }
+            if let Some((event, payload)) = theirs {
+                w.events.push((event, at, payload, id));
             }
-            Ok(())
-        },
-    )?;
+        }
+        Ok(())
+    };
+    match scope.range {
+        None => store.each(
+            "SELECT id, account, type, at, payload FROM events WHERE processed = 0 AND at <= ?1 ORDER BY account, at, rowid",
+            ps![until],
+            pending_events,
+        )?,
+        Some((first, last)) => store.each(
+            "SELECT id, account, type, at, payload FROM events WHERE processed = 0 AND at <= ?1 AND account COLLATE \"C\" BETWEEN ?2 AND ?3 ORDER BY account, at, rowid",
+            ps![until, first, last],
+            pending_events,
+        )?,
+    }
 
     let todo: Vec<Work> = work
         .into_values()
@@ -241,34 +437,124 @@ pub fn run(
         // whole write-ahead log on disk before `run` returns.
         let last = total - done <= batch as u64;
         store.begin(last)?;
+        if let Some(renew) = scope.renew {
+            match renew(store) {
+                Ok(true) => {}
+                Ok(false) => {
+                    store.rollback();
+                    return Err(StoreError::LeaseLost);
+                }
+                Err(e) => {
+                    store.rollback();
+                    return Err(e);
+                }
+            }
+        }
         let stepped = (|| -> Result<()> {
             for w in pending.by_ref().take(batch) {
-                let (fp, m) = (&machines[w.mi].0, &machines[w.mi].1);
                 let is_new = w.known.is_none();
                 let (mut inst, clock, enrolled) = match w.known {
                     Some((inst, clock)) => (inst, clock, None),
-                    None => (Instance::new(), start, Some(start)),
+                    None => (Instance::new(), w.enrol_at, Some(w.enrol_at)),
                 };
                 if is_new {
                     summary.enrolled += 1;
                 } else if w.changed {
                     summary.updated += 1;
                 }
-                let mut outs: Vec<Outcome> = Vec::with_capacity(w.events.len() + 2);
+                let mut mi = w.mi;
+                let mut account = w.account;
+                let mut pieces: Vec<Piece> = Vec::with_capacity(w.events.len() + 2);
                 if is_new {
-                    outs.push(step(m, &mut inst, &w.account, Input::Enrol, now_of(start)));
-                }
-                for (event, at, payload, id) in w.events {
-                    outs.push(step(
-                        m,
+                    let out = step(
+                        &machines[mi].1,
                         &mut inst,
-                        &w.account,
+                        &account,
+                        Input::Enrol,
+                        now_of(clock),
+                    );
+                    pieces.push(Piece::Out(mi, out));
+                }
+                if w.reenter {
+                    pieces.push(reentered(&machines[mi].1, &inst, clock));
+                    let out = step(
+                        &machines[mi].1,
+                        &mut inst,
+                        &account,
+                        Input::Enrol,
+                        now_of(clock),
+                    );
+                    pieces.push(Piece::Out(mi, out));
+                }
+                // Events and rows with `as_of`, in time order (a row before
+                // an event of the same moment).
+                let mut rows = w.rows.into_iter().peekable();
+                let mut events = w.events.into_iter().peekable();
+                loop {
+                    let row_next = match (rows.peek(), events.peek()) {
+                        (Some((r, _)), Some((_, e, _, _))) => r <= e,
+                        (Some(_), None) => true,
+                        (None, Some(_)) => false,
+                        (None, None) => break,
+                    };
+                    if row_next {
+                        let Some((at, row)) = rows.next() else { break };
+                        // Everything due before the row runs with the data
+                        // it was due with.
+                        let out = step(
+                            &machines[mi].1,
+                            &mut inst,
+                            &account,
+                            Input::Timer,
+                            now_of(at),
+                        );
+                        pieces.push(Piece::Out(mi, out));
+                        let theirs = if mi == 0 {
+                            row.clone()
+                        } else {
+                            crate::translate::account(m0, &machines[mi].1, &row)
+                        };
+                        let changed = theirs != account;
+                        let ended_on = (mi != 0).then(|| &machines[mi].1);
+                        match reentry(m0, ended_on, &inst, &row, changed, at) {
+                            Some(next) => {
+                                summary.reentered += 1;
+                                inst = next;
+                                mi = 0;
+                                account = row;
+                                pieces.push(reentered(m0, &inst, at));
+                                let out = step(m0, &mut inst, &account, Input::Enrol, now_of(at));
+                                pieces.push(Piece::Out(mi, out));
+                            }
+                            None => account = theirs,
+                        }
+                        continue;
+                    }
+                    let Some((event, at, payload, id)) = events.next() else {
+                        break;
+                    };
+                    // Events are read in the machine the account was on
+                    // when the run began.
+                    let theirs = if mi == w.mi {
+                        Some((event, payload))
+                    } else {
+                        crate::translate::event(&machines[w.mi].1, &machines[mi].1, event, &payload)
+                    };
+                    let Some((event, payload)) = theirs else {
+                        continue;
+                    };
+                    let out = step(
+                        &machines[mi].1,
+                        &mut inst,
+                        &account,
                         Input::Event { event, payload },
                         now_of(at),
-                    ));
+                    );
+                    pieces.push(Piece::Out(mi, out));
                     store.exec("UPDATE events SET processed = 1 WHERE id = ?1", ps![&id])?;
                     summary.events_processed += 1;
                 }
+                let (fp, m) = (&machines[mi].0, &machines[mi].1);
                 let new_clock = clock.max(until);
                 // One step per due moment, as a scheduler wakes an account:
                 // each commits nothing on its own, the account's steps
@@ -279,64 +565,91 @@ pub fn run(
                         break;
                     }
                     guard += 1;
-                    outs.push(step(m, &mut inst, &w.account, Input::Timer, due));
+                    pieces.push(Piece::Out(
+                        mi,
+                        step(m, &mut inst, &account, Input::Timer, due),
+                    ));
                 }
-                summary.steps += outs.len() as u64;
+                summary.steps += pieces
+                    .iter()
+                    .filter(|p| matches!(p, Piece::Out(..)))
+                    .count() as u64;
                 summary.accounts_stepped += 1;
-                let mut trail: Vec<AuditEntry> = Vec::new();
                 body.clear();
                 let mut actions = 0u64;
-                for out in &outs {
+                let mut trail: Vec<AuditEntry> = Vec::new();
+                for piece in pieces {
+                    let (pm, out) = match piece {
+                        Piece::Note(e) => {
+                            trail.push(e);
+                            continue;
+                        }
+                        Piece::Out(pm, out) => (&machines[pm].1, out),
+                    };
                     for a in &out.actions {
                         if actions > 0 {
                             body.push('\n');
                         }
-                        write_action(&mut body, m, &w.account.id, a);
+                        write_action(&mut body, pm, &account.id, a);
                         actions += 1;
                     }
                     for e in &out.audit {
+                        if let crate::engine::Detail::Split { stage: arm, .. } = e.detail {
+                            // The arm an account fell in, where SQL (and
+                            // the BI views) can read it.
+                            store.exec(
+                                "INSERT INTO splits (account, at, stage, arm) VALUES (?1, ?2, ?3, ?4)",
+                                ps![
+                                    &account.id,
+                                    e.at.timestamp(),
+                                    state_stage(pm, e.state),
+                                    pm.stage_name(arm)
+                                ],
+                            )?;
+                        }
                         trail.push(AuditEntry(
                             e.at.timestamp(),
-                            state_stage(m, e.state),
+                            state_stage(pm, e.state).to_string(),
                             audit_kind(e.kind),
-                            e.message(m),
+                            e.message(pm),
                         ));
                     }
                 }
                 if actions > 0 {
                     store.exec(
                         "INSERT INTO outbox (account, actions, body) VALUES (?1, ?2, ?3)",
-                        ps![&w.account.id, actions as i64, body.as_str()],
+                        ps![&account.id, actions as i64, body.as_str()],
                     )?;
                     summary.actions += actions;
                 }
                 if !trail.is_empty() {
                     store.exec(
                         "INSERT INTO audit_runs (account, entries) VALUES (?1, ?2)",
-                        ps![&w.account.id, &encode(&trail)?],
+                        ps![&account.id, &encode(&trail)?],
                     )?;
                 }
                 let stage = state_stage(m, inst.state);
                 let outcome = (inst.status == crate::engine::Status::Ended)
                     .then(|| m.str(inst.outcome).to_string());
                 store.exec(
-                    "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome, machine)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                    "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome, machine, cycle)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                      ON CONFLICT (account) DO UPDATE SET data = excluded.data, state = excluded.state,
                        clock = excluded.clock, stage = excluded.stage, status = excluded.status, outcome = excluded.outcome,
-                       machine = excluded.machine",
+                       machine = excluded.machine, cycle = excluded.cycle",
                     ps![
-                        &w.account.id,
+                        &account.id,
                         m.flow.as_str(),
                         m.version,
-                        &encode(&w.account)?,
+                        &encode(&account)?,
                         &encode(&inst)?,
                         new_clock,
                         enrolled.unwrap_or(start),
                         stage,
                         status_word(inst.status),
                         outcome.as_deref(),
-                        fp.as_str()
+                        fp.as_str(),
+                        inst.cycle.max(1)
                     ],
                 )?;
                 done += 1;
@@ -355,14 +668,42 @@ pub fn run(
     Ok(summary)
 }
 
+/// The next cycle of an ended account whose changed row meets the flow's
+/// `reenter when` (read in `m`, the machine the run was given, which the
+/// account enters whatever machine it ended on: `ended_on` when another),
+/// or `None`.
+pub(crate) fn reentry(
+    m: &Machine,
+    ended_on: Option<&Machine>,
+    inst: &Instance,
+    row: &Account,
+    changed: bool,
+    clock: i64,
+) -> Option<Instance> {
+    let cond = m.lifecycle.reenter.as_ref()?;
+    if !changed || inst.status != crate::engine::Status::Ended {
+        return None;
+    }
+    let at = DateTime::from_timestamp(clock, 0)?;
+    if !crate::engine::holds(m, row, cond, at) {
+        return None;
+    }
+    let mut next = inst.next_cycle();
+    if let Some(ended_on) = ended_on {
+        let ledger = crate::translate::ledger(ended_on, m, inst.ledger());
+        next.resize_ledger(ledger.len());
+        next.ledger_mut().copy_from_slice(&ledger);
+    }
+    Some(next)
+}
+
 /// Checks each event against the store and stores the new ones, in the
 /// caller's transaction; a refused row becomes a reject.
-fn store_events(
+pub(crate) fn store_events(
     m: &Machine,
     store: &Store,
     events: Vec<(u64, String, EventRow)>,
-    work: &BTreeMap<String, Work>,
-    start: i64,
+    clock_of: &dyn Fn(&str) -> Option<i64>,
     summary: &mut RunSummary,
 ) -> Result<()> {
     for (line, raw, ev) in events {
@@ -385,11 +726,10 @@ fn store_events(
             }
             continue;
         }
-        let Some(w) = work.get(&ev.account) else {
+        let Some(clock) = clock_of(&ev.account) else {
             summary.rejects.push(reject(unknown_account(&ev.account)));
             continue;
         };
-        let clock = w.known.as_ref().map(|(_, c)| *c).unwrap_or(start);
         if ev.at.timestamp() < clock {
             summary.rejects.push(reject(before_clock(ev.at, clock)));
             continue;
@@ -440,7 +780,27 @@ pub(crate) fn before_clock(at: DateTime<Utc>, clock: i64) -> String {
 
 /// One audit entry as stored in `audit_runs`: at, stage, kind, message.
 #[derive(serde::Serialize)]
-pub(crate) struct AuditEntry<'a>(pub i64, pub &'a str, pub &'a str, pub String);
+pub(crate) struct AuditEntry(pub i64, pub String, pub &'static str, pub String);
+
+/// What one account's run wrote, in order: the outcome of a step (with the
+/// machine it ran on) or an audit entry of the run's own.
+pub(crate) enum Piece {
+    Out(usize, Outcome),
+    Note(AuditEntry),
+}
+
+/// The audit entry of a new cycle.
+pub(crate) fn reentered(m: &Machine, inst: &Instance, at: i64) -> Piece {
+    Piece::Note(AuditEntry(
+        at,
+        m.stage_name(m.start).to_string(),
+        "reentered",
+        format!(
+            "re-enters {} version {} for cycle {}: its new row meets `reenter when`",
+            m.flow, m.version, inst.cycle
+        ),
+    ))
+}
 
 /// The stored name of an audit kind (its variant name in lower case, as
 /// `dun status` shows it); a match, as formatting one per entry showed in

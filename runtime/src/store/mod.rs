@@ -13,18 +13,22 @@ mod batch;
 pub(crate) mod db;
 pub(crate) mod legacy;
 mod location;
+mod migrate;
 mod pg;
 mod pins;
 mod schema;
 pub mod serve;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testpg;
+mod workers;
 
 use db::ps;
 pub use location::{Location, PgTarget};
 
 pub use batch::{run, RunInput, RunSummary, StoreReject};
+pub use migrate::MigrateSummary;
 pub use pins::{fingerprint, short, Admission, PinnedMachine};
+pub use workers::{run_worker, WorkerOptions, WorkerSummary};
 
 use crate::engine::{Account, Instance, Status};
 use crate::format::Machine;
@@ -42,6 +46,10 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Message(String),
+    /// A worker's range was taken over by another worker after its lease
+    /// ran out (see `workers`); what it committed before stands.
+    #[error("this worker's lease on its range of accounts ran out and another worker took the range over")]
+    LeaseLost,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -216,6 +224,21 @@ impl Store {
                 })
             }
         }
+    }
+
+    /// Opens the store `--db` names for a command that reads or changes an
+    /// existing one: a missing file is refused rather than created.
+    pub fn open_existing(db: &Path) -> Result<Store> {
+        let at = Location::parse(db)?;
+        if let Location::File(path) = &at {
+            if path.as_os_str() != MEMORY && !path.exists() {
+                return Err(StoreError::Message(format!(
+                    "there is no store at `{}`",
+                    path.display()
+                )));
+            }
+        }
+        Store::open_at(&at)
     }
 
     /// Whether the store is kept in memory only.

@@ -12,14 +12,16 @@ use std::time::Duration;
 
 /// The tables' version this dun writes on PostgreSQL, kept in `meta` as
 /// `schema_version` like SQLite's: 2 is SQLite's version 2 (machines
-/// pinned, cycles counted) with the workers' tables.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+/// pinned, cycles counted) with the workers' tables; 3 adds the split arms
+/// and the views for BI tools (docs/operations.md).
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 
 /// The steps from an empty database to each version, in order; each runs
 /// once, in the transaction that records its version.
-const STEPS: &[(u32, &str)] = &[(
-    2,
-    "
+const STEPS: &[(u32, &str)] = &[
+    (
+        2,
+        "
 CREATE TABLE instances (
     account  TEXT PRIMARY KEY,
     flow     TEXT NOT NULL,
@@ -92,12 +94,66 @@ CREATE TABLE claims (
     PRIMARY KEY (batch, range)
 );
 ",
-)];
+    ),
+    (
+        3,
+        r"
+CREATE TABLE splits (
+    account TEXT NOT NULL,
+    at      BIGINT NOT NULL,
+    stage   TEXT NOT NULL,
+    arm     TEXT NOT NULL
+);
+CREATE INDEX splits_account ON splits (account);
+-- Accounts per flow version, stage, status and outcome.
+CREATE VIEW dun_accounts_by_stage AS
+SELECT flow, version, stage, status, outcome, count(*) AS accounts
+FROM instances GROUP BY flow, version, stage, status, outcome;
+-- One row per action exported or to export, as in the actions file.
+CREATE VIEW dun_actions AS
+SELECT o.seq, o.account, a.j->>'id' AS id, CAST(a.j->>'at' AS timestamptz) AS at,
+       a.j->>'flow' AS flow, CAST(a.j->>'version' AS integer) AS version,
+       a.j->>'stage' AS stage, a.j->>'type' AS type, a.j->>'channel' AS channel,
+       a.j->>'template' AS template, a.j->>'queue' AS queue, a.j AS action
+FROM outbox o
+CROSS JOIN LATERAL (
+    SELECT CAST(line AS jsonb) AS j FROM regexp_split_to_table(o.body, E'
+') AS line
+) a;
+-- Actions per day (UTC), type and channel (null for calls and other
+-- actions without one).
+CREATE VIEW dun_actions_per_day AS
+SELECT CAST(date_trunc('day', at AT TIME ZONE 'UTC') AS date) AS day, type, channel, count(*) AS actions
+FROM dun_actions GROUP BY 1, 2, 3;
+-- The events an account's steps have taken in, per account: promises
+-- (events of type promise_to_pay), payments (type payment) and the
+-- amount paid (a payment's first field).
+CREATE VIEW dun_account_events AS
+SELECT account,
+       count(*) FILTER (WHERE type = 'promise_to_pay') AS promises,
+       count(*) FILTER (WHERE type = 'payment') AS payments,
+       coalesce(sum(CASE WHEN type = 'payment' AND split_part(content, chr(31), 4) ~ '^-?[0-9]+(\.[0-9]+)?$'
+                         THEN CAST(split_part(content, chr(31), 4) AS numeric) END), 0) AS recovered
+FROM events WHERE processed = 1 GROUP BY account;
+-- Per arm of each split: the accounts that fell in it, their promises,
+-- payments and amount recovered.
+CREATE VIEW dun_split_arms AS
+SELECT s.stage AS split, s.arm, count(*) AS accounts,
+       CAST(coalesce(sum(e.promises), 0) AS BIGINT) AS promises,
+       CAST(coalesce(sum(e.payments), 0) AS BIGINT) AS payments,
+       coalesce(sum(e.recovered), 0) AS recovered
+FROM (SELECT DISTINCT account, stage, arm FROM splits) s
+LEFT JOIN dun_account_events e ON e.account = s.account
+GROUP BY s.stage, s.arm;
+",
+    ),
+];
 
 /// A key for PostgreSQL's advisory locks that no other program is likely to
 /// take: "dun" and a purpose.
 pub(crate) const LOCK_SCHEMA: i64 = 0x64_75_6e_00_0000_0001;
 pub(crate) const LOCK_ADMIT: i64 = 0x64_75_6e_00_0000_0002;
+pub(crate) const LOCK_BATCH: i64 = 0x64_75_6e_00_0000_0003;
 
 /// Connects, and creates or upgrades the tables.
 pub(crate) fn connect(target: &PgTarget) -> Result<Conn> {

@@ -68,6 +68,14 @@ CREATE TABLE IF NOT EXISTS audit_runs (
     entries BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_runs_account ON audit_runs (account, seq);
+-- The arm of a `split` each account fell in, for reports by arm.
+CREATE TABLE IF NOT EXISTS splits (
+    account TEXT NOT NULL,
+    at      INTEGER NOT NULL,
+    stage   TEXT NOT NULL,      -- the stage holding the split
+    arm     TEXT NOT NULL       -- the stage of the arm taken
+);
+CREATE INDEX IF NOT EXISTS splits_account ON splits (account);
 ";
 
 /// Indexes on columns a store of schema version 1 lacks until `migrate`.

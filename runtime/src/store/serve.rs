@@ -69,6 +69,9 @@ struct Work {
     mi: usize,
     account: Account,
     known: Option<(Instance, i64)>,
+    /// It ended and its new row meets `reenter when`: its next cycle
+    /// enrols now.
+    reenter: bool,
 }
 
 impl Stepper {
@@ -108,7 +111,7 @@ impl Stepper {
     /// Reads a stored account with the machine it is on.
     fn load(&self, store: &Store, id: &str) -> Result<Option<Work>> {
         let Some(mut r) = store.query_opt(
-            "SELECT data, state, clock, machine FROM instances WHERE account = ?1",
+            "SELECT data, state, clock, machine, cycle FROM instances WHERE account = ?1",
             ps![id],
         )?
         else {
@@ -119,11 +122,13 @@ impl Stepper {
         let clock: i64 = r.get(2)?;
         let fp: Option<String> = r.get(3)?;
         let mi = self.index(fp.as_deref(), id)?;
-        let instance = super::legacy::decode_instance(&state, id, Some(&self.machines[mi].1))?;
+        let mut instance = super::legacy::decode_instance(&state, id, Some(&self.machines[mi].1))?;
+        instance.cycle = r.get(4)?;
         Ok(Some(Work {
             mi,
             account: decode(&data, "account")?,
             known: Some((instance, clock)),
+            reenter: false,
         }))
     }
 
@@ -191,8 +196,6 @@ impl Stepper {
         let mut applied = Applied::default();
         let mut work: BTreeMap<String, Work> = BTreeMap::new();
         let mut given: HashMap<String, Account> = HashMap::new();
-        // Accounts whose row changed (or is new): written even with no step.
-        let mut enrol: Vec<String> = Vec::new();
         for account in intake.accounts {
             if let Some(seen) = given.get(&account.id) {
                 applied.accounts.push(if *seen == account {
@@ -206,24 +209,40 @@ impl Stepper {
             let id = account.id.clone();
             let verdict = match self.load(store, &id)? {
                 Some(mut w) => {
-                    let translated = crate::translate::account(m, &self.machines[w.mi].1, &account);
+                    let translated = if w.mi == 0 {
+                        account.clone()
+                    } else {
+                        crate::translate::account(m, &self.machines[w.mi].1, &account)
+                    };
                     if translated == w.account {
                         Verdict::Duplicate
                     } else {
-                        w.account = translated;
-                        enrol.push(id.clone());
+                        let ended_on = (w.mi != 0).then(|| &self.machines[w.mi].1);
+                        let next = w.known.as_ref().and_then(|(inst, clock)| {
+                            batch::reentry(m, ended_on, inst, &account, true, *clock)
+                        });
+                        match next {
+                            Some(next) => {
+                                let clock = w.known.as_ref().map_or(now.timestamp(), |k| k.1);
+                                w.known = Some((next, clock));
+                                w.mi = 0;
+                                w.account = account;
+                                w.reenter = true;
+                            }
+                            None => w.account = translated,
+                        }
                         work.insert(id, w);
                         Verdict::Accepted
                     }
                 }
                 None => {
-                    enrol.push(id.clone());
                     work.insert(
                         id,
                         Work {
                             mi: 0,
                             account,
                             known: None,
+                            reenter: false,
                         },
                     );
                     Verdict::Accepted
@@ -311,7 +330,14 @@ impl Stepper {
             None => (Instance::new(), until, Some(until)),
         };
         let mut outs: Vec<Outcome> = Vec::new();
+        let mut trail: Vec<AuditEntry> = Vec::new();
         if enrolled.is_some() {
+            outs.push(step(m, &mut inst, &w.account, Input::Enrol, now));
+        }
+        if w.reenter {
+            if let batch::Piece::Note(e) = batch::reentered(m, &inst, until) {
+                trail.push(e);
+            }
             outs.push(step(m, &mut inst, &w.account, Input::Enrol, now));
         }
         let mut pending: Vec<(String, String, i64, Vec<u8>)> = Vec::new();
@@ -352,7 +378,6 @@ impl Stepper {
             outs.push(step(m, &mut inst, &w.account, Input::Timer, due));
         }
         applied.steps += outs.len() as u64;
-        let mut trail: Vec<AuditEntry> = Vec::new();
         let mut body = String::new();
         let mut actions = 0u64;
         for out in &outs {
@@ -370,9 +395,20 @@ impl Stepper {
                 {
                     applied.held.push(reason_word(reason));
                 }
+                if let Detail::Split { stage: arm, .. } = e.detail {
+                    store.exec(
+                        "INSERT INTO splits (account, at, stage, arm) VALUES (?1, ?2, ?3, ?4)",
+                        ps![
+                            &w.account.id,
+                            e.at.timestamp(),
+                            batch::state_stage(m, e.state),
+                            m.stage_name(arm)
+                        ],
+                    )?;
+                }
                 trail.push(AuditEntry(
                     e.at.timestamp(),
-                    batch::state_stage(m, e.state),
+                    batch::state_stage(m, e.state).to_string(),
                     batch::audit_kind(e.kind),
                     e.message(m),
                 ));
@@ -395,11 +431,11 @@ impl Stepper {
         let outcome =
             (inst.status == crate::engine::Status::Ended).then(|| m.str(inst.outcome).to_string());
         store.exec(
-            "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome, machine)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome, machine, cycle)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (account) DO UPDATE SET data = excluded.data, state = excluded.state,
                clock = excluded.clock, stage = excluded.stage, status = excluded.status, outcome = excluded.outcome,
-               machine = excluded.machine",
+               machine = excluded.machine, cycle = excluded.cycle",
             ps![
                 &w.account.id,
                 m.flow.as_str(),
@@ -411,7 +447,8 @@ impl Stepper {
                 stage,
                 status_word(inst.status),
                 outcome.as_deref(),
-                fp.as_str()
+                fp.as_str(),
+                inst.cycle.max(1)
             ],
         )?;
         let event_due: Option<i64> = store
