@@ -112,18 +112,25 @@ struct Load {
     took: Duration,
 }
 
-/// Posts events from `clients` threads until `events` are accepted, the
-/// time is up, `stop` is set or the server stops answering.
-fn load(
-    base: &str,
-    token: &str,
-    prefix: &str,
+/// How much load: events in all, seconds at most, client threads, events
+/// per request.
+#[derive(Clone, Copy)]
+struct Plan {
     events: u64,
     secs: u64,
     clients: u64,
     batch: u64,
-    stop: Arc<AtomicBool>,
-) -> Load {
+}
+
+/// Posts events from `clients` threads until `events` are accepted, the
+/// time is up, `stop` is set or the server stops answering.
+fn load(base: &str, token: &str, prefix: &str, plan: Plan, stop: Arc<AtomicBool>) -> Load {
+    let Plan {
+        events,
+        secs,
+        clients,
+        batch,
+    } = plan;
     let next = Arc::new(AtomicU64::new(0));
     let accepted = Arc::new(Mutex::new(Vec::new()));
     let latencies = Arc::new(Mutex::new(Vec::new()));
@@ -216,16 +223,13 @@ fn main() {
     );
     assert_eq!(status, 200, "the accounts are taken");
 
-    let l = load(
-        &base,
-        &token,
-        "E",
+    let plan = Plan {
         events,
         secs,
         clients,
         batch,
-        Arc::new(AtomicBool::new(false)),
-    );
+    };
+    let l = load(&base, &token, "E", plan, Arc::new(AtomicBool::new(false)));
     println!(
         "load: {} events accepted in {:.2} s = {:.0} events/s; {} requests of {batch} events from {clients} clients: p50 {:.1} ms, p99 {:.1} ms",
         l.accepted.len(),
@@ -239,7 +243,19 @@ fn main() {
     // Load again and SIGKILL the server a second into it.
     let stop = Arc::new(AtomicBool::new(false));
     let (b2, t2, s2) = (base.clone(), token.clone(), stop.clone());
-    let loader = std::thread::spawn(move || load(&b2, &t2, "K", 200_000, 20, clients, batch, s2));
+    let loader = std::thread::spawn(move || {
+        load(
+            &b2,
+            &t2,
+            "K",
+            Plan {
+                events: 200_000,
+                secs: 20,
+                ..plan
+            },
+            s2,
+        )
+    });
     std::thread::sleep(Duration::from_secs(1));
     let before = feed(&base, &token);
     let _ = child.kill();
