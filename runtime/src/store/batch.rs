@@ -101,6 +101,12 @@ pub fn run(
     )
 }
 
+/// Renews a worker's lease in the transaction under way (see [`Scope`]).
+pub(crate) type Renew<'a> = dyn Fn(&Store) -> Result<bool> + 'a;
+
+/// The machines a run may step accounts with: fingerprint and machine.
+pub(crate) type Machines = Vec<(String, Machine)>;
+
 /// Which part of a batch one call of [`run_scoped`] does: a worker's
 /// range of accounts (see `workers`), or all of it.
 #[derive(Default)]
@@ -111,7 +117,7 @@ pub(crate) struct Scope<'a> {
     /// Called first in each transaction that steps accounts: `false` says
     /// the range is no longer this process's (its lease was taken over),
     /// and the transaction is rolled back and the range left.
-    pub renew: Option<&'a dyn Fn(&Store) -> Result<bool>>,
+    pub renew: Option<&'a Renew<'a>>,
 }
 
 /// The machines a run steps accounts with (see [`Store::admit`]), and
@@ -120,7 +126,7 @@ pub(crate) fn admitted(
     m: &Machine,
     store: &mut Store,
     drain: bool,
-) -> Result<(Vec<String>, Vec<(String, Machine)>)> {
+) -> Result<(Vec<String>, Machines)> {
     let admission = store.admit(m, drain)?;
     let mut machines = admission.machines;
     // Ended accounts of earlier versions step (and show) with their own

@@ -151,9 +151,9 @@ GROUP BY s.stage, s.arm;
 
 /// A key for PostgreSQL's advisory locks that no other program is likely to
 /// take: "dun" and a purpose.
-pub(crate) const LOCK_SCHEMA: i64 = 0x64_75_6e_00_0000_0001;
-pub(crate) const LOCK_ADMIT: i64 = 0x64_75_6e_00_0000_0002;
-pub(crate) const LOCK_BATCH: i64 = 0x64_75_6e_00_0000_0003;
+pub(crate) const LOCK_SCHEMA: i64 = 0x6475_6e00_0000_0001;
+pub(crate) const LOCK_ADMIT: i64 = 0x6475_6e00_0000_0002;
+pub(crate) const LOCK_BATCH: i64 = 0x6475_6e00_0000_0003;
 
 /// Connects, and creates or upgrades the tables.
 pub(crate) fn connect(target: &PgTarget) -> Result<Conn> {
