@@ -13,9 +13,11 @@ mod migrate;
 mod outputs;
 mod report;
 mod run;
+mod serve;
 mod simulate;
 mod status;
 mod test;
+mod token;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -72,6 +74,10 @@ enum Command {
     Simulate(simulate::Args),
     /// Show a store's accounts per stage and outcome, or one account.
     Status(status::Args),
+    /// Serve a flow over HTTP: events in as they happen, actions out.
+    Serve(serve::Args),
+    /// Manage the API tokens of `dun serve`.
+    Token(token::Args),
     /// Move accounts in flight on an earlier version to this one, as its
     /// `migrate` block says.
     Migrate(migrate::Args),
@@ -115,6 +121,8 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Migrate(args) => migrate::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Token(args) => token::run(&args),
     };
     ExitCode::from(status)
 }

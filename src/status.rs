@@ -273,7 +273,7 @@ fn account(store: &Store, id: &str) -> Shown {
     Ok(Some(out))
 }
 
-fn summary_json(store: &Store) -> Shown {
+pub(crate) fn summary_json(store: &Store) -> Shown {
     let (accounts, events, actions, unexported) = store.totals()?;
     let flows: Vec<serde_json::Value> = store
         .versions()?
@@ -317,7 +317,7 @@ fn summary_json(store: &Store) -> Shown {
     Ok(Some(pretty(&doc)))
 }
 
-fn account_json(store: &Store, id: &str) -> Shown {
+pub(crate) fn account_json(store: &Store, id: &str) -> Shown {
     let Some(a) = store.account(id)? else {
         return Ok(None);
     };

@@ -262,10 +262,7 @@ pub(crate) fn run_scoped(
                     in_events: false,
                     line,
                     raw,
-                    reason: format!(
-                        "duplicate id `{}` with different content (first given on line {first}); give each account once",
-                        account.id
-                    ),
+                    reason: account_clash(&account.id, Some(*first)),
                 });
             }
             continue;
@@ -751,7 +748,7 @@ pub(crate) fn run_scoped(
 /// `reenter when` (read in `m`, the machine the run was given, which the
 /// account enters whatever machine it ended on: `ended_on` when another),
 /// or `None`.
-fn reentry(
+pub(crate) fn reentry(
     m: &Machine,
     ended_on: Option<&Machine>,
     inst: &Instance,
@@ -801,10 +798,7 @@ pub(crate) fn store_events(
             if stored == content {
                 summary.events_repeated += 1;
             } else {
-                summary.rejects.push(reject(format!(
-                    "duplicate event id `{}` with different content; an event id names one event, give a new id to a new event",
-                    ev.id
-                )));
+                summary.rejects.push(reject(event_clash(&ev.id)));
             }
             continue;
         }
@@ -816,21 +810,12 @@ pub(crate) fn store_events(
                     ev.account
                 )
             } else {
-                format!(
-                    "unknown account `{}`: it is neither in the store nor in the accounts file",
-                    ev.account
-                )
+                unknown_account(&ev.account)
             }));
             continue;
         };
         if ev.at.timestamp() < clock {
-            summary.rejects.push(reject(format!(
-                "`at` {} is before the account's clock {}: the account has already run past it",
-                ev.at.to_rfc3339_opts(SecondsFormat::Secs, true),
-                DateTime::from_timestamp(clock, 0)
-                    .unwrap_or_default()
-                    .to_rfc3339_opts(SecondsFormat::Secs, true)
-            )));
+            summary.rejects.push(reject(before_clock(ev.at, clock)));
             continue;
         }
         let name = m.str(m.events[ev.event as usize].name);
@@ -844,19 +829,52 @@ pub(crate) fn store_events(
     Ok(())
 }
 
+/// An account given twice with different content (`first`: the line of
+/// the first, in a file).
+pub(crate) fn account_clash(id: &str, first: Option<u64>) -> String {
+    match first {
+        Some(line) => format!(
+            "duplicate id `{id}` with different content (first given on line {line}); give each account once"
+        ),
+        None => format!(
+            "duplicate id `{id}` with different content in one request; give each account once"
+        ),
+    }
+}
+
+pub(crate) fn event_clash(id: &str) -> String {
+    format!(
+        "duplicate event id `{id}` with different content; an event id names one event, give a new id to a new event"
+    )
+}
+
+pub(crate) fn unknown_account(id: &str) -> String {
+    format!("unknown account `{id}`: it is neither in the store nor in the accounts file")
+}
+
+pub(crate) fn before_clock(at: DateTime<Utc>, clock: i64) -> String {
+    format!(
+        "`at` {} is before the account's clock {}: the account has already run past it",
+        at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        DateTime::from_timestamp(clock, 0)
+            .unwrap_or_default()
+            .to_rfc3339_opts(SecondsFormat::Secs, true)
+    )
+}
+
 /// One audit entry as stored in `audit_runs`: at, stage, kind, message.
 #[derive(serde::Serialize)]
-struct AuditEntry(i64, String, &'static str, String);
+pub(crate) struct AuditEntry(pub i64, pub String, pub &'static str, pub String);
 
 /// What one account's run wrote, in order: the outcome of a step (with the
 /// machine it ran on) or an audit entry of the run's own.
-enum Piece {
+pub(crate) enum Piece {
     Out(usize, Outcome),
     Note(AuditEntry),
 }
 
 /// The audit entry of a new cycle.
-fn reentered(m: &Machine, inst: &Instance, at: i64) -> Piece {
+pub(crate) fn reentered(m: &Machine, inst: &Instance, at: i64) -> Piece {
     Piece::Note(AuditEntry(
         at,
         m.stage_name(m.start).to_string(),
@@ -871,7 +889,7 @@ fn reentered(m: &Machine, inst: &Instance, at: i64) -> Piece {
 /// The stored name of an audit kind (its variant name in lower case, as
 /// `dun status` shows it); a match, as formatting one per entry showed in
 /// profiles.
-fn audit_kind(k: AuditKind) -> &'static str {
+pub(crate) fn audit_kind(k: AuditKind) -> &'static str {
     match k {
         AuditKind::Enrolled => "enrolled",
         AuditKind::Waiting => "waiting",

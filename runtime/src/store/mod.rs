@@ -19,6 +19,7 @@ mod pg;
 mod pins;
 mod read_only;
 mod schema;
+pub mod serve;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testpg;
 mod workers;

@@ -1,0 +1,578 @@
+//! What `dun serve` asks of a store: items taken one request at a time
+//! (accounts and events, each answered accepted, duplicate or rejected),
+//! the accounts they touch and the accounts whose steps fell due stepped
+//! up to "now", all in one durable transaction; the outbox read after a
+//! cursor; the next due moment of every account; hashed API tokens.
+//!
+//! The checks on an item are `dun run`'s: a row is read by
+//! [`crate::data`], and an event is refused against the store by the
+//! reasons in [`super::batch`].
+
+use super::batch::{self, AuditEntry};
+use super::db::ps;
+use super::{decode, encode, status_word, Result, Store, StoreError};
+use crate::data::EventRow;
+use crate::engine::{step, Account, Input, Instance, Outcome};
+use crate::engine::{Detail, Reason};
+use crate::format::Machine;
+use crate::value::Value;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+
+/// The answer for one item of a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Stored (and, for an account, enrolled or updated).
+    Accepted,
+    /// The same item was stored before: nothing changed.
+    Duplicate,
+    /// Refused, with `dun run`'s reason.
+    Rejected(String),
+}
+
+/// One transaction's work: items to take, and accounts whose steps fell
+/// due, all stepped up to `now`.
+#[derive(Default)]
+pub struct Intake {
+    pub accounts: Vec<Account>,
+    pub events: Vec<EventRow>,
+    pub due: Vec<String>,
+}
+
+/// What one transaction did.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// One per item, in the order given.
+    pub accounts: Vec<Verdict>,
+    pub events: Vec<Verdict>,
+    /// Every account stepped, with its next due moment (seconds since 1970
+    /// UTC), `None` when nothing of it is due any more.
+    pub next_due: Vec<(String, Option<i64>)>,
+    pub steps: u64,
+    pub actions: u64,
+    /// Contacts the policy held or queued, by reason (`stopped`, `paused`,
+    /// `cap`, `closed`, `no_moment`).
+    pub held: Vec<&'static str>,
+    /// The outbox sequence number of the last row, after the commit.
+    pub last_seq: i64,
+}
+
+/// The machines a server steps with: the one it was started with (index 0)
+/// and every machine an account in the store is pinned to.
+pub struct Stepper {
+    current: Machine,
+    machines: Vec<(String, Machine)>,
+    pub notes: Vec<String>,
+}
+
+struct Work {
+    mi: usize,
+    account: Account,
+    known: Option<(Instance, i64)>,
+    /// It ended and its new row meets `reenter when`: its next cycle
+    /// enrols now.
+    reenter: bool,
+}
+
+impl Stepper {
+    /// Admits `m` to the store as `dun run` does (a structural edit under
+    /// the same version is refused), then loads every pinned machine.
+    pub fn admit(m: Machine, store: &mut Store, drain: bool) -> Result<Stepper> {
+        let admission = store.admit(&m, drain)?;
+        let mut machines = admission.machines;
+        for p in store.pinned()? {
+            if p.accounts > 0 && !machines.iter().any(|(f, _)| *f == p.fingerprint) {
+                if let Some(old) = store.machine(&p.fingerprint)? {
+                    machines.push((p.fingerprint, old));
+                }
+            }
+        }
+        Ok(Stepper {
+            current: m,
+            machines,
+            notes: admission.notes,
+        })
+    }
+
+    pub fn machine(&self) -> &Machine {
+        &self.current
+    }
+
+    fn index(&self, fp: Option<&str>, id: &str) -> Result<usize> {
+        fp.and_then(|f| self.machines.iter().position(|(g, _)| g == f))
+            .ok_or_else(|| {
+                StoreError::Message(format!(
+                    "account {id} is on machine {}, which this server was not given; the store is damaged",
+                    fp.map(super::short).unwrap_or("(none)")
+                ))
+            })
+    }
+
+    /// Reads a stored account with the machine it is on.
+    fn load(&self, store: &Store, id: &str) -> Result<Option<Work>> {
+        let Some(mut r) = store.query_opt(
+            "SELECT data, state, clock, machine, cycle FROM instances WHERE account = ?1",
+            ps![id],
+        )?
+        else {
+            return Ok(None);
+        };
+        let data: Vec<u8> = r.get(0)?;
+        let state: Vec<u8> = r.get(1)?;
+        let clock: i64 = r.get(2)?;
+        let fp: Option<String> = r.get(3)?;
+        let mi = self.index(fp.as_deref(), id)?;
+        let mut instance = super::legacy::decode_instance(&state, id, Some(&self.machines[mi].1))?;
+        instance.cycle = r.get(4)?;
+        Ok(Some(Work {
+            mi,
+            account: decode(&data, "account")?,
+            known: Some((instance, clock)),
+            reenter: false,
+        }))
+    }
+
+    /// Every account's next due moment: its next timer, or its first
+    /// event not yet processed, whichever comes first. Read once when a
+    /// server starts; after that each transaction says what it changed.
+    pub fn due_all(&self, store: &Store) -> Result<Vec<(String, i64)>> {
+        let mut due: HashMap<String, i64> = HashMap::new();
+        store.each(
+            "SELECT account, state, machine FROM instances WHERE status IN ('active', 'not_started')",
+            ps![],
+            &mut |mut r| {
+                let id: String = r.get(0)?;
+                let state: Vec<u8> = r.get(1)?;
+                let fp: Option<String> = r.get(2)?;
+                let mi = self.index(fp.as_deref(), &id)?;
+                let inst = super::legacy::decode_instance(&state, &id, Some(&self.machines[mi].1))?;
+                if let Some(t) = inst.next_due() {
+                    due.insert(id, t.timestamp());
+                }
+                Ok(())
+            },
+        )?;
+        store.each(
+            "SELECT account, CAST(min(at) AS BIGINT) FROM events WHERE processed = 0 GROUP BY account",
+            ps![],
+            &mut |mut r| {
+                let id: String = r.get(0)?;
+                let at: i64 = r.get(1)?;
+                let e = due.entry(id).or_insert(at);
+                *e = (*e).min(at);
+                Ok(())
+            },
+        )?;
+        Ok(due.into_iter().collect())
+    }
+
+    /// Takes the items, steps every account they touch and every account
+    /// in `due` up to `now`, in one transaction committed durably before
+    /// this returns: an accepted event is on disk when it is answered.
+    pub fn apply(&self, store: &mut Store, intake: Intake, now: DateTime<Utc>) -> Result<Applied> {
+        store.begin(true)?;
+        match self.apply_in(store, intake, now) {
+            Ok(mut applied) => {
+                applied.last_seq = store
+                    .query_opt(
+                        "SELECT CAST(coalesce(max(seq), 0) AS BIGINT) FROM outbox",
+                        ps![],
+                    )?
+                    .map(|mut r| r.get(0))
+                    .transpose()?
+                    .unwrap_or(0);
+                store.commit()?;
+                Ok(applied)
+            }
+            Err(e) => {
+                store.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    fn apply_in(&self, store: &Store, intake: Intake, now: DateTime<Utc>) -> Result<Applied> {
+        let m = &self.current;
+        let mut applied = Applied::default();
+        let mut work: BTreeMap<String, Work> = BTreeMap::new();
+        let mut given: HashMap<String, Account> = HashMap::new();
+        for account in intake.accounts {
+            if let Some(seen) = given.get(&account.id) {
+                applied.accounts.push(if *seen == account {
+                    Verdict::Duplicate
+                } else {
+                    Verdict::Rejected(batch::account_clash(&account.id, None))
+                });
+                continue;
+            }
+            given.insert(account.id.clone(), account.clone());
+            let id = account.id.clone();
+            let verdict = match self.load(store, &id)? {
+                Some(mut w) => {
+                    let translated = if w.mi == 0 {
+                        account.clone()
+                    } else {
+                        crate::translate::account(m, &self.machines[w.mi].1, &account)
+                    };
+                    if translated == w.account {
+                        Verdict::Duplicate
+                    } else {
+                        let ended_on = (w.mi != 0).then(|| &self.machines[w.mi].1);
+                        let next = w.known.as_ref().and_then(|(inst, clock)| {
+                            batch::reentry(m, ended_on, inst, &account, true, *clock)
+                        });
+                        match next {
+                            Some(next) => {
+                                let clock = w.known.as_ref().map_or(now.timestamp(), |k| k.1);
+                                w.known = Some((next, clock));
+                                w.mi = 0;
+                                w.account = account;
+                                w.reenter = true;
+                            }
+                            None => w.account = translated,
+                        }
+                        work.insert(id, w);
+                        Verdict::Accepted
+                    }
+                }
+                None => {
+                    work.insert(
+                        id,
+                        Work {
+                            mi: 0,
+                            account,
+                            known: None,
+                            reenter: false,
+                        },
+                    );
+                    Verdict::Accepted
+                }
+            };
+            applied.accounts.push(verdict);
+        }
+        for ev in intake.events {
+            let verdict = self.take_event(store, &mut work, ev, now)?;
+            applied.events.push(verdict);
+        }
+        for id in intake.due {
+            if let std::collections::btree_map::Entry::Vacant(slot) = work.entry(id) {
+                if let Some(w) = self.load(store, slot.key())? {
+                    slot.insert(w);
+                }
+            }
+        }
+        for (id, w) in work {
+            let next = self.step_account(store, &id, w, now, &mut applied)?;
+            applied.next_due.push((id, next));
+        }
+        Ok(applied)
+    }
+
+    fn take_event(
+        &self,
+        store: &Store,
+        work: &mut BTreeMap<String, Work>,
+        ev: EventRow,
+        now: DateTime<Utc>,
+    ) -> Result<Verdict> {
+        let m = &self.current;
+        let content = ev.content(m);
+        let stored: Option<String> = store
+            .query_opt("SELECT content FROM events WHERE id = ?1", ps![&ev.id])?
+            .map(|mut r| r.get(0))
+            .transpose()?;
+        if let Some(stored) = stored {
+            return Ok(if stored == content {
+                Verdict::Duplicate
+            } else {
+                Verdict::Rejected(batch::event_clash(&ev.id))
+            });
+        }
+        if !work.contains_key(&ev.account) {
+            match self.load(store, &ev.account)? {
+                Some(w) => {
+                    work.insert(ev.account.clone(), w);
+                }
+                None => return Ok(Verdict::Rejected(batch::unknown_account(&ev.account))),
+            }
+        }
+        let clock = work
+            .get(&ev.account)
+            .and_then(|w| w.known.as_ref().map(|(_, c)| *c))
+            .unwrap_or(now.timestamp());
+        if ev.at.timestamp() < clock {
+            return Ok(Verdict::Rejected(batch::before_clock(ev.at, clock)));
+        }
+        let name = m.str(m.events[ev.event as usize].name);
+        store.exec(
+            "INSERT INTO events (id, account, type, at, content, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            ps![&ev.id, &ev.account, name, ev.at.timestamp(), content.as_str(), &encode(&ev.payload)?],
+        )?;
+        Ok(Verdict::Accepted)
+    }
+
+    /// Steps one account up to `now` (enrolment, its events due by then,
+    /// its timers) and writes it with its outbox and audit rows, as
+    /// `dun run` writes an account; returns its next due moment.
+    fn step_account(
+        &self,
+        store: &Store,
+        id: &str,
+        w: Work,
+        now: DateTime<Utc>,
+        applied: &mut Applied,
+    ) -> Result<Option<i64>> {
+        let (fp, m) = (&self.machines[w.mi].0, &self.machines[w.mi].1);
+        let until = now.timestamp();
+        let now_of = |s: i64| DateTime::from_timestamp(s, 0).unwrap_or_default();
+        let (mut inst, clock, enrolled) = match w.known {
+            Some((inst, clock)) => (inst, clock, None),
+            None => (Instance::new(), until, Some(until)),
+        };
+        let mut outs: Vec<Outcome> = Vec::new();
+        let mut trail: Vec<AuditEntry> = Vec::new();
+        if enrolled.is_some() {
+            outs.push(step(m, &mut inst, &w.account, Input::Enrol, now));
+        }
+        if w.reenter {
+            if let batch::Piece::Note(e) = batch::reentered(m, &inst, until) {
+                trail.push(e);
+            }
+            outs.push(step(m, &mut inst, &w.account, Input::Enrol, now));
+        }
+        let mut pending: Vec<(String, String, i64, Vec<u8>)> = Vec::new();
+        store.each(
+            "SELECT id, type, at, payload FROM events WHERE account = ?1 AND processed = 0 AND at <= ?2 ORDER BY at, rowid",
+            ps![id, until],
+            &mut |mut r| {
+                pending.push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+                Ok(())
+            },
+        )?;
+        for (eid, ty, at, payload) in pending {
+            let Some(event) = self.current.event_index(&ty) else {
+                continue;
+            };
+            let payload: Vec<Value> = decode(&payload, "event")?;
+            // An event the account's own machine does not declare is kept
+            // unprocessed, as `dun run` keeps it.
+            let Some((event, payload)) = crate::translate::event(&self.current, m, event, &payload)
+            else {
+                continue;
+            };
+            outs.push(step(
+                m,
+                &mut inst,
+                &w.account,
+                Input::Event { event, payload },
+                now_of(at),
+            ));
+            store.exec("UPDATE events SET processed = 1 WHERE id = ?1", ps![&eid])?;
+        }
+        let mut guard = 0;
+        while let Some(due) = inst.next_due() {
+            if due.timestamp() > until || guard >= 100_000 {
+                break;
+            }
+            guard += 1;
+            outs.push(step(m, &mut inst, &w.account, Input::Timer, due));
+        }
+        applied.steps += outs.len() as u64;
+        let mut body = String::new();
+        let mut actions = 0u64;
+        for out in &outs {
+            for a in &out.actions {
+                if actions > 0 {
+                    body.push('\n');
+                }
+                batch::write_action(&mut body, m, &w.account.id, a);
+                actions += 1;
+            }
+            for e in &out.audit {
+                if let Detail::Held { reason, .. }
+                | Detail::Queued { reason, .. }
+                | Detail::Requeued { reason, .. } = &e.detail
+                {
+                    applied.held.push(reason_word(reason));
+                }
+                if let Detail::Split { stage: arm, .. } = e.detail {
+                    store.exec(
+                        "INSERT INTO splits (account, at, stage, arm) VALUES (?1, ?2, ?3, ?4)",
+                        ps![
+                            &w.account.id,
+                            e.at.timestamp(),
+                            batch::state_stage(m, e.state),
+                            m.stage_name(arm)
+                        ],
+                    )?;
+                }
+                trail.push(AuditEntry(
+                    e.at.timestamp(),
+                    batch::state_stage(m, e.state).to_string(),
+                    batch::audit_kind(e.kind),
+                    e.message(m),
+                ));
+            }
+        }
+        if actions > 0 {
+            store.exec(
+                "INSERT INTO outbox (account, actions, body) VALUES (?1, ?2, ?3)",
+                ps![&w.account.id, actions as i64, body.as_str()],
+            )?;
+            applied.actions += actions;
+        }
+        if !trail.is_empty() {
+            store.exec(
+                "INSERT INTO audit_runs (account, entries) VALUES (?1, ?2)",
+                ps![&w.account.id, &encode(&trail)?],
+            )?;
+        }
+        let stage = batch::state_stage(m, inst.state);
+        let outcome =
+            (inst.status == crate::engine::Status::Ended).then(|| m.str(inst.outcome).to_string());
+        store.exec(
+            "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome, machine, cycle)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT (account) DO UPDATE SET data = excluded.data, state = excluded.state,
+               clock = excluded.clock, stage = excluded.stage, status = excluded.status, outcome = excluded.outcome,
+               machine = excluded.machine, cycle = excluded.cycle",
+            ps![
+                &w.account.id,
+                m.flow.as_str(),
+                m.version,
+                &encode(&w.account)?,
+                &encode(&inst)?,
+                clock.max(until),
+                enrolled.unwrap_or(until),
+                stage,
+                status_word(inst.status),
+                outcome.as_deref(),
+                fp.as_str(),
+                inst.cycle.max(1)
+            ],
+        )?;
+        let event_due: Option<i64> = store
+            .query_opt(
+                "SELECT CAST(min(at) AS BIGINT) FROM events WHERE account = ?1 AND processed = 0 AND at > ?2",
+                ps![id, until],
+            )?
+            .map(|mut r| r.get::<Option<i64>>(0))
+            .transpose()?
+            .flatten();
+        let timer_due = inst.next_due().map(|t| t.timestamp());
+        Ok(match (timer_due, event_due) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
+    }
+}
+
+fn reason_word(r: &Reason) -> &'static str {
+    match r {
+        Reason::Stopped(_) => "stopped",
+        Reason::Paused { .. } => "paused",
+        Reason::Cap { .. } => "cap",
+        Reason::Closed(_) => "closed",
+        Reason::NoMoment { .. } => "no_moment",
+    }
+}
+
+/// One outbox row read by the action feed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxRow {
+    pub seq: i64,
+    /// The row's actions as exported, one JSON object a line.
+    pub body: String,
+}
+
+/// An API token as stored: the SHA-256 of the token (hex), never the
+/// token itself.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredToken {
+    pub hash: String,
+    pub name: String,
+    /// Comma-separated: `ingest`, `read`, `admin`.
+    pub scopes: String,
+}
+
+impl Store {
+    /// The tables of `dun serve`, created when missing (the same SQL on
+    /// SQLite and PostgreSQL).
+    pub fn serve_tables(&self) -> Result<()> {
+        self.batch_sql(
+            "CREATE TABLE IF NOT EXISTS api_tokens (
+                hash    TEXT PRIMARY KEY,
+                name    TEXT NOT NULL,
+                scopes  TEXT NOT NULL,
+                created BIGINT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS cursors (
+                name TEXT PRIMARY KEY,
+                seq  BIGINT NOT NULL
+            );",
+        )
+    }
+
+    pub fn add_token(&self, token: &StoredToken, created: i64) -> Result<()> {
+        self.serve_tables()?;
+        self.transaction(true, || {
+            self.exec(
+                "INSERT INTO api_tokens (hash, name, scopes, created) VALUES (?1, ?2, ?3, ?4)",
+                ps![&token.hash, &token.name, &token.scopes, created],
+            )
+            .map(|_| ())
+        })
+    }
+
+    pub fn tokens(&self) -> Result<Vec<StoredToken>> {
+        self.query("SELECT hash, name, scopes FROM api_tokens", ps![])?
+            .into_iter()
+            .map(|mut r| {
+                Ok(StoredToken {
+                    hash: r.get(0)?,
+                    name: r.get(1)?,
+                    scopes: r.get(2)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Outbox rows after the cursor `after`, oldest first, at most
+    /// `limit`, and only up to the settled row (see [`Store::settled`]), so
+    /// a cursor never passes a row that commits later.
+    pub fn outbox_after(&self, after: i64, limit: usize) -> Result<Vec<OutboxRow>> {
+        let upto = self.settled()?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.query(
+            "SELECT seq, body FROM outbox WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3",
+            ps![after, upto, limit],
+        )?
+        .into_iter()
+        .map(|mut r| {
+            Ok(OutboxRow {
+                seq: r.get(0)?,
+                body: r.get(1)?,
+            })
+        })
+        .collect()
+    }
+
+    /// A named cursor kept in the store (the webhook's), 0 when new.
+    pub fn cursor(&self, name: &str) -> Result<i64> {
+        Ok(self
+            .query_opt("SELECT seq FROM cursors WHERE name = ?1", ps![name])?
+            .map(|mut r| r.get(0))
+            .transpose()?
+            .unwrap_or(0))
+    }
+
+    pub fn set_cursor(&self, name: &str, seq: i64) -> Result<()> {
+        self.transaction(true, || {
+            self.exec(
+                "INSERT INTO cursors (name, seq) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET seq = excluded.seq",
+                ps![name, seq],
+            )
+            .map(|_| ())
+        })
+    }
+}
