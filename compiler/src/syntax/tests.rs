@@ -743,6 +743,10 @@ fn each_documented_example_triggers_its_code_and_each_fix_parses() {
             continue;
         }
         documented += 1;
+        // Said inside a template file, which is not flow text.
+        if code == "dun::syntax::template_placeholder" {
+            continue;
+        }
         let blocks: Vec<&str> = section
             .split("```dun\n")
             .skip(1)
