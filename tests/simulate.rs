@@ -232,9 +232,16 @@ fn the_report_is_one_offline_html_file_with_charts() {
         "recovery as a percentage of each arm's balance"
     );
     // The whole flow and its three arms (no split and the two of the split).
-    assert_eq!(html.matches("<polyline").count(), 4, "a recovery line per arm");
+    assert_eq!(
+        html.matches("<polyline").count(),
+        4,
+        "a recovery line per arm"
+    );
     assert!(html.contains("Contacts by channel") && html.contains("class=\"bar\""));
-    assert!(html.contains("<h2>Stages: auto_loans v6</h2>"), "the stage table with money");
+    assert!(
+        html.contains("<h2>Stages: auto_loans v6</h2>"),
+        "the stage table with money"
+    );
     assert!(html.contains("standard_collections"));
     assert!(
         !html.contains("http://")

@@ -186,5 +186,5 @@ fn version_5() -> Machine {
         + "\nmigrate from version 4 {\n}\n";
     let analysis = dun_compiler::analyze(Some(&path), &text);
     assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics.first());
-    dun_compiler::lower::lower(&analysis.file, Some(&path)).expect("version 5 compiles")
+    dun_compiler::lower::lower(&analysis.file, &analysis.model).expect("version 5 compiles")
 }

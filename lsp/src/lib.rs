@@ -57,7 +57,8 @@ where
         let relay = transport::forward_output(output_end, frames);
         let writer = transport::write_output(output, outgoing);
         let serving = async {
-            let mut serve = std::pin::pin!(Server::new(library_in, library_out, socket).serve(service));
+            let mut serve =
+                std::pin::pin!(Server::new(library_in, library_out, socket).serve(service));
             let mut reader = std::pin::pin!(reader);
             let mut reading = true;
             // The input ends, or the client asks to exit: either ends the
