@@ -58,7 +58,7 @@ fn create(args: &CreateArgs) -> Result<String, String> {
         return Err("a token in a store kept in memory would be lost at once; give the store `dun serve` runs on".into());
     }
     let at = Location::parse(&args.db).map_err(|e| e.to_string())?;
-    let store = Store::open_at(&at).map_err(|e| e.to_string())?;
+    let store = Store::open_shared(&at).map_err(|e| e.to_string())?;
     let token = crate::serve::auth::new_token()?;
     let stored = StoredToken {
         hash: crate::serve::auth::hash(&token),

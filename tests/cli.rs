@@ -345,7 +345,9 @@ fn explain_prints_the_explanation_of_a_code() {
     let code = codes[0];
     let explained = dun(&dir, &["explain", code]);
     assert_eq!(status(&explained), 0);
-    assert!(stdout(&explained).starts_with(&format!("{code}\n\n")));
+    // The code, then its default severity, then the explanation.
+    assert!(stdout(&explained).starts_with(&format!("{code}\n")));
+    assert!(stdout(&explained).contains("by default\n\n"));
     assert!(stdout(&explained).len() > code.len() + 20);
 
     let short = dun(&dir, &["explain", code.trim_start_matches("dun::")]);

@@ -120,7 +120,11 @@ impl Framer {
             let length = content_length(&self.buffer[..end]);
             let Some(length) = length else {
                 // Leftovers of a refused message before a real header.
-                if let Some(i) = find(&self.buffer[1..end], b"Content-Length") {
+                if let Some(i) = self
+                    .buffer
+                    .get(1..end)
+                    .and_then(|head| find(head, b"Content-Length"))
+                {
                     self.buffer.drain(..1 + i);
                     continue;
                 }

@@ -112,7 +112,7 @@ fn go(args: &Args) -> Result<(), String> {
     for note in &stepper.notes {
         log::info(note, serde_json::json!({}));
     }
-    let reader = Store::open_at(&at).map_err(|e| e.to_string())?;
+    let reader = Store::open_shared(&at).map_err(|e| e.to_string())?;
     let last = reader.settled().map_err(|e| e.to_string())?;
     let (outbox_tx, outbox_rx) = tokio::sync::watch::channel(last);
     let metrics = Arc::new(metrics::Metrics::default());
@@ -133,7 +133,7 @@ fn go(args: &Args) -> Result<(), String> {
         (Some(url), Some(secret)) => Some(webhook::start(
             url.clone(),
             secret,
-            Store::open_at(&at).map_err(|e| e.to_string())?,
+            Store::open_shared(&at).map_err(|e| e.to_string())?,
             outbox_rx.clone(),
             metrics.clone(),
         )?),

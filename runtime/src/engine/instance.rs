@@ -33,7 +33,8 @@ pub struct Instance {
     /// When the current state resumes, in seconds since 1970 UTC;
     /// `i64::MAX` when nothing is scheduled.
     pub resume_at: i64,
-    pub vars: Vec<Value>,
+    /// One slot per variable of the machine, fixed at enrolment.
+    pub vars: Box<[Value]>,
     /// The cap ledger (see [`Instance::ledger`]), then one pause per paused
     /// channel: the channel's index in its top [`CHANNEL_BITS`] bits and the
     /// minute the pause ends below them.
@@ -164,7 +165,7 @@ impl Instance {
             status: Status::NotStarted,
             outcome: 0,
             resume_at: i64::MAX,
-            vars: Vec::new(),
+            vars: Box::default(),
             queue: Vec::new(),
             cycle: self.cycle.max(1) + 1,
             ..self.clone()
@@ -174,7 +175,7 @@ impl Instance {
     /// Bytes this instance holds on the heap (variables, ledger and pauses,
     /// queue).
     pub fn heap_bytes(&self) -> usize {
-        self.vars.capacity() * std::mem::size_of::<Value>()
+        self.vars.len() * std::mem::size_of::<Value>()
             + self
                 .vars
                 .iter()
@@ -270,7 +271,7 @@ impl From<Owned> for Instance {
             outcome: s.outcome,
             seq: s.seq,
             resume_at: s.resume_at,
-            vars: s.vars,
+            vars: s.vars.into_boxed_slice(),
             marks: marks.into_boxed_slice(),
             queue: s.queue,
             cycle: 0,
@@ -319,7 +320,7 @@ mod tests {
         let i: Instance = postcard::from_bytes(&bytes).unwrap();
         assert_eq!((i.state, i.status, i.seq), (3, Status::Active, 2));
         assert_eq!(i.resume_at, 1_772_442_000);
-        assert_eq!(i.vars, vec![Value::Bool(true)]);
+        assert_eq!(i.vars, vec![Value::Bool(true)].into());
         assert_eq!(i.ledger(), &[0, 29_540_700]);
         assert_eq!(i.paused_until(Channel::Call), 29_550_000);
         assert_eq!(i.paused_until(Channel::Voice), 0);

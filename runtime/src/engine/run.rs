@@ -246,10 +246,13 @@ impl<'a> Run<'a> {
         self.inst.status = Status::Active;
         self.inst.resume_at = i64::MAX;
         self.inst.resize_ledger(self.ledger_len());
-        self.inst.vars = Vec::with_capacity(self.m.vars.len());
-        for var in &self.m.vars {
+        // Each starting value may read the variables declared before it.
+        self.inst.vars = vec![Value::default(); self.m.vars.len()].into_boxed_slice();
+        for (i, var) in self.m.vars.iter().enumerate() {
             let v = self.value(&var.init, None, now).unwrap_or_default();
-            self.inst.vars.push(v);
+            if let Some(slot) = self.inst.vars.get_mut(i) {
+                *slot = v;
+            }
         }
         self.audit(now, AuditKind::Enrolled, Detail::Enrolled);
         self.goto(None, self.m.start, now);

@@ -238,6 +238,22 @@ impl Store {
         }
     }
 
+    /// Opens a connection that steps no account and so takes no lease: the
+    /// reading and webhook connections of a `dun serve` whose own writer
+    /// holds the lease, and `dun token create`, which writes only the token
+    /// table and may run beside a server. SQLite serialises its writes.
+    pub fn open_shared(at: &Location) -> Result<Store> {
+        match at {
+            Location::File(path) if path.as_os_str() != MEMORY => {
+                let conn = Connection::open(path).map_err(|e| sqlerr(path, e))?;
+                conn.busy_timeout(std::time::Duration::from_secs(10))
+                    .map_err(|e| sqlerr(path, e))?;
+                Store::sqlite(conn, path.to_path_buf())
+            }
+            _ => Store::open_at(at),
+        }
+    }
+
     /// Opens the store `--db` names for a command that reads or changes an
     /// existing one: a missing file is refused rather than created.
     pub fn open_existing(db: &Path) -> Result<Store> {

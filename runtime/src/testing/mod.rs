@@ -162,7 +162,7 @@ impl Sim<'_> {
             status: self.inst.status,
             stage,
             outcome: self.m.str(self.inst.outcome).to_string(),
-            vars: self.inst.vars.clone(),
+            vars: self.inst.vars.to_vec(),
         }
     }
 }
