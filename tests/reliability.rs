@@ -137,11 +137,19 @@ fn of_runs_started_at_once_on_one_store_one_runs_and_the_others_are_refused() {
                 .into_iter()
                 .map(|c| c.wait_with_output().unwrap())
                 .collect();
-            let ran = results.iter().filter(|r| r.status.success()).count();
+            // Exactly one run steps the batch. On a loaded machine a racer
+            // may start only after the winner has finished and released the
+            // store; it then runs too, and must find nothing left to do.
+            let stepping = results
+                .iter()
+                .filter(|r| {
+                    r.status.success() && !text(&r.stderr).contains(": 0 steps, 0 actions;")
+                })
+                .count();
             assert_eq!(
-                ran,
+                stepping,
                 1,
-                "{racers} racers, trial {trial}: {ran} ran; {:?}",
+                "{racers} racers, trial {trial}: {stepping} stepped; {:?}",
                 results.iter().map(|r| text(&r.stderr)).collect::<Vec<_>>()
             );
             for r in results.iter().filter(|r| !r.status.success()) {
