@@ -182,6 +182,31 @@ fn diagrams_are_fitted_to_their_drawing_with_readable_text_in_a_browser() {
         // A picture a screen can show, not a poster.
         assert!(view_w < 3000.0 && view_h < 2000.0, "{name}: {p:?}");
     }
+    // The built-in layout, for machines without Graphviz, is fitted too:
+    // nothing cut off, and no empty band around the drawing.
+    for name in EXAMPLES {
+        let out = dun(&[
+            "graph",
+            &flow(name),
+            "--format",
+            "svg",
+            "--layout",
+            "builtin",
+        ]);
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        let svg = text(&out.stdout);
+        let page = format!("<!DOCTYPE html><html><body style=\"margin:0\">{svg}</body></html>");
+        let p = chromium::probe(&bin, &dir, &page, 5000);
+        let [_, _, view_w, view_h, drawn_w, drawn_h, _] = p.svgs[0];
+        assert!(
+            drawn_w >= view_w * 0.85 && drawn_w <= view_w * 1.02,
+            "builtin {name}: {p:?}"
+        );
+        assert!(
+            drawn_h >= view_h * 0.85 && drawn_h <= view_h * 1.02,
+            "builtin {name}: {p:?}"
+        );
+    }
     // Each stage's colour is its kind's, and a guarded contact keeps its
     // condition.
     let out = dun(&[

@@ -7,6 +7,7 @@
 //! or moving the file never changes its diagram.
 
 mod dot;
+mod fit;
 mod mermaid;
 mod summary;
 mod svg;

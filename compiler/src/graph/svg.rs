@@ -78,5 +78,5 @@ fn draw(graph: &FlowGraph) -> String {
     }
     let mut writer = SVGWriter::new();
     visual.do_it(false, false, false, &mut writer);
-    writer.finalize()
+    super::fit::fit_to_drawing(&writer.finalize())
 }
