@@ -1,0 +1,490 @@
+//! The tree-sitter grammar against the language's reference, grammar/dun.pest:
+//! both must accept and reject the same files. Read on every `.dun` file of
+//! the repository (examples, fixtures, the language server's and the fuzz
+//! regressions' flows), every prefix of the examples cut at a line break,
+//! every ```dun block of docs/, and the corpus of test/corpus/. The
+//! highlight, fold, indent and locals queries must compile against the
+//! grammar, so a renamed node breaks this test rather than an editor.
+//!
+//! When this test fails after a change to grammar/dun.pest, change
+//! grammar.js the same way and run `tree-sitter generate` in
+//! editors/tree-sitter-dun (docs/editors.md, "Tree-sitter").
+
+use pest::Parser as _;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use tree_sitter::{Language, Node, Parser, Query, Tree};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../../../grammar/dun.pest"]
+struct Pest;
+
+/// Files, relative to the repository, where the two grammars differ on
+/// purpose, each with the reason. The test fails if a listed file no longer
+/// differs, so the list stays true.
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
+    "tests/cases/syntax/comparison_chain.dun",
+    "tree-sitter rejects a chain of comparisons (`a < b < c`) as the compiler does \
+     (dun::syntax::comparison_chain); the pest grammar reads expressions as flat \
+     runs and leaves precedence to the compiler",
+)];
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn language() -> Language {
+    tree_sitter_dun::LANGUAGE.into()
+}
+
+fn parse(text: &str) -> Tree {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&language())
+        .expect("the generated parser's ABI is one the tree-sitter crate reads");
+    parser.parse(text, None).expect("no timeout or cancellation is set")
+}
+
+/// The first ERROR or MISSING node, as `line:column: what`, if any.
+fn first_error(text: &str, tree: &Tree) -> Option<String> {
+    fn walk(node: Node<'_>) -> Option<Node<'_>> {
+        if node.is_error() || node.is_missing() {
+            return Some(node);
+        }
+        if !node.has_error() {
+            return None;
+        }
+        let mut cursor = node.walk();
+        let found = node.children(&mut cursor).find_map(walk);
+        found
+    }
+    let root = tree.root_node();
+    if !root.has_error() {
+        return None;
+    }
+    let node = walk(root).unwrap_or(root);
+    let at = node.start_position();
+    let what = if node.is_missing() {
+        format!("missing `{}`", node.kind())
+    } else {
+        let snippet: String = text[node.start_byte()..node.end_byte()].chars().take(40).collect();
+        format!("cannot read {snippet:?}")
+    };
+    Some(format!("{}:{}: {what}", at.row + 1, at.column + 1))
+}
+
+/// Where pest stops, as `line:column`, if it rejects the text.
+fn pest_error(text: &str) -> Option<String> {
+    Pest::parse(Rule::file, text).err().map(|e| {
+        let (line, column) = match e.line_col {
+            pest::error::LineColLocation::Pos(p) | pest::error::LineColLocation::Span(p, _) => p,
+        };
+        format!("{line}:{column}")
+    })
+}
+
+fn relative(path: &Path) -> String {
+    let root = repository().canonicalize().unwrap_or_else(|_| repository());
+    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().replace('\\', "/")
+}
+
+/// Every `.dun` file of the repository, outside build output and packages.
+fn dun_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(repository())
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            !(e.depth() > 0 && (name.starts_with('.') || name == "target" || name == "node_modules"))
+        })
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "dun"))
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    files
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// One disagreement, worded for the person who must fix it.
+fn disagreement(what: &str, text: &str) -> Option<String> {
+    let tree = parse(text);
+    match (pest_error(text), first_error(text, &tree)) {
+        (None, Some(ts)) => Some(format!(
+            "{what}: grammar/dun.pest accepts it, tree-sitter does not ({ts})"
+        )),
+        (Some(pest), None) => Some(format!(
+            "{what}: grammar/dun.pest rejects it (at {pest}), tree-sitter reads it without an error"
+        )),
+        _ => None,
+    }
+}
+
+fn fail_if_any(problems: &[String], what: &str) {
+    if problems.is_empty() {
+        return;
+    }
+    let mut message = format!("{} {what}:\n", problems.len());
+    for p in problems.iter().take(40) {
+        let _ = writeln!(message, "  {p}");
+    }
+    message.push_str(
+        "change editors/tree-sitter-dun/grammar.js to read what grammar/dun.pest reads, \
+         run `tree-sitter generate` there and commit src/ (docs/editors.md, \"Tree-sitter\")",
+    );
+    panic!("{message}");
+}
+
+#[test]
+fn examples_and_valid_fixtures_parse_without_an_error_node() {
+    let mut problems = Vec::new();
+    let mut read_files = 0;
+    for path in dun_files() {
+        let name = relative(&path);
+        if !(name.starts_with("examples/") || name.starts_with("tests/cases/valid/")) {
+            continue;
+        }
+        read_files += 1;
+        let text = read(&path);
+        if let Some(e) = pest_error(&text) {
+            problems.push(format!("{name}: grammar/dun.pest rejects it at {e}"));
+        }
+        if let Some(e) = first_error(&text, &parse(&text)) {
+            problems.push(format!("{name}:{e}"));
+        }
+    }
+    assert!(read_files >= 10, "expected the examples and valid fixtures, found {read_files} files");
+    fail_if_any(&problems, "examples or valid fixtures that tree-sitter cannot read");
+}
+
+#[test]
+fn every_flow_of_the_repository_is_accepted_or_rejected_by_both_grammars() {
+    let mut problems = Vec::new();
+    let mut rejected_by_pest = 0;
+    let mut still_different = BTreeSet::new();
+    for path in dun_files() {
+        let name = relative(&path);
+        let text = read(&path);
+        if pest_error(&text).is_some() {
+            rejected_by_pest += 1;
+        }
+        match disagreement(&name, &text) {
+            Some(_) if KNOWN_DIFFERENCES.iter().any(|(file, _)| *file == name) => {
+                still_different.insert(name);
+            }
+            Some(problem) => problems.push(problem),
+            None => {}
+        }
+    }
+    assert!(rejected_by_pest > 0, "no file that grammar/dun.pest rejects was found under tests/cases");
+    for (file, why) in KNOWN_DIFFERENCES {
+        if !still_different.contains(*file) {
+            problems.push(format!(
+                "{file} is listed in KNOWN_DIFFERENCES ({why}) but the grammars now agree on it: \
+                 remove it from the list"
+            ));
+        }
+    }
+    fail_if_any(&problems, "files on which the grammars disagree");
+}
+
+#[test]
+fn every_line_prefix_of_the_examples_gets_the_same_verdict() {
+    let mut problems = Vec::new();
+    let mut prefixes = 0;
+    for path in dun_files() {
+        let name = relative(&path);
+        if !name.starts_with("examples/") {
+            continue;
+        }
+        let text = read(&path);
+        for (end, _) in text.match_indices('\n') {
+            prefixes += 1;
+            let prefix = &text[..end];
+            let line = prefix.matches('\n').count() + 1;
+            if let Some(p) = disagreement(&format!("{name} up to the end of line {line}"), prefix) {
+                problems.push(p);
+            }
+        }
+    }
+    assert!(prefixes > 1000, "expected the examples' lines, found {prefixes} prefixes");
+    fail_if_any(&problems, "prefixes of the examples on which the grammars disagree");
+}
+
+/// The ```dun blocks of docs/*.md and of the README.
+fn documented_snippets() -> Vec<(String, String)> {
+    let mut snippets = Vec::new();
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(repository().join("docs"))
+        .expect("docs/ exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    pages.push(repository().join("README.md"));
+    pages.sort();
+    for page in pages {
+        let text = read(&page);
+        let mut block: Option<(usize, String)> = None;
+        for (number, line) in text.lines().enumerate() {
+            match &mut block {
+                None if line.trim_start() == "```dun" => block = Some((number + 2, String::new())),
+                Some((start, body)) if line.trim_start() == "```" => {
+                    snippets.push((format!("{}:{start}", relative(&page)), std::mem::take(body)));
+                    block = None;
+                }
+                Some((_, body)) => {
+                    body.push_str(line);
+                    body.push('\n');
+                }
+                None => {}
+            }
+        }
+    }
+    snippets
+}
+
+#[test]
+fn the_documentation_s_examples_get_the_same_verdict() {
+    let snippets = documented_snippets();
+    assert!(snippets.len() >= 10, "expected the ```dun blocks of docs/, found {}", snippets.len());
+    let problems: Vec<String> =
+        snippets.iter().filter_map(|(place, text)| disagreement(place, text)).collect();
+    fail_if_any(&problems, "```dun blocks of the documentation on which the grammars disagree");
+}
+
+// ------------------------------------------------------------------ corpus
+
+struct CorpusCase {
+    place: String,
+    name: String,
+    input: String,
+    expected: String,
+    error: bool,
+}
+
+/// Reads tree-sitter's corpus format: a `===` line, the name (with
+/// `:error` among the attributes below it for an input that must not
+/// parse), `===`, the input, `---`, the expected tree.
+fn corpus() -> Vec<CorpusCase> {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("test/corpus");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .expect("test/corpus exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    let mut cases = Vec::new();
+    for file in files {
+        let text = read(&file);
+        let lines: Vec<&str> = text.lines().collect();
+        let is_rule = |l: &str, c: char| l.len() >= 3 && l.chars().all(|x| x == c);
+        let mut i = 0;
+        while i < lines.len() {
+            if !is_rule(lines[i], '=') {
+                i += 1;
+                continue;
+            }
+            let start = i + 1;
+            let mut header_end = start;
+            while header_end < lines.len() && !is_rule(lines[header_end], '=') {
+                header_end += 1;
+            }
+            let header = &lines[start..header_end];
+            let name = header.first().map(|s| s.trim().to_string()).unwrap_or_default();
+            let error = header.iter().any(|l| l.trim() == ":error");
+            let mut body_end = header_end + 1;
+            while body_end < lines.len() && !is_rule(lines[body_end], '-') {
+                body_end += 1;
+            }
+            let mut tree_end = body_end + 1;
+            while tree_end < lines.len() && !is_rule(lines[tree_end], '=') {
+                tree_end += 1;
+            }
+            let input = lines.get(header_end + 1..body_end).unwrap_or_default().join("\n");
+            let expected = lines.get(body_end + 1..tree_end).unwrap_or_default().join("\n");
+            cases.push(CorpusCase {
+                place: format!("{}:{}", relative(&file), start),
+                name,
+                input,
+                expected,
+                error,
+            });
+            i = tree_end;
+        }
+    }
+    cases
+}
+
+/// The S-expression with one space between tokens, as the CLI compares them.
+fn normalize(sexp: &str) -> String {
+    let spaced = sexp.replace('(', " (").replace(')', " ) ");
+    let words: Vec<&str> = spaced.split_whitespace().collect();
+    words.join(" ").replace(" )", ")").replace("( ", "(")
+}
+
+#[test]
+fn the_corpus_parses_to_its_expected_trees_and_pest_agrees() {
+    let cases = corpus();
+    assert!(cases.len() >= 20, "expected the corpus of test/corpus, found {} cases", cases.len());
+    let mut problems = Vec::new();
+    for case in &cases {
+        let tree = parse(&case.input);
+        let got = normalize(&tree.root_node().to_sexp());
+        if case.error {
+            if first_error(&case.input, &tree).is_none() {
+                problems.push(format!("{} {:?}: marked :error but parses as {got}", case.place, case.name));
+            }
+        } else if got != normalize(&case.expected) {
+            problems.push(format!(
+                "{} {:?}:\n    expected {}\n    got      {got}",
+                case.place,
+                case.name,
+                normalize(&case.expected)
+            ));
+        }
+        if let Some(p) = disagreement(&format!("{} {:?}", case.place, case.name), &case.input) {
+            problems.push(p);
+        }
+    }
+    fail_if_any(&problems, "corpus cases that fail");
+}
+
+#[test]
+fn the_corpus_shows_every_kind_of_node() {
+    let language = language();
+    let mut shown = BTreeSet::new();
+    for case in corpus() {
+        let tree = parse(&case.input);
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            shown.insert(node.kind().to_string());
+            let mut cursor = node.walk();
+            stack.extend(node.children(&mut cursor));
+        }
+    }
+    let missing: Vec<&str> = (0..language.node_kind_count() as u16)
+        .filter(|&id| language.node_kind_is_named(id) && language.node_kind_is_visible(id))
+        .filter_map(|id| language.node_kind_for_id(id))
+        .filter(|kind| *kind != "ERROR" && !shown.contains(*kind))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert!(missing.is_empty(), "no corpus case shows these nodes: {missing:?}; add one to test/corpus");
+}
+
+// ------------------------------------------------------------------ queries
+
+fn query(name: &str, source: &str) -> Query {
+    Query::new(&language(), source).unwrap_or_else(|e| {
+        panic!(
+            "queries/{name} does not compile against the grammar (line {}, column {}): {}",
+            e.row + 1,
+            e.column + 1,
+            e.message
+        )
+    })
+}
+
+#[test]
+fn every_query_compiles_against_the_grammar() {
+    for (name, source) in [
+        ("highlights.scm", tree_sitter_dun::HIGHLIGHTS_QUERY),
+        ("helix/highlights.scm", tree_sitter_dun::HELIX_HIGHLIGHTS_QUERY),
+        ("folds.scm", tree_sitter_dun::FOLDS_QUERY),
+        ("indents.scm", tree_sitter_dun::INDENTS_QUERY),
+        ("helix/indents.scm", tree_sitter_dun::HELIX_INDENTS_QUERY),
+        ("locals.scm", tree_sitter_dun::LOCALS_QUERY),
+    ] {
+        let q = query(name, source);
+        assert!(q.pattern_count() > 0, "queries/{name} has no pattern");
+    }
+}
+
+/// Neovim's capture names and Helix's: the Helix file is the Neovim one
+/// with these renamed, and nothing else changed.
+const HELIX_CAPTURES: &[(&str, &str)] = &[
+    ("@module", "@namespace"),
+    ("@property", "@variable.other.member"),
+    ("@number", "@constant.numeric"),
+    ("@boolean", "@constant.builtin.boolean"),
+    ("@keyword.conditional", "@keyword.control.conditional"),
+    ("@keyword.repeat", "@keyword.control.repeat"),
+    ("@keyword.return", "@keyword.control.return"),
+    ("@string.escape", "@constant.character.escape"),
+    ("@comment.documentation", "@comment.line.documentation"),
+];
+
+fn without_comments(query: &str) -> String {
+    query
+        .lines()
+        .map(|l| l.split(';').next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn helix_highlights_are_the_neovim_ones_with_helix_names() {
+    let mut renamed = without_comments(tree_sitter_dun::HIGHLIGHTS_QUERY);
+    // Whole capture names only: `@number` must not touch `@numbered`.
+    let words: Vec<String> = renamed
+        .split(' ')
+        .map(|word| {
+            let (capture, rest) = match word.find(|c: char| c == ')' || c == ']') {
+                Some(i) => word.split_at(i),
+                None => (word, ""),
+            };
+            let capture = HELIX_CAPTURES
+                .iter()
+                .find(|(from, _)| *from == capture)
+                .map_or(capture, |(_, to)| to);
+            format!("{capture}{rest}")
+        })
+        .collect();
+    renamed = words.join(" ");
+    assert_eq!(
+        without_comments(tree_sitter_dun::HELIX_HIGHLIGHTS_QUERY),
+        renamed,
+        "queries/helix/highlights.scm must be queries/highlights.scm with the capture names of \
+         HELIX_CAPTURES (bindings/rust/tests/agreement.rs) and nothing else changed"
+    );
+}
+
+/// Every keyword of the grammar has a colour: a word the grammar adds and
+/// the highlights forget fails here.
+#[test]
+fn every_keyword_is_highlighted() {
+    let language = language();
+    let highlights = query("highlights.scm", tree_sitter_dun::HIGHLIGHTS_QUERY);
+    // Words coloured through their parent node rather than by name.
+    let through_parent: BTreeSet<&str> = [
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "low",
+        "normal", "high", "urgent", "minute", "minutes", "hour", "hours", "day", "days", "week",
+        "weeks", "month", "months", "true", "false", "today", "now", "account", "event",
+    ]
+    .into_iter()
+    .collect();
+    let source = tree_sitter_dun::HIGHLIGHTS_QUERY;
+    let mut missing = BTreeSet::new();
+    for id in 0..language.node_kind_count() as u16 {
+        let Some(kind) = language.node_kind_for_id(id) else { continue };
+        if language.node_kind_is_named(id)
+            || !kind.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            || through_parent.contains(kind)
+        {
+            continue;
+        }
+        if !source.contains(&format!("\"{kind}\"")) {
+            missing.insert(kind);
+        }
+    }
+    assert!(highlights.capture_names().contains(&"keyword"));
+    assert!(missing.is_empty(), "queries/highlights.scm gives no colour to the keywords {missing:?}");
+}
