@@ -10,7 +10,10 @@
  * Keywords are contextual, as in the pest grammar: `identifier` is the word
  * token, so a keyword is only a keyword where it may appear (a stage may be
  * called `email`, a field `day`). Only the words of expressions are
- * reserved (`reserved` below), as in the pest grammar.
+ * reserved, as in the pest grammar: `identifier` matches every other word
+ * (see `wordExcept`), so `stage and { ... }` is an error here as there.
+ * (Tree-sitter's own reserved words need ABI 15, which Neovim 0.10 and
+ * earlier cannot load; this grammar is generated for ABI 14.)
  */
 
 /// <reference types="tree-sitter-cli/dsl" />
@@ -32,6 +35,42 @@ const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'satur
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 const DURATION_UNITS = ['minute', 'minutes', 'hour', 'hours', 'day', 'days', 'week', 'weeks', 'month', 'months'];
 
+// The words of expressions, which are never names (the pest grammar's
+// `reserved`).
+const RESERVED = ['and', 'or', 'not', 'is', 'in', 'account', 'event', 'true', 'false', 'today', 'now'];
+
+const LETTER_OR_DIGIT = 'abcdefghijklmnopqrstuvwxyz0123456789_';
+
+/**
+ * A regular expression for the words `[a-z_][a-z0-9_]*` except `excluded`:
+ * at each node of the excluded words' trie a word either ends (unless the
+ * prefix is itself excluded), follows a branch of the trie, or leaves it by
+ * a character no branch starts with.
+ */
+function wordExcept(excluded) {
+  const trie = {children: {}, end: false};
+  for (const word of excluded) {
+    let node = trie;
+    for (const c of word) {
+      node = node.children[c] = node.children[c] || {children: {}, end: false};
+    }
+    node.end = true;
+  }
+  const anyRest = `[${LETTER_OR_DIGIT}]*`;
+  const classOf = chars => chars.length === 1 ? chars : `[${chars}]`;
+  const walk = (node, alphabet, atRoot) => {
+    const branches = Object.keys(node.children).sort();
+    const others = [...alphabet].filter(c => !branches.includes(c)).join('');
+    const alternatives = branches.map(c => c + walk(node.children[c], LETTER_OR_DIGIT, false));
+    if (others) {
+      alternatives.push(classOf(others) + anyRest);
+    }
+    const group = `(${alternatives.join('|')})`;
+    return atRoot || node.end ? group : `${group}?`;
+  };
+  return new RegExp(walk(trie, 'abcdefghijklmnopqrstuvwxyz_', true));
+}
+
 /** Items separated by optional commas, as everywhere in dun. */
 function commaOptional(rule) {
   return seq(rule, optional(','));
@@ -49,11 +88,6 @@ module.exports = grammar({
 
   word: $ => $.identifier,
 
-  // The reserved words of expressions (the pest grammar's `reserved`): never
-  // a name, so `stage and { ... }` is an error here as there.
-  reserved: {
-    global: _ => ['and', 'or', 'not', 'is', 'in', 'account', 'event', 'true', 'false', 'today', 'now'],
-  },
 
   supertypes: $ => [$._declaration, $._step, $._expression],
 
@@ -476,15 +510,16 @@ module.exports = grammar({
 
     // ------------------------------------------------------------ expressions
 
-    _expression: $ => choice($._operand, $.comparison_expression),
-
-    // Every expression but a comparison. Comparisons do not chain
-    // (`a < b < c` is the compiler's `comparison_chain` error), so the left
-    // side of one is never itself a comparison unless parenthesized.
-    _operand: $ => choice(
+    // Precedence as the compiler applies it (compiler/src/syntax/expr.rs):
+    // every operand is an expression and the binding powers decide, so
+    // `not a == b` is `not (a == b)` and `a + b is set` is `(a + b) is set`.
+    // Like the pest grammar, this accepts a chain of comparisons; the
+    // compiler rejects it (dun::syntax::comparison_chain).
+    _expression: $ => choice(
       $._primary,
       $.logical_expression,
       $.not_expression,
+      $.comparison_expression,
       $.arithmetic_expression,
       $.negation,
       $.is_set_expression,
@@ -499,7 +534,7 @@ module.exports = grammar({
     not_expression: $ => prec(PREC.not, seq('not', field('operand', $._expression))),
 
     comparison_expression: $ => prec.left(PREC.compare, seq(
-      field('left', $._operand),
+      field('left', $._expression),
       field('operator', choice('==', '!=', '<', '<=', '>', '>=')),
       field('right', $._expression),
     )),
@@ -552,7 +587,7 @@ module.exports = grammar({
 
     // ------------------------------------------------------------ literals
 
-    identifier: _ => /[a-z_][a-z0-9_]*/,
+    identifier: _ => wordExcept(RESERVED),
 
     weekday: _ => choice(...WEEKDAYS),
     priority: _ => choice(...PRIORITIES),

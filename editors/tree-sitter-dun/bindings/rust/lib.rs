@@ -44,5 +44,14 @@ pub const INDENTS_QUERY: &str = include_str!("../../queries/indents.scm");
 /// Indents with Helix's captures.
 pub const HELIX_INDENTS_QUERY: &str = include_str!("../../queries/helix/indents.scm");
 
+/// Bracket pairs for Zed.
+pub const ZED_BRACKETS_QUERY: &str = include_str!("../../queries/zed/brackets.scm");
+
+/// Indents for Zed.
+pub const ZED_INDENTS_QUERY: &str = include_str!("../../queries/zed/indents.scm");
+
+/// The outline panel for Zed.
+pub const ZED_OUTLINE_QUERY: &str = include_str!("../../queries/zed/outline.scm");
+
 /// Definitions and references.
 pub const LOCALS_QUERY: &str = include_str!("../../queries/locals.scm");
