@@ -615,7 +615,9 @@ module.exports = grammar({
 
     date: _ => /[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/,
     time: _ => /[0-9]{1,2}:[0-9]{2}/,
-    datetime: $ => seq($.date, $.time),
+    // In a list, `[2026-03-01 09:00]` is one datetime, as the pest grammar
+    // tries `datetime` first.
+    datetime: $ => prec(1, seq($.date, $.time)),
 
     string: $ => seq(
       '"',

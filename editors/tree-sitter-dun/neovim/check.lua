@@ -55,8 +55,9 @@ local function main()
 
   -- What each capture covers, by position "row:col".
   local captured = {}
+  local last = vim.api.nvim_buf_line_count(0)
   local highlights = get_query("highlights")
-  for id, node in highlights:iter_captures(root, 0, 0, -1) do
+  for id, node in highlights:iter_captures(root, 0, 0, last) do
     local row, col = node:range()
     captured[row .. ":" .. col] = highlights.captures[id] -- the last pattern wins, as in the highlighter
   end
@@ -79,7 +80,7 @@ local function main()
   expect("in account%.", 3, "variable.builtin", "`account` in a field access")
 
   local folds = 0
-  for _ in get_query("folds"):iter_captures(root, 0, 0, -1) do
+  for _ in get_query("folds"):iter_captures(root, 0, 0, last) do
     folds = folds + 1
   end
   if folds < 10 then

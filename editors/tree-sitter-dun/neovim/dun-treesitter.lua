@@ -4,7 +4,8 @@
 do
   -- The grammar folder of a clone of the dun repository.
   local grammar = vim.env.DUN_TREE_SITTER or (vim.env.HOME .. "/dun/editors/tree-sitter-dun")
-  local parser = vim.fn.stdpath("data") .. "/dun-tree-sitter.so"
+  local data = vim.fn.stdpath("data")
+  local parser = data .. "/dun-tree-sitter.so"
 
   local function read(path)
     local file = io.open(path, "r")
@@ -18,6 +19,7 @@ do
 
   local function setup()
     if vim.fn.filereadable(parser) == 0 or vim.fn.getftime(parser) < vim.fn.getftime(grammar .. "/src/parser.c") then
+      vim.fn.mkdir(data, "p")
       local out = vim.fn.system({ "cc", "-shared", "-fPIC", "-O2", "-I", grammar .. "/src",
         grammar .. "/src/parser.c", "-o", parser })
       if vim.v.shell_error ~= 0 then
