@@ -41,7 +41,9 @@ fn parse(text: &str) -> Tree {
     parser
         .set_language(&language())
         .expect("the generated parser's ABI is one the tree-sitter crate reads");
-    parser.parse(text, None).expect("no timeout or cancellation is set")
+    parser
+        .parse(text, None)
+        .expect("no timeout or cancellation is set")
 }
 
 /// The first ERROR or MISSING node, as `line:column: what`, if any.
@@ -66,7 +68,10 @@ fn first_error(text: &str, tree: &Tree) -> Option<String> {
     let what = if node.is_missing() {
         format!("missing `{}`", node.kind())
     } else {
-        let snippet: String = text[node.start_byte()..node.end_byte()].chars().take(40).collect();
+        let snippet: String = text[node.start_byte()..node.end_byte()]
+            .chars()
+            .take(40)
+            .collect();
         format!("cannot read {snippet:?}")
     };
     Some(format!("{}:{}: {what}", at.row + 1, at.column + 1))
@@ -85,7 +90,10 @@ fn pest_error(text: &str) -> Option<String> {
 fn relative(path: &Path) -> String {
     let root = repository().canonicalize().unwrap_or_else(|_| repository());
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().replace('\\', "/")
+    path.strip_prefix(&root)
+        .unwrap_or(&path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// Every `.dun` file of the repository, outside build output and packages.
@@ -94,7 +102,8 @@ fn dun_files() -> Vec<PathBuf> {
         .into_iter()
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
-            !(e.depth() > 0 && (name.starts_with('.') || name == "target" || name == "node_modules"))
+            !(e.depth() > 0
+                && (name.starts_with('.') || name == "target" || name == "node_modules"))
         })
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "dun"))
@@ -155,8 +164,14 @@ fn examples_and_valid_fixtures_parse_without_an_error_node() {
             problems.push(format!("{name}:{e}"));
         }
     }
-    assert!(read_files >= 10, "expected the examples and valid fixtures, found {read_files} files");
-    fail_if_any(&problems, "examples or valid fixtures that tree-sitter cannot read");
+    assert!(
+        read_files >= 10,
+        "expected the examples and valid fixtures, found {read_files} files"
+    );
+    fail_if_any(
+        &problems,
+        "examples or valid fixtures that tree-sitter cannot read",
+    );
 }
 
 #[test]
@@ -178,7 +193,10 @@ fn every_flow_of_the_repository_is_accepted_or_rejected_by_both_grammars() {
             None => {}
         }
     }
-    assert!(rejected_by_pest > 0, "no file that grammar/dun.pest rejects was found under tests/cases");
+    assert!(
+        rejected_by_pest > 0,
+        "no file that grammar/dun.pest rejects was found under tests/cases"
+    );
     for (file, why) in KNOWN_DIFFERENCES {
         if !still_different.contains(*file) {
             problems.push(format!(
@@ -209,8 +227,14 @@ fn every_line_prefix_of_the_examples_gets_the_same_verdict() {
             }
         }
     }
-    assert!(prefixes > 1000, "expected the examples' lines, found {prefixes} prefixes");
-    fail_if_any(&problems, "prefixes of the examples on which the grammars disagree");
+    assert!(
+        prefixes > 1000,
+        "expected the examples' lines, found {prefixes} prefixes"
+    );
+    fail_if_any(
+        &problems,
+        "prefixes of the examples on which the grammars disagree",
+    );
 }
 
 /// The ```dun blocks of docs/*.md and of the README.
@@ -248,10 +272,19 @@ fn documented_snippets() -> Vec<(String, String)> {
 #[test]
 fn the_documentation_s_examples_get_the_same_verdict() {
     let snippets = documented_snippets();
-    assert!(snippets.len() >= 10, "expected the ```dun blocks of docs/, found {}", snippets.len());
-    let problems: Vec<String> =
-        snippets.iter().filter_map(|(place, text)| disagreement(place, text)).collect();
-    fail_if_any(&problems, "```dun blocks of the documentation on which the grammars disagree");
+    assert!(
+        snippets.len() >= 10,
+        "expected the ```dun blocks of docs/, found {}",
+        snippets.len()
+    );
+    let problems: Vec<String> = snippets
+        .iter()
+        .filter_map(|(place, text)| disagreement(place, text))
+        .collect();
+    fail_if_any(
+        &problems,
+        "```dun blocks of the documentation on which the grammars disagree",
+    );
 }
 
 // ------------------------------------------------------------------ corpus
@@ -295,7 +328,10 @@ fn corpus() -> Vec<CorpusCase> {
                 header_end += 1;
             }
             let header = &lines[start..header_end];
-            let name = header.first().map(|s| s.trim().to_string()).unwrap_or_default();
+            let name = header
+                .first()
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default();
             let error = header.iter().any(|l| l.trim() == ":error");
             let fields = header.iter().any(|l| l.trim() == ":fields");
             let mut body_end = header_end + 1;
@@ -306,8 +342,14 @@ fn corpus() -> Vec<CorpusCase> {
             while tree_end < lines.len() && !is_rule(lines[tree_end], '=') {
                 tree_end += 1;
             }
-            let input = lines.get(header_end + 1..body_end).unwrap_or_default().join("\n");
-            let expected = lines.get(body_end + 1..tree_end).unwrap_or_default().join("\n");
+            let input = lines
+                .get(header_end + 1..body_end)
+                .unwrap_or_default()
+                .join("\n");
+            let expected = lines
+                .get(body_end + 1..tree_end)
+                .unwrap_or_default()
+                .join("\n");
             cases.push(CorpusCase {
                 place: format!("{}:{}", relative(&file), start),
                 name,
@@ -328,7 +370,13 @@ fn normalize(sexp: &str, fields: bool) -> String {
     let spaced = sexp.replace('(', " (").replace(')', " ) ");
     let words: Vec<&str> = spaced
         .split_whitespace()
-        .filter(|w| fields || !(w.ends_with(':') && w[..w.len() - 1].chars().all(|c| c.is_ascii_lowercase() || c == '_')))
+        .filter(|w| {
+            fields
+                || !(w.ends_with(':')
+                    && w[..w.len() - 1]
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_'))
+        })
         .collect();
     words.join(" ").replace(" )", ")").replace("( ", "(")
 }
@@ -336,14 +384,21 @@ fn normalize(sexp: &str, fields: bool) -> String {
 #[test]
 fn the_corpus_parses_to_its_expected_trees_and_pest_agrees() {
     let cases = corpus();
-    assert!(cases.len() >= 20, "expected the corpus of test/corpus, found {} cases", cases.len());
+    assert!(
+        cases.len() >= 20,
+        "expected the corpus of test/corpus, found {} cases",
+        cases.len()
+    );
     let mut problems = Vec::new();
     for case in &cases {
         let tree = parse(&case.input);
         let got = normalize(&tree.root_node().to_sexp(), case.fields);
         if case.error {
             if first_error(&case.input, &tree).is_none() {
-                problems.push(format!("{} {:?}: marked :error but parses as {got}", case.place, case.name));
+                problems.push(format!(
+                    "{} {:?}: marked :error but parses as {got}",
+                    case.place, case.name
+                ));
             }
         } else if got != normalize(&case.expected, case.fields) {
             problems.push(format!(
@@ -380,7 +435,10 @@ fn the_corpus_shows_every_kind_of_node() {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    assert!(missing.is_empty(), "no corpus case shows these nodes: {missing:?}; add one to test/corpus");
+    assert!(
+        missing.is_empty(),
+        "no corpus case shows these nodes: {missing:?}; add one to test/corpus"
+    );
 }
 
 // ------------------------------------------------------------------ queries
@@ -400,7 +458,10 @@ fn query(name: &str, source: &str) -> Query {
 fn every_query_compiles_against_the_grammar() {
     for (name, source) in [
         ("highlights.scm", tree_sitter_dun::HIGHLIGHTS_QUERY),
-        ("helix/highlights.scm", tree_sitter_dun::HELIX_HIGHLIGHTS_QUERY),
+        (
+            "helix/highlights.scm",
+            tree_sitter_dun::HELIX_HIGHLIGHTS_QUERY,
+        ),
         ("folds.scm", tree_sitter_dun::FOLDS_QUERY),
         ("indents.scm", tree_sitter_dun::INDENTS_QUERY),
         ("helix/indents.scm", tree_sitter_dun::HELIX_INDENTS_QUERY),
@@ -446,7 +507,7 @@ fn helix_highlights_are_the_neovim_ones_with_helix_names() {
     let words: Vec<String> = renamed
         .split(' ')
         .map(|word| {
-            let (capture, rest) = match word.find(|c: char| c == ')' || c == ']') {
+            let (capture, rest) = match word.find([')', ']']) {
                 Some(i) => word.split_at(i),
                 None => (word, ""),
             };
@@ -474,16 +535,42 @@ fn every_keyword_is_highlighted() {
     let highlights = query("highlights.scm", tree_sitter_dun::HIGHLIGHTS_QUERY);
     // Words coloured through their parent node rather than by name.
     let through_parent: BTreeSet<&str> = [
-        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "low",
-        "normal", "high", "urgent", "minute", "minutes", "hour", "hours", "day", "days", "week",
-        "weeks", "month", "months", "true", "false", "today", "now", "account", "event",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "low",
+        "normal",
+        "high",
+        "urgent",
+        "minute",
+        "minutes",
+        "hour",
+        "hours",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "true",
+        "false",
+        "today",
+        "now",
+        "account",
+        "event",
     ]
     .into_iter()
     .collect();
     let source = tree_sitter_dun::HIGHLIGHTS_QUERY;
     let mut missing = BTreeSet::new();
     for id in 0..language.node_kind_count() as u16 {
-        let Some(kind) = language.node_kind_for_id(id) else { continue };
+        let Some(kind) = language.node_kind_for_id(id) else {
+            continue;
+        };
         if language.node_kind_is_named(id)
             || !language.node_kind_is_visible(id)
             || !kind.chars().all(|c| c.is_ascii_lowercase() || c == '_')
@@ -496,5 +583,8 @@ fn every_keyword_is_highlighted() {
         }
     }
     assert!(highlights.capture_names().contains(&"keyword"));
-    assert!(missing.is_empty(), "queries/highlights.scm gives no colour to the keywords {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "queries/highlights.scm gives no colour to the keywords {missing:?}"
+    );
 }

@@ -19,11 +19,15 @@ fn grammar() -> PathBuf {
 
 fn installed(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
 }
 
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tree-sitter-dun").join(test);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("tree-sitter-dun")
+        .join(test);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create a scratch folder");
     dir
@@ -44,7 +48,12 @@ fn neovim_highlights_and_folds_an_example_with_the_grammar() {
     let mut child = Command::new(nvim)
         .current_dir(grammar())
         .args(["--headless", "-n", "-i", "NONE", "-u", "NONE"])
-        .args(["-c", "luafile neovim/dun-treesitter.lua", "-c", "luafile neovim/check.lua"])
+        .args([
+            "-c",
+            "luafile neovim/dun-treesitter.lua",
+            "-c",
+            "luafile neovim/check.lua",
+        ])
         .arg(&example)
         .env("DUN_TREE_SITTER", grammar())
         .env("HOME", &home)
@@ -85,8 +94,10 @@ fn neovim_highlights_and_folds_an_example_with_the_grammar() {
 /// What docs/editors.md tells users to paste is exactly what runs above.
 #[test]
 fn the_docs_hold_the_tested_neovim_set_up() {
-    let docs = std::fs::read_to_string(grammar().join("../../docs/editors.md")).expect("docs/editors.md");
-    let snippet = std::fs::read_to_string(grammar().join("neovim/dun-treesitter.lua")).expect("the snippet");
+    let docs =
+        std::fs::read_to_string(grammar().join("../../docs/editors.md")).expect("docs/editors.md");
+    let snippet =
+        std::fs::read_to_string(grammar().join("neovim/dun-treesitter.lua")).expect("the snippet");
     assert!(
         docs.contains(snippet.trim_end()),
         "docs/editors.md does not hold editors/tree-sitter-dun/neovim/dun-treesitter.lua verbatim"
