@@ -1,8 +1,8 @@
 ; Highlights for dun. Capture names follow nvim-treesitter's; Zed reads
 ; them as they are, and queries/helix/highlights.scm is this file with
 ; Helix's names (the agreement test keeps the two in step). Where two
-; patterns capture the same node the later one wins (Neovim, Helix 25 and
-; Zed), so general patterns come first.
+; patterns capture the same node the later one wins (Neovim, Helix 25.07
+; and later, Zed), so general patterns come first.
 ; Colours follow the language server's semantic tokens where both exist:
 ; stages are types, templates and actions functions, events constants,
 ; calendars, queues, teams and outcomes modules.
