@@ -506,7 +506,18 @@ module.exports = grammar({
     expect_emitted: $ => seq('emitted', field('action', $.identifier)),
     expect_stage: $ => seq('stage', field('stage', $.identifier)),
     expect_end: $ => seq('end', field('outcome', $.identifier)),
-    expect_variable: $ => seq(field('variable', $.identifier), '==', field('value', $._expression)),
+    // A variable may be called like an expectation (`expect no == 3`): the
+    // pest grammar tries the expectation first and falls back on the
+    // variable, which `==` tells apart here. Not `call`: `expect call` is
+    // whole without a queue, so pest never falls back there.
+    expect_variable: $ => seq(
+      field('variable', choice(
+        $.identifier,
+        alias(choice('sent', 'no', 'assigned', 'offer', 'alert', 'emitted', 'stage', 'end'), $.identifier),
+      )),
+      '==',
+      field('value', $._expression),
+    ),
 
     // ------------------------------------------------------------ expressions
 
