@@ -17,7 +17,7 @@ use pest::Parser as _;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use tree_sitter::{Language, Node, Parser, Query, Tree};
+use tree_sitter::{Language, Node, Parser, Query, QueryCursor, StreamingIterator, Tree};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../../../grammar/dun.pest"]
@@ -151,7 +151,11 @@ fn disagreement(what: &str, text: &str) -> Option<String> {
     }
 }
 
-fn fail_if_any(problems: &[String], what: &str) {
+const FIX_THE_GRAMMAR: &str =
+    "change editors/tree-sitter-dun/grammar.js to read what grammar/dun.pest reads, \
+     run `tree-sitter generate --abi 14` there and commit src/ (docs/editors.md, \"Tree-sitter\")";
+
+fn fail_if_any(problems: &[String], what: &str, fix: &str) {
     if problems.is_empty() {
         return;
     }
@@ -159,10 +163,7 @@ fn fail_if_any(problems: &[String], what: &str) {
     for p in problems.iter().take(40) {
         let _ = writeln!(message, "  {p}");
     }
-    message.push_str(
-        "change editors/tree-sitter-dun/grammar.js to read what grammar/dun.pest reads, \
-         run `tree-sitter generate` there and commit src/ (docs/editors.md, \"Tree-sitter\")",
-    );
+    message.push_str(fix);
     panic!("{message}");
 }
 
@@ -191,6 +192,7 @@ fn examples_and_valid_fixtures_parse_without_an_error_node() {
     fail_if_any(
         &problems,
         "examples or valid fixtures that tree-sitter cannot read",
+        FIX_THE_GRAMMAR,
     );
 }
 
@@ -210,7 +212,11 @@ fn every_flow_of_the_repository_is_accepted_or_rejected_by_both_grammars() {
         rejected_by_pest > 0,
         "no file that grammar/dun.pest rejects was found under tests/cases"
     );
-    fail_if_any(&problems, "files on which the grammars disagree");
+    fail_if_any(
+        &problems,
+        "files on which the grammars disagree",
+        FIX_THE_GRAMMAR,
+    );
 }
 
 #[test]
@@ -249,6 +255,7 @@ fn every_line_prefix_of_the_examples_gets_the_same_verdict() {
     fail_if_any(
         &problems,
         "prefixes of the examples on which the grammars disagree",
+        FIX_THE_GRAMMAR,
     );
 }
 
@@ -299,6 +306,7 @@ fn the_documentation_s_examples_get_the_same_verdict() {
     fail_if_any(
         &problems,
         "```dun blocks of the documentation on which the grammars disagree",
+        FIX_THE_GRAMMAR,
     );
 }
 
@@ -427,7 +435,7 @@ fn the_corpus_parses_to_its_expected_trees_and_pest_agrees() {
             problems.push(p);
         }
     }
-    fail_if_any(&problems, "corpus cases that fail");
+    fail_if_any(&problems, "corpus cases that fail", FIX_THE_GRAMMAR);
 }
 
 #[test]
@@ -601,5 +609,97 @@ fn every_keyword_is_highlighted() {
     assert!(
         missing.is_empty(),
         "queries/highlights.scm gives no colour to the keywords {missing:?}"
+    );
+}
+
+/// The colour at each place the files of test/highlight/ point at, in the
+/// CLI's format: a comment line with `^` under a column of the line above
+/// (or `<-` for the comment's own column) names the capture expected there.
+/// As in the editors, the innermost captured node wins, and of two patterns
+/// capturing the same node the later one.
+#[test]
+fn the_highlight_tests_hold() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("test/highlight");
+    let highlights = query("highlights.scm", tree_sitter_dun::HIGHLIGHTS_QUERY);
+    let names = highlights.capture_names();
+    let mut problems = Vec::new();
+    let mut assertions = 0;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .expect("test/highlight exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    for file in files {
+        let text = read(&file);
+        let tree = parse(&text);
+        if let Some(e) = first_error(&text, &tree) {
+            problems.push(format!("{}:{e}", relative(&file)));
+            continue;
+        }
+        // (start, end, pattern, capture) of every capture, in bytes.
+        let mut captured = Vec::new();
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(&highlights, tree.root_node(), text.as_bytes());
+        while let Some(m) = matches.next() {
+            for c in m.captures {
+                captured.push((
+                    c.node.start_byte(),
+                    c.node.end_byte(),
+                    m.pattern_index,
+                    c.index,
+                ));
+            }
+        }
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let mut target: Option<usize> = None;
+        for (row, line) in text.lines().enumerate() {
+            let trimmed = line.trim_start();
+            let comment = line.len() - trimmed.len();
+            let assertion = trimmed
+                .strip_prefix('#')
+                .map(str::trim_start)
+                .and_then(|rest| {
+                    if let Some(name) = rest.strip_prefix("<-") {
+                        Some((comment, name.trim()))
+                    } else {
+                        let caret = line.find('^')?;
+                        rest.starts_with('^')
+                            .then(|| (caret, rest.trim_start_matches('^').trim()))
+                    }
+                });
+            let Some((column, expected)) = assertion else {
+                target = Some(row);
+                continue;
+            };
+            let Some(target_row) = target else { continue };
+            assertions += 1;
+            let at = line_starts[target_row] + column;
+            let got = captured
+                .iter()
+                .filter(|(start, end, _, _)| *start <= at && at < *end)
+                .min_by_key(|(start, end, pattern, _)| (end - start, std::cmp::Reverse(*pattern)))
+                .map(|(_, _, _, capture)| names[*capture as usize]);
+            if got != Some(expected) {
+                problems.push(format!(
+                    "{}:{}:{}: expected {expected}, got {}",
+                    relative(&file),
+                    target_row + 1,
+                    column + 1,
+                    got.unwrap_or("no capture")
+                ));
+            }
+        }
+    }
+    assert!(
+        assertions >= 50,
+        "expected the assertions of test/highlight, found {assertions}"
+    );
+    fail_if_any(
+        &problems,
+        "highlight assertions that fail",
+        "fix queries/highlights.scm (and queries/helix/highlights.scm alike) or the assertion in test/highlight",
     );
 }
