@@ -703,3 +703,54 @@ fn the_highlight_tests_hold() {
         "fix queries/highlights.scm (and queries/helix/highlights.scm alike) or the assertion in test/highlight",
     );
 }
+
+/// src/ is what `tree-sitter generate` makes of grammar.js today: node runs
+/// the CLI's grammar DSL (test/dsl.js) on grammar.js, and the JSON must be
+/// src/grammar.json, written by the same generation as src/parser.c. Skipped
+/// with the reason when node is missing, except under `CI=true`.
+#[test]
+fn the_generated_parser_is_the_one_grammar_js_describes() {
+    let grammar = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dsl = read(&grammar.join("test/dsl.js"));
+    let child = std::process::Command::new("node")
+        .args(["--input-type=module", "-"])
+        .env("TREE_SITTER_GRAMMAR_PATH", grammar.join("grammar.js"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "cannot run node ({e}): it is needed to read grammar.js (apt-get install nodejs)"
+            );
+            eprintln!("skipped: cannot run node ({e})");
+            return;
+        }
+    };
+    {
+        use std::io::Write as _;
+        let mut stdin = child.stdin.take().expect("node's standard input");
+        stdin
+            .write_all(dsl.as_bytes())
+            .expect("hand the DSL to node");
+    }
+    let output = child.wait_with_output().expect("node's output");
+    assert!(
+        output.status.success(),
+        "node could not evaluate grammar.js:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let described: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("the DSL prints the grammar as JSON");
+    let generated: serde_json::Value =
+        serde_json::from_str(&read(&grammar.join("src/grammar.json")))
+            .expect("src/grammar.json is JSON");
+    assert!(
+        described == generated,
+        "grammar.js has changed since src/ was generated: run `tree-sitter generate --abi 14` in \
+         editors/tree-sitter-dun and commit src/"
+    );
+}
