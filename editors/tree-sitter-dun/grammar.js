@@ -1,0 +1,648 @@
+/**
+ * @file Tree-sitter grammar for dun, the language of debt-collection flows.
+ * @license Apache-2.0
+ *
+ * grammar/dun.pest is the reference: this grammar accepts the files it
+ * accepts, and bindings/rust/tests/agreement.rs fails when the two disagree
+ * on a fixture or an example. Where the two differ on purpose, the test's
+ * KNOWN_DIFFERENCES list says why.
+ *
+ * Keywords are contextual, as in the pest grammar: `identifier` is the word
+ * token, so a keyword is only a keyword where it may appear (a stage may be
+ * called `email`, a field `day`). Only the words of expressions are
+ * reserved, as in the pest grammar: `identifier` matches every other word
+ * (see `wordExcept`), so `stage and { ... }` is an error here as there.
+ * (Tree-sitter's own reserved words need ABI 15, which Neovim 0.10 and
+ * earlier cannot load; this grammar is generated for ABI 14.)
+ */
+
+/// <reference types="tree-sitter-cli/dsl" />
+// @ts-check
+
+// Binding powers of the operators, loosest first (compiler/src/syntax/expr.rs).
+const PREC = {
+  or: 1,
+  and: 2,
+  not: 3,
+  compare: 4,
+  postfix: 5,
+  add: 6,
+  multiply: 7,
+  negate: 8,
+};
+
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
+const DURATION_UNITS = ['minute', 'minutes', 'hour', 'hours', 'day', 'days', 'week', 'weeks', 'month', 'months'];
+
+// The words of expressions, which are never names (the pest grammar's
+// `reserved`).
+const RESERVED = ['and', 'or', 'not', 'is', 'in', 'account', 'event', 'true', 'false', 'today', 'now'];
+
+const LETTER_OR_DIGIT = 'abcdefghijklmnopqrstuvwxyz0123456789_';
+
+/**
+ * A regular expression for the words `[a-z_][a-z0-9_]*` except `excluded`:
+ * at each node of the excluded words' trie a word either ends (unless the
+ * prefix is itself excluded), follows a branch of the trie, or leaves it by
+ * a character no branch starts with.
+ */
+function wordExcept(excluded) {
+  const trie = {children: {}, end: false};
+  for (const word of excluded) {
+    let node = trie;
+    for (const c of word) {
+      node = node.children[c] = node.children[c] || {children: {}, end: false};
+    }
+    node.end = true;
+  }
+  const anyRest = `[${LETTER_OR_DIGIT}]*`;
+  const classOf = chars => chars.length === 1 ? chars : `[${chars}]`;
+  const walk = (node, alphabet, atRoot) => {
+    const branches = Object.keys(node.children).sort();
+    const others = [...alphabet].filter(c => !branches.includes(c)).join('');
+    const alternatives = branches.map(c => c + walk(node.children[c], LETTER_OR_DIGIT, false));
+    if (others) {
+      alternatives.push(classOf(others) + anyRest);
+    }
+    const group = `(${alternatives.join('|')})`;
+    return atRoot || node.end ? group : `${group}?`;
+  };
+  return new RegExp(walk(trie, 'abcdefghijklmnopqrstuvwxyz_', true));
+}
+
+/** Items separated by optional commas, as everywhere in dun. */
+function commaOptional(rule) {
+  return seq(rule, optional(','));
+}
+
+/** `{ items }` */
+function braced(rule) {
+  return seq('{', repeat(rule), '}');
+}
+
+module.exports = grammar({
+  name: 'dun',
+
+  extras: $ => [/[ \t\n\r\f\v\uFEFF]/, $.comment],
+
+  word: $ => $.identifier,
+
+
+  supertypes: $ => [$._declaration, $._step, $._expression],
+
+  rules: {
+    source_file: $ => repeat($._declaration),
+
+    _declaration: $ => choice(
+      $.flow_declaration,
+      $.currency_declaration,
+      $.account_declaration,
+      $.event_declaration,
+      $.action_declaration,
+      $.calendar_declaration,
+      $.policy_declaration,
+      $.var_declaration,
+      $.segment_declaration,
+      $.template_declaration,
+      $.handler,
+      $.start_declaration,
+      $.stage_declaration,
+      $.migrate_declaration,
+      $.reenter_declaration,
+      $.test_declaration,
+    ),
+
+    // ------------------------------------------------------------ declarations
+
+    flow_declaration: $ => seq(
+      'flow',
+      field('name', $.identifier),
+      optional(seq('version', field('version', $.integer))),
+    ),
+
+    // Any word is read here, as the pest grammar's `loose_code` does, so
+    // that `currency usd` is left to the checker's precise message.
+    currency_declaration: $ => seq(
+      'currency',
+      field('code', alias(/[A-Za-z][A-Za-z0-9_]*/, $.currency_code)),
+    ),
+
+    account_declaration: $ => seq('account', field('fields', $.field_list)),
+
+    event_declaration: $ => seq(
+      'event',
+      field('name', $.identifier),
+      optional(field('fields', $.field_list)),
+    ),
+
+    action_declaration: $ => seq(
+      'action',
+      field('name', $.identifier),
+      field('fields', $.field_list),
+    ),
+
+    field_list: $ => braced($.field_declaration),
+
+    field_declaration: $ => commaOptional(seq(
+      field('name', $.identifier),
+      ':',
+      field('type', $.type),
+    )),
+
+    type: $ => seq(
+      choice($.enum_type, alias($.identifier, $.type_identifier)),
+      optional(field('optional', '?')),
+    ),
+
+    enum_type: $ => seq(
+      alias($.identifier, $.variant),
+      repeat1(seq('|', alias($.identifier, $.variant))),
+    ),
+
+    calendar_declaration: $ => seq(
+      'calendar',
+      field('name', $.identifier),
+      '{',
+      repeat(choice($.weekend_rule, $.holiday_rule)),
+      '}',
+    ),
+
+    weekend_rule: $ => seq('weekend', $.weekday, repeat(seq(optional(','), $.weekday))),
+
+    holiday_rule: $ => seq(
+      choice('holiday', 'holidays'),
+      $.date,
+      repeat(seq(optional(','), $.date)),
+    ),
+
+    policy_declaration: $ => seq(
+      'policy',
+      '{',
+      repeat(choice(
+        $.contact_hours_rule,
+        $.no_contact_rule,
+        $.at_most_rule,
+        $.pause_rule,
+        $.stop_rule,
+      )),
+      '}',
+    ),
+
+    contact_hours_rule: $ => seq(
+      'contact_hours',
+      field('from', $.time),
+      'to',
+      field('to', $.time),
+      optional(seq('in', field('zone', choice($.field_access, $.string)))),
+    ),
+
+    no_contact_rule: $ => seq(
+      'no_contact',
+      'on',
+      choice($.holidays_of, $.weekday_list),
+    ),
+
+    holidays_of: $ => seq(choice('holiday', 'holidays'), 'of', field('calendar', $.identifier)),
+
+    weekday_list: $ => seq($.weekday, repeat(seq(optional(','), $.weekday))),
+
+    at_most_rule: $ => seq(
+      'at_most',
+      field('count', $.integer),
+      field('channels', alias($.identifier, $.channel)),
+      'per',
+      field('window', $.duration),
+    ),
+
+    pause_rule: $ => seq(
+      'pause',
+      field('channels', alias($.identifier, $.channel)),
+      'for',
+      field('duration', $.duration),
+      'after',
+      field('event', $.identifier),
+      optional($.when_clause),
+    ),
+
+    stop_rule: $ => seq(
+      'stop',
+      field('channels', alias($.identifier, $.channel)),
+      'on',
+      field('event', $.identifier),
+      optional($.when_clause),
+    ),
+
+    var_declaration: $ => seq(
+      'var',
+      field('name', $.identifier),
+      ':',
+      field('type', $.type),
+      '=',
+      field('value', $._expression),
+    ),
+
+    segment_declaration: $ => seq(
+      'segment',
+      field('name', $.identifier),
+      '=',
+      field('value', $._expression),
+    ),
+
+    template_declaration: $ => seq(
+      'template',
+      field('name', $.identifier),
+      'for',
+      field('channel', alias($.identifier, $.channel)),
+      field('body', choice($.template_file, $.template_email, $.string)),
+    ),
+
+    template_file: $ => seq('file', field('path', $.string)),
+
+    template_email: $ => seq(
+      '{',
+      'subject',
+      field('subject', $.string),
+      'body',
+      field('body', $.string),
+      '}',
+    ),
+
+    handler: $ => seq(
+      'on',
+      field('event', $.identifier),
+      optional($.when_clause),
+      choice(
+        seq('->', field('target', $.identifier)),
+        field('body', $.block),
+      ),
+    ),
+
+    when_clause: $ => seq('when', field('condition', $._expression)),
+
+    start_declaration: $ => seq('start', field('stage', $.identifier)),
+
+    migrate_declaration: $ => seq(
+      'migrate',
+      'from',
+      'version',
+      field('version', $.integer),
+      '{',
+      repeat($.migrate_move),
+      '}',
+    ),
+
+    migrate_move: $ => commaOptional(seq(
+      'stage',
+      field('from', $.identifier),
+      optional(field('from_place', $.migrate_place)),
+      '->',
+      field('to', $.identifier),
+      optional(seq('at', field('to_place', $.migrate_place))),
+    )),
+
+    migrate_place: $ => choice(
+      'start',
+      seq('wait', $.integer),
+      seq('contact', $.integer),
+    ),
+
+    reenter_declaration: $ => seq('reenter', $.when_clause),
+
+    stage_declaration: $ => seq(
+      'stage',
+      field('name', $.identifier),
+      field('body', $.stage_body),
+    ),
+
+    // The pest grammar reads handlers written after a step as
+    // `misplaced_handler` only to word the checker's message; the language
+    // it accepts is the same as this interleaving.
+    stage_body: $ => seq('{', repeat(choice($.handler, $._step)), '}'),
+
+    // ------------------------------------------------------------ steps
+
+    block: $ => seq('{', repeat($._step), '}'),
+
+    _step: $ => choice(
+      $.send_step,
+      $.call_step,
+      $.wait_step,
+      $.if_step,
+      $.repeat_step,
+      $.split_step,
+      $.goto_step,
+      $.end_step,
+      $.set_step,
+      $.assign_queue_step,
+      $.assign_agency_step,
+      $.offer_discount_step,
+      $.offer_plan_step,
+      $.alert_step,
+      $.emit_step,
+    ),
+
+    send_step: $ => seq(
+      'send',
+      field('channel', alias($.identifier, $.channel)),
+      field('template', $.identifier),
+      optional(seq('to', field('target', $.send_target))),
+      optional($.when_clause),
+    ),
+
+    send_target: $ => seq(optional(seq('account', '.')), field('field', $.identifier)),
+
+    call_step: $ => seq(
+      'call',
+      optional(seq('queue', field('queue', $.identifier))),
+      optional(seq('priority', field('priority', $.priority))),
+      optional($.when_clause),
+    ),
+
+    wait_step: $ => seq(
+      'wait',
+      choice(
+        seq('until', field('until', $._expression)),
+        field('duration', $.duration),
+      ),
+    ),
+
+    if_step: $ => seq(
+      'if',
+      field('condition', $._expression),
+      field('consequence', $.block),
+      repeat($.else_if_clause),
+      optional($.else_clause),
+    ),
+
+    else_if_clause: $ => seq(
+      'else',
+      'if',
+      field('condition', $._expression),
+      field('consequence', $.block),
+    ),
+
+    else_clause: $ => seq('else', field('body', $.block)),
+
+    repeat_step: $ => seq('repeat', field('count', $.integer), 'times', field('body', $.block)),
+
+    split_step: $ => seq('split', '{', repeat($.split_arm), '}'),
+
+    split_arm: $ => commaOptional(seq(
+      field('share', $.percentage),
+      '->',
+      field('target', $.identifier),
+    )),
+
+    goto_step: $ => seq('goto', field('target', $.identifier)),
+
+    end_step: $ => seq('end', field('outcome', $.identifier)),
+
+    set_step: $ => seq(
+      'set',
+      field('variable', $.identifier),
+      '=',
+      field('value', $._expression),
+    ),
+
+    assign_queue_step: $ => seq(
+      'assign',
+      'queue',
+      field('queue', $.identifier),
+      optional(seq('priority', field('priority', $.priority))),
+    ),
+
+    assign_agency_step: $ => seq('assign', 'agency', field('agency', $.string)),
+
+    offer_discount_step: $ => seq(
+      'offer',
+      'discount',
+      field('discount', $.percentage),
+      optional(seq('for', field('duration', $.duration))),
+    ),
+
+    offer_plan_step: $ => seq(
+      'offer',
+      'plan',
+      field('installments', $.integer),
+      'installments',
+      'every',
+      field('every', $.duration),
+    ),
+
+    alert_step: $ => seq('alert', field('team', $.identifier), field('message', $.string)),
+
+    emit_step: $ => seq(
+      'emit',
+      field('action', $.identifier),
+      optional(field('fields', $.field_values)),
+    ),
+
+    field_values: $ => braced($.field_value),
+
+    field_value: $ => commaOptional(seq(
+      field('name', $.identifier),
+      ':',
+      field('value', $._expression),
+    )),
+
+    // ------------------------------------------------------------ tests
+
+    test_declaration: $ => seq(
+      'test',
+      field('title', $.string),
+      '{',
+      repeat(choice($.given, $.test_start, $.on_day)),
+      '}',
+    ),
+
+    given: $ => seq('given', 'account', field('fields', $.field_values)),
+
+    test_start: $ => seq(
+      'start',
+      'at',
+      field('date', $.date),
+      field('time', $.time),
+      optional(seq('in', field('zone', $.string))),
+    ),
+
+    on_day: $ => seq(
+      'on',
+      'day',
+      field('day', $.integer),
+      optional(seq('at', field('time', $.time))),
+      choice($.receive, $.update, $.expect),
+    ),
+
+    receive: $ => seq('receive', field('event', $.identifier), optional(field('fields', $.field_values))),
+
+    update: $ => seq('update', 'account', field('fields', $.field_values)),
+
+    expect: $ => seq('expect', choice(
+      $.expect_sent,
+      $.expect_call,
+      $.expect_no,
+      $.expect_assigned_queue,
+      $.expect_assigned_agency,
+      $.expect_offer,
+      $.expect_alert,
+      $.expect_emitted,
+      $.expect_stage,
+      $.expect_end,
+      $.expect_variable,
+    )),
+
+    expect_sent: $ => seq(
+      'sent',
+      field('channel', alias($.identifier, $.channel)),
+      field('template', $.identifier),
+    ),
+    expect_call: $ => prec.right(seq('call', optional(seq('queue', field('queue', $.identifier))))),
+    expect_no: $ => seq('no', field('channels', alias($.identifier, $.channel))),
+    expect_assigned_queue: $ => seq('assigned', 'queue', field('queue', $.identifier)),
+    expect_assigned_agency: $ => seq('assigned', 'agency', field('agency', $.string)),
+    expect_offer: $ => seq('offer', 'discount', field('discount', $.percentage)),
+    expect_alert: $ => seq('alert', field('team', $.identifier)),
+    expect_emitted: $ => seq('emitted', field('action', $.identifier)),
+    expect_stage: $ => seq('stage', field('stage', $.identifier)),
+    expect_end: $ => seq('end', field('outcome', $.identifier)),
+    // A variable may be called like an expectation (`expect no == 3`): the
+    // pest grammar tries the expectation first and falls back on the
+    // variable, which `==` tells apart here. Not `call`: `expect call` is
+    // whole without a queue, so pest never falls back there.
+    expect_variable: $ => seq(
+      field('variable', choice(
+        $.identifier,
+        alias(choice('sent', 'no', 'assigned', 'offer', 'alert', 'emitted', 'stage', 'end'), $.identifier),
+      )),
+      '==',
+      field('value', $._expression),
+    ),
+
+    // ------------------------------------------------------------ expressions
+
+    // Precedence as the compiler applies it (compiler/src/syntax/expr.rs):
+    // every operand is an expression and the binding powers decide, so
+    // `not a == b` is `not (a == b)` and `a + b is set` is `(a + b) is set`.
+    // Like the pest grammar, this accepts a chain of comparisons; the
+    // compiler rejects it (dun::syntax::comparison_chain).
+    _expression: $ => choice(
+      $._primary,
+      $.logical_expression,
+      $.not_expression,
+      $.comparison_expression,
+      $.arithmetic_expression,
+      $.negation,
+      $.is_set_expression,
+      $.in_expression,
+    ),
+
+    logical_expression: $ => choice(
+      prec.left(PREC.or, seq(field('left', $._expression), field('operator', 'or'), field('right', $._expression))),
+      prec.left(PREC.and, seq(field('left', $._expression), field('operator', 'and'), field('right', $._expression))),
+    ),
+
+    not_expression: $ => prec(PREC.not, seq('not', field('operand', $._expression))),
+
+    comparison_expression: $ => prec.left(PREC.compare, seq(
+      field('left', $._expression),
+      field('operator', choice('==', '!=', '<', '<=', '>', '>=')),
+      field('right', $._expression),
+    )),
+
+    is_set_expression: $ => prec(PREC.postfix, seq(field('operand', $._expression), 'is', 'set')),
+
+    in_expression: $ => prec(PREC.postfix, seq(
+      field('operand', $._expression),
+      'in',
+      field('list', $.list),
+    )),
+
+    list: $ => seq('[', repeat(commaOptional($._expression)), ']'),
+
+    arithmetic_expression: $ => choice(
+      prec.left(PREC.add, seq(field('left', $._expression), field('operator', choice('+', '-')), field('right', $._expression))),
+      prec.left(PREC.multiply, seq(field('left', $._expression), field('operator', choice('*', '/')), field('right', $._expression))),
+    ),
+
+    negation: $ => prec(PREC.negate, seq('-', field('operand', $._expression))),
+
+    _primary: $ => choice(
+      $.boolean,
+      $.today,
+      $.now,
+      $.field_access,
+      $.identifier,
+      $.datetime,
+      $.date,
+      $.time,
+      $.number,
+      alias($._spaced_percentage, $.percentage),
+      $.money,
+      $.duration,
+      $.string,
+      $.parenthesized_expression,
+    ),
+
+    parenthesized_expression: $ => seq('(', $._expression, ')'),
+
+    field_access: $ => seq(
+      field('object', choice('account', 'event')),
+      '.',
+      field('field', $.identifier),
+    ),
+
+    boolean: _ => choice('true', 'false'),
+    today: _ => 'today',
+    now: _ => 'now',
+
+    // ------------------------------------------------------------ literals
+
+    identifier: _ => wordExcept(RESERVED),
+
+    weekday: _ => choice(...WEEKDAYS),
+    priority: _ => choice(...PRIORITIES),
+
+    // A count: no fraction (`repeat 3 times`, `version 2`, `on day 10`).
+    integer: _ => /[0-9][0-9_]*/,
+    number: _ => /[0-9][0-9_]*(\.[0-9][0-9_]*)?/,
+
+    // `80%` in a split or an offer is one word; in an expression the sign
+    // may stand apart, as in the pest grammar's `quantity`.
+    percentage: $ => seq($.number, token.immediate('%')),
+    _spaced_percentage: $ => seq($.number, '%'),
+
+    money: $ => seq($.number, $.currency_code),
+
+    currency_code: _ => /[A-Z][A-Za-z0-9_]*/,
+
+    duration: $ => seq(
+      $.number,
+      $.duration_unit,
+      optional(seq('of', field('calendar', $.identifier))),
+    ),
+
+    duration_unit: _ => choice(...DURATION_UNITS, /business[ \t\n\r]+days?/),
+
+    date: _ => /[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/,
+    time: _ => /[0-9]{1,2}:[0-9]{2}/,
+    // In a list, `[2026-03-01 09:00]` is one datetime, as the pest grammar
+    // tries `datetime` first.
+    datetime: $ => prec(1, seq($.date, $.time)),
+
+    string: $ => seq(
+      '"',
+      repeat(choice($.string_content, $.escape_sequence, $.placeholder)),
+      token.immediate('"'),
+    ),
+
+    // `{{` and `}}` are literal braces; a lone `{` opens a placeholder.
+    string_content: _ => token.immediate(prec(1, /(\{\{|[^"\\{])+/)),
+
+    escape_sequence: _ => token.immediate(prec(2, /\\(.|\n)/)),
+
+    placeholder: $ => seq(token.immediate('{'), $._expression, '}'),
+
+    comment: _ => token(seq('#', /[^\n]*/)),
+  },
+});

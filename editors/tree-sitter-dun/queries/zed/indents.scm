@@ -1,0 +1,4 @@
+; Indents for Zed: inside any pair of brackets, one level in.
+(_ "{" "}" @end) @indent
+(_ "[" "]" @end) @indent
+(_ "(" ")" @end) @indent
