@@ -287,6 +287,22 @@ impl Printer<'_> {
                 let head = format!("stop {} on {}", channels.name, event.name);
                 self.with_when(head, when.as_ref(), "");
             }
+            PolicyRuleKind::Hold {
+                channels,
+                event,
+                release,
+                longest,
+                when,
+            } => {
+                let mut head = format!(
+                    "pause {} after {} until {}",
+                    channels.name, event.name, release.name
+                );
+                if let Some(d) = longest {
+                    head.push_str(&format!(" for at most {}", duration(d)));
+                }
+                self.with_when(head, when.as_ref(), "");
+            }
         }
     }
 

@@ -261,6 +261,22 @@ impl Walker<'_> {
                                 self.expr(w, Some(&event.name));
                             }
                         }
+                        PolicyRuleKind::Hold {
+                            event,
+                            release,
+                            longest,
+                            when,
+                            ..
+                        } => {
+                            self.push(event, Target::Event(event.name.clone()), false);
+                            self.push(release, Target::Event(release.name.clone()), false);
+                            if let Some(d) = longest {
+                                self.duration(d);
+                            }
+                            if let Some(w) = when {
+                                self.expr(w, Some(&event.name));
+                            }
+                        }
                     }
                 }
             }

@@ -274,6 +274,26 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
                     when,
                 });
             }
+            PolicyRuleKind::Hold {
+                channels: words,
+                event,
+                release,
+                longest,
+                when,
+            } => {
+                let channels = channels(cx, words);
+                let event = event_index(cx, event);
+                let release = event_index(cx, release);
+                let longest = longest.as_ref().map(|d| cx.duration(d));
+                let when = when.as_ref().map(|w| cx.code(w, Some(event)));
+                cx.m.policy.ext.holds.push(dun_machine::format::Hold {
+                    channels,
+                    event,
+                    release,
+                    longest,
+                    when,
+                });
+            }
         }
     }
 }

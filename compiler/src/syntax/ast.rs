@@ -230,6 +230,15 @@ pub enum PolicyRuleKind {
         event: Ident,
         when: Option<Expr>,
     },
+    /// `pause contact after dispute until dispute_resolved [for at most 60
+    /// days] [when COND]`
+    Hold {
+        channels: Ident,
+        event: Ident,
+        release: Ident,
+        longest: Option<DurationLit>,
+        when: Option<Expr>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

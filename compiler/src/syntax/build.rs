@@ -416,6 +416,7 @@ impl<'a> Builder<'a> {
         let mut channels = None;
         let mut duration = None;
         let mut when = None;
+        let mut longest = None;
         for c in pair.into_inner() {
             match c.as_rule() {
                 Rule::time => times.push(self.time(&c)),
@@ -442,6 +443,12 @@ impl<'a> Builder<'a> {
                 Rule::duration => duration = Some(self.duration(c)),
                 Rule::name => names.push(self.ident(&c)),
                 Rule::when_clause => when = self.when(c),
+                Rule::longest => {
+                    longest = c
+                        .into_inner()
+                        .find(|d| d.as_rule() == Rule::duration)
+                        .map(|d| self.duration(d))
+                }
                 _ => {}
             }
         }
@@ -473,6 +480,16 @@ impl<'a> Builder<'a> {
                 event: names.pop().unwrap_or_else(|| self.missing(span)),
                 when,
             },
+            Rule::hold_rule => {
+                let release = names.pop().unwrap_or_else(|| self.missing(span));
+                PolicyRuleKind::Hold {
+                    channels: channels.unwrap_or_else(|| self.missing(span)),
+                    event: names.pop().unwrap_or_else(|| self.missing(span)),
+                    release,
+                    longest,
+                    when,
+                }
+            }
             Rule::stop_rule => PolicyRuleKind::Stop {
                 channels: channels.unwrap_or_else(|| self.missing(span)),
                 event: names.pop().unwrap_or_else(|| self.missing(span)),

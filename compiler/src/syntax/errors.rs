@@ -112,6 +112,7 @@ fn describe(rule: Rule) -> String {
         Rule::duration => "a duration such as `3 days`",
         Rule::duration_unit => "`minutes`, `hours`, `days`, `weeks`, `months` or `business days`",
         Rule::calendar_of => "`of` and a calendar",
+        Rule::longest => "`for at most` and a duration",
         Rule::currency_code | Rule::loose_code => "a currency code such as `USD`",
         Rule::date => "a date such as `2026-03-31`",
         Rule::time => "a time of day such as `09:00`",

@@ -205,11 +205,18 @@ impl Checker<'_> {
                     self.channel_set(channels);
                     self.event_condition(event, when.as_ref());
                 }
+                PolicyRuleKind::Hold {
+                    channels,
+                    event,
+                    release,
+                    longest,
+                    when,
+                } => self.hold(channels, event, release, longest.as_ref(), when.as_ref()),
             }
         }
     }
 
-    fn event_condition(&mut self, event: &ast::Ident, when: Option<&ast::Expr>) {
+    pub(crate) fn event_condition(&mut self, event: &ast::Ident, when: Option<&ast::Expr>) {
         let known = self.event_ref(event);
         if let Some(when) = when {
             let scope = Scope {

@@ -6,6 +6,7 @@
 mod decls;
 mod expr;
 mod flow_tests;
+mod holds;
 mod steps;
 mod text;
 

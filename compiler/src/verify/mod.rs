@@ -10,6 +10,7 @@
 mod caps;
 mod dead;
 mod graph;
+mod holds;
 mod loops;
 mod paths;
 mod pauses;
@@ -33,6 +34,8 @@ pub const CAP: &str = "dun::verify::cap";
 pub const CAP_POSSIBLE: &str = "dun::verify::cap_possible";
 /// A contact the flow plans inside a `pause` that follows its event.
 pub const PAUSE: &str = "dun::verify::pause";
+/// A contact the flow plans inside a hold, before its releasing event.
+pub const HOLD: &str = "dun::verify::hold";
 /// A cycle of stages and handlers that repeats without any wait.
 pub const ZERO_TIME_LOOP: &str = "dun::verify::zero_time_loop";
 /// A stage from which no `end` can be reached.
@@ -47,6 +50,7 @@ pub const ALL: &[&str] = &[
     CAP,
     CAP_POSSIBLE,
     PAUSE,
+    HOLD,
     ZERO_TIME_LOOP,
     NEVER_ENDS,
     DEAD_CONTACT,
@@ -61,6 +65,7 @@ pub(crate) struct Context<'a> {
     caps: Vec<Span>,
     pauses: Vec<Span>,
     stops: Vec<Span>,
+    holds: Vec<Span>,
     /// The span of each stage's name, by stage index.
     stage_names: Vec<Option<Span>>,
     /// The span of each variable's name, by variable index.
@@ -74,6 +79,10 @@ impl Context<'_> {
 
     pub fn pause_span(&self, i: usize) -> Span {
         self.pauses.get(i).copied().unwrap_or_default()
+    }
+
+    pub fn hold_span(&self, i: usize) -> Span {
+        self.holds.get(i).copied().unwrap_or_default()
     }
 
     pub fn stop_span(&self, i: usize) -> Span {
@@ -105,6 +114,7 @@ pub fn verify(file: &ast::File, m: &Machine) -> Vec<Diagnostic> {
         progress::check(cx, reach, &mut out);
         caps::check(cx, reach, &mut out);
         pauses::check(cx, reach, &mut out);
+        holds::check(cx, reach, &mut out);
         dead::check(cx, reach, &mut out);
         let mut past = Vec::new();
         until::check(cx, &mut past);
@@ -158,6 +168,7 @@ fn with_context<T>(
     run: impl FnOnce(&Context<'_>, &paths::Reach) -> T,
 ) -> T {
     let (mut caps, mut pauses, mut stops) = (Vec::new(), Vec::new(), Vec::new());
+    let mut holds = Vec::new();
     // Variables are numbered as declared, the first of a name winning (as
     // lowering numbers them).
     let mut var_names: Vec<Span> = Vec::new();
@@ -176,6 +187,7 @@ fn with_context<T>(
                     PolicyRuleKind::AtMost { .. } => caps.push(rule.span),
                     PolicyRuleKind::Pause { .. } => pauses.push(rule.span),
                     PolicyRuleKind::Stop { .. } => stops.push(rule.span),
+                    PolicyRuleKind::Hold { .. } => holds.push(rule.span),
                     _ => {}
                 }
             }
@@ -207,6 +219,7 @@ fn with_context<T>(
         caps,
         pauses,
         stops,
+        holds,
     };
     let reach = paths::Reach::from_start(&g);
     run(&cx, &reach)

@@ -241,3 +241,132 @@ fn analysis_keeps_the_machine_it_verified() {
     let broken = analyze(None, "flow x\nstart nowhere\n");
     assert!(broken.has_errors() && broken.machine.is_none());
 }
+
+/// A random flow whose policy holds contact from `dispute` until
+/// `dispute_resolved` (for at most a few days, or with no end), and whose
+/// flow-level handler sends a disputed account to one of its stages.
+fn random_hold_flow(seed: u64) -> String {
+    let mut rng = Rng(seed.wrapping_add(1_000_003));
+    let mut src = String::from(
+        "flow random\ncurrency USD\naccount {\n  name: text\n  mobile: phone?\n  f0: bool\n  f1: bool\n  f2: bool\n}\n",
+    );
+    src.push_str("event dispute\nevent dispute_resolved\n");
+    src.push_str("template nudge for sms \"Hi {account.name}\"\n");
+    let words = ["calls", "sms", "contact"];
+    let longest = match rng.below(3) {
+        0 => String::new(),
+        n => format!(" for at most {} days", n * (1 + rng.below(3))),
+    };
+    src.push_str(&format!(
+        "policy {{\n  pause {} after dispute until dispute_resolved{longest}\n}}\n",
+        words[rng.below(3) as usize]
+    ));
+    let stages = 1 + rng.below(3) as usize;
+    src.push_str(&format!("on dispute -> s{}\n", rng.below(stages as u64)));
+    src.push_str("start s0\n");
+    for s in 0..stages {
+        src.push_str(&format!("stage s{s} {{\n"));
+        if rng.below(3) == 0 {
+            src.push_str("  on dispute_resolved -> s0\n");
+        }
+        steps(&mut rng, 0, &mut src, "  ");
+        src.push_str("  send sms nudge\n  wait 1 day\n");
+        if s + 1 < stages {
+            src.push_str(&format!("  goto s{}\n", s + 1));
+        } else {
+            src.push_str("  end done\n");
+        }
+        src.push_str("}\n");
+    }
+    src
+}
+
+/// Whether the engine, with the flow's holds as its only contact rule,
+/// keeps back a contact by a hold when `dispute` comes as the account
+/// enters and `dispute_resolved` never comes.
+fn engine_holds(m: &Machine, fields: [bool; FIELDS]) -> bool {
+    let mut free = m.clone();
+    free.policy = Policy {
+        ext: m.policy.ext.clone(),
+        ..Policy::default()
+    };
+    let mut values: Vec<(String, Value)> = vec![
+        ("name".into(), Value::Text("Ann".into())),
+        ("mobile".into(), Value::Text("+15550100".into())),
+    ];
+    for (f, v) in fields.iter().enumerate() {
+        values.push((format!("f{f}"), Value::Bool(*v)));
+    }
+    let account = Account::new(
+        &free,
+        "acct-1",
+        values.iter().map(|(k, v)| (k.as_str(), v.clone())),
+    )
+    .unwrap();
+    let dispute = free
+        .events
+        .iter()
+        .position(|e| free.str(e.name) == "dispute")
+        .unwrap() as u16;
+    let held = |o: &dun_runtime::engine::Outcome| {
+        o.audit
+            .iter()
+            .any(|a| matches!(a.reason(), Some(dun_runtime::engine::Reason::Hold { .. })))
+    };
+    let mut inst = Instance::new();
+    let start = Utc.with_ymd_and_hms(2030, 1, 7, 9, 0, 0).unwrap();
+    let mut any = held(&step(&free, &mut inst, &account, Input::Enrol, start));
+    let event = Input::Event {
+        event: dispute,
+        payload: Vec::new(),
+    };
+    any |= held(&step(&free, &mut inst, &account, event, start));
+    for _ in 0..200 {
+        let Some(due) = inst.next_due() else { break };
+        any |= held(&step(&free, &mut inst, &account, Input::Timer, due));
+    }
+    any
+}
+
+#[test]
+fn every_hold_error_is_a_hold_the_engine_makes_and_a_clean_flow_is_never_held() {
+    let (mut errors, mut clean) = (0, 0);
+    for seed in 0..300u64 {
+        let src = random_hold_flow(seed);
+        let a = analyze(None, &src);
+        let fatal: Vec<_> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() && !d.code.starts_with("dun::verify::"))
+            .collect();
+        assert!(
+            fatal.is_empty(),
+            "seed {seed} does not check:\n{src}\n{fatal:#?}"
+        );
+        let m = crate::lower::lower(&a.file, &a.model).expect("a checked flow lowers");
+        let reported: Vec<_> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == super::HOLD)
+            .collect();
+        let accounts = (0..8u8).map(|bits| [bits & 1 != 0, bits & 2 != 0, bits & 4 != 0]);
+        let mut held = accounts.map(|f| engine_holds(&m, f));
+        if reported.iter().any(|d| d.severity == Severity::Error) {
+            errors += 1;
+            assert!(
+                held.any(|h| h),
+                "seed {seed}: the verifier reports a contact inside the hold, but no account \
+                 is held by the engine\n{src}"
+            );
+        } else if reported.is_empty() {
+            clean += 1;
+            assert!(
+                !held.any(|h| h),
+                "seed {seed}: the verifier reports nothing, but the engine holds a contact\n{src}"
+            );
+        }
+    }
+    // The generator must exercise both sides.
+    assert!(errors > 20, "only {errors} hold errors in 300 flows");
+    assert!(clean > 20, "only {clean} flows without a hold diagnostic");
+}

@@ -10,11 +10,14 @@
 //! expression constants live in [`Machine::consts`].
 
 mod header;
+mod rules;
 mod validate;
 
 pub use header::{
-    decode, encode, FormatError, FLAGS_KNOWN, FLAG_LIFECYCLE, FORMAT_VERSION, HEADER_LEN, MAGIC,
+    decode, encode, FormatError, FLAGS_KNOWN, FLAG_LIFECYCLE, FLAG_POLICY_EXT, FORMAT_VERSION,
+    HEADER_LEN, MAGIC,
 };
+pub use rules::{Hold, PolicyExt};
 pub use validate::validate;
 
 use chrono::{NaiveDate, NaiveTime};
@@ -367,6 +370,10 @@ pub struct Policy {
     pub caps: Vec<Cap>,
     pub pauses: Vec<Pause>,
     pub stops: Vec<Stop>,
+    /// Holds until an event; kept out of the policy's own payload (see
+    /// [`PolicyExt`]).
+    #[serde(skip)]
+    pub ext: PolicyExt,
 }
 
 /// `contact_hours 08:00 to 21:00`, as minutes after local midnight. When

@@ -1,4 +1,4 @@
-//! Contact rules at run time: stops, pauses, caps over sliding windows,
+//! Contact rules at run time: stops, pauses, holds, caps over sliding windows,
 //! contact hours and closed days.
 
 use super::audit::Reason;
@@ -66,8 +66,10 @@ impl Run<'_> {
             .sum()
     }
 
+    /// The caps' slots, then one per hold (see `hold`).
     pub(crate) fn ledger_len(&self) -> usize {
-        self.m.policy.caps.iter().map(|c| c.count as usize).sum()
+        let caps: usize = self.m.policy.caps.iter().map(|c| c.count as usize).sum();
+        caps + self.m.policy.ext.holds.len()
     }
 
     /// Decides whether a contact on `channel` may go at `at`.
@@ -92,6 +94,11 @@ impl Run<'_> {
                     channel,
                     until: paused,
                 });
+            }
+            if let Some((hold, until)) = self.held_after(channel, t) {
+                t = from_minutes(until);
+                moved = true;
+                first.get_or_insert(Reason::Hold { hold, until });
             }
             for (i, cap) in self.m.policy.caps.iter().enumerate() {
                 if !cap.channels.contains(channel) || cap.count == 0 {

@@ -7,6 +7,7 @@
 
 mod audit;
 mod contact;
+mod hold;
 pub(crate) mod eval;
 pub(crate) mod instance;
 mod run;
