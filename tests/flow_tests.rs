@@ -413,3 +413,82 @@ test "a resolution with no dispute changes nothing" {
 "#,
     ));
 }
+
+#[test]
+fn saturday_hours_let_a_reminder_go_on_saturday_and_sunday_stays_closed() {
+    passes(&flow(
+        r#"event ping
+template nudge for sms "Please pay"
+template hello for email { subject "Hi" body "Hello" }
+policy {
+  contact_hours mon-fri 08:00 to 21:00, sat 09:00 to 15:00 in account.timezone
+  contact_hours email mon-sun 07:00 to 22:00
+}
+on ping {
+  send email hello
+  send sms nudge
+}
+start a
+stage a {
+  send sms nudge
+  wait 1 day
+  send sms nudge
+  wait 1 day
+  send sms nudge
+  wait 10 days
+  end done
+}
+test "Friday, Saturday at 10:00, then Sunday waits for Monday" {
+  GIVEN
+  start at 2026-03-06 10:00 in "America/New_York"
+  on day 0 expect sent sms nudge
+  on day 1 expect sent sms nudge
+  on day 2 expect no sms
+  on day 3 expect sent sms nudge
+}
+test "Saturday after 15:00 is closed for texts; emails have their own hours" {
+  GIVEN
+  start at 2026-03-07 15:30 in "America/New_York"
+  on day 0 expect no sms
+  on day 1 at 21:30 receive ping
+  on day 1 expect sent email hello
+  on day 1 expect no sms
+  on day 2 expect sent sms nudge
+}
+"#,
+    ));
+}
+
+#[test]
+fn a_calendar_week_cap_starts_afresh_on_monday_across_a_month_end() {
+    // 2026-04-30 is a Thursday; its calendar week ends on Sunday May 3.
+    passes(&flow(
+        r#"template nudge for sms "Please pay"
+policy {
+  contact_hours 08:00 to 21:00 in account.timezone
+  at_most 2 sms per calendar week
+}
+start a
+stage a {
+  repeat 5 times {
+    send sms nudge
+    wait 1 day
+  }
+  end done
+}
+test "two texts a week, the third on Monday, whatever the month" {
+  GIVEN
+  start at 2026-04-30 09:00 in "America/New_York"
+  on day 0 expect sent sms nudge
+  on day 1 expect sent sms nudge
+  on day 2 expect no sms
+  on day 3 expect no sms
+  on day 4 expect sent sms nudge
+  on day 5 expect sent sms nudge
+  on day 6 expect no sms
+  on day 10 expect no sms
+  on day 11 expect sent sms nudge
+}
+"#,
+    ));
+}

@@ -49,7 +49,8 @@ pub const INVALID_VALUE: &str = "dun::tests::invalid_value";
 pub const MISSING_START_AT: &str = "dun::tests::missing_start";
 
 pub use crate::verify::{
-    CAP, CAP_POSSIBLE, DEAD_CONTACT, HOLD, NEVER_ENDS, PAUSE, WAIT_UNTIL_PAST, ZERO_TIME_LOOP,
+    CAP, CAP_POSSIBLE, DEAD_CONTACT, HOLD, NEVER_ENDS, NEVER_OPEN, PAUSE, WAIT_UNTIL_PAST,
+    ZERO_TIME_LOOP,
 };
 
 /// Every code above, in the order `docs/errors.md` lists them.
@@ -110,6 +111,7 @@ pub const ALL: &[&str] = &[
     CAP_POSSIBLE,
     PAUSE,
     HOLD,
+    NEVER_OPEN,
     ZERO_TIME_LOOP,
     NEVER_ENDS,
     DEAD_CONTACT,

@@ -134,6 +134,7 @@ pub const REGISTRY: &[CodeInfo] = &[
     code("dun::verify::cap_possible", Warning),
     code("dun::verify::pause", Warning),
     code("dun::verify::hold", Warning),
+    code("dun::verify::never_open", Error),
     code("dun::verify::zero_time_loop", Error),
     code("dun::verify::never_ends", Warning),
     code("dun::verify::dead_contact", Warning),

@@ -238,11 +238,17 @@ impl Walker<'_> {
                                 self.expr(z, None);
                             }
                         }
+                        PolicyRuleKind::Windows { zone, .. } => {
+                            if let Some(z) = zone {
+                                self.expr(z, None);
+                            }
+                        }
                         PolicyRuleKind::NoContactDays(_) => {}
                         PolicyRuleKind::NoContactHolidays(cal) => {
                             self.push(cal, Target::Calendar(cal.name.clone()), false);
                         }
                         PolicyRuleKind::AtMost { window, .. } => self.duration(window),
+                        PolicyRuleKind::AtMostPerWeek { .. } => {}
                         PolicyRuleKind::Pause {
                             duration,
                             event,

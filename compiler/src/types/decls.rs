@@ -150,8 +150,19 @@ impl Checker<'_> {
 
     fn policy(&mut self, p: &ast::PolicyDecl) {
         let mut hours: Option<Span> = None;
+        let mut windows = super::windows::Seen::default();
         for rule in &p.rules {
             match &rule.kind {
+                PolicyRuleKind::Windows {
+                    channels,
+                    windows: days,
+                    zone,
+                } => {
+                    self.windows(channels.as_ref(), days, rule.span, &mut hours, &mut windows);
+                    if let Some(zone) = zone {
+                        self.zone(zone);
+                    }
+                }
                 PolicyRuleKind::ContactHours { from, to, zone } => {
                     if let Some(first) = hours {
                         self.report(
@@ -186,6 +197,9 @@ impl Checker<'_> {
                 } => {
                     self.channel_set(channels);
                     self.duration(window);
+                }
+                PolicyRuleKind::AtMostPerWeek { channels, .. } => {
+                    self.channel_set(channels);
                 }
                 PolicyRuleKind::Pause {
                     channels,

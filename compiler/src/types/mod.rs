@@ -9,6 +9,7 @@ mod flow_tests;
 mod holds;
 mod steps;
 mod text;
+mod windows;
 
 pub use expr::arithmetic;
 

@@ -1,5 +1,7 @@
 //! The verifier against the engine: every cap error names a run that the
-//! engine, with no contact rule enforced, really makes.
+//! engine, with no contact rule enforced, really makes; every hold error a
+//! contact the engine holds; and the engine keeps every calendar week
+//! under its cap.
 
 use crate::analysis::analyze;
 use crate::diagnostics::Severity;
@@ -66,9 +68,16 @@ fn random_flow(seed: u64) -> String {
     let cap_count = 1 + rng.below(4);
     let cap_days = 1 + rng.below(4);
     let words = ["calls", "sms", "contact"];
+    let word = words[rng.below(3) as usize];
+    // One flow in three caps a calendar week, which the verifier reads as
+    // 7 days.
+    let per = if rng.below(3) == 0 {
+        "calendar week".to_string()
+    } else {
+        format!("{cap_days} days")
+    };
     src.push_str(&format!(
-        "policy {{\n  at_most {cap_count} {} per {cap_days} days\n}}\n",
-        words[rng.below(3) as usize]
+        "policy {{\n  at_most {cap_count} {word} per {per}\n}}\n"
     ));
     let stages = 1 + rng.below(3) as usize;
     src.push_str("start s0\n");
@@ -145,7 +154,7 @@ fn every_cap_error_is_a_run_the_engine_makes_with_no_contact_rules() {
         free.policy = Policy::default();
         for (cap_index, choices) in runs {
             errors += 1;
-            let cap = m.policy.caps[cap_index].clone();
+            let cap = super::caps::all_caps(&m)[cap_index].clone();
             let mut values: Vec<(String, Value)> = vec![
                 ("name".into(), Value::Text("Ann".into())),
                 ("mobile".into(), Value::Text("+15550100".into())),
@@ -369,4 +378,77 @@ fn every_hold_error_is_a_hold_the_engine_makes_and_a_clean_flow_is_never_held() 
     // The generator must exercise both sides.
     assert!(errors > 20, "only {errors} hold errors in 300 flows");
     assert!(clean > 20, "only {clean} flows without a hold diagnostic");
+}
+
+/// Contacts on `channels` per calendar week (Monday 00:00 UTC), for a run
+/// of the machine with its policy that starts on `start`.
+fn contacts_per_week(
+    m: &Machine,
+    account: &Account,
+    channels: ChannelSet,
+    start: DateTime<Utc>,
+) -> std::collections::BTreeMap<chrono::NaiveDate, usize> {
+    use chrono::Datelike;
+    let mut inst = Instance::new();
+    let mut weeks = std::collections::BTreeMap::new();
+    let mut take = |o: dun_runtime::engine::Outcome| {
+        for a in o.actions {
+            let ch = match &a.kind {
+                ActionKind::Call { .. } => Some(dun_runtime::format::Channel::Call),
+                ActionKind::Send { channel, .. } => Some(*channel),
+                _ => None,
+            };
+            if ch.is_some_and(|c| channels.contains(c)) {
+                let day = a.at.date_naive();
+                let monday =
+                    day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()));
+                *weeks.entry(monday).or_insert(0) += 1;
+            }
+        }
+    };
+    take(step(m, &mut inst, account, Input::Enrol, start));
+    for _ in 0..500 {
+        let Some(due) = inst.next_due() else { break };
+        take(step(m, &mut inst, account, Input::Timer, due));
+    }
+    weeks
+}
+
+#[test]
+fn the_engine_keeps_every_calendar_week_under_its_cap_whatever_day_a_run_starts() {
+    let mut weeks_seen = 0;
+    for seed in 0..400u64 {
+        let src = random_flow(seed);
+        if !src.contains("per calendar week") {
+            continue;
+        }
+        let a = analyze(None, &src);
+        let m = crate::lower::lower(&a.file, &a.model).expect("a checked flow lowers");
+        let cap = m.policy.ext.week_caps[0].clone();
+        let mut values: Vec<(String, Value)> = vec![
+            ("name".into(), Value::Text("Ann".into())),
+            ("mobile".into(), Value::Text("+15550100".into())),
+        ];
+        for f in 0..FIELDS {
+            values.push((format!("f{f}"), Value::Bool((seed >> f) & 1 == 1)));
+        }
+        let account = Account::new(
+            &m,
+            "acct-1",
+            values.iter().map(|(k, v)| (k.as_str(), v.clone())),
+        )
+        .unwrap();
+        // Every day of a week, so that some runs cross a week's end early.
+        let start = Utc.with_ymd_and_hms(2030, 1, 7, 9, 0, 0).unwrap()
+            + chrono::Duration::days((seed % 7) as i64);
+        for (monday, n) in contacts_per_week(&m, &account, cap.channels, start) {
+            weeks_seen += 1;
+            assert!(
+                n <= cap.count as usize,
+                "seed {seed}: {n} contacts in the week of {monday}, the cap allows {}\n{src}",
+                cap.count
+            );
+        }
+    }
+    assert!(weeks_seen > 50, "only {weeks_seen} weeks with contacts");
 }

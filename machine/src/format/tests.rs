@@ -20,6 +20,37 @@ fn a_machine_survives_encoding_and_decoding_unchanged() {
 }
 
 #[test]
+fn holds_windows_and_week_caps_survive_both_forms_and_set_their_flag() {
+    let mut m = consumer_early();
+    let plain = encode(&m);
+    assert_eq!(u16::from_le_bytes([plain[6], plain[7]]) & FLAG_POLICY_EXT, 0);
+    let event = m.policy.pauses[0].event;
+    m.policy.ext.holds.push(Hold {
+        channels: ChannelSet::CONTACT,
+        event,
+        release: event,
+        longest: Some(DurationSpec::new(60, DurationUnit::Days)),
+        when: None,
+    });
+    let mut days = [None; 7];
+    days[5] = Some(ContactHours { from: 540, to: 900 });
+    m.policy.ext.windows.push(Window {
+        channels: ChannelSet::CALLS,
+        days,
+    });
+    m.policy.ext.week_caps.push(WeekCap {
+        channels: ChannelSet::CONTACT,
+        count: 2,
+    });
+    let bytes = encode(&m);
+    assert_ne!(u16::from_le_bytes([bytes[6], bytes[7]]) & FLAG_POLICY_EXT, 0);
+    assert_eq!(decode(&bytes), Ok(m.clone()));
+    let json = m.to_json();
+    assert!(json.contains("\"week_caps\""), "{json}");
+    assert_eq!(Machine::from_json(&json).unwrap(), m);
+}
+
+#[test]
 fn the_compiled_form_is_well_under_half_the_source() {
     let bytes = encode(&consumer_early());
     println!(

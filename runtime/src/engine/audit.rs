@@ -66,6 +66,9 @@ pub enum Reason {
     Stopped(Channel),
     /// A `pause` runs until this minute (since 1970 UTC).
     Paused { channel: Channel, until: u32 },
+    /// Week cap number `cap` (`per calendar week`) is full since its
+    /// oldest contact, a minute since 1970 UTC.
+    WeekCap { cap: u16, oldest: u32 },
     /// Hold number `hold` of the policy is on until its event comes, or
     /// until this minute at the latest.
     Hold { hold: u16, until: u32 },
@@ -409,6 +412,12 @@ fn write_later(out: &mut String, m: &Machine, tz: Tz, verb: &str, reason: &Reaso
     out.push_str(verb);
     out.push_str(": ");
     write_reason(out, m, tz, reason);
+    // A hold with no longest duration has no moment to go at: its event
+    // decides.
+    if until >= i64::from(crate::engine::instance::LAST_PAUSE_MINUTE) * 60 {
+        out.push_str(", goes when the hold ends");
+        return;
+    }
     out.push_str(", goes ");
     time::push_local(
         out,
@@ -430,6 +439,20 @@ fn write_reason(out: &mut String, m: &Machine, tz: Tz, reason: &Reason) {
             time::push_local(out, tz, minutes(*until));
             Ok(())
         }
+        Reason::WeekCap { cap, oldest } => match m.policy.ext.week_caps.get(*cap as usize) {
+            Some(c) => {
+                let _ = write!(
+                    out,
+                    "at_most {} {} per calendar week (already {} since ",
+                    c.count,
+                    c.channels.describe(),
+                    c.count
+                );
+                time::push_local(out, tz, minutes(*oldest));
+                write!(out, ")")
+            }
+            None => write!(out, "a cap per calendar week"),
+        },
         Reason::Hold { hold, until } => {
             let release = m
                 .policy

@@ -8,6 +8,7 @@
 mod audit;
 mod contact;
 mod hold;
+mod week;
 pub(crate) mod eval;
 pub(crate) mod instance;
 mod run;

@@ -25,9 +25,9 @@ pub(crate) fn policy_reason(e: &AuditEntry) -> Option<usize> {
     match e.kind {
         AuditKind::Held | AuditKind::Queued => Some(match e.reason() {
             Some(Reason::Closed(Closed::Hours { .. })) => 0,
-            Some(Reason::Closed(Closed::Weekday(_))) => 1,
+            Some(Reason::Closed(Closed::Weekday(_) | Closed::NoWindow(_))) => 1,
             Some(Reason::Closed(Closed::Holiday { .. })) => 2,
-            Some(Reason::Cap { .. }) => 3,
+            Some(Reason::Cap { .. } | Reason::WeekCap { .. }) => 3,
             Some(Reason::Paused { .. } | Reason::Hold { .. }) => 4,
             _ => 0,
         }),
