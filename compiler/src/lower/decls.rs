@@ -271,10 +271,13 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
                 ..
             } => {
                 let channels = channels(cx, words);
-                cx.m.policy.ext.week_caps.push(dun_machine::format::WeekCap {
-                    channels,
-                    count: count.0.min(u32::from(u16::MAX)) as u16,
-                });
+                cx.m.policy
+                    .ext
+                    .week_caps
+                    .push(dun_machine::format::WeekCap {
+                        channels,
+                        count: count.0.min(u32::from(u16::MAX)) as u16,
+                    });
             }
             PolicyRuleKind::Pause {
                 channels: words,

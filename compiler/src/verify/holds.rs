@@ -9,8 +9,8 @@
 //! are not reported, as for a pause.
 
 use super::graph::INFINITE;
-use super::pauses::{search, Found, Trigger};
 use super::paths::{self, Reach};
+use super::pauses::{search, Found, Trigger};
 use super::render::{self, span, Labels, Mode};
 use super::{Context, HOLD};
 use crate::diagnostics::Diagnostic;

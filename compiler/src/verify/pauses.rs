@@ -29,7 +29,10 @@ pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
                 && paths::choices_agree(cx.m, cx.g, &found.prefix);
             let mode = if sure { Mode::Fixed } else { Mode::Possible };
             out.push(report(cx, i, pause, &found, mode));
-        } else if let Some(found) = (hi < INFINITE).then(|| search(Mode::Possible, hi)).flatten() {
+        } else if let Some(found) = (hi < INFINITE)
+            .then(|| search(Mode::Possible, hi))
+            .flatten()
+        {
             out.push(report(cx, i, pause, &found, Mode::Possible));
         }
     }

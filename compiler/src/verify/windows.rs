@@ -37,8 +37,7 @@ pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
         }
         for e in g.out(v as super::graph::Node) {
             for c in g.contacts(e) {
-                if open_days(cx.m, c.channel) != 0 || !reported.insert((c.span.start, c.span.end))
-                {
+                if open_days(cx.m, c.channel) != 0 || !reported.insert((c.span.start, c.span.end)) {
                     continue;
                 }
                 let mut d = Diagnostic::error(

@@ -23,7 +23,10 @@ fn a_machine_survives_encoding_and_decoding_unchanged() {
 fn holds_windows_and_week_caps_survive_both_forms_and_set_their_flag() {
     let mut m = consumer_early();
     let plain = encode(&m);
-    assert_eq!(u16::from_le_bytes([plain[6], plain[7]]) & FLAG_POLICY_EXT, 0);
+    assert_eq!(
+        u16::from_le_bytes([plain[6], plain[7]]) & FLAG_POLICY_EXT,
+        0
+    );
     let event = m.policy.pauses[0].event;
     m.policy.ext.holds.push(Hold {
         channels: ChannelSet::CONTACT,
@@ -43,7 +46,10 @@ fn holds_windows_and_week_caps_survive_both_forms_and_set_their_flag() {
         count: 2,
     });
     let bytes = encode(&m);
-    assert_ne!(u16::from_le_bytes([bytes[6], bytes[7]]) & FLAG_POLICY_EXT, 0);
+    assert_ne!(
+        u16::from_le_bytes([bytes[6], bytes[7]]) & FLAG_POLICY_EXT,
+        0
+    );
     assert_eq!(decode(&bytes), Ok(m.clone()));
     let json = m.to_json();
     assert!(json.contains("\"week_caps\""), "{json}");

@@ -133,5 +133,4 @@ impl Run<'_> {
             self.inst.resume_at = now;
         }
     }
-
 }

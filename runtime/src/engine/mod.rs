@@ -7,11 +7,11 @@
 
 mod audit;
 mod contact;
-mod hold;
-mod week;
 pub(crate) mod eval;
+mod hold;
 pub(crate) mod instance;
 mod run;
+mod week;
 
 pub use audit::{AuditEntry, AuditKind, ContactRef, Detail, Reason};
 pub use dun_machine::account::{type_words, Account, AccountError};

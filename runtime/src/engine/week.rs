@@ -43,7 +43,11 @@ impl Run<'_> {
     /// The first week cap that is full for `channel` in the week of `t`,
     /// with the moment its next week starts and its oldest contact (a
     /// minute since 1970 UTC).
-    pub(crate) fn week_full(&self, channel: Channel, t: DateTime<Utc>) -> Option<(u16, DateTime<Utc>, u32)> {
+    pub(crate) fn week_full(
+        &self,
+        channel: Channel,
+        t: DateTime<Utc>,
+    ) -> Option<(u16, DateTime<Utc>, u32)> {
         let ledger = self.inst.ledger();
         for (i, cap) in self.m.policy.ext.week_caps.iter().enumerate() {
             if !cap.channels.contains(channel) || cap.count == 0 {
