@@ -492,3 +492,36 @@ test "two texts a week, the third on Monday, whatever the month" {
 "#,
     ));
 }
+
+#[test]
+fn a_hold_ends_on_its_event_even_after_the_account_left_the_flow() {
+    passes(&flow(
+        r#"event promise
+event hardship
+event hardship_ended
+template ack for email { subject "Thanks" body "We got your promise" }
+policy {
+  contact_hours 08:00 to 21:00 in account.timezone
+  pause contact after hardship until hardship_ended
+}
+on promise { send email ack }
+on hardship -> closed
+start a
+stage a {
+  wait 10 days
+  end done
+}
+stage closed { end hardship }
+test "the email queued before the hardship goes when it ends" {
+  GIVEN
+  start at 2026-03-02 09:00 in "America/New_York"
+  on day 0 at 21:15 receive promise
+  on day 0 at 21:30 receive hardship
+  on day 0 expect end hardship
+  on day 1 expect no email
+  on day 2 at 10:00 receive hardship_ended
+  on day 2 expect sent email ack
+}
+"#,
+    ));
+}

@@ -46,6 +46,16 @@ impl Run<'_> {
         if self.m.policy.ext.holds.is_empty() {
             return;
         }
+        self.release_holds(event, at);
+        self.start_holds(event, payload, at);
+    }
+
+    /// Ends the holds `event` releases. Also for an account that has left
+    /// the flow: the contacts its handlers queued still wait on the hold.
+    pub(crate) fn release_holds(&mut self, event: u16, at: DateTime<Utc>) {
+        if self.m.policy.ext.holds.is_empty() {
+            return;
+        }
         if self.inst.ledger().len() != self.ledger_len() {
             self.inst.resize_ledger(self.ledger_len());
         }
@@ -76,6 +86,11 @@ impl Run<'_> {
                 self.wake_held(hold.channels, at);
             }
         }
+    }
+
+    fn start_holds(&mut self, event: u16, payload: &[Value], at: DateTime<Utc>) {
+        let off = self.hold_offset();
+        let m = self.m;
         for (i, hold) in m.policy.ext.holds.iter().enumerate() {
             if hold.event != event {
                 continue;

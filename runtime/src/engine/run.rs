@@ -380,6 +380,9 @@ impl<'a> Run<'a> {
             }
         }
         if self.inst.status != Status::Active {
+            if self.inst.status != Status::NotStarted {
+                self.release_holds(event, at);
+            }
             let why = match self.inst.status {
                 Status::NotStarted => "the account has not entered the flow",
                 Status::Ended => "the account has finished the flow",
