@@ -172,7 +172,10 @@ pub fn ledger(from: &Machine, to: &Machine, old: &[u32]) -> Vec<u32> {
             event(from, o.event) == event(to, h.event)
                 && event(from, o.release) == event(to, h.release)
         });
-        out.push(same.and_then(|i| old.get(holds_at + i).copied()).unwrap_or(0));
+        out.push(
+            same.and_then(|i| old.get(holds_at + i).copied())
+                .unwrap_or(0),
+        );
     }
     for c in &to.policy.ext.week_caps {
         cap(c.channels, c.count as usize, &mut out);
@@ -254,7 +257,10 @@ mod tests {
         // The new version declares its events in another order and adds a
         // hold of its own.
         let mut to = with_caps(&[]);
-        events(&mut to, &["hardship", "hardship_ended", "dispute_resolved", "dispute"]);
+        events(
+            &mut to,
+            &["hardship", "hardship_ended", "dispute_resolved", "dispute"],
+        );
         to.policy.ext.holds.push(hold(0, 1));
         to.policy.ext.holds.push(hold(3, 2));
         to.policy.ext.week_caps.push(WeekCap {
