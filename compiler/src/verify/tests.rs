@@ -452,3 +452,56 @@ fn the_engine_keeps_every_calendar_week_under_its_cap_whatever_day_a_run_starts(
     }
     assert!(weeks_seen > 50, "only {weeks_seen} weeks with contacts");
 }
+
+#[test]
+fn a_never_open_error_is_exactly_a_call_the_engine_suppresses() {
+    let days = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let (mut errors, mut clean) = (0, 0);
+    for (d, day) in days.iter().enumerate() {
+        for closed in [d, (d + 1) % 7] {
+            let src = format!(
+                "flow windows\ncurrency USD\naccount {{\n  name: text\n  mobile: phone?\n}}\n\
+                 policy {{\n  contact_hours calls {} 09:00 to 15:00\n  no_contact on {}\n}}\n\
+                 start a\nstage a {{\n  wait 1 day\n  call queue agents\n  wait 1 day\n  end done\n}}\n",
+                &day[..3],
+                days[closed]
+            );
+            let a = analyze(None, &src);
+            let reported = a.diagnostics.iter().any(|d| d.code == super::NEVER_OPEN);
+            let m = crate::lower::lower(&a.file, &a.model).expect("the flow lowers");
+            let account =
+                Account::new(&m, "acct-1", [("name", Value::Text("Ann".into()))]).unwrap();
+            let mut inst = Instance::new();
+            let start = Utc.with_ymd_and_hms(2030, 1, 7, 9, 0, 0).unwrap();
+            let mut suppressed = false;
+            let mut note = |o: dun_runtime::engine::Outcome| {
+                suppressed |= o.audit.iter().any(|a| {
+                    matches!(
+                        a.reason(),
+                        Some(dun_runtime::engine::Reason::NoMoment { .. })
+                    )
+                });
+            };
+            note(step(&m, &mut inst, &account, Input::Enrol, start));
+            for _ in 0..50 {
+                let Some(due) = inst.next_due() else { break };
+                note(step(&m, &mut inst, &account, Input::Timer, due));
+            }
+            assert_eq!(reported, suppressed, "{src}");
+            if reported {
+                errors += 1;
+            } else {
+                clean += 1;
+            }
+        }
+    }
+    assert_eq!((errors, clean), (7, 7));
+}
