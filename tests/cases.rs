@@ -556,6 +556,15 @@ mod spans {
                     self.ident(at, channels, "channels");
                     self.duration(at, window);
                 }
+                PolicyRuleKind::AtMostPerWeek {
+                    count,
+                    channels,
+                    week,
+                } => {
+                    self.span(at, count.1, "count");
+                    self.ident(at, channels, "channels");
+                    self.span(at, *week, "calendar week");
+                }
                 PolicyRuleKind::Pause {
                     channels,
                     duration,
@@ -575,6 +584,44 @@ mod spans {
                     self.ident(at, channels, "channels");
                     self.ident(at, event, "event");
                     self.opt_expr(at, when);
+                }
+                PolicyRuleKind::Hold {
+                    channels,
+                    event,
+                    release,
+                    longest,
+                    when,
+                } => {
+                    self.ident(at, channels, "channels");
+                    self.ident(at, event, "event");
+                    self.ident(at, release, "releasing event");
+                    if let Some(d) = longest {
+                        self.duration(at, d);
+                    }
+                    self.opt_expr(at, when);
+                }
+                PolicyRuleKind::Windows {
+                    channels,
+                    windows,
+                    zone,
+                } => {
+                    if let Some(c) = channels {
+                        self.ident(at, c, "channels");
+                    }
+                    for w in windows {
+                        self.span(at, w.span, "window");
+                        self.span(w.span, w.from.1, "window start");
+                        self.span(w.span, w.to.1, "window end");
+                        for d in &w.days {
+                            self.ident(w.span, &d.first, "day");
+                            if let Some(last) = &d.last {
+                                self.ident(w.span, last, "day");
+                            }
+                        }
+                    }
+                    if let Some(zone) = zone {
+                        self.expr(at, zone);
+                    }
                 }
             }
         }

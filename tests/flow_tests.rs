@@ -321,3 +321,207 @@ fn a_70_30_split_holds_within_a_percent_over_10000_accounts() {
         "{champions} of 10000 took the 70% arm"
     );
 }
+
+#[test]
+fn a_hold_until_an_event_keeps_a_handlers_queued_email_until_the_event() {
+    // The debtor of the issue: a promise at 21:15 queues an email for
+    // 08:00; hardship at 21:30 holds every contact until it ends.
+    passes(&flow(
+        r#"event promise
+event hardship
+event hardship_ended
+template ack for email { subject "Thanks" body "We got your promise" }
+template nudge for sms "Please pay"
+policy {
+  contact_hours 08:00 to 21:00 in account.timezone
+  pause contact after hardship until hardship_ended
+}
+on promise { send email ack }
+on hardship -> quiet
+start a
+stage a {
+  send sms nudge
+  wait 10 days
+  end done
+}
+stage quiet {
+  on hardship_ended -> a
+  wait 60 days
+  end closed
+}
+test "no email the next morning; it goes when the hardship ends" {
+  GIVEN
+  start at 2026-03-02 09:00 in "America/New_York"
+  on day 0 expect sent sms nudge
+  on day 0 at 21:15 receive promise
+  on day 0 at 21:30 receive hardship
+  on day 1 expect no email
+  on day 2 expect no contact
+  on day 3 at 10:00 receive hardship_ended
+  on day 3 expect sent email ack
+  on day 3 expect sent sms nudge
+}
+test "without the hardship the email goes at 08:00" {
+  GIVEN
+  start at 2026-03-02 09:00 in "America/New_York"
+  on day 0 at 21:15 receive promise
+  on day 1 expect sent email ack
+}
+"#,
+    ));
+}
+
+#[test]
+fn a_dispute_hold_ends_on_its_event_or_after_its_longest_duration() {
+    passes(&flow(
+        r#"event dispute
+event dispute_resolved
+template nudge for sms "Please pay"
+policy {
+  pause sms after dispute until dispute_resolved for at most 10 days
+}
+start a
+stage a {
+  send sms nudge
+  wait 2 days
+  send sms nudge
+  wait 30 days
+  end done
+}
+test "the resolution on day 4 lets the held reminder go that day" {
+  GIVEN
+  start at 2026-03-02 09:00
+  on day 1 receive dispute
+  on day 2 expect no sms
+  on day 3 expect no sms
+  on day 4 receive dispute_resolved
+  on day 4 expect sent sms nudge
+}
+test "with no resolution the reminder goes when the 10 days are over" {
+  GIVEN
+  start at 2026-03-02 09:00
+  on day 1 receive dispute
+  on day 10 expect no sms
+  on day 11 expect sent sms nudge
+}
+test "a resolution with no dispute changes nothing" {
+  GIVEN
+  start at 2026-03-02 09:00
+  on day 1 receive dispute_resolved
+  on day 2 expect sent sms nudge
+}
+"#,
+    ));
+}
+
+#[test]
+fn saturday_hours_let_a_reminder_go_on_saturday_and_sunday_stays_closed() {
+    passes(&flow(
+        r#"event ping
+template nudge for sms "Please pay"
+template hello for email { subject "Hi" body "Hello" }
+policy {
+  contact_hours mon-fri 08:00 to 21:00, sat 09:00 to 15:00 in account.timezone
+  contact_hours email mon-sun 07:00 to 22:00
+}
+on ping {
+  send email hello
+  send sms nudge
+}
+start a
+stage a {
+  send sms nudge
+  wait 1 day
+  send sms nudge
+  wait 1 day
+  send sms nudge
+  wait 10 days
+  end done
+}
+test "Friday, Saturday at 10:00, then Sunday waits for Monday" {
+  GIVEN
+  start at 2026-03-06 10:00 in "America/New_York"
+  on day 0 expect sent sms nudge
+  on day 1 expect sent sms nudge
+  on day 2 expect no sms
+  on day 3 expect sent sms nudge
+}
+test "Saturday after 15:00 is closed for texts; emails have their own hours" {
+  GIVEN
+  start at 2026-03-07 15:30 in "America/New_York"
+  on day 0 expect no sms
+  on day 1 at 21:30 receive ping
+  on day 1 expect sent email hello
+  on day 1 expect no sms
+  on day 2 expect sent sms nudge
+}
+"#,
+    ));
+}
+
+#[test]
+fn a_calendar_week_cap_starts_afresh_on_monday_across_a_month_end() {
+    // 2026-04-30 is a Thursday; its calendar week ends on Sunday May 3.
+    passes(&flow(
+        r#"template nudge for sms "Please pay"
+policy {
+  contact_hours 08:00 to 21:00 in account.timezone
+  at_most 2 sms per calendar week
+}
+start a
+stage a {
+  repeat 5 times {
+    send sms nudge
+    wait 1 day
+  }
+  end done
+}
+test "two texts a week, the third on Monday, whatever the month" {
+  GIVEN
+  start at 2026-04-30 09:00 in "America/New_York"
+  on day 0 expect sent sms nudge
+  on day 1 expect sent sms nudge
+  on day 2 expect no sms
+  on day 3 expect no sms
+  on day 4 expect sent sms nudge
+  on day 5 expect sent sms nudge
+  on day 6 expect no sms
+  on day 10 expect no sms
+  on day 11 expect sent sms nudge
+}
+"#,
+    ));
+}
+
+#[test]
+fn a_hold_ends_on_its_event_even_after_the_account_left_the_flow() {
+    passes(&flow(
+        r#"event promise
+event hardship
+event hardship_ended
+template ack for email { subject "Thanks" body "We got your promise" }
+policy {
+  contact_hours 08:00 to 21:00 in account.timezone
+  pause contact after hardship until hardship_ended
+}
+on promise { send email ack }
+on hardship -> closed
+start a
+stage a {
+  wait 10 days
+  end done
+}
+stage closed { end hardship }
+test "the email queued before the hardship goes when it ends" {
+  GIVEN
+  start at 2026-03-02 09:00 in "America/New_York"
+  on day 0 at 21:15 receive promise
+  on day 0 at 21:30 receive hardship
+  on day 0 expect end hardship
+  on day 1 expect no email
+  on day 2 at 10:00 receive hardship_ended
+  on day 2 expect sent email ack
+}
+"#,
+    ));
+}

@@ -18,16 +18,16 @@ pub fn weekday_bit(day: Weekday) -> u8 {
     1 << day.num_days_from_monday()
 }
 
-/// `saturday` → `Weekday::Sat`.
+/// `saturday` or `sat` → `Weekday::Sat`.
 pub fn weekday_from_name(name: &str) -> Option<Weekday> {
     Some(match name {
-        "monday" => Weekday::Mon,
-        "tuesday" => Weekday::Tue,
-        "wednesday" => Weekday::Wed,
-        "thursday" => Weekday::Thu,
-        "friday" => Weekday::Fri,
-        "saturday" => Weekday::Sat,
-        "sunday" => Weekday::Sun,
+        "monday" | "mon" => Weekday::Mon,
+        "tuesday" | "tue" => Weekday::Tue,
+        "wednesday" | "wed" => Weekday::Wed,
+        "thursday" | "thu" => Weekday::Thu,
+        "friday" | "fri" => Weekday::Fri,
+        "saturday" | "sat" => Weekday::Sat,
+        "sunday" | "sun" => Weekday::Sun,
         _ => return None,
     })
 }
@@ -523,6 +523,8 @@ pub enum Closed {
     Weekday(Weekday),
     /// `no_contact on holidays of CALENDAR`: the calendar's index.
     Holiday { calendar: u16, date: NaiveDate },
+    /// A day the `contact_hours` of the channel do not name.
+    NoWindow(Weekday),
 }
 
 impl Closed {
@@ -542,6 +544,7 @@ impl Closed {
                 tz.name()
             ),
             Closed::Weekday(d) => write!(out, "no_contact on {}", weekday_name(*d)),
+            Closed::NoWindow(d) => write!(out, "contact_hours: none on {}", weekday_name(*d)),
             Closed::Holiday { calendar, date } => {
                 let name = m
                     .calendars
@@ -564,12 +567,25 @@ impl Closed {
 #[derive(Clone, Copy, Debug)]
 pub struct ContactWindow<'a, Z: Zone = Tz> {
     pub hours: Option<ContactHours>,
+    /// Hours per day of the week (Monday first) in place of `hours`: a
+    /// day with `None` is closed.
+    pub week: Option<&'a [Option<ContactHours>; 7]>,
     pub tz: Z,
     /// Weekday bits (Monday = 0) with no contact.
     pub closed_weekdays: u8,
     /// `no_contact on holidays of ...`: indexes into `calendars`.
     pub holidays: &'a [u16],
     pub calendars: &'a [Calendar],
+}
+
+/// Whether hours allow a local minute of the day (`None`: any minute).
+fn hours_allow(hours: Option<ContactHours>, minute: u16) -> bool {
+    match hours {
+        None => true,
+        Some(h) if h.from < h.to => minute >= h.from && minute < h.to,
+        Some(h) if h.from == h.to => true,
+        Some(h) => minute >= h.from || minute < h.to,
+    }
 }
 
 impl<Z: Zone> ContactWindow<'_, Z> {
@@ -580,23 +596,30 @@ impl<Z: Zone> ContactWindow<'_, Z> {
 
     fn closed_at_local(&self, local: NaiveDateTime) -> Option<Closed> {
         self.closed_on(local.date()).or_else(|| {
-            let h = self.hours?;
+            let weekday = local.date().weekday().num_days_from_monday() as usize;
+            let h = self.hours_on(weekday)?;
             let minute = (local.hour() * 60 + local.minute()) as u16;
-            (!self.hours_allow(minute)).then_some(Closed::Hours {
+            (!hours_allow(Some(h), minute)).then_some(Closed::Hours {
                 from: h.from,
                 to: h.to,
             })
         })
     }
 
-    /// Whether `contact_hours` allow a local minute of the day.
-    fn hours_allow(&self, minute: u16) -> bool {
-        match self.hours {
-            None => true,
-            Some(h) if h.from < h.to => minute >= h.from && minute < h.to,
-            Some(h) if h.from == h.to => true,
-            Some(h) => minute >= h.from || minute < h.to,
+    /// The hours of a day of the week (Monday = 0); `None` when any time
+    /// of the day is allowed.
+    fn hours_on(&self, weekday: usize) -> Option<ContactHours> {
+        match self.week {
+            Some(week) => week.get(weekday).copied().flatten(),
+            None => self.hours,
         }
+    }
+
+    /// Whether the week's windows leave a day of the week (Monday = 0)
+    /// closed.
+    fn day_closed(&self, weekday: usize) -> bool {
+        self.week
+            .is_some_and(|w| w.get(weekday).is_none_or(|h| h.is_none()))
     }
 
     /// Whether contact is allowed at `at`, read from the wall clock in
@@ -614,7 +637,8 @@ impl<Z: Zone> ContactWindow<'_, Z> {
         let day = wall.div_euclid(DAY);
         let minute = (wall.rem_euclid(DAY) / 60) as u16;
         // 1970-01-01 was a Thursday: day 0 is weekday 3 counted from Monday.
-        let weekday = 1u8 << (day + 3).rem_euclid(7);
+        let weekday_index = (day + 3).rem_euclid(7) as usize;
+        let weekday = 1u8 << weekday_index;
         // Holidays are compared as day numbers: building the date of the
         // day costs more than the search.
         let holiday = |i: &u16| {
@@ -625,7 +649,8 @@ impl<Z: Zone> ContactWindow<'_, Z> {
             })
         };
         self.closed_weekdays & weekday == 0
-            && self.hours_allow(minute)
+            && !self.day_closed(weekday_index)
+            && hours_allow(self.hours_on(weekday_index), minute)
             && !self.holidays.iter().any(holiday)
     }
 
@@ -633,6 +658,9 @@ impl<Z: Zone> ContactWindow<'_, Z> {
         let wd = date.weekday();
         if self.closed_weekdays & weekday_bit(wd) != 0 {
             return Some(Closed::Weekday(wd));
+        }
+        if self.day_closed(wd.num_days_from_monday() as usize) {
+            return Some(Closed::NoWindow(wd));
         }
         self.holidays.iter().find_map(|i| {
             let cal = self.calendars.get(*i as usize)?;
@@ -654,20 +682,7 @@ impl<Z: Zone> ContactWindow<'_, Z> {
         let Some(first) = self.closed_at_local(local) else {
             return Ok((at, None));
         };
-        let (open_from, open_to) = match self.hours {
-            Some(h) if h.from != h.to => (h.from, h.to),
-            _ => (0, 24 * 60),
-        };
         let minute = (local.hour() * 60 + local.minute()) as u16;
-        // Candidates on a date: the window's opening, and midnight first
-        // when an overnight window is still open from the day before.
-        let overnight = open_to < open_from;
-        let candidates = [0, open_from];
-        let candidates = if overnight {
-            &candidates[..]
-        } else {
-            &candidates[1..]
-        };
         for offset in 0..=400i64 {
             let Some(date) = local.date().checked_add_signed(Duration::days(offset)) else {
                 break;
@@ -675,6 +690,21 @@ impl<Z: Zone> ContactWindow<'_, Z> {
             if self.closed_on(date).is_some() {
                 continue;
             }
+            // Candidates on a date: the window's opening, and midnight first
+            // when the window is open at midnight (an overnight window still
+            // open from the day before, or a day open throughout).
+            let (open_from, open_to) =
+                match self.hours_on(date.weekday().num_days_from_monday() as usize) {
+                    Some(h) if h.from != h.to => (h.from, h.to),
+                    _ => (0, 24 * 60),
+                };
+            let overnight = open_to < open_from || self.week.is_some();
+            let candidates = [0, open_from];
+            let candidates = if overnight {
+                &candidates[..]
+            } else {
+                &candidates[1..]
+            };
             for &c in candidates {
                 if offset == 0 && c < minute {
                     continue;
@@ -941,6 +971,7 @@ mod tests {
     #[test]
     fn a_saturday_contact_with_the_weekend_closed_goes_on_monday_morning() {
         let w = ContactWindow {
+            week: None,
             hours: Some(ContactHours {
                 from: 8 * 60,
                 to: 21 * 60,
@@ -961,6 +992,7 @@ mod tests {
     #[test]
     fn an_evening_start_west_of_utc_waits_for_the_local_morning() {
         let w = ContactWindow {
+            week: None,
             hours: Some(ContactHours {
                 from: 8 * 60,
                 to: 21 * 60,
@@ -984,6 +1016,7 @@ mod tests {
     fn a_holiday_closes_the_whole_day() {
         let cal = bank(&["2026-12-25"]);
         let w = ContactWindow {
+            week: None,
             hours: None,
             tz: Tz::UTC,
             closed_weekdays: 0,
@@ -1020,6 +1053,7 @@ mod tests {
             for hours in [None, Some(day), Some(night), Some(all_day)] {
                 for (closed_weekdays, holidays) in [(0, &[][..]), (0b110_0000, &[0][..])] {
                     let w = ContactWindow {
+                        week: None,
                         hours,
                         tz: MemoZone { tz, memo: &memo },
                         closed_weekdays,
@@ -1044,6 +1078,7 @@ mod tests {
     #[test]
     fn an_overnight_window_is_open_after_midnight() {
         let w = ContactWindow {
+            week: None,
             hours: Some(ContactHours {
                 from: 20 * 60,
                 to: 2 * 60,

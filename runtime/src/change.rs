@@ -154,7 +154,7 @@ fn structural(old: &Machine, new: &Machine) -> Vec<String> {
     }
     let (co, cn) = (canonical(old), canonical(new));
     if co.policy != cn.policy {
-        what.push("the policy changed (contact hours, caps, pauses or stops)".into());
+        what.push("the policy changed (contact hours, caps, pauses, holds or stops)".into());
     }
     if co.handlers != cn.handlers {
         what.push("the flow's event handlers changed".into());
@@ -247,6 +247,9 @@ fn canonical(m: &Machine) -> Machine {
     }
     for s in &mut policy.stops {
         s.when = s.when.as_ref().map(|w| r.code(w));
+    }
+    for h in &mut policy.ext.holds {
+        h.when = h.when.as_ref().map(|w| r.code(w));
     }
     c.policy = policy;
     c.vars = m

@@ -139,40 +139,64 @@ pub fn instance(
 }
 
 /// The cap ledger of machine `to` from the ledger of `from`: each cap of
-/// `to` gets the latest contacts of every cap of `from` that shares a
-/// channel with it, so no contact made before a move is forgotten by a cap
-/// that counts it (a contact of another channel counted by the same old
-/// cap may count too: the side that never breaks a cap).
+/// `to` (sliding or per calendar week) gets the latest contacts of every cap
+/// of `from` that shares a channel with it, so no contact made before a move
+/// is forgotten by a cap that counts it (a contact of another channel
+/// counted by the same old cap may count too: the side that never breaks a
+/// cap). A hold of `to` keeps the end of the hold of `from` with the same
+/// starting and releasing events, so a move never ends a hold.
 pub fn ledger(from: &Machine, to: &Machine, old: &[u32]) -> Vec<u32> {
-    let mut offsets = Vec::with_capacity(from.policy.caps.len());
-    let mut at = 0usize;
-    for c in &from.policy.caps {
-        offsets.push(at);
-        at += c.count as usize;
-    }
+    let counted = counted_slots(from);
     let mut out = Vec::new();
-    for cap in &to.policy.caps {
-        let mut times: Vec<u32> = from
-            .policy
-            .caps
+    let cap = |channels: crate::format::ChannelSet, n: usize, out: &mut Vec<u32>| {
+        let mut times: Vec<u32> = counted
             .iter()
-            .zip(&offsets)
-            .filter(|(c, _)| c.channels.0 & cap.channels.0 != 0)
-            .flat_map(|(c, off)| {
-                old.get(*off..*off + c.count as usize)
-                    .unwrap_or(&[])
-                    .iter()
-                    .copied()
-            })
+            .filter(|(c, _, _)| c.0 & channels.0 != 0)
+            .flat_map(|(_, off, count)| old.get(*off..*off + *count).unwrap_or(&[]).iter().copied())
             .filter(|t| *t != 0)
             .collect();
         times.sort_unstable();
         times.dedup();
-        let n = cap.count as usize;
         let keep = &times[times.len().saturating_sub(n)..];
         // Oldest first, empty slots before them.
         out.extend(std::iter::repeat_n(0, n - keep.len()));
         out.extend_from_slice(keep);
+    };
+    for c in &to.policy.caps {
+        cap(c.channels, c.count as usize, &mut out);
+    }
+    let holds_at: usize = from.policy.caps.iter().map(|c| c.count as usize).sum();
+    let event = |m: &Machine, e: u16| m.events.get(e as usize).map(|d| m.str(d.name).to_string());
+    for h in &to.policy.ext.holds {
+        let same = from.policy.ext.holds.iter().position(|o| {
+            event(from, o.event) == event(to, h.event)
+                && event(from, o.release) == event(to, h.release)
+        });
+        out.push(
+            same.and_then(|i| old.get(holds_at + i).copied())
+                .unwrap_or(0),
+        );
+    }
+    for c in &to.policy.ext.week_caps {
+        cap(c.channels, c.count as usize, &mut out);
+    }
+    out
+}
+
+/// Every cap of a machine with its slots in the ledger: (channels, offset,
+/// count), sliding caps first, then the caps per calendar week (after the
+/// holds' slots).
+fn counted_slots(m: &Machine) -> Vec<(crate::format::ChannelSet, usize, usize)> {
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    for c in &m.policy.caps {
+        out.push((c.channels, at, c.count as usize));
+        at += c.count as usize;
+    }
+    at += m.policy.ext.holds.len();
+    for c in &m.policy.ext.week_caps {
+        out.push((c.channels, at, c.count as usize));
+        at += c.count as usize;
     }
     out
 }
@@ -202,5 +226,49 @@ mod tests {
         let old = [0, 100, 200, 300, 400];
         // sms: covered by messages only; calls: its own three, a slot empty.
         assert_eq!(ledger(&from, &to, &old), vec![400, 0, 0, 100, 200]);
+    }
+
+    #[test]
+    fn a_move_keeps_a_hold_that_is_on_and_the_contacts_of_a_calendar_week() {
+        use crate::format::{EventDef, Hold, WeekCap};
+        let events = |m: &mut Machine, names: &[&str]| {
+            for n in names {
+                m.strings.push((*n).to_string());
+                m.events.push(EventDef {
+                    name: (m.strings.len() - 1) as u32,
+                    fields: Vec::new(),
+                });
+            }
+        };
+        let hold = |event, release| Hold {
+            channels: ChannelSet::CONTACT,
+            event,
+            release,
+            longest: None,
+            when: None,
+        };
+        let mut from = with_caps(&[(ChannelSet::CALLS, 1)]);
+        events(&mut from, &["dispute", "dispute_resolved"]);
+        from.policy.ext.holds.push(hold(0, 1));
+        from.policy.ext.week_caps.push(WeekCap {
+            channels: ChannelSet::CONTACT,
+            count: 2,
+        });
+        // The new version declares its events in another order and adds a
+        // hold of its own.
+        let mut to = with_caps(&[]);
+        events(
+            &mut to,
+            &["hardship", "hardship_ended", "dispute_resolved", "dispute"],
+        );
+        to.policy.ext.holds.push(hold(0, 1));
+        to.policy.ext.holds.push(hold(3, 2));
+        to.policy.ext.week_caps.push(WeekCap {
+            channels: ChannelSet::MESSAGES,
+            count: 2,
+        });
+        // calls cap: 100; hold on until minute 9000; week: 200 and 300.
+        let old = [100, 9000, 200, 300];
+        assert_eq!(ledger(&from, &to, &old), vec![0, 9000, 200, 300]);
     }
 }

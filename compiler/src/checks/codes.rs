@@ -24,6 +24,7 @@ pub const CONTACT_FIELD: &str = "dun::types::contact_field";
 pub const INVALID_ZONE: &str = "dun::types::invalid_zone";
 pub const OUT_OF_RANGE: &str = "dun::types::out_of_range";
 pub const MISSING_FIELD: &str = "dun::types::missing_field";
+pub const HOLD_RELEASE: &str = "dun::types::hold_release";
 
 pub const FILE_NOT_FOUND: &str = "dun::templates::file_not_found";
 pub const OUTSIDE_FOLDER: &str = "dun::templates::outside_folder";
@@ -48,7 +49,8 @@ pub const INVALID_VALUE: &str = "dun::tests::invalid_value";
 pub const MISSING_START_AT: &str = "dun::tests::missing_start";
 
 pub use crate::verify::{
-    CAP, CAP_POSSIBLE, DEAD_CONTACT, NEVER_ENDS, PAUSE, WAIT_UNTIL_PAST, ZERO_TIME_LOOP,
+    CAP, CAP_POSSIBLE, DEAD_CONTACT, HOLD, NEVER_ENDS, NEVER_OPEN, PAUSE, WAIT_UNTIL_PAST,
+    ZERO_TIME_LOOP,
 };
 
 /// Every code above, in the order `docs/errors.md` lists them.
@@ -85,6 +87,7 @@ pub const ALL: &[&str] = &[
     INVALID_ZONE,
     OUT_OF_RANGE,
     MISSING_FIELD,
+    HOLD_RELEASE,
     FILE_NOT_FOUND,
     OUTSIDE_FOLDER,
     UNREADABLE,
@@ -107,6 +110,8 @@ pub const ALL: &[&str] = &[
     CAP,
     CAP_POSSIBLE,
     PAUSE,
+    HOLD,
+    NEVER_OPEN,
     ZERO_TIME_LOOP,
     NEVER_ENDS,
     DEAD_CONTACT,

@@ -248,6 +248,43 @@ impl Printer<'_> {
                 }
                 self.push(line);
             }
+            PolicyRuleKind::Windows {
+                channels,
+                windows,
+                zone,
+            } => {
+                let mut line = String::from("contact_hours");
+                if let Some(c) = channels {
+                    line.push(' ');
+                    line.push_str(&c.name);
+                }
+                let windows: Vec<String> = windows
+                    .iter()
+                    .map(|w| {
+                        let days: Vec<String> = w
+                            .days
+                            .iter()
+                            .map(|d| match &d.last {
+                                Some(last) => format!("{}-{}", d.first.name, last.name),
+                                None => d.first.name.clone(),
+                            })
+                            .collect();
+                        let mut text = days.join(", ");
+                        if !text.is_empty() {
+                            text.push(' ');
+                        }
+                        text.push_str(&format!("{} to {}", time(w.from.0), time(w.to.0)));
+                        text
+                    })
+                    .collect();
+                line.push(' ');
+                line.push_str(&windows.join(", "));
+                if let Some(zone) = zone {
+                    line.push_str(" in ");
+                    line.push_str(&self.spell.expr(zone));
+                }
+                self.push(line);
+            }
             PolicyRuleKind::NoContactDays(days) => {
                 let names: Vec<&str> = days.iter().map(|d| d.name.as_str()).collect();
                 self.push(format!("no_contact on {}", names.join(", ")));
@@ -264,6 +301,12 @@ impl Printer<'_> {
                 count.0,
                 channels.name,
                 duration(window)
+            )),
+            PolicyRuleKind::AtMostPerWeek {
+                count, channels, ..
+            } => self.push(format!(
+                "at_most {} {} per calendar week",
+                count.0, channels.name
             )),
             PolicyRuleKind::Pause {
                 channels,
@@ -285,6 +328,22 @@ impl Printer<'_> {
                 when,
             } => {
                 let head = format!("stop {} on {}", channels.name, event.name);
+                self.with_when(head, when.as_ref(), "");
+            }
+            PolicyRuleKind::Hold {
+                channels,
+                event,
+                release,
+                longest,
+                when,
+            } => {
+                let mut head = format!(
+                    "pause {} after {} until {}",
+                    channels.name, event.name, release.name
+                );
+                if let Some(d) = longest {
+                    head.push_str(&format!(" for at most {}", duration(d)));
+                }
                 self.with_when(head, when.as_ref(), "");
             }
         }

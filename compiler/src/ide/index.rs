@@ -238,11 +238,17 @@ impl Walker<'_> {
                                 self.expr(z, None);
                             }
                         }
+                        PolicyRuleKind::Windows { zone, .. } => {
+                            if let Some(z) = zone {
+                                self.expr(z, None);
+                            }
+                        }
                         PolicyRuleKind::NoContactDays(_) => {}
                         PolicyRuleKind::NoContactHolidays(cal) => {
                             self.push(cal, Target::Calendar(cal.name.clone()), false);
                         }
                         PolicyRuleKind::AtMost { window, .. } => self.duration(window),
+                        PolicyRuleKind::AtMostPerWeek { .. } => {}
                         PolicyRuleKind::Pause {
                             duration,
                             event,
@@ -257,6 +263,22 @@ impl Walker<'_> {
                         }
                         PolicyRuleKind::Stop { event, when, .. } => {
                             self.push(event, Target::Event(event.name.clone()), false);
+                            if let Some(w) = when {
+                                self.expr(w, Some(&event.name));
+                            }
+                        }
+                        PolicyRuleKind::Hold {
+                            event,
+                            release,
+                            longest,
+                            when,
+                            ..
+                        } => {
+                            self.push(event, Target::Event(event.name.clone()), false);
+                            self.push(release, Target::Event(release.name.clone()), false);
+                            if let Some(d) = longest {
+                                self.duration(d);
+                            }
                             if let Some(w) = when {
                                 self.expr(w, Some(&event.name));
                             }

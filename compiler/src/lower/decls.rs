@@ -172,6 +172,47 @@ fn minutes(t: chrono::NaiveTime) -> u16 {
     (t.hour() * 60 + t.minute()) as u16
 }
 
+/// The zone of `contact_hours ... in ZONE`.
+fn zone_spec(cx: &mut Lowerer<'_>, zone: Option<&ast::Expr>) -> ZoneSpec {
+    match zone.map(|z| &z.kind) {
+        None => ZoneSpec::Utc,
+        Some(ast::ExprKind::Field {
+            root: ast::FieldRoot::Account,
+            field,
+            ..
+        }) => match cx.resolve(field) {
+            Some(DeclId::AccountField(i)) if i > 0 => ZoneSpec::AccountField(i - 1),
+            _ => {
+                cx.unresolved("account field", field);
+                ZoneSpec::Utc
+            }
+        },
+        Some(ast::ExprKind::Text(t)) => {
+            let name = t.plain().unwrap_or_default();
+            if dun_machine::time::zone_from_name(&name).is_none() {
+                cx.error(
+                    UNRESOLVED,
+                    format!("\"{name}\" is not a timezone"),
+                    t.span,
+                    "write an IANA zone name such as \"Europe/Madrid\", or an account field of type `timezone`",
+                );
+            }
+            ZoneSpec::Named(cx.sym(&name))
+        }
+        Some(_) => {
+            if let Some(z) = zone {
+                cx.error(
+                    UNSUPPORTED,
+                    "the zone of `contact_hours` must be an account field or a zone name".into(),
+                    z.span,
+                    "write `in account.timezone` or `in \"Europe/Madrid\"`",
+                );
+            }
+            ZoneSpec::Utc
+        }
+    }
+}
+
 fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
     for rule in &p.rules {
         match &rule.kind {
@@ -180,43 +221,24 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
                     from: minutes(from.0),
                     to: minutes(to.0),
                 });
-                cx.m.policy.zone = match zone.as_ref().map(|z| &z.kind) {
-                    None => ZoneSpec::Utc,
-                    Some(ast::ExprKind::Field {
-                        root: ast::FieldRoot::Account,
-                        field,
-                        ..
-                    }) => match cx.resolve(field) {
-                        Some(DeclId::AccountField(i)) if i > 0 => ZoneSpec::AccountField(i - 1),
-                        _ => {
-                            cx.unresolved("account field", field);
-                            ZoneSpec::Utc
-                        }
-                    },
-                    Some(ast::ExprKind::Text(t)) => {
-                        let name = t.plain().unwrap_or_default();
-                        if dun_machine::time::zone_from_name(&name).is_none() {
-                            cx.error(
-                                UNRESOLVED,
-                                format!("\"{name}\" is not a timezone"),
-                                t.span,
-                                "write an IANA zone name such as \"Europe/Madrid\", or an account field of type `timezone`",
-                            );
-                        }
-                        ZoneSpec::Named(cx.sym(&name))
-                    }
-                    Some(_) => {
-                        if let Some(z) = zone {
-                            cx.error(
-                                UNSUPPORTED,
-                                "the zone of `contact_hours` must be an account field or a zone name".into(),
-                                z.span,
-                                "write `in account.timezone` or `in \"Europe/Madrid\"`",
-                            );
-                        }
-                        ZoneSpec::Utc
-                    }
+                if zone.is_some() {
+                    cx.m.policy.zone = zone_spec(cx, zone.as_ref());
+                }
+            }
+            PolicyRuleKind::Windows {
+                channels: words,
+                windows,
+                zone,
+            } => {
+                let channels = match words {
+                    Some(w) => channels(cx, w),
+                    None => ChannelSet::CONTACT,
                 };
+                let window = super::windows::lower(channels, windows);
+                cx.m.policy.ext.windows.push(window);
+                if zone.is_some() {
+                    cx.m.policy.zone = zone_spec(cx, zone.as_ref());
+                }
             }
             PolicyRuleKind::NoContactDays(days) => {
                 let bits = weekdays(cx, days);
@@ -242,6 +264,20 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
                     count: count.0.min(u32::from(u16::MAX)) as u16,
                     window,
                 });
+            }
+            PolicyRuleKind::AtMostPerWeek {
+                count,
+                channels: words,
+                ..
+            } => {
+                let channels = channels(cx, words);
+                cx.m.policy
+                    .ext
+                    .week_caps
+                    .push(dun_machine::format::WeekCap {
+                        channels,
+                        count: count.0.min(u32::from(u16::MAX)) as u16,
+                    });
             }
             PolicyRuleKind::Pause {
                 channels: words,
@@ -271,6 +307,26 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
                 cx.m.policy.stops.push(Stop {
                     channels,
                     event,
+                    when,
+                });
+            }
+            PolicyRuleKind::Hold {
+                channels: words,
+                event,
+                release,
+                longest,
+                when,
+            } => {
+                let channels = channels(cx, words);
+                let event = event_index(cx, event);
+                let release = event_index(cx, release);
+                let longest = longest.as_ref().map(|d| cx.duration(d));
+                let when = when.as_ref().map(|w| cx.code(w, Some(event)));
+                cx.m.policy.ext.holds.push(dun_machine::format::Hold {
+                    channels,
+                    event,
+                    release,
+                    longest,
                     when,
                 });
             }

@@ -16,6 +16,7 @@ mod expr;
 mod flow_tests;
 mod pool;
 mod steps;
+mod windows;
 
 #[cfg(test)]
 mod tests;

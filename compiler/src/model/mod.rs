@@ -6,6 +6,7 @@
 
 mod table;
 mod ty;
+pub mod week;
 
 pub use table::Table;
 pub use ty::{Channel, ChannelSet, EnumId, Type};

@@ -217,6 +217,13 @@ pub enum PolicyRuleKind {
         channels: Ident,
         window: DurationLit,
     },
+    /// `at_most 2 contacts per calendar week`
+    AtMostPerWeek {
+        count: (u32, Span),
+        channels: Ident,
+        /// `calendar week`
+        week: Span,
+    },
     /// `pause calls for 7 days after call_outcome [when COND]`
     Pause {
         channels: Ident,
@@ -230,6 +237,39 @@ pub enum PolicyRuleKind {
         event: Ident,
         when: Option<Expr>,
     },
+    /// `contact_hours [CHANNELS] mon-fri 08:00 to 21:00, sat 09:00 to 15:00
+    /// [in ZONE]`, or `contact_hours CHANNELS 08:00 to 21:00`: hours per
+    /// day of the week, for some channels or all.
+    Windows {
+        channels: Option<Ident>,
+        windows: Vec<DayWindow>,
+        zone: Option<Expr>,
+    },
+    /// `pause contact after dispute until dispute_resolved [for at most 60
+    /// days] [when COND]`
+    Hold {
+        channels: Ident,
+        event: Ident,
+        release: Ident,
+        longest: Option<DurationLit>,
+        when: Option<Expr>,
+    },
+}
+
+/// `mon-fri, sun 08:00 to 21:00`; no days means every day.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DayWindow {
+    pub days: Vec<DayRange>,
+    pub from: (NaiveTime, Span),
+    pub to: (NaiveTime, Span),
+    pub span: Span,
+}
+
+/// `mon`, or `mon-fri` (a range may wrap: `fri-mon`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DayRange {
+    pub first: Ident,
+    pub last: Option<Ident>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

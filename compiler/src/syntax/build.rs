@@ -416,9 +416,14 @@ impl<'a> Builder<'a> {
         let mut channels = None;
         let mut duration = None;
         let mut when = None;
+        let mut longest = None;
+        let mut windows = Vec::new();
+        let mut week = None;
         for c in pair.into_inner() {
             match c.as_rule() {
                 Rule::time => times.push(self.time(&c)),
+                Rule::day_window => windows.push(self.day_window(c)),
+                Rule::calendar_week => week = Some(self.span(&c)),
                 Rule::zone => {
                     zone = c.into_inner().next().map(|z| {
                         let zspan = self.span(&z);
@@ -442,6 +447,12 @@ impl<'a> Builder<'a> {
                 Rule::duration => duration = Some(self.duration(c)),
                 Rule::name => names.push(self.ident(&c)),
                 Rule::when_clause => when = self.when(c),
+                Rule::longest => {
+                    longest = c
+                        .into_inner()
+                        .find(|d| d.as_rule() == Rule::duration)
+                        .map(|d| self.duration(d))
+                }
                 _ => {}
             }
         }
@@ -452,15 +463,38 @@ impl<'a> Builder<'a> {
             span,
         };
         let kind = match rule {
-            Rule::contact_hours_rule => {
+            Rule::contact_hours_rule if channels.is_none() && windows.is_empty() => {
                 let mut times = times.into_iter();
                 let from = times.next().unwrap_or_default();
                 let to = times.next().unwrap_or_default();
                 PolicyRuleKind::ContactHours { from, to, zone }
             }
+            Rule::contact_hours_rule => {
+                if windows.is_empty() {
+                    let mut times = times.into_iter();
+                    let from = times.next().unwrap_or_default();
+                    let to = times.next().unwrap_or_default();
+                    windows.push(DayWindow {
+                        days: Vec::new(),
+                        span: from.1.to(to.1),
+                        from,
+                        to,
+                    });
+                }
+                PolicyRuleKind::Windows {
+                    channels,
+                    windows,
+                    zone,
+                }
+            }
             Rule::no_contact_rule => match holidays {
                 Some(cal) => PolicyRuleKind::NoContactHolidays(cal),
                 None => PolicyRuleKind::NoContactDays(days),
+            },
+            Rule::at_most_rule if week.is_some() => PolicyRuleKind::AtMostPerWeek {
+                count: count.unwrap_or((0, span)),
+                channels: channels.unwrap_or_else(|| self.missing(span)),
+                week: week.unwrap_or(span),
             },
             Rule::at_most_rule => PolicyRuleKind::AtMost {
                 count: count.unwrap_or((0, span)),
@@ -473,6 +507,16 @@ impl<'a> Builder<'a> {
                 event: names.pop().unwrap_or_else(|| self.missing(span)),
                 when,
             },
+            Rule::hold_rule => {
+                let release = names.pop().unwrap_or_else(|| self.missing(span));
+                PolicyRuleKind::Hold {
+                    channels: channels.unwrap_or_else(|| self.missing(span)),
+                    event: names.pop().unwrap_or_else(|| self.missing(span)),
+                    release,
+                    longest,
+                    when,
+                }
+            }
             Rule::stop_rule => PolicyRuleKind::Stop {
                 channels: channels.unwrap_or_else(|| self.missing(span)),
                 event: names.pop().unwrap_or_else(|| self.missing(span)),
@@ -481,6 +525,37 @@ impl<'a> Builder<'a> {
             _ => return None,
         };
         Some(PolicyRule { kind, span })
+    }
+
+    fn day_window(&self, pair: Pair<'_, Rule>) -> DayWindow {
+        let span = self.span(&pair);
+        let mut days = Vec::new();
+        let mut times = Vec::new();
+        for c in pair.into_inner() {
+            match c.as_rule() {
+                Rule::day_range => {
+                    let mut names = c
+                        .into_inner()
+                        .filter(|d| d.as_rule() == Rule::week_day)
+                        .map(|d| self.ident(&d));
+                    if let Some(first) = names.next() {
+                        days.push(DayRange {
+                            first,
+                            last: names.next(),
+                        });
+                    }
+                }
+                Rule::time => times.push(self.time(&c)),
+                _ => {}
+            }
+        }
+        let mut times = times.into_iter();
+        DayWindow {
+            days,
+            from: times.next().unwrap_or_default(),
+            to: times.next().unwrap_or_default(),
+            span,
+        }
     }
 
     fn field_ref(&self, pair: Pair<'_, Rule>) -> Expr {

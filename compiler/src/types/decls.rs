@@ -150,8 +150,19 @@ impl Checker<'_> {
 
     fn policy(&mut self, p: &ast::PolicyDecl) {
         let mut hours: Option<Span> = None;
+        let mut windows = super::windows::Seen::default();
         for rule in &p.rules {
             match &rule.kind {
+                PolicyRuleKind::Windows {
+                    channels,
+                    windows: days,
+                    zone,
+                } => {
+                    self.windows(channels.as_ref(), days, rule.span, &mut hours, &mut windows);
+                    if let Some(zone) = zone {
+                        self.zone(zone);
+                    }
+                }
                 PolicyRuleKind::ContactHours { from, to, zone } => {
                     if let Some(first) = hours {
                         self.report(
@@ -187,6 +198,9 @@ impl Checker<'_> {
                     self.channel_set(channels);
                     self.duration(window);
                 }
+                PolicyRuleKind::AtMostPerWeek { channels, .. } => {
+                    self.channel_set(channels);
+                }
                 PolicyRuleKind::Pause {
                     channels,
                     duration,
@@ -205,11 +219,18 @@ impl Checker<'_> {
                     self.channel_set(channels);
                     self.event_condition(event, when.as_ref());
                 }
+                PolicyRuleKind::Hold {
+                    channels,
+                    event,
+                    release,
+                    longest,
+                    when,
+                } => self.hold(channels, event, release, longest.as_ref(), when.as_ref()),
             }
         }
     }
 
-    fn event_condition(&mut self, event: &ast::Ident, when: Option<&ast::Expr>) {
+    pub(crate) fn event_condition(&mut self, event: &ast::Ident, when: Option<&ast::Expr>) {
         let known = self.event_ref(event);
         if let Some(when) = when {
             let scope = Scope {

@@ -6,8 +6,10 @@
 mod decls;
 mod expr;
 mod flow_tests;
+mod holds;
 mod steps;
 mod text;
+mod windows;
 
 pub use expr::arithmetic;
 

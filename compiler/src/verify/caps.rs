@@ -12,7 +12,7 @@ use super::paths::{Reach, Step};
 use super::render::{self, Mode};
 use super::{Context, CAP, CAP_POSSIBLE};
 use crate::diagnostics::Diagnostic;
-use dun_machine::format::{Cap, ChannelSet};
+use dun_machine::format::{Cap, ChannelSet, DurationSpec, DurationUnit, Machine};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -23,22 +23,49 @@ pub struct Breach {
 }
 
 pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
+    let caps = all_caps(cx.m);
     for (i, b, mode) in breaches(cx, reach) {
-        let cap = &cx.m.policy.caps[i];
+        let cap = &caps[i];
         let code = if mode == Mode::Fixed {
             CAP
         } else {
             CAP_POSSIBLE
         };
-        out.push(render::cap(cx, i, cap, &b, mode, code));
+        let mut d = render::cap(cx, i, cap, &b, mode, code);
+        if i >= cx.m.policy.caps.len() {
+            let help = d.help.take().unwrap_or_default();
+            d = d.with_help(format!(
+                "{help}; `per calendar week` counts from Monday 00:00: contacts within 7 days \
+                 fall in one calendar week for an account whose run starts on the right day"
+            ));
+        }
+        out.push(d);
     }
+}
+
+/// The sliding caps, then each `per calendar week` cap as a cap per 7
+/// days: a run that makes N + 1 contacts within 7 days puts them all in one
+/// calendar week for an account that enters on the right day (accounts
+/// enter on any day), and contacts 7 days or more apart never share one.
+pub fn all_caps(m: &Machine) -> Vec<Cap> {
+    let week = DurationSpec::new(7, DurationUnit::Days);
+    m.policy
+        .caps
+        .iter()
+        .cloned()
+        .chain(m.policy.ext.week_caps.iter().map(|w| Cap {
+            channels: w.channels,
+            count: w.count,
+            window: week,
+        }))
+        .collect()
 }
 
 /// For each cap at most one run that breaks it: `Mode::Fixed` for a
 /// certain one (an error), `Mode::Possible` for one that may happen.
 pub fn breaches(cx: &Context<'_>, reach: &Reach) -> Vec<(usize, Breach, Mode)> {
     let mut out = Vec::new();
-    for (i, cap) in cx.m.policy.caps.iter().enumerate() {
+    for (i, cap) in all_caps(cx.m).iter().enumerate() {
         if cap.channels == ChannelSet::NONE {
             continue;
         }

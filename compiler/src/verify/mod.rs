@@ -10,12 +10,14 @@
 mod caps;
 mod dead;
 mod graph;
+mod holds;
 mod loops;
 mod paths;
 mod pauses;
 mod progress;
 mod render;
 mod until;
+mod windows;
 
 #[cfg(test)]
 mod tests;
@@ -33,6 +35,10 @@ pub const CAP: &str = "dun::verify::cap";
 pub const CAP_POSSIBLE: &str = "dun::verify::cap_possible";
 /// A contact the flow plans inside a `pause` that follows its event.
 pub const PAUSE: &str = "dun::verify::pause";
+/// A contact the flow plans inside a hold, before its releasing event.
+pub const HOLD: &str = "dun::verify::hold";
+/// A contact whose channel has no open day in the week.
+pub const NEVER_OPEN: &str = "dun::verify::never_open";
 /// A cycle of stages and handlers that repeats without any wait.
 pub const ZERO_TIME_LOOP: &str = "dun::verify::zero_time_loop";
 /// A stage from which no `end` can be reached.
@@ -47,6 +53,8 @@ pub const ALL: &[&str] = &[
     CAP,
     CAP_POSSIBLE,
     PAUSE,
+    HOLD,
+    NEVER_OPEN,
     ZERO_TIME_LOOP,
     NEVER_ENDS,
     DEAD_CONTACT,
@@ -61,6 +69,9 @@ pub(crate) struct Context<'a> {
     caps: Vec<Span>,
     pauses: Vec<Span>,
     stops: Vec<Span>,
+    holds: Vec<Span>,
+    /// The rules of hours per day, in the machine's order of windows.
+    windows: Vec<Span>,
     /// The span of each stage's name, by stage index.
     stage_names: Vec<Option<Span>>,
     /// The span of each variable's name, by variable index.
@@ -74,6 +85,17 @@ impl Context<'_> {
 
     pub fn pause_span(&self, i: usize) -> Span {
         self.pauses.get(i).copied().unwrap_or_default()
+    }
+
+    pub fn hold_span(&self, i: usize) -> Span {
+        self.holds.get(i).copied().unwrap_or_default()
+    }
+
+    /// The rule of hours that applies to a channel, when one names days.
+    pub fn window_span(&self, channel: dun_machine::format::Channel) -> Option<Span> {
+        let w = self.m.policy.ext.window_for(channel)?;
+        let i = self.m.policy.ext.windows.iter().position(|x| x == w)?;
+        self.windows.get(i).copied()
     }
 
     pub fn stop_span(&self, i: usize) -> Span {
@@ -105,6 +127,8 @@ pub fn verify(file: &ast::File, m: &Machine) -> Vec<Diagnostic> {
         progress::check(cx, reach, &mut out);
         caps::check(cx, reach, &mut out);
         pauses::check(cx, reach, &mut out);
+        holds::check(cx, reach, &mut out);
+        windows::check(cx, reach, &mut out);
         dead::check(cx, reach, &mut out);
         let mut past = Vec::new();
         until::check(cx, &mut past);
@@ -158,6 +182,9 @@ fn with_context<T>(
     run: impl FnOnce(&Context<'_>, &paths::Reach) -> T,
 ) -> T {
     let (mut caps, mut pauses, mut stops) = (Vec::new(), Vec::new(), Vec::new());
+    let mut holds = Vec::new();
+    let mut windows = Vec::new();
+    let mut week_caps = Vec::new();
     // Variables are numbered as declared, the first of a name winning (as
     // lowering numbers them).
     let mut var_names: Vec<Span> = Vec::new();
@@ -176,11 +203,16 @@ fn with_context<T>(
                     PolicyRuleKind::AtMost { .. } => caps.push(rule.span),
                     PolicyRuleKind::Pause { .. } => pauses.push(rule.span),
                     PolicyRuleKind::Stop { .. } => stops.push(rule.span),
+                    PolicyRuleKind::Hold { .. } => holds.push(rule.span),
+                    PolicyRuleKind::Windows { .. } => windows.push(rule.span),
+                    PolicyRuleKind::AtMostPerWeek { .. } => week_caps.push(rule.span),
                     _ => {}
                 }
             }
         }
     }
+    // The caps' spans in the order of `caps::all_caps`.
+    caps.extend(week_caps);
     // One map of the declarations, not a scan of them per stage: a scan
     // made this quadratic in the number of stages, the largest cost of
     // verifying a big flow.
@@ -207,6 +239,8 @@ fn with_context<T>(
         caps,
         pauses,
         stops,
+        holds,
+        windows,
     };
     let reach = paths::Reach::from_start(&g);
     run(&cx, &reach)

@@ -11,36 +11,62 @@ use super::paths::{self, Reach, Step};
 use super::render::{self, span, Labels, Mode};
 use super::{Context, PAUSE};
 use crate::diagnostics::Diagnostic;
-use dun_machine::format::{Channel, Const, Instr, Machine, Pause, SrcSpan};
+use dun_machine::format::{Channel, ChannelSet, Const, Instr, Machine, Pause, SrcSpan};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
     for (i, pause) in cx.m.policy.pauses.iter().enumerate() {
         let (lo, hi) = super::graph::bounds(cx.m, pause.duration);
-        if let Some(found) = search(cx, reach, pause, Mode::Fixed, lo) {
+        if lo >= INFINITE {
+            continue;
+        }
+        let pause_trigger = Trigger::of(pause);
+        let search = |mode, limit| search(cx, reach, &pause_trigger, mode, limit);
+        if let Some(found) = search(Mode::Fixed, lo) {
             let sure = found.sure
                 && paths::choices_agree(cx.m, cx.g, &found.path)
                 && paths::choices_agree(cx.m, cx.g, &found.prefix);
             let mode = if sure { Mode::Fixed } else { Mode::Possible };
             out.push(report(cx, i, pause, &found, mode));
-        } else if let Some(found) = search(cx, reach, pause, Mode::Possible, hi) {
+        } else if let Some(found) = (hi < INFINITE)
+            .then(|| search(Mode::Possible, hi))
+            .flatten()
+        {
             out.push(report(cx, i, pause, &found, Mode::Possible));
         }
     }
 }
 
-struct Found {
-    prefix: Vec<Step>,
+/// What starts a pause or a hold: its event, under its condition, and the
+/// channels it closes.
+pub(super) struct Trigger<'a> {
+    pub channels: ChannelSet,
+    pub event: u16,
+    pub when: Option<&'a [Instr]>,
+}
+
+impl<'a> Trigger<'a> {
+    fn of(pause: &'a Pause) -> Self {
+        Trigger {
+            channels: pause.channels,
+            event: pause.event,
+            when: pause.when.as_deref(),
+        }
+    }
+}
+
+pub(super) struct Found {
+    pub prefix: Vec<Step>,
     /// From the handler's move to the contact's.
-    path: Vec<Step>,
-    contact: SrcSpan,
-    channel: Channel,
-    elapsed: u64,
-    exact: bool,
-    /// The handler's condition and the pause's can only both hold as
-    /// far as the verifier can tell.
-    sure: bool,
+    pub path: Vec<Step>,
+    pub contact: SrcSpan,
+    pub channel: Channel,
+    pub elapsed: u64,
+    pub exact: bool,
+    /// The handler's condition and the rule's can only both hold as far
+    /// as the verifier can tell.
+    pub sure: bool,
 }
 
 /// Whether the pause's condition and the handler's can hold for one event:
@@ -75,9 +101,18 @@ fn handler_when(m: &Machine, at: SrcSpan) -> Option<&[Instr]> {
         .and_then(|h| h.when.as_deref())
 }
 
-fn search(cx: &Context<'_>, reach: &Reach, pause: &Pause, mode: Mode, limit: u64) -> Option<Found> {
+/// The first contact on the trigger's channels that the flow plans within
+/// `limit` minutes of the trigger's event, on fixed waits from where the
+/// event's handler leads (`u64::MAX`: however long that takes).
+pub(super) fn search(
+    cx: &Context<'_>,
+    reach: &Reach,
+    pause: &Trigger<'_>,
+    mode: Mode,
+    limit: u64,
+) -> Option<Found> {
     let g: &Graph = cx.g;
-    if limit == 0 || limit >= INFINITE {
+    if limit == 0 {
         return None;
     }
     let mut best: HashMap<Node, (u64, bool, Option<Step>)> = HashMap::new();
@@ -94,7 +129,7 @@ fn search(cx: &Context<'_>, reach: &Reach, pause: &Pause, mode: Mode, limit: u64
             if event != pause.event || (mode == Mode::Fixed && at_end) {
                 continue;
             }
-            let sure = match compatible(cx.m, pause.when.as_deref(), handler_when(cx.m, e.span)) {
+            let sure = match compatible(cx.m, pause.when, handler_when(cx.m, e.span)) {
                 Some(false) => continue,
                 Some(true) => true,
                 None => false,

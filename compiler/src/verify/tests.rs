@@ -1,5 +1,7 @@
 //! The verifier against the engine: every cap error names a run that the
-//! engine, with no contact rule enforced, really makes.
+//! engine, with no contact rule enforced, really makes; every hold error a
+//! contact the engine holds; and the engine keeps every calendar week
+//! under its cap.
 
 use crate::analysis::analyze;
 use crate::diagnostics::Severity;
@@ -66,9 +68,16 @@ fn random_flow(seed: u64) -> String {
     let cap_count = 1 + rng.below(4);
     let cap_days = 1 + rng.below(4);
     let words = ["calls", "sms", "contact"];
+    let word = words[rng.below(3) as usize];
+    // One flow in three caps a calendar week, which the verifier reads as
+    // 7 days.
+    let per = if rng.below(3) == 0 {
+        "calendar week".to_string()
+    } else {
+        format!("{cap_days} days")
+    };
     src.push_str(&format!(
-        "policy {{\n  at_most {cap_count} {} per {cap_days} days\n}}\n",
-        words[rng.below(3) as usize]
+        "policy {{\n  at_most {cap_count} {word} per {per}\n}}\n"
     ));
     let stages = 1 + rng.below(3) as usize;
     src.push_str("start s0\n");
@@ -145,7 +154,7 @@ fn every_cap_error_is_a_run_the_engine_makes_with_no_contact_rules() {
         free.policy = Policy::default();
         for (cap_index, choices) in runs {
             errors += 1;
-            let cap = m.policy.caps[cap_index].clone();
+            let cap = super::caps::all_caps(&m)[cap_index].clone();
             let mut values: Vec<(String, Value)> = vec![
                 ("name".into(), Value::Text("Ann".into())),
                 ("mobile".into(), Value::Text("+15550100".into())),
@@ -240,4 +249,259 @@ fn analysis_keeps_the_machine_it_verified() {
     assert_eq!(a.machine.as_ref(), Some(&again));
     let broken = analyze(None, "flow x\nstart nowhere\n");
     assert!(broken.has_errors() && broken.machine.is_none());
+}
+
+/// A random flow whose policy holds contact from `dispute` until
+/// `dispute_resolved` (for at most a few days, or with no end), and whose
+/// flow-level handler sends a disputed account to one of its stages.
+fn random_hold_flow(seed: u64) -> String {
+    let mut rng = Rng(seed.wrapping_add(1_000_003));
+    let mut src = String::from(
+        "flow random\ncurrency USD\naccount {\n  name: text\n  mobile: phone?\n  f0: bool\n  f1: bool\n  f2: bool\n}\n",
+    );
+    src.push_str("event dispute\nevent dispute_resolved\n");
+    src.push_str("template nudge for sms \"Hi {account.name}\"\n");
+    let words = ["calls", "sms", "contact"];
+    let longest = match rng.below(3) {
+        0 => String::new(),
+        n => format!(" for at most {} days", n * (1 + rng.below(3))),
+    };
+    src.push_str(&format!(
+        "policy {{\n  pause {} after dispute until dispute_resolved{longest}\n}}\n",
+        words[rng.below(3) as usize]
+    ));
+    let stages = 1 + rng.below(3) as usize;
+    src.push_str(&format!("on dispute -> s{}\n", rng.below(stages as u64)));
+    src.push_str("start s0\n");
+    for s in 0..stages {
+        src.push_str(&format!("stage s{s} {{\n"));
+        if rng.below(3) == 0 {
+            src.push_str("  on dispute_resolved -> s0\n");
+        }
+        steps(&mut rng, 0, &mut src, "  ");
+        src.push_str("  send sms nudge\n  wait 1 day\n");
+        if s + 1 < stages {
+            src.push_str(&format!("  goto s{}\n", s + 1));
+        } else {
+            src.push_str("  end done\n");
+        }
+        src.push_str("}\n");
+    }
+    src
+}
+
+/// Whether the engine, with the flow's holds as its only contact rule,
+/// keeps back a contact by a hold when `dispute` comes as the account
+/// enters and `dispute_resolved` never comes.
+fn engine_holds(m: &Machine, fields: [bool; FIELDS]) -> bool {
+    let mut free = m.clone();
+    free.policy = Policy {
+        ext: m.policy.ext.clone(),
+        ..Policy::default()
+    };
+    let mut values: Vec<(String, Value)> = vec![
+        ("name".into(), Value::Text("Ann".into())),
+        ("mobile".into(), Value::Text("+15550100".into())),
+    ];
+    for (f, v) in fields.iter().enumerate() {
+        values.push((format!("f{f}"), Value::Bool(*v)));
+    }
+    let account = Account::new(
+        &free,
+        "acct-1",
+        values.iter().map(|(k, v)| (k.as_str(), v.clone())),
+    )
+    .unwrap();
+    let dispute = free
+        .events
+        .iter()
+        .position(|e| free.str(e.name) == "dispute")
+        .unwrap() as u16;
+    let held = |o: &dun_runtime::engine::Outcome| {
+        o.audit
+            .iter()
+            .any(|a| matches!(a.reason(), Some(dun_runtime::engine::Reason::Hold { .. })))
+    };
+    let mut inst = Instance::new();
+    let start = Utc.with_ymd_and_hms(2030, 1, 7, 9, 0, 0).unwrap();
+    let mut any = held(&step(&free, &mut inst, &account, Input::Enrol, start));
+    let event = Input::Event {
+        event: dispute,
+        payload: Vec::new(),
+    };
+    any |= held(&step(&free, &mut inst, &account, event, start));
+    for _ in 0..200 {
+        let Some(due) = inst.next_due() else { break };
+        any |= held(&step(&free, &mut inst, &account, Input::Timer, due));
+    }
+    any
+}
+
+#[test]
+fn every_hold_error_is_a_hold_the_engine_makes_and_a_clean_flow_is_never_held() {
+    let (mut errors, mut clean) = (0, 0);
+    for seed in 0..300u64 {
+        let src = random_hold_flow(seed);
+        let a = analyze(None, &src);
+        let fatal: Vec<_> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() && !d.code.starts_with("dun::verify::"))
+            .collect();
+        assert!(
+            fatal.is_empty(),
+            "seed {seed} does not check:\n{src}\n{fatal:#?}"
+        );
+        let m = crate::lower::lower(&a.file, &a.model).expect("a checked flow lowers");
+        let reported: Vec<_> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == super::HOLD)
+            .collect();
+        let accounts = (0..8u8).map(|bits| [bits & 1 != 0, bits & 2 != 0, bits & 4 != 0]);
+        let mut held = accounts.map(|f| engine_holds(&m, f));
+        if reported.iter().any(|d| d.severity == Severity::Error) {
+            errors += 1;
+            assert!(
+                held.any(|h| h),
+                "seed {seed}: the verifier reports a contact inside the hold, but no account \
+                 is held by the engine\n{src}"
+            );
+        } else if reported.is_empty() {
+            clean += 1;
+            assert!(
+                !held.any(|h| h),
+                "seed {seed}: the verifier reports nothing, but the engine holds a contact\n{src}"
+            );
+        }
+    }
+    // The generator must exercise both sides.
+    assert!(errors > 20, "only {errors} hold errors in 300 flows");
+    assert!(clean > 20, "only {clean} flows without a hold diagnostic");
+}
+
+/// Contacts on `channels` per calendar week (Monday 00:00 UTC), for a run
+/// of the machine with its policy that starts on `start`.
+fn contacts_per_week(
+    m: &Machine,
+    account: &Account,
+    channels: ChannelSet,
+    start: DateTime<Utc>,
+) -> std::collections::BTreeMap<chrono::NaiveDate, usize> {
+    use chrono::Datelike;
+    let mut inst = Instance::new();
+    let mut weeks = std::collections::BTreeMap::new();
+    let mut take = |o: dun_runtime::engine::Outcome| {
+        for a in o.actions {
+            let ch = match &a.kind {
+                ActionKind::Call { .. } => Some(dun_runtime::format::Channel::Call),
+                ActionKind::Send { channel, .. } => Some(*channel),
+                _ => None,
+            };
+            if ch.is_some_and(|c| channels.contains(c)) {
+                let day = a.at.date_naive();
+                let monday =
+                    day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()));
+                *weeks.entry(monday).or_insert(0) += 1;
+            }
+        }
+    };
+    take(step(m, &mut inst, account, Input::Enrol, start));
+    for _ in 0..500 {
+        let Some(due) = inst.next_due() else { break };
+        take(step(m, &mut inst, account, Input::Timer, due));
+    }
+    weeks
+}
+
+#[test]
+fn the_engine_keeps_every_calendar_week_under_its_cap_whatever_day_a_run_starts() {
+    let mut weeks_seen = 0;
+    for seed in 0..400u64 {
+        let src = random_flow(seed);
+        if !src.contains("per calendar week") {
+            continue;
+        }
+        let a = analyze(None, &src);
+        let m = crate::lower::lower(&a.file, &a.model).expect("a checked flow lowers");
+        let cap = m.policy.ext.week_caps[0].clone();
+        let mut values: Vec<(String, Value)> = vec![
+            ("name".into(), Value::Text("Ann".into())),
+            ("mobile".into(), Value::Text("+15550100".into())),
+        ];
+        for f in 0..FIELDS {
+            values.push((format!("f{f}"), Value::Bool((seed >> f) & 1 == 1)));
+        }
+        let account = Account::new(
+            &m,
+            "acct-1",
+            values.iter().map(|(k, v)| (k.as_str(), v.clone())),
+        )
+        .unwrap();
+        // Every day of a week, so that some runs cross a week's end early.
+        let start = Utc.with_ymd_and_hms(2030, 1, 7, 9, 0, 0).unwrap()
+            + chrono::Duration::days((seed % 7) as i64);
+        for (monday, n) in contacts_per_week(&m, &account, cap.channels, start) {
+            weeks_seen += 1;
+            assert!(
+                n <= cap.count as usize,
+                "seed {seed}: {n} contacts in the week of {monday}, the cap allows {}\n{src}",
+                cap.count
+            );
+        }
+    }
+    assert!(weeks_seen > 50, "only {weeks_seen} weeks with contacts");
+}
+
+#[test]
+fn a_never_open_error_is_exactly_a_call_the_engine_suppresses() {
+    let days = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let (mut errors, mut clean) = (0, 0);
+    for (d, day) in days.iter().enumerate() {
+        for closed in [d, (d + 1) % 7] {
+            let src = format!(
+                "flow windows\ncurrency USD\naccount {{\n  name: text\n  mobile: phone?\n}}\n\
+                 policy {{\n  contact_hours calls {} 09:00 to 15:00\n  no_contact on {}\n}}\n\
+                 start a\nstage a {{\n  wait 1 day\n  call queue agents\n  wait 1 day\n  end done\n}}\n",
+                &day[..3],
+                days[closed]
+            );
+            let a = analyze(None, &src);
+            let reported = a.diagnostics.iter().any(|d| d.code == super::NEVER_OPEN);
+            let m = crate::lower::lower(&a.file, &a.model).expect("the flow lowers");
+            let account =
+                Account::new(&m, "acct-1", [("name", Value::Text("Ann".into()))]).unwrap();
+            let mut inst = Instance::new();
+            let start = Utc.with_ymd_and_hms(2030, 1, 7, 9, 0, 0).unwrap();
+            let mut suppressed = false;
+            let mut note = |o: dun_runtime::engine::Outcome| {
+                suppressed |= o.audit.iter().any(|a| {
+                    matches!(
+                        a.reason(),
+                        Some(dun_runtime::engine::Reason::NoMoment { .. })
+                    )
+                });
+            };
+            note(step(&m, &mut inst, &account, Input::Enrol, start));
+            for _ in 0..50 {
+                let Some(due) = inst.next_due() else { break };
+                note(step(&m, &mut inst, &account, Input::Timer, due));
+            }
+            assert_eq!(reported, suppressed, "{src}");
+            if reported {
+                errors += 1;
+            } else {
+                clean += 1;
+            }
+        }
+    }
+    assert_eq!((errors, clean), (7, 7));
 }

@@ -10,11 +10,14 @@
 //! expression constants live in [`Machine::consts`].
 
 mod header;
+mod rules;
 mod validate;
 
 pub use header::{
-    decode, encode, FormatError, FLAGS_KNOWN, FLAG_LIFECYCLE, FORMAT_VERSION, HEADER_LEN, MAGIC,
+    decode, encode, FormatError, FLAGS_KNOWN, FLAG_LIFECYCLE, FLAG_POLICY_EXT, FORMAT_VERSION,
+    HEADER_LEN, MAGIC,
 };
+pub use rules::{Hold, PolicyExt, WeekCap, Window};
 pub use validate::validate;
 
 use chrono::{NaiveDate, NaiveTime};
@@ -172,12 +175,34 @@ impl Machine {
 
     /// The JSON view of the machine, for `dun build --emit json`.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+        let fail = |e: serde_json::Error| format!("{{\"error\":\"{e}\"}}");
+        if self.policy.ext.is_empty() {
+            return serde_json::to_string_pretty(self).unwrap_or_else(fail);
+        }
+        // The policy's later rules are kept out of the binary payload (see
+        // `PolicyExt`), not out of the view for people.
+        let view = serde_json::to_value(self).and_then(|mut v| {
+            let ext = serde_json::to_value(&self.policy.ext)?;
+            if let Some(policy) = v.get_mut("policy").and_then(|p| p.as_object_mut()) {
+                policy.insert("ext".into(), ext);
+            }
+            serde_json::to_string_pretty(&v)
+        });
+        view.unwrap_or_else(fail)
     }
 
     /// Reads the JSON view back.
     pub fn from_json(text: &str) -> Result<Machine, serde_json::Error> {
-        serde_json::from_str(text)
+        let mut v: serde_json::Value = serde_json::from_str(text)?;
+        let ext = v
+            .get_mut("policy")
+            .and_then(|p| p.as_object_mut())
+            .and_then(|p| p.remove("ext"));
+        let mut m: Machine = serde_json::from_value(v)?;
+        if let Some(ext) = ext {
+            m.policy.ext = serde_json::from_value(ext)?;
+        }
+        Ok(m)
     }
 }
 
@@ -367,6 +392,10 @@ pub struct Policy {
     pub caps: Vec<Cap>,
     pub pauses: Vec<Pause>,
     pub stops: Vec<Stop>,
+    /// Holds until an event; kept out of the policy's own payload (see
+    /// [`PolicyExt`]).
+    #[serde(skip)]
+    pub ext: PolicyExt,
 }
 
 /// `contact_hours 08:00 to 21:00`, as minutes after local midnight. When

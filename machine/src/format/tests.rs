@@ -20,6 +20,43 @@ fn a_machine_survives_encoding_and_decoding_unchanged() {
 }
 
 #[test]
+fn holds_windows_and_week_caps_survive_both_forms_and_set_their_flag() {
+    let mut m = consumer_early();
+    let plain = encode(&m);
+    assert_eq!(
+        u16::from_le_bytes([plain[6], plain[7]]) & FLAG_POLICY_EXT,
+        0
+    );
+    let event = m.policy.pauses[0].event;
+    m.policy.ext.holds.push(Hold {
+        channels: ChannelSet::CONTACT,
+        event,
+        release: event,
+        longest: Some(DurationSpec::new(60, DurationUnit::Days)),
+        when: None,
+    });
+    let mut days = [None; 7];
+    days[5] = Some(ContactHours { from: 540, to: 900 });
+    m.policy.ext.windows.push(Window {
+        channels: ChannelSet::CALLS,
+        days,
+    });
+    m.policy.ext.week_caps.push(WeekCap {
+        channels: ChannelSet::CONTACT,
+        count: 2,
+    });
+    let bytes = encode(&m);
+    assert_ne!(
+        u16::from_le_bytes([bytes[6], bytes[7]]) & FLAG_POLICY_EXT,
+        0
+    );
+    assert_eq!(decode(&bytes), Ok(m.clone()));
+    let json = m.to_json();
+    assert!(json.contains("\"week_caps\""), "{json}");
+    assert_eq!(Machine::from_json(&json).unwrap(), m);
+}
+
+#[test]
 fn the_compiled_form_is_well_under_half_the_source() {
     let bytes = encode(&consumer_early());
     println!(
@@ -56,10 +93,10 @@ fn a_file_from_a_newer_or_older_dun_is_refused_with_what_to_do() {
         err.to_string(),
         "this file was compiled by an older dun (format 0); this dun reads format 1: rebuild it with `dun build`"
     );
-    // Bit 0 is the lifecycle section (`migrate`, `reenter`); bit 1 is not
-    // known yet.
-    let err = with_header(|b| b[6] = 2).unwrap_err();
-    assert_eq!(err, FormatError::UnknownFlags { flags: 2 });
+    // Bit 0 is the lifecycle section (`migrate`, `reenter`), bit 1 the
+    // policy's holds; bit 2 is not known yet.
+    let err = with_header(|b| b[6] = 4).unwrap_err();
+    assert_eq!(err, FormatError::UnknownFlags { flags: 4 });
 }
 
 #[test]

@@ -199,6 +199,17 @@ impl Check<'_> {
                 self.code(when, fields, &place)?;
             }
         }
+        for hold in &p.ext.holds {
+            self.event(hold.event, &place)?;
+            self.event(hold.release, &place)?;
+            if let Some(d) = &hold.longest {
+                self.duration(d, &place)?;
+            }
+            if let Some(when) = &hold.when {
+                let fields = self.m.events[hold.event as usize].fields.len();
+                self.code(when, fields, &place)?;
+            }
+        }
         Ok(())
     }
 

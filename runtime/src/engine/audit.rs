@@ -31,6 +31,8 @@ pub enum AuditKind {
     /// An event matched no handler, or came before enrolment / after the end.
     Ignored,
     Paused,
+    /// A hold's event came: the hold is over.
+    HoldEnded,
     Stopped,
     Split,
     /// A fault of the compiled flow or of the input (a condition that could
@@ -64,6 +66,12 @@ pub enum Reason {
     Stopped(Channel),
     /// A `pause` runs until this minute (since 1970 UTC).
     Paused { channel: Channel, until: u32 },
+    /// Week cap number `cap` (`per calendar week`) is full since its
+    /// oldest contact, a minute since 1970 UTC.
+    WeekCap { cap: u16, oldest: u32 },
+    /// Hold number `hold` of the policy is on until its event comes, or
+    /// until this minute at the latest.
+    Hold { hold: u16, until: u32 },
     /// Cap number `cap` of the policy is full since its oldest contact, a
     /// minute since 1970 UTC.
     Cap { cap: u16, oldest: u32 },
@@ -149,6 +157,18 @@ pub enum Detail {
         pause: u16,
         event: u16,
         until: i64,
+    },
+    /// Policy hold number `hold` started on `event`; it ends at `until`
+    /// (seconds since 1970 UTC) at the latest, or only on its event.
+    HoldStarted {
+        hold: u16,
+        event: u16,
+        until: Option<i64>,
+    },
+    /// Policy hold number `hold` ended on its event `event`.
+    HoldEnded {
+        hold: u16,
+        event: u16,
     },
     Split {
         bucket: u32,
@@ -286,6 +306,35 @@ impl AuditEntry {
                     event(*e)
                 )
             }
+            Detail::HoldStarted {
+                hold,
+                event: e,
+                until,
+            } => {
+                let h = m.policy.ext.holds.get(*hold as usize);
+                let _ = write!(
+                    out,
+                    "hold of {} after {} until {}",
+                    h.map(|h| h.channels.describe()).unwrap_or_default(),
+                    event(*e),
+                    h.map(|h| event(h.release)).unwrap_or("?")
+                );
+                if let Some(until) = until {
+                    out.push_str(", at the latest ");
+                    local(out, *until);
+                }
+                Ok(())
+            }
+            Detail::HoldEnded { hold, event: e } => {
+                let channels = m
+                    .policy
+                    .ext
+                    .holds
+                    .get(*hold as usize)
+                    .map(|h| h.channels.describe())
+                    .unwrap_or_default();
+                write!(out, "{} arrived: the hold of {channels} is over", event(*e))
+            }
             Detail::Paused {
                 pause,
                 event: e,
@@ -363,6 +412,12 @@ fn write_later(out: &mut String, m: &Machine, tz: Tz, verb: &str, reason: &Reaso
     out.push_str(verb);
     out.push_str(": ");
     write_reason(out, m, tz, reason);
+    // A hold with no longest duration has no moment to go at: its event
+    // decides.
+    if until >= i64::from(crate::engine::instance::LAST_PAUSE_MINUTE) * 60 {
+        out.push_str(", goes when the hold ends");
+        return;
+    }
     out.push_str(", goes ");
     time::push_local(
         out,
@@ -382,6 +437,36 @@ fn write_reason(out: &mut String, m: &Machine, tz: Tz, reason: &Reason) {
         Reason::Paused { channel, until } => {
             let _ = write!(out, "pause of {} until ", channel.name());
             time::push_local(out, tz, minutes(*until));
+            Ok(())
+        }
+        Reason::WeekCap { cap, oldest } => match m.policy.ext.week_caps.get(*cap as usize) {
+            Some(c) => {
+                let _ = write!(
+                    out,
+                    "at_most {} {} per calendar week (already {} since ",
+                    c.count,
+                    c.channels.describe(),
+                    c.count
+                );
+                time::push_local(out, tz, minutes(*oldest));
+                write!(out, ")")
+            }
+            None => write!(out, "a cap per calendar week"),
+        },
+        Reason::Hold { hold, until } => {
+            let release = m
+                .policy
+                .ext
+                .holds
+                .get(*hold as usize)
+                .and_then(|h| m.events.get(h.release as usize))
+                .map(|e| m.str(e.name))
+                .unwrap_or("?");
+            let _ = write!(out, "hold until {release}");
+            if *until < crate::engine::instance::LAST_PAUSE_MINUTE {
+                out.push_str(", at the latest ");
+                time::push_local(out, tz, minutes(*until));
+            }
             Ok(())
         }
         Reason::Cap { cap, oldest } => match m.policy.caps.get(*cap as usize) {

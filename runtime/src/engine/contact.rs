@@ -1,4 +1,4 @@
-//! Contact rules at run time: stops, pauses, caps over sliding windows,
+//! Contact rules at run time: stops, pauses, holds, caps over sliding windows,
 //! contact hours and closed days.
 
 use super::audit::Reason;
@@ -47,10 +47,13 @@ impl Run<'_> {
         self.memo.zone_named(name).unwrap_or(Tz::UTC)
     }
 
-    fn window(&self) -> ContactWindow<'_, MemoZone<'_>> {
+    /// The contact window of a channel: its own hours per weekday when a
+    /// `contact_hours CHANNELS ...` names it, else the flow's.
+    fn window(&self, channel: Channel) -> ContactWindow<'_, MemoZone<'_>> {
         let p = &self.m.policy;
         ContactWindow {
             hours: p.contact_hours,
+            week: p.ext.window_for(channel).map(|w| &w.days),
             tz: self.zone(),
             closed_weekdays: p.closed_weekdays,
             holidays: &p.closed_holidays,
@@ -66,8 +69,11 @@ impl Run<'_> {
             .sum()
     }
 
+    /// The caps' slots, then one per hold (see `hold`), then the week
+    /// caps' (see `week`).
     pub(crate) fn ledger_len(&self) -> usize {
-        self.m.policy.caps.iter().map(|c| c.count as usize).sum()
+        let caps: usize = self.m.policy.caps.iter().map(|c| c.count as usize).sum();
+        caps + self.m.policy.ext.holds.len() + self.week_slots()
     }
 
     /// Decides whether a contact on `channel` may go at `at`.
@@ -77,7 +83,7 @@ impl Run<'_> {
                 reason: Reason::Stopped(channel),
             };
         }
-        let window = self.window();
+        let window = self.window(channel);
         let mut t = at;
         let mut first: Option<Reason> = None;
         // Each rule can only push the moment later; a few rounds settle it
@@ -92,6 +98,11 @@ impl Run<'_> {
                     channel,
                     until: paused,
                 });
+            }
+            if let Some((hold, until)) = self.held_after(channel, t) {
+                t = from_minutes(until);
+                moved = true;
+                first.get_or_insert(Reason::Hold { hold, until });
             }
             for (i, cap) in self.m.policy.caps.iter().enumerate() {
                 if !cap.channels.contains(channel) || cap.count == 0 {
@@ -118,6 +129,13 @@ impl Run<'_> {
                         cap: i as u16,
                         oldest,
                     });
+                }
+            }
+            if let Some((cap, free, oldest)) = self.week_full(channel, t) {
+                if free > t {
+                    t = free;
+                    moved = true;
+                    first.get_or_insert(Reason::WeekCap { cap, oldest });
                 }
             }
             match window.next_open(t) {
@@ -166,5 +184,6 @@ impl Run<'_> {
                 }
             }
         }
+        self.record_week(channel, at);
     }
 }

@@ -8,8 +8,10 @@
 mod audit;
 mod contact;
 pub(crate) mod eval;
+mod hold;
 pub(crate) mod instance;
 mod run;
+mod week;
 
 pub use audit::{AuditEntry, AuditKind, ContactRef, Detail, Reason};
 pub use dun_machine::account::{type_words, Account, AccountError};

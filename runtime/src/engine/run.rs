@@ -122,7 +122,7 @@ impl<'a> Run<'a> {
 
     // ---- bookkeeping -------------------------------------------------
 
-    fn audit(&mut self, at: DateTime<Utc>, kind: AuditKind, detail: Detail) {
+    pub(super) fn audit(&mut self, at: DateTime<Utc>, kind: AuditKind, detail: Detail) {
         self.audit.push(AuditEntry {
             at,
             state: self.inst.state,
@@ -183,7 +183,7 @@ impl<'a> Run<'a> {
 
     /// A condition; one that cannot be evaluated counts as false and is
     /// audited.
-    fn cond(&mut self, code: &Code, event: Option<&[Value]>, at: DateTime<Utc>) -> bool {
+    pub(super) fn cond(&mut self, code: &Code, event: Option<&[Value]>, at: DateTime<Utc>) -> bool {
         let r = self.env(event, at).eval_bool(code);
         match r {
             Ok(b) => b,
@@ -380,6 +380,9 @@ impl<'a> Run<'a> {
             }
         }
         if self.inst.status != Status::Active {
+            if self.inst.status != Status::NotStarted {
+                self.release_holds(event, at);
+            }
             let why = match self.inst.status {
                 Status::NotStarted => "the account has not entered the flow",
                 Status::Ended => "the account has finished the flow",
@@ -450,6 +453,7 @@ impl<'a> Run<'a> {
                 },
             );
         }
+        self.apply_holds(event, payload, at);
         let stage = self.m.states.get(self.inst.state as usize).map(|s| s.stage);
         let stage_handlers = stage
             .and_then(|s| self.m.stages.get(s as usize))

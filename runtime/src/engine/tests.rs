@@ -811,3 +811,68 @@ fn an_instance_is_small() {
         size + heap - vars
     );
 }
+
+fn hold_flow(longest: Option<DurationSpec>) -> (Machine, u16, u16) {
+    let mut b = Builder::new("hold");
+    let dispute = b.event("dispute", vec![]);
+    let resolved = b.event("dispute_resolved", vec![]);
+    b.m.policy.ext.holds.push(Hold {
+        channels: ChannelSet::CALLS,
+        event: dispute,
+        release: resolved,
+        longest,
+        when: None,
+    });
+    let s = b.stage("calls");
+    let done = b.end("done");
+    b.code(
+        s,
+        vec![S::Call(None), S::Wait(days(1)), S::Call(None), S::Op(done)],
+    );
+    (b.build(), dispute, resolved)
+}
+
+#[test]
+fn a_hold_keeps_the_stage_at_its_call_until_its_event_and_says_so() {
+    let (m, dispute, resolved) = hold_flow(None);
+    let mut sim = Sim::new(m.clone(), anonymous(&m));
+    sim.enrol(utc("2026-03-02 09:00"));
+    sim.event(dispute, vec![], utc("2026-03-02 12:00"));
+    sim.run_until(utc("2026-03-20 00:00"));
+    assert_eq!(sim.sent_at("call"), vec![utc("2026-03-02 09:00")]);
+    assert_eq!(
+        sim.audit_of(AuditKind::Held),
+        vec!["held: hold until dispute_resolved, goes when the hold ends (call)"]
+    );
+    sim.event(resolved, vec![], utc("2026-03-20 10:00"));
+    sim.run_until(utc("2026-03-21 00:00"));
+    assert_eq!(
+        sim.sent_at("call"),
+        vec![utc("2026-03-02 09:00"), utc("2026-03-20 10:00")]
+    );
+    assert_eq!(
+        sim.audit_of(AuditKind::Paused),
+        vec!["hold of calls after dispute until dispute_resolved"]
+    );
+    assert_eq!(
+        sim.audit_of(AuditKind::HoldEnded),
+        vec!["dispute_resolved arrived: the hold of calls is over"]
+    );
+}
+
+#[test]
+fn a_hold_with_a_longest_duration_ends_by_itself() {
+    let (m, dispute, _) = hold_flow(Some(days(10)));
+    let mut sim = Sim::new(m.clone(), anonymous(&m));
+    sim.enrol(utc("2026-03-02 09:00"));
+    sim.event(dispute, vec![], utc("2026-03-02 12:00"));
+    sim.run_until(utc("2026-04-01 00:00"));
+    assert_eq!(
+        sim.sent_at("call"),
+        vec![utc("2026-03-02 09:00"), utc("2026-03-12 12:00")]
+    );
+    assert_eq!(
+        sim.audit_of(AuditKind::Paused),
+        vec!["hold of calls after dispute until dispute_resolved, at the latest 2026-03-12 12:00"]
+    );
+}

@@ -16,7 +16,7 @@ pub const POLICY_REASONS: [&str; 7] = [
     "held: closed day",
     "held: holiday",
     "held: cap (at_most)",
-    "held: pause",
+    "held: pause or hold",
     "suppressed: stop",
     "skipped: no contact data",
 ];
@@ -25,10 +25,10 @@ pub(crate) fn policy_reason(e: &AuditEntry) -> Option<usize> {
     match e.kind {
         AuditKind::Held | AuditKind::Queued => Some(match e.reason() {
             Some(Reason::Closed(Closed::Hours { .. })) => 0,
-            Some(Reason::Closed(Closed::Weekday(_))) => 1,
+            Some(Reason::Closed(Closed::Weekday(_) | Closed::NoWindow(_))) => 1,
             Some(Reason::Closed(Closed::Holiday { .. })) => 2,
-            Some(Reason::Cap { .. }) => 3,
-            Some(Reason::Paused { .. }) => 4,
+            Some(Reason::Cap { .. } | Reason::WeekCap { .. }) => 3,
+            Some(Reason::Paused { .. } | Reason::Hold { .. }) => 4,
             _ => 0,
         }),
         AuditKind::Suppressed => Some(5),

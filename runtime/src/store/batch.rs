@@ -901,6 +901,7 @@ pub(crate) fn audit_kind(k: AuditKind) -> &'static str {
         AuditKind::Handler => "handler",
         AuditKind::Ignored => "ignored",
         AuditKind::Paused => "paused",
+        AuditKind::HoldEnded => "hold_ended",
         AuditKind::Stopped => "stopped",
         AuditKind::Split => "split",
         AuditKind::Problem => "problem",

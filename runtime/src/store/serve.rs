@@ -471,6 +471,8 @@ fn reason_word(r: &Reason) -> &'static str {
     match r {
         Reason::Stopped(_) => "stopped",
         Reason::Paused { .. } => "paused",
+        Reason::Hold { .. } => "hold",
+        Reason::WeekCap { .. } => "cap",
         Reason::Cap { .. } => "cap",
         Reason::Closed(_) => "closed",
         Reason::NoMoment { .. } => "no_moment",
