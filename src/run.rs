@@ -130,7 +130,12 @@ fn go(args: &Args) -> Result<u8, String> {
     // The store's lease before anything of it is read: a second run on
     // this store stops here, naming the one that holds it.
     let at = store::Location::parse(&args.db).map_err(|e| e.to_string())?;
-    let mut store = Store::open_at(&at).map_err(|e| e.to_string())?;
+    let access = if args.worker {
+        store::Access::Worker
+    } else {
+        store::Access::Sole
+    };
+    let mut store = Store::open_as(&at, access).map_err(|e| e.to_string())?;
     // Both outputs opened (and locked) before any step is committed, so
     // that one that cannot be written fails the run while nothing has
     // changed. Workers share a batch on purpose: the one that finishes it

@@ -16,6 +16,7 @@ pub(crate) mod legacy;
 mod location;
 mod migrate;
 mod pg;
+mod pg_lease;
 mod pins;
 mod read_only;
 mod schema;
@@ -26,6 +27,7 @@ mod workers;
 
 use db::ps;
 pub use location::{Location, PgTarget};
+pub use pg_lease::Access;
 
 pub use batch::{run, Damaged, RunInput, RunSummary, Stopped, StoreReject, STEPS_PER_ACCOUNT};
 pub use migrate::MigrateSummary;
@@ -221,17 +223,27 @@ impl Store {
         })
     }
 
-    /// Opens the store `--db` names: a SQLite file, [`MEMORY`], or a
-    /// PostgreSQL database (see [`Location`]), creating or upgrading its
-    /// tables.
+    /// Opens the store `--db` names to write it alone: a SQLite file,
+    /// [`MEMORY`], or a PostgreSQL database (see [`Location`]), creating or
+    /// upgrading its tables, after taking its lease (another writer is
+    /// refused by name before anything is read).
     pub fn open_at(at: &Location) -> Result<Store> {
+        Store::open_as(at, Access::Sole)
+    }
+
+    /// [`Store::open_at`] for a writer of the kind `access`. On PostgreSQL
+    /// workers share a store with workers and servers with servers (see
+    /// `pg_lease`); a SQLite file has one writer whatever the kind.
+    pub fn open_as(at: &Location, access: Access) -> Result<Store> {
         match at {
             Location::File(path) => Store::open(path),
             Location::Postgres(target) => {
-                let conn = pg::connect(target)?;
+                let mut conn = pg::connect(target)?;
+                let label = target.to_string();
+                pg_lease::take(&mut conn, &label, access)?;
                 Ok(Store {
                     conn: std::cell::RefCell::new(conn),
-                    path: PathBuf::from(target.to_string()),
+                    path: PathBuf::from(label),
                     _lease: None,
                 })
             }
@@ -240,8 +252,10 @@ impl Store {
 
     /// Opens a connection that steps no account and so takes no lease: the
     /// reading and webhook connections of a `dun serve` whose own writer
-    /// holds the lease, and `dun token create`, which writes only the token
-    /// table and may run beside a server. SQLite serialises its writes.
+    /// holds the lease, `dun token create`, which writes only the token
+    /// table and may run beside a server, and readers of a PostgreSQL
+    /// store (`dun status`, `dun export --after`), which its transactions
+    /// keep consistent beside any writer. SQLite serialises its writes.
     pub fn open_shared(at: &Location) -> Result<Store> {
         match at {
             Location::File(path) if path.as_os_str() != MEMORY => {
@@ -250,6 +264,11 @@ impl Store {
                     .map_err(|e| sqlerr(path, e))?;
                 Store::sqlite(conn, path.to_path_buf())
             }
+            Location::Postgres(target) => Ok(Store {
+                conn: std::cell::RefCell::new(pg::connect(target)?),
+                path: PathBuf::from(target.to_string()),
+                _lease: None,
+            }),
             _ => Store::open_at(at),
         }
     }
