@@ -9,12 +9,14 @@
 //! steps, never half way; running again redoes exactly the missing steps
 //! and, the engine being deterministic, gives the same action ids.
 
+mod account_step;
 mod batch;
 pub(crate) mod db;
 pub mod lease;
 pub(crate) mod legacy;
 mod location;
 mod migrate;
+mod page;
 mod pg;
 mod pg_lease;
 mod pins;
@@ -305,6 +307,15 @@ impl Store {
 
     pub(crate) fn exec(&self, sql: &'static str, ps: &[db::P]) -> Result<u64> {
         self.conn.borrow_mut().execute(&self.label(), sql, ps)
+    }
+
+    /// A PostgreSQL-only statement (see [`db::Conn::pg_execute`]).
+    pub(crate) fn pg_exec(
+        &self,
+        sql: &'static str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<u64> {
+        self.conn.borrow_mut().pg_execute(&self.label(), sql, params)
     }
 
     pub(crate) fn query(&self, sql: &'static str, ps: &[db::P]) -> Result<Vec<db::Row>> {
@@ -659,6 +670,16 @@ impl Store {
 /// cut line's content, never marked done, is written again whole. A device
 /// or a pipe (`/dev/null`) is opened as it is.
 pub fn append_lines(path: &Path) -> std::io::Result<std::fs::File> {
+    append_lines_within(path, std::time::Duration::ZERO)
+}
+
+/// [`append_lines`], waiting up to `wait` for another writer of the file to
+/// close it before refusing: the workers of one batch on one machine, each
+/// appending its own rejects to one file, take turns.
+pub fn append_lines_within(
+    path: &Path,
+    wait: std::time::Duration,
+) -> std::io::Result<std::fs::File> {
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -669,7 +690,13 @@ pub fn append_lines(path: &Path) -> std::io::Result<std::fs::File> {
     if !meta.is_file() {
         return Ok(file);
     }
-    match file.try_lock() {
+    let began = std::time::Instant::now();
+    let mut locked = file.try_lock();
+    while matches!(locked, Err(std::fs::TryLockError::WouldBlock)) && began.elapsed() < wait {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        locked = file.try_lock();
+    }
+    match locked {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
             return Err(std::io::Error::new(
