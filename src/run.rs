@@ -71,6 +71,10 @@ pub struct Args {
     range: usize,
 }
 
+/// How long a worker waits for another process writing the rejects file
+/// (another worker of its batch writing its own rejects, a moment's work).
+const REJECTS_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 struct Rejected {
     file: String,
     reject: Reject,
@@ -233,6 +237,12 @@ fn go(args: &Args) -> Result<u8, String> {
             }
         );
         exporter = w.finished;
+        // Every worker reads the same files, so their unreadable rows are
+        // written once, by the worker that set the batch up; each worker
+        // writes the rejects of the ranges it ran.
+        if !w.set_up {
+            rejected.clear();
+        }
         w.run
     } else {
         store::run(&m, &mut store, input, &mut progress).map_err(|e| e.to_string())?
@@ -263,9 +273,16 @@ fn go(args: &Args) -> Result<u8, String> {
     if !rejected.is_empty() || rejects_file.is_some() {
         let file = match rejects_file.as_mut() {
             Some(file) => file,
-            None => rejects_file.insert(open(&rejects_path)?),
+            // Workers of one batch sharing the file take turns.
+            None => rejects_file.insert(
+                store::append_lines_within(&rejects_path, REJECTS_WAIT).map_err(|e| {
+                    format!("cannot write `{}`: {e}", rejects_path.display())
+                })?,
+            ),
         };
         write_rejects(file, &rejects_path, &stamp, &rejected)?;
+        // Closed at once: the next worker's turn.
+        drop(rejects_file.take());
     }
     if args.strict && !rejected.is_empty() {
         eprintln!(

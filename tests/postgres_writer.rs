@@ -313,3 +313,49 @@ fn a_killed_holder_frees_the_store_at_once() {
         "the killed run and the next give one uninterrupted run's actions"
     );
 }
+
+/// Workers of one batch on one machine share one rejects file: each
+/// unreadable row is written once (by the worker that set the batch up),
+/// and no worker is refused the file another one is writing.
+#[test]
+fn workers_sharing_a_rejects_file_write_each_reject_once() {
+    let Some(cluster) = dun_runtime::store::testpg::cluster() else {
+        return;
+    };
+    let dir = common::scratch("postgres_writer", "rejects");
+    let (accounts, events) = portfolio(&dir, 40);
+    let mut csv = std::fs::read_to_string(&accounts).unwrap();
+    csv.push_str("B0001,Bad Balance,lots,Lakeshore Bank Visa,2025-09-30,200,low,+13125550000,b@example.com,\"1 Main St\",America/Chicago,true\n");
+    std::fs::write(&accounts, csv).unwrap();
+    let mut ev = std::fs::read_to_string(&events).unwrap();
+    ev.push_str("{\"id\":\"X1\",\"account\":\"A0001\",\"type\":\"no_such_event\",\"at\":\"2026-03-05T18:00:00Z\"}\n");
+    std::fs::write(&events, ev).unwrap();
+    let flow = flow(&dir);
+    let db = cluster.database("writer_rejects");
+    let out = dir.join("out.jsonl").display().to_string();
+    let mut args = run_args(&flow, &db, &accounts, &events, &out);
+    args.extend(["--worker", "--range", "5"].map(String::from));
+    let children: Vec<_> = (0..3).map(|_| spawn(&args)).collect();
+    for c in children {
+        let done = c.wait_with_output().unwrap();
+        assert!(done.status.success(), "{}", text(&done.stderr));
+    }
+    let rejects = std::fs::read_to_string(dir.join("out.rejects.jsonl")).unwrap();
+    let rows: Vec<serde_json::Value> = rejects
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a whole JSON line"))
+        .collect();
+    let mut seen: Vec<(String, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["file"].as_str().unwrap().to_string(),
+                r["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(seen.len(), 2, "{rejects}");
+    assert!(seen[0].0.ends_with("accounts.csv") && seen[0].1 == 42, "{seen:?}");
+    assert!(seen[1].0.ends_with("events.jsonl") && seen[1].1 == 41, "{seen:?}");
+}
