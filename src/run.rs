@@ -275,9 +275,8 @@ fn go(args: &Args) -> Result<u8, String> {
             Some(file) => file,
             // Workers of one batch sharing the file take turns.
             None => rejects_file.insert(
-                store::append_lines_within(&rejects_path, REJECTS_WAIT).map_err(|e| {
-                    format!("cannot write `{}`: {e}", rejects_path.display())
-                })?,
+                store::append_lines_within(&rejects_path, REJECTS_WAIT)
+                    .map_err(|e| format!("cannot write `{}`: {e}", rejects_path.display()))?,
             ),
         };
         write_rejects(file, &rejects_path, &stamp, &rejected)?;

@@ -237,7 +237,11 @@ fn workers_share_a_store_only_with_workers_and_readers_read_beside_any_writer() 
     );
     let marked = dun(&["export", "--db", &db, "--actions", &out]);
     assert_eq!(marked.status.code(), Some(2), "{}", text(&marked.stderr));
-    assert!(text(&marked.stderr).contains(&me), "{}", text(&marked.stderr));
+    assert!(
+        text(&marked.stderr).contains(&me),
+        "{}",
+        text(&marked.stderr)
+    );
     assert!(open(&db, Access::Serve).is_err());
     drop(sole);
 
@@ -356,6 +360,12 @@ fn workers_sharing_a_rejects_file_write_each_reject_once() {
         .collect();
     seen.sort();
     assert_eq!(seen.len(), 2, "{rejects}");
-    assert!(seen[0].0.ends_with("accounts.csv") && seen[0].1 == 42, "{seen:?}");
-    assert!(seen[1].0.ends_with("events.jsonl") && seen[1].1 == 41, "{seen:?}");
+    assert!(
+        seen[0].0.ends_with("accounts.csv") && seen[0].1 == 42,
+        "{seen:?}"
+    );
+    assert!(
+        seen[1].0.ends_with("events.jsonl") && seen[1].1 == 41,
+        "{seen:?}"
+    );
 }

@@ -4,8 +4,8 @@
 //! audit rows.
 
 use super::account_step::{moment, AccountSteps, Clocks};
-use super::page::Page;
 use super::db::ps;
+use super::page::Page;
 use super::{decode, encode, Result, Store, StoreError};
 use crate::data::{value_json, EventRow};
 use crate::engine::{Account, Action, ActionKind, AuditKind, Input, Instance, Outcome};

@@ -315,7 +315,9 @@ impl Store {
         sql: &'static str,
         params: &[&(dyn postgres::types::ToSql + Sync)],
     ) -> Result<u64> {
-        self.conn.borrow_mut().pg_execute(&self.label(), sql, params)
+        self.conn
+            .borrow_mut()
+            .pg_execute(&self.label(), sql, params)
     }
 
     pub(crate) fn query(&self, sql: &'static str, ps: &[db::P]) -> Result<Vec<db::Row>> {

@@ -126,7 +126,8 @@ fn holder_of(name: &str) -> Option<Holder> {
 }
 
 /// The writers of this store other than this session.
-const HOLDERS: &str = "SELECT CAST(l.classid AS BIGINT), CAST(l.pid AS BIGINT), coalesce(a.application_name, '')
+const HOLDERS: &str =
+    "SELECT CAST(l.classid AS BIGINT), CAST(l.pid AS BIGINT), coalesce(a.application_name, '')
      FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())

@@ -9,9 +9,9 @@
 //! reasons in [`super::batch`].
 
 use super::account_step::{moment, AccountSteps, Clocks};
-use super::page::Page;
 use super::batch;
 use super::db::ps;
+use super::page::Page;
 use super::{decode, encode, Result, Store, StoreError};
 use crate::data::EventRow;
 use crate::engine::{Account, Input, Instance};
