@@ -6,7 +6,7 @@
 //! from it.
 
 use crate::exit;
-use dun_runtime::store::Store;
+use dun_runtime::store::{Location, Store};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -26,7 +26,13 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let mut store = match Store::open_existing(&args.db) {
+    // Following a PostgreSQL store's outbox from a cursor only reads it,
+    // beside whatever writes it; advancing the store's own mark writes.
+    let opened = match (args.after, Location::parse(&args.db)) {
+        (Some(_), Ok(at @ Location::Postgres(_))) => Store::open_shared(&at),
+        _ => Store::open_existing(&args.db),
+    };
+    let mut store = match opened {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

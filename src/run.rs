@@ -71,6 +71,10 @@ pub struct Args {
     range: usize,
 }
 
+/// How long a worker waits for another process writing the rejects file
+/// (another worker of its batch writing its own rejects, a moment's work).
+const REJECTS_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 struct Rejected {
     file: String,
     reject: Reject,
@@ -130,7 +134,12 @@ fn go(args: &Args) -> Result<u8, String> {
     // The store's lease before anything of it is read: a second run on
     // this store stops here, naming the one that holds it.
     let at = store::Location::parse(&args.db).map_err(|e| e.to_string())?;
-    let mut store = Store::open_at(&at).map_err(|e| e.to_string())?;
+    let access = if args.worker {
+        store::Access::Worker
+    } else {
+        store::Access::Sole
+    };
+    let mut store = Store::open_as(&at, access).map_err(|e| e.to_string())?;
     // Both outputs opened (and locked) before any step is committed, so
     // that one that cannot be written fails the run while nothing has
     // changed. Workers share a batch on purpose: the one that finishes it
@@ -228,6 +237,12 @@ fn go(args: &Args) -> Result<u8, String> {
             }
         );
         exporter = w.finished;
+        // Every worker reads the same files, so their unreadable rows are
+        // written once, by the worker that set the batch up; each worker
+        // writes the rejects of the ranges it ran.
+        if !w.set_up {
+            rejected.clear();
+        }
         w.run
     } else {
         store::run(&m, &mut store, input, &mut progress).map_err(|e| e.to_string())?
@@ -258,9 +273,15 @@ fn go(args: &Args) -> Result<u8, String> {
     if !rejected.is_empty() || rejects_file.is_some() {
         let file = match rejects_file.as_mut() {
             Some(file) => file,
-            None => rejects_file.insert(open(&rejects_path)?),
+            // Workers of one batch sharing the file take turns.
+            None => rejects_file.insert(
+                store::append_lines_within(&rejects_path, REJECTS_WAIT)
+                    .map_err(|e| format!("cannot write `{}`: {e}", rejects_path.display()))?,
+            ),
         };
         write_rejects(file, &rejects_path, &stamp, &rejected)?;
+        // Closed at once: the next worker's turn.
+        drop(rejects_file.take());
     }
     if args.strict && !rejected.is_empty() {
         eprintln!(

@@ -75,11 +75,11 @@ pub fn run(args: &Args) -> u8 {
         );
         return exit::TROUBLE;
     }
-    // A file store is read without its lease and without writing, so that
-    // status works while a run holds it and on read-only media.
+    // A store is read without its lease and without writing, so that
+    // status works while a run holds it (and a file on read-only media).
     let opened = match &at {
         dun_runtime::store::Location::File(path) => Store::open_read_only(path),
-        _ => Store::open_at(&at),
+        _ => Store::open_shared(&at),
     };
     let store = match opened {
         Ok(s) => s,

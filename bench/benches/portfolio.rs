@@ -8,6 +8,10 @@
 //!   `dun run`'s commits (the last batch synced to disk), then export;
 //!   account-steps per second.
 //!
+//! - `postgres`: `run` on PostgreSQL (a throw-away cluster of this
+//!   machine's PostgreSQL server, syncing its commits), by 1 and by 2
+//!   workers sharing the batch; account-steps per second.
+//!
 //! - `migrate`: `dun migrate`'s store work: a store of synthetic accounts
 //!   enrolled in `consumer_cards` version 4, moved to a version 5 whose
 //!   `migrate from version 4` keeps every place (one transaction, an audit
@@ -128,6 +132,9 @@ fn main() {
             median(rates)
         );
     }
+    if wanted("postgres") {
+        postgres_run(&m, runs);
+    }
     if wanted("migrate") {
         let n = env("DUN_BENCH_MIGRATE_ACCOUNTS", 1_000_000);
         let v5 = version_5();
@@ -169,6 +176,86 @@ fn main() {
         println!(
             "migrate consumer_cards version 4 -> 5: {n} accounts in one transaction: median {:.1} s",
             median(times)
+        );
+    }
+}
+
+/// `run` on PostgreSQL: the same accounts and days as `run`, in a fresh
+/// database of a throw-away cluster on this machine that syncs its commits
+/// as SQLite's run does, stepped by 1 and by 2 workers (threads of this
+/// process, each with its own connection, as `dun run --worker` processes
+/// would be), ranges of 1,000 accounts; the export by the last worker is
+/// timed too. Account-steps per second, medians.
+fn postgres_run(m: &Machine, runs: u64) {
+    let Some(cluster) = store::testpg::durable_cluster() else {
+        return;
+    };
+    let n = env("DUN_BENCH_RUN_ACCOUNTS", 20_000);
+    let start = at("2026-03-02T15:00:00Z");
+    let input = || RunInput {
+        accounts: (0..n)
+            .map(|i| {
+                let a = sim::synthetic::account(m, 1, i, start, m.account_field("balance"));
+                (i + 2, String::new(), a)
+            })
+            .collect(),
+        timed: vec![],
+        events: vec![],
+        start,
+        until: at("2026-04-01T00:00:00Z"),
+        batch: 1000,
+        strict: false,
+        drain: false,
+    };
+    for workers in [1usize, 2] {
+        let mut rates = vec![];
+        let mut steps = 0;
+        for r in 0..runs {
+            let db = cluster.database(&format!("bench_run_{workers}_{r}"));
+            let at = store::Location::parse(Path::new(&db)).expect("the database");
+            let inputs: Vec<RunInput> = (0..workers).map(|_| input()).collect();
+            let dir = std::env::temp_dir().join(format!("dun-bench-pg-{}-{r}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("a scratch folder");
+            let t = Instant::now();
+            let done: Vec<(u64, bool, Store)> = std::thread::scope(|scope| {
+                let handles: Vec<_> = inputs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(w, input)| {
+                        let at = &at;
+                        scope.spawn(move || {
+                            let mut st =
+                                Store::open_as(at, store::Access::Worker).expect("a store");
+                            let opts = store::WorkerOptions {
+                                name: format!("bench-{w}"),
+                                lease: std::time::Duration::from_secs(60),
+                                range: 1000,
+                            };
+                            let s = store::run_worker(m, &mut st, input, &opts, &mut |_, _| {})
+                                .expect("the worker");
+                            (s.run.steps, s.finished, st)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("a worker thread"))
+                    .collect()
+            });
+            steps = done.iter().map(|d| d.0).sum();
+            for (_, finished, mut st) in done {
+                if finished {
+                    st.export(&dir.join("actions.jsonl")).expect("the export");
+                }
+            }
+            let s = t.elapsed().as_secs_f64();
+            rates.push(steps as f64 / s);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        println!(
+            "run consumer_cards on PostgreSQL, {workers} worker(s): {n} accounts, 30 days, {steps} account-steps, commits of 1000 accounts: median {:.0} account-steps/s",
+            median(rates)
         );
     }
 }

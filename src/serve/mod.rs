@@ -105,7 +105,8 @@ fn go(args: &Args) -> Result<(), String> {
         }
     }
     let at = Location::parse(&args.db).map_err(|e| e.to_string())?;
-    let mut store = Store::open_at(&at).map_err(|e| e.to_string())?;
+    let mut store =
+        Store::open_as(&at, dun_runtime::store::Access::Serve).map_err(|e| e.to_string())?;
     store.serve_tables().map_err(|e| e.to_string())?;
     let machine = Arc::new(m.clone());
     let stepper = Stepper::admit(m, &mut store, args.drain).map_err(|e| e.to_string())?;

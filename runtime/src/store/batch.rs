@@ -3,10 +3,12 @@
 //! timers in time order, each account's steps committed with its outbox and
 //! audit rows.
 
+use super::account_step::{moment, AccountSteps, Clocks};
 use super::db::ps;
-use super::{decode, encode, status_word, Result, Store, StoreError};
+use super::page::Page;
+use super::{decode, encode, Result, Store, StoreError};
 use crate::data::{value_json, EventRow};
-use crate::engine::{step, Account, Action, ActionKind, AuditKind, Input, Instance, Outcome};
+use crate::engine::{Account, Action, ActionKind, AuditKind, Input, Instance, Outcome};
 use crate::format::Machine;
 use crate::value::Value;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -491,9 +493,8 @@ pub(crate) fn run_scoped(
     let total = todo.len() as u64;
     let mut done = 0u64;
     let mut pending = todo.into_iter().peekable();
-    let now_of = |s: i64| DateTime::from_timestamp(s, 0).unwrap_or_default();
-    // One account's actions of this run, as exported: one outbox row.
-    let mut body = String::with_capacity(4096);
+    // The rows of the transaction under way, written at its end.
+    let mut page = Page::default();
     let batch = input.batch.max(1);
     while pending.peek().is_some() {
         // The batches before the last commit without a disk sync: a killed
@@ -520,7 +521,7 @@ pub(crate) fn run_scoped(
         let stepped = (|| -> Result<()> {
             for w in pending.by_ref().take(batch) {
                 let is_new = w.known.is_none();
-                let (mut inst, clock, enrolled) = match w.known {
+                let (inst, clock, enrolled) = match w.known {
                     Some((inst, clock)) => (inst, clock, None),
                     None => (Instance::new(), w.enrol_at, Some(w.enrol_at)),
                 };
@@ -529,29 +530,12 @@ pub(crate) fn run_scoped(
                 } else if w.changed {
                     summary.updated += 1;
                 }
-                let mut mi = w.mi;
-                let mut account = w.account;
-                let mut pieces: Vec<Piece> = Vec::with_capacity(w.events.len() + 2);
+                let mut a = AccountSteps::new(machines, w.mi, w.account, inst);
                 if is_new {
-                    let out = step(
-                        &machines[mi].1,
-                        &mut inst,
-                        &account,
-                        Input::Enrol,
-                        now_of(clock),
-                    );
-                    pieces.push(Piece::Out(mi, out));
+                    a.enrol(clock);
                 }
                 if w.reenter {
-                    pieces.push(reentered(&machines[mi].1, &inst, clock));
-                    let out = step(
-                        &machines[mi].1,
-                        &mut inst,
-                        &account,
-                        Input::Enrol,
-                        now_of(clock),
-                    );
-                    pieces.push(Piece::Out(mi, out));
+                    a.reenter(clock);
                 }
                 // Events and rows with `as_of`, in time order (a row before
                 // an event of the same moment).
@@ -568,32 +552,23 @@ pub(crate) fn run_scoped(
                         let Some((at, row)) = rows.next() else { break };
                         // Everything due before the row runs with the data
                         // it was due with.
-                        let out = step(
-                            &machines[mi].1,
-                            &mut inst,
-                            &account,
-                            Input::Timer,
-                            now_of(at),
-                        );
-                        pieces.push(Piece::Out(mi, out));
-                        let theirs = if mi == 0 {
+                        a.step(Input::Timer, moment(at));
+                        let theirs = if a.mi == 0 {
                             row.clone()
                         } else {
-                            crate::translate::account(m0, &machines[mi].1, &row)
+                            crate::translate::account(m0, a.machine(), &row)
                         };
-                        let changed = theirs != account;
-                        let ended_on = (mi != 0).then(|| &machines[mi].1);
-                        match reentry(m0, ended_on, &inst, &row, changed, at) {
+                        let changed = theirs != a.account;
+                        let ended_on = (a.mi != 0).then(|| a.machine());
+                        match reentry(m0, ended_on, &a.inst, &row, changed, at) {
                             Some(next) => {
                                 summary.reentered += 1;
-                                inst = next;
-                                mi = 0;
-                                account = row;
-                                pieces.push(reentered(m0, &inst, at));
-                                let out = step(m0, &mut inst, &account, Input::Enrol, now_of(at));
-                                pieces.push(Piece::Out(mi, out));
+                                a.inst = next;
+                                a.mi = 0;
+                                a.account = row;
+                                a.reenter(at);
                             }
-                            None => account = theirs,
+                            None => a.account = theirs,
                         }
                         continue;
                     }
@@ -602,135 +577,33 @@ pub(crate) fn run_scoped(
                     };
                     // Events are read in the machine the account was on
                     // when the run began.
-                    let theirs = if mi == w.mi {
+                    let theirs = if a.mi == w.mi {
                         Some((event, payload))
                     } else {
-                        crate::translate::event(&machines[w.mi].1, &machines[mi].1, event, &payload)
+                        crate::translate::event(&machines[w.mi].1, a.machine(), event, &payload)
                     };
                     let Some((event, payload)) = theirs else {
                         continue;
                     };
-                    let out = step(
-                        &machines[mi].1,
-                        &mut inst,
-                        &account,
-                        Input::Event { event, payload },
-                        now_of(at),
-                    );
-                    pieces.push(Piece::Out(mi, out));
-                    store.exec("UPDATE events SET processed = 1 WHERE id = ?1", ps![&id])?;
+                    a.step(Input::Event { event, payload }, moment(at));
+                    page.processed.push(id);
                     summary.events_processed += 1;
                 }
-                let (fp, m) = (&machines[mi].0, &machines[mi].1);
-                let mut new_clock = clock.max(until);
-                // One step per due moment, as a scheduler wakes an account:
-                // each commits nothing on its own, the account's steps
-                // commit together below.
-                let mut steps = 0;
-                while let Some(due) = inst.next_due() {
-                    if due.timestamp() > until {
-                        break;
-                    }
-                    if steps >= STEPS_PER_ACCOUNT {
-                        new_clock = clock.max(due.timestamp());
-                        summary.stopped.push(Stopped {
-                            account: account.id.clone(),
-                            stage: state_stage(m, inst.state).to_string(),
-                            at: new_clock,
-                        });
-                        break;
-                    }
-                    steps += 1;
-                    pieces.push(Piece::Out(
-                        mi,
-                        step(m, &mut inst, &account, Input::Timer, due),
-                    ));
-                }
-                summary.steps += pieces
-                    .iter()
-                    .filter(|p| matches!(p, Piece::Out(..)))
-                    .count() as u64;
-                summary.accounts_stepped += 1;
-                body.clear();
-                let mut actions = 0u64;
-                let mut trail: Vec<AuditEntry> = Vec::new();
-                for piece in pieces {
-                    let (pm, out) = match piece {
-                        Piece::Note(e) => {
-                            trail.push(e);
-                            continue;
-                        }
-                        Piece::Out(pm, out) => (&machines[pm].1, out),
-                    };
-                    for a in &out.actions {
-                        if actions > 0 {
-                            body.push('\n');
-                        }
-                        write_action(&mut body, pm, &account.id, a);
-                        actions += 1;
-                    }
-                    for e in &out.audit {
-                        if let crate::engine::Detail::Split { stage: arm, .. } = e.detail {
-                            // The arm an account fell in, where SQL (and
-                            // the BI views) can read it.
-                            store.exec(
-                                "INSERT INTO splits (account, at, stage, arm) VALUES (?1, ?2, ?3, ?4)",
-                                ps![
-                                    &account.id,
-                                    e.at.timestamp(),
-                                    state_stage(pm, e.state),
-                                    pm.stage_name(arm)
-                                ],
-                            )?;
-                        }
-                        trail.push(AuditEntry(
-                            e.at.timestamp(),
-                            state_stage(pm, e.state).to_string(),
-                            audit_kind(e.kind),
-                            e.message(pm),
-                        ));
-                    }
-                }
-                if actions > 0 {
-                    store.exec(
-                        "INSERT INTO outbox (account, actions, body) VALUES (?1, ?2, ?3)",
-                        ps![&account.id, actions as i64, body.as_str()],
-                    )?;
-                    summary.actions += actions;
-                }
-                if !trail.is_empty() {
-                    store.exec(
-                        "INSERT INTO audit_runs (account, entries) VALUES (?1, ?2)",
-                        ps![&account.id, &encode(&trail)?],
-                    )?;
-                }
-                let stage = state_stage(m, inst.state);
-                let outcome = (inst.status == crate::engine::Status::Ended)
-                    .then(|| m.str(inst.outcome).to_string());
-                store.exec(
-                    "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome, machine, cycle)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-                     ON CONFLICT (account) DO UPDATE SET data = excluded.data, state = excluded.state,
-                       clock = excluded.clock, stage = excluded.stage, status = excluded.status, outcome = excluded.outcome,
-                       machine = excluded.machine, cycle = excluded.cycle",
-                    ps![
-                        &account.id,
-                        m.flow.as_str(),
-                        m.version,
-                        &encode(&account)?,
-                        &encode(&inst)?,
-                        new_clock,
-                        enrolled.unwrap_or(start),
-                        stage,
-                        status_word(inst.status),
-                        outcome.as_deref(),
-                        fp.as_str(),
-                        inst.cycle.max(1)
-                    ],
+                let (new_clock, stopped) = a.timers(clock, until);
+                summary.stopped.extend(stopped);
+                let written = a.write(
+                    &mut page,
+                    Clocks {
+                        clock: new_clock,
+                        enrolled: enrolled.unwrap_or(start),
+                    },
                 )?;
+                summary.steps += written.steps;
+                summary.actions += written.actions;
+                summary.accounts_stepped += 1;
                 done += 1;
             }
-            Ok(())
+            page.flush(store)
         })();
         match stepped {
             Ok(()) => store.commit()?,

@@ -353,6 +353,29 @@ impl Conn {
         Ok(self.query(label, sql, ps)?.into_iter().next())
     }
 
+    /// Runs a PostgreSQL-only statement whose parameters are PostgreSQL
+    /// values (arrays, for writing many rows in one round trip; see
+    /// `page`); the rows it changed. On SQLite there is no such statement.
+    pub(crate) fn pg_execute(
+        &mut self,
+        label: &str,
+        sql: &'static str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<u64> {
+        match self {
+            Conn::Sqlite(_) => Err(StoreError::Message(format!(
+                "the store `{label}`: a PostgreSQL statement was given to SQLite"
+            ))),
+            Conn::Pg {
+                client,
+                prepared,
+                target,
+            } => Self::pg_statement(prepared, client, sql)
+                .and_then(|s| client.execute(&s, params))
+                .map_err(|e| pg_error(target, e)),
+        }
+    }
+
     /// Statements without parameters, separated by `;`.
     pub(crate) fn batch(&mut self, label: &str, sql: &str) -> Result<()> {
         match self {

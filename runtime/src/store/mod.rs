@@ -9,13 +9,16 @@
 //! steps, never half way; running again redoes exactly the missing steps
 //! and, the engine being deterministic, gives the same action ids.
 
+mod account_step;
 mod batch;
 pub(crate) mod db;
 pub mod lease;
 pub(crate) mod legacy;
 mod location;
 mod migrate;
+mod page;
 mod pg;
+mod pg_lease;
 mod pins;
 mod read_only;
 mod schema;
@@ -26,6 +29,7 @@ mod workers;
 
 use db::ps;
 pub use location::{Location, PgTarget};
+pub use pg_lease::Access;
 
 pub use batch::{run, Damaged, RunInput, RunSummary, Stopped, StoreReject, STEPS_PER_ACCOUNT};
 pub use migrate::MigrateSummary;
@@ -221,17 +225,27 @@ impl Store {
         })
     }
 
-    /// Opens the store `--db` names: a SQLite file, [`MEMORY`], or a
-    /// PostgreSQL database (see [`Location`]), creating or upgrading its
-    /// tables.
+    /// Opens the store `--db` names to write it alone: a SQLite file,
+    /// [`MEMORY`], or a PostgreSQL database (see [`Location`]), creating or
+    /// upgrading its tables, after taking its lease (another writer is
+    /// refused by name before anything is read).
     pub fn open_at(at: &Location) -> Result<Store> {
+        Store::open_as(at, Access::Sole)
+    }
+
+    /// [`Store::open_at`] for a writer of the kind `access`. On PostgreSQL
+    /// workers share a store with workers and servers with servers (see
+    /// `pg_lease`); a SQLite file has one writer whatever the kind.
+    pub fn open_as(at: &Location, access: Access) -> Result<Store> {
         match at {
             Location::File(path) => Store::open(path),
             Location::Postgres(target) => {
-                let conn = pg::connect(target)?;
+                let mut conn = pg::connect(target)?;
+                let label = target.to_string();
+                pg_lease::take(&mut conn, &label, access)?;
                 Ok(Store {
                     conn: std::cell::RefCell::new(conn),
-                    path: PathBuf::from(target.to_string()),
+                    path: PathBuf::from(label),
                     _lease: None,
                 })
             }
@@ -240,8 +254,10 @@ impl Store {
 
     /// Opens a connection that steps no account and so takes no lease: the
     /// reading and webhook connections of a `dun serve` whose own writer
-    /// holds the lease, and `dun token create`, which writes only the token
-    /// table and may run beside a server. SQLite serialises its writes.
+    /// holds the lease, `dun token create`, which writes only the token
+    /// table and may run beside a server, and readers of a PostgreSQL
+    /// store (`dun status`, `dun export --after`), which its transactions
+    /// keep consistent beside any writer. SQLite serialises its writes.
     pub fn open_shared(at: &Location) -> Result<Store> {
         match at {
             Location::File(path) if path.as_os_str() != MEMORY => {
@@ -250,6 +266,11 @@ impl Store {
                     .map_err(|e| sqlerr(path, e))?;
                 Store::sqlite(conn, path.to_path_buf())
             }
+            Location::Postgres(target) => Ok(Store {
+                conn: std::cell::RefCell::new(pg::connect(target)?),
+                path: PathBuf::from(target.to_string()),
+                _lease: None,
+            }),
             _ => Store::open_at(at),
         }
     }
@@ -286,6 +307,17 @@ impl Store {
 
     pub(crate) fn exec(&self, sql: &'static str, ps: &[db::P]) -> Result<u64> {
         self.conn.borrow_mut().execute(&self.label(), sql, ps)
+    }
+
+    /// A PostgreSQL-only statement (see [`db::Conn::pg_execute`]).
+    pub(crate) fn pg_exec(
+        &self,
+        sql: &'static str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<u64> {
+        self.conn
+            .borrow_mut()
+            .pg_execute(&self.label(), sql, params)
     }
 
     pub(crate) fn query(&self, sql: &'static str, ps: &[db::P]) -> Result<Vec<db::Row>> {
@@ -640,6 +672,16 @@ impl Store {
 /// cut line's content, never marked done, is written again whole. A device
 /// or a pipe (`/dev/null`) is opened as it is.
 pub fn append_lines(path: &Path) -> std::io::Result<std::fs::File> {
+    append_lines_within(path, std::time::Duration::ZERO)
+}
+
+/// [`append_lines`], waiting up to `wait` for another writer of the file to
+/// close it before refusing: the workers of one batch on one machine, each
+/// appending its own rejects to one file, take turns.
+pub fn append_lines_within(
+    path: &Path,
+    wait: std::time::Duration,
+) -> std::io::Result<std::fs::File> {
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -650,7 +692,13 @@ pub fn append_lines(path: &Path) -> std::io::Result<std::fs::File> {
     if !meta.is_file() {
         return Ok(file);
     }
-    match file.try_lock() {
+    let began = std::time::Instant::now();
+    let mut locked = file.try_lock();
+    while matches!(locked, Err(std::fs::TryLockError::WouldBlock)) && began.elapsed() < wait {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        locked = file.try_lock();
+    }
+    match locked {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
             return Err(std::io::Error::new(

@@ -8,12 +8,13 @@
 //! [`crate::data`], and an event is refused against the store by the
 //! reasons in [`super::batch`].
 
-use super::batch::{self, AuditEntry};
+use super::account_step::{moment, AccountSteps, Clocks};
+use super::batch;
 use super::db::ps;
-use super::{decode, encode, status_word, Result, Store, StoreError};
+use super::page::Page;
+use super::{decode, encode, Result, Store, StoreError};
 use crate::data::EventRow;
-use crate::engine::{step, Account, Input, Instance, Outcome};
-use crate::engine::{Detail, Reason};
+use crate::engine::{Account, Input, Instance};
 use crate::format::Machine;
 use crate::value::Value;
 use chrono::{DateTime, Utc};
@@ -261,10 +262,12 @@ impl Stepper {
                 }
             }
         }
+        let mut page = Page::default();
         for (id, w) in work {
-            let next = self.step_account(store, &id, w, now, &mut applied)?;
+            let next = self.step_account(store, &id, w, now, &mut page, &mut applied)?;
             applied.next_due.push((id, next));
         }
+        page.flush(store)?;
         Ok(applied)
     }
 
@@ -320,25 +323,20 @@ impl Stepper {
         id: &str,
         w: Work,
         now: DateTime<Utc>,
+        page: &mut Page,
         applied: &mut Applied,
     ) -> Result<Option<i64>> {
-        let (fp, m) = (&self.machines[w.mi].0, &self.machines[w.mi].1);
         let until = now.timestamp();
-        let now_of = |s: i64| DateTime::from_timestamp(s, 0).unwrap_or_default();
-        let (mut inst, clock, enrolled) = match w.known {
+        let (inst, clock, enrolled) = match w.known {
             Some((inst, clock)) => (inst, clock, None),
             None => (Instance::new(), until, Some(until)),
         };
-        let mut outs: Vec<Outcome> = Vec::new();
-        let mut trail: Vec<AuditEntry> = Vec::new();
+        let mut a = AccountSteps::new(&self.machines, w.mi, w.account, inst);
         if enrolled.is_some() {
-            outs.push(step(m, &mut inst, &w.account, Input::Enrol, now));
+            a.enrol(until);
         }
         if w.reenter {
-            if let batch::Piece::Note(e) = batch::reentered(m, &inst, until) {
-                trail.push(e);
-            }
-            outs.push(step(m, &mut inst, &w.account, Input::Enrol, now));
+            a.reenter(until);
         }
         let mut pending: Vec<(String, String, i64, Vec<u8>)> = Vec::new();
         store.each(
@@ -356,101 +354,28 @@ impl Stepper {
             let payload: Vec<Value> = decode(&payload, "event")?;
             // An event the account's own machine does not declare is kept
             // unprocessed, as `dun run` keeps it.
-            let Some((event, payload)) = crate::translate::event(&self.current, m, event, &payload)
+            let Some((event, payload)) =
+                crate::translate::event(&self.current, a.machine(), event, &payload)
             else {
                 continue;
             };
-            outs.push(step(
-                m,
-                &mut inst,
-                &w.account,
-                Input::Event { event, payload },
-                now_of(at),
-            ));
-            store.exec("UPDATE events SET processed = 1 WHERE id = ?1", ps![&eid])?;
+            a.step(Input::Event { event, payload }, moment(at));
+            page.processed.push(eid);
         }
-        let mut guard = 0;
-        while let Some(due) = inst.next_due() {
-            if due.timestamp() > until || guard >= 100_000 {
-                break;
-            }
-            guard += 1;
-            outs.push(step(m, &mut inst, &w.account, Input::Timer, due));
-        }
-        applied.steps += outs.len() as u64;
-        let mut body = String::new();
-        let mut actions = 0u64;
-        for out in &outs {
-            for a in &out.actions {
-                if actions > 0 {
-                    body.push('\n');
-                }
-                batch::write_action(&mut body, m, &w.account.id, a);
-                actions += 1;
-            }
-            for e in &out.audit {
-                if let Detail::Held { reason, .. }
-                | Detail::Queued { reason, .. }
-                | Detail::Requeued { reason, .. } = &e.detail
-                {
-                    applied.held.push(reason_word(reason));
-                }
-                if let Detail::Split { stage: arm, .. } = e.detail {
-                    store.exec(
-                        "INSERT INTO splits (account, at, stage, arm) VALUES (?1, ?2, ?3, ?4)",
-                        ps![
-                            &w.account.id,
-                            e.at.timestamp(),
-                            batch::state_stage(m, e.state),
-                            m.stage_name(arm)
-                        ],
-                    )?;
-                }
-                trail.push(AuditEntry(
-                    e.at.timestamp(),
-                    batch::state_stage(m, e.state).to_string(),
-                    batch::audit_kind(e.kind),
-                    e.message(m),
-                ));
-            }
-        }
-        if actions > 0 {
-            store.exec(
-                "INSERT INTO outbox (account, actions, body) VALUES (?1, ?2, ?3)",
-                ps![&w.account.id, actions as i64, body.as_str()],
-            )?;
-            applied.actions += actions;
-        }
-        if !trail.is_empty() {
-            store.exec(
-                "INSERT INTO audit_runs (account, entries) VALUES (?1, ?2)",
-                ps![&w.account.id, &encode(&trail)?],
-            )?;
-        }
-        let stage = batch::state_stage(m, inst.state);
-        let outcome =
-            (inst.status == crate::engine::Status::Ended).then(|| m.str(inst.outcome).to_string());
-        store.exec(
-            "INSERT INTO instances (account, flow, version, data, state, clock, enrolled, stage, status, outcome, machine, cycle)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-             ON CONFLICT (account) DO UPDATE SET data = excluded.data, state = excluded.state,
-               clock = excluded.clock, stage = excluded.stage, status = excluded.status, outcome = excluded.outcome,
-               machine = excluded.machine, cycle = excluded.cycle",
-            ps![
-                &w.account.id,
-                m.flow.as_str(),
-                m.version,
-                &encode(&w.account)?,
-                &encode(&inst)?,
-                clock.max(until),
-                enrolled.unwrap_or(until),
-                stage,
-                status_word(inst.status),
-                outcome.as_deref(),
-                fp.as_str(),
-                inst.cycle.max(1)
-            ],
+        // An account stopped by the bound keeps its clock where it
+        // stopped; its next due moment is then already past, and the
+        // scheduler steps it again at its next round.
+        let (new_clock, _stopped) = a.timers(clock, until);
+        let written = a.write(
+            page,
+            Clocks {
+                clock: new_clock,
+                enrolled: enrolled.unwrap_or(until),
+            },
         )?;
+        applied.steps += written.steps;
+        applied.actions += written.actions;
+        applied.held.extend(written.held);
         let event_due: Option<i64> = store
             .query_opt(
                 "SELECT CAST(min(at) AS BIGINT) FROM events WHERE account = ?1 AND processed = 0 AND at > ?2",
@@ -459,23 +384,11 @@ impl Stepper {
             .map(|mut r| r.get::<Option<i64>>(0))
             .transpose()?
             .flatten();
-        let timer_due = inst.next_due().map(|t| t.timestamp());
+        let timer_due = a.inst.next_due().map(|t| t.timestamp());
         Ok(match (timer_due, event_due) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         })
-    }
-}
-
-fn reason_word(r: &Reason) -> &'static str {
-    match r {
-        Reason::Stopped(_) => "stopped",
-        Reason::Paused { .. } => "paused",
-        Reason::Hold { .. } => "hold",
-        Reason::WeekCap { .. } => "cap",
-        Reason::Cap { .. } => "cap",
-        Reason::Closed(_) => "closed",
-        Reason::NoMoment { .. } => "no_moment",
     }
 }
 

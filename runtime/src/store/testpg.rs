@@ -22,11 +22,24 @@ pub struct Cluster {
 }
 
 static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+static DURABLE: OnceLock<Result<Cluster, String>> = OnceLock::new();
 
 /// The cluster of this test process, started on first use; `None` (after
-/// printing why) when PostgreSQL is not installed outside CI.
+/// printing why) when PostgreSQL is not installed outside CI. It does not
+/// sync to disk (`fsync=off`): tests want speed, not durability.
 pub fn cluster() -> Option<&'static Cluster> {
-    match CLUSTER.get_or_init(start) {
+    found(CLUSTER.get_or_init(|| start(false)))
+}
+
+/// A second cluster of this process that syncs its commits to disk as a
+/// production server does, for benchmarks that compare it with SQLite's
+/// synced commits.
+pub fn durable_cluster() -> Option<&'static Cluster> {
+    found(DURABLE.get_or_init(|| start(true)))
+}
+
+fn found(cluster: &'static Result<Cluster, String>) -> Option<&'static Cluster> {
+    match cluster {
         Ok(c) => Some(c),
         Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
             panic!("CI=true and the PostgreSQL tests cannot run: {why}")
@@ -142,15 +155,20 @@ fn is_root() -> bool {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
-fn start() -> Result<Cluster, String> {
+fn start(durable: bool) -> Result<Cluster, String> {
     let bin = bin_dir().ok_or(
         "PostgreSQL is not installed: no initdb in /usr/lib/postgresql/*/bin or on the PATH (apt-get install postgresql)",
     )?;
     let pid = std::process::id();
-    let data = target_dir().join("pg-test").join(pid.to_string());
+    let name = if durable {
+        format!("{pid}-durable")
+    } else {
+        pid.to_string()
+    };
+    let data = target_dir().join("pg-test").join(&name);
     // A unix socket's path is limited to about 100 bytes; a short folder
     // of its own under the system's temporary folder always fits.
-    let socket = std::env::temp_dir().join(format!("dun-pg-{pid}"));
+    let socket = std::env::temp_dir().join(format!("dun-pg-{name}"));
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
     std::fs::create_dir_all(&socket).map_err(|e| format!("{}: {e}", socket.display()))?;
@@ -191,8 +209,13 @@ fn start() -> Result<Cluster, String> {
             .arg(data.join("server.log"))
             .arg("-o")
             .arg(format!(
-                "-k {} -c listen_addresses='' -p {port} -c fsync=off -c full_page_writes=off -c max_connections=200",
-                socket.display()
+                "-k {} -c listen_addresses='' -p {port} -c max_connections=200{}",
+                socket.display(),
+                if durable {
+                    ""
+                } else {
+                    " -c fsync=off -c full_page_writes=off"
+                }
             ))
             .args(["-w", "-t", "120", "start"]),
         "pg_ctl start",
