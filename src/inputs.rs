@@ -265,13 +265,21 @@ mod tests {
         let outside = scratch("links-outside");
         touch(&outside, "secret.dun");
         touch(&dir, "flows/real.dun");
-        touch(&dir, "shared/common.dun");
+        touch(&dir, "flows/shared/common.dun");
         std::os::unix::fs::symlink(outside.join("secret.dun"), dir.join("flows/out.dun")).unwrap();
         std::os::unix::fs::symlink(&outside, dir.join("flows/elsewhere")).unwrap();
-        std::os::unix::fs::symlink(dir.join("shared/common.dun"), dir.join("flows/linked.dun"))
-            .unwrap();
+        std::os::unix::fs::symlink(
+            dir.join("flows/shared/common.dun"),
+            dir.join("flows/linked.dun"),
+        )
+        .unwrap();
         let found = find(&[dir.join("flows")]);
         assert!(found.ok);
+        // The linked file is inside the folder: found once, by its first path.
         assert_eq!(names(&dir, &found), ["flows/linked.dun", "flows/real.dun"]);
+        // A link outside, and the same file found twice, leave the folder
+        // named explicitly alone.
+        let direct = find(&[dir.join("flows/out.dun")]);
+        assert!(direct.ok, "a link named on the command line is followed");
     }
 }
