@@ -58,15 +58,21 @@ struct Checked {
 }
 
 pub fn run(args: &Args) -> u8 {
-    if args.from.is_some() || args.from_db.is_some() {
-        return crate::migrate::check_from(
-            &args.paths,
-            args.from.as_deref(),
-            args.from_db.as_deref(),
-        );
+    let migration = args.from.is_some() || args.from_db.is_some();
+    if migration && args.paths.len() != 1 {
+        eprintln!("error: `--from` and `--from-db` check one flow: give its file");
+        return exit::TROUBLE;
     }
     let found = inputs::find(&args.paths);
     let mut trouble = !found.ok;
+    if migration && found.files.len() != 1 {
+        if found.ok {
+            eprintln!(
+                "error: `--from` and `--from-db` check one flow: give its file, not a folder"
+            );
+        }
+        return exit::TROUBLE;
+    }
 
     let mut checked = Vec::new();
     for path in &found.files {
@@ -85,10 +91,34 @@ pub fn run(args: &Args) -> u8 {
                         }
                     }
                 }
+                let mut diagnostics = analysis.diagnostics;
+                if migration {
+                    match &analysis.machine {
+                        Some(new) => {
+                            match crate::migrate::old_machines(
+                                args.from.as_deref(),
+                                args.from_db.as_deref(),
+                                new,
+                            ) {
+                                Ok(olds) => crate::migrate::check_from(
+                                    &olds,
+                                    new,
+                                    &analysis.file,
+                                    &mut diagnostics,
+                                ),
+                                Err(status) => return status,
+                            }
+                        }
+                        None => eprintln!(
+                            "note: the migration was not checked; fix the errors in `{}` first",
+                            shown(path)
+                        ),
+                    }
+                }
                 checked.push(Checked {
                     shown: shown(path),
                     text,
-                    diagnostics: analysis.diagnostics,
+                    diagnostics,
                 });
             }
             Err(message) => {

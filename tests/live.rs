@@ -342,7 +342,7 @@ fn a_total_migration_continues_every_account_with_no_action_lost_repeated_or_ren
     let flow = p.flow("v2.dun", &v2(MIGRATE));
     let out = dun(&["check", &flow, "--from-db", &p.db]);
     assert!(out.status.success(), "{}", text(&out.stdout));
-    assert!(text(&out.stdout).contains("every place has a place"));
+    assert!(text(&out.stderr).contains("every place has a place"));
     let before = p.actions();
     let out = dun(&["migrate", "--db", &p.db, &flow, "--dry-run"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -421,7 +421,18 @@ fn a_partial_migration_is_refused_naming_each_unmapped_place() {
         report.contains("unmapped place calls contact 1"),
         "{report}"
     );
-    assert!(!report.contains("calls start"), "{report}");
+    assert!(!report.contains("unmapped place calls start"), "{report}");
+    // Findings are registry diagnostics, on the rule at fault.
+    assert!(report.contains("dun::migrate::unmapped"), "{report}");
+    let json = dun(&["check", &flow, "--from-db", &p.db, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let codes: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .expect("a list of diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["dun::migrate::unmapped", "dun::migrate::unmapped"], "{json}");
     let v1c = p.path("v1.dunc");
     let built = dun(&["build", &p.path("v1.dun"), "-o", &v1c]);
     assert!(built.status.success(), "{}", text(&built.stderr));
