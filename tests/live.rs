@@ -432,7 +432,11 @@ fn a_partial_migration_is_refused_naming_each_unmapped_place() {
         .iter()
         .filter_map(|d| d["code"].as_str())
         .collect();
-    assert_eq!(codes, ["dun::migrate::unmapped", "dun::migrate::unmapped"], "{json}");
+    assert_eq!(
+        codes,
+        ["dun::migrate::unmapped", "dun::migrate::unmapped"],
+        "{json}"
+    );
     let v1c = p.path("v1.dunc");
     let built = dun(&["build", &p.path("v1.dun"), "-o", &v1c]);
     assert!(built.status.success(), "{}", text(&built.stderr));

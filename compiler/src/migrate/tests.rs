@@ -39,7 +39,10 @@ stage calls {
 /// Version 2: `calls` became `late_calls`; `tail` is appended.
 fn v2(tail: &str) -> String {
     V1.replace("flow dues version 1", "flow dues version 2")
-        .replace("stage calls {\n  call queue early", "stage late_calls {\n  call queue late")
+        .replace(
+            "stage calls {\n  call queue early",
+            "stage late_calls {\n  call queue late",
+        )
         .replace("goto calls", "goto late_calls")
         + tail
 }
@@ -71,7 +74,9 @@ fn codes(found: &[(Diagnostic, String)]) -> Vec<&str> {
 
 #[test]
 fn a_total_migration_has_no_findings() {
-    let found = findings(&v2("\nmigrate from version 1 {\n  stage calls -> late_calls\n}\n"));
+    let found = findings(&v2(
+        "\nmigrate from version 1 {\n  stage calls -> late_calls\n}\n",
+    ));
     assert_eq!(codes(&found), Vec::<&str>::new());
 }
 
@@ -94,7 +99,11 @@ fn an_unmapped_place_is_an_error_on_the_rule_that_misses_it() {
         d.message,
         "unmapped place calls wait 1: no rule moves it, and version 2 has no stage `calls`"
     );
-    assert!(d.help.as_deref().unwrap().contains("`stage calls -> STAGE`"));
+    assert!(d
+        .help
+        .as_deref()
+        .unwrap()
+        .contains("`stage calls -> STAGE`"));
     // No rule covers the wait: the finding points at the block.
     assert_eq!(at, "migrate");
 }
@@ -120,7 +129,10 @@ fn a_rule_for_a_stage_the_old_version_lacks_names_the_stages_it_has() {
     assert_eq!(codes(&found), ["dun::migrate::unknown_old_stage"]);
     let (d, at) = &found[0];
     assert_eq!(at, "cals");
-    assert_eq!(d.help.as_deref(), Some("name a stage of version 1: reminders, calls"));
+    assert_eq!(
+        d.help.as_deref(),
+        Some("name a stage of version 1: reminders, calls")
+    );
 }
 
 #[test]
