@@ -171,9 +171,11 @@ fn link_stays_inside(link: &Path, inside: &Path) -> bool {
 mod tests {
     use super::*;
 
+    /// A folder of the test's own under Cargo's target folder, emptied
+    /// first, so that runs leave one copy behind at most.
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir()
-            .join(format!("dun-inputs-{}", std::process::id()))
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/unit-scratch/inputs")
             .join(name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
