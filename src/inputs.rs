@@ -218,7 +218,7 @@ mod tests {
         ] {
             touch(&dir, name);
         }
-        let found = find(&[dir.clone()]);
+        let found = find(std::slice::from_ref(&dir));
         assert!(found.ok);
         assert_eq!(names(&dir, &found), ["a/c.dun", "b.dun"]);
     }

@@ -58,10 +58,7 @@ fn of_runs_started_at_once_on_one_store_one_runs_and_the_others_are_refused() {
     assert!(built.status.success(), "{}", text(&built.stderr));
     let alone_db = dir.join("alone.db").display().to_string();
     let alone_out = dir.join("alone.jsonl").display().to_string();
-    let alone = dun(&run_args(&flow, &alone_db, &accounts, &events, &alone_out)
-        .iter()
-        .copied()
-        .collect::<Vec<_>>());
+    let alone = dun(&run_args(&flow, &alone_db, &accounts, &events, &alone_out));
     assert!(alone.status.success(), "{}", text(&alone.stderr));
     let expected = exported(Path::new(&alone_out));
     assert!(expected.len() > 500, "{} actions", expected.len());
@@ -149,7 +146,6 @@ fn a_killed_holder_does_not_block_the_next_run() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    let args: Vec<&str> = args.iter().copied().collect();
     let next = dun(&args);
     assert!(next.status.success(), "{}", text(&next.stderr));
 }
@@ -393,7 +389,6 @@ fn actions_to_dev_null_run_and_an_unwritable_output_fails_before_any_step() {
     let flow = example("consumer_cards.dun");
     let db = dir.join("store.db").display().to_string();
     let base = run_args(&flow, &db, &accounts, &events, "/dev/null");
-    let base: Vec<&str> = base.iter().copied().collect();
     let o = dun(&base);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
@@ -415,7 +410,6 @@ fn actions_to_dev_null_run_and_an_unwritable_output_fails_before_any_step() {
         .display()
         .to_string();
     let args = run_args(&flow, &db2, &accounts, &events, &missing);
-    let args: Vec<&str> = args.iter().copied().collect();
     let o = dun(&args);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     let status = text(&dun(&["status", "--db", &db2]).stdout);
@@ -433,7 +427,6 @@ fn status_reads_a_store_it_cannot_write_beside() {
     let db = dir.join("store.db").display().to_string();
     let out = dir.join("actions.jsonl").display().to_string();
     let args = run_args(&flow, &db, &accounts, &events, &out);
-    let args: Vec<&str> = args.iter().copied().collect();
     assert!(dun(&args).status.success());
     let before = dun(&["status", "--db", &db]);
     assert!(before.status.success(), "{}", text(&before.stderr));
@@ -461,12 +454,10 @@ fn a_damaged_stored_account_is_named_and_the_others_run() {
         .iter()
         .position(|a| *a == "2026-05-15T00:00:00Z")
         .unwrap();
-    args[until] = "2026-03-20T00:00:00Z".into();
-    let first: Vec<&str> = args.iter().copied().collect();
-    assert!(dun(&first).status.success());
+    args[until] = "2026-03-20T00:00:00Z";
+    assert!(dun(&args).status.success());
     assert!(damage_record(&db), "the record was damaged");
     let later = run_args(&flow, &db, &accounts, &events, &out);
-    let later: Vec<&str> = later.iter().copied().collect();
     let o = dun(&later);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
