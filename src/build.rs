@@ -2,10 +2,10 @@
 //! its compiled state machine.
 
 use crate::exit;
-use dun_compiler::diagnostics::render::{human, FileReport};
-use dun_compiler::diagnostics::Diagnostic;
+
+use crate::inputs::shown;
 use dun_runtime::format::Machine;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -58,25 +58,16 @@ impl Failure {
 /// Reads, analyses and lowers one flow, printing its diagnostics (errors
 /// and warnings) on standard error like `dun check` does.
 pub(crate) fn compile(path: &Path) -> Result<Compiled, Failure> {
-    let text = match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => {
-                eprintln!(
-                    "error: `{}` is not UTF-8 text; save it as UTF-8 and try again",
-                    path.display()
-                );
-                return Err(Failure::Trouble);
-            }
-        },
-        Err(error) => {
-            eprintln!("error: cannot read `{}`: {error}", path.display());
+    let text = match crate::inputs::flow_file(path).and_then(|()| crate::inputs::read(path)) {
+        Ok(text) => text,
+        Err(message) => {
+            eprintln!("error: {message}");
             return Err(Failure::Trouble);
         }
     };
     let shown = shown(path);
     let analysis = dun_compiler::analyze(Some(path), &text);
-    report(&shown, &text, &analysis.diagnostics);
+    crate::diagnostics_out::eprint(&shown, &text, &analysis.diagnostics);
     if analysis.has_errors() {
         return Err(Failure::Findings);
     }
@@ -98,30 +89,10 @@ pub(crate) fn compile(path: &Path) -> Result<Compiled, Failure> {
             })
         }
         Err(diagnostics) => {
-            report(&shown, &text, &diagnostics);
+            crate::diagnostics_out::eprint(&shown, &text, &diagnostics);
             Err(Failure::Findings)
         }
     }
-}
-
-/// Prints diagnostics for people on standard error.
-pub(crate) fn report(shown: &str, text: &str, diagnostics: &[Diagnostic]) {
-    if diagnostics.is_empty() {
-        return;
-    }
-    let terminal = std::io::stderr().is_terminal();
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-    let style = human::Human {
-        color: terminal && !set("NO_COLOR"),
-        unicode: terminal,
-        width: 100,
-    };
-    let file = FileReport {
-        path: shown,
-        text,
-        diagnostics,
-    };
-    eprint!("{}", style.render_file(&file));
 }
 
 /// The size of the template files a flow reads (as the checker read them),
@@ -134,17 +105,6 @@ fn template_bytes(model: &dun_compiler::model::Model) -> usize {
         .filter_map(|t| t.file.as_ref())
         .map(|f| f.text.len())
         .sum()
-}
-
-/// The path as written into reports: without a leading `./`, with forward
-/// slashes.
-pub(crate) fn shown(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
-    let mut text = text.as_str();
-    while let Some(rest) = text.strip_prefix("./") {
-        text = rest;
-    }
-    text.to_string()
 }
 
 pub fn run(args: &Args) -> u8 {

@@ -1,10 +1,12 @@
 //! `dun check [PATHS...]`: analyse flow files and report what is wrong.
 
+use crate::diagnostics_out::{self, Stream};
 use crate::exit;
+use crate::inputs::{self, shown};
 use dun_compiler::diagnostics::catalog;
-use dun_compiler::diagnostics::render::{github, human, json, sarif, FileReport, Summary};
+use dun_compiler::diagnostics::render::{github, json, sarif, FileReport, Summary};
 use dun_compiler::diagnostics::Diagnostic;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -18,10 +20,6 @@ pub struct Args {
     /// Fail (exit status 1) on warnings too, not only on errors.
     #[arg(long)]
     deny_warnings: bool,
-    /// When to colour human output: `auto` colours a terminal unless
-    /// `NO_COLOR` is set.
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
-    color: Color,
     /// Checks the flow's `migrate` block against the version accounts run
     /// on, read from its compiled `.dunc` (docs/runtime.md, "Changing a
     /// running flow").
@@ -52,13 +50,6 @@ enum Format {
     Sarif,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum Color {
-    Auto,
-    Always,
-    Never,
-}
-
 /// A file that was read and analysed.
 struct Checked {
     shown: String,
@@ -67,61 +58,71 @@ struct Checked {
 }
 
 pub fn run(args: &Args) -> u8 {
-    if args.from.is_some() || args.from_db.is_some() {
-        return crate::migrate::check_from(
-            &args.paths,
-            args.from.as_deref(),
-            args.from_db.as_deref(),
-        );
+    let migration = args.from.is_some() || args.from_db.is_some();
+    if migration && args.paths.len() != 1 {
+        eprintln!("error: `--from` and `--from-db` check one flow: give its file");
+        return exit::TROUBLE;
     }
-    let mut trouble = false;
-    let roots = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let mut files = Vec::new();
-    for root in &roots {
-        trouble |= !collect(root, &mut files);
+    let found = inputs::find(&args.paths);
+    let mut trouble = !found.ok;
+    if migration && found.files.len() != 1 {
+        if found.ok {
+            eprintln!(
+                "error: `--from` and `--from-db` check one flow: give its file, not a folder"
+            );
+        }
+        return exit::TROUBLE;
     }
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|file| seen.insert(file.clone()));
 
     let mut checked = Vec::new();
-    for path in &files {
-        match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    let mut text = text;
-                    let mut analysis = dun_compiler::analyze(Some(path), &text);
-                    if args.fix {
-                        match fix(args, path, &text, analysis) {
-                            Ok((fixed, again)) => {
-                                text = fixed;
-                                analysis = again;
-                            }
-                            Err(again) => {
-                                trouble = true;
-                                analysis = *again;
-                            }
+    for path in &found.files {
+        match inputs::read(path) {
+            Ok(mut text) => {
+                let mut analysis = dun_compiler::analyze(Some(path), &text);
+                if args.fix {
+                    match fix(args, path, &text, analysis) {
+                        Ok((fixed, again)) => {
+                            text = fixed;
+                            analysis = again;
+                        }
+                        Err(again) => {
+                            trouble = true;
+                            analysis = *again;
                         }
                     }
-                    checked.push(Checked {
-                        shown: shown(path),
-                        text,
-                        diagnostics: analysis.diagnostics,
-                    });
                 }
-                Err(_) => {
-                    eprintln!(
-                        "error: `{}` is not UTF-8 text; save it as UTF-8 and check again",
-                        path.display()
-                    );
-                    trouble = true;
+                let mut diagnostics = analysis.diagnostics;
+                if migration {
+                    match &analysis.machine {
+                        Some(new) => {
+                            match crate::migrate::old_machines(
+                                args.from.as_deref(),
+                                args.from_db.as_deref(),
+                                new,
+                            ) {
+                                Ok(olds) => crate::migrate::check_from(
+                                    &olds,
+                                    new,
+                                    &analysis.file,
+                                    &mut diagnostics,
+                                ),
+                                Err(status) => return status,
+                            }
+                        }
+                        None => eprintln!(
+                            "note: the migration was not checked; fix the errors in `{}` first",
+                            shown(path)
+                        ),
+                    }
                 }
-            },
-            Err(error) => {
-                eprintln!("error: cannot read `{}`: {error}", path.display());
+                checked.push(Checked {
+                    shown: shown(path),
+                    text,
+                    diagnostics,
+                });
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
                 trouble = true;
             }
         }
@@ -204,10 +205,7 @@ fn fix(
 
 fn render(args: &Args, reports: &[FileReport<'_>]) -> String {
     match args.format {
-        Format::Human => {
-            let style = human_style(args.color);
-            reports.iter().map(|file| style.render_file(file)).collect()
-        }
+        Format::Human => diagnostics_out::render(Stream::Stdout, reports),
         Format::Json => json::render(reports),
         Format::Github => github::render(reports),
         Format::Sarif => {
@@ -231,91 +229,6 @@ fn render(args: &Args, reports: &[FileReport<'_>]) -> String {
     }
 }
 
-/// Colour and box-drawing only for a terminal; `NO_COLOR` (any non-empty
-/// value) turns colour off, `CLICOLOR_FORCE` turns it on for pipes, and an
-/// explicit `--color` beats both.
-fn human_style(color: Color) -> human::Human {
-    let terminal = std::io::stdout().is_terminal();
-    let set = |name: &str| std::env::var_os(name).is_some_and(|value| !value.is_empty());
-    let forced = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
-    let color = match color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => !set("NO_COLOR") && (terminal || forced),
-    };
-    let width = terminal_size::terminal_size()
-        .map(|(width, _)| usize::from(width.0))
-        .filter(|_| terminal)
-        .unwrap_or(100)
-        .clamp(60, 200);
-    human::Human {
-        color,
-        unicode: terminal,
-        width,
-    }
-}
-
-/// Adds `root` itself, or every `*.dun` file below it in name order, to
-/// `files`. Returns false (after saying why) when the path cannot be used.
-pub(crate) fn collect(root: &Path, files: &mut Vec<PathBuf>) -> bool {
-    let metadata = match std::fs::metadata(root) {
-        Ok(metadata) => metadata,
-        Err(error) => {
-            eprintln!("error: cannot read `{}`: {error}", root.display());
-            return false;
-        }
-    };
-    if !metadata.is_dir() {
-        // A file named explicitly is checked whatever its extension.
-        files.push(root.to_path_buf());
-        return true;
-    }
-    let mut ok = true;
-    let before = files.len();
-    let walk = walkdir::WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        // Hidden folders (`.git`, editor state) never hold flows to check.
-        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
-    for entry in walk {
-        match entry {
-            Ok(entry) => {
-                let is_flow = entry.path().extension().is_some_and(|ext| ext == "dun");
-                if entry.file_type().is_file() && is_flow {
-                    files.push(entry.into_path());
-                }
-            }
-            Err(error) => {
-                eprintln!("error: cannot search `{}`: {error}", root.display());
-                ok = false;
-            }
-        }
-    }
-    if ok && files.len() == before {
-        eprintln!(
-            "error: no .dun files found in `{}`; give the path of a flow file or of a folder that holds some",
-            root.display()
-        );
-        ok = false;
-    }
-    ok
-}
-
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|name| name.starts_with('.'))
-}
-
-/// The path as written into reports: without a leading `./`, with forward
-/// slashes, so that reports compare equal across machines.
-fn shown(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
-    let mut text = text.as_str();
-    while let Some(rest) = text.strip_prefix("./") {
-        text = rest;
-    }
-    text.to_string()
-}
-
 fn write_stdout(text: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     match stdout
@@ -325,16 +238,5 @@ fn write_stdout(text: &str) -> std::io::Result<()> {
         // A reader that stopped early (`| head`) is not the flow's problem.
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shown_paths_drop_the_leading_dot_folder_and_use_forward_slashes() {
-        assert_eq!(shown(Path::new("./flows/a.dun")), "flows/a.dun");
-        assert_eq!(shown(Path::new("flows\\a.dun")), "flows/a.dun");
     }
 }

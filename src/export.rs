@@ -39,7 +39,7 @@ pub fn run(args: &Args) -> u8 {
             return exit::TROUBLE;
         }
     };
-    let shown = crate::build::shown(&args.actions);
+    let shown = crate::inputs::shown(&args.actions);
     match args.after {
         Some(after) if after < 0 => {
             eprintln!("error: --after {after}: a cursor is 0 or a number an export printed");

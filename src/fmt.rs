@@ -4,7 +4,6 @@
 //! syntax errors, or under `--check`/`--diff` when a file would change;
 //! 2 when a file cannot be read or written, or the command is misused.
 
-use dun_compiler::diagnostics::Diagnostic;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -64,18 +63,9 @@ pub fn run(args: Args) -> ExitCode {
         return ExitCode::from(run_stdin(mode));
     }
 
-    let roots = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let mut trouble = false;
-    let mut files = Vec::new();
-    for root in &roots {
-        trouble |= !collect(root, &mut files);
-    }
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|f| seen.insert(f.clone()));
+    let found = crate::inputs::find(&args.paths);
+    let mut trouble = !found.ok;
+    let files = found.files;
 
     let (mut changed, mut broken) = (0usize, 0usize);
     for path in &files {
@@ -128,7 +118,7 @@ fn run_stdin(mode: Mode) -> u8 {
     }
     match dun_compiler::fmt::format(&text) {
         Err(diagnostics) => {
-            print_diagnostics("<stdin>", &text, &diagnostics);
+            crate::diagnostics_out::eprint("<stdin>", &text, &diagnostics);
             FINDINGS
         }
         Ok(formatted) => match mode {
@@ -161,24 +151,18 @@ fn write_stdout(text: &str) -> u8 {
 }
 
 fn format_file(path: &Path, mode: Mode) -> Outcome {
-    let shown = shown(path);
-    let text = match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => {
-                eprintln!("error: `{shown}` is not UTF-8 text; save it as UTF-8 and try again");
-                return Outcome::Trouble;
-            }
-        },
-        Err(error) => {
-            eprintln!("error: cannot read `{shown}`: {error}");
+    let shown = crate::inputs::shown(path);
+    let text = match crate::inputs::read(path) {
+        Ok(text) => text,
+        Err(message) => {
+            eprintln!("error: {message}");
             return Outcome::Trouble;
         }
     };
     let formatted = match dun_compiler::fmt::format(&text) {
         Ok(formatted) => formatted,
         Err(diagnostics) => {
-            print_diagnostics(&shown, &text, &diagnostics);
+            crate::diagnostics_out::eprint(&shown, &text, &diagnostics);
             eprintln!(
                 "note: `{shown}` was left unchanged; fix the errors above and run `dun fmt` again"
             );
@@ -202,79 +186,4 @@ fn format_file(path: &Path, mode: Mode) -> Outcome {
         ),
     }
     Outcome::Changed
-}
-
-/// Adds `root` (a file) or every `*.dun` file below it (a folder, hidden
-/// folders and `target` skipped) in a stable order. False when `root`
-/// cannot be read.
-pub(crate) fn collect(root: &Path, files: &mut Vec<PathBuf>) -> bool {
-    let meta = match std::fs::metadata(root) {
-        Ok(meta) => meta,
-        Err(error) => {
-            eprintln!("error: cannot read `{}`: {error}", root.display());
-            return false;
-        }
-    };
-    if meta.is_file() {
-        files.push(root.to_path_buf());
-        return true;
-    }
-    let mut ok = true;
-    let walk = walkdir::WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || {
-                let name = e.file_name().to_string_lossy();
-                !(name.starts_with('.') || (e.file_type().is_dir() && name == "target"))
-            }
-        });
-    for entry in walk {
-        match entry {
-            Ok(entry) => {
-                if entry.file_type().is_file()
-                    && entry.path().extension().is_some_and(|ext| ext == "dun")
-                {
-                    files.push(entry.into_path());
-                }
-            }
-            Err(error) => {
-                eprintln!(
-                    "error: cannot read a folder below `{}`: {error}",
-                    root.display()
-                );
-                ok = false;
-            }
-        }
-    }
-    ok
-}
-
-/// The path as people typed it, without a leading `./`, with `/`.
-fn shown(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
-    match text.strip_prefix("./") {
-        Some(rest) => rest.to_string(),
-        None => text,
-    }
-}
-
-/// Diagnostics on standard error, in the same form as `dun check` prints
-/// them (the shared terminal renderer).
-pub(crate) fn print_diagnostics(shown: &str, text: &str, diagnostics: &[Diagnostic]) {
-    use dun_compiler::diagnostics::render::{human::Human, FileReport};
-    use std::io::IsTerminal;
-    let terminal = std::io::stderr().is_terminal();
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let style = Human {
-        color: terminal && !no_color,
-        unicode: terminal,
-        width: 100,
-    };
-    let report = FileReport {
-        path: shown,
-        text,
-        diagnostics,
-    };
-    eprint!("{}", style.render_file(&report));
 }

@@ -127,7 +127,7 @@ fn draw(args: &Args) -> u8 {
     let shown = if from_stdin {
         "<stdin>".to_string()
     } else {
-        args.flow.display().to_string()
+        crate::inputs::shown(&args.flow)
     };
     let text = if from_stdin {
         let mut text = String::new();
@@ -137,14 +137,10 @@ fn draw(args: &Args) -> u8 {
         }
         text
     } else {
-        match std::fs::read(&args.flow).map(String::from_utf8) {
-            Ok(Ok(text)) => text,
-            Ok(Err(_)) => {
-                eprintln!("error: `{shown}` is not UTF-8 text; save it as UTF-8 and try again");
-                return TROUBLE;
-            }
-            Err(error) => {
-                eprintln!("error: cannot read `{shown}`: {error}");
+        match crate::inputs::flow_file(&args.flow).and_then(|()| crate::inputs::read(&args.flow)) {
+            Ok(text) => text,
+            Err(message) => {
+                eprintln!("error: {message}");
                 return TROUBLE;
             }
         }
@@ -153,7 +149,7 @@ fn draw(args: &Args) -> u8 {
     let path = (!from_stdin).then_some(args.flow.as_path());
     let analysis = dun_compiler::analyze(path, &text);
     if analysis.has_errors() {
-        crate::fmt::print_diagnostics(&shown, &text, &analysis.diagnostics);
+        crate::diagnostics_out::eprint(&shown, &text, &analysis.diagnostics);
         eprintln!("note: no diagram was drawn; fix the errors above and run `dun graph` again");
         return FINDINGS;
     }

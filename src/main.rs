@@ -3,11 +3,13 @@
 
 mod build;
 mod check;
+mod diagnostics_out;
 mod explain;
 mod export;
 mod flow;
 mod fmt;
 mod graph;
+mod inputs;
 mod lsp;
 mod migrate;
 mod outputs;
@@ -47,6 +49,10 @@ pub mod exit {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// When to colour diagnostics: `auto` colours a terminal (or a pipe
+    /// under `CLICOLOR_FORCE`) unless `NO_COLOR` is set.
+    #[arg(long, value_enum, global = true, default_value_t = diagnostics_out::Color::Auto)]
+    color: diagnostics_out::Color,
 }
 
 #[derive(Subcommand)]
@@ -107,6 +113,7 @@ fn main() -> ExitCode {
 }
 
 fn dispatch(cli: Cli) -> ExitCode {
+    diagnostics_out::choose(cli.color);
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Explain(args) => explain::run(&args),

@@ -73,59 +73,51 @@ pub fn run(args: &Args) -> u8 {
     }
 }
 
-/// `dun check FLOW --from OLD.dunc` or `--from-db PATH`.
-pub fn check_from(paths: &[PathBuf], from: Option<&Path>, from_db: Option<&Path>) -> u8 {
-    let [flow] = paths else {
-        eprintln!("error: `--from` and `--from-db` check one flow: give its file");
-        return exit::TROUBLE;
-    };
-    let new = match crate::flow::load(flow) {
-        Ok(m) => m,
-        Err(status) => return status,
-    };
-    let olds: Vec<Machine> = match (from, from_db) {
-        (Some(path), _) => match crate::flow::load(path) {
-            Ok(m) => vec![m],
-            Err(status) => return status,
-        },
-        (None, Some(db)) => match machines_in_flight(db, &new) {
-            Ok(ms) => ms,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::TROUBLE;
-            }
-        },
-        (None, None) => return exit::TROUBLE,
-    };
+/// The machines `dun check FLOW --from OLD.dunc | --from-db PATH` checks
+/// the flow's migration from: the one given, or those of the store's
+/// accounts in flight on other versions. `Err` is the exit status (the
+/// reason was printed).
+pub(crate) fn old_machines(
+    from: Option<&Path>,
+    from_db: Option<&Path>,
+    new: &Machine,
+) -> Result<Vec<Machine>, u8> {
+    match (from, from_db) {
+        (Some(path), _) => crate::flow::load(path).map(|m| vec![m]),
+        (None, Some(db)) => machines_in_flight(db, new).map_err(|e| {
+            eprintln!("error: {e}");
+            exit::TROUBLE
+        }),
+        (None, None) => Ok(Vec::new()),
+    }
+}
+
+/// Adds the findings of `new`'s migration from each of `olds` to
+/// `diagnostics`, and says on standard error what was compared.
+pub(crate) fn check_from(
+    olds: &[Machine],
+    new: &Machine,
+    file: &dun_compiler::syntax::ast::File,
+    diagnostics: &mut Vec<dun_compiler::diagnostics::Diagnostic>,
+) {
+    use dun_compiler::diagnostics::Severity;
     if olds.is_empty() {
-        println!(
+        eprintln!(
             "no account is in flight on another version of {}: nothing to migrate",
             new.flow
         );
-        return exit::CLEAN;
     }
-    let mut failed = false;
-    for old in &olds {
-        let f = dun_compiler::migrate::check(old, &new);
-        for e in &f.errors {
-            println!("error: {e}");
-        }
-        for w in &f.warnings {
-            println!("warning: {w}");
-        }
-        if f.errors.is_empty() {
-            println!(
+    for old in olds {
+        let found = dun_compiler::migrate::check(old, new, file);
+        if !found.iter().any(|d| d.severity == Severity::Error) {
+            eprintln!(
                 "migration from version {} to version {} of {}: every place has a place",
                 old.version, new.version, new.flow
             );
         }
-        failed |= !f.errors.is_empty();
+        diagnostics.extend(found);
     }
-    if failed {
-        exit::FINDINGS
-    } else {
-        exit::CLEAN
-    }
+    dun_compiler::diagnostics::sort(diagnostics);
 }
 
 /// The machines of a store's accounts in flight on other versions.

@@ -90,7 +90,7 @@ fn read_file<T>(
     rejected: &mut Vec<Rejected>,
 ) -> Result<Vec<(u64, String, T)>, String> {
     let (rows, bad) = read_rows(path)?;
-    let file = crate::build::shown(path);
+    let file = crate::inputs::shown(path);
     rejected.extend(bad.into_iter().map(|reject| Rejected {
         file: file.clone(),
         reject,
@@ -259,7 +259,7 @@ fn go(args: &Args) -> Result<u8, String> {
         } else {
             &args.accounts
         };
-        p.as_deref().map(crate::build::shown).unwrap_or_default()
+        p.as_deref().map(crate::inputs::shown).unwrap_or_default()
     };
     rejected.extend(summary.rejects.iter().map(|r| Rejected {
         file: file_of(r.in_events),
@@ -320,7 +320,7 @@ fn go(args: &Args) -> Result<u8, String> {
     if exporter {
         eprintln!(
             "exported {exported} actions to `{}`",
-            crate::build::shown(&args.actions)
+            crate::inputs::shown(&args.actions)
         );
     } else {
         eprintln!("the worker that finishes the batch's last range exports its actions");
@@ -332,7 +332,7 @@ fn go(args: &Args) -> Result<u8, String> {
         eprintln!(
             "rejected {} rows (see `{}`)",
             rejected.len(),
-            crate::build::shown(&rejects_path)
+            crate::inputs::shown(&rejects_path)
         );
     }
     for d in &summary.damaged {

@@ -119,7 +119,7 @@ fn fit(
     model: &Behaviour,
 ) -> Result<(), u8> {
     let b = sim::bind(m, model);
-    let shown = crate::build::shown(path);
+    let shown = crate::inputs::shown(path);
     for n in &b.notes {
         eprintln!("note: {shown}: {n}");
     }
@@ -251,7 +251,7 @@ fn go(args: &Args) -> Result<u8, String> {
         for r in &bad {
             eprintln!(
                 "{}:{}: rejected: {}",
-                crate::build::shown(path),
+                crate::inputs::shown(path),
                 r.line,
                 r.reason
             );
@@ -263,7 +263,7 @@ fn go(args: &Args) -> Result<u8, String> {
                     rejected += 1;
                     eprintln!(
                         "{}:{}: rejected: {reason}",
-                        crate::build::shown(path),
+                        crate::inputs::shown(path),
                         row.line
                     );
                 }

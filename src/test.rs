@@ -1,8 +1,9 @@
 //! `dun test [PATHS...]`: run the `test` blocks of flows on a simulated
 //! clock and report each as PASS or FAIL, with coverage and traces.
 
-use crate::build::{compile, shown, Failure};
+use crate::build::{compile, Failure};
 use crate::exit;
+use crate::inputs::shown;
 use dun_compiler::diagnostics::LineIndex;
 use dun_compiler::lower::{lower_tests_with_diagnostics, transitions};
 use dun_runtime::format::{Machine, SrcSpan};
@@ -64,18 +65,9 @@ impl FlowRun {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let roots = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let mut trouble = false;
-    let mut files = Vec::new();
-    for root in &roots {
-        trouble |= !crate::check::collect(root, &mut files);
-    }
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|f| seen.insert(f.clone()));
+    let found = crate::inputs::find(&args.paths);
+    let mut trouble = !found.ok;
+    let files = found.files;
 
     let mut findings = false;
     let mut flows = Vec::new();
@@ -145,7 +137,7 @@ fn plural(n: usize) -> &'static str {
 fn run_flow(path: &Path, args: &Args) -> Result<FlowRun, Failure> {
     let compiled = compile(path)?;
     let (cases, diagnostics) = lower_tests_with_diagnostics(&compiled.file, &compiled.machine);
-    crate::build::report(&compiled.shown, &compiled.text, &diagnostics);
+    crate::diagnostics_out::eprint(&compiled.shown, &compiled.text, &diagnostics);
     let lines = LineIndex::new(&compiled.text);
     let problems = diagnostics
         .iter()

@@ -269,6 +269,10 @@ fn every_emitted_code_is_documented(fixtures: &[PathBuf]) -> Result<(), Failed> 
 
 /// Codes that no small fixture can trigger, each with where it is tested
 /// instead. Keep this list short: every other code needs a fixture.
+/// The migration findings compare a flow with the compiled machine of an
+/// earlier version (`dun check --from`), which a fixture file cannot give.
+const MIGRATE_REASON: &str = "needs the old version's machine (`dun check --from`); compiler/src/migrate/tests.rs raises it from two versions of a flow, and tests/live.rs through the binary";
+
 const NOT_FROM_A_FIXTURE: &[(&str, &str)] = &[
     (
         "dun::test::failed",
@@ -293,6 +297,38 @@ const NOT_FROM_A_FIXTURE: &[(&str, &str)] = &[
     (
         "dun::syntax::too_large",
         "needs a file over 16 MiB; tested in compiler/src/syntax/tests.rs",
+    ),
+    (
+        "dun::migrate::other_flow",
+        MIGRATE_REASON,
+    ),
+    (
+        "dun::migrate::not_later",
+        MIGRATE_REASON,
+    ),
+    (
+        "dun::migrate::no_migration",
+        MIGRATE_REASON,
+    ),
+    (
+        "dun::migrate::unknown_old_stage",
+        MIGRATE_REASON,
+    ),
+    (
+        "dun::migrate::unmapped",
+        MIGRATE_REASON,
+    ),
+    (
+        "dun::migrate::template_gone",
+        MIGRATE_REASON,
+    ),
+    (
+        "dun::migrate::held_contact",
+        MIGRATE_REASON,
+    ),
+    (
+        "dun::migrate::new_cap",
+        MIGRATE_REASON,
     ),
     (
         "dun::fmt::refused",

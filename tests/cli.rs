@@ -43,8 +43,8 @@ fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-/// Runs `dun` in `dir` with the colour variables cleared, so that the test
-/// does not depend on the developer's shell.
+/// Runs `dun` in `dir` with the colour and width variables cleared, so
+/// that the test does not depend on the developer's shell.
 fn dun(dir: &Path, args: &[&str]) -> Output {
     dun_with_env(dir, args, &[])
 }
@@ -55,7 +55,8 @@ fn dun_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE");
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS");
     for (name, value) in env {
         command.env(name, value);
     }
@@ -321,6 +322,162 @@ fn colour_follows_the_terminal_no_color_and_the_color_flag() {
         &[("CLICOLOR_FORCE", "1")],
     );
     assert!(!escape(&never));
+}
+
+#[test]
+fn every_subcommand_that_prints_diagnostics_colours_them_alike() {
+    let dir = scratch("colour-everywhere");
+    write(&dir, "broken.dun", BROKEN);
+    let escape = |output: &Output| stderr(output).contains('\u{1b}');
+    for command in [
+        &["build", "broken.dun"][..],
+        &["fmt", "--check", "broken.dun"],
+        &["graph", "broken.dun"],
+        &["test", "broken.dun"],
+    ] {
+        let plain = dun(&dir, command);
+        assert!(
+            stderr(&plain).contains("dun::syntax::unexpected"),
+            "{command:?} prints the diagnostic: {}",
+            stderr(&plain)
+        );
+        assert!(!escape(&plain), "{command:?}: a pipe gets no colour");
+        let forced = dun_with_env(&dir, command, &[("CLICOLOR_FORCE", "1")]);
+        assert!(
+            escape(&forced),
+            "{command:?}: CLICOLOR_FORCE colours a pipe"
+        );
+        let no_color = dun_with_env(&dir, command, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+        assert!(!escape(&no_color), "{command:?}: NO_COLOR wins");
+        let empty = dun_with_env(&dir, command, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "")]);
+        assert!(escape(&empty), "{command:?}: an empty NO_COLOR is not set");
+        let mut never = vec!["--color", "never"];
+        never.extend_from_slice(command);
+        let never = dun_with_env(&dir, &never, &[("CLICOLOR_FORCE", "1")]);
+        assert!(
+            !escape(&never),
+            "{command:?}: --color never beats CLICOLOR_FORCE"
+        );
+    }
+}
+
+#[test]
+fn messages_are_wrapped_at_columns() {
+    let dir = scratch("width");
+    write(&dir, "broken.dun", BROKEN);
+    // The message of the finding, the line after the code.
+    let message = |stream: &str| {
+        stream
+            .lines()
+            .skip_while(|line| !line.contains("dun::syntax::unexpected"))
+            .skip(2)
+            .take_while(|line| !line.contains(",-["))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let narrow = dun_with_env(&dir, &["check", "broken.dun"], &[("COLUMNS", "45")]);
+    let narrow = message(&stdout(&narrow));
+    assert!(
+        narrow.lines().count() >= 2 && narrow.lines().all(|line| line.chars().count() <= 45),
+        "wrapped at 45 columns:\n{narrow}"
+    );
+    let wide = dun_with_env(&dir, &["check", "broken.dun"], &[("COLUMNS", "200")]);
+    let wide = message(&stdout(&wide));
+    assert_eq!(wide.lines().count(), 1, "one line at 200 columns:\n{wide}");
+    // Standard error is sized the same way.
+    let build = dun_with_env(&dir, &["build", "broken.dun"], &[("COLUMNS", "45")]);
+    assert_eq!(message(&stderr(&build)), narrow);
+}
+
+#[test]
+fn check_fmt_and_test_see_the_same_files_skipping_build_output_and_hidden_folders() {
+    let dir = scratch("same-files");
+    // Valid and laid out badly, so that `fmt --check` names every file it sees.
+    let unformatted = "flow f\ncurrency USD\nstart a\nstage a {\n      end done\n}\n";
+    for name in ["b.dun", "a/c.dun", "a/d/e.dun"] {
+        write(&dir, name, unformatted);
+    }
+    for skipped in [
+        "target/debug/copy.dun",
+        "a/target/x.dun",
+        "node_modules/pkg/flow.dun",
+        ".git/hooks/flow.dun",
+        ".drafts/draft.dun",
+        "a/.hidden.dun",
+    ] {
+        write(&dir, skipped, BROKEN);
+    }
+    let expected = ["a/c.dun", "a/d/e.dun", "b.dun"];
+
+    let check = dun(&dir, &["check", "--format", "json", "."]);
+    assert_eq!(status(&check), 0, "{}", stdout(&check));
+    assert_eq!(json(&check)["files"], serde_json::json!(expected));
+
+    let fmt = dun(&dir, &["fmt", "--check", "."]);
+    assert_eq!(status(&fmt), 1, "{}", stderr(&fmt));
+    assert_eq!(stdout(&fmt).lines().collect::<Vec<_>>(), expected);
+    assert!(
+        stderr(&fmt).contains("(3 files looked at)"),
+        "{}",
+        stderr(&fmt)
+    );
+
+    let test = dun(&dir, &["test", "."]);
+    assert_eq!(status(&test), 0, "{}", stderr(&test));
+    assert!(!stderr(&test).contains("syntax"), "{}", stderr(&test));
+
+    // The same without a path, and with the folder spelt differently.
+    let here = dun(&dir, &["check", "--format", "json"]);
+    assert_eq!(json(&here)["files"], serde_json::json!(expected));
+    let fmt_here = dun(&dir.join("a"), &["fmt", "--check", "..", "../a"]);
+    assert!(
+        stderr(&fmt_here).contains("(3 files looked at)"),
+        "each file once: {}",
+        stderr(&fmt_here)
+    );
+}
+
+#[test]
+fn a_path_that_is_not_a_flow_file_is_refused_by_every_subcommand() {
+    let dir = scratch("not-a-flow");
+    write(&dir, "notes.txt", "flow f\n");
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    for command in ["check", "fmt", "test", "build", "graph"] {
+        let other = dun(&dir, &[command, "notes.txt"]);
+        assert_eq!(status(&other), 2, "{command}");
+        assert!(
+            stderr(&other).contains("`notes.txt` is not a flow file: flow files end in `.dun`"),
+            "{command}: {}",
+            stderr(&other)
+        );
+        let missing = dun(&dir, &[command, "missing.dun"]);
+        assert_eq!(status(&missing), 2, "{command}");
+        assert!(
+            stderr(&missing).contains("cannot read `missing.dun`"),
+            "{command}: {}",
+            stderr(&missing)
+        );
+    }
+    for command in ["check", "fmt", "test"] {
+        let empty = dun(&dir, &[command, "empty"]);
+        assert_eq!(status(&empty), 2, "{command}");
+        assert!(stderr(&empty).contains("no .dun files found in `empty`"));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_walk_does_not_follow_links_out_of_the_folder() {
+    let dir = scratch("links");
+    write(&dir, "outside/secret.dun", BROKEN);
+    write_clean(&dir, "flows/real.dun");
+    std::os::unix::fs::symlink(dir.join("outside/secret.dun"), dir.join("flows/secret.dun"))
+        .unwrap();
+    std::os::unix::fs::symlink(dir.join("outside"), dir.join("flows/elsewhere")).unwrap();
+    let check = dun(&dir, &["check", "--format", "json", "flows"]);
+    assert_eq!(status(&check), 0, "{}", stdout(&check));
+    assert_eq!(json(&check)["files"], serde_json::json!(["flows/real.dun"]));
 }
 
 #[test]

@@ -13,6 +13,7 @@ on_both!(
     a_drain_finishes_old_accounts_on_version_1_while_new_ones_enter_version_2,
     a_total_migration_continues_every_account_with_no_action_lost_repeated_or_renumbered,
     a_partial_migration_is_refused_naming_each_unmapped_place,
+    a_var_line_of_a_migration_sets_a_new_variable_of_each_moved_account,
     action_ids_stay_unique_across_machines,
     a_migration_killed_at_random_moments_moves_each_of_20000_accounts_exactly_once,
 );
@@ -342,7 +343,7 @@ fn a_total_migration_continues_every_account_with_no_action_lost_repeated_or_ren
     let flow = p.flow("v2.dun", &v2(MIGRATE));
     let out = dun(&["check", &flow, "--from-db", &p.db]);
     assert!(out.status.success(), "{}", text(&out.stdout));
-    assert!(text(&out.stdout).contains("every place has a place"));
+    assert!(text(&out.stderr).contains("every place has a place"));
     let before = p.actions();
     let out = dun(&["migrate", "--db", &p.db, &flow, "--dry-run"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -421,7 +422,22 @@ fn a_partial_migration_is_refused_naming_each_unmapped_place() {
         report.contains("unmapped place calls contact 1"),
         "{report}"
     );
-    assert!(!report.contains("calls start"), "{report}");
+    assert!(!report.contains("unmapped place calls start"), "{report}");
+    // Findings are registry diagnostics, on the rule at fault.
+    assert!(report.contains("dun::migrate::unmapped"), "{report}");
+    let json = dun(&["check", &flow, "--from-db", &p.db, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let codes: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .expect("a list of diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["dun::migrate::unmapped", "dun::migrate::unmapped"],
+        "{json}"
+    );
     let v1c = p.path("v1.dunc");
     let built = dun(&["build", &p.path("v1.dun"), "-o", &v1c]);
     assert!(built.status.success(), "{}", text(&built.stderr));
@@ -432,6 +448,61 @@ fn a_partial_migration_is_refused_naming_each_unmapped_place() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("no account was moved"));
     assert_eq!(p.status(), before);
+}
+
+fn a_var_line_of_a_migration_sets_a_new_variable_of_each_moved_account() {
+    let p = Portfolio::three_days("migrate-var");
+    // Version 2 ends the late calls at once for a large debt carried over:
+    // `carried` starts at 0 for new accounts, and the migration sets it
+    // from each moved account's balance.
+    let flow = p.flow(
+        "v2.dun",
+        &v2("\nvar carried: money = 0 USD\n\nmigrate from version 1 {\n  stage calls -> late_calls\n  var carried = account.balance\n}\n")
+            .replace(
+                "stage late_calls {\n",
+                "stage late_calls {\n  if carried > 110 USD {\n    end large_carried\n  }\n",
+            ),
+    );
+    let out = dun(&["check", &flow, "--from-db", &p.db]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let out = dun(&["migrate", "--db", &p.db, &flow, "--at", "2026-03-05"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (ok, err) = p.run(&flow, "2026-03-20", &[]);
+    assert!(ok, "{err}");
+    // Balances are 100 + i: above 110 from A011 on.
+    for (id, outcome) in [
+        ("A005", "unresolved"),
+        ("A010", "unresolved"),
+        ("A011", "large_carried"),
+        ("A019", "large_carried"),
+    ] {
+        let account = p.account(id);
+        assert_eq!(
+            (account["version"].as_i64(), account["outcome"].as_str()),
+            (Some(2), Some(outcome)),
+            "{id}: {account}"
+        );
+    }
+
+    // The line is checked: a variable of the new flow, of its type.
+    let wrong = p.flow(
+        "v2-wrong.dun",
+        &v2("\nvar carried: money = 0 USD\n\nmigrate from version 1 {\n  stage calls -> late_calls\n  var carried = account.name\n  var caried = 0 USD\n}\n"),
+    );
+    let out = dun(&["check", &wrong, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["dun::types::mismatch", "dun::names::unknown_variable"],
+        "{report}"
+    );
 }
 
 /// A pseudo-random sequence without a crate: SplitMix64 from the clock.

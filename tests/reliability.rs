@@ -5,21 +5,12 @@
 
 mod common;
 
-use common::{dun, root, text};
-use std::collections::BTreeMap;
+use common::{consumer_cards as example, dun, exported, root, run_args, text};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 fn scratch(name: &str) -> PathBuf {
     common::scratch("reliability", name)
-}
-
-fn example(file: &str) -> String {
-    root()
-        .join("examples/consumer_cards")
-        .join(file)
-        .display()
-        .to_string()
 }
 
 /// A portfolio of `n` accounts of the consumer cards example, each with an
@@ -54,42 +45,6 @@ fn portfolio(dir: &Path, n: usize) -> (String, String) {
     (a.display().to_string(), e.display().to_string())
 }
 
-fn run_args(flow: &str, db: &str, accounts: &str, events: &str, out: &str) -> Vec<String> {
-    [
-        "run",
-        flow,
-        "--db",
-        db,
-        "--accounts",
-        accounts,
-        "--events",
-        events,
-        "--start",
-        "2026-03-02T15:00:00Z",
-        "--until",
-        "2026-05-15T00:00:00Z",
-        "--actions",
-        out,
-    ]
-    .map(String::from)
-    .to_vec()
-}
-
-/// Export lines by action id; an id given twice fails the test.
-fn exported(path: &Path) -> BTreeMap<String, String> {
-    let mut by_id = BTreeMap::new();
-    for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
-        let v: serde_json::Value =
-            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-        let id = v["id"].as_str().expect("an id").to_string();
-        assert!(
-            by_id.insert(id.clone(), line.to_string()).is_none(),
-            "action {id} exported twice"
-        );
-    }
-    by_id
-}
-
 /// Finding 1: runs started at once on one store. Exactly one runs; every
 /// other one is refused before it reads anything, naming the holder; the
 /// store and the export hold what one uninterrupted run gives.
@@ -103,10 +58,7 @@ fn of_runs_started_at_once_on_one_store_one_runs_and_the_others_are_refused() {
     assert!(built.status.success(), "{}", text(&built.stderr));
     let alone_db = dir.join("alone.db").display().to_string();
     let alone_out = dir.join("alone.jsonl").display().to_string();
-    let alone = dun(&run_args(&flow, &alone_db, &accounts, &events, &alone_out)
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>());
+    let alone = dun(&run_args(&flow, &alone_db, &accounts, &events, &alone_out));
     assert!(alone.status.success(), "{}", text(&alone.stderr));
     let expected = exported(Path::new(&alone_out));
     assert!(expected.len() > 500, "{} actions", expected.len());
@@ -194,7 +146,6 @@ fn a_killed_holder_does_not_block_the_next_run() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let next = dun(&args);
     assert!(next.status.success(), "{}", text(&next.stderr));
 }
@@ -211,8 +162,8 @@ fn an_actions_file_another_process_writes_is_refused_before_any_step() {
     let out = dir.join("actions.jsonl");
     let held = std::fs::File::create(&out).unwrap();
     held.try_lock().unwrap();
-    let args = run_args(&flow, &db, &accounts, &events, &out.display().to_string());
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = out.display().to_string();
+    let args = run_args(&flow, &db, &accounts, &events, &out);
     let refused = dun(&args);
     let err = text(&refused.stderr);
     assert_eq!(refused.status.code(), Some(2), "{err}");
@@ -438,7 +389,6 @@ fn actions_to_dev_null_run_and_an_unwritable_output_fails_before_any_step() {
     let flow = example("consumer_cards.dun");
     let db = dir.join("store.db").display().to_string();
     let base = run_args(&flow, &db, &accounts, &events, "/dev/null");
-    let base: Vec<&str> = base.iter().map(String::as_str).collect();
     let o = dun(&base);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
@@ -460,7 +410,6 @@ fn actions_to_dev_null_run_and_an_unwritable_output_fails_before_any_step() {
         .display()
         .to_string();
     let args = run_args(&flow, &db2, &accounts, &events, &missing);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = dun(&args);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     let status = text(&dun(&["status", "--db", &db2]).stdout);
@@ -478,7 +427,6 @@ fn status_reads_a_store_it_cannot_write_beside() {
     let db = dir.join("store.db").display().to_string();
     let out = dir.join("actions.jsonl").display().to_string();
     let args = run_args(&flow, &db, &accounts, &events, &out);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     assert!(dun(&args).status.success());
     let before = dun(&["status", "--db", &db]);
     assert!(before.status.success(), "{}", text(&before.stderr));
@@ -504,14 +452,12 @@ fn a_damaged_stored_account_is_named_and_the_others_run() {
     let mut args = run_args(&flow, &db, &accounts, &events, &out);
     let until = args
         .iter()
-        .position(|a| a == "2026-05-15T00:00:00Z")
+        .position(|a| *a == "2026-05-15T00:00:00Z")
         .unwrap();
-    args[until] = "2026-03-20T00:00:00Z".into();
-    let first: Vec<&str> = args.iter().map(String::as_str).collect();
-    assert!(dun(&first).status.success());
+    args[until] = "2026-03-20T00:00:00Z";
+    assert!(dun(&args).status.success());
     assert!(damage_record(&db), "the record was damaged");
     let later = run_args(&flow, &db, &accounts, &events, &out);
-    let later: Vec<&str> = later.iter().map(String::as_str).collect();
     let o = dun(&later);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{dun, json, on_both, root, store_at, text};
+use common::{consumer_cards as example, dun, json, on_both, root, run_args, store_at, text};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -11,41 +11,6 @@ use std::time::Instant;
 
 fn scratch(name: &str) -> PathBuf {
     common::scratch("run", name)
-}
-
-fn example(file: &str) -> String {
-    root()
-        .join("examples/consumer_cards")
-        .join(file)
-        .display()
-        .to_string()
-}
-
-/// `dun run FLOW` over these files, from the example's start to
-/// 2026-05-15.
-fn run_args<'a>(
-    flow: &'a str,
-    db: &'a str,
-    accounts: &'a str,
-    events: &'a str,
-    out: &'a str,
-) -> Vec<&'a str> {
-    vec![
-        "run",
-        flow,
-        "--db",
-        db,
-        "--accounts",
-        accounts,
-        "--events",
-        events,
-        "--start",
-        "2026-03-02T15:00:00Z",
-        "--until",
-        "2026-05-15T00:00:00Z",
-        "--actions",
-        out,
-    ]
 }
 
 on_both!(

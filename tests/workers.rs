@@ -5,19 +5,11 @@
 
 mod common;
 
-use common::{dun, root, text};
+use common::{consumer_cards, dun, exported, root, text};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn example(file: &str) -> String {
-    root()
-        .join("examples/consumer_cards")
-        .join(file)
-        .display()
-        .to_string()
-}
 
 /// A portfolio of `n` accounts of the consumer cards example, a third of
 /// them with an event.
@@ -64,43 +56,15 @@ fn portfolio(dir: &Path, n: usize) -> (String, String) {
     (a.display().to_string(), e.display().to_string())
 }
 
+/// `common::run_args` for the example flow, in batches of 25.
 fn run_args(db: &str, accounts: &str, events: &str, out: &str) -> Vec<String> {
-    [
-        "run",
-        &example("consumer_cards.dun"),
-        "--db",
-        db,
-        "--accounts",
-        accounts,
-        "--events",
-        events,
-        "--start",
-        "2026-03-02T15:00:00Z",
-        "--until",
-        "2026-05-15T00:00:00Z",
-        "--actions",
-        out,
-        "--batch",
-        "25",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
-}
-
-/// Export lines by action id, each id once.
-fn exported(path: &Path) -> BTreeMap<String, String> {
-    let body = std::fs::read_to_string(path).unwrap_or_default();
-    let mut by_id = BTreeMap::new();
-    for line in body.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).expect("a whole JSON line");
-        let id = v["id"].as_str().expect("an id").to_string();
-        assert!(
-            by_id.insert(id.clone(), line.to_string()).is_none(),
-            "action {id} exported twice"
-        );
-    }
-    by_id
+    let flow = consumer_cards("consumer_cards.dun");
+    let mut args: Vec<String> = common::run_args(&flow, db, accounts, events, out)
+        .into_iter()
+        .map(String::from)
+        .collect();
+    args.extend(["--batch".to_string(), "25".to_string()]);
+    args
 }
 
 fn randoms(seed: u64) -> impl FnMut(u64) -> u64 {

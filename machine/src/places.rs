@@ -104,9 +104,32 @@ pub fn describe(m: &Machine, state: u32) -> String {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Plan {
     pub map: Vec<Option<u32>>,
-    pub unmapped: Vec<String>,
+    pub unmapped: Vec<Unmapped>,
     /// Rules naming a stage the old machine does not have.
     pub unknown: Vec<String>,
+}
+
+/// A place of the old machine that a migration sends nowhere.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unmapped {
+    /// The old stage and the place in it.
+    pub stage: String,
+    pub place: Place,
+    /// Why it goes nowhere.
+    pub why: String,
+    /// The line of the `migrate` block that would place it, when one can
+    /// be written.
+    pub fix: Option<String>,
+}
+
+impl std::fmt::Display for Unmapped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.stage, self.place, self.why)?;
+        if let Some(fix) = &self.fix {
+            write!(f, "; add `{fix}`")?;
+        }
+        Ok(())
+    }
 }
 
 /// Maps each place of `old` through `migration` (rules by old stage name;
@@ -143,18 +166,35 @@ pub fn plan(old: &Machine, new: &Machine, migration: &crate::format::Migration) 
         };
         let target = to_stage.and_then(|t| state_of(new, t, to_place));
         if target.is_none() {
-            plan.unmapped.push(match (rule, to_stage) {
-                (None, None) => format!(
-                    "{stage} {place}: no rule moves it, and version {} has no stage `{stage}`; add `stage {stage} -> STAGE`",
-                    new.version
+            let (why, fix) = match (rule, to_stage) {
+                (None, None) => (
+                    format!(
+                        "no rule moves it, and version {} has no stage `{stage}`",
+                        new.version
+                    ),
+                    Some(format!("stage {stage} -> STAGE")),
                 ),
-                (_, Some(t)) => format!(
-                    "{stage} {place}: stage `{}` of version {} has no place `{to_place}`; add `stage {stage} {place} -> {} at PLACE`",
-                    new.stage_name(t),
-                    new.version,
-                    new.stage_name(t)
+                (_, Some(t)) => (
+                    format!(
+                        "stage `{}` of version {} has no place `{to_place}`",
+                        new.stage_name(t),
+                        new.version
+                    ),
+                    Some(format!(
+                        "stage {stage} {place} -> {} at PLACE",
+                        new.stage_name(t)
+                    )),
                 ),
-                (Some(_), None) => format!("{stage} {place}: its rule names no stage of version {}", new.version),
+                (Some(_), None) => (
+                    format!("its rule names no stage of version {}", new.version),
+                    None,
+                ),
+            };
+            plan.unmapped.push(Unmapped {
+                stage: stage.to_string(),
+                place,
+                why,
+                fix,
             });
         }
         plan.map.push(target);

@@ -38,11 +38,62 @@ pub fn flow(name: &str) -> String {
         .to_string()
 }
 
-pub fn dun(args: &[&str]) -> Output {
+pub fn dun<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dun"))
         .args(args)
         .output()
         .expect("the dun binary runs")
+}
+
+/// A file of the consumer cards example (`examples/consumer_cards/FILE`).
+pub fn consumer_cards(file: &str) -> String {
+    root()
+        .join("examples/consumer_cards")
+        .join(file)
+        .display()
+        .to_string()
+}
+
+/// `dun run FLOW` over these files, from the consumer cards example's start
+/// to 2026-05-15.
+pub fn run_args<'a>(
+    flow: &'a str,
+    db: &'a str,
+    accounts: &'a str,
+    events: &'a str,
+    out: &'a str,
+) -> Vec<&'a str> {
+    vec![
+        "run",
+        flow,
+        "--db",
+        db,
+        "--accounts",
+        accounts,
+        "--events",
+        events,
+        "--start",
+        "2026-03-02T15:00:00Z",
+        "--until",
+        "2026-05-15T00:00:00Z",
+        "--actions",
+        out,
+    ]
+}
+
+/// Export lines by action id; an id exported twice fails the test.
+pub fn exported(path: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut by_id = std::collections::BTreeMap::new();
+    for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        let id = v["id"].as_str().expect("an id").to_string();
+        assert!(
+            by_id.insert(id.clone(), line.to_string()).is_none(),
+            "action {id} exported twice"
+        );
+    }
+    by_id
 }
 
 pub fn text(b: &[u8]) -> String {

@@ -143,6 +143,14 @@ pub const REGISTRY: &[CodeInfo] = &[
     code("dun::lower::template_file", Error),
     code("dun::lower::unsupported", Error),
     code("dun::fmt::refused", Error),
+    code("dun::migrate::other_flow", Error),
+    code("dun::migrate::not_later", Error),
+    code("dun::migrate::no_migration", Error),
+    code("dun::migrate::unknown_old_stage", Error),
+    code("dun::migrate::unmapped", Error),
+    code("dun::migrate::template_gone", Error),
+    code("dun::migrate::held_contact", Warning),
+    code("dun::migrate::new_cap", Warning),
 ];
 
 /// The entry of a code.
@@ -201,7 +209,10 @@ mod tests {
 
     #[test]
     fn the_checker_codes_are_all_registered() {
-        for code in crate::checks::codes::ALL {
+        for code in crate::checks::codes::ALL
+            .iter()
+            .chain(&crate::migrate::CODES)
+        {
             assert!(lookup(code).is_some(), "{code} is not in the registry");
         }
     }

@@ -119,10 +119,24 @@ impl Printer<'_> {
             Decl::Migrate(mg) => {
                 self.push(format!("migrate from version {} {{", mg.from_version));
                 self.indent += 1;
-                for mv in &mg.moves {
-                    let mark = self.begin(mv.span);
-                    self.push(crate::migrate::spell(mv));
-                    self.end(mv.span, mark);
+                // Moves and `var` lines in the order written, so that
+                // comments between them stay where they were.
+                let mut lines: Vec<(Span, Option<&MigrateMove>, Option<&MigrateVar>)> = mg
+                    .moves
+                    .iter()
+                    .map(|mv| (mv.span, Some(mv), None))
+                    .chain(mg.vars.iter().map(|v| (v.span, None, Some(v))))
+                    .collect();
+                lines.sort_by_key(|(span, _, _)| span.start);
+                for (span, mv, var) in lines {
+                    let mark = self.begin(span);
+                    if let Some(mv) = mv {
+                        self.push(crate::migrate::spell(mv));
+                    }
+                    if let Some(v) = var {
+                        self.condition(&crate::migrate::spell_var(v), &v.value, "");
+                    }
+                    self.end(span, mark);
                 }
                 self.close(mg.span.end as usize, "}");
             }

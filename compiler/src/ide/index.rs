@@ -321,6 +321,10 @@ impl Walker<'_> {
                 for mv in &mg.moves {
                     self.push(&mv.to, Target::Stage(mv.to.name.clone()), false);
                 }
+                for v in &mg.vars {
+                    self.push(&v.name, Target::Var(v.name.name.clone()), false);
+                    self.expr(&v.value, None);
+                }
             }
         }
     }

@@ -42,7 +42,7 @@ pub fn lower(file: &ast::File, model: &Model) -> Result<Machine, Vec<Diagnostic>
     let mut cx = Lowerer::new(file, model);
     decls::lower_all(&mut cx);
     // Stage `i` of the machine is stage `i` of the model (`decls::stages`).
-    cx.m.lifecycle.migrations = crate::migrate::lower(file, &|n| {
+    cx.m.lifecycle.migrations = crate::migrate::lower(&mut cx, &|n| {
         model.stages.position(n).and_then(|i| u16::try_from(i).ok())
     });
     // The last `reenter` wins; the checker reports a second one.

@@ -364,11 +364,13 @@ pub struct ReenterDecl {
     pub doc: Doc,
 }
 
-/// `migrate from version N { stage OLD [PLACE] -> NEW [at PLACE] ... }`.
+/// `migrate from version N { stage OLD [PLACE] -> NEW [at PLACE] ... var NAME = EXPR ... }`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MigrateDecl {
     pub from_version: u32,
     pub moves: Vec<MigrateMove>,
+    /// `var NAME = EXPR` lines, in the order written.
+    pub vars: Vec<MigrateVar>,
     pub span: Span,
     pub doc: Doc,
 }
@@ -381,6 +383,15 @@ pub struct MigrateMove {
     pub from_place: Option<dun_machine::places::Place>,
     pub to: Ident,
     pub to_place: Option<dun_machine::places::Place>,
+    pub span: Span,
+}
+
+/// `var NAME = EXPR` in a migration: the value a variable of this version
+/// takes in every account that moves.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MigrateVar {
+    pub name: Ident,
+    pub value: Expr,
     pub span: Span,
 }
 

@@ -1,6 +1,6 @@
 //! Builds `migrate from version N { ... }` blocks and `reenter when COND`.
 
-use super::ast::{Doc, MigrateDecl, MigrateMove, ReenterDecl, Span};
+use super::ast::{Doc, MigrateDecl, MigrateMove, MigrateVar, ReenterDecl, Span};
 use super::build::Builder;
 use super::grammar::Rule;
 use dun_machine::places::Place;
@@ -10,16 +10,19 @@ impl Builder<'_> {
     pub(crate) fn migrate(&self, pair: Pair<'_, Rule>, span: Span, doc: Doc) -> MigrateDecl {
         let mut from_version = 0;
         let mut moves = Vec::new();
+        let mut vars = Vec::new();
         for c in pair.into_inner() {
             match c.as_rule() {
                 Rule::count => from_version = self.count(&c).0,
                 Rule::migrate_move => moves.push(self.migrate_move(c)),
+                Rule::migrate_var => vars.push(self.migrate_var(c)),
                 _ => {}
             }
         }
         MigrateDecl {
             from_version,
             moves,
+            vars,
             span,
             doc,
         }
@@ -46,6 +49,24 @@ impl Builder<'_> {
             from_place: place(1),
             to,
             to_place: place(2),
+            span,
+        }
+    }
+
+    fn migrate_var(&self, pair: Pair<'_, Rule>) -> MigrateVar {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut value = None;
+        for c in pair.into_inner() {
+            match c.as_rule() {
+                Rule::name => name = Some(self.ident(&c)),
+                Rule::expr => value = Some(self.expr(c)),
+                _ => {}
+            }
+        }
+        MigrateVar {
+            name: name.unwrap_or_else(|| self.missing(span)),
+            value: value.unwrap_or_else(|| self.placeholder_expr(span)),
             span,
         }
     }

@@ -73,6 +73,11 @@ impl Checker<'_> {
                 for mv in &mg.moves {
                     self.stage_ref(&mv.to);
                 }
+                // Read like a `set`: a variable of this flow, a value of its
+                // type, from the account and the other variables.
+                for v in &mg.vars {
+                    self.set(&v.name, &v.value, &Scope::default());
+                }
             }
         }
     }

@@ -361,7 +361,7 @@ impl Checker<'_> {
             .collect()
     }
 
-    fn set(&mut self, var: &ast::Ident, value: &ast::Expr, scope: &Scope) {
+    pub(crate) fn set(&mut self, var: &ast::Ident, value: &ast::Expr, scope: &Scope) {
         if let Some(v) = self.model.vars.get(&var.name) {
             let ty = v.ty.clone();
             if self.foreign.is_none() {

@@ -249,6 +249,22 @@ pub fn init_unset_vars(
     out
 }
 
+/// Sets the variables a migration's `var NAME = EXPR` lines give, in the
+/// order written, each reading the account and the instance's variables as
+/// they stand (the carried-over ones, the new ones' starting values and
+/// the lines before it).
+pub fn set_migrated_vars(
+    machine: &Machine,
+    instance: &mut Instance,
+    account: &Account,
+    vars: &[(u16, crate::format::Code)],
+    now: DateTime<Utc>,
+) -> Outcome {
+    let mut out = Outcome::default();
+    run::Run::new(machine, instance, account, &mut out).set_vars(vars, now);
+    out
+}
+
 /// [`step`] writing into `out`, which is cleared first: a loop over many
 /// accounts reuses one outcome's buffers instead of allocating three
 /// vectors per step, and the zone offsets it has already looked up.

@@ -120,6 +120,19 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Sets each variable to its value, in order: a migration's `var` lines.
+    pub(crate) fn set_vars(&mut self, vars: &[(u16, Code)], now: DateTime<Utc>) {
+        for (var, code) in vars {
+            // A value that cannot be computed leaves the variable as it was.
+            let Some(v) = self.value(code, None, now) else {
+                continue;
+            };
+            if let Some(slot) = self.inst.vars.get_mut(*var as usize) {
+                *slot = v;
+            }
+        }
+    }
+
     // ---- bookkeeping -------------------------------------------------
 
     pub(super) fn audit(&mut self, at: DateTime<Utc>, kind: AuditKind, detail: Detail) {

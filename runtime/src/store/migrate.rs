@@ -150,6 +150,14 @@ impl Store {
                 let at = now.timestamp().max(clock);
                 let when = chrono::DateTime::from_timestamp(at, 0).unwrap_or(now);
                 crate::engine::init_unset_vars(m, &mut moved, &account, when);
+                if let Some(mig) = m
+                    .lifecycle
+                    .migrations
+                    .iter()
+                    .find(|g| g.from_version == old.version)
+                {
+                    crate::engine::set_migrated_vars(m, &mut moved, &account, &mig.vars, when);
+                }
                 let stage = super::batch::state_stage(m, moved.state).to_string();
                 self.exec(
                     "UPDATE instances SET machine = ?2, version = ?3, state = ?4, data = ?5, stage = ?6
