@@ -205,12 +205,16 @@ pub(crate) fn rule_roles(rule: Rule) -> Roles {
         .map_or(Roles::NONE, |k| k.roles)
 }
 
-/// The words with any of `roles`, in the table's order.
+/// The words with any of `roles`, in the table's order, each keyword in
+/// its first spelling only (`holiday`, not `holidays`).
 pub(crate) fn words(roles: Roles) -> impl Iterator<Item = &'static str> {
     KEYWORDS
         .iter()
-        .filter(move |k| k.roles.any(roles))
-        .map(|k| k.word)
+        .enumerate()
+        .filter(move |(i, k)| {
+            k.roles.any(roles) && !KEYWORDS[..*i].iter().any(|o| o.rule == k.rule)
+        })
+        .map(|(_, k)| k.word)
 }
 
 /// Whether `word` is a keyword or one of the fixed words of the grammar

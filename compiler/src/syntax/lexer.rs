@@ -10,8 +10,6 @@
 //! the tokens cover the text without gaps or overlaps. It never fails: a
 //! character that starts nothing is a one-character [`TokenKind::Punct`].
 
-use super::keywords::{self, Keyword};
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TokenKind {
     /// Spaces, tabs, carriage returns and byte-order marks.
@@ -22,7 +20,7 @@ pub(crate) enum TokenKind {
     /// `## ...`: documentation of the item below.
     DocComment,
     /// A run of letters, digits and `_` starting with a letter or `_`: a
-    /// name, a keyword, a currency code or a unit (see [`Token::keyword`]).
+    /// name, a keyword (`keywords::lookup`), a currency code or a unit.
     Word,
     /// A number, a percentage, a date (`2026-03-31`) or a time (`09:00`).
     /// A money amount or a duration is a number and a word: `120 USD`,
@@ -57,22 +55,6 @@ pub(crate) struct Token {
 impl Token {
     pub fn text<'t>(&self, source: &'t str) -> &'t str {
         source.get(self.start..self.end).unwrap_or("")
-    }
-
-    /// The keyword this word spells, if it is a word and a keyword.
-    pub fn keyword(&self, source: &str) -> Option<&'static Keyword> {
-        match self.kind {
-            TokenKind::Word => keywords::lookup(self.text(source)),
-            _ => None,
-        }
-    }
-
-    /// Whether the token is trivia: blanks, line breaks or comments.
-    pub fn is_trivia(&self) -> bool {
-        matches!(
-            self.kind,
-            TokenKind::Blank | TokenKind::Newline | TokenKind::Comment | TokenKind::DocComment
-        )
     }
 }
 
@@ -427,13 +409,5 @@ mod tests {
             }
             assert_eq!(at, text.len());
         }
-    }
-
-    #[test]
-    fn words_know_their_keyword() {
-        let text = "stage stages";
-        let tokens: Vec<_> = Lexer::new(text).collect();
-        assert_eq!(tokens[0].keyword(text).map(|k| k.word), Some("stage"));
-        assert!(tokens[2].keyword(text).is_none());
     }
 }
