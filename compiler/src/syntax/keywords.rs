@@ -369,7 +369,7 @@ mod tests {
         let start = grammar.find("duration_unit = @{").expect("duration_unit");
         let body = &grammar[start..];
         let body = &body[..body.find('}').expect("the rule's end")];
-        let mut units: BTreeSet<String> = quoted(body)
+        let units: BTreeSet<String> = quoted(body)
             .into_iter()
             .filter(|w| w.trim().chars().all(|c| c.is_ascii_lowercase()) && !w.trim().is_empty())
             .collect();

@@ -103,7 +103,7 @@ impl<'t> Lexer<'t> {
 
     /// Whether the next token is inside a string or a placeholder.
     pub fn in_string(&self) -> bool {
-        self.frames.iter().any(|f| *f == Frame::Quoted)
+        self.frames.contains(&Frame::Quoted)
     }
 
     /// How many strings and placeholders the next token is inside.
@@ -171,7 +171,7 @@ impl<'t> Lexer<'t> {
                 // Up to the next byte that means something; a lone `}` is
                 // text.
                 let len = 1 + self.run(self.pos + 1, |c| {
-                    !matches!(c, b'\n' | b'{' | b'}') && !(quoted && matches!(c, b'"' | b'\\'))
+                    !(matches!(c, b'\n' | b'{' | b'}') || quoted && matches!(c, b'"' | b'\\'))
                 });
                 self.token(TokenKind::Text, len)
             }
