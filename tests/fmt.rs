@@ -267,13 +267,39 @@ segment careful = account.balance > 10000 USD and account.risk == high
 }
 
 #[test]
-fn parentheses_are_only_where_the_tree_needs_them() {
+fn parentheses_the_writer_put_are_kept_even_where_the_tree_does_not_need_them() {
     let source =
-        "segment s = ((a and b)) or (c and (d or e)) and not (f == 1) and (g + 1) * 2 > 3\n";
+        "segment s = ((a and b)) or (c and (d or e)) and not (f == 1) and (g + 1) * 2 > 3\n\
+segment t = a  or  ( b )\nsegment u = ((x))\n";
+    let once = formatted(source);
     assert_eq!(
-        formatted(source),
-        "segment s = a and b or c and (d or e) and not f == 1 and (g + 1) * 2 > 3\n"
+        once,
+        "segment s = ((a and b)) or (c and (d or e)) and not (f == 1) and (g + 1) * 2 > 3\n\
+segment t = a or (b)\nsegment u = ((x))\n"
     );
+    assert_eq!(formatted(&once), once, "not a fixed point");
+}
+
+#[test]
+fn parentheses_are_added_only_where_the_tree_needs_them() {
+    // `- -x` is two negations; written together they would read as
+    // something else, so the inner one gets parentheses.
+    assert_eq!(formatted("segment n = - -x\n"), "segment n = -(-x)\n");
+    assert_eq!(formatted("segment n = -(-x)\n"), "segment n = -(-x)\n");
+}
+
+#[test]
+fn a_long_condition_wraps_around_what_the_writer_put_in_parentheses() {
+    let source = "segment careful = (account.balance > 10000 USD and account.risk == high) or \
+(account.days_past_due > 60 and account.mobile is set) or account.balance < 100 USD\n";
+    let expected = "\
+segment careful = (account.balance > 10000 USD and account.risk == high)
+    or (account.days_past_due > 60 and account.mobile is set)
+    or account.balance < 100 USD
+";
+    let once = formatted(source);
+    assert_eq!(once, expected);
+    assert_eq!(formatted(&once), once, "not a fixed point");
 }
 
 #[test]

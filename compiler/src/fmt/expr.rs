@@ -1,24 +1,16 @@
 //! Canonical spelling of expressions, literals and strings.
 //!
-//! Parentheses are printed only where the tree needs them under the
-//! precedence of decision 8 (loosest first): `or` < `and` < `not` <
-//! comparisons < `is set` / `in` < `+ -` < `* /` < unary `-` < primary.
+//! The parentheses a writer put around a sub-expression are written back,
+//! even where the tree does not need them (as rustfmt and gofmt do); others
+//! are added only where the tree needs them under the precedence table of
+//! `syntax/precedence.rs`.
 
 use crate::syntax::ast::{
-    BinaryOp, DurationLit, DurationUnit, Expr, ExprKind, FieldRoot, Text, TextPart, UnaryOp,
+    DurationLit, DurationUnit, Expr, ExprKind, FieldRoot, Text, TextPart, UnaryOp,
 };
+use crate::syntax::precedence::{self, Power};
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
-
-const OR: u8 = 1;
-const AND: u8 = 2;
-const NOT: u8 = 3;
-const COMPARISON: u8 = 4;
-const POSTFIX: u8 = 5;
-const ADDITIVE: u8 = 6;
-const MULTIPLICATIVE: u8 = 7;
-const NEGATION: u8 = 8;
-const PRIMARY: u8 = 9;
 
 /// Reads the source text of literals whose spelling the tree does not keep
 /// (digit grouping), so the printer can honour the author's choice.
@@ -33,6 +25,16 @@ impl<'a> Spelling<'a> {
     }
 
     pub fn expr(&self, e: &Expr) -> String {
+        let bare = self.bare(e);
+        if e.parens == 0 {
+            return bare;
+        }
+        let depth = usize::from(e.parens);
+        format!("{}{bare}{}", "(".repeat(depth), ")".repeat(depth))
+    }
+
+    /// `e` without the parentheses its writer put around it.
+    fn bare(&self, e: &Expr) -> String {
         match &e.kind {
             ExprKind::Number(n) => decimal(*n, self.written(e).contains('_')),
             ExprKind::Percent(p) => format!("{}%", decimal(*p, false)),
@@ -55,9 +57,9 @@ impl<'a> Spelling<'a> {
             ExprKind::Name(id) => id.name.clone(),
             ExprKind::Field { root, field, .. } => format!("{}.{}", root_word(*root), field.name),
             ExprKind::Unary { op, expr } => match op {
-                UnaryOp::Not => format!("not {}", self.operand(expr, NOT)),
+                UnaryOp::Not => format!("not {}", self.operand(expr, precedence::NOT)),
                 UnaryOp::Neg => {
-                    let inner = self.operand(expr, NEGATION);
+                    let inner = self.operand(expr, precedence::NEGATION);
                     // `--x` would read as something else; keep the minus signs apart.
                     if inner.starts_with('-') {
                         format!("-({inner})")
@@ -67,14 +69,7 @@ impl<'a> Spelling<'a> {
                 }
             },
             ExprKind::Binary { op, lhs, rhs } => {
-                let p = binary_precedence(*op);
-                let (left_min, right_min) = if p == COMPARISON {
-                    // Non-associative: a comparison on either side needs parentheses.
-                    (p + 1, p + 1)
-                } else {
-                    // Left-associative: the right side needs a strictly tighter operator.
-                    (p, p + 1)
-                };
+                let (left_min, right_min) = precedence::binary(*op).operand_powers();
                 format!(
                     "{} {} {}",
                     self.operand(lhs, left_min),
@@ -82,12 +77,14 @@ impl<'a> Spelling<'a> {
                     self.operand(rhs, right_min)
                 )
             }
-            ExprKind::IsSet(inner) => format!("{} is set", self.operand(inner, POSTFIX + 1)),
+            ExprKind::IsSet(inner) => {
+                format!("{} is set", self.operand(inner, precedence::POSTFIX + 1))
+            }
             ExprKind::In { expr, list } => {
                 let items: Vec<String> = list.iter().map(|item| self.expr(item)).collect();
                 format!(
                     "{} in [{}]",
-                    self.operand(expr, POSTFIX + 1),
+                    self.operand(expr, precedence::POSTFIX + 1),
                     items.join(", ")
                 )
             }
@@ -95,9 +92,9 @@ impl<'a> Spelling<'a> {
     }
 
     /// `e` printed where at least precedence `min` is needed.
-    pub fn operand(&self, e: &Expr, min: u8) -> String {
+    pub fn operand(&self, e: &Expr, min: Power) -> String {
         let text = self.expr(e);
-        if precedence(e) < min {
+        if precedence::of(e) < min {
             format!("({text})")
         } else {
             text
@@ -129,32 +126,6 @@ impl<'a> Spelling<'a> {
         }
         out.push('"');
         out
-    }
-}
-
-pub fn precedence(e: &Expr) -> u8 {
-    match &e.kind {
-        ExprKind::Binary { op, .. } => binary_precedence(*op),
-        ExprKind::Unary {
-            op: UnaryOp::Not, ..
-        } => NOT,
-        ExprKind::Unary {
-            op: UnaryOp::Neg, ..
-        } => NEGATION,
-        ExprKind::IsSet(_) | ExprKind::In { .. } => POSTFIX,
-        _ => PRIMARY,
-    }
-}
-
-pub fn binary_precedence(op: BinaryOp) -> u8 {
-    match op {
-        BinaryOp::Or => OR,
-        BinaryOp::And => AND,
-        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-            COMPARISON
-        }
-        BinaryOp::Add | BinaryOp::Sub => ADDITIVE,
-        BinaryOp::Mul | BinaryOp::Div => MULTIPLICATIVE,
     }
 }
 

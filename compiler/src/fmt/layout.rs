@@ -10,8 +10,9 @@
 //! item (one written in the middle of an expression) is moved above that
 //! item, never dropped.
 
-use super::expr::{binary_precedence, precedence, Spelling};
+use super::expr::Spelling;
 use crate::syntax::ast::{BinaryOp, Comment, Expr, ExprKind, Span};
+use crate::syntax::precedence;
 
 /// Lines longer than this are wrapped where the language allows it.
 pub const WIDTH: usize = 100;
@@ -310,26 +311,30 @@ impl<'a> Printer<'a> {
 /// The operands of a run of the same `and`/`or`, with whether each needs
 /// parentheses to keep the tree (`a or (b or c)` keeps its grouping).
 fn chain(e: &Expr) -> Option<(BinaryOp, Vec<(&Expr, bool)>)> {
+    // What the writer put in parentheses is kept whole, on one line.
     let ExprKind::Binary { op, .. } = &e.kind else {
         return None;
     };
+    if e.parens > 0 {
+        return None;
+    }
     let op = *op;
     if op != BinaryOp::And && op != BinaryOp::Or {
         return None;
     }
-    let p = binary_precedence(op);
+    let p = precedence::binary(op).power;
     let mut rights = Vec::new();
     let mut cursor = e;
     loop {
         match &cursor.kind {
-            ExprKind::Binary { op: o, lhs, rhs } if *o == op => {
-                rights.push((rhs.as_ref(), precedence(rhs) <= p));
+            ExprKind::Binary { op: o, lhs, rhs } if *o == op && cursor.parens == 0 => {
+                rights.push((rhs.as_ref(), precedence::of(rhs) <= p));
                 cursor = lhs;
             }
             _ => break,
         }
     }
-    let mut operands = vec![(cursor, precedence(cursor) < p)];
+    let mut operands = vec![(cursor, precedence::of(cursor) < p)];
     operands.extend(rights.into_iter().rev());
     Some((op, operands))
 }

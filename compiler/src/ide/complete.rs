@@ -10,6 +10,8 @@
 use super::Document;
 use crate::model::{Channel, Type};
 use crate::syntax::ast::Span;
+use crate::syntax::keywords::{self, Roles};
+use crate::syntax::lexer::{Lexer, TokenKind};
 
 /// What a completion item is, for the editor's icon.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -46,30 +48,9 @@ pub struct Completions {
     pub items: Vec<Completion>,
 }
 
-const DECL_KEYWORDS: &[&str] = &[
-    "flow", "currency", "account", "event", "calendar", "policy", "var", "segment", "template",
-    "action", "on", "start", "stage", "test",
-];
-const STEP_KEYWORDS: &[&str] = &[
-    "send", "call", "wait", "if", "repeat", "split", "goto", "end", "set", "assign", "offer",
-    "alert", "emit",
-];
-const POLICY_KEYWORDS: &[&str] = &["contact_hours", "no_contact", "at_most", "pause", "stop"];
-const TEST_KEYWORDS: &[&str] = &["given", "start", "on"];
-const EXPECT_KEYWORDS: &[&str] = &[
-    "sent", "call", "no", "assigned", "offer", "alert", "emitted", "stage", "end",
-];
+/// What completion offers after a number: the units, and `business`
+/// for `business days`.
 const DURATION_UNITS: &[&str] = &["minutes", "hours", "days", "weeks", "months", "business"];
-const WEEKDAYS: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
 const OUTCOMES: &[&str] = &["paid", "settled", "escalated", "written_off"];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -163,9 +144,9 @@ fn classify(line: &[Tok<'_>], depth: usize, parent: Option<&BlockKind>) -> Block
     }
 }
 
-/// Lexes `text[..offset]`, keeping what completion needs.
+/// Reads the lexer's tokens of `text[..offset]`, keeping what completion
+/// needs.
 fn context(text: &str, offset: usize) -> Context<'_> {
-    let bytes = text.as_bytes();
     let mut cx = Context {
         blocks: Vec::new(),
         line: Vec::new(),
@@ -177,124 +158,85 @@ fn context(text: &str, offset: usize) -> Context<'_> {
     // `line` as well, after the line's tokens are saved here.
     let mut strings: Vec<bool> = Vec::new();
     let mut saved_lines: Vec<Vec<Tok<'_>>> = Vec::new();
-    let mut i = 0usize;
-    while i < offset {
-        let b = bytes[i];
-        let in_literal = strings.last() == Some(&false);
-        if in_literal {
-            match b {
-                b'\\' => i += 2,
-                b'"' => {
-                    strings.pop();
-                    cx.line.push(Tok::Literal);
-                    i += 1;
-                }
-                b'{' if bytes.get(i + 1) == Some(&b'{') => i += 2,
-                b'{' => {
-                    if let Some(s) = strings.last_mut() {
-                        *s = true;
-                    }
-                    saved_lines.push(std::mem::take(&mut cx.line));
-                    i += 1;
-                }
-                b'\n' if starts_declaration(&text[i + 1..]) => {
+    let mut lexer = Lexer::new(text);
+    while let Some(token) = lexer.next() {
+        if token.start >= offset {
+            break;
+        }
+        let (start, end) = (token.start, token.end);
+        match token.kind {
+            TokenKind::Newline => {
+                let rest = &text[end..];
+                if starts_declaration(rest) && !strings.is_empty() {
                     // A string left open: the parser's recovery cuts the
                     // file at the next declaration, and so does this.
                     strings.clear();
                     saved_lines.clear();
                     cx.line.clear();
-                    i += 1;
-                }
-                _ => i += 1,
-            }
-            continue;
-        }
-        match b {
-            b'\n' => {
-                if strings.is_empty() {
-                    cx.line.clear();
-                } else if starts_declaration(&text[i + 1..]) {
-                    strings.clear();
-                    saved_lines.clear();
+                    lexer.reset_to_code();
+                } else if strings.is_empty() {
                     cx.line.clear();
                 }
-                i += 1;
             }
-            b' ' | b'\t' | b'\r' => i += 1,
-            b'#' => {
-                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+            TokenKind::Blank | TokenKind::Text | TokenKind::Escape | TokenKind::BraceEscape => {}
+            TokenKind::Comment | TokenKind::DocComment => {
                 if end >= offset {
                     cx.silent = true;
                     return cx;
                 }
-                i = end;
             }
-            b'"' => {
-                strings.push(false);
-                i += 1;
+            TokenKind::Quote => strings.push(false),
+            TokenKind::CloseQuote => {
+                strings.pop();
+                cx.line.push(Tok::Literal);
             }
-            b'}' if strings.last() == Some(&true) => {
+            TokenKind::PlaceholderOpen => {
+                if let Some(s) = strings.last_mut() {
+                    *s = true;
+                }
+                saved_lines.push(std::mem::take(&mut cx.line));
+            }
+            TokenKind::PlaceholderClose => {
                 if let Some(s) = strings.last_mut() {
                     *s = false;
                 }
                 cx.line = saved_lines.pop().unwrap_or_default();
-                i += 1;
             }
-            b'{' | b'[' | b'(' => {
-                let kind = if b == b'{' {
-                    classify(&cx.line, cx.blocks.len(), cx.blocks.last())
-                } else {
-                    BlockKind::Other
-                };
-                cx.blocks.push(kind);
-                if b == b'{' {
-                    cx.line.clear();
-                } else {
-                    cx.line.push(Tok::Punct(&text[i..i + 1]));
-                }
-                i += 1;
-            }
-            b'}' | b']' | b')' => {
-                cx.blocks.pop();
-                if b == b'}' {
-                    cx.line.clear();
-                } else {
-                    cx.line.push(Tok::Literal);
-                }
-                i += 1;
-            }
-            b if b.is_ascii_digit() => {
-                let start = i;
-                while i < offset
-                    && (bytes[i].is_ascii_digit() || matches!(bytes[i], b'_' | b'.' | b':' | b'-'))
-                {
-                    i += 1;
-                }
-                let _ = start;
-                cx.line.push(Tok::Literal);
-            }
-            b if is_word_byte(b) => {
-                let start = i;
-                while i < bytes.len() && is_word_byte(bytes[i]) {
-                    i += 1;
-                }
-                if i >= offset {
+            TokenKind::Number => cx.line.push(Tok::Literal),
+            TokenKind::Word => {
+                if end >= offset {
                     // The word under the cursor: the prefix, not a token.
                     break;
                 }
-                cx.line.push(Tok::Word(&text[start..i]));
+                cx.line.push(Tok::Word(token.text(text)));
             }
-            _ => {
-                let two = text.get(i..i + 2).unwrap_or("");
-                let len = if matches!(two, "->" | "==" | "!=" | "<=" | ">=") && i + 2 <= offset {
-                    2
-                } else {
-                    // One character, whatever its width.
-                    text[i..].chars().next().map_or(1, char::len_utf8)
-                };
-                cx.line.push(Tok::Punct(text.get(i..i + len).unwrap_or("")));
-                i += len;
-            }
+            TokenKind::Punct => match token.text(text) {
+                open @ ("{" | "[" | "(") => {
+                    let kind = if open == "{" {
+                        classify(&cx.line, cx.blocks.len(), cx.blocks.last())
+                    } else {
+                        BlockKind::Other
+                    };
+                    cx.blocks.push(kind);
+                    if open == "{" {
+                        cx.line.clear();
+                    } else {
+                        cx.line.push(Tok::Punct(open));
+                    }
+                }
+                close @ ("}" | "]" | ")") => {
+                    cx.blocks.pop();
+                    if close == "}" {
+                        cx.line.clear();
+                    } else {
+                        cx.line.push(Tok::Literal);
+                    }
+                }
+                // An operator cut by the cursor (`-$0>`) is its first part.
+                _ => cx
+                    .line
+                    .push(Tok::Punct(text.get(start..end.min(offset)).unwrap_or(""))),
+            },
         }
     }
     match strings.last() {
@@ -501,7 +443,7 @@ impl Candidates<'_, '_> {
                 return self.events()
             }
             (Some("no_contact"), Some("on")) => {
-                self.keywords(WEEKDAYS);
+                self.keywords(keywords::WEEKDAYS);
                 return self.keywords(&["holidays"]);
             }
             (_, Some("emit")) | (Some("expect"), Some("emitted")) => {
@@ -519,7 +461,7 @@ impl Candidates<'_, '_> {
                 }
                 return;
             }
-            (_, Some("priority")) => return self.keywords(PRIORITIES),
+            (_, Some("priority")) => return self.keywords(keywords::PRIORITIES),
             (_, Some("assign")) => return self.keywords(&["queue", "agency"]),
             (_, Some("offer")) => return self.keywords(&["discount", "plan"]),
             (_, Some("set")) => {
@@ -530,7 +472,7 @@ impl Candidates<'_, '_> {
                 return;
             }
             (_, Some("expect")) => {
-                self.keywords(EXPECT_KEYWORDS);
+                self.keywords(&keywords_with(Roles::EXPECT));
                 for v in model.vars.iter() {
                     self.add(
                         &v.name,
@@ -603,9 +545,9 @@ impl Candidates<'_, '_> {
     fn line_start(&mut self) {
         let model = &self.doc.analysis.model;
         match self.block().cloned() {
-            None => self.keywords(DECL_KEYWORDS),
+            None => self.keywords(&keywords_with(Roles::DECL)),
             Some(BlockKind::Steps { .. }) => {
-                self.keywords(STEP_KEYWORDS);
+                self.keywords(&keywords_with(Roles::STEP));
                 if self.cx.blocks.len() == 1
                     && self.cx.blocks[0] == (BlockKind::Steps { event: None })
                 {
@@ -613,9 +555,9 @@ impl Candidates<'_, '_> {
                     self.keywords(&["on"]);
                 }
             }
-            Some(BlockKind::Policy) => self.keywords(POLICY_KEYWORDS),
-            Some(BlockKind::Calendar) => self.keywords(&["weekend", "holiday"]),
-            Some(BlockKind::Test) => self.keywords(TEST_KEYWORDS),
+            Some(BlockKind::Policy) => self.keywords(&keywords_with(Roles::POLICY)),
+            Some(BlockKind::Calendar) => self.keywords(&keywords_with(Roles::CALENDAR)),
+            Some(BlockKind::Test) => self.keywords(&keywords_with(Roles::TEST)),
             Some(BlockKind::TemplateEmail) => self.keywords(&["subject", "body"]),
             Some(BlockKind::AccountValues) => self.account_fields(None),
             Some(BlockKind::ReceiveValues(e)) => {
@@ -775,10 +717,16 @@ impl Candidates<'_, '_> {
 
 /// The line starts, in its first column, with a declaration keyword.
 fn starts_declaration(rest: &str) -> bool {
-    DECL_KEYWORDS.iter().any(|kw| {
-        rest.strip_prefix(kw)
-            .is_some_and(|after| after.starts_with([' ', '\t', '{']))
-    })
+    let len = rest
+        .bytes()
+        .position(|b| !(b.is_ascii_lowercase() || b == b'_'))
+        .unwrap_or(rest.len());
+    keywords::roles_of(&rest[..len]).any(Roles::DECL) && rest[len..].starts_with([' ', '\t', '{'])
+}
+
+/// The keywords with any of `roles`, in the keyword table's order.
+fn keywords_with(roles: Roles) -> Vec<&'static str> {
+    keywords::words(roles).collect()
 }
 
 fn field_detail(doc: &Document, ty: &Type, optional: bool) -> String {

@@ -79,7 +79,7 @@ pub use hover::{Entry, Hover};
 pub use index::{Index, Occurrence, Target};
 pub use lines::{Encoding, LineMap, Position, Range};
 pub use links::{TemplateFileDiagnostic, TemplateLink};
-pub use navigate::{RenameError, TextEdit, KEYWORDS, RESERVED};
+pub use navigate::{RenameError, TextEdit};
 pub use symbols::{DocumentSymbol, FoldKind, FoldingRange, SymbolKind};
 pub use tokens::{SemanticToken, TokenType, TOKEN_MODIFIERS, TOKEN_TYPES};
 pub use workspace_symbols::WorkspaceSymbol;

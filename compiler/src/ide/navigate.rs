@@ -4,93 +4,7 @@
 use super::index::Target;
 use super::Document;
 use crate::syntax::ast::Span;
-
-/// Words reserved inside expressions (docs/language.md): never a name.
-pub const RESERVED: &[&str] = &[
-    "and", "or", "not", "is", "in", "true", "false", "today", "now", "account", "event",
-];
-
-/// The language's keywords. Apart from the reserved words they are
-/// contextual (a field may be called `email`), but the word under the cursor
-/// in a keyword's place is not a name and cannot be renamed.
-pub const KEYWORDS: &[&str] = &[
-    "flow",
-    "version",
-    "currency",
-    "account",
-    "event",
-    "calendar",
-    "weekend",
-    "holiday",
-    "policy",
-    "contact_hours",
-    "to",
-    "in",
-    "no_contact",
-    "on",
-    "holidays",
-    "of",
-    "at_most",
-    "per",
-    "pause",
-    "for",
-    "after",
-    "when",
-    "stop",
-    "var",
-    "segment",
-    "template",
-    "subject",
-    "body",
-    "file",
-    "action",
-    "start",
-    "stage",
-    "test",
-    "send",
-    "call",
-    "queue",
-    "priority",
-    "wait",
-    "until",
-    "if",
-    "else",
-    "repeat",
-    "times",
-    "split",
-    "goto",
-    "end",
-    "set",
-    "assign",
-    "agency",
-    "offer",
-    "discount",
-    "plan",
-    "installments",
-    "every",
-    "alert",
-    "emit",
-    "given",
-    "at",
-    "day",
-    "receive",
-    "update",
-    "expect",
-    "sent",
-    "no",
-    "assigned",
-    "emitted",
-    "and",
-    "or",
-    "not",
-    "is",
-    "true",
-    "false",
-    "today",
-    "now",
-    "business",
-    "days",
-];
+use crate::syntax::keywords;
 
 /// One replacement in the document.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -152,7 +66,10 @@ pub(crate) fn prepare_rename(doc: &Document, offset: usize) -> Result<Span, Rena
     let Some(occ) = doc.index.at(offset) else {
         let word = word_at(&doc.text, offset).and_then(|s| doc.text.get(s.range()));
         return Err(RenameError(match word {
-            Some(w) if KEYWORDS.contains(&w) => {
+            // Apart from the reserved words, keywords are contextual (a
+            // field may be called `email`), but a keyword in a keyword's
+            // place is not a name.
+            Some(w) if keywords::is_language_word(w) => {
                 format!("`{w}` is a keyword of dun, not a name: it cannot be renamed")
             }
             Some(w) if w.chars().all(|c| c.is_ascii_digit() || c == '_') => {
@@ -180,7 +97,7 @@ pub(crate) fn valid_name(name: &str) -> Result<(), RenameError> {
             "`{name}` is not a valid name: names are lower-case letters, digits and `_`, and do not start with a digit"
         )));
     }
-    if RESERVED.contains(&name) {
+    if keywords::is_reserved(name) {
         return Err(RenameError(format!(
             "`{name}` is a reserved word of dun expressions and cannot name anything"
         )));

@@ -528,7 +528,13 @@ pub struct DurationLit {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Expr {
     pub kind: ExprKind,
+    /// Covers the parentheses when the writer put some around it.
     pub span: Span,
+    /// How many pairs of parentheses the writer put around it. They change
+    /// nothing in the tree (that is the grammar's precedence), so they are
+    /// not part of a flow's meaning, but `dun fmt` writes them back.
+    #[serde(skip)]
+    pub parens: u8,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

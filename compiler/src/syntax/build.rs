@@ -19,7 +19,6 @@ pub(crate) struct Builder<'a> {
     base: usize,
     docs: &'a HashMap<u32, String>,
     diagnostics: RefCell<Vec<Diagnostic>>,
-    parenthesized: RefCell<Vec<Span>>,
 }
 
 /// Where a node's text really ends. pest lets a rule that ends with an
@@ -80,7 +79,6 @@ impl<'a> Builder<'a> {
             base,
             docs,
             diagnostics: RefCell::new(Vec::new()),
-            parenthesized: RefCell::new(Vec::new()),
         }
     }
 
@@ -90,14 +88,6 @@ impl<'a> Builder<'a> {
 
     pub(crate) fn report(&self, d: Diagnostic) {
         self.diagnostics.borrow_mut().push(d);
-    }
-
-    pub(crate) fn mark_parenthesized(&self, span: Span) {
-        self.parenthesized.borrow_mut().push(span);
-    }
-
-    pub(crate) fn is_parenthesized(&self, span: Span) -> bool {
-        self.parenthesized.borrow().contains(&span)
     }
 
     pub(crate) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
@@ -336,6 +326,7 @@ impl<'a> Builder<'a> {
         Expr {
             kind: ExprKind::Bool(false),
             span,
+            parens: 0,
         }
     }
 
@@ -431,6 +422,7 @@ impl<'a> Builder<'a> {
                             Rule::string => Expr {
                                 kind: ExprKind::Text(self.text(z)),
                                 span: zspan,
+                                parens: 0,
                             },
                             _ => self.field_ref(z),
                         }
@@ -581,6 +573,7 @@ impl<'a> Builder<'a> {
                 field: field.unwrap_or_else(|| self.missing(span)),
             },
             span,
+            parens: 0,
         }
     }
 

@@ -8,59 +8,23 @@
 
 use super::ast::Span;
 use super::grammar::Rule;
+use super::keywords::{asks_for_new_item, is_reserved, roles_of, rule_roles, Roles};
 use crate::diagnostics::{Diagnostic, Fix};
 use pest::error::{ErrorVariant, InputLocation};
 
 pub(crate) const UNEXPECTED: &str = "dun::syntax::unexpected";
 pub(crate) const UNCLOSED: &str = "dun::syntax::unclosed";
 
-const STEP_KEYWORDS: &[Rule] = &[
-    Rule::kw_send,
-    Rule::kw_call,
-    Rule::kw_wait,
-    Rule::kw_if,
-    Rule::kw_repeat,
-    Rule::kw_split,
-    Rule::kw_goto,
-    Rule::kw_end,
-    Rule::kw_set,
-    Rule::kw_assign,
-    Rule::kw_offer,
-    Rule::kw_alert,
-    Rule::kw_emit,
-];
+/// Whether a rule is a keyword with one of `roles`.
+fn has_role(rule: Rule, roles: Roles) -> bool {
+    rule_roles(rule).any(roles)
+}
 
-const DECL_KEYWORDS: &[Rule] = &[
-    Rule::kw_flow,
-    Rule::kw_currency,
-    Rule::kw_account,
-    Rule::kw_event,
-    Rule::kw_calendar,
-    Rule::kw_policy,
-    Rule::kw_var,
-    Rule::kw_segment,
-    Rule::kw_template,
-    Rule::kw_action,
-    Rule::kw_start,
-    Rule::kw_stage,
-    Rule::kw_test,
-    Rule::kw_on,
-];
-
-const POLICY_KEYWORDS: &[Rule] = &[
-    Rule::kw_contact_hours,
-    Rule::kw_no_contact,
-    Rule::kw_at_most,
-    Rule::kw_pause,
-    Rule::kw_stop,
-];
-
-const EXPECT_KEYWORDS: &[Rule] = &[
-    Rule::kw_sent,
-    Rule::kw_no,
-    Rule::kw_assigned,
-    Rule::kw_emitted,
-];
+/// The words that only ever follow `expect` (`sent`, `no`, ...), not the
+/// ones an expectation shares with steps and declarations.
+fn expect_only(rule: Rule) -> bool {
+    has_role(rule, Roles::EXPECT) && !has_role(rule, Roles::STEP.or(Roles::DECL))
+}
 
 const OPERATORS: &[Rule] = &[
     Rule::op_or,
@@ -179,26 +143,26 @@ fn expected_phrases(positives: &[Rule]) -> Vec<String> {
     }
     let mut phrases: Vec<String> = Vec::new();
     if rules.contains(&Rule::a_step) {
-        rules.retain(|r| !STEP_KEYWORDS.contains(r) && *r != Rule::a_step);
+        rules.retain(|r| !has_role(*r, Roles::STEP) && *r != Rule::a_step);
         phrases.push("a step such as `send`, `wait` or `goto`".to_string());
     }
     if rules.contains(&Rule::a_decl) {
-        rules.retain(|r| !DECL_KEYWORDS.contains(r) && *r != Rule::a_decl);
+        rules.retain(|r| !has_role(*r, Roles::DECL) && *r != Rule::a_decl);
         phrases.push("a declaration such as `stage`, `event` or `on`".to_string());
     }
-    let fold = |group: &[Rule],
+    let fold = |group: &dyn Fn(Rule) -> bool,
                 min: usize,
                 phrase: &str,
                 rules: &mut Vec<Rule>,
                 phrases: &mut Vec<String>| {
-        let hits = rules.iter().filter(|r| group.contains(r)).count();
+        let hits = rules.iter().filter(|r| group(**r)).count();
         if hits >= min {
-            rules.retain(|r| !group.contains(r));
+            rules.retain(|r| !group(*r));
             phrases.push(phrase.to_string());
         }
     };
     fold(
-        DECL_KEYWORDS,
+        &|r| has_role(r, Roles::DECL),
         4,
         "a declaration such as `stage`, `event` or `on`",
         &mut rules,
@@ -206,7 +170,7 @@ fn expected_phrases(positives: &[Rule]) -> Vec<String> {
     );
     if phrases.is_empty() {
         fold(
-            STEP_KEYWORDS,
+            &|r| has_role(r, Roles::STEP),
             4,
             "a step such as `send`, `wait` or `goto`",
             &mut rules,
@@ -214,29 +178,18 @@ fn expected_phrases(positives: &[Rule]) -> Vec<String> {
         );
     }
     fold(
-        POLICY_KEYWORDS,
+        &|r| has_role(r, Roles::POLICY),
         3,
         "a policy rule (`contact_hours`, `no_contact`, `at_most`, `pause` or `stop`)",
         &mut rules,
         &mut phrases,
     );
-    if rules.iter().filter(|r| EXPECT_KEYWORDS.contains(r)).count() >= 3 {
-        rules.retain(|r| {
-            !EXPECT_KEYWORDS.contains(r)
-                && !matches!(
-                    r,
-                    Rule::kw_call
-                        | Rule::kw_offer
-                        | Rule::kw_alert
-                        | Rule::kw_stage
-                        | Rule::kw_end
-                        | Rule::name
-                )
-        });
+    if rules.iter().filter(|r| expect_only(**r)).count() >= 3 {
+        rules.retain(|r| !has_role(*r, Roles::EXPECT) && *r != Rule::name);
         phrases.push("an expectation such as `sent`, `stage`, `end` or `no`".to_string());
     }
     fold(
-        OPERATORS,
+        &|r| OPERATORS.contains(&r),
         3,
         "an operator such as `and` or `==`",
         &mut rules,
@@ -304,13 +257,17 @@ fn token_at(text: &str, pos: usize) -> &str {
     }
 }
 
-/// Words that begin a step or a declaration: a line starting with one is
-/// never the continuation of an expression on the line before.
-const LINE_STARTERS: &[&str] = &[
-    "send", "call", "wait", "if", "repeat", "split", "goto", "end", "set", "assign", "offer",
-    "alert", "emit", "flow", "currency", "account", "event", "calendar", "policy", "var",
-    "segment", "template", "action", "on", "start", "stage", "test", "given", "expect",
-];
+/// Whether a line starting with `word` begins a step, a declaration or a
+/// test item: such a line is never the continuation of an expression on
+/// the line before.
+fn starts_line(word: &str) -> bool {
+    roles_of(word).any(
+        Roles::DECL
+            .or(Roles::STEP)
+            .or(Roles::TEST)
+            .or(Roles::TEST_DAY),
+    )
+}
 
 /// Binary operators and the other tokens that cannot end an expression.
 const DANGLING: &[&str] = &[
@@ -326,7 +283,7 @@ pub(crate) fn cut_off_at(text: &str, pos: usize) -> Option<usize> {
     let line_start = text[..pos].rfind('\n').map_or(0, |n| n + 1);
     let first = line_start + (text[line_start..].len() - text[line_start..].trim_start().len());
     let at_end = text[pos..].trim().is_empty();
-    let starter = LINE_STARTERS.contains(&token_at(text, first)) || text[first..].starts_with('}');
+    let starter = starts_line(token_at(text, first)) || text[first..].starts_with('}');
     if !(at_end || first == pos || starter) {
         return None;
     }
@@ -483,29 +440,6 @@ pub(crate) fn from_pest(
     d
 }
 
-/// Whether the parser would have taken a new step, rule, field or
-/// declaration where it failed.
-pub(crate) fn asks_for_new_item(positives: &[Rule]) -> bool {
-    positives.iter().any(|r| {
-        matches!(
-            r,
-            Rule::rbrace
-                | Rule::kw_send
-                | Rule::kw_wait
-                | Rule::kw_goto
-                | Rule::kw_end
-                | Rule::kw_contact_hours
-                | Rule::kw_given
-                | Rule::field_decl
-                | Rule::field_value
-                | Rule::kw_weekend
-                | Rule::a_decl
-                | Rule::a_step
-                | Rule::EOI
-        )
-    })
-}
-
 fn help_for(positives: &[Rule], found: &str) -> Option<String> {
     let has = |r: Rule| positives.contains(&r);
     let first = found.chars().next().unwrap_or(' ');
@@ -548,22 +482,7 @@ fn help_for(positives: &[Rule], found: &str) -> Option<String> {
             snake_case(found)
         ));
     }
-    if has(Rule::name)
-        && matches!(
-            found,
-            "and"
-                | "or"
-                | "not"
-                | "is"
-                | "in"
-                | "true"
-                | "false"
-                | "today"
-                | "now"
-                | "account"
-                | "event"
-        )
-    {
+    if has(Rule::name) && is_reserved(found) {
         return Some(format!(
             "`{found}` is reserved for conditions and cannot name anything; choose another name"
         ));

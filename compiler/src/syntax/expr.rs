@@ -1,13 +1,15 @@
 //! Expressions, literals and strings: pest pairs → owned AST.
 //!
 //! The grammar reads an expression as a flat run of operands and operators;
-//! precedence (LANGUAGE decision 8) is applied here by precedence climbing,
-//! so deeply chained conditions never deepen pest's recursion.
+//! precedence (the table in `syntax/precedence.rs`) is applied here by
+//! precedence climbing, so deeply chained conditions never deepen pest's
+//! recursion.
 
 use super::ast::*;
 use super::build::Builder;
 use super::grammar::Rule;
 use super::limits::MAX_OPERATORS;
+use super::precedence;
 use crate::diagnostics::Diagnostic;
 use chrono::{NaiveDate, NaiveTime};
 use pest::iterators::Pair;
@@ -27,30 +29,8 @@ enum Piece {
     In(Vec<Expr>, Span),
 }
 
-// Binding powers, loosest first (decision 8).
-const BP_OR: u8 = 1;
-const BP_AND: u8 = 2;
-const BP_NOT: u8 = 3;
-const BP_CMP: u8 = 4;
-const BP_POSTFIX: u8 = 5;
-const BP_ADD: u8 = 6;
-const BP_MUL: u8 = 7;
-const BP_NEG: u8 = 8;
-
-fn infix_bp(op: BinaryOp) -> u8 {
-    match op {
-        BinaryOp::Or => BP_OR,
-        BinaryOp::And => BP_AND,
-        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-            BP_CMP
-        }
-        BinaryOp::Add | BinaryOp::Sub => BP_ADD,
-        BinaryOp::Mul | BinaryOp::Div => BP_MUL,
-    }
-}
-
 fn is_comparison(op: BinaryOp) -> bool {
-    infix_bp(op) == BP_CMP
+    precedence::binary(op).assoc == precedence::Assoc::None
 }
 
 impl Builder<'_> {
@@ -105,6 +85,7 @@ impl Builder<'_> {
             return Expr {
                 kind: ExprKind::Bool(false),
                 span: whole,
+                parens: 0,
             };
         }
         let mut iter = pieces.into_iter().peekable();
@@ -114,6 +95,7 @@ impl Builder<'_> {
             None => Expr {
                 kind: ExprKind::Bool(false),
                 span: whole,
+                parens: 0,
             },
         }
     }
@@ -126,14 +108,14 @@ impl Builder<'_> {
         let mut lhs = match pieces.next()? {
             Piece::Operand(e) => e,
             Piece::Prefix(op, span) => {
-                let bp = if op == UnaryOp::Not { BP_NOT } else { BP_NEG };
-                let operand = self.climb(pieces, bp)?;
+                let operand = self.climb(pieces, precedence::unary(op))?;
                 Expr {
                     span: span.to(operand.span),
                     kind: ExprKind::Unary {
                         op,
                         expr: Box::new(operand),
                     },
+                    parens: 0,
                 }
             }
             // The grammar never starts an expression with an infix or postfix.
@@ -141,8 +123,8 @@ impl Builder<'_> {
         };
         loop {
             let bp = match pieces.peek() {
-                Some(Piece::Infix(op, _)) => infix_bp(*op),
-                Some(Piece::IsSet(_)) | Some(Piece::In(..)) => BP_POSTFIX,
+                Some(Piece::Infix(op, _)) => precedence::binary(*op).power,
+                Some(Piece::IsSet(_)) | Some(Piece::In(..)) => precedence::POSTFIX,
                 _ => break,
             };
             if bp <= min_bp {
@@ -153,7 +135,7 @@ impl Builder<'_> {
                     let rhs = self.climb(pieces, bp)?;
                     if is_comparison(op) {
                         if let ExprKind::Binary { op: first, .. } = &lhs.kind {
-                            if is_comparison(*first) && !self.is_parenthesized(lhs.span) {
+                            if is_comparison(*first) && lhs.parens == 0 {
                                 self.report(
                                     Diagnostic::error(
                                         COMPARISON_CHAIN,
@@ -177,12 +159,14 @@ impl Builder<'_> {
                             lhs: Box::new(lhs),
                             rhs: Box::new(rhs),
                         },
+                        parens: 0,
                     };
                 }
                 Some(Piece::IsSet(span)) => {
                     lhs = Expr {
                         span: lhs.span.to(span),
                         kind: ExprKind::IsSet(Box::new(lhs)),
+                        parens: 0,
                     };
                 }
                 Some(Piece::In(list, span)) => {
@@ -192,6 +176,7 @@ impl Builder<'_> {
                             expr: Box::new(lhs),
                             list,
                         },
+                        parens: 0,
                     };
                 }
                 _ => break,
@@ -210,12 +195,14 @@ impl Builder<'_> {
                     None => Expr {
                         kind: ExprKind::Bool(false),
                         span,
+                        parens: 0,
                     },
                 };
-                // The span covers the parentheses so that `(a < b) == c`
-                // is told apart from the chain `a < b == c`.
+                // The span covers the parentheses, and the count tells
+                // `(a < b) == c` from the chain `a < b == c` and lets the
+                // formatter write them back.
                 e.span = span;
-                self.mark_parenthesized(span);
+                e.parens = e.parens.saturating_add(1);
                 return e;
             }
             Rule::datetime => {
@@ -264,7 +251,11 @@ impl Builder<'_> {
             }
             _ => ExprKind::Name(self.ident(&pair)),
         };
-        Expr { kind, span }
+        Expr {
+            kind,
+            span,
+            parens: 0,
+        }
     }
 
     /// A number with an optional `%`, currency code or duration unit.
@@ -298,11 +289,13 @@ impl Builder<'_> {
             return Expr {
                 kind: ExprKind::Duration(d),
                 span,
+                parens: 0,
             };
         }
         Expr {
             kind: kind.unwrap_or(ExprKind::Number(amount)),
             span,
+            parens: 0,
         }
     }
 

@@ -13,6 +13,7 @@ use super::ast::{Comment, Decl, Ident, Span};
 use super::build::Builder;
 use super::errors;
 use super::grammar::{DunParser, Rule};
+use super::keywords;
 use super::scan::{self, Scan};
 use crate::diagnostics::Diagnostic;
 use pest::error::{ErrorVariant, InputLocation};
@@ -360,24 +361,10 @@ fn broken_item(
 }
 
 fn expects_new_item(err: &pest::error::Error<Rule>) -> bool {
-    let ErrorVariant::ParsingError { positives, .. } = &err.variant else {
-        return false;
-    };
-    positives.iter().any(|r| {
-        matches!(
-            r,
-            Rule::rbrace
-                | Rule::kw_send
-                | Rule::kw_wait
-                | Rule::kw_goto
-                | Rule::kw_end
-                | Rule::kw_contact_hours
-                | Rule::kw_given
-                | Rule::field_decl
-                | Rule::field_value
-                | Rule::kw_weekend
-        )
-    })
+    match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => keywords::asks_for_new_item(positives),
+        ErrorVariant::CustomError { .. } => false,
+    }
 }
 
 /// Blanks `from..to` with spaces, keeping line breaks and every offset.

@@ -1,5 +1,5 @@
-//! One cheap, string-aware pass over the text before pest runs. It finds
-//! what the grammar skips or cannot bound:
+//! One cheap pass over the lexer's tokens (`lexer.rs`) before pest runs. It
+//! finds what the grammar skips or cannot bound:
 //! - every comment (pest treats them as whitespace, the formatter needs them)
 //!   and the `##` doc text attached to the item below it;
 //! - the nesting depth of brackets, so that a pathological file gets a clear
@@ -8,13 +8,9 @@
 //!   syntax errors declaration by declaration.
 
 use super::ast::{Comment, Span};
+use super::keywords::{self, Roles};
+use super::lexer::{Lexer, TokenKind};
 use std::collections::HashMap;
-
-/// Words that start a top-level declaration.
-const DECL_KEYWORDS: &[&str] = &[
-    "flow", "currency", "account", "event", "calendar", "policy", "var", "segment", "template",
-    "action", "on", "start", "stage", "test",
-];
 
 #[derive(Default)]
 pub(crate) struct Scan {
@@ -39,7 +35,6 @@ enum Frame {
 }
 
 pub(crate) fn scan(text: &str, max_depth: usize) -> Scan {
-    let bytes = text.as_bytes();
     let mut out = Scan::default();
     let mut stack: Vec<Frame> = Vec::new();
     let mut line = 0usize;
@@ -49,82 +44,56 @@ pub(crate) fn scan(text: &str, max_depth: usize) -> Scan {
     let mut doc_run: Option<(String, usize)> = None;
     // The opening quote of each text being read, innermost last.
     let mut quotes: Vec<usize> = Vec::new();
-    let mut i = 0usize;
-    while i < bytes.len() {
-        let in_text = stack.last() == Some(&Frame::Text);
-        // Most bytes change nothing: the letters of a word after the first
-        // one on its line, the plain characters of a text. Skipping them in
-        // a tight loop is what keeps this pass cheap next to the parser.
-        if in_text {
-            i += bytes[i..]
-                .iter()
-                .position(|&b| matches!(b, b'\\' | b'"' | b'{' | b'\n'))
-                .unwrap_or(bytes.len() - i);
-        } else if !at_line_start {
-            i += bytes[i..]
-                .iter()
-                .position(|&b| {
-                    matches!(
-                        b,
-                        b'\n' | b'"' | b'#' | b'{' | b'[' | b'(' | b'}' | b']' | b')'
-                    )
-                })
-                .unwrap_or(bytes.len() - i);
-        }
-        let Some(&b) = bytes.get(i) else {
-            break;
-        };
-        if b == b'\n' {
-            if in_text {
-                if let Some(&quote) = quotes.last() {
-                    if out.multiline_texts.last().is_none_or(|&(q, _)| q != quote) {
-                        out.multiline_texts.push((quote, i));
+    let mut lexer = Lexer::new(text);
+    while let Some(token) = lexer.next() {
+        let i = token.start;
+        match token.kind {
+            TokenKind::Newline => {
+                if lexer.in_text() {
+                    if let Some(&quote) = quotes.last() {
+                        if out.multiline_texts.last().is_none_or(|&(q, _)| q != quote) {
+                            out.multiline_texts.push((quote, i));
+                        }
                     }
                 }
+                line += 1;
+                line_start = token.end;
+                at_line_start = true;
+                continue;
             }
-            line += 1;
-            line_start = i + 1;
-            at_line_start = true;
-            i += 1;
-            continue;
-        }
-        if in_text {
-            at_line_start = false;
-            match b {
-                b'\\' => i += 1,
-                b'"' => {
-                    stack.pop();
-                    quotes.pop();
-                }
-                b'{' if bytes.get(i + 1) == Some(&b'{') => i += 1,
-                b'{' => {
-                    stack.push(Frame::Placeholder);
-                    if stack.len() > max_depth && out.too_deep.is_none() {
-                        out.too_deep = Some(Span::new(i, i + 1));
-                        return out;
-                    }
-                }
-                _ => {}
+            TokenKind::Blank => continue,
+            TokenKind::Text | TokenKind::Escape | TokenKind::BraceEscape => {
+                at_line_start = false;
+                continue;
             }
-            i += 1;
-            continue;
-        }
-        if b == b' ' || b == b'\t' || b == b'\r' {
-            i += 1;
-            continue;
+            TokenKind::CloseQuote => {
+                at_line_start = false;
+                stack.pop();
+                quotes.pop();
+                continue;
+            }
+            TokenKind::PlaceholderOpen => {
+                at_line_start = false;
+                stack.push(Frame::Placeholder);
+                if stack.len() > max_depth {
+                    out.too_deep = Some(Span::new(i, i + 1));
+                    return out;
+                }
+                continue;
+            }
+            _ => {}
         }
         let first_on_line = at_line_start;
         at_line_start = false;
-        if b == b'#' {
-            let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
-            let doc = bytes.get(i + 1) == Some(&b'#');
+        if matches!(token.kind, TokenKind::Comment | TokenKind::DocComment) {
+            let doc = token.kind == TokenKind::DocComment;
             let body_start = if doc { i + 2 } else { i + 1 };
             let body = text
-                .get(body_start..end)
+                .get(body_start..token.end)
                 .unwrap_or("")
                 .trim_end_matches('\r');
             out.comments.push(Comment {
-                span: Span::new(i, end),
+                span: Span::new(i, token.end),
                 text: body.to_string(),
                 doc,
             });
@@ -145,7 +114,6 @@ pub(crate) fn scan(text: &str, max_depth: usize) -> Scan {
                     doc_run = None;
                 }
             }
-            i = end;
             continue;
         }
         if first_on_line {
@@ -167,50 +135,61 @@ pub(crate) fn scan(text: &str, max_depth: usize) -> Scan {
                 let unindented = i == line_start && !matches!(word, "on" | "start");
                 if top_level || unindented {
                     stack.clear();
+                    lexer.reset_to_code();
+                    quotes.clear();
                     out.decl_starts.push(i);
                 }
             }
         }
-        match b {
-            b'"' => {
+        match token.kind {
+            TokenKind::Quote => {
                 stack.push(Frame::Text);
                 quotes.push(i);
             }
-            b'{' | b'[' | b'(' => {
-                stack.push(Frame::Bracket);
-                if stack.len() > max_depth && out.too_deep.is_none() {
-                    out.too_deep = Some(Span::new(i, i + 1));
-                    return out;
+            TokenKind::PlaceholderClose => close_placeholder(&mut stack),
+            TokenKind::Punct => match text.as_bytes()[i] {
+                b'{' | b'[' | b'(' => {
+                    stack.push(Frame::Bracket);
+                    if stack.len() > max_depth {
+                        out.too_deep = Some(Span::new(i, i + 1));
+                        return out;
+                    }
                 }
-            }
-            b'}' if stack.last() == Some(&Frame::Placeholder) => {
-                stack.pop();
-            }
-            b'}' | b']' | b')' if stack.last() == Some(&Frame::Bracket) => {
-                stack.pop();
-            }
+                b'}' | b']' | b')' if stack.last() == Some(&Frame::Bracket) => {
+                    stack.pop();
+                }
+                _ => {}
+            },
             _ => {}
         }
-        i += 1;
     }
     out
+}
+
+/// Pops the frames of a placeholder the lexer saw closed, with any bracket
+/// left open inside it.
+fn close_placeholder(stack: &mut Vec<Frame>) {
+    while let Some(frame) = stack.pop() {
+        if frame == Frame::Placeholder {
+            break;
+        }
+    }
 }
 
 /// The declaration keyword starting at `at`, when it is followed by a space
 /// or a brace rather than by `.` (`account.balance` is not a declaration).
 pub(crate) fn decl_keyword_at(text: &str, at: usize) -> Option<&'static str> {
     let rest = text.get(at..)?;
-    let first = *rest.as_bytes().first()?;
-    // Every line is tested: comparing the first byte first spares most
-    // lines fourteen string comparisons.
-    DECL_KEYWORDS.iter().copied().find(|kw| {
-        kw.as_bytes().first() == Some(&first)
-            && rest.starts_with(kw)
-            && matches!(
-                rest.as_bytes().get(kw.len()),
-                Some(b' ' | b'\t' | b'{' | b'"' | b'\r' | b'\n') | None
-            )
-    })
+    let len = rest
+        .bytes()
+        .position(|b| !(b.is_ascii_lowercase() || b == b'_'))
+        .unwrap_or(rest.len());
+    let keyword = keywords::lookup(&rest[..len]).filter(|k| k.roles.any(Roles::DECL))?;
+    matches!(
+        rest.as_bytes().get(len),
+        Some(b' ' | b'\t' | b'{' | b'"' | b'\r' | b'\n') | None
+    )
+    .then_some(keyword.word)
 }
 
 /// The declaration keyword that a word at the start of a line misspells
@@ -227,9 +206,7 @@ pub(crate) fn misspelt_decl_keyword_at(text: &str, at: usize) -> Option<&'static
     if !after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') || word.len() < 3 {
         return None;
     }
-    DECL_KEYWORDS
-        .iter()
-        .copied()
+    keywords::words(Roles::DECL)
         .filter(|kw| kw.len() >= 4 && kw.len().abs_diff(word.len()) <= 1)
         .find(|kw| *kw != word && one_edit_apart(kw, word))
 }
@@ -263,94 +240,82 @@ pub(crate) struct LineItem {
 }
 
 pub(crate) fn line_items(text: &str) -> Vec<LineItem> {
-    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut at_line_start = true;
-    let mut i = 0usize;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'\n' {
-            at_line_start = true;
-            i += 1;
-            continue;
-        }
-        if stack.last() == Some(&Frame::Text) {
-            at_line_start = false;
-            match b {
-                b'\\' => i += 1,
-                b'"' => {
-                    stack.pop();
-                }
-                b'{' if bytes.get(i + 1) == Some(&b'{') => i += 1,
-                b'{' => stack.push(Frame::Placeholder),
-                _ => {}
+    for token in Lexer::new(text) {
+        match token.kind {
+            TokenKind::Newline => {
+                at_line_start = true;
+                continue;
             }
-            i += 1;
-            continue;
-        }
-        if b == b' ' || b == b'\t' || b == b'\r' {
-            i += 1;
-            continue;
-        }
-        if b == b'#' {
-            i = text[i..].find('\n').map_or(text.len(), |n| i + n);
-            continue;
+            TokenKind::Blank | TokenKind::Comment | TokenKind::DocComment => continue,
+            TokenKind::Text | TokenKind::Escape | TokenKind::BraceEscape => {
+                at_line_start = false;
+                continue;
+            }
+            TokenKind::CloseQuote => {
+                at_line_start = false;
+                stack.pop();
+                continue;
+            }
+            TokenKind::PlaceholderOpen => {
+                at_line_start = false;
+                stack.push(Frame::Placeholder);
+                continue;
+            }
+            _ => {}
         }
         if at_line_start {
             out.push(LineItem {
-                start: i,
+                start: token.start,
                 depth: stack.len(),
-                closes: b == b'}',
+                closes: token.text(text) == "}",
             });
             at_line_start = false;
         }
-        match b {
-            b'"' => stack.push(Frame::Text),
-            b'{' | b'[' | b'(' => stack.push(Frame::Bracket),
-            b'}' | b']' | b')' if stack.last().is_some_and(|f| *f != Frame::Text) => {
+        match (token.kind, token.text(text)) {
+            (TokenKind::Quote, _) => stack.push(Frame::Text),
+            (TokenKind::Punct, "{" | "[" | "(") => stack.push(Frame::Bracket),
+            (TokenKind::PlaceholderClose, _) => close_placeholder(&mut stack),
+            (TokenKind::Punct, "}" | "]" | ")") if stack.last() == Some(&Frame::Bracket) => {
                 stack.pop();
             }
             _ => {}
         }
-        i += 1;
     }
     out
 }
 
 /// The opening brackets still open at the end of the text, outermost first.
 pub(crate) fn unclosed_brackets(text: &str) -> Vec<usize> {
-    let bytes = text.as_bytes();
     let mut stack: Vec<(Frame, usize)> = Vec::new();
-    let mut i = 0usize;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if stack.last().map(|f| f.0) == Some(Frame::Text) {
-            match b {
-                b'\\' => i += 1,
-                b'"' => {
-                    stack.pop();
-                }
-                b'{' if bytes.get(i + 1) == Some(&b'{') => i += 1,
-                b'{' => stack.push((Frame::Placeholder, i)),
-                _ => {}
-            }
-            i += 1;
-            continue;
-        }
-        match b {
-            b'#' => {
-                i = text[i..].find('\n').map_or(text.len(), |n| i + n);
+    for token in Lexer::new(text) {
+        let frame = match (token.kind, token.text(text)) {
+            (TokenKind::Quote, _) => Frame::Text,
+            (TokenKind::PlaceholderOpen, _) => Frame::Placeholder,
+            (TokenKind::Punct, "{" | "[" | "(") => Frame::Bracket,
+            (TokenKind::CloseQuote, _) => {
+                stack.pop();
                 continue;
             }
-            b'"' => stack.push((Frame::Text, i)),
-            b'{' | b'[' | b'(' => stack.push((Frame::Bracket, i)),
-            b'}' | b']' | b')' if stack.last().is_some_and(|f| f.0 != Frame::Text) => {
-                stack.pop();
+            (TokenKind::PlaceholderClose, _) => {
+                while let Some((frame, _)) = stack.pop() {
+                    if frame == Frame::Placeholder {
+                        break;
+                    }
+                }
+                continue;
             }
-            _ => {}
-        }
-        i += 1;
+            (TokenKind::Punct, "}" | "]" | ")") => {
+                if stack.last().is_some_and(|f| f.0 == Frame::Bracket) {
+                    stack.pop();
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        stack.push((frame, token.start));
     }
     stack
         .into_iter()

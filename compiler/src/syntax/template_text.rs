@@ -1,11 +1,13 @@
 //! The text of a template file (`template x for letter file "x.txt"`): the
 //! whole file is template text, with `{expr}` placeholders and `{{`/`}}`
 //! for literal braces, but no quotes around it and no escapes, so that a
-//! letter can be written as it will be printed.
+//! letter can be written as it will be printed. The lexer reads it in its
+//! template mode; pest reads each placeholder's expression.
 
 use super::ast::{Span, Text, TextPart};
 use super::build::Builder;
 use super::grammar::{DunParser, Rule};
+use super::lexer::{Lexer, TokenKind};
 use crate::diagnostics::Diagnostic;
 use pest::Parser;
 use std::collections::HashMap;
@@ -19,8 +21,6 @@ pub fn parse_template_text(text: &str) -> (Text, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut literal = String::new();
     let mut literal_start = 0usize;
-    let bytes = text.as_bytes();
-    let mut i = 0usize;
     let flush = |parts: &mut Vec<TextPart>, literal: &mut String, start: usize, end: usize| {
         if !literal.is_empty() {
             parts.push(TextPart::Literal(
@@ -29,49 +29,41 @@ pub fn parse_template_text(text: &str) -> (Text, Vec<Diagnostic>) {
             ));
         }
     };
-    while i < bytes.len() {
-        match (bytes[i], bytes.get(i + 1)) {
-            (b'{', Some(b'{')) | (b'}', Some(b'}')) => {
-                if literal.is_empty() {
-                    literal_start = i;
-                }
-                literal.push(bytes[i] as char);
-                i += 2;
+    let mut lexer = Lexer::template(text);
+    while let Some(token) = lexer.next() {
+        if token.kind != TokenKind::PlaceholderOpen {
+            if literal.is_empty() {
+                literal_start = token.start;
             }
-            (b'{', _) => {
-                flush(&mut parts, &mut literal, literal_start, i);
-                let Some(close) = closing_brace(text, i + 1) else {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            TEMPLATE_PLACEHOLDER,
-                            "this `{` opens a placeholder that is never closed",
-                            Span::new(i, i + 1),
-                        )
-                        .with_label("no matching `}`")
-                        .with_help(
-                            "close the placeholder with `}`, or write `{{` for a literal brace",
-                        ),
-                    );
-                    break;
-                };
-                match placeholder(text, i + 1, close) {
-                    Ok(part) => parts.push(part),
-                    Err(d) => diagnostics.push(*d),
-                }
-                i = close + 1;
-                literal_start = i;
-            }
-            _ => {
-                // Copy a whole UTF-8 character: `i` always sits on a
-                // character boundary here.
-                let ch = text[i..].chars().next().unwrap_or('\u{FFFD}');
-                if literal.is_empty() {
-                    literal_start = i;
-                }
-                literal.push(ch);
-                i += ch.len_utf8().max(1);
-            }
+            let written = token.text(text);
+            // `{{` and `}}` stand for one brace.
+            let meant = if token.kind == TokenKind::BraceEscape {
+                &written[..1]
+            } else {
+                written
+            };
+            literal.push_str(meant);
+            continue;
         }
+        let open = token.start;
+        flush(&mut parts, &mut literal, literal_start, open);
+        let Some(close) = closing_brace(&mut lexer) else {
+            diagnostics.push(
+                Diagnostic::error(
+                    TEMPLATE_PLACEHOLDER,
+                    "this `{` opens a placeholder that is never closed",
+                    Span::new(open, open + 1),
+                )
+                .with_label("no matching `}`")
+                .with_help("close the placeholder with `}`, or write `{{` for a literal brace"),
+            );
+            break;
+        };
+        match placeholder(text, open + 1, close) {
+            Ok(part) => parts.push(part),
+            Err(d) => diagnostics.push(*d),
+        }
+        literal_start = close + 1;
     }
     flush(&mut parts, &mut literal, literal_start, text.len());
     (
@@ -83,29 +75,14 @@ pub fn parse_template_text(text: &str) -> (Text, Vec<Diagnostic>) {
     )
 }
 
-/// The `}` closing the placeholder opened just before `from`, skipping
-/// brackets and quoted strings inside the expression.
-fn closing_brace(text: &str, from: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (offset, ch) in text.get(from..)?.char_indices() {
-        if in_string {
-            match ch {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match ch {
-            '"' => in_string = true,
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' => depth = depth.saturating_sub(1),
-            '}' if depth == 0 => return Some(from + offset),
-            '}' => depth -= 1,
-            '\n' if depth == 0 => return None,
+/// Reads the placeholder the lexer has just opened up to its `}` (strings
+/// and braces inside the expression included) and returns where that `}`
+/// is; none when the line or the file ends first.
+fn closing_brace(lexer: &mut Lexer<'_>) -> Option<usize> {
+    while let Some(token) = lexer.next() {
+        match token.kind {
+            TokenKind::PlaceholderClose if lexer.string_depth() == 0 => return Some(token.start),
+            TokenKind::Newline if !lexer.in_string() => return None,
             _ => {}
         }
     }
@@ -171,6 +148,18 @@ mod tests {
         let (_, diagnostics) = parse_template_text("Dear {account.name\nbye");
         assert_eq!(diagnostics.len(), 1);
         assert!(diagnostics[0].message.contains("never closed"));
+    }
+
+    #[test]
+    fn a_brace_in_text_inside_a_placeholder_does_not_close_it() {
+        let (text, diagnostics) =
+            parse_template_text("Ref {account.name == \"}{{\"} \"quoted\" \\ }");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(text.parts.len(), 3);
+        assert!(
+            matches!(&text.parts[1], TextPart::Placeholder(e) if matches!(e.kind, ExprKind::Binary { .. }))
+        );
+        assert!(matches!(&text.parts[2], TextPart::Literal(s, _) if s == " \"quoted\" \\ }"));
     }
 
     #[test]

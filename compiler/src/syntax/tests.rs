@@ -269,6 +269,19 @@ fn expressions_follow_the_documented_precedence() {
 }
 
 #[test]
+fn the_tree_counts_the_parentheses_a_writer_put_and_they_group_nothing_else() {
+    let e = cond("((a or b)) and (c)");
+    let ExprKind::Binary { lhs, rhs, .. } = &e.kind else {
+        panic!("not an `and`: {e:?}")
+    };
+    assert_eq!((e.parens, lhs.parens, rhs.parens), (0, 2, 1));
+    assert_eq!(shape(&e), "((a or b) and c)");
+    // The span of a parenthesised expression covers its parentheses.
+    assert_eq!((lhs.span.start, lhs.span.end), (12, 22));
+    assert_eq!(cond("(a)").parens, 1);
+}
+
+#[test]
 fn a_comparison_chain_is_an_error_that_suggests_and() {
     let parsed = parse("segment s = a < b < c");
     assert_eq!(parsed.diagnostics.len(), 1);
