@@ -9,7 +9,8 @@
 //!      8     4  payload length in bytes, little endian
 //!     12     4  CRC32 (IEEE) of the payload, little endian
 //!     16     …  payload: the Machine in postcard, then, under flag bit
-//!                 0, its Lifecycle in postcard
+//!                 0, its Lifecycle in postcard, then, under flag bit 2,
+//!                 its Collections in postcard
 //! ```
 
 use super::Machine;
@@ -22,8 +23,11 @@ pub const FORMAT_VERSION: u16 = 1;
 /// The payload ends with the machine's [`super::Lifecycle`] (migrations,
 /// re-entry); without it, the lifecycle is empty.
 pub const FLAG_LIFECYCLE: u16 = 1;
+/// The payload ends with the machine's [`super::Collections`] (deadlines);
+/// without it, there are none.
+pub const FLAG_COLLECTIONS: u16 = 1 << 2;
 /// Flag bits this build understands.
-pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE;
+pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE | FLAG_COLLECTIONS;
 pub const HEADER_LEN: usize = 16;
 
 const REBUILD: &str = "rebuild it with `dun build`";
@@ -61,6 +65,10 @@ pub fn encode(machine: &Machine) -> Vec<u8> {
     if !machine.lifecycle.is_empty() {
         flags |= FLAG_LIFECYCLE;
         payload.extend(postcard::to_allocvec(&machine.lifecycle).unwrap_or_default());
+    }
+    if !machine.collections.is_empty() {
+        flags |= FLAG_COLLECTIONS;
+        payload.extend(postcard::to_allocvec(&machine.collections).unwrap_or_default());
     }
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
@@ -123,6 +131,13 @@ pub fn decode(bytes: &[u8]) -> Result<Machine, FormatError> {
     let rest = if flags & FLAG_LIFECYCLE != 0 {
         let (lifecycle, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
         machine.lifecycle = lifecycle;
+        rest
+    } else {
+        rest
+    };
+    let rest = if flags & FLAG_COLLECTIONS != 0 {
+        let (collections, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
+        machine.collections = collections;
         rest
     } else {
         rest

@@ -9,11 +9,15 @@
 //! Strings are interned in [`Machine::strings`] and referred to by [`Sym`];
 //! expression constants live in [`Machine::consts`].
 
+mod collections;
 mod header;
 mod validate;
 
+pub use collections::{Collections, Deadline};
+
 pub use header::{
-    decode, encode, FormatError, FLAGS_KNOWN, FLAG_LIFECYCLE, FORMAT_VERSION, HEADER_LEN, MAGIC,
+    decode, encode, FormatError, FLAGS_KNOWN, FLAG_COLLECTIONS, FLAG_LIFECYCLE, FORMAT_VERSION,
+    HEADER_LEN, MAGIC,
 };
 pub use validate::validate;
 
@@ -73,6 +77,9 @@ pub struct Machine {
     /// and fingerprints, as it did before it existed.
     #[serde(skip)]
     pub lifecycle: Lifecycle,
+    /// Deadlines, kept out of the payload in the same way.
+    #[serde(skip)]
+    pub collections: Collections,
 }
 
 /// `migrate from version N { ... }` blocks and `reenter when COND`.

@@ -56,8 +56,8 @@ fn a_file_from_a_newer_or_older_dun_is_refused_with_what_to_do() {
         err.to_string(),
         "this file was compiled by an older dun (format 0); this dun reads format 1: rebuild it with `dun build`"
     );
-    // Bit 0 is the lifecycle section (`migrate`, `reenter`); bit 1 is not
-    // known yet.
+    // Bit 0 is the lifecycle section (`migrate`, `reenter`), bit 2 the
+    // collections section (deadlines); bit 1 is not known yet.
     let err = with_header(|b| b[6] = 2).unwrap_err();
     assert_eq!(err, FormatError::UnknownFlags { flags: 2 });
 }

@@ -122,7 +122,7 @@ impl<'a> Run<'a> {
 
     // ---- bookkeeping -------------------------------------------------
 
-    fn audit(&mut self, at: DateTime<Utc>, kind: AuditKind, detail: Detail) {
+    pub(super) fn audit(&mut self, at: DateTime<Utc>, kind: AuditKind, detail: Detail) {
         self.audit.push(AuditEntry {
             at,
             state: self.inst.state,
@@ -170,7 +170,7 @@ impl<'a> Run<'a> {
         self.visited.push(state);
     }
 
-    fn env<'b>(&'b self, event: Option<&'b [Value]>, now: DateTime<Utc>) -> Env<'b> {
+    pub(super) fn env<'b>(&'b self, event: Option<&'b [Value]>, now: DateTime<Utc>) -> Env<'b> {
         Env {
             m: self.m,
             account: self.account,
@@ -183,7 +183,7 @@ impl<'a> Run<'a> {
 
     /// A condition; one that cannot be evaluated counts as false and is
     /// audited.
-    fn cond(&mut self, code: &Code, event: Option<&[Value]>, at: DateTime<Utc>) -> bool {
+    pub(super) fn cond(&mut self, code: &Code, event: Option<&[Value]>, at: DateTime<Utc>) -> bool {
         let r = self.env(event, at).eval_bool(code);
         match r {
             Ok(b) => b,
@@ -261,6 +261,10 @@ impl<'a> Run<'a> {
     /// Runs everything due up to `now`, each at its own due moment.
     fn run_due(&mut self, now: DateTime<Utc>) {
         let now_s = now.timestamp();
+        // The moment of the last thing run: a deadline whose moment the
+        // run itself moved into the past (a `set` of the date it reads)
+        // fires then, not earlier than what has already happened.
+        let mut last = i64::MIN;
         loop {
             if self.budget == 0 {
                 self.halt(
@@ -278,11 +282,31 @@ impl<'a> Run<'a> {
                 .min_by_key(|(_, q)| q.due)
                 .map(|(i, q)| (i, q.due));
             let stage_due = (self.inst.status == Status::Active).then_some(self.inst.resume_at);
+            // A deadline goes before a wait that ends at the same moment:
+            // it moves the account, and the wait no longer matters.
+            if let Some((i, due)) = self.next_deadline(now) {
+                let due = due.max(last);
+                let first = due <= now_s
+                    && stage_due.is_none_or(|s| due <= s)
+                    && queued.is_none_or(|(_, q)| due <= q);
+                if first {
+                    last = due;
+                    let at = moment(due, now);
+                    let from = self.m.states.get(self.inst.state as usize).map(|s| s.stage);
+                    if let Some(to) = self.fire(i, due, at) {
+                        self.inst.resume_at = i64::MAX;
+                        self.goto(from, to, at);
+                    }
+                    continue;
+                }
+            }
             match (queued, stage_due) {
                 (Some((i, due)), s) if due <= now_s && !matches!(s, Some(s) if due > s) => {
+                    last = last.max(due);
                     self.release(i, due);
                 }
                 (_, Some(due)) if due <= now_s => {
+                    last = last.max(due);
                     let at = moment(due, now);
                     self.resume(at);
                 }
@@ -483,7 +507,14 @@ impl<'a> Run<'a> {
             }
             Exit::Halted | Exit::Ended | Exit::Suspended => {}
             Exit::Fell => {
-                // The stage carries on where it was: its wait is not restarted.
+                // The stage carries on where it was: its wait is not
+                // restarted, unless what the handler set has made a
+                // deadline of the account's already past.
+                let stage = self.m.states.get(self.inst.state as usize).map(|s| s.stage);
+                if let Some(to) = self.due_now(stage, at) {
+                    self.inst.resume_at = i64::MAX;
+                    self.goto(stage, to, at);
+                }
             }
         }
     }
@@ -499,6 +530,18 @@ impl<'a> Run<'a> {
                 self.halt(at, format!("stage number {to} is not in the compiled flow"));
                 return;
             };
+            // Deadlines already past as the account enters the stage move
+            // it on before the stage runs.
+            self.arm(to);
+            if let Some(next) = self.due_now(Some(to), at) {
+                if self.budget == 0 {
+                    self.halt(at, "a loop of deadlines without any wait");
+                    return;
+                }
+                self.budget -= 1;
+                to = next;
+                continue;
+            }
             self.move_to_state(stage.entry);
             self.emit(at, 0, ActionKind::Stage { from, to });
             match self.exec(&stage.code, 0, at, Mode::Stage(to), None) {
