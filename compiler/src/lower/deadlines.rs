@@ -4,7 +4,9 @@
 //! The variable is named after the deadline's place and target
 //! (`deadline -> law_firm`, `deadline of promised -> broken`): names a flow
 //! cannot declare, which stay the same when deadlines are reordered, so a
-//! migration carries each one's state over.
+//! migration carries each one's state over. One more hidden variable,
+//! `stage resumes at`, keeps a stage's resume moment while the account is
+//! due earlier for a deadline (see the engine's `deadline` module).
 
 use super::{src, Lowerer};
 use crate::syntax::ast::{self, Decl};
@@ -25,6 +27,16 @@ pub(crate) fn lower(cx: &mut Lowerer<'_>) {
         for d in &stage.deadlines {
             one(cx, d, Some(i as u16));
         }
+    }
+    if !cx.m.collections.deadlines.is_empty() {
+        let name = cx.sym("stage resumes at");
+        let init = vec![cx.konst(Const::DateTime(0))];
+        cx.m.collections.stage_resume = Some(cx.m.vars.len() as u16);
+        cx.m.vars.push(VarDef {
+            name,
+            ty: Type::DateTime,
+            init,
+        });
     }
 }
 

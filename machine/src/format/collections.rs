@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 pub struct Collections {
     /// Flow-wide deadlines first, then each stage's, in source order.
     pub deadlines: Vec<Deadline>,
+    /// With deadlines, a hidden `datetime` variable: the stage's own resume
+    /// moment while the instance is due earlier for a deadline (the Unix
+    /// epoch when it is not).
+    pub stage_resume: Option<u16>,
 }
 
 impl Collections {

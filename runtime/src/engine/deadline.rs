@@ -7,9 +7,15 @@
 //! applies (flow-wide, or the account is in its stage): it then moves the
 //! account if its `when` holds. When several are already past at one
 //! moment (an account loaded late, a stage entered after its deadline),
-//! the one whose moment is latest moves the account and the others are
-//! spent with it, so an account loaded on day 100 goes straight to the
-//! step of day 90 rather than through every earlier one.
+//! the latest whose `when` holds moves the account and the earlier ones
+//! are spent with it, so an account loaded on day 100 goes straight to
+//! the step of day 90 rather than through every earlier one.
+//!
+//! The instance wakes for a deadline through its resume moment: when a
+//! deadline comes before the stage's own resume moment, that moment is
+//! kept in a hidden variable and given back at the next step, so every
+//! scheduler that steps an account at [`super::Instance::next_due`] steps
+//! it at its deadlines too.
 
 use super::audit::Detail;
 use super::run::Run;
@@ -94,22 +100,28 @@ impl Run<'_> {
             .filter_map(|i| Some((i, self.moment(i, at)?)))
             .filter(|&(_, t)| t <= now)
             .collect();
-        // The latest moment wins; between equal moments, the first written.
+        // The latest moment whose condition holds wins; between equal
+        // moments, the first written. The ones before it are spent with it.
         due.sort_by_key(|&(i, t)| (std::cmp::Reverse(t), i));
-        let (&(first, moment), rest) = due.split_first()?;
-        for &(i, t) in rest {
-            self.spend(i);
-            self.audit(
-                at,
-                AuditKind::Handler,
-                Detail::DeadlineSuperseded {
-                    deadline: i as u16,
-                    moment: t,
-                    by: first as u16,
-                },
-            );
+        let mut winner: Option<(usize, u16)> = None;
+        for (i, t) in due {
+            match winner {
+                None => winner = self.fire(i, t, at).map(|to| (i, to)),
+                Some((by, _)) => {
+                    self.spend(i);
+                    self.audit(
+                        at,
+                        AuditKind::Handler,
+                        Detail::DeadlineSuperseded {
+                            deadline: i as u16,
+                            moment: t,
+                            by: by as u16,
+                        },
+                    );
+                }
+            }
         }
-        self.fire(first, moment, at)
+        winner.map(|(_, to)| to)
     }
 
     /// Spends deadline `i`, whose moment has come, at `at`: the stage it
@@ -133,6 +145,44 @@ impl Run<'_> {
             },
         );
         holds.then_some(target)
+    }
+
+    /// Gives the stage back its own resume moment, put aside by
+    /// [`Run::wake_for_deadlines`] at the end of the last step.
+    pub(super) fn unwake(&mut self) {
+        let Some(var) = self.m.collections.stage_resume else {
+            return;
+        };
+        let Some(slot) = self.inst.vars.get_mut(var as usize) else {
+            return;
+        };
+        if let Value::DateTime(t) = slot {
+            if t.timestamp() != 0 {
+                self.inst.resume_at = t.timestamp();
+            }
+        }
+        *slot = Value::DateTime(DateTime::UNIX_EPOCH);
+    }
+
+    /// Makes the instance due at its next deadline when that comes before
+    /// its stage resumes.
+    pub(super) fn wake_for_deadlines(&mut self, now: DateTime<Utc>) {
+        let Some(var) = self.m.collections.stage_resume else {
+            return;
+        };
+        let Some((_, t)) = self.next_deadline(now) else {
+            return;
+        };
+        if t >= self.inst.resume_at {
+            return;
+        }
+        let Some(saved) = DateTime::from_timestamp(self.inst.resume_at, 0) else {
+            return;
+        };
+        if let Some(slot) = self.inst.vars.get_mut(var as usize) {
+            *slot = Value::DateTime(saved);
+            self.inst.resume_at = t.max(now.timestamp());
+        }
     }
 
     fn spend(&mut self, i: usize) {

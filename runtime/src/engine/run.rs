@@ -91,6 +91,7 @@ impl<'a> Run<'a> {
     }
 
     pub fn step(mut self, input: Input, now: DateTime<Utc>) {
+        self.unwake();
         match input {
             Input::Enrol => self.enrol(now),
             Input::Timer => self.run_due(now),
@@ -99,6 +100,7 @@ impl<'a> Run<'a> {
                 self.event(event, &payload, now);
             }
         }
+        self.wake_for_deadlines(now);
     }
 
     /// Whether a condition holds for the account at `now` (false when it
