@@ -140,3 +140,32 @@ fn a_machine_with_an_index_that_leads_nowhere_is_refused_on_load() {
     }
     assert!(validate(&consumer_early()).is_ok());
 }
+
+#[test]
+fn deadlines_travel_in_their_own_section_and_leave_other_flows_unchanged() {
+    let plain = consumer_early();
+    let plain_bytes = encode(&plain);
+    let flags = |b: &[u8]| u16::from_le_bytes([b[6], b[7]]);
+    assert_eq!(flags(&plain_bytes) & FLAG_COLLECTIONS, 0);
+    let mut m = plain.clone();
+    m.vars.push(VarDef {
+        name: 0,
+        ty: Type::Bool,
+        init: vec![],
+    });
+    m.collections.deadlines.push(Deadline {
+        stage: None,
+        at: vec![Instr::Today],
+        when: None,
+        target: 0,
+        spent: m.vars.len() as u16 - 1,
+        span: SrcSpan::new(1, 2),
+    });
+    let bytes = encode(&m);
+    assert_ne!(flags(&bytes) & FLAG_COLLECTIONS, 0);
+    assert_eq!(decode(&bytes), Ok(m.clone()));
+    // A deadline to a stage the flow does not have is refused on loading.
+    m.collections.deadlines[0].target = 999;
+    let err = decode(&encode(&m)).unwrap_err();
+    assert!(err.to_string().contains("deadline 0"), "{err}");
+}
