@@ -109,6 +109,7 @@ pub const REGISTRY: &[CodeInfo] = &[
     code("dun::types::invalid_zone", Error),
     code("dun::types::out_of_range", Error),
     code("dun::types::missing_field", Error),
+    code("dun::types::deadline_on_clock", Warning),
     code("dun::templates::file_not_found", Error),
     code("dun::templates::outside_folder", Error),
     code("dun::templates::unreadable", Error),

@@ -173,7 +173,9 @@ impl Run<'_> {
         let Some((_, t)) = self.next_deadline(now) else {
             return;
         };
-        if t >= self.inst.resume_at {
+        // Everything due by `now` has run in this step; a moment not after
+        // it would have the scheduler step the account again and again.
+        if t >= self.inst.resume_at || t <= now.timestamp() {
             return;
         }
         let Some(saved) = DateTime::from_timestamp(self.inst.resume_at, 0) else {
@@ -181,7 +183,7 @@ impl Run<'_> {
         };
         if let Some(slot) = self.inst.vars.get_mut(var as usize) {
             *slot = Value::DateTime(saved);
-            self.inst.resume_at = t.max(now.timestamp());
+            self.inst.resume_at = t;
         }
     }
 
