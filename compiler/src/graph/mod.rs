@@ -334,11 +334,7 @@ fn handler_label(h: &Handler) -> String {
 
 fn deadline_label(d: &crate::syntax::ast::Deadline) -> String {
     match &d.when {
-        Some(cond) => format!(
-            "at {} when {}",
-            spell().expr(&d.at),
-            spell().expr(cond)
-        ),
+        Some(cond) => format!("at {} when {}", spell().expr(&d.at), spell().expr(cond)),
         None => format!("at {}", spell().expr(&d.at)),
     }
 }

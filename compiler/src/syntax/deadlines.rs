@@ -51,3 +51,40 @@ impl Builder<'_> {
         Some(deadline)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::{ast::Decl, parse};
+
+    #[test]
+    fn a_deadline_after_a_step_is_reported_and_kept() {
+        let text = "flow f\nstage reminders {\n  wait 3 days\n  at account.due_date + 45 days -> law_firm\n  goto reminders\n}\n";
+        let parsed = parse(text);
+        let codes: Vec<_> = parsed.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [super::HANDLER_AFTER_STEP]);
+        let d = &parsed.diagnostics[0];
+        assert_eq!(
+            &text[d.primary.span.range()],
+            "at account.due_date + 45 days -> law_firm"
+        );
+        let Some(Decl::Stage(stage)) = parsed.file.decls.get(1) else {
+            panic!("{:#?}", parsed.file.decls);
+        };
+        assert_eq!(stage.deadlines.len(), 1);
+        assert_eq!(stage.deadlines[0].stage.name, "law_firm");
+        assert_eq!(stage.body.steps.len(), 2);
+    }
+
+    #[test]
+    fn a_flow_deadline_reads_its_moment_condition_and_stage() {
+        let text = "at account.due_date + 90 days when account.balance > 500 USD -> judicial\n";
+        let parsed = parse(text);
+        assert!(parsed.diagnostics.is_empty(), "{:#?}", parsed.diagnostics);
+        let Some(Decl::Deadline(d)) = parsed.file.decls.first() else {
+            panic!("{:#?}", parsed.file.decls);
+        };
+        assert_eq!(&text[d.at.span.range()], "account.due_date + 90 days");
+        assert!(d.when.is_some());
+        assert_eq!(d.stage.name, "judicial");
+    }
+}

@@ -18,6 +18,8 @@ mod render;
 mod until;
 
 #[cfg(test)]
+mod deadline_tests;
+#[cfg(test)]
 mod tests;
 
 pub use graph::bounds;

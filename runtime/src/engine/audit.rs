@@ -343,7 +343,10 @@ impl AuditEntry {
                 if *moved {
                     write!(out, " has come: moves to {target}")
                 } else {
-                    write!(out, " has come: its condition is false, stays (not to {target})")
+                    write!(
+                        out,
+                        " has come: its condition is false, stays (not to {target})"
+                    )
                 }
             }
             Detail::DeadlineSuperseded {

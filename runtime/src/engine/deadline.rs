@@ -36,7 +36,10 @@ impl Run<'_> {
             return false;
         };
         let applies = d.stage.is_none() || d.stage == stage;
-        let spent = matches!(self.inst.vars.get(d.spent as usize), Some(Value::Bool(true)));
+        let spent = matches!(
+            self.inst.vars.get(d.spent as usize),
+            Some(Value::Bool(true))
+        );
         applies && !spent
     }
 
@@ -53,10 +56,7 @@ impl Run<'_> {
     }
 
     fn current_stage(&self) -> Option<u16> {
-        self.m
-            .states
-            .get(self.inst.state as usize)
-            .map(|s| s.stage)
+        self.m.states.get(self.inst.state as usize).map(|s| s.stage)
     }
 
     /// The earliest armed deadline of the account where it is, and its
