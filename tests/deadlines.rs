@@ -103,20 +103,20 @@ stage late {
 test "the deadline moves the account once, then the stages run on" {
   GIVEN
   start at 2026-03-02 10:00
+  on day 9 expect stage early
+  on day 10 expect stage late
+  on day 10 expect sent sms nudge
   on day 11 expect stage early
-  on day 12 expect stage late
-  on day 12 expect sent sms nudge
-  on day 13 expect stage early
-  on day 14 expect no sms
+  on day 12 expect no sms
 }
 test "a balance below the condition at the moment spends the deadline" {
   GIVEN
   start at 2026-03-02 10:00
   on day 5 at 11:00 update account { balance: 20 USD }
-  on day 12 expect stage early
-  on day 12 at 11:00 update account { balance: 200 USD }
-  on day 13 expect stage early
-  on day 13 expect no sms
+  on day 10 expect stage early
+  on day 10 at 11:00 update account { balance: 200 USD }
+  on day 11 expect stage early
+  on day 11 expect no sms
 }
 "#,
     ));
