@@ -520,6 +520,10 @@ mod spans {
                     self.ident(d.span, &d.stage, "start stage");
                 }
                 Decl::Reenter(d) => self.span(file, d.span, "reenter"),
+                Decl::Deadline(d) => {
+                    self.span(file, d.span, "deadline");
+                    self.deadline(d);
+                }
                 Decl::Migrate(d) => {
                     self.span(file, d.span, "migrate");
                     for mv in &d.moves {
@@ -534,6 +538,10 @@ mod spans {
                         self.span(d.span, h.span, "stage handler");
                         self.handler(h);
                     }
+                    for dl in &d.deadlines {
+                        self.span(d.span, dl.span, "stage deadline");
+                        self.deadline(dl);
+                    }
                     self.block(d.span, &d.body);
                 }
                 Decl::Test(d) => {
@@ -544,6 +552,14 @@ mod spans {
                     }
                 }
             }
+        }
+
+        fn deadline(&mut self, d: &dun_compiler::syntax::ast::Deadline) {
+            self.expr(d.span, &d.at);
+            if let Some(w) = &d.when {
+                self.expr(d.span, w);
+            }
+            self.ident(d.span, &d.stage, "deadline target");
         }
 
         fn fields(&mut self, parent: Span, fields: &[FieldDecl]) {

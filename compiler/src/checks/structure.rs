@@ -9,9 +9,13 @@ use std::collections::{HashMap, HashSet};
 pub(super) fn check(file: &File, model: &Model, diags: &mut Vec<Diagnostic>) {
     let mut flow_handlers: Vec<&Handler> = Vec::new();
     let mut stages: Vec<&Stage> = Vec::new();
+    // Flow-wide deadlines lead where they go from any stage, as flow
+    // handlers do.
+    let mut flow_deadlines: Vec<&str> = Vec::new();
     for d in &file.decls {
         match d {
             Decl::Handler(h) => flow_handlers.push(h),
+            Decl::Deadline(d) => flow_deadlines.push(&d.stage.name),
             Decl::Stage(s) => stages.push(s),
             _ => {}
         }
@@ -39,7 +43,7 @@ pub(super) fn check(file: &File, model: &Model, diags: &mut Vec<Diagnostic>) {
         }
     }
     shadowed(&flow_handlers, diags);
-    unreachable_stages(model, &stages, &flow_handlers, diags);
+    unreachable_stages(model, &stages, &flow_handlers, &flow_deadlines, diags);
 }
 
 /// Where a path through `block` runs off its end, with why; `None` when
@@ -182,6 +186,7 @@ fn unreachable_stages(
     model: &Model,
     stages: &[&Stage],
     flow_handlers: &[&Handler],
+    flow_deadlines: &[&str],
     diags: &mut Vec<Diagnostic>,
 ) {
     let Some(start) = &model.start else {
@@ -194,12 +199,14 @@ fn unreachable_stages(
         for h in &s.handlers {
             handler_targets(h, &mut out);
         }
+        out.extend(s.deadlines.iter().map(|d| d.stage.name.as_str()));
         edges.entry(&s.name.name).or_insert(out);
     }
     let mut queue: Vec<&str> = vec![start.as_str()];
     for h in flow_handlers {
         handler_targets(h, &mut queue);
     }
+    queue.extend_from_slice(flow_deadlines);
     let mut seen: HashSet<&str> = HashSet::with_capacity(stages.len());
     while let Some(s) = queue.pop() {
         if seen.insert(s) {

@@ -110,6 +110,7 @@ pub const REGISTRY: &[CodeInfo] = &[
     code("dun::types::out_of_range", Error),
     code("dun::types::missing_field", Error),
     code("dun::types::hold_release", Error),
+    code("dun::types::deadline_on_clock", Warning),
     code("dun::templates::file_not_found", Error),
     code("dun::templates::outside_folder", Error),
     code("dun::templates::unreadable", Error),

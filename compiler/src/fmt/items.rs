@@ -89,6 +89,7 @@ impl Printer<'_> {
             }
             Decl::Template(t) => self.template(t),
             Decl::Handler(h) => self.handler_body(h),
+            Decl::Deadline(d) => self.deadline_body(d),
             Decl::Start(s) => self.push(format!("start {}", s.stage.name)),
             Decl::Reenter(r) => self.condition("reenter when ", &r.cond, ""),
             Decl::Stage(s) => {
@@ -97,6 +98,9 @@ impl Printer<'_> {
                 self.indent += 1;
                 for h in &s.handlers {
                     self.handler(h);
+                }
+                for d in &s.deadlines {
+                    self.deadline(d);
                 }
                 for step in &s.body.steps {
                     self.step(step);
@@ -395,6 +399,17 @@ impl Printer<'_> {
                 self.close(t.span.end as usize, "}");
             }
         }
+    }
+
+    fn deadline(&mut self, d: &crate::syntax::ast::Deadline) {
+        let mark = self.begin(d.span);
+        self.deadline_body(d);
+        self.end(d.span, mark);
+    }
+
+    fn deadline_body(&mut self, d: &crate::syntax::ast::Deadline) {
+        let head = format!("at {}", self.spell.expr(&d.at));
+        self.with_when(head, d.when.as_ref(), &format!(" -> {}", d.stage.name));
     }
 
     fn handler(&mut self, h: &Handler) {

@@ -244,6 +244,10 @@ pub fn build(file: &File) -> FlowGraph {
                 for h in &stage.handlers {
                     builder.handler(&from, h, EdgeKind::StageHandler);
                 }
+                for d in &stage.deadlines {
+                    let to = stage_id(&d.stage.name);
+                    builder.edge(&from, to, EdgeKind::StageHandler, &[deadline_label(d)]);
+                }
                 builder.steps(&from, &stage.body.steps, &[]);
                 stages.push(Node {
                     id: from,
@@ -264,6 +268,13 @@ pub fn build(file: &File) -> FlowGraph {
                         any_stage_summary.push(format!("{}: {what}", handler_label(h)));
                     }
                 }
+            }
+            // A deadline leads from whichever stage the account is in, as
+            // a flow handler does.
+            Decl::Deadline(d) => {
+                has_flow_handlers = true;
+                let to = stage_id(&d.stage.name);
+                builder.edge(ANY_STAGE, to, EdgeKind::FlowHandler, &[deadline_label(d)]);
             }
             _ => {}
         }
@@ -319,6 +330,13 @@ fn handler_label(h: &Handler) -> String {
     match &h.when {
         Some(cond) => format!("on {} when {}", h.event.name, spell().expr(cond)),
         None => format!("on {}", h.event.name),
+    }
+}
+
+fn deadline_label(d: &crate::syntax::ast::Deadline) -> String {
+    match &d.when {
+        Some(cond) => format!("at {} when {}", spell().expr(&d.at), spell().expr(cond)),
+        None => format!("at {}", spell().expr(&d.at)),
     }
 }
 

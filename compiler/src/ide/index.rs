@@ -307,11 +307,15 @@ impl Walker<'_> {
                 }
             }
             Decl::Handler(h) => self.handler(h),
+            Decl::Deadline(d) => self.deadline(d),
             Decl::Start(s) => self.push(&s.stage, Target::Stage(s.stage.name.clone()), false),
             Decl::Stage(s) => {
                 self.push(&s.name, Target::Stage(s.name.name.clone()), true);
                 for h in &s.handlers {
                     self.handler(h);
+                }
+                for d in &s.deadlines {
+                    self.deadline(d);
                 }
                 self.block(&s.body, None);
             }
@@ -356,6 +360,14 @@ impl Walker<'_> {
             HandlerBody::Goto(stage) => self.push(stage, Target::Stage(stage.name.clone()), false),
             HandlerBody::Block(b) => self.block(b, Some(&h.event.name)),
         }
+    }
+
+    fn deadline(&mut self, d: &ast::Deadline) {
+        self.expr(&d.at, None);
+        if let Some(w) = &d.when {
+            self.expr(w, None);
+        }
+        self.push(&d.stage, Target::Stage(d.stage.name.clone()), false);
     }
 
     fn block(&mut self, b: &Block, event: Option<&str>) {

@@ -225,6 +225,12 @@ pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
                 symbol(title, SymbolKind::Test, span, t.title.span)
             }
             Decl::Reenter(_) => symbol("reenter", SymbolKind::Start, span, span),
+            Decl::Deadline(d) => symbol(
+                format!("at ... -> {}", d.stage.name),
+                SymbolKind::Start,
+                span,
+                d.stage.span,
+            ),
             Decl::Migrate(mg) => symbol(
                 format!("migrate from version {}", mg.from_version),
                 SymbolKind::Start,

@@ -14,6 +14,9 @@ pub enum TransitionKind {
     StageHandler { stage: u16, handler: usize },
     /// A flow handler (index among the flow's handlers).
     FlowHandler { handler: usize },
+    /// A deadline (index among the machine's deadlines), of a stage or of
+    /// the flow.
+    Deadline { deadline: usize, stage: Option<u16> },
 }
 
 /// A move to state `to`.
@@ -39,7 +42,12 @@ impl Transition {
                         .get(from as usize)
                         .is_some_and(|s| s.stage == stage)
             }
-            TransitionKind::FlowHandler { .. } => !code.contains(&(from, to)),
+            // A stage's deadline already past as the account enters the
+            // stage moves it on from where it came, so it is told from the
+            // flow's only by its target.
+            TransitionKind::FlowHandler { .. } | TransitionKind::Deadline { .. } => {
+                !code.contains(&(from, to))
+            }
         }
     }
 }
@@ -82,6 +90,15 @@ pub fn transitions(m: &Machine) -> Vec<Transition> {
                 to,
             });
         }
+    }
+    for (i, d) in m.collections.deadlines.iter().enumerate() {
+        out.extend(entry(m, d.target).map(|to| Transition {
+            kind: TransitionKind::Deadline {
+                deadline: i,
+                stage: d.stage,
+            },
+            to,
+        }));
     }
     out.into_iter().collect()
 }

@@ -11,6 +11,7 @@
 //! never a panic.
 
 mod coverage;
+mod deadlines;
 mod decls;
 mod expr;
 mod flow_tests;
@@ -41,6 +42,7 @@ pub(crate) const UNSUPPORTED: &str = "dun::lower::unsupported";
 pub fn lower(file: &ast::File, model: &Model) -> Result<Machine, Vec<Diagnostic>> {
     let mut cx = Lowerer::new(file, model);
     decls::lower_all(&mut cx);
+    deadlines::lower(&mut cx);
     // Stage `i` of the machine is stage `i` of the model (`decls::stages`).
     cx.m.lifecycle.migrations = crate::migrate::lower(&mut cx, &|n| {
         model.stages.position(n).and_then(|i| u16::try_from(i).ok())

@@ -201,7 +201,11 @@ impl Collector<'_> {
                     self.model.start = Some(s.stage.name.clone());
                 }
             }
-            Decl::Policy(_) | Decl::Handler(_) | Decl::Test(_) | Decl::Migrate(_) => {}
+            Decl::Policy(_)
+            | Decl::Handler(_)
+            | Decl::Test(_)
+            | Decl::Migrate(_)
+            | Decl::Deadline(_) => {}
             Decl::Reenter(r) => match self.reenter_span {
                 Some(first) => self.diags.push(
                     Diagnostic::error(DUPLICATE, "a flow has one `reenter when`", r.span)

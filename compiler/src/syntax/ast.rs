@@ -86,6 +86,7 @@ pub enum Decl {
     Test(Test),
     Migrate(MigrateDecl),
     Reenter(ReenterDecl),
+    Deadline(Deadline),
 }
 
 impl Decl {
@@ -108,6 +109,7 @@ impl Decl {
             Decl::Test(d) => d.span,
             Decl::Migrate(d) => d.span,
             Decl::Reenter(d) => d.span,
+            Decl::Deadline(d) => d.span,
         }
     }
 }
@@ -356,6 +358,17 @@ pub enum HandlerBody {
     Block(Block),
 }
 
+/// `at EXPR [when COND] -> STAGE`: the account moves to STAGE when the
+/// moment EXPR (a date or a datetime) comes, wherever it is in its stage.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Deadline {
+    pub at: Expr,
+    pub when: Option<Expr>,
+    pub stage: Ident,
+    pub span: Span,
+    pub doc: Doc,
+}
+
 /// `reenter when COND`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ReenterDecl {
@@ -407,6 +420,8 @@ pub struct Stage {
     pub name: Ident,
     /// Stage handlers, written before the steps.
     pub handlers: Vec<Handler>,
+    /// Stage deadlines, written among the handlers.
+    pub deadlines: Vec<Deadline>,
     pub body: Block,
     pub span: Span,
     pub doc: Doc,

@@ -111,7 +111,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn doc(&self, span: Span) -> Doc {
+    pub(crate) fn doc(&self, span: Span) -> Doc {
         self.docs.get(&span.start).cloned()
     }
 
@@ -317,6 +317,7 @@ impl<'a> Builder<'a> {
             Rule::test_decl => Decl::Test(self.test(pair)),
             Rule::migrate_decl => Decl::Migrate(self.migrate(pair, span, doc)),
             Rule::reenter_decl => Decl::Reenter(self.reenter(pair, span, doc)),
+            Rule::deadline => Decl::Deadline(self.deadline(pair)),
             _ => return None,
         };
         Some(decl)
@@ -330,7 +331,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn inner_name(&self, pair: Pair<'_, Rule>) -> Option<Ident> {
+    pub(crate) fn inner_name(&self, pair: Pair<'_, Rule>) -> Option<Ident> {
         pair.into_inner()
             .find(|c| c.as_rule() == Rule::name)
             .map(|c| self.ident(&c))
@@ -577,7 +578,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn when(&self, pair: Pair<'_, Rule>) -> Option<Expr> {
+    pub(crate) fn when(&self, pair: Pair<'_, Rule>) -> Option<Expr> {
         pair.into_inner()
             .find(|c| c.as_rule() == Rule::expr)
             .map(|c| self.expr(c))
@@ -617,6 +618,7 @@ impl<'a> Builder<'a> {
         let span = self.span(&pair);
         let mut name = None;
         let mut handlers = Vec::new();
+        let mut deadlines = Vec::new();
         let mut body = Block {
             steps: Vec::new(),
             span,
@@ -630,6 +632,10 @@ impl<'a> Builder<'a> {
                     for item in c.into_inner() {
                         match item.as_rule() {
                             Rule::handler => handlers.push(self.handler(item)),
+                            Rule::deadline => deadlines.push(self.deadline(item)),
+                            Rule::misplaced_deadline => {
+                                deadlines.extend(self.misplaced_deadline(item, first_step));
+                            }
                             Rule::misplaced_handler => {
                                 let Some(h) = item.into_inner().next() else {
                                     continue;
@@ -667,6 +673,7 @@ impl<'a> Builder<'a> {
         Stage {
             name: name.unwrap_or_else(|| self.missing(span)),
             handlers,
+            deadlines,
             body,
             span,
             doc: self.doc(span),

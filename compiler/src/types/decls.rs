@@ -56,9 +56,13 @@ impl Checker<'_> {
             Decl::Template(t) => self.template(t),
             Decl::Policy(p) => self.policy(p),
             Decl::Handler(h) => self.handler(h),
+            Decl::Deadline(d) => self.deadline(d),
             Decl::Stage(s) => {
                 for h in &s.handlers {
                     self.handler(h);
+                }
+                for d in &s.deadlines {
+                    self.deadline(d);
                 }
                 self.block(&s.body, &Scope::default());
             }

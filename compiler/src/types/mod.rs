@@ -3,6 +3,7 @@
 //! each expression's type and each reference in `model::Usage`, and what the
 //! flow itself (not its tests) reads, which `checks` needs for "unused".
 
+mod deadlines;
 mod decls;
 mod expr;
 mod flow_tests;

@@ -191,7 +191,9 @@ fn unpack(p: u32) -> (usize, u8) {
 fn events_of(e: &Edge) -> u8 {
     u8::from(matches!(
         e.via,
-        super::graph::Via::Event { .. } | super::graph::Via::WaitUntil
+        super::graph::Via::Event { .. }
+            | super::graph::Via::Deadline { .. }
+            | super::graph::Via::WaitUntil
     ))
 }
 

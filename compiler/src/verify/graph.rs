@@ -37,6 +37,10 @@ pub enum Via {
     /// A handler of `event` firing while the stage waits. `at_end`: the
     /// event arrives as the wait is over, a moment the run has to hit.
     Event { event: u16, at_end: bool },
+    /// A deadline (`at EXPR -> STAGE`) coming while the stage waits, like
+    /// a handler: its moment comes from the account's data, so any moment
+    /// of the wait, or as it ends.
+    Deadline { at_end: bool },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -57,7 +61,10 @@ impl Edge {
     /// A move that runs whatever the account's data and whatever events come:
     /// steps, branches and fixed waits.
     pub fn is_fixed(&self) -> bool {
-        !matches!(self.via, Via::WaitUntil | Via::Event { .. })
+        !matches!(
+            self.via,
+            Via::WaitUntil | Via::Event { .. } | Via::Deadline { .. }
+        )
     }
 
     pub fn has_contacts(&self) -> bool {
@@ -283,9 +290,17 @@ fn constant_in(m: &Machine, code: &[Instr]) -> Option<bool> {
     }
 }
 
+/// What fires while a stage waits: a handler of an event, or a deadline.
+#[derive(Clone, Copy)]
+enum Origin {
+    Event(u16),
+    Deadline,
+}
+
 /// A handler's ways through, with their contacts moved to the graph's
-/// array: (event, handler span, (contacts, where it leaves) per way).
-type Ways = (u16, SrcSpan, Vec<((u32, u32), ExitTo)>);
+/// array: (what fires it, handler span, (contacts, where it leaves) per
+/// way).
+type Ways = (Origin, SrcSpan, Vec<((u32, u32), ExitTo)>);
 
 fn ways_of(m: &Machine, h: &dun_machine::format::Handler, contacts: &mut Vec<Contact>) -> Ways {
     let ways = exits(m, &h.code, &h.spans)
@@ -296,7 +311,16 @@ fn ways_of(m: &Machine, h: &dun_machine::format::Handler, contacts: &mut Vec<Con
             ((from, contacts.len() as u32), x.to)
         })
         .collect();
-    (h.event, h.span, ways)
+    (Origin::Event(h.event), h.span, ways)
+}
+
+/// A deadline moves the account to its stage and makes no contact.
+fn deadline_ways(d: &dun_machine::format::Deadline) -> Ways {
+    (
+        Origin::Deadline,
+        d.span,
+        vec![((0, 0), ExitTo::Stages(vec![d.target]))],
+    )
 }
 
 pub fn build(m: &Machine) -> Graph {
@@ -315,21 +339,34 @@ pub fn build(m: &Machine) -> Graph {
     let mut ends = vec![false; len];
     let mut stage_of = vec![0u16; len];
     let mut handler_ends: Vec<Node> = Vec::new();
-    let flow_ways: Vec<Ways> = m
+    let mut flow_ways: Vec<Ways> = m
         .handlers
         .iter()
         .map(|h| ways_of(m, h, &mut contacts))
         .collect();
+    let deadlines = &m.collections.deadlines;
+    flow_ways.extend(
+        deadlines
+            .iter()
+            .filter(|d| d.stage.is_none())
+            .map(deadline_ways),
+    );
     // The moves of the node after a wait that a handler makes as the wait
     // ends: they come first among that node's moves.
     let mut pending: Vec<Edge> = Vec::new();
     for (si, stage) in m.stages.iter().enumerate() {
         let b = base[si];
-        let stage_ways: Vec<Ways> = stage
+        let mut stage_ways: Vec<Ways> = stage
             .handlers
             .iter()
             .map(|h| ways_of(m, h, &mut contacts))
             .collect();
+        stage_ways.extend(
+            deadlines
+                .iter()
+                .filter(|d| d.stage == Some(si as u16))
+                .map(deadline_ways),
+        );
         for pc in 0..=stage.code.len() {
             stage_of[b as usize + pc] = si as u16;
         }
@@ -425,14 +462,18 @@ pub fn build(m: &Machine) -> Graph {
                 // (any moment of it, for the sound side) and as it ends.
                 for (at, at_end) in [(here, false), (here + 1, true)] {
                     let into = if at_end { &mut pending } else { &mut all };
-                    for (event, hspan, ways) in stage_ways.iter().chain(flow_ways.iter()) {
+                    for (origin, hspan, ways) in stage_ways.iter().chain(flow_ways.iter()) {
+                        let via = match origin {
+                            Origin::Event(event) => Via::Event {
+                                event: *event,
+                                at_end,
+                            },
+                            Origin::Deadline => Via::Deadline { at_end },
+                        };
                         for (range, to) in ways {
                             let e = |to: Node| Edge {
                                 to,
-                                via: Via::Event {
-                                    event: *event,
-                                    at_end,
-                                },
+                                via,
                                 lo: 0,
                                 hi: 0,
                                 contacts: *range,

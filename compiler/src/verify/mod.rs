@@ -20,6 +20,8 @@ mod until;
 mod windows;
 
 #[cfg(test)]
+mod deadline_tests;
+#[cfg(test)]
 mod tests;
 
 pub use graph::bounds;

@@ -100,6 +100,17 @@ fn assumptions(cx: &Context<'_>, path: &[Step], labels: &mut Labels) -> Vec<Stri
             said.push(name);
         }
     }
+    for &(u, i) in path {
+        let e = cx.g.edge((u, i));
+        if matches!(e.via, super::graph::Via::Deadline { .. }) {
+            labels.add(e.span, "assumes this deadline comes here".into());
+            let to = cx.g.stage_of.get(e.to as usize).copied().unwrap_or(0);
+            let what = format!("at ... -> {}", cx.m.stage_name(to));
+            if !said.contains(&what) {
+                said.push(what);
+            }
+        }
+    }
     said.into_iter().map(|n| format!("`{n}`")).collect()
 }
 

@@ -10,7 +10,8 @@
 //!     12     4  CRC32 (IEEE) of the payload, little endian
 //!     16     …  payload: the Machine in postcard, then, under flag bit
 //!                 0, its Lifecycle in postcard, then, under flag bit 1,
-//!                 its PolicyExt in postcard
+//!                 its PolicyExt in postcard, then, under flag bit 2, its
+//!                 Collections in postcard
 //! ```
 
 use super::Machine;
@@ -25,9 +26,12 @@ pub const FORMAT_VERSION: u16 = 1;
 pub const FLAG_LIFECYCLE: u16 = 1;
 /// The payload ends with the policy's [`super::PolicyExt`] (holds until
 /// an event); without it, the policy has none of those rules.
-pub const FLAG_POLICY_EXT: u16 = 2;
+pub const FLAG_POLICY_EXT: u16 = 1 << 1;
+/// The payload ends with the machine's [`super::Collections`] (deadlines);
+/// without it, there are none.
+pub const FLAG_COLLECTIONS: u16 = 1 << 2;
 /// Flag bits this build understands.
-pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE | FLAG_POLICY_EXT;
+pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE | FLAG_POLICY_EXT | FLAG_COLLECTIONS;
 pub const HEADER_LEN: usize = 16;
 
 const REBUILD: &str = "rebuild it with `dun build`";
@@ -69,6 +73,10 @@ pub fn encode(machine: &Machine) -> Vec<u8> {
     if !machine.policy.ext.is_empty() {
         flags |= FLAG_POLICY_EXT;
         payload.extend(postcard::to_allocvec(&machine.policy.ext).unwrap_or_default());
+    }
+    if !machine.collections.is_empty() {
+        flags |= FLAG_COLLECTIONS;
+        payload.extend(postcard::to_allocvec(&machine.collections).unwrap_or_default());
     }
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
@@ -138,6 +146,13 @@ pub fn decode(bytes: &[u8]) -> Result<Machine, FormatError> {
     let rest = if flags & FLAG_POLICY_EXT != 0 {
         let (ext, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
         machine.policy.ext = ext;
+        rest
+    } else {
+        rest
+    };
+    let rest = if flags & FLAG_COLLECTIONS != 0 {
+        let (collections, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
+        machine.collections = collections;
         rest
     } else {
         rest

@@ -9,12 +9,16 @@
 //! Strings are interned in [`Machine::strings`] and referred to by [`Sym`];
 //! expression constants live in [`Machine::consts`].
 
+mod collections;
 mod header;
 mod rules;
 mod validate;
 
+pub use collections::{Collections, Deadline};
+
 pub use header::{
-    decode, encode, FormatError, FLAGS_KNOWN, FLAG_LIFECYCLE, FLAG_POLICY_EXT, FORMAT_VERSION,
+    decode, encode, FormatError, FLAGS_KNOWN, FLAG_COLLECTIONS, FLAG_LIFECYCLE, FLAG_POLICY_EXT,
+    FORMAT_VERSION,
     HEADER_LEN, MAGIC,
 };
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
@@ -76,6 +80,9 @@ pub struct Machine {
     /// and fingerprints, as it did before it existed.
     #[serde(skip)]
     pub lifecycle: Lifecycle,
+    /// Deadlines, kept out of the payload in the same way.
+    #[serde(skip)]
+    pub collections: Collections,
 }
 
 /// `migrate from version N { ... }` blocks and `reenter when COND`.

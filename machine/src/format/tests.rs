@@ -94,9 +94,10 @@ fn a_file_from_a_newer_or_older_dun_is_refused_with_what_to_do() {
         "this file was compiled by an older dun (format 0); this dun reads format 1: rebuild it with `dun build`"
     );
     // Bit 0 is the lifecycle section (`migrate`, `reenter`), bit 1 the
-    // policy's holds; bit 2 is not known yet.
-    let err = with_header(|b| b[6] = 4).unwrap_err();
-    assert_eq!(err, FormatError::UnknownFlags { flags: 4 });
+    // policy's holds, bit 2 the collections section (deadlines); bit 3 is
+    // not known yet.
+    let err = with_header(|b| b[6] = 8).unwrap_err();
+    assert_eq!(err, FormatError::UnknownFlags { flags: 8 });
 }
 
 #[test]
@@ -176,4 +177,33 @@ fn a_machine_with_an_index_that_leads_nowhere_is_refused_on_load() {
         assert!(message.contains("rebuild it with `dun build`"), "{message}");
     }
     assert!(validate(&consumer_early()).is_ok());
+}
+
+#[test]
+fn deadlines_travel_in_their_own_section_and_leave_other_flows_unchanged() {
+    let plain = consumer_early();
+    let plain_bytes = encode(&plain);
+    let flags = |b: &[u8]| u16::from_le_bytes([b[6], b[7]]);
+    assert_eq!(flags(&plain_bytes) & FLAG_COLLECTIONS, 0);
+    let mut m = plain.clone();
+    m.vars.push(VarDef {
+        name: 0,
+        ty: Type::Bool,
+        init: vec![],
+    });
+    m.collections.deadlines.push(Deadline {
+        stage: None,
+        at: vec![Instr::Today],
+        when: None,
+        target: 0,
+        spent: m.vars.len() as u16 - 1,
+        span: SrcSpan::new(1, 2),
+    });
+    let bytes = encode(&m);
+    assert_ne!(flags(&bytes) & FLAG_COLLECTIONS, 0);
+    assert_eq!(decode(&bytes), Ok(m.clone()));
+    // A deadline to a stage the flow does not have is refused on loading.
+    m.collections.deadlines[0].target = 999;
+    let err = decode(&encode(&m)).unwrap_err();
+    assert!(err.to_string().contains("deadline 0"), "{err}");
 }

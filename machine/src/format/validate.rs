@@ -157,6 +157,23 @@ impl Check<'_> {
         for (h, handler) in m.handlers.iter().enumerate() {
             self.handler(handler, &|| format!("flow handler {h}"))?;
         }
+        if let Some(v) = m.collections.stage_resume {
+            within("variable", v as usize, m.vars.len(), &|| {
+                "the deadlines' resume moment".into()
+            })?;
+        }
+        for (i, d) in m.collections.deadlines.iter().enumerate() {
+            let place = || format!("deadline {i}");
+            if let Some(s) = d.stage {
+                self.stage(s, &place)?;
+            }
+            self.stage(d.target, &place)?;
+            within("variable", d.spent as usize, m.vars.len(), &place)?;
+            self.code(&d.at, 0, &place)?;
+            if let Some(w) = &d.when {
+                self.code(w, 0, &place)?;
+            }
+        }
         Ok(())
     }
 

@@ -175,6 +175,20 @@ pub enum Detail {
         stage: u16,
         share: u16,
     },
+    /// Deadline number `deadline` of the machine came at `moment` (seconds
+    /// since 1970 UTC); `moved` when its `when` held and it moved the
+    /// account to its stage.
+    Deadline {
+        deadline: u16,
+        moment: i64,
+        moved: bool,
+    },
+    /// A deadline already past when a later one (`by`) moved the account.
+    DeadlineSuperseded {
+        deadline: u16,
+        moment: i64,
+        by: u16,
+    },
     /// Rare faults, written out when they happen.
     Problem(String),
 }
@@ -367,6 +381,37 @@ impl AuditEntry {
                 m.stage_name(*stage),
                 f64::from(*share) / 100.0
             ),
+            Detail::Deadline {
+                deadline,
+                moment,
+                moved,
+            } => {
+                let target = deadline_target(m, *deadline);
+                out.push_str("deadline ");
+                local(out, *moment);
+                if *moved {
+                    write!(out, " has come: moves to {target}")
+                } else {
+                    write!(
+                        out,
+                        " has come: its condition is false, stays (not to {target})"
+                    )
+                }
+            }
+            Detail::DeadlineSuperseded {
+                deadline,
+                moment,
+                by,
+            } => {
+                out.push_str("deadline ");
+                local(out, *moment);
+                write!(
+                    out,
+                    " (to {}) already past: the later one to {} decides",
+                    deadline_target(m, *deadline),
+                    deadline_target(m, *by)
+                )
+            }
             Detail::Problem(text) => write!(out, "{text}"),
         };
     }
@@ -383,6 +428,15 @@ impl AuditEntry {
             _ => None,
         }
     }
+}
+
+/// The stage a deadline moves the account to.
+fn deadline_target(m: &Machine, deadline: u16) -> &str {
+    m.collections
+        .deadlines
+        .get(deadline as usize)
+        .map(|d| m.stage_name(d.target))
+        .unwrap_or("?")
 }
 
 /// `sms reminder_sms`, `call queue early_agents`; with `sent` in front of

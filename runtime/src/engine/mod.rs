@@ -7,6 +7,7 @@
 
 mod audit;
 mod contact;
+mod deadline;
 pub(crate) mod eval;
 mod hold;
 pub(crate) mod instance;

@@ -91,6 +91,7 @@ impl<'a> Run<'a> {
     }
 
     pub fn step(mut self, input: Input, now: DateTime<Utc>) {
+        self.unwake();
         match input {
             Input::Enrol => self.enrol(now),
             Input::Timer => self.run_due(now),
@@ -99,6 +100,7 @@ impl<'a> Run<'a> {
                 self.event(event, &payload, now);
             }
         }
+        self.wake_for_deadlines(now);
     }
 
     /// Whether a condition holds for the account at `now` (false when it
@@ -183,7 +185,7 @@ impl<'a> Run<'a> {
         self.visited.push(state);
     }
 
-    fn env<'b>(&'b self, event: Option<&'b [Value]>, now: DateTime<Utc>) -> Env<'b> {
+    pub(super) fn env<'b>(&'b self, event: Option<&'b [Value]>, now: DateTime<Utc>) -> Env<'b> {
         Env {
             m: self.m,
             account: self.account,
@@ -274,6 +276,10 @@ impl<'a> Run<'a> {
     /// Runs everything due up to `now`, each at its own due moment.
     fn run_due(&mut self, now: DateTime<Utc>) {
         let now_s = now.timestamp();
+        // The moment of the last thing run: a deadline whose moment the
+        // run itself moved into the past (a `set` of the date it reads)
+        // fires then, not earlier than what has already happened.
+        let mut last = i64::MIN;
         loop {
             if self.budget == 0 {
                 self.halt(
@@ -291,11 +297,31 @@ impl<'a> Run<'a> {
                 .min_by_key(|(_, q)| q.due)
                 .map(|(i, q)| (i, q.due));
             let stage_due = (self.inst.status == Status::Active).then_some(self.inst.resume_at);
+            // A deadline goes before a wait that ends at the same moment:
+            // it moves the account, and the wait no longer matters.
+            if let Some((i, due)) = self.next_deadline(now) {
+                let due = due.max(last);
+                let first = due <= now_s
+                    && stage_due.is_none_or(|s| due <= s)
+                    && queued.is_none_or(|(_, q)| due <= q);
+                if first {
+                    last = due;
+                    let at = moment(due, now);
+                    let from = self.m.states.get(self.inst.state as usize).map(|s| s.stage);
+                    if let Some(to) = self.fire(i, due, at) {
+                        self.inst.resume_at = i64::MAX;
+                        self.goto(from, to, at);
+                    }
+                    continue;
+                }
+            }
             match (queued, stage_due) {
                 (Some((i, due)), s) if due <= now_s && !matches!(s, Some(s) if due > s) => {
+                    last = last.max(due);
                     self.release(i, due);
                 }
                 (_, Some(due)) if due <= now_s => {
+                    last = last.max(due);
                     let at = moment(due, now);
                     self.resume(at);
                 }
@@ -500,7 +526,14 @@ impl<'a> Run<'a> {
             }
             Exit::Halted | Exit::Ended | Exit::Suspended => {}
             Exit::Fell => {
-                // The stage carries on where it was: its wait is not restarted.
+                // The stage carries on where it was: its wait is not
+                // restarted, unless what the handler set has made a
+                // deadline of the account's already past.
+                let stage = self.m.states.get(self.inst.state as usize).map(|s| s.stage);
+                if let Some(to) = self.due_now(stage, at) {
+                    self.inst.resume_at = i64::MAX;
+                    self.goto(stage, to, at);
+                }
             }
         }
     }
@@ -516,6 +549,18 @@ impl<'a> Run<'a> {
                 self.halt(at, format!("stage number {to} is not in the compiled flow"));
                 return;
             };
+            // Deadlines already past as the account enters the stage move
+            // it on before the stage runs.
+            self.arm(to);
+            if let Some(next) = self.due_now(Some(to), at) {
+                if self.budget == 0 {
+                    self.halt(at, "a loop of deadlines without any wait");
+                    return;
+                }
+                self.budget -= 1;
+                to = next;
+                continue;
+            }
             self.move_to_state(stage.entry);
             self.emit(at, 0, ActionKind::Stage { from, to });
             match self.exec(&stage.code, 0, at, Mode::Stage(to), None) {

@@ -1,0 +1,73 @@
+//! Deadlines → the machine's [`Deadline`]s. Each gets a hidden `bool`
+//! variable saying whether it has been spent, so that the state lives in
+//! the account's variables (stored, migrated and shown like the others).
+//! The variable is named after the deadline's place and target
+//! (`deadline -> law_firm`, `deadline of promised -> broken`): names a flow
+//! cannot declare, which stay the same when deadlines are reordered, so a
+//! migration carries each one's state over. One more hidden variable,
+//! `stage resumes at`, keeps a stage's resume moment while the account is
+//! due earlier for a deadline (see the engine's `deadline` module).
+
+use super::{src, Lowerer};
+use crate::syntax::ast::{self, Decl};
+use dun_machine::format::{Const, Deadline, Type, VarDef};
+
+pub(crate) fn lower(cx: &mut Lowerer<'_>) {
+    let file = cx.file;
+    let model = cx.model;
+    for decl in &file.decls {
+        if let Decl::Deadline(d) = decl {
+            one(cx, d, None);
+        }
+    }
+    for (i, s) in model.stages.iter().enumerate() {
+        let Some(Decl::Stage(stage)) = file.decls.get(s.decl) else {
+            continue;
+        };
+        for d in &stage.deadlines {
+            one(cx, d, Some(i as u16));
+        }
+    }
+    if !cx.m.collections.deadlines.is_empty() {
+        let name = cx.sym("stage resumes at");
+        let init = vec![cx.konst(Const::DateTime(0))];
+        cx.m.collections.stage_resume = Some(cx.m.vars.len() as u16);
+        cx.m.vars.push(VarDef {
+            name,
+            ty: Type::DateTime,
+            init,
+        });
+    }
+}
+
+fn one(cx: &mut Lowerer<'_>, d: &ast::Deadline, stage: Option<u16>) {
+    let target = cx.stage_index(&d.stage);
+    let base = match stage {
+        None => format!("deadline -> {}", d.stage.name),
+        Some(s) => format!("deadline of {} -> {}", cx.m.stage_name(s), d.stage.name),
+    };
+    let mut name = base.clone();
+    let mut n = 1;
+    while cx.m.var_index(&name).is_some() {
+        n += 1;
+        name = format!("{base} #{n}");
+    }
+    let name = cx.sym(&name);
+    let init = vec![cx.konst(Const::Bool(false))];
+    let spent = cx.m.vars.len() as u16;
+    cx.m.vars.push(VarDef {
+        name,
+        ty: Type::Bool,
+        init,
+    });
+    let at = cx.code(&d.at, None);
+    let when = d.when.as_ref().map(|w| cx.code(w, None));
+    cx.m.collections.deadlines.push(Deadline {
+        stage,
+        at,
+        when,
+        target,
+        spent,
+        span: src(d.span),
+    });
+}
