@@ -36,6 +36,10 @@ pub struct Args {
     /// them.
     #[arg(long, requires = "fix")]
     diff: bool,
+    /// With `--fix`: apply the unsafe fixes too (a misspelt name changed to
+    /// the closest known one, which may not be the one meant).
+    #[arg(long, requires = "fix")]
+    unsafe_fixes: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -153,7 +157,7 @@ pub fn run(args: &Args) -> u8 {
     }
 }
 
-/// Applies the safe fixes to one file, round after round, and writes it
+/// Applies the safe fixes (and with `--unsafe-fixes` the others) to one file, round after round, and writes it
 /// (or prints the diff with `--diff`, leaving the file and the report as
 /// they were). Returns the text and analysis to report; `Err` when the file
 /// could not be written.
@@ -168,7 +172,7 @@ fn fix(
     let mut latest = analysis;
     let mut total = 0;
     for _ in 0..edits::MAX_ROUNDS {
-        let (fixed, applied) = edits::apply_safe(&current, &latest.diagnostics);
+        let (fixed, applied) = edits::apply(&current, &latest.diagnostics, args.unsafe_fixes);
         if applied == 0 {
             break;
         }
@@ -189,7 +193,7 @@ fn fix(
     }
     match std::fs::write(path, &current) {
         Ok(()) => {
-            let s = if total == 1 { "" } else { "es" };
+            let s = if total == 1 { "" } else { "s" };
             eprintln!("fixed {total} problem{s} in {}", path.display());
             Ok((current, latest))
         }

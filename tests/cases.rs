@@ -14,6 +14,11 @@
 //!   every marked mistake is reported on its own line, no error lands on
 //!   another line, and with the fixes applied the file is clean.
 //!
+//! - `fix::PATH` for `tests/cases/fix/` fixtures (see `fixes`): `dun check
+//!   --fix` leaves them as they are (a renamed name is not a safe fix), and
+//!   `dun check --fix --unsafe-fixes` rewrites them into a file that checks
+//!   without errors; the rewritten file is snapshotted.
+//!
 //! And once for all: every code emitted is explained in docs/errors.md, and
 //! every code explained there has a fixture that triggers it; in the whole
 //! cascade corpus at most one warning lands on an unmarked line.
@@ -66,6 +71,16 @@ fn main() {
         let path = fixture.clone();
         trials.push(Trial::test(format!("cascade::{name}"), move || {
             cascade::check(&path).map(|_| ())
+        }));
+    }
+    for fixture in fixtures
+        .iter()
+        .filter(|f| f.components().any(|c| c.as_os_str() == "fix"))
+    {
+        let name = relative(root, fixture);
+        let path = fixture.clone();
+        trials.push(Trial::test(format!("fix::{name}"), move || {
+            fixes::check(&path)
         }));
     }
     trials.push(Trial::test(
@@ -132,7 +147,7 @@ fn expectation(path: &Path) -> Expect {
     let folder = |name: &str| path.components().any(|c| c.as_os_str() == name);
     if folder("valid") {
         Expect::Clean
-    } else if folder("invalid") || folder("syntax") || folder("cascade") {
+    } else if folder("invalid") || folder("syntax") || folder("cascade") || folder("fix") {
         Expect::Findings
     } else {
         Expect::Anything
@@ -1094,6 +1109,65 @@ mod cascade {
         if verdict(path, text, &marked, &[at(4)]).is_ok() {
             return Err("a marked mistake without a diagnostic passed".into());
         }
+        Ok(())
+    }
+}
+
+/// `dun check --fix` on a copy of a fixture, as a user runs it.
+mod fixes {
+    use super::{read, relative, Failed};
+    use std::path::Path;
+    use std::process::Command;
+
+    fn run(file: &Path, flags: &[&str]) -> Result<std::process::Output, Failed> {
+        Command::new(env!("CARGO_BIN_EXE_dun"))
+            .args(["check", "--color", "never"])
+            .args(flags)
+            .arg(file)
+            .output()
+            .map_err(|e| format!("cannot run dun: {e}").into())
+    }
+
+    pub fn check(path: &Path) -> Result<(), Failed> {
+        let text = read(path)?;
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let cases = root.join("tests/cases");
+        let shown = relative(&cases, path);
+        let name = shown.trim_end_matches(".dun").replace('/', "__");
+        let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fix-{name}.dun"));
+        std::fs::write(&copy, &text)
+            .map_err(|e| format!("cannot write {}: {e}", copy.display()))?;
+
+        run(&copy, &["--fix"])?;
+        if read(&copy)? != text {
+            return Err(
+                format!("`dun check --fix` changed {shown}: its fixes are not all safe").into(),
+            );
+        }
+
+        let out = run(&copy, &["--fix", "--unsafe-fixes"])?;
+        let fixed = read(&copy)?;
+        let report = String::from_utf8_lossy(&out.stdout).to_string();
+        if !out.status.success() {
+            return Err(format!(
+                "{shown} still has errors after `dun check --fix --unsafe-fixes`:\n{report}"
+            )
+            .into());
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let summary = stderr
+            .lines()
+            .find(|l| l.starts_with("fixed "))
+            .map(|l| l.replace(&copy.display().to_string(), &shown))
+            .unwrap_or_default();
+        insta::with_settings!({
+            snapshot_path => cases.join("snapshots"),
+            prepend_module_to_snapshot => false,
+            input_file => path,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(format!("fixed__{name}"), format!("{summary}\n\n{fixed}"));
+        });
         Ok(())
     }
 }

@@ -10,10 +10,20 @@ pub const MAX_ROUNDS: usize = 10;
 /// applied. A fix whose edits overlap one applied before it, or fall
 /// outside the text or inside a character, is left for the next round.
 pub fn apply_safe(text: &str, diagnostics: &[Diagnostic]) -> (String, usize) {
+    apply(text, diagnostics, false)
+}
+
+/// As [`apply_safe`]; with `unsafe_too`, the fixes not marked safe as well
+/// (`dun check --fix --unsafe-fixes`). Of the fixes of one diagnostic only
+/// the first is taken: they are alternatives.
+pub fn apply(text: &str, diagnostics: &[Diagnostic], unsafe_too: bool) -> (String, usize) {
     let mut fixes: Vec<&[Edit]> = diagnostics
         .iter()
-        .flat_map(|d| &d.fixes)
-        .filter(|f| f.safe && !f.edits.is_empty())
+        .filter_map(|d| {
+            d.fixes
+                .iter()
+                .find(|f| (f.safe || unsafe_too) && !f.edits.is_empty())
+        })
         .map(|f| f.edits.as_slice())
         .collect();
     fixes.sort_by_key(|edits| edits.iter().map(|e| e.span.start).min());
@@ -72,6 +82,7 @@ mod tests {
             with_fix(Span::new(11, 11), "!", true),
         ];
         assert_eq!(apply_safe(text, &ds), ("abc DEF ghi!".to_string(), 2));
+        assert_eq!(apply(text, &ds, true), ("ABC DEF ghi!".to_string(), 3));
     }
 
     #[test]

@@ -93,6 +93,22 @@ impl Fix {
     }
 }
 
+/// What a diagnostic about an unknown name advises: the closest known name
+/// (a "did you mean" and a fix that writes it over the misspelt name at the
+/// primary span), or other advice when no known name is close. Built by
+/// `names::near_miss`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Suggestion {
+    Near {
+        written: String,
+        near: String,
+        /// What the fix writes: the name, or the name in quotes where the
+        /// misspelt one is a quoted text (a time zone).
+        replacement: String,
+    },
+    Advice(String),
+}
+
 impl Diagnostic {
     pub fn new(
         severity: Severity,
@@ -142,17 +158,24 @@ impl Diagnostic {
         self.fixes.push(fix);
         self
     }
-    /// The fix that puts `name` where the misspelt `written` is (the
-    /// primary span), for a close match: not safe, the author may mean
-    /// another name.
-    pub fn with_name_fix(self, written: &str, name: Option<&str>) -> Self {
-        match name {
-            Some(name) => {
+    /// The help of a diagnostic about an unknown name. A close known name
+    /// becomes "did you mean `x`?" and a fix that puts it where the
+    /// misspelt name is (the primary span): not safe, the author may mean
+    /// another name, so `dun check --fix` applies it only with
+    /// `--unsafe-fixes`.
+    pub fn with_suggestion(self, suggestion: Suggestion) -> Self {
+        match suggestion {
+            Suggestion::Near {
+                written,
+                near,
+                replacement,
+            } => {
                 let span = self.primary.span;
-                let title = format!("Change `{written}` to `{name}`");
-                self.with_fix(Fix::replace(title, span, name, false))
+                let title = format!("Change `{written}` to `{near}`");
+                self.with_help(format!("did you mean `{near}`?"))
+                    .with_fix(Fix::replace(title, span, replacement, false))
             }
-            None => self,
+            Suggestion::Advice(help) => self.with_help(help),
         }
     }
     /// What the registry says about this diagnostic's code.

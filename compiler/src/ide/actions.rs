@@ -1,10 +1,7 @@
 //! Code actions: quick fixes for diagnostics.
 //! - apply the diagnostic's own fixes (`Diagnostic::fixes`: edits of the
-//!   text the pass that found the problem wrote), a safe one preferred;
-//! - apply a "did you mean" on a diagnostic that has no fix of its own yet:
-//!   the checker writes its suggestion as the help `did you mean `NAME`?`
-//!   (`names::did_you_mean`) on a diagnostic whose primary span is the
-//!   misspelt name; the fix puts the suggestion there;
+//!   text the pass that found the problem wrote, such as the close name a
+//!   misspelt one is changed to), a safe one preferred;
 //! - declare a missing event (`event NAME`) or variable (`var NAME: TYPE =
 //!   VALUE`, the type read from what the flow assigns to it);
 //! - add the missing `end` of a stage that falls off its end (one action per
@@ -51,14 +48,6 @@ pub(crate) fn code_actions(doc: &Document, range: Span) -> Vec<CodeAction> {
                     .collect(),
                 preferred: fix.safe || d.fixes.len() == 1,
             });
-        }
-        if d.fixes.is_empty() {
-            if let Some(a) = did_you_mean(doc, d) {
-                out.push(CodeAction {
-                    diagnostic: Some(i),
-                    ..a
-                });
-            }
         }
         let name = doc.text().get(span.range()).unwrap_or("").to_string();
         match d.code {
@@ -114,25 +103,6 @@ pub(crate) fn code_actions(doc: &Document, range: Span) -> Vec<CodeAction> {
 
 fn is_name(s: &str) -> bool {
     super::navigate::valid_name(s).is_ok()
-}
-
-fn did_you_mean(doc: &Document, d: &Diagnostic) -> Option<CodeAction> {
-    let help = d.help.as_deref()?;
-    let rest = &help[help.find("did you mean `")? + "did you mean `".len()..];
-    let suggestion = &rest[..rest.find('`')?];
-    let written = doc.text().get(d.primary.span.range())?;
-    if !is_name(written) || !is_name(suggestion) || written == suggestion {
-        return None;
-    }
-    Some(CodeAction {
-        title: format!("Change `{written}` to `{suggestion}`"),
-        diagnostic: None,
-        edits: vec![TextEdit {
-            span: d.primary.span,
-            new_text: suggestion.to_string(),
-        }],
-        preferred: true,
-    })
 }
 
 #[derive(Clone, Copy, PartialEq)]

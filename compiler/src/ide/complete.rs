@@ -8,7 +8,7 @@
 //! which holds every declaration that did parse.
 
 use super::Document;
-use crate::model::{Channel, Type};
+use crate::model::{Channel, SymbolKind, Type};
 use crate::syntax::ast::Span;
 use crate::syntax::keywords::{self, Roles};
 use crate::syntax::lexer::{Lexer, TokenKind};
@@ -452,10 +452,10 @@ impl Candidates<'_, '_> {
                 }
                 return;
             }
-            (_, Some("queue")) => return self.defined_by_use(super::Target::Queue),
-            (_, Some("alert")) => return self.defined_by_use(super::Target::Team),
+            (_, Some("queue")) => return self.defined_by_use(SymbolKind::Queue),
+            (_, Some("alert")) => return self.defined_by_use(SymbolKind::Team),
             (_, Some("end")) => {
-                self.defined_by_use(super::Target::Outcome);
+                self.defined_by_use(SymbolKind::Outcome);
                 for o in OUTCOMES {
                     self.add(o, CompletionKind::Name, None);
                 }
@@ -640,19 +640,20 @@ impl Candidates<'_, '_> {
         }
     }
 
-    fn defined_by_use(&mut self, make: fn(String) -> super::Target) {
+    /// The queues, outcomes or teams the flow names (defined by use), from
+    /// the model's references.
+    fn defined_by_use(&mut self, kind: SymbolKind) {
         let mut names: Vec<&str> = self
             .doc
-            .index
-            .occurrences()
-            .iter()
-            .filter(|o| {
-                std::mem::discriminant(&o.target) == std::mem::discriminant(&make(String::new()))
-            })
-            .map(|o| o.target.name())
+            .analysis
+            .model
+            .usage
+            .references
+            .keys()
+            .filter(|s| s.kind == kind)
+            .map(|s| s.name.as_str())
             .collect();
         names.sort_unstable();
-        names.dedup();
         for n in names {
             self.add(n, CompletionKind::Name, None);
         }

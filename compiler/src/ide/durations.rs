@@ -6,7 +6,7 @@
 
 use super::{Document, Hover};
 use crate::fmt::Spelling;
-use crate::model::Model;
+use crate::model::{DeclId, Model};
 use crate::syntax::ast::{
     Block, Decl, DurationLit, DurationUnit, Expr, ExprKind, HandlerBody, Span, StepKind, WaitKind,
 };
@@ -23,7 +23,10 @@ const MAX_HOLIDAY_YEARS: i32 = 4;
 /// the flow's only calendar, else none (Saturday and Sunday off).
 fn calendar<'m>(model: &'m Model, d: &DurationLit) -> Option<&'m crate::model::Calendar> {
     match &d.calendar {
-        Some(name) => model.calendars.get(&name.name),
+        Some(name) => match model.usage.resolved.get(&name.span)? {
+            DeclId::Calendar(i) => model.calendars.at(usize::from(*i)),
+            _ => None,
+        },
         None => model.default_calendar(),
     }
 }

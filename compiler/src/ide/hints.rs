@@ -17,8 +17,10 @@
 //! its entry instead.
 
 use super::Document;
-use crate::model::Model;
-use crate::syntax::ast::{Block, Decl, DurationLit, DurationUnit, Span, Stage, StepKind, WaitKind};
+use crate::model::{DeclId, Model};
+use crate::syntax::ast::{
+    Block, Decl, DurationLit, DurationUnit, Ident, Span, Stage, StepKind, WaitKind,
+};
 use std::collections::HashMap;
 
 const MINUTES_PER_DAY: u64 = 1440;
@@ -108,6 +110,14 @@ impl Days<'_> {
         }
     }
 
+    /// The stage a move names, as the checker resolved it.
+    fn stage(&self, name: &Ident) -> Option<String> {
+        match self.model.usage.resolved.get(&name.span)? {
+            DeclId::Stage(i) => Some(self.model.stages.at(usize::from(*i))?.name.clone()),
+            _ => None,
+        }
+    }
+
     /// Calendar days a date moves, the fewest and the most, counted with
     /// the calendar's weekend and dated holidays ([`super::durations`]).
     fn calendar_days(&self, d: &DurationLit) -> (u64, u64) {
@@ -174,12 +184,13 @@ impl Walk<'_, '_> {
                     }
                 }
                 StepKind::Goto(s) => {
-                    self.moves.push((s.name.clone(), now));
+                    self.moves.extend(self.days.stage(s).map(|s| (s, now)));
                     return None;
                 }
                 StepKind::Split { arms } => {
                     for arm in arms {
-                        self.moves.push((arm.stage.name.clone(), now));
+                        self.moves
+                            .extend(self.days.stage(&arm.stage).map(|s| (s, now)));
                     }
                     return None;
                 }
@@ -238,13 +249,12 @@ fn label(w: When, relative: bool, wait: bool) -> (String, Option<String>) {
 
 pub(crate) fn inlay_hints(doc: &Document, range: Span) -> Vec<InlayHint> {
     let model = &doc.analysis.model;
-    let stages: HashMap<&str, &Stage> = doc
-        .analysis
-        .file
-        .decls
+    // The model's stages, each with its body (`Stage::decl`).
+    let stages: HashMap<&str, &Stage> = model
+        .stages
         .iter()
-        .filter_map(|d| match d {
-            Decl::Stage(s) => Some((s.name.name.as_str(), s)),
+        .filter_map(|s| match doc.analysis.file.decls.get(s.decl) {
+            Some(Decl::Stage(body)) => Some((s.name.as_str(), body)),
             _ => None,
         })
         .collect();

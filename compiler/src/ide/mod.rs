@@ -106,7 +106,7 @@ impl Document {
         let text = text.into();
         let analysis = analyze(path, &text);
         let lines = LineMap::new(&text);
-        let index = Index::build(&analysis.file, &analysis.model);
+        let index = Index::build(&analysis.model);
         Document {
             text,
             path: path.map(Path::to_path_buf),

@@ -197,6 +197,9 @@ pub struct Usage {
     /// The same for the placeholders of each `file "..."` template, by
     /// template name: their spans are offsets into the template's file.
     pub resolved_in_files: HashMap<String, HashMap<Span, DeclId>>,
+    /// Every bare name read as a variant of an enumeration, by the name's
+    /// span: the enumeration and the variant's position in it.
+    pub variants: HashMap<Span, (EnumId, u32)>,
     /// For each contact step (`send`, by the step's span), the account
     /// field it goes to: the `to` field, or the account's only field of the
     /// channel's contact type.
@@ -232,6 +235,9 @@ pub struct Model {
     /// The variants of every enumeration type written in the file; `EnumId`
     /// indexes this.
     pub enums: Vec<Vec<String>>,
+    /// Where each variant of `enums` is written in its type, in the same
+    /// order.
+    pub enum_spans: Vec<Vec<Span>>,
     pub usage: Usage,
 }
 

@@ -3,7 +3,7 @@
 //! can then resolve names declared anywhere in the file.
 
 use super::template_file;
-use super::{did_you_mean, DUPLICATE, MISSING_FLOW, MISSING_START, UNKNOWN_CHANNEL, UNKNOWN_TYPE};
+use super::{near_miss, DUPLICATE, MISSING_FLOW, MISSING_START, UNKNOWN_CHANNEL, UNKNOWN_TYPE};
 use crate::checks::codes::{FILE_NOT_FOUND, NO_BUSINESS_DAY, OPTIONAL_NOT_ALLOWED, UNKNOWN_STAGE};
 use crate::diagnostics::Diagnostic;
 use crate::model::{
@@ -293,7 +293,7 @@ impl Collector<'_> {
                 match Type::from_name(&id.name) {
                     Some(t) => t,
                     None => {
-                        let help = did_you_mean(&id.name, Type::NAMES).unwrap_or_else(|| {
+                        let help = near_miss(&id.name, Type::NAMES).or_else(|| {
                             format!(
                                 "the types are {}, or a choice written `a | b | c`",
                                 Type::NAMES.join(", ")
@@ -306,7 +306,7 @@ impl Collector<'_> {
                                 id.span,
                             )
                             .with_label("unknown type")
-                            .with_help(help),
+                            .with_suggestion(help),
                         );
                         Type::Unknown
                     }
@@ -315,16 +315,19 @@ impl Collector<'_> {
             TypeExprKind::Enum(variants) => {
                 let mut seen: Table<Span> = Table::default();
                 let mut names = Vec::with_capacity(variants.len());
+                let mut spans = Vec::with_capacity(variants.len());
                 for v in variants {
                     if let Err(first) = seen.insert(&v.name, v.span) {
                         let d = duplicate("choice", &v.name, v.span, *first);
                         self.diags.push(d);
                     } else {
                         names.push(v.name.clone());
+                        spans.push(v.span);
                     }
                 }
                 let id = crate::model::EnumId(self.model.enums.len() as u32);
                 self.model.enums.push(names);
+                self.model.enum_spans.push(spans);
                 Type::Enum(id)
             }
         }
@@ -368,8 +371,8 @@ impl Collector<'_> {
         let channel = Channel::from_name(&t.channel.name);
         if channel.is_none() && !t.channel.name.is_empty() {
             let names = Channel::ALL.map(Channel::name);
-            let help = did_you_mean(&t.channel.name, names)
-                .unwrap_or_else(|| format!("the channels are {}", names.join(", ")));
+            let help = near_miss(&t.channel.name, names)
+                .or_else(|| format!("the channels are {}", names.join(", ")));
             self.diags.push(
                 Diagnostic::error(
                     UNKNOWN_CHANNEL,
@@ -377,7 +380,7 @@ impl Collector<'_> {
                     t.channel.span,
                 )
                 .with_label("unknown channel")
-                .with_help(help),
+                .with_suggestion(help),
             );
         }
         let file = match &t.body {
@@ -481,17 +484,15 @@ impl Collector<'_> {
 
 /// The diagnostic for a name that should be a stage and is not.
 pub(crate) fn unknown_stage(model: &Model, name: &ast::Ident) -> Diagnostic {
-    let near = super::suggest(&name.name, model.stages.names());
-    let help = did_you_mean(&name.name, model.stages.names())
-        .unwrap_or_else(|| format!("declare it with `stage {} {{ ... }}`", name.name));
+    let help = near_miss(&name.name, model.stages.names())
+        .or_else(|| format!("declare it with `stage {} {{ ... }}`", name.name));
     Diagnostic::error(
         UNKNOWN_STAGE,
         format!("there is no stage `{}`", name.name),
         name.span,
     )
     .with_label("unknown stage")
-    .with_help(help)
-    .with_name_fix(&name.name, near)
+    .with_suggestion(help)
 }
 
 /// The optional account fields a segment's condition proves set when it

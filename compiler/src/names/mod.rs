@@ -7,7 +7,7 @@ mod suggest;
 pub(crate) mod template_file;
 
 pub(crate) use collect::{collect, unknown_stage};
-pub use suggest::{did_you_mean, suggest};
+pub use suggest::{near_miss, suggest, NearMiss};
 pub use template_file::MAX_TEMPLATE_FILE_BYTES;
 
 pub const DUPLICATE: &str = "dun::names::duplicate";

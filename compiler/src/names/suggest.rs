@@ -1,5 +1,7 @@
 //! "Did you mean" for near misses.
 
+use crate::diagnostics::Suggestion;
+
 /// The candidate closest to `name`, if one is close enough to be a likely
 /// typo: at most one edit for short names, about a third of the letters for
 /// longer ones, or a Jaro-Winkler similarity of 0.9 and more (which catches
@@ -56,12 +58,49 @@ fn lengths_may_be_close(a: usize, b: usize, limit: usize) -> bool {
     long - short <= limit || short * 4 >= long
 }
 
-/// "did you mean `x`?" when a candidate is close, else `None`.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
-    suggest(name, candidates).map(|c| format!("did you mean `{c}`?"))
+/// A name that is not known and the closest known one, if any is close
+/// (see [`suggest`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NearMiss {
+    written: String,
+    near: Option<String>,
+    quoted: bool,
+}
+
+/// The near miss of `name` among `candidates`: give it to
+/// `Diagnostic::with_suggestion` through [`NearMiss::or_else`].
+pub fn near_miss<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> NearMiss {
+    NearMiss {
+        written: name.to_string(),
+        near: suggest(name, candidates).map(str::to_string),
+        quoted: false,
+    }
+}
+
+impl NearMiss {
+    /// The misspelt name is the content of a quoted text whose span (the
+    /// quotes included) the diagnostic points at: the fix writes the known
+    /// name in quotes.
+    pub fn quoted(mut self) -> Self {
+        self.quoted = true;
+        self
+    }
+
+    /// The suggestion: the close name, else the advice `otherwise` gives.
+    pub fn or_else(self, otherwise: impl FnOnce() -> String) -> Suggestion {
+        match self.near {
+            Some(near) => Suggestion::Near {
+                replacement: if self.quoted {
+                    format!("\"{near}\"")
+                } else {
+                    near.clone()
+                },
+                written: self.written,
+                near,
+            },
+            None => Suggestion::Advice(otherwise()),
+        }
+    }
 }
 
 #[cfg(test)]

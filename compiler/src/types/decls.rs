@@ -5,7 +5,7 @@ use super::{Checker, Scope};
 use crate::checks::codes::*;
 use crate::diagnostics::Diagnostic;
 use crate::model::{ChannelSet, SymbolKind, Type};
-use crate::names::did_you_mean;
+use crate::names::near_miss;
 use crate::syntax::ast::{self, Decl, ExprKind, FieldRoot, HandlerBody, PolicyRuleKind, Span};
 use std::collections::HashMap;
 
@@ -71,7 +71,13 @@ impl Checker<'_> {
                 self.test(t);
                 self.in_test = false;
             }
-            Decl::Flow(_) | Decl::Currency(_) | Decl::Calendar(_) | Decl::Start(_) => {}
+            // A `start` naming no stage is reported by `names`.
+            Decl::Start(s) => {
+                if self.model.stages.contains(&s.stage.name) {
+                    self.refer(SymbolKind::Stage, &s.stage.name, s.stage.span);
+                }
+            }
+            Decl::Flow(_) | Decl::Currency(_) | Decl::Calendar(_) => {}
             Decl::Reenter(r) => self.condition(&r.cond, &Scope::default(), "`reenter when`"),
             Decl::Migrate(mg) => {
                 for mv in &mg.moves {
@@ -111,9 +117,8 @@ impl Checker<'_> {
             return true;
         }
         if !event.name.is_empty() {
-            let help = did_you_mean(&event.name, self.model.events.names()).unwrap_or_else(|| {
-                format!("declare it with `event {} {{ field: type }}`", event.name)
-            });
+            let help = near_miss(&event.name, self.model.events.names())
+                .or_else(|| format!("declare it with `event {} {{ field: type }}`", event.name));
             self.report(
                 Diagnostic::error(
                     UNKNOWN_EVENT,
@@ -121,7 +126,7 @@ impl Checker<'_> {
                     event.span,
                 )
                 .with_label("unknown event")
-                .with_help(help),
+                .with_suggestion(help),
             );
         }
         false
@@ -141,7 +146,7 @@ impl Checker<'_> {
     pub(crate) fn channel_set(&mut self, word: &ast::Ident) -> Option<ChannelSet> {
         let set = ChannelSet::from_word(&word.name);
         if set.is_none() && !word.name.is_empty() {
-            let help = did_you_mean(&word.name, ChannelSet::WORDS).unwrap_or_else(|| {
+            let help = near_miss(&word.name, ChannelSet::WORDS).or_else(|| {
                 "write a channel (`email`, `sms`, `whatsapp`, `letter`, `push`, `voice`), its plural, or a group: `calls`, `messages`, `contact`".to_string()
             });
             self.report(
@@ -151,7 +156,7 @@ impl Checker<'_> {
                     word.span,
                 )
                 .with_label("unknown channel")
-                .with_help(help),
+                .with_suggestion(help),
             );
         }
         set
@@ -281,14 +286,15 @@ impl Checker<'_> {
         if name.parse::<chrono_tz::Tz>().is_ok() {
             return true;
         }
-        let help = did_you_mean(name, chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()))
-            .unwrap_or_else(|| {
+        let help = near_miss(name, chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()))
+            .quoted()
+            .or_else(|| {
                 "write an IANA zone name such as `Europe/Madrid` or `America/New_York`".to_string()
             });
         self.report(
             Diagnostic::error(INVALID_ZONE, format!("`{name}` is not a time zone"), span)
                 .with_label("unknown zone")
-                .with_help(help),
+                .with_suggestion(help),
         );
         false
     }

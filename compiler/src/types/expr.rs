@@ -4,7 +4,7 @@ use super::{Checker, Scope};
 use crate::checks::codes::*;
 use crate::diagnostics::Diagnostic;
 use crate::model::{SymbolKind, Type};
-use crate::names::did_you_mean;
+use crate::names::near_miss;
 use crate::syntax::ast::{
     BinaryOp, DurationLit, Expr, ExprKind, FieldRoot, Ident, Span, Text, TextPart, UnaryOp,
 };
@@ -272,7 +272,11 @@ impl Checker<'_> {
 
     fn name(&mut self, id: &Ident, hint: Option<&Type>, scope: &Scope) -> Type {
         if let Some(Type::Enum(e)) = hint {
-            if self.model.variants(*e).contains(&id.name) {
+            if let Some(position) = self.model.variants(*e).iter().position(|v| *v == id.name) {
+                if self.foreign.is_none() {
+                    let at = (*e, position as u32);
+                    self.walked.usage.variants.insert(id.span, at);
+                }
                 return Type::Enum(*e);
             }
         }
@@ -311,8 +315,8 @@ impl Checker<'_> {
         if let Some(Type::Enum(e)) = hint {
             let variants = self.model.variants(*e);
             let choices = variants.join(" | ");
-            let help = did_you_mean(&id.name, variants.iter().map(String::as_str))
-                .unwrap_or_else(|| format!("the choices are `{choices}`"));
+            let help = near_miss(&id.name, variants.iter().map(String::as_str))
+                .or_else(|| format!("the choices are `{choices}`"));
             self.report(
                 Diagnostic::error(
                     UNKNOWN_VARIANT,
@@ -320,12 +324,12 @@ impl Checker<'_> {
                     id.span,
                 )
                 .with_label("not a choice of this field")
-                .with_help(help),
+                .with_suggestion(help),
             );
             return Type::Unknown;
         }
         let names = self.model.vars.names().chain(self.model.segments.names());
-        let help = did_you_mean(&id.name, names).unwrap_or_else(|| {
+        let help = near_miss(&id.name, names).or_else(|| {
             format!(
                 "declare it with `var {0}: TYPE = VALUE` or `segment {0} = CONDITION`, or write `account.{0}` for an account field",
                 id.name
@@ -338,7 +342,7 @@ impl Checker<'_> {
                 id.span,
             )
             .with_label("unknown name")
-            .with_help(help),
+            .with_suggestion(help),
         );
         Type::Unknown
     }
@@ -377,7 +381,7 @@ impl Checker<'_> {
             }
         };
         let Some(f) = table.get(&field.name) else {
-            let help = did_you_mean(&field.name, table.names()).unwrap_or_else(|| match root {
+            let help = near_miss(&field.name, table.names()).or_else(|| match root {
                 FieldRoot::Account => format!("add `{}: TYPE` to the `account` block", field.name),
                 FieldRoot::Event => format!(
                     "the event `{}` carries {}",
@@ -396,7 +400,7 @@ impl Checker<'_> {
                     field.span,
                 )
                 .with_label("unknown field")
-                .with_help(help),
+                .with_suggestion(help),
             );
             return Type::Unknown;
         };
@@ -596,7 +600,7 @@ impl Checker<'_> {
         if self.model.calendars.contains(&cal.name) {
             self.refer(SymbolKind::Calendar, &cal.name, cal.span);
         } else if !cal.name.is_empty() {
-            let help = did_you_mean(&cal.name, self.model.calendars.names()).unwrap_or_else(|| {
+            let help = near_miss(&cal.name, self.model.calendars.names()).or_else(|| {
                 format!(
                     "declare it with `calendar {} {{ weekend saturday, sunday }}`",
                     cal.name
@@ -609,7 +613,7 @@ impl Checker<'_> {
                     cal.span,
                 )
                 .with_label("unknown calendar")
-                .with_help(help),
+                .with_suggestion(help),
             );
         }
     }

@@ -6,7 +6,7 @@ use super::{expr::field_list, Checker, Scope};
 use crate::checks::codes::*;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Channel, Field, Symbol, SymbolKind, Table, Type};
-use crate::names::did_you_mean;
+use crate::names::near_miss;
 use crate::syntax::ast::{self, Expectation, ExprKind, Span, TestAction, TestItemKind};
 
 impl Checker<'_> {
@@ -28,7 +28,7 @@ impl Checker<'_> {
                     }
                     given = Some(item.span);
                     let model = self.model;
-                    self.test_values(&model.account, values, "the account");
+                    self.test_values(&model.account, None, values, "the account");
                     self.missing_values(
                         &model.account,
                         values,
@@ -59,7 +59,7 @@ impl Checker<'_> {
                         if self.event_ref(event) {
                             if let Some(decl) = model.events.get(&event.name) {
                                 let owner = format!("the event `{}`", event.name);
-                                self.test_values(&decl.fields, fields, &owner);
+                                self.test_values(&decl.fields, Some(&event.name), fields, &owner);
                                 self.missing_values(
                                     &decl.fields,
                                     fields,
@@ -72,7 +72,7 @@ impl Checker<'_> {
                     }
                     TestAction::Update(values) => {
                         let model = self.model;
-                        self.test_values(&model.account, values, "the account");
+                        self.test_values(&model.account, None, values, "the account");
                     }
                     TestAction::Expect(e) => self.expectation(e),
                 },
@@ -114,7 +114,15 @@ impl Checker<'_> {
 
     /// Values of a test: like `field_values`, but text is accepted for
     /// phone, email, address and timezone fields and checked for shape.
-    fn test_values(&mut self, decls: &Table<Field>, values: &[ast::FieldValue], owner: &str) {
+    /// `event` names the event whose payload `decls` is; `None` for the
+    /// account.
+    fn test_values(
+        &mut self,
+        decls: &Table<Field>,
+        event: Option<&str>,
+        values: &[ast::FieldValue],
+        owner: &str,
+    ) {
         let mut seen: Table<Span> = Table::default();
         let scope = Scope {
             no_vars: true,
@@ -137,7 +145,7 @@ impl Checker<'_> {
                 if v.name.name.is_empty() {
                     continue;
                 }
-                let help = did_you_mean(&v.name.name, decls.names()).unwrap_or_else(|| {
+                let help = near_miss(&v.name.name, decls.names()).or_else(|| {
                     format!(
                         "{owner} has {}",
                         field_list(decls.iter().map(|f| f.name.as_str()))
@@ -150,10 +158,17 @@ impl Checker<'_> {
                         v.name.span,
                     )
                     .with_label("unknown field")
-                    .with_help(help),
+                    .with_suggestion(help),
                 );
                 continue;
             };
+            match event {
+                Some(e) => {
+                    let key = format!("{e}.{}", v.name.name);
+                    self.refer(SymbolKind::EventField, &key, v.name.span);
+                }
+                None => self.refer(SymbolKind::AccountField, &v.name.name, v.name.span),
+            }
             let ty = field.ty.clone();
             match (&v.value.kind, &ty) {
                 (
@@ -271,10 +286,9 @@ impl Checker<'_> {
                 if self.model.actions.contains(&action.name) {
                     self.flow_uses(SymbolKind::Action, action, "emits the action");
                 } else if !action.name.is_empty() {
-                    let help = did_you_mean(&action.name, self.model.actions.names())
-                        .unwrap_or_else(|| {
-                            format!("declare it with `action {} {{ field: type }}`", action.name)
-                        });
+                    let help = near_miss(&action.name, self.model.actions.names()).or_else(|| {
+                        format!("declare it with `action {} {{ field: type }}`", action.name)
+                    });
                     self.report(
                         Diagnostic::error(
                             UNKNOWN_ACTION,
@@ -282,7 +296,7 @@ impl Checker<'_> {
                             action.span,
                         )
                         .with_label("unknown action")
-                        .with_help(help),
+                        .with_suggestion(help),
                     );
                 }
             }
@@ -308,11 +322,10 @@ impl Checker<'_> {
                         if var.name.is_empty() {
                             return;
                         }
-                        let help =
-                            did_you_mean(&var.name, self.model.vars.names()).unwrap_or_else(|| {
-                                "`expect NAME == VALUE` checks a flow variable declared with `var`"
-                                    .to_string()
-                            });
+                        let help = near_miss(&var.name, self.model.vars.names()).or_else(|| {
+                            "`expect NAME == VALUE` checks a flow variable declared with `var`"
+                                .to_string()
+                        });
                         self.report(
                             Diagnostic::error(
                                 UNKNOWN_VARIABLE,
@@ -320,7 +333,7 @@ impl Checker<'_> {
                                 var.span,
                             )
                             .with_label("unknown variable")
-                            .with_help(help),
+                            .with_suggestion(help),
                         );
                     }
                 }
@@ -348,7 +361,7 @@ impl Checker<'_> {
             .map(|s| s.name.as_str())
             .collect();
         candidates.sort_unstable();
-        let help = did_you_mean(&name.name, candidates.iter().copied()).unwrap_or_else(|| {
+        let help = near_miss(&name.name, candidates.iter().copied()).or_else(|| {
             if candidates.is_empty() {
                 "this expectation can never hold; check the name against the flow".to_string()
             } else {
@@ -362,7 +375,7 @@ impl Checker<'_> {
                 name.span,
             )
             .with_label("never happens in this flow")
-            .with_help(help),
+            .with_suggestion(help),
         );
     }
 }

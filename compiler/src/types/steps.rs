@@ -5,7 +5,7 @@ use super::{expr::field_list, Checker, Scope};
 use crate::checks::codes::*;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Channel, SymbolKind, Type};
-use crate::names::did_you_mean;
+use crate::names::near_miss;
 use crate::syntax::ast::{self, Block, Span, StepKind, WaitKind};
 
 impl Checker<'_> {
@@ -179,8 +179,8 @@ impl Checker<'_> {
         let c = Channel::from_name(&channel.name);
         if c.is_none() && !channel.name.is_empty() {
             let names = Channel::ALL.map(Channel::name);
-            let help = did_you_mean(&channel.name, names)
-                .unwrap_or_else(|| format!("the channels are {}", names.join(", ")));
+            let help = near_miss(&channel.name, names)
+                .or_else(|| format!("the channels are {}", names.join(", ")));
             self.report(
                 Diagnostic::error(
                     UNKNOWN_CHANNEL,
@@ -188,7 +188,7 @@ impl Checker<'_> {
                     channel.span,
                 )
                 .with_label("unknown channel")
-                .with_help(help),
+                .with_suggestion(help),
             );
         }
         c
@@ -198,13 +198,12 @@ impl Checker<'_> {
     pub(crate) fn send_template(&mut self, channel: Option<Channel>, template: &ast::Ident) {
         let Some(t) = self.model.templates.get(&template.name) else {
             if !template.name.is_empty() {
-                let help = did_you_mean(&template.name, self.model.templates.names())
-                    .unwrap_or_else(|| {
-                        format!(
-                            "declare it with `template {} for CHANNEL \"...\"`",
-                            template.name
-                        )
-                    });
+                let help = near_miss(&template.name, self.model.templates.names()).or_else(|| {
+                    format!(
+                        "declare it with `template {} for CHANNEL \"...\"`",
+                        template.name
+                    )
+                });
                 self.report(
                     Diagnostic::error(
                         UNKNOWN_TEMPLATE,
@@ -212,11 +211,7 @@ impl Checker<'_> {
                         template.span,
                     )
                     .with_label("unknown template")
-                    .with_help(help)
-                    .with_name_fix(
-                        &template.name,
-                        crate::names::suggest(&template.name, self.model.templates.names()),
-                    ),
+                    .with_suggestion(help),
                 );
             }
             return;
@@ -263,10 +258,9 @@ impl Checker<'_> {
         };
         if let Some(to) = to {
             let Some(field) = self.model.account.get(&to.name) else {
-                let help =
-                    did_you_mean(&to.name, self.model.account.names()).unwrap_or_else(|| {
-                        format!("add `{}: {}` to the `account` block", to.name, want.name())
-                    });
+                let help = near_miss(&to.name, self.model.account.names()).or_else(|| {
+                    format!("add `{}: {}` to the `account` block", to.name, want.name())
+                });
                 self.report(
                     Diagnostic::error(
                         UNKNOWN_FIELD,
@@ -274,7 +268,7 @@ impl Checker<'_> {
                         to.span,
                     )
                     .with_label("unknown field")
-                    .with_help(help),
+                    .with_suggestion(help),
                 );
                 return;
             };
@@ -408,8 +402,8 @@ impl Checker<'_> {
             );
             return;
         }
-        let help = did_you_mean(&var.name, self.model.vars.names())
-            .unwrap_or_else(|| format!("declare it with `var {}: TYPE = VALUE`", var.name));
+        let help = near_miss(&var.name, self.model.vars.names())
+            .or_else(|| format!("declare it with `var {}: TYPE = VALUE`", var.name));
         self.report(
             Diagnostic::error(
                 UNKNOWN_VARIABLE,
@@ -417,7 +411,7 @@ impl Checker<'_> {
                 var.span,
             )
             .with_label("unknown variable")
-            .with_help(help),
+            .with_suggestion(help),
         );
     }
 
@@ -425,7 +419,7 @@ impl Checker<'_> {
         let model = self.model;
         let Some(decl) = model.actions.get(&action.name) else {
             if !action.name.is_empty() {
-                let help = did_you_mean(&action.name, model.actions.names()).unwrap_or_else(|| {
+                let help = near_miss(&action.name, model.actions.names()).or_else(|| {
                     format!("declare it with `action {} {{ field: type }}`", action.name)
                 });
                 self.report(
@@ -435,7 +429,7 @@ impl Checker<'_> {
                         action.span,
                     )
                     .with_label("unknown action")
-                    .with_help(help),
+                    .with_suggestion(help),
                 );
             }
             for f in fields {
@@ -512,7 +506,7 @@ impl Checker<'_> {
                     if v.name.name.is_empty() {
                         continue;
                     }
-                    let help = did_you_mean(&v.name.name, decls.names()).unwrap_or_else(|| {
+                    let help = near_miss(&v.name.name, decls.names()).or_else(|| {
                         format!(
                             "{owner} has {}",
                             field_list(decls.iter().map(|f| f.name.as_str()))
@@ -525,7 +519,7 @@ impl Checker<'_> {
                             v.name.span,
                         )
                         .with_label("unknown field")
-                        .with_help(help),
+                        .with_suggestion(help),
                     );
                 }
             }

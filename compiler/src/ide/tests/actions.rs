@@ -151,3 +151,44 @@ fn did_you_mean_for_every_kind_of_misspelt_name() {
         assert!(i < doc.diagnostics().len());
     }
 }
+
+#[test]
+fn a_quick_fix_comes_from_the_fix_not_from_the_help_text() {
+    let (doc, actions) = actions_at(&format!(
+        "{BASE}stage reminders {{\n  wait 1 day\n  goto remi$0nder\n}}\n"
+    ));
+    assert!(actions.iter().any(|a| a.title.starts_with("Change `")));
+    // The same diagnostics, help included, without their fixes: no change
+    // of name is offered, the help text is for people.
+    let mut bare = doc.clone();
+    for d in &mut bare.analysis.diagnostics {
+        d.fixes.clear();
+    }
+    assert!(bare
+        .diagnostics()
+        .iter()
+        .any(|d| d.help.as_deref() == Some("did you mean `reminders`?")));
+    let whole = Span::new(0, bare.text().len());
+    assert!(
+        !bare
+            .code_actions(whole)
+            .iter()
+            .any(|a| a.title.starts_with("Change `")),
+        "a change of name was read from the help text"
+    );
+}
+
+#[test]
+fn a_misspelt_time_zone_is_replaced_inside_its_quotes() {
+    let (doc, actions) = actions_at(&format!(
+        "{BASE}policy {{\n  contact_hours 08:00 to 21:00 in \"Europe/Madi$0rd\"\n}}\nstage reminders {{\n  end paid\n}}\n"
+    ));
+    let fix = actions
+        .iter()
+        .find(|a| a.title == "Change `Europe/Madird` to `Europe/Madrid`")
+        .expect("a fix of the zone");
+    let after = apply(&doc, fix);
+    assert!(after.contains("in \"Europe/Madrid\"\n"), "{after}");
+    let again = Document::new(None, after);
+    assert!(!again.analysis().has_errors(), "{:?}", again.diagnostics());
+}

@@ -175,3 +175,20 @@ fn a_document_can_be_shared_across_threads() {
     fn shared<T: Send + Sync>() {}
     shared::<Document>();
 }
+
+#[test]
+fn an_unresolved_name_has_no_occurrence_and_no_references() {
+    let (doc, offset) = doc_at("flow f\nstart a\nstage a {\n  wait 1 day\n  goto now$0here\n}\n");
+    assert!(doc.index().at(offset).is_none());
+    assert!(doc.references(offset, true).is_empty());
+    assert!(doc.definition(offset).is_empty());
+    // Every occurrence the index holds is one the checker resolved or a
+    // declaration of the model.
+    let model = &doc.analysis().model;
+    for o in doc.index().occurrences() {
+        assert!(
+            o.declaration || model.usage.resolved.contains_key(&o.span),
+            "{o:?} is not from the model"
+        );
+    }
+}
