@@ -106,6 +106,7 @@ module.exports = grammar({
       $.segment_declaration,
       $.template_declaration,
       $.handler,
+      $.deadline,
       $.start_declaration,
       $.stage_declaration,
       $.migrate_declaration,
@@ -184,17 +185,37 @@ module.exports = grammar({
         $.no_contact_rule,
         $.at_most_rule,
         $.pause_rule,
+        $.hold_rule,
         $.stop_rule,
       )),
       '}',
     ),
 
+    // `contact_hours [CHANNELS] 08:00 to 21:00` or, per day of the week,
+    // `contact_hours mon-fri 08:00 to 21:00, sat 09:00 to 15:00`.
     contact_hours_rule: $ => seq(
       'contact_hours',
+      optional(field('channels', alias($.identifier, $.channel))),
+      choice(
+        seq($.day_window, repeat(seq(optional(','), $.day_window))),
+        seq(field('from', $.time), 'to', field('to', $.time)),
+      ),
+      optional(seq('in', field('zone', choice($.field_access, $.string)))),
+    ),
+
+    day_window: $ => seq(
+      $.day_range,
+      repeat(seq(optional(','), $.day_range)),
       field('from', $.time),
       'to',
       field('to', $.time),
-      optional(seq('in', field('zone', choice($.field_access, $.string)))),
+    ),
+
+    day_range: $ => seq($.week_day, optional(seq('-', $.week_day))),
+
+    week_day: _ => choice(
+      'monday', 'mon', 'tuesday', 'tue', 'wednesday', 'wed', 'thursday', 'thu',
+      'friday', 'fri', 'saturday', 'sat', 'sunday', 'sun',
     ),
 
     no_contact_rule: $ => seq(
@@ -212,8 +233,11 @@ module.exports = grammar({
       field('count', $.integer),
       field('channels', alias($.identifier, $.channel)),
       'per',
-      field('window', $.duration),
+      field('window', choice($.calendar_week, $.duration)),
     ),
+
+    // `per calendar week`: Monday 00:00 to Sunday 24:00 in the flow's zone.
+    calendar_week: _ => seq('calendar', 'week'),
 
     pause_rule: $ => seq(
       'pause',
@@ -222,6 +246,18 @@ module.exports = grammar({
       field('duration', $.duration),
       'after',
       field('event', $.identifier),
+      optional($.when_clause),
+    ),
+
+    // `pause contact after dispute until dispute_resolved for at most 60 days`.
+    hold_rule: $ => seq(
+      'pause',
+      field('channels', alias($.identifier, $.channel)),
+      'after',
+      field('event', $.identifier),
+      'until',
+      field('release', $.identifier),
+      optional(seq('for', 'at', 'most', field('longest', $.duration))),
       optional($.when_clause),
     ),
 
@@ -288,9 +324,16 @@ module.exports = grammar({
       'version',
       field('version', $.integer),
       '{',
-      repeat($.migrate_move),
+      repeat(choice($.migrate_var, $.migrate_move)),
       '}',
     ),
+
+    migrate_var: $ => commaOptional(seq(
+      'var',
+      field('variable', $.identifier),
+      '=',
+      field('value', $._expression),
+    )),
 
     migrate_move: $ => commaOptional(seq(
       'stage',
@@ -318,7 +361,18 @@ module.exports = grammar({
     // The pest grammar reads handlers written after a step as
     // `misplaced_handler` only to word the checker's message; the language
     // it accepts is the same as this interleaving.
-    stage_body: $ => seq('{', repeat(choice($.handler, $._step)), '}'),
+    stage_body: $ => seq('{', repeat(choice($.handler, $.deadline, $._step)), '}'),
+
+    // `at account.due_date + 45 days [when COND] -> law_firm`: a move at a
+    // moment computed from the account's data; flow-wide, or among a
+    // stage's handlers for that stage only.
+    deadline: $ => seq(
+      'at',
+      field('moment', $._expression),
+      optional($.when_clause),
+      '->',
+      field('target', $.identifier),
+    ),
 
     // ------------------------------------------------------------ steps
 

@@ -15,16 +15,16 @@
 #endif
 
 #define LANGUAGE_VERSION 14
-#define STATE_COUNT 441
+#define STATE_COUNT 547
 #define LARGE_STATE_COUNT 2
-#define SYMBOL_COUNT 254
+#define SYMBOL_COUNT 271
 #define ALIAS_COUNT 3
-#define TOKEN_COUNT 138
+#define TOKEN_COUNT 146
 #define EXTERNAL_TOKEN_COUNT 0
-#define FIELD_COUNT 51
-#define MAX_ALIAS_SEQUENCE_LENGTH 8
+#define FIELD_COUNT 54
+#define MAX_ALIAS_SEQUENCE_LENGTH 11
 #define MAX_RESERVED_WORD_SET_SIZE 0
-#define PRODUCTION_ID_COUNT 77
+#define PRODUCTION_ID_COUNT 88
 #define SUPERTYPE_COUNT 0
 
 enum ts_symbol_identifiers {
@@ -50,240 +50,257 @@ enum ts_symbol_identifiers {
   anon_sym_contact_hours = 20,
   anon_sym_to = 21,
   anon_sym_in = 22,
-  anon_sym_no_contact = 23,
-  anon_sym_on = 24,
-  anon_sym_of = 25,
-  anon_sym_at_most = 26,
-  anon_sym_per = 27,
-  anon_sym_pause = 28,
-  anon_sym_for = 29,
-  anon_sym_after = 30,
-  anon_sym_stop = 31,
-  anon_sym_var = 32,
-  anon_sym_EQ = 33,
-  anon_sym_segment = 34,
-  anon_sym_template = 35,
-  anon_sym_file = 36,
-  anon_sym_subject = 37,
-  anon_sym_body = 38,
-  anon_sym_DASH_GT = 39,
-  anon_sym_when = 40,
-  anon_sym_start = 41,
-  anon_sym_migrate = 42,
-  anon_sym_from = 43,
-  anon_sym_stage = 44,
-  anon_sym_at = 45,
-  anon_sym_wait = 46,
-  anon_sym_contact = 47,
-  anon_sym_reenter = 48,
-  anon_sym_send = 49,
-  anon_sym_DOT = 50,
-  anon_sym_call = 51,
-  anon_sym_queue = 52,
-  anon_sym_priority = 53,
-  anon_sym_until = 54,
-  anon_sym_if = 55,
-  anon_sym_else = 56,
-  anon_sym_repeat = 57,
-  anon_sym_times = 58,
-  anon_sym_split = 59,
-  anon_sym_goto = 60,
-  anon_sym_end = 61,
-  anon_sym_set = 62,
-  anon_sym_assign = 63,
-  anon_sym_agency = 64,
-  anon_sym_offer = 65,
-  anon_sym_discount = 66,
-  anon_sym_plan = 67,
-  anon_sym_installments = 68,
-  anon_sym_every = 69,
-  anon_sym_alert = 70,
-  anon_sym_emit = 71,
-  anon_sym_test = 72,
-  anon_sym_given = 73,
-  anon_sym_day = 74,
-  anon_sym_receive = 75,
-  anon_sym_update = 76,
-  anon_sym_expect = 77,
-  anon_sym_sent = 78,
-  anon_sym_no = 79,
-  anon_sym_assigned = 80,
-  anon_sym_emitted = 81,
-  anon_sym_EQ_EQ = 82,
-  anon_sym_or = 83,
-  anon_sym_and = 84,
-  anon_sym_not = 85,
-  anon_sym_BANG_EQ = 86,
-  anon_sym_LT = 87,
-  anon_sym_LT_EQ = 88,
-  anon_sym_GT = 89,
-  anon_sym_GT_EQ = 90,
-  anon_sym_is = 91,
-  anon_sym_LBRACK = 92,
-  anon_sym_RBRACK = 93,
-  anon_sym_PLUS = 94,
-  anon_sym_DASH = 95,
-  anon_sym_STAR = 96,
-  anon_sym_SLASH = 97,
-  anon_sym_LPAREN = 98,
-  anon_sym_RPAREN = 99,
-  anon_sym_true = 100,
-  anon_sym_false = 101,
-  sym_today = 102,
-  sym_now = 103,
-  anon_sym_monday = 104,
-  anon_sym_tuesday = 105,
-  anon_sym_wednesday = 106,
-  anon_sym_thursday = 107,
-  anon_sym_friday = 108,
-  anon_sym_saturday = 109,
-  anon_sym_sunday = 110,
-  anon_sym_low = 111,
-  anon_sym_normal = 112,
-  anon_sym_high = 113,
-  anon_sym_urgent = 114,
-  sym_integer = 115,
-  sym_number = 116,
-  anon_sym_PERCENT = 117,
-  anon_sym_PERCENT2 = 118,
-  sym_currency_code = 119,
-  anon_sym_minute = 120,
-  anon_sym_minutes = 121,
-  anon_sym_hour = 122,
-  anon_sym_hours = 123,
-  anon_sym_days = 124,
-  anon_sym_week = 125,
-  anon_sym_weeks = 126,
-  anon_sym_month = 127,
-  anon_sym_months = 128,
-  aux_sym_duration_unit_token1 = 129,
-  sym_date = 130,
-  sym_time = 131,
-  anon_sym_DQUOTE = 132,
-  anon_sym_DQUOTE2 = 133,
-  sym_string_content = 134,
-  sym_escape_sequence = 135,
-  anon_sym_LBRACE2 = 136,
-  sym_comment = 137,
-  sym_source_file = 138,
-  sym__declaration = 139,
-  sym_flow_declaration = 140,
-  sym_currency_declaration = 141,
-  sym_account_declaration = 142,
-  sym_event_declaration = 143,
-  sym_action_declaration = 144,
-  sym_field_list = 145,
-  sym_field_declaration = 146,
-  sym_type = 147,
-  sym_enum_type = 148,
-  sym_calendar_declaration = 149,
-  sym_weekend_rule = 150,
-  sym_holiday_rule = 151,
-  sym_policy_declaration = 152,
-  sym_contact_hours_rule = 153,
-  sym_no_contact_rule = 154,
-  sym_holidays_of = 155,
-  sym_weekday_list = 156,
-  sym_at_most_rule = 157,
-  sym_pause_rule = 158,
-  sym_stop_rule = 159,
-  sym_var_declaration = 160,
-  sym_segment_declaration = 161,
-  sym_template_declaration = 162,
-  sym_template_file = 163,
-  sym_template_email = 164,
-  sym_handler = 165,
-  sym_when_clause = 166,
-  sym_start_declaration = 167,
-  sym_migrate_declaration = 168,
-  sym_migrate_move = 169,
-  sym_migrate_place = 170,
-  sym_reenter_declaration = 171,
-  sym_stage_declaration = 172,
-  sym_stage_body = 173,
-  sym_block = 174,
-  sym__step = 175,
-  sym_send_step = 176,
-  sym_send_target = 177,
-  sym_call_step = 178,
-  sym_wait_step = 179,
-  sym_if_step = 180,
-  sym_else_if_clause = 181,
-  sym_else_clause = 182,
-  sym_repeat_step = 183,
-  sym_split_step = 184,
-  sym_split_arm = 185,
-  sym_goto_step = 186,
-  sym_end_step = 187,
-  sym_set_step = 188,
-  sym_assign_queue_step = 189,
-  sym_assign_agency_step = 190,
-  sym_offer_discount_step = 191,
-  sym_offer_plan_step = 192,
-  sym_alert_step = 193,
-  sym_emit_step = 194,
-  sym_field_values = 195,
-  sym_field_value = 196,
-  sym_test_declaration = 197,
-  sym_given = 198,
-  sym_test_start = 199,
-  sym_on_day = 200,
-  sym_receive = 201,
-  sym_update = 202,
-  sym_expect = 203,
-  sym_expect_sent = 204,
-  sym_expect_call = 205,
-  sym_expect_no = 206,
-  sym_expect_assigned_queue = 207,
-  sym_expect_assigned_agency = 208,
-  sym_expect_offer = 209,
-  sym_expect_alert = 210,
-  sym_expect_emitted = 211,
-  sym_expect_stage = 212,
-  sym_expect_end = 213,
-  sym_expect_variable = 214,
-  sym__expression = 215,
-  sym_logical_expression = 216,
-  sym_not_expression = 217,
-  sym_comparison_expression = 218,
-  sym_is_set_expression = 219,
-  sym_in_expression = 220,
-  sym_list = 221,
-  sym_arithmetic_expression = 222,
-  sym_negation = 223,
-  sym__primary = 224,
-  sym_parenthesized_expression = 225,
-  sym_field_access = 226,
-  sym_boolean = 227,
-  sym_weekday = 228,
-  sym_priority = 229,
-  sym_percentage = 230,
-  sym__spaced_percentage = 231,
-  sym_money = 232,
-  sym_duration = 233,
-  sym_duration_unit = 234,
-  sym_datetime = 235,
-  sym_string = 236,
-  sym_placeholder = 237,
-  aux_sym_source_file_repeat1 = 238,
-  aux_sym_field_list_repeat1 = 239,
-  aux_sym_enum_type_repeat1 = 240,
-  aux_sym_calendar_declaration_repeat1 = 241,
-  aux_sym_weekend_rule_repeat1 = 242,
-  aux_sym_holiday_rule_repeat1 = 243,
-  aux_sym_policy_declaration_repeat1 = 244,
-  aux_sym_migrate_declaration_repeat1 = 245,
-  aux_sym_stage_body_repeat1 = 246,
-  aux_sym_block_repeat1 = 247,
-  aux_sym_if_step_repeat1 = 248,
-  aux_sym_split_step_repeat1 = 249,
-  aux_sym_field_values_repeat1 = 250,
-  aux_sym_test_declaration_repeat1 = 251,
-  aux_sym_list_repeat1 = 252,
-  aux_sym_string_repeat1 = 253,
-  alias_sym_channel = 254,
-  alias_sym_type_identifier = 255,
-  alias_sym_variant = 256,
+  anon_sym_DASH = 23,
+  anon_sym_monday = 24,
+  anon_sym_mon = 25,
+  anon_sym_tuesday = 26,
+  anon_sym_tue = 27,
+  anon_sym_wednesday = 28,
+  anon_sym_wed = 29,
+  anon_sym_thursday = 30,
+  anon_sym_thu = 31,
+  anon_sym_friday = 32,
+  anon_sym_fri = 33,
+  anon_sym_saturday = 34,
+  anon_sym_sat = 35,
+  anon_sym_sunday = 36,
+  anon_sym_sun = 37,
+  anon_sym_no_contact = 38,
+  anon_sym_on = 39,
+  anon_sym_of = 40,
+  anon_sym_at_most = 41,
+  anon_sym_per = 42,
+  anon_sym_week = 43,
+  anon_sym_pause = 44,
+  anon_sym_for = 45,
+  anon_sym_after = 46,
+  anon_sym_until = 47,
+  anon_sym_at = 48,
+  anon_sym_most = 49,
+  anon_sym_stop = 50,
+  anon_sym_var = 51,
+  anon_sym_EQ = 52,
+  anon_sym_segment = 53,
+  anon_sym_template = 54,
+  anon_sym_file = 55,
+  anon_sym_subject = 56,
+  anon_sym_body = 57,
+  anon_sym_DASH_GT = 58,
+  anon_sym_when = 59,
+  anon_sym_start = 60,
+  anon_sym_migrate = 61,
+  anon_sym_from = 62,
+  anon_sym_stage = 63,
+  anon_sym_wait = 64,
+  anon_sym_contact = 65,
+  anon_sym_reenter = 66,
+  anon_sym_send = 67,
+  anon_sym_DOT = 68,
+  anon_sym_call = 69,
+  anon_sym_queue = 70,
+  anon_sym_priority = 71,
+  anon_sym_if = 72,
+  anon_sym_else = 73,
+  anon_sym_repeat = 74,
+  anon_sym_times = 75,
+  anon_sym_split = 76,
+  anon_sym_goto = 77,
+  anon_sym_end = 78,
+  anon_sym_set = 79,
+  anon_sym_assign = 80,
+  anon_sym_agency = 81,
+  anon_sym_offer = 82,
+  anon_sym_discount = 83,
+  anon_sym_plan = 84,
+  anon_sym_installments = 85,
+  anon_sym_every = 86,
+  anon_sym_alert = 87,
+  anon_sym_emit = 88,
+  anon_sym_test = 89,
+  anon_sym_given = 90,
+  anon_sym_day = 91,
+  anon_sym_receive = 92,
+  anon_sym_update = 93,
+  anon_sym_expect = 94,
+  anon_sym_sent = 95,
+  anon_sym_no = 96,
+  anon_sym_assigned = 97,
+  anon_sym_emitted = 98,
+  anon_sym_EQ_EQ = 99,
+  anon_sym_or = 100,
+  anon_sym_and = 101,
+  anon_sym_not = 102,
+  anon_sym_BANG_EQ = 103,
+  anon_sym_LT = 104,
+  anon_sym_LT_EQ = 105,
+  anon_sym_GT = 106,
+  anon_sym_GT_EQ = 107,
+  anon_sym_is = 108,
+  anon_sym_LBRACK = 109,
+  anon_sym_RBRACK = 110,
+  anon_sym_PLUS = 111,
+  anon_sym_STAR = 112,
+  anon_sym_SLASH = 113,
+  anon_sym_LPAREN = 114,
+  anon_sym_RPAREN = 115,
+  anon_sym_true = 116,
+  anon_sym_false = 117,
+  sym_today = 118,
+  sym_now = 119,
+  anon_sym_low = 120,
+  anon_sym_normal = 121,
+  anon_sym_high = 122,
+  anon_sym_urgent = 123,
+  sym_integer = 124,
+  sym_number = 125,
+  anon_sym_PERCENT = 126,
+  anon_sym_PERCENT2 = 127,
+  sym_currency_code = 128,
+  anon_sym_minute = 129,
+  anon_sym_minutes = 130,
+  anon_sym_hour = 131,
+  anon_sym_hours = 132,
+  anon_sym_days = 133,
+  anon_sym_weeks = 134,
+  anon_sym_month = 135,
+  anon_sym_months = 136,
+  aux_sym_duration_unit_token1 = 137,
+  sym_date = 138,
+  sym_time = 139,
+  anon_sym_DQUOTE = 140,
+  anon_sym_DQUOTE2 = 141,
+  sym_string_content = 142,
+  sym_escape_sequence = 143,
+  anon_sym_LBRACE2 = 144,
+  sym_comment = 145,
+  sym_source_file = 146,
+  sym__declaration = 147,
+  sym_flow_declaration = 148,
+  sym_currency_declaration = 149,
+  sym_account_declaration = 150,
+  sym_event_declaration = 151,
+  sym_action_declaration = 152,
+  sym_field_list = 153,
+  sym_field_declaration = 154,
+  sym_type = 155,
+  sym_enum_type = 156,
+  sym_calendar_declaration = 157,
+  sym_weekend_rule = 158,
+  sym_holiday_rule = 159,
+  sym_policy_declaration = 160,
+  sym_contact_hours_rule = 161,
+  sym_day_window = 162,
+  sym_day_range = 163,
+  sym_week_day = 164,
+  sym_no_contact_rule = 165,
+  sym_holidays_of = 166,
+  sym_weekday_list = 167,
+  sym_at_most_rule = 168,
+  sym_calendar_week = 169,
+  sym_pause_rule = 170,
+  sym_hold_rule = 171,
+  sym_stop_rule = 172,
+  sym_var_declaration = 173,
+  sym_segment_declaration = 174,
+  sym_template_declaration = 175,
+  sym_template_file = 176,
+  sym_template_email = 177,
+  sym_handler = 178,
+  sym_when_clause = 179,
+  sym_start_declaration = 180,
+  sym_migrate_declaration = 181,
+  sym_migrate_var = 182,
+  sym_migrate_move = 183,
+  sym_migrate_place = 184,
+  sym_reenter_declaration = 185,
+  sym_stage_declaration = 186,
+  sym_stage_body = 187,
+  sym_deadline = 188,
+  sym_block = 189,
+  sym__step = 190,
+  sym_send_step = 191,
+  sym_send_target = 192,
+  sym_call_step = 193,
+  sym_wait_step = 194,
+  sym_if_step = 195,
+  sym_else_if_clause = 196,
+  sym_else_clause = 197,
+  sym_repeat_step = 198,
+  sym_split_step = 199,
+  sym_split_arm = 200,
+  sym_goto_step = 201,
+  sym_end_step = 202,
+  sym_set_step = 203,
+  sym_assign_queue_step = 204,
+  sym_assign_agency_step = 205,
+  sym_offer_discount_step = 206,
+  sym_offer_plan_step = 207,
+  sym_alert_step = 208,
+  sym_emit_step = 209,
+  sym_field_values = 210,
+  sym_field_value = 211,
+  sym_test_declaration = 212,
+  sym_given = 213,
+  sym_test_start = 214,
+  sym_on_day = 215,
+  sym_receive = 216,
+  sym_update = 217,
+  sym_expect = 218,
+  sym_expect_sent = 219,
+  sym_expect_call = 220,
+  sym_expect_no = 221,
+  sym_expect_assigned_queue = 222,
+  sym_expect_assigned_agency = 223,
+  sym_expect_offer = 224,
+  sym_expect_alert = 225,
+  sym_expect_emitted = 226,
+  sym_expect_stage = 227,
+  sym_expect_end = 228,
+  sym_expect_variable = 229,
+  sym__expression = 230,
+  sym_logical_expression = 231,
+  sym_not_expression = 232,
+  sym_comparison_expression = 233,
+  sym_is_set_expression = 234,
+  sym_in_expression = 235,
+  sym_list = 236,
+  sym_arithmetic_expression = 237,
+  sym_negation = 238,
+  sym__primary = 239,
+  sym_parenthesized_expression = 240,
+  sym_field_access = 241,
+  sym_boolean = 242,
+  sym_weekday = 243,
+  sym_priority = 244,
+  sym_percentage = 245,
+  sym__spaced_percentage = 246,
+  sym_money = 247,
+  sym_duration = 248,
+  sym_duration_unit = 249,
+  sym_datetime = 250,
+  sym_string = 251,
+  sym_placeholder = 252,
+  aux_sym_source_file_repeat1 = 253,
+  aux_sym_field_list_repeat1 = 254,
+  aux_sym_enum_type_repeat1 = 255,
+  aux_sym_calendar_declaration_repeat1 = 256,
+  aux_sym_weekend_rule_repeat1 = 257,
+  aux_sym_holiday_rule_repeat1 = 258,
+  aux_sym_policy_declaration_repeat1 = 259,
+  aux_sym_contact_hours_rule_repeat1 = 260,
+  aux_sym_day_window_repeat1 = 261,
+  aux_sym_migrate_declaration_repeat1 = 262,
+  aux_sym_stage_body_repeat1 = 263,
+  aux_sym_block_repeat1 = 264,
+  aux_sym_if_step_repeat1 = 265,
+  aux_sym_split_step_repeat1 = 266,
+  aux_sym_field_values_repeat1 = 267,
+  aux_sym_test_declaration_repeat1 = 268,
+  aux_sym_list_repeat1 = 269,
+  aux_sym_string_repeat1 = 270,
+  alias_sym_channel = 271,
+  alias_sym_type_identifier = 272,
+  alias_sym_variant = 273,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -310,14 +327,33 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_contact_hours] = "contact_hours",
   [anon_sym_to] = "to",
   [anon_sym_in] = "in",
+  [anon_sym_DASH] = "-",
+  [anon_sym_monday] = "monday",
+  [anon_sym_mon] = "mon",
+  [anon_sym_tuesday] = "tuesday",
+  [anon_sym_tue] = "tue",
+  [anon_sym_wednesday] = "wednesday",
+  [anon_sym_wed] = "wed",
+  [anon_sym_thursday] = "thursday",
+  [anon_sym_thu] = "thu",
+  [anon_sym_friday] = "friday",
+  [anon_sym_fri] = "fri",
+  [anon_sym_saturday] = "saturday",
+  [anon_sym_sat] = "sat",
+  [anon_sym_sunday] = "sunday",
+  [anon_sym_sun] = "sun",
   [anon_sym_no_contact] = "no_contact",
   [anon_sym_on] = "on",
   [anon_sym_of] = "of",
   [anon_sym_at_most] = "at_most",
   [anon_sym_per] = "per",
+  [anon_sym_week] = "week",
   [anon_sym_pause] = "pause",
   [anon_sym_for] = "for",
   [anon_sym_after] = "after",
+  [anon_sym_until] = "until",
+  [anon_sym_at] = "at",
+  [anon_sym_most] = "most",
   [anon_sym_stop] = "stop",
   [anon_sym_var] = "var",
   [anon_sym_EQ] = "=",
@@ -332,7 +368,6 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_migrate] = "migrate",
   [anon_sym_from] = "from",
   [anon_sym_stage] = "stage",
-  [anon_sym_at] = "at",
   [anon_sym_wait] = "wait",
   [anon_sym_contact] = "contact",
   [anon_sym_reenter] = "reenter",
@@ -341,7 +376,6 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_call] = "call",
   [anon_sym_queue] = "queue",
   [anon_sym_priority] = "priority",
-  [anon_sym_until] = "until",
   [anon_sym_if] = "if",
   [anon_sym_else] = "else",
   [anon_sym_repeat] = "repeat",
@@ -382,7 +416,6 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_LBRACK] = "[",
   [anon_sym_RBRACK] = "]",
   [anon_sym_PLUS] = "+",
-  [anon_sym_DASH] = "-",
   [anon_sym_STAR] = "*",
   [anon_sym_SLASH] = "/",
   [anon_sym_LPAREN] = "(",
@@ -391,13 +424,6 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_false] = "false",
   [sym_today] = "today",
   [sym_now] = "now",
-  [anon_sym_monday] = "monday",
-  [anon_sym_tuesday] = "tuesday",
-  [anon_sym_wednesday] = "wednesday",
-  [anon_sym_thursday] = "thursday",
-  [anon_sym_friday] = "friday",
-  [anon_sym_saturday] = "saturday",
-  [anon_sym_sunday] = "sunday",
   [anon_sym_low] = "low",
   [anon_sym_normal] = "normal",
   [anon_sym_high] = "high",
@@ -412,7 +438,6 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_hour] = "hour",
   [anon_sym_hours] = "hours",
   [anon_sym_days] = "days",
-  [anon_sym_week] = "week",
   [anon_sym_weeks] = "weeks",
   [anon_sym_month] = "month",
   [anon_sym_months] = "months",
@@ -441,11 +466,16 @@ static const char * const ts_symbol_names[] = {
   [sym_holiday_rule] = "holiday_rule",
   [sym_policy_declaration] = "policy_declaration",
   [sym_contact_hours_rule] = "contact_hours_rule",
+  [sym_day_window] = "day_window",
+  [sym_day_range] = "day_range",
+  [sym_week_day] = "week_day",
   [sym_no_contact_rule] = "no_contact_rule",
   [sym_holidays_of] = "holidays_of",
   [sym_weekday_list] = "weekday_list",
   [sym_at_most_rule] = "at_most_rule",
+  [sym_calendar_week] = "calendar_week",
   [sym_pause_rule] = "pause_rule",
+  [sym_hold_rule] = "hold_rule",
   [sym_stop_rule] = "stop_rule",
   [sym_var_declaration] = "var_declaration",
   [sym_segment_declaration] = "segment_declaration",
@@ -456,11 +486,13 @@ static const char * const ts_symbol_names[] = {
   [sym_when_clause] = "when_clause",
   [sym_start_declaration] = "start_declaration",
   [sym_migrate_declaration] = "migrate_declaration",
+  [sym_migrate_var] = "migrate_var",
   [sym_migrate_move] = "migrate_move",
   [sym_migrate_place] = "migrate_place",
   [sym_reenter_declaration] = "reenter_declaration",
   [sym_stage_declaration] = "stage_declaration",
   [sym_stage_body] = "stage_body",
+  [sym_deadline] = "deadline",
   [sym_block] = "block",
   [sym__step] = "_step",
   [sym_send_step] = "send_step",
@@ -532,6 +564,8 @@ static const char * const ts_symbol_names[] = {
   [aux_sym_weekend_rule_repeat1] = "weekend_rule_repeat1",
   [aux_sym_holiday_rule_repeat1] = "holiday_rule_repeat1",
   [aux_sym_policy_declaration_repeat1] = "policy_declaration_repeat1",
+  [aux_sym_contact_hours_rule_repeat1] = "contact_hours_rule_repeat1",
+  [aux_sym_day_window_repeat1] = "day_window_repeat1",
   [aux_sym_migrate_declaration_repeat1] = "migrate_declaration_repeat1",
   [aux_sym_stage_body_repeat1] = "stage_body_repeat1",
   [aux_sym_block_repeat1] = "block_repeat1",
@@ -570,14 +604,33 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_contact_hours] = anon_sym_contact_hours,
   [anon_sym_to] = anon_sym_to,
   [anon_sym_in] = anon_sym_in,
+  [anon_sym_DASH] = anon_sym_DASH,
+  [anon_sym_monday] = anon_sym_monday,
+  [anon_sym_mon] = anon_sym_mon,
+  [anon_sym_tuesday] = anon_sym_tuesday,
+  [anon_sym_tue] = anon_sym_tue,
+  [anon_sym_wednesday] = anon_sym_wednesday,
+  [anon_sym_wed] = anon_sym_wed,
+  [anon_sym_thursday] = anon_sym_thursday,
+  [anon_sym_thu] = anon_sym_thu,
+  [anon_sym_friday] = anon_sym_friday,
+  [anon_sym_fri] = anon_sym_fri,
+  [anon_sym_saturday] = anon_sym_saturday,
+  [anon_sym_sat] = anon_sym_sat,
+  [anon_sym_sunday] = anon_sym_sunday,
+  [anon_sym_sun] = anon_sym_sun,
   [anon_sym_no_contact] = anon_sym_no_contact,
   [anon_sym_on] = anon_sym_on,
   [anon_sym_of] = anon_sym_of,
   [anon_sym_at_most] = anon_sym_at_most,
   [anon_sym_per] = anon_sym_per,
+  [anon_sym_week] = anon_sym_week,
   [anon_sym_pause] = anon_sym_pause,
   [anon_sym_for] = anon_sym_for,
   [anon_sym_after] = anon_sym_after,
+  [anon_sym_until] = anon_sym_until,
+  [anon_sym_at] = anon_sym_at,
+  [anon_sym_most] = anon_sym_most,
   [anon_sym_stop] = anon_sym_stop,
   [anon_sym_var] = anon_sym_var,
   [anon_sym_EQ] = anon_sym_EQ,
@@ -592,7 +645,6 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_migrate] = anon_sym_migrate,
   [anon_sym_from] = anon_sym_from,
   [anon_sym_stage] = anon_sym_stage,
-  [anon_sym_at] = anon_sym_at,
   [anon_sym_wait] = anon_sym_wait,
   [anon_sym_contact] = anon_sym_contact,
   [anon_sym_reenter] = anon_sym_reenter,
@@ -601,7 +653,6 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_call] = anon_sym_call,
   [anon_sym_queue] = anon_sym_queue,
   [anon_sym_priority] = anon_sym_priority,
-  [anon_sym_until] = anon_sym_until,
   [anon_sym_if] = anon_sym_if,
   [anon_sym_else] = anon_sym_else,
   [anon_sym_repeat] = anon_sym_repeat,
@@ -642,7 +693,6 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_LBRACK] = anon_sym_LBRACK,
   [anon_sym_RBRACK] = anon_sym_RBRACK,
   [anon_sym_PLUS] = anon_sym_PLUS,
-  [anon_sym_DASH] = anon_sym_DASH,
   [anon_sym_STAR] = anon_sym_STAR,
   [anon_sym_SLASH] = anon_sym_SLASH,
   [anon_sym_LPAREN] = anon_sym_LPAREN,
@@ -651,13 +701,6 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_false] = anon_sym_false,
   [sym_today] = sym_today,
   [sym_now] = sym_now,
-  [anon_sym_monday] = anon_sym_monday,
-  [anon_sym_tuesday] = anon_sym_tuesday,
-  [anon_sym_wednesday] = anon_sym_wednesday,
-  [anon_sym_thursday] = anon_sym_thursday,
-  [anon_sym_friday] = anon_sym_friday,
-  [anon_sym_saturday] = anon_sym_saturday,
-  [anon_sym_sunday] = anon_sym_sunday,
   [anon_sym_low] = anon_sym_low,
   [anon_sym_normal] = anon_sym_normal,
   [anon_sym_high] = anon_sym_high,
@@ -672,7 +715,6 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_hour] = anon_sym_hour,
   [anon_sym_hours] = anon_sym_hours,
   [anon_sym_days] = anon_sym_days,
-  [anon_sym_week] = anon_sym_week,
   [anon_sym_weeks] = anon_sym_weeks,
   [anon_sym_month] = anon_sym_month,
   [anon_sym_months] = anon_sym_months,
@@ -701,11 +743,16 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_holiday_rule] = sym_holiday_rule,
   [sym_policy_declaration] = sym_policy_declaration,
   [sym_contact_hours_rule] = sym_contact_hours_rule,
+  [sym_day_window] = sym_day_window,
+  [sym_day_range] = sym_day_range,
+  [sym_week_day] = sym_week_day,
   [sym_no_contact_rule] = sym_no_contact_rule,
   [sym_holidays_of] = sym_holidays_of,
   [sym_weekday_list] = sym_weekday_list,
   [sym_at_most_rule] = sym_at_most_rule,
+  [sym_calendar_week] = sym_calendar_week,
   [sym_pause_rule] = sym_pause_rule,
+  [sym_hold_rule] = sym_hold_rule,
   [sym_stop_rule] = sym_stop_rule,
   [sym_var_declaration] = sym_var_declaration,
   [sym_segment_declaration] = sym_segment_declaration,
@@ -716,11 +763,13 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_when_clause] = sym_when_clause,
   [sym_start_declaration] = sym_start_declaration,
   [sym_migrate_declaration] = sym_migrate_declaration,
+  [sym_migrate_var] = sym_migrate_var,
   [sym_migrate_move] = sym_migrate_move,
   [sym_migrate_place] = sym_migrate_place,
   [sym_reenter_declaration] = sym_reenter_declaration,
   [sym_stage_declaration] = sym_stage_declaration,
   [sym_stage_body] = sym_stage_body,
+  [sym_deadline] = sym_deadline,
   [sym_block] = sym_block,
   [sym__step] = sym__step,
   [sym_send_step] = sym_send_step,
@@ -792,6 +841,8 @@ static const TSSymbol ts_symbol_map[] = {
   [aux_sym_weekend_rule_repeat1] = aux_sym_weekend_rule_repeat1,
   [aux_sym_holiday_rule_repeat1] = aux_sym_holiday_rule_repeat1,
   [aux_sym_policy_declaration_repeat1] = aux_sym_policy_declaration_repeat1,
+  [aux_sym_contact_hours_rule_repeat1] = aux_sym_contact_hours_rule_repeat1,
+  [aux_sym_day_window_repeat1] = aux_sym_day_window_repeat1,
   [aux_sym_migrate_declaration_repeat1] = aux_sym_migrate_declaration_repeat1,
   [aux_sym_stage_body_repeat1] = aux_sym_stage_body_repeat1,
   [aux_sym_block_repeat1] = aux_sym_block_repeat1,
@@ -899,6 +950,66 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = false,
   },
+  [anon_sym_DASH] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_monday] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_mon] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_tuesday] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_tue] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_wednesday] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_wed] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_thursday] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_thu] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_friday] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_fri] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_saturday] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_sat] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_sunday] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_sun] = {
+    .visible = true,
+    .named = false,
+  },
   [anon_sym_no_contact] = {
     .visible = true,
     .named = false,
@@ -919,6 +1030,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = false,
   },
+  [anon_sym_week] = {
+    .visible = true,
+    .named = false,
+  },
   [anon_sym_pause] = {
     .visible = true,
     .named = false,
@@ -928,6 +1043,18 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_after] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_until] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_at] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_most] = {
     .visible = true,
     .named = false,
   },
@@ -987,10 +1114,6 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = false,
   },
-  [anon_sym_at] = {
-    .visible = true,
-    .named = false,
-  },
   [anon_sym_wait] = {
     .visible = true,
     .named = false,
@@ -1020,10 +1143,6 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_priority] = {
-    .visible = true,
-    .named = false,
-  },
-  [anon_sym_until] = {
     .visible = true,
     .named = false,
   },
@@ -1187,10 +1306,6 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = false,
   },
-  [anon_sym_DASH] = {
-    .visible = true,
-    .named = false,
-  },
   [anon_sym_STAR] = {
     .visible = true,
     .named = false,
@@ -1222,34 +1337,6 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
   [sym_now] = {
     .visible = true,
     .named = true,
-  },
-  [anon_sym_monday] = {
-    .visible = true,
-    .named = false,
-  },
-  [anon_sym_tuesday] = {
-    .visible = true,
-    .named = false,
-  },
-  [anon_sym_wednesday] = {
-    .visible = true,
-    .named = false,
-  },
-  [anon_sym_thursday] = {
-    .visible = true,
-    .named = false,
-  },
-  [anon_sym_friday] = {
-    .visible = true,
-    .named = false,
-  },
-  [anon_sym_saturday] = {
-    .visible = true,
-    .named = false,
-  },
-  [anon_sym_sunday] = {
-    .visible = true,
-    .named = false,
   },
   [anon_sym_low] = {
     .visible = true,
@@ -1304,10 +1391,6 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_days] = {
-    .visible = true,
-    .named = false,
-  },
-  [anon_sym_week] = {
     .visible = true,
     .named = false,
   },
@@ -1424,6 +1507,18 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = true,
   },
+  [sym_day_window] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_day_range] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_week_day] = {
+    .visible = true,
+    .named = true,
+  },
   [sym_no_contact_rule] = {
     .visible = true,
     .named = true,
@@ -1440,7 +1535,15 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = true,
   },
+  [sym_calendar_week] = {
+    .visible = true,
+    .named = true,
+  },
   [sym_pause_rule] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_hold_rule] = {
     .visible = true,
     .named = true,
   },
@@ -1484,6 +1587,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = true,
   },
+  [sym_migrate_var] = {
+    .visible = true,
+    .named = true,
+  },
   [sym_migrate_move] = {
     .visible = true,
     .named = true,
@@ -1501,6 +1608,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = true,
   },
   [sym_stage_body] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_deadline] = {
     .visible = true,
     .named = true,
   },
@@ -1790,6 +1901,14 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = false,
     .named = false,
   },
+  [aux_sym_contact_hours_rule_repeat1] = {
+    .visible = false,
+    .named = false,
+  },
+  [aux_sym_day_window_repeat1] = {
+    .visible = false,
+    .named = false,
+  },
   [aux_sym_migrate_declaration_repeat1] = {
     .visible = false,
     .named = false,
@@ -1864,34 +1983,37 @@ enum ts_field_identifiers {
   field_installments = 21,
   field_left = 22,
   field_list = 23,
-  field_message = 24,
-  field_name = 25,
-  field_object = 26,
-  field_operand = 27,
-  field_operator = 28,
-  field_optional = 29,
-  field_outcome = 30,
-  field_path = 31,
-  field_priority = 32,
-  field_queue = 33,
-  field_right = 34,
-  field_share = 35,
-  field_stage = 36,
-  field_subject = 37,
-  field_target = 38,
-  field_team = 39,
-  field_template = 40,
-  field_time = 41,
-  field_title = 42,
-  field_to = 43,
-  field_to_place = 44,
-  field_type = 45,
-  field_until = 46,
-  field_value = 47,
-  field_variable = 48,
-  field_version = 49,
-  field_window = 50,
-  field_zone = 51,
+  field_longest = 24,
+  field_message = 25,
+  field_moment = 26,
+  field_name = 27,
+  field_object = 28,
+  field_operand = 29,
+  field_operator = 30,
+  field_optional = 31,
+  field_outcome = 32,
+  field_path = 33,
+  field_priority = 34,
+  field_queue = 35,
+  field_release = 36,
+  field_right = 37,
+  field_share = 38,
+  field_stage = 39,
+  field_subject = 40,
+  field_target = 41,
+  field_team = 42,
+  field_template = 43,
+  field_time = 44,
+  field_title = 45,
+  field_to = 46,
+  field_to_place = 47,
+  field_type = 48,
+  field_until = 49,
+  field_value = 50,
+  field_variable = 51,
+  field_version = 52,
+  field_window = 53,
+  field_zone = 54,
 };
 
 static const char * const ts_field_names[] = {
@@ -1919,7 +2041,9 @@ static const char * const ts_field_names[] = {
   [field_installments] = "installments",
   [field_left] = "left",
   [field_list] = "list",
+  [field_longest] = "longest",
   [field_message] = "message",
+  [field_moment] = "moment",
   [field_name] = "name",
   [field_object] = "object",
   [field_operand] = "operand",
@@ -1929,6 +2053,7 @@ static const char * const ts_field_names[] = {
   [field_path] = "path",
   [field_priority] = "priority",
   [field_queue] = "queue",
+  [field_release] = "release",
   [field_right] = "right",
   [field_share] = "share",
   [field_stage] = "stage",
@@ -1956,73 +2081,84 @@ static const TSMapSlice ts_field_map_slices[PRODUCTION_ID_COUNT] = {
   [4] = {.index = 3, .length = 1},
   [5] = {.index = 4, .length = 2},
   [6] = {.index = 6, .length = 2},
-  [7] = {.index = 8, .length = 2},
-  [8] = {.index = 10, .length = 1},
-  [9] = {.index = 11, .length = 2},
-  [10] = {.index = 13, .length = 2},
-  [11] = {.index = 15, .length = 2},
-  [13] = {.index = 17, .length = 2},
-  [14] = {.index = 19, .length = 1},
-  [15] = {.index = 20, .length = 1},
-  [16] = {.index = 21, .length = 2},
-  [17] = {.index = 23, .length = 1},
-  [18] = {.index = 24, .length = 1},
-  [19] = {.index = 25, .length = 1},
-  [20] = {.index = 26, .length = 1},
-  [21] = {.index = 27, .length = 2},
-  [22] = {.index = 29, .length = 1},
-  [24] = {.index = 29, .length = 1},
-  [25] = {.index = 30, .length = 3},
-  [26] = {.index = 33, .length = 2},
-  [27] = {.index = 35, .length = 2},
-  [28] = {.index = 37, .length = 3},
-  [29] = {.index = 40, .length = 1},
-  [30] = {.index = 41, .length = 2},
-  [31] = {.index = 43, .length = 2},
-  [32] = {.index = 45, .length = 1},
-  [33] = {.index = 46, .length = 2},
-  [34] = {.index = 48, .length = 1},
+  [7] = {.index = 8, .length = 1},
+  [8] = {.index = 9, .length = 2},
+  [9] = {.index = 11, .length = 1},
+  [10] = {.index = 12, .length = 2},
+  [11] = {.index = 14, .length = 2},
+  [12] = {.index = 16, .length = 2},
+  [13] = {.index = 18, .length = 2},
+  [14] = {.index = 20, .length = 2},
+  [15] = {.index = 22, .length = 3},
+  [16] = {.index = 25, .length = 2},
+  [17] = {.index = 27, .length = 1},
+  [19] = {.index = 28, .length = 2},
+  [20] = {.index = 30, .length = 1},
+  [21] = {.index = 31, .length = 2},
+  [22] = {.index = 33, .length = 1},
+  [23] = {.index = 34, .length = 1},
+  [24] = {.index = 35, .length = 1},
+  [25] = {.index = 36, .length = 1},
+  [26] = {.index = 37, .length = 1},
+  [27] = {.index = 38, .length = 2},
+  [28] = {.index = 40, .length = 1},
+  [29] = {.index = 41, .length = 2},
+  [30] = {.index = 43, .length = 1},
+  [32] = {.index = 43, .length = 1},
+  [33] = {.index = 44, .length = 3},
+  [34] = {.index = 47, .length = 2},
   [35] = {.index = 49, .length = 1},
   [36] = {.index = 50, .length = 2},
   [37] = {.index = 52, .length = 1},
-  [38] = {.index = 53, .length = 1},
-  [39] = {.index = 54, .length = 2},
-  [40] = {.index = 56, .length = 2},
-  [42] = {.index = 58, .length = 3},
-  [43] = {.index = 61, .length = 1},
-  [44] = {.index = 62, .length = 1},
-  [45] = {.index = 63, .length = 1},
-  [46] = {.index = 64, .length = 1},
-  [47] = {.index = 65, .length = 1},
-  [48] = {.index = 66, .length = 3},
-  [49] = {.index = 69, .length = 2},
-  [50] = {.index = 71, .length = 2},
-  [51] = {.index = 73, .length = 1},
+  [38] = {.index = 53, .length = 2},
+  [39] = {.index = 55, .length = 1},
+  [40] = {.index = 56, .length = 1},
+  [41] = {.index = 57, .length = 2},
+  [42] = {.index = 59, .length = 1},
+  [43] = {.index = 60, .length = 1},
+  [44] = {.index = 61, .length = 2},
+  [45] = {.index = 63, .length = 2},
+  [47] = {.index = 65, .length = 3},
+  [48] = {.index = 68, .length = 1},
+  [49] = {.index = 69, .length = 1},
+  [50] = {.index = 70, .length = 1},
+  [51] = {.index = 71, .length = 3},
   [52] = {.index = 74, .length = 2},
-  [53] = {.index = 76, .length = 3},
-  [54] = {.index = 79, .length = 3},
-  [55] = {.index = 82, .length = 1},
-  [56] = {.index = 83, .length = 3},
-  [57] = {.index = 86, .length = 2},
-  [58] = {.index = 88, .length = 1},
-  [59] = {.index = 89, .length = 2},
-  [60] = {.index = 91, .length = 2},
-  [61] = {.index = 93, .length = 1},
-  [62] = {.index = 94, .length = 2},
-  [63] = {.index = 96, .length = 2},
-  [64] = {.index = 98, .length = 2},
-  [65] = {.index = 100, .length = 2},
-  [66] = {.index = 102, .length = 1},
-  [67] = {.index = 103, .length = 1},
-  [68] = {.index = 104, .length = 3},
-  [69] = {.index = 107, .length = 1},
-  [70] = {.index = 108, .length = 2},
-  [71] = {.index = 110, .length = 2},
-  [72] = {.index = 112, .length = 3},
-  [73] = {.index = 115, .length = 2},
-  [74] = {.index = 115, .length = 2},
-  [75] = {.index = 117, .length = 3},
-  [76] = {.index = 120, .length = 4},
+  [53] = {.index = 76, .length = 1},
+  [54] = {.index = 77, .length = 1},
+  [55] = {.index = 78, .length = 3},
+  [56] = {.index = 81, .length = 2},
+  [57] = {.index = 83, .length = 2},
+  [58] = {.index = 85, .length = 1},
+  [59] = {.index = 86, .length = 2},
+  [60] = {.index = 88, .length = 2},
+  [61] = {.index = 90, .length = 3},
+  [62] = {.index = 93, .length = 2},
+  [63] = {.index = 95, .length = 3},
+  [64] = {.index = 98, .length = 3},
+  [65] = {.index = 101, .length = 1},
+  [66] = {.index = 102, .length = 3},
+  [67] = {.index = 105, .length = 2},
+  [68] = {.index = 107, .length = 1},
+  [69] = {.index = 108, .length = 2},
+  [70] = {.index = 110, .length = 2},
+  [71] = {.index = 112, .length = 1},
+  [72] = {.index = 113, .length = 4},
+  [73] = {.index = 117, .length = 2},
+  [74] = {.index = 119, .length = 2},
+  [75] = {.index = 121, .length = 2},
+  [76] = {.index = 123, .length = 2},
+  [77] = {.index = 125, .length = 1},
+  [78] = {.index = 126, .length = 3},
+  [79] = {.index = 129, .length = 1},
+  [80] = {.index = 130, .length = 2},
+  [81] = {.index = 132, .length = 2},
+  [82] = {.index = 134, .length = 3},
+  [83] = {.index = 137, .length = 2},
+  [84] = {.index = 137, .length = 2},
+  [85] = {.index = 139, .length = 3},
+  [86] = {.index = 142, .length = 4},
+  [87] = {.index = 146, .length = 4},
 };
 
 static const TSFieldMapEntry ts_field_map_entries[] = {
@@ -2041,182 +2177,219 @@ static const TSFieldMapEntry ts_field_map_entries[] = {
     {field_body, 2},
     {field_event, 1},
   [8] =
+    {field_operand, 1},
+  [9] =
     {field_body, 2},
     {field_name, 1},
-  [10] =
-    {field_condition, 1},
   [11] =
+    {field_condition, 1},
+  [12] =
     {field_name, 1},
     {field_version, 3},
-  [13] =
+  [14] =
     {field_event, 1},
     {field_target, 3},
-  [15] =
+  [16] =
     {field_body, 3},
     {field_event, 1},
-  [17] =
-    {field_name, 1},
-    {field_value, 3},
-  [19] =
-    {field_operand, 1},
-  [20] =
-    {field_title, 1},
-  [21] =
-    {field_name, 0},
-    {field_type, 2},
-  [23] =
-    {field_duration, 1},
-  [24] =
-    {field_target, 1},
-  [25] =
-    {field_outcome, 1},
-  [26] =
-    {field_action, 1},
-  [27] =
-    {field_event, 1},
-    {field_target, 4},
-  [29] =
-    {field_optional, 1},
-  [30] =
-    {field_body, 4},
-    {field_channel, 3},
-    {field_name, 1},
-  [33] =
+  [18] =
     {field_field, 2},
     {field_object, 0},
-  [35] =
+  [20] =
     {field_list, 2},
     {field_operand, 0},
-  [37] =
+  [22] =
     {field_left, 0},
     {field_operator, 1},
     {field_right, 2},
-  [40] =
+  [25] =
+    {field_moment, 1},
+    {field_target, 3},
+  [27] =
     {field_operand, 0},
+  [28] =
+    {field_name, 1},
+    {field_value, 3},
+  [30] =
+    {field_title, 1},
+  [31] =
+    {field_name, 0},
+    {field_type, 2},
+  [33] =
+    {field_channels, 1},
+  [34] =
+    {field_duration, 1},
+  [35] =
+    {field_target, 1},
+  [36] =
+    {field_outcome, 1},
+  [37] =
+    {field_action, 1},
+  [38] =
+    {field_event, 1},
+    {field_target, 4},
+  [40] =
+    {field_calendar, 3},
   [41] =
+    {field_moment, 1},
+    {field_target, 4},
+  [43] =
+    {field_optional, 1},
+  [44] =
+    {field_body, 4},
+    {field_channel, 3},
+    {field_name, 1},
+  [47] =
     {field_from, 1},
     {field_to, 3},
-  [43] =
+  [49] =
+    {field_zone, 3},
+  [50] =
     {field_channels, 1},
     {field_event, 3},
-  [45] =
+  [52] =
     {field_until, 2},
-  [46] =
+  [53] =
     {field_channel, 1},
     {field_template, 2},
-  [48] =
+  [55] =
     {field_queue, 2},
-  [49] =
+  [56] =
     {field_priority, 2},
-  [50] =
+  [57] =
     {field_condition, 1},
     {field_consequence, 2},
-  [52] =
+  [59] =
     {field_agency, 2},
-  [53] =
+  [60] =
     {field_discount, 2},
-  [54] =
+  [61] =
     {field_message, 2},
     {field_team, 1},
-  [56] =
+  [63] =
     {field_action, 1},
     {field_fields, 2},
-  [58] =
+  [65] =
     {field_name, 1},
     {field_type, 3},
     {field_value, 5},
-  [61] =
+  [68] =
     {field_path, 1},
-  [62] =
+  [69] =
     {field_version, 3},
-  [63] =
-    {field_calendar, 3},
-  [64] =
+  [70] =
     {field_fields, 2},
-  [65] =
+  [71] =
+    {field_channels, 1},
+    {field_from, 2},
+    {field_to, 4},
+  [74] =
+    {field_channels, 1},
+    {field_zone, 4},
+  [76] =
+    {field_zone, 4},
+  [77] =
     {field_calendar, 2},
-  [66] =
+  [78] =
     {field_channels, 2},
     {field_count, 1},
     {field_window, 4},
-  [69] =
+  [81] =
     {field_body, 3},
     {field_count, 1},
-  [71] =
+  [83] =
     {field_value, 3},
     {field_variable, 1},
-  [73] =
+  [85] =
     {field_day, 2},
-  [74] =
+  [86] =
     {field_date, 2},
     {field_time, 3},
-  [76] =
+  [88] =
+    {field_channels, 1},
+    {field_zone, 5},
+  [90] =
     {field_from, 1},
     {field_to, 3},
     {field_zone, 5},
-  [79] =
+  [93] =
+    {field_from, 2},
+    {field_to, 4},
+  [95] =
     {field_channels, 1},
     {field_duration, 3},
     {field_event, 5},
-  [82] =
+  [98] =
+    {field_channels, 1},
+    {field_event, 3},
+    {field_release, 5},
+  [101] =
     {field_field, 0},
-  [83] =
+  [102] =
     {field_channel, 1},
     {field_target, 4},
     {field_template, 2},
-  [86] =
+  [105] =
     {field_priority, 4},
     {field_queue, 2},
-  [88] =
+  [107] =
     {field_body, 1},
-  [89] =
+  [108] =
     {field_share, 0},
     {field_target, 2},
-  [91] =
+  [110] =
     {field_discount, 2},
     {field_duration, 4},
-  [93] =
+  [112] =
     {field_event, 1},
-  [94] =
+  [113] =
+    {field_channels, 1},
+    {field_from, 2},
+    {field_to, 4},
+    {field_zone, 6},
+  [117] =
     {field_every, 5},
     {field_installments, 2},
-  [96] =
+  [119] =
     {field_name, 0},
     {field_value, 2},
-  [98] =
+  [121] =
     {field_day, 2},
     {field_time, 4},
-  [100] =
+  [123] =
     {field_event, 1},
     {field_fields, 2},
-  [102] =
+  [125] =
     {field_team, 1},
-  [103] =
-    {field_channels, 1},
-  [104] =
+  [126] =
     {field_date, 2},
     {field_time, 3},
     {field_zone, 5},
-  [107] =
+  [129] =
     {field_field, 2},
-  [108] =
+  [130] =
     {field_condition, 2},
     {field_consequence, 3},
-  [110] =
+  [132] =
     {field_body, 4},
     {field_subject, 2},
-  [112] =
+  [134] =
     {field_from, 1},
     {field_from_place, 2},
     {field_to, 4},
-  [115] =
+  [137] =
     {field_value, 2},
     {field_variable, 0},
-  [117] =
+  [139] =
     {field_from, 1},
     {field_to, 3},
     {field_to_place, 5},
-  [120] =
+  [142] =
+    {field_channels, 1},
+    {field_event, 3},
+    {field_longest, 9},
+    {field_release, 5},
+  [146] =
     {field_from, 1},
     {field_from_place, 2},
     {field_to, 4},
@@ -2225,41 +2398,59 @@ static const TSFieldMapEntry ts_field_map_entries[] = {
 
 static const TSSymbol ts_alias_sequences[PRODUCTION_ID_COUNT][MAX_ALIAS_SEQUENCE_LENGTH] = {
   [0] = {0},
-  [12] = {
+  [18] = {
     [0] = alias_sym_type_identifier,
   },
   [22] = {
+    [1] = alias_sym_channel,
+  },
+  [30] = {
     [0] = alias_sym_type_identifier,
   },
-  [23] = {
+  [31] = {
     [0] = alias_sym_variant,
   },
-  [25] = {
+  [33] = {
     [3] = alias_sym_channel,
   },
-  [31] = {
+  [36] = {
     [1] = alias_sym_channel,
   },
-  [33] = {
+  [38] = {
     [1] = alias_sym_channel,
   },
-  [41] = {
+  [46] = {
     [1] = alias_sym_variant,
   },
-  [48] = {
+  [51] = {
+    [1] = alias_sym_channel,
+  },
+  [52] = {
+    [1] = alias_sym_channel,
+  },
+  [55] = {
     [2] = alias_sym_channel,
   },
-  [54] = {
+  [60] = {
     [1] = alias_sym_channel,
   },
-  [56] = {
+  [63] = {
     [1] = alias_sym_channel,
   },
-  [67] = {
+  [64] = {
     [1] = alias_sym_channel,
   },
-  [73] = {
+  [66] = {
+    [1] = alias_sym_channel,
+  },
+  [72] = {
+    [1] = alias_sym_channel,
+  },
+  [83] = {
     [0] = sym_identifier,
+  },
+  [86] = {
+    [1] = alias_sym_channel,
   },
 };
 
@@ -2288,10 +2479,10 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [17] = 17,
   [18] = 18,
   [19] = 19,
-  [20] = 3,
-  [21] = 21,
+  [20] = 2,
+  [21] = 2,
   [22] = 22,
-  [23] = 3,
+  [23] = 23,
   [24] = 24,
   [25] = 25,
   [26] = 26,
@@ -2303,16 +2494,16 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [32] = 32,
   [33] = 33,
   [34] = 34,
-  [35] = 35,
+  [35] = 2,
   [36] = 36,
-  [37] = 35,
+  [37] = 37,
   [38] = 38,
-  [39] = 34,
-  [40] = 40,
+  [39] = 39,
+  [40] = 39,
   [41] = 41,
-  [42] = 42,
-  [43] = 43,
-  [44] = 44,
+  [42] = 36,
+  [43] = 39,
+  [44] = 36,
   [45] = 45,
   [46] = 46,
   [47] = 47,
@@ -2324,86 +2515,86 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [53] = 53,
   [54] = 54,
   [55] = 55,
-  [56] = 56,
+  [56] = 54,
   [57] = 57,
   [58] = 58,
   [59] = 59,
   [60] = 60,
-  [61] = 61,
+  [61] = 54,
   [62] = 62,
   [63] = 63,
   [64] = 64,
   [65] = 65,
-  [66] = 58,
-  [67] = 59,
-  [68] = 60,
-  [69] = 61,
-  [70] = 65,
-  [71] = 22,
-  [72] = 21,
-  [73] = 51,
-  [74] = 52,
+  [66] = 53,
+  [67] = 67,
+  [68] = 68,
+  [69] = 69,
+  [70] = 70,
+  [71] = 71,
+  [72] = 72,
+  [73] = 73,
+  [74] = 74,
   [75] = 75,
-  [76] = 58,
-  [77] = 59,
-  [78] = 60,
-  [79] = 61,
-  [80] = 65,
-  [81] = 81,
-  [82] = 82,
-  [83] = 50,
-  [84] = 51,
-  [85] = 52,
-  [86] = 53,
-  [87] = 87,
-  [88] = 10,
-  [89] = 11,
-  [90] = 12,
-  [91] = 21,
-  [92] = 13,
-  [93] = 6,
-  [94] = 19,
-  [95] = 14,
-  [96] = 15,
-  [97] = 25,
-  [98] = 26,
-  [99] = 27,
-  [100] = 16,
-  [101] = 28,
-  [102] = 17,
-  [103] = 2,
-  [104] = 18,
-  [105] = 8,
-  [106] = 7,
-  [107] = 4,
-  [108] = 9,
+  [76] = 76,
+  [77] = 77,
+  [78] = 78,
+  [79] = 23,
+  [80] = 22,
+  [81] = 65,
+  [82] = 53,
+  [83] = 68,
+  [84] = 70,
+  [85] = 71,
+  [86] = 78,
+  [87] = 23,
+  [88] = 22,
+  [89] = 65,
+  [90] = 53,
+  [91] = 68,
+  [92] = 70,
+  [93] = 71,
+  [94] = 59,
+  [95] = 60,
+  [96] = 78,
+  [97] = 65,
+  [98] = 68,
+  [99] = 70,
+  [100] = 71,
+  [101] = 59,
+  [102] = 60,
+  [103] = 59,
+  [104] = 60,
+  [105] = 105,
+  [106] = 27,
+  [107] = 7,
+  [108] = 14,
   [109] = 5,
-  [110] = 24,
-  [111] = 22,
-  [112] = 112,
-  [113] = 25,
-  [114] = 26,
-  [115] = 27,
-  [116] = 28,
-  [117] = 117,
-  [118] = 118,
-  [119] = 29,
-  [120] = 24,
+  [110] = 11,
+  [111] = 24,
+  [112] = 25,
+  [113] = 26,
+  [114] = 28,
+  [115] = 17,
+  [116] = 18,
+  [117] = 6,
+  [118] = 16,
+  [119] = 19,
+  [120] = 120,
   [121] = 121,
-  [122] = 122,
-  [123] = 123,
-  [124] = 124,
-  [125] = 125,
-  [126] = 126,
-  [127] = 127,
-  [128] = 128,
-  [129] = 129,
-  [130] = 130,
-  [131] = 131,
-  [132] = 132,
-  [133] = 133,
-  [134] = 134,
-  [135] = 135,
+  [122] = 8,
+  [123] = 3,
+  [124] = 13,
+  [125] = 15,
+  [126] = 27,
+  [127] = 24,
+  [128] = 34,
+  [129] = 26,
+  [130] = 25,
+  [131] = 9,
+  [132] = 28,
+  [133] = 10,
+  [134] = 12,
+  [135] = 4,
   [136] = 136,
   [137] = 137,
   [138] = 138,
@@ -2412,38 +2603,38 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [141] = 141,
   [142] = 142,
   [143] = 143,
-  [144] = 144,
-  [145] = 145,
+  [144] = 23,
+  [145] = 22,
   [146] = 146,
-  [147] = 147,
-  [148] = 148,
+  [147] = 6,
+  [148] = 3,
   [149] = 149,
-  [150] = 150,
-  [151] = 151,
-  [152] = 152,
-  [153] = 153,
+  [150] = 16,
+  [151] = 17,
+  [152] = 18,
+  [153] = 34,
   [154] = 154,
-  [155] = 155,
-  [156] = 156,
-  [157] = 157,
+  [155] = 19,
+  [156] = 7,
+  [157] = 14,
   [158] = 158,
-  [159] = 159,
+  [159] = 5,
   [160] = 160,
   [161] = 161,
-  [162] = 162,
+  [162] = 8,
   [163] = 163,
-  [164] = 164,
-  [165] = 165,
-  [166] = 166,
-  [167] = 167,
-  [168] = 168,
-  [169] = 169,
-  [170] = 170,
-  [171] = 171,
-  [172] = 172,
-  [173] = 173,
-  [174] = 174,
-  [175] = 175,
+  [164] = 11,
+  [165] = 13,
+  [166] = 15,
+  [167] = 27,
+  [168] = 24,
+  [169] = 9,
+  [170] = 10,
+  [171] = 25,
+  [172] = 26,
+  [173] = 12,
+  [174] = 4,
+  [175] = 28,
   [176] = 176,
   [177] = 177,
   [178] = 178,
@@ -2468,7 +2659,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [197] = 197,
   [198] = 198,
   [199] = 199,
-  [200] = 196,
+  [200] = 200,
   [201] = 201,
   [202] = 202,
   [203] = 203,
@@ -2477,7 +2668,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [206] = 206,
   [207] = 207,
   [208] = 208,
-  [209] = 206,
+  [209] = 209,
   [210] = 210,
   [211] = 211,
   [212] = 212,
@@ -2509,10 +2700,10 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [238] = 238,
   [239] = 239,
   [240] = 240,
-  [241] = 239,
+  [241] = 241,
   [242] = 242,
   [243] = 243,
-  [244] = 238,
+  [244] = 244,
   [245] = 245,
   [246] = 246,
   [247] = 247,
@@ -2532,9 +2723,9 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [261] = 261,
   [262] = 262,
   [263] = 263,
-  [264] = 264,
+  [264] = 261,
   [265] = 265,
-  [266] = 266,
+  [266] = 261,
   [267] = 267,
   [268] = 268,
   [269] = 269,
@@ -2542,8 +2733,8 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [271] = 271,
   [272] = 272,
   [273] = 273,
-  [274] = 274,
-  [275] = 275,
+  [274] = 272,
+  [275] = 272,
   [276] = 276,
   [277] = 277,
   [278] = 278,
@@ -2584,13 +2775,13 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [313] = 313,
   [314] = 314,
   [315] = 315,
-  [316] = 316,
+  [316] = 315,
   [317] = 317,
-  [318] = 318,
+  [318] = 317,
   [319] = 319,
   [320] = 320,
-  [321] = 321,
-  [322] = 322,
+  [321] = 315,
+  [322] = 317,
   [323] = 323,
   [324] = 324,
   [325] = 325,
@@ -2606,7 +2797,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [335] = 335,
   [336] = 336,
   [337] = 337,
-  [338] = 332,
+  [338] = 338,
   [339] = 339,
   [340] = 340,
   [341] = 341,
@@ -2690,25 +2881,131 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [419] = 419,
   [420] = 420,
   [421] = 421,
-  [422] = 417,
-  [423] = 423,
+  [422] = 422,
+  [423] = 422,
   [424] = 424,
   [425] = 425,
   [426] = 426,
-  [427] = 427,
+  [427] = 422,
   [428] = 428,
   [429] = 429,
   [430] = 430,
-  [431] = 426,
+  [431] = 431,
   [432] = 432,
   [433] = 433,
-  [434] = 369,
+  [434] = 434,
   [435] = 435,
   [436] = 436,
   [437] = 437,
-  [438] = 423,
+  [438] = 438,
   [439] = 439,
   [440] = 440,
+  [441] = 441,
+  [442] = 442,
+  [443] = 443,
+  [444] = 444,
+  [445] = 445,
+  [446] = 446,
+  [447] = 447,
+  [448] = 448,
+  [449] = 449,
+  [450] = 450,
+  [451] = 451,
+  [452] = 452,
+  [453] = 453,
+  [454] = 454,
+  [455] = 455,
+  [456] = 456,
+  [457] = 457,
+  [458] = 458,
+  [459] = 459,
+  [460] = 460,
+  [461] = 461,
+  [462] = 462,
+  [463] = 463,
+  [464] = 464,
+  [465] = 465,
+  [466] = 466,
+  [467] = 467,
+  [468] = 468,
+  [469] = 469,
+  [470] = 470,
+  [471] = 471,
+  [472] = 472,
+  [473] = 473,
+  [474] = 474,
+  [475] = 475,
+  [476] = 476,
+  [477] = 477,
+  [478] = 478,
+  [479] = 479,
+  [480] = 480,
+  [481] = 481,
+  [482] = 482,
+  [483] = 483,
+  [484] = 484,
+  [485] = 485,
+  [486] = 486,
+  [487] = 487,
+  [488] = 488,
+  [489] = 489,
+  [490] = 490,
+  [491] = 491,
+  [492] = 492,
+  [493] = 493,
+  [494] = 494,
+  [495] = 495,
+  [496] = 496,
+  [497] = 497,
+  [498] = 498,
+  [499] = 499,
+  [500] = 500,
+  [501] = 501,
+  [502] = 502,
+  [503] = 503,
+  [504] = 504,
+  [505] = 505,
+  [506] = 506,
+  [507] = 507,
+  [508] = 508,
+  [509] = 484,
+  [510] = 510,
+  [511] = 511,
+  [512] = 512,
+  [513] = 513,
+  [514] = 514,
+  [515] = 515,
+  [516] = 516,
+  [517] = 517,
+  [518] = 518,
+  [519] = 519,
+  [520] = 493,
+  [521] = 521,
+  [522] = 522,
+  [523] = 523,
+  [524] = 524,
+  [525] = 525,
+  [526] = 526,
+  [527] = 527,
+  [528] = 528,
+  [529] = 529,
+  [530] = 530,
+  [531] = 484,
+  [532] = 532,
+  [533] = 533,
+  [534] = 534,
+  [535] = 517,
+  [536] = 493,
+  [537] = 537,
+  [538] = 517,
+  [539] = 490,
+  [540] = 540,
+  [541] = 541,
+  [542] = 542,
+  [543] = 543,
+  [544] = 490,
+  [545] = 545,
+  [546] = 546,
 };
 
 static bool ts_lex(TSLexer *lexer, TSStateId state) {
@@ -2716,3714 +3013,4665 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(192);
+      if (eof) ADVANCE(260);
       ADVANCE_MAP(
-        '!', 17,
-        '"', 597,
-        '#', 605,
-        '%', 570,
-        '(', 305,
-        ')', 306,
-        '*', 303,
-        '+', 300,
-        ',', 209,
-        '-', 302,
-        '.', 255,
-        '/', 304,
-        ':', 208,
-        '<', 292,
-        '=', 237,
-        '>', 294,
-        '?', 210,
-        '[', 298,
-        '\\', 185,
-        ']', 299,
-        'a', 341,
-        'b', 543,
-        'c', 314,
-        'd', 316,
-        'e', 439,
-        'f', 319,
-        'g', 416,
-        'h', 472,
-        'i', 398,
-        'm', 418,
-        'n', 467,
-        'o', 400,
-        'p', 331,
-        'r', 364,
-        's', 365,
-        't', 367,
-        'v', 321,
-        'w', 333,
-        '{', 602,
-        '|', 211,
-        '}', 207,
+        '!', 24,
+        '"', 758,
+        '#', 766,
+        '%', 733,
+        '(', 408,
+        ')', 409,
+        '*', 406,
+        '+', 405,
+        ',', 277,
+        '-', 289,
+        '.', 360,
+        '/', 407,
+        ':', 276,
+        '<', 397,
+        '=', 340,
+        '>', 399,
+        '?', 278,
+        '[', 403,
+        '\\', 253,
+        ']', 404,
+        'a', 458,
+        'b', 699,
+        'c', 417,
+        'd', 419,
+        'e', 577,
+        'f', 422,
+        'g', 552,
+        'h', 616,
+        'i', 531,
+        'm', 554,
+        'n', 611,
+        'o', 533,
+        'p', 445,
+        'r', 492,
+        's', 427,
+        't', 494,
+        'v', 424,
+        'w', 447,
+        '{', 763,
+        '|', 279,
+        '}', 275,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(186);
+          lookahead == 0xfeff) SKIP(254);
       if (lookahead == '_' ||
-          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(558);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(572);
+          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(721);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
       END_STATE();
     case 1:
       ADVANCE_MAP(
-        '!', 17,
-        '"', 596,
-        '#', 605,
-        '%', 571,
-        '(', 305,
-        '*', 303,
-        '+', 300,
-        ',', 209,
-        '-', 301,
-        '/', 304,
-        '<', 292,
-        '=', 18,
-        '>', 294,
-        ']', 299,
-        'a', 346,
-        'b', 543,
-        'd', 316,
-        'e', 547,
-        'f', 320,
-        'h', 472,
-        'i', 444,
-        'm', 426,
-        'n', 473,
-        'o', 487,
-        't', 481,
-        'w', 384,
-        '}', 207,
+        '!', 24,
+        '"', 757,
+        '#', 766,
+        '%', 734,
+        '(', 408,
+        '*', 406,
+        '+', 405,
+        ',', 277,
+        '-', 288,
+        '/', 407,
+        '<', 397,
+        '=', 25,
+        '>', 399,
+        ']', 404,
+        'a', 461,
+        'b', 699,
+        'd', 419,
+        'e', 703,
+        'f', 423,
+        'h', 616,
+        'i', 582,
+        'm', 564,
+        'n', 618,
+        'o', 633,
+        't', 628,
+        'w', 521,
+        '}', 275,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(1);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(565);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(728);
       if (lookahead == '_' ||
-          ('c' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(572);
+          ('c' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
       END_STATE();
     case 2:
       ADVANCE_MAP(
-        '!', 17,
-        '"', 596,
-        '#', 605,
-        '(', 305,
-        '*', 303,
-        '+', 300,
-        ',', 209,
-        '-', 302,
-        '/', 304,
-        '<', 292,
-        '=', 18,
-        '>', 294,
-        ']', 299,
-        'a', 346,
-        'e', 547,
-        'f', 320,
-        'i', 444,
-        'n', 473,
-        'o', 487,
-        't', 481,
-        '{', 206,
-        '}', 207,
+        '!', 24,
+        '"', 757,
+        '#', 766,
+        '(', 408,
+        '*', 406,
+        '+', 405,
+        ',', 277,
+        '-', 288,
+        '/', 407,
+        '<', 397,
+        '=', 25,
+        '>', 399,
+        ']', 404,
+        'a', 461,
+        'e', 703,
+        'f', 423,
+        'i', 582,
+        'n', 618,
+        'o', 538,
+        't', 628,
+        '}', 275,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(2);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(565);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(728);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 3:
       ADVANCE_MAP(
-        '!', 17,
-        '"', 596,
-        '#', 605,
-        '(', 305,
-        '*', 303,
-        '+', 300,
-        ',', 209,
-        '-', 301,
-        '/', 304,
-        '<', 292,
-        '=', 18,
-        '>', 294,
-        ']', 299,
-        'a', 346,
-        'e', 547,
-        'f', 320,
-        'i', 444,
-        'n', 473,
-        'o', 405,
-        't', 481,
-        '}', 207,
+        '!', 24,
+        '"', 757,
+        '#', 766,
+        '(', 408,
+        '*', 406,
+        '+', 405,
+        ',', 277,
+        '-', 288,
+        '/', 407,
+        '<', 397,
+        '=', 25,
+        '>', 399,
+        ']', 404,
+        'a', 461,
+        'e', 703,
+        'f', 423,
+        'i', 582,
+        'n', 618,
+        'o', 633,
+        't', 628,
+        '{', 274,
+        '}', 275,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(3);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(565);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(728);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 4:
-      if (lookahead == '"') ADVANCE(597);
-      if (lookahead == '#') ADVANCE(598);
-      if (lookahead == '\\') ADVANCE(185);
-      if (lookahead == '{') ADVANCE(603);
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) ADVANCE(599);
-      if (lookahead != 0) ADVANCE(600);
-      END_STATE();
-    case 5:
       ADVANCE_MAP(
-        '#', 605,
-        ',', 209,
-        '=', 236,
-        '?', 210,
-        'a', 356,
-        'e', 549,
-        'f', 336,
-        'i', 446,
-        'n', 467,
-        'o', 488,
-        't', 474,
-        '|', 211,
-        '}', 207,
+        '!', 24,
+        '#', 766,
+        '%', 734,
+        '*', 406,
+        '+', 405,
+        ',', 277,
+        '-', 288,
+        '/', 407,
+        '<', 397,
+        '=', 25,
+        '>', 399,
+        'a', 134,
+        'b', 229,
+        'c', 169,
+        'd', 33,
+        'f', 178,
+        'h', 159,
+        'i', 136,
+        'm', 121,
+        'n', 162,
+        'o', 101,
+        'p', 51,
+        's', 36,
+        't', 108,
+        'w', 77,
+        '}', 275,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(5);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(568);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          lookahead == 0xfeff) SKIP(4);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(23);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
+      END_STATE();
+    case 5:
+      if (lookahead == '"') ADVANCE(758);
+      if (lookahead == '#') ADVANCE(759);
+      if (lookahead == '\\') ADVANCE(253);
+      if (lookahead == '{') ADVANCE(764);
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) ADVANCE(760);
+      if (lookahead != 0) ADVANCE(761);
       END_STATE();
     case 6:
       ADVANCE_MAP(
-        '#', 605,
-        ',', 209,
-        'a', 356,
-        'e', 549,
-        'f', 336,
-        'i', 446,
-        'n', 467,
-        'o', 488,
-        's', 530,
-        't', 474,
-        '}', 207,
+        '#', 766,
+        ',', 277,
+        '-', 288,
+        'a', 209,
+        'c', 169,
+        'd', 45,
+        'f', 183,
+        'i', 135,
+        'm', 167,
+        'n', 162,
+        'p', 51,
+        's', 50,
+        't', 107,
+        'w', 85,
+        '}', 275,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(6);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(23);
       END_STATE();
     case 7:
       ADVANCE_MAP(
-        '#', 605,
-        ',', 209,
-        'a', 355,
-        'c', 465,
-        'e', 549,
-        'f', 336,
-        'i', 446,
-        'n', 471,
-        'o', 488,
-        'p', 332,
-        's', 531,
-        't', 474,
-        '}', 207,
+        '#', 766,
+        ',', 277,
+        '=', 339,
+        '?', 278,
+        'a', 473,
+        'e', 705,
+        'f', 453,
+        'i', 585,
+        'n', 611,
+        'o', 634,
+        't', 619,
+        '|', 279,
+        '}', 275,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(7);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(731);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 8:
       ADVANCE_MAP(
-        '#', 605,
-        '-', 19,
-        'a', 356,
-        'e', 549,
-        'f', 336,
-        'i', 446,
-        'n', 467,
-        'o', 488,
-        's', 535,
-        't', 474,
-        'w', 334,
+        '#', 766,
+        ',', 277,
+        'a', 473,
+        'e', 705,
+        'f', 452,
+        'i', 585,
+        'm', 625,
+        'n', 611,
+        'o', 634,
+        's', 444,
+        't', 550,
+        'w', 517,
+        '}', 275,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(8);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 9:
       ADVANCE_MAP(
-        '#', 605,
-        '-', 19,
-        'a', 353,
-        'c', 328,
-        'e', 440,
-        'f', 336,
-        'g', 416,
-        'i', 399,
-        'n', 467,
-        'o', 402,
-        'r', 382,
-        's', 378,
-        't', 474,
-        'w', 334,
-        '}', 207,
+        '#', 766,
+        ',', 277,
+        'a', 472,
+        'c', 609,
+        'e', 705,
+        'f', 452,
+        'i', 585,
+        'm', 625,
+        'n', 615,
+        'o', 634,
+        'p', 446,
+        's', 443,
+        't', 550,
+        'w', 517,
+        '}', 275,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(9);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 10:
       ADVANCE_MAP(
-        '#', 605,
-        'a', 354,
-        'c', 328,
-        'e', 451,
-        'f', 336,
-        'i', 446,
-        'n', 467,
-        'o', 403,
-        's', 530,
-        't', 474,
+        '#', 766,
+        '-', 26,
+        'a', 469,
+        'c', 435,
+        'e', 578,
+        'f', 453,
+        'g', 552,
+        'i', 532,
+        'n', 611,
+        'o', 535,
+        'r', 508,
+        's', 506,
+        't', 619,
+        'w', 449,
+        '}', 275,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(10);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 11:
       ADVANCE_MAP(
-        '#', 605,
-        'a', 356,
-        'e', 549,
-        'f', 336,
-        'g', 417,
-        'i', 446,
-        'n', 467,
-        'o', 445,
-        's', 535,
-        't', 474,
-        '}', 207,
+        '#', 766,
+        '-', 26,
+        'a', 473,
+        'e', 705,
+        'f', 453,
+        'i', 585,
+        'n', 611,
+        'o', 634,
+        's', 687,
+        't', 619,
+        'w', 449,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(11);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 12:
       ADVANCE_MAP(
-        '#', 605,
-        'a', 353,
-        'c', 328,
-        'e', 440,
-        'f', 336,
-        'g', 466,
-        'i', 399,
-        'n', 467,
-        'o', 402,
-        'r', 382,
-        's', 379,
-        't', 474,
-        'w', 334,
-        '}', 207,
+        '#', 766,
+        'a', 470,
+        'c', 435,
+        'e', 592,
+        'f', 453,
+        'i', 585,
+        'n', 611,
+        'o', 536,
+        's', 682,
+        't', 619,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(12);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 13:
-      if (lookahead == '#') ADVANCE(605);
-      if (lookahead == 'd') ADVANCE(29);
-      if (lookahead == 'o') ADVANCE(71);
+      ADVANCE_MAP(
+        '#', 766,
+        'a', 469,
+        'c', 435,
+        'e', 578,
+        'f', 453,
+        'g', 610,
+        'i', 532,
+        'n', 611,
+        'o', 535,
+        'r', 508,
+        's', 507,
+        't', 619,
+        'w', 448,
+        '}', 275,
+      );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(13);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 14:
-      if (lookahead == '#') ADVANCE(605);
+      ADVANCE_MAP(
+        '#', 766,
+        'a', 469,
+        'c', 435,
+        'e', 578,
+        'f', 453,
+        'g', 610,
+        'i', 532,
+        'n', 611,
+        'o', 535,
+        'r', 508,
+        's', 507,
+        't', 619,
+        'w', 449,
+        '}', 275,
+      );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(14);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(199);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 15:
-      if (lookahead == '-') ADVANCE(182);
+      ADVANCE_MAP(
+        '#', 766,
+        'a', 473,
+        'e', 705,
+        'f', 451,
+        'i', 585,
+        'm', 617,
+        'n', 611,
+        'o', 634,
+        's', 428,
+        't', 548,
+        'w', 515,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(15);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(23);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 16:
-      if (lookahead == '-') ADVANCE(182);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(15);
+      ADVANCE_MAP(
+        '#', 766,
+        'a', 473,
+        'e', 705,
+        'f', 453,
+        'g', 553,
+        'i', 585,
+        'n', 611,
+        'o', 583,
+        's', 687,
+        't', 619,
+        '}', 275,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(16);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 17:
-      if (lookahead == '=') ADVANCE(291);
+      ADVANCE_MAP(
+        '#', 766,
+        'a', 472,
+        'c', 609,
+        'e', 705,
+        'f', 453,
+        'i', 585,
+        'n', 615,
+        'o', 634,
+        'p', 446,
+        's', 683,
+        't', 619,
+        'w', 549,
+        '}', 275,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(17);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 18:
-      if (lookahead == '=') ADVANCE(285);
+      ADVANCE_MAP(
+        '#', 766,
+        'a', 471,
+        'e', 705,
+        'f', 453,
+        'i', 585,
+        'n', 611,
+        'o', 634,
+        't', 619,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(18);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 19:
-      if (lookahead == '>') ADVANCE(242);
+      if (lookahead == '#') ADVANCE(766);
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(19);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(267);
       END_STATE();
     case 20:
-      if (lookahead == '_') ADVANCE(96);
+      if (lookahead == '-') ADVANCE(250);
       END_STATE();
     case 21:
-      if (lookahead == '_') ADVANCE(40);
+      if (lookahead == '-') ADVANCE(250);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(20);
       END_STATE();
     case 22:
-      if (lookahead == '_') ADVANCE(77);
+      if (lookahead == ':') ADVANCE(251);
       END_STATE();
     case 23:
-      if (lookahead == 'a') ADVANCE(172);
+      if (lookahead == ':') ADVANCE(251);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(22);
       END_STATE();
     case 24:
-      if (lookahead == 'a') ADVANCE(75);
-      if (lookahead == 'o') ADVANCE(122);
+      if (lookahead == '=') ADVANCE(396);
       END_STATE();
     case 25:
-      if (lookahead == 'a') ADVANCE(173);
+      if (lookahead == '=') ADVANCE(390);
       END_STATE();
     case 26:
-      if (lookahead == 'a') ADVANCE(89);
-      if (lookahead == 'o') ADVANCE(102);
-      if (lookahead == 'u') ADVANCE(130);
+      if (lookahead == '>') ADVANCE(345);
       END_STATE();
     case 27:
-      if (lookahead == 'a') ADVANCE(124);
-      if (lookahead == 'e') ADVANCE(134);
+      if (lookahead == '_') ADVANCE(132);
       END_STATE();
     case 28:
-      if (lookahead == 'a') ADVANCE(41);
+      if (lookahead == '_') ADVANCE(109);
       END_STATE();
     case 29:
-      if (lookahead == 'a') ADVANCE(176);
+      if (lookahead == '_') ADVANCE(60);
       END_STATE();
     case 30:
-      if (lookahead == 'a') ADVANCE(128);
+      if (lookahead == 'a') ADVANCE(233);
       END_STATE();
     case 31:
-      if (lookahead == 'a') ADVANCE(151);
+      if (lookahead == 'a') ADVANCE(125);
+      if (lookahead == 'u') ADVANCE(180);
       END_STATE();
     case 32:
-      if (lookahead == 'a') ADVANCE(164);
-      if (lookahead == 'o') ADVANCE(91);
+      if (lookahead == 'a') ADVANCE(103);
       END_STATE();
     case 33:
-      if (lookahead == 'a') ADVANCE(85);
-      if (lookahead == 'e') ADVANCE(52);
+      if (lookahead == 'a') ADVANCE(234);
       END_STATE();
     case 34:
-      if (lookahead == 'a') ADVANCE(42);
+      if (lookahead == 'a') ADVANCE(173);
+      if (lookahead == 'e') ADVANCE(184);
       END_STATE();
     case 35:
-      if (lookahead == 'a') ADVANCE(160);
+      if (lookahead == 'a') ADVANCE(220);
+      if (lookahead == 'e') ADVANCE(102);
+      if (lookahead == 'p') ADVANCE(128);
+      if (lookahead == 't') ADVANCE(32);
+      if (lookahead == 'u') ADVANCE(155);
       END_STATE();
     case 36:
-      if (lookahead == 'a') ADVANCE(161);
+      if (lookahead == 'a') ADVANCE(220);
+      if (lookahead == 't') ADVANCE(161);
+      if (lookahead == 'u') ADVANCE(155);
       END_STATE();
     case 37:
-      if (lookahead == 'c') ADVANCE(43);
-      if (lookahead == 'l') ADVANCE(61);
-      if (lookahead == 'n') ADVANCE(45);
-      if (lookahead == 's') ADVANCE(137);
-      if (lookahead == 't') ADVANCE(20);
+      if (lookahead == 'a') ADVANCE(235);
       END_STATE();
     case 38:
-      if (lookahead == 'c') ADVANCE(174);
+      if (lookahead == 'a') ADVANCE(57);
       END_STATE();
     case 39:
-      if (lookahead == 'c') ADVANCE(175);
+      if (lookahead == 'a') ADVANCE(236);
       END_STATE();
     case 40:
-      if (lookahead == 'c') ADVANCE(121);
+      if (lookahead == 'a') ADVANCE(238);
       END_STATE();
     case 41:
-      if (lookahead == 'c') ADVANCE(157);
+      if (lookahead == 'a') ADVANCE(239);
       END_STATE();
     case 42:
-      if (lookahead == 'c') ADVANCE(155);
+      if (lookahead == 'a') ADVANCE(241);
       END_STATE();
     case 43:
-      if (lookahead == 'c') ADVANCE(117);
-      if (lookahead == 't') ADVANCE(84);
+      if (lookahead == 'a') ADVANCE(242);
       END_STATE();
     case 44:
-      if (lookahead == 'd') ADVANCE(23);
-      if (lookahead == '\t' ||
-          lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ' ') ADVANCE(44);
+      if (lookahead == 'a') ADVANCE(243);
       END_STATE();
     case 45:
-      if (lookahead == 'd') ADVANCE(288);
+      if (lookahead == 'a') ADVANCE(244);
       END_STATE();
     case 46:
-      if (lookahead == 'd') ADVANCE(266);
+      if (lookahead == 'a') ADVANCE(177);
       END_STATE();
     case 47:
-      if (lookahead == 'd') ADVANCE(253);
+      if (lookahead == 'a') ADVANCE(217);
       END_STATE();
     case 48:
-      if (lookahead == 'd') ADVANCE(30);
+      if (lookahead == 'a') ADVANCE(206);
       END_STATE();
     case 49:
-      if (lookahead == 'e') ADVANCE(67);
+      if (lookahead == 'a') ADVANCE(218);
       END_STATE();
     case 50:
-      if (lookahead == 'e') ADVANCE(72);
-      if (lookahead == 'p') ADVANCE(92);
-      if (lookahead == 't') ADVANCE(24);
+      if (lookahead == 'a') ADVANCE(212);
+      if (lookahead == 't') ADVANCE(161);
+      if (lookahead == 'u') ADVANCE(144);
       END_STATE();
     case 51:
-      if (lookahead == 'e') ADVANCE(95);
+      if (lookahead == 'a') ADVANCE(223);
       END_STATE();
     case 52:
-      if (lookahead == 'e') ADVANCE(88);
+      if (lookahead == 'a') ADVANCE(118);
+      if (lookahead == 'e') ADVANCE(67);
+      if (lookahead == 'h') ADVANCE(89);
       END_STATE();
     case 53:
-      if (lookahead == 'e') ADVANCE(230);
+      if (lookahead == 'a') ADVANCE(58);
       END_STATE();
     case 54:
-      if (lookahead == 'e') ADVANCE(247);
+      if (lookahead == 'c') ADVANCE(59);
+      if (lookahead == 'l') ADVANCE(88);
+      if (lookahead == 'n') ADVANCE(62);
+      if (lookahead == 's') ADVANCE(191);
+      if (lookahead == 't') ADVANCE(333);
       END_STATE();
     case 55:
-      if (lookahead == 'e') ADVANCE(574);
+      if (lookahead == 'c') ADVANCE(237);
       END_STATE();
     case 56:
-      if (lookahead == 'e') ADVANCE(245);
+      if (lookahead == 'c') ADVANCE(240);
       END_STATE();
     case 57:
-      if (lookahead == 'e') ADVANCE(240);
+      if (lookahead == 'c') ADVANCE(213);
       END_STATE();
     case 58:
-      if (lookahead == 'e') ADVANCE(103);
-      if (lookahead == 'l') ADVANCE(256);
+      if (lookahead == 'c') ADVANCE(211);
       END_STATE();
     case 59:
-      if (lookahead == 'e') ADVANCE(139);
+      if (lookahead == 'c') ADVANCE(163);
+      if (lookahead == 't') ADVANCE(117);
       END_STATE();
     case 60:
-      if (lookahead == 'e') ADVANCE(98);
+      if (lookahead == 'c') ADVANCE(170);
       END_STATE();
     case 61:
-      if (lookahead == 'e') ADVANCE(132);
-      END_STATE();
-    case 62:
-      if (lookahead == 'e') ADVANCE(110);
-      END_STATE();
-    case 63:
-      if (lookahead == 'e') ADVANCE(126);
-      END_STATE();
-    case 64:
-      if (lookahead == 'e') ADVANCE(127);
-      END_STATE();
-    case 65:
-      if (lookahead == 'e') ADVANCE(31);
-      END_STATE();
-    case 66:
-      if (lookahead == 'e') ADVANCE(105);
-      END_STATE();
-    case 67:
-      if (lookahead == 'e') ADVANCE(106);
-      if (lookahead == 'p') ADVANCE(65);
-      END_STATE();
-    case 68:
-      if (lookahead == 'e') ADVANCE(109);
-      END_STATE();
-    case 69:
-      if (lookahead == 'f') ADVANCE(258);
-      if (lookahead == 'n') ADVANCE(218);
-      if (lookahead == 's') ADVANCE(296);
-      END_STATE();
-    case 70:
-      if (lookahead == 'f') ADVANCE(226);
-      if (lookahead == 'n') ADVANCE(222);
-      if (lookahead == 'r') ADVANCE(286);
-      END_STATE();
-    case 71:
-      if (lookahead == 'f') ADVANCE(224);
-      END_STATE();
-    case 72:
-      if (lookahead == 'g') ADVANCE(97);
-      if (lookahead == 'n') ADVANCE(47);
-      if (lookahead == 't') ADVANCE(268);
-      END_STATE();
-    case 73:
-      if (lookahead == 'g') ADVANCE(100);
-      END_STATE();
-    case 74:
-      if (lookahead == 'g') ADVANCE(129);
-      if (lookahead == 'n') ADVANCE(166);
-      END_STATE();
-    case 75:
-      if (lookahead == 'g') ADVANCE(54);
-      if (lookahead == 'r') ADVANCE(150);
-      END_STATE();
-    case 76:
-      if (lookahead == 'h') ADVANCE(588);
-      END_STATE();
-    case 77:
-      if (lookahead == 'h') ADVANCE(120);
-      END_STATE();
-    case 78:
-      if (lookahead == 'i') ADVANCE(170);
-      if (lookahead == 'o') ADVANCE(158);
-      END_STATE();
-    case 79:
-      if (lookahead == 'i') ADVANCE(74);
-      if (lookahead == 'o') ADVANCE(104);
-      END_STATE();
-    case 80:
-      if (lookahead == 'i') ADVANCE(73);
-      END_STATE();
-    case 81:
-      if (lookahead == 'i') ADVANCE(107);
-      END_STATE();
-    case 82:
-      if (lookahead == 'i') ADVANCE(38);
-      END_STATE();
-    case 83:
-      if (lookahead == 'i') ADVANCE(143);
-      END_STATE();
-    case 84:
-      if (lookahead == 'i') ADVANCE(118);
-      END_STATE();
-    case 85:
-      if (lookahead == 'i') ADVANCE(146);
-      END_STATE();
-    case 86:
-      if (lookahead == 'i') ADVANCE(149);
-      END_STATE();
-    case 87:
-      if (lookahead == 'i') ADVANCE(119);
-      END_STATE();
-    case 88:
-      if (lookahead == 'k') ADVANCE(584);
-      END_STATE();
-    case 89:
-      if (lookahead == 'l') ADVANCE(58);
-      END_STATE();
-    case 90:
-      if (lookahead == 'l') ADVANCE(112);
-      END_STATE();
-    case 91:
-      if (lookahead == 'l') ADVANCE(82);
-      END_STATE();
-    case 92:
-      if (lookahead == 'l') ADVANCE(86);
-      END_STATE();
-    case 93:
-      if (lookahead == 'l') ADVANCE(36);
-      END_STATE();
-    case 94:
-      if (lookahead == 'm') ADVANCE(83);
-      if (lookahead == 'n') ADVANCE(46);
-      if (lookahead == 'v') ADVANCE(66);
-      END_STATE();
-    case 95:
-      if (lookahead == 'm') ADVANCE(123);
-      if (lookahead == 's') ADVANCE(145);
-      END_STATE();
-    case 96:
-      if (lookahead == 'm') ADVANCE(116);
-      END_STATE();
-    case 97:
-      if (lookahead == 'm') ADVANCE(68);
-      END_STATE();
-    case 98:
-      if (lookahead == 'n') ADVANCE(280);
-      END_STATE();
-    case 99:
-      if (lookahead == 'n') ADVANCE(204);
-      END_STATE();
-    case 100:
-      if (lookahead == 'n') ADVANCE(270);
-      END_STATE();
-    case 101:
-      if (lookahead == 'n') ADVANCE(195);
-      END_STATE();
-    case 102:
-      if (lookahead == 'n') ADVANCE(156);
-      END_STATE();
-    case 103:
-      if (lookahead == 'n') ADVANCE(48);
-      END_STATE();
-    case 104:
-      if (lookahead == 'n') ADVANCE(144);
-      END_STATE();
-    case 105:
-      if (lookahead == 'n') ADVANCE(148);
-      END_STATE();
-    case 106:
-      if (lookahead == 'n') ADVANCE(162);
-      END_STATE();
-    case 107:
-      if (lookahead == 'n') ADVANCE(59);
-      END_STATE();
-    case 108:
-      if (lookahead == 'n') ADVANCE(152);
-      END_STATE();
-    case 109:
-      if (lookahead == 'n') ADVANCE(154);
-      END_STATE();
-    case 110:
-      if (lookahead == 'n') ADVANCE(39);
-      END_STATE();
-    case 111:
-      if (lookahead == 'n') ADVANCE(163);
-      END_STATE();
-    case 112:
-      if (lookahead == 'o') ADVANCE(171);
-      END_STATE();
-    case 113:
-      if (lookahead == 'o') ADVANCE(264);
-      END_STATE();
-    case 114:
-      if (lookahead == 'o') ADVANCE(165);
-      END_STATE();
-    case 115:
-      if (lookahead == 'o') ADVANCE(21);
-      END_STATE();
-    case 116:
-      if (lookahead == 'o') ADVANCE(141);
-      END_STATE();
-    case 117:
-      if (lookahead == 'o') ADVANCE(169);
-      END_STATE();
-    case 118:
-      if (lookahead == 'o') ADVANCE(99);
-      END_STATE();
-    case 119:
-      if (lookahead == 'o') ADVANCE(101);
-      END_STATE();
-    case 120:
-      if (lookahead == 'o') ADVANCE(167);
-      END_STATE();
-    case 121:
-      if (lookahead == 'o') ADVANCE(111);
-      END_STATE();
-    case 122:
-      if (lookahead == 'p') ADVANCE(232);
-      END_STATE();
-    case 123:
-      if (lookahead == 'p') ADVANCE(93);
-      END_STATE();
-    case 124:
-      if (lookahead == 'r') ADVANCE(234);
-      END_STATE();
-    case 125:
-      if (lookahead == 'r') ADVANCE(578);
-      END_STATE();
-    case 126:
-      if (lookahead == 'r') ADVANCE(272);
-      END_STATE();
-    case 127:
-      if (lookahead == 'r') ADVANCE(251);
-      END_STATE();
-    case 128:
-      if (lookahead == 'r') ADVANCE(212);
-      END_STATE();
-    case 129:
-      if (lookahead == 'r') ADVANCE(35);
-      END_STATE();
-    case 130:
-      if (lookahead == 'r') ADVANCE(133);
-      END_STATE();
-    case 131:
-      if (lookahead == 'r') ADVANCE(136);
-      END_STATE();
-    case 132:
-      if (lookahead == 'r') ADVANCE(147);
-      END_STATE();
-    case 133:
-      if (lookahead == 'r') ADVANCE(62);
-      END_STATE();
-    case 134:
-      if (lookahead == 'r') ADVANCE(142);
-      END_STATE();
-    case 135:
-      if (lookahead == 's') ADVANCE(178);
-      END_STATE();
-    case 136:
-      if (lookahead == 's') ADVANCE(216);
-      END_STATE();
-    case 137:
-      if (lookahead == 's') ADVANCE(80);
-      END_STATE();
-    case 138:
-      if (lookahead == 's') ADVANCE(81);
-      END_STATE();
-    case 139:
-      if (lookahead == 's') ADVANCE(135);
-      END_STATE();
-    case 140:
-      if (lookahead == 's') ADVANCE(53);
-      END_STATE();
-    case 141:
-      if (lookahead == 's') ADVANCE(153);
-      END_STATE();
-    case 142:
-      if (lookahead == 's') ADVANCE(87);
-      END_STATE();
-    case 143:
-      if (lookahead == 't') ADVANCE(276);
-      END_STATE();
-    case 144:
-      if (lookahead == 't') ADVANCE(76);
-      END_STATE();
-    case 145:
-      if (lookahead == 't') ADVANCE(278);
-      END_STATE();
-    case 146:
-      if (lookahead == 't') ADVANCE(249);
-      END_STATE();
-    case 147:
-      if (lookahead == 't') ADVANCE(274);
-      END_STATE();
-    case 148:
-      if (lookahead == 't') ADVANCE(202);
-      END_STATE();
-    case 149:
-      if (lookahead == 't') ADVANCE(262);
-      END_STATE();
-    case 150:
-      if (lookahead == 't') ADVANCE(243);
-      END_STATE();
-    case 151:
-      if (lookahead == 't') ADVANCE(260);
-      END_STATE();
-    case 152:
-      if (lookahead == 't') ADVANCE(200);
-      END_STATE();
-    case 153:
-      if (lookahead == 't') ADVANCE(228);
-      END_STATE();
-    case 154:
-      if (lookahead == 't') ADVANCE(238);
-      END_STATE();
-    case 155:
-      if (lookahead == 't') ADVANCE(220);
-      END_STATE();
-    case 156:
-      if (lookahead == 't') ADVANCE(28);
-      END_STATE();
-    case 157:
-      if (lookahead == 't') ADVANCE(22);
-      END_STATE();
-    case 158:
-      if (lookahead == 't') ADVANCE(113);
-      END_STATE();
-    case 159:
-      if (lookahead == 't') ADVANCE(55);
-      END_STATE();
-    case 160:
-      if (lookahead == 't') ADVANCE(56);
-      END_STATE();
-    case 161:
-      if (lookahead == 't') ADVANCE(57);
-      END_STATE();
-    case 162:
-      if (lookahead == 't') ADVANCE(64);
-      END_STATE();
-    case 163:
-      if (lookahead == 't') ADVANCE(34);
-      END_STATE();
-    case 164:
-      if (lookahead == 'u') ADVANCE(140);
-      END_STATE();
-    case 165:
-      if (lookahead == 'u') ADVANCE(125);
-      END_STATE();
-    case 166:
-      if (lookahead == 'u') ADVANCE(159);
-      END_STATE();
-    case 167:
-      if (lookahead == 'u') ADVANCE(131);
-      END_STATE();
-    case 168:
-      if (lookahead == 'u') ADVANCE(138);
-      END_STATE();
-    case 169:
-      if (lookahead == 'u') ADVANCE(108);
-      END_STATE();
-    case 170:
-      if (lookahead == 'v') ADVANCE(60);
-      END_STATE();
-    case 171:
-      if (lookahead == 'w') ADVANCE(193);
-      END_STATE();
-    case 172:
-      if (lookahead == 'y') ADVANCE(592);
-      END_STATE();
-    case 173:
-      if (lookahead == 'y') ADVANCE(284);
-      END_STATE();
-    case 174:
-      if (lookahead == 'y') ADVANCE(214);
-      END_STATE();
-    case 175:
-      if (lookahead == 'y') ADVANCE(197);
-      END_STATE();
-    case 176:
-      if (lookahead == 'y') ADVANCE(282);
-      END_STATE();
-    case 177:
-      if (lookahead == '{') ADVANCE(600);
-      END_STATE();
-    case 178:
+      if (lookahead == 'd') ADVANCE(30);
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
-          lookahead == ' ') ADVANCE(44);
+          lookahead == ' ') ADVANCE(61);
+      END_STATE();
+    case 62:
+      if (lookahead == 'd') ADVANCE(393);
+      END_STATE();
+    case 63:
+      if (lookahead == 'd') ADVANCE(371);
+      END_STATE();
+    case 64:
+      if (lookahead == 'd') ADVANCE(358);
+      END_STATE();
+    case 65:
+      if (lookahead == 'd') ADVANCE(301);
+      if (lookahead == 'e') ADVANCE(124);
+      END_STATE();
+    case 66:
+      if (lookahead == 'd') ADVANCE(46);
+      END_STATE();
+    case 67:
+      if (lookahead == 'd') ADVANCE(156);
+      if (lookahead == 'e') ADVANCE(123);
+      END_STATE();
+    case 68:
+      if (lookahead == 'd') ADVANCE(37);
+      END_STATE();
+    case 69:
+      if (lookahead == 'd') ADVANCE(39);
+      if (lookahead == 't') ADVANCE(106);
+      END_STATE();
+    case 70:
+      if (lookahead == 'd') ADVANCE(40);
+      END_STATE();
+    case 71:
+      if (lookahead == 'd') ADVANCE(41);
+      END_STATE();
+    case 72:
+      if (lookahead == 'd') ADVANCE(42);
+      END_STATE();
+    case 73:
+      if (lookahead == 'd') ADVANCE(43);
+      END_STATE();
+    case 74:
+      if (lookahead == 'd') ADVANCE(44);
+      END_STATE();
+    case 75:
+      if (lookahead == 'e') ADVANCE(96);
+      END_STATE();
+    case 76:
+      if (lookahead == 'e') ADVANCE(131);
+      if (lookahead == 'h') ADVANCE(225);
+      if (lookahead == 'u') ADVANCE(84);
+      END_STATE();
+    case 77:
+      if (lookahead == 'e') ADVANCE(67);
+      if (lookahead == 'h') ADVANCE(89);
+      END_STATE();
+    case 78:
+      if (lookahead == 'e') ADVANCE(352);
+      END_STATE();
+    case 79:
+      if (lookahead == 'e') ADVANCE(737);
+      END_STATE();
+    case 80:
+      if (lookahead == 'e') ADVANCE(350);
+      END_STATE();
+    case 81:
+      if (lookahead == 'e') ADVANCE(343);
+      END_STATE();
+    case 82:
+      if (lookahead == 'e') ADVANCE(331);
+      END_STATE();
+    case 83:
+      if (lookahead == 'e') ADVANCE(297);
+      END_STATE();
+    case 84:
+      if (lookahead == 'e') ADVANCE(196);
+      END_STATE();
+    case 85:
+      if (lookahead == 'e') ADVANCE(65);
+      END_STATE();
+    case 86:
+      if (lookahead == 'e') ADVANCE(190);
+      END_STATE();
+    case 87:
+      if (lookahead == 'e') ADVANCE(148);
+      END_STATE();
+    case 88:
+      if (lookahead == 'e') ADVANCE(181);
+      END_STATE();
+    case 89:
+      if (lookahead == 'e') ADVANCE(138);
+      END_STATE();
+    case 90:
+      if (lookahead == 'e') ADVANCE(139);
+      END_STATE();
+    case 91:
+      if (lookahead == 'e') ADVANCE(175);
+      END_STATE();
+    case 92:
+      if (lookahead == 'e') ADVANCE(153);
+      END_STATE();
+    case 93:
+      if (lookahead == 'e') ADVANCE(176);
+      END_STATE();
+    case 94:
+      if (lookahead == 'e') ADVANCE(146);
+      if (lookahead == 'l') ADVANCE(361);
+      END_STATE();
+    case 95:
+      if (lookahead == 'e') ADVANCE(48);
+      END_STATE();
+    case 96:
+      if (lookahead == 'e') ADVANCE(149);
+      if (lookahead == 'p') ADVANCE(95);
+      END_STATE();
+    case 97:
+      if (lookahead == 'e') ADVANCE(151);
+      END_STATE();
+    case 98:
+      if (lookahead == 'e') ADVANCE(198);
+      END_STATE();
+    case 99:
+      if (lookahead == 'f') ADVANCE(363);
+      if (lookahead == 'n') ADVANCE(286);
+      if (lookahead == 's') ADVANCE(401);
+      END_STATE();
+    case 100:
+      if (lookahead == 'f') ADVANCE(324);
+      if (lookahead == 'n') ADVANCE(320);
+      if (lookahead == 'r') ADVANCE(391);
+      END_STATE();
+    case 101:
+      if (lookahead == 'f') ADVANCE(322);
+      if (lookahead == 'r') ADVANCE(391);
+      END_STATE();
+    case 102:
+      if (lookahead == 'g') ADVANCE(133);
+      if (lookahead == 'n') ADVANCE(64);
+      if (lookahead == 't') ADVANCE(373);
+      END_STATE();
+    case 103:
+      if (lookahead == 'g') ADVANCE(78);
+      if (lookahead == 'r') ADVANCE(205);
+      END_STATE();
+    case 104:
+      if (lookahead == 'g') ADVANCE(179);
+      if (lookahead == 'n') ADVANCE(226);
+      END_STATE();
+    case 105:
+      if (lookahead == 'g') ADVANCE(141);
+      END_STATE();
+    case 106:
+      if (lookahead == 'h') ADVANCE(748);
+      END_STATE();
+    case 107:
+      if (lookahead == 'h') ADVANCE(222);
+      if (lookahead == 'u') ADVANCE(83);
+      END_STATE();
+    case 108:
+      if (lookahead == 'h') ADVANCE(225);
+      if (lookahead == 'u') ADVANCE(84);
+      END_STATE();
+    case 109:
+      if (lookahead == 'h') ADVANCE(168);
+      END_STATE();
+    case 110:
+      if (lookahead == 'i') ADVANCE(231);
+      if (lookahead == 'o') ADVANCE(214);
+      END_STATE();
+    case 111:
+      if (lookahead == 'i') ADVANCE(104);
+      if (lookahead == 'o') ADVANCE(137);
+      END_STATE();
+    case 112:
+      if (lookahead == 'i') ADVANCE(105);
+      END_STATE();
+    case 113:
+      if (lookahead == 'i') ADVANCE(55);
+      END_STATE();
+    case 114:
+      if (lookahead == 'i') ADVANCE(309);
+      END_STATE();
+    case 115:
+      if (lookahead == 'i') ADVANCE(68);
+      END_STATE();
+    case 116:
+      if (lookahead == 'i') ADVANCE(199);
+      END_STATE();
+    case 117:
+      if (lookahead == 'i') ADVANCE(165);
+      END_STATE();
+    case 118:
+      if (lookahead == 'i') ADVANCE(201);
+      END_STATE();
+    case 119:
+      if (lookahead == 'i') ADVANCE(147);
+      END_STATE();
+    case 120:
+      if (lookahead == 'i') ADVANCE(204);
+      END_STATE();
+    case 121:
+      if (lookahead == 'i') ADVANCE(145);
+      if (lookahead == 'o') ADVANCE(137);
+      END_STATE();
+    case 122:
+      if (lookahead == 'i') ADVANCE(166);
+      END_STATE();
+    case 123:
+      if (lookahead == 'k') ADVANCE(330);
+      END_STATE();
+    case 124:
+      if (lookahead == 'k') ADVANCE(328);
+      END_STATE();
+    case 125:
+      if (lookahead == 'l') ADVANCE(94);
+      END_STATE();
+    case 126:
+      if (lookahead == 'l') ADVANCE(157);
+      if (lookahead == 'r') ADVANCE(115);
+      END_STATE();
+    case 127:
+      if (lookahead == 'l') ADVANCE(113);
+      END_STATE();
+    case 128:
+      if (lookahead == 'l') ADVANCE(120);
+      END_STATE();
+    case 129:
+      if (lookahead == 'l') ADVANCE(49);
+      END_STATE();
+    case 130:
+      if (lookahead == 'm') ADVANCE(116);
+      if (lookahead == 'n') ADVANCE(63);
+      if (lookahead == 'v') ADVANCE(87);
+      END_STATE();
+    case 131:
+      if (lookahead == 'm') ADVANCE(172);
+      if (lookahead == 's') ADVANCE(200);
+      END_STATE();
+    case 132:
+      if (lookahead == 'm') ADVANCE(164);
+      END_STATE();
+    case 133:
+      if (lookahead == 'm') ADVANCE(97);
+      END_STATE();
+    case 134:
+      if (lookahead == 'n') ADVANCE(62);
+      if (lookahead == 't') ADVANCE(27);
+      END_STATE();
+    case 135:
+      if (lookahead == 'n') ADVANCE(286);
+      END_STATE();
+    case 136:
+      if (lookahead == 'n') ADVANCE(286);
+      if (lookahead == 's') ADVANCE(401);
+      END_STATE();
+    case 137:
+      if (lookahead == 'n') ADVANCE(69);
+      END_STATE();
+    case 138:
+      if (lookahead == 'n') ADVANCE(346);
+      END_STATE();
+    case 139:
+      if (lookahead == 'n') ADVANCE(385);
+      END_STATE();
+    case 140:
+      if (lookahead == 'n') ADVANCE(272);
+      END_STATE();
+    case 141:
+      if (lookahead == 'n') ADVANCE(375);
+      END_STATE();
+    case 142:
+      if (lookahead == 'n') ADVANCE(263);
+      END_STATE();
+    case 143:
+      if (lookahead == 'n') ADVANCE(293);
+      END_STATE();
+    case 144:
+      if (lookahead == 'n') ADVANCE(317);
+      END_STATE();
+    case 145:
+      if (lookahead == 'n') ADVANCE(226);
+      END_STATE();
+    case 146:
+      if (lookahead == 'n') ADVANCE(66);
+      END_STATE();
+    case 147:
+      if (lookahead == 'n') ADVANCE(86);
+      END_STATE();
+    case 148:
+      if (lookahead == 'n') ADVANCE(203);
+      END_STATE();
+    case 149:
+      if (lookahead == 'n') ADVANCE(221);
+      END_STATE();
+    case 150:
+      if (lookahead == 'n') ADVANCE(207);
+      END_STATE();
+    case 151:
+      if (lookahead == 'n') ADVANCE(208);
+      END_STATE();
+    case 152:
+      if (lookahead == 'n') ADVANCE(215);
+      END_STATE();
+    case 153:
+      if (lookahead == 'n') ADVANCE(56);
+      END_STATE();
+    case 154:
+      if (lookahead == 'n') ADVANCE(219);
+      END_STATE();
+    case 155:
+      if (lookahead == 'n') ADVANCE(70);
+      END_STATE();
+    case 156:
+      if (lookahead == 'n') ADVANCE(98);
+      END_STATE();
+    case 157:
+      if (lookahead == 'o') ADVANCE(232);
+      END_STATE();
+    case 158:
+      if (lookahead == 'o') ADVANCE(369);
+      END_STATE();
+    case 159:
+      if (lookahead == 'o') ADVANCE(224);
+      END_STATE();
+    case 160:
+      if (lookahead == 'o') ADVANCE(127);
+      END_STATE();
+    case 161:
+      if (lookahead == 'o') ADVANCE(171);
+      END_STATE();
+    case 162:
+      if (lookahead == 'o') ADVANCE(29);
+      END_STATE();
+    case 163:
+      if (lookahead == 'o') ADVANCE(230);
+      END_STATE();
+    case 164:
+      if (lookahead == 'o') ADVANCE(194);
+      END_STATE();
+    case 165:
+      if (lookahead == 'o') ADVANCE(140);
+      END_STATE();
+    case 166:
+      if (lookahead == 'o') ADVANCE(142);
+      END_STATE();
+    case 167:
+      if (lookahead == 'o') ADVANCE(143);
+      END_STATE();
+    case 168:
+      if (lookahead == 'o') ADVANCE(228);
+      END_STATE();
+    case 169:
+      if (lookahead == 'o') ADVANCE(152);
+      END_STATE();
+    case 170:
+      if (lookahead == 'o') ADVANCE(154);
+      END_STATE();
+    case 171:
+      if (lookahead == 'p') ADVANCE(335);
+      END_STATE();
+    case 172:
+      if (lookahead == 'p') ADVANCE(129);
+      END_STATE();
+    case 173:
+      if (lookahead == 'r') ADVANCE(337);
+      END_STATE();
+    case 174:
+      if (lookahead == 'r') ADVANCE(741);
+      END_STATE();
+    case 175:
+      if (lookahead == 'r') ADVANCE(377);
+      END_STATE();
+    case 176:
+      if (lookahead == 'r') ADVANCE(356);
+      END_STATE();
+    case 177:
+      if (lookahead == 'r') ADVANCE(280);
+      END_STATE();
+    case 178:
+      if (lookahead == 'r') ADVANCE(115);
       END_STATE();
     case 179:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(569);
+      if (lookahead == 'r') ADVANCE(47);
       END_STATE();
     case 180:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(595);
+      if (lookahead == 'r') ADVANCE(185);
       END_STATE();
     case 181:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(16);
+      if (lookahead == 'r') ADVANCE(202);
       END_STATE();
     case 182:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(594);
+      if (lookahead == 'r') ADVANCE(189);
       END_STATE();
     case 183:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(180);
+      if (lookahead == 'r') ADVANCE(114);
       END_STATE();
     case 184:
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+      if (lookahead == 'r') ADVANCE(195);
       END_STATE();
     case 185:
-      if (lookahead != 0) ADVANCE(601);
+      if (lookahead == 'r') ADVANCE(92);
       END_STATE();
     case 186:
-      if (eof) ADVANCE(192);
-      ADVANCE_MAP(
-        '!', 17,
-        '"', 596,
-        '#', 605,
-        '%', 571,
-        '(', 305,
-        ')', 306,
-        '*', 303,
-        '+', 300,
-        ',', 209,
-        '-', 302,
-        '.', 255,
-        '/', 304,
-        ':', 208,
-        '<', 292,
-        '=', 237,
-        '>', 294,
-        '?', 210,
-        '[', 298,
-        ']', 299,
-        'a', 341,
-        'b', 543,
-        'c', 314,
-        'd', 316,
-        'e', 439,
-        'f', 319,
-        'g', 416,
-        'h', 472,
-        'i', 398,
-        'm', 418,
-        'n', 467,
-        'o', 400,
-        'p', 331,
-        'r', 364,
-        's', 365,
-        't', 367,
-        'v', 321,
-        'w', 333,
-        '{', 206,
-        '|', 211,
-        '}', 207,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(186);
-      if (lookahead == '_' ||
-          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(558);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(572);
+      if (lookahead == 'r') ADVANCE(72);
       END_STATE();
     case 187:
-      if (eof) ADVANCE(192);
-      ADVANCE_MAP(
-        '!', 17,
-        '"', 596,
-        '#', 605,
-        '%', 571,
-        ')', 306,
-        '*', 303,
-        '+', 300,
-        ',', 209,
-        '-', 302,
-        '/', 304,
-        '<', 292,
-        '=', 18,
-        '>', 294,
-        'a', 37,
-        'b', 168,
-        'c', 26,
-        'd', 25,
-        'e', 94,
-        'f', 90,
-        'g', 78,
-        'h', 114,
-        'i', 69,
-        'm', 79,
-        'n', 115,
-        'o', 70,
-        'p', 32,
-        'r', 49,
-        's', 50,
-        't', 51,
-        'v', 27,
-        'w', 33,
-        '{', 206,
-        '}', 207,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(187);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(563);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(572);
+      if (lookahead == 'r') ADVANCE(197);
       END_STATE();
     case 188:
-      if (eof) ADVANCE(192);
-      ADVANCE_MAP(
-        '!', 17,
-        '#', 605,
-        '%', 570,
-        ')', 306,
-        '*', 303,
-        '+', 300,
-        '-', 302,
-        '/', 304,
-        '<', 292,
-        '=', 18,
-        '>', 294,
-        'a', 341,
-        'c', 314,
-        'e', 439,
-        'f', 335,
-        'g', 416,
-        'i', 398,
-        'm', 422,
-        'n', 471,
-        'o', 401,
-        'p', 331,
-        'r', 364,
-        's', 365,
-        't', 368,
-        'v', 322,
-        'w', 334,
-        '{', 206,
-        '}', 207,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(189);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(561);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+      if (lookahead == 's') ADVANCE(246);
       END_STATE();
     case 189:
-      if (eof) ADVANCE(192);
-      ADVANCE_MAP(
-        '!', 17,
-        '#', 605,
-        ')', 306,
-        '*', 303,
-        '+', 300,
-        '-', 302,
-        '/', 304,
-        '<', 292,
-        '=', 18,
-        '>', 294,
-        'a', 341,
-        'c', 314,
-        'e', 439,
-        'f', 335,
-        'g', 416,
-        'i', 398,
-        'm', 422,
-        'n', 471,
-        'o', 401,
-        'p', 331,
-        'r', 364,
-        's', 365,
-        't', 368,
-        'v', 322,
-        'w', 334,
-        '{', 206,
-        '}', 207,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(189);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(561);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+      if (lookahead == 's') ADVANCE(284);
       END_STATE();
     case 190:
-      if (eof) ADVANCE(192);
-      ADVANCE_MAP(
-        '!', 17,
-        '#', 605,
-        ')', 306,
-        '*', 303,
-        '+', 300,
-        '-', 302,
-        '/', 304,
-        '<', 292,
-        '=', 18,
-        '>', 294,
-        'a', 343,
-        'c', 327,
-        'e', 547,
-        'f', 335,
-        'g', 417,
-        'i', 444,
-        'm', 422,
-        'n', 471,
-        'o', 404,
-        'p', 331,
-        'r', 397,
-        's', 383,
-        't', 368,
-        'v', 322,
-        '{', 206,
-        '}', 207,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(190);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+      if (lookahead == 's') ADVANCE(188);
       END_STATE();
     case 191:
-      if (eof) ADVANCE(192);
+      if (lookahead == 's') ADVANCE(112);
+      END_STATE();
+    case 192:
+      if (lookahead == 's') ADVANCE(119);
+      END_STATE();
+    case 193:
+      if (lookahead == 's') ADVANCE(82);
+      END_STATE();
+    case 194:
+      if (lookahead == 's') ADVANCE(210);
+      END_STATE();
+    case 195:
+      if (lookahead == 's') ADVANCE(122);
+      END_STATE();
+    case 196:
+      if (lookahead == 's') ADVANCE(71);
+      END_STATE();
+    case 197:
+      if (lookahead == 's') ADVANCE(73);
+      END_STATE();
+    case 198:
+      if (lookahead == 's') ADVANCE(74);
+      END_STATE();
+    case 199:
+      if (lookahead == 't') ADVANCE(381);
+      END_STATE();
+    case 200:
+      if (lookahead == 't') ADVANCE(383);
+      END_STATE();
+    case 201:
+      if (lookahead == 't') ADVANCE(354);
+      END_STATE();
+    case 202:
+      if (lookahead == 't') ADVANCE(379);
+      END_STATE();
+    case 203:
+      if (lookahead == 't') ADVANCE(270);
+      END_STATE();
+    case 204:
+      if (lookahead == 't') ADVANCE(367);
+      END_STATE();
+    case 205:
+      if (lookahead == 't') ADVANCE(348);
+      END_STATE();
+    case 206:
+      if (lookahead == 't') ADVANCE(365);
+      END_STATE();
+    case 207:
+      if (lookahead == 't') ADVANCE(268);
+      END_STATE();
+    case 208:
+      if (lookahead == 't') ADVANCE(341);
+      END_STATE();
+    case 209:
+      if (lookahead == 't') ADVANCE(27);
+      END_STATE();
+    case 210:
+      if (lookahead == 't') ADVANCE(326);
+      END_STATE();
+    case 211:
+      if (lookahead == 't') ADVANCE(318);
+      END_STATE();
+    case 212:
+      if (lookahead == 't') ADVANCE(313);
+      END_STATE();
+    case 213:
+      if (lookahead == 't') ADVANCE(28);
+      END_STATE();
+    case 214:
+      if (lookahead == 't') ADVANCE(158);
+      END_STATE();
+    case 215:
+      if (lookahead == 't') ADVANCE(38);
+      END_STATE();
+    case 216:
+      if (lookahead == 't') ADVANCE(79);
+      END_STATE();
+    case 217:
+      if (lookahead == 't') ADVANCE(80);
+      END_STATE();
+    case 218:
+      if (lookahead == 't') ADVANCE(81);
+      END_STATE();
+    case 219:
+      if (lookahead == 't') ADVANCE(53);
+      END_STATE();
+    case 220:
+      if (lookahead == 't') ADVANCE(227);
+      END_STATE();
+    case 221:
+      if (lookahead == 't') ADVANCE(93);
+      END_STATE();
+    case 222:
+      if (lookahead == 'u') ADVANCE(305);
+      END_STATE();
+    case 223:
+      if (lookahead == 'u') ADVANCE(193);
+      END_STATE();
+    case 224:
+      if (lookahead == 'u') ADVANCE(174);
+      END_STATE();
+    case 225:
+      if (lookahead == 'u') ADVANCE(187);
+      END_STATE();
+    case 226:
+      if (lookahead == 'u') ADVANCE(216);
+      END_STATE();
+    case 227:
+      if (lookahead == 'u') ADVANCE(186);
+      END_STATE();
+    case 228:
+      if (lookahead == 'u') ADVANCE(182);
+      END_STATE();
+    case 229:
+      if (lookahead == 'u') ADVANCE(192);
+      END_STATE();
+    case 230:
+      if (lookahead == 'u') ADVANCE(150);
+      END_STATE();
+    case 231:
+      if (lookahead == 'v') ADVANCE(90);
+      END_STATE();
+    case 232:
+      if (lookahead == 'w') ADVANCE(261);
+      END_STATE();
+    case 233:
+      if (lookahead == 'y') ADVANCE(753);
+      END_STATE();
+    case 234:
+      if (lookahead == 'y') ADVANCE(389);
+      END_STATE();
+    case 235:
+      if (lookahead == 'y') ADVANCE(306);
+      END_STATE();
+    case 236:
+      if (lookahead == 'y') ADVANCE(290);
+      END_STATE();
+    case 237:
+      if (lookahead == 'y') ADVANCE(282);
+      END_STATE();
+    case 238:
+      if (lookahead == 'y') ADVANCE(314);
+      END_STATE();
+    case 239:
+      if (lookahead == 'y') ADVANCE(294);
+      END_STATE();
+    case 240:
+      if (lookahead == 'y') ADVANCE(265);
+      END_STATE();
+    case 241:
+      if (lookahead == 'y') ADVANCE(310);
+      END_STATE();
+    case 242:
+      if (lookahead == 'y') ADVANCE(302);
+      END_STATE();
+    case 243:
+      if (lookahead == 'y') ADVANCE(298);
+      END_STATE();
+    case 244:
+      if (lookahead == 'y') ADVANCE(387);
+      END_STATE();
+    case 245:
+      if (lookahead == '{') ADVANCE(761);
+      END_STATE();
+    case 246:
+      if (lookahead == '\t' ||
+          lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ' ') ADVANCE(61);
+      END_STATE();
+    case 247:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(732);
+      END_STATE();
+    case 248:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(756);
+      END_STATE();
+    case 249:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(21);
+      END_STATE();
+    case 250:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(755);
+      END_STATE();
+    case 251:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(248);
+      END_STATE();
+    case 252:
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 253:
+      if (lookahead != 0) ADVANCE(762);
+      END_STATE();
+    case 254:
+      if (eof) ADVANCE(260);
       ADVANCE_MAP(
-        '#', 605,
-        '=', 236,
-        'a', 342,
-        'c', 315,
-        'e', 439,
-        'f', 335,
-        'g', 466,
-        'i', 399,
-        'm', 422,
-        'n', 467,
-        'o', 402,
-        'p', 476,
-        'r', 364,
-        's', 366,
-        't', 368,
-        'v', 322,
-        'w', 334,
-        '}', 207,
+        '!', 24,
+        '"', 757,
+        '#', 766,
+        '%', 734,
+        '(', 408,
+        ')', 409,
+        '*', 406,
+        '+', 405,
+        ',', 277,
+        '-', 289,
+        '.', 360,
+        '/', 407,
+        ':', 276,
+        '<', 397,
+        '=', 340,
+        '>', 399,
+        '?', 278,
+        '[', 403,
+        ']', 404,
+        'a', 458,
+        'b', 699,
+        'c', 417,
+        'd', 419,
+        'e', 577,
+        'f', 422,
+        'g', 552,
+        'h', 616,
+        'i', 531,
+        'm', 554,
+        'n', 611,
+        'o', 533,
+        'p', 445,
+        'r', 492,
+        's', 427,
+        't', 494,
+        'v', 424,
+        'w', 447,
+        '{', 274,
+        '|', 279,
+        '}', 275,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(191);
+          lookahead == 0xfeff) SKIP(254);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(721);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
       END_STATE();
-    case 192:
+    case 255:
+      if (eof) ADVANCE(260);
+      ADVANCE_MAP(
+        '!', 24,
+        '"', 757,
+        '#', 766,
+        '%', 734,
+        ')', 409,
+        '*', 406,
+        '+', 405,
+        ',', 277,
+        '-', 289,
+        '/', 407,
+        '<', 397,
+        '=', 25,
+        '>', 399,
+        'a', 54,
+        'b', 229,
+        'c', 31,
+        'd', 33,
+        'e', 130,
+        'f', 126,
+        'g', 110,
+        'h', 159,
+        'i', 99,
+        'm', 111,
+        'o', 100,
+        'p', 160,
+        'r', 75,
+        's', 35,
+        't', 76,
+        'v', 34,
+        'w', 52,
+        '{', 274,
+        '}', 275,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(255);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(726);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
+      END_STATE();
+    case 256:
+      if (eof) ADVANCE(260);
+      ADVANCE_MAP(
+        '!', 24,
+        '#', 766,
+        '%', 733,
+        ')', 409,
+        '*', 406,
+        '+', 405,
+        ',', 277,
+        '-', 289,
+        '/', 407,
+        '<', 397,
+        '=', 25,
+        '>', 399,
+        'a', 458,
+        'c', 418,
+        'e', 577,
+        'f', 450,
+        'g', 552,
+        'i', 531,
+        'm', 558,
+        'n', 611,
+        'o', 534,
+        'p', 620,
+        'r', 492,
+        's', 493,
+        't', 495,
+        'v', 425,
+        'w', 448,
+        '{', 274,
+        '}', 275,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(257);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(724);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 257:
+      if (eof) ADVANCE(260);
+      ADVANCE_MAP(
+        '!', 24,
+        '#', 766,
+        ')', 409,
+        '*', 406,
+        '+', 405,
+        ',', 277,
+        '-', 289,
+        '/', 407,
+        '<', 397,
+        '=', 25,
+        '>', 399,
+        'a', 458,
+        'c', 418,
+        'e', 577,
+        'f', 450,
+        'g', 552,
+        'i', 531,
+        'm', 558,
+        'n', 611,
+        'o', 534,
+        'p', 620,
+        'r', 492,
+        's', 493,
+        't', 495,
+        'v', 425,
+        'w', 448,
+        '{', 274,
+        '}', 275,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(257);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(724);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 258:
+      if (eof) ADVANCE(260);
+      ADVANCE_MAP(
+        '!', 24,
+        '#', 766,
+        ')', 409,
+        '*', 406,
+        '+', 405,
+        ',', 277,
+        '-', 289,
+        '/', 407,
+        '<', 397,
+        '=', 25,
+        '>', 399,
+        'a', 460,
+        'c', 433,
+        'e', 703,
+        'f', 450,
+        'g', 553,
+        'i', 582,
+        'm', 558,
+        'n', 611,
+        'o', 537,
+        'p', 620,
+        'r', 528,
+        's', 509,
+        't', 495,
+        'v', 425,
+        'w', 549,
+        '{', 274,
+        '}', 275,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(258);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 259:
+      if (eof) ADVANCE(260);
+      ADVANCE_MAP(
+        '#', 766,
+        '=', 339,
+        'a', 459,
+        'c', 418,
+        'e', 577,
+        'f', 450,
+        'g', 610,
+        'i', 532,
+        'm', 558,
+        'n', 611,
+        'o', 535,
+        'p', 620,
+        'r', 492,
+        's', 493,
+        't', 495,
+        'v', 425,
+        'w', 449,
+        '}', 275,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(259);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 260:
       ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
-    case 193:
+    case 261:
       ACCEPT_TOKEN(anon_sym_flow);
       END_STATE();
-    case 194:
+    case 262:
       ACCEPT_TOKEN(anon_sym_flow);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 195:
+    case 263:
       ACCEPT_TOKEN(anon_sym_version);
       END_STATE();
-    case 196:
+    case 264:
       ACCEPT_TOKEN(anon_sym_version);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 197:
+    case 265:
       ACCEPT_TOKEN(anon_sym_currency);
       END_STATE();
-    case 198:
+    case 266:
       ACCEPT_TOKEN(anon_sym_currency);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 199:
+    case 267:
       ACCEPT_TOKEN(aux_sym_currency_declaration_token1);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(199);
-      END_STATE();
-    case 200:
-      ACCEPT_TOKEN(anon_sym_account);
-      END_STATE();
-    case 201:
-      ACCEPT_TOKEN(anon_sym_account);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 202:
-      ACCEPT_TOKEN(anon_sym_event);
-      END_STATE();
-    case 203:
-      ACCEPT_TOKEN(anon_sym_event);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 204:
-      ACCEPT_TOKEN(anon_sym_action);
-      END_STATE();
-    case 205:
-      ACCEPT_TOKEN(anon_sym_action);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 206:
-      ACCEPT_TOKEN(anon_sym_LBRACE);
-      END_STATE();
-    case 207:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
-      END_STATE();
-    case 208:
-      ACCEPT_TOKEN(anon_sym_COLON);
-      END_STATE();
-    case 209:
-      ACCEPT_TOKEN(anon_sym_COMMA);
-      END_STATE();
-    case 210:
-      ACCEPT_TOKEN(anon_sym_QMARK);
-      END_STATE();
-    case 211:
-      ACCEPT_TOKEN(anon_sym_PIPE);
-      END_STATE();
-    case 212:
-      ACCEPT_TOKEN(anon_sym_calendar);
-      END_STATE();
-    case 213:
-      ACCEPT_TOKEN(anon_sym_calendar);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 214:
-      ACCEPT_TOKEN(anon_sym_policy);
-      END_STATE();
-    case 215:
-      ACCEPT_TOKEN(anon_sym_policy);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 216:
-      ACCEPT_TOKEN(anon_sym_contact_hours);
-      END_STATE();
-    case 217:
-      ACCEPT_TOKEN(anon_sym_contact_hours);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 218:
-      ACCEPT_TOKEN(anon_sym_in);
-      END_STATE();
-    case 219:
-      ACCEPT_TOKEN(anon_sym_in);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 220:
-      ACCEPT_TOKEN(anon_sym_no_contact);
-      END_STATE();
-    case 221:
-      ACCEPT_TOKEN(anon_sym_no_contact);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 222:
-      ACCEPT_TOKEN(anon_sym_on);
-      END_STATE();
-    case 223:
-      ACCEPT_TOKEN(anon_sym_on);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 224:
-      ACCEPT_TOKEN(anon_sym_of);
-      END_STATE();
-    case 225:
-      ACCEPT_TOKEN(anon_sym_of);
-      if (lookahead == 'f') ADVANCE(389);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 226:
-      ACCEPT_TOKEN(anon_sym_of);
-      if (lookahead == 'f') ADVANCE(63);
-      END_STATE();
-    case 227:
-      ACCEPT_TOKEN(anon_sym_of);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 228:
-      ACCEPT_TOKEN(anon_sym_at_most);
-      END_STATE();
-    case 229:
-      ACCEPT_TOKEN(anon_sym_at_most);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 230:
-      ACCEPT_TOKEN(anon_sym_pause);
-      END_STATE();
-    case 231:
-      ACCEPT_TOKEN(anon_sym_pause);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 232:
-      ACCEPT_TOKEN(anon_sym_stop);
-      END_STATE();
-    case 233:
-      ACCEPT_TOKEN(anon_sym_stop);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 234:
-      ACCEPT_TOKEN(anon_sym_var);
-      END_STATE();
-    case 235:
-      ACCEPT_TOKEN(anon_sym_var);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 236:
-      ACCEPT_TOKEN(anon_sym_EQ);
-      END_STATE();
-    case 237:
-      ACCEPT_TOKEN(anon_sym_EQ);
-      if (lookahead == '=') ADVANCE(285);
-      END_STATE();
-    case 238:
-      ACCEPT_TOKEN(anon_sym_segment);
-      END_STATE();
-    case 239:
-      ACCEPT_TOKEN(anon_sym_segment);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 240:
-      ACCEPT_TOKEN(anon_sym_template);
-      END_STATE();
-    case 241:
-      ACCEPT_TOKEN(anon_sym_template);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 242:
-      ACCEPT_TOKEN(anon_sym_DASH_GT);
-      END_STATE();
-    case 243:
-      ACCEPT_TOKEN(anon_sym_start);
-      END_STATE();
-    case 244:
-      ACCEPT_TOKEN(anon_sym_start);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 245:
-      ACCEPT_TOKEN(anon_sym_migrate);
-      END_STATE();
-    case 246:
-      ACCEPT_TOKEN(anon_sym_migrate);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 247:
-      ACCEPT_TOKEN(anon_sym_stage);
-      END_STATE();
-    case 248:
-      ACCEPT_TOKEN(anon_sym_stage);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 249:
-      ACCEPT_TOKEN(anon_sym_wait);
-      END_STATE();
-    case 250:
-      ACCEPT_TOKEN(anon_sym_wait);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 251:
-      ACCEPT_TOKEN(anon_sym_reenter);
-      END_STATE();
-    case 252:
-      ACCEPT_TOKEN(anon_sym_reenter);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 253:
-      ACCEPT_TOKEN(anon_sym_send);
-      END_STATE();
-    case 254:
-      ACCEPT_TOKEN(anon_sym_send);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 255:
-      ACCEPT_TOKEN(anon_sym_DOT);
-      END_STATE();
-    case 256:
-      ACCEPT_TOKEN(anon_sym_call);
-      END_STATE();
-    case 257:
-      ACCEPT_TOKEN(anon_sym_call);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 258:
-      ACCEPT_TOKEN(anon_sym_if);
-      END_STATE();
-    case 259:
-      ACCEPT_TOKEN(anon_sym_if);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 260:
-      ACCEPT_TOKEN(anon_sym_repeat);
-      END_STATE();
-    case 261:
-      ACCEPT_TOKEN(anon_sym_repeat);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 262:
-      ACCEPT_TOKEN(anon_sym_split);
-      END_STATE();
-    case 263:
-      ACCEPT_TOKEN(anon_sym_split);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 264:
-      ACCEPT_TOKEN(anon_sym_goto);
-      END_STATE();
-    case 265:
-      ACCEPT_TOKEN(anon_sym_goto);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 266:
-      ACCEPT_TOKEN(anon_sym_end);
-      END_STATE();
-    case 267:
-      ACCEPT_TOKEN(anon_sym_end);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(267);
       END_STATE();
     case 268:
-      ACCEPT_TOKEN(anon_sym_set);
+      ACCEPT_TOKEN(anon_sym_account);
       END_STATE();
     case 269:
+      ACCEPT_TOKEN(anon_sym_account);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 270:
+      ACCEPT_TOKEN(anon_sym_event);
+      END_STATE();
+    case 271:
+      ACCEPT_TOKEN(anon_sym_event);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 272:
+      ACCEPT_TOKEN(anon_sym_action);
+      END_STATE();
+    case 273:
+      ACCEPT_TOKEN(anon_sym_action);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 274:
+      ACCEPT_TOKEN(anon_sym_LBRACE);
+      END_STATE();
+    case 275:
+      ACCEPT_TOKEN(anon_sym_RBRACE);
+      END_STATE();
+    case 276:
+      ACCEPT_TOKEN(anon_sym_COLON);
+      END_STATE();
+    case 277:
+      ACCEPT_TOKEN(anon_sym_COMMA);
+      END_STATE();
+    case 278:
+      ACCEPT_TOKEN(anon_sym_QMARK);
+      END_STATE();
+    case 279:
+      ACCEPT_TOKEN(anon_sym_PIPE);
+      END_STATE();
+    case 280:
+      ACCEPT_TOKEN(anon_sym_calendar);
+      END_STATE();
+    case 281:
+      ACCEPT_TOKEN(anon_sym_calendar);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 282:
+      ACCEPT_TOKEN(anon_sym_policy);
+      END_STATE();
+    case 283:
+      ACCEPT_TOKEN(anon_sym_policy);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 284:
+      ACCEPT_TOKEN(anon_sym_contact_hours);
+      END_STATE();
+    case 285:
+      ACCEPT_TOKEN(anon_sym_contact_hours);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 286:
+      ACCEPT_TOKEN(anon_sym_in);
+      END_STATE();
+    case 287:
+      ACCEPT_TOKEN(anon_sym_in);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 288:
+      ACCEPT_TOKEN(anon_sym_DASH);
+      END_STATE();
+    case 289:
+      ACCEPT_TOKEN(anon_sym_DASH);
+      if (lookahead == '>') ADVANCE(345);
+      END_STATE();
+    case 290:
+      ACCEPT_TOKEN(anon_sym_monday);
+      END_STATE();
+    case 291:
+      ACCEPT_TOKEN(anon_sym_monday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 292:
+      ACCEPT_TOKEN(anon_sym_mon);
+      if (lookahead == 'd') ADVANCE(431);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 293:
+      ACCEPT_TOKEN(anon_sym_mon);
+      if (lookahead == 'd') ADVANCE(39);
+      END_STATE();
+    case 294:
+      ACCEPT_TOKEN(anon_sym_tuesday);
+      END_STATE();
+    case 295:
+      ACCEPT_TOKEN(anon_sym_tuesday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 296:
+      ACCEPT_TOKEN(anon_sym_tue);
+      if (lookahead == 's') ADVANCE(487);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 297:
+      ACCEPT_TOKEN(anon_sym_tue);
+      if (lookahead == 's') ADVANCE(71);
+      END_STATE();
+    case 298:
+      ACCEPT_TOKEN(anon_sym_wednesday);
+      END_STATE();
+    case 299:
+      ACCEPT_TOKEN(anon_sym_wednesday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 300:
+      ACCEPT_TOKEN(anon_sym_wed);
+      if (lookahead == 'n') ADVANCE(529);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 301:
+      ACCEPT_TOKEN(anon_sym_wed);
+      if (lookahead == 'n') ADVANCE(98);
+      END_STATE();
+    case 302:
+      ACCEPT_TOKEN(anon_sym_thursday);
+      END_STATE();
+    case 303:
+      ACCEPT_TOKEN(anon_sym_thursday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 304:
+      ACCEPT_TOKEN(anon_sym_thu);
+      if (lookahead == 'r') ADVANCE(660);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 305:
+      ACCEPT_TOKEN(anon_sym_thu);
+      if (lookahead == 'r') ADVANCE(197);
+      END_STATE();
+    case 306:
+      ACCEPT_TOKEN(anon_sym_friday);
+      END_STATE();
+    case 307:
+      ACCEPT_TOKEN(anon_sym_friday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 308:
+      ACCEPT_TOKEN(anon_sym_fri);
+      if (lookahead == 'd') ADVANCE(430);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 309:
+      ACCEPT_TOKEN(anon_sym_fri);
+      if (lookahead == 'd') ADVANCE(37);
+      END_STATE();
+    case 310:
+      ACCEPT_TOKEN(anon_sym_saturday);
+      END_STATE();
+    case 311:
+      ACCEPT_TOKEN(anon_sym_saturday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 312:
+      ACCEPT_TOKEN(anon_sym_sat);
+      if (lookahead == 'u') ADVANCE(648);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 313:
+      ACCEPT_TOKEN(anon_sym_sat);
+      if (lookahead == 'u') ADVANCE(186);
+      END_STATE();
+    case 314:
+      ACCEPT_TOKEN(anon_sym_sunday);
+      END_STATE();
+    case 315:
+      ACCEPT_TOKEN(anon_sym_sunday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 316:
+      ACCEPT_TOKEN(anon_sym_sun);
+      if (lookahead == 'd') ADVANCE(434);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 317:
+      ACCEPT_TOKEN(anon_sym_sun);
+      if (lookahead == 'd') ADVANCE(40);
+      END_STATE();
+    case 318:
+      ACCEPT_TOKEN(anon_sym_no_contact);
+      END_STATE();
+    case 319:
+      ACCEPT_TOKEN(anon_sym_no_contact);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 320:
+      ACCEPT_TOKEN(anon_sym_on);
+      END_STATE();
+    case 321:
+      ACCEPT_TOKEN(anon_sym_on);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 322:
+      ACCEPT_TOKEN(anon_sym_of);
+      END_STATE();
+    case 323:
+      ACCEPT_TOKEN(anon_sym_of);
+      if (lookahead == 'f') ADVANCE(518);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 324:
+      ACCEPT_TOKEN(anon_sym_of);
+      if (lookahead == 'f') ADVANCE(91);
+      END_STATE();
+    case 325:
+      ACCEPT_TOKEN(anon_sym_of);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 326:
+      ACCEPT_TOKEN(anon_sym_at_most);
+      END_STATE();
+    case 327:
+      ACCEPT_TOKEN(anon_sym_at_most);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 328:
+      ACCEPT_TOKEN(anon_sym_week);
+      END_STATE();
+    case 329:
+      ACCEPT_TOKEN(anon_sym_week);
+      if (lookahead == 's') ADVANCE(747);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 330:
+      ACCEPT_TOKEN(anon_sym_week);
+      if (lookahead == 's') ADVANCE(746);
+      END_STATE();
+    case 331:
+      ACCEPT_TOKEN(anon_sym_pause);
+      END_STATE();
+    case 332:
+      ACCEPT_TOKEN(anon_sym_pause);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 333:
+      ACCEPT_TOKEN(anon_sym_at);
+      END_STATE();
+    case 334:
+      ACCEPT_TOKEN(anon_sym_at);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 335:
+      ACCEPT_TOKEN(anon_sym_stop);
+      END_STATE();
+    case 336:
+      ACCEPT_TOKEN(anon_sym_stop);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 337:
+      ACCEPT_TOKEN(anon_sym_var);
+      END_STATE();
+    case 338:
+      ACCEPT_TOKEN(anon_sym_var);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 339:
+      ACCEPT_TOKEN(anon_sym_EQ);
+      END_STATE();
+    case 340:
+      ACCEPT_TOKEN(anon_sym_EQ);
+      if (lookahead == '=') ADVANCE(390);
+      END_STATE();
+    case 341:
+      ACCEPT_TOKEN(anon_sym_segment);
+      END_STATE();
+    case 342:
+      ACCEPT_TOKEN(anon_sym_segment);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 343:
+      ACCEPT_TOKEN(anon_sym_template);
+      END_STATE();
+    case 344:
+      ACCEPT_TOKEN(anon_sym_template);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 345:
+      ACCEPT_TOKEN(anon_sym_DASH_GT);
+      END_STATE();
+    case 346:
+      ACCEPT_TOKEN(anon_sym_when);
+      END_STATE();
+    case 347:
+      ACCEPT_TOKEN(anon_sym_when);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 348:
+      ACCEPT_TOKEN(anon_sym_start);
+      END_STATE();
+    case 349:
+      ACCEPT_TOKEN(anon_sym_start);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 350:
+      ACCEPT_TOKEN(anon_sym_migrate);
+      END_STATE();
+    case 351:
+      ACCEPT_TOKEN(anon_sym_migrate);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 352:
+      ACCEPT_TOKEN(anon_sym_stage);
+      END_STATE();
+    case 353:
+      ACCEPT_TOKEN(anon_sym_stage);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 354:
+      ACCEPT_TOKEN(anon_sym_wait);
+      END_STATE();
+    case 355:
+      ACCEPT_TOKEN(anon_sym_wait);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 356:
+      ACCEPT_TOKEN(anon_sym_reenter);
+      END_STATE();
+    case 357:
+      ACCEPT_TOKEN(anon_sym_reenter);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 358:
+      ACCEPT_TOKEN(anon_sym_send);
+      END_STATE();
+    case 359:
+      ACCEPT_TOKEN(anon_sym_send);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 360:
+      ACCEPT_TOKEN(anon_sym_DOT);
+      END_STATE();
+    case 361:
+      ACCEPT_TOKEN(anon_sym_call);
+      END_STATE();
+    case 362:
+      ACCEPT_TOKEN(anon_sym_call);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 363:
+      ACCEPT_TOKEN(anon_sym_if);
+      END_STATE();
+    case 364:
+      ACCEPT_TOKEN(anon_sym_if);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 365:
+      ACCEPT_TOKEN(anon_sym_repeat);
+      END_STATE();
+    case 366:
+      ACCEPT_TOKEN(anon_sym_repeat);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 367:
+      ACCEPT_TOKEN(anon_sym_split);
+      END_STATE();
+    case 368:
+      ACCEPT_TOKEN(anon_sym_split);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 369:
+      ACCEPT_TOKEN(anon_sym_goto);
+      END_STATE();
+    case 370:
+      ACCEPT_TOKEN(anon_sym_goto);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 371:
+      ACCEPT_TOKEN(anon_sym_end);
+      END_STATE();
+    case 372:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 373:
+      ACCEPT_TOKEN(anon_sym_set);
+      END_STATE();
+    case 374:
       ACCEPT_TOKEN(anon_sym_set);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 270:
+    case 375:
       ACCEPT_TOKEN(anon_sym_assign);
       END_STATE();
-    case 271:
+    case 376:
       ACCEPT_TOKEN(anon_sym_assign);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 272:
+    case 377:
       ACCEPT_TOKEN(anon_sym_offer);
       END_STATE();
-    case 273:
+    case 378:
       ACCEPT_TOKEN(anon_sym_offer);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 274:
+    case 379:
       ACCEPT_TOKEN(anon_sym_alert);
       END_STATE();
-    case 275:
+    case 380:
       ACCEPT_TOKEN(anon_sym_alert);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 276:
+    case 381:
       ACCEPT_TOKEN(anon_sym_emit);
       END_STATE();
-    case 277:
+    case 382:
       ACCEPT_TOKEN(anon_sym_emit);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 278:
+    case 383:
       ACCEPT_TOKEN(anon_sym_test);
       END_STATE();
-    case 279:
+    case 384:
       ACCEPT_TOKEN(anon_sym_test);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 280:
+    case 385:
       ACCEPT_TOKEN(anon_sym_given);
       END_STATE();
-    case 281:
+    case 386:
       ACCEPT_TOKEN(anon_sym_given);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 282:
+    case 387:
       ACCEPT_TOKEN(anon_sym_day);
       END_STATE();
-    case 283:
+    case 388:
       ACCEPT_TOKEN(anon_sym_day);
-      if (lookahead == 's') ADVANCE(582);
+      if (lookahead == 's') ADVANCE(745);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 284:
+    case 389:
       ACCEPT_TOKEN(anon_sym_day);
-      if (lookahead == 's') ADVANCE(581);
+      if (lookahead == 's') ADVANCE(744);
       END_STATE();
-    case 285:
+    case 390:
       ACCEPT_TOKEN(anon_sym_EQ_EQ);
       END_STATE();
-    case 286:
+    case 391:
       ACCEPT_TOKEN(anon_sym_or);
       END_STATE();
-    case 287:
+    case 392:
       ACCEPT_TOKEN(anon_sym_or);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 288:
+    case 393:
       ACCEPT_TOKEN(anon_sym_and);
       END_STATE();
-    case 289:
+    case 394:
       ACCEPT_TOKEN(anon_sym_and);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 290:
+    case 395:
       ACCEPT_TOKEN(anon_sym_not);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 291:
+    case 396:
       ACCEPT_TOKEN(anon_sym_BANG_EQ);
       END_STATE();
-    case 292:
+    case 397:
       ACCEPT_TOKEN(anon_sym_LT);
-      if (lookahead == '=') ADVANCE(293);
+      if (lookahead == '=') ADVANCE(398);
       END_STATE();
-    case 293:
+    case 398:
       ACCEPT_TOKEN(anon_sym_LT_EQ);
       END_STATE();
-    case 294:
+    case 399:
       ACCEPT_TOKEN(anon_sym_GT);
-      if (lookahead == '=') ADVANCE(295);
+      if (lookahead == '=') ADVANCE(400);
       END_STATE();
-    case 295:
+    case 400:
       ACCEPT_TOKEN(anon_sym_GT_EQ);
       END_STATE();
-    case 296:
+    case 401:
       ACCEPT_TOKEN(anon_sym_is);
       END_STATE();
-    case 297:
+    case 402:
       ACCEPT_TOKEN(anon_sym_is);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 298:
+    case 403:
       ACCEPT_TOKEN(anon_sym_LBRACK);
       END_STATE();
-    case 299:
+    case 404:
       ACCEPT_TOKEN(anon_sym_RBRACK);
       END_STATE();
-    case 300:
+    case 405:
       ACCEPT_TOKEN(anon_sym_PLUS);
       END_STATE();
-    case 301:
-      ACCEPT_TOKEN(anon_sym_DASH);
-      END_STATE();
-    case 302:
-      ACCEPT_TOKEN(anon_sym_DASH);
-      if (lookahead == '>') ADVANCE(242);
-      END_STATE();
-    case 303:
+    case 406:
       ACCEPT_TOKEN(anon_sym_STAR);
       END_STATE();
-    case 304:
+    case 407:
       ACCEPT_TOKEN(anon_sym_SLASH);
       END_STATE();
-    case 305:
+    case 408:
       ACCEPT_TOKEN(anon_sym_LPAREN);
       END_STATE();
-    case 306:
+    case 409:
       ACCEPT_TOKEN(anon_sym_RPAREN);
       END_STATE();
-    case 307:
+    case 410:
       ACCEPT_TOKEN(anon_sym_true);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 308:
+    case 411:
       ACCEPT_TOKEN(anon_sym_false);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 309:
+    case 412:
       ACCEPT_TOKEN(sym_today);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 310:
+    case 413:
       ACCEPT_TOKEN(sym_now);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 311:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '_') ADVANCE(442);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 312:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '_') ADVANCE(415);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 313:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '_') ADVANCE(347);
-      if (lookahead == 't') ADVANCE(184);
-      if (lookahead == 'w') ADVANCE(184);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 314:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(430);
-      if (lookahead == 'o') ADVANCE(452);
-      if (lookahead == 'u') ADVANCE(495);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 315:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(430);
-      if (lookahead == 'u') ADVANCE(495);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 316:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(551);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 317:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(412);
-      if (lookahead == 'o') ADVANCE(484);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 318:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(412);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 319:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(432);
-      if (lookahead == 'l') ADVANCE(468);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 320:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(432);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 321:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(489);
-      if (lookahead == 'e') ADVANCE(500);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 322:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(489);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 323:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(552);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 324:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(348);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 325:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(413);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 326:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(555);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 327:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(435);
-      if (lookahead == 'o') ADVANCE(452);
-      if (lookahead == 'u') ADVANCE(495);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 328:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(434);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 329:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(493);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 330:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(521);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 331:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(544);
-      if (lookahead == 'o') ADVANCE(433);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 332:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(544);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 333:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(425);
-      if (lookahead == 'e') ADVANCE(370);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 334:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(425);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 335:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(437);
-      if (lookahead == 'l') ADVANCE(468);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 336:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(437);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 337:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(349);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 338:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(499);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 339:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(533);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 340:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(534);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 341:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(350);
-      if (lookahead == 'l') ADVANCE(387);
-      if (lookahead == 'n') ADVANCE(357);
-      if (lookahead == 's') ADVANCE(503);
-      if (lookahead == 't') ADVANCE(311);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 342:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(350);
-      if (lookahead == 'l') ADVANCE(387);
-      if (lookahead == 'n') ADVANCE(359);
-      if (lookahead == 's') ADVANCE(503);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 343:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(350);
-      if (lookahead == 'n') ADVANCE(357);
-      if (lookahead == 't') ADVANCE(311);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 344:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(553);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 345:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(554);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 346:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(351);
-      if (lookahead == 'n') ADVANCE(357);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 347:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(483);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 348:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(528);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 349:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(525);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 350:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(477);
-      if (lookahead == 't') ADVANCE(424);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 351:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(477);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 352:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(482);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 353:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(352);
-      if (lookahead == 'l') ADVANCE(387);
-      if (lookahead == 'n') ADVANCE(359);
-      if (lookahead == 's') ADVANCE(503);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 354:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(352);
-      if (lookahead == 'l') ADVANCE(387);
-      if (lookahead == 'n') ADVANCE(359);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 355:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(352);
-      if (lookahead == 'n') ADVANCE(359);
-      if (lookahead == 't') ADVANCE(311);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 356:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(352);
-      if (lookahead == 'n') ADVANCE(359);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 357:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(289);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 358:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(267);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 359:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(184);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 360:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(254);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 361:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(329);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 362:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(323);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 363:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(326);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 364:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(393);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 365:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(407);
-      if (lookahead == 'p') ADVANCE(436);
-      if (lookahead == 't') ADVANCE(317);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 366:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(407);
-      if (lookahead == 'p') ADVANCE(436);
-      if (lookahead == 't') ADVANCE(318);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 367:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(441);
-      if (lookahead == 'o') ADVANCE(362);
-      if (lookahead == 'r') ADVANCE(539);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 368:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(441);
-      if (lookahead == 'o') ADVANCE(362);
-      if (lookahead == 'r') ADVANCE(542);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 369:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(184);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 370:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(429);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 371:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(307);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 372:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(308);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 373:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(231);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 374:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(248);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 375:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(573);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 376:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(246);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 377:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(241);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 378:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(454);
-      if (lookahead == 'p') ADVANCE(436);
-      if (lookahead == 't') ADVANCE(338);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 379:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(454);
-      if (lookahead == 'p') ADVANCE(436);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 380:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(456);
-      if (lookahead == 'l') ADVANCE(257);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 381:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(456);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 382:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(486);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 383:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(408);
-      if (lookahead == 't') ADVANCE(317);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 384:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(370);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 385:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(505);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 386:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(447);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 387:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(497);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 388:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(463);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 389:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(491);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 390:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(492);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 391:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(330);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 392:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(457);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 393:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(458);
-      if (lookahead == 'p') ADVANCE(391);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 394:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(458);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 395:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(461);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 396:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(462);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 397:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(394);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 398:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(259);
-      if (lookahead == 'n') ADVANCE(219);
-      if (lookahead == 's') ADVANCE(297);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 399:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(259);
-      if (lookahead == 'n') ADVANCE(184);
-      if (lookahead == 's') ADVANCE(184);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 400:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(225);
-      if (lookahead == 'n') ADVANCE(223);
-      if (lookahead == 'r') ADVANCE(287);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 401:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(406);
-      if (lookahead == 'n') ADVANCE(223);
-      if (lookahead == 'r') ADVANCE(287);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 402:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(406);
-      if (lookahead == 'n') ADVANCE(223);
-      if (lookahead == 'r') ADVANCE(184);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 403:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(406);
-      if (lookahead == 'r') ADVANCE(184);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 404:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(227);
-      if (lookahead == 'n') ADVANCE(223);
-      if (lookahead == 'r') ADVANCE(287);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 405:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(227);
-      if (lookahead == 'r') ADVANCE(287);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 406:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(389);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 407:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(443);
-      if (lookahead == 'n') ADVANCE(360);
-      if (lookahead == 't') ADVANCE(269);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 408:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(443);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 409:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(449);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 410:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(494);
-      if (lookahead == 'n') ADVANCE(540);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 411:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(494);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 412:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(374);
-      if (lookahead == 'r') ADVANCE(520);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 413:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(374);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 414:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(587);
+      if (lookahead == '_') ADVANCE(551);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 415:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(480);
+      if (lookahead == '_') ADVANCE(580);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 416:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(548);
-      if (lookahead == 'o') ADVANCE(529);
+      if (lookahead == '_') ADVANCE(474);
+      if (lookahead == 't') ADVANCE(252);
+      if (lookahead == 'w') ADVANCE(252);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 417:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(548);
+      if (lookahead == 'a') ADVANCE(568);
+      if (lookahead == 'o') ADVANCE(593);
+      if (lookahead == 'u') ADVANCE(642);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 418:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(410);
-      if (lookahead == 'o') ADVANCE(455);
+      if (lookahead == 'a') ADVANCE(568);
+      if (lookahead == 'u') ADVANCE(642);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 419:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(409);
+      if (lookahead == 'a') ADVANCE(707);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 420:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(344);
+      if (lookahead == 'a') ADVANCE(545);
+      if (lookahead == 'o') ADVANCE(630);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 421:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(459);
+      if (lookahead == 'a') ADVANCE(545);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 422:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(411);
+      if (lookahead == 'a') ADVANCE(570);
+      if (lookahead == 'l') ADVANCE(612);
+      if (lookahead == 'r') ADVANCE(555);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 423:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(513);
+      if (lookahead == 'a') ADVANCE(570);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 424:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(478);
+      if (lookahead == 'a') ADVANCE(635);
+      if (lookahead == 'e') ADVANCE(647);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 425:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(516);
+      if (lookahead == 'a') ADVANCE(635);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 426:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(453);
-      if (lookahead == 'o') ADVANCE(455);
+      if (lookahead == 'a') ADVANCE(708);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 427:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(519);
+      if (lookahead == 'a') ADVANCE(664);
+      if (lookahead == 'e') ADVANCE(540);
+      if (lookahead == 'p') ADVANCE(573);
+      if (lookahead == 't') ADVANCE(420);
+      if (lookahead == 'u') ADVANCE(586);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 428:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(479);
+      if (lookahead == 'a') ADVANCE(664);
+      if (lookahead == 'u') ADVANCE(586);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 429:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'k') ADVANCE(583);
+      if (lookahead == 'a') ADVANCE(464);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 430:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(380);
+      if (lookahead == 'a') ADVANCE(709);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 431:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(257);
+      if (lookahead == 'a') ADVANCE(710);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 432:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(506);
+      if (lookahead == 'a') ADVANCE(546);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 433:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(420);
+      if (lookahead == 'a') ADVANCE(575);
+      if (lookahead == 'u') ADVANCE(642);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 434:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(431);
+      if (lookahead == 'a') ADVANCE(712);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 435:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(381);
+      if (lookahead == 'a') ADVANCE(572);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 436:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(427);
+      if (lookahead == 'a') ADVANCE(713);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 437:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(509);
+      if (lookahead == 'a') ADVANCE(715);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 438:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(340);
+      if (lookahead == 'a') ADVANCE(716);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 439:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(423);
-      if (lookahead == 'n') ADVANCE(358);
-      if (lookahead == 'v') ADVANCE(392);
+      if (lookahead == 'a') ADVANCE(639);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 440:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(423);
-      if (lookahead == 'n') ADVANCE(358);
-      if (lookahead == 'v') ADVANCE(396);
+      if (lookahead == 'a') ADVANCE(717);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 441:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(485);
-      if (lookahead == 's') ADVANCE(515);
+      if (lookahead == 'a') ADVANCE(718);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 442:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(475);
+      if (lookahead == 'a') ADVANCE(672);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 443:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(395);
+      if (lookahead == 'a') ADVANCE(689);
+      if (lookahead == 't') ADVANCE(613);
+      if (lookahead == 'u') ADVANCE(608);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 444:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(219);
-      if (lookahead == 's') ADVANCE(297);
+      if (lookahead == 'a') ADVANCE(689);
+      if (lookahead == 'u') ADVANCE(608);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 445:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(223);
-      if (lookahead == 'r') ADVANCE(184);
+      if (lookahead == 'a') ADVANCE(700);
+      if (lookahead == 'o') ADVANCE(571);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 446:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(184);
-      if (lookahead == 's') ADVANCE(184);
+      if (lookahead == 'a') ADVANCE(700);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 447:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(281);
+      if (lookahead == 'a') ADVANCE(562);
+      if (lookahead == 'e') ADVANCE(478);
+      if (lookahead == 'h') ADVANCE(511);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 448:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(205);
+      if (lookahead == 'a') ADVANCE(562);
+      if (lookahead == 'h') ADVANCE(511);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 449:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(271);
+      if (lookahead == 'a') ADVANCE(562);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 450:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(196);
+      if (lookahead == 'a') ADVANCE(574);
+      if (lookahead == 'l') ADVANCE(612);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 451:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(358);
-      if (lookahead == 'v') ADVANCE(396);
+      if (lookahead == 'a') ADVANCE(574);
+      if (lookahead == 'r') ADVANCE(555);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 452:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(527);
+      if (lookahead == 'a') ADVANCE(574);
+      if (lookahead == 'r') ADVANCE(566);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 453:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(540);
+      if (lookahead == 'a') ADVANCE(574);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 454:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(360);
-      if (lookahead == 't') ADVANCE(269);
+      if (lookahead == 'a') ADVANCE(465);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 455:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(514);
+      if (lookahead == 'a') ADVANCE(645);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 456:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(361);
+      if (lookahead == 'a') ADVANCE(685);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 457:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(518);
+      if (lookahead == 'a') ADVANCE(686);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 458:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(536);
+      if (lookahead == 'c') ADVANCE(466);
+      if (lookahead == 'l') ADVANCE(512);
+      if (lookahead == 'n') ADVANCE(475);
+      if (lookahead == 's') ADVANCE(651);
+      if (lookahead == 't') ADVANCE(334);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 459:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(385);
+      if (lookahead == 'c') ADVANCE(466);
+      if (lookahead == 'l') ADVANCE(512);
+      if (lookahead == 'n') ADVANCE(477);
+      if (lookahead == 's') ADVANCE(651);
+      if (lookahead == 't') ADVANCE(334);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 460:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(522);
+      if (lookahead == 'c') ADVANCE(466);
+      if (lookahead == 'n') ADVANCE(475);
+      if (lookahead == 't') ADVANCE(334);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 461:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(524);
+      if (lookahead == 'c') ADVANCE(467);
+      if (lookahead == 'n') ADVANCE(475);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 462:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(512);
+      if (lookahead == 'c') ADVANCE(711);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 463:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(345);
+      if (lookahead == 'c') ADVANCE(714);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 464:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(537);
+      if (lookahead == 'c') ADVANCE(674);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 465:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(452);
+      if (lookahead == 'c') ADVANCE(678);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 466:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(529);
+      if (lookahead == 'c') ADVANCE(621);
+      if (lookahead == 't') ADVANCE(560);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 467:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(511);
+      if (lookahead == 'c') ADVANCE(621);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 468:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(550);
+      if (lookahead == 'c') ADVANCE(627);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 469:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(484);
+      if (lookahead == 'c') ADVANCE(468);
+      if (lookahead == 'l') ADVANCE(512);
+      if (lookahead == 'n') ADVANCE(477);
+      if (lookahead == 's') ADVANCE(651);
+      if (lookahead == 't') ADVANCE(334);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 470:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(265);
+      if (lookahead == 'c') ADVANCE(468);
+      if (lookahead == 'l') ADVANCE(512);
+      if (lookahead == 'n') ADVANCE(477);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 471:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(313);
+      if (lookahead == 'c') ADVANCE(468);
+      if (lookahead == 'n') ADVANCE(477);
+      if (lookahead == 't') ADVANCE(334);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 472:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(538);
+      if (lookahead == 'c') ADVANCE(468);
+      if (lookahead == 'n') ADVANCE(477);
+      if (lookahead == 't') ADVANCE(415);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 473:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(526);
+      if (lookahead == 'c') ADVANCE(468);
+      if (lookahead == 'n') ADVANCE(477);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 474:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(362);
-      if (lookahead == 'r') ADVANCE(542);
+      if (lookahead == 'c') ADVANCE(629);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 475:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(508);
+      if (lookahead == 'd') ADVANCE(394);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 476:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(433);
+      if (lookahead == 'd') ADVANCE(372);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 477:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(545);
+      if (lookahead == 'd') ADVANCE(252);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 478:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(448);
+      if (lookahead == 'd') ADVANCE(300);
+      if (lookahead == 'e') ADVANCE(567);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 479:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(450);
+      if (lookahead == 'd') ADVANCE(300);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 480:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(541);
+      if (lookahead == 'd') ADVANCE(359);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 481:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(363);
-      if (lookahead == 'r') ADVANCE(539);
+      if (lookahead == 'd') ADVANCE(439);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 482:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(546);
+      if (lookahead == 'd') ADVANCE(426);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 483:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(464);
+      if (lookahead == 'd') ADVANCE(599);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 484:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'p') ADVANCE(233);
+      if (lookahead == 'd') ADVANCE(430);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 485:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'p') ADVANCE(438);
+      if (lookahead == 'd') ADVANCE(431);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 486:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'p') ADVANCE(391);
+      if (lookahead == 'd') ADVANCE(434);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 487:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(287);
+      if (lookahead == 'd') ADVANCE(436);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 488:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(184);
+      if (lookahead == 'd') ADVANCE(437);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 489:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(235);
+      if (lookahead == 'd') ADVANCE(438);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 490:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(577);
+      if (lookahead == 'd') ADVANCE(440);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 491:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(273);
+      if (lookahead == 'd') ADVANCE(441);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
     case 492:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(524);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 493:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(540);
+      if (lookahead == 'p') ADVANCE(573);
+      if (lookahead == 't') ADVANCE(421);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 494:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(579);
+      if (lookahead == 'h') ADVANCE(691);
+      if (lookahead == 'o') ADVANCE(482);
+      if (lookahead == 'r') ADVANCE(693);
+      if (lookahead == 'u') ADVANCE(497);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 495:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(579);
+      if (lookahead == 'o') ADVANCE(482);
+      if (lookahead == 'r') ADVANCE(698);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 496:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(252);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 497:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(296);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 498:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(567);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 499:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(410);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 500:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(411);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 501:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(332);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 502:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(353);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 503:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(736);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 504:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(351);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 505:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(344);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 506:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(594);
+      if (lookahead == 'p') ADVANCE(573);
+      if (lookahead == 't') ADVANCE(455);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 507:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(594);
+      if (lookahead == 'p') ADVANCE(573);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 508:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(632);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 509:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(541);
+      if (lookahead == 't') ADVANCE(421);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 510:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(652);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 511:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(587);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 512:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(644);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 513:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(596);
+      if (lookahead == 'l') ADVANCE(362);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 514:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(596);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 515:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(479);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 516:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(588);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 517:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(483);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 518:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(637);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 519:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(605);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 520:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(638);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 521:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(498);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 522:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(597);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 523:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(442);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 524:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(598);
+      if (lookahead == 'p') ADVANCE(523);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 525:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(598);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 526:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(602);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 527:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(604);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 528:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(525);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 529:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(661);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 530:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(658);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 531:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'f') ADVANCE(364);
+      if (lookahead == 'n') ADVANCE(287);
+      if (lookahead == 's') ADVANCE(402);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 532:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'f') ADVANCE(364);
+      if (lookahead == 'n') ADVANCE(252);
+      if (lookahead == 's') ADVANCE(252);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 533:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'f') ADVANCE(323);
+      if (lookahead == 'n') ADVANCE(321);
+      if (lookahead == 'r') ADVANCE(392);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 534:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'f') ADVANCE(539);
+      if (lookahead == 'n') ADVANCE(321);
+      if (lookahead == 'r') ADVANCE(392);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 535:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'f') ADVANCE(539);
+      if (lookahead == 'n') ADVANCE(321);
+      if (lookahead == 'r') ADVANCE(252);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 536:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'f') ADVANCE(539);
+      if (lookahead == 'r') ADVANCE(252);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 537:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'f') ADVANCE(325);
+      if (lookahead == 'n') ADVANCE(321);
+      if (lookahead == 'r') ADVANCE(392);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 538:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'f') ADVANCE(325);
+      if (lookahead == 'r') ADVANCE(392);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 539:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'f') ADVANCE(518);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 540:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'g') ADVANCE(581);
+      if (lookahead == 'n') ADVANCE(480);
+      if (lookahead == 't') ADVANCE(374);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 541:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'g') ADVANCE(581);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 542:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'g') ADVANCE(640);
+      if (lookahead == 'n') ADVANCE(695);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 543:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'g') ADVANCE(640);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 544:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'g') ADVANCE(590);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 545:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'g') ADVANCE(502);
+      if (lookahead == 'r') ADVANCE(671);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 546:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'g') ADVANCE(502);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 547:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'h') ADVANCE(749);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 548:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'h') ADVANCE(691);
+      if (lookahead == 'o') ADVANCE(482);
+      if (lookahead == 'r') ADVANCE(698);
+      if (lookahead == 'u') ADVANCE(497);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 549:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'h') ADVANCE(511);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 550:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'h') ADVANCE(697);
+      if (lookahead == 'o') ADVANCE(482);
+      if (lookahead == 'r') ADVANCE(698);
+      if (lookahead == 'u') ADVANCE(530);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 551:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'h') ADVANCE(626);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 552:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(704);
+      if (lookahead == 'o') ADVANCE(681);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 553:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(704);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 554:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(542);
+      if (lookahead == 'o') ADVANCE(584);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 555:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(308);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 556:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(544);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 557:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(462);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 558:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(543);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 559:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(665);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 560:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(623);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 561:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(600);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 562:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(667);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 563:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(670);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 564:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(595);
+      if (lookahead == 'o') ADVANCE(603);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 565:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(624);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 566:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'i') ADVANCE(484);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 567:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'k') ADVANCE(329);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 568:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(513);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 569:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(362);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 570:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(654);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 571:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(557);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 572:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(569);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 573:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(563);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 574:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(656);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 575:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(514);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 576:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(457);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 577:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(559);
+      if (lookahead == 'n') ADVANCE(476);
+      if (lookahead == 'v') ADVANCE(522);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 578:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(559);
+      if (lookahead == 'n') ADVANCE(476);
+      if (lookahead == 'v') ADVANCE(527);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 579:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(631);
+      if (lookahead == 's') ADVANCE(666);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 580:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(622);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 581:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(526);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 582:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(287);
+      if (lookahead == 's') ADVANCE(402);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 583:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(321);
+      if (lookahead == 'r') ADVANCE(252);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 584:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(292);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 585:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(252);
+      if (lookahead == 's') ADVANCE(252);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 586:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(316);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 587:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(347);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 588:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(386);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 589:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(273);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 590:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(376);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 591:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(264);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 592:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(476);
+      if (lookahead == 'v') ADVANCE(527);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 593:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(679);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 594:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(480);
+      if (lookahead == 't') ADVANCE(374);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 595:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(695);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 596:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(481);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 597:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(669);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 598:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(688);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 599:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(529);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 600:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(510);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 601:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(673);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 602:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(675);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 603:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(680);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 604:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(663);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 605:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(463);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 606:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(690);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 607:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(485);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 608:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(486);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 609:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(593);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 610:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(681);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 611:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(662);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 612:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(706);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 613:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(630);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 614:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(370);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 615:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(416);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 616:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(692);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 617:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(584);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 618:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(676);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 619:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(482);
+      if (lookahead == 'r') ADVANCE(698);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 620:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(571);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 621:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(701);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 622:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(657);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 623:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(589);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 624:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(591);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 625:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(607);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 626:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(696);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 627:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(702);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 628:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(491);
+      if (lookahead == 'r') ADVANCE(693);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 629:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(606);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 630:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'p') ADVANCE(336);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 631:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'p') ADVANCE(576);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 632:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'p') ADVANCE(523);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 633:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(392);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 634:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'r') ADVANCE(252);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 493:
+    case 635:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(213);
+      if (lookahead == 'r') ADVANCE(338);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 494:
+    case 636:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(339);
+      if (lookahead == 'r') ADVANCE(740);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 495:
+    case 637:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(498);
+      if (lookahead == 'r') ADVANCE(378);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 496:
+    case 638:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(502);
+      if (lookahead == 'r') ADVANCE(357);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 497:
+    case 639:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(517);
+      if (lookahead == 'r') ADVANCE(281);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 498:
+    case 640:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(388);
+      if (lookahead == 'r') ADVANCE(456);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 499:
+    case 641:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(520);
+      if (lookahead == 'r') ADVANCE(660);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 500:
+    case 642:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(510);
+      if (lookahead == 'r') ADVANCE(646);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 501:
+    case 643:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(650);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 644:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(668);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 645:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(671);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 646:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(519);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 647:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(659);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 648:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(488);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 649:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(719);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 650:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(285);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 651:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 's') ADVANCE(556);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 502:
+    case 652:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(217);
+      if (lookahead == 's') ADVANCE(649);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 503:
+    case 653:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(419);
+      if (lookahead == 's') ADVANCE(561);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 504:
+    case 654:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(421);
+      if (lookahead == 's') ADVANCE(500);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 505:
+    case 655:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 's') ADVANCE(501);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 506:
+    case 656:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(372);
+      if (lookahead == 's') ADVANCE(496);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 507:
+    case 657:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(373);
+      if (lookahead == 's') ADVANCE(677);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 508:
+    case 658:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(523);
+      if (lookahead == 's') ADVANCE(487);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 509:
+    case 659:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(369);
+      if (lookahead == 's') ADVANCE(565);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 510:
+    case 660:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(428);
+      if (lookahead == 's') ADVANCE(489);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 511:
+    case 661:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(184);
-      if (lookahead == 'w') ADVANCE(184);
+      if (lookahead == 's') ADVANCE(490);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 512:
+    case 662:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(184);
+      if (lookahead == 't') ADVANCE(252);
+      if (lookahead == 'w') ADVANCE(252);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 513:
+    case 663:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(277);
+      if (lookahead == 't') ADVANCE(252);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 514:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(414);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 515:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(279);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 516:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(250);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 517:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(275);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 518:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(203);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 519:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 520:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(244);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 521:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(261);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 522:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(201);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 523:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(229);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 524:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(239);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 525:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(221);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 526:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(290);
-      if (lookahead == 'w') ADVANCE(310);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 527:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(324);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 528:
+    case 664:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 't') ADVANCE(312);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 529:
+    case 665:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(470);
+      if (lookahead == 't') ADVANCE(382);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 530:
+    case 666:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(325);
+      if (lookahead == 't') ADVANCE(384);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 531:
+    case 667:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(469);
+      if (lookahead == 't') ADVANCE(355);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 532:
+    case 668:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(375);
+      if (lookahead == 't') ADVANCE(380);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 533:
+    case 669:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(376);
+      if (lookahead == 't') ADVANCE(271);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 534:
+    case 670:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(377);
+      if (lookahead == 't') ADVANCE(368);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 535:
+    case 671:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(338);
+      if (lookahead == 't') ADVANCE(349);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 536:
+    case 672:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(390);
+      if (lookahead == 't') ADVANCE(366);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 537:
+    case 673:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(337);
+      if (lookahead == 't') ADVANCE(269);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 538:
+    case 674:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(490);
+      if (lookahead == 't') ADVANCE(414);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 539:
+    case 675:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(371);
+      if (lookahead == 't') ADVANCE(342);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 540:
+    case 676:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(532);
+      if (lookahead == 't') ADVANCE(395);
+      if (lookahead == 'w') ADVANCE(413);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 541:
+    case 677:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(327);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 678:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(319);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 679:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(429);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 680:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(547);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 681:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(614);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 682:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(432);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 683:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(613);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 684:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(503);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 685:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(504);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 686:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(505);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 687:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(455);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 688:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(520);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 689:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(694);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 690:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(454);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 691:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(304);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 692:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(636);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 693:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(499);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 694:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(648);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 695:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(684);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 696:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(643);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 697:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(641);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 698:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'u') ADVANCE(496);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 542:
+    case 699:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(369);
+      if (lookahead == 'u') ADVANCE(653);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 543:
+    case 700:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(504);
+      if (lookahead == 'u') ADVANCE(655);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 544:
+    case 701:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(507);
+      if (lookahead == 'u') ADVANCE(601);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 545:
+    case 702:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(460);
+      if (lookahead == 'u') ADVANCE(604);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 546:
+    case 703:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(462);
+      if (lookahead == 'v') ADVANCE(522);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 547:
+    case 704:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'v') ADVANCE(392);
+      if (lookahead == 'v') ADVANCE(516);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 548:
+    case 705:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'v') ADVANCE(386);
+      if (lookahead == 'v') ADVANCE(527);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 549:
+    case 706:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'v') ADVANCE(396);
+      if (lookahead == 'w') ADVANCE(262);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 550:
+    case 707:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'w') ADVANCE(194);
+      if (lookahead == 'y') ADVANCE(388);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 551:
+    case 708:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(252);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 709:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(307);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 710:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(291);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 711:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'y') ADVANCE(283);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 552:
+    case 712:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(184);
+      if (lookahead == 'y') ADVANCE(315);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 553:
+    case 713:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(215);
+      if (lookahead == 'y') ADVANCE(295);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 554:
+    case 714:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(198);
+      if (lookahead == 'y') ADVANCE(266);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 555:
+    case 715:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(309);
+      if (lookahead == 'y') ADVANCE(311);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 556:
+    case 716:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(303);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 717:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(299);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 718:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(412);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      END_STATE();
+    case 719:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
-          lookahead == ' ') ADVANCE(44);
+          lookahead == ' ') ADVANCE(61);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 557:
+    case 720:
       ACCEPT_TOKEN(sym_identifier);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 558:
+    case 721:
       ACCEPT_TOKEN(sym_integer);
-      if (lookahead == '.') ADVANCE(179);
-      if (lookahead == ':') ADVANCE(183);
-      if (lookahead == '_') ADVANCE(560);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(559);
+      if (lookahead == '.') ADVANCE(247);
+      if (lookahead == ':') ADVANCE(251);
+      if (lookahead == '_') ADVANCE(723);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(722);
       END_STATE();
-    case 559:
+    case 722:
       ACCEPT_TOKEN(sym_integer);
-      if (lookahead == '.') ADVANCE(179);
-      if (lookahead == ':') ADVANCE(183);
+      if (lookahead == '.') ADVANCE(247);
+      if (lookahead == ':') ADVANCE(251);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(560);
+          lookahead == '_') ADVANCE(723);
       END_STATE();
-    case 560:
+    case 723:
       ACCEPT_TOKEN(sym_integer);
-      if (lookahead == '.') ADVANCE(179);
+      if (lookahead == '.') ADVANCE(247);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(560);
+          lookahead == '_') ADVANCE(723);
       END_STATE();
-    case 561:
+    case 724:
       ACCEPT_TOKEN(sym_integer);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(561);
+          lookahead == '_') ADVANCE(724);
       END_STATE();
-    case 562:
+    case 725:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '-') ADVANCE(181);
-      if (lookahead == '.') ADVANCE(179);
+      if (lookahead == '-') ADVANCE(249);
+      if (lookahead == '.') ADVANCE(247);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(568);
+          lookahead == '_') ADVANCE(731);
       END_STATE();
-    case 563:
+    case 726:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(179);
-      if (lookahead == ':') ADVANCE(183);
-      if (lookahead == '_') ADVANCE(568);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(566);
+      if (lookahead == '.') ADVANCE(247);
+      if (lookahead == ':') ADVANCE(251);
+      if (lookahead == '_') ADVANCE(731);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(729);
       END_STATE();
-    case 564:
+    case 727:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(179);
-      if (lookahead == ':') ADVANCE(183);
-      if (lookahead == '_') ADVANCE(568);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(567);
+      if (lookahead == '.') ADVANCE(247);
+      if (lookahead == ':') ADVANCE(251);
+      if (lookahead == '_') ADVANCE(731);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(730);
       END_STATE();
-    case 565:
+    case 728:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(179);
-      if (lookahead == ':') ADVANCE(183);
-      if (lookahead == '_') ADVANCE(568);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(564);
+      if (lookahead == '.') ADVANCE(247);
+      if (lookahead == ':') ADVANCE(251);
+      if (lookahead == '_') ADVANCE(731);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(727);
       END_STATE();
-    case 566:
+    case 729:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(179);
-      if (lookahead == ':') ADVANCE(183);
+      if (lookahead == '.') ADVANCE(247);
+      if (lookahead == ':') ADVANCE(251);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(568);
+          lookahead == '_') ADVANCE(731);
       END_STATE();
-    case 567:
+    case 730:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(179);
-      if (lookahead == '_') ADVANCE(568);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(562);
+      if (lookahead == '.') ADVANCE(247);
+      if (lookahead == '_') ADVANCE(731);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(725);
       END_STATE();
-    case 568:
+    case 731:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(179);
+      if (lookahead == '.') ADVANCE(247);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(568);
+          lookahead == '_') ADVANCE(731);
       END_STATE();
-    case 569:
+    case 732:
       ACCEPT_TOKEN(sym_number);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(569);
+          lookahead == '_') ADVANCE(732);
       END_STATE();
-    case 570:
+    case 733:
       ACCEPT_TOKEN(anon_sym_PERCENT);
       END_STATE();
-    case 571:
+    case 734:
       ACCEPT_TOKEN(anon_sym_PERCENT2);
       END_STATE();
-    case 572:
+    case 735:
       ACCEPT_TOKEN(sym_currency_code);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(572);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(735);
       END_STATE();
-    case 573:
+    case 736:
       ACCEPT_TOKEN(anon_sym_minute);
-      if (lookahead == 's') ADVANCE(576);
+      if (lookahead == 's') ADVANCE(739);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 574:
+    case 737:
       ACCEPT_TOKEN(anon_sym_minute);
-      if (lookahead == 's') ADVANCE(575);
+      if (lookahead == 's') ADVANCE(738);
       END_STATE();
-    case 575:
+    case 738:
       ACCEPT_TOKEN(anon_sym_minutes);
       END_STATE();
-    case 576:
+    case 739:
       ACCEPT_TOKEN(anon_sym_minutes);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 577:
+    case 740:
       ACCEPT_TOKEN(anon_sym_hour);
-      if (lookahead == 's') ADVANCE(580);
+      if (lookahead == 's') ADVANCE(743);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 578:
+    case 741:
       ACCEPT_TOKEN(anon_sym_hour);
-      if (lookahead == 's') ADVANCE(579);
+      if (lookahead == 's') ADVANCE(742);
       END_STATE();
-    case 579:
+    case 742:
       ACCEPT_TOKEN(anon_sym_hours);
       END_STATE();
-    case 580:
+    case 743:
       ACCEPT_TOKEN(anon_sym_hours);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 581:
+    case 744:
       ACCEPT_TOKEN(anon_sym_days);
       END_STATE();
-    case 582:
+    case 745:
       ACCEPT_TOKEN(anon_sym_days);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 583:
-      ACCEPT_TOKEN(anon_sym_week);
-      if (lookahead == 's') ADVANCE(586);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
-      END_STATE();
-    case 584:
-      ACCEPT_TOKEN(anon_sym_week);
-      if (lookahead == 's') ADVANCE(585);
-      END_STATE();
-    case 585:
+    case 746:
       ACCEPT_TOKEN(anon_sym_weeks);
       END_STATE();
-    case 586:
+    case 747:
       ACCEPT_TOKEN(anon_sym_weeks);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 587:
+    case 748:
       ACCEPT_TOKEN(anon_sym_month);
-      if (lookahead == 's') ADVANCE(590);
+      if (lookahead == 's') ADVANCE(750);
+      END_STATE();
+    case 749:
+      ACCEPT_TOKEN(anon_sym_month);
+      if (lookahead == 's') ADVANCE(751);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 588:
-      ACCEPT_TOKEN(anon_sym_month);
-      if (lookahead == 's') ADVANCE(589);
-      END_STATE();
-    case 589:
+    case 750:
       ACCEPT_TOKEN(anon_sym_months);
       END_STATE();
-    case 590:
+    case 751:
       ACCEPT_TOKEN(anon_sym_months);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(557);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
       END_STATE();
-    case 591:
+    case 752:
       ACCEPT_TOKEN(aux_sym_duration_unit_token1);
       END_STATE();
-    case 592:
+    case 753:
       ACCEPT_TOKEN(aux_sym_duration_unit_token1);
-      if (lookahead == 's') ADVANCE(591);
+      if (lookahead == 's') ADVANCE(752);
       END_STATE();
-    case 593:
+    case 754:
       ACCEPT_TOKEN(sym_date);
       END_STATE();
-    case 594:
+    case 755:
       ACCEPT_TOKEN(sym_date);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(593);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(754);
       END_STATE();
-    case 595:
+    case 756:
       ACCEPT_TOKEN(sym_time);
       END_STATE();
-    case 596:
+    case 757:
       ACCEPT_TOKEN(anon_sym_DQUOTE);
       END_STATE();
-    case 597:
+    case 758:
       ACCEPT_TOKEN(anon_sym_DQUOTE2);
       END_STATE();
-    case 598:
+    case 759:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '\n') ADVANCE(600);
-      if (lookahead == '{') ADVANCE(604);
+      if (lookahead == '\n') ADVANCE(761);
+      if (lookahead == '{') ADVANCE(765);
       if (lookahead != 0 &&
           lookahead != '"' &&
-          lookahead != '\\') ADVANCE(598);
+          lookahead != '\\') ADVANCE(759);
       END_STATE();
-    case 599:
+    case 760:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '#') ADVANCE(598);
-      if (lookahead == '{') ADVANCE(177);
+      if (lookahead == '#') ADVANCE(759);
+      if (lookahead == '{') ADVANCE(245);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) ADVANCE(599);
+          lookahead == 0xfeff) ADVANCE(760);
       if (lookahead != 0 &&
           lookahead != '"' &&
           lookahead != '#' &&
-          lookahead != '\\') ADVANCE(600);
+          lookahead != '\\') ADVANCE(761);
       END_STATE();
-    case 600:
+    case 761:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '{') ADVANCE(177);
+      if (lookahead == '{') ADVANCE(245);
       if (lookahead != 0 &&
           lookahead != '"' &&
-          lookahead != '\\') ADVANCE(600);
+          lookahead != '\\') ADVANCE(761);
       END_STATE();
-    case 601:
+    case 762:
       ACCEPT_TOKEN(sym_escape_sequence);
       END_STATE();
-    case 602:
+    case 763:
       ACCEPT_TOKEN(anon_sym_LBRACE2);
       END_STATE();
-    case 603:
+    case 764:
       ACCEPT_TOKEN(anon_sym_LBRACE2);
-      if (lookahead == '{') ADVANCE(600);
+      if (lookahead == '{') ADVANCE(761);
       END_STATE();
-    case 604:
+    case 765:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '{') ADVANCE(598);
+      if (lookahead == '{') ADVANCE(759);
       if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(605);
+          lookahead != '\n') ADVANCE(766);
       END_STATE();
-    case 605:
+    case 766:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(605);
+          lookahead != '\n') ADVANCE(766);
       END_STATE();
     default:
       return false;
@@ -6463,636 +7711,505 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'f') ADVANCE(19);
       if (lookahead == 'g') ADVANCE(20);
       if (lookahead == 's') ADVANCE(21);
-      if (lookahead == 't') ADVANCE(22);
       END_STATE();
     case 2:
-      if (lookahead == 'o') ADVANCE(23);
+      if (lookahead == 'o') ADVANCE(22);
       END_STATE();
     case 3:
-      if (lookahead == 'o') ADVANCE(24);
+      if (lookahead == 'o') ADVANCE(23);
       END_STATE();
     case 4:
-      if (lookahead == 'i') ADVANCE(25);
+      if (lookahead == 'i') ADVANCE(24);
       END_STATE();
     case 5:
-      if (lookahead == 'l') ADVANCE(26);
-      if (lookahead == 'm') ADVANCE(27);
-      if (lookahead == 'v') ADVANCE(28);
-      if (lookahead == 'x') ADVANCE(29);
+      if (lookahead == 'l') ADVANCE(25);
+      if (lookahead == 'm') ADVANCE(26);
+      if (lookahead == 'v') ADVANCE(27);
+      if (lookahead == 'x') ADVANCE(28);
       END_STATE();
     case 6:
-      if (lookahead == 'i') ADVANCE(30);
-      if (lookahead == 'o') ADVANCE(31);
-      if (lookahead == 'r') ADVANCE(32);
+      if (lookahead == 'i') ADVANCE(29);
+      if (lookahead == 'o') ADVANCE(30);
+      if (lookahead == 'r') ADVANCE(31);
       END_STATE();
     case 7:
-      if (lookahead == 'i') ADVANCE(33);
-      if (lookahead == 'o') ADVANCE(34);
+      if (lookahead == 'i') ADVANCE(32);
+      if (lookahead == 'o') ADVANCE(33);
       END_STATE();
     case 8:
-      if (lookahead == 'n') ADVANCE(35);
+      if (lookahead == 'n') ADVANCE(34);
       END_STATE();
     case 9:
-      if (lookahead == 'o') ADVANCE(36);
+      if (lookahead == 'o') ADVANCE(35);
       END_STATE();
     case 10:
-      if (lookahead == 'o') ADVANCE(37);
+      if (lookahead == 'o') ADVANCE(36);
       END_STATE();
     case 11:
-      if (lookahead == 'o') ADVANCE(38);
+      if (lookahead == 'o') ADVANCE(37);
       END_STATE();
     case 12:
-      if (lookahead == 'e') ADVANCE(39);
-      if (lookahead == 'l') ADVANCE(40);
-      if (lookahead == 'r') ADVANCE(41);
+      if (lookahead == 'e') ADVANCE(38);
+      if (lookahead == 'l') ADVANCE(39);
+      if (lookahead == 'r') ADVANCE(40);
       END_STATE();
     case 13:
-      if (lookahead == 'u') ADVANCE(42);
+      if (lookahead == 'u') ADVANCE(41);
       END_STATE();
     case 14:
-      if (lookahead == 'e') ADVANCE(43);
+      if (lookahead == 'e') ADVANCE(42);
       END_STATE();
     case 15:
-      if (lookahead == 'a') ADVANCE(44);
-      if (lookahead == 'e') ADVANCE(45);
-      if (lookahead == 'u') ADVANCE(46);
+      if (lookahead == 'e') ADVANCE(43);
+      if (lookahead == 'u') ADVANCE(44);
       END_STATE();
     case 16:
-      if (lookahead == 'h') ADVANCE(47);
-      if (lookahead == 'i') ADVANCE(48);
-      if (lookahead == 'o') ADVANCE(49);
-      if (lookahead == 'u') ADVANCE(50);
+      if (lookahead == 'i') ADVANCE(45);
+      if (lookahead == 'o') ADVANCE(46);
       END_STATE();
     case 17:
-      if (lookahead == 'n') ADVANCE(51);
-      if (lookahead == 'p') ADVANCE(52);
-      if (lookahead == 'r') ADVANCE(53);
+      if (lookahead == 'n') ADVANCE(47);
+      if (lookahead == 'p') ADVANCE(48);
+      if (lookahead == 'r') ADVANCE(49);
       END_STATE();
     case 18:
-      if (lookahead == 'e') ADVANCE(54);
-      if (lookahead == 'h') ADVANCE(55);
+      if (lookahead == 'e') ADVANCE(50);
       END_STATE();
     case 19:
-      if (lookahead == 't') ADVANCE(56);
+      if (lookahead == 't') ADVANCE(51);
       END_STATE();
     case 20:
-      if (lookahead == 'e') ADVANCE(57);
+      if (lookahead == 'e') ADVANCE(52);
       END_STATE();
     case 21:
-      if (lookahead == 's') ADVANCE(58);
+      if (lookahead == 's') ADVANCE(53);
       END_STATE();
     case 22:
-      ACCEPT_TOKEN(anon_sym_at);
+      if (lookahead == 'd') ADVANCE(54);
       END_STATE();
     case 23:
-      if (lookahead == 'd') ADVANCE(59);
+      if (lookahead == 'n') ADVANCE(55);
       END_STATE();
     case 24:
-      if (lookahead == 'n') ADVANCE(60);
+      if (lookahead == 's') ADVANCE(56);
       END_STATE();
     case 25:
-      if (lookahead == 's') ADVANCE(61);
+      if (lookahead == 's') ADVANCE(57);
       END_STATE();
     case 26:
-      if (lookahead == 's') ADVANCE(62);
+      if (lookahead == 'i') ADVANCE(58);
       END_STATE();
     case 27:
-      if (lookahead == 'i') ADVANCE(63);
+      if (lookahead == 'e') ADVANCE(59);
       END_STATE();
     case 28:
-      if (lookahead == 'e') ADVANCE(64);
+      if (lookahead == 'p') ADVANCE(60);
       END_STATE();
     case 29:
-      if (lookahead == 'p') ADVANCE(65);
+      if (lookahead == 'l') ADVANCE(61);
       END_STATE();
     case 30:
-      if (lookahead == 'l') ADVANCE(66);
+      if (lookahead == 'r') ADVANCE(62);
       END_STATE();
     case 31:
-      if (lookahead == 'r') ADVANCE(67);
+      if (lookahead == 'o') ADVANCE(63);
       END_STATE();
     case 32:
-      if (lookahead == 'i') ADVANCE(68);
-      if (lookahead == 'o') ADVANCE(69);
+      if (lookahead == 'g') ADVANCE(64);
       END_STATE();
     case 33:
-      if (lookahead == 'g') ADVANCE(70);
+      if (lookahead == 'l') ADVANCE(65);
       END_STATE();
     case 34:
-      if (lookahead == 'l') ADVANCE(71);
+      if (lookahead == 's') ADVANCE(66);
       END_STATE();
     case 35:
-      if (lookahead == 's') ADVANCE(72);
+      if (lookahead == 'w') ADVANCE(67);
       END_STATE();
     case 36:
-      if (lookahead == 'w') ADVANCE(73);
+      if (lookahead == 's') ADVANCE(68);
       END_STATE();
     case 37:
-      if (lookahead == 'n') ADVANCE(74);
+      ACCEPT_TOKEN(anon_sym_no);
+      if (lookahead == 'r') ADVANCE(69);
       END_STATE();
     case 38:
-      ACCEPT_TOKEN(anon_sym_no);
-      if (lookahead == 'r') ADVANCE(75);
+      if (lookahead == 'r') ADVANCE(70);
       END_STATE();
     case 39:
-      if (lookahead == 'r') ADVANCE(76);
+      if (lookahead == 'a') ADVANCE(71);
       END_STATE();
     case 40:
-      if (lookahead == 'a') ADVANCE(77);
+      if (lookahead == 'i') ADVANCE(72);
       END_STATE();
     case 41:
-      if (lookahead == 'i') ADVANCE(78);
+      if (lookahead == 'e') ADVANCE(73);
       END_STATE();
     case 42:
-      if (lookahead == 'e') ADVANCE(79);
+      if (lookahead == 'c') ADVANCE(74);
       END_STATE();
     case 43:
-      if (lookahead == 'c') ADVANCE(80);
+      if (lookahead == 'n') ADVANCE(75);
       END_STATE();
     case 44:
-      if (lookahead == 't') ADVANCE(81);
+      if (lookahead == 'b') ADVANCE(76);
       END_STATE();
     case 45:
-      if (lookahead == 'n') ADVANCE(82);
+      if (lookahead == 'm') ADVANCE(77);
       END_STATE();
     case 46:
-      if (lookahead == 'b') ADVANCE(83);
-      if (lookahead == 'n') ADVANCE(84);
-      END_STATE();
-    case 47:
-      if (lookahead == 'u') ADVANCE(85);
-      END_STATE();
-    case 48:
-      if (lookahead == 'm') ADVANCE(86);
-      END_STATE();
-    case 49:
       ACCEPT_TOKEN(anon_sym_to);
       END_STATE();
+    case 47:
+      if (lookahead == 't') ADVANCE(78);
+      END_STATE();
+    case 48:
+      if (lookahead == 'd') ADVANCE(79);
+      END_STATE();
+    case 49:
+      if (lookahead == 'g') ADVANCE(80);
+      END_STATE();
     case 50:
-      if (lookahead == 'e') ADVANCE(87);
+      if (lookahead == 'e') ADVANCE(81);
       END_STATE();
     case 51:
-      if (lookahead == 't') ADVANCE(88);
+      if (lookahead == 'e') ADVANCE(82);
       END_STATE();
     case 52:
-      if (lookahead == 'd') ADVANCE(89);
+      if (lookahead == 'n') ADVANCE(83);
       END_STATE();
     case 53:
-      if (lookahead == 'g') ADVANCE(90);
+      if (lookahead == 'i') ADVANCE(84);
       END_STATE();
     case 54:
-      if (lookahead == 'd') ADVANCE(91);
-      if (lookahead == 'e') ADVANCE(92);
+      if (lookahead == 'y') ADVANCE(85);
       END_STATE();
     case 55:
-      if (lookahead == 'e') ADVANCE(93);
+      if (lookahead == 't') ADVANCE(86);
       END_STATE();
     case 56:
-      if (lookahead == 'e') ADVANCE(94);
+      if (lookahead == 'c') ADVANCE(87);
       END_STATE();
     case 57:
-      if (lookahead == 'n') ADVANCE(95);
+      if (lookahead == 'e') ADVANCE(88);
       END_STATE();
     case 58:
-      if (lookahead == 'i') ADVANCE(96);
+      if (lookahead == 't') ADVANCE(89);
       END_STATE();
     case 59:
-      if (lookahead == 'y') ADVANCE(97);
+      if (lookahead == 'r') ADVANCE(90);
       END_STATE();
     case 60:
-      if (lookahead == 't') ADVANCE(98);
+      if (lookahead == 'e') ADVANCE(91);
       END_STATE();
     case 61:
-      if (lookahead == 'c') ADVANCE(99);
+      if (lookahead == 'e') ADVANCE(92);
       END_STATE();
     case 62:
-      if (lookahead == 'e') ADVANCE(100);
-      END_STATE();
-    case 63:
-      if (lookahead == 't') ADVANCE(101);
-      END_STATE();
-    case 64:
-      if (lookahead == 'r') ADVANCE(102);
-      END_STATE();
-    case 65:
-      if (lookahead == 'e') ADVANCE(103);
-      END_STATE();
-    case 66:
-      if (lookahead == 'e') ADVANCE(104);
-      END_STATE();
-    case 67:
       ACCEPT_TOKEN(anon_sym_for);
       END_STATE();
-    case 68:
-      if (lookahead == 'd') ADVANCE(105);
+    case 63:
+      if (lookahead == 'm') ADVANCE(93);
       END_STATE();
-    case 69:
-      if (lookahead == 'm') ADVANCE(106);
+    case 64:
+      if (lookahead == 'h') ADVANCE(94);
       END_STATE();
-    case 70:
-      if (lookahead == 'h') ADVANCE(107);
+    case 65:
+      if (lookahead == 'i') ADVANCE(95);
       END_STATE();
-    case 71:
-      if (lookahead == 'i') ADVANCE(108);
+    case 66:
+      if (lookahead == 't') ADVANCE(96);
       END_STATE();
-    case 72:
-      if (lookahead == 't') ADVANCE(109);
-      END_STATE();
-    case 73:
+    case 67:
       ACCEPT_TOKEN(anon_sym_low);
       END_STATE();
-    case 74:
-      if (lookahead == 'd') ADVANCE(110);
+    case 68:
+      if (lookahead == 't') ADVANCE(97);
       END_STATE();
-    case 75:
-      if (lookahead == 'm') ADVANCE(111);
+    case 69:
+      if (lookahead == 'm') ADVANCE(98);
       END_STATE();
-    case 76:
+    case 70:
       ACCEPT_TOKEN(anon_sym_per);
       END_STATE();
+    case 71:
+      if (lookahead == 'n') ADVANCE(99);
+      END_STATE();
+    case 72:
+      if (lookahead == 'o') ADVANCE(100);
+      END_STATE();
+    case 73:
+      if (lookahead == 'u') ADVANCE(101);
+      END_STATE();
+    case 74:
+      if (lookahead == 'e') ADVANCE(102);
+      END_STATE();
+    case 75:
+      if (lookahead == 't') ADVANCE(103);
+      END_STATE();
+    case 76:
+      if (lookahead == 'j') ADVANCE(104);
+      END_STATE();
     case 77:
-      if (lookahead == 'n') ADVANCE(112);
+      if (lookahead == 'e') ADVANCE(105);
       END_STATE();
     case 78:
-      if (lookahead == 'o') ADVANCE(113);
+      if (lookahead == 'i') ADVANCE(106);
       END_STATE();
     case 79:
-      if (lookahead == 'u') ADVANCE(114);
+      if (lookahead == 'a') ADVANCE(107);
       END_STATE();
     case 80:
-      if (lookahead == 'e') ADVANCE(115);
+      if (lookahead == 'e') ADVANCE(108);
       END_STATE();
     case 81:
-      if (lookahead == 'u') ADVANCE(116);
+      if (lookahead == 'k') ADVANCE(109);
       END_STATE();
     case 82:
-      if (lookahead == 't') ADVANCE(117);
+      if (lookahead == 'r') ADVANCE(110);
       END_STATE();
     case 83:
-      if (lookahead == 'j') ADVANCE(118);
+      if (lookahead == 'c') ADVANCE(111);
       END_STATE();
     case 84:
-      if (lookahead == 'd') ADVANCE(119);
+      if (lookahead == 'g') ADVANCE(112);
       END_STATE();
     case 85:
-      if (lookahead == 'r') ADVANCE(120);
-      END_STATE();
-    case 86:
-      if (lookahead == 'e') ADVANCE(121);
-      END_STATE();
-    case 87:
-      if (lookahead == 's') ADVANCE(122);
-      END_STATE();
-    case 88:
-      if (lookahead == 'i') ADVANCE(123);
-      END_STATE();
-    case 89:
-      if (lookahead == 'a') ADVANCE(124);
-      END_STATE();
-    case 90:
-      if (lookahead == 'e') ADVANCE(125);
-      END_STATE();
-    case 91:
-      if (lookahead == 'n') ADVANCE(126);
-      END_STATE();
-    case 92:
-      if (lookahead == 'k') ADVANCE(127);
-      END_STATE();
-    case 93:
-      if (lookahead == 'n') ADVANCE(128);
-      END_STATE();
-    case 94:
-      if (lookahead == 'r') ADVANCE(129);
-      END_STATE();
-    case 95:
-      if (lookahead == 'c') ADVANCE(130);
-      END_STATE();
-    case 96:
-      if (lookahead == 'g') ADVANCE(131);
-      END_STATE();
-    case 97:
       ACCEPT_TOKEN(anon_sym_body);
       END_STATE();
-    case 98:
-      if (lookahead == 'a') ADVANCE(132);
+    case 86:
+      if (lookahead == 'a') ADVANCE(113);
       END_STATE();
-    case 99:
-      if (lookahead == 'o') ADVANCE(133);
+    case 87:
+      if (lookahead == 'o') ADVANCE(114);
       END_STATE();
-    case 100:
+    case 88:
       ACCEPT_TOKEN(anon_sym_else);
       END_STATE();
-    case 101:
-      if (lookahead == 't') ADVANCE(134);
+    case 89:
+      if (lookahead == 't') ADVANCE(115);
       END_STATE();
-    case 102:
-      if (lookahead == 'y') ADVANCE(135);
+    case 90:
+      if (lookahead == 'y') ADVANCE(116);
       END_STATE();
-    case 103:
-      if (lookahead == 'c') ADVANCE(136);
+    case 91:
+      if (lookahead == 'c') ADVANCE(117);
       END_STATE();
-    case 104:
+    case 92:
       ACCEPT_TOKEN(anon_sym_file);
       END_STATE();
-    case 105:
-      if (lookahead == 'a') ADVANCE(137);
-      END_STATE();
-    case 106:
+    case 93:
       ACCEPT_TOKEN(anon_sym_from);
       END_STATE();
-    case 107:
+    case 94:
       ACCEPT_TOKEN(anon_sym_high);
       END_STATE();
-    case 108:
-      if (lookahead == 'd') ADVANCE(138);
+    case 95:
+      if (lookahead == 'd') ADVANCE(118);
       END_STATE();
-    case 109:
-      if (lookahead == 'a') ADVANCE(139);
+    case 96:
+      if (lookahead == 'a') ADVANCE(119);
       END_STATE();
-    case 110:
-      if (lookahead == 'a') ADVANCE(140);
+    case 97:
+      ACCEPT_TOKEN(anon_sym_most);
       END_STATE();
-    case 111:
-      if (lookahead == 'a') ADVANCE(141);
+    case 98:
+      if (lookahead == 'a') ADVANCE(120);
       END_STATE();
-    case 112:
+    case 99:
       ACCEPT_TOKEN(anon_sym_plan);
       END_STATE();
-    case 113:
-      if (lookahead == 'r') ADVANCE(142);
+    case 100:
+      if (lookahead == 'r') ADVANCE(121);
       END_STATE();
-    case 114:
-      if (lookahead == 'e') ADVANCE(143);
+    case 101:
+      if (lookahead == 'e') ADVANCE(122);
       END_STATE();
-    case 115:
-      if (lookahead == 'i') ADVANCE(144);
+    case 102:
+      if (lookahead == 'i') ADVANCE(123);
       END_STATE();
-    case 116:
-      if (lookahead == 'r') ADVANCE(145);
-      END_STATE();
-    case 117:
+    case 103:
       ACCEPT_TOKEN(anon_sym_sent);
       END_STATE();
-    case 118:
-      if (lookahead == 'e') ADVANCE(146);
+    case 104:
+      if (lookahead == 'e') ADVANCE(124);
       END_STATE();
-    case 119:
-      if (lookahead == 'a') ADVANCE(147);
+    case 105:
+      if (lookahead == 's') ADVANCE(125);
       END_STATE();
-    case 120:
-      if (lookahead == 's') ADVANCE(148);
+    case 106:
+      if (lookahead == 'l') ADVANCE(126);
       END_STATE();
-    case 121:
-      if (lookahead == 's') ADVANCE(149);
+    case 107:
+      if (lookahead == 't') ADVANCE(127);
       END_STATE();
-    case 122:
-      if (lookahead == 'd') ADVANCE(150);
+    case 108:
+      if (lookahead == 'n') ADVANCE(128);
       END_STATE();
-    case 123:
-      if (lookahead == 'l') ADVANCE(151);
+    case 109:
+      if (lookahead == 'e') ADVANCE(129);
       END_STATE();
-    case 124:
-      if (lookahead == 't') ADVANCE(152);
-      END_STATE();
-    case 125:
-      if (lookahead == 'n') ADVANCE(153);
-      END_STATE();
-    case 126:
-      if (lookahead == 'e') ADVANCE(154);
-      END_STATE();
-    case 127:
-      if (lookahead == 'e') ADVANCE(155);
-      END_STATE();
-    case 128:
-      ACCEPT_TOKEN(anon_sym_when);
-      END_STATE();
-    case 129:
+    case 110:
       ACCEPT_TOKEN(anon_sym_after);
       END_STATE();
-    case 130:
-      if (lookahead == 'y') ADVANCE(156);
+    case 111:
+      if (lookahead == 'y') ADVANCE(130);
       END_STATE();
-    case 131:
-      if (lookahead == 'n') ADVANCE(157);
+    case 112:
+      if (lookahead == 'n') ADVANCE(131);
       END_STATE();
-    case 132:
-      if (lookahead == 'c') ADVANCE(158);
+    case 113:
+      if (lookahead == 'c') ADVANCE(132);
       END_STATE();
-    case 133:
-      if (lookahead == 'u') ADVANCE(159);
+    case 114:
+      if (lookahead == 'u') ADVANCE(133);
       END_STATE();
-    case 134:
-      if (lookahead == 'e') ADVANCE(160);
+    case 115:
+      if (lookahead == 'e') ADVANCE(134);
       END_STATE();
-    case 135:
+    case 116:
       ACCEPT_TOKEN(anon_sym_every);
       END_STATE();
-    case 136:
-      if (lookahead == 't') ADVANCE(161);
+    case 117:
+      if (lookahead == 't') ADVANCE(135);
       END_STATE();
-    case 137:
-      if (lookahead == 'y') ADVANCE(162);
+    case 118:
+      if (lookahead == 'a') ADVANCE(136);
       END_STATE();
-    case 138:
-      if (lookahead == 'a') ADVANCE(163);
+    case 119:
+      if (lookahead == 'l') ADVANCE(137);
       END_STATE();
-    case 139:
-      if (lookahead == 'l') ADVANCE(164);
+    case 120:
+      if (lookahead == 'l') ADVANCE(138);
       END_STATE();
-    case 140:
-      if (lookahead == 'y') ADVANCE(165);
+    case 121:
+      if (lookahead == 'i') ADVANCE(139);
       END_STATE();
-    case 141:
-      if (lookahead == 'l') ADVANCE(166);
-      END_STATE();
-    case 142:
-      if (lookahead == 'i') ADVANCE(167);
-      END_STATE();
-    case 143:
+    case 122:
       ACCEPT_TOKEN(anon_sym_queue);
       END_STATE();
-    case 144:
-      if (lookahead == 'v') ADVANCE(168);
+    case 123:
+      if (lookahead == 'v') ADVANCE(140);
       END_STATE();
-    case 145:
-      if (lookahead == 'd') ADVANCE(169);
+    case 124:
+      if (lookahead == 'c') ADVANCE(141);
       END_STATE();
-    case 146:
-      if (lookahead == 'c') ADVANCE(170);
-      END_STATE();
-    case 147:
-      if (lookahead == 'y') ADVANCE(171);
-      END_STATE();
-    case 148:
-      if (lookahead == 'd') ADVANCE(172);
-      END_STATE();
-    case 149:
+    case 125:
       ACCEPT_TOKEN(anon_sym_times);
       END_STATE();
-    case 150:
-      if (lookahead == 'a') ADVANCE(173);
-      END_STATE();
-    case 151:
+    case 126:
       ACCEPT_TOKEN(anon_sym_until);
       END_STATE();
-    case 152:
-      if (lookahead == 'e') ADVANCE(174);
+    case 127:
+      if (lookahead == 'e') ADVANCE(142);
       END_STATE();
-    case 153:
-      if (lookahead == 't') ADVANCE(175);
+    case 128:
+      if (lookahead == 't') ADVANCE(143);
       END_STATE();
-    case 154:
-      if (lookahead == 's') ADVANCE(176);
+    case 129:
+      if (lookahead == 'n') ADVANCE(144);
       END_STATE();
-    case 155:
-      if (lookahead == 'n') ADVANCE(177);
-      END_STATE();
-    case 156:
+    case 130:
       ACCEPT_TOKEN(anon_sym_agency);
       END_STATE();
-    case 157:
-      if (lookahead == 'e') ADVANCE(178);
+    case 131:
+      if (lookahead == 'e') ADVANCE(145);
       END_STATE();
-    case 158:
-      if (lookahead == 't') ADVANCE(179);
+    case 132:
+      if (lookahead == 't') ADVANCE(146);
       END_STATE();
-    case 159:
-      if (lookahead == 'n') ADVANCE(180);
+    case 133:
+      if (lookahead == 'n') ADVANCE(147);
       END_STATE();
-    case 160:
-      if (lookahead == 'd') ADVANCE(181);
+    case 134:
+      if (lookahead == 'd') ADVANCE(148);
       END_STATE();
-    case 161:
+    case 135:
       ACCEPT_TOKEN(anon_sym_expect);
       END_STATE();
-    case 162:
-      ACCEPT_TOKEN(anon_sym_friday);
+    case 136:
+      if (lookahead == 'y') ADVANCE(149);
       END_STATE();
-    case 163:
-      if (lookahead == 'y') ADVANCE(182);
+    case 137:
+      if (lookahead == 'l') ADVANCE(150);
       END_STATE();
-    case 164:
-      if (lookahead == 'l') ADVANCE(183);
-      END_STATE();
-    case 165:
-      ACCEPT_TOKEN(anon_sym_monday);
-      END_STATE();
-    case 166:
+    case 138:
       ACCEPT_TOKEN(anon_sym_normal);
       END_STATE();
-    case 167:
-      if (lookahead == 't') ADVANCE(184);
+    case 139:
+      if (lookahead == 't') ADVANCE(151);
       END_STATE();
-    case 168:
-      if (lookahead == 'e') ADVANCE(185);
+    case 140:
+      if (lookahead == 'e') ADVANCE(152);
       END_STATE();
-    case 169:
-      if (lookahead == 'a') ADVANCE(186);
+    case 141:
+      if (lookahead == 't') ADVANCE(153);
       END_STATE();
-    case 170:
-      if (lookahead == 't') ADVANCE(187);
-      END_STATE();
-    case 171:
-      ACCEPT_TOKEN(anon_sym_sunday);
-      END_STATE();
-    case 172:
-      if (lookahead == 'a') ADVANCE(188);
-      END_STATE();
-    case 173:
-      if (lookahead == 'y') ADVANCE(189);
-      END_STATE();
-    case 174:
+    case 142:
       ACCEPT_TOKEN(anon_sym_update);
       END_STATE();
-    case 175:
+    case 143:
       ACCEPT_TOKEN(anon_sym_urgent);
       END_STATE();
-    case 176:
-      if (lookahead == 'd') ADVANCE(190);
+    case 144:
+      if (lookahead == 'd') ADVANCE(154);
       END_STATE();
-    case 177:
-      if (lookahead == 'd') ADVANCE(191);
+    case 145:
+      if (lookahead == 'd') ADVANCE(155);
       END_STATE();
-    case 178:
-      if (lookahead == 'd') ADVANCE(192);
-      END_STATE();
-    case 179:
+    case 146:
       ACCEPT_TOKEN(anon_sym_contact);
       END_STATE();
-    case 180:
-      if (lookahead == 't') ADVANCE(193);
+    case 147:
+      if (lookahead == 't') ADVANCE(156);
       END_STATE();
-    case 181:
+    case 148:
       ACCEPT_TOKEN(anon_sym_emitted);
       END_STATE();
-    case 182:
+    case 149:
       ACCEPT_TOKEN(anon_sym_holiday);
-      if (lookahead == 's') ADVANCE(194);
+      if (lookahead == 's') ADVANCE(157);
       END_STATE();
-    case 183:
-      if (lookahead == 'm') ADVANCE(195);
+    case 150:
+      if (lookahead == 'm') ADVANCE(158);
       END_STATE();
-    case 184:
-      if (lookahead == 'y') ADVANCE(196);
+    case 151:
+      if (lookahead == 'y') ADVANCE(159);
       END_STATE();
-    case 185:
+    case 152:
       ACCEPT_TOKEN(anon_sym_receive);
       END_STATE();
-    case 186:
-      if (lookahead == 'y') ADVANCE(197);
-      END_STATE();
-    case 187:
+    case 153:
       ACCEPT_TOKEN(anon_sym_subject);
       END_STATE();
-    case 188:
-      if (lookahead == 'y') ADVANCE(198);
-      END_STATE();
-    case 189:
-      ACCEPT_TOKEN(anon_sym_tuesday);
-      END_STATE();
-    case 190:
-      if (lookahead == 'a') ADVANCE(199);
-      END_STATE();
-    case 191:
+    case 154:
       ACCEPT_TOKEN(anon_sym_weekend);
       END_STATE();
-    case 192:
+    case 155:
       ACCEPT_TOKEN(anon_sym_assigned);
       END_STATE();
-    case 193:
+    case 156:
       ACCEPT_TOKEN(anon_sym_discount);
       END_STATE();
-    case 194:
+    case 157:
       ACCEPT_TOKEN(anon_sym_holidays);
       END_STATE();
-    case 195:
-      if (lookahead == 'e') ADVANCE(200);
+    case 158:
+      if (lookahead == 'e') ADVANCE(160);
       END_STATE();
-    case 196:
+    case 159:
       ACCEPT_TOKEN(anon_sym_priority);
       END_STATE();
-    case 197:
-      ACCEPT_TOKEN(anon_sym_saturday);
+    case 160:
+      if (lookahead == 'n') ADVANCE(161);
       END_STATE();
-    case 198:
-      ACCEPT_TOKEN(anon_sym_thursday);
+    case 161:
+      if (lookahead == 't') ADVANCE(162);
       END_STATE();
-    case 199:
-      if (lookahead == 'y') ADVANCE(201);
+    case 162:
+      if (lookahead == 's') ADVANCE(163);
       END_STATE();
-    case 200:
-      if (lookahead == 'n') ADVANCE(202);
-      END_STATE();
-    case 201:
-      ACCEPT_TOKEN(anon_sym_wednesday);
-      END_STATE();
-    case 202:
-      if (lookahead == 't') ADVANCE(203);
-      END_STATE();
-    case 203:
-      if (lookahead == 's') ADVANCE(204);
-      END_STATE();
-    case 204:
+    case 163:
       ACCEPT_TOKEN(anon_sym_installments);
       END_STATE();
     default:
@@ -7102,446 +8219,552 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
 
 static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0},
-  [1] = {.lex_state = 187},
-  [2] = {.lex_state = 188},
-  [3] = {.lex_state = 187},
-  [4] = {.lex_state = 187},
-  [5] = {.lex_state = 188},
-  [6] = {.lex_state = 188},
-  [7] = {.lex_state = 187},
-  [8] = {.lex_state = 187},
-  [9] = {.lex_state = 187},
-  [10] = {.lex_state = 187},
-  [11] = {.lex_state = 187},
-  [12] = {.lex_state = 187},
-  [13] = {.lex_state = 187},
-  [14] = {.lex_state = 187},
-  [15] = {.lex_state = 187},
-  [16] = {.lex_state = 187},
-  [17] = {.lex_state = 187},
-  [18] = {.lex_state = 187},
-  [19] = {.lex_state = 187},
-  [20] = {.lex_state = 1},
-  [21] = {.lex_state = 190},
-  [22] = {.lex_state = 190},
-  [23] = {.lex_state = 187},
-  [24] = {.lex_state = 187},
-  [25] = {.lex_state = 187},
-  [26] = {.lex_state = 187},
-  [27] = {.lex_state = 187},
-  [28] = {.lex_state = 187},
-  [29] = {.lex_state = 187},
-  [30] = {.lex_state = 187},
-  [31] = {.lex_state = 187},
-  [32] = {.lex_state = 187},
-  [33] = {.lex_state = 187},
-  [34] = {.lex_state = 2},
-  [35] = {.lex_state = 2},
-  [36] = {.lex_state = 187},
-  [37] = {.lex_state = 2},
-  [38] = {.lex_state = 2},
-  [39] = {.lex_state = 2},
-  [40] = {.lex_state = 191},
-  [41] = {.lex_state = 191},
-  [42] = {.lex_state = 2},
-  [43] = {.lex_state = 187},
-  [44] = {.lex_state = 187},
-  [45] = {.lex_state = 2},
-  [46] = {.lex_state = 2},
-  [47] = {.lex_state = 187},
-  [48] = {.lex_state = 187},
-  [49] = {.lex_state = 187},
-  [50] = {.lex_state = 2},
-  [51] = {.lex_state = 2},
-  [52] = {.lex_state = 2},
-  [53] = {.lex_state = 2},
-  [54] = {.lex_state = 2},
-  [55] = {.lex_state = 2},
-  [56] = {.lex_state = 187},
-  [57] = {.lex_state = 187},
-  [58] = {.lex_state = 2},
-  [59] = {.lex_state = 2},
-  [60] = {.lex_state = 2},
-  [61] = {.lex_state = 2},
-  [62] = {.lex_state = 2},
-  [63] = {.lex_state = 2},
-  [64] = {.lex_state = 2},
-  [65] = {.lex_state = 2},
-  [66] = {.lex_state = 2},
-  [67] = {.lex_state = 2},
-  [68] = {.lex_state = 2},
-  [69] = {.lex_state = 2},
-  [70] = {.lex_state = 2},
+  [1] = {.lex_state = 255},
+  [2] = {.lex_state = 255},
+  [3] = {.lex_state = 255},
+  [4] = {.lex_state = 256},
+  [5] = {.lex_state = 256},
+  [6] = {.lex_state = 256},
+  [7] = {.lex_state = 255},
+  [8] = {.lex_state = 255},
+  [9] = {.lex_state = 255},
+  [10] = {.lex_state = 255},
+  [11] = {.lex_state = 255},
+  [12] = {.lex_state = 255},
+  [13] = {.lex_state = 255},
+  [14] = {.lex_state = 255},
+  [15] = {.lex_state = 255},
+  [16] = {.lex_state = 255},
+  [17] = {.lex_state = 255},
+  [18] = {.lex_state = 255},
+  [19] = {.lex_state = 255},
+  [20] = {.lex_state = 255},
+  [21] = {.lex_state = 1},
+  [22] = {.lex_state = 258},
+  [23] = {.lex_state = 258},
+  [24] = {.lex_state = 255},
+  [25] = {.lex_state = 255},
+  [26] = {.lex_state = 255},
+  [27] = {.lex_state = 255},
+  [28] = {.lex_state = 255},
+  [29] = {.lex_state = 255},
+  [30] = {.lex_state = 255},
+  [31] = {.lex_state = 255},
+  [32] = {.lex_state = 255},
+  [33] = {.lex_state = 255},
+  [34] = {.lex_state = 255},
+  [35] = {.lex_state = 4},
+  [36] = {.lex_state = 3},
+  [37] = {.lex_state = 259},
+  [38] = {.lex_state = 3},
+  [39] = {.lex_state = 3},
+  [40] = {.lex_state = 3},
+  [41] = {.lex_state = 259},
+  [42] = {.lex_state = 3},
+  [43] = {.lex_state = 3},
+  [44] = {.lex_state = 3},
+  [45] = {.lex_state = 255},
+  [46] = {.lex_state = 255},
+  [47] = {.lex_state = 255},
+  [48] = {.lex_state = 255},
+  [49] = {.lex_state = 255},
+  [50] = {.lex_state = 255},
+  [51] = {.lex_state = 255},
+  [52] = {.lex_state = 255},
+  [53] = {.lex_state = 3},
+  [54] = {.lex_state = 3},
+  [55] = {.lex_state = 3},
+  [56] = {.lex_state = 3},
+  [57] = {.lex_state = 3},
+  [58] = {.lex_state = 255},
+  [59] = {.lex_state = 3},
+  [60] = {.lex_state = 3},
+  [61] = {.lex_state = 3},
+  [62] = {.lex_state = 3},
+  [63] = {.lex_state = 255},
+  [64] = {.lex_state = 3},
+  [65] = {.lex_state = 3},
+  [66] = {.lex_state = 3},
+  [67] = {.lex_state = 3},
+  [68] = {.lex_state = 3},
+  [69] = {.lex_state = 3},
+  [70] = {.lex_state = 3},
   [71] = {.lex_state = 3},
   [72] = {.lex_state = 3},
-  [73] = {.lex_state = 2},
-  [74] = {.lex_state = 2},
-  [75] = {.lex_state = 187},
-  [76] = {.lex_state = 2},
-  [77] = {.lex_state = 2},
-  [78] = {.lex_state = 2},
-  [79] = {.lex_state = 2},
-  [80] = {.lex_state = 2},
-  [81] = {.lex_state = 2},
-  [82] = {.lex_state = 2},
-  [83] = {.lex_state = 2},
-  [84] = {.lex_state = 2},
-  [85] = {.lex_state = 2},
-  [86] = {.lex_state = 2},
-  [87] = {.lex_state = 187},
+  [73] = {.lex_state = 3},
+  [74] = {.lex_state = 3},
+  [75] = {.lex_state = 3},
+  [76] = {.lex_state = 3},
+  [77] = {.lex_state = 3},
+  [78] = {.lex_state = 3},
+  [79] = {.lex_state = 255},
+  [80] = {.lex_state = 255},
+  [81] = {.lex_state = 3},
+  [82] = {.lex_state = 3},
+  [83] = {.lex_state = 3},
+  [84] = {.lex_state = 3},
+  [85] = {.lex_state = 3},
+  [86] = {.lex_state = 3},
+  [87] = {.lex_state = 2},
   [88] = {.lex_state = 2},
-  [89] = {.lex_state = 2},
-  [90] = {.lex_state = 2},
-  [91] = {.lex_state = 187},
-  [92] = {.lex_state = 2},
-  [93] = {.lex_state = 2},
-  [94] = {.lex_state = 2},
-  [95] = {.lex_state = 2},
-  [96] = {.lex_state = 2},
-  [97] = {.lex_state = 2},
-  [98] = {.lex_state = 2},
-  [99] = {.lex_state = 2},
-  [100] = {.lex_state = 2},
-  [101] = {.lex_state = 2},
-  [102] = {.lex_state = 2},
-  [103] = {.lex_state = 2},
-  [104] = {.lex_state = 2},
-  [105] = {.lex_state = 2},
-  [106] = {.lex_state = 2},
-  [107] = {.lex_state = 2},
-  [108] = {.lex_state = 2},
-  [109] = {.lex_state = 2},
-  [110] = {.lex_state = 2},
-  [111] = {.lex_state = 187},
-  [112] = {.lex_state = 187},
-  [113] = {.lex_state = 187},
-  [114] = {.lex_state = 187},
-  [115] = {.lex_state = 187},
-  [116] = {.lex_state = 187},
-  [117] = {.lex_state = 2},
-  [118] = {.lex_state = 187},
-  [119] = {.lex_state = 187},
-  [120] = {.lex_state = 187},
-  [121] = {.lex_state = 10},
-  [122] = {.lex_state = 12},
-  [123] = {.lex_state = 187},
-  [124] = {.lex_state = 12},
-  [125] = {.lex_state = 9},
-  [126] = {.lex_state = 12},
-  [127] = {.lex_state = 7},
-  [128] = {.lex_state = 12},
-  [129] = {.lex_state = 187},
-  [130] = {.lex_state = 12},
-  [131] = {.lex_state = 187},
-  [132] = {.lex_state = 187},
-  [133] = {.lex_state = 12},
-  [134] = {.lex_state = 187},
-  [135] = {.lex_state = 7},
-  [136] = {.lex_state = 187},
-  [137] = {.lex_state = 187},
-  [138] = {.lex_state = 187},
-  [139] = {.lex_state = 187},
-  [140] = {.lex_state = 187},
-  [141] = {.lex_state = 187},
-  [142] = {.lex_state = 187},
-  [143] = {.lex_state = 187},
-  [144] = {.lex_state = 187},
-  [145] = {.lex_state = 12},
-  [146] = {.lex_state = 187},
-  [147] = {.lex_state = 187},
-  [148] = {.lex_state = 187},
-  [149] = {.lex_state = 7},
-  [150] = {.lex_state = 187},
-  [151] = {.lex_state = 187},
-  [152] = {.lex_state = 187},
-  [153] = {.lex_state = 12},
-  [154] = {.lex_state = 12},
-  [155] = {.lex_state = 187},
-  [156] = {.lex_state = 187},
-  [157] = {.lex_state = 2},
-  [158] = {.lex_state = 187},
-  [159] = {.lex_state = 187},
-  [160] = {.lex_state = 187},
-  [161] = {.lex_state = 187},
-  [162] = {.lex_state = 187},
-  [163] = {.lex_state = 187},
-  [164] = {.lex_state = 187},
-  [165] = {.lex_state = 187},
-  [166] = {.lex_state = 187},
-  [167] = {.lex_state = 187},
-  [168] = {.lex_state = 12},
-  [169] = {.lex_state = 7},
-  [170] = {.lex_state = 7},
-  [171] = {.lex_state = 12},
-  [172] = {.lex_state = 12},
-  [173] = {.lex_state = 12},
-  [174] = {.lex_state = 187},
-  [175] = {.lex_state = 12},
-  [176] = {.lex_state = 12},
-  [177] = {.lex_state = 187},
-  [178] = {.lex_state = 187},
-  [179] = {.lex_state = 187},
-  [180] = {.lex_state = 187},
-  [181] = {.lex_state = 187},
-  [182] = {.lex_state = 187},
-  [183] = {.lex_state = 187},
-  [184] = {.lex_state = 2},
-  [185] = {.lex_state = 187},
-  [186] = {.lex_state = 187},
-  [187] = {.lex_state = 187},
-  [188] = {.lex_state = 187},
-  [189] = {.lex_state = 187},
-  [190] = {.lex_state = 187},
-  [191] = {.lex_state = 187},
-  [192] = {.lex_state = 187},
-  [193] = {.lex_state = 187},
-  [194] = {.lex_state = 187},
-  [195] = {.lex_state = 187},
-  [196] = {.lex_state = 187},
-  [197] = {.lex_state = 187},
-  [198] = {.lex_state = 187},
-  [199] = {.lex_state = 187},
-  [200] = {.lex_state = 187},
-  [201] = {.lex_state = 187},
-  [202] = {.lex_state = 187},
-  [203] = {.lex_state = 2},
-  [204] = {.lex_state = 2},
-  [205] = {.lex_state = 187},
-  [206] = {.lex_state = 187},
-  [207] = {.lex_state = 187},
-  [208] = {.lex_state = 2},
-  [209] = {.lex_state = 187},
-  [210] = {.lex_state = 187},
-  [211] = {.lex_state = 2},
-  [212] = {.lex_state = 187},
-  [213] = {.lex_state = 187},
-  [214] = {.lex_state = 7},
-  [215] = {.lex_state = 7},
-  [216] = {.lex_state = 187},
-  [217] = {.lex_state = 2},
-  [218] = {.lex_state = 2},
-  [219] = {.lex_state = 2},
-  [220] = {.lex_state = 187},
-  [221] = {.lex_state = 5},
-  [222] = {.lex_state = 2},
-  [223] = {.lex_state = 2},
-  [224] = {.lex_state = 2},
-  [225] = {.lex_state = 2},
-  [226] = {.lex_state = 5},
-  [227] = {.lex_state = 2},
-  [228] = {.lex_state = 5},
-  [229] = {.lex_state = 187},
-  [230] = {.lex_state = 5},
-  [231] = {.lex_state = 187},
-  [232] = {.lex_state = 4},
-  [233] = {.lex_state = 2},
-  [234] = {.lex_state = 2},
-  [235] = {.lex_state = 187},
-  [236] = {.lex_state = 187},
-  [237] = {.lex_state = 187},
-  [238] = {.lex_state = 4},
-  [239] = {.lex_state = 4},
-  [240] = {.lex_state = 2},
-  [241] = {.lex_state = 4},
-  [242] = {.lex_state = 187},
-  [243] = {.lex_state = 187},
-  [244] = {.lex_state = 4},
-  [245] = {.lex_state = 2},
-  [246] = {.lex_state = 2},
-  [247] = {.lex_state = 8},
-  [248] = {.lex_state = 187},
-  [249] = {.lex_state = 2},
-  [250] = {.lex_state = 187},
-  [251] = {.lex_state = 187},
-  [252] = {.lex_state = 187},
-  [253] = {.lex_state = 5},
-  [254] = {.lex_state = 187},
-  [255] = {.lex_state = 11},
-  [256] = {.lex_state = 2},
-  [257] = {.lex_state = 2},
-  [258] = {.lex_state = 187},
-  [259] = {.lex_state = 2},
-  [260] = {.lex_state = 187},
-  [261] = {.lex_state = 187},
-  [262] = {.lex_state = 187},
-  [263] = {.lex_state = 8},
-  [264] = {.lex_state = 6},
-  [265] = {.lex_state = 2},
-  [266] = {.lex_state = 187},
-  [267] = {.lex_state = 187},
-  [268] = {.lex_state = 187},
-  [269] = {.lex_state = 187},
-  [270] = {.lex_state = 187},
-  [271] = {.lex_state = 187},
-  [272] = {.lex_state = 8},
-  [273] = {.lex_state = 187},
-  [274] = {.lex_state = 187},
-  [275] = {.lex_state = 187},
-  [276] = {.lex_state = 5},
-  [277] = {.lex_state = 187},
-  [278] = {.lex_state = 2},
-  [279] = {.lex_state = 4},
-  [280] = {.lex_state = 5},
-  [281] = {.lex_state = 187},
-  [282] = {.lex_state = 2},
-  [283] = {.lex_state = 187},
-  [284] = {.lex_state = 187},
-  [285] = {.lex_state = 187},
-  [286] = {.lex_state = 187},
-  [287] = {.lex_state = 187},
-  [288] = {.lex_state = 187},
-  [289] = {.lex_state = 187},
-  [290] = {.lex_state = 2},
-  [291] = {.lex_state = 6},
-  [292] = {.lex_state = 2},
-  [293] = {.lex_state = 2},
-  [294] = {.lex_state = 2},
-  [295] = {.lex_state = 2},
-  [296] = {.lex_state = 5},
-  [297] = {.lex_state = 187},
-  [298] = {.lex_state = 187},
-  [299] = {.lex_state = 2},
-  [300] = {.lex_state = 187},
-  [301] = {.lex_state = 187},
-  [302] = {.lex_state = 187},
-  [303] = {.lex_state = 2},
-  [304] = {.lex_state = 187},
-  [305] = {.lex_state = 187},
-  [306] = {.lex_state = 187},
-  [307] = {.lex_state = 187},
-  [308] = {.lex_state = 187},
-  [309] = {.lex_state = 187},
-  [310] = {.lex_state = 187},
-  [311] = {.lex_state = 187},
-  [312] = {.lex_state = 2},
-  [313] = {.lex_state = 187},
-  [314] = {.lex_state = 2},
-  [315] = {.lex_state = 187},
-  [316] = {.lex_state = 187},
-  [317] = {.lex_state = 2},
-  [318] = {.lex_state = 187},
-  [319] = {.lex_state = 187},
-  [320] = {.lex_state = 2},
-  [321] = {.lex_state = 2},
-  [322] = {.lex_state = 2},
-  [323] = {.lex_state = 187},
-  [324] = {.lex_state = 187},
-  [325] = {.lex_state = 2},
-  [326] = {.lex_state = 187},
-  [327] = {.lex_state = 2},
-  [328] = {.lex_state = 2},
-  [329] = {.lex_state = 187},
-  [330] = {.lex_state = 187},
-  [331] = {.lex_state = 187},
-  [332] = {.lex_state = 0},
-  [333] = {.lex_state = 187},
-  [334] = {.lex_state = 187},
-  [335] = {.lex_state = 2},
-  [336] = {.lex_state = 187},
-  [337] = {.lex_state = 187},
-  [338] = {.lex_state = 0},
-  [339] = {.lex_state = 187},
-  [340] = {.lex_state = 187},
-  [341] = {.lex_state = 2},
-  [342] = {.lex_state = 0},
-  [343] = {.lex_state = 0},
-  [344] = {.lex_state = 188},
-  [345] = {.lex_state = 2},
-  [346] = {.lex_state = 2},
-  [347] = {.lex_state = 2},
-  [348] = {.lex_state = 2},
-  [349] = {.lex_state = 2},
-  [350] = {.lex_state = 188},
-  [351] = {.lex_state = 187},
-  [352] = {.lex_state = 2},
-  [353] = {.lex_state = 2},
-  [354] = {.lex_state = 2},
-  [355] = {.lex_state = 187},
-  [356] = {.lex_state = 2},
-  [357] = {.lex_state = 0},
-  [358] = {.lex_state = 14},
-  [359] = {.lex_state = 2},
-  [360] = {.lex_state = 187},
-  [361] = {.lex_state = 2},
-  [362] = {.lex_state = 2},
-  [363] = {.lex_state = 0},
-  [364] = {.lex_state = 188},
-  [365] = {.lex_state = 1},
-  [366] = {.lex_state = 2},
-  [367] = {.lex_state = 2},
-  [368] = {.lex_state = 13},
-  [369] = {.lex_state = 0},
-  [370] = {.lex_state = 2},
-  [371] = {.lex_state = 2},
-  [372] = {.lex_state = 2},
-  [373] = {.lex_state = 0},
-  [374] = {.lex_state = 187},
-  [375] = {.lex_state = 2},
-  [376] = {.lex_state = 2},
-  [377] = {.lex_state = 2},
-  [378] = {.lex_state = 2},
-  [379] = {.lex_state = 2},
-  [380] = {.lex_state = 1},
-  [381] = {.lex_state = 1},
-  [382] = {.lex_state = 2},
-  [383] = {.lex_state = 188},
-  [384] = {.lex_state = 2},
-  [385] = {.lex_state = 2},
-  [386] = {.lex_state = 187},
-  [387] = {.lex_state = 188},
-  [388] = {.lex_state = 2},
-  [389] = {.lex_state = 13},
-  [390] = {.lex_state = 2},
-  [391] = {.lex_state = 2},
-  [392] = {.lex_state = 2},
-  [393] = {.lex_state = 2},
-  [394] = {.lex_state = 2},
-  [395] = {.lex_state = 187},
-  [396] = {.lex_state = 2},
-  [397] = {.lex_state = 2},
-  [398] = {.lex_state = 2},
-  [399] = {.lex_state = 2},
-  [400] = {.lex_state = 2},
-  [401] = {.lex_state = 191},
-  [402] = {.lex_state = 2},
-  [403] = {.lex_state = 2},
-  [404] = {.lex_state = 2},
-  [405] = {.lex_state = 2},
-  [406] = {.lex_state = 2},
-  [407] = {.lex_state = 2},
-  [408] = {.lex_state = 187},
-  [409] = {.lex_state = 0},
-  [410] = {.lex_state = 191},
-  [411] = {.lex_state = 187},
-  [412] = {.lex_state = 2},
-  [413] = {.lex_state = 188},
-  [414] = {.lex_state = 187},
-  [415] = {.lex_state = 187},
-  [416] = {.lex_state = 2},
-  [417] = {.lex_state = 2},
-  [418] = {.lex_state = 2},
-  [419] = {.lex_state = 187},
-  [420] = {.lex_state = 188},
-  [421] = {.lex_state = 187},
-  [422] = {.lex_state = 2},
-  [423] = {.lex_state = 187},
-  [424] = {.lex_state = 0},
-  [425] = {.lex_state = 191},
-  [426] = {.lex_state = 2},
+  [89] = {.lex_state = 3},
+  [90] = {.lex_state = 3},
+  [91] = {.lex_state = 3},
+  [92] = {.lex_state = 3},
+  [93] = {.lex_state = 3},
+  [94] = {.lex_state = 3},
+  [95] = {.lex_state = 3},
+  [96] = {.lex_state = 3},
+  [97] = {.lex_state = 3},
+  [98] = {.lex_state = 3},
+  [99] = {.lex_state = 3},
+  [100] = {.lex_state = 3},
+  [101] = {.lex_state = 3},
+  [102] = {.lex_state = 3},
+  [103] = {.lex_state = 3},
+  [104] = {.lex_state = 3},
+  [105] = {.lex_state = 255},
+  [106] = {.lex_state = 255},
+  [107] = {.lex_state = 3},
+  [108] = {.lex_state = 3},
+  [109] = {.lex_state = 3},
+  [110] = {.lex_state = 3},
+  [111] = {.lex_state = 3},
+  [112] = {.lex_state = 3},
+  [113] = {.lex_state = 3},
+  [114] = {.lex_state = 3},
+  [115] = {.lex_state = 3},
+  [116] = {.lex_state = 3},
+  [117] = {.lex_state = 3},
+  [118] = {.lex_state = 3},
+  [119] = {.lex_state = 3},
+  [120] = {.lex_state = 255},
+  [121] = {.lex_state = 255},
+  [122] = {.lex_state = 3},
+  [123] = {.lex_state = 3},
+  [124] = {.lex_state = 3},
+  [125] = {.lex_state = 3},
+  [126] = {.lex_state = 3},
+  [127] = {.lex_state = 255},
+  [128] = {.lex_state = 255},
+  [129] = {.lex_state = 255},
+  [130] = {.lex_state = 255},
+  [131] = {.lex_state = 3},
+  [132] = {.lex_state = 255},
+  [133] = {.lex_state = 3},
+  [134] = {.lex_state = 3},
+  [135] = {.lex_state = 3},
+  [136] = {.lex_state = 3},
+  [137] = {.lex_state = 6},
+  [138] = {.lex_state = 6},
+  [139] = {.lex_state = 6},
+  [140] = {.lex_state = 6},
+  [141] = {.lex_state = 6},
+  [142] = {.lex_state = 6},
+  [143] = {.lex_state = 6},
+  [144] = {.lex_state = 4},
+  [145] = {.lex_state = 4},
+  [146] = {.lex_state = 6},
+  [147] = {.lex_state = 4},
+  [148] = {.lex_state = 4},
+  [149] = {.lex_state = 12},
+  [150] = {.lex_state = 4},
+  [151] = {.lex_state = 4},
+  [152] = {.lex_state = 4},
+  [153] = {.lex_state = 4},
+  [154] = {.lex_state = 255},
+  [155] = {.lex_state = 4},
+  [156] = {.lex_state = 4},
+  [157] = {.lex_state = 4},
+  [158] = {.lex_state = 13},
+  [159] = {.lex_state = 4},
+  [160] = {.lex_state = 14},
+  [161] = {.lex_state = 14},
+  [162] = {.lex_state = 4},
+  [163] = {.lex_state = 10},
+  [164] = {.lex_state = 4},
+  [165] = {.lex_state = 4},
+  [166] = {.lex_state = 4},
+  [167] = {.lex_state = 4},
+  [168] = {.lex_state = 4},
+  [169] = {.lex_state = 4},
+  [170] = {.lex_state = 4},
+  [171] = {.lex_state = 4},
+  [172] = {.lex_state = 4},
+  [173] = {.lex_state = 4},
+  [174] = {.lex_state = 4},
+  [175] = {.lex_state = 4},
+  [176] = {.lex_state = 15},
+  [177] = {.lex_state = 255},
+  [178] = {.lex_state = 14},
+  [179] = {.lex_state = 6},
+  [180] = {.lex_state = 6},
+  [181] = {.lex_state = 13},
+  [182] = {.lex_state = 13},
+  [183] = {.lex_state = 6},
+  [184] = {.lex_state = 9},
+  [185] = {.lex_state = 255},
+  [186] = {.lex_state = 255},
+  [187] = {.lex_state = 255},
+  [188] = {.lex_state = 255},
+  [189] = {.lex_state = 255},
+  [190] = {.lex_state = 255},
+  [191] = {.lex_state = 255},
+  [192] = {.lex_state = 255},
+  [193] = {.lex_state = 255},
+  [194] = {.lex_state = 255},
+  [195] = {.lex_state = 255},
+  [196] = {.lex_state = 255},
+  [197] = {.lex_state = 255},
+  [198] = {.lex_state = 255},
+  [199] = {.lex_state = 255},
+  [200] = {.lex_state = 255},
+  [201] = {.lex_state = 255},
+  [202] = {.lex_state = 255},
+  [203] = {.lex_state = 255},
+  [204] = {.lex_state = 255},
+  [205] = {.lex_state = 255},
+  [206] = {.lex_state = 6},
+  [207] = {.lex_state = 255},
+  [208] = {.lex_state = 255},
+  [209] = {.lex_state = 255},
+  [210] = {.lex_state = 255},
+  [211] = {.lex_state = 255},
+  [212] = {.lex_state = 255},
+  [213] = {.lex_state = 255},
+  [214] = {.lex_state = 255},
+  [215] = {.lex_state = 255},
+  [216] = {.lex_state = 255},
+  [217] = {.lex_state = 255},
+  [218] = {.lex_state = 255},
+  [219] = {.lex_state = 14},
+  [220] = {.lex_state = 9},
+  [221] = {.lex_state = 6},
+  [222] = {.lex_state = 14},
+  [223] = {.lex_state = 14},
+  [224] = {.lex_state = 255},
+  [225] = {.lex_state = 255},
+  [226] = {.lex_state = 6},
+  [227] = {.lex_state = 3},
+  [228] = {.lex_state = 255},
+  [229] = {.lex_state = 6},
+  [230] = {.lex_state = 255},
+  [231] = {.lex_state = 9},
+  [232] = {.lex_state = 255},
+  [233] = {.lex_state = 6},
+  [234] = {.lex_state = 6},
+  [235] = {.lex_state = 6},
+  [236] = {.lex_state = 4},
+  [237] = {.lex_state = 4},
+  [238] = {.lex_state = 255},
+  [239] = {.lex_state = 255},
+  [240] = {.lex_state = 255},
+  [241] = {.lex_state = 255},
+  [242] = {.lex_state = 255},
+  [243] = {.lex_state = 255},
+  [244] = {.lex_state = 255},
+  [245] = {.lex_state = 255},
+  [246] = {.lex_state = 255},
+  [247] = {.lex_state = 255},
+  [248] = {.lex_state = 255},
+  [249] = {.lex_state = 255},
+  [250] = {.lex_state = 255},
+  [251] = {.lex_state = 255},
+  [252] = {.lex_state = 255},
+  [253] = {.lex_state = 255},
+  [254] = {.lex_state = 255},
+  [255] = {.lex_state = 255},
+  [256] = {.lex_state = 255},
+  [257] = {.lex_state = 255},
+  [258] = {.lex_state = 255},
+  [259] = {.lex_state = 255},
+  [260] = {.lex_state = 255},
+  [261] = {.lex_state = 255},
+  [262] = {.lex_state = 6},
+  [263] = {.lex_state = 255},
+  [264] = {.lex_state = 255},
+  [265] = {.lex_state = 3},
+  [266] = {.lex_state = 255},
+  [267] = {.lex_state = 8},
+  [268] = {.lex_state = 8},
+  [269] = {.lex_state = 4},
+  [270] = {.lex_state = 4},
+  [271] = {.lex_state = 4},
+  [272] = {.lex_state = 255},
+  [273] = {.lex_state = 8},
+  [274] = {.lex_state = 255},
+  [275] = {.lex_state = 255},
+  [276] = {.lex_state = 17},
+  [277] = {.lex_state = 255},
+  [278] = {.lex_state = 4},
+  [279] = {.lex_state = 255},
+  [280] = {.lex_state = 255},
+  [281] = {.lex_state = 4},
+  [282] = {.lex_state = 4},
+  [283] = {.lex_state = 255},
+  [284] = {.lex_state = 255},
+  [285] = {.lex_state = 3},
+  [286] = {.lex_state = 18},
+  [287] = {.lex_state = 7},
+  [288] = {.lex_state = 3},
+  [289] = {.lex_state = 3},
+  [290] = {.lex_state = 7},
+  [291] = {.lex_state = 4},
+  [292] = {.lex_state = 7},
+  [293] = {.lex_state = 3},
+  [294] = {.lex_state = 4},
+  [295] = {.lex_state = 3},
+  [296] = {.lex_state = 3},
+  [297] = {.lex_state = 7},
+  [298] = {.lex_state = 4},
+  [299] = {.lex_state = 4},
+  [300] = {.lex_state = 4},
+  [301] = {.lex_state = 255},
+  [302] = {.lex_state = 4},
+  [303] = {.lex_state = 4},
+  [304] = {.lex_state = 4},
+  [305] = {.lex_state = 4},
+  [306] = {.lex_state = 3},
+  [307] = {.lex_state = 255},
+  [308] = {.lex_state = 4},
+  [309] = {.lex_state = 4},
+  [310] = {.lex_state = 4},
+  [311] = {.lex_state = 4},
+  [312] = {.lex_state = 255},
+  [313] = {.lex_state = 4},
+  [314] = {.lex_state = 5},
+  [315] = {.lex_state = 5},
+  [316] = {.lex_state = 5},
+  [317] = {.lex_state = 5},
+  [318] = {.lex_state = 5},
+  [319] = {.lex_state = 3},
+  [320] = {.lex_state = 255},
+  [321] = {.lex_state = 5},
+  [322] = {.lex_state = 5},
+  [323] = {.lex_state = 3},
+  [324] = {.lex_state = 4},
+  [325] = {.lex_state = 4},
+  [326] = {.lex_state = 255},
+  [327] = {.lex_state = 11},
+  [328] = {.lex_state = 3},
+  [329] = {.lex_state = 255},
+  [330] = {.lex_state = 255},
+  [331] = {.lex_state = 255},
+  [332] = {.lex_state = 255},
+  [333] = {.lex_state = 255},
+  [334] = {.lex_state = 255},
+  [335] = {.lex_state = 255},
+  [336] = {.lex_state = 16},
+  [337] = {.lex_state = 255},
+  [338] = {.lex_state = 3},
+  [339] = {.lex_state = 7},
+  [340] = {.lex_state = 255},
+  [341] = {.lex_state = 3},
+  [342] = {.lex_state = 255},
+  [343] = {.lex_state = 255},
+  [344] = {.lex_state = 255},
+  [345] = {.lex_state = 255},
+  [346] = {.lex_state = 255},
+  [347] = {.lex_state = 11},
+  [348] = {.lex_state = 3},
+  [349] = {.lex_state = 3},
+  [350] = {.lex_state = 3},
+  [351] = {.lex_state = 3},
+  [352] = {.lex_state = 255},
+  [353] = {.lex_state = 3},
+  [354] = {.lex_state = 255},
+  [355] = {.lex_state = 255},
+  [356] = {.lex_state = 255},
+  [357] = {.lex_state = 255},
+  [358] = {.lex_state = 255},
+  [359] = {.lex_state = 255},
+  [360] = {.lex_state = 255},
+  [361] = {.lex_state = 255},
+  [362] = {.lex_state = 255},
+  [363] = {.lex_state = 255},
+  [364] = {.lex_state = 255},
+  [365] = {.lex_state = 255},
+  [366] = {.lex_state = 255},
+  [367] = {.lex_state = 255},
+  [368] = {.lex_state = 255},
+  [369] = {.lex_state = 255},
+  [370] = {.lex_state = 11},
+  [371] = {.lex_state = 255},
+  [372] = {.lex_state = 5},
+  [373] = {.lex_state = 7},
+  [374] = {.lex_state = 7},
+  [375] = {.lex_state = 255},
+  [376] = {.lex_state = 255},
+  [377] = {.lex_state = 3},
+  [378] = {.lex_state = 3},
+  [379] = {.lex_state = 255},
+  [380] = {.lex_state = 255},
+  [381] = {.lex_state = 255},
+  [382] = {.lex_state = 7},
+  [383] = {.lex_state = 255},
+  [384] = {.lex_state = 3},
+  [385] = {.lex_state = 255},
+  [386] = {.lex_state = 255},
+  [387] = {.lex_state = 255},
+  [388] = {.lex_state = 3},
+  [389] = {.lex_state = 3},
+  [390] = {.lex_state = 3},
+  [391] = {.lex_state = 255},
+  [392] = {.lex_state = 255},
+  [393] = {.lex_state = 255},
+  [394] = {.lex_state = 255},
+  [395] = {.lex_state = 255},
+  [396] = {.lex_state = 255},
+  [397] = {.lex_state = 255},
+  [398] = {.lex_state = 255},
+  [399] = {.lex_state = 3},
+  [400] = {.lex_state = 255},
+  [401] = {.lex_state = 3},
+  [402] = {.lex_state = 3},
+  [403] = {.lex_state = 3},
+  [404] = {.lex_state = 3},
+  [405] = {.lex_state = 255},
+  [406] = {.lex_state = 255},
+  [407] = {.lex_state = 3},
+  [408] = {.lex_state = 255},
+  [409] = {.lex_state = 255},
+  [410] = {.lex_state = 255},
+  [411] = {.lex_state = 3},
+  [412] = {.lex_state = 255},
+  [413] = {.lex_state = 255},
+  [414] = {.lex_state = 255},
+  [415] = {.lex_state = 3},
+  [416] = {.lex_state = 255},
+  [417] = {.lex_state = 3},
+  [418] = {.lex_state = 3},
+  [419] = {.lex_state = 3},
+  [420] = {.lex_state = 255},
+  [421] = {.lex_state = 255},
+  [422] = {.lex_state = 0},
+  [423] = {.lex_state = 0},
+  [424] = {.lex_state = 255},
+  [425] = {.lex_state = 255},
+  [426] = {.lex_state = 255},
   [427] = {.lex_state = 0},
-  [428] = {.lex_state = 2},
-  [429] = {.lex_state = 0},
-  [430] = {.lex_state = 187},
-  [431] = {.lex_state = 2},
-  [432] = {.lex_state = 2},
+  [428] = {.lex_state = 3},
+  [429] = {.lex_state = 3},
+  [430] = {.lex_state = 3},
+  [431] = {.lex_state = 3},
+  [432] = {.lex_state = 3},
   [433] = {.lex_state = 0},
-  [434] = {.lex_state = 0},
-  [435] = {.lex_state = 2},
-  [436] = {.lex_state = 2},
-  [437] = {.lex_state = 187},
-  [438] = {.lex_state = 187},
-  [439] = {.lex_state = 2},
-  [440] = {.lex_state = 188},
+  [434] = {.lex_state = 256},
+  [435] = {.lex_state = 19},
+  [436] = {.lex_state = 255},
+  [437] = {.lex_state = 3},
+  [438] = {.lex_state = 3},
+  [439] = {.lex_state = 256},
+  [440] = {.lex_state = 0},
+  [441] = {.lex_state = 255},
+  [442] = {.lex_state = 3},
+  [443] = {.lex_state = 255},
+  [444] = {.lex_state = 256},
+  [445] = {.lex_state = 3},
+  [446] = {.lex_state = 3},
+  [447] = {.lex_state = 3},
+  [448] = {.lex_state = 255},
+  [449] = {.lex_state = 3},
+  [450] = {.lex_state = 3},
+  [451] = {.lex_state = 0},
+  [452] = {.lex_state = 3},
+  [453] = {.lex_state = 255},
+  [454] = {.lex_state = 255},
+  [455] = {.lex_state = 255},
+  [456] = {.lex_state = 3},
+  [457] = {.lex_state = 3},
+  [458] = {.lex_state = 3},
+  [459] = {.lex_state = 259},
+  [460] = {.lex_state = 3},
+  [461] = {.lex_state = 3},
+  [462] = {.lex_state = 256},
+  [463] = {.lex_state = 1},
+  [464] = {.lex_state = 3},
+  [465] = {.lex_state = 256},
+  [466] = {.lex_state = 255},
+  [467] = {.lex_state = 259},
+  [468] = {.lex_state = 3},
+  [469] = {.lex_state = 3},
+  [470] = {.lex_state = 1},
+  [471] = {.lex_state = 3},
+  [472] = {.lex_state = 255},
+  [473] = {.lex_state = 3},
+  [474] = {.lex_state = 3},
+  [475] = {.lex_state = 256},
+  [476] = {.lex_state = 3},
+  [477] = {.lex_state = 255},
+  [478] = {.lex_state = 255},
+  [479] = {.lex_state = 3},
+  [480] = {.lex_state = 3},
+  [481] = {.lex_state = 255},
+  [482] = {.lex_state = 3},
+  [483] = {.lex_state = 255},
+  [484] = {.lex_state = 3},
+  [485] = {.lex_state = 3},
+  [486] = {.lex_state = 3},
+  [487] = {.lex_state = 1},
+  [488] = {.lex_state = 3},
+  [489] = {.lex_state = 0},
+  [490] = {.lex_state = 0},
+  [491] = {.lex_state = 3},
+  [492] = {.lex_state = 3},
+  [493] = {.lex_state = 3},
+  [494] = {.lex_state = 3},
+  [495] = {.lex_state = 3},
+  [496] = {.lex_state = 3},
+  [497] = {.lex_state = 0},
+  [498] = {.lex_state = 3},
+  [499] = {.lex_state = 256},
+  [500] = {.lex_state = 0},
+  [501] = {.lex_state = 0},
+  [502] = {.lex_state = 3},
+  [503] = {.lex_state = 255},
+  [504] = {.lex_state = 3},
+  [505] = {.lex_state = 3},
+  [506] = {.lex_state = 3},
+  [507] = {.lex_state = 3},
+  [508] = {.lex_state = 3},
+  [509] = {.lex_state = 3},
+  [510] = {.lex_state = 255},
+  [511] = {.lex_state = 0},
+  [512] = {.lex_state = 3},
+  [513] = {.lex_state = 3},
+  [514] = {.lex_state = 0},
+  [515] = {.lex_state = 3},
+  [516] = {.lex_state = 3},
+  [517] = {.lex_state = 255},
+  [518] = {.lex_state = 259},
+  [519] = {.lex_state = 259},
+  [520] = {.lex_state = 3},
+  [521] = {.lex_state = 6},
+  [522] = {.lex_state = 3},
+  [523] = {.lex_state = 3},
+  [524] = {.lex_state = 0},
+  [525] = {.lex_state = 3},
+  [526] = {.lex_state = 3},
+  [527] = {.lex_state = 3},
+  [528] = {.lex_state = 255},
+  [529] = {.lex_state = 255},
+  [530] = {.lex_state = 3},
+  [531] = {.lex_state = 3},
+  [532] = {.lex_state = 3},
+  [533] = {.lex_state = 4},
+  [534] = {.lex_state = 3},
+  [535] = {.lex_state = 255},
+  [536] = {.lex_state = 3},
+  [537] = {.lex_state = 3},
+  [538] = {.lex_state = 255},
+  [539] = {.lex_state = 0},
+  [540] = {.lex_state = 256},
+  [541] = {.lex_state = 255},
+  [542] = {.lex_state = 6},
+  [543] = {.lex_state = 0},
+  [544] = {.lex_state = 0},
+  [545] = {.lex_state = 3},
+  [546] = {.lex_state = 3},
 };
 
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
@@ -7568,13 +8791,31 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_contact_hours] = ACTIONS(1),
     [anon_sym_to] = ACTIONS(1),
     [anon_sym_in] = ACTIONS(1),
+    [anon_sym_DASH] = ACTIONS(1),
+    [anon_sym_monday] = ACTIONS(1),
+    [anon_sym_mon] = ACTIONS(1),
+    [anon_sym_tuesday] = ACTIONS(1),
+    [anon_sym_tue] = ACTIONS(1),
+    [anon_sym_wednesday] = ACTIONS(1),
+    [anon_sym_wed] = ACTIONS(1),
+    [anon_sym_thursday] = ACTIONS(1),
+    [anon_sym_thu] = ACTIONS(1),
+    [anon_sym_friday] = ACTIONS(1),
+    [anon_sym_fri] = ACTIONS(1),
+    [anon_sym_saturday] = ACTIONS(1),
+    [anon_sym_sat] = ACTIONS(1),
+    [anon_sym_sunday] = ACTIONS(1),
+    [anon_sym_sun] = ACTIONS(1),
     [anon_sym_on] = ACTIONS(1),
     [anon_sym_of] = ACTIONS(1),
-    [anon_sym_at_most] = ACTIONS(1),
     [anon_sym_per] = ACTIONS(1),
+    [anon_sym_week] = ACTIONS(1),
     [anon_sym_pause] = ACTIONS(1),
     [anon_sym_for] = ACTIONS(1),
     [anon_sym_after] = ACTIONS(1),
+    [anon_sym_until] = ACTIONS(1),
+    [anon_sym_at] = ACTIONS(1),
+    [anon_sym_most] = ACTIONS(1),
     [anon_sym_stop] = ACTIONS(1),
     [anon_sym_var] = ACTIONS(1),
     [anon_sym_EQ] = ACTIONS(1),
@@ -7589,7 +8830,6 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_migrate] = ACTIONS(1),
     [anon_sym_from] = ACTIONS(1),
     [anon_sym_stage] = ACTIONS(1),
-    [anon_sym_at] = ACTIONS(1),
     [anon_sym_wait] = ACTIONS(1),
     [anon_sym_contact] = ACTIONS(1),
     [anon_sym_reenter] = ACTIONS(1),
@@ -7598,7 +8838,6 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_call] = ACTIONS(1),
     [anon_sym_queue] = ACTIONS(1),
     [anon_sym_priority] = ACTIONS(1),
-    [anon_sym_until] = ACTIONS(1),
     [anon_sym_if] = ACTIONS(1),
     [anon_sym_else] = ACTIONS(1),
     [anon_sym_repeat] = ACTIONS(1),
@@ -7638,20 +8877,12 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_LBRACK] = ACTIONS(1),
     [anon_sym_RBRACK] = ACTIONS(1),
     [anon_sym_PLUS] = ACTIONS(1),
-    [anon_sym_DASH] = ACTIONS(1),
     [anon_sym_STAR] = ACTIONS(1),
     [anon_sym_SLASH] = ACTIONS(1),
     [anon_sym_LPAREN] = ACTIONS(1),
     [anon_sym_RPAREN] = ACTIONS(1),
     [anon_sym_true] = ACTIONS(1),
     [anon_sym_false] = ACTIONS(1),
-    [anon_sym_monday] = ACTIONS(1),
-    [anon_sym_tuesday] = ACTIONS(1),
-    [anon_sym_wednesday] = ACTIONS(1),
-    [anon_sym_thursday] = ACTIONS(1),
-    [anon_sym_friday] = ACTIONS(1),
-    [anon_sym_saturday] = ACTIONS(1),
-    [anon_sym_sunday] = ACTIONS(1),
     [anon_sym_low] = ACTIONS(1),
     [anon_sym_normal] = ACTIONS(1),
     [anon_sym_high] = ACTIONS(1),
@@ -7666,10 +8897,7 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_hour] = ACTIONS(1),
     [anon_sym_hours] = ACTIONS(1),
     [anon_sym_days] = ACTIONS(1),
-    [anon_sym_week] = ACTIONS(1),
     [anon_sym_weeks] = ACTIONS(1),
-    [anon_sym_month] = ACTIONS(1),
-    [anon_sym_months] = ACTIONS(1),
     [aux_sym_duration_unit_token1] = ACTIONS(1),
     [sym_time] = ACTIONS(1),
     [anon_sym_DQUOTE] = ACTIONS(1),
@@ -7679,25 +8907,26 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_comment] = ACTIONS(3),
   },
   [STATE(1)] = {
-    [sym_source_file] = STATE(427),
-    [sym__declaration] = STATE(31),
-    [sym_flow_declaration] = STATE(152),
-    [sym_currency_declaration] = STATE(152),
-    [sym_account_declaration] = STATE(152),
-    [sym_event_declaration] = STATE(152),
-    [sym_action_declaration] = STATE(152),
-    [sym_calendar_declaration] = STATE(152),
-    [sym_policy_declaration] = STATE(152),
-    [sym_var_declaration] = STATE(152),
-    [sym_segment_declaration] = STATE(152),
-    [sym_template_declaration] = STATE(152),
-    [sym_handler] = STATE(152),
-    [sym_start_declaration] = STATE(152),
-    [sym_migrate_declaration] = STATE(152),
-    [sym_reenter_declaration] = STATE(152),
-    [sym_stage_declaration] = STATE(152),
-    [sym_test_declaration] = STATE(152),
-    [aux_sym_source_file_repeat1] = STATE(31),
+    [sym_source_file] = STATE(451),
+    [sym__declaration] = STATE(29),
+    [sym_flow_declaration] = STATE(208),
+    [sym_currency_declaration] = STATE(208),
+    [sym_account_declaration] = STATE(208),
+    [sym_event_declaration] = STATE(208),
+    [sym_action_declaration] = STATE(208),
+    [sym_calendar_declaration] = STATE(208),
+    [sym_policy_declaration] = STATE(208),
+    [sym_var_declaration] = STATE(208),
+    [sym_segment_declaration] = STATE(208),
+    [sym_template_declaration] = STATE(208),
+    [sym_handler] = STATE(208),
+    [sym_start_declaration] = STATE(208),
+    [sym_migrate_declaration] = STATE(208),
+    [sym_reenter_declaration] = STATE(208),
+    [sym_stage_declaration] = STATE(208),
+    [sym_deadline] = STATE(208),
+    [sym_test_declaration] = STATE(208),
+    [aux_sym_source_file_repeat1] = STATE(29),
     [ts_builtin_sym_end] = ACTIONS(5),
     [anon_sym_flow] = ACTIONS(7),
     [anon_sym_currency] = ACTIONS(9),
@@ -7707,106 +8936,47 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_calendar] = ACTIONS(17),
     [anon_sym_policy] = ACTIONS(19),
     [anon_sym_on] = ACTIONS(21),
-    [anon_sym_var] = ACTIONS(23),
-    [anon_sym_segment] = ACTIONS(25),
-    [anon_sym_template] = ACTIONS(27),
-    [anon_sym_start] = ACTIONS(29),
-    [anon_sym_migrate] = ACTIONS(31),
-    [anon_sym_stage] = ACTIONS(33),
-    [anon_sym_reenter] = ACTIONS(35),
-    [anon_sym_test] = ACTIONS(37),
+    [anon_sym_at] = ACTIONS(23),
+    [anon_sym_var] = ACTIONS(25),
+    [anon_sym_segment] = ACTIONS(27),
+    [anon_sym_template] = ACTIONS(29),
+    [anon_sym_start] = ACTIONS(31),
+    [anon_sym_migrate] = ACTIONS(33),
+    [anon_sym_stage] = ACTIONS(35),
+    [anon_sym_reenter] = ACTIONS(37),
+    [anon_sym_test] = ACTIONS(39),
     [sym_comment] = ACTIONS(3),
   },
 };
 
 static const uint16_t ts_small_parse_table[] = {
-  [0] = 3,
+  [0] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(41), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(39), 52,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_after,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [63] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
+    ACTIONS(47), 1,
+      anon_sym_PERCENT2,
     ACTIONS(49), 1,
-      anon_sym_PERCENT2,
-    ACTIONS(51), 1,
       sym_currency_code,
-    STATE(21), 1,
+    STATE(22), 1,
       sym_duration_unit,
-    ACTIONS(47), 3,
+    ACTIONS(43), 3,
+      anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-      anon_sym_DASH,
     ACTIONS(45), 5,
+      anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
-      anon_sym_week,
       anon_sym_month,
-    ACTIONS(53), 6,
+    ACTIONS(51), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-    ACTIONS(43), 38,
+    ACTIONS(41), 36,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -7814,1024 +8984,1102 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_event,
       anon_sym_action,
       anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [136] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(55), 1,
-      sym_time,
-    ACTIONS(47), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(43), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [201] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(59), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(57), 52,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_body,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [264] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(63), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(61), 52,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_body,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [327] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(67), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(65), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [389] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(71), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(69), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [451] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(75), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(73), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [513] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(79), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(77), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [575] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(83), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(81), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [637] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(87), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(85), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [699] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(91), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(89), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [761] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(95), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(93), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [823] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(99), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(97), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [885] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(103), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(101), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [947] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(107), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(105), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [1009] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(111), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(109), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [1071] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(115), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(113), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [1133] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(119), 1,
-      anon_sym_PERCENT2,
-    ACTIONS(121), 1,
-      sym_currency_code,
-    ACTIONS(123), 1,
-      aux_sym_duration_unit_token1,
-    STATE(72), 1,
-      sym_duration_unit,
-    ACTIONS(117), 10,
-      anon_sym_day,
-      anon_sym_minute,
-      anon_sym_minutes,
-      anon_sym_hour,
-      anon_sym_hours,
-      anon_sym_days,
-      anon_sym_week,
-      anon_sym_weeks,
-      anon_sym_month,
-      anon_sym_months,
-    ACTIONS(43), 15,
       anon_sym_RBRACE,
       anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [71] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(53), 1,
+      sym_time,
+    ACTIONS(43), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(41), 49,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [134] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(57), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(55), 50,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_body,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [195] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(61), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(59), 50,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_body,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [256] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(65), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(63), 50,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_after,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [317] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(69), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(67), 49,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [377] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(73), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(71), 49,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [437] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(77), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(75), 49,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [497] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(81), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(79), 49,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [557] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(85), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(83), 49,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [617] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(89), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(87), 49,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [677] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(93), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(91), 49,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [737] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(97), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(95), 49,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [797] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(101), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(99), 49,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [857] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(105), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(103), 49,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [917] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(109), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(107), 49,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [977] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(113), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(111), 49,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [1037] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(117), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(115), 49,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [1097] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(47), 1,
+      anon_sym_PERCENT2,
+    ACTIONS(49), 1,
+      sym_currency_code,
+    STATE(80), 1,
+      sym_duration_unit,
+    ACTIONS(43), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(119), 5,
+      anon_sym_week,
+      anon_sym_day,
+      anon_sym_minute,
+      anon_sym_hour,
+      anon_sym_month,
+    ACTIONS(121), 6,
+      anon_sym_minutes,
+      anon_sym_hours,
+      anon_sym_days,
+      anon_sym_weeks,
+      anon_sym_months,
+      aux_sym_duration_unit_token1,
+    ACTIONS(41), 28,
+      anon_sym_RBRACE,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [1159] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(125), 1,
+      anon_sym_PERCENT2,
+    ACTIONS(127), 1,
+      sym_currency_code,
+    ACTIONS(129), 1,
+      aux_sym_duration_unit_token1,
+    STATE(88), 1,
+      sym_duration_unit,
+    ACTIONS(123), 10,
+      anon_sym_week,
+      anon_sym_day,
+      anon_sym_minute,
+      anon_sym_minutes,
+      anon_sym_hour,
+      anon_sym_hours,
+      anon_sym_days,
+      anon_sym_weeks,
+      anon_sym_month,
+      anon_sym_months,
+    ACTIONS(41), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
       anon_sym_RBRACK,
       anon_sym_PLUS,
-      anon_sym_DASH,
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_LPAREN,
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(47), 15,
+    ACTIONS(43), 15,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -8847,63 +10095,16 @@ static const uint16_t ts_small_parse_table[] = {
       sym_now,
       sym_identifier,
       sym_number,
-  [1195] = 4,
+  [1221] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(127), 1,
+    ACTIONS(135), 1,
       anon_sym_of,
-    ACTIONS(129), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(125), 39,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_after,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [1248] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(133), 3,
+      anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(131), 40,
+    ACTIONS(131), 37,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -8912,21 +10113,64 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_action,
       anon_sym_LBRACE,
       anon_sym_RBRACE,
+      anon_sym_COMMA,
       anon_sym_calendar,
       anon_sym_policy,
-      anon_sym_contact_hours,
       anon_sym_in,
-      anon_sym_no_contact,
+      anon_sym_on,
+      anon_sym_after,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [1272] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(139), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(137), 38,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
       anon_sym_on,
       anon_sym_of,
-      anon_sym_at_most,
-      anon_sym_pause,
       anon_sym_after,
-      anon_sym_stop,
+      anon_sym_at,
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
       anon_sym_DASH_GT,
+      anon_sym_when,
       anon_sym_start,
       anon_sym_migrate,
       anon_sym_stage,
@@ -8944,82 +10188,17 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [1299] = 8,
+  [1321] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(49), 1,
-      anon_sym_PERCENT2,
-    ACTIONS(51), 1,
-      sym_currency_code,
-    STATE(91), 1,
-      sym_duration_unit,
-    ACTIONS(47), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(135), 5,
-      anon_sym_day,
-      anon_sym_minute,
-      anon_sym_hour,
-      anon_sym_week,
-      anon_sym_month,
-    ACTIONS(137), 6,
-      anon_sym_minutes,
-      anon_sym_hours,
-      anon_sym_days,
-      anon_sym_weeks,
-      anon_sym_months,
-      aux_sym_duration_unit_token1,
-    ACTIONS(43), 27,
-      anon_sym_RBRACE,
-      anon_sym_in,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_DASH,
+    ACTIONS(141), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [1360] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(149), 1,
-      anon_sym_PLUS,
-    ACTIONS(151), 1,
+    ACTIONS(113), 3,
       anon_sym_DASH,
-    ACTIONS(145), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(153), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(143), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(139), 29,
+    ACTIONS(111), 34,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9028,215 +10207,17 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_action,
       anon_sym_LBRACE,
       anon_sym_RBRACE,
+      anon_sym_COMMA,
       anon_sym_calendar,
       anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_RPAREN,
-  [1421] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
       anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(149), 1,
-      anon_sym_PLUS,
-    ACTIONS(151), 1,
-      anon_sym_DASH,
-    ACTIONS(153), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(155), 33,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
       anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
+      anon_sym_at,
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
       anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RPAREN,
-  [1480] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(149), 1,
-      anon_sym_PLUS,
-    ACTIONS(151), 1,
-      anon_sym_DASH,
-    ACTIONS(161), 1,
-      anon_sym_and,
-    ACTIONS(145), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(153), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(143), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(159), 28,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_or,
-      anon_sym_RPAREN,
-  [1543] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(149), 1,
-      anon_sym_PLUS,
-    ACTIONS(151), 1,
-      anon_sym_DASH,
-    ACTIONS(145), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(153), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(143), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(159), 29,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_RPAREN,
-  [1604] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(153), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(107), 3,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_DASH,
-    ACTIONS(105), 36,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
+      anon_sym_when,
       anon_sym_start,
       anon_sym_migrate,
       anon_sym_stage,
@@ -9252,59 +10233,267 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_is,
       anon_sym_PLUS,
       anon_sym_RPAREN,
-  [1655] = 11,
+  [1370] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(141), 1,
+    ACTIONS(145), 1,
       anon_sym_in,
     ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(149), 1,
-      anon_sym_PLUS,
-    ACTIONS(151), 1,
       anon_sym_DASH,
-    ACTIONS(161), 1,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(153), 1,
+      anon_sym_PLUS,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(149), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(143), 31,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
       anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RPAREN,
+  [1427] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(147), 1,
+      anon_sym_DASH,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(153), 1,
+      anon_sym_PLUS,
+    ACTIONS(159), 1,
+      anon_sym_and,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(155), 26,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_or,
+      anon_sym_RPAREN,
+  [1488] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(147), 1,
+      anon_sym_DASH,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(153), 1,
+      anon_sym_PLUS,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(163), 27,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_RPAREN,
+  [1547] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(147), 1,
+      anon_sym_DASH,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(153), 1,
+      anon_sym_PLUS,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(155), 27,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_RPAREN,
+  [1606] = 21,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(7), 1,
+      anon_sym_flow,
+    ACTIONS(9), 1,
+      anon_sym_currency,
+    ACTIONS(11), 1,
+      anon_sym_account,
+    ACTIONS(13), 1,
+      anon_sym_event,
+    ACTIONS(15), 1,
+      anon_sym_action,
+    ACTIONS(17), 1,
+      anon_sym_calendar,
+    ACTIONS(19), 1,
+      anon_sym_policy,
+    ACTIONS(21), 1,
+      anon_sym_on,
+    ACTIONS(23), 1,
+      anon_sym_at,
+    ACTIONS(25), 1,
+      anon_sym_var,
+    ACTIONS(27), 1,
+      anon_sym_segment,
+    ACTIONS(29), 1,
+      anon_sym_template,
+    ACTIONS(31), 1,
+      anon_sym_start,
+    ACTIONS(33), 1,
+      anon_sym_migrate,
+    ACTIONS(35), 1,
+      anon_sym_stage,
+    ACTIONS(37), 1,
+      anon_sym_reenter,
+    ACTIONS(39), 1,
+      anon_sym_test,
     ACTIONS(165), 1,
-      anon_sym_or,
-    ACTIONS(145), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(153), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(143), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(163), 25,
       ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_on,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [1718] = 20,
+    STATE(30), 2,
+      sym__declaration,
+      aux_sym_source_file_repeat1,
+    STATE(208), 17,
+      sym_flow_declaration,
+      sym_currency_declaration,
+      sym_account_declaration,
+      sym_event_declaration,
+      sym_action_declaration,
+      sym_calendar_declaration,
+      sym_policy_declaration,
+      sym_var_declaration,
+      sym_segment_declaration,
+      sym_template_declaration,
+      sym_handler,
+      sym_start_declaration,
+      sym_migrate_declaration,
+      sym_reenter_declaration,
+      sym_stage_declaration,
+      sym_deadline,
+      sym_test_declaration,
+  [1687] = 21,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(167), 1,
@@ -9326,25 +10515,27 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(190), 1,
       anon_sym_on,
     ACTIONS(193), 1,
-      anon_sym_var,
+      anon_sym_at,
     ACTIONS(196), 1,
-      anon_sym_segment,
+      anon_sym_var,
     ACTIONS(199), 1,
-      anon_sym_template,
+      anon_sym_segment,
     ACTIONS(202), 1,
-      anon_sym_start,
+      anon_sym_template,
     ACTIONS(205), 1,
-      anon_sym_migrate,
+      anon_sym_start,
     ACTIONS(208), 1,
-      anon_sym_stage,
+      anon_sym_migrate,
     ACTIONS(211), 1,
-      anon_sym_reenter,
+      anon_sym_stage,
     ACTIONS(214), 1,
+      anon_sym_reenter,
+    ACTIONS(217), 1,
       anon_sym_test,
     STATE(30), 2,
       sym__declaration,
       aux_sym_source_file_repeat1,
-    STATE(152), 16,
+    STATE(208), 17,
       sym_flow_declaration,
       sym_currency_declaration,
       sym_account_declaration,
@@ -9360,102 +10551,105 @@ static const uint16_t ts_small_parse_table[] = {
       sym_migrate_declaration,
       sym_reenter_declaration,
       sym_stage_declaration,
+      sym_deadline,
       sym_test_declaration,
-  [1795] = 20,
+  [1768] = 19,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(7), 1,
-      anon_sym_flow,
-    ACTIONS(9), 1,
-      anon_sym_currency,
-    ACTIONS(11), 1,
-      anon_sym_account,
-    ACTIONS(13), 1,
-      anon_sym_event,
-    ACTIONS(15), 1,
-      anon_sym_action,
-    ACTIONS(17), 1,
-      anon_sym_calendar,
-    ACTIONS(19), 1,
-      anon_sym_policy,
     ACTIONS(21), 1,
       anon_sym_on,
     ACTIONS(23), 1,
-      anon_sym_var,
-    ACTIONS(25), 1,
-      anon_sym_segment,
-    ACTIONS(27), 1,
-      anon_sym_template,
-    ACTIONS(29), 1,
-      anon_sym_start,
-    ACTIONS(31), 1,
-      anon_sym_migrate,
-    ACTIONS(33), 1,
-      anon_sym_stage,
-    ACTIONS(35), 1,
-      anon_sym_reenter,
-    ACTIONS(37), 1,
-      anon_sym_test,
-    ACTIONS(217), 1,
-      ts_builtin_sym_end,
-    STATE(30), 2,
-      sym__declaration,
-      aux_sym_source_file_repeat1,
-    STATE(152), 16,
-      sym_flow_declaration,
-      sym_currency_declaration,
-      sym_account_declaration,
-      sym_event_declaration,
-      sym_action_declaration,
-      sym_calendar_declaration,
-      sym_policy_declaration,
-      sym_var_declaration,
-      sym_segment_declaration,
-      sym_template_declaration,
-      sym_handler,
-      sym_start_declaration,
-      sym_migrate_declaration,
-      sym_reenter_declaration,
-      sym_stage_declaration,
-      sym_test_declaration,
-  [1872] = 18,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(219), 1,
+      anon_sym_at,
+    ACTIONS(220), 1,
       anon_sym_RBRACE,
-    ACTIONS(221), 1,
-      anon_sym_on,
+    ACTIONS(222), 1,
+      anon_sym_wait,
     ACTIONS(224), 1,
-      anon_sym_wait,
-    ACTIONS(227), 1,
       anon_sym_send,
+    ACTIONS(226), 1,
+      anon_sym_call,
+    ACTIONS(228), 1,
+      anon_sym_if,
     ACTIONS(230), 1,
-      anon_sym_call,
-    ACTIONS(233), 1,
-      anon_sym_if,
+      anon_sym_repeat,
+    ACTIONS(232), 1,
+      anon_sym_split,
+    ACTIONS(234), 1,
+      anon_sym_goto,
     ACTIONS(236), 1,
-      anon_sym_repeat,
-    ACTIONS(239), 1,
-      anon_sym_split,
+      anon_sym_end,
+    ACTIONS(238), 1,
+      anon_sym_set,
+    ACTIONS(240), 1,
+      anon_sym_assign,
     ACTIONS(242), 1,
-      anon_sym_goto,
-    ACTIONS(245), 1,
-      anon_sym_end,
+      anon_sym_offer,
+    ACTIONS(244), 1,
+      anon_sym_alert,
+    ACTIONS(246), 1,
+      anon_sym_emit,
+    STATE(33), 4,
+      sym_handler,
+      sym_deadline,
+      sym__step,
+      aux_sym_stage_body_repeat1,
+    STATE(247), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [1843] = 19,
+    ACTIONS(3), 1,
+      sym_comment,
     ACTIONS(248), 1,
+      anon_sym_RBRACE,
+    ACTIONS(250), 1,
+      anon_sym_on,
+    ACTIONS(253), 1,
+      anon_sym_at,
+    ACTIONS(256), 1,
+      anon_sym_wait,
+    ACTIONS(259), 1,
+      anon_sym_send,
+    ACTIONS(262), 1,
+      anon_sym_call,
+    ACTIONS(265), 1,
+      anon_sym_if,
+    ACTIONS(268), 1,
+      anon_sym_repeat,
+    ACTIONS(271), 1,
+      anon_sym_split,
+    ACTIONS(274), 1,
+      anon_sym_goto,
+    ACTIONS(277), 1,
+      anon_sym_end,
+    ACTIONS(280), 1,
       anon_sym_set,
-    ACTIONS(251), 1,
+    ACTIONS(283), 1,
       anon_sym_assign,
-    ACTIONS(254), 1,
+    ACTIONS(286), 1,
       anon_sym_offer,
-    ACTIONS(257), 1,
+    ACTIONS(289), 1,
       anon_sym_alert,
-    ACTIONS(260), 1,
+    ACTIONS(292), 1,
       anon_sym_emit,
-    STATE(32), 3,
+    STATE(32), 4,
       sym_handler,
+      sym_deadline,
       sym__step,
       aux_sym_stage_body_repeat1,
-    STATE(199), 15,
+    STATE(247), 15,
       sym_send_step,
       sym_call_step,
       sym_wait_step,
@@ -9471,44 +10665,47 @@ static const uint16_t ts_small_parse_table[] = {
       sym_offer_plan_step,
       sym_alert_step,
       sym_emit_step,
-  [1943] = 18,
+  [1918] = 19,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(21), 1,
       anon_sym_on,
-    ACTIONS(263), 1,
-      anon_sym_RBRACE,
-    ACTIONS(265), 1,
+    ACTIONS(23), 1,
+      anon_sym_at,
+    ACTIONS(222), 1,
       anon_sym_wait,
-    ACTIONS(267), 1,
+    ACTIONS(224), 1,
       anon_sym_send,
-    ACTIONS(269), 1,
+    ACTIONS(226), 1,
       anon_sym_call,
-    ACTIONS(271), 1,
+    ACTIONS(228), 1,
       anon_sym_if,
-    ACTIONS(273), 1,
+    ACTIONS(230), 1,
       anon_sym_repeat,
-    ACTIONS(275), 1,
+    ACTIONS(232), 1,
       anon_sym_split,
-    ACTIONS(277), 1,
+    ACTIONS(234), 1,
       anon_sym_goto,
-    ACTIONS(279), 1,
+    ACTIONS(236), 1,
       anon_sym_end,
-    ACTIONS(281), 1,
+    ACTIONS(238), 1,
       anon_sym_set,
-    ACTIONS(283), 1,
+    ACTIONS(240), 1,
       anon_sym_assign,
-    ACTIONS(285), 1,
+    ACTIONS(242), 1,
       anon_sym_offer,
-    ACTIONS(287), 1,
+    ACTIONS(244), 1,
       anon_sym_alert,
-    ACTIONS(289), 1,
+    ACTIONS(246), 1,
       anon_sym_emit,
-    STATE(36), 3,
+    ACTIONS(295), 1,
+      anon_sym_RBRACE,
+    STATE(32), 4,
       sym_handler,
+      sym_deadline,
       sym__step,
       aux_sym_stage_body_repeat1,
-    STATE(199), 15,
+    STATE(247), 15,
       sym_send_step,
       sym_call_step,
       sym_wait_step,
@@ -9524,243 +10721,218 @@ static const uint16_t ts_small_parse_table[] = {
       sym_offer_plan_step,
       sym_alert_step,
       sym_emit_step,
-  [2014] = 15,
+  [1993] = 11,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(295), 1,
-      anon_sym_not,
-    ACTIONS(297), 1,
-      anon_sym_RBRACK,
-    ACTIONS(299), 1,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(147), 1,
       anon_sym_DASH,
-    ACTIONS(301), 1,
-      anon_sym_LPAREN,
-    ACTIONS(307), 1,
-      sym_number,
-    ACTIONS(309), 1,
-      sym_date,
-    ACTIONS(311), 1,
-      anon_sym_DQUOTE,
-    STATE(37), 1,
-      aux_sym_list_repeat1,
-    STATE(117), 1,
-      sym__expression,
-    ACTIONS(291), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(293), 2,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(153), 1,
+      anon_sym_PLUS,
+    ACTIONS(159), 1,
+      anon_sym_and,
+    ACTIONS(299), 1,
+      anon_sym_or,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(297), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(303), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(305), 2,
-      sym_today,
-      sym_now,
-    STATE(108), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2079] = 15,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [2051] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(295), 1,
-      anon_sym_not,
-    ACTIONS(299), 1,
+    ACTIONS(303), 1,
+      anon_sym_PERCENT2,
+    ACTIONS(305), 1,
+      sym_currency_code,
+    STATE(145), 1,
+      sym_duration_unit,
+    ACTIONS(43), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(301), 5,
+      anon_sym_week,
+      anon_sym_day,
+      anon_sym_minute,
+      anon_sym_hour,
+      anon_sym_month,
+    ACTIONS(307), 6,
+      anon_sym_minutes,
+      anon_sym_hours,
+      anon_sym_days,
+      anon_sym_weeks,
+      anon_sym_months,
+      aux_sym_duration_unit_token1,
+    ACTIONS(41), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
       anon_sym_DASH,
-    ACTIONS(301), 1,
-      anon_sym_LPAREN,
-    ACTIONS(307), 1,
-      sym_number,
-    ACTIONS(309), 1,
-      sym_date,
-    ACTIONS(311), 1,
-      anon_sym_DQUOTE,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [2103] = 15,
+    ACTIONS(3), 1,
+      sym_comment,
     ACTIONS(313), 1,
-      anon_sym_RBRACK,
-    STATE(38), 1,
-      aux_sym_list_repeat1,
-    STATE(117), 1,
-      sym__expression,
-    ACTIONS(291), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(293), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(303), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(305), 2,
-      sym_today,
-      sym_now,
-    STATE(108), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2144] = 18,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(21), 1,
-      anon_sym_on,
-    ACTIONS(265), 1,
-      anon_sym_wait,
-    ACTIONS(267), 1,
-      anon_sym_send,
-    ACTIONS(269), 1,
-      anon_sym_call,
-    ACTIONS(271), 1,
-      anon_sym_if,
-    ACTIONS(273), 1,
-      anon_sym_repeat,
-    ACTIONS(275), 1,
-      anon_sym_split,
-    ACTIONS(277), 1,
-      anon_sym_goto,
-    ACTIONS(279), 1,
-      anon_sym_end,
-    ACTIONS(281), 1,
-      anon_sym_set,
-    ACTIONS(283), 1,
-      anon_sym_assign,
-    ACTIONS(285), 1,
-      anon_sym_offer,
-    ACTIONS(287), 1,
-      anon_sym_alert,
-    ACTIONS(289), 1,
-      anon_sym_emit,
-    ACTIONS(315), 1,
-      anon_sym_RBRACE,
-    STATE(32), 3,
-      sym_handler,
-      sym__step,
-      aux_sym_stage_body_repeat1,
-    STATE(199), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [2215] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(295), 1,
-      anon_sym_not,
-    ACTIONS(299), 1,
       anon_sym_DASH,
-    ACTIONS(301), 1,
-      anon_sym_LPAREN,
-    ACTIONS(307), 1,
-      sym_number,
-    ACTIONS(309), 1,
-      sym_date,
-    ACTIONS(311), 1,
-      anon_sym_DQUOTE,
+    ACTIONS(315), 1,
+      anon_sym_not,
     ACTIONS(317), 1,
       anon_sym_RBRACK,
-    STATE(38), 1,
-      aux_sym_list_repeat1,
-    STATE(117), 1,
-      sym__expression,
-    ACTIONS(291), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(293), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(303), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(305), 2,
-      sym_today,
-      sym_now,
-    STATE(108), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2280] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
+    ACTIONS(319), 1,
+      anon_sym_LPAREN,
     ACTIONS(325), 1,
-      anon_sym_not,
-    ACTIONS(328), 1,
-      anon_sym_RBRACK,
-    ACTIONS(330), 1,
-      anon_sym_DASH,
-    ACTIONS(333), 1,
-      anon_sym_LPAREN,
-    ACTIONS(342), 1,
       sym_number,
-    ACTIONS(345), 1,
+    ACTIONS(327), 1,
       sym_date,
-    ACTIONS(348), 1,
+    ACTIONS(329), 1,
+      anon_sym_DQUOTE,
+    STATE(39), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(309), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(311), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(321), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(323), 2,
+      sym_today,
+      sym_now,
+    STATE(124), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [2168] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(331), 33,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_else,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2207] = 15,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(339), 1,
+      anon_sym_DASH,
+    ACTIONS(342), 1,
+      anon_sym_not,
+    ACTIONS(345), 1,
+      anon_sym_RBRACK,
+    ACTIONS(347), 1,
+      anon_sym_LPAREN,
+    ACTIONS(356), 1,
+      sym_number,
+    ACTIONS(359), 1,
+      sym_date,
+    ACTIONS(362), 1,
       anon_sym_DQUOTE,
     STATE(38), 1,
       aux_sym_list_repeat1,
-    STATE(117), 1,
+    STATE(136), 1,
       sym__expression,
-    ACTIONS(319), 2,
+    ACTIONS(333), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(322), 2,
-      anon_sym_account,
-      anon_sym_event,
     ACTIONS(336), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(350), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(339), 2,
+    ACTIONS(353), 2,
       sym_today,
       sym_now,
-    STATE(108), 16,
+    STATE(124), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -9777,158 +10949,40 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [2345] = 15,
+  [2272] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(295), 1,
-      anon_sym_not,
-    ACTIONS(299), 1,
+    ACTIONS(313), 1,
       anon_sym_DASH,
-    ACTIONS(301), 1,
+    ACTIONS(315), 1,
+      anon_sym_not,
+    ACTIONS(319), 1,
       anon_sym_LPAREN,
-    ACTIONS(307), 1,
+    ACTIONS(325), 1,
       sym_number,
-    ACTIONS(309), 1,
+    ACTIONS(327), 1,
       sym_date,
-    ACTIONS(311), 1,
+    ACTIONS(329), 1,
       anon_sym_DQUOTE,
-    ACTIONS(351), 1,
-      anon_sym_RBRACK,
-    STATE(35), 1,
-      aux_sym_list_repeat1,
-    STATE(117), 1,
-      sym__expression,
-    ACTIONS(291), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(293), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(303), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(305), 2,
-      sym_today,
-      sym_now,
-    STATE(108), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2410] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(353), 32,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_else,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2448] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(355), 32,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_else,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2486] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(361), 1,
-      anon_sym_not,
-    ACTIONS(363), 1,
-      anon_sym_DASH,
     ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(371), 1,
-      sym_number,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(174), 1,
+      anon_sym_RBRACK,
+    STATE(38), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(309), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(311), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(321), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(323), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(124), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -9945,41 +10999,812 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [2545] = 17,
+  [2337] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(377), 1,
+    ACTIONS(313), 1,
+      anon_sym_DASH,
+    ACTIONS(315), 1,
+      anon_sym_not,
+    ACTIONS(319), 1,
+      anon_sym_LPAREN,
+    ACTIONS(325), 1,
+      sym_number,
+    ACTIONS(327), 1,
+      sym_date,
+    ACTIONS(329), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(367), 1,
+      anon_sym_RBRACK,
+    STATE(38), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(309), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(311), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(321), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(323), 2,
+      sym_today,
+      sym_now,
+    STATE(124), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [2402] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(369), 33,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
       anon_sym_RBRACE,
-    ACTIONS(379), 1,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
       anon_sym_wait,
-    ACTIONS(382), 1,
+      anon_sym_reenter,
       anon_sym_send,
-    ACTIONS(385), 1,
       anon_sym_call,
-    ACTIONS(388), 1,
       anon_sym_if,
-    ACTIONS(391), 1,
+      anon_sym_else,
       anon_sym_repeat,
-    ACTIONS(394), 1,
       anon_sym_split,
-    ACTIONS(397), 1,
       anon_sym_goto,
-    ACTIONS(400), 1,
       anon_sym_end,
-    ACTIONS(403), 1,
       anon_sym_set,
-    ACTIONS(406), 1,
       anon_sym_assign,
-    ACTIONS(409), 1,
       anon_sym_offer,
-    ACTIONS(412), 1,
       anon_sym_alert,
-    ACTIONS(415), 1,
       anon_sym_emit,
-    STATE(43), 2,
+      anon_sym_test,
+  [2441] = 15,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(313), 1,
+      anon_sym_DASH,
+    ACTIONS(315), 1,
+      anon_sym_not,
+    ACTIONS(319), 1,
+      anon_sym_LPAREN,
+    ACTIONS(325), 1,
+      sym_number,
+    ACTIONS(327), 1,
+      sym_date,
+    ACTIONS(329), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(371), 1,
+      anon_sym_RBRACK,
+    STATE(43), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(309), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(311), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(321), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(323), 2,
+      sym_today,
+      sym_now,
+    STATE(124), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [2506] = 15,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(313), 1,
+      anon_sym_DASH,
+    ACTIONS(315), 1,
+      anon_sym_not,
+    ACTIONS(319), 1,
+      anon_sym_LPAREN,
+    ACTIONS(325), 1,
+      sym_number,
+    ACTIONS(327), 1,
+      sym_date,
+    ACTIONS(329), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(373), 1,
+      anon_sym_RBRACK,
+    STATE(38), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(309), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(311), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(321), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(323), 2,
+      sym_today,
+      sym_now,
+    STATE(124), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [2571] = 15,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(313), 1,
+      anon_sym_DASH,
+    ACTIONS(315), 1,
+      anon_sym_not,
+    ACTIONS(319), 1,
+      anon_sym_LPAREN,
+    ACTIONS(325), 1,
+      sym_number,
+    ACTIONS(327), 1,
+      sym_date,
+    ACTIONS(329), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(375), 1,
+      anon_sym_RBRACK,
+    STATE(40), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(309), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(311), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(321), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(323), 2,
+      sym_today,
+      sym_now,
+    STATE(124), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [2636] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(377), 32,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2674] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(379), 32,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2712] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(381), 32,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2750] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(159), 1,
+      anon_sym_and,
+    ACTIONS(299), 1,
+      anon_sym_or,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(383), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [2804] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(159), 1,
+      anon_sym_and,
+    ACTIONS(299), 1,
+      anon_sym_or,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(385), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [2858] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(387), 32,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2896] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(389), 32,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2934] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(391), 32,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2972] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(397), 1,
+      anon_sym_DASH,
+    ACTIONS(399), 1,
+      anon_sym_not,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(407), 1,
+      sym_number,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(130), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3031] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
+      anon_sym_not,
+    ACTIONS(417), 1,
+      sym_number,
+    STATE(266), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3090] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
+      anon_sym_not,
+    ACTIONS(417), 1,
+      sym_number,
+    STATE(241), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3149] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
+      anon_sym_not,
+    ACTIONS(417), 1,
+      sym_number,
+    STATE(261), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3208] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
+      anon_sym_not,
+    ACTIONS(417), 1,
+      sym_number,
+    STATE(224), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3267] = 17,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(222), 1,
+      anon_sym_wait,
+    ACTIONS(224), 1,
+      anon_sym_send,
+    ACTIONS(226), 1,
+      anon_sym_call,
+    ACTIONS(228), 1,
+      anon_sym_if,
+    ACTIONS(230), 1,
+      anon_sym_repeat,
+    ACTIONS(232), 1,
+      anon_sym_split,
+    ACTIONS(234), 1,
+      anon_sym_goto,
+    ACTIONS(236), 1,
+      anon_sym_end,
+    ACTIONS(238), 1,
+      anon_sym_set,
+    ACTIONS(240), 1,
+      anon_sym_assign,
+    ACTIONS(242), 1,
+      anon_sym_offer,
+    ACTIONS(244), 1,
+      anon_sym_alert,
+    ACTIONS(246), 1,
+      anon_sym_emit,
+    ACTIONS(419), 1,
+      anon_sym_RBRACE,
+    STATE(105), 2,
       sym__step,
       aux_sym_block_repeat1,
-    STATE(199), 15,
+    STATE(247), 15,
       sym_send_step,
       sym_call_step,
       sym_wait_step,
@@ -9995,71 +11820,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_offer_plan_step,
       sym_alert_step,
       sym_emit_step,
-  [2612] = 2,
+  [3334] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(418), 31,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2649] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(361), 1,
-      anon_sym_not,
-    ACTIONS(363), 1,
-      anon_sym_DASH,
-    ACTIONS(365), 1,
+    ACTIONS(401), 1,
       anon_sym_LPAREN,
-    ACTIONS(371), 1,
-      sym_number,
-    ACTIONS(373), 1,
+    ACTIONS(409), 1,
       sym_date,
-    ACTIONS(375), 1,
+    ACTIONS(411), 1,
       anon_sym_DQUOTE,
-    STATE(56), 1,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
+      anon_sym_not,
+    ACTIONS(417), 1,
+      sym_number,
+    STATE(15), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(393), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(395), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(403), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(405), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(13), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -10076,641 +11866,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [2708] = 13,
+  [3393] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(361), 1,
-      anon_sym_not,
-    ACTIONS(363), 1,
-      anon_sym_DASH,
-    ACTIONS(365), 1,
+    ACTIONS(401), 1,
       anon_sym_LPAREN,
-    ACTIONS(371), 1,
-      sym_number,
-    ACTIONS(373), 1,
+    ACTIONS(409), 1,
       sym_date,
-    ACTIONS(375), 1,
+    ACTIONS(411), 1,
       anon_sym_DQUOTE,
-    STATE(49), 1,
-      sym__expression,
-    ACTIONS(357), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(359), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(367), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(369), 2,
-      sym_today,
-      sym_now,
-    STATE(9), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2767] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(420), 31,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2804] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(422), 31,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2841] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(161), 1,
-      anon_sym_and,
-    ACTIONS(165), 1,
-      anon_sym_or,
-    ACTIONS(145), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(149), 2,
-      anon_sym_PLUS,
+    ACTIONS(413), 1,
       anon_sym_DASH,
-    ACTIONS(153), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(143), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(424), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [2894] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(361), 1,
+    ACTIONS(415), 1,
       anon_sym_not,
-    ACTIONS(363), 1,
-      anon_sym_DASH,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(371), 1,
+    ACTIONS(417), 1,
       sym_number,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(29), 1,
-      sym__expression,
-    ACTIONS(357), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(359), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(367), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(369), 2,
-      sym_today,
-      sym_now,
-    STATE(9), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2953] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(361), 1,
-      anon_sym_not,
-    ACTIONS(363), 1,
-      anon_sym_DASH,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(371), 1,
-      sym_number,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(24), 1,
-      sym__expression,
-    ACTIONS(357), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(359), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(367), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(369), 2,
-      sym_today,
-      sym_now,
-    STATE(9), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3012] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(361), 1,
-      anon_sym_not,
-    ACTIONS(363), 1,
-      anon_sym_DASH,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(371), 1,
-      sym_number,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(10), 1,
-      sym__expression,
-    ACTIONS(357), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(359), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(367), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(369), 2,
-      sym_today,
-      sym_now,
-    STATE(9), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3071] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(361), 1,
-      anon_sym_not,
-    ACTIONS(363), 1,
-      anon_sym_DASH,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(371), 1,
-      sym_number,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(196), 1,
-      sym__expression,
-    ACTIONS(357), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(359), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(367), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(369), 2,
-      sym_today,
-      sym_now,
-    STATE(9), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3130] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(361), 1,
-      anon_sym_not,
-    ACTIONS(363), 1,
-      anon_sym_DASH,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(371), 1,
-      sym_number,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(198), 1,
-      sym__expression,
-    ACTIONS(357), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(359), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(367), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(369), 2,
-      sym_today,
-      sym_now,
-    STATE(9), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3189] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(426), 1,
-      anon_sym_not,
-    ACTIONS(428), 1,
-      anon_sym_DASH,
-    ACTIONS(430), 1,
-      sym_number,
-    STATE(118), 1,
-      sym__expression,
-    ACTIONS(357), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(359), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(367), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(369), 2,
-      sym_today,
-      sym_now,
-    STATE(9), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3248] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(161), 1,
-      anon_sym_and,
-    ACTIONS(165), 1,
-      anon_sym_or,
-    ACTIONS(145), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(149), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(153), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(143), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(432), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [3301] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(434), 31,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [3338] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(361), 1,
-      anon_sym_not,
-    ACTIONS(363), 1,
-      anon_sym_DASH,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(371), 1,
-      sym_number,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(25), 1,
-      sym__expression,
-    ACTIONS(357), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(359), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(367), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(369), 2,
-      sym_today,
-      sym_now,
-    STATE(9), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3397] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(361), 1,
-      anon_sym_not,
-    ACTIONS(363), 1,
-      anon_sym_DASH,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(371), 1,
-      sym_number,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(26), 1,
-      sym__expression,
-    ACTIONS(357), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(359), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(367), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(369), 2,
-      sym_today,
-      sym_now,
-    STATE(9), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3456] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(361), 1,
-      anon_sym_not,
-    ACTIONS(363), 1,
-      anon_sym_DASH,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(371), 1,
-      sym_number,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
     STATE(27), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(393), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(395), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(403), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(405), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(13), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -10727,36 +11912,454 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3515] = 13,
+  [3452] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(361), 1,
-      anon_sym_not,
-    ACTIONS(363), 1,
-      anon_sym_DASH,
-    ACTIONS(365), 1,
+    ACTIONS(401), 1,
       anon_sym_LPAREN,
-    ACTIONS(371), 1,
-      sym_number,
-    ACTIONS(373), 1,
+    ACTIONS(409), 1,
       sym_date,
-    ACTIONS(375), 1,
+    ACTIONS(411), 1,
       anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
+      anon_sym_not,
+    ACTIONS(417), 1,
+      sym_number,
+    STATE(264), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3511] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(397), 1,
+      anon_sym_DASH,
+    ACTIONS(399), 1,
+      anon_sym_not,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(407), 1,
+      sym_number,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(121), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3570] = 17,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(421), 1,
+      anon_sym_RBRACE,
+    ACTIONS(423), 1,
+      anon_sym_wait,
+    ACTIONS(426), 1,
+      anon_sym_send,
+    ACTIONS(429), 1,
+      anon_sym_call,
+    ACTIONS(432), 1,
+      anon_sym_if,
+    ACTIONS(435), 1,
+      anon_sym_repeat,
+    ACTIONS(438), 1,
+      anon_sym_split,
+    ACTIONS(441), 1,
+      anon_sym_goto,
+    ACTIONS(444), 1,
+      anon_sym_end,
+    ACTIONS(447), 1,
+      anon_sym_set,
+    ACTIONS(450), 1,
+      anon_sym_assign,
+    ACTIONS(453), 1,
+      anon_sym_offer,
+    ACTIONS(456), 1,
+      anon_sym_alert,
+    ACTIONS(459), 1,
+      anon_sym_emit,
+    STATE(63), 2,
+      sym__step,
+      aux_sym_block_repeat1,
+    STATE(247), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [3637] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
+      anon_sym_not,
+    ACTIONS(417), 1,
+      sym_number,
+    STATE(263), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3696] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
+      anon_sym_not,
+    ACTIONS(417), 1,
+      sym_number,
+    STATE(24), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3755] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
+      anon_sym_not,
+    ACTIONS(417), 1,
+      sym_number,
+    STATE(25), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3814] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
+      anon_sym_not,
+    ACTIONS(417), 1,
+      sym_number,
+    STATE(48), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3873] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
+      anon_sym_not,
+    ACTIONS(417), 1,
+      sym_number,
+    STATE(26), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3932] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(397), 1,
+      anon_sym_DASH,
+    ACTIONS(399), 1,
+      anon_sym_not,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(407), 1,
+      sym_number,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(120), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3991] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
+      anon_sym_not,
+    ACTIONS(417), 1,
+      sym_number,
     STATE(28), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(393), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(395), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(403), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(405), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(13), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -10773,128 +12376,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3574] = 13,
+  [4050] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(295), 1,
-      anon_sym_not,
-    ACTIONS(299), 1,
-      anon_sym_DASH,
-    ACTIONS(301), 1,
+    ACTIONS(401), 1,
       anon_sym_LPAREN,
-    ACTIONS(307), 1,
-      sym_number,
-    ACTIONS(309), 1,
+    ACTIONS(409), 1,
       sym_date,
-    ACTIONS(311), 1,
+    ACTIONS(411), 1,
       anon_sym_DQUOTE,
-    STATE(157), 1,
-      sym__expression,
-    ACTIONS(291), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(293), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(303), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(305), 2,
-      sym_today,
-      sym_now,
-    STATE(108), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3633] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(361), 1,
-      anon_sym_not,
-    ACTIONS(363), 1,
+    ACTIONS(413), 1,
       anon_sym_DASH,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(371), 1,
-      sym_number,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(131), 1,
-      sym__expression,
-    ACTIONS(357), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(359), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(367), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(369), 2,
-      sym_today,
-      sym_now,
-    STATE(9), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3692] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(361), 1,
+    ACTIONS(415), 1,
       anon_sym_not,
-    ACTIONS(363), 1,
-      anon_sym_DASH,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(371), 1,
+    ACTIONS(417), 1,
       sym_number,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(132), 1,
+    STATE(18), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(393), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(395), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(403), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(405), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(13), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -10911,36 +12422,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3751] = 13,
+  [4109] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(361), 1,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
       anon_sym_not,
-    ACTIONS(363), 1,
-      anon_sym_DASH,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(371), 1,
+    ACTIONS(417), 1,
       sym_number,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(17), 1,
+    STATE(49), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(393), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(395), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(403), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(405), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(13), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -10957,36 +12468,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3810] = 13,
+  [4168] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(295), 1,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
       anon_sym_not,
-    ACTIONS(299), 1,
-      anon_sym_DASH,
-    ACTIONS(301), 1,
-      anon_sym_LPAREN,
-    ACTIONS(307), 1,
+    ACTIONS(417), 1,
       sym_number,
-    ACTIONS(309), 1,
-      sym_date,
-    ACTIONS(311), 1,
-      anon_sym_DQUOTE,
-    STATE(97), 1,
+    STATE(258), 1,
       sym__expression,
-    ACTIONS(291), 2,
+    ACTIONS(393), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(293), 2,
+    ACTIONS(395), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(303), 2,
+    ACTIONS(403), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(305), 2,
+    ACTIONS(405), 2,
       sym_today,
       sym_now,
-    STATE(108), 16,
+    STATE(13), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11003,36 +12514,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3869] = 13,
+  [4227] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(295), 1,
+    ACTIONS(313), 1,
+      anon_sym_DASH,
+    ACTIONS(315), 1,
       anon_sym_not,
-    ACTIONS(299), 1,
-      anon_sym_DASH,
-    ACTIONS(301), 1,
+    ACTIONS(319), 1,
       anon_sym_LPAREN,
-    ACTIONS(307), 1,
+    ACTIONS(325), 1,
       sym_number,
-    ACTIONS(309), 1,
+    ACTIONS(327), 1,
       sym_date,
-    ACTIONS(311), 1,
+    ACTIONS(329), 1,
       anon_sym_DQUOTE,
-    STATE(98), 1,
+    STATE(227), 1,
       sym__expression,
-    ACTIONS(291), 2,
+    ACTIONS(309), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(293), 2,
+    ACTIONS(311), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(303), 2,
+    ACTIONS(321), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(305), 2,
+    ACTIONS(323), 2,
       sym_today,
       sym_now,
-    STATE(108), 16,
+    STATE(124), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11049,36 +12560,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3928] = 13,
+  [4286] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(295), 1,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
       anon_sym_not,
-    ACTIONS(299), 1,
-      anon_sym_DASH,
-    ACTIONS(301), 1,
-      anon_sym_LPAREN,
-    ACTIONS(307), 1,
+    ACTIONS(417), 1,
       sym_number,
-    ACTIONS(309), 1,
-      sym_date,
-    ACTIONS(311), 1,
-      anon_sym_DQUOTE,
-    STATE(99), 1,
+    STATE(207), 1,
       sym__expression,
-    ACTIONS(291), 2,
+    ACTIONS(393), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(293), 2,
+    ACTIONS(395), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(303), 2,
+    ACTIONS(403), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(305), 2,
+    ACTIONS(405), 2,
       sym_today,
       sym_now,
-    STATE(108), 16,
+    STATE(13), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11095,36 +12606,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3987] = 13,
+  [4345] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(295), 1,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
       anon_sym_not,
-    ACTIONS(299), 1,
-      anon_sym_DASH,
-    ACTIONS(301), 1,
-      anon_sym_LPAREN,
-    ACTIONS(307), 1,
+    ACTIONS(417), 1,
       sym_number,
-    ACTIONS(309), 1,
-      sym_date,
-    ACTIONS(311), 1,
-      anon_sym_DQUOTE,
-    STATE(101), 1,
+    STATE(188), 1,
       sym__expression,
-    ACTIONS(291), 2,
+    ACTIONS(393), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(293), 2,
+    ACTIONS(395), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(303), 2,
+    ACTIONS(403), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(305), 2,
+    ACTIONS(405), 2,
       sym_today,
       sym_now,
-    STATE(108), 16,
+    STATE(13), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11141,36 +12652,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4046] = 13,
+  [4404] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(295), 1,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
       anon_sym_not,
-    ACTIONS(299), 1,
-      anon_sym_DASH,
-    ACTIONS(301), 1,
-      anon_sym_LPAREN,
-    ACTIONS(307), 1,
+    ACTIONS(417), 1,
       sym_number,
-    ACTIONS(309), 1,
-      sym_date,
-    ACTIONS(311), 1,
-      anon_sym_DQUOTE,
-    STATE(102), 1,
+    STATE(189), 1,
       sym__expression,
-    ACTIONS(291), 2,
+    ACTIONS(393), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(293), 2,
+    ACTIONS(395), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(303), 2,
+    ACTIONS(403), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(305), 2,
+    ACTIONS(405), 2,
       sym_today,
       sym_now,
-    STATE(108), 16,
+    STATE(13), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11187,64 +12698,459 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4105] = 3,
+  [4463] = 13,
     ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(466), 1,
+      anon_sym_DASH,
+    ACTIONS(468), 1,
+      anon_sym_not,
+    ACTIONS(470), 1,
+      anon_sym_LPAREN,
+    ACTIONS(476), 1,
+      sym_number,
+    ACTIONS(478), 1,
+      sym_date,
+    ACTIONS(480), 1,
+      anon_sym_DQUOTE,
+    STATE(153), 1,
+      sym__expression,
+    ACTIONS(462), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(464), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(472), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(474), 2,
+      sym_today,
+      sym_now,
+    STATE(165), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4522] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(139), 3,
+      anon_sym_of,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(137), 28,
+      anon_sym_RBRACE,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [4561] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(482), 1,
+      anon_sym_of,
+    ACTIONS(133), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(131), 28,
+      anon_sym_RBRACE,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [4602] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(313), 1,
+      anon_sym_DASH,
+    ACTIONS(315), 1,
+      anon_sym_not,
+    ACTIONS(319), 1,
+      anon_sym_LPAREN,
+    ACTIONS(325), 1,
+      sym_number,
+    ACTIONS(327), 1,
+      sym_date,
+    ACTIONS(329), 1,
+      anon_sym_DQUOTE,
+    STATE(111), 1,
+      sym__expression,
+    ACTIONS(309), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(311), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(321), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(323), 2,
+      sym_today,
+      sym_now,
+    STATE(124), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4661] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(313), 1,
+      anon_sym_DASH,
+    ACTIONS(315), 1,
+      anon_sym_not,
+    ACTIONS(319), 1,
+      anon_sym_LPAREN,
+    ACTIONS(325), 1,
+      sym_number,
+    ACTIONS(327), 1,
+      sym_date,
+    ACTIONS(329), 1,
+      anon_sym_DQUOTE,
+    STATE(112), 1,
+      sym__expression,
+    ACTIONS(309), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(311), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(321), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(323), 2,
+      sym_today,
+      sym_now,
+    STATE(124), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4720] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(313), 1,
+      anon_sym_DASH,
+    ACTIONS(315), 1,
+      anon_sym_not,
+    ACTIONS(319), 1,
+      anon_sym_LPAREN,
+    ACTIONS(325), 1,
+      sym_number,
+    ACTIONS(327), 1,
+      sym_date,
+    ACTIONS(329), 1,
+      anon_sym_DQUOTE,
+    STATE(113), 1,
+      sym__expression,
+    ACTIONS(309), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(311), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(321), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(323), 2,
+      sym_today,
+      sym_now,
+    STATE(124), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4779] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(313), 1,
+      anon_sym_DASH,
+    ACTIONS(315), 1,
+      anon_sym_not,
+    ACTIONS(319), 1,
+      anon_sym_LPAREN,
+    ACTIONS(325), 1,
+      sym_number,
+    ACTIONS(327), 1,
+      sym_date,
+    ACTIONS(329), 1,
+      anon_sym_DQUOTE,
+    STATE(114), 1,
+      sym__expression,
+    ACTIONS(309), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(311), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(321), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(323), 2,
+      sym_today,
+      sym_now,
+    STATE(124), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4838] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(313), 1,
+      anon_sym_DASH,
+    ACTIONS(315), 1,
+      anon_sym_not,
+    ACTIONS(319), 1,
+      anon_sym_LPAREN,
+    ACTIONS(325), 1,
+      sym_number,
+    ACTIONS(327), 1,
+      sym_date,
+    ACTIONS(329), 1,
+      anon_sym_DQUOTE,
+    STATE(116), 1,
+      sym__expression,
+    ACTIONS(309), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(311), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(321), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(323), 2,
+      sym_today,
+      sym_now,
+    STATE(124), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4897] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(413), 1,
+      anon_sym_DASH,
+    ACTIONS(415), 1,
+      anon_sym_not,
+    ACTIONS(417), 1,
+      sym_number,
+    STATE(34), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4956] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(137), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(139), 16,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_of,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_identifier,
+      sym_number,
+  [4995] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(484), 1,
+      anon_sym_of,
     ACTIONS(131), 15,
       anon_sym_RBRACE,
       anon_sym_COMMA,
+      anon_sym_DASH,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
       anon_sym_RBRACK,
       anon_sym_PLUS,
-      anon_sym_DASH,
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_LPAREN,
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(133), 16,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_of,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_identifier,
-      sym_number,
-  [4144] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(436), 1,
-      anon_sym_of,
-    ACTIONS(125), 15,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(129), 15,
+    ACTIONS(133), 15,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -11260,36 +13166,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_now,
       sym_identifier,
       sym_number,
-  [4185] = 13,
+  [5036] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(295), 1,
-      anon_sym_not,
-    ACTIONS(299), 1,
+    ACTIONS(466), 1,
       anon_sym_DASH,
-    ACTIONS(301), 1,
+    ACTIONS(468), 1,
+      anon_sym_not,
+    ACTIONS(470), 1,
       anon_sym_LPAREN,
-    ACTIONS(307), 1,
+    ACTIONS(476), 1,
       sym_number,
-    ACTIONS(309), 1,
+    ACTIONS(478), 1,
       sym_date,
-    ACTIONS(311), 1,
+    ACTIONS(480), 1,
       anon_sym_DQUOTE,
-    STATE(110), 1,
+    STATE(168), 1,
       sym__expression,
-    ACTIONS(291), 2,
+    ACTIONS(462), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(293), 2,
+    ACTIONS(464), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(303), 2,
+    ACTIONS(472), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(305), 2,
+    ACTIONS(474), 2,
       sym_today,
       sym_now,
-    STATE(108), 16,
+    STATE(165), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11306,36 +13212,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4244] = 13,
+  [5095] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(295), 1,
-      anon_sym_not,
-    ACTIONS(299), 1,
+    ACTIONS(466), 1,
       anon_sym_DASH,
-    ACTIONS(301), 1,
+    ACTIONS(468), 1,
+      anon_sym_not,
+    ACTIONS(470), 1,
       anon_sym_LPAREN,
-    ACTIONS(307), 1,
+    ACTIONS(476), 1,
       sym_number,
-    ACTIONS(309), 1,
+    ACTIONS(478), 1,
       sym_date,
-    ACTIONS(311), 1,
+    ACTIONS(480), 1,
       anon_sym_DQUOTE,
-    STATE(88), 1,
+    STATE(171), 1,
       sym__expression,
-    ACTIONS(291), 2,
+    ACTIONS(462), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(293), 2,
+    ACTIONS(464), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(303), 2,
+    ACTIONS(472), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(305), 2,
+    ACTIONS(474), 2,
       sym_today,
       sym_now,
-    STATE(108), 16,
+    STATE(165), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11352,86 +13258,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4303] = 17,
+  [5154] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(265), 1,
-      anon_sym_wait,
-    ACTIONS(267), 1,
-      anon_sym_send,
-    ACTIONS(269), 1,
-      anon_sym_call,
-    ACTIONS(271), 1,
-      anon_sym_if,
-    ACTIONS(273), 1,
-      anon_sym_repeat,
-    ACTIONS(275), 1,
-      anon_sym_split,
-    ACTIONS(277), 1,
-      anon_sym_goto,
-    ACTIONS(279), 1,
-      anon_sym_end,
-    ACTIONS(281), 1,
-      anon_sym_set,
-    ACTIONS(283), 1,
-      anon_sym_assign,
-    ACTIONS(285), 1,
-      anon_sym_offer,
-    ACTIONS(287), 1,
-      anon_sym_alert,
-    ACTIONS(289), 1,
-      anon_sym_emit,
-    ACTIONS(438), 1,
-      anon_sym_RBRACE,
-    STATE(87), 2,
-      sym__step,
-      aux_sym_block_repeat1,
-    STATE(199), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [4370] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(426), 1,
-      anon_sym_not,
-    ACTIONS(428), 1,
+    ACTIONS(466), 1,
       anon_sym_DASH,
-    ACTIONS(430), 1,
+    ACTIONS(468), 1,
+      anon_sym_not,
+    ACTIONS(470), 1,
+      anon_sym_LPAREN,
+    ACTIONS(476), 1,
       sym_number,
-    STATE(113), 1,
+    ACTIONS(478), 1,
+      sym_date,
+    ACTIONS(480), 1,
+      anon_sym_DQUOTE,
+    STATE(172), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(462), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(464), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(472), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(474), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(165), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11448,36 +13304,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4429] = 13,
+  [5213] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(426), 1,
-      anon_sym_not,
-    ACTIONS(428), 1,
+    ACTIONS(466), 1,
       anon_sym_DASH,
-    ACTIONS(430), 1,
+    ACTIONS(468), 1,
+      anon_sym_not,
+    ACTIONS(470), 1,
+      anon_sym_LPAREN,
+    ACTIONS(476), 1,
       sym_number,
-    STATE(114), 1,
+    ACTIONS(478), 1,
+      sym_date,
+    ACTIONS(480), 1,
+      anon_sym_DQUOTE,
+    STATE(175), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(462), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(464), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(472), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(474), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(165), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11494,36 +13350,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4488] = 13,
+  [5272] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(426), 1,
-      anon_sym_not,
-    ACTIONS(428), 1,
+    ACTIONS(466), 1,
       anon_sym_DASH,
-    ACTIONS(430), 1,
+    ACTIONS(468), 1,
+      anon_sym_not,
+    ACTIONS(470), 1,
+      anon_sym_LPAREN,
+    ACTIONS(476), 1,
       sym_number,
-    STATE(115), 1,
+    ACTIONS(478), 1,
+      sym_date,
+    ACTIONS(480), 1,
+      anon_sym_DQUOTE,
+    STATE(152), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(462), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(464), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(472), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(474), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(165), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11540,36 +13396,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4547] = 13,
+  [5331] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(426), 1,
-      anon_sym_not,
-    ACTIONS(428), 1,
+    ACTIONS(313), 1,
       anon_sym_DASH,
-    ACTIONS(430), 1,
+    ACTIONS(315), 1,
+      anon_sym_not,
+    ACTIONS(319), 1,
+      anon_sym_LPAREN,
+    ACTIONS(325), 1,
       sym_number,
-    STATE(116), 1,
+    ACTIONS(327), 1,
+      sym_date,
+    ACTIONS(329), 1,
+      anon_sym_DQUOTE,
+    STATE(125), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(309), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(311), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(321), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(323), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(124), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11586,36 +13442,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4606] = 13,
+  [5390] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(426), 1,
-      anon_sym_not,
-    ACTIONS(428), 1,
+    ACTIONS(313), 1,
       anon_sym_DASH,
-    ACTIONS(430), 1,
+    ACTIONS(315), 1,
+      anon_sym_not,
+    ACTIONS(319), 1,
+      anon_sym_LPAREN,
+    ACTIONS(325), 1,
       sym_number,
-    STATE(17), 1,
+    ACTIONS(327), 1,
+      sym_date,
+    ACTIONS(329), 1,
+      anon_sym_DQUOTE,
+    STATE(126), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(309), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(311), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(321), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(323), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(124), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11632,36 +13488,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4665] = 13,
+  [5449] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(426), 1,
-      anon_sym_not,
-    ACTIONS(428), 1,
+    ACTIONS(397), 1,
       anon_sym_DASH,
-    ACTIONS(430), 1,
+    ACTIONS(399), 1,
+      anon_sym_not,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(407), 1,
       sym_number,
-    STATE(112), 1,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(128), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(393), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(395), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(403), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(405), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(13), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11678,36 +13534,266 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4724] = 13,
+  [5508] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(361), 1,
-      anon_sym_not,
-    ACTIONS(363), 1,
+    ACTIONS(397), 1,
       anon_sym_DASH,
-    ACTIONS(365), 1,
+    ACTIONS(399), 1,
+      anon_sym_not,
+    ACTIONS(401), 1,
       anon_sym_LPAREN,
-    ACTIONS(371), 1,
+    ACTIONS(407), 1,
       sym_number,
-    ACTIONS(373), 1,
+    ACTIONS(409), 1,
       sym_date,
-    ACTIONS(375), 1,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(127), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5567] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(397), 1,
+      anon_sym_DASH,
+    ACTIONS(399), 1,
+      anon_sym_not,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(407), 1,
+      sym_number,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(129), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5626] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(397), 1,
+      anon_sym_DASH,
+    ACTIONS(399), 1,
+      anon_sym_not,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(407), 1,
+      sym_number,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(132), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5685] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(397), 1,
+      anon_sym_DASH,
+    ACTIONS(399), 1,
+      anon_sym_not,
+    ACTIONS(401), 1,
+      anon_sym_LPAREN,
+    ACTIONS(407), 1,
+      sym_number,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(18), 1,
+      sym__expression,
+    ACTIONS(393), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(395), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(403), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(405), 2,
+      sym_today,
+      sym_now,
+    STATE(13), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5744] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(466), 1,
+      anon_sym_DASH,
+    ACTIONS(468), 1,
+      anon_sym_not,
+    ACTIONS(470), 1,
+      anon_sym_LPAREN,
+    ACTIONS(476), 1,
+      sym_number,
+    ACTIONS(478), 1,
+      sym_date,
+    ACTIONS(480), 1,
+      anon_sym_DQUOTE,
+    STATE(166), 1,
+      sym__expression,
+    ACTIONS(462), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(464), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(472), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(474), 2,
+      sym_today,
+      sym_now,
+    STATE(165), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5803] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(466), 1,
+      anon_sym_DASH,
+    ACTIONS(468), 1,
+      anon_sym_not,
+    ACTIONS(470), 1,
+      anon_sym_LPAREN,
+    ACTIONS(476), 1,
+      sym_number,
+    ACTIONS(478), 1,
+      sym_date,
+    ACTIONS(480), 1,
       anon_sym_DQUOTE,
     STATE(167), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(462), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(464), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(472), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(474), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(165), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11724,128 +13810,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4783] = 13,
+  [5862] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(426), 1,
-      anon_sym_not,
-    ACTIONS(428), 1,
+    ACTIONS(397), 1,
       anon_sym_DASH,
-    ACTIONS(430), 1,
-      sym_number,
-    STATE(119), 1,
-      sym__expression,
-    ACTIONS(357), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(359), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(367), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(369), 2,
-      sym_today,
-      sym_now,
-    STATE(9), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4842] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(365), 1,
-      anon_sym_LPAREN,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(426), 1,
+    ACTIONS(399), 1,
       anon_sym_not,
-    ACTIONS(428), 1,
-      anon_sym_DASH,
-    ACTIONS(430), 1,
-      sym_number,
-    STATE(120), 1,
-      sym__expression,
-    ACTIONS(357), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(359), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(367), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(369), 2,
-      sym_today,
-      sym_now,
-    STATE(9), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4901] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(365), 1,
+    ACTIONS(401), 1,
       anon_sym_LPAREN,
-    ACTIONS(373), 1,
-      sym_date,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(426), 1,
-      anon_sym_not,
-    ACTIONS(428), 1,
-      anon_sym_DASH,
-    ACTIONS(430), 1,
+    ACTIONS(407), 1,
       sym_number,
-    STATE(10), 1,
+    ACTIONS(409), 1,
+      sym_date,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(15), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(393), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(395), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(403), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(405), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(13), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11862,36 +13856,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4960] = 13,
+  [5921] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(361), 1,
-      anon_sym_not,
-    ACTIONS(363), 1,
+    ACTIONS(397), 1,
       anon_sym_DASH,
-    ACTIONS(365), 1,
+    ACTIONS(399), 1,
+      anon_sym_not,
+    ACTIONS(401), 1,
       anon_sym_LPAREN,
-    ACTIONS(371), 1,
+    ACTIONS(407), 1,
       sym_number,
-    ACTIONS(373), 1,
+    ACTIONS(409), 1,
       sym_date,
-    ACTIONS(375), 1,
+    ACTIONS(411), 1,
       anon_sym_DQUOTE,
-    STATE(200), 1,
+    STATE(106), 1,
       sym__expression,
-    ACTIONS(357), 2,
+    ACTIONS(393), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(359), 2,
+    ACTIONS(395), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(367), 2,
+    ACTIONS(403), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(369), 2,
+    ACTIONS(405), 2,
       sym_today,
       sym_now,
-    STATE(9), 16,
+    STATE(13), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11908,41 +13902,41 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [5019] = 17,
+  [5980] = 17,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(265), 1,
+    ACTIONS(222), 1,
       anon_sym_wait,
-    ACTIONS(267), 1,
+    ACTIONS(224), 1,
       anon_sym_send,
-    ACTIONS(269), 1,
+    ACTIONS(226), 1,
       anon_sym_call,
-    ACTIONS(271), 1,
+    ACTIONS(228), 1,
       anon_sym_if,
-    ACTIONS(273), 1,
+    ACTIONS(230), 1,
       anon_sym_repeat,
-    ACTIONS(275), 1,
+    ACTIONS(232), 1,
       anon_sym_split,
-    ACTIONS(277), 1,
+    ACTIONS(234), 1,
       anon_sym_goto,
-    ACTIONS(279), 1,
+    ACTIONS(236), 1,
       anon_sym_end,
-    ACTIONS(281), 1,
+    ACTIONS(238), 1,
       anon_sym_set,
-    ACTIONS(283), 1,
+    ACTIONS(240), 1,
       anon_sym_assign,
-    ACTIONS(285), 1,
+    ACTIONS(242), 1,
       anon_sym_offer,
-    ACTIONS(287), 1,
+    ACTIONS(244), 1,
       anon_sym_alert,
-    ACTIONS(289), 1,
+    ACTIONS(246), 1,
       anon_sym_emit,
-    ACTIONS(440), 1,
+    ACTIONS(486), 1,
       anon_sym_RBRACE,
-    STATE(43), 2,
+    STATE(63), 2,
       sym__step,
       aux_sym_block_repeat1,
-    STATE(199), 15,
+    STATE(247), 15,
       sym_send_step,
       sym_call_step,
       sym_wait_step,
@@ -11958,123 +13952,31 @@ static const uint16_t ts_small_parse_table[] = {
       sym_offer_plan_step,
       sym_alert_step,
       sym_emit_step,
-  [5086] = 3,
+  [6047] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(79), 14,
-      anon_sym_account,
-      anon_sym_event,
+    ACTIONS(145), 1,
       anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(488), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(492), 2,
       anon_sym_LT,
       anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(77), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
+    ACTIONS(494), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(490), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [5124] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(83), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(81), 16,
+    ACTIONS(163), 18,
       anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [5162] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(87), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(85), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [5200] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(442), 1,
-      anon_sym_of,
-    ACTIONS(129), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(125), 27,
-      anon_sym_RBRACE,
-      anon_sym_in,
       anon_sym_on,
+      anon_sym_at,
       anon_sym_wait,
       anon_sym_send,
       anon_sym_call,
@@ -12088,21 +13990,12 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-      anon_sym_EQ_EQ,
       anon_sym_or,
       anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [5240] = 3,
+  [6095] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(91), 14,
+    ACTIONS(69), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -12117,16 +14010,16 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(89), 16,
+    ACTIONS(67), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
+      anon_sym_DASH,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
       anon_sym_RBRACK,
       anon_sym_PLUS,
-      anon_sym_DASH,
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_LPAREN,
@@ -12134,10 +14027,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [5278] = 3,
+  [6133] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(63), 14,
+    ACTIONS(97), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -12152,16 +14045,16 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(61), 16,
+    ACTIONS(95), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
+      anon_sym_DASH,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
       anon_sym_RBRACK,
       anon_sym_PLUS,
-      anon_sym_DASH,
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_LPAREN,
@@ -12169,10 +14062,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [5316] = 3,
+  [6171] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(115), 14,
+    ACTIONS(61), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -12187,16 +14080,16 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(113), 16,
+    ACTIONS(59), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
+      anon_sym_DASH,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
       anon_sym_RBRACK,
       anon_sym_PLUS,
-      anon_sym_DASH,
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_LPAREN,
@@ -12204,10 +14097,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [5354] = 3,
+  [6209] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(95), 14,
+    ACTIONS(85), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -12222,16 +14115,16 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(93), 16,
+    ACTIONS(83), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
+      anon_sym_DASH,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
       anon_sym_RBRACK,
       anon_sym_PLUS,
-      anon_sym_DASH,
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_LPAREN,
@@ -12239,308 +14132,28 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [5392] = 3,
+  [6247] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(99), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(97), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
+    ACTIONS(496), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [5430] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(444), 1,
-      anon_sym_in,
-    ACTIONS(446), 1,
-      anon_sym_is,
-    ACTIONS(448), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(450), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(155), 12,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(157), 12,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [5476] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(444), 1,
-      anon_sym_in,
-    ACTIONS(446), 1,
-      anon_sym_is,
-    ACTIONS(456), 1,
-      anon_sym_and,
-    ACTIONS(448), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(450), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(458), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(454), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(159), 8,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(452), 9,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_or,
-      anon_sym_not,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [5528] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(444), 1,
-      anon_sym_in,
-    ACTIONS(446), 1,
-      anon_sym_is,
-    ACTIONS(448), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(450), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(458), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(454), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(159), 8,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(452), 10,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [5578] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(103), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(101), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [5616] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(450), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(105), 14,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(107), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [5656] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(107), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(105), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [5694] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(41), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(39), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [5732] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(111), 14,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(113), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -12555,656 +14168,1347 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(109), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [5770] = 3,
+  [6287] = 7,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(71), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(69), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [5808] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(67), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(65), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [5846] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(460), 1,
-      sym_time,
-    ACTIONS(47), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(43), 15,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      anon_sym_DQUOTE,
-  [5886] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(75), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(73), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [5924] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(59), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(57), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [5962] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(444), 1,
-      anon_sym_in,
-    ACTIONS(446), 1,
-      anon_sym_is,
-    ACTIONS(448), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(450), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(458), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(454), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(139), 8,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(462), 10,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [6012] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(133), 3,
-      anon_sym_of,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(131), 27,
-      anon_sym_RBRACE,
-      anon_sym_in,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [6050] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(468), 1,
-      anon_sym_or,
-    ACTIONS(470), 1,
-      anon_sym_and,
-    ACTIONS(472), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(474), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(476), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(466), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(464), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [6101] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(474), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(476), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(155), 21,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [6146] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(470), 1,
-      anon_sym_and,
-    ACTIONS(472), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(474), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(476), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(466), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(159), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_or,
-  [6195] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(472), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(474), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(476), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(466), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(159), 17,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_or,
-      anon_sym_and,
-  [6242] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(107), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(476), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(105), 25,
-      anon_sym_RBRACE,
-      anon_sym_in,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-  [6281] = 12,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(444), 1,
-      anon_sym_in,
-    ACTIONS(446), 1,
-      anon_sym_is,
-    ACTIONS(456), 1,
-      anon_sym_and,
-    ACTIONS(482), 1,
-      anon_sym_COMMA,
-    ACTIONS(484), 1,
-      anon_sym_or,
-    ACTIONS(448), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(450), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(458), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(454), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(478), 6,
-      anon_sym_RBRACK,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(480), 8,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_not,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [6336] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(468), 1,
-      anon_sym_or,
-    ACTIONS(470), 1,
-      anon_sym_and,
-    ACTIONS(472), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(474), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(476), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(466), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(486), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [6387] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(468), 1,
-      anon_sym_or,
-    ACTIONS(470), 1,
-      anon_sym_and,
-    ACTIONS(472), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(474), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(476), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(466), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(163), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [6438] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(472), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(474), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(476), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(466), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(139), 17,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_or,
-      anon_sym_and,
-  [6485] = 12,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(488), 1,
-      sym_identifier,
-    ACTIONS(490), 1,
-      anon_sym_stage,
-    ACTIONS(492), 1,
-      anon_sym_call,
-    ACTIONS(494), 1,
-      anon_sym_end,
-    ACTIONS(496), 1,
-      anon_sym_offer,
     ACTIONS(498), 1,
-      anon_sym_alert,
-    ACTIONS(500), 1,
-      anon_sym_sent,
+      anon_sym_in,
     ACTIONS(502), 1,
+      anon_sym_is,
+    ACTIONS(496), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(500), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(143), 12,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(149), 12,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [6333] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(498), 1,
+      anon_sym_in,
+    ACTIONS(502), 1,
+      anon_sym_is,
+    ACTIONS(508), 1,
+      anon_sym_and,
+    ACTIONS(496), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(500), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(510), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(506), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(155), 8,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(504), 9,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_or,
+      anon_sym_not,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [6385] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(498), 1,
+      anon_sym_in,
+    ACTIONS(502), 1,
+      anon_sym_is,
+    ACTIONS(496), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(500), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(510), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(506), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(155), 8,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(504), 10,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [6435] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(109), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(107), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6473] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(113), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(111), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6511] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(65), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(63), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6549] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(105), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(103), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6587] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(117), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(115), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6625] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(514), 1,
+      anon_sym_or,
+    ACTIONS(516), 1,
+      anon_sym_and,
+    ACTIONS(488), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(492), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(494), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(490), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(512), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [6677] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(514), 1,
+      anon_sym_or,
+    ACTIONS(516), 1,
+      anon_sym_and,
+    ACTIONS(488), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(492), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(494), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(490), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(518), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [6729] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(73), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(71), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6767] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(520), 1,
+      sym_time,
+    ACTIONS(43), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(41), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      anon_sym_DQUOTE,
+  [6807] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(93), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(91), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6845] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(101), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(99), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6883] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(498), 1,
+      anon_sym_in,
+    ACTIONS(502), 1,
+      anon_sym_is,
+    ACTIONS(496), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(500), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(510), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(506), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(163), 8,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(522), 10,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [6933] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(113), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(494), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(111), 26,
+      anon_sym_RBRACE,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+  [6973] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(514), 1,
+      anon_sym_or,
+    ACTIONS(516), 1,
+      anon_sym_and,
+    ACTIONS(488), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(492), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(494), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(490), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(297), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [7025] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(516), 1,
+      anon_sym_and,
+    ACTIONS(488), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(492), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(494), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(490), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(155), 17,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_or,
+  [7075] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(149), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(488), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(494), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(143), 22,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [7121] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(77), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(75), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [7159] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(488), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(492), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(494), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(490), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(155), 18,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_or,
+      anon_sym_and,
+  [7207] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(81), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(79), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [7245] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(89), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(87), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [7283] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(57), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(55), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [7321] = 12,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(498), 1,
+      anon_sym_in,
+    ACTIONS(502), 1,
+      anon_sym_is,
+    ACTIONS(508), 1,
+      anon_sym_and,
+    ACTIONS(528), 1,
+      anon_sym_COMMA,
+    ACTIONS(530), 1,
+      anon_sym_or,
+    ACTIONS(496), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(500), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(510), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(506), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(524), 6,
+      anon_sym_RBRACK,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(526), 8,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_not,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [7376] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(534), 1,
+      anon_sym_COMMA,
+    ACTIONS(536), 1,
+      anon_sym_in,
+    STATE(183), 1,
+      sym_day_range,
+    STATE(229), 1,
+      sym_week_day,
+    STATE(138), 2,
+      sym_day_window,
+      aux_sym_contact_hours_rule_repeat1,
+    ACTIONS(532), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(538), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(540), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [7422] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(534), 1,
+      anon_sym_COMMA,
+    ACTIONS(544), 1,
+      anon_sym_in,
+    STATE(183), 1,
+      sym_day_range,
+    STATE(229), 1,
+      sym_week_day,
+    STATE(139), 2,
+      sym_day_window,
+      aux_sym_contact_hours_rule_repeat1,
+    ACTIONS(542), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(538), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(540), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [7468] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(548), 1,
+      anon_sym_COMMA,
+    STATE(183), 1,
+      sym_day_range,
+    STATE(229), 1,
+      sym_week_day,
+    STATE(139), 2,
+      sym_day_window,
+      aux_sym_contact_hours_rule_repeat1,
+    ACTIONS(546), 7,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(551), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(554), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [7512] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(534), 1,
+      anon_sym_COMMA,
+    ACTIONS(559), 1,
+      anon_sym_in,
+    STATE(183), 1,
+      sym_day_range,
+    STATE(229), 1,
+      sym_week_day,
+    STATE(139), 2,
+      sym_day_window,
+      aux_sym_contact_hours_rule_repeat1,
+    ACTIONS(557), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(538), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(540), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [7558] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(534), 1,
+      anon_sym_COMMA,
+    ACTIONS(563), 1,
+      anon_sym_in,
+    STATE(183), 1,
+      sym_day_range,
+    STATE(229), 1,
+      sym_week_day,
+    STATE(140), 2,
+      sym_day_window,
+      aux_sym_contact_hours_rule_repeat1,
+    ACTIONS(561), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(538), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(540), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [7604] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(565), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(546), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [7634] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(569), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(567), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [7664] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(139), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(137), 20,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_of,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_when,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [7694] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(571), 1,
+      anon_sym_of,
+    ACTIONS(133), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(131), 19,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_when,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [7726] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(575), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(573), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [7756] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(65), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(63), 19,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_when,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [7785] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(577), 1,
+      sym_time,
+    ACTIONS(43), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(41), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [7816] = 12,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(579), 1,
+      sym_identifier,
+    ACTIONS(581), 1,
+      anon_sym_stage,
+    ACTIONS(583), 1,
+      anon_sym_call,
+    ACTIONS(585), 1,
+      anon_sym_end,
+    ACTIONS(587), 1,
+      anon_sym_offer,
+    ACTIONS(589), 1,
+      anon_sym_alert,
+    ACTIONS(591), 1,
+      anon_sym_sent,
+    ACTIONS(593), 1,
       anon_sym_no,
-    ACTIONS(504), 1,
+    ACTIONS(595), 1,
       anon_sym_assigned,
-    ACTIONS(506), 1,
+    ACTIONS(597), 1,
       anon_sym_emitted,
-    STATE(287), 11,
+    STATE(352), 11,
       sym_expect_sent,
       sym_expect_call,
       sym_expect_no,
@@ -13216,41 +15520,121 @@ static const uint16_t ts_small_parse_table[] = {
       sym_expect_stage,
       sym_expect_end,
       sym_expect_variable,
-  [6532] = 6,
+  [7863] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(510), 1,
-      anon_sym_when,
-    ACTIONS(512), 1,
-      anon_sym_queue,
-    ACTIONS(514), 1,
-      anon_sym_priority,
-    STATE(195), 1,
-      sym_when_clause,
-    ACTIONS(508), 15,
+    ACTIONS(105), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(103), 18,
       anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [6565] = 4,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [7891] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(518), 1,
+    ACTIONS(109), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(107), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [7919] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(113), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(111), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [7947] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(599), 1,
+      anon_sym_in,
+    ACTIONS(605), 1,
+      anon_sym_or,
+    ACTIONS(607), 1,
+      anon_sym_and,
+    ACTIONS(611), 1,
+      anon_sym_is,
+    ACTIONS(601), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(609), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(613), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(603), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(297), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [7989] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(617), 1,
       anon_sym_LBRACE,
-    STATE(139), 1,
+    STATE(196), 1,
       sym_field_list,
-    ACTIONS(516), 17,
+    ACTIONS(615), 18,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -13260,6 +15644,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_calendar,
       anon_sym_policy,
       anon_sym_on,
+      anon_sym_at,
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
@@ -13268,19 +15653,96 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_reenter,
       anon_sym_test,
-  [6594] = 5,
+  [8019] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(522), 1,
-      anon_sym_else,
-    STATE(178), 1,
-      sym_else_clause,
-    STATE(126), 2,
-      sym_else_if_clause,
-      aux_sym_if_step_repeat1,
-    ACTIONS(520), 15,
+    ACTIONS(117), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(115), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8047] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(69), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(67), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8075] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(97), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(95), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8103] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(621), 1,
+      anon_sym_when,
+    ACTIONS(623), 1,
+      anon_sym_queue,
+    ACTIONS(625), 1,
+      anon_sym_priority,
+    STATE(239), 1,
+      sym_when_clause,
+    ACTIONS(619), 16,
       anon_sym_RBRACE,
       anon_sym_on,
+      anon_sym_at,
       anon_sym_wait,
       anon_sym_send,
       anon_sym_call,
@@ -13294,13 +15756,118 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [6625] = 2,
+  [8137] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(524), 19,
+    ACTIONS(61), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(59), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8165] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(629), 1,
+      anon_sym_else,
+    STATE(250), 1,
+      sym_else_clause,
+    STATE(178), 2,
+      sym_else_if_clause,
+      aux_sym_if_step_repeat1,
+    ACTIONS(627), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [8197] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(629), 1,
+      anon_sym_else,
+    STATE(255), 1,
+      sym_else_clause,
+    STATE(160), 2,
+      sym_else_if_clause,
+      aux_sym_if_step_repeat1,
+    ACTIONS(631), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [8229] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(73), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(71), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8257] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(633), 20,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_for,
+      anon_sym_at,
       anon_sym_DASH_GT,
       anon_sym_start,
       anon_sym_wait,
@@ -13317,743 +15884,361 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_alert,
       anon_sym_emit,
       anon_sym_given,
-  [6650] = 5,
+  [8283] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(522), 1,
-      anon_sym_else,
-    STATE(180), 1,
-      sym_else_clause,
-    STATE(128), 2,
-      sym_else_if_clause,
-      aux_sym_if_step_repeat1,
-    ACTIONS(526), 15,
+    ACTIONS(85), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(83), 18,
       anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [6681] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(530), 1,
-      anon_sym_COMMA,
-    ACTIONS(533), 1,
-      anon_sym_holiday,
-    STATE(127), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(535), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(528), 8,
-      anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
       anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [6714] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(540), 1,
-      anon_sym_else,
-    STATE(128), 2,
-      sym_else_if_clause,
-      aux_sym_if_step_repeat1,
-    ACTIONS(538), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [6742] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(545), 1,
-      anon_sym_version,
-    ACTIONS(543), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [6768] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(510), 1,
-      anon_sym_when,
-    ACTIONS(549), 1,
-      anon_sym_priority,
-    STATE(202), 1,
-      sym_when_clause,
-    ACTIONS(547), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [6798] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(161), 1,
-      anon_sym_and,
-    ACTIONS(165), 1,
+      anon_sym_EQ_EQ,
       anon_sym_or,
-    ACTIONS(145), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(149), 2,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
       anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(153), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(143), 4,
+  [8311] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(93), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(91), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8339] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(101), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(99), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8367] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(599), 1,
+      anon_sym_in,
+    ACTIONS(611), 1,
+      anon_sym_is,
+    ACTIONS(601), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(609), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(613), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(603), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(551), 4,
+    ACTIONS(163), 8,
       anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [6838] = 10,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_or,
+      anon_sym_and,
+  [8405] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(161), 1,
-      anon_sym_and,
-    ACTIONS(165), 1,
-      anon_sym_or,
-    ACTIONS(145), 2,
+    ACTIONS(113), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(149), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(153), 2,
+    ACTIONS(613), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(143), 4,
+    ACTIONS(111), 16,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+  [8435] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(77), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(75), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8463] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(81), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(79), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8491] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(599), 1,
+      anon_sym_in,
+    ACTIONS(611), 1,
+      anon_sym_is,
+    ACTIONS(149), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(601), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(613), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(143), 12,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [8527] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(599), 1,
+      anon_sym_in,
+    ACTIONS(607), 1,
+      anon_sym_and,
+    ACTIONS(611), 1,
+      anon_sym_is,
+    ACTIONS(601), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(609), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(613), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(603), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(553), 4,
+    ACTIONS(155), 7,
       anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [6878] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(510), 1,
-      anon_sym_when,
-    ACTIONS(557), 1,
-      anon_sym_to,
-    STATE(191), 1,
-      sym_when_clause,
-    ACTIONS(555), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [6908] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(559), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [6931] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(563), 1,
-      anon_sym_holiday,
-    ACTIONS(561), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_weekend,
-      anon_sym_holidays,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [6956] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(565), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [6979] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(567), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7002] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(569), 1,
-      anon_sym_LBRACE,
-    STATE(194), 1,
-      sym_field_values,
-    ACTIONS(571), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [7029] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(573), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7052] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(575), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7075] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(577), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7098] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(579), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7121] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(581), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7144] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(583), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7167] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(510), 1,
-      anon_sym_when,
-    STATE(177), 1,
-      sym_when_clause,
-    ACTIONS(585), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [7194] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(587), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7217] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(589), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7240] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(591), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7263] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(533), 1,
-      anon_sym_holiday,
-    ACTIONS(528), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_weekend,
-      anon_sym_holidays,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [7288] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(593), 17,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_given,
-  [7311] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(595), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7334] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(597), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7357] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(510), 1,
-      anon_sym_when,
-    STATE(185), 1,
-      sym_when_clause,
-    ACTIONS(599), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [7384] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(510), 1,
-      anon_sym_when,
-    STATE(186), 1,
-      sym_when_clause,
-    ACTIONS(601), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [7411] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(603), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7434] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(605), 17,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_given,
-  [7457] = 11,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(444), 1,
-      anon_sym_in,
-    ACTIONS(446), 1,
-      anon_sym_is,
-    ACTIONS(456), 1,
-      anon_sym_and,
-    ACTIONS(484), 1,
       anon_sym_or,
-    ACTIONS(609), 1,
-      anon_sym_COMMA,
-    ACTIONS(448), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(450), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(458), 2,
+  [8567] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(89), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(607), 2,
+    ACTIONS(87), 18,
       anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8595] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(57), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(55), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8623] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(599), 1,
+      anon_sym_in,
+    ACTIONS(611), 1,
+      anon_sym_is,
+    ACTIONS(601), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(609), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(613), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(603), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(155), 8,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_or,
+      anon_sym_and,
+  [8661] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(635), 1,
       sym_identifier,
-    ACTIONS(454), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [7498] = 2,
+    ACTIONS(637), 1,
+      sym_time,
+    STATE(141), 1,
+      sym_day_window,
+    STATE(183), 1,
+      sym_day_range,
+    STATE(229), 1,
+      sym_week_day,
+    ACTIONS(540), 14,
+      anon_sym_monday,
+      anon_sym_mon,
+      anon_sym_tuesday,
+      anon_sym_tue,
+      anon_sym_wednesday,
+      anon_sym_wed,
+      anon_sym_thursday,
+      anon_sym_thu,
+      anon_sym_friday,
+      anon_sym_fri,
+      anon_sym_saturday,
+      anon_sym_sat,
+      anon_sym_sunday,
+      anon_sym_sun,
+  [8696] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(611), 17,
+    ACTIONS(641), 1,
+      anon_sym_version,
+    ACTIONS(639), 18,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -14063,6 +16248,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_calendar,
       anon_sym_policy,
       anon_sym_on,
+      anon_sym_at,
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
@@ -14071,296 +16257,18 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_reenter,
       anon_sym_test,
-  [7521] = 2,
+  [8723] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(613), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7544] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(615), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7567] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(617), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7590] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(619), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7613] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(621), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7636] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(623), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7659] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(625), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7682] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(627), 17,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7705] = 11,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(161), 1,
-      anon_sym_and,
-    ACTIONS(165), 1,
-      anon_sym_or,
-    ACTIONS(629), 1,
-      anon_sym_LBRACE,
-    STATE(124), 1,
-      sym_block,
-    ACTIONS(145), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(149), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(153), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(143), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [7745] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(631), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
+    ACTIONS(645), 1,
       anon_sym_else,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [7767] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(635), 1,
-      anon_sym_COMMA,
-    STATE(170), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(633), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-    ACTIONS(637), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [7795] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(635), 1,
-      anon_sym_COMMA,
-    STATE(127), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(639), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-    ACTIONS(637), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [7823] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(641), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_when,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [7845] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
+    STATE(178), 2,
+      sym_else_if_clause,
+      aux_sym_if_step_repeat1,
     ACTIONS(643), 16,
       anon_sym_RBRACE,
       anon_sym_on,
-      anon_sym_when,
+      anon_sym_at,
       anon_sym_wait,
       anon_sym_send,
       anon_sym_call,
@@ -14374,14 +16282,75 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [7867] = 3,
+  [8752] = 7,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(647), 1,
-      anon_sym_priority,
-    ACTIONS(645), 15,
+    ACTIONS(648), 1,
+      anon_sym_COMMA,
+    ACTIONS(650), 1,
+      sym_time,
+    STATE(229), 1,
+      sym_week_day,
+    STATE(180), 2,
+      sym_day_range,
+      aux_sym_day_window_repeat1,
+    ACTIONS(538), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(540), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [8787] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(652), 1,
+      anon_sym_COMMA,
+    ACTIONS(661), 1,
+      sym_time,
+    STATE(229), 1,
+      sym_week_day,
+    STATE(180), 2,
+      sym_day_range,
+      aux_sym_day_window_repeat1,
+    ACTIONS(655), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(658), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [8822] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(621), 1,
+      anon_sym_when,
+    ACTIONS(665), 1,
+      anon_sym_to,
+    STATE(252), 1,
+      sym_when_clause,
+    ACTIONS(663), 16,
       anon_sym_RBRACE,
       anon_sym_on,
+      anon_sym_at,
       anon_sym_wait,
       anon_sym_send,
       anon_sym_call,
@@ -14395,43 +16364,246 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [7891] = 11,
+  [8853] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(141), 1,
+    ACTIONS(621), 1,
+      anon_sym_when,
+    ACTIONS(669), 1,
+      anon_sym_priority,
+    STATE(253), 1,
+      sym_when_clause,
+    ACTIONS(667), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [8884] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(648), 1,
+      anon_sym_COMMA,
+    ACTIONS(671), 1,
+      sym_time,
+    STATE(229), 1,
+      sym_week_day,
+    STATE(179), 2,
+      sym_day_range,
+      aux_sym_day_window_repeat1,
+    ACTIONS(538), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(540), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [8919] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(675), 1,
+      anon_sym_COMMA,
+    ACTIONS(678), 1,
+      anon_sym_holiday,
+    STATE(184), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(680), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(673), 8,
+      anon_sym_RBRACE,
+      anon_sym_weekend,
+      anon_sym_holidays,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [8952] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(683), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8976] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(685), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9000] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(687), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9024] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
       anon_sym_in,
-    ACTIONS(147), 1,
+    ACTIONS(151), 1,
       anon_sym_is,
-    ACTIONS(161), 1,
+    ACTIONS(159), 1,
       anon_sym_and,
-    ACTIONS(165), 1,
+    ACTIONS(299), 1,
       anon_sym_or,
-    ACTIONS(629), 1,
-      anon_sym_LBRACE,
-    STATE(168), 1,
-      sym_block,
-    ACTIONS(145), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(149), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(153), 2,
+    ACTIONS(141), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(143), 4,
+    ACTIONS(153), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [7931] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(651), 1,
-      anon_sym_for,
-    ACTIONS(649), 15,
+    ACTIONS(689), 4,
       anon_sym_RBRACE,
       anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [9064] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(159), 1,
+      anon_sym_and,
+    ACTIONS(299), 1,
+      anon_sym_or,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(691), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [9104] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(693), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9128] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(621), 1,
+      anon_sym_when,
+    STATE(256), 1,
+      sym_when_clause,
+    ACTIONS(695), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
       anon_sym_wait,
       anon_sym_send,
       anon_sym_call,
@@ -14445,12 +16617,771 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [7955] = 2,
+  [9156] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(653), 16,
+    ACTIONS(697), 1,
+      anon_sym_LBRACE,
+    STATE(260), 1,
+      sym_field_values,
+    ACTIONS(699), 16,
       anon_sym_RBRACE,
       anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9184] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(701), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9208] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(703), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9232] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(705), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9256] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(707), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9280] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(709), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9304] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(711), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9328] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(713), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9352] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(715), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9376] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(717), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9400] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(719), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9424] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(721), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9448] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(723), 18,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_start,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_given,
+  [9472] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(621), 1,
+      anon_sym_when,
+    STATE(254), 1,
+      sym_when_clause,
+    ACTIONS(725), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9500] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(727), 1,
+      sym_time,
+    STATE(137), 1,
+      sym_day_window,
+    STATE(183), 1,
+      sym_day_range,
+    STATE(229), 1,
+      sym_week_day,
+    ACTIONS(538), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(540), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [9534] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(159), 1,
+      anon_sym_and,
+    ACTIONS(299), 1,
+      anon_sym_or,
+    ACTIONS(731), 1,
+      anon_sym_COMMA,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(729), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+    ACTIONS(157), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [9576] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(733), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9600] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(735), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9624] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(737), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9648] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(739), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9672] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(741), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9696] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(743), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9720] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(745), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9744] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(747), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9768] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(749), 18,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9792] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(751), 18,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_start,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_given,
+  [9816] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(621), 1,
+      anon_sym_when,
+    STATE(251), 1,
+      sym_when_clause,
+    ACTIONS(753), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9844] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(755), 17,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_else,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9867] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(678), 1,
+      anon_sym_holiday,
+    ACTIONS(673), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_weekend,
+      anon_sym_holidays,
+      anon_sym_contact_hours,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [9892] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(142), 1,
+      sym_day_window,
+    STATE(183), 1,
+      sym_day_range,
+    STATE(229), 1,
+      sym_week_day,
+    ACTIONS(538), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(540), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [9923] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(759), 1,
+      anon_sym_priority,
+    ACTIONS(757), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9948] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(763), 1,
+      anon_sym_for,
+    ACTIONS(761), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9973] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(147), 1,
+      anon_sym_DASH,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(153), 1,
+      anon_sym_PLUS,
+    ACTIONS(159), 1,
+      anon_sym_and,
+    ACTIONS(299), 1,
+      anon_sym_or,
+    ACTIONS(765), 1,
+      anon_sym_DASH_GT,
+    ACTIONS(767), 1,
+      anon_sym_when,
+    STATE(524), 1,
+      sym_when_clause,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [10018] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(769), 17,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
       anon_sym_when,
       anon_sym_wait,
       anon_sym_send,
@@ -14465,151 +17396,868 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [7977] = 2,
+  [10041] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(655), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [7998] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(526), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8019] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(657), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8040] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(659), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8061] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(661), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8082] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(663), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8103] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(665), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8124] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(328), 7,
-      anon_sym_RBRACK,
+    ACTIONS(773), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(771), 10,
+      anon_sym_COMMA,
       anon_sym_DASH,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      sym_time,
+  [10066] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(498), 1,
+      anon_sym_in,
+    ACTIONS(502), 1,
+      anon_sym_is,
+    ACTIONS(508), 1,
+      anon_sym_and,
+    ACTIONS(530), 1,
+      anon_sym_or,
+    ACTIONS(777), 1,
+      anon_sym_COMMA,
+    ACTIONS(496), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(500), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(510), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(775), 2,
+      anon_sym_RBRACE,
+      sym_identifier,
+    ACTIONS(506), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [10107] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(779), 17,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_when,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10130] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(783), 1,
+      anon_sym_DASH,
+    ACTIONS(785), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(781), 9,
+      anon_sym_COMMA,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      sym_time,
+  [10157] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(787), 17,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_when,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10180] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(791), 1,
+      anon_sym_holiday,
+    ACTIONS(789), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_weekend,
+      anon_sym_holidays,
+      anon_sym_contact_hours,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [10205] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(793), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10227] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(229), 1,
+      sym_week_day,
+    STATE(234), 1,
+      sym_day_range,
+    ACTIONS(538), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(540), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [10255] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(795), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(661), 9,
+      anon_sym_COMMA,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      sym_time,
+  [10279] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(799), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(797), 9,
+      anon_sym_COMMA,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      sym_time,
+  [10303] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(803), 1,
+      anon_sym_COMMA,
+    STATE(184), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(801), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(805), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [10331] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(803), 1,
+      anon_sym_COMMA,
+    STATE(236), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(807), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(805), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [10359] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(809), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10381] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(811), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10403] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(813), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10425] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(159), 1,
+      anon_sym_and,
+    ACTIONS(299), 1,
+      anon_sym_or,
+    ACTIONS(815), 1,
+      anon_sym_LBRACE,
+    STATE(161), 1,
+      sym_block,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [10465] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(817), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10487] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(819), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10509] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(821), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10531] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(823), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10553] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(825), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10575] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(827), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10597] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(829), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10619] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(831), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10641] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(833), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10663] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(835), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10685] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(837), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10707] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(839), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10729] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(841), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10751] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(627), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10773] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(843), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10795] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(845), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10817] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(159), 1,
+      anon_sym_and,
+    ACTIONS(299), 1,
+      anon_sym_or,
+    ACTIONS(815), 1,
+      anon_sym_LBRACE,
+    STATE(219), 1,
+      sym_block,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [10857] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(847), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10879] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(849), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10901] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(159), 1,
+      anon_sym_and,
+    ACTIONS(299), 1,
+      anon_sym_or,
+    ACTIONS(851), 1,
+      anon_sym_RPAREN,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [10938] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(235), 1,
+      sym_week_day,
+    ACTIONS(538), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(540), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [10963] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(159), 1,
+      anon_sym_and,
+    ACTIONS(299), 1,
+      anon_sym_or,
+    ACTIONS(853), 1,
+      anon_sym_RBRACE,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [11000] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(145), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_is,
+    ACTIONS(159), 1,
+      anon_sym_and,
+    ACTIONS(299), 1,
+      anon_sym_or,
+    ACTIONS(855), 1,
+      anon_sym_RPAREN,
+    ACTIONS(141), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [11037] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(345), 7,
+      anon_sym_DASH,
+      anon_sym_RBRACK,
       anon_sym_LPAREN,
       sym_identifier,
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(667), 8,
+    ACTIONS(857), 8,
       anon_sym_account,
       anon_sym_event,
       anon_sym_not,
@@ -14618,387 +18266,48 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-  [8147] = 2,
+  [11060] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(669), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8168] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(671), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8189] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(673), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8210] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(675), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8231] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(677), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8252] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(679), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8273] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(681), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8294] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(683), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8315] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(685), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8336] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(687), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8357] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(689), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8378] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
+    ACTIONS(145), 1,
       anon_sym_in,
-    ACTIONS(147), 1,
+    ACTIONS(151), 1,
       anon_sym_is,
-    ACTIONS(161), 1,
+    ACTIONS(159), 1,
       anon_sym_and,
-    ACTIONS(165), 1,
+    ACTIONS(299), 1,
       anon_sym_or,
-    ACTIONS(691), 1,
+    ACTIONS(859), 1,
       anon_sym_RPAREN,
-    ACTIONS(145), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(149), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(153), 2,
+    ACTIONS(141), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(143), 4,
+    ACTIONS(153), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(157), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [8415] = 2,
+  [11097] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(693), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8436] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(161), 1,
-      anon_sym_and,
-    ACTIONS(165), 1,
-      anon_sym_or,
-    ACTIONS(695), 1,
-      anon_sym_RBRACE,
-    ACTIONS(145), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(149), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(153), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(143), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [8473] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(697), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8494] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_is,
-    ACTIONS(161), 1,
-      anon_sym_and,
-    ACTIONS(165), 1,
-      anon_sym_or,
-    ACTIONS(699), 1,
-      anon_sym_RPAREN,
-    ACTIONS(145), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(149), 2,
-      anon_sym_PLUS,
-      anon_sym_DASH,
-    ACTIONS(153), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(143), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [8531] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(701), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8552] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(703), 15,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8573] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(635), 1,
+    ACTIONS(803), 1,
       anon_sym_COMMA,
-    ACTIONS(707), 1,
+    ACTIONS(863), 1,
       anon_sym_holiday,
-    STATE(204), 2,
+    STATE(184), 2,
       sym_weekday,
       aux_sym_weekend_rule_repeat1,
-    ACTIONS(705), 3,
+    ACTIONS(861), 3,
       anon_sym_RBRACE,
       anon_sym_weekend,
       anon_sym_holidays,
-    ACTIONS(637), 7,
+    ACTIONS(805), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -15006,2330 +18315,2805 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-  [8601] = 6,
+  [11125] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(635), 1,
-      anon_sym_COMMA,
-    ACTIONS(711), 1,
-      anon_sym_holiday,
-    STATE(127), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(709), 3,
-      anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
-    ACTIONS(637), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [8629] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(713), 1,
-      anon_sym_RBRACE,
-    ACTIONS(715), 1,
-      anon_sym_contact_hours,
-    ACTIONS(718), 1,
-      anon_sym_no_contact,
-    ACTIONS(721), 1,
-      anon_sym_at_most,
-    ACTIONS(724), 1,
-      anon_sym_pause,
-    ACTIONS(727), 1,
-      anon_sym_stop,
-    STATE(205), 6,
-      sym_contact_hours_rule,
-      sym_no_contact_rule,
-      sym_at_most_rule,
-      sym_pause_rule,
-      sym_stop_rule,
-      aux_sym_policy_declaration_repeat1,
-  [8659] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(91), 1,
-      sym_duration_unit,
-    ACTIONS(135), 5,
-      anon_sym_day,
-      anon_sym_minute,
-      anon_sym_hour,
-      anon_sym_week,
-      anon_sym_month,
-    ACTIONS(137), 6,
-      anon_sym_minutes,
-      anon_sym_hours,
-      anon_sym_days,
-      anon_sym_weeks,
-      anon_sym_months,
-      aux_sym_duration_unit_token1,
-  [8681] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(730), 1,
-      anon_sym_RBRACE,
-    ACTIONS(732), 1,
-      anon_sym_contact_hours,
-    ACTIONS(734), 1,
-      anon_sym_no_contact,
-    ACTIONS(736), 1,
-      anon_sym_at_most,
-    ACTIONS(738), 1,
-      anon_sym_pause,
-    ACTIONS(740), 1,
-      anon_sym_stop,
-    STATE(205), 6,
-      sym_contact_hours_rule,
-      sym_no_contact_rule,
-      sym_at_most_rule,
-      sym_pause_rule,
-      sym_stop_rule,
-      aux_sym_policy_declaration_repeat1,
-  [8711] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(742), 1,
-      anon_sym_holiday,
-    ACTIONS(744), 1,
-      anon_sym_holidays,
-    STATE(169), 1,
-      sym_weekday,
-    STATE(237), 2,
-      sym_holidays_of,
-      sym_weekday_list,
-    ACTIONS(637), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [8737] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(21), 1,
-      sym_duration_unit,
-    ACTIONS(45), 5,
-      anon_sym_day,
-      anon_sym_minute,
-      anon_sym_hour,
-      anon_sym_week,
-      anon_sym_month,
-    ACTIONS(53), 6,
-      anon_sym_minutes,
-      anon_sym_hours,
-      anon_sym_days,
-      anon_sym_weeks,
-      anon_sym_months,
-      aux_sym_duration_unit_token1,
-  [8759] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(732), 1,
-      anon_sym_contact_hours,
-    ACTIONS(734), 1,
-      anon_sym_no_contact,
-    ACTIONS(736), 1,
-      anon_sym_at_most,
-    ACTIONS(738), 1,
-      anon_sym_pause,
-    ACTIONS(740), 1,
-      anon_sym_stop,
-    ACTIONS(746), 1,
-      anon_sym_RBRACE,
-    STATE(207), 6,
-      sym_contact_hours_rule,
-      sym_no_contact_rule,
-      sym_at_most_rule,
-      sym_pause_rule,
-      sym_stop_rule,
-      aux_sym_policy_declaration_repeat1,
-  [8789] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(149), 1,
-      sym_weekday,
-    ACTIONS(637), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [8805] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(748), 1,
-      anon_sym_RBRACE,
-    ACTIONS(750), 1,
-      anon_sym_on,
-    ACTIONS(753), 1,
-      anon_sym_start,
-    ACTIONS(756), 1,
-      anon_sym_given,
-    STATE(212), 4,
-      sym_given,
-      sym_test_start,
-      sym_on_day,
-      aux_sym_test_declaration_repeat1,
-  [8827] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(759), 1,
-      anon_sym_RBRACE,
-    ACTIONS(761), 1,
-      anon_sym_on,
-    ACTIONS(763), 1,
-      anon_sym_start,
-    ACTIONS(765), 1,
-      anon_sym_given,
-    STATE(216), 4,
-      sym_given,
-      sym_test_start,
-      sym_on_day,
-      aux_sym_test_declaration_repeat1,
-  [8849] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(769), 1,
-      anon_sym_when,
-    STATE(243), 1,
-      sym_when_clause,
-    ACTIONS(767), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [8867] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(769), 1,
-      anon_sym_when,
-    STATE(229), 1,
-      sym_when_clause,
-    ACTIONS(771), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [8885] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(761), 1,
-      anon_sym_on,
-    ACTIONS(763), 1,
-      anon_sym_start,
-    ACTIONS(765), 1,
-      anon_sym_given,
-    ACTIONS(773), 1,
-      anon_sym_RBRACE,
-    STATE(212), 4,
-      sym_given,
-      sym_test_start,
-      sym_on_day,
-      aux_sym_test_declaration_repeat1,
-  [8907] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(203), 1,
-      sym_weekday,
-    ACTIONS(637), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [8923] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(777), 1,
-      anon_sym_COMMA,
-    ACTIONS(779), 1,
-      anon_sym_holiday,
-    ACTIONS(781), 1,
-      sym_date,
-    STATE(227), 1,
-      aux_sym_holiday_rule_repeat1,
-    ACTIONS(775), 3,
-      anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
-  [8944] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(777), 1,
-      anon_sym_COMMA,
-    ACTIONS(785), 1,
-      anon_sym_holiday,
-    ACTIONS(787), 1,
-      sym_date,
-    STATE(218), 1,
-      aux_sym_holiday_rule_repeat1,
-    ACTIONS(783), 3,
-      anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
-  [8965] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(791), 1,
-      anon_sym_in,
-    ACTIONS(789), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [8980] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(795), 1,
-      anon_sym_PIPE,
-    STATE(226), 1,
-      aux_sym_enum_type_repeat1,
-    ACTIONS(793), 5,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_QMARK,
-      anon_sym_EQ,
-      sym_identifier,
-  [8997] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(797), 1,
-      anon_sym_RBRACE,
-    ACTIONS(799), 1,
-      anon_sym_weekend,
-    ACTIONS(801), 1,
-      anon_sym_holiday,
     ACTIONS(803), 1,
-      anon_sym_holidays,
-    STATE(225), 3,
-      sym_weekend_rule,
-      sym_holiday_rule,
-      aux_sym_calendar_declaration_repeat1,
-  [9018] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(805), 1,
-      anon_sym_at,
-    ACTIONS(807), 1,
-      anon_sym_receive,
-    ACTIONS(809), 1,
-      anon_sym_update,
-    ACTIONS(811), 1,
-      anon_sym_expect,
-    STATE(285), 3,
-      sym_receive,
-      sym_update,
-      sym_expect,
-  [9039] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(813), 1,
-      anon_sym_RBRACE,
-    ACTIONS(815), 1,
-      anon_sym_weekend,
-    ACTIONS(818), 1,
-      anon_sym_holiday,
-    ACTIONS(821), 1,
-      anon_sym_holidays,
-    STATE(224), 3,
-      sym_weekend_rule,
-      sym_holiday_rule,
-      aux_sym_calendar_declaration_repeat1,
-  [9060] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(799), 1,
-      anon_sym_weekend,
-    ACTIONS(801), 1,
-      anon_sym_holiday,
-    ACTIONS(803), 1,
-      anon_sym_holidays,
-    ACTIONS(824), 1,
-      anon_sym_RBRACE,
-    STATE(224), 3,
-      sym_weekend_rule,
-      sym_holiday_rule,
-      aux_sym_calendar_declaration_repeat1,
-  [9081] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(828), 1,
-      anon_sym_PIPE,
-    STATE(226), 1,
-      aux_sym_enum_type_repeat1,
-    ACTIONS(826), 5,
-      anon_sym_RBRACE,
       anon_sym_COMMA,
-      anon_sym_QMARK,
-      anon_sym_EQ,
-      sym_identifier,
-  [9098] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(833), 1,
-      anon_sym_COMMA,
-    ACTIONS(836), 1,
-      anon_sym_holiday,
-    ACTIONS(838), 1,
-      sym_date,
-    STATE(227), 1,
-      aux_sym_holiday_rule_repeat1,
-    ACTIONS(831), 3,
-      anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
-  [9119] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(795), 1,
-      anon_sym_PIPE,
-    ACTIONS(843), 1,
-      anon_sym_QMARK,
-    STATE(221), 1,
-      aux_sym_enum_type_repeat1,
-    ACTIONS(841), 4,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ,
-      sym_identifier,
-  [9138] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(845), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [9150] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(847), 6,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_QMARK,
-      anon_sym_PIPE,
-      anon_sym_EQ,
-      sym_identifier,
-  [9162] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(849), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [9174] = 5,
-    ACTIONS(851), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(856), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(859), 1,
-      sym_comment,
-    ACTIONS(853), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(232), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [9192] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(836), 1,
-      anon_sym_holiday,
-    ACTIONS(831), 5,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_weekend,
-      anon_sym_holidays,
-      sym_date,
-  [9206] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(807), 1,
-      anon_sym_receive,
-    ACTIONS(809), 1,
-      anon_sym_update,
-    ACTIONS(811), 1,
-      anon_sym_expect,
-    STATE(277), 3,
-      sym_receive,
-      sym_update,
-      sym_expect,
-  [9224] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(569), 1,
-      anon_sym_LBRACE,
-    STATE(281), 1,
-      sym_field_values,
-    ACTIONS(861), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9240] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(863), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [9252] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(865), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [9264] = 5,
-    ACTIONS(859), 1,
-      sym_comment,
     ACTIONS(867), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(871), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(869), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(241), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [9282] = 5,
-    ACTIONS(859), 1,
-      sym_comment,
-    ACTIONS(871), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(873), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(875), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(232), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [9300] = 5,
+      anon_sym_holiday,
+    STATE(267), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(865), 3,
+      anon_sym_RBRACE,
+      anon_sym_weekend,
+      anon_sym_holidays,
+    ACTIONS(805), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [11153] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
+    ACTIONS(869), 1,
+      anon_sym_RBRACE,
+    ACTIONS(871), 1,
+      anon_sym_contact_hours,
+    ACTIONS(874), 1,
+      anon_sym_no_contact,
     ACTIONS(877), 1,
-      anon_sym_LBRACE,
-    ACTIONS(879), 1,
-      anon_sym_file,
-    STATE(141), 3,
-      sym_template_file,
-      sym_template_email,
-      sym_string,
-  [9318] = 5,
-    ACTIONS(859), 1,
-      sym_comment,
-    ACTIONS(871), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(881), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(875), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(232), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [9336] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(883), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
       anon_sym_at_most,
+    ACTIONS(880), 1,
       anon_sym_pause,
+    ACTIONS(883), 1,
       anon_sym_stop,
-  [9348] = 2,
+    STATE(269), 7,
+      sym_contact_hours_rule,
+      sym_no_contact_rule,
+      sym_at_most_rule,
+      sym_pause_rule,
+      sym_hold_rule,
+      sym_stop_rule,
+      aux_sym_policy_declaration_repeat1,
+  [11184] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(885), 6,
+    ACTIONS(886), 1,
       anon_sym_RBRACE,
+    ACTIONS(888), 1,
       anon_sym_contact_hours,
+    ACTIONS(890), 1,
       anon_sym_no_contact,
+    ACTIONS(892), 1,
       anon_sym_at_most,
+    ACTIONS(894), 1,
       anon_sym_pause,
+    ACTIONS(896), 1,
       anon_sym_stop,
-  [9360] = 5,
-    ACTIONS(859), 1,
-      sym_comment,
-    ACTIONS(871), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(887), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(889), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(239), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [9378] = 3,
+    STATE(271), 7,
+      sym_contact_hours_rule,
+      sym_no_contact_rule,
+      sym_at_most_rule,
+      sym_pause_rule,
+      sym_hold_rule,
+      sym_stop_rule,
+      aux_sym_policy_declaration_repeat1,
+  [11215] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(181), 1,
-      sym_priority,
-    ACTIONS(891), 4,
-      anon_sym_low,
-      anon_sym_normal,
-      anon_sym_high,
-      anon_sym_urgent,
-  [9391] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(154), 1,
-      sym_priority,
-    ACTIONS(891), 4,
-      anon_sym_low,
-      anon_sym_normal,
-      anon_sym_high,
-      anon_sym_urgent,
-  [9404] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(893), 1,
-      anon_sym_DASH_GT,
-    ACTIONS(895), 1,
-      anon_sym_start,
-    STATE(342), 1,
-      sym_migrate_place,
-    ACTIONS(897), 2,
-      anon_sym_wait,
-      anon_sym_contact,
-  [9421] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(899), 1,
+    ACTIONS(888), 1,
+      anon_sym_contact_hours,
+    ACTIONS(890), 1,
+      anon_sym_no_contact,
+    ACTIONS(892), 1,
+      anon_sym_at_most,
+    ACTIONS(894), 1,
+      anon_sym_pause,
+    ACTIONS(896), 1,
+      anon_sym_stop,
+    ACTIONS(898), 1,
       anon_sym_RBRACE,
-    ACTIONS(901), 1,
-      sym_number,
-    STATE(429), 1,
-      sym_percentage,
-    STATE(250), 2,
-      sym_split_arm,
-      aux_sym_split_step_repeat1,
-  [9438] = 3,
+    STATE(269), 7,
+      sym_contact_hours_rule,
+      sym_no_contact_rule,
+      sym_at_most_rule,
+      sym_pause_rule,
+      sym_hold_rule,
+      sym_stop_rule,
+      aux_sym_policy_declaration_repeat1,
+  [11246] = 4,
     ACTIONS(3), 1,
       sym_comment,
     STATE(145), 1,
+      sym_duration_unit,
+    ACTIONS(301), 5,
+      anon_sym_week,
+      anon_sym_day,
+      anon_sym_minute,
+      anon_sym_hour,
+      anon_sym_month,
+    ACTIONS(307), 6,
+      anon_sym_minutes,
+      anon_sym_hours,
+      anon_sym_days,
+      anon_sym_weeks,
+      anon_sym_months,
+      aux_sym_duration_unit_token1,
+  [11268] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(900), 1,
+      anon_sym_holiday,
+    ACTIONS(902), 1,
+      anon_sym_holidays,
+    STATE(237), 1,
+      sym_weekday,
+    STATE(305), 2,
+      sym_holidays_of,
+      sym_weekday_list,
+    ACTIONS(805), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [11294] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(22), 1,
+      sym_duration_unit,
+    ACTIONS(45), 5,
+      anon_sym_week,
+      anon_sym_day,
+      anon_sym_minute,
+      anon_sym_hour,
+      anon_sym_month,
+    ACTIONS(51), 6,
+      anon_sym_minutes,
+      anon_sym_hours,
+      anon_sym_days,
+      anon_sym_weeks,
+      anon_sym_months,
+      aux_sym_duration_unit_token1,
+  [11316] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(80), 1,
+      sym_duration_unit,
+    ACTIONS(119), 5,
+      anon_sym_week,
+      anon_sym_day,
+      anon_sym_minute,
+      anon_sym_hour,
+      anon_sym_month,
+    ACTIONS(121), 6,
+      anon_sym_minutes,
+      anon_sym_hours,
+      anon_sym_days,
+      anon_sym_weeks,
+      anon_sym_months,
+      aux_sym_duration_unit_token1,
+  [11338] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(906), 1,
+      anon_sym_for,
+    ACTIONS(908), 1,
+      anon_sym_when,
+    STATE(310), 1,
+      sym_when_clause,
+    ACTIONS(904), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11359] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(220), 1,
+      sym_weekday,
+    ACTIONS(805), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [11375] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(908), 1,
+      anon_sym_when,
+    STATE(311), 1,
+      sym_when_clause,
+    ACTIONS(910), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11393] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(912), 1,
+      anon_sym_RBRACE,
+    ACTIONS(914), 1,
+      anon_sym_on,
+    ACTIONS(916), 1,
+      anon_sym_start,
+    ACTIONS(918), 1,
+      anon_sym_given,
+    STATE(280), 4,
+      sym_given,
+      sym_test_start,
+      sym_on_day,
+      aux_sym_test_declaration_repeat1,
+  [11415] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(914), 1,
+      anon_sym_on,
+    ACTIONS(916), 1,
+      anon_sym_start,
+    ACTIONS(918), 1,
+      anon_sym_given,
+    ACTIONS(920), 1,
+      anon_sym_RBRACE,
+    STATE(284), 4,
+      sym_given,
+      sym_test_start,
+      sym_on_day,
+      aux_sym_test_declaration_repeat1,
+  [11437] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(908), 1,
+      anon_sym_when,
+    STATE(300), 1,
+      sym_when_clause,
+    ACTIONS(922), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11455] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(908), 1,
+      anon_sym_when,
+    STATE(309), 1,
+      sym_when_clause,
+    ACTIONS(924), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11473] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(268), 1,
+      sym_weekday,
+    ACTIONS(805), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [11489] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(926), 1,
+      anon_sym_RBRACE,
+    ACTIONS(928), 1,
+      anon_sym_on,
+    ACTIONS(931), 1,
+      anon_sym_start,
+    ACTIONS(934), 1,
+      anon_sym_given,
+    STATE(284), 4,
+      sym_given,
+      sym_test_start,
+      sym_on_day,
+      aux_sym_test_declaration_repeat1,
+  [11511] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(937), 1,
+      anon_sym_RBRACE,
+    ACTIONS(939), 1,
+      anon_sym_weekend,
+    ACTIONS(941), 1,
+      anon_sym_holiday,
+    ACTIONS(943), 1,
+      anon_sym_holidays,
+    STATE(295), 3,
+      sym_weekend_rule,
+      sym_holiday_rule,
+      aux_sym_calendar_declaration_repeat1,
+  [11532] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(945), 1,
+      anon_sym_at,
+    ACTIONS(947), 1,
+      anon_sym_receive,
+    ACTIONS(949), 1,
+      anon_sym_update,
+    ACTIONS(951), 1,
+      anon_sym_expect,
+    STATE(376), 3,
+      sym_receive,
+      sym_update,
+      sym_expect,
+  [11553] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(955), 1,
+      anon_sym_QMARK,
+    ACTIONS(957), 1,
+      anon_sym_PIPE,
+    STATE(290), 1,
+      aux_sym_enum_type_repeat1,
+    ACTIONS(953), 4,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_EQ,
+      sym_identifier,
+  [11572] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(959), 1,
+      anon_sym_RBRACE,
+    ACTIONS(961), 1,
+      anon_sym_weekend,
+    ACTIONS(964), 1,
+      anon_sym_holiday,
+    ACTIONS(967), 1,
+      anon_sym_holidays,
+    STATE(288), 3,
+      sym_weekend_rule,
+      sym_holiday_rule,
+      aux_sym_calendar_declaration_repeat1,
+  [11593] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(972), 1,
+      anon_sym_COMMA,
+    ACTIONS(975), 1,
+      anon_sym_holiday,
+    ACTIONS(977), 1,
+      sym_date,
+    STATE(289), 1,
+      aux_sym_holiday_rule_repeat1,
+    ACTIONS(970), 3,
+      anon_sym_RBRACE,
+      anon_sym_weekend,
+      anon_sym_holidays,
+  [11614] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(957), 1,
+      anon_sym_PIPE,
+    STATE(292), 1,
+      aux_sym_enum_type_repeat1,
+    ACTIONS(980), 5,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_QMARK,
+      anon_sym_EQ,
+      sym_identifier,
+  [11631] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(984), 1,
+      anon_sym_in,
+    ACTIONS(982), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11646] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(988), 1,
+      anon_sym_PIPE,
+    STATE(292), 1,
+      aux_sym_enum_type_repeat1,
+    ACTIONS(986), 5,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_QMARK,
+      anon_sym_EQ,
+      sym_identifier,
+  [11663] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(993), 1,
+      anon_sym_COMMA,
+    ACTIONS(995), 1,
+      anon_sym_holiday,
+    ACTIONS(997), 1,
+      sym_date,
+    STATE(296), 1,
+      aux_sym_holiday_rule_repeat1,
+    ACTIONS(991), 3,
+      anon_sym_RBRACE,
+      anon_sym_weekend,
+      anon_sym_holidays,
+  [11684] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1001), 1,
+      anon_sym_in,
+    ACTIONS(999), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11699] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(939), 1,
+      anon_sym_weekend,
+    ACTIONS(941), 1,
+      anon_sym_holiday,
+    ACTIONS(943), 1,
+      anon_sym_holidays,
+    ACTIONS(1003), 1,
+      anon_sym_RBRACE,
+    STATE(288), 3,
+      sym_weekend_rule,
+      sym_holiday_rule,
+      aux_sym_calendar_declaration_repeat1,
+  [11720] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(993), 1,
+      anon_sym_COMMA,
+    ACTIONS(1007), 1,
+      anon_sym_holiday,
+    ACTIONS(1009), 1,
+      sym_date,
+    STATE(289), 1,
+      aux_sym_holiday_rule_repeat1,
+    ACTIONS(1005), 3,
+      anon_sym_RBRACE,
+      anon_sym_weekend,
+      anon_sym_holidays,
+  [11741] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1011), 6,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_QMARK,
+      anon_sym_PIPE,
+      anon_sym_EQ,
+      sym_identifier,
+  [11753] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1013), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11765] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1015), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11777] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1017), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11789] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1019), 1,
+      anon_sym_RBRACE,
+    ACTIONS(1021), 1,
+      anon_sym_var,
+    ACTIONS(1024), 1,
+      anon_sym_stage,
+    STATE(301), 3,
+      sym_migrate_var,
+      sym_migrate_move,
+      aux_sym_migrate_declaration_repeat1,
+  [11807] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1027), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11819] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1029), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11831] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1031), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11843] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1033), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11855] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(947), 1,
+      anon_sym_receive,
+    ACTIONS(949), 1,
+      anon_sym_update,
+    ACTIONS(951), 1,
+      anon_sym_expect,
+    STATE(354), 3,
+      sym_receive,
+      sym_update,
+      sym_expect,
+  [11873] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(697), 1,
+      anon_sym_LBRACE,
+    STATE(355), 1,
+      sym_field_values,
+    ACTIONS(1035), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [11889] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1037), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11901] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1039), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11913] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1041), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11925] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1043), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11937] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1045), 1,
+      anon_sym_RBRACE,
+    ACTIONS(1047), 1,
+      anon_sym_var,
+    ACTIONS(1049), 1,
+      anon_sym_stage,
+    STATE(320), 3,
+      sym_migrate_var,
+      sym_migrate_move,
+      aux_sym_migrate_declaration_repeat1,
+  [11955] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1051), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11967] = 5,
+    ACTIONS(1053), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1058), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1061), 1,
+      sym_comment,
+    ACTIONS(1055), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(314), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [11985] = 5,
+    ACTIONS(1061), 1,
+      sym_comment,
+    ACTIONS(1063), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1067), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1065), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(317), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12003] = 5,
+    ACTIONS(1061), 1,
+      sym_comment,
+    ACTIONS(1067), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1069), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1071), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(318), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12021] = 5,
+    ACTIONS(1061), 1,
+      sym_comment,
+    ACTIONS(1067), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1073), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1075), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(314), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12039] = 5,
+    ACTIONS(1061), 1,
+      sym_comment,
+    ACTIONS(1067), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1077), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1075), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(314), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12057] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1079), 1,
+      anon_sym_LBRACE,
+    ACTIONS(1081), 1,
+      anon_sym_file,
+    STATE(198), 3,
+      sym_template_file,
+      sym_template_email,
+      sym_string,
+  [12075] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1047), 1,
+      anon_sym_var,
+    ACTIONS(1049), 1,
+      anon_sym_stage,
+    ACTIONS(1083), 1,
+      anon_sym_RBRACE,
+    STATE(301), 3,
+      sym_migrate_var,
+      sym_migrate_move,
+      aux_sym_migrate_declaration_repeat1,
+  [12093] = 5,
+    ACTIONS(1061), 1,
+      sym_comment,
+    ACTIONS(1067), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1085), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1087), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(322), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12111] = 5,
+    ACTIONS(1061), 1,
+      sym_comment,
+    ACTIONS(1067), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1089), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1075), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(314), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12129] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(975), 1,
+      anon_sym_holiday,
+    ACTIONS(970), 5,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_weekend,
+      anon_sym_holidays,
+      sym_date,
+  [12143] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1091), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12155] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1093), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12167] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1097), 1,
+      anon_sym_COMMA,
+    ACTIONS(1099), 1,
+      anon_sym_at,
+    ACTIONS(1095), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12182] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1101), 1,
+      anon_sym_DASH_GT,
+    ACTIONS(1103), 1,
+      anon_sym_start,
+    STATE(440), 1,
+      sym_migrate_place,
+    ACTIONS(1105), 2,
+      anon_sym_wait,
+      anon_sym_contact,
+  [12199] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(191), 1,
       sym_priority,
-    ACTIONS(891), 4,
+    ACTIONS(1107), 4,
       anon_sym_low,
       anon_sym_normal,
       anon_sym_high,
       anon_sym_urgent,
-  [9451] = 5,
+  [12212] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(901), 1,
-      sym_number,
-    ACTIONS(903), 1,
-      anon_sym_RBRACE,
-    STATE(429), 1,
-      sym_percentage,
-    STATE(251), 2,
-      sym_split_arm,
-      aux_sym_split_step_repeat1,
-  [9468] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(905), 1,
-      anon_sym_RBRACE,
-    ACTIONS(907), 1,
-      sym_number,
-    STATE(429), 1,
-      sym_percentage,
-    STATE(251), 2,
-      sym_split_arm,
-      aux_sym_split_step_repeat1,
-  [9485] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(375), 1,
+    ACTIONS(480), 1,
       anon_sym_DQUOTE,
-    ACTIONS(910), 2,
+    ACTIONS(1109), 2,
       anon_sym_account,
       anon_sym_event,
-    STATE(231), 2,
+    STATE(324), 2,
       sym_field_access,
       sym_string,
-  [9500] = 3,
+  [12227] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(914), 1,
-      anon_sym_QMARK,
-    ACTIONS(912), 4,
+    ACTIONS(1111), 5,
       anon_sym_RBRACE,
       anon_sym_COMMA,
-      anon_sym_EQ,
-      sym_identifier,
-  [9513] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(918), 1,
-      anon_sym_in,
-    ACTIONS(916), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9526] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(922), 1,
-      anon_sym_queue,
-    ACTIONS(920), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9539] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(629), 1,
-      anon_sym_LBRACE,
-    ACTIONS(769), 1,
-      anon_sym_when,
-    ACTIONS(924), 1,
-      anon_sym_DASH_GT,
-    STATE(57), 1,
-      sym_block,
-    STATE(300), 1,
-      sym_when_clause,
-  [9558] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(926), 1,
-      sym_identifier,
-    ACTIONS(928), 1,
-      anon_sym_RBRACE,
-    STATE(282), 2,
-      sym_field_value,
-      aux_sym_field_values_repeat1,
-  [9572] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(930), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9582] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(932), 1,
-      sym_identifier,
-    ACTIONS(934), 1,
-      anon_sym_RBRACE,
-    STATE(265), 2,
-      sym_field_declaration,
-      aux_sym_field_list_repeat1,
-  [9596] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(936), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9606] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(938), 1,
-      anon_sym_RBRACE,
-    ACTIONS(940), 1,
-      anon_sym_stage,
-    STATE(262), 2,
-      sym_migrate_move,
-      aux_sym_migrate_declaration_repeat1,
-  [9620] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(940), 1,
-      anon_sym_stage,
-    ACTIONS(942), 1,
-      anon_sym_RBRACE,
-    STATE(275), 2,
-      sym_migrate_move,
-      aux_sym_migrate_declaration_repeat1,
-  [9634] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(895), 1,
-      anon_sym_start,
-    STATE(302), 1,
-      sym_migrate_place,
-    ACTIONS(897), 2,
-      anon_sym_wait,
-      anon_sym_contact,
-  [9648] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(946), 1,
-      anon_sym_COMMA,
-    ACTIONS(948), 1,
-      anon_sym_at,
-    ACTIONS(944), 2,
-      anon_sym_RBRACE,
-      anon_sym_stage,
-  [9662] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(950), 1,
-      sym_identifier,
-    ACTIONS(953), 1,
-      anon_sym_RBRACE,
-    STATE(265), 2,
-      sym_field_declaration,
-      aux_sym_field_list_repeat1,
-  [9676] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(955), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9686] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(957), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9696] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(959), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9706] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(961), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9716] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(963), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9726] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(965), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9736] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(895), 1,
-      anon_sym_start,
-    STATE(298), 1,
-      sym_migrate_place,
-    ACTIONS(897), 2,
-      anon_sym_wait,
-      anon_sym_contact,
-  [9750] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(967), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9760] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(969), 4,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
+      anon_sym_var,
       anon_sym_DASH_GT,
       anon_sym_stage,
-  [9770] = 4,
+  [12238] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(971), 1,
-      anon_sym_RBRACE,
-    ACTIONS(973), 1,
-      anon_sym_stage,
-    STATE(275), 2,
-      sym_migrate_move,
-      aux_sym_migrate_declaration_repeat1,
-  [9784] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(976), 4,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ,
-      sym_identifier,
-  [9794] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(978), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9804] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(932), 1,
-      sym_identifier,
-    ACTIONS(980), 1,
-      anon_sym_RBRACE,
-    STATE(259), 2,
-      sym_field_declaration,
-      aux_sym_field_list_repeat1,
-  [9818] = 3,
-    ACTIONS(859), 1,
-      sym_comment,
-    ACTIONS(984), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(982), 3,
-      anon_sym_DQUOTE2,
-      sym_string_content,
-      sym_escape_sequence,
-  [9830] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(986), 4,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ,
-      sym_identifier,
-  [9840] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(988), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9850] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(990), 1,
-      sym_identifier,
-    ACTIONS(993), 1,
-      anon_sym_RBRACE,
-    STATE(282), 2,
-      sym_field_value,
-      aux_sym_field_values_repeat1,
-  [9864] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(995), 4,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH_GT,
-      anon_sym_stage,
-  [9874] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(997), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9884] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(999), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9894] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1001), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9904] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1003), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9914] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1005), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9924] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1007), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9934] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(926), 1,
-      sym_identifier,
-    ACTIONS(1009), 1,
-      anon_sym_RBRACE,
-    STATE(257), 2,
-      sym_field_value,
-      aux_sym_field_values_repeat1,
-  [9948] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1013), 1,
-      anon_sym_COMMA,
-    ACTIONS(1015), 1,
-      anon_sym_at,
-    ACTIONS(1011), 2,
-      anon_sym_RBRACE,
-      anon_sym_stage,
-  [9962] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1017), 1,
-      sym_identifier,
-    STATE(253), 1,
-      sym_enum_type,
-    STATE(294), 1,
-      sym_type,
-  [9975] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1017), 1,
-      sym_identifier,
-    STATE(253), 1,
-      sym_enum_type,
-    STATE(410), 1,
-      sym_type,
-  [9988] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1021), 1,
-      anon_sym_COMMA,
-    ACTIONS(1019), 2,
-      anon_sym_RBRACE,
-      sym_identifier,
-  [9999] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1023), 1,
-      anon_sym_queue,
-    ACTIONS(1025), 1,
-      anon_sym_agency,
-    ACTIONS(1027), 1,
-      anon_sym_EQ_EQ,
-  [10012] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1029), 1,
-      anon_sym_until,
-    ACTIONS(1031), 1,
-      sym_number,
-    STATE(192), 1,
-      sym_duration,
-  [10025] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(629), 1,
-      anon_sym_LBRACE,
-    ACTIONS(1033), 1,
-      anon_sym_if,
-    STATE(179), 1,
-      sym_block,
-  [10038] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1037), 1,
-      anon_sym_COMMA,
-    ACTIONS(1035), 2,
-      anon_sym_RBRACE,
-      anon_sym_stage,
-  [10049] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1039), 1,
-      sym_identifier,
-    ACTIONS(1041), 1,
+    ACTIONS(480), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1109), 2,
       anon_sym_account,
-    STATE(153), 1,
-      sym_send_target,
-  [10062] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(629), 1,
-      anon_sym_LBRACE,
-    ACTIONS(1043), 1,
-      anon_sym_DASH_GT,
-    STATE(48), 1,
-      sym_block,
-  [10075] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1047), 1,
-      anon_sym_COMMA,
-    ACTIONS(1045), 2,
-      anon_sym_RBRACE,
-      sym_number,
-  [10086] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1051), 1,
-      anon_sym_COMMA,
-    ACTIONS(1049), 2,
-      anon_sym_RBRACE,
-      anon_sym_stage,
-  [10097] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1053), 1,
-      anon_sym_discount,
-    ACTIONS(1055), 1,
-      anon_sym_plan,
-  [10107] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(901), 1,
-      sym_number,
-    STATE(175), 1,
-      sym_percentage,
-  [10117] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1057), 2,
-      anon_sym_RBRACE,
-      anon_sym_stage,
-  [10125] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1059), 1,
-      sym_number,
-    STATE(242), 1,
-      sym_duration,
-  [10135] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1061), 2,
-      anon_sym_RBRACE,
-      anon_sym_stage,
-  [10143] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(433), 1,
+      anon_sym_event,
+    STATE(325), 2,
+      sym_field_access,
       sym_string,
-  [10153] = 2,
+  [12253] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1063), 2,
-      anon_sym_RBRACE,
-      anon_sym_stage,
-  [10161] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(193), 1,
-      sym_string,
-  [10171] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1031), 1,
-      sym_number,
-    STATE(182), 1,
-      sym_duration,
-  [10181] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1065), 2,
-      anon_sym_RBRACE,
-      sym_identifier,
-  [10189] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(569), 1,
-      anon_sym_LBRACE,
-    STATE(284), 1,
-      sym_field_values,
-  [10199] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1027), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1067), 1,
-      sym_identifier,
-  [10209] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(901), 1,
-      sym_number,
-    STATE(267), 1,
-      sym_percentage,
-  [10219] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(147), 1,
-      sym_string,
-  [10229] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1027), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1069), 1,
-      sym_identifier,
-  [10239] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(270), 1,
-      sym_string,
-  [10249] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(437), 1,
-      sym_string,
-  [10259] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1071), 1,
-      anon_sym_queue,
-    ACTIONS(1073), 1,
-      anon_sym_agency,
-  [10269] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1027), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1075), 1,
-      sym_identifier,
-  [10279] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1027), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1077), 1,
-      sym_identifier,
-  [10289] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(518), 1,
-      anon_sym_LBRACE,
-    STATE(163), 1,
-      sym_field_list,
-  [10299] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(518), 1,
-      anon_sym_LBRACE,
-    STATE(140), 1,
-      sym_field_list,
-  [10309] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1027), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1079), 1,
-      sym_identifier,
-  [10319] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1059), 1,
-      sym_number,
-    STATE(400), 1,
-      sym_duration,
-  [10329] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1081), 2,
-      anon_sym_RBRACE,
-      sym_identifier,
-  [10337] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1027), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1083), 1,
-      sym_identifier,
-  [10347] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1085), 2,
-      anon_sym_RBRACE,
-      anon_sym_stage,
-  [10355] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(629), 1,
-      anon_sym_LBRACE,
-    STATE(190), 1,
-      sym_block,
-  [10365] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(260), 1,
-      sym_string,
-  [10375] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1087), 1,
-      anon_sym_LBRACK,
-    STATE(96), 1,
-      sym_list,
-  [10385] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(189), 1,
-      sym_string,
-  [10395] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(569), 1,
-      anon_sym_LBRACE,
-    STATE(271), 1,
-      sym_field_values,
-  [10405] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(769), 1,
+    ACTIONS(767), 1,
       anon_sym_when,
-    STATE(166), 1,
-      sym_when_clause,
-  [10415] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(375), 1,
-      anon_sym_DQUOTE,
-    STATE(345), 1,
-      sym_string,
-  [10425] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1089), 1,
+    ACTIONS(815), 1,
       anon_sym_LBRACE,
-    STATE(146), 1,
-      sym_stage_body,
-  [10435] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1091), 1,
-      anon_sym_LBRACK,
-    STATE(15), 1,
-      sym_list,
-  [10445] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1093), 2,
-      anon_sym_RBRACE,
-      sym_number,
-  [10453] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1031), 1,
-      sym_number,
-    STATE(188), 1,
-      sym_duration,
-  [10463] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1027), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1095), 1,
-      anon_sym_discount,
-  [10473] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1097), 1,
-      anon_sym_DASH_GT,
-  [10480] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1099), 1,
-      anon_sym_COLON,
-  [10487] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1101), 1,
-      sym_integer,
-  [10494] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1103), 1,
-      anon_sym_body,
-  [10501] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1105), 1,
-      sym_identifier,
-  [10508] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1107), 1,
-      sym_identifier,
-  [10515] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1109), 1,
-      sym_identifier,
-  [10522] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1111), 1,
-      anon_sym_installments,
-  [10529] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(1113), 1,
-      sym_integer,
-  [10536] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1115), 1,
-      anon_sym_LBRACE,
-  [10543] = 2,
+      anon_sym_DASH_GT,
+    STATE(47), 1,
+      sym_block,
+    STATE(385), 1,
+      sym_when_clause,
+  [12272] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1117), 1,
-      sym_identifier,
-  [10550] = 2,
+      anon_sym_in,
+    ACTIONS(1115), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12285] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1119), 1,
-      sym_identifier,
-  [10557] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
+      anon_sym_RBRACE,
     ACTIONS(1121), 1,
-      sym_identifier,
-  [10564] = 2,
+      sym_number,
+    STATE(500), 1,
+      sym_percentage,
+    STATE(337), 2,
+      sym_split_arm,
+      aux_sym_split_step_repeat1,
+  [12302] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1123), 1,
-      sym_time,
-  [10571] = 2,
+    ACTIONS(480), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1109), 2,
+      anon_sym_account,
+      anon_sym_event,
+    STATE(308), 2,
+      sym_field_access,
+      sym_string,
+  [12317] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1125), 1,
-      sym_identifier,
-  [10578] = 2,
+      anon_sym_queue,
+    ACTIONS(1123), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12330] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1127), 1,
-      anon_sym_account,
-  [10585] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
+      anon_sym_RBRACE,
     ACTIONS(1129), 1,
-      aux_sym_currency_declaration_token1,
-  [10592] = 2,
+      sym_number,
+    STATE(500), 1,
+      sym_percentage,
+    STATE(337), 2,
+      sym_split_arm,
+      aux_sym_split_step_repeat1,
+  [12347] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1131), 1,
+    STATE(246), 1,
+      sym_priority,
+    ACTIONS(1107), 4,
+      anon_sym_low,
+      anon_sym_normal,
+      anon_sym_high,
+      anon_sym_urgent,
+  [12360] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1134), 1,
+      anon_sym_QMARK,
+    ACTIONS(1132), 4,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_EQ,
       sym_identifier,
-  [10599] = 2,
+  [12373] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1133), 1,
-      sym_time,
-  [10606] = 2,
+    ACTIONS(480), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1109), 2,
+      anon_sym_account,
+      anon_sym_event,
+    STATE(313), 2,
+      sym_field_access,
+      sym_string,
+  [12388] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1135), 1,
+    STATE(205), 1,
+      sym_priority,
+    ACTIONS(1107), 4,
+      anon_sym_low,
+      anon_sym_normal,
+      anon_sym_high,
+      anon_sym_urgent,
+  [12401] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1138), 1,
+      anon_sym_COMMA,
+    ACTIONS(1140), 1,
+      anon_sym_at,
+    ACTIONS(1136), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12416] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1142), 5,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_var,
+      anon_sym_DASH_GT,
+      anon_sym_stage,
+  [12427] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1121), 1,
+      sym_number,
+    ACTIONS(1144), 1,
+      anon_sym_RBRACE,
+    STATE(500), 1,
+      sym_percentage,
+    STATE(334), 2,
+      sym_split_arm,
+      aux_sym_split_step_repeat1,
+  [12444] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(480), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1109), 2,
+      anon_sym_account,
+      anon_sym_event,
+    STATE(303), 2,
+      sym_field_access,
+      sym_string,
+  [12459] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(480), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1109), 2,
+      anon_sym_account,
+      anon_sym_event,
+    STATE(302), 2,
+      sym_field_access,
+      sym_string,
+  [12474] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1103), 1,
+      anon_sym_start,
+    STATE(369), 1,
+      sym_migrate_place,
+    ACTIONS(1105), 2,
+      anon_sym_wait,
+      anon_sym_contact,
+  [12488] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1146), 1,
       sym_identifier,
-  [10613] = 2,
+    ACTIONS(1148), 1,
+      anon_sym_RBRACE,
+    STATE(377), 2,
+      sym_field_value,
+      aux_sym_field_values_repeat1,
+  [12502] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1137), 1,
+    ACTIONS(1150), 1,
       sym_identifier,
-  [10620] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1139), 1,
-      anon_sym_DOT,
-  [10627] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1141), 1,
-      sym_integer,
-  [10634] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1143), 1,
-      sym_date,
-  [10641] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1145), 1,
-      sym_identifier,
-  [10648] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1147), 1,
-      sym_identifier,
-  [10655] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1149), 1,
-      anon_sym_of,
-  [10662] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1151), 1,
-      anon_sym_DOT,
-  [10669] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(1153), 1,
-      sym_identifier,
-  [10676] = 2,
+      anon_sym_RBRACE,
+    STATE(349), 2,
+      sym_field_declaration,
+      aux_sym_field_list_repeat1,
+  [12516] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1155), 1,
       sym_identifier,
-  [10683] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1157), 1,
-      anon_sym_from,
-  [10690] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1159), 1,
-      anon_sym_account,
-  [10697] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1161), 1,
-      sym_time,
-  [10704] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1163), 1,
-      sym_identifier,
-  [10711] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1165), 1,
-      sym_identifier,
-  [10718] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1167), 1,
-      sym_identifier,
-  [10725] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1169), 1,
-      anon_sym_times,
-  [10732] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1171), 1,
-      sym_identifier,
-  [10739] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1173), 1,
-      sym_date,
-  [10746] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1175), 1,
-      sym_date,
-  [10753] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1177), 1,
-      anon_sym_to,
-  [10760] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1179), 1,
-      sym_integer,
-  [10767] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1181), 1,
-      sym_identifier,
-  [10774] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1183), 1,
-      anon_sym_for,
-  [10781] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1185), 1,
-      anon_sym_on,
-  [10788] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1187), 1,
-      sym_integer,
-  [10795] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1189), 1,
-      anon_sym_per,
-  [10802] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1191), 1,
-      anon_sym_day,
-  [10809] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1193), 1,
-      sym_identifier,
-  [10816] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1195), 1,
-      sym_identifier,
-  [10823] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1197), 1,
-      sym_identifier,
-  [10830] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1199), 1,
-      anon_sym_subject,
-  [10837] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1201), 1,
-      sym_identifier,
-  [10844] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1203), 1,
-      anon_sym_LBRACE,
-  [10851] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1205), 1,
-      sym_identifier,
-  [10858] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1207), 1,
-      sym_identifier,
-  [10865] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1209), 1,
-      sym_identifier,
-  [10872] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1211), 1,
-      sym_identifier,
-  [10879] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1213), 1,
-      anon_sym_after,
-  [10886] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1215), 1,
-      anon_sym_EQ,
-  [10893] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1217), 1,
-      sym_identifier,
-  [10900] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1219), 1,
-      sym_identifier,
-  [10907] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1221), 1,
-      sym_identifier,
-  [10914] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1223), 1,
-      sym_identifier,
-  [10921] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1225), 1,
-      sym_identifier,
-  [10928] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1227), 1,
-      sym_identifier,
-  [10935] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1229), 1,
-      anon_sym_LBRACE,
-  [10942] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1231), 1,
-      anon_sym_COLON,
-  [10949] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1233), 1,
-      anon_sym_EQ,
-  [10956] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1235), 1,
-      anon_sym_EQ_EQ,
-  [10963] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1237), 1,
-      anon_sym_at,
-  [10970] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1239), 1,
-      sym_integer,
-  [10977] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1241), 1,
-      sym_time,
-  [10984] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1243), 1,
-      anon_sym_LBRACE,
-  [10991] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1245), 1,
-      sym_identifier,
-  [10998] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1247), 1,
-      sym_identifier,
-  [11005] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1249), 1,
-      sym_identifier,
-  [11012] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1251), 1,
-      anon_sym_on,
-  [11019] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1253), 1,
-      anon_sym_PERCENT,
-  [11026] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1033), 1,
-      anon_sym_if,
-  [11033] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1255), 1,
-      sym_identifier,
-  [11040] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1257), 1,
-      anon_sym_set,
-  [11047] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1259), 1,
-      anon_sym_COLON,
-  [11054] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1261), 1,
-      anon_sym_EQ,
-  [11061] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1263), 1,
-      sym_identifier,
-  [11068] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1265), 1,
-      ts_builtin_sym_end,
-  [11075] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1267), 1,
-      anon_sym_for,
-  [11082] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1269), 1,
-      anon_sym_DASH_GT,
-  [11089] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1271), 1,
-      anon_sym_version,
-  [11096] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1273), 1,
-      sym_identifier,
-  [11103] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1275), 1,
-      sym_identifier,
-  [11110] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1277), 1,
+    ACTIONS(1158), 1,
       anon_sym_RBRACE,
-  [11117] = 2,
+    STATE(350), 2,
+      sym_field_value,
+      aux_sym_field_values_repeat1,
+  [12530] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1279), 1,
-      anon_sym_DOT,
-  [11124] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1281), 1,
-      anon_sym_every,
-  [11131] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1283), 1,
+    ACTIONS(1160), 1,
       sym_identifier,
-  [11138] = 2,
+    ACTIONS(1162), 1,
+      anon_sym_RBRACE,
+    STATE(349), 2,
+      sym_field_declaration,
+      aux_sym_field_list_repeat1,
+  [12544] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1285), 1,
+    ACTIONS(1164), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12554] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1160), 1,
+      sym_identifier,
+    ACTIONS(1166), 1,
+      anon_sym_RBRACE,
+    STATE(351), 2,
+      sym_field_declaration,
+      aux_sym_field_list_repeat1,
+  [12568] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1168), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12578] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1170), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12588] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1172), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12598] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1174), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12608] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1176), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12618] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1178), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12628] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1180), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12638] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1182), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12648] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1184), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12658] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1186), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12668] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1188), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12678] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1190), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12688] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1192), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12698] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1194), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12708] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1196), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12718] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1200), 1,
+      anon_sym_COMMA,
+    ACTIONS(1198), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12730] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1103), 1,
+      anon_sym_start,
+    STATE(371), 1,
+      sym_migrate_place,
+    ACTIONS(1105), 2,
+      anon_sym_wait,
+      anon_sym_contact,
+  [12744] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1204), 1,
+      anon_sym_COMMA,
+    ACTIONS(1202), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12756] = 3,
+    ACTIONS(1061), 1,
+      sym_comment,
+    ACTIONS(1208), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1206), 3,
+      anon_sym_DQUOTE2,
+      sym_string_content,
+      sym_escape_sequence,
+  [12768] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1210), 4,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_EQ,
+      sym_identifier,
+  [12778] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1212), 4,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_EQ,
+      sym_identifier,
+  [12788] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1214), 1,
+      anon_sym_calendar,
+    ACTIONS(1216), 1,
+      sym_number,
+    STATE(299), 2,
+      sym_calendar_week,
+      sym_duration,
+  [12802] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1218), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12812] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1146), 1,
+      sym_identifier,
+    ACTIONS(1220), 1,
+      anon_sym_RBRACE,
+    STATE(350), 2,
+      sym_field_value,
+      aux_sym_field_values_repeat1,
+  [12826] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1222), 1,
+      sym_identifier,
+    STATE(339), 1,
+      sym_enum_type,
+    STATE(519), 1,
+      sym_type,
+  [12839] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1224), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12848] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1228), 1,
+      anon_sym_COMMA,
+    ACTIONS(1226), 2,
+      anon_sym_RBRACE,
+      sym_number,
+  [12859] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1230), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12868] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1232), 1,
+      anon_sym_until,
+    ACTIONS(1234), 1,
+      sym_number,
+    STATE(238), 1,
+      sym_duration,
+  [12881] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1236), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12890] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1222), 1,
+      sym_identifier,
+    STATE(339), 1,
+      sym_enum_type,
+    STATE(390), 1,
+      sym_type,
+  [12903] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(815), 1,
       anon_sym_LBRACE,
-  [11145] = 2,
+    ACTIONS(1238), 1,
+      anon_sym_DASH_GT,
+    STATE(51), 1,
+      sym_block,
+  [12916] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1287), 1,
-      anon_sym_set,
-  [11152] = 2,
+    ACTIONS(1240), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12925] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1289), 1,
+    ACTIONS(1242), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12934] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1244), 1,
       sym_identifier,
-  [11159] = 2,
+    ACTIONS(1246), 1,
+      anon_sym_account,
+    STATE(218), 1,
+      sym_send_target,
+  [12947] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1291), 1,
+    ACTIONS(1248), 1,
+      anon_sym_queue,
+    ACTIONS(1250), 1,
+      anon_sym_agency,
+    ACTIONS(1252), 1,
+      anon_sym_EQ_EQ,
+  [12960] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1256), 1,
+      anon_sym_COMMA,
+    ACTIONS(1254), 2,
+      anon_sym_RBRACE,
+      sym_identifier,
+  [12971] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(815), 1,
+      anon_sym_LBRACE,
+    ACTIONS(1258), 1,
+      anon_sym_if,
+    STATE(249), 1,
+      sym_block,
+  [12984] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(697), 1,
+      anon_sym_LBRACE,
+    STATE(363), 1,
+      sym_field_values,
+  [12994] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1234), 1,
+      sym_number,
+    STATE(259), 1,
+      sym_duration,
+  [13004] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1234), 1,
+      sym_number,
+    STATE(248), 1,
+      sym_duration,
+  [13014] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(489), 1,
+      sym_string,
+  [13024] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1121), 1,
+      sym_number,
+    STATE(365), 1,
+      sym_percentage,
+  [13034] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1260), 1,
+      anon_sym_LBRACE,
+    STATE(190), 1,
+      sym_stage_body,
+  [13044] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(368), 1,
+      sym_string,
+  [13054] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1262), 2,
+      anon_sym_RBRACE,
+      sym_identifier,
+  [13062] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(697), 1,
+      anon_sym_LBRACE,
+    STATE(356), 1,
+      sym_field_values,
+  [13072] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1252), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1264), 1,
+      sym_identifier,
+  [13082] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1252), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1266), 1,
+      sym_identifier,
+  [13092] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1252), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1268), 1,
+      anon_sym_discount,
+  [13102] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1252), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1270), 1,
+      sym_identifier,
+  [13112] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(242), 1,
+      sym_string,
+  [13122] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1216), 1,
+      sym_number,
+    STATE(278), 1,
+      sym_duration,
+  [13132] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1252), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1272), 1,
+      sym_identifier,
+  [13142] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(503), 1,
+      sym_string,
+  [13152] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1274), 1,
+      sym_number,
+    STATE(488), 1,
+      sym_duration,
+  [13162] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1121), 1,
+      sym_number,
+    STATE(223), 1,
+      sym_percentage,
+  [13172] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1252), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1276), 1,
+      sym_identifier,
+  [13182] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(244), 1,
+      sym_string,
+  [13192] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(617), 1,
+      anon_sym_LBRACE,
+    STATE(197), 1,
+      sym_field_list,
+  [13202] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(362), 1,
+      sym_string,
+  [13212] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1278), 1,
+      anon_sym_for,
+    ACTIONS(1280), 1,
+      anon_sym_after,
+  [13222] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(210), 1,
+      sym_string,
+  [13232] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1282), 2,
+      anon_sym_RBRACE,
+      sym_identifier,
+  [13240] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1284), 1,
+      anon_sym_queue,
+    ACTIONS(1286), 1,
+      anon_sym_agency,
+  [13250] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1288), 1,
+      anon_sym_discount,
+    ACTIONS(1290), 1,
+      anon_sym_plan,
+  [13260] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(815), 1,
+      anon_sym_LBRACE,
+    STATE(232), 1,
+      sym_block,
+  [13270] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(767), 1,
+      anon_sym_when,
+    STATE(203), 1,
+      sym_when_clause,
+  [13280] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1292), 1,
+      anon_sym_LBRACK,
+    STATE(110), 1,
+      sym_list,
+  [13290] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1294), 1,
+      anon_sym_LBRACK,
+    STATE(11), 1,
+      sym_list,
+  [13300] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(411), 1,
+      anon_sym_DQUOTE,
+    STATE(437), 1,
+      sym_string,
+  [13310] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1296), 2,
+      anon_sym_RBRACE,
+      sym_number,
+  [13318] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(617), 1,
+      anon_sym_LBRACE,
+    STATE(195), 1,
+      sym_field_list,
+  [13328] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1298), 1,
+      anon_sym_LBRACK,
+    STATE(164), 1,
+      sym_list,
+  [13338] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1252), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1300), 1,
+      sym_identifier,
+  [13348] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1302), 1,
+      sym_identifier,
+  [13355] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1304), 1,
+      sym_identifier,
+  [13362] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1306), 1,
+      sym_identifier,
+  [13369] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1308), 1,
+      sym_identifier,
+  [13376] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1310), 1,
+      anon_sym_COLON,
+  [13383] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1312), 1,
       sym_integer,
+  [13390] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1314), 1,
+      aux_sym_currency_declaration_token1,
+  [13397] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1316), 1,
+      anon_sym_EQ_EQ,
+  [13404] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1318), 1,
+      anon_sym_body,
+  [13411] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1320), 1,
+      sym_identifier,
+  [13418] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1322), 1,
+      sym_integer,
+  [13425] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1324), 1,
+      anon_sym_DASH_GT,
+  [13432] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1326), 1,
+      anon_sym_LBRACE,
+  [13439] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1328), 1,
+      anon_sym_most,
+  [13446] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1330), 1,
+      anon_sym_on,
+  [13453] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1332), 1,
+      sym_integer,
+  [13460] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1334), 1,
+      sym_identifier,
+  [13467] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1336), 1,
+      sym_identifier,
+  [13474] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1338), 1,
+      anon_sym_to,
+  [13481] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1340), 1,
+      anon_sym_on,
+  [13488] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1342), 1,
+      sym_identifier,
+  [13495] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1344), 1,
+      sym_identifier,
+  [13502] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1346), 1,
+      ts_builtin_sym_end,
+  [13509] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1348), 1,
+      sym_identifier,
+  [13516] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1350), 1,
+      anon_sym_LBRACE,
+  [13523] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1352), 1,
+      sym_time,
+  [13530] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1354), 1,
+      anon_sym_at,
+  [13537] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1356), 1,
+      anon_sym_subject,
+  [13544] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1358), 1,
+      anon_sym_per,
+  [13551] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1360), 1,
+      sym_identifier,
+  [13558] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1362), 1,
+      anon_sym_EQ,
+  [13565] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1364), 1,
+      sym_identifier,
+  [13572] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1366), 1,
+      sym_identifier,
+  [13579] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1368), 1,
+      sym_integer,
+  [13586] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1370), 1,
+      sym_date,
+  [13593] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1372), 1,
+      anon_sym_to,
+  [13600] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1374), 1,
+      sym_integer,
+  [13607] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1376), 1,
+      anon_sym_LBRACE,
+  [13614] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1378), 1,
+      anon_sym_EQ,
+  [13621] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1380), 1,
+      sym_identifier,
+  [13628] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1382), 1,
+      sym_identifier,
+  [13635] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1384), 1,
+      sym_date,
+  [13642] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1386), 1,
+      sym_identifier,
+  [13649] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1388), 1,
+      sym_time,
+  [13656] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1390), 1,
+      sym_identifier,
+  [13663] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1392), 1,
+      sym_identifier,
+  [13670] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1394), 1,
+      sym_integer,
+  [13677] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1396), 1,
+      sym_identifier,
+  [13684] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1398), 1,
+      sym_time,
+  [13691] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1400), 1,
+      anon_sym_at,
+  [13698] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1402), 1,
+      sym_identifier,
+  [13705] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1404), 1,
+      sym_identifier,
+  [13712] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1406), 1,
+      sym_time,
+  [13719] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1408), 1,
+      anon_sym_to,
+  [13726] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1410), 1,
+      sym_time,
+  [13733] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1412), 1,
+      sym_identifier,
+  [13740] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1414), 1,
+      sym_identifier,
+  [13747] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1416), 1,
+      sym_identifier,
+  [13754] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1418), 1,
+      sym_date,
+  [13761] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1420), 1,
+      anon_sym_after,
+  [13768] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1422), 1,
+      anon_sym_RBRACE,
+  [13775] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1424), 1,
+      anon_sym_DOT,
+  [13782] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1426), 1,
+      sym_identifier,
+  [13789] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1428), 1,
+      sym_identifier,
+  [13796] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1430), 1,
+      sym_identifier,
+  [13803] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1432), 1,
+      sym_identifier,
+  [13810] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1434), 1,
+      sym_identifier,
+  [13817] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1436), 1,
+      sym_identifier,
+  [13824] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1438), 1,
+      anon_sym_COLON,
+  [13831] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1440), 1,
+      sym_identifier,
+  [13838] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1442), 1,
+      anon_sym_PERCENT,
+  [13845] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1444), 1,
+      anon_sym_DASH_GT,
+  [13852] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1446), 1,
+      anon_sym_account,
+  [13859] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1448), 1,
+      anon_sym_from,
+  [13866] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1450), 1,
+      anon_sym_LBRACE,
+  [13873] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1452), 1,
+      sym_identifier,
+  [13880] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1454), 1,
+      anon_sym_times,
+  [13887] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1456), 1,
+      anon_sym_installments,
+  [13894] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1458), 1,
+      sym_identifier,
+  [13901] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1460), 1,
+      sym_identifier,
+  [13908] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1462), 1,
+      sym_identifier,
+  [13915] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1258), 1,
+      anon_sym_if,
+  [13922] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1464), 1,
+      anon_sym_account,
+  [13929] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1466), 1,
+      sym_identifier,
+  [13936] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1468), 1,
+      anon_sym_every,
+  [13943] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1470), 1,
+      anon_sym_COLON,
+  [13950] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1472), 1,
+      sym_identifier,
+  [13957] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1474), 1,
+      sym_identifier,
+  [13964] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1476), 1,
+      anon_sym_set,
+  [13971] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1478), 1,
+      anon_sym_EQ,
+  [13978] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1480), 1,
+      anon_sym_EQ,
+  [13985] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1482), 1,
+      sym_identifier,
+  [13992] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1484), 1,
+      anon_sym_week,
+  [13999] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1486), 1,
+      sym_identifier,
+  [14006] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1488), 1,
+      anon_sym_for,
+  [14013] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1490), 1,
+      anon_sym_DASH_GT,
+  [14020] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1492), 1,
+      sym_identifier,
+  [14027] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1494), 1,
+      sym_identifier,
+  [14034] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1496), 1,
+      sym_identifier,
+  [14041] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1498), 1,
+      anon_sym_LBRACE,
+  [14048] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1500), 1,
+      sym_time,
+  [14055] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1502), 1,
+      sym_identifier,
+  [14062] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1504), 1,
+      sym_identifier,
+  [14069] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1506), 1,
+      sym_identifier,
+  [14076] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1508), 1,
+      anon_sym_of,
+  [14083] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1510), 1,
+      sym_identifier,
+  [14090] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1512), 1,
+      anon_sym_set,
+  [14097] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1514), 1,
+      sym_identifier,
+  [14104] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1516), 1,
+      sym_identifier,
+  [14111] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1518), 1,
+      anon_sym_set,
+  [14118] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1520), 1,
+      anon_sym_DOT,
+  [14125] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1522), 1,
+      sym_integer,
+  [14132] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1524), 1,
+      anon_sym_version,
+  [14139] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1526), 1,
+      anon_sym_day,
+  [14146] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1528), 1,
+      anon_sym_DOT,
+  [14153] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1530), 1,
+      anon_sym_DOT,
+  [14160] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1532), 1,
+      anon_sym_to,
+  [14167] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1534), 1,
+      anon_sym_until,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
   [SMALL_STATE(2)] = 0,
-  [SMALL_STATE(3)] = 63,
-  [SMALL_STATE(4)] = 136,
-  [SMALL_STATE(5)] = 201,
-  [SMALL_STATE(6)] = 264,
-  [SMALL_STATE(7)] = 327,
-  [SMALL_STATE(8)] = 389,
-  [SMALL_STATE(9)] = 451,
-  [SMALL_STATE(10)] = 513,
-  [SMALL_STATE(11)] = 575,
-  [SMALL_STATE(12)] = 637,
-  [SMALL_STATE(13)] = 699,
-  [SMALL_STATE(14)] = 761,
-  [SMALL_STATE(15)] = 823,
-  [SMALL_STATE(16)] = 885,
-  [SMALL_STATE(17)] = 947,
-  [SMALL_STATE(18)] = 1009,
-  [SMALL_STATE(19)] = 1071,
-  [SMALL_STATE(20)] = 1133,
-  [SMALL_STATE(21)] = 1195,
-  [SMALL_STATE(22)] = 1248,
-  [SMALL_STATE(23)] = 1299,
-  [SMALL_STATE(24)] = 1360,
-  [SMALL_STATE(25)] = 1421,
-  [SMALL_STATE(26)] = 1480,
-  [SMALL_STATE(27)] = 1543,
-  [SMALL_STATE(28)] = 1604,
-  [SMALL_STATE(29)] = 1655,
-  [SMALL_STATE(30)] = 1718,
-  [SMALL_STATE(31)] = 1795,
-  [SMALL_STATE(32)] = 1872,
-  [SMALL_STATE(33)] = 1943,
-  [SMALL_STATE(34)] = 2014,
-  [SMALL_STATE(35)] = 2079,
-  [SMALL_STATE(36)] = 2144,
-  [SMALL_STATE(37)] = 2215,
-  [SMALL_STATE(38)] = 2280,
-  [SMALL_STATE(39)] = 2345,
-  [SMALL_STATE(40)] = 2410,
-  [SMALL_STATE(41)] = 2448,
-  [SMALL_STATE(42)] = 2486,
-  [SMALL_STATE(43)] = 2545,
-  [SMALL_STATE(44)] = 2612,
-  [SMALL_STATE(45)] = 2649,
-  [SMALL_STATE(46)] = 2708,
-  [SMALL_STATE(47)] = 2767,
-  [SMALL_STATE(48)] = 2804,
-  [SMALL_STATE(49)] = 2841,
-  [SMALL_STATE(50)] = 2894,
-  [SMALL_STATE(51)] = 2953,
-  [SMALL_STATE(52)] = 3012,
-  [SMALL_STATE(53)] = 3071,
-  [SMALL_STATE(54)] = 3130,
-  [SMALL_STATE(55)] = 3189,
-  [SMALL_STATE(56)] = 3248,
-  [SMALL_STATE(57)] = 3301,
-  [SMALL_STATE(58)] = 3338,
-  [SMALL_STATE(59)] = 3397,
-  [SMALL_STATE(60)] = 3456,
-  [SMALL_STATE(61)] = 3515,
-  [SMALL_STATE(62)] = 3574,
-  [SMALL_STATE(63)] = 3633,
-  [SMALL_STATE(64)] = 3692,
-  [SMALL_STATE(65)] = 3751,
-  [SMALL_STATE(66)] = 3810,
-  [SMALL_STATE(67)] = 3869,
-  [SMALL_STATE(68)] = 3928,
-  [SMALL_STATE(69)] = 3987,
-  [SMALL_STATE(70)] = 4046,
-  [SMALL_STATE(71)] = 4105,
-  [SMALL_STATE(72)] = 4144,
-  [SMALL_STATE(73)] = 4185,
-  [SMALL_STATE(74)] = 4244,
-  [SMALL_STATE(75)] = 4303,
-  [SMALL_STATE(76)] = 4370,
-  [SMALL_STATE(77)] = 4429,
-  [SMALL_STATE(78)] = 4488,
-  [SMALL_STATE(79)] = 4547,
-  [SMALL_STATE(80)] = 4606,
-  [SMALL_STATE(81)] = 4665,
-  [SMALL_STATE(82)] = 4724,
-  [SMALL_STATE(83)] = 4783,
-  [SMALL_STATE(84)] = 4842,
-  [SMALL_STATE(85)] = 4901,
-  [SMALL_STATE(86)] = 4960,
-  [SMALL_STATE(87)] = 5019,
-  [SMALL_STATE(88)] = 5086,
-  [SMALL_STATE(89)] = 5124,
-  [SMALL_STATE(90)] = 5162,
-  [SMALL_STATE(91)] = 5200,
-  [SMALL_STATE(92)] = 5240,
-  [SMALL_STATE(93)] = 5278,
-  [SMALL_STATE(94)] = 5316,
-  [SMALL_STATE(95)] = 5354,
-  [SMALL_STATE(96)] = 5392,
-  [SMALL_STATE(97)] = 5430,
-  [SMALL_STATE(98)] = 5476,
-  [SMALL_STATE(99)] = 5528,
-  [SMALL_STATE(100)] = 5578,
-  [SMALL_STATE(101)] = 5616,
-  [SMALL_STATE(102)] = 5656,
-  [SMALL_STATE(103)] = 5694,
-  [SMALL_STATE(104)] = 5732,
-  [SMALL_STATE(105)] = 5770,
-  [SMALL_STATE(106)] = 5808,
-  [SMALL_STATE(107)] = 5846,
-  [SMALL_STATE(108)] = 5886,
-  [SMALL_STATE(109)] = 5924,
-  [SMALL_STATE(110)] = 5962,
-  [SMALL_STATE(111)] = 6012,
-  [SMALL_STATE(112)] = 6050,
-  [SMALL_STATE(113)] = 6101,
-  [SMALL_STATE(114)] = 6146,
-  [SMALL_STATE(115)] = 6195,
-  [SMALL_STATE(116)] = 6242,
-  [SMALL_STATE(117)] = 6281,
-  [SMALL_STATE(118)] = 6336,
-  [SMALL_STATE(119)] = 6387,
-  [SMALL_STATE(120)] = 6438,
-  [SMALL_STATE(121)] = 6485,
-  [SMALL_STATE(122)] = 6532,
-  [SMALL_STATE(123)] = 6565,
-  [SMALL_STATE(124)] = 6594,
-  [SMALL_STATE(125)] = 6625,
-  [SMALL_STATE(126)] = 6650,
-  [SMALL_STATE(127)] = 6681,
-  [SMALL_STATE(128)] = 6714,
-  [SMALL_STATE(129)] = 6742,
-  [SMALL_STATE(130)] = 6768,
-  [SMALL_STATE(131)] = 6798,
-  [SMALL_STATE(132)] = 6838,
-  [SMALL_STATE(133)] = 6878,
-  [SMALL_STATE(134)] = 6908,
-  [SMALL_STATE(135)] = 6931,
-  [SMALL_STATE(136)] = 6956,
-  [SMALL_STATE(137)] = 6979,
-  [SMALL_STATE(138)] = 7002,
-  [SMALL_STATE(139)] = 7029,
-  [SMALL_STATE(140)] = 7052,
-  [SMALL_STATE(141)] = 7075,
-  [SMALL_STATE(142)] = 7098,
-  [SMALL_STATE(143)] = 7121,
-  [SMALL_STATE(144)] = 7144,
-  [SMALL_STATE(145)] = 7167,
-  [SMALL_STATE(146)] = 7194,
-  [SMALL_STATE(147)] = 7217,
-  [SMALL_STATE(148)] = 7240,
-  [SMALL_STATE(149)] = 7263,
-  [SMALL_STATE(150)] = 7288,
-  [SMALL_STATE(151)] = 7311,
-  [SMALL_STATE(152)] = 7334,
-  [SMALL_STATE(153)] = 7357,
-  [SMALL_STATE(154)] = 7384,
-  [SMALL_STATE(155)] = 7411,
-  [SMALL_STATE(156)] = 7434,
-  [SMALL_STATE(157)] = 7457,
-  [SMALL_STATE(158)] = 7498,
-  [SMALL_STATE(159)] = 7521,
-  [SMALL_STATE(160)] = 7544,
-  [SMALL_STATE(161)] = 7567,
-  [SMALL_STATE(162)] = 7590,
-  [SMALL_STATE(163)] = 7613,
-  [SMALL_STATE(164)] = 7636,
-  [SMALL_STATE(165)] = 7659,
-  [SMALL_STATE(166)] = 7682,
-  [SMALL_STATE(167)] = 7705,
-  [SMALL_STATE(168)] = 7745,
-  [SMALL_STATE(169)] = 7767,
-  [SMALL_STATE(170)] = 7795,
-  [SMALL_STATE(171)] = 7823,
-  [SMALL_STATE(172)] = 7845,
-  [SMALL_STATE(173)] = 7867,
-  [SMALL_STATE(174)] = 7891,
-  [SMALL_STATE(175)] = 7931,
-  [SMALL_STATE(176)] = 7955,
-  [SMALL_STATE(177)] = 7977,
-  [SMALL_STATE(178)] = 7998,
-  [SMALL_STATE(179)] = 8019,
-  [SMALL_STATE(180)] = 8040,
-  [SMALL_STATE(181)] = 8061,
-  [SMALL_STATE(182)] = 8082,
-  [SMALL_STATE(183)] = 8103,
-  [SMALL_STATE(184)] = 8124,
-  [SMALL_STATE(185)] = 8147,
-  [SMALL_STATE(186)] = 8168,
-  [SMALL_STATE(187)] = 8189,
-  [SMALL_STATE(188)] = 8210,
-  [SMALL_STATE(189)] = 8231,
-  [SMALL_STATE(190)] = 8252,
-  [SMALL_STATE(191)] = 8273,
-  [SMALL_STATE(192)] = 8294,
-  [SMALL_STATE(193)] = 8315,
-  [SMALL_STATE(194)] = 8336,
-  [SMALL_STATE(195)] = 8357,
-  [SMALL_STATE(196)] = 8378,
-  [SMALL_STATE(197)] = 8415,
-  [SMALL_STATE(198)] = 8436,
-  [SMALL_STATE(199)] = 8473,
-  [SMALL_STATE(200)] = 8494,
-  [SMALL_STATE(201)] = 8531,
-  [SMALL_STATE(202)] = 8552,
-  [SMALL_STATE(203)] = 8573,
-  [SMALL_STATE(204)] = 8601,
-  [SMALL_STATE(205)] = 8629,
-  [SMALL_STATE(206)] = 8659,
-  [SMALL_STATE(207)] = 8681,
-  [SMALL_STATE(208)] = 8711,
-  [SMALL_STATE(209)] = 8737,
-  [SMALL_STATE(210)] = 8759,
-  [SMALL_STATE(211)] = 8789,
-  [SMALL_STATE(212)] = 8805,
-  [SMALL_STATE(213)] = 8827,
-  [SMALL_STATE(214)] = 8849,
-  [SMALL_STATE(215)] = 8867,
-  [SMALL_STATE(216)] = 8885,
-  [SMALL_STATE(217)] = 8907,
-  [SMALL_STATE(218)] = 8923,
-  [SMALL_STATE(219)] = 8944,
-  [SMALL_STATE(220)] = 8965,
-  [SMALL_STATE(221)] = 8980,
-  [SMALL_STATE(222)] = 8997,
-  [SMALL_STATE(223)] = 9018,
-  [SMALL_STATE(224)] = 9039,
-  [SMALL_STATE(225)] = 9060,
-  [SMALL_STATE(226)] = 9081,
-  [SMALL_STATE(227)] = 9098,
-  [SMALL_STATE(228)] = 9119,
-  [SMALL_STATE(229)] = 9138,
-  [SMALL_STATE(230)] = 9150,
-  [SMALL_STATE(231)] = 9162,
-  [SMALL_STATE(232)] = 9174,
-  [SMALL_STATE(233)] = 9192,
-  [SMALL_STATE(234)] = 9206,
-  [SMALL_STATE(235)] = 9224,
-  [SMALL_STATE(236)] = 9240,
-  [SMALL_STATE(237)] = 9252,
-  [SMALL_STATE(238)] = 9264,
-  [SMALL_STATE(239)] = 9282,
-  [SMALL_STATE(240)] = 9300,
-  [SMALL_STATE(241)] = 9318,
-  [SMALL_STATE(242)] = 9336,
-  [SMALL_STATE(243)] = 9348,
-  [SMALL_STATE(244)] = 9360,
-  [SMALL_STATE(245)] = 9378,
-  [SMALL_STATE(246)] = 9391,
-  [SMALL_STATE(247)] = 9404,
-  [SMALL_STATE(248)] = 9421,
-  [SMALL_STATE(249)] = 9438,
-  [SMALL_STATE(250)] = 9451,
-  [SMALL_STATE(251)] = 9468,
-  [SMALL_STATE(252)] = 9485,
-  [SMALL_STATE(253)] = 9500,
-  [SMALL_STATE(254)] = 9513,
-  [SMALL_STATE(255)] = 9526,
-  [SMALL_STATE(256)] = 9539,
-  [SMALL_STATE(257)] = 9558,
-  [SMALL_STATE(258)] = 9572,
-  [SMALL_STATE(259)] = 9582,
-  [SMALL_STATE(260)] = 9596,
-  [SMALL_STATE(261)] = 9606,
-  [SMALL_STATE(262)] = 9620,
-  [SMALL_STATE(263)] = 9634,
-  [SMALL_STATE(264)] = 9648,
-  [SMALL_STATE(265)] = 9662,
-  [SMALL_STATE(266)] = 9676,
-  [SMALL_STATE(267)] = 9686,
-  [SMALL_STATE(268)] = 9696,
-  [SMALL_STATE(269)] = 9706,
-  [SMALL_STATE(270)] = 9716,
-  [SMALL_STATE(271)] = 9726,
-  [SMALL_STATE(272)] = 9736,
-  [SMALL_STATE(273)] = 9750,
-  [SMALL_STATE(274)] = 9760,
-  [SMALL_STATE(275)] = 9770,
-  [SMALL_STATE(276)] = 9784,
-  [SMALL_STATE(277)] = 9794,
-  [SMALL_STATE(278)] = 9804,
-  [SMALL_STATE(279)] = 9818,
-  [SMALL_STATE(280)] = 9830,
-  [SMALL_STATE(281)] = 9840,
-  [SMALL_STATE(282)] = 9850,
-  [SMALL_STATE(283)] = 9864,
-  [SMALL_STATE(284)] = 9874,
-  [SMALL_STATE(285)] = 9884,
-  [SMALL_STATE(286)] = 9894,
-  [SMALL_STATE(287)] = 9904,
-  [SMALL_STATE(288)] = 9914,
-  [SMALL_STATE(289)] = 9924,
-  [SMALL_STATE(290)] = 9934,
-  [SMALL_STATE(291)] = 9948,
-  [SMALL_STATE(292)] = 9962,
-  [SMALL_STATE(293)] = 9975,
-  [SMALL_STATE(294)] = 9988,
-  [SMALL_STATE(295)] = 9999,
-  [SMALL_STATE(296)] = 10012,
-  [SMALL_STATE(297)] = 10025,
-  [SMALL_STATE(298)] = 10038,
-  [SMALL_STATE(299)] = 10049,
-  [SMALL_STATE(300)] = 10062,
-  [SMALL_STATE(301)] = 10075,
-  [SMALL_STATE(302)] = 10086,
-  [SMALL_STATE(303)] = 10097,
-  [SMALL_STATE(304)] = 10107,
-  [SMALL_STATE(305)] = 10117,
-  [SMALL_STATE(306)] = 10125,
-  [SMALL_STATE(307)] = 10135,
-  [SMALL_STATE(308)] = 10143,
-  [SMALL_STATE(309)] = 10153,
-  [SMALL_STATE(310)] = 10161,
-  [SMALL_STATE(311)] = 10171,
-  [SMALL_STATE(312)] = 10181,
-  [SMALL_STATE(313)] = 10189,
-  [SMALL_STATE(314)] = 10199,
-  [SMALL_STATE(315)] = 10209,
-  [SMALL_STATE(316)] = 10219,
-  [SMALL_STATE(317)] = 10229,
-  [SMALL_STATE(318)] = 10239,
-  [SMALL_STATE(319)] = 10249,
-  [SMALL_STATE(320)] = 10259,
-  [SMALL_STATE(321)] = 10269,
-  [SMALL_STATE(322)] = 10279,
-  [SMALL_STATE(323)] = 10289,
-  [SMALL_STATE(324)] = 10299,
-  [SMALL_STATE(325)] = 10309,
-  [SMALL_STATE(326)] = 10319,
-  [SMALL_STATE(327)] = 10329,
-  [SMALL_STATE(328)] = 10337,
-  [SMALL_STATE(329)] = 10347,
-  [SMALL_STATE(330)] = 10355,
-  [SMALL_STATE(331)] = 10365,
-  [SMALL_STATE(332)] = 10375,
-  [SMALL_STATE(333)] = 10385,
-  [SMALL_STATE(334)] = 10395,
-  [SMALL_STATE(335)] = 10405,
-  [SMALL_STATE(336)] = 10415,
-  [SMALL_STATE(337)] = 10425,
-  [SMALL_STATE(338)] = 10435,
-  [SMALL_STATE(339)] = 10445,
-  [SMALL_STATE(340)] = 10453,
-  [SMALL_STATE(341)] = 10463,
-  [SMALL_STATE(342)] = 10473,
-  [SMALL_STATE(343)] = 10480,
-  [SMALL_STATE(344)] = 10487,
-  [SMALL_STATE(345)] = 10494,
-  [SMALL_STATE(346)] = 10501,
-  [SMALL_STATE(347)] = 10508,
-  [SMALL_STATE(348)] = 10515,
-  [SMALL_STATE(349)] = 10522,
-  [SMALL_STATE(350)] = 10529,
-  [SMALL_STATE(351)] = 10536,
-  [SMALL_STATE(352)] = 10543,
-  [SMALL_STATE(353)] = 10550,
-  [SMALL_STATE(354)] = 10557,
-  [SMALL_STATE(355)] = 10564,
-  [SMALL_STATE(356)] = 10571,
-  [SMALL_STATE(357)] = 10578,
-  [SMALL_STATE(358)] = 10585,
-  [SMALL_STATE(359)] = 10592,
-  [SMALL_STATE(360)] = 10599,
-  [SMALL_STATE(361)] = 10606,
-  [SMALL_STATE(362)] = 10613,
-  [SMALL_STATE(363)] = 10620,
-  [SMALL_STATE(364)] = 10627,
-  [SMALL_STATE(365)] = 10634,
-  [SMALL_STATE(366)] = 10641,
-  [SMALL_STATE(367)] = 10648,
-  [SMALL_STATE(368)] = 10655,
-  [SMALL_STATE(369)] = 10662,
-  [SMALL_STATE(370)] = 10669,
-  [SMALL_STATE(371)] = 10676,
-  [SMALL_STATE(372)] = 10683,
-  [SMALL_STATE(373)] = 10690,
-  [SMALL_STATE(374)] = 10697,
-  [SMALL_STATE(375)] = 10704,
-  [SMALL_STATE(376)] = 10711,
-  [SMALL_STATE(377)] = 10718,
-  [SMALL_STATE(378)] = 10725,
-  [SMALL_STATE(379)] = 10732,
-  [SMALL_STATE(380)] = 10739,
-  [SMALL_STATE(381)] = 10746,
-  [SMALL_STATE(382)] = 10753,
-  [SMALL_STATE(383)] = 10760,
-  [SMALL_STATE(384)] = 10767,
-  [SMALL_STATE(385)] = 10774,
-  [SMALL_STATE(386)] = 10781,
-  [SMALL_STATE(387)] = 10788,
-  [SMALL_STATE(388)] = 10795,
-  [SMALL_STATE(389)] = 10802,
-  [SMALL_STATE(390)] = 10809,
-  [SMALL_STATE(391)] = 10816,
-  [SMALL_STATE(392)] = 10823,
-  [SMALL_STATE(393)] = 10830,
-  [SMALL_STATE(394)] = 10837,
-  [SMALL_STATE(395)] = 10844,
-  [SMALL_STATE(396)] = 10851,
-  [SMALL_STATE(397)] = 10858,
-  [SMALL_STATE(398)] = 10865,
-  [SMALL_STATE(399)] = 10872,
-  [SMALL_STATE(400)] = 10879,
-  [SMALL_STATE(401)] = 10886,
-  [SMALL_STATE(402)] = 10893,
-  [SMALL_STATE(403)] = 10900,
-  [SMALL_STATE(404)] = 10907,
-  [SMALL_STATE(405)] = 10914,
-  [SMALL_STATE(406)] = 10921,
-  [SMALL_STATE(407)] = 10928,
-  [SMALL_STATE(408)] = 10935,
-  [SMALL_STATE(409)] = 10942,
-  [SMALL_STATE(410)] = 10949,
-  [SMALL_STATE(411)] = 10956,
-  [SMALL_STATE(412)] = 10963,
-  [SMALL_STATE(413)] = 10970,
-  [SMALL_STATE(414)] = 10977,
-  [SMALL_STATE(415)] = 10984,
-  [SMALL_STATE(416)] = 10991,
-  [SMALL_STATE(417)] = 10998,
-  [SMALL_STATE(418)] = 11005,
-  [SMALL_STATE(419)] = 11012,
-  [SMALL_STATE(420)] = 11019,
-  [SMALL_STATE(421)] = 11026,
-  [SMALL_STATE(422)] = 11033,
-  [SMALL_STATE(423)] = 11040,
-  [SMALL_STATE(424)] = 11047,
-  [SMALL_STATE(425)] = 11054,
-  [SMALL_STATE(426)] = 11061,
-  [SMALL_STATE(427)] = 11068,
-  [SMALL_STATE(428)] = 11075,
-  [SMALL_STATE(429)] = 11082,
-  [SMALL_STATE(430)] = 11089,
-  [SMALL_STATE(431)] = 11096,
-  [SMALL_STATE(432)] = 11103,
-  [SMALL_STATE(433)] = 11110,
-  [SMALL_STATE(434)] = 11117,
-  [SMALL_STATE(435)] = 11124,
-  [SMALL_STATE(436)] = 11131,
-  [SMALL_STATE(437)] = 11138,
-  [SMALL_STATE(438)] = 11145,
-  [SMALL_STATE(439)] = 11152,
-  [SMALL_STATE(440)] = 11159,
+  [SMALL_STATE(3)] = 71,
+  [SMALL_STATE(4)] = 134,
+  [SMALL_STATE(5)] = 195,
+  [SMALL_STATE(6)] = 256,
+  [SMALL_STATE(7)] = 317,
+  [SMALL_STATE(8)] = 377,
+  [SMALL_STATE(9)] = 437,
+  [SMALL_STATE(10)] = 497,
+  [SMALL_STATE(11)] = 557,
+  [SMALL_STATE(12)] = 617,
+  [SMALL_STATE(13)] = 677,
+  [SMALL_STATE(14)] = 737,
+  [SMALL_STATE(15)] = 797,
+  [SMALL_STATE(16)] = 857,
+  [SMALL_STATE(17)] = 917,
+  [SMALL_STATE(18)] = 977,
+  [SMALL_STATE(19)] = 1037,
+  [SMALL_STATE(20)] = 1097,
+  [SMALL_STATE(21)] = 1159,
+  [SMALL_STATE(22)] = 1221,
+  [SMALL_STATE(23)] = 1272,
+  [SMALL_STATE(24)] = 1321,
+  [SMALL_STATE(25)] = 1370,
+  [SMALL_STATE(26)] = 1427,
+  [SMALL_STATE(27)] = 1488,
+  [SMALL_STATE(28)] = 1547,
+  [SMALL_STATE(29)] = 1606,
+  [SMALL_STATE(30)] = 1687,
+  [SMALL_STATE(31)] = 1768,
+  [SMALL_STATE(32)] = 1843,
+  [SMALL_STATE(33)] = 1918,
+  [SMALL_STATE(34)] = 1993,
+  [SMALL_STATE(35)] = 2051,
+  [SMALL_STATE(36)] = 2103,
+  [SMALL_STATE(37)] = 2168,
+  [SMALL_STATE(38)] = 2207,
+  [SMALL_STATE(39)] = 2272,
+  [SMALL_STATE(40)] = 2337,
+  [SMALL_STATE(41)] = 2402,
+  [SMALL_STATE(42)] = 2441,
+  [SMALL_STATE(43)] = 2506,
+  [SMALL_STATE(44)] = 2571,
+  [SMALL_STATE(45)] = 2636,
+  [SMALL_STATE(46)] = 2674,
+  [SMALL_STATE(47)] = 2712,
+  [SMALL_STATE(48)] = 2750,
+  [SMALL_STATE(49)] = 2804,
+  [SMALL_STATE(50)] = 2858,
+  [SMALL_STATE(51)] = 2896,
+  [SMALL_STATE(52)] = 2934,
+  [SMALL_STATE(53)] = 2972,
+  [SMALL_STATE(54)] = 3031,
+  [SMALL_STATE(55)] = 3090,
+  [SMALL_STATE(56)] = 3149,
+  [SMALL_STATE(57)] = 3208,
+  [SMALL_STATE(58)] = 3267,
+  [SMALL_STATE(59)] = 3334,
+  [SMALL_STATE(60)] = 3393,
+  [SMALL_STATE(61)] = 3452,
+  [SMALL_STATE(62)] = 3511,
+  [SMALL_STATE(63)] = 3570,
+  [SMALL_STATE(64)] = 3637,
+  [SMALL_STATE(65)] = 3696,
+  [SMALL_STATE(66)] = 3755,
+  [SMALL_STATE(67)] = 3814,
+  [SMALL_STATE(68)] = 3873,
+  [SMALL_STATE(69)] = 3932,
+  [SMALL_STATE(70)] = 3991,
+  [SMALL_STATE(71)] = 4050,
+  [SMALL_STATE(72)] = 4109,
+  [SMALL_STATE(73)] = 4168,
+  [SMALL_STATE(74)] = 4227,
+  [SMALL_STATE(75)] = 4286,
+  [SMALL_STATE(76)] = 4345,
+  [SMALL_STATE(77)] = 4404,
+  [SMALL_STATE(78)] = 4463,
+  [SMALL_STATE(79)] = 4522,
+  [SMALL_STATE(80)] = 4561,
+  [SMALL_STATE(81)] = 4602,
+  [SMALL_STATE(82)] = 4661,
+  [SMALL_STATE(83)] = 4720,
+  [SMALL_STATE(84)] = 4779,
+  [SMALL_STATE(85)] = 4838,
+  [SMALL_STATE(86)] = 4897,
+  [SMALL_STATE(87)] = 4956,
+  [SMALL_STATE(88)] = 4995,
+  [SMALL_STATE(89)] = 5036,
+  [SMALL_STATE(90)] = 5095,
+  [SMALL_STATE(91)] = 5154,
+  [SMALL_STATE(92)] = 5213,
+  [SMALL_STATE(93)] = 5272,
+  [SMALL_STATE(94)] = 5331,
+  [SMALL_STATE(95)] = 5390,
+  [SMALL_STATE(96)] = 5449,
+  [SMALL_STATE(97)] = 5508,
+  [SMALL_STATE(98)] = 5567,
+  [SMALL_STATE(99)] = 5626,
+  [SMALL_STATE(100)] = 5685,
+  [SMALL_STATE(101)] = 5744,
+  [SMALL_STATE(102)] = 5803,
+  [SMALL_STATE(103)] = 5862,
+  [SMALL_STATE(104)] = 5921,
+  [SMALL_STATE(105)] = 5980,
+  [SMALL_STATE(106)] = 6047,
+  [SMALL_STATE(107)] = 6095,
+  [SMALL_STATE(108)] = 6133,
+  [SMALL_STATE(109)] = 6171,
+  [SMALL_STATE(110)] = 6209,
+  [SMALL_STATE(111)] = 6247,
+  [SMALL_STATE(112)] = 6287,
+  [SMALL_STATE(113)] = 6333,
+  [SMALL_STATE(114)] = 6385,
+  [SMALL_STATE(115)] = 6435,
+  [SMALL_STATE(116)] = 6473,
+  [SMALL_STATE(117)] = 6511,
+  [SMALL_STATE(118)] = 6549,
+  [SMALL_STATE(119)] = 6587,
+  [SMALL_STATE(120)] = 6625,
+  [SMALL_STATE(121)] = 6677,
+  [SMALL_STATE(122)] = 6729,
+  [SMALL_STATE(123)] = 6767,
+  [SMALL_STATE(124)] = 6807,
+  [SMALL_STATE(125)] = 6845,
+  [SMALL_STATE(126)] = 6883,
+  [SMALL_STATE(127)] = 6933,
+  [SMALL_STATE(128)] = 6973,
+  [SMALL_STATE(129)] = 7025,
+  [SMALL_STATE(130)] = 7075,
+  [SMALL_STATE(131)] = 7121,
+  [SMALL_STATE(132)] = 7159,
+  [SMALL_STATE(133)] = 7207,
+  [SMALL_STATE(134)] = 7245,
+  [SMALL_STATE(135)] = 7283,
+  [SMALL_STATE(136)] = 7321,
+  [SMALL_STATE(137)] = 7376,
+  [SMALL_STATE(138)] = 7422,
+  [SMALL_STATE(139)] = 7468,
+  [SMALL_STATE(140)] = 7512,
+  [SMALL_STATE(141)] = 7558,
+  [SMALL_STATE(142)] = 7604,
+  [SMALL_STATE(143)] = 7634,
+  [SMALL_STATE(144)] = 7664,
+  [SMALL_STATE(145)] = 7694,
+  [SMALL_STATE(146)] = 7726,
+  [SMALL_STATE(147)] = 7756,
+  [SMALL_STATE(148)] = 7785,
+  [SMALL_STATE(149)] = 7816,
+  [SMALL_STATE(150)] = 7863,
+  [SMALL_STATE(151)] = 7891,
+  [SMALL_STATE(152)] = 7919,
+  [SMALL_STATE(153)] = 7947,
+  [SMALL_STATE(154)] = 7989,
+  [SMALL_STATE(155)] = 8019,
+  [SMALL_STATE(156)] = 8047,
+  [SMALL_STATE(157)] = 8075,
+  [SMALL_STATE(158)] = 8103,
+  [SMALL_STATE(159)] = 8137,
+  [SMALL_STATE(160)] = 8165,
+  [SMALL_STATE(161)] = 8197,
+  [SMALL_STATE(162)] = 8229,
+  [SMALL_STATE(163)] = 8257,
+  [SMALL_STATE(164)] = 8283,
+  [SMALL_STATE(165)] = 8311,
+  [SMALL_STATE(166)] = 8339,
+  [SMALL_STATE(167)] = 8367,
+  [SMALL_STATE(168)] = 8405,
+  [SMALL_STATE(169)] = 8435,
+  [SMALL_STATE(170)] = 8463,
+  [SMALL_STATE(171)] = 8491,
+  [SMALL_STATE(172)] = 8527,
+  [SMALL_STATE(173)] = 8567,
+  [SMALL_STATE(174)] = 8595,
+  [SMALL_STATE(175)] = 8623,
+  [SMALL_STATE(176)] = 8661,
+  [SMALL_STATE(177)] = 8696,
+  [SMALL_STATE(178)] = 8723,
+  [SMALL_STATE(179)] = 8752,
+  [SMALL_STATE(180)] = 8787,
+  [SMALL_STATE(181)] = 8822,
+  [SMALL_STATE(182)] = 8853,
+  [SMALL_STATE(183)] = 8884,
+  [SMALL_STATE(184)] = 8919,
+  [SMALL_STATE(185)] = 8952,
+  [SMALL_STATE(186)] = 8976,
+  [SMALL_STATE(187)] = 9000,
+  [SMALL_STATE(188)] = 9024,
+  [SMALL_STATE(189)] = 9064,
+  [SMALL_STATE(190)] = 9104,
+  [SMALL_STATE(191)] = 9128,
+  [SMALL_STATE(192)] = 9156,
+  [SMALL_STATE(193)] = 9184,
+  [SMALL_STATE(194)] = 9208,
+  [SMALL_STATE(195)] = 9232,
+  [SMALL_STATE(196)] = 9256,
+  [SMALL_STATE(197)] = 9280,
+  [SMALL_STATE(198)] = 9304,
+  [SMALL_STATE(199)] = 9328,
+  [SMALL_STATE(200)] = 9352,
+  [SMALL_STATE(201)] = 9376,
+  [SMALL_STATE(202)] = 9400,
+  [SMALL_STATE(203)] = 9424,
+  [SMALL_STATE(204)] = 9448,
+  [SMALL_STATE(205)] = 9472,
+  [SMALL_STATE(206)] = 9500,
+  [SMALL_STATE(207)] = 9534,
+  [SMALL_STATE(208)] = 9576,
+  [SMALL_STATE(209)] = 9600,
+  [SMALL_STATE(210)] = 9624,
+  [SMALL_STATE(211)] = 9648,
+  [SMALL_STATE(212)] = 9672,
+  [SMALL_STATE(213)] = 9696,
+  [SMALL_STATE(214)] = 9720,
+  [SMALL_STATE(215)] = 9744,
+  [SMALL_STATE(216)] = 9768,
+  [SMALL_STATE(217)] = 9792,
+  [SMALL_STATE(218)] = 9816,
+  [SMALL_STATE(219)] = 9844,
+  [SMALL_STATE(220)] = 9867,
+  [SMALL_STATE(221)] = 9892,
+  [SMALL_STATE(222)] = 9923,
+  [SMALL_STATE(223)] = 9948,
+  [SMALL_STATE(224)] = 9973,
+  [SMALL_STATE(225)] = 10018,
+  [SMALL_STATE(226)] = 10041,
+  [SMALL_STATE(227)] = 10066,
+  [SMALL_STATE(228)] = 10107,
+  [SMALL_STATE(229)] = 10130,
+  [SMALL_STATE(230)] = 10157,
+  [SMALL_STATE(231)] = 10180,
+  [SMALL_STATE(232)] = 10205,
+  [SMALL_STATE(233)] = 10227,
+  [SMALL_STATE(234)] = 10255,
+  [SMALL_STATE(235)] = 10279,
+  [SMALL_STATE(236)] = 10303,
+  [SMALL_STATE(237)] = 10331,
+  [SMALL_STATE(238)] = 10359,
+  [SMALL_STATE(239)] = 10381,
+  [SMALL_STATE(240)] = 10403,
+  [SMALL_STATE(241)] = 10425,
+  [SMALL_STATE(242)] = 10465,
+  [SMALL_STATE(243)] = 10487,
+  [SMALL_STATE(244)] = 10509,
+  [SMALL_STATE(245)] = 10531,
+  [SMALL_STATE(246)] = 10553,
+  [SMALL_STATE(247)] = 10575,
+  [SMALL_STATE(248)] = 10597,
+  [SMALL_STATE(249)] = 10619,
+  [SMALL_STATE(250)] = 10641,
+  [SMALL_STATE(251)] = 10663,
+  [SMALL_STATE(252)] = 10685,
+  [SMALL_STATE(253)] = 10707,
+  [SMALL_STATE(254)] = 10729,
+  [SMALL_STATE(255)] = 10751,
+  [SMALL_STATE(256)] = 10773,
+  [SMALL_STATE(257)] = 10795,
+  [SMALL_STATE(258)] = 10817,
+  [SMALL_STATE(259)] = 10857,
+  [SMALL_STATE(260)] = 10879,
+  [SMALL_STATE(261)] = 10901,
+  [SMALL_STATE(262)] = 10938,
+  [SMALL_STATE(263)] = 10963,
+  [SMALL_STATE(264)] = 11000,
+  [SMALL_STATE(265)] = 11037,
+  [SMALL_STATE(266)] = 11060,
+  [SMALL_STATE(267)] = 11097,
+  [SMALL_STATE(268)] = 11125,
+  [SMALL_STATE(269)] = 11153,
+  [SMALL_STATE(270)] = 11184,
+  [SMALL_STATE(271)] = 11215,
+  [SMALL_STATE(272)] = 11246,
+  [SMALL_STATE(273)] = 11268,
+  [SMALL_STATE(274)] = 11294,
+  [SMALL_STATE(275)] = 11316,
+  [SMALL_STATE(276)] = 11338,
+  [SMALL_STATE(277)] = 11359,
+  [SMALL_STATE(278)] = 11375,
+  [SMALL_STATE(279)] = 11393,
+  [SMALL_STATE(280)] = 11415,
+  [SMALL_STATE(281)] = 11437,
+  [SMALL_STATE(282)] = 11455,
+  [SMALL_STATE(283)] = 11473,
+  [SMALL_STATE(284)] = 11489,
+  [SMALL_STATE(285)] = 11511,
+  [SMALL_STATE(286)] = 11532,
+  [SMALL_STATE(287)] = 11553,
+  [SMALL_STATE(288)] = 11572,
+  [SMALL_STATE(289)] = 11593,
+  [SMALL_STATE(290)] = 11614,
+  [SMALL_STATE(291)] = 11631,
+  [SMALL_STATE(292)] = 11646,
+  [SMALL_STATE(293)] = 11663,
+  [SMALL_STATE(294)] = 11684,
+  [SMALL_STATE(295)] = 11699,
+  [SMALL_STATE(296)] = 11720,
+  [SMALL_STATE(297)] = 11741,
+  [SMALL_STATE(298)] = 11753,
+  [SMALL_STATE(299)] = 11765,
+  [SMALL_STATE(300)] = 11777,
+  [SMALL_STATE(301)] = 11789,
+  [SMALL_STATE(302)] = 11807,
+  [SMALL_STATE(303)] = 11819,
+  [SMALL_STATE(304)] = 11831,
+  [SMALL_STATE(305)] = 11843,
+  [SMALL_STATE(306)] = 11855,
+  [SMALL_STATE(307)] = 11873,
+  [SMALL_STATE(308)] = 11889,
+  [SMALL_STATE(309)] = 11901,
+  [SMALL_STATE(310)] = 11913,
+  [SMALL_STATE(311)] = 11925,
+  [SMALL_STATE(312)] = 11937,
+  [SMALL_STATE(313)] = 11955,
+  [SMALL_STATE(314)] = 11967,
+  [SMALL_STATE(315)] = 11985,
+  [SMALL_STATE(316)] = 12003,
+  [SMALL_STATE(317)] = 12021,
+  [SMALL_STATE(318)] = 12039,
+  [SMALL_STATE(319)] = 12057,
+  [SMALL_STATE(320)] = 12075,
+  [SMALL_STATE(321)] = 12093,
+  [SMALL_STATE(322)] = 12111,
+  [SMALL_STATE(323)] = 12129,
+  [SMALL_STATE(324)] = 12143,
+  [SMALL_STATE(325)] = 12155,
+  [SMALL_STATE(326)] = 12167,
+  [SMALL_STATE(327)] = 12182,
+  [SMALL_STATE(328)] = 12199,
+  [SMALL_STATE(329)] = 12212,
+  [SMALL_STATE(330)] = 12227,
+  [SMALL_STATE(331)] = 12238,
+  [SMALL_STATE(332)] = 12253,
+  [SMALL_STATE(333)] = 12272,
+  [SMALL_STATE(334)] = 12285,
+  [SMALL_STATE(335)] = 12302,
+  [SMALL_STATE(336)] = 12317,
+  [SMALL_STATE(337)] = 12330,
+  [SMALL_STATE(338)] = 12347,
+  [SMALL_STATE(339)] = 12360,
+  [SMALL_STATE(340)] = 12373,
+  [SMALL_STATE(341)] = 12388,
+  [SMALL_STATE(342)] = 12401,
+  [SMALL_STATE(343)] = 12416,
+  [SMALL_STATE(344)] = 12427,
+  [SMALL_STATE(345)] = 12444,
+  [SMALL_STATE(346)] = 12459,
+  [SMALL_STATE(347)] = 12474,
+  [SMALL_STATE(348)] = 12488,
+  [SMALL_STATE(349)] = 12502,
+  [SMALL_STATE(350)] = 12516,
+  [SMALL_STATE(351)] = 12530,
+  [SMALL_STATE(352)] = 12544,
+  [SMALL_STATE(353)] = 12554,
+  [SMALL_STATE(354)] = 12568,
+  [SMALL_STATE(355)] = 12578,
+  [SMALL_STATE(356)] = 12588,
+  [SMALL_STATE(357)] = 12598,
+  [SMALL_STATE(358)] = 12608,
+  [SMALL_STATE(359)] = 12618,
+  [SMALL_STATE(360)] = 12628,
+  [SMALL_STATE(361)] = 12638,
+  [SMALL_STATE(362)] = 12648,
+  [SMALL_STATE(363)] = 12658,
+  [SMALL_STATE(364)] = 12668,
+  [SMALL_STATE(365)] = 12678,
+  [SMALL_STATE(366)] = 12688,
+  [SMALL_STATE(367)] = 12698,
+  [SMALL_STATE(368)] = 12708,
+  [SMALL_STATE(369)] = 12718,
+  [SMALL_STATE(370)] = 12730,
+  [SMALL_STATE(371)] = 12744,
+  [SMALL_STATE(372)] = 12756,
+  [SMALL_STATE(373)] = 12768,
+  [SMALL_STATE(374)] = 12778,
+  [SMALL_STATE(375)] = 12788,
+  [SMALL_STATE(376)] = 12802,
+  [SMALL_STATE(377)] = 12812,
+  [SMALL_STATE(378)] = 12826,
+  [SMALL_STATE(379)] = 12839,
+  [SMALL_STATE(380)] = 12848,
+  [SMALL_STATE(381)] = 12859,
+  [SMALL_STATE(382)] = 12868,
+  [SMALL_STATE(383)] = 12881,
+  [SMALL_STATE(384)] = 12890,
+  [SMALL_STATE(385)] = 12903,
+  [SMALL_STATE(386)] = 12916,
+  [SMALL_STATE(387)] = 12925,
+  [SMALL_STATE(388)] = 12934,
+  [SMALL_STATE(389)] = 12947,
+  [SMALL_STATE(390)] = 12960,
+  [SMALL_STATE(391)] = 12971,
+  [SMALL_STATE(392)] = 12984,
+  [SMALL_STATE(393)] = 12994,
+  [SMALL_STATE(394)] = 13004,
+  [SMALL_STATE(395)] = 13014,
+  [SMALL_STATE(396)] = 13024,
+  [SMALL_STATE(397)] = 13034,
+  [SMALL_STATE(398)] = 13044,
+  [SMALL_STATE(399)] = 13054,
+  [SMALL_STATE(400)] = 13062,
+  [SMALL_STATE(401)] = 13072,
+  [SMALL_STATE(402)] = 13082,
+  [SMALL_STATE(403)] = 13092,
+  [SMALL_STATE(404)] = 13102,
+  [SMALL_STATE(405)] = 13112,
+  [SMALL_STATE(406)] = 13122,
+  [SMALL_STATE(407)] = 13132,
+  [SMALL_STATE(408)] = 13142,
+  [SMALL_STATE(409)] = 13152,
+  [SMALL_STATE(410)] = 13162,
+  [SMALL_STATE(411)] = 13172,
+  [SMALL_STATE(412)] = 13182,
+  [SMALL_STATE(413)] = 13192,
+  [SMALL_STATE(414)] = 13202,
+  [SMALL_STATE(415)] = 13212,
+  [SMALL_STATE(416)] = 13222,
+  [SMALL_STATE(417)] = 13232,
+  [SMALL_STATE(418)] = 13240,
+  [SMALL_STATE(419)] = 13250,
+  [SMALL_STATE(420)] = 13260,
+  [SMALL_STATE(421)] = 13270,
+  [SMALL_STATE(422)] = 13280,
+  [SMALL_STATE(423)] = 13290,
+  [SMALL_STATE(424)] = 13300,
+  [SMALL_STATE(425)] = 13310,
+  [SMALL_STATE(426)] = 13318,
+  [SMALL_STATE(427)] = 13328,
+  [SMALL_STATE(428)] = 13338,
+  [SMALL_STATE(429)] = 13348,
+  [SMALL_STATE(430)] = 13355,
+  [SMALL_STATE(431)] = 13362,
+  [SMALL_STATE(432)] = 13369,
+  [SMALL_STATE(433)] = 13376,
+  [SMALL_STATE(434)] = 13383,
+  [SMALL_STATE(435)] = 13390,
+  [SMALL_STATE(436)] = 13397,
+  [SMALL_STATE(437)] = 13404,
+  [SMALL_STATE(438)] = 13411,
+  [SMALL_STATE(439)] = 13418,
+  [SMALL_STATE(440)] = 13425,
+  [SMALL_STATE(441)] = 13432,
+  [SMALL_STATE(442)] = 13439,
+  [SMALL_STATE(443)] = 13446,
+  [SMALL_STATE(444)] = 13453,
+  [SMALL_STATE(445)] = 13460,
+  [SMALL_STATE(446)] = 13467,
+  [SMALL_STATE(447)] = 13474,
+  [SMALL_STATE(448)] = 13481,
+  [SMALL_STATE(449)] = 13488,
+  [SMALL_STATE(450)] = 13495,
+  [SMALL_STATE(451)] = 13502,
+  [SMALL_STATE(452)] = 13509,
+  [SMALL_STATE(453)] = 13516,
+  [SMALL_STATE(454)] = 13523,
+  [SMALL_STATE(455)] = 13530,
+  [SMALL_STATE(456)] = 13537,
+  [SMALL_STATE(457)] = 13544,
+  [SMALL_STATE(458)] = 13551,
+  [SMALL_STATE(459)] = 13558,
+  [SMALL_STATE(460)] = 13565,
+  [SMALL_STATE(461)] = 13572,
+  [SMALL_STATE(462)] = 13579,
+  [SMALL_STATE(463)] = 13586,
+  [SMALL_STATE(464)] = 13593,
+  [SMALL_STATE(465)] = 13600,
+  [SMALL_STATE(466)] = 13607,
+  [SMALL_STATE(467)] = 13614,
+  [SMALL_STATE(468)] = 13621,
+  [SMALL_STATE(469)] = 13628,
+  [SMALL_STATE(470)] = 13635,
+  [SMALL_STATE(471)] = 13642,
+  [SMALL_STATE(472)] = 13649,
+  [SMALL_STATE(473)] = 13656,
+  [SMALL_STATE(474)] = 13663,
+  [SMALL_STATE(475)] = 13670,
+  [SMALL_STATE(476)] = 13677,
+  [SMALL_STATE(477)] = 13684,
+  [SMALL_STATE(478)] = 13691,
+  [SMALL_STATE(479)] = 13698,
+  [SMALL_STATE(480)] = 13705,
+  [SMALL_STATE(481)] = 13712,
+  [SMALL_STATE(482)] = 13719,
+  [SMALL_STATE(483)] = 13726,
+  [SMALL_STATE(484)] = 13733,
+  [SMALL_STATE(485)] = 13740,
+  [SMALL_STATE(486)] = 13747,
+  [SMALL_STATE(487)] = 13754,
+  [SMALL_STATE(488)] = 13761,
+  [SMALL_STATE(489)] = 13768,
+  [SMALL_STATE(490)] = 13775,
+  [SMALL_STATE(491)] = 13782,
+  [SMALL_STATE(492)] = 13789,
+  [SMALL_STATE(493)] = 13796,
+  [SMALL_STATE(494)] = 13803,
+  [SMALL_STATE(495)] = 13810,
+  [SMALL_STATE(496)] = 13817,
+  [SMALL_STATE(497)] = 13824,
+  [SMALL_STATE(498)] = 13831,
+  [SMALL_STATE(499)] = 13838,
+  [SMALL_STATE(500)] = 13845,
+  [SMALL_STATE(501)] = 13852,
+  [SMALL_STATE(502)] = 13859,
+  [SMALL_STATE(503)] = 13866,
+  [SMALL_STATE(504)] = 13873,
+  [SMALL_STATE(505)] = 13880,
+  [SMALL_STATE(506)] = 13887,
+  [SMALL_STATE(507)] = 13894,
+  [SMALL_STATE(508)] = 13901,
+  [SMALL_STATE(509)] = 13908,
+  [SMALL_STATE(510)] = 13915,
+  [SMALL_STATE(511)] = 13922,
+  [SMALL_STATE(512)] = 13929,
+  [SMALL_STATE(513)] = 13936,
+  [SMALL_STATE(514)] = 13943,
+  [SMALL_STATE(515)] = 13950,
+  [SMALL_STATE(516)] = 13957,
+  [SMALL_STATE(517)] = 13964,
+  [SMALL_STATE(518)] = 13971,
+  [SMALL_STATE(519)] = 13978,
+  [SMALL_STATE(520)] = 13985,
+  [SMALL_STATE(521)] = 13992,
+  [SMALL_STATE(522)] = 13999,
+  [SMALL_STATE(523)] = 14006,
+  [SMALL_STATE(524)] = 14013,
+  [SMALL_STATE(525)] = 14020,
+  [SMALL_STATE(526)] = 14027,
+  [SMALL_STATE(527)] = 14034,
+  [SMALL_STATE(528)] = 14041,
+  [SMALL_STATE(529)] = 14048,
+  [SMALL_STATE(530)] = 14055,
+  [SMALL_STATE(531)] = 14062,
+  [SMALL_STATE(532)] = 14069,
+  [SMALL_STATE(533)] = 14076,
+  [SMALL_STATE(534)] = 14083,
+  [SMALL_STATE(535)] = 14090,
+  [SMALL_STATE(536)] = 14097,
+  [SMALL_STATE(537)] = 14104,
+  [SMALL_STATE(538)] = 14111,
+  [SMALL_STATE(539)] = 14118,
+  [SMALL_STATE(540)] = 14125,
+  [SMALL_STATE(541)] = 14132,
+  [SMALL_STATE(542)] = 14139,
+  [SMALL_STATE(543)] = 14146,
+  [SMALL_STATE(544)] = 14153,
+  [SMALL_STATE(545)] = 14160,
+  [SMALL_STATE(546)] = 14167,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {
@@ -17337,611 +21121,728 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [1] = {.entry = {.count = 1, .reusable = false}}, RECOVER(),
   [3] = {.entry = {.count = 1, .reusable = true}}, SHIFT_EXTRA(),
   [5] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 0, 0, 0),
-  [7] = {.entry = {.count = 1, .reusable = true}}, SHIFT(353),
-  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(358),
-  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(323),
-  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(432),
-  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(439),
-  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(375),
-  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(351),
-  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(361),
-  [23] = {.entry = {.count = 1, .reusable = true}}, SHIFT(405),
-  [25] = {.entry = {.count = 1, .reusable = true}}, SHIFT(436),
-  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(370),
-  [29] = {.entry = {.count = 1, .reusable = true}}, SHIFT(371),
-  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(372),
-  [33] = {.entry = {.count = 1, .reusable = true}}, SHIFT(377),
-  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(335),
-  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(319),
-  [39] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 4, 0, 45),
-  [41] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 4, 0, 45),
-  [43] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__primary, 1, 0, 0),
-  [45] = {.entry = {.count = 1, .reusable = false}}, SHIFT(22),
-  [47] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__primary, 1, 0, 0),
-  [49] = {.entry = {.count = 1, .reusable = true}}, SHIFT(11),
-  [51] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
-  [53] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
-  [55] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
-  [57] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
-  [59] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
-  [61] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
-  [63] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
-  [65] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
-  [67] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_boolean, 1, 0, 0),
-  [69] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 3, 0, 0),
-  [71] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 3, 0, 0),
-  [73] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__expression, 1, 0, 0),
-  [75] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__expression, 1, 0, 0),
-  [77] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_negation, 2, 0, 14),
-  [79] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_negation, 2, 0, 14),
-  [81] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
-  [83] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
-  [85] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_money, 2, 0, 0),
-  [87] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_money, 2, 0, 0),
-  [89] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_datetime, 2, 0, 0),
-  [91] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_datetime, 2, 0, 0),
-  [93] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
-  [95] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
-  [97] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_in_expression, 3, 0, 27),
-  [99] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_in_expression, 3, 0, 27),
-  [101] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_is_set_expression, 3, 0, 29),
-  [103] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_is_set_expression, 3, 0, 29),
-  [105] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_arithmetic_expression, 3, 0, 28),
-  [107] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_arithmetic_expression, 3, 0, 28),
-  [109] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 2, 0, 0),
-  [111] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 2, 0, 0),
-  [113] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_access, 3, 0, 26),
-  [115] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_field_access, 3, 0, 26),
-  [117] = {.entry = {.count = 1, .reusable = false}}, SHIFT(71),
-  [119] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
-  [121] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
-  [123] = {.entry = {.count = 1, .reusable = true}}, SHIFT(71),
-  [125] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 2, 0, 0),
-  [127] = {.entry = {.count = 1, .reusable = true}}, SHIFT(431),
-  [129] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 2, 0, 0),
-  [131] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration_unit, 1, 0, 0),
-  [133] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration_unit, 1, 0, 0),
-  [135] = {.entry = {.count = 1, .reusable = false}}, SHIFT(111),
-  [137] = {.entry = {.count = 1, .reusable = true}}, SHIFT(111),
-  [139] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_not_expression, 2, 0, 14),
-  [141] = {.entry = {.count = 1, .reusable = true}}, SHIFT(338),
-  [143] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
-  [145] = {.entry = {.count = 1, .reusable = false}}, SHIFT(58),
-  [147] = {.entry = {.count = 1, .reusable = true}}, SHIFT(438),
-  [149] = {.entry = {.count = 1, .reusable = true}}, SHIFT(61),
-  [151] = {.entry = {.count = 1, .reusable = false}}, SHIFT(61),
+  [7] = {.entry = {.count = 1, .reusable = true}}, SHIFT(491),
+  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(435),
+  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(426),
+  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(476),
+  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(532),
+  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(446),
+  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(441),
+  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(460),
+  [23] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
+  [25] = {.entry = {.count = 1, .reusable = true}}, SHIFT(492),
+  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(494),
+  [29] = {.entry = {.count = 1, .reusable = true}}, SHIFT(495),
+  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(498),
+  [33] = {.entry = {.count = 1, .reusable = true}}, SHIFT(502),
+  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(504),
+  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(421),
+  [39] = {.entry = {.count = 1, .reusable = true}}, SHIFT(408),
+  [41] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__primary, 1, 0, 0),
+  [43] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__primary, 1, 0, 0),
+  [45] = {.entry = {.count = 1, .reusable = false}}, SHIFT(23),
+  [47] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
+  [49] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
+  [51] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
+  [53] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
+  [55] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
+  [57] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
+  [59] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
+  [61] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
+  [63] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 4, 0, 28),
+  [65] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 4, 0, 28),
+  [67] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_access, 3, 0, 13),
+  [69] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_field_access, 3, 0, 13),
+  [71] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
+  [73] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_boolean, 1, 0, 0),
+  [75] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
+  [77] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
+  [79] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_money, 2, 0, 0),
+  [81] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_money, 2, 0, 0),
+  [83] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_in_expression, 3, 0, 14),
+  [85] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_in_expression, 3, 0, 14),
+  [87] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_datetime, 2, 0, 0),
+  [89] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_datetime, 2, 0, 0),
+  [91] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__expression, 1, 0, 0),
+  [93] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__expression, 1, 0, 0),
+  [95] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
+  [97] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
+  [99] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_negation, 2, 0, 7),
+  [101] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_negation, 2, 0, 7),
+  [103] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 2, 0, 0),
+  [105] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 2, 0, 0),
+  [107] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_is_set_expression, 3, 0, 17),
+  [109] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_is_set_expression, 3, 0, 17),
+  [111] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_arithmetic_expression, 3, 0, 15),
+  [113] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_arithmetic_expression, 3, 0, 15),
+  [115] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 3, 0, 0),
+  [117] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 3, 0, 0),
+  [119] = {.entry = {.count = 1, .reusable = false}}, SHIFT(79),
+  [121] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
+  [123] = {.entry = {.count = 1, .reusable = false}}, SHIFT(87),
+  [125] = {.entry = {.count = 1, .reusable = true}}, SHIFT(131),
+  [127] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
+  [129] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
+  [131] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 2, 0, 0),
+  [133] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 2, 0, 0),
+  [135] = {.entry = {.count = 1, .reusable = true}}, SHIFT(493),
+  [137] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration_unit, 1, 0, 0),
+  [139] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration_unit, 1, 0, 0),
+  [141] = {.entry = {.count = 1, .reusable = true}}, SHIFT(71),
+  [143] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_comparison_expression, 3, 0, 15),
+  [145] = {.entry = {.count = 1, .reusable = true}}, SHIFT(423),
+  [147] = {.entry = {.count = 1, .reusable = false}}, SHIFT(65),
+  [149] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_comparison_expression, 3, 0, 15),
+  [151] = {.entry = {.count = 1, .reusable = true}}, SHIFT(538),
   [153] = {.entry = {.count = 1, .reusable = true}}, SHIFT(65),
-  [155] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_comparison_expression, 3, 0, 28),
-  [157] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_comparison_expression, 3, 0, 28),
-  [159] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_logical_expression, 3, 0, 28),
-  [161] = {.entry = {.count = 1, .reusable = true}}, SHIFT(60),
-  [163] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_when_clause, 2, 0, 8),
-  [165] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
+  [155] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_logical_expression, 3, 0, 15),
+  [157] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
+  [159] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
+  [161] = {.entry = {.count = 1, .reusable = false}}, SHIFT(66),
+  [163] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_not_expression, 2, 0, 7),
+  [165] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
   [167] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
-  [169] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(353),
-  [172] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(358),
-  [175] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(323),
-  [178] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(432),
-  [181] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(439),
-  [184] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(375),
-  [187] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(351),
-  [190] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(361),
-  [193] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(405),
-  [196] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(436),
-  [199] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(370),
-  [202] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(371),
-  [205] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(372),
-  [208] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(377),
-  [211] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(335),
-  [214] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(319),
-  [217] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
-  [219] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0),
-  [221] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(361),
-  [224] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(296),
-  [227] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(391),
-  [230] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(122),
-  [233] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(82),
-  [236] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(440),
-  [239] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(395),
-  [242] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(396),
-  [245] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(398),
-  [248] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(399),
-  [251] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(320),
-  [254] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(303),
-  [257] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(402),
-  [260] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(403),
-  [263] = {.entry = {.count = 1, .reusable = true}}, SHIFT(164),
-  [265] = {.entry = {.count = 1, .reusable = true}}, SHIFT(296),
-  [267] = {.entry = {.count = 1, .reusable = true}}, SHIFT(391),
-  [269] = {.entry = {.count = 1, .reusable = true}}, SHIFT(122),
-  [271] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
-  [273] = {.entry = {.count = 1, .reusable = true}}, SHIFT(440),
-  [275] = {.entry = {.count = 1, .reusable = true}}, SHIFT(395),
-  [277] = {.entry = {.count = 1, .reusable = true}}, SHIFT(396),
-  [279] = {.entry = {.count = 1, .reusable = true}}, SHIFT(398),
-  [281] = {.entry = {.count = 1, .reusable = true}}, SHIFT(399),
-  [283] = {.entry = {.count = 1, .reusable = true}}, SHIFT(320),
-  [285] = {.entry = {.count = 1, .reusable = true}}, SHIFT(303),
-  [287] = {.entry = {.count = 1, .reusable = true}}, SHIFT(402),
-  [289] = {.entry = {.count = 1, .reusable = true}}, SHIFT(403),
-  [291] = {.entry = {.count = 1, .reusable = true}}, SHIFT(108),
-  [293] = {.entry = {.count = 1, .reusable = false}}, SHIFT(434),
-  [295] = {.entry = {.count = 1, .reusable = false}}, SHIFT(73),
-  [297] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
-  [299] = {.entry = {.count = 1, .reusable = true}}, SHIFT(74),
-  [301] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
-  [303] = {.entry = {.count = 1, .reusable = false}}, SHIFT(106),
-  [305] = {.entry = {.count = 1, .reusable = false}}, SHIFT(108),
-  [307] = {.entry = {.count = 1, .reusable = false}}, SHIFT(20),
-  [309] = {.entry = {.count = 1, .reusable = true}}, SHIFT(107),
-  [311] = {.entry = {.count = 1, .reusable = true}}, SHIFT(238),
-  [313] = {.entry = {.count = 1, .reusable = true}}, SHIFT(105),
-  [315] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
-  [317] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
-  [319] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(108),
-  [322] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(434),
-  [325] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(73),
-  [328] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
-  [330] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(74),
-  [333] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(86),
-  [336] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(106),
-  [339] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(108),
-  [342] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(20),
-  [345] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(107),
-  [348] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(238),
-  [351] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
-  [353] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
-  [355] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
-  [357] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
-  [359] = {.entry = {.count = 1, .reusable = false}}, SHIFT(369),
-  [361] = {.entry = {.count = 1, .reusable = false}}, SHIFT(51),
-  [363] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
-  [365] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
-  [367] = {.entry = {.count = 1, .reusable = false}}, SHIFT(7),
-  [369] = {.entry = {.count = 1, .reusable = false}}, SHIFT(9),
-  [371] = {.entry = {.count = 1, .reusable = false}}, SHIFT(3),
-  [373] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
-  [375] = {.entry = {.count = 1, .reusable = true}}, SHIFT(244),
-  [377] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0),
-  [379] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(296),
-  [382] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(391),
-  [385] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(122),
-  [388] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(82),
-  [391] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(440),
-  [394] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(395),
-  [397] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(396),
-  [400] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(398),
-  [403] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(399),
-  [406] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(320),
-  [409] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(303),
-  [412] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(402),
-  [415] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(403),
-  [418] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 5, 0, 21),
-  [420] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 10),
-  [422] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 11),
-  [424] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_segment_declaration, 4, 0, 13),
-  [426] = {.entry = {.count = 1, .reusable = false}}, SHIFT(84),
-  [428] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
-  [430] = {.entry = {.count = 1, .reusable = false}}, SHIFT(23),
-  [432] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_var_declaration, 6, 0, 42),
-  [434] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 3, 0, 6),
-  [436] = {.entry = {.count = 1, .reusable = false}}, SHIFT(426),
-  [438] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
-  [440] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
-  [442] = {.entry = {.count = 1, .reusable = false}}, SHIFT(431),
-  [444] = {.entry = {.count = 1, .reusable = false}}, SHIFT(332),
-  [446] = {.entry = {.count = 1, .reusable = false}}, SHIFT(423),
-  [448] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
-  [450] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
-  [452] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_logical_expression, 3, 0, 28),
-  [454] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
-  [456] = {.entry = {.count = 1, .reusable = false}}, SHIFT(68),
-  [458] = {.entry = {.count = 1, .reusable = false}}, SHIFT(66),
-  [460] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
-  [462] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_not_expression, 2, 0, 14),
-  [464] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 3, 0, 32),
-  [466] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
-  [468] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
-  [470] = {.entry = {.count = 1, .reusable = true}}, SHIFT(78),
-  [472] = {.entry = {.count = 1, .reusable = false}}, SHIFT(76),
-  [474] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
-  [476] = {.entry = {.count = 1, .reusable = true}}, SHIFT(80),
-  [478] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
-  [480] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
-  [482] = {.entry = {.count = 1, .reusable = true}}, SHIFT(184),
-  [484] = {.entry = {.count = 1, .reusable = false}}, SHIFT(67),
-  [486] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_set_step, 4, 0, 50),
-  [488] = {.entry = {.count = 1, .reusable = false}}, SHIFT(411),
-  [490] = {.entry = {.count = 1, .reusable = false}}, SHIFT(314),
-  [492] = {.entry = {.count = 1, .reusable = false}}, SHIFT(255),
-  [494] = {.entry = {.count = 1, .reusable = false}}, SHIFT(317),
-  [496] = {.entry = {.count = 1, .reusable = false}}, SHIFT(341),
-  [498] = {.entry = {.count = 1, .reusable = false}}, SHIFT(321),
-  [500] = {.entry = {.count = 1, .reusable = false}}, SHIFT(322),
-  [502] = {.entry = {.count = 1, .reusable = false}}, SHIFT(325),
-  [504] = {.entry = {.count = 1, .reusable = false}}, SHIFT(295),
-  [506] = {.entry = {.count = 1, .reusable = false}}, SHIFT(328),
-  [508] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 1, 0, 0),
-  [510] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
-  [512] = {.entry = {.count = 1, .reusable = true}}, SHIFT(366),
-  [514] = {.entry = {.count = 1, .reusable = true}}, SHIFT(249),
-  [516] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 2, 0, 1),
-  [518] = {.entry = {.count = 1, .reusable = true}}, SHIFT(278),
-  [520] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 3, 0, 36),
-  [522] = {.entry = {.count = 1, .reusable = true}}, SHIFT(297),
-  [524] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_percentage, 2, 0, 0),
-  [526] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 4, 0, 36),
-  [528] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
-  [530] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(211),
-  [533] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
-  [535] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(135),
-  [538] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0),
-  [540] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0), SHIFT_REPEAT(421),
-  [543] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 2, 0, 1),
-  [545] = {.entry = {.count = 1, .reusable = true}}, SHIFT(387),
-  [547] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 34),
-  [549] = {.entry = {.count = 1, .reusable = true}}, SHIFT(246),
-  [551] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 73),
-  [553] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 74),
-  [555] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 3, 0, 33),
-  [557] = {.entry = {.count = 1, .reusable = true}}, SHIFT(299),
-  [559] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 2, 0, 0),
-  [561] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday, 1, 0, 0),
-  [563] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekday, 1, 0, 0),
-  [565] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 5, 0, 1),
-  [567] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 4, 0, 15),
-  [569] = {.entry = {.count = 1, .reusable = true}}, SHIFT(290),
-  [571] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 2, 0, 20),
-  [573] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 3, 0, 5),
-  [575] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_action_declaration, 3, 0, 5),
-  [577] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_declaration, 5, 0, 25),
-  [579] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 3, 0, 0),
-  [581] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 3, 0, 0),
-  [583] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 5, 0, 15),
-  [585] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 35),
-  [587] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 3, 0, 7),
-  [589] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_file, 2, 0, 43),
-  [591] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 6, 0, 44),
-  [593] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 2, 0, 0),
-  [595] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 7, 0, 44),
-  [597] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__declaration, 1, 0, 0),
-  [599] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 5, 0, 56),
-  [601] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 5, 0, 57),
-  [603] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 4, 0, 9),
-  [605] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 3, 0, 0),
-  [607] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 3, 0, 63),
-  [609] = {.entry = {.count = 1, .reusable = true}}, SHIFT(327),
-  [611] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 3, 0, 0),
-  [613] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_email, 6, 0, 71),
-  [615] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 4, 0, 1),
-  [617] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 4, 0, 0),
-  [619] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_currency_declaration, 2, 0, 2),
-  [621] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_account_declaration, 2, 0, 3),
-  [623] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 2, 0, 0),
-  [625] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_start_declaration, 2, 0, 4),
-  [627] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_reenter_declaration, 2, 0, 0),
-  [629] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
-  [631] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_if_clause, 4, 0, 70),
-  [633] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 1, 0, 0),
-  [635] = {.entry = {.count = 1, .reusable = true}}, SHIFT(211),
-  [637] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
-  [639] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 2, 0, 0),
-  [641] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 1, 0, 55),
-  [643] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_priority, 1, 0, 0),
-  [645] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 3, 0, 34),
-  [647] = {.entry = {.count = 1, .reusable = true}}, SHIFT(245),
-  [649] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 3, 0, 38),
-  [651] = {.entry = {.count = 1, .reusable = true}}, SHIFT(311),
-  [653] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 3, 0, 69),
-  [655] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 35),
-  [657] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_clause, 2, 0, 58),
-  [659] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 5, 0, 36),
-  [661] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 5, 0, 57),
-  [663] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 5, 0, 60),
-  [665] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 3, 0, 0),
-  [667] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
-  [669] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 6, 0, 56),
-  [671] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 6, 0, 57),
-  [673] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 4, 0, 0),
-  [675] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_plan_step, 6, 0, 62),
-  [677] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_agency_step, 3, 0, 37),
-  [679] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_repeat_step, 4, 0, 49),
-  [681] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 4, 0, 33),
-  [683] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 2, 0, 17),
-  [685] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_alert_step, 3, 0, 39),
-  [687] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 3, 0, 40),
-  [689] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 2, 0, 0),
-  [691] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
-  [693] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_goto_step, 2, 0, 18),
-  [695] = {.entry = {.count = 1, .reusable = true}}, SHIFT(279),
-  [697] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__step, 1, 0, 0),
-  [699] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
-  [701] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_end_step, 2, 0, 19),
-  [703] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 34),
-  [705] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 2, 0, 0),
-  [707] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 2, 0, 0),
-  [709] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 3, 0, 0),
-  [711] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 3, 0, 0),
-  [713] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0),
-  [715] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(414),
-  [718] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(419),
-  [721] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(344),
-  [724] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(346),
-  [727] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(347),
-  [730] = {.entry = {.count = 1, .reusable = true}}, SHIFT(161),
-  [732] = {.entry = {.count = 1, .reusable = true}}, SHIFT(414),
-  [734] = {.entry = {.count = 1, .reusable = true}}, SHIFT(419),
-  [736] = {.entry = {.count = 1, .reusable = true}}, SHIFT(344),
-  [738] = {.entry = {.count = 1, .reusable = true}}, SHIFT(346),
-  [740] = {.entry = {.count = 1, .reusable = true}}, SHIFT(347),
-  [742] = {.entry = {.count = 1, .reusable = false}}, SHIFT(368),
-  [744] = {.entry = {.count = 1, .reusable = true}}, SHIFT(368),
-  [746] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
-  [748] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0),
-  [750] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(389),
-  [753] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(412),
-  [756] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(373),
-  [759] = {.entry = {.count = 1, .reusable = true}}, SHIFT(137),
-  [761] = {.entry = {.count = 1, .reusable = true}}, SHIFT(389),
-  [763] = {.entry = {.count = 1, .reusable = true}}, SHIFT(412),
-  [765] = {.entry = {.count = 1, .reusable = true}}, SHIFT(373),
-  [767] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 4, 0, 31),
-  [769] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
-  [771] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 6, 0, 54),
-  [773] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
-  [775] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 3, 0, 0),
-  [777] = {.entry = {.count = 1, .reusable = true}}, SHIFT(381),
-  [779] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 3, 0, 0),
-  [781] = {.entry = {.count = 1, .reusable = true}}, SHIFT(227),
-  [783] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 2, 0, 0),
-  [785] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 2, 0, 0),
-  [787] = {.entry = {.count = 1, .reusable = true}}, SHIFT(218),
-  [789] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 30),
-  [791] = {.entry = {.count = 1, .reusable = true}}, SHIFT(252),
-  [793] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 2, 0, 23),
-  [795] = {.entry = {.count = 1, .reusable = true}}, SHIFT(376),
-  [797] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
-  [799] = {.entry = {.count = 1, .reusable = true}}, SHIFT(217),
-  [801] = {.entry = {.count = 1, .reusable = false}}, SHIFT(380),
-  [803] = {.entry = {.count = 1, .reusable = true}}, SHIFT(380),
-  [805] = {.entry = {.count = 1, .reusable = true}}, SHIFT(355),
-  [807] = {.entry = {.count = 1, .reusable = true}}, SHIFT(356),
-  [809] = {.entry = {.count = 1, .reusable = true}}, SHIFT(357),
-  [811] = {.entry = {.count = 1, .reusable = true}}, SHIFT(121),
-  [813] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0),
-  [815] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(217),
-  [818] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(380),
-  [821] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(380),
-  [824] = {.entry = {.count = 1, .reusable = true}}, SHIFT(136),
-  [826] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
-  [828] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(376),
-  [831] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
-  [833] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(381),
-  [836] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
-  [838] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(227),
-  [841] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 12),
-  [843] = {.entry = {.count = 1, .reusable = true}}, SHIFT(276),
-  [845] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 7, 0, 54),
-  [847] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 41),
-  [849] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 53),
-  [851] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
-  [853] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(232),
-  [856] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(54),
-  [859] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
-  [861] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 2, 0, 61),
-  [863] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holidays_of, 3, 0, 47),
-  [865] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_no_contact_rule, 3, 0, 0),
-  [867] = {.entry = {.count = 1, .reusable = true}}, SHIFT(109),
-  [869] = {.entry = {.count = 1, .reusable = true}}, SHIFT(241),
-  [871] = {.entry = {.count = 1, .reusable = false}}, SHIFT(54),
-  [873] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
-  [875] = {.entry = {.count = 1, .reusable = true}}, SHIFT(232),
-  [877] = {.entry = {.count = 1, .reusable = true}}, SHIFT(393),
-  [879] = {.entry = {.count = 1, .reusable = true}}, SHIFT(316),
-  [881] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
-  [883] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_at_most_rule, 5, 0, 48),
-  [885] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 5, 0, 31),
-  [887] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
-  [889] = {.entry = {.count = 1, .reusable = true}}, SHIFT(239),
-  [891] = {.entry = {.count = 1, .reusable = true}}, SHIFT(172),
-  [893] = {.entry = {.count = 1, .reusable = true}}, SHIFT(379),
-  [895] = {.entry = {.count = 1, .reusable = true}}, SHIFT(283),
-  [897] = {.entry = {.count = 1, .reusable = true}}, SHIFT(383),
-  [899] = {.entry = {.count = 1, .reusable = true}}, SHIFT(183),
-  [901] = {.entry = {.count = 1, .reusable = true}}, SHIFT(420),
-  [903] = {.entry = {.count = 1, .reusable = true}}, SHIFT(187),
-  [905] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0),
-  [907] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0), SHIFT_REPEAT(420),
-  [910] = {.entry = {.count = 1, .reusable = true}}, SHIFT(369),
-  [912] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 0),
-  [914] = {.entry = {.count = 1, .reusable = true}}, SHIFT(280),
-  [916] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 4, 0, 52),
-  [918] = {.entry = {.count = 1, .reusable = true}}, SHIFT(331),
-  [920] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 1, 0, 0),
-  [922] = {.entry = {.count = 1, .reusable = true}}, SHIFT(348),
-  [924] = {.entry = {.count = 1, .reusable = true}}, SHIFT(359),
-  [926] = {.entry = {.count = 1, .reusable = true}}, SHIFT(343),
-  [928] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
-  [930] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_emitted, 2, 0, 20),
-  [932] = {.entry = {.count = 1, .reusable = true}}, SHIFT(409),
-  [934] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
-  [936] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 6, 0, 68),
-  [938] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
-  [940] = {.entry = {.count = 1, .reusable = true}}, SHIFT(367),
-  [942] = {.entry = {.count = 1, .reusable = true}}, SHIFT(151),
-  [944] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 72),
-  [946] = {.entry = {.count = 1, .reusable = true}}, SHIFT(305),
-  [948] = {.entry = {.count = 1, .reusable = true}}, SHIFT(272),
-  [950] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0), SHIFT_REPEAT(409),
-  [953] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0),
-  [955] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 3, 0, 34),
-  [957] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_offer, 3, 0, 38),
-  [959] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_sent, 3, 0, 33),
-  [961] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_queue, 3, 0, 34),
-  [963] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_agency, 3, 0, 37),
-  [965] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_given, 3, 0, 46),
-  [967] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_no, 2, 0, 67),
-  [969] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 2, 0, 0),
-  [971] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0),
-  [973] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(367),
-  [976] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 22),
-  [978] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 6, 0, 64),
-  [980] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
-  [982] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_placeholder, 3, 0, 0),
-  [984] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_placeholder, 3, 0, 0),
-  [986] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 24),
-  [988] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 3, 0, 65),
-  [990] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0), SHIFT_REPEAT(343),
-  [993] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0),
-  [995] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 1, 0, 0),
-  [997] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_update, 3, 0, 46),
-  [999] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 4, 0, 51),
-  [1001] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_stage, 2, 0, 4),
-  [1003] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect, 2, 0, 0),
-  [1005] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_end, 2, 0, 19),
-  [1007] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_alert, 2, 0, 66),
-  [1009] = {.entry = {.count = 1, .reusable = true}}, SHIFT(150),
-  [1011] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 4, 0, 30),
-  [1013] = {.entry = {.count = 1, .reusable = true}}, SHIFT(329),
-  [1015] = {.entry = {.count = 1, .reusable = true}}, SHIFT(263),
-  [1017] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
-  [1019] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 3, 0, 16),
-  [1021] = {.entry = {.count = 1, .reusable = true}}, SHIFT(312),
-  [1023] = {.entry = {.count = 1, .reusable = true}}, SHIFT(354),
-  [1025] = {.entry = {.count = 1, .reusable = true}}, SHIFT(318),
-  [1027] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
-  [1029] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
-  [1031] = {.entry = {.count = 1, .reusable = true}}, SHIFT(206),
-  [1033] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
-  [1035] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 76),
-  [1037] = {.entry = {.count = 1, .reusable = true}}, SHIFT(309),
-  [1039] = {.entry = {.count = 1, .reusable = true}}, SHIFT(171),
-  [1041] = {.entry = {.count = 1, .reusable = false}}, SHIFT(363),
-  [1043] = {.entry = {.count = 1, .reusable = true}}, SHIFT(407),
-  [1045] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 3, 0, 59),
-  [1047] = {.entry = {.count = 1, .reusable = true}}, SHIFT(339),
-  [1049] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 75),
-  [1051] = {.entry = {.count = 1, .reusable = true}}, SHIFT(307),
-  [1053] = {.entry = {.count = 1, .reusable = true}}, SHIFT(304),
-  [1055] = {.entry = {.count = 1, .reusable = true}}, SHIFT(350),
-  [1057] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 72),
-  [1059] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
-  [1061] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 75),
-  [1063] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 8, 0, 76),
-  [1065] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 4, 0, 16),
-  [1067] = {.entry = {.count = 1, .reusable = true}}, SHIFT(286),
-  [1069] = {.entry = {.count = 1, .reusable = true}}, SHIFT(288),
-  [1071] = {.entry = {.count = 1, .reusable = true}}, SHIFT(404),
-  [1073] = {.entry = {.count = 1, .reusable = true}}, SHIFT(333),
-  [1075] = {.entry = {.count = 1, .reusable = true}}, SHIFT(289),
-  [1077] = {.entry = {.count = 1, .reusable = true}}, SHIFT(352),
-  [1079] = {.entry = {.count = 1, .reusable = true}}, SHIFT(273),
-  [1081] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 4, 0, 63),
-  [1083] = {.entry = {.count = 1, .reusable = true}}, SHIFT(258),
-  [1085] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 30),
-  [1087] = {.entry = {.count = 1, .reusable = true}}, SHIFT(39),
-  [1089] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
-  [1091] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
-  [1093] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 4, 0, 59),
-  [1095] = {.entry = {.count = 1, .reusable = true}}, SHIFT(315),
-  [1097] = {.entry = {.count = 1, .reusable = true}}, SHIFT(394),
-  [1099] = {.entry = {.count = 1, .reusable = true}}, SHIFT(62),
-  [1101] = {.entry = {.count = 1, .reusable = true}}, SHIFT(384),
-  [1103] = {.entry = {.count = 1, .reusable = true}}, SHIFT(308),
-  [1105] = {.entry = {.count = 1, .reusable = true}}, SHIFT(385),
-  [1107] = {.entry = {.count = 1, .reusable = true}}, SHIFT(386),
-  [1109] = {.entry = {.count = 1, .reusable = true}}, SHIFT(266),
-  [1111] = {.entry = {.count = 1, .reusable = true}}, SHIFT(435),
-  [1113] = {.entry = {.count = 1, .reusable = true}}, SHIFT(349),
-  [1115] = {.entry = {.count = 1, .reusable = true}}, SHIFT(210),
-  [1117] = {.entry = {.count = 1, .reusable = true}}, SHIFT(268),
-  [1119] = {.entry = {.count = 1, .reusable = true}}, SHIFT(129),
-  [1121] = {.entry = {.count = 1, .reusable = true}}, SHIFT(269),
-  [1123] = {.entry = {.count = 1, .reusable = true}}, SHIFT(234),
-  [1125] = {.entry = {.count = 1, .reusable = true}}, SHIFT(235),
-  [1127] = {.entry = {.count = 1, .reusable = true}}, SHIFT(313),
-  [1129] = {.entry = {.count = 1, .reusable = true}}, SHIFT(162),
-  [1131] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
-  [1133] = {.entry = {.count = 1, .reusable = true}}, SHIFT(220),
-  [1135] = {.entry = {.count = 1, .reusable = true}}, SHIFT(256),
-  [1137] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
-  [1139] = {.entry = {.count = 1, .reusable = true}}, SHIFT(416),
-  [1141] = {.entry = {.count = 1, .reusable = true}}, SHIFT(223),
-  [1143] = {.entry = {.count = 1, .reusable = true}}, SHIFT(374),
-  [1145] = {.entry = {.count = 1, .reusable = true}}, SHIFT(130),
-  [1147] = {.entry = {.count = 1, .reusable = true}}, SHIFT(247),
-  [1149] = {.entry = {.count = 1, .reusable = true}}, SHIFT(390),
-  [1151] = {.entry = {.count = 1, .reusable = true}}, SHIFT(422),
-  [1153] = {.entry = {.count = 1, .reusable = true}}, SHIFT(428),
-  [1155] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
-  [1157] = {.entry = {.count = 1, .reusable = true}}, SHIFT(430),
-  [1159] = {.entry = {.count = 1, .reusable = true}}, SHIFT(334),
-  [1161] = {.entry = {.count = 1, .reusable = true}}, SHIFT(254),
-  [1163] = {.entry = {.count = 1, .reusable = true}}, SHIFT(408),
-  [1165] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
-  [1167] = {.entry = {.count = 1, .reusable = true}}, SHIFT(337),
-  [1169] = {.entry = {.count = 1, .reusable = true}}, SHIFT(330),
-  [1171] = {.entry = {.count = 1, .reusable = true}}, SHIFT(291),
-  [1173] = {.entry = {.count = 1, .reusable = true}}, SHIFT(219),
-  [1175] = {.entry = {.count = 1, .reusable = true}}, SHIFT(233),
-  [1177] = {.entry = {.count = 1, .reusable = true}}, SHIFT(360),
-  [1179] = {.entry = {.count = 1, .reusable = true}}, SHIFT(274),
-  [1181] = {.entry = {.count = 1, .reusable = true}}, SHIFT(388),
-  [1183] = {.entry = {.count = 1, .reusable = true}}, SHIFT(326),
-  [1185] = {.entry = {.count = 1, .reusable = true}}, SHIFT(397),
-  [1187] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
-  [1189] = {.entry = {.count = 1, .reusable = true}}, SHIFT(306),
-  [1191] = {.entry = {.count = 1, .reusable = true}}, SHIFT(364),
-  [1193] = {.entry = {.count = 1, .reusable = true}}, SHIFT(236),
-  [1195] = {.entry = {.count = 1, .reusable = true}}, SHIFT(362),
-  [1197] = {.entry = {.count = 1, .reusable = true}}, SHIFT(215),
-  [1199] = {.entry = {.count = 1, .reusable = true}}, SHIFT(336),
-  [1201] = {.entry = {.count = 1, .reusable = true}}, SHIFT(264),
-  [1203] = {.entry = {.count = 1, .reusable = true}}, SHIFT(248),
-  [1205] = {.entry = {.count = 1, .reusable = true}}, SHIFT(197),
-  [1207] = {.entry = {.count = 1, .reusable = true}}, SHIFT(214),
-  [1209] = {.entry = {.count = 1, .reusable = true}}, SHIFT(201),
-  [1211] = {.entry = {.count = 1, .reusable = true}}, SHIFT(401),
-  [1213] = {.entry = {.count = 1, .reusable = true}}, SHIFT(392),
-  [1215] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
-  [1217] = {.entry = {.count = 1, .reusable = true}}, SHIFT(310),
-  [1219] = {.entry = {.count = 1, .reusable = true}}, SHIFT(138),
-  [1221] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
-  [1223] = {.entry = {.count = 1, .reusable = true}}, SHIFT(424),
-  [1225] = {.entry = {.count = 1, .reusable = true}}, SHIFT(240),
-  [1227] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
-  [1229] = {.entry = {.count = 1, .reusable = true}}, SHIFT(222),
-  [1231] = {.entry = {.count = 1, .reusable = true}}, SHIFT(292),
-  [1233] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
-  [1235] = {.entry = {.count = 1, .reusable = true}}, SHIFT(64),
-  [1237] = {.entry = {.count = 1, .reusable = true}}, SHIFT(365),
-  [1239] = {.entry = {.count = 1, .reusable = true}}, SHIFT(415),
-  [1241] = {.entry = {.count = 1, .reusable = true}}, SHIFT(382),
-  [1243] = {.entry = {.count = 1, .reusable = true}}, SHIFT(261),
-  [1245] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
-  [1247] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
-  [1249] = {.entry = {.count = 1, .reusable = true}}, SHIFT(301),
-  [1251] = {.entry = {.count = 1, .reusable = true}}, SHIFT(208),
-  [1253] = {.entry = {.count = 1, .reusable = true}}, SHIFT(125),
-  [1255] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
-  [1257] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
-  [1259] = {.entry = {.count = 1, .reusable = true}}, SHIFT(293),
-  [1261] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
-  [1263] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
-  [1265] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
-  [1267] = {.entry = {.count = 1, .reusable = true}}, SHIFT(406),
-  [1269] = {.entry = {.count = 1, .reusable = true}}, SHIFT(418),
-  [1271] = {.entry = {.count = 1, .reusable = true}}, SHIFT(413),
-  [1273] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
-  [1275] = {.entry = {.count = 1, .reusable = true}}, SHIFT(123),
-  [1277] = {.entry = {.count = 1, .reusable = true}}, SHIFT(159),
-  [1279] = {.entry = {.count = 1, .reusable = true}}, SHIFT(417),
-  [1281] = {.entry = {.count = 1, .reusable = true}}, SHIFT(340),
-  [1283] = {.entry = {.count = 1, .reusable = true}}, SHIFT(425),
-  [1285] = {.entry = {.count = 1, .reusable = true}}, SHIFT(213),
-  [1287] = {.entry = {.count = 1, .reusable = true}}, SHIFT(16),
-  [1289] = {.entry = {.count = 1, .reusable = true}}, SHIFT(324),
-  [1291] = {.entry = {.count = 1, .reusable = true}}, SHIFT(378),
+  [169] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(491),
+  [172] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(435),
+  [175] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(426),
+  [178] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(476),
+  [181] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(532),
+  [184] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(446),
+  [187] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(441),
+  [190] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(460),
+  [193] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(57),
+  [196] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(492),
+  [199] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(494),
+  [202] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(495),
+  [205] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(498),
+  [208] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(502),
+  [211] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(504),
+  [214] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(421),
+  [217] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(408),
+  [220] = {.entry = {.count = 1, .reusable = true}}, SHIFT(212),
+  [222] = {.entry = {.count = 1, .reusable = true}}, SHIFT(382),
+  [224] = {.entry = {.count = 1, .reusable = true}}, SHIFT(458),
+  [226] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
+  [228] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
+  [230] = {.entry = {.count = 1, .reusable = true}}, SHIFT(465),
+  [232] = {.entry = {.count = 1, .reusable = true}}, SHIFT(466),
+  [234] = {.entry = {.count = 1, .reusable = true}}, SHIFT(468),
+  [236] = {.entry = {.count = 1, .reusable = true}}, SHIFT(469),
+  [238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(471),
+  [240] = {.entry = {.count = 1, .reusable = true}}, SHIFT(418),
+  [242] = {.entry = {.count = 1, .reusable = true}}, SHIFT(419),
+  [244] = {.entry = {.count = 1, .reusable = true}}, SHIFT(429),
+  [246] = {.entry = {.count = 1, .reusable = true}}, SHIFT(479),
+  [248] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0),
+  [250] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(460),
+  [253] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(57),
+  [256] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(382),
+  [259] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(458),
+  [262] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(158),
+  [265] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(55),
+  [268] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(465),
+  [271] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(466),
+  [274] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(468),
+  [277] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(469),
+  [280] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(471),
+  [283] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(418),
+  [286] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(419),
+  [289] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(429),
+  [292] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(479),
+  [295] = {.entry = {.count = 1, .reusable = true}}, SHIFT(199),
+  [297] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_when_clause, 2, 0, 9),
+  [299] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
+  [301] = {.entry = {.count = 1, .reusable = false}}, SHIFT(144),
+  [303] = {.entry = {.count = 1, .reusable = true}}, SHIFT(169),
+  [305] = {.entry = {.count = 1, .reusable = true}}, SHIFT(170),
+  [307] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
+  [309] = {.entry = {.count = 1, .reusable = true}}, SHIFT(124),
+  [311] = {.entry = {.count = 1, .reusable = false}}, SHIFT(539),
+  [313] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
+  [315] = {.entry = {.count = 1, .reusable = false}}, SHIFT(95),
+  [317] = {.entry = {.count = 1, .reusable = true}}, SHIFT(16),
+  [319] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
+  [321] = {.entry = {.count = 1, .reusable = false}}, SHIFT(122),
+  [323] = {.entry = {.count = 1, .reusable = false}}, SHIFT(124),
+  [325] = {.entry = {.count = 1, .reusable = false}}, SHIFT(21),
+  [327] = {.entry = {.count = 1, .reusable = true}}, SHIFT(123),
+  [329] = {.entry = {.count = 1, .reusable = true}}, SHIFT(316),
+  [331] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
+  [333] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(124),
+  [336] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(539),
+  [339] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(94),
+  [342] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(95),
+  [345] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
+  [347] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(54),
+  [350] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(122),
+  [353] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(124),
+  [356] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(21),
+  [359] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(123),
+  [362] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(316),
+  [365] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
+  [367] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
+  [369] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
+  [371] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
+  [373] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
+  [375] = {.entry = {.count = 1, .reusable = true}}, SHIFT(150),
+  [377] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deadline, 5, 0, 29),
+  [379] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 11),
+  [381] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 3, 0, 6),
+  [383] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_var_declaration, 6, 0, 47),
+  [385] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_segment_declaration, 4, 0, 19),
+  [387] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deadline, 4, 0, 16),
+  [389] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 12),
+  [391] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 5, 0, 27),
+  [393] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
+  [395] = {.entry = {.count = 1, .reusable = false}}, SHIFT(490),
+  [397] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
+  [399] = {.entry = {.count = 1, .reusable = false}}, SHIFT(104),
+  [401] = {.entry = {.count = 1, .reusable = true}}, SHIFT(61),
+  [403] = {.entry = {.count = 1, .reusable = false}}, SHIFT(8),
+  [405] = {.entry = {.count = 1, .reusable = false}}, SHIFT(13),
+  [407] = {.entry = {.count = 1, .reusable = false}}, SHIFT(20),
+  [409] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
+  [411] = {.entry = {.count = 1, .reusable = true}}, SHIFT(315),
+  [413] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
+  [415] = {.entry = {.count = 1, .reusable = false}}, SHIFT(60),
+  [417] = {.entry = {.count = 1, .reusable = false}}, SHIFT(2),
+  [419] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
+  [421] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0),
+  [423] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(382),
+  [426] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(458),
+  [429] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(158),
+  [432] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(55),
+  [435] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(465),
+  [438] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(466),
+  [441] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(468),
+  [444] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(469),
+  [447] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(471),
+  [450] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(418),
+  [453] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(419),
+  [456] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(429),
+  [459] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(479),
+  [462] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
+  [464] = {.entry = {.count = 1, .reusable = false}}, SHIFT(544),
+  [466] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
+  [468] = {.entry = {.count = 1, .reusable = false}}, SHIFT(102),
+  [470] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
+  [472] = {.entry = {.count = 1, .reusable = false}}, SHIFT(162),
+  [474] = {.entry = {.count = 1, .reusable = false}}, SHIFT(165),
+  [476] = {.entry = {.count = 1, .reusable = false}}, SHIFT(35),
+  [478] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
+  [480] = {.entry = {.count = 1, .reusable = true}}, SHIFT(321),
+  [482] = {.entry = {.count = 1, .reusable = false}}, SHIFT(493),
+  [484] = {.entry = {.count = 1, .reusable = false}}, SHIFT(520),
+  [486] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
+  [488] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
+  [490] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
+  [492] = {.entry = {.count = 1, .reusable = false}}, SHIFT(53),
+  [494] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
+  [496] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
+  [498] = {.entry = {.count = 1, .reusable = false}}, SHIFT(422),
+  [500] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
+  [502] = {.entry = {.count = 1, .reusable = false}}, SHIFT(517),
+  [504] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_logical_expression, 3, 0, 15),
+  [506] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
+  [508] = {.entry = {.count = 1, .reusable = false}}, SHIFT(84),
+  [510] = {.entry = {.count = 1, .reusable = false}}, SHIFT(82),
+  [512] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_set_step, 4, 0, 57),
+  [514] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
+  [516] = {.entry = {.count = 1, .reusable = true}}, SHIFT(99),
+  [518] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 3, 0, 37),
+  [520] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
+  [522] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_not_expression, 2, 0, 7),
+  [524] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
+  [526] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
+  [528] = {.entry = {.count = 1, .reusable = true}}, SHIFT(265),
+  [530] = {.entry = {.count = 1, .reusable = false}}, SHIFT(83),
+  [532] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 3, 0, 22),
+  [534] = {.entry = {.count = 1, .reusable = true}}, SHIFT(221),
+  [536] = {.entry = {.count = 1, .reusable = true}}, SHIFT(329),
+  [538] = {.entry = {.count = 1, .reusable = true}}, SHIFT(226),
+  [540] = {.entry = {.count = 1, .reusable = false}}, SHIFT(226),
+  [542] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 22),
+  [544] = {.entry = {.count = 1, .reusable = true}}, SHIFT(346),
+  [546] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0),
+  [548] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(221),
+  [551] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(226),
+  [554] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(226),
+  [557] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 3, 0, 0),
+  [559] = {.entry = {.count = 1, .reusable = true}}, SHIFT(331),
+  [561] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 2, 0, 0),
+  [563] = {.entry = {.count = 1, .reusable = true}}, SHIFT(340),
+  [565] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0),
+  [567] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_window, 4, 0, 34),
+  [569] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_window, 4, 0, 34),
+  [571] = {.entry = {.count = 1, .reusable = true}}, SHIFT(536),
+  [573] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_window, 5, 0, 62),
+  [575] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_window, 5, 0, 62),
+  [577] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
+  [579] = {.entry = {.count = 1, .reusable = false}}, SHIFT(436),
+  [581] = {.entry = {.count = 1, .reusable = false}}, SHIFT(401),
+  [583] = {.entry = {.count = 1, .reusable = false}}, SHIFT(336),
+  [585] = {.entry = {.count = 1, .reusable = false}}, SHIFT(402),
+  [587] = {.entry = {.count = 1, .reusable = false}}, SHIFT(403),
+  [589] = {.entry = {.count = 1, .reusable = false}}, SHIFT(404),
+  [591] = {.entry = {.count = 1, .reusable = false}}, SHIFT(407),
+  [593] = {.entry = {.count = 1, .reusable = false}}, SHIFT(428),
+  [595] = {.entry = {.count = 1, .reusable = false}}, SHIFT(389),
+  [597] = {.entry = {.count = 1, .reusable = false}}, SHIFT(411),
+  [599] = {.entry = {.count = 1, .reusable = true}}, SHIFT(427),
+  [601] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
+  [603] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
+  [605] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
+  [607] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
+  [609] = {.entry = {.count = 1, .reusable = false}}, SHIFT(90),
+  [611] = {.entry = {.count = 1, .reusable = true}}, SHIFT(535),
+  [613] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
+  [615] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 2, 0, 1),
+  [617] = {.entry = {.count = 1, .reusable = true}}, SHIFT(353),
+  [619] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 1, 0, 0),
+  [621] = {.entry = {.count = 1, .reusable = true}}, SHIFT(96),
+  [623] = {.entry = {.count = 1, .reusable = true}}, SHIFT(508),
+  [625] = {.entry = {.count = 1, .reusable = true}}, SHIFT(341),
+  [627] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 4, 0, 41),
+  [629] = {.entry = {.count = 1, .reusable = true}}, SHIFT(391),
+  [631] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 3, 0, 41),
+  [633] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_percentage, 2, 0, 0),
+  [635] = {.entry = {.count = 1, .reusable = false}}, SHIFT(206),
+  [637] = {.entry = {.count = 1, .reusable = true}}, SHIFT(447),
+  [639] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 2, 0, 1),
+  [641] = {.entry = {.count = 1, .reusable = true}}, SHIFT(540),
+  [643] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0),
+  [645] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0), SHIFT_REPEAT(510),
+  [648] = {.entry = {.count = 1, .reusable = true}}, SHIFT(233),
+  [650] = {.entry = {.count = 1, .reusable = true}}, SHIFT(482),
+  [652] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(233),
+  [655] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(226),
+  [658] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(226),
+  [661] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0),
+  [663] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 3, 0, 38),
+  [665] = {.entry = {.count = 1, .reusable = true}}, SHIFT(388),
+  [667] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 39),
+  [669] = {.entry = {.count = 1, .reusable = true}}, SHIFT(328),
+  [671] = {.entry = {.count = 1, .reusable = true}}, SHIFT(545),
+  [673] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
+  [675] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(277),
+  [678] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
+  [680] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(231),
+  [683] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 3, 0, 0),
+  [685] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 7, 0, 49),
+  [687] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_email, 6, 0, 81),
+  [689] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 83),
+  [691] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 84),
+  [693] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 3, 0, 8),
+  [695] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 5, 0, 67),
+  [697] = {.entry = {.count = 1, .reusable = true}}, SHIFT(348),
+  [699] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 2, 0, 26),
+  [701] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_currency_declaration, 2, 0, 2),
+  [703] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 2, 0, 0),
+  [705] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_account_declaration, 2, 0, 3),
+  [707] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 3, 0, 5),
+  [709] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_action_declaration, 3, 0, 5),
+  [711] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_declaration, 5, 0, 33),
+  [713] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 3, 0, 0),
+  [715] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 4, 0, 0),
+  [717] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 5, 0, 20),
+  [719] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 5, 0, 1),
+  [721] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_reenter_declaration, 2, 0, 0),
+  [723] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 3, 0, 0),
+  [725] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 40),
+  [727] = {.entry = {.count = 1, .reusable = true}}, SHIFT(464),
+  [729] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_var, 4, 0, 57),
+  [731] = {.entry = {.count = 1, .reusable = true}}, SHIFT(381),
+  [733] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__declaration, 1, 0, 0),
+  [735] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_start_declaration, 2, 0, 4),
+  [737] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_file, 2, 0, 48),
+  [739] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 6, 0, 49),
+  [741] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 2, 0, 0),
+  [743] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 4, 0, 10),
+  [745] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 3, 0, 0),
+  [747] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 4, 0, 20),
+  [749] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 4, 0, 1),
+  [751] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 2, 0, 0),
+  [753] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 5, 0, 66),
+  [755] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_if_clause, 4, 0, 80),
+  [757] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 3, 0, 39),
+  [759] = {.entry = {.count = 1, .reusable = true}}, SHIFT(338),
+  [761] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 3, 0, 43),
+  [763] = {.entry = {.count = 1, .reusable = true}}, SHIFT(394),
+  [765] = {.entry = {.count = 1, .reusable = true}}, SHIFT(515),
+  [767] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
+  [769] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 3, 0, 79),
+  [771] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_week_day, 1, 0, 0),
+  [773] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_week_day, 1, 0, 0),
+  [775] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 3, 0, 74),
+  [777] = {.entry = {.count = 1, .reusable = true}}, SHIFT(399),
+  [779] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_priority, 1, 0, 0),
+  [781] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_range, 1, 0, 0),
+  [783] = {.entry = {.count = 1, .reusable = true}}, SHIFT(262),
+  [785] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_range, 1, 0, 0),
+  [787] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 1, 0, 65),
+  [789] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday, 1, 0, 0),
+  [791] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekday, 1, 0, 0),
+  [793] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_repeat_step, 4, 0, 56),
+  [795] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0),
+  [797] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_range, 3, 0, 0),
+  [799] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_range, 3, 0, 0),
+  [801] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 2, 0, 0),
+  [803] = {.entry = {.count = 1, .reusable = true}}, SHIFT(277),
+  [805] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
+  [807] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 1, 0, 0),
+  [809] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 2, 0, 23),
+  [811] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 2, 0, 0),
+  [813] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 3, 0, 0),
+  [815] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
+  [817] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_agency_step, 3, 0, 42),
+  [819] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_goto_step, 2, 0, 24),
+  [821] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_alert_step, 3, 0, 44),
+  [823] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_end_step, 2, 0, 25),
+  [825] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 5, 0, 67),
+  [827] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__step, 1, 0, 0),
+  [829] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 5, 0, 70),
+  [831] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_clause, 2, 0, 68),
+  [833] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 5, 0, 41),
+  [835] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 6, 0, 66),
+  [837] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 4, 0, 38),
+  [839] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 39),
+  [841] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 40),
+  [843] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 6, 0, 67),
+  [845] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 4, 0, 0),
+  [847] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_plan_step, 6, 0, 73),
+  [849] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 3, 0, 45),
+  [851] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
+  [853] = {.entry = {.count = 1, .reusable = true}}, SHIFT(372),
+  [855] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
+  [857] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
+  [859] = {.entry = {.count = 1, .reusable = true}}, SHIFT(108),
+  [861] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 3, 0, 0),
+  [863] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 3, 0, 0),
+  [865] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 2, 0, 0),
+  [867] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 2, 0, 0),
+  [869] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0),
+  [871] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(176),
+  [874] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(443),
+  [877] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(444),
+  [880] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(449),
+  [883] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(450),
+  [886] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
+  [888] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
+  [890] = {.entry = {.count = 1, .reusable = true}}, SHIFT(443),
+  [892] = {.entry = {.count = 1, .reusable = true}}, SHIFT(444),
+  [894] = {.entry = {.count = 1, .reusable = true}}, SHIFT(449),
+  [896] = {.entry = {.count = 1, .reusable = true}}, SHIFT(450),
+  [898] = {.entry = {.count = 1, .reusable = true}}, SHIFT(200),
+  [900] = {.entry = {.count = 1, .reusable = false}}, SHIFT(533),
+  [902] = {.entry = {.count = 1, .reusable = true}}, SHIFT(533),
+  [904] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 6, 0, 64),
+  [906] = {.entry = {.count = 1, .reusable = true}}, SHIFT(455),
+  [908] = {.entry = {.count = 1, .reusable = true}}, SHIFT(78),
+  [910] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 10, 0, 86),
+  [912] = {.entry = {.count = 1, .reusable = true}}, SHIFT(215),
+  [914] = {.entry = {.count = 1, .reusable = true}}, SHIFT(542),
+  [916] = {.entry = {.count = 1, .reusable = true}}, SHIFT(478),
+  [918] = {.entry = {.count = 1, .reusable = true}}, SHIFT(511),
+  [920] = {.entry = {.count = 1, .reusable = true}}, SHIFT(201),
+  [922] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 4, 0, 36),
+  [924] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 6, 0, 63),
+  [926] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0),
+  [928] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(542),
+  [931] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(478),
+  [934] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(511),
+  [937] = {.entry = {.count = 1, .reusable = true}}, SHIFT(216),
+  [939] = {.entry = {.count = 1, .reusable = true}}, SHIFT(283),
+  [941] = {.entry = {.count = 1, .reusable = false}}, SHIFT(487),
+  [943] = {.entry = {.count = 1, .reusable = true}}, SHIFT(487),
+  [945] = {.entry = {.count = 1, .reusable = true}}, SHIFT(483),
+  [947] = {.entry = {.count = 1, .reusable = true}}, SHIFT(496),
+  [949] = {.entry = {.count = 1, .reusable = true}}, SHIFT(501),
+  [951] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
+  [953] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 18),
+  [955] = {.entry = {.count = 1, .reusable = true}}, SHIFT(373),
+  [957] = {.entry = {.count = 1, .reusable = true}}, SHIFT(452),
+  [959] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0),
+  [961] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(283),
+  [964] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(487),
+  [967] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(487),
+  [970] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
+  [972] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(470),
+  [975] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
+  [977] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(289),
+  [980] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 2, 0, 31),
+  [982] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 51),
+  [984] = {.entry = {.count = 1, .reusable = true}}, SHIFT(335),
+  [986] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
+  [988] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(452),
+  [991] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 2, 0, 0),
+  [993] = {.entry = {.count = 1, .reusable = true}}, SHIFT(470),
+  [995] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 2, 0, 0),
+  [997] = {.entry = {.count = 1, .reusable = true}}, SHIFT(296),
+  [999] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 34),
+  [1001] = {.entry = {.count = 1, .reusable = true}}, SHIFT(345),
+  [1003] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
+  [1005] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 3, 0, 0),
+  [1007] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 3, 0, 0),
+  [1009] = {.entry = {.count = 1, .reusable = true}}, SHIFT(289),
+  [1011] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 46),
+  [1013] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holidays_of, 3, 0, 54),
+  [1015] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_at_most_rule, 5, 0, 55),
+  [1017] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 5, 0, 36),
+  [1019] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0),
+  [1021] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(525),
+  [1024] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(526),
+  [1027] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 60),
+  [1029] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 61),
+  [1031] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_week, 2, 0, 0),
+  [1033] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_no_contact_rule, 3, 0, 0),
+  [1035] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 2, 0, 71),
+  [1037] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 7, 0, 72),
+  [1039] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 7, 0, 63),
+  [1041] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 7, 0, 64),
+  [1043] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 11, 0, 86),
+  [1045] = {.entry = {.count = 1, .reusable = true}}, SHIFT(211),
+  [1047] = {.entry = {.count = 1, .reusable = true}}, SHIFT(525),
+  [1049] = {.entry = {.count = 1, .reusable = true}}, SHIFT(526),
+  [1051] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 35),
+  [1053] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
+  [1055] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(314),
+  [1058] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(64),
+  [1061] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
+  [1063] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
+  [1065] = {.entry = {.count = 1, .reusable = true}}, SHIFT(317),
+  [1067] = {.entry = {.count = 1, .reusable = false}}, SHIFT(64),
+  [1069] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
+  [1071] = {.entry = {.count = 1, .reusable = true}}, SHIFT(318),
+  [1073] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
+  [1075] = {.entry = {.count = 1, .reusable = true}}, SHIFT(314),
+  [1077] = {.entry = {.count = 1, .reusable = true}}, SHIFT(109),
+  [1079] = {.entry = {.count = 1, .reusable = true}}, SHIFT(456),
+  [1081] = {.entry = {.count = 1, .reusable = true}}, SHIFT(416),
+  [1083] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
+  [1085] = {.entry = {.count = 1, .reusable = true}}, SHIFT(174),
+  [1087] = {.entry = {.count = 1, .reusable = true}}, SHIFT(322),
+  [1089] = {.entry = {.count = 1, .reusable = true}}, SHIFT(159),
+  [1091] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 52),
+  [1093] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 53),
+  [1095] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 82),
+  [1097] = {.entry = {.count = 1, .reusable = true}}, SHIFT(383),
+  [1099] = {.entry = {.count = 1, .reusable = true}}, SHIFT(370),
+  [1101] = {.entry = {.count = 1, .reusable = true}}, SHIFT(537),
+  [1103] = {.entry = {.count = 1, .reusable = true}}, SHIFT(330),
+  [1105] = {.entry = {.count = 1, .reusable = true}}, SHIFT(434),
+  [1107] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
+  [1109] = {.entry = {.count = 1, .reusable = true}}, SHIFT(544),
+  [1111] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 1, 0, 0),
+  [1113] = {.entry = {.count = 1, .reusable = true}}, SHIFT(461),
+  [1115] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 4, 0, 59),
+  [1117] = {.entry = {.count = 1, .reusable = true}}, SHIFT(414),
+  [1119] = {.entry = {.count = 1, .reusable = true}}, SHIFT(257),
+  [1121] = {.entry = {.count = 1, .reusable = true}}, SHIFT(499),
+  [1123] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 1, 0, 0),
+  [1125] = {.entry = {.count = 1, .reusable = true}}, SHIFT(527),
+  [1127] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0),
+  [1129] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0), SHIFT_REPEAT(499),
+  [1132] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 0),
+  [1134] = {.entry = {.count = 1, .reusable = true}}, SHIFT(374),
+  [1136] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 4, 0, 34),
+  [1138] = {.entry = {.count = 1, .reusable = true}}, SHIFT(386),
+  [1140] = {.entry = {.count = 1, .reusable = true}}, SHIFT(347),
+  [1142] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 2, 0, 0),
+  [1144] = {.entry = {.count = 1, .reusable = true}}, SHIFT(240),
+  [1146] = {.entry = {.count = 1, .reusable = true}}, SHIFT(497),
+  [1148] = {.entry = {.count = 1, .reusable = true}}, SHIFT(217),
+  [1150] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0), SHIFT_REPEAT(433),
+  [1153] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0),
+  [1155] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0), SHIFT_REPEAT(497),
+  [1158] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0),
+  [1160] = {.entry = {.count = 1, .reusable = true}}, SHIFT(433),
+  [1162] = {.entry = {.count = 1, .reusable = true}}, SHIFT(214),
+  [1164] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect, 2, 0, 0),
+  [1166] = {.entry = {.count = 1, .reusable = true}}, SHIFT(194),
+  [1168] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 6, 0, 75),
+  [1170] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 3, 0, 76),
+  [1172] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_update, 3, 0, 50),
+  [1174] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_stage, 2, 0, 4),
+  [1176] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_end, 2, 0, 25),
+  [1178] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_alert, 2, 0, 77),
+  [1180] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_no, 2, 0, 22),
+  [1182] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_emitted, 2, 0, 26),
+  [1184] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 6, 0, 78),
+  [1186] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_given, 3, 0, 50),
+  [1188] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 3, 0, 39),
+  [1190] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_offer, 3, 0, 43),
+  [1192] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_sent, 3, 0, 38),
+  [1194] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_queue, 3, 0, 39),
+  [1196] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_agency, 3, 0, 42),
+  [1198] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 85),
+  [1200] = {.entry = {.count = 1, .reusable = true}}, SHIFT(387),
+  [1202] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 87),
+  [1204] = {.entry = {.count = 1, .reusable = true}}, SHIFT(379),
+  [1206] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_placeholder, 3, 0, 0),
+  [1208] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_placeholder, 3, 0, 0),
+  [1210] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 30),
+  [1212] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 32),
+  [1214] = {.entry = {.count = 1, .reusable = true}}, SHIFT(521),
+  [1216] = {.entry = {.count = 1, .reusable = true}}, SHIFT(272),
+  [1218] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 4, 0, 58),
+  [1220] = {.entry = {.count = 1, .reusable = true}}, SHIFT(204),
+  [1222] = {.entry = {.count = 1, .reusable = true}}, SHIFT(287),
+  [1224] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 8, 0, 87),
+  [1226] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 3, 0, 69),
+  [1228] = {.entry = {.count = 1, .reusable = true}}, SHIFT(425),
+  [1230] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_var, 5, 0, 57),
+  [1232] = {.entry = {.count = 1, .reusable = true}}, SHIFT(62),
+  [1234] = {.entry = {.count = 1, .reusable = true}}, SHIFT(275),
+  [1236] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 82),
+  [1238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(486),
+  [1240] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 34),
+  [1242] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 85),
+  [1244] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
+  [1246] = {.entry = {.count = 1, .reusable = false}}, SHIFT(543),
+  [1248] = {.entry = {.count = 1, .reusable = true}}, SHIFT(432),
+  [1250] = {.entry = {.count = 1, .reusable = true}}, SHIFT(398),
+  [1252] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
+  [1254] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 3, 0, 21),
+  [1256] = {.entry = {.count = 1, .reusable = true}}, SHIFT(417),
+  [1258] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
+  [1260] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
+  [1262] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 4, 0, 74),
+  [1264] = {.entry = {.count = 1, .reusable = true}}, SHIFT(357),
+  [1266] = {.entry = {.count = 1, .reusable = true}}, SHIFT(358),
+  [1268] = {.entry = {.count = 1, .reusable = true}}, SHIFT(396),
+  [1270] = {.entry = {.count = 1, .reusable = true}}, SHIFT(359),
+  [1272] = {.entry = {.count = 1, .reusable = true}}, SHIFT(430),
+  [1274] = {.entry = {.count = 1, .reusable = true}}, SHIFT(274),
+  [1276] = {.entry = {.count = 1, .reusable = true}}, SHIFT(361),
+  [1278] = {.entry = {.count = 1, .reusable = true}}, SHIFT(409),
+  [1280] = {.entry = {.count = 1, .reusable = true}}, SHIFT(438),
+  [1282] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 4, 0, 21),
+  [1284] = {.entry = {.count = 1, .reusable = true}}, SHIFT(512),
+  [1286] = {.entry = {.count = 1, .reusable = true}}, SHIFT(405),
+  [1288] = {.entry = {.count = 1, .reusable = true}}, SHIFT(410),
+  [1290] = {.entry = {.count = 1, .reusable = true}}, SHIFT(439),
+  [1292] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
+  [1294] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
+  [1296] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 4, 0, 69),
+  [1298] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
+  [1300] = {.entry = {.count = 1, .reusable = true}}, SHIFT(360),
+  [1302] = {.entry = {.count = 1, .reusable = true}}, SHIFT(412),
+  [1304] = {.entry = {.count = 1, .reusable = true}}, SHIFT(366),
+  [1306] = {.entry = {.count = 1, .reusable = true}}, SHIFT(281),
+  [1308] = {.entry = {.count = 1, .reusable = true}}, SHIFT(367),
+  [1310] = {.entry = {.count = 1, .reusable = true}}, SHIFT(384),
+  [1312] = {.entry = {.count = 1, .reusable = true}}, SHIFT(343),
+  [1314] = {.entry = {.count = 1, .reusable = true}}, SHIFT(193),
+  [1316] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
+  [1318] = {.entry = {.count = 1, .reusable = true}}, SHIFT(395),
+  [1320] = {.entry = {.count = 1, .reusable = true}}, SHIFT(546),
+  [1322] = {.entry = {.count = 1, .reusable = true}}, SHIFT(506),
+  [1324] = {.entry = {.count = 1, .reusable = true}}, SHIFT(534),
+  [1326] = {.entry = {.count = 1, .reusable = true}}, SHIFT(270),
+  [1328] = {.entry = {.count = 1, .reusable = true}}, SHIFT(406),
+  [1330] = {.entry = {.count = 1, .reusable = true}}, SHIFT(273),
+  [1332] = {.entry = {.count = 1, .reusable = true}}, SHIFT(445),
+  [1334] = {.entry = {.count = 1, .reusable = true}}, SHIFT(457),
+  [1336] = {.entry = {.count = 1, .reusable = true}}, SHIFT(453),
+  [1338] = {.entry = {.count = 1, .reusable = true}}, SHIFT(477),
+  [1340] = {.entry = {.count = 1, .reusable = true}}, SHIFT(431),
+  [1342] = {.entry = {.count = 1, .reusable = true}}, SHIFT(415),
+  [1344] = {.entry = {.count = 1, .reusable = true}}, SHIFT(448),
+  [1346] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
+  [1348] = {.entry = {.count = 1, .reusable = true}}, SHIFT(297),
+  [1350] = {.entry = {.count = 1, .reusable = true}}, SHIFT(285),
+  [1352] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
+  [1354] = {.entry = {.count = 1, .reusable = true}}, SHIFT(442),
+  [1356] = {.entry = {.count = 1, .reusable = true}}, SHIFT(424),
+  [1358] = {.entry = {.count = 1, .reusable = true}}, SHIFT(375),
+  [1360] = {.entry = {.count = 1, .reusable = true}}, SHIFT(507),
+  [1362] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
+  [1364] = {.entry = {.count = 1, .reusable = true}}, SHIFT(332),
+  [1366] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
+  [1368] = {.entry = {.count = 1, .reusable = true}}, SHIFT(286),
+  [1370] = {.entry = {.count = 1, .reusable = true}}, SHIFT(529),
+  [1372] = {.entry = {.count = 1, .reusable = true}}, SHIFT(472),
+  [1374] = {.entry = {.count = 1, .reusable = true}}, SHIFT(505),
+  [1376] = {.entry = {.count = 1, .reusable = true}}, SHIFT(344),
+  [1378] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
+  [1380] = {.entry = {.count = 1, .reusable = true}}, SHIFT(243),
+  [1382] = {.entry = {.count = 1, .reusable = true}}, SHIFT(245),
+  [1384] = {.entry = {.count = 1, .reusable = true}}, SHIFT(323),
+  [1386] = {.entry = {.count = 1, .reusable = true}}, SHIFT(467),
+  [1388] = {.entry = {.count = 1, .reusable = true}}, SHIFT(291),
+  [1390] = {.entry = {.count = 1, .reusable = true}}, SHIFT(276),
+  [1392] = {.entry = {.count = 1, .reusable = true}}, SHIFT(319),
+  [1394] = {.entry = {.count = 1, .reusable = true}}, SHIFT(528),
+  [1396] = {.entry = {.count = 1, .reusable = true}}, SHIFT(154),
+  [1398] = {.entry = {.count = 1, .reusable = true}}, SHIFT(294),
+  [1400] = {.entry = {.count = 1, .reusable = true}}, SHIFT(463),
+  [1402] = {.entry = {.count = 1, .reusable = true}}, SHIFT(192),
+  [1404] = {.entry = {.count = 1, .reusable = true}}, SHIFT(225),
+  [1406] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
+  [1408] = {.entry = {.count = 1, .reusable = true}}, SHIFT(454),
+  [1410] = {.entry = {.count = 1, .reusable = true}}, SHIFT(306),
+  [1412] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
+  [1414] = {.entry = {.count = 1, .reusable = true}}, SHIFT(298),
+  [1416] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
+  [1418] = {.entry = {.count = 1, .reusable = true}}, SHIFT(293),
+  [1420] = {.entry = {.count = 1, .reusable = true}}, SHIFT(530),
+  [1422] = {.entry = {.count = 1, .reusable = true}}, SHIFT(187),
+  [1424] = {.entry = {.count = 1, .reusable = true}}, SHIFT(484),
+  [1426] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
+  [1428] = {.entry = {.count = 1, .reusable = true}}, SHIFT(514),
+  [1430] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
+  [1432] = {.entry = {.count = 1, .reusable = true}}, SHIFT(518),
+  [1434] = {.entry = {.count = 1, .reusable = true}}, SHIFT(523),
+  [1436] = {.entry = {.count = 1, .reusable = true}}, SHIFT(307),
+  [1438] = {.entry = {.count = 1, .reusable = true}}, SHIFT(74),
+  [1440] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
+  [1442] = {.entry = {.count = 1, .reusable = true}}, SHIFT(163),
+  [1444] = {.entry = {.count = 1, .reusable = true}}, SHIFT(522),
+  [1446] = {.entry = {.count = 1, .reusable = true}}, SHIFT(400),
+  [1448] = {.entry = {.count = 1, .reusable = true}}, SHIFT(541),
+  [1450] = {.entry = {.count = 1, .reusable = true}}, SHIFT(279),
+  [1452] = {.entry = {.count = 1, .reusable = true}}, SHIFT(397),
+  [1454] = {.entry = {.count = 1, .reusable = true}}, SHIFT(420),
+  [1456] = {.entry = {.count = 1, .reusable = true}}, SHIFT(513),
+  [1458] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
+  [1460] = {.entry = {.count = 1, .reusable = true}}, SHIFT(182),
+  [1462] = {.entry = {.count = 1, .reusable = true}}, SHIFT(107),
+  [1464] = {.entry = {.count = 1, .reusable = true}}, SHIFT(392),
+  [1466] = {.entry = {.count = 1, .reusable = true}}, SHIFT(222),
+  [1468] = {.entry = {.count = 1, .reusable = true}}, SHIFT(393),
+  [1470] = {.entry = {.count = 1, .reusable = true}}, SHIFT(378),
+  [1472] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
+  [1474] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
+  [1476] = {.entry = {.count = 1, .reusable = true}}, SHIFT(115),
+  [1478] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
+  [1480] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
+  [1482] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
+  [1484] = {.entry = {.count = 1, .reusable = true}}, SHIFT(304),
+  [1486] = {.entry = {.count = 1, .reusable = true}}, SHIFT(380),
+  [1488] = {.entry = {.count = 1, .reusable = true}}, SHIFT(474),
+  [1490] = {.entry = {.count = 1, .reusable = true}}, SHIFT(516),
+  [1492] = {.entry = {.count = 1, .reusable = true}}, SHIFT(459),
+  [1494] = {.entry = {.count = 1, .reusable = true}}, SHIFT(327),
+  [1496] = {.entry = {.count = 1, .reusable = true}}, SHIFT(364),
+  [1498] = {.entry = {.count = 1, .reusable = true}}, SHIFT(312),
+  [1500] = {.entry = {.count = 1, .reusable = true}}, SHIFT(333),
+  [1502] = {.entry = {.count = 1, .reusable = true}}, SHIFT(282),
+  [1504] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
+  [1506] = {.entry = {.count = 1, .reusable = true}}, SHIFT(413),
+  [1508] = {.entry = {.count = 1, .reusable = true}}, SHIFT(485),
+  [1510] = {.entry = {.count = 1, .reusable = true}}, SHIFT(326),
+  [1512] = {.entry = {.count = 1, .reusable = true}}, SHIFT(151),
+  [1514] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
+  [1516] = {.entry = {.count = 1, .reusable = true}}, SHIFT(342),
+  [1518] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
+  [1520] = {.entry = {.count = 1, .reusable = true}}, SHIFT(509),
+  [1522] = {.entry = {.count = 1, .reusable = true}}, SHIFT(213),
+  [1524] = {.entry = {.count = 1, .reusable = true}}, SHIFT(475),
+  [1526] = {.entry = {.count = 1, .reusable = true}}, SHIFT(462),
+  [1528] = {.entry = {.count = 1, .reusable = true}}, SHIFT(480),
+  [1530] = {.entry = {.count = 1, .reusable = true}}, SHIFT(531),
+  [1532] = {.entry = {.count = 1, .reusable = true}}, SHIFT(481),
+  [1534] = {.entry = {.count = 1, .reusable = true}}, SHIFT(473),
 };
 
 #ifdef __cplusplus

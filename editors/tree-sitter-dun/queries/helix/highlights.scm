@@ -102,6 +102,7 @@
   "from"
   "contact"
   "reenter"
+  "most"
 ] @keyword
 
 (account_declaration "account" @keyword)
@@ -145,6 +146,7 @@
 (handler target: (identifier) @type)
 (goto_step target: (identifier) @type)
 (split_arm target: (identifier) @type)
+(deadline target: (identifier) @type)
 (migrate_move from: (identifier) @type)
 (migrate_move to: (identifier) @type)
 (expect_stage stage: (identifier) @type)
@@ -160,6 +162,8 @@
 (handler event: (identifier) @constant)
 (pause_rule event: (identifier) @constant)
 (stop_rule event: (identifier) @constant)
+(hold_rule event: (identifier) @constant)
+(hold_rule release: (identifier) @constant)
 (receive event: (identifier) @constant)
 
 (calendar_declaration name: (identifier) @namespace)
@@ -184,12 +188,14 @@
 (var_declaration name: (identifier) @variable)
 (segment_declaration name: (identifier) @variable)
 (set_step variable: (identifier) @variable)
+(migrate_var variable: (identifier) @variable)
 (expect_variable variable: (identifier) @variable)
 
 (type_identifier) @type.builtin
 (variant) @constant
 (channel) @constant.builtin
 (weekday) @constant.builtin
+(week_day) @constant.builtin
 (priority) @constant.builtin
 (duration_unit) @constant.builtin
 (currency_code) @constant.builtin
