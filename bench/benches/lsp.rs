@@ -116,7 +116,9 @@ fn lsp(c: &mut Criterion) {
         served[30].as_secs_f64() / direct[30].as_secs_f64()
     );
 
+    // The server bounds its queries with `tokio::time::timeout`.
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .expect("runtime");
     let line = text
