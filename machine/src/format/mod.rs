@@ -18,8 +18,7 @@ pub use collections::{Collections, Deadline};
 
 pub use header::{
     decode, encode, FormatError, FLAGS_KNOWN, FLAG_COLLECTIONS, FLAG_LIFECYCLE, FLAG_POLICY_EXT,
-    FORMAT_VERSION,
-    HEADER_LEN, MAGIC,
+    FORMAT_VERSION, HEADER_LEN, MAGIC,
 };
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
 pub use validate::validate;
@@ -180,34 +179,44 @@ impl Machine {
             .unwrap_or("?")
     }
 
-    /// The JSON view of the machine, for `dun build --emit json`.
+    /// The JSON view of the machine, for `dun build --emit json`: the
+    /// machine's own fields in their order, then the sections the binary
+    /// form keeps after the payload under a flag (lifecycle, the policy's
+    /// later rules, deadlines), so people see all of it.
     pub fn to_json(&self) -> String {
-        let fail = |e: serde_json::Error| format!("{{\"error\":\"{e}\"}}");
-        if self.policy.ext.is_empty() {
-            return serde_json::to_string_pretty(self).unwrap_or_else(fail);
+        #[derive(Serialize)]
+        struct View<'a> {
+            #[serde(flatten)]
+            machine: &'a Machine,
+            lifecycle: &'a Lifecycle,
+            policy_rules: &'a PolicyExt,
+            collections: &'a Collections,
         }
-        // The policy's later rules are kept out of the binary payload (see
-        // `PolicyExt`), not out of the view for people.
-        let view = serde_json::to_value(self).and_then(|mut v| {
-            let ext = serde_json::to_value(&self.policy.ext)?;
-            if let Some(policy) = v.get_mut("policy").and_then(|p| p.as_object_mut()) {
-                policy.insert("ext".into(), ext);
-            }
-            serde_json::to_string_pretty(&v)
-        });
-        view.unwrap_or_else(fail)
+        let view = View {
+            machine: self,
+            lifecycle: &self.lifecycle,
+            policy_rules: &self.policy.ext,
+            collections: &self.collections,
+        };
+        serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 
     /// Reads the JSON view back.
     pub fn from_json(text: &str) -> Result<Machine, serde_json::Error> {
         let mut v: serde_json::Value = serde_json::from_str(text)?;
-        let ext = v
-            .get_mut("policy")
-            .and_then(|p| p.as_object_mut())
-            .and_then(|p| p.remove("ext"));
+        let mut section = |key: &str| v.as_object_mut().and_then(|o| o.remove(key));
+        let lifecycle = section("lifecycle");
+        let rules = section("policy_rules");
+        let collections = section("collections");
         let mut m: Machine = serde_json::from_value(v)?;
-        if let Some(ext) = ext {
-            m.policy.ext = serde_json::from_value(ext)?;
+        if let Some(lifecycle) = lifecycle {
+            m.lifecycle = serde_json::from_value(lifecycle)?;
+        }
+        if let Some(rules) = rules {
+            m.policy.ext = serde_json::from_value(rules)?;
+        }
+        if let Some(collections) = collections {
+            m.collections = serde_json::from_value(collections)?;
         }
         Ok(m)
     }
