@@ -40,6 +40,13 @@ pub(crate) fn hover(doc: &Document, offset: usize) -> Option<Hover> {
     })
 }
 
+/// The declaration the model places at `at` in the file: hover reads the
+/// syntax (doc comments, initialisers) of what the checker resolved, and
+/// never looks a name up itself.
+fn declared(file: &ast::File, at: Option<usize>) -> Option<&Decl> {
+    file.decls.get(at?)
+}
+
 fn code(line: &str) -> String {
     format!("```dun\n{line}\n```")
 }
@@ -52,10 +59,10 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
     let mut doc_comment: Option<&str> = None;
     match target {
         Target::Stage(name) => {
-            let stage = file.decls.iter().find_map(|d| match d {
-                Decl::Stage(s) if &s.name.name == name => Some(s),
-                _ => None,
-            })?;
+            let stage = match declared(file, model.stages.get(name).map(|s| s.decl))? {
+                Decl::Stage(s) => s,
+                _ => return None,
+            };
             out.push_str(&code(&format!("stage {name}")));
             doc_comment = stage.doc.as_deref();
             let entries = entries(file, name);
@@ -72,10 +79,10 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
             }
         }
         Target::Template(name) => {
-            let t = file.decls.iter().find_map(|d| match d {
-                Decl::Template(t) if &t.name.name == name => Some(t),
-                _ => None,
-            })?;
+            let t = match declared(file, model.templates.get(name).map(|t| t.decl))? {
+                Decl::Template(t) => t,
+                _ => return None,
+            };
             out.push_str(&code(&format!("template {name} for {}", t.channel.name)));
             if let Some(d) = &t.doc {
                 let _ = write!(out, "\n\n{d}");
@@ -113,10 +120,10 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
             }
         }
         Target::Event(name) => {
-            let e = file.decls.iter().find_map(|d| match d {
-                Decl::Event(e) if &e.name.name == name => Some(e),
-                _ => None,
-            })?;
+            let e = match declared(file, model.events.get(name).map(|e| e.decl))? {
+                Decl::Event(e) => e,
+                _ => return None,
+            };
             if e.fields.is_empty() {
                 out.push_str(&code(&format!("event {name}")));
                 out.push_str("\n\nNo payload.");
@@ -129,10 +136,10 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
             doc_comment = e.doc.as_deref();
         }
         Target::Var(name) => {
-            let v = file.decls.iter().find_map(|d| match d {
-                Decl::Var(v) if &v.name.name == name => Some(v),
-                _ => None,
-            })?;
+            let v = match declared(file, model.vars.get(name).map(|v| v.decl))? {
+                Decl::Var(v) => v,
+                _ => return None,
+            };
             out.push_str(&code(&format!(
                 "var {name}: {} = {}",
                 type_expr(&v.ty),
@@ -141,10 +148,10 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
             doc_comment = v.doc.as_deref();
         }
         Target::Segment(name) => {
-            let s = file.decls.iter().find_map(|d| match d {
-                Decl::Segment(s) if &s.name.name == name => Some(s),
-                _ => None,
-            })?;
+            let s = match declared(file, model.segments.get(name).map(|s| s.decl))? {
+                Decl::Segment(s) => s,
+                _ => return None,
+            };
             out.push_str(&code(&format!(
                 "segment {name} = {}",
                 Spelling { src }.expr(&s.cond)
@@ -152,10 +159,10 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
             doc_comment = s.doc.as_deref();
         }
         Target::Calendar(name) => {
-            let c = file.decls.iter().find_map(|d| match d {
-                Decl::Calendar(c) if &c.name.name == name => Some(c),
-                _ => None,
-            })?;
+            let c = match declared(file, model.calendars.get(name).map(|c| c.decl))? {
+                Decl::Calendar(c) => c,
+                _ => return None,
+            };
             out.push_str(&code(&format!("calendar {name}")));
             let weekend: Vec<&str> = c.weekend.iter().map(|d| d.name.as_str()).collect();
             let _ = write!(
@@ -171,10 +178,10 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
             doc_comment = c.doc.as_deref();
         }
         Target::Action(name) => {
-            let a = file.decls.iter().find_map(|d| match d {
-                Decl::Action(a) if &a.name.name == name => Some(a),
-                _ => None,
-            })?;
+            let a = match declared(file, model.actions.get(name).map(|a| a.decl))? {
+                Decl::Action(a) => a,
+                _ => return None,
+            };
             out.push_str(&code(&format!(
                 "action {name} {{ {} }}",
                 field_list(&a.fields)
@@ -186,8 +193,9 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
                 out.push_str(&code("account.id: text"));
                 out.push_str("\n\nBuilt in: every account has a text `id`.");
             } else {
+                let at = model.account.get(name)?.span;
                 let f = file.decls.iter().find_map(|d| match d {
-                    Decl::Account(a) => a.fields.iter().find(|f| &f.name.name == name),
+                    Decl::Account(a) => a.fields.iter().find(|f| f.name.span == at),
                     _ => None,
                 })?;
                 out.push_str(&code(&format!("account.{name}: {}", type_expr(&f.ty))));
@@ -198,23 +206,19 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
             }
         }
         Target::EventField { event, field } => {
-            let f = file.decls.iter().find_map(|d| match d {
-                Decl::Event(e) if &e.name.name == event => {
-                    e.fields.iter().find(|f| &f.name.name == field)
-                }
-                _ => None,
-            })?;
+            let f = match declared(file, model.events.get(event).map(|e| e.decl))? {
+                Decl::Event(e) => e.fields.iter().find(|f| &f.name.name == field)?,
+                _ => return None,
+            };
             out.push_str(&code(&format!("event.{field}: {}", type_expr(&f.ty))));
             let _ = write!(out, "\n\nPayload of the event `{event}`.");
             doc_comment = f.doc.as_deref();
         }
         Target::ActionField { action, field } => {
-            let f = file.decls.iter().find_map(|d| match d {
-                Decl::Action(a) if &a.name.name == action => {
-                    a.fields.iter().find(|f| &f.name.name == field)
-                }
-                _ => None,
-            })?;
+            let f = match declared(file, model.actions.get(action).map(|a| a.decl))? {
+                Decl::Action(a) => a.fields.iter().find(|f| &f.name.name == field)?,
+                _ => return None,
+            };
             out.push_str(&code(&format!("{field}: {}", type_expr(&f.ty))));
             let _ = write!(out, "\n\nField of the action `{action}`.");
             doc_comment = f.doc.as_deref();
@@ -402,10 +406,11 @@ impl<'a> Samples<'a> {
             ExprKind::Now => return self.sample(&Type::DateTime, ""),
             // A variable reads its initial value until a step sets it.
             ExprKind::Name(n) => {
-                let init = self.doc.analysis.file.decls.iter().find_map(|d| match d {
-                    Decl::Var(v) if v.name.name == n.name => Some(&v.init),
+                let at = model.vars.get(&n.name).map(|v| v.decl);
+                let init = match declared(&self.doc.analysis.file, at) {
+                    Some(Decl::Var(v)) => Some(&v.init),
                     _ => None,
-                });
+                };
                 if let Some(init) = init {
                     return match &init.kind {
                         ExprKind::Today | ExprKind::Now => self.value(src, init),

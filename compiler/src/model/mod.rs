@@ -40,6 +40,8 @@ pub struct Event {
     pub name: String,
     pub span: Span,
     pub fields: Table<Field>,
+    /// The declaration's position in `ast::File::decls`.
+    pub decl: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -47,6 +49,8 @@ pub struct Action {
     pub name: String,
     pub span: Span,
     pub fields: Table<Field>,
+    /// The declaration's position in `ast::File::decls`.
+    pub decl: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +59,8 @@ pub struct Calendar {
     pub span: Span,
     pub weekend: Vec<Weekday>,
     pub holidays: Vec<NaiveDate>,
+    /// The declaration's position in `ast::File::decls`.
+    pub decl: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]

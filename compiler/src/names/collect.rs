@@ -129,6 +129,7 @@ impl Collector<'_> {
                     name: e.name.name.clone(),
                     span: e.name.span,
                     fields,
+                    decl: at,
                 };
                 if let Err(first) = self.model.events.insert(&e.name.name, event) {
                     let d = duplicate("event", &e.name.name, e.name.span, first.span);
@@ -141,13 +142,14 @@ impl Collector<'_> {
                     name: a.name.name.clone(),
                     span: a.name.span,
                     fields,
+                    decl: at,
                 };
                 if let Err(first) = self.model.actions.insert(&a.name.name, action) {
                     let d = duplicate("action", &a.name.name, a.name.span, first.span);
                     self.diags.push(d);
                 }
             }
-            Decl::Calendar(cal) => self.calendar(cal),
+            Decl::Calendar(cal) => self.calendar(cal, at),
             Decl::Var(v) => {
                 let ty = self.resolve_type(&v.ty);
                 if v.ty.optional {
@@ -333,7 +335,7 @@ impl Collector<'_> {
         }
     }
 
-    fn calendar(&mut self, cal: &ast::CalendarDecl) {
+    fn calendar(&mut self, cal: &ast::CalendarDecl, at: usize) {
         let weekend: Vec<Weekday> = cal
             .weekend
             .iter()
@@ -360,6 +362,7 @@ impl Collector<'_> {
             span: cal.name.span,
             weekend: distinct,
             holidays: cal.holidays.iter().map(|(d, _)| *d).collect(),
+            decl: at,
         };
         if let Err(first) = self.model.calendars.insert(&cal.name.name, calendar) {
             let d = duplicate("calendar", &cal.name.name, cal.name.span, first.span);
