@@ -120,6 +120,23 @@ impl<'t> Lexer<'t> {
         self.frames.retain(|f| *f == Frame::Template);
     }
 
+    /// In code, moves past the words, numbers, operators and blanks up to
+    /// the next byte that can begin a line break, a comment, a quote or a
+    /// bracket. The pre-pass reads only those after a line's first token,
+    /// and lexing every word between them was most of its cost. Text (in
+    /// quotes or a template file) is read token by token as ever.
+    pub fn skip_to_structure(&mut self) {
+        if self.in_text() || self.pos >= self.bytes.len() {
+            return;
+        }
+        self.pos += self.run(self.pos, |c| {
+            !matches!(
+                c,
+                b'\n' | b'#' | b'"' | b'{' | b'}' | b'(' | b')' | b'[' | b']'
+            )
+        });
+    }
+
     fn token(&mut self, kind: TokenKind, len: usize) -> Token {
         let start = self.pos;
         self.pos = (start + len.max(1)).min(self.bytes.len());

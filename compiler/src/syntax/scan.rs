@@ -45,7 +45,11 @@ pub(crate) fn scan(text: &str, max_depth: usize) -> Scan {
     // The opening quote of each text being read, innermost last.
     let mut quotes: Vec<usize> = Vec::new();
     let mut lexer = Lexer::new(text);
-    while let Some(token) = lexer.next() {
+    loop {
+        if !at_line_start {
+            lexer.skip_to_structure();
+        }
+        let Some(token) = lexer.next() else { break };
         let i = token.start;
         match token.kind {
             TokenKind::Newline => {
