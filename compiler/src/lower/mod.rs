@@ -30,7 +30,6 @@ use crate::model::{DeclId, Model};
 use crate::syntax::ast::{self, Span};
 use dun_machine::format::{Machine, Sym};
 use pool::Pools;
-use std::collections::HashMap;
 
 /// A name the checker should have refused (unknown stage, field...).
 pub(crate) const UNRESOLVED: &str = "dun::lower::unresolved";
@@ -68,7 +67,7 @@ pub(crate) struct Lowerer<'a> {
     pub model: &'a Model,
     /// Where the names being lowered are resolved: the flow's table, or a
     /// template file's while its text is lowered.
-    pub resolved: &'a HashMap<Span, DeclId>,
+    pub resolved: &'a crate::model::SpanMap<DeclId>,
     pub m: Machine,
     pub pools: Pools,
     pub diagnostics: Vec<Diagnostic>,

@@ -186,30 +186,36 @@ impl Symbol {
     }
 }
 
+/// A map keyed by source spans, with a fast hasher: the checker records
+/// an entry for every name and expression of a file, and the keys are its
+/// own offsets, not input an attacker chooses to collide (the seed is still
+/// random per process).
+pub type SpanMap<V> = HashMap<Span, V, foldhash::fast::RandomState>;
+
 /// Facts gathered while checking the file.
 #[derive(Clone, Debug, Default)]
 pub struct Usage {
     /// The type of every expression the checker typed, by the expression's
     /// span (placeholders in template files are not included: their spans
     /// are not in this file).
-    pub expr_types: HashMap<Span, Type>,
+    pub expr_types: SpanMap<Type>,
     /// Every place a symbol is named, declarations excluded, flow tests
     /// included; in source order.
     pub references: HashMap<Symbol, Vec<Span>>,
     /// Every name use that names a declaration, by the span of the name:
     /// what lowering and the editor read instead of resolving names again.
     /// A bare name with no entry is a variant of an enumeration.
-    pub resolved: HashMap<Span, DeclId>,
+    pub resolved: SpanMap<DeclId>,
     /// The same for the placeholders of each `file "..."` template, by
     /// template name: their spans are offsets into the template's file.
-    pub resolved_in_files: HashMap<String, HashMap<Span, DeclId>>,
+    pub resolved_in_files: HashMap<String, SpanMap<DeclId>>,
     /// Every bare name read as a variant of an enumeration, by the name's
     /// span: the enumeration and the variant's position in it.
-    pub variants: HashMap<Span, (EnumId, u32)>,
+    pub variants: SpanMap<(EnumId, u32)>,
     /// For each contact step (`send`, by the step's span), the account
     /// field it goes to: the `to` field, or the account's only field of the
     /// channel's contact type.
-    pub send_targets: HashMap<Span, String>,
+    pub send_targets: SpanMap<String>,
 }
 
 impl Usage {

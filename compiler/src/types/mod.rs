@@ -17,7 +17,7 @@ pub use expr::arithmetic;
 use crate::diagnostics::Diagnostic;
 use crate::model::{DeclId, Model, Symbol, SymbolKind, Type, Usage};
 use crate::syntax::ast::{self, Span};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// What the walk learnt, beyond `Usage`.
 #[derive(Default)]
@@ -80,7 +80,7 @@ pub(crate) struct Checker<'a> {
     /// Checking text from a template file: its spans are not in this file,
     /// so resolutions go to this table of the file and nothing else is
     /// recorded by span.
-    foreign: Option<HashMap<Span, DeclId>>,
+    foreign: Option<crate::model::SpanMap<DeclId>>,
     currency_reported: bool,
 }
 
@@ -95,10 +95,14 @@ impl Checker<'_> {
             return;
         }
         let symbol = Symbol::new(kind, name);
-        if self.in_test {
-            self.walked.read_by_tests.insert(symbol.clone());
+        let seen = if self.in_test {
+            &mut self.walked.read_by_tests
         } else {
-            self.walked.used.insert(symbol.clone());
+            &mut self.walked.used
+        };
+        // Most names are read many times: copy the name only the first time.
+        if !seen.contains(&symbol) {
+            seen.insert(symbol.clone());
         }
         let id = self.model.decl_id(kind, name);
         match &mut self.foreign {

@@ -7,7 +7,6 @@ use crate::diagnostics::Diagnostic;
 use crate::model::{Channel, TemplateFile};
 use crate::names::template_file::relocate;
 use crate::syntax::ast::{self, Span, TemplateBody, Text, TextPart};
-use std::collections::HashMap;
 
 /// Placeholders print any value; the checker only needs them well typed.
 impl Checker<'_> {
@@ -68,7 +67,7 @@ impl Checker<'_> {
             return;
         };
         let first_new = self.diags.len();
-        let was = self.foreign.replace(HashMap::new());
+        let was = self.foreign.replace(Default::default());
         let scope = Scope {
             in_template: true,
             ..Scope::default()
