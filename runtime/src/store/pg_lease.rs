@@ -138,6 +138,38 @@ const HOLDERS: &str =
 /// Takes the writer lock of kind `access` on `conn`'s session, or refuses
 /// naming the holders it cannot write beside.
 pub(crate) fn take(conn: &mut Conn, label: &str, access: Access) -> Result<()> {
+    // A writer that has just exited still shows in `pg_locks` until its
+    // backend notices the closed connection and ends (a few milliseconds,
+    // longer on a loaded server): when every holder is a process of this
+    // host that is gone, a run started right after it waits for that
+    // instead of refusing. A writer still running is refused at once.
+    let patience = std::time::Duration::from_secs(3);
+    let started = std::time::Instant::now();
+    loop {
+        match take_once(conn, label, access)? {
+            None => return Ok(()),
+            Some(held) if started.elapsed() < patience && held.iter().all(exited) => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            Some(held) => return Err(refused(label, access, &held)),
+        }
+    }
+}
+
+/// Whether a holder is a process of this host that no longer runs. Only
+/// where `/proc` tells (Linux); elsewhere every holder counts as running.
+fn exited(held: &Held) -> bool {
+    let Some(holder) = &held.holder else {
+        return false;
+    };
+    let proc = std::path::Path::new("/proc");
+    holder.host == host()
+        && proc.join("self").exists()
+        && !proc.join(holder.pid.to_string()).exists()
+}
+
+/// One try: `None` when the lock was taken, else the writers that hold it.
+fn take_once(conn: &mut Conn, label: &str, access: Access) -> Result<Option<Vec<Held>>> {
     let me = Holder {
         host: host(),
         pid: std::process::id(),
@@ -167,7 +199,7 @@ pub(crate) fn take(conn: &mut Conn, label: &str, access: Access) -> Result<()> {
             }
         }
         if !held.is_empty() {
-            return Err(refused(label, access, &held));
+            return Ok(Some(held));
         }
         let sql = if access == Access::Sole {
             "SELECT pg_try_advisory_lock(?1, hashtext(current_schema()))"
@@ -199,10 +231,14 @@ pub(crate) fn take(conn: &mut Conn, label: &str, access: Access) -> Result<()> {
             label,
             "SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3",
         )?;
-        Ok(())
+        Ok(None)
     })();
     match taken {
-        Ok(()) => conn.batch(label, "COMMIT"),
+        Ok(None) => conn.batch(label, "COMMIT").map(|()| None),
+        Ok(Some(held)) => {
+            conn.batch(label, "ROLLBACK")?;
+            Ok(Some(held))
+        }
         Err(e) => {
             let _ = conn.batch(label, "ROLLBACK");
             Err(e)
