@@ -77,6 +77,18 @@ fn wording(m: &Machine, t: &Template) -> String {
     )
 }
 
+/// A piece of code with its constants written out, for telling two
+/// machines' expressions apart whatever their constant numbering.
+fn code_values(m: &Machine, c: &Code) -> String {
+    c.iter()
+        .map(|i| match i {
+            Instr::Const(k) => format!("{:?}", m.consts.get(*k as usize)),
+            other => format!("{other:?}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn canonical_code_text(m: &Machine, c: &Code) -> String {
     let mut r = Renumber::new(m);
     format!("{:?}", r.code(c))
@@ -143,8 +155,15 @@ fn structural(old: &Machine, new: &Machine) -> Vec<String> {
             what.push(format!("the steps of stage `{name}` changed"));
         }
     }
-    let var_names =
-        |m: &Machine| -> Vec<String> { m.vars.iter().map(|v| m.str(v.name).to_string()).collect() };
+    // A name with a space is a variable the compiler adds for a construct
+    // (a deadline's state), which the construct's own line below describes.
+    let var_names = |m: &Machine| -> Vec<String> {
+        m.vars
+            .iter()
+            .map(|v| m.str(v.name).to_string())
+            .filter(|n| !n.contains(' '))
+            .collect()
+    };
     if var_names(old) != var_names(new) {
         what.push(format!(
             "the variables changed (were {}, now {})",
@@ -158,6 +177,35 @@ fn structural(old: &Machine, new: &Machine) -> Vec<String> {
     }
     if co.handlers != cn.handlers {
         what.push("the flow's event handlers changed".into());
+    }
+    if co.collections != cn.collections || co.consts != cn.consts {
+        let deadlines = |m: &Machine| -> Vec<(String, String)> {
+            m.collections
+                .deadlines
+                .iter()
+                .filter_map(|d| {
+                    let name = format!("`{}`", m.str(m.vars.get(d.spent as usize)?.name));
+                    let moment = [Some(&d.at), d.when.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .map(|c| code_values(m, c))
+                        .collect::<Vec<_>>()
+                        .join(" when ");
+                    Some((name, moment))
+                })
+                .collect()
+        };
+        let (od, nd) = (deadlines(old), deadlines(new));
+        let names = |d: &[(String, String)]| d.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        if names(&od) != names(&nd) {
+            what.push(format!(
+                "the deadlines changed (were {}, now {})",
+                list(&names(&od)),
+                list(&names(&nd))
+            ));
+        } else if od != nd {
+            what.push("the moment or condition of a deadline changed".into());
+        }
     }
     if co.account != cn.account || co.events != cn.events {
         what.push("the account fields or events changed".into());
@@ -285,6 +333,18 @@ fn canonical(m: &Machine) -> Machine {
         })
         .collect();
     c.handlers = m.handlers.iter().map(|h| r.handler(h)).collect();
+    c.collections.deadlines = m
+        .collections
+        .deadlines
+        .iter()
+        .map(|d| crate::format::Deadline {
+            at: r.code(&d.at),
+            when: d.when.as_ref().map(|w| r.code(w)),
+            span: Default::default(),
+            ..d.clone()
+        })
+        .collect();
+    c.collections.stage_resume = m.collections.stage_resume;
     c.states = m
         .states
         .iter()
@@ -531,5 +591,61 @@ mod tests {
             panic!("a removed step is structural");
         };
         assert_eq!(what, vec!["the steps of stage `early` changed"]);
+    }
+
+    /// A flow with a deadline to `late` whose moment is the date constant
+    /// 2026-03-`day`.
+    fn with_deadline(day: u32) -> Machine {
+        let mut m = machine(
+            &[("early", vec![Op::End(1)]), ("late", vec![Op::End(1)])],
+            "Hello",
+        );
+        let name = m.strings.len() as Sym;
+        m.strings.push("deadline -> late".into());
+        let init = m.consts.len() as u32;
+        m.consts.push(Const::Bool(false));
+        m.vars.push(crate::format::VarDef {
+            name,
+            ty: Type::Bool,
+            init: vec![Instr::Const(init)],
+        });
+        let at = m.consts.len() as u32;
+        m.consts.push(Const::Date(
+            chrono::NaiveDate::from_ymd_opt(2026, 3, day).expect("a March day"),
+        ));
+        m.collections.deadlines.push(crate::format::Deadline {
+            stage: None,
+            at: vec![Instr::Const(at)],
+            when: None,
+            target: 1,
+            spent: 0,
+            span: Default::default(),
+        });
+        m
+    }
+
+    #[test]
+    fn a_deadline_is_named_by_its_target_and_its_moment_matters() {
+        let before = machine(
+            &[("early", vec![Op::End(1)]), ("late", vec![Op::End(1)])],
+            "Hello",
+        );
+        let Change::Structural(what) = compare(&before, &with_deadline(30)) else {
+            panic!("a new deadline moves accounts in flight");
+        };
+        assert_eq!(
+            what,
+            vec!["the deadlines changed (were none, now `deadline -> late`)"]
+        );
+        let Change::Structural(what) = compare(&with_deadline(30), &with_deadline(2)) else {
+            panic!("an earlier deadline moves accounts in flight");
+        };
+        assert_eq!(what, vec!["the moment or condition of a deadline changed"]);
+        let mut reworded = with_deadline(30);
+        reworded.strings[0] = "Hello again".into();
+        assert!(matches!(
+            compare(&with_deadline(30), &reworded),
+            Change::Harmless(_)
+        ));
     }
 }
