@@ -230,6 +230,12 @@ fn account(store: &Store, id: &str) -> Shown {
     );
     if let Some(next) = a.instance.next_due() {
         let _ = writeln!(out, "next due {}", next.format("%Y-%m-%d %H:%M UTC"));
+    } else if a.instance.status == dun_runtime::engine::Status::Active
+        || !a.instance.queue.is_empty()
+    {
+        // Waiting on an event (a hold without a longest duration, or a
+        // stage that waits for one): no timer would wake it.
+        let _ = writeln!(out, "next due when an event it waits for comes");
     }
     let _ = writeln!(out, "\nevents:");
     for e in store.events_of(id)? {

@@ -92,7 +92,9 @@ impl Instance {
             (Some(a), Some(b)) => a.min(b),
             (a, b) => a.or(b)?,
         };
-        if t == i64::MAX {
+        // A hold with no longest duration parks what it holds at its last
+        // minute: such an account is due only when the releasing event comes.
+        if t >= i64::from(LAST_PAUSE_MINUTE) * 60 {
             return None;
         }
         DateTime::from_timestamp(t, 0)

@@ -844,6 +844,8 @@ fn a_hold_keeps_the_stage_at_its_call_until_its_event_and_says_so() {
         sim.audit_of(AuditKind::Held),
         vec!["held: hold until dispute_resolved, goes when the hold ends (call)"]
     );
+    // Due only when the releasing event comes: no timer in the far future.
+    assert_eq!(sim.inst.next_due(), None);
     sim.event(resolved, vec![], utc("2026-03-20 10:00"));
     sim.run_until(utc("2026-03-21 00:00"));
     assert_eq!(
