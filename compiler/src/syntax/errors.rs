@@ -8,8 +8,8 @@
 
 use super::ast::Span;
 use super::grammar::Rule;
-use super::keywords::{asks_for_new_item, is_reserved, roles_of, rule_roles, Roles};
-use crate::diagnostics::{Diagnostic, Fix};
+use super::keywords::{asks_for_new_item, is_reserved, roles_of, rule_roles, words, Roles};
+use crate::diagnostics::{Diagnostic, Fix, Suggestion};
 use pest::error::{ErrorVariant, InputLocation};
 
 pub(crate) const UNEXPECTED: &str = "dun::syntax::unexpected";
@@ -143,7 +143,11 @@ fn expected_phrases(positives: &[Rule]) -> Vec<String> {
     }
     let mut phrases: Vec<String> = Vec::new();
     if rules.contains(&Rule::a_step) {
-        rules.retain(|r| !has_role(*r, Roles::STEP) && *r != Rule::a_step);
+        // Handlers and deadlines are parsed among the steps only to be
+        // reported as out of place: they are not what may follow a step.
+        rules.retain(|r| {
+            !has_role(*r, Roles::STEP) && !matches!(r, Rule::a_step | Rule::kw_on | Rule::kw_at)
+        });
         phrases.push("a step such as `send`, `wait` or `goto`".to_string());
     }
     if rules.contains(&Rule::a_decl) {
@@ -434,10 +438,40 @@ pub(crate) fn from_pest(
         format!("unexpected `{found}`")
     };
     let mut d = Diagnostic::error(UNEXPECTED, message, span).with_label(label);
-    if let Some(help) = help_for(&positives, found) {
+    if let Some(near) = misspelt_keyword(&positives, found) {
+        d = d.with_suggestion(Suggestion::Near {
+            written: found.to_string(),
+            near: near.to_string(),
+            replacement: near.to_string(),
+        });
+    } else if let Some(help) = help_for(&positives, found) {
         d = d.with_help(help);
     }
     d
+}
+
+/// The keyword a word was most likely meant to be where a step, a
+/// declaration or a policy rule begins (`wiat` for `wait`); none for a
+/// keyword, which is out of place rather than misspelt.
+fn misspelt_keyword(positives: &[Rule], found: &str) -> Option<&'static str> {
+    let asks = |whole: Rule, role: Roles| {
+        positives.contains(&whole) || positives.iter().any(|r| has_role(*r, role))
+    };
+    let mut roles = Roles::NONE;
+    if asks(Rule::a_step, Roles::STEP) {
+        roles = roles.or(Roles::STEP);
+    }
+    if asks(Rule::a_decl, Roles::DECL) {
+        roles = roles.or(Roles::DECL);
+    }
+    if positives.iter().any(|r| has_role(*r, Roles::POLICY)) {
+        roles = roles.or(Roles::POLICY);
+    }
+    let word = !found.is_empty() && found.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !word || roles_of(found) != Roles::NONE || roles == Roles::NONE {
+        return None;
+    }
+    crate::names::suggest(found, words(roles))
 }
 
 fn help_for(positives: &[Rule], found: &str) -> Option<String> {

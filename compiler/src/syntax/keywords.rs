@@ -38,7 +38,7 @@ impl Roles {
     /// of `is set`, the `on` of `no_contact on`).
     pub const INNER: Roles = Roles(1 << 8);
 
-    const NONE: Roles = Roles(0);
+    pub(crate) const NONE: Roles = Roles(0);
 
     pub const fn or(self, other: Roles) -> Roles {
         Roles(self.0 | other.0)
