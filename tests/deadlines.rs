@@ -2,42 +2,9 @@
 //! text as `dun test` runs it, and the ladder of issue 14 through the `dun`
 //! binary with its coverage. 2026-03-02 is a Monday.
 
-use dun_runtime::testing::run_test;
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-/// Checks, lowers and runs every test of a flow; every test must pass.
-fn passes(flow: &str) {
-    let analysis = dun_compiler::analyze(None, flow);
-    let errors: Vec<_> = analysis
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(errors.is_empty(), "the flow does not check: {errors:#?}");
-    let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model)
-        .unwrap_or_else(|d| panic!("{d:#?}"));
-    let (cases, problems) =
-        dun_compiler::lower::lower_tests_with_diagnostics(&analysis.file, &machine);
-    assert!(problems.is_empty(), "{problems:#?}");
-    assert!(!cases.is_empty(), "the flow has no test");
-    for case in &cases {
-        let report = run_test(&machine, case);
-        let failures: Vec<&str> = report
-            .results
-            .iter()
-            .filter(|r| !r.passed)
-            .map(|r| r.message.as_str())
-            .chain(report.problems.iter().map(String::as_str))
-            .collect();
-        assert!(
-            report.passed,
-            "test \"{}\" failed:\n  {}",
-            case.title,
-            failures.join("\n  ")
-        );
-    }
-}
+use common::{dun, flow_text::passes, root, text};
 
 const HEAD: &str = "flow edges\ncurrency USD\naccount { name: text\n mobile: phone\n due_date: date\n balance: money }\n";
 const GIVEN: &str = "given account { name: \"Ann\", mobile: \"+15550100\", due_date: 2026-03-10, balance: 100 USD }";
@@ -159,19 +126,11 @@ test "a date set ahead moves the account at its midnight" {
 
 #[test]
 fn the_ladder_sends_to_the_law_firm_on_day_45_with_coverage_above_80_percent() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let flow = root.join("tests/cases/valid/deadline_ladder.dun");
-    let out = Command::new(env!("CARGO_BIN_EXE_dun"))
-        .args(["test", "--coverage", "--min-coverage", "80"])
-        .arg(&flow)
-        .output()
-        .expect("dun runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let flow = root().join("tests/cases/valid/deadline_ladder.dun");
+    let flow = flow.display().to_string();
+    let out = dun(&["test", "--coverage", "--min-coverage", "80", &flow]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert!(
         stdout.contains("PASS loaded 40 days late, the law firm still on day 45"),
         "{stdout}"
