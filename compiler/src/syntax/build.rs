@@ -262,11 +262,16 @@ impl<'a> Builder<'a> {
                 let mut name = None;
                 let mut channel = None;
                 let mut body = None;
+                let mut locale = None;
+                let mut approved = None;
                 for c in pair.into_inner() {
                     match c.as_rule() {
                         Rule::name => name = Some(self.ident(&c)),
                         Rule::channel => channel = self.inner_name(c),
                         Rule::string => body = Some(TemplateBody::Text(self.text(c))),
+                        Rule::template_locale => locale = self.template_locale(c),
+                        Rule::approved => approved = self.approved(c),
+                        Rule::template_langs => body = Some(self.template_langs(c)),
                         Rule::template_file => {
                             body = c
                                 .into_inner()
@@ -301,6 +306,8 @@ impl<'a> Builder<'a> {
                     }),
                     span,
                     doc,
+                    locale,
+                    approved,
                 })
             }
             Rule::handler => Decl::Handler(self.handler(pair)),
@@ -318,6 +325,8 @@ impl<'a> Builder<'a> {
             Rule::migrate_decl => Decl::Migrate(self.migrate(pair, span, doc)),
             Rule::reenter_decl => Decl::Reenter(self.reenter(pair, span, doc)),
             Rule::deadline => Decl::Deadline(self.deadline(pair)),
+            Rule::locale_decl => Decl::Locale(self.locale_decl(pair, span, doc)),
+            Rule::language_decl => Decl::Language(self.language_decl(pair, span, doc)),
             _ => return None,
         };
         Some(decl)
@@ -551,7 +560,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn field_ref(&self, pair: Pair<'_, Rule>) -> Expr {
+    pub(crate) fn field_ref(&self, pair: Pair<'_, Rule>) -> Expr {
         let span = self.span(&pair);
         let mut root = FieldRoot::Account;
         let mut root_span = span;
