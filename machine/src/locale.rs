@@ -158,8 +158,14 @@ impl Formats {
         // then follows the amount after a space, as dun writes money
         // without a locale.
         let precedes = precedes == 1;
-        let space = if sep == 1 || sep < 0 { " " } else { "" };
-        let sign_space = if sep == 2 && !sign.is_empty() { " " } else { "" };
+        // An ISO code is always set apart from the digits, as the
+        // locale's international format (`INT_CURR_SYMBOL`) does.
+        let space = if sep == 1 || sep < 0 || !own { " " } else { "" };
+        let sign_space = if sep == 2 && !sign.is_empty() {
+            " "
+        } else {
+            ""
+        };
         let sym_part = match posn {
             3 => format!("{sign}{sign_space}{symbol}"),
             4 => format!("{symbol}{sign_space}{sign}"),
@@ -342,6 +348,7 @@ mod tests {
     fn another_currency_is_written_with_its_code_where_the_symbol_goes() {
         assert_eq!(money("es-PE", "159.8", "USD"), "USD 159.80");
         assert_eq!(money("de-DE", "1234.5", "USD"), "1.234,50 USD");
+        assert_eq!(money("en-US", "-20.5", "PEN"), "-PEN 20.50");
     }
 
     #[test]

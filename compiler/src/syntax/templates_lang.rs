@@ -2,9 +2,7 @@
 //! `language ... fallback ...`, a template's `locale` and `approved`
 //! clauses, and its texts per language.
 
-use super::ast::{
-    Approved, Doc, LanguageDecl, LanguageText, LocaleDecl, Span, TemplateBody, Text,
-};
+use super::ast::{Approved, Doc, LanguageDecl, LanguageText, LocaleDecl, Span, TemplateBody, Text};
 use super::build::Builder;
 use super::grammar::Rule;
 use pest::iterators::Pair;
@@ -22,12 +20,7 @@ impl Builder<'_> {
         LocaleDecl { name, span, doc }
     }
 
-    pub(crate) fn language_decl(
-        &self,
-        pair: Pair<'_, Rule>,
-        span: Span,
-        doc: Doc,
-    ) -> LanguageDecl {
+    pub(crate) fn language_decl(&self, pair: Pair<'_, Rule>, span: Span, doc: Doc) -> LanguageDecl {
         let mut field = None;
         let mut fallback = None;
         for c in pair.into_inner() {

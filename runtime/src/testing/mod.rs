@@ -451,7 +451,7 @@ type Matcher<'e> = Box<dyn Fn(&ActionKind) -> bool + 'e>;
 fn action_matcher<'e>(m: &'e Machine, e: &'e Expect) -> Option<Matcher<'e>> {
     Some(match e {
         Expect::Sent { channel, template } => Box::new(
-            move |k| matches!(k, ActionKind::Send { channel: c, template: t, .. } if c == channel && m.str(*t) == template),
+            move |k| matches!(k, ActionKind::Send { channel: c, template: t, .. } | ActionKind::Message { channel: c, template: t, .. } if c == channel && m.str(*t) == template),
         ),
         Expect::Call { queue } => Box::new(move |k| match k {
             ActionKind::Call { queue: q, .. } => {
@@ -535,6 +535,9 @@ fn never_reason(sim: &Sim, e: &Expect) -> Option<String> {
 fn contact_tag(m: &Machine, kind: &ActionKind) -> Option<String> {
     match kind {
         ActionKind::Send {
+            channel, template, ..
+        }
+        | ActionKind::Message {
             channel, template, ..
         } => Some(format!("({} {})", channel.name(), m.str(*template))),
         ActionKind::Call { .. } => Some(format!("({})", kind.describe(m))),
