@@ -684,6 +684,14 @@ impl Printer<'_> {
 
     fn expectation(&self, e: &Expectation) -> String {
         match e {
+            Expectation::SentIn {
+                channel,
+                template,
+                language,
+            } => format!(
+                "sent {} {} in {}",
+                channel.name, template.name, language.name
+            ),
             Expectation::Sent { channel, template } => {
                 format!("sent {} {}", channel.name, template.name)
             }

@@ -723,6 +723,12 @@ pub enum Expectation {
         var: Ident,
         value: Expr,
     },
+    /// `expect sent sms reminder in en`
+    SentIn {
+        channel: Ident,
+        template: Ident,
+        language: Ident,
+    },
 }
 
 /// `locale "es-PE"`: how messages write money and dates.

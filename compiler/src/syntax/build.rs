@@ -976,6 +976,7 @@ impl<'a> Builder<'a> {
         let mut percent = None;
         let mut value = None;
         let mut has_queue = false;
+        let mut has_in = false;
         for c in form.into_inner() {
             match c.as_rule() {
                 Rule::name => names.push(self.ident(&c)),
@@ -984,6 +985,7 @@ impl<'a> Builder<'a> {
                 Rule::percent => percent = Some(self.percent(c)),
                 Rule::expr => value = Some(self.expr(c)),
                 Rule::kw_queue => has_queue = true,
+                Rule::kw_in => has_in = true,
                 _ => {}
             }
         }
@@ -991,10 +993,18 @@ impl<'a> Builder<'a> {
         let mut next_name = || names.next().unwrap_or_else(|| self.missing(span));
         let channel = channel.unwrap_or_else(|| self.missing(span));
         Some(match rule {
-            Rule::expect_sent => Expectation::Sent {
-                channel,
-                template: next_name(),
-            },
+            Rule::expect_sent => {
+                let template = next_name();
+                if has_in {
+                    Expectation::SentIn {
+                        channel,
+                        template,
+                        language: next_name(),
+                    }
+                } else {
+                    Expectation::Sent { channel, template }
+                }
+            }
             Rule::expect_call => Expectation::Call {
                 queue: if has_queue { Some(next_name()) } else { None },
             },

@@ -227,6 +227,35 @@ impl Checker<'_> {
         }
     }
 
+    /// `expect sent ... in LANG`: a language of the flow.
+    pub(crate) fn expected_language(&mut self, language: &ast::Ident) {
+        match self.languages() {
+            Some(languages) if languages.contains(&language.name) => {}
+            Some(languages) => {
+                let help = near_miss(&language.name, languages.iter().map(String::as_str))
+                    .or_else(|| format!("the flow's languages are {}", languages.join(", ")));
+                self.report(
+                    Diagnostic::error(
+                        UNKNOWN_LANGUAGE,
+                        format!("`{}` is not one of the flow's languages", language.name),
+                        language.span,
+                    )
+                    .with_label("unknown language")
+                    .with_suggestion(help),
+                );
+            }
+            None => self.report(
+                Diagnostic::error(
+                    LANGUAGE_CHOICE,
+                    "this test expects a language, and the flow does not choose one",
+                    language.span,
+                )
+                .with_label("language expected")
+                .with_help("say which account field holds the customer's language: `language account.language fallback es`"),
+            ),
+        }
+    }
+
     fn subject_on_email(&mut self, t: &ast::TemplateDecl, channel: Option<Channel>) {
         if channel.is_some() && channel != Some(Channel::Email) {
             self.report(
