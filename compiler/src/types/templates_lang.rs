@@ -247,11 +247,11 @@ impl Checker<'_> {
             None => self.report(
                 Diagnostic::error(
                     LANGUAGE_CHOICE,
-                    "this test expects a language, and the flow does not choose one",
+                    "this test expects a language, and the flow has no languages",
                     language.span,
                 )
                 .with_label("language expected")
-                .with_help("say which account field holds the customer's language: `language account.language fallback es`"),
+                .with_help("say which account field holds the customer's language: `language account.language fallback es`, with `language: es | en` in the account"),
             ),
         }
     }
