@@ -400,8 +400,10 @@ impl Printer<'_> {
                             self.push(format!("{line} {{"));
                             self.indent += 1;
                             for (keyword, part) in [("subject", subject), ("body", body)] {
+                                let mark = self.begin(part.span);
                                 let out = self.spell.text(part);
                                 self.push(format!("{keyword} {out}"));
+                                self.end(part.span, mark);
                             }
                             self.indent -= 1;
                             self.push("}");
