@@ -173,7 +173,7 @@ impl Checker<'_> {
                 seen.push(lang);
             }
             if let Some(languages) = &languages {
-                if !languages.iter().any(|l| *l == lang.name) {
+                if !languages.contains(&lang.name) {
                     let help = near_miss(&lang.name, languages.iter().map(String::as_str))
                         .or_else(|| format!("the flow's languages are {}", languages.join(", ")));
                     self.report(
