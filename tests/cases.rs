@@ -524,7 +524,48 @@ mod spans {
                             self.text(d.span, subject);
                             self.text(d.span, body);
                         }
+                        TemplateBody::Languages(texts) => {
+                            for t in texts {
+                                self.span(d.span, t.span, "language text");
+                                self.ident(t.span, &t.language, "language");
+                                if let Some(l) = &t.locale {
+                                    self.text(t.span, l);
+                                }
+                                if let Some(a) = &t.approved {
+                                    self.span(t.span, a.span, "approval");
+                                    self.text(a.span, &a.name);
+                                    self.text(a.span, &a.language);
+                                }
+                                match &t.body {
+                                    TemplateBody::Email { subject, body } => {
+                                        self.text(t.span, subject);
+                                        self.text(t.span, body);
+                                    }
+                                    TemplateBody::Text(b) | TemplateBody::File(b) => {
+                                        self.text(t.span, b)
+                                    }
+                                    TemplateBody::Languages(_) => {}
+                                }
+                            }
+                        }
                     }
+                    if let Some(l) = &d.locale {
+                        self.text(d.span, l);
+                    }
+                    if let Some(a) = &d.approved {
+                        self.span(d.span, a.span, "approval");
+                        self.text(a.span, &a.name);
+                        self.text(a.span, &a.language);
+                    }
+                }
+                Decl::Locale(d) => {
+                    self.span(file, d.span, "locale");
+                    self.text(d.span, &d.name);
+                }
+                Decl::Language(d) => {
+                    self.span(file, d.span, "language");
+                    self.expr(d.span, &d.field);
+                    self.ident(d.span, &d.fallback, "fallback language");
                 }
                 Decl::Handler(h) => {
                     self.span(file, h.span, "handler");
@@ -833,6 +874,15 @@ mod spans {
                 Expectation::Sent { channel, template } => {
                     self.ident(at, channel, "channel");
                     self.ident(at, template, "template");
+                }
+                Expectation::SentIn {
+                    channel,
+                    template,
+                    language,
+                } => {
+                    self.ident(at, channel, "channel");
+                    self.ident(at, template, "template");
+                    self.ident(at, language, "language");
                 }
                 Expectation::Call { queue } => {
                     if let Some(queue) = queue {

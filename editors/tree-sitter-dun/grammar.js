@@ -112,6 +112,8 @@ module.exports = grammar({
       $.migrate_declaration,
       $.reenter_declaration,
       $.test_declaration,
+      $.locale_declaration,
+      $.language_declaration,
     ),
 
     // ------------------------------------------------------------ declarations
@@ -290,7 +292,41 @@ module.exports = grammar({
       field('name', $.identifier),
       'for',
       field('channel', alias($.identifier, $.channel)),
-      field('body', choice($.template_file, $.template_email, $.string)),
+      optional($.template_locale),
+      optional($.approved),
+      field('body', choice($.template_file, $.template_email, $.template_languages, $.string)),
+    ),
+
+    // `locale "en-US"`: how the template writes money and dates.
+    template_locale: $ => seq('locale', field('locale', $.string)),
+
+    // `approved "overdue_notice_v2" language "es_PE"`: WhatsApp's approval.
+    approved: $ => seq(
+      'approved',
+      field('name', $.string),
+      'language',
+      field('language', $.string),
+    ),
+
+    // `{ es "..." en "..." }`: a text per language.
+    template_languages: $ => seq('{', repeat1($.template_language), '}'),
+
+    template_language: $ => seq(
+      field('language', $.identifier),
+      optional($.template_locale),
+      optional($.approved),
+      field('body', choice($.template_email, $.string)),
+    ),
+
+    // `locale "es-PE"`: money and dates in messages are written for it.
+    locale_declaration: $ => seq('locale', field('locale', $.string)),
+
+    // `language account.language fallback es`.
+    language_declaration: $ => seq(
+      'language',
+      field('field', $.field_access),
+      'fallback',
+      field('fallback', $.identifier),
     ),
 
     template_file: $ => seq('file', field('path', $.string)),
@@ -550,6 +586,7 @@ module.exports = grammar({
       'sent',
       field('channel', alias($.identifier, $.channel)),
       field('template', $.identifier),
+      optional(seq('in', field('language', $.identifier))),
     ),
     expect_call: $ => prec.right(seq('call', optional(seq('queue', field('queue', $.identifier))))),
     expect_no: $ => seq('no', field('channels', alias($.identifier, $.channel))),

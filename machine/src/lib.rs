@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod format;
+pub mod locale;
 pub mod places;
 pub mod test_case;
 pub mod time;

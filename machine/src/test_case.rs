@@ -69,4 +69,10 @@ pub enum Expect {
         var: u16,
         value: Value,
     },
+    /// `expect sent CHANNEL TEMPLATE in LANGUAGE`.
+    SentIn {
+        channel: Channel,
+        template: String,
+        language: String,
+    },
 }

@@ -144,6 +144,31 @@ impl Value {
     }
 }
 
+impl Value {
+    /// [`Value::render_into`] for a locale: money and dates as `formats`
+    /// writes them, every other value as without a locale.
+    pub fn render_locale_into(
+        &self,
+        out: &mut String,
+        currency: &str,
+        formats: &crate::locale::Formats,
+    ) {
+        match self {
+            Value::Money(n) => formats.write_money(out, *n, currency),
+            Value::Date(d) => formats.write_date(out, *d),
+            Value::DateTime(t) => {
+                formats.write_date(out, t.date_naive());
+                out.push(' ');
+                push_digits(out, t.hour(), 2);
+                out.push(':');
+                push_digits(out, t.minute(), 2);
+                out.push_str(" UTC");
+            }
+            other => other.render_into(out, currency),
+        }
+    }
+}
+
 impl std::fmt::Display for Value {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -120,6 +120,45 @@ pub fn instance(
                     )
                 })?;
             }
+            ActionKind::Message {
+                template,
+                language,
+                approved,
+                ..
+            } => {
+                *template = sym(from, to, *template).ok_or_else(|| {
+                    format!(
+                        "a contact waiting in its queue uses template `{}`, which version {} does not have",
+                        from.str(*template),
+                        to.version
+                    )
+                })?;
+                if let Some(l) = language {
+                    *l = sym(from, to, *l).ok_or_else(|| {
+                        format!(
+                            "a contact waiting in its queue is in language `{}`, which version {} does not have",
+                            from.str(*l),
+                            to.version
+                        )
+                    })?;
+                }
+                if let Some(a) = approved {
+                    let name = sym(from, to, a.name);
+                    let code = sym(from, to, a.language);
+                    let (Some(name), Some(code)) = (name, code) else {
+                        return Err(format!(
+                            "a contact waiting in its queue names WhatsApp template `{}` ({}), which version {} does not have",
+                            from.str(a.name),
+                            from.str(a.language),
+                            to.version
+                        ));
+                    };
+                    *a = crate::format::Approved {
+                        name,
+                        language: code,
+                    };
+                }
+            }
             ActionKind::Call { queue: Some(q), .. } => {
                 *q = sym(from, to, *q).ok_or_else(|| {
                     format!(

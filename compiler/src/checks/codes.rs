@@ -31,6 +31,11 @@ pub const OUTSIDE_FOLDER: &str = "dun::templates::outside_folder";
 pub const UNREADABLE: &str = "dun::templates::unreadable";
 pub const INVALID_TEXT: &str = "dun::templates::invalid_text";
 pub const SUBJECT_NOT_EMAIL: &str = "dun::templates::subject_not_email";
+pub const UNKNOWN_LOCALE: &str = "dun::templates::unknown_locale";
+pub const WHATSAPP_APPROVAL: &str = "dun::templates::whatsapp_approval";
+pub const LANGUAGE_CHOICE: &str = "dun::templates::language_choice";
+pub const UNKNOWN_LANGUAGE: &str = "dun::templates::unknown_language";
+pub const MISSING_LANGUAGE: &str = "dun::templates::missing_language";
 
 pub const FALLS_OFF: &str = "dun::structure::falls_off";
 pub const WAIT_IN_HANDLER: &str = "dun::structure::wait_in_handler";
@@ -93,6 +98,11 @@ pub const ALL: &[&str] = &[
     UNREADABLE,
     INVALID_TEXT,
     SUBJECT_NOT_EMAIL,
+    UNKNOWN_LOCALE,
+    WHATSAPP_APPROVAL,
+    LANGUAGE_CHOICE,
+    UNKNOWN_LANGUAGE,
+    MISSING_LANGUAGE,
     FALLS_OFF,
     WAIT_IN_HANDLER,
     SPLIT_TOTAL,

@@ -92,6 +92,14 @@ impl Printer<'_> {
             Decl::Deadline(d) => self.deadline_body(d),
             Decl::Start(s) => self.push(format!("start {}", s.stage.name)),
             Decl::Reenter(r) => self.condition("reenter when ", &r.cond, ""),
+            Decl::Locale(l) => {
+                let name = self.spell.text(&l.name);
+                self.push(format!("locale {name}"));
+            }
+            Decl::Language(l) => {
+                let field = self.spell.expr(&l.field);
+                self.push(format!("language {field} fallback {}", l.fallback.name));
+            }
             Decl::Stage(s) => {
                 self.push(format!("stage {} {{", s.name.name));
                 self.at(s.name.span.end as usize);
@@ -376,8 +384,40 @@ impl Printer<'_> {
     }
 
     fn template(&mut self, t: &TemplateDecl) {
-        let head = format!("template {} for {}", t.name.name, t.channel.name);
+        let mut head = format!("template {} for {}", t.name.name, t.channel.name);
+        head.push_str(&self.wording(t.locale.as_ref(), t.approved.as_ref()));
         match &t.body {
+            TemplateBody::Languages(texts) => {
+                self.push(format!("{head} {{"));
+                self.at(t.channel.span.end as usize);
+                self.indent += 1;
+                for text in texts {
+                    let mark = self.begin(text.span);
+                    let mut line = text.language.name.clone();
+                    line.push_str(&self.wording(text.locale.as_ref(), text.approved.as_ref()));
+                    match &text.body {
+                        TemplateBody::Email { subject, body } => {
+                            self.push(format!("{line} {{"));
+                            self.indent += 1;
+                            for (keyword, part) in [("subject", subject), ("body", body)] {
+                                let mark = self.begin(part.span);
+                                let out = self.spell.text(part);
+                                self.push(format!("{keyword} {out}"));
+                                self.end(part.span, mark);
+                            }
+                            self.indent -= 1;
+                            self.push("}");
+                        }
+                        TemplateBody::Text(body) => {
+                            let out = self.spell.text(body);
+                            self.push(format!("{line} {out}"));
+                        }
+                        TemplateBody::File(_) | TemplateBody::Languages(_) => {}
+                    }
+                    self.end(text.span, mark);
+                }
+                self.close(t.span.end as usize, "}");
+            }
             TemplateBody::Text(text) => {
                 let text = self.spell.text(text);
                 self.push(format!("{head} {text}"));
@@ -399,6 +439,26 @@ impl Printer<'_> {
                 self.close(t.span.end as usize, "}");
             }
         }
+    }
+
+    /// ` locale "en-US" approved "NAME" language "CODE"`, each when written.
+    fn wording(
+        &self,
+        locale: Option<&crate::syntax::ast::Text>,
+        approved: Option<&crate::syntax::ast::Approved>,
+    ) -> String {
+        let mut out = String::new();
+        if let Some(l) = locale {
+            out.push_str(" locale ");
+            out.push_str(&self.spell.text(l));
+        }
+        if let Some(a) = approved {
+            out.push_str(" approved ");
+            out.push_str(&self.spell.text(&a.name));
+            out.push_str(" language ");
+            out.push_str(&self.spell.text(&a.language));
+        }
+        out
     }
 
     fn deadline(&mut self, d: &crate::syntax::ast::Deadline) {
@@ -626,6 +686,14 @@ impl Printer<'_> {
 
     fn expectation(&self, e: &Expectation) -> String {
         match e {
+            Expectation::SentIn {
+                channel,
+                template,
+                language,
+            } => format!(
+                "sent {} {} in {}",
+                channel.name, template.name, language.name
+            ),
             Expectation::Sent { channel, template } => {
                 format!("sent {} {}", channel.name, template.name)
             }

@@ -93,6 +93,28 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
                 TemplateBody::Text(text) => {
                     out.push_str(&quote(&samples.render(src, text)));
                 }
+                TemplateBody::Languages(texts) => {
+                    for (i, text) in texts.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str("\n\n");
+                        }
+                        let _ = writeln!(out, "`{}`:\n", text.language.name);
+                        match &text.body {
+                            TemplateBody::Email { subject, body } => {
+                                let _ = write!(
+                                    out,
+                                    "{}\n>\n{}",
+                                    quote(&format!("**{}**", samples.render(src, subject))),
+                                    quote(&samples.render(src, body))
+                                );
+                            }
+                            TemplateBody::Text(body) => {
+                                out.push_str(&quote(&samples.render(src, body)));
+                            }
+                            TemplateBody::File(_) | TemplateBody::Languages(_) => {}
+                        }
+                    }
+                }
                 TemplateBody::Email { subject, body } => {
                     let _ = write!(
                         out,

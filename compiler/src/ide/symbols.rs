@@ -225,6 +225,8 @@ pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
                 symbol(title, SymbolKind::Test, span, t.title.span)
             }
             Decl::Reenter(_) => symbol("reenter", SymbolKind::Start, span, span),
+            Decl::Locale(_) => symbol("locale", SymbolKind::Start, span, span),
+            Decl::Language(_) => symbol("language", SymbolKind::Start, span, span),
             Decl::Deadline(d) => symbol(
                 format!("at ... -> {}", d.stage.name),
                 SymbolKind::Start,

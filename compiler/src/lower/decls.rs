@@ -24,6 +24,7 @@ pub(crate) fn lower_all(cx: &mut Lowerer<'_>) {
     }
     vars(cx);
     templates(cx);
+    super::templates_lang::lower(cx);
     stages(cx);
 }
 
@@ -335,7 +336,7 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
 }
 
 /// The declaration at a position of the file, as the model recorded it.
-fn decl_at<'a, T>(
+pub(super) fn decl_at<'a, T>(
     cx: &Lowerer<'a>,
     at: usize,
     pick: impl Fn(&'a Decl) -> Option<&'a T>,
@@ -376,6 +377,7 @@ fn templates(cx: &mut Lowerer<'_>) {
         };
         let (subject, body) = match &decl.body {
             TemplateBody::Text(text) => (None, cx.text(text, None)),
+            TemplateBody::Languages(texts) => super::templates_lang::fallback_text(cx, texts),
             TemplateBody::Email { subject, body } => {
                 (Some(cx.text(subject, None)), cx.text(body, None))
             }

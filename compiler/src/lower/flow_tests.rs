@@ -218,6 +218,24 @@ impl Cx<'_> {
 
     fn expect(&mut self, e: &Expectation, tz: chrono_tz::Tz) -> Option<Expect> {
         Some(match e {
+            Expectation::SentIn {
+                channel,
+                template,
+                language,
+            } => {
+                let sent = Expectation::Sent {
+                    channel: channel.clone(),
+                    template: template.clone(),
+                };
+                match self.expect(&sent, tz)? {
+                    Expect::Sent { channel, template } => Expect::SentIn {
+                        channel,
+                        template,
+                        language: language.name.clone(),
+                    },
+                    other => other,
+                }
+            }
             Expectation::Sent { channel, template } => {
                 let Some(c) = Channel::from_name(&channel.name) else {
                     self.problem(

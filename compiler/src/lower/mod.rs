@@ -17,6 +17,7 @@ mod expr;
 mod flow_tests;
 mod pool;
 mod steps;
+mod templates_lang;
 mod windows;
 
 #[cfg(test)]

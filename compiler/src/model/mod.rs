@@ -4,6 +4,7 @@
 //! outcomes and agencies the flow uses). Lowering, the formatter and the
 //! editor queries read this instead of re-deriving it from the syntax tree.
 
+pub mod messages;
 mod table;
 mod ty;
 pub mod week;
@@ -251,6 +252,8 @@ pub struct Model {
     /// order.
     pub enum_spans: Vec<Vec<Span>>,
     pub usage: Usage,
+    /// `locale "..."` and `language ...`: how messages are worded.
+    pub messages: crate::model::messages::Messages,
 }
 
 impl Model {

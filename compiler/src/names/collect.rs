@@ -217,6 +217,43 @@ impl Collector<'_> {
                 ),
                 None => self.reenter_span = Some(r.span),
             },
+            Decl::Locale(l) => match &self.model.messages.locale {
+                Some(first) => {
+                    let d = Diagnostic::error(DUPLICATE, "a flow has one `locale`", l.span)
+                        .with_label("second locale")
+                        .with_secondary(first.span, "the locale is declared here")
+                        .with_help("delete one; a template can name its own with `template NAME for CHANNEL locale \"...\" ...`");
+                    self.diags.push(d);
+                }
+                None => {
+                    self.model.messages.locale = Some(crate::model::messages::LocaleLine {
+                        name: l.name.plain().unwrap_or_default(),
+                        span: l.span,
+                    })
+                }
+            },
+            Decl::Language(l) => {
+                match &self.model.messages.language {
+                    Some(first) => {
+                        let d = Diagnostic::error(DUPLICATE, "a flow has one `language`", l.span)
+                        .with_label("second language line")
+                        .with_secondary(first.span, "the language is chosen here")
+                        .with_help("delete one: one account field picks the language of every template");
+                        self.diags.push(d);
+                    }
+                    None => {
+                        let field = match &l.field.kind {
+                            ast::ExprKind::Field { field, .. } => field.name.clone(),
+                            _ => String::new(),
+                        };
+                        self.model.messages.language = Some(crate::model::messages::LanguageLine {
+                            field,
+                            fallback: l.fallback.clone(),
+                            span: l.span,
+                        })
+                    }
+                }
+            }
         }
     }
 

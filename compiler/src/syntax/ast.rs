@@ -87,6 +87,8 @@ pub enum Decl {
     Migrate(MigrateDecl),
     Reenter(ReenterDecl),
     Deadline(Deadline),
+    Locale(LocaleDecl),
+    Language(LanguageDecl),
 }
 
 impl Decl {
@@ -110,6 +112,8 @@ impl Decl {
             Decl::Migrate(d) => d.span,
             Decl::Reenter(d) => d.span,
             Decl::Deadline(d) => d.span,
+            Decl::Locale(d) => d.span,
+            Decl::Language(d) => d.span,
         }
     }
 }
@@ -298,6 +302,10 @@ pub struct TemplateDecl {
     pub body: TemplateBody,
     pub span: Span,
     pub doc: Doc,
+    /// `locale "en-US"`, written after the channel.
+    pub locale: Option<Text>,
+    /// `approved "NAME" language "CODE"` (WhatsApp).
+    pub approved: Option<Approved>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -309,6 +317,8 @@ pub enum TemplateBody {
     /// `template x for letter file "templates/x.txt"`; the path is a plain
     /// string, the file's contents are parsed as template text by the checker.
     File(Text),
+    /// `template x for sms { es "..." en "..." }`: a text per language.
+    Languages(Vec<LanguageText>),
 }
 
 /// A string literal. Strings are parsed into literal parts and `{expr}`
@@ -713,4 +723,49 @@ pub enum Expectation {
         var: Ident,
         value: Expr,
     },
+    /// `expect sent sms reminder in en`
+    SentIn {
+        channel: Ident,
+        template: Ident,
+        language: Ident,
+    },
+}
+
+/// `locale "es-PE"`: how messages write money and dates.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LocaleDecl {
+    pub name: Text,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+/// `language account.FIELD fallback LANG`: the account field that picks
+/// the text of a template written in several languages.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LanguageDecl {
+    pub field: Expr,
+    pub fallback: Ident,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+/// `approved "overdue_notice_v2" language "es_PE"`: the name and language
+/// code under which the WhatsApp Business API knows the template.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Approved {
+    pub name: Text,
+    pub language: Text,
+    pub span: Span,
+}
+
+/// One language's text of a template: `es "..."`, `en locale "en-US"
+/// approved "x" language "en_US" "..."`, `es { subject "..." body "..." }`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LanguageText {
+    pub language: Ident,
+    pub locale: Option<Text>,
+    pub approved: Option<Approved>,
+    /// A `Text` or an `Email` body.
+    pub body: TemplateBody,
+    pub span: Span,
 }

@@ -262,11 +262,16 @@ impl<'a> Builder<'a> {
                 let mut name = None;
                 let mut channel = None;
                 let mut body = None;
+                let mut locale = None;
+                let mut approved = None;
                 for c in pair.into_inner() {
                     match c.as_rule() {
                         Rule::name => name = Some(self.ident(&c)),
                         Rule::channel => channel = self.inner_name(c),
                         Rule::string => body = Some(TemplateBody::Text(self.text(c))),
+                        Rule::template_locale => locale = self.template_locale(c),
+                        Rule::approved => approved = self.approved(c),
+                        Rule::template_langs => body = Some(self.template_langs(c)),
                         Rule::template_file => {
                             body = c
                                 .into_inner()
@@ -301,6 +306,8 @@ impl<'a> Builder<'a> {
                     }),
                     span,
                     doc,
+                    locale,
+                    approved,
                 })
             }
             Rule::handler => Decl::Handler(self.handler(pair)),
@@ -318,6 +325,8 @@ impl<'a> Builder<'a> {
             Rule::migrate_decl => Decl::Migrate(self.migrate(pair, span, doc)),
             Rule::reenter_decl => Decl::Reenter(self.reenter(pair, span, doc)),
             Rule::deadline => Decl::Deadline(self.deadline(pair)),
+            Rule::locale_decl => Decl::Locale(self.locale_decl(pair, span, doc)),
+            Rule::language_decl => Decl::Language(self.language_decl(pair, span, doc)),
             _ => return None,
         };
         Some(decl)
@@ -551,7 +560,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn field_ref(&self, pair: Pair<'_, Rule>) -> Expr {
+    pub(crate) fn field_ref(&self, pair: Pair<'_, Rule>) -> Expr {
         let span = self.span(&pair);
         let mut root = FieldRoot::Account;
         let mut root_span = span;
@@ -967,6 +976,7 @@ impl<'a> Builder<'a> {
         let mut percent = None;
         let mut value = None;
         let mut has_queue = false;
+        let mut has_in = false;
         for c in form.into_inner() {
             match c.as_rule() {
                 Rule::name => names.push(self.ident(&c)),
@@ -975,6 +985,7 @@ impl<'a> Builder<'a> {
                 Rule::percent => percent = Some(self.percent(c)),
                 Rule::expr => value = Some(self.expr(c)),
                 Rule::kw_queue => has_queue = true,
+                Rule::kw_in => has_in = true,
                 _ => {}
             }
         }
@@ -982,10 +993,18 @@ impl<'a> Builder<'a> {
         let mut next_name = || names.next().unwrap_or_else(|| self.missing(span));
         let channel = channel.unwrap_or_else(|| self.missing(span));
         Some(match rule {
-            Rule::expect_sent => Expectation::Sent {
-                channel,
-                template: next_name(),
-            },
+            Rule::expect_sent => {
+                let template = next_name();
+                if has_in {
+                    Expectation::SentIn {
+                        channel,
+                        template,
+                        language: next_name(),
+                    }
+                } else {
+                    Expectation::Sent { channel, template }
+                }
+            }
             Rule::expect_call => Expectation::Call {
                 queue: if has_queue { Some(next_name()) } else { None },
             },

@@ -93,6 +93,8 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("test", Rule::kw_test, DECL),
     kw("migrate", Rule::kw_migrate, DECL),
     kw("reenter", Rule::kw_reenter, DECL),
+    kw("locale", Rule::kw_locale, DECL.or(INNER)),
+    kw("language", Rule::kw_language, DECL.or(INNER)),
     // Steps.
     kw("send", Rule::kw_send, STEP),
     kw("call", Rule::kw_call, STEP.or(EXPECT)),
@@ -161,6 +163,8 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("day", Rule::kw_day, INNER),
     kw("from", Rule::kw_from, INNER),
     kw("contact", Rule::kw_contact_step, INNER),
+    kw("fallback", Rule::kw_fallback, INNER),
+    kw("approved", Rule::kw_approved, INNER),
 ];
 
 /// The fixed words that are not keywords of their own rule but values the

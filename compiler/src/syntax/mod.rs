@@ -19,6 +19,7 @@ pub mod precedence;
 mod recovery;
 mod scan;
 mod template_text;
+mod templates_lang;
 
 #[cfg(test)]
 mod tests;

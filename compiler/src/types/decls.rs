@@ -79,6 +79,8 @@ impl Checker<'_> {
             }
             Decl::Flow(_) | Decl::Currency(_) | Decl::Calendar(_) => {}
             Decl::Reenter(r) => self.condition(&r.cond, &Scope::default(), "`reenter when`"),
+            Decl::Locale(l) => self.locale_decl(l),
+            Decl::Language(l) => self.language_decl(l),
             Decl::Migrate(mg) => {
                 for mv in &mg.moves {
                     self.stage_ref(&mv.to);

@@ -250,6 +250,18 @@ impl Checker<'_> {
 
     fn expectation(&mut self, e: &Expectation) {
         match e {
+            Expectation::SentIn {
+                channel,
+                template,
+                language,
+            } => {
+                let sent = Expectation::Sent {
+                    channel: channel.clone(),
+                    template: template.clone(),
+                };
+                self.expectation(&sent);
+                self.expected_language(language);
+            }
             Expectation::Sent { channel, template } => {
                 let c = Channel::from_name(&channel.name);
                 if c.is_none() {

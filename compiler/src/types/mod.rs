@@ -9,6 +9,7 @@ mod expr;
 mod flow_tests;
 mod holds;
 mod steps;
+mod templates_lang;
 mod text;
 mod windows;
 

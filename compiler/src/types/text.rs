@@ -23,6 +23,7 @@ impl Checker<'_> {
             in_template: true,
             ..Scope::default()
         };
+        self.template_wording(t, &scope);
         match &t.body {
             TemplateBody::Text(text) => self.message_text(text, &scope),
             TemplateBody::Email { subject, body } => {
@@ -44,6 +45,7 @@ impl Checker<'_> {
                 self.message_text(subject, &scope);
                 self.message_text(body, &scope);
             }
+            TemplateBody::Languages(_) => {}
             TemplateBody::File(path) => {
                 self.plain_text(path, "a template file path");
                 let model = self.model;

@@ -7,6 +7,7 @@
   (calendar_declaration)
   (policy_declaration)
   (template_email)
+  (template_languages)
   (template_declaration)
   (test_declaration)
   (migrate_declaration)

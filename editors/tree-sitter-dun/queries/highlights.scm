@@ -113,6 +113,10 @@
   "from"
   "contact"
   "reenter"
+  "locale"
+  "language"
+  "fallback"
+  "approved"
   "most"
 ] @keyword
 

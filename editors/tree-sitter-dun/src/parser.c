@@ -15,16 +15,16 @@
 #endif
 
 #define LANGUAGE_VERSION 14
-#define STATE_COUNT 547
+#define STATE_COUNT 582
 #define LARGE_STATE_COUNT 2
-#define SYMBOL_COUNT 271
+#define SYMBOL_COUNT 282
 #define ALIAS_COUNT 3
-#define TOKEN_COUNT 146
+#define TOKEN_COUNT 150
 #define EXTERNAL_TOKEN_COUNT 0
-#define FIELD_COUNT 54
+#define FIELD_COUNT 57
 #define MAX_ALIAS_SEQUENCE_LENGTH 11
 #define MAX_RESERVED_WORD_SET_SIZE 0
-#define PRODUCTION_ID_COUNT 88
+#define PRODUCTION_ID_COUNT 97
 #define SUPERTYPE_COUNT 0
 
 enum ts_symbol_identifiers {
@@ -82,225 +82,236 @@ enum ts_symbol_identifiers {
   anon_sym_EQ = 52,
   anon_sym_segment = 53,
   anon_sym_template = 54,
-  anon_sym_file = 55,
-  anon_sym_subject = 56,
-  anon_sym_body = 57,
-  anon_sym_DASH_GT = 58,
-  anon_sym_when = 59,
-  anon_sym_start = 60,
-  anon_sym_migrate = 61,
-  anon_sym_from = 62,
-  anon_sym_stage = 63,
-  anon_sym_wait = 64,
-  anon_sym_contact = 65,
-  anon_sym_reenter = 66,
-  anon_sym_send = 67,
-  anon_sym_DOT = 68,
-  anon_sym_call = 69,
-  anon_sym_queue = 70,
-  anon_sym_priority = 71,
-  anon_sym_if = 72,
-  anon_sym_else = 73,
-  anon_sym_repeat = 74,
-  anon_sym_times = 75,
-  anon_sym_split = 76,
-  anon_sym_goto = 77,
-  anon_sym_end = 78,
-  anon_sym_set = 79,
-  anon_sym_assign = 80,
-  anon_sym_agency = 81,
-  anon_sym_offer = 82,
-  anon_sym_discount = 83,
-  anon_sym_plan = 84,
-  anon_sym_installments = 85,
-  anon_sym_every = 86,
-  anon_sym_alert = 87,
-  anon_sym_emit = 88,
-  anon_sym_test = 89,
-  anon_sym_given = 90,
-  anon_sym_day = 91,
-  anon_sym_receive = 92,
-  anon_sym_update = 93,
-  anon_sym_expect = 94,
-  anon_sym_sent = 95,
-  anon_sym_no = 96,
-  anon_sym_assigned = 97,
-  anon_sym_emitted = 98,
-  anon_sym_EQ_EQ = 99,
-  anon_sym_or = 100,
-  anon_sym_and = 101,
-  anon_sym_not = 102,
-  anon_sym_BANG_EQ = 103,
-  anon_sym_LT = 104,
-  anon_sym_LT_EQ = 105,
-  anon_sym_GT = 106,
-  anon_sym_GT_EQ = 107,
-  anon_sym_is = 108,
-  anon_sym_LBRACK = 109,
-  anon_sym_RBRACK = 110,
-  anon_sym_PLUS = 111,
-  anon_sym_STAR = 112,
-  anon_sym_SLASH = 113,
-  anon_sym_LPAREN = 114,
-  anon_sym_RPAREN = 115,
-  anon_sym_true = 116,
-  anon_sym_false = 117,
-  sym_today = 118,
-  sym_now = 119,
-  anon_sym_low = 120,
-  anon_sym_normal = 121,
-  anon_sym_high = 122,
-  anon_sym_urgent = 123,
-  sym_integer = 124,
-  sym_number = 125,
-  anon_sym_PERCENT = 126,
-  anon_sym_PERCENT2 = 127,
-  sym_currency_code = 128,
-  anon_sym_minute = 129,
-  anon_sym_minutes = 130,
-  anon_sym_hour = 131,
-  anon_sym_hours = 132,
-  anon_sym_days = 133,
-  anon_sym_weeks = 134,
-  anon_sym_month = 135,
-  anon_sym_months = 136,
-  aux_sym_duration_unit_token1 = 137,
-  sym_date = 138,
-  sym_time = 139,
-  anon_sym_DQUOTE = 140,
-  anon_sym_DQUOTE2 = 141,
-  sym_string_content = 142,
-  sym_escape_sequence = 143,
-  anon_sym_LBRACE2 = 144,
-  sym_comment = 145,
-  sym_source_file = 146,
-  sym__declaration = 147,
-  sym_flow_declaration = 148,
-  sym_currency_declaration = 149,
-  sym_account_declaration = 150,
-  sym_event_declaration = 151,
-  sym_action_declaration = 152,
-  sym_field_list = 153,
-  sym_field_declaration = 154,
-  sym_type = 155,
-  sym_enum_type = 156,
-  sym_calendar_declaration = 157,
-  sym_weekend_rule = 158,
-  sym_holiday_rule = 159,
-  sym_policy_declaration = 160,
-  sym_contact_hours_rule = 161,
-  sym_day_window = 162,
-  sym_day_range = 163,
-  sym_week_day = 164,
-  sym_no_contact_rule = 165,
-  sym_holidays_of = 166,
-  sym_weekday_list = 167,
-  sym_at_most_rule = 168,
-  sym_calendar_week = 169,
-  sym_pause_rule = 170,
-  sym_hold_rule = 171,
-  sym_stop_rule = 172,
-  sym_var_declaration = 173,
-  sym_segment_declaration = 174,
-  sym_template_declaration = 175,
-  sym_template_file = 176,
-  sym_template_email = 177,
-  sym_handler = 178,
-  sym_when_clause = 179,
-  sym_start_declaration = 180,
-  sym_migrate_declaration = 181,
-  sym_migrate_var = 182,
-  sym_migrate_move = 183,
-  sym_migrate_place = 184,
-  sym_reenter_declaration = 185,
-  sym_stage_declaration = 186,
-  sym_stage_body = 187,
-  sym_deadline = 188,
-  sym_block = 189,
-  sym__step = 190,
-  sym_send_step = 191,
-  sym_send_target = 192,
-  sym_call_step = 193,
-  sym_wait_step = 194,
-  sym_if_step = 195,
-  sym_else_if_clause = 196,
-  sym_else_clause = 197,
-  sym_repeat_step = 198,
-  sym_split_step = 199,
-  sym_split_arm = 200,
-  sym_goto_step = 201,
-  sym_end_step = 202,
-  sym_set_step = 203,
-  sym_assign_queue_step = 204,
-  sym_assign_agency_step = 205,
-  sym_offer_discount_step = 206,
-  sym_offer_plan_step = 207,
-  sym_alert_step = 208,
-  sym_emit_step = 209,
-  sym_field_values = 210,
-  sym_field_value = 211,
-  sym_test_declaration = 212,
-  sym_given = 213,
-  sym_test_start = 214,
-  sym_on_day = 215,
-  sym_receive = 216,
-  sym_update = 217,
-  sym_expect = 218,
-  sym_expect_sent = 219,
-  sym_expect_call = 220,
-  sym_expect_no = 221,
-  sym_expect_assigned_queue = 222,
-  sym_expect_assigned_agency = 223,
-  sym_expect_offer = 224,
-  sym_expect_alert = 225,
-  sym_expect_emitted = 226,
-  sym_expect_stage = 227,
-  sym_expect_end = 228,
-  sym_expect_variable = 229,
-  sym__expression = 230,
-  sym_logical_expression = 231,
-  sym_not_expression = 232,
-  sym_comparison_expression = 233,
-  sym_is_set_expression = 234,
-  sym_in_expression = 235,
-  sym_list = 236,
-  sym_arithmetic_expression = 237,
-  sym_negation = 238,
-  sym__primary = 239,
-  sym_parenthesized_expression = 240,
-  sym_field_access = 241,
-  sym_boolean = 242,
-  sym_weekday = 243,
-  sym_priority = 244,
-  sym_percentage = 245,
-  sym__spaced_percentage = 246,
-  sym_money = 247,
-  sym_duration = 248,
-  sym_duration_unit = 249,
-  sym_datetime = 250,
-  sym_string = 251,
-  sym_placeholder = 252,
-  aux_sym_source_file_repeat1 = 253,
-  aux_sym_field_list_repeat1 = 254,
-  aux_sym_enum_type_repeat1 = 255,
-  aux_sym_calendar_declaration_repeat1 = 256,
-  aux_sym_weekend_rule_repeat1 = 257,
-  aux_sym_holiday_rule_repeat1 = 258,
-  aux_sym_policy_declaration_repeat1 = 259,
-  aux_sym_contact_hours_rule_repeat1 = 260,
-  aux_sym_day_window_repeat1 = 261,
-  aux_sym_migrate_declaration_repeat1 = 262,
-  aux_sym_stage_body_repeat1 = 263,
-  aux_sym_block_repeat1 = 264,
-  aux_sym_if_step_repeat1 = 265,
-  aux_sym_split_step_repeat1 = 266,
-  aux_sym_field_values_repeat1 = 267,
-  aux_sym_test_declaration_repeat1 = 268,
-  aux_sym_list_repeat1 = 269,
-  aux_sym_string_repeat1 = 270,
-  alias_sym_channel = 271,
-  alias_sym_type_identifier = 272,
-  alias_sym_variant = 273,
+  anon_sym_locale = 55,
+  anon_sym_approved = 56,
+  anon_sym_language = 57,
+  anon_sym_fallback = 58,
+  anon_sym_file = 59,
+  anon_sym_subject = 60,
+  anon_sym_body = 61,
+  anon_sym_DASH_GT = 62,
+  anon_sym_when = 63,
+  anon_sym_start = 64,
+  anon_sym_migrate = 65,
+  anon_sym_from = 66,
+  anon_sym_stage = 67,
+  anon_sym_wait = 68,
+  anon_sym_contact = 69,
+  anon_sym_reenter = 70,
+  anon_sym_send = 71,
+  anon_sym_DOT = 72,
+  anon_sym_call = 73,
+  anon_sym_queue = 74,
+  anon_sym_priority = 75,
+  anon_sym_if = 76,
+  anon_sym_else = 77,
+  anon_sym_repeat = 78,
+  anon_sym_times = 79,
+  anon_sym_split = 80,
+  anon_sym_goto = 81,
+  anon_sym_end = 82,
+  anon_sym_set = 83,
+  anon_sym_assign = 84,
+  anon_sym_agency = 85,
+  anon_sym_offer = 86,
+  anon_sym_discount = 87,
+  anon_sym_plan = 88,
+  anon_sym_installments = 89,
+  anon_sym_every = 90,
+  anon_sym_alert = 91,
+  anon_sym_emit = 92,
+  anon_sym_test = 93,
+  anon_sym_given = 94,
+  anon_sym_day = 95,
+  anon_sym_receive = 96,
+  anon_sym_update = 97,
+  anon_sym_expect = 98,
+  anon_sym_sent = 99,
+  anon_sym_no = 100,
+  anon_sym_assigned = 101,
+  anon_sym_emitted = 102,
+  anon_sym_EQ_EQ = 103,
+  anon_sym_or = 104,
+  anon_sym_and = 105,
+  anon_sym_not = 106,
+  anon_sym_BANG_EQ = 107,
+  anon_sym_LT = 108,
+  anon_sym_LT_EQ = 109,
+  anon_sym_GT = 110,
+  anon_sym_GT_EQ = 111,
+  anon_sym_is = 112,
+  anon_sym_LBRACK = 113,
+  anon_sym_RBRACK = 114,
+  anon_sym_PLUS = 115,
+  anon_sym_STAR = 116,
+  anon_sym_SLASH = 117,
+  anon_sym_LPAREN = 118,
+  anon_sym_RPAREN = 119,
+  anon_sym_true = 120,
+  anon_sym_false = 121,
+  sym_today = 122,
+  sym_now = 123,
+  anon_sym_low = 124,
+  anon_sym_normal = 125,
+  anon_sym_high = 126,
+  anon_sym_urgent = 127,
+  sym_integer = 128,
+  sym_number = 129,
+  anon_sym_PERCENT = 130,
+  anon_sym_PERCENT2 = 131,
+  sym_currency_code = 132,
+  anon_sym_minute = 133,
+  anon_sym_minutes = 134,
+  anon_sym_hour = 135,
+  anon_sym_hours = 136,
+  anon_sym_days = 137,
+  anon_sym_weeks = 138,
+  anon_sym_month = 139,
+  anon_sym_months = 140,
+  aux_sym_duration_unit_token1 = 141,
+  sym_date = 142,
+  sym_time = 143,
+  anon_sym_DQUOTE = 144,
+  anon_sym_DQUOTE2 = 145,
+  sym_string_content = 146,
+  sym_escape_sequence = 147,
+  anon_sym_LBRACE2 = 148,
+  sym_comment = 149,
+  sym_source_file = 150,
+  sym__declaration = 151,
+  sym_flow_declaration = 152,
+  sym_currency_declaration = 153,
+  sym_account_declaration = 154,
+  sym_event_declaration = 155,
+  sym_action_declaration = 156,
+  sym_field_list = 157,
+  sym_field_declaration = 158,
+  sym_type = 159,
+  sym_enum_type = 160,
+  sym_calendar_declaration = 161,
+  sym_weekend_rule = 162,
+  sym_holiday_rule = 163,
+  sym_policy_declaration = 164,
+  sym_contact_hours_rule = 165,
+  sym_day_window = 166,
+  sym_day_range = 167,
+  sym_week_day = 168,
+  sym_no_contact_rule = 169,
+  sym_holidays_of = 170,
+  sym_weekday_list = 171,
+  sym_at_most_rule = 172,
+  sym_calendar_week = 173,
+  sym_pause_rule = 174,
+  sym_hold_rule = 175,
+  sym_stop_rule = 176,
+  sym_var_declaration = 177,
+  sym_segment_declaration = 178,
+  sym_template_declaration = 179,
+  sym_template_locale = 180,
+  sym_approved = 181,
+  sym_template_languages = 182,
+  sym_template_language = 183,
+  sym_locale_declaration = 184,
+  sym_language_declaration = 185,
+  sym_template_file = 186,
+  sym_template_email = 187,
+  sym_handler = 188,
+  sym_when_clause = 189,
+  sym_start_declaration = 190,
+  sym_migrate_declaration = 191,
+  sym_migrate_var = 192,
+  sym_migrate_move = 193,
+  sym_migrate_place = 194,
+  sym_reenter_declaration = 195,
+  sym_stage_declaration = 196,
+  sym_stage_body = 197,
+  sym_deadline = 198,
+  sym_block = 199,
+  sym__step = 200,
+  sym_send_step = 201,
+  sym_send_target = 202,
+  sym_call_step = 203,
+  sym_wait_step = 204,
+  sym_if_step = 205,
+  sym_else_if_clause = 206,
+  sym_else_clause = 207,
+  sym_repeat_step = 208,
+  sym_split_step = 209,
+  sym_split_arm = 210,
+  sym_goto_step = 211,
+  sym_end_step = 212,
+  sym_set_step = 213,
+  sym_assign_queue_step = 214,
+  sym_assign_agency_step = 215,
+  sym_offer_discount_step = 216,
+  sym_offer_plan_step = 217,
+  sym_alert_step = 218,
+  sym_emit_step = 219,
+  sym_field_values = 220,
+  sym_field_value = 221,
+  sym_test_declaration = 222,
+  sym_given = 223,
+  sym_test_start = 224,
+  sym_on_day = 225,
+  sym_receive = 226,
+  sym_update = 227,
+  sym_expect = 228,
+  sym_expect_sent = 229,
+  sym_expect_call = 230,
+  sym_expect_no = 231,
+  sym_expect_assigned_queue = 232,
+  sym_expect_assigned_agency = 233,
+  sym_expect_offer = 234,
+  sym_expect_alert = 235,
+  sym_expect_emitted = 236,
+  sym_expect_stage = 237,
+  sym_expect_end = 238,
+  sym_expect_variable = 239,
+  sym__expression = 240,
+  sym_logical_expression = 241,
+  sym_not_expression = 242,
+  sym_comparison_expression = 243,
+  sym_is_set_expression = 244,
+  sym_in_expression = 245,
+  sym_list = 246,
+  sym_arithmetic_expression = 247,
+  sym_negation = 248,
+  sym__primary = 249,
+  sym_parenthesized_expression = 250,
+  sym_field_access = 251,
+  sym_boolean = 252,
+  sym_weekday = 253,
+  sym_priority = 254,
+  sym_percentage = 255,
+  sym__spaced_percentage = 256,
+  sym_money = 257,
+  sym_duration = 258,
+  sym_duration_unit = 259,
+  sym_datetime = 260,
+  sym_string = 261,
+  sym_placeholder = 262,
+  aux_sym_source_file_repeat1 = 263,
+  aux_sym_field_list_repeat1 = 264,
+  aux_sym_enum_type_repeat1 = 265,
+  aux_sym_calendar_declaration_repeat1 = 266,
+  aux_sym_weekend_rule_repeat1 = 267,
+  aux_sym_holiday_rule_repeat1 = 268,
+  aux_sym_policy_declaration_repeat1 = 269,
+  aux_sym_contact_hours_rule_repeat1 = 270,
+  aux_sym_day_window_repeat1 = 271,
+  aux_sym_template_languages_repeat1 = 272,
+  aux_sym_migrate_declaration_repeat1 = 273,
+  aux_sym_stage_body_repeat1 = 274,
+  aux_sym_block_repeat1 = 275,
+  aux_sym_if_step_repeat1 = 276,
+  aux_sym_split_step_repeat1 = 277,
+  aux_sym_field_values_repeat1 = 278,
+  aux_sym_test_declaration_repeat1 = 279,
+  aux_sym_list_repeat1 = 280,
+  aux_sym_string_repeat1 = 281,
+  alias_sym_channel = 282,
+  alias_sym_type_identifier = 283,
+  alias_sym_variant = 284,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -359,6 +370,10 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_EQ] = "=",
   [anon_sym_segment] = "segment",
   [anon_sym_template] = "template",
+  [anon_sym_locale] = "locale",
+  [anon_sym_approved] = "approved",
+  [anon_sym_language] = "language",
+  [anon_sym_fallback] = "fallback",
   [anon_sym_file] = "file",
   [anon_sym_subject] = "subject",
   [anon_sym_body] = "body",
@@ -480,6 +495,12 @@ static const char * const ts_symbol_names[] = {
   [sym_var_declaration] = "var_declaration",
   [sym_segment_declaration] = "segment_declaration",
   [sym_template_declaration] = "template_declaration",
+  [sym_template_locale] = "template_locale",
+  [sym_approved] = "approved",
+  [sym_template_languages] = "template_languages",
+  [sym_template_language] = "template_language",
+  [sym_locale_declaration] = "locale_declaration",
+  [sym_language_declaration] = "language_declaration",
   [sym_template_file] = "template_file",
   [sym_template_email] = "template_email",
   [sym_handler] = "handler",
@@ -566,6 +587,7 @@ static const char * const ts_symbol_names[] = {
   [aux_sym_policy_declaration_repeat1] = "policy_declaration_repeat1",
   [aux_sym_contact_hours_rule_repeat1] = "contact_hours_rule_repeat1",
   [aux_sym_day_window_repeat1] = "day_window_repeat1",
+  [aux_sym_template_languages_repeat1] = "template_languages_repeat1",
   [aux_sym_migrate_declaration_repeat1] = "migrate_declaration_repeat1",
   [aux_sym_stage_body_repeat1] = "stage_body_repeat1",
   [aux_sym_block_repeat1] = "block_repeat1",
@@ -636,6 +658,10 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_EQ] = anon_sym_EQ,
   [anon_sym_segment] = anon_sym_segment,
   [anon_sym_template] = anon_sym_template,
+  [anon_sym_locale] = anon_sym_locale,
+  [anon_sym_approved] = anon_sym_approved,
+  [anon_sym_language] = anon_sym_language,
+  [anon_sym_fallback] = anon_sym_fallback,
   [anon_sym_file] = anon_sym_file,
   [anon_sym_subject] = anon_sym_subject,
   [anon_sym_body] = anon_sym_body,
@@ -757,6 +783,12 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_var_declaration] = sym_var_declaration,
   [sym_segment_declaration] = sym_segment_declaration,
   [sym_template_declaration] = sym_template_declaration,
+  [sym_template_locale] = sym_template_locale,
+  [sym_approved] = sym_approved,
+  [sym_template_languages] = sym_template_languages,
+  [sym_template_language] = sym_template_language,
+  [sym_locale_declaration] = sym_locale_declaration,
+  [sym_language_declaration] = sym_language_declaration,
   [sym_template_file] = sym_template_file,
   [sym_template_email] = sym_template_email,
   [sym_handler] = sym_handler,
@@ -843,6 +875,7 @@ static const TSSymbol ts_symbol_map[] = {
   [aux_sym_policy_declaration_repeat1] = aux_sym_policy_declaration_repeat1,
   [aux_sym_contact_hours_rule_repeat1] = aux_sym_contact_hours_rule_repeat1,
   [aux_sym_day_window_repeat1] = aux_sym_day_window_repeat1,
+  [aux_sym_template_languages_repeat1] = aux_sym_template_languages_repeat1,
   [aux_sym_migrate_declaration_repeat1] = aux_sym_migrate_declaration_repeat1,
   [aux_sym_stage_body_repeat1] = aux_sym_stage_body_repeat1,
   [aux_sym_block_repeat1] = aux_sym_block_repeat1,
@@ -1075,6 +1108,22 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_template] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_locale] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_approved] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_language] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_fallback] = {
     .visible = true,
     .named = false,
   },
@@ -1563,6 +1612,30 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = true,
   },
+  [sym_template_locale] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_approved] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_template_languages] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_template_language] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_locale_declaration] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_language_declaration] = {
+    .visible = true,
+    .named = true,
+  },
   [sym_template_file] = {
     .visible = true,
     .named = true,
@@ -1909,6 +1982,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = false,
     .named = false,
   },
+  [aux_sym_template_languages_repeat1] = {
+    .visible = false,
+    .named = false,
+  },
   [aux_sym_migrate_declaration_repeat1] = {
     .visible = false,
     .named = false,
@@ -1976,44 +2053,47 @@ enum ts_field_identifiers {
   field_duration = 14,
   field_event = 15,
   field_every = 16,
-  field_field = 17,
-  field_fields = 18,
-  field_from = 19,
-  field_from_place = 20,
-  field_installments = 21,
-  field_left = 22,
-  field_list = 23,
-  field_longest = 24,
-  field_message = 25,
-  field_moment = 26,
-  field_name = 27,
-  field_object = 28,
-  field_operand = 29,
-  field_operator = 30,
-  field_optional = 31,
-  field_outcome = 32,
-  field_path = 33,
-  field_priority = 34,
-  field_queue = 35,
-  field_release = 36,
-  field_right = 37,
-  field_share = 38,
-  field_stage = 39,
-  field_subject = 40,
-  field_target = 41,
-  field_team = 42,
-  field_template = 43,
-  field_time = 44,
-  field_title = 45,
-  field_to = 46,
-  field_to_place = 47,
-  field_type = 48,
-  field_until = 49,
-  field_value = 50,
-  field_variable = 51,
-  field_version = 52,
-  field_window = 53,
-  field_zone = 54,
+  field_fallback = 17,
+  field_field = 18,
+  field_fields = 19,
+  field_from = 20,
+  field_from_place = 21,
+  field_installments = 22,
+  field_language = 23,
+  field_left = 24,
+  field_list = 25,
+  field_locale = 26,
+  field_longest = 27,
+  field_message = 28,
+  field_moment = 29,
+  field_name = 30,
+  field_object = 31,
+  field_operand = 32,
+  field_operator = 33,
+  field_optional = 34,
+  field_outcome = 35,
+  field_path = 36,
+  field_priority = 37,
+  field_queue = 38,
+  field_release = 39,
+  field_right = 40,
+  field_share = 41,
+  field_stage = 42,
+  field_subject = 43,
+  field_target = 44,
+  field_team = 45,
+  field_template = 46,
+  field_time = 47,
+  field_title = 48,
+  field_to = 49,
+  field_to_place = 50,
+  field_type = 51,
+  field_until = 52,
+  field_value = 53,
+  field_variable = 54,
+  field_version = 55,
+  field_window = 56,
+  field_zone = 57,
 };
 
 static const char * const ts_field_names[] = {
@@ -2034,13 +2114,16 @@ static const char * const ts_field_names[] = {
   [field_duration] = "duration",
   [field_event] = "event",
   [field_every] = "every",
+  [field_fallback] = "fallback",
   [field_field] = "field",
   [field_fields] = "fields",
   [field_from] = "from",
   [field_from_place] = "from_place",
   [field_installments] = "installments",
+  [field_language] = "language",
   [field_left] = "left",
   [field_list] = "list",
+  [field_locale] = "locale",
   [field_longest] = "longest",
   [field_message] = "message",
   [field_moment] = "moment",
@@ -2079,86 +2162,95 @@ static const TSMapSlice ts_field_map_slices[PRODUCTION_ID_COUNT] = {
   [2] = {.index = 1, .length = 1},
   [3] = {.index = 2, .length = 1},
   [4] = {.index = 3, .length = 1},
-  [5] = {.index = 4, .length = 2},
-  [6] = {.index = 6, .length = 2},
-  [7] = {.index = 8, .length = 1},
-  [8] = {.index = 9, .length = 2},
-  [9] = {.index = 11, .length = 1},
-  [10] = {.index = 12, .length = 2},
-  [11] = {.index = 14, .length = 2},
-  [12] = {.index = 16, .length = 2},
-  [13] = {.index = 18, .length = 2},
-  [14] = {.index = 20, .length = 2},
-  [15] = {.index = 22, .length = 3},
-  [16] = {.index = 25, .length = 2},
-  [17] = {.index = 27, .length = 1},
-  [19] = {.index = 28, .length = 2},
-  [20] = {.index = 30, .length = 1},
+  [5] = {.index = 4, .length = 1},
+  [6] = {.index = 5, .length = 2},
+  [7] = {.index = 7, .length = 2},
+  [8] = {.index = 9, .length = 1},
+  [9] = {.index = 10, .length = 2},
+  [10] = {.index = 12, .length = 1},
+  [11] = {.index = 13, .length = 2},
+  [12] = {.index = 15, .length = 2},
+  [13] = {.index = 17, .length = 2},
+  [14] = {.index = 19, .length = 2},
+  [15] = {.index = 21, .length = 2},
+  [16] = {.index = 23, .length = 3},
+  [17] = {.index = 26, .length = 2},
+  [18] = {.index = 28, .length = 1},
+  [20] = {.index = 29, .length = 2},
   [21] = {.index = 31, .length = 2},
   [22] = {.index = 33, .length = 1},
-  [23] = {.index = 34, .length = 1},
-  [24] = {.index = 35, .length = 1},
-  [25] = {.index = 36, .length = 1},
-  [26] = {.index = 37, .length = 1},
-  [27] = {.index = 38, .length = 2},
+  [23] = {.index = 34, .length = 2},
+  [24] = {.index = 36, .length = 1},
+  [25] = {.index = 37, .length = 1},
+  [26] = {.index = 38, .length = 1},
+  [27] = {.index = 39, .length = 1},
   [28] = {.index = 40, .length = 1},
   [29] = {.index = 41, .length = 2},
   [30] = {.index = 43, .length = 1},
-  [32] = {.index = 43, .length = 1},
-  [33] = {.index = 44, .length = 3},
-  [34] = {.index = 47, .length = 2},
-  [35] = {.index = 49, .length = 1},
+  [31] = {.index = 44, .length = 2},
+  [32] = {.index = 46, .length = 1},
+  [34] = {.index = 46, .length = 1},
+  [35] = {.index = 47, .length = 3},
   [36] = {.index = 50, .length = 2},
   [37] = {.index = 52, .length = 1},
   [38] = {.index = 53, .length = 2},
   [39] = {.index = 55, .length = 1},
-  [40] = {.index = 56, .length = 1},
-  [41] = {.index = 57, .length = 2},
+  [40] = {.index = 56, .length = 2},
+  [41] = {.index = 58, .length = 1},
   [42] = {.index = 59, .length = 1},
-  [43] = {.index = 60, .length = 1},
-  [44] = {.index = 61, .length = 2},
-  [45] = {.index = 63, .length = 2},
-  [47] = {.index = 65, .length = 3},
-  [48] = {.index = 68, .length = 1},
-  [49] = {.index = 69, .length = 1},
-  [50] = {.index = 70, .length = 1},
-  [51] = {.index = 71, .length = 3},
-  [52] = {.index = 74, .length = 2},
+  [43] = {.index = 60, .length = 2},
+  [44] = {.index = 62, .length = 1},
+  [45] = {.index = 63, .length = 1},
+  [46] = {.index = 64, .length = 2},
+  [47] = {.index = 66, .length = 2},
+  [49] = {.index = 68, .length = 3},
+  [50] = {.index = 71, .length = 1},
+  [51] = {.index = 72, .length = 3},
+  [52] = {.index = 75, .length = 1},
   [53] = {.index = 76, .length = 1},
-  [54] = {.index = 77, .length = 1},
-  [55] = {.index = 78, .length = 3},
-  [56] = {.index = 81, .length = 2},
-  [57] = {.index = 83, .length = 2},
-  [58] = {.index = 85, .length = 1},
-  [59] = {.index = 86, .length = 2},
-  [60] = {.index = 88, .length = 2},
-  [61] = {.index = 90, .length = 3},
-  [62] = {.index = 93, .length = 2},
-  [63] = {.index = 95, .length = 3},
-  [64] = {.index = 98, .length = 3},
-  [65] = {.index = 101, .length = 1},
-  [66] = {.index = 102, .length = 3},
-  [67] = {.index = 105, .length = 2},
-  [68] = {.index = 107, .length = 1},
-  [69] = {.index = 108, .length = 2},
-  [70] = {.index = 110, .length = 2},
-  [71] = {.index = 112, .length = 1},
-  [72] = {.index = 113, .length = 4},
-  [73] = {.index = 117, .length = 2},
+  [54] = {.index = 77, .length = 3},
+  [55] = {.index = 80, .length = 2},
+  [56] = {.index = 82, .length = 1},
+  [57] = {.index = 83, .length = 1},
+  [58] = {.index = 84, .length = 3},
+  [59] = {.index = 87, .length = 2},
+  [60] = {.index = 89, .length = 2},
+  [61] = {.index = 91, .length = 2},
+  [62] = {.index = 93, .length = 3},
+  [63] = {.index = 96, .length = 1},
+  [64] = {.index = 97, .length = 2},
+  [65] = {.index = 99, .length = 2},
+  [66] = {.index = 101, .length = 3},
+  [67] = {.index = 104, .length = 2},
+  [68] = {.index = 106, .length = 3},
+  [69] = {.index = 109, .length = 3},
+  [70] = {.index = 112, .length = 1},
+  [71] = {.index = 113, .length = 3},
+  [72] = {.index = 116, .length = 2},
+  [73] = {.index = 118, .length = 1},
   [74] = {.index = 119, .length = 2},
   [75] = {.index = 121, .length = 2},
   [76] = {.index = 123, .length = 2},
-  [77] = {.index = 125, .length = 1},
-  [78] = {.index = 126, .length = 3},
-  [79] = {.index = 129, .length = 1},
-  [80] = {.index = 130, .length = 2},
-  [81] = {.index = 132, .length = 2},
-  [82] = {.index = 134, .length = 3},
-  [83] = {.index = 137, .length = 2},
-  [84] = {.index = 137, .length = 2},
-  [85] = {.index = 139, .length = 3},
-  [86] = {.index = 142, .length = 4},
-  [87] = {.index = 146, .length = 4},
+  [77] = {.index = 125, .length = 2},
+  [78] = {.index = 127, .length = 1},
+  [79] = {.index = 128, .length = 4},
+  [80] = {.index = 132, .length = 2},
+  [81] = {.index = 134, .length = 2},
+  [82] = {.index = 136, .length = 2},
+  [83] = {.index = 138, .length = 2},
+  [84] = {.index = 140, .length = 2},
+  [85] = {.index = 142, .length = 1},
+  [86] = {.index = 143, .length = 3},
+  [87] = {.index = 146, .length = 1},
+  [88] = {.index = 147, .length = 2},
+  [89] = {.index = 149, .length = 2},
+  [90] = {.index = 151, .length = 3},
+  [91] = {.index = 154, .length = 2},
+  [92] = {.index = 154, .length = 2},
+  [93] = {.index = 156, .length = 3},
+  [94] = {.index = 159, .length = 4},
+  [95] = {.index = 163, .length = 4},
+  [96] = {.index = 167, .length = 3},
 };
 
 static const TSFieldMapEntry ts_field_map_entries[] = {
@@ -2169,287 +2261,325 @@ static const TSFieldMapEntry ts_field_map_entries[] = {
   [2] =
     {field_fields, 1},
   [3] =
-    {field_stage, 1},
+    {field_locale, 1},
   [4] =
+    {field_stage, 1},
+  [5] =
     {field_fields, 2},
     {field_name, 1},
-  [6] =
+  [7] =
     {field_body, 2},
     {field_event, 1},
-  [8] =
-    {field_operand, 1},
   [9] =
+    {field_operand, 1},
+  [10] =
     {field_body, 2},
     {field_name, 1},
-  [11] =
-    {field_condition, 1},
   [12] =
+    {field_condition, 1},
+  [13] =
     {field_name, 1},
     {field_version, 3},
-  [14] =
+  [15] =
     {field_event, 1},
     {field_target, 3},
-  [16] =
+  [17] =
     {field_body, 3},
     {field_event, 1},
-  [18] =
+  [19] =
     {field_field, 2},
     {field_object, 0},
-  [20] =
+  [21] =
     {field_list, 2},
     {field_operand, 0},
-  [22] =
+  [23] =
     {field_left, 0},
     {field_operator, 1},
     {field_right, 2},
-  [25] =
+  [26] =
     {field_moment, 1},
     {field_target, 3},
-  [27] =
-    {field_operand, 0},
   [28] =
+    {field_operand, 0},
+  [29] =
     {field_name, 1},
     {field_value, 3},
-  [30] =
-    {field_title, 1},
   [31] =
+    {field_fallback, 3},
+    {field_field, 1},
+  [33] =
+    {field_title, 1},
+  [34] =
     {field_name, 0},
     {field_type, 2},
-  [33] =
-    {field_channels, 1},
-  [34] =
-    {field_duration, 1},
-  [35] =
-    {field_target, 1},
   [36] =
-    {field_outcome, 1},
+    {field_channels, 1},
   [37] =
-    {field_action, 1},
+    {field_duration, 1},
   [38] =
+    {field_target, 1},
+  [39] =
+    {field_outcome, 1},
+  [40] =
+    {field_action, 1},
+  [41] =
     {field_event, 1},
     {field_target, 4},
-  [40] =
+  [43] =
     {field_calendar, 3},
-  [41] =
+  [44] =
     {field_moment, 1},
     {field_target, 4},
-  [43] =
+  [46] =
     {field_optional, 1},
-  [44] =
+  [47] =
     {field_body, 4},
     {field_channel, 3},
     {field_name, 1},
-  [47] =
+  [50] =
     {field_from, 1},
     {field_to, 3},
-  [49] =
+  [52] =
     {field_zone, 3},
-  [50] =
+  [53] =
     {field_channels, 1},
     {field_event, 3},
-  [52] =
+  [55] =
     {field_until, 2},
-  [53] =
+  [56] =
     {field_channel, 1},
     {field_template, 2},
-  [55] =
+  [58] =
     {field_queue, 2},
-  [56] =
+  [59] =
     {field_priority, 2},
-  [57] =
+  [60] =
     {field_condition, 1},
     {field_consequence, 2},
-  [59] =
+  [62] =
     {field_agency, 2},
-  [60] =
+  [63] =
     {field_discount, 2},
-  [61] =
+  [64] =
     {field_message, 2},
     {field_team, 1},
-  [63] =
+  [66] =
     {field_action, 1},
     {field_fields, 2},
-  [65] =
+  [68] =
     {field_name, 1},
     {field_type, 3},
     {field_value, 5},
-  [68] =
-    {field_path, 1},
-  [69] =
-    {field_version, 3},
-  [70] =
-    {field_fields, 2},
   [71] =
+    {field_path, 1},
+  [72] =
+    {field_body, 5},
+    {field_channel, 3},
+    {field_name, 1},
+  [75] =
+    {field_version, 3},
+  [76] =
+    {field_fields, 2},
+  [77] =
     {field_channels, 1},
     {field_from, 2},
     {field_to, 4},
-  [74] =
+  [80] =
     {field_channels, 1},
     {field_zone, 4},
-  [76] =
+  [82] =
     {field_zone, 4},
-  [77] =
+  [83] =
     {field_calendar, 2},
-  [78] =
+  [84] =
     {field_channels, 2},
     {field_count, 1},
     {field_window, 4},
-  [81] =
+  [87] =
     {field_body, 3},
     {field_count, 1},
-  [83] =
+  [89] =
     {field_value, 3},
     {field_variable, 1},
-  [85] =
+  [91] =
+    {field_body, 1},
+    {field_language, 0},
+  [93] =
+    {field_body, 6},
+    {field_channel, 3},
+    {field_name, 1},
+  [96] =
     {field_day, 2},
-  [86] =
+  [97] =
     {field_date, 2},
     {field_time, 3},
-  [88] =
+  [99] =
     {field_channels, 1},
     {field_zone, 5},
-  [90] =
+  [101] =
     {field_from, 1},
     {field_to, 3},
     {field_zone, 5},
-  [93] =
+  [104] =
     {field_from, 2},
     {field_to, 4},
-  [95] =
+  [106] =
     {field_channels, 1},
     {field_duration, 3},
     {field_event, 5},
-  [98] =
+  [109] =
     {field_channels, 1},
     {field_event, 3},
     {field_release, 5},
-  [101] =
+  [112] =
     {field_field, 0},
-  [102] =
+  [113] =
     {field_channel, 1},
     {field_target, 4},
     {field_template, 2},
-  [105] =
+  [116] =
     {field_priority, 4},
     {field_queue, 2},
-  [107] =
+  [118] =
     {field_body, 1},
-  [108] =
+  [119] =
     {field_share, 0},
     {field_target, 2},
-  [110] =
+  [121] =
     {field_discount, 2},
     {field_duration, 4},
-  [112] =
+  [123] =
+    {field_body, 2},
+    {field_language, 0},
+  [125] =
+    {field_language, 3},
+    {field_name, 1},
+  [127] =
     {field_event, 1},
-  [113] =
+  [128] =
     {field_channels, 1},
     {field_from, 2},
     {field_to, 4},
     {field_zone, 6},
-  [117] =
+  [132] =
     {field_every, 5},
     {field_installments, 2},
-  [119] =
+  [134] =
     {field_name, 0},
     {field_value, 2},
-  [121] =
+  [136] =
+    {field_body, 3},
+    {field_language, 0},
+  [138] =
     {field_day, 2},
     {field_time, 4},
-  [123] =
+  [140] =
     {field_event, 1},
     {field_fields, 2},
-  [125] =
+  [142] =
     {field_team, 1},
-  [126] =
+  [143] =
     {field_date, 2},
     {field_time, 3},
     {field_zone, 5},
-  [129] =
+  [146] =
     {field_field, 2},
-  [130] =
+  [147] =
     {field_condition, 2},
     {field_consequence, 3},
-  [132] =
+  [149] =
     {field_body, 4},
     {field_subject, 2},
-  [134] =
+  [151] =
     {field_from, 1},
     {field_from_place, 2},
     {field_to, 4},
-  [137] =
+  [154] =
     {field_value, 2},
     {field_variable, 0},
-  [139] =
+  [156] =
     {field_from, 1},
     {field_to, 3},
     {field_to_place, 5},
-  [142] =
+  [159] =
     {field_channels, 1},
     {field_event, 3},
     {field_longest, 9},
     {field_release, 5},
-  [146] =
+  [163] =
     {field_from, 1},
     {field_from_place, 2},
     {field_to, 4},
     {field_to_place, 6},
+  [167] =
+    {field_channel, 1},
+    {field_language, 4},
+    {field_template, 2},
 };
 
 static const TSSymbol ts_alias_sequences[PRODUCTION_ID_COUNT][MAX_ALIAS_SEQUENCE_LENGTH] = {
   [0] = {0},
-  [18] = {
+  [19] = {
     [0] = alias_sym_type_identifier,
   },
-  [22] = {
+  [24] = {
     [1] = alias_sym_channel,
   },
-  [30] = {
+  [32] = {
     [0] = alias_sym_type_identifier,
-  },
-  [31] = {
-    [0] = alias_sym_variant,
   },
   [33] = {
-    [3] = alias_sym_channel,
+    [0] = alias_sym_variant,
   },
-  [36] = {
-    [1] = alias_sym_channel,
+  [35] = {
+    [3] = alias_sym_channel,
   },
   [38] = {
     [1] = alias_sym_channel,
   },
-  [46] = {
+  [40] = {
+    [1] = alias_sym_channel,
+  },
+  [48] = {
     [1] = alias_sym_variant,
   },
   [51] = {
-    [1] = alias_sym_channel,
+    [3] = alias_sym_channel,
   },
-  [52] = {
+  [54] = {
     [1] = alias_sym_channel,
   },
   [55] = {
+    [1] = alias_sym_channel,
+  },
+  [58] = {
     [2] = alias_sym_channel,
   },
-  [60] = {
+  [62] = {
+    [3] = alias_sym_channel,
+  },
+  [65] = {
     [1] = alias_sym_channel,
   },
-  [63] = {
+  [68] = {
     [1] = alias_sym_channel,
   },
-  [64] = {
+  [69] = {
     [1] = alias_sym_channel,
   },
-  [66] = {
+  [71] = {
     [1] = alias_sym_channel,
   },
-  [72] = {
+  [79] = {
     [1] = alias_sym_channel,
   },
-  [83] = {
+  [91] = {
     [0] = sym_identifier,
   },
-  [86] = {
+  [94] = {
+    [1] = alias_sym_channel,
+  },
+  [96] = {
     [1] = alias_sym_channel,
   },
 };
@@ -2479,8 +2609,8 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [17] = 17,
   [18] = 18,
   [19] = 19,
-  [20] = 2,
-  [21] = 2,
+  [20] = 4,
+  [21] = 4,
   [22] = 22,
   [23] = 23,
   [24] = 24,
@@ -2494,177 +2624,177 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [32] = 32,
   [33] = 33,
   [34] = 34,
-  [35] = 2,
+  [35] = 35,
   [36] = 36,
   [37] = 37,
   [38] = 38,
   [39] = 39,
-  [40] = 39,
+  [40] = 40,
   [41] = 41,
-  [42] = 36,
-  [43] = 39,
-  [44] = 36,
-  [45] = 45,
+  [42] = 42,
+  [43] = 43,
+  [44] = 44,
+  [45] = 4,
   [46] = 46,
   [47] = 47,
   [48] = 48,
-  [49] = 49,
-  [50] = 50,
-  [51] = 51,
-  [52] = 52,
+  [49] = 48,
+  [50] = 46,
+  [51] = 48,
+  [52] = 46,
   [53] = 53,
   [54] = 54,
   [55] = 55,
-  [56] = 54,
+  [56] = 56,
   [57] = 57,
   [58] = 58,
   [59] = 59,
   [60] = 60,
-  [61] = 54,
+  [61] = 61,
   [62] = 62,
   [63] = 63,
   [64] = 64,
   [65] = 65,
-  [66] = 53,
+  [66] = 66,
   [67] = 67,
   [68] = 68,
   [69] = 69,
   [70] = 70,
   [71] = 71,
   [72] = 72,
-  [73] = 73,
-  [74] = 74,
-  [75] = 75,
-  [76] = 76,
+  [73] = 22,
+  [74] = 23,
+  [75] = 60,
+  [76] = 62,
   [77] = 77,
-  [78] = 78,
-  [79] = 23,
-  [80] = 22,
-  [81] = 65,
-  [82] = 53,
-  [83] = 68,
-  [84] = 70,
-  [85] = 71,
-  [86] = 78,
-  [87] = 23,
-  [88] = 22,
-  [89] = 65,
-  [90] = 53,
-  [91] = 68,
-  [92] = 70,
-  [93] = 71,
-  [94] = 59,
-  [95] = 60,
-  [96] = 78,
-  [97] = 65,
-  [98] = 68,
-  [99] = 70,
-  [100] = 71,
-  [101] = 59,
-  [102] = 60,
-  [103] = 59,
-  [104] = 60,
-  [105] = 105,
-  [106] = 27,
-  [107] = 7,
-  [108] = 14,
-  [109] = 5,
-  [110] = 11,
-  [111] = 24,
-  [112] = 25,
-  [113] = 26,
-  [114] = 28,
-  [115] = 17,
-  [116] = 18,
-  [117] = 6,
-  [118] = 16,
-  [119] = 19,
-  [120] = 120,
+  [78] = 64,
+  [79] = 65,
+  [80] = 80,
+  [81] = 22,
+  [82] = 23,
+  [83] = 60,
+  [84] = 62,
+  [85] = 63,
+  [86] = 64,
+  [87] = 65,
+  [88] = 57,
+  [89] = 80,
+  [90] = 90,
+  [91] = 72,
+  [92] = 60,
+  [93] = 62,
+  [94] = 63,
+  [95] = 64,
+  [96] = 65,
+  [97] = 72,
+  [98] = 57,
+  [99] = 80,
+  [100] = 100,
+  [101] = 57,
+  [102] = 80,
+  [103] = 90,
+  [104] = 90,
+  [105] = 63,
+  [106] = 26,
+  [107] = 25,
+  [108] = 28,
+  [109] = 16,
+  [110] = 17,
+  [111] = 6,
+  [112] = 18,
+  [113] = 19,
+  [114] = 9,
+  [115] = 5,
+  [116] = 8,
+  [117] = 10,
+  [118] = 30,
+  [119] = 12,
+  [120] = 11,
   [121] = 121,
-  [122] = 8,
-  [123] = 3,
-  [124] = 13,
-  [125] = 15,
+  [122] = 13,
+  [123] = 2,
+  [124] = 31,
+  [125] = 26,
   [126] = 27,
-  [127] = 24,
-  [128] = 34,
-  [129] = 26,
-  [130] = 25,
-  [131] = 9,
-  [132] = 28,
-  [133] = 10,
-  [134] = 12,
-  [135] = 4,
+  [127] = 25,
+  [128] = 28,
+  [129] = 129,
+  [130] = 7,
+  [131] = 15,
+  [132] = 3,
+  [133] = 14,
+  [134] = 30,
+  [135] = 27,
   [136] = 136,
   [137] = 137,
   [138] = 138,
   [139] = 139,
   [140] = 140,
   [141] = 141,
-  [142] = 142,
-  [143] = 143,
-  [144] = 23,
-  [145] = 22,
+  [142] = 22,
+  [143] = 23,
+  [144] = 144,
+  [145] = 145,
   [146] = 146,
-  [147] = 6,
-  [148] = 3,
-  [149] = 149,
-  [150] = 16,
-  [151] = 17,
-  [152] = 18,
-  [153] = 34,
+  [147] = 147,
+  [148] = 148,
+  [149] = 5,
+  [150] = 6,
+  [151] = 151,
+  [152] = 152,
+  [153] = 153,
   [154] = 154,
-  [155] = 19,
-  [156] = 7,
-  [157] = 14,
+  [155] = 155,
+  [156] = 156,
+  [157] = 157,
   [158] = 158,
-  [159] = 5,
+  [159] = 159,
   [160] = 160,
   [161] = 161,
-  [162] = 8,
+  [162] = 162,
   [163] = 163,
-  [164] = 11,
-  [165] = 13,
-  [166] = 15,
-  [167] = 27,
-  [168] = 24,
-  [169] = 9,
-  [170] = 10,
-  [171] = 25,
-  [172] = 26,
-  [173] = 12,
-  [174] = 4,
-  [175] = 28,
+  [164] = 164,
+  [165] = 165,
+  [166] = 166,
+  [167] = 167,
+  [168] = 168,
+  [169] = 169,
+  [170] = 170,
+  [171] = 171,
+  [172] = 172,
+  [173] = 173,
+  [174] = 174,
+  [175] = 175,
   [176] = 176,
   [177] = 177,
   [178] = 178,
-  [179] = 179,
-  [180] = 180,
-  [181] = 181,
-  [182] = 182,
-  [183] = 183,
-  [184] = 184,
-  [185] = 185,
-  [186] = 186,
-  [187] = 187,
-  [188] = 188,
-  [189] = 189,
-  [190] = 190,
-  [191] = 191,
-  [192] = 192,
-  [193] = 193,
-  [194] = 194,
-  [195] = 195,
-  [196] = 196,
+  [179] = 9,
+  [180] = 8,
+  [181] = 10,
+  [182] = 30,
+  [183] = 12,
+  [184] = 11,
+  [185] = 13,
+  [186] = 2,
+  [187] = 7,
+  [188] = 15,
+  [189] = 3,
+  [190] = 14,
+  [191] = 26,
+  [192] = 27,
+  [193] = 25,
+  [194] = 28,
+  [195] = 16,
+  [196] = 17,
   [197] = 197,
-  [198] = 198,
-  [199] = 199,
+  [198] = 18,
+  [199] = 19,
   [200] = 200,
   [201] = 201,
   [202] = 202,
   [203] = 203,
   [204] = 204,
-  [205] = 205,
+  [205] = 31,
   [206] = 206,
   [207] = 207,
   [208] = 208,
@@ -2723,23 +2853,23 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [261] = 261,
   [262] = 262,
   [263] = 263,
-  [264] = 261,
+  [264] = 264,
   [265] = 265,
-  [266] = 261,
+  [266] = 266,
   [267] = 267,
   [268] = 268,
   [269] = 269,
-  [270] = 270,
-  [271] = 271,
+  [270] = 266,
+  [271] = 266,
   [272] = 272,
   [273] = 273,
-  [274] = 272,
-  [275] = 272,
+  [274] = 274,
+  [275] = 275,
   [276] = 276,
   [277] = 277,
-  [278] = 278,
+  [278] = 277,
   [279] = 279,
-  [280] = 280,
+  [280] = 277,
   [281] = 281,
   [282] = 282,
   [283] = 283,
@@ -2775,13 +2905,13 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [313] = 313,
   [314] = 314,
   [315] = 315,
-  [316] = 315,
+  [316] = 316,
   [317] = 317,
-  [318] = 317,
+  [318] = 318,
   [319] = 319,
-  [320] = 320,
-  [321] = 315,
-  [322] = 317,
+  [320] = 317,
+  [321] = 321,
+  [322] = 322,
   [323] = 323,
   [324] = 324,
   [325] = 325,
@@ -2791,10 +2921,10 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [329] = 329,
   [330] = 330,
   [331] = 331,
-  [332] = 332,
-  [333] = 333,
+  [332] = 317,
+  [333] = 330,
   [334] = 334,
-  [335] = 335,
+  [335] = 330,
   [336] = 336,
   [337] = 337,
   [338] = 338,
@@ -2882,18 +3012,18 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [420] = 420,
   [421] = 421,
   [422] = 422,
-  [423] = 422,
+  [423] = 423,
   [424] = 424,
   [425] = 425,
   [426] = 426,
-  [427] = 422,
+  [427] = 427,
   [428] = 428,
   [429] = 429,
   [430] = 430,
   [431] = 431,
   [432] = 432,
   [433] = 433,
-  [434] = 434,
+  [434] = 169,
   [435] = 435,
   [436] = 436,
   [437] = 437,
@@ -2903,7 +3033,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [441] = 441,
   [442] = 442,
   [443] = 443,
-  [444] = 444,
+  [444] = 423,
   [445] = 445,
   [446] = 446,
   [447] = 447,
@@ -2913,17 +3043,17 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [451] = 451,
   [452] = 452,
   [453] = 453,
-  [454] = 454,
+  [454] = 423,
   [455] = 455,
-  [456] = 456,
-  [457] = 457,
+  [456] = 421,
+  [457] = 452,
   [458] = 458,
   [459] = 459,
   [460] = 460,
   [461] = 461,
   [462] = 462,
   [463] = 463,
-  [464] = 464,
+  [464] = 458,
   [465] = 465,
   [466] = 466,
   [467] = 467,
@@ -2968,7 +3098,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [506] = 506,
   [507] = 507,
   [508] = 508,
-  [509] = 484,
+  [509] = 509,
   [510] = 510,
   [511] = 511,
   [512] = 512,
@@ -2979,7 +3109,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [517] = 517,
   [518] = 518,
   [519] = 519,
-  [520] = 493,
+  [520] = 520,
   [521] = 521,
   [522] = 522,
   [523] = 523,
@@ -2990,22 +3120,57 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [528] = 528,
   [529] = 529,
   [530] = 530,
-  [531] = 484,
+  [531] = 531,
   [532] = 532,
   [533] = 533,
   [534] = 534,
-  [535] = 517,
-  [536] = 493,
+  [535] = 535,
+  [536] = 536,
   [537] = 537,
-  [538] = 517,
-  [539] = 490,
+  [538] = 538,
+  [539] = 539,
   [540] = 540,
   [541] = 541,
   [542] = 542,
   [543] = 543,
-  [544] = 490,
+  [544] = 544,
   [545] = 545,
   [546] = 546,
+  [547] = 547,
+  [548] = 481,
+  [549] = 549,
+  [550] = 550,
+  [551] = 469,
+  [552] = 552,
+  [553] = 553,
+  [554] = 554,
+  [555] = 555,
+  [556] = 556,
+  [557] = 557,
+  [558] = 558,
+  [559] = 559,
+  [560] = 540,
+  [561] = 561,
+  [562] = 562,
+  [563] = 540,
+  [564] = 564,
+  [565] = 565,
+  [566] = 566,
+  [567] = 481,
+  [568] = 469,
+  [569] = 569,
+  [570] = 570,
+  [571] = 555,
+  [572] = 572,
+  [573] = 573,
+  [574] = 574,
+  [575] = 575,
+  [576] = 576,
+  [577] = 555,
+  [578] = 578,
+  [579] = 556,
+  [580] = 580,
+  [581] = 581,
 };
 
 static bool ts_lex(TSLexer *lexer, TSStateId state) {
@@ -3013,4665 +3178,4844 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(260);
+      if (eof) ADVANCE(276);
       ADVANCE_MAP(
-        '!', 24,
-        '"', 758,
-        '#', 766,
-        '%', 733,
-        '(', 408,
-        ')', 409,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 289,
-        '.', 360,
-        '/', 407,
-        ':', 276,
-        '<', 397,
-        '=', 340,
-        '>', 399,
-        '?', 278,
-        '[', 403,
-        '\\', 253,
-        ']', 404,
-        'a', 458,
-        'b', 699,
-        'c', 417,
-        'd', 419,
-        'e', 577,
-        'f', 422,
-        'g', 552,
-        'h', 616,
-        'i', 531,
-        'm', 554,
-        'n', 611,
-        'o', 533,
-        'p', 445,
-        'r', 492,
-        's', 427,
-        't', 494,
-        'v', 424,
-        'w', 447,
-        '{', 763,
-        '|', 279,
-        '}', 275,
+        '!', 26,
+        '"', 790,
+        '#', 798,
+        '%', 765,
+        '(', 428,
+        ')', 429,
+        '*', 426,
+        '+', 425,
+        ',', 293,
+        '-', 305,
+        '.', 380,
+        '/', 427,
+        ':', 292,
+        '<', 417,
+        '=', 356,
+        '>', 419,
+        '?', 294,
+        '[', 423,
+        '\\', 269,
+        ']', 424,
+        'a', 481,
+        'b', 731,
+        'c', 437,
+        'd', 439,
+        'e', 606,
+        'f', 442,
+        'g', 580,
+        'h', 647,
+        'i', 557,
+        'l', 444,
+        'm', 582,
+        'n', 642,
+        'o', 559,
+        'p', 467,
+        'r', 516,
+        's', 448,
+        't', 518,
+        'v', 445,
+        'w', 469,
+        '{', 795,
+        '|', 295,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(254);
+          lookahead == 0xfeff) SKIP(271);
       if (lookahead == '_' ||
-          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(721);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
+          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(753);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(767);
       END_STATE();
     case 1:
       ADVANCE_MAP(
-        '!', 24,
-        '"', 757,
-        '#', 766,
-        '%', 734,
-        '(', 408,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 288,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        ']', 404,
-        'a', 461,
-        'b', 699,
-        'd', 419,
-        'e', 703,
-        'f', 423,
-        'h', 616,
-        'i', 582,
-        'm', 564,
-        'n', 618,
-        'o', 633,
-        't', 628,
-        'w', 521,
-        '}', 275,
+        '!', 26,
+        '"', 789,
+        '#', 798,
+        '%', 766,
+        '(', 428,
+        '*', 426,
+        '+', 425,
+        ',', 293,
+        '-', 304,
+        '/', 427,
+        '<', 417,
+        '=', 27,
+        '>', 419,
+        ']', 424,
+        'a', 485,
+        'b', 731,
+        'd', 439,
+        'e', 735,
+        'f', 443,
+        'h', 647,
+        'i', 611,
+        'm', 592,
+        'n', 648,
+        'o', 664,
+        't', 659,
+        'w', 547,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(1);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(728);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(760);
       if (lookahead == '_' ||
-          ('c' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
+          ('c' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(767);
       END_STATE();
     case 2:
       ADVANCE_MAP(
-        '!', 24,
-        '"', 757,
-        '#', 766,
-        '(', 408,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 288,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        ']', 404,
-        'a', 461,
-        'e', 703,
-        'f', 423,
-        'i', 582,
-        'n', 618,
-        'o', 538,
-        't', 628,
-        '}', 275,
+        '!', 26,
+        '"', 789,
+        '#', 798,
+        '(', 428,
+        '*', 426,
+        '+', 425,
+        ',', 293,
+        '-', 304,
+        '/', 427,
+        '<', 417,
+        '=', 27,
+        '>', 419,
+        ']', 424,
+        'a', 485,
+        'e', 735,
+        'f', 443,
+        'i', 611,
+        'n', 648,
+        'o', 564,
+        't', 659,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(2);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(728);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(760);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 3:
       ADVANCE_MAP(
-        '!', 24,
-        '"', 757,
-        '#', 766,
-        '(', 408,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 288,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        ']', 404,
-        'a', 461,
-        'e', 703,
-        'f', 423,
-        'i', 582,
-        'n', 618,
-        'o', 633,
-        't', 628,
-        '{', 274,
-        '}', 275,
+        '!', 26,
+        '"', 789,
+        '#', 798,
+        '(', 428,
+        '*', 426,
+        '+', 425,
+        ',', 293,
+        '-', 304,
+        '/', 427,
+        '<', 417,
+        '=', 27,
+        '>', 419,
+        ']', 424,
+        'a', 485,
+        'e', 735,
+        'f', 443,
+        'i', 611,
+        'n', 648,
+        'o', 664,
+        't', 659,
+        '{', 290,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(3);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(728);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(760);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 4:
       ADVANCE_MAP(
-        '!', 24,
-        '#', 766,
-        '%', 734,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 288,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        'a', 134,
-        'b', 229,
-        'c', 169,
-        'd', 33,
-        'f', 178,
-        'h', 159,
-        'i', 136,
-        'm', 121,
-        'n', 162,
-        'o', 101,
-        'p', 51,
-        's', 36,
-        't', 108,
-        'w', 77,
-        '}', 275,
+        '!', 26,
+        '#', 798,
+        '%', 766,
+        '*', 426,
+        '+', 425,
+        ',', 293,
+        '-', 304,
+        '/', 427,
+        '<', 417,
+        '=', 27,
+        '>', 419,
+        'a', 145,
+        'b', 242,
+        'c', 181,
+        'd', 36,
+        'f', 190,
+        'h', 171,
+        'i', 147,
+        'm', 131,
+        'n', 174,
+        'o', 109,
+        'p', 54,
+        's', 39,
+        't', 118,
+        'w', 83,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(4);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(23);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(25);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(767);
       END_STATE();
     case 5:
-      if (lookahead == '"') ADVANCE(758);
-      if (lookahead == '#') ADVANCE(759);
-      if (lookahead == '\\') ADVANCE(253);
-      if (lookahead == '{') ADVANCE(764);
+      if (lookahead == '"') ADVANCE(790);
+      if (lookahead == '#') ADVANCE(791);
+      if (lookahead == '\\') ADVANCE(269);
+      if (lookahead == '{') ADVANCE(796);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) ADVANCE(760);
-      if (lookahead != 0) ADVANCE(761);
+          lookahead == 0xfeff) ADVANCE(792);
+      if (lookahead != 0) ADVANCE(793);
       END_STATE();
     case 6:
       ADVANCE_MAP(
-        '#', 766,
-        ',', 277,
-        '-', 288,
-        'a', 209,
-        'c', 169,
-        'd', 45,
-        'f', 183,
-        'i', 135,
-        'm', 167,
-        'n', 162,
-        'p', 51,
-        's', 50,
-        't', 107,
-        'w', 85,
-        '}', 275,
+        '"', 789,
+        '#', 798,
+        'a', 497,
+        'e', 737,
+        'f', 475,
+        'i', 615,
+        'l', 641,
+        'n', 642,
+        'o', 665,
+        't', 649,
+        '{', 290,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(6);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(23);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 7:
       ADVANCE_MAP(
-        '#', 766,
-        ',', 277,
-        '=', 339,
-        '?', 278,
-        'a', 473,
-        'e', 705,
-        'f', 453,
-        'i', 585,
-        'n', 611,
-        'o', 634,
-        't', 619,
-        '|', 279,
-        '}', 275,
+        '#', 798,
+        ',', 293,
+        '-', 304,
+        'a', 221,
+        'c', 181,
+        'd', 50,
+        'f', 195,
+        'i', 146,
+        'm', 179,
+        'n', 174,
+        'p', 54,
+        's', 53,
+        't', 117,
+        'w', 93,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(7);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(731);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(25);
       END_STATE();
     case 8:
       ADVANCE_MAP(
-        '#', 766,
-        ',', 277,
-        'a', 473,
-        'e', 705,
-        'f', 452,
-        'i', 585,
-        'm', 625,
-        'n', 611,
-        'o', 634,
-        's', 444,
-        't', 550,
-        'w', 517,
-        '}', 275,
+        '#', 798,
+        ',', 293,
+        '=', 355,
+        '?', 294,
+        'a', 497,
+        'e', 737,
+        'f', 475,
+        'i', 615,
+        'n', 642,
+        'o', 665,
+        't', 649,
+        '|', 295,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(8);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(763);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 9:
       ADVANCE_MAP(
-        '#', 766,
-        ',', 277,
-        'a', 472,
-        'c', 609,
-        'e', 705,
-        'f', 452,
-        'i', 585,
-        'm', 625,
-        'n', 615,
-        'o', 634,
-        'p', 446,
-        's', 443,
-        't', 550,
-        'w', 517,
-        '}', 275,
+        '#', 798,
+        ',', 293,
+        'a', 497,
+        'e', 737,
+        'f', 474,
+        'i', 615,
+        'm', 656,
+        'n', 642,
+        'o', 665,
+        's', 466,
+        't', 578,
+        'w', 542,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(9);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 10:
       ADVANCE_MAP(
-        '#', 766,
-        '-', 26,
-        'a', 469,
-        'c', 435,
-        'e', 578,
-        'f', 453,
-        'g', 552,
-        'i', 532,
-        'n', 611,
-        'o', 535,
-        'r', 508,
-        's', 506,
-        't', 619,
-        'w', 449,
-        '}', 275,
+        '#', 798,
+        ',', 293,
+        'a', 496,
+        'c', 639,
+        'e', 737,
+        'f', 474,
+        'i', 615,
+        'm', 656,
+        'n', 646,
+        'o', 665,
+        'p', 468,
+        's', 465,
+        't', 578,
+        'w', 542,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(10);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 11:
       ADVANCE_MAP(
-        '#', 766,
-        '-', 26,
-        'a', 473,
-        'e', 705,
-        'f', 453,
-        'i', 585,
-        'n', 611,
-        'o', 634,
-        's', 687,
-        't', 619,
-        'w', 449,
+        '#', 798,
+        '-', 28,
+        'a', 493,
+        'c', 458,
+        'e', 607,
+        'f', 475,
+        'g', 580,
+        'i', 558,
+        'n', 642,
+        'o', 561,
+        'r', 534,
+        's', 532,
+        't', 649,
+        'w', 471,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(11);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 12:
       ADVANCE_MAP(
-        '#', 766,
-        'a', 470,
-        'c', 435,
-        'e', 592,
-        'f', 453,
-        'i', 585,
-        'n', 611,
-        'o', 536,
-        's', 682,
-        't', 619,
+        '#', 798,
+        '-', 28,
+        'a', 497,
+        'e', 737,
+        'f', 475,
+        'i', 615,
+        'n', 642,
+        'o', 665,
+        's', 713,
+        't', 649,
+        'w', 471,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(12);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 13:
       ADVANCE_MAP(
-        '#', 766,
-        'a', 469,
-        'c', 435,
-        'e', 578,
-        'f', 453,
-        'g', 610,
-        'i', 532,
-        'n', 611,
-        'o', 535,
-        'r', 508,
-        's', 507,
-        't', 619,
-        'w', 448,
-        '}', 275,
+        '#', 798,
+        'a', 494,
+        'c', 458,
+        'e', 622,
+        'f', 475,
+        'i', 615,
+        'n', 642,
+        'o', 562,
+        's', 718,
+        't', 649,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(13);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 14:
       ADVANCE_MAP(
-        '#', 766,
-        'a', 469,
-        'c', 435,
-        'e', 578,
-        'f', 453,
-        'g', 610,
-        'i', 532,
-        'n', 611,
-        'o', 535,
-        'r', 508,
-        's', 507,
-        't', 619,
-        'w', 449,
-        '}', 275,
+        '#', 798,
+        'a', 493,
+        'c', 458,
+        'e', 607,
+        'f', 475,
+        'g', 640,
+        'i', 558,
+        'n', 642,
+        'o', 561,
+        'r', 534,
+        's', 533,
+        't', 649,
+        'w', 470,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(14);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 15:
       ADVANCE_MAP(
-        '#', 766,
-        'a', 473,
-        'e', 705,
-        'f', 451,
-        'i', 585,
-        'm', 617,
-        'n', 611,
-        'o', 634,
-        's', 428,
-        't', 548,
-        'w', 515,
+        '#', 798,
+        'a', 493,
+        'c', 458,
+        'e', 607,
+        'f', 475,
+        'g', 640,
+        'i', 558,
+        'n', 642,
+        'o', 561,
+        'r', 534,
+        's', 533,
+        't', 649,
+        'w', 471,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(15);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(23);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 16:
       ADVANCE_MAP(
-        '#', 766,
-        'a', 473,
-        'e', 705,
-        'f', 453,
-        'g', 553,
-        'i', 585,
-        'n', 611,
-        'o', 583,
-        's', 687,
-        't', 619,
-        '}', 275,
+        '#', 798,
+        'a', 497,
+        'e', 737,
+        'f', 473,
+        'i', 615,
+        'm', 651,
+        'n', 642,
+        'o', 665,
+        's', 449,
+        't', 576,
+        'w', 539,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(16);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(25);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 17:
       ADVANCE_MAP(
-        '#', 766,
-        'a', 472,
-        'c', 609,
-        'e', 705,
-        'f', 453,
-        'i', 585,
-        'n', 615,
-        'o', 634,
-        'p', 446,
-        's', 683,
-        't', 619,
-        'w', 549,
-        '}', 275,
+        '#', 798,
+        'a', 497,
+        'e', 737,
+        'f', 475,
+        'g', 581,
+        'i', 615,
+        'n', 642,
+        'o', 612,
+        's', 713,
+        't', 649,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(17);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 18:
       ADVANCE_MAP(
-        '#', 766,
-        'a', 471,
-        'e', 705,
-        'f', 453,
-        'i', 585,
-        'n', 611,
-        'o', 634,
-        't', 619,
+        '#', 798,
+        'a', 496,
+        'c', 639,
+        'e', 737,
+        'f', 475,
+        'i', 615,
+        'n', 646,
+        'o', 665,
+        'p', 468,
+        's', 714,
+        't', 649,
+        'w', 577,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(18);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 19:
-      if (lookahead == '#') ADVANCE(766);
+      ADVANCE_MAP(
+        '#', 798,
+        'a', 495,
+        'e', 737,
+        'f', 475,
+        'i', 615,
+        'n', 642,
+        'o', 665,
+        't', 649,
+      );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(19);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(267);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 20:
-      if (lookahead == '-') ADVANCE(250);
+      if (lookahead == '#') ADVANCE(798);
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(20);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(283);
       END_STATE();
     case 21:
-      if (lookahead == '-') ADVANCE(250);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(20);
+      if (lookahead == '-') ADVANCE(263);
       END_STATE();
     case 22:
-      if (lookahead == ':') ADVANCE(251);
+      if (lookahead == '-') ADVANCE(264);
       END_STATE();
     case 23:
-      if (lookahead == ':') ADVANCE(251);
+      if (lookahead == '-') ADVANCE(264);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(22);
       END_STATE();
     case 24:
-      if (lookahead == '=') ADVANCE(396);
+      if (lookahead == ':') ADVANCE(265);
       END_STATE();
     case 25:
-      if (lookahead == '=') ADVANCE(390);
+      if (lookahead == ':') ADVANCE(265);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(24);
       END_STATE();
     case 26:
-      if (lookahead == '>') ADVANCE(345);
+      if (lookahead == '=') ADVANCE(416);
       END_STATE();
     case 27:
-      if (lookahead == '_') ADVANCE(132);
+      if (lookahead == '=') ADVANCE(410);
       END_STATE();
     case 28:
-      if (lookahead == '_') ADVANCE(109);
+      if (lookahead == '>') ADVANCE(365);
       END_STATE();
     case 29:
-      if (lookahead == '_') ADVANCE(60);
+      if (lookahead == '_') ADVANCE(143);
       END_STATE();
     case 30:
-      if (lookahead == 'a') ADVANCE(233);
+      if (lookahead == '_') ADVANCE(119);
       END_STATE();
     case 31:
-      if (lookahead == 'a') ADVANCE(125);
-      if (lookahead == 'u') ADVANCE(180);
+      if (lookahead == '_') ADVANCE(66);
       END_STATE();
     case 32:
-      if (lookahead == 'a') ADVANCE(103);
+      if (lookahead == 'a') ADVANCE(246);
       END_STATE();
     case 33:
-      if (lookahead == 'a') ADVANCE(234);
-      END_STATE();
-    case 34:
-      if (lookahead == 'a') ADVANCE(173);
-      if (lookahead == 'e') ADVANCE(184);
-      END_STATE();
-    case 35:
-      if (lookahead == 'a') ADVANCE(220);
-      if (lookahead == 'e') ADVANCE(102);
-      if (lookahead == 'p') ADVANCE(128);
-      if (lookahead == 't') ADVANCE(32);
-      if (lookahead == 'u') ADVANCE(155);
-      END_STATE();
-    case 36:
-      if (lookahead == 'a') ADVANCE(220);
-      if (lookahead == 't') ADVANCE(161);
-      if (lookahead == 'u') ADVANCE(155);
-      END_STATE();
-    case 37:
-      if (lookahead == 'a') ADVANCE(235);
-      END_STATE();
-    case 38:
-      if (lookahead == 'a') ADVANCE(57);
-      END_STATE();
-    case 39:
-      if (lookahead == 'a') ADVANCE(236);
-      END_STATE();
-    case 40:
-      if (lookahead == 'a') ADVANCE(238);
-      END_STATE();
-    case 41:
-      if (lookahead == 'a') ADVANCE(239);
-      END_STATE();
-    case 42:
-      if (lookahead == 'a') ADVANCE(241);
-      END_STATE();
-    case 43:
-      if (lookahead == 'a') ADVANCE(242);
-      END_STATE();
-    case 44:
-      if (lookahead == 'a') ADVANCE(243);
-      END_STATE();
-    case 45:
-      if (lookahead == 'a') ADVANCE(244);
-      END_STATE();
-    case 46:
-      if (lookahead == 'a') ADVANCE(177);
-      END_STATE();
-    case 47:
-      if (lookahead == 'a') ADVANCE(217);
-      END_STATE();
-    case 48:
-      if (lookahead == 'a') ADVANCE(206);
-      END_STATE();
-    case 49:
-      if (lookahead == 'a') ADVANCE(218);
-      END_STATE();
-    case 50:
-      if (lookahead == 'a') ADVANCE(212);
-      if (lookahead == 't') ADVANCE(161);
-      if (lookahead == 'u') ADVANCE(144);
-      END_STATE();
-    case 51:
-      if (lookahead == 'a') ADVANCE(223);
-      END_STATE();
-    case 52:
-      if (lookahead == 'a') ADVANCE(118);
-      if (lookahead == 'e') ADVANCE(67);
-      if (lookahead == 'h') ADVANCE(89);
-      END_STATE();
-    case 53:
-      if (lookahead == 'a') ADVANCE(58);
-      END_STATE();
-    case 54:
-      if (lookahead == 'c') ADVANCE(59);
-      if (lookahead == 'l') ADVANCE(88);
-      if (lookahead == 'n') ADVANCE(62);
-      if (lookahead == 's') ADVANCE(191);
-      if (lookahead == 't') ADVANCE(333);
-      END_STATE();
-    case 55:
-      if (lookahead == 'c') ADVANCE(237);
-      END_STATE();
-    case 56:
-      if (lookahead == 'c') ADVANCE(240);
-      END_STATE();
-    case 57:
-      if (lookahead == 'c') ADVANCE(213);
-      END_STATE();
-    case 58:
-      if (lookahead == 'c') ADVANCE(211);
-      END_STATE();
-    case 59:
-      if (lookahead == 'c') ADVANCE(163);
-      if (lookahead == 't') ADVANCE(117);
-      END_STATE();
-    case 60:
-      if (lookahead == 'c') ADVANCE(170);
-      END_STATE();
-    case 61:
-      if (lookahead == 'd') ADVANCE(30);
-      if (lookahead == '\t' ||
-          lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ' ') ADVANCE(61);
-      END_STATE();
-    case 62:
-      if (lookahead == 'd') ADVANCE(393);
-      END_STATE();
-    case 63:
-      if (lookahead == 'd') ADVANCE(371);
-      END_STATE();
-    case 64:
-      if (lookahead == 'd') ADVANCE(358);
-      END_STATE();
-    case 65:
-      if (lookahead == 'd') ADVANCE(301);
-      if (lookahead == 'e') ADVANCE(124);
-      END_STATE();
-    case 66:
-      if (lookahead == 'd') ADVANCE(46);
-      END_STATE();
-    case 67:
-      if (lookahead == 'd') ADVANCE(156);
-      if (lookahead == 'e') ADVANCE(123);
-      END_STATE();
-    case 68:
-      if (lookahead == 'd') ADVANCE(37);
-      END_STATE();
-    case 69:
-      if (lookahead == 'd') ADVANCE(39);
-      if (lookahead == 't') ADVANCE(106);
-      END_STATE();
-    case 70:
-      if (lookahead == 'd') ADVANCE(40);
-      END_STATE();
-    case 71:
-      if (lookahead == 'd') ADVANCE(41);
-      END_STATE();
-    case 72:
-      if (lookahead == 'd') ADVANCE(42);
-      END_STATE();
-    case 73:
-      if (lookahead == 'd') ADVANCE(43);
-      END_STATE();
-    case 74:
-      if (lookahead == 'd') ADVANCE(44);
-      END_STATE();
-    case 75:
-      if (lookahead == 'e') ADVANCE(96);
-      END_STATE();
-    case 76:
-      if (lookahead == 'e') ADVANCE(131);
-      if (lookahead == 'h') ADVANCE(225);
-      if (lookahead == 'u') ADVANCE(84);
-      END_STATE();
-    case 77:
-      if (lookahead == 'e') ADVANCE(67);
-      if (lookahead == 'h') ADVANCE(89);
-      END_STATE();
-    case 78:
-      if (lookahead == 'e') ADVANCE(352);
-      END_STATE();
-    case 79:
-      if (lookahead == 'e') ADVANCE(737);
-      END_STATE();
-    case 80:
-      if (lookahead == 'e') ADVANCE(350);
-      END_STATE();
-    case 81:
-      if (lookahead == 'e') ADVANCE(343);
-      END_STATE();
-    case 82:
-      if (lookahead == 'e') ADVANCE(331);
-      END_STATE();
-    case 83:
-      if (lookahead == 'e') ADVANCE(297);
-      END_STATE();
-    case 84:
-      if (lookahead == 'e') ADVANCE(196);
-      END_STATE();
-    case 85:
-      if (lookahead == 'e') ADVANCE(65);
-      END_STATE();
-    case 86:
-      if (lookahead == 'e') ADVANCE(190);
-      END_STATE();
-    case 87:
-      if (lookahead == 'e') ADVANCE(148);
-      END_STATE();
-    case 88:
-      if (lookahead == 'e') ADVANCE(181);
-      END_STATE();
-    case 89:
-      if (lookahead == 'e') ADVANCE(138);
-      END_STATE();
-    case 90:
-      if (lookahead == 'e') ADVANCE(139);
-      END_STATE();
-    case 91:
-      if (lookahead == 'e') ADVANCE(175);
-      END_STATE();
-    case 92:
-      if (lookahead == 'e') ADVANCE(153);
-      END_STATE();
-    case 93:
-      if (lookahead == 'e') ADVANCE(176);
-      END_STATE();
-    case 94:
-      if (lookahead == 'e') ADVANCE(146);
-      if (lookahead == 'l') ADVANCE(361);
-      END_STATE();
-    case 95:
-      if (lookahead == 'e') ADVANCE(48);
-      END_STATE();
-    case 96:
-      if (lookahead == 'e') ADVANCE(149);
-      if (lookahead == 'p') ADVANCE(95);
-      END_STATE();
-    case 97:
-      if (lookahead == 'e') ADVANCE(151);
-      END_STATE();
-    case 98:
-      if (lookahead == 'e') ADVANCE(198);
-      END_STATE();
-    case 99:
-      if (lookahead == 'f') ADVANCE(363);
-      if (lookahead == 'n') ADVANCE(286);
-      if (lookahead == 's') ADVANCE(401);
-      END_STATE();
-    case 100:
-      if (lookahead == 'f') ADVANCE(324);
-      if (lookahead == 'n') ADVANCE(320);
-      if (lookahead == 'r') ADVANCE(391);
-      END_STATE();
-    case 101:
-      if (lookahead == 'f') ADVANCE(322);
-      if (lookahead == 'r') ADVANCE(391);
-      END_STATE();
-    case 102:
-      if (lookahead == 'g') ADVANCE(133);
-      if (lookahead == 'n') ADVANCE(64);
-      if (lookahead == 't') ADVANCE(373);
-      END_STATE();
-    case 103:
-      if (lookahead == 'g') ADVANCE(78);
-      if (lookahead == 'r') ADVANCE(205);
-      END_STATE();
-    case 104:
-      if (lookahead == 'g') ADVANCE(179);
-      if (lookahead == 'n') ADVANCE(226);
-      END_STATE();
-    case 105:
-      if (lookahead == 'g') ADVANCE(141);
-      END_STATE();
-    case 106:
-      if (lookahead == 'h') ADVANCE(748);
-      END_STATE();
-    case 107:
-      if (lookahead == 'h') ADVANCE(222);
-      if (lookahead == 'u') ADVANCE(83);
-      END_STATE();
-    case 108:
-      if (lookahead == 'h') ADVANCE(225);
-      if (lookahead == 'u') ADVANCE(84);
-      END_STATE();
-    case 109:
-      if (lookahead == 'h') ADVANCE(168);
-      END_STATE();
-    case 110:
-      if (lookahead == 'i') ADVANCE(231);
-      if (lookahead == 'o') ADVANCE(214);
-      END_STATE();
-    case 111:
-      if (lookahead == 'i') ADVANCE(104);
-      if (lookahead == 'o') ADVANCE(137);
-      END_STATE();
-    case 112:
-      if (lookahead == 'i') ADVANCE(105);
-      END_STATE();
-    case 113:
-      if (lookahead == 'i') ADVANCE(55);
-      END_STATE();
-    case 114:
-      if (lookahead == 'i') ADVANCE(309);
-      END_STATE();
-    case 115:
-      if (lookahead == 'i') ADVANCE(68);
-      END_STATE();
-    case 116:
-      if (lookahead == 'i') ADVANCE(199);
-      END_STATE();
-    case 117:
-      if (lookahead == 'i') ADVANCE(165);
-      END_STATE();
-    case 118:
-      if (lookahead == 'i') ADVANCE(201);
-      END_STATE();
-    case 119:
-      if (lookahead == 'i') ADVANCE(147);
-      END_STATE();
-    case 120:
-      if (lookahead == 'i') ADVANCE(204);
-      END_STATE();
-    case 121:
-      if (lookahead == 'i') ADVANCE(145);
-      if (lookahead == 'o') ADVANCE(137);
-      END_STATE();
-    case 122:
-      if (lookahead == 'i') ADVANCE(166);
-      END_STATE();
-    case 123:
-      if (lookahead == 'k') ADVANCE(330);
-      END_STATE();
-    case 124:
-      if (lookahead == 'k') ADVANCE(328);
-      END_STATE();
-    case 125:
-      if (lookahead == 'l') ADVANCE(94);
-      END_STATE();
-    case 126:
-      if (lookahead == 'l') ADVANCE(157);
-      if (lookahead == 'r') ADVANCE(115);
-      END_STATE();
-    case 127:
-      if (lookahead == 'l') ADVANCE(113);
-      END_STATE();
-    case 128:
-      if (lookahead == 'l') ADVANCE(120);
-      END_STATE();
-    case 129:
-      if (lookahead == 'l') ADVANCE(49);
-      END_STATE();
-    case 130:
-      if (lookahead == 'm') ADVANCE(116);
-      if (lookahead == 'n') ADVANCE(63);
-      if (lookahead == 'v') ADVANCE(87);
-      END_STATE();
-    case 131:
-      if (lookahead == 'm') ADVANCE(172);
-      if (lookahead == 's') ADVANCE(200);
-      END_STATE();
-    case 132:
-      if (lookahead == 'm') ADVANCE(164);
-      END_STATE();
-    case 133:
-      if (lookahead == 'm') ADVANCE(97);
-      END_STATE();
-    case 134:
-      if (lookahead == 'n') ADVANCE(62);
-      if (lookahead == 't') ADVANCE(27);
-      END_STATE();
-    case 135:
-      if (lookahead == 'n') ADVANCE(286);
-      END_STATE();
-    case 136:
-      if (lookahead == 'n') ADVANCE(286);
-      if (lookahead == 's') ADVANCE(401);
-      END_STATE();
-    case 137:
-      if (lookahead == 'n') ADVANCE(69);
-      END_STATE();
-    case 138:
-      if (lookahead == 'n') ADVANCE(346);
-      END_STATE();
-    case 139:
-      if (lookahead == 'n') ADVANCE(385);
-      END_STATE();
-    case 140:
-      if (lookahead == 'n') ADVANCE(272);
-      END_STATE();
-    case 141:
-      if (lookahead == 'n') ADVANCE(375);
-      END_STATE();
-    case 142:
-      if (lookahead == 'n') ADVANCE(263);
-      END_STATE();
-    case 143:
-      if (lookahead == 'n') ADVANCE(293);
-      END_STATE();
-    case 144:
-      if (lookahead == 'n') ADVANCE(317);
-      END_STATE();
-    case 145:
-      if (lookahead == 'n') ADVANCE(226);
-      END_STATE();
-    case 146:
-      if (lookahead == 'n') ADVANCE(66);
-      END_STATE();
-    case 147:
-      if (lookahead == 'n') ADVANCE(86);
-      END_STATE();
-    case 148:
-      if (lookahead == 'n') ADVANCE(203);
-      END_STATE();
-    case 149:
-      if (lookahead == 'n') ADVANCE(221);
-      END_STATE();
-    case 150:
-      if (lookahead == 'n') ADVANCE(207);
-      END_STATE();
-    case 151:
-      if (lookahead == 'n') ADVANCE(208);
-      END_STATE();
-    case 152:
-      if (lookahead == 'n') ADVANCE(215);
-      END_STATE();
-    case 153:
-      if (lookahead == 'n') ADVANCE(56);
-      END_STATE();
-    case 154:
-      if (lookahead == 'n') ADVANCE(219);
-      END_STATE();
-    case 155:
-      if (lookahead == 'n') ADVANCE(70);
-      END_STATE();
-    case 156:
-      if (lookahead == 'n') ADVANCE(98);
-      END_STATE();
-    case 157:
-      if (lookahead == 'o') ADVANCE(232);
-      END_STATE();
-    case 158:
-      if (lookahead == 'o') ADVANCE(369);
-      END_STATE();
-    case 159:
-      if (lookahead == 'o') ADVANCE(224);
-      END_STATE();
-    case 160:
-      if (lookahead == 'o') ADVANCE(127);
-      END_STATE();
-    case 161:
-      if (lookahead == 'o') ADVANCE(171);
-      END_STATE();
-    case 162:
-      if (lookahead == 'o') ADVANCE(29);
-      END_STATE();
-    case 163:
-      if (lookahead == 'o') ADVANCE(230);
-      END_STATE();
-    case 164:
-      if (lookahead == 'o') ADVANCE(194);
-      END_STATE();
-    case 165:
-      if (lookahead == 'o') ADVANCE(140);
-      END_STATE();
-    case 166:
-      if (lookahead == 'o') ADVANCE(142);
-      END_STATE();
-    case 167:
-      if (lookahead == 'o') ADVANCE(143);
-      END_STATE();
-    case 168:
-      if (lookahead == 'o') ADVANCE(228);
-      END_STATE();
-    case 169:
-      if (lookahead == 'o') ADVANCE(152);
-      END_STATE();
-    case 170:
-      if (lookahead == 'o') ADVANCE(154);
-      END_STATE();
-    case 171:
-      if (lookahead == 'p') ADVANCE(335);
-      END_STATE();
-    case 172:
-      if (lookahead == 'p') ADVANCE(129);
-      END_STATE();
-    case 173:
-      if (lookahead == 'r') ADVANCE(337);
-      END_STATE();
-    case 174:
-      if (lookahead == 'r') ADVANCE(741);
-      END_STATE();
-    case 175:
-      if (lookahead == 'r') ADVANCE(377);
-      END_STATE();
-    case 176:
-      if (lookahead == 'r') ADVANCE(356);
-      END_STATE();
-    case 177:
-      if (lookahead == 'r') ADVANCE(280);
-      END_STATE();
-    case 178:
-      if (lookahead == 'r') ADVANCE(115);
-      END_STATE();
-    case 179:
-      if (lookahead == 'r') ADVANCE(47);
-      END_STATE();
-    case 180:
-      if (lookahead == 'r') ADVANCE(185);
-      END_STATE();
-    case 181:
-      if (lookahead == 'r') ADVANCE(202);
-      END_STATE();
-    case 182:
-      if (lookahead == 'r') ADVANCE(189);
-      END_STATE();
-    case 183:
-      if (lookahead == 'r') ADVANCE(114);
-      END_STATE();
-    case 184:
-      if (lookahead == 'r') ADVANCE(195);
-      END_STATE();
-    case 185:
-      if (lookahead == 'r') ADVANCE(92);
-      END_STATE();
-    case 186:
-      if (lookahead == 'r') ADVANCE(72);
-      END_STATE();
-    case 187:
-      if (lookahead == 'r') ADVANCE(197);
-      END_STATE();
-    case 188:
-      if (lookahead == 's') ADVANCE(246);
-      END_STATE();
-    case 189:
-      if (lookahead == 's') ADVANCE(284);
-      END_STATE();
-    case 190:
-      if (lookahead == 's') ADVANCE(188);
-      END_STATE();
-    case 191:
-      if (lookahead == 's') ADVANCE(112);
-      END_STATE();
-    case 192:
-      if (lookahead == 's') ADVANCE(119);
-      END_STATE();
-    case 193:
-      if (lookahead == 's') ADVANCE(82);
-      END_STATE();
-    case 194:
-      if (lookahead == 's') ADVANCE(210);
-      END_STATE();
-    case 195:
-      if (lookahead == 's') ADVANCE(122);
-      END_STATE();
-    case 196:
-      if (lookahead == 's') ADVANCE(71);
-      END_STATE();
-    case 197:
-      if (lookahead == 's') ADVANCE(73);
-      END_STATE();
-    case 198:
-      if (lookahead == 's') ADVANCE(74);
-      END_STATE();
-    case 199:
-      if (lookahead == 't') ADVANCE(381);
-      END_STATE();
-    case 200:
-      if (lookahead == 't') ADVANCE(383);
-      END_STATE();
-    case 201:
-      if (lookahead == 't') ADVANCE(354);
-      END_STATE();
-    case 202:
-      if (lookahead == 't') ADVANCE(379);
-      END_STATE();
-    case 203:
-      if (lookahead == 't') ADVANCE(270);
-      END_STATE();
-    case 204:
-      if (lookahead == 't') ADVANCE(367);
-      END_STATE();
-    case 205:
-      if (lookahead == 't') ADVANCE(348);
-      END_STATE();
-    case 206:
-      if (lookahead == 't') ADVANCE(365);
-      END_STATE();
-    case 207:
-      if (lookahead == 't') ADVANCE(268);
-      END_STATE();
-    case 208:
-      if (lookahead == 't') ADVANCE(341);
-      END_STATE();
-    case 209:
-      if (lookahead == 't') ADVANCE(27);
-      END_STATE();
-    case 210:
-      if (lookahead == 't') ADVANCE(326);
-      END_STATE();
-    case 211:
-      if (lookahead == 't') ADVANCE(318);
-      END_STATE();
-    case 212:
-      if (lookahead == 't') ADVANCE(313);
-      END_STATE();
-    case 213:
-      if (lookahead == 't') ADVANCE(28);
-      END_STATE();
-    case 214:
-      if (lookahead == 't') ADVANCE(158);
-      END_STATE();
-    case 215:
-      if (lookahead == 't') ADVANCE(38);
-      END_STATE();
-    case 216:
-      if (lookahead == 't') ADVANCE(79);
-      END_STATE();
-    case 217:
-      if (lookahead == 't') ADVANCE(80);
-      END_STATE();
-    case 218:
-      if (lookahead == 't') ADVANCE(81);
-      END_STATE();
-    case 219:
-      if (lookahead == 't') ADVANCE(53);
-      END_STATE();
-    case 220:
-      if (lookahead == 't') ADVANCE(227);
-      END_STATE();
-    case 221:
-      if (lookahead == 't') ADVANCE(93);
-      END_STATE();
-    case 222:
-      if (lookahead == 'u') ADVANCE(305);
-      END_STATE();
-    case 223:
-      if (lookahead == 'u') ADVANCE(193);
-      END_STATE();
-    case 224:
-      if (lookahead == 'u') ADVANCE(174);
-      END_STATE();
-    case 225:
-      if (lookahead == 'u') ADVANCE(187);
-      END_STATE();
-    case 226:
-      if (lookahead == 'u') ADVANCE(216);
-      END_STATE();
-    case 227:
-      if (lookahead == 'u') ADVANCE(186);
-      END_STATE();
-    case 228:
-      if (lookahead == 'u') ADVANCE(182);
-      END_STATE();
-    case 229:
+      if (lookahead == 'a') ADVANCE(135);
       if (lookahead == 'u') ADVANCE(192);
       END_STATE();
-    case 230:
-      if (lookahead == 'u') ADVANCE(150);
+    case 34:
+      if (lookahead == 'a') ADVANCE(148);
+      if (lookahead == 'o') ADVANCE(60);
       END_STATE();
-    case 231:
-      if (lookahead == 'v') ADVANCE(90);
+    case 35:
+      if (lookahead == 'a') ADVANCE(112);
       END_STATE();
-    case 232:
-      if (lookahead == 'w') ADVANCE(261);
+    case 36:
+      if (lookahead == 'a') ADVANCE(247);
       END_STATE();
-    case 233:
-      if (lookahead == 'y') ADVANCE(753);
+    case 37:
+      if (lookahead == 'a') ADVANCE(185);
+      if (lookahead == 'e') ADVANCE(196);
       END_STATE();
-    case 234:
-      if (lookahead == 'y') ADVANCE(389);
+    case 38:
+      if (lookahead == 'a') ADVANCE(232);
+      if (lookahead == 'e') ADVANCE(110);
+      if (lookahead == 'p') ADVANCE(139);
+      if (lookahead == 't') ADVANCE(35);
+      if (lookahead == 'u') ADVANCE(167);
       END_STATE();
-    case 235:
-      if (lookahead == 'y') ADVANCE(306);
+    case 39:
+      if (lookahead == 'a') ADVANCE(232);
+      if (lookahead == 't') ADVANCE(173);
+      if (lookahead == 'u') ADVANCE(167);
       END_STATE();
-    case 236:
-      if (lookahead == 'y') ADVANCE(290);
+    case 40:
+      if (lookahead == 'a') ADVANCE(248);
       END_STATE();
-    case 237:
-      if (lookahead == 'y') ADVANCE(282);
+    case 41:
+      if (lookahead == 'a') ADVANCE(114);
       END_STATE();
-    case 238:
-      if (lookahead == 'y') ADVANCE(314);
+    case 42:
+      if (lookahead == 'a') ADVANCE(249);
       END_STATE();
-    case 239:
-      if (lookahead == 'y') ADVANCE(294);
+    case 43:
+      if (lookahead == 'a') ADVANCE(138);
       END_STATE();
-    case 240:
-      if (lookahead == 'y') ADVANCE(265);
+    case 44:
+      if (lookahead == 'a') ADVANCE(63);
       END_STATE();
-    case 241:
-      if (lookahead == 'y') ADVANCE(310);
+    case 45:
+      if (lookahead == 'a') ADVANCE(251);
       END_STATE();
-    case 242:
-      if (lookahead == 'y') ADVANCE(302);
+    case 46:
+      if (lookahead == 'a') ADVANCE(252);
       END_STATE();
-    case 243:
-      if (lookahead == 'y') ADVANCE(298);
+    case 47:
+      if (lookahead == 'a') ADVANCE(254);
       END_STATE();
-    case 244:
-      if (lookahead == 'y') ADVANCE(387);
+    case 48:
+      if (lookahead == 'a') ADVANCE(255);
       END_STATE();
-    case 245:
-      if (lookahead == '{') ADVANCE(761);
+    case 49:
+      if (lookahead == 'a') ADVANCE(256);
       END_STATE();
-    case 246:
+    case 50:
+      if (lookahead == 'a') ADVANCE(257);
+      END_STATE();
+    case 51:
+      if (lookahead == 'a') ADVANCE(189);
+      END_STATE();
+    case 52:
+      if (lookahead == 'a') ADVANCE(218);
+      END_STATE();
+    case 53:
+      if (lookahead == 'a') ADVANCE(224);
+      if (lookahead == 't') ADVANCE(173);
+      if (lookahead == 'u') ADVANCE(156);
+      END_STATE();
+    case 54:
+      if (lookahead == 'a') ADVANCE(236);
+      END_STATE();
+    case 55:
+      if (lookahead == 'a') ADVANCE(128);
+      if (lookahead == 'e') ADVANCE(72);
+      if (lookahead == 'h') ADVANCE(97);
+      END_STATE();
+    case 56:
+      if (lookahead == 'a') ADVANCE(64);
+      END_STATE();
+    case 57:
+      if (lookahead == 'a') ADVANCE(229);
+      END_STATE();
+    case 58:
+      if (lookahead == 'a') ADVANCE(230);
+      END_STATE();
+    case 59:
+      if (lookahead == 'c') ADVANCE(65);
+      if (lookahead == 'l') ADVANCE(95);
+      if (lookahead == 'n') ADVANCE(68);
+      if (lookahead == 's') ADVANCE(203);
+      if (lookahead == 't') ADVANCE(349);
+      END_STATE();
+    case 60:
+      if (lookahead == 'c') ADVANCE(43);
+      END_STATE();
+    case 61:
+      if (lookahead == 'c') ADVANCE(250);
+      END_STATE();
+    case 62:
+      if (lookahead == 'c') ADVANCE(253);
+      END_STATE();
+    case 63:
+      if (lookahead == 'c') ADVANCE(225);
+      END_STATE();
+    case 64:
+      if (lookahead == 'c') ADVANCE(223);
+      END_STATE();
+    case 65:
+      if (lookahead == 'c') ADVANCE(175);
+      if (lookahead == 't') ADVANCE(127);
+      END_STATE();
+    case 66:
+      if (lookahead == 'c') ADVANCE(182);
+      END_STATE();
+    case 67:
+      if (lookahead == 'd') ADVANCE(32);
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
-          lookahead == ' ') ADVANCE(61);
+          lookahead == ' ') ADVANCE(67);
+      END_STATE();
+    case 68:
+      if (lookahead == 'd') ADVANCE(413);
+      END_STATE();
+    case 69:
+      if (lookahead == 'd') ADVANCE(391);
+      END_STATE();
+    case 70:
+      if (lookahead == 'd') ADVANCE(378);
+      END_STATE();
+    case 71:
+      if (lookahead == 'd') ADVANCE(317);
+      if (lookahead == 'e') ADVANCE(134);
+      END_STATE();
+    case 72:
+      if (lookahead == 'd') ADVANCE(168);
+      if (lookahead == 'e') ADVANCE(133);
+      END_STATE();
+    case 73:
+      if (lookahead == 'd') ADVANCE(51);
+      END_STATE();
+    case 74:
+      if (lookahead == 'd') ADVANCE(40);
+      END_STATE();
+    case 75:
+      if (lookahead == 'd') ADVANCE(42);
+      if (lookahead == 't') ADVANCE(116);
+      END_STATE();
+    case 76:
+      if (lookahead == 'd') ADVANCE(45);
+      END_STATE();
+    case 77:
+      if (lookahead == 'd') ADVANCE(46);
+      END_STATE();
+    case 78:
+      if (lookahead == 'd') ADVANCE(47);
+      END_STATE();
+    case 79:
+      if (lookahead == 'd') ADVANCE(48);
+      END_STATE();
+    case 80:
+      if (lookahead == 'd') ADVANCE(49);
+      END_STATE();
+    case 81:
+      if (lookahead == 'e') ADVANCE(104);
+      END_STATE();
+    case 82:
+      if (lookahead == 'e') ADVANCE(142);
+      if (lookahead == 'h') ADVANCE(238);
+      if (lookahead == 'u') ADVANCE(92);
+      END_STATE();
+    case 83:
+      if (lookahead == 'e') ADVANCE(72);
+      if (lookahead == 'h') ADVANCE(97);
+      END_STATE();
+    case 84:
+      if (lookahead == 'e') ADVANCE(372);
+      END_STATE();
+    case 85:
+      if (lookahead == 'e') ADVANCE(361);
+      END_STATE();
+    case 86:
+      if (lookahead == 'e') ADVANCE(769);
+      END_STATE();
+    case 87:
+      if (lookahead == 'e') ADVANCE(370);
+      END_STATE();
+    case 88:
+      if (lookahead == 'e') ADVANCE(363);
+      END_STATE();
+    case 89:
+      if (lookahead == 'e') ADVANCE(359);
+      END_STATE();
+    case 90:
+      if (lookahead == 'e') ADVANCE(347);
+      END_STATE();
+    case 91:
+      if (lookahead == 'e') ADVANCE(313);
+      END_STATE();
+    case 92:
+      if (lookahead == 'e') ADVANCE(208);
+      END_STATE();
+    case 93:
+      if (lookahead == 'e') ADVANCE(71);
+      END_STATE();
+    case 94:
+      if (lookahead == 'e') ADVANCE(202);
+      END_STATE();
+    case 95:
+      if (lookahead == 'e') ADVANCE(193);
+      END_STATE();
+    case 96:
+      if (lookahead == 'e') ADVANCE(160);
+      END_STATE();
+    case 97:
+      if (lookahead == 'e') ADVANCE(150);
+      END_STATE();
+    case 98:
+      if (lookahead == 'e') ADVANCE(158);
+      if (lookahead == 'l') ADVANCE(381);
+      END_STATE();
+    case 99:
+      if (lookahead == 'e') ADVANCE(187);
+      END_STATE();
+    case 100:
+      if (lookahead == 'e') ADVANCE(151);
+      END_STATE();
+    case 101:
+      if (lookahead == 'e') ADVANCE(188);
+      END_STATE();
+    case 102:
+      if (lookahead == 'e') ADVANCE(165);
+      END_STATE();
+    case 103:
+      if (lookahead == 'e') ADVANCE(52);
+      END_STATE();
+    case 104:
+      if (lookahead == 'e') ADVANCE(161);
+      if (lookahead == 'p') ADVANCE(103);
+      END_STATE();
+    case 105:
+      if (lookahead == 'e') ADVANCE(163);
+      END_STATE();
+    case 106:
+      if (lookahead == 'e') ADVANCE(210);
+      END_STATE();
+    case 107:
+      if (lookahead == 'f') ADVANCE(383);
+      if (lookahead == 'n') ADVANCE(302);
+      if (lookahead == 's') ADVANCE(421);
+      END_STATE();
+    case 108:
+      if (lookahead == 'f') ADVANCE(340);
+      if (lookahead == 'n') ADVANCE(336);
+      if (lookahead == 'r') ADVANCE(411);
+      END_STATE();
+    case 109:
+      if (lookahead == 'f') ADVANCE(338);
+      if (lookahead == 'r') ADVANCE(411);
+      END_STATE();
+    case 110:
+      if (lookahead == 'g') ADVANCE(144);
+      if (lookahead == 'n') ADVANCE(70);
+      if (lookahead == 't') ADVANCE(393);
+      END_STATE();
+    case 111:
+      if (lookahead == 'g') ADVANCE(235);
+      END_STATE();
+    case 112:
+      if (lookahead == 'g') ADVANCE(84);
+      if (lookahead == 'r') ADVANCE(217);
+      END_STATE();
+    case 113:
+      if (lookahead == 'g') ADVANCE(191);
+      if (lookahead == 'n') ADVANCE(239);
+      END_STATE();
+    case 114:
+      if (lookahead == 'g') ADVANCE(88);
+      END_STATE();
+    case 115:
+      if (lookahead == 'g') ADVANCE(153);
+      END_STATE();
+    case 116:
+      if (lookahead == 'h') ADVANCE(780);
+      END_STATE();
+    case 117:
+      if (lookahead == 'h') ADVANCE(234);
+      if (lookahead == 'u') ADVANCE(91);
+      END_STATE();
+    case 118:
+      if (lookahead == 'h') ADVANCE(238);
+      if (lookahead == 'u') ADVANCE(92);
+      END_STATE();
+    case 119:
+      if (lookahead == 'h') ADVANCE(180);
+      END_STATE();
+    case 120:
+      if (lookahead == 'i') ADVANCE(244);
+      if (lookahead == 'o') ADVANCE(226);
+      END_STATE();
+    case 121:
+      if (lookahead == 'i') ADVANCE(113);
+      if (lookahead == 'o') ADVANCE(149);
+      END_STATE();
+    case 122:
+      if (lookahead == 'i') ADVANCE(325);
+      END_STATE();
+    case 123:
+      if (lookahead == 'i') ADVANCE(61);
+      END_STATE();
+    case 124:
+      if (lookahead == 'i') ADVANCE(115);
+      END_STATE();
+    case 125:
+      if (lookahead == 'i') ADVANCE(74);
+      END_STATE();
+    case 126:
+      if (lookahead == 'i') ADVANCE(211);
+      END_STATE();
+    case 127:
+      if (lookahead == 'i') ADVANCE(177);
+      END_STATE();
+    case 128:
+      if (lookahead == 'i') ADVANCE(213);
+      END_STATE();
+    case 129:
+      if (lookahead == 'i') ADVANCE(159);
+      END_STATE();
+    case 130:
+      if (lookahead == 'i') ADVANCE(216);
+      END_STATE();
+    case 131:
+      if (lookahead == 'i') ADVANCE(157);
+      if (lookahead == 'o') ADVANCE(149);
+      END_STATE();
+    case 132:
+      if (lookahead == 'i') ADVANCE(178);
+      END_STATE();
+    case 133:
+      if (lookahead == 'k') ADVANCE(346);
+      END_STATE();
+    case 134:
+      if (lookahead == 'k') ADVANCE(344);
+      END_STATE();
+    case 135:
+      if (lookahead == 'l') ADVANCE(98);
+      END_STATE();
+    case 136:
+      if (lookahead == 'l') ADVANCE(169);
+      if (lookahead == 'r') ADVANCE(125);
+      END_STATE();
+    case 137:
+      if (lookahead == 'l') ADVANCE(123);
+      END_STATE();
+    case 138:
+      if (lookahead == 'l') ADVANCE(85);
+      END_STATE();
+    case 139:
+      if (lookahead == 'l') ADVANCE(130);
+      END_STATE();
+    case 140:
+      if (lookahead == 'l') ADVANCE(58);
+      END_STATE();
+    case 141:
+      if (lookahead == 'm') ADVANCE(126);
+      if (lookahead == 'n') ADVANCE(69);
+      if (lookahead == 'v') ADVANCE(96);
+      END_STATE();
+    case 142:
+      if (lookahead == 'm') ADVANCE(184);
+      if (lookahead == 's') ADVANCE(212);
+      END_STATE();
+    case 143:
+      if (lookahead == 'm') ADVANCE(176);
+      END_STATE();
+    case 144:
+      if (lookahead == 'm') ADVANCE(105);
+      END_STATE();
+    case 145:
+      if (lookahead == 'n') ADVANCE(68);
+      if (lookahead == 't') ADVANCE(29);
+      END_STATE();
+    case 146:
+      if (lookahead == 'n') ADVANCE(302);
+      END_STATE();
+    case 147:
+      if (lookahead == 'n') ADVANCE(302);
+      if (lookahead == 's') ADVANCE(421);
+      END_STATE();
+    case 148:
+      if (lookahead == 'n') ADVANCE(111);
+      END_STATE();
+    case 149:
+      if (lookahead == 'n') ADVANCE(75);
+      END_STATE();
+    case 150:
+      if (lookahead == 'n') ADVANCE(366);
+      END_STATE();
+    case 151:
+      if (lookahead == 'n') ADVANCE(405);
+      END_STATE();
+    case 152:
+      if (lookahead == 'n') ADVANCE(288);
+      END_STATE();
+    case 153:
+      if (lookahead == 'n') ADVANCE(395);
+      END_STATE();
+    case 154:
+      if (lookahead == 'n') ADVANCE(279);
+      END_STATE();
+    case 155:
+      if (lookahead == 'n') ADVANCE(309);
+      END_STATE();
+    case 156:
+      if (lookahead == 'n') ADVANCE(333);
+      END_STATE();
+    case 157:
+      if (lookahead == 'n') ADVANCE(239);
+      END_STATE();
+    case 158:
+      if (lookahead == 'n') ADVANCE(73);
+      END_STATE();
+    case 159:
+      if (lookahead == 'n') ADVANCE(94);
+      END_STATE();
+    case 160:
+      if (lookahead == 'n') ADVANCE(215);
+      END_STATE();
+    case 161:
+      if (lookahead == 'n') ADVANCE(233);
+      END_STATE();
+    case 162:
+      if (lookahead == 'n') ADVANCE(219);
+      END_STATE();
+    case 163:
+      if (lookahead == 'n') ADVANCE(220);
+      END_STATE();
+    case 164:
+      if (lookahead == 'n') ADVANCE(227);
+      END_STATE();
+    case 165:
+      if (lookahead == 'n') ADVANCE(62);
+      END_STATE();
+    case 166:
+      if (lookahead == 'n') ADVANCE(231);
+      END_STATE();
+    case 167:
+      if (lookahead == 'n') ADVANCE(76);
+      END_STATE();
+    case 168:
+      if (lookahead == 'n') ADVANCE(106);
+      END_STATE();
+    case 169:
+      if (lookahead == 'o') ADVANCE(245);
+      END_STATE();
+    case 170:
+      if (lookahead == 'o') ADVANCE(389);
+      END_STATE();
+    case 171:
+      if (lookahead == 'o') ADVANCE(237);
+      END_STATE();
+    case 172:
+      if (lookahead == 'o') ADVANCE(137);
+      END_STATE();
+    case 173:
+      if (lookahead == 'o') ADVANCE(183);
+      END_STATE();
+    case 174:
+      if (lookahead == 'o') ADVANCE(31);
+      END_STATE();
+    case 175:
+      if (lookahead == 'o') ADVANCE(243);
+      END_STATE();
+    case 176:
+      if (lookahead == 'o') ADVANCE(206);
+      END_STATE();
+    case 177:
+      if (lookahead == 'o') ADVANCE(152);
+      END_STATE();
+    case 178:
+      if (lookahead == 'o') ADVANCE(154);
+      END_STATE();
+    case 179:
+      if (lookahead == 'o') ADVANCE(155);
+      END_STATE();
+    case 180:
+      if (lookahead == 'o') ADVANCE(241);
+      END_STATE();
+    case 181:
+      if (lookahead == 'o') ADVANCE(164);
+      END_STATE();
+    case 182:
+      if (lookahead == 'o') ADVANCE(166);
+      END_STATE();
+    case 183:
+      if (lookahead == 'p') ADVANCE(351);
+      END_STATE();
+    case 184:
+      if (lookahead == 'p') ADVANCE(140);
+      END_STATE();
+    case 185:
+      if (lookahead == 'r') ADVANCE(353);
+      END_STATE();
+    case 186:
+      if (lookahead == 'r') ADVANCE(773);
+      END_STATE();
+    case 187:
+      if (lookahead == 'r') ADVANCE(397);
+      END_STATE();
+    case 188:
+      if (lookahead == 'r') ADVANCE(376);
+      END_STATE();
+    case 189:
+      if (lookahead == 'r') ADVANCE(296);
+      END_STATE();
+    case 190:
+      if (lookahead == 'r') ADVANCE(125);
+      END_STATE();
+    case 191:
+      if (lookahead == 'r') ADVANCE(57);
+      END_STATE();
+    case 192:
+      if (lookahead == 'r') ADVANCE(197);
+      END_STATE();
+    case 193:
+      if (lookahead == 'r') ADVANCE(214);
+      END_STATE();
+    case 194:
+      if (lookahead == 'r') ADVANCE(201);
+      END_STATE();
+    case 195:
+      if (lookahead == 'r') ADVANCE(122);
+      END_STATE();
+    case 196:
+      if (lookahead == 'r') ADVANCE(207);
+      END_STATE();
+    case 197:
+      if (lookahead == 'r') ADVANCE(102);
+      END_STATE();
+    case 198:
+      if (lookahead == 'r') ADVANCE(78);
+      END_STATE();
+    case 199:
+      if (lookahead == 'r') ADVANCE(209);
+      END_STATE();
+    case 200:
+      if (lookahead == 's') ADVANCE(259);
+      END_STATE();
+    case 201:
+      if (lookahead == 's') ADVANCE(300);
+      END_STATE();
+    case 202:
+      if (lookahead == 's') ADVANCE(200);
+      END_STATE();
+    case 203:
+      if (lookahead == 's') ADVANCE(124);
+      END_STATE();
+    case 204:
+      if (lookahead == 's') ADVANCE(129);
+      END_STATE();
+    case 205:
+      if (lookahead == 's') ADVANCE(90);
+      END_STATE();
+    case 206:
+      if (lookahead == 's') ADVANCE(222);
+      END_STATE();
+    case 207:
+      if (lookahead == 's') ADVANCE(132);
+      END_STATE();
+    case 208:
+      if (lookahead == 's') ADVANCE(77);
+      END_STATE();
+    case 209:
+      if (lookahead == 's') ADVANCE(79);
+      END_STATE();
+    case 210:
+      if (lookahead == 's') ADVANCE(80);
+      END_STATE();
+    case 211:
+      if (lookahead == 't') ADVANCE(401);
+      END_STATE();
+    case 212:
+      if (lookahead == 't') ADVANCE(403);
+      END_STATE();
+    case 213:
+      if (lookahead == 't') ADVANCE(374);
+      END_STATE();
+    case 214:
+      if (lookahead == 't') ADVANCE(399);
+      END_STATE();
+    case 215:
+      if (lookahead == 't') ADVANCE(286);
+      END_STATE();
+    case 216:
+      if (lookahead == 't') ADVANCE(387);
+      END_STATE();
+    case 217:
+      if (lookahead == 't') ADVANCE(368);
+      END_STATE();
+    case 218:
+      if (lookahead == 't') ADVANCE(385);
+      END_STATE();
+    case 219:
+      if (lookahead == 't') ADVANCE(284);
+      END_STATE();
+    case 220:
+      if (lookahead == 't') ADVANCE(357);
+      END_STATE();
+    case 221:
+      if (lookahead == 't') ADVANCE(29);
+      END_STATE();
+    case 222:
+      if (lookahead == 't') ADVANCE(342);
+      END_STATE();
+    case 223:
+      if (lookahead == 't') ADVANCE(334);
+      END_STATE();
+    case 224:
+      if (lookahead == 't') ADVANCE(329);
+      END_STATE();
+    case 225:
+      if (lookahead == 't') ADVANCE(30);
+      END_STATE();
+    case 226:
+      if (lookahead == 't') ADVANCE(170);
+      END_STATE();
+    case 227:
+      if (lookahead == 't') ADVANCE(44);
+      END_STATE();
+    case 228:
+      if (lookahead == 't') ADVANCE(86);
+      END_STATE();
+    case 229:
+      if (lookahead == 't') ADVANCE(87);
+      END_STATE();
+    case 230:
+      if (lookahead == 't') ADVANCE(89);
+      END_STATE();
+    case 231:
+      if (lookahead == 't') ADVANCE(56);
+      END_STATE();
+    case 232:
+      if (lookahead == 't') ADVANCE(240);
+      END_STATE();
+    case 233:
+      if (lookahead == 't') ADVANCE(101);
+      END_STATE();
+    case 234:
+      if (lookahead == 'u') ADVANCE(321);
+      END_STATE();
+    case 235:
+      if (lookahead == 'u') ADVANCE(41);
+      END_STATE();
+    case 236:
+      if (lookahead == 'u') ADVANCE(205);
+      END_STATE();
+    case 237:
+      if (lookahead == 'u') ADVANCE(186);
+      END_STATE();
+    case 238:
+      if (lookahead == 'u') ADVANCE(199);
+      END_STATE();
+    case 239:
+      if (lookahead == 'u') ADVANCE(228);
+      END_STATE();
+    case 240:
+      if (lookahead == 'u') ADVANCE(198);
+      END_STATE();
+    case 241:
+      if (lookahead == 'u') ADVANCE(194);
+      END_STATE();
+    case 242:
+      if (lookahead == 'u') ADVANCE(204);
+      END_STATE();
+    case 243:
+      if (lookahead == 'u') ADVANCE(162);
+      END_STATE();
+    case 244:
+      if (lookahead == 'v') ADVANCE(100);
+      END_STATE();
+    case 245:
+      if (lookahead == 'w') ADVANCE(277);
+      END_STATE();
+    case 246:
+      if (lookahead == 'y') ADVANCE(785);
       END_STATE();
     case 247:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(732);
+      if (lookahead == 'y') ADVANCE(409);
       END_STATE();
     case 248:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(756);
+      if (lookahead == 'y') ADVANCE(322);
       END_STATE();
     case 249:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(21);
+      if (lookahead == 'y') ADVANCE(306);
       END_STATE();
     case 250:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(755);
+      if (lookahead == 'y') ADVANCE(298);
       END_STATE();
     case 251:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(248);
+      if (lookahead == 'y') ADVANCE(330);
       END_STATE();
     case 252:
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      if (lookahead == 'y') ADVANCE(310);
       END_STATE();
     case 253:
-      if (lookahead != 0) ADVANCE(762);
+      if (lookahead == 'y') ADVANCE(281);
       END_STATE();
     case 254:
-      if (eof) ADVANCE(260);
-      ADVANCE_MAP(
-        '!', 24,
-        '"', 757,
-        '#', 766,
-        '%', 734,
-        '(', 408,
-        ')', 409,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 289,
-        '.', 360,
-        '/', 407,
-        ':', 276,
-        '<', 397,
-        '=', 340,
-        '>', 399,
-        '?', 278,
-        '[', 403,
-        ']', 404,
-        'a', 458,
-        'b', 699,
-        'c', 417,
-        'd', 419,
-        'e', 577,
-        'f', 422,
-        'g', 552,
-        'h', 616,
-        'i', 531,
-        'm', 554,
-        'n', 611,
-        'o', 533,
-        'p', 445,
-        'r', 492,
-        's', 427,
-        't', 494,
-        'v', 424,
-        'w', 447,
-        '{', 274,
-        '|', 279,
-        '}', 275,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(254);
-      if (lookahead == '_' ||
-          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(721);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
+      if (lookahead == 'y') ADVANCE(326);
       END_STATE();
     case 255:
-      if (eof) ADVANCE(260);
-      ADVANCE_MAP(
-        '!', 24,
-        '"', 757,
-        '#', 766,
-        '%', 734,
-        ')', 409,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 289,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        'a', 54,
-        'b', 229,
-        'c', 31,
-        'd', 33,
-        'e', 130,
-        'f', 126,
-        'g', 110,
-        'h', 159,
-        'i', 99,
-        'm', 111,
-        'o', 100,
-        'p', 160,
-        'r', 75,
-        's', 35,
-        't', 76,
-        'v', 34,
-        'w', 52,
-        '{', 274,
-        '}', 275,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(255);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(726);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
+      if (lookahead == 'y') ADVANCE(318);
       END_STATE();
     case 256:
-      if (eof) ADVANCE(260);
-      ADVANCE_MAP(
-        '!', 24,
-        '#', 766,
-        '%', 733,
-        ')', 409,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 289,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        'a', 458,
-        'c', 418,
-        'e', 577,
-        'f', 450,
-        'g', 552,
-        'i', 531,
-        'm', 558,
-        'n', 611,
-        'o', 534,
-        'p', 620,
-        'r', 492,
-        's', 493,
-        't', 495,
-        'v', 425,
-        'w', 448,
-        '{', 274,
-        '}', 275,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(257);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(724);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      if (lookahead == 'y') ADVANCE(314);
       END_STATE();
     case 257:
-      if (eof) ADVANCE(260);
-      ADVANCE_MAP(
-        '!', 24,
-        '#', 766,
-        ')', 409,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 289,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        'a', 458,
-        'c', 418,
-        'e', 577,
-        'f', 450,
-        'g', 552,
-        'i', 531,
-        'm', 558,
-        'n', 611,
-        'o', 534,
-        'p', 620,
-        'r', 492,
-        's', 493,
-        't', 495,
-        'v', 425,
-        'w', 448,
-        '{', 274,
-        '}', 275,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(257);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(724);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      if (lookahead == 'y') ADVANCE(407);
       END_STATE();
     case 258:
-      if (eof) ADVANCE(260);
-      ADVANCE_MAP(
-        '!', 24,
-        '#', 766,
-        ')', 409,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 289,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        'a', 460,
-        'c', 433,
-        'e', 703,
-        'f', 450,
-        'g', 553,
-        'i', 582,
-        'm', 558,
-        'n', 611,
-        'o', 537,
-        'p', 620,
-        'r', 528,
-        's', 509,
-        't', 495,
-        'v', 425,
-        'w', 549,
-        '{', 274,
-        '}', 275,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(258);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      if (lookahead == '{') ADVANCE(793);
       END_STATE();
     case 259:
-      if (eof) ADVANCE(260);
+      if (lookahead == '\t' ||
+          lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ' ') ADVANCE(67);
+      END_STATE();
+    case 260:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(764);
+      END_STATE();
+    case 261:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(788);
+      END_STATE();
+    case 262:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(21);
+      END_STATE();
+    case 263:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(23);
+      END_STATE();
+    case 264:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(787);
+      END_STATE();
+    case 265:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(261);
+      END_STATE();
+    case 266:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(262);
+      END_STATE();
+    case 267:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(266);
+      END_STATE();
+    case 268:
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 269:
+      if (lookahead != 0) ADVANCE(794);
+      END_STATE();
+    case 270:
+      if (eof) ADVANCE(276);
       ADVANCE_MAP(
-        '#', 766,
-        '=', 339,
-        'a', 459,
-        'c', 418,
-        'e', 577,
-        'f', 450,
-        'g', 610,
-        'i', 532,
-        'm', 558,
-        'n', 611,
-        'o', 535,
-        'p', 620,
-        'r', 492,
-        's', 493,
-        't', 495,
-        'v', 425,
-        'w', 449,
-        '}', 275,
+        '!', 26,
+        '"', 789,
+        '#', 798,
+        '%', 765,
+        ')', 429,
+        '*', 426,
+        '+', 425,
+        ',', 293,
+        '-', 305,
+        '/', 427,
+        '<', 417,
+        '=', 27,
+        '>', 419,
+        'a', 481,
+        'c', 438,
+        'e', 606,
+        'f', 472,
+        'g', 580,
+        'i', 557,
+        'l', 444,
+        'm', 587,
+        'n', 642,
+        'o', 560,
+        'p', 650,
+        'r', 516,
+        's', 517,
+        't', 519,
+        'v', 446,
+        'w', 470,
+        '{', 290,
+        '}', 291,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(259);
+          lookahead == 0xfeff) SKIP(273);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(267);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 260:
+    case 271:
+      if (eof) ADVANCE(276);
+      ADVANCE_MAP(
+        '!', 26,
+        '"', 789,
+        '#', 798,
+        '%', 766,
+        '(', 428,
+        ')', 429,
+        '*', 426,
+        '+', 425,
+        ',', 293,
+        '-', 305,
+        '.', 380,
+        '/', 427,
+        ':', 292,
+        '<', 417,
+        '=', 356,
+        '>', 419,
+        '?', 294,
+        '[', 423,
+        ']', 424,
+        'a', 481,
+        'b', 731,
+        'c', 437,
+        'd', 439,
+        'e', 606,
+        'f', 442,
+        'g', 580,
+        'h', 647,
+        'i', 557,
+        'l', 444,
+        'm', 582,
+        'n', 642,
+        'o', 559,
+        'p', 467,
+        'r', 516,
+        's', 448,
+        't', 518,
+        'v', 445,
+        'w', 469,
+        '{', 290,
+        '|', 295,
+        '}', 291,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(271);
+      if (lookahead == '_' ||
+          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(753);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(767);
+      END_STATE();
+    case 272:
+      if (eof) ADVANCE(276);
+      ADVANCE_MAP(
+        '!', 26,
+        '"', 789,
+        '#', 798,
+        '%', 766,
+        ')', 429,
+        '*', 426,
+        '+', 425,
+        ',', 293,
+        '-', 305,
+        '/', 427,
+        '<', 417,
+        '=', 27,
+        '>', 419,
+        'a', 59,
+        'b', 242,
+        'c', 33,
+        'd', 36,
+        'e', 141,
+        'f', 136,
+        'g', 120,
+        'h', 171,
+        'i', 107,
+        'l', 34,
+        'm', 121,
+        'o', 108,
+        'p', 172,
+        'r', 81,
+        's', 38,
+        't', 82,
+        'v', 37,
+        'w', 55,
+        '{', 290,
+        '}', 291,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(272);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(758);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(767);
+      END_STATE();
+    case 273:
+      if (eof) ADVANCE(276);
+      ADVANCE_MAP(
+        '!', 26,
+        '"', 789,
+        '#', 798,
+        ')', 429,
+        '*', 426,
+        '+', 425,
+        ',', 293,
+        '-', 305,
+        '/', 427,
+        '<', 417,
+        '=', 27,
+        '>', 419,
+        'a', 481,
+        'c', 438,
+        'e', 606,
+        'f', 472,
+        'g', 580,
+        'i', 557,
+        'l', 444,
+        'm', 587,
+        'n', 642,
+        'o', 560,
+        'p', 650,
+        'r', 516,
+        's', 517,
+        't', 519,
+        'v', 446,
+        'w', 470,
+        '{', 290,
+        '}', 291,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(273);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(267);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 274:
+      if (eof) ADVANCE(276);
+      ADVANCE_MAP(
+        '!', 26,
+        '#', 798,
+        ')', 429,
+        '*', 426,
+        '+', 425,
+        ',', 293,
+        '-', 305,
+        '/', 427,
+        '<', 417,
+        '=', 27,
+        '>', 419,
+        'a', 483,
+        'c', 456,
+        'e', 735,
+        'f', 472,
+        'g', 581,
+        'i', 611,
+        'l', 444,
+        'm', 587,
+        'n', 642,
+        'o', 563,
+        'p', 650,
+        'r', 554,
+        's', 538,
+        't', 519,
+        'v', 446,
+        'w', 577,
+        '{', 290,
+        '}', 291,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(274);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(756);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 275:
+      if (eof) ADVANCE(276);
+      ADVANCE_MAP(
+        '#', 798,
+        '=', 355,
+        'a', 482,
+        'c', 438,
+        'e', 606,
+        'f', 472,
+        'g', 640,
+        'i', 558,
+        'l', 444,
+        'm', 587,
+        'n', 642,
+        'o', 561,
+        'p', 650,
+        'r', 516,
+        's', 517,
+        't', 519,
+        'v', 446,
+        'w', 471,
+        '}', 291,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(275);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 276:
       ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
-    case 261:
+    case 277:
       ACCEPT_TOKEN(anon_sym_flow);
       END_STATE();
-    case 262:
+    case 278:
       ACCEPT_TOKEN(anon_sym_flow);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 263:
+    case 279:
       ACCEPT_TOKEN(anon_sym_version);
       END_STATE();
-    case 264:
+    case 280:
       ACCEPT_TOKEN(anon_sym_version);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 265:
+    case 281:
       ACCEPT_TOKEN(anon_sym_currency);
       END_STATE();
-    case 266:
+    case 282:
       ACCEPT_TOKEN(anon_sym_currency);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 267:
+    case 283:
       ACCEPT_TOKEN(aux_sym_currency_declaration_token1);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(267);
-      END_STATE();
-    case 268:
-      ACCEPT_TOKEN(anon_sym_account);
-      END_STATE();
-    case 269:
-      ACCEPT_TOKEN(anon_sym_account);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 270:
-      ACCEPT_TOKEN(anon_sym_event);
-      END_STATE();
-    case 271:
-      ACCEPT_TOKEN(anon_sym_event);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 272:
-      ACCEPT_TOKEN(anon_sym_action);
-      END_STATE();
-    case 273:
-      ACCEPT_TOKEN(anon_sym_action);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 274:
-      ACCEPT_TOKEN(anon_sym_LBRACE);
-      END_STATE();
-    case 275:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
-      END_STATE();
-    case 276:
-      ACCEPT_TOKEN(anon_sym_COLON);
-      END_STATE();
-    case 277:
-      ACCEPT_TOKEN(anon_sym_COMMA);
-      END_STATE();
-    case 278:
-      ACCEPT_TOKEN(anon_sym_QMARK);
-      END_STATE();
-    case 279:
-      ACCEPT_TOKEN(anon_sym_PIPE);
-      END_STATE();
-    case 280:
-      ACCEPT_TOKEN(anon_sym_calendar);
-      END_STATE();
-    case 281:
-      ACCEPT_TOKEN(anon_sym_calendar);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 282:
-      ACCEPT_TOKEN(anon_sym_policy);
-      END_STATE();
-    case 283:
-      ACCEPT_TOKEN(anon_sym_policy);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(283);
       END_STATE();
     case 284:
-      ACCEPT_TOKEN(anon_sym_contact_hours);
+      ACCEPT_TOKEN(anon_sym_account);
       END_STATE();
     case 285:
+      ACCEPT_TOKEN(anon_sym_account);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 286:
+      ACCEPT_TOKEN(anon_sym_event);
+      END_STATE();
+    case 287:
+      ACCEPT_TOKEN(anon_sym_event);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 288:
+      ACCEPT_TOKEN(anon_sym_action);
+      END_STATE();
+    case 289:
+      ACCEPT_TOKEN(anon_sym_action);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 290:
+      ACCEPT_TOKEN(anon_sym_LBRACE);
+      END_STATE();
+    case 291:
+      ACCEPT_TOKEN(anon_sym_RBRACE);
+      END_STATE();
+    case 292:
+      ACCEPT_TOKEN(anon_sym_COLON);
+      END_STATE();
+    case 293:
+      ACCEPT_TOKEN(anon_sym_COMMA);
+      END_STATE();
+    case 294:
+      ACCEPT_TOKEN(anon_sym_QMARK);
+      END_STATE();
+    case 295:
+      ACCEPT_TOKEN(anon_sym_PIPE);
+      END_STATE();
+    case 296:
+      ACCEPT_TOKEN(anon_sym_calendar);
+      END_STATE();
+    case 297:
+      ACCEPT_TOKEN(anon_sym_calendar);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 298:
+      ACCEPT_TOKEN(anon_sym_policy);
+      END_STATE();
+    case 299:
+      ACCEPT_TOKEN(anon_sym_policy);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 300:
+      ACCEPT_TOKEN(anon_sym_contact_hours);
+      END_STATE();
+    case 301:
       ACCEPT_TOKEN(anon_sym_contact_hours);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 286:
-      ACCEPT_TOKEN(anon_sym_in);
-      END_STATE();
-    case 287:
-      ACCEPT_TOKEN(anon_sym_in);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 288:
-      ACCEPT_TOKEN(anon_sym_DASH);
-      END_STATE();
-    case 289:
-      ACCEPT_TOKEN(anon_sym_DASH);
-      if (lookahead == '>') ADVANCE(345);
-      END_STATE();
-    case 290:
-      ACCEPT_TOKEN(anon_sym_monday);
-      END_STATE();
-    case 291:
-      ACCEPT_TOKEN(anon_sym_monday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 292:
-      ACCEPT_TOKEN(anon_sym_mon);
-      if (lookahead == 'd') ADVANCE(431);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 293:
-      ACCEPT_TOKEN(anon_sym_mon);
-      if (lookahead == 'd') ADVANCE(39);
-      END_STATE();
-    case 294:
-      ACCEPT_TOKEN(anon_sym_tuesday);
-      END_STATE();
-    case 295:
-      ACCEPT_TOKEN(anon_sym_tuesday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 296:
-      ACCEPT_TOKEN(anon_sym_tue);
-      if (lookahead == 's') ADVANCE(487);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 297:
-      ACCEPT_TOKEN(anon_sym_tue);
-      if (lookahead == 's') ADVANCE(71);
-      END_STATE();
-    case 298:
-      ACCEPT_TOKEN(anon_sym_wednesday);
-      END_STATE();
-    case 299:
-      ACCEPT_TOKEN(anon_sym_wednesday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 300:
-      ACCEPT_TOKEN(anon_sym_wed);
-      if (lookahead == 'n') ADVANCE(529);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 301:
-      ACCEPT_TOKEN(anon_sym_wed);
-      if (lookahead == 'n') ADVANCE(98);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 302:
-      ACCEPT_TOKEN(anon_sym_thursday);
+      ACCEPT_TOKEN(anon_sym_in);
       END_STATE();
     case 303:
+      ACCEPT_TOKEN(anon_sym_in);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 304:
+      ACCEPT_TOKEN(anon_sym_DASH);
+      END_STATE();
+    case 305:
+      ACCEPT_TOKEN(anon_sym_DASH);
+      if (lookahead == '>') ADVANCE(365);
+      END_STATE();
+    case 306:
+      ACCEPT_TOKEN(anon_sym_monday);
+      END_STATE();
+    case 307:
+      ACCEPT_TOKEN(anon_sym_monday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 308:
+      ACCEPT_TOKEN(anon_sym_mon);
+      if (lookahead == 'd') ADVANCE(453);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 309:
+      ACCEPT_TOKEN(anon_sym_mon);
+      if (lookahead == 'd') ADVANCE(42);
+      END_STATE();
+    case 310:
+      ACCEPT_TOKEN(anon_sym_tuesday);
+      END_STATE();
+    case 311:
+      ACCEPT_TOKEN(anon_sym_tuesday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 312:
+      ACCEPT_TOKEN(anon_sym_tue);
+      if (lookahead == 's') ADVANCE(511);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 313:
+      ACCEPT_TOKEN(anon_sym_tue);
+      if (lookahead == 's') ADVANCE(77);
+      END_STATE();
+    case 314:
+      ACCEPT_TOKEN(anon_sym_wednesday);
+      END_STATE();
+    case 315:
+      ACCEPT_TOKEN(anon_sym_wednesday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 316:
+      ACCEPT_TOKEN(anon_sym_wed);
+      if (lookahead == 'n') ADVANCE(555);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 317:
+      ACCEPT_TOKEN(anon_sym_wed);
+      if (lookahead == 'n') ADVANCE(106);
+      END_STATE();
+    case 318:
+      ACCEPT_TOKEN(anon_sym_thursday);
+      END_STATE();
+    case 319:
       ACCEPT_TOKEN(anon_sym_thursday);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 304:
-      ACCEPT_TOKEN(anon_sym_thu);
-      if (lookahead == 'r') ADVANCE(660);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 305:
-      ACCEPT_TOKEN(anon_sym_thu);
-      if (lookahead == 'r') ADVANCE(197);
-      END_STATE();
-    case 306:
-      ACCEPT_TOKEN(anon_sym_friday);
-      END_STATE();
-    case 307:
-      ACCEPT_TOKEN(anon_sym_friday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 308:
-      ACCEPT_TOKEN(anon_sym_fri);
-      if (lookahead == 'd') ADVANCE(430);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 309:
-      ACCEPT_TOKEN(anon_sym_fri);
-      if (lookahead == 'd') ADVANCE(37);
-      END_STATE();
-    case 310:
-      ACCEPT_TOKEN(anon_sym_saturday);
-      END_STATE();
-    case 311:
-      ACCEPT_TOKEN(anon_sym_saturday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 312:
-      ACCEPT_TOKEN(anon_sym_sat);
-      if (lookahead == 'u') ADVANCE(648);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 313:
-      ACCEPT_TOKEN(anon_sym_sat);
-      if (lookahead == 'u') ADVANCE(186);
-      END_STATE();
-    case 314:
-      ACCEPT_TOKEN(anon_sym_sunday);
-      END_STATE();
-    case 315:
-      ACCEPT_TOKEN(anon_sym_sunday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 316:
-      ACCEPT_TOKEN(anon_sym_sun);
-      if (lookahead == 'd') ADVANCE(434);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 317:
-      ACCEPT_TOKEN(anon_sym_sun);
-      if (lookahead == 'd') ADVANCE(40);
-      END_STATE();
-    case 318:
-      ACCEPT_TOKEN(anon_sym_no_contact);
-      END_STATE();
-    case 319:
-      ACCEPT_TOKEN(anon_sym_no_contact);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 320:
-      ACCEPT_TOKEN(anon_sym_on);
+      ACCEPT_TOKEN(anon_sym_thu);
+      if (lookahead == 'r') ADVANCE(691);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 321:
+      ACCEPT_TOKEN(anon_sym_thu);
+      if (lookahead == 'r') ADVANCE(209);
+      END_STATE();
+    case 322:
+      ACCEPT_TOKEN(anon_sym_friday);
+      END_STATE();
+    case 323:
+      ACCEPT_TOKEN(anon_sym_friday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 324:
+      ACCEPT_TOKEN(anon_sym_fri);
+      if (lookahead == 'd') ADVANCE(450);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 325:
+      ACCEPT_TOKEN(anon_sym_fri);
+      if (lookahead == 'd') ADVANCE(40);
+      END_STATE();
+    case 326:
+      ACCEPT_TOKEN(anon_sym_saturday);
+      END_STATE();
+    case 327:
+      ACCEPT_TOKEN(anon_sym_saturday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 328:
+      ACCEPT_TOKEN(anon_sym_sat);
+      if (lookahead == 'u') ADVANCE(679);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 329:
+      ACCEPT_TOKEN(anon_sym_sat);
+      if (lookahead == 'u') ADVANCE(198);
+      END_STATE();
+    case 330:
+      ACCEPT_TOKEN(anon_sym_sunday);
+      END_STATE();
+    case 331:
+      ACCEPT_TOKEN(anon_sym_sunday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 332:
+      ACCEPT_TOKEN(anon_sym_sun);
+      if (lookahead == 'd') ADVANCE(455);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 333:
+      ACCEPT_TOKEN(anon_sym_sun);
+      if (lookahead == 'd') ADVANCE(45);
+      END_STATE();
+    case 334:
+      ACCEPT_TOKEN(anon_sym_no_contact);
+      END_STATE();
+    case 335:
+      ACCEPT_TOKEN(anon_sym_no_contact);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 336:
+      ACCEPT_TOKEN(anon_sym_on);
+      END_STATE();
+    case 337:
       ACCEPT_TOKEN(anon_sym_on);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 322:
-      ACCEPT_TOKEN(anon_sym_of);
-      END_STATE();
-    case 323:
-      ACCEPT_TOKEN(anon_sym_of);
-      if (lookahead == 'f') ADVANCE(518);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 324:
-      ACCEPT_TOKEN(anon_sym_of);
-      if (lookahead == 'f') ADVANCE(91);
-      END_STATE();
-    case 325:
-      ACCEPT_TOKEN(anon_sym_of);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 326:
-      ACCEPT_TOKEN(anon_sym_at_most);
-      END_STATE();
-    case 327:
-      ACCEPT_TOKEN(anon_sym_at_most);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 328:
-      ACCEPT_TOKEN(anon_sym_week);
-      END_STATE();
-    case 329:
-      ACCEPT_TOKEN(anon_sym_week);
-      if (lookahead == 's') ADVANCE(747);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 330:
-      ACCEPT_TOKEN(anon_sym_week);
-      if (lookahead == 's') ADVANCE(746);
-      END_STATE();
-    case 331:
-      ACCEPT_TOKEN(anon_sym_pause);
-      END_STATE();
-    case 332:
-      ACCEPT_TOKEN(anon_sym_pause);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 333:
-      ACCEPT_TOKEN(anon_sym_at);
-      END_STATE();
-    case 334:
-      ACCEPT_TOKEN(anon_sym_at);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 335:
-      ACCEPT_TOKEN(anon_sym_stop);
-      END_STATE();
-    case 336:
-      ACCEPT_TOKEN(anon_sym_stop);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 337:
-      ACCEPT_TOKEN(anon_sym_var);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 338:
+      ACCEPT_TOKEN(anon_sym_of);
+      END_STATE();
+    case 339:
+      ACCEPT_TOKEN(anon_sym_of);
+      if (lookahead == 'f') ADVANCE(544);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 340:
+      ACCEPT_TOKEN(anon_sym_of);
+      if (lookahead == 'f') ADVANCE(99);
+      END_STATE();
+    case 341:
+      ACCEPT_TOKEN(anon_sym_of);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 342:
+      ACCEPT_TOKEN(anon_sym_at_most);
+      END_STATE();
+    case 343:
+      ACCEPT_TOKEN(anon_sym_at_most);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 344:
+      ACCEPT_TOKEN(anon_sym_week);
+      END_STATE();
+    case 345:
+      ACCEPT_TOKEN(anon_sym_week);
+      if (lookahead == 's') ADVANCE(779);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 346:
+      ACCEPT_TOKEN(anon_sym_week);
+      if (lookahead == 's') ADVANCE(778);
+      END_STATE();
+    case 347:
+      ACCEPT_TOKEN(anon_sym_pause);
+      END_STATE();
+    case 348:
+      ACCEPT_TOKEN(anon_sym_pause);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 349:
+      ACCEPT_TOKEN(anon_sym_at);
+      END_STATE();
+    case 350:
+      ACCEPT_TOKEN(anon_sym_at);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 351:
+      ACCEPT_TOKEN(anon_sym_stop);
+      END_STATE();
+    case 352:
+      ACCEPT_TOKEN(anon_sym_stop);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 353:
+      ACCEPT_TOKEN(anon_sym_var);
+      END_STATE();
+    case 354:
       ACCEPT_TOKEN(anon_sym_var);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 339:
-      ACCEPT_TOKEN(anon_sym_EQ);
-      END_STATE();
-    case 340:
-      ACCEPT_TOKEN(anon_sym_EQ);
-      if (lookahead == '=') ADVANCE(390);
-      END_STATE();
-    case 341:
-      ACCEPT_TOKEN(anon_sym_segment);
-      END_STATE();
-    case 342:
-      ACCEPT_TOKEN(anon_sym_segment);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 343:
-      ACCEPT_TOKEN(anon_sym_template);
-      END_STATE();
-    case 344:
-      ACCEPT_TOKEN(anon_sym_template);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 345:
-      ACCEPT_TOKEN(anon_sym_DASH_GT);
-      END_STATE();
-    case 346:
-      ACCEPT_TOKEN(anon_sym_when);
-      END_STATE();
-    case 347:
-      ACCEPT_TOKEN(anon_sym_when);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 348:
-      ACCEPT_TOKEN(anon_sym_start);
-      END_STATE();
-    case 349:
-      ACCEPT_TOKEN(anon_sym_start);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 350:
-      ACCEPT_TOKEN(anon_sym_migrate);
-      END_STATE();
-    case 351:
-      ACCEPT_TOKEN(anon_sym_migrate);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 352:
-      ACCEPT_TOKEN(anon_sym_stage);
-      END_STATE();
-    case 353:
-      ACCEPT_TOKEN(anon_sym_stage);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 354:
-      ACCEPT_TOKEN(anon_sym_wait);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 355:
+      ACCEPT_TOKEN(anon_sym_EQ);
+      END_STATE();
+    case 356:
+      ACCEPT_TOKEN(anon_sym_EQ);
+      if (lookahead == '=') ADVANCE(410);
+      END_STATE();
+    case 357:
+      ACCEPT_TOKEN(anon_sym_segment);
+      END_STATE();
+    case 358:
+      ACCEPT_TOKEN(anon_sym_segment);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 359:
+      ACCEPT_TOKEN(anon_sym_template);
+      END_STATE();
+    case 360:
+      ACCEPT_TOKEN(anon_sym_template);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 361:
+      ACCEPT_TOKEN(anon_sym_locale);
+      END_STATE();
+    case 362:
+      ACCEPT_TOKEN(anon_sym_locale);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 363:
+      ACCEPT_TOKEN(anon_sym_language);
+      END_STATE();
+    case 364:
+      ACCEPT_TOKEN(anon_sym_language);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 365:
+      ACCEPT_TOKEN(anon_sym_DASH_GT);
+      END_STATE();
+    case 366:
+      ACCEPT_TOKEN(anon_sym_when);
+      END_STATE();
+    case 367:
+      ACCEPT_TOKEN(anon_sym_when);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 368:
+      ACCEPT_TOKEN(anon_sym_start);
+      END_STATE();
+    case 369:
+      ACCEPT_TOKEN(anon_sym_start);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 370:
+      ACCEPT_TOKEN(anon_sym_migrate);
+      END_STATE();
+    case 371:
+      ACCEPT_TOKEN(anon_sym_migrate);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 372:
+      ACCEPT_TOKEN(anon_sym_stage);
+      END_STATE();
+    case 373:
+      ACCEPT_TOKEN(anon_sym_stage);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 374:
+      ACCEPT_TOKEN(anon_sym_wait);
+      END_STATE();
+    case 375:
       ACCEPT_TOKEN(anon_sym_wait);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 356:
-      ACCEPT_TOKEN(anon_sym_reenter);
-      END_STATE();
-    case 357:
-      ACCEPT_TOKEN(anon_sym_reenter);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 358:
-      ACCEPT_TOKEN(anon_sym_send);
-      END_STATE();
-    case 359:
-      ACCEPT_TOKEN(anon_sym_send);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 360:
-      ACCEPT_TOKEN(anon_sym_DOT);
-      END_STATE();
-    case 361:
-      ACCEPT_TOKEN(anon_sym_call);
-      END_STATE();
-    case 362:
-      ACCEPT_TOKEN(anon_sym_call);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 363:
-      ACCEPT_TOKEN(anon_sym_if);
-      END_STATE();
-    case 364:
-      ACCEPT_TOKEN(anon_sym_if);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 365:
-      ACCEPT_TOKEN(anon_sym_repeat);
-      END_STATE();
-    case 366:
-      ACCEPT_TOKEN(anon_sym_repeat);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 367:
-      ACCEPT_TOKEN(anon_sym_split);
-      END_STATE();
-    case 368:
-      ACCEPT_TOKEN(anon_sym_split);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 369:
-      ACCEPT_TOKEN(anon_sym_goto);
-      END_STATE();
-    case 370:
-      ACCEPT_TOKEN(anon_sym_goto);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 371:
-      ACCEPT_TOKEN(anon_sym_end);
-      END_STATE();
-    case 372:
-      ACCEPT_TOKEN(anon_sym_end);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 373:
-      ACCEPT_TOKEN(anon_sym_set);
-      END_STATE();
-    case 374:
-      ACCEPT_TOKEN(anon_sym_set);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 375:
-      ACCEPT_TOKEN(anon_sym_assign);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 376:
+      ACCEPT_TOKEN(anon_sym_reenter);
+      END_STATE();
+    case 377:
+      ACCEPT_TOKEN(anon_sym_reenter);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 378:
+      ACCEPT_TOKEN(anon_sym_send);
+      END_STATE();
+    case 379:
+      ACCEPT_TOKEN(anon_sym_send);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 380:
+      ACCEPT_TOKEN(anon_sym_DOT);
+      END_STATE();
+    case 381:
+      ACCEPT_TOKEN(anon_sym_call);
+      END_STATE();
+    case 382:
+      ACCEPT_TOKEN(anon_sym_call);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 383:
+      ACCEPT_TOKEN(anon_sym_if);
+      END_STATE();
+    case 384:
+      ACCEPT_TOKEN(anon_sym_if);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 385:
+      ACCEPT_TOKEN(anon_sym_repeat);
+      END_STATE();
+    case 386:
+      ACCEPT_TOKEN(anon_sym_repeat);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 387:
+      ACCEPT_TOKEN(anon_sym_split);
+      END_STATE();
+    case 388:
+      ACCEPT_TOKEN(anon_sym_split);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 389:
+      ACCEPT_TOKEN(anon_sym_goto);
+      END_STATE();
+    case 390:
+      ACCEPT_TOKEN(anon_sym_goto);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 391:
+      ACCEPT_TOKEN(anon_sym_end);
+      END_STATE();
+    case 392:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 393:
+      ACCEPT_TOKEN(anon_sym_set);
+      END_STATE();
+    case 394:
+      ACCEPT_TOKEN(anon_sym_set);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 395:
+      ACCEPT_TOKEN(anon_sym_assign);
+      END_STATE();
+    case 396:
       ACCEPT_TOKEN(anon_sym_assign);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 377:
+    case 397:
       ACCEPT_TOKEN(anon_sym_offer);
       END_STATE();
-    case 378:
+    case 398:
       ACCEPT_TOKEN(anon_sym_offer);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 379:
+    case 399:
       ACCEPT_TOKEN(anon_sym_alert);
       END_STATE();
-    case 380:
+    case 400:
       ACCEPT_TOKEN(anon_sym_alert);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 381:
+    case 401:
       ACCEPT_TOKEN(anon_sym_emit);
       END_STATE();
-    case 382:
+    case 402:
       ACCEPT_TOKEN(anon_sym_emit);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 383:
+    case 403:
       ACCEPT_TOKEN(anon_sym_test);
       END_STATE();
-    case 384:
+    case 404:
       ACCEPT_TOKEN(anon_sym_test);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 385:
+    case 405:
       ACCEPT_TOKEN(anon_sym_given);
       END_STATE();
-    case 386:
+    case 406:
       ACCEPT_TOKEN(anon_sym_given);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 387:
+    case 407:
       ACCEPT_TOKEN(anon_sym_day);
       END_STATE();
-    case 388:
+    case 408:
       ACCEPT_TOKEN(anon_sym_day);
-      if (lookahead == 's') ADVANCE(745);
+      if (lookahead == 's') ADVANCE(777);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 389:
+    case 409:
       ACCEPT_TOKEN(anon_sym_day);
-      if (lookahead == 's') ADVANCE(744);
+      if (lookahead == 's') ADVANCE(776);
       END_STATE();
-    case 390:
+    case 410:
       ACCEPT_TOKEN(anon_sym_EQ_EQ);
       END_STATE();
-    case 391:
+    case 411:
       ACCEPT_TOKEN(anon_sym_or);
       END_STATE();
-    case 392:
+    case 412:
       ACCEPT_TOKEN(anon_sym_or);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 393:
+    case 413:
       ACCEPT_TOKEN(anon_sym_and);
       END_STATE();
-    case 394:
+    case 414:
       ACCEPT_TOKEN(anon_sym_and);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 395:
+    case 415:
       ACCEPT_TOKEN(anon_sym_not);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 396:
+    case 416:
       ACCEPT_TOKEN(anon_sym_BANG_EQ);
       END_STATE();
-    case 397:
+    case 417:
       ACCEPT_TOKEN(anon_sym_LT);
-      if (lookahead == '=') ADVANCE(398);
+      if (lookahead == '=') ADVANCE(418);
       END_STATE();
-    case 398:
+    case 418:
       ACCEPT_TOKEN(anon_sym_LT_EQ);
       END_STATE();
-    case 399:
+    case 419:
       ACCEPT_TOKEN(anon_sym_GT);
-      if (lookahead == '=') ADVANCE(400);
+      if (lookahead == '=') ADVANCE(420);
       END_STATE();
-    case 400:
+    case 420:
       ACCEPT_TOKEN(anon_sym_GT_EQ);
       END_STATE();
-    case 401:
+    case 421:
       ACCEPT_TOKEN(anon_sym_is);
       END_STATE();
-    case 402:
+    case 422:
       ACCEPT_TOKEN(anon_sym_is);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 403:
+    case 423:
       ACCEPT_TOKEN(anon_sym_LBRACK);
       END_STATE();
-    case 404:
+    case 424:
       ACCEPT_TOKEN(anon_sym_RBRACK);
       END_STATE();
-    case 405:
+    case 425:
       ACCEPT_TOKEN(anon_sym_PLUS);
       END_STATE();
-    case 406:
+    case 426:
       ACCEPT_TOKEN(anon_sym_STAR);
       END_STATE();
-    case 407:
+    case 427:
       ACCEPT_TOKEN(anon_sym_SLASH);
       END_STATE();
-    case 408:
+    case 428:
       ACCEPT_TOKEN(anon_sym_LPAREN);
       END_STATE();
-    case 409:
+    case 429:
       ACCEPT_TOKEN(anon_sym_RPAREN);
       END_STATE();
-    case 410:
+    case 430:
       ACCEPT_TOKEN(anon_sym_true);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 411:
+    case 431:
       ACCEPT_TOKEN(anon_sym_false);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 412:
+    case 432:
       ACCEPT_TOKEN(sym_today);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 413:
+    case 433:
       ACCEPT_TOKEN(sym_now);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 414:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '_') ADVANCE(551);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 415:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '_') ADVANCE(580);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 416:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '_') ADVANCE(474);
-      if (lookahead == 't') ADVANCE(252);
-      if (lookahead == 'w') ADVANCE(252);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 417:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(568);
-      if (lookahead == 'o') ADVANCE(593);
-      if (lookahead == 'u') ADVANCE(642);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 418:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(568);
-      if (lookahead == 'u') ADVANCE(642);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 419:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(707);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 420:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(545);
-      if (lookahead == 'o') ADVANCE(630);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 421:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(545);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 422:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(570);
-      if (lookahead == 'l') ADVANCE(612);
-      if (lookahead == 'r') ADVANCE(555);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 423:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(570);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 424:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(635);
-      if (lookahead == 'e') ADVANCE(647);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 425:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(635);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 426:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(708);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 427:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(664);
-      if (lookahead == 'e') ADVANCE(540);
-      if (lookahead == 'p') ADVANCE(573);
-      if (lookahead == 't') ADVANCE(420);
-      if (lookahead == 'u') ADVANCE(586);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 428:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(664);
-      if (lookahead == 'u') ADVANCE(586);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 429:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(464);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 430:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(709);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 431:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(710);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 432:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(546);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 433:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(575);
-      if (lookahead == 'u') ADVANCE(642);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 434:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(712);
+      if (lookahead == '_') ADVANCE(579);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 435:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(572);
+      if (lookahead == '_') ADVANCE(609);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 436:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(713);
+      if (lookahead == '_') ADVANCE(498);
+      if (lookahead == 't') ADVANCE(268);
+      if (lookahead == 'w') ADVANCE(268);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 437:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(715);
+      if (lookahead == 'a') ADVANCE(596);
+      if (lookahead == 'o') ADVANCE(623);
+      if (lookahead == 'u') ADVANCE(673);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 438:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(716);
+      if (lookahead == 'a') ADVANCE(596);
+      if (lookahead == 'u') ADVANCE(673);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 439:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(639);
+      if (lookahead == 'a') ADVANCE(739);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 440:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(717);
+      if (lookahead == 'a') ADVANCE(571);
+      if (lookahead == 'o') ADVANCE(661);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 441:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(718);
+      if (lookahead == 'a') ADVANCE(571);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 442:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(672);
+      if (lookahead == 'a') ADVANCE(598);
+      if (lookahead == 'l') ADVANCE(643);
+      if (lookahead == 'r') ADVANCE(583);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 443:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(689);
-      if (lookahead == 't') ADVANCE(613);
-      if (lookahead == 'u') ADVANCE(608);
+      if (lookahead == 'a') ADVANCE(598);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 444:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(689);
-      if (lookahead == 'u') ADVANCE(608);
+      if (lookahead == 'a') ADVANCE(613);
+      if (lookahead == 'o') ADVANCE(484);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 445:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(700);
-      if (lookahead == 'o') ADVANCE(571);
+      if (lookahead == 'a') ADVANCE(666);
+      if (lookahead == 'e') ADVANCE(677);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 446:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(700);
+      if (lookahead == 'a') ADVANCE(666);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 447:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(562);
-      if (lookahead == 'e') ADVANCE(478);
-      if (lookahead == 'h') ADVANCE(511);
+      if (lookahead == 'a') ADVANCE(740);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 448:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(562);
-      if (lookahead == 'h') ADVANCE(511);
+      if (lookahead == 'a') ADVANCE(695);
+      if (lookahead == 'e') ADVANCE(566);
+      if (lookahead == 'p') ADVANCE(602);
+      if (lookahead == 't') ADVANCE(440);
+      if (lookahead == 'u') ADVANCE(616);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 449:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(562);
+      if (lookahead == 'a') ADVANCE(695);
+      if (lookahead == 'u') ADVANCE(616);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 450:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(574);
-      if (lookahead == 'l') ADVANCE(612);
+      if (lookahead == 'a') ADVANCE(741);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 451:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(574);
-      if (lookahead == 'r') ADVANCE(555);
+      if (lookahead == 'a') ADVANCE(488);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 452:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'a') ADVANCE(574);
-      if (lookahead == 'r') ADVANCE(566);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 453:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(574);
+      if (lookahead == 'a') ADVANCE(742);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 454:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(465);
+      if (lookahead == 'a') ADVANCE(601);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 455:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(645);
+      if (lookahead == 'a') ADVANCE(744);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 456:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(685);
+      if (lookahead == 'a') ADVANCE(604);
+      if (lookahead == 'u') ADVANCE(673);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 457:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(686);
+      if (lookahead == 'a') ADVANCE(745);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 458:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(466);
-      if (lookahead == 'l') ADVANCE(512);
-      if (lookahead == 'n') ADVANCE(475);
-      if (lookahead == 's') ADVANCE(651);
-      if (lookahead == 't') ADVANCE(334);
+      if (lookahead == 'a') ADVANCE(600);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 459:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(466);
-      if (lookahead == 'l') ADVANCE(512);
-      if (lookahead == 'n') ADVANCE(477);
-      if (lookahead == 's') ADVANCE(651);
-      if (lookahead == 't') ADVANCE(334);
+      if (lookahead == 'a') ADVANCE(747);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 460:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(466);
-      if (lookahead == 'n') ADVANCE(475);
-      if (lookahead == 't') ADVANCE(334);
+      if (lookahead == 'a') ADVANCE(748);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 461:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(467);
-      if (lookahead == 'n') ADVANCE(475);
+      if (lookahead == 'a') ADVANCE(670);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 462:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(711);
+      if (lookahead == 'a') ADVANCE(749);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 463:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(714);
+      if (lookahead == 'a') ADVANCE(750);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 464:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(674);
+      if (lookahead == 'a') ADVANCE(703);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 465:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(678);
+      if (lookahead == 'a') ADVANCE(720);
+      if (lookahead == 't') ADVANCE(644);
+      if (lookahead == 'u') ADVANCE(638);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 466:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(621);
-      if (lookahead == 't') ADVANCE(560);
+      if (lookahead == 'a') ADVANCE(720);
+      if (lookahead == 'u') ADVANCE(638);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 467:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(621);
+      if (lookahead == 'a') ADVANCE(732);
+      if (lookahead == 'o') ADVANCE(599);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 468:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(627);
+      if (lookahead == 'a') ADVANCE(732);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 469:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(468);
-      if (lookahead == 'l') ADVANCE(512);
-      if (lookahead == 'n') ADVANCE(477);
-      if (lookahead == 's') ADVANCE(651);
-      if (lookahead == 't') ADVANCE(334);
+      if (lookahead == 'a') ADVANCE(590);
+      if (lookahead == 'e') ADVANCE(502);
+      if (lookahead == 'h') ADVANCE(537);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 470:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(468);
-      if (lookahead == 'l') ADVANCE(512);
-      if (lookahead == 'n') ADVANCE(477);
+      if (lookahead == 'a') ADVANCE(590);
+      if (lookahead == 'h') ADVANCE(537);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 471:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(468);
-      if (lookahead == 'n') ADVANCE(477);
-      if (lookahead == 't') ADVANCE(334);
+      if (lookahead == 'a') ADVANCE(590);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 472:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(468);
-      if (lookahead == 'n') ADVANCE(477);
-      if (lookahead == 't') ADVANCE(415);
+      if (lookahead == 'a') ADVANCE(603);
+      if (lookahead == 'l') ADVANCE(643);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 473:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(468);
-      if (lookahead == 'n') ADVANCE(477);
+      if (lookahead == 'a') ADVANCE(603);
+      if (lookahead == 'r') ADVANCE(583);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 474:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(629);
+      if (lookahead == 'a') ADVANCE(603);
+      if (lookahead == 'r') ADVANCE(594);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 475:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(394);
+      if (lookahead == 'a') ADVANCE(603);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 476:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(372);
+      if (lookahead == 'a') ADVANCE(489);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 477:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(252);
+      if (lookahead == 'a') ADVANCE(572);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 478:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(300);
-      if (lookahead == 'e') ADVANCE(567);
+      if (lookahead == 'a') ADVANCE(676);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 479:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(300);
+      if (lookahead == 'a') ADVANCE(716);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 480:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(359);
+      if (lookahead == 'a') ADVANCE(717);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 481:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(439);
+      if (lookahead == 'c') ADVANCE(490);
+      if (lookahead == 'l') ADVANCE(536);
+      if (lookahead == 'n') ADVANCE(499);
+      if (lookahead == 's') ADVANCE(682);
+      if (lookahead == 't') ADVANCE(350);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 482:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(426);
+      if (lookahead == 'c') ADVANCE(490);
+      if (lookahead == 'l') ADVANCE(536);
+      if (lookahead == 'n') ADVANCE(501);
+      if (lookahead == 's') ADVANCE(682);
+      if (lookahead == 't') ADVANCE(350);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 483:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(599);
+      if (lookahead == 'c') ADVANCE(490);
+      if (lookahead == 'n') ADVANCE(499);
+      if (lookahead == 't') ADVANCE(350);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 484:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(430);
+      if (lookahead == 'c') ADVANCE(454);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 485:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(431);
+      if (lookahead == 'c') ADVANCE(491);
+      if (lookahead == 'n') ADVANCE(499);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 486:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(434);
+      if (lookahead == 'c') ADVANCE(743);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 487:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(436);
+      if (lookahead == 'c') ADVANCE(746);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 488:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(437);
+      if (lookahead == 'c') ADVANCE(705);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 489:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(438);
+      if (lookahead == 'c') ADVANCE(709);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 490:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(440);
+      if (lookahead == 'c') ADVANCE(652);
+      if (lookahead == 't') ADVANCE(588);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 491:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(441);
+      if (lookahead == 'c') ADVANCE(652);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 492:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(524);
+      if (lookahead == 'c') ADVANCE(658);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 493:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(540);
-      if (lookahead == 'p') ADVANCE(573);
-      if (lookahead == 't') ADVANCE(421);
+      if (lookahead == 'c') ADVANCE(492);
+      if (lookahead == 'l') ADVANCE(536);
+      if (lookahead == 'n') ADVANCE(501);
+      if (lookahead == 's') ADVANCE(682);
+      if (lookahead == 't') ADVANCE(350);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 494:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(579);
-      if (lookahead == 'h') ADVANCE(691);
-      if (lookahead == 'o') ADVANCE(482);
-      if (lookahead == 'r') ADVANCE(693);
-      if (lookahead == 'u') ADVANCE(497);
+      if (lookahead == 'c') ADVANCE(492);
+      if (lookahead == 'l') ADVANCE(536);
+      if (lookahead == 'n') ADVANCE(501);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 495:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(579);
-      if (lookahead == 'o') ADVANCE(482);
-      if (lookahead == 'r') ADVANCE(698);
+      if (lookahead == 'c') ADVANCE(492);
+      if (lookahead == 'n') ADVANCE(501);
+      if (lookahead == 't') ADVANCE(350);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 496:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(252);
+      if (lookahead == 'c') ADVANCE(492);
+      if (lookahead == 'n') ADVANCE(501);
+      if (lookahead == 't') ADVANCE(435);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 497:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(296);
+      if (lookahead == 'c') ADVANCE(492);
+      if (lookahead == 'n') ADVANCE(501);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 498:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(567);
+      if (lookahead == 'c') ADVANCE(660);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 499:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(410);
+      if (lookahead == 'd') ADVANCE(414);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 500:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(411);
+      if (lookahead == 'd') ADVANCE(392);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 501:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(332);
+      if (lookahead == 'd') ADVANCE(268);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 502:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(353);
+      if (lookahead == 'd') ADVANCE(316);
+      if (lookahead == 'e') ADVANCE(595);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 503:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(736);
+      if (lookahead == 'd') ADVANCE(316);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 504:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(351);
+      if (lookahead == 'd') ADVANCE(379);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 505:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(344);
+      if (lookahead == 'd') ADVANCE(461);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 506:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(594);
-      if (lookahead == 'p') ADVANCE(573);
-      if (lookahead == 't') ADVANCE(455);
+      if (lookahead == 'd') ADVANCE(447);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 507:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(594);
-      if (lookahead == 'p') ADVANCE(573);
+      if (lookahead == 'd') ADVANCE(629);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 508:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(450);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 509:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(453);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 510:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(455);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 511:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(457);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 512:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(459);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 513:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(460);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 514:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(462);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 515:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(463);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 516:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(550);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 517:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(566);
+      if (lookahead == 'p') ADVANCE(602);
+      if (lookahead == 't') ADVANCE(441);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 518:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(608);
+      if (lookahead == 'h') ADVANCE(722);
+      if (lookahead == 'o') ADVANCE(506);
+      if (lookahead == 'r') ADVANCE(725);
+      if (lookahead == 'u') ADVANCE(521);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 519:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(608);
+      if (lookahead == 'o') ADVANCE(506);
+      if (lookahead == 'r') ADVANCE(730);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 520:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(268);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 521:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(312);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 522:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(595);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 523:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(430);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 524:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(431);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 525:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(348);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 526:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(373);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 527:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(362);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 528:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(768);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 529:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(371);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 530:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(364);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 531:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(360);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 532:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(624);
+      if (lookahead == 'p') ADVANCE(602);
+      if (lookahead == 't') ADVANCE(478);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 533:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(624);
+      if (lookahead == 'p') ADVANCE(602);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 534:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(662);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 535:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(683);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 536:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(675);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 537:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(617);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 538:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(567);
+      if (lookahead == 't') ADVANCE(441);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 539:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(503);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 540:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(626);
+      if (lookahead == 'l') ADVANCE(382);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 541:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(626);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 542:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(507);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 543:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(618);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 544:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(668);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 545:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(669);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 546:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(635);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 547:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(522);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 548:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(627);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 549:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(464);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 550:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(628);
+      if (lookahead == 'p') ADVANCE(549);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 551:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(628);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 552:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'e') ADVANCE(632);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 509:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(541);
-      if (lookahead == 't') ADVANCE(421);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 510:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(652);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 511:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(587);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 512:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(644);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 513:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(596);
-      if (lookahead == 'l') ADVANCE(362);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 514:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(596);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 515:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(479);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 516:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(588);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 517:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(483);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 518:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(637);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 519:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(605);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 520:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(638);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 521:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(498);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 522:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(597);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 523:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(442);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 524:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(598);
-      if (lookahead == 'p') ADVANCE(523);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 525:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(598);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 526:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(602);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 527:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(604);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 528:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(525);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 529:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(661);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 530:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(658);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 531:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(364);
-      if (lookahead == 'n') ADVANCE(287);
-      if (lookahead == 's') ADVANCE(402);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 532:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(364);
-      if (lookahead == 'n') ADVANCE(252);
-      if (lookahead == 's') ADVANCE(252);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 533:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(323);
-      if (lookahead == 'n') ADVANCE(321);
-      if (lookahead == 'r') ADVANCE(392);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 534:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(539);
-      if (lookahead == 'n') ADVANCE(321);
-      if (lookahead == 'r') ADVANCE(392);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 535:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(539);
-      if (lookahead == 'n') ADVANCE(321);
-      if (lookahead == 'r') ADVANCE(252);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 536:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(539);
-      if (lookahead == 'r') ADVANCE(252);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 537:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(325);
-      if (lookahead == 'n') ADVANCE(321);
-      if (lookahead == 'r') ADVANCE(392);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 538:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(325);
-      if (lookahead == 'r') ADVANCE(392);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 539:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(518);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 540:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(581);
-      if (lookahead == 'n') ADVANCE(480);
-      if (lookahead == 't') ADVANCE(374);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 541:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(581);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 542:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(640);
-      if (lookahead == 'n') ADVANCE(695);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 543:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(640);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 544:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(590);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 545:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(502);
-      if (lookahead == 'r') ADVANCE(671);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 546:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(502);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 547:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(749);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 548:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(691);
-      if (lookahead == 'o') ADVANCE(482);
-      if (lookahead == 'r') ADVANCE(698);
-      if (lookahead == 'u') ADVANCE(497);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 549:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(511);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 550:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(697);
-      if (lookahead == 'o') ADVANCE(482);
-      if (lookahead == 'r') ADVANCE(698);
-      if (lookahead == 'u') ADVANCE(530);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 551:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(626);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 552:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(704);
-      if (lookahead == 'o') ADVANCE(681);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 553:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(704);
+      if (lookahead == 'e') ADVANCE(634);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 554:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(542);
-      if (lookahead == 'o') ADVANCE(584);
+      if (lookahead == 'e') ADVANCE(551);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 555:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(308);
+      if (lookahead == 'e') ADVANCE(692);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 556:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(544);
+      if (lookahead == 'e') ADVANCE(689);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 557:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(462);
+      if (lookahead == 'f') ADVANCE(384);
+      if (lookahead == 'n') ADVANCE(303);
+      if (lookahead == 's') ADVANCE(422);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 558:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(543);
+      if (lookahead == 'f') ADVANCE(384);
+      if (lookahead == 'n') ADVANCE(268);
+      if (lookahead == 's') ADVANCE(268);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 559:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(665);
+      if (lookahead == 'f') ADVANCE(339);
+      if (lookahead == 'n') ADVANCE(337);
+      if (lookahead == 'r') ADVANCE(412);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 560:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(623);
+      if (lookahead == 'f') ADVANCE(565);
+      if (lookahead == 'n') ADVANCE(337);
+      if (lookahead == 'r') ADVANCE(412);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 561:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(600);
+      if (lookahead == 'f') ADVANCE(565);
+      if (lookahead == 'n') ADVANCE(337);
+      if (lookahead == 'r') ADVANCE(268);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 562:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(667);
+      if (lookahead == 'f') ADVANCE(565);
+      if (lookahead == 'r') ADVANCE(268);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 563:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(670);
+      if (lookahead == 'f') ADVANCE(341);
+      if (lookahead == 'n') ADVANCE(337);
+      if (lookahead == 'r') ADVANCE(412);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 564:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(595);
-      if (lookahead == 'o') ADVANCE(603);
+      if (lookahead == 'f') ADVANCE(341);
+      if (lookahead == 'r') ADVANCE(412);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 565:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(624);
+      if (lookahead == 'f') ADVANCE(544);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 566:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(484);
+      if (lookahead == 'g') ADVANCE(610);
+      if (lookahead == 'n') ADVANCE(504);
+      if (lookahead == 't') ADVANCE(394);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 567:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'k') ADVANCE(329);
+      if (lookahead == 'g') ADVANCE(610);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 568:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(513);
+      if (lookahead == 'g') ADVANCE(723);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 569:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(362);
+      if (lookahead == 'g') ADVANCE(672);
+      if (lookahead == 'n') ADVANCE(727);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 570:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(654);
+      if (lookahead == 'g') ADVANCE(672);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 571:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(557);
+      if (lookahead == 'g') ADVANCE(526);
+      if (lookahead == 'r') ADVANCE(702);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 572:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(569);
+      if (lookahead == 'g') ADVANCE(526);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 573:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(563);
+      if (lookahead == 'g') ADVANCE(620);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 574:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(656);
+      if (lookahead == 'g') ADVANCE(530);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 575:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(514);
+      if (lookahead == 'h') ADVANCE(781);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 576:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(457);
+      if (lookahead == 'h') ADVANCE(722);
+      if (lookahead == 'o') ADVANCE(506);
+      if (lookahead == 'r') ADVANCE(730);
+      if (lookahead == 'u') ADVANCE(521);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 577:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(559);
-      if (lookahead == 'n') ADVANCE(476);
-      if (lookahead == 'v') ADVANCE(522);
+      if (lookahead == 'h') ADVANCE(537);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 578:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(559);
-      if (lookahead == 'n') ADVANCE(476);
-      if (lookahead == 'v') ADVANCE(527);
+      if (lookahead == 'h') ADVANCE(729);
+      if (lookahead == 'o') ADVANCE(506);
+      if (lookahead == 'r') ADVANCE(730);
+      if (lookahead == 'u') ADVANCE(556);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 579:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(631);
-      if (lookahead == 's') ADVANCE(666);
+      if (lookahead == 'h') ADVANCE(657);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 580:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(622);
+      if (lookahead == 'i') ADVANCE(736);
+      if (lookahead == 'o') ADVANCE(712);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 581:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(526);
+      if (lookahead == 'i') ADVANCE(736);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 582:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(287);
-      if (lookahead == 's') ADVANCE(402);
+      if (lookahead == 'i') ADVANCE(569);
+      if (lookahead == 'o') ADVANCE(614);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 583:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(321);
-      if (lookahead == 'r') ADVANCE(252);
+      if (lookahead == 'i') ADVANCE(324);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 584:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(292);
+      if (lookahead == 'i') ADVANCE(486);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 585:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(252);
-      if (lookahead == 's') ADVANCE(252);
+      if (lookahead == 'i') ADVANCE(573);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 586:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(316);
+      if (lookahead == 'i') ADVANCE(696);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 587:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(347);
+      if (lookahead == 'i') ADVANCE(570);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 588:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(386);
+      if (lookahead == 'i') ADVANCE(654);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 589:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(273);
+      if (lookahead == 'i') ADVANCE(630);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 590:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(376);
+      if (lookahead == 'i') ADVANCE(698);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 591:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(264);
+      if (lookahead == 'i') ADVANCE(701);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 592:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(476);
-      if (lookahead == 'v') ADVANCE(527);
+      if (lookahead == 'i') ADVANCE(625);
+      if (lookahead == 'o') ADVANCE(633);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 593:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(679);
+      if (lookahead == 'i') ADVANCE(655);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 594:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(480);
-      if (lookahead == 't') ADVANCE(374);
+      if (lookahead == 'i') ADVANCE(508);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 595:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(695);
+      if (lookahead == 'k') ADVANCE(345);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 596:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(481);
+      if (lookahead == 'l') ADVANCE(540);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 597:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(669);
+      if (lookahead == 'l') ADVANCE(382);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 598:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(688);
+      if (lookahead == 'l') ADVANCE(685);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 599:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(529);
+      if (lookahead == 'l') ADVANCE(584);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 600:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(597);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 601:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(527);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 602:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(591);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 603:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(687);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 604:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(541);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 605:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(480);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 606:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(586);
+      if (lookahead == 'n') ADVANCE(500);
+      if (lookahead == 'v') ADVANCE(548);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 607:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(586);
+      if (lookahead == 'n') ADVANCE(500);
+      if (lookahead == 'v') ADVANCE(553);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 608:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(663);
+      if (lookahead == 's') ADVANCE(697);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 609:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(653);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 610:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(552);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 611:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(303);
+      if (lookahead == 's') ADVANCE(422);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 612:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(337);
+      if (lookahead == 'r') ADVANCE(268);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 613:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(568);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 614:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(308);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 615:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(268);
+      if (lookahead == 's') ADVANCE(268);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 616:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(332);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 617:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(367);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 618:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(406);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 619:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(289);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 620:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(396);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 621:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(280);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 622:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(500);
+      if (lookahead == 'v') ADVANCE(553);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 623:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(711);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 624:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(504);
+      if (lookahead == 't') ADVANCE(394);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 625:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(727);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 626:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(505);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 627:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(700);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 628:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(719);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 629:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(555);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 630:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(535);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 631:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(704);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 632:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(706);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 633:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(710);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 634:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(694);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 635:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(487);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 636:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(721);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 637:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(509);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 638:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'n') ADVANCE(510);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 601:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(673);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 602:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(675);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 603:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(680);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 604:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(663);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 605:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(463);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 606:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(690);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 607:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(485);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 608:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(486);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 609:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(593);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 610:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(681);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 611:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(662);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 612:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(706);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 613:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(630);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 614:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(370);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 615:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(416);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 616:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(692);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 617:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(584);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 618:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(676);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 619:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(482);
-      if (lookahead == 'r') ADVANCE(698);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 620:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(571);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 621:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(701);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 622:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(657);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 623:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(589);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 624:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(591);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 625:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(607);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 626:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(696);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 627:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(702);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 628:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(491);
-      if (lookahead == 'r') ADVANCE(693);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 629:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(606);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 630:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'p') ADVANCE(336);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 631:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'p') ADVANCE(576);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 632:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'p') ADVANCE(523);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 633:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(392);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 634:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(252);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 635:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(338);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 636:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(740);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 637:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(378);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 638:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(357);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 639:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(281);
+      if (lookahead == 'o') ADVANCE(623);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 640:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(456);
+      if (lookahead == 'o') ADVANCE(712);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 641:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(660);
+      if (lookahead == 'o') ADVANCE(484);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 642:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(646);
+      if (lookahead == 'o') ADVANCE(693);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 643:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(650);
+      if (lookahead == 'o') ADVANCE(738);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 644:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(668);
+      if (lookahead == 'o') ADVANCE(661);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 645:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(671);
+      if (lookahead == 'o') ADVANCE(390);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 646:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(519);
+      if (lookahead == 'o') ADVANCE(436);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 647:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(659);
+      if (lookahead == 'o') ADVANCE(724);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 648:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(488);
+      if (lookahead == 'o') ADVANCE(707);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 649:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(719);
+      if (lookahead == 'o') ADVANCE(506);
+      if (lookahead == 'r') ADVANCE(730);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 650:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(285);
+      if (lookahead == 'o') ADVANCE(599);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 651:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(556);
+      if (lookahead == 'o') ADVANCE(614);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 652:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(649);
+      if (lookahead == 'o') ADVANCE(733);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 653:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(561);
+      if (lookahead == 'o') ADVANCE(688);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 654:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(500);
+      if (lookahead == 'o') ADVANCE(619);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 655:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(501);
+      if (lookahead == 'o') ADVANCE(621);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 656:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(496);
+      if (lookahead == 'o') ADVANCE(637);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 657:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(677);
+      if (lookahead == 'o') ADVANCE(728);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 658:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(487);
+      if (lookahead == 'o') ADVANCE(734);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 659:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(565);
+      if (lookahead == 'o') ADVANCE(515);
+      if (lookahead == 'r') ADVANCE(725);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 660:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(489);
+      if (lookahead == 'o') ADVANCE(636);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 661:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(490);
+      if (lookahead == 'p') ADVANCE(352);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 662:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(252);
-      if (lookahead == 'w') ADVANCE(252);
+      if (lookahead == 'p') ADVANCE(549);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 663:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(252);
+      if (lookahead == 'p') ADVANCE(605);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 664:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(312);
+      if (lookahead == 'r') ADVANCE(412);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 665:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(382);
+      if (lookahead == 'r') ADVANCE(268);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 666:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(384);
+      if (lookahead == 'r') ADVANCE(354);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 667:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(355);
+      if (lookahead == 'r') ADVANCE(772);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 668:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(380);
+      if (lookahead == 'r') ADVANCE(398);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 669:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(271);
+      if (lookahead == 'r') ADVANCE(377);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 670:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(368);
+      if (lookahead == 'r') ADVANCE(297);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 671:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(349);
+      if (lookahead == 'r') ADVANCE(691);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 672:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(366);
+      if (lookahead == 'r') ADVANCE(479);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 673:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(269);
+      if (lookahead == 'r') ADVANCE(678);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 674:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(414);
+      if (lookahead == 'r') ADVANCE(681);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 675:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(342);
+      if (lookahead == 'r') ADVANCE(699);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 676:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(395);
-      if (lookahead == 'w') ADVANCE(413);
+      if (lookahead == 'r') ADVANCE(702);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 677:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(327);
+      if (lookahead == 'r') ADVANCE(690);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 678:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(319);
+      if (lookahead == 'r') ADVANCE(546);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 679:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(429);
+      if (lookahead == 'r') ADVANCE(512);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 680:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(547);
+      if (lookahead == 's') ADVANCE(751);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 681:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(614);
+      if (lookahead == 's') ADVANCE(301);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 682:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(432);
+      if (lookahead == 's') ADVANCE(585);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 683:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(613);
+      if (lookahead == 's') ADVANCE(680);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 684:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(503);
+      if (lookahead == 's') ADVANCE(589);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 685:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(504);
+      if (lookahead == 's') ADVANCE(524);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 686:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(505);
+      if (lookahead == 's') ADVANCE(525);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 687:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(455);
+      if (lookahead == 's') ADVANCE(520);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 688:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(520);
+      if (lookahead == 's') ADVANCE(708);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 689:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(694);
+      if (lookahead == 's') ADVANCE(511);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 690:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(454);
+      if (lookahead == 's') ADVANCE(593);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 691:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(304);
+      if (lookahead == 's') ADVANCE(513);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 692:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(636);
+      if (lookahead == 's') ADVANCE(514);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 693:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(499);
+      if (lookahead == 't') ADVANCE(268);
+      if (lookahead == 'w') ADVANCE(268);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 694:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(648);
+      if (lookahead == 't') ADVANCE(268);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
     case 695:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(328);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 696:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(402);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 697:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(404);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 698:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(375);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 699:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(400);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 700:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(287);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 701:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(388);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 702:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(369);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 703:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(386);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 704:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(285);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 705:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(434);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 706:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(358);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 707:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(415);
+      if (lookahead == 'w') ADVANCE(433);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 708:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(343);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 709:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(335);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 710:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(575);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 711:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(451);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 712:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(645);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 713:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(478);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 714:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(644);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 715:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(528);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 716:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(529);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 717:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(531);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 718:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(477);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 719:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(545);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 720:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(726);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 721:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(476);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 722:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(320);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 723:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(452);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 724:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(667);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 725:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(523);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 726:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(679);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 727:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(715);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 728:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(674);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 729:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(671);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 730:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(520);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 731:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'u') ADVANCE(684);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 696:
+    case 732:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(643);
+      if (lookahead == 'u') ADVANCE(686);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 697:
+    case 733:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(641);
+      if (lookahead == 'u') ADVANCE(631);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 698:
+    case 734:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(496);
+      if (lookahead == 'u') ADVANCE(634);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 699:
+    case 735:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(653);
+      if (lookahead == 'v') ADVANCE(548);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 700:
+    case 736:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(655);
+      if (lookahead == 'v') ADVANCE(543);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 701:
+    case 737:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(601);
+      if (lookahead == 'v') ADVANCE(553);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 702:
+    case 738:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(604);
+      if (lookahead == 'w') ADVANCE(278);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 703:
+    case 739:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'v') ADVANCE(522);
+      if (lookahead == 'y') ADVANCE(408);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 704:
+    case 740:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'v') ADVANCE(516);
+      if (lookahead == 'y') ADVANCE(268);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 705:
+    case 741:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'v') ADVANCE(527);
+      if (lookahead == 'y') ADVANCE(323);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 706:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'w') ADVANCE(262);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 707:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(388);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 708:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(252);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 709:
+    case 742:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'y') ADVANCE(307);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 710:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(291);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 711:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(283);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 712:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(315);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 713:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(295);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 714:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(266);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 715:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(311);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 716:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(303);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 717:
+    case 743:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'y') ADVANCE(299);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 718:
+    case 744:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(412);
+      if (lookahead == 'y') ADVANCE(331);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 719:
+    case 745:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(311);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 746:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(282);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 747:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(327);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 748:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(319);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 749:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(315);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 750:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(432);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      END_STATE();
+    case 751:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
-          lookahead == ' ') ADVANCE(61);
+          lookahead == ' ') ADVANCE(67);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 720:
+    case 752:
       ACCEPT_TOKEN(sym_identifier);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 721:
+    case 753:
       ACCEPT_TOKEN(sym_integer);
-      if (lookahead == '.') ADVANCE(247);
-      if (lookahead == ':') ADVANCE(251);
-      if (lookahead == '_') ADVANCE(723);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(722);
+      if (lookahead == '.') ADVANCE(260);
+      if (lookahead == ':') ADVANCE(265);
+      if (lookahead == '_') ADVANCE(755);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(754);
       END_STATE();
-    case 722:
+    case 754:
       ACCEPT_TOKEN(sym_integer);
-      if (lookahead == '.') ADVANCE(247);
-      if (lookahead == ':') ADVANCE(251);
+      if (lookahead == '.') ADVANCE(260);
+      if (lookahead == ':') ADVANCE(265);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(723);
+          lookahead == '_') ADVANCE(755);
       END_STATE();
-    case 723:
+    case 755:
       ACCEPT_TOKEN(sym_integer);
-      if (lookahead == '.') ADVANCE(247);
+      if (lookahead == '.') ADVANCE(260);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(723);
+          lookahead == '_') ADVANCE(755);
       END_STATE();
-    case 724:
+    case 756:
       ACCEPT_TOKEN(sym_integer);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(724);
+          lookahead == '_') ADVANCE(756);
       END_STATE();
-    case 725:
+    case 757:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '-') ADVANCE(249);
-      if (lookahead == '.') ADVANCE(247);
+      if (lookahead == '-') ADVANCE(263);
+      if (lookahead == '.') ADVANCE(260);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(731);
+          lookahead == '_') ADVANCE(763);
       END_STATE();
-    case 726:
+    case 758:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(247);
-      if (lookahead == ':') ADVANCE(251);
-      if (lookahead == '_') ADVANCE(731);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(729);
+      if (lookahead == '.') ADVANCE(260);
+      if (lookahead == ':') ADVANCE(265);
+      if (lookahead == '_') ADVANCE(763);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(761);
       END_STATE();
-    case 727:
+    case 759:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(247);
-      if (lookahead == ':') ADVANCE(251);
-      if (lookahead == '_') ADVANCE(731);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(730);
+      if (lookahead == '.') ADVANCE(260);
+      if (lookahead == ':') ADVANCE(265);
+      if (lookahead == '_') ADVANCE(763);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(762);
       END_STATE();
-    case 728:
+    case 760:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(247);
-      if (lookahead == ':') ADVANCE(251);
-      if (lookahead == '_') ADVANCE(731);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(727);
+      if (lookahead == '.') ADVANCE(260);
+      if (lookahead == ':') ADVANCE(265);
+      if (lookahead == '_') ADVANCE(763);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(759);
       END_STATE();
-    case 729:
+    case 761:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(247);
-      if (lookahead == ':') ADVANCE(251);
+      if (lookahead == '.') ADVANCE(260);
+      if (lookahead == ':') ADVANCE(265);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(731);
+          lookahead == '_') ADVANCE(763);
       END_STATE();
-    case 730:
+    case 762:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(247);
-      if (lookahead == '_') ADVANCE(731);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(725);
+      if (lookahead == '.') ADVANCE(260);
+      if (lookahead == '_') ADVANCE(763);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(757);
       END_STATE();
-    case 731:
+    case 763:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(247);
+      if (lookahead == '.') ADVANCE(260);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(731);
+          lookahead == '_') ADVANCE(763);
       END_STATE();
-    case 732:
+    case 764:
       ACCEPT_TOKEN(sym_number);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(732);
+          lookahead == '_') ADVANCE(764);
       END_STATE();
-    case 733:
+    case 765:
       ACCEPT_TOKEN(anon_sym_PERCENT);
       END_STATE();
-    case 734:
+    case 766:
       ACCEPT_TOKEN(anon_sym_PERCENT2);
       END_STATE();
-    case 735:
+    case 767:
       ACCEPT_TOKEN(sym_currency_code);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(735);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(767);
       END_STATE();
-    case 736:
+    case 768:
       ACCEPT_TOKEN(anon_sym_minute);
-      if (lookahead == 's') ADVANCE(739);
+      if (lookahead == 's') ADVANCE(771);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 737:
+    case 769:
       ACCEPT_TOKEN(anon_sym_minute);
-      if (lookahead == 's') ADVANCE(738);
+      if (lookahead == 's') ADVANCE(770);
       END_STATE();
-    case 738:
+    case 770:
       ACCEPT_TOKEN(anon_sym_minutes);
       END_STATE();
-    case 739:
+    case 771:
       ACCEPT_TOKEN(anon_sym_minutes);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 740:
+    case 772:
       ACCEPT_TOKEN(anon_sym_hour);
-      if (lookahead == 's') ADVANCE(743);
+      if (lookahead == 's') ADVANCE(775);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 741:
+    case 773:
       ACCEPT_TOKEN(anon_sym_hour);
-      if (lookahead == 's') ADVANCE(742);
+      if (lookahead == 's') ADVANCE(774);
       END_STATE();
-    case 742:
+    case 774:
       ACCEPT_TOKEN(anon_sym_hours);
       END_STATE();
-    case 743:
+    case 775:
       ACCEPT_TOKEN(anon_sym_hours);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 744:
+    case 776:
       ACCEPT_TOKEN(anon_sym_days);
       END_STATE();
-    case 745:
+    case 777:
       ACCEPT_TOKEN(anon_sym_days);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 746:
+    case 778:
       ACCEPT_TOKEN(anon_sym_weeks);
       END_STATE();
-    case 747:
+    case 779:
       ACCEPT_TOKEN(anon_sym_weeks);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 748:
+    case 780:
       ACCEPT_TOKEN(anon_sym_month);
-      if (lookahead == 's') ADVANCE(750);
+      if (lookahead == 's') ADVANCE(782);
       END_STATE();
-    case 749:
+    case 781:
       ACCEPT_TOKEN(anon_sym_month);
-      if (lookahead == 's') ADVANCE(751);
+      if (lookahead == 's') ADVANCE(783);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 750:
+    case 782:
       ACCEPT_TOKEN(anon_sym_months);
       END_STATE();
-    case 751:
+    case 783:
       ACCEPT_TOKEN(anon_sym_months);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
       END_STATE();
-    case 752:
+    case 784:
       ACCEPT_TOKEN(aux_sym_duration_unit_token1);
       END_STATE();
-    case 753:
+    case 785:
       ACCEPT_TOKEN(aux_sym_duration_unit_token1);
-      if (lookahead == 's') ADVANCE(752);
+      if (lookahead == 's') ADVANCE(784);
       END_STATE();
-    case 754:
+    case 786:
       ACCEPT_TOKEN(sym_date);
       END_STATE();
-    case 755:
+    case 787:
       ACCEPT_TOKEN(sym_date);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(754);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(786);
       END_STATE();
-    case 756:
+    case 788:
       ACCEPT_TOKEN(sym_time);
       END_STATE();
-    case 757:
+    case 789:
       ACCEPT_TOKEN(anon_sym_DQUOTE);
       END_STATE();
-    case 758:
+    case 790:
       ACCEPT_TOKEN(anon_sym_DQUOTE2);
       END_STATE();
-    case 759:
+    case 791:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '\n') ADVANCE(761);
-      if (lookahead == '{') ADVANCE(765);
+      if (lookahead == '\n') ADVANCE(793);
+      if (lookahead == '{') ADVANCE(797);
       if (lookahead != 0 &&
           lookahead != '"' &&
-          lookahead != '\\') ADVANCE(759);
+          lookahead != '\\') ADVANCE(791);
       END_STATE();
-    case 760:
+    case 792:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '#') ADVANCE(759);
-      if (lookahead == '{') ADVANCE(245);
+      if (lookahead == '#') ADVANCE(791);
+      if (lookahead == '{') ADVANCE(258);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) ADVANCE(760);
+          lookahead == 0xfeff) ADVANCE(792);
       if (lookahead != 0 &&
           lookahead != '"' &&
           lookahead != '#' &&
-          lookahead != '\\') ADVANCE(761);
+          lookahead != '\\') ADVANCE(793);
       END_STATE();
-    case 761:
+    case 793:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '{') ADVANCE(245);
+      if (lookahead == '{') ADVANCE(258);
       if (lookahead != 0 &&
           lookahead != '"' &&
-          lookahead != '\\') ADVANCE(761);
+          lookahead != '\\') ADVANCE(793);
       END_STATE();
-    case 762:
+    case 794:
       ACCEPT_TOKEN(sym_escape_sequence);
       END_STATE();
-    case 763:
+    case 795:
       ACCEPT_TOKEN(anon_sym_LBRACE2);
       END_STATE();
-    case 764:
+    case 796:
       ACCEPT_TOKEN(anon_sym_LBRACE2);
-      if (lookahead == '{') ADVANCE(761);
+      if (lookahead == '{') ADVANCE(793);
       END_STATE();
-    case 765:
+    case 797:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '{') ADVANCE(759);
+      if (lookahead == '{') ADVANCE(791);
       if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(766);
+          lookahead != '\n') ADVANCE(798);
       END_STATE();
-    case 766:
+    case 798:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(766);
+          lookahead != '\n') ADVANCE(798);
       END_STATE();
     default:
       return false;
@@ -7710,506 +8054,550 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
     case 1:
       if (lookahead == 'f') ADVANCE(19);
       if (lookahead == 'g') ADVANCE(20);
-      if (lookahead == 's') ADVANCE(21);
+      if (lookahead == 'p') ADVANCE(21);
+      if (lookahead == 's') ADVANCE(22);
       END_STATE();
     case 2:
-      if (lookahead == 'o') ADVANCE(22);
-      END_STATE();
-    case 3:
       if (lookahead == 'o') ADVANCE(23);
       END_STATE();
+    case 3:
+      if (lookahead == 'o') ADVANCE(24);
+      END_STATE();
     case 4:
-      if (lookahead == 'i') ADVANCE(24);
+      if (lookahead == 'i') ADVANCE(25);
       END_STATE();
     case 5:
-      if (lookahead == 'l') ADVANCE(25);
-      if (lookahead == 'm') ADVANCE(26);
-      if (lookahead == 'v') ADVANCE(27);
-      if (lookahead == 'x') ADVANCE(28);
+      if (lookahead == 'l') ADVANCE(26);
+      if (lookahead == 'm') ADVANCE(27);
+      if (lookahead == 'v') ADVANCE(28);
+      if (lookahead == 'x') ADVANCE(29);
       END_STATE();
     case 6:
-      if (lookahead == 'i') ADVANCE(29);
-      if (lookahead == 'o') ADVANCE(30);
-      if (lookahead == 'r') ADVANCE(31);
+      if (lookahead == 'a') ADVANCE(30);
+      if (lookahead == 'i') ADVANCE(31);
+      if (lookahead == 'o') ADVANCE(32);
+      if (lookahead == 'r') ADVANCE(33);
       END_STATE();
     case 7:
-      if (lookahead == 'i') ADVANCE(32);
-      if (lookahead == 'o') ADVANCE(33);
-      END_STATE();
-    case 8:
-      if (lookahead == 'n') ADVANCE(34);
-      END_STATE();
-    case 9:
+      if (lookahead == 'i') ADVANCE(34);
       if (lookahead == 'o') ADVANCE(35);
       END_STATE();
-    case 10:
-      if (lookahead == 'o') ADVANCE(36);
+    case 8:
+      if (lookahead == 'n') ADVANCE(36);
       END_STATE();
-    case 11:
+    case 9:
       if (lookahead == 'o') ADVANCE(37);
       END_STATE();
+    case 10:
+      if (lookahead == 'o') ADVANCE(38);
+      END_STATE();
+    case 11:
+      if (lookahead == 'o') ADVANCE(39);
+      END_STATE();
     case 12:
-      if (lookahead == 'e') ADVANCE(38);
-      if (lookahead == 'l') ADVANCE(39);
-      if (lookahead == 'r') ADVANCE(40);
+      if (lookahead == 'e') ADVANCE(40);
+      if (lookahead == 'l') ADVANCE(41);
+      if (lookahead == 'r') ADVANCE(42);
       END_STATE();
     case 13:
-      if (lookahead == 'u') ADVANCE(41);
+      if (lookahead == 'u') ADVANCE(43);
       END_STATE();
     case 14:
-      if (lookahead == 'e') ADVANCE(42);
+      if (lookahead == 'e') ADVANCE(44);
       END_STATE();
     case 15:
-      if (lookahead == 'e') ADVANCE(43);
-      if (lookahead == 'u') ADVANCE(44);
+      if (lookahead == 'e') ADVANCE(45);
+      if (lookahead == 'u') ADVANCE(46);
       END_STATE();
     case 16:
-      if (lookahead == 'i') ADVANCE(45);
-      if (lookahead == 'o') ADVANCE(46);
+      if (lookahead == 'i') ADVANCE(47);
+      if (lookahead == 'o') ADVANCE(48);
       END_STATE();
     case 17:
-      if (lookahead == 'n') ADVANCE(47);
-      if (lookahead == 'p') ADVANCE(48);
-      if (lookahead == 'r') ADVANCE(49);
+      if (lookahead == 'n') ADVANCE(49);
+      if (lookahead == 'p') ADVANCE(50);
+      if (lookahead == 'r') ADVANCE(51);
       END_STATE();
     case 18:
-      if (lookahead == 'e') ADVANCE(50);
-      END_STATE();
-    case 19:
-      if (lookahead == 't') ADVANCE(51);
-      END_STATE();
-    case 20:
       if (lookahead == 'e') ADVANCE(52);
       END_STATE();
+    case 19:
+      if (lookahead == 't') ADVANCE(53);
+      END_STATE();
+    case 20:
+      if (lookahead == 'e') ADVANCE(54);
+      END_STATE();
     case 21:
-      if (lookahead == 's') ADVANCE(53);
+      if (lookahead == 'p') ADVANCE(55);
       END_STATE();
     case 22:
-      if (lookahead == 'd') ADVANCE(54);
-      END_STATE();
-    case 23:
-      if (lookahead == 'n') ADVANCE(55);
-      END_STATE();
-    case 24:
       if (lookahead == 's') ADVANCE(56);
       END_STATE();
+    case 23:
+      if (lookahead == 'd') ADVANCE(57);
+      END_STATE();
+    case 24:
+      if (lookahead == 'n') ADVANCE(58);
+      END_STATE();
     case 25:
-      if (lookahead == 's') ADVANCE(57);
+      if (lookahead == 's') ADVANCE(59);
       END_STATE();
     case 26:
-      if (lookahead == 'i') ADVANCE(58);
+      if (lookahead == 's') ADVANCE(60);
       END_STATE();
     case 27:
-      if (lookahead == 'e') ADVANCE(59);
+      if (lookahead == 'i') ADVANCE(61);
       END_STATE();
     case 28:
-      if (lookahead == 'p') ADVANCE(60);
+      if (lookahead == 'e') ADVANCE(62);
       END_STATE();
     case 29:
-      if (lookahead == 'l') ADVANCE(61);
+      if (lookahead == 'p') ADVANCE(63);
       END_STATE();
     case 30:
-      if (lookahead == 'r') ADVANCE(62);
+      if (lookahead == 'l') ADVANCE(64);
       END_STATE();
     case 31:
-      if (lookahead == 'o') ADVANCE(63);
-      END_STATE();
-    case 32:
-      if (lookahead == 'g') ADVANCE(64);
-      END_STATE();
-    case 33:
       if (lookahead == 'l') ADVANCE(65);
       END_STATE();
+    case 32:
+      if (lookahead == 'r') ADVANCE(66);
+      END_STATE();
+    case 33:
+      if (lookahead == 'o') ADVANCE(67);
+      END_STATE();
     case 34:
-      if (lookahead == 's') ADVANCE(66);
+      if (lookahead == 'g') ADVANCE(68);
       END_STATE();
     case 35:
-      if (lookahead == 'w') ADVANCE(67);
+      if (lookahead == 'l') ADVANCE(69);
       END_STATE();
     case 36:
-      if (lookahead == 's') ADVANCE(68);
+      if (lookahead == 's') ADVANCE(70);
       END_STATE();
     case 37:
-      ACCEPT_TOKEN(anon_sym_no);
-      if (lookahead == 'r') ADVANCE(69);
+      if (lookahead == 'w') ADVANCE(71);
       END_STATE();
     case 38:
-      if (lookahead == 'r') ADVANCE(70);
+      if (lookahead == 's') ADVANCE(72);
       END_STATE();
     case 39:
-      if (lookahead == 'a') ADVANCE(71);
+      ACCEPT_TOKEN(anon_sym_no);
+      if (lookahead == 'r') ADVANCE(73);
       END_STATE();
     case 40:
-      if (lookahead == 'i') ADVANCE(72);
+      if (lookahead == 'r') ADVANCE(74);
       END_STATE();
     case 41:
-      if (lookahead == 'e') ADVANCE(73);
+      if (lookahead == 'a') ADVANCE(75);
       END_STATE();
     case 42:
-      if (lookahead == 'c') ADVANCE(74);
+      if (lookahead == 'i') ADVANCE(76);
       END_STATE();
     case 43:
-      if (lookahead == 'n') ADVANCE(75);
+      if (lookahead == 'e') ADVANCE(77);
       END_STATE();
     case 44:
-      if (lookahead == 'b') ADVANCE(76);
+      if (lookahead == 'c') ADVANCE(78);
       END_STATE();
     case 45:
-      if (lookahead == 'm') ADVANCE(77);
+      if (lookahead == 'n') ADVANCE(79);
       END_STATE();
     case 46:
-      ACCEPT_TOKEN(anon_sym_to);
+      if (lookahead == 'b') ADVANCE(80);
       END_STATE();
     case 47:
-      if (lookahead == 't') ADVANCE(78);
+      if (lookahead == 'm') ADVANCE(81);
       END_STATE();
     case 48:
-      if (lookahead == 'd') ADVANCE(79);
+      ACCEPT_TOKEN(anon_sym_to);
       END_STATE();
     case 49:
-      if (lookahead == 'g') ADVANCE(80);
+      if (lookahead == 't') ADVANCE(82);
       END_STATE();
     case 50:
-      if (lookahead == 'e') ADVANCE(81);
+      if (lookahead == 'd') ADVANCE(83);
       END_STATE();
     case 51:
-      if (lookahead == 'e') ADVANCE(82);
+      if (lookahead == 'g') ADVANCE(84);
       END_STATE();
     case 52:
-      if (lookahead == 'n') ADVANCE(83);
+      if (lookahead == 'e') ADVANCE(85);
       END_STATE();
     case 53:
-      if (lookahead == 'i') ADVANCE(84);
+      if (lookahead == 'e') ADVANCE(86);
       END_STATE();
     case 54:
-      if (lookahead == 'y') ADVANCE(85);
+      if (lookahead == 'n') ADVANCE(87);
       END_STATE();
     case 55:
-      if (lookahead == 't') ADVANCE(86);
+      if (lookahead == 'r') ADVANCE(88);
       END_STATE();
     case 56:
-      if (lookahead == 'c') ADVANCE(87);
+      if (lookahead == 'i') ADVANCE(89);
       END_STATE();
     case 57:
-      if (lookahead == 'e') ADVANCE(88);
+      if (lookahead == 'y') ADVANCE(90);
       END_STATE();
     case 58:
-      if (lookahead == 't') ADVANCE(89);
+      if (lookahead == 't') ADVANCE(91);
       END_STATE();
     case 59:
-      if (lookahead == 'r') ADVANCE(90);
+      if (lookahead == 'c') ADVANCE(92);
       END_STATE();
     case 60:
-      if (lookahead == 'e') ADVANCE(91);
+      if (lookahead == 'e') ADVANCE(93);
       END_STATE();
     case 61:
-      if (lookahead == 'e') ADVANCE(92);
+      if (lookahead == 't') ADVANCE(94);
       END_STATE();
     case 62:
-      ACCEPT_TOKEN(anon_sym_for);
+      if (lookahead == 'r') ADVANCE(95);
       END_STATE();
     case 63:
-      if (lookahead == 'm') ADVANCE(93);
+      if (lookahead == 'e') ADVANCE(96);
       END_STATE();
     case 64:
-      if (lookahead == 'h') ADVANCE(94);
+      if (lookahead == 'l') ADVANCE(97);
       END_STATE();
     case 65:
-      if (lookahead == 'i') ADVANCE(95);
+      if (lookahead == 'e') ADVANCE(98);
       END_STATE();
     case 66:
-      if (lookahead == 't') ADVANCE(96);
+      ACCEPT_TOKEN(anon_sym_for);
       END_STATE();
     case 67:
-      ACCEPT_TOKEN(anon_sym_low);
+      if (lookahead == 'm') ADVANCE(99);
       END_STATE();
     case 68:
-      if (lookahead == 't') ADVANCE(97);
+      if (lookahead == 'h') ADVANCE(100);
       END_STATE();
     case 69:
-      if (lookahead == 'm') ADVANCE(98);
+      if (lookahead == 'i') ADVANCE(101);
       END_STATE();
     case 70:
-      ACCEPT_TOKEN(anon_sym_per);
+      if (lookahead == 't') ADVANCE(102);
       END_STATE();
     case 71:
-      if (lookahead == 'n') ADVANCE(99);
+      ACCEPT_TOKEN(anon_sym_low);
       END_STATE();
     case 72:
-      if (lookahead == 'o') ADVANCE(100);
-      END_STATE();
-    case 73:
-      if (lookahead == 'u') ADVANCE(101);
-      END_STATE();
-    case 74:
-      if (lookahead == 'e') ADVANCE(102);
-      END_STATE();
-    case 75:
       if (lookahead == 't') ADVANCE(103);
       END_STATE();
+    case 73:
+      if (lookahead == 'm') ADVANCE(104);
+      END_STATE();
+    case 74:
+      ACCEPT_TOKEN(anon_sym_per);
+      END_STATE();
+    case 75:
+      if (lookahead == 'n') ADVANCE(105);
+      END_STATE();
     case 76:
-      if (lookahead == 'j') ADVANCE(104);
+      if (lookahead == 'o') ADVANCE(106);
       END_STATE();
     case 77:
-      if (lookahead == 'e') ADVANCE(105);
+      if (lookahead == 'u') ADVANCE(107);
       END_STATE();
     case 78:
-      if (lookahead == 'i') ADVANCE(106);
-      END_STATE();
-    case 79:
-      if (lookahead == 'a') ADVANCE(107);
-      END_STATE();
-    case 80:
       if (lookahead == 'e') ADVANCE(108);
       END_STATE();
+    case 79:
+      if (lookahead == 't') ADVANCE(109);
+      END_STATE();
+    case 80:
+      if (lookahead == 'j') ADVANCE(110);
+      END_STATE();
     case 81:
-      if (lookahead == 'k') ADVANCE(109);
+      if (lookahead == 'e') ADVANCE(111);
       END_STATE();
     case 82:
-      if (lookahead == 'r') ADVANCE(110);
+      if (lookahead == 'i') ADVANCE(112);
       END_STATE();
     case 83:
-      if (lookahead == 'c') ADVANCE(111);
-      END_STATE();
-    case 84:
-      if (lookahead == 'g') ADVANCE(112);
-      END_STATE();
-    case 85:
-      ACCEPT_TOKEN(anon_sym_body);
-      END_STATE();
-    case 86:
       if (lookahead == 'a') ADVANCE(113);
       END_STATE();
+    case 84:
+      if (lookahead == 'e') ADVANCE(114);
+      END_STATE();
+    case 85:
+      if (lookahead == 'k') ADVANCE(115);
+      END_STATE();
+    case 86:
+      if (lookahead == 'r') ADVANCE(116);
+      END_STATE();
     case 87:
-      if (lookahead == 'o') ADVANCE(114);
-      END_STATE();
-    case 88:
-      ACCEPT_TOKEN(anon_sym_else);
-      END_STATE();
-    case 89:
-      if (lookahead == 't') ADVANCE(115);
-      END_STATE();
-    case 90:
-      if (lookahead == 'y') ADVANCE(116);
-      END_STATE();
-    case 91:
       if (lookahead == 'c') ADVANCE(117);
       END_STATE();
-    case 92:
-      ACCEPT_TOKEN(anon_sym_file);
+    case 88:
+      if (lookahead == 'o') ADVANCE(118);
       END_STATE();
-    case 93:
-      ACCEPT_TOKEN(anon_sym_from);
+    case 89:
+      if (lookahead == 'g') ADVANCE(119);
       END_STATE();
-    case 94:
-      ACCEPT_TOKEN(anon_sym_high);
+    case 90:
+      ACCEPT_TOKEN(anon_sym_body);
       END_STATE();
-    case 95:
-      if (lookahead == 'd') ADVANCE(118);
-      END_STATE();
-    case 96:
-      if (lookahead == 'a') ADVANCE(119);
-      END_STATE();
-    case 97:
-      ACCEPT_TOKEN(anon_sym_most);
-      END_STATE();
-    case 98:
+    case 91:
       if (lookahead == 'a') ADVANCE(120);
       END_STATE();
+    case 92:
+      if (lookahead == 'o') ADVANCE(121);
+      END_STATE();
+    case 93:
+      ACCEPT_TOKEN(anon_sym_else);
+      END_STATE();
+    case 94:
+      if (lookahead == 't') ADVANCE(122);
+      END_STATE();
+    case 95:
+      if (lookahead == 'y') ADVANCE(123);
+      END_STATE();
+    case 96:
+      if (lookahead == 'c') ADVANCE(124);
+      END_STATE();
+    case 97:
+      if (lookahead == 'b') ADVANCE(125);
+      END_STATE();
+    case 98:
+      ACCEPT_TOKEN(anon_sym_file);
+      END_STATE();
     case 99:
-      ACCEPT_TOKEN(anon_sym_plan);
+      ACCEPT_TOKEN(anon_sym_from);
       END_STATE();
     case 100:
-      if (lookahead == 'r') ADVANCE(121);
+      ACCEPT_TOKEN(anon_sym_high);
       END_STATE();
     case 101:
-      if (lookahead == 'e') ADVANCE(122);
+      if (lookahead == 'd') ADVANCE(126);
       END_STATE();
     case 102:
-      if (lookahead == 'i') ADVANCE(123);
+      if (lookahead == 'a') ADVANCE(127);
       END_STATE();
     case 103:
-      ACCEPT_TOKEN(anon_sym_sent);
+      ACCEPT_TOKEN(anon_sym_most);
       END_STATE();
     case 104:
-      if (lookahead == 'e') ADVANCE(124);
+      if (lookahead == 'a') ADVANCE(128);
       END_STATE();
     case 105:
-      if (lookahead == 's') ADVANCE(125);
+      ACCEPT_TOKEN(anon_sym_plan);
       END_STATE();
     case 106:
-      if (lookahead == 'l') ADVANCE(126);
+      if (lookahead == 'r') ADVANCE(129);
       END_STATE();
     case 107:
-      if (lookahead == 't') ADVANCE(127);
+      if (lookahead == 'e') ADVANCE(130);
       END_STATE();
     case 108:
-      if (lookahead == 'n') ADVANCE(128);
+      if (lookahead == 'i') ADVANCE(131);
       END_STATE();
     case 109:
-      if (lookahead == 'e') ADVANCE(129);
+      ACCEPT_TOKEN(anon_sym_sent);
       END_STATE();
     case 110:
-      ACCEPT_TOKEN(anon_sym_after);
+      if (lookahead == 'e') ADVANCE(132);
       END_STATE();
     case 111:
-      if (lookahead == 'y') ADVANCE(130);
+      if (lookahead == 's') ADVANCE(133);
       END_STATE();
     case 112:
-      if (lookahead == 'n') ADVANCE(131);
+      if (lookahead == 'l') ADVANCE(134);
       END_STATE();
     case 113:
-      if (lookahead == 'c') ADVANCE(132);
-      END_STATE();
-    case 114:
-      if (lookahead == 'u') ADVANCE(133);
-      END_STATE();
-    case 115:
-      if (lookahead == 'e') ADVANCE(134);
-      END_STATE();
-    case 116:
-      ACCEPT_TOKEN(anon_sym_every);
-      END_STATE();
-    case 117:
       if (lookahead == 't') ADVANCE(135);
       END_STATE();
+    case 114:
+      if (lookahead == 'n') ADVANCE(136);
+      END_STATE();
+    case 115:
+      if (lookahead == 'e') ADVANCE(137);
+      END_STATE();
+    case 116:
+      ACCEPT_TOKEN(anon_sym_after);
+      END_STATE();
+    case 117:
+      if (lookahead == 'y') ADVANCE(138);
+      END_STATE();
     case 118:
-      if (lookahead == 'a') ADVANCE(136);
+      if (lookahead == 'v') ADVANCE(139);
       END_STATE();
     case 119:
-      if (lookahead == 'l') ADVANCE(137);
+      if (lookahead == 'n') ADVANCE(140);
       END_STATE();
     case 120:
-      if (lookahead == 'l') ADVANCE(138);
-      END_STATE();
-    case 121:
-      if (lookahead == 'i') ADVANCE(139);
-      END_STATE();
-    case 122:
-      ACCEPT_TOKEN(anon_sym_queue);
-      END_STATE();
-    case 123:
-      if (lookahead == 'v') ADVANCE(140);
-      END_STATE();
-    case 124:
       if (lookahead == 'c') ADVANCE(141);
       END_STATE();
+    case 121:
+      if (lookahead == 'u') ADVANCE(142);
+      END_STATE();
+    case 122:
+      if (lookahead == 'e') ADVANCE(143);
+      END_STATE();
+    case 123:
+      ACCEPT_TOKEN(anon_sym_every);
+      END_STATE();
+    case 124:
+      if (lookahead == 't') ADVANCE(144);
+      END_STATE();
     case 125:
-      ACCEPT_TOKEN(anon_sym_times);
+      if (lookahead == 'a') ADVANCE(145);
       END_STATE();
     case 126:
-      ACCEPT_TOKEN(anon_sym_until);
+      if (lookahead == 'a') ADVANCE(146);
       END_STATE();
     case 127:
-      if (lookahead == 'e') ADVANCE(142);
+      if (lookahead == 'l') ADVANCE(147);
       END_STATE();
     case 128:
-      if (lookahead == 't') ADVANCE(143);
+      if (lookahead == 'l') ADVANCE(148);
       END_STATE();
     case 129:
-      if (lookahead == 'n') ADVANCE(144);
+      if (lookahead == 'i') ADVANCE(149);
       END_STATE();
     case 130:
-      ACCEPT_TOKEN(anon_sym_agency);
+      ACCEPT_TOKEN(anon_sym_queue);
       END_STATE();
     case 131:
-      if (lookahead == 'e') ADVANCE(145);
+      if (lookahead == 'v') ADVANCE(150);
       END_STATE();
     case 132:
-      if (lookahead == 't') ADVANCE(146);
+      if (lookahead == 'c') ADVANCE(151);
       END_STATE();
     case 133:
-      if (lookahead == 'n') ADVANCE(147);
+      ACCEPT_TOKEN(anon_sym_times);
       END_STATE();
     case 134:
-      if (lookahead == 'd') ADVANCE(148);
+      ACCEPT_TOKEN(anon_sym_until);
       END_STATE();
     case 135:
-      ACCEPT_TOKEN(anon_sym_expect);
-      END_STATE();
-    case 136:
-      if (lookahead == 'y') ADVANCE(149);
-      END_STATE();
-    case 137:
-      if (lookahead == 'l') ADVANCE(150);
-      END_STATE();
-    case 138:
-      ACCEPT_TOKEN(anon_sym_normal);
-      END_STATE();
-    case 139:
-      if (lookahead == 't') ADVANCE(151);
-      END_STATE();
-    case 140:
       if (lookahead == 'e') ADVANCE(152);
       END_STATE();
-    case 141:
+    case 136:
       if (lookahead == 't') ADVANCE(153);
       END_STATE();
+    case 137:
+      if (lookahead == 'n') ADVANCE(154);
+      END_STATE();
+    case 138:
+      ACCEPT_TOKEN(anon_sym_agency);
+      END_STATE();
+    case 139:
+      if (lookahead == 'e') ADVANCE(155);
+      END_STATE();
+    case 140:
+      if (lookahead == 'e') ADVANCE(156);
+      END_STATE();
+    case 141:
+      if (lookahead == 't') ADVANCE(157);
+      END_STATE();
     case 142:
-      ACCEPT_TOKEN(anon_sym_update);
+      if (lookahead == 'n') ADVANCE(158);
       END_STATE();
     case 143:
-      ACCEPT_TOKEN(anon_sym_urgent);
+      if (lookahead == 'd') ADVANCE(159);
       END_STATE();
     case 144:
-      if (lookahead == 'd') ADVANCE(154);
+      ACCEPT_TOKEN(anon_sym_expect);
       END_STATE();
     case 145:
-      if (lookahead == 'd') ADVANCE(155);
+      if (lookahead == 'c') ADVANCE(160);
       END_STATE();
     case 146:
-      ACCEPT_TOKEN(anon_sym_contact);
+      if (lookahead == 'y') ADVANCE(161);
       END_STATE();
     case 147:
-      if (lookahead == 't') ADVANCE(156);
+      if (lookahead == 'l') ADVANCE(162);
       END_STATE();
     case 148:
-      ACCEPT_TOKEN(anon_sym_emitted);
+      ACCEPT_TOKEN(anon_sym_normal);
       END_STATE();
     case 149:
-      ACCEPT_TOKEN(anon_sym_holiday);
-      if (lookahead == 's') ADVANCE(157);
+      if (lookahead == 't') ADVANCE(163);
       END_STATE();
     case 150:
-      if (lookahead == 'm') ADVANCE(158);
+      if (lookahead == 'e') ADVANCE(164);
       END_STATE();
     case 151:
-      if (lookahead == 'y') ADVANCE(159);
+      if (lookahead == 't') ADVANCE(165);
       END_STATE();
     case 152:
-      ACCEPT_TOKEN(anon_sym_receive);
+      ACCEPT_TOKEN(anon_sym_update);
       END_STATE();
     case 153:
-      ACCEPT_TOKEN(anon_sym_subject);
+      ACCEPT_TOKEN(anon_sym_urgent);
       END_STATE();
     case 154:
-      ACCEPT_TOKEN(anon_sym_weekend);
+      if (lookahead == 'd') ADVANCE(166);
       END_STATE();
     case 155:
-      ACCEPT_TOKEN(anon_sym_assigned);
+      if (lookahead == 'd') ADVANCE(167);
       END_STATE();
     case 156:
-      ACCEPT_TOKEN(anon_sym_discount);
+      if (lookahead == 'd') ADVANCE(168);
       END_STATE();
     case 157:
-      ACCEPT_TOKEN(anon_sym_holidays);
+      ACCEPT_TOKEN(anon_sym_contact);
       END_STATE();
     case 158:
-      if (lookahead == 'e') ADVANCE(160);
+      if (lookahead == 't') ADVANCE(169);
       END_STATE();
     case 159:
-      ACCEPT_TOKEN(anon_sym_priority);
+      ACCEPT_TOKEN(anon_sym_emitted);
       END_STATE();
     case 160:
-      if (lookahead == 'n') ADVANCE(161);
+      if (lookahead == 'k') ADVANCE(170);
       END_STATE();
     case 161:
-      if (lookahead == 't') ADVANCE(162);
+      ACCEPT_TOKEN(anon_sym_holiday);
+      if (lookahead == 's') ADVANCE(171);
       END_STATE();
     case 162:
-      if (lookahead == 's') ADVANCE(163);
+      if (lookahead == 'm') ADVANCE(172);
       END_STATE();
     case 163:
+      if (lookahead == 'y') ADVANCE(173);
+      END_STATE();
+    case 164:
+      ACCEPT_TOKEN(anon_sym_receive);
+      END_STATE();
+    case 165:
+      ACCEPT_TOKEN(anon_sym_subject);
+      END_STATE();
+    case 166:
+      ACCEPT_TOKEN(anon_sym_weekend);
+      END_STATE();
+    case 167:
+      ACCEPT_TOKEN(anon_sym_approved);
+      END_STATE();
+    case 168:
+      ACCEPT_TOKEN(anon_sym_assigned);
+      END_STATE();
+    case 169:
+      ACCEPT_TOKEN(anon_sym_discount);
+      END_STATE();
+    case 170:
+      ACCEPT_TOKEN(anon_sym_fallback);
+      END_STATE();
+    case 171:
+      ACCEPT_TOKEN(anon_sym_holidays);
+      END_STATE();
+    case 172:
+      if (lookahead == 'e') ADVANCE(174);
+      END_STATE();
+    case 173:
+      ACCEPT_TOKEN(anon_sym_priority);
+      END_STATE();
+    case 174:
+      if (lookahead == 'n') ADVANCE(175);
+      END_STATE();
+    case 175:
+      if (lookahead == 't') ADVANCE(176);
+      END_STATE();
+    case 176:
+      if (lookahead == 's') ADVANCE(177);
+      END_STATE();
+    case 177:
       ACCEPT_TOKEN(anon_sym_installments);
       END_STATE();
     default:
@@ -8219,69 +8607,69 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
 
 static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0},
-  [1] = {.lex_state = 255},
-  [2] = {.lex_state = 255},
-  [3] = {.lex_state = 255},
-  [4] = {.lex_state = 256},
-  [5] = {.lex_state = 256},
-  [6] = {.lex_state = 256},
-  [7] = {.lex_state = 255},
-  [8] = {.lex_state = 255},
-  [9] = {.lex_state = 255},
-  [10] = {.lex_state = 255},
-  [11] = {.lex_state = 255},
-  [12] = {.lex_state = 255},
-  [13] = {.lex_state = 255},
-  [14] = {.lex_state = 255},
-  [15] = {.lex_state = 255},
-  [16] = {.lex_state = 255},
-  [17] = {.lex_state = 255},
-  [18] = {.lex_state = 255},
-  [19] = {.lex_state = 255},
-  [20] = {.lex_state = 255},
-  [21] = {.lex_state = 1},
-  [22] = {.lex_state = 258},
-  [23] = {.lex_state = 258},
-  [24] = {.lex_state = 255},
-  [25] = {.lex_state = 255},
-  [26] = {.lex_state = 255},
-  [27] = {.lex_state = 255},
-  [28] = {.lex_state = 255},
-  [29] = {.lex_state = 255},
-  [30] = {.lex_state = 255},
-  [31] = {.lex_state = 255},
-  [32] = {.lex_state = 255},
-  [33] = {.lex_state = 255},
-  [34] = {.lex_state = 255},
-  [35] = {.lex_state = 4},
-  [36] = {.lex_state = 3},
-  [37] = {.lex_state = 259},
-  [38] = {.lex_state = 3},
-  [39] = {.lex_state = 3},
-  [40] = {.lex_state = 3},
-  [41] = {.lex_state = 259},
-  [42] = {.lex_state = 3},
-  [43] = {.lex_state = 3},
-  [44] = {.lex_state = 3},
-  [45] = {.lex_state = 255},
-  [46] = {.lex_state = 255},
-  [47] = {.lex_state = 255},
-  [48] = {.lex_state = 255},
-  [49] = {.lex_state = 255},
-  [50] = {.lex_state = 255},
-  [51] = {.lex_state = 255},
-  [52] = {.lex_state = 255},
-  [53] = {.lex_state = 3},
-  [54] = {.lex_state = 3},
-  [55] = {.lex_state = 3},
+  [1] = {.lex_state = 272},
+  [2] = {.lex_state = 270},
+  [3] = {.lex_state = 270},
+  [4] = {.lex_state = 272},
+  [5] = {.lex_state = 272},
+  [6] = {.lex_state = 270},
+  [7] = {.lex_state = 270},
+  [8] = {.lex_state = 272},
+  [9] = {.lex_state = 272},
+  [10] = {.lex_state = 272},
+  [11] = {.lex_state = 272},
+  [12] = {.lex_state = 272},
+  [13] = {.lex_state = 272},
+  [14] = {.lex_state = 272},
+  [15] = {.lex_state = 272},
+  [16] = {.lex_state = 272},
+  [17] = {.lex_state = 272},
+  [18] = {.lex_state = 272},
+  [19] = {.lex_state = 272},
+  [20] = {.lex_state = 1},
+  [21] = {.lex_state = 272},
+  [22] = {.lex_state = 274},
+  [23] = {.lex_state = 274},
+  [24] = {.lex_state = 272},
+  [25] = {.lex_state = 272},
+  [26] = {.lex_state = 272},
+  [27] = {.lex_state = 272},
+  [28] = {.lex_state = 272},
+  [29] = {.lex_state = 272},
+  [30] = {.lex_state = 272},
+  [31] = {.lex_state = 272},
+  [32] = {.lex_state = 272},
+  [33] = {.lex_state = 272},
+  [34] = {.lex_state = 275},
+  [35] = {.lex_state = 275},
+  [36] = {.lex_state = 272},
+  [37] = {.lex_state = 272},
+  [38] = {.lex_state = 272},
+  [39] = {.lex_state = 272},
+  [40] = {.lex_state = 272},
+  [41] = {.lex_state = 272},
+  [42] = {.lex_state = 272},
+  [43] = {.lex_state = 272},
+  [44] = {.lex_state = 272},
+  [45] = {.lex_state = 4},
+  [46] = {.lex_state = 3},
+  [47] = {.lex_state = 3},
+  [48] = {.lex_state = 3},
+  [49] = {.lex_state = 3},
+  [50] = {.lex_state = 3},
+  [51] = {.lex_state = 3},
+  [52] = {.lex_state = 3},
+  [53] = {.lex_state = 272},
+  [54] = {.lex_state = 272},
+  [55] = {.lex_state = 272},
   [56] = {.lex_state = 3},
   [57] = {.lex_state = 3},
-  [58] = {.lex_state = 255},
+  [58] = {.lex_state = 3},
   [59] = {.lex_state = 3},
   [60] = {.lex_state = 3},
   [61] = {.lex_state = 3},
   [62] = {.lex_state = 3},
-  [63] = {.lex_state = 255},
+  [63] = {.lex_state = 3},
   [64] = {.lex_state = 3},
   [65] = {.lex_state = 3},
   [66] = {.lex_state = 3},
@@ -8291,22 +8679,22 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [70] = {.lex_state = 3},
   [71] = {.lex_state = 3},
   [72] = {.lex_state = 3},
-  [73] = {.lex_state = 3},
-  [74] = {.lex_state = 3},
+  [73] = {.lex_state = 272},
+  [74] = {.lex_state = 272},
   [75] = {.lex_state = 3},
   [76] = {.lex_state = 3},
   [77] = {.lex_state = 3},
   [78] = {.lex_state = 3},
-  [79] = {.lex_state = 255},
-  [80] = {.lex_state = 255},
-  [81] = {.lex_state = 3},
-  [82] = {.lex_state = 3},
+  [79] = {.lex_state = 3},
+  [80] = {.lex_state = 3},
+  [81] = {.lex_state = 2},
+  [82] = {.lex_state = 2},
   [83] = {.lex_state = 3},
   [84] = {.lex_state = 3},
   [85] = {.lex_state = 3},
   [86] = {.lex_state = 3},
-  [87] = {.lex_state = 2},
-  [88] = {.lex_state = 2},
+  [87] = {.lex_state = 3},
+  [88] = {.lex_state = 3},
   [89] = {.lex_state = 3},
   [90] = {.lex_state = 3},
   [91] = {.lex_state = 3},
@@ -8323,8 +8711,8 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [102] = {.lex_state = 3},
   [103] = {.lex_state = 3},
   [104] = {.lex_state = 3},
-  [105] = {.lex_state = 255},
-  [106] = {.lex_state = 255},
+  [105] = {.lex_state = 3},
+  [106] = {.lex_state = 3},
   [107] = {.lex_state = 3},
   [108] = {.lex_state = 3},
   [109] = {.lex_state = 3},
@@ -8338,433 +8726,468 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [117] = {.lex_state = 3},
   [118] = {.lex_state = 3},
   [119] = {.lex_state = 3},
-  [120] = {.lex_state = 255},
-  [121] = {.lex_state = 255},
+  [120] = {.lex_state = 3},
+  [121] = {.lex_state = 272},
   [122] = {.lex_state = 3},
   [123] = {.lex_state = 3},
-  [124] = {.lex_state = 3},
-  [125] = {.lex_state = 3},
-  [126] = {.lex_state = 3},
-  [127] = {.lex_state = 255},
-  [128] = {.lex_state = 255},
-  [129] = {.lex_state = 255},
-  [130] = {.lex_state = 255},
+  [124] = {.lex_state = 272},
+  [125] = {.lex_state = 272},
+  [126] = {.lex_state = 272},
+  [127] = {.lex_state = 272},
+  [128] = {.lex_state = 272},
+  [129] = {.lex_state = 272},
+  [130] = {.lex_state = 3},
   [131] = {.lex_state = 3},
-  [132] = {.lex_state = 255},
+  [132] = {.lex_state = 3},
   [133] = {.lex_state = 3},
-  [134] = {.lex_state = 3},
+  [134] = {.lex_state = 272},
   [135] = {.lex_state = 3},
   [136] = {.lex_state = 3},
-  [137] = {.lex_state = 6},
-  [138] = {.lex_state = 6},
-  [139] = {.lex_state = 6},
-  [140] = {.lex_state = 6},
-  [141] = {.lex_state = 6},
-  [142] = {.lex_state = 6},
-  [143] = {.lex_state = 6},
-  [144] = {.lex_state = 4},
-  [145] = {.lex_state = 4},
-  [146] = {.lex_state = 6},
-  [147] = {.lex_state = 4},
-  [148] = {.lex_state = 4},
-  [149] = {.lex_state = 12},
+  [137] = {.lex_state = 7},
+  [138] = {.lex_state = 7},
+  [139] = {.lex_state = 7},
+  [140] = {.lex_state = 7},
+  [141] = {.lex_state = 7},
+  [142] = {.lex_state = 4},
+  [143] = {.lex_state = 4},
+  [144] = {.lex_state = 7},
+  [145] = {.lex_state = 7},
+  [146] = {.lex_state = 272},
+  [147] = {.lex_state = 7},
+  [148] = {.lex_state = 272},
+  [149] = {.lex_state = 4},
   [150] = {.lex_state = 4},
-  [151] = {.lex_state = 4},
-  [152] = {.lex_state = 4},
-  [153] = {.lex_state = 4},
-  [154] = {.lex_state = 255},
-  [155] = {.lex_state = 4},
-  [156] = {.lex_state = 4},
-  [157] = {.lex_state = 4},
-  [158] = {.lex_state = 13},
-  [159] = {.lex_state = 4},
-  [160] = {.lex_state = 14},
-  [161] = {.lex_state = 14},
-  [162] = {.lex_state = 4},
-  [163] = {.lex_state = 10},
-  [164] = {.lex_state = 4},
-  [165] = {.lex_state = 4},
-  [166] = {.lex_state = 4},
-  [167] = {.lex_state = 4},
-  [168] = {.lex_state = 4},
-  [169] = {.lex_state = 4},
-  [170] = {.lex_state = 4},
-  [171] = {.lex_state = 4},
-  [172] = {.lex_state = 4},
-  [173] = {.lex_state = 4},
-  [174] = {.lex_state = 4},
-  [175] = {.lex_state = 4},
-  [176] = {.lex_state = 15},
-  [177] = {.lex_state = 255},
-  [178] = {.lex_state = 14},
-  [179] = {.lex_state = 6},
-  [180] = {.lex_state = 6},
-  [181] = {.lex_state = 13},
-  [182] = {.lex_state = 13},
-  [183] = {.lex_state = 6},
-  [184] = {.lex_state = 9},
-  [185] = {.lex_state = 255},
-  [186] = {.lex_state = 255},
-  [187] = {.lex_state = 255},
-  [188] = {.lex_state = 255},
-  [189] = {.lex_state = 255},
-  [190] = {.lex_state = 255},
-  [191] = {.lex_state = 255},
-  [192] = {.lex_state = 255},
-  [193] = {.lex_state = 255},
-  [194] = {.lex_state = 255},
-  [195] = {.lex_state = 255},
-  [196] = {.lex_state = 255},
-  [197] = {.lex_state = 255},
-  [198] = {.lex_state = 255},
-  [199] = {.lex_state = 255},
-  [200] = {.lex_state = 255},
-  [201] = {.lex_state = 255},
-  [202] = {.lex_state = 255},
-  [203] = {.lex_state = 255},
-  [204] = {.lex_state = 255},
-  [205] = {.lex_state = 255},
-  [206] = {.lex_state = 6},
-  [207] = {.lex_state = 255},
-  [208] = {.lex_state = 255},
-  [209] = {.lex_state = 255},
-  [210] = {.lex_state = 255},
-  [211] = {.lex_state = 255},
-  [212] = {.lex_state = 255},
-  [213] = {.lex_state = 255},
-  [214] = {.lex_state = 255},
-  [215] = {.lex_state = 255},
-  [216] = {.lex_state = 255},
-  [217] = {.lex_state = 255},
-  [218] = {.lex_state = 255},
-  [219] = {.lex_state = 14},
-  [220] = {.lex_state = 9},
-  [221] = {.lex_state = 6},
-  [222] = {.lex_state = 14},
-  [223] = {.lex_state = 14},
-  [224] = {.lex_state = 255},
-  [225] = {.lex_state = 255},
-  [226] = {.lex_state = 6},
-  [227] = {.lex_state = 3},
-  [228] = {.lex_state = 255},
-  [229] = {.lex_state = 6},
-  [230] = {.lex_state = 255},
-  [231] = {.lex_state = 9},
-  [232] = {.lex_state = 255},
-  [233] = {.lex_state = 6},
-  [234] = {.lex_state = 6},
-  [235] = {.lex_state = 6},
-  [236] = {.lex_state = 4},
-  [237] = {.lex_state = 4},
-  [238] = {.lex_state = 255},
-  [239] = {.lex_state = 255},
-  [240] = {.lex_state = 255},
-  [241] = {.lex_state = 255},
-  [242] = {.lex_state = 255},
-  [243] = {.lex_state = 255},
-  [244] = {.lex_state = 255},
-  [245] = {.lex_state = 255},
-  [246] = {.lex_state = 255},
-  [247] = {.lex_state = 255},
-  [248] = {.lex_state = 255},
-  [249] = {.lex_state = 255},
-  [250] = {.lex_state = 255},
-  [251] = {.lex_state = 255},
-  [252] = {.lex_state = 255},
-  [253] = {.lex_state = 255},
-  [254] = {.lex_state = 255},
-  [255] = {.lex_state = 255},
-  [256] = {.lex_state = 255},
-  [257] = {.lex_state = 255},
-  [258] = {.lex_state = 255},
-  [259] = {.lex_state = 255},
-  [260] = {.lex_state = 255},
-  [261] = {.lex_state = 255},
-  [262] = {.lex_state = 6},
-  [263] = {.lex_state = 255},
-  [264] = {.lex_state = 255},
-  [265] = {.lex_state = 3},
-  [266] = {.lex_state = 255},
-  [267] = {.lex_state = 8},
-  [268] = {.lex_state = 8},
-  [269] = {.lex_state = 4},
-  [270] = {.lex_state = 4},
-  [271] = {.lex_state = 4},
-  [272] = {.lex_state = 255},
-  [273] = {.lex_state = 8},
-  [274] = {.lex_state = 255},
-  [275] = {.lex_state = 255},
-  [276] = {.lex_state = 17},
-  [277] = {.lex_state = 255},
-  [278] = {.lex_state = 4},
-  [279] = {.lex_state = 255},
-  [280] = {.lex_state = 255},
-  [281] = {.lex_state = 4},
-  [282] = {.lex_state = 4},
-  [283] = {.lex_state = 255},
-  [284] = {.lex_state = 255},
-  [285] = {.lex_state = 3},
-  [286] = {.lex_state = 18},
-  [287] = {.lex_state = 7},
-  [288] = {.lex_state = 3},
-  [289] = {.lex_state = 3},
-  [290] = {.lex_state = 7},
-  [291] = {.lex_state = 4},
-  [292] = {.lex_state = 7},
+  [151] = {.lex_state = 13},
+  [152] = {.lex_state = 272},
+  [153] = {.lex_state = 272},
+  [154] = {.lex_state = 15},
+  [155] = {.lex_state = 272},
+  [156] = {.lex_state = 272},
+  [157] = {.lex_state = 272},
+  [158] = {.lex_state = 272},
+  [159] = {.lex_state = 272},
+  [160] = {.lex_state = 272},
+  [161] = {.lex_state = 15},
+  [162] = {.lex_state = 11},
+  [163] = {.lex_state = 272},
+  [164] = {.lex_state = 272},
+  [165] = {.lex_state = 272},
+  [166] = {.lex_state = 272},
+  [167] = {.lex_state = 272},
+  [168] = {.lex_state = 272},
+  [169] = {.lex_state = 272},
+  [170] = {.lex_state = 272},
+  [171] = {.lex_state = 272},
+  [172] = {.lex_state = 272},
+  [173] = {.lex_state = 272},
+  [174] = {.lex_state = 272},
+  [175] = {.lex_state = 272},
+  [176] = {.lex_state = 272},
+  [177] = {.lex_state = 272},
+  [178] = {.lex_state = 272},
+  [179] = {.lex_state = 4},
+  [180] = {.lex_state = 4},
+  [181] = {.lex_state = 4},
+  [182] = {.lex_state = 4},
+  [183] = {.lex_state = 4},
+  [184] = {.lex_state = 4},
+  [185] = {.lex_state = 4},
+  [186] = {.lex_state = 4},
+  [187] = {.lex_state = 4},
+  [188] = {.lex_state = 4},
+  [189] = {.lex_state = 4},
+  [190] = {.lex_state = 4},
+  [191] = {.lex_state = 4},
+  [192] = {.lex_state = 4},
+  [193] = {.lex_state = 4},
+  [194] = {.lex_state = 4},
+  [195] = {.lex_state = 4},
+  [196] = {.lex_state = 4},
+  [197] = {.lex_state = 272},
+  [198] = {.lex_state = 4},
+  [199] = {.lex_state = 4},
+  [200] = {.lex_state = 272},
+  [201] = {.lex_state = 272},
+  [202] = {.lex_state = 272},
+  [203] = {.lex_state = 272},
+  [204] = {.lex_state = 14},
+  [205] = {.lex_state = 4},
+  [206] = {.lex_state = 14},
+  [207] = {.lex_state = 14},
+  [208] = {.lex_state = 16},
+  [209] = {.lex_state = 7},
+  [210] = {.lex_state = 15},
+  [211] = {.lex_state = 10},
+  [212] = {.lex_state = 7},
+  [213] = {.lex_state = 7},
+  [214] = {.lex_state = 272},
+  [215] = {.lex_state = 272},
+  [216] = {.lex_state = 272},
+  [217] = {.lex_state = 272},
+  [218] = {.lex_state = 272},
+  [219] = {.lex_state = 272},
+  [220] = {.lex_state = 272},
+  [221] = {.lex_state = 7},
+  [222] = {.lex_state = 272},
+  [223] = {.lex_state = 272},
+  [224] = {.lex_state = 272},
+  [225] = {.lex_state = 7},
+  [226] = {.lex_state = 272},
+  [227] = {.lex_state = 10},
+  [228] = {.lex_state = 272},
+  [229] = {.lex_state = 15},
+  [230] = {.lex_state = 10},
+  [231] = {.lex_state = 7},
+  [232] = {.lex_state = 3},
+  [233] = {.lex_state = 15},
+  [234] = {.lex_state = 272},
+  [235] = {.lex_state = 15},
+  [236] = {.lex_state = 7},
+  [237] = {.lex_state = 272},
+  [238] = {.lex_state = 272},
+  [239] = {.lex_state = 272},
+  [240] = {.lex_state = 4},
+  [241] = {.lex_state = 272},
+  [242] = {.lex_state = 272},
+  [243] = {.lex_state = 272},
+  [244] = {.lex_state = 272},
+  [245] = {.lex_state = 272},
+  [246] = {.lex_state = 272},
+  [247] = {.lex_state = 272},
+  [248] = {.lex_state = 272},
+  [249] = {.lex_state = 272},
+  [250] = {.lex_state = 272},
+  [251] = {.lex_state = 272},
+  [252] = {.lex_state = 272},
+  [253] = {.lex_state = 272},
+  [254] = {.lex_state = 7},
+  [255] = {.lex_state = 272},
+  [256] = {.lex_state = 272},
+  [257] = {.lex_state = 272},
+  [258] = {.lex_state = 272},
+  [259] = {.lex_state = 272},
+  [260] = {.lex_state = 272},
+  [261] = {.lex_state = 7},
+  [262] = {.lex_state = 272},
+  [263] = {.lex_state = 7},
+  [264] = {.lex_state = 4},
+  [265] = {.lex_state = 272},
+  [266] = {.lex_state = 272},
+  [267] = {.lex_state = 3},
+  [268] = {.lex_state = 7},
+  [269] = {.lex_state = 272},
+  [270] = {.lex_state = 272},
+  [271] = {.lex_state = 272},
+  [272] = {.lex_state = 9},
+  [273] = {.lex_state = 9},
+  [274] = {.lex_state = 4},
+  [275] = {.lex_state = 4},
+  [276] = {.lex_state = 4},
+  [277] = {.lex_state = 272},
+  [278] = {.lex_state = 272},
+  [279] = {.lex_state = 9},
+  [280] = {.lex_state = 272},
+  [281] = {.lex_state = 6},
+  [282] = {.lex_state = 18},
+  [283] = {.lex_state = 3},
+  [284] = {.lex_state = 4},
+  [285] = {.lex_state = 272},
+  [286] = {.lex_state = 6},
+  [287] = {.lex_state = 4},
+  [288] = {.lex_state = 4},
+  [289] = {.lex_state = 272},
+  [290] = {.lex_state = 272},
+  [291] = {.lex_state = 272},
+  [292] = {.lex_state = 272},
   [293] = {.lex_state = 3},
-  [294] = {.lex_state = 4},
-  [295] = {.lex_state = 3},
+  [294] = {.lex_state = 3},
+  [295] = {.lex_state = 8},
   [296] = {.lex_state = 3},
-  [297] = {.lex_state = 7},
-  [298] = {.lex_state = 4},
+  [297] = {.lex_state = 19},
+  [298] = {.lex_state = 3},
   [299] = {.lex_state = 4},
-  [300] = {.lex_state = 4},
-  [301] = {.lex_state = 255},
-  [302] = {.lex_state = 4},
-  [303] = {.lex_state = 4},
-  [304] = {.lex_state = 4},
-  [305] = {.lex_state = 4},
-  [306] = {.lex_state = 3},
-  [307] = {.lex_state = 255},
+  [300] = {.lex_state = 8},
+  [301] = {.lex_state = 3},
+  [302] = {.lex_state = 3},
+  [303] = {.lex_state = 8},
+  [304] = {.lex_state = 3},
+  [305] = {.lex_state = 3},
+  [306] = {.lex_state = 4},
+  [307] = {.lex_state = 4},
   [308] = {.lex_state = 4},
-  [309] = {.lex_state = 4},
-  [310] = {.lex_state = 4},
-  [311] = {.lex_state = 4},
-  [312] = {.lex_state = 255},
+  [309] = {.lex_state = 3},
+  [310] = {.lex_state = 3},
+  [311] = {.lex_state = 3},
+  [312] = {.lex_state = 4},
   [313] = {.lex_state = 4},
-  [314] = {.lex_state = 5},
-  [315] = {.lex_state = 5},
-  [316] = {.lex_state = 5},
+  [314] = {.lex_state = 4},
+  [315] = {.lex_state = 272},
+  [316] = {.lex_state = 4},
   [317] = {.lex_state = 5},
-  [318] = {.lex_state = 5},
-  [319] = {.lex_state = 3},
-  [320] = {.lex_state = 255},
-  [321] = {.lex_state = 5},
-  [322] = {.lex_state = 5},
-  [323] = {.lex_state = 3},
+  [318] = {.lex_state = 8},
+  [319] = {.lex_state = 4},
+  [320] = {.lex_state = 5},
+  [321] = {.lex_state = 272},
+  [322] = {.lex_state = 272},
+  [323] = {.lex_state = 4},
   [324] = {.lex_state = 4},
   [325] = {.lex_state = 4},
-  [326] = {.lex_state = 255},
-  [327] = {.lex_state = 11},
-  [328] = {.lex_state = 3},
-  [329] = {.lex_state = 255},
-  [330] = {.lex_state = 255},
-  [331] = {.lex_state = 255},
-  [332] = {.lex_state = 255},
-  [333] = {.lex_state = 255},
-  [334] = {.lex_state = 255},
-  [335] = {.lex_state = 255},
-  [336] = {.lex_state = 16},
-  [337] = {.lex_state = 255},
-  [338] = {.lex_state = 3},
-  [339] = {.lex_state = 7},
-  [340] = {.lex_state = 255},
-  [341] = {.lex_state = 3},
-  [342] = {.lex_state = 255},
-  [343] = {.lex_state = 255},
-  [344] = {.lex_state = 255},
-  [345] = {.lex_state = 255},
-  [346] = {.lex_state = 255},
-  [347] = {.lex_state = 11},
-  [348] = {.lex_state = 3},
-  [349] = {.lex_state = 3},
-  [350] = {.lex_state = 3},
-  [351] = {.lex_state = 3},
-  [352] = {.lex_state = 255},
-  [353] = {.lex_state = 3},
-  [354] = {.lex_state = 255},
-  [355] = {.lex_state = 255},
-  [356] = {.lex_state = 255},
-  [357] = {.lex_state = 255},
-  [358] = {.lex_state = 255},
-  [359] = {.lex_state = 255},
-  [360] = {.lex_state = 255},
-  [361] = {.lex_state = 255},
-  [362] = {.lex_state = 255},
-  [363] = {.lex_state = 255},
-  [364] = {.lex_state = 255},
-  [365] = {.lex_state = 255},
-  [366] = {.lex_state = 255},
-  [367] = {.lex_state = 255},
-  [368] = {.lex_state = 255},
-  [369] = {.lex_state = 255},
-  [370] = {.lex_state = 11},
-  [371] = {.lex_state = 255},
-  [372] = {.lex_state = 5},
-  [373] = {.lex_state = 7},
-  [374] = {.lex_state = 7},
-  [375] = {.lex_state = 255},
-  [376] = {.lex_state = 255},
-  [377] = {.lex_state = 3},
-  [378] = {.lex_state = 3},
-  [379] = {.lex_state = 255},
-  [380] = {.lex_state = 255},
-  [381] = {.lex_state = 255},
-  [382] = {.lex_state = 7},
-  [383] = {.lex_state = 255},
-  [384] = {.lex_state = 3},
-  [385] = {.lex_state = 255},
-  [386] = {.lex_state = 255},
-  [387] = {.lex_state = 255},
-  [388] = {.lex_state = 3},
+  [326] = {.lex_state = 4},
+  [327] = {.lex_state = 4},
+  [328] = {.lex_state = 4},
+  [329] = {.lex_state = 272},
+  [330] = {.lex_state = 5},
+  [331] = {.lex_state = 5},
+  [332] = {.lex_state = 5},
+  [333] = {.lex_state = 5},
+  [334] = {.lex_state = 4},
+  [335] = {.lex_state = 5},
+  [336] = {.lex_state = 272},
+  [337] = {.lex_state = 12},
+  [338] = {.lex_state = 272},
+  [339] = {.lex_state = 272},
+  [340] = {.lex_state = 3},
+  [341] = {.lex_state = 272},
+  [342] = {.lex_state = 272},
+  [343] = {.lex_state = 272},
+  [344] = {.lex_state = 17},
+  [345] = {.lex_state = 8},
+  [346] = {.lex_state = 272},
+  [347] = {.lex_state = 272},
+  [348] = {.lex_state = 272},
+  [349] = {.lex_state = 272},
+  [350] = {.lex_state = 272},
+  [351] = {.lex_state = 272},
+  [352] = {.lex_state = 272},
+  [353] = {.lex_state = 272},
+  [354] = {.lex_state = 272},
+  [355] = {.lex_state = 3},
+  [356] = {.lex_state = 272},
+  [357] = {.lex_state = 3},
+  [358] = {.lex_state = 3},
+  [359] = {.lex_state = 5},
+  [360] = {.lex_state = 8},
+  [361] = {.lex_state = 8},
+  [362] = {.lex_state = 3},
+  [363] = {.lex_state = 3},
+  [364] = {.lex_state = 272},
+  [365] = {.lex_state = 272},
+  [366] = {.lex_state = 272},
+  [367] = {.lex_state = 272},
+  [368] = {.lex_state = 272},
+  [369] = {.lex_state = 272},
+  [370] = {.lex_state = 272},
+  [371] = {.lex_state = 272},
+  [372] = {.lex_state = 272},
+  [373] = {.lex_state = 272},
+  [374] = {.lex_state = 3},
+  [375] = {.lex_state = 12},
+  [376] = {.lex_state = 272},
+  [377] = {.lex_state = 272},
+  [378] = {.lex_state = 272},
+  [379] = {.lex_state = 272},
+  [380] = {.lex_state = 272},
+  [381] = {.lex_state = 12},
+  [382] = {.lex_state = 272},
+  [383] = {.lex_state = 272},
+  [384] = {.lex_state = 272},
+  [385] = {.lex_state = 3},
+  [386] = {.lex_state = 3},
+  [387] = {.lex_state = 272},
+  [388] = {.lex_state = 272},
   [389] = {.lex_state = 3},
   [390] = {.lex_state = 3},
-  [391] = {.lex_state = 255},
-  [392] = {.lex_state = 255},
-  [393] = {.lex_state = 255},
-  [394] = {.lex_state = 255},
-  [395] = {.lex_state = 255},
-  [396] = {.lex_state = 255},
-  [397] = {.lex_state = 255},
-  [398] = {.lex_state = 255},
+  [391] = {.lex_state = 3},
+  [392] = {.lex_state = 3},
+  [393] = {.lex_state = 272},
+  [394] = {.lex_state = 272},
+  [395] = {.lex_state = 3},
+  [396] = {.lex_state = 8},
+  [397] = {.lex_state = 3},
+  [398] = {.lex_state = 272},
   [399] = {.lex_state = 3},
-  [400] = {.lex_state = 255},
-  [401] = {.lex_state = 3},
-  [402] = {.lex_state = 3},
-  [403] = {.lex_state = 3},
-  [404] = {.lex_state = 3},
-  [405] = {.lex_state = 255},
-  [406] = {.lex_state = 255},
-  [407] = {.lex_state = 3},
-  [408] = {.lex_state = 255},
-  [409] = {.lex_state = 255},
-  [410] = {.lex_state = 255},
-  [411] = {.lex_state = 3},
-  [412] = {.lex_state = 255},
-  [413] = {.lex_state = 255},
-  [414] = {.lex_state = 255},
-  [415] = {.lex_state = 3},
-  [416] = {.lex_state = 255},
+  [400] = {.lex_state = 3},
+  [401] = {.lex_state = 272},
+  [402] = {.lex_state = 272},
+  [403] = {.lex_state = 272},
+  [404] = {.lex_state = 272},
+  [405] = {.lex_state = 272},
+  [406] = {.lex_state = 3},
+  [407] = {.lex_state = 272},
+  [408] = {.lex_state = 3},
+  [409] = {.lex_state = 272},
+  [410] = {.lex_state = 272},
+  [411] = {.lex_state = 272},
+  [412] = {.lex_state = 3},
+  [413] = {.lex_state = 3},
+  [414] = {.lex_state = 272},
+  [415] = {.lex_state = 272},
+  [416] = {.lex_state = 272},
   [417] = {.lex_state = 3},
-  [418] = {.lex_state = 3},
+  [418] = {.lex_state = 272},
   [419] = {.lex_state = 3},
-  [420] = {.lex_state = 255},
-  [421] = {.lex_state = 255},
-  [422] = {.lex_state = 0},
+  [420] = {.lex_state = 272},
+  [421] = {.lex_state = 272},
+  [422] = {.lex_state = 272},
   [423] = {.lex_state = 0},
-  [424] = {.lex_state = 255},
-  [425] = {.lex_state = 255},
-  [426] = {.lex_state = 255},
-  [427] = {.lex_state = 0},
-  [428] = {.lex_state = 3},
-  [429] = {.lex_state = 3},
-  [430] = {.lex_state = 3},
+  [424] = {.lex_state = 272},
+  [425] = {.lex_state = 272},
+  [426] = {.lex_state = 272},
+  [427] = {.lex_state = 3},
+  [428] = {.lex_state = 272},
+  [429] = {.lex_state = 272},
+  [430] = {.lex_state = 272},
   [431] = {.lex_state = 3},
-  [432] = {.lex_state = 3},
-  [433] = {.lex_state = 0},
-  [434] = {.lex_state = 256},
-  [435] = {.lex_state = 19},
-  [436] = {.lex_state = 255},
+  [432] = {.lex_state = 272},
+  [433] = {.lex_state = 272},
+  [434] = {.lex_state = 3},
+  [435] = {.lex_state = 272},
+  [436] = {.lex_state = 272},
   [437] = {.lex_state = 3},
   [438] = {.lex_state = 3},
-  [439] = {.lex_state = 256},
-  [440] = {.lex_state = 0},
-  [441] = {.lex_state = 255},
-  [442] = {.lex_state = 3},
-  [443] = {.lex_state = 255},
-  [444] = {.lex_state = 256},
+  [439] = {.lex_state = 3},
+  [440] = {.lex_state = 272},
+  [441] = {.lex_state = 3},
+  [442] = {.lex_state = 272},
+  [443] = {.lex_state = 3},
+  [444] = {.lex_state = 0},
   [445] = {.lex_state = 3},
-  [446] = {.lex_state = 3},
+  [446] = {.lex_state = 272},
   [447] = {.lex_state = 3},
-  [448] = {.lex_state = 255},
+  [448] = {.lex_state = 272},
   [449] = {.lex_state = 3},
   [450] = {.lex_state = 3},
-  [451] = {.lex_state = 0},
-  [452] = {.lex_state = 3},
-  [453] = {.lex_state = 255},
-  [454] = {.lex_state = 255},
-  [455] = {.lex_state = 255},
-  [456] = {.lex_state = 3},
-  [457] = {.lex_state = 3},
-  [458] = {.lex_state = 3},
-  [459] = {.lex_state = 259},
-  [460] = {.lex_state = 3},
+  [451] = {.lex_state = 272},
+  [452] = {.lex_state = 272},
+  [453] = {.lex_state = 272},
+  [454] = {.lex_state = 0},
+  [455] = {.lex_state = 272},
+  [456] = {.lex_state = 272},
+  [457] = {.lex_state = 272},
+  [458] = {.lex_state = 0},
+  [459] = {.lex_state = 0},
+  [460] = {.lex_state = 270},
   [461] = {.lex_state = 3},
-  [462] = {.lex_state = 256},
-  [463] = {.lex_state = 1},
-  [464] = {.lex_state = 3},
-  [465] = {.lex_state = 256},
-  [466] = {.lex_state = 255},
-  [467] = {.lex_state = 259},
+  [462] = {.lex_state = 3},
+  [463] = {.lex_state = 275},
+  [464] = {.lex_state = 0},
+  [465] = {.lex_state = 0},
+  [466] = {.lex_state = 272},
+  [467] = {.lex_state = 3},
   [468] = {.lex_state = 3},
   [469] = {.lex_state = 3},
-  [470] = {.lex_state = 1},
+  [470] = {.lex_state = 3},
   [471] = {.lex_state = 3},
-  [472] = {.lex_state = 255},
+  [472] = {.lex_state = 3},
   [473] = {.lex_state = 3},
   [474] = {.lex_state = 3},
-  [475] = {.lex_state = 256},
+  [475] = {.lex_state = 274},
   [476] = {.lex_state = 3},
-  [477] = {.lex_state = 255},
-  [478] = {.lex_state = 255},
-  [479] = {.lex_state = 3},
+  [477] = {.lex_state = 3},
+  [478] = {.lex_state = 275},
+  [479] = {.lex_state = 0},
   [480] = {.lex_state = 3},
-  [481] = {.lex_state = 255},
-  [482] = {.lex_state = 3},
-  [483] = {.lex_state = 255},
-  [484] = {.lex_state = 3},
-  [485] = {.lex_state = 3},
-  [486] = {.lex_state = 3},
-  [487] = {.lex_state = 1},
-  [488] = {.lex_state = 3},
-  [489] = {.lex_state = 0},
-  [490] = {.lex_state = 0},
+  [481] = {.lex_state = 272},
+  [482] = {.lex_state = 270},
+  [483] = {.lex_state = 0},
+  [484] = {.lex_state = 272},
+  [485] = {.lex_state = 0},
+  [486] = {.lex_state = 272},
+  [487] = {.lex_state = 3},
+  [488] = {.lex_state = 270},
+  [489] = {.lex_state = 3},
+  [490] = {.lex_state = 3},
   [491] = {.lex_state = 3},
-  [492] = {.lex_state = 3},
-  [493] = {.lex_state = 3},
-  [494] = {.lex_state = 3},
+  [492] = {.lex_state = 7},
+  [493] = {.lex_state = 272},
+  [494] = {.lex_state = 0},
   [495] = {.lex_state = 3},
   [496] = {.lex_state = 3},
-  [497] = {.lex_state = 0},
-  [498] = {.lex_state = 3},
-  [499] = {.lex_state = 256},
-  [500] = {.lex_state = 0},
-  [501] = {.lex_state = 0},
+  [497] = {.lex_state = 274},
+  [498] = {.lex_state = 20},
+  [499] = {.lex_state = 3},
+  [500] = {.lex_state = 3},
+  [501] = {.lex_state = 3},
   [502] = {.lex_state = 3},
-  [503] = {.lex_state = 255},
-  [504] = {.lex_state = 3},
+  [503] = {.lex_state = 272},
+  [504] = {.lex_state = 272},
   [505] = {.lex_state = 3},
   [506] = {.lex_state = 3},
-  [507] = {.lex_state = 3},
-  [508] = {.lex_state = 3},
+  [507] = {.lex_state = 274},
+  [508] = {.lex_state = 272},
   [509] = {.lex_state = 3},
-  [510] = {.lex_state = 255},
-  [511] = {.lex_state = 0},
+  [510] = {.lex_state = 3},
+  [511] = {.lex_state = 274},
   [512] = {.lex_state = 3},
-  [513] = {.lex_state = 3},
-  [514] = {.lex_state = 0},
-  [515] = {.lex_state = 3},
-  [516] = {.lex_state = 3},
-  [517] = {.lex_state = 255},
-  [518] = {.lex_state = 259},
-  [519] = {.lex_state = 259},
-  [520] = {.lex_state = 3},
-  [521] = {.lex_state = 6},
+  [513] = {.lex_state = 272},
+  [514] = {.lex_state = 3},
+  [515] = {.lex_state = 272},
+  [516] = {.lex_state = 0},
+  [517] = {.lex_state = 3},
+  [518] = {.lex_state = 3},
+  [519] = {.lex_state = 270},
+  [520] = {.lex_state = 4},
+  [521] = {.lex_state = 272},
   [522] = {.lex_state = 3},
   [523] = {.lex_state = 3},
-  [524] = {.lex_state = 0},
-  [525] = {.lex_state = 3},
+  [524] = {.lex_state = 3},
+  [525] = {.lex_state = 272},
   [526] = {.lex_state = 3},
-  [527] = {.lex_state = 3},
-  [528] = {.lex_state = 255},
-  [529] = {.lex_state = 255},
+  [527] = {.lex_state = 7},
+  [528] = {.lex_state = 3},
+  [529] = {.lex_state = 3},
   [530] = {.lex_state = 3},
-  [531] = {.lex_state = 3},
+  [531] = {.lex_state = 272},
   [532] = {.lex_state = 3},
-  [533] = {.lex_state = 4},
+  [533] = {.lex_state = 3},
   [534] = {.lex_state = 3},
-  [535] = {.lex_state = 255},
+  [535] = {.lex_state = 3},
   [536] = {.lex_state = 3},
   [537] = {.lex_state = 3},
-  [538] = {.lex_state = 255},
-  [539] = {.lex_state = 0},
-  [540] = {.lex_state = 256},
-  [541] = {.lex_state = 255},
-  [542] = {.lex_state = 6},
-  [543] = {.lex_state = 0},
-  [544] = {.lex_state = 0},
+  [538] = {.lex_state = 272},
+  [539] = {.lex_state = 272},
+  [540] = {.lex_state = 3},
+  [541] = {.lex_state = 274},
+  [542] = {.lex_state = 3},
+  [543] = {.lex_state = 3},
+  [544] = {.lex_state = 3},
   [545] = {.lex_state = 3},
   [546] = {.lex_state = 3},
+  [547] = {.lex_state = 272},
+  [548] = {.lex_state = 272},
+  [549] = {.lex_state = 275},
+  [550] = {.lex_state = 3},
+  [551] = {.lex_state = 3},
+  [552] = {.lex_state = 3},
+  [553] = {.lex_state = 3},
+  [554] = {.lex_state = 0},
+  [555] = {.lex_state = 0},
+  [556] = {.lex_state = 3},
+  [557] = {.lex_state = 3},
+  [558] = {.lex_state = 272},
+  [559] = {.lex_state = 0},
+  [560] = {.lex_state = 3},
+  [561] = {.lex_state = 272},
+  [562] = {.lex_state = 3},
+  [563] = {.lex_state = 3},
+  [564] = {.lex_state = 274},
+  [565] = {.lex_state = 3},
+  [566] = {.lex_state = 3},
+  [567] = {.lex_state = 272},
+  [568] = {.lex_state = 3},
+  [569] = {.lex_state = 274},
+  [570] = {.lex_state = 275},
+  [571] = {.lex_state = 0},
+  [572] = {.lex_state = 3},
+  [573] = {.lex_state = 3},
+  [574] = {.lex_state = 3},
+  [575] = {.lex_state = 272},
+  [576] = {.lex_state = 0},
+  [577] = {.lex_state = 0},
+  [578] = {.lex_state = 3},
+  [579] = {.lex_state = 3},
+  [580] = {.lex_state = 272},
+  [581] = {.lex_state = 3},
 };
 
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
@@ -8821,6 +9244,10 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_EQ] = ACTIONS(1),
     [anon_sym_segment] = ACTIONS(1),
     [anon_sym_template] = ACTIONS(1),
+    [anon_sym_locale] = ACTIONS(1),
+    [anon_sym_approved] = ACTIONS(1),
+    [anon_sym_language] = ACTIONS(1),
+    [anon_sym_fallback] = ACTIONS(1),
     [anon_sym_file] = ACTIONS(1),
     [anon_sym_subject] = ACTIONS(1),
     [anon_sym_body] = ACTIONS(1),
@@ -8907,26 +9334,28 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_comment] = ACTIONS(3),
   },
   [STATE(1)] = {
-    [sym_source_file] = STATE(451),
-    [sym__declaration] = STATE(29),
-    [sym_flow_declaration] = STATE(208),
-    [sym_currency_declaration] = STATE(208),
-    [sym_account_declaration] = STATE(208),
-    [sym_event_declaration] = STATE(208),
-    [sym_action_declaration] = STATE(208),
-    [sym_calendar_declaration] = STATE(208),
-    [sym_policy_declaration] = STATE(208),
-    [sym_var_declaration] = STATE(208),
-    [sym_segment_declaration] = STATE(208),
-    [sym_template_declaration] = STATE(208),
-    [sym_handler] = STATE(208),
-    [sym_start_declaration] = STATE(208),
-    [sym_migrate_declaration] = STATE(208),
-    [sym_reenter_declaration] = STATE(208),
-    [sym_stage_declaration] = STATE(208),
-    [sym_deadline] = STATE(208),
-    [sym_test_declaration] = STATE(208),
-    [aux_sym_source_file_repeat1] = STATE(29),
+    [sym_source_file] = STATE(479),
+    [sym__declaration] = STATE(24),
+    [sym_flow_declaration] = STATE(155),
+    [sym_currency_declaration] = STATE(155),
+    [sym_account_declaration] = STATE(155),
+    [sym_event_declaration] = STATE(155),
+    [sym_action_declaration] = STATE(155),
+    [sym_calendar_declaration] = STATE(155),
+    [sym_policy_declaration] = STATE(155),
+    [sym_var_declaration] = STATE(155),
+    [sym_segment_declaration] = STATE(155),
+    [sym_template_declaration] = STATE(155),
+    [sym_locale_declaration] = STATE(155),
+    [sym_language_declaration] = STATE(155),
+    [sym_handler] = STATE(155),
+    [sym_start_declaration] = STATE(155),
+    [sym_migrate_declaration] = STATE(155),
+    [sym_reenter_declaration] = STATE(155),
+    [sym_stage_declaration] = STATE(155),
+    [sym_deadline] = STATE(155),
+    [sym_test_declaration] = STATE(155),
+    [aux_sym_source_file_repeat1] = STATE(24),
     [ts_builtin_sym_end] = ACTIONS(5),
     [anon_sym_flow] = ACTIONS(7),
     [anon_sym_currency] = ACTIONS(9),
@@ -8940,43 +9369,171 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_var] = ACTIONS(25),
     [anon_sym_segment] = ACTIONS(27),
     [anon_sym_template] = ACTIONS(29),
-    [anon_sym_start] = ACTIONS(31),
-    [anon_sym_migrate] = ACTIONS(33),
-    [anon_sym_stage] = ACTIONS(35),
-    [anon_sym_reenter] = ACTIONS(37),
-    [anon_sym_test] = ACTIONS(39),
+    [anon_sym_locale] = ACTIONS(31),
+    [anon_sym_language] = ACTIONS(33),
+    [anon_sym_start] = ACTIONS(35),
+    [anon_sym_migrate] = ACTIONS(37),
+    [anon_sym_stage] = ACTIONS(39),
+    [anon_sym_reenter] = ACTIONS(41),
+    [anon_sym_test] = ACTIONS(43),
     [sym_comment] = ACTIONS(3),
   },
 };
 
 static const uint16_t ts_small_parse_table[] = {
-  [0] = 8,
+  [0] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(47), 1,
-      anon_sym_PERCENT2,
-    ACTIONS(49), 1,
-      sym_currency_code,
-    STATE(22), 1,
-      sym_duration_unit,
-    ACTIONS(43), 3,
+    ACTIONS(47), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(45), 5,
+    ACTIONS(45), 55,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_approved,
+      anon_sym_language,
+      anon_sym_file,
+      anon_sym_body,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+      anon_sym_DQUOTE,
+  [66] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(51), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(49), 55,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_approved,
+      anon_sym_language,
+      anon_sym_file,
+      anon_sym_body,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+      anon_sym_DQUOTE,
+  [132] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(59), 1,
+      anon_sym_PERCENT2,
+    ACTIONS(61), 1,
+      sym_currency_code,
+    STATE(23), 1,
+      sym_duration_unit,
+    ACTIONS(55), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(57), 5,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
       anon_sym_month,
-    ACTIONS(51), 6,
+    ACTIONS(63), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-    ACTIONS(41), 36,
+    ACTIONS(53), 38,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -8994,6 +9551,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9013,16 +9572,16 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [71] = 4,
+  [205] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(53), 1,
+    ACTIONS(65), 1,
       sym_time,
-    ACTIONS(43), 3,
+    ACTIONS(55), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(41), 49,
+    ACTIONS(53), 51,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9040,6 +9599,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9072,130 +9633,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [134] = 3,
+  [270] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(57), 3,
+    ACTIONS(69), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(55), 50,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_in,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_body,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [195] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(61), 3,
-      anon_sym_DASH,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(59), 50,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_in,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_body,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [256] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(65), 3,
-      anon_sym_DASH,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(63), 50,
+    ACTIONS(67), 52,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9214,6 +9659,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9246,71 +9693,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [317] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(69), 3,
-      anon_sym_DASH,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(67), 49,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_in,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [377] = 3,
+  [333] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(73), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(71), 49,
+    ACTIONS(71), 52,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9328,6 +9718,9 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_fallback,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9360,14 +9753,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [437] = 3,
+  [396] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(77), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(75), 49,
+    ACTIONS(75), 51,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9385,6 +9778,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9417,14 +9812,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [497] = 3,
+  [458] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(81), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(79), 49,
+    ACTIONS(79), 51,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9442,6 +9837,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9474,14 +9871,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [557] = 3,
+  [520] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(85), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(83), 49,
+    ACTIONS(83), 51,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9499,6 +9896,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9531,14 +9930,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [617] = 3,
+  [582] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(89), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(87), 49,
+    ACTIONS(87), 51,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9556,6 +9955,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9588,14 +9989,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [677] = 3,
+  [644] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(93), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(91), 49,
+    ACTIONS(91), 51,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9613,6 +10014,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9645,14 +10048,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [737] = 3,
+  [706] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(97), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(95), 49,
+    ACTIONS(95), 51,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9670,6 +10073,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9702,14 +10107,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [797] = 3,
+  [768] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(101), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(99), 49,
+    ACTIONS(99), 51,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9727,6 +10132,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9759,14 +10166,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [857] = 3,
+  [830] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(105), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(103), 49,
+    ACTIONS(103), 51,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9784,6 +10191,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9816,14 +10225,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [917] = 3,
+  [892] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(109), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(107), 49,
+    ACTIONS(107), 51,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9841,6 +10250,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9873,14 +10284,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [977] = 3,
+  [954] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(113), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(111), 49,
+    ACTIONS(111), 51,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9898,6 +10309,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9930,14 +10343,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [1037] = 3,
+  [1016] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(117), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(115), 49,
+    ACTIONS(115), 51,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9955,6 +10368,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -9987,38 +10402,40 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [1097] = 8,
+  [1078] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(47), 1,
-      anon_sym_PERCENT2,
-    ACTIONS(49), 1,
-      sym_currency_code,
-    STATE(80), 1,
-      sym_duration_unit,
-    ACTIONS(43), 2,
+    ACTIONS(121), 3,
+      anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(119), 5,
-      anon_sym_week,
-      anon_sym_day,
-      anon_sym_minute,
-      anon_sym_hour,
-      anon_sym_month,
-    ACTIONS(121), 6,
-      anon_sym_minutes,
-      anon_sym_hours,
-      anon_sym_days,
-      anon_sym_weeks,
-      anon_sym_months,
-      aux_sym_duration_unit_token1,
-    ACTIONS(41), 28,
+    ACTIONS(119), 51,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
       anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
       anon_sym_in,
-      anon_sym_DASH,
       anon_sym_on,
       anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
       anon_sym_wait,
+      anon_sym_reenter,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -10031,6 +10448,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
       anon_sym_EQ_EQ,
       anon_sym_or,
       anon_sym_and,
@@ -10041,7 +10460,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [1159] = 8,
+      anon_sym_RPAREN,
+  [1140] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(125), 1,
@@ -10050,7 +10470,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_currency_code,
     ACTIONS(129), 1,
       aux_sym_duration_unit_token1,
-    STATE(88), 1,
+    STATE(82), 1,
       sym_duration_unit,
     ACTIONS(123), 10,
       anon_sym_week,
@@ -10063,7 +10483,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_weeks,
       anon_sym_month,
       anon_sym_months,
-    ACTIONS(41), 15,
+    ACTIONS(53), 15,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -10079,7 +10499,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(43), 15,
+    ACTIONS(55), 15,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -10095,16 +10515,118 @@ static const uint16_t ts_small_parse_table[] = {
       sym_now,
       sym_identifier,
       sym_number,
-  [1221] = 4,
+  [1202] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(135), 1,
-      anon_sym_of,
-    ACTIONS(133), 3,
+    ACTIONS(59), 1,
+      anon_sym_PERCENT2,
+    ACTIONS(61), 1,
+      sym_currency_code,
+    STATE(74), 1,
+      sym_duration_unit,
+    ACTIONS(55), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(131), 5,
+      anon_sym_week,
+      anon_sym_day,
+      anon_sym_minute,
+      anon_sym_hour,
+      anon_sym_month,
+    ACTIONS(133), 6,
+      anon_sym_minutes,
+      anon_sym_hours,
+      anon_sym_days,
+      anon_sym_weeks,
+      anon_sym_months,
+      aux_sym_duration_unit_token1,
+    ACTIONS(53), 28,
+      anon_sym_RBRACE,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [1264] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(137), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(131), 37,
+    ACTIONS(135), 40,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_of,
+      anon_sym_after,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [1315] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(143), 1,
+      anon_sym_of,
+    ACTIONS(141), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(139), 39,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10123,6 +10645,8 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_when,
       anon_sym_start,
@@ -10142,298 +10666,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [1272] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(139), 3,
-      anon_sym_DASH,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(137), 38,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_in,
-      anon_sym_on,
-      anon_sym_of,
-      anon_sym_after,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [1321] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(113), 3,
-      anon_sym_DASH,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(111), 34,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_in,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_RPAREN,
-  [1370] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_DASH,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(153), 1,
-      anon_sym_PLUS,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(149), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(143), 31,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RPAREN,
-  [1427] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_DASH,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(153), 1,
-      anon_sym_PLUS,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(155), 26,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_or,
-      anon_sym_RPAREN,
-  [1488] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_DASH,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(153), 1,
-      anon_sym_PLUS,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(163), 27,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_RPAREN,
-  [1547] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_DASH,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(153), 1,
-      anon_sym_PLUS,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(155), 27,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_RPAREN,
-  [1606] = 21,
+  [1368] = 23,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(7), 1,
@@ -10461,81 +10694,25 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(29), 1,
       anon_sym_template,
     ACTIONS(31), 1,
-      anon_sym_start,
+      anon_sym_locale,
     ACTIONS(33), 1,
-      anon_sym_migrate,
+      anon_sym_language,
     ACTIONS(35), 1,
-      anon_sym_stage,
-    ACTIONS(37), 1,
-      anon_sym_reenter,
-    ACTIONS(39), 1,
-      anon_sym_test,
-    ACTIONS(165), 1,
-      ts_builtin_sym_end,
-    STATE(30), 2,
-      sym__declaration,
-      aux_sym_source_file_repeat1,
-    STATE(208), 17,
-      sym_flow_declaration,
-      sym_currency_declaration,
-      sym_account_declaration,
-      sym_event_declaration,
-      sym_action_declaration,
-      sym_calendar_declaration,
-      sym_policy_declaration,
-      sym_var_declaration,
-      sym_segment_declaration,
-      sym_template_declaration,
-      sym_handler,
-      sym_start_declaration,
-      sym_migrate_declaration,
-      sym_reenter_declaration,
-      sym_stage_declaration,
-      sym_deadline,
-      sym_test_declaration,
-  [1687] = 21,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(167), 1,
-      ts_builtin_sym_end,
-    ACTIONS(169), 1,
-      anon_sym_flow,
-    ACTIONS(172), 1,
-      anon_sym_currency,
-    ACTIONS(175), 1,
-      anon_sym_account,
-    ACTIONS(178), 1,
-      anon_sym_event,
-    ACTIONS(181), 1,
-      anon_sym_action,
-    ACTIONS(184), 1,
-      anon_sym_calendar,
-    ACTIONS(187), 1,
-      anon_sym_policy,
-    ACTIONS(190), 1,
-      anon_sym_on,
-    ACTIONS(193), 1,
-      anon_sym_at,
-    ACTIONS(196), 1,
-      anon_sym_var,
-    ACTIONS(199), 1,
-      anon_sym_segment,
-    ACTIONS(202), 1,
-      anon_sym_template,
-    ACTIONS(205), 1,
       anon_sym_start,
-    ACTIONS(208), 1,
+    ACTIONS(37), 1,
       anon_sym_migrate,
-    ACTIONS(211), 1,
+    ACTIONS(39), 1,
       anon_sym_stage,
-    ACTIONS(214), 1,
+    ACTIONS(41), 1,
       anon_sym_reenter,
-    ACTIONS(217), 1,
+    ACTIONS(43), 1,
       anon_sym_test,
-    STATE(30), 2,
+    ACTIONS(145), 1,
+      ts_builtin_sym_end,
+    STATE(29), 2,
       sym__declaration,
       aux_sym_source_file_repeat1,
-    STATE(208), 17,
+    STATE(155), 19,
       sym_flow_declaration,
       sym_currency_declaration,
       sym_account_declaration,
@@ -10546,6 +10723,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym_var_declaration,
       sym_segment_declaration,
       sym_template_declaration,
+      sym_locale_declaration,
+      sym_language_declaration,
       sym_handler,
       sym_start_declaration,
       sym_migrate_declaration,
@@ -10553,201 +10732,354 @@ static const uint16_t ts_small_parse_table[] = {
       sym_stage_declaration,
       sym_deadline,
       sym_test_declaration,
-  [1768] = 19,
+  [1457] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(21), 1,
-      anon_sym_on,
-    ACTIONS(23), 1,
-      anon_sym_at,
-    ACTIONS(220), 1,
-      anon_sym_RBRACE,
-    ACTIONS(222), 1,
-      anon_sym_wait,
-    ACTIONS(224), 1,
-      anon_sym_send,
-    ACTIONS(226), 1,
-      anon_sym_call,
-    ACTIONS(228), 1,
-      anon_sym_if,
-    ACTIONS(230), 1,
-      anon_sym_repeat,
-    ACTIONS(232), 1,
-      anon_sym_split,
-    ACTIONS(234), 1,
-      anon_sym_goto,
-    ACTIONS(236), 1,
-      anon_sym_end,
-    ACTIONS(238), 1,
-      anon_sym_set,
-    ACTIONS(240), 1,
-      anon_sym_assign,
-    ACTIONS(242), 1,
-      anon_sym_offer,
-    ACTIONS(244), 1,
-      anon_sym_alert,
-    ACTIONS(246), 1,
-      anon_sym_emit,
-    STATE(33), 4,
-      sym_handler,
-      sym_deadline,
-      sym__step,
-      aux_sym_stage_body_repeat1,
-    STATE(247), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [1843] = 19,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(248), 1,
-      anon_sym_RBRACE,
-    ACTIONS(250), 1,
-      anon_sym_on,
-    ACTIONS(253), 1,
-      anon_sym_at,
-    ACTIONS(256), 1,
-      anon_sym_wait,
-    ACTIONS(259), 1,
-      anon_sym_send,
-    ACTIONS(262), 1,
-      anon_sym_call,
-    ACTIONS(265), 1,
-      anon_sym_if,
-    ACTIONS(268), 1,
-      anon_sym_repeat,
-    ACTIONS(271), 1,
-      anon_sym_split,
-    ACTIONS(274), 1,
-      anon_sym_goto,
-    ACTIONS(277), 1,
-      anon_sym_end,
-    ACTIONS(280), 1,
-      anon_sym_set,
-    ACTIONS(283), 1,
-      anon_sym_assign,
-    ACTIONS(286), 1,
-      anon_sym_offer,
-    ACTIONS(289), 1,
-      anon_sym_alert,
-    ACTIONS(292), 1,
-      anon_sym_emit,
-    STATE(32), 4,
-      sym_handler,
-      sym_deadline,
-      sym__step,
-      aux_sym_stage_body_repeat1,
-    STATE(247), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [1918] = 19,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(21), 1,
-      anon_sym_on,
-    ACTIONS(23), 1,
-      anon_sym_at,
-    ACTIONS(222), 1,
-      anon_sym_wait,
-    ACTIONS(224), 1,
-      anon_sym_send,
-    ACTIONS(226), 1,
-      anon_sym_call,
-    ACTIONS(228), 1,
-      anon_sym_if,
-    ACTIONS(230), 1,
-      anon_sym_repeat,
-    ACTIONS(232), 1,
-      anon_sym_split,
-    ACTIONS(234), 1,
-      anon_sym_goto,
-    ACTIONS(236), 1,
-      anon_sym_end,
-    ACTIONS(238), 1,
-      anon_sym_set,
-    ACTIONS(240), 1,
-      anon_sym_assign,
-    ACTIONS(242), 1,
-      anon_sym_offer,
-    ACTIONS(244), 1,
-      anon_sym_alert,
-    ACTIONS(246), 1,
-      anon_sym_emit,
-    ACTIONS(295), 1,
-      anon_sym_RBRACE,
-    STATE(32), 4,
-      sym_handler,
-      sym_deadline,
-      sym__step,
-      aux_sym_stage_body_repeat1,
-    STATE(247), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [1993] = 11,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
+    ACTIONS(149), 1,
       anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_DASH,
     ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(153), 1,
-      anon_sym_PLUS,
-    ACTIONS(159), 1,
+      anon_sym_DASH,
+    ACTIONS(155), 1,
       anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(161), 2,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(161), 1,
+      anon_sym_PLUS,
+    ACTIONS(157), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(157), 4,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(297), 20,
+    ACTIONS(147), 28,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_or,
+      anon_sym_RPAREN,
+  [1520] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(113), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(111), 36,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_RPAREN,
+  [1571] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_DASH,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(161), 1,
+      anon_sym_PLUS,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(167), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(165), 33,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RPAREN,
+  [1630] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_DASH,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(161), 1,
+      anon_sym_PLUS,
+    ACTIONS(157), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(147), 29,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_RPAREN,
+  [1691] = 23,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(169), 1,
+      ts_builtin_sym_end,
+    ACTIONS(171), 1,
+      anon_sym_flow,
+    ACTIONS(174), 1,
+      anon_sym_currency,
+    ACTIONS(177), 1,
+      anon_sym_account,
+    ACTIONS(180), 1,
+      anon_sym_event,
+    ACTIONS(183), 1,
+      anon_sym_action,
+    ACTIONS(186), 1,
+      anon_sym_calendar,
+    ACTIONS(189), 1,
+      anon_sym_policy,
+    ACTIONS(192), 1,
+      anon_sym_on,
+    ACTIONS(195), 1,
+      anon_sym_at,
+    ACTIONS(198), 1,
+      anon_sym_var,
+    ACTIONS(201), 1,
+      anon_sym_segment,
+    ACTIONS(204), 1,
+      anon_sym_template,
+    ACTIONS(207), 1,
+      anon_sym_locale,
+    ACTIONS(210), 1,
+      anon_sym_language,
+    ACTIONS(213), 1,
+      anon_sym_start,
+    ACTIONS(216), 1,
+      anon_sym_migrate,
+    ACTIONS(219), 1,
+      anon_sym_stage,
+    ACTIONS(222), 1,
+      anon_sym_reenter,
+    ACTIONS(225), 1,
+      anon_sym_test,
+    STATE(29), 2,
+      sym__declaration,
+      aux_sym_source_file_repeat1,
+    STATE(155), 19,
+      sym_flow_declaration,
+      sym_currency_declaration,
+      sym_account_declaration,
+      sym_event_declaration,
+      sym_action_declaration,
+      sym_calendar_declaration,
+      sym_policy_declaration,
+      sym_var_declaration,
+      sym_segment_declaration,
+      sym_template_declaration,
+      sym_locale_declaration,
+      sym_language_declaration,
+      sym_handler,
+      sym_start_declaration,
+      sym_migrate_declaration,
+      sym_reenter_declaration,
+      sym_stage_declaration,
+      sym_deadline,
+      sym_test_declaration,
+  [1780] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_DASH,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(161), 1,
+      anon_sym_PLUS,
+    ACTIONS(157), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(228), 29,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_RPAREN,
+  [1841] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_DASH,
+    ACTIONS(155), 1,
+      anon_sym_and,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(161), 1,
+      anon_sym_PLUS,
+    ACTIONS(232), 1,
+      anon_sym_or,
+    ACTIONS(157), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(230), 22,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10762,38 +11094,606 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_DASH_GT,
       anon_sym_start,
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
       anon_sym_test,
-  [2051] = 8,
+  [1901] = 19,
     ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(21), 1,
+      anon_sym_on,
+    ACTIONS(23), 1,
+      anon_sym_at,
+    ACTIONS(234), 1,
+      anon_sym_RBRACE,
+    ACTIONS(236), 1,
+      anon_sym_wait,
+    ACTIONS(238), 1,
+      anon_sym_send,
+    ACTIONS(240), 1,
+      anon_sym_call,
+    ACTIONS(242), 1,
+      anon_sym_if,
+    ACTIONS(244), 1,
+      anon_sym_repeat,
+    ACTIONS(246), 1,
+      anon_sym_split,
+    ACTIONS(248), 1,
+      anon_sym_goto,
+    ACTIONS(250), 1,
+      anon_sym_end,
+    ACTIONS(252), 1,
+      anon_sym_set,
+    ACTIONS(254), 1,
+      anon_sym_assign,
+    ACTIONS(256), 1,
+      anon_sym_offer,
+    ACTIONS(258), 1,
+      anon_sym_alert,
+    ACTIONS(260), 1,
+      anon_sym_emit,
+    STATE(33), 4,
+      sym_handler,
+      sym_deadline,
+      sym__step,
+      aux_sym_stage_body_repeat1,
+    STATE(257), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [1976] = 19,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(21), 1,
+      anon_sym_on,
+    ACTIONS(23), 1,
+      anon_sym_at,
+    ACTIONS(236), 1,
+      anon_sym_wait,
+    ACTIONS(238), 1,
+      anon_sym_send,
+    ACTIONS(240), 1,
+      anon_sym_call,
+    ACTIONS(242), 1,
+      anon_sym_if,
+    ACTIONS(244), 1,
+      anon_sym_repeat,
+    ACTIONS(246), 1,
+      anon_sym_split,
+    ACTIONS(248), 1,
+      anon_sym_goto,
+    ACTIONS(250), 1,
+      anon_sym_end,
+    ACTIONS(252), 1,
+      anon_sym_set,
+    ACTIONS(254), 1,
+      anon_sym_assign,
+    ACTIONS(256), 1,
+      anon_sym_offer,
+    ACTIONS(258), 1,
+      anon_sym_alert,
+    ACTIONS(260), 1,
+      anon_sym_emit,
+    ACTIONS(262), 1,
+      anon_sym_RBRACE,
+    STATE(36), 4,
+      sym_handler,
+      sym_deadline,
+      sym__step,
+      aux_sym_stage_body_repeat1,
+    STATE(257), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [2051] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(264), 35,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_else,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2092] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(266), 35,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_else,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2133] = 19,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(268), 1,
+      anon_sym_RBRACE,
+    ACTIONS(270), 1,
+      anon_sym_on,
+    ACTIONS(273), 1,
+      anon_sym_at,
+    ACTIONS(276), 1,
+      anon_sym_wait,
+    ACTIONS(279), 1,
+      anon_sym_send,
+    ACTIONS(282), 1,
+      anon_sym_call,
+    ACTIONS(285), 1,
+      anon_sym_if,
+    ACTIONS(288), 1,
+      anon_sym_repeat,
+    ACTIONS(291), 1,
+      anon_sym_split,
+    ACTIONS(294), 1,
+      anon_sym_goto,
+    ACTIONS(297), 1,
+      anon_sym_end,
+    ACTIONS(300), 1,
+      anon_sym_set,
     ACTIONS(303), 1,
-      anon_sym_PERCENT2,
-    ACTIONS(305), 1,
-      sym_currency_code,
-    STATE(145), 1,
-      sym_duration_unit,
-    ACTIONS(43), 2,
+      anon_sym_assign,
+    ACTIONS(306), 1,
+      anon_sym_offer,
+    ACTIONS(309), 1,
+      anon_sym_alert,
+    ACTIONS(312), 1,
+      anon_sym_emit,
+    STATE(36), 4,
+      sym_handler,
+      sym_deadline,
+      sym__step,
+      aux_sym_stage_body_repeat1,
+    STATE(257), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [2208] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(315), 34,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2248] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(155), 1,
+      anon_sym_and,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(232), 1,
+      anon_sym_or,
+    ACTIONS(157), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(301), 5,
+    ACTIONS(161), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(317), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [2304] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(319), 34,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2344] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(321), 34,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2384] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(323), 34,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2424] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(155), 1,
+      anon_sym_and,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(232), 1,
+      anon_sym_or,
+    ACTIONS(157), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(161), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(325), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [2480] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(327), 34,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2520] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(329), 34,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2560] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(333), 1,
+      anon_sym_PERCENT2,
+    ACTIONS(335), 1,
+      sym_currency_code,
+    STATE(143), 1,
+      sym_duration_unit,
+    ACTIONS(55), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(331), 5,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
       anon_sym_month,
-    ACTIONS(307), 6,
+    ACTIONS(337), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-    ACTIONS(41), 18,
+    ACTIONS(53), 18,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -10812,127 +11712,40 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [2103] = 15,
+  [2612] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(313), 1,
+    ACTIONS(343), 1,
       anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(317), 1,
-      anon_sym_RBRACK,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    STATE(39), 1,
-      aux_sym_list_repeat1,
-    STATE(136), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2168] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(331), 33,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_else,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2207] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(339), 1,
-      anon_sym_DASH,
-    ACTIONS(342), 1,
-      anon_sym_not,
     ACTIONS(345), 1,
-      anon_sym_RBRACK,
+      anon_sym_not,
     ACTIONS(347), 1,
+      anon_sym_RBRACK,
+    ACTIONS(349), 1,
       anon_sym_LPAREN,
-    ACTIONS(356), 1,
+    ACTIONS(355), 1,
       sym_number,
-    ACTIONS(359), 1,
+    ACTIONS(357), 1,
       sym_date,
-    ACTIONS(362), 1,
+    ACTIONS(359), 1,
       anon_sym_DQUOTE,
-    STATE(38), 1,
+    STATE(47), 1,
       aux_sym_list_repeat1,
     STATE(136), 1,
       sym__expression,
-    ACTIONS(333), 2,
+    ACTIONS(339), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(336), 2,
+    ACTIONS(341), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(350), 2,
+    ACTIONS(351), 2,
       anon_sym_true,
       anon_sym_false,
     ACTIONS(353), 2,
       sym_today,
       sym_now,
-    STATE(124), 16,
+    STATE(116), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -10949,277 +11762,40 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [2272] = 15,
+  [2677] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(365), 1,
-      anon_sym_RBRACK,
-    STATE(38), 1,
-      aux_sym_list_repeat1,
-    STATE(136), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2337] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
     ACTIONS(367), 1,
-      anon_sym_RBRACK,
-    STATE(38), 1,
-      aux_sym_list_repeat1,
-    STATE(136), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2402] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(369), 33,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_else,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2441] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
       anon_sym_DASH,
-    ACTIONS(315), 1,
+    ACTIONS(370), 1,
       anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(371), 1,
-      anon_sym_RBRACK,
-    STATE(43), 1,
-      aux_sym_list_repeat1,
-    STATE(136), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2506] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
     ACTIONS(373), 1,
       anon_sym_RBRACK,
-    STATE(38), 1,
-      aux_sym_list_repeat1,
-    STATE(136), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2571] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
     ACTIONS(375), 1,
-      anon_sym_RBRACK,
-    STATE(40), 1,
+      anon_sym_LPAREN,
+    ACTIONS(384), 1,
+      sym_number,
+    ACTIONS(387), 1,
+      sym_date,
+    ACTIONS(390), 1,
+      anon_sym_DQUOTE,
+    STATE(47), 1,
       aux_sym_list_repeat1,
     STATE(136), 1,
       sym__expression,
-    ACTIONS(309), 2,
+    ACTIONS(361), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(311), 2,
+    ACTIONS(364), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(321), 2,
+    ACTIONS(378), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(323), 2,
+    ACTIONS(381), 2,
       sym_today,
       sym_now,
-    STATE(124), 16,
+    STATE(116), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11236,524 +11812,436 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [2636] = 2,
+  [2742] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(377), 32,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2674] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(379), 32,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2712] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(381), 32,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2750] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
+    ACTIONS(343), 1,
       anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(383), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
+    ACTIONS(345), 1,
+      anon_sym_not,
+    ACTIONS(349), 1,
+      anon_sym_LPAREN,
+    ACTIONS(355), 1,
+      sym_number,
+    ACTIONS(357), 1,
+      sym_date,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(393), 1,
+      anon_sym_RBRACK,
+    STATE(46), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(339), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(341), 2,
       anon_sym_account,
       anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [2804] = 10,
+    ACTIONS(351), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(353), 2,
+      sym_today,
+      sym_now,
+    STATE(116), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [2807] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
+    ACTIONS(343), 1,
       anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(385), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
+    ACTIONS(345), 1,
+      anon_sym_not,
+    ACTIONS(349), 1,
+      anon_sym_LPAREN,
+    ACTIONS(355), 1,
+      sym_number,
+    ACTIONS(357), 1,
+      sym_date,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(395), 1,
+      anon_sym_RBRACK,
+    STATE(50), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(339), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(341), 2,
       anon_sym_account,
       anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [2858] = 2,
+    ACTIONS(351), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(353), 2,
+      sym_today,
+      sym_now,
+    STATE(116), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [2872] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(387), 32,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2896] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(389), 32,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2934] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(391), 32,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2972] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
+    ACTIONS(343), 1,
+      anon_sym_DASH,
+    ACTIONS(345), 1,
+      anon_sym_not,
+    ACTIONS(349), 1,
+      anon_sym_LPAREN,
+    ACTIONS(355), 1,
+      sym_number,
+    ACTIONS(357), 1,
+      sym_date,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
     ACTIONS(397), 1,
+      anon_sym_RBRACK,
+    STATE(47), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(339), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(341), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(351), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(353), 2,
+      sym_today,
+      sym_now,
+    STATE(116), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [2937] = 15,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(343), 1,
       anon_sym_DASH,
+    ACTIONS(345), 1,
+      anon_sym_not,
+    ACTIONS(349), 1,
+      anon_sym_LPAREN,
+    ACTIONS(355), 1,
+      sym_number,
+    ACTIONS(357), 1,
+      sym_date,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
     ACTIONS(399), 1,
+      anon_sym_RBRACK,
+    STATE(52), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(339), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(341), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(351), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(353), 2,
+      sym_today,
+      sym_now,
+    STATE(116), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3002] = 15,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(343), 1,
+      anon_sym_DASH,
+    ACTIONS(345), 1,
       anon_sym_not,
-    ACTIONS(401), 1,
+    ACTIONS(349), 1,
       anon_sym_LPAREN,
+    ACTIONS(355), 1,
+      sym_number,
+    ACTIONS(357), 1,
+      sym_date,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(401), 1,
+      anon_sym_RBRACK,
+    STATE(47), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(339), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(341), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(351), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(353), 2,
+      sym_today,
+      sym_now,
+    STATE(116), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3067] = 17,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(236), 1,
+      anon_sym_wait,
+    ACTIONS(238), 1,
+      anon_sym_send,
+    ACTIONS(240), 1,
+      anon_sym_call,
+    ACTIONS(242), 1,
+      anon_sym_if,
+    ACTIONS(244), 1,
+      anon_sym_repeat,
+    ACTIONS(246), 1,
+      anon_sym_split,
+    ACTIONS(248), 1,
+      anon_sym_goto,
+    ACTIONS(250), 1,
+      anon_sym_end,
+    ACTIONS(252), 1,
+      anon_sym_set,
+    ACTIONS(254), 1,
+      anon_sym_assign,
+    ACTIONS(256), 1,
+      anon_sym_offer,
+    ACTIONS(258), 1,
+      anon_sym_alert,
+    ACTIONS(260), 1,
+      anon_sym_emit,
+    ACTIONS(403), 1,
+      anon_sym_RBRACE,
+    STATE(54), 2,
+      sym__step,
+      aux_sym_block_repeat1,
+    STATE(257), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [3134] = 17,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(236), 1,
+      anon_sym_wait,
+    ACTIONS(238), 1,
+      anon_sym_send,
+    ACTIONS(240), 1,
+      anon_sym_call,
+    ACTIONS(242), 1,
+      anon_sym_if,
+    ACTIONS(244), 1,
+      anon_sym_repeat,
+    ACTIONS(246), 1,
+      anon_sym_split,
+    ACTIONS(248), 1,
+      anon_sym_goto,
+    ACTIONS(250), 1,
+      anon_sym_end,
+    ACTIONS(252), 1,
+      anon_sym_set,
+    ACTIONS(254), 1,
+      anon_sym_assign,
+    ACTIONS(256), 1,
+      anon_sym_offer,
+    ACTIONS(258), 1,
+      anon_sym_alert,
+    ACTIONS(260), 1,
+      anon_sym_emit,
+    ACTIONS(405), 1,
+      anon_sym_RBRACE,
+    STATE(55), 2,
+      sym__step,
+      aux_sym_block_repeat1,
+    STATE(257), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [3201] = 17,
+    ACTIONS(3), 1,
+      sym_comment,
     ACTIONS(407), 1,
-      sym_number,
+      anon_sym_RBRACE,
     ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(130), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3031] = 13,
+      anon_sym_wait,
+    ACTIONS(412), 1,
+      anon_sym_send,
+    ACTIONS(415), 1,
+      anon_sym_call,
+    ACTIONS(418), 1,
+      anon_sym_if,
+    ACTIONS(421), 1,
+      anon_sym_repeat,
+    ACTIONS(424), 1,
+      anon_sym_split,
+    ACTIONS(427), 1,
+      anon_sym_goto,
+    ACTIONS(430), 1,
+      anon_sym_end,
+    ACTIONS(433), 1,
+      anon_sym_set,
+    ACTIONS(436), 1,
+      anon_sym_assign,
+    ACTIONS(439), 1,
+      anon_sym_offer,
+    ACTIONS(442), 1,
+      anon_sym_alert,
+    ACTIONS(445), 1,
+      anon_sym_emit,
+    STATE(55), 2,
+      sym__step,
+      aux_sym_block_repeat1,
+    STATE(257), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [3268] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(452), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(454), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(266), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3090] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(456), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(462), 1,
       sym_number,
-    STATE(241), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3149] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(464), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(466), 1,
       anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(261), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3208] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
     STATE(224), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(448), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(450), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(458), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(460), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(8), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11770,320 +12258,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3267] = 17,
+  [3327] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(222), 1,
-      anon_sym_wait,
-    ACTIONS(224), 1,
-      anon_sym_send,
-    ACTIONS(226), 1,
-      anon_sym_call,
-    ACTIONS(228), 1,
-      anon_sym_if,
-    ACTIONS(230), 1,
-      anon_sym_repeat,
-    ACTIONS(232), 1,
-      anon_sym_split,
-    ACTIONS(234), 1,
-      anon_sym_goto,
-    ACTIONS(236), 1,
-      anon_sym_end,
-    ACTIONS(238), 1,
-      anon_sym_set,
-    ACTIONS(240), 1,
-      anon_sym_assign,
-    ACTIONS(242), 1,
-      anon_sym_offer,
-    ACTIONS(244), 1,
-      anon_sym_alert,
-    ACTIONS(246), 1,
-      anon_sym_emit,
-    ACTIONS(419), 1,
-      anon_sym_RBRACE,
-    STATE(105), 2,
-      sym__step,
-      aux_sym_block_repeat1,
-    STATE(247), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [3334] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(452), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(454), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(15), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3393] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(27), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3452] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(264), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3511] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(397), 1,
-      anon_sym_DASH,
-    ACTIONS(399), 1,
-      anon_sym_not,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(407), 1,
-      sym_number,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(121), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3570] = 17,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(421), 1,
-      anon_sym_RBRACE,
-    ACTIONS(423), 1,
-      anon_sym_wait,
-    ACTIONS(426), 1,
-      anon_sym_send,
-    ACTIONS(429), 1,
-      anon_sym_call,
-    ACTIONS(432), 1,
-      anon_sym_if,
-    ACTIONS(435), 1,
-      anon_sym_repeat,
-    ACTIONS(438), 1,
-      anon_sym_split,
-    ACTIONS(441), 1,
-      anon_sym_goto,
-    ACTIONS(444), 1,
-      anon_sym_end,
-    ACTIONS(447), 1,
-      anon_sym_set,
-    ACTIONS(450), 1,
-      anon_sym_assign,
-    ACTIONS(453), 1,
-      anon_sym_offer,
     ACTIONS(456), 1,
-      anon_sym_alert,
-    ACTIONS(459), 1,
-      anon_sym_emit,
-    STATE(63), 2,
-      sym__step,
-      aux_sym_block_repeat1,
-    STATE(247), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [3637] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(462), 1,
       sym_number,
-    STATE(263), 1,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(10), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(448), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(450), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(458), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(460), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(8), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12100,36 +12304,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3696] = 13,
+  [3386] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(452), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(454), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
       sym_number,
-    STATE(24), 1,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(269), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(448), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(450), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(458), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(460), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(8), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12146,36 +12350,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3755] = 13,
+  [3445] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(452), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(454), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
       sym_number,
-    STATE(25), 1,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(42), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(448), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(450), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(458), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(460), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(8), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12192,82 +12396,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3814] = 13,
+  [3504] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(452), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(454), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(48), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3873] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(456), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(462), 1,
       sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
     STATE(26), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(448), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(450), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(458), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(460), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(8), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12284,36 +12442,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3932] = 13,
+  [3563] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(397), 1,
-      anon_sym_DASH,
-    ACTIONS(399), 1,
-      anon_sym_not,
-    ACTIONS(401), 1,
+    ACTIONS(456), 1,
       anon_sym_LPAREN,
-    ACTIONS(407), 1,
-      sym_number,
-    ACTIONS(409), 1,
+    ACTIONS(464), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(466), 1,
       anon_sym_DQUOTE,
-    STATE(120), 1,
+    ACTIONS(468), 1,
+      anon_sym_DASH,
+    ACTIONS(470), 1,
+      anon_sym_not,
+    ACTIONS(472), 1,
+      sym_number,
+    STATE(121), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(448), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(450), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(458), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(460), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(8), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12330,36 +12488,128 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3991] = 13,
+  [3622] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(452), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(454), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
       sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(27), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3681] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(452), 1,
+      anon_sym_DASH,
+    ACTIONS(454), 1,
+      anon_sym_not,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
+      sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(25), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3740] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(452), 1,
+      anon_sym_DASH,
+    ACTIONS(454), 1,
+      anon_sym_not,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
+      sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
     STATE(28), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(448), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(450), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(458), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(460), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(8), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12376,358 +12626,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4050] = 13,
+  [3799] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(452), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(454), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(18), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4109] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(456), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(462), 1,
       sym_number,
-    STATE(49), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4168] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(464), 1,
       sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(258), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4227] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    STATE(227), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4286] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(207), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4345] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(188), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4404] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(189), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4463] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(466), 1,
-      anon_sym_DASH,
-    ACTIONS(468), 1,
-      anon_sym_not,
-    ACTIONS(470), 1,
-      anon_sym_LPAREN,
-    ACTIONS(476), 1,
-      sym_number,
-    ACTIONS(478), 1,
-      sym_date,
-    ACTIONS(480), 1,
       anon_sym_DQUOTE,
-    STATE(153), 1,
+    STATE(17), 1,
       sym__expression,
-    ACTIONS(462), 2,
+    ACTIONS(448), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(464), 2,
+    ACTIONS(450), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(472), 2,
+    ACTIONS(458), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(474), 2,
+    ACTIONS(460), 2,
       sym_today,
       sym_now,
-    STATE(165), 16,
+    STATE(8), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12744,51 +12672,336 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4522] = 3,
+  [3858] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(139), 3,
-      anon_sym_of,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(137), 28,
-      anon_sym_RBRACE,
-      anon_sym_in,
+    ACTIONS(452), 1,
       anon_sym_DASH,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [4561] = 4,
+    ACTIONS(454), 1,
+      anon_sym_not,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
+      sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(250), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3917] = 13,
     ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(343), 1,
+      anon_sym_DASH,
+    ACTIONS(345), 1,
+      anon_sym_not,
+    ACTIONS(349), 1,
+      anon_sym_LPAREN,
+    ACTIONS(355), 1,
+      sym_number,
+    ACTIONS(357), 1,
+      sym_date,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
+    STATE(232), 1,
+      sym__expression,
+    ACTIONS(339), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(341), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(351), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(353), 2,
+      sym_today,
+      sym_now,
+    STATE(116), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3976] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(452), 1,
+      anon_sym_DASH,
+    ACTIONS(454), 1,
+      anon_sym_not,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
+      sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(222), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4035] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(452), 1,
+      anon_sym_DASH,
+    ACTIONS(454), 1,
+      anon_sym_not,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
+      sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(214), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4094] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(452), 1,
+      anon_sym_DASH,
+    ACTIONS(454), 1,
+      anon_sym_not,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
+      sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(223), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4153] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(452), 1,
+      anon_sym_DASH,
+    ACTIONS(454), 1,
+      anon_sym_not,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
+      sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(38), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4212] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(478), 1,
+      anon_sym_DASH,
+    ACTIONS(480), 1,
+      anon_sym_not,
     ACTIONS(482), 1,
+      anon_sym_LPAREN,
+    ACTIONS(488), 1,
+      sym_number,
+    ACTIONS(490), 1,
+      sym_date,
+    ACTIONS(492), 1,
+      anon_sym_DQUOTE,
+    STATE(205), 1,
+      sym__expression,
+    ACTIONS(474), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(476), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(484), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(486), 2,
+      sym_today,
+      sym_now,
+    STATE(180), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4271] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(137), 3,
       anon_sym_of,
-    ACTIONS(133), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(131), 28,
+    ACTIONS(135), 28,
       anon_sym_RBRACE,
       anon_sym_in,
       anon_sym_DASH,
@@ -12817,1075 +13030,73 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [4602] = 13,
+  [4310] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    STATE(111), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4661] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    STATE(112), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4720] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    STATE(113), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4779] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    STATE(114), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4838] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    STATE(116), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4897] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(34), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4956] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(137), 15,
+    ACTIONS(494), 1,
+      anon_sym_of,
+    ACTIONS(141), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(139), 28,
       anon_sym_RBRACE,
-      anon_sym_COMMA,
+      anon_sym_in,
       anon_sym_DASH,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
       anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-      anon_sym_RBRACK,
+      anon_sym_is,
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(139), 16,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_of,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_identifier,
-      sym_number,
-  [4995] = 4,
+  [4351] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(484), 1,
-      anon_sym_of,
-    ACTIONS(131), 15,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
+    ACTIONS(343), 1,
       anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(133), 15,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
+    ACTIONS(345), 1,
       anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_identifier,
-      sym_number,
-  [5036] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DASH,
-    ACTIONS(468), 1,
-      anon_sym_not,
-    ACTIONS(470), 1,
+    ACTIONS(349), 1,
       anon_sym_LPAREN,
-    ACTIONS(476), 1,
+    ACTIONS(355), 1,
       sym_number,
-    ACTIONS(478), 1,
+    ACTIONS(357), 1,
       sym_date,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    STATE(168), 1,
-      sym__expression,
-    ACTIONS(462), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(464), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(472), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(474), 2,
-      sym_today,
-      sym_now,
-    STATE(165), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5095] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DASH,
-    ACTIONS(468), 1,
-      anon_sym_not,
-    ACTIONS(470), 1,
-      anon_sym_LPAREN,
-    ACTIONS(476), 1,
-      sym_number,
-    ACTIONS(478), 1,
-      sym_date,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    STATE(171), 1,
-      sym__expression,
-    ACTIONS(462), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(464), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(472), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(474), 2,
-      sym_today,
-      sym_now,
-    STATE(165), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5154] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DASH,
-    ACTIONS(468), 1,
-      anon_sym_not,
-    ACTIONS(470), 1,
-      anon_sym_LPAREN,
-    ACTIONS(476), 1,
-      sym_number,
-    ACTIONS(478), 1,
-      sym_date,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    STATE(172), 1,
-      sym__expression,
-    ACTIONS(462), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(464), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(472), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(474), 2,
-      sym_today,
-      sym_now,
-    STATE(165), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5213] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DASH,
-    ACTIONS(468), 1,
-      anon_sym_not,
-    ACTIONS(470), 1,
-      anon_sym_LPAREN,
-    ACTIONS(476), 1,
-      sym_number,
-    ACTIONS(478), 1,
-      sym_date,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    STATE(175), 1,
-      sym__expression,
-    ACTIONS(462), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(464), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(472), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(474), 2,
-      sym_today,
-      sym_now,
-    STATE(165), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5272] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DASH,
-    ACTIONS(468), 1,
-      anon_sym_not,
-    ACTIONS(470), 1,
-      anon_sym_LPAREN,
-    ACTIONS(476), 1,
-      sym_number,
-    ACTIONS(478), 1,
-      sym_date,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    STATE(152), 1,
-      sym__expression,
-    ACTIONS(462), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(464), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(472), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(474), 2,
-      sym_today,
-      sym_now,
-    STATE(165), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5331] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    STATE(125), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5390] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    STATE(126), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5449] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(397), 1,
-      anon_sym_DASH,
-    ACTIONS(399), 1,
-      anon_sym_not,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(407), 1,
-      sym_number,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(128), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5508] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(397), 1,
-      anon_sym_DASH,
-    ACTIONS(399), 1,
-      anon_sym_not,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(407), 1,
-      sym_number,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(127), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5567] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(397), 1,
-      anon_sym_DASH,
-    ACTIONS(399), 1,
-      anon_sym_not,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(407), 1,
-      sym_number,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(129), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5626] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(397), 1,
-      anon_sym_DASH,
-    ACTIONS(399), 1,
-      anon_sym_not,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(407), 1,
-      sym_number,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(132), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5685] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(397), 1,
-      anon_sym_DASH,
-    ACTIONS(399), 1,
-      anon_sym_not,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(407), 1,
-      sym_number,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(18), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5744] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DASH,
-    ACTIONS(468), 1,
-      anon_sym_not,
-    ACTIONS(470), 1,
-      anon_sym_LPAREN,
-    ACTIONS(476), 1,
-      sym_number,
-    ACTIONS(478), 1,
-      sym_date,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    STATE(166), 1,
-      sym__expression,
-    ACTIONS(462), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(464), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(472), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(474), 2,
-      sym_today,
-      sym_now,
-    STATE(165), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5803] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DASH,
-    ACTIONS(468), 1,
-      anon_sym_not,
-    ACTIONS(470), 1,
-      anon_sym_LPAREN,
-    ACTIONS(476), 1,
-      sym_number,
-    ACTIONS(478), 1,
-      sym_date,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    STATE(167), 1,
-      sym__expression,
-    ACTIONS(462), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(464), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(472), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(474), 2,
-      sym_today,
-      sym_now,
-    STATE(165), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5862] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(397), 1,
-      anon_sym_DASH,
-    ACTIONS(399), 1,
-      anon_sym_not,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(407), 1,
-      sym_number,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(15), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5921] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(397), 1,
-      anon_sym_DASH,
-    ACTIONS(399), 1,
-      anon_sym_not,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(407), 1,
-      sym_number,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(359), 1,
       anon_sym_DQUOTE,
     STATE(106), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(339), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(341), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(351), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(353), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(116), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13902,100 +13113,294 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [5980] = 17,
+  [4410] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(222), 1,
-      anon_sym_wait,
-    ACTIONS(224), 1,
-      anon_sym_send,
-    ACTIONS(226), 1,
-      anon_sym_call,
-    ACTIONS(228), 1,
-      anon_sym_if,
-    ACTIONS(230), 1,
-      anon_sym_repeat,
-    ACTIONS(232), 1,
-      anon_sym_split,
-    ACTIONS(234), 1,
-      anon_sym_goto,
-    ACTIONS(236), 1,
-      anon_sym_end,
-    ACTIONS(238), 1,
-      anon_sym_set,
-    ACTIONS(240), 1,
-      anon_sym_assign,
-    ACTIONS(242), 1,
-      anon_sym_offer,
-    ACTIONS(244), 1,
-      anon_sym_alert,
-    ACTIONS(246), 1,
-      anon_sym_emit,
-    ACTIONS(486), 1,
-      anon_sym_RBRACE,
-    STATE(63), 2,
-      sym__step,
-      aux_sym_block_repeat1,
-    STATE(247), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [6047] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(488), 2,
+    ACTIONS(343), 1,
       anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(492), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(494), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(490), 4,
+    ACTIONS(345), 1,
+      anon_sym_not,
+    ACTIONS(349), 1,
+      anon_sym_LPAREN,
+    ACTIONS(355), 1,
+      sym_number,
+    ACTIONS(357), 1,
+      sym_date,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
+    STATE(135), 1,
+      sym__expression,
+    ACTIONS(339), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(341), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(351), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(353), 2,
+      sym_today,
+      sym_now,
+    STATE(116), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4469] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(468), 1,
+      anon_sym_DASH,
+    ACTIONS(470), 1,
+      anon_sym_not,
+    ACTIONS(472), 1,
+      sym_number,
+    STATE(129), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4528] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(343), 1,
+      anon_sym_DASH,
+    ACTIONS(345), 1,
+      anon_sym_not,
+    ACTIONS(349), 1,
+      anon_sym_LPAREN,
+    ACTIONS(355), 1,
+      sym_number,
+    ACTIONS(357), 1,
+      sym_date,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
+    STATE(108), 1,
+      sym__expression,
+    ACTIONS(339), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(341), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(351), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(353), 2,
+      sym_today,
+      sym_now,
+    STATE(116), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4587] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(343), 1,
+      anon_sym_DASH,
+    ACTIONS(345), 1,
+      anon_sym_not,
+    ACTIONS(349), 1,
+      anon_sym_LPAREN,
+    ACTIONS(355), 1,
+      sym_number,
+    ACTIONS(357), 1,
+      sym_date,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
+    STATE(110), 1,
+      sym__expression,
+    ACTIONS(339), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(341), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(351), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(353), 2,
+      sym_today,
+      sym_now,
+    STATE(116), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4646] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(452), 1,
+      anon_sym_DASH,
+    ACTIONS(454), 1,
+      anon_sym_not,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
+      sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(30), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4705] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(135), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(163), 18,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(137), 16,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_of,
       anon_sym_or,
       anon_sym_and,
-  [6095] = 3,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_identifier,
+      sym_number,
+  [4744] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(69), 14,
+    ACTIONS(496), 1,
+      anon_sym_of,
+    ACTIONS(139), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(141), 15,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -14009,133 +13414,1070 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_false,
       sym_today,
       sym_now,
-      sym_number,
-    ACTIONS(67), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
       sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6133] = 3,
+      sym_number,
+  [4785] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(97), 14,
+    ACTIONS(478), 1,
+      anon_sym_DASH,
+    ACTIONS(480), 1,
+      anon_sym_not,
+    ACTIONS(482), 1,
+      anon_sym_LPAREN,
+    ACTIONS(488), 1,
+      sym_number,
+    ACTIONS(490), 1,
+      sym_date,
+    ACTIONS(492), 1,
+      anon_sym_DQUOTE,
+    STATE(191), 1,
+      sym__expression,
+    ACTIONS(474), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(476), 2,
       anon_sym_account,
       anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
+    ACTIONS(484), 2,
       anon_sym_true,
       anon_sym_false,
+    ACTIONS(486), 2,
       sym_today,
       sym_now,
-      sym_number,
-    ACTIONS(95), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6171] = 3,
+    STATE(180), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4844] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(61), 14,
+    ACTIONS(478), 1,
+      anon_sym_DASH,
+    ACTIONS(480), 1,
+      anon_sym_not,
+    ACTIONS(482), 1,
+      anon_sym_LPAREN,
+    ACTIONS(488), 1,
+      sym_number,
+    ACTIONS(490), 1,
+      sym_date,
+    ACTIONS(492), 1,
+      anon_sym_DQUOTE,
+    STATE(192), 1,
+      sym__expression,
+    ACTIONS(474), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(476), 2,
       anon_sym_account,
       anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
+    ACTIONS(484), 2,
       anon_sym_true,
       anon_sym_false,
+    ACTIONS(486), 2,
       sym_today,
       sym_now,
-      sym_number,
-    ACTIONS(59), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6209] = 3,
+    STATE(180), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4903] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(85), 14,
+    ACTIONS(478), 1,
+      anon_sym_DASH,
+    ACTIONS(480), 1,
+      anon_sym_not,
+    ACTIONS(482), 1,
+      anon_sym_LPAREN,
+    ACTIONS(488), 1,
+      sym_number,
+    ACTIONS(490), 1,
+      sym_date,
+    ACTIONS(492), 1,
+      anon_sym_DQUOTE,
+    STATE(193), 1,
+      sym__expression,
+    ACTIONS(474), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(476), 2,
       anon_sym_account,
       anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
+    ACTIONS(484), 2,
       anon_sym_true,
       anon_sym_false,
+    ACTIONS(486), 2,
       sym_today,
       sym_now,
-      sym_number,
-    ACTIONS(83), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6247] = 4,
+    STATE(180), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4962] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(496), 2,
+    ACTIONS(478), 1,
+      anon_sym_DASH,
+    ACTIONS(480), 1,
+      anon_sym_not,
+    ACTIONS(482), 1,
+      anon_sym_LPAREN,
+    ACTIONS(488), 1,
+      sym_number,
+    ACTIONS(490), 1,
+      sym_date,
+    ACTIONS(492), 1,
+      anon_sym_DQUOTE,
+    STATE(194), 1,
+      sym__expression,
+    ACTIONS(474), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(476), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(484), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(486), 2,
+      sym_today,
+      sym_now,
+    STATE(180), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5021] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(478), 1,
+      anon_sym_DASH,
+    ACTIONS(480), 1,
+      anon_sym_not,
+    ACTIONS(482), 1,
+      anon_sym_LPAREN,
+    ACTIONS(488), 1,
+      sym_number,
+    ACTIONS(490), 1,
+      sym_date,
+    ACTIONS(492), 1,
+      anon_sym_DQUOTE,
+    STATE(196), 1,
+      sym__expression,
+    ACTIONS(474), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(476), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(484), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(486), 2,
+      sym_today,
+      sym_now,
+    STATE(180), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5080] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(343), 1,
+      anon_sym_DASH,
+    ACTIONS(345), 1,
+      anon_sym_not,
+    ACTIONS(349), 1,
+      anon_sym_LPAREN,
+    ACTIONS(355), 1,
+      sym_number,
+    ACTIONS(357), 1,
+      sym_date,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
+    STATE(117), 1,
+      sym__expression,
+    ACTIONS(339), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(341), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(351), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(353), 2,
+      sym_today,
+      sym_now,
+    STATE(116), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5139] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(343), 1,
+      anon_sym_DASH,
+    ACTIONS(345), 1,
+      anon_sym_not,
+    ACTIONS(349), 1,
+      anon_sym_LPAREN,
+    ACTIONS(355), 1,
+      sym_number,
+    ACTIONS(357), 1,
+      sym_date,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
+    STATE(118), 1,
+      sym__expression,
+    ACTIONS(339), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(341), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(351), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(353), 2,
+      sym_today,
+      sym_now,
+    STATE(116), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5198] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(452), 1,
+      anon_sym_DASH,
+    ACTIONS(454), 1,
+      anon_sym_not,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
+      sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(270), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5257] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(468), 1,
+      anon_sym_DASH,
+    ACTIONS(470), 1,
+      anon_sym_not,
+    ACTIONS(472), 1,
+      sym_number,
+    STATE(124), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5316] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(468), 1,
+      anon_sym_DASH,
+    ACTIONS(470), 1,
+      anon_sym_not,
+    ACTIONS(472), 1,
+      sym_number,
+    STATE(125), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5375] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(468), 1,
+      anon_sym_DASH,
+    ACTIONS(470), 1,
+      anon_sym_not,
+    ACTIONS(472), 1,
+      sym_number,
+    STATE(126), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5434] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(468), 1,
+      anon_sym_DASH,
+    ACTIONS(470), 1,
+      anon_sym_not,
+    ACTIONS(472), 1,
+      sym_number,
+    STATE(127), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5493] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(468), 1,
+      anon_sym_DASH,
+    ACTIONS(470), 1,
+      anon_sym_not,
+    ACTIONS(472), 1,
+      sym_number,
+    STATE(128), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5552] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(468), 1,
+      anon_sym_DASH,
+    ACTIONS(470), 1,
+      anon_sym_not,
+    ACTIONS(472), 1,
+      sym_number,
+    STATE(17), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5611] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(452), 1,
+      anon_sym_DASH,
+    ACTIONS(454), 1,
+      anon_sym_not,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
+      sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(31), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5670] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(478), 1,
+      anon_sym_DASH,
+    ACTIONS(480), 1,
+      anon_sym_not,
+    ACTIONS(482), 1,
+      anon_sym_LPAREN,
+    ACTIONS(488), 1,
+      sym_number,
+    ACTIONS(490), 1,
+      sym_date,
+    ACTIONS(492), 1,
+      anon_sym_DQUOTE,
+    STATE(181), 1,
+      sym__expression,
+    ACTIONS(474), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(476), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(484), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(486), 2,
+      sym_today,
+      sym_now,
+    STATE(180), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5729] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(478), 1,
+      anon_sym_DASH,
+    ACTIONS(480), 1,
+      anon_sym_not,
+    ACTIONS(482), 1,
+      anon_sym_LPAREN,
+    ACTIONS(488), 1,
+      sym_number,
+    ACTIONS(490), 1,
+      sym_date,
+    ACTIONS(492), 1,
+      anon_sym_DQUOTE,
+    STATE(182), 1,
+      sym__expression,
+    ACTIONS(474), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(476), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(484), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(486), 2,
+      sym_today,
+      sym_now,
+    STATE(180), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5788] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(452), 1,
+      anon_sym_DASH,
+    ACTIONS(454), 1,
+      anon_sym_not,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
+      sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(252), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5847] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(468), 1,
+      anon_sym_DASH,
+    ACTIONS(470), 1,
+      anon_sym_not,
+    ACTIONS(472), 1,
+      sym_number,
+    STATE(10), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5906] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(468), 1,
+      anon_sym_DASH,
+    ACTIONS(470), 1,
+      anon_sym_not,
+    ACTIONS(472), 1,
+      sym_number,
+    STATE(134), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5965] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(452), 1,
+      anon_sym_DASH,
+    ACTIONS(454), 1,
+      anon_sym_not,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
+      sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(271), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [6024] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(452), 1,
+      anon_sym_DASH,
+    ACTIONS(454), 1,
+      anon_sym_not,
+    ACTIONS(456), 1,
+      anon_sym_LPAREN,
+    ACTIONS(462), 1,
+      sym_number,
+    ACTIONS(464), 1,
+      sym_date,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(266), 1,
+      sym__expression,
+    ACTIONS(448), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(450), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(458), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(460), 2,
+      sym_today,
+      sym_now,
+    STATE(8), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [6083] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(343), 1,
+      anon_sym_DASH,
+    ACTIONS(345), 1,
+      anon_sym_not,
+    ACTIONS(349), 1,
+      anon_sym_LPAREN,
+    ACTIONS(355), 1,
+      sym_number,
+    ACTIONS(357), 1,
+      sym_date,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
+    STATE(107), 1,
+      sym__expression,
+    ACTIONS(339), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(341), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(351), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(353), 2,
+      sym_today,
+      sym_now,
+    STATE(116), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [6142] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(498), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
     ACTIONS(111), 14,
@@ -14168,58 +14510,19 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-  [6287] = 7,
+  [6182] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(498), 1,
-      anon_sym_in,
     ACTIONS(502), 1,
-      anon_sym_is,
-    ACTIONS(496), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(500), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(143), 12,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(149), 12,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [6333] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(498), 1,
       anon_sym_in,
-    ACTIONS(502), 1,
-      anon_sym_is,
     ACTIONS(508), 1,
       anon_sym_and,
-    ACTIONS(496), 2,
+    ACTIONS(512), 1,
+      anon_sym_is,
+    ACTIONS(498), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(500), 2,
+    ACTIONS(504), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
     ACTIONS(510), 2,
@@ -14230,7 +14533,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(155), 8,
+    ACTIONS(147), 8,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_RBRACK,
@@ -14239,7 +14542,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(504), 9,
+    ACTIONS(500), 9,
       anon_sym_account,
       anon_sym_event,
       anon_sym_or,
@@ -14249,17 +14552,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-  [6385] = 9,
+  [6234] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(498), 1,
-      anon_sym_in,
     ACTIONS(502), 1,
+      anon_sym_in,
+    ACTIONS(512), 1,
       anon_sym_is,
-    ACTIONS(496), 2,
+    ACTIONS(498), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(500), 2,
+    ACTIONS(504), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
     ACTIONS(510), 2,
@@ -14270,7 +14573,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(155), 8,
+    ACTIONS(147), 8,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_RBRACK,
@@ -14279,7 +14582,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(504), 10,
+    ACTIONS(500), 10,
       anon_sym_account,
       anon_sym_event,
       anon_sym_or,
@@ -14290,7 +14593,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-  [6435] = 3,
+  [6284] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(109), 14,
@@ -14325,7 +14628,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [6473] = 3,
+  [6322] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(113), 14,
@@ -14360,10 +14663,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [6511] = 3,
+  [6360] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(65), 14,
+    ACTIONS(69), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -14378,7 +14681,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(63), 16,
+    ACTIONS(67), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -14395,42 +14698,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [6549] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(105), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(103), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6587] = 3,
+  [6398] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(117), 14,
@@ -14465,94 +14733,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [6625] = 10,
+  [6436] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(514), 1,
-      anon_sym_or,
-    ACTIONS(516), 1,
-      anon_sym_and,
-    ACTIONS(488), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(492), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(494), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(490), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(512), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [6677] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(514), 1,
-      anon_sym_or,
-    ACTIONS(516), 1,
-      anon_sym_and,
-    ACTIONS(488), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(492), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(494), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(490), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(518), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [6729] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(73), 14,
+    ACTIONS(121), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -14567,7 +14751,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(71), 16,
+    ACTIONS(119), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -14584,387 +14768,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [6767] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(520), 1,
-      sym_time,
-    ACTIONS(43), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(41), 15,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      anon_sym_DQUOTE,
-  [6807] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(93), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(91), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6845] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(101), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(99), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6883] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(498), 1,
-      anon_sym_in,
-    ACTIONS(502), 1,
-      anon_sym_is,
-    ACTIONS(496), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(500), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(510), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(506), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(163), 8,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(522), 10,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [6933] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(113), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(494), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(111), 26,
-      anon_sym_RBRACE,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-  [6973] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(514), 1,
-      anon_sym_or,
-    ACTIONS(516), 1,
-      anon_sym_and,
-    ACTIONS(488), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(492), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(494), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(490), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(297), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [7025] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(516), 1,
-      anon_sym_and,
-    ACTIONS(488), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(492), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(494), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(490), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(155), 17,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_or,
-  [7075] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(149), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(488), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(494), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(143), 22,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [7121] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(77), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(75), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [7159] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(488), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(492), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(494), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(490), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(155), 18,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_or,
-      anon_sym_and,
-  [7207] = 3,
+  [6474] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(81), 14,
@@ -14999,7 +14803,189 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [7245] = 3,
+  [6512] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(514), 1,
+      sym_time,
+    ACTIONS(55), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(53), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      anon_sym_DQUOTE,
+  [6552] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(77), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(75), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6590] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(85), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(83), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6628] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(502), 1,
+      anon_sym_in,
+    ACTIONS(512), 1,
+      anon_sym_is,
+    ACTIONS(498), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(504), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(510), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(506), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(228), 8,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(516), 10,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [6678] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(93), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(91), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6716] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(89), 14,
@@ -15034,10 +15020,52 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [7283] = 3,
+  [6754] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(57), 14,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(524), 1,
+      anon_sym_or,
+    ACTIONS(526), 1,
+      anon_sym_and,
+    ACTIONS(520), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(528), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(530), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(522), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(518), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [6806] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(97), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -15052,7 +15080,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(55), 16,
+    ACTIONS(95), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -15069,23 +15097,517 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [7321] = 12,
+  [6844] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(498), 1,
+    ACTIONS(47), 14,
+      anon_sym_account,
+      anon_sym_event,
       anon_sym_in,
-    ACTIONS(502), 1,
-      anon_sym_is,
-    ACTIONS(508), 1,
-      anon_sym_and,
-    ACTIONS(528), 1,
-      anon_sym_COMMA,
-    ACTIONS(530), 1,
       anon_sym_or,
-    ACTIONS(496), 2,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(45), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(500), 2,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6882] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(524), 1,
+      anon_sym_or,
+    ACTIONS(526), 1,
+      anon_sym_and,
+    ACTIONS(520), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(528), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(530), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(522), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(230), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [6934] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(113), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(530), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(111), 26,
+      anon_sym_RBRACE,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+  [6974] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(167), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(520), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(530), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(165), 22,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [7020] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(526), 1,
+      anon_sym_and,
+    ACTIONS(520), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(528), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(530), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(522), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(147), 17,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_or,
+  [7070] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(520), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(528), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(530), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(522), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(147), 18,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_or,
+      anon_sym_and,
+  [7118] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(524), 1,
+      anon_sym_or,
+    ACTIONS(526), 1,
+      anon_sym_and,
+    ACTIONS(520), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(528), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(530), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(522), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(532), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [7170] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(73), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(71), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [7208] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(105), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(103), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [7246] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(51), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(49), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [7284] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(101), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(99), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [7322] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(520), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(528), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(530), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(522), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(228), 18,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_or,
+      anon_sym_and,
+  [7370] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(502), 1,
+      anon_sym_in,
+    ACTIONS(512), 1,
+      anon_sym_is,
+    ACTIONS(498), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(504), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(165), 12,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(167), 12,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [7416] = 12,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(502), 1,
+      anon_sym_in,
+    ACTIONS(508), 1,
+      anon_sym_and,
+    ACTIONS(512), 1,
+      anon_sym_is,
+    ACTIONS(538), 1,
+      anon_sym_COMMA,
+    ACTIONS(540), 1,
+      anon_sym_or,
+    ACTIONS(498), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(504), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
     ACTIONS(510), 2,
@@ -15096,14 +15618,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(524), 6,
+    ACTIONS(534), 6,
       anon_sym_RBRACK,
       anon_sym_LPAREN,
       sym_identifier,
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(526), 8,
+    ACTIONS(536), 8,
       anon_sym_account,
       anon_sym_event,
       anon_sym_not,
@@ -15112,55 +15634,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-  [7376] = 9,
+  [7471] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(534), 1,
-      anon_sym_COMMA,
-    ACTIONS(536), 1,
-      anon_sym_in,
-    STATE(183), 1,
-      sym_day_range,
-    STATE(229), 1,
-      sym_week_day,
-    STATE(138), 2,
-      sym_day_window,
-      aux_sym_contact_hours_rule_repeat1,
-    ACTIONS(532), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-    ACTIONS(538), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(540), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [7422] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(534), 1,
-      anon_sym_COMMA,
     ACTIONS(544), 1,
+      anon_sym_COMMA,
+    ACTIONS(546), 1,
       anon_sym_in,
-    STATE(183), 1,
+    STATE(212), 1,
       sym_day_range,
-    STATE(229), 1,
+    STATE(236), 1,
       sym_week_day,
-    STATE(139), 2,
+    STATE(141), 2,
       sym_day_window,
       aux_sym_contact_hours_rule_repeat1,
     ACTIONS(542), 6,
@@ -15170,7 +15655,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-    ACTIONS(538), 7,
+    ACTIONS(548), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -15178,7 +15663,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(540), 7,
+    ACTIONS(550), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -15186,27 +15671,28 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [7468] = 8,
+  [7517] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(548), 1,
+    ACTIONS(544), 1,
       anon_sym_COMMA,
-    STATE(183), 1,
+    ACTIONS(554), 1,
+      anon_sym_in,
+    STATE(212), 1,
       sym_day_range,
-    STATE(229), 1,
+    STATE(236), 1,
       sym_week_day,
     STATE(139), 2,
       sym_day_window,
       aux_sym_contact_hours_rule_repeat1,
-    ACTIONS(546), 7,
+    ACTIONS(552), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
-      anon_sym_in,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-    ACTIONS(551), 7,
+    ACTIONS(548), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -15214,7 +15700,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(554), 7,
+    ACTIONS(550), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -15222,28 +15708,27 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [7512] = 9,
+  [7563] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(534), 1,
+    ACTIONS(558), 1,
       anon_sym_COMMA,
-    ACTIONS(559), 1,
-      anon_sym_in,
-    STATE(183), 1,
+    STATE(212), 1,
       sym_day_range,
-    STATE(229), 1,
+    STATE(236), 1,
       sym_week_day,
     STATE(139), 2,
       sym_day_window,
       aux_sym_contact_hours_rule_repeat1,
-    ACTIONS(557), 6,
+    ACTIONS(556), 7,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
+      anon_sym_in,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-    ACTIONS(538), 7,
+    ACTIONS(561), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -15251,7 +15736,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(540), 7,
+    ACTIONS(564), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -15259,28 +15744,28 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [7558] = 9,
+  [7607] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(534), 1,
+    ACTIONS(544), 1,
       anon_sym_COMMA,
-    ACTIONS(563), 1,
+    ACTIONS(569), 1,
       anon_sym_in,
-    STATE(183), 1,
+    STATE(212), 1,
       sym_day_range,
-    STATE(229), 1,
+    STATE(236), 1,
       sym_week_day,
-    STATE(140), 2,
+    STATE(138), 2,
       sym_day_window,
       aux_sym_contact_hours_rule_repeat1,
-    ACTIONS(561), 6,
+    ACTIONS(567), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-    ACTIONS(538), 7,
+    ACTIONS(548), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -15288,7 +15773,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(540), 7,
+    ACTIONS(550), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -15296,22 +15781,28 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [7604] = 3,
+  [7653] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(565), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(546), 15,
-      anon_sym_RBRACE,
+    ACTIONS(544), 1,
       anon_sym_COMMA,
-      anon_sym_contact_hours,
+    ACTIONS(573), 1,
       anon_sym_in,
+    STATE(212), 1,
+      sym_day_range,
+    STATE(236), 1,
+      sym_week_day,
+    STATE(139), 2,
+      sym_day_window,
+      aux_sym_contact_hours_rule_repeat1,
+    ACTIONS(571), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(548), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -15319,14 +15810,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [7634] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(569), 7,
+    ACTIONS(550), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -15334,29 +15818,13 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-    ACTIONS(567), 15,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [7664] = 3,
+  [7699] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(139), 2,
+    ACTIONS(137), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(137), 20,
+    ACTIONS(135), 20,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -15377,15 +15845,15 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [7694] = 4,
+  [7729] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(571), 1,
+    ACTIONS(575), 1,
       anon_sym_of,
-    ACTIONS(133), 2,
+    ACTIONS(141), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(131), 19,
+    ACTIONS(139), 19,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -15405,10 +15873,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [7726] = 3,
+  [7761] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(575), 7,
+    ACTIONS(579), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -15416,7 +15884,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-    ACTIONS(573), 15,
+    ACTIONS(577), 15,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_contact_hours,
@@ -15432,209 +15900,41 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [7756] = 3,
+  [7791] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(65), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(63), 19,
+    ACTIONS(581), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(556), 15,
       anon_sym_RBRACE,
+      anon_sym_COMMA,
       anon_sym_contact_hours,
       anon_sym_in,
-      anon_sym_DASH,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-      anon_sym_when,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [7785] = 4,
+  [7821] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(577), 1,
-      sym_time,
-    ACTIONS(43), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(41), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [7816] = 12,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(579), 1,
-      sym_identifier,
-    ACTIONS(581), 1,
-      anon_sym_stage,
-    ACTIONS(583), 1,
-      anon_sym_call,
     ACTIONS(585), 1,
-      anon_sym_end,
-    ACTIONS(587), 1,
-      anon_sym_offer,
-    ACTIONS(589), 1,
-      anon_sym_alert,
-    ACTIONS(591), 1,
-      anon_sym_sent,
-    ACTIONS(593), 1,
-      anon_sym_no,
-    ACTIONS(595), 1,
-      anon_sym_assigned,
-    ACTIONS(597), 1,
-      anon_sym_emitted,
-    STATE(352), 11,
-      sym_expect_sent,
-      sym_expect_call,
-      sym_expect_no,
-      sym_expect_assigned_queue,
-      sym_expect_assigned_agency,
-      sym_expect_offer,
-      sym_expect_alert,
-      sym_expect_emitted,
-      sym_expect_stage,
-      sym_expect_end,
-      sym_expect_variable,
-  [7863] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(105), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(103), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [7891] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(109), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(107), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [7919] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(113), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(111), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [7947] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(599), 1,
-      anon_sym_in,
-    ACTIONS(605), 1,
-      anon_sym_or,
-    ACTIONS(607), 1,
-      anon_sym_and,
-    ACTIONS(611), 1,
-      anon_sym_is,
-    ACTIONS(601), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(609), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(613), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(603), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(297), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [7989] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(617), 1,
       anon_sym_LBRACE,
-    STATE(196), 1,
+    STATE(163), 1,
       sym_field_list,
-    ACTIONS(615), 18,
+    ACTIONS(583), 20,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -15648,18 +15948,75 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_start,
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
       anon_sym_test,
-  [8019] = 3,
+  [7853] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(117), 2,
+    ACTIONS(589), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(587), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [7883] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(593), 1,
+      anon_sym_version,
+    ACTIONS(591), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [7912] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(595), 1,
+      sym_time,
+    ACTIONS(55), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(115), 18,
+    ACTIONS(53), 18,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -15678,13 +16035,13 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [8047] = 3,
+  [7943] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(69), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(67), 18,
+    ACTIONS(67), 19,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -15693,105 +16050,111 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8075] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(97), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(95), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8103] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(621), 1,
       anon_sym_when,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [7972] = 12,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(597), 1,
+      sym_identifier,
+    ACTIONS(599), 1,
+      anon_sym_stage,
+    ACTIONS(601), 1,
+      anon_sym_call,
+    ACTIONS(603), 1,
+      anon_sym_end,
+    ACTIONS(605), 1,
+      anon_sym_offer,
+    ACTIONS(607), 1,
+      anon_sym_alert,
+    ACTIONS(609), 1,
+      anon_sym_sent,
+    ACTIONS(611), 1,
+      anon_sym_no,
+    ACTIONS(613), 1,
+      anon_sym_assigned,
+    ACTIONS(615), 1,
+      anon_sym_emitted,
+    STATE(365), 11,
+      sym_expect_sent,
+      sym_expect_call,
+      sym_expect_no,
+      sym_expect_assigned_queue,
+      sym_expect_assigned_agency,
+      sym_expect_offer,
+      sym_expect_alert,
+      sym_expect_emitted,
+      sym_expect_stage,
+      sym_expect_end,
+      sym_expect_variable,
+  [8019] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(617), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8045] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(619), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8071] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
     ACTIONS(623), 1,
-      anon_sym_queue,
-    ACTIONS(625), 1,
-      anon_sym_priority,
-    STATE(239), 1,
-      sym_when_clause,
-    ACTIONS(619), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8137] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(61), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(59), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8165] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(629), 1,
       anon_sym_else,
-    STATE(250), 1,
+    STATE(237), 1,
       sym_else_clause,
-    STATE(178), 2,
+    STATE(161), 2,
       sym_else_if_clause,
       aux_sym_if_step_repeat1,
-    ACTIONS(627), 16,
+    ACTIONS(621), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -15808,62 +16171,181 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [8197] = 5,
+  [8103] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(629), 1,
-      anon_sym_else,
-    STATE(255), 1,
-      sym_else_clause,
-    STATE(160), 2,
-      sym_else_if_clause,
-      aux_sym_if_step_repeat1,
-    ACTIONS(631), 16,
-      anon_sym_RBRACE,
+    ACTIONS(625), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
       anon_sym_on,
       anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8229] = 3,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8129] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(73), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(71), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8257] = 2,
+    ACTIONS(627), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8155] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(629), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8181] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(631), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8207] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(633), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8233] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(635), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8259] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(623), 1,
+      anon_sym_else,
+    STATE(239), 1,
+      sym_else_clause,
+    STATE(210), 2,
+      sym_else_if_clause,
+      aux_sym_if_step_repeat1,
+    ACTIONS(637), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [8291] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(639), 20,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_for,
@@ -15884,163 +16366,391 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_alert,
       anon_sym_emit,
       anon_sym_given,
-  [8283] = 3,
+  [8317] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(85), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(83), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8311] = 3,
+    ACTIONS(641), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8343] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(93), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(91), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8339] = 3,
+    ACTIONS(643), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8369] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(101), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(99), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8367] = 8,
+    ACTIONS(645), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8395] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(599), 1,
-      anon_sym_in,
-    ACTIONS(611), 1,
-      anon_sym_is,
-    ACTIONS(601), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(609), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(613), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(603), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(163), 8,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_or,
-      anon_sym_and,
-  [8405] = 4,
+    ACTIONS(647), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8421] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(113), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(613), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(111), 16,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-  [8435] = 3,
+    ACTIONS(649), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8447] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(77), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(75), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8463] = 3,
+    ACTIONS(651), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8473] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(653), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8499] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(655), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8525] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(657), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8551] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(659), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8577] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(661), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8603] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(663), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8629] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(665), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8655] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(667), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8681] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(669), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8707] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(671), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [8733] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(81), 2,
@@ -16065,25 +16775,17 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [8491] = 7,
+  [8761] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(599), 1,
-      anon_sym_in,
-    ACTIONS(611), 1,
-      anon_sym_is,
-    ACTIONS(149), 2,
+    ACTIONS(77), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(601), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(613), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(143), 12,
+    ACTIONS(75), 18,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
@@ -16094,30 +16796,57 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [8527] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(599), 1,
-      anon_sym_in,
-    ACTIONS(607), 1,
-      anon_sym_and,
-    ACTIONS(611), 1,
       anon_sym_is,
-    ACTIONS(601), 2,
-      anon_sym_DASH,
       anon_sym_PLUS,
-    ACTIONS(609), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(613), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(603), 4,
+  [8789] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(85), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(83), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8817] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(673), 1,
+      anon_sym_in,
+    ACTIONS(681), 1,
+      anon_sym_is,
+    ACTIONS(675), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(679), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(683), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(677), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(155), 7,
+    ACTIONS(228), 8,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
@@ -16125,7 +16854,33 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_pause,
       anon_sym_stop,
       anon_sym_or,
-  [8567] = 3,
+      anon_sym_and,
+  [8855] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(93), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(91), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8883] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(89), 2,
@@ -16150,13 +16905,13 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [8595] = 3,
+  [8911] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(57), 2,
+    ACTIONS(97), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(55), 18,
+    ACTIONS(95), 18,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -16175,28 +16930,239 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [8623] = 8,
+  [8939] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(599), 1,
-      anon_sym_in,
-    ACTIONS(611), 1,
-      anon_sym_is,
-    ACTIONS(601), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(609), 2,
+    ACTIONS(47), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(613), 2,
+    ACTIONS(45), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(603), 4,
+  [8967] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(73), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(71), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8995] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(105), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(103), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9023] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(51), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(49), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9051] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(101), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(99), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9079] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(113), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(683), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(111), 16,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+  [9109] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(673), 1,
+      anon_sym_in,
+    ACTIONS(681), 1,
+      anon_sym_is,
+    ACTIONS(167), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(675), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(683), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(165), 12,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [9145] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(673), 1,
+      anon_sym_in,
+    ACTIONS(681), 1,
+      anon_sym_is,
+    ACTIONS(685), 1,
+      anon_sym_and,
+    ACTIONS(675), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(679), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(683), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(677), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(155), 8,
+    ACTIONS(147), 7,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_or,
+  [9185] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(673), 1,
+      anon_sym_in,
+    ACTIONS(681), 1,
+      anon_sym_is,
+    ACTIONS(675), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(679), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(683), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(677), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(147), 8,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
@@ -16205,40 +17171,60 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stop,
       anon_sym_or,
       anon_sym_and,
-  [8661] = 7,
+  [9223] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(635), 1,
-      sym_identifier,
-    ACTIONS(637), 1,
-      sym_time,
-    STATE(141), 1,
-      sym_day_window,
-    STATE(183), 1,
-      sym_day_range,
-    STATE(229), 1,
-      sym_week_day,
-    ACTIONS(540), 14,
-      anon_sym_monday,
-      anon_sym_mon,
-      anon_sym_tuesday,
-      anon_sym_tue,
-      anon_sym_wednesday,
-      anon_sym_wed,
-      anon_sym_thursday,
-      anon_sym_thu,
-      anon_sym_friday,
-      anon_sym_fri,
-      anon_sym_saturday,
-      anon_sym_sat,
-      anon_sym_sunday,
-      anon_sym_sun,
-  [8696] = 3,
+    ACTIONS(109), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(107), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9251] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(641), 1,
-      anon_sym_version,
-    ACTIONS(639), 18,
+    ACTIONS(113), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(111), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9279] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(687), 20,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -16252,128 +17238,171 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_var,
       anon_sym_segment,
       anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
       anon_sym_start,
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
       anon_sym_test,
-  [8723] = 4,
+  [9305] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(645), 1,
-      anon_sym_else,
-    STATE(178), 2,
-      sym_else_if_clause,
-      aux_sym_if_step_repeat1,
-    ACTIONS(643), 16,
+    ACTIONS(117), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(115), 18,
       anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9333] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(121), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(119), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9361] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(689), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
       anon_sym_on,
       anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8752] = 7,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9387] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(648), 1,
-      anon_sym_COMMA,
-    ACTIONS(650), 1,
-      sym_time,
-    STATE(229), 1,
-      sym_week_day,
-    STATE(180), 2,
-      sym_day_range,
-      aux_sym_day_window_repeat1,
-    ACTIONS(538), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(540), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [8787] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(652), 1,
-      anon_sym_COMMA,
-    ACTIONS(661), 1,
-      sym_time,
-    STATE(229), 1,
-      sym_week_day,
-    STATE(180), 2,
-      sym_day_range,
-      aux_sym_day_window_repeat1,
-    ACTIONS(655), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(658), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [8822] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(621), 1,
-      anon_sym_when,
-    ACTIONS(665), 1,
-      anon_sym_to,
-    STATE(252), 1,
-      sym_when_clause,
-    ACTIONS(663), 16,
-      anon_sym_RBRACE,
+    ACTIONS(691), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
       anon_sym_on,
       anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8853] = 5,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9413] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(621), 1,
+    ACTIONS(693), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9439] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(695), 20,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_test,
+  [9465] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(699), 1,
       anon_sym_when,
-    ACTIONS(669), 1,
+    ACTIONS(701), 1,
+      anon_sym_queue,
+    ACTIONS(703), 1,
       anon_sym_priority,
-    STATE(253), 1,
+    STATE(246), 1,
       sym_when_clause,
-    ACTIONS(667), 16,
+    ACTIONS(697), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -16390,217 +17419,48 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [8884] = 7,
+  [9499] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(648), 1,
-      anon_sym_COMMA,
-    ACTIONS(671), 1,
-      sym_time,
-    STATE(229), 1,
-      sym_week_day,
-    STATE(179), 2,
-      sym_day_range,
-      aux_sym_day_window_repeat1,
-    ACTIONS(538), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(540), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [8919] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(675), 1,
-      anon_sym_COMMA,
-    ACTIONS(678), 1,
-      anon_sym_holiday,
-    STATE(184), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(680), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(673), 8,
+    ACTIONS(673), 1,
+      anon_sym_in,
+    ACTIONS(681), 1,
+      anon_sym_is,
+    ACTIONS(685), 1,
+      anon_sym_and,
+    ACTIONS(705), 1,
+      anon_sym_or,
+    ACTIONS(675), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(679), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(683), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(677), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(230), 6,
       anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [8952] = 2,
+  [9541] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(683), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8976] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(685), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9000] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(687), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9024] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(689), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9064] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(691), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9104] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(693), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9128] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(621), 1,
+    ACTIONS(699), 1,
       anon_sym_when,
-    STATE(256), 1,
+    ACTIONS(709), 1,
+      anon_sym_priority,
+    STATE(259), 1,
       sym_when_clause,
-    ACTIONS(695), 16,
+    ACTIONS(707), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -16617,302 +17477,16 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [9156] = 4,
+  [9572] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(697), 1,
-      anon_sym_LBRACE,
-    STATE(260), 1,
-      sym_field_values,
-    ACTIONS(699), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [9184] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(701), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9208] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(703), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9232] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(705), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9256] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(707), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9280] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(709), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9304] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(711), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9328] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(713), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9352] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(715), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9376] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(717), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9400] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(719), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9424] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(721), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9448] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(723), 18,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_start,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_given,
-  [9472] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(621), 1,
+    ACTIONS(699), 1,
       anon_sym_when,
-    STATE(254), 1,
+    ACTIONS(713), 1,
+      anon_sym_to,
+    STATE(258), 1,
       sym_when_clause,
-    ACTIONS(725), 16,
+    ACTIONS(711), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -16929,18 +17503,47 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [9500] = 7,
+  [9603] = 7,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(727), 1,
+    ACTIONS(715), 1,
+      sym_identifier,
+    ACTIONS(717), 1,
       sym_time,
     STATE(137), 1,
       sym_day_window,
-    STATE(183), 1,
+    STATE(212), 1,
       sym_day_range,
-    STATE(229), 1,
+    STATE(236), 1,
       sym_week_day,
-    ACTIONS(538), 7,
+    ACTIONS(550), 14,
+      anon_sym_monday,
+      anon_sym_mon,
+      anon_sym_tuesday,
+      anon_sym_tue,
+      anon_sym_wednesday,
+      anon_sym_wed,
+      anon_sym_thursday,
+      anon_sym_thu,
+      anon_sym_friday,
+      anon_sym_fri,
+      anon_sym_saturday,
+      anon_sym_sat,
+      anon_sym_sunday,
+      anon_sym_sun,
+  [9638] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(719), 1,
+      anon_sym_COMMA,
+    ACTIONS(721), 1,
+      sym_time,
+    STATE(236), 1,
+      sym_week_day,
+    STATE(213), 2,
+      sym_day_range,
+      aux_sym_day_window_repeat1,
+    ACTIONS(548), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -16948,7 +17551,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(540), 7,
+    ACTIONS(550), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -16956,239 +17559,148 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [9534] = 11,
+  [9673] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(731), 1,
+    ACTIONS(725), 1,
+      anon_sym_else,
+    STATE(210), 2,
+      sym_else_if_clause,
+      aux_sym_if_step_repeat1,
+    ACTIONS(723), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9702] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(730), 1,
       anon_sym_COMMA,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
+    ACTIONS(733), 1,
+      anon_sym_holiday,
+    STATE(211), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(735), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(728), 8,
+      anon_sym_RBRACE,
+      anon_sym_weekend,
+      anon_sym_holidays,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [9735] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(719), 1,
+      anon_sym_COMMA,
+    ACTIONS(738), 1,
+      sym_time,
+    STATE(236), 1,
+      sym_week_day,
+    STATE(209), 2,
+      sym_day_range,
+      aux_sym_day_window_repeat1,
+    ACTIONS(548), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(550), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [9770] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(740), 1,
+      anon_sym_COMMA,
+    ACTIONS(749), 1,
+      sym_time,
+    STATE(236), 1,
+      sym_week_day,
+    STATE(213), 2,
+      sym_day_range,
+      aux_sym_day_window_repeat1,
+    ACTIONS(743), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(746), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [9805] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(155), 1,
+      anon_sym_and,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(232), 1,
+      anon_sym_or,
+    ACTIONS(157), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(729), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-    ACTIONS(157), 4,
+    ACTIONS(161), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [9576] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(733), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
+    ACTIONS(751), 4,
+      anon_sym_RBRACE,
       anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
       anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9600] = 2,
+      anon_sym_given,
+  [9845] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(735), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9624] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(737), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9648] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(739), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9672] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(741), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9696] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(743), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9720] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(745), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9744] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(747), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9768] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(749), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9792] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(751), 18,
+    ACTIONS(753), 18,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -17207,14 +17719,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_alert,
       anon_sym_emit,
       anon_sym_given,
-  [9816] = 4,
+  [9869] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(621), 1,
+    ACTIONS(699), 1,
       anon_sym_when,
-    STATE(251), 1,
+    STATE(248), 1,
       sym_when_clause,
-    ACTIONS(753), 16,
+    ACTIONS(755), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -17231,79 +17743,13 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [9844] = 2,
+  [9897] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(755), 17,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_else,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [9867] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(678), 1,
-      anon_sym_holiday,
-    ACTIONS(673), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_weekend,
-      anon_sym_holidays,
-      anon_sym_contact_hours,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [9892] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(142), 1,
-      sym_day_window,
-    STATE(183), 1,
-      sym_day_range,
-    STATE(229), 1,
-      sym_week_day,
-    ACTIONS(538), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(540), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [9923] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(759), 1,
-      anon_sym_priority,
+    ACTIONS(699), 1,
+      anon_sym_when,
+    STATE(262), 1,
+      sym_when_clause,
     ACTIONS(757), 16,
       anon_sym_RBRACE,
       anon_sym_on,
@@ -17321,68 +17767,17 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [9948] = 3,
+  [9925] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(763), 1,
-      anon_sym_for,
-    ACTIONS(761), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [9973] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_DASH,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(153), 1,
-      anon_sym_PLUS,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(765), 1,
-      anon_sym_DASH_GT,
-    ACTIONS(767), 1,
+    ACTIONS(699), 1,
       anon_sym_when,
-    STATE(524), 1,
+    STATE(249), 1,
       sym_when_clause,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [10018] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(769), 17,
+    ACTIONS(759), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
-      anon_sym_when,
       anon_sym_wait,
       anon_sym_send,
       anon_sym_call,
@@ -17396,20 +17791,64 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10041] = 3,
+  [9953] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(773), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(771), 10,
-      anon_sym_COMMA,
-      anon_sym_DASH,
+    ACTIONS(761), 1,
+      anon_sym_LBRACE,
+    STATE(256), 1,
+      sym_field_values,
+    ACTIONS(763), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9981] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(765), 18,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_start,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_given,
+  [10005] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(767), 1,
+      sym_time,
+    STATE(140), 1,
+      sym_day_window,
+    STATE(212), 1,
+      sym_day_range,
+    STATE(236), 1,
+      sym_week_day,
+    ACTIONS(548), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -17417,38 +17856,133 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-      sym_time,
-  [10066] = 11,
+    ACTIONS(550), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [10039] = 11,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(498), 1,
+    ACTIONS(149), 1,
       anon_sym_in,
-    ACTIONS(502), 1,
-      anon_sym_is,
-    ACTIONS(508), 1,
+    ACTIONS(155), 1,
       anon_sym_and,
-    ACTIONS(530), 1,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(232), 1,
       anon_sym_or,
-    ACTIONS(777), 1,
+    ACTIONS(771), 1,
       anon_sym_COMMA,
-    ACTIONS(496), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(500), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(510), 2,
+    ACTIONS(157), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(775), 2,
+    ACTIONS(161), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(769), 3,
       anon_sym_RBRACE,
-      sym_identifier,
-    ACTIONS(506), 4,
+      anon_sym_var,
+      anon_sym_stage,
+    ACTIONS(153), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [10107] = 2,
+  [10081] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(155), 1,
+      anon_sym_and,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(232), 1,
+      anon_sym_or,
+    ACTIONS(157), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(161), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(773), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [10121] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(151), 1,
+      anon_sym_DASH,
+    ACTIONS(155), 1,
+      anon_sym_and,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(161), 1,
+      anon_sym_PLUS,
+    ACTIONS(232), 1,
+      anon_sym_or,
+    ACTIONS(775), 1,
+      anon_sym_DASH_GT,
+    ACTIONS(777), 1,
+      anon_sym_when,
+    STATE(485), 1,
+      sym_when_clause,
+    ACTIONS(157), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [10166] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(145), 1,
+      sym_day_window,
+    STATE(212), 1,
+      sym_day_range,
+    STATE(236), 1,
+      sym_week_day,
+    ACTIONS(548), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(550), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [10197] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(779), 17,
@@ -17469,21 +18003,17 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10130] = 4,
+  [10220] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(783), 1,
-      anon_sym_DASH,
-    ACTIONS(785), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(781), 9,
+      anon_sym_holiday,
+    ACTIONS(781), 16,
+      anon_sym_RBRACE,
       anon_sym_COMMA,
+      anon_sym_weekend,
+      anon_sym_holidays,
+      anon_sym_contact_hours,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -17491,11 +18021,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-      sym_time,
-  [10157] = 2,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [10245] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(787), 17,
+    ACTIONS(785), 17,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -17513,12 +18046,34 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10180] = 3,
+  [10268] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(791), 1,
+    ACTIONS(789), 1,
+      anon_sym_priority,
+    ACTIONS(787), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10293] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(733), 1,
       anon_sym_holiday,
-    ACTIONS(789), 16,
+    ACTIONS(728), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_weekend,
@@ -17535,10 +18090,64 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [10205] = 2,
+  [10318] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(793), 16,
+    ACTIONS(793), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(791), 10,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      sym_time,
+  [10343] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(502), 1,
+      anon_sym_in,
+    ACTIONS(508), 1,
+      anon_sym_and,
+    ACTIONS(512), 1,
+      anon_sym_is,
+    ACTIONS(540), 1,
+      anon_sym_or,
+    ACTIONS(797), 1,
+      anon_sym_COMMA,
+    ACTIONS(498), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(504), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(510), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(795), 2,
+      anon_sym_RBRACE,
+      sym_identifier,
+    ACTIONS(506), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [10384] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(801), 1,
+      anon_sym_for,
+    ACTIONS(799), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -17555,22 +18164,54 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10227] = 5,
+  [10409] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(229), 1,
-      sym_week_day,
-    STATE(234), 1,
-      sym_day_range,
-    ACTIONS(538), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(540), 7,
+    ACTIONS(803), 17,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_when,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10432] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(805), 17,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_else,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10455] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(809), 1,
+      anon_sym_DASH,
+    ACTIONS(811), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -17578,18 +18219,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [10255] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(795), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(661), 9,
+    ACTIONS(807), 9,
       anon_sym_COMMA,
       anon_sym_monday,
       anon_sym_tuesday,
@@ -17599,77 +18229,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_saturday,
       anon_sym_sunday,
       sym_time,
-  [10279] = 3,
+  [10482] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(799), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(797), 9,
-      anon_sym_COMMA,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      sym_time,
-  [10303] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(803), 1,
-      anon_sym_COMMA,
-    STATE(184), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(801), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-    ACTIONS(805), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [10331] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(803), 1,
-      anon_sym_COMMA,
-    STATE(236), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(807), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-    ACTIONS(805), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [10359] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(809), 16,
+    ACTIONS(637), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -17686,27 +18249,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10381] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(811), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10403] = 2,
+  [10504] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(813), 16,
@@ -17726,39 +18269,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10425] = 11,
+  [10526] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(815), 1,
-      anon_sym_LBRACE,
-    STATE(161), 1,
-      sym_block,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [10465] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(817), 16,
+    ACTIONS(815), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -17775,47 +18289,30 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10487] = 2,
+  [10548] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(819), 16,
+    ACTIONS(819), 1,
+      anon_sym_COMMA,
+    STATE(264), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(817), 6,
       anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10509] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(821), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10531] = 2,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(821), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [10576] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(823), 16,
@@ -17835,7 +18332,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10553] = 2,
+  [10598] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(825), 16,
@@ -17855,7 +18352,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10575] = 2,
+  [10620] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(827), 16,
@@ -17875,7 +18372,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10597] = 2,
+  [10642] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(829), 16,
@@ -17895,7 +18392,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10619] = 2,
+  [10664] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(831), 16,
@@ -17915,7 +18412,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10641] = 2,
+  [10686] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(833), 16,
@@ -17935,7 +18432,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10663] = 2,
+  [10708] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(835), 16,
@@ -17955,7 +18452,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10685] = 2,
+  [10730] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(837), 16,
@@ -17975,7 +18472,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10707] = 2,
+  [10752] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(839), 16,
@@ -17995,47 +18492,36 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10729] = 2,
+  [10774] = 11,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(841), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10751] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(627), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10773] = 2,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(155), 1,
+      anon_sym_and,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(232), 1,
+      anon_sym_or,
+    ACTIONS(841), 1,
+      anon_sym_LBRACE,
+    STATE(235), 1,
+      sym_block,
+    ACTIONS(157), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(161), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [10814] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(843), 16,
@@ -18055,7 +18541,36 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10795] = 2,
+  [10836] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(155), 1,
+      anon_sym_and,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(232), 1,
+      anon_sym_or,
+    ACTIONS(841), 1,
+      anon_sym_LBRACE,
+    STATE(154), 1,
+      sym_block,
+    ACTIONS(157), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(161), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [10876] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(845), 16,
@@ -18075,36 +18590,30 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10817] = 11,
+  [10898] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(815), 1,
-      anon_sym_LBRACE,
-    STATE(219), 1,
-      sym_block,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [10857] = 2,
+    STATE(236), 1,
+      sym_week_day,
+    STATE(261), 1,
+      sym_day_range,
+    ACTIONS(548), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(550), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [10926] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(847), 16,
@@ -18124,7 +18633,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10879] = 2,
+  [10948] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(849), 16,
@@ -18144,47 +18653,90 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10901] = 10,
+  [10970] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(851), 1,
-      anon_sym_RPAREN,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [10938] = 4,
+    ACTIONS(851), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10992] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(235), 1,
-      sym_week_day,
-    ACTIONS(538), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(540), 7,
+    ACTIONS(853), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [11014] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(855), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [11036] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(857), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [11058] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(859), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -18192,64 +18744,131 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [10963] = 10,
+    ACTIONS(749), 9,
+      anon_sym_COMMA,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      sym_time,
+  [11082] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(853), 1,
+    ACTIONS(861), 16,
       anon_sym_RBRACE,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [11000] = 10,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [11104] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
+    ACTIONS(865), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(863), 9,
+      anon_sym_COMMA,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      sym_time,
+  [11128] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(819), 1,
+      anon_sym_COMMA,
+    STATE(211), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(867), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(821), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [11156] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(869), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [11178] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
       anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
+    ACTIONS(155), 1,
       anon_sym_and,
-    ACTIONS(299), 1,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(232), 1,
       anon_sym_or,
-    ACTIONS(855), 1,
+    ACTIONS(871), 1,
       anon_sym_RPAREN,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
+    ACTIONS(157), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(157), 4,
+    ACTIONS(161), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [11037] = 3,
+  [11215] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(345), 7,
+    ACTIONS(373), 7,
       anon_sym_DASH,
       anon_sym_RBRACK,
       anon_sym_LPAREN,
@@ -18257,7 +18876,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(857), 8,
+    ACTIONS(873), 8,
       anon_sym_account,
       anon_sym_event,
       anon_sym_not,
@@ -18266,139 +18885,168 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-  [11060] = 10,
+  [11238] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
+    STATE(263), 1,
+      sym_week_day,
+    ACTIONS(548), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(550), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [11263] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
       anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
+    ACTIONS(155), 1,
       anon_sym_and,
-    ACTIONS(299), 1,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(232), 1,
       anon_sym_or,
-    ACTIONS(859), 1,
-      anon_sym_RPAREN,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
+    ACTIONS(875), 1,
+      anon_sym_RBRACE,
+    ACTIONS(157), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(157), 4,
+    ACTIONS(161), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [11097] = 6,
+  [11300] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(803), 1,
-      anon_sym_COMMA,
-    ACTIONS(863), 1,
-      anon_sym_holiday,
-    STATE(184), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(861), 3,
-      anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
-    ACTIONS(805), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [11125] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(803), 1,
-      anon_sym_COMMA,
-    ACTIONS(867), 1,
-      anon_sym_holiday,
-    STATE(267), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(865), 3,
-      anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
-    ACTIONS(805), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [11153] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(869), 1,
-      anon_sym_RBRACE,
-    ACTIONS(871), 1,
-      anon_sym_contact_hours,
-    ACTIONS(874), 1,
-      anon_sym_no_contact,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(155), 1,
+      anon_sym_and,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(232), 1,
+      anon_sym_or,
     ACTIONS(877), 1,
-      anon_sym_at_most,
-    ACTIONS(880), 1,
-      anon_sym_pause,
+      anon_sym_RPAREN,
+    ACTIONS(157), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(161), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [11337] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(149), 1,
+      anon_sym_in,
+    ACTIONS(155), 1,
+      anon_sym_and,
+    ACTIONS(159), 1,
+      anon_sym_is,
+    ACTIONS(232), 1,
+      anon_sym_or,
+    ACTIONS(879), 1,
+      anon_sym_RPAREN,
+    ACTIONS(157), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(161), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(163), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(153), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [11374] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(819), 1,
+      anon_sym_COMMA,
     ACTIONS(883), 1,
-      anon_sym_stop,
-    STATE(269), 7,
-      sym_contact_hours_rule,
-      sym_no_contact_rule,
-      sym_at_most_rule,
-      sym_pause_rule,
-      sym_hold_rule,
-      sym_stop_rule,
-      aux_sym_policy_declaration_repeat1,
-  [11184] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(886), 1,
+      anon_sym_holiday,
+    STATE(273), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(881), 3,
       anon_sym_RBRACE,
-    ACTIONS(888), 1,
-      anon_sym_contact_hours,
-    ACTIONS(890), 1,
-      anon_sym_no_contact,
-    ACTIONS(892), 1,
-      anon_sym_at_most,
-    ACTIONS(894), 1,
-      anon_sym_pause,
-    ACTIONS(896), 1,
-      anon_sym_stop,
-    STATE(271), 7,
-      sym_contact_hours_rule,
-      sym_no_contact_rule,
-      sym_at_most_rule,
-      sym_pause_rule,
-      sym_hold_rule,
-      sym_stop_rule,
-      aux_sym_policy_declaration_repeat1,
-  [11215] = 8,
+      anon_sym_weekend,
+      anon_sym_holidays,
+    ACTIONS(821), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [11402] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(888), 1,
-      anon_sym_contact_hours,
-    ACTIONS(890), 1,
-      anon_sym_no_contact,
-    ACTIONS(892), 1,
-      anon_sym_at_most,
-    ACTIONS(894), 1,
-      anon_sym_pause,
-    ACTIONS(896), 1,
-      anon_sym_stop,
-    ACTIONS(898), 1,
+    ACTIONS(819), 1,
+      anon_sym_COMMA,
+    ACTIONS(887), 1,
+      anon_sym_holiday,
+    STATE(211), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(885), 3,
       anon_sym_RBRACE,
-    STATE(269), 7,
+      anon_sym_weekend,
+      anon_sym_holidays,
+    ACTIONS(821), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [11430] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(889), 1,
+      anon_sym_RBRACE,
+    ACTIONS(891), 1,
+      anon_sym_contact_hours,
+    ACTIONS(893), 1,
+      anon_sym_no_contact,
+    ACTIONS(895), 1,
+      anon_sym_at_most,
+    ACTIONS(897), 1,
+      anon_sym_pause,
+    ACTIONS(899), 1,
+      anon_sym_stop,
+    STATE(275), 7,
       sym_contact_hours_rule,
       sym_no_contact_rule,
       sym_at_most_rule,
@@ -18406,37 +19054,101 @@ static const uint16_t ts_small_parse_table[] = {
       sym_hold_rule,
       sym_stop_rule,
       aux_sym_policy_declaration_repeat1,
-  [11246] = 4,
+  [11461] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(145), 1,
+    ACTIONS(891), 1,
+      anon_sym_contact_hours,
+    ACTIONS(893), 1,
+      anon_sym_no_contact,
+    ACTIONS(895), 1,
+      anon_sym_at_most,
+    ACTIONS(897), 1,
+      anon_sym_pause,
+    ACTIONS(899), 1,
+      anon_sym_stop,
+    ACTIONS(901), 1,
+      anon_sym_RBRACE,
+    STATE(276), 7,
+      sym_contact_hours_rule,
+      sym_no_contact_rule,
+      sym_at_most_rule,
+      sym_pause_rule,
+      sym_hold_rule,
+      sym_stop_rule,
+      aux_sym_policy_declaration_repeat1,
+  [11492] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(903), 1,
+      anon_sym_RBRACE,
+    ACTIONS(905), 1,
+      anon_sym_contact_hours,
+    ACTIONS(908), 1,
+      anon_sym_no_contact,
+    ACTIONS(911), 1,
+      anon_sym_at_most,
+    ACTIONS(914), 1,
+      anon_sym_pause,
+    ACTIONS(917), 1,
+      anon_sym_stop,
+    STATE(276), 7,
+      sym_contact_hours_rule,
+      sym_no_contact_rule,
+      sym_at_most_rule,
+      sym_pause_rule,
+      sym_hold_rule,
+      sym_stop_rule,
+      aux_sym_policy_declaration_repeat1,
+  [11523] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(74), 1,
       sym_duration_unit,
-    ACTIONS(301), 5,
+    ACTIONS(131), 5,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
       anon_sym_month,
-    ACTIONS(307), 6,
+    ACTIONS(133), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-  [11268] = 6,
+  [11545] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(900), 1,
+    STATE(23), 1,
+      sym_duration_unit,
+    ACTIONS(57), 5,
+      anon_sym_week,
+      anon_sym_day,
+      anon_sym_minute,
+      anon_sym_hour,
+      anon_sym_month,
+    ACTIONS(63), 6,
+      anon_sym_minutes,
+      anon_sym_hours,
+      anon_sym_days,
+      anon_sym_weeks,
+      anon_sym_months,
+      aux_sym_duration_unit_token1,
+  [11567] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(920), 1,
       anon_sym_holiday,
-    ACTIONS(902), 1,
+    ACTIONS(922), 1,
       anon_sym_holidays,
-    STATE(237), 1,
+    STATE(240), 1,
       sym_weekday,
-    STATE(305), 2,
+    STATE(323), 2,
       sym_holidays_of,
       sym_weekday_list,
-    ACTIONS(805), 7,
+    ACTIONS(821), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -18444,279 +19156,250 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-  [11294] = 4,
+  [11593] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(22), 1,
+    STATE(143), 1,
       sym_duration_unit,
-    ACTIONS(45), 5,
+    ACTIONS(331), 5,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
       anon_sym_month,
-    ACTIONS(51), 6,
+    ACTIONS(337), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-  [11316] = 4,
+  [11615] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(80), 1,
-      sym_duration_unit,
-    ACTIONS(119), 5,
-      anon_sym_week,
-      anon_sym_day,
-      anon_sym_minute,
-      anon_sym_hour,
-      anon_sym_month,
-    ACTIONS(121), 6,
-      anon_sym_minutes,
-      anon_sym_hours,
-      anon_sym_days,
-      anon_sym_weeks,
-      anon_sym_months,
-      aux_sym_duration_unit_token1,
-  [11338] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(906), 1,
-      anon_sym_for,
-    ACTIONS(908), 1,
-      anon_sym_when,
-    STATE(310), 1,
-      sym_when_clause,
-    ACTIONS(904), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11359] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(220), 1,
-      sym_weekday,
-    ACTIONS(805), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [11375] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(908), 1,
-      anon_sym_when,
-    STATE(311), 1,
-      sym_when_clause,
-    ACTIONS(910), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11393] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(912), 1,
-      anon_sym_RBRACE,
-    ACTIONS(914), 1,
-      anon_sym_on,
-    ACTIONS(916), 1,
-      anon_sym_start,
-    ACTIONS(918), 1,
-      anon_sym_given,
-    STATE(280), 4,
-      sym_given,
-      sym_test_start,
-      sym_on_day,
-      aux_sym_test_declaration_repeat1,
-  [11415] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(914), 1,
-      anon_sym_on,
-    ACTIONS(916), 1,
-      anon_sym_start,
-    ACTIONS(918), 1,
-      anon_sym_given,
-    ACTIONS(920), 1,
-      anon_sym_RBRACE,
-    STATE(284), 4,
-      sym_given,
-      sym_test_start,
-      sym_on_day,
-      aux_sym_test_declaration_repeat1,
-  [11437] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(908), 1,
-      anon_sym_when,
-    STATE(300), 1,
-      sym_when_clause,
-    ACTIONS(922), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11455] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(908), 1,
-      anon_sym_when,
-    STATE(309), 1,
-      sym_when_clause,
-    ACTIONS(924), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11473] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(268), 1,
-      sym_weekday,
-    ACTIONS(805), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [11489] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(924), 1,
+      anon_sym_LBRACE,
     ACTIONS(926), 1,
-      anon_sym_RBRACE,
+      anon_sym_locale,
     ACTIONS(928), 1,
-      anon_sym_on,
-    ACTIONS(931), 1,
-      anon_sym_start,
+      anon_sym_approved,
+    ACTIONS(930), 1,
+      anon_sym_file,
+    STATE(283), 1,
+      sym_template_locale,
+    STATE(302), 1,
+      sym_approved,
+    STATE(201), 4,
+      sym_template_languages,
+      sym_template_file,
+      sym_template_email,
+      sym_string,
+  [11646] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
     ACTIONS(934), 1,
+      anon_sym_for,
+    ACTIONS(936), 1,
+      anon_sym_when,
+    STATE(328), 1,
+      sym_when_clause,
+    ACTIONS(932), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11667] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(924), 1,
+      anon_sym_LBRACE,
+    ACTIONS(928), 1,
+      anon_sym_approved,
+    ACTIONS(930), 1,
+      anon_sym_file,
+    STATE(301), 1,
+      sym_approved,
+    STATE(159), 4,
+      sym_template_languages,
+      sym_template_file,
+      sym_template_email,
+      sym_string,
+  [11692] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(936), 1,
+      anon_sym_when,
+    STATE(324), 1,
+      sym_when_clause,
+    ACTIONS(938), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11710] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(272), 1,
+      sym_weekday,
+    ACTIONS(821), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [11726] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(926), 1,
+      anon_sym_locale,
+    ACTIONS(928), 1,
+      anon_sym_approved,
+    ACTIONS(940), 1,
+      anon_sym_LBRACE,
+    STATE(310), 1,
+      sym_template_locale,
+    STATE(393), 1,
+      sym_approved,
+    STATE(450), 2,
+      sym_template_email,
+      sym_string,
+  [11752] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(936), 1,
+      anon_sym_when,
+    STATE(326), 1,
+      sym_when_clause,
+    ACTIONS(942), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11770] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(936), 1,
+      anon_sym_when,
+    STATE(316), 1,
+      sym_when_clause,
+    ACTIONS(944), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11788] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(946), 1,
+      anon_sym_RBRACE,
+    ACTIONS(948), 1,
+      anon_sym_on,
+    ACTIONS(951), 1,
+      anon_sym_start,
+    ACTIONS(954), 1,
       anon_sym_given,
-    STATE(284), 4,
+    STATE(289), 4,
       sym_given,
       sym_test_start,
       sym_on_day,
       aux_sym_test_declaration_repeat1,
-  [11511] = 6,
+  [11810] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(937), 1,
-      anon_sym_RBRACE,
-    ACTIONS(939), 1,
-      anon_sym_weekend,
-    ACTIONS(941), 1,
-      anon_sym_holiday,
-    ACTIONS(943), 1,
-      anon_sym_holidays,
-    STATE(295), 3,
-      sym_weekend_rule,
-      sym_holiday_rule,
-      aux_sym_calendar_declaration_repeat1,
-  [11532] = 6,
+    STATE(230), 1,
+      sym_weekday,
+    ACTIONS(821), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [11826] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(945), 1,
-      anon_sym_at,
-    ACTIONS(947), 1,
-      anon_sym_receive,
-    ACTIONS(949), 1,
-      anon_sym_update,
-    ACTIONS(951), 1,
-      anon_sym_expect,
-    STATE(376), 3,
-      sym_receive,
-      sym_update,
-      sym_expect,
-  [11553] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(955), 1,
-      anon_sym_QMARK,
     ACTIONS(957), 1,
-      anon_sym_PIPE,
-    STATE(290), 1,
-      aux_sym_enum_type_repeat1,
-    ACTIONS(953), 4,
       anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ,
-      sym_identifier,
-  [11572] = 6,
+    ACTIONS(959), 1,
+      anon_sym_on,
+    ACTIONS(961), 1,
+      anon_sym_start,
+    ACTIONS(963), 1,
+      anon_sym_given,
+    STATE(292), 4,
+      sym_given,
+      sym_test_start,
+      sym_on_day,
+      aux_sym_test_declaration_repeat1,
+  [11848] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(959), 1,
-      anon_sym_RBRACE,
+      anon_sym_on,
     ACTIONS(961), 1,
-      anon_sym_weekend,
-    ACTIONS(964), 1,
-      anon_sym_holiday,
+      anon_sym_start,
+    ACTIONS(963), 1,
+      anon_sym_given,
+    ACTIONS(965), 1,
+      anon_sym_RBRACE,
+    STATE(289), 4,
+      sym_given,
+      sym_test_start,
+      sym_on_day,
+      aux_sym_test_declaration_repeat1,
+  [11870] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
     ACTIONS(967), 1,
+      anon_sym_RBRACE,
+    ACTIONS(969), 1,
+      anon_sym_weekend,
+    ACTIONS(972), 1,
+      anon_sym_holiday,
+    ACTIONS(975), 1,
       anon_sym_holidays,
-    STATE(288), 3,
+    STATE(293), 3,
       sym_weekend_rule,
       sym_holiday_rule,
       aux_sym_calendar_declaration_repeat1,
-  [11593] = 6,
+  [11891] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(972), 1,
-      anon_sym_COMMA,
-    ACTIONS(975), 1,
-      anon_sym_holiday,
-    ACTIONS(977), 1,
-      sym_date,
-    STATE(289), 1,
-      aux_sym_holiday_rule_repeat1,
-    ACTIONS(970), 3,
+    ACTIONS(978), 1,
       anon_sym_RBRACE,
+    ACTIONS(980), 1,
       anon_sym_weekend,
-      anon_sym_holidays,
-  [11614] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(957), 1,
-      anon_sym_PIPE,
-    STATE(292), 1,
-      aux_sym_enum_type_repeat1,
-    ACTIONS(980), 5,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_QMARK,
-      anon_sym_EQ,
-      sym_identifier,
-  [11631] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
+    ACTIONS(982), 1,
+      anon_sym_holiday,
     ACTIONS(984), 1,
-      anon_sym_in,
-    ACTIONS(982), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11646] = 4,
+      anon_sym_holidays,
+    STATE(296), 3,
+      sym_weekend_rule,
+      sym_holiday_rule,
+      aux_sym_calendar_declaration_repeat1,
+  [11912] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(988), 1,
       anon_sym_PIPE,
-    STATE(292), 1,
+    STATE(295), 1,
       aux_sym_enum_type_repeat1,
     ACTIONS(986), 5,
       anon_sym_RBRACE,
@@ -18724,184 +19407,153 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_QMARK,
       anon_sym_EQ,
       sym_identifier,
-  [11663] = 6,
+  [11929] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(993), 1,
-      anon_sym_COMMA,
-    ACTIONS(995), 1,
-      anon_sym_holiday,
-    ACTIONS(997), 1,
-      sym_date,
-    STATE(296), 1,
-      aux_sym_holiday_rule_repeat1,
-    ACTIONS(991), 3,
-      anon_sym_RBRACE,
+    ACTIONS(980), 1,
       anon_sym_weekend,
-      anon_sym_holidays,
-  [11684] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1001), 1,
-      anon_sym_in,
-    ACTIONS(999), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11699] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(939), 1,
-      anon_sym_weekend,
-    ACTIONS(941), 1,
+    ACTIONS(982), 1,
       anon_sym_holiday,
-    ACTIONS(943), 1,
+    ACTIONS(984), 1,
       anon_sym_holidays,
-    ACTIONS(1003), 1,
+    ACTIONS(991), 1,
       anon_sym_RBRACE,
-    STATE(288), 3,
+    STATE(293), 3,
       sym_weekend_rule,
       sym_holiday_rule,
       aux_sym_calendar_declaration_repeat1,
-  [11720] = 6,
+  [11950] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(993), 1,
-      anon_sym_COMMA,
-    ACTIONS(1007), 1,
-      anon_sym_holiday,
-    ACTIONS(1009), 1,
-      sym_date,
-    STATE(289), 1,
-      aux_sym_holiday_rule_repeat1,
-    ACTIONS(1005), 3,
-      anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
-  [11741] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1011), 6,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_QMARK,
-      anon_sym_PIPE,
-      anon_sym_EQ,
-      sym_identifier,
-  [11753] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1013), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11765] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1015), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11777] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1017), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11789] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1019), 1,
-      anon_sym_RBRACE,
-    ACTIONS(1021), 1,
-      anon_sym_var,
-    ACTIONS(1024), 1,
-      anon_sym_stage,
-    STATE(301), 3,
-      sym_migrate_var,
-      sym_migrate_move,
-      aux_sym_migrate_declaration_repeat1,
-  [11807] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1027), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11819] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1029), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11831] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1031), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11843] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1033), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11855] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(947), 1,
+      anon_sym_at,
+    ACTIONS(995), 1,
       anon_sym_receive,
-    ACTIONS(949), 1,
+    ACTIONS(997), 1,
       anon_sym_update,
-    ACTIONS(951), 1,
+    ACTIONS(999), 1,
       anon_sym_expect,
-    STATE(354), 3,
+    STATE(387), 3,
       sym_receive,
       sym_update,
       sym_expect,
-  [11873] = 4,
+  [11971] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(697), 1,
-      anon_sym_LBRACE,
-    STATE(355), 1,
-      sym_field_values,
-    ACTIONS(1035), 4,
+    ACTIONS(1003), 1,
+      anon_sym_COMMA,
+    ACTIONS(1006), 1,
+      anon_sym_holiday,
+    ACTIONS(1008), 1,
+      sym_date,
+    STATE(298), 1,
+      aux_sym_holiday_rule_repeat1,
+    ACTIONS(1001), 3,
       anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [11889] = 2,
+      anon_sym_weekend,
+      anon_sym_holidays,
+  [11992] = 3,
     ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(1013), 1,
+      anon_sym_in,
+    ACTIONS(1011), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12007] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1017), 1,
+      anon_sym_PIPE,
+    STATE(295), 1,
+      aux_sym_enum_type_repeat1,
+    ACTIONS(1015), 5,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_QMARK,
+      anon_sym_EQ,
+      sym_identifier,
+  [12024] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(924), 1,
+      anon_sym_LBRACE,
+    ACTIONS(930), 1,
+      anon_sym_file,
+    STATE(165), 4,
+      sym_template_languages,
+      sym_template_file,
+      sym_template_email,
+      sym_string,
+  [12043] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(924), 1,
+      anon_sym_LBRACE,
+    ACTIONS(930), 1,
+      anon_sym_file,
+    STATE(159), 4,
+      sym_template_languages,
+      sym_template_file,
+      sym_template_email,
+      sym_string,
+  [12062] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1017), 1,
+      anon_sym_PIPE,
+    ACTIONS(1021), 1,
+      anon_sym_QMARK,
+    STATE(300), 1,
+      aux_sym_enum_type_repeat1,
+    ACTIONS(1019), 4,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_EQ,
+      sym_identifier,
+  [12081] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1025), 1,
+      anon_sym_COMMA,
+    ACTIONS(1027), 1,
+      anon_sym_holiday,
+    ACTIONS(1029), 1,
+      sym_date,
+    STATE(298), 1,
+      aux_sym_holiday_rule_repeat1,
+    ACTIONS(1023), 3,
+      anon_sym_RBRACE,
+      anon_sym_weekend,
+      anon_sym_holidays,
+  [12102] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1025), 1,
+      anon_sym_COMMA,
+    ACTIONS(1033), 1,
+      anon_sym_holiday,
+    ACTIONS(1035), 1,
+      sym_date,
+    STATE(304), 1,
+      aux_sym_holiday_rule_repeat1,
+    ACTIONS(1031), 3,
+      anon_sym_RBRACE,
+      anon_sym_weekend,
+      anon_sym_holidays,
+  [12123] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1039), 1,
+      anon_sym_in,
     ACTIONS(1037), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
@@ -18909,17 +19561,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [11901] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1039), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11913] = 2,
+  [12138] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1041), 6,
@@ -18929,7 +19571,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [11925] = 2,
+  [12150] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1043), 6,
@@ -18939,158 +19581,199 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [11937] = 5,
+  [12162] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1045), 1,
+    ACTIONS(1006), 1,
+      anon_sym_holiday,
+    ACTIONS(1001), 5,
       anon_sym_RBRACE,
-    ACTIONS(1047), 1,
-      anon_sym_var,
-    ACTIONS(1049), 1,
-      anon_sym_stage,
-    STATE(320), 3,
-      sym_migrate_var,
-      sym_migrate_move,
-      aux_sym_migrate_declaration_repeat1,
-  [11955] = 2,
+      anon_sym_COMMA,
+      anon_sym_weekend,
+      anon_sym_holidays,
+      sym_date,
+  [12176] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1051), 6,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(928), 1,
+      anon_sym_approved,
+    ACTIONS(940), 1,
+      anon_sym_LBRACE,
+    STATE(364), 1,
+      sym_approved,
+    STATE(427), 2,
+      sym_template_email,
+      sym_string,
+  [12196] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(995), 1,
+      anon_sym_receive,
+    ACTIONS(997), 1,
+      anon_sym_update,
+    ACTIONS(999), 1,
+      anon_sym_expect,
+    STATE(366), 3,
+      sym_receive,
+      sym_update,
+      sym_expect,
+  [12214] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1045), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [11967] = 5,
-    ACTIONS(1053), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(1058), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1061), 1,
-      sym_comment,
-    ACTIONS(1055), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(314), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [11985] = 5,
-    ACTIONS(1061), 1,
-      sym_comment,
-    ACTIONS(1063), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(1067), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1065), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(317), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [12003] = 5,
-    ACTIONS(1061), 1,
-      sym_comment,
-    ACTIONS(1067), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1069), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(1071), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(318), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [12021] = 5,
-    ACTIONS(1061), 1,
-      sym_comment,
-    ACTIONS(1067), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1073), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(1075), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(314), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [12039] = 5,
-    ACTIONS(1061), 1,
-      sym_comment,
-    ACTIONS(1067), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1077), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(1075), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(314), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [12057] = 5,
+  [12226] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(1079), 1,
-      anon_sym_LBRACE,
-    ACTIONS(1081), 1,
-      anon_sym_file,
-    STATE(198), 3,
-      sym_template_file,
-      sym_template_email,
-      sym_string,
-  [12075] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1047), 1,
-      anon_sym_var,
-    ACTIONS(1049), 1,
-      anon_sym_stage,
-    ACTIONS(1083), 1,
+    ACTIONS(1047), 6,
       anon_sym_RBRACE,
-    STATE(301), 3,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12238] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1049), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12250] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(761), 1,
+      anon_sym_LBRACE,
+    STATE(367), 1,
+      sym_field_values,
+    ACTIONS(1051), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12266] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1053), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12278] = 5,
+    ACTIONS(1055), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1059), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1061), 1,
+      sym_comment,
+    ACTIONS(1057), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(335), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12296] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1063), 6,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_QMARK,
+      anon_sym_PIPE,
+      anon_sym_EQ,
+      sym_identifier,
+  [12308] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1065), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12320] = 5,
+    ACTIONS(1059), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1061), 1,
+      sym_comment,
+    ACTIONS(1067), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1069), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(330), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12338] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1071), 1,
+      anon_sym_RBRACE,
+    ACTIONS(1073), 1,
+      anon_sym_var,
+    ACTIONS(1075), 1,
+      anon_sym_stage,
+    STATE(329), 3,
       sym_migrate_var,
       sym_migrate_move,
       aux_sym_migrate_declaration_repeat1,
-  [12093] = 5,
-    ACTIONS(1061), 1,
-      sym_comment,
-    ACTIONS(1067), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1085), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(1087), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(322), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [12111] = 5,
-    ACTIONS(1061), 1,
-      sym_comment,
-    ACTIONS(1067), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1089), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(1075), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(314), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [12129] = 3,
+  [12356] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(975), 1,
-      anon_sym_holiday,
-    ACTIONS(970), 5,
+    ACTIONS(1077), 1,
       anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_weekend,
-      anon_sym_holidays,
-      sym_date,
-  [12143] = 2,
+    ACTIONS(1079), 1,
+      anon_sym_var,
+    ACTIONS(1082), 1,
+      anon_sym_stage,
+    STATE(322), 3,
+      sym_migrate_var,
+      sym_migrate_move,
+      aux_sym_migrate_declaration_repeat1,
+  [12374] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1085), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12386] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1087), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12398] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1089), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12410] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1091), 6,
@@ -19100,7 +19783,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [12155] = 2,
+  [12422] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1093), 6,
@@ -19110,485 +19793,497 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [12167] = 4,
+  [12434] = 2,
     ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(1095), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12446] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1073), 1,
+      anon_sym_var,
+    ACTIONS(1075), 1,
+      anon_sym_stage,
     ACTIONS(1097), 1,
-      anon_sym_COMMA,
+      anon_sym_RBRACE,
+    STATE(322), 3,
+      sym_migrate_var,
+      sym_migrate_move,
+      aux_sym_migrate_declaration_repeat1,
+  [12464] = 5,
+    ACTIONS(1059), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1061), 1,
+      sym_comment,
     ACTIONS(1099), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1101), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(331), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12482] = 5,
+    ACTIONS(1061), 1,
+      sym_comment,
+    ACTIONS(1103), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1108), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1105), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(331), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12500] = 5,
+    ACTIONS(1059), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1061), 1,
+      sym_comment,
+    ACTIONS(1111), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1113), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(333), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12518] = 5,
+    ACTIONS(1059), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1061), 1,
+      sym_comment,
+    ACTIONS(1115), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1101), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(331), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12536] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1117), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12548] = 5,
+    ACTIONS(1059), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1061), 1,
+      sym_comment,
+    ACTIONS(1119), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1101), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(331), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12566] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1121), 1,
+      anon_sym_RBRACE,
+    ACTIONS(1123), 1,
+      sym_number,
+    STATE(483), 1,
+      sym_percentage,
+    STATE(349), 2,
+      sym_split_arm,
+      aux_sym_split_step_repeat1,
+  [12583] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1125), 1,
+      anon_sym_DASH_GT,
+    ACTIONS(1127), 1,
+      anon_sym_start,
+    STATE(459), 1,
+      sym_migrate_place,
+    ACTIONS(1129), 2,
+      anon_sym_wait,
+      anon_sym_contact,
+  [12600] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1133), 1,
+      anon_sym_COMMA,
+    ACTIONS(1135), 1,
       anon_sym_at,
-    ACTIONS(1095), 3,
+    ACTIONS(1131), 3,
       anon_sym_RBRACE,
       anon_sym_var,
       anon_sym_stage,
-  [12182] = 5,
+  [12615] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1101), 1,
+    ACTIONS(1137), 5,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_var,
       anon_sym_DASH_GT,
-    ACTIONS(1103), 1,
-      anon_sym_start,
-    STATE(440), 1,
-      sym_migrate_place,
-    ACTIONS(1105), 2,
-      anon_sym_wait,
-      anon_sym_contact,
-  [12199] = 3,
+      anon_sym_stage,
+  [12626] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(191), 1,
+    STATE(244), 1,
       sym_priority,
-    ACTIONS(1107), 4,
+    ACTIONS(1139), 4,
       anon_sym_low,
       anon_sym_normal,
       anon_sym_high,
       anon_sym_urgent,
-  [12212] = 4,
+  [12639] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(480), 1,
+    ACTIONS(492), 1,
       anon_sym_DQUOTE,
-    ACTIONS(1109), 2,
+    ACTIONS(1141), 2,
       anon_sym_account,
       anon_sym_event,
-    STATE(324), 2,
+    STATE(314), 2,
       sym_field_access,
       sym_string,
-  [12227] = 2,
+  [12654] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1111), 5,
+    ACTIONS(1143), 5,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_var,
       anon_sym_DASH_GT,
       anon_sym_stage,
-  [12238] = 4,
+  [12665] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(480), 1,
+    ACTIONS(492), 1,
       anon_sym_DQUOTE,
-    ACTIONS(1109), 2,
+    ACTIONS(1141), 2,
       anon_sym_account,
       anon_sym_event,
-    STATE(325), 2,
+    STATE(312), 2,
       sym_field_access,
       sym_string,
-  [12253] = 6,
+  [12680] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(767), 1,
-      anon_sym_when,
-    ACTIONS(815), 1,
-      anon_sym_LBRACE,
-    ACTIONS(1113), 1,
-      anon_sym_DASH_GT,
-    STATE(47), 1,
-      sym_block,
-    STATE(385), 1,
-      sym_when_clause,
-  [12272] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1117), 1,
-      anon_sym_in,
-    ACTIONS(1115), 4,
+    ACTIONS(1147), 1,
+      anon_sym_queue,
+    ACTIONS(1145), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [12285] = 5,
+  [12693] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1119), 1,
+    ACTIONS(1151), 1,
+      anon_sym_QMARK,
+    ACTIONS(1149), 4,
       anon_sym_RBRACE,
-    ACTIONS(1121), 1,
-      sym_number,
-    STATE(500), 1,
-      sym_percentage,
-    STATE(337), 2,
-      sym_split_arm,
-      aux_sym_split_step_repeat1,
-  [12302] = 4,
+      anon_sym_COMMA,
+      anon_sym_EQ,
+      sym_identifier,
+  [12706] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(480), 1,
+    ACTIONS(492), 1,
       anon_sym_DQUOTE,
-    ACTIONS(1109), 2,
+    ACTIONS(1141), 2,
       anon_sym_account,
       anon_sym_event,
     STATE(308), 2,
       sym_field_access,
       sym_string,
-  [12317] = 3,
+  [12721] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1125), 1,
-      anon_sym_queue,
-    ACTIONS(1123), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12330] = 5,
+    ACTIONS(492), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1141), 2,
+      anon_sym_account,
+      anon_sym_event,
+    STATE(334), 2,
+      sym_field_access,
+      sym_string,
+  [12736] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1127), 1,
+    ACTIONS(1153), 1,
       anon_sym_RBRACE,
-    ACTIONS(1129), 1,
+    ACTIONS(1155), 1,
       sym_number,
-    STATE(500), 1,
+    STATE(483), 1,
       sym_percentage,
-    STATE(337), 2,
+    STATE(348), 2,
       sym_split_arm,
       aux_sym_split_step_repeat1,
-  [12347] = 3,
+  [12753] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(246), 1,
-      sym_priority,
-    ACTIONS(1107), 4,
-      anon_sym_low,
-      anon_sym_normal,
-      anon_sym_high,
-      anon_sym_urgent,
-  [12360] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1134), 1,
-      anon_sym_QMARK,
-    ACTIONS(1132), 4,
+    ACTIONS(1123), 1,
+      sym_number,
+    ACTIONS(1158), 1,
       anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ,
-      sym_identifier,
-  [12373] = 4,
+    STATE(483), 1,
+      sym_percentage,
+    STATE(348), 2,
+      sym_split_arm,
+      aux_sym_split_step_repeat1,
+  [12770] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(480), 1,
+    ACTIONS(1162), 1,
+      anon_sym_COMMA,
+    ACTIONS(1164), 1,
+      anon_sym_at,
+    ACTIONS(1160), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12785] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(777), 1,
+      anon_sym_when,
+    ACTIONS(841), 1,
+      anon_sym_LBRACE,
+    ACTIONS(1166), 1,
+      anon_sym_DASH_GT,
+    STATE(44), 1,
+      sym_block,
+    STATE(405), 1,
+      sym_when_clause,
+  [12804] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(492), 1,
       anon_sym_DQUOTE,
-    ACTIONS(1109), 2,
+    ACTIONS(1141), 2,
       anon_sym_account,
       anon_sym_event,
     STATE(313), 2,
       sym_field_access,
       sym_string,
-  [12388] = 3,
+  [12819] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(205), 1,
-      sym_priority,
-    ACTIONS(1107), 4,
-      anon_sym_low,
-      anon_sym_normal,
-      anon_sym_high,
-      anon_sym_urgent,
-  [12401] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1138), 1,
-      anon_sym_COMMA,
-    ACTIONS(1140), 1,
-      anon_sym_at,
-    ACTIONS(1136), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [12416] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1142), 5,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_var,
-      anon_sym_DASH_GT,
-      anon_sym_stage,
-  [12427] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1121), 1,
-      sym_number,
-    ACTIONS(1144), 1,
-      anon_sym_RBRACE,
-    STATE(500), 1,
-      sym_percentage,
-    STATE(334), 2,
-      sym_split_arm,
-      aux_sym_split_step_repeat1,
-  [12444] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(1109), 2,
-      anon_sym_account,
-      anon_sym_event,
-    STATE(303), 2,
-      sym_field_access,
-      sym_string,
-  [12459] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(1109), 2,
-      anon_sym_account,
-      anon_sym_event,
-    STATE(302), 2,
-      sym_field_access,
-      sym_string,
-  [12474] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1103), 1,
-      anon_sym_start,
-    STATE(369), 1,
-      sym_migrate_place,
-    ACTIONS(1105), 2,
-      anon_sym_wait,
-      anon_sym_contact,
-  [12488] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1146), 1,
-      sym_identifier,
-    ACTIONS(1148), 1,
-      anon_sym_RBRACE,
-    STATE(377), 2,
-      sym_field_value,
-      aux_sym_field_values_repeat1,
-  [12502] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1150), 1,
-      sym_identifier,
-    ACTIONS(1153), 1,
-      anon_sym_RBRACE,
-    STATE(349), 2,
-      sym_field_declaration,
-      aux_sym_field_list_repeat1,
-  [12516] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1155), 1,
-      sym_identifier,
-    ACTIONS(1158), 1,
-      anon_sym_RBRACE,
-    STATE(350), 2,
-      sym_field_value,
-      aux_sym_field_values_repeat1,
-  [12530] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1160), 1,
-      sym_identifier,
-    ACTIONS(1162), 1,
-      anon_sym_RBRACE,
-    STATE(349), 2,
-      sym_field_declaration,
-      aux_sym_field_list_repeat1,
-  [12544] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1164), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12554] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1160), 1,
-      sym_identifier,
-    ACTIONS(1166), 1,
-      anon_sym_RBRACE,
-    STATE(351), 2,
-      sym_field_declaration,
-      aux_sym_field_list_repeat1,
-  [12568] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
+    ACTIONS(1170), 1,
+      anon_sym_in,
     ACTIONS(1168), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [12578] = 2,
+  [12832] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1170), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12588] = 2,
+    ACTIONS(492), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1141), 2,
+      anon_sym_account,
+      anon_sym_event,
+    STATE(319), 2,
+      sym_field_access,
+      sym_string,
+  [12847] = 3,
     ACTIONS(3), 1,
       sym_comment,
+    STATE(217), 1,
+      sym_priority,
+    ACTIONS(1139), 4,
+      anon_sym_low,
+      anon_sym_normal,
+      anon_sym_high,
+      anon_sym_urgent,
+  [12860] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1174), 1,
+      anon_sym_in,
     ACTIONS(1172), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [12598] = 2,
+  [12873] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1174), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12608] = 2,
+    STATE(218), 1,
+      sym_priority,
+    ACTIONS(1139), 4,
+      anon_sym_low,
+      anon_sym_normal,
+      anon_sym_high,
+      anon_sym_urgent,
+  [12886] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1176), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12618] = 2,
-    ACTIONS(3), 1,
+      anon_sym_LBRACE,
+      anon_sym_approved,
+      anon_sym_file,
+      anon_sym_DQUOTE,
+  [12896] = 3,
+    ACTIONS(1061), 1,
       sym_comment,
-    ACTIONS(1178), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12628] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1180), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12638] = 2,
+    ACTIONS(1180), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1178), 3,
+      anon_sym_DQUOTE2,
+      sym_string_content,
+      sym_escape_sequence,
+  [12908] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1182), 4,
       anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12648] = 2,
+      anon_sym_COMMA,
+      anon_sym_EQ,
+      sym_identifier,
+  [12918] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1184), 4,
       anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12658] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1186), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12668] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1188), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12678] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1190), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12688] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1192), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12698] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1194), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12708] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1196), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12718] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1200), 1,
       anon_sym_COMMA,
-    ACTIONS(1198), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [12730] = 4,
+      anon_sym_EQ,
+      sym_identifier,
+  [12928] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1103), 1,
+    ACTIONS(1186), 1,
+      sym_identifier,
+    ACTIONS(1188), 1,
+      anon_sym_subject,
+    STATE(386), 2,
+      sym_template_language,
+      aux_sym_template_languages_repeat1,
+  [12942] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1190), 1,
+      sym_identifier,
+    ACTIONS(1193), 1,
+      anon_sym_RBRACE,
+    STATE(363), 2,
+      sym_field_value,
+      aux_sym_field_values_repeat1,
+  [12956] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(940), 1,
+      anon_sym_LBRACE,
+    STATE(419), 2,
+      sym_template_email,
+      sym_string,
+  [12970] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1195), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
       anon_sym_start,
-    STATE(371), 1,
+      anon_sym_given,
+  [12980] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1197), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12990] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1199), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13000] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1201), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13010] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1203), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13020] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1205), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13030] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1207), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13040] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1209), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13050] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1211), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13060] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1213), 1,
+      sym_identifier,
+    ACTIONS(1216), 1,
+      anon_sym_RBRACE,
+    STATE(374), 2,
+      sym_template_language,
+      aux_sym_template_languages_repeat1,
+  [13074] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1127), 1,
+      anon_sym_start,
+    STATE(380), 1,
       sym_migrate_place,
-    ACTIONS(1105), 2,
+    ACTIONS(1129), 2,
       anon_sym_wait,
       anon_sym_contact,
-  [12744] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1204), 1,
-      anon_sym_COMMA,
-    ACTIONS(1202), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [12756] = 3,
-    ACTIONS(1061), 1,
-      sym_comment,
-    ACTIONS(1208), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1206), 3,
-      anon_sym_DQUOTE2,
-      sym_string_content,
-      sym_escape_sequence,
-  [12768] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1210), 4,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ,
-      sym_identifier,
-  [12778] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1212), 4,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ,
-      sym_identifier,
-  [12788] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1214), 1,
-      anon_sym_calendar,
-    ACTIONS(1216), 1,
-      sym_number,
-    STATE(299), 2,
-      sym_calendar_week,
-      sym_duration,
-  [12802] = 2,
+  [13088] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1218), 4,
@@ -19596,1524 +20291,1824 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [12812] = 4,
+  [13098] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1146), 1,
-      sym_identifier,
-    ACTIONS(1220), 1,
+    ACTIONS(1220), 4,
       anon_sym_RBRACE,
-    STATE(350), 2,
-      sym_field_value,
-      aux_sym_field_values_repeat1,
-  [12826] = 4,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13108] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1222), 1,
-      sym_identifier,
-    STATE(339), 1,
-      sym_enum_type,
-    STATE(519), 1,
-      sym_type,
-  [12839] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1224), 3,
+    ACTIONS(1222), 4,
       anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [12848] = 3,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13118] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1224), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13128] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1228), 1,
       anon_sym_COMMA,
-    ACTIONS(1226), 2,
+    ACTIONS(1226), 3,
       anon_sym_RBRACE,
-      sym_number,
-  [12859] = 2,
+      anon_sym_var,
+      anon_sym_stage,
+  [13140] = 4,
     ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(1127), 1,
+      anon_sym_start,
+    STATE(382), 1,
+      sym_migrate_place,
+    ACTIONS(1129), 2,
+      anon_sym_wait,
+      anon_sym_contact,
+  [13154] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1232), 1,
+      anon_sym_COMMA,
     ACTIONS(1230), 3,
       anon_sym_RBRACE,
       anon_sym_var,
       anon_sym_stage,
-  [12868] = 4,
+  [13166] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1232), 1,
-      anon_sym_until,
-    ACTIONS(1234), 1,
-      sym_number,
-    STATE(238), 1,
-      sym_duration,
-  [12881] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1236), 3,
+    ACTIONS(1234), 4,
       anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [12890] = 4,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13176] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1222), 1,
-      sym_identifier,
-    STATE(339), 1,
-      sym_enum_type,
-    STATE(390), 1,
-      sym_type,
-  [12903] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(815), 1,
-      anon_sym_LBRACE,
+    ACTIONS(1236), 1,
+      anon_sym_calendar,
     ACTIONS(1238), 1,
-      anon_sym_DASH_GT,
-    STATE(51), 1,
-      sym_block,
-  [12916] = 2,
+      sym_number,
+    STATE(325), 2,
+      sym_calendar_week,
+      sym_duration,
+  [13190] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1240), 3,
+    ACTIONS(1240), 1,
+      sym_identifier,
+    ACTIONS(1242), 1,
       anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [12925] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1242), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [12934] = 4,
+    STATE(392), 2,
+      sym_field_value,
+      aux_sym_field_values_repeat1,
+  [13204] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1244), 1,
       sym_identifier,
     ACTIONS(1246), 1,
-      anon_sym_account,
-    STATE(218), 1,
-      sym_send_target,
-  [12947] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1248), 1,
-      anon_sym_queue,
-    ACTIONS(1250), 1,
-      anon_sym_agency,
-    ACTIONS(1252), 1,
-      anon_sym_EQ_EQ,
-  [12960] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1256), 1,
-      anon_sym_COMMA,
-    ACTIONS(1254), 2,
       anon_sym_RBRACE,
-      sym_identifier,
-  [12971] = 4,
+    STATE(374), 2,
+      sym_template_language,
+      aux_sym_template_languages_repeat1,
+  [13218] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(815), 1,
-      anon_sym_LBRACE,
-    ACTIONS(1258), 1,
-      anon_sym_if,
-    STATE(249), 1,
-      sym_block,
-  [12984] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(697), 1,
-      anon_sym_LBRACE,
-    STATE(363), 1,
-      sym_field_values,
-  [12994] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1234), 1,
-      sym_number,
-    STATE(259), 1,
-      sym_duration,
-  [13004] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1234), 1,
-      sym_number,
-    STATE(248), 1,
-      sym_duration,
-  [13014] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(489), 1,
-      sym_string,
-  [13024] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1121), 1,
-      sym_number,
-    STATE(365), 1,
-      sym_percentage,
-  [13034] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1260), 1,
-      anon_sym_LBRACE,
-    STATE(190), 1,
-      sym_stage_body,
-  [13044] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(368), 1,
-      sym_string,
-  [13054] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1262), 2,
+    ACTIONS(1248), 4,
       anon_sym_RBRACE,
-      sym_identifier,
-  [13062] = 3,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13228] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(697), 1,
-      anon_sym_LBRACE,
-    STATE(356), 1,
-      sym_field_values,
-  [13072] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1252), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1264), 1,
-      sym_identifier,
-  [13082] = 3,
+    ACTIONS(1250), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13238] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1252), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1266), 1,
       sym_identifier,
-  [13092] = 3,
+    ACTIONS(1255), 1,
+      anon_sym_RBRACE,
+    STATE(389), 2,
+      sym_field_declaration,
+      aux_sym_field_list_repeat1,
+  [13252] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1252), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1268), 1,
-      anon_sym_discount,
-  [13102] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1252), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1270), 1,
+    ACTIONS(1257), 1,
       sym_identifier,
-  [13112] = 3,
+    ACTIONS(1259), 1,
+      anon_sym_RBRACE,
+    STATE(389), 2,
+      sym_field_declaration,
+      aux_sym_field_list_repeat1,
+  [13266] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(411), 1,
+    ACTIONS(1257), 1,
+      sym_identifier,
+    ACTIONS(1261), 1,
+      anon_sym_RBRACE,
+    STATE(390), 2,
+      sym_field_declaration,
+      aux_sym_field_list_repeat1,
+  [13280] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1240), 1,
+      sym_identifier,
+    ACTIONS(1263), 1,
+      anon_sym_RBRACE,
+    STATE(363), 2,
+      sym_field_value,
+      aux_sym_field_values_repeat1,
+  [13294] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(359), 1,
       anon_sym_DQUOTE,
+    ACTIONS(940), 1,
+      anon_sym_LBRACE,
+    STATE(427), 2,
+      sym_template_email,
+      sym_string,
+  [13308] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1265), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13318] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1267), 1,
+      sym_identifier,
+    STATE(345), 1,
+      sym_enum_type,
+    STATE(399), 1,
+      sym_type,
+  [13331] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1269), 1,
+      anon_sym_until,
+    ACTIONS(1271), 1,
+      sym_number,
     STATE(242), 1,
-      sym_string,
-  [13122] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1216), 1,
-      sym_number,
-    STATE(278), 1,
       sym_duration,
-  [13132] = 3,
+  [13344] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1252), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1272), 1,
+    ACTIONS(1267), 1,
       sym_identifier,
-  [13142] = 3,
+    STATE(345), 1,
+      sym_enum_type,
+    STATE(478), 1,
+      sym_type,
+  [13357] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(503), 1,
-      sym_string,
-  [13152] = 3,
+    STATE(477), 1,
+      sym_field_access,
+    ACTIONS(1273), 2,
+      anon_sym_account,
+      anon_sym_event,
+  [13368] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1274), 1,
-      sym_number,
-    STATE(488), 1,
-      sym_duration,
-  [13162] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1121), 1,
-      sym_number,
-    STATE(223), 1,
-      sym_percentage,
-  [13172] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1252), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1276), 1,
-      sym_identifier,
-  [13182] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(244), 1,
-      sym_string,
-  [13192] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(617), 1,
-      anon_sym_LBRACE,
-    STATE(197), 1,
-      sym_field_list,
-  [13202] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(362), 1,
-      sym_string,
-  [13212] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1278), 1,
-      anon_sym_for,
-    ACTIONS(1280), 1,
-      anon_sym_after,
-  [13222] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(210), 1,
-      sym_string,
-  [13232] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1282), 2,
+    ACTIONS(1277), 1,
+      anon_sym_COMMA,
+    ACTIONS(1275), 2,
       anon_sym_RBRACE,
       sym_identifier,
-  [13240] = 3,
+  [13379] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1284), 1,
-      anon_sym_queue,
-    ACTIONS(1286), 1,
-      anon_sym_agency,
-  [13250] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1288), 1,
-      anon_sym_discount,
-    ACTIONS(1290), 1,
-      anon_sym_plan,
-  [13260] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(815), 1,
+    ACTIONS(1279), 3,
       anon_sym_LBRACE,
-    STATE(232), 1,
-      sym_block,
-  [13270] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(767), 1,
-      anon_sym_when,
-    STATE(203), 1,
-      sym_when_clause,
-  [13280] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1292), 1,
-      anon_sym_LBRACK,
-    STATE(110), 1,
-      sym_list,
-  [13290] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1294), 1,
-      anon_sym_LBRACK,
-    STATE(11), 1,
-      sym_list,
-  [13300] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(411), 1,
+      anon_sym_file,
       anon_sym_DQUOTE,
-    STATE(437), 1,
-      sym_string,
-  [13310] = 2,
+  [13388] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1296), 2,
+    ACTIONS(1281), 3,
       anon_sym_RBRACE,
-      sym_number,
-  [13318] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(617), 1,
-      anon_sym_LBRACE,
-    STATE(195), 1,
-      sym_field_list,
-  [13328] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1298), 1,
-      anon_sym_LBRACK,
-    STATE(164), 1,
-      sym_list,
-  [13338] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1252), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1300), 1,
-      sym_identifier,
-  [13348] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1302), 1,
-      sym_identifier,
-  [13355] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1304), 1,
-      sym_identifier,
-  [13362] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1306), 1,
-      sym_identifier,
-  [13369] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1308), 1,
-      sym_identifier,
-  [13376] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1310), 1,
-      anon_sym_COLON,
-  [13383] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1312), 1,
-      sym_integer,
-  [13390] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1314), 1,
-      aux_sym_currency_declaration_token1,
+      anon_sym_var,
+      anon_sym_stage,
   [13397] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1316), 1,
-      anon_sym_EQ_EQ,
-  [13404] = 2,
+    ACTIONS(1283), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [13406] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1318), 1,
-      anon_sym_body,
-  [13411] = 2,
+    ACTIONS(1285), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [13415] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1320), 1,
-      sym_identifier,
-  [13418] = 2,
+    ACTIONS(1287), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [13424] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1322), 1,
-      sym_integer,
-  [13425] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1324), 1,
+    ACTIONS(841), 1,
+      anon_sym_LBRACE,
+    ACTIONS(1289), 1,
       anon_sym_DASH_GT,
-  [13432] = 2,
+    STATE(41), 1,
+      sym_block,
+  [13437] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1326), 1,
+    ACTIONS(1291), 1,
+      sym_identifier,
+    ACTIONS(1293), 1,
+      anon_sym_account,
+    STATE(216), 1,
+      sym_send_target,
+  [13450] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(841), 1,
       anon_sym_LBRACE,
-  [13439] = 2,
+    ACTIONS(1295), 1,
+      anon_sym_if,
+    STATE(238), 1,
+      sym_block,
+  [13463] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1328), 1,
-      anon_sym_most,
-  [13446] = 2,
+    ACTIONS(1297), 1,
+      anon_sym_queue,
+    ACTIONS(1299), 1,
+      anon_sym_agency,
+    ACTIONS(1301), 1,
+      anon_sym_EQ_EQ,
+  [13476] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1330), 1,
-      anon_sym_on,
-  [13453] = 2,
+    ACTIONS(1303), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [13485] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1332), 1,
-      sym_integer,
-  [13460] = 2,
+    ACTIONS(1307), 1,
+      anon_sym_COMMA,
+    ACTIONS(1305), 2,
+      anon_sym_RBRACE,
+      sym_number,
+  [13496] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1334), 1,
+    ACTIONS(777), 1,
+      anon_sym_when,
+    STATE(156), 1,
+      sym_when_clause,
+  [13506] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1301), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1309), 1,
       sym_identifier,
-  [13467] = 2,
+  [13516] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1336), 1,
-      sym_identifier,
-  [13474] = 2,
+    ACTIONS(1311), 1,
+      anon_sym_discount,
+    ACTIONS(1313), 1,
+      anon_sym_plan,
+  [13526] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1338), 1,
-      anon_sym_to,
-  [13481] = 2,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(394), 1,
+      sym_string,
+  [13536] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1340), 1,
-      anon_sym_on,
-  [13488] = 2,
+    ACTIONS(1238), 1,
+      sym_number,
+    STATE(288), 1,
+      sym_duration,
+  [13546] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1342), 1,
-      sym_identifier,
-  [13495] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1344), 1,
-      sym_identifier,
-  [13502] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1346), 1,
-      ts_builtin_sym_end,
-  [13509] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1348), 1,
-      sym_identifier,
-  [13516] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1350), 1,
+    ACTIONS(761), 1,
       anon_sym_LBRACE,
-  [13523] = 2,
+    STATE(388), 1,
+      sym_field_values,
+  [13556] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1352), 1,
-      sym_time,
-  [13530] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1354), 1,
-      anon_sym_at,
-  [13537] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1356), 1,
-      anon_sym_subject,
-  [13544] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1358), 1,
-      anon_sym_per,
-  [13551] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1360), 1,
+    ACTIONS(1315), 2,
+      anon_sym_RBRACE,
       sym_identifier,
-  [13558] = 2,
+  [13564] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1362), 1,
-      anon_sym_EQ,
-  [13565] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1364), 1,
-      sym_identifier,
+    ACTIONS(1317), 2,
+      anon_sym_RBRACE,
+      sym_number,
   [13572] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1366), 1,
-      sym_identifier,
-  [13579] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1368), 1,
-      sym_integer,
-  [13586] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1370), 1,
-      sym_date,
-  [13593] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1372), 1,
-      anon_sym_to,
-  [13600] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1374), 1,
-      sym_integer,
-  [13607] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1376), 1,
-      anon_sym_LBRACE,
-  [13614] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1378), 1,
-      anon_sym_EQ,
-  [13621] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1380), 1,
-      sym_identifier,
-  [13628] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1382), 1,
-      sym_identifier,
-  [13635] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1384), 1,
-      sym_date,
-  [13642] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1386), 1,
-      sym_identifier,
-  [13649] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1388), 1,
-      sym_time,
-  [13656] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1390), 1,
-      sym_identifier,
-  [13663] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1392), 1,
-      sym_identifier,
-  [13670] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1394), 1,
-      sym_integer,
-  [13677] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1396), 1,
-      sym_identifier,
-  [13684] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1398), 1,
-      sym_time,
-  [13691] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1400), 1,
-      anon_sym_at,
-  [13698] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1402), 1,
-      sym_identifier,
-  [13705] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1404), 1,
-      sym_identifier,
-  [13712] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1406), 1,
-      sym_time,
-  [13719] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1408), 1,
-      anon_sym_to,
-  [13726] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1410), 1,
-      sym_time,
-  [13733] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1412), 1,
-      sym_identifier,
-  [13740] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1414), 1,
-      sym_identifier,
-  [13747] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1416), 1,
-      sym_identifier,
-  [13754] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1418), 1,
-      sym_date,
-  [13761] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1420), 1,
-      anon_sym_after,
-  [13768] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1422), 1,
+    ACTIONS(1319), 2,
       anon_sym_RBRACE,
-  [13775] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1424), 1,
-      anon_sym_DOT,
-  [13782] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1426), 1,
       sym_identifier,
-  [13789] = 2,
+  [13580] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1428), 1,
-      sym_identifier,
-  [13796] = 2,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(504), 1,
+      sym_string,
+  [13590] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1430), 1,
-      sym_identifier,
-  [13803] = 2,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(464), 1,
+      sym_string,
+  [13600] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1432), 1,
-      sym_identifier,
-  [13810] = 2,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(358), 1,
+      sym_string,
+  [13610] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1434), 1,
-      sym_identifier,
-  [13817] = 2,
+    ACTIONS(1321), 1,
+      anon_sym_LBRACK,
+    STATE(14), 1,
+      sym_list,
+  [13620] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1436), 1,
-      sym_identifier,
-  [13824] = 2,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(153), 1,
+      sym_string,
+  [13630] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1438), 1,
-      anon_sym_COLON,
-  [13831] = 2,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(503), 1,
+      sym_string,
+  [13640] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1440), 1,
-      sym_identifier,
-  [13838] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1442), 1,
-      anon_sym_PERCENT,
-  [13845] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1444), 1,
-      anon_sym_DASH_GT,
-  [13852] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1446), 1,
-      anon_sym_account,
-  [13859] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1448), 1,
-      anon_sym_from,
-  [13866] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1450), 1,
+    ACTIONS(841), 1,
       anon_sym_LBRACE,
-  [13873] = 2,
+    STATE(253), 1,
+      sym_block,
+  [13650] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1452), 1,
+    ACTIONS(1323), 2,
+      anon_sym_RBRACE,
       sym_identifier,
-  [13880] = 2,
+  [13658] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1454), 1,
-      anon_sym_times,
-  [13887] = 2,
+    ACTIONS(1325), 1,
+      anon_sym_LBRACE,
+    STATE(171), 1,
+      sym_stage_body,
+  [13668] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1456), 1,
-      anon_sym_installments,
-  [13894] = 2,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(158), 1,
+      sym_string,
+  [13678] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1458), 1,
+    ACTIONS(1123), 1,
+      sym_number,
+    STATE(377), 1,
+      sym_percentage,
+  [13688] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1327), 1,
+      anon_sym_queue,
+    ACTIONS(1329), 1,
+      anon_sym_agency,
+  [13698] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(585), 1,
+      anon_sym_LBRACE,
+    STATE(197), 1,
+      sym_field_list,
+  [13708] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1271), 1,
+      sym_number,
+    STATE(251), 1,
+      sym_duration,
+  [13718] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(653), 2,
+      anon_sym_RBRACE,
       sym_identifier,
-  [13901] = 2,
+  [13726] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1460), 1,
+    ACTIONS(761), 1,
+      anon_sym_LBRACE,
+    STATE(368), 1,
+      sym_field_values,
+  [13736] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(379), 1,
+      sym_string,
+  [13746] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1301), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1331), 1,
       sym_identifier,
-  [13908] = 2,
+  [13756] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1462), 1,
+    ACTIONS(1301), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1333), 1,
       sym_identifier,
-  [13915] = 2,
+  [13766] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1258), 1,
-      anon_sym_if,
-  [13922] = 2,
+    ACTIONS(1301), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1335), 1,
+      anon_sym_discount,
+  [13776] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1464), 1,
-      anon_sym_account,
-  [13929] = 2,
+    ACTIONS(1337), 1,
+      sym_number,
+    STATE(471), 1,
+      sym_duration,
+  [13786] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1466), 1,
+    ACTIONS(1339), 2,
+      anon_sym_RBRACE,
       sym_identifier,
-  [13936] = 2,
+  [13794] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1468), 1,
-      anon_sym_every,
-  [13943] = 2,
+    ACTIONS(585), 1,
+      anon_sym_LBRACE,
+    STATE(167), 1,
+      sym_field_list,
+  [13804] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1470), 1,
-      anon_sym_COLON,
-  [13950] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1472), 1,
+    ACTIONS(1301), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1341), 1,
       sym_identifier,
-  [13957] = 2,
+  [13814] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1474), 1,
-      sym_identifier,
-  [13964] = 2,
+    ACTIONS(1343), 1,
+      anon_sym_LBRACK,
+    STATE(133), 1,
+      sym_list,
+  [13824] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1476), 1,
-      anon_sym_set,
-  [13971] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1478), 1,
-      anon_sym_EQ,
-  [13978] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1480), 1,
-      anon_sym_EQ,
-  [13985] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1482), 1,
-      sym_identifier,
-  [13992] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1484), 1,
-      anon_sym_week,
-  [13999] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1486), 1,
-      sym_identifier,
-  [14006] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1488), 1,
+    ACTIONS(1345), 1,
       anon_sym_for,
-  [14013] = 2,
+    ACTIONS(1347), 1,
+      anon_sym_after,
+  [13834] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1490), 1,
+    ACTIONS(1271), 1,
+      sym_number,
+    STATE(245), 1,
+      sym_duration,
+  [13844] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1301), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1349), 1,
+      sym_identifier,
+  [13854] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(243), 1,
+      sym_string,
+  [13864] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1301), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1351), 1,
+      sym_identifier,
+  [13874] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1353), 2,
+      anon_sym_RBRACE,
+      sym_identifier,
+  [13882] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1123), 1,
+      sym_number,
+    STATE(233), 1,
+      sym_percentage,
+  [13892] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(579), 1,
+      sym_string,
+  [13902] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(400), 1,
+      sym_string,
+  [13912] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1355), 1,
+      anon_sym_LBRACK,
+    STATE(190), 1,
+      sym_list,
+  [13922] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(265), 1,
+      sym_string,
+  [13932] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(458), 1,
+      sym_string,
+  [13942] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(466), 1,
+      anon_sym_DQUOTE,
+    STATE(556), 1,
+      sym_string,
+  [13952] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1357), 1,
+      anon_sym_RBRACE,
+  [13959] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1359), 1,
       anon_sym_DASH_GT,
-  [14020] = 2,
+  [13966] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1492), 1,
+    ACTIONS(1361), 1,
+      sym_date,
+  [13973] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1363), 1,
       sym_identifier,
-  [14027] = 2,
+  [13980] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1494), 1,
+    ACTIONS(1365), 1,
       sym_identifier,
-  [14034] = 2,
+  [13987] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1496), 1,
-      sym_identifier,
-  [14041] = 2,
+    ACTIONS(1367), 1,
+      anon_sym_EQ,
+  [13994] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1498), 1,
-      anon_sym_LBRACE,
-  [14048] = 2,
+    ACTIONS(1369), 1,
+      anon_sym_RBRACE,
+  [14001] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1500), 1,
+    ACTIONS(1371), 1,
+      anon_sym_DOT,
+  [14008] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1373), 1,
       sym_time,
-  [14055] = 2,
+  [14015] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1502), 1,
+    ACTIONS(1375), 1,
       sym_identifier,
-  [14062] = 2,
+  [14022] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1504), 1,
+    ACTIONS(1377), 1,
       sym_identifier,
-  [14069] = 2,
+  [14029] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1506), 1,
+    ACTIONS(1379), 1,
       sym_identifier,
-  [14076] = 2,
+  [14036] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1508), 1,
-      anon_sym_of,
-  [14083] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1510), 1,
+    ACTIONS(1381), 1,
       sym_identifier,
-  [14090] = 2,
+  [14043] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1512), 1,
-      anon_sym_set,
-  [14097] = 2,
+    ACTIONS(1383), 1,
+      anon_sym_after,
+  [14050] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1514), 1,
-      sym_identifier,
-  [14104] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1516), 1,
-      sym_identifier,
-  [14111] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1518), 1,
-      anon_sym_set,
-  [14118] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1520), 1,
-      anon_sym_DOT,
-  [14125] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1522), 1,
-      sym_integer,
-  [14132] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1524), 1,
-      anon_sym_version,
-  [14139] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1526), 1,
-      anon_sym_day,
-  [14146] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1528), 1,
-      anon_sym_DOT,
-  [14153] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1530), 1,
-      anon_sym_DOT,
-  [14160] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1532), 1,
-      anon_sym_to,
-  [14167] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1534), 1,
+    ACTIONS(1385), 1,
       anon_sym_until,
+  [14057] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1387), 1,
+      anon_sym_for,
+  [14064] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1389), 1,
+      sym_identifier,
+  [14071] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1391), 1,
+      sym_integer,
+  [14078] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1393), 1,
+      sym_identifier,
+  [14085] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1395), 1,
+      anon_sym_fallback,
+  [14092] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1397), 1,
+      anon_sym_EQ,
+  [14099] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1399), 1,
+      ts_builtin_sym_end,
+  [14106] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1401), 1,
+      sym_identifier,
+  [14113] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1403), 1,
+      anon_sym_set,
+  [14120] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1405), 1,
+      anon_sym_PERCENT,
+  [14127] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1407), 1,
+      anon_sym_DASH_GT,
+  [14134] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1409), 1,
+      anon_sym_version,
+  [14141] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1411), 1,
+      anon_sym_DASH_GT,
+  [14148] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1413), 1,
+      anon_sym_LBRACE,
+  [14155] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1415), 1,
+      sym_identifier,
+  [14162] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1417), 1,
+      sym_date,
+  [14169] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1419), 1,
+      anon_sym_installments,
+  [14176] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1421), 1,
+      sym_identifier,
+  [14183] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1423), 1,
+      sym_identifier,
+  [14190] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1425), 1,
+      anon_sym_day,
+  [14197] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1427), 1,
+      anon_sym_at,
+  [14204] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1429), 1,
+      anon_sym_account,
+  [14211] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1431), 1,
+      sym_identifier,
+  [14218] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1433), 1,
+      sym_identifier,
+  [14225] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1435), 1,
+      sym_integer,
+  [14232] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1437), 1,
+      aux_sym_currency_declaration_token1,
+  [14239] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1439), 1,
+      sym_identifier,
+  [14246] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1441), 1,
+      sym_identifier,
+  [14253] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1443), 1,
+      sym_identifier,
+  [14260] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1445), 1,
+      sym_identifier,
+  [14267] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1447), 1,
+      anon_sym_LBRACE,
+  [14274] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1449), 1,
+      anon_sym_language,
+  [14281] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1451), 1,
+      sym_identifier,
+  [14288] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1453), 1,
+      anon_sym_to,
+  [14295] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1455), 1,
+      sym_integer,
+  [14302] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1457), 1,
+      sym_time,
+  [14309] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1459), 1,
+      sym_identifier,
+  [14316] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1461), 1,
+      sym_identifier,
+  [14323] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1463), 1,
+      sym_integer,
+  [14330] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1465), 1,
+      sym_identifier,
+  [14337] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1467), 1,
+      sym_time,
+  [14344] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1469), 1,
+      sym_identifier,
+  [14351] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1471), 1,
+      anon_sym_LBRACE,
+  [14358] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1473), 1,
+      anon_sym_COLON,
+  [14365] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1475), 1,
+      anon_sym_to,
+  [14372] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1477), 1,
+      sym_identifier,
+  [14379] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1479), 1,
+      sym_date,
+  [14386] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1481), 1,
+      anon_sym_of,
+  [14393] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1483), 1,
+      anon_sym_EQ_EQ,
+  [14400] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1485), 1,
+      sym_identifier,
+  [14407] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1487), 1,
+      anon_sym_per,
+  [14414] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1489), 1,
+      sym_identifier,
+  [14421] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1491), 1,
+      sym_time,
+  [14428] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1493), 1,
+      sym_identifier,
+  [14435] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1495), 1,
+      anon_sym_week,
+  [14442] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1497), 1,
+      sym_identifier,
+  [14449] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1499), 1,
+      sym_identifier,
+  [14456] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1501), 1,
+      sym_identifier,
+  [14463] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1503), 1,
+      anon_sym_LBRACE,
+  [14470] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1505), 1,
+      anon_sym_most,
+  [14477] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1507), 1,
+      anon_sym_to,
+  [14484] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1509), 1,
+      sym_identifier,
+  [14491] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1511), 1,
+      sym_identifier,
+  [14498] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1513), 1,
+      sym_identifier,
+  [14505] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1515), 1,
+      anon_sym_from,
+  [14512] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1517), 1,
+      anon_sym_LBRACE,
+  [14519] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1519), 1,
+      anon_sym_on,
+  [14526] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1521), 1,
+      sym_identifier,
+  [14533] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1523), 1,
+      sym_integer,
+  [14540] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1525), 1,
+      anon_sym_times,
+  [14547] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1527), 1,
+      sym_identifier,
+  [14554] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1529), 1,
+      sym_identifier,
+  [14561] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1531), 1,
+      sym_identifier,
+  [14568] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1533), 1,
+      sym_identifier,
+  [14575] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1535), 1,
+      anon_sym_on,
+  [14582] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1537), 1,
+      anon_sym_set,
+  [14589] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1539), 1,
+      anon_sym_EQ,
+  [14596] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1541), 1,
+      sym_identifier,
+  [14603] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1543), 1,
+      sym_identifier,
+  [14610] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1545), 1,
+      anon_sym_every,
+  [14617] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1547), 1,
+      sym_identifier,
+  [14624] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1549), 1,
+      anon_sym_COLON,
+  [14631] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1551), 1,
+      anon_sym_DOT,
+  [14638] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1553), 1,
+      anon_sym_body,
+  [14645] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1555), 1,
+      anon_sym_subject,
+  [14652] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1557), 1,
+      anon_sym_at,
+  [14659] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1559), 1,
+      anon_sym_account,
+  [14666] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1561), 1,
+      sym_identifier,
+  [14673] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1563), 1,
+      sym_time,
+  [14680] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1565), 1,
+      sym_identifier,
+  [14687] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1567), 1,
+      sym_identifier,
+  [14694] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1569), 1,
+      sym_integer,
+  [14701] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1571), 1,
+      anon_sym_to,
+  [14708] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1573), 1,
+      sym_identifier,
+  [14715] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1575), 1,
+      anon_sym_set,
+  [14722] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1577), 1,
+      sym_identifier,
+  [14729] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1579), 1,
+      sym_integer,
+  [14736] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1581), 1,
+      anon_sym_EQ,
+  [14743] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1583), 1,
+      anon_sym_DOT,
+  [14750] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1585), 1,
+      sym_identifier,
+  [14757] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1587), 1,
+      sym_identifier,
+  [14764] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1589), 1,
+      sym_identifier,
+  [14771] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1591), 1,
+      sym_time,
+  [14778] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1593), 1,
+      anon_sym_COLON,
+  [14785] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1595), 1,
+      anon_sym_DOT,
+  [14792] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1597), 1,
+      sym_identifier,
+  [14799] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1599), 1,
+      anon_sym_body,
+  [14806] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1295), 1,
+      anon_sym_if,
+  [14813] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1601), 1,
+      sym_identifier,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
   [SMALL_STATE(2)] = 0,
-  [SMALL_STATE(3)] = 71,
-  [SMALL_STATE(4)] = 134,
-  [SMALL_STATE(5)] = 195,
-  [SMALL_STATE(6)] = 256,
-  [SMALL_STATE(7)] = 317,
-  [SMALL_STATE(8)] = 377,
-  [SMALL_STATE(9)] = 437,
-  [SMALL_STATE(10)] = 497,
-  [SMALL_STATE(11)] = 557,
-  [SMALL_STATE(12)] = 617,
-  [SMALL_STATE(13)] = 677,
-  [SMALL_STATE(14)] = 737,
-  [SMALL_STATE(15)] = 797,
-  [SMALL_STATE(16)] = 857,
-  [SMALL_STATE(17)] = 917,
-  [SMALL_STATE(18)] = 977,
-  [SMALL_STATE(19)] = 1037,
-  [SMALL_STATE(20)] = 1097,
-  [SMALL_STATE(21)] = 1159,
-  [SMALL_STATE(22)] = 1221,
-  [SMALL_STATE(23)] = 1272,
-  [SMALL_STATE(24)] = 1321,
-  [SMALL_STATE(25)] = 1370,
-  [SMALL_STATE(26)] = 1427,
-  [SMALL_STATE(27)] = 1488,
-  [SMALL_STATE(28)] = 1547,
-  [SMALL_STATE(29)] = 1606,
-  [SMALL_STATE(30)] = 1687,
-  [SMALL_STATE(31)] = 1768,
-  [SMALL_STATE(32)] = 1843,
-  [SMALL_STATE(33)] = 1918,
-  [SMALL_STATE(34)] = 1993,
-  [SMALL_STATE(35)] = 2051,
-  [SMALL_STATE(36)] = 2103,
-  [SMALL_STATE(37)] = 2168,
-  [SMALL_STATE(38)] = 2207,
-  [SMALL_STATE(39)] = 2272,
-  [SMALL_STATE(40)] = 2337,
-  [SMALL_STATE(41)] = 2402,
-  [SMALL_STATE(42)] = 2441,
-  [SMALL_STATE(43)] = 2506,
-  [SMALL_STATE(44)] = 2571,
-  [SMALL_STATE(45)] = 2636,
-  [SMALL_STATE(46)] = 2674,
-  [SMALL_STATE(47)] = 2712,
-  [SMALL_STATE(48)] = 2750,
-  [SMALL_STATE(49)] = 2804,
-  [SMALL_STATE(50)] = 2858,
-  [SMALL_STATE(51)] = 2896,
-  [SMALL_STATE(52)] = 2934,
-  [SMALL_STATE(53)] = 2972,
-  [SMALL_STATE(54)] = 3031,
-  [SMALL_STATE(55)] = 3090,
-  [SMALL_STATE(56)] = 3149,
-  [SMALL_STATE(57)] = 3208,
-  [SMALL_STATE(58)] = 3267,
-  [SMALL_STATE(59)] = 3334,
-  [SMALL_STATE(60)] = 3393,
-  [SMALL_STATE(61)] = 3452,
-  [SMALL_STATE(62)] = 3511,
-  [SMALL_STATE(63)] = 3570,
-  [SMALL_STATE(64)] = 3637,
-  [SMALL_STATE(65)] = 3696,
-  [SMALL_STATE(66)] = 3755,
-  [SMALL_STATE(67)] = 3814,
-  [SMALL_STATE(68)] = 3873,
-  [SMALL_STATE(69)] = 3932,
-  [SMALL_STATE(70)] = 3991,
-  [SMALL_STATE(71)] = 4050,
-  [SMALL_STATE(72)] = 4109,
-  [SMALL_STATE(73)] = 4168,
-  [SMALL_STATE(74)] = 4227,
-  [SMALL_STATE(75)] = 4286,
-  [SMALL_STATE(76)] = 4345,
-  [SMALL_STATE(77)] = 4404,
-  [SMALL_STATE(78)] = 4463,
-  [SMALL_STATE(79)] = 4522,
-  [SMALL_STATE(80)] = 4561,
-  [SMALL_STATE(81)] = 4602,
-  [SMALL_STATE(82)] = 4661,
-  [SMALL_STATE(83)] = 4720,
-  [SMALL_STATE(84)] = 4779,
-  [SMALL_STATE(85)] = 4838,
-  [SMALL_STATE(86)] = 4897,
-  [SMALL_STATE(87)] = 4956,
-  [SMALL_STATE(88)] = 4995,
-  [SMALL_STATE(89)] = 5036,
-  [SMALL_STATE(90)] = 5095,
-  [SMALL_STATE(91)] = 5154,
-  [SMALL_STATE(92)] = 5213,
-  [SMALL_STATE(93)] = 5272,
-  [SMALL_STATE(94)] = 5331,
-  [SMALL_STATE(95)] = 5390,
-  [SMALL_STATE(96)] = 5449,
-  [SMALL_STATE(97)] = 5508,
-  [SMALL_STATE(98)] = 5567,
-  [SMALL_STATE(99)] = 5626,
-  [SMALL_STATE(100)] = 5685,
-  [SMALL_STATE(101)] = 5744,
-  [SMALL_STATE(102)] = 5803,
-  [SMALL_STATE(103)] = 5862,
-  [SMALL_STATE(104)] = 5921,
-  [SMALL_STATE(105)] = 5980,
-  [SMALL_STATE(106)] = 6047,
-  [SMALL_STATE(107)] = 6095,
-  [SMALL_STATE(108)] = 6133,
-  [SMALL_STATE(109)] = 6171,
-  [SMALL_STATE(110)] = 6209,
-  [SMALL_STATE(111)] = 6247,
-  [SMALL_STATE(112)] = 6287,
-  [SMALL_STATE(113)] = 6333,
-  [SMALL_STATE(114)] = 6385,
-  [SMALL_STATE(115)] = 6435,
-  [SMALL_STATE(116)] = 6473,
-  [SMALL_STATE(117)] = 6511,
-  [SMALL_STATE(118)] = 6549,
-  [SMALL_STATE(119)] = 6587,
-  [SMALL_STATE(120)] = 6625,
-  [SMALL_STATE(121)] = 6677,
-  [SMALL_STATE(122)] = 6729,
-  [SMALL_STATE(123)] = 6767,
-  [SMALL_STATE(124)] = 6807,
-  [SMALL_STATE(125)] = 6845,
-  [SMALL_STATE(126)] = 6883,
-  [SMALL_STATE(127)] = 6933,
-  [SMALL_STATE(128)] = 6973,
-  [SMALL_STATE(129)] = 7025,
-  [SMALL_STATE(130)] = 7075,
-  [SMALL_STATE(131)] = 7121,
-  [SMALL_STATE(132)] = 7159,
-  [SMALL_STATE(133)] = 7207,
-  [SMALL_STATE(134)] = 7245,
-  [SMALL_STATE(135)] = 7283,
-  [SMALL_STATE(136)] = 7321,
-  [SMALL_STATE(137)] = 7376,
-  [SMALL_STATE(138)] = 7422,
-  [SMALL_STATE(139)] = 7468,
-  [SMALL_STATE(140)] = 7512,
-  [SMALL_STATE(141)] = 7558,
-  [SMALL_STATE(142)] = 7604,
-  [SMALL_STATE(143)] = 7634,
-  [SMALL_STATE(144)] = 7664,
-  [SMALL_STATE(145)] = 7694,
-  [SMALL_STATE(146)] = 7726,
-  [SMALL_STATE(147)] = 7756,
-  [SMALL_STATE(148)] = 7785,
-  [SMALL_STATE(149)] = 7816,
-  [SMALL_STATE(150)] = 7863,
-  [SMALL_STATE(151)] = 7891,
-  [SMALL_STATE(152)] = 7919,
-  [SMALL_STATE(153)] = 7947,
-  [SMALL_STATE(154)] = 7989,
-  [SMALL_STATE(155)] = 8019,
-  [SMALL_STATE(156)] = 8047,
-  [SMALL_STATE(157)] = 8075,
-  [SMALL_STATE(158)] = 8103,
-  [SMALL_STATE(159)] = 8137,
-  [SMALL_STATE(160)] = 8165,
-  [SMALL_STATE(161)] = 8197,
-  [SMALL_STATE(162)] = 8229,
-  [SMALL_STATE(163)] = 8257,
-  [SMALL_STATE(164)] = 8283,
-  [SMALL_STATE(165)] = 8311,
-  [SMALL_STATE(166)] = 8339,
-  [SMALL_STATE(167)] = 8367,
-  [SMALL_STATE(168)] = 8405,
-  [SMALL_STATE(169)] = 8435,
-  [SMALL_STATE(170)] = 8463,
-  [SMALL_STATE(171)] = 8491,
-  [SMALL_STATE(172)] = 8527,
-  [SMALL_STATE(173)] = 8567,
-  [SMALL_STATE(174)] = 8595,
-  [SMALL_STATE(175)] = 8623,
-  [SMALL_STATE(176)] = 8661,
-  [SMALL_STATE(177)] = 8696,
-  [SMALL_STATE(178)] = 8723,
-  [SMALL_STATE(179)] = 8752,
-  [SMALL_STATE(180)] = 8787,
-  [SMALL_STATE(181)] = 8822,
-  [SMALL_STATE(182)] = 8853,
-  [SMALL_STATE(183)] = 8884,
-  [SMALL_STATE(184)] = 8919,
-  [SMALL_STATE(185)] = 8952,
-  [SMALL_STATE(186)] = 8976,
-  [SMALL_STATE(187)] = 9000,
-  [SMALL_STATE(188)] = 9024,
-  [SMALL_STATE(189)] = 9064,
-  [SMALL_STATE(190)] = 9104,
-  [SMALL_STATE(191)] = 9128,
-  [SMALL_STATE(192)] = 9156,
-  [SMALL_STATE(193)] = 9184,
-  [SMALL_STATE(194)] = 9208,
-  [SMALL_STATE(195)] = 9232,
-  [SMALL_STATE(196)] = 9256,
-  [SMALL_STATE(197)] = 9280,
-  [SMALL_STATE(198)] = 9304,
-  [SMALL_STATE(199)] = 9328,
-  [SMALL_STATE(200)] = 9352,
-  [SMALL_STATE(201)] = 9376,
-  [SMALL_STATE(202)] = 9400,
-  [SMALL_STATE(203)] = 9424,
-  [SMALL_STATE(204)] = 9448,
-  [SMALL_STATE(205)] = 9472,
-  [SMALL_STATE(206)] = 9500,
-  [SMALL_STATE(207)] = 9534,
-  [SMALL_STATE(208)] = 9576,
-  [SMALL_STATE(209)] = 9600,
-  [SMALL_STATE(210)] = 9624,
-  [SMALL_STATE(211)] = 9648,
-  [SMALL_STATE(212)] = 9672,
-  [SMALL_STATE(213)] = 9696,
-  [SMALL_STATE(214)] = 9720,
-  [SMALL_STATE(215)] = 9744,
-  [SMALL_STATE(216)] = 9768,
-  [SMALL_STATE(217)] = 9792,
-  [SMALL_STATE(218)] = 9816,
-  [SMALL_STATE(219)] = 9844,
-  [SMALL_STATE(220)] = 9867,
-  [SMALL_STATE(221)] = 9892,
-  [SMALL_STATE(222)] = 9923,
-  [SMALL_STATE(223)] = 9948,
-  [SMALL_STATE(224)] = 9973,
-  [SMALL_STATE(225)] = 10018,
-  [SMALL_STATE(226)] = 10041,
-  [SMALL_STATE(227)] = 10066,
-  [SMALL_STATE(228)] = 10107,
-  [SMALL_STATE(229)] = 10130,
-  [SMALL_STATE(230)] = 10157,
-  [SMALL_STATE(231)] = 10180,
-  [SMALL_STATE(232)] = 10205,
-  [SMALL_STATE(233)] = 10227,
-  [SMALL_STATE(234)] = 10255,
-  [SMALL_STATE(235)] = 10279,
-  [SMALL_STATE(236)] = 10303,
-  [SMALL_STATE(237)] = 10331,
-  [SMALL_STATE(238)] = 10359,
-  [SMALL_STATE(239)] = 10381,
-  [SMALL_STATE(240)] = 10403,
-  [SMALL_STATE(241)] = 10425,
-  [SMALL_STATE(242)] = 10465,
-  [SMALL_STATE(243)] = 10487,
-  [SMALL_STATE(244)] = 10509,
-  [SMALL_STATE(245)] = 10531,
-  [SMALL_STATE(246)] = 10553,
-  [SMALL_STATE(247)] = 10575,
-  [SMALL_STATE(248)] = 10597,
-  [SMALL_STATE(249)] = 10619,
-  [SMALL_STATE(250)] = 10641,
-  [SMALL_STATE(251)] = 10663,
-  [SMALL_STATE(252)] = 10685,
-  [SMALL_STATE(253)] = 10707,
-  [SMALL_STATE(254)] = 10729,
-  [SMALL_STATE(255)] = 10751,
-  [SMALL_STATE(256)] = 10773,
-  [SMALL_STATE(257)] = 10795,
-  [SMALL_STATE(258)] = 10817,
-  [SMALL_STATE(259)] = 10857,
-  [SMALL_STATE(260)] = 10879,
-  [SMALL_STATE(261)] = 10901,
-  [SMALL_STATE(262)] = 10938,
-  [SMALL_STATE(263)] = 10963,
-  [SMALL_STATE(264)] = 11000,
-  [SMALL_STATE(265)] = 11037,
-  [SMALL_STATE(266)] = 11060,
-  [SMALL_STATE(267)] = 11097,
-  [SMALL_STATE(268)] = 11125,
-  [SMALL_STATE(269)] = 11153,
-  [SMALL_STATE(270)] = 11184,
-  [SMALL_STATE(271)] = 11215,
-  [SMALL_STATE(272)] = 11246,
-  [SMALL_STATE(273)] = 11268,
-  [SMALL_STATE(274)] = 11294,
-  [SMALL_STATE(275)] = 11316,
-  [SMALL_STATE(276)] = 11338,
-  [SMALL_STATE(277)] = 11359,
-  [SMALL_STATE(278)] = 11375,
-  [SMALL_STATE(279)] = 11393,
-  [SMALL_STATE(280)] = 11415,
-  [SMALL_STATE(281)] = 11437,
-  [SMALL_STATE(282)] = 11455,
-  [SMALL_STATE(283)] = 11473,
-  [SMALL_STATE(284)] = 11489,
-  [SMALL_STATE(285)] = 11511,
-  [SMALL_STATE(286)] = 11532,
-  [SMALL_STATE(287)] = 11553,
-  [SMALL_STATE(288)] = 11572,
-  [SMALL_STATE(289)] = 11593,
-  [SMALL_STATE(290)] = 11614,
-  [SMALL_STATE(291)] = 11631,
-  [SMALL_STATE(292)] = 11646,
-  [SMALL_STATE(293)] = 11663,
-  [SMALL_STATE(294)] = 11684,
-  [SMALL_STATE(295)] = 11699,
-  [SMALL_STATE(296)] = 11720,
-  [SMALL_STATE(297)] = 11741,
-  [SMALL_STATE(298)] = 11753,
-  [SMALL_STATE(299)] = 11765,
-  [SMALL_STATE(300)] = 11777,
-  [SMALL_STATE(301)] = 11789,
-  [SMALL_STATE(302)] = 11807,
-  [SMALL_STATE(303)] = 11819,
-  [SMALL_STATE(304)] = 11831,
-  [SMALL_STATE(305)] = 11843,
-  [SMALL_STATE(306)] = 11855,
-  [SMALL_STATE(307)] = 11873,
-  [SMALL_STATE(308)] = 11889,
-  [SMALL_STATE(309)] = 11901,
-  [SMALL_STATE(310)] = 11913,
-  [SMALL_STATE(311)] = 11925,
-  [SMALL_STATE(312)] = 11937,
-  [SMALL_STATE(313)] = 11955,
-  [SMALL_STATE(314)] = 11967,
-  [SMALL_STATE(315)] = 11985,
-  [SMALL_STATE(316)] = 12003,
-  [SMALL_STATE(317)] = 12021,
-  [SMALL_STATE(318)] = 12039,
-  [SMALL_STATE(319)] = 12057,
-  [SMALL_STATE(320)] = 12075,
-  [SMALL_STATE(321)] = 12093,
-  [SMALL_STATE(322)] = 12111,
-  [SMALL_STATE(323)] = 12129,
-  [SMALL_STATE(324)] = 12143,
-  [SMALL_STATE(325)] = 12155,
-  [SMALL_STATE(326)] = 12167,
-  [SMALL_STATE(327)] = 12182,
-  [SMALL_STATE(328)] = 12199,
-  [SMALL_STATE(329)] = 12212,
-  [SMALL_STATE(330)] = 12227,
-  [SMALL_STATE(331)] = 12238,
-  [SMALL_STATE(332)] = 12253,
-  [SMALL_STATE(333)] = 12272,
-  [SMALL_STATE(334)] = 12285,
-  [SMALL_STATE(335)] = 12302,
-  [SMALL_STATE(336)] = 12317,
-  [SMALL_STATE(337)] = 12330,
-  [SMALL_STATE(338)] = 12347,
-  [SMALL_STATE(339)] = 12360,
-  [SMALL_STATE(340)] = 12373,
-  [SMALL_STATE(341)] = 12388,
-  [SMALL_STATE(342)] = 12401,
-  [SMALL_STATE(343)] = 12416,
-  [SMALL_STATE(344)] = 12427,
-  [SMALL_STATE(345)] = 12444,
-  [SMALL_STATE(346)] = 12459,
-  [SMALL_STATE(347)] = 12474,
-  [SMALL_STATE(348)] = 12488,
-  [SMALL_STATE(349)] = 12502,
-  [SMALL_STATE(350)] = 12516,
-  [SMALL_STATE(351)] = 12530,
-  [SMALL_STATE(352)] = 12544,
-  [SMALL_STATE(353)] = 12554,
-  [SMALL_STATE(354)] = 12568,
-  [SMALL_STATE(355)] = 12578,
-  [SMALL_STATE(356)] = 12588,
-  [SMALL_STATE(357)] = 12598,
-  [SMALL_STATE(358)] = 12608,
-  [SMALL_STATE(359)] = 12618,
-  [SMALL_STATE(360)] = 12628,
-  [SMALL_STATE(361)] = 12638,
-  [SMALL_STATE(362)] = 12648,
-  [SMALL_STATE(363)] = 12658,
-  [SMALL_STATE(364)] = 12668,
-  [SMALL_STATE(365)] = 12678,
-  [SMALL_STATE(366)] = 12688,
-  [SMALL_STATE(367)] = 12698,
-  [SMALL_STATE(368)] = 12708,
-  [SMALL_STATE(369)] = 12718,
-  [SMALL_STATE(370)] = 12730,
-  [SMALL_STATE(371)] = 12744,
-  [SMALL_STATE(372)] = 12756,
-  [SMALL_STATE(373)] = 12768,
-  [SMALL_STATE(374)] = 12778,
-  [SMALL_STATE(375)] = 12788,
-  [SMALL_STATE(376)] = 12802,
-  [SMALL_STATE(377)] = 12812,
-  [SMALL_STATE(378)] = 12826,
-  [SMALL_STATE(379)] = 12839,
-  [SMALL_STATE(380)] = 12848,
-  [SMALL_STATE(381)] = 12859,
-  [SMALL_STATE(382)] = 12868,
-  [SMALL_STATE(383)] = 12881,
-  [SMALL_STATE(384)] = 12890,
-  [SMALL_STATE(385)] = 12903,
-  [SMALL_STATE(386)] = 12916,
-  [SMALL_STATE(387)] = 12925,
-  [SMALL_STATE(388)] = 12934,
-  [SMALL_STATE(389)] = 12947,
-  [SMALL_STATE(390)] = 12960,
-  [SMALL_STATE(391)] = 12971,
-  [SMALL_STATE(392)] = 12984,
-  [SMALL_STATE(393)] = 12994,
-  [SMALL_STATE(394)] = 13004,
-  [SMALL_STATE(395)] = 13014,
-  [SMALL_STATE(396)] = 13024,
-  [SMALL_STATE(397)] = 13034,
-  [SMALL_STATE(398)] = 13044,
-  [SMALL_STATE(399)] = 13054,
-  [SMALL_STATE(400)] = 13062,
-  [SMALL_STATE(401)] = 13072,
-  [SMALL_STATE(402)] = 13082,
-  [SMALL_STATE(403)] = 13092,
-  [SMALL_STATE(404)] = 13102,
-  [SMALL_STATE(405)] = 13112,
-  [SMALL_STATE(406)] = 13122,
-  [SMALL_STATE(407)] = 13132,
-  [SMALL_STATE(408)] = 13142,
-  [SMALL_STATE(409)] = 13152,
-  [SMALL_STATE(410)] = 13162,
-  [SMALL_STATE(411)] = 13172,
-  [SMALL_STATE(412)] = 13182,
-  [SMALL_STATE(413)] = 13192,
-  [SMALL_STATE(414)] = 13202,
-  [SMALL_STATE(415)] = 13212,
-  [SMALL_STATE(416)] = 13222,
-  [SMALL_STATE(417)] = 13232,
-  [SMALL_STATE(418)] = 13240,
-  [SMALL_STATE(419)] = 13250,
-  [SMALL_STATE(420)] = 13260,
-  [SMALL_STATE(421)] = 13270,
-  [SMALL_STATE(422)] = 13280,
-  [SMALL_STATE(423)] = 13290,
-  [SMALL_STATE(424)] = 13300,
-  [SMALL_STATE(425)] = 13310,
-  [SMALL_STATE(426)] = 13318,
-  [SMALL_STATE(427)] = 13328,
-  [SMALL_STATE(428)] = 13338,
-  [SMALL_STATE(429)] = 13348,
-  [SMALL_STATE(430)] = 13355,
-  [SMALL_STATE(431)] = 13362,
-  [SMALL_STATE(432)] = 13369,
-  [SMALL_STATE(433)] = 13376,
-  [SMALL_STATE(434)] = 13383,
-  [SMALL_STATE(435)] = 13390,
-  [SMALL_STATE(436)] = 13397,
-  [SMALL_STATE(437)] = 13404,
-  [SMALL_STATE(438)] = 13411,
-  [SMALL_STATE(439)] = 13418,
-  [SMALL_STATE(440)] = 13425,
-  [SMALL_STATE(441)] = 13432,
-  [SMALL_STATE(442)] = 13439,
-  [SMALL_STATE(443)] = 13446,
-  [SMALL_STATE(444)] = 13453,
-  [SMALL_STATE(445)] = 13460,
-  [SMALL_STATE(446)] = 13467,
-  [SMALL_STATE(447)] = 13474,
-  [SMALL_STATE(448)] = 13481,
-  [SMALL_STATE(449)] = 13488,
-  [SMALL_STATE(450)] = 13495,
-  [SMALL_STATE(451)] = 13502,
-  [SMALL_STATE(452)] = 13509,
-  [SMALL_STATE(453)] = 13516,
-  [SMALL_STATE(454)] = 13523,
-  [SMALL_STATE(455)] = 13530,
-  [SMALL_STATE(456)] = 13537,
-  [SMALL_STATE(457)] = 13544,
-  [SMALL_STATE(458)] = 13551,
-  [SMALL_STATE(459)] = 13558,
-  [SMALL_STATE(460)] = 13565,
-  [SMALL_STATE(461)] = 13572,
-  [SMALL_STATE(462)] = 13579,
-  [SMALL_STATE(463)] = 13586,
-  [SMALL_STATE(464)] = 13593,
-  [SMALL_STATE(465)] = 13600,
-  [SMALL_STATE(466)] = 13607,
-  [SMALL_STATE(467)] = 13614,
-  [SMALL_STATE(468)] = 13621,
-  [SMALL_STATE(469)] = 13628,
-  [SMALL_STATE(470)] = 13635,
-  [SMALL_STATE(471)] = 13642,
-  [SMALL_STATE(472)] = 13649,
-  [SMALL_STATE(473)] = 13656,
-  [SMALL_STATE(474)] = 13663,
-  [SMALL_STATE(475)] = 13670,
-  [SMALL_STATE(476)] = 13677,
-  [SMALL_STATE(477)] = 13684,
-  [SMALL_STATE(478)] = 13691,
-  [SMALL_STATE(479)] = 13698,
-  [SMALL_STATE(480)] = 13705,
-  [SMALL_STATE(481)] = 13712,
-  [SMALL_STATE(482)] = 13719,
-  [SMALL_STATE(483)] = 13726,
-  [SMALL_STATE(484)] = 13733,
-  [SMALL_STATE(485)] = 13740,
-  [SMALL_STATE(486)] = 13747,
-  [SMALL_STATE(487)] = 13754,
-  [SMALL_STATE(488)] = 13761,
-  [SMALL_STATE(489)] = 13768,
-  [SMALL_STATE(490)] = 13775,
-  [SMALL_STATE(491)] = 13782,
-  [SMALL_STATE(492)] = 13789,
-  [SMALL_STATE(493)] = 13796,
-  [SMALL_STATE(494)] = 13803,
-  [SMALL_STATE(495)] = 13810,
-  [SMALL_STATE(496)] = 13817,
-  [SMALL_STATE(497)] = 13824,
-  [SMALL_STATE(498)] = 13831,
-  [SMALL_STATE(499)] = 13838,
-  [SMALL_STATE(500)] = 13845,
-  [SMALL_STATE(501)] = 13852,
-  [SMALL_STATE(502)] = 13859,
-  [SMALL_STATE(503)] = 13866,
-  [SMALL_STATE(504)] = 13873,
-  [SMALL_STATE(505)] = 13880,
-  [SMALL_STATE(506)] = 13887,
-  [SMALL_STATE(507)] = 13894,
-  [SMALL_STATE(508)] = 13901,
-  [SMALL_STATE(509)] = 13908,
-  [SMALL_STATE(510)] = 13915,
-  [SMALL_STATE(511)] = 13922,
-  [SMALL_STATE(512)] = 13929,
-  [SMALL_STATE(513)] = 13936,
-  [SMALL_STATE(514)] = 13943,
-  [SMALL_STATE(515)] = 13950,
-  [SMALL_STATE(516)] = 13957,
-  [SMALL_STATE(517)] = 13964,
-  [SMALL_STATE(518)] = 13971,
-  [SMALL_STATE(519)] = 13978,
-  [SMALL_STATE(520)] = 13985,
-  [SMALL_STATE(521)] = 13992,
-  [SMALL_STATE(522)] = 13999,
-  [SMALL_STATE(523)] = 14006,
-  [SMALL_STATE(524)] = 14013,
-  [SMALL_STATE(525)] = 14020,
-  [SMALL_STATE(526)] = 14027,
-  [SMALL_STATE(527)] = 14034,
-  [SMALL_STATE(528)] = 14041,
-  [SMALL_STATE(529)] = 14048,
-  [SMALL_STATE(530)] = 14055,
-  [SMALL_STATE(531)] = 14062,
-  [SMALL_STATE(532)] = 14069,
-  [SMALL_STATE(533)] = 14076,
-  [SMALL_STATE(534)] = 14083,
-  [SMALL_STATE(535)] = 14090,
-  [SMALL_STATE(536)] = 14097,
-  [SMALL_STATE(537)] = 14104,
-  [SMALL_STATE(538)] = 14111,
-  [SMALL_STATE(539)] = 14118,
-  [SMALL_STATE(540)] = 14125,
-  [SMALL_STATE(541)] = 14132,
-  [SMALL_STATE(542)] = 14139,
-  [SMALL_STATE(543)] = 14146,
-  [SMALL_STATE(544)] = 14153,
-  [SMALL_STATE(545)] = 14160,
-  [SMALL_STATE(546)] = 14167,
+  [SMALL_STATE(3)] = 66,
+  [SMALL_STATE(4)] = 132,
+  [SMALL_STATE(5)] = 205,
+  [SMALL_STATE(6)] = 270,
+  [SMALL_STATE(7)] = 333,
+  [SMALL_STATE(8)] = 396,
+  [SMALL_STATE(9)] = 458,
+  [SMALL_STATE(10)] = 520,
+  [SMALL_STATE(11)] = 582,
+  [SMALL_STATE(12)] = 644,
+  [SMALL_STATE(13)] = 706,
+  [SMALL_STATE(14)] = 768,
+  [SMALL_STATE(15)] = 830,
+  [SMALL_STATE(16)] = 892,
+  [SMALL_STATE(17)] = 954,
+  [SMALL_STATE(18)] = 1016,
+  [SMALL_STATE(19)] = 1078,
+  [SMALL_STATE(20)] = 1140,
+  [SMALL_STATE(21)] = 1202,
+  [SMALL_STATE(22)] = 1264,
+  [SMALL_STATE(23)] = 1315,
+  [SMALL_STATE(24)] = 1368,
+  [SMALL_STATE(25)] = 1457,
+  [SMALL_STATE(26)] = 1520,
+  [SMALL_STATE(27)] = 1571,
+  [SMALL_STATE(28)] = 1630,
+  [SMALL_STATE(29)] = 1691,
+  [SMALL_STATE(30)] = 1780,
+  [SMALL_STATE(31)] = 1841,
+  [SMALL_STATE(32)] = 1901,
+  [SMALL_STATE(33)] = 1976,
+  [SMALL_STATE(34)] = 2051,
+  [SMALL_STATE(35)] = 2092,
+  [SMALL_STATE(36)] = 2133,
+  [SMALL_STATE(37)] = 2208,
+  [SMALL_STATE(38)] = 2248,
+  [SMALL_STATE(39)] = 2304,
+  [SMALL_STATE(40)] = 2344,
+  [SMALL_STATE(41)] = 2384,
+  [SMALL_STATE(42)] = 2424,
+  [SMALL_STATE(43)] = 2480,
+  [SMALL_STATE(44)] = 2520,
+  [SMALL_STATE(45)] = 2560,
+  [SMALL_STATE(46)] = 2612,
+  [SMALL_STATE(47)] = 2677,
+  [SMALL_STATE(48)] = 2742,
+  [SMALL_STATE(49)] = 2807,
+  [SMALL_STATE(50)] = 2872,
+  [SMALL_STATE(51)] = 2937,
+  [SMALL_STATE(52)] = 3002,
+  [SMALL_STATE(53)] = 3067,
+  [SMALL_STATE(54)] = 3134,
+  [SMALL_STATE(55)] = 3201,
+  [SMALL_STATE(56)] = 3268,
+  [SMALL_STATE(57)] = 3327,
+  [SMALL_STATE(58)] = 3386,
+  [SMALL_STATE(59)] = 3445,
+  [SMALL_STATE(60)] = 3504,
+  [SMALL_STATE(61)] = 3563,
+  [SMALL_STATE(62)] = 3622,
+  [SMALL_STATE(63)] = 3681,
+  [SMALL_STATE(64)] = 3740,
+  [SMALL_STATE(65)] = 3799,
+  [SMALL_STATE(66)] = 3858,
+  [SMALL_STATE(67)] = 3917,
+  [SMALL_STATE(68)] = 3976,
+  [SMALL_STATE(69)] = 4035,
+  [SMALL_STATE(70)] = 4094,
+  [SMALL_STATE(71)] = 4153,
+  [SMALL_STATE(72)] = 4212,
+  [SMALL_STATE(73)] = 4271,
+  [SMALL_STATE(74)] = 4310,
+  [SMALL_STATE(75)] = 4351,
+  [SMALL_STATE(76)] = 4410,
+  [SMALL_STATE(77)] = 4469,
+  [SMALL_STATE(78)] = 4528,
+  [SMALL_STATE(79)] = 4587,
+  [SMALL_STATE(80)] = 4646,
+  [SMALL_STATE(81)] = 4705,
+  [SMALL_STATE(82)] = 4744,
+  [SMALL_STATE(83)] = 4785,
+  [SMALL_STATE(84)] = 4844,
+  [SMALL_STATE(85)] = 4903,
+  [SMALL_STATE(86)] = 4962,
+  [SMALL_STATE(87)] = 5021,
+  [SMALL_STATE(88)] = 5080,
+  [SMALL_STATE(89)] = 5139,
+  [SMALL_STATE(90)] = 5198,
+  [SMALL_STATE(91)] = 5257,
+  [SMALL_STATE(92)] = 5316,
+  [SMALL_STATE(93)] = 5375,
+  [SMALL_STATE(94)] = 5434,
+  [SMALL_STATE(95)] = 5493,
+  [SMALL_STATE(96)] = 5552,
+  [SMALL_STATE(97)] = 5611,
+  [SMALL_STATE(98)] = 5670,
+  [SMALL_STATE(99)] = 5729,
+  [SMALL_STATE(100)] = 5788,
+  [SMALL_STATE(101)] = 5847,
+  [SMALL_STATE(102)] = 5906,
+  [SMALL_STATE(103)] = 5965,
+  [SMALL_STATE(104)] = 6024,
+  [SMALL_STATE(105)] = 6083,
+  [SMALL_STATE(106)] = 6142,
+  [SMALL_STATE(107)] = 6182,
+  [SMALL_STATE(108)] = 6234,
+  [SMALL_STATE(109)] = 6284,
+  [SMALL_STATE(110)] = 6322,
+  [SMALL_STATE(111)] = 6360,
+  [SMALL_STATE(112)] = 6398,
+  [SMALL_STATE(113)] = 6436,
+  [SMALL_STATE(114)] = 6474,
+  [SMALL_STATE(115)] = 6512,
+  [SMALL_STATE(116)] = 6552,
+  [SMALL_STATE(117)] = 6590,
+  [SMALL_STATE(118)] = 6628,
+  [SMALL_STATE(119)] = 6678,
+  [SMALL_STATE(120)] = 6716,
+  [SMALL_STATE(121)] = 6754,
+  [SMALL_STATE(122)] = 6806,
+  [SMALL_STATE(123)] = 6844,
+  [SMALL_STATE(124)] = 6882,
+  [SMALL_STATE(125)] = 6934,
+  [SMALL_STATE(126)] = 6974,
+  [SMALL_STATE(127)] = 7020,
+  [SMALL_STATE(128)] = 7070,
+  [SMALL_STATE(129)] = 7118,
+  [SMALL_STATE(130)] = 7170,
+  [SMALL_STATE(131)] = 7208,
+  [SMALL_STATE(132)] = 7246,
+  [SMALL_STATE(133)] = 7284,
+  [SMALL_STATE(134)] = 7322,
+  [SMALL_STATE(135)] = 7370,
+  [SMALL_STATE(136)] = 7416,
+  [SMALL_STATE(137)] = 7471,
+  [SMALL_STATE(138)] = 7517,
+  [SMALL_STATE(139)] = 7563,
+  [SMALL_STATE(140)] = 7607,
+  [SMALL_STATE(141)] = 7653,
+  [SMALL_STATE(142)] = 7699,
+  [SMALL_STATE(143)] = 7729,
+  [SMALL_STATE(144)] = 7761,
+  [SMALL_STATE(145)] = 7791,
+  [SMALL_STATE(146)] = 7821,
+  [SMALL_STATE(147)] = 7853,
+  [SMALL_STATE(148)] = 7883,
+  [SMALL_STATE(149)] = 7912,
+  [SMALL_STATE(150)] = 7943,
+  [SMALL_STATE(151)] = 7972,
+  [SMALL_STATE(152)] = 8019,
+  [SMALL_STATE(153)] = 8045,
+  [SMALL_STATE(154)] = 8071,
+  [SMALL_STATE(155)] = 8103,
+  [SMALL_STATE(156)] = 8129,
+  [SMALL_STATE(157)] = 8155,
+  [SMALL_STATE(158)] = 8181,
+  [SMALL_STATE(159)] = 8207,
+  [SMALL_STATE(160)] = 8233,
+  [SMALL_STATE(161)] = 8259,
+  [SMALL_STATE(162)] = 8291,
+  [SMALL_STATE(163)] = 8317,
+  [SMALL_STATE(164)] = 8343,
+  [SMALL_STATE(165)] = 8369,
+  [SMALL_STATE(166)] = 8395,
+  [SMALL_STATE(167)] = 8421,
+  [SMALL_STATE(168)] = 8447,
+  [SMALL_STATE(169)] = 8473,
+  [SMALL_STATE(170)] = 8499,
+  [SMALL_STATE(171)] = 8525,
+  [SMALL_STATE(172)] = 8551,
+  [SMALL_STATE(173)] = 8577,
+  [SMALL_STATE(174)] = 8603,
+  [SMALL_STATE(175)] = 8629,
+  [SMALL_STATE(176)] = 8655,
+  [SMALL_STATE(177)] = 8681,
+  [SMALL_STATE(178)] = 8707,
+  [SMALL_STATE(179)] = 8733,
+  [SMALL_STATE(180)] = 8761,
+  [SMALL_STATE(181)] = 8789,
+  [SMALL_STATE(182)] = 8817,
+  [SMALL_STATE(183)] = 8855,
+  [SMALL_STATE(184)] = 8883,
+  [SMALL_STATE(185)] = 8911,
+  [SMALL_STATE(186)] = 8939,
+  [SMALL_STATE(187)] = 8967,
+  [SMALL_STATE(188)] = 8995,
+  [SMALL_STATE(189)] = 9023,
+  [SMALL_STATE(190)] = 9051,
+  [SMALL_STATE(191)] = 9079,
+  [SMALL_STATE(192)] = 9109,
+  [SMALL_STATE(193)] = 9145,
+  [SMALL_STATE(194)] = 9185,
+  [SMALL_STATE(195)] = 9223,
+  [SMALL_STATE(196)] = 9251,
+  [SMALL_STATE(197)] = 9279,
+  [SMALL_STATE(198)] = 9305,
+  [SMALL_STATE(199)] = 9333,
+  [SMALL_STATE(200)] = 9361,
+  [SMALL_STATE(201)] = 9387,
+  [SMALL_STATE(202)] = 9413,
+  [SMALL_STATE(203)] = 9439,
+  [SMALL_STATE(204)] = 9465,
+  [SMALL_STATE(205)] = 9499,
+  [SMALL_STATE(206)] = 9541,
+  [SMALL_STATE(207)] = 9572,
+  [SMALL_STATE(208)] = 9603,
+  [SMALL_STATE(209)] = 9638,
+  [SMALL_STATE(210)] = 9673,
+  [SMALL_STATE(211)] = 9702,
+  [SMALL_STATE(212)] = 9735,
+  [SMALL_STATE(213)] = 9770,
+  [SMALL_STATE(214)] = 9805,
+  [SMALL_STATE(215)] = 9845,
+  [SMALL_STATE(216)] = 9869,
+  [SMALL_STATE(217)] = 9897,
+  [SMALL_STATE(218)] = 9925,
+  [SMALL_STATE(219)] = 9953,
+  [SMALL_STATE(220)] = 9981,
+  [SMALL_STATE(221)] = 10005,
+  [SMALL_STATE(222)] = 10039,
+  [SMALL_STATE(223)] = 10081,
+  [SMALL_STATE(224)] = 10121,
+  [SMALL_STATE(225)] = 10166,
+  [SMALL_STATE(226)] = 10197,
+  [SMALL_STATE(227)] = 10220,
+  [SMALL_STATE(228)] = 10245,
+  [SMALL_STATE(229)] = 10268,
+  [SMALL_STATE(230)] = 10293,
+  [SMALL_STATE(231)] = 10318,
+  [SMALL_STATE(232)] = 10343,
+  [SMALL_STATE(233)] = 10384,
+  [SMALL_STATE(234)] = 10409,
+  [SMALL_STATE(235)] = 10432,
+  [SMALL_STATE(236)] = 10455,
+  [SMALL_STATE(237)] = 10482,
+  [SMALL_STATE(238)] = 10504,
+  [SMALL_STATE(239)] = 10526,
+  [SMALL_STATE(240)] = 10548,
+  [SMALL_STATE(241)] = 10576,
+  [SMALL_STATE(242)] = 10598,
+  [SMALL_STATE(243)] = 10620,
+  [SMALL_STATE(244)] = 10642,
+  [SMALL_STATE(245)] = 10664,
+  [SMALL_STATE(246)] = 10686,
+  [SMALL_STATE(247)] = 10708,
+  [SMALL_STATE(248)] = 10730,
+  [SMALL_STATE(249)] = 10752,
+  [SMALL_STATE(250)] = 10774,
+  [SMALL_STATE(251)] = 10814,
+  [SMALL_STATE(252)] = 10836,
+  [SMALL_STATE(253)] = 10876,
+  [SMALL_STATE(254)] = 10898,
+  [SMALL_STATE(255)] = 10926,
+  [SMALL_STATE(256)] = 10948,
+  [SMALL_STATE(257)] = 10970,
+  [SMALL_STATE(258)] = 10992,
+  [SMALL_STATE(259)] = 11014,
+  [SMALL_STATE(260)] = 11036,
+  [SMALL_STATE(261)] = 11058,
+  [SMALL_STATE(262)] = 11082,
+  [SMALL_STATE(263)] = 11104,
+  [SMALL_STATE(264)] = 11128,
+  [SMALL_STATE(265)] = 11156,
+  [SMALL_STATE(266)] = 11178,
+  [SMALL_STATE(267)] = 11215,
+  [SMALL_STATE(268)] = 11238,
+  [SMALL_STATE(269)] = 11263,
+  [SMALL_STATE(270)] = 11300,
+  [SMALL_STATE(271)] = 11337,
+  [SMALL_STATE(272)] = 11374,
+  [SMALL_STATE(273)] = 11402,
+  [SMALL_STATE(274)] = 11430,
+  [SMALL_STATE(275)] = 11461,
+  [SMALL_STATE(276)] = 11492,
+  [SMALL_STATE(277)] = 11523,
+  [SMALL_STATE(278)] = 11545,
+  [SMALL_STATE(279)] = 11567,
+  [SMALL_STATE(280)] = 11593,
+  [SMALL_STATE(281)] = 11615,
+  [SMALL_STATE(282)] = 11646,
+  [SMALL_STATE(283)] = 11667,
+  [SMALL_STATE(284)] = 11692,
+  [SMALL_STATE(285)] = 11710,
+  [SMALL_STATE(286)] = 11726,
+  [SMALL_STATE(287)] = 11752,
+  [SMALL_STATE(288)] = 11770,
+  [SMALL_STATE(289)] = 11788,
+  [SMALL_STATE(290)] = 11810,
+  [SMALL_STATE(291)] = 11826,
+  [SMALL_STATE(292)] = 11848,
+  [SMALL_STATE(293)] = 11870,
+  [SMALL_STATE(294)] = 11891,
+  [SMALL_STATE(295)] = 11912,
+  [SMALL_STATE(296)] = 11929,
+  [SMALL_STATE(297)] = 11950,
+  [SMALL_STATE(298)] = 11971,
+  [SMALL_STATE(299)] = 11992,
+  [SMALL_STATE(300)] = 12007,
+  [SMALL_STATE(301)] = 12024,
+  [SMALL_STATE(302)] = 12043,
+  [SMALL_STATE(303)] = 12062,
+  [SMALL_STATE(304)] = 12081,
+  [SMALL_STATE(305)] = 12102,
+  [SMALL_STATE(306)] = 12123,
+  [SMALL_STATE(307)] = 12138,
+  [SMALL_STATE(308)] = 12150,
+  [SMALL_STATE(309)] = 12162,
+  [SMALL_STATE(310)] = 12176,
+  [SMALL_STATE(311)] = 12196,
+  [SMALL_STATE(312)] = 12214,
+  [SMALL_STATE(313)] = 12226,
+  [SMALL_STATE(314)] = 12238,
+  [SMALL_STATE(315)] = 12250,
+  [SMALL_STATE(316)] = 12266,
+  [SMALL_STATE(317)] = 12278,
+  [SMALL_STATE(318)] = 12296,
+  [SMALL_STATE(319)] = 12308,
+  [SMALL_STATE(320)] = 12320,
+  [SMALL_STATE(321)] = 12338,
+  [SMALL_STATE(322)] = 12356,
+  [SMALL_STATE(323)] = 12374,
+  [SMALL_STATE(324)] = 12386,
+  [SMALL_STATE(325)] = 12398,
+  [SMALL_STATE(326)] = 12410,
+  [SMALL_STATE(327)] = 12422,
+  [SMALL_STATE(328)] = 12434,
+  [SMALL_STATE(329)] = 12446,
+  [SMALL_STATE(330)] = 12464,
+  [SMALL_STATE(331)] = 12482,
+  [SMALL_STATE(332)] = 12500,
+  [SMALL_STATE(333)] = 12518,
+  [SMALL_STATE(334)] = 12536,
+  [SMALL_STATE(335)] = 12548,
+  [SMALL_STATE(336)] = 12566,
+  [SMALL_STATE(337)] = 12583,
+  [SMALL_STATE(338)] = 12600,
+  [SMALL_STATE(339)] = 12615,
+  [SMALL_STATE(340)] = 12626,
+  [SMALL_STATE(341)] = 12639,
+  [SMALL_STATE(342)] = 12654,
+  [SMALL_STATE(343)] = 12665,
+  [SMALL_STATE(344)] = 12680,
+  [SMALL_STATE(345)] = 12693,
+  [SMALL_STATE(346)] = 12706,
+  [SMALL_STATE(347)] = 12721,
+  [SMALL_STATE(348)] = 12736,
+  [SMALL_STATE(349)] = 12753,
+  [SMALL_STATE(350)] = 12770,
+  [SMALL_STATE(351)] = 12785,
+  [SMALL_STATE(352)] = 12804,
+  [SMALL_STATE(353)] = 12819,
+  [SMALL_STATE(354)] = 12832,
+  [SMALL_STATE(355)] = 12847,
+  [SMALL_STATE(356)] = 12860,
+  [SMALL_STATE(357)] = 12873,
+  [SMALL_STATE(358)] = 12886,
+  [SMALL_STATE(359)] = 12896,
+  [SMALL_STATE(360)] = 12908,
+  [SMALL_STATE(361)] = 12918,
+  [SMALL_STATE(362)] = 12928,
+  [SMALL_STATE(363)] = 12942,
+  [SMALL_STATE(364)] = 12956,
+  [SMALL_STATE(365)] = 12970,
+  [SMALL_STATE(366)] = 12980,
+  [SMALL_STATE(367)] = 12990,
+  [SMALL_STATE(368)] = 13000,
+  [SMALL_STATE(369)] = 13010,
+  [SMALL_STATE(370)] = 13020,
+  [SMALL_STATE(371)] = 13030,
+  [SMALL_STATE(372)] = 13040,
+  [SMALL_STATE(373)] = 13050,
+  [SMALL_STATE(374)] = 13060,
+  [SMALL_STATE(375)] = 13074,
+  [SMALL_STATE(376)] = 13088,
+  [SMALL_STATE(377)] = 13098,
+  [SMALL_STATE(378)] = 13108,
+  [SMALL_STATE(379)] = 13118,
+  [SMALL_STATE(380)] = 13128,
+  [SMALL_STATE(381)] = 13140,
+  [SMALL_STATE(382)] = 13154,
+  [SMALL_STATE(383)] = 13166,
+  [SMALL_STATE(384)] = 13176,
+  [SMALL_STATE(385)] = 13190,
+  [SMALL_STATE(386)] = 13204,
+  [SMALL_STATE(387)] = 13218,
+  [SMALL_STATE(388)] = 13228,
+  [SMALL_STATE(389)] = 13238,
+  [SMALL_STATE(390)] = 13252,
+  [SMALL_STATE(391)] = 13266,
+  [SMALL_STATE(392)] = 13280,
+  [SMALL_STATE(393)] = 13294,
+  [SMALL_STATE(394)] = 13308,
+  [SMALL_STATE(395)] = 13318,
+  [SMALL_STATE(396)] = 13331,
+  [SMALL_STATE(397)] = 13344,
+  [SMALL_STATE(398)] = 13357,
+  [SMALL_STATE(399)] = 13368,
+  [SMALL_STATE(400)] = 13379,
+  [SMALL_STATE(401)] = 13388,
+  [SMALL_STATE(402)] = 13397,
+  [SMALL_STATE(403)] = 13406,
+  [SMALL_STATE(404)] = 13415,
+  [SMALL_STATE(405)] = 13424,
+  [SMALL_STATE(406)] = 13437,
+  [SMALL_STATE(407)] = 13450,
+  [SMALL_STATE(408)] = 13463,
+  [SMALL_STATE(409)] = 13476,
+  [SMALL_STATE(410)] = 13485,
+  [SMALL_STATE(411)] = 13496,
+  [SMALL_STATE(412)] = 13506,
+  [SMALL_STATE(413)] = 13516,
+  [SMALL_STATE(414)] = 13526,
+  [SMALL_STATE(415)] = 13536,
+  [SMALL_STATE(416)] = 13546,
+  [SMALL_STATE(417)] = 13556,
+  [SMALL_STATE(418)] = 13564,
+  [SMALL_STATE(419)] = 13572,
+  [SMALL_STATE(420)] = 13580,
+  [SMALL_STATE(421)] = 13590,
+  [SMALL_STATE(422)] = 13600,
+  [SMALL_STATE(423)] = 13610,
+  [SMALL_STATE(424)] = 13620,
+  [SMALL_STATE(425)] = 13630,
+  [SMALL_STATE(426)] = 13640,
+  [SMALL_STATE(427)] = 13650,
+  [SMALL_STATE(428)] = 13658,
+  [SMALL_STATE(429)] = 13668,
+  [SMALL_STATE(430)] = 13678,
+  [SMALL_STATE(431)] = 13688,
+  [SMALL_STATE(432)] = 13698,
+  [SMALL_STATE(433)] = 13708,
+  [SMALL_STATE(434)] = 13718,
+  [SMALL_STATE(435)] = 13726,
+  [SMALL_STATE(436)] = 13736,
+  [SMALL_STATE(437)] = 13746,
+  [SMALL_STATE(438)] = 13756,
+  [SMALL_STATE(439)] = 13766,
+  [SMALL_STATE(440)] = 13776,
+  [SMALL_STATE(441)] = 13786,
+  [SMALL_STATE(442)] = 13794,
+  [SMALL_STATE(443)] = 13804,
+  [SMALL_STATE(444)] = 13814,
+  [SMALL_STATE(445)] = 13824,
+  [SMALL_STATE(446)] = 13834,
+  [SMALL_STATE(447)] = 13844,
+  [SMALL_STATE(448)] = 13854,
+  [SMALL_STATE(449)] = 13864,
+  [SMALL_STATE(450)] = 13874,
+  [SMALL_STATE(451)] = 13882,
+  [SMALL_STATE(452)] = 13892,
+  [SMALL_STATE(453)] = 13902,
+  [SMALL_STATE(454)] = 13912,
+  [SMALL_STATE(455)] = 13922,
+  [SMALL_STATE(456)] = 13932,
+  [SMALL_STATE(457)] = 13942,
+  [SMALL_STATE(458)] = 13952,
+  [SMALL_STATE(459)] = 13959,
+  [SMALL_STATE(460)] = 13966,
+  [SMALL_STATE(461)] = 13973,
+  [SMALL_STATE(462)] = 13980,
+  [SMALL_STATE(463)] = 13987,
+  [SMALL_STATE(464)] = 13994,
+  [SMALL_STATE(465)] = 14001,
+  [SMALL_STATE(466)] = 14008,
+  [SMALL_STATE(467)] = 14015,
+  [SMALL_STATE(468)] = 14022,
+  [SMALL_STATE(469)] = 14029,
+  [SMALL_STATE(470)] = 14036,
+  [SMALL_STATE(471)] = 14043,
+  [SMALL_STATE(472)] = 14050,
+  [SMALL_STATE(473)] = 14057,
+  [SMALL_STATE(474)] = 14064,
+  [SMALL_STATE(475)] = 14071,
+  [SMALL_STATE(476)] = 14078,
+  [SMALL_STATE(477)] = 14085,
+  [SMALL_STATE(478)] = 14092,
+  [SMALL_STATE(479)] = 14099,
+  [SMALL_STATE(480)] = 14106,
+  [SMALL_STATE(481)] = 14113,
+  [SMALL_STATE(482)] = 14120,
+  [SMALL_STATE(483)] = 14127,
+  [SMALL_STATE(484)] = 14134,
+  [SMALL_STATE(485)] = 14141,
+  [SMALL_STATE(486)] = 14148,
+  [SMALL_STATE(487)] = 14155,
+  [SMALL_STATE(488)] = 14162,
+  [SMALL_STATE(489)] = 14169,
+  [SMALL_STATE(490)] = 14176,
+  [SMALL_STATE(491)] = 14183,
+  [SMALL_STATE(492)] = 14190,
+  [SMALL_STATE(493)] = 14197,
+  [SMALL_STATE(494)] = 14204,
+  [SMALL_STATE(495)] = 14211,
+  [SMALL_STATE(496)] = 14218,
+  [SMALL_STATE(497)] = 14225,
+  [SMALL_STATE(498)] = 14232,
+  [SMALL_STATE(499)] = 14239,
+  [SMALL_STATE(500)] = 14246,
+  [SMALL_STATE(501)] = 14253,
+  [SMALL_STATE(502)] = 14260,
+  [SMALL_STATE(503)] = 14267,
+  [SMALL_STATE(504)] = 14274,
+  [SMALL_STATE(505)] = 14281,
+  [SMALL_STATE(506)] = 14288,
+  [SMALL_STATE(507)] = 14295,
+  [SMALL_STATE(508)] = 14302,
+  [SMALL_STATE(509)] = 14309,
+  [SMALL_STATE(510)] = 14316,
+  [SMALL_STATE(511)] = 14323,
+  [SMALL_STATE(512)] = 14330,
+  [SMALL_STATE(513)] = 14337,
+  [SMALL_STATE(514)] = 14344,
+  [SMALL_STATE(515)] = 14351,
+  [SMALL_STATE(516)] = 14358,
+  [SMALL_STATE(517)] = 14365,
+  [SMALL_STATE(518)] = 14372,
+  [SMALL_STATE(519)] = 14379,
+  [SMALL_STATE(520)] = 14386,
+  [SMALL_STATE(521)] = 14393,
+  [SMALL_STATE(522)] = 14400,
+  [SMALL_STATE(523)] = 14407,
+  [SMALL_STATE(524)] = 14414,
+  [SMALL_STATE(525)] = 14421,
+  [SMALL_STATE(526)] = 14428,
+  [SMALL_STATE(527)] = 14435,
+  [SMALL_STATE(528)] = 14442,
+  [SMALL_STATE(529)] = 14449,
+  [SMALL_STATE(530)] = 14456,
+  [SMALL_STATE(531)] = 14463,
+  [SMALL_STATE(532)] = 14470,
+  [SMALL_STATE(533)] = 14477,
+  [SMALL_STATE(534)] = 14484,
+  [SMALL_STATE(535)] = 14491,
+  [SMALL_STATE(536)] = 14498,
+  [SMALL_STATE(537)] = 14505,
+  [SMALL_STATE(538)] = 14512,
+  [SMALL_STATE(539)] = 14519,
+  [SMALL_STATE(540)] = 14526,
+  [SMALL_STATE(541)] = 14533,
+  [SMALL_STATE(542)] = 14540,
+  [SMALL_STATE(543)] = 14547,
+  [SMALL_STATE(544)] = 14554,
+  [SMALL_STATE(545)] = 14561,
+  [SMALL_STATE(546)] = 14568,
+  [SMALL_STATE(547)] = 14575,
+  [SMALL_STATE(548)] = 14582,
+  [SMALL_STATE(549)] = 14589,
+  [SMALL_STATE(550)] = 14596,
+  [SMALL_STATE(551)] = 14603,
+  [SMALL_STATE(552)] = 14610,
+  [SMALL_STATE(553)] = 14617,
+  [SMALL_STATE(554)] = 14624,
+  [SMALL_STATE(555)] = 14631,
+  [SMALL_STATE(556)] = 14638,
+  [SMALL_STATE(557)] = 14645,
+  [SMALL_STATE(558)] = 14652,
+  [SMALL_STATE(559)] = 14659,
+  [SMALL_STATE(560)] = 14666,
+  [SMALL_STATE(561)] = 14673,
+  [SMALL_STATE(562)] = 14680,
+  [SMALL_STATE(563)] = 14687,
+  [SMALL_STATE(564)] = 14694,
+  [SMALL_STATE(565)] = 14701,
+  [SMALL_STATE(566)] = 14708,
+  [SMALL_STATE(567)] = 14715,
+  [SMALL_STATE(568)] = 14722,
+  [SMALL_STATE(569)] = 14729,
+  [SMALL_STATE(570)] = 14736,
+  [SMALL_STATE(571)] = 14743,
+  [SMALL_STATE(572)] = 14750,
+  [SMALL_STATE(573)] = 14757,
+  [SMALL_STATE(574)] = 14764,
+  [SMALL_STATE(575)] = 14771,
+  [SMALL_STATE(576)] = 14778,
+  [SMALL_STATE(577)] = 14785,
+  [SMALL_STATE(578)] = 14792,
+  [SMALL_STATE(579)] = 14799,
+  [SMALL_STATE(580)] = 14806,
+  [SMALL_STATE(581)] = 14813,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {
@@ -21121,728 +22116,760 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [1] = {.entry = {.count = 1, .reusable = false}}, RECOVER(),
   [3] = {.entry = {.count = 1, .reusable = true}}, SHIFT_EXTRA(),
   [5] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 0, 0, 0),
-  [7] = {.entry = {.count = 1, .reusable = true}}, SHIFT(491),
-  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(435),
-  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(426),
-  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(476),
-  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(532),
-  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(446),
-  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(441),
-  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(460),
-  [23] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
-  [25] = {.entry = {.count = 1, .reusable = true}}, SHIFT(492),
-  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(494),
-  [29] = {.entry = {.count = 1, .reusable = true}}, SHIFT(495),
-  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(498),
-  [33] = {.entry = {.count = 1, .reusable = true}}, SHIFT(502),
-  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(504),
-  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(421),
-  [39] = {.entry = {.count = 1, .reusable = true}}, SHIFT(408),
-  [41] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__primary, 1, 0, 0),
-  [43] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__primary, 1, 0, 0),
-  [45] = {.entry = {.count = 1, .reusable = false}}, SHIFT(23),
-  [47] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
-  [49] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
-  [51] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
-  [53] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
-  [55] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
-  [57] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
-  [59] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
-  [61] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
-  [63] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 4, 0, 28),
-  [65] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 4, 0, 28),
-  [67] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_access, 3, 0, 13),
-  [69] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_field_access, 3, 0, 13),
-  [71] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
-  [73] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_boolean, 1, 0, 0),
-  [75] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
-  [77] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
-  [79] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_money, 2, 0, 0),
-  [81] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_money, 2, 0, 0),
-  [83] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_in_expression, 3, 0, 14),
-  [85] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_in_expression, 3, 0, 14),
-  [87] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_datetime, 2, 0, 0),
-  [89] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_datetime, 2, 0, 0),
-  [91] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__expression, 1, 0, 0),
-  [93] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__expression, 1, 0, 0),
-  [95] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
-  [97] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
-  [99] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_negation, 2, 0, 7),
-  [101] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_negation, 2, 0, 7),
-  [103] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 2, 0, 0),
-  [105] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 2, 0, 0),
-  [107] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_is_set_expression, 3, 0, 17),
-  [109] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_is_set_expression, 3, 0, 17),
-  [111] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_arithmetic_expression, 3, 0, 15),
-  [113] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_arithmetic_expression, 3, 0, 15),
-  [115] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 3, 0, 0),
-  [117] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 3, 0, 0),
-  [119] = {.entry = {.count = 1, .reusable = false}}, SHIFT(79),
-  [121] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
-  [123] = {.entry = {.count = 1, .reusable = false}}, SHIFT(87),
-  [125] = {.entry = {.count = 1, .reusable = true}}, SHIFT(131),
-  [127] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
-  [129] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
-  [131] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 2, 0, 0),
-  [133] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 2, 0, 0),
-  [135] = {.entry = {.count = 1, .reusable = true}}, SHIFT(493),
-  [137] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration_unit, 1, 0, 0),
-  [139] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration_unit, 1, 0, 0),
-  [141] = {.entry = {.count = 1, .reusable = true}}, SHIFT(71),
-  [143] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_comparison_expression, 3, 0, 15),
-  [145] = {.entry = {.count = 1, .reusable = true}}, SHIFT(423),
-  [147] = {.entry = {.count = 1, .reusable = false}}, SHIFT(65),
-  [149] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_comparison_expression, 3, 0, 15),
-  [151] = {.entry = {.count = 1, .reusable = true}}, SHIFT(538),
-  [153] = {.entry = {.count = 1, .reusable = true}}, SHIFT(65),
-  [155] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_logical_expression, 3, 0, 15),
-  [157] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
-  [159] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
-  [161] = {.entry = {.count = 1, .reusable = false}}, SHIFT(66),
-  [163] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_not_expression, 2, 0, 7),
-  [165] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
-  [167] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
-  [169] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(491),
-  [172] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(435),
-  [175] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(426),
-  [178] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(476),
-  [181] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(532),
-  [184] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(446),
-  [187] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(441),
-  [190] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(460),
-  [193] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(57),
-  [196] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(492),
-  [199] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(494),
-  [202] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(495),
-  [205] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(498),
-  [208] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(502),
-  [211] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(504),
-  [214] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(421),
-  [217] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(408),
-  [220] = {.entry = {.count = 1, .reusable = true}}, SHIFT(212),
-  [222] = {.entry = {.count = 1, .reusable = true}}, SHIFT(382),
-  [224] = {.entry = {.count = 1, .reusable = true}}, SHIFT(458),
-  [226] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
-  [228] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
-  [230] = {.entry = {.count = 1, .reusable = true}}, SHIFT(465),
-  [232] = {.entry = {.count = 1, .reusable = true}}, SHIFT(466),
-  [234] = {.entry = {.count = 1, .reusable = true}}, SHIFT(468),
-  [236] = {.entry = {.count = 1, .reusable = true}}, SHIFT(469),
-  [238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(471),
-  [240] = {.entry = {.count = 1, .reusable = true}}, SHIFT(418),
-  [242] = {.entry = {.count = 1, .reusable = true}}, SHIFT(419),
-  [244] = {.entry = {.count = 1, .reusable = true}}, SHIFT(429),
-  [246] = {.entry = {.count = 1, .reusable = true}}, SHIFT(479),
-  [248] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0),
-  [250] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(460),
-  [253] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(57),
-  [256] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(382),
-  [259] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(458),
-  [262] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(158),
-  [265] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(55),
-  [268] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(465),
-  [271] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(466),
-  [274] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(468),
-  [277] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(469),
-  [280] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(471),
-  [283] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(418),
-  [286] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(419),
-  [289] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(429),
-  [292] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(479),
-  [295] = {.entry = {.count = 1, .reusable = true}}, SHIFT(199),
-  [297] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_when_clause, 2, 0, 9),
-  [299] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
-  [301] = {.entry = {.count = 1, .reusable = false}}, SHIFT(144),
-  [303] = {.entry = {.count = 1, .reusable = true}}, SHIFT(169),
-  [305] = {.entry = {.count = 1, .reusable = true}}, SHIFT(170),
-  [307] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
-  [309] = {.entry = {.count = 1, .reusable = true}}, SHIFT(124),
-  [311] = {.entry = {.count = 1, .reusable = false}}, SHIFT(539),
-  [313] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
-  [315] = {.entry = {.count = 1, .reusable = false}}, SHIFT(95),
-  [317] = {.entry = {.count = 1, .reusable = true}}, SHIFT(16),
-  [319] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
-  [321] = {.entry = {.count = 1, .reusable = false}}, SHIFT(122),
-  [323] = {.entry = {.count = 1, .reusable = false}}, SHIFT(124),
-  [325] = {.entry = {.count = 1, .reusable = false}}, SHIFT(21),
-  [327] = {.entry = {.count = 1, .reusable = true}}, SHIFT(123),
-  [329] = {.entry = {.count = 1, .reusable = true}}, SHIFT(316),
-  [331] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
-  [333] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(124),
-  [336] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(539),
-  [339] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(94),
-  [342] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(95),
-  [345] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
-  [347] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(54),
-  [350] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(122),
-  [353] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(124),
-  [356] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(21),
-  [359] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(123),
-  [362] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(316),
-  [365] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
-  [367] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
-  [369] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
-  [371] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
-  [373] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
-  [375] = {.entry = {.count = 1, .reusable = true}}, SHIFT(150),
-  [377] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deadline, 5, 0, 29),
-  [379] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 11),
-  [381] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 3, 0, 6),
-  [383] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_var_declaration, 6, 0, 47),
-  [385] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_segment_declaration, 4, 0, 19),
-  [387] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deadline, 4, 0, 16),
-  [389] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 12),
-  [391] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 5, 0, 27),
-  [393] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
-  [395] = {.entry = {.count = 1, .reusable = false}}, SHIFT(490),
-  [397] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
-  [399] = {.entry = {.count = 1, .reusable = false}}, SHIFT(104),
-  [401] = {.entry = {.count = 1, .reusable = true}}, SHIFT(61),
-  [403] = {.entry = {.count = 1, .reusable = false}}, SHIFT(8),
-  [405] = {.entry = {.count = 1, .reusable = false}}, SHIFT(13),
-  [407] = {.entry = {.count = 1, .reusable = false}}, SHIFT(20),
-  [409] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
-  [411] = {.entry = {.count = 1, .reusable = true}}, SHIFT(315),
-  [413] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
-  [415] = {.entry = {.count = 1, .reusable = false}}, SHIFT(60),
-  [417] = {.entry = {.count = 1, .reusable = false}}, SHIFT(2),
-  [419] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
-  [421] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0),
-  [423] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(382),
-  [426] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(458),
-  [429] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(158),
-  [432] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(55),
-  [435] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(465),
-  [438] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(466),
-  [441] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(468),
-  [444] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(469),
-  [447] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(471),
-  [450] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(418),
-  [453] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(419),
-  [456] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(429),
-  [459] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(479),
-  [462] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
-  [464] = {.entry = {.count = 1, .reusable = false}}, SHIFT(544),
-  [466] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
-  [468] = {.entry = {.count = 1, .reusable = false}}, SHIFT(102),
-  [470] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
-  [472] = {.entry = {.count = 1, .reusable = false}}, SHIFT(162),
-  [474] = {.entry = {.count = 1, .reusable = false}}, SHIFT(165),
-  [476] = {.entry = {.count = 1, .reusable = false}}, SHIFT(35),
-  [478] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
-  [480] = {.entry = {.count = 1, .reusable = true}}, SHIFT(321),
-  [482] = {.entry = {.count = 1, .reusable = false}}, SHIFT(493),
-  [484] = {.entry = {.count = 1, .reusable = false}}, SHIFT(520),
-  [486] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
-  [488] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
-  [490] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
-  [492] = {.entry = {.count = 1, .reusable = false}}, SHIFT(53),
-  [494] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
-  [496] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
-  [498] = {.entry = {.count = 1, .reusable = false}}, SHIFT(422),
-  [500] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
-  [502] = {.entry = {.count = 1, .reusable = false}}, SHIFT(517),
-  [504] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_logical_expression, 3, 0, 15),
-  [506] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
-  [508] = {.entry = {.count = 1, .reusable = false}}, SHIFT(84),
-  [510] = {.entry = {.count = 1, .reusable = false}}, SHIFT(82),
-  [512] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_set_step, 4, 0, 57),
-  [514] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
-  [516] = {.entry = {.count = 1, .reusable = true}}, SHIFT(99),
-  [518] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 3, 0, 37),
-  [520] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
-  [522] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_not_expression, 2, 0, 7),
-  [524] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
-  [526] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
-  [528] = {.entry = {.count = 1, .reusable = true}}, SHIFT(265),
-  [530] = {.entry = {.count = 1, .reusable = false}}, SHIFT(83),
-  [532] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 3, 0, 22),
-  [534] = {.entry = {.count = 1, .reusable = true}}, SHIFT(221),
-  [536] = {.entry = {.count = 1, .reusable = true}}, SHIFT(329),
-  [538] = {.entry = {.count = 1, .reusable = true}}, SHIFT(226),
-  [540] = {.entry = {.count = 1, .reusable = false}}, SHIFT(226),
-  [542] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 22),
-  [544] = {.entry = {.count = 1, .reusable = true}}, SHIFT(346),
-  [546] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0),
-  [548] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(221),
-  [551] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(226),
-  [554] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(226),
-  [557] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 3, 0, 0),
-  [559] = {.entry = {.count = 1, .reusable = true}}, SHIFT(331),
-  [561] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 2, 0, 0),
-  [563] = {.entry = {.count = 1, .reusable = true}}, SHIFT(340),
-  [565] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0),
-  [567] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_window, 4, 0, 34),
-  [569] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_window, 4, 0, 34),
-  [571] = {.entry = {.count = 1, .reusable = true}}, SHIFT(536),
-  [573] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_window, 5, 0, 62),
-  [575] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_window, 5, 0, 62),
-  [577] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
-  [579] = {.entry = {.count = 1, .reusable = false}}, SHIFT(436),
-  [581] = {.entry = {.count = 1, .reusable = false}}, SHIFT(401),
-  [583] = {.entry = {.count = 1, .reusable = false}}, SHIFT(336),
-  [585] = {.entry = {.count = 1, .reusable = false}}, SHIFT(402),
-  [587] = {.entry = {.count = 1, .reusable = false}}, SHIFT(403),
-  [589] = {.entry = {.count = 1, .reusable = false}}, SHIFT(404),
-  [591] = {.entry = {.count = 1, .reusable = false}}, SHIFT(407),
-  [593] = {.entry = {.count = 1, .reusable = false}}, SHIFT(428),
-  [595] = {.entry = {.count = 1, .reusable = false}}, SHIFT(389),
-  [597] = {.entry = {.count = 1, .reusable = false}}, SHIFT(411),
-  [599] = {.entry = {.count = 1, .reusable = true}}, SHIFT(427),
-  [601] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
-  [603] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
-  [605] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
-  [607] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
-  [609] = {.entry = {.count = 1, .reusable = false}}, SHIFT(90),
-  [611] = {.entry = {.count = 1, .reusable = true}}, SHIFT(535),
-  [613] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
-  [615] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 2, 0, 1),
-  [617] = {.entry = {.count = 1, .reusable = true}}, SHIFT(353),
-  [619] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 1, 0, 0),
-  [621] = {.entry = {.count = 1, .reusable = true}}, SHIFT(96),
-  [623] = {.entry = {.count = 1, .reusable = true}}, SHIFT(508),
-  [625] = {.entry = {.count = 1, .reusable = true}}, SHIFT(341),
-  [627] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 4, 0, 41),
-  [629] = {.entry = {.count = 1, .reusable = true}}, SHIFT(391),
-  [631] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 3, 0, 41),
-  [633] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_percentage, 2, 0, 0),
-  [635] = {.entry = {.count = 1, .reusable = false}}, SHIFT(206),
-  [637] = {.entry = {.count = 1, .reusable = true}}, SHIFT(447),
-  [639] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 2, 0, 1),
-  [641] = {.entry = {.count = 1, .reusable = true}}, SHIFT(540),
-  [643] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0),
-  [645] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0), SHIFT_REPEAT(510),
-  [648] = {.entry = {.count = 1, .reusable = true}}, SHIFT(233),
-  [650] = {.entry = {.count = 1, .reusable = true}}, SHIFT(482),
-  [652] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(233),
-  [655] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(226),
-  [658] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(226),
-  [661] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0),
-  [663] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 3, 0, 38),
-  [665] = {.entry = {.count = 1, .reusable = true}}, SHIFT(388),
-  [667] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 39),
-  [669] = {.entry = {.count = 1, .reusable = true}}, SHIFT(328),
-  [671] = {.entry = {.count = 1, .reusable = true}}, SHIFT(545),
-  [673] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
-  [675] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(277),
-  [678] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
-  [680] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(231),
-  [683] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 3, 0, 0),
-  [685] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 7, 0, 49),
-  [687] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_email, 6, 0, 81),
-  [689] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 83),
-  [691] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 84),
-  [693] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 3, 0, 8),
-  [695] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 5, 0, 67),
-  [697] = {.entry = {.count = 1, .reusable = true}}, SHIFT(348),
-  [699] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 2, 0, 26),
-  [701] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_currency_declaration, 2, 0, 2),
-  [703] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 2, 0, 0),
-  [705] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_account_declaration, 2, 0, 3),
-  [707] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 3, 0, 5),
-  [709] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_action_declaration, 3, 0, 5),
-  [711] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_declaration, 5, 0, 33),
-  [713] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 3, 0, 0),
-  [715] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 4, 0, 0),
-  [717] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 5, 0, 20),
-  [719] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 5, 0, 1),
-  [721] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_reenter_declaration, 2, 0, 0),
-  [723] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 3, 0, 0),
-  [725] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 40),
-  [727] = {.entry = {.count = 1, .reusable = true}}, SHIFT(464),
-  [729] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_var, 4, 0, 57),
-  [731] = {.entry = {.count = 1, .reusable = true}}, SHIFT(381),
-  [733] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__declaration, 1, 0, 0),
-  [735] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_start_declaration, 2, 0, 4),
-  [737] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_file, 2, 0, 48),
-  [739] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 6, 0, 49),
-  [741] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 2, 0, 0),
-  [743] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 4, 0, 10),
-  [745] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 3, 0, 0),
-  [747] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 4, 0, 20),
-  [749] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 4, 0, 1),
-  [751] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 2, 0, 0),
-  [753] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 5, 0, 66),
-  [755] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_if_clause, 4, 0, 80),
-  [757] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 3, 0, 39),
-  [759] = {.entry = {.count = 1, .reusable = true}}, SHIFT(338),
-  [761] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 3, 0, 43),
-  [763] = {.entry = {.count = 1, .reusable = true}}, SHIFT(394),
-  [765] = {.entry = {.count = 1, .reusable = true}}, SHIFT(515),
-  [767] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
-  [769] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 3, 0, 79),
-  [771] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_week_day, 1, 0, 0),
-  [773] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_week_day, 1, 0, 0),
-  [775] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 3, 0, 74),
-  [777] = {.entry = {.count = 1, .reusable = true}}, SHIFT(399),
-  [779] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_priority, 1, 0, 0),
-  [781] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_range, 1, 0, 0),
-  [783] = {.entry = {.count = 1, .reusable = true}}, SHIFT(262),
-  [785] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_range, 1, 0, 0),
-  [787] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 1, 0, 65),
-  [789] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday, 1, 0, 0),
-  [791] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekday, 1, 0, 0),
-  [793] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_repeat_step, 4, 0, 56),
-  [795] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0),
-  [797] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_range, 3, 0, 0),
-  [799] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_range, 3, 0, 0),
-  [801] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 2, 0, 0),
-  [803] = {.entry = {.count = 1, .reusable = true}}, SHIFT(277),
-  [805] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
-  [807] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 1, 0, 0),
-  [809] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 2, 0, 23),
-  [811] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 2, 0, 0),
-  [813] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 3, 0, 0),
-  [815] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
-  [817] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_agency_step, 3, 0, 42),
-  [819] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_goto_step, 2, 0, 24),
-  [821] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_alert_step, 3, 0, 44),
-  [823] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_end_step, 2, 0, 25),
-  [825] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 5, 0, 67),
-  [827] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__step, 1, 0, 0),
-  [829] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 5, 0, 70),
-  [831] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_clause, 2, 0, 68),
-  [833] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 5, 0, 41),
-  [835] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 6, 0, 66),
-  [837] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 4, 0, 38),
-  [839] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 39),
-  [841] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 40),
-  [843] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 6, 0, 67),
-  [845] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 4, 0, 0),
-  [847] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_plan_step, 6, 0, 73),
-  [849] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 3, 0, 45),
-  [851] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
-  [853] = {.entry = {.count = 1, .reusable = true}}, SHIFT(372),
-  [855] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
-  [857] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
-  [859] = {.entry = {.count = 1, .reusable = true}}, SHIFT(108),
-  [861] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 3, 0, 0),
-  [863] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 3, 0, 0),
-  [865] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 2, 0, 0),
-  [867] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 2, 0, 0),
-  [869] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0),
-  [871] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(176),
-  [874] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(443),
-  [877] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(444),
-  [880] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(449),
-  [883] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(450),
-  [886] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
-  [888] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
-  [890] = {.entry = {.count = 1, .reusable = true}}, SHIFT(443),
-  [892] = {.entry = {.count = 1, .reusable = true}}, SHIFT(444),
-  [894] = {.entry = {.count = 1, .reusable = true}}, SHIFT(449),
-  [896] = {.entry = {.count = 1, .reusable = true}}, SHIFT(450),
-  [898] = {.entry = {.count = 1, .reusable = true}}, SHIFT(200),
-  [900] = {.entry = {.count = 1, .reusable = false}}, SHIFT(533),
-  [902] = {.entry = {.count = 1, .reusable = true}}, SHIFT(533),
-  [904] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 6, 0, 64),
-  [906] = {.entry = {.count = 1, .reusable = true}}, SHIFT(455),
-  [908] = {.entry = {.count = 1, .reusable = true}}, SHIFT(78),
-  [910] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 10, 0, 86),
-  [912] = {.entry = {.count = 1, .reusable = true}}, SHIFT(215),
-  [914] = {.entry = {.count = 1, .reusable = true}}, SHIFT(542),
-  [916] = {.entry = {.count = 1, .reusable = true}}, SHIFT(478),
-  [918] = {.entry = {.count = 1, .reusable = true}}, SHIFT(511),
-  [920] = {.entry = {.count = 1, .reusable = true}}, SHIFT(201),
-  [922] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 4, 0, 36),
-  [924] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 6, 0, 63),
-  [926] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0),
-  [928] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(542),
-  [931] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(478),
-  [934] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(511),
-  [937] = {.entry = {.count = 1, .reusable = true}}, SHIFT(216),
-  [939] = {.entry = {.count = 1, .reusable = true}}, SHIFT(283),
-  [941] = {.entry = {.count = 1, .reusable = false}}, SHIFT(487),
-  [943] = {.entry = {.count = 1, .reusable = true}}, SHIFT(487),
-  [945] = {.entry = {.count = 1, .reusable = true}}, SHIFT(483),
-  [947] = {.entry = {.count = 1, .reusable = true}}, SHIFT(496),
-  [949] = {.entry = {.count = 1, .reusable = true}}, SHIFT(501),
-  [951] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
-  [953] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 18),
-  [955] = {.entry = {.count = 1, .reusable = true}}, SHIFT(373),
-  [957] = {.entry = {.count = 1, .reusable = true}}, SHIFT(452),
-  [959] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0),
-  [961] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(283),
-  [964] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(487),
-  [967] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(487),
-  [970] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
-  [972] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(470),
-  [975] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
-  [977] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(289),
-  [980] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 2, 0, 31),
-  [982] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 51),
-  [984] = {.entry = {.count = 1, .reusable = true}}, SHIFT(335),
+  [7] = {.entry = {.count = 1, .reusable = true}}, SHIFT(500),
+  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(498),
+  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(432),
+  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(505),
+  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(512),
+  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(581),
+  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(531),
+  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(522),
+  [23] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
+  [25] = {.entry = {.count = 1, .reusable = true}}, SHIFT(572),
+  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(461),
+  [29] = {.entry = {.count = 1, .reusable = true}}, SHIFT(468),
+  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(424),
+  [33] = {.entry = {.count = 1, .reusable = true}}, SHIFT(398),
+  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(534),
+  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(537),
+  [39] = {.entry = {.count = 1, .reusable = true}}, SHIFT(546),
+  [41] = {.entry = {.count = 1, .reusable = true}}, SHIFT(411),
+  [43] = {.entry = {.count = 1, .reusable = true}}, SHIFT(425),
+  [45] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
+  [47] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
+  [49] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
+  [51] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
+  [53] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__primary, 1, 0, 0),
+  [55] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__primary, 1, 0, 0),
+  [57] = {.entry = {.count = 1, .reusable = false}}, SHIFT(22),
+  [59] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
+  [61] = {.entry = {.count = 1, .reusable = true}}, SHIFT(11),
+  [63] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
+  [65] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
+  [67] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 4, 0, 30),
+  [69] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 4, 0, 30),
+  [71] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_access, 3, 0, 14),
+  [73] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_field_access, 3, 0, 14),
+  [75] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__expression, 1, 0, 0),
+  [77] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__expression, 1, 0, 0),
+  [79] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
+  [81] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_boolean, 1, 0, 0),
+  [83] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_negation, 2, 0, 8),
+  [85] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_negation, 2, 0, 8),
+  [87] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_money, 2, 0, 0),
+  [89] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_money, 2, 0, 0),
+  [91] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
+  [93] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
+  [95] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_datetime, 2, 0, 0),
+  [97] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_datetime, 2, 0, 0),
+  [99] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_in_expression, 3, 0, 15),
+  [101] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_in_expression, 3, 0, 15),
+  [103] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
+  [105] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
+  [107] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_is_set_expression, 3, 0, 18),
+  [109] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_is_set_expression, 3, 0, 18),
+  [111] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_arithmetic_expression, 3, 0, 16),
+  [113] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_arithmetic_expression, 3, 0, 16),
+  [115] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 2, 0, 0),
+  [117] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 2, 0, 0),
+  [119] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 3, 0, 0),
+  [121] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 3, 0, 0),
+  [123] = {.entry = {.count = 1, .reusable = false}}, SHIFT(81),
+  [125] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
+  [127] = {.entry = {.count = 1, .reusable = true}}, SHIFT(120),
+  [129] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
+  [131] = {.entry = {.count = 1, .reusable = false}}, SHIFT(73),
+  [133] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
+  [135] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration_unit, 1, 0, 0),
+  [137] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration_unit, 1, 0, 0),
+  [139] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 2, 0, 0),
+  [141] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 2, 0, 0),
+  [143] = {.entry = {.count = 1, .reusable = true}}, SHIFT(469),
+  [145] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
+  [147] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_logical_expression, 3, 0, 16),
+  [149] = {.entry = {.count = 1, .reusable = true}}, SHIFT(423),
+  [151] = {.entry = {.count = 1, .reusable = false}}, SHIFT(60),
+  [153] = {.entry = {.count = 1, .reusable = true}}, SHIFT(62),
+  [155] = {.entry = {.count = 1, .reusable = true}}, SHIFT(64),
+  [157] = {.entry = {.count = 1, .reusable = false}}, SHIFT(62),
+  [159] = {.entry = {.count = 1, .reusable = true}}, SHIFT(481),
+  [161] = {.entry = {.count = 1, .reusable = true}}, SHIFT(60),
+  [163] = {.entry = {.count = 1, .reusable = true}}, SHIFT(65),
+  [165] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_comparison_expression, 3, 0, 16),
+  [167] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_comparison_expression, 3, 0, 16),
+  [169] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
+  [171] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(500),
+  [174] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(498),
+  [177] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(432),
+  [180] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(505),
+  [183] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(512),
+  [186] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(581),
+  [189] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(531),
+  [192] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(522),
+  [195] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(56),
+  [198] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(572),
+  [201] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(461),
+  [204] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(468),
+  [207] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(424),
+  [210] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(398),
+  [213] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(534),
+  [216] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(537),
+  [219] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(546),
+  [222] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(411),
+  [225] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(425),
+  [228] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_not_expression, 2, 0, 8),
+  [230] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_when_clause, 2, 0, 10),
+  [232] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
+  [234] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
+  [236] = {.entry = {.count = 1, .reusable = true}}, SHIFT(396),
+  [238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(518),
+  [240] = {.entry = {.count = 1, .reusable = true}}, SHIFT(204),
+  [242] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
+  [244] = {.entry = {.count = 1, .reusable = true}}, SHIFT(511),
+  [246] = {.entry = {.count = 1, .reusable = true}}, SHIFT(515),
+  [248] = {.entry = {.count = 1, .reusable = true}}, SHIFT(491),
+  [250] = {.entry = {.count = 1, .reusable = true}}, SHIFT(499),
+  [252] = {.entry = {.count = 1, .reusable = true}}, SHIFT(480),
+  [254] = {.entry = {.count = 1, .reusable = true}}, SHIFT(431),
+  [256] = {.entry = {.count = 1, .reusable = true}}, SHIFT(413),
+  [258] = {.entry = {.count = 1, .reusable = true}}, SHIFT(524),
+  [260] = {.entry = {.count = 1, .reusable = true}}, SHIFT(550),
+  [262] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
+  [264] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
+  [266] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
+  [268] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0),
+  [270] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(522),
+  [273] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(56),
+  [276] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(396),
+  [279] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(518),
+  [282] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(204),
+  [285] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(100),
+  [288] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(511),
+  [291] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(515),
+  [294] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(491),
+  [297] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(499),
+  [300] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(480),
+  [303] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(431),
+  [306] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(413),
+  [309] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(524),
+  [312] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(550),
+  [315] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deadline, 4, 0, 17),
+  [317] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_segment_declaration, 4, 0, 20),
+  [319] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 5, 0, 29),
+  [321] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 12),
+  [323] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 13),
+  [325] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_var_declaration, 6, 0, 49),
+  [327] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deadline, 5, 0, 31),
+  [329] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 3, 0, 7),
+  [331] = {.entry = {.count = 1, .reusable = false}}, SHIFT(142),
+  [333] = {.entry = {.count = 1, .reusable = true}}, SHIFT(183),
+  [335] = {.entry = {.count = 1, .reusable = true}}, SHIFT(184),
+  [337] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
+  [339] = {.entry = {.count = 1, .reusable = true}}, SHIFT(116),
+  [341] = {.entry = {.count = 1, .reusable = false}}, SHIFT(571),
+  [343] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
+  [345] = {.entry = {.count = 1, .reusable = false}}, SHIFT(89),
+  [347] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
+  [349] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
+  [351] = {.entry = {.count = 1, .reusable = false}}, SHIFT(114),
+  [353] = {.entry = {.count = 1, .reusable = false}}, SHIFT(116),
+  [355] = {.entry = {.count = 1, .reusable = false}}, SHIFT(20),
+  [357] = {.entry = {.count = 1, .reusable = true}}, SHIFT(115),
+  [359] = {.entry = {.count = 1, .reusable = true}}, SHIFT(317),
+  [361] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(116),
+  [364] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(571),
+  [367] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(88),
+  [370] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(89),
+  [373] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
+  [375] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(103),
+  [378] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(114),
+  [381] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(116),
+  [384] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(20),
+  [387] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(115),
+  [390] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(317),
+  [393] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
+  [395] = {.entry = {.count = 1, .reusable = true}}, SHIFT(112),
+  [397] = {.entry = {.count = 1, .reusable = true}}, SHIFT(113),
+  [399] = {.entry = {.count = 1, .reusable = true}}, SHIFT(198),
+  [401] = {.entry = {.count = 1, .reusable = true}}, SHIFT(199),
+  [403] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
+  [405] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
+  [407] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0),
+  [409] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(396),
+  [412] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(518),
+  [415] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(204),
+  [418] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(100),
+  [421] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(511),
+  [424] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(515),
+  [427] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(491),
+  [430] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(499),
+  [433] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(480),
+  [436] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(431),
+  [439] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(413),
+  [442] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(524),
+  [445] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(550),
+  [448] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
+  [450] = {.entry = {.count = 1, .reusable = false}}, SHIFT(555),
+  [452] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
+  [454] = {.entry = {.count = 1, .reusable = false}}, SHIFT(80),
+  [456] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
+  [458] = {.entry = {.count = 1, .reusable = false}}, SHIFT(9),
+  [460] = {.entry = {.count = 1, .reusable = false}}, SHIFT(8),
+  [462] = {.entry = {.count = 1, .reusable = false}}, SHIFT(4),
+  [464] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
+  [466] = {.entry = {.count = 1, .reusable = true}}, SHIFT(320),
+  [468] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
+  [470] = {.entry = {.count = 1, .reusable = false}}, SHIFT(102),
+  [472] = {.entry = {.count = 1, .reusable = false}}, SHIFT(21),
+  [474] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
+  [476] = {.entry = {.count = 1, .reusable = false}}, SHIFT(577),
+  [478] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
+  [480] = {.entry = {.count = 1, .reusable = false}}, SHIFT(99),
+  [482] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
+  [484] = {.entry = {.count = 1, .reusable = false}}, SHIFT(179),
+  [486] = {.entry = {.count = 1, .reusable = false}}, SHIFT(180),
+  [488] = {.entry = {.count = 1, .reusable = false}}, SHIFT(45),
+  [490] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
+  [492] = {.entry = {.count = 1, .reusable = true}}, SHIFT(332),
+  [494] = {.entry = {.count = 1, .reusable = false}}, SHIFT(469),
+  [496] = {.entry = {.count = 1, .reusable = false}}, SHIFT(551),
+  [498] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
+  [500] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_logical_expression, 3, 0, 16),
+  [502] = {.entry = {.count = 1, .reusable = false}}, SHIFT(444),
+  [504] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
+  [506] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
+  [508] = {.entry = {.count = 1, .reusable = false}}, SHIFT(78),
+  [510] = {.entry = {.count = 1, .reusable = false}}, SHIFT(76),
+  [512] = {.entry = {.count = 1, .reusable = false}}, SHIFT(548),
+  [514] = {.entry = {.count = 1, .reusable = true}}, SHIFT(122),
+  [516] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_not_expression, 2, 0, 8),
+  [518] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_set_step, 4, 0, 60),
+  [520] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
+  [522] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
+  [524] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
+  [526] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
+  [528] = {.entry = {.count = 1, .reusable = false}}, SHIFT(93),
+  [530] = {.entry = {.count = 1, .reusable = true}}, SHIFT(96),
+  [532] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 3, 0, 39),
+  [534] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
+  [536] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
+  [538] = {.entry = {.count = 1, .reusable = true}}, SHIFT(267),
+  [540] = {.entry = {.count = 1, .reusable = false}}, SHIFT(105),
+  [542] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 2, 0, 0),
+  [544] = {.entry = {.count = 1, .reusable = true}}, SHIFT(225),
+  [546] = {.entry = {.count = 1, .reusable = true}}, SHIFT(347),
+  [548] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
+  [550] = {.entry = {.count = 1, .reusable = false}}, SHIFT(231),
+  [552] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 24),
+  [554] = {.entry = {.count = 1, .reusable = true}}, SHIFT(346),
+  [556] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0),
+  [558] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(225),
+  [561] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(231),
+  [564] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(231),
+  [567] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 3, 0, 24),
+  [569] = {.entry = {.count = 1, .reusable = true}}, SHIFT(343),
+  [571] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 3, 0, 0),
+  [573] = {.entry = {.count = 1, .reusable = true}}, SHIFT(352),
+  [575] = {.entry = {.count = 1, .reusable = true}}, SHIFT(568),
+  [577] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_window, 4, 0, 36),
+  [579] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_window, 4, 0, 36),
+  [581] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0),
+  [583] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 2, 0, 1),
+  [585] = {.entry = {.count = 1, .reusable = true}}, SHIFT(391),
+  [587] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_window, 5, 0, 67),
+  [589] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_window, 5, 0, 67),
+  [591] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 2, 0, 1),
+  [593] = {.entry = {.count = 1, .reusable = true}}, SHIFT(507),
+  [595] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
+  [597] = {.entry = {.count = 1, .reusable = false}}, SHIFT(521),
+  [599] = {.entry = {.count = 1, .reusable = false}}, SHIFT(437),
+  [601] = {.entry = {.count = 1, .reusable = false}}, SHIFT(344),
+  [603] = {.entry = {.count = 1, .reusable = false}}, SHIFT(438),
+  [605] = {.entry = {.count = 1, .reusable = false}}, SHIFT(439),
+  [607] = {.entry = {.count = 1, .reusable = false}}, SHIFT(443),
+  [609] = {.entry = {.count = 1, .reusable = false}}, SHIFT(447),
+  [611] = {.entry = {.count = 1, .reusable = false}}, SHIFT(449),
+  [613] = {.entry = {.count = 1, .reusable = false}}, SHIFT(408),
+  [615] = {.entry = {.count = 1, .reusable = false}}, SHIFT(412),
+  [617] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_start_declaration, 2, 0, 5),
+  [619] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_locale_declaration, 2, 0, 4),
+  [621] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 3, 0, 43),
+  [623] = {.entry = {.count = 1, .reusable = true}}, SHIFT(407),
+  [625] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__declaration, 1, 0, 0),
+  [627] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_reenter_declaration, 2, 0, 0),
+  [629] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 2, 0, 0),
+  [631] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_file, 2, 0, 50),
+  [633] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_declaration, 6, 0, 51),
+  [635] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 6, 0, 52),
+  [637] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 4, 0, 43),
+  [639] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_percentage, 2, 0, 0),
+  [641] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 3, 0, 6),
+  [643] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_languages, 3, 0, 0),
+  [645] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_declaration, 7, 0, 62),
+  [647] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 7, 0, 52),
+  [649] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_action_declaration, 3, 0, 6),
+  [651] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 3, 0, 0),
+  [653] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_email, 6, 0, 89),
+  [655] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_currency_declaration, 2, 0, 2),
+  [657] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 3, 0, 9),
+  [659] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_language_declaration, 4, 0, 21),
+  [661] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 2, 0, 0),
+  [663] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 4, 0, 22),
+  [665] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 5, 0, 1),
+  [667] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 4, 0, 11),
+  [669] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 3, 0, 0),
+  [671] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 4, 0, 1),
+  [673] = {.entry = {.count = 1, .reusable = true}}, SHIFT(454),
+  [675] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
+  [677] = {.entry = {.count = 1, .reusable = true}}, SHIFT(84),
+  [679] = {.entry = {.count = 1, .reusable = false}}, SHIFT(84),
+  [681] = {.entry = {.count = 1, .reusable = true}}, SHIFT(567),
+  [683] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
+  [685] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
+  [687] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_account_declaration, 2, 0, 3),
+  [689] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 4, 0, 0),
+  [691] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_declaration, 5, 0, 35),
+  [693] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 3, 0, 0),
+  [695] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 5, 0, 22),
+  [697] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 1, 0, 0),
+  [699] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
+  [701] = {.entry = {.count = 1, .reusable = true}}, SHIFT(536),
+  [703] = {.entry = {.count = 1, .reusable = true}}, SHIFT(355),
+  [705] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
+  [707] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 41),
+  [709] = {.entry = {.count = 1, .reusable = true}}, SHIFT(357),
+  [711] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 3, 0, 40),
+  [713] = {.entry = {.count = 1, .reusable = true}}, SHIFT(406),
+  [715] = {.entry = {.count = 1, .reusable = false}}, SHIFT(221),
+  [717] = {.entry = {.count = 1, .reusable = true}}, SHIFT(533),
+  [719] = {.entry = {.count = 1, .reusable = true}}, SHIFT(254),
+  [721] = {.entry = {.count = 1, .reusable = true}}, SHIFT(565),
+  [723] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0),
+  [725] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0), SHIFT_REPEAT(580),
+  [728] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
+  [730] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(290),
+  [733] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
+  [735] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(227),
+  [738] = {.entry = {.count = 1, .reusable = true}}, SHIFT(517),
+  [740] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(254),
+  [743] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(231),
+  [746] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(231),
+  [749] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0),
+  [751] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 91),
+  [753] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 2, 0, 0),
+  [755] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 5, 0, 71),
+  [757] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 42),
+  [759] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 5, 0, 72),
+  [761] = {.entry = {.count = 1, .reusable = true}}, SHIFT(385),
+  [763] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 2, 0, 28),
+  [765] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 3, 0, 0),
+  [767] = {.entry = {.count = 1, .reusable = true}}, SHIFT(506),
+  [769] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_var, 4, 0, 60),
+  [771] = {.entry = {.count = 1, .reusable = true}}, SHIFT(401),
+  [773] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 92),
+  [775] = {.entry = {.count = 1, .reusable = true}}, SHIFT(474),
+  [777] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
+  [779] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 1, 0, 70),
+  [781] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday, 1, 0, 0),
+  [783] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekday, 1, 0, 0),
+  [785] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_priority, 1, 0, 0),
+  [787] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 3, 0, 41),
+  [789] = {.entry = {.count = 1, .reusable = true}}, SHIFT(340),
+  [791] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_week_day, 1, 0, 0),
+  [793] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_week_day, 1, 0, 0),
+  [795] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 3, 0, 81),
+  [797] = {.entry = {.count = 1, .reusable = true}}, SHIFT(441),
+  [799] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 3, 0, 45),
+  [801] = {.entry = {.count = 1, .reusable = true}}, SHIFT(446),
+  [803] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 3, 0, 87),
+  [805] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_if_clause, 4, 0, 88),
+  [807] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_range, 1, 0, 0),
+  [809] = {.entry = {.count = 1, .reusable = true}}, SHIFT(268),
+  [811] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_range, 1, 0, 0),
+  [813] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_clause, 2, 0, 73),
+  [815] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 5, 0, 43),
+  [817] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 1, 0, 0),
+  [819] = {.entry = {.count = 1, .reusable = true}}, SHIFT(290),
+  [821] = {.entry = {.count = 1, .reusable = true}}, SHIFT(227),
+  [823] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 4, 0, 0),
+  [825] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 2, 0, 25),
+  [827] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_agency_step, 3, 0, 44),
+  [829] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 5, 0, 72),
+  [831] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 5, 0, 75),
+  [833] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 2, 0, 0),
+  [835] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 3, 0, 0),
+  [837] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 6, 0, 71),
+  [839] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 6, 0, 72),
+  [841] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
+  [843] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_plan_step, 6, 0, 80),
+  [845] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_repeat_step, 4, 0, 59),
+  [847] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_goto_step, 2, 0, 26),
+  [849] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 3, 0, 47),
+  [851] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__step, 1, 0, 0),
+  [853] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 4, 0, 40),
+  [855] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 41),
+  [857] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_end_step, 2, 0, 27),
+  [859] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0),
+  [861] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 42),
+  [863] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_range, 3, 0, 0),
+  [865] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_range, 3, 0, 0),
+  [867] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 2, 0, 0),
+  [869] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_alert_step, 3, 0, 46),
+  [871] = {.entry = {.count = 1, .reusable = true}}, SHIFT(188),
+  [873] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
+  [875] = {.entry = {.count = 1, .reusable = true}}, SHIFT(359),
+  [877] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
+  [879] = {.entry = {.count = 1, .reusable = true}}, SHIFT(131),
+  [881] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 2, 0, 0),
+  [883] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 2, 0, 0),
+  [885] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 3, 0, 0),
+  [887] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 3, 0, 0),
+  [889] = {.entry = {.count = 1, .reusable = true}}, SHIFT(168),
+  [891] = {.entry = {.count = 1, .reusable = true}}, SHIFT(208),
+  [893] = {.entry = {.count = 1, .reusable = true}}, SHIFT(539),
+  [895] = {.entry = {.count = 1, .reusable = true}}, SHIFT(541),
+  [897] = {.entry = {.count = 1, .reusable = true}}, SHIFT(573),
+  [899] = {.entry = {.count = 1, .reusable = true}}, SHIFT(574),
+  [901] = {.entry = {.count = 1, .reusable = true}}, SHIFT(200),
+  [903] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0),
+  [905] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(208),
+  [908] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(539),
+  [911] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(541),
+  [914] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(573),
+  [917] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(574),
+  [920] = {.entry = {.count = 1, .reusable = false}}, SHIFT(520),
+  [922] = {.entry = {.count = 1, .reusable = true}}, SHIFT(520),
+  [924] = {.entry = {.count = 1, .reusable = true}}, SHIFT(362),
+  [926] = {.entry = {.count = 1, .reusable = true}}, SHIFT(422),
+  [928] = {.entry = {.count = 1, .reusable = true}}, SHIFT(420),
+  [930] = {.entry = {.count = 1, .reusable = true}}, SHIFT(429),
+  [932] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 6, 0, 69),
+  [934] = {.entry = {.count = 1, .reusable = true}}, SHIFT(558),
+  [936] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
+  [938] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 6, 0, 68),
+  [940] = {.entry = {.count = 1, .reusable = true}}, SHIFT(557),
+  [942] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 4, 0, 38),
+  [944] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 10, 0, 94),
+  [946] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0),
+  [948] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(492),
+  [951] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(493),
+  [954] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(494),
+  [957] = {.entry = {.count = 1, .reusable = true}}, SHIFT(174),
+  [959] = {.entry = {.count = 1, .reusable = true}}, SHIFT(492),
+  [961] = {.entry = {.count = 1, .reusable = true}}, SHIFT(493),
+  [963] = {.entry = {.count = 1, .reusable = true}}, SHIFT(494),
+  [965] = {.entry = {.count = 1, .reusable = true}}, SHIFT(203),
+  [967] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0),
+  [969] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(285),
+  [972] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(519),
+  [975] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(519),
+  [978] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
+  [980] = {.entry = {.count = 1, .reusable = true}}, SHIFT(285),
+  [982] = {.entry = {.count = 1, .reusable = false}}, SHIFT(519),
+  [984] = {.entry = {.count = 1, .reusable = true}}, SHIFT(519),
   [986] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
-  [988] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(452),
-  [991] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 2, 0, 0),
-  [993] = {.entry = {.count = 1, .reusable = true}}, SHIFT(470),
-  [995] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 2, 0, 0),
-  [997] = {.entry = {.count = 1, .reusable = true}}, SHIFT(296),
-  [999] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 34),
-  [1001] = {.entry = {.count = 1, .reusable = true}}, SHIFT(345),
-  [1003] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
-  [1005] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 3, 0, 0),
-  [1007] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 3, 0, 0),
-  [1009] = {.entry = {.count = 1, .reusable = true}}, SHIFT(289),
-  [1011] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 46),
-  [1013] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holidays_of, 3, 0, 54),
-  [1015] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_at_most_rule, 5, 0, 55),
-  [1017] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 5, 0, 36),
-  [1019] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0),
-  [1021] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(525),
-  [1024] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(526),
-  [1027] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 60),
-  [1029] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 61),
-  [1031] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_week, 2, 0, 0),
-  [1033] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_no_contact_rule, 3, 0, 0),
-  [1035] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 2, 0, 71),
-  [1037] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 7, 0, 72),
-  [1039] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 7, 0, 63),
-  [1041] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 7, 0, 64),
-  [1043] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 11, 0, 86),
-  [1045] = {.entry = {.count = 1, .reusable = true}}, SHIFT(211),
-  [1047] = {.entry = {.count = 1, .reusable = true}}, SHIFT(525),
-  [1049] = {.entry = {.count = 1, .reusable = true}}, SHIFT(526),
-  [1051] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 35),
-  [1053] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
-  [1055] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(314),
-  [1058] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(64),
+  [988] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(487),
+  [991] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
+  [993] = {.entry = {.count = 1, .reusable = true}}, SHIFT(575),
+  [995] = {.entry = {.count = 1, .reusable = true}}, SHIFT(578),
+  [997] = {.entry = {.count = 1, .reusable = true}}, SHIFT(559),
+  [999] = {.entry = {.count = 1, .reusable = true}}, SHIFT(151),
+  [1001] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
+  [1003] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(460),
+  [1006] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
+  [1008] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(298),
+  [1011] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 54),
+  [1013] = {.entry = {.count = 1, .reusable = true}}, SHIFT(354),
+  [1015] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 2, 0, 33),
+  [1017] = {.entry = {.count = 1, .reusable = true}}, SHIFT(487),
+  [1019] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 19),
+  [1021] = {.entry = {.count = 1, .reusable = true}}, SHIFT(360),
+  [1023] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 3, 0, 0),
+  [1025] = {.entry = {.count = 1, .reusable = true}}, SHIFT(460),
+  [1027] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 3, 0, 0),
+  [1029] = {.entry = {.count = 1, .reusable = true}}, SHIFT(298),
+  [1031] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 2, 0, 0),
+  [1033] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 2, 0, 0),
+  [1035] = {.entry = {.count = 1, .reusable = true}}, SHIFT(304),
+  [1037] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 36),
+  [1039] = {.entry = {.count = 1, .reusable = true}}, SHIFT(341),
+  [1041] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holidays_of, 3, 0, 57),
+  [1043] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 65),
+  [1045] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 55),
+  [1047] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 56),
+  [1049] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 66),
+  [1051] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 2, 0, 78),
+  [1053] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 11, 0, 94),
+  [1055] = {.entry = {.count = 1, .reusable = true}}, SHIFT(123),
+  [1057] = {.entry = {.count = 1, .reusable = true}}, SHIFT(335),
+  [1059] = {.entry = {.count = 1, .reusable = false}}, SHIFT(58),
   [1061] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
-  [1063] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
-  [1065] = {.entry = {.count = 1, .reusable = true}}, SHIFT(317),
-  [1067] = {.entry = {.count = 1, .reusable = false}}, SHIFT(64),
-  [1069] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
-  [1071] = {.entry = {.count = 1, .reusable = true}}, SHIFT(318),
-  [1073] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
-  [1075] = {.entry = {.count = 1, .reusable = true}}, SHIFT(314),
-  [1077] = {.entry = {.count = 1, .reusable = true}}, SHIFT(109),
-  [1079] = {.entry = {.count = 1, .reusable = true}}, SHIFT(456),
-  [1081] = {.entry = {.count = 1, .reusable = true}}, SHIFT(416),
-  [1083] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
-  [1085] = {.entry = {.count = 1, .reusable = true}}, SHIFT(174),
-  [1087] = {.entry = {.count = 1, .reusable = true}}, SHIFT(322),
-  [1089] = {.entry = {.count = 1, .reusable = true}}, SHIFT(159),
-  [1091] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 52),
-  [1093] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 53),
-  [1095] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 82),
-  [1097] = {.entry = {.count = 1, .reusable = true}}, SHIFT(383),
-  [1099] = {.entry = {.count = 1, .reusable = true}}, SHIFT(370),
-  [1101] = {.entry = {.count = 1, .reusable = true}}, SHIFT(537),
-  [1103] = {.entry = {.count = 1, .reusable = true}}, SHIFT(330),
-  [1105] = {.entry = {.count = 1, .reusable = true}}, SHIFT(434),
-  [1107] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
-  [1109] = {.entry = {.count = 1, .reusable = true}}, SHIFT(544),
-  [1111] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 1, 0, 0),
-  [1113] = {.entry = {.count = 1, .reusable = true}}, SHIFT(461),
-  [1115] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 4, 0, 59),
-  [1117] = {.entry = {.count = 1, .reusable = true}}, SHIFT(414),
-  [1119] = {.entry = {.count = 1, .reusable = true}}, SHIFT(257),
-  [1121] = {.entry = {.count = 1, .reusable = true}}, SHIFT(499),
-  [1123] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 1, 0, 0),
-  [1125] = {.entry = {.count = 1, .reusable = true}}, SHIFT(527),
-  [1127] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0),
-  [1129] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0), SHIFT_REPEAT(499),
-  [1132] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 0),
-  [1134] = {.entry = {.count = 1, .reusable = true}}, SHIFT(374),
-  [1136] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 4, 0, 34),
-  [1138] = {.entry = {.count = 1, .reusable = true}}, SHIFT(386),
-  [1140] = {.entry = {.count = 1, .reusable = true}}, SHIFT(347),
-  [1142] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 2, 0, 0),
-  [1144] = {.entry = {.count = 1, .reusable = true}}, SHIFT(240),
-  [1146] = {.entry = {.count = 1, .reusable = true}}, SHIFT(497),
-  [1148] = {.entry = {.count = 1, .reusable = true}}, SHIFT(217),
-  [1150] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0), SHIFT_REPEAT(433),
-  [1153] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0),
-  [1155] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0), SHIFT_REPEAT(497),
-  [1158] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0),
-  [1160] = {.entry = {.count = 1, .reusable = true}}, SHIFT(433),
-  [1162] = {.entry = {.count = 1, .reusable = true}}, SHIFT(214),
-  [1164] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect, 2, 0, 0),
-  [1166] = {.entry = {.count = 1, .reusable = true}}, SHIFT(194),
-  [1168] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 6, 0, 75),
-  [1170] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 3, 0, 76),
-  [1172] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_update, 3, 0, 50),
-  [1174] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_stage, 2, 0, 4),
-  [1176] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_end, 2, 0, 25),
-  [1178] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_alert, 2, 0, 77),
-  [1180] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_no, 2, 0, 22),
-  [1182] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_emitted, 2, 0, 26),
-  [1184] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 6, 0, 78),
-  [1186] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_given, 3, 0, 50),
-  [1188] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 3, 0, 39),
-  [1190] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_offer, 3, 0, 43),
-  [1192] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_sent, 3, 0, 38),
-  [1194] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_queue, 3, 0, 39),
-  [1196] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_agency, 3, 0, 42),
-  [1198] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 85),
-  [1200] = {.entry = {.count = 1, .reusable = true}}, SHIFT(387),
-  [1202] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 87),
-  [1204] = {.entry = {.count = 1, .reusable = true}}, SHIFT(379),
-  [1206] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_placeholder, 3, 0, 0),
-  [1208] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_placeholder, 3, 0, 0),
-  [1210] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 30),
-  [1212] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 32),
-  [1214] = {.entry = {.count = 1, .reusable = true}}, SHIFT(521),
-  [1216] = {.entry = {.count = 1, .reusable = true}}, SHIFT(272),
-  [1218] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 4, 0, 58),
-  [1220] = {.entry = {.count = 1, .reusable = true}}, SHIFT(204),
-  [1222] = {.entry = {.count = 1, .reusable = true}}, SHIFT(287),
-  [1224] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 8, 0, 87),
-  [1226] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 3, 0, 69),
-  [1228] = {.entry = {.count = 1, .reusable = true}}, SHIFT(425),
-  [1230] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_var, 5, 0, 57),
-  [1232] = {.entry = {.count = 1, .reusable = true}}, SHIFT(62),
-  [1234] = {.entry = {.count = 1, .reusable = true}}, SHIFT(275),
-  [1236] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 82),
-  [1238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(486),
-  [1240] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 34),
-  [1242] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 85),
-  [1244] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
-  [1246] = {.entry = {.count = 1, .reusable = false}}, SHIFT(543),
-  [1248] = {.entry = {.count = 1, .reusable = true}}, SHIFT(432),
-  [1250] = {.entry = {.count = 1, .reusable = true}}, SHIFT(398),
-  [1252] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
-  [1254] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 3, 0, 21),
-  [1256] = {.entry = {.count = 1, .reusable = true}}, SHIFT(417),
-  [1258] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
-  [1260] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
-  [1262] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 4, 0, 74),
-  [1264] = {.entry = {.count = 1, .reusable = true}}, SHIFT(357),
-  [1266] = {.entry = {.count = 1, .reusable = true}}, SHIFT(358),
-  [1268] = {.entry = {.count = 1, .reusable = true}}, SHIFT(396),
-  [1270] = {.entry = {.count = 1, .reusable = true}}, SHIFT(359),
-  [1272] = {.entry = {.count = 1, .reusable = true}}, SHIFT(430),
-  [1274] = {.entry = {.count = 1, .reusable = true}}, SHIFT(274),
-  [1276] = {.entry = {.count = 1, .reusable = true}}, SHIFT(361),
-  [1278] = {.entry = {.count = 1, .reusable = true}}, SHIFT(409),
-  [1280] = {.entry = {.count = 1, .reusable = true}}, SHIFT(438),
-  [1282] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 4, 0, 21),
-  [1284] = {.entry = {.count = 1, .reusable = true}}, SHIFT(512),
-  [1286] = {.entry = {.count = 1, .reusable = true}}, SHIFT(405),
-  [1288] = {.entry = {.count = 1, .reusable = true}}, SHIFT(410),
-  [1290] = {.entry = {.count = 1, .reusable = true}}, SHIFT(439),
-  [1292] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
-  [1294] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
-  [1296] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 4, 0, 69),
-  [1298] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
-  [1300] = {.entry = {.count = 1, .reusable = true}}, SHIFT(360),
-  [1302] = {.entry = {.count = 1, .reusable = true}}, SHIFT(412),
-  [1304] = {.entry = {.count = 1, .reusable = true}}, SHIFT(366),
-  [1306] = {.entry = {.count = 1, .reusable = true}}, SHIFT(281),
-  [1308] = {.entry = {.count = 1, .reusable = true}}, SHIFT(367),
-  [1310] = {.entry = {.count = 1, .reusable = true}}, SHIFT(384),
-  [1312] = {.entry = {.count = 1, .reusable = true}}, SHIFT(343),
-  [1314] = {.entry = {.count = 1, .reusable = true}}, SHIFT(193),
-  [1316] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
-  [1318] = {.entry = {.count = 1, .reusable = true}}, SHIFT(395),
-  [1320] = {.entry = {.count = 1, .reusable = true}}, SHIFT(546),
-  [1322] = {.entry = {.count = 1, .reusable = true}}, SHIFT(506),
-  [1324] = {.entry = {.count = 1, .reusable = true}}, SHIFT(534),
-  [1326] = {.entry = {.count = 1, .reusable = true}}, SHIFT(270),
-  [1328] = {.entry = {.count = 1, .reusable = true}}, SHIFT(406),
-  [1330] = {.entry = {.count = 1, .reusable = true}}, SHIFT(273),
-  [1332] = {.entry = {.count = 1, .reusable = true}}, SHIFT(445),
-  [1334] = {.entry = {.count = 1, .reusable = true}}, SHIFT(457),
-  [1336] = {.entry = {.count = 1, .reusable = true}}, SHIFT(453),
-  [1338] = {.entry = {.count = 1, .reusable = true}}, SHIFT(477),
-  [1340] = {.entry = {.count = 1, .reusable = true}}, SHIFT(431),
-  [1342] = {.entry = {.count = 1, .reusable = true}}, SHIFT(415),
-  [1344] = {.entry = {.count = 1, .reusable = true}}, SHIFT(448),
-  [1346] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
-  [1348] = {.entry = {.count = 1, .reusable = true}}, SHIFT(297),
-  [1350] = {.entry = {.count = 1, .reusable = true}}, SHIFT(285),
-  [1352] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
-  [1354] = {.entry = {.count = 1, .reusable = true}}, SHIFT(442),
-  [1356] = {.entry = {.count = 1, .reusable = true}}, SHIFT(424),
-  [1358] = {.entry = {.count = 1, .reusable = true}}, SHIFT(375),
-  [1360] = {.entry = {.count = 1, .reusable = true}}, SHIFT(507),
-  [1362] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
-  [1364] = {.entry = {.count = 1, .reusable = true}}, SHIFT(332),
-  [1366] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
-  [1368] = {.entry = {.count = 1, .reusable = true}}, SHIFT(286),
-  [1370] = {.entry = {.count = 1, .reusable = true}}, SHIFT(529),
-  [1372] = {.entry = {.count = 1, .reusable = true}}, SHIFT(472),
-  [1374] = {.entry = {.count = 1, .reusable = true}}, SHIFT(505),
-  [1376] = {.entry = {.count = 1, .reusable = true}}, SHIFT(344),
-  [1378] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
-  [1380] = {.entry = {.count = 1, .reusable = true}}, SHIFT(243),
-  [1382] = {.entry = {.count = 1, .reusable = true}}, SHIFT(245),
-  [1384] = {.entry = {.count = 1, .reusable = true}}, SHIFT(323),
-  [1386] = {.entry = {.count = 1, .reusable = true}}, SHIFT(467),
-  [1388] = {.entry = {.count = 1, .reusable = true}}, SHIFT(291),
-  [1390] = {.entry = {.count = 1, .reusable = true}}, SHIFT(276),
-  [1392] = {.entry = {.count = 1, .reusable = true}}, SHIFT(319),
-  [1394] = {.entry = {.count = 1, .reusable = true}}, SHIFT(528),
-  [1396] = {.entry = {.count = 1, .reusable = true}}, SHIFT(154),
-  [1398] = {.entry = {.count = 1, .reusable = true}}, SHIFT(294),
-  [1400] = {.entry = {.count = 1, .reusable = true}}, SHIFT(463),
-  [1402] = {.entry = {.count = 1, .reusable = true}}, SHIFT(192),
-  [1404] = {.entry = {.count = 1, .reusable = true}}, SHIFT(225),
-  [1406] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
-  [1408] = {.entry = {.count = 1, .reusable = true}}, SHIFT(454),
-  [1410] = {.entry = {.count = 1, .reusable = true}}, SHIFT(306),
-  [1412] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
-  [1414] = {.entry = {.count = 1, .reusable = true}}, SHIFT(298),
-  [1416] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
-  [1418] = {.entry = {.count = 1, .reusable = true}}, SHIFT(293),
-  [1420] = {.entry = {.count = 1, .reusable = true}}, SHIFT(530),
-  [1422] = {.entry = {.count = 1, .reusable = true}}, SHIFT(187),
-  [1424] = {.entry = {.count = 1, .reusable = true}}, SHIFT(484),
-  [1426] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
-  [1428] = {.entry = {.count = 1, .reusable = true}}, SHIFT(514),
-  [1430] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
-  [1432] = {.entry = {.count = 1, .reusable = true}}, SHIFT(518),
-  [1434] = {.entry = {.count = 1, .reusable = true}}, SHIFT(523),
-  [1436] = {.entry = {.count = 1, .reusable = true}}, SHIFT(307),
-  [1438] = {.entry = {.count = 1, .reusable = true}}, SHIFT(74),
-  [1440] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
-  [1442] = {.entry = {.count = 1, .reusable = true}}, SHIFT(163),
-  [1444] = {.entry = {.count = 1, .reusable = true}}, SHIFT(522),
-  [1446] = {.entry = {.count = 1, .reusable = true}}, SHIFT(400),
-  [1448] = {.entry = {.count = 1, .reusable = true}}, SHIFT(541),
-  [1450] = {.entry = {.count = 1, .reusable = true}}, SHIFT(279),
-  [1452] = {.entry = {.count = 1, .reusable = true}}, SHIFT(397),
-  [1454] = {.entry = {.count = 1, .reusable = true}}, SHIFT(420),
-  [1456] = {.entry = {.count = 1, .reusable = true}}, SHIFT(513),
-  [1458] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
-  [1460] = {.entry = {.count = 1, .reusable = true}}, SHIFT(182),
-  [1462] = {.entry = {.count = 1, .reusable = true}}, SHIFT(107),
-  [1464] = {.entry = {.count = 1, .reusable = true}}, SHIFT(392),
-  [1466] = {.entry = {.count = 1, .reusable = true}}, SHIFT(222),
-  [1468] = {.entry = {.count = 1, .reusable = true}}, SHIFT(393),
-  [1470] = {.entry = {.count = 1, .reusable = true}}, SHIFT(378),
-  [1472] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
-  [1474] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
-  [1476] = {.entry = {.count = 1, .reusable = true}}, SHIFT(115),
-  [1478] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
-  [1480] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
-  [1482] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
-  [1484] = {.entry = {.count = 1, .reusable = true}}, SHIFT(304),
-  [1486] = {.entry = {.count = 1, .reusable = true}}, SHIFT(380),
-  [1488] = {.entry = {.count = 1, .reusable = true}}, SHIFT(474),
-  [1490] = {.entry = {.count = 1, .reusable = true}}, SHIFT(516),
-  [1492] = {.entry = {.count = 1, .reusable = true}}, SHIFT(459),
-  [1494] = {.entry = {.count = 1, .reusable = true}}, SHIFT(327),
-  [1496] = {.entry = {.count = 1, .reusable = true}}, SHIFT(364),
-  [1498] = {.entry = {.count = 1, .reusable = true}}, SHIFT(312),
-  [1500] = {.entry = {.count = 1, .reusable = true}}, SHIFT(333),
-  [1502] = {.entry = {.count = 1, .reusable = true}}, SHIFT(282),
-  [1504] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
-  [1506] = {.entry = {.count = 1, .reusable = true}}, SHIFT(413),
-  [1508] = {.entry = {.count = 1, .reusable = true}}, SHIFT(485),
-  [1510] = {.entry = {.count = 1, .reusable = true}}, SHIFT(326),
-  [1512] = {.entry = {.count = 1, .reusable = true}}, SHIFT(151),
-  [1514] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
-  [1516] = {.entry = {.count = 1, .reusable = true}}, SHIFT(342),
-  [1518] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
-  [1520] = {.entry = {.count = 1, .reusable = true}}, SHIFT(509),
-  [1522] = {.entry = {.count = 1, .reusable = true}}, SHIFT(213),
-  [1524] = {.entry = {.count = 1, .reusable = true}}, SHIFT(475),
-  [1526] = {.entry = {.count = 1, .reusable = true}}, SHIFT(462),
-  [1528] = {.entry = {.count = 1, .reusable = true}}, SHIFT(480),
-  [1530] = {.entry = {.count = 1, .reusable = true}}, SHIFT(531),
-  [1532] = {.entry = {.count = 1, .reusable = true}}, SHIFT(481),
-  [1534] = {.entry = {.count = 1, .reusable = true}}, SHIFT(473),
+  [1063] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 48),
+  [1065] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 7, 0, 79),
+  [1067] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
+  [1069] = {.entry = {.count = 1, .reusable = true}}, SHIFT(330),
+  [1071] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
+  [1073] = {.entry = {.count = 1, .reusable = true}}, SHIFT(509),
+  [1075] = {.entry = {.count = 1, .reusable = true}}, SHIFT(510),
+  [1077] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0),
+  [1079] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(509),
+  [1082] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(510),
+  [1085] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_no_contact_rule, 3, 0, 0),
+  [1087] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 7, 0, 68),
+  [1089] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_at_most_rule, 5, 0, 58),
+  [1091] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 5, 0, 38),
+  [1093] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_week, 2, 0, 0),
+  [1095] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 7, 0, 69),
+  [1097] = {.entry = {.count = 1, .reusable = true}}, SHIFT(166),
+  [1099] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
+  [1101] = {.entry = {.count = 1, .reusable = true}}, SHIFT(331),
+  [1103] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
+  [1105] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(331),
+  [1108] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(58),
+  [1111] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
+  [1113] = {.entry = {.count = 1, .reusable = true}}, SHIFT(333),
+  [1115] = {.entry = {.count = 1, .reusable = true}}, SHIFT(189),
+  [1117] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 37),
+  [1119] = {.entry = {.count = 1, .reusable = true}}, SHIFT(132),
+  [1121] = {.entry = {.count = 1, .reusable = true}}, SHIFT(247),
+  [1123] = {.entry = {.count = 1, .reusable = true}}, SHIFT(482),
+  [1125] = {.entry = {.count = 1, .reusable = true}}, SHIFT(543),
+  [1127] = {.entry = {.count = 1, .reusable = true}}, SHIFT(342),
+  [1129] = {.entry = {.count = 1, .reusable = true}}, SHIFT(564),
+  [1131] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 4, 0, 36),
+  [1133] = {.entry = {.count = 1, .reusable = true}}, SHIFT(403),
+  [1135] = {.entry = {.count = 1, .reusable = true}}, SHIFT(375),
+  [1137] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 2, 0, 0),
+  [1139] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
+  [1141] = {.entry = {.count = 1, .reusable = true}}, SHIFT(577),
+  [1143] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 1, 0, 0),
+  [1145] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 1, 0, 0),
+  [1147] = {.entry = {.count = 1, .reusable = true}}, SHIFT(496),
+  [1149] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 0),
+  [1151] = {.entry = {.count = 1, .reusable = true}}, SHIFT(361),
+  [1153] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0),
+  [1155] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0), SHIFT_REPEAT(482),
+  [1158] = {.entry = {.count = 1, .reusable = true}}, SHIFT(241),
+  [1160] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 90),
+  [1162] = {.entry = {.count = 1, .reusable = true}}, SHIFT(402),
+  [1164] = {.entry = {.count = 1, .reusable = true}}, SHIFT(381),
+  [1166] = {.entry = {.count = 1, .reusable = true}}, SHIFT(501),
+  [1168] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 4, 0, 64),
+  [1170] = {.entry = {.count = 1, .reusable = true}}, SHIFT(414),
+  [1172] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_sent, 3, 0, 40),
+  [1174] = {.entry = {.count = 1, .reusable = true}}, SHIFT(462),
+  [1176] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_locale, 2, 0, 4),
+  [1178] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_placeholder, 3, 0, 0),
+  [1180] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_placeholder, 3, 0, 0),
+  [1182] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 32),
+  [1184] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 34),
+  [1186] = {.entry = {.count = 1, .reusable = false}}, SHIFT(286),
+  [1188] = {.entry = {.count = 1, .reusable = false}}, SHIFT(457),
+  [1190] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0), SHIFT_REPEAT(554),
+  [1193] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0),
+  [1195] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect, 2, 0, 0),
+  [1197] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 6, 0, 83),
+  [1199] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 3, 0, 84),
+  [1201] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_update, 3, 0, 53),
+  [1203] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_stage, 2, 0, 5),
+  [1205] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_end, 2, 0, 27),
+  [1207] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_alert, 2, 0, 85),
+  [1209] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_no, 2, 0, 24),
+  [1211] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_emitted, 2, 0, 28),
+  [1213] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_template_languages_repeat1, 2, 0, 0), SHIFT_REPEAT(286),
+  [1216] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_template_languages_repeat1, 2, 0, 0),
+  [1218] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 3, 0, 41),
+  [1220] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_offer, 3, 0, 45),
+  [1222] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_queue, 3, 0, 41),
+  [1224] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_agency, 3, 0, 44),
+  [1226] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 93),
+  [1228] = {.entry = {.count = 1, .reusable = true}}, SHIFT(404),
+  [1230] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 95),
+  [1232] = {.entry = {.count = 1, .reusable = true}}, SHIFT(409),
+  [1234] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_sent, 5, 0, 96),
+  [1236] = {.entry = {.count = 1, .reusable = true}}, SHIFT(527),
+  [1238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(280),
+  [1240] = {.entry = {.count = 1, .reusable = true}}, SHIFT(554),
+  [1242] = {.entry = {.count = 1, .reusable = true}}, SHIFT(215),
+  [1244] = {.entry = {.count = 1, .reusable = true}}, SHIFT(286),
+  [1246] = {.entry = {.count = 1, .reusable = true}}, SHIFT(164),
+  [1248] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 4, 0, 63),
+  [1250] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_given, 3, 0, 53),
+  [1252] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0), SHIFT_REPEAT(516),
+  [1255] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0),
+  [1257] = {.entry = {.count = 1, .reusable = true}}, SHIFT(516),
+  [1259] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
+  [1261] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
+  [1263] = {.entry = {.count = 1, .reusable = true}}, SHIFT(220),
+  [1265] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 6, 0, 86),
+  [1267] = {.entry = {.count = 1, .reusable = true}}, SHIFT(303),
+  [1269] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
+  [1271] = {.entry = {.count = 1, .reusable = true}}, SHIFT(277),
+  [1273] = {.entry = {.count = 1, .reusable = true}}, SHIFT(555),
+  [1275] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 3, 0, 23),
+  [1277] = {.entry = {.count = 1, .reusable = true}}, SHIFT(417),
+  [1279] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_approved, 4, 0, 77),
+  [1281] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_var, 5, 0, 60),
+  [1283] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 90),
+  [1285] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 36),
+  [1287] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 93),
+  [1289] = {.entry = {.count = 1, .reusable = true}}, SHIFT(566),
+  [1291] = {.entry = {.count = 1, .reusable = true}}, SHIFT(226),
+  [1293] = {.entry = {.count = 1, .reusable = false}}, SHIFT(465),
+  [1295] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
+  [1297] = {.entry = {.count = 1, .reusable = true}}, SHIFT(514),
+  [1299] = {.entry = {.count = 1, .reusable = true}}, SHIFT(436),
+  [1301] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
+  [1303] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 8, 0, 95),
+  [1305] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 3, 0, 74),
+  [1307] = {.entry = {.count = 1, .reusable = true}}, SHIFT(418),
+  [1309] = {.entry = {.count = 1, .reusable = true}}, SHIFT(373),
+  [1311] = {.entry = {.count = 1, .reusable = true}}, SHIFT(451),
+  [1313] = {.entry = {.count = 1, .reusable = true}}, SHIFT(569),
+  [1315] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 4, 0, 23),
+  [1317] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 4, 0, 74),
+  [1319] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_language, 4, 0, 82),
+  [1321] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
+  [1323] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_language, 3, 0, 76),
+  [1325] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
+  [1327] = {.entry = {.count = 1, .reusable = true}}, SHIFT(553),
+  [1329] = {.entry = {.count = 1, .reusable = true}}, SHIFT(448),
+  [1331] = {.entry = {.count = 1, .reusable = true}}, SHIFT(369),
+  [1333] = {.entry = {.count = 1, .reusable = true}}, SHIFT(370),
+  [1335] = {.entry = {.count = 1, .reusable = true}}, SHIFT(430),
+  [1337] = {.entry = {.count = 1, .reusable = true}}, SHIFT(278),
+  [1339] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 4, 0, 81),
+  [1341] = {.entry = {.count = 1, .reusable = true}}, SHIFT(371),
+  [1343] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
+  [1345] = {.entry = {.count = 1, .reusable = true}}, SHIFT(440),
+  [1347] = {.entry = {.count = 1, .reusable = true}}, SHIFT(526),
+  [1349] = {.entry = {.count = 1, .reusable = true}}, SHIFT(502),
+  [1351] = {.entry = {.count = 1, .reusable = true}}, SHIFT(372),
+  [1353] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_language, 2, 0, 61),
+  [1355] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
+  [1357] = {.entry = {.count = 1, .reusable = true}}, SHIFT(434),
+  [1359] = {.entry = {.count = 1, .reusable = true}}, SHIFT(470),
+  [1361] = {.entry = {.count = 1, .reusable = true}}, SHIFT(309),
+  [1363] = {.entry = {.count = 1, .reusable = true}}, SHIFT(463),
+  [1365] = {.entry = {.count = 1, .reusable = true}}, SHIFT(383),
+  [1367] = {.entry = {.count = 1, .reusable = true}}, SHIFT(71),
+  [1369] = {.entry = {.count = 1, .reusable = true}}, SHIFT(169),
+  [1371] = {.entry = {.count = 1, .reusable = true}}, SHIFT(562),
+  [1373] = {.entry = {.count = 1, .reusable = true}}, SHIFT(299),
+  [1375] = {.entry = {.count = 1, .reusable = true}}, SHIFT(307),
+  [1377] = {.entry = {.count = 1, .reusable = true}}, SHIFT(473),
+  [1379] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
+  [1381] = {.entry = {.count = 1, .reusable = true}}, SHIFT(350),
+  [1383] = {.entry = {.count = 1, .reusable = true}}, SHIFT(529),
+  [1385] = {.entry = {.count = 1, .reusable = true}}, SHIFT(530),
+  [1387] = {.entry = {.count = 1, .reusable = true}}, SHIFT(490),
+  [1389] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
+  [1391] = {.entry = {.count = 1, .reusable = true}}, SHIFT(297),
+  [1393] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
+  [1395] = {.entry = {.count = 1, .reusable = true}}, SHIFT(495),
+  [1397] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
+  [1399] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
+  [1401] = {.entry = {.count = 1, .reusable = true}}, SHIFT(549),
+  [1403] = {.entry = {.count = 1, .reusable = true}}, SHIFT(16),
+  [1405] = {.entry = {.count = 1, .reusable = true}}, SHIFT(162),
+  [1407] = {.entry = {.count = 1, .reusable = true}}, SHIFT(544),
+  [1409] = {.entry = {.count = 1, .reusable = true}}, SHIFT(497),
+  [1411] = {.entry = {.count = 1, .reusable = true}}, SHIFT(476),
+  [1413] = {.entry = {.count = 1, .reusable = true}}, SHIFT(321),
+  [1415] = {.entry = {.count = 1, .reusable = true}}, SHIFT(318),
+  [1417] = {.entry = {.count = 1, .reusable = true}}, SHIFT(513),
+  [1419] = {.entry = {.count = 1, .reusable = true}}, SHIFT(552),
+  [1421] = {.entry = {.count = 1, .reusable = true}}, SHIFT(281),
+  [1423] = {.entry = {.count = 1, .reusable = true}}, SHIFT(255),
+  [1425] = {.entry = {.count = 1, .reusable = true}}, SHIFT(475),
+  [1427] = {.entry = {.count = 1, .reusable = true}}, SHIFT(488),
+  [1429] = {.entry = {.count = 1, .reusable = true}}, SHIFT(416),
+  [1431] = {.entry = {.count = 1, .reusable = true}}, SHIFT(172),
+  [1433] = {.entry = {.count = 1, .reusable = true}}, SHIFT(376),
+  [1435] = {.entry = {.count = 1, .reusable = true}}, SHIFT(486),
+  [1437] = {.entry = {.count = 1, .reusable = true}}, SHIFT(170),
+  [1439] = {.entry = {.count = 1, .reusable = true}}, SHIFT(260),
+  [1441] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
+  [1443] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
+  [1445] = {.entry = {.count = 1, .reusable = true}}, SHIFT(356),
+  [1447] = {.entry = {.count = 1, .reusable = true}}, SHIFT(291),
+  [1449] = {.entry = {.count = 1, .reusable = true}}, SHIFT(453),
+  [1451] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
+  [1453] = {.entry = {.count = 1, .reusable = true}}, SHIFT(466),
+  [1455] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
+  [1457] = {.entry = {.count = 1, .reusable = true}}, SHIFT(306),
+  [1459] = {.entry = {.count = 1, .reusable = true}}, SHIFT(570),
+  [1461] = {.entry = {.count = 1, .reusable = true}}, SHIFT(337),
+  [1463] = {.entry = {.count = 1, .reusable = true}}, SHIFT(542),
+  [1465] = {.entry = {.count = 1, .reusable = true}}, SHIFT(442),
+  [1467] = {.entry = {.count = 1, .reusable = true}}, SHIFT(353),
+  [1469] = {.entry = {.count = 1, .reusable = true}}, SHIFT(378),
+  [1471] = {.entry = {.count = 1, .reusable = true}}, SHIFT(336),
+  [1473] = {.entry = {.count = 1, .reusable = true}}, SHIFT(395),
+  [1475] = {.entry = {.count = 1, .reusable = true}}, SHIFT(561),
+  [1477] = {.entry = {.count = 1, .reusable = true}}, SHIFT(535),
+  [1479] = {.entry = {.count = 1, .reusable = true}}, SHIFT(305),
+  [1481] = {.entry = {.count = 1, .reusable = true}}, SHIFT(467),
+  [1483] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
+  [1485] = {.entry = {.count = 1, .reusable = true}}, SHIFT(351),
+  [1487] = {.entry = {.count = 1, .reusable = true}}, SHIFT(384),
+  [1489] = {.entry = {.count = 1, .reusable = true}}, SHIFT(455),
+  [1491] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
+  [1493] = {.entry = {.count = 1, .reusable = true}}, SHIFT(472),
+  [1495] = {.entry = {.count = 1, .reusable = true}}, SHIFT(327),
+  [1497] = {.entry = {.count = 1, .reusable = true}}, SHIFT(287),
+  [1499] = {.entry = {.count = 1, .reusable = true}}, SHIFT(284),
+  [1501] = {.entry = {.count = 1, .reusable = true}}, SHIFT(282),
+  [1503] = {.entry = {.count = 1, .reusable = true}}, SHIFT(274),
+  [1505] = {.entry = {.count = 1, .reusable = true}}, SHIFT(415),
+  [1507] = {.entry = {.count = 1, .reusable = true}}, SHIFT(508),
+  [1509] = {.entry = {.count = 1, .reusable = true}}, SHIFT(152),
+  [1511] = {.entry = {.count = 1, .reusable = true}}, SHIFT(207),
+  [1513] = {.entry = {.count = 1, .reusable = true}}, SHIFT(206),
+  [1515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(484),
+  [1517] = {.entry = {.count = 1, .reusable = true}}, SHIFT(294),
+  [1519] = {.entry = {.count = 1, .reusable = true}}, SHIFT(279),
+  [1521] = {.entry = {.count = 1, .reusable = true}}, SHIFT(130),
+  [1523] = {.entry = {.count = 1, .reusable = true}}, SHIFT(545),
+  [1525] = {.entry = {.count = 1, .reusable = true}}, SHIFT(426),
+  [1527] = {.entry = {.count = 1, .reusable = true}}, SHIFT(338),
+  [1529] = {.entry = {.count = 1, .reusable = true}}, SHIFT(410),
+  [1531] = {.entry = {.count = 1, .reusable = true}}, SHIFT(523),
+  [1533] = {.entry = {.count = 1, .reusable = true}}, SHIFT(428),
+  [1535] = {.entry = {.count = 1, .reusable = true}}, SHIFT(528),
+  [1537] = {.entry = {.count = 1, .reusable = true}}, SHIFT(109),
+  [1539] = {.entry = {.count = 1, .reusable = true}}, SHIFT(61),
+  [1541] = {.entry = {.count = 1, .reusable = true}}, SHIFT(219),
+  [1543] = {.entry = {.count = 1, .reusable = true}}, SHIFT(111),
+  [1545] = {.entry = {.count = 1, .reusable = true}}, SHIFT(433),
+  [1547] = {.entry = {.count = 1, .reusable = true}}, SHIFT(229),
+  [1549] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
+  [1551] = {.entry = {.count = 1, .reusable = true}}, SHIFT(560),
+  [1553] = {.entry = {.count = 1, .reusable = true}}, SHIFT(421),
+  [1555] = {.entry = {.count = 1, .reusable = true}}, SHIFT(452),
+  [1557] = {.entry = {.count = 1, .reusable = true}}, SHIFT(532),
+  [1559] = {.entry = {.count = 1, .reusable = true}}, SHIFT(435),
+  [1561] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
+  [1563] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
+  [1565] = {.entry = {.count = 1, .reusable = true}}, SHIFT(234),
+  [1567] = {.entry = {.count = 1, .reusable = true}}, SHIFT(187),
+  [1569] = {.entry = {.count = 1, .reusable = true}}, SHIFT(339),
+  [1571] = {.entry = {.count = 1, .reusable = true}}, SHIFT(525),
+  [1573] = {.entry = {.count = 1, .reusable = true}}, SHIFT(39),
+  [1575] = {.entry = {.count = 1, .reusable = true}}, SHIFT(195),
+  [1577] = {.entry = {.count = 1, .reusable = true}}, SHIFT(150),
+  [1579] = {.entry = {.count = 1, .reusable = true}}, SHIFT(489),
+  [1581] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
+  [1583] = {.entry = {.count = 1, .reusable = true}}, SHIFT(540),
+  [1585] = {.entry = {.count = 1, .reusable = true}}, SHIFT(576),
+  [1587] = {.entry = {.count = 1, .reusable = true}}, SHIFT(445),
+  [1589] = {.entry = {.count = 1, .reusable = true}}, SHIFT(547),
+  [1591] = {.entry = {.count = 1, .reusable = true}}, SHIFT(311),
+  [1593] = {.entry = {.count = 1, .reusable = true}}, SHIFT(397),
+  [1595] = {.entry = {.count = 1, .reusable = true}}, SHIFT(563),
+  [1597] = {.entry = {.count = 1, .reusable = true}}, SHIFT(315),
+  [1599] = {.entry = {.count = 1, .reusable = true}}, SHIFT(456),
+  [1601] = {.entry = {.count = 1, .reusable = true}}, SHIFT(538),
 };
 
 #ifdef __cplusplus

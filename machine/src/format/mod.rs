@@ -11,15 +11,18 @@
 
 mod collections;
 mod header;
+mod locales;
 mod rules;
 mod validate;
 
 pub use collections::{Collections, Deadline};
 
+pub use header::FLAG_LOCALES;
 pub use header::{
     decode, encode, FormatError, FLAGS_KNOWN, FLAG_COLLECTIONS, FLAG_LIFECYCLE, FLAG_POLICY_EXT,
     FORMAT_VERSION, HEADER_LEN, MAGIC,
 };
+pub use locales::{Approved, LanguageChoice, LanguageText, Locales, TemplateLocale};
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
 pub use validate::validate;
 
@@ -82,6 +85,10 @@ pub struct Machine {
     /// Deadlines, kept out of the payload in the same way.
     #[serde(skip)]
     pub collections: Collections,
+    /// Locale, languages and WhatsApp approvals, kept out of the payload in
+    /// the same way.
+    #[serde(skip)]
+    pub locales: Locales,
 }
 
 /// `migrate from version N { ... }` blocks and `reenter when COND`.
@@ -191,12 +198,15 @@ impl Machine {
             lifecycle: &'a Lifecycle,
             policy_rules: &'a PolicyExt,
             collections: &'a Collections,
+            #[serde(skip_serializing_if = "Locales::is_empty")]
+            locales: &'a Locales,
         }
         let view = View {
             machine: self,
             lifecycle: &self.lifecycle,
             policy_rules: &self.policy.ext,
             collections: &self.collections,
+            locales: &self.locales,
         };
         serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
@@ -208,6 +218,7 @@ impl Machine {
         let lifecycle = section("lifecycle");
         let rules = section("policy_rules");
         let collections = section("collections");
+        let locales = section("locales");
         let mut m: Machine = serde_json::from_value(v)?;
         if let Some(lifecycle) = lifecycle {
             m.lifecycle = serde_json::from_value(lifecycle)?;
@@ -217,6 +228,9 @@ impl Machine {
         }
         if let Some(collections) = collections {
             m.collections = serde_json::from_value(collections)?;
+        }
+        if let Some(locales) = locales {
+            m.locales = serde_json::from_value(locales)?;
         }
         Ok(m)
     }

@@ -207,3 +207,43 @@ fn deadlines_travel_in_their_own_section_and_leave_other_flows_unchanged() {
     let err = decode(&encode(&m)).unwrap_err();
     assert!(err.to_string().contains("deadline 0"), "{err}");
 }
+
+#[test]
+fn locales_travel_in_their_own_section_and_leave_other_flows_unchanged() {
+    let plain = consumer_early();
+    let plain_bytes = encode(&plain);
+    let flags = |b: &[u8]| u16::from_le_bytes([b[6], b[7]]);
+    assert_eq!(flags(&plain_bytes) & FLAG_LOCALES, 0);
+    let mut m = plain.clone();
+    let body = m.templates[0].body.clone();
+    m.locales = Locales {
+        locale: Some("es_PE".into()),
+        language: Some(LanguageChoice {
+            field: 0,
+            fallback: 0,
+        }),
+        templates: vec![TemplateLocale {
+            template: 0,
+            locale: Some("en_US".into()),
+            approved: Some(Approved {
+                name: 0,
+                language: 0,
+            }),
+            languages: vec![LanguageText {
+                language: 0,
+                locale: None,
+                approved: None,
+                subject: None,
+                body,
+            }],
+        }],
+    };
+    let bytes = encode(&m);
+    assert_ne!(flags(&bytes) & FLAG_LOCALES, 0);
+    assert_eq!(decode(&bytes), Ok(m.clone()));
+    assert_eq!(Machine::from_json(&m.to_json()).unwrap(), m);
+    // A text for a template the flow does not have is refused on loading.
+    m.locales.templates[0].template = 999;
+    let err = decode(&encode(&m)).unwrap_err();
+    assert!(err.to_string().contains("template locale 0"), "{err}");
+}

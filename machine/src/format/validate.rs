@@ -174,6 +174,54 @@ impl Check<'_> {
                 self.code(w, 0, &place)?;
             }
         }
+        self.locales()?;
+        Ok(())
+    }
+
+    fn locales(&self) -> Result<(), String> {
+        let l = &self.m.locales;
+        let any_event_fields = self
+            .m
+            .events
+            .iter()
+            .map(|e| e.fields.len())
+            .max()
+            .unwrap_or(0);
+        if let Some(c) = &l.language {
+            let place = || "the language choice".to_string();
+            within(
+                "account field",
+                c.field as usize,
+                self.m.account.len(),
+                &place,
+            )?;
+            self.sym(c.fallback, &place)?;
+        }
+        for (i, t) in l.templates.iter().enumerate() {
+            let place = || format!("template locale {i}");
+            within(
+                "template",
+                t.template as usize,
+                self.m.templates.len(),
+                &place,
+            )?;
+            let approved = |a: &Option<Approved>| match a {
+                Some(a) => {
+                    self.sym(a.name, &place)?;
+                    self.sym(a.language, &place)
+                }
+                None => Ok(()),
+            };
+            approved(&t.approved)?;
+            for v in &t.languages {
+                self.sym(v.language, &place)?;
+                approved(&v.approved)?;
+                if let Some(s) = &v.subject {
+                    self.text(s, any_event_fields, &place)?;
+                }
+                self.text(&v.body, any_event_fields, &place)?;
+            }
+        }
         Ok(())
     }
 

@@ -88,6 +88,20 @@ impl Slot<'_> {
             View::Other(v) => v.render_into(out, currency),
         }
     }
+
+    /// Writes the value into a message for a locale (see
+    /// [`Value::render_locale_into`]).
+    pub fn render_locale_into(
+        &self,
+        out: &mut String,
+        currency: &str,
+        formats: &dun_machine::locale::Formats,
+    ) {
+        match self.view() {
+            View::Text(s) | View::Variant(s) => out.push_str(s),
+            View::Other(v) => v.render_locale_into(out, currency, formats),
+        }
+    }
 }
 
 type Stack<'a> = smallvec::SmallVec<[Slot<'a>; 8]>;

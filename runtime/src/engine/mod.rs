@@ -11,6 +11,7 @@ mod deadline;
 pub(crate) mod eval;
 mod hold;
 pub(crate) mod instance;
+mod message;
 mod run;
 mod week;
 
@@ -18,7 +19,7 @@ pub use audit::{AuditEntry, AuditKind, ContactRef, Detail, Reason};
 pub use dun_machine::account::{type_words, Account, AccountError};
 pub use instance::{Instance, Queued};
 
-use crate::format::{Channel, DurationSpec, Machine, Priority, Sym};
+use crate::format::{Approved, Channel, DurationSpec, Machine, Priority, Sym};
 use crate::value::Value;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -132,13 +133,28 @@ pub enum ActionKind {
     End {
         outcome: Sym,
     },
+    /// A send whose template says more than its text: the language of the
+    /// text chosen for the account, the name and language code WhatsApp
+    /// approved it under. A template that says neither gives a
+    /// [`ActionKind::Send`].
+    Message {
+        channel: Channel,
+        template: Sym,
+        language: Option<Sym>,
+        approved: Option<Approved>,
+        subject: Option<String>,
+        text: String,
+        to: Option<String>,
+    },
 }
 
 impl ActionKind {
     /// The contact channel, for sends and calls.
     pub fn channel(&self) -> Option<Channel> {
         match self {
-            ActionKind::Send { channel, .. } => Some(*channel),
+            ActionKind::Send { channel, .. } | ActionKind::Message { channel, .. } => {
+                Some(*channel)
+            }
             ActionKind::Call { .. } => Some(Channel::Call),
             _ => None,
         }
@@ -148,6 +164,9 @@ impl ActionKind {
     pub fn contact(&self) -> Option<ContactRef> {
         match self {
             ActionKind::Send {
+                channel, template, ..
+            }
+            | ActionKind::Message {
                 channel, template, ..
             } => Some(ContactRef {
                 channel: *channel,
@@ -206,6 +225,27 @@ impl ActionKind {
             }
             ActionKind::Stage { to, .. } => format!("stage {}", m.stage_name(*to)),
             ActionKind::End { outcome } => format!("end {}", m.str(*outcome)),
+            ActionKind::Message {
+                channel,
+                template,
+                language,
+                approved,
+                ..
+            } => {
+                let mut out = format!("sent {} {}", channel.name(), m.str(*template));
+                if let Some(l) = language {
+                    out.push_str(" in ");
+                    out.push_str(m.str(*l));
+                }
+                if let Some(a) = approved {
+                    out.push_str(&format!(
+                        " (approved \"{}\" language \"{}\")",
+                        m.str(a.name),
+                        m.str(a.language)
+                    ));
+                }
+                out
+            }
         }
     }
 }

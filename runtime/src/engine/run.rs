@@ -3,6 +3,7 @@
 use super::audit::{ContactRef, Detail};
 use super::contact::{minutes_ceil, Decision};
 use super::eval::Env;
+use super::message;
 use super::{
     Account, Action, ActionId, ActionKind, AuditEntry, AuditKind, Input, Instance, Outcome, Queued,
     Status,
@@ -220,7 +221,25 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Text written with the flow's locale, for alerts.
     fn render(&mut self, text: &Text, event: Option<&[Value]>, at: DateTime<Utc>) -> String {
+        let formats = self
+            .m
+            .locales
+            .locale
+            .as_deref()
+            .and_then(dun_machine::locale::lookup);
+        self.render_in(text, event, at, formats.as_ref())
+    }
+
+    /// Text with its values written for `formats`, or dun's own way.
+    fn render_in(
+        &mut self,
+        text: &Text,
+        event: Option<&[Value]>,
+        at: DateTime<Utc>,
+        formats: Option<&dun_machine::locale::Formats>,
+    ) -> String {
         // Room for the literal text and a typical value per interpolation:
         // a letter's text grew through several reallocations otherwise.
         let room: usize = text
@@ -237,7 +256,10 @@ impl<'a> Run<'a> {
                 TextPiece::Expr(code) => {
                     let failed = match self.env(event, at).eval_slot(code) {
                         Ok(v) => {
-                            v.render_into(&mut out, &self.m.currency);
+                            match formats {
+                                Some(f) => v.render_locale_into(&mut out, &self.m.currency, f),
+                                None => v.render_into(&mut out, &self.m.currency),
+                            }
                             None
                         }
                         Err(e) => Some(e),
@@ -734,12 +756,33 @@ impl<'a> Run<'a> {
                     };
                     // Rendered only once the policy lets the contact go (or
                     // queues it): a held stage sends afresh when it resumes.
-                    let build = |run: &mut Self| ActionKind::Send {
-                        channel: *channel,
-                        template: t.name,
-                        subject: t.subject.as_ref().map(|s| run.render(s, event, at)),
-                        text: run.render(&t.body, event, at),
-                        to: field.map(|v| v.render(&run.m.currency)),
+                    let wording = message::wording(self.m, *template, t, self.account);
+                    let build = |run: &mut Self| {
+                        let formats = wording.formats.as_ref();
+                        let subject = wording
+                            .subject
+                            .map(|s| run.render_in(s, event, at, formats));
+                        let text = run.render_in(wording.body, event, at, formats);
+                        let to = field.map(|v| v.render(&run.m.currency));
+                        if wording.is_plain() {
+                            ActionKind::Send {
+                                channel: *channel,
+                                template: t.name,
+                                subject,
+                                text,
+                                to,
+                            }
+                        } else {
+                            ActionKind::Message {
+                                channel: *channel,
+                                template: t.name,
+                                language: wording.language,
+                                approved: wording.approved,
+                                subject,
+                                text,
+                                to,
+                            }
+                        }
                     };
                     if let Some(exit) = self.contact(contact, build, here, *hold, at, mode) {
                         return exit;

@@ -896,6 +896,29 @@ pub(crate) fn write_action(buf: &mut String, m: &Machine, account: &str, a: &Act
             }
             o.str("text", text);
         }
+        ActionKind::Message {
+            channel,
+            template,
+            language,
+            approved,
+            subject,
+            text,
+            to,
+        } => {
+            o.str("type", "send");
+            o.str("channel", channel.name());
+            o.str("template", m.str(*template));
+            o.opt("to", to.as_deref());
+            o.opt("language", language.map(|l| m.str(l)));
+            if let Some(a) = approved {
+                o.str("whatsapp_template", m.str(a.name));
+                o.str("whatsapp_language", m.str(a.language));
+            }
+            if let Some(s) = subject {
+                o.str("subject", s);
+            }
+            o.str("text", text);
+        }
         ActionKind::Call { queue, priority } => {
             o.str("type", "call");
             o.opt("queue", queue.map(|q| m.str(q)));

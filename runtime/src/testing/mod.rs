@@ -330,7 +330,7 @@ fn check(sim: &Sim, snapshots: &[Snapshot], item: &TimelineItem, e: &Expect) -> 
         let mut why = match sim.done.iter().find(|d| matches(&d.kind)) {
             Some(other) => {
                 let verb = match e {
-                    Expect::Sent { .. } => "it was sent",
+                    Expect::Sent { .. } | Expect::SentIn { .. } => "it was sent",
                     Expect::Call { .. } => "the call was made",
                     _ => "it happened",
                 };
@@ -451,8 +451,16 @@ type Matcher<'e> = Box<dyn Fn(&ActionKind) -> bool + 'e>;
 fn action_matcher<'e>(m: &'e Machine, e: &'e Expect) -> Option<Matcher<'e>> {
     Some(match e {
         Expect::Sent { channel, template } => Box::new(
-            move |k| matches!(k, ActionKind::Send { channel: c, template: t, .. } if c == channel && m.str(*t) == template),
+            move |k| matches!(k, ActionKind::Send { channel: c, template: t, .. } | ActionKind::Message { channel: c, template: t, .. } if c == channel && m.str(*t) == template),
         ),
+        Expect::SentIn {
+            channel,
+            template,
+            language,
+        } => Box::new(move |k| {
+            matches!(k, ActionKind::Message { channel: c, template: t, language: Some(l), .. }
+                if c == channel && m.str(*t) == template && m.str(*l) == language)
+        }),
         Expect::Call { queue } => Box::new(move |k| match k {
             ActionKind::Call { queue: q, .. } => {
                 queue.is_none() || q.map(|q| m.str(q)) == queue.as_deref()
@@ -481,6 +489,11 @@ fn action_matcher<'e>(m: &'e Machine, e: &'e Expect) -> Option<Matcher<'e>> {
 fn describe_expect(_m: &Machine, e: &Expect) -> String {
     match e {
         Expect::Sent { channel, template } => format!("{} `{template}`", channel.name()),
+        Expect::SentIn {
+            channel,
+            template,
+            language,
+        } => format!("{} `{template}` in `{language}`", channel.name()),
         Expect::Call { queue: Some(q) } => format!("a call for queue `{q}`"),
         Expect::Call { queue: None } => "a call".into(),
         Expect::AssignedQueue(q) => format!("assignment to queue `{q}`"),
@@ -517,7 +530,12 @@ fn hold_reason(sim: &Sim, kind: &ActionKind, went: DateTime<Utc>) -> Option<Stri
 /// Why an expected contact never went: skipped or suppressed.
 fn never_reason(sim: &Sim, e: &Expect) -> Option<String> {
     let tag = match e {
-        Expect::Sent { channel, template } => format!("{} {template}", channel.name()),
+        Expect::Sent { channel, template }
+        | Expect::SentIn {
+            channel, template, ..
+        } => {
+            format!("{} {template}", channel.name())
+        }
         Expect::Call { .. } => "call".into(),
         _ => return None,
     };
@@ -535,6 +553,9 @@ fn never_reason(sim: &Sim, e: &Expect) -> Option<String> {
 fn contact_tag(m: &Machine, kind: &ActionKind) -> Option<String> {
     match kind {
         ActionKind::Send {
+            channel, template, ..
+        }
+        | ActionKind::Message {
             channel, template, ..
         } => Some(format!("({} {})", channel.name(), m.str(*template))),
         ActionKind::Call { .. } => Some(format!("({})", kind.describe(m))),

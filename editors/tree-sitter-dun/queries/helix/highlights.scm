@@ -102,6 +102,10 @@
   "from"
   "contact"
   "reenter"
+  "locale"
+  "language"
+  "fallback"
+  "approved"
   "most"
 ] @keyword
 

@@ -9,6 +9,7 @@
   (calendar_declaration)
   (policy_declaration)
   (template_email)
+  (template_languages)
   (test_declaration)
   (migrate_declaration)
   (split_step)
