@@ -4,10 +4,12 @@
 //! outcomes and agencies the flow uses). Lowering, the formatter and the
 //! editor queries read this instead of re-deriving it from the syntax tree.
 
+mod moves;
 mod table;
 mod ty;
 pub mod week;
 
+pub use moves::{Move, MoveHandler, MoveKind};
 pub use table::Table;
 pub use ty::{Channel, ChannelSet, EnumId, Type};
 
@@ -216,6 +218,9 @@ pub struct Usage {
     /// field it goes to: the `to` field, or the account's only field of the
     /// channel's contact type.
     pub send_targets: SpanMap<String>,
+    /// Every place that moves an account into a stage (flow tests
+    /// excluded), in the order the checker walked them.
+    pub moves: Vec<Move>,
 }
 
 impl Usage {

@@ -39,6 +39,8 @@ pub(crate) fn check(file: &ast::File, model: &Model, diags: &mut Vec<Diagnostic>
         in_test: false,
         foreign: None,
         currency_reported: false,
+        within: None,
+        handler: None,
     };
     // Tests last: their expectations ask what the whole flow uses.
     for decl in &file.decls {
@@ -82,6 +84,11 @@ pub(crate) struct Checker<'a> {
     /// recorded by span.
     foreign: Option<crate::model::SpanMap<DeclId>>,
     currency_reported: bool,
+    /// The stage whose body or handlers are being walked (its position),
+    /// for `Usage::moves`.
+    within: Option<u16>,
+    /// The handler being walked, for `Usage::moves`.
+    handler: Option<crate::model::MoveHandler>,
 }
 
 impl Checker<'_> {
@@ -123,6 +130,30 @@ impl Checker<'_> {
                     .push(span);
             }
         }
+    }
+
+    /// Resolves the stage a move names and, outside tests, records the
+    /// move where it stands (stage and handler being walked).
+    pub(crate) fn move_to(&mut self, stage: &ast::Ident, how: crate::model::MoveKind) {
+        self.stage_ref(stage);
+        if self.in_test || self.foreign.is_some() {
+            return;
+        }
+        let Some(to) = self
+            .model
+            .stages
+            .position(&stage.name)
+            .and_then(|p| u16::try_from(p).ok())
+        else {
+            return;
+        };
+        self.walked.usage.moves.push(crate::model::Move {
+            to,
+            span: stage.span,
+            how,
+            within: self.within,
+            handler: self.handler.clone(),
+        });
     }
 
     fn record_type(&mut self, span: Span, ty: &Type) {
