@@ -57,6 +57,30 @@ pub(crate) fn check(file: &ast::File, model: &Model, diags: &mut Vec<Diagnostic>
     c.walked
 }
 
+/// The type the checker gives `expr`, read where `event`'s payload is in
+/// scope (when `event` names one), recording nothing: for an expression
+/// outside the checked file, such as the part of a line being typed.
+pub(crate) fn type_of(model: &Model, expr: &ast::Expr, event: Option<&str>) -> Type {
+    let mut diags = Vec::new();
+    let mut c = Checker {
+        model,
+        walked: Walked::default(),
+        diags: &mut diags,
+        in_test: false,
+        foreign: Some(Default::default()),
+        currency_reported: true,
+        within: None,
+        handler: None,
+    };
+    let scope = Scope {
+        event: event
+            .filter(|e| model.events.contains(e))
+            .map(str::to_string),
+        ..Scope::default()
+    };
+    c.expr(expr, None, &scope)
+}
+
 /// Where an expression stands.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Scope {
