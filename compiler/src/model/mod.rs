@@ -4,11 +4,13 @@
 //! outcomes and agencies the flow uses). Lowering, the formatter and the
 //! editor queries read this instead of re-deriving it from the syntax tree.
 
+mod duplicates;
 mod moves;
 mod table;
 mod ty;
 pub mod week;
 
+pub use duplicates::Duplicate;
 pub use moves::{Move, MoveHandler, MoveKind};
 pub use table::Table;
 pub use ty::{Channel, ChannelSet, EnumId, Type};
@@ -256,6 +258,9 @@ pub struct Model {
     /// order.
     pub enum_spans: Vec<Vec<Span>>,
     pub usage: Usage,
+    /// Declarations of a name already declared (reported as duplicates),
+    /// in file order.
+    pub duplicates: Vec<Duplicate>,
 }
 
 impl Model {
