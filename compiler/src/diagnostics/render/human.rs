@@ -483,4 +483,41 @@ mod tests {
         assert_eq!(report(text, diagnostic, narrow(40, false)), wide);
         assert!(!wide.contains("..."), "{wide}");
     }
+
+    /// Every span of a long line holding tabs and characters of several
+    /// bytes and columns, at several widths: the report renders, names the
+    /// file's line, and keeps plain ASCII reports within the width (the
+    /// labels' messages are short here).
+    #[test]
+    fn cut_excerpts_render_for_any_span_and_width() {
+        let line = format!(
+            "\tif {} == \"日本語 ünï\" {{",
+            "account.name_of_x + ".repeat(8)
+        );
+        let text = format!("flow x\nstage a {{\n{line}\n  end paid\n}}\n");
+        let start = text.find("\tif").unwrap();
+        let end = start + line.len();
+        let bounds: Vec<usize> = (start..=end)
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        for width in [40, 47, 61, 80, 133] {
+            for (n, &from) in bounds.iter().enumerate().step_by(5) {
+                for &to in bounds[n..].iter().step_by(23) {
+                    let diagnostic =
+                        Diagnostic::error("dun::x::y", "m", Span::new(from, to)).with_label("l");
+                    let out = report(&text, diagnostic, narrow(width, false));
+                    assert!(
+                        out.contains("[flows/early.dun:3:"),
+                        "{from}..{to} at {width}:\n{out}"
+                    );
+                    for l in out.lines() {
+                        assert!(
+                            l.chars().count() <= width,
+                            "{from}..{to} at {width}: {l:?}\n{out}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
