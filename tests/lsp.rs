@@ -808,3 +808,121 @@ fn template_files_are_linked_checked_and_watched() {
     assert_eq!(cleared["params"]["diagnostics"], json!([]), "{cleared}");
     assert!(server.shut_down().success());
 }
+
+/// Names in template files: find-references from a variable lists its
+/// placeholders in the file, a rename rewrites them with the flow in one
+/// workspace edit, and a rename or references asked from inside a
+/// placeholder of the file answer for the variable.
+#[test]
+fn references_and_rename_reach_the_placeholders_of_template_files() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lsp_template_refs");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("templates")).expect("scratch folder");
+    let template = dir.join("templates/promise.txt");
+    let file_text =
+        "Dear {account.name},\n\nYou promised {promised_amount} of {account.balance}.\n";
+    std::fs::write(&template, file_text).expect("template");
+    let flow = dir.join("flow.dun");
+    let text = "flow f\ncurrency USD\naccount { name: text\n balance: money\n address: address }\n\
+                var promised_amount: money = 0 USD\n\
+                template promise for letter file \"templates/promise.txt\"\n\
+                start s\nstage s {\n  set promised_amount = account.balance\n  send letter promise\n  end done\n}\n";
+    std::fs::write(&flow, text).expect("flow");
+    let uri = &format!("file://{}", flow.display());
+    let template_uri = format!("file://{}", template.display());
+
+    let (mut server, _) = Server::initialized(&[]);
+    server.open(uri, 1, text);
+    assert_eq!(server.diagnostics(uri, 1), json!([]));
+    // The variable's declaration: line 5, `var promised_amount`.
+    let at_var = json!({ "line": 5, "character": 6 });
+    let refs = server.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": uri }, "position": at_var,
+                "context": { "includeDeclaration": false } }),
+    );
+    let places: Vec<(String, u64, u64, u64)> = refs
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .map(|l| {
+                    let file = if l["uri"] == json!(template_uri) {
+                        "template"
+                    } else {
+                        "flow"
+                    };
+                    let r = &l["range"];
+                    (
+                        file.to_string(),
+                        r["start"]["line"].as_u64().unwrap_or(99),
+                        r["start"]["character"].as_u64().unwrap_or(99),
+                        r["end"]["character"].as_u64().unwrap_or(99),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        places,
+        [("flow".into(), 9, 6, 21), ("template".into(), 2, 14, 29)],
+        "{refs}"
+    );
+
+    // Rename from the flow: the flow and the file, in one edit.
+    let edit = server.request(
+        "textDocument/rename",
+        json!({ "textDocument": { "uri": uri }, "position": at_var, "newName": "promised" }),
+    );
+    let in_file = &edit["changes"][template_uri.as_str()];
+    assert_eq!(in_file.as_array().map(Vec::len), Some(1), "{edit}");
+    assert_eq!(in_file[0]["newText"], "promised", "{edit}");
+    assert_eq!(
+        in_file[0]["range"]["start"],
+        json!({ "line": 2, "character": 14 }),
+        "{edit}"
+    );
+    assert_eq!(
+        edit["changes"][uri.as_str()].as_array().map(Vec::len),
+        Some(2),
+        "{edit}"
+    );
+
+    // From inside the placeholder of the file (`{promised_a|mount}`).
+    let in_placeholder = json!({ "line": 2, "character": 20 });
+    let prepared = server.request(
+        "textDocument/prepareRename",
+        json!({ "textDocument": { "uri": template_uri }, "position": in_placeholder }),
+    );
+    assert_eq!(prepared["placeholder"], "promised_amount", "{prepared}");
+    assert_eq!(
+        prepared["range"]["start"],
+        json!({ "line": 2, "character": 14 }),
+        "{prepared}"
+    );
+    let again = server.request(
+        "textDocument/rename",
+        json!({ "textDocument": { "uri": template_uri }, "position": in_placeholder,
+                "newName": "promised" }),
+    );
+    assert_eq!(again, edit, "the same rename from the file");
+    let from_file = server.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": template_uri }, "position": in_placeholder,
+                "context": { "includeDeclaration": true } }),
+    );
+    assert_eq!(from_file.as_array().map(Vec::len), Some(3), "{from_file}");
+    let definition = server.request(
+        "textDocument/definition",
+        json!({ "textDocument": { "uri": template_uri }, "position": in_placeholder }),
+    );
+    assert_eq!(definition["uri"], json!(uri), "{definition}");
+    assert_eq!(definition["range"]["start"]["line"], 5, "{definition}");
+    // Literal text of the file names nothing.
+    let nothing = server.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": template_uri }, "position": { "line": 0, "character": 1 },
+                "context": { "includeDeclaration": true } }),
+    );
+    assert_eq!(nothing, json!(null), "{nothing}");
+    assert!(server.shut_down().success());
+}

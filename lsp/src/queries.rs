@@ -79,9 +79,12 @@ pub fn definition(s: &Snapshot, at: Position) -> Option<GotoDefinitionResponse> 
     }
 }
 
+/// The references in the flow, then those in its template files.
 pub fn references(s: &Snapshot, at: Position, include_declaration: bool) -> Option<Vec<Location>> {
     let spans = s.doc.references(s.offset(at), include_declaration);
-    (!spans.is_empty()).then(|| spans.iter().map(|sp| s.location(*sp)).collect())
+    let mut found: Vec<Location> = spans.iter().map(|sp| s.location(*sp)).collect();
+    found.extend(crate::templates::references(s, at));
+    (!found.is_empty()).then_some(found)
 }
 
 /// `Err` carries the reason a rename is refused, shown by the editor.
@@ -93,9 +96,9 @@ pub fn prepare_rename(s: &Snapshot, at: Position) -> Result<PrepareRenameRespons
     })
 }
 
+/// The edits of the flow and of the placeholders of its template files.
 pub fn rename(s: &Snapshot, at: Position, new_name: &str) -> Result<WorkspaceEdit, String> {
-    let edits = s.doc.rename(s.offset(at), new_name).map_err(|e| e.0)?;
-    Ok(workspace_edit(s, edits))
+    crate::templates::rename(s, at, new_name)
 }
 
 pub fn workspace_edit(s: &Snapshot, edits: Vec<dun_compiler::ide::TextEdit>) -> WorkspaceEdit {

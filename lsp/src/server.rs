@@ -357,19 +357,39 @@ impl LanguageServer for Backend {
     ) -> Result<Option<GotoDefinitionResponse>> {
         let p = params.text_document_position_params;
         let at = p.position;
-        self.docs
-            .query(p.text_document.uri, move |s| queries::definition(s, at))
-            .await
+        let uri = p.text_document.uri;
+        match self
+            .docs
+            .query(uri.clone(), move |s| queries::definition(s, at))
+            .await?
+        {
+            Some(found) => Ok(Some(found)),
+            None => {
+                self.in_template_file(uri, at, move |s, found| {
+                    queries::definition(s, found.declaration)
+                })
+                .await
+            }
+        }
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let p = params.text_document_position;
         let (at, decl) = (p.position, params.context.include_declaration);
-        self.docs
-            .query(p.text_document.uri, move |s| {
-                queries::references(s, at, decl)
-            })
-            .await
+        let uri = p.text_document.uri;
+        match self
+            .docs
+            .query(uri.clone(), move |s| queries::references(s, at, decl))
+            .await?
+        {
+            Some(found) => Ok(Some(found)),
+            None => {
+                self.in_template_file(uri, at, move |s, found| {
+                    queries::references(s, found.declaration, decl)
+                })
+                .await
+            }
+        }
     }
 
     async fn prepare_rename(
@@ -377,24 +397,49 @@ impl LanguageServer for Backend {
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
         let at = params.position;
-        let answer = self
+        let uri = params.text_document.uri;
+        let mut answer = self
             .docs
-            .query(params.text_document.uri, move |s| {
-                Some(queries::prepare_rename(s, at))
-            })
+            .query(uri.clone(), move |s| Some(queries::prepare_rename(s, at)))
             .await?;
+        if answer.is_none() {
+            // Inside a placeholder of a template file: the range there.
+            answer = self
+                .in_template_file(uri, at, move |s, found| {
+                    Some(
+                        queries::prepare_rename(s, found.declaration).map(|answer| match answer {
+                            PrepareRenameResponse::RangeWithPlaceholder { placeholder, .. } => {
+                                PrepareRenameResponse::RangeWithPlaceholder {
+                                    range: found.range,
+                                    placeholder,
+                                }
+                            }
+                            other => other,
+                        }),
+                    )
+                })
+                .await?;
+        }
         refused(answer)
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let p = params.text_document_position;
         let at = p.position;
-        let answer = self
+        let uri = p.text_document.uri;
+        let name = params.new_name.clone();
+        let mut answer = self
             .docs
-            .query(p.text_document.uri, move |s| {
-                Some(queries::rename(s, at, &params.new_name))
-            })
+            .query(uri.clone(), move |s| Some(queries::rename(s, at, &name)))
             .await?;
+        if answer.is_none() {
+            let name = params.new_name;
+            answer = self
+                .in_template_file(uri, at, move |s, found| {
+                    Some(queries::rename(s, found.declaration, &name))
+                })
+                .await?;
+        }
         refused(answer)
     }
 }
@@ -410,6 +455,25 @@ fn refused<T>(answer: Option<std::result::Result<T, String>>) -> Result<Option<T
 }
 
 impl Backend {
+    /// A request made inside a template file, which is not a flow the
+    /// server analyses: `f` answers it in the open flow that reads the
+    /// file, at the declaration of the name under the cursor.
+    async fn in_template_file<T, F>(&self, uri: Uri, at: Position, f: F) -> Result<Option<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&crate::documents::Snapshot, templates::InTemplateFile) -> Option<T>
+            + Send
+            + 'static,
+    {
+        self.docs
+            .query_all(move |snapshots| {
+                let found = templates::in_template_file(&snapshots, &uri, at)?;
+                let flow = found.flow.clone();
+                f(&flow, found)
+            })
+            .await
+    }
+
     /// The answer to a formatting request: a refusal of `dun fmt` is shown
     /// as a warning; syntax errors are already on screen as diagnostics.
     async fn formatted(

@@ -72,3 +72,91 @@ pub fn diagnostics(s: &Snapshot, errors_page: &str) -> Vec<Published> {
         })
         .collect()
 }
+
+/// A range of a template file, from byte offsets into its text.
+fn file_range(text: &str, span: Span, encoding: dun_compiler::ide::Encoding) -> lsp::Range {
+    position::range_to_lsp(LineMap::new(text).range(text, span, encoding))
+}
+
+/// The placeholders of the flow's template files that name what the name
+/// at `at` names, as locations in those files.
+pub fn references(s: &Snapshot, at: lsp::Position) -> Vec<lsp::Location> {
+    let links = s.doc.template_links();
+    s.doc
+        .template_file_references(s.offset(at))
+        .into_iter()
+        .filter_map(|place| {
+            let link = links.iter().find(|l| l.path == place.path)?;
+            Some(lsp::Location::new(
+                Uri::from_file_path(&place.path)?,
+                file_range(&link.text, place.span, s.encoding),
+            ))
+        })
+        .collect()
+}
+
+/// A rename in the flow and in the placeholders of its template files, as
+/// one workspace edit; `Err` carries the reason it is refused.
+pub fn rename(
+    s: &Snapshot,
+    at: lsp::Position,
+    new_name: &str,
+) -> Result<lsp::WorkspaceEdit, String> {
+    let (edits, files) = s
+        .doc
+        .rename_with_template_files(s.offset(at), new_name)
+        .map_err(|e| e.0)?;
+    let mut edit = crate::queries::workspace_edit(s, edits);
+    let links = s.doc.template_links();
+    let changes = edit.changes.get_or_insert_with(Default::default);
+    for f in files {
+        let (Some(link), Some(uri)) = (
+            links.iter().find(|l| l.path == f.path),
+            Uri::from_file_path(&f.path),
+        ) else {
+            continue;
+        };
+        let range = file_range(&link.text, f.edit.span, s.encoding);
+        changes
+            .entry(uri)
+            .or_default()
+            .push(lsp::TextEdit::new(range, f.edit.new_text));
+    }
+    Ok(edit)
+}
+
+/// A name under the cursor in a template file.
+pub struct InTemplateFile {
+    /// The open flow that reads the file.
+    pub flow: std::sync::Arc<Snapshot>,
+    /// Where the name is declared in that flow.
+    pub declaration: lsp::Position,
+    /// The name in the file.
+    pub range: lsp::Range,
+}
+
+/// A request made inside a template file (a file the server does not
+/// analyse itself): the open flow that reads it and the name there; `None`
+/// when no open flow reads the file or no name is there.
+pub fn in_template_file(
+    snapshots: &[std::sync::Arc<Snapshot>],
+    uri: &Uri,
+    at: lsp::Position,
+) -> Option<InTemplateFile> {
+    let path = uri.to_file_path()?;
+    snapshots.iter().find_map(|s| {
+        let link = s
+            .doc
+            .template_links()
+            .into_iter()
+            .find(|l| l.path == path)?;
+        let offset =
+            LineMap::new(&link.text).offset(&link.text, position::from_lsp(at), s.encoding);
+        let (name, decl) = s.doc.template_file_declaration(&path, offset)?;
+        Some(InTemplateFile {
+            flow: s.clone(),
+            declaration: s.range(decl).start,
+            range: file_range(&link.text, name, s.encoding),
+        })
+    })
+}

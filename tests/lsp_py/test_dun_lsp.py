@@ -233,3 +233,46 @@ async def test_template_file_is_a_document_link(client: LanguageClient):
     assert links, "the reference flow has a file template"
     for link in links:
         assert pathlib.Path(link.target.removeprefix("file://")).is_file()
+
+
+@pytest.mark.asyncio
+async def test_references_and_rename_reach_template_files(client: LanguageClient):
+    text = REFERENCE.read_text()
+    open_doc(client, text)
+    await diagnostics_for(client)
+    template = (REFERENCE.parent / "templates" / "final_demand.txt").resolve()
+    template_uri = template.as_uri()
+    # `due_date: date` in the account block.
+    line = next(i for i, l in enumerate(text.splitlines()) if l.strip().startswith("due_date:"))
+    at = types.Position(line=line, character=text.splitlines()[line].index("due_date") + 1)
+    refs = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            position=at,
+            context=types.ReferenceContext(include_declaration=False),
+        )
+    )
+    in_file = [r for r in refs if r.uri == template_uri]
+    file_lines = template.read_text().splitlines()
+    expected = next(i for i, l in enumerate(file_lines) if "{account.due_date}" in l)
+    assert [r.range.start.line for r in in_file] == [expected]
+
+    edit = await client.text_document_rename_async(
+        types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=URI), position=at, new_name="due_on"
+        )
+    )
+    assert [e.new_text for e in edit.changes[template_uri]] == ["due_on"]
+    assert len(edit.changes[URI]) > 1
+
+    # From inside the placeholder of the file.
+    inside = types.Position(
+        line=expected, character=file_lines[expected].index("due_date") + 2
+    )
+    prepared = await client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(
+            text_document=types.TextDocumentIdentifier(uri=template_uri), position=inside
+        )
+    )
+    assert prepared.placeholder == "due_date"
+    assert prepared.range.start.character == file_lines[expected].index("due_date")

@@ -86,10 +86,24 @@ struct Context<'a> {
     /// The tokens of the current line (since the line's start or the last
     /// bracket on it), before the word under the cursor.
     line: Vec<Tok<'a>>,
+    /// Where each token of `line` starts in the text.
+    line_at: Vec<usize>,
     /// The cursor is in a comment or in the literal part of a string.
     silent: bool,
     /// The cursor is inside a `{...}` placeholder of a string.
     in_placeholder: bool,
+}
+
+impl<'a> Context<'a> {
+    fn push(&mut self, tok: Tok<'a>, at: usize) {
+        self.line.push(tok);
+        self.line_at.push(at);
+    }
+
+    fn clear_line(&mut self) {
+        self.line.clear();
+        self.line_at.clear();
+    }
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -150,6 +164,7 @@ fn context(text: &str, offset: usize) -> Context<'_> {
     let mut cx = Context {
         blocks: Vec::new(),
         line: Vec::new(),
+        line_at: Vec::new(),
         silent: false,
         in_placeholder: false,
     };
@@ -157,7 +172,7 @@ fn context(text: &str, offset: usize) -> Context<'_> {
     // true while inside its placeholder. The tokens of a placeholder go to
     // `line` as well, after the line's tokens are saved here.
     let mut strings: Vec<bool> = Vec::new();
-    let mut saved_lines: Vec<Vec<Tok<'_>>> = Vec::new();
+    let mut saved_lines: Vec<(Vec<Tok<'_>>, Vec<usize>)> = Vec::new();
     let mut lexer = Lexer::new(text);
     while let Some(token) = lexer.next() {
         if token.start >= offset {
@@ -172,10 +187,10 @@ fn context(text: &str, offset: usize) -> Context<'_> {
                     // file at the next declaration, and so does this.
                     strings.clear();
                     saved_lines.clear();
-                    cx.line.clear();
+                    cx.clear_line();
                     lexer.reset_to_code();
                 } else if strings.is_empty() {
-                    cx.line.clear();
+                    cx.clear_line();
                 }
             }
             TokenKind::Blank | TokenKind::Text | TokenKind::Escape | TokenKind::BraceEscape => {}
@@ -188,27 +203,30 @@ fn context(text: &str, offset: usize) -> Context<'_> {
             TokenKind::Quote => strings.push(false),
             TokenKind::CloseQuote => {
                 strings.pop();
-                cx.line.push(Tok::Literal);
+                cx.push(Tok::Literal, start);
             }
             TokenKind::PlaceholderOpen => {
                 if let Some(s) = strings.last_mut() {
                     *s = true;
                 }
-                saved_lines.push(std::mem::take(&mut cx.line));
+                saved_lines.push((
+                    std::mem::take(&mut cx.line),
+                    std::mem::take(&mut cx.line_at),
+                ));
             }
             TokenKind::PlaceholderClose => {
                 if let Some(s) = strings.last_mut() {
                     *s = false;
                 }
-                cx.line = saved_lines.pop().unwrap_or_default();
+                (cx.line, cx.line_at) = saved_lines.pop().unwrap_or_default();
             }
-            TokenKind::Number => cx.line.push(Tok::Literal),
+            TokenKind::Number => cx.push(Tok::Literal, start),
             TokenKind::Word => {
                 if end >= offset {
                     // The word under the cursor: the prefix, not a token.
                     break;
                 }
-                cx.line.push(Tok::Word(token.text(text)));
+                cx.push(Tok::Word(token.text(text)), start);
             }
             TokenKind::Punct => match token.text(text) {
                 open @ ("{" | "[" | "(") => {
@@ -219,23 +237,24 @@ fn context(text: &str, offset: usize) -> Context<'_> {
                     };
                     cx.blocks.push(kind);
                     if open == "{" {
-                        cx.line.clear();
+                        cx.clear_line();
                     } else {
-                        cx.line.push(Tok::Punct(open));
+                        cx.push(Tok::Punct(open), start);
                     }
                 }
                 close @ ("}" | "]" | ")") => {
                     cx.blocks.pop();
                     if close == "}" {
-                        cx.line.clear();
+                        cx.clear_line();
                     } else {
-                        cx.line.push(Tok::Literal);
+                        cx.push(Tok::Literal, start);
                     }
                 }
                 // An operator cut by the cursor (`-$0>`) is its first part.
-                _ => cx
-                    .line
-                    .push(Tok::Punct(text.get(start..end.min(offset)).unwrap_or(""))),
+                _ => cx.push(
+                    Tok::Punct(text.get(start..end.min(offset)).unwrap_or("")),
+                    start,
+                ),
             },
         }
     }
@@ -665,31 +684,47 @@ impl Candidates<'_, '_> {
         }
     }
 
-    /// The variants of the enumeration on the left of `==`, `!=` or `in`.
+    /// The variants of the enumeration on the left of `==`, `!=` or `in`,
+    /// by the type the checker gives that operand: the one it recorded in
+    /// the model when the line parsed, else the checker's type of the
+    /// operand read on its own (while the line is being typed it does not
+    /// parse, so the model has no type for it).
     fn variants_of_left(&mut self) {
-        let model = &self.doc.analysis.model;
         let line = &self.cx.line;
-        // The operator (or the `in [`), then the operand before it.
+        // The operator (or the `in [`), then the operand before it: back to
+        // the keyword or bracket that opens it.
         let Some(op) = line
             .iter()
             .rposition(|t| matches!(t, Tok::Punct("==" | "!=")) || *t == Tok::Word("in"))
         else {
             return;
         };
-        let ty = match (
-            op.checked_sub(3).map(|i| &line[i..op]),
-            op.checked_sub(1).map(|i| line[i]),
-        ) {
-            (Some([Tok::Word("account"), Tok::Punct("."), Tok::Word(f)]), _) => {
-                model.account.get(f).map(|f| f.ty.clone())
-            }
-            (Some([Tok::Word("event"), Tok::Punct("."), Tok::Word(f)]), _) => self
-                .event()
-                .and_then(|e| model.events.get(&e))
-                .and_then(|e| e.fields.get(f))
-                .map(|f| f.ty.clone()),
-            (_, Some(Tok::Word(v))) => model.vars.get(v).map(|v| v.ty.clone()),
-            _ => None,
+        let first = line[..op]
+            .iter()
+            .rposition(|t| match t {
+                Tok::Word(w) => {
+                    !matches!(*w, "account" | "event" | "today" | "now")
+                        && keywords::lookup(w).is_some()
+                }
+                Tok::Punct(p) => matches!(*p, "(" | "[" | "," | "{" | ":"),
+                Tok::Literal => false,
+            })
+            .map_or(0, |i| i + 1);
+        let (Some(&start), Some(&end)) = (self.cx.line_at.get(first), self.cx.line_at.get(op))
+        else {
+            return;
+        };
+        if first >= op {
+            return;
+        }
+        let text = self.doc.text();
+        let written = text.get(start..end).unwrap_or("");
+        let span = Span::new(start, start + written.trim_end().len());
+        let model = &self.doc.analysis.model;
+        let ty = match model.usage.expr_types.get(&span) {
+            Some(ty) => Some(ty.clone()),
+            None => crate::syntax::expression_at(text, span.start as usize, span.end as usize)
+                .map(|e| crate::types::type_of(model, &e, self.event().as_deref())),
         };
         if let Some(Type::Enum(id)) = ty {
             self.variants(id);

@@ -6,10 +6,9 @@
 use super::index::Target;
 use super::Document;
 use crate::fmt::{type_expr, Spelling};
-use crate::model::Type;
+use crate::model::{Model, Move, MoveKind, Type};
 use crate::syntax::ast::{
-    self, Block, Decl, ExprKind, FieldDecl, HandlerBody, Span, StepKind, TemplateBody, TestAction,
-    TestItemKind, Text, TextPart,
+    self, Decl, ExprKind, FieldDecl, Span, TemplateBody, TestAction, TestItemKind, Text, TextPart,
 };
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -65,7 +64,7 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
             };
             out.push_str(&code(&format!("stage {name}")));
             doc_comment = stage.doc.as_deref();
-            let entries = entries(file, name);
+            let entries = entries(model, name);
             if let Some(d) = doc_comment.take() {
                 let _ = write!(out, "\n\n{d}");
             }
@@ -296,79 +295,64 @@ fn field_list(fields: &[FieldDecl]) -> String {
         .join(", ")
 }
 
-/// Every place that moves an account into `stage`, in file order.
-pub fn entries(file: &ast::File, stage: &str) -> Vec<Entry> {
-    let mut out = Vec::new();
-    for decl in &file.decls {
-        match decl {
-            Decl::Start(s) if s.stage.name == stage => out.push(Entry {
-                span: s.stage.span,
-                description: "`start`: every new account enters here".to_string(),
-            }),
-            Decl::Handler(h) => handler_entries(h, stage, "any stage", &mut out),
-            Decl::Stage(s) => {
-                let place = format!("stage `{}`", s.name.name);
-                for h in &s.handlers {
-                    handler_entries(h, stage, &place, &mut out);
-                }
-                block_entries(&s.body, stage, &format!("in {place}"), &mut out);
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-fn handler_entries(h: &ast::Handler, stage: &str, place: &str, out: &mut Vec<Entry>) {
-    let what = match &h.when {
-        Some(_) => format!("`on {} when ...`", h.event.name),
-        None => format!("`on {}`", h.event.name),
+/// Every place that moves an account into `stage`, in file order, as the
+/// checker recorded them (`Usage::moves`).
+pub fn entries(model: &Model, stage: &str) -> Vec<Entry> {
+    let Some(to) = model.stages.position(stage) else {
+        return Vec::new();
     };
-    match &h.body {
-        HandlerBody::Goto(s) if s.name == stage => out.push(Entry {
-            span: s.span,
-            description: format!("{what} ({place})"),
-        }),
-        HandlerBody::Goto(_) => {}
-        HandlerBody::Block(b) => {
-            block_entries(b, stage, &format!("in handler {what} ({place})"), out)
-        }
-    }
-}
-
-fn block_entries(block: &Block, stage: &str, place: &str, out: &mut Vec<Entry>) {
-    for step in &block.steps {
-        match &step.kind {
-            StepKind::Goto(s) if s.name == stage => out.push(Entry {
-                span: s.span,
-                description: format!("`goto` {place}"),
-            }),
-            StepKind::Split { arms } => {
-                for arm in arms.iter().filter(|a| a.stage.name == stage) {
-                    out.push(Entry {
-                        span: arm.stage.span,
-                        description: format!(
-                            "`split` {place}: {}% of accounts",
-                            arm.share.0.normalize()
-                        ),
-                    });
+    let stage_name = |at: Option<u16>| {
+        at.and_then(|p| model.stages.at(usize::from(p)))
+            .map(|s| s.name.as_str())
+    };
+    let mut moves: Vec<&Move> = model
+        .usage
+        .moves
+        .iter()
+        .filter(|m| usize::from(m.to) == to)
+        .collect();
+    moves.sort_by_key(|m| m.span.start);
+    moves
+        .into_iter()
+        .map(|m| {
+            let place = match stage_name(m.within) {
+                Some(s) => format!("stage `{s}`"),
+                None => "any stage".to_string(),
+            };
+            let handler = m.handler.as_ref().map(|h| {
+                if h.when {
+                    format!("`on {} when ...`", h.event)
+                } else {
+                    format!("`on {}`", h.event)
                 }
+            });
+            // Where a step stands: in a handler, or in the stage's body.
+            let within = match (&handler, stage_name(m.within)) {
+                (Some(h), _) => format!("in handler {h} ({place})"),
+                (None, Some(_)) => format!("in {place}"),
+                (None, None) => String::new(),
+            };
+            let description = match &m.how {
+                MoveKind::Start => "`start`: every new account enters here".to_string(),
+                MoveKind::HandlerArrow => match &handler {
+                    Some(h) => format!("{h} ({place})"),
+                    None => format!("a handler ({place})"),
+                },
+                MoveKind::Goto => format!("`goto` {within}"),
+                MoveKind::Split(share) => {
+                    format!("`split` {within}: {}% of accounts", share.normalize())
+                }
+                MoveKind::Deadline => format!("deadline `at ... -> {stage}` ({place})"),
+                MoveKind::Migrate { from_version } => {
+                    format!("`migrate from version {from_version}`")
+                }
+            };
+            Entry {
+                span: m.span,
+                description,
             }
-            StepKind::If {
-                branches,
-                otherwise,
-            } => {
-                for (_, b) in branches {
-                    block_entries(b, stage, place, out);
-                }
-                if let Some(b) = otherwise {
-                    block_entries(b, stage, place, out);
-                }
-            }
-            StepKind::Repeat { body, .. } => block_entries(body, stage, place, out),
-            _ => {}
-        }
-    }
+        })
+        .collect()
 }
 
 /// Values to show in a template's text: the first flow test's `given

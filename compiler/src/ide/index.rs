@@ -260,7 +260,7 @@ fn declarations(model: &Model, out: &mut Vec<Occurrence>) {
 }
 
 /// What a resolved declaration id names, by the model's tables.
-fn target(model: &Model, id: DeclId) -> Option<Target> {
+pub(crate) fn target(model: &Model, id: DeclId) -> Option<Target> {
     let at = usize::from;
     Some(match id {
         DeclId::Stage(i) => Target::Stage(model.stages.at(at(i))?.name.clone()),

@@ -39,6 +39,7 @@
 //! | [`Document::document_highlights`] | the occurrences of the name under the cursor, declaration or use |
 //! | [`Document::workspace_symbols`] | named symbols matching a fuzzy query, flat, with their container |
 //! | [`Document::template_links`] / [`Document::template_file_diagnostics`] | template files: where each `file "..."` leads, and the problems inside each file by line |
+//! | [`Document::template_file_references`] / [`Document::rename_with_template_files`] / [`Document::template_file_declaration`] | names in template files' placeholders: their places, a rename that rewrites them, and the name a placeholder names |
 //! | [`Document::code_actions`] | quick fixes ([`CodeAction`]: title, edits, the diagnostic's index, preferred) |
 //! | [`Document::formatted`] / [`Document::format_edits`] | `dun fmt`'s text, or the diagnostics that stop it |
 //!
@@ -56,6 +57,7 @@
 
 pub mod actions;
 pub mod complete;
+mod duplicates;
 pub mod durations;
 pub mod highlight;
 pub mod hints;
@@ -65,6 +67,7 @@ mod lines;
 pub mod links;
 pub mod navigate;
 pub mod symbols;
+pub mod template_refs;
 pub mod tokens;
 pub mod workspace_symbols;
 
@@ -81,6 +84,7 @@ pub use lines::{Encoding, LineMap, Position, Range};
 pub use links::{TemplateFileDiagnostic, TemplateLink};
 pub use navigate::{RenameError, TextEdit};
 pub use symbols::{DocumentSymbol, FoldKind, FoldingRange, SymbolKind};
+pub use template_refs::{FileEdit, FileSpan};
 pub use tokens::{SemanticToken, TokenType, TOKEN_MODIFIERS, TOKEN_TYPES};
 pub use workspace_symbols::WorkspaceSymbol;
 
@@ -172,7 +176,9 @@ impl Document {
 
     /// What the name at `offset` is.
     pub fn hover(&self, offset: usize) -> Option<Hover> {
-        hover::hover(self, offset).or_else(|| durations::hover(self, offset))
+        hover::hover(self, offset)
+            .or_else(|| duplicates::hover(self, offset))
+            .or_else(|| durations::hover(self, offset))
     }
 
     /// Where the name at `offset` is declared.
@@ -272,5 +278,31 @@ impl Document {
             span: Span::new(0, self.text.len()),
             new_text: out,
         }])
+    }
+
+    /// The placeholders of the flow's template files that name what the
+    /// name at `offset` names (`{promised_amount}`, `{account.balance}`),
+    /// as places in each file's text.
+    pub fn template_file_references(&self, offset: usize) -> Vec<FileSpan> {
+        template_refs::references(self, offset)
+    }
+
+    /// A rename at `offset` in the flow and in the placeholders of its
+    /// template files: the flow's edits, and the files' edits (offsets
+    /// into each file's text). [`Document::rename`] refuses a name a
+    /// template file uses; this renames it there too.
+    pub fn rename_with_template_files(
+        &self,
+        offset: usize,
+        new_name: &str,
+    ) -> Result<(Vec<TextEdit>, Vec<FileEdit>), RenameError> {
+        template_refs::rename(self, offset, new_name)
+    }
+
+    /// For a request made at byte `offset` of the template file `path`:
+    /// the span of the name there (in the file's text) and the span of its
+    /// declaration in this flow, where queries answer for that name.
+    pub fn template_file_declaration(&self, path: &Path, offset: usize) -> Option<(Span, Span)> {
+        template_refs::declaration_of(self, path, offset)
     }
 }

@@ -27,7 +27,9 @@ impl std::error::Error for RenameError {}
 
 pub(crate) fn definition(doc: &Document, offset: usize) -> Vec<Span> {
     let Some(occ) = doc.index.at(offset) else {
-        return Vec::new();
+        return super::duplicates::at(doc, offset)
+            .map(|d| vec![d.span])
+            .unwrap_or_default();
     };
     if occ.declaration {
         return vec![occ.span];
@@ -37,7 +39,10 @@ pub(crate) fn definition(doc: &Document, offset: usize) -> Vec<Span> {
 
 pub(crate) fn references(doc: &Document, offset: usize, include_declaration: bool) -> Vec<Span> {
     let Some(occ) = doc.index.at(offset) else {
-        return Vec::new();
+        return match super::duplicates::at(doc, offset) {
+            Some(d) if include_declaration => vec![d.span],
+            _ => Vec::new(),
+        };
     };
     doc.index
         .of(&occ.target)
@@ -63,6 +68,11 @@ pub(crate) fn word_at(text: &str, offset: usize) -> Option<Span> {
 }
 
 pub(crate) fn prepare_rename(doc: &Document, offset: usize) -> Result<Span, RenameError> {
+    if doc.index.at(offset).is_none() {
+        if let Some(d) = super::duplicates::at(doc, offset) {
+            return Ok(d.span);
+        }
+    }
     let Some(occ) = doc.index.at(offset) else {
         let word = word_at(&doc.text, offset).and_then(|s| doc.text.get(s.range()));
         return Err(RenameError(match word {
@@ -105,12 +115,47 @@ pub(crate) fn valid_name(name: &str) -> Result<(), RenameError> {
     Ok(())
 }
 
+/// The edits of a rename in the flow, refused when a template file names
+/// the name too (the caller would leave the file naming the old name):
+/// `template_refs::rename` gives the edits of both.
 pub(crate) fn rename(
     doc: &Document,
     offset: usize,
     new_name: &str,
 ) -> Result<Vec<TextEdit>, RenameError> {
+    let edits = rename_in_flow(doc, offset, new_name)?;
+    if let Some(occ) = doc.index.at(offset).filter(|_| !edits.is_empty()) {
+        if let Some(place) = super::template_refs::of(doc, &occ.target).first() {
+            let shown = super::links::template_links(doc)
+                .into_iter()
+                .find(|l| l.path == place.path)
+                .and_then(|l| {
+                    doc.text
+                        .get(l.span.range())
+                        .map(|p| p.trim_matches('"').to_string())
+                })
+                .unwrap_or_else(|| place.path.display().to_string());
+            return Err(RenameError(format!(
+                "the template file `{shown}` uses `{}`: rename it in an editor, which renames it in both files",
+                occ.target.name()
+            )));
+        }
+    }
+    Ok(edits)
+}
+
+/// The edits of a rename in the flow's own text.
+pub(crate) fn rename_in_flow(
+    doc: &Document,
+    offset: usize,
+    new_name: &str,
+) -> Result<Vec<TextEdit>, RenameError> {
     prepare_rename(doc, offset)?;
+    if doc.index.at(offset).is_none() {
+        if let Some(d) = super::duplicates::at(doc, offset) {
+            return rename_duplicate(doc, d, new_name);
+        }
+    }
     let occ = doc
         .index
         .at(offset)
@@ -123,12 +168,6 @@ pub(crate) fn rename(
     if let Some(reason) = clash(doc, &target, new_name) {
         return Err(RenameError(reason));
     }
-    if let Some(path) = used_in_template_file(doc, &target) {
-        return Err(RenameError(format!(
-            "the template file `{path}` uses `{}`: rename it there too, then here (dun does not edit other files)",
-            target.name()
-        )));
-    }
     let mut edits: Vec<TextEdit> = doc
         .index
         .of(&target)
@@ -140,6 +179,28 @@ pub(crate) fn rename(
     edits.sort();
     edits.dedup();
     Ok(edits)
+}
+
+/// A duplicate declaration renamed on its own: nothing uses it (uses go
+/// to the first declaration), so the one edit is its name.
+fn rename_duplicate(
+    doc: &Document,
+    d: &crate::model::Duplicate,
+    new_name: &str,
+) -> Result<Vec<TextEdit>, RenameError> {
+    valid_name(new_name)?;
+    if d.name == new_name {
+        return Ok(Vec::new());
+    }
+    let target = super::duplicates::target(d)
+        .ok_or_else(|| RenameError(format!("`{}` cannot be renamed here", d.name)))?;
+    if let Some(reason) = clash(doc, &target, new_name) {
+        return Err(RenameError(reason));
+    }
+    Ok(vec![TextEdit {
+        span: d.span,
+        new_text: new_name.to_string(),
+    }])
 }
 
 fn clash(doc: &Document, target: &Target, new: &str) -> Option<String> {
@@ -185,39 +246,4 @@ fn clash(doc: &Document, target: &Target, new: &str) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// A template file (outside this document) that names the field.
-fn used_in_template_file(doc: &Document, target: &Target) -> Option<String> {
-    let needle = match target {
-        Target::AccountField(f) => format!("account.{f}"),
-        Target::EventField { field, .. } => format!("event.{field}"),
-        Target::Var(v) | Target::Segment(v) => v.clone(),
-        _ => return None,
-    };
-    doc.analysis.file.decls.iter().find_map(|decl| {
-        let crate::syntax::ast::Decl::Template(t) = decl else {
-            return None;
-        };
-        let crate::syntax::ast::TemplateBody::File(path) = &t.body else {
-            return None;
-        };
-        let file = doc
-            .analysis
-            .model
-            .templates
-            .get(&t.name.name)?
-            .file
-            .as_ref()?;
-        let bytes = file.text.as_bytes();
-        let found = file.text.match_indices(&needle).any(|(i, _)| {
-            let before = i.checked_sub(1).and_then(|j| bytes.get(j)).copied();
-            let after = bytes.get(i + needle.len()).copied();
-            let word = |b: Option<u8>| {
-                b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
-            };
-            !word(before) && !word(after)
-        });
-        found.then(|| path.plain().unwrap_or_default())
-    })
 }

@@ -5,10 +5,14 @@
 //! editor queries read this instead of re-deriving it from the syntax tree.
 
 pub mod messages;
+mod duplicates;
+mod moves;
 mod table;
 mod ty;
 pub mod week;
 
+pub use duplicates::Duplicate;
+pub use moves::{Move, MoveHandler, MoveKind};
 pub use table::Table;
 pub use ty::{Channel, ChannelSet, EnumId, Type};
 
@@ -217,6 +221,9 @@ pub struct Usage {
     /// field it goes to: the `to` field, or the account's only field of the
     /// channel's contact type.
     pub send_targets: SpanMap<String>,
+    /// Every place that moves an account into a stage (flow tests
+    /// excluded), in the order the checker walked them.
+    pub moves: Vec<Move>,
 }
 
 impl Usage {
@@ -254,6 +261,9 @@ pub struct Model {
     pub usage: Usage,
     /// `locale "..."` and `language ...`: how messages are worded.
     pub messages: crate::model::messages::Messages,
+    /// Declarations of a name already declared (reported as duplicates),
+    /// in file order.
+    pub duplicates: Vec<Duplicate>,
 }
 
 impl Model {

@@ -10,6 +10,7 @@ use crate::model::{
     Action, Calendar, Channel, Event, Field, Flow, Model, Segment, Stage, Table, Template,
     TemplateFile, Type, Var,
 };
+use crate::model::{Duplicate, SymbolKind};
 use crate::syntax::ast::{self, Decl, Span, TemplateBody, TypeExprKind};
 use chrono::Weekday;
 use std::path::Path;
@@ -134,6 +135,9 @@ impl Collector<'_> {
                 if let Err(first) = self.model.events.insert(&e.name.name, event) {
                     let d = duplicate("event", &e.name.name, e.name.span, first.span);
                     self.diags.push(d);
+                    self.model
+                        .duplicates
+                        .push(Duplicate::of(SymbolKind::Event, &e.name));
                 }
             }
             Decl::Action(a) => {
@@ -147,6 +151,9 @@ impl Collector<'_> {
                 if let Err(first) = self.model.actions.insert(&a.name.name, action) {
                     let d = duplicate("action", &a.name.name, a.name.span, first.span);
                     self.diags.push(d);
+                    self.model
+                        .duplicates
+                        .push(Duplicate::of(SymbolKind::Action, &a.name));
                 }
             }
             Decl::Calendar(cal) => self.calendar(cal, at),
@@ -188,6 +195,9 @@ impl Collector<'_> {
                 if let Err(first) = self.model.stages.insert(&s.name.name, stage) {
                     let d = duplicate("stage", &s.name.name, s.name.span, first.span);
                     self.diags.push(d);
+                    self.model
+                        .duplicates
+                        .push(Duplicate::of(SymbolKind::Stage, &s.name));
                 }
             }
             Decl::Start(s) => {
@@ -282,6 +292,12 @@ impl Collector<'_> {
                 .with_secondary(span, format!("first declared here as a {kind}"))
                 .with_help("variables and segments share their names; rename one of them"),
             );
+            let kind = if what == "segment" {
+                SymbolKind::Segment
+            } else {
+                SymbolKind::Var
+            };
+            self.model.duplicates.push(Duplicate::of(kind, name));
         }
     }
 
@@ -404,6 +420,9 @@ impl Collector<'_> {
         if let Err(first) = self.model.calendars.insert(&cal.name.name, calendar) {
             let d = duplicate("calendar", &cal.name.name, cal.name.span, first.span);
             self.diags.push(d);
+            self.model
+                .duplicates
+                .push(Duplicate::of(SymbolKind::Calendar, &cal.name));
         }
     }
 
@@ -437,6 +456,9 @@ impl Collector<'_> {
         if let Err(first) = self.model.templates.insert(&t.name.name, template) {
             let d = duplicate("template", &t.name.name, t.name.span, first.span);
             self.diags.push(d);
+            self.model
+                .duplicates
+                .push(Duplicate::of(SymbolKind::Template, &t.name));
         }
     }
 

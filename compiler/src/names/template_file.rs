@@ -202,6 +202,30 @@ pub(crate) fn parse(
     )
 }
 
+/// The offset into the file's text of an offset into its parsed text
+/// (`TemplateFile::source`, the text wrapped as an inline template by
+/// [`parse`]); `None` for an offset of the wrapping or inside an escape.
+pub(crate) fn file_offset(file: &TemplateFile, source_offset: usize) -> Option<usize> {
+    let rel = source_offset.checked_sub(PREFIX.len())?;
+    if !file.text.contains(['"', '\\']) {
+        return (rel <= file.text.len()).then_some(rel);
+    }
+    let mut wrapped = 0;
+    for (i, ch) in file.text.char_indices() {
+        if wrapped == rel {
+            return Some(i);
+        }
+        if wrapped > rel {
+            return None;
+        }
+        wrapped += match ch {
+            '"' | '\\' => 2,
+            c => c.len_utf8(),
+        };
+    }
+    (wrapped == rel).then_some(file.text.len())
+}
+
 /// Moves a diagnostic found in a template file's text to the path string
 /// of the flow (`at`), naming the line of the file.
 pub(crate) fn relocate(d: &mut Diagnostic, file: &TemplateFile, shown: &str, at: Span) {

@@ -26,6 +26,7 @@ mod tests;
 
 use crate::diagnostics::Diagnostic;
 pub use recovery::{BrokenDecl, Recovered};
+pub(crate) use template_text::expression_at;
 pub use template_text::parse_template_text;
 
 use build::Builder;

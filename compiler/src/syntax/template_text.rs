@@ -89,6 +89,16 @@ fn closing_brace(lexer: &mut Lexer<'_>) -> Option<usize> {
     None
 }
 
+/// The expression written at `text[start..end]` (one value, nothing
+/// after it), with spans into `text`; `None` when it does not read as one.
+/// Completion types the left side of a comparison being typed with it.
+pub(crate) fn expression_at(text: &str, start: usize, end: usize) -> Option<super::ast::Expr> {
+    match placeholder(text, start, end) {
+        Ok(TextPart::Placeholder(e)) => Some(e),
+        _ => None,
+    }
+}
+
 fn placeholder(text: &str, start: usize, end: usize) -> Result<TextPart, Box<Diagnostic>> {
     let inner = text.get(start..end).unwrap_or("");
     let lead = inner.len() - inner.trim_start().len();

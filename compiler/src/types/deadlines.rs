@@ -45,7 +45,7 @@ impl Checker<'_> {
         if let Some(when) = &d.when {
             self.condition(when, &scope, "the `when` of a deadline");
         }
-        self.stage_ref(&d.stage);
+        self.move_to(&d.stage, crate::model::MoveKind::Deadline);
     }
 }
 

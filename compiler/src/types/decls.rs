@@ -4,7 +4,7 @@
 use super::{Checker, Scope};
 use crate::checks::codes::*;
 use crate::diagnostics::Diagnostic;
-use crate::model::{ChannelSet, SymbolKind, Type};
+use crate::model::{ChannelSet, MoveHandler, MoveKind, SymbolKind, Type};
 use crate::names::near_miss;
 use crate::syntax::ast::{self, Decl, ExprKind, FieldRoot, HandlerBody, PolicyRuleKind, Span};
 use std::collections::HashMap;
@@ -58,6 +58,11 @@ impl Checker<'_> {
             Decl::Handler(h) => self.handler(h),
             Decl::Deadline(d) => self.deadline(d),
             Decl::Stage(s) => {
+                self.within = self
+                    .model
+                    .stages
+                    .position(&s.name.name)
+                    .and_then(|p| u16::try_from(p).ok());
                 for h in &s.handlers {
                     self.handler(h);
                 }
@@ -65,6 +70,7 @@ impl Checker<'_> {
                     self.deadline(d);
                 }
                 self.block(&s.body, &Scope::default());
+                self.within = None;
             }
             Decl::Test(t) => {
                 self.in_test = true;
@@ -74,7 +80,7 @@ impl Checker<'_> {
             // A `start` naming no stage is reported by `names`.
             Decl::Start(s) => {
                 if self.model.stages.contains(&s.stage.name) {
-                    self.refer(SymbolKind::Stage, &s.stage.name, s.stage.span);
+                    self.move_to(&s.stage, MoveKind::Start);
                 }
             }
             Decl::Flow(_) | Decl::Currency(_) | Decl::Calendar(_) => {}
@@ -83,7 +89,12 @@ impl Checker<'_> {
             Decl::Language(l) => self.language_decl(l),
             Decl::Migrate(mg) => {
                 for mv in &mg.moves {
-                    self.stage_ref(&mv.to);
+                    self.move_to(
+                        &mv.to,
+                        MoveKind::Migrate {
+                            from_version: mg.from_version,
+                        },
+                    );
                 }
                 // Read like a `set`: a variable of this flow, a value of its
                 // type, from the account and the other variables.
@@ -106,10 +117,15 @@ impl Checker<'_> {
             self.condition(when, &scope, "the `when` of a handler");
             body_scope.facts.extend(self.proves(when));
         }
+        let outer = self.handler.replace(MoveHandler {
+            event: h.event.name.clone(),
+            when: h.when.is_some(),
+        });
         match &h.body {
-            HandlerBody::Goto(stage) => self.stage_ref(stage),
+            HandlerBody::Goto(stage) => self.move_to(stage, MoveKind::HandlerArrow),
             HandlerBody::Block(b) => self.block(b, &body_scope),
         }
+        self.handler = outer;
     }
 
     /// Resolves an event name; false (and reported) when there is none.

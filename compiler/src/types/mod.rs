@@ -40,6 +40,8 @@ pub(crate) fn check(file: &ast::File, model: &Model, diags: &mut Vec<Diagnostic>
         in_test: false,
         foreign: None,
         currency_reported: false,
+        within: None,
+        handler: None,
     };
     // Tests last: their expectations ask what the whole flow uses.
     for decl in &file.decls {
@@ -54,6 +56,30 @@ pub(crate) fn check(file: &ast::File, model: &Model, diags: &mut Vec<Diagnostic>
     }
     c.segment_cycles(file);
     c.walked
+}
+
+/// The type the checker gives `expr`, read where `event`'s payload is in
+/// scope (when `event` names one), recording nothing: for an expression
+/// outside the checked file, such as the part of a line being typed.
+pub(crate) fn type_of(model: &Model, expr: &ast::Expr, event: Option<&str>) -> Type {
+    let mut diags = Vec::new();
+    let mut c = Checker {
+        model,
+        walked: Walked::default(),
+        diags: &mut diags,
+        in_test: false,
+        foreign: Some(Default::default()),
+        currency_reported: true,
+        within: None,
+        handler: None,
+    };
+    let scope = Scope {
+        event: event
+            .filter(|e| model.events.contains(e))
+            .map(str::to_string),
+        ..Scope::default()
+    };
+    c.expr(expr, None, &scope)
 }
 
 /// Where an expression stands.
@@ -83,6 +109,11 @@ pub(crate) struct Checker<'a> {
     /// recorded by span.
     foreign: Option<crate::model::SpanMap<DeclId>>,
     currency_reported: bool,
+    /// The stage whose body or handlers are being walked (its position),
+    /// for `Usage::moves`.
+    within: Option<u16>,
+    /// The handler being walked, for `Usage::moves`.
+    handler: Option<crate::model::MoveHandler>,
 }
 
 impl Checker<'_> {
@@ -124,6 +155,30 @@ impl Checker<'_> {
                     .push(span);
             }
         }
+    }
+
+    /// Resolves the stage a move names and, outside tests, records the
+    /// move where it stands (stage and handler being walked).
+    pub(crate) fn move_to(&mut self, stage: &ast::Ident, how: crate::model::MoveKind) {
+        self.stage_ref(stage);
+        if self.in_test || self.foreign.is_some() {
+            return;
+        }
+        let Some(to) = self
+            .model
+            .stages
+            .position(&stage.name)
+            .and_then(|p| u16::try_from(p).ok())
+        else {
+            return;
+        };
+        self.walked.usage.moves.push(crate::model::Move {
+            to,
+            span: stage.span,
+            how,
+            within: self.within,
+            handler: self.handler.clone(),
+        });
     }
 
     fn record_type(&mut self, span: Span, ty: &Type) {

@@ -112,7 +112,7 @@ impl Checker<'_> {
                             .with_help("remove this line, or give it a share"),
                         );
                     }
-                    self.stage_ref(&arm.stage);
+                    self.move_to(&arm.stage, crate::model::MoveKind::Split(arm.share.0));
                 }
                 if total != rust_decimal::Decimal::ONE_HUNDRED {
                     let span = arms
@@ -126,7 +126,7 @@ impl Checker<'_> {
                     );
                 }
             }
-            StepKind::Goto(stage) => self.stage_ref(stage),
+            StepKind::Goto(stage) => self.move_to(stage, crate::model::MoveKind::Goto),
             StepKind::End(outcome) => self.refer(SymbolKind::Outcome, &outcome.name, outcome.span),
             StepKind::Set { var, value } => self.set(var, value, scope),
             StepKind::AssignQueue { queue, .. } => {

@@ -1,6 +1,7 @@
 //! Diagnostics for people: miette's graphical report, source excerpt with
 //! underlined spans, the code, and the help line.
 
+use super::trim::Trimmed;
 use super::{clamp, positions, FileReport};
 use crate::diagnostics::{Diagnostic, LineIndex, Severity};
 use miette::{
@@ -58,10 +59,12 @@ impl Human {
             name: file.path,
             text: file.text,
             lines: &lines,
+            top: 0,
+            trimmed: None,
         };
         let mut out = String::new();
         for diagnostic in file.diagnostics {
-            out.push_str(&render_one(&handler, &source, file, &lines, diagnostic));
+            out.push_str(&self.render_one(&handler, &source, file, &lines, diagnostic));
             out.push('\n');
         }
         out
@@ -74,8 +77,45 @@ impl Human {
             name: file.path,
             text: file.text,
             lines: &lines,
+            top: 0,
+            trimmed: None,
         };
-        render_one(&self.handler(), &source, file, &lines, diagnostic)
+        self.render_one(&self.handler(), &source, file, &lines, diagnostic)
+    }
+
+    fn render_one(
+        &self,
+        handler: &GraphicalReportHandler,
+        source: &Source<'_>,
+        file: &FileReport<'_>,
+        lines: &LineIndex,
+        diagnostic: &Diagnostic,
+    ) -> String {
+        // Lines wider than the report are shown as a window around the
+        // labels (what miette reads is the excerpt, cut).
+        if let Some(trimmed) = Trimmed::new(file.text, lines, diagnostic, self.width, self.unicode)
+        {
+            let excerpt_lines = LineIndex::new(&trimmed.text);
+            let excerpt = Source {
+                name: file.path,
+                text: &trimmed.text,
+                lines: &excerpt_lines,
+                top: trimmed.top,
+                trimmed: Some(&trimmed),
+            };
+            let report = Report {
+                diagnostic,
+                source: &excerpt,
+                text: file.text,
+                trimmed: Some(&trimmed),
+            };
+            let mut out = String::new();
+            return match handler.render_report(&mut out, &report) {
+                Ok(()) => out,
+                Err(fmt::Error) => plain(file, lines, diagnostic),
+            };
+        }
+        render_one(handler, source, file, lines, diagnostic)
     }
 }
 
@@ -86,6 +126,11 @@ struct Source<'a> {
     name: &'a str,
     text: &'a str,
     lines: &'a LineIndex,
+    /// The file's line (from 0) of the text's first line: not 0 when the
+    /// text is a cut excerpt.
+    top: usize,
+    /// The cut excerpt `text` is, to name columns of the file.
+    trimmed: Option<&'a Trimmed>,
 }
 
 impl SourceCode for Source<'_> {
@@ -104,7 +149,11 @@ impl SourceCode for Source<'_> {
             .lines
             .line((offset + len).saturating_sub(1).max(offset));
         let (start, column) = if context_lines_before == 0 {
-            (offset, offset - self.lines.line_start(first))
+            let column = match self.trimmed {
+                Some(t) => t.column(offset),
+                None => offset - self.lines.line_start(first),
+            };
+            (offset, column)
         } else {
             (
                 self.lines
@@ -128,7 +177,7 @@ impl SourceCode for Source<'_> {
             self.name.to_string(),
             &self.text.as_bytes()[start..end],
             (start, end - start).into(),
-            top,
+            top + self.top,
             column,
             bottom.min(self.lines.line_count() - 1) - top + 1,
         )))
@@ -166,6 +215,7 @@ fn render_one(
         diagnostic,
         source,
         text: file.text,
+        trimmed: None,
     };
     let mut out = String::new();
     match handler.render_report(&mut out, &report) {
@@ -195,7 +245,10 @@ fn plain(file: &FileReport<'_>, lines: &LineIndex, diagnostic: &Diagnostic) -> S
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
     source: &'a Source<'a>,
+    /// The file's text, which the diagnostic's spans are offsets into.
     text: &'a str,
+    /// The cut excerpt shown instead of the file, if any.
+    trimmed: Option<&'a Trimmed>,
 }
 
 impl fmt::Debug for Report<'_> {
@@ -238,15 +291,22 @@ impl miette::Diagnostic for Report<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let label = |message: &str| (!message.is_empty()).then(|| message.to_string());
+        let place = |span| {
+            let range = clamp(self.text, span);
+            match self.trimmed {
+                Some(t) => t.map(range.start)..t.map(range.end),
+                None => range,
+            }
+        };
         let primary = &self.diagnostic.primary;
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             label(&primary.message),
-            clamp(self.text, primary.span),
+            place(primary.span),
         )];
         for secondary in &self.diagnostic.secondary {
             labels.push(LabeledSpan::new_with_span(
                 label(&secondary.message),
-                clamp(self.text, secondary.span),
+                place(secondary.span),
             ));
         }
         Some(Box::new(labels.into_iter()))
@@ -342,5 +402,122 @@ mod tests {
         }
         let empty = Diagnostic::error("dun::x::y", "empty file", Span::new(0, 0));
         assert!(report("", empty, Human::plain()).contains("empty file"));
+    }
+
+    /// The flow of the excerpt tests: a long condition on line 3.
+    fn long_line() -> String {
+        let cond = (1..=12)
+            .map(|i| format!("account.field_{i} > {i}00 USD"))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        format!("flow x\nstage a {{\n  if {cond} and account.risk == hgih {{ goto b }}\n  end paid\n}}\n")
+    }
+
+    fn at(text: &str, needle: &str) -> Span {
+        let start = text.find(needle).unwrap();
+        Span::new(start, start + needle.len())
+    }
+
+    fn narrow(width: usize, unicode: bool) -> Human {
+        Human {
+            color: false,
+            unicode,
+            width,
+        }
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_caret() {
+        let text = long_line();
+        let diagnostic = Diagnostic::error(
+            "dun::types::unknown_variant",
+            "`hgih` is not a variant of `risk`",
+            at(&text, "hgih"),
+        )
+        .with_label("not a variant")
+        .with_help("did you mean `high`?");
+        let out = report(&text, diagnostic, narrow(60, false));
+        // The location still names the column in the file.
+        let column = text.find("hgih").unwrap() - text.find("  if").unwrap() + 1;
+        assert!(
+            out.contains(&format!("[flows/early.dun:3:{column}]")),
+            "{out}"
+        );
+        for line in out.lines() {
+            assert!(line.len() <= 60, "wider than 60 columns: {line:?}\n{out}");
+        }
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn a_caret_near_the_start_of_a_long_line_keeps_its_start() {
+        let text = long_line();
+        let diagnostic = Diagnostic::error("dun::x::y", "no field_1", at(&text, "field_1 "))
+            .with_label("unknown field");
+        let out = report(&text, diagnostic, narrow(60, true));
+        assert!(out.contains("  if account.field_1"), "{out}");
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn labels_on_several_long_lines_are_each_in_their_window() {
+        let text = format!("{}{}", long_line(), long_line().replace("flow x\n", ""));
+        let first = at(&text, "field_12");
+        let second_at = text.rfind("goto b").unwrap();
+        let diagnostic = Diagnostic::error("dun::x::y", "two places", first)
+            .with_label("here")
+            .with_secondary(Span::new(second_at, second_at + 6), "and there");
+        let out = report(&text, diagnostic, narrow(70, false));
+        for line in out.lines() {
+            assert!(line.len() <= 70, "wider than 70 columns: {line:?}\n{out}");
+        }
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn a_line_that_fits_is_left_whole() {
+        let text = "flow x\nstage a {\n  goto b\n}\n";
+        let diagnostic =
+            Diagnostic::error("dun::x::y", "no stage b", at(text, "b\n")).with_label("here");
+        let wide = report(text, diagnostic.clone(), Human::plain());
+        assert_eq!(report(text, diagnostic, narrow(40, false)), wide);
+        assert!(!wide.contains("..."), "{wide}");
+    }
+
+    /// Every span of a long line holding tabs and characters of several
+    /// bytes and columns, at several widths: the report renders, names the
+    /// file's line, and keeps plain ASCII reports within the width (the
+    /// labels' messages are short here).
+    #[test]
+    fn cut_excerpts_render_for_any_span_and_width() {
+        let line = format!(
+            "\tif {} == \"日本語 ünï\" {{",
+            "account.name_of_x + ".repeat(8)
+        );
+        let text = format!("flow x\nstage a {{\n{line}\n  end paid\n}}\n");
+        let start = text.find("\tif").unwrap();
+        let end = start + line.len();
+        let bounds: Vec<usize> = (start..=end)
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        for width in [40, 47, 61, 80, 133] {
+            for (n, &from) in bounds.iter().enumerate().step_by(5) {
+                for &to in bounds[n..].iter().step_by(23) {
+                    let diagnostic =
+                        Diagnostic::error("dun::x::y", "m", Span::new(from, to)).with_label("l");
+                    let out = report(&text, diagnostic, narrow(width, false));
+                    assert!(
+                        out.contains("[flows/early.dun:3:"),
+                        "{from}..{to} at {width}:\n{out}"
+                    );
+                    for l in out.lines() {
+                        assert!(
+                            l.chars().count() <= width,
+                            "{from}..{to} at {width}: {l:?}\n{out}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+mod trim;
 
 use super::{Diagnostic, LineIndex, Severity};
 use crate::syntax::ast::Span;

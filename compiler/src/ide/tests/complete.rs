@@ -147,3 +147,42 @@ fn test_lines_complete_day_then_actions() {
         ["payment", "call_outcome", "cease_contact"]
     );
 }
+
+/// The variants offered after `==`, `!=` and `in [` are those of the type
+/// the checker gives the left side, whatever expression it is.
+#[test]
+fn variants_follow_the_checkers_type_of_the_left_side() {
+    let variants = |typed: &str| -> Vec<String> {
+        let (doc, offset) = doc_at(&format!("{HEADER}{typed}"));
+        doc.completions(offset)
+            .items
+            .into_iter()
+            .filter(|i| i.kind == CompletionKind::Variant)
+            .map(|i| i.label)
+            .collect()
+    };
+    // A line that parses: the type the checker recorded in the model.
+    assert_eq!(
+        variants("stage s {\n  if account.risk == h$0igh { end paid }\n  end paid\n}\n"),
+        ["low", "medium", "high"]
+    );
+    // After another comparison on the same line, the operand just before.
+    assert_eq!(
+        variants("stage s {\n  if mood == calm and account.risk != $0\n"),
+        ["low", "medium", "high"]
+    );
+    // A payload field read in a handler block of a stage.
+    assert_eq!(
+        variants("stage s {\n  on call_outcome {\n    if event.result in [no_answer, $0\n"),
+        ["answered", "no_answer", "wrong_number"]
+    );
+    // In a test's `expect var`: the variable's type.
+    assert_eq!(
+        variants("test \"t\" {\n  on day 1 expect var mood == $0\n"),
+        ["calm", "upset"]
+    );
+    // Not an enumeration, or not a value at all: no variants.
+    assert!(variants("stage s {\n  if account.balance == $0\n").is_empty());
+    assert!(variants("stage s {\n  if account.nope == $0\n").is_empty());
+    assert!(variants("stage s {\n  if 3 + == $0\n").is_empty());
+}

@@ -76,3 +76,50 @@ fn hover_works_in_a_broken_file() {
         h.markdown
     );
 }
+
+#[test]
+fn hover_on_a_stage_lists_every_kind_of_move_into_it_in_file_order() {
+    let (doc, offset) = doc_at(
+        "flow f version 2\naccount { due: date }\nevent paid {}\nevent dispute {}\n\
+         start first\n\
+         on dispute -> hold\n\
+         at account.due + 90 days -> hold\n\
+         stage first {\n  on paid when account.due > today { goto hold }\n  at account.due + 30 days -> hold\n  \
+         split {\n    40% -> hold\n    60% -> second\n  }\n}\n\
+         stage second {\n  goto ho$0ld\n}\n\
+         stage hold {\n  end done\n}\n\
+         migrate from version 1 {\n  stage old -> hold\n}\n\
+         test \"t\" { given account { due: 2026-01-01 } start at 2026-01-01 09:00 on day 0 expect stage hold }\n",
+    );
+    let h = doc.hover(offset).expect("a hover on the stage");
+    let listed: Vec<&str> = h
+        .markdown
+        .split_once("Entered from:")
+        .map(|(_, l)| l.lines().filter(|l| l.starts_with("- ")).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        listed,
+        [
+            "- `on dispute` (any stage)",
+            "- deadline `at ... -> hold` (any stage)",
+            "- `goto` in handler `on paid when ...` (stage `first`)",
+            "- deadline `at ... -> hold` (stage `first`)",
+            "- `split` in stage `first`: 40% of accounts",
+            "- `goto` in stage `second`",
+            "- `migrate from version 1`",
+        ],
+        "{}",
+        h.markdown
+    );
+    // The flow test's `expect stage hold` moves nothing.
+    assert_eq!(
+        doc.analysis()
+            .model
+            .usage
+            .moves
+            .iter()
+            .filter(|m| m.to == 2)
+            .count(),
+        7
+    );
+}

