@@ -9,16 +9,18 @@
 //! Strings are interned in [`Machine::strings`] and referred to by [`Sym`];
 //! expression constants live in [`Machine::consts`].
 
+mod charges;
 mod collections;
 mod header;
 mod rules;
 mod validate;
 
+pub use charges::{cents, Charges, FeeCap, FeeLimit, MAX_FEE_SLOTS};
 pub use collections::{Collections, Deadline};
 
 pub use header::{
-    decode, encode, FormatError, FLAGS_KNOWN, FLAG_COLLECTIONS, FLAG_LIFECYCLE, FLAG_POLICY_EXT,
-    FORMAT_VERSION, HEADER_LEN, MAGIC,
+    decode, encode, FormatError, FLAGS_KNOWN, FLAG_CHARGES, FLAG_COLLECTIONS, FLAG_LIFECYCLE,
+    FLAG_POLICY_EXT, FORMAT_VERSION, HEADER_LEN, MAGIC,
 };
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
 pub use validate::validate;
@@ -82,6 +84,10 @@ pub struct Machine {
     /// Deadlines, kept out of the payload in the same way.
     #[serde(skip)]
     pub collections: Collections,
+    /// Fee caps and the holds that cover fees, kept out of the payload in
+    /// the same way.
+    #[serde(skip)]
+    pub charges: Charges,
 }
 
 /// `migrate from version N { ... }` blocks and `reenter when COND`.
@@ -669,6 +675,18 @@ pub enum Op {
     Goto(u16),
     End(Sym),
     Split(Vec<SplitArm>),
+    /// `charge fee AMOUNT ["reason"] [when COND]`, the amount in the flow's
+    /// currency; the policy's fee caps and holds may keep it from being
+    /// charged.
+    ChargeFee {
+        amount: Decimal,
+        reason: Option<Sym>,
+        when: Option<Code>,
+    },
+    /// `freeze interest` (`freeze: true`) or `resume interest`.
+    Interest {
+        freeze: bool,
+    },
 }
 
 /// An expression: stack bytecode, run from the first instruction; the value

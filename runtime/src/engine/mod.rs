@@ -6,6 +6,7 @@
 //! the same instance, the same actions and the same action ids.
 
 mod audit;
+mod charge;
 mod contact;
 mod deadline;
 pub(crate) mod eval;
@@ -15,8 +16,10 @@ mod run;
 mod week;
 
 pub use audit::{AuditEntry, AuditKind, ContactRef, Detail, Reason};
+pub use charge::{interest_frozen, Charge, FeeBlock};
 pub use dun_machine::account::{type_words, Account, AccountError};
 pub use instance::{Instance, Queued};
+pub use run::split_bucket;
 
 use crate::format::{Channel, DurationSpec, Machine, Priority, Sym};
 use crate::value::Value;
@@ -132,6 +135,15 @@ pub enum ActionKind {
     End {
         outcome: Sym,
     },
+    /// `charge fee AMOUNT ["reason"]`: the amount in the flow's currency.
+    ChargeFee {
+        amount: Decimal,
+        reason: Option<Sym>,
+    },
+    /// `freeze interest` (`frozen: true`) or `resume interest`.
+    Interest {
+        frozen: bool,
+    },
 }
 
 impl ActionKind {
@@ -206,6 +218,17 @@ impl ActionKind {
             }
             ActionKind::Stage { to, .. } => format!("stage {}", m.stage_name(*to)),
             ActionKind::End { outcome } => format!("end {}", m.str(*outcome)),
+            ActionKind::ChargeFee { amount, reason } => match reason {
+                Some(r) => format!(
+                    "charged fee {} {} \"{}\"",
+                    amount.normalize(),
+                    m.currency,
+                    m.str(*r)
+                ),
+                None => format!("charged fee {} {}", amount.normalize(), m.currency),
+            },
+            ActionKind::Interest { frozen: true } => "interest frozen".into(),
+            ActionKind::Interest { frozen: false } => "interest resumed".into(),
         }
     }
 }
