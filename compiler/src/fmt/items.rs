@@ -368,6 +368,7 @@ impl Printer<'_> {
             }
             PolicyRuleKind::FeeCap { limit, window } => {
                 let limit = match limit {
+                    FeeLimit::Count((1, _)) => "1 fee".to_string(),
                     FeeLimit::Count((n, _)) => format!("{n} fees"),
                     FeeLimit::Amount(amount) => format!("{} of fees", self.spell.expr(amount)),
                 };

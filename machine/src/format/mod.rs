@@ -197,13 +197,21 @@ impl Machine {
             lifecycle: &'a Lifecycle,
             policy_rules: &'a PolicyExt,
             collections: &'a Collections,
+            // Absent for a flow without fees or interest, whose view reads
+            // as it did before they existed.
+            #[serde(skip_serializing_if = "no_charges")]
+            charges: &'a Charges,
         }
         let view = View {
             machine: self,
             lifecycle: &self.lifecycle,
             policy_rules: &self.policy.ext,
             collections: &self.collections,
+            charges: &self.charges,
         };
+        fn no_charges(c: &&Charges) -> bool {
+            c.is_empty()
+        }
         serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 
@@ -214,6 +222,7 @@ impl Machine {
         let lifecycle = section("lifecycle");
         let rules = section("policy_rules");
         let collections = section("collections");
+        let charges = section("charges");
         let mut m: Machine = serde_json::from_value(v)?;
         if let Some(lifecycle) = lifecycle {
             m.lifecycle = serde_json::from_value(lifecycle)?;
@@ -223,6 +232,9 @@ impl Machine {
         }
         if let Some(collections) = collections {
             m.collections = serde_json::from_value(collections)?;
+        }
+        if let Some(charges) = charges {
+            m.charges = serde_json::from_value(charges)?;
         }
         Ok(m)
     }
