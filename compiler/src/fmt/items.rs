@@ -582,8 +582,8 @@ impl Printer<'_> {
                 }
                 self.with_when(head, when.as_ref(), "");
             }
-            StepKind::Interest { freeze: true } => self.push("freeze interest".to_string()),
-            StepKind::Interest { freeze: false } => self.push("resume interest".to_string()),
+            StepKind::Interest { freeze: true } => self.push("freeze interest"),
+            StepKind::Interest { freeze: false } => self.push("resume interest"),
         }
         self.end(step.span, mark);
     }
