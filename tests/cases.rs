@@ -699,8 +699,12 @@ mod spans {
                     release,
                     longest,
                     when,
+                    fees,
                 } => {
                     self.ident(at, channels, "channels");
+                    if let Some(fees) = fees {
+                        self.span(at, *fees, "and fees");
+                    }
                     self.ident(at, event, "event");
                     self.ident(at, release, "releasing event");
                     if let Some(d) = longest {
@@ -730,6 +734,13 @@ mod spans {
                     if let Some(zone) = zone {
                         self.expr(at, zone);
                     }
+                }
+                PolicyRuleKind::FeeCap { limit, window } => {
+                    match limit {
+                        FeeLimit::Count((_, span)) => self.span(at, *span, "fee count"),
+                        FeeLimit::Amount(amount) => self.expr(at, amount),
+                    }
+                    self.duration(at, window);
                 }
             }
         }
@@ -835,6 +846,18 @@ mod spans {
                     self.ident(at, action, "action");
                     self.field_values(at, fields);
                 }
+                StepKind::ChargeFee {
+                    amount,
+                    reason,
+                    when,
+                } => {
+                    self.expr(at, amount);
+                    if let Some(reason) = reason {
+                        self.text(at, reason);
+                    }
+                    self.opt_expr(at, when);
+                }
+                StepKind::Interest { .. } => {}
             }
         }
 
@@ -866,6 +889,7 @@ mod spans {
                         TestAction::Expect(expectation) => self.expectation(at, expectation),
                     }
                 }
+                TestItemKind::Arm(stage) => self.ident(at, stage, "split arm"),
             }
         }
 
@@ -900,6 +924,35 @@ mod spans {
                 Expectation::Var { var, value } => {
                     self.ident(at, var, "variable");
                     self.expr(at, value);
+                }
+                Expectation::OfferPlan {
+                    installments,
+                    every,
+                    span,
+                } => {
+                    self.span(at, *span, "expected plan");
+                    if let Some((_, n)) = installments {
+                        self.span(*span, *n, "installments");
+                    }
+                    if let Some(every) = every {
+                        self.duration(*span, every);
+                    }
+                }
+                Expectation::ChargedFee {
+                    amount,
+                    reason,
+                    span,
+                } => {
+                    self.span(at, *span, "expected fee");
+                    if let Some(amount) = amount {
+                        self.expr(*span, amount);
+                    }
+                    if let Some(reason) = reason {
+                        self.text(*span, reason);
+                    }
+                }
+                Expectation::NoFee(span) | Expectation::InterestFrozen { span, .. } => {
+                    self.span(at, *span, "expectation")
                 }
             }
         }

@@ -3,7 +3,7 @@
 //! already resolved to indexes.
 
 use crate::account::Account;
-use crate::format::{Channel, ChannelSet, SrcSpan};
+use crate::format::{Channel, ChannelSet, DurationSpec, SrcSpan};
 use crate::value::Value;
 use chrono::{NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
@@ -20,6 +20,10 @@ pub struct TestCase {
     /// `in "Zone"`: an IANA name; UTC when absent.
     pub zone: Option<String>,
     pub timeline: Vec<TimelineItem>,
+    /// `given arm STAGE`: the stages the account's split arms go to. The
+    /// runner gives the account an id that takes them.
+    #[serde(default)]
+    pub arms: Vec<u16>,
 }
 
 /// `on day N [at HH:MM] ...`
@@ -75,4 +79,19 @@ pub enum Expect {
         template: String,
         language: String,
     },
+    /// `expect offer plan [N installments [every D]]`: what is left out
+    /// matches any plan.
+    OfferPlan {
+        installments: Option<u32>,
+        every: Option<DurationSpec>,
+    },
+    /// `expect charged fee [AMOUNT] ["reason"]`
+    ChargedFee {
+        amount: Option<Decimal>,
+        reason: Option<String>,
+    },
+    /// `expect no fees`: none charged that day.
+    NoFee,
+    /// `expect interest [not] frozen`, at the end of the day.
+    InterestFrozen(bool),
 }

@@ -362,15 +362,25 @@ impl Printer<'_> {
                 release,
                 longest,
                 when,
+                fees,
             } => {
+                let and_fees = if fees.is_some() { " and fees" } else { "" };
                 let mut head = format!(
-                    "pause {} after {} until {}",
+                    "pause {}{and_fees} after {} until {}",
                     channels.name, event.name, release.name
                 );
                 if let Some(d) = longest {
                     head.push_str(&format!(" for at most {}", duration(d)));
                 }
                 self.with_when(head, when.as_ref(), "");
+            }
+            PolicyRuleKind::FeeCap { limit, window } => {
+                let limit = match limit {
+                    FeeLimit::Count((1, _)) => "1 fee".to_string(),
+                    FeeLimit::Count((n, _)) => format!("{n} fees"),
+                    FeeLimit::Amount(amount) => format!("{} of fees", self.spell.expr(amount)),
+                };
+                self.push(format!("at_most {limit} per {}", duration(window)));
             }
         }
     }
@@ -620,6 +630,20 @@ impl Printer<'_> {
                     step.span.end as usize,
                 );
             }
+            StepKind::ChargeFee {
+                amount,
+                reason,
+                when,
+            } => {
+                let mut head = format!("charge fee {}", self.spell.expr(amount));
+                if let Some(reason) = reason {
+                    head.push(' ');
+                    head.push_str(&self.spell.text(reason));
+                }
+                self.with_when(head, when.as_ref(), "");
+            }
+            StepKind::Interest { freeze: true } => self.push("freeze interest"),
+            StepKind::Interest { freeze: false } => self.push("resume interest"),
         }
         self.end(step.span, mark);
     }
@@ -681,6 +705,7 @@ impl Printer<'_> {
                     }
                 }
             }
+            TestItemKind::Arm(stage) => self.push(format!("given arm {}", stage.name)),
         }
     }
 
@@ -714,6 +739,35 @@ impl Printer<'_> {
             Expectation::Var { var, value } => {
                 format!("{} == {}", var.name, self.spell.expr(value))
             }
+            Expectation::OfferPlan {
+                installments,
+                every,
+                ..
+            } => {
+                let mut text = "offer plan".to_string();
+                if let Some((n, _)) = installments {
+                    text.push_str(&format!(" {n} installments"));
+                    if let Some(every) = every {
+                        text.push_str(&format!(" every {}", duration(every)));
+                    }
+                }
+                text
+            }
+            Expectation::ChargedFee { amount, reason, .. } => {
+                let mut text = "charged fee".to_string();
+                if let Some(amount) = amount {
+                    text.push(' ');
+                    text.push_str(&self.spell.expr(amount));
+                }
+                if let Some(reason) = reason {
+                    text.push(' ');
+                    text.push_str(&self.spell.text(reason));
+                }
+                text
+            }
+            Expectation::NoFee(_) => "no fees".to_string(),
+            Expectation::InterestFrozen { frozen: true, .. } => "interest frozen".to_string(),
+            Expectation::InterestFrozen { frozen: false, .. } => "interest not frozen".to_string(),
         }
     }
 }

@@ -12,6 +12,7 @@ mod items;
 mod layout;
 mod tree;
 
+pub(crate) use expr::duration;
 pub use expr::Spelling;
 pub use items::type_expr;
 pub use tree::{comment_texts, same_meaning, shape};

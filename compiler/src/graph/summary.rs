@@ -111,6 +111,11 @@ fn step(step: &Step) -> Option<String> {
         StepKind::Alert { team, .. } => format!("alert {}", team.name),
         StepKind::Emit { action, .. } => format!("emit {}", action.name),
         StepKind::Goto(_) | StepKind::End(_) | StepKind::Split { .. } => return None,
+        StepKind::ChargeFee { amount, when, .. } => {
+            guarded(format!("fee {}", spell().expr(amount)), when)
+        }
+        StepKind::Interest { freeze: true } => "freeze interest".to_string(),
+        StepKind::Interest { freeze: false } => "resume interest".to_string(),
     })
 }
 

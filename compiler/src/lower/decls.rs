@@ -317,6 +317,7 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
                 release,
                 longest,
                 when,
+                ..
             } => {
                 let channels = channels(cx, words);
                 let event = event_index(cx, event);
@@ -331,6 +332,8 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
                     when,
                 });
             }
+            // Lowered with the stages' fees: see `charges::lower`.
+            PolicyRuleKind::FeeCap { .. } => {}
         }
     }
 }

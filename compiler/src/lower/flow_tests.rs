@@ -89,6 +89,7 @@ impl Cx<'_> {
             fields: vec![Value::Unset; self.m.account.len()],
         };
         let mut timeline = Vec::new();
+        let mut arms = Vec::new();
         for item in &t.items {
             match &item.kind {
                 TestItemKind::Given(values) => {
@@ -108,6 +109,15 @@ impl Cx<'_> {
                     }
                 }
                 TestItemKind::Start { .. } => {}
+                TestItemKind::Arm(stage) => match self.m.stage_index(&stage.name) {
+                    Some(s) => arms.push(s),
+                    None => self.problem(
+                        UNRESOLVED,
+                        format!("the flow has no stage `{}`", stage.name),
+                        stage.span,
+                        "name the stage a split arm goes to",
+                    ),
+                },
                 TestItemKind::OnDay { day, at, action } => {
                     if let Some(what) = self.action(action, tz) {
                         timeline.push(TimelineItem {
@@ -127,6 +137,7 @@ impl Cx<'_> {
             start,
             zone,
             timeline,
+            arms,
         }
     }
 
@@ -275,6 +286,32 @@ impl Cx<'_> {
             Expectation::Emitted(a) => Expect::Emitted(a.name.clone()),
             Expectation::Stage(s) => Expect::Stage(s.name.clone()),
             Expectation::End(o) => Expect::End(o.name.clone()),
+            Expectation::OfferPlan {
+                installments,
+                every,
+                ..
+            } => Expect::OfferPlan {
+                installments: installments.map(|(n, _)| n),
+                every: every.as_ref().map(|d| duration_spec(self.m, d)),
+            },
+            Expectation::ChargedFee { amount, reason, .. } => {
+                let amount = match amount.as_ref().map(|a| &a.kind) {
+                    None => None,
+                    Some(ExprKind::Money { amount, .. }) => Some(*amount),
+                    Some(_) => {
+                        if let Some(a) = amount {
+                            self.bad_value(a, "an amount such as `15 USD`");
+                        }
+                        return None;
+                    }
+                };
+                Expect::ChargedFee {
+                    amount,
+                    reason: reason.as_ref().and_then(|r| r.plain()),
+                }
+            }
+            Expectation::NoFee(_) => Expect::NoFee,
+            Expectation::InterestFrozen { frozen, .. } => Expect::InterestFrozen(*frozen),
             Expectation::Var { var, value } => {
                 let Some(i) = self.m.var_index(&var.name) else {
                     self.problem(
@@ -363,4 +400,28 @@ impl Cx<'_> {
 
 fn local(tz: chrono_tz::Tz, d: NaiveDate, t: NaiveTime) -> chrono::DateTime<chrono::Utc> {
     dun_machine::time::local_to_utc(tz, d.and_time(t))
+}
+
+/// A duration of a flow test, its calendar found by name in the machine.
+fn duration_spec(m: &Machine, d: &ast::DurationLit) -> dun_machine::format::DurationSpec {
+    use dun_machine::format::DurationUnit as U;
+    let unit = match d.unit {
+        ast::DurationUnit::Minutes => U::Minutes,
+        ast::DurationUnit::Hours => U::Hours,
+        ast::DurationUnit::Days => U::Days,
+        ast::DurationUnit::Weeks => U::Weeks,
+        ast::DurationUnit::Months => U::Months,
+        ast::DurationUnit::BusinessDays => U::BusinessDays,
+    };
+    let calendar = d.calendar.as_ref().and_then(|c| {
+        m.calendars
+            .iter()
+            .position(|k| m.str(k.name) == c.name)
+            .and_then(|i| u16::try_from(i).ok())
+    });
+    dun_machine::format::DurationSpec {
+        amount: d.amount,
+        unit,
+        calendar,
+    }
 }

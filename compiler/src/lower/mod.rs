@@ -10,6 +10,7 @@
 //! errors; anything it still cannot make sense of becomes a diagnostic,
 //! never a panic.
 
+mod charges;
 mod coverage;
 mod deadlines;
 mod decls;
@@ -43,6 +44,7 @@ pub fn lower(file: &ast::File, model: &Model) -> Result<Machine, Vec<Diagnostic>
     let mut cx = Lowerer::new(file, model);
     decls::lower_all(&mut cx);
     deadlines::lower(&mut cx);
+    charges::lower(&mut cx);
     // Stage `i` of the machine is stage `i` of the model (`decls::stages`).
     cx.m.lifecycle.migrations = crate::migrate::lower(&mut cx, &|n| {
         model.stages.position(n).and_then(|i| u16::try_from(i).ok())

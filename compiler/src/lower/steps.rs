@@ -338,6 +338,18 @@ impl<'a> Lowerer<'a> {
                     span,
                 );
             }
+            StepKind::ChargeFee {
+                amount,
+                reason,
+                when,
+            } => {
+                if let Some(op) = self.charge_fee(amount, reason.as_ref(), when.as_ref(), event) {
+                    ops.push(op, span);
+                }
+            }
+            StepKind::Interest { freeze } => {
+                ops.push(Op::Interest { freeze: *freeze }, span);
+            }
         }
     }
 

@@ -259,6 +259,14 @@ pub enum PolicyRuleKind {
         release: Ident,
         longest: Option<DurationLit>,
         when: Option<Expr>,
+        /// `and fees` after the channels: the hold also keeps fees from
+        /// being charged.
+        fees: Option<Span>,
+    },
+    /// `at_most 2 fees per 30 days`, `at_most 80 USD of fees per 30 days`
+    FeeCap {
+        limit: FeeLimit,
+        window: DurationLit,
     },
 }
 
@@ -507,6 +515,16 @@ pub enum StepKind {
         action: Ident,
         fields: Vec<FieldValue>,
     },
+    /// `charge fee 15 USD ["late fee"] [when COND]`
+    ChargeFee {
+        amount: Expr,
+        reason: Option<Text>,
+        when: Option<Expr>,
+    },
+    /// `freeze interest` (`freeze: true`) or `resume interest`.
+    Interest {
+        freeze: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -684,6 +702,9 @@ pub enum TestItemKind {
         at: Option<(NaiveTime, Span)>,
         action: TestAction,
     },
+    /// `given arm reminder_b`: the account takes the split arm that goes
+    /// to this stage.
+    Arm(Ident),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -729,6 +750,26 @@ pub enum Expectation {
         template: Ident,
         language: Ident,
     },
+    /// `expect offer plan [N installments [every D]]`; what is left out
+    /// matches any plan.
+    OfferPlan {
+        installments: Option<(u32, Span)>,
+        every: Option<DurationLit>,
+        span: Span,
+    },
+    /// `expect charged fee [AMOUNT] ["reason"]`
+    ChargedFee {
+        amount: Option<Expr>,
+        reason: Option<Text>,
+        span: Span,
+    },
+    /// `expect no fees`
+    NoFee(Span),
+    /// `expect interest frozen` / `expect interest not frozen`
+    InterestFrozen {
+        frozen: bool,
+        span: Span,
+    },
 }
 
 /// `locale "es-PE"`: how messages write money and dates.
@@ -768,4 +809,13 @@ pub struct LanguageText {
     /// A `Text` or an `Email` body.
     pub body: TemplateBody,
     pub span: Span,
+}
+
+/// What a fee cap counts: fees, or the money they add up to.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum FeeLimit {
+    /// `at_most 2 fees`
+    Count((u32, Span)),
+    /// `at_most 80 USD of fees`
+    Amount(Expr),
 }

@@ -408,6 +408,9 @@ impl<'a> Builder<'a> {
     fn policy_rule(&self, pair: Pair<'_, Rule>) -> Option<PolicyRule> {
         let span = self.span(&pair);
         let rule = pair.as_rule();
+        if rule == Rule::fee_cap_rule {
+            return Some(self.fee_cap_rule(pair));
+        }
         let mut times = Vec::new();
         let mut zone = None;
         let mut names = Vec::new();
@@ -418,6 +421,7 @@ impl<'a> Builder<'a> {
         let mut duration = None;
         let mut when = None;
         let mut longest = None;
+        let mut fees = None;
         let mut windows = Vec::new();
         let mut week = None;
         for c in pair.into_inner() {
@@ -449,6 +453,7 @@ impl<'a> Builder<'a> {
                 Rule::duration => duration = Some(self.duration(c)),
                 Rule::name => names.push(self.ident(&c)),
                 Rule::when_clause => when = self.when(c),
+                Rule::hold_fees => fees = Some(self.span(&c)),
                 Rule::longest => {
                     longest = c
                         .into_inner()
@@ -517,6 +522,7 @@ impl<'a> Builder<'a> {
                     release,
                     longest,
                     when,
+                    fees,
                 }
             }
             Rule::stop_rule => PolicyRuleKind::Stop {
@@ -727,6 +733,9 @@ impl<'a> Builder<'a> {
     fn step(&self, pair: Pair<'_, Rule>) -> Option<Step> {
         let span = self.span(&pair);
         let rule = pair.as_rule();
+        if matches!(rule, Rule::charge_step | Rule::interest_step) {
+            return Some(self.charge_step(pair));
+        }
         let mut names = Vec::new();
         let mut channel = None;
         let mut target = None;
@@ -895,7 +904,9 @@ impl<'a> Builder<'a> {
         for c in pair.into_inner() {
             match c.as_rule() {
                 Rule::string => title = Some(self.text(c)),
-                Rule::given | Rule::test_start | Rule::on_day => items.push(self.test_item(c)),
+                Rule::given | Rule::given_arm | Rule::test_start | Rule::on_day => {
+                    items.push(self.test_item(c))
+                }
                 _ => {}
             }
         }
@@ -914,6 +925,7 @@ impl<'a> Builder<'a> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
             Rule::given => TestItemKind::Given(self.field_values(pair)),
+            Rule::given_arm => self.given_arm(pair),
             Rule::test_start => {
                 let mut date = Default::default();
                 let mut time = Default::default();
@@ -968,6 +980,15 @@ impl<'a> Builder<'a> {
 
     fn expectation(&self, pair: Pair<'_, Rule>) -> Option<Expectation> {
         let form = pair.into_inner().find(|c| c.as_rule() != Rule::kw_expect)?;
+        if matches!(
+            form.as_rule(),
+            Rule::expect_offer_plan
+                | Rule::expect_charged
+                | Rule::expect_no_fee
+                | Rule::expect_interest
+        ) {
+            return self.charge_expectation(form);
+        }
         let span = self.span(&form);
         let rule = form.as_rule();
         let mut names = Vec::new();

@@ -259,7 +259,7 @@ impl Builder<'_> {
     }
 
     /// A number with an optional `%`, currency code or duration unit.
-    fn quantity(&self, pair: Pair<'_, Rule>) -> Expr {
+    pub(crate) fn quantity(&self, pair: Pair<'_, Rule>) -> Expr {
         let span = self.span(&pair);
         let mut amount = Decimal::ZERO;
         let mut amount_pair = None;

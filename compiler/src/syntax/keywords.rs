@@ -165,6 +165,16 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("contact", Rule::kw_contact_step, INNER),
     kw("fallback", Rule::kw_fallback, INNER),
     kw("approved", Rule::kw_approved, INNER),
+    // Fees and interest, and the flow tests' words for them.
+    kw("charge", Rule::kw_charge, STEP),
+    kw("freeze", Rule::kw_freeze, STEP),
+    kw("resume", Rule::kw_resume, STEP),
+    kw("fee", Rule::kw_fee, INNER),
+    kw("fees", Rule::kw_fee, INNER),
+    kw("interest", Rule::kw_interest, INNER.or(EXPECT)),
+    kw("charged", Rule::kw_charged, EXPECT),
+    kw("frozen", Rule::kw_frozen, INNER),
+    kw("arm", Rule::kw_arm, INNER),
 ];
 
 /// The fixed words that are not keywords of their own rule but values the

@@ -7,6 +7,7 @@
 pub mod ast;
 mod build;
 pub mod cascade;
+mod charges;
 mod deadlines;
 mod errors;
 mod expr;

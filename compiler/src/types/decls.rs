@@ -257,7 +257,9 @@ impl Checker<'_> {
                     release,
                     longest,
                     when,
+                    ..
                 } => self.hold(channels, event, release, longest.as_ref(), when.as_ref()),
+                PolicyRuleKind::FeeCap { limit, window } => self.fee_cap(limit, window),
             }
         }
     }

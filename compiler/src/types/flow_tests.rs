@@ -76,8 +76,10 @@ impl Checker<'_> {
                     }
                     TestAction::Expect(e) => self.expectation(e),
                 },
+                TestItemKind::Arm(_) => {}
             }
         }
+        self.given_arms(t);
         if start.is_none() {
             self.report(
                 Diagnostic::error(
@@ -316,6 +318,18 @@ impl Checker<'_> {
             Expectation::End(outcome) => {
                 self.flow_uses(SymbolKind::Outcome, outcome, "ends with the outcome")
             }
+            Expectation::OfferPlan {
+                installments,
+                every,
+                span,
+            } => self.expect_plan(*installments, every.as_ref(), *span),
+            Expectation::ChargedFee {
+                amount,
+                reason,
+                span,
+            } => self.expect_charged(amount.as_ref(), reason.as_ref(), *span),
+            Expectation::NoFee(span) => self.expect_no_fee(*span),
+            Expectation::InterestFrozen { span, .. } => self.expect_interest(*span),
             Expectation::Var { var, value } => {
                 let scope = Scope::default();
                 match self.model.vars.get(&var.name) {

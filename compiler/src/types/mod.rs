@@ -3,6 +3,7 @@
 //! each expression's type and each reference in `model::Usage`, and what the
 //! flow itself (not its tests) reads, which `checks` needs for "unused".
 
+mod charges;
 mod deadlines;
 mod decls;
 mod expr;
@@ -30,6 +31,8 @@ pub(crate) struct Walked {
     /// Symbols the flow's tests read (`expect var x == ...`): a variable
     /// kept for its tests to observe is not unused.
     pub read_by_tests: HashSet<Symbol>,
+    /// Fees, plans and split arms, for the expectations of flow tests.
+    pub charges: charges::Seen,
 }
 
 pub(crate) fn check(file: &ast::File, model: &Model, diags: &mut Vec<Diagnostic>) -> Walked {
@@ -54,6 +57,7 @@ pub(crate) fn check(file: &ast::File, model: &Model, diags: &mut Vec<Diagnostic>
             c.decl(decl);
         }
     }
+    c.fees_against_caps();
     c.segment_cycles(file);
     c.walked
 }

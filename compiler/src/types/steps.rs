@@ -113,6 +113,7 @@ impl Checker<'_> {
                         );
                     }
                     self.move_to(&arm.stage, crate::model::MoveKind::Split(arm.share.0));
+                    self.seen_arm(&arm.stage.name, step.span);
                 }
                 if total != rust_decimal::Decimal::ONE_HUNDRED {
                     let span = arms
@@ -166,12 +167,19 @@ impl Checker<'_> {
                     );
                 }
                 self.duration(every);
+                self.seen_plan(installments.0, every);
             }
             StepKind::Alert { team, text } => {
                 self.refer(SymbolKind::Team, &team.name, team.span);
                 self.message_text(text, scope);
             }
             StepKind::Emit { action, fields } => self.emit(action, fields, scope, step.span),
+            StepKind::ChargeFee {
+                amount,
+                reason,
+                when,
+            } => self.charge_fee(amount, reason.as_ref(), when.as_ref(), scope),
+            StepKind::Interest { freeze } => self.interest_step(*freeze),
         }
     }
 

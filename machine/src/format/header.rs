@@ -11,8 +11,9 @@
 //!     16     …  payload: the Machine in postcard, then, under flag bit
 //!                 0, its Lifecycle in postcard, then, under flag bit 1,
 //!                 its PolicyExt in postcard, then, under flag bit 2, its
-//!                 Collections in postcard, then, under flag bit 5, its
-//!                 Locales in postcard
+//!                 Collections in postcard, then, under flag bit 4, its
+//!                 Charges in postcard, then, under flag bit 5, its
+//!                 Locales in postcard (each section in the order of its bit)
 //! ```
 
 use super::Machine;
@@ -31,12 +32,16 @@ pub const FLAG_POLICY_EXT: u16 = 1 << 1;
 /// The payload ends with the machine's [`super::Collections`] (deadlines);
 /// without it, there are none.
 pub const FLAG_COLLECTIONS: u16 = 1 << 2;
+/// The payload ends with the machine's [`super::Charges`] (fee caps, holds
+/// that cover fees); without it, there are none.
+pub const FLAG_CHARGES: u16 = 1 << 4;
 /// The payload ends with the machine's [`super::Locales`] (locale,
 /// languages, WhatsApp approvals); without it, messages use dun's own
 /// formats and each template has one text.
 pub const FLAG_LOCALES: u16 = 1 << 5;
 /// Flag bits this build understands.
-pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE | FLAG_POLICY_EXT | FLAG_COLLECTIONS | FLAG_LOCALES;
+pub const FLAGS_KNOWN: u16 =
+    FLAG_LIFECYCLE | FLAG_POLICY_EXT | FLAG_COLLECTIONS | FLAG_CHARGES | FLAG_LOCALES;
 pub const HEADER_LEN: usize = 16;
 
 const REBUILD: &str = "rebuild it with `dun build`";
@@ -82,6 +87,10 @@ pub fn encode(machine: &Machine) -> Vec<u8> {
     if !machine.collections.is_empty() {
         flags |= FLAG_COLLECTIONS;
         payload.extend(postcard::to_allocvec(&machine.collections).unwrap_or_default());
+    }
+    if !machine.charges.is_empty() {
+        flags |= FLAG_CHARGES;
+        payload.extend(postcard::to_allocvec(&machine.charges).unwrap_or_default());
     }
     if !machine.locales.is_empty() {
         flags |= FLAG_LOCALES;
@@ -162,6 +171,13 @@ pub fn decode(bytes: &[u8]) -> Result<Machine, FormatError> {
     let rest = if flags & FLAG_COLLECTIONS != 0 {
         let (collections, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
         machine.collections = collections;
+        rest
+    } else {
+        rest
+    };
+    let rest = if flags & FLAG_CHARGES != 0 {
+        let (charges, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
+        machine.charges = charges;
         rest
     } else {
         rest

@@ -9,18 +9,20 @@
 //! Strings are interned in [`Machine::strings`] and referred to by [`Sym`];
 //! expression constants live in [`Machine::consts`].
 
+mod charges;
 mod collections;
 mod header;
 mod locales;
 mod rules;
 mod validate;
 
+pub use charges::{cents, Charges, FeeCap, FeeLimit, MAX_FEE_SLOTS};
 pub use collections::{Collections, Deadline};
 
 pub use header::FLAG_LOCALES;
 pub use header::{
-    decode, encode, FormatError, FLAGS_KNOWN, FLAG_COLLECTIONS, FLAG_LIFECYCLE, FLAG_POLICY_EXT,
-    FORMAT_VERSION, HEADER_LEN, MAGIC,
+    decode, encode, FormatError, FLAGS_KNOWN, FLAG_CHARGES, FLAG_COLLECTIONS, FLAG_LIFECYCLE,
+    FLAG_POLICY_EXT, FORMAT_VERSION, HEADER_LEN, MAGIC,
 };
 pub use locales::{Approved, LanguageChoice, LanguageText, Locales, TemplateLocale};
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
@@ -85,6 +87,10 @@ pub struct Machine {
     /// Deadlines, kept out of the payload in the same way.
     #[serde(skip)]
     pub collections: Collections,
+    /// Fee caps and the holds that cover fees, kept out of the payload in
+    /// the same way.
+    #[serde(skip)]
+    pub charges: Charges,
     /// Locale, languages and WhatsApp approvals, kept out of the payload in
     /// the same way.
     #[serde(skip)]
@@ -198,6 +204,10 @@ impl Machine {
             lifecycle: &'a Lifecycle,
             policy_rules: &'a PolicyExt,
             collections: &'a Collections,
+            // Absent for a flow without fees or interest, whose view reads
+            // as it did before they existed.
+            #[serde(skip_serializing_if = "no_charges")]
+            charges: &'a Charges,
             #[serde(skip_serializing_if = "Locales::is_empty")]
             locales: &'a Locales,
         }
@@ -206,8 +216,12 @@ impl Machine {
             lifecycle: &self.lifecycle,
             policy_rules: &self.policy.ext,
             collections: &self.collections,
+            charges: &self.charges,
             locales: &self.locales,
         };
+        fn no_charges(c: &&Charges) -> bool {
+            c.is_empty()
+        }
         serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 
@@ -218,6 +232,7 @@ impl Machine {
         let lifecycle = section("lifecycle");
         let rules = section("policy_rules");
         let collections = section("collections");
+        let charges = section("charges");
         let locales = section("locales");
         let mut m: Machine = serde_json::from_value(v)?;
         if let Some(lifecycle) = lifecycle {
@@ -228,6 +243,9 @@ impl Machine {
         }
         if let Some(collections) = collections {
             m.collections = serde_json::from_value(collections)?;
+        }
+        if let Some(charges) = charges {
+            m.charges = serde_json::from_value(charges)?;
         }
         if let Some(locales) = locales {
             m.locales = serde_json::from_value(locales)?;
@@ -683,6 +701,18 @@ pub enum Op {
     Goto(u16),
     End(Sym),
     Split(Vec<SplitArm>),
+    /// `charge fee AMOUNT ["reason"] [when COND]`, the amount in the flow's
+    /// currency; the policy's fee caps and holds may keep it from being
+    /// charged.
+    ChargeFee {
+        amount: Decimal,
+        reason: Option<Sym>,
+        when: Option<Code>,
+    },
+    /// `freeze interest` (`freeze: true`) or `resume interest`.
+    Interest {
+        freeze: bool,
+    },
 }
 
 /// An expression: stack bytecode, run from the first instruction; the value

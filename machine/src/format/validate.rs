@@ -275,6 +275,15 @@ impl Check<'_> {
                 self.code(when, fields, &place)?;
             }
         }
+        for cap in &self.m.charges.caps {
+            self.duration(&cap.window, &place)?;
+            if cap.slots > super::MAX_FEE_SLOTS {
+                return Err(format!("{} keeps {} fees for a cap", place(), cap.slots));
+            }
+        }
+        for h in &self.m.charges.fee_holds {
+            within("hold", *h as usize, p.ext.holds.len(), &place)?;
+        }
         Ok(())
     }
 
@@ -392,6 +401,13 @@ impl Check<'_> {
                         ));
                     }
                 }
+                Op::ChargeFee { reason, when, .. } => {
+                    if let Some(r) = reason {
+                        self.sym(*r, &at)?;
+                    }
+                    cond(when)?;
+                }
+                Op::Interest { .. } => {}
             }
         }
         Ok(())

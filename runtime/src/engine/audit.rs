@@ -38,6 +38,9 @@ pub enum AuditKind {
     /// A fault of the compiled flow or of the input (a condition that could
     /// not be evaluated, a payload that does not match the event...).
     Problem,
+    /// A fee a cap or a hold kept from being charged, or interest a hold
+    /// kept from resuming.
+    FeeSuppressed,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -191,6 +194,12 @@ pub enum Detail {
     },
     /// Rare faults, written out when they happen.
     Problem(String),
+    /// A fee (or the resumption of interest) that a fee cap or a hold
+    /// written `and fees` kept from being done.
+    NotCharged {
+        what: super::Charge,
+        block: super::FeeBlock,
+    },
 }
 
 impl AuditEntry {
@@ -413,6 +422,16 @@ impl AuditEntry {
                 )
             }
             Detail::Problem(text) => write!(out, "{text}"),
+            Detail::NotCharged { what, block } => {
+                match what {
+                    super::Charge::Fee(a) => {
+                        let _ = write!(out, "fee {} {} not charged: ", a.normalize(), m.currency);
+                    }
+                    super::Charge::ResumeInterest => out.push_str("interest not resumed: "),
+                }
+                write_fee_block(out, m, tz, block);
+                Ok(())
+            }
         };
     }
 
@@ -426,6 +445,47 @@ impl AuditEntry {
             | Detail::Suppressed { reason, .. }
             | Detail::SuppressedQueued { reason, .. } => Some(reason),
             _ => None,
+        }
+    }
+}
+
+/// `at_most 2 fees per 30 days (already 2 since ...)`, `hold until ...`.
+fn write_fee_block(out: &mut String, m: &Machine, tz: Tz, block: &super::FeeBlock) {
+    match block {
+        super::FeeBlock::Hold(h) => {
+            let release = m
+                .policy
+                .ext
+                .holds
+                .get(*h as usize)
+                .and_then(|h| m.events.get(h.release as usize))
+                .map(|e| m.str(e.name))
+                .unwrap_or("?");
+            let _ = write!(out, "hold of fees until {release}");
+        }
+        super::FeeBlock::Cap { cap, oldest } => {
+            match m.charges.caps.get(*cap as usize) {
+                Some(c) => {
+                    let _ = match c.limit {
+                        crate::format::FeeLimit::Count(n) => {
+                            write!(out, "at_most {n} fees per {}", c.window)
+                        }
+                        crate::format::FeeLimit::Amount(a) => write!(
+                            out,
+                            "at_most {} {} of fees per {}",
+                            a.normalize(),
+                            m.currency,
+                            c.window
+                        ),
+                    };
+                }
+                None => out.push_str("a fee cap"),
+            }
+            if *oldest != 0 {
+                out.push_str(" (counting fees since ");
+                time::push_local(out, tz, crate::engine::contact::from_minutes(*oldest));
+                out.push(')');
+            }
         }
     }
 }

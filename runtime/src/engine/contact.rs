@@ -73,7 +73,9 @@ impl Run<'_> {
     /// caps' (see `week`).
     pub(crate) fn ledger_len(&self) -> usize {
         let caps: usize = self.m.policy.caps.iter().map(|c| c.count as usize).sum();
-        caps + self.m.policy.ext.holds.len() + self.week_slots()
+        caps + self.m.policy.ext.holds.len()
+            + self.week_slots()
+            + super::charge::charge_slots(self.m)
     }
 
     /// Decides whether a contact on `channel` may go at `at`.

@@ -6,6 +6,7 @@
 //! the same instance, the same actions and the same action ids.
 
 mod audit;
+mod charge;
 mod contact;
 mod deadline;
 pub(crate) mod eval;
@@ -16,8 +17,10 @@ mod run;
 mod week;
 
 pub use audit::{AuditEntry, AuditKind, ContactRef, Detail, Reason};
+pub use charge::{interest_frozen, Charge, FeeBlock};
 pub use dun_machine::account::{type_words, Account, AccountError};
 pub use instance::{Instance, Queued};
+pub use run::split_bucket;
 
 use crate::format::{Approved, Channel, DurationSpec, Machine, Priority, Sym};
 use crate::value::Value;
@@ -146,6 +149,15 @@ pub enum ActionKind {
         text: String,
         to: Option<String>,
     },
+    /// `charge fee AMOUNT ["reason"]`: the amount in the flow's currency.
+    ChargeFee {
+        amount: Decimal,
+        reason: Option<Sym>,
+    },
+    /// `freeze interest` (`frozen: true`) or `resume interest`.
+    Interest {
+        frozen: bool,
+    },
 }
 
 impl ActionKind {
@@ -246,6 +258,17 @@ impl ActionKind {
                 }
                 out
             }
+            ActionKind::ChargeFee { amount, reason } => match reason {
+                Some(r) => format!(
+                    "charged fee {} {} \"{}\"",
+                    amount.normalize(),
+                    m.currency,
+                    m.str(*r)
+                ),
+                None => format!("charged fee {} {}", amount.normalize(), m.currency),
+            },
+            ActionKind::Interest { frozen: true } => "interest frozen".into(),
+            ActionKind::Interest { frozen: false } => "interest resumed".into(),
         }
     }
 }

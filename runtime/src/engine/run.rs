@@ -153,7 +153,7 @@ impl<'a> Run<'a> {
         self.audit(at, AuditKind::Problem, Detail::Problem(text.into()));
     }
 
-    fn emit(&mut self, at: DateTime<Utc>, pc: u32, kind: ActionKind) {
+    pub(super) fn emit(&mut self, at: DateTime<Utc>, pc: u32, kind: ActionKind) {
         let account = *self
             .id_hash
             .get_or_insert_with(|| account_hash(&self.account.id));
@@ -914,6 +914,19 @@ impl<'a> Run<'a> {
                     );
                     return Exit::Goto(arm.stage);
                 }
+                Op::ChargeFee {
+                    amount,
+                    reason,
+                    when,
+                } => {
+                    if let Some(w) = when {
+                        if !self.cond(w, event, at) {
+                            continue;
+                        }
+                    }
+                    self.charge_fee(*amount, *reason, at, here);
+                }
+                Op::Interest { freeze } => self.interest(*freeze, at, here),
             }
         }
         Exit::Fell

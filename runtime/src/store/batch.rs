@@ -778,6 +778,7 @@ pub(crate) fn audit_kind(k: AuditKind) -> &'static str {
         AuditKind::Stopped => "stopped",
         AuditKind::Split => "split",
         AuditKind::Problem => "problem",
+        AuditKind::FeeSuppressed => "fee_suppressed",
     }
 }
 
@@ -972,6 +973,22 @@ pub(crate) fn write_action(buf: &mut String, m: &Machine, account: &str, a: &Act
         ActionKind::End { outcome } => {
             o.str("type", "end");
             o.str("outcome", m.str(*outcome));
+        }
+        ActionKind::ChargeFee { amount, reason } => {
+            o.str("type", "charge_fee");
+            o.str("amount", &amount.normalize().to_string());
+            o.str("currency", &m.currency);
+            o.opt("reason", reason.map(|r| m.str(r)));
+        }
+        ActionKind::Interest { frozen } => {
+            o.str(
+                "type",
+                if *frozen {
+                    "freeze_interest"
+                } else {
+                    "resume_interest"
+                },
+            );
         }
     }
     o.done();

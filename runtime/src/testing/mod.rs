@@ -6,6 +6,8 @@
 //! timeline and checks every expectation at the end of its day, in the
 //! test's zone.
 
+mod arms;
+
 use crate::engine::{step, Account, ActionKind, AuditKind, Input, Instance, Status};
 use crate::format::{Machine, SrcSpan};
 use crate::time::{self, local_to_utc, start_of_day};
@@ -71,6 +73,7 @@ struct Snapshot {
     stage: String,
     outcome: String,
     vars: Vec<Value>,
+    interest_frozen: bool,
 }
 
 struct Done {
@@ -163,6 +166,7 @@ impl Sim<'_> {
             stage,
             outcome: self.m.str(self.inst.outcome).to_string(),
             vars: self.inst.vars.to_vec(),
+            interest_frozen: crate::engine::interest_frozen(self.m, &self.inst),
         }
     }
 }
@@ -182,12 +186,19 @@ pub fn run_test(m: &Machine, case: &TestCase) -> TestReport {
     if let Err(e) = case.account.check(m) {
         problems.push(e.to_string());
     }
+    let mut account = case.account.clone();
+    if !case.arms.is_empty() {
+        match arms::id_for_arms(m, &account.id, &case.arms) {
+            Ok(id) => account.id = id,
+            Err(e) => problems.push(e),
+        }
+    }
     let mut sim = Sim {
         m,
         tz,
         start_date: case.start.date(),
         inst: Instance::new(),
-        account: case.account.clone(),
+        account,
         done: vec![],
         trace: vec![],
         states: BTreeSet::new(),
@@ -356,6 +367,15 @@ fn check(sim: &Sim, snapshots: &[Snapshot], item: &TimelineItem, e: &Expect) -> 
         } else {
             why.push_str(&format!("; on day {day}: {}", that_day.join(", ")));
         }
+        if matches!(e, Expect::ChargedFee { .. }) {
+            let kept = sim
+                .trace
+                .iter()
+                .find(|t| t.day == day && t.kind == TraceKind::Audit(AuditKind::FeeSuppressed));
+            if let Some(t) = kept {
+                why.push_str(&format!("; at {}, {}", t.time, t.text));
+            }
+        }
         if let Some(s) = snap {
             why.push_str(&format!("; at the end of the day {}", stage_words(s)));
         }
@@ -441,6 +461,52 @@ fn check(sim: &Sim, snapshots: &[Snapshot], item: &TimelineItem, e: &Expect) -> 
                 ),
             }
         }
+        Expect::NoFee => {
+            let charged: Vec<String> = sim
+                .done
+                .iter()
+                .filter(|d| d.day == day && matches!(d.kind, ActionKind::ChargeFee { .. }))
+                .map(|d| format!("{} at {}", d.kind.describe(sim.m), sim.hhmm(d.at)))
+                .collect();
+            if charged.is_empty() {
+                result(true, format!("no fees on day {day}"))
+            } else {
+                result(
+                    false,
+                    format!("expected no fees on day {day}; {}", charged.join(", ")),
+                )
+            }
+        }
+        Expect::InterestFrozen(frozen) => {
+            let words = |f: bool| if f { "frozen" } else { "not frozen" };
+            match snap {
+                Some(s) if s.interest_frozen == *frozen => result(
+                    true,
+                    format!("interest {} at the end of day {day}", words(*frozen)),
+                ),
+                Some(s) => {
+                    let mut msg = format!(
+                        "expected interest {} at the end of day {day}; it was {}",
+                        words(*frozen),
+                        words(s.interest_frozen)
+                    );
+                    let last = sim
+                        .done
+                        .iter()
+                        .rfind(|d| d.day <= day && matches!(d.kind, ActionKind::Interest { .. }));
+                    if let Some(d) = last {
+                        msg.push_str(&format!(
+                            " ({} on day {} at {})",
+                            d.kind.describe(sim.m),
+                            d.day,
+                            sim.hhmm(d.at)
+                        ));
+                    }
+                    result(false, msg)
+                }
+                None => result(false, format!("day {day} was not simulated")),
+            }
+        }
         _ => result(false, "unsupported expectation".into()),
     }
 }
@@ -482,6 +548,30 @@ fn action_matcher<'e>(m: &'e Machine, e: &'e Expect) -> Option<Matcher<'e>> {
         Expect::Emitted(action) => Box::new(
             move |k| matches!(k, ActionKind::Emit { action: a, .. } if ActionKind::action_name(m, *a) == action),
         ),
+        Expect::OfferPlan {
+            installments: want_n,
+            every: want_every,
+        } => Box::new(move |k| match k {
+            ActionKind::OfferPlan {
+                installments,
+                every,
+            } => {
+                want_n.is_none_or(|n| n == *installments) && want_every.is_none_or(|d| d == *every)
+            }
+            _ => false,
+        }),
+        Expect::ChargedFee {
+            amount: want_amount,
+            reason: want_reason,
+        } => Box::new(move |k| match k {
+            ActionKind::ChargeFee { amount, reason } => {
+                want_amount.is_none_or(|a| a == *amount)
+                    && want_reason
+                        .as_deref()
+                        .is_none_or(|r| reason.is_some_and(|s| m.str(s) == r))
+            }
+            _ => false,
+        }),
         _ => return None,
     })
 }
@@ -505,6 +595,27 @@ fn describe_expect(_m: &Machine, e: &Expect) -> String {
         Expect::Stage(s) => format!("stage `{s}`"),
         Expect::End(o) => format!("end `{o}`"),
         Expect::Var { .. } => "a variable's value".into(),
+        Expect::OfferPlan {
+            installments,
+            every,
+        } => match (installments, every) {
+            (Some(n), Some(d)) => format!("an offer of a plan of {n} installments every {d}"),
+            (Some(n), None) => format!("an offer of a plan of {n} installments"),
+            _ => "an offer of a plan".into(),
+        },
+        Expect::ChargedFee { amount, reason } => {
+            let mut s = "a fee".to_string();
+            if let Some(a) = amount {
+                s.push_str(&format!(" of {} {}", a.normalize(), _m.currency));
+            }
+            if let Some(r) = reason {
+                s.push_str(&format!(" \"{r}\""));
+            }
+            s
+        }
+        Expect::NoFee => "no fees".into(),
+        Expect::InterestFrozen(true) => "interest frozen".into(),
+        Expect::InterestFrozen(false) => "interest not frozen".into(),
     }
 }
 
@@ -537,6 +648,13 @@ fn never_reason(sim: &Sim, e: &Expect) -> Option<String> {
             format!("{} {template}", channel.name())
         }
         Expect::Call { .. } => "call".into(),
+        Expect::ChargedFee { .. } => {
+            return sim
+                .trace
+                .iter()
+                .find(|t| t.kind == TraceKind::Audit(AuditKind::FeeSuppressed))
+                .map(|t| format!("on day {} at {}, {}", t.day, t.time, t.text));
+        }
         _ => return None,
     };
     sim.trace

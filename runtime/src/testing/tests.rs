@@ -53,6 +53,7 @@ fn vip_case(m: &Machine) -> TestCase {
         account: ann(m),
         start: dt("2026-03-02 09:00"),
         zone: None,
+        arms: Vec::new(),
         timeline: vec![
             expect(
                 0,
