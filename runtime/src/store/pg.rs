@@ -214,6 +214,7 @@ pub(crate) fn connect(target: &PgTarget) -> Result<Conn> {
         client: Box::new(client),
         prepared: HashMap::new(),
         target: label.clone(),
+        trips: 0,
     };
     upgrade(&mut conn, &label)?;
     Ok(conn)
