@@ -157,7 +157,7 @@ fn account(i: usize, balance: &str) -> String {
 /// the others, all at the moment the accounts enrolled.
 fn event(i: usize) -> String {
     let id = format!("N{i:03}");
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         json!({"id": format!("pay-{i}"), "account": id, "type": "payment", "at": "2026-03-02T09:00:00Z", "amount": "100.00"})
     } else {
         json!({"id": format!("promise-{i}"), "account": id, "type": "promise_to_pay", "at": "2026-03-02T09:00:00Z", "due": "2026-03-10"})
@@ -209,7 +209,7 @@ fn two_nodes_on_one_database_step_each_account_once_and_lose_no_event() {
         });
         let events_b = s.spawn(move || {
             (0..ACCOUNTS)
-                .filter(|i| i % 3 != 0)
+                .filter(|i| !i.is_multiple_of(3))
                 .map(|i| (format!("event {i}"), b.post("events", &event(i))))
                 .collect::<Vec<_>>()
         });
@@ -225,7 +225,7 @@ fn two_nodes_on_one_database_step_each_account_once_and_lose_no_event() {
     for i in 0..ACCOUNTS {
         let mut events = by_item[&format!("event {i}")].clone();
         events.sort();
-        let want: &[&str] = if i % 3 == 0 {
+        let want: &[&str] = if i.is_multiple_of(3) {
             &["accepted"]
         } else {
             &["accepted", "duplicate"]
