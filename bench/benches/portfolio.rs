@@ -180,12 +180,63 @@ fn main() {
     }
 }
 
+/// Clock ticks of CPU time (user and system) of the process `pid`
+/// (`self` for this one), from `/proc` (Linux); 0 where it cannot be read.
+fn cpu_ticks(pid: &str) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command (which may hold spaces), from the
+    // third: utime and stime are the 14th and 15th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let n = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    n(11) + n(12)
+}
+
+/// The CPU ticks of the server processes serving the database `db`: the
+/// backends whose title names it (`postgres: USER DB ...`).
+fn backend_ticks(db: &str) -> u64 {
+    let needle = format!(" {db} ");
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().to_str()?.to_string();
+            pid.chars().all(|c| c.is_ascii_digit()).then_some(pid)
+        })
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&needle))
+        })
+        .map(|pid| cpu_ticks(&pid))
+        .sum()
+}
+
+/// The machine's busy and total CPU ticks so far, from `/proc/stat`.
+fn machine_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let v: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let total: u64 = v.iter().take(8).sum();
+    let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
+    (total - idle, total)
+}
+
 /// `run` on PostgreSQL: the same accounts and days as `run`, in a fresh
 /// database of a throw-away cluster on this machine that syncs its commits
 /// as SQLite's run does, stepped by 1 and by 2 workers (threads of this
 /// process, each with its own connection, as `dun run --worker` processes
 /// would be), ranges of 1,000 accounts; the export by the last worker is
-/// timed too. Account-steps per second, medians.
+/// timed too. Account-steps per second, medians; and where the time went:
+/// the CPU seconds of the workers (this process) and of their server
+/// backends per second of the run, and the machine's idle share, which
+/// say whether a second worker had a core to use.
 fn postgres_run(m: &Machine, runs: u64) {
     let Some(cluster) = store::testpg::durable_cluster() else {
         return;
@@ -207,16 +258,22 @@ fn postgres_run(m: &Machine, runs: u64) {
         strict: false,
         drain: false,
     };
+    // Ticks per second of /proc's CPU times (USER_HZ), 100 on Linux.
+    let hz = 100.0;
+    let load = || std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     for workers in [1usize, 2] {
         let mut rates = vec![];
+        let mut shares = vec![];
         let mut steps = 0;
         for r in 0..runs {
-            let db = cluster.database(&format!("bench_run_{workers}_{r}"));
+            let name = format!("bench_run_{workers}_{r}");
+            let db = cluster.database(&name);
             let at = store::Location::parse(Path::new(&db)).expect("the database");
             let inputs: Vec<RunInput> = (0..workers).map(|_| input()).collect();
             let dir = std::env::temp_dir().join(format!("dun-bench-pg-{}-{r}", std::process::id()));
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).expect("a scratch folder");
+            let (own, machine) = (cpu_ticks("self"), machine_ticks());
             let t = Instant::now();
             let done: Vec<(u64, bool, Store)> = std::thread::scope(|scope| {
                 let handles: Vec<_> = inputs
@@ -244,18 +301,39 @@ fn postgres_run(m: &Machine, runs: u64) {
                     .collect()
             });
             steps = done.iter().map(|d| d.0).sum();
+            let mut stores = Vec::new();
             for (_, finished, mut st) in done {
                 if finished {
                     st.export(&dir.join("actions.jsonl")).expect("the export");
                 }
+                stores.push(st);
             }
             let s = t.elapsed().as_secs_f64();
+            // Read while the backends live (until the stores close).
+            let server = backend_ticks(&name) as f64 / hz;
+            drop(stores);
+            let own = (cpu_ticks("self") - own) as f64 / hz;
+            let (busy, total) = machine_ticks();
+            let idle = 1.0 - (busy - machine.0) as f64 / (total - machine.1).max(1) as f64;
             rates.push(steps as f64 / s);
+            shares.push((own / s, server / s, idle));
             let _ = std::fs::remove_dir_all(&dir);
         }
+        let mid = |f: fn(&(f64, f64, f64)) -> f64| median(shares.iter().map(f).collect());
+        let per_cpu = median(
+            rates
+                .iter()
+                .zip(&shares)
+                .map(|(r, s)| r / (s.0 + s.1).max(1e-9))
+                .collect(),
+        );
         println!(
-            "run consumer_cards on PostgreSQL, {workers} worker(s): {n} accounts, 30 days, {steps} account-steps, commits of 1000 accounts: median {:.0} account-steps/s",
-            median(rates)
+            "run consumer_cards on PostgreSQL, {workers} worker(s): {n} accounts, 30 days, {steps} account-steps, commits of 1000 accounts: median {:.0} account-steps/s, {per_cpu:.0} per CPU-second; CPU per second of the run: workers {:.2}, server {:.2}; machine idle {:.0}%; load {}",
+            median(rates),
+            mid(|x| x.0),
+            mid(|x| x.1),
+            100.0 * mid(|x| x.2),
+            load().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
         );
     }
 }

@@ -189,7 +189,9 @@ impl Engine {
             }
         }
         let began = std::time::Instant::now();
-        match self.stepper.apply(&mut self.store, intake, now) {
+        let applied = self.stepper.apply(&mut self.store, intake, now);
+        self.metrics.round_trips(self.store.round_trips());
+        match applied {
             Ok(applied) => {
                 self.metrics.applied(&applied, began.elapsed());
                 for (id, at) in applied.next_due {

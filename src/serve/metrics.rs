@@ -65,6 +65,8 @@ pub struct Metrics {
     steps: AtomicU64,
     actions: AtomicU64,
     lag: AtomicI64,
+    /// The engine connection's round trips to a PostgreSQL server.
+    round_trips: AtomicU64,
     pub webhook_delivered: AtomicU64,
     pub webhook_failures: AtomicU64,
     held: Mutex<BTreeMap<&'static str, u64>>,
@@ -85,6 +87,12 @@ impl Metrics {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .observe(took.as_secs_f64());
+    }
+
+    /// The engine's store connection's round trips so far (see
+    /// `Store::round_trips`).
+    pub fn round_trips(&self, total: u64) {
+        self.round_trips.store(total, Relaxed);
     }
 
     pub fn scheduler_lag(&self, secs: i64) {
@@ -140,6 +148,12 @@ impl Metrics {
             "dun_actions_total",
             "Actions written to the outbox.",
             &[("", self.actions.load(Relaxed))],
+        );
+        counter(
+            &mut o,
+            "dun_store_round_trips_total",
+            "Round trips of the engine's connection to PostgreSQL (0 on SQLite).",
+            &[("", self.round_trips.load(Relaxed))],
         );
         let held = self.held.lock().unwrap_or_else(|p| p.into_inner());
         let held: Vec<(String, u64)> = held

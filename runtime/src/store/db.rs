@@ -154,6 +154,10 @@ pub(crate) enum Conn {
         prepared: HashMap<&'static str, postgres::Statement>,
         /// Where it is connected, as messages show it (no password).
         target: String,
+        /// Messages sent to the server and answered (statements,
+        /// preparations, transaction control): what a transaction costs in
+        /// waits on the network, read by [`Conn::round_trips`].
+        trips: u64,
     },
 }
 
@@ -240,11 +244,14 @@ impl Conn {
     fn pg_statement(
         prepared: &mut HashMap<&'static str, postgres::Statement>,
         client: &mut postgres::Client,
+        trips: &mut u64,
         sql: &'static str,
     ) -> std::result::Result<postgres::Statement, postgres::Error> {
+        *trips += 1;
         if let Some(s) = prepared.get(sql) {
             return Ok(s.clone());
         }
+        *trips += 1;
         let s = client.prepare(&pg_sql(sql))?;
         prepared.insert(sql, s.clone());
         Ok(s)
@@ -266,10 +273,11 @@ impl Conn {
                 client,
                 prepared,
                 target,
+                trips,
             } => {
                 let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
                     ps.iter().map(|p| p as _).collect();
-                Self::pg_statement(prepared, client, sql)
+                Self::pg_statement(prepared, client, trips, sql)
                     .and_then(|s| client.execute(&s, &params))
                     .map_err(|e| pg_error(target, e))
             }
@@ -316,9 +324,10 @@ impl Conn {
                 client,
                 prepared,
                 target,
+                trips,
             } => {
                 let pe = |e| pg_error(target, e);
-                let s = Self::pg_statement(prepared, client, sql).map_err(pe)?;
+                let s = Self::pg_statement(prepared, client, trips, sql).map_err(pe)?;
                 let mut rows = client.query_raw(&s, ps.iter()).map_err(pe)?;
                 use postgres::fallible_iterator::FallibleIterator;
                 while let Some(r) = rows.next().map_err(pe)? {
@@ -370,9 +379,46 @@ impl Conn {
                 client,
                 prepared,
                 target,
-            } => Self::pg_statement(prepared, client, sql)
+                trips,
+            } => Self::pg_statement(prepared, client, trips, sql)
                 .and_then(|s| client.execute(&s, params))
                 .map_err(|e| pg_error(target, e)),
+        }
+    }
+
+    /// Calls `f` with each row of a PostgreSQL-only query whose parameters
+    /// are PostgreSQL values (arrays, for reading many accounts' rows in one
+    /// round trip; see `serve`). On SQLite there is no such query.
+    pub(crate) fn pg_each(
+        &mut self,
+        label: &str,
+        sql: &'static str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+        f: &mut dyn FnMut(Row) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Conn::Sqlite(_) => Err(StoreError::Message(format!(
+                "the store `{label}`: a PostgreSQL query was given to SQLite"
+            ))),
+            Conn::Pg {
+                client,
+                prepared,
+                target,
+                trips,
+            } => {
+                let pe = |e| pg_error(target, e);
+                let s = Self::pg_statement(prepared, client, trips, sql).map_err(pe)?;
+                let mut rows = client.query_raw(&s, params.iter().copied()).map_err(pe)?;
+                use postgres::fallible_iterator::FallibleIterator;
+                while let Some(r) = rows.next().map_err(pe)? {
+                    let row = (0..r.len())
+                        .map(|i| pg_value(&r, i))
+                        .collect::<std::result::Result<Vec<V>, _>>()
+                        .map_err(pe)?;
+                    f(Row(row))?;
+                }
+                Ok(())
+            }
         }
     }
 
@@ -383,7 +429,13 @@ impl Conn {
                 path: label.to_string(),
                 source: e,
             }),
-            Conn::Pg { client, target, .. } => {
+            Conn::Pg {
+                client,
+                target,
+                trips,
+                ..
+            } => {
+                *trips += 1;
                 client.batch_execute(sql).map_err(|e| pg_error(target, e))
             }
         }
@@ -402,13 +454,30 @@ impl Conn {
                     path: label.to_string(),
                     source: e,
                 }),
-            Conn::Pg { client, target, .. } => client
-                .batch_execute(if on {
-                    "SET LOCAL synchronous_commit = on"
-                } else {
-                    "SET LOCAL synchronous_commit = off"
-                })
-                .map_err(|e| pg_error(target, e)),
+            Conn::Pg {
+                client,
+                target,
+                trips,
+                ..
+            } => {
+                *trips += 1;
+                client
+                    .batch_execute(if on {
+                        "SET LOCAL synchronous_commit = on"
+                    } else {
+                        "SET LOCAL synchronous_commit = off"
+                    })
+                    .map_err(|e| pg_error(target, e))
+            }
+        }
+    }
+
+    /// The round trips to the server so far (0 on SQLite, which runs in
+    /// this process).
+    pub(crate) fn round_trips(&self) -> u64 {
+        match self {
+            Conn::Sqlite(_) => 0,
+            Conn::Pg { trips, .. } => *trips,
         }
     }
 }

@@ -23,6 +23,7 @@ mod pins;
 mod read_only;
 mod schema;
 pub mod serve;
+mod serve_rows;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testpg;
 mod workers;
@@ -318,6 +319,25 @@ impl Store {
         self.conn
             .borrow_mut()
             .pg_execute(&self.label(), sql, params)
+    }
+
+    /// A PostgreSQL-only query (see [`db::Conn::pg_each`]).
+    pub(crate) fn pg_each(
+        &self,
+        sql: &'static str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+        f: &mut dyn FnMut(db::Row) -> Result<()>,
+    ) -> Result<()> {
+        self.conn
+            .borrow_mut()
+            .pg_each(&self.label(), sql, params, f)
+    }
+
+    /// The round trips this store's connection has made to a PostgreSQL
+    /// server (0 on SQLite): `dun serve` reports them as a metric, tests
+    /// and benchmarks read what a transaction costs.
+    pub fn round_trips(&self) -> u64 {
+        self.conn.borrow().round_trips()
     }
 
     pub(crate) fn query(&self, sql: &'static str, ps: &[db::P]) -> Result<Vec<db::Row>> {

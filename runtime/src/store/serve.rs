@@ -12,7 +12,8 @@ use super::account_step::{moment, AccountSteps, Clocks};
 use super::batch;
 use super::db::ps;
 use super::page::Page;
-use super::{decode, encode, Result, Store, StoreError};
+use super::serve_rows;
+use super::{decode, Result, Store, StoreError};
 use crate::data::EventRow;
 use crate::engine::{Account, Input, Instance};
 use crate::format::Machine;
@@ -109,28 +110,30 @@ impl Stepper {
             })
     }
 
-    /// Reads a stored account with the machine it is on.
-    fn load(&self, store: &Store, id: &str) -> Result<Option<Work>> {
-        let Some(mut r) = store.query_opt(
-            "SELECT data, state, clock, machine, cycle FROM instances WHERE account = ?1",
-            ps![id],
-        )?
-        else {
-            return Ok(None);
-        };
-        let data: Vec<u8> = r.get(0)?;
-        let state: Vec<u8> = r.get(1)?;
-        let clock: i64 = r.get(2)?;
-        let fp: Option<String> = r.get(3)?;
-        let mi = self.index(fp.as_deref(), id)?;
-        let mut instance = super::legacy::decode_instance(&state, id, Some(&self.machines[mi].1))?;
-        instance.cycle = r.get(4)?;
-        Ok(Some(Work {
-            mi,
-            account: decode(&data, "account")?,
-            known: Some((instance, clock)),
-            reenter: false,
-        }))
+    /// The stored accounts of `ids` with the machine each is on, read in
+    /// one query (`serve_rows`).
+    fn load_all(&self, store: &Store, ids: &[&str]) -> Result<HashMap<String, Work>> {
+        let mut loaded = HashMap::new();
+        serve_rows::instances(store, ids, &mut |mut r| {
+            let id: String = r.get(0)?;
+            let data: Vec<u8> = r.get(1)?;
+            let state: Vec<u8> = r.get(2)?;
+            let clock: i64 = r.get(3)?;
+            let fp: Option<String> = r.get(4)?;
+            let mi = self.index(fp.as_deref(), &id)?;
+            let mut instance =
+                super::legacy::decode_instance(&state, &id, Some(&self.machines[mi].1))?;
+            instance.cycle = r.get(5)?;
+            let w = Work {
+                mi,
+                account: decode(&data, "account")?,
+                known: Some((instance, clock)),
+                reenter: false,
+            };
+            loaded.insert(id, w);
+            Ok(())
+        })?;
+        Ok(loaded)
     }
 
     /// Every account's next due moment: its next timer, or its first
@@ -171,30 +174,41 @@ impl Stepper {
     /// in `due` up to `now`, in one transaction committed durably before
     /// this returns: an accepted event is on disk when it is answered.
     pub fn apply(&self, store: &mut Store, intake: Intake, now: DateTime<Utc>) -> Result<Applied> {
-        store.begin(true)?;
-        match self.apply_in(store, intake, now) {
-            Ok(mut applied) => {
-                applied.last_seq = store
-                    .query_opt(
-                        "SELECT CAST(coalesce(max(seq), 0) AS BIGINT) FROM outbox",
-                        ps![],
-                    )?
-                    .map(|mut r| r.get(0))
-                    .transpose()?
-                    .unwrap_or(0);
-                store.commit()?;
-                Ok(applied)
-            }
-            Err(e) => {
-                store.rollback();
-                Err(e)
-            }
-        }
+        store.transaction(true, || {
+            let mut applied = self.apply_in(store, intake, now)?;
+            applied.last_seq = store
+                .query_opt(
+                    "SELECT CAST(coalesce(max(seq), 0) AS BIGINT) FROM outbox",
+                    ps![],
+                )?
+                .map(|mut r| r.get(0))
+                .transpose()?
+                .unwrap_or(0);
+            Ok(applied)
+        })
     }
 
     fn apply_in(&self, store: &Store, intake: Intake, now: DateTime<Utc>) -> Result<Applied> {
         let m = &self.current;
         let mut applied = Applied::default();
+        // Every account the transaction may step, locked before any of
+        // them is read (`serve_rows`), then read at once.
+        let mut ids: Vec<&str> = intake
+            .accounts
+            .iter()
+            .map(|a| a.id.as_str())
+            .chain(intake.events.iter().map(|e| e.account.as_str()))
+            .chain(intake.due.iter().map(String::as_str))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        serve_rows::lock_accounts(store, &ids)?;
+        let mut loaded = self.load_all(store, &ids)?;
+        let event_ids: Vec<&str> = intake.events.iter().map(|e| e.id.as_str()).collect();
+        let mut stored = serve_rows::stored_events(store, &event_ids)?;
+        // Accepted events to store, with the index of their verdicts.
+        let mut new_events: Vec<serve_rows::NewEvent> = Vec::new();
+        let mut new_verdicts: Vec<usize> = Vec::new();
         let mut work: BTreeMap<String, Work> = BTreeMap::new();
         let mut given: HashMap<String, Account> = HashMap::new();
         for account in intake.accounts {
@@ -208,7 +222,7 @@ impl Stepper {
             }
             given.insert(account.id.clone(), account.clone());
             let id = account.id.clone();
-            let verdict = match self.load(store, &id)? {
+            let verdict = match loaded.remove(&id) {
                 Some(mut w) => {
                     let translated = if w.mi == 0 {
                         account.clone()
@@ -216,6 +230,7 @@ impl Stepper {
                         crate::translate::account(m, &self.machines[w.mi].1, &account)
                     };
                     if translated == w.account {
+                        loaded.insert(id, w);
                         Verdict::Duplicate
                     } else {
                         let ended_on = (w.mi != 0).then(|| &self.machines[w.mi].1);
@@ -252,51 +267,72 @@ impl Stepper {
             applied.accounts.push(verdict);
         }
         for ev in intake.events {
-            let verdict = self.take_event(store, &mut work, ev, now)?;
-            applied.events.push(verdict);
+            match self.take_event(&mut loaded, &mut stored, &mut work, ev, now)? {
+                Ok(new) => {
+                    new_verdicts.push(applied.events.len());
+                    new_events.push(new);
+                    applied.events.push(Verdict::Accepted);
+                }
+                Err(verdict) => applied.events.push(verdict),
+            }
+        }
+        let inserted = serve_rows::insert_events(store, &new_events)?;
+        for (i, e) in new_verdicts.iter().zip(&new_events) {
+            if !inserted.contains(&e.id) {
+                // Another node stored the same id, for another account,
+                // after this transaction looked: answered as if it had
+                // been stored before.
+                let theirs = serve_rows::stored_events(store, &[e.id.as_str()])?;
+                applied.events[*i] = match theirs.get(&e.id) {
+                    Some(c) if *c == e.content => Verdict::Duplicate,
+                    _ => Verdict::Rejected(batch::event_clash(&e.id)),
+                };
+            }
         }
         for id in intake.due {
             if let std::collections::btree_map::Entry::Vacant(slot) = work.entry(id) {
-                if let Some(w) = self.load(store, slot.key())? {
+                if let Some(w) = loaded.remove(slot.key()) {
                     slot.insert(w);
                 }
             }
         }
+        let stepped: Vec<&str> = work.keys().map(String::as_str).collect();
+        let mut pending = serve_rows::unprocessed(store, &stepped)?;
         let mut page = Page::default();
         for (id, w) in work {
-            let next = self.step_account(store, &id, w, now, &mut page, &mut applied)?;
-            applied.next_due.push((id, next));
+            let events = pending.remove(&id).unwrap_or_default();
+            let next = self.step_account(w, events, now, &mut page, &mut applied);
+            applied.next_due.push((id, next?));
         }
         page.flush(store)?;
         Ok(applied)
     }
 
+    /// Checks an event against the store and the request: `Ok` with the
+    /// row to store when it is accepted, else its verdict.
     fn take_event(
         &self,
-        store: &Store,
+        loaded: &mut HashMap<String, Work>,
+        stored: &mut HashMap<String, String>,
         work: &mut BTreeMap<String, Work>,
         ev: EventRow,
         now: DateTime<Utc>,
-    ) -> Result<Verdict> {
+    ) -> Result<std::result::Result<serve_rows::NewEvent, Verdict>> {
         let m = &self.current;
         let content = ev.content(m);
-        let stored: Option<String> = store
-            .query_opt("SELECT content FROM events WHERE id = ?1", ps![&ev.id])?
-            .map(|mut r| r.get(0))
-            .transpose()?;
-        if let Some(stored) = stored {
-            return Ok(if stored == content {
+        if let Some(before) = stored.get(&ev.id) {
+            return Ok(Err(if *before == content {
                 Verdict::Duplicate
             } else {
                 Verdict::Rejected(batch::event_clash(&ev.id))
-            });
+            }));
         }
         if !work.contains_key(&ev.account) {
-            match self.load(store, &ev.account)? {
+            match loaded.remove(&ev.account) {
                 Some(w) => {
                     work.insert(ev.account.clone(), w);
                 }
-                None => return Ok(Verdict::Rejected(batch::unknown_account(&ev.account))),
+                None => return Ok(Err(Verdict::Rejected(batch::unknown_account(&ev.account)))),
             }
         }
         let clock = work
@@ -304,14 +340,18 @@ impl Stepper {
             .and_then(|w| w.known.as_ref().map(|(_, c)| *c))
             .unwrap_or(now.timestamp());
         if ev.at.timestamp() < clock {
-            return Ok(Verdict::Rejected(batch::before_clock(ev.at, clock)));
+            return Ok(Err(Verdict::Rejected(batch::before_clock(ev.at, clock))));
         }
+        stored.insert(ev.id.clone(), content.clone());
         let name = m.str(m.events[ev.event as usize].name);
-        store.exec(
-            "INSERT INTO events (id, account, type, at, content, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            ps![&ev.id, &ev.account, name, ev.at.timestamp(), content.as_str(), &encode(&ev.payload)?],
-        )?;
-        Ok(Verdict::Accepted)
+        Ok(Ok(serve_rows::NewEvent {
+            id: ev.id,
+            account: ev.account,
+            kind: name.to_string(),
+            at: ev.at.timestamp(),
+            content,
+            payload: ev.payload,
+        }))
     }
 
     /// Steps one account up to `now` (enrolment, its events due by then,
@@ -319,9 +359,8 @@ impl Stepper {
     /// `dun run` writes an account; returns its next due moment.
     fn step_account(
         &self,
-        store: &Store,
-        id: &str,
         w: Work,
+        events: Vec<serve_rows::Pending>,
         now: DateTime<Utc>,
         page: &mut Page,
         applied: &mut Applied,
@@ -338,17 +377,14 @@ impl Stepper {
         if w.reenter {
             a.reenter(until);
         }
-        let mut pending: Vec<(String, String, i64, Vec<u8>)> = Vec::new();
-        store.each(
-            "SELECT id, type, at, payload FROM events WHERE account = ?1 AND processed = 0 AND at <= ?2 ORDER BY at, rowid",
-            ps![id, until],
-            &mut |mut r| {
-                pending.push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
-                Ok(())
-            },
-        )?;
-        for (eid, ty, at, payload) in pending {
-            let Some(event) = self.current.event_index(&ty) else {
+        let mut event_due: Option<i64> = None;
+        for e in events {
+            if e.at > until {
+                event_due = Some(event_due.map_or(e.at, |d| d.min(e.at)));
+                continue;
+            }
+            let (eid, at, payload) = (e.id, e.at, e.payload);
+            let Some(event) = self.current.event_index(&e.kind) else {
                 continue;
             };
             let payload: Vec<Value> = decode(&payload, "event")?;
@@ -376,14 +412,6 @@ impl Stepper {
         applied.steps += written.steps;
         applied.actions += written.actions;
         applied.held.extend(written.held);
-        let event_due: Option<i64> = store
-            .query_opt(
-                "SELECT CAST(min(at) AS BIGINT) FROM events WHERE account = ?1 AND processed = 0 AND at > ?2",
-                ps![id, until],
-            )?
-            .map(|mut r| r.get::<Option<i64>>(0))
-            .transpose()?
-            .flatten();
         let timer_due = a.inst.next_due().map(|t| t.timestamp());
         Ok(match (timer_due, event_due) {
             (Some(a), Some(b)) => Some(a.min(b)),
