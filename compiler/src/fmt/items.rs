@@ -92,6 +92,9 @@ impl Printer<'_> {
             Decl::Deadline(d) => self.deadline_body(d),
             Decl::Start(s) => self.push(format!("start {}", s.stage.name)),
             Decl::Reenter(r) => self.condition("reenter when ", &r.cond, ""),
+            Decl::Payments(p) => {
+                self.push(format!("payments from {}.{}", p.event.name, p.field.name))
+            }
             Decl::Stage(s) => {
                 self.push(format!("stage {} {{", s.name.name));
                 self.at(s.name.span.end as usize);
@@ -258,6 +261,9 @@ impl Printer<'_> {
 
     fn policy_rule(&mut self, rule: &PolicyRuleKind) {
         match rule {
+            PolicyRuleKind::PauseWhilePromise { channels } => {
+                self.push(format!("pause {} while promise open", channels.name))
+            }
             PolicyRuleKind::ContactHours { from, to, zone } => {
                 let mut line = format!("contact_hours {} to {}", time(from.0), time(to.0));
                 if let Some(zone) = zone {
@@ -546,6 +552,17 @@ impl Printer<'_> {
                 installments.0,
                 duration(every)
             )),
+            StepKind::Promise { amount, by, grace } => {
+                let mut line = format!(
+                    "promise {} by {}",
+                    self.spell.expr(amount),
+                    self.spell.expr(by)
+                );
+                if let Some(g) = grace {
+                    line.push_str(&format!(" grace {}", duration(g)));
+                }
+                self.push(line);
+            }
             StepKind::Alert { team, text } => {
                 let text = self.spell.text(text);
                 self.push(format!("alert {} {text}", team.name));
@@ -646,6 +663,7 @@ impl Printer<'_> {
             Expectation::Var { var, value } => {
                 format!("{} == {}", var.name, self.spell.expr(value))
             }
+            Expectation::Promise(state) => format!("promise {}", state.name),
         }
     }
 }

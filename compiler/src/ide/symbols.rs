@@ -225,6 +225,12 @@ pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
                 symbol(title, SymbolKind::Test, span, t.title.span)
             }
             Decl::Reenter(_) => symbol("reenter", SymbolKind::Start, span, span),
+            Decl::Payments(p) => symbol(
+                format!("payments from {}.{}", p.event.name, p.field.name),
+                SymbolKind::Start,
+                span,
+                p.event.span,
+            ),
             Decl::Deadline(d) => symbol(
                 format!("at ... -> {}", d.stage.name),
                 SymbolKind::Start,

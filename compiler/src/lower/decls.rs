@@ -23,6 +23,7 @@ pub(crate) fn lower_all(cx: &mut Lowerer<'_>) {
         }
     }
     vars(cx);
+    super::arrangements::declare(cx);
     templates(cx);
     stages(cx);
 }
@@ -296,6 +297,8 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
                     when,
                 });
             }
+            // Read with the payments, by `arrangements::declare`.
+            PolicyRuleKind::PauseWhilePromise { .. } => {}
             PolicyRuleKind::Stop {
                 channels: words,
                 event,

@@ -10,6 +10,7 @@
 //! errors; anything it still cannot make sense of becomes a diagnostic,
 //! never a panic.
 
+mod arrangements;
 mod coverage;
 mod deadlines;
 mod decls;

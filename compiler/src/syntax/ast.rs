@@ -87,6 +87,7 @@ pub enum Decl {
     Migrate(MigrateDecl),
     Reenter(ReenterDecl),
     Deadline(Deadline),
+    Payments(PaymentsDecl),
 }
 
 impl Decl {
@@ -110,6 +111,7 @@ impl Decl {
             Decl::Migrate(d) => d.span,
             Decl::Reenter(d) => d.span,
             Decl::Deadline(d) => d.span,
+            Decl::Payments(d) => d.span,
         }
     }
 }
@@ -256,6 +258,8 @@ pub enum PolicyRuleKind {
         longest: Option<DurationLit>,
         when: Option<Expr>,
     },
+    /// `pause contact while promise open`
+    PauseWhilePromise { channels: Ident },
 }
 
 /// `mon-fri, sun 08:00 to 21:00`; no days means every day.
@@ -365,6 +369,16 @@ pub struct Deadline {
     pub at: Expr,
     pub when: Option<Expr>,
     pub stage: Ident,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+/// `payments from EVENT.FIELD`: the event that is a payment and its money
+/// field that is the amount paid.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PaymentsDecl {
+    pub event: Ident,
+    pub field: Ident,
     pub span: Span,
     pub doc: Doc,
 }
@@ -496,6 +510,12 @@ pub enum StepKind {
     Emit {
         action: Ident,
         fields: Vec<FieldValue>,
+    },
+    /// `promise AMOUNT by DATE [grace DURATION]`
+    Promise {
+        amount: Expr,
+        by: Expr,
+        grace: Option<DurationLit>,
     },
 }
 
@@ -713,4 +733,6 @@ pub enum Expectation {
         var: Ident,
         value: Expr,
     },
+    /// `expect promise kept|broken|open`
+    Promise(Ident),
 }

@@ -318,6 +318,7 @@ impl<'a> Builder<'a> {
             Rule::migrate_decl => Decl::Migrate(self.migrate(pair, span, doc)),
             Rule::reenter_decl => Decl::Reenter(self.reenter(pair, span, doc)),
             Rule::deadline => Decl::Deadline(self.deadline(pair)),
+            Rule::payments_decl => Decl::Payments(self.payments(pair, span, doc)),
             _ => return None,
         };
         Some(decl)
@@ -514,6 +515,9 @@ impl<'a> Builder<'a> {
                 channels: channels.unwrap_or_else(|| self.missing(span)),
                 event: names.pop().unwrap_or_else(|| self.missing(span)),
                 when,
+            },
+            Rule::pause_promise_rule => PolicyRuleKind::PauseWhilePromise {
+                channels: channels.unwrap_or_else(|| self.missing(span)),
             },
             _ => return None,
         };
@@ -874,6 +878,7 @@ impl<'a> Builder<'a> {
                 action: next_name(),
                 fields,
             },
+            Rule::promise_step => self.promise(exprs, duration, span),
             _ => return None,
         };
         Some(Step { kind, span })
@@ -1004,6 +1009,7 @@ impl<'a> Builder<'a> {
                 var: next_name(),
                 value: value.unwrap_or_else(|| self.placeholder_expr(span)),
             },
+            Rule::expect_promise => Expectation::Promise(next_name()),
             _ => return None,
         })
     }

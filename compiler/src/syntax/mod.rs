@@ -5,6 +5,7 @@
 //! so one typo never hides the rest of the file from the checker.
 
 pub mod ast;
+mod arrangements;
 mod build;
 pub mod cascade;
 mod deadlines;

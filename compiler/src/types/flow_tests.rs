@@ -301,6 +301,7 @@ impl Checker<'_> {
                 }
             }
             Expectation::Stage(stage) => self.stage_ref(stage),
+            Expectation::Promise(state) => self.expect_promise(state, state.span),
             Expectation::End(outcome) => {
                 self.flow_uses(SymbolKind::Outcome, outcome, "ends with the outcome")
             }

@@ -8,6 +8,7 @@ mod decls;
 mod expr;
 mod flow_tests;
 mod holds;
+pub(crate) mod promises;
 mod steps;
 mod text;
 mod windows;

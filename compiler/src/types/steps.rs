@@ -172,6 +172,9 @@ impl Checker<'_> {
                 self.message_text(text, scope);
             }
             StepKind::Emit { action, fields } => self.emit(action, fields, scope, step.span),
+            StepKind::Promise { amount, by, grace } => {
+                self.promise(amount, by, grace.as_ref(), scope, step.span)
+            }
         }
     }
 

@@ -9,17 +9,20 @@
 //! Strings are interned in [`Machine::strings`] and referred to by [`Sym`];
 //! expression constants live in [`Machine::consts`].
 
+mod arrangements;
 mod collections;
 mod header;
 mod rules;
 mod validate;
 
+pub use arrangements::{Arrangements, PROMISE_STATES, PROMISE_VAR};
 pub use collections::{Collections, Deadline};
 
 pub use header::{
     decode, encode, FormatError, FLAGS_KNOWN, FLAG_COLLECTIONS, FLAG_LIFECYCLE, FLAG_POLICY_EXT,
     FORMAT_VERSION, HEADER_LEN, MAGIC,
 };
+pub use header::FLAG_ARRANGEMENTS;
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
 pub use validate::validate;
 
@@ -82,6 +85,10 @@ pub struct Machine {
     /// Deadlines, kept out of the payload in the same way.
     #[serde(skip)]
     pub collections: Collections,
+    /// Payments and promises, kept out of the payload in the same way;
+    /// `None` for a flow that does not declare its payments.
+    #[serde(skip)]
+    pub arrangements: Option<Arrangements>,
 }
 
 /// `migrate from version N { ... }` blocks and `reenter when COND`.
@@ -191,12 +198,15 @@ impl Machine {
             lifecycle: &'a Lifecycle,
             policy_rules: &'a PolicyExt,
             collections: &'a Collections,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            arrangements: &'a Option<Arrangements>,
         }
         let view = View {
             machine: self,
             lifecycle: &self.lifecycle,
             policy_rules: &self.policy.ext,
             collections: &self.collections,
+            arrangements: &self.arrangements,
         };
         serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
@@ -208,6 +218,7 @@ impl Machine {
         let lifecycle = section("lifecycle");
         let rules = section("policy_rules");
         let collections = section("collections");
+        let arrangements = section("arrangements");
         let mut m: Machine = serde_json::from_value(v)?;
         if let Some(lifecycle) = lifecycle {
             m.lifecycle = serde_json::from_value(lifecycle)?;
@@ -217,6 +228,9 @@ impl Machine {
         }
         if let Some(collections) = collections {
             m.collections = serde_json::from_value(collections)?;
+        }
+        if let Some(arrangements) = arrangements {
+            m.arrangements = serde_json::from_value(arrangements)?;
         }
         Ok(m)
     }
