@@ -10,6 +10,7 @@ mod contact;
 mod deadline;
 pub(crate) mod eval;
 mod hold;
+mod promise;
 pub(crate) mod instance;
 mod run;
 mod week;

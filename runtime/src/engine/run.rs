@@ -97,7 +97,11 @@ impl<'a> Run<'a> {
             Input::Timer => self.run_due(now),
             Input::Event { event, payload } => {
                 self.run_due(now);
+                let paid = self.count_payment(event, &payload, now);
                 self.event(event, &payload, now);
+                if paid {
+                    self.after_payment(now);
+                }
             }
         }
         self.wake_for_deadlines(now);
@@ -297,6 +301,19 @@ impl<'a> Run<'a> {
                 .min_by_key(|(_, q)| q.due)
                 .map(|(i, q)| (i, q.due));
             let stage_due = (self.inst.status == Status::Active).then_some(self.inst.resume_at);
+            // A promise breaks before a deadline or a wait of the same
+            // moment: its handler may move the account.
+            if let Some(due) = self.promise_breaks_at() {
+                let due = due.max(last);
+                let first = due <= now_s
+                    && stage_due.is_none_or(|s| due <= s)
+                    && queued.is_none_or(|(_, q)| due <= q);
+                if first {
+                    last = due;
+                    self.break_promise(moment(due, now));
+                    continue;
+                }
+            }
             // A deadline goes before a wait that ends at the same moment:
             // it moves the account, and the wait no longer matters.
             if let Some((i, due)) = self.next_deadline(now) {
@@ -383,6 +400,12 @@ impl<'a> Run<'a> {
                 );
             }
         }
+    }
+
+    /// Raises an event of the engine's own (a promise kept or broken): it
+    /// runs the handlers the flow wrote for it, like an event that came.
+    pub(super) fn raise(&mut self, event: u16, at: DateTime<Utc>) {
+        self.event(event, &[], at);
     }
 
     fn event(&mut self, event: u16, payload: &[Value], at: DateTime<Utc>) {
