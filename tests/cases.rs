@@ -535,6 +535,11 @@ mod spans {
                     self.ident(d.span, &d.stage, "start stage");
                 }
                 Decl::Reenter(d) => self.span(file, d.span, "reenter"),
+                Decl::Payments(d) => {
+                    self.span(file, d.span, "payments");
+                    self.ident(d.span, &d.event, "payment event");
+                    self.ident(d.span, &d.field, "payment field");
+                }
                 Decl::Deadline(d) => {
                     self.span(file, d.span, "deadline");
                     self.deadline(d);
@@ -651,6 +656,9 @@ mod spans {
                     self.ident(at, channels, "channels");
                     self.ident(at, event, "event");
                     self.opt_expr(at, when);
+                }
+                PolicyRuleKind::PauseWhilePromise { channels } => {
+                    self.ident(at, channels, "channels");
                 }
                 PolicyRuleKind::Hold {
                     channels,
@@ -794,6 +802,13 @@ mod spans {
                     self.ident(at, action, "action");
                     self.field_values(at, fields);
                 }
+                StepKind::Promise { amount, by, grace } => {
+                    self.expr(at, amount);
+                    self.expr(at, by);
+                    if let Some(g) = grace {
+                        self.duration(at, g);
+                    }
+                }
             }
         }
 
@@ -851,6 +866,7 @@ mod spans {
                     self.ident(at, var, "variable");
                     self.expr(at, value);
                 }
+                Expectation::Promise(state) => self.ident(at, state, "promise state"),
             }
         }
 

@@ -111,6 +111,7 @@ pub const REGISTRY: &[CodeInfo] = &[
     code("dun::types::missing_field", Error),
     code("dun::types::hold_release", Error),
     code("dun::types::deadline_on_clock", Warning),
+    code("dun::types::no_payments", Error),
     code("dun::templates::file_not_found", Error),
     code("dun::templates::outside_folder", Error),
     code("dun::templates::unreadable", Error),
