@@ -558,11 +558,7 @@ pub(crate) fn rows(k: &Kpis) -> Vec<(String, f64, String)> {
             p.kept as f64,
             count(p.kept),
         ));
-        r.push((
-            "promises broken".into(),
-            p.broken as f64,
-            count(p.broken),
-        ));
+        r.push(("promises broken".into(), p.broken as f64, count(p.broken)));
         r.push(("promise-kept rate".into(), p.kept_rate, pct(p.kept_rate)));
     }
     let med = k.median_days_to_resolution;

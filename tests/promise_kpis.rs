@@ -37,7 +37,10 @@ fn kept_rate(keep: f64) -> (f64, u64) {
 fn the_simulated_kept_rate_moves_with_the_behaviour_models_keep_chance() {
     let (high, n_high) = kept_rate(0.9);
     let (low, n_low) = kept_rate(0.1);
-    assert!(n_high >= 20 && n_low >= 20, "too few promises: {n_high}, {n_low}");
+    assert!(
+        n_high >= 20 && n_low >= 20,
+        "too few promises: {n_high}, {n_low}"
+    );
     assert!(
         high > low + 0.4,
         "kept rate {high:.3} with keep 0.9, {low:.3} with keep 0.1"
@@ -79,7 +82,11 @@ fn status_counts_each_accounts_last_promise_as_the_engine_decided_it() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let r = json(&["status", "--db", &db, "--format", "json"]);
     let p = &r["promises"];
-    assert_eq!((p["open"].as_u64(), p["kept"].as_u64(), p["broken"].as_u64()), (Some(0), Some(1), Some(1)), "{r:#}");
+    assert_eq!(
+        (p["open"].as_u64(), p["kept"].as_u64(), p["broken"].as_u64()),
+        (Some(0), Some(1), Some(1)),
+        "{r:#}"
+    );
     assert_eq!(p["kept_rate"].as_f64(), Some(0.5));
     let out = dun(&["status", "--db", &db]);
     assert!(

@@ -300,7 +300,10 @@ stage s {
 }
 "#,
     )
-    .replace("payments from payment.amount", "payments from refund.reference");
+    .replace(
+        "payments from payment.amount",
+        "payments from refund.reference",
+    );
     let codes = errors(&text);
     assert_eq!(
         codes,

@@ -31,12 +31,8 @@ impl Builder<'_> {
         span: Span,
     ) -> StepKind {
         let mut exprs = exprs.into_iter();
-        let amount = exprs
-            .next()
-            .unwrap_or_else(|| self.placeholder_expr(span));
-        let by = exprs
-            .next()
-            .unwrap_or_else(|| self.placeholder_expr(span));
+        let amount = exprs.next().unwrap_or_else(|| self.placeholder_expr(span));
+        let by = exprs.next().unwrap_or_else(|| self.placeholder_expr(span));
         StepKind::Promise { amount, by, grace }
     }
 }
@@ -54,7 +50,10 @@ mod tests {
         let Some(Decl::Payments(p)) = parsed.file.decls.get(1) else {
             panic!("{:#?}", parsed.file.decls);
         };
-        assert_eq!((p.event.name.as_str(), p.field.name.as_str()), ("payment", "amount"));
+        assert_eq!(
+            (p.event.name.as_str(), p.field.name.as_str()),
+            ("payment", "amount")
+        );
         let Some(Decl::Policy(policy)) = parsed.file.decls.get(2) else {
             panic!("{:#?}", parsed.file.decls);
         };

@@ -4,8 +4,8 @@
 //! into declarations (`recovery`), each parsed strictly for an exact message,
 //! so one typo never hides the rest of the file from the checker.
 
-pub mod ast;
 mod arrangements;
+pub mod ast;
 mod build;
 pub mod cascade;
 mod deadlines;

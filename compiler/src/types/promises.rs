@@ -40,7 +40,10 @@ impl Checker<'_> {
             self.report(
                 Diagnostic::error(
                     UNKNOWN_FIELD,
-                    format!("the event `{}` has no field `{}`", p.event.name, p.field.name),
+                    format!(
+                        "the event `{}` has no field `{}`",
+                        p.event.name, p.field.name
+                    ),
                     p.field.span,
                 )
                 .with_label("unknown field")

@@ -18,11 +18,11 @@ mod validate;
 pub use arrangements::{Arrangements, PROMISE_STATES, PROMISE_VAR};
 pub use collections::{Collections, Deadline};
 
+pub use header::FLAG_ARRANGEMENTS;
 pub use header::{
     decode, encode, FormatError, FLAGS_KNOWN, FLAG_COLLECTIONS, FLAG_LIFECYCLE, FLAG_POLICY_EXT,
     FORMAT_VERSION, HEADER_LEN, MAGIC,
 };
-pub use header::FLAG_ARRANGEMENTS;
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
 pub use validate::validate;
 

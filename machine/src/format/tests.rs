@@ -207,3 +207,50 @@ fn deadlines_travel_in_their_own_section_and_leave_other_flows_unchanged() {
     let err = decode(&encode(&m)).unwrap_err();
     assert!(err.to_string().contains("deadline 0"), "{err}");
 }
+
+#[test]
+fn payments_and_promises_travel_in_their_own_section() {
+    let plain = consumer_early();
+    let flags = |b: &[u8]| u16::from_le_bytes([b[6], b[7]]);
+    assert_eq!(flags(&encode(&plain)) & FLAG_ARRANGEMENTS, 0);
+    let mut m = plain.clone();
+    m.events.push(EventDef {
+        name: 0,
+        fields: vec![Field {
+            name: 0,
+            ty: Type::Money,
+            optional: false,
+        }],
+    });
+    let payment = m.events.len() as u16 - 1;
+    for _ in 0..5 {
+        m.vars.push(VarDef {
+            name: 0,
+            ty: Type::Money,
+            init: vec![],
+        });
+    }
+    let v = m.vars.len() as u16;
+    m.arrangements = Some(Arrangements {
+        payment_event: payment,
+        payment_field: 0,
+        paid: v - 5,
+        promise: v - 4,
+        promise_amount: v - 3,
+        promise_due: v - 2,
+        promise_from: v - 1,
+        pause_while_promise: ChannelSet::CALLS,
+        kept_event: payment,
+        broken_event: payment,
+    });
+    let bytes = encode(&m);
+    assert_ne!(flags(&bytes) & FLAG_ARRANGEMENTS, 0);
+    assert_eq!(decode(&bytes), Ok(m.clone()));
+    assert_eq!(Machine::from_json(&m.to_json()).unwrap(), m);
+    // A payment field the event does not have is refused on loading.
+    if let Some(a) = m.arrangements.as_mut() {
+        a.payment_field = 3;
+    }
+    let err = decode(&encode(&m)).unwrap_err();
+    assert!(err.to_string().contains("the payments"), "{err}");
+}

@@ -192,7 +192,10 @@ pub enum Detail {
     },
     /// A payment of `amount` came; `total` since the account entered the
     /// flow.
-    Payment { amount: Decimal, total: Decimal },
+    Payment {
+        amount: Decimal,
+        total: Decimal,
+    },
     /// The open promise of `amount` was kept (the payments since it was
     /// made, `paid`, reached it) or broken (its last day ended first).
     Promise {

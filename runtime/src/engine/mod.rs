@@ -10,8 +10,8 @@ mod contact;
 mod deadline;
 pub(crate) mod eval;
 mod hold;
-mod promise;
 pub(crate) mod instance;
+mod promise;
 mod run;
 mod week;
 

@@ -6,7 +6,8 @@
 //! the promise is kept as soon as the payments since then reach its amount
 //! (partial payments add up), and broken when its last day ends first. Each
 //! outcome raises a built-in event (`promise_kept`, `promise_broken`) that
-//! runs the handlers the flow wrote for it, like any event.
+//! runs the handlers the flow wrote for it, like any event; a promise kept
+//! by a payment raises its event after the payment's own handler.
 //!
 //! While a promise is open, `pause CHANNELS while promise open` holds those
 //! contacts until the promise is broken; when it is kept, the contacts the
@@ -70,7 +71,11 @@ impl Run<'_> {
         }
         // A payload that does not follow the declaration is refused by the
         // event itself, and so counts for nothing.
-        let fields = self.m.events.get(event as usize).map_or(0, |e| e.fields.len());
+        let fields = self
+            .m
+            .events
+            .get(event as usize)
+            .map_or(0, |e| e.fields.len());
         if payload.len() != fields {
             return false;
         }
@@ -84,19 +89,18 @@ impl Run<'_> {
         true
     }
 
-    /// After a payment: the open promise is kept when the payments since it
-    /// was made reach its amount.
-    pub(super) fn after_payment(&mut self, at: DateTime<Utc>) {
+    /// After a payment counted: the open promise is kept when the payments
+    /// since it was made reach its amount. The event to raise for it, once
+    /// the payment's own handler has run.
+    pub(super) fn keep_promise(&mut self, at: DateTime<Utc>) -> Option<u16> {
         if self.inst.status != Status::Active || !self.promise_open() {
-            return;
+            return None;
         }
-        let Some(a) = self.arrangements().cloned() else {
-            return;
-        };
+        let a = self.arrangements().cloned()?;
         let amount = self.money(a.promise_amount);
         let since = self.money(a.paid) - self.money(a.promise_from);
         if since < amount {
-            return;
+            return None;
         }
         self.set_var(a.promise, Value::Variant(KEPT.into()));
         self.audit(
@@ -116,7 +120,7 @@ impl Run<'_> {
                 q.due = now;
             }
         }
-        self.raise(a.kept_event, at);
+        Some(a.kept_event)
     }
 
     /// The moment the open promise breaks, in seconds since 1970 UTC: the

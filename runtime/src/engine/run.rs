@@ -97,10 +97,16 @@ impl<'a> Run<'a> {
             Input::Timer => self.run_due(now),
             Input::Event { event, payload } => {
                 self.run_due(now);
+                // A promise the payment keeps is kept even if the payment's
+                // own handler ends the flow; its handlers run after that
+                // one, if the account is still in the flow.
                 let paid = self.count_payment(event, &payload, now);
+                let kept = if paid { self.keep_promise(now) } else { None };
                 self.event(event, &payload, now);
-                if paid {
-                    self.after_payment(now);
+                if let Some(kept) = kept {
+                    if self.inst.status == Status::Active {
+                        self.raise(kept, now);
+                    }
                 }
             }
         }
