@@ -316,3 +316,32 @@ stage s {
         dun_compiler::analyze(None, &text).diagnostics
     );
 }
+
+#[test]
+fn an_events_file_cannot_send_the_events_dun_raises_itself() {
+    let text = flow(&format!("{LADDER}"));
+    let analysis = dun_compiler::analyze(None, &text);
+    let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model)
+        .unwrap_or_else(|d| panic!("{d:#?}"));
+    let lines = "{\"id\":\"e1\",\"account\":\"A1\",\"type\":\"promise_kept\",\"at\":\"2026-03-02T10:00:00Z\"}\n{\"id\":\"e2\",\"account\":\"A1\",\"type\":\"payment\",\"at\":\"2026-03-02T10:00:00Z\",\"amount\":\"10.00\"}\n";
+    let (rows, rejects) = dun_runtime::data::read_jsonl(lines.as_bytes());
+    assert!(rejects.is_empty(), "{rejects:?}");
+    let err = dun_runtime::data::parse_event(&machine, &rows[0]).unwrap_err();
+    assert!(err.contains("raised by dun itself"), "{err}");
+    assert!(dun_runtime::data::parse_event(&machine, &rows[1]).is_ok());
+}
+
+#[test]
+fn a_flow_test_cannot_send_the_events_dun_raises_itself() {
+    let text = flow(&format!(
+        r#"{LADDER}
+test "faked" {{
+  GIVEN
+  start at 2026-03-02 10:00
+  on day 1 receive promise_kept
+  on day 1 expect end kept
+}}
+"#
+    ));
+    assert_eq!(errors(&text), ["dun::types::mismatch"]);
+}

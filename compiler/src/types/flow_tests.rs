@@ -57,6 +57,7 @@ impl Checker<'_> {
                     TestAction::Receive { event, fields } => {
                         let model = self.model;
                         if self.event_ref(event) {
+                            self.receive_built_in(event);
                             if let Some(decl) = model.events.get(&event.name) {
                                 let owner = format!("the event `{}`", event.name);
                                 self.test_values(&decl.fields, Some(&event.name), fields, &owner);

@@ -113,6 +113,23 @@ impl Checker<'_> {
         }
     }
 
+    /// `receive promise_kept` in a flow test: the engine raises it from the
+    /// payments, so a test sends those instead.
+    pub(crate) fn receive_built_in(&mut self, event: &ast::Ident) {
+        if !self.model.events.get(&event.name).is_some_and(|e| e.built_in) {
+            return;
+        }
+        self.report(
+            Diagnostic::error(
+                MISMATCH,
+                format!("`{}` is raised by dun itself; a test cannot send it", event.name),
+                event.span,
+            )
+            .with_label("raised from the payments")
+            .with_help("receive the promise and the payments, and expect the promise's state: `expect promise kept`"),
+        );
+    }
+
     fn needs_payments(&mut self, span: Span, what: &str) {
         // The built-in events exist exactly when the payments are declared.
         let declared = self
