@@ -319,7 +319,7 @@ stage s {
 
 #[test]
 fn an_events_file_cannot_send_the_events_dun_raises_itself() {
-    let text = flow(&format!("{LADDER}"));
+    let text = flow(LADDER);
     let analysis = dun_compiler::analyze(None, &text);
     let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model)
         .unwrap_or_else(|d| panic!("{d:#?}"));
