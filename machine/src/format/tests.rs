@@ -94,10 +94,10 @@ fn a_file_from_a_newer_or_older_dun_is_refused_with_what_to_do() {
         "this file was compiled by an older dun (format 0); this dun reads format 1: rebuild it with `dun build`"
     );
     // Bit 0 is the lifecycle section (`migrate`, `reenter`), bit 1 the
-    // policy's holds, bit 2 the collections section (deadlines); bit 3 is
-    // not known yet.
-    let err = with_header(|b| b[6] = 8).unwrap_err();
-    assert_eq!(err, FormatError::UnknownFlags { flags: 8 });
+    // policy's holds, bit 2 the collections section (deadlines), bit 3 the
+    // arrangements (payments and promises); bit 15 is not known.
+    let err = with_header(|b| b[7] = 0x80).unwrap_err();
+    assert_eq!(err, FormatError::UnknownFlags { flags: 0x8000 });
 }
 
 #[test]
