@@ -116,7 +116,12 @@ impl Checker<'_> {
     /// `receive promise_kept` in a flow test: the engine raises it from the
     /// payments, so a test sends those instead.
     pub(crate) fn receive_built_in(&mut self, event: &ast::Ident) {
-        if !self.model.events.get(&event.name).is_some_and(|e| e.built_in) {
+        if !self
+            .model
+            .events
+            .get(&event.name)
+            .is_some_and(|e| e.built_in)
+        {
             return;
         }
         self.report(

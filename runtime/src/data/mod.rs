@@ -462,8 +462,7 @@ pub fn parse_event(m: &Machine, row: &Row) -> Result<EventRow, String> {
     };
     // The engine raises these from the payments; one sent from outside
     // would run the promise's handlers with the promise still open.
-    if m
-        .arrangements
+    if m.arrangements
         .as_ref()
         .is_some_and(|a| event == a.kept_event || event == a.broken_event)
     {
