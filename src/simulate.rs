@@ -551,6 +551,16 @@ pub(crate) fn rows(k: &Kpis) -> Vec<(String, f64, String)> {
         k.promises_kept as f64,
         count(k.promises_kept),
     ));
+    // Only a flow that tracks promises has them; every arm of a run does.
+    if let Some(p) = &k.flow_promises {
+        r.push((
+            "promises kept by payments".into(),
+            p.kept as f64,
+            count(p.kept),
+        ));
+        r.push(("promises broken".into(), p.broken as f64, count(p.broken)));
+        r.push(("promise-kept rate".into(), p.kept_rate, pct(p.kept_rate)));
+    }
     let med = k.median_days_to_resolution;
     r.push((
         "median days to resolution".into(),

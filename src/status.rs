@@ -2,6 +2,7 @@
 //! portfolio's store stands.
 
 mod by_arm;
+mod promises;
 
 use crate::exit;
 use dun_runtime::store::Store;
@@ -193,6 +194,16 @@ fn summary(store: &Store) -> Shown {
             c.accounts
         );
     }
+    if let Some(p) = promises::count(store)? {
+        let _ = writeln!(
+            out,
+            "\npromises (each account's last): {} open, {} kept, {} broken; {:.1}% of the decided ones kept",
+            p.open,
+            p.kept,
+            p.broken,
+            p.kept_rate() * 100.0
+        );
+    }
     Ok(Some(out))
 }
 
@@ -311,7 +322,7 @@ pub(crate) fn summary_json(store: &Store) -> Shown {
             })
         })
         .collect();
-    let doc = serde_json::json!({
+    let mut doc = serde_json::json!({
         "flows": flows,
         "machines": machines,
         "accounts": accounts,
@@ -320,6 +331,14 @@ pub(crate) fn summary_json(store: &Store) -> Shown {
         "unexported": unexported,
         "stages": stages,
     });
+    if let Some(p) = promises::count(store)? {
+        doc["promises"] = serde_json::json!({
+            "open": p.open,
+            "kept": p.kept,
+            "broken": p.broken,
+            "kept_rate": p.kept_rate(),
+        });
+    }
     Ok(Some(pretty(&doc)))
 }
 

@@ -576,6 +576,11 @@ mod spans {
                     self.ident(d.span, &d.stage, "start stage");
                 }
                 Decl::Reenter(d) => self.span(file, d.span, "reenter"),
+                Decl::Payments(d) => {
+                    self.span(file, d.span, "payments");
+                    self.ident(d.span, &d.event, "payment event");
+                    self.ident(d.span, &d.field, "payment field");
+                }
                 Decl::Deadline(d) => {
                     self.span(file, d.span, "deadline");
                     self.deadline(d);
@@ -692,6 +697,9 @@ mod spans {
                     self.ident(at, channels, "channels");
                     self.ident(at, event, "event");
                     self.opt_expr(at, when);
+                }
+                PolicyRuleKind::PauseWhilePromise { channels } => {
+                    self.ident(at, channels, "channels");
                 }
                 PolicyRuleKind::Hold {
                     channels,
@@ -858,6 +866,13 @@ mod spans {
                     self.opt_expr(at, when);
                 }
                 StepKind::Interest { .. } => {}
+                StepKind::Promise { amount, by, grace } => {
+                    self.expr(at, amount);
+                    self.expr(at, by);
+                    if let Some(g) = grace {
+                        self.duration(at, g);
+                    }
+                }
             }
         }
 
@@ -954,6 +969,7 @@ mod spans {
                 Expectation::NoFee(span) | Expectation::InterestFrozen { span, .. } => {
                     self.span(at, *span, "expectation")
                 }
+                Expectation::Promise(state) => self.ident(at, state, "promise state"),
             }
         }
 

@@ -56,7 +56,8 @@ pub(super) fn check(model: &Model, walked: &Walked, diags: &mut Vec<Diagnostic>)
             "emit it with `emit ACTION { ... }` in a stage, or delete it",
         );
     }
-    for e in model.events.iter() {
+    // A built-in event the flow does not handle is one it does not need.
+    for e in model.events.iter().filter(|e| !e.built_in) {
         warn(SymbolKind::Event, &e.name, e.span, format!("event `{}` is never handled", e.name), "handle it with `on EVENT ...` or use it in a policy rule; otherwise the flow ignores it");
     }
 }

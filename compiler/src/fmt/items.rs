@@ -100,6 +100,9 @@ impl Printer<'_> {
                 let field = self.spell.expr(&l.field);
                 self.push(format!("language {field} fallback {}", l.fallback.name));
             }
+            Decl::Payments(p) => {
+                self.push(format!("payments from {}.{}", p.event.name, p.field.name))
+            }
             Decl::Stage(s) => {
                 self.push(format!("stage {} {{", s.name.name));
                 self.at(s.name.span.end as usize);
@@ -266,6 +269,9 @@ impl Printer<'_> {
 
     fn policy_rule(&mut self, rule: &PolicyRuleKind) {
         match rule {
+            PolicyRuleKind::PauseWhilePromise { channels } => {
+                self.push(format!("pause {} while promise open", channels.name))
+            }
             PolicyRuleKind::ContactHours { from, to, zone } => {
                 let mut line = format!("contact_hours {} to {}", time(from.0), time(to.0));
                 if let Some(zone) = zone {
@@ -616,6 +622,17 @@ impl Printer<'_> {
                 installments.0,
                 duration(every)
             )),
+            StepKind::Promise { amount, by, grace } => {
+                let mut line = format!(
+                    "promise {} by {}",
+                    self.spell.expr(amount),
+                    self.spell.expr(by)
+                );
+                if let Some(g) = grace {
+                    line.push_str(&format!(" grace {}", duration(g)));
+                }
+                self.push(line);
+            }
             StepKind::Alert { team, text } => {
                 let text = self.spell.text(text);
                 self.push(format!("alert {} {text}", team.name));
@@ -768,6 +785,7 @@ impl Printer<'_> {
             Expectation::NoFee(_) => "no fees".to_string(),
             Expectation::InterestFrozen { frozen: true, .. } => "interest frozen".to_string(),
             Expectation::InterestFrozen { frozen: false, .. } => "interest not frozen".to_string(),
+            Expectation::Promise(state) => format!("promise {}", state.name),
         }
     }
 }

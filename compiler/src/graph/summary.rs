@@ -110,6 +110,9 @@ fn step(step: &Step) -> Option<String> {
         } => format!("plan {} × {}", installments.0, short(every)),
         StepKind::Alert { team, .. } => format!("alert {}", team.name),
         StepKind::Emit { action, .. } => format!("emit {}", action.name),
+        StepKind::Promise { amount, by, .. } => {
+            format!("promise {} by {}", spell().expr(amount), spell().expr(by))
+        }
         StepKind::Goto(_) | StepKind::End(_) | StepKind::Split { .. } => return None,
         StepKind::ChargeFee { amount, when, .. } => {
             guarded(format!("fee {}", spell().expr(amount)), when)

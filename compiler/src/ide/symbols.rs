@@ -227,6 +227,12 @@ pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
             Decl::Reenter(_) => symbol("reenter", SymbolKind::Start, span, span),
             Decl::Locale(_) => symbol("locale", SymbolKind::Start, span, span),
             Decl::Language(_) => symbol("language", SymbolKind::Start, span, span),
+            Decl::Payments(p) => symbol(
+                format!("payments from {}.{}", p.event.name, p.field.name),
+                SymbolKind::Start,
+                span,
+                p.event.span,
+            ),
             Decl::Deadline(d) => symbol(
                 format!("at ... -> {}", d.stage.name),
                 SymbolKind::Start,

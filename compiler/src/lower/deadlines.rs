@@ -28,7 +28,8 @@ pub(crate) fn lower(cx: &mut Lowerer<'_>) {
             one(cx, d, Some(i as u16));
         }
     }
-    if !cx.m.collections.deadlines.is_empty() {
+    // A promise wakes the account when it breaks, as a deadline does.
+    if !cx.m.collections.deadlines.is_empty() || cx.m.arrangements.is_some() {
         let name = cx.sym("stage resumes at");
         let init = vec![cx.konst(Const::DateTime(0))];
         cx.m.collections.stage_resume = Some(cx.m.vars.len() as u16);

@@ -23,6 +23,7 @@ pub(crate) fn lower_all(cx: &mut Lowerer<'_>) {
         }
     }
     vars(cx);
+    super::arrangements::declare(cx);
     templates(cx);
     super::templates_lang::lower(cx);
     stages(cx);
@@ -297,6 +298,8 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
                     when,
                 });
             }
+            // Read with the payments, by `arrangements::declare`.
+            PolicyRuleKind::PauseWhilePromise { .. } => {}
             PolicyRuleKind::Stop {
                 channels: words,
                 event,

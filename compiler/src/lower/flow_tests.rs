@@ -330,6 +330,24 @@ impl Cx<'_> {
                 };
                 Expect::Var { var: i, value: v }
             }
+            // The state of the account's last promise, held in its hidden
+            // variable.
+            Expectation::Promise(state) => {
+                let var = self.m.arrangements.as_ref().map(|a| a.promise);
+                let Some(var) = var else {
+                    self.problem(
+                        UNRESOLVED,
+                        "the flow tracks no promises".into(),
+                        state.span,
+                        "declare the payments with `payments from EVENT.FIELD`",
+                    );
+                    return None;
+                };
+                Expect::Var {
+                    var,
+                    value: Value::Variant(state.name.clone()),
+                }
+            }
         })
     }
 

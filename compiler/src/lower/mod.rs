@@ -11,6 +11,7 @@
 //! never a panic.
 
 mod charges;
+mod arrangements;
 mod coverage;
 mod deadlines;
 mod decls;

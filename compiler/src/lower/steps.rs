@@ -25,7 +25,7 @@ pub(crate) struct Ops {
 }
 
 impl Ops {
-    fn push(&mut self, op: Op, span: ast::Span) -> usize {
+    pub(crate) fn push(&mut self, op: Op, span: ast::Span) -> usize {
         self.code.push(op);
         self.spans.push(src(span));
         self.code.len() - 1
@@ -349,6 +349,9 @@ impl<'a> Lowerer<'a> {
             }
             StepKind::Interest { freeze } => {
                 ops.push(Op::Interest { freeze: *freeze }, span);
+            }
+            StepKind::Promise { amount, by, grace } => {
+                self.promise(amount, by, grace.as_ref(), event, ops, span)
             }
         }
     }

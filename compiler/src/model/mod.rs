@@ -47,6 +47,9 @@ pub struct Event {
     pub fields: Table<Field>,
     /// The declaration's position in `ast::File::decls`.
     pub decl: usize,
+    /// Raised by the engine (`promise_kept`, ...), not declared: `decl` is
+    /// the flow's `payments from` line.
+    pub built_in: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

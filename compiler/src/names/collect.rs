@@ -27,6 +27,7 @@ pub(crate) fn collect(
         account_span: None,
         start_span: None,
         reenter_span: None,
+        payments_span: None,
     };
     let _ = c.model.account.insert(
         "id",
@@ -41,6 +42,7 @@ pub(crate) fn collect(
         c.decl(decl, at);
     }
     c.finish(file);
+    super::arrangements::add(file, &mut c.model, c.diags);
     c.model
 }
 
@@ -52,6 +54,8 @@ struct Collector<'a> {
     start_span: Option<Span>,
     /// The first `reenter when`: a flow has one condition.
     reenter_span: Option<Span>,
+    /// The first `payments from`: a flow has one payment event.
+    payments_span: Option<Span>,
 }
 
 fn duplicate(what: &str, name: &str, span: Span, first: Span) -> Diagnostic {
@@ -131,6 +135,7 @@ impl Collector<'_> {
                     span: e.name.span,
                     fields,
                     decl: at,
+                    built_in: false,
                 };
                 if let Err(first) = self.model.events.insert(&e.name.name, event) {
                     let d = duplicate("event", &e.name.name, e.name.span, first.span);
@@ -218,6 +223,15 @@ impl Collector<'_> {
             | Decl::Test(_)
             | Decl::Migrate(_)
             | Decl::Deadline(_) => {}
+            Decl::Payments(p) => match self.payments_span {
+                Some(first) => self.diags.push(
+                    Diagnostic::error(DUPLICATE, "a flow has one `payments from`", p.span)
+                        .with_label("second payments line")
+                        .with_secondary(first, "payments are declared here")
+                        .with_help("keep one line: one event of the flow is the payment"),
+                ),
+                None => self.payments_span = Some(p.span),
+            },
             Decl::Reenter(r) => match self.reenter_span {
                 Some(first) => self.diags.push(
                     Diagnostic::error(DUPLICATE, "a flow has one `reenter when`", r.span)

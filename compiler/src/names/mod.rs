@@ -2,6 +2,7 @@
 //! reports duplicates and missing singletons (`flow`, `start`), resolves type
 //! names, and offers "did you mean" suggestions for near misses.
 
+pub mod arrangements;
 mod collect;
 mod suggest;
 pub(crate) mod template_file;

@@ -89,6 +89,7 @@ pub enum Decl {
     Deadline(Deadline),
     Locale(LocaleDecl),
     Language(LanguageDecl),
+    Payments(PaymentsDecl),
 }
 
 impl Decl {
@@ -114,6 +115,7 @@ impl Decl {
             Decl::Deadline(d) => d.span,
             Decl::Locale(d) => d.span,
             Decl::Language(d) => d.span,
+            Decl::Payments(d) => d.span,
         }
     }
 }
@@ -268,6 +270,8 @@ pub enum PolicyRuleKind {
         limit: FeeLimit,
         window: DurationLit,
     },
+    /// `pause contact while promise open`
+    PauseWhilePromise { channels: Ident },
 }
 
 /// `mon-fri, sun 08:00 to 21:00`; no days means every day.
@@ -383,6 +387,16 @@ pub struct Deadline {
     pub at: Expr,
     pub when: Option<Expr>,
     pub stage: Ident,
+    pub span: Span,
+    pub doc: Doc,
+}
+
+/// `payments from EVENT.FIELD`: the event that is a payment and its money
+/// field that is the amount paid.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PaymentsDecl {
+    pub event: Ident,
+    pub field: Ident,
     pub span: Span,
     pub doc: Doc,
 }
@@ -524,6 +538,12 @@ pub enum StepKind {
     /// `freeze interest` (`freeze: true`) or `resume interest`.
     Interest {
         freeze: bool,
+    },
+    /// `promise AMOUNT by DATE [grace DURATION]`
+    Promise {
+        amount: Expr,
+        by: Expr,
+        grace: Option<DurationLit>,
     },
 }
 
@@ -770,6 +790,8 @@ pub enum Expectation {
         frozen: bool,
         span: Span,
     },
+    /// `expect promise kept|broken|open`
+    Promise(Ident),
 }
 
 /// `locale "es-PE"`: how messages write money and dates.

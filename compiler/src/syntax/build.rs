@@ -327,6 +327,7 @@ impl<'a> Builder<'a> {
             Rule::deadline => Decl::Deadline(self.deadline(pair)),
             Rule::locale_decl => Decl::Locale(self.locale_decl(pair, span, doc)),
             Rule::language_decl => Decl::Language(self.language_decl(pair, span, doc)),
+            Rule::payments_decl => Decl::Payments(self.payments(pair, span, doc)),
             _ => return None,
         };
         Some(decl)
@@ -529,6 +530,9 @@ impl<'a> Builder<'a> {
                 channels: channels.unwrap_or_else(|| self.missing(span)),
                 event: names.pop().unwrap_or_else(|| self.missing(span)),
                 when,
+            },
+            Rule::pause_promise_rule => PolicyRuleKind::PauseWhilePromise {
+                channels: channels.unwrap_or_else(|| self.missing(span)),
             },
             _ => return None,
         };
@@ -892,6 +896,7 @@ impl<'a> Builder<'a> {
                 action: next_name(),
                 fields,
             },
+            Rule::promise_step => self.promise(exprs, duration, span),
             _ => return None,
         };
         Some(Step { kind, span })
@@ -1044,6 +1049,7 @@ impl<'a> Builder<'a> {
                 var: next_name(),
                 value: value.unwrap_or_else(|| self.placeholder_expr(span)),
             },
+            Rule::expect_promise => Expectation::Promise(next_name()),
             _ => return None,
         })
     }

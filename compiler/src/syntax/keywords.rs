@@ -175,6 +175,13 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("charged", Rule::kw_charged, EXPECT),
     kw("frozen", Rule::kw_frozen, INNER),
     kw("arm", Rule::kw_arm, INNER),
+    // Payments and promises to pay.
+    kw("payments", Rule::kw_payments, DECL),
+    kw("promise", Rule::kw_promise, STEP.or(EXPECT).or(INNER)),
+    kw("by", Rule::kw_by, INNER),
+    kw("grace", Rule::kw_grace, INNER),
+    kw("while", Rule::kw_while, INNER),
+    kw("open", Rule::kw_open, INNER),
 ];
 
 /// The fixed words that are not keywords of their own rule but values the

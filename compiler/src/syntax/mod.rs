@@ -4,6 +4,7 @@
 //! into declarations (`recovery`), each parsed strictly for an exact message,
 //! so one typo never hides the rest of the file from the checker.
 
+mod arrangements;
 pub mod ast;
 mod build;
 pub mod cascade;

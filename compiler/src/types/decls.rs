@@ -57,6 +57,7 @@ impl Checker<'_> {
             Decl::Policy(p) => self.policy(p),
             Decl::Handler(h) => self.handler(h),
             Decl::Deadline(d) => self.deadline(d),
+            Decl::Payments(p) => self.payments(p),
             Decl::Stage(s) => {
                 self.within = self
                     .model
@@ -250,6 +251,9 @@ impl Checker<'_> {
                 } => {
                     self.channel_set(channels);
                     self.event_condition(event, when.as_ref());
+                }
+                PolicyRuleKind::PauseWhilePromise { channels } => {
+                    self.pause_while_promise(channels, rule.span)
                 }
                 PolicyRuleKind::Hold {
                     channels,

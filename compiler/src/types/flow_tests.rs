@@ -57,6 +57,7 @@ impl Checker<'_> {
                     TestAction::Receive { event, fields } => {
                         let model = self.model;
                         if self.event_ref(event) {
+                            self.receive_built_in(event);
                             if let Some(decl) = model.events.get(&event.name) {
                                 let owner = format!("the event `{}`", event.name);
                                 self.test_values(&decl.fields, Some(&event.name), fields, &owner);
@@ -315,6 +316,7 @@ impl Checker<'_> {
                 }
             }
             Expectation::Stage(stage) => self.stage_ref(stage),
+            Expectation::Promise(state) => self.expect_promise(state, state.span),
             Expectation::End(outcome) => {
                 self.flow_uses(SymbolKind::Outcome, outcome, "ends with the outcome")
             }

@@ -180,6 +180,9 @@ impl Checker<'_> {
                 when,
             } => self.charge_fee(amount, reason.as_ref(), when.as_ref(), scope),
             StepKind::Interest { freeze } => self.interest_step(*freeze),
+            StepKind::Promise { amount, by, grace } => {
+                self.promise(amount, by, grace.as_ref(), scope, step.span)
+            }
         }
     }
 

@@ -12,15 +12,15 @@ use serde::{Deserialize, Serialize};
 pub struct Collections {
     /// Flow-wide deadlines first, then each stage's, in source order.
     pub deadlines: Vec<Deadline>,
-    /// With deadlines, a hidden `datetime` variable: the stage's own resume
-    /// moment while the instance is due earlier for a deadline (the Unix
-    /// epoch when it is not).
+    /// With deadlines or promises, a hidden `datetime` variable: the
+    /// stage's own resume moment while the instance is due earlier for a
+    /// deadline or a promise's end (the Unix epoch when it is not).
     pub stage_resume: Option<u16>,
 }
 
 impl Collections {
     pub fn is_empty(&self) -> bool {
-        self.deadlines.is_empty()
+        self.deadlines.is_empty() && self.stage_resume.is_none()
     }
 }
 

@@ -11,7 +11,8 @@
 //!     16     …  payload: the Machine in postcard, then, under flag bit
 //!                 0, its Lifecycle in postcard, then, under flag bit 1,
 //!                 its PolicyExt in postcard, then, under flag bit 2, its
-//!                 Collections in postcard, then, under flag bit 4, its
+//!                 Collections in postcard, then, under flag bit 3, its
+//!                 Arrangements in postcard, then, under flag bit 4, its
 //!                 Charges in postcard, then, under flag bit 5, its
 //!                 Locales in postcard (each section in the order of its bit)
 //! ```
@@ -39,9 +40,16 @@ pub const FLAG_CHARGES: u16 = 1 << 4;
 /// languages, WhatsApp approvals); without it, messages use dun's own
 /// formats and each template has one text.
 pub const FLAG_LOCALES: u16 = 1 << 5;
+/// The payload ends with the machine's [`super::Arrangements`] (payments
+/// and promises); without it, the flow has none.
+pub const FLAG_ARRANGEMENTS: u16 = 1 << 3;
 /// Flag bits this build understands.
-pub const FLAGS_KNOWN: u16 =
-    FLAG_LIFECYCLE | FLAG_POLICY_EXT | FLAG_COLLECTIONS | FLAG_CHARGES | FLAG_LOCALES;
+pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE
+    | FLAG_POLICY_EXT
+    | FLAG_COLLECTIONS
+    | FLAG_ARRANGEMENTS
+    | FLAG_CHARGES
+    | FLAG_LOCALES;
 pub const HEADER_LEN: usize = 16;
 
 const REBUILD: &str = "rebuild it with `dun build`";
@@ -87,6 +95,10 @@ pub fn encode(machine: &Machine) -> Vec<u8> {
     if !machine.collections.is_empty() {
         flags |= FLAG_COLLECTIONS;
         payload.extend(postcard::to_allocvec(&machine.collections).unwrap_or_default());
+    }
+    if let Some(arrangements) = &machine.arrangements {
+        flags |= FLAG_ARRANGEMENTS;
+        payload.extend(postcard::to_allocvec(arrangements).unwrap_or_default());
     }
     if !machine.charges.is_empty() {
         flags |= FLAG_CHARGES;
@@ -171,6 +183,13 @@ pub fn decode(bytes: &[u8]) -> Result<Machine, FormatError> {
     let rest = if flags & FLAG_COLLECTIONS != 0 {
         let (collections, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
         machine.collections = collections;
+        rest
+    } else {
+        rest
+    };
+    let rest = if flags & FLAG_ARRANGEMENTS != 0 {
+        let (arrangements, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
+        machine.arrangements = Some(arrangements);
         rest
     } else {
         rest

@@ -10,16 +10,18 @@
 //! expression constants live in [`Machine::consts`].
 
 mod charges;
+mod arrangements;
 mod collections;
 mod header;
 mod locales;
 mod rules;
 mod validate;
 
+pub use arrangements::{Arrangements, PROMISE_STATES, PROMISE_VAR};
 pub use charges::{cents, Charges, FeeCap, FeeLimit, MAX_FEE_SLOTS};
 pub use collections::{Collections, Deadline};
 
-pub use header::FLAG_LOCALES;
+pub use header::{FLAG_ARRANGEMENTS, FLAG_LOCALES};
 pub use header::{
     decode, encode, FormatError, FLAGS_KNOWN, FLAG_CHARGES, FLAG_COLLECTIONS, FLAG_LIFECYCLE,
     FLAG_POLICY_EXT, FORMAT_VERSION, HEADER_LEN, MAGIC,
@@ -95,6 +97,10 @@ pub struct Machine {
     /// the same way.
     #[serde(skip)]
     pub locales: Locales,
+    /// Payments and promises, kept out of the payload in the same way;
+    /// `None` for a flow that does not declare its payments.
+    #[serde(skip)]
+    pub arrangements: Option<Arrangements>,
 }
 
 /// `migrate from version N { ... }` blocks and `reenter when COND`.
@@ -210,6 +216,8 @@ impl Machine {
             charges: &'a Charges,
             #[serde(skip_serializing_if = "Locales::is_empty")]
             locales: &'a Locales,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            arrangements: &'a Option<Arrangements>,
         }
         let view = View {
             machine: self,
@@ -218,6 +226,7 @@ impl Machine {
             collections: &self.collections,
             charges: &self.charges,
             locales: &self.locales,
+            arrangements: &self.arrangements,
         };
         fn no_charges(c: &&Charges) -> bool {
             c.is_empty()
@@ -234,6 +243,7 @@ impl Machine {
         let collections = section("collections");
         let charges = section("charges");
         let locales = section("locales");
+        let arrangements = section("arrangements");
         let mut m: Machine = serde_json::from_value(v)?;
         if let Some(lifecycle) = lifecycle {
             m.lifecycle = serde_json::from_value(lifecycle)?;
@@ -249,6 +259,9 @@ impl Machine {
         }
         if let Some(locales) = locales {
             m.locales = serde_json::from_value(locales)?;
+        }
+        if let Some(arrangements) = arrangements {
+            m.arrangements = serde_json::from_value(arrangements)?;
         }
         Ok(m)
     }

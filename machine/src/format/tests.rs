@@ -94,10 +94,10 @@ fn a_file_from_a_newer_or_older_dun_is_refused_with_what_to_do() {
         "this file was compiled by an older dun (format 0); this dun reads format 1: rebuild it with `dun build`"
     );
     // Bit 0 is the lifecycle section (`migrate`, `reenter`), bit 1 the
-    // policy's holds, bit 2 the collections section (deadlines); bit 3 is
-    // not known yet.
-    let err = with_header(|b| b[6] = 8).unwrap_err();
-    assert_eq!(err, FormatError::UnknownFlags { flags: 8 });
+    // policy's holds, bit 2 the collections section (deadlines), bit 3 the
+    // arrangements (payments and promises); bit 15 is not known.
+    let err = with_header(|b| b[7] = 0x80).unwrap_err();
+    assert_eq!(err, FormatError::UnknownFlags { flags: 0x8000 });
 }
 
 #[test]
@@ -246,4 +246,51 @@ fn locales_travel_in_their_own_section_and_leave_other_flows_unchanged() {
     m.locales.templates[0].template = 999;
     let err = decode(&encode(&m)).unwrap_err();
     assert!(err.to_string().contains("template locale 0"), "{err}");
+}
+
+#[test]
+fn payments_and_promises_travel_in_their_own_section() {
+    let plain = consumer_early();
+    let flags = |b: &[u8]| u16::from_le_bytes([b[6], b[7]]);
+    assert_eq!(flags(&encode(&plain)) & FLAG_ARRANGEMENTS, 0);
+    let mut m = plain.clone();
+    m.events.push(EventDef {
+        name: 0,
+        fields: vec![Field {
+            name: 0,
+            ty: Type::Money,
+            optional: false,
+        }],
+    });
+    let payment = m.events.len() as u16 - 1;
+    for _ in 0..5 {
+        m.vars.push(VarDef {
+            name: 0,
+            ty: Type::Money,
+            init: vec![],
+        });
+    }
+    let v = m.vars.len() as u16;
+    m.arrangements = Some(Arrangements {
+        payment_event: payment,
+        payment_field: 0,
+        paid: v - 5,
+        promise: v - 4,
+        promise_amount: v - 3,
+        promise_due: v - 2,
+        promise_from: v - 1,
+        pause_while_promise: ChannelSet::CALLS,
+        kept_event: payment,
+        broken_event: payment,
+    });
+    let bytes = encode(&m);
+    assert_ne!(flags(&bytes) & FLAG_ARRANGEMENTS, 0);
+    assert_eq!(decode(&bytes), Ok(m.clone()));
+    assert_eq!(Machine::from_json(&m.to_json()).unwrap(), m);
+    // A payment field the event does not have is refused on loading.
+    if let Some(a) = m.arrangements.as_mut() {
+        a.payment_field = 3;
+    }
+    let err = decode(&encode(&m)).unwrap_err();
+    assert!(err.to_string().contains("the payments"), "{err}");
 }

@@ -162,6 +162,22 @@ impl Check<'_> {
                 "the deadlines' resume moment".into()
             })?;
         }
+        if let Some(a) = &m.arrangements {
+            let place = || "the payments".to_string();
+            let event = m.events.get(a.payment_event as usize);
+            within("event", a.payment_event as usize, m.events.len(), &place)?;
+            within(
+                "payment field",
+                a.payment_field as usize,
+                event.map_or(0, |e| e.fields.len()),
+                &place,
+            )?;
+            within("event", a.kept_event as usize, m.events.len(), &place)?;
+            within("event", a.broken_event as usize, m.events.len(), &place)?;
+            for v in a.vars() {
+                within("variable", v as usize, m.vars.len(), &place)?;
+            }
+        }
         for (i, d) in m.collections.deadlines.iter().enumerate() {
             let place = || format!("deadline {i}");
             if let Some(s) = d.stage {

@@ -460,6 +460,16 @@ pub fn parse_event(m: &Machine, row: &Row) -> Result<EventRow, String> {
             }
         ));
     };
+    // The engine raises these from the payments; one sent from outside
+    // would run the promise's handlers with the promise still open.
+    if m.arrangements
+        .as_ref()
+        .is_some_and(|a| event == a.kept_event || event == a.broken_event)
+    {
+        return Err(format!(
+            "`{ty}` is raised by dun itself when a promise to pay is kept or broken; send the payments and promises, and dun decides"
+        ));
+    }
     let at_text = get("at");
     let at = datetime(&at_text).ok_or_else(|| {
         format!("`at` should be an RFC 3339 date and time such as `2026-03-02T09:00:00Z`, got `{at_text}`")

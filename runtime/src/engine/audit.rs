@@ -9,6 +9,7 @@ use crate::format::{Channel, DurationSpec, Machine, Sym};
 use crate::time::{self, Closed};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use rust_decimal::Decimal;
 use std::fmt::Write;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -191,6 +192,19 @@ pub enum Detail {
         deadline: u16,
         moment: i64,
         by: u16,
+    },
+    /// A payment of `amount` came; `total` since the account entered the
+    /// flow.
+    Payment {
+        amount: Decimal,
+        total: Decimal,
+    },
+    /// The open promise of `amount` was kept (the payments since it was
+    /// made, `paid`, reached it) or broken (its last day ended first).
+    Promise {
+        kept: bool,
+        amount: Decimal,
+        paid: Decimal,
     },
     /// Rare faults, written out when they happen.
     Problem(String),
@@ -421,6 +435,29 @@ impl AuditEntry {
                     deadline_target(m, *by)
                 )
             }
+            Detail::Payment { amount, total } => write!(
+                out,
+                "payment of {amount} {}: {total} {} paid in all",
+                m.currency, m.currency
+            ),
+            Detail::Promise {
+                kept: true,
+                amount,
+                paid,
+            } => write!(
+                out,
+                "promise of {amount} {} kept: {paid} {} paid since it was made",
+                m.currency, m.currency
+            ),
+            Detail::Promise {
+                kept: false,
+                amount,
+                paid,
+            } => write!(
+                out,
+                "promise of {amount} {} broken: its last day has ended with {paid} {} paid since it was made",
+                m.currency, m.currency
+            ),
             Detail::Problem(text) => write!(out, "{text}"),
             Detail::NotCharged { what, block } => {
                 match what {

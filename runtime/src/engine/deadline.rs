@@ -164,13 +164,14 @@ impl Run<'_> {
         *slot = Value::DateTime(DateTime::UNIX_EPOCH);
     }
 
-    /// Makes the instance due at its next deadline when that comes before
-    /// its stage resumes.
+    /// Makes the instance due at its next deadline (or the moment its open
+    /// promise breaks) when that comes before its stage resumes.
     pub(super) fn wake_for_deadlines(&mut self, now: DateTime<Utc>) {
         let Some(var) = self.m.collections.stage_resume else {
             return;
         };
-        let Some((_, t)) = self.next_deadline(now) else {
+        let deadline = self.next_deadline(now).map(|(_, t)| t);
+        let Some(t) = deadline.into_iter().chain(self.promise_breaks_at()).min() else {
             return;
         };
         // Everything due by `now` has run in this step; a moment not after

@@ -13,6 +13,7 @@ pub(crate) mod eval;
 mod hold;
 pub(crate) mod instance;
 mod message;
+mod promise;
 mod run;
 mod week;
 

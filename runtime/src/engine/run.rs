@@ -98,7 +98,17 @@ impl<'a> Run<'a> {
             Input::Timer => self.run_due(now),
             Input::Event { event, payload } => {
                 self.run_due(now);
+                // A promise the payment keeps is kept even if the payment's
+                // own handler ends the flow; its handlers run after that
+                // one, if the account is still in the flow.
+                let paid = self.count_payment(event, &payload, now);
+                let kept = if paid { self.keep_promise(now) } else { None };
                 self.event(event, &payload, now);
+                if let Some(kept) = kept {
+                    if self.inst.status == Status::Active {
+                        self.raise(kept, now);
+                    }
+                }
             }
         }
         self.wake_for_deadlines(now);
@@ -319,6 +329,19 @@ impl<'a> Run<'a> {
                 .min_by_key(|(_, q)| q.due)
                 .map(|(i, q)| (i, q.due));
             let stage_due = (self.inst.status == Status::Active).then_some(self.inst.resume_at);
+            // A promise breaks before a deadline or a wait of the same
+            // moment: its handler may move the account.
+            if let Some(due) = self.promise_breaks_at() {
+                let due = due.max(last);
+                let first = due <= now_s
+                    && stage_due.is_none_or(|s| due <= s)
+                    && queued.is_none_or(|(_, q)| due <= q);
+                if first {
+                    last = due;
+                    self.break_promise(moment(due, now));
+                    continue;
+                }
+            }
             // A deadline goes before a wait that ends at the same moment:
             // it moves the account, and the wait no longer matters.
             if let Some((i, due)) = self.next_deadline(now) {
@@ -405,6 +428,12 @@ impl<'a> Run<'a> {
                 );
             }
         }
+    }
+
+    /// Raises an event of the engine's own (a promise kept or broken): it
+    /// runs the handlers the flow wrote for it, like an event that came.
+    pub(super) fn raise(&mut self, event: u16, at: DateTime<Utc>) {
+        self.event(event, &[], at);
     }
 
     fn event(&mut self, event: u16, payload: &[Value], at: DateTime<Utc>) {

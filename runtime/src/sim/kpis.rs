@@ -52,6 +52,10 @@ pub(crate) struct Counts {
     pub right_party: u64,
     pub promises: u64,
     pub promises_kept: u64,
+    /// Promises the flow recorded (`promise ...`) that the engine found
+    /// kept or broken by the payments.
+    pub flow_promises_kept: u64,
+    pub flow_promises_broken: u64,
     pub policy: [u64; 7],
 }
 
@@ -70,6 +74,8 @@ impl Counts {
         self.right_party += o.right_party;
         self.promises += o.promises;
         self.promises_kept += o.promises_kept;
+        self.flow_promises_kept += o.flow_promises_kept;
+        self.flow_promises_broken += o.flow_promises_broken;
     }
 }
 
@@ -161,12 +167,26 @@ pub struct Kpis {
     pub right_party_contacts: u64,
     pub promises_made: u64,
     pub promises_kept: u64,
+    /// For a flow that tracks promises (`payments from`, `promise ...`):
+    /// the promises it recorded that the payments kept or that broke, and
+    /// kept ÷ (kept + broken). Absent for other flows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow_promises: Option<FlowPromises>,
     pub outcomes: BTreeMap<String, u64>,
     pub median_days_to_resolution: Option<f64>,
     /// Contact decisions of the policy, by reason.
     pub policy: BTreeMap<String, u64>,
     /// Cumulative recovered at the end of each day.
     pub cumulative_recovered: Vec<f64>,
+}
+
+/// The promises a flow tracked, as the engine decided them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FlowPromises {
+    pub kept: u64,
+    pub broken: u64,
+    /// Kept ÷ (kept + broken); 0 when none was decided.
+    pub kept_rate: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -292,6 +312,14 @@ fn kpis(m: &Machine, mut a: Acc) -> Kpis {
         right_party_contacts: a.right_party,
         promises_made: a.promises,
         promises_kept: a.promises_kept,
+        flow_promises: m.arrangements.as_ref().map(|_| FlowPromises {
+            kept: a.flow_promises_kept,
+            broken: a.flow_promises_broken,
+            kept_rate: ratio(
+                a.flow_promises_kept as f64,
+                (a.flow_promises_kept + a.flow_promises_broken) as f64,
+            ),
+        }),
         outcomes: outcomes(m, &a.outcomes),
         median_days_to_resolution: median(&mut a.days),
         policy: policy(&a.policy),

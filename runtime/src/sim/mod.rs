@@ -12,7 +12,7 @@ pub mod stats;
 pub mod synthetic;
 
 pub use behaviour::{bind, Behaviour, Bound};
-pub use kpis::{Kpis, Report, StageKpis, POLICY_REASONS};
+pub use kpis::{FlowPromises, Kpis, Report, StageKpis, POLICY_REASONS};
 
 use crate::engine::{step_into, Account, ActionKind, AuditKind, Input, Instance, Outcome, Status};
 use crate::format::{Channel, Machine, Op, Type};
@@ -503,6 +503,15 @@ impl Worker {
         let m = &ctx.m;
         let start = ctx.cfg.start.timestamp();
         let split = out.audit.iter().any(|a| a.kind == AuditKind::Split);
+        for a in &out.audit {
+            if let crate::engine::Detail::Promise { kept, .. } = a.detail {
+                if kept {
+                    life.acc.flow_promises_kept += 1;
+                } else {
+                    life.acc.flow_promises_broken += 1;
+                }
+            }
+        }
         let stage_of = |state: u32| m.states.get(state as usize).map(|s| s.stage as usize);
         for a in &out.actions {
             let stage = stage_of(a.state);

@@ -1,0 +1,52 @@
+//! The events a flow with payments has without declaring them: what the
+//! engine raises when a promise to pay is kept or broken. Handlers name
+//! them like any event (`on promise_broken -> early_contact`); they carry
+//! no payload.
+
+use super::DUPLICATE;
+use crate::diagnostics::Diagnostic;
+use crate::model::{Event, Model, Table};
+use crate::syntax::ast::{self, Decl};
+
+/// Raised when the payments since a promise reach its amount.
+pub const PROMISE_KEPT: &str = "promise_kept";
+/// Raised when a promise's date and grace pass before that.
+pub const PROMISE_BROKEN: &str = "promise_broken";
+
+/// Every event the engine raises, in the order the machine lists them
+/// after the flow's own.
+pub const BUILT_IN: &[&str] = &[PROMISE_KEPT, PROMISE_BROKEN];
+
+/// Adds the built-in events to a flow that declares its payments; a flow
+/// that declares one of them itself is told to rename it.
+pub(crate) fn add(file: &ast::File, model: &mut Model, diags: &mut Vec<Diagnostic>) {
+    let Some((at, payments)) = file.decls.iter().enumerate().find_map(|(i, d)| match d {
+        Decl::Payments(p) => Some((i, p)),
+        _ => None,
+    }) else {
+        return;
+    };
+    for name in BUILT_IN {
+        let event = Event {
+            name: (*name).to_string(),
+            span: payments.span,
+            fields: Table::default(),
+            decl: at,
+            built_in: true,
+        };
+        if let Err(first) = model.events.insert(name, event) {
+            diags.push(
+                Diagnostic::error(
+                    DUPLICATE,
+                    format!("event `{name}` is built in once the flow declares its payments"),
+                    first.span,
+                )
+                .with_label("declared by the flow")
+                .with_secondary(payments.span, "payments are declared here")
+                .with_help(format!(
+                    "rename this event: dun raises `{name}` itself when a promise to pay is kept or broken"
+                )),
+            );
+        }
+    }
+}
