@@ -690,6 +690,7 @@ mod spans {
                         self.expr(at, zone);
                     }
                 }
+                PolicyRuleKind::Person(field) => self.expr(at, field),
             }
         }
 
@@ -800,6 +801,9 @@ mod spans {
         fn test_item(&mut self, parent: Span, item: &TestItem) {
             let at = item.span;
             self.span(parent, at, "test line");
+            if let Some(name) = &item.account {
+                self.ident(at, name, "test account");
+            }
             match &item.kind {
                 TestItemKind::Given(fields) => self.field_values(at, fields),
                 TestItemKind::Start { zone, .. } => {

@@ -20,6 +20,11 @@ pub struct TestCase {
     /// `in "Zone"`: an IANA name; UTC when absent.
     pub zone: Option<String>,
     pub timeline: Vec<TimelineItem>,
+    /// The accounts after the first (`given account a2 { ... }`), by name:
+    /// several accounts of one person. A line of the timeline says which
+    /// with [`TimelineItem::account`].
+    #[serde(default)]
+    pub more: Vec<(String, Account)>,
 }
 
 /// `on day N [at HH:MM] ...`
@@ -30,6 +35,10 @@ pub struct TimelineItem {
     pub at: Option<NaiveTime>,
     pub what: TestStep,
     pub span: SrcSpan,
+    /// `on day N for a2 ...`: 0 for the first account, `n` for
+    /// [`TestCase::more`]`[n - 1]`.
+    #[serde(default)]
+    pub account: u16,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -364,6 +364,9 @@ impl Printer<'_> {
                 }
                 self.with_when(head, when.as_ref(), "");
             }
+            PolicyRuleKind::Person(field) => {
+                self.push(format!("person {}", self.spell.expr(field)));
+            }
         }
     }
 
@@ -580,7 +583,11 @@ impl Printer<'_> {
         match &item.kind {
             TestItemKind::Given(fields) => {
                 let items = self.field_values(fields);
-                self.brace_list("given account", &items, start, end);
+                let head = match &item.account {
+                    Some(name) => format!("given account {}", name.name),
+                    None => "given account".to_string(),
+                };
+                self.brace_list(&head, &items, start, end);
             }
             TestItemKind::Start {
                 date: d,
@@ -598,6 +605,9 @@ impl Printer<'_> {
                 let mut head = format!("on day {}", day.0);
                 if let Some((t, _)) = at {
                     head.push_str(&format!(" at {}", time(*t)));
+                }
+                if let Some(name) = &item.account {
+                    head.push_str(&format!(" for {}", name.name));
                 }
                 match action {
                     TestAction::Receive { event, fields } if fields.is_empty() => {

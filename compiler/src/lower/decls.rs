@@ -330,6 +330,20 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
                     when,
                 });
             }
+            PolicyRuleKind::Person(field) => {
+                if let ast::ExprKind::Field {
+                    root: ast::FieldRoot::Account,
+                    field,
+                    ..
+                } = &field.kind
+                {
+                    if let Some(DeclId::AccountField(i)) = cx.resolve(field) {
+                        if i > 0 && cx.m.person.is_none() {
+                            cx.m.person = Some(dun_machine::format::PersonKey { field: i - 1 });
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -256,6 +256,9 @@ pub enum PolicyRuleKind {
         longest: Option<DurationLit>,
         when: Option<Expr>,
     },
+    /// `person account.customer_id`: caps, pauses and stops count across
+    /// the accounts with the same value.
+    Person(Expr),
 }
 
 /// `mon-fri, sun 08:00 to 21:00`; no days means every day.
@@ -656,6 +659,10 @@ pub struct Test {
 pub struct TestItem {
     pub kind: TestItemKind,
     pub span: Span,
+    /// The account's name: `given account a2 { ... }`, or the `for a2` of
+    /// `on day N for a2 ...` (several accounts of one person); `None` for
+    /// the test's only or first account.
+    pub account: Option<Ident>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

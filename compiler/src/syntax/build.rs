@@ -411,8 +411,10 @@ impl<'a> Builder<'a> {
         let mut longest = None;
         let mut windows = Vec::new();
         let mut week = None;
+        let mut person = None;
         for c in pair.into_inner() {
             match c.as_rule() {
+                Rule::field_access => person = Some(self.field_ref(c)),
                 Rule::time => times.push(self.time(&c)),
                 Rule::day_window => windows.push(self.day_window(c)),
                 Rule::calendar_week => week = Some(self.span(&c)),
@@ -510,6 +512,14 @@ impl<'a> Builder<'a> {
                     when,
                 }
             }
+            Rule::person_rule => PolicyRuleKind::Person(person.unwrap_or_else(|| Expr {
+                kind: ExprKind::Text(Text {
+                    parts: Vec::new(),
+                    span,
+                }),
+                span,
+                parens: 0,
+            })),
             Rule::stop_rule => PolicyRuleKind::Stop {
                 channels: channels.unwrap_or_else(|| self.missing(span)),
                 event: names.pop().unwrap_or_else(|| self.missing(span)),
@@ -903,6 +913,11 @@ impl<'a> Builder<'a> {
 
     fn test_item(&self, pair: Pair<'_, Rule>) -> TestItem {
         let span = self.span(&pair);
+        let account = pair.clone().into_inner().find_map(|c| match c.as_rule() {
+            Rule::name => Some(self.ident(&c)),
+            Rule::test_for => self.inner_name(c),
+            _ => None,
+        });
         let kind = match pair.as_rule() {
             Rule::given => TestItemKind::Given(self.field_values(pair)),
             Rule::test_start => {
@@ -954,7 +969,11 @@ impl<'a> Builder<'a> {
                 }
             }
         };
-        TestItem { kind, span }
+        TestItem {
+            kind,
+            span,
+            account,
+        }
     }
 
     fn expectation(&self, pair: Pair<'_, Rule>) -> Option<Expectation> {

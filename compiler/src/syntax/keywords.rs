@@ -113,6 +113,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("at_most", Rule::kw_at_most, POLICY),
     kw("pause", Rule::kw_pause, POLICY),
     kw("stop", Rule::kw_stop, POLICY),
+    kw("person", Rule::kw_person, POLICY),
     kw("weekend", Rule::kw_weekend, CALENDAR),
     kw("holiday", Rule::kw_holiday, CALENDAR.or(INNER)),
     kw("holidays", Rule::kw_holiday, CALENDAR.or(INNER)),

@@ -165,6 +165,7 @@ impl Checker<'_> {
     fn policy(&mut self, p: &ast::PolicyDecl) {
         let mut hours: Option<Span> = None;
         let mut windows = super::windows::Seen::default();
+        let mut person = None;
         for rule in &p.rules {
             match &rule.kind {
                 PolicyRuleKind::Windows {
@@ -240,6 +241,7 @@ impl Checker<'_> {
                     longest,
                     when,
                 } => self.hold(channels, event, release, longest.as_ref(), when.as_ref()),
+                PolicyRuleKind::Person(field) => self.person(field, rule.span, &mut person),
             }
         }
     }

@@ -8,6 +8,7 @@ mod decls;
 mod expr;
 mod flow_tests;
 mod holds;
+mod person;
 mod steps;
 mod text;
 mod windows;

@@ -11,7 +11,8 @@
 //!     16     …  payload: the Machine in postcard, then, under flag bit
 //!                 0, its Lifecycle in postcard, then, under flag bit 1,
 //!                 its PolicyExt in postcard, then, under flag bit 2, its
-//!                 Collections in postcard
+//!                 Collections in postcard, then, under flag bit 6, its
+//!                 PersonKey in postcard
 //! ```
 
 use super::Machine;
@@ -30,8 +31,11 @@ pub const FLAG_POLICY_EXT: u16 = 1 << 1;
 /// The payload ends with the machine's [`super::Collections`] (deadlines);
 /// without it, there are none.
 pub const FLAG_COLLECTIONS: u16 = 1 << 2;
+/// The payload ends with the machine's [`super::PersonKey`] (`person
+/// account.FIELD`); without it, every account is a person of its own.
+pub const FLAG_PERSON: u16 = 1 << 6;
 /// Flag bits this build understands.
-pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE | FLAG_POLICY_EXT | FLAG_COLLECTIONS;
+pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE | FLAG_POLICY_EXT | FLAG_COLLECTIONS | FLAG_PERSON;
 pub const HEADER_LEN: usize = 16;
 
 const REBUILD: &str = "rebuild it with `dun build`";
@@ -77,6 +81,10 @@ pub fn encode(machine: &Machine) -> Vec<u8> {
     if !machine.collections.is_empty() {
         flags |= FLAG_COLLECTIONS;
         payload.extend(postcard::to_allocvec(&machine.collections).unwrap_or_default());
+    }
+    if let Some(person) = &machine.person {
+        flags |= FLAG_PERSON;
+        payload.extend(postcard::to_allocvec(person).unwrap_or_default());
     }
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
@@ -153,6 +161,13 @@ pub fn decode(bytes: &[u8]) -> Result<Machine, FormatError> {
     let rest = if flags & FLAG_COLLECTIONS != 0 {
         let (collections, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
         machine.collections = collections;
+        rest
+    } else {
+        rest
+    };
+    let rest = if flags & FLAG_PERSON != 0 {
+        let (person, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
+        machine.person = Some(person);
         rest
     } else {
         rest

@@ -11,15 +11,17 @@
 
 mod collections;
 mod header;
+mod person;
 mod rules;
 mod validate;
 
 pub use collections::{Collections, Deadline};
 
 pub use header::{
-    decode, encode, FormatError, FLAGS_KNOWN, FLAG_COLLECTIONS, FLAG_LIFECYCLE, FLAG_POLICY_EXT,
+    decode, encode, FormatError, FLAGS_KNOWN, FLAG_COLLECTIONS, FLAG_LIFECYCLE, FLAG_PERSON, FLAG_POLICY_EXT,
     FORMAT_VERSION, HEADER_LEN, MAGIC,
 };
+pub use person::PersonKey;
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
 pub use validate::validate;
 
@@ -82,6 +84,9 @@ pub struct Machine {
     /// Deadlines, kept out of the payload in the same way.
     #[serde(skip)]
     pub collections: Collections,
+    /// `person account.FIELD`, kept out of the payload in the same way.
+    #[serde(skip)]
+    pub person: Option<PersonKey>,
 }
 
 /// `migrate from version N { ... }` blocks and `reenter when COND`.
@@ -191,12 +196,15 @@ impl Machine {
             lifecycle: &'a Lifecycle,
             policy_rules: &'a PolicyExt,
             collections: &'a Collections,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            person: &'a Option<PersonKey>,
         }
         let view = View {
             machine: self,
             lifecycle: &self.lifecycle,
             policy_rules: &self.policy.ext,
             collections: &self.collections,
+            person: &self.person,
         };
         serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
@@ -208,6 +216,7 @@ impl Machine {
         let lifecycle = section("lifecycle");
         let rules = section("policy_rules");
         let collections = section("collections");
+        let person = section("person");
         let mut m: Machine = serde_json::from_value(v)?;
         if let Some(lifecycle) = lifecycle {
             m.lifecycle = serde_json::from_value(lifecycle)?;
@@ -217,6 +226,9 @@ impl Machine {
         }
         if let Some(collections) = collections {
             m.collections = serde_json::from_value(collections)?;
+        }
+        if let Some(person) = person {
+            m.person = serde_json::from_value(person)?;
         }
         Ok(m)
     }

@@ -157,6 +157,11 @@ impl Check<'_> {
         for (h, handler) in m.handlers.iter().enumerate() {
             self.handler(handler, &|| format!("flow handler {h}"))?;
         }
+        if let Some(person) = m.person {
+            within("account field", person.field as usize, m.account.len(), &|| {
+                "`person`".into()
+            })?;
+        }
         if let Some(v) = m.collections.stage_resume {
             within("variable", v as usize, m.vars.len(), &|| {
                 "the deadlines' resume moment".into()

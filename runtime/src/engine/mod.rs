@@ -11,12 +11,14 @@ mod deadline;
 pub(crate) mod eval;
 mod hold;
 pub(crate) mod instance;
+mod person;
 mod run;
 mod week;
 
 pub use audit::{AuditEntry, AuditKind, ContactRef, Detail, Reason};
 pub use dun_machine::account::{type_words, Account, AccountError};
 pub use instance::{Instance, Queued};
+pub use person::{person_of, Person};
 
 use crate::format::{Channel, DurationSpec, Machine, Priority, Sym};
 use crate::value::Value;
@@ -220,6 +222,24 @@ pub fn step(
 ) -> Outcome {
     let mut out = Outcome::default();
     run::Run::new(machine, instance, account, &mut out).step(input, now);
+    out
+}
+
+/// [`step`] for an account of a flow with `person account.FIELD`: caps,
+/// pauses and stops count with `person`, which the caller keeps for all
+/// the accounts of that person and hands to each of their steps.
+pub fn step_person(
+    machine: &Machine,
+    instance: &mut Instance,
+    account: &Account,
+    person: &mut Person,
+    input: Input,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let mut out = Outcome::default();
+    let mut run = run::Run::new(machine, instance, account, &mut out);
+    run.person = Some(person);
+    run.step(input, now);
     out
 }
 

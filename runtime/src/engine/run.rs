@@ -32,6 +32,9 @@ pub(crate) struct Run<'a> {
     /// The account id's share of every action id, hashed at the first
     /// action of the step.
     id_hash: Option<u64>,
+    /// What the account shares with the other accounts of its person
+    /// (see `person`); `None` when it counts alone.
+    pub(crate) person: Option<&'a mut super::person::Person>,
 }
 
 /// How a run of ops ended.
@@ -76,6 +79,7 @@ impl<'a> Run<'a> {
             memo,
             budget: OP_BUDGET,
             id_hash: None,
+            person: None,
         };
         run.tz = run.account_zone();
         run
@@ -442,6 +446,7 @@ impl<'a> Run<'a> {
                 }
             }
             self.inst.stopped = self.inst.stopped.union(stop.channels);
+            self.share_stop(stop.channels);
             self.audit(
                 at,
                 AuditKind::Stopped,
@@ -481,6 +486,7 @@ impl<'a> Run<'a> {
             let now = minutes_ceil(at);
             for c in pause.channels.channels() {
                 self.inst.pause(c, minute, now);
+                self.share_pause(c, minute, now);
             }
             self.audit(
                 at,

@@ -197,5 +197,6 @@ fn reason_word(r: &Reason) -> &'static str {
         Reason::Cap { .. } => "cap",
         Reason::Closed(_) => "closed",
         Reason::NoMoment { .. } => "no_moment",
+        Reason::PersonCap { .. } => "cap",
     }
 }
