@@ -2,6 +2,9 @@
 //! caps, pauses and stops count across all the accounts of one person.
 //! 2026-03-02 is a Monday.
 
+mod common;
+
+use common::{dun, exported, on_both, scratch, store_at, text};
 use dun_runtime::testing::{run_test, TestReport, TraceKind};
 
 /// Checks and lowers a flow and runs its tests; returns their reports.
@@ -236,4 +239,70 @@ fn a_failed_expectation_names_the_account() {
     let msg = &reports[0].results[0].message;
     assert!(msg.starts_with("account i4: expected email `reminder` on day 0"), "{msg}");
     assert!(msg.contains("for the person"), "{msg}");
+}
+
+// --- `dun run`: the store keeps each person's contacts across accounts
+// and across runs --------------------------------------------------------
+
+on_both!(four_invoices_of_one_business_in_dun_run_get_three_emails_a_week);
+
+/// Four invoices of ACME and one of INITECH, each wanting an email every
+/// two days; ACME's share three a week, over two runs.
+fn four_invoices_of_one_business_in_dun_run_get_three_emails_a_week() {
+    let dir = scratch("person", "run");
+    let flow = dir.join("invoices.dun");
+    let body = INVOICES.replace("PERSON", "person account.customer_id");
+    let body = body
+        .replace("repeat 3 times", "repeat 6 times")
+        .replace("wait 2 days", "wait 3 days");
+    std::fs::write(&flow, body).unwrap();
+    let accounts = dir.join("accounts.csv");
+    std::fs::write(
+        &accounts,
+        "id,customer_id,email\n\
+         I-1,ACME,ap@acme.example\n\
+         I-2,ACME,ap@acme.example\n\
+         I-3,ACME,ap@acme.example\n\
+         I-4,ACME,ap@acme.example\n\
+         J-1,INITECH,ap@initech.example\n",
+    )
+    .unwrap();
+    let db = store_at(&dir, "person_run");
+    let out = dir.join("actions.jsonl");
+    let flow = flow.display().to_string();
+    let accounts = accounts.display().to_string();
+    let out_s = out.display().to_string();
+    // Two runs: the second must see the first's contacts to ACME.
+    for until in ["2026-03-09T00:00:00Z", "2026-04-06T00:00:00Z"] {
+        let run = dun(&[
+            "run", &flow, "--db", &db, "--accounts", &accounts, "--start",
+            "2026-03-02T09:00:00Z", "--until", until, "--actions", &out_s,
+        ]);
+        assert!(run.status.success(), "{}", text(&run.stderr));
+    }
+    let mut acme: Vec<i64> = Vec::new();
+    let mut initech = 0;
+    for line in exported(&out).values() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["type"] != "send" {
+            continue;
+        }
+        let at = chrono::DateTime::parse_from_rfc3339(v["at"].as_str().unwrap())
+            .unwrap()
+            .timestamp();
+        match v["account"].as_str().unwrap() {
+            "J-1" => initech += 1,
+            _ => acme.push(at),
+        }
+    }
+    // INITECH counts alone: its six emails, three days apart.
+    assert_eq!(initech, 6);
+    // ACME: 24 emails wanted, never more than three in any 7 days.
+    acme.sort_unstable();
+    for (i, first) in acme.iter().enumerate() {
+        let within = acme[i..].iter().take_while(|t| **t < first + 7 * 86_400).count();
+        assert!(within <= 3, "{within} emails to ACME within 7 days of {first}: {acme:?}");
+    }
+    // Three a week for four weeks (the last run ends on April 6).
+    assert!(acme.len() >= 12, "{} emails to ACME: {acme:?}", acme.len());
 }

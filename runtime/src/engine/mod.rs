@@ -243,6 +243,27 @@ pub fn step_person(
     out
 }
 
+/// [`step_person`] writing into `out`, as [`step_into`] does.
+pub fn step_person_into(
+    machine: &Machine,
+    instance: &mut Instance,
+    account: &Account,
+    person: &mut Person,
+    input: Input,
+    now: DateTime<Utc>,
+    out: &mut Outcome,
+) {
+    out.actions.clear();
+    out.audit.clear();
+    out.visited.clear();
+    if !out.memo.is_ready() {
+        out.memo = crate::time::ZoneMemo::new();
+    }
+    let mut run = run::Run::new(machine, instance, account, out);
+    run.person = Some(person);
+    run.step(input, now);
+}
+
 /// Whether `code` (a condition on the account, such as `reenter when`)
 /// holds for `account` at `now`; a condition that cannot be computed does
 /// not.

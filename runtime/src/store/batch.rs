@@ -490,6 +490,9 @@ pub(crate) fn run_scoped(
             w.changed || !w.events.is_empty() || w.known.as_ref().is_none_or(|(_, c)| *c < until)
         })
         .collect();
+    for (_, machine) in machines {
+        store.prepare_persons(machine)?;
+    }
     let total = todo.len() as u64;
     let mut done = 0u64;
     let mut pending = todo.into_iter().peekable();
@@ -531,6 +534,7 @@ pub(crate) fn run_scoped(
                     summary.updated += 1;
                 }
                 let mut a = AccountSteps::new(machines, w.mi, w.account, inst);
+                a.person = store.person_of(a.machine(), &a.account)?;
                 if is_new {
                     a.enrol(clock);
                 }
@@ -591,6 +595,9 @@ pub(crate) fn run_scoped(
                 }
                 let (new_clock, stopped) = a.timers(clock, until);
                 summary.stopped.extend(stopped);
+                if let Some((key, person)) = &a.person {
+                    store.save_person(key, person)?;
+                }
                 let written = a.write(
                     &mut page,
                     Clocks {

@@ -18,6 +18,7 @@ mod location;
 mod migrate;
 mod page;
 mod pg;
+mod person;
 mod pg_lease;
 mod pins;
 mod read_only;

@@ -332,6 +332,8 @@ impl Stepper {
             None => (Instance::new(), until, Some(until)),
         };
         let mut a = AccountSteps::new(&self.machines, w.mi, w.account, inst);
+        store.prepare_persons(a.machine())?;
+        a.person = store.person_of(a.machine(), &a.account)?;
         if enrolled.is_some() {
             a.enrol(until);
         }
@@ -366,6 +368,9 @@ impl Stepper {
         // stopped; its next due moment is then already past, and the
         // scheduler steps it again at its next round.
         let (new_clock, _stopped) = a.timers(clock, until);
+        if let Some((key, person)) = &a.person {
+            store.save_person(key, person)?;
+        }
         let written = a.write(
             page,
             Clocks {
