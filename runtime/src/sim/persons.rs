@@ -78,3 +78,84 @@ impl Order {
         pos
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{simulate, Config, Portfolio};
+    use crate::engine::Account;
+    use crate::format::PersonKey;
+    use crate::sim::behaviour::Behaviour;
+    use crate::testkit::consumer_early;
+    use crate::value::Value;
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use rust_decimal::Decimal;
+
+    fn accounts(m: &crate::format::Machine, people: &[&str]) -> Vec<Account> {
+        people
+            .iter()
+            .enumerate()
+            .map(|(i, who)| {
+                Account::new(
+                    m,
+                    &format!("A{i}"),
+                    [
+                        ("name", Value::Text((*who).into())),
+                        ("balance", Value::Money(Decimal::from(900))),
+                        ("minimum_due", Value::Money(Decimal::from(50))),
+                        (
+                            "due_date",
+                            Value::Date(NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()),
+                        ),
+                        ("days_past_due", Value::Number(40.into())),
+                        ("risk", Value::Variant("high".into())),
+                        ("mobile", Value::Text("+15550100".into())),
+                        ("email", Value::Text("p@example.com".into())),
+                        ("address", Value::Text("1 Main St".into())),
+                        ("whatsapp_opt_in", Value::Bool(false)),
+                        ("timezone", Value::Text("America/New_York".into())),
+                    ],
+                )
+                .unwrap()
+            })
+            .collect()
+    }
+
+    /// Contacts the caps held, and texts sent.
+    fn capped(m: &crate::format::Machine, people: &[&str], threads: usize) -> (u64, u64) {
+        let accounts = accounts(m, people);
+        let cfg = Config {
+            days: 60,
+            seed: 7,
+            start: Utc.with_ymd_and_hms(2026, 3, 2, 14, 0, 0).unwrap(),
+            threads,
+        };
+        // Nobody answers or pays: every account runs its whole ladder.
+        let mut quiet = Behaviour::default();
+        quiet.payments.self_cure_per_day = 0.0;
+        let report = simulate(m, &quiet, &Portfolio::Accounts(&accounts), &cfg, &mut |_| {})
+            .expect("the simulation runs");
+        let held = report.whole.policy.get("held: cap (at_most)").copied().unwrap_or(0);
+        let sms = report.whole.contacts.get("sms").copied().unwrap_or(0);
+        (held, sms)
+    }
+
+    #[test]
+    fn accounts_of_one_person_share_the_caps_whatever_the_threads() {
+        let mut m = consumer_early();
+        let name = m.account_field("name").unwrap();
+        m.person = Some(PersonKey { field: name });
+        let people = ["Ann", "Bob", "Ann", "Cy", "Ann", "Bob", "Ann", "Dee"];
+        let apart = ["Ann", "Bob", "Eve", "Cy", "Fay", "Gus", "Hal", "Dee"];
+        let shared = capped(&m, &people, 1);
+        let alone = capped(&m, &apart, 1);
+        // `at_most 2 sms per 7 days` counts Ann's four accounts and Bob's
+        // two together: the caps hold texts that eight people would get
+        // at once; the texts still go, later.
+        assert_eq!(alone.0, 0, "{alone:?}");
+        assert!(shared.0 > 0, "{shared:?}");
+        assert_eq!(shared.1, alone.1);
+        // A person's accounts are simulated together in one worker.
+        assert_eq!(capped(&m, &people, 3), shared);
+        assert_eq!(capped(&m, &people, 8), shared);
+    }
+}
