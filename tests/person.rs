@@ -101,7 +101,10 @@ fn invoices(person: bool, expect: &str) -> String {
 fn four_invoices_of_one_person_get_three_emails_a_week_not_twelve() {
     // Without `person`, each invoice counts alone: three emails each in
     // the first week, twelve in all.
-    let alone = passes(&invoices(false, "on day 0 for i4 expect sent email reminder"));
+    let alone = passes(&invoices(
+        false,
+        "on day 0 for i4 expect sent email reminder",
+    ));
     let sent = emails_by_day(&alone[0]);
     assert_eq!(sent.iter().filter(|(d, _)| *d < 7).count(), 12, "{sent:#?}");
 
@@ -132,7 +135,12 @@ fn four_invoices_of_one_person_get_three_emails_a_week_not_twelve() {
         .iter()
         .find(|t| t.text.starts_with("i4: ") && t.text.contains("for the person"))
         .unwrap_or_else(|| panic!("{:#?}", together[0].trace));
-    assert!(held.text.contains("at_most 3 email per 7 days for the person"), "{}", held.text);
+    assert!(
+        held.text
+            .contains("at_most 3 email per 7 days for the person"),
+        "{}",
+        held.text
+    );
 }
 
 #[test]
@@ -237,7 +245,10 @@ fn a_failed_expectation_names_the_account() {
     ));
     assert!(!reports[0].passed);
     let msg = &reports[0].results[0].message;
-    assert!(msg.starts_with("account i4: expected email `reminder` on day 0"), "{msg}");
+    assert!(
+        msg.starts_with("account i4: expected email `reminder` on day 0"),
+        "{msg}"
+    );
     assert!(msg.contains("for the person"), "{msg}");
 }
 
@@ -275,8 +286,18 @@ fn four_invoices_of_one_business_in_dun_run_get_three_emails_a_week() {
     // Two runs: the second must see the first's contacts to ACME.
     for until in ["2026-03-09T00:00:00Z", "2026-04-06T00:00:00Z"] {
         let run = dun(&[
-            "run", &flow, "--db", &db, "--accounts", &accounts, "--start",
-            "2026-03-02T09:00:00Z", "--until", until, "--actions", &out_s,
+            "run",
+            &flow,
+            "--db",
+            &db,
+            "--accounts",
+            &accounts,
+            "--start",
+            "2026-03-02T09:00:00Z",
+            "--until",
+            until,
+            "--actions",
+            &out_s,
         ]);
         assert!(run.status.success(), "{}", text(&run.stderr));
     }
@@ -300,9 +321,21 @@ fn four_invoices_of_one_business_in_dun_run_get_three_emails_a_week() {
     // ACME: 24 emails wanted, never more than three in any 7 days.
     acme.sort_unstable();
     for (i, first) in acme.iter().enumerate() {
-        let within = acme[i..].iter().take_while(|t| **t < first + 7 * 86_400).count();
-        assert!(within <= 3, "{within} emails to ACME within 7 days of {first}: {acme:?}");
+        let within = acme[i..]
+            .iter()
+            .take_while(|t| **t < first + 7 * 86_400)
+            .count();
+        assert!(
+            within <= 3,
+            "{within} emails to ACME within 7 days of {first}: {acme:?}"
+        );
     }
     // Three a week for four weeks (the last run ends on April 6).
     assert!(acme.len() >= 12, "{} emails to ACME: {acme:?}", acme.len());
+}
+
+#[test]
+fn the_fixture_of_several_accounts_passes_its_test() {
+    let path = common::root().join("tests/cases/valid/person_invoices.dun");
+    passes(&std::fs::read_to_string(path).unwrap());
 }

@@ -76,27 +76,32 @@ impl Checker<'_> {
                         self.test_account_ref(name, &names, t);
                     }
                     match action {
-                    TestAction::Receive { event, fields } => {
-                        let model = self.model;
-                        if self.event_ref(event) {
-                            if let Some(decl) = model.events.get(&event.name) {
-                                let owner = format!("the event `{}`", event.name);
-                                self.test_values(&decl.fields, Some(&event.name), fields, &owner);
-                                self.missing_values(
-                                    &decl.fields,
-                                    fields,
-                                    item.span,
-                                    &owner,
-                                    "receive",
-                                );
+                        TestAction::Receive { event, fields } => {
+                            let model = self.model;
+                            if self.event_ref(event) {
+                                if let Some(decl) = model.events.get(&event.name) {
+                                    let owner = format!("the event `{}`", event.name);
+                                    self.test_values(
+                                        &decl.fields,
+                                        Some(&event.name),
+                                        fields,
+                                        &owner,
+                                    );
+                                    self.missing_values(
+                                        &decl.fields,
+                                        fields,
+                                        item.span,
+                                        &owner,
+                                        "receive",
+                                    );
+                                }
                             }
                         }
-                    }
-                    TestAction::Update(values) => {
-                        let model = self.model;
-                        self.test_values(&model.account, None, values, "the account");
-                    }
-                    TestAction::Expect(e) => self.expectation(e),
+                        TestAction::Update(values) => {
+                            let model = self.model;
+                            self.test_values(&model.account, None, values, "the account");
+                        }
+                        TestAction::Expect(e) => self.expectation(e),
                     }
                 }
             }
@@ -154,7 +159,10 @@ impl Checker<'_> {
                 name.name
             )
         } else {
-            format!("the accounts of this test are {}", field_list(all.into_iter()))
+            format!(
+                "the accounts of this test are {}",
+                field_list(all.into_iter())
+            )
         };
         self.report(
             Diagnostic::error(

@@ -18,8 +18,8 @@ mod validate;
 pub use collections::{Collections, Deadline};
 
 pub use header::{
-    decode, encode, FormatError, FLAGS_KNOWN, FLAG_COLLECTIONS, FLAG_LIFECYCLE, FLAG_PERSON, FLAG_POLICY_EXT,
-    FORMAT_VERSION, HEADER_LEN, MAGIC,
+    decode, encode, FormatError, FLAGS_KNOWN, FLAG_COLLECTIONS, FLAG_LIFECYCLE, FLAG_PERSON,
+    FLAG_POLICY_EXT, FORMAT_VERSION, HEADER_LEN, MAGIC,
 };
 pub use person::PersonKey;
 pub use rules::{Hold, PolicyExt, WeekCap, Window};

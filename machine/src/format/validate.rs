@@ -158,9 +158,12 @@ impl Check<'_> {
             self.handler(handler, &|| format!("flow handler {h}"))?;
         }
         if let Some(person) = m.person {
-            within("account field", person.field as usize, m.account.len(), &|| {
-                "`person`".into()
-            })?;
+            within(
+                "account field",
+                person.field as usize,
+                m.account.len(),
+                &|| "`person`".into(),
+            )?;
         }
         if let Some(v) = m.collections.stage_resume {
             within("variable", v as usize, m.vars.len(), &|| {

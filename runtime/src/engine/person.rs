@@ -167,7 +167,9 @@ impl Run<'_> {
     /// The minute a pause on another account of the person ends; 0 when
     /// none.
     pub(crate) fn person_paused_until(&self, channel: Channel) -> u32 {
-        self.person.as_deref().map_or(0, |p| p.paused_until(channel))
+        self.person
+            .as_deref()
+            .map_or(0, |p| p.paused_until(channel))
     }
 
     /// A `stop` on this account closes the channels for the person.

@@ -358,12 +358,13 @@ impl Worker {
             Some(_) => self.person.take(),
             None => None,
         };
-        let mut advance = |inst: &mut Instance, account: &Account, input, now, out: &mut Outcome| {
-            match &mut person {
-                Some((_, p)) => step_person_into(m, inst, account, p, input, now, out),
-                None => step_into(m, inst, account, input, now, out),
-            }
-        };
+        let mut advance =
+            |inst: &mut Instance, account: &Account, input, now, out: &mut Outcome| {
+                match &mut person {
+                    Some((_, p)) => step_person_into(m, inst, account, p, input, now, out),
+                    None => step_into(m, inst, account, input, now, out),
+                }
+            };
         advance(&mut inst, &account, Input::Enrol, cfg.start, &mut out);
         self.outcome(ctx, &inst, &out, &mut life, &mut rng, mult);
         let mut guard = 0u32;

@@ -51,7 +51,11 @@ impl Order {
             }
         }
         keyed.sort_by_key(|(key, i)| {
-            let group = key.as_ref().and_then(|k| first.get(k)).copied().unwrap_or(*i);
+            let group = key
+                .as_ref()
+                .and_then(|k| first.get(k))
+                .copied()
+                .unwrap_or(*i);
             (group, *i)
         });
         let (keys, idx) = keyed.into_iter().unzip();
@@ -132,9 +136,20 @@ mod tests {
         // Nobody answers or pays: every account runs its whole ladder.
         let mut quiet = Behaviour::default();
         quiet.payments.self_cure_per_day = 0.0;
-        let report = simulate(m, &quiet, &Portfolio::Accounts(&accounts), &cfg, &mut |_| {})
-            .expect("the simulation runs");
-        let held = report.whole.policy.get("held: cap (at_most)").copied().unwrap_or(0);
+        let report = simulate(
+            m,
+            &quiet,
+            &Portfolio::Accounts(&accounts),
+            &cfg,
+            &mut |_| {},
+        )
+        .expect("the simulation runs");
+        let held = report
+            .whole
+            .policy
+            .get("held: cap (at_most)")
+            .copied()
+            .unwrap_or(0);
         let sms = report.whole.contacts.get("sms").copied().unwrap_or(0);
         (held, sms)
     }
