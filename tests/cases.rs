@@ -774,6 +774,10 @@ mod spans {
                     }
                 }
                 StepKind::AssignAgency(name) => self.text(at, name),
+                StepKind::PlaceAgency { agency, period } => {
+                    self.text(at, agency);
+                    self.duration(at, period);
+                }
                 StepKind::OfferDiscount { percent, duration } => {
                     self.span(at, percent.1, "discount");
                     if let Some(duration) = duration {
@@ -850,6 +854,7 @@ mod spans {
                 | Expectation::Stage(name)
                 | Expectation::End(name) => self.ident(at, name, "expected name"),
                 Expectation::AssignedAgency(text) => self.text(at, text),
+                Expectation::RecalledAgency(text) => self.text(at, text),
                 Expectation::OfferDiscount((_, span)) => self.span(at, *span, "discount"),
                 Expectation::Var { var, value } => {
                     self.ident(at, var, "variable");

@@ -78,4 +78,6 @@ pub enum Expect {
         var: u16,
         value: Value,
     },
+    /// `expect recalled agency "Name"`.
+    RecalledAgency(String),
 }

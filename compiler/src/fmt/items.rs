@@ -531,6 +531,10 @@ impl Printer<'_> {
                 let name = self.spell.text(name);
                 self.push(format!("assign agency {name}"));
             }
+            StepKind::PlaceAgency { agency, period } => {
+                let name = self.spell.text(agency);
+                self.push(format!("assign agency {name} for {}", duration(period)));
+            }
             StepKind::OfferDiscount {
                 percent,
                 duration: d,
@@ -643,6 +647,9 @@ impl Printer<'_> {
             Expectation::Call { queue: None } => "call".to_string(),
             Expectation::No { channels } => format!("no {}", channels.name),
             Expectation::AssignedQueue(q) => format!("assigned queue {}", q.name),
+            Expectation::RecalledAgency(name) => {
+                format!("recalled agency {}", self.spell.text(name))
+            }
             Expectation::AssignedAgency(name) => {
                 format!("assigned agency {}", self.spell.text(name))
             }

@@ -281,6 +281,7 @@ impl Cx<'_> {
             }
             Expectation::AssignedQueue(q) => Expect::AssignedQueue(q.name.clone()),
             Expectation::AssignedAgency(a) => Expect::AssignedAgency(a.plain().unwrap_or_default()),
+            Expectation::RecalledAgency(a) => Expect::RecalledAgency(a.plain().unwrap_or_default()),
             Expectation::OfferDiscount((p, _)) => Expect::OfferDiscount(*p),
             Expectation::Alert(t) => Expect::Alert(t.name.clone()),
             Expectation::Emitted(a) => Expect::Emitted(a.name.clone()),

@@ -40,6 +40,7 @@ pub(crate) fn collect(
         c.decl(decl, at);
     }
     c.finish(file);
+    super::placement::add_builtin_events(file, &mut c.model);
     c.model
 }
 

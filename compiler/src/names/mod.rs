@@ -3,6 +3,7 @@
 //! names, and offers "did you mean" suggestions for near misses.
 
 mod collect;
+mod placement;
 mod suggest;
 pub(crate) mod template_file;
 

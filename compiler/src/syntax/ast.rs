@@ -500,6 +500,12 @@ pub enum StepKind {
         action: Ident,
         fields: Vec<FieldValue>,
     },
+    /// `assign agency "Name" for 90 days`: placed with the agency for that
+    /// long, then recalled (the built-in event `agency_recalled`).
+    PlaceAgency {
+        agency: Text,
+        period: DurationLit,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -720,4 +726,6 @@ pub enum Expectation {
         var: Ident,
         value: Expr,
     },
+    /// `expect recalled agency "Name"`
+    RecalledAgency(Text),
 }

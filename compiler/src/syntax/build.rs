@@ -867,7 +867,13 @@ impl<'a> Builder<'a> {
                 queue: next_name(),
                 priority,
             },
-            Rule::assign_agency_step => StepKind::AssignAgency(text.unwrap_or_else(empty_text)),
+            Rule::assign_agency_step => match duration {
+                Some(period) => StepKind::PlaceAgency {
+                    agency: text.unwrap_or_else(empty_text),
+                    period,
+                },
+                None => StepKind::AssignAgency(text.unwrap_or_else(empty_text)),
+            },
             Rule::offer_discount_step => StepKind::OfferDiscount {
                 percent: percent.unwrap_or_default(),
                 duration,
@@ -1010,6 +1016,10 @@ impl<'a> Builder<'a> {
             },
             Rule::expect_no => Expectation::No { channels: channel },
             Rule::expect_assigned_queue => Expectation::AssignedQueue(next_name()),
+            Rule::expect_recalled => Expectation::RecalledAgency(text.unwrap_or(Text {
+                parts: Vec::new(),
+                span,
+            })),
             Rule::expect_assigned_agency => Expectation::AssignedAgency(text.unwrap_or(Text {
                 parts: Vec::new(),
                 span,

@@ -126,6 +126,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("no", Rule::kw_no, EXPECT),
     kw("assigned", Rule::kw_assigned, EXPECT),
     kw("emitted", Rule::kw_emitted, EXPECT),
+    kw("recalled", Rule::kw_recalled, EXPECT),
     // Expressions: the reserved words.
     kw("and", Rule::op_and, EXPR),
     kw("or", Rule::op_or, EXPR),

@@ -334,6 +334,15 @@ impl Checker<'_> {
                 self.channel_set(channels);
             }
             Expectation::AssignedQueue(q) => self.flow_uses(SymbolKind::Queue, q, "uses the queue"),
+            Expectation::RecalledAgency(text) => {
+                if let Some(name) = self.plain_text(text, "an agency name") {
+                    let id = ast::Ident {
+                        name,
+                        span: text.span,
+                    };
+                    self.flow_uses(SymbolKind::Agency, &id, "assigns to the agency");
+                }
+            }
             Expectation::AssignedAgency(text) => {
                 if let Some(name) = self.plain_text(text, "an agency name") {
                     let id = ast::Ident {

@@ -681,6 +681,12 @@ pub enum Op {
     Goto(u16),
     End(Sym),
     Split(Vec<SplitArm>),
+    /// `assign agency "Name" for DURATION`: placed with the agency, and
+    /// recalled when the period ends.
+    PlaceAgency {
+        agency: Sym,
+        period: DurationSpec,
+    },
 }
 
 /// An expression: stack bytecode, run from the first instruction; the value

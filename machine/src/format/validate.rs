@@ -319,6 +319,10 @@ impl Check<'_> {
                 }
                 Op::AssignQueue { queue, .. } => self.sym(*queue, &at)?,
                 Op::AssignAgency { agency } => self.sym(*agency, &at)?,
+                Op::PlaceAgency { agency, period } => {
+                    self.sym(*agency, &at)?;
+                    self.duration(period, &at)?;
+                }
                 Op::OfferDiscount { duration, .. } => {
                     if let Some(d) = duration {
                         self.duration(d, &at)?;

@@ -12,6 +12,7 @@ pub(crate) mod eval;
 mod hold;
 pub(crate) mod instance;
 mod person;
+mod placement;
 mod run;
 mod week;
 
@@ -134,6 +135,11 @@ pub enum ActionKind {
     End {
         outcome: Sym,
     },
+    /// The period of `assign agency "Name" for DURATION` is over: the
+    /// account comes back from the agency.
+    RecallAgency {
+        agency: Sym,
+    },
 }
 
 impl ActionKind {
@@ -208,6 +214,9 @@ impl ActionKind {
             }
             ActionKind::Stage { to, .. } => format!("stage {}", m.stage_name(*to)),
             ActionKind::End { outcome } => format!("end {}", m.str(*outcome)),
+            ActionKind::RecallAgency { agency } => {
+                format!("recalled agency \"{}\"", m.str(*agency))
+            }
         }
     }
 }

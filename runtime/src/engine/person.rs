@@ -23,16 +23,16 @@ use crate::time::{self, Zone};
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Days kept past the longest cap, so that an account whose clock is a
-/// little behind its siblings' still sees their contacts.
+/// Days kept past the longest cap before the moment the caller says its
+/// accounts may still decide from (see [`Person::forget`]).
 const SLACK_DAYS: i64 = 31;
 
 /// What the accounts of one person share.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     /// The contacts that went to any of the person's accounts, oldest
-    /// first: minute since 1970 UTC (rounded up) and channel. Contacts
-    /// older than every cap's window (and a month) are dropped.
+    /// first: minute since 1970 UTC (rounded up) and channel. The caller drops the old ones with
+    /// [`Person::forget`].
     pub contacts: Vec<(u32, Channel)>,
     /// Channels a `stop` closed for every account of the person.
     pub stopped: ChannelSet,
@@ -58,6 +58,32 @@ impl Person {
             .take_while(|(m, _)| *m < to)
             .filter(|(_, c)| channels.contains(*c))
             .count()
+    }
+
+    /// Forgets the contacts no cap of `m` can count for a contact decided
+    /// at `floor` or later, and the pauses over by then: the caller says
+    /// how far back its accounts may still decide (the earliest clock of
+    /// the person's accounts, less a margin), since a contact of one
+    /// account may be decided after a sibling's later ones.
+    pub fn forget(&mut self, m: &Machine, floor: DateTime<Utc>) {
+        let Some(floor) = floor.checked_sub_signed(Duration::days(SLACK_DAYS)) else {
+            return;
+        };
+        let week = Duration::days(8);
+        self.contacts.retain(|(c, _)| {
+            let at = from_minutes(*c);
+            (!m.policy.ext.week_caps.is_empty() && at + week > floor)
+                || m.policy.caps.iter().any(|cap| {
+                    let cal = cap
+                        .window
+                        .calendar
+                        .or(m.default_calendar)
+                        .and_then(|c| m.calendars.get(c as usize));
+                    time::add(at, cap.window, chrono_tz::Tz::UTC, cal).is_none_or(|end| end > floor)
+                })
+        });
+        let now = minutes_ceil(floor);
+        self.paused.retain(|(_, until)| *until > now);
     }
 
     fn pause(&mut self, channel: Channel, minute: u32, now: u32) {
@@ -100,33 +126,53 @@ impl Run<'_> {
                 .or(self.m.default_calendar)
                 .and_then(|c| self.m.calendars.get(c as usize));
             let end = |c: u32| time::add(from_minutes(c), cap.window, self.zone(), cal);
-            let theirs: Vec<u32> = person
-                .contacts
-                .iter()
-                .filter(|(_, c)| cap.channels.contains(*c))
-                .map(|(m, _)| *m)
-                .collect();
+            // Only contacts less than a window (read generously: business
+            // days and months vary) before `at` can share one with it.
+            let Some(reach) = time::add(at, cap.window, self.zone(), cal) else {
+                continue;
+            };
+            let span = (reach - at) * 3 + Duration::days(14);
+            let lo = minutes_ceil(at - span);
+            let start = person.contacts.partition_point(|(m, _)| *m < lo);
             let n = cap.count as usize;
             // `at` may not join N contacts that fit in one window: with
             // the group's first at c_i and last at c_j, any `at` with
             // c_j - W < at < c_i + W would. Groups are taken in time
             // order, so one pass moves `at` past every such group.
-            for group in theirs.windows(n) {
-                let (first, last) = (group[0], group[n - 1]);
-                let Some(free) = end(first) else { continue };
-                if from_minutes(last) >= free || at >= free {
+            let mut group: std::collections::VecDeque<u32> =
+                std::collections::VecDeque::with_capacity(n);
+            for (minute, c) in &person.contacts[start..] {
+                if !cap.channels.contains(*c) {
                     continue;
                 }
-                let joins = time::add(at, cap.window, self.zone(), cal)
-                    .is_none_or(|reach| reach > from_minutes(last));
-                if joins {
-                    at = free;
-                    why.get_or_insert(Reason::PersonCap {
-                        cap: i as u16,
-                        week: false,
-                        oldest: first,
-                    });
+                if group.len() == n {
+                    group.pop_front();
                 }
+                group.push_back(*minute);
+                let (Some(&first), Some(&last)) = (group.front(), group.back()) else {
+                    continue;
+                };
+                if group.len() < n {
+                    continue;
+                }
+                let Some(reach) = time::add(at, cap.window, self.zone(), cal) else {
+                    break;
+                };
+                if from_minutes(first) >= reach {
+                    // This group and the later ones start a window after
+                    // `at`'s.
+                    break;
+                }
+                let Some(free) = end(first) else { continue };
+                if from_minutes(last) >= free || at >= free || reach <= from_minutes(last) {
+                    continue;
+                }
+                at = free;
+                why.get_or_insert(Reason::PersonCap {
+                    cap: i as u16,
+                    week: false,
+                    oldest: first,
+                });
             }
         }
         for (i, cap) in self.m.policy.ext.week_caps.iter().enumerate() {
@@ -186,34 +232,13 @@ impl Run<'_> {
         }
     }
 
-    /// Counts a contact that went to the person, and forgets the contacts
-    /// no cap can count any more.
+    /// Counts a contact that went to the person.
     pub(crate) fn record_person(&mut self, channel: Channel, at: DateTime<Utc>) {
         let minute = minutes_ceil(at);
-        let m = self.m;
-        let tz = self.tz;
         let Some(p) = self.person.as_deref_mut() else {
             return;
         };
         let i = p.contacts.partition_point(|(c, _)| *c <= minute);
         p.contacts.insert(i, (minute, channel));
-        let newest = p.contacts.last().map_or(minute, |(c, _)| *c);
-        let Some(horizon) = from_minutes(newest).checked_sub_signed(Duration::days(SLACK_DAYS))
-        else {
-            return;
-        };
-        let week = Duration::days(8);
-        p.contacts.retain(|(c, _)| {
-            let at = from_minutes(*c);
-            (!m.policy.ext.week_caps.is_empty() && at + week > horizon)
-                || m.policy.caps.iter().any(|cap| {
-                    let cal = cap
-                        .window
-                        .calendar
-                        .or(m.default_calendar)
-                        .and_then(|c| m.calendars.get(c as usize));
-                    time::add(at, cap.window, tz, cal).is_none_or(|end| end > horizon)
-                })
-        });
     }
 }

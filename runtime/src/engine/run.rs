@@ -152,11 +152,11 @@ impl<'a> Run<'a> {
     }
 
     /// A fault, rare enough to be written out at once.
-    fn problem(&mut self, at: DateTime<Utc>, text: impl Into<String>) {
+    pub(super) fn problem(&mut self, at: DateTime<Utc>, text: impl Into<String>) {
         self.audit(at, AuditKind::Problem, Detail::Problem(text.into()));
     }
 
-    fn emit(&mut self, at: DateTime<Utc>, pc: u32, kind: ActionKind) {
+    pub(super) fn emit(&mut self, at: DateTime<Utc>, pc: u32, kind: ActionKind) {
         let account = *self
             .id_hash
             .get_or_insert_with(|| account_hash(&self.account.id));
@@ -352,6 +352,10 @@ impl<'a> Run<'a> {
             return;
         }
         let q = self.inst.queue.remove(index);
+        if let ActionKind::RecallAgency { agency } = q.kind {
+            self.recall(agency, q.state, at);
+            return;
+        }
         let Some(contact) = q.kind.contact() else {
             return;
         };
@@ -389,7 +393,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn event(&mut self, event: u16, payload: &[Value], at: DateTime<Utc>) {
+    pub(super) fn event(&mut self, event: u16, payload: &[Value], at: DateTime<Utc>) {
         let Some(def) = self.m.events.get(event as usize) else {
             self.problem(
                 at,
@@ -792,6 +796,7 @@ impl<'a> Run<'a> {
                     let kind = ActionKind::AssignAgency { agency: *agency };
                     self.emit(at, here, kind);
                 }
+                Op::PlaceAgency { agency, period } => self.place(*agency, *period, here, at),
                 Op::OfferDiscount { percent, duration } => {
                     let until = duration.and_then(|d| {
                         let cal = d

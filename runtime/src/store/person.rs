@@ -12,6 +12,7 @@ use super::db::ps;
 use super::{decode, encode, Result, Store};
 use crate::engine::{person_of, Account, Person};
 use crate::format::Machine;
+use chrono::DateTime;
 
 const TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS persons (
     person TEXT PRIMARY KEY,
@@ -36,12 +37,14 @@ impl Store {
     }
 
     /// The person of `account` under `m` and their shared record (empty
-    /// for a person not seen before); `None` when the flow declares no
-    /// `person` or the account's field is unset.
+    /// for a person not seen before), less what no account stepping from
+    /// `floor` (seconds since 1970 UTC) on can count; `None` when the flow
+    /// declares no `person` or the account's field is unset.
     pub(crate) fn person_of(
         &self,
         m: &Machine,
         account: &Account,
+        floor: i64,
     ) -> Result<Option<(String, Person)>> {
         let Some(key) = person_of(m, account) else {
             return Ok(None);
@@ -54,13 +57,14 @@ impl Store {
         } else {
             self.query_opt("SELECT state FROM persons WHERE person = ?1", ps![&key])?
         };
-        let person = match row {
+        let mut person: Person = match row {
             Some(mut r) => {
                 let bytes: Vec<u8> = r.get(0)?;
                 decode(&bytes, "person")?
             }
             None => Person::default(),
         };
+        person.forget(m, DateTime::from_timestamp(floor, 0).unwrap_or_default());
         Ok(Some((key, person)))
     }
 

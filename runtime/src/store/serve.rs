@@ -333,7 +333,9 @@ impl Stepper {
         };
         let mut a = AccountSteps::new(&self.machines, w.mi, w.account, inst);
         store.prepare_persons(a.machine())?;
-        a.person = store.person_of(a.machine(), &a.account)?;
+        // Accounts step as they fall due: a sibling decides from about
+        // this account's clock on (`forget` keeps a month more).
+        a.person = store.person_of(a.machine(), &a.account, clock)?;
         if enrolled.is_some() {
             a.enrol(until);
         }

@@ -563,6 +563,9 @@ fn action_matcher<'e>(m: &'e Machine, e: &'e Expect) -> Option<Matcher<'e>> {
         Expect::AssignedAgency(name) => Box::new(
             move |k| matches!(k, ActionKind::AssignAgency { agency } if m.str(*agency) == name),
         ),
+        Expect::RecalledAgency(name) => Box::new(
+            move |k| matches!(k, ActionKind::RecallAgency { agency } if m.str(*agency) == name),
+        ),
         Expect::OfferDiscount(p) => Box::new(
             move |k| matches!(k, ActionKind::OfferDiscount { percent, .. } if percent == p),
         ),
@@ -583,6 +586,7 @@ fn describe_expect(_m: &Machine, e: &Expect) -> String {
         Expect::Call { queue: None } => "a call".into(),
         Expect::AssignedQueue(q) => format!("assignment to queue `{q}`"),
         Expect::AssignedAgency(a) => format!("assignment to agency \"{a}\""),
+        Expect::RecalledAgency(a) => format!("recall from agency \"{a}\""),
         Expect::OfferDiscount(p) => format!("an offer of {p}% discount"),
         Expect::Alert(t) => format!("an alert to `{t}`"),
         Expect::Emitted(a) => format!("emitted `{a}`"),
