@@ -604,7 +604,7 @@ fn the_engine_keeps_a_persons_accounts_together_under_every_cap_in_either_order(
                 }
                 let account = Account::new(
                     &m,
-                    &format!("acct-{k}"),
+                    format!("acct-{k}"),
                     values.iter().map(|(k, v)| (k.as_str(), v.clone())),
                 )
                 .unwrap();
