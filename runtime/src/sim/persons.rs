@@ -101,7 +101,7 @@ mod tests {
             .map(|(i, who)| {
                 Account::new(
                     m,
-                    &format!("A{i}"),
+                    format!("A{i}"),
                     [
                         ("name", Value::Text((*who).into())),
                         ("balance", Value::Money(Decimal::from(900))),
