@@ -750,6 +750,7 @@ mod spans {
                     }
                     self.duration(at, window);
                 }
+                PolicyRuleKind::Person(field) => self.expr(at, field),
             }
         }
 
@@ -833,6 +834,10 @@ mod spans {
                     }
                 }
                 StepKind::AssignAgency(name) => self.text(at, name),
+                StepKind::PlaceAgency { agency, period } => {
+                    self.text(at, agency);
+                    self.duration(at, period);
+                }
                 StepKind::OfferDiscount { percent, duration } => {
                     self.span(at, percent.1, "discount");
                     if let Some(duration) = duration {
@@ -879,6 +884,9 @@ mod spans {
         fn test_item(&mut self, parent: Span, item: &TestItem) {
             let at = item.span;
             self.span(parent, at, "test line");
+            if let Some(name) = &item.account {
+                self.ident(at, name, "test account");
+            }
             match &item.kind {
                 TestItemKind::Given(fields) => self.field_values(at, fields),
                 TestItemKind::Start { zone, .. } => {
@@ -935,6 +943,7 @@ mod spans {
                 | Expectation::Stage(name)
                 | Expectation::End(name) => self.ident(at, name, "expected name"),
                 Expectation::AssignedAgency(text) => self.text(at, text),
+                Expectation::RecalledAgency(text) => self.text(at, text),
                 Expectation::OfferDiscount((_, span)) => self.span(at, *span, "discount"),
                 Expectation::Var { var, value } => {
                     self.ident(at, var, "variable");

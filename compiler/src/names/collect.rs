@@ -43,6 +43,7 @@ pub(crate) fn collect(
     }
     c.finish(file);
     super::arrangements::add(file, &mut c.model, c.diags);
+    super::placement::add_builtin_events(file, &mut c.model);
     c.model
 }
 

@@ -272,6 +272,9 @@ pub enum PolicyRuleKind {
     },
     /// `pause contact while promise open`
     PauseWhilePromise { channels: Ident },
+    /// `person account.customer_id`: caps, pauses and stops count across
+    /// the accounts with the same value.
+    Person(Expr),
 }
 
 /// `mon-fri, sun 08:00 to 21:00`; no days means every day.
@@ -545,6 +548,12 @@ pub enum StepKind {
         by: Expr,
         grace: Option<DurationLit>,
     },
+    /// `assign agency "Name" for 90 days`: placed with the agency for that
+    /// long, then recalled (the built-in event `agency_recalled`).
+    PlaceAgency {
+        agency: Text,
+        period: DurationLit,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -704,6 +713,10 @@ pub struct Test {
 pub struct TestItem {
     pub kind: TestItemKind,
     pub span: Span,
+    /// The account's name: `given account a2 { ... }`, or the `for a2` of
+    /// `on day N for a2 ...` (several accounts of one person); `None` for
+    /// the test's only or first account.
+    pub account: Option<Ident>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -792,6 +805,8 @@ pub enum Expectation {
     },
     /// `expect promise kept|broken|open`
     Promise(Ident),
+    /// `expect recalled agency "Name"`
+    RecalledAgency(Text),
 }
 
 /// `locale "es-PE"`: how messages write money and dates.
