@@ -66,8 +66,8 @@ pub(crate) fn compile(path: &Path) -> Result<Compiled, Failure> {
         }
     };
     let shown = shown(path);
-    let analysis = dun_compiler::analyze(Some(path), &text);
-    crate::diagnostics_out::eprint(&shown, &text, &analysis.diagnostics);
+    let analysis = crate::imports::analyze(Some(path), &text);
+    crate::imports::eprint(&shown, &text, &analysis.sources, &analysis.diagnostics);
     if analysis.has_errors() {
         return Err(Failure::Findings);
     }
@@ -79,7 +79,8 @@ pub(crate) fn compile(path: &Path) -> Result<Compiled, Failure> {
     };
     match lowered {
         Ok(machine) => {
-            let source_bytes = text.len() + template_bytes(&analysis.model);
+            let imported: usize = analysis.sources.imported.iter().map(|f| f.text.len()).sum();
+            let source_bytes = text.len() + imported + template_bytes(&analysis.model);
             Ok(Compiled {
                 shown,
                 text,
@@ -89,7 +90,7 @@ pub(crate) fn compile(path: &Path) -> Result<Compiled, Failure> {
             })
         }
         Err(diagnostics) => {
-            crate::diagnostics_out::eprint(&shown, &text, &diagnostics);
+            crate::imports::eprint(&shown, &text, &analysis.sources, &diagnostics);
             Err(Failure::Findings)
         }
     }

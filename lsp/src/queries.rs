@@ -199,6 +199,7 @@ pub fn symbol_kind(kind: Sym) -> SymbolKind {
         Sym::Stage => SymbolKind::CLASS,
         Sym::Step => SymbolKind::METHOD,
         Sym::Test => SymbolKind::FUNCTION,
+        Sym::Import => SymbolKind::FILE,
     }
 }
 

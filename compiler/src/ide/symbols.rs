@@ -23,6 +23,7 @@ pub enum SymbolKind {
     Stage,
     Step,
     Test,
+    Import,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -236,6 +237,12 @@ pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
                 SymbolKind::Start,
                 span,
                 span,
+            ),
+            Decl::Import(i) => symbol(
+                format!("import {}", i.path.plain().unwrap_or_default()),
+                SymbolKind::Import,
+                span,
+                i.path.span,
             ),
         };
         out.push(s);

@@ -87,6 +87,7 @@ pub enum Decl {
     Migrate(MigrateDecl),
     Reenter(ReenterDecl),
     Deadline(Deadline),
+    Import(ImportDecl),
 }
 
 impl Decl {
@@ -110,6 +111,7 @@ impl Decl {
             Decl::Migrate(d) => d.span,
             Decl::Reenter(d) => d.span,
             Decl::Deadline(d) => d.span,
+            Decl::Import(d) => d.span,
         }
     }
 }
@@ -713,4 +715,13 @@ pub enum Expectation {
         var: Ident,
         value: Expr,
     },
+}
+
+/// `import "policies/reg_f.dun"`: the path as written, relative to the
+/// importing file (`crate::modules` resolves it).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ImportDecl {
+    pub path: Text,
+    pub span: Span,
+    pub doc: Doc,
 }

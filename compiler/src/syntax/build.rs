@@ -318,6 +318,17 @@ impl<'a> Builder<'a> {
             Rule::migrate_decl => Decl::Migrate(self.migrate(pair, span, doc)),
             Rule::reenter_decl => Decl::Reenter(self.reenter(pair, span, doc)),
             Rule::deadline => Decl::Deadline(self.deadline(pair)),
+            Rule::import_decl => {
+                let path = pair
+                    .into_inner()
+                    .find(|c| c.as_rule() == Rule::string)
+                    .map(|c| self.text(c))
+                    .unwrap_or(Text {
+                        parts: Vec::new(),
+                        span,
+                    });
+                Decl::Import(ImportDecl { path, span, doc })
+            }
             _ => return None,
         };
         Some(decl)

@@ -161,6 +161,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("day", Rule::kw_day, INNER),
     kw("from", Rule::kw_from, INNER),
     kw("contact", Rule::kw_contact_step, INNER),
+    kw("import", Rule::kw_import, DECL),
 ];
 
 /// The fixed words that are not keywords of their own rule but values the

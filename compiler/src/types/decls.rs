@@ -77,7 +77,7 @@ impl Checker<'_> {
                     self.refer(SymbolKind::Stage, &s.stage.name, s.stage.span);
                 }
             }
-            Decl::Flow(_) | Decl::Currency(_) | Decl::Calendar(_) => {}
+            Decl::Flow(_) | Decl::Currency(_) | Decl::Calendar(_) | Decl::Import(_) => {}
             Decl::Reenter(r) => self.condition(&r.cond, &Scope::default(), "`reenter when`"),
             Decl::Migrate(mg) => {
                 for mv in &mg.moves {
