@@ -85,7 +85,7 @@ pub fn run(args: &Args) -> u8 {
     for path in &found.files {
         match inputs::read(path) {
             Ok(mut text) => {
-                let mut analysis = crate::imports::analyze(Some(path), &text);
+                let mut analysis = crate::imports::analyze_found(path, &text, &args.paths);
                 if args.fix {
                     match fix(args, path, &text, analysis) {
                         Ok((fixed, again)) => {
@@ -217,7 +217,7 @@ fn fix(
             break;
         }
         total += applied;
-        latest = crate::imports::analyze(Some(path), &fixed);
+        latest = crate::imports::analyze_found(path, &fixed, &args.paths);
         current = fixed;
     }
     if total == 0 {

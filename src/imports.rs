@@ -49,6 +49,29 @@ pub(crate) fn analyze(path: Option<&Path>, text: &str) -> Analysis {
     dun_compiler::analyze_in(path, text, options())
 }
 
+/// [`analyze`] for a flow found below folders named on the command line
+/// (`dun check examples/`): a folder named there is a folder tree its flows
+/// may import from, as the user chose it.
+pub(crate) fn analyze_found(path: &Path, text: &str, given: &[PathBuf]) -> Analysis {
+    let real = path.canonicalize().ok();
+    let mut allowed: Vec<PathBuf> = ALLOWED.get().cloned().unwrap_or_default();
+    for folder in given.iter().filter(|g| g.is_dir()) {
+        if let Ok(tree) = folder.canonicalize() {
+            if real.as_ref().is_some_and(|r| r.starts_with(&tree)) {
+                allowed.push(tree);
+            }
+        }
+    }
+    dun_compiler::analyze_in(
+        Some(path),
+        text,
+        Options {
+            allowed: &allowed,
+            ..Options::default()
+        },
+    )
+}
+
 /// One file's diagnostics, owned: the flow's own file first, then each
 /// imported file that has any.
 pub(crate) struct Report {

@@ -210,7 +210,7 @@ impl Walk<'_, '_> {
         };
         if !self.trees.iter().any(|tree| real.starts_with(tree)) {
             let tree = self.trees.first().map(|t| t.display().to_string()).unwrap_or_default();
-            let outside = real.parent().unwrap_or(&real).display().to_string();
+            let outside = parent(Path::new(&shown)).display().to_string();
             self.diags.push(
                 Diagnostic::error(
                     OUTSIDE,
