@@ -209,12 +209,11 @@ impl Walk<'_, '_> {
             }
         };
         if !self.trees.iter().any(|tree| real.starts_with(tree)) {
-            let tree = self.trees.first().map(|t| t.display().to_string()).unwrap_or_default();
             let outside = parent(Path::new(&shown)).display().to_string();
             self.diags.push(
                 Diagnostic::error(
                     OUTSIDE,
-                    format!("`{written}` is outside the flow's folder tree (`{tree}`)"),
+                    format!("`{written}` is outside the flow's folder tree"),
                     at,
                 )
                 .with_label(if written.contains("..") || Path::new(&written).is_absolute() {

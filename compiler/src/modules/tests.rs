@@ -130,3 +130,20 @@ fn shown_paths_fold_parent_folders() {
     assert_eq!(shown_path(Path::new("."), "lib/x.dun"), "lib/x.dun");
     assert_eq!(shown_path(Path::new("."), "../x.dun"), "../x.dun");
 }
+
+#[test]
+fn a_flow_of_more_than_max_files_is_refused() {
+    let mut files: Vec<(String, String)> = vec![(
+        "f.dun".into(),
+        "flow f\nimport \"l0.dun\"\nstart a\nstage a {\n  end done\n}\n".into(),
+    )];
+    for i in 0..=MAX_FILES {
+        files.push((format!("l{i}.dun"), format!("import \"l{}.dun\"\nevent e{i}\n", i + 1)));
+    }
+    files.push((format!("l{}.dun", MAX_FILES + 1), "event last\n".into()));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let dir = folder("many", &refs);
+    let a = check(&dir, "f.dun");
+    assert!(codes(&a).contains(&TOO_MANY), "{:?}", codes(&a));
+    assert_eq!(a.sources.imported.len(), MAX_FILES);
+}
