@@ -112,6 +112,7 @@ module.exports = grammar({
       $.migrate_declaration,
       $.reenter_declaration,
       $.test_declaration,
+      $.import_declaration,
     ),
 
     // ------------------------------------------------------------ declarations
@@ -351,6 +352,9 @@ module.exports = grammar({
     ),
 
     reenter_declaration: $ => seq('reenter', $.when_clause),
+
+    // `import "policies/reg_f.dun"`: the declarations of another file.
+    import_declaration: $ => seq('import', field('path', $.string)),
 
     stage_declaration: $ => seq(
       'stage',

@@ -114,6 +114,7 @@
   "contact"
   "reenter"
   "most"
+  "import"
 ] @keyword
 
 (account_declaration "account" @keyword)

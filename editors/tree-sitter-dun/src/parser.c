@@ -15,11 +15,11 @@
 #endif
 
 #define LANGUAGE_VERSION 14
-#define STATE_COUNT 547
+#define STATE_COUNT 549
 #define LARGE_STATE_COUNT 2
-#define SYMBOL_COUNT 271
+#define SYMBOL_COUNT 273
 #define ALIAS_COUNT 3
-#define TOKEN_COUNT 146
+#define TOKEN_COUNT 147
 #define EXTERNAL_TOKEN_COUNT 0
 #define FIELD_COUNT 54
 #define MAX_ALIAS_SEQUENCE_LENGTH 11
@@ -94,213 +94,215 @@ enum ts_symbol_identifiers {
   anon_sym_wait = 64,
   anon_sym_contact = 65,
   anon_sym_reenter = 66,
-  anon_sym_send = 67,
-  anon_sym_DOT = 68,
-  anon_sym_call = 69,
-  anon_sym_queue = 70,
-  anon_sym_priority = 71,
-  anon_sym_if = 72,
-  anon_sym_else = 73,
-  anon_sym_repeat = 74,
-  anon_sym_times = 75,
-  anon_sym_split = 76,
-  anon_sym_goto = 77,
-  anon_sym_end = 78,
-  anon_sym_set = 79,
-  anon_sym_assign = 80,
-  anon_sym_agency = 81,
-  anon_sym_offer = 82,
-  anon_sym_discount = 83,
-  anon_sym_plan = 84,
-  anon_sym_installments = 85,
-  anon_sym_every = 86,
-  anon_sym_alert = 87,
-  anon_sym_emit = 88,
-  anon_sym_test = 89,
-  anon_sym_given = 90,
-  anon_sym_day = 91,
-  anon_sym_receive = 92,
-  anon_sym_update = 93,
-  anon_sym_expect = 94,
-  anon_sym_sent = 95,
-  anon_sym_no = 96,
-  anon_sym_assigned = 97,
-  anon_sym_emitted = 98,
-  anon_sym_EQ_EQ = 99,
-  anon_sym_or = 100,
-  anon_sym_and = 101,
-  anon_sym_not = 102,
-  anon_sym_BANG_EQ = 103,
-  anon_sym_LT = 104,
-  anon_sym_LT_EQ = 105,
-  anon_sym_GT = 106,
-  anon_sym_GT_EQ = 107,
-  anon_sym_is = 108,
-  anon_sym_LBRACK = 109,
-  anon_sym_RBRACK = 110,
-  anon_sym_PLUS = 111,
-  anon_sym_STAR = 112,
-  anon_sym_SLASH = 113,
-  anon_sym_LPAREN = 114,
-  anon_sym_RPAREN = 115,
-  anon_sym_true = 116,
-  anon_sym_false = 117,
-  sym_today = 118,
-  sym_now = 119,
-  anon_sym_low = 120,
-  anon_sym_normal = 121,
-  anon_sym_high = 122,
-  anon_sym_urgent = 123,
-  sym_integer = 124,
-  sym_number = 125,
-  anon_sym_PERCENT = 126,
-  anon_sym_PERCENT2 = 127,
-  sym_currency_code = 128,
-  anon_sym_minute = 129,
-  anon_sym_minutes = 130,
-  anon_sym_hour = 131,
-  anon_sym_hours = 132,
-  anon_sym_days = 133,
-  anon_sym_weeks = 134,
-  anon_sym_month = 135,
-  anon_sym_months = 136,
-  aux_sym_duration_unit_token1 = 137,
-  sym_date = 138,
-  sym_time = 139,
-  anon_sym_DQUOTE = 140,
-  anon_sym_DQUOTE2 = 141,
-  sym_string_content = 142,
-  sym_escape_sequence = 143,
-  anon_sym_LBRACE2 = 144,
-  sym_comment = 145,
-  sym_source_file = 146,
-  sym__declaration = 147,
-  sym_flow_declaration = 148,
-  sym_currency_declaration = 149,
-  sym_account_declaration = 150,
-  sym_event_declaration = 151,
-  sym_action_declaration = 152,
-  sym_field_list = 153,
-  sym_field_declaration = 154,
-  sym_type = 155,
-  sym_enum_type = 156,
-  sym_calendar_declaration = 157,
-  sym_weekend_rule = 158,
-  sym_holiday_rule = 159,
-  sym_policy_declaration = 160,
-  sym_contact_hours_rule = 161,
-  sym_day_window = 162,
-  sym_day_range = 163,
-  sym_week_day = 164,
-  sym_no_contact_rule = 165,
-  sym_holidays_of = 166,
-  sym_weekday_list = 167,
-  sym_at_most_rule = 168,
-  sym_calendar_week = 169,
-  sym_pause_rule = 170,
-  sym_hold_rule = 171,
-  sym_stop_rule = 172,
-  sym_var_declaration = 173,
-  sym_segment_declaration = 174,
-  sym_template_declaration = 175,
-  sym_template_file = 176,
-  sym_template_email = 177,
-  sym_handler = 178,
-  sym_when_clause = 179,
-  sym_start_declaration = 180,
-  sym_migrate_declaration = 181,
-  sym_migrate_var = 182,
-  sym_migrate_move = 183,
-  sym_migrate_place = 184,
-  sym_reenter_declaration = 185,
-  sym_stage_declaration = 186,
-  sym_stage_body = 187,
-  sym_deadline = 188,
-  sym_block = 189,
-  sym__step = 190,
-  sym_send_step = 191,
-  sym_send_target = 192,
-  sym_call_step = 193,
-  sym_wait_step = 194,
-  sym_if_step = 195,
-  sym_else_if_clause = 196,
-  sym_else_clause = 197,
-  sym_repeat_step = 198,
-  sym_split_step = 199,
-  sym_split_arm = 200,
-  sym_goto_step = 201,
-  sym_end_step = 202,
-  sym_set_step = 203,
-  sym_assign_queue_step = 204,
-  sym_assign_agency_step = 205,
-  sym_offer_discount_step = 206,
-  sym_offer_plan_step = 207,
-  sym_alert_step = 208,
-  sym_emit_step = 209,
-  sym_field_values = 210,
-  sym_field_value = 211,
-  sym_test_declaration = 212,
-  sym_given = 213,
-  sym_test_start = 214,
-  sym_on_day = 215,
-  sym_receive = 216,
-  sym_update = 217,
-  sym_expect = 218,
-  sym_expect_sent = 219,
-  sym_expect_call = 220,
-  sym_expect_no = 221,
-  sym_expect_assigned_queue = 222,
-  sym_expect_assigned_agency = 223,
-  sym_expect_offer = 224,
-  sym_expect_alert = 225,
-  sym_expect_emitted = 226,
-  sym_expect_stage = 227,
-  sym_expect_end = 228,
-  sym_expect_variable = 229,
-  sym__expression = 230,
-  sym_logical_expression = 231,
-  sym_not_expression = 232,
-  sym_comparison_expression = 233,
-  sym_is_set_expression = 234,
-  sym_in_expression = 235,
-  sym_list = 236,
-  sym_arithmetic_expression = 237,
-  sym_negation = 238,
-  sym__primary = 239,
-  sym_parenthesized_expression = 240,
-  sym_field_access = 241,
-  sym_boolean = 242,
-  sym_weekday = 243,
-  sym_priority = 244,
-  sym_percentage = 245,
-  sym__spaced_percentage = 246,
-  sym_money = 247,
-  sym_duration = 248,
-  sym_duration_unit = 249,
-  sym_datetime = 250,
-  sym_string = 251,
-  sym_placeholder = 252,
-  aux_sym_source_file_repeat1 = 253,
-  aux_sym_field_list_repeat1 = 254,
-  aux_sym_enum_type_repeat1 = 255,
-  aux_sym_calendar_declaration_repeat1 = 256,
-  aux_sym_weekend_rule_repeat1 = 257,
-  aux_sym_holiday_rule_repeat1 = 258,
-  aux_sym_policy_declaration_repeat1 = 259,
-  aux_sym_contact_hours_rule_repeat1 = 260,
-  aux_sym_day_window_repeat1 = 261,
-  aux_sym_migrate_declaration_repeat1 = 262,
-  aux_sym_stage_body_repeat1 = 263,
-  aux_sym_block_repeat1 = 264,
-  aux_sym_if_step_repeat1 = 265,
-  aux_sym_split_step_repeat1 = 266,
-  aux_sym_field_values_repeat1 = 267,
-  aux_sym_test_declaration_repeat1 = 268,
-  aux_sym_list_repeat1 = 269,
-  aux_sym_string_repeat1 = 270,
-  alias_sym_channel = 271,
-  alias_sym_type_identifier = 272,
-  alias_sym_variant = 273,
+  anon_sym_import = 67,
+  anon_sym_send = 68,
+  anon_sym_DOT = 69,
+  anon_sym_call = 70,
+  anon_sym_queue = 71,
+  anon_sym_priority = 72,
+  anon_sym_if = 73,
+  anon_sym_else = 74,
+  anon_sym_repeat = 75,
+  anon_sym_times = 76,
+  anon_sym_split = 77,
+  anon_sym_goto = 78,
+  anon_sym_end = 79,
+  anon_sym_set = 80,
+  anon_sym_assign = 81,
+  anon_sym_agency = 82,
+  anon_sym_offer = 83,
+  anon_sym_discount = 84,
+  anon_sym_plan = 85,
+  anon_sym_installments = 86,
+  anon_sym_every = 87,
+  anon_sym_alert = 88,
+  anon_sym_emit = 89,
+  anon_sym_test = 90,
+  anon_sym_given = 91,
+  anon_sym_day = 92,
+  anon_sym_receive = 93,
+  anon_sym_update = 94,
+  anon_sym_expect = 95,
+  anon_sym_sent = 96,
+  anon_sym_no = 97,
+  anon_sym_assigned = 98,
+  anon_sym_emitted = 99,
+  anon_sym_EQ_EQ = 100,
+  anon_sym_or = 101,
+  anon_sym_and = 102,
+  anon_sym_not = 103,
+  anon_sym_BANG_EQ = 104,
+  anon_sym_LT = 105,
+  anon_sym_LT_EQ = 106,
+  anon_sym_GT = 107,
+  anon_sym_GT_EQ = 108,
+  anon_sym_is = 109,
+  anon_sym_LBRACK = 110,
+  anon_sym_RBRACK = 111,
+  anon_sym_PLUS = 112,
+  anon_sym_STAR = 113,
+  anon_sym_SLASH = 114,
+  anon_sym_LPAREN = 115,
+  anon_sym_RPAREN = 116,
+  anon_sym_true = 117,
+  anon_sym_false = 118,
+  sym_today = 119,
+  sym_now = 120,
+  anon_sym_low = 121,
+  anon_sym_normal = 122,
+  anon_sym_high = 123,
+  anon_sym_urgent = 124,
+  sym_integer = 125,
+  sym_number = 126,
+  anon_sym_PERCENT = 127,
+  anon_sym_PERCENT2 = 128,
+  sym_currency_code = 129,
+  anon_sym_minute = 130,
+  anon_sym_minutes = 131,
+  anon_sym_hour = 132,
+  anon_sym_hours = 133,
+  anon_sym_days = 134,
+  anon_sym_weeks = 135,
+  anon_sym_month = 136,
+  anon_sym_months = 137,
+  aux_sym_duration_unit_token1 = 138,
+  sym_date = 139,
+  sym_time = 140,
+  anon_sym_DQUOTE = 141,
+  anon_sym_DQUOTE2 = 142,
+  sym_string_content = 143,
+  sym_escape_sequence = 144,
+  anon_sym_LBRACE2 = 145,
+  sym_comment = 146,
+  sym_source_file = 147,
+  sym__declaration = 148,
+  sym_flow_declaration = 149,
+  sym_currency_declaration = 150,
+  sym_account_declaration = 151,
+  sym_event_declaration = 152,
+  sym_action_declaration = 153,
+  sym_field_list = 154,
+  sym_field_declaration = 155,
+  sym_type = 156,
+  sym_enum_type = 157,
+  sym_calendar_declaration = 158,
+  sym_weekend_rule = 159,
+  sym_holiday_rule = 160,
+  sym_policy_declaration = 161,
+  sym_contact_hours_rule = 162,
+  sym_day_window = 163,
+  sym_day_range = 164,
+  sym_week_day = 165,
+  sym_no_contact_rule = 166,
+  sym_holidays_of = 167,
+  sym_weekday_list = 168,
+  sym_at_most_rule = 169,
+  sym_calendar_week = 170,
+  sym_pause_rule = 171,
+  sym_hold_rule = 172,
+  sym_stop_rule = 173,
+  sym_var_declaration = 174,
+  sym_segment_declaration = 175,
+  sym_template_declaration = 176,
+  sym_template_file = 177,
+  sym_template_email = 178,
+  sym_handler = 179,
+  sym_when_clause = 180,
+  sym_start_declaration = 181,
+  sym_migrate_declaration = 182,
+  sym_migrate_var = 183,
+  sym_migrate_move = 184,
+  sym_migrate_place = 185,
+  sym_reenter_declaration = 186,
+  sym_import_declaration = 187,
+  sym_stage_declaration = 188,
+  sym_stage_body = 189,
+  sym_deadline = 190,
+  sym_block = 191,
+  sym__step = 192,
+  sym_send_step = 193,
+  sym_send_target = 194,
+  sym_call_step = 195,
+  sym_wait_step = 196,
+  sym_if_step = 197,
+  sym_else_if_clause = 198,
+  sym_else_clause = 199,
+  sym_repeat_step = 200,
+  sym_split_step = 201,
+  sym_split_arm = 202,
+  sym_goto_step = 203,
+  sym_end_step = 204,
+  sym_set_step = 205,
+  sym_assign_queue_step = 206,
+  sym_assign_agency_step = 207,
+  sym_offer_discount_step = 208,
+  sym_offer_plan_step = 209,
+  sym_alert_step = 210,
+  sym_emit_step = 211,
+  sym_field_values = 212,
+  sym_field_value = 213,
+  sym_test_declaration = 214,
+  sym_given = 215,
+  sym_test_start = 216,
+  sym_on_day = 217,
+  sym_receive = 218,
+  sym_update = 219,
+  sym_expect = 220,
+  sym_expect_sent = 221,
+  sym_expect_call = 222,
+  sym_expect_no = 223,
+  sym_expect_assigned_queue = 224,
+  sym_expect_assigned_agency = 225,
+  sym_expect_offer = 226,
+  sym_expect_alert = 227,
+  sym_expect_emitted = 228,
+  sym_expect_stage = 229,
+  sym_expect_end = 230,
+  sym_expect_variable = 231,
+  sym__expression = 232,
+  sym_logical_expression = 233,
+  sym_not_expression = 234,
+  sym_comparison_expression = 235,
+  sym_is_set_expression = 236,
+  sym_in_expression = 237,
+  sym_list = 238,
+  sym_arithmetic_expression = 239,
+  sym_negation = 240,
+  sym__primary = 241,
+  sym_parenthesized_expression = 242,
+  sym_field_access = 243,
+  sym_boolean = 244,
+  sym_weekday = 245,
+  sym_priority = 246,
+  sym_percentage = 247,
+  sym__spaced_percentage = 248,
+  sym_money = 249,
+  sym_duration = 250,
+  sym_duration_unit = 251,
+  sym_datetime = 252,
+  sym_string = 253,
+  sym_placeholder = 254,
+  aux_sym_source_file_repeat1 = 255,
+  aux_sym_field_list_repeat1 = 256,
+  aux_sym_enum_type_repeat1 = 257,
+  aux_sym_calendar_declaration_repeat1 = 258,
+  aux_sym_weekend_rule_repeat1 = 259,
+  aux_sym_holiday_rule_repeat1 = 260,
+  aux_sym_policy_declaration_repeat1 = 261,
+  aux_sym_contact_hours_rule_repeat1 = 262,
+  aux_sym_day_window_repeat1 = 263,
+  aux_sym_migrate_declaration_repeat1 = 264,
+  aux_sym_stage_body_repeat1 = 265,
+  aux_sym_block_repeat1 = 266,
+  aux_sym_if_step_repeat1 = 267,
+  aux_sym_split_step_repeat1 = 268,
+  aux_sym_field_values_repeat1 = 269,
+  aux_sym_test_declaration_repeat1 = 270,
+  aux_sym_list_repeat1 = 271,
+  aux_sym_string_repeat1 = 272,
+  alias_sym_channel = 273,
+  alias_sym_type_identifier = 274,
+  alias_sym_variant = 275,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -371,6 +373,7 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_wait] = "wait",
   [anon_sym_contact] = "contact",
   [anon_sym_reenter] = "reenter",
+  [anon_sym_import] = "import",
   [anon_sym_send] = "send",
   [anon_sym_DOT] = ".",
   [anon_sym_call] = "call",
@@ -490,6 +493,7 @@ static const char * const ts_symbol_names[] = {
   [sym_migrate_move] = "migrate_move",
   [sym_migrate_place] = "migrate_place",
   [sym_reenter_declaration] = "reenter_declaration",
+  [sym_import_declaration] = "import_declaration",
   [sym_stage_declaration] = "stage_declaration",
   [sym_stage_body] = "stage_body",
   [sym_deadline] = "deadline",
@@ -648,6 +652,7 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_wait] = anon_sym_wait,
   [anon_sym_contact] = anon_sym_contact,
   [anon_sym_reenter] = anon_sym_reenter,
+  [anon_sym_import] = anon_sym_import,
   [anon_sym_send] = anon_sym_send,
   [anon_sym_DOT] = anon_sym_DOT,
   [anon_sym_call] = anon_sym_call,
@@ -767,6 +772,7 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_migrate_move] = sym_migrate_move,
   [sym_migrate_place] = sym_migrate_place,
   [sym_reenter_declaration] = sym_reenter_declaration,
+  [sym_import_declaration] = sym_import_declaration,
   [sym_stage_declaration] = sym_stage_declaration,
   [sym_stage_body] = sym_stage_body,
   [sym_deadline] = sym_deadline,
@@ -1123,6 +1129,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_reenter] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_import] = {
     .visible = true,
     .named = false,
   },
@@ -1603,6 +1613,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = true,
   },
+  [sym_import_declaration] = {
+    .visible = true,
+    .named = true,
+  },
   [sym_stage_declaration] = {
     .visible = true,
     .named = true,
@@ -2079,47 +2093,47 @@ static const TSMapSlice ts_field_map_slices[PRODUCTION_ID_COUNT] = {
   [2] = {.index = 1, .length = 1},
   [3] = {.index = 2, .length = 1},
   [4] = {.index = 3, .length = 1},
-  [5] = {.index = 4, .length = 2},
-  [6] = {.index = 6, .length = 2},
-  [7] = {.index = 8, .length = 1},
-  [8] = {.index = 9, .length = 2},
-  [9] = {.index = 11, .length = 1},
-  [10] = {.index = 12, .length = 2},
-  [11] = {.index = 14, .length = 2},
-  [12] = {.index = 16, .length = 2},
-  [13] = {.index = 18, .length = 2},
-  [14] = {.index = 20, .length = 2},
-  [15] = {.index = 22, .length = 3},
-  [16] = {.index = 25, .length = 2},
-  [17] = {.index = 27, .length = 1},
-  [19] = {.index = 28, .length = 2},
-  [20] = {.index = 30, .length = 1},
-  [21] = {.index = 31, .length = 2},
-  [22] = {.index = 33, .length = 1},
+  [5] = {.index = 4, .length = 1},
+  [6] = {.index = 5, .length = 2},
+  [7] = {.index = 7, .length = 2},
+  [8] = {.index = 9, .length = 1},
+  [9] = {.index = 10, .length = 2},
+  [10] = {.index = 12, .length = 1},
+  [11] = {.index = 13, .length = 2},
+  [12] = {.index = 15, .length = 2},
+  [13] = {.index = 17, .length = 2},
+  [14] = {.index = 19, .length = 2},
+  [15] = {.index = 21, .length = 2},
+  [16] = {.index = 23, .length = 3},
+  [17] = {.index = 26, .length = 2},
+  [18] = {.index = 28, .length = 1},
+  [20] = {.index = 29, .length = 2},
+  [21] = {.index = 31, .length = 1},
+  [22] = {.index = 32, .length = 2},
   [23] = {.index = 34, .length = 1},
   [24] = {.index = 35, .length = 1},
   [25] = {.index = 36, .length = 1},
   [26] = {.index = 37, .length = 1},
-  [27] = {.index = 38, .length = 2},
-  [28] = {.index = 40, .length = 1},
-  [29] = {.index = 41, .length = 2},
-  [30] = {.index = 43, .length = 1},
-  [32] = {.index = 43, .length = 1},
-  [33] = {.index = 44, .length = 3},
-  [34] = {.index = 47, .length = 2},
-  [35] = {.index = 49, .length = 1},
-  [36] = {.index = 50, .length = 2},
-  [37] = {.index = 52, .length = 1},
-  [38] = {.index = 53, .length = 2},
-  [39] = {.index = 55, .length = 1},
+  [27] = {.index = 38, .length = 1},
+  [28] = {.index = 39, .length = 2},
+  [29] = {.index = 41, .length = 1},
+  [30] = {.index = 42, .length = 2},
+  [31] = {.index = 44, .length = 1},
+  [33] = {.index = 44, .length = 1},
+  [34] = {.index = 45, .length = 3},
+  [35] = {.index = 48, .length = 2},
+  [36] = {.index = 50, .length = 1},
+  [37] = {.index = 51, .length = 2},
+  [38] = {.index = 53, .length = 1},
+  [39] = {.index = 54, .length = 2},
   [40] = {.index = 56, .length = 1},
-  [41] = {.index = 57, .length = 2},
-  [42] = {.index = 59, .length = 1},
+  [41] = {.index = 57, .length = 1},
+  [42] = {.index = 58, .length = 2},
   [43] = {.index = 60, .length = 1},
-  [44] = {.index = 61, .length = 2},
-  [45] = {.index = 63, .length = 2},
-  [47] = {.index = 65, .length = 3},
-  [48] = {.index = 68, .length = 1},
+  [44] = {.index = 61, .length = 1},
+  [45] = {.index = 62, .length = 2},
+  [46] = {.index = 64, .length = 2},
+  [48] = {.index = 66, .length = 3},
   [49] = {.index = 69, .length = 1},
   [50] = {.index = 70, .length = 1},
   [51] = {.index = 71, .length = 3},
@@ -2171,110 +2185,110 @@ static const TSFieldMapEntry ts_field_map_entries[] = {
   [3] =
     {field_stage, 1},
   [4] =
+    {field_path, 1},
+  [5] =
     {field_fields, 2},
     {field_name, 1},
-  [6] =
+  [7] =
     {field_body, 2},
     {field_event, 1},
-  [8] =
-    {field_operand, 1},
   [9] =
+    {field_operand, 1},
+  [10] =
     {field_body, 2},
     {field_name, 1},
-  [11] =
-    {field_condition, 1},
   [12] =
+    {field_condition, 1},
+  [13] =
     {field_name, 1},
     {field_version, 3},
-  [14] =
+  [15] =
     {field_event, 1},
     {field_target, 3},
-  [16] =
+  [17] =
     {field_body, 3},
     {field_event, 1},
-  [18] =
+  [19] =
     {field_field, 2},
     {field_object, 0},
-  [20] =
+  [21] =
     {field_list, 2},
     {field_operand, 0},
-  [22] =
+  [23] =
     {field_left, 0},
     {field_operator, 1},
     {field_right, 2},
-  [25] =
+  [26] =
     {field_moment, 1},
     {field_target, 3},
-  [27] =
-    {field_operand, 0},
   [28] =
+    {field_operand, 0},
+  [29] =
     {field_name, 1},
     {field_value, 3},
-  [30] =
-    {field_title, 1},
   [31] =
+    {field_title, 1},
+  [32] =
     {field_name, 0},
     {field_type, 2},
-  [33] =
-    {field_channels, 1},
   [34] =
-    {field_duration, 1},
+    {field_channels, 1},
   [35] =
-    {field_target, 1},
+    {field_duration, 1},
   [36] =
-    {field_outcome, 1},
+    {field_target, 1},
   [37] =
-    {field_action, 1},
+    {field_outcome, 1},
   [38] =
+    {field_action, 1},
+  [39] =
     {field_event, 1},
     {field_target, 4},
-  [40] =
-    {field_calendar, 3},
   [41] =
+    {field_calendar, 3},
+  [42] =
     {field_moment, 1},
     {field_target, 4},
-  [43] =
-    {field_optional, 1},
   [44] =
+    {field_optional, 1},
+  [45] =
     {field_body, 4},
     {field_channel, 3},
     {field_name, 1},
-  [47] =
+  [48] =
     {field_from, 1},
     {field_to, 3},
-  [49] =
-    {field_zone, 3},
   [50] =
+    {field_zone, 3},
+  [51] =
     {field_channels, 1},
     {field_event, 3},
-  [52] =
-    {field_until, 2},
   [53] =
+    {field_until, 2},
+  [54] =
     {field_channel, 1},
     {field_template, 2},
-  [55] =
-    {field_queue, 2},
   [56] =
-    {field_priority, 2},
+    {field_queue, 2},
   [57] =
+    {field_priority, 2},
+  [58] =
     {field_condition, 1},
     {field_consequence, 2},
-  [59] =
-    {field_agency, 2},
   [60] =
-    {field_discount, 2},
+    {field_agency, 2},
   [61] =
+    {field_discount, 2},
+  [62] =
     {field_message, 2},
     {field_team, 1},
-  [63] =
+  [64] =
     {field_action, 1},
     {field_fields, 2},
-  [65] =
+  [66] =
     {field_name, 1},
     {field_type, 3},
     {field_value, 5},
-  [68] =
-    {field_path, 1},
   [69] =
     {field_version, 3},
   [70] =
@@ -2398,28 +2412,28 @@ static const TSFieldMapEntry ts_field_map_entries[] = {
 
 static const TSSymbol ts_alias_sequences[PRODUCTION_ID_COUNT][MAX_ALIAS_SEQUENCE_LENGTH] = {
   [0] = {0},
-  [18] = {
+  [19] = {
     [0] = alias_sym_type_identifier,
   },
-  [22] = {
+  [23] = {
     [1] = alias_sym_channel,
-  },
-  [30] = {
-    [0] = alias_sym_type_identifier,
   },
   [31] = {
+    [0] = alias_sym_type_identifier,
+  },
+  [32] = {
     [0] = alias_sym_variant,
   },
-  [33] = {
+  [34] = {
     [3] = alias_sym_channel,
   },
-  [36] = {
+  [37] = {
     [1] = alias_sym_channel,
   },
-  [38] = {
+  [39] = {
     [1] = alias_sym_channel,
   },
-  [46] = {
+  [47] = {
     [1] = alias_sym_variant,
   },
   [51] = {
@@ -2494,38 +2508,38 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [32] = 32,
   [33] = 33,
   [34] = 34,
-  [35] = 2,
+  [35] = 35,
   [36] = 36,
-  [37] = 37,
+  [37] = 2,
   [38] = 38,
   [39] = 39,
-  [40] = 39,
+  [40] = 40,
   [41] = 41,
-  [42] = 36,
-  [43] = 39,
-  [44] = 36,
+  [42] = 42,
+  [43] = 43,
+  [44] = 44,
   [45] = 45,
-  [46] = 46,
+  [46] = 39,
   [47] = 47,
   [48] = 48,
   [49] = 49,
-  [50] = 50,
-  [51] = 51,
-  [52] = 52,
+  [50] = 38,
+  [51] = 39,
+  [52] = 38,
   [53] = 53,
   [54] = 54,
   [55] = 55,
-  [56] = 54,
+  [56] = 56,
   [57] = 57,
   [58] = 58,
   [59] = 59,
   [60] = 60,
-  [61] = 54,
+  [61] = 61,
   [62] = 62,
-  [63] = 63,
+  [63] = 53,
   [64] = 64,
   [65] = 65,
-  [66] = 53,
+  [66] = 66,
   [67] = 67,
   [68] = 68,
   [69] = 69,
@@ -2536,65 +2550,65 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [74] = 74,
   [75] = 75,
   [76] = 76,
-  [77] = 77,
-  [78] = 78,
-  [79] = 23,
-  [80] = 22,
-  [81] = 65,
-  [82] = 53,
-  [83] = 68,
-  [84] = 70,
-  [85] = 71,
-  [86] = 78,
-  [87] = 23,
-  [88] = 22,
-  [89] = 65,
-  [90] = 53,
-  [91] = 68,
-  [92] = 70,
-  [93] = 71,
-  [94] = 59,
-  [95] = 60,
-  [96] = 78,
-  [97] = 65,
-  [98] = 68,
-  [99] = 70,
-  [100] = 71,
-  [101] = 59,
-  [102] = 60,
-  [103] = 59,
-  [104] = 60,
-  [105] = 105,
-  [106] = 27,
-  [107] = 7,
-  [108] = 14,
-  [109] = 5,
-  [110] = 11,
-  [111] = 24,
-  [112] = 25,
-  [113] = 26,
-  [114] = 28,
-  [115] = 17,
-  [116] = 18,
-  [117] = 6,
-  [118] = 16,
-  [119] = 19,
-  [120] = 120,
-  [121] = 121,
-  [122] = 8,
-  [123] = 3,
-  [124] = 13,
-  [125] = 15,
-  [126] = 27,
-  [127] = 24,
-  [128] = 34,
-  [129] = 26,
-  [130] = 25,
-  [131] = 9,
-  [132] = 28,
-  [133] = 10,
-  [134] = 12,
-  [135] = 4,
+  [77] = 59,
+  [78] = 22,
+  [79] = 53,
+  [80] = 65,
+  [81] = 67,
+  [82] = 68,
+  [83] = 69,
+  [84] = 23,
+  [85] = 22,
+  [86] = 53,
+  [87] = 65,
+  [88] = 67,
+  [89] = 68,
+  [90] = 69,
+  [91] = 57,
+  [92] = 58,
+  [93] = 76,
+  [94] = 76,
+  [95] = 65,
+  [96] = 67,
+  [97] = 68,
+  [98] = 69,
+  [99] = 99,
+  [100] = 57,
+  [101] = 58,
+  [102] = 57,
+  [103] = 58,
+  [104] = 59,
+  [105] = 23,
+  [106] = 26,
+  [107] = 27,
+  [108] = 9,
+  [109] = 109,
+  [110] = 110,
+  [111] = 11,
+  [112] = 3,
+  [113] = 12,
+  [114] = 16,
+  [115] = 27,
+  [116] = 8,
+  [117] = 4,
+  [118] = 10,
+  [119] = 13,
+  [120] = 7,
+  [121] = 5,
+  [122] = 14,
+  [123] = 24,
+  [124] = 25,
+  [125] = 28,
+  [126] = 26,
+  [127] = 17,
+  [128] = 18,
+  [129] = 6,
+  [130] = 19,
+  [131] = 15,
+  [132] = 31,
+  [133] = 24,
+  [134] = 25,
+  [135] = 28,
   [136] = 136,
   [137] = 137,
   [138] = 138,
@@ -2603,39 +2617,39 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [141] = 141,
   [142] = 142,
   [143] = 143,
-  [144] = 23,
-  [145] = 22,
-  [146] = 146,
-  [147] = 6,
+  [144] = 22,
+  [145] = 145,
+  [146] = 23,
+  [147] = 147,
   [148] = 3,
   [149] = 149,
-  [150] = 16,
-  [151] = 17,
-  [152] = 18,
-  [153] = 34,
+  [150] = 6,
+  [151] = 12,
+  [152] = 152,
+  [153] = 31,
   [154] = 154,
-  [155] = 19,
-  [156] = 7,
-  [157] = 14,
-  [158] = 158,
-  [159] = 5,
-  [160] = 160,
-  [161] = 161,
-  [162] = 8,
-  [163] = 163,
-  [164] = 11,
-  [165] = 13,
-  [166] = 15,
-  [167] = 27,
-  [168] = 24,
-  [169] = 9,
-  [170] = 10,
-  [171] = 25,
-  [172] = 26,
-  [173] = 12,
-  [174] = 4,
-  [175] = 28,
-  [176] = 176,
+  [155] = 16,
+  [156] = 27,
+  [157] = 8,
+  [158] = 9,
+  [159] = 10,
+  [160] = 4,
+  [161] = 13,
+  [162] = 7,
+  [163] = 5,
+  [164] = 14,
+  [165] = 24,
+  [166] = 25,
+  [167] = 28,
+  [168] = 26,
+  [169] = 17,
+  [170] = 18,
+  [171] = 171,
+  [172] = 19,
+  [173] = 15,
+  [174] = 174,
+  [175] = 175,
+  [176] = 11,
   [177] = 177,
   [178] = 178,
   [179] = 179,
@@ -2723,9 +2737,9 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [261] = 261,
   [262] = 262,
   [263] = 263,
-  [264] = 261,
-  [265] = 265,
-  [266] = 261,
+  [264] = 264,
+  [265] = 262,
+  [266] = 262,
   [267] = 267,
   [268] = 268,
   [269] = 269,
@@ -2733,9 +2747,9 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [271] = 271,
   [272] = 272,
   [273] = 273,
-  [274] = 272,
-  [275] = 272,
-  [276] = 276,
+  [274] = 274,
+  [275] = 274,
+  [276] = 274,
   [277] = 277,
   [278] = 278,
   [279] = 279,
@@ -2775,14 +2789,14 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [313] = 313,
   [314] = 314,
   [315] = 315,
-  [316] = 315,
-  [317] = 317,
-  [318] = 317,
-  [319] = 319,
+  [316] = 316,
+  [317] = 316,
+  [318] = 318,
+  [319] = 318,
   [320] = 320,
-  [321] = 315,
-  [322] = 317,
-  [323] = 323,
+  [321] = 321,
+  [322] = 316,
+  [323] = 318,
   [324] = 324,
   [325] = 325,
   [326] = 326,
@@ -2878,15 +2892,15 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [416] = 416,
   [417] = 417,
   [418] = 418,
-  [419] = 419,
+  [419] = 417,
   [420] = 420,
   [421] = 421,
   [422] = 422,
-  [423] = 422,
+  [423] = 423,
   [424] = 424,
-  [425] = 425,
+  [425] = 417,
   [426] = 426,
-  [427] = 422,
+  [427] = 427,
   [428] = 428,
   [429] = 429,
   [430] = 430,
@@ -2968,9 +2982,9 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [506] = 506,
   [507] = 507,
   [508] = 508,
-  [509] = 484,
+  [509] = 509,
   [510] = 510,
-  [511] = 511,
+  [511] = 494,
   [512] = 512,
   [513] = 513,
   [514] = 514,
@@ -2978,10 +2992,10 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [516] = 516,
   [517] = 517,
   [518] = 518,
-  [519] = 519,
-  [520] = 493,
+  [519] = 432,
+  [520] = 520,
   [521] = 521,
-  [522] = 522,
+  [522] = 497,
   [523] = 523,
   [524] = 524,
   [525] = 525,
@@ -2990,22 +3004,24 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [528] = 528,
   [529] = 529,
   [530] = 530,
-  [531] = 484,
+  [531] = 531,
   [532] = 532,
-  [533] = 533,
+  [533] = 494,
   [534] = 534,
-  [535] = 517,
-  [536] = 493,
-  [537] = 537,
-  [538] = 517,
-  [539] = 490,
+  [535] = 535,
+  [536] = 536,
+  [537] = 432,
+  [538] = 497,
+  [539] = 539,
   [540] = 540,
-  [541] = 541,
+  [541] = 495,
   [542] = 542,
   [543] = 543,
-  [544] = 490,
+  [544] = 544,
   [545] = 545,
-  [546] = 546,
+  [546] = 495,
+  [547] = 547,
+  [548] = 548,
 };
 
 static bool ts_lex(TSLexer *lexer, TSStateId state) {
@@ -3013,671 +3029,671 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(260);
+      if (eof) ADVANCE(268);
       ADVANCE_MAP(
-        '!', 24,
-        '"', 758,
-        '#', 766,
-        '%', 733,
-        '(', 408,
-        ')', 409,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 289,
-        '.', 360,
-        '/', 407,
-        ':', 276,
-        '<', 397,
-        '=', 340,
-        '>', 399,
-        '?', 278,
-        '[', 403,
-        '\\', 253,
-        ']', 404,
-        'a', 458,
-        'b', 699,
-        'c', 417,
-        'd', 419,
-        'e', 577,
-        'f', 422,
-        'g', 552,
-        'h', 616,
-        'i', 531,
-        'm', 554,
-        'n', 611,
-        'o', 533,
-        'p', 445,
-        'r', 492,
-        's', 427,
-        't', 494,
-        'v', 424,
-        'w', 447,
-        '{', 763,
-        '|', 279,
-        '}', 275,
+        '!', 25,
+        '"', 774,
+        '#', 782,
+        '%', 749,
+        '(', 418,
+        ')', 419,
+        '*', 416,
+        '+', 415,
+        ',', 285,
+        '-', 297,
+        '.', 370,
+        '/', 417,
+        ':', 284,
+        '<', 407,
+        '=', 348,
+        '>', 409,
+        '?', 286,
+        '[', 413,
+        '\\', 261,
+        ']', 414,
+        'a', 468,
+        'b', 715,
+        'c', 427,
+        'd', 429,
+        'e', 588,
+        'f', 432,
+        'g', 563,
+        'h', 627,
+        'i', 541,
+        'm', 565,
+        'n', 623,
+        'o', 544,
+        'p', 455,
+        'r', 502,
+        's', 437,
+        't', 504,
+        'v', 434,
+        'w', 457,
+        '{', 779,
+        '|', 287,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(254);
+          lookahead == 0xfeff) SKIP(262);
       if (lookahead == '_' ||
-          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(721);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
+          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(737);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(751);
       END_STATE();
     case 1:
       ADVANCE_MAP(
-        '!', 24,
-        '"', 757,
-        '#', 766,
-        '%', 734,
-        '(', 408,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 288,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        ']', 404,
-        'a', 461,
-        'b', 699,
-        'd', 419,
-        'e', 703,
-        'f', 423,
-        'h', 616,
-        'i', 582,
-        'm', 564,
-        'n', 618,
-        'o', 633,
-        't', 628,
-        'w', 521,
-        '}', 275,
+        '!', 25,
+        '"', 773,
+        '#', 782,
+        '%', 750,
+        '(', 418,
+        '*', 416,
+        '+', 415,
+        ',', 285,
+        '-', 296,
+        '/', 417,
+        '<', 407,
+        '=', 26,
+        '>', 409,
+        ']', 414,
+        'a', 471,
+        'b', 715,
+        'd', 429,
+        'e', 719,
+        'f', 433,
+        'h', 627,
+        'i', 594,
+        'm', 575,
+        'n', 630,
+        'o', 647,
+        't', 641,
+        'w', 531,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(1);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(728);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(744);
       if (lookahead == '_' ||
-          ('c' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
+          ('c' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(751);
       END_STATE();
     case 2:
       ADVANCE_MAP(
-        '!', 24,
-        '"', 757,
-        '#', 766,
-        '(', 408,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 288,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        ']', 404,
-        'a', 461,
-        'e', 703,
-        'f', 423,
-        'i', 582,
-        'n', 618,
-        'o', 538,
-        't', 628,
-        '}', 275,
+        '!', 25,
+        '"', 773,
+        '#', 782,
+        '(', 418,
+        '*', 416,
+        '+', 415,
+        ',', 285,
+        '-', 296,
+        '/', 417,
+        '<', 407,
+        '=', 26,
+        '>', 409,
+        ']', 414,
+        'a', 471,
+        'e', 719,
+        'f', 433,
+        'i', 594,
+        'n', 630,
+        'o', 549,
+        't', 641,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(2);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(728);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(744);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 3:
       ADVANCE_MAP(
-        '!', 24,
-        '"', 757,
-        '#', 766,
-        '(', 408,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 288,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        ']', 404,
-        'a', 461,
-        'e', 703,
-        'f', 423,
-        'i', 582,
-        'n', 618,
-        'o', 633,
-        't', 628,
-        '{', 274,
-        '}', 275,
+        '!', 25,
+        '"', 773,
+        '#', 782,
+        '(', 418,
+        '*', 416,
+        '+', 415,
+        ',', 285,
+        '-', 296,
+        '/', 417,
+        '<', 407,
+        '=', 26,
+        '>', 409,
+        ']', 414,
+        'a', 471,
+        'e', 719,
+        'f', 433,
+        'i', 594,
+        'n', 630,
+        'o', 647,
+        't', 641,
+        '{', 282,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(3);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(728);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(744);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 4:
       ADVANCE_MAP(
-        '!', 24,
-        '#', 766,
-        '%', 734,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 288,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        'a', 134,
-        'b', 229,
-        'c', 169,
-        'd', 33,
-        'f', 178,
-        'h', 159,
-        'i', 136,
-        'm', 121,
+        '!', 25,
+        '#', 782,
+        '%', 750,
+        '*', 416,
+        '+', 415,
+        ',', 285,
+        '-', 296,
+        '/', 417,
+        '<', 407,
+        '=', 26,
+        '>', 409,
+        'a', 135,
+        'b', 234,
+        'c', 171,
+        'd', 34,
+        'f', 181,
+        'h', 160,
+        'i', 137,
+        'm', 122,
         'n', 162,
-        'o', 101,
-        'p', 51,
-        's', 36,
-        't', 108,
-        'w', 77,
-        '}', 275,
+        'o', 102,
+        'p', 52,
+        's', 37,
+        't', 109,
+        'w', 78,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(4);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(23);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(24);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(751);
       END_STATE();
     case 5:
-      if (lookahead == '"') ADVANCE(758);
-      if (lookahead == '#') ADVANCE(759);
-      if (lookahead == '\\') ADVANCE(253);
-      if (lookahead == '{') ADVANCE(764);
+      if (lookahead == '"') ADVANCE(774);
+      if (lookahead == '#') ADVANCE(775);
+      if (lookahead == '\\') ADVANCE(261);
+      if (lookahead == '{') ADVANCE(780);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) ADVANCE(760);
-      if (lookahead != 0) ADVANCE(761);
+          lookahead == 0xfeff) ADVANCE(776);
+      if (lookahead != 0) ADVANCE(777);
       END_STATE();
     case 6:
       ADVANCE_MAP(
-        '#', 766,
-        ',', 277,
-        '-', 288,
-        'a', 209,
-        'c', 169,
-        'd', 45,
-        'f', 183,
-        'i', 135,
-        'm', 167,
+        '#', 782,
+        ',', 285,
+        '-', 296,
+        'a', 214,
+        'c', 171,
+        'd', 46,
+        'f', 186,
+        'i', 136,
+        'm', 168,
         'n', 162,
-        'p', 51,
-        's', 50,
-        't', 107,
-        'w', 85,
-        '}', 275,
+        'p', 52,
+        's', 51,
+        't', 108,
+        'w', 86,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(6);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(23);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(24);
       END_STATE();
     case 7:
       ADVANCE_MAP(
-        '#', 766,
-        ',', 277,
-        '=', 339,
-        '?', 278,
-        'a', 473,
-        'e', 705,
-        'f', 453,
-        'i', 585,
-        'n', 611,
-        'o', 634,
-        't', 619,
-        '|', 279,
-        '}', 275,
+        '#', 782,
+        ',', 285,
+        '=', 347,
+        '?', 286,
+        'a', 483,
+        'e', 721,
+        'f', 463,
+        'i', 597,
+        'n', 623,
+        'o', 648,
+        't', 631,
+        '|', 287,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(7);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(731);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(747);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 8:
       ADVANCE_MAP(
-        '#', 766,
-        ',', 277,
-        'a', 473,
-        'e', 705,
-        'f', 452,
-        'i', 585,
-        'm', 625,
-        'n', 611,
-        'o', 634,
-        's', 444,
-        't', 550,
-        'w', 517,
-        '}', 275,
+        '#', 782,
+        ',', 285,
+        'a', 483,
+        'e', 721,
+        'f', 462,
+        'i', 597,
+        'm', 637,
+        'n', 623,
+        'o', 648,
+        's', 454,
+        't', 561,
+        'w', 525,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(8);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 9:
       ADVANCE_MAP(
-        '#', 766,
-        ',', 277,
-        'a', 472,
-        'c', 609,
-        'e', 705,
-        'f', 452,
-        'i', 585,
-        'm', 625,
-        'n', 615,
-        'o', 634,
-        'p', 446,
-        's', 443,
-        't', 550,
-        'w', 517,
-        '}', 275,
+        '#', 782,
+        ',', 285,
+        'a', 482,
+        'c', 621,
+        'e', 721,
+        'f', 462,
+        'i', 597,
+        'm', 637,
+        'n', 626,
+        'o', 648,
+        'p', 456,
+        's', 453,
+        't', 561,
+        'w', 525,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(9);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 10:
       ADVANCE_MAP(
-        '#', 766,
-        '-', 26,
-        'a', 469,
-        'c', 435,
-        'e', 578,
-        'f', 453,
-        'g', 552,
-        'i', 532,
-        'n', 611,
-        'o', 535,
-        'r', 508,
-        's', 506,
-        't', 619,
-        'w', 449,
-        '}', 275,
+        '#', 782,
+        '-', 27,
+        'a', 479,
+        'c', 445,
+        'e', 589,
+        'f', 463,
+        'g', 563,
+        'i', 543,
+        'n', 623,
+        'o', 546,
+        'r', 522,
+        's', 516,
+        't', 631,
+        'w', 459,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(10);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 11:
       ADVANCE_MAP(
-        '#', 766,
-        '-', 26,
-        'a', 473,
-        'e', 705,
-        'f', 453,
-        'i', 585,
-        'n', 611,
-        'o', 634,
-        's', 687,
-        't', 619,
-        'w', 449,
+        '#', 782,
+        '-', 27,
+        'a', 483,
+        'e', 721,
+        'f', 463,
+        'i', 597,
+        'n', 623,
+        'o', 648,
+        's', 703,
+        't', 631,
+        'w', 459,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(11);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 12:
       ADVANCE_MAP(
-        '#', 766,
-        'a', 470,
-        'c', 435,
-        'e', 592,
-        'f', 453,
-        'i', 585,
-        'n', 611,
-        'o', 536,
-        's', 682,
-        't', 619,
+        '#', 782,
+        'a', 480,
+        'c', 445,
+        'e', 604,
+        'f', 463,
+        'i', 597,
+        'n', 623,
+        'o', 547,
+        's', 698,
+        't', 631,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(12);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 13:
       ADVANCE_MAP(
-        '#', 766,
-        'a', 469,
-        'c', 435,
-        'e', 578,
-        'f', 453,
-        'g', 610,
-        'i', 532,
-        'n', 611,
-        'o', 535,
-        'r', 508,
-        's', 507,
-        't', 619,
-        'w', 448,
-        '}', 275,
+        '#', 782,
+        'a', 479,
+        'c', 445,
+        'e', 589,
+        'f', 463,
+        'g', 622,
+        'i', 543,
+        'n', 623,
+        'o', 546,
+        'r', 522,
+        's', 517,
+        't', 631,
+        'w', 458,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(13);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 14:
       ADVANCE_MAP(
-        '#', 766,
-        'a', 469,
-        'c', 435,
-        'e', 578,
-        'f', 453,
-        'g', 610,
-        'i', 532,
-        'n', 611,
-        'o', 535,
-        'r', 508,
-        's', 507,
-        't', 619,
-        'w', 449,
-        '}', 275,
+        '#', 782,
+        'a', 479,
+        'c', 445,
+        'e', 589,
+        'f', 463,
+        'g', 622,
+        'i', 543,
+        'n', 623,
+        'o', 546,
+        'r', 522,
+        's', 517,
+        't', 631,
+        'w', 459,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(14);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 15:
       ADVANCE_MAP(
-        '#', 766,
-        'a', 473,
-        'e', 705,
-        'f', 451,
-        'i', 585,
-        'm', 617,
-        'n', 611,
-        'o', 634,
-        's', 428,
-        't', 548,
-        'w', 515,
+        '#', 782,
+        'a', 483,
+        'e', 721,
+        'f', 461,
+        'i', 597,
+        'm', 628,
+        'n', 623,
+        'o', 648,
+        's', 438,
+        't', 559,
+        'w', 527,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(15);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(23);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(24);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 16:
       ADVANCE_MAP(
-        '#', 766,
-        'a', 473,
-        'e', 705,
-        'f', 453,
-        'g', 553,
-        'i', 585,
-        'n', 611,
-        'o', 583,
-        's', 687,
-        't', 619,
-        '}', 275,
+        '#', 782,
+        'a', 483,
+        'e', 721,
+        'f', 463,
+        'g', 564,
+        'i', 597,
+        'n', 623,
+        'o', 595,
+        's', 703,
+        't', 631,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(16);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 17:
       ADVANCE_MAP(
-        '#', 766,
-        'a', 472,
-        'c', 609,
-        'e', 705,
-        'f', 453,
-        'i', 585,
-        'n', 615,
-        'o', 634,
-        'p', 446,
-        's', 683,
-        't', 619,
-        'w', 549,
-        '}', 275,
+        '#', 782,
+        'a', 482,
+        'c', 621,
+        'e', 721,
+        'f', 463,
+        'i', 597,
+        'n', 626,
+        'o', 648,
+        'p', 456,
+        's', 699,
+        't', 631,
+        'w', 560,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(17);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 18:
       ADVANCE_MAP(
-        '#', 766,
-        'a', 471,
-        'e', 705,
-        'f', 453,
-        'i', 585,
-        'n', 611,
-        'o', 634,
-        't', 619,
+        '#', 782,
+        'a', 481,
+        'e', 721,
+        'f', 463,
+        'i', 597,
+        'n', 623,
+        'o', 648,
+        't', 631,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(18);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 19:
-      if (lookahead == '#') ADVANCE(766);
+      if (lookahead == '#') ADVANCE(782);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(19);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(267);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(275);
       END_STATE();
     case 20:
-      if (lookahead == '-') ADVANCE(250);
+      if (lookahead == '-') ADVANCE(255);
       END_STATE();
     case 21:
-      if (lookahead == '-') ADVANCE(250);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(20);
+      if (lookahead == '-') ADVANCE(256);
       END_STATE();
     case 22:
-      if (lookahead == ':') ADVANCE(251);
+      if (lookahead == '-') ADVANCE(256);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(21);
       END_STATE();
     case 23:
-      if (lookahead == ':') ADVANCE(251);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(22);
+      if (lookahead == ':') ADVANCE(257);
       END_STATE();
     case 24:
-      if (lookahead == '=') ADVANCE(396);
+      if (lookahead == ':') ADVANCE(257);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(23);
       END_STATE();
     case 25:
-      if (lookahead == '=') ADVANCE(390);
+      if (lookahead == '=') ADVANCE(406);
       END_STATE();
     case 26:
-      if (lookahead == '>') ADVANCE(345);
+      if (lookahead == '=') ADVANCE(400);
       END_STATE();
     case 27:
-      if (lookahead == '_') ADVANCE(132);
+      if (lookahead == '>') ADVANCE(353);
       END_STATE();
     case 28:
-      if (lookahead == '_') ADVANCE(109);
+      if (lookahead == '_') ADVANCE(133);
       END_STATE();
     case 29:
-      if (lookahead == '_') ADVANCE(60);
+      if (lookahead == '_') ADVANCE(110);
       END_STATE();
     case 30:
-      if (lookahead == 'a') ADVANCE(233);
+      if (lookahead == '_') ADVANCE(61);
       END_STATE();
     case 31:
-      if (lookahead == 'a') ADVANCE(125);
-      if (lookahead == 'u') ADVANCE(180);
-      END_STATE();
-    case 32:
-      if (lookahead == 'a') ADVANCE(103);
-      END_STATE();
-    case 33:
-      if (lookahead == 'a') ADVANCE(234);
-      END_STATE();
-    case 34:
-      if (lookahead == 'a') ADVANCE(173);
-      if (lookahead == 'e') ADVANCE(184);
-      END_STATE();
-    case 35:
-      if (lookahead == 'a') ADVANCE(220);
-      if (lookahead == 'e') ADVANCE(102);
-      if (lookahead == 'p') ADVANCE(128);
-      if (lookahead == 't') ADVANCE(32);
-      if (lookahead == 'u') ADVANCE(155);
-      END_STATE();
-    case 36:
-      if (lookahead == 'a') ADVANCE(220);
-      if (lookahead == 't') ADVANCE(161);
-      if (lookahead == 'u') ADVANCE(155);
-      END_STATE();
-    case 37:
-      if (lookahead == 'a') ADVANCE(235);
-      END_STATE();
-    case 38:
-      if (lookahead == 'a') ADVANCE(57);
-      END_STATE();
-    case 39:
-      if (lookahead == 'a') ADVANCE(236);
-      END_STATE();
-    case 40:
       if (lookahead == 'a') ADVANCE(238);
       END_STATE();
-    case 41:
+    case 32:
+      if (lookahead == 'a') ADVANCE(126);
+      if (lookahead == 'u') ADVANCE(183);
+      END_STATE();
+    case 33:
+      if (lookahead == 'a') ADVANCE(104);
+      END_STATE();
+    case 34:
       if (lookahead == 'a') ADVANCE(239);
       END_STATE();
-    case 42:
-      if (lookahead == 'a') ADVANCE(241);
+    case 35:
+      if (lookahead == 'a') ADVANCE(176);
+      if (lookahead == 'e') ADVANCE(188);
       END_STATE();
-    case 43:
-      if (lookahead == 'a') ADVANCE(242);
+    case 36:
+      if (lookahead == 'a') ADVANCE(225);
+      if (lookahead == 'e') ADVANCE(103);
+      if (lookahead == 'p') ADVANCE(129);
+      if (lookahead == 't') ADVANCE(33);
+      if (lookahead == 'u') ADVANCE(156);
       END_STATE();
-    case 44:
-      if (lookahead == 'a') ADVANCE(243);
+    case 37:
+      if (lookahead == 'a') ADVANCE(225);
+      if (lookahead == 't') ADVANCE(163);
+      if (lookahead == 'u') ADVANCE(156);
       END_STATE();
-    case 45:
-      if (lookahead == 'a') ADVANCE(244);
+    case 38:
+      if (lookahead == 'a') ADVANCE(240);
       END_STATE();
-    case 46:
-      if (lookahead == 'a') ADVANCE(177);
-      END_STATE();
-    case 47:
-      if (lookahead == 'a') ADVANCE(217);
-      END_STATE();
-    case 48:
-      if (lookahead == 'a') ADVANCE(206);
-      END_STATE();
-    case 49:
-      if (lookahead == 'a') ADVANCE(218);
-      END_STATE();
-    case 50:
-      if (lookahead == 'a') ADVANCE(212);
-      if (lookahead == 't') ADVANCE(161);
-      if (lookahead == 'u') ADVANCE(144);
-      END_STATE();
-    case 51:
-      if (lookahead == 'a') ADVANCE(223);
-      END_STATE();
-    case 52:
-      if (lookahead == 'a') ADVANCE(118);
-      if (lookahead == 'e') ADVANCE(67);
-      if (lookahead == 'h') ADVANCE(89);
-      END_STATE();
-    case 53:
+    case 39:
       if (lookahead == 'a') ADVANCE(58);
       END_STATE();
+    case 40:
+      if (lookahead == 'a') ADVANCE(241);
+      END_STATE();
+    case 41:
+      if (lookahead == 'a') ADVANCE(243);
+      END_STATE();
+    case 42:
+      if (lookahead == 'a') ADVANCE(244);
+      END_STATE();
+    case 43:
+      if (lookahead == 'a') ADVANCE(246);
+      END_STATE();
+    case 44:
+      if (lookahead == 'a') ADVANCE(247);
+      END_STATE();
+    case 45:
+      if (lookahead == 'a') ADVANCE(248);
+      END_STATE();
+    case 46:
+      if (lookahead == 'a') ADVANCE(249);
+      END_STATE();
+    case 47:
+      if (lookahead == 'a') ADVANCE(180);
+      END_STATE();
+    case 48:
+      if (lookahead == 'a') ADVANCE(222);
+      END_STATE();
+    case 49:
+      if (lookahead == 'a') ADVANCE(211);
+      END_STATE();
+    case 50:
+      if (lookahead == 'a') ADVANCE(223);
+      END_STATE();
+    case 51:
+      if (lookahead == 'a') ADVANCE(217);
+      if (lookahead == 't') ADVANCE(163);
+      if (lookahead == 'u') ADVANCE(145);
+      END_STATE();
+    case 52:
+      if (lookahead == 'a') ADVANCE(228);
+      END_STATE();
+    case 53:
+      if (lookahead == 'a') ADVANCE(118);
+      if (lookahead == 'e') ADVANCE(68);
+      if (lookahead == 'h') ADVANCE(90);
+      END_STATE();
     case 54:
-      if (lookahead == 'c') ADVANCE(59);
-      if (lookahead == 'l') ADVANCE(88);
-      if (lookahead == 'n') ADVANCE(62);
-      if (lookahead == 's') ADVANCE(191);
-      if (lookahead == 't') ADVANCE(333);
+      if (lookahead == 'a') ADVANCE(59);
       END_STATE();
     case 55:
-      if (lookahead == 'c') ADVANCE(237);
+      if (lookahead == 'c') ADVANCE(60);
+      if (lookahead == 'l') ADVANCE(89);
+      if (lookahead == 'n') ADVANCE(63);
+      if (lookahead == 's') ADVANCE(195);
+      if (lookahead == 't') ADVANCE(341);
       END_STATE();
     case 56:
-      if (lookahead == 'c') ADVANCE(240);
+      if (lookahead == 'c') ADVANCE(242);
       END_STATE();
     case 57:
-      if (lookahead == 'c') ADVANCE(213);
+      if (lookahead == 'c') ADVANCE(245);
       END_STATE();
     case 58:
-      if (lookahead == 'c') ADVANCE(211);
+      if (lookahead == 'c') ADVANCE(218);
       END_STATE();
     case 59:
-      if (lookahead == 'c') ADVANCE(163);
-      if (lookahead == 't') ADVANCE(117);
+      if (lookahead == 'c') ADVANCE(216);
       END_STATE();
     case 60:
-      if (lookahead == 'c') ADVANCE(170);
+      if (lookahead == 'c') ADVANCE(164);
+      if (lookahead == 't') ADVANCE(119);
       END_STATE();
     case 61:
-      if (lookahead == 'd') ADVANCE(30);
+      if (lookahead == 'c') ADVANCE(172);
+      END_STATE();
+    case 62:
+      if (lookahead == 'd') ADVANCE(31);
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
-          lookahead == ' ') ADVANCE(61);
-      END_STATE();
-    case 62:
-      if (lookahead == 'd') ADVANCE(393);
+          lookahead == ' ') ADVANCE(62);
       END_STATE();
     case 63:
-      if (lookahead == 'd') ADVANCE(371);
+      if (lookahead == 'd') ADVANCE(403);
       END_STATE();
     case 64:
-      if (lookahead == 'd') ADVANCE(358);
+      if (lookahead == 'd') ADVANCE(381);
       END_STATE();
     case 65:
-      if (lookahead == 'd') ADVANCE(301);
-      if (lookahead == 'e') ADVANCE(124);
+      if (lookahead == 'd') ADVANCE(368);
       END_STATE();
     case 66:
-      if (lookahead == 'd') ADVANCE(46);
+      if (lookahead == 'd') ADVANCE(309);
+      if (lookahead == 'e') ADVANCE(125);
       END_STATE();
     case 67:
-      if (lookahead == 'd') ADVANCE(156);
-      if (lookahead == 'e') ADVANCE(123);
+      if (lookahead == 'd') ADVANCE(47);
       END_STATE();
     case 68:
-      if (lookahead == 'd') ADVANCE(37);
+      if (lookahead == 'd') ADVANCE(157);
+      if (lookahead == 'e') ADVANCE(124);
       END_STATE();
     case 69:
-      if (lookahead == 'd') ADVANCE(39);
-      if (lookahead == 't') ADVANCE(106);
+      if (lookahead == 'd') ADVANCE(38);
       END_STATE();
     case 70:
       if (lookahead == 'd') ADVANCE(40);
+      if (lookahead == 't') ADVANCE(107);
       END_STATE();
     case 71:
       if (lookahead == 'd') ADVANCE(41);
@@ -3692,3986 +3708,4069 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'd') ADVANCE(44);
       END_STATE();
     case 75:
-      if (lookahead == 'e') ADVANCE(96);
+      if (lookahead == 'd') ADVANCE(45);
       END_STATE();
     case 76:
-      if (lookahead == 'e') ADVANCE(131);
-      if (lookahead == 'h') ADVANCE(225);
-      if (lookahead == 'u') ADVANCE(84);
+      if (lookahead == 'e') ADVANCE(97);
       END_STATE();
     case 77:
-      if (lookahead == 'e') ADVANCE(67);
-      if (lookahead == 'h') ADVANCE(89);
+      if (lookahead == 'e') ADVANCE(132);
+      if (lookahead == 'h') ADVANCE(230);
+      if (lookahead == 'u') ADVANCE(85);
       END_STATE();
     case 78:
-      if (lookahead == 'e') ADVANCE(352);
+      if (lookahead == 'e') ADVANCE(68);
+      if (lookahead == 'h') ADVANCE(90);
       END_STATE();
     case 79:
-      if (lookahead == 'e') ADVANCE(737);
+      if (lookahead == 'e') ADVANCE(360);
       END_STATE();
     case 80:
-      if (lookahead == 'e') ADVANCE(350);
+      if (lookahead == 'e') ADVANCE(753);
       END_STATE();
     case 81:
-      if (lookahead == 'e') ADVANCE(343);
+      if (lookahead == 'e') ADVANCE(358);
       END_STATE();
     case 82:
-      if (lookahead == 'e') ADVANCE(331);
+      if (lookahead == 'e') ADVANCE(351);
       END_STATE();
     case 83:
-      if (lookahead == 'e') ADVANCE(297);
+      if (lookahead == 'e') ADVANCE(339);
       END_STATE();
     case 84:
-      if (lookahead == 'e') ADVANCE(196);
+      if (lookahead == 'e') ADVANCE(305);
       END_STATE();
     case 85:
-      if (lookahead == 'e') ADVANCE(65);
+      if (lookahead == 'e') ADVANCE(200);
       END_STATE();
     case 86:
-      if (lookahead == 'e') ADVANCE(190);
+      if (lookahead == 'e') ADVANCE(66);
       END_STATE();
     case 87:
-      if (lookahead == 'e') ADVANCE(148);
+      if (lookahead == 'e') ADVANCE(194);
       END_STATE();
     case 88:
-      if (lookahead == 'e') ADVANCE(181);
+      if (lookahead == 'e') ADVANCE(149);
       END_STATE();
     case 89:
-      if (lookahead == 'e') ADVANCE(138);
+      if (lookahead == 'e') ADVANCE(184);
       END_STATE();
     case 90:
       if (lookahead == 'e') ADVANCE(139);
       END_STATE();
     case 91:
-      if (lookahead == 'e') ADVANCE(175);
+      if (lookahead == 'e') ADVANCE(140);
       END_STATE();
     case 92:
-      if (lookahead == 'e') ADVANCE(153);
+      if (lookahead == 'e') ADVANCE(178);
       END_STATE();
     case 93:
-      if (lookahead == 'e') ADVANCE(176);
+      if (lookahead == 'e') ADVANCE(154);
       END_STATE();
     case 94:
-      if (lookahead == 'e') ADVANCE(146);
-      if (lookahead == 'l') ADVANCE(361);
+      if (lookahead == 'e') ADVANCE(179);
       END_STATE();
     case 95:
-      if (lookahead == 'e') ADVANCE(48);
+      if (lookahead == 'e') ADVANCE(147);
+      if (lookahead == 'l') ADVANCE(371);
       END_STATE();
     case 96:
-      if (lookahead == 'e') ADVANCE(149);
-      if (lookahead == 'p') ADVANCE(95);
+      if (lookahead == 'e') ADVANCE(49);
       END_STATE();
     case 97:
-      if (lookahead == 'e') ADVANCE(151);
+      if (lookahead == 'e') ADVANCE(150);
+      if (lookahead == 'p') ADVANCE(96);
       END_STATE();
     case 98:
-      if (lookahead == 'e') ADVANCE(198);
+      if (lookahead == 'e') ADVANCE(152);
       END_STATE();
     case 99:
-      if (lookahead == 'f') ADVANCE(363);
-      if (lookahead == 'n') ADVANCE(286);
-      if (lookahead == 's') ADVANCE(401);
+      if (lookahead == 'e') ADVANCE(202);
       END_STATE();
     case 100:
-      if (lookahead == 'f') ADVANCE(324);
-      if (lookahead == 'n') ADVANCE(320);
-      if (lookahead == 'r') ADVANCE(391);
+      if (lookahead == 'f') ADVANCE(373);
+      if (lookahead == 'm') ADVANCE(175);
+      if (lookahead == 'n') ADVANCE(294);
+      if (lookahead == 's') ADVANCE(411);
       END_STATE();
     case 101:
-      if (lookahead == 'f') ADVANCE(322);
-      if (lookahead == 'r') ADVANCE(391);
+      if (lookahead == 'f') ADVANCE(332);
+      if (lookahead == 'n') ADVANCE(328);
+      if (lookahead == 'r') ADVANCE(401);
       END_STATE();
     case 102:
-      if (lookahead == 'g') ADVANCE(133);
-      if (lookahead == 'n') ADVANCE(64);
-      if (lookahead == 't') ADVANCE(373);
+      if (lookahead == 'f') ADVANCE(330);
+      if (lookahead == 'r') ADVANCE(401);
       END_STATE();
     case 103:
-      if (lookahead == 'g') ADVANCE(78);
-      if (lookahead == 'r') ADVANCE(205);
+      if (lookahead == 'g') ADVANCE(134);
+      if (lookahead == 'n') ADVANCE(65);
+      if (lookahead == 't') ADVANCE(383);
       END_STATE();
     case 104:
-      if (lookahead == 'g') ADVANCE(179);
-      if (lookahead == 'n') ADVANCE(226);
+      if (lookahead == 'g') ADVANCE(79);
+      if (lookahead == 'r') ADVANCE(209);
       END_STATE();
     case 105:
-      if (lookahead == 'g') ADVANCE(141);
+      if (lookahead == 'g') ADVANCE(182);
+      if (lookahead == 'n') ADVANCE(231);
       END_STATE();
     case 106:
-      if (lookahead == 'h') ADVANCE(748);
+      if (lookahead == 'g') ADVANCE(142);
       END_STATE();
     case 107:
-      if (lookahead == 'h') ADVANCE(222);
-      if (lookahead == 'u') ADVANCE(83);
+      if (lookahead == 'h') ADVANCE(764);
       END_STATE();
     case 108:
-      if (lookahead == 'h') ADVANCE(225);
+      if (lookahead == 'h') ADVANCE(227);
       if (lookahead == 'u') ADVANCE(84);
       END_STATE();
     case 109:
-      if (lookahead == 'h') ADVANCE(168);
+      if (lookahead == 'h') ADVANCE(230);
+      if (lookahead == 'u') ADVANCE(85);
       END_STATE();
     case 110:
-      if (lookahead == 'i') ADVANCE(231);
-      if (lookahead == 'o') ADVANCE(214);
+      if (lookahead == 'h') ADVANCE(170);
       END_STATE();
     case 111:
-      if (lookahead == 'i') ADVANCE(104);
-      if (lookahead == 'o') ADVANCE(137);
+      if (lookahead == 'i') ADVANCE(236);
+      if (lookahead == 'o') ADVANCE(219);
       END_STATE();
     case 112:
       if (lookahead == 'i') ADVANCE(105);
+      if (lookahead == 'o') ADVANCE(138);
       END_STATE();
     case 113:
-      if (lookahead == 'i') ADVANCE(55);
+      if (lookahead == 'i') ADVANCE(106);
       END_STATE();
     case 114:
-      if (lookahead == 'i') ADVANCE(309);
+      if (lookahead == 'i') ADVANCE(56);
       END_STATE();
     case 115:
-      if (lookahead == 'i') ADVANCE(68);
+      if (lookahead == 'i') ADVANCE(317);
       END_STATE();
     case 116:
-      if (lookahead == 'i') ADVANCE(199);
+      if (lookahead == 'i') ADVANCE(69);
       END_STATE();
     case 117:
-      if (lookahead == 'i') ADVANCE(165);
+      if (lookahead == 'i') ADVANCE(203);
       END_STATE();
     case 118:
-      if (lookahead == 'i') ADVANCE(201);
+      if (lookahead == 'i') ADVANCE(205);
       END_STATE();
     case 119:
-      if (lookahead == 'i') ADVANCE(147);
-      END_STATE();
-    case 120:
-      if (lookahead == 'i') ADVANCE(204);
-      END_STATE();
-    case 121:
-      if (lookahead == 'i') ADVANCE(145);
-      if (lookahead == 'o') ADVANCE(137);
-      END_STATE();
-    case 122:
       if (lookahead == 'i') ADVANCE(166);
       END_STATE();
+    case 120:
+      if (lookahead == 'i') ADVANCE(148);
+      END_STATE();
+    case 121:
+      if (lookahead == 'i') ADVANCE(208);
+      END_STATE();
+    case 122:
+      if (lookahead == 'i') ADVANCE(146);
+      if (lookahead == 'o') ADVANCE(138);
+      END_STATE();
     case 123:
-      if (lookahead == 'k') ADVANCE(330);
+      if (lookahead == 'i') ADVANCE(167);
       END_STATE();
     case 124:
-      if (lookahead == 'k') ADVANCE(328);
+      if (lookahead == 'k') ADVANCE(338);
       END_STATE();
     case 125:
-      if (lookahead == 'l') ADVANCE(94);
+      if (lookahead == 'k') ADVANCE(336);
       END_STATE();
     case 126:
-      if (lookahead == 'l') ADVANCE(157);
-      if (lookahead == 'r') ADVANCE(115);
+      if (lookahead == 'l') ADVANCE(95);
       END_STATE();
     case 127:
-      if (lookahead == 'l') ADVANCE(113);
+      if (lookahead == 'l') ADVANCE(158);
+      if (lookahead == 'r') ADVANCE(116);
       END_STATE();
     case 128:
-      if (lookahead == 'l') ADVANCE(120);
+      if (lookahead == 'l') ADVANCE(114);
       END_STATE();
     case 129:
-      if (lookahead == 'l') ADVANCE(49);
+      if (lookahead == 'l') ADVANCE(121);
       END_STATE();
     case 130:
-      if (lookahead == 'm') ADVANCE(116);
-      if (lookahead == 'n') ADVANCE(63);
-      if (lookahead == 'v') ADVANCE(87);
+      if (lookahead == 'l') ADVANCE(50);
       END_STATE();
     case 131:
-      if (lookahead == 'm') ADVANCE(172);
-      if (lookahead == 's') ADVANCE(200);
+      if (lookahead == 'm') ADVANCE(117);
+      if (lookahead == 'n') ADVANCE(64);
+      if (lookahead == 'v') ADVANCE(88);
       END_STATE();
     case 132:
-      if (lookahead == 'm') ADVANCE(164);
+      if (lookahead == 'm') ADVANCE(174);
+      if (lookahead == 's') ADVANCE(204);
       END_STATE();
     case 133:
-      if (lookahead == 'm') ADVANCE(97);
+      if (lookahead == 'm') ADVANCE(165);
       END_STATE();
     case 134:
-      if (lookahead == 'n') ADVANCE(62);
-      if (lookahead == 't') ADVANCE(27);
+      if (lookahead == 'm') ADVANCE(98);
       END_STATE();
     case 135:
-      if (lookahead == 'n') ADVANCE(286);
+      if (lookahead == 'n') ADVANCE(63);
+      if (lookahead == 't') ADVANCE(28);
       END_STATE();
     case 136:
-      if (lookahead == 'n') ADVANCE(286);
-      if (lookahead == 's') ADVANCE(401);
+      if (lookahead == 'n') ADVANCE(294);
       END_STATE();
     case 137:
-      if (lookahead == 'n') ADVANCE(69);
+      if (lookahead == 'n') ADVANCE(294);
+      if (lookahead == 's') ADVANCE(411);
       END_STATE();
     case 138:
-      if (lookahead == 'n') ADVANCE(346);
-      END_STATE();
-    case 139:
-      if (lookahead == 'n') ADVANCE(385);
-      END_STATE();
-    case 140:
-      if (lookahead == 'n') ADVANCE(272);
-      END_STATE();
-    case 141:
-      if (lookahead == 'n') ADVANCE(375);
-      END_STATE();
-    case 142:
-      if (lookahead == 'n') ADVANCE(263);
-      END_STATE();
-    case 143:
-      if (lookahead == 'n') ADVANCE(293);
-      END_STATE();
-    case 144:
-      if (lookahead == 'n') ADVANCE(317);
-      END_STATE();
-    case 145:
-      if (lookahead == 'n') ADVANCE(226);
-      END_STATE();
-    case 146:
-      if (lookahead == 'n') ADVANCE(66);
-      END_STATE();
-    case 147:
-      if (lookahead == 'n') ADVANCE(86);
-      END_STATE();
-    case 148:
-      if (lookahead == 'n') ADVANCE(203);
-      END_STATE();
-    case 149:
-      if (lookahead == 'n') ADVANCE(221);
-      END_STATE();
-    case 150:
-      if (lookahead == 'n') ADVANCE(207);
-      END_STATE();
-    case 151:
-      if (lookahead == 'n') ADVANCE(208);
-      END_STATE();
-    case 152:
-      if (lookahead == 'n') ADVANCE(215);
-      END_STATE();
-    case 153:
-      if (lookahead == 'n') ADVANCE(56);
-      END_STATE();
-    case 154:
-      if (lookahead == 'n') ADVANCE(219);
-      END_STATE();
-    case 155:
       if (lookahead == 'n') ADVANCE(70);
       END_STATE();
+    case 139:
+      if (lookahead == 'n') ADVANCE(354);
+      END_STATE();
+    case 140:
+      if (lookahead == 'n') ADVANCE(395);
+      END_STATE();
+    case 141:
+      if (lookahead == 'n') ADVANCE(280);
+      END_STATE();
+    case 142:
+      if (lookahead == 'n') ADVANCE(385);
+      END_STATE();
+    case 143:
+      if (lookahead == 'n') ADVANCE(271);
+      END_STATE();
+    case 144:
+      if (lookahead == 'n') ADVANCE(301);
+      END_STATE();
+    case 145:
+      if (lookahead == 'n') ADVANCE(325);
+      END_STATE();
+    case 146:
+      if (lookahead == 'n') ADVANCE(231);
+      END_STATE();
+    case 147:
+      if (lookahead == 'n') ADVANCE(67);
+      END_STATE();
+    case 148:
+      if (lookahead == 'n') ADVANCE(87);
+      END_STATE();
+    case 149:
+      if (lookahead == 'n') ADVANCE(207);
+      END_STATE();
+    case 150:
+      if (lookahead == 'n') ADVANCE(226);
+      END_STATE();
+    case 151:
+      if (lookahead == 'n') ADVANCE(212);
+      END_STATE();
+    case 152:
+      if (lookahead == 'n') ADVANCE(213);
+      END_STATE();
+    case 153:
+      if (lookahead == 'n') ADVANCE(220);
+      END_STATE();
+    case 154:
+      if (lookahead == 'n') ADVANCE(57);
+      END_STATE();
+    case 155:
+      if (lookahead == 'n') ADVANCE(224);
+      END_STATE();
     case 156:
-      if (lookahead == 'n') ADVANCE(98);
+      if (lookahead == 'n') ADVANCE(71);
       END_STATE();
     case 157:
-      if (lookahead == 'o') ADVANCE(232);
+      if (lookahead == 'n') ADVANCE(99);
       END_STATE();
     case 158:
-      if (lookahead == 'o') ADVANCE(369);
+      if (lookahead == 'o') ADVANCE(237);
       END_STATE();
     case 159:
-      if (lookahead == 'o') ADVANCE(224);
+      if (lookahead == 'o') ADVANCE(379);
       END_STATE();
     case 160:
-      if (lookahead == 'o') ADVANCE(127);
+      if (lookahead == 'o') ADVANCE(229);
       END_STATE();
     case 161:
-      if (lookahead == 'o') ADVANCE(171);
+      if (lookahead == 'o') ADVANCE(128);
       END_STATE();
     case 162:
-      if (lookahead == 'o') ADVANCE(29);
+      if (lookahead == 'o') ADVANCE(30);
       END_STATE();
     case 163:
-      if (lookahead == 'o') ADVANCE(230);
+      if (lookahead == 'o') ADVANCE(173);
       END_STATE();
     case 164:
-      if (lookahead == 'o') ADVANCE(194);
+      if (lookahead == 'o') ADVANCE(235);
       END_STATE();
     case 165:
-      if (lookahead == 'o') ADVANCE(140);
+      if (lookahead == 'o') ADVANCE(198);
       END_STATE();
     case 166:
-      if (lookahead == 'o') ADVANCE(142);
+      if (lookahead == 'o') ADVANCE(141);
       END_STATE();
     case 167:
       if (lookahead == 'o') ADVANCE(143);
       END_STATE();
     case 168:
-      if (lookahead == 'o') ADVANCE(228);
+      if (lookahead == 'o') ADVANCE(144);
       END_STATE();
     case 169:
-      if (lookahead == 'o') ADVANCE(152);
+      if (lookahead == 'o') ADVANCE(187);
       END_STATE();
     case 170:
-      if (lookahead == 'o') ADVANCE(154);
+      if (lookahead == 'o') ADVANCE(233);
       END_STATE();
     case 171:
-      if (lookahead == 'p') ADVANCE(335);
+      if (lookahead == 'o') ADVANCE(153);
       END_STATE();
     case 172:
-      if (lookahead == 'p') ADVANCE(129);
+      if (lookahead == 'o') ADVANCE(155);
       END_STATE();
     case 173:
-      if (lookahead == 'r') ADVANCE(337);
+      if (lookahead == 'p') ADVANCE(343);
       END_STATE();
     case 174:
-      if (lookahead == 'r') ADVANCE(741);
+      if (lookahead == 'p') ADVANCE(130);
       END_STATE();
     case 175:
-      if (lookahead == 'r') ADVANCE(377);
+      if (lookahead == 'p') ADVANCE(169);
       END_STATE();
     case 176:
-      if (lookahead == 'r') ADVANCE(356);
+      if (lookahead == 'r') ADVANCE(345);
       END_STATE();
     case 177:
-      if (lookahead == 'r') ADVANCE(280);
+      if (lookahead == 'r') ADVANCE(757);
       END_STATE();
     case 178:
-      if (lookahead == 'r') ADVANCE(115);
+      if (lookahead == 'r') ADVANCE(387);
       END_STATE();
     case 179:
-      if (lookahead == 'r') ADVANCE(47);
+      if (lookahead == 'r') ADVANCE(364);
       END_STATE();
     case 180:
-      if (lookahead == 'r') ADVANCE(185);
+      if (lookahead == 'r') ADVANCE(288);
       END_STATE();
     case 181:
-      if (lookahead == 'r') ADVANCE(202);
+      if (lookahead == 'r') ADVANCE(116);
       END_STATE();
     case 182:
-      if (lookahead == 'r') ADVANCE(189);
+      if (lookahead == 'r') ADVANCE(48);
       END_STATE();
     case 183:
-      if (lookahead == 'r') ADVANCE(114);
+      if (lookahead == 'r') ADVANCE(189);
       END_STATE();
     case 184:
-      if (lookahead == 'r') ADVANCE(195);
+      if (lookahead == 'r') ADVANCE(206);
       END_STATE();
     case 185:
-      if (lookahead == 'r') ADVANCE(92);
+      if (lookahead == 'r') ADVANCE(193);
       END_STATE();
     case 186:
-      if (lookahead == 'r') ADVANCE(72);
+      if (lookahead == 'r') ADVANCE(115);
       END_STATE();
     case 187:
-      if (lookahead == 'r') ADVANCE(197);
+      if (lookahead == 'r') ADVANCE(210);
       END_STATE();
     case 188:
-      if (lookahead == 's') ADVANCE(246);
+      if (lookahead == 'r') ADVANCE(199);
       END_STATE();
     case 189:
-      if (lookahead == 's') ADVANCE(284);
+      if (lookahead == 'r') ADVANCE(93);
       END_STATE();
     case 190:
-      if (lookahead == 's') ADVANCE(188);
+      if (lookahead == 'r') ADVANCE(73);
       END_STATE();
     case 191:
-      if (lookahead == 's') ADVANCE(112);
+      if (lookahead == 'r') ADVANCE(201);
       END_STATE();
     case 192:
-      if (lookahead == 's') ADVANCE(119);
+      if (lookahead == 's') ADVANCE(251);
       END_STATE();
     case 193:
-      if (lookahead == 's') ADVANCE(82);
+      if (lookahead == 's') ADVANCE(292);
       END_STATE();
     case 194:
-      if (lookahead == 's') ADVANCE(210);
+      if (lookahead == 's') ADVANCE(192);
       END_STATE();
     case 195:
-      if (lookahead == 's') ADVANCE(122);
+      if (lookahead == 's') ADVANCE(113);
       END_STATE();
     case 196:
-      if (lookahead == 's') ADVANCE(71);
+      if (lookahead == 's') ADVANCE(120);
       END_STATE();
     case 197:
-      if (lookahead == 's') ADVANCE(73);
+      if (lookahead == 's') ADVANCE(83);
       END_STATE();
     case 198:
-      if (lookahead == 's') ADVANCE(74);
+      if (lookahead == 's') ADVANCE(215);
       END_STATE();
     case 199:
-      if (lookahead == 't') ADVANCE(381);
+      if (lookahead == 's') ADVANCE(123);
       END_STATE();
     case 200:
-      if (lookahead == 't') ADVANCE(383);
+      if (lookahead == 's') ADVANCE(72);
       END_STATE();
     case 201:
-      if (lookahead == 't') ADVANCE(354);
+      if (lookahead == 's') ADVANCE(74);
       END_STATE();
     case 202:
-      if (lookahead == 't') ADVANCE(379);
+      if (lookahead == 's') ADVANCE(75);
       END_STATE();
     case 203:
-      if (lookahead == 't') ADVANCE(270);
+      if (lookahead == 't') ADVANCE(391);
       END_STATE();
     case 204:
-      if (lookahead == 't') ADVANCE(367);
+      if (lookahead == 't') ADVANCE(393);
       END_STATE();
     case 205:
-      if (lookahead == 't') ADVANCE(348);
+      if (lookahead == 't') ADVANCE(362);
       END_STATE();
     case 206:
-      if (lookahead == 't') ADVANCE(365);
+      if (lookahead == 't') ADVANCE(389);
       END_STATE();
     case 207:
-      if (lookahead == 't') ADVANCE(268);
+      if (lookahead == 't') ADVANCE(278);
       END_STATE();
     case 208:
-      if (lookahead == 't') ADVANCE(341);
+      if (lookahead == 't') ADVANCE(377);
       END_STATE();
     case 209:
-      if (lookahead == 't') ADVANCE(27);
+      if (lookahead == 't') ADVANCE(356);
       END_STATE();
     case 210:
-      if (lookahead == 't') ADVANCE(326);
+      if (lookahead == 't') ADVANCE(366);
       END_STATE();
     case 211:
-      if (lookahead == 't') ADVANCE(318);
+      if (lookahead == 't') ADVANCE(375);
       END_STATE();
     case 212:
-      if (lookahead == 't') ADVANCE(313);
+      if (lookahead == 't') ADVANCE(276);
       END_STATE();
     case 213:
-      if (lookahead == 't') ADVANCE(28);
+      if (lookahead == 't') ADVANCE(349);
       END_STATE();
     case 214:
-      if (lookahead == 't') ADVANCE(158);
+      if (lookahead == 't') ADVANCE(28);
       END_STATE();
     case 215:
-      if (lookahead == 't') ADVANCE(38);
+      if (lookahead == 't') ADVANCE(334);
       END_STATE();
     case 216:
-      if (lookahead == 't') ADVANCE(79);
+      if (lookahead == 't') ADVANCE(326);
       END_STATE();
     case 217:
-      if (lookahead == 't') ADVANCE(80);
+      if (lookahead == 't') ADVANCE(321);
       END_STATE();
     case 218:
-      if (lookahead == 't') ADVANCE(81);
+      if (lookahead == 't') ADVANCE(29);
       END_STATE();
     case 219:
-      if (lookahead == 't') ADVANCE(53);
+      if (lookahead == 't') ADVANCE(159);
       END_STATE();
     case 220:
-      if (lookahead == 't') ADVANCE(227);
+      if (lookahead == 't') ADVANCE(39);
       END_STATE();
     case 221:
-      if (lookahead == 't') ADVANCE(93);
+      if (lookahead == 't') ADVANCE(80);
       END_STATE();
     case 222:
-      if (lookahead == 'u') ADVANCE(305);
+      if (lookahead == 't') ADVANCE(81);
       END_STATE();
     case 223:
-      if (lookahead == 'u') ADVANCE(193);
+      if (lookahead == 't') ADVANCE(82);
       END_STATE();
     case 224:
-      if (lookahead == 'u') ADVANCE(174);
+      if (lookahead == 't') ADVANCE(54);
       END_STATE();
     case 225:
-      if (lookahead == 'u') ADVANCE(187);
+      if (lookahead == 't') ADVANCE(232);
       END_STATE();
     case 226:
-      if (lookahead == 'u') ADVANCE(216);
+      if (lookahead == 't') ADVANCE(94);
       END_STATE();
     case 227:
-      if (lookahead == 'u') ADVANCE(186);
+      if (lookahead == 'u') ADVANCE(313);
       END_STATE();
     case 228:
-      if (lookahead == 'u') ADVANCE(182);
+      if (lookahead == 'u') ADVANCE(197);
       END_STATE();
     case 229:
-      if (lookahead == 'u') ADVANCE(192);
+      if (lookahead == 'u') ADVANCE(177);
       END_STATE();
     case 230:
-      if (lookahead == 'u') ADVANCE(150);
+      if (lookahead == 'u') ADVANCE(191);
       END_STATE();
     case 231:
-      if (lookahead == 'v') ADVANCE(90);
+      if (lookahead == 'u') ADVANCE(221);
       END_STATE();
     case 232:
-      if (lookahead == 'w') ADVANCE(261);
+      if (lookahead == 'u') ADVANCE(190);
       END_STATE();
     case 233:
-      if (lookahead == 'y') ADVANCE(753);
+      if (lookahead == 'u') ADVANCE(185);
       END_STATE();
     case 234:
-      if (lookahead == 'y') ADVANCE(389);
+      if (lookahead == 'u') ADVANCE(196);
       END_STATE();
     case 235:
-      if (lookahead == 'y') ADVANCE(306);
+      if (lookahead == 'u') ADVANCE(151);
       END_STATE();
     case 236:
-      if (lookahead == 'y') ADVANCE(290);
+      if (lookahead == 'v') ADVANCE(91);
       END_STATE();
     case 237:
-      if (lookahead == 'y') ADVANCE(282);
+      if (lookahead == 'w') ADVANCE(269);
       END_STATE();
     case 238:
-      if (lookahead == 'y') ADVANCE(314);
+      if (lookahead == 'y') ADVANCE(769);
       END_STATE();
     case 239:
-      if (lookahead == 'y') ADVANCE(294);
+      if (lookahead == 'y') ADVANCE(399);
       END_STATE();
     case 240:
-      if (lookahead == 'y') ADVANCE(265);
+      if (lookahead == 'y') ADVANCE(314);
       END_STATE();
     case 241:
-      if (lookahead == 'y') ADVANCE(310);
-      END_STATE();
-    case 242:
-      if (lookahead == 'y') ADVANCE(302);
-      END_STATE();
-    case 243:
       if (lookahead == 'y') ADVANCE(298);
       END_STATE();
+    case 242:
+      if (lookahead == 'y') ADVANCE(290);
+      END_STATE();
+    case 243:
+      if (lookahead == 'y') ADVANCE(322);
+      END_STATE();
     case 244:
-      if (lookahead == 'y') ADVANCE(387);
+      if (lookahead == 'y') ADVANCE(302);
       END_STATE();
     case 245:
-      if (lookahead == '{') ADVANCE(761);
+      if (lookahead == 'y') ADVANCE(273);
       END_STATE();
     case 246:
+      if (lookahead == 'y') ADVANCE(318);
+      END_STATE();
+    case 247:
+      if (lookahead == 'y') ADVANCE(310);
+      END_STATE();
+    case 248:
+      if (lookahead == 'y') ADVANCE(306);
+      END_STATE();
+    case 249:
+      if (lookahead == 'y') ADVANCE(397);
+      END_STATE();
+    case 250:
+      if (lookahead == '{') ADVANCE(777);
+      END_STATE();
+    case 251:
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
-          lookahead == ' ') ADVANCE(61);
-      END_STATE();
-    case 247:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(732);
-      END_STATE();
-    case 248:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(756);
-      END_STATE();
-    case 249:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(21);
-      END_STATE();
-    case 250:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(755);
-      END_STATE();
-    case 251:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(248);
+          lookahead == ' ') ADVANCE(62);
       END_STATE();
     case 252:
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(748);
       END_STATE();
     case 253:
-      if (lookahead != 0) ADVANCE(762);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(772);
       END_STATE();
     case 254:
-      if (eof) ADVANCE(260);
-      ADVANCE_MAP(
-        '!', 24,
-        '"', 757,
-        '#', 766,
-        '%', 734,
-        '(', 408,
-        ')', 409,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 289,
-        '.', 360,
-        '/', 407,
-        ':', 276,
-        '<', 397,
-        '=', 340,
-        '>', 399,
-        '?', 278,
-        '[', 403,
-        ']', 404,
-        'a', 458,
-        'b', 699,
-        'c', 417,
-        'd', 419,
-        'e', 577,
-        'f', 422,
-        'g', 552,
-        'h', 616,
-        'i', 531,
-        'm', 554,
-        'n', 611,
-        'o', 533,
-        'p', 445,
-        'r', 492,
-        's', 427,
-        't', 494,
-        'v', 424,
-        'w', 447,
-        '{', 274,
-        '|', 279,
-        '}', 275,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(254);
-      if (lookahead == '_' ||
-          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(721);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(20);
       END_STATE();
     case 255:
-      if (eof) ADVANCE(260);
-      ADVANCE_MAP(
-        '!', 24,
-        '"', 757,
-        '#', 766,
-        '%', 734,
-        ')', 409,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 289,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        'a', 54,
-        'b', 229,
-        'c', 31,
-        'd', 33,
-        'e', 130,
-        'f', 126,
-        'g', 110,
-        'h', 159,
-        'i', 99,
-        'm', 111,
-        'o', 100,
-        'p', 160,
-        'r', 75,
-        's', 35,
-        't', 76,
-        'v', 34,
-        'w', 52,
-        '{', 274,
-        '}', 275,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(255);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(726);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(735);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(22);
       END_STATE();
     case 256:
-      if (eof) ADVANCE(260);
-      ADVANCE_MAP(
-        '!', 24,
-        '#', 766,
-        '%', 733,
-        ')', 409,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 289,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        'a', 458,
-        'c', 418,
-        'e', 577,
-        'f', 450,
-        'g', 552,
-        'i', 531,
-        'm', 558,
-        'n', 611,
-        'o', 534,
-        'p', 620,
-        'r', 492,
-        's', 493,
-        't', 495,
-        'v', 425,
-        'w', 448,
-        '{', 274,
-        '}', 275,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(257);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(724);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(771);
       END_STATE();
     case 257:
-      if (eof) ADVANCE(260);
-      ADVANCE_MAP(
-        '!', 24,
-        '#', 766,
-        ')', 409,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 289,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        'a', 458,
-        'c', 418,
-        'e', 577,
-        'f', 450,
-        'g', 552,
-        'i', 531,
-        'm', 558,
-        'n', 611,
-        'o', 534,
-        'p', 620,
-        'r', 492,
-        's', 493,
-        't', 495,
-        'v', 425,
-        'w', 448,
-        '{', 274,
-        '}', 275,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(257);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(724);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(253);
       END_STATE();
     case 258:
-      if (eof) ADVANCE(260);
-      ADVANCE_MAP(
-        '!', 24,
-        '#', 766,
-        ')', 409,
-        '*', 406,
-        '+', 405,
-        ',', 277,
-        '-', 289,
-        '/', 407,
-        '<', 397,
-        '=', 25,
-        '>', 399,
-        'a', 460,
-        'c', 433,
-        'e', 703,
-        'f', 450,
-        'g', 553,
-        'i', 582,
-        'm', 558,
-        'n', 611,
-        'o', 537,
-        'p', 620,
-        'r', 528,
-        's', 509,
-        't', 495,
-        'v', 425,
-        'w', 549,
-        '{', 274,
-        '}', 275,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(258);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(254);
       END_STATE();
     case 259:
-      if (eof) ADVANCE(260);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(258);
+      END_STATE();
+    case 260:
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 261:
+      if (lookahead != 0) ADVANCE(778);
+      END_STATE();
+    case 262:
+      if (eof) ADVANCE(268);
       ADVANCE_MAP(
-        '#', 766,
-        '=', 339,
-        'a', 459,
-        'c', 418,
-        'e', 577,
-        'f', 450,
-        'g', 610,
-        'i', 532,
-        'm', 558,
-        'n', 611,
-        'o', 535,
-        'p', 620,
-        'r', 492,
-        's', 493,
-        't', 495,
-        'v', 425,
-        'w', 449,
-        '}', 275,
+        '!', 25,
+        '"', 773,
+        '#', 782,
+        '%', 750,
+        '(', 418,
+        ')', 419,
+        '*', 416,
+        '+', 415,
+        ',', 285,
+        '-', 297,
+        '.', 370,
+        '/', 417,
+        ':', 284,
+        '<', 407,
+        '=', 348,
+        '>', 409,
+        '?', 286,
+        '[', 413,
+        ']', 414,
+        'a', 468,
+        'b', 715,
+        'c', 427,
+        'd', 429,
+        'e', 588,
+        'f', 432,
+        'g', 563,
+        'h', 627,
+        'i', 541,
+        'm', 565,
+        'n', 623,
+        'o', 544,
+        'p', 455,
+        'r', 502,
+        's', 437,
+        't', 504,
+        'v', 434,
+        'w', 457,
+        '{', 282,
+        '|', 287,
+        '}', 283,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(259);
+          lookahead == 0xfeff) SKIP(262);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 260:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
-      END_STATE();
-    case 261:
-      ACCEPT_TOKEN(anon_sym_flow);
-      END_STATE();
-    case 262:
-      ACCEPT_TOKEN(anon_sym_flow);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(737);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(751);
       END_STATE();
     case 263:
-      ACCEPT_TOKEN(anon_sym_version);
+      if (eof) ADVANCE(268);
+      ADVANCE_MAP(
+        '!', 25,
+        '"', 773,
+        '#', 782,
+        '%', 750,
+        ')', 419,
+        '*', 416,
+        '+', 415,
+        ',', 285,
+        '-', 297,
+        '/', 417,
+        '<', 407,
+        '=', 26,
+        '>', 409,
+        'a', 55,
+        'b', 234,
+        'c', 32,
+        'd', 34,
+        'e', 131,
+        'f', 127,
+        'g', 111,
+        'h', 160,
+        'i', 100,
+        'm', 112,
+        'o', 101,
+        'p', 161,
+        'r', 76,
+        's', 36,
+        't', 77,
+        'v', 35,
+        'w', 53,
+        '{', 282,
+        '}', 283,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(263);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(742);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(751);
       END_STATE();
     case 264:
+      if (eof) ADVANCE(268);
+      ADVANCE_MAP(
+        '!', 25,
+        '#', 782,
+        '%', 749,
+        ')', 419,
+        '*', 416,
+        '+', 415,
+        ',', 285,
+        '-', 297,
+        '/', 417,
+        '<', 407,
+        '=', 26,
+        '>', 409,
+        'a', 468,
+        'c', 428,
+        'e', 588,
+        'f', 460,
+        'g', 563,
+        'i', 541,
+        'm', 569,
+        'n', 623,
+        'o', 545,
+        'p', 632,
+        'r', 502,
+        's', 503,
+        't', 505,
+        'v', 435,
+        'w', 458,
+        '{', 282,
+        '}', 283,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(265);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(259);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 265:
+      if (eof) ADVANCE(268);
+      ADVANCE_MAP(
+        '!', 25,
+        '#', 782,
+        ')', 419,
+        '*', 416,
+        '+', 415,
+        ',', 285,
+        '-', 297,
+        '/', 417,
+        '<', 407,
+        '=', 26,
+        '>', 409,
+        'a', 468,
+        'c', 428,
+        'e', 588,
+        'f', 460,
+        'g', 563,
+        'i', 541,
+        'm', 569,
+        'n', 623,
+        'o', 545,
+        'p', 632,
+        'r', 502,
+        's', 503,
+        't', 505,
+        'v', 435,
+        'w', 458,
+        '{', 282,
+        '}', 283,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(265);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(259);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 266:
+      if (eof) ADVANCE(268);
+      ADVANCE_MAP(
+        '!', 25,
+        '#', 782,
+        ')', 419,
+        '*', 416,
+        '+', 415,
+        ',', 285,
+        '-', 297,
+        '/', 417,
+        '<', 407,
+        '=', 26,
+        '>', 409,
+        'a', 470,
+        'c', 443,
+        'e', 719,
+        'f', 460,
+        'g', 564,
+        'i', 590,
+        'm', 569,
+        'n', 623,
+        'o', 548,
+        'p', 632,
+        'r', 538,
+        's', 518,
+        't', 505,
+        'v', 435,
+        'w', 560,
+        '{', 282,
+        '}', 283,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(266);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(740);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 267:
+      if (eof) ADVANCE(268);
+      ADVANCE_MAP(
+        '#', 782,
+        '=', 347,
+        'a', 469,
+        'c', 428,
+        'e', 588,
+        'f', 460,
+        'g', 622,
+        'i', 542,
+        'm', 569,
+        'n', 623,
+        'o', 546,
+        'p', 632,
+        'r', 502,
+        's', 503,
+        't', 505,
+        'v', 435,
+        'w', 459,
+        '}', 283,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(267);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 268:
+      ACCEPT_TOKEN(ts_builtin_sym_end);
+      END_STATE();
+    case 269:
+      ACCEPT_TOKEN(anon_sym_flow);
+      END_STATE();
+    case 270:
+      ACCEPT_TOKEN(anon_sym_flow);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 271:
+      ACCEPT_TOKEN(anon_sym_version);
+      END_STATE();
+    case 272:
       ACCEPT_TOKEN(anon_sym_version);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 265:
+    case 273:
       ACCEPT_TOKEN(anon_sym_currency);
       END_STATE();
-    case 266:
+    case 274:
       ACCEPT_TOKEN(anon_sym_currency);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 267:
+    case 275:
       ACCEPT_TOKEN(aux_sym_currency_declaration_token1);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(267);
-      END_STATE();
-    case 268:
-      ACCEPT_TOKEN(anon_sym_account);
-      END_STATE();
-    case 269:
-      ACCEPT_TOKEN(anon_sym_account);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 270:
-      ACCEPT_TOKEN(anon_sym_event);
-      END_STATE();
-    case 271:
-      ACCEPT_TOKEN(anon_sym_event);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 272:
-      ACCEPT_TOKEN(anon_sym_action);
-      END_STATE();
-    case 273:
-      ACCEPT_TOKEN(anon_sym_action);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 274:
-      ACCEPT_TOKEN(anon_sym_LBRACE);
-      END_STATE();
-    case 275:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(275);
       END_STATE();
     case 276:
-      ACCEPT_TOKEN(anon_sym_COLON);
+      ACCEPT_TOKEN(anon_sym_account);
       END_STATE();
     case 277:
-      ACCEPT_TOKEN(anon_sym_COMMA);
+      ACCEPT_TOKEN(anon_sym_account);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 278:
-      ACCEPT_TOKEN(anon_sym_QMARK);
+      ACCEPT_TOKEN(anon_sym_event);
       END_STATE();
     case 279:
-      ACCEPT_TOKEN(anon_sym_PIPE);
+      ACCEPT_TOKEN(anon_sym_event);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 280:
-      ACCEPT_TOKEN(anon_sym_calendar);
+      ACCEPT_TOKEN(anon_sym_action);
       END_STATE();
     case 281:
+      ACCEPT_TOKEN(anon_sym_action);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 282:
+      ACCEPT_TOKEN(anon_sym_LBRACE);
+      END_STATE();
+    case 283:
+      ACCEPT_TOKEN(anon_sym_RBRACE);
+      END_STATE();
+    case 284:
+      ACCEPT_TOKEN(anon_sym_COLON);
+      END_STATE();
+    case 285:
+      ACCEPT_TOKEN(anon_sym_COMMA);
+      END_STATE();
+    case 286:
+      ACCEPT_TOKEN(anon_sym_QMARK);
+      END_STATE();
+    case 287:
+      ACCEPT_TOKEN(anon_sym_PIPE);
+      END_STATE();
+    case 288:
+      ACCEPT_TOKEN(anon_sym_calendar);
+      END_STATE();
+    case 289:
       ACCEPT_TOKEN(anon_sym_calendar);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 282:
-      ACCEPT_TOKEN(anon_sym_policy);
-      END_STATE();
-    case 283:
-      ACCEPT_TOKEN(anon_sym_policy);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 284:
-      ACCEPT_TOKEN(anon_sym_contact_hours);
-      END_STATE();
-    case 285:
-      ACCEPT_TOKEN(anon_sym_contact_hours);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 286:
-      ACCEPT_TOKEN(anon_sym_in);
-      END_STATE();
-    case 287:
-      ACCEPT_TOKEN(anon_sym_in);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 288:
-      ACCEPT_TOKEN(anon_sym_DASH);
-      END_STATE();
-    case 289:
-      ACCEPT_TOKEN(anon_sym_DASH);
-      if (lookahead == '>') ADVANCE(345);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 290:
-      ACCEPT_TOKEN(anon_sym_monday);
+      ACCEPT_TOKEN(anon_sym_policy);
       END_STATE();
     case 291:
+      ACCEPT_TOKEN(anon_sym_policy);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 292:
+      ACCEPT_TOKEN(anon_sym_contact_hours);
+      END_STATE();
+    case 293:
+      ACCEPT_TOKEN(anon_sym_contact_hours);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 294:
+      ACCEPT_TOKEN(anon_sym_in);
+      END_STATE();
+    case 295:
+      ACCEPT_TOKEN(anon_sym_in);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 296:
+      ACCEPT_TOKEN(anon_sym_DASH);
+      END_STATE();
+    case 297:
+      ACCEPT_TOKEN(anon_sym_DASH);
+      if (lookahead == '>') ADVANCE(353);
+      END_STATE();
+    case 298:
+      ACCEPT_TOKEN(anon_sym_monday);
+      END_STATE();
+    case 299:
       ACCEPT_TOKEN(anon_sym_monday);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 292:
-      ACCEPT_TOKEN(anon_sym_mon);
-      if (lookahead == 'd') ADVANCE(431);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 293:
-      ACCEPT_TOKEN(anon_sym_mon);
-      if (lookahead == 'd') ADVANCE(39);
-      END_STATE();
-    case 294:
-      ACCEPT_TOKEN(anon_sym_tuesday);
-      END_STATE();
-    case 295:
-      ACCEPT_TOKEN(anon_sym_tuesday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 296:
-      ACCEPT_TOKEN(anon_sym_tue);
-      if (lookahead == 's') ADVANCE(487);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 297:
-      ACCEPT_TOKEN(anon_sym_tue);
-      if (lookahead == 's') ADVANCE(71);
-      END_STATE();
-    case 298:
-      ACCEPT_TOKEN(anon_sym_wednesday);
-      END_STATE();
-    case 299:
-      ACCEPT_TOKEN(anon_sym_wednesday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 300:
-      ACCEPT_TOKEN(anon_sym_wed);
-      if (lookahead == 'n') ADVANCE(529);
+      ACCEPT_TOKEN(anon_sym_mon);
+      if (lookahead == 'd') ADVANCE(441);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 301:
-      ACCEPT_TOKEN(anon_sym_wed);
-      if (lookahead == 'n') ADVANCE(98);
-      END_STATE();
-    case 302:
-      ACCEPT_TOKEN(anon_sym_thursday);
-      END_STATE();
-    case 303:
-      ACCEPT_TOKEN(anon_sym_thursday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 304:
-      ACCEPT_TOKEN(anon_sym_thu);
-      if (lookahead == 'r') ADVANCE(660);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 305:
-      ACCEPT_TOKEN(anon_sym_thu);
-      if (lookahead == 'r') ADVANCE(197);
-      END_STATE();
-    case 306:
-      ACCEPT_TOKEN(anon_sym_friday);
-      END_STATE();
-    case 307:
-      ACCEPT_TOKEN(anon_sym_friday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 308:
-      ACCEPT_TOKEN(anon_sym_fri);
-      if (lookahead == 'd') ADVANCE(430);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 309:
-      ACCEPT_TOKEN(anon_sym_fri);
-      if (lookahead == 'd') ADVANCE(37);
-      END_STATE();
-    case 310:
-      ACCEPT_TOKEN(anon_sym_saturday);
-      END_STATE();
-    case 311:
-      ACCEPT_TOKEN(anon_sym_saturday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 312:
-      ACCEPT_TOKEN(anon_sym_sat);
-      if (lookahead == 'u') ADVANCE(648);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 313:
-      ACCEPT_TOKEN(anon_sym_sat);
-      if (lookahead == 'u') ADVANCE(186);
-      END_STATE();
-    case 314:
-      ACCEPT_TOKEN(anon_sym_sunday);
-      END_STATE();
-    case 315:
-      ACCEPT_TOKEN(anon_sym_sunday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 316:
-      ACCEPT_TOKEN(anon_sym_sun);
-      if (lookahead == 'd') ADVANCE(434);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 317:
-      ACCEPT_TOKEN(anon_sym_sun);
+      ACCEPT_TOKEN(anon_sym_mon);
       if (lookahead == 'd') ADVANCE(40);
       END_STATE();
+    case 302:
+      ACCEPT_TOKEN(anon_sym_tuesday);
+      END_STATE();
+    case 303:
+      ACCEPT_TOKEN(anon_sym_tuesday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 304:
+      ACCEPT_TOKEN(anon_sym_tue);
+      if (lookahead == 's') ADVANCE(497);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 305:
+      ACCEPT_TOKEN(anon_sym_tue);
+      if (lookahead == 's') ADVANCE(72);
+      END_STATE();
+    case 306:
+      ACCEPT_TOKEN(anon_sym_wednesday);
+      END_STATE();
+    case 307:
+      ACCEPT_TOKEN(anon_sym_wednesday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 308:
+      ACCEPT_TOKEN(anon_sym_wed);
+      if (lookahead == 'n') ADVANCE(539);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 309:
+      ACCEPT_TOKEN(anon_sym_wed);
+      if (lookahead == 'n') ADVANCE(99);
+      END_STATE();
+    case 310:
+      ACCEPT_TOKEN(anon_sym_thursday);
+      END_STATE();
+    case 311:
+      ACCEPT_TOKEN(anon_sym_thursday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 312:
+      ACCEPT_TOKEN(anon_sym_thu);
+      if (lookahead == 'r') ADVANCE(675);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 313:
+      ACCEPT_TOKEN(anon_sym_thu);
+      if (lookahead == 'r') ADVANCE(201);
+      END_STATE();
+    case 314:
+      ACCEPT_TOKEN(anon_sym_friday);
+      END_STATE();
+    case 315:
+      ACCEPT_TOKEN(anon_sym_friday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 316:
+      ACCEPT_TOKEN(anon_sym_fri);
+      if (lookahead == 'd') ADVANCE(440);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 317:
+      ACCEPT_TOKEN(anon_sym_fri);
+      if (lookahead == 'd') ADVANCE(38);
+      END_STATE();
     case 318:
-      ACCEPT_TOKEN(anon_sym_no_contact);
+      ACCEPT_TOKEN(anon_sym_saturday);
       END_STATE();
     case 319:
+      ACCEPT_TOKEN(anon_sym_saturday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 320:
+      ACCEPT_TOKEN(anon_sym_sat);
+      if (lookahead == 'u') ADVANCE(663);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 321:
+      ACCEPT_TOKEN(anon_sym_sat);
+      if (lookahead == 'u') ADVANCE(190);
+      END_STATE();
+    case 322:
+      ACCEPT_TOKEN(anon_sym_sunday);
+      END_STATE();
+    case 323:
+      ACCEPT_TOKEN(anon_sym_sunday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 324:
+      ACCEPT_TOKEN(anon_sym_sun);
+      if (lookahead == 'd') ADVANCE(444);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 325:
+      ACCEPT_TOKEN(anon_sym_sun);
+      if (lookahead == 'd') ADVANCE(41);
+      END_STATE();
+    case 326:
+      ACCEPT_TOKEN(anon_sym_no_contact);
+      END_STATE();
+    case 327:
       ACCEPT_TOKEN(anon_sym_no_contact);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 320:
-      ACCEPT_TOKEN(anon_sym_on);
-      END_STATE();
-    case 321:
-      ACCEPT_TOKEN(anon_sym_on);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 322:
-      ACCEPT_TOKEN(anon_sym_of);
-      END_STATE();
-    case 323:
-      ACCEPT_TOKEN(anon_sym_of);
-      if (lookahead == 'f') ADVANCE(518);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 324:
-      ACCEPT_TOKEN(anon_sym_of);
-      if (lookahead == 'f') ADVANCE(91);
-      END_STATE();
-    case 325:
-      ACCEPT_TOKEN(anon_sym_of);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 326:
-      ACCEPT_TOKEN(anon_sym_at_most);
-      END_STATE();
-    case 327:
-      ACCEPT_TOKEN(anon_sym_at_most);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 328:
-      ACCEPT_TOKEN(anon_sym_week);
+      ACCEPT_TOKEN(anon_sym_on);
       END_STATE();
     case 329:
-      ACCEPT_TOKEN(anon_sym_week);
-      if (lookahead == 's') ADVANCE(747);
+      ACCEPT_TOKEN(anon_sym_on);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 330:
-      ACCEPT_TOKEN(anon_sym_week);
-      if (lookahead == 's') ADVANCE(746);
+      ACCEPT_TOKEN(anon_sym_of);
       END_STATE();
     case 331:
-      ACCEPT_TOKEN(anon_sym_pause);
+      ACCEPT_TOKEN(anon_sym_of);
+      if (lookahead == 'f') ADVANCE(528);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 332:
+      ACCEPT_TOKEN(anon_sym_of);
+      if (lookahead == 'f') ADVANCE(92);
+      END_STATE();
+    case 333:
+      ACCEPT_TOKEN(anon_sym_of);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 334:
+      ACCEPT_TOKEN(anon_sym_at_most);
+      END_STATE();
+    case 335:
+      ACCEPT_TOKEN(anon_sym_at_most);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 336:
+      ACCEPT_TOKEN(anon_sym_week);
+      END_STATE();
+    case 337:
+      ACCEPT_TOKEN(anon_sym_week);
+      if (lookahead == 's') ADVANCE(763);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 338:
+      ACCEPT_TOKEN(anon_sym_week);
+      if (lookahead == 's') ADVANCE(762);
+      END_STATE();
+    case 339:
+      ACCEPT_TOKEN(anon_sym_pause);
+      END_STATE();
+    case 340:
       ACCEPT_TOKEN(anon_sym_pause);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 333:
-      ACCEPT_TOKEN(anon_sym_at);
-      END_STATE();
-    case 334:
-      ACCEPT_TOKEN(anon_sym_at);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 335:
-      ACCEPT_TOKEN(anon_sym_stop);
-      END_STATE();
-    case 336:
-      ACCEPT_TOKEN(anon_sym_stop);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 337:
-      ACCEPT_TOKEN(anon_sym_var);
-      END_STATE();
-    case 338:
-      ACCEPT_TOKEN(anon_sym_var);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 339:
-      ACCEPT_TOKEN(anon_sym_EQ);
-      END_STATE();
-    case 340:
-      ACCEPT_TOKEN(anon_sym_EQ);
-      if (lookahead == '=') ADVANCE(390);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 341:
-      ACCEPT_TOKEN(anon_sym_segment);
+      ACCEPT_TOKEN(anon_sym_at);
       END_STATE();
     case 342:
+      ACCEPT_TOKEN(anon_sym_at);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 343:
+      ACCEPT_TOKEN(anon_sym_stop);
+      END_STATE();
+    case 344:
+      ACCEPT_TOKEN(anon_sym_stop);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 345:
+      ACCEPT_TOKEN(anon_sym_var);
+      END_STATE();
+    case 346:
+      ACCEPT_TOKEN(anon_sym_var);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 347:
+      ACCEPT_TOKEN(anon_sym_EQ);
+      END_STATE();
+    case 348:
+      ACCEPT_TOKEN(anon_sym_EQ);
+      if (lookahead == '=') ADVANCE(400);
+      END_STATE();
+    case 349:
+      ACCEPT_TOKEN(anon_sym_segment);
+      END_STATE();
+    case 350:
       ACCEPT_TOKEN(anon_sym_segment);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 343:
-      ACCEPT_TOKEN(anon_sym_template);
-      END_STATE();
-    case 344:
-      ACCEPT_TOKEN(anon_sym_template);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 345:
-      ACCEPT_TOKEN(anon_sym_DASH_GT);
-      END_STATE();
-    case 346:
-      ACCEPT_TOKEN(anon_sym_when);
-      END_STATE();
-    case 347:
-      ACCEPT_TOKEN(anon_sym_when);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 348:
-      ACCEPT_TOKEN(anon_sym_start);
-      END_STATE();
-    case 349:
-      ACCEPT_TOKEN(anon_sym_start);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 350:
-      ACCEPT_TOKEN(anon_sym_migrate);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 351:
+      ACCEPT_TOKEN(anon_sym_template);
+      END_STATE();
+    case 352:
+      ACCEPT_TOKEN(anon_sym_template);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 353:
+      ACCEPT_TOKEN(anon_sym_DASH_GT);
+      END_STATE();
+    case 354:
+      ACCEPT_TOKEN(anon_sym_when);
+      END_STATE();
+    case 355:
+      ACCEPT_TOKEN(anon_sym_when);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 356:
+      ACCEPT_TOKEN(anon_sym_start);
+      END_STATE();
+    case 357:
+      ACCEPT_TOKEN(anon_sym_start);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 358:
+      ACCEPT_TOKEN(anon_sym_migrate);
+      END_STATE();
+    case 359:
       ACCEPT_TOKEN(anon_sym_migrate);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 352:
-      ACCEPT_TOKEN(anon_sym_stage);
-      END_STATE();
-    case 353:
-      ACCEPT_TOKEN(anon_sym_stage);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 354:
-      ACCEPT_TOKEN(anon_sym_wait);
-      END_STATE();
-    case 355:
-      ACCEPT_TOKEN(anon_sym_wait);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 356:
-      ACCEPT_TOKEN(anon_sym_reenter);
-      END_STATE();
-    case 357:
-      ACCEPT_TOKEN(anon_sym_reenter);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 358:
-      ACCEPT_TOKEN(anon_sym_send);
-      END_STATE();
-    case 359:
-      ACCEPT_TOKEN(anon_sym_send);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 360:
-      ACCEPT_TOKEN(anon_sym_DOT);
+      ACCEPT_TOKEN(anon_sym_stage);
       END_STATE();
     case 361:
-      ACCEPT_TOKEN(anon_sym_call);
+      ACCEPT_TOKEN(anon_sym_stage);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 362:
+      ACCEPT_TOKEN(anon_sym_wait);
+      END_STATE();
+    case 363:
+      ACCEPT_TOKEN(anon_sym_wait);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 364:
+      ACCEPT_TOKEN(anon_sym_reenter);
+      END_STATE();
+    case 365:
+      ACCEPT_TOKEN(anon_sym_reenter);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 366:
+      ACCEPT_TOKEN(anon_sym_import);
+      END_STATE();
+    case 367:
+      ACCEPT_TOKEN(anon_sym_import);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 368:
+      ACCEPT_TOKEN(anon_sym_send);
+      END_STATE();
+    case 369:
+      ACCEPT_TOKEN(anon_sym_send);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 370:
+      ACCEPT_TOKEN(anon_sym_DOT);
+      END_STATE();
+    case 371:
+      ACCEPT_TOKEN(anon_sym_call);
+      END_STATE();
+    case 372:
       ACCEPT_TOKEN(anon_sym_call);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 363:
-      ACCEPT_TOKEN(anon_sym_if);
-      END_STATE();
-    case 364:
-      ACCEPT_TOKEN(anon_sym_if);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 365:
-      ACCEPT_TOKEN(anon_sym_repeat);
-      END_STATE();
-    case 366:
-      ACCEPT_TOKEN(anon_sym_repeat);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 367:
-      ACCEPT_TOKEN(anon_sym_split);
-      END_STATE();
-    case 368:
-      ACCEPT_TOKEN(anon_sym_split);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 369:
-      ACCEPT_TOKEN(anon_sym_goto);
-      END_STATE();
-    case 370:
-      ACCEPT_TOKEN(anon_sym_goto);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 371:
-      ACCEPT_TOKEN(anon_sym_end);
-      END_STATE();
-    case 372:
-      ACCEPT_TOKEN(anon_sym_end);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 373:
-      ACCEPT_TOKEN(anon_sym_set);
+      ACCEPT_TOKEN(anon_sym_if);
       END_STATE();
     case 374:
+      ACCEPT_TOKEN(anon_sym_if);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 375:
+      ACCEPT_TOKEN(anon_sym_repeat);
+      END_STATE();
+    case 376:
+      ACCEPT_TOKEN(anon_sym_repeat);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 377:
+      ACCEPT_TOKEN(anon_sym_split);
+      END_STATE();
+    case 378:
+      ACCEPT_TOKEN(anon_sym_split);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 379:
+      ACCEPT_TOKEN(anon_sym_goto);
+      END_STATE();
+    case 380:
+      ACCEPT_TOKEN(anon_sym_goto);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 381:
+      ACCEPT_TOKEN(anon_sym_end);
+      END_STATE();
+    case 382:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 383:
+      ACCEPT_TOKEN(anon_sym_set);
+      END_STATE();
+    case 384:
       ACCEPT_TOKEN(anon_sym_set);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 375:
-      ACCEPT_TOKEN(anon_sym_assign);
-      END_STATE();
-    case 376:
-      ACCEPT_TOKEN(anon_sym_assign);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 377:
-      ACCEPT_TOKEN(anon_sym_offer);
-      END_STATE();
-    case 378:
-      ACCEPT_TOKEN(anon_sym_offer);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 379:
-      ACCEPT_TOKEN(anon_sym_alert);
-      END_STATE();
-    case 380:
-      ACCEPT_TOKEN(anon_sym_alert);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 381:
-      ACCEPT_TOKEN(anon_sym_emit);
-      END_STATE();
-    case 382:
-      ACCEPT_TOKEN(anon_sym_emit);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 383:
-      ACCEPT_TOKEN(anon_sym_test);
-      END_STATE();
-    case 384:
-      ACCEPT_TOKEN(anon_sym_test);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 385:
-      ACCEPT_TOKEN(anon_sym_given);
+      ACCEPT_TOKEN(anon_sym_assign);
       END_STATE();
     case 386:
+      ACCEPT_TOKEN(anon_sym_assign);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 387:
+      ACCEPT_TOKEN(anon_sym_offer);
+      END_STATE();
+    case 388:
+      ACCEPT_TOKEN(anon_sym_offer);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 389:
+      ACCEPT_TOKEN(anon_sym_alert);
+      END_STATE();
+    case 390:
+      ACCEPT_TOKEN(anon_sym_alert);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 391:
+      ACCEPT_TOKEN(anon_sym_emit);
+      END_STATE();
+    case 392:
+      ACCEPT_TOKEN(anon_sym_emit);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 393:
+      ACCEPT_TOKEN(anon_sym_test);
+      END_STATE();
+    case 394:
+      ACCEPT_TOKEN(anon_sym_test);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 395:
+      ACCEPT_TOKEN(anon_sym_given);
+      END_STATE();
+    case 396:
       ACCEPT_TOKEN(anon_sym_given);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 387:
+    case 397:
       ACCEPT_TOKEN(anon_sym_day);
       END_STATE();
-    case 388:
+    case 398:
       ACCEPT_TOKEN(anon_sym_day);
-      if (lookahead == 's') ADVANCE(745);
+      if (lookahead == 's') ADVANCE(761);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 389:
+    case 399:
       ACCEPT_TOKEN(anon_sym_day);
-      if (lookahead == 's') ADVANCE(744);
+      if (lookahead == 's') ADVANCE(760);
       END_STATE();
-    case 390:
+    case 400:
       ACCEPT_TOKEN(anon_sym_EQ_EQ);
       END_STATE();
-    case 391:
+    case 401:
       ACCEPT_TOKEN(anon_sym_or);
       END_STATE();
-    case 392:
+    case 402:
       ACCEPT_TOKEN(anon_sym_or);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 393:
+    case 403:
       ACCEPT_TOKEN(anon_sym_and);
       END_STATE();
-    case 394:
+    case 404:
       ACCEPT_TOKEN(anon_sym_and);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 395:
+    case 405:
       ACCEPT_TOKEN(anon_sym_not);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 396:
+    case 406:
       ACCEPT_TOKEN(anon_sym_BANG_EQ);
       END_STATE();
-    case 397:
+    case 407:
       ACCEPT_TOKEN(anon_sym_LT);
-      if (lookahead == '=') ADVANCE(398);
+      if (lookahead == '=') ADVANCE(408);
       END_STATE();
-    case 398:
+    case 408:
       ACCEPT_TOKEN(anon_sym_LT_EQ);
       END_STATE();
-    case 399:
+    case 409:
       ACCEPT_TOKEN(anon_sym_GT);
-      if (lookahead == '=') ADVANCE(400);
+      if (lookahead == '=') ADVANCE(410);
       END_STATE();
-    case 400:
+    case 410:
       ACCEPT_TOKEN(anon_sym_GT_EQ);
       END_STATE();
-    case 401:
+    case 411:
       ACCEPT_TOKEN(anon_sym_is);
       END_STATE();
-    case 402:
+    case 412:
       ACCEPT_TOKEN(anon_sym_is);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 403:
+    case 413:
       ACCEPT_TOKEN(anon_sym_LBRACK);
       END_STATE();
-    case 404:
+    case 414:
       ACCEPT_TOKEN(anon_sym_RBRACK);
       END_STATE();
-    case 405:
+    case 415:
       ACCEPT_TOKEN(anon_sym_PLUS);
       END_STATE();
-    case 406:
+    case 416:
       ACCEPT_TOKEN(anon_sym_STAR);
       END_STATE();
-    case 407:
+    case 417:
       ACCEPT_TOKEN(anon_sym_SLASH);
       END_STATE();
-    case 408:
+    case 418:
       ACCEPT_TOKEN(anon_sym_LPAREN);
       END_STATE();
-    case 409:
+    case 419:
       ACCEPT_TOKEN(anon_sym_RPAREN);
       END_STATE();
-    case 410:
+    case 420:
       ACCEPT_TOKEN(anon_sym_true);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 411:
+    case 421:
       ACCEPT_TOKEN(anon_sym_false);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 412:
+    case 422:
       ACCEPT_TOKEN(sym_today);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 413:
+    case 423:
       ACCEPT_TOKEN(sym_now);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 414:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '_') ADVANCE(551);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 415:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '_') ADVANCE(580);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 416:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '_') ADVANCE(474);
-      if (lookahead == 't') ADVANCE(252);
-      if (lookahead == 'w') ADVANCE(252);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 417:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(568);
-      if (lookahead == 'o') ADVANCE(593);
-      if (lookahead == 'u') ADVANCE(642);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 418:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(568);
-      if (lookahead == 'u') ADVANCE(642);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 419:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(707);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 420:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(545);
-      if (lookahead == 'o') ADVANCE(630);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 421:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(545);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 422:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(570);
-      if (lookahead == 'l') ADVANCE(612);
-      if (lookahead == 'r') ADVANCE(555);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 423:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(570);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 424:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(635);
-      if (lookahead == 'e') ADVANCE(647);
+      if (lookahead == '_') ADVANCE(562);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 425:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(635);
+      if (lookahead == '_') ADVANCE(592);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 426:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(708);
+      if (lookahead == '_') ADVANCE(484);
+      if (lookahead == 't') ADVANCE(260);
+      if (lookahead == 'w') ADVANCE(260);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 427:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(664);
-      if (lookahead == 'e') ADVANCE(540);
-      if (lookahead == 'p') ADVANCE(573);
-      if (lookahead == 't') ADVANCE(420);
-      if (lookahead == 'u') ADVANCE(586);
+      if (lookahead == 'a') ADVANCE(579);
+      if (lookahead == 'o') ADVANCE(605);
+      if (lookahead == 'u') ADVANCE(656);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 428:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(664);
-      if (lookahead == 'u') ADVANCE(586);
+      if (lookahead == 'a') ADVANCE(579);
+      if (lookahead == 'u') ADVANCE(656);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 429:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(464);
+      if (lookahead == 'a') ADVANCE(723);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 430:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(709);
+      if (lookahead == 'a') ADVANCE(556);
+      if (lookahead == 'o') ADVANCE(643);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 431:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(710);
+      if (lookahead == 'a') ADVANCE(556);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 432:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(546);
+      if (lookahead == 'a') ADVANCE(581);
+      if (lookahead == 'l') ADVANCE(624);
+      if (lookahead == 'r') ADVANCE(566);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 433:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(575);
-      if (lookahead == 'u') ADVANCE(642);
+      if (lookahead == 'a') ADVANCE(581);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 434:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(712);
+      if (lookahead == 'a') ADVANCE(649);
+      if (lookahead == 'e') ADVANCE(662);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 435:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(572);
+      if (lookahead == 'a') ADVANCE(649);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 436:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(713);
+      if (lookahead == 'a') ADVANCE(724);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 437:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(715);
+      if (lookahead == 'a') ADVANCE(679);
+      if (lookahead == 'e') ADVANCE(551);
+      if (lookahead == 'p') ADVANCE(584);
+      if (lookahead == 't') ADVANCE(430);
+      if (lookahead == 'u') ADVANCE(598);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 438:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(679);
+      if (lookahead == 'u') ADVANCE(598);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 439:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(474);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 440:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(725);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 441:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(726);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 442:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(557);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 443:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(586);
+      if (lookahead == 'u') ADVANCE(656);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 444:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(728);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 445:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(583);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 446:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(729);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 447:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(731);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 448:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(732);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 449:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(653);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 450:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(733);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 451:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(734);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 452:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(688);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 453:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(705);
+      if (lookahead == 't') ADVANCE(629);
+      if (lookahead == 'u') ADVANCE(620);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 454:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(705);
+      if (lookahead == 'u') ADVANCE(620);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 455:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(716);
+      if (lookahead == 'o') ADVANCE(582);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 456:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'a') ADVANCE(716);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 439:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(639);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 440:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(717);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 441:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(718);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 442:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(672);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 443:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(689);
-      if (lookahead == 't') ADVANCE(613);
-      if (lookahead == 'u') ADVANCE(608);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 444:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(689);
-      if (lookahead == 'u') ADVANCE(608);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 445:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(700);
-      if (lookahead == 'o') ADVANCE(571);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 446:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(700);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 447:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(562);
-      if (lookahead == 'e') ADVANCE(478);
-      if (lookahead == 'h') ADVANCE(511);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 448:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(562);
-      if (lookahead == 'h') ADVANCE(511);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 449:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(562);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 450:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(574);
-      if (lookahead == 'l') ADVANCE(612);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 451:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(574);
-      if (lookahead == 'r') ADVANCE(555);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 452:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(574);
-      if (lookahead == 'r') ADVANCE(566);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 453:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(574);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 454:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(465);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 455:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(645);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 456:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(685);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 457:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(686);
+      if (lookahead == 'a') ADVANCE(573);
+      if (lookahead == 'e') ADVANCE(488);
+      if (lookahead == 'h') ADVANCE(520);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 458:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(466);
-      if (lookahead == 'l') ADVANCE(512);
-      if (lookahead == 'n') ADVANCE(475);
-      if (lookahead == 's') ADVANCE(651);
-      if (lookahead == 't') ADVANCE(334);
+      if (lookahead == 'a') ADVANCE(573);
+      if (lookahead == 'h') ADVANCE(520);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 459:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(466);
-      if (lookahead == 'l') ADVANCE(512);
-      if (lookahead == 'n') ADVANCE(477);
-      if (lookahead == 's') ADVANCE(651);
-      if (lookahead == 't') ADVANCE(334);
+      if (lookahead == 'a') ADVANCE(573);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 460:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(466);
-      if (lookahead == 'n') ADVANCE(475);
-      if (lookahead == 't') ADVANCE(334);
+      if (lookahead == 'a') ADVANCE(585);
+      if (lookahead == 'l') ADVANCE(624);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 461:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(467);
-      if (lookahead == 'n') ADVANCE(475);
+      if (lookahead == 'a') ADVANCE(585);
+      if (lookahead == 'r') ADVANCE(566);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 462:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(711);
+      if (lookahead == 'a') ADVANCE(585);
+      if (lookahead == 'r') ADVANCE(577);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 463:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(714);
+      if (lookahead == 'a') ADVANCE(585);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 464:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(674);
+      if (lookahead == 'a') ADVANCE(475);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 465:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(678);
+      if (lookahead == 'a') ADVANCE(701);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 466:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(621);
-      if (lookahead == 't') ADVANCE(560);
+      if (lookahead == 'a') ADVANCE(659);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 467:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(621);
+      if (lookahead == 'a') ADVANCE(702);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 468:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(627);
+      if (lookahead == 'c') ADVANCE(476);
+      if (lookahead == 'l') ADVANCE(521);
+      if (lookahead == 'n') ADVANCE(485);
+      if (lookahead == 's') ADVANCE(666);
+      if (lookahead == 't') ADVANCE(342);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 469:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(468);
-      if (lookahead == 'l') ADVANCE(512);
-      if (lookahead == 'n') ADVANCE(477);
-      if (lookahead == 's') ADVANCE(651);
-      if (lookahead == 't') ADVANCE(334);
+      if (lookahead == 'c') ADVANCE(476);
+      if (lookahead == 'l') ADVANCE(521);
+      if (lookahead == 'n') ADVANCE(487);
+      if (lookahead == 's') ADVANCE(666);
+      if (lookahead == 't') ADVANCE(342);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 470:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(468);
-      if (lookahead == 'l') ADVANCE(512);
-      if (lookahead == 'n') ADVANCE(477);
+      if (lookahead == 'c') ADVANCE(476);
+      if (lookahead == 'n') ADVANCE(485);
+      if (lookahead == 't') ADVANCE(342);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 471:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(468);
-      if (lookahead == 'n') ADVANCE(477);
-      if (lookahead == 't') ADVANCE(334);
+      if (lookahead == 'c') ADVANCE(477);
+      if (lookahead == 'n') ADVANCE(485);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 472:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(468);
-      if (lookahead == 'n') ADVANCE(477);
-      if (lookahead == 't') ADVANCE(415);
+      if (lookahead == 'c') ADVANCE(727);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 473:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(468);
-      if (lookahead == 'n') ADVANCE(477);
+      if (lookahead == 'c') ADVANCE(730);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 474:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(629);
+      if (lookahead == 'c') ADVANCE(690);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 475:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(394);
+      if (lookahead == 'c') ADVANCE(694);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 476:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(372);
+      if (lookahead == 'c') ADVANCE(633);
+      if (lookahead == 't') ADVANCE(572);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 477:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(252);
+      if (lookahead == 'c') ADVANCE(633);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 478:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(300);
-      if (lookahead == 'e') ADVANCE(567);
+      if (lookahead == 'c') ADVANCE(640);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 479:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(300);
+      if (lookahead == 'c') ADVANCE(478);
+      if (lookahead == 'l') ADVANCE(521);
+      if (lookahead == 'n') ADVANCE(487);
+      if (lookahead == 's') ADVANCE(666);
+      if (lookahead == 't') ADVANCE(342);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 480:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(359);
+      if (lookahead == 'c') ADVANCE(478);
+      if (lookahead == 'l') ADVANCE(521);
+      if (lookahead == 'n') ADVANCE(487);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 481:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(439);
+      if (lookahead == 'c') ADVANCE(478);
+      if (lookahead == 'n') ADVANCE(487);
+      if (lookahead == 't') ADVANCE(342);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 482:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(426);
+      if (lookahead == 'c') ADVANCE(478);
+      if (lookahead == 'n') ADVANCE(487);
+      if (lookahead == 't') ADVANCE(425);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 483:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(599);
+      if (lookahead == 'c') ADVANCE(478);
+      if (lookahead == 'n') ADVANCE(487);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 484:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(430);
+      if (lookahead == 'c') ADVANCE(642);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 485:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(431);
+      if (lookahead == 'd') ADVANCE(404);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 486:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(434);
+      if (lookahead == 'd') ADVANCE(382);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 487:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(260);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 488:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(308);
+      if (lookahead == 'e') ADVANCE(578);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 489:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(308);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 490:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(369);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 491:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(449);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 492:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'd') ADVANCE(436);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 488:
+    case 493:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(437);
+      if (lookahead == 'd') ADVANCE(611);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 489:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(438);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 490:
+    case 494:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'd') ADVANCE(440);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 491:
+    case 495:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'd') ADVANCE(441);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 492:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(524);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 493:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(540);
-      if (lookahead == 'p') ADVANCE(573);
-      if (lookahead == 't') ADVANCE(421);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 494:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(579);
-      if (lookahead == 'h') ADVANCE(691);
-      if (lookahead == 'o') ADVANCE(482);
-      if (lookahead == 'r') ADVANCE(693);
-      if (lookahead == 'u') ADVANCE(497);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 495:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(579);
-      if (lookahead == 'o') ADVANCE(482);
-      if (lookahead == 'r') ADVANCE(698);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 496:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(252);
+      if (lookahead == 'd') ADVANCE(444);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 497:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(296);
+      if (lookahead == 'd') ADVANCE(446);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 498:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(567);
+      if (lookahead == 'd') ADVANCE(447);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 499:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(410);
+      if (lookahead == 'd') ADVANCE(448);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 500:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(411);
+      if (lookahead == 'd') ADVANCE(450);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 501:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(332);
+      if (lookahead == 'd') ADVANCE(451);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 502:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(353);
+      if (lookahead == 'e') ADVANCE(534);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 503:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(736);
+      if (lookahead == 'e') ADVANCE(551);
+      if (lookahead == 'p') ADVANCE(584);
+      if (lookahead == 't') ADVANCE(431);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 504:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(351);
+      if (lookahead == 'e') ADVANCE(591);
+      if (lookahead == 'h') ADVANCE(707);
+      if (lookahead == 'o') ADVANCE(492);
+      if (lookahead == 'r') ADVANCE(709);
+      if (lookahead == 'u') ADVANCE(507);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 505:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(344);
+      if (lookahead == 'e') ADVANCE(591);
+      if (lookahead == 'o') ADVANCE(492);
+      if (lookahead == 'r') ADVANCE(714);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 506:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(594);
-      if (lookahead == 'p') ADVANCE(573);
-      if (lookahead == 't') ADVANCE(455);
+      if (lookahead == 'e') ADVANCE(260);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 507:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(594);
-      if (lookahead == 'p') ADVANCE(573);
+      if (lookahead == 'e') ADVANCE(304);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 508:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(632);
+      if (lookahead == 'e') ADVANCE(578);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 509:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(541);
-      if (lookahead == 't') ADVANCE(421);
+      if (lookahead == 'e') ADVANCE(420);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 510:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(652);
+      if (lookahead == 'e') ADVANCE(421);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 511:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(587);
+      if (lookahead == 'e') ADVANCE(340);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 512:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(644);
+      if (lookahead == 'e') ADVANCE(361);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 513:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(596);
-      if (lookahead == 'l') ADVANCE(362);
+      if (lookahead == 'e') ADVANCE(752);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 514:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(596);
+      if (lookahead == 'e') ADVANCE(359);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 515:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(479);
+      if (lookahead == 'e') ADVANCE(352);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 516:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(588);
+      if (lookahead == 'e') ADVANCE(606);
+      if (lookahead == 'p') ADVANCE(584);
+      if (lookahead == 't') ADVANCE(466);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 517:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(483);
+      if (lookahead == 'e') ADVANCE(606);
+      if (lookahead == 'p') ADVANCE(584);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 518:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(637);
+      if (lookahead == 'e') ADVANCE(552);
+      if (lookahead == 't') ADVANCE(431);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 519:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(605);
+      if (lookahead == 'e') ADVANCE(667);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 520:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(638);
+      if (lookahead == 'e') ADVANCE(599);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 521:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(498);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 522:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(597);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 523:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(442);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 524:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(598);
-      if (lookahead == 'p') ADVANCE(523);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 525:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(598);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 526:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(602);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 527:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(604);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 528:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(525);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 529:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(661);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 530:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'e') ADVANCE(658);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 522:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(646);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 523:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(608);
+      if (lookahead == 'l') ADVANCE(372);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 524:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(608);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 525:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(493);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 526:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(600);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 527:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(489);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 528:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(651);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 529:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(617);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 530:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(652);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 531:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(364);
-      if (lookahead == 'n') ADVANCE(287);
-      if (lookahead == 's') ADVANCE(402);
+      if (lookahead == 'e') ADVANCE(508);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 532:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(364);
-      if (lookahead == 'n') ADVANCE(252);
-      if (lookahead == 's') ADVANCE(252);
+      if (lookahead == 'e') ADVANCE(609);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 533:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(323);
-      if (lookahead == 'n') ADVANCE(321);
-      if (lookahead == 'r') ADVANCE(392);
+      if (lookahead == 'e') ADVANCE(452);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 534:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(539);
-      if (lookahead == 'n') ADVANCE(321);
-      if (lookahead == 'r') ADVANCE(392);
+      if (lookahead == 'e') ADVANCE(610);
+      if (lookahead == 'p') ADVANCE(533);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 535:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(539);
-      if (lookahead == 'n') ADVANCE(321);
-      if (lookahead == 'r') ADVANCE(252);
+      if (lookahead == 'e') ADVANCE(610);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 536:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(539);
-      if (lookahead == 'r') ADVANCE(252);
+      if (lookahead == 'e') ADVANCE(614);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 537:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(325);
-      if (lookahead == 'n') ADVANCE(321);
-      if (lookahead == 'r') ADVANCE(392);
+      if (lookahead == 'e') ADVANCE(616);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 538:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(325);
-      if (lookahead == 'r') ADVANCE(392);
+      if (lookahead == 'e') ADVANCE(535);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 539:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(518);
+      if (lookahead == 'e') ADVANCE(676);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 540:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(581);
-      if (lookahead == 'n') ADVANCE(480);
-      if (lookahead == 't') ADVANCE(374);
+      if (lookahead == 'e') ADVANCE(673);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 541:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(581);
+      if (lookahead == 'f') ADVANCE(374);
+      if (lookahead == 'm') ADVANCE(644);
+      if (lookahead == 'n') ADVANCE(295);
+      if (lookahead == 's') ADVANCE(412);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 542:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(640);
-      if (lookahead == 'n') ADVANCE(695);
+      if (lookahead == 'f') ADVANCE(374);
+      if (lookahead == 'm') ADVANCE(644);
+      if (lookahead == 'n') ADVANCE(260);
+      if (lookahead == 's') ADVANCE(260);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 543:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(640);
+      if (lookahead == 'f') ADVANCE(374);
+      if (lookahead == 'n') ADVANCE(260);
+      if (lookahead == 's') ADVANCE(260);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 544:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(590);
+      if (lookahead == 'f') ADVANCE(331);
+      if (lookahead == 'n') ADVANCE(329);
+      if (lookahead == 'r') ADVANCE(402);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 545:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(502);
-      if (lookahead == 'r') ADVANCE(671);
+      if (lookahead == 'f') ADVANCE(550);
+      if (lookahead == 'n') ADVANCE(329);
+      if (lookahead == 'r') ADVANCE(402);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 546:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(502);
+      if (lookahead == 'f') ADVANCE(550);
+      if (lookahead == 'n') ADVANCE(329);
+      if (lookahead == 'r') ADVANCE(260);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 547:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(749);
+      if (lookahead == 'f') ADVANCE(550);
+      if (lookahead == 'r') ADVANCE(260);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 548:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(691);
-      if (lookahead == 'o') ADVANCE(482);
-      if (lookahead == 'r') ADVANCE(698);
-      if (lookahead == 'u') ADVANCE(497);
+      if (lookahead == 'f') ADVANCE(333);
+      if (lookahead == 'n') ADVANCE(329);
+      if (lookahead == 'r') ADVANCE(402);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 549:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(511);
+      if (lookahead == 'f') ADVANCE(333);
+      if (lookahead == 'r') ADVANCE(402);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 550:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(697);
-      if (lookahead == 'o') ADVANCE(482);
-      if (lookahead == 'r') ADVANCE(698);
-      if (lookahead == 'u') ADVANCE(530);
+      if (lookahead == 'f') ADVANCE(528);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 551:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(626);
+      if (lookahead == 'g') ADVANCE(593);
+      if (lookahead == 'n') ADVANCE(490);
+      if (lookahead == 't') ADVANCE(384);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 552:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(704);
-      if (lookahead == 'o') ADVANCE(681);
+      if (lookahead == 'g') ADVANCE(593);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 553:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(704);
+      if (lookahead == 'g') ADVANCE(654);
+      if (lookahead == 'n') ADVANCE(711);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 554:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(542);
-      if (lookahead == 'o') ADVANCE(584);
+      if (lookahead == 'g') ADVANCE(654);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 555:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(308);
+      if (lookahead == 'g') ADVANCE(602);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 556:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(544);
+      if (lookahead == 'g') ADVANCE(512);
+      if (lookahead == 'r') ADVANCE(686);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 557:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(462);
+      if (lookahead == 'g') ADVANCE(512);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 558:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(543);
+      if (lookahead == 'h') ADVANCE(765);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 559:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(665);
+      if (lookahead == 'h') ADVANCE(707);
+      if (lookahead == 'o') ADVANCE(492);
+      if (lookahead == 'r') ADVANCE(714);
+      if (lookahead == 'u') ADVANCE(507);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 560:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(623);
+      if (lookahead == 'h') ADVANCE(520);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 561:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(600);
+      if (lookahead == 'h') ADVANCE(713);
+      if (lookahead == 'o') ADVANCE(492);
+      if (lookahead == 'r') ADVANCE(714);
+      if (lookahead == 'u') ADVANCE(540);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 562:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(667);
+      if (lookahead == 'h') ADVANCE(638);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 563:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(670);
+      if (lookahead == 'i') ADVANCE(720);
+      if (lookahead == 'o') ADVANCE(697);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 564:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(595);
-      if (lookahead == 'o') ADVANCE(603);
+      if (lookahead == 'i') ADVANCE(720);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 565:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(624);
+      if (lookahead == 'i') ADVANCE(553);
+      if (lookahead == 'o') ADVANCE(596);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 566:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(484);
+      if (lookahead == 'i') ADVANCE(316);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 567:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'k') ADVANCE(329);
+      if (lookahead == 'i') ADVANCE(555);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 568:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(513);
+      if (lookahead == 'i') ADVANCE(472);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 569:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(362);
+      if (lookahead == 'i') ADVANCE(554);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 570:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(654);
+      if (lookahead == 'i') ADVANCE(680);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 571:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(557);
+      if (lookahead == 'i') ADVANCE(612);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 572:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(569);
+      if (lookahead == 'i') ADVANCE(635);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 573:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(563);
+      if (lookahead == 'i') ADVANCE(682);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 574:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(656);
+      if (lookahead == 'i') ADVANCE(685);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 575:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(514);
+      if (lookahead == 'i') ADVANCE(607);
+      if (lookahead == 'o') ADVANCE(615);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 576:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(457);
+      if (lookahead == 'i') ADVANCE(636);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 577:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(559);
-      if (lookahead == 'n') ADVANCE(476);
-      if (lookahead == 'v') ADVANCE(522);
+      if (lookahead == 'i') ADVANCE(494);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 578:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(559);
-      if (lookahead == 'n') ADVANCE(476);
-      if (lookahead == 'v') ADVANCE(527);
+      if (lookahead == 'k') ADVANCE(337);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 579:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(631);
-      if (lookahead == 's') ADVANCE(666);
+      if (lookahead == 'l') ADVANCE(523);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 580:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(622);
+      if (lookahead == 'l') ADVANCE(372);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 581:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(526);
+      if (lookahead == 'l') ADVANCE(669);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 582:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(287);
-      if (lookahead == 's') ADVANCE(402);
+      if (lookahead == 'l') ADVANCE(568);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 583:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(321);
-      if (lookahead == 'r') ADVANCE(252);
+      if (lookahead == 'l') ADVANCE(580);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 584:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(292);
+      if (lookahead == 'l') ADVANCE(574);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 585:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(252);
-      if (lookahead == 's') ADVANCE(252);
+      if (lookahead == 'l') ADVANCE(671);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 586:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(316);
+      if (lookahead == 'l') ADVANCE(524);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 587:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(347);
+      if (lookahead == 'l') ADVANCE(467);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 588:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(570);
+      if (lookahead == 'n') ADVANCE(486);
+      if (lookahead == 'v') ADVANCE(532);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 589:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(570);
+      if (lookahead == 'n') ADVANCE(486);
+      if (lookahead == 'v') ADVANCE(537);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 590:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(644);
+      if (lookahead == 'n') ADVANCE(295);
+      if (lookahead == 's') ADVANCE(412);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 591:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(645);
+      if (lookahead == 's') ADVANCE(681);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 592:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(634);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 593:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'm') ADVANCE(536);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 594:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(295);
+      if (lookahead == 's') ADVANCE(412);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 595:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(329);
+      if (lookahead == 'r') ADVANCE(260);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 596:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(300);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 597:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(260);
+      if (lookahead == 's') ADVANCE(260);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 598:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(324);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 599:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(355);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 600:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(396);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 601:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(281);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 602:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'n') ADVANCE(386);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 589:
+    case 603:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(273);
+      if (lookahead == 'n') ADVANCE(272);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 590:
+    case 604:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(376);
+      if (lookahead == 'n') ADVANCE(486);
+      if (lookahead == 'v') ADVANCE(537);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 591:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(264);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 592:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(476);
-      if (lookahead == 'v') ADVANCE(527);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 593:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(679);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 594:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(480);
-      if (lookahead == 't') ADVANCE(374);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 595:
+    case 605:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'n') ADVANCE(695);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 596:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(481);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 597:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(669);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 598:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(688);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 599:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(529);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 600:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(510);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 601:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(673);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 602:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(675);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 603:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(680);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 604:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(663);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 605:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(463);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 606:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(690);
+      if (lookahead == 'n') ADVANCE(490);
+      if (lookahead == 't') ADVANCE(384);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 607:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(485);
+      if (lookahead == 'n') ADVANCE(711);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 608:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(486);
+      if (lookahead == 'n') ADVANCE(491);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 609:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(593);
+      if (lookahead == 'n') ADVANCE(684);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 610:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(681);
+      if (lookahead == 'n') ADVANCE(704);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 611:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(662);
+      if (lookahead == 'n') ADVANCE(539);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 612:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(706);
+      if (lookahead == 'n') ADVANCE(519);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 613:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(630);
+      if (lookahead == 'n') ADVANCE(689);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 614:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(370);
+      if (lookahead == 'n') ADVANCE(691);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 615:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(416);
+      if (lookahead == 'n') ADVANCE(696);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 616:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(678);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 617:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(473);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 618:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(706);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 619:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(495);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 620:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(496);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 621:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(605);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 622:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(697);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 623:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(677);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 624:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(722);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 625:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(380);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 626:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(426);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 627:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(708);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 628:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(596);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 629:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(643);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 630:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'o') ADVANCE(692);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 617:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(584);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 618:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(676);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 619:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(482);
-      if (lookahead == 'r') ADVANCE(698);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 620:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(571);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 621:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(701);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 622:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(657);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 623:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(589);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 624:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(591);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 625:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(607);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 626:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(696);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 627:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(702);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 628:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(491);
-      if (lookahead == 'r') ADVANCE(693);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 629:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(606);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 630:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'p') ADVANCE(336);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 631:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'p') ADVANCE(576);
+      if (lookahead == 'o') ADVANCE(492);
+      if (lookahead == 'r') ADVANCE(714);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 632:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'p') ADVANCE(523);
+      if (lookahead == 'o') ADVANCE(582);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 633:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(392);
+      if (lookahead == 'o') ADVANCE(717);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 634:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(252);
+      if (lookahead == 'o') ADVANCE(672);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 635:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(338);
+      if (lookahead == 'o') ADVANCE(601);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 636:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(740);
+      if (lookahead == 'o') ADVANCE(603);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 637:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(378);
+      if (lookahead == 'o') ADVANCE(619);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 638:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(357);
+      if (lookahead == 'o') ADVANCE(712);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 639:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(281);
+      if (lookahead == 'o') ADVANCE(660);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 640:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(456);
+      if (lookahead == 'o') ADVANCE(718);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 641:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(660);
+      if (lookahead == 'o') ADVANCE(501);
+      if (lookahead == 'r') ADVANCE(709);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 642:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(646);
+      if (lookahead == 'o') ADVANCE(618);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 643:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(650);
+      if (lookahead == 'p') ADVANCE(344);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 644:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(668);
+      if (lookahead == 'p') ADVANCE(639);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 645:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(671);
+      if (lookahead == 'p') ADVANCE(587);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 646:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(519);
+      if (lookahead == 'p') ADVANCE(533);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 647:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(659);
+      if (lookahead == 'r') ADVANCE(402);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 648:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(488);
+      if (lookahead == 'r') ADVANCE(260);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 649:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(719);
+      if (lookahead == 'r') ADVANCE(346);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 650:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(285);
+      if (lookahead == 'r') ADVANCE(756);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 651:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(556);
+      if (lookahead == 'r') ADVANCE(388);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 652:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(649);
+      if (lookahead == 'r') ADVANCE(365);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 653:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(561);
+      if (lookahead == 'r') ADVANCE(289);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 654:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(465);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 655:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(675);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 656:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(661);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 657:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(665);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 658:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(683);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 659:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(686);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 660:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(687);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 661:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(529);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 662:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(674);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 663:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(498);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 664:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(735);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 665:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(293);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 666:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(567);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 667:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(664);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 668:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(571);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 669:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(510);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 670:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(511);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 671:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(506);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 672:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(693);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 673:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(497);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 674:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(576);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 675:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(499);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 676:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 's') ADVANCE(500);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 655:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(501);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 656:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(496);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 657:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(677);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 658:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(487);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 659:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(565);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 660:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(489);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 661:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(490);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 662:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(252);
-      if (lookahead == 'w') ADVANCE(252);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 663:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(252);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 664:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(312);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 665:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(382);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 666:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(384);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 667:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(355);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 668:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(380);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 669:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(271);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 670:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(368);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 671:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(349);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 672:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(366);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 673:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(269);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 674:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(414);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 675:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(342);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 676:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(395);
-      if (lookahead == 'w') ADVANCE(413);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 677:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(260);
+      if (lookahead == 'w') ADVANCE(260);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 678:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(260);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 679:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(320);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 680:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(392);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 681:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(394);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 682:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(363);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 683:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(390);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 684:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(279);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 685:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(378);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 686:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(357);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 687:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(367);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 688:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(376);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 689:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(277);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 690:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(424);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 691:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(350);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 692:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(405);
+      if (lookahead == 'w') ADVANCE(423);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 693:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(335);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 694:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 't') ADVANCE(327);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 678:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(319);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 679:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(429);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 680:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(547);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 681:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(614);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 682:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(432);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 683:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(613);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 684:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(503);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 685:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(504);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 686:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(505);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 687:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(455);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 688:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(520);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 689:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(694);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 690:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(454);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 691:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(304);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 692:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(636);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 693:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(499);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 694:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(648);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 695:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(684);
+      if (lookahead == 't') ADVANCE(439);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 696:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(643);
+      if (lookahead == 't') ADVANCE(558);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 697:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(641);
+      if (lookahead == 't') ADVANCE(625);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 698:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(496);
+      if (lookahead == 't') ADVANCE(442);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 699:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(653);
+      if (lookahead == 't') ADVANCE(629);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 700:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(513);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 701:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(514);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 702:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(515);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 703:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(466);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 704:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(530);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 705:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(710);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 706:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(464);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 707:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(312);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 708:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(650);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 709:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(509);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 710:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(663);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 711:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(700);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 712:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(657);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 713:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'u') ADVANCE(655);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 701:
+    case 714:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(601);
+      if (lookahead == 'u') ADVANCE(506);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 702:
+    case 715:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(604);
+      if (lookahead == 'u') ADVANCE(668);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 703:
+    case 716:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'v') ADVANCE(522);
+      if (lookahead == 'u') ADVANCE(670);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 704:
+    case 717:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'v') ADVANCE(516);
+      if (lookahead == 'u') ADVANCE(613);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 705:
+    case 718:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'v') ADVANCE(527);
+      if (lookahead == 'u') ADVANCE(616);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 706:
+    case 719:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'w') ADVANCE(262);
+      if (lookahead == 'v') ADVANCE(532);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 707:
+    case 720:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(388);
+      if (lookahead == 'v') ADVANCE(526);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 708:
+    case 721:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(252);
+      if (lookahead == 'v') ADVANCE(537);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 709:
+    case 722:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(307);
+      if (lookahead == 'w') ADVANCE(270);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 710:
+    case 723:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(291);
+      if (lookahead == 'y') ADVANCE(398);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 711:
+    case 724:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(283);
+      if (lookahead == 'y') ADVANCE(260);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 712:
+    case 725:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'y') ADVANCE(315);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 713:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(295);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 714:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(266);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 715:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(311);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 716:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(303);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 717:
+    case 726:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'y') ADVANCE(299);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 718:
+    case 727:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(412);
+      if (lookahead == 'y') ADVANCE(291);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 719:
+    case 728:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(323);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 729:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(303);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 730:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(274);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 731:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(319);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 732:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(311);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 733:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(307);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 734:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(422);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 735:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
-          lookahead == ' ') ADVANCE(61);
+          lookahead == ' ') ADVANCE(62);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 720:
+    case 736:
       ACCEPT_TOKEN(sym_identifier);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
-    case 721:
+    case 737:
       ACCEPT_TOKEN(sym_integer);
-      if (lookahead == '.') ADVANCE(247);
-      if (lookahead == ':') ADVANCE(251);
-      if (lookahead == '_') ADVANCE(723);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(722);
+      if (lookahead == '.') ADVANCE(252);
+      if (lookahead == ':') ADVANCE(257);
+      if (lookahead == '_') ADVANCE(739);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(738);
       END_STATE();
-    case 722:
+    case 738:
       ACCEPT_TOKEN(sym_integer);
-      if (lookahead == '.') ADVANCE(247);
-      if (lookahead == ':') ADVANCE(251);
+      if (lookahead == '.') ADVANCE(252);
+      if (lookahead == ':') ADVANCE(257);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(723);
+          lookahead == '_') ADVANCE(739);
       END_STATE();
-    case 723:
+    case 739:
       ACCEPT_TOKEN(sym_integer);
-      if (lookahead == '.') ADVANCE(247);
+      if (lookahead == '.') ADVANCE(252);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(723);
+          lookahead == '_') ADVANCE(739);
       END_STATE();
-    case 724:
+    case 740:
       ACCEPT_TOKEN(sym_integer);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(724);
+          lookahead == '_') ADVANCE(740);
       END_STATE();
-    case 725:
+    case 741:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '-') ADVANCE(249);
-      if (lookahead == '.') ADVANCE(247);
+      if (lookahead == '-') ADVANCE(255);
+      if (lookahead == '.') ADVANCE(252);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(731);
+          lookahead == '_') ADVANCE(747);
       END_STATE();
-    case 726:
+    case 742:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(247);
-      if (lookahead == ':') ADVANCE(251);
-      if (lookahead == '_') ADVANCE(731);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(729);
+      if (lookahead == '.') ADVANCE(252);
+      if (lookahead == ':') ADVANCE(257);
+      if (lookahead == '_') ADVANCE(747);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(745);
       END_STATE();
-    case 727:
+    case 743:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(247);
-      if (lookahead == ':') ADVANCE(251);
-      if (lookahead == '_') ADVANCE(731);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(730);
+      if (lookahead == '.') ADVANCE(252);
+      if (lookahead == ':') ADVANCE(257);
+      if (lookahead == '_') ADVANCE(747);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(746);
       END_STATE();
-    case 728:
+    case 744:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(247);
-      if (lookahead == ':') ADVANCE(251);
-      if (lookahead == '_') ADVANCE(731);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(727);
+      if (lookahead == '.') ADVANCE(252);
+      if (lookahead == ':') ADVANCE(257);
+      if (lookahead == '_') ADVANCE(747);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(743);
       END_STATE();
-    case 729:
+    case 745:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(247);
-      if (lookahead == ':') ADVANCE(251);
+      if (lookahead == '.') ADVANCE(252);
+      if (lookahead == ':') ADVANCE(257);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(731);
+          lookahead == '_') ADVANCE(747);
       END_STATE();
-    case 730:
+    case 746:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(247);
-      if (lookahead == '_') ADVANCE(731);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(725);
+      if (lookahead == '.') ADVANCE(252);
+      if (lookahead == '_') ADVANCE(747);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(741);
       END_STATE();
-    case 731:
+    case 747:
       ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(247);
+      if (lookahead == '.') ADVANCE(252);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(731);
+          lookahead == '_') ADVANCE(747);
       END_STATE();
-    case 732:
+    case 748:
       ACCEPT_TOKEN(sym_number);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(732);
+          lookahead == '_') ADVANCE(748);
       END_STATE();
-    case 733:
+    case 749:
       ACCEPT_TOKEN(anon_sym_PERCENT);
       END_STATE();
-    case 734:
+    case 750:
       ACCEPT_TOKEN(anon_sym_PERCENT2);
       END_STATE();
-    case 735:
+    case 751:
       ACCEPT_TOKEN(sym_currency_code);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(735);
-      END_STATE();
-    case 736:
-      ACCEPT_TOKEN(anon_sym_minute);
-      if (lookahead == 's') ADVANCE(739);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 737:
-      ACCEPT_TOKEN(anon_sym_minute);
-      if (lookahead == 's') ADVANCE(738);
-      END_STATE();
-    case 738:
-      ACCEPT_TOKEN(anon_sym_minutes);
-      END_STATE();
-    case 739:
-      ACCEPT_TOKEN(anon_sym_minutes);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 740:
-      ACCEPT_TOKEN(anon_sym_hour);
-      if (lookahead == 's') ADVANCE(743);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 741:
-      ACCEPT_TOKEN(anon_sym_hour);
-      if (lookahead == 's') ADVANCE(742);
-      END_STATE();
-    case 742:
-      ACCEPT_TOKEN(anon_sym_hours);
-      END_STATE();
-    case 743:
-      ACCEPT_TOKEN(anon_sym_hours);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 744:
-      ACCEPT_TOKEN(anon_sym_days);
-      END_STATE();
-    case 745:
-      ACCEPT_TOKEN(anon_sym_days);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 746:
-      ACCEPT_TOKEN(anon_sym_weeks);
-      END_STATE();
-    case 747:
-      ACCEPT_TOKEN(anon_sym_weeks);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 748:
-      ACCEPT_TOKEN(anon_sym_month);
-      if (lookahead == 's') ADVANCE(750);
-      END_STATE();
-    case 749:
-      ACCEPT_TOKEN(anon_sym_month);
-      if (lookahead == 's') ADVANCE(751);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
-      END_STATE();
-    case 750:
-      ACCEPT_TOKEN(anon_sym_months);
-      END_STATE();
-    case 751:
-      ACCEPT_TOKEN(anon_sym_months);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(720);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(751);
       END_STATE();
     case 752:
-      ACCEPT_TOKEN(aux_sym_duration_unit_token1);
+      ACCEPT_TOKEN(anon_sym_minute);
+      if (lookahead == 's') ADVANCE(755);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 753:
-      ACCEPT_TOKEN(aux_sym_duration_unit_token1);
-      if (lookahead == 's') ADVANCE(752);
+      ACCEPT_TOKEN(anon_sym_minute);
+      if (lookahead == 's') ADVANCE(754);
       END_STATE();
     case 754:
-      ACCEPT_TOKEN(sym_date);
+      ACCEPT_TOKEN(anon_sym_minutes);
       END_STATE();
     case 755:
-      ACCEPT_TOKEN(sym_date);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(754);
+      ACCEPT_TOKEN(anon_sym_minutes);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 756:
-      ACCEPT_TOKEN(sym_time);
+      ACCEPT_TOKEN(anon_sym_hour);
+      if (lookahead == 's') ADVANCE(759);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 757:
-      ACCEPT_TOKEN(anon_sym_DQUOTE);
+      ACCEPT_TOKEN(anon_sym_hour);
+      if (lookahead == 's') ADVANCE(758);
       END_STATE();
     case 758:
-      ACCEPT_TOKEN(anon_sym_DQUOTE2);
+      ACCEPT_TOKEN(anon_sym_hours);
       END_STATE();
     case 759:
-      ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '\n') ADVANCE(761);
-      if (lookahead == '{') ADVANCE(765);
-      if (lookahead != 0 &&
-          lookahead != '"' &&
-          lookahead != '\\') ADVANCE(759);
+      ACCEPT_TOKEN(anon_sym_hours);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
       END_STATE();
     case 760:
+      ACCEPT_TOKEN(anon_sym_days);
+      END_STATE();
+    case 761:
+      ACCEPT_TOKEN(anon_sym_days);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 762:
+      ACCEPT_TOKEN(anon_sym_weeks);
+      END_STATE();
+    case 763:
+      ACCEPT_TOKEN(anon_sym_weeks);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 764:
+      ACCEPT_TOKEN(anon_sym_month);
+      if (lookahead == 's') ADVANCE(766);
+      END_STATE();
+    case 765:
+      ACCEPT_TOKEN(anon_sym_month);
+      if (lookahead == 's') ADVANCE(767);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 766:
+      ACCEPT_TOKEN(anon_sym_months);
+      END_STATE();
+    case 767:
+      ACCEPT_TOKEN(anon_sym_months);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(736);
+      END_STATE();
+    case 768:
+      ACCEPT_TOKEN(aux_sym_duration_unit_token1);
+      END_STATE();
+    case 769:
+      ACCEPT_TOKEN(aux_sym_duration_unit_token1);
+      if (lookahead == 's') ADVANCE(768);
+      END_STATE();
+    case 770:
+      ACCEPT_TOKEN(sym_date);
+      END_STATE();
+    case 771:
+      ACCEPT_TOKEN(sym_date);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(770);
+      END_STATE();
+    case 772:
+      ACCEPT_TOKEN(sym_time);
+      END_STATE();
+    case 773:
+      ACCEPT_TOKEN(anon_sym_DQUOTE);
+      END_STATE();
+    case 774:
+      ACCEPT_TOKEN(anon_sym_DQUOTE2);
+      END_STATE();
+    case 775:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '#') ADVANCE(759);
-      if (lookahead == '{') ADVANCE(245);
+      if (lookahead == '\n') ADVANCE(777);
+      if (lookahead == '{') ADVANCE(781);
+      if (lookahead != 0 &&
+          lookahead != '"' &&
+          lookahead != '\\') ADVANCE(775);
+      END_STATE();
+    case 776:
+      ACCEPT_TOKEN(sym_string_content);
+      if (lookahead == '#') ADVANCE(775);
+      if (lookahead == '{') ADVANCE(250);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) ADVANCE(760);
+          lookahead == 0xfeff) ADVANCE(776);
       if (lookahead != 0 &&
           lookahead != '"' &&
           lookahead != '#' &&
-          lookahead != '\\') ADVANCE(761);
+          lookahead != '\\') ADVANCE(777);
       END_STATE();
-    case 761:
+    case 777:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '{') ADVANCE(245);
+      if (lookahead == '{') ADVANCE(250);
       if (lookahead != 0 &&
           lookahead != '"' &&
-          lookahead != '\\') ADVANCE(761);
+          lookahead != '\\') ADVANCE(777);
       END_STATE();
-    case 762:
+    case 778:
       ACCEPT_TOKEN(sym_escape_sequence);
       END_STATE();
-    case 763:
+    case 779:
       ACCEPT_TOKEN(anon_sym_LBRACE2);
       END_STATE();
-    case 764:
+    case 780:
       ACCEPT_TOKEN(anon_sym_LBRACE2);
-      if (lookahead == '{') ADVANCE(761);
+      if (lookahead == '{') ADVANCE(777);
       END_STATE();
-    case 765:
+    case 781:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '{') ADVANCE(759);
+      if (lookahead == '{') ADVANCE(775);
       if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(766);
+          lookahead != '\n') ADVANCE(782);
       END_STATE();
-    case 766:
+    case 782:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(766);
+          lookahead != '\n') ADVANCE(782);
       END_STATE();
     default:
       return false;
@@ -8219,69 +8318,69 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
 
 static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0},
-  [1] = {.lex_state = 255},
-  [2] = {.lex_state = 255},
-  [3] = {.lex_state = 255},
-  [4] = {.lex_state = 256},
-  [5] = {.lex_state = 256},
-  [6] = {.lex_state = 256},
-  [7] = {.lex_state = 255},
-  [8] = {.lex_state = 255},
-  [9] = {.lex_state = 255},
-  [10] = {.lex_state = 255},
-  [11] = {.lex_state = 255},
-  [12] = {.lex_state = 255},
-  [13] = {.lex_state = 255},
-  [14] = {.lex_state = 255},
-  [15] = {.lex_state = 255},
-  [16] = {.lex_state = 255},
-  [17] = {.lex_state = 255},
-  [18] = {.lex_state = 255},
-  [19] = {.lex_state = 255},
-  [20] = {.lex_state = 255},
+  [1] = {.lex_state = 263},
+  [2] = {.lex_state = 263},
+  [3] = {.lex_state = 263},
+  [4] = {.lex_state = 264},
+  [5] = {.lex_state = 264},
+  [6] = {.lex_state = 264},
+  [7] = {.lex_state = 263},
+  [8] = {.lex_state = 263},
+  [9] = {.lex_state = 263},
+  [10] = {.lex_state = 263},
+  [11] = {.lex_state = 263},
+  [12] = {.lex_state = 263},
+  [13] = {.lex_state = 263},
+  [14] = {.lex_state = 263},
+  [15] = {.lex_state = 263},
+  [16] = {.lex_state = 263},
+  [17] = {.lex_state = 263},
+  [18] = {.lex_state = 263},
+  [19] = {.lex_state = 263},
+  [20] = {.lex_state = 263},
   [21] = {.lex_state = 1},
-  [22] = {.lex_state = 258},
-  [23] = {.lex_state = 258},
-  [24] = {.lex_state = 255},
-  [25] = {.lex_state = 255},
-  [26] = {.lex_state = 255},
-  [27] = {.lex_state = 255},
-  [28] = {.lex_state = 255},
-  [29] = {.lex_state = 255},
-  [30] = {.lex_state = 255},
-  [31] = {.lex_state = 255},
-  [32] = {.lex_state = 255},
-  [33] = {.lex_state = 255},
-  [34] = {.lex_state = 255},
-  [35] = {.lex_state = 4},
-  [36] = {.lex_state = 3},
-  [37] = {.lex_state = 259},
+  [22] = {.lex_state = 266},
+  [23] = {.lex_state = 266},
+  [24] = {.lex_state = 263},
+  [25] = {.lex_state = 263},
+  [26] = {.lex_state = 263},
+  [27] = {.lex_state = 263},
+  [28] = {.lex_state = 263},
+  [29] = {.lex_state = 263},
+  [30] = {.lex_state = 263},
+  [31] = {.lex_state = 263},
+  [32] = {.lex_state = 263},
+  [33] = {.lex_state = 263},
+  [34] = {.lex_state = 263},
+  [35] = {.lex_state = 267},
+  [36] = {.lex_state = 267},
+  [37] = {.lex_state = 4},
   [38] = {.lex_state = 3},
   [39] = {.lex_state = 3},
-  [40] = {.lex_state = 3},
-  [41] = {.lex_state = 259},
-  [42] = {.lex_state = 3},
+  [40] = {.lex_state = 263},
+  [41] = {.lex_state = 263},
+  [42] = {.lex_state = 263},
   [43] = {.lex_state = 3},
-  [44] = {.lex_state = 3},
-  [45] = {.lex_state = 255},
-  [46] = {.lex_state = 255},
-  [47] = {.lex_state = 255},
-  [48] = {.lex_state = 255},
-  [49] = {.lex_state = 255},
-  [50] = {.lex_state = 255},
-  [51] = {.lex_state = 255},
-  [52] = {.lex_state = 255},
+  [44] = {.lex_state = 263},
+  [45] = {.lex_state = 263},
+  [46] = {.lex_state = 3},
+  [47] = {.lex_state = 263},
+  [48] = {.lex_state = 263},
+  [49] = {.lex_state = 263},
+  [50] = {.lex_state = 3},
+  [51] = {.lex_state = 3},
+  [52] = {.lex_state = 3},
   [53] = {.lex_state = 3},
   [54] = {.lex_state = 3},
-  [55] = {.lex_state = 3},
-  [56] = {.lex_state = 3},
+  [55] = {.lex_state = 263},
+  [56] = {.lex_state = 263},
   [57] = {.lex_state = 3},
-  [58] = {.lex_state = 255},
+  [58] = {.lex_state = 3},
   [59] = {.lex_state = 3},
   [60] = {.lex_state = 3},
-  [61] = {.lex_state = 3},
+  [61] = {.lex_state = 263},
   [62] = {.lex_state = 3},
-  [63] = {.lex_state = 255},
+  [63] = {.lex_state = 3},
   [64] = {.lex_state = 3},
   [65] = {.lex_state = 3},
   [66] = {.lex_state = 3},
@@ -8296,17 +8395,17 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [75] = {.lex_state = 3},
   [76] = {.lex_state = 3},
   [77] = {.lex_state = 3},
-  [78] = {.lex_state = 3},
-  [79] = {.lex_state = 255},
-  [80] = {.lex_state = 255},
+  [78] = {.lex_state = 263},
+  [79] = {.lex_state = 3},
+  [80] = {.lex_state = 3},
   [81] = {.lex_state = 3},
   [82] = {.lex_state = 3},
   [83] = {.lex_state = 3},
-  [84] = {.lex_state = 3},
-  [85] = {.lex_state = 3},
+  [84] = {.lex_state = 2},
+  [85] = {.lex_state = 2},
   [86] = {.lex_state = 3},
-  [87] = {.lex_state = 2},
-  [88] = {.lex_state = 2},
+  [87] = {.lex_state = 3},
+  [88] = {.lex_state = 3},
   [89] = {.lex_state = 3},
   [90] = {.lex_state = 3},
   [91] = {.lex_state = 3},
@@ -8323,12 +8422,12 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [102] = {.lex_state = 3},
   [103] = {.lex_state = 3},
   [104] = {.lex_state = 3},
-  [105] = {.lex_state = 255},
-  [106] = {.lex_state = 255},
-  [107] = {.lex_state = 3},
+  [105] = {.lex_state = 263},
+  [106] = {.lex_state = 263},
+  [107] = {.lex_state = 263},
   [108] = {.lex_state = 3},
-  [109] = {.lex_state = 3},
-  [110] = {.lex_state = 3},
+  [109] = {.lex_state = 263},
+  [110] = {.lex_state = 263},
   [111] = {.lex_state = 3},
   [112] = {.lex_state = 3},
   [113] = {.lex_state = 3},
@@ -8338,22 +8437,22 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [117] = {.lex_state = 3},
   [118] = {.lex_state = 3},
   [119] = {.lex_state = 3},
-  [120] = {.lex_state = 255},
-  [121] = {.lex_state = 255},
+  [120] = {.lex_state = 3},
+  [121] = {.lex_state = 3},
   [122] = {.lex_state = 3},
   [123] = {.lex_state = 3},
   [124] = {.lex_state = 3},
   [125] = {.lex_state = 3},
   [126] = {.lex_state = 3},
-  [127] = {.lex_state = 255},
-  [128] = {.lex_state = 255},
-  [129] = {.lex_state = 255},
-  [130] = {.lex_state = 255},
+  [127] = {.lex_state = 3},
+  [128] = {.lex_state = 3},
+  [129] = {.lex_state = 3},
+  [130] = {.lex_state = 3},
   [131] = {.lex_state = 3},
-  [132] = {.lex_state = 255},
-  [133] = {.lex_state = 3},
-  [134] = {.lex_state = 3},
-  [135] = {.lex_state = 3},
+  [132] = {.lex_state = 263},
+  [133] = {.lex_state = 263},
+  [134] = {.lex_state = 263},
+  [135] = {.lex_state = 263},
   [136] = {.lex_state = 3},
   [137] = {.lex_state = 6},
   [138] = {.lex_state = 6},
@@ -8363,25 +8462,25 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [142] = {.lex_state = 6},
   [143] = {.lex_state = 6},
   [144] = {.lex_state = 4},
-  [145] = {.lex_state = 4},
-  [146] = {.lex_state = 6},
-  [147] = {.lex_state = 4},
+  [145] = {.lex_state = 6},
+  [146] = {.lex_state = 4},
+  [147] = {.lex_state = 263},
   [148] = {.lex_state = 4},
   [149] = {.lex_state = 12},
   [150] = {.lex_state = 4},
   [151] = {.lex_state = 4},
-  [152] = {.lex_state = 4},
+  [152] = {.lex_state = 14},
   [153] = {.lex_state = 4},
-  [154] = {.lex_state = 255},
+  [154] = {.lex_state = 263},
   [155] = {.lex_state = 4},
   [156] = {.lex_state = 4},
   [157] = {.lex_state = 4},
-  [158] = {.lex_state = 13},
+  [158] = {.lex_state = 4},
   [159] = {.lex_state = 4},
-  [160] = {.lex_state = 14},
-  [161] = {.lex_state = 14},
+  [160] = {.lex_state = 4},
+  [161] = {.lex_state = 4},
   [162] = {.lex_state = 4},
-  [163] = {.lex_state = 10},
+  [163] = {.lex_state = 4},
   [164] = {.lex_state = 4},
   [165] = {.lex_state = 4},
   [166] = {.lex_state = 4},
@@ -8389,382 +8488,384 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [168] = {.lex_state = 4},
   [169] = {.lex_state = 4},
   [170] = {.lex_state = 4},
-  [171] = {.lex_state = 4},
+  [171] = {.lex_state = 10},
   [172] = {.lex_state = 4},
   [173] = {.lex_state = 4},
-  [174] = {.lex_state = 4},
-  [175] = {.lex_state = 4},
-  [176] = {.lex_state = 15},
-  [177] = {.lex_state = 255},
-  [178] = {.lex_state = 14},
-  [179] = {.lex_state = 6},
-  [180] = {.lex_state = 6},
-  [181] = {.lex_state = 13},
-  [182] = {.lex_state = 13},
+  [174] = {.lex_state = 14},
+  [175] = {.lex_state = 13},
+  [176] = {.lex_state = 4},
+  [177] = {.lex_state = 263},
+  [178] = {.lex_state = 13},
+  [179] = {.lex_state = 263},
+  [180] = {.lex_state = 263},
+  [181] = {.lex_state = 263},
+  [182] = {.lex_state = 263},
   [183] = {.lex_state = 6},
-  [184] = {.lex_state = 9},
-  [185] = {.lex_state = 255},
-  [186] = {.lex_state = 255},
-  [187] = {.lex_state = 255},
-  [188] = {.lex_state = 255},
-  [189] = {.lex_state = 255},
-  [190] = {.lex_state = 255},
-  [191] = {.lex_state = 255},
-  [192] = {.lex_state = 255},
-  [193] = {.lex_state = 255},
-  [194] = {.lex_state = 255},
-  [195] = {.lex_state = 255},
-  [196] = {.lex_state = 255},
-  [197] = {.lex_state = 255},
-  [198] = {.lex_state = 255},
-  [199] = {.lex_state = 255},
-  [200] = {.lex_state = 255},
-  [201] = {.lex_state = 255},
-  [202] = {.lex_state = 255},
-  [203] = {.lex_state = 255},
-  [204] = {.lex_state = 255},
-  [205] = {.lex_state = 255},
-  [206] = {.lex_state = 6},
-  [207] = {.lex_state = 255},
-  [208] = {.lex_state = 255},
-  [209] = {.lex_state = 255},
-  [210] = {.lex_state = 255},
-  [211] = {.lex_state = 255},
-  [212] = {.lex_state = 255},
-  [213] = {.lex_state = 255},
-  [214] = {.lex_state = 255},
-  [215] = {.lex_state = 255},
-  [216] = {.lex_state = 255},
-  [217] = {.lex_state = 255},
-  [218] = {.lex_state = 255},
-  [219] = {.lex_state = 14},
-  [220] = {.lex_state = 9},
-  [221] = {.lex_state = 6},
+  [184] = {.lex_state = 263},
+  [185] = {.lex_state = 263},
+  [186] = {.lex_state = 13},
+  [187] = {.lex_state = 9},
+  [188] = {.lex_state = 6},
+  [189] = {.lex_state = 263},
+  [190] = {.lex_state = 263},
+  [191] = {.lex_state = 263},
+  [192] = {.lex_state = 263},
+  [193] = {.lex_state = 263},
+  [194] = {.lex_state = 263},
+  [195] = {.lex_state = 263},
+  [196] = {.lex_state = 14},
+  [197] = {.lex_state = 263},
+  [198] = {.lex_state = 263},
+  [199] = {.lex_state = 15},
+  [200] = {.lex_state = 263},
+  [201] = {.lex_state = 263},
+  [202] = {.lex_state = 263},
+  [203] = {.lex_state = 263},
+  [204] = {.lex_state = 6},
+  [205] = {.lex_state = 263},
+  [206] = {.lex_state = 263},
+  [207] = {.lex_state = 263},
+  [208] = {.lex_state = 263},
+  [209] = {.lex_state = 263},
+  [210] = {.lex_state = 263},
+  [211] = {.lex_state = 263},
+  [212] = {.lex_state = 6},
+  [213] = {.lex_state = 263},
+  [214] = {.lex_state = 263},
+  [215] = {.lex_state = 263},
+  [216] = {.lex_state = 263},
+  [217] = {.lex_state = 263},
+  [218] = {.lex_state = 263},
+  [219] = {.lex_state = 263},
+  [220] = {.lex_state = 3},
+  [221] = {.lex_state = 263},
   [222] = {.lex_state = 14},
-  [223] = {.lex_state = 14},
-  [224] = {.lex_state = 255},
-  [225] = {.lex_state = 255},
+  [223] = {.lex_state = 9},
+  [224] = {.lex_state = 6},
+  [225] = {.lex_state = 263},
   [226] = {.lex_state = 6},
-  [227] = {.lex_state = 3},
-  [228] = {.lex_state = 255},
-  [229] = {.lex_state = 6},
-  [230] = {.lex_state = 255},
-  [231] = {.lex_state = 9},
-  [232] = {.lex_state = 255},
-  [233] = {.lex_state = 6},
-  [234] = {.lex_state = 6},
+  [227] = {.lex_state = 6},
+  [228] = {.lex_state = 263},
+  [229] = {.lex_state = 14},
+  [230] = {.lex_state = 9},
+  [231] = {.lex_state = 263},
+  [232] = {.lex_state = 14},
+  [233] = {.lex_state = 263},
+  [234] = {.lex_state = 263},
   [235] = {.lex_state = 6},
-  [236] = {.lex_state = 4},
-  [237] = {.lex_state = 4},
-  [238] = {.lex_state = 255},
-  [239] = {.lex_state = 255},
-  [240] = {.lex_state = 255},
-  [241] = {.lex_state = 255},
-  [242] = {.lex_state = 255},
-  [243] = {.lex_state = 255},
-  [244] = {.lex_state = 255},
-  [245] = {.lex_state = 255},
-  [246] = {.lex_state = 255},
-  [247] = {.lex_state = 255},
-  [248] = {.lex_state = 255},
-  [249] = {.lex_state = 255},
-  [250] = {.lex_state = 255},
-  [251] = {.lex_state = 255},
-  [252] = {.lex_state = 255},
-  [253] = {.lex_state = 255},
-  [254] = {.lex_state = 255},
-  [255] = {.lex_state = 255},
-  [256] = {.lex_state = 255},
-  [257] = {.lex_state = 255},
-  [258] = {.lex_state = 255},
-  [259] = {.lex_state = 255},
-  [260] = {.lex_state = 255},
-  [261] = {.lex_state = 255},
-  [262] = {.lex_state = 6},
-  [263] = {.lex_state = 255},
-  [264] = {.lex_state = 255},
-  [265] = {.lex_state = 3},
-  [266] = {.lex_state = 255},
-  [267] = {.lex_state = 8},
+  [236] = {.lex_state = 263},
+  [237] = {.lex_state = 263},
+  [238] = {.lex_state = 263},
+  [239] = {.lex_state = 263},
+  [240] = {.lex_state = 263},
+  [241] = {.lex_state = 263},
+  [242] = {.lex_state = 263},
+  [243] = {.lex_state = 263},
+  [244] = {.lex_state = 263},
+  [245] = {.lex_state = 263},
+  [246] = {.lex_state = 263},
+  [247] = {.lex_state = 263},
+  [248] = {.lex_state = 263},
+  [249] = {.lex_state = 263},
+  [250] = {.lex_state = 263},
+  [251] = {.lex_state = 263},
+  [252] = {.lex_state = 6},
+  [253] = {.lex_state = 6},
+  [254] = {.lex_state = 4},
+  [255] = {.lex_state = 4},
+  [256] = {.lex_state = 263},
+  [257] = {.lex_state = 263},
+  [258] = {.lex_state = 263},
+  [259] = {.lex_state = 263},
+  [260] = {.lex_state = 263},
+  [261] = {.lex_state = 263},
+  [262] = {.lex_state = 263},
+  [263] = {.lex_state = 263},
+  [264] = {.lex_state = 6},
+  [265] = {.lex_state = 263},
+  [266] = {.lex_state = 263},
+  [267] = {.lex_state = 3},
   [268] = {.lex_state = 8},
-  [269] = {.lex_state = 4},
+  [269] = {.lex_state = 8},
   [270] = {.lex_state = 4},
   [271] = {.lex_state = 4},
-  [272] = {.lex_state = 255},
+  [272] = {.lex_state = 4},
   [273] = {.lex_state = 8},
-  [274] = {.lex_state = 255},
-  [275] = {.lex_state = 255},
-  [276] = {.lex_state = 17},
-  [277] = {.lex_state = 255},
+  [274] = {.lex_state = 263},
+  [275] = {.lex_state = 263},
+  [276] = {.lex_state = 263},
+  [277] = {.lex_state = 17},
   [278] = {.lex_state = 4},
-  [279] = {.lex_state = 255},
-  [280] = {.lex_state = 255},
-  [281] = {.lex_state = 4},
+  [279] = {.lex_state = 263},
+  [280] = {.lex_state = 4},
+  [281] = {.lex_state = 263},
   [282] = {.lex_state = 4},
-  [283] = {.lex_state = 255},
-  [284] = {.lex_state = 255},
-  [285] = {.lex_state = 3},
-  [286] = {.lex_state = 18},
-  [287] = {.lex_state = 7},
+  [283] = {.lex_state = 263},
+  [284] = {.lex_state = 263},
+  [285] = {.lex_state = 263},
+  [286] = {.lex_state = 3},
+  [287] = {.lex_state = 3},
   [288] = {.lex_state = 3},
-  [289] = {.lex_state = 3},
+  [289] = {.lex_state = 4},
   [290] = {.lex_state = 7},
-  [291] = {.lex_state = 4},
-  [292] = {.lex_state = 7},
-  [293] = {.lex_state = 3},
-  [294] = {.lex_state = 4},
-  [295] = {.lex_state = 3},
-  [296] = {.lex_state = 3},
-  [297] = {.lex_state = 7},
+  [291] = {.lex_state = 3},
+  [292] = {.lex_state = 3},
+  [293] = {.lex_state = 18},
+  [294] = {.lex_state = 3},
+  [295] = {.lex_state = 7},
+  [296] = {.lex_state = 7},
+  [297] = {.lex_state = 4},
   [298] = {.lex_state = 4},
   [299] = {.lex_state = 4},
   [300] = {.lex_state = 4},
-  [301] = {.lex_state = 255},
-  [302] = {.lex_state = 4},
+  [301] = {.lex_state = 4},
+  [302] = {.lex_state = 263},
   [303] = {.lex_state = 4},
   [304] = {.lex_state = 4},
   [305] = {.lex_state = 4},
-  [306] = {.lex_state = 3},
-  [307] = {.lex_state = 255},
-  [308] = {.lex_state = 4},
+  [306] = {.lex_state = 4},
+  [307] = {.lex_state = 3},
+  [308] = {.lex_state = 263},
   [309] = {.lex_state = 4},
   [310] = {.lex_state = 4},
   [311] = {.lex_state = 4},
-  [312] = {.lex_state = 255},
-  [313] = {.lex_state = 4},
-  [314] = {.lex_state = 5},
+  [312] = {.lex_state = 4},
+  [313] = {.lex_state = 263},
+  [314] = {.lex_state = 4},
   [315] = {.lex_state = 5},
   [316] = {.lex_state = 5},
   [317] = {.lex_state = 5},
   [318] = {.lex_state = 5},
-  [319] = {.lex_state = 3},
-  [320] = {.lex_state = 255},
-  [321] = {.lex_state = 5},
+  [319] = {.lex_state = 5},
+  [320] = {.lex_state = 7},
+  [321] = {.lex_state = 263},
   [322] = {.lex_state = 5},
-  [323] = {.lex_state = 3},
-  [324] = {.lex_state = 4},
-  [325] = {.lex_state = 4},
-  [326] = {.lex_state = 255},
-  [327] = {.lex_state = 11},
-  [328] = {.lex_state = 3},
-  [329] = {.lex_state = 255},
-  [330] = {.lex_state = 255},
-  [331] = {.lex_state = 255},
-  [332] = {.lex_state = 255},
-  [333] = {.lex_state = 255},
-  [334] = {.lex_state = 255},
-  [335] = {.lex_state = 255},
-  [336] = {.lex_state = 16},
-  [337] = {.lex_state = 255},
-  [338] = {.lex_state = 3},
-  [339] = {.lex_state = 7},
-  [340] = {.lex_state = 255},
-  [341] = {.lex_state = 3},
-  [342] = {.lex_state = 255},
-  [343] = {.lex_state = 255},
-  [344] = {.lex_state = 255},
-  [345] = {.lex_state = 255},
-  [346] = {.lex_state = 255},
-  [347] = {.lex_state = 11},
-  [348] = {.lex_state = 3},
-  [349] = {.lex_state = 3},
-  [350] = {.lex_state = 3},
-  [351] = {.lex_state = 3},
-  [352] = {.lex_state = 255},
+  [323] = {.lex_state = 5},
+  [324] = {.lex_state = 3},
+  [325] = {.lex_state = 3},
+  [326] = {.lex_state = 4},
+  [327] = {.lex_state = 263},
+  [328] = {.lex_state = 263},
+  [329] = {.lex_state = 263},
+  [330] = {.lex_state = 263},
+  [331] = {.lex_state = 263},
+  [332] = {.lex_state = 3},
+  [333] = {.lex_state = 263},
+  [334] = {.lex_state = 263},
+  [335] = {.lex_state = 263},
+  [336] = {.lex_state = 263},
+  [337] = {.lex_state = 11},
+  [338] = {.lex_state = 263},
+  [339] = {.lex_state = 263},
+  [340] = {.lex_state = 3},
+  [341] = {.lex_state = 263},
+  [342] = {.lex_state = 7},
+  [343] = {.lex_state = 16},
+  [344] = {.lex_state = 263},
+  [345] = {.lex_state = 263},
+  [346] = {.lex_state = 263},
+  [347] = {.lex_state = 3},
+  [348] = {.lex_state = 263},
+  [349] = {.lex_state = 263},
+  [350] = {.lex_state = 263},
+  [351] = {.lex_state = 11},
+  [352] = {.lex_state = 263},
   [353] = {.lex_state = 3},
-  [354] = {.lex_state = 255},
-  [355] = {.lex_state = 255},
-  [356] = {.lex_state = 255},
-  [357] = {.lex_state = 255},
-  [358] = {.lex_state = 255},
-  [359] = {.lex_state = 255},
-  [360] = {.lex_state = 255},
-  [361] = {.lex_state = 255},
-  [362] = {.lex_state = 255},
-  [363] = {.lex_state = 255},
-  [364] = {.lex_state = 255},
-  [365] = {.lex_state = 255},
-  [366] = {.lex_state = 255},
-  [367] = {.lex_state = 255},
-  [368] = {.lex_state = 255},
-  [369] = {.lex_state = 255},
-  [370] = {.lex_state = 11},
-  [371] = {.lex_state = 255},
-  [372] = {.lex_state = 5},
-  [373] = {.lex_state = 7},
-  [374] = {.lex_state = 7},
-  [375] = {.lex_state = 255},
-  [376] = {.lex_state = 255},
-  [377] = {.lex_state = 3},
-  [378] = {.lex_state = 3},
-  [379] = {.lex_state = 255},
-  [380] = {.lex_state = 255},
-  [381] = {.lex_state = 255},
-  [382] = {.lex_state = 7},
-  [383] = {.lex_state = 255},
+  [354] = {.lex_state = 5},
+  [355] = {.lex_state = 7},
+  [356] = {.lex_state = 7},
+  [357] = {.lex_state = 3},
+  [358] = {.lex_state = 263},
+  [359] = {.lex_state = 263},
+  [360] = {.lex_state = 263},
+  [361] = {.lex_state = 263},
+  [362] = {.lex_state = 263},
+  [363] = {.lex_state = 263},
+  [364] = {.lex_state = 263},
+  [365] = {.lex_state = 3},
+  [366] = {.lex_state = 3},
+  [367] = {.lex_state = 263},
+  [368] = {.lex_state = 3},
+  [369] = {.lex_state = 3},
+  [370] = {.lex_state = 263},
+  [371] = {.lex_state = 11},
+  [372] = {.lex_state = 263},
+  [373] = {.lex_state = 263},
+  [374] = {.lex_state = 263},
+  [375] = {.lex_state = 263},
+  [376] = {.lex_state = 263},
+  [377] = {.lex_state = 263},
+  [378] = {.lex_state = 263},
+  [379] = {.lex_state = 263},
+  [380] = {.lex_state = 3},
+  [381] = {.lex_state = 3},
+  [382] = {.lex_state = 263},
+  [383] = {.lex_state = 263},
   [384] = {.lex_state = 3},
-  [385] = {.lex_state = 255},
-  [386] = {.lex_state = 255},
-  [387] = {.lex_state = 255},
-  [388] = {.lex_state = 3},
-  [389] = {.lex_state = 3},
-  [390] = {.lex_state = 3},
-  [391] = {.lex_state = 255},
-  [392] = {.lex_state = 255},
-  [393] = {.lex_state = 255},
-  [394] = {.lex_state = 255},
-  [395] = {.lex_state = 255},
-  [396] = {.lex_state = 255},
-  [397] = {.lex_state = 255},
-  [398] = {.lex_state = 255},
-  [399] = {.lex_state = 3},
-  [400] = {.lex_state = 255},
+  [385] = {.lex_state = 263},
+  [386] = {.lex_state = 3},
+  [387] = {.lex_state = 263},
+  [388] = {.lex_state = 263},
+  [389] = {.lex_state = 263},
+  [390] = {.lex_state = 7},
+  [391] = {.lex_state = 263},
+  [392] = {.lex_state = 3},
+  [393] = {.lex_state = 263},
+  [394] = {.lex_state = 263},
+  [395] = {.lex_state = 263},
+  [396] = {.lex_state = 3},
+  [397] = {.lex_state = 263},
+  [398] = {.lex_state = 263},
+  [399] = {.lex_state = 263},
+  [400] = {.lex_state = 263},
   [401] = {.lex_state = 3},
-  [402] = {.lex_state = 3},
-  [403] = {.lex_state = 3},
-  [404] = {.lex_state = 3},
-  [405] = {.lex_state = 255},
-  [406] = {.lex_state = 255},
+  [402] = {.lex_state = 263},
+  [403] = {.lex_state = 263},
+  [404] = {.lex_state = 263},
+  [405] = {.lex_state = 263},
+  [406] = {.lex_state = 263},
   [407] = {.lex_state = 3},
-  [408] = {.lex_state = 255},
-  [409] = {.lex_state = 255},
-  [410] = {.lex_state = 255},
+  [408] = {.lex_state = 3},
+  [409] = {.lex_state = 263},
+  [410] = {.lex_state = 3},
   [411] = {.lex_state = 3},
-  [412] = {.lex_state = 255},
-  [413] = {.lex_state = 255},
-  [414] = {.lex_state = 255},
-  [415] = {.lex_state = 3},
-  [416] = {.lex_state = 255},
-  [417] = {.lex_state = 3},
-  [418] = {.lex_state = 3},
-  [419] = {.lex_state = 3},
-  [420] = {.lex_state = 255},
-  [421] = {.lex_state = 255},
-  [422] = {.lex_state = 0},
-  [423] = {.lex_state = 0},
-  [424] = {.lex_state = 255},
-  [425] = {.lex_state = 255},
-  [426] = {.lex_state = 255},
-  [427] = {.lex_state = 0},
+  [412] = {.lex_state = 263},
+  [413] = {.lex_state = 263},
+  [414] = {.lex_state = 263},
+  [415] = {.lex_state = 263},
+  [416] = {.lex_state = 263},
+  [417] = {.lex_state = 0},
+  [418] = {.lex_state = 263},
+  [419] = {.lex_state = 0},
+  [420] = {.lex_state = 263},
+  [421] = {.lex_state = 263},
+  [422] = {.lex_state = 3},
+  [423] = {.lex_state = 3},
+  [424] = {.lex_state = 3},
+  [425] = {.lex_state = 0},
+  [426] = {.lex_state = 3},
+  [427] = {.lex_state = 3},
   [428] = {.lex_state = 3},
-  [429] = {.lex_state = 3},
-  [430] = {.lex_state = 3},
-  [431] = {.lex_state = 3},
-  [432] = {.lex_state = 3},
-  [433] = {.lex_state = 0},
-  [434] = {.lex_state = 256},
-  [435] = {.lex_state = 19},
-  [436] = {.lex_state = 255},
+  [429] = {.lex_state = 263},
+  [430] = {.lex_state = 263},
+  [431] = {.lex_state = 263},
+  [432] = {.lex_state = 263},
+  [433] = {.lex_state = 3},
+  [434] = {.lex_state = 0},
+  [435] = {.lex_state = 0},
+  [436] = {.lex_state = 264},
   [437] = {.lex_state = 3},
-  [438] = {.lex_state = 3},
-  [439] = {.lex_state = 256},
-  [440] = {.lex_state = 0},
-  [441] = {.lex_state = 255},
-  [442] = {.lex_state = 3},
-  [443] = {.lex_state = 255},
-  [444] = {.lex_state = 256},
+  [438] = {.lex_state = 4},
+  [439] = {.lex_state = 0},
+  [440] = {.lex_state = 3},
+  [441] = {.lex_state = 3},
+  [442] = {.lex_state = 266},
+  [443] = {.lex_state = 267},
+  [444] = {.lex_state = 3},
   [445] = {.lex_state = 3},
-  [446] = {.lex_state = 3},
+  [446] = {.lex_state = 263},
   [447] = {.lex_state = 3},
-  [448] = {.lex_state = 255},
-  [449] = {.lex_state = 3},
+  [448] = {.lex_state = 263},
+  [449] = {.lex_state = 266},
   [450] = {.lex_state = 3},
-  [451] = {.lex_state = 0},
-  [452] = {.lex_state = 3},
-  [453] = {.lex_state = 255},
-  [454] = {.lex_state = 255},
-  [455] = {.lex_state = 255},
+  [451] = {.lex_state = 3},
+  [452] = {.lex_state = 263},
+  [453] = {.lex_state = 266},
+  [454] = {.lex_state = 263},
+  [455] = {.lex_state = 3},
   [456] = {.lex_state = 3},
   [457] = {.lex_state = 3},
   [458] = {.lex_state = 3},
-  [459] = {.lex_state = 259},
-  [460] = {.lex_state = 3},
+  [459] = {.lex_state = 3},
+  [460] = {.lex_state = 263},
   [461] = {.lex_state = 3},
-  [462] = {.lex_state = 256},
-  [463] = {.lex_state = 1},
-  [464] = {.lex_state = 3},
-  [465] = {.lex_state = 256},
-  [466] = {.lex_state = 255},
-  [467] = {.lex_state = 259},
+  [462] = {.lex_state = 3},
+  [463] = {.lex_state = 3},
+  [464] = {.lex_state = 263},
+  [465] = {.lex_state = 266},
+  [466] = {.lex_state = 264},
+  [467] = {.lex_state = 263},
   [468] = {.lex_state = 3},
-  [469] = {.lex_state = 3},
-  [470] = {.lex_state = 1},
+  [469] = {.lex_state = 266},
+  [470] = {.lex_state = 0},
   [471] = {.lex_state = 3},
-  [472] = {.lex_state = 255},
-  [473] = {.lex_state = 3},
+  [472] = {.lex_state = 3},
+  [473] = {.lex_state = 264},
   [474] = {.lex_state = 3},
-  [475] = {.lex_state = 256},
-  [476] = {.lex_state = 3},
-  [477] = {.lex_state = 255},
-  [478] = {.lex_state = 255},
+  [475] = {.lex_state = 263},
+  [476] = {.lex_state = 263},
+  [477] = {.lex_state = 3},
+  [478] = {.lex_state = 3},
   [479] = {.lex_state = 3},
   [480] = {.lex_state = 3},
-  [481] = {.lex_state = 255},
+  [481] = {.lex_state = 3},
   [482] = {.lex_state = 3},
-  [483] = {.lex_state = 255},
-  [484] = {.lex_state = 3},
+  [483] = {.lex_state = 3},
+  [484] = {.lex_state = 263},
   [485] = {.lex_state = 3},
   [486] = {.lex_state = 3},
-  [487] = {.lex_state = 1},
+  [487] = {.lex_state = 3},
   [488] = {.lex_state = 3},
-  [489] = {.lex_state = 0},
-  [490] = {.lex_state = 0},
-  [491] = {.lex_state = 3},
+  [489] = {.lex_state = 3},
+  [490] = {.lex_state = 263},
+  [491] = {.lex_state = 263},
   [492] = {.lex_state = 3},
   [493] = {.lex_state = 3},
   [494] = {.lex_state = 3},
-  [495] = {.lex_state = 3},
+  [495] = {.lex_state = 0},
   [496] = {.lex_state = 3},
-  [497] = {.lex_state = 0},
+  [497] = {.lex_state = 3},
   [498] = {.lex_state = 3},
-  [499] = {.lex_state = 256},
-  [500] = {.lex_state = 0},
-  [501] = {.lex_state = 0},
-  [502] = {.lex_state = 3},
-  [503] = {.lex_state = 255},
+  [499] = {.lex_state = 3},
+  [500] = {.lex_state = 3},
+  [501] = {.lex_state = 6},
+  [502] = {.lex_state = 264},
+  [503] = {.lex_state = 0},
   [504] = {.lex_state = 3},
   [505] = {.lex_state = 3},
   [506] = {.lex_state = 3},
   [507] = {.lex_state = 3},
   [508] = {.lex_state = 3},
-  [509] = {.lex_state = 3},
-  [510] = {.lex_state = 255},
-  [511] = {.lex_state = 0},
+  [509] = {.lex_state = 266},
+  [510] = {.lex_state = 3},
+  [511] = {.lex_state = 3},
   [512] = {.lex_state = 3},
-  [513] = {.lex_state = 3},
-  [514] = {.lex_state = 0},
+  [513] = {.lex_state = 0},
+  [514] = {.lex_state = 3},
   [515] = {.lex_state = 3},
   [516] = {.lex_state = 3},
-  [517] = {.lex_state = 255},
-  [518] = {.lex_state = 259},
-  [519] = {.lex_state = 259},
-  [520] = {.lex_state = 3},
-  [521] = {.lex_state = 6},
+  [517] = {.lex_state = 6},
+  [518] = {.lex_state = 0},
+  [519] = {.lex_state = 263},
+  [520] = {.lex_state = 0},
+  [521] = {.lex_state = 0},
   [522] = {.lex_state = 3},
   [523] = {.lex_state = 3},
-  [524] = {.lex_state = 0},
-  [525] = {.lex_state = 3},
-  [526] = {.lex_state = 3},
-  [527] = {.lex_state = 3},
-  [528] = {.lex_state = 255},
-  [529] = {.lex_state = 255},
-  [530] = {.lex_state = 3},
-  [531] = {.lex_state = 3},
+  [524] = {.lex_state = 3},
+  [525] = {.lex_state = 263},
+  [526] = {.lex_state = 267},
+  [527] = {.lex_state = 0},
+  [528] = {.lex_state = 3},
+  [529] = {.lex_state = 3},
+  [530] = {.lex_state = 266},
+  [531] = {.lex_state = 267},
   [532] = {.lex_state = 3},
-  [533] = {.lex_state = 4},
-  [534] = {.lex_state = 3},
-  [535] = {.lex_state = 255},
-  [536] = {.lex_state = 3},
-  [537] = {.lex_state = 3},
-  [538] = {.lex_state = 255},
-  [539] = {.lex_state = 0},
-  [540] = {.lex_state = 256},
-  [541] = {.lex_state = 255},
-  [542] = {.lex_state = 6},
-  [543] = {.lex_state = 0},
-  [544] = {.lex_state = 0},
+  [533] = {.lex_state = 3},
+  [534] = {.lex_state = 263},
+  [535] = {.lex_state = 267},
+  [536] = {.lex_state = 263},
+  [537] = {.lex_state = 263},
+  [538] = {.lex_state = 3},
+  [539] = {.lex_state = 19},
+  [540] = {.lex_state = 0},
+  [541] = {.lex_state = 0},
+  [542] = {.lex_state = 263},
+  [543] = {.lex_state = 263},
+  [544] = {.lex_state = 3},
   [545] = {.lex_state = 3},
-  [546] = {.lex_state = 3},
+  [546] = {.lex_state = 0},
+  [547] = {.lex_state = 3},
+  [548] = {.lex_state = 3},
 };
 
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
@@ -8833,6 +8934,7 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_wait] = ACTIONS(1),
     [anon_sym_contact] = ACTIONS(1),
     [anon_sym_reenter] = ACTIONS(1),
+    [anon_sym_import] = ACTIONS(1),
     [anon_sym_send] = ACTIONS(1),
     [anon_sym_DOT] = ACTIONS(1),
     [anon_sym_call] = ACTIONS(1),
@@ -8907,26 +9009,27 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_comment] = ACTIONS(3),
   },
   [STATE(1)] = {
-    [sym_source_file] = STATE(451),
-    [sym__declaration] = STATE(29),
-    [sym_flow_declaration] = STATE(208),
-    [sym_currency_declaration] = STATE(208),
-    [sym_account_declaration] = STATE(208),
-    [sym_event_declaration] = STATE(208),
-    [sym_action_declaration] = STATE(208),
-    [sym_calendar_declaration] = STATE(208),
-    [sym_policy_declaration] = STATE(208),
-    [sym_var_declaration] = STATE(208),
-    [sym_segment_declaration] = STATE(208),
-    [sym_template_declaration] = STATE(208),
-    [sym_handler] = STATE(208),
-    [sym_start_declaration] = STATE(208),
-    [sym_migrate_declaration] = STATE(208),
-    [sym_reenter_declaration] = STATE(208),
-    [sym_stage_declaration] = STATE(208),
-    [sym_deadline] = STATE(208),
-    [sym_test_declaration] = STATE(208),
-    [aux_sym_source_file_repeat1] = STATE(29),
+    [sym_source_file] = STATE(527),
+    [sym__declaration] = STATE(30),
+    [sym_flow_declaration] = STATE(194),
+    [sym_currency_declaration] = STATE(194),
+    [sym_account_declaration] = STATE(194),
+    [sym_event_declaration] = STATE(194),
+    [sym_action_declaration] = STATE(194),
+    [sym_calendar_declaration] = STATE(194),
+    [sym_policy_declaration] = STATE(194),
+    [sym_var_declaration] = STATE(194),
+    [sym_segment_declaration] = STATE(194),
+    [sym_template_declaration] = STATE(194),
+    [sym_handler] = STATE(194),
+    [sym_start_declaration] = STATE(194),
+    [sym_migrate_declaration] = STATE(194),
+    [sym_reenter_declaration] = STATE(194),
+    [sym_import_declaration] = STATE(194),
+    [sym_stage_declaration] = STATE(194),
+    [sym_deadline] = STATE(194),
+    [sym_test_declaration] = STATE(194),
+    [aux_sym_source_file_repeat1] = STATE(30),
     [ts_builtin_sym_end] = ACTIONS(5),
     [anon_sym_flow] = ACTIONS(7),
     [anon_sym_currency] = ACTIONS(9),
@@ -8944,7 +9047,8 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_migrate] = ACTIONS(33),
     [anon_sym_stage] = ACTIONS(35),
     [anon_sym_reenter] = ACTIONS(37),
-    [anon_sym_test] = ACTIONS(39),
+    [anon_sym_import] = ACTIONS(39),
+    [anon_sym_test] = ACTIONS(41),
     [sym_comment] = ACTIONS(3),
   },
 };
@@ -8953,30 +9057,30 @@ static const uint16_t ts_small_parse_table[] = {
   [0] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(47), 1,
-      anon_sym_PERCENT2,
     ACTIONS(49), 1,
+      anon_sym_PERCENT2,
+    ACTIONS(51), 1,
       sym_currency_code,
     STATE(22), 1,
       sym_duration_unit,
-    ACTIONS(43), 3,
+    ACTIONS(45), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(45), 5,
+    ACTIONS(47), 5,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
       anon_sym_month,
-    ACTIONS(51), 6,
+    ACTIONS(53), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-    ACTIONS(41), 36,
+    ACTIONS(43), 37,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9000,6 +9104,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
       anon_sym_given,
       anon_sym_EQ_EQ,
@@ -9013,16 +9118,16 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [71] = 4,
+  [72] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(53), 1,
+    ACTIONS(55), 1,
       sym_time,
-    ACTIONS(43), 3,
+    ACTIONS(45), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(41), 49,
+    ACTIONS(43), 50,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9047,6 +9152,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9072,72 +9178,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [134] = 3,
+  [136] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(57), 3,
+    ACTIONS(59), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(55), 50,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_in,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_body,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [195] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(61), 3,
-      anon_sym_DASH,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(59), 50,
+    ACTIONS(57), 51,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9163,6 +9211,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9188,14 +9237,73 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [256] = 3,
+  [198] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(65), 3,
+    ACTIONS(63), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(63), 50,
+    ACTIONS(61), 51,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_body,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [260] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(67), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(65), 51,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9221,6 +9329,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9246,14 +9355,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [317] = 3,
+  [322] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(69), 3,
+    ACTIONS(71), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(67), 49,
+    ACTIONS(69), 50,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9278,6 +9387,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9303,14 +9413,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [377] = 3,
+  [383] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(73), 3,
+    ACTIONS(75), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(71), 49,
+    ACTIONS(73), 50,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9335,6 +9445,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9360,14 +9471,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [437] = 3,
+  [444] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(77), 3,
+    ACTIONS(79), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(75), 49,
+    ACTIONS(77), 50,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9392,6 +9503,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9417,14 +9529,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [497] = 3,
+  [505] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(81), 3,
+    ACTIONS(83), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(79), 49,
+    ACTIONS(81), 50,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9449,6 +9561,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9474,14 +9587,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [557] = 3,
+  [566] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(85), 3,
+    ACTIONS(87), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(83), 49,
+    ACTIONS(85), 50,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9506,6 +9619,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9531,14 +9645,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [617] = 3,
+  [627] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(89), 3,
+    ACTIONS(91), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(87), 49,
+    ACTIONS(89), 50,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9563,6 +9677,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9588,14 +9703,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [677] = 3,
+  [688] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(93), 3,
+    ACTIONS(95), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(91), 49,
+    ACTIONS(93), 50,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9620,6 +9735,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9645,14 +9761,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [737] = 3,
+  [749] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(97), 3,
+    ACTIONS(99), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(95), 49,
+    ACTIONS(97), 50,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9677,6 +9793,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9702,14 +9819,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [797] = 3,
+  [810] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(101), 3,
+    ACTIONS(103), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(99), 49,
+    ACTIONS(101), 50,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9734,6 +9851,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9759,14 +9877,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [857] = 3,
+  [871] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(105), 3,
+    ACTIONS(107), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(103), 49,
+    ACTIONS(105), 50,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9791,6 +9909,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9816,14 +9935,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [917] = 3,
+  [932] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(109), 3,
+    ACTIONS(111), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(107), 49,
+    ACTIONS(109), 50,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9848,6 +9967,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9873,14 +9993,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [977] = 3,
+  [993] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(113), 3,
+    ACTIONS(115), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(111), 49,
+    ACTIONS(113), 50,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9905,6 +10025,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9930,14 +10051,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [1037] = 3,
+  [1054] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(117), 3,
+    ACTIONS(119), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(115), 49,
+    ACTIONS(117), 50,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9962,6 +10083,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9987,32 +10109,32 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [1097] = 8,
+  [1115] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(47), 1,
-      anon_sym_PERCENT2,
     ACTIONS(49), 1,
+      anon_sym_PERCENT2,
+    ACTIONS(51), 1,
       sym_currency_code,
-    STATE(80), 1,
+    STATE(78), 1,
       sym_duration_unit,
-    ACTIONS(43), 2,
+    ACTIONS(45), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(119), 5,
+    ACTIONS(121), 5,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
       anon_sym_month,
-    ACTIONS(121), 6,
+    ACTIONS(123), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-    ACTIONS(41), 28,
+    ACTIONS(43), 28,
       anon_sym_RBRACE,
       anon_sym_in,
       anon_sym_DASH,
@@ -10041,18 +10163,18 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [1159] = 8,
+  [1177] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(125), 1,
-      anon_sym_PERCENT2,
     ACTIONS(127), 1,
-      sym_currency_code,
+      anon_sym_PERCENT2,
     ACTIONS(129), 1,
+      sym_currency_code,
+    ACTIONS(131), 1,
       aux_sym_duration_unit_token1,
-    STATE(88), 1,
+    STATE(85), 1,
       sym_duration_unit,
-    ACTIONS(123), 10,
+    ACTIONS(125), 10,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
@@ -10063,7 +10185,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_weeks,
       anon_sym_month,
       anon_sym_months,
-    ACTIONS(41), 15,
+    ACTIONS(43), 15,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -10079,7 +10201,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(43), 15,
+    ACTIONS(45), 15,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -10095,16 +10217,16 @@ static const uint16_t ts_small_parse_table[] = {
       sym_now,
       sym_identifier,
       sym_number,
-  [1221] = 4,
+  [1239] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(135), 1,
+    ACTIONS(137), 1,
       anon_sym_of,
-    ACTIONS(133), 3,
+    ACTIONS(135), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(131), 37,
+    ACTIONS(133), 38,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10129,6 +10251,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
       anon_sym_given,
       anon_sym_EQ_EQ,
@@ -10142,14 +10265,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [1272] = 3,
+  [1291] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(139), 3,
+    ACTIONS(141), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(137), 38,
+    ACTIONS(139), 39,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10175,6 +10298,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
       anon_sym_given,
       anon_sym_EQ_EQ,
@@ -10188,17 +10312,17 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [1321] = 4,
+  [1341] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(141), 2,
+    ACTIONS(143), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(113), 3,
+    ACTIONS(115), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(111), 34,
+    ACTIONS(113), 35,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10222,6 +10346,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
       anon_sym_given,
       anon_sym_EQ_EQ,
@@ -10233,24 +10358,24 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_is,
       anon_sym_PLUS,
       anon_sym_RPAREN,
-  [1370] = 8,
+  [1391] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
     ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(149), 1,
       anon_sym_DASH,
-    ACTIONS(151), 1,
-      anon_sym_is,
     ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(155), 1,
       anon_sym_PLUS,
-    ACTIONS(141), 2,
+    ACTIONS(143), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(149), 2,
+    ACTIONS(151), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(143), 31,
+    ACTIONS(145), 32,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10273,6 +10398,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
       anon_sym_given,
       anon_sym_EQ_EQ,
@@ -10282,31 +10408,29 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
       anon_sym_RPAREN,
-  [1427] = 10,
+  [1449] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
     ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(149), 1,
       anon_sym_DASH,
-    ACTIONS(151), 1,
-      anon_sym_is,
     ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(155), 1,
       anon_sym_PLUS,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(141), 2,
+    ACTIONS(143), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
     ACTIONS(161), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(157), 4,
+    ACTIONS(159), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(155), 26,
+    ACTIONS(157), 28,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10329,83 +10453,35 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_or,
-      anon_sym_RPAREN,
-  [1488] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(147), 1,
-      anon_sym_DASH,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(153), 1,
-      anon_sym_PLUS,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(163), 27,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
       anon_sym_given,
       anon_sym_or,
       anon_sym_and,
       anon_sym_RPAREN,
-  [1547] = 9,
+  [1509] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
     ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(149), 1,
       anon_sym_DASH,
-    ACTIONS(151), 1,
-      anon_sym_is,
     ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(155), 1,
       anon_sym_PLUS,
-    ACTIONS(141), 2,
+    ACTIONS(143), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
     ACTIONS(161), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(157), 4,
+    ACTIONS(159), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(155), 27,
+    ACTIONS(163), 28,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10428,72 +10504,65 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
       anon_sym_given,
       anon_sym_or,
       anon_sym_and,
       anon_sym_RPAREN,
-  [1606] = 21,
+  [1569] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(7), 1,
-      anon_sym_flow,
-    ACTIONS(9), 1,
-      anon_sym_currency,
-    ACTIONS(11), 1,
-      anon_sym_account,
-    ACTIONS(13), 1,
-      anon_sym_event,
-    ACTIONS(15), 1,
-      anon_sym_action,
-    ACTIONS(17), 1,
-      anon_sym_calendar,
-    ACTIONS(19), 1,
-      anon_sym_policy,
-    ACTIONS(21), 1,
-      anon_sym_on,
-    ACTIONS(23), 1,
-      anon_sym_at,
-    ACTIONS(25), 1,
-      anon_sym_var,
-    ACTIONS(27), 1,
-      anon_sym_segment,
-    ACTIONS(29), 1,
-      anon_sym_template,
-    ACTIONS(31), 1,
-      anon_sym_start,
-    ACTIONS(33), 1,
-      anon_sym_migrate,
-    ACTIONS(35), 1,
-      anon_sym_stage,
-    ACTIONS(37), 1,
-      anon_sym_reenter,
-    ACTIONS(39), 1,
-      anon_sym_test,
+    ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(149), 1,
+      anon_sym_DASH,
+    ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(155), 1,
+      anon_sym_PLUS,
     ACTIONS(165), 1,
+      anon_sym_and,
+    ACTIONS(143), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(159), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(157), 27,
       ts_builtin_sym_end,
-    STATE(30), 2,
-      sym__declaration,
-      aux_sym_source_file_repeat1,
-    STATE(208), 17,
-      sym_flow_declaration,
-      sym_currency_declaration,
-      sym_account_declaration,
-      sym_event_declaration,
-      sym_action_declaration,
-      sym_calendar_declaration,
-      sym_policy_declaration,
-      sym_var_declaration,
-      sym_segment_declaration,
-      sym_template_declaration,
-      sym_handler,
-      sym_start_declaration,
-      sym_migrate_declaration,
-      sym_reenter_declaration,
-      sym_stage_declaration,
-      sym_deadline,
-      sym_test_declaration,
-  [1687] = 21,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_or,
+      anon_sym_RPAREN,
+  [1631] = 22,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(167), 1,
@@ -10531,11 +10600,13 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(214), 1,
       anon_sym_reenter,
     ACTIONS(217), 1,
+      anon_sym_import,
+    ACTIONS(220), 1,
       anon_sym_test,
-    STATE(30), 2,
+    STATE(29), 2,
       sym__declaration,
       aux_sym_source_file_repeat1,
-    STATE(208), 17,
+    STATE(194), 18,
       sym_flow_declaration,
       sym_currency_declaration,
       sym_account_declaration,
@@ -10550,204 +10621,100 @@ static const uint16_t ts_small_parse_table[] = {
       sym_start_declaration,
       sym_migrate_declaration,
       sym_reenter_declaration,
+      sym_import_declaration,
       sym_stage_declaration,
       sym_deadline,
       sym_test_declaration,
-  [1768] = 19,
+  [1716] = 22,
     ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(7), 1,
+      anon_sym_flow,
+    ACTIONS(9), 1,
+      anon_sym_currency,
+    ACTIONS(11), 1,
+      anon_sym_account,
+    ACTIONS(13), 1,
+      anon_sym_event,
+    ACTIONS(15), 1,
+      anon_sym_action,
+    ACTIONS(17), 1,
+      anon_sym_calendar,
+    ACTIONS(19), 1,
+      anon_sym_policy,
     ACTIONS(21), 1,
       anon_sym_on,
     ACTIONS(23), 1,
       anon_sym_at,
-    ACTIONS(220), 1,
-      anon_sym_RBRACE,
-    ACTIONS(222), 1,
-      anon_sym_wait,
-    ACTIONS(224), 1,
-      anon_sym_send,
-    ACTIONS(226), 1,
-      anon_sym_call,
-    ACTIONS(228), 1,
-      anon_sym_if,
-    ACTIONS(230), 1,
-      anon_sym_repeat,
-    ACTIONS(232), 1,
-      anon_sym_split,
-    ACTIONS(234), 1,
-      anon_sym_goto,
-    ACTIONS(236), 1,
-      anon_sym_end,
-    ACTIONS(238), 1,
-      anon_sym_set,
-    ACTIONS(240), 1,
-      anon_sym_assign,
-    ACTIONS(242), 1,
-      anon_sym_offer,
-    ACTIONS(244), 1,
-      anon_sym_alert,
-    ACTIONS(246), 1,
-      anon_sym_emit,
-    STATE(33), 4,
+    ACTIONS(25), 1,
+      anon_sym_var,
+    ACTIONS(27), 1,
+      anon_sym_segment,
+    ACTIONS(29), 1,
+      anon_sym_template,
+    ACTIONS(31), 1,
+      anon_sym_start,
+    ACTIONS(33), 1,
+      anon_sym_migrate,
+    ACTIONS(35), 1,
+      anon_sym_stage,
+    ACTIONS(37), 1,
+      anon_sym_reenter,
+    ACTIONS(39), 1,
+      anon_sym_import,
+    ACTIONS(41), 1,
+      anon_sym_test,
+    ACTIONS(223), 1,
+      ts_builtin_sym_end,
+    STATE(29), 2,
+      sym__declaration,
+      aux_sym_source_file_repeat1,
+    STATE(194), 18,
+      sym_flow_declaration,
+      sym_currency_declaration,
+      sym_account_declaration,
+      sym_event_declaration,
+      sym_action_declaration,
+      sym_calendar_declaration,
+      sym_policy_declaration,
+      sym_var_declaration,
+      sym_segment_declaration,
+      sym_template_declaration,
       sym_handler,
+      sym_start_declaration,
+      sym_migrate_declaration,
+      sym_reenter_declaration,
+      sym_import_declaration,
+      sym_stage_declaration,
       sym_deadline,
-      sym__step,
-      aux_sym_stage_body_repeat1,
-    STATE(247), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [1843] = 19,
+      sym_test_declaration,
+  [1801] = 11,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(248), 1,
-      anon_sym_RBRACE,
-    ACTIONS(250), 1,
-      anon_sym_on,
-    ACTIONS(253), 1,
-      anon_sym_at,
-    ACTIONS(256), 1,
-      anon_sym_wait,
-    ACTIONS(259), 1,
-      anon_sym_send,
-    ACTIONS(262), 1,
-      anon_sym_call,
-    ACTIONS(265), 1,
-      anon_sym_if,
-    ACTIONS(268), 1,
-      anon_sym_repeat,
-    ACTIONS(271), 1,
-      anon_sym_split,
-    ACTIONS(274), 1,
-      anon_sym_goto,
-    ACTIONS(277), 1,
-      anon_sym_end,
-    ACTIONS(280), 1,
-      anon_sym_set,
-    ACTIONS(283), 1,
-      anon_sym_assign,
-    ACTIONS(286), 1,
-      anon_sym_offer,
-    ACTIONS(289), 1,
-      anon_sym_alert,
-    ACTIONS(292), 1,
-      anon_sym_emit,
-    STATE(32), 4,
-      sym_handler,
-      sym_deadline,
-      sym__step,
-      aux_sym_stage_body_repeat1,
-    STATE(247), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [1918] = 19,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(21), 1,
-      anon_sym_on,
-    ACTIONS(23), 1,
-      anon_sym_at,
-    ACTIONS(222), 1,
-      anon_sym_wait,
-    ACTIONS(224), 1,
-      anon_sym_send,
-    ACTIONS(226), 1,
-      anon_sym_call,
-    ACTIONS(228), 1,
-      anon_sym_if,
-    ACTIONS(230), 1,
-      anon_sym_repeat,
-    ACTIONS(232), 1,
-      anon_sym_split,
-    ACTIONS(234), 1,
-      anon_sym_goto,
-    ACTIONS(236), 1,
-      anon_sym_end,
-    ACTIONS(238), 1,
-      anon_sym_set,
-    ACTIONS(240), 1,
-      anon_sym_assign,
-    ACTIONS(242), 1,
-      anon_sym_offer,
-    ACTIONS(244), 1,
-      anon_sym_alert,
-    ACTIONS(246), 1,
-      anon_sym_emit,
-    ACTIONS(295), 1,
-      anon_sym_RBRACE,
-    STATE(32), 4,
-      sym_handler,
-      sym_deadline,
-      sym__step,
-      aux_sym_stage_body_repeat1,
-    STATE(247), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [1993] = 11,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
     ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(149), 1,
       anon_sym_DASH,
-    ACTIONS(151), 1,
-      anon_sym_is,
     ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(155), 1,
       anon_sym_PLUS,
-    ACTIONS(159), 1,
+    ACTIONS(165), 1,
       anon_sym_and,
-    ACTIONS(299), 1,
+    ACTIONS(227), 1,
       anon_sym_or,
-    ACTIONS(141), 2,
+    ACTIONS(143), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
     ACTIONS(161), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(157), 4,
+    ACTIONS(159), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(297), 20,
+    ACTIONS(225), 21,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10767,33 +10734,278 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
-  [2051] = 8,
+  [1860] = 19,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(303), 1,
+    ACTIONS(21), 1,
+      anon_sym_on,
+    ACTIONS(23), 1,
+      anon_sym_at,
+    ACTIONS(229), 1,
+      anon_sym_RBRACE,
+    ACTIONS(231), 1,
+      anon_sym_wait,
+    ACTIONS(233), 1,
+      anon_sym_send,
+    ACTIONS(235), 1,
+      anon_sym_call,
+    ACTIONS(237), 1,
+      anon_sym_if,
+    ACTIONS(239), 1,
+      anon_sym_repeat,
+    ACTIONS(241), 1,
+      anon_sym_split,
+    ACTIONS(243), 1,
+      anon_sym_goto,
+    ACTIONS(245), 1,
+      anon_sym_end,
+    ACTIONS(247), 1,
+      anon_sym_set,
+    ACTIONS(249), 1,
+      anon_sym_assign,
+    ACTIONS(251), 1,
+      anon_sym_offer,
+    ACTIONS(253), 1,
+      anon_sym_alert,
+    ACTIONS(255), 1,
+      anon_sym_emit,
+    STATE(34), 4,
+      sym_handler,
+      sym_deadline,
+      sym__step,
+      aux_sym_stage_body_repeat1,
+    STATE(251), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [1935] = 19,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(257), 1,
+      anon_sym_RBRACE,
+    ACTIONS(259), 1,
+      anon_sym_on,
+    ACTIONS(262), 1,
+      anon_sym_at,
+    ACTIONS(265), 1,
+      anon_sym_wait,
+    ACTIONS(268), 1,
+      anon_sym_send,
+    ACTIONS(271), 1,
+      anon_sym_call,
+    ACTIONS(274), 1,
+      anon_sym_if,
+    ACTIONS(277), 1,
+      anon_sym_repeat,
+    ACTIONS(280), 1,
+      anon_sym_split,
+    ACTIONS(283), 1,
+      anon_sym_goto,
+    ACTIONS(286), 1,
+      anon_sym_end,
+    ACTIONS(289), 1,
+      anon_sym_set,
+    ACTIONS(292), 1,
+      anon_sym_assign,
+    ACTIONS(295), 1,
+      anon_sym_offer,
+    ACTIONS(298), 1,
+      anon_sym_alert,
+    ACTIONS(301), 1,
+      anon_sym_emit,
+    STATE(33), 4,
+      sym_handler,
+      sym_deadline,
+      sym__step,
+      aux_sym_stage_body_repeat1,
+    STATE(251), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [2010] = 19,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(21), 1,
+      anon_sym_on,
+    ACTIONS(23), 1,
+      anon_sym_at,
+    ACTIONS(231), 1,
+      anon_sym_wait,
+    ACTIONS(233), 1,
+      anon_sym_send,
+    ACTIONS(235), 1,
+      anon_sym_call,
+    ACTIONS(237), 1,
+      anon_sym_if,
+    ACTIONS(239), 1,
+      anon_sym_repeat,
+    ACTIONS(241), 1,
+      anon_sym_split,
+    ACTIONS(243), 1,
+      anon_sym_goto,
+    ACTIONS(245), 1,
+      anon_sym_end,
+    ACTIONS(247), 1,
+      anon_sym_set,
+    ACTIONS(249), 1,
+      anon_sym_assign,
+    ACTIONS(251), 1,
+      anon_sym_offer,
+    ACTIONS(253), 1,
+      anon_sym_alert,
+    ACTIONS(255), 1,
+      anon_sym_emit,
+    ACTIONS(304), 1,
+      anon_sym_RBRACE,
+    STATE(33), 4,
+      sym_handler,
+      sym_deadline,
+      sym__step,
+      aux_sym_stage_body_repeat1,
+    STATE(251), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [2085] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(306), 34,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_else,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2125] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(308), 34,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_else,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2165] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(312), 1,
       anon_sym_PERCENT2,
-    ACTIONS(305), 1,
+    ACTIONS(314), 1,
       sym_currency_code,
-    STATE(145), 1,
+    STATE(144), 1,
       sym_duration_unit,
-    ACTIONS(43), 2,
+    ACTIONS(45), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(301), 5,
+    ACTIONS(310), 5,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
       anon_sym_month,
-    ACTIONS(307), 6,
+    ACTIONS(316), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-    ACTIONS(41), 18,
+    ACTIONS(43), 18,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -10812,40 +11024,40 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [2103] = 15,
+  [2217] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(313), 1,
+    ACTIONS(322), 1,
       anon_sym_DASH,
-    ACTIONS(315), 1,
+    ACTIONS(324), 1,
       anon_sym_not,
-    ACTIONS(317), 1,
+    ACTIONS(326), 1,
       anon_sym_RBRACK,
-    ACTIONS(319), 1,
+    ACTIONS(328), 1,
       anon_sym_LPAREN,
-    ACTIONS(325), 1,
+    ACTIONS(334), 1,
       sym_number,
-    ACTIONS(327), 1,
+    ACTIONS(336), 1,
       sym_date,
-    ACTIONS(329), 1,
+    ACTIONS(338), 1,
       anon_sym_DQUOTE,
     STATE(39), 1,
       aux_sym_list_repeat1,
     STATE(136), 1,
       sym__expression,
-    ACTIONS(309), 2,
+    ACTIONS(318), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(311), 2,
+    ACTIONS(320), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(321), 2,
+    ACTIONS(330), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(323), 2,
+    ACTIONS(332), 2,
       sym_today,
       sym_now,
-    STATE(124), 16,
+    STATE(113), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -10862,264 +11074,40 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [2168] = 2,
+  [2282] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(331), 33,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_else,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2207] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(339), 1,
+    ACTIONS(322), 1,
       anon_sym_DASH,
-    ACTIONS(342), 1,
+    ACTIONS(324), 1,
       anon_sym_not,
-    ACTIONS(345), 1,
-      anon_sym_RBRACK,
-    ACTIONS(347), 1,
+    ACTIONS(328), 1,
       anon_sym_LPAREN,
-    ACTIONS(356), 1,
+    ACTIONS(334), 1,
       sym_number,
-    ACTIONS(359), 1,
+    ACTIONS(336), 1,
       sym_date,
-    ACTIONS(362), 1,
+    ACTIONS(338), 1,
       anon_sym_DQUOTE,
-    STATE(38), 1,
-      aux_sym_list_repeat1,
-    STATE(136), 1,
-      sym__expression,
-    ACTIONS(333), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(336), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(350), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(353), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2272] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(365), 1,
-      anon_sym_RBRACK,
-    STATE(38), 1,
-      aux_sym_list_repeat1,
-    STATE(136), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2337] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(367), 1,
-      anon_sym_RBRACK,
-    STATE(38), 1,
-      aux_sym_list_repeat1,
-    STATE(136), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2402] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(369), 33,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_else,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2441] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(371), 1,
+    ACTIONS(340), 1,
       anon_sym_RBRACK,
     STATE(43), 1,
       aux_sym_list_repeat1,
     STATE(136), 1,
       sym__expression,
-    ACTIONS(309), 2,
+    ACTIONS(318), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(311), 2,
+    ACTIONS(320), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(321), 2,
+    ACTIONS(330), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(323), 2,
+    ACTIONS(332), 2,
       sym_today,
       sym_now,
-    STATE(124), 16,
+    STATE(113), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11136,110 +11124,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [2506] = 15,
+  [2347] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(373), 1,
-      anon_sym_RBRACK,
-    STATE(38), 1,
-      aux_sym_list_repeat1,
-    STATE(136), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2571] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(375), 1,
-      anon_sym_RBRACK,
-    STATE(40), 1,
-      aux_sym_list_repeat1,
-    STATE(136), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2636] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(377), 32,
+    ACTIONS(342), 33,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -11259,6 +11147,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -11272,10 +11161,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_alert,
       anon_sym_emit,
       anon_sym_test,
-  [2674] = 2,
+  [2386] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(379), 32,
+    ACTIONS(344), 33,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -11295,6 +11184,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -11308,68 +11198,32 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_alert,
       anon_sym_emit,
       anon_sym_test,
-  [2712] = 2,
+  [2425] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(381), 32,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2750] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
+    ACTIONS(147), 1,
       anon_sym_in,
-    ACTIONS(151), 1,
+    ACTIONS(153), 1,
       anon_sym_is,
-    ACTIONS(159), 1,
+    ACTIONS(165), 1,
       anon_sym_and,
-    ACTIONS(299), 1,
+    ACTIONS(227), 1,
       anon_sym_or,
-    ACTIONS(141), 2,
+    ACTIONS(143), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(153), 2,
+    ACTIONS(155), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
     ACTIONS(161), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(157), 4,
+    ACTIONS(159), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(383), 18,
+    ACTIONS(346), 19,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -11387,33 +11241,84 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
-  [2804] = 10,
+  [2480] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
+    ACTIONS(354), 1,
+      anon_sym_DASH,
+    ACTIONS(357), 1,
+      anon_sym_not,
+    ACTIONS(360), 1,
+      anon_sym_RBRACK,
+    ACTIONS(362), 1,
+      anon_sym_LPAREN,
+    ACTIONS(371), 1,
+      sym_number,
+    ACTIONS(374), 1,
+      sym_date,
+    ACTIONS(377), 1,
+      anon_sym_DQUOTE,
+    STATE(43), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(348), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(351), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(365), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(368), 2,
+      sym_today,
+      sym_now,
+    STATE(113), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [2545] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(147), 1,
       anon_sym_in,
-    ACTIONS(151), 1,
+    ACTIONS(153), 1,
       anon_sym_is,
-    ACTIONS(159), 1,
+    ACTIONS(165), 1,
       anon_sym_and,
-    ACTIONS(299), 1,
+    ACTIONS(227), 1,
       anon_sym_or,
-    ACTIONS(141), 2,
+    ACTIONS(143), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(153), 2,
+    ACTIONS(155), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
     ACTIONS(161), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(157), 4,
+    ACTIONS(159), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(385), 18,
+    ACTIONS(380), 19,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -11431,47 +11336,12 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
-  [2858] = 2,
+  [2600] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(387), 32,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2896] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(389), 32,
+    ACTIONS(382), 33,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -11491,6 +11361,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -11504,10 +11375,60 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_alert,
       anon_sym_emit,
       anon_sym_test,
-  [2934] = 2,
+  [2639] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(391), 32,
+    ACTIONS(322), 1,
+      anon_sym_DASH,
+    ACTIONS(324), 1,
+      anon_sym_not,
+    ACTIONS(328), 1,
+      anon_sym_LPAREN,
+    ACTIONS(334), 1,
+      sym_number,
+    ACTIONS(336), 1,
+      sym_date,
+    ACTIONS(338), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(384), 1,
+      anon_sym_RBRACK,
+    STATE(43), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(318), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(320), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(330), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(332), 2,
+      sym_today,
+      sym_now,
+    STATE(113), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [2704] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(386), 33,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -11527,6 +11448,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -11540,271 +11462,357 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_alert,
       anon_sym_emit,
       anon_sym_test,
-  [2972] = 13,
+  [2743] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(397), 1,
-      anon_sym_DASH,
-    ACTIONS(399), 1,
-      anon_sym_not,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(407), 1,
-      sym_number,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(130), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(388), 33,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3031] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(266), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3090] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(241), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3149] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(261), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3208] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(224), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3267] = 17,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(222), 1,
-      anon_sym_wait,
-    ACTIONS(224), 1,
-      anon_sym_send,
-    ACTIONS(226), 1,
-      anon_sym_call,
-    ACTIONS(228), 1,
-      anon_sym_if,
-    ACTIONS(230), 1,
-      anon_sym_repeat,
-    ACTIONS(232), 1,
-      anon_sym_split,
-    ACTIONS(234), 1,
-      anon_sym_goto,
-    ACTIONS(236), 1,
-      anon_sym_end,
-    ACTIONS(238), 1,
-      anon_sym_set,
-    ACTIONS(240), 1,
-      anon_sym_assign,
-    ACTIONS(242), 1,
-      anon_sym_offer,
-    ACTIONS(244), 1,
-      anon_sym_alert,
-    ACTIONS(246), 1,
-      anon_sym_emit,
-    ACTIONS(419), 1,
+      anon_sym_action,
       anon_sym_RBRACE,
-    STATE(105), 2,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2782] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(390), 33,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2821] = 15,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(322), 1,
+      anon_sym_DASH,
+    ACTIONS(324), 1,
+      anon_sym_not,
+    ACTIONS(328), 1,
+      anon_sym_LPAREN,
+    ACTIONS(334), 1,
+      sym_number,
+    ACTIONS(336), 1,
+      sym_date,
+    ACTIONS(338), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(392), 1,
+      anon_sym_RBRACK,
+    STATE(51), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(318), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(320), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(330), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(332), 2,
+      sym_today,
+      sym_now,
+    STATE(113), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [2886] = 15,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(322), 1,
+      anon_sym_DASH,
+    ACTIONS(324), 1,
+      anon_sym_not,
+    ACTIONS(328), 1,
+      anon_sym_LPAREN,
+    ACTIONS(334), 1,
+      sym_number,
+    ACTIONS(336), 1,
+      sym_date,
+    ACTIONS(338), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(394), 1,
+      anon_sym_RBRACK,
+    STATE(43), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(318), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(320), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(330), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(332), 2,
+      sym_today,
+      sym_now,
+    STATE(113), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [2951] = 15,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(322), 1,
+      anon_sym_DASH,
+    ACTIONS(324), 1,
+      anon_sym_not,
+    ACTIONS(328), 1,
+      anon_sym_LPAREN,
+    ACTIONS(334), 1,
+      sym_number,
+    ACTIONS(336), 1,
+      sym_date,
+    ACTIONS(338), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(396), 1,
+      anon_sym_RBRACK,
+    STATE(46), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(318), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(320), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(330), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(332), 2,
+      sym_today,
+      sym_now,
+    STATE(113), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3016] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(402), 1,
+      anon_sym_DASH,
+    ACTIONS(404), 1,
+      anon_sym_not,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(412), 1,
+      sym_number,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    STATE(133), 1,
+      sym__expression,
+    ACTIONS(398), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(400), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(408), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(410), 2,
+      sym_today,
+      sym_now,
+    STATE(12), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3075] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(418), 1,
+      anon_sym_DASH,
+    ACTIONS(420), 1,
+      anon_sym_not,
+    ACTIONS(422), 1,
+      sym_number,
+    STATE(259), 1,
+      sym__expression,
+    ACTIONS(398), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(400), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(408), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(410), 2,
+      sym_today,
+      sym_now,
+    STATE(12), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3134] = 17,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(231), 1,
+      anon_sym_wait,
+    ACTIONS(233), 1,
+      anon_sym_send,
+    ACTIONS(235), 1,
+      anon_sym_call,
+    ACTIONS(237), 1,
+      anon_sym_if,
+    ACTIONS(239), 1,
+      anon_sym_repeat,
+    ACTIONS(241), 1,
+      anon_sym_split,
+    ACTIONS(243), 1,
+      anon_sym_goto,
+    ACTIONS(245), 1,
+      anon_sym_end,
+    ACTIONS(247), 1,
+      anon_sym_set,
+    ACTIONS(249), 1,
+      anon_sym_assign,
+    ACTIONS(251), 1,
+      anon_sym_offer,
+    ACTIONS(253), 1,
+      anon_sym_alert,
+    ACTIONS(255), 1,
+      anon_sym_emit,
+    ACTIONS(424), 1,
+      anon_sym_RBRACE,
+    STATE(61), 2,
       sym__step,
       aux_sym_block_repeat1,
-    STATE(247), 15,
+    STATE(251), 15,
       sym_send_step,
       sym_call_step,
       sym_wait_step,
@@ -11820,36 +11828,86 @@ static const uint16_t ts_small_parse_table[] = {
       sym_offer_plan_step,
       sym_alert_step,
       sym_emit_step,
-  [3334] = 13,
+  [3201] = 17,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(231), 1,
+      anon_sym_wait,
+    ACTIONS(233), 1,
+      anon_sym_send,
+    ACTIONS(235), 1,
+      anon_sym_call,
+    ACTIONS(237), 1,
+      anon_sym_if,
+    ACTIONS(239), 1,
+      anon_sym_repeat,
+    ACTIONS(241), 1,
+      anon_sym_split,
+    ACTIONS(243), 1,
+      anon_sym_goto,
+    ACTIONS(245), 1,
+      anon_sym_end,
+    ACTIONS(247), 1,
+      anon_sym_set,
+    ACTIONS(249), 1,
+      anon_sym_assign,
+    ACTIONS(251), 1,
+      anon_sym_offer,
+    ACTIONS(253), 1,
+      anon_sym_alert,
+    ACTIONS(255), 1,
+      anon_sym_emit,
+    ACTIONS(426), 1,
+      anon_sym_RBRACE,
+    STATE(55), 2,
+      sym__step,
+      aux_sym_block_repeat1,
+    STATE(251), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [3268] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(406), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(414), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(418), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(420), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(422), 1,
       sym_number,
-    STATE(15), 1,
+    STATE(16), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11866,36 +11924,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3393] = 13,
+  [3327] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(406), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(414), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(418), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(420), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(422), 1,
       sym_number,
     STATE(27), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11912,36 +11970,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3452] = 13,
+  [3386] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(406), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(414), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(418), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(420), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(422), 1,
       sym_number,
-    STATE(264), 1,
+    STATE(262), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11958,36 +12016,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3511] = 13,
+  [3445] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(397), 1,
+    ACTIONS(402), 1,
       anon_sym_DASH,
-    ACTIONS(399), 1,
+    ACTIONS(404), 1,
       anon_sym_not,
-    ACTIONS(401), 1,
+    ACTIONS(406), 1,
       anon_sym_LPAREN,
-    ACTIONS(407), 1,
+    ACTIONS(412), 1,
       sym_number,
-    ACTIONS(409), 1,
+    ACTIONS(414), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    STATE(121), 1,
+    STATE(109), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12004,41 +12062,41 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3570] = 17,
+  [3504] = 17,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(421), 1,
+    ACTIONS(428), 1,
       anon_sym_RBRACE,
-    ACTIONS(423), 1,
+    ACTIONS(430), 1,
       anon_sym_wait,
-    ACTIONS(426), 1,
+    ACTIONS(433), 1,
       anon_sym_send,
-    ACTIONS(429), 1,
+    ACTIONS(436), 1,
       anon_sym_call,
-    ACTIONS(432), 1,
+    ACTIONS(439), 1,
       anon_sym_if,
-    ACTIONS(435), 1,
+    ACTIONS(442), 1,
       anon_sym_repeat,
-    ACTIONS(438), 1,
+    ACTIONS(445), 1,
       anon_sym_split,
-    ACTIONS(441), 1,
+    ACTIONS(448), 1,
       anon_sym_goto,
-    ACTIONS(444), 1,
+    ACTIONS(451), 1,
       anon_sym_end,
-    ACTIONS(447), 1,
+    ACTIONS(454), 1,
       anon_sym_set,
-    ACTIONS(450), 1,
+    ACTIONS(457), 1,
       anon_sym_assign,
-    ACTIONS(453), 1,
+    ACTIONS(460), 1,
       anon_sym_offer,
-    ACTIONS(456), 1,
+    ACTIONS(463), 1,
       anon_sym_alert,
-    ACTIONS(459), 1,
+    ACTIONS(466), 1,
       anon_sym_emit,
-    STATE(63), 2,
+    STATE(61), 2,
       sym__step,
       aux_sym_block_repeat1,
-    STATE(247), 15,
+    STATE(251), 15,
       sym_send_step,
       sym_call_step,
       sym_wait_step,
@@ -12054,36 +12112,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_offer_plan_step,
       sym_alert_step,
       sym_emit_step,
-  [3637] = 13,
+  [3571] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(406), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(414), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(418), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(420), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(422), 1,
       sym_number,
     STATE(263), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12100,36 +12158,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3696] = 13,
+  [3630] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(406), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(414), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(418), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(420), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(422), 1,
       sym_number,
     STATE(24), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12146,36 +12204,82 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3755] = 13,
+  [3689] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(406), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(414), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(418), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(420), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(422), 1,
+      sym_number,
+    STATE(44), 1,
+      sym__expression,
+    ACTIONS(398), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(400), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(408), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(410), 2,
+      sym_today,
+      sym_now,
+    STATE(12), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3748] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(418), 1,
+      anon_sym_DASH,
+    ACTIONS(420), 1,
+      anon_sym_not,
+    ACTIONS(422), 1,
       sym_number,
     STATE(25), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12192,36 +12296,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3814] = 13,
+  [3807] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(402), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(404), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(412), 1,
       sym_number,
-    STATE(48), 1,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    STATE(110), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12238,128 +12342,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3873] = 13,
+  [3866] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(406), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(414), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(418), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(420), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(26), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3932] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(397), 1,
-      anon_sym_DASH,
-    ACTIONS(399), 1,
-      anon_sym_not,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(407), 1,
-      sym_number,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(120), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3991] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(422), 1,
       sym_number,
     STATE(28), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12376,36 +12388,82 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4050] = 13,
+  [3925] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(406), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(414), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(418), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(420), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(422), 1,
+      sym_number,
+    STATE(26), 1,
+      sym__expression,
+    ACTIONS(398), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(400), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(408), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(410), 2,
+      sym_today,
+      sym_now,
+    STATE(12), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3984] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(418), 1,
+      anon_sym_DASH,
+    ACTIONS(420), 1,
+      anon_sym_not,
+    ACTIONS(422), 1,
       sym_number,
     STATE(18), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12422,36 +12480,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4109] = 13,
+  [4043] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(406), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(414), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(418), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(420), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(422), 1,
       sym_number,
-    STATE(49), 1,
+    STATE(42), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12468,36 +12526,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4168] = 13,
+  [4102] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(406), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(414), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(418), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(420), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(422), 1,
       sym_number,
-    STATE(258), 1,
+    STATE(234), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12514,36 +12572,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4227] = 13,
+  [4161] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(313), 1,
+    ACTIONS(322), 1,
       anon_sym_DASH,
-    ACTIONS(315), 1,
+    ACTIONS(324), 1,
       anon_sym_not,
-    ACTIONS(319), 1,
+    ACTIONS(328), 1,
       anon_sym_LPAREN,
-    ACTIONS(325), 1,
+    ACTIONS(334), 1,
       sym_number,
-    ACTIONS(327), 1,
+    ACTIONS(336), 1,
       sym_date,
-    ACTIONS(329), 1,
+    ACTIONS(338), 1,
       anon_sym_DQUOTE,
-    STATE(227), 1,
+    STATE(220), 1,
       sym__expression,
-    ACTIONS(309), 2,
+    ACTIONS(318), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(311), 2,
+    ACTIONS(320), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(321), 2,
+    ACTIONS(330), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(323), 2,
+    ACTIONS(332), 2,
       sym_today,
       sym_now,
-    STATE(124), 16,
+    STATE(113), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12560,36 +12618,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4286] = 13,
+  [4220] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(406), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(414), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(418), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(420), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(422), 1,
       sym_number,
-    STATE(207), 1,
+    STATE(213), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12606,36 +12664,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4345] = 13,
+  [4279] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(406), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(414), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(418), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(420), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(422), 1,
       sym_number,
-    STATE(188), 1,
+    STATE(214), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12652,36 +12710,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4404] = 13,
+  [4338] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(401), 1,
+    ACTIONS(406), 1,
       anon_sym_LPAREN,
-    ACTIONS(409), 1,
+    ACTIONS(414), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    ACTIONS(413), 1,
+    ACTIONS(418), 1,
       anon_sym_DASH,
-    ACTIONS(415), 1,
+    ACTIONS(420), 1,
       anon_sym_not,
-    ACTIONS(417), 1,
+    ACTIONS(422), 1,
       sym_number,
-    STATE(189), 1,
+    STATE(215), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12698,36 +12756,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4463] = 13,
+  [4397] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(466), 1,
+    ACTIONS(473), 1,
       anon_sym_DASH,
-    ACTIONS(468), 1,
+    ACTIONS(475), 1,
       anon_sym_not,
-    ACTIONS(470), 1,
+    ACTIONS(477), 1,
       anon_sym_LPAREN,
-    ACTIONS(476), 1,
+    ACTIONS(483), 1,
       sym_number,
-    ACTIONS(478), 1,
+    ACTIONS(485), 1,
       sym_date,
-    ACTIONS(480), 1,
+    ACTIONS(487), 1,
       anon_sym_DQUOTE,
     STATE(153), 1,
       sym__expression,
-    ACTIONS(462), 2,
+    ACTIONS(469), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(464), 2,
+    ACTIONS(471), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(472), 2,
+    ACTIONS(479), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(474), 2,
+    ACTIONS(481), 2,
       sym_today,
       sym_now,
-    STATE(165), 16,
+    STATE(151), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12744,14 +12802,61 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4522] = 3,
+  [4456] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(139), 3,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(418), 1,
+      anon_sym_DASH,
+    ACTIONS(420), 1,
+      anon_sym_not,
+    ACTIONS(422), 1,
+      sym_number,
+    STATE(265), 1,
+      sym__expression,
+    ACTIONS(398), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(400), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(408), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(410), 2,
+      sym_today,
+      sym_now,
+    STATE(12), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4515] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(489), 1,
       anon_sym_of,
+    ACTIONS(135), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(137), 28,
+    ACTIONS(133), 28,
       anon_sym_RBRACE,
       anon_sym_in,
       anon_sym_DASH,
@@ -12780,73 +12885,36 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [4561] = 4,
+  [4556] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(482), 1,
-      anon_sym_of,
-    ACTIONS(133), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(131), 28,
-      anon_sym_RBRACE,
-      anon_sym_in,
+    ACTIONS(322), 1,
       anon_sym_DASH,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [4602] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
+    ACTIONS(324), 1,
       anon_sym_not,
-    ACTIONS(319), 1,
+    ACTIONS(328), 1,
       anon_sym_LPAREN,
-    ACTIONS(325), 1,
+    ACTIONS(334), 1,
       sym_number,
-    ACTIONS(327), 1,
+    ACTIONS(336), 1,
       sym_date,
-    ACTIONS(329), 1,
+    ACTIONS(338), 1,
       anon_sym_DQUOTE,
-    STATE(111), 1,
+    STATE(123), 1,
       sym__expression,
-    ACTIONS(309), 2,
+    ACTIONS(318), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(311), 2,
+    ACTIONS(320), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(321), 2,
+    ACTIONS(330), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(323), 2,
+    ACTIONS(332), 2,
       sym_today,
       sym_now,
-    STATE(124), 16,
+    STATE(113), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12863,36 +12931,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4661] = 13,
+  [4615] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(313), 1,
+    ACTIONS(322), 1,
       anon_sym_DASH,
-    ACTIONS(315), 1,
+    ACTIONS(324), 1,
       anon_sym_not,
-    ACTIONS(319), 1,
+    ACTIONS(328), 1,
       anon_sym_LPAREN,
-    ACTIONS(325), 1,
+    ACTIONS(334), 1,
       sym_number,
-    ACTIONS(327), 1,
+    ACTIONS(336), 1,
       sym_date,
-    ACTIONS(329), 1,
+    ACTIONS(338), 1,
       anon_sym_DQUOTE,
-    STATE(112), 1,
+    STATE(124), 1,
       sym__expression,
-    ACTIONS(309), 2,
+    ACTIONS(318), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(311), 2,
+    ACTIONS(320), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(321), 2,
+    ACTIONS(330), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(323), 2,
+    ACTIONS(332), 2,
       sym_today,
       sym_now,
-    STATE(124), 16,
+    STATE(113), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12909,523 +12977,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4720] = 13,
+  [4674] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(313), 1,
+    ACTIONS(322), 1,
       anon_sym_DASH,
-    ACTIONS(315), 1,
+    ACTIONS(324), 1,
       anon_sym_not,
-    ACTIONS(319), 1,
+    ACTIONS(328), 1,
       anon_sym_LPAREN,
-    ACTIONS(325), 1,
+    ACTIONS(334), 1,
       sym_number,
-    ACTIONS(327), 1,
+    ACTIONS(336), 1,
       sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    STATE(113), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4779] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    STATE(114), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4838] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
-      anon_sym_DQUOTE,
-    STATE(116), 1,
-      sym__expression,
-    ACTIONS(309), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(311), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(321), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(323), 2,
-      sym_today,
-      sym_now,
-    STATE(124), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4897] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(401), 1,
-      anon_sym_LPAREN,
-    ACTIONS(409), 1,
-      sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(413), 1,
-      anon_sym_DASH,
-    ACTIONS(415), 1,
-      anon_sym_not,
-    ACTIONS(417), 1,
-      sym_number,
-    STATE(34), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4956] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(137), 15,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(139), 16,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_of,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_identifier,
-      sym_number,
-  [4995] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(484), 1,
-      anon_sym_of,
-    ACTIONS(131), 15,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(133), 15,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_identifier,
-      sym_number,
-  [5036] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DASH,
-    ACTIONS(468), 1,
-      anon_sym_not,
-    ACTIONS(470), 1,
-      anon_sym_LPAREN,
-    ACTIONS(476), 1,
-      sym_number,
-    ACTIONS(478), 1,
-      sym_date,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    STATE(168), 1,
-      sym__expression,
-    ACTIONS(462), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(464), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(472), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(474), 2,
-      sym_today,
-      sym_now,
-    STATE(165), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5095] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DASH,
-    ACTIONS(468), 1,
-      anon_sym_not,
-    ACTIONS(470), 1,
-      anon_sym_LPAREN,
-    ACTIONS(476), 1,
-      sym_number,
-    ACTIONS(478), 1,
-      sym_date,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    STATE(171), 1,
-      sym__expression,
-    ACTIONS(462), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(464), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(472), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(474), 2,
-      sym_today,
-      sym_now,
-    STATE(165), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5154] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DASH,
-    ACTIONS(468), 1,
-      anon_sym_not,
-    ACTIONS(470), 1,
-      anon_sym_LPAREN,
-    ACTIONS(476), 1,
-      sym_number,
-    ACTIONS(478), 1,
-      sym_date,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    STATE(172), 1,
-      sym__expression,
-    ACTIONS(462), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(464), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(472), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(474), 2,
-      sym_today,
-      sym_now,
-    STATE(165), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5213] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DASH,
-    ACTIONS(468), 1,
-      anon_sym_not,
-    ACTIONS(470), 1,
-      anon_sym_LPAREN,
-    ACTIONS(476), 1,
-      sym_number,
-    ACTIONS(478), 1,
-      sym_date,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    STATE(175), 1,
-      sym__expression,
-    ACTIONS(462), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(464), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(472), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(474), 2,
-      sym_today,
-      sym_now,
-    STATE(165), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5272] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DASH,
-    ACTIONS(468), 1,
-      anon_sym_not,
-    ACTIONS(470), 1,
-      anon_sym_LPAREN,
-    ACTIONS(476), 1,
-      sym_number,
-    ACTIONS(478), 1,
-      sym_date,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    STATE(152), 1,
-      sym__expression,
-    ACTIONS(462), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(464), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(472), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(474), 2,
-      sym_today,
-      sym_now,
-    STATE(165), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5331] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(313), 1,
-      anon_sym_DASH,
-    ACTIONS(315), 1,
-      anon_sym_not,
-    ACTIONS(319), 1,
-      anon_sym_LPAREN,
-    ACTIONS(325), 1,
-      sym_number,
-    ACTIONS(327), 1,
-      sym_date,
-    ACTIONS(329), 1,
+    ACTIONS(338), 1,
       anon_sym_DQUOTE,
     STATE(125), 1,
       sym__expression,
-    ACTIONS(309), 2,
+    ACTIONS(318), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(311), 2,
+    ACTIONS(320), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(321), 2,
+    ACTIONS(330), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(323), 2,
+    ACTIONS(332), 2,
       sym_today,
       sym_now,
-    STATE(124), 16,
+    STATE(113), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13442,36 +13023,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [5390] = 13,
+  [4733] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(313), 1,
+    ACTIONS(322), 1,
       anon_sym_DASH,
-    ACTIONS(315), 1,
+    ACTIONS(324), 1,
       anon_sym_not,
-    ACTIONS(319), 1,
+    ACTIONS(328), 1,
       anon_sym_LPAREN,
-    ACTIONS(325), 1,
+    ACTIONS(334), 1,
       sym_number,
-    ACTIONS(327), 1,
+    ACTIONS(336), 1,
       sym_date,
-    ACTIONS(329), 1,
+    ACTIONS(338), 1,
       anon_sym_DQUOTE,
     STATE(126), 1,
       sym__expression,
-    ACTIONS(309), 2,
+    ACTIONS(318), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(311), 2,
+    ACTIONS(320), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(321), 2,
+    ACTIONS(330), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(323), 2,
+    ACTIONS(332), 2,
       sym_today,
       sym_now,
-    STATE(124), 16,
+    STATE(113), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13488,36 +13069,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [5449] = 13,
+  [4792] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(397), 1,
+    ACTIONS(322), 1,
       anon_sym_DASH,
-    ACTIONS(399), 1,
+    ACTIONS(324), 1,
       anon_sym_not,
-    ACTIONS(401), 1,
+    ACTIONS(328), 1,
       anon_sym_LPAREN,
-    ACTIONS(407), 1,
+    ACTIONS(334), 1,
       sym_number,
-    ACTIONS(409), 1,
+    ACTIONS(336), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(338), 1,
       anon_sym_DQUOTE,
     STATE(128), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(318), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(320), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(330), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(332), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(113), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13534,128 +13115,109 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [5508] = 13,
+  [4851] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(397), 1,
+    ACTIONS(139), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
       anon_sym_DASH,
-    ACTIONS(399), 1,
-      anon_sym_not,
-    ACTIONS(401), 1,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
       anon_sym_LPAREN,
-    ACTIONS(407), 1,
-      sym_number,
-    ACTIONS(409), 1,
       sym_date,
-    ACTIONS(411), 1,
+      sym_time,
       anon_sym_DQUOTE,
-    STATE(127), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(141), 16,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+      anon_sym_in,
+      anon_sym_of,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5567] = 13,
+      sym_identifier,
+      sym_number,
+  [4890] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(397), 1,
+    ACTIONS(491), 1,
+      anon_sym_of,
+    ACTIONS(133), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
       anon_sym_DASH,
-    ACTIONS(399), 1,
-      anon_sym_not,
-    ACTIONS(401), 1,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
       anon_sym_LPAREN,
-    ACTIONS(407), 1,
-      sym_number,
-    ACTIONS(409), 1,
       sym_date,
-    ACTIONS(411), 1,
+      sym_time,
       anon_sym_DQUOTE,
-    STATE(129), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(135), 15,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5626] = 13,
+      sym_identifier,
+      sym_number,
+  [4931] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(397), 1,
+    ACTIONS(473), 1,
       anon_sym_DASH,
-    ACTIONS(399), 1,
+    ACTIONS(475), 1,
       anon_sym_not,
-    ACTIONS(401), 1,
+    ACTIONS(477), 1,
       anon_sym_LPAREN,
-    ACTIONS(407), 1,
+    ACTIONS(483), 1,
       sym_number,
-    ACTIONS(409), 1,
+    ACTIONS(485), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(487), 1,
       anon_sym_DQUOTE,
-    STATE(132), 1,
+    STATE(165), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(469), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(471), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(479), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(481), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(151), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13672,82 +13234,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [5685] = 13,
+  [4990] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(397), 1,
+    ACTIONS(473), 1,
       anon_sym_DASH,
-    ACTIONS(399), 1,
+    ACTIONS(475), 1,
       anon_sym_not,
-    ACTIONS(401), 1,
+    ACTIONS(477), 1,
       anon_sym_LPAREN,
-    ACTIONS(407), 1,
+    ACTIONS(483), 1,
       sym_number,
-    ACTIONS(409), 1,
+    ACTIONS(485), 1,
       sym_date,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(18), 1,
-      sym__expression,
-    ACTIONS(393), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(395), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(403), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(405), 2,
-      sym_today,
-      sym_now,
-    STATE(13), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5744] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DASH,
-    ACTIONS(468), 1,
-      anon_sym_not,
-    ACTIONS(470), 1,
-      anon_sym_LPAREN,
-    ACTIONS(476), 1,
-      sym_number,
-    ACTIONS(478), 1,
-      sym_date,
-    ACTIONS(480), 1,
+    ACTIONS(487), 1,
       anon_sym_DQUOTE,
     STATE(166), 1,
       sym__expression,
-    ACTIONS(462), 2,
+    ACTIONS(469), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(464), 2,
+    ACTIONS(471), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(472), 2,
+    ACTIONS(479), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(474), 2,
+    ACTIONS(481), 2,
       sym_today,
       sym_now,
-    STATE(165), 16,
+    STATE(151), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13764,36 +13280,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [5803] = 13,
+  [5049] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(466), 1,
+    ACTIONS(473), 1,
       anon_sym_DASH,
-    ACTIONS(468), 1,
+    ACTIONS(475), 1,
       anon_sym_not,
-    ACTIONS(470), 1,
+    ACTIONS(477), 1,
       anon_sym_LPAREN,
-    ACTIONS(476), 1,
+    ACTIONS(483), 1,
       sym_number,
-    ACTIONS(478), 1,
+    ACTIONS(485), 1,
       sym_date,
-    ACTIONS(480), 1,
+    ACTIONS(487), 1,
       anon_sym_DQUOTE,
     STATE(167), 1,
       sym__expression,
-    ACTIONS(462), 2,
+    ACTIONS(469), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(464), 2,
+    ACTIONS(471), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(472), 2,
+    ACTIONS(479), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(474), 2,
+    ACTIONS(481), 2,
       sym_today,
       sym_now,
-    STATE(165), 16,
+    STATE(151), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13810,36 +13326,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [5862] = 13,
+  [5108] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(397), 1,
+    ACTIONS(473), 1,
       anon_sym_DASH,
-    ACTIONS(399), 1,
+    ACTIONS(475), 1,
       anon_sym_not,
-    ACTIONS(401), 1,
+    ACTIONS(477), 1,
       anon_sym_LPAREN,
-    ACTIONS(407), 1,
+    ACTIONS(483), 1,
       sym_number,
-    ACTIONS(409), 1,
+    ACTIONS(485), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(487), 1,
       anon_sym_DQUOTE,
-    STATE(15), 1,
+    STATE(168), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(469), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(471), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(479), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(481), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(151), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13856,36 +13372,358 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [5921] = 13,
+  [5167] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(397), 1,
+    ACTIONS(473), 1,
       anon_sym_DASH,
-    ACTIONS(399), 1,
+    ACTIONS(475), 1,
       anon_sym_not,
-    ACTIONS(401), 1,
+    ACTIONS(477), 1,
       anon_sym_LPAREN,
-    ACTIONS(407), 1,
+    ACTIONS(483), 1,
       sym_number,
-    ACTIONS(409), 1,
+    ACTIONS(485), 1,
       sym_date,
-    ACTIONS(411), 1,
+    ACTIONS(487), 1,
+      anon_sym_DQUOTE,
+    STATE(170), 1,
+      sym__expression,
+    ACTIONS(469), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(471), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(479), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(481), 2,
+      sym_today,
+      sym_now,
+    STATE(151), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5226] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(322), 1,
+      anon_sym_DASH,
+    ACTIONS(324), 1,
+      anon_sym_not,
+    ACTIONS(328), 1,
+      anon_sym_LPAREN,
+    ACTIONS(334), 1,
+      sym_number,
+    ACTIONS(336), 1,
+      sym_date,
+    ACTIONS(338), 1,
+      anon_sym_DQUOTE,
+    STATE(114), 1,
+      sym__expression,
+    ACTIONS(318), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(320), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(330), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(332), 2,
+      sym_today,
+      sym_now,
+    STATE(113), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5285] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(322), 1,
+      anon_sym_DASH,
+    ACTIONS(324), 1,
+      anon_sym_not,
+    ACTIONS(328), 1,
+      anon_sym_LPAREN,
+    ACTIONS(334), 1,
+      sym_number,
+    ACTIONS(336), 1,
+      sym_date,
+    ACTIONS(338), 1,
+      anon_sym_DQUOTE,
+    STATE(115), 1,
+      sym__expression,
+    ACTIONS(318), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(320), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(330), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(332), 2,
+      sym_today,
+      sym_now,
+    STATE(113), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5344] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(418), 1,
+      anon_sym_DASH,
+    ACTIONS(420), 1,
+      anon_sym_not,
+    ACTIONS(422), 1,
+      sym_number,
+    STATE(31), 1,
+      sym__expression,
+    ACTIONS(398), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(400), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(408), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(410), 2,
+      sym_today,
+      sym_now,
+    STATE(12), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5403] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(402), 1,
+      anon_sym_DASH,
+    ACTIONS(404), 1,
+      anon_sym_not,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(412), 1,
+      sym_number,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    STATE(132), 1,
+      sym__expression,
+    ACTIONS(398), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(400), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(408), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(410), 2,
+      sym_today,
+      sym_now,
+    STATE(12), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5462] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(402), 1,
+      anon_sym_DASH,
+    ACTIONS(404), 1,
+      anon_sym_not,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(412), 1,
+      sym_number,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    STATE(134), 1,
+      sym__expression,
+    ACTIONS(398), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(400), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(408), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(410), 2,
+      sym_today,
+      sym_now,
+    STATE(12), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5521] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(402), 1,
+      anon_sym_DASH,
+    ACTIONS(404), 1,
+      anon_sym_not,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(412), 1,
+      sym_number,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    STATE(135), 1,
+      sym__expression,
+    ACTIONS(398), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(400), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(408), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(410), 2,
+      sym_today,
+      sym_now,
+    STATE(12), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5580] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(402), 1,
+      anon_sym_DASH,
+    ACTIONS(404), 1,
+      anon_sym_not,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(412), 1,
+      sym_number,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
     STATE(106), 1,
       sym__expression,
-    ACTIONS(393), 2,
+    ACTIONS(398), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(395), 2,
+    ACTIONS(400), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(403), 2,
+    ACTIONS(408), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(405), 2,
+    ACTIONS(410), 2,
       sym_today,
       sym_now,
-    STATE(13), 16,
+    STATE(12), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13902,73 +13740,421 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [5980] = 17,
+  [5639] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(222), 1,
-      anon_sym_wait,
-    ACTIONS(224), 1,
-      anon_sym_send,
-    ACTIONS(226), 1,
-      anon_sym_call,
-    ACTIONS(228), 1,
-      anon_sym_if,
-    ACTIONS(230), 1,
-      anon_sym_repeat,
-    ACTIONS(232), 1,
-      anon_sym_split,
-    ACTIONS(234), 1,
-      anon_sym_goto,
-    ACTIONS(236), 1,
-      anon_sym_end,
-    ACTIONS(238), 1,
-      anon_sym_set,
-    ACTIONS(240), 1,
-      anon_sym_assign,
-    ACTIONS(242), 1,
-      anon_sym_offer,
-    ACTIONS(244), 1,
-      anon_sym_alert,
-    ACTIONS(246), 1,
-      anon_sym_emit,
-    ACTIONS(486), 1,
-      anon_sym_RBRACE,
-    STATE(63), 2,
-      sym__step,
-      aux_sym_block_repeat1,
-    STATE(247), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [6047] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(488), 2,
+    ACTIONS(402), 1,
       anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(492), 2,
+    ACTIONS(404), 1,
+      anon_sym_not,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(412), 1,
+      sym_number,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    STATE(18), 1,
+      sym__expression,
+    ACTIONS(398), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(400), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(408), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(410), 2,
+      sym_today,
+      sym_now,
+    STATE(12), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5698] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(418), 1,
+      anon_sym_DASH,
+    ACTIONS(420), 1,
+      anon_sym_not,
+    ACTIONS(422), 1,
+      sym_number,
+    STATE(228), 1,
+      sym__expression,
+    ACTIONS(398), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(400), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(408), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(410), 2,
+      sym_today,
+      sym_now,
+    STATE(12), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5757] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(473), 1,
+      anon_sym_DASH,
+    ACTIONS(475), 1,
+      anon_sym_not,
+    ACTIONS(477), 1,
+      anon_sym_LPAREN,
+    ACTIONS(483), 1,
+      sym_number,
+    ACTIONS(485), 1,
+      sym_date,
+    ACTIONS(487), 1,
+      anon_sym_DQUOTE,
+    STATE(155), 1,
+      sym__expression,
+    ACTIONS(469), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(471), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(479), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(481), 2,
+      sym_today,
+      sym_now,
+    STATE(151), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5816] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(473), 1,
+      anon_sym_DASH,
+    ACTIONS(475), 1,
+      anon_sym_not,
+    ACTIONS(477), 1,
+      anon_sym_LPAREN,
+    ACTIONS(483), 1,
+      sym_number,
+    ACTIONS(485), 1,
+      sym_date,
+    ACTIONS(487), 1,
+      anon_sym_DQUOTE,
+    STATE(156), 1,
+      sym__expression,
+    ACTIONS(469), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(471), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(479), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(481), 2,
+      sym_today,
+      sym_now,
+    STATE(151), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5875] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(402), 1,
+      anon_sym_DASH,
+    ACTIONS(404), 1,
+      anon_sym_not,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(412), 1,
+      sym_number,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    STATE(16), 1,
+      sym__expression,
+    ACTIONS(398), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(400), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(408), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(410), 2,
+      sym_today,
+      sym_now,
+    STATE(12), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5934] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(402), 1,
+      anon_sym_DASH,
+    ACTIONS(404), 1,
+      anon_sym_not,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(412), 1,
+      sym_number,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    STATE(107), 1,
+      sym__expression,
+    ACTIONS(398), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(400), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(408), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(410), 2,
+      sym_today,
+      sym_now,
+    STATE(12), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5993] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(406), 1,
+      anon_sym_LPAREN,
+    ACTIONS(414), 1,
+      sym_date,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(418), 1,
+      anon_sym_DASH,
+    ACTIONS(420), 1,
+      anon_sym_not,
+    ACTIONS(422), 1,
+      sym_number,
+    STATE(266), 1,
+      sym__expression,
+    ACTIONS(398), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(400), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(408), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(410), 2,
+      sym_today,
+      sym_now,
+    STATE(12), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [6052] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(141), 3,
+      anon_sym_of,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(494), 2,
+    ACTIONS(139), 28,
+      anon_sym_RBRACE,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(490), 4,
+  [6091] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(493), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(497), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(499), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(495), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(157), 18,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_or,
+      anon_sym_and,
+  [6139] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(493), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(497), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(499), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(495), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
@@ -13992,10 +14178,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_emit,
       anon_sym_or,
       anon_sym_and,
-  [6095] = 3,
+  [6187] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(69), 14,
+    ACTIONS(79), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -14010,7 +14196,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(67), 16,
+    ACTIONS(77), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -14027,470 +14213,32 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [6133] = 3,
+  [6225] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(97), 14,
-      anon_sym_account,
-      anon_sym_event,
+    ACTIONS(147), 1,
       anon_sym_in,
+    ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(503), 1,
       anon_sym_or,
+    ACTIONS(505), 1,
       anon_sym_and,
-      anon_sym_not,
+    ACTIONS(493), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(497), 2,
       anon_sym_LT,
       anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(95), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
+    ACTIONS(499), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(495), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6171] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(61), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(59), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6209] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(85), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(83), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6247] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(496), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(111), 14,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(113), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [6287] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(498), 1,
-      anon_sym_in,
-    ACTIONS(502), 1,
-      anon_sym_is,
-    ACTIONS(496), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(500), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(143), 12,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(149), 12,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [6333] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(498), 1,
-      anon_sym_in,
-    ACTIONS(502), 1,
-      anon_sym_is,
-    ACTIONS(508), 1,
-      anon_sym_and,
-    ACTIONS(496), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(500), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(510), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(506), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(155), 8,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(504), 9,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_or,
-      anon_sym_not,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [6385] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(498), 1,
-      anon_sym_in,
-    ACTIONS(502), 1,
-      anon_sym_is,
-    ACTIONS(496), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(500), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(510), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(506), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(155), 8,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(504), 10,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [6435] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(109), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(107), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6473] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(113), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(111), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6511] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(65), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(63), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6549] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(105), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(103), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6587] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(117), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(115), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6625] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(514), 1,
-      anon_sym_or,
-    ACTIONS(516), 1,
-      anon_sym_and,
-    ACTIONS(488), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(492), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(494), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(490), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(512), 16,
+    ACTIONS(501), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -14507,32 +14255,32 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [6677] = 10,
+  [6277] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
+    ACTIONS(147), 1,
       anon_sym_in,
-    ACTIONS(151), 1,
+    ACTIONS(153), 1,
       anon_sym_is,
-    ACTIONS(514), 1,
+    ACTIONS(503), 1,
       anon_sym_or,
-    ACTIONS(516), 1,
+    ACTIONS(505), 1,
       anon_sym_and,
-    ACTIONS(488), 2,
+    ACTIONS(493), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
-    ACTIONS(492), 2,
+    ACTIONS(497), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(494), 2,
+    ACTIONS(499), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(490), 4,
+    ACTIONS(495), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(518), 16,
+    ACTIONS(507), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -14549,10 +14297,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [6729] = 3,
+  [6329] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(73), 14,
+    ACTIONS(87), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -14567,7 +14315,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(71), 16,
+    ACTIONS(85), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -14584,12 +14332,12 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [6767] = 4,
+  [6367] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(520), 1,
+    ACTIONS(509), 1,
       sym_time,
-    ACTIONS(43), 14,
+    ACTIONS(45), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -14604,7 +14352,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(41), 15,
+    ACTIONS(43), 15,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -14620,10 +14368,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_identifier,
       sym_date,
       anon_sym_DQUOTE,
-  [6807] = 3,
+  [6407] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(93), 14,
+    ACTIONS(91), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -14638,42 +14386,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(91), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6845] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(101), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(99), 16,
+    ACTIONS(89), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -14690,23 +14403,58 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [6883] = 9,
+  [6445] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(498), 1,
+    ACTIONS(107), 14,
+      anon_sym_account,
+      anon_sym_event,
       anon_sym_in,
-    ACTIONS(502), 1,
-      anon_sym_is,
-    ACTIONS(496), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(500), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(510), 2,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(506), 4,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(105), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6483] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(513), 1,
+      anon_sym_in,
+    ACTIONS(521), 1,
+      anon_sym_is,
+    ACTIONS(515), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(519), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(523), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(517), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
@@ -14720,7 +14468,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(522), 10,
+    ACTIONS(511), 10,
       anon_sym_account,
       anon_sym_event,
       anon_sym_or,
@@ -14731,16 +14479,636 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-  [6933] = 4,
+  [6533] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(113), 2,
+    ACTIONS(75), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(494), 2,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(73), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(111), 26,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6571] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(59), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(57), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6609] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(83), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(81), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6647] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(95), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(93), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6685] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(71), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(69), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6723] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(63), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(61), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6761] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(99), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(97), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6799] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(523), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(113), 14,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(115), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [6839] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(513), 1,
+      anon_sym_in,
+    ACTIONS(521), 1,
+      anon_sym_is,
+    ACTIONS(515), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(523), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(145), 12,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(151), 12,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [6885] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(513), 1,
+      anon_sym_in,
+    ACTIONS(521), 1,
+      anon_sym_is,
+    ACTIONS(527), 1,
+      anon_sym_and,
+    ACTIONS(515), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(519), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(523), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(517), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(157), 8,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(525), 9,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_or,
+      anon_sym_not,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [6937] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(513), 1,
+      anon_sym_in,
+    ACTIONS(521), 1,
+      anon_sym_is,
+    ACTIONS(515), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(519), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(523), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(517), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(157), 8,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(525), 10,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [6987] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(111), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(109), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [7025] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(115), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(113), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [7063] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(67), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(65), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [7101] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(119), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(117), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [7139] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(103), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(101), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [7177] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(503), 1,
+      anon_sym_or,
+    ACTIONS(505), 1,
+      anon_sym_and,
+    ACTIONS(493), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(497), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(499), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(495), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(225), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [7229] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(115), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(499), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(113), 26,
       anon_sym_RBRACE,
       anon_sym_in,
       anon_sym_DASH,
@@ -14767,106 +15135,23 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_GT_EQ,
       anon_sym_is,
       anon_sym_PLUS,
-  [6973] = 10,
+  [7269] = 7,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
+    ACTIONS(147), 1,
       anon_sym_in,
-    ACTIONS(151), 1,
+    ACTIONS(153), 1,
       anon_sym_is,
-    ACTIONS(514), 1,
-      anon_sym_or,
-    ACTIONS(516), 1,
-      anon_sym_and,
-    ACTIONS(488), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(492), 2,
+    ACTIONS(151), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(494), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(490), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(297), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [7025] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(516), 1,
-      anon_sym_and,
-    ACTIONS(488), 2,
+    ACTIONS(493), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
-    ACTIONS(492), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(494), 2,
+    ACTIONS(499), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(490), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(155), 17,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_or,
-  [7075] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(149), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(488), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(494), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(143), 22,
+    ACTIONS(145), 22,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -14889,63 +15174,30 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [7121] = 3,
+  [7315] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(77), 14,
-      anon_sym_account,
-      anon_sym_event,
+    ACTIONS(147), 1,
       anon_sym_in,
-      anon_sym_or,
+    ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(505), 1,
       anon_sym_and,
-      anon_sym_not,
+    ACTIONS(493), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(497), 2,
       anon_sym_LT,
       anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(75), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
+    ACTIONS(499), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(495), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [7159] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(488), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(492), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(494), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(490), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(155), 18,
+    ACTIONS(157), 17,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -14963,147 +15215,41 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_alert,
       anon_sym_emit,
       anon_sym_or,
-      anon_sym_and,
-  [7207] = 3,
+  [7365] = 12,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(81), 14,
-      anon_sym_account,
-      anon_sym_event,
+    ACTIONS(513), 1,
       anon_sym_in,
-      anon_sym_or,
+    ACTIONS(521), 1,
+      anon_sym_is,
+    ACTIONS(527), 1,
       anon_sym_and,
-      anon_sym_not,
+    ACTIONS(533), 1,
+      anon_sym_COMMA,
+    ACTIONS(535), 1,
+      anon_sym_or,
+    ACTIONS(515), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(519), 2,
       anon_sym_LT,
       anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(79), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
+    ACTIONS(523), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(517), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [7245] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(89), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(87), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [7283] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(57), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(55), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [7321] = 12,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(498), 1,
-      anon_sym_in,
-    ACTIONS(502), 1,
-      anon_sym_is,
-    ACTIONS(508), 1,
-      anon_sym_and,
-    ACTIONS(528), 1,
-      anon_sym_COMMA,
-    ACTIONS(530), 1,
-      anon_sym_or,
-    ACTIONS(496), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(500), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(510), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(506), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(524), 6,
+    ACTIONS(529), 6,
       anon_sym_RBRACK,
       anon_sym_LPAREN,
       sym_identifier,
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(526), 8,
+    ACTIONS(531), 8,
       anon_sym_account,
       anon_sym_event,
       anon_sym_not,
@@ -15112,28 +15258,28 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-  [7376] = 9,
+  [7420] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(534), 1,
+    ACTIONS(539), 1,
       anon_sym_COMMA,
-    ACTIONS(536), 1,
+    ACTIONS(541), 1,
       anon_sym_in,
     STATE(183), 1,
       sym_day_range,
-    STATE(229), 1,
+    STATE(226), 1,
       sym_week_day,
-    STATE(138), 2,
+    STATE(141), 2,
       sym_day_window,
       aux_sym_contact_hours_rule_repeat1,
-    ACTIONS(532), 6,
+    ACTIONS(537), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-    ACTIONS(538), 7,
+    ACTIONS(543), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -15141,7 +15287,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(540), 7,
+    ACTIONS(545), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -15149,28 +15295,28 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [7422] = 9,
+  [7466] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(534), 1,
+    ACTIONS(539), 1,
       anon_sym_COMMA,
-    ACTIONS(544), 1,
+    ACTIONS(549), 1,
       anon_sym_in,
     STATE(183), 1,
       sym_day_range,
-    STATE(229), 1,
+    STATE(226), 1,
       sym_week_day,
     STATE(139), 2,
       sym_day_window,
       aux_sym_contact_hours_rule_repeat1,
-    ACTIONS(542), 6,
+    ACTIONS(547), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-    ACTIONS(538), 7,
+    ACTIONS(543), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -15178,43 +15324,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(540), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [7468] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(548), 1,
-      anon_sym_COMMA,
-    STATE(183), 1,
-      sym_day_range,
-    STATE(229), 1,
-      sym_week_day,
-    STATE(139), 2,
-      sym_day_window,
-      aux_sym_contact_hours_rule_repeat1,
-    ACTIONS(546), 7,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-    ACTIONS(551), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(554), 7,
+    ACTIONS(545), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -15225,25 +15335,25 @@ static const uint16_t ts_small_parse_table[] = {
   [7512] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(534), 1,
+    ACTIONS(539), 1,
       anon_sym_COMMA,
-    ACTIONS(559), 1,
+    ACTIONS(553), 1,
       anon_sym_in,
     STATE(183), 1,
       sym_day_range,
-    STATE(229), 1,
+    STATE(226), 1,
       sym_week_day,
-    STATE(139), 2,
+    STATE(141), 2,
       sym_day_window,
       aux_sym_contact_hours_rule_repeat1,
-    ACTIONS(557), 6,
+    ACTIONS(551), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-    ACTIONS(538), 7,
+    ACTIONS(543), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -15251,7 +15361,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(540), 7,
+    ACTIONS(545), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -15262,25 +15372,25 @@ static const uint16_t ts_small_parse_table[] = {
   [7558] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(534), 1,
+    ACTIONS(539), 1,
       anon_sym_COMMA,
-    ACTIONS(563), 1,
+    ACTIONS(557), 1,
       anon_sym_in,
     STATE(183), 1,
       sym_day_range,
-    STATE(229), 1,
+    STATE(226), 1,
       sym_week_day,
-    STATE(140), 2,
+    STATE(137), 2,
       sym_day_window,
       aux_sym_contact_hours_rule_repeat1,
-    ACTIONS(561), 6,
+    ACTIONS(555), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-    ACTIONS(538), 7,
+    ACTIONS(543), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -15288,7 +15398,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(540), 7,
+    ACTIONS(545), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -15296,10 +15406,35 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [7604] = 3,
+  [7604] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(565), 7,
+    ACTIONS(561), 1,
+      anon_sym_COMMA,
+    STATE(183), 1,
+      sym_day_range,
+    STATE(226), 1,
+      sym_week_day,
+    STATE(141), 2,
+      sym_day_window,
+      aux_sym_contact_hours_rule_repeat1,
+    ACTIONS(559), 7,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(564), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(567), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -15307,7 +15442,18 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-    ACTIONS(546), 15,
+  [7648] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(570), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(559), 15,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_contact_hours,
@@ -15323,10 +15469,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [7634] = 3,
+  [7678] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(569), 7,
+    ACTIONS(574), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -15334,7 +15480,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-    ACTIONS(567), 15,
+    ACTIONS(572), 15,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_contact_hours,
@@ -15350,13 +15496,68 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [7664] = 3,
+  [7708] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(139), 2,
+    ACTIONS(576), 1,
+      anon_sym_of,
+    ACTIONS(135), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(137), 20,
+    ACTIONS(133), 19,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_when,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [7740] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(580), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(578), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [7770] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(141), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(139), 20,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -15377,138 +15578,84 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [7694] = 4,
+  [7800] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(571), 1,
-      anon_sym_of,
-    ACTIONS(133), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(131), 19,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_when,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [7726] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(575), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(573), 15,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [7756] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(65), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(63), 19,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_when,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [7785] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(577), 1,
-      sym_time,
-    ACTIONS(43), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(41), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [7816] = 12,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(579), 1,
-      sym_identifier,
-    ACTIONS(581), 1,
+    ACTIONS(584), 1,
+      anon_sym_LBRACE,
+    STATE(189), 1,
+      sym_field_list,
+    ACTIONS(582), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
       anon_sym_stage,
-    ACTIONS(583), 1,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [7831] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(586), 1,
+      sym_time,
+    ACTIONS(45), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(43), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [7862] = 12,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(588), 1,
+      sym_identifier,
+    ACTIONS(590), 1,
+      anon_sym_stage,
+    ACTIONS(592), 1,
       anon_sym_call,
-    ACTIONS(585), 1,
+    ACTIONS(594), 1,
       anon_sym_end,
-    ACTIONS(587), 1,
+    ACTIONS(596), 1,
       anon_sym_offer,
-    ACTIONS(589), 1,
+    ACTIONS(598), 1,
       anon_sym_alert,
-    ACTIONS(591), 1,
+    ACTIONS(600), 1,
       anon_sym_sent,
-    ACTIONS(593), 1,
+    ACTIONS(602), 1,
       anon_sym_no,
-    ACTIONS(595), 1,
+    ACTIONS(604), 1,
       anon_sym_assigned,
-    ACTIONS(597), 1,
+    ACTIONS(606), 1,
       anon_sym_emitted,
-    STATE(352), 11,
+    STATE(373), 11,
       sym_expect_sent,
       sym_expect_call,
       sym_expect_no,
@@ -15520,13 +15667,39 @@ static const uint16_t ts_small_parse_table[] = {
       sym_expect_stage,
       sym_expect_end,
       sym_expect_variable,
-  [7863] = 3,
+  [7909] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(105), 2,
+    ACTIONS(67), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(103), 18,
+    ACTIONS(65), 19,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_when,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [7938] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(91), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(89), 18,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -15545,96 +15718,71 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [7891] = 3,
+  [7966] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(109), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(107), 18,
+    ACTIONS(610), 1,
+      anon_sym_else,
+    STATE(237), 1,
+      sym_else_clause,
+    STATE(174), 2,
+      sym_else_if_clause,
+      aux_sym_if_step_repeat1,
+    ACTIONS(608), 16,
       anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [7919] = 3,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [7998] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(113), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(111), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
+    ACTIONS(612), 1,
       anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
+    ACTIONS(618), 1,
       anon_sym_or,
+    ACTIONS(620), 1,
       anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
+    ACTIONS(624), 1,
       anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [7947] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(599), 1,
-      anon_sym_in,
-    ACTIONS(605), 1,
-      anon_sym_or,
-    ACTIONS(607), 1,
-      anon_sym_and,
-    ACTIONS(611), 1,
-      anon_sym_is,
-    ACTIONS(601), 2,
+    ACTIONS(614), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
-    ACTIONS(609), 2,
+    ACTIONS(622), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(613), 2,
+    ACTIONS(626), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(603), 4,
+    ACTIONS(616), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(297), 6,
+    ACTIONS(225), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [7989] = 4,
+  [8040] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(617), 1,
-      anon_sym_LBRACE,
-    STATE(196), 1,
-      sym_field_list,
-    ACTIONS(615), 18,
+    ACTIONS(630), 1,
+      anon_sym_version,
+    ACTIONS(628), 19,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -15652,14 +15800,15 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
-  [8019] = 3,
+  [8068] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(117), 2,
+    ACTIONS(107), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(115), 18,
+    ACTIONS(105), 18,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -15678,304 +15827,23 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [8047] = 3,
+  [8096] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(69), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(67), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
+    ACTIONS(612), 1,
       anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
+    ACTIONS(624), 1,
       anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8075] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(97), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(95), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8103] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(621), 1,
-      anon_sym_when,
-    ACTIONS(623), 1,
-      anon_sym_queue,
-    ACTIONS(625), 1,
-      anon_sym_priority,
-    STATE(239), 1,
-      sym_when_clause,
-    ACTIONS(619), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8137] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(61), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(59), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8165] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(629), 1,
-      anon_sym_else,
-    STATE(250), 1,
-      sym_else_clause,
-    STATE(178), 2,
-      sym_else_if_clause,
-      aux_sym_if_step_repeat1,
-    ACTIONS(627), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8197] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(629), 1,
-      anon_sym_else,
-    STATE(255), 1,
-      sym_else_clause,
-    STATE(160), 2,
-      sym_else_if_clause,
-      aux_sym_if_step_repeat1,
-    ACTIONS(631), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8229] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(73), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(71), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8257] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(633), 20,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_for,
-      anon_sym_at,
-      anon_sym_DASH_GT,
-      anon_sym_start,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_given,
-  [8283] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(85), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(83), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8311] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(93), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(91), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8339] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(101), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(99), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8367] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(599), 1,
-      anon_sym_in,
-    ACTIONS(611), 1,
-      anon_sym_is,
-    ACTIONS(601), 2,
+    ACTIONS(614), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
-    ACTIONS(609), 2,
+    ACTIONS(622), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(613), 2,
+    ACTIONS(626), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(603), 4,
+    ACTIONS(616), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
@@ -15989,39 +15857,13 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stop,
       anon_sym_or,
       anon_sym_and,
-  [8405] = 4,
+  [8134] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(113), 2,
+    ACTIONS(75), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(613), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(111), 16,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-  [8435] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(77), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(75), 18,
+    ACTIONS(73), 18,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -16040,13 +15882,13 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [8463] = 3,
+  [8162] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(81), 2,
+    ACTIONS(79), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(79), 18,
+    ACTIONS(77), 18,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -16065,73 +15907,13 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [8491] = 7,
+  [8190] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(599), 1,
-      anon_sym_in,
-    ACTIONS(611), 1,
-      anon_sym_is,
-    ACTIONS(149), 2,
+    ACTIONS(83), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(601), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(613), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(143), 12,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [8527] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(599), 1,
-      anon_sym_in,
-    ACTIONS(607), 1,
-      anon_sym_and,
-    ACTIONS(611), 1,
-      anon_sym_is,
-    ACTIONS(601), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(609), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(613), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(603), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(155), 7,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_or,
-  [8567] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(89), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(87), 18,
+    ACTIONS(81), 18,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -16150,13 +15932,13 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [8595] = 3,
+  [8218] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(57), 2,
+    ACTIONS(59), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(55), 18,
+    ACTIONS(57), 18,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -16175,28 +15957,214 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [8623] = 8,
+  [8246] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(599), 1,
-      anon_sym_in,
-    ACTIONS(611), 1,
-      anon_sym_is,
-    ACTIONS(601), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(609), 2,
+    ACTIONS(95), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(613), 2,
+    ACTIONS(93), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(603), 4,
+  [8274] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(71), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(69), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8302] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(63), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(61), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8330] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(99), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(97), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8358] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(115), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(626), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(113), 16,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+  [8388] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(612), 1,
+      anon_sym_in,
+    ACTIONS(624), 1,
+      anon_sym_is,
+    ACTIONS(151), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(614), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(626), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(145), 12,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [8424] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(612), 1,
+      anon_sym_in,
+    ACTIONS(620), 1,
+      anon_sym_and,
+    ACTIONS(624), 1,
+      anon_sym_is,
+    ACTIONS(614), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(622), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(626), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(616), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(155), 8,
+    ACTIONS(157), 7,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_or,
+  [8464] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(612), 1,
+      anon_sym_in,
+    ACTIONS(624), 1,
+      anon_sym_is,
+    ACTIONS(614), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(622), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(626), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(616), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(157), 8,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
@@ -16205,40 +16173,214 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stop,
       anon_sym_or,
       anon_sym_and,
-  [8661] = 7,
+  [8502] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(635), 1,
-      sym_identifier,
-    ACTIONS(637), 1,
-      sym_time,
-    STATE(141), 1,
-      sym_day_window,
-    STATE(183), 1,
-      sym_day_range,
-    STATE(229), 1,
-      sym_week_day,
-    ACTIONS(540), 14,
-      anon_sym_monday,
-      anon_sym_mon,
-      anon_sym_tuesday,
-      anon_sym_tue,
-      anon_sym_wednesday,
-      anon_sym_wed,
-      anon_sym_thursday,
-      anon_sym_thu,
-      anon_sym_friday,
-      anon_sym_fri,
-      anon_sym_saturday,
-      anon_sym_sat,
-      anon_sym_sunday,
-      anon_sym_sun,
-  [8696] = 3,
+    ACTIONS(111), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(109), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8530] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(641), 1,
-      anon_sym_version,
-    ACTIONS(639), 18,
+    ACTIONS(115), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(113), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8558] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(632), 20,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_for,
+      anon_sym_at,
+      anon_sym_DASH_GT,
+      anon_sym_start,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_given,
+  [8584] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(119), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(117), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8612] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(103), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(101), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8640] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(610), 1,
+      anon_sym_else,
+    STATE(245), 1,
+      sym_else_clause,
+    STATE(196), 2,
+      sym_else_if_clause,
+      aux_sym_if_step_repeat1,
+    ACTIONS(634), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [8672] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(638), 1,
+      anon_sym_when,
+    ACTIONS(640), 1,
+      anon_sym_queue,
+    ACTIONS(642), 1,
+      anon_sym_priority,
+    STATE(258), 1,
+      sym_when_clause,
+    ACTIONS(636), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [8706] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(87), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(85), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8734] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(644), 19,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -16256,98 +16398,18 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
-  [8723] = 4,
+  [8759] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(645), 1,
-      anon_sym_else,
-    STATE(178), 2,
-      sym_else_if_clause,
-      aux_sym_if_step_repeat1,
-    ACTIONS(643), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8752] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(648), 1,
-      anon_sym_COMMA,
-    ACTIONS(650), 1,
-      sym_time,
-    STATE(229), 1,
-      sym_week_day,
-    STATE(180), 2,
-      sym_day_range,
-      aux_sym_day_window_repeat1,
-    ACTIONS(538), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(540), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [8787] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(652), 1,
-      anon_sym_COMMA,
-    ACTIONS(661), 1,
-      sym_time,
-    STATE(229), 1,
-      sym_week_day,
-    STATE(180), 2,
-      sym_day_range,
-      aux_sym_day_window_repeat1,
-    ACTIONS(655), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(658), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [8822] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(621), 1,
+    ACTIONS(638), 1,
       anon_sym_when,
-    ACTIONS(665), 1,
+    ACTIONS(648), 1,
       anon_sym_to,
-    STATE(252), 1,
+    STATE(246), 1,
       sym_when_clause,
-    ACTIONS(663), 16,
+    ACTIONS(646), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -16364,45 +16426,111 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [8853] = 5,
+  [8790] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(621), 1,
-      anon_sym_when,
-    ACTIONS(669), 1,
-      anon_sym_priority,
-    STATE(253), 1,
-      sym_when_clause,
-    ACTIONS(667), 16,
-      anon_sym_RBRACE,
+    ACTIONS(650), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
       anon_sym_on,
       anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8884] = 7,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8815] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(648), 1,
+    ACTIONS(652), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8840] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(654), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8865] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(656), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8890] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(658), 1,
       anon_sym_COMMA,
-    ACTIONS(671), 1,
+    ACTIONS(660), 1,
       sym_time,
-    STATE(229), 1,
+    STATE(226), 1,
       sym_week_day,
-    STATE(179), 2,
+    STATE(204), 2,
       sym_day_range,
       aux_sym_day_window_repeat1,
-    ACTIONS(538), 7,
+    ACTIONS(543), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -16410,7 +16538,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(540), 7,
+    ACTIONS(545), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -16418,17 +16546,89 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [8919] = 6,
+  [8925] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(675), 1,
+    ACTIONS(662), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8950] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(664), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8975] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(638), 1,
+      anon_sym_when,
+    ACTIONS(668), 1,
+      anon_sym_priority,
+    STATE(249), 1,
+      sym_when_clause,
+    ACTIONS(666), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9006] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(672), 1,
       anon_sym_COMMA,
-    ACTIONS(678), 1,
+    ACTIONS(675), 1,
       anon_sym_holiday,
-    STATE(184), 2,
+    STATE(187), 2,
       sym_weekday,
       aux_sym_weekend_rule_repeat1,
-    ACTIONS(680), 7,
+    ACTIONS(677), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -16436,7 +16636,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(673), 8,
+    ACTIONS(670), 8,
       anon_sym_RBRACE,
       anon_sym_weekend,
       anon_sym_holidays,
@@ -16445,10 +16645,38 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [8952] = 2,
+  [9039] = 7,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(683), 18,
+    ACTIONS(680), 1,
+      anon_sym_COMMA,
+    ACTIONS(689), 1,
+      sym_time,
+    STATE(226), 1,
+      sym_week_day,
+    STATE(188), 2,
+      sym_day_range,
+      aux_sym_day_window_repeat1,
+    ACTIONS(683), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(686), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [9074] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(691), 19,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -16466,11 +16694,12 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
-  [8976] = 2,
+  [9099] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(685), 18,
+    ACTIONS(693), 19,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -16488,11 +16717,12 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
-  [9000] = 2,
+  [9124] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(687), 18,
+    ACTIONS(695), 19,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -16510,97 +16740,608 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
-  [9024] = 10,
+  [9149] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
+    ACTIONS(697), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9174] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(699), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9199] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(701), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9224] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(703), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9249] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(707), 1,
+      anon_sym_else,
+    STATE(196), 2,
+      sym_else_if_clause,
+      aux_sym_if_step_repeat1,
+    ACTIONS(705), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9278] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(710), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9303] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(712), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9328] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(714), 1,
+      sym_identifier,
+    ACTIONS(716), 1,
+      sym_time,
+    STATE(140), 1,
+      sym_day_window,
+    STATE(183), 1,
+      sym_day_range,
+    STATE(226), 1,
+      sym_week_day,
+    ACTIONS(545), 14,
+      anon_sym_monday,
+      anon_sym_mon,
+      anon_sym_tuesday,
+      anon_sym_tue,
+      anon_sym_wednesday,
+      anon_sym_wed,
+      anon_sym_thursday,
+      anon_sym_thu,
+      anon_sym_friday,
+      anon_sym_fri,
+      anon_sym_saturday,
+      anon_sym_sat,
+      anon_sym_sunday,
+      anon_sym_sun,
+  [9363] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(718), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9388] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(720), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9413] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(722), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9438] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(724), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9463] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(658), 1,
+      anon_sym_COMMA,
+    ACTIONS(726), 1,
+      sym_time,
+    STATE(226), 1,
+      sym_week_day,
+    STATE(188), 2,
+      sym_day_range,
+      aux_sym_day_window_repeat1,
+    ACTIONS(543), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(545), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [9498] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(728), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9523] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(730), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9548] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(732), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9573] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(734), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9598] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(736), 19,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [9623] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(638), 1,
+      anon_sym_when,
+    STATE(250), 1,
+      sym_when_clause,
+    ACTIONS(738), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9651] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(740), 1,
+      anon_sym_LBRACE,
+    STATE(238), 1,
+      sym_field_values,
+    ACTIONS(742), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9679] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(744), 1,
+      sym_time,
+    STATE(138), 1,
+      sym_day_window,
+    STATE(183), 1,
+      sym_day_range,
+    STATE(226), 1,
+      sym_week_day,
+    ACTIONS(543), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(545), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [9713] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(147), 1,
       anon_sym_in,
-    ACTIONS(151), 1,
+    ACTIONS(153), 1,
       anon_sym_is,
-    ACTIONS(159), 1,
+    ACTIONS(165), 1,
       anon_sym_and,
-    ACTIONS(299), 1,
+    ACTIONS(227), 1,
       anon_sym_or,
-    ACTIONS(141), 2,
+    ACTIONS(748), 1,
+      anon_sym_COMMA,
+    ACTIONS(143), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(153), 2,
+    ACTIONS(155), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
     ACTIONS(161), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(157), 4,
+    ACTIONS(746), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+    ACTIONS(159), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(689), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9064] = 10,
+  [9755] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
+    ACTIONS(147), 1,
       anon_sym_in,
-    ACTIONS(151), 1,
+    ACTIONS(153), 1,
       anon_sym_is,
-    ACTIONS(159), 1,
+    ACTIONS(165), 1,
       anon_sym_and,
-    ACTIONS(299), 1,
+    ACTIONS(227), 1,
       anon_sym_or,
-    ACTIONS(141), 2,
+    ACTIONS(143), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(153), 2,
+    ACTIONS(155), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
     ACTIONS(161), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(157), 4,
+    ACTIONS(159), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(691), 4,
+    ACTIONS(750), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [9104] = 2,
+  [9795] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(693), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
+    ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(165), 1,
+      anon_sym_and,
+    ACTIONS(227), 1,
+      anon_sym_or,
+    ACTIONS(143), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(155), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(159), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(752), 4,
+      anon_sym_RBRACE,
       anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
       anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9128] = 4,
+      anon_sym_given,
+  [9835] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(621), 1,
+    ACTIONS(638), 1,
       anon_sym_when,
     STATE(256), 1,
       sym_when_clause,
-    ACTIONS(695), 16,
+    ACTIONS(754), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -16617,14 +17358,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [9156] = 4,
+  [9863] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(697), 1,
-      anon_sym_LBRACE,
+    ACTIONS(638), 1,
+      anon_sym_when,
     STATE(260), 1,
-      sym_field_values,
-    ACTIONS(699), 16,
+      sym_when_clause,
+    ACTIONS(756), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -16641,252 +17382,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [9184] = 2,
+  [9891] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(701), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9208] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(703), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9232] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(705), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9256] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(707), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9280] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(709), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9304] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(711), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9328] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(713), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9352] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(715), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9376] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(717), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9400] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(719), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9424] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(721), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9448] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(723), 18,
+    ACTIONS(758), 18,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -16905,17 +17404,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_alert,
       anon_sym_emit,
       anon_sym_given,
-  [9472] = 4,
+  [9915] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(621), 1,
-      anon_sym_when,
-    STATE(254), 1,
-      sym_when_clause,
-    ACTIONS(725), 16,
+    ACTIONS(760), 18,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
+      anon_sym_start,
       anon_sym_wait,
       anon_sym_send,
       anon_sym_call,
@@ -16929,295 +17425,45 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [9500] = 7,
+      anon_sym_given,
+  [9939] = 11,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(727), 1,
-      sym_time,
-    STATE(137), 1,
-      sym_day_window,
-    STATE(183), 1,
-      sym_day_range,
-    STATE(229), 1,
-      sym_week_day,
-    ACTIONS(538), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(540), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [9534] = 11,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
+    ACTIONS(513), 1,
       anon_sym_in,
-    ACTIONS(151), 1,
+    ACTIONS(521), 1,
       anon_sym_is,
-    ACTIONS(159), 1,
+    ACTIONS(527), 1,
       anon_sym_and,
-    ACTIONS(299), 1,
+    ACTIONS(535), 1,
       anon_sym_or,
-    ACTIONS(731), 1,
+    ACTIONS(764), 1,
       anon_sym_COMMA,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
+    ACTIONS(515), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
-    ACTIONS(161), 2,
+    ACTIONS(519), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(729), 3,
+    ACTIONS(523), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(762), 2,
       anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-    ACTIONS(157), 4,
+      sym_identifier,
+    ACTIONS(517), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [9576] = 2,
+  [9980] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(733), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9600] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(735), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9624] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(737), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9648] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(739), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9672] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(741), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9696] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(743), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9720] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(745), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9744] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(747), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9768] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(749), 18,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9792] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(751), 18,
+    ACTIONS(766), 17,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
-      anon_sym_start,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_given,
-  [9816] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(621), 1,
       anon_sym_when,
-    STATE(251), 1,
-      sym_when_clause,
-    ACTIONS(753), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
       anon_sym_wait,
       anon_sym_send,
       anon_sym_call,
@@ -17231,10 +17477,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [9844] = 2,
+  [10003] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(755), 17,
+    ACTIONS(768), 17,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -17252,12 +17498,12 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [9867] = 3,
+  [10026] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(678), 1,
+    ACTIONS(675), 1,
       anon_sym_holiday,
-    ACTIONS(673), 16,
+    ACTIONS(670), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_weekend,
@@ -17274,16 +17520,82 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [9892] = 6,
+  [10051] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(772), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(770), 10,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      sym_time,
+  [10076] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(774), 17,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_when,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10099] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(778), 1,
+      anon_sym_DASH,
+    ACTIONS(780), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(776), 9,
+      anon_sym_COMMA,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      sym_time,
+  [10126] = 6,
     ACTIONS(3), 1,
       sym_comment,
     STATE(142), 1,
       sym_day_window,
     STATE(183), 1,
       sym_day_range,
-    STATE(229), 1,
+    STATE(226), 1,
       sym_week_day,
-    ACTIONS(538), 7,
+    ACTIONS(543), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -17291,7 +17603,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(540), 7,
+    ACTIONS(545), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -17299,90 +17611,47 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [9923] = 3,
+  [10157] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(759), 1,
-      anon_sym_priority,
-    ACTIONS(757), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [9948] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(763), 1,
-      anon_sym_for,
-    ACTIONS(761), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [9973] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
     ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(149), 1,
       anon_sym_DASH,
-    ACTIONS(151), 1,
-      anon_sym_is,
     ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(155), 1,
       anon_sym_PLUS,
-    ACTIONS(159), 1,
+    ACTIONS(165), 1,
       anon_sym_and,
-    ACTIONS(299), 1,
+    ACTIONS(227), 1,
       anon_sym_or,
-    ACTIONS(765), 1,
+    ACTIONS(782), 1,
       anon_sym_DASH_GT,
-    ACTIONS(767), 1,
+    ACTIONS(784), 1,
       anon_sym_when,
-    STATE(524), 1,
+    STATE(439), 1,
       sym_when_clause,
-    ACTIONS(141), 2,
+    ACTIONS(143), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
     ACTIONS(161), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(157), 4,
+    ACTIONS(159), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [10018] = 2,
+  [10202] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(769), 17,
+    ACTIONS(788), 1,
+      anon_sym_priority,
+    ACTIONS(786), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
-      anon_sym_when,
       anon_sym_wait,
       anon_sym_send,
       anon_sym_call,
@@ -17396,129 +17665,12 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10041] = 3,
+  [10227] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(773), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(771), 10,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      sym_time,
-  [10066] = 11,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(498), 1,
-      anon_sym_in,
-    ACTIONS(502), 1,
-      anon_sym_is,
-    ACTIONS(508), 1,
-      anon_sym_and,
-    ACTIONS(530), 1,
-      anon_sym_or,
-    ACTIONS(777), 1,
-      anon_sym_COMMA,
-    ACTIONS(496), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(500), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(510), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(775), 2,
-      anon_sym_RBRACE,
-      sym_identifier,
-    ACTIONS(506), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [10107] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(779), 17,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_when,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10130] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(783), 1,
-      anon_sym_DASH,
-    ACTIONS(785), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(781), 9,
-      anon_sym_COMMA,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      sym_time,
-  [10157] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(787), 17,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_when,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10180] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(791), 1,
+    ACTIONS(792), 1,
       anon_sym_holiday,
-    ACTIONS(789), 16,
+    ACTIONS(790), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_weekend,
@@ -17535,10 +17687,33 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [10205] = 2,
+  [10252] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(793), 16,
+    ACTIONS(794), 17,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_when,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10275] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(798), 1,
+      anon_sym_for,
+    ACTIONS(796), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -17555,628 +17730,404 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10227] = 5,
+  [10300] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(229), 1,
+    ACTIONS(800), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10322] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(165), 1,
+      anon_sym_and,
+    ACTIONS(227), 1,
+      anon_sym_or,
+    ACTIONS(802), 1,
+      anon_sym_LBRACE,
+    STATE(222), 1,
+      sym_block,
+    ACTIONS(143), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(155), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(159), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [10362] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(804), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(689), 9,
+      anon_sym_COMMA,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      sym_time,
+  [10386] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(806), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10408] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(634), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10430] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(808), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10452] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(810), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10474] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(812), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10496] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(814), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10518] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(816), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10540] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(818), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10562] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(820), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10584] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(822), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10606] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(824), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10628] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(826), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10650] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(828), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10672] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(830), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10694] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(832), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10716] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(834), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10738] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(226), 1,
       sym_week_day,
-    STATE(234), 1,
-      sym_day_range,
-    ACTIONS(538), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(540), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [10255] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(795), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(661), 9,
-      anon_sym_COMMA,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      sym_time,
-  [10279] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(799), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(797), 9,
-      anon_sym_COMMA,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      sym_time,
-  [10303] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(803), 1,
-      anon_sym_COMMA,
-    STATE(184), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(801), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-    ACTIONS(805), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [10331] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(803), 1,
-      anon_sym_COMMA,
-    STATE(236), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(807), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-    ACTIONS(805), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [10359] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(809), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10381] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(811), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10403] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(813), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10425] = 11,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(815), 1,
-      anon_sym_LBRACE,
-    STATE(161), 1,
-      sym_block,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [10465] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(817), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10487] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(819), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10509] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(821), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10531] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(823), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10553] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(825), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10575] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(827), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10597] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(829), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10619] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(831), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10641] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(833), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10663] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(835), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10685] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(837), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10707] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(839), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10729] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(841), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10751] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(627), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10773] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(843), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10795] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(845), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10817] = 11,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(815), 1,
-      anon_sym_LBRACE,
-    STATE(219), 1,
-      sym_block,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [10857] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(847), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10879] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(849), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10901] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(851), 1,
-      anon_sym_RPAREN,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [10938] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
     STATE(235), 1,
-      sym_week_day,
-    ACTIONS(538), 7,
+      sym_day_range,
+    ACTIONS(543), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -18184,7 +18135,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(540), 7,
+    ACTIONS(545), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -18192,64 +18143,335 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [10963] = 10,
+  [10766] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(853), 1,
+    ACTIONS(838), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(836), 9,
+      anon_sym_COMMA,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      sym_time,
+  [10790] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(842), 1,
+      anon_sym_COMMA,
+    STATE(187), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(840), 6,
       anon_sym_RBRACE,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [11000] = 10,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(844), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [10818] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
+    ACTIONS(842), 1,
+      anon_sym_COMMA,
+    STATE(254), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(846), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(844), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [10846] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(848), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10868] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(850), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10890] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(852), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10912] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(147), 1,
       anon_sym_in,
-    ACTIONS(151), 1,
+    ACTIONS(153), 1,
       anon_sym_is,
-    ACTIONS(159), 1,
+    ACTIONS(165), 1,
       anon_sym_and,
-    ACTIONS(299), 1,
+    ACTIONS(227), 1,
       anon_sym_or,
-    ACTIONS(855), 1,
-      anon_sym_RPAREN,
-    ACTIONS(141), 2,
+    ACTIONS(802), 1,
+      anon_sym_LBRACE,
+    STATE(152), 1,
+      sym_block,
+    ACTIONS(143), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(153), 2,
+    ACTIONS(155), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
     ACTIONS(161), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(157), 4,
+    ACTIONS(159), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [11037] = 3,
+  [10952] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(345), 7,
+    ACTIONS(854), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10974] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(856), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10996] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(165), 1,
+      anon_sym_and,
+    ACTIONS(227), 1,
+      anon_sym_or,
+    ACTIONS(858), 1,
+      anon_sym_RPAREN,
+    ACTIONS(143), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(155), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(159), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [11033] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(165), 1,
+      anon_sym_and,
+    ACTIONS(227), 1,
+      anon_sym_or,
+    ACTIONS(860), 1,
+      anon_sym_RBRACE,
+    ACTIONS(143), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(155), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(159), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [11070] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(253), 1,
+      sym_week_day,
+    ACTIONS(543), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(545), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [11095] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(165), 1,
+      anon_sym_and,
+    ACTIONS(227), 1,
+      anon_sym_or,
+    ACTIONS(862), 1,
+      anon_sym_RPAREN,
+    ACTIONS(143), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(155), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(159), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [11132] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(147), 1,
+      anon_sym_in,
+    ACTIONS(153), 1,
+      anon_sym_is,
+    ACTIONS(165), 1,
+      anon_sym_and,
+    ACTIONS(227), 1,
+      anon_sym_or,
+    ACTIONS(864), 1,
+      anon_sym_RPAREN,
+    ACTIONS(143), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(155), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(161), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(159), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [11169] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(360), 7,
       anon_sym_DASH,
       anon_sym_RBRACK,
       anon_sym_LPAREN,
@@ -18257,7 +18479,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(857), 8,
+    ACTIONS(866), 8,
       anon_sym_account,
       anon_sym_event,
       anon_sym_not,
@@ -18266,48 +18488,21 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-  [11060] = 10,
+  [11192] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(145), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_is,
-    ACTIONS(159), 1,
-      anon_sym_and,
-    ACTIONS(299), 1,
-      anon_sym_or,
-    ACTIONS(859), 1,
-      anon_sym_RPAREN,
-    ACTIONS(141), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(161), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(157), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [11097] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(803), 1,
+    ACTIONS(842), 1,
       anon_sym_COMMA,
-    ACTIONS(863), 1,
+    ACTIONS(870), 1,
       anon_sym_holiday,
-    STATE(184), 2,
+    STATE(269), 2,
       sym_weekday,
       aux_sym_weekend_rule_repeat1,
-    ACTIONS(861), 3,
+    ACTIONS(868), 3,
       anon_sym_RBRACE,
       anon_sym_weekend,
       anon_sym_holidays,
-    ACTIONS(805), 7,
+    ACTIONS(844), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -18315,44 +18510,44 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-  [11125] = 6,
+  [11220] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(803), 1,
+    ACTIONS(842), 1,
       anon_sym_COMMA,
-    ACTIONS(867), 1,
-      anon_sym_holiday,
-    STATE(267), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(865), 3,
-      anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
-    ACTIONS(805), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [11153] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(869), 1,
-      anon_sym_RBRACE,
-    ACTIONS(871), 1,
-      anon_sym_contact_hours,
     ACTIONS(874), 1,
+      anon_sym_holiday,
+    STATE(187), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(872), 3,
+      anon_sym_RBRACE,
+      anon_sym_weekend,
+      anon_sym_holidays,
+    ACTIONS(844), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [11248] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(876), 1,
+      anon_sym_RBRACE,
+    ACTIONS(878), 1,
+      anon_sym_contact_hours,
+    ACTIONS(881), 1,
       anon_sym_no_contact,
-    ACTIONS(877), 1,
+    ACTIONS(884), 1,
       anon_sym_at_most,
-    ACTIONS(880), 1,
+    ACTIONS(887), 1,
       anon_sym_pause,
-    ACTIONS(883), 1,
+    ACTIONS(890), 1,
       anon_sym_stop,
-    STATE(269), 7,
+    STATE(270), 7,
       sym_contact_hours_rule,
       sym_no_contact_rule,
       sym_at_most_rule,
@@ -18360,21 +18555,44 @@ static const uint16_t ts_small_parse_table[] = {
       sym_hold_rule,
       sym_stop_rule,
       aux_sym_policy_declaration_repeat1,
-  [11184] = 8,
+  [11279] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(886), 1,
+    ACTIONS(893), 1,
       anon_sym_RBRACE,
-    ACTIONS(888), 1,
+    ACTIONS(895), 1,
       anon_sym_contact_hours,
-    ACTIONS(890), 1,
+    ACTIONS(897), 1,
       anon_sym_no_contact,
-    ACTIONS(892), 1,
+    ACTIONS(899), 1,
       anon_sym_at_most,
-    ACTIONS(894), 1,
+    ACTIONS(901), 1,
       anon_sym_pause,
-    ACTIONS(896), 1,
+    ACTIONS(903), 1,
       anon_sym_stop,
+    STATE(270), 7,
+      sym_contact_hours_rule,
+      sym_no_contact_rule,
+      sym_at_most_rule,
+      sym_pause_rule,
+      sym_hold_rule,
+      sym_stop_rule,
+      aux_sym_policy_declaration_repeat1,
+  [11310] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(895), 1,
+      anon_sym_contact_hours,
+    ACTIONS(897), 1,
+      anon_sym_no_contact,
+    ACTIONS(899), 1,
+      anon_sym_at_most,
+    ACTIONS(901), 1,
+      anon_sym_pause,
+    ACTIONS(903), 1,
+      anon_sym_stop,
+    ACTIONS(905), 1,
+      anon_sym_RBRACE,
     STATE(271), 7,
       sym_contact_hours_rule,
       sym_no_contact_rule,
@@ -18383,60 +18601,19 @@ static const uint16_t ts_small_parse_table[] = {
       sym_hold_rule,
       sym_stop_rule,
       aux_sym_policy_declaration_repeat1,
-  [11215] = 8,
+  [11341] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(888), 1,
-      anon_sym_contact_hours,
-    ACTIONS(890), 1,
-      anon_sym_no_contact,
-    ACTIONS(892), 1,
-      anon_sym_at_most,
-    ACTIONS(894), 1,
-      anon_sym_pause,
-    ACTIONS(896), 1,
-      anon_sym_stop,
-    ACTIONS(898), 1,
-      anon_sym_RBRACE,
-    STATE(269), 7,
-      sym_contact_hours_rule,
-      sym_no_contact_rule,
-      sym_at_most_rule,
-      sym_pause_rule,
-      sym_hold_rule,
-      sym_stop_rule,
-      aux_sym_policy_declaration_repeat1,
-  [11246] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(145), 1,
-      sym_duration_unit,
-    ACTIONS(301), 5,
-      anon_sym_week,
-      anon_sym_day,
-      anon_sym_minute,
-      anon_sym_hour,
-      anon_sym_month,
-    ACTIONS(307), 6,
-      anon_sym_minutes,
-      anon_sym_hours,
-      anon_sym_days,
-      anon_sym_weeks,
-      anon_sym_months,
-      aux_sym_duration_unit_token1,
-  [11268] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(900), 1,
+    ACTIONS(907), 1,
       anon_sym_holiday,
-    ACTIONS(902), 1,
+    ACTIONS(909), 1,
       anon_sym_holidays,
-    STATE(237), 1,
+    STATE(255), 1,
       sym_weekday,
-    STATE(305), 2,
+    STATE(306), 2,
       sym_holidays_of,
       sym_weekday_list,
-    ACTIONS(805), 7,
+    ACTIONS(844), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -18444,64 +18621,96 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-  [11294] = 4,
+  [11367] = 4,
     ACTIONS(3), 1,
       sym_comment,
     STATE(22), 1,
       sym_duration_unit,
-    ACTIONS(45), 5,
+    ACTIONS(47), 5,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
       anon_sym_month,
-    ACTIONS(51), 6,
+    ACTIONS(53), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-  [11316] = 4,
+  [11389] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(80), 1,
+    STATE(78), 1,
       sym_duration_unit,
-    ACTIONS(119), 5,
+    ACTIONS(121), 5,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
       anon_sym_month,
-    ACTIONS(121), 6,
+    ACTIONS(123), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-  [11338] = 5,
+  [11411] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(906), 1,
+    STATE(144), 1,
+      sym_duration_unit,
+    ACTIONS(310), 5,
+      anon_sym_week,
+      anon_sym_day,
+      anon_sym_minute,
+      anon_sym_hour,
+      anon_sym_month,
+    ACTIONS(316), 6,
+      anon_sym_minutes,
+      anon_sym_hours,
+      anon_sym_days,
+      anon_sym_weeks,
+      anon_sym_months,
+      aux_sym_duration_unit_token1,
+  [11433] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(913), 1,
       anon_sym_for,
-    ACTIONS(908), 1,
+    ACTIONS(915), 1,
       anon_sym_when,
-    STATE(310), 1,
+    STATE(311), 1,
       sym_when_clause,
-    ACTIONS(904), 6,
+    ACTIONS(911), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [11359] = 3,
+  [11454] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(220), 1,
+    ACTIONS(915), 1,
+      anon_sym_when,
+    STATE(312), 1,
+      sym_when_clause,
+    ACTIONS(917), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11472] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(223), 1,
       sym_weekday,
-    ACTIONS(805), 7,
+    ACTIONS(844), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -18509,86 +18718,56 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-  [11375] = 4,
+  [11488] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(908), 1,
+    ACTIONS(915), 1,
       anon_sym_when,
-    STATE(311), 1,
+    STATE(301), 1,
       sym_when_clause,
-    ACTIONS(910), 6,
+    ACTIONS(919), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [11393] = 6,
+  [11506] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(912), 1,
+    ACTIONS(921), 1,
       anon_sym_RBRACE,
-    ACTIONS(914), 1,
+    ACTIONS(923), 1,
       anon_sym_on,
-    ACTIONS(916), 1,
+    ACTIONS(925), 1,
       anon_sym_start,
-    ACTIONS(918), 1,
+    ACTIONS(927), 1,
       anon_sym_given,
-    STATE(280), 4,
+    STATE(285), 4,
       sym_given,
       sym_test_start,
       sym_on_day,
       aux_sym_test_declaration_repeat1,
-  [11415] = 6,
+  [11528] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(914), 1,
-      anon_sym_on,
-    ACTIONS(916), 1,
-      anon_sym_start,
-    ACTIONS(918), 1,
-      anon_sym_given,
-    ACTIONS(920), 1,
-      anon_sym_RBRACE,
-    STATE(284), 4,
-      sym_given,
-      sym_test_start,
-      sym_on_day,
-      aux_sym_test_declaration_repeat1,
-  [11437] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(908), 1,
+    ACTIONS(915), 1,
       anon_sym_when,
-    STATE(300), 1,
+    STATE(310), 1,
       sym_when_clause,
-    ACTIONS(922), 6,
+    ACTIONS(929), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [11455] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(908), 1,
-      anon_sym_when,
-    STATE(309), 1,
-      sym_when_clause,
-    ACTIONS(924), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11473] = 3,
+  [11546] = 3,
     ACTIONS(3), 1,
       sym_comment,
     STATE(268), 1,
       sym_weekday,
-    ACTIONS(805), 7,
+    ACTIONS(844), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -18596,2524 +18775,2549 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-  [11489] = 6,
+  [11562] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(926), 1,
-      anon_sym_RBRACE,
-    ACTIONS(928), 1,
-      anon_sym_on,
     ACTIONS(931), 1,
+      anon_sym_RBRACE,
+    ACTIONS(933), 1,
+      anon_sym_on,
+    ACTIONS(936), 1,
       anon_sym_start,
-    ACTIONS(934), 1,
+    ACTIONS(939), 1,
       anon_sym_given,
     STATE(284), 4,
       sym_given,
       sym_test_start,
       sym_on_day,
       aux_sym_test_declaration_repeat1,
-  [11511] = 6,
+  [11584] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(937), 1,
+    ACTIONS(923), 1,
+      anon_sym_on,
+    ACTIONS(925), 1,
+      anon_sym_start,
+    ACTIONS(927), 1,
+      anon_sym_given,
+    ACTIONS(942), 1,
       anon_sym_RBRACE,
-    ACTIONS(939), 1,
-      anon_sym_weekend,
-    ACTIONS(941), 1,
+    STATE(284), 4,
+      sym_given,
+      sym_test_start,
+      sym_on_day,
+      aux_sym_test_declaration_repeat1,
+  [11606] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(946), 1,
+      anon_sym_COMMA,
+    ACTIONS(949), 1,
       anon_sym_holiday,
-    ACTIONS(943), 1,
+    ACTIONS(951), 1,
+      sym_date,
+    STATE(286), 1,
+      aux_sym_holiday_rule_repeat1,
+    ACTIONS(944), 3,
+      anon_sym_RBRACE,
+      anon_sym_weekend,
       anon_sym_holidays,
-    STATE(295), 3,
+  [11627] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(954), 1,
+      anon_sym_RBRACE,
+    ACTIONS(956), 1,
+      anon_sym_weekend,
+    ACTIONS(959), 1,
+      anon_sym_holiday,
+    ACTIONS(962), 1,
+      anon_sym_holidays,
+    STATE(287), 3,
       sym_weekend_rule,
       sym_holiday_rule,
       aux_sym_calendar_declaration_repeat1,
-  [11532] = 6,
+  [11648] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(945), 1,
-      anon_sym_at,
-    ACTIONS(947), 1,
-      anon_sym_receive,
-    ACTIONS(949), 1,
-      anon_sym_update,
-    ACTIONS(951), 1,
-      anon_sym_expect,
-    STATE(376), 3,
-      sym_receive,
-      sym_update,
-      sym_expect,
-  [11553] = 5,
+    ACTIONS(967), 1,
+      anon_sym_COMMA,
+    ACTIONS(969), 1,
+      anon_sym_holiday,
+    ACTIONS(971), 1,
+      sym_date,
+    STATE(292), 1,
+      aux_sym_holiday_rule_repeat1,
+    ACTIONS(965), 3,
+      anon_sym_RBRACE,
+      anon_sym_weekend,
+      anon_sym_holidays,
+  [11669] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(955), 1,
-      anon_sym_QMARK,
-    ACTIONS(957), 1,
+    ACTIONS(975), 1,
+      anon_sym_in,
+    ACTIONS(973), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11684] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(979), 1,
       anon_sym_PIPE,
     STATE(290), 1,
       aux_sym_enum_type_repeat1,
-    ACTIONS(953), 4,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ,
-      sym_identifier,
-  [11572] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(959), 1,
-      anon_sym_RBRACE,
-    ACTIONS(961), 1,
-      anon_sym_weekend,
-    ACTIONS(964), 1,
-      anon_sym_holiday,
-    ACTIONS(967), 1,
-      anon_sym_holidays,
-    STATE(288), 3,
-      sym_weekend_rule,
-      sym_holiday_rule,
-      aux_sym_calendar_declaration_repeat1,
-  [11593] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(972), 1,
-      anon_sym_COMMA,
-    ACTIONS(975), 1,
-      anon_sym_holiday,
-    ACTIONS(977), 1,
-      sym_date,
-    STATE(289), 1,
-      aux_sym_holiday_rule_repeat1,
-    ACTIONS(970), 3,
-      anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
-  [11614] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(957), 1,
-      anon_sym_PIPE,
-    STATE(292), 1,
-      aux_sym_enum_type_repeat1,
-    ACTIONS(980), 5,
+    ACTIONS(977), 5,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_QMARK,
       anon_sym_EQ,
       sym_identifier,
-  [11631] = 3,
+  [11701] = 6,
     ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(982), 1,
+      anon_sym_RBRACE,
     ACTIONS(984), 1,
-      anon_sym_in,
-    ACTIONS(982), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11646] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
+      anon_sym_weekend,
+    ACTIONS(986), 1,
+      anon_sym_holiday,
     ACTIONS(988), 1,
-      anon_sym_PIPE,
-    STATE(292), 1,
-      aux_sym_enum_type_repeat1,
-    ACTIONS(986), 5,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_QMARK,
-      anon_sym_EQ,
-      sym_identifier,
-  [11663] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(993), 1,
-      anon_sym_COMMA,
-    ACTIONS(995), 1,
-      anon_sym_holiday,
-    ACTIONS(997), 1,
-      sym_date,
-    STATE(296), 1,
-      aux_sym_holiday_rule_repeat1,
-    ACTIONS(991), 3,
-      anon_sym_RBRACE,
-      anon_sym_weekend,
       anon_sym_holidays,
-  [11684] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1001), 1,
-      anon_sym_in,
-    ACTIONS(999), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11699] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(939), 1,
-      anon_sym_weekend,
-    ACTIONS(941), 1,
-      anon_sym_holiday,
-    ACTIONS(943), 1,
-      anon_sym_holidays,
-    ACTIONS(1003), 1,
-      anon_sym_RBRACE,
-    STATE(288), 3,
+    STATE(294), 3,
       sym_weekend_rule,
       sym_holiday_rule,
       aux_sym_calendar_declaration_repeat1,
-  [11720] = 6,
+  [11722] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(993), 1,
+    ACTIONS(967), 1,
       anon_sym_COMMA,
-    ACTIONS(1007), 1,
+    ACTIONS(992), 1,
       anon_sym_holiday,
-    ACTIONS(1009), 1,
+    ACTIONS(994), 1,
       sym_date,
-    STATE(289), 1,
+    STATE(286), 1,
       aux_sym_holiday_rule_repeat1,
-    ACTIONS(1005), 3,
+    ACTIONS(990), 3,
       anon_sym_RBRACE,
       anon_sym_weekend,
       anon_sym_holidays,
-  [11741] = 2,
+  [11743] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1011), 6,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_QMARK,
-      anon_sym_PIPE,
-      anon_sym_EQ,
-      sym_identifier,
-  [11753] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1013), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11765] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1015), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11777] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1017), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11789] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1019), 1,
-      anon_sym_RBRACE,
-    ACTIONS(1021), 1,
-      anon_sym_var,
-    ACTIONS(1024), 1,
-      anon_sym_stage,
-    STATE(301), 3,
-      sym_migrate_var,
-      sym_migrate_move,
-      aux_sym_migrate_declaration_repeat1,
-  [11807] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1027), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11819] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1029), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11831] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1031), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11843] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1033), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11855] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(947), 1,
+    ACTIONS(996), 1,
+      anon_sym_at,
+    ACTIONS(998), 1,
       anon_sym_receive,
-    ACTIONS(949), 1,
+    ACTIONS(1000), 1,
       anon_sym_update,
-    ACTIONS(951), 1,
+    ACTIONS(1002), 1,
       anon_sym_expect,
-    STATE(354), 3,
+    STATE(348), 3,
       sym_receive,
       sym_update,
       sym_expect,
-  [11873] = 4,
+  [11764] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(697), 1,
+    ACTIONS(984), 1,
+      anon_sym_weekend,
+    ACTIONS(986), 1,
+      anon_sym_holiday,
+    ACTIONS(988), 1,
+      anon_sym_holidays,
+    ACTIONS(1004), 1,
+      anon_sym_RBRACE,
+    STATE(287), 3,
+      sym_weekend_rule,
+      sym_holiday_rule,
+      aux_sym_calendar_declaration_repeat1,
+  [11785] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1008), 1,
+      anon_sym_QMARK,
+    ACTIONS(1010), 1,
+      anon_sym_PIPE,
+    STATE(296), 1,
+      aux_sym_enum_type_repeat1,
+    ACTIONS(1006), 4,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_EQ,
+      sym_identifier,
+  [11804] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1010), 1,
+      anon_sym_PIPE,
+    STATE(290), 1,
+      aux_sym_enum_type_repeat1,
+    ACTIONS(1012), 5,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_QMARK,
+      anon_sym_EQ,
+      sym_identifier,
+  [11821] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1016), 1,
+      anon_sym_in,
+    ACTIONS(1014), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11836] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1018), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11848] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1020), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11860] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1022), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11872] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1024), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11884] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1026), 1,
+      anon_sym_RBRACE,
+    ACTIONS(1028), 1,
+      anon_sym_var,
+    ACTIONS(1031), 1,
+      anon_sym_stage,
+    STATE(302), 3,
+      sym_migrate_var,
+      sym_migrate_move,
+      aux_sym_migrate_declaration_repeat1,
+  [11902] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1034), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11914] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1036), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11926] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1038), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11938] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1040), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11950] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(998), 1,
+      anon_sym_receive,
+    ACTIONS(1000), 1,
+      anon_sym_update,
+    ACTIONS(1002), 1,
+      anon_sym_expect,
+    STATE(367), 3,
+      sym_receive,
+      sym_update,
+      sym_expect,
+  [11968] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(740), 1,
       anon_sym_LBRACE,
-    STATE(355), 1,
+    STATE(370), 1,
       sym_field_values,
-    ACTIONS(1035), 4,
+    ACTIONS(1042), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [11889] = 2,
+  [11984] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1037), 6,
+    ACTIONS(1044), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [11901] = 2,
+  [11996] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1039), 6,
+    ACTIONS(1046), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [11913] = 2,
+  [12008] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1041), 6,
+    ACTIONS(1048), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [11925] = 2,
+  [12020] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1043), 6,
+    ACTIONS(1050), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [11937] = 5,
+  [12032] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1045), 1,
+    ACTIONS(1052), 1,
       anon_sym_RBRACE,
-    ACTIONS(1047), 1,
+    ACTIONS(1054), 1,
       anon_sym_var,
-    ACTIONS(1049), 1,
+    ACTIONS(1056), 1,
       anon_sym_stage,
-    STATE(320), 3,
+    STATE(321), 3,
       sym_migrate_var,
       sym_migrate_move,
       aux_sym_migrate_declaration_repeat1,
-  [11955] = 2,
+  [12050] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1051), 6,
+    ACTIONS(1058), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [11967] = 5,
-    ACTIONS(1053), 1,
+  [12062] = 5,
+    ACTIONS(1060), 1,
       anon_sym_DQUOTE2,
-    ACTIONS(1058), 1,
+    ACTIONS(1065), 1,
       anon_sym_LBRACE2,
-    ACTIONS(1061), 1,
+    ACTIONS(1068), 1,
       sym_comment,
-    ACTIONS(1055), 2,
+    ACTIONS(1062), 2,
       sym_string_content,
       sym_escape_sequence,
-    STATE(314), 2,
+    STATE(315), 2,
       sym_placeholder,
       aux_sym_string_repeat1,
-  [11985] = 5,
-    ACTIONS(1061), 1,
+  [12080] = 5,
+    ACTIONS(1068), 1,
       sym_comment,
-    ACTIONS(1063), 1,
+    ACTIONS(1070), 1,
       anon_sym_DQUOTE2,
-    ACTIONS(1067), 1,
+    ACTIONS(1074), 1,
       anon_sym_LBRACE2,
-    ACTIONS(1065), 2,
+    ACTIONS(1072), 2,
       sym_string_content,
       sym_escape_sequence,
-    STATE(317), 2,
+    STATE(319), 2,
       sym_placeholder,
       aux_sym_string_repeat1,
-  [12003] = 5,
-    ACTIONS(1061), 1,
+  [12098] = 5,
+    ACTIONS(1068), 1,
       sym_comment,
-    ACTIONS(1067), 1,
+    ACTIONS(1074), 1,
       anon_sym_LBRACE2,
-    ACTIONS(1069), 1,
+    ACTIONS(1076), 1,
       anon_sym_DQUOTE2,
-    ACTIONS(1071), 2,
+    ACTIONS(1078), 2,
       sym_string_content,
       sym_escape_sequence,
     STATE(318), 2,
       sym_placeholder,
       aux_sym_string_repeat1,
-  [12021] = 5,
-    ACTIONS(1061), 1,
+  [12116] = 5,
+    ACTIONS(1068), 1,
       sym_comment,
-    ACTIONS(1067), 1,
+    ACTIONS(1074), 1,
       anon_sym_LBRACE2,
-    ACTIONS(1073), 1,
+    ACTIONS(1080), 1,
       anon_sym_DQUOTE2,
-    ACTIONS(1075), 2,
+    ACTIONS(1082), 2,
       sym_string_content,
       sym_escape_sequence,
-    STATE(314), 2,
+    STATE(315), 2,
       sym_placeholder,
       aux_sym_string_repeat1,
-  [12039] = 5,
-    ACTIONS(1061), 1,
+  [12134] = 5,
+    ACTIONS(1068), 1,
       sym_comment,
-    ACTIONS(1067), 1,
+    ACTIONS(1074), 1,
       anon_sym_LBRACE2,
-    ACTIONS(1077), 1,
+    ACTIONS(1084), 1,
       anon_sym_DQUOTE2,
-    ACTIONS(1075), 2,
+    ACTIONS(1082), 2,
       sym_string_content,
       sym_escape_sequence,
-    STATE(314), 2,
+    STATE(315), 2,
       sym_placeholder,
       aux_sym_string_repeat1,
-  [12057] = 5,
+  [12152] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(1079), 1,
-      anon_sym_LBRACE,
-    ACTIONS(1081), 1,
-      anon_sym_file,
-    STATE(198), 3,
-      sym_template_file,
-      sym_template_email,
-      sym_string,
-  [12075] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1047), 1,
-      anon_sym_var,
-    ACTIONS(1049), 1,
-      anon_sym_stage,
-    ACTIONS(1083), 1,
+    ACTIONS(1086), 6,
       anon_sym_RBRACE,
-    STATE(301), 3,
+      anon_sym_COMMA,
+      anon_sym_QMARK,
+      anon_sym_PIPE,
+      anon_sym_EQ,
+      sym_identifier,
+  [12164] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1054), 1,
+      anon_sym_var,
+    ACTIONS(1056), 1,
+      anon_sym_stage,
+    ACTIONS(1088), 1,
+      anon_sym_RBRACE,
+    STATE(302), 3,
       sym_migrate_var,
       sym_migrate_move,
       aux_sym_migrate_declaration_repeat1,
-  [12093] = 5,
-    ACTIONS(1061), 1,
+  [12182] = 5,
+    ACTIONS(1068), 1,
       sym_comment,
-    ACTIONS(1067), 1,
+    ACTIONS(1074), 1,
       anon_sym_LBRACE2,
-    ACTIONS(1085), 1,
+    ACTIONS(1090), 1,
       anon_sym_DQUOTE2,
-    ACTIONS(1087), 2,
+    ACTIONS(1092), 2,
       sym_string_content,
       sym_escape_sequence,
-    STATE(322), 2,
+    STATE(323), 2,
       sym_placeholder,
       aux_sym_string_repeat1,
-  [12111] = 5,
-    ACTIONS(1061), 1,
+  [12200] = 5,
+    ACTIONS(1068), 1,
       sym_comment,
-    ACTIONS(1067), 1,
+    ACTIONS(1074), 1,
       anon_sym_LBRACE2,
-    ACTIONS(1089), 1,
+    ACTIONS(1094), 1,
       anon_sym_DQUOTE2,
-    ACTIONS(1075), 2,
+    ACTIONS(1082), 2,
       sym_string_content,
       sym_escape_sequence,
-    STATE(314), 2,
+    STATE(315), 2,
       sym_placeholder,
       aux_sym_string_repeat1,
-  [12129] = 3,
+  [12218] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(975), 1,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1096), 1,
+      anon_sym_LBRACE,
+    ACTIONS(1098), 1,
+      anon_sym_file,
+    STATE(182), 3,
+      sym_template_file,
+      sym_template_email,
+      sym_string,
+  [12236] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(949), 1,
       anon_sym_holiday,
-    ACTIONS(970), 5,
+    ACTIONS(944), 5,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_weekend,
       anon_sym_holidays,
       sym_date,
-  [12143] = 2,
+  [12250] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1091), 6,
+    ACTIONS(1100), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [12155] = 2,
+  [12262] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1093), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [12167] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1097), 1,
-      anon_sym_COMMA,
-    ACTIONS(1099), 1,
-      anon_sym_at,
-    ACTIONS(1095), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [12182] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1101), 1,
-      anon_sym_DASH_GT,
-    ACTIONS(1103), 1,
-      anon_sym_start,
-    STATE(440), 1,
-      sym_migrate_place,
-    ACTIONS(1105), 2,
-      anon_sym_wait,
-      anon_sym_contact,
-  [12199] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(191), 1,
-      sym_priority,
-    ACTIONS(1107), 4,
-      anon_sym_low,
-      anon_sym_normal,
-      anon_sym_high,
-      anon_sym_urgent,
-  [12212] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(480), 1,
+    ACTIONS(487), 1,
       anon_sym_DQUOTE,
-    ACTIONS(1109), 2,
+    ACTIONS(1102), 2,
       anon_sym_account,
       anon_sym_event,
-    STATE(324), 2,
+    STATE(304), 2,
       sym_field_access,
       sym_string,
-  [12227] = 2,
+  [12277] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1111), 5,
+    ACTIONS(1104), 5,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_var,
       anon_sym_DASH_GT,
       anon_sym_stage,
-  [12238] = 4,
+  [12288] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(1109), 2,
-      anon_sym_account,
-      anon_sym_event,
-    STATE(325), 2,
-      sym_field_access,
-      sym_string,
-  [12253] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(767), 1,
-      anon_sym_when,
-    ACTIONS(815), 1,
-      anon_sym_LBRACE,
-    ACTIONS(1113), 1,
-      anon_sym_DASH_GT,
-    STATE(47), 1,
-      sym_block,
-    STATE(385), 1,
-      sym_when_clause,
-  [12272] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1117), 1,
-      anon_sym_in,
-    ACTIONS(1115), 4,
+    ACTIONS(1106), 1,
       anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12285] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1119), 1,
-      anon_sym_RBRACE,
-    ACTIONS(1121), 1,
+    ACTIONS(1108), 1,
       sym_number,
-    STATE(500), 1,
+    STATE(503), 1,
       sym_percentage,
-    STATE(337), 2,
+    STATE(338), 2,
       sym_split_arm,
       aux_sym_split_step_repeat1,
-  [12302] = 4,
+  [12305] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(480), 1,
+    ACTIONS(487), 1,
       anon_sym_DQUOTE,
-    ACTIONS(1109), 2,
-      anon_sym_account,
-      anon_sym_event,
-    STATE(308), 2,
-      sym_field_access,
-      sym_string,
-  [12317] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1125), 1,
-      anon_sym_queue,
-    ACTIONS(1123), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12330] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1127), 1,
-      anon_sym_RBRACE,
-    ACTIONS(1129), 1,
-      sym_number,
-    STATE(500), 1,
-      sym_percentage,
-    STATE(337), 2,
-      sym_split_arm,
-      aux_sym_split_step_repeat1,
-  [12347] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(246), 1,
-      sym_priority,
-    ACTIONS(1107), 4,
-      anon_sym_low,
-      anon_sym_normal,
-      anon_sym_high,
-      anon_sym_urgent,
-  [12360] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1134), 1,
-      anon_sym_QMARK,
-    ACTIONS(1132), 4,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ,
-      sym_identifier,
-  [12373] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(1109), 2,
-      anon_sym_account,
-      anon_sym_event,
-    STATE(313), 2,
-      sym_field_access,
-      sym_string,
-  [12388] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(205), 1,
-      sym_priority,
-    ACTIONS(1107), 4,
-      anon_sym_low,
-      anon_sym_normal,
-      anon_sym_high,
-      anon_sym_urgent,
-  [12401] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1138), 1,
-      anon_sym_COMMA,
-    ACTIONS(1140), 1,
-      anon_sym_at,
-    ACTIONS(1136), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [12416] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1142), 5,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_var,
-      anon_sym_DASH_GT,
-      anon_sym_stage,
-  [12427] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1121), 1,
-      sym_number,
-    ACTIONS(1144), 1,
-      anon_sym_RBRACE,
-    STATE(500), 1,
-      sym_percentage,
-    STATE(334), 2,
-      sym_split_arm,
-      aux_sym_split_step_repeat1,
-  [12444] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(480), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(1109), 2,
+    ACTIONS(1102), 2,
       anon_sym_account,
       anon_sym_event,
     STATE(303), 2,
       sym_field_access,
       sym_string,
-  [12459] = 4,
+  [12320] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(480), 1,
+    ACTIONS(1112), 1,
+      anon_sym_COMMA,
+    ACTIONS(1114), 1,
+      anon_sym_at,
+    ACTIONS(1110), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12335] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(247), 1,
+      sym_priority,
+    ACTIONS(1116), 4,
+      anon_sym_low,
+      anon_sym_normal,
+      anon_sym_high,
+      anon_sym_urgent,
+  [12348] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(487), 1,
       anon_sym_DQUOTE,
-    ACTIONS(1109), 2,
+    ACTIONS(1102), 2,
       anon_sym_account,
       anon_sym_event,
-    STATE(302), 2,
+    STATE(326), 2,
       sym_field_access,
       sym_string,
-  [12474] = 4,
+  [12363] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1103), 1,
+    ACTIONS(487), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1102), 2,
+      anon_sym_account,
+      anon_sym_event,
+    STATE(314), 2,
+      sym_field_access,
+      sym_string,
+  [12378] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(487), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1102), 2,
+      anon_sym_account,
+      anon_sym_event,
+    STATE(299), 2,
+      sym_field_access,
+      sym_string,
+  [12393] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(784), 1,
+      anon_sym_when,
+    ACTIONS(802), 1,
+      anon_sym_LBRACE,
+    ACTIONS(1118), 1,
+      anon_sym_DASH_GT,
+    STATE(48), 1,
+      sym_block,
+    STATE(391), 1,
+      sym_when_clause,
+  [12412] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1120), 1,
+      anon_sym_DASH_GT,
+    ACTIONS(1122), 1,
       anon_sym_start,
-    STATE(369), 1,
+    STATE(513), 1,
       sym_migrate_place,
-    ACTIONS(1105), 2,
+    ACTIONS(1124), 2,
       anon_sym_wait,
       anon_sym_contact,
-  [12488] = 4,
+  [12429] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1108), 1,
+      sym_number,
+    ACTIONS(1126), 1,
+      anon_sym_RBRACE,
+    STATE(503), 1,
+      sym_percentage,
+    STATE(346), 2,
+      sym_split_arm,
+      aux_sym_split_step_repeat1,
+  [12446] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1128), 5,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_var,
+      anon_sym_DASH_GT,
+      anon_sym_stage,
+  [12457] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(217), 1,
+      sym_priority,
+    ACTIONS(1116), 4,
+      anon_sym_low,
+      anon_sym_normal,
+      anon_sym_high,
+      anon_sym_urgent,
+  [12470] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1132), 1,
+      anon_sym_COMMA,
+    ACTIONS(1134), 1,
+      anon_sym_at,
+    ACTIONS(1130), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12485] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1138), 1,
+      anon_sym_QMARK,
+    ACTIONS(1136), 4,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_EQ,
+      sym_identifier,
+  [12498] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1142), 1,
+      anon_sym_queue,
+    ACTIONS(1140), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12511] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1146), 1,
-      sym_identifier,
+      anon_sym_in,
+    ACTIONS(1144), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12524] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(487), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1102), 2,
+      anon_sym_account,
+      anon_sym_event,
+    STATE(309), 2,
+      sym_field_access,
+      sym_string,
+  [12539] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
     ACTIONS(1148), 1,
       anon_sym_RBRACE,
-    STATE(377), 2,
-      sym_field_value,
-      aux_sym_field_values_repeat1,
-  [12502] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(1150), 1,
-      sym_identifier,
-    ACTIONS(1153), 1,
-      anon_sym_RBRACE,
-    STATE(349), 2,
-      sym_field_declaration,
-      aux_sym_field_list_repeat1,
-  [12516] = 4,
+      sym_number,
+    STATE(503), 1,
+      sym_percentage,
+    STATE(346), 2,
+      sym_split_arm,
+      aux_sym_split_step_repeat1,
+  [12556] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1155), 1,
-      sym_identifier,
-    ACTIONS(1158), 1,
-      anon_sym_RBRACE,
-    STATE(350), 2,
-      sym_field_value,
-      aux_sym_field_values_repeat1,
-  [12530] = 4,
+    STATE(210), 1,
+      sym_priority,
+    ACTIONS(1116), 4,
+      anon_sym_low,
+      anon_sym_normal,
+      anon_sym_high,
+      anon_sym_urgent,
+  [12569] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1160), 1,
-      sym_identifier,
-    ACTIONS(1162), 1,
-      anon_sym_RBRACE,
-    STATE(349), 2,
-      sym_field_declaration,
-      aux_sym_field_list_repeat1,
-  [12544] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1164), 4,
+    ACTIONS(1153), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [12554] = 4,
+  [12579] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1160), 1,
-      sym_identifier,
-    ACTIONS(1166), 1,
-      anon_sym_RBRACE,
-    STATE(351), 2,
-      sym_field_declaration,
-      aux_sym_field_list_repeat1,
-  [12568] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1168), 4,
+    ACTIONS(1155), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [12578] = 2,
+  [12589] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1170), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12588] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1172), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12598] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1174), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12608] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1176), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12618] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1178), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12628] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1180), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12638] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1182), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12648] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1184), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12658] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1186), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12668] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1188), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12678] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1190), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12688] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1192), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12698] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1194), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12708] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1196), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12718] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1200), 1,
+    ACTIONS(1159), 1,
       anon_sym_COMMA,
-    ACTIONS(1198), 3,
+    ACTIONS(1157), 3,
       anon_sym_RBRACE,
       anon_sym_var,
       anon_sym_stage,
-  [12730] = 4,
+  [12601] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1103), 1,
+    ACTIONS(1122), 1,
       anon_sym_start,
-    STATE(371), 1,
+    STATE(352), 1,
       sym_migrate_place,
-    ACTIONS(1105), 2,
+    ACTIONS(1124), 2,
       anon_sym_wait,
       anon_sym_contact,
-  [12744] = 3,
+  [12615] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1204), 1,
+    ACTIONS(1163), 1,
       anon_sym_COMMA,
-    ACTIONS(1202), 3,
+    ACTIONS(1161), 3,
       anon_sym_RBRACE,
       anon_sym_var,
       anon_sym_stage,
-  [12756] = 3,
-    ACTIONS(1061), 1,
+  [12627] = 4,
+    ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1208), 1,
+    ACTIONS(1165), 1,
+      sym_identifier,
+    ACTIONS(1167), 1,
+      anon_sym_RBRACE,
+    STATE(366), 2,
+      sym_field_declaration,
+      aux_sym_field_list_repeat1,
+  [12641] = 3,
+    ACTIONS(1068), 1,
+      sym_comment,
+    ACTIONS(1171), 1,
       anon_sym_LBRACE2,
-    ACTIONS(1206), 3,
+    ACTIONS(1169), 3,
       anon_sym_DQUOTE2,
       sym_string_content,
       sym_escape_sequence,
-  [12768] = 2,
+  [12653] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1210), 4,
+    ACTIONS(1173), 4,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_EQ,
       sym_identifier,
-  [12778] = 2,
+  [12663] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1212), 4,
+    ACTIONS(1175), 4,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_EQ,
       sym_identifier,
-  [12788] = 4,
+  [12673] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1214), 1,
-      anon_sym_calendar,
-    ACTIONS(1216), 1,
-      sym_number,
-    STATE(299), 2,
-      sym_calendar_week,
-      sym_duration,
-  [12802] = 2,
+    ACTIONS(1177), 1,
+      sym_identifier,
+    ACTIONS(1179), 1,
+      anon_sym_RBRACE,
+    STATE(365), 2,
+      sym_field_value,
+      aux_sym_field_values_repeat1,
+  [12687] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1218), 4,
+    ACTIONS(1181), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [12812] = 4,
+  [12697] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1146), 1,
-      sym_identifier,
-    ACTIONS(1220), 1,
+    ACTIONS(1183), 4,
       anon_sym_RBRACE,
-    STATE(350), 2,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12707] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1185), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12717] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1187), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12727] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1189), 1,
+      anon_sym_calendar,
+    ACTIONS(1191), 1,
+      sym_number,
+    STATE(300), 2,
+      sym_calendar_week,
+      sym_duration,
+  [12741] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1193), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12751] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1195), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12761] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1197), 1,
+      sym_identifier,
+    ACTIONS(1200), 1,
+      anon_sym_RBRACE,
+    STATE(365), 2,
       sym_field_value,
       aux_sym_field_values_repeat1,
-  [12826] = 4,
+  [12775] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1222), 1,
+    ACTIONS(1202), 1,
       sym_identifier,
-    STATE(339), 1,
-      sym_enum_type,
-    STATE(519), 1,
-      sym_type,
-  [12839] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1224), 3,
+    ACTIONS(1205), 1,
       anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [12848] = 3,
+    STATE(366), 2,
+      sym_field_declaration,
+      aux_sym_field_list_repeat1,
+  [12789] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1228), 1,
-      anon_sym_COMMA,
-    ACTIONS(1226), 2,
+    ACTIONS(1207), 4,
       anon_sym_RBRACE,
-      sym_number,
-  [12859] = 2,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12799] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1230), 3,
+    ACTIONS(1177), 1,
+      sym_identifier,
+    ACTIONS(1209), 1,
       anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [12868] = 4,
+    STATE(357), 2,
+      sym_field_value,
+      aux_sym_field_values_repeat1,
+  [12813] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1232), 1,
-      anon_sym_until,
-    ACTIONS(1234), 1,
-      sym_number,
-    STATE(238), 1,
-      sym_duration,
+    ACTIONS(1165), 1,
+      sym_identifier,
+    ACTIONS(1211), 1,
+      anon_sym_RBRACE,
+    STATE(353), 2,
+      sym_field_declaration,
+      aux_sym_field_list_repeat1,
+  [12827] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1213), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12837] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1122), 1,
+      anon_sym_start,
+    STATE(350), 1,
+      sym_migrate_place,
+    ACTIONS(1124), 2,
+      anon_sym_wait,
+      anon_sym_contact,
+  [12851] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1215), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12861] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1217), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12871] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1219), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
   [12881] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1236), 3,
+    ACTIONS(1221), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12891] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1223), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12901] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1225), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12911] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1227), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12921] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1229), 3,
       anon_sym_RBRACE,
       anon_sym_var,
       anon_sym_stage,
-  [12890] = 4,
+  [12930] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1222), 1,
-      sym_identifier,
-    STATE(339), 1,
-      sym_enum_type,
-    STATE(390), 1,
-      sym_type,
-  [12903] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(815), 1,
-      anon_sym_LBRACE,
-    ACTIONS(1238), 1,
-      anon_sym_DASH_GT,
-    STATE(51), 1,
-      sym_block,
-  [12916] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1240), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [12925] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1242), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [12934] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1244), 1,
-      sym_identifier,
-    ACTIONS(1246), 1,
-      anon_sym_account,
-    STATE(218), 1,
-      sym_send_target,
-  [12947] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1248), 1,
+    ACTIONS(1231), 1,
       anon_sym_queue,
-    ACTIONS(1250), 1,
+    ACTIONS(1233), 1,
       anon_sym_agency,
-    ACTIONS(1252), 1,
+    ACTIONS(1235), 1,
       anon_sym_EQ_EQ,
-  [12960] = 3,
+  [12943] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1256), 1,
+    ACTIONS(1237), 1,
+      sym_identifier,
+    ACTIONS(1239), 1,
+      anon_sym_account,
+    STATE(216), 1,
+      sym_send_target,
+  [12956] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1241), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12965] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(802), 1,
+      anon_sym_LBRACE,
+    ACTIONS(1243), 1,
+      anon_sym_if,
+    STATE(244), 1,
+      sym_block,
+  [12978] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1247), 1,
       anon_sym_COMMA,
-    ACTIONS(1254), 2,
+    ACTIONS(1245), 2,
       anon_sym_RBRACE,
       sym_identifier,
-  [12971] = 4,
+  [12989] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(815), 1,
-      anon_sym_LBRACE,
-    ACTIONS(1258), 1,
-      anon_sym_if,
-    STATE(249), 1,
-      sym_block,
-  [12984] = 3,
+    ACTIONS(1249), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12998] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(697), 1,
-      anon_sym_LBRACE,
-    STATE(363), 1,
-      sym_field_values,
-  [12994] = 3,
+    ACTIONS(1251), 1,
+      sym_identifier,
+    STATE(342), 1,
+      sym_enum_type,
+    STATE(384), 1,
+      sym_type,
+  [13011] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1234), 1,
+    ACTIONS(1253), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [13020] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1255), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [13029] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1259), 1,
+      anon_sym_COMMA,
+    ACTIONS(1257), 2,
+      anon_sym_RBRACE,
       sym_number,
-    STATE(259), 1,
-      sym_duration,
-  [13004] = 3,
+  [13040] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1234), 1,
+    ACTIONS(1261), 1,
+      anon_sym_until,
+    ACTIONS(1263), 1,
+      sym_number,
+    STATE(257), 1,
+      sym_duration,
+  [13053] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(802), 1,
+      anon_sym_LBRACE,
+    ACTIONS(1265), 1,
+      anon_sym_DASH_GT,
+    STATE(45), 1,
+      sym_block,
+  [13066] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1251), 1,
+      sym_identifier,
+    STATE(342), 1,
+      sym_enum_type,
+    STATE(526), 1,
+      sym_type,
+  [13079] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    STATE(440), 1,
+      sym_string,
+  [13089] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1263), 1,
       sym_number,
     STATE(248), 1,
       sym_duration,
-  [13014] = 3,
+  [13099] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    STATE(489), 1,
+    STATE(233), 1,
       sym_string,
-  [13024] = 3,
+  [13109] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1121), 1,
-      sym_number,
-    STATE(365), 1,
-      sym_percentage,
-  [13034] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1260), 1,
-      anon_sym_LBRACE,
-    STATE(190), 1,
-      sym_stage_body,
-  [13044] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(368), 1,
-      sym_string,
-  [13054] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1262), 2,
+    ACTIONS(1267), 2,
       anon_sym_RBRACE,
       sym_identifier,
-  [13062] = 3,
+  [13117] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(697), 1,
-      anon_sym_LBRACE,
-    STATE(356), 1,
-      sym_field_values,
-  [13072] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1252), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1264), 1,
-      sym_identifier,
-  [13082] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1252), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1266), 1,
-      sym_identifier,
-  [13092] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1252), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1268), 1,
-      anon_sym_discount,
-  [13102] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1252), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1270), 1,
-      sym_identifier,
-  [13112] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(242), 1,
-      sym_string,
-  [13122] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1216), 1,
+    ACTIONS(1269), 2,
+      anon_sym_RBRACE,
       sym_number,
-    STATE(278), 1,
-      sym_duration,
-  [13132] = 3,
+  [13125] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1252), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1272), 1,
-      sym_identifier,
-  [13142] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(503), 1,
-      sym_string,
-  [13152] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1274), 1,
+    ACTIONS(1108), 1,
       sym_number,
-    STATE(488), 1,
-      sym_duration,
-  [13162] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1121), 1,
-      sym_number,
-    STATE(223), 1,
+    STATE(232), 1,
       sym_percentage,
-  [13172] = 3,
+  [13135] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1252), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1276), 1,
-      sym_identifier,
-  [13182] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    STATE(244), 1,
+    STATE(243), 1,
       sym_string,
-  [13192] = 3,
+  [13145] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(617), 1,
+    ACTIONS(584), 1,
       anon_sym_LBRACE,
     STATE(197), 1,
       sym_field_list,
-  [13202] = 3,
+  [13155] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(411), 1,
-      anon_sym_DQUOTE,
-    STATE(362), 1,
-      sym_string,
-  [13212] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1278), 1,
+    ACTIONS(1271), 1,
       anon_sym_for,
-    ACTIONS(1280), 1,
+    ACTIONS(1273), 1,
       anon_sym_after,
-  [13222] = 3,
+  [13165] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    STATE(210), 1,
+    STATE(543), 1,
       sym_string,
-  [13232] = 2,
+  [13175] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1282), 2,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    STATE(181), 1,
+      sym_string,
+  [13185] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1108), 1,
+      sym_number,
+    STATE(376), 1,
+      sym_percentage,
+  [13195] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1275), 1,
+      sym_number,
+    STATE(548), 1,
+      sym_duration,
+  [13205] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(740), 1,
+      anon_sym_LBRACE,
+    STATE(375), 1,
+      sym_field_values,
+  [13215] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1277), 2,
       anon_sym_RBRACE,
       sym_identifier,
-  [13240] = 3,
+  [13223] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1284), 1,
-      anon_sym_queue,
-    ACTIONS(1286), 1,
-      anon_sym_agency,
-  [13250] = 3,
+    ACTIONS(1235), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1279), 1,
+      sym_identifier,
+  [13233] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1288), 1,
-      anon_sym_discount,
-    ACTIONS(1290), 1,
-      anon_sym_plan,
-  [13260] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(815), 1,
-      anon_sym_LBRACE,
-    STATE(232), 1,
-      sym_block,
-  [13270] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(767), 1,
-      anon_sym_when,
-    STATE(203), 1,
-      sym_when_clause,
-  [13280] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1292), 1,
-      anon_sym_LBRACK,
-    STATE(110), 1,
-      sym_list,
-  [13290] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1294), 1,
-      anon_sym_LBRACK,
-    STATE(11), 1,
-      sym_list,
-  [13300] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(411), 1,
+    ACTIONS(416), 1,
       anon_sym_DQUOTE,
-    STATE(437), 1,
+    STATE(364), 1,
       sym_string,
-  [13310] = 2,
+  [13243] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1296), 2,
-      anon_sym_RBRACE,
+    ACTIONS(1281), 1,
+      anon_sym_queue,
+    ACTIONS(1283), 1,
+      anon_sym_agency,
+  [13253] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1285), 1,
+      anon_sym_discount,
+    ACTIONS(1287), 1,
+      anon_sym_plan,
+  [13263] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1191), 1,
       sym_number,
-  [13318] = 3,
+    STATE(278), 1,
+      sym_duration,
+  [13273] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(617), 1,
+    ACTIONS(584), 1,
       anon_sym_LBRACE,
-    STATE(195), 1,
+    STATE(206), 1,
       sym_field_list,
-  [13328] = 3,
+  [13283] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1298), 1,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    STATE(435), 1,
+      sym_string,
+  [13293] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(802), 1,
+      anon_sym_LBRACE,
+    STATE(239), 1,
+      sym_block,
+  [13303] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1289), 1,
+      anon_sym_LBRACE,
+    STATE(190), 1,
+      sym_stage_body,
+  [13313] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1291), 1,
+      anon_sym_LBRACK,
+    STATE(122), 1,
+      sym_list,
+  [13323] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(784), 1,
+      anon_sym_when,
+    STATE(179), 1,
+      sym_when_clause,
+  [13333] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1293), 1,
+      anon_sym_LBRACK,
+    STATE(14), 1,
+      sym_list,
+  [13343] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(740), 1,
+      anon_sym_LBRACE,
+    STATE(372), 1,
+      sym_field_values,
+  [13353] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    STATE(349), 1,
+      sym_string,
+  [13363] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1235), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1295), 1,
+      sym_identifier,
+  [13373] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1235), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1297), 1,
+      sym_identifier,
+  [13383] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1235), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1299), 1,
+      anon_sym_discount,
+  [13393] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1301), 1,
       anon_sym_LBRACK,
     STATE(164), 1,
       sym_list,
-  [13338] = 3,
+  [13403] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1252), 1,
+    ACTIONS(1235), 1,
       anon_sym_EQ_EQ,
-    ACTIONS(1300), 1,
+    ACTIONS(1303), 1,
       sym_identifier,
-  [13348] = 2,
+  [13413] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1302), 1,
-      sym_identifier,
-  [13355] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1304), 1,
-      sym_identifier,
-  [13362] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1306), 1,
-      sym_identifier,
-  [13369] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1308), 1,
-      sym_identifier,
-  [13376] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1310), 1,
-      anon_sym_COLON,
-  [13383] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1312), 1,
-      sym_integer,
-  [13390] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1314), 1,
-      aux_sym_currency_declaration_token1,
-  [13397] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1316), 1,
+    ACTIONS(1235), 1,
       anon_sym_EQ_EQ,
-  [13404] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1318), 1,
-      anon_sym_body,
-  [13411] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1320), 1,
+    ACTIONS(1305), 1,
       sym_identifier,
-  [13418] = 2,
+  [13423] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1322), 1,
-      sym_integer,
-  [13425] = 2,
+    ACTIONS(1235), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1307), 1,
+      sym_identifier,
+  [13433] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1324), 1,
-      anon_sym_DASH_GT,
-  [13432] = 2,
+    ACTIONS(416), 1,
+      anon_sym_DQUOTE,
+    STATE(193), 1,
+      sym_string,
+  [13443] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1326), 1,
-      anon_sym_LBRACE,
-  [13439] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1328), 1,
-      anon_sym_most,
-  [13446] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1330), 1,
-      anon_sym_on,
+    ACTIONS(1263), 1,
+      sym_number,
+    STATE(236), 1,
+      sym_duration,
   [13453] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1332), 1,
-      sym_integer,
+    ACTIONS(1309), 1,
+      anon_sym_LBRACE,
   [13460] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1334), 1,
-      sym_identifier,
+    ACTIONS(1311), 1,
+      anon_sym_set,
   [13467] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1336), 1,
+    ACTIONS(1313), 1,
       sym_identifier,
   [13474] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1338), 1,
-      anon_sym_to,
+    ACTIONS(1315), 1,
+      anon_sym_COLON,
   [13481] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1340), 1,
-      anon_sym_on,
+    ACTIONS(1317), 1,
+      anon_sym_RBRACE,
   [13488] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1342), 1,
-      sym_identifier,
+    ACTIONS(1319), 1,
+      sym_date,
   [13495] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1344), 1,
+    ACTIONS(1321), 1,
       sym_identifier,
   [13502] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1346), 1,
-      ts_builtin_sym_end,
+    ACTIONS(1323), 1,
+      anon_sym_of,
   [13509] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1348), 1,
-      sym_identifier,
+    ACTIONS(1325), 1,
+      anon_sym_DASH_GT,
   [13516] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1350), 1,
-      anon_sym_LBRACE,
+    ACTIONS(1327), 1,
+      anon_sym_body,
   [13523] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1352), 1,
-      sym_time,
+    ACTIONS(1329), 1,
+      sym_identifier,
   [13530] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1354), 1,
-      anon_sym_at,
+    ACTIONS(1331), 1,
+      sym_integer,
   [13537] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1356), 1,
-      anon_sym_subject,
+    ACTIONS(1333), 1,
+      anon_sym_EQ,
   [13544] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1358), 1,
-      anon_sym_per,
+    ACTIONS(1335), 1,
+      anon_sym_to,
   [13551] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1360), 1,
+    ACTIONS(1337), 1,
       sym_identifier,
   [13558] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1362), 1,
-      anon_sym_EQ,
+    ACTIONS(1339), 1,
+      anon_sym_LBRACE,
   [13565] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1364), 1,
+    ACTIONS(1341), 1,
       sym_identifier,
   [13572] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1366), 1,
-      sym_identifier,
+    ACTIONS(1343), 1,
+      anon_sym_on,
   [13579] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1368), 1,
+    ACTIONS(1345), 1,
       sym_integer,
   [13586] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1370), 1,
-      sym_date,
+    ACTIONS(1347), 1,
+      sym_identifier,
   [13593] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1372), 1,
-      anon_sym_to,
+    ACTIONS(1349), 1,
+      anon_sym_every,
   [13600] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1374), 1,
-      sym_integer,
+    ACTIONS(1351), 1,
+      anon_sym_on,
   [13607] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1376), 1,
-      anon_sym_LBRACE,
+    ACTIONS(1353), 1,
+      sym_integer,
   [13614] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1378), 1,
-      anon_sym_EQ,
+    ACTIONS(1355), 1,
+      sym_time,
   [13621] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1380), 1,
+    ACTIONS(1357), 1,
       sym_identifier,
   [13628] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1382), 1,
+    ACTIONS(1359), 1,
       sym_identifier,
   [13635] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1384), 1,
-      sym_date,
+    ACTIONS(1361), 1,
+      sym_identifier,
   [13642] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1386), 1,
-      sym_identifier,
+    ACTIONS(1363), 1,
+      anon_sym_per,
   [13649] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1388), 1,
-      sym_time,
+    ACTIONS(1365), 1,
+      anon_sym_subject,
   [13656] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1390), 1,
-      sym_identifier,
+    ACTIONS(1367), 1,
+      sym_time,
   [13663] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1392), 1,
+    ACTIONS(1369), 1,
       sym_identifier,
   [13670] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1394), 1,
-      sym_integer,
+    ACTIONS(1371), 1,
+      sym_identifier,
   [13677] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1396), 1,
+    ACTIONS(1373), 1,
       sym_identifier,
   [13684] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1398), 1,
-      sym_time,
+    ACTIONS(1375), 1,
+      anon_sym_LBRACE,
   [13691] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1400), 1,
-      anon_sym_at,
+    ACTIONS(1377), 1,
+      sym_integer,
   [13698] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1402), 1,
-      sym_identifier,
+    ACTIONS(1379), 1,
+      sym_date,
   [13705] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1404), 1,
-      sym_identifier,
+    ACTIONS(1381), 1,
+      anon_sym_at,
   [13712] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1406), 1,
-      sym_time,
+    ACTIONS(1383), 1,
+      sym_identifier,
   [13719] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1408), 1,
-      anon_sym_to,
+    ACTIONS(1385), 1,
+      sym_integer,
   [13726] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1410), 1,
-      sym_time,
+    ACTIONS(1387), 1,
+      anon_sym_account,
   [13733] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1412), 1,
+    ACTIONS(1389), 1,
       sym_identifier,
   [13740] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1414), 1,
+    ACTIONS(1391), 1,
       sym_identifier,
   [13747] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1416), 1,
-      sym_identifier,
+    ACTIONS(1393), 1,
+      sym_date,
   [13754] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1418), 1,
-      sym_date,
+    ACTIONS(1395), 1,
+      sym_identifier,
   [13761] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1420), 1,
-      anon_sym_after,
+    ACTIONS(1397), 1,
+      sym_time,
   [13768] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1422), 1,
-      anon_sym_RBRACE,
+    ACTIONS(1399), 1,
+      sym_time,
   [13775] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1424), 1,
-      anon_sym_DOT,
+    ACTIONS(1401), 1,
+      sym_identifier,
   [13782] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1426), 1,
+    ACTIONS(1403), 1,
       sym_identifier,
   [13789] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1428), 1,
-      sym_identifier,
+    ACTIONS(1405), 1,
+      anon_sym_to,
   [13796] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1430), 1,
+    ACTIONS(1407), 1,
       sym_identifier,
   [13803] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1432), 1,
+    ACTIONS(1409), 1,
       sym_identifier,
   [13810] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1434), 1,
+    ACTIONS(1411), 1,
       sym_identifier,
   [13817] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1436), 1,
+    ACTIONS(1413), 1,
       sym_identifier,
   [13824] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1438), 1,
-      anon_sym_COLON,
+    ACTIONS(1415), 1,
+      sym_time,
   [13831] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1440), 1,
-      sym_identifier,
+    ACTIONS(1417), 1,
+      anon_sym_to,
   [13838] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1442), 1,
-      anon_sym_PERCENT,
+    ACTIONS(1419), 1,
+      sym_identifier,
   [13845] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1444), 1,
-      anon_sym_DASH_GT,
+    ACTIONS(1421), 1,
+      sym_identifier,
   [13852] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1446), 1,
-      anon_sym_account,
+    ACTIONS(1423), 1,
+      sym_identifier,
   [13859] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1448), 1,
-      anon_sym_from,
+    ACTIONS(1425), 1,
+      anon_sym_times,
   [13866] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1450), 1,
-      anon_sym_LBRACE,
+    ACTIONS(1427), 1,
+      anon_sym_at,
   [13873] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1452), 1,
-      sym_identifier,
+    ACTIONS(1429), 1,
+      anon_sym_EQ_EQ,
   [13880] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1454), 1,
-      anon_sym_times,
+    ACTIONS(1431), 1,
+      anon_sym_until,
   [13887] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1456), 1,
-      anon_sym_installments,
+    ACTIONS(1433), 1,
+      sym_identifier,
   [13894] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1458), 1,
+    ACTIONS(1435), 1,
       sym_identifier,
   [13901] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1460), 1,
-      sym_identifier,
+    ACTIONS(1437), 1,
+      anon_sym_DOT,
   [13908] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1462), 1,
+    ACTIONS(1439), 1,
       sym_identifier,
   [13915] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1258), 1,
-      anon_sym_if,
+    ACTIONS(1441), 1,
+      sym_identifier,
   [13922] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1464), 1,
-      anon_sym_account,
+    ACTIONS(1443), 1,
+      sym_identifier,
   [13929] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1466), 1,
+    ACTIONS(1445), 1,
       sym_identifier,
   [13936] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1468), 1,
-      anon_sym_every,
+    ACTIONS(1447), 1,
+      anon_sym_most,
   [13943] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1470), 1,
-      anon_sym_COLON,
+    ACTIONS(1449), 1,
+      anon_sym_day,
   [13950] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1472), 1,
-      sym_identifier,
+    ACTIONS(1451), 1,
+      anon_sym_PERCENT,
   [13957] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1474), 1,
-      sym_identifier,
+    ACTIONS(1453), 1,
+      anon_sym_DASH_GT,
   [13964] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1476), 1,
-      anon_sym_set,
+    ACTIONS(1455), 1,
+      sym_identifier,
   [13971] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1478), 1,
-      anon_sym_EQ,
+    ACTIONS(1457), 1,
+      sym_identifier,
   [13978] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1480), 1,
-      anon_sym_EQ,
+    ACTIONS(1459), 1,
+      sym_identifier,
   [13985] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1482), 1,
-      sym_identifier,
+    ACTIONS(1461), 1,
+      anon_sym_from,
   [13992] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1484), 1,
-      anon_sym_week,
+    ACTIONS(1463), 1,
+      sym_identifier,
   [13999] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1486), 1,
-      sym_identifier,
+    ACTIONS(1465), 1,
+      sym_integer,
   [14006] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1488), 1,
-      anon_sym_for,
+    ACTIONS(1467), 1,
+      anon_sym_installments,
   [14013] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1490), 1,
-      anon_sym_DASH_GT,
+    ACTIONS(1469), 1,
+      sym_identifier,
   [14020] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1492), 1,
+    ACTIONS(1471), 1,
       sym_identifier,
   [14027] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1494), 1,
-      sym_identifier,
+    ACTIONS(1473), 1,
+      anon_sym_DASH_GT,
   [14034] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1496), 1,
+    ACTIONS(1475), 1,
       sym_identifier,
   [14041] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1498), 1,
-      anon_sym_LBRACE,
+    ACTIONS(1477), 1,
+      sym_identifier,
   [14048] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1500), 1,
-      sym_time,
+    ACTIONS(1479), 1,
+      sym_identifier,
   [14055] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1502), 1,
-      sym_identifier,
+    ACTIONS(1481), 1,
+      anon_sym_week,
   [14062] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1504), 1,
-      sym_identifier,
+    ACTIONS(1483), 1,
+      anon_sym_account,
   [14069] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1506), 1,
-      sym_identifier,
+    ACTIONS(1485), 1,
+      anon_sym_set,
   [14076] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1508), 1,
-      anon_sym_of,
+    ACTIONS(1487), 1,
+      anon_sym_COLON,
   [14083] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1510), 1,
-      sym_identifier,
+    ACTIONS(1489), 1,
+      anon_sym_COLON,
   [14090] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1512), 1,
-      anon_sym_set,
+    ACTIONS(1491), 1,
+      sym_identifier,
   [14097] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1514), 1,
+    ACTIONS(1493), 1,
       sym_identifier,
   [14104] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1516), 1,
+    ACTIONS(1495), 1,
       sym_identifier,
   [14111] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1518), 1,
-      anon_sym_set,
+    ACTIONS(1497), 1,
+      anon_sym_version,
   [14118] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1520), 1,
-      anon_sym_DOT,
+    ACTIONS(1499), 1,
+      anon_sym_EQ,
   [14125] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1522), 1,
-      sym_integer,
+    ACTIONS(1501), 1,
+      ts_builtin_sym_end,
   [14132] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1524), 1,
-      anon_sym_version,
+    ACTIONS(1503), 1,
+      sym_identifier,
   [14139] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1526), 1,
-      anon_sym_day,
+    ACTIONS(1505), 1,
+      sym_identifier,
   [14146] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1528), 1,
-      anon_sym_DOT,
+    ACTIONS(1507), 1,
+      sym_integer,
   [14153] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1530), 1,
-      anon_sym_DOT,
+    ACTIONS(1509), 1,
+      anon_sym_EQ,
   [14160] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1532), 1,
-      anon_sym_to,
+    ACTIONS(1511), 1,
+      sym_identifier,
   [14167] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1534), 1,
-      anon_sym_until,
+    ACTIONS(1513), 1,
+      sym_identifier,
+  [14174] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1515), 1,
+      sym_time,
+  [14181] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1517), 1,
+      anon_sym_EQ,
+  [14188] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1243), 1,
+      anon_sym_if,
+  [14195] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1519), 1,
+      anon_sym_set,
+  [14202] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1521), 1,
+      sym_identifier,
+  [14209] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1523), 1,
+      aux_sym_currency_declaration_token1,
+  [14216] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1525), 1,
+      anon_sym_DOT,
+  [14223] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1527), 1,
+      anon_sym_DOT,
+  [14230] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1529), 1,
+      anon_sym_LBRACE,
+  [14237] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1531), 1,
+      anon_sym_LBRACE,
+  [14244] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1533), 1,
+      anon_sym_for,
+  [14251] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1535), 1,
+      anon_sym_to,
+  [14258] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1537), 1,
+      anon_sym_DOT,
+  [14265] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1539), 1,
+      sym_identifier,
+  [14272] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1541), 1,
+      anon_sym_after,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
   [SMALL_STATE(2)] = 0,
-  [SMALL_STATE(3)] = 71,
-  [SMALL_STATE(4)] = 134,
-  [SMALL_STATE(5)] = 195,
-  [SMALL_STATE(6)] = 256,
-  [SMALL_STATE(7)] = 317,
-  [SMALL_STATE(8)] = 377,
-  [SMALL_STATE(9)] = 437,
-  [SMALL_STATE(10)] = 497,
-  [SMALL_STATE(11)] = 557,
-  [SMALL_STATE(12)] = 617,
-  [SMALL_STATE(13)] = 677,
-  [SMALL_STATE(14)] = 737,
-  [SMALL_STATE(15)] = 797,
-  [SMALL_STATE(16)] = 857,
-  [SMALL_STATE(17)] = 917,
-  [SMALL_STATE(18)] = 977,
-  [SMALL_STATE(19)] = 1037,
-  [SMALL_STATE(20)] = 1097,
-  [SMALL_STATE(21)] = 1159,
-  [SMALL_STATE(22)] = 1221,
-  [SMALL_STATE(23)] = 1272,
-  [SMALL_STATE(24)] = 1321,
-  [SMALL_STATE(25)] = 1370,
-  [SMALL_STATE(26)] = 1427,
-  [SMALL_STATE(27)] = 1488,
-  [SMALL_STATE(28)] = 1547,
-  [SMALL_STATE(29)] = 1606,
-  [SMALL_STATE(30)] = 1687,
-  [SMALL_STATE(31)] = 1768,
-  [SMALL_STATE(32)] = 1843,
-  [SMALL_STATE(33)] = 1918,
-  [SMALL_STATE(34)] = 1993,
-  [SMALL_STATE(35)] = 2051,
-  [SMALL_STATE(36)] = 2103,
-  [SMALL_STATE(37)] = 2168,
-  [SMALL_STATE(38)] = 2207,
-  [SMALL_STATE(39)] = 2272,
-  [SMALL_STATE(40)] = 2337,
-  [SMALL_STATE(41)] = 2402,
-  [SMALL_STATE(42)] = 2441,
-  [SMALL_STATE(43)] = 2506,
-  [SMALL_STATE(44)] = 2571,
-  [SMALL_STATE(45)] = 2636,
-  [SMALL_STATE(46)] = 2674,
-  [SMALL_STATE(47)] = 2712,
-  [SMALL_STATE(48)] = 2750,
-  [SMALL_STATE(49)] = 2804,
-  [SMALL_STATE(50)] = 2858,
-  [SMALL_STATE(51)] = 2896,
-  [SMALL_STATE(52)] = 2934,
-  [SMALL_STATE(53)] = 2972,
-  [SMALL_STATE(54)] = 3031,
-  [SMALL_STATE(55)] = 3090,
-  [SMALL_STATE(56)] = 3149,
-  [SMALL_STATE(57)] = 3208,
-  [SMALL_STATE(58)] = 3267,
-  [SMALL_STATE(59)] = 3334,
-  [SMALL_STATE(60)] = 3393,
-  [SMALL_STATE(61)] = 3452,
-  [SMALL_STATE(62)] = 3511,
-  [SMALL_STATE(63)] = 3570,
-  [SMALL_STATE(64)] = 3637,
-  [SMALL_STATE(65)] = 3696,
-  [SMALL_STATE(66)] = 3755,
-  [SMALL_STATE(67)] = 3814,
-  [SMALL_STATE(68)] = 3873,
-  [SMALL_STATE(69)] = 3932,
-  [SMALL_STATE(70)] = 3991,
-  [SMALL_STATE(71)] = 4050,
-  [SMALL_STATE(72)] = 4109,
-  [SMALL_STATE(73)] = 4168,
-  [SMALL_STATE(74)] = 4227,
-  [SMALL_STATE(75)] = 4286,
-  [SMALL_STATE(76)] = 4345,
-  [SMALL_STATE(77)] = 4404,
-  [SMALL_STATE(78)] = 4463,
-  [SMALL_STATE(79)] = 4522,
-  [SMALL_STATE(80)] = 4561,
-  [SMALL_STATE(81)] = 4602,
-  [SMALL_STATE(82)] = 4661,
-  [SMALL_STATE(83)] = 4720,
-  [SMALL_STATE(84)] = 4779,
-  [SMALL_STATE(85)] = 4838,
-  [SMALL_STATE(86)] = 4897,
-  [SMALL_STATE(87)] = 4956,
-  [SMALL_STATE(88)] = 4995,
-  [SMALL_STATE(89)] = 5036,
-  [SMALL_STATE(90)] = 5095,
-  [SMALL_STATE(91)] = 5154,
-  [SMALL_STATE(92)] = 5213,
-  [SMALL_STATE(93)] = 5272,
-  [SMALL_STATE(94)] = 5331,
-  [SMALL_STATE(95)] = 5390,
-  [SMALL_STATE(96)] = 5449,
-  [SMALL_STATE(97)] = 5508,
-  [SMALL_STATE(98)] = 5567,
-  [SMALL_STATE(99)] = 5626,
-  [SMALL_STATE(100)] = 5685,
-  [SMALL_STATE(101)] = 5744,
-  [SMALL_STATE(102)] = 5803,
-  [SMALL_STATE(103)] = 5862,
-  [SMALL_STATE(104)] = 5921,
-  [SMALL_STATE(105)] = 5980,
-  [SMALL_STATE(106)] = 6047,
-  [SMALL_STATE(107)] = 6095,
-  [SMALL_STATE(108)] = 6133,
-  [SMALL_STATE(109)] = 6171,
-  [SMALL_STATE(110)] = 6209,
-  [SMALL_STATE(111)] = 6247,
-  [SMALL_STATE(112)] = 6287,
-  [SMALL_STATE(113)] = 6333,
-  [SMALL_STATE(114)] = 6385,
-  [SMALL_STATE(115)] = 6435,
-  [SMALL_STATE(116)] = 6473,
-  [SMALL_STATE(117)] = 6511,
-  [SMALL_STATE(118)] = 6549,
-  [SMALL_STATE(119)] = 6587,
-  [SMALL_STATE(120)] = 6625,
-  [SMALL_STATE(121)] = 6677,
-  [SMALL_STATE(122)] = 6729,
-  [SMALL_STATE(123)] = 6767,
-  [SMALL_STATE(124)] = 6807,
-  [SMALL_STATE(125)] = 6845,
-  [SMALL_STATE(126)] = 6883,
-  [SMALL_STATE(127)] = 6933,
-  [SMALL_STATE(128)] = 6973,
-  [SMALL_STATE(129)] = 7025,
-  [SMALL_STATE(130)] = 7075,
-  [SMALL_STATE(131)] = 7121,
-  [SMALL_STATE(132)] = 7159,
-  [SMALL_STATE(133)] = 7207,
-  [SMALL_STATE(134)] = 7245,
-  [SMALL_STATE(135)] = 7283,
-  [SMALL_STATE(136)] = 7321,
-  [SMALL_STATE(137)] = 7376,
-  [SMALL_STATE(138)] = 7422,
-  [SMALL_STATE(139)] = 7468,
-  [SMALL_STATE(140)] = 7512,
-  [SMALL_STATE(141)] = 7558,
-  [SMALL_STATE(142)] = 7604,
-  [SMALL_STATE(143)] = 7634,
-  [SMALL_STATE(144)] = 7664,
-  [SMALL_STATE(145)] = 7694,
-  [SMALL_STATE(146)] = 7726,
-  [SMALL_STATE(147)] = 7756,
-  [SMALL_STATE(148)] = 7785,
-  [SMALL_STATE(149)] = 7816,
-  [SMALL_STATE(150)] = 7863,
-  [SMALL_STATE(151)] = 7891,
-  [SMALL_STATE(152)] = 7919,
-  [SMALL_STATE(153)] = 7947,
-  [SMALL_STATE(154)] = 7989,
-  [SMALL_STATE(155)] = 8019,
-  [SMALL_STATE(156)] = 8047,
-  [SMALL_STATE(157)] = 8075,
-  [SMALL_STATE(158)] = 8103,
-  [SMALL_STATE(159)] = 8137,
-  [SMALL_STATE(160)] = 8165,
-  [SMALL_STATE(161)] = 8197,
-  [SMALL_STATE(162)] = 8229,
-  [SMALL_STATE(163)] = 8257,
-  [SMALL_STATE(164)] = 8283,
-  [SMALL_STATE(165)] = 8311,
-  [SMALL_STATE(166)] = 8339,
-  [SMALL_STATE(167)] = 8367,
-  [SMALL_STATE(168)] = 8405,
-  [SMALL_STATE(169)] = 8435,
-  [SMALL_STATE(170)] = 8463,
-  [SMALL_STATE(171)] = 8491,
-  [SMALL_STATE(172)] = 8527,
-  [SMALL_STATE(173)] = 8567,
-  [SMALL_STATE(174)] = 8595,
-  [SMALL_STATE(175)] = 8623,
-  [SMALL_STATE(176)] = 8661,
-  [SMALL_STATE(177)] = 8696,
-  [SMALL_STATE(178)] = 8723,
-  [SMALL_STATE(179)] = 8752,
-  [SMALL_STATE(180)] = 8787,
-  [SMALL_STATE(181)] = 8822,
-  [SMALL_STATE(182)] = 8853,
-  [SMALL_STATE(183)] = 8884,
-  [SMALL_STATE(184)] = 8919,
-  [SMALL_STATE(185)] = 8952,
-  [SMALL_STATE(186)] = 8976,
-  [SMALL_STATE(187)] = 9000,
-  [SMALL_STATE(188)] = 9024,
-  [SMALL_STATE(189)] = 9064,
-  [SMALL_STATE(190)] = 9104,
-  [SMALL_STATE(191)] = 9128,
-  [SMALL_STATE(192)] = 9156,
-  [SMALL_STATE(193)] = 9184,
-  [SMALL_STATE(194)] = 9208,
-  [SMALL_STATE(195)] = 9232,
-  [SMALL_STATE(196)] = 9256,
-  [SMALL_STATE(197)] = 9280,
-  [SMALL_STATE(198)] = 9304,
+  [SMALL_STATE(3)] = 72,
+  [SMALL_STATE(4)] = 136,
+  [SMALL_STATE(5)] = 198,
+  [SMALL_STATE(6)] = 260,
+  [SMALL_STATE(7)] = 322,
+  [SMALL_STATE(8)] = 383,
+  [SMALL_STATE(9)] = 444,
+  [SMALL_STATE(10)] = 505,
+  [SMALL_STATE(11)] = 566,
+  [SMALL_STATE(12)] = 627,
+  [SMALL_STATE(13)] = 688,
+  [SMALL_STATE(14)] = 749,
+  [SMALL_STATE(15)] = 810,
+  [SMALL_STATE(16)] = 871,
+  [SMALL_STATE(17)] = 932,
+  [SMALL_STATE(18)] = 993,
+  [SMALL_STATE(19)] = 1054,
+  [SMALL_STATE(20)] = 1115,
+  [SMALL_STATE(21)] = 1177,
+  [SMALL_STATE(22)] = 1239,
+  [SMALL_STATE(23)] = 1291,
+  [SMALL_STATE(24)] = 1341,
+  [SMALL_STATE(25)] = 1391,
+  [SMALL_STATE(26)] = 1449,
+  [SMALL_STATE(27)] = 1509,
+  [SMALL_STATE(28)] = 1569,
+  [SMALL_STATE(29)] = 1631,
+  [SMALL_STATE(30)] = 1716,
+  [SMALL_STATE(31)] = 1801,
+  [SMALL_STATE(32)] = 1860,
+  [SMALL_STATE(33)] = 1935,
+  [SMALL_STATE(34)] = 2010,
+  [SMALL_STATE(35)] = 2085,
+  [SMALL_STATE(36)] = 2125,
+  [SMALL_STATE(37)] = 2165,
+  [SMALL_STATE(38)] = 2217,
+  [SMALL_STATE(39)] = 2282,
+  [SMALL_STATE(40)] = 2347,
+  [SMALL_STATE(41)] = 2386,
+  [SMALL_STATE(42)] = 2425,
+  [SMALL_STATE(43)] = 2480,
+  [SMALL_STATE(44)] = 2545,
+  [SMALL_STATE(45)] = 2600,
+  [SMALL_STATE(46)] = 2639,
+  [SMALL_STATE(47)] = 2704,
+  [SMALL_STATE(48)] = 2743,
+  [SMALL_STATE(49)] = 2782,
+  [SMALL_STATE(50)] = 2821,
+  [SMALL_STATE(51)] = 2886,
+  [SMALL_STATE(52)] = 2951,
+  [SMALL_STATE(53)] = 3016,
+  [SMALL_STATE(54)] = 3075,
+  [SMALL_STATE(55)] = 3134,
+  [SMALL_STATE(56)] = 3201,
+  [SMALL_STATE(57)] = 3268,
+  [SMALL_STATE(58)] = 3327,
+  [SMALL_STATE(59)] = 3386,
+  [SMALL_STATE(60)] = 3445,
+  [SMALL_STATE(61)] = 3504,
+  [SMALL_STATE(62)] = 3571,
+  [SMALL_STATE(63)] = 3630,
+  [SMALL_STATE(64)] = 3689,
+  [SMALL_STATE(65)] = 3748,
+  [SMALL_STATE(66)] = 3807,
+  [SMALL_STATE(67)] = 3866,
+  [SMALL_STATE(68)] = 3925,
+  [SMALL_STATE(69)] = 3984,
+  [SMALL_STATE(70)] = 4043,
+  [SMALL_STATE(71)] = 4102,
+  [SMALL_STATE(72)] = 4161,
+  [SMALL_STATE(73)] = 4220,
+  [SMALL_STATE(74)] = 4279,
+  [SMALL_STATE(75)] = 4338,
+  [SMALL_STATE(76)] = 4397,
+  [SMALL_STATE(77)] = 4456,
+  [SMALL_STATE(78)] = 4515,
+  [SMALL_STATE(79)] = 4556,
+  [SMALL_STATE(80)] = 4615,
+  [SMALL_STATE(81)] = 4674,
+  [SMALL_STATE(82)] = 4733,
+  [SMALL_STATE(83)] = 4792,
+  [SMALL_STATE(84)] = 4851,
+  [SMALL_STATE(85)] = 4890,
+  [SMALL_STATE(86)] = 4931,
+  [SMALL_STATE(87)] = 4990,
+  [SMALL_STATE(88)] = 5049,
+  [SMALL_STATE(89)] = 5108,
+  [SMALL_STATE(90)] = 5167,
+  [SMALL_STATE(91)] = 5226,
+  [SMALL_STATE(92)] = 5285,
+  [SMALL_STATE(93)] = 5344,
+  [SMALL_STATE(94)] = 5403,
+  [SMALL_STATE(95)] = 5462,
+  [SMALL_STATE(96)] = 5521,
+  [SMALL_STATE(97)] = 5580,
+  [SMALL_STATE(98)] = 5639,
+  [SMALL_STATE(99)] = 5698,
+  [SMALL_STATE(100)] = 5757,
+  [SMALL_STATE(101)] = 5816,
+  [SMALL_STATE(102)] = 5875,
+  [SMALL_STATE(103)] = 5934,
+  [SMALL_STATE(104)] = 5993,
+  [SMALL_STATE(105)] = 6052,
+  [SMALL_STATE(106)] = 6091,
+  [SMALL_STATE(107)] = 6139,
+  [SMALL_STATE(108)] = 6187,
+  [SMALL_STATE(109)] = 6225,
+  [SMALL_STATE(110)] = 6277,
+  [SMALL_STATE(111)] = 6329,
+  [SMALL_STATE(112)] = 6367,
+  [SMALL_STATE(113)] = 6407,
+  [SMALL_STATE(114)] = 6445,
+  [SMALL_STATE(115)] = 6483,
+  [SMALL_STATE(116)] = 6533,
+  [SMALL_STATE(117)] = 6571,
+  [SMALL_STATE(118)] = 6609,
+  [SMALL_STATE(119)] = 6647,
+  [SMALL_STATE(120)] = 6685,
+  [SMALL_STATE(121)] = 6723,
+  [SMALL_STATE(122)] = 6761,
+  [SMALL_STATE(123)] = 6799,
+  [SMALL_STATE(124)] = 6839,
+  [SMALL_STATE(125)] = 6885,
+  [SMALL_STATE(126)] = 6937,
+  [SMALL_STATE(127)] = 6987,
+  [SMALL_STATE(128)] = 7025,
+  [SMALL_STATE(129)] = 7063,
+  [SMALL_STATE(130)] = 7101,
+  [SMALL_STATE(131)] = 7139,
+  [SMALL_STATE(132)] = 7177,
+  [SMALL_STATE(133)] = 7229,
+  [SMALL_STATE(134)] = 7269,
+  [SMALL_STATE(135)] = 7315,
+  [SMALL_STATE(136)] = 7365,
+  [SMALL_STATE(137)] = 7420,
+  [SMALL_STATE(138)] = 7466,
+  [SMALL_STATE(139)] = 7512,
+  [SMALL_STATE(140)] = 7558,
+  [SMALL_STATE(141)] = 7604,
+  [SMALL_STATE(142)] = 7648,
+  [SMALL_STATE(143)] = 7678,
+  [SMALL_STATE(144)] = 7708,
+  [SMALL_STATE(145)] = 7740,
+  [SMALL_STATE(146)] = 7770,
+  [SMALL_STATE(147)] = 7800,
+  [SMALL_STATE(148)] = 7831,
+  [SMALL_STATE(149)] = 7862,
+  [SMALL_STATE(150)] = 7909,
+  [SMALL_STATE(151)] = 7938,
+  [SMALL_STATE(152)] = 7966,
+  [SMALL_STATE(153)] = 7998,
+  [SMALL_STATE(154)] = 8040,
+  [SMALL_STATE(155)] = 8068,
+  [SMALL_STATE(156)] = 8096,
+  [SMALL_STATE(157)] = 8134,
+  [SMALL_STATE(158)] = 8162,
+  [SMALL_STATE(159)] = 8190,
+  [SMALL_STATE(160)] = 8218,
+  [SMALL_STATE(161)] = 8246,
+  [SMALL_STATE(162)] = 8274,
+  [SMALL_STATE(163)] = 8302,
+  [SMALL_STATE(164)] = 8330,
+  [SMALL_STATE(165)] = 8358,
+  [SMALL_STATE(166)] = 8388,
+  [SMALL_STATE(167)] = 8424,
+  [SMALL_STATE(168)] = 8464,
+  [SMALL_STATE(169)] = 8502,
+  [SMALL_STATE(170)] = 8530,
+  [SMALL_STATE(171)] = 8558,
+  [SMALL_STATE(172)] = 8584,
+  [SMALL_STATE(173)] = 8612,
+  [SMALL_STATE(174)] = 8640,
+  [SMALL_STATE(175)] = 8672,
+  [SMALL_STATE(176)] = 8706,
+  [SMALL_STATE(177)] = 8734,
+  [SMALL_STATE(178)] = 8759,
+  [SMALL_STATE(179)] = 8790,
+  [SMALL_STATE(180)] = 8815,
+  [SMALL_STATE(181)] = 8840,
+  [SMALL_STATE(182)] = 8865,
+  [SMALL_STATE(183)] = 8890,
+  [SMALL_STATE(184)] = 8925,
+  [SMALL_STATE(185)] = 8950,
+  [SMALL_STATE(186)] = 8975,
+  [SMALL_STATE(187)] = 9006,
+  [SMALL_STATE(188)] = 9039,
+  [SMALL_STATE(189)] = 9074,
+  [SMALL_STATE(190)] = 9099,
+  [SMALL_STATE(191)] = 9124,
+  [SMALL_STATE(192)] = 9149,
+  [SMALL_STATE(193)] = 9174,
+  [SMALL_STATE(194)] = 9199,
+  [SMALL_STATE(195)] = 9224,
+  [SMALL_STATE(196)] = 9249,
+  [SMALL_STATE(197)] = 9278,
+  [SMALL_STATE(198)] = 9303,
   [SMALL_STATE(199)] = 9328,
-  [SMALL_STATE(200)] = 9352,
-  [SMALL_STATE(201)] = 9376,
-  [SMALL_STATE(202)] = 9400,
-  [SMALL_STATE(203)] = 9424,
-  [SMALL_STATE(204)] = 9448,
-  [SMALL_STATE(205)] = 9472,
-  [SMALL_STATE(206)] = 9500,
-  [SMALL_STATE(207)] = 9534,
-  [SMALL_STATE(208)] = 9576,
-  [SMALL_STATE(209)] = 9600,
-  [SMALL_STATE(210)] = 9624,
-  [SMALL_STATE(211)] = 9648,
-  [SMALL_STATE(212)] = 9672,
-  [SMALL_STATE(213)] = 9696,
-  [SMALL_STATE(214)] = 9720,
-  [SMALL_STATE(215)] = 9744,
-  [SMALL_STATE(216)] = 9768,
-  [SMALL_STATE(217)] = 9792,
-  [SMALL_STATE(218)] = 9816,
-  [SMALL_STATE(219)] = 9844,
-  [SMALL_STATE(220)] = 9867,
-  [SMALL_STATE(221)] = 9892,
-  [SMALL_STATE(222)] = 9923,
-  [SMALL_STATE(223)] = 9948,
-  [SMALL_STATE(224)] = 9973,
-  [SMALL_STATE(225)] = 10018,
-  [SMALL_STATE(226)] = 10041,
-  [SMALL_STATE(227)] = 10066,
-  [SMALL_STATE(228)] = 10107,
-  [SMALL_STATE(229)] = 10130,
-  [SMALL_STATE(230)] = 10157,
-  [SMALL_STATE(231)] = 10180,
-  [SMALL_STATE(232)] = 10205,
-  [SMALL_STATE(233)] = 10227,
-  [SMALL_STATE(234)] = 10255,
-  [SMALL_STATE(235)] = 10279,
-  [SMALL_STATE(236)] = 10303,
-  [SMALL_STATE(237)] = 10331,
-  [SMALL_STATE(238)] = 10359,
-  [SMALL_STATE(239)] = 10381,
-  [SMALL_STATE(240)] = 10403,
-  [SMALL_STATE(241)] = 10425,
-  [SMALL_STATE(242)] = 10465,
-  [SMALL_STATE(243)] = 10487,
-  [SMALL_STATE(244)] = 10509,
-  [SMALL_STATE(245)] = 10531,
-  [SMALL_STATE(246)] = 10553,
-  [SMALL_STATE(247)] = 10575,
-  [SMALL_STATE(248)] = 10597,
-  [SMALL_STATE(249)] = 10619,
-  [SMALL_STATE(250)] = 10641,
-  [SMALL_STATE(251)] = 10663,
-  [SMALL_STATE(252)] = 10685,
-  [SMALL_STATE(253)] = 10707,
-  [SMALL_STATE(254)] = 10729,
-  [SMALL_STATE(255)] = 10751,
-  [SMALL_STATE(256)] = 10773,
-  [SMALL_STATE(257)] = 10795,
-  [SMALL_STATE(258)] = 10817,
-  [SMALL_STATE(259)] = 10857,
-  [SMALL_STATE(260)] = 10879,
-  [SMALL_STATE(261)] = 10901,
-  [SMALL_STATE(262)] = 10938,
-  [SMALL_STATE(263)] = 10963,
-  [SMALL_STATE(264)] = 11000,
-  [SMALL_STATE(265)] = 11037,
-  [SMALL_STATE(266)] = 11060,
-  [SMALL_STATE(267)] = 11097,
-  [SMALL_STATE(268)] = 11125,
-  [SMALL_STATE(269)] = 11153,
-  [SMALL_STATE(270)] = 11184,
-  [SMALL_STATE(271)] = 11215,
-  [SMALL_STATE(272)] = 11246,
-  [SMALL_STATE(273)] = 11268,
-  [SMALL_STATE(274)] = 11294,
-  [SMALL_STATE(275)] = 11316,
-  [SMALL_STATE(276)] = 11338,
-  [SMALL_STATE(277)] = 11359,
-  [SMALL_STATE(278)] = 11375,
-  [SMALL_STATE(279)] = 11393,
-  [SMALL_STATE(280)] = 11415,
-  [SMALL_STATE(281)] = 11437,
-  [SMALL_STATE(282)] = 11455,
-  [SMALL_STATE(283)] = 11473,
-  [SMALL_STATE(284)] = 11489,
-  [SMALL_STATE(285)] = 11511,
-  [SMALL_STATE(286)] = 11532,
-  [SMALL_STATE(287)] = 11553,
-  [SMALL_STATE(288)] = 11572,
-  [SMALL_STATE(289)] = 11593,
-  [SMALL_STATE(290)] = 11614,
-  [SMALL_STATE(291)] = 11631,
-  [SMALL_STATE(292)] = 11646,
-  [SMALL_STATE(293)] = 11663,
-  [SMALL_STATE(294)] = 11684,
-  [SMALL_STATE(295)] = 11699,
-  [SMALL_STATE(296)] = 11720,
-  [SMALL_STATE(297)] = 11741,
-  [SMALL_STATE(298)] = 11753,
-  [SMALL_STATE(299)] = 11765,
-  [SMALL_STATE(300)] = 11777,
-  [SMALL_STATE(301)] = 11789,
-  [SMALL_STATE(302)] = 11807,
-  [SMALL_STATE(303)] = 11819,
-  [SMALL_STATE(304)] = 11831,
-  [SMALL_STATE(305)] = 11843,
-  [SMALL_STATE(306)] = 11855,
-  [SMALL_STATE(307)] = 11873,
-  [SMALL_STATE(308)] = 11889,
-  [SMALL_STATE(309)] = 11901,
-  [SMALL_STATE(310)] = 11913,
-  [SMALL_STATE(311)] = 11925,
-  [SMALL_STATE(312)] = 11937,
-  [SMALL_STATE(313)] = 11955,
-  [SMALL_STATE(314)] = 11967,
-  [SMALL_STATE(315)] = 11985,
-  [SMALL_STATE(316)] = 12003,
-  [SMALL_STATE(317)] = 12021,
-  [SMALL_STATE(318)] = 12039,
-  [SMALL_STATE(319)] = 12057,
-  [SMALL_STATE(320)] = 12075,
-  [SMALL_STATE(321)] = 12093,
-  [SMALL_STATE(322)] = 12111,
-  [SMALL_STATE(323)] = 12129,
-  [SMALL_STATE(324)] = 12143,
-  [SMALL_STATE(325)] = 12155,
-  [SMALL_STATE(326)] = 12167,
-  [SMALL_STATE(327)] = 12182,
-  [SMALL_STATE(328)] = 12199,
-  [SMALL_STATE(329)] = 12212,
-  [SMALL_STATE(330)] = 12227,
-  [SMALL_STATE(331)] = 12238,
-  [SMALL_STATE(332)] = 12253,
-  [SMALL_STATE(333)] = 12272,
-  [SMALL_STATE(334)] = 12285,
-  [SMALL_STATE(335)] = 12302,
-  [SMALL_STATE(336)] = 12317,
-  [SMALL_STATE(337)] = 12330,
-  [SMALL_STATE(338)] = 12347,
-  [SMALL_STATE(339)] = 12360,
-  [SMALL_STATE(340)] = 12373,
-  [SMALL_STATE(341)] = 12388,
-  [SMALL_STATE(342)] = 12401,
-  [SMALL_STATE(343)] = 12416,
-  [SMALL_STATE(344)] = 12427,
-  [SMALL_STATE(345)] = 12444,
-  [SMALL_STATE(346)] = 12459,
-  [SMALL_STATE(347)] = 12474,
-  [SMALL_STATE(348)] = 12488,
-  [SMALL_STATE(349)] = 12502,
-  [SMALL_STATE(350)] = 12516,
-  [SMALL_STATE(351)] = 12530,
-  [SMALL_STATE(352)] = 12544,
-  [SMALL_STATE(353)] = 12554,
-  [SMALL_STATE(354)] = 12568,
-  [SMALL_STATE(355)] = 12578,
-  [SMALL_STATE(356)] = 12588,
-  [SMALL_STATE(357)] = 12598,
-  [SMALL_STATE(358)] = 12608,
-  [SMALL_STATE(359)] = 12618,
-  [SMALL_STATE(360)] = 12628,
-  [SMALL_STATE(361)] = 12638,
-  [SMALL_STATE(362)] = 12648,
-  [SMALL_STATE(363)] = 12658,
-  [SMALL_STATE(364)] = 12668,
-  [SMALL_STATE(365)] = 12678,
-  [SMALL_STATE(366)] = 12688,
-  [SMALL_STATE(367)] = 12698,
-  [SMALL_STATE(368)] = 12708,
-  [SMALL_STATE(369)] = 12718,
-  [SMALL_STATE(370)] = 12730,
-  [SMALL_STATE(371)] = 12744,
-  [SMALL_STATE(372)] = 12756,
-  [SMALL_STATE(373)] = 12768,
-  [SMALL_STATE(374)] = 12778,
-  [SMALL_STATE(375)] = 12788,
-  [SMALL_STATE(376)] = 12802,
-  [SMALL_STATE(377)] = 12812,
-  [SMALL_STATE(378)] = 12826,
-  [SMALL_STATE(379)] = 12839,
-  [SMALL_STATE(380)] = 12848,
-  [SMALL_STATE(381)] = 12859,
-  [SMALL_STATE(382)] = 12868,
-  [SMALL_STATE(383)] = 12881,
-  [SMALL_STATE(384)] = 12890,
-  [SMALL_STATE(385)] = 12903,
-  [SMALL_STATE(386)] = 12916,
-  [SMALL_STATE(387)] = 12925,
-  [SMALL_STATE(388)] = 12934,
-  [SMALL_STATE(389)] = 12947,
-  [SMALL_STATE(390)] = 12960,
-  [SMALL_STATE(391)] = 12971,
-  [SMALL_STATE(392)] = 12984,
-  [SMALL_STATE(393)] = 12994,
-  [SMALL_STATE(394)] = 13004,
-  [SMALL_STATE(395)] = 13014,
-  [SMALL_STATE(396)] = 13024,
-  [SMALL_STATE(397)] = 13034,
-  [SMALL_STATE(398)] = 13044,
-  [SMALL_STATE(399)] = 13054,
-  [SMALL_STATE(400)] = 13062,
-  [SMALL_STATE(401)] = 13072,
-  [SMALL_STATE(402)] = 13082,
-  [SMALL_STATE(403)] = 13092,
-  [SMALL_STATE(404)] = 13102,
-  [SMALL_STATE(405)] = 13112,
-  [SMALL_STATE(406)] = 13122,
-  [SMALL_STATE(407)] = 13132,
-  [SMALL_STATE(408)] = 13142,
-  [SMALL_STATE(409)] = 13152,
-  [SMALL_STATE(410)] = 13162,
-  [SMALL_STATE(411)] = 13172,
-  [SMALL_STATE(412)] = 13182,
-  [SMALL_STATE(413)] = 13192,
-  [SMALL_STATE(414)] = 13202,
-  [SMALL_STATE(415)] = 13212,
-  [SMALL_STATE(416)] = 13222,
-  [SMALL_STATE(417)] = 13232,
-  [SMALL_STATE(418)] = 13240,
-  [SMALL_STATE(419)] = 13250,
-  [SMALL_STATE(420)] = 13260,
-  [SMALL_STATE(421)] = 13270,
-  [SMALL_STATE(422)] = 13280,
-  [SMALL_STATE(423)] = 13290,
-  [SMALL_STATE(424)] = 13300,
-  [SMALL_STATE(425)] = 13310,
-  [SMALL_STATE(426)] = 13318,
-  [SMALL_STATE(427)] = 13328,
-  [SMALL_STATE(428)] = 13338,
-  [SMALL_STATE(429)] = 13348,
-  [SMALL_STATE(430)] = 13355,
-  [SMALL_STATE(431)] = 13362,
-  [SMALL_STATE(432)] = 13369,
-  [SMALL_STATE(433)] = 13376,
-  [SMALL_STATE(434)] = 13383,
-  [SMALL_STATE(435)] = 13390,
-  [SMALL_STATE(436)] = 13397,
-  [SMALL_STATE(437)] = 13404,
-  [SMALL_STATE(438)] = 13411,
-  [SMALL_STATE(439)] = 13418,
-  [SMALL_STATE(440)] = 13425,
-  [SMALL_STATE(441)] = 13432,
-  [SMALL_STATE(442)] = 13439,
-  [SMALL_STATE(443)] = 13446,
-  [SMALL_STATE(444)] = 13453,
-  [SMALL_STATE(445)] = 13460,
-  [SMALL_STATE(446)] = 13467,
-  [SMALL_STATE(447)] = 13474,
-  [SMALL_STATE(448)] = 13481,
-  [SMALL_STATE(449)] = 13488,
-  [SMALL_STATE(450)] = 13495,
-  [SMALL_STATE(451)] = 13502,
-  [SMALL_STATE(452)] = 13509,
-  [SMALL_STATE(453)] = 13516,
-  [SMALL_STATE(454)] = 13523,
-  [SMALL_STATE(455)] = 13530,
-  [SMALL_STATE(456)] = 13537,
-  [SMALL_STATE(457)] = 13544,
-  [SMALL_STATE(458)] = 13551,
-  [SMALL_STATE(459)] = 13558,
-  [SMALL_STATE(460)] = 13565,
-  [SMALL_STATE(461)] = 13572,
-  [SMALL_STATE(462)] = 13579,
-  [SMALL_STATE(463)] = 13586,
-  [SMALL_STATE(464)] = 13593,
-  [SMALL_STATE(465)] = 13600,
-  [SMALL_STATE(466)] = 13607,
-  [SMALL_STATE(467)] = 13614,
-  [SMALL_STATE(468)] = 13621,
-  [SMALL_STATE(469)] = 13628,
-  [SMALL_STATE(470)] = 13635,
-  [SMALL_STATE(471)] = 13642,
-  [SMALL_STATE(472)] = 13649,
-  [SMALL_STATE(473)] = 13656,
-  [SMALL_STATE(474)] = 13663,
-  [SMALL_STATE(475)] = 13670,
-  [SMALL_STATE(476)] = 13677,
-  [SMALL_STATE(477)] = 13684,
-  [SMALL_STATE(478)] = 13691,
-  [SMALL_STATE(479)] = 13698,
-  [SMALL_STATE(480)] = 13705,
-  [SMALL_STATE(481)] = 13712,
-  [SMALL_STATE(482)] = 13719,
-  [SMALL_STATE(483)] = 13726,
-  [SMALL_STATE(484)] = 13733,
-  [SMALL_STATE(485)] = 13740,
-  [SMALL_STATE(486)] = 13747,
-  [SMALL_STATE(487)] = 13754,
-  [SMALL_STATE(488)] = 13761,
-  [SMALL_STATE(489)] = 13768,
-  [SMALL_STATE(490)] = 13775,
-  [SMALL_STATE(491)] = 13782,
-  [SMALL_STATE(492)] = 13789,
-  [SMALL_STATE(493)] = 13796,
-  [SMALL_STATE(494)] = 13803,
-  [SMALL_STATE(495)] = 13810,
-  [SMALL_STATE(496)] = 13817,
-  [SMALL_STATE(497)] = 13824,
-  [SMALL_STATE(498)] = 13831,
-  [SMALL_STATE(499)] = 13838,
-  [SMALL_STATE(500)] = 13845,
-  [SMALL_STATE(501)] = 13852,
-  [SMALL_STATE(502)] = 13859,
-  [SMALL_STATE(503)] = 13866,
-  [SMALL_STATE(504)] = 13873,
-  [SMALL_STATE(505)] = 13880,
-  [SMALL_STATE(506)] = 13887,
-  [SMALL_STATE(507)] = 13894,
-  [SMALL_STATE(508)] = 13901,
-  [SMALL_STATE(509)] = 13908,
-  [SMALL_STATE(510)] = 13915,
-  [SMALL_STATE(511)] = 13922,
-  [SMALL_STATE(512)] = 13929,
-  [SMALL_STATE(513)] = 13936,
-  [SMALL_STATE(514)] = 13943,
-  [SMALL_STATE(515)] = 13950,
-  [SMALL_STATE(516)] = 13957,
-  [SMALL_STATE(517)] = 13964,
-  [SMALL_STATE(518)] = 13971,
-  [SMALL_STATE(519)] = 13978,
-  [SMALL_STATE(520)] = 13985,
-  [SMALL_STATE(521)] = 13992,
-  [SMALL_STATE(522)] = 13999,
-  [SMALL_STATE(523)] = 14006,
-  [SMALL_STATE(524)] = 14013,
-  [SMALL_STATE(525)] = 14020,
-  [SMALL_STATE(526)] = 14027,
-  [SMALL_STATE(527)] = 14034,
-  [SMALL_STATE(528)] = 14041,
-  [SMALL_STATE(529)] = 14048,
-  [SMALL_STATE(530)] = 14055,
-  [SMALL_STATE(531)] = 14062,
-  [SMALL_STATE(532)] = 14069,
-  [SMALL_STATE(533)] = 14076,
-  [SMALL_STATE(534)] = 14083,
-  [SMALL_STATE(535)] = 14090,
-  [SMALL_STATE(536)] = 14097,
-  [SMALL_STATE(537)] = 14104,
-  [SMALL_STATE(538)] = 14111,
-  [SMALL_STATE(539)] = 14118,
-  [SMALL_STATE(540)] = 14125,
-  [SMALL_STATE(541)] = 14132,
-  [SMALL_STATE(542)] = 14139,
-  [SMALL_STATE(543)] = 14146,
-  [SMALL_STATE(544)] = 14153,
-  [SMALL_STATE(545)] = 14160,
-  [SMALL_STATE(546)] = 14167,
+  [SMALL_STATE(200)] = 9363,
+  [SMALL_STATE(201)] = 9388,
+  [SMALL_STATE(202)] = 9413,
+  [SMALL_STATE(203)] = 9438,
+  [SMALL_STATE(204)] = 9463,
+  [SMALL_STATE(205)] = 9498,
+  [SMALL_STATE(206)] = 9523,
+  [SMALL_STATE(207)] = 9548,
+  [SMALL_STATE(208)] = 9573,
+  [SMALL_STATE(209)] = 9598,
+  [SMALL_STATE(210)] = 9623,
+  [SMALL_STATE(211)] = 9651,
+  [SMALL_STATE(212)] = 9679,
+  [SMALL_STATE(213)] = 9713,
+  [SMALL_STATE(214)] = 9755,
+  [SMALL_STATE(215)] = 9795,
+  [SMALL_STATE(216)] = 9835,
+  [SMALL_STATE(217)] = 9863,
+  [SMALL_STATE(218)] = 9891,
+  [SMALL_STATE(219)] = 9915,
+  [SMALL_STATE(220)] = 9939,
+  [SMALL_STATE(221)] = 9980,
+  [SMALL_STATE(222)] = 10003,
+  [SMALL_STATE(223)] = 10026,
+  [SMALL_STATE(224)] = 10051,
+  [SMALL_STATE(225)] = 10076,
+  [SMALL_STATE(226)] = 10099,
+  [SMALL_STATE(227)] = 10126,
+  [SMALL_STATE(228)] = 10157,
+  [SMALL_STATE(229)] = 10202,
+  [SMALL_STATE(230)] = 10227,
+  [SMALL_STATE(231)] = 10252,
+  [SMALL_STATE(232)] = 10275,
+  [SMALL_STATE(233)] = 10300,
+  [SMALL_STATE(234)] = 10322,
+  [SMALL_STATE(235)] = 10362,
+  [SMALL_STATE(236)] = 10386,
+  [SMALL_STATE(237)] = 10408,
+  [SMALL_STATE(238)] = 10430,
+  [SMALL_STATE(239)] = 10452,
+  [SMALL_STATE(240)] = 10474,
+  [SMALL_STATE(241)] = 10496,
+  [SMALL_STATE(242)] = 10518,
+  [SMALL_STATE(243)] = 10540,
+  [SMALL_STATE(244)] = 10562,
+  [SMALL_STATE(245)] = 10584,
+  [SMALL_STATE(246)] = 10606,
+  [SMALL_STATE(247)] = 10628,
+  [SMALL_STATE(248)] = 10650,
+  [SMALL_STATE(249)] = 10672,
+  [SMALL_STATE(250)] = 10694,
+  [SMALL_STATE(251)] = 10716,
+  [SMALL_STATE(252)] = 10738,
+  [SMALL_STATE(253)] = 10766,
+  [SMALL_STATE(254)] = 10790,
+  [SMALL_STATE(255)] = 10818,
+  [SMALL_STATE(256)] = 10846,
+  [SMALL_STATE(257)] = 10868,
+  [SMALL_STATE(258)] = 10890,
+  [SMALL_STATE(259)] = 10912,
+  [SMALL_STATE(260)] = 10952,
+  [SMALL_STATE(261)] = 10974,
+  [SMALL_STATE(262)] = 10996,
+  [SMALL_STATE(263)] = 11033,
+  [SMALL_STATE(264)] = 11070,
+  [SMALL_STATE(265)] = 11095,
+  [SMALL_STATE(266)] = 11132,
+  [SMALL_STATE(267)] = 11169,
+  [SMALL_STATE(268)] = 11192,
+  [SMALL_STATE(269)] = 11220,
+  [SMALL_STATE(270)] = 11248,
+  [SMALL_STATE(271)] = 11279,
+  [SMALL_STATE(272)] = 11310,
+  [SMALL_STATE(273)] = 11341,
+  [SMALL_STATE(274)] = 11367,
+  [SMALL_STATE(275)] = 11389,
+  [SMALL_STATE(276)] = 11411,
+  [SMALL_STATE(277)] = 11433,
+  [SMALL_STATE(278)] = 11454,
+  [SMALL_STATE(279)] = 11472,
+  [SMALL_STATE(280)] = 11488,
+  [SMALL_STATE(281)] = 11506,
+  [SMALL_STATE(282)] = 11528,
+  [SMALL_STATE(283)] = 11546,
+  [SMALL_STATE(284)] = 11562,
+  [SMALL_STATE(285)] = 11584,
+  [SMALL_STATE(286)] = 11606,
+  [SMALL_STATE(287)] = 11627,
+  [SMALL_STATE(288)] = 11648,
+  [SMALL_STATE(289)] = 11669,
+  [SMALL_STATE(290)] = 11684,
+  [SMALL_STATE(291)] = 11701,
+  [SMALL_STATE(292)] = 11722,
+  [SMALL_STATE(293)] = 11743,
+  [SMALL_STATE(294)] = 11764,
+  [SMALL_STATE(295)] = 11785,
+  [SMALL_STATE(296)] = 11804,
+  [SMALL_STATE(297)] = 11821,
+  [SMALL_STATE(298)] = 11836,
+  [SMALL_STATE(299)] = 11848,
+  [SMALL_STATE(300)] = 11860,
+  [SMALL_STATE(301)] = 11872,
+  [SMALL_STATE(302)] = 11884,
+  [SMALL_STATE(303)] = 11902,
+  [SMALL_STATE(304)] = 11914,
+  [SMALL_STATE(305)] = 11926,
+  [SMALL_STATE(306)] = 11938,
+  [SMALL_STATE(307)] = 11950,
+  [SMALL_STATE(308)] = 11968,
+  [SMALL_STATE(309)] = 11984,
+  [SMALL_STATE(310)] = 11996,
+  [SMALL_STATE(311)] = 12008,
+  [SMALL_STATE(312)] = 12020,
+  [SMALL_STATE(313)] = 12032,
+  [SMALL_STATE(314)] = 12050,
+  [SMALL_STATE(315)] = 12062,
+  [SMALL_STATE(316)] = 12080,
+  [SMALL_STATE(317)] = 12098,
+  [SMALL_STATE(318)] = 12116,
+  [SMALL_STATE(319)] = 12134,
+  [SMALL_STATE(320)] = 12152,
+  [SMALL_STATE(321)] = 12164,
+  [SMALL_STATE(322)] = 12182,
+  [SMALL_STATE(323)] = 12200,
+  [SMALL_STATE(324)] = 12218,
+  [SMALL_STATE(325)] = 12236,
+  [SMALL_STATE(326)] = 12250,
+  [SMALL_STATE(327)] = 12262,
+  [SMALL_STATE(328)] = 12277,
+  [SMALL_STATE(329)] = 12288,
+  [SMALL_STATE(330)] = 12305,
+  [SMALL_STATE(331)] = 12320,
+  [SMALL_STATE(332)] = 12335,
+  [SMALL_STATE(333)] = 12348,
+  [SMALL_STATE(334)] = 12363,
+  [SMALL_STATE(335)] = 12378,
+  [SMALL_STATE(336)] = 12393,
+  [SMALL_STATE(337)] = 12412,
+  [SMALL_STATE(338)] = 12429,
+  [SMALL_STATE(339)] = 12446,
+  [SMALL_STATE(340)] = 12457,
+  [SMALL_STATE(341)] = 12470,
+  [SMALL_STATE(342)] = 12485,
+  [SMALL_STATE(343)] = 12498,
+  [SMALL_STATE(344)] = 12511,
+  [SMALL_STATE(345)] = 12524,
+  [SMALL_STATE(346)] = 12539,
+  [SMALL_STATE(347)] = 12556,
+  [SMALL_STATE(348)] = 12569,
+  [SMALL_STATE(349)] = 12579,
+  [SMALL_STATE(350)] = 12589,
+  [SMALL_STATE(351)] = 12601,
+  [SMALL_STATE(352)] = 12615,
+  [SMALL_STATE(353)] = 12627,
+  [SMALL_STATE(354)] = 12641,
+  [SMALL_STATE(355)] = 12653,
+  [SMALL_STATE(356)] = 12663,
+  [SMALL_STATE(357)] = 12673,
+  [SMALL_STATE(358)] = 12687,
+  [SMALL_STATE(359)] = 12697,
+  [SMALL_STATE(360)] = 12707,
+  [SMALL_STATE(361)] = 12717,
+  [SMALL_STATE(362)] = 12727,
+  [SMALL_STATE(363)] = 12741,
+  [SMALL_STATE(364)] = 12751,
+  [SMALL_STATE(365)] = 12761,
+  [SMALL_STATE(366)] = 12775,
+  [SMALL_STATE(367)] = 12789,
+  [SMALL_STATE(368)] = 12799,
+  [SMALL_STATE(369)] = 12813,
+  [SMALL_STATE(370)] = 12827,
+  [SMALL_STATE(371)] = 12837,
+  [SMALL_STATE(372)] = 12851,
+  [SMALL_STATE(373)] = 12861,
+  [SMALL_STATE(374)] = 12871,
+  [SMALL_STATE(375)] = 12881,
+  [SMALL_STATE(376)] = 12891,
+  [SMALL_STATE(377)] = 12901,
+  [SMALL_STATE(378)] = 12911,
+  [SMALL_STATE(379)] = 12921,
+  [SMALL_STATE(380)] = 12930,
+  [SMALL_STATE(381)] = 12943,
+  [SMALL_STATE(382)] = 12956,
+  [SMALL_STATE(383)] = 12965,
+  [SMALL_STATE(384)] = 12978,
+  [SMALL_STATE(385)] = 12989,
+  [SMALL_STATE(386)] = 12998,
+  [SMALL_STATE(387)] = 13011,
+  [SMALL_STATE(388)] = 13020,
+  [SMALL_STATE(389)] = 13029,
+  [SMALL_STATE(390)] = 13040,
+  [SMALL_STATE(391)] = 13053,
+  [SMALL_STATE(392)] = 13066,
+  [SMALL_STATE(393)] = 13079,
+  [SMALL_STATE(394)] = 13089,
+  [SMALL_STATE(395)] = 13099,
+  [SMALL_STATE(396)] = 13109,
+  [SMALL_STATE(397)] = 13117,
+  [SMALL_STATE(398)] = 13125,
+  [SMALL_STATE(399)] = 13135,
+  [SMALL_STATE(400)] = 13145,
+  [SMALL_STATE(401)] = 13155,
+  [SMALL_STATE(402)] = 13165,
+  [SMALL_STATE(403)] = 13175,
+  [SMALL_STATE(404)] = 13185,
+  [SMALL_STATE(405)] = 13195,
+  [SMALL_STATE(406)] = 13205,
+  [SMALL_STATE(407)] = 13215,
+  [SMALL_STATE(408)] = 13223,
+  [SMALL_STATE(409)] = 13233,
+  [SMALL_STATE(410)] = 13243,
+  [SMALL_STATE(411)] = 13253,
+  [SMALL_STATE(412)] = 13263,
+  [SMALL_STATE(413)] = 13273,
+  [SMALL_STATE(414)] = 13283,
+  [SMALL_STATE(415)] = 13293,
+  [SMALL_STATE(416)] = 13303,
+  [SMALL_STATE(417)] = 13313,
+  [SMALL_STATE(418)] = 13323,
+  [SMALL_STATE(419)] = 13333,
+  [SMALL_STATE(420)] = 13343,
+  [SMALL_STATE(421)] = 13353,
+  [SMALL_STATE(422)] = 13363,
+  [SMALL_STATE(423)] = 13373,
+  [SMALL_STATE(424)] = 13383,
+  [SMALL_STATE(425)] = 13393,
+  [SMALL_STATE(426)] = 13403,
+  [SMALL_STATE(427)] = 13413,
+  [SMALL_STATE(428)] = 13423,
+  [SMALL_STATE(429)] = 13433,
+  [SMALL_STATE(430)] = 13443,
+  [SMALL_STATE(431)] = 13453,
+  [SMALL_STATE(432)] = 13460,
+  [SMALL_STATE(433)] = 13467,
+  [SMALL_STATE(434)] = 13474,
+  [SMALL_STATE(435)] = 13481,
+  [SMALL_STATE(436)] = 13488,
+  [SMALL_STATE(437)] = 13495,
+  [SMALL_STATE(438)] = 13502,
+  [SMALL_STATE(439)] = 13509,
+  [SMALL_STATE(440)] = 13516,
+  [SMALL_STATE(441)] = 13523,
+  [SMALL_STATE(442)] = 13530,
+  [SMALL_STATE(443)] = 13537,
+  [SMALL_STATE(444)] = 13544,
+  [SMALL_STATE(445)] = 13551,
+  [SMALL_STATE(446)] = 13558,
+  [SMALL_STATE(447)] = 13565,
+  [SMALL_STATE(448)] = 13572,
+  [SMALL_STATE(449)] = 13579,
+  [SMALL_STATE(450)] = 13586,
+  [SMALL_STATE(451)] = 13593,
+  [SMALL_STATE(452)] = 13600,
+  [SMALL_STATE(453)] = 13607,
+  [SMALL_STATE(454)] = 13614,
+  [SMALL_STATE(455)] = 13621,
+  [SMALL_STATE(456)] = 13628,
+  [SMALL_STATE(457)] = 13635,
+  [SMALL_STATE(458)] = 13642,
+  [SMALL_STATE(459)] = 13649,
+  [SMALL_STATE(460)] = 13656,
+  [SMALL_STATE(461)] = 13663,
+  [SMALL_STATE(462)] = 13670,
+  [SMALL_STATE(463)] = 13677,
+  [SMALL_STATE(464)] = 13684,
+  [SMALL_STATE(465)] = 13691,
+  [SMALL_STATE(466)] = 13698,
+  [SMALL_STATE(467)] = 13705,
+  [SMALL_STATE(468)] = 13712,
+  [SMALL_STATE(469)] = 13719,
+  [SMALL_STATE(470)] = 13726,
+  [SMALL_STATE(471)] = 13733,
+  [SMALL_STATE(472)] = 13740,
+  [SMALL_STATE(473)] = 13747,
+  [SMALL_STATE(474)] = 13754,
+  [SMALL_STATE(475)] = 13761,
+  [SMALL_STATE(476)] = 13768,
+  [SMALL_STATE(477)] = 13775,
+  [SMALL_STATE(478)] = 13782,
+  [SMALL_STATE(479)] = 13789,
+  [SMALL_STATE(480)] = 13796,
+  [SMALL_STATE(481)] = 13803,
+  [SMALL_STATE(482)] = 13810,
+  [SMALL_STATE(483)] = 13817,
+  [SMALL_STATE(484)] = 13824,
+  [SMALL_STATE(485)] = 13831,
+  [SMALL_STATE(486)] = 13838,
+  [SMALL_STATE(487)] = 13845,
+  [SMALL_STATE(488)] = 13852,
+  [SMALL_STATE(489)] = 13859,
+  [SMALL_STATE(490)] = 13866,
+  [SMALL_STATE(491)] = 13873,
+  [SMALL_STATE(492)] = 13880,
+  [SMALL_STATE(493)] = 13887,
+  [SMALL_STATE(494)] = 13894,
+  [SMALL_STATE(495)] = 13901,
+  [SMALL_STATE(496)] = 13908,
+  [SMALL_STATE(497)] = 13915,
+  [SMALL_STATE(498)] = 13922,
+  [SMALL_STATE(499)] = 13929,
+  [SMALL_STATE(500)] = 13936,
+  [SMALL_STATE(501)] = 13943,
+  [SMALL_STATE(502)] = 13950,
+  [SMALL_STATE(503)] = 13957,
+  [SMALL_STATE(504)] = 13964,
+  [SMALL_STATE(505)] = 13971,
+  [SMALL_STATE(506)] = 13978,
+  [SMALL_STATE(507)] = 13985,
+  [SMALL_STATE(508)] = 13992,
+  [SMALL_STATE(509)] = 13999,
+  [SMALL_STATE(510)] = 14006,
+  [SMALL_STATE(511)] = 14013,
+  [SMALL_STATE(512)] = 14020,
+  [SMALL_STATE(513)] = 14027,
+  [SMALL_STATE(514)] = 14034,
+  [SMALL_STATE(515)] = 14041,
+  [SMALL_STATE(516)] = 14048,
+  [SMALL_STATE(517)] = 14055,
+  [SMALL_STATE(518)] = 14062,
+  [SMALL_STATE(519)] = 14069,
+  [SMALL_STATE(520)] = 14076,
+  [SMALL_STATE(521)] = 14083,
+  [SMALL_STATE(522)] = 14090,
+  [SMALL_STATE(523)] = 14097,
+  [SMALL_STATE(524)] = 14104,
+  [SMALL_STATE(525)] = 14111,
+  [SMALL_STATE(526)] = 14118,
+  [SMALL_STATE(527)] = 14125,
+  [SMALL_STATE(528)] = 14132,
+  [SMALL_STATE(529)] = 14139,
+  [SMALL_STATE(530)] = 14146,
+  [SMALL_STATE(531)] = 14153,
+  [SMALL_STATE(532)] = 14160,
+  [SMALL_STATE(533)] = 14167,
+  [SMALL_STATE(534)] = 14174,
+  [SMALL_STATE(535)] = 14181,
+  [SMALL_STATE(536)] = 14188,
+  [SMALL_STATE(537)] = 14195,
+  [SMALL_STATE(538)] = 14202,
+  [SMALL_STATE(539)] = 14209,
+  [SMALL_STATE(540)] = 14216,
+  [SMALL_STATE(541)] = 14223,
+  [SMALL_STATE(542)] = 14230,
+  [SMALL_STATE(543)] = 14237,
+  [SMALL_STATE(544)] = 14244,
+  [SMALL_STATE(545)] = 14251,
+  [SMALL_STATE(546)] = 14258,
+  [SMALL_STATE(547)] = 14265,
+  [SMALL_STATE(548)] = 14272,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {
@@ -21121,728 +21325,731 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [1] = {.entry = {.count = 1, .reusable = false}}, RECOVER(),
   [3] = {.entry = {.count = 1, .reusable = true}}, SHIFT_EXTRA(),
   [5] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 0, 0, 0),
-  [7] = {.entry = {.count = 1, .reusable = true}}, SHIFT(491),
-  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(435),
-  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(426),
-  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(476),
-  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(532),
-  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(446),
-  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(441),
-  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(460),
-  [23] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
-  [25] = {.entry = {.count = 1, .reusable = true}}, SHIFT(492),
-  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(494),
-  [29] = {.entry = {.count = 1, .reusable = true}}, SHIFT(495),
-  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(498),
-  [33] = {.entry = {.count = 1, .reusable = true}}, SHIFT(502),
-  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(504),
-  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(421),
-  [39] = {.entry = {.count = 1, .reusable = true}}, SHIFT(408),
-  [41] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__primary, 1, 0, 0),
-  [43] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__primary, 1, 0, 0),
-  [45] = {.entry = {.count = 1, .reusable = false}}, SHIFT(23),
-  [47] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
-  [49] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
-  [51] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
-  [53] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
-  [55] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
-  [57] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
-  [59] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
-  [61] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
-  [63] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 4, 0, 28),
-  [65] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 4, 0, 28),
-  [67] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_access, 3, 0, 13),
-  [69] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_field_access, 3, 0, 13),
-  [71] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
-  [73] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_boolean, 1, 0, 0),
-  [75] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
-  [77] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
-  [79] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_money, 2, 0, 0),
-  [81] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_money, 2, 0, 0),
-  [83] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_in_expression, 3, 0, 14),
-  [85] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_in_expression, 3, 0, 14),
-  [87] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_datetime, 2, 0, 0),
-  [89] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_datetime, 2, 0, 0),
-  [91] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__expression, 1, 0, 0),
-  [93] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__expression, 1, 0, 0),
-  [95] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
-  [97] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
-  [99] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_negation, 2, 0, 7),
-  [101] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_negation, 2, 0, 7),
-  [103] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 2, 0, 0),
-  [105] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 2, 0, 0),
-  [107] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_is_set_expression, 3, 0, 17),
-  [109] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_is_set_expression, 3, 0, 17),
-  [111] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_arithmetic_expression, 3, 0, 15),
-  [113] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_arithmetic_expression, 3, 0, 15),
-  [115] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 3, 0, 0),
-  [117] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 3, 0, 0),
-  [119] = {.entry = {.count = 1, .reusable = false}}, SHIFT(79),
-  [121] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
-  [123] = {.entry = {.count = 1, .reusable = false}}, SHIFT(87),
-  [125] = {.entry = {.count = 1, .reusable = true}}, SHIFT(131),
-  [127] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
-  [129] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
-  [131] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 2, 0, 0),
-  [133] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 2, 0, 0),
-  [135] = {.entry = {.count = 1, .reusable = true}}, SHIFT(493),
-  [137] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration_unit, 1, 0, 0),
-  [139] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration_unit, 1, 0, 0),
-  [141] = {.entry = {.count = 1, .reusable = true}}, SHIFT(71),
-  [143] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_comparison_expression, 3, 0, 15),
-  [145] = {.entry = {.count = 1, .reusable = true}}, SHIFT(423),
-  [147] = {.entry = {.count = 1, .reusable = false}}, SHIFT(65),
-  [149] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_comparison_expression, 3, 0, 15),
-  [151] = {.entry = {.count = 1, .reusable = true}}, SHIFT(538),
-  [153] = {.entry = {.count = 1, .reusable = true}}, SHIFT(65),
-  [155] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_logical_expression, 3, 0, 15),
-  [157] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
-  [159] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
-  [161] = {.entry = {.count = 1, .reusable = false}}, SHIFT(66),
-  [163] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_not_expression, 2, 0, 7),
-  [165] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
+  [7] = {.entry = {.count = 1, .reusable = true}}, SHIFT(496),
+  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(539),
+  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(413),
+  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(516),
+  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(514),
+  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(445),
+  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(446),
+  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(468),
+  [23] = {.entry = {.count = 1, .reusable = true}}, SHIFT(99),
+  [25] = {.entry = {.count = 1, .reusable = true}}, SHIFT(498),
+  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(499),
+  [29] = {.entry = {.count = 1, .reusable = true}}, SHIFT(505),
+  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(506),
+  [33] = {.entry = {.count = 1, .reusable = true}}, SHIFT(507),
+  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(512),
+  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(418),
+  [39] = {.entry = {.count = 1, .reusable = true}}, SHIFT(429),
+  [41] = {.entry = {.count = 1, .reusable = true}}, SHIFT(402),
+  [43] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__primary, 1, 0, 0),
+  [45] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__primary, 1, 0, 0),
+  [47] = {.entry = {.count = 1, .reusable = false}}, SHIFT(23),
+  [49] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
+  [51] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
+  [53] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
+  [55] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
+  [57] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
+  [59] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
+  [61] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
+  [63] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
+  [65] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 4, 0, 29),
+  [67] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 4, 0, 29),
+  [69] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
+  [71] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
+  [73] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
+  [75] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
+  [77] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_money, 2, 0, 0),
+  [79] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_money, 2, 0, 0),
+  [81] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_datetime, 2, 0, 0),
+  [83] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_datetime, 2, 0, 0),
+  [85] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
+  [87] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_boolean, 1, 0, 0),
+  [89] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__expression, 1, 0, 0),
+  [91] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__expression, 1, 0, 0),
+  [93] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_access, 3, 0, 14),
+  [95] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_field_access, 3, 0, 14),
+  [97] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_in_expression, 3, 0, 15),
+  [99] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_in_expression, 3, 0, 15),
+  [101] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 3, 0, 0),
+  [103] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 3, 0, 0),
+  [105] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_negation, 2, 0, 8),
+  [107] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_negation, 2, 0, 8),
+  [109] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_is_set_expression, 3, 0, 18),
+  [111] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_is_set_expression, 3, 0, 18),
+  [113] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_arithmetic_expression, 3, 0, 16),
+  [115] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_arithmetic_expression, 3, 0, 16),
+  [117] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 2, 0, 0),
+  [119] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 2, 0, 0),
+  [121] = {.entry = {.count = 1, .reusable = false}}, SHIFT(105),
+  [123] = {.entry = {.count = 1, .reusable = true}}, SHIFT(105),
+  [125] = {.entry = {.count = 1, .reusable = false}}, SHIFT(84),
+  [127] = {.entry = {.count = 1, .reusable = true}}, SHIFT(116),
+  [129] = {.entry = {.count = 1, .reusable = true}}, SHIFT(108),
+  [131] = {.entry = {.count = 1, .reusable = true}}, SHIFT(84),
+  [133] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 2, 0, 0),
+  [135] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 2, 0, 0),
+  [137] = {.entry = {.count = 1, .reusable = true}}, SHIFT(497),
+  [139] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration_unit, 1, 0, 0),
+  [141] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration_unit, 1, 0, 0),
+  [143] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
+  [145] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_comparison_expression, 3, 0, 16),
+  [147] = {.entry = {.count = 1, .reusable = true}}, SHIFT(419),
+  [149] = {.entry = {.count = 1, .reusable = false}}, SHIFT(63),
+  [151] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_comparison_expression, 3, 0, 16),
+  [153] = {.entry = {.count = 1, .reusable = true}}, SHIFT(432),
+  [155] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
+  [157] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_logical_expression, 3, 0, 16),
+  [159] = {.entry = {.count = 1, .reusable = true}}, SHIFT(65),
+  [161] = {.entry = {.count = 1, .reusable = false}}, SHIFT(65),
+  [163] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_not_expression, 2, 0, 8),
+  [165] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
   [167] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
-  [169] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(491),
-  [172] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(435),
-  [175] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(426),
-  [178] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(476),
-  [181] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(532),
-  [184] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(446),
-  [187] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(441),
-  [190] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(460),
-  [193] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(57),
-  [196] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(492),
-  [199] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(494),
-  [202] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(495),
-  [205] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(498),
-  [208] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(502),
-  [211] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(504),
-  [214] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(421),
-  [217] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(408),
-  [220] = {.entry = {.count = 1, .reusable = true}}, SHIFT(212),
-  [222] = {.entry = {.count = 1, .reusable = true}}, SHIFT(382),
-  [224] = {.entry = {.count = 1, .reusable = true}}, SHIFT(458),
-  [226] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
-  [228] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
-  [230] = {.entry = {.count = 1, .reusable = true}}, SHIFT(465),
-  [232] = {.entry = {.count = 1, .reusable = true}}, SHIFT(466),
-  [234] = {.entry = {.count = 1, .reusable = true}}, SHIFT(468),
-  [236] = {.entry = {.count = 1, .reusable = true}}, SHIFT(469),
-  [238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(471),
-  [240] = {.entry = {.count = 1, .reusable = true}}, SHIFT(418),
-  [242] = {.entry = {.count = 1, .reusable = true}}, SHIFT(419),
-  [244] = {.entry = {.count = 1, .reusable = true}}, SHIFT(429),
-  [246] = {.entry = {.count = 1, .reusable = true}}, SHIFT(479),
-  [248] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0),
-  [250] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(460),
-  [253] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(57),
-  [256] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(382),
-  [259] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(458),
-  [262] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(158),
-  [265] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(55),
-  [268] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(465),
-  [271] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(466),
-  [274] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(468),
+  [169] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(496),
+  [172] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(539),
+  [175] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(413),
+  [178] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(516),
+  [181] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(514),
+  [184] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(445),
+  [187] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(446),
+  [190] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(468),
+  [193] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(99),
+  [196] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(498),
+  [199] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(499),
+  [202] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(505),
+  [205] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(506),
+  [208] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(507),
+  [211] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(512),
+  [214] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(418),
+  [217] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(429),
+  [220] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(402),
+  [223] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
+  [225] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_when_clause, 2, 0, 10),
+  [227] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
+  [229] = {.entry = {.count = 1, .reusable = true}}, SHIFT(192),
+  [231] = {.entry = {.count = 1, .reusable = true}}, SHIFT(390),
+  [233] = {.entry = {.count = 1, .reusable = true}}, SHIFT(463),
+  [235] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
+  [237] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
+  [239] = {.entry = {.count = 1, .reusable = true}}, SHIFT(469),
+  [241] = {.entry = {.count = 1, .reusable = true}}, SHIFT(431),
+  [243] = {.entry = {.count = 1, .reusable = true}}, SHIFT(472),
+  [245] = {.entry = {.count = 1, .reusable = true}}, SHIFT(474),
+  [247] = {.entry = {.count = 1, .reusable = true}}, SHIFT(477),
+  [249] = {.entry = {.count = 1, .reusable = true}}, SHIFT(410),
+  [251] = {.entry = {.count = 1, .reusable = true}}, SHIFT(411),
+  [253] = {.entry = {.count = 1, .reusable = true}}, SHIFT(482),
+  [255] = {.entry = {.count = 1, .reusable = true}}, SHIFT(483),
+  [257] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0),
+  [259] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(468),
+  [262] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(99),
+  [265] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(390),
+  [268] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(463),
+  [271] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(175),
+  [274] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(54),
   [277] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(469),
-  [280] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(471),
-  [283] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(418),
-  [286] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(419),
-  [289] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(429),
-  [292] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(479),
-  [295] = {.entry = {.count = 1, .reusable = true}}, SHIFT(199),
-  [297] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_when_clause, 2, 0, 9),
-  [299] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
-  [301] = {.entry = {.count = 1, .reusable = false}}, SHIFT(144),
-  [303] = {.entry = {.count = 1, .reusable = true}}, SHIFT(169),
-  [305] = {.entry = {.count = 1, .reusable = true}}, SHIFT(170),
-  [307] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
-  [309] = {.entry = {.count = 1, .reusable = true}}, SHIFT(124),
-  [311] = {.entry = {.count = 1, .reusable = false}}, SHIFT(539),
-  [313] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
-  [315] = {.entry = {.count = 1, .reusable = false}}, SHIFT(95),
-  [317] = {.entry = {.count = 1, .reusable = true}}, SHIFT(16),
-  [319] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
-  [321] = {.entry = {.count = 1, .reusable = false}}, SHIFT(122),
-  [323] = {.entry = {.count = 1, .reusable = false}}, SHIFT(124),
-  [325] = {.entry = {.count = 1, .reusable = false}}, SHIFT(21),
-  [327] = {.entry = {.count = 1, .reusable = true}}, SHIFT(123),
-  [329] = {.entry = {.count = 1, .reusable = true}}, SHIFT(316),
-  [331] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
-  [333] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(124),
-  [336] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(539),
-  [339] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(94),
-  [342] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(95),
-  [345] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
-  [347] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(54),
-  [350] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(122),
-  [353] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(124),
-  [356] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(21),
-  [359] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(123),
-  [362] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(316),
-  [365] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
-  [367] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
-  [369] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
-  [371] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
-  [373] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
-  [375] = {.entry = {.count = 1, .reusable = true}}, SHIFT(150),
-  [377] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deadline, 5, 0, 29),
-  [379] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 11),
-  [381] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 3, 0, 6),
-  [383] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_var_declaration, 6, 0, 47),
-  [385] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_segment_declaration, 4, 0, 19),
-  [387] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deadline, 4, 0, 16),
-  [389] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 12),
-  [391] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 5, 0, 27),
-  [393] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
-  [395] = {.entry = {.count = 1, .reusable = false}}, SHIFT(490),
-  [397] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
-  [399] = {.entry = {.count = 1, .reusable = false}}, SHIFT(104),
-  [401] = {.entry = {.count = 1, .reusable = true}}, SHIFT(61),
-  [403] = {.entry = {.count = 1, .reusable = false}}, SHIFT(8),
-  [405] = {.entry = {.count = 1, .reusable = false}}, SHIFT(13),
-  [407] = {.entry = {.count = 1, .reusable = false}}, SHIFT(20),
-  [409] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
-  [411] = {.entry = {.count = 1, .reusable = true}}, SHIFT(315),
-  [413] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
-  [415] = {.entry = {.count = 1, .reusable = false}}, SHIFT(60),
-  [417] = {.entry = {.count = 1, .reusable = false}}, SHIFT(2),
-  [419] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
-  [421] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0),
-  [423] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(382),
-  [426] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(458),
-  [429] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(158),
-  [432] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(55),
-  [435] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(465),
-  [438] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(466),
-  [441] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(468),
-  [444] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(469),
-  [447] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(471),
-  [450] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(418),
-  [453] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(419),
-  [456] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(429),
-  [459] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(479),
-  [462] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
-  [464] = {.entry = {.count = 1, .reusable = false}}, SHIFT(544),
-  [466] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
-  [468] = {.entry = {.count = 1, .reusable = false}}, SHIFT(102),
-  [470] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
-  [472] = {.entry = {.count = 1, .reusable = false}}, SHIFT(162),
-  [474] = {.entry = {.count = 1, .reusable = false}}, SHIFT(165),
-  [476] = {.entry = {.count = 1, .reusable = false}}, SHIFT(35),
-  [478] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
-  [480] = {.entry = {.count = 1, .reusable = true}}, SHIFT(321),
-  [482] = {.entry = {.count = 1, .reusable = false}}, SHIFT(493),
-  [484] = {.entry = {.count = 1, .reusable = false}}, SHIFT(520),
-  [486] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
-  [488] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
-  [490] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
-  [492] = {.entry = {.count = 1, .reusable = false}}, SHIFT(53),
-  [494] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
-  [496] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
-  [498] = {.entry = {.count = 1, .reusable = false}}, SHIFT(422),
-  [500] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
-  [502] = {.entry = {.count = 1, .reusable = false}}, SHIFT(517),
-  [504] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_logical_expression, 3, 0, 15),
-  [506] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
-  [508] = {.entry = {.count = 1, .reusable = false}}, SHIFT(84),
-  [510] = {.entry = {.count = 1, .reusable = false}}, SHIFT(82),
-  [512] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_set_step, 4, 0, 57),
-  [514] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
-  [516] = {.entry = {.count = 1, .reusable = true}}, SHIFT(99),
-  [518] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 3, 0, 37),
-  [520] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
-  [522] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_not_expression, 2, 0, 7),
-  [524] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
-  [526] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
-  [528] = {.entry = {.count = 1, .reusable = true}}, SHIFT(265),
-  [530] = {.entry = {.count = 1, .reusable = false}}, SHIFT(83),
-  [532] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 3, 0, 22),
-  [534] = {.entry = {.count = 1, .reusable = true}}, SHIFT(221),
-  [536] = {.entry = {.count = 1, .reusable = true}}, SHIFT(329),
-  [538] = {.entry = {.count = 1, .reusable = true}}, SHIFT(226),
-  [540] = {.entry = {.count = 1, .reusable = false}}, SHIFT(226),
-  [542] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 22),
-  [544] = {.entry = {.count = 1, .reusable = true}}, SHIFT(346),
-  [546] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0),
-  [548] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(221),
-  [551] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(226),
-  [554] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(226),
-  [557] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 3, 0, 0),
-  [559] = {.entry = {.count = 1, .reusable = true}}, SHIFT(331),
-  [561] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 2, 0, 0),
-  [563] = {.entry = {.count = 1, .reusable = true}}, SHIFT(340),
-  [565] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0),
-  [567] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_window, 4, 0, 34),
-  [569] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_window, 4, 0, 34),
-  [571] = {.entry = {.count = 1, .reusable = true}}, SHIFT(536),
-  [573] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_window, 5, 0, 62),
-  [575] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_window, 5, 0, 62),
-  [577] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
-  [579] = {.entry = {.count = 1, .reusable = false}}, SHIFT(436),
-  [581] = {.entry = {.count = 1, .reusable = false}}, SHIFT(401),
-  [583] = {.entry = {.count = 1, .reusable = false}}, SHIFT(336),
-  [585] = {.entry = {.count = 1, .reusable = false}}, SHIFT(402),
-  [587] = {.entry = {.count = 1, .reusable = false}}, SHIFT(403),
-  [589] = {.entry = {.count = 1, .reusable = false}}, SHIFT(404),
-  [591] = {.entry = {.count = 1, .reusable = false}}, SHIFT(407),
-  [593] = {.entry = {.count = 1, .reusable = false}}, SHIFT(428),
-  [595] = {.entry = {.count = 1, .reusable = false}}, SHIFT(389),
-  [597] = {.entry = {.count = 1, .reusable = false}}, SHIFT(411),
-  [599] = {.entry = {.count = 1, .reusable = true}}, SHIFT(427),
-  [601] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
-  [603] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
-  [605] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
-  [607] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
-  [609] = {.entry = {.count = 1, .reusable = false}}, SHIFT(90),
-  [611] = {.entry = {.count = 1, .reusable = true}}, SHIFT(535),
-  [613] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
-  [615] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 2, 0, 1),
-  [617] = {.entry = {.count = 1, .reusable = true}}, SHIFT(353),
-  [619] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 1, 0, 0),
-  [621] = {.entry = {.count = 1, .reusable = true}}, SHIFT(96),
-  [623] = {.entry = {.count = 1, .reusable = true}}, SHIFT(508),
-  [625] = {.entry = {.count = 1, .reusable = true}}, SHIFT(341),
-  [627] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 4, 0, 41),
-  [629] = {.entry = {.count = 1, .reusable = true}}, SHIFT(391),
-  [631] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 3, 0, 41),
-  [633] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_percentage, 2, 0, 0),
-  [635] = {.entry = {.count = 1, .reusable = false}}, SHIFT(206),
-  [637] = {.entry = {.count = 1, .reusable = true}}, SHIFT(447),
-  [639] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 2, 0, 1),
-  [641] = {.entry = {.count = 1, .reusable = true}}, SHIFT(540),
-  [643] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0),
-  [645] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0), SHIFT_REPEAT(510),
-  [648] = {.entry = {.count = 1, .reusable = true}}, SHIFT(233),
-  [650] = {.entry = {.count = 1, .reusable = true}}, SHIFT(482),
-  [652] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(233),
-  [655] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(226),
-  [658] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(226),
-  [661] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0),
-  [663] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 3, 0, 38),
-  [665] = {.entry = {.count = 1, .reusable = true}}, SHIFT(388),
-  [667] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 39),
-  [669] = {.entry = {.count = 1, .reusable = true}}, SHIFT(328),
-  [671] = {.entry = {.count = 1, .reusable = true}}, SHIFT(545),
-  [673] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
-  [675] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(277),
-  [678] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
-  [680] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(231),
-  [683] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 3, 0, 0),
-  [685] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 7, 0, 49),
-  [687] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_email, 6, 0, 81),
-  [689] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 83),
-  [691] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 84),
-  [693] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 3, 0, 8),
-  [695] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 5, 0, 67),
-  [697] = {.entry = {.count = 1, .reusable = true}}, SHIFT(348),
-  [699] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 2, 0, 26),
-  [701] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_currency_declaration, 2, 0, 2),
-  [703] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 2, 0, 0),
-  [705] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_account_declaration, 2, 0, 3),
-  [707] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 3, 0, 5),
-  [709] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_action_declaration, 3, 0, 5),
-  [711] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_declaration, 5, 0, 33),
-  [713] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 3, 0, 0),
-  [715] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 4, 0, 0),
-  [717] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 5, 0, 20),
-  [719] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 5, 0, 1),
-  [721] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_reenter_declaration, 2, 0, 0),
-  [723] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 3, 0, 0),
-  [725] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 40),
-  [727] = {.entry = {.count = 1, .reusable = true}}, SHIFT(464),
-  [729] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_var, 4, 0, 57),
-  [731] = {.entry = {.count = 1, .reusable = true}}, SHIFT(381),
-  [733] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__declaration, 1, 0, 0),
-  [735] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_start_declaration, 2, 0, 4),
-  [737] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_file, 2, 0, 48),
-  [739] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 6, 0, 49),
-  [741] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 2, 0, 0),
-  [743] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 4, 0, 10),
-  [745] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 3, 0, 0),
-  [747] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 4, 0, 20),
-  [749] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 4, 0, 1),
-  [751] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 2, 0, 0),
-  [753] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 5, 0, 66),
-  [755] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_if_clause, 4, 0, 80),
-  [757] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 3, 0, 39),
-  [759] = {.entry = {.count = 1, .reusable = true}}, SHIFT(338),
-  [761] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 3, 0, 43),
-  [763] = {.entry = {.count = 1, .reusable = true}}, SHIFT(394),
-  [765] = {.entry = {.count = 1, .reusable = true}}, SHIFT(515),
-  [767] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
-  [769] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 3, 0, 79),
-  [771] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_week_day, 1, 0, 0),
-  [773] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_week_day, 1, 0, 0),
-  [775] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 3, 0, 74),
-  [777] = {.entry = {.count = 1, .reusable = true}}, SHIFT(399),
-  [779] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_priority, 1, 0, 0),
-  [781] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_range, 1, 0, 0),
-  [783] = {.entry = {.count = 1, .reusable = true}}, SHIFT(262),
-  [785] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_range, 1, 0, 0),
-  [787] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 1, 0, 65),
-  [789] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday, 1, 0, 0),
-  [791] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekday, 1, 0, 0),
-  [793] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_repeat_step, 4, 0, 56),
-  [795] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0),
-  [797] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_range, 3, 0, 0),
-  [799] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_range, 3, 0, 0),
-  [801] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 2, 0, 0),
-  [803] = {.entry = {.count = 1, .reusable = true}}, SHIFT(277),
-  [805] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
-  [807] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 1, 0, 0),
-  [809] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 2, 0, 23),
-  [811] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 2, 0, 0),
-  [813] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 3, 0, 0),
-  [815] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
-  [817] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_agency_step, 3, 0, 42),
-  [819] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_goto_step, 2, 0, 24),
-  [821] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_alert_step, 3, 0, 44),
-  [823] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_end_step, 2, 0, 25),
-  [825] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 5, 0, 67),
-  [827] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__step, 1, 0, 0),
-  [829] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 5, 0, 70),
-  [831] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_clause, 2, 0, 68),
-  [833] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 5, 0, 41),
-  [835] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 6, 0, 66),
-  [837] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 4, 0, 38),
-  [839] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 39),
-  [841] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 40),
-  [843] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 6, 0, 67),
-  [845] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 4, 0, 0),
-  [847] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_plan_step, 6, 0, 73),
-  [849] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 3, 0, 45),
-  [851] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
-  [853] = {.entry = {.count = 1, .reusable = true}}, SHIFT(372),
-  [855] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
-  [857] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
-  [859] = {.entry = {.count = 1, .reusable = true}}, SHIFT(108),
-  [861] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 3, 0, 0),
-  [863] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 3, 0, 0),
-  [865] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 2, 0, 0),
-  [867] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 2, 0, 0),
-  [869] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0),
-  [871] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(176),
-  [874] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(443),
-  [877] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(444),
-  [880] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(449),
-  [883] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(450),
-  [886] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
-  [888] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
-  [890] = {.entry = {.count = 1, .reusable = true}}, SHIFT(443),
-  [892] = {.entry = {.count = 1, .reusable = true}}, SHIFT(444),
-  [894] = {.entry = {.count = 1, .reusable = true}}, SHIFT(449),
-  [896] = {.entry = {.count = 1, .reusable = true}}, SHIFT(450),
-  [898] = {.entry = {.count = 1, .reusable = true}}, SHIFT(200),
-  [900] = {.entry = {.count = 1, .reusable = false}}, SHIFT(533),
-  [902] = {.entry = {.count = 1, .reusable = true}}, SHIFT(533),
-  [904] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 6, 0, 64),
-  [906] = {.entry = {.count = 1, .reusable = true}}, SHIFT(455),
-  [908] = {.entry = {.count = 1, .reusable = true}}, SHIFT(78),
-  [910] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 10, 0, 86),
-  [912] = {.entry = {.count = 1, .reusable = true}}, SHIFT(215),
-  [914] = {.entry = {.count = 1, .reusable = true}}, SHIFT(542),
-  [916] = {.entry = {.count = 1, .reusable = true}}, SHIFT(478),
-  [918] = {.entry = {.count = 1, .reusable = true}}, SHIFT(511),
-  [920] = {.entry = {.count = 1, .reusable = true}}, SHIFT(201),
-  [922] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 4, 0, 36),
-  [924] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 6, 0, 63),
-  [926] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0),
-  [928] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(542),
-  [931] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(478),
-  [934] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(511),
-  [937] = {.entry = {.count = 1, .reusable = true}}, SHIFT(216),
-  [939] = {.entry = {.count = 1, .reusable = true}}, SHIFT(283),
-  [941] = {.entry = {.count = 1, .reusable = false}}, SHIFT(487),
-  [943] = {.entry = {.count = 1, .reusable = true}}, SHIFT(487),
-  [945] = {.entry = {.count = 1, .reusable = true}}, SHIFT(483),
-  [947] = {.entry = {.count = 1, .reusable = true}}, SHIFT(496),
-  [949] = {.entry = {.count = 1, .reusable = true}}, SHIFT(501),
-  [951] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
-  [953] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 18),
-  [955] = {.entry = {.count = 1, .reusable = true}}, SHIFT(373),
-  [957] = {.entry = {.count = 1, .reusable = true}}, SHIFT(452),
-  [959] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0),
-  [961] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(283),
-  [964] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(487),
-  [967] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(487),
-  [970] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
-  [972] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(470),
-  [975] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
-  [977] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(289),
-  [980] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 2, 0, 31),
-  [982] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 51),
-  [984] = {.entry = {.count = 1, .reusable = true}}, SHIFT(335),
-  [986] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
-  [988] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(452),
-  [991] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 2, 0, 0),
-  [993] = {.entry = {.count = 1, .reusable = true}}, SHIFT(470),
-  [995] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 2, 0, 0),
-  [997] = {.entry = {.count = 1, .reusable = true}}, SHIFT(296),
-  [999] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 34),
-  [1001] = {.entry = {.count = 1, .reusable = true}}, SHIFT(345),
-  [1003] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
-  [1005] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 3, 0, 0),
-  [1007] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 3, 0, 0),
-  [1009] = {.entry = {.count = 1, .reusable = true}}, SHIFT(289),
-  [1011] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 46),
-  [1013] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holidays_of, 3, 0, 54),
-  [1015] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_at_most_rule, 5, 0, 55),
-  [1017] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 5, 0, 36),
-  [1019] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0),
-  [1021] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(525),
-  [1024] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(526),
-  [1027] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 60),
-  [1029] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 61),
-  [1031] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_week, 2, 0, 0),
-  [1033] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_no_contact_rule, 3, 0, 0),
-  [1035] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 2, 0, 71),
-  [1037] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 7, 0, 72),
-  [1039] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 7, 0, 63),
-  [1041] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 7, 0, 64),
-  [1043] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 11, 0, 86),
-  [1045] = {.entry = {.count = 1, .reusable = true}}, SHIFT(211),
-  [1047] = {.entry = {.count = 1, .reusable = true}}, SHIFT(525),
-  [1049] = {.entry = {.count = 1, .reusable = true}}, SHIFT(526),
-  [1051] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 35),
-  [1053] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
-  [1055] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(314),
-  [1058] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(64),
-  [1061] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
-  [1063] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
-  [1065] = {.entry = {.count = 1, .reusable = true}}, SHIFT(317),
-  [1067] = {.entry = {.count = 1, .reusable = false}}, SHIFT(64),
-  [1069] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
-  [1071] = {.entry = {.count = 1, .reusable = true}}, SHIFT(318),
-  [1073] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
-  [1075] = {.entry = {.count = 1, .reusable = true}}, SHIFT(314),
-  [1077] = {.entry = {.count = 1, .reusable = true}}, SHIFT(109),
-  [1079] = {.entry = {.count = 1, .reusable = true}}, SHIFT(456),
-  [1081] = {.entry = {.count = 1, .reusable = true}}, SHIFT(416),
-  [1083] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
-  [1085] = {.entry = {.count = 1, .reusable = true}}, SHIFT(174),
-  [1087] = {.entry = {.count = 1, .reusable = true}}, SHIFT(322),
-  [1089] = {.entry = {.count = 1, .reusable = true}}, SHIFT(159),
-  [1091] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 52),
-  [1093] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 53),
-  [1095] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 82),
-  [1097] = {.entry = {.count = 1, .reusable = true}}, SHIFT(383),
-  [1099] = {.entry = {.count = 1, .reusable = true}}, SHIFT(370),
-  [1101] = {.entry = {.count = 1, .reusable = true}}, SHIFT(537),
-  [1103] = {.entry = {.count = 1, .reusable = true}}, SHIFT(330),
-  [1105] = {.entry = {.count = 1, .reusable = true}}, SHIFT(434),
-  [1107] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
-  [1109] = {.entry = {.count = 1, .reusable = true}}, SHIFT(544),
-  [1111] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 1, 0, 0),
-  [1113] = {.entry = {.count = 1, .reusable = true}}, SHIFT(461),
-  [1115] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 4, 0, 59),
-  [1117] = {.entry = {.count = 1, .reusable = true}}, SHIFT(414),
-  [1119] = {.entry = {.count = 1, .reusable = true}}, SHIFT(257),
-  [1121] = {.entry = {.count = 1, .reusable = true}}, SHIFT(499),
-  [1123] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 1, 0, 0),
-  [1125] = {.entry = {.count = 1, .reusable = true}}, SHIFT(527),
-  [1127] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0),
-  [1129] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0), SHIFT_REPEAT(499),
-  [1132] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 0),
-  [1134] = {.entry = {.count = 1, .reusable = true}}, SHIFT(374),
-  [1136] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 4, 0, 34),
-  [1138] = {.entry = {.count = 1, .reusable = true}}, SHIFT(386),
-  [1140] = {.entry = {.count = 1, .reusable = true}}, SHIFT(347),
-  [1142] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 2, 0, 0),
-  [1144] = {.entry = {.count = 1, .reusable = true}}, SHIFT(240),
-  [1146] = {.entry = {.count = 1, .reusable = true}}, SHIFT(497),
-  [1148] = {.entry = {.count = 1, .reusable = true}}, SHIFT(217),
-  [1150] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0), SHIFT_REPEAT(433),
-  [1153] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0),
-  [1155] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0), SHIFT_REPEAT(497),
-  [1158] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0),
-  [1160] = {.entry = {.count = 1, .reusable = true}}, SHIFT(433),
-  [1162] = {.entry = {.count = 1, .reusable = true}}, SHIFT(214),
-  [1164] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect, 2, 0, 0),
-  [1166] = {.entry = {.count = 1, .reusable = true}}, SHIFT(194),
-  [1168] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 6, 0, 75),
-  [1170] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 3, 0, 76),
-  [1172] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_update, 3, 0, 50),
-  [1174] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_stage, 2, 0, 4),
-  [1176] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_end, 2, 0, 25),
-  [1178] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_alert, 2, 0, 77),
-  [1180] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_no, 2, 0, 22),
-  [1182] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_emitted, 2, 0, 26),
-  [1184] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 6, 0, 78),
-  [1186] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_given, 3, 0, 50),
-  [1188] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 3, 0, 39),
-  [1190] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_offer, 3, 0, 43),
-  [1192] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_sent, 3, 0, 38),
-  [1194] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_queue, 3, 0, 39),
-  [1196] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_agency, 3, 0, 42),
-  [1198] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 85),
-  [1200] = {.entry = {.count = 1, .reusable = true}}, SHIFT(387),
-  [1202] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 87),
-  [1204] = {.entry = {.count = 1, .reusable = true}}, SHIFT(379),
-  [1206] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_placeholder, 3, 0, 0),
-  [1208] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_placeholder, 3, 0, 0),
-  [1210] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 30),
-  [1212] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 32),
-  [1214] = {.entry = {.count = 1, .reusable = true}}, SHIFT(521),
-  [1216] = {.entry = {.count = 1, .reusable = true}}, SHIFT(272),
-  [1218] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 4, 0, 58),
-  [1220] = {.entry = {.count = 1, .reusable = true}}, SHIFT(204),
-  [1222] = {.entry = {.count = 1, .reusable = true}}, SHIFT(287),
-  [1224] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 8, 0, 87),
-  [1226] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 3, 0, 69),
-  [1228] = {.entry = {.count = 1, .reusable = true}}, SHIFT(425),
-  [1230] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_var, 5, 0, 57),
-  [1232] = {.entry = {.count = 1, .reusable = true}}, SHIFT(62),
-  [1234] = {.entry = {.count = 1, .reusable = true}}, SHIFT(275),
-  [1236] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 82),
-  [1238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(486),
-  [1240] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 34),
-  [1242] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 85),
-  [1244] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
-  [1246] = {.entry = {.count = 1, .reusable = false}}, SHIFT(543),
-  [1248] = {.entry = {.count = 1, .reusable = true}}, SHIFT(432),
-  [1250] = {.entry = {.count = 1, .reusable = true}}, SHIFT(398),
-  [1252] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
-  [1254] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 3, 0, 21),
-  [1256] = {.entry = {.count = 1, .reusable = true}}, SHIFT(417),
-  [1258] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
-  [1260] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
-  [1262] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 4, 0, 74),
-  [1264] = {.entry = {.count = 1, .reusable = true}}, SHIFT(357),
-  [1266] = {.entry = {.count = 1, .reusable = true}}, SHIFT(358),
-  [1268] = {.entry = {.count = 1, .reusable = true}}, SHIFT(396),
-  [1270] = {.entry = {.count = 1, .reusable = true}}, SHIFT(359),
-  [1272] = {.entry = {.count = 1, .reusable = true}}, SHIFT(430),
-  [1274] = {.entry = {.count = 1, .reusable = true}}, SHIFT(274),
-  [1276] = {.entry = {.count = 1, .reusable = true}}, SHIFT(361),
-  [1278] = {.entry = {.count = 1, .reusable = true}}, SHIFT(409),
-  [1280] = {.entry = {.count = 1, .reusable = true}}, SHIFT(438),
-  [1282] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 4, 0, 21),
-  [1284] = {.entry = {.count = 1, .reusable = true}}, SHIFT(512),
-  [1286] = {.entry = {.count = 1, .reusable = true}}, SHIFT(405),
-  [1288] = {.entry = {.count = 1, .reusable = true}}, SHIFT(410),
-  [1290] = {.entry = {.count = 1, .reusable = true}}, SHIFT(439),
-  [1292] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
-  [1294] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
-  [1296] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 4, 0, 69),
-  [1298] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
-  [1300] = {.entry = {.count = 1, .reusable = true}}, SHIFT(360),
-  [1302] = {.entry = {.count = 1, .reusable = true}}, SHIFT(412),
-  [1304] = {.entry = {.count = 1, .reusable = true}}, SHIFT(366),
-  [1306] = {.entry = {.count = 1, .reusable = true}}, SHIFT(281),
-  [1308] = {.entry = {.count = 1, .reusable = true}}, SHIFT(367),
-  [1310] = {.entry = {.count = 1, .reusable = true}}, SHIFT(384),
-  [1312] = {.entry = {.count = 1, .reusable = true}}, SHIFT(343),
-  [1314] = {.entry = {.count = 1, .reusable = true}}, SHIFT(193),
-  [1316] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
-  [1318] = {.entry = {.count = 1, .reusable = true}}, SHIFT(395),
-  [1320] = {.entry = {.count = 1, .reusable = true}}, SHIFT(546),
-  [1322] = {.entry = {.count = 1, .reusable = true}}, SHIFT(506),
-  [1324] = {.entry = {.count = 1, .reusable = true}}, SHIFT(534),
-  [1326] = {.entry = {.count = 1, .reusable = true}}, SHIFT(270),
-  [1328] = {.entry = {.count = 1, .reusable = true}}, SHIFT(406),
-  [1330] = {.entry = {.count = 1, .reusable = true}}, SHIFT(273),
-  [1332] = {.entry = {.count = 1, .reusable = true}}, SHIFT(445),
-  [1334] = {.entry = {.count = 1, .reusable = true}}, SHIFT(457),
-  [1336] = {.entry = {.count = 1, .reusable = true}}, SHIFT(453),
-  [1338] = {.entry = {.count = 1, .reusable = true}}, SHIFT(477),
-  [1340] = {.entry = {.count = 1, .reusable = true}}, SHIFT(431),
-  [1342] = {.entry = {.count = 1, .reusable = true}}, SHIFT(415),
-  [1344] = {.entry = {.count = 1, .reusable = true}}, SHIFT(448),
-  [1346] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
-  [1348] = {.entry = {.count = 1, .reusable = true}}, SHIFT(297),
-  [1350] = {.entry = {.count = 1, .reusable = true}}, SHIFT(285),
-  [1352] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
-  [1354] = {.entry = {.count = 1, .reusable = true}}, SHIFT(442),
-  [1356] = {.entry = {.count = 1, .reusable = true}}, SHIFT(424),
-  [1358] = {.entry = {.count = 1, .reusable = true}}, SHIFT(375),
-  [1360] = {.entry = {.count = 1, .reusable = true}}, SHIFT(507),
-  [1362] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
-  [1364] = {.entry = {.count = 1, .reusable = true}}, SHIFT(332),
-  [1366] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
-  [1368] = {.entry = {.count = 1, .reusable = true}}, SHIFT(286),
-  [1370] = {.entry = {.count = 1, .reusable = true}}, SHIFT(529),
-  [1372] = {.entry = {.count = 1, .reusable = true}}, SHIFT(472),
-  [1374] = {.entry = {.count = 1, .reusable = true}}, SHIFT(505),
-  [1376] = {.entry = {.count = 1, .reusable = true}}, SHIFT(344),
-  [1378] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
-  [1380] = {.entry = {.count = 1, .reusable = true}}, SHIFT(243),
-  [1382] = {.entry = {.count = 1, .reusable = true}}, SHIFT(245),
-  [1384] = {.entry = {.count = 1, .reusable = true}}, SHIFT(323),
-  [1386] = {.entry = {.count = 1, .reusable = true}}, SHIFT(467),
-  [1388] = {.entry = {.count = 1, .reusable = true}}, SHIFT(291),
-  [1390] = {.entry = {.count = 1, .reusable = true}}, SHIFT(276),
-  [1392] = {.entry = {.count = 1, .reusable = true}}, SHIFT(319),
-  [1394] = {.entry = {.count = 1, .reusable = true}}, SHIFT(528),
-  [1396] = {.entry = {.count = 1, .reusable = true}}, SHIFT(154),
-  [1398] = {.entry = {.count = 1, .reusable = true}}, SHIFT(294),
-  [1400] = {.entry = {.count = 1, .reusable = true}}, SHIFT(463),
-  [1402] = {.entry = {.count = 1, .reusable = true}}, SHIFT(192),
-  [1404] = {.entry = {.count = 1, .reusable = true}}, SHIFT(225),
-  [1406] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
-  [1408] = {.entry = {.count = 1, .reusable = true}}, SHIFT(454),
-  [1410] = {.entry = {.count = 1, .reusable = true}}, SHIFT(306),
-  [1412] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
-  [1414] = {.entry = {.count = 1, .reusable = true}}, SHIFT(298),
-  [1416] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
-  [1418] = {.entry = {.count = 1, .reusable = true}}, SHIFT(293),
-  [1420] = {.entry = {.count = 1, .reusable = true}}, SHIFT(530),
-  [1422] = {.entry = {.count = 1, .reusable = true}}, SHIFT(187),
-  [1424] = {.entry = {.count = 1, .reusable = true}}, SHIFT(484),
-  [1426] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
-  [1428] = {.entry = {.count = 1, .reusable = true}}, SHIFT(514),
-  [1430] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
-  [1432] = {.entry = {.count = 1, .reusable = true}}, SHIFT(518),
-  [1434] = {.entry = {.count = 1, .reusable = true}}, SHIFT(523),
-  [1436] = {.entry = {.count = 1, .reusable = true}}, SHIFT(307),
-  [1438] = {.entry = {.count = 1, .reusable = true}}, SHIFT(74),
-  [1440] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
-  [1442] = {.entry = {.count = 1, .reusable = true}}, SHIFT(163),
-  [1444] = {.entry = {.count = 1, .reusable = true}}, SHIFT(522),
-  [1446] = {.entry = {.count = 1, .reusable = true}}, SHIFT(400),
-  [1448] = {.entry = {.count = 1, .reusable = true}}, SHIFT(541),
-  [1450] = {.entry = {.count = 1, .reusable = true}}, SHIFT(279),
-  [1452] = {.entry = {.count = 1, .reusable = true}}, SHIFT(397),
-  [1454] = {.entry = {.count = 1, .reusable = true}}, SHIFT(420),
-  [1456] = {.entry = {.count = 1, .reusable = true}}, SHIFT(513),
-  [1458] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
-  [1460] = {.entry = {.count = 1, .reusable = true}}, SHIFT(182),
-  [1462] = {.entry = {.count = 1, .reusable = true}}, SHIFT(107),
-  [1464] = {.entry = {.count = 1, .reusable = true}}, SHIFT(392),
-  [1466] = {.entry = {.count = 1, .reusable = true}}, SHIFT(222),
-  [1468] = {.entry = {.count = 1, .reusable = true}}, SHIFT(393),
-  [1470] = {.entry = {.count = 1, .reusable = true}}, SHIFT(378),
-  [1472] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
-  [1474] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
-  [1476] = {.entry = {.count = 1, .reusable = true}}, SHIFT(115),
-  [1478] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
-  [1480] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
-  [1482] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
-  [1484] = {.entry = {.count = 1, .reusable = true}}, SHIFT(304),
-  [1486] = {.entry = {.count = 1, .reusable = true}}, SHIFT(380),
-  [1488] = {.entry = {.count = 1, .reusable = true}}, SHIFT(474),
-  [1490] = {.entry = {.count = 1, .reusable = true}}, SHIFT(516),
-  [1492] = {.entry = {.count = 1, .reusable = true}}, SHIFT(459),
-  [1494] = {.entry = {.count = 1, .reusable = true}}, SHIFT(327),
-  [1496] = {.entry = {.count = 1, .reusable = true}}, SHIFT(364),
-  [1498] = {.entry = {.count = 1, .reusable = true}}, SHIFT(312),
-  [1500] = {.entry = {.count = 1, .reusable = true}}, SHIFT(333),
-  [1502] = {.entry = {.count = 1, .reusable = true}}, SHIFT(282),
-  [1504] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
-  [1506] = {.entry = {.count = 1, .reusable = true}}, SHIFT(413),
-  [1508] = {.entry = {.count = 1, .reusable = true}}, SHIFT(485),
-  [1510] = {.entry = {.count = 1, .reusable = true}}, SHIFT(326),
-  [1512] = {.entry = {.count = 1, .reusable = true}}, SHIFT(151),
-  [1514] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
-  [1516] = {.entry = {.count = 1, .reusable = true}}, SHIFT(342),
-  [1518] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
-  [1520] = {.entry = {.count = 1, .reusable = true}}, SHIFT(509),
-  [1522] = {.entry = {.count = 1, .reusable = true}}, SHIFT(213),
-  [1524] = {.entry = {.count = 1, .reusable = true}}, SHIFT(475),
-  [1526] = {.entry = {.count = 1, .reusable = true}}, SHIFT(462),
-  [1528] = {.entry = {.count = 1, .reusable = true}}, SHIFT(480),
-  [1530] = {.entry = {.count = 1, .reusable = true}}, SHIFT(531),
-  [1532] = {.entry = {.count = 1, .reusable = true}}, SHIFT(481),
-  [1534] = {.entry = {.count = 1, .reusable = true}}, SHIFT(473),
+  [280] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(431),
+  [283] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(472),
+  [286] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(474),
+  [289] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(477),
+  [292] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(410),
+  [295] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(411),
+  [298] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(482),
+  [301] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(483),
+  [304] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
+  [306] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
+  [308] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
+  [310] = {.entry = {.count = 1, .reusable = false}}, SHIFT(146),
+  [312] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
+  [314] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
+  [316] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
+  [318] = {.entry = {.count = 1, .reusable = true}}, SHIFT(113),
+  [320] = {.entry = {.count = 1, .reusable = false}}, SHIFT(541),
+  [322] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
+  [324] = {.entry = {.count = 1, .reusable = false}}, SHIFT(92),
+  [326] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
+  [328] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
+  [330] = {.entry = {.count = 1, .reusable = false}}, SHIFT(111),
+  [332] = {.entry = {.count = 1, .reusable = false}}, SHIFT(113),
+  [334] = {.entry = {.count = 1, .reusable = false}}, SHIFT(21),
+  [336] = {.entry = {.count = 1, .reusable = true}}, SHIFT(112),
+  [338] = {.entry = {.count = 1, .reusable = true}}, SHIFT(317),
+  [340] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
+  [342] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deadline, 5, 0, 30),
+  [344] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deadline, 4, 0, 17),
+  [346] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_segment_declaration, 4, 0, 20),
+  [348] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(113),
+  [351] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(541),
+  [354] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(91),
+  [357] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(92),
+  [360] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
+  [362] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(104),
+  [365] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(111),
+  [368] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(113),
+  [371] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(21),
+  [374] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(112),
+  [377] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(317),
+  [380] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_var_declaration, 6, 0, 48),
+  [382] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 13),
+  [384] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
+  [386] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 5, 0, 28),
+  [388] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 3, 0, 7),
+  [390] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 12),
+  [392] = {.entry = {.count = 1, .reusable = true}}, SHIFT(130),
+  [394] = {.entry = {.count = 1, .reusable = true}}, SHIFT(131),
+  [396] = {.entry = {.count = 1, .reusable = true}}, SHIFT(172),
+  [398] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
+  [400] = {.entry = {.count = 1, .reusable = false}}, SHIFT(495),
+  [402] = {.entry = {.count = 1, .reusable = true}}, SHIFT(102),
+  [404] = {.entry = {.count = 1, .reusable = false}}, SHIFT(103),
+  [406] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
+  [408] = {.entry = {.count = 1, .reusable = false}}, SHIFT(11),
+  [410] = {.entry = {.count = 1, .reusable = false}}, SHIFT(12),
+  [412] = {.entry = {.count = 1, .reusable = false}}, SHIFT(20),
+  [414] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
+  [416] = {.entry = {.count = 1, .reusable = true}}, SHIFT(316),
+  [418] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
+  [420] = {.entry = {.count = 1, .reusable = false}}, SHIFT(58),
+  [422] = {.entry = {.count = 1, .reusable = false}}, SHIFT(2),
+  [424] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
+  [426] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
+  [428] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0),
+  [430] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(390),
+  [433] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(463),
+  [436] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(175),
+  [439] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(54),
+  [442] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(469),
+  [445] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(431),
+  [448] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(472),
+  [451] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(474),
+  [454] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(477),
+  [457] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(410),
+  [460] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(411),
+  [463] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(482),
+  [466] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(483),
+  [469] = {.entry = {.count = 1, .reusable = true}}, SHIFT(151),
+  [471] = {.entry = {.count = 1, .reusable = false}}, SHIFT(546),
+  [473] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
+  [475] = {.entry = {.count = 1, .reusable = false}}, SHIFT(101),
+  [477] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
+  [479] = {.entry = {.count = 1, .reusable = false}}, SHIFT(176),
+  [481] = {.entry = {.count = 1, .reusable = false}}, SHIFT(151),
+  [483] = {.entry = {.count = 1, .reusable = false}}, SHIFT(37),
+  [485] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
+  [487] = {.entry = {.count = 1, .reusable = true}}, SHIFT(322),
+  [489] = {.entry = {.count = 1, .reusable = false}}, SHIFT(497),
+  [491] = {.entry = {.count = 1, .reusable = false}}, SHIFT(522),
+  [493] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
+  [495] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
+  [497] = {.entry = {.count = 1, .reusable = false}}, SHIFT(95),
+  [499] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
+  [501] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 3, 0, 38),
+  [503] = {.entry = {.count = 1, .reusable = true}}, SHIFT(96),
+  [505] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
+  [507] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_set_step, 4, 0, 57),
+  [509] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
+  [511] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_not_expression, 2, 0, 8),
+  [513] = {.entry = {.count = 1, .reusable = false}}, SHIFT(417),
+  [515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
+  [517] = {.entry = {.count = 1, .reusable = true}}, SHIFT(80),
+  [519] = {.entry = {.count = 1, .reusable = false}}, SHIFT(80),
+  [521] = {.entry = {.count = 1, .reusable = false}}, SHIFT(519),
+  [523] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
+  [525] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_logical_expression, 3, 0, 16),
+  [527] = {.entry = {.count = 1, .reusable = false}}, SHIFT(82),
+  [529] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
+  [531] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
+  [533] = {.entry = {.count = 1, .reusable = true}}, SHIFT(267),
+  [535] = {.entry = {.count = 1, .reusable = false}}, SHIFT(81),
+  [537] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 3, 0, 0),
+  [539] = {.entry = {.count = 1, .reusable = true}}, SHIFT(227),
+  [541] = {.entry = {.count = 1, .reusable = true}}, SHIFT(335),
+  [543] = {.entry = {.count = 1, .reusable = true}}, SHIFT(224),
+  [545] = {.entry = {.count = 1, .reusable = false}}, SHIFT(224),
+  [547] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 3, 0, 23),
+  [549] = {.entry = {.count = 1, .reusable = true}}, SHIFT(333),
+  [551] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 23),
+  [553] = {.entry = {.count = 1, .reusable = true}}, SHIFT(330),
+  [555] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 2, 0, 0),
+  [557] = {.entry = {.count = 1, .reusable = true}}, SHIFT(334),
+  [559] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0),
+  [561] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(227),
+  [564] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(224),
+  [567] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(224),
+  [570] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0),
+  [572] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_window, 4, 0, 35),
+  [574] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_window, 4, 0, 35),
+  [576] = {.entry = {.count = 1, .reusable = true}}, SHIFT(538),
+  [578] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_window, 5, 0, 62),
+  [580] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_window, 5, 0, 62),
+  [582] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 2, 0, 1),
+  [584] = {.entry = {.count = 1, .reusable = true}}, SHIFT(369),
+  [586] = {.entry = {.count = 1, .reusable = true}}, SHIFT(159),
+  [588] = {.entry = {.count = 1, .reusable = false}}, SHIFT(491),
+  [590] = {.entry = {.count = 1, .reusable = false}}, SHIFT(422),
+  [592] = {.entry = {.count = 1, .reusable = false}}, SHIFT(343),
+  [594] = {.entry = {.count = 1, .reusable = false}}, SHIFT(423),
+  [596] = {.entry = {.count = 1, .reusable = false}}, SHIFT(424),
+  [598] = {.entry = {.count = 1, .reusable = false}}, SHIFT(426),
+  [600] = {.entry = {.count = 1, .reusable = false}}, SHIFT(427),
+  [602] = {.entry = {.count = 1, .reusable = false}}, SHIFT(428),
+  [604] = {.entry = {.count = 1, .reusable = false}}, SHIFT(380),
+  [606] = {.entry = {.count = 1, .reusable = false}}, SHIFT(408),
+  [608] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 3, 0, 42),
+  [610] = {.entry = {.count = 1, .reusable = true}}, SHIFT(383),
+  [612] = {.entry = {.count = 1, .reusable = true}}, SHIFT(425),
+  [614] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
+  [616] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
+  [618] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
+  [620] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
+  [622] = {.entry = {.count = 1, .reusable = false}}, SHIFT(87),
+  [624] = {.entry = {.count = 1, .reusable = true}}, SHIFT(537),
+  [626] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
+  [628] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 2, 0, 1),
+  [630] = {.entry = {.count = 1, .reusable = true}}, SHIFT(449),
+  [632] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_percentage, 2, 0, 0),
+  [634] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 4, 0, 42),
+  [636] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 1, 0, 0),
+  [638] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
+  [640] = {.entry = {.count = 1, .reusable = true}}, SHIFT(433),
+  [642] = {.entry = {.count = 1, .reusable = true}}, SHIFT(347),
+  [644] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 5, 0, 21),
+  [646] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 3, 0, 39),
+  [648] = {.entry = {.count = 1, .reusable = true}}, SHIFT(381),
+  [650] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_reenter_declaration, 2, 0, 0),
+  [652] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 2, 0, 0),
+  [654] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_file, 2, 0, 5),
+  [656] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_declaration, 5, 0, 34),
+  [658] = {.entry = {.count = 1, .reusable = true}}, SHIFT(252),
+  [660] = {.entry = {.count = 1, .reusable = true}}, SHIFT(545),
+  [662] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 6, 0, 49),
+  [664] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 3, 0, 0),
+  [666] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 40),
+  [668] = {.entry = {.count = 1, .reusable = true}}, SHIFT(340),
+  [670] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
+  [672] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(279),
+  [675] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
+  [677] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(230),
+  [680] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(252),
+  [683] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(224),
+  [686] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(224),
+  [689] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0),
+  [691] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 3, 0, 6),
+  [693] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 3, 0, 9),
+  [695] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 7, 0, 49),
+  [697] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 2, 0, 0),
+  [699] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_import_declaration, 2, 0, 5),
+  [701] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__declaration, 1, 0, 0),
+  [703] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 4, 0, 21),
+  [705] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0),
+  [707] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0), SHIFT_REPEAT(536),
+  [710] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_action_declaration, 3, 0, 6),
+  [712] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 3, 0, 0),
+  [714] = {.entry = {.count = 1, .reusable = false}}, SHIFT(212),
+  [716] = {.entry = {.count = 1, .reusable = true}}, SHIFT(444),
+  [718] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_email, 6, 0, 81),
+  [720] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_currency_declaration, 2, 0, 2),
+  [722] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_start_declaration, 2, 0, 4),
+  [724] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 5, 0, 1),
+  [726] = {.entry = {.count = 1, .reusable = true}}, SHIFT(485),
+  [728] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 4, 0, 11),
+  [730] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_account_declaration, 2, 0, 3),
+  [732] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 3, 0, 0),
+  [734] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 4, 0, 0),
+  [736] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 4, 0, 1),
+  [738] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 41),
+  [740] = {.entry = {.count = 1, .reusable = true}}, SHIFT(368),
+  [742] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 2, 0, 27),
+  [744] = {.entry = {.count = 1, .reusable = true}}, SHIFT(479),
+  [746] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_var, 4, 0, 57),
+  [748] = {.entry = {.count = 1, .reusable = true}}, SHIFT(382),
+  [750] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 83),
+  [752] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 84),
+  [754] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 5, 0, 66),
+  [756] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 5, 0, 67),
+  [758] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 2, 0, 0),
+  [760] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 3, 0, 0),
+  [762] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 3, 0, 74),
+  [764] = {.entry = {.count = 1, .reusable = true}}, SHIFT(396),
+  [766] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 3, 0, 79),
+  [768] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_if_clause, 4, 0, 80),
+  [770] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_week_day, 1, 0, 0),
+  [772] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_week_day, 1, 0, 0),
+  [774] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_priority, 1, 0, 0),
+  [776] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_range, 1, 0, 0),
+  [778] = {.entry = {.count = 1, .reusable = true}}, SHIFT(264),
+  [780] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_range, 1, 0, 0),
+  [782] = {.entry = {.count = 1, .reusable = true}}, SHIFT(524),
+  [784] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
+  [786] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 3, 0, 40),
+  [788] = {.entry = {.count = 1, .reusable = true}}, SHIFT(332),
+  [790] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday, 1, 0, 0),
+  [792] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekday, 1, 0, 0),
+  [794] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 1, 0, 65),
+  [796] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 3, 0, 44),
+  [798] = {.entry = {.count = 1, .reusable = true}}, SHIFT(394),
+  [800] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_agency_step, 3, 0, 43),
+  [802] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
+  [804] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0),
+  [806] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_plan_step, 6, 0, 73),
+  [808] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 3, 0, 46),
+  [810] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_repeat_step, 4, 0, 56),
+  [812] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 4, 0, 0),
+  [814] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_end_step, 2, 0, 26),
+  [816] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 3, 0, 0),
+  [818] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_alert_step, 3, 0, 45),
+  [820] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_clause, 2, 0, 68),
+  [822] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 5, 0, 42),
+  [824] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 4, 0, 39),
+  [826] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 5, 0, 67),
+  [828] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 5, 0, 70),
+  [830] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 40),
+  [832] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 41),
+  [834] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__step, 1, 0, 0),
+  [836] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_range, 3, 0, 0),
+  [838] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_range, 3, 0, 0),
+  [840] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 2, 0, 0),
+  [842] = {.entry = {.count = 1, .reusable = true}}, SHIFT(279),
+  [844] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
+  [846] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 1, 0, 0),
+  [848] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 6, 0, 66),
+  [850] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 2, 0, 24),
+  [852] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 2, 0, 0),
+  [854] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 6, 0, 67),
+  [856] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_goto_step, 2, 0, 25),
+  [858] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
+  [860] = {.entry = {.count = 1, .reusable = true}}, SHIFT(354),
+  [862] = {.entry = {.count = 1, .reusable = true}}, SHIFT(162),
+  [864] = {.entry = {.count = 1, .reusable = true}}, SHIFT(120),
+  [866] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
+  [868] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 2, 0, 0),
+  [870] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 2, 0, 0),
+  [872] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 3, 0, 0),
+  [874] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 3, 0, 0),
+  [876] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0),
+  [878] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(199),
+  [881] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(448),
+  [884] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(453),
+  [887] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(456),
+  [890] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(457),
+  [893] = {.entry = {.count = 1, .reusable = true}}, SHIFT(208),
+  [895] = {.entry = {.count = 1, .reusable = true}}, SHIFT(199),
+  [897] = {.entry = {.count = 1, .reusable = true}}, SHIFT(448),
+  [899] = {.entry = {.count = 1, .reusable = true}}, SHIFT(453),
+  [901] = {.entry = {.count = 1, .reusable = true}}, SHIFT(456),
+  [903] = {.entry = {.count = 1, .reusable = true}}, SHIFT(457),
+  [905] = {.entry = {.count = 1, .reusable = true}}, SHIFT(198),
+  [907] = {.entry = {.count = 1, .reusable = false}}, SHIFT(438),
+  [909] = {.entry = {.count = 1, .reusable = true}}, SHIFT(438),
+  [911] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 6, 0, 64),
+  [913] = {.entry = {.count = 1, .reusable = true}}, SHIFT(467),
+  [915] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
+  [917] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 10, 0, 86),
+  [919] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 4, 0, 37),
+  [921] = {.entry = {.count = 1, .reusable = true}}, SHIFT(195),
+  [923] = {.entry = {.count = 1, .reusable = true}}, SHIFT(501),
+  [925] = {.entry = {.count = 1, .reusable = true}}, SHIFT(490),
+  [927] = {.entry = {.count = 1, .reusable = true}}, SHIFT(518),
+  [929] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 6, 0, 63),
+  [931] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0),
+  [933] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(501),
+  [936] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(490),
+  [939] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(518),
+  [942] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
+  [944] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
+  [946] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(473),
+  [949] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
+  [951] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(286),
+  [954] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0),
+  [956] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(283),
+  [959] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(436),
+  [962] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(436),
+  [965] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 2, 0, 0),
+  [967] = {.entry = {.count = 1, .reusable = true}}, SHIFT(473),
+  [969] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 2, 0, 0),
+  [971] = {.entry = {.count = 1, .reusable = true}}, SHIFT(292),
+  [973] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 51),
+  [975] = {.entry = {.count = 1, .reusable = true}}, SHIFT(345),
+  [977] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
+  [979] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(455),
+  [982] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
+  [984] = {.entry = {.count = 1, .reusable = true}}, SHIFT(283),
+  [986] = {.entry = {.count = 1, .reusable = false}}, SHIFT(436),
+  [988] = {.entry = {.count = 1, .reusable = true}}, SHIFT(436),
+  [990] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 3, 0, 0),
+  [992] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 3, 0, 0),
+  [994] = {.entry = {.count = 1, .reusable = true}}, SHIFT(286),
+  [996] = {.entry = {.count = 1, .reusable = true}}, SHIFT(460),
+  [998] = {.entry = {.count = 1, .reusable = true}}, SHIFT(462),
+  [1000] = {.entry = {.count = 1, .reusable = true}}, SHIFT(470),
+  [1002] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
+  [1004] = {.entry = {.count = 1, .reusable = true}}, SHIFT(203),
+  [1006] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 19),
+  [1008] = {.entry = {.count = 1, .reusable = true}}, SHIFT(355),
+  [1010] = {.entry = {.count = 1, .reusable = true}}, SHIFT(455),
+  [1012] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 2, 0, 32),
+  [1014] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 35),
+  [1016] = {.entry = {.count = 1, .reusable = true}}, SHIFT(327),
+  [1018] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holidays_of, 3, 0, 54),
+  [1020] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 53),
+  [1022] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_at_most_rule, 5, 0, 55),
+  [1024] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 5, 0, 37),
+  [1026] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0),
+  [1028] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(528),
+  [1031] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(529),
+  [1034] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 60),
+  [1036] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 61),
+  [1038] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_week, 2, 0, 0),
+  [1040] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_no_contact_rule, 3, 0, 0),
+  [1042] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 2, 0, 71),
+  [1044] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 7, 0, 72),
+  [1046] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 7, 0, 63),
+  [1048] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 7, 0, 64),
+  [1050] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 11, 0, 86),
+  [1052] = {.entry = {.count = 1, .reusable = true}}, SHIFT(184),
+  [1054] = {.entry = {.count = 1, .reusable = true}}, SHIFT(528),
+  [1056] = {.entry = {.count = 1, .reusable = true}}, SHIFT(529),
+  [1058] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 36),
+  [1060] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
+  [1062] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(315),
+  [1065] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(62),
+  [1068] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
+  [1070] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
+  [1072] = {.entry = {.count = 1, .reusable = true}}, SHIFT(319),
+  [1074] = {.entry = {.count = 1, .reusable = false}}, SHIFT(62),
+  [1076] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
+  [1078] = {.entry = {.count = 1, .reusable = true}}, SHIFT(318),
+  [1080] = {.entry = {.count = 1, .reusable = true}}, SHIFT(121),
+  [1082] = {.entry = {.count = 1, .reusable = true}}, SHIFT(315),
+  [1084] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
+  [1086] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 47),
+  [1088] = {.entry = {.count = 1, .reusable = true}}, SHIFT(191),
+  [1090] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
+  [1092] = {.entry = {.count = 1, .reusable = true}}, SHIFT(323),
+  [1094] = {.entry = {.count = 1, .reusable = true}}, SHIFT(163),
+  [1096] = {.entry = {.count = 1, .reusable = true}}, SHIFT(459),
+  [1098] = {.entry = {.count = 1, .reusable = true}}, SHIFT(403),
+  [1100] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 52),
+  [1102] = {.entry = {.count = 1, .reusable = true}}, SHIFT(546),
+  [1104] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 2, 0, 0),
+  [1106] = {.entry = {.count = 1, .reusable = true}}, SHIFT(242),
+  [1108] = {.entry = {.count = 1, .reusable = true}}, SHIFT(502),
+  [1110] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 82),
+  [1112] = {.entry = {.count = 1, .reusable = true}}, SHIFT(385),
+  [1114] = {.entry = {.count = 1, .reusable = true}}, SHIFT(351),
+  [1116] = {.entry = {.count = 1, .reusable = true}}, SHIFT(225),
+  [1118] = {.entry = {.count = 1, .reusable = true}}, SHIFT(486),
+  [1120] = {.entry = {.count = 1, .reusable = true}}, SHIFT(504),
+  [1122] = {.entry = {.count = 1, .reusable = true}}, SHIFT(339),
+  [1124] = {.entry = {.count = 1, .reusable = true}}, SHIFT(509),
+  [1126] = {.entry = {.count = 1, .reusable = true}}, SHIFT(240),
+  [1128] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 1, 0, 0),
+  [1130] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 4, 0, 35),
+  [1132] = {.entry = {.count = 1, .reusable = true}}, SHIFT(379),
+  [1134] = {.entry = {.count = 1, .reusable = true}}, SHIFT(371),
+  [1136] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 0),
+  [1138] = {.entry = {.count = 1, .reusable = true}}, SHIFT(356),
+  [1140] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 1, 0, 0),
+  [1142] = {.entry = {.count = 1, .reusable = true}}, SHIFT(461),
+  [1144] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 4, 0, 59),
+  [1146] = {.entry = {.count = 1, .reusable = true}}, SHIFT(409),
+  [1148] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0),
+  [1150] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0), SHIFT_REPEAT(502),
+  [1153] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 4, 0, 58),
+  [1155] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_agency, 3, 0, 43),
+  [1157] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 85),
+  [1159] = {.entry = {.count = 1, .reusable = true}}, SHIFT(387),
+  [1161] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 87),
+  [1163] = {.entry = {.count = 1, .reusable = true}}, SHIFT(388),
+  [1165] = {.entry = {.count = 1, .reusable = true}}, SHIFT(521),
+  [1167] = {.entry = {.count = 1, .reusable = true}}, SHIFT(207),
+  [1169] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_placeholder, 3, 0, 0),
+  [1171] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_placeholder, 3, 0, 0),
+  [1173] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 31),
+  [1175] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 33),
+  [1177] = {.entry = {.count = 1, .reusable = true}}, SHIFT(434),
+  [1179] = {.entry = {.count = 1, .reusable = true}}, SHIFT(219),
+  [1181] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_stage, 2, 0, 4),
+  [1183] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_end, 2, 0, 26),
+  [1185] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_alert, 2, 0, 77),
+  [1187] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_no, 2, 0, 23),
+  [1189] = {.entry = {.count = 1, .reusable = true}}, SHIFT(517),
+  [1191] = {.entry = {.count = 1, .reusable = true}}, SHIFT(276),
+  [1193] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_emitted, 2, 0, 27),
+  [1195] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 6, 0, 78),
+  [1197] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0), SHIFT_REPEAT(434),
+  [1200] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0),
+  [1202] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0), SHIFT_REPEAT(521),
+  [1205] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0),
+  [1207] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 6, 0, 75),
+  [1209] = {.entry = {.count = 1, .reusable = true}}, SHIFT(218),
+  [1211] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
+  [1213] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 3, 0, 76),
+  [1215] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_update, 3, 0, 50),
+  [1217] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect, 2, 0, 0),
+  [1219] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 3, 0, 40),
+  [1221] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_given, 3, 0, 50),
+  [1223] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_offer, 3, 0, 44),
+  [1225] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_sent, 3, 0, 39),
+  [1227] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_queue, 3, 0, 40),
+  [1229] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 35),
+  [1231] = {.entry = {.count = 1, .reusable = true}}, SHIFT(478),
+  [1233] = {.entry = {.count = 1, .reusable = true}}, SHIFT(421),
+  [1235] = {.entry = {.count = 1, .reusable = true}}, SHIFT(74),
+  [1237] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
+  [1239] = {.entry = {.count = 1, .reusable = false}}, SHIFT(540),
+  [1241] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_var, 5, 0, 57),
+  [1243] = {.entry = {.count = 1, .reusable = true}}, SHIFT(71),
+  [1245] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 3, 0, 22),
+  [1247] = {.entry = {.count = 1, .reusable = true}}, SHIFT(407),
+  [1249] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 82),
+  [1251] = {.entry = {.count = 1, .reusable = true}}, SHIFT(295),
+  [1253] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 85),
+  [1255] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 8, 0, 87),
+  [1257] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 3, 0, 69),
+  [1259] = {.entry = {.count = 1, .reusable = true}}, SHIFT(397),
+  [1261] = {.entry = {.count = 1, .reusable = true}}, SHIFT(60),
+  [1263] = {.entry = {.count = 1, .reusable = true}}, SHIFT(275),
+  [1265] = {.entry = {.count = 1, .reusable = true}}, SHIFT(493),
+  [1267] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 4, 0, 74),
+  [1269] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 4, 0, 69),
+  [1271] = {.entry = {.count = 1, .reusable = true}}, SHIFT(405),
+  [1273] = {.entry = {.count = 1, .reusable = true}}, SHIFT(480),
+  [1275] = {.entry = {.count = 1, .reusable = true}}, SHIFT(274),
+  [1277] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 4, 0, 22),
+  [1279] = {.entry = {.count = 1, .reusable = true}}, SHIFT(363),
+  [1281] = {.entry = {.count = 1, .reusable = true}}, SHIFT(547),
+  [1283] = {.entry = {.count = 1, .reusable = true}}, SHIFT(395),
+  [1285] = {.entry = {.count = 1, .reusable = true}}, SHIFT(398),
+  [1287] = {.entry = {.count = 1, .reusable = true}}, SHIFT(442),
+  [1289] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
+  [1291] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
+  [1293] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
+  [1295] = {.entry = {.count = 1, .reusable = true}}, SHIFT(358),
+  [1297] = {.entry = {.count = 1, .reusable = true}}, SHIFT(359),
+  [1299] = {.entry = {.count = 1, .reusable = true}}, SHIFT(404),
+  [1301] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
+  [1303] = {.entry = {.count = 1, .reusable = true}}, SHIFT(360),
+  [1305] = {.entry = {.count = 1, .reusable = true}}, SHIFT(471),
+  [1307] = {.entry = {.count = 1, .reusable = true}}, SHIFT(361),
+  [1309] = {.entry = {.count = 1, .reusable = true}}, SHIFT(329),
+  [1311] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
+  [1313] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
+  [1315] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
+  [1317] = {.entry = {.count = 1, .reusable = true}}, SHIFT(200),
+  [1319] = {.entry = {.count = 1, .reusable = true}}, SHIFT(288),
+  [1321] = {.entry = {.count = 1, .reusable = true}}, SHIFT(282),
+  [1323] = {.entry = {.count = 1, .reusable = true}}, SHIFT(488),
+  [1325] = {.entry = {.count = 1, .reusable = true}}, SHIFT(523),
+  [1327] = {.entry = {.count = 1, .reusable = true}}, SHIFT(414),
+  [1329] = {.entry = {.count = 1, .reusable = true}}, SHIFT(331),
+  [1331] = {.entry = {.count = 1, .reusable = true}}, SHIFT(510),
+  [1333] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
+  [1335] = {.entry = {.count = 1, .reusable = true}}, SHIFT(476),
+  [1337] = {.entry = {.count = 1, .reusable = true}}, SHIFT(464),
+  [1339] = {.entry = {.count = 1, .reusable = true}}, SHIFT(272),
+  [1341] = {.entry = {.count = 1, .reusable = true}}, SHIFT(277),
+  [1343] = {.entry = {.count = 1, .reusable = true}}, SHIFT(273),
+  [1345] = {.entry = {.count = 1, .reusable = true}}, SHIFT(205),
+  [1347] = {.entry = {.count = 1, .reusable = true}}, SHIFT(458),
+  [1349] = {.entry = {.count = 1, .reusable = true}}, SHIFT(430),
+  [1351] = {.entry = {.count = 1, .reusable = true}}, SHIFT(481),
+  [1353] = {.entry = {.count = 1, .reusable = true}}, SHIFT(450),
+  [1355] = {.entry = {.count = 1, .reusable = true}}, SHIFT(145),
+  [1357] = {.entry = {.count = 1, .reusable = true}}, SHIFT(320),
+  [1359] = {.entry = {.count = 1, .reusable = true}}, SHIFT(401),
+  [1361] = {.entry = {.count = 1, .reusable = true}}, SHIFT(452),
+  [1363] = {.entry = {.count = 1, .reusable = true}}, SHIFT(362),
+  [1365] = {.entry = {.count = 1, .reusable = true}}, SHIFT(393),
+  [1367] = {.entry = {.count = 1, .reusable = true}}, SHIFT(307),
+  [1369] = {.entry = {.count = 1, .reusable = true}}, SHIFT(374),
+  [1371] = {.entry = {.count = 1, .reusable = true}}, SHIFT(308),
+  [1373] = {.entry = {.count = 1, .reusable = true}}, SHIFT(532),
+  [1375] = {.entry = {.count = 1, .reusable = true}}, SHIFT(291),
+  [1377] = {.entry = {.count = 1, .reusable = true}}, SHIFT(293),
+  [1379] = {.entry = {.count = 1, .reusable = true}}, SHIFT(534),
+  [1381] = {.entry = {.count = 1, .reusable = true}}, SHIFT(500),
+  [1383] = {.entry = {.count = 1, .reusable = true}}, SHIFT(336),
+  [1385] = {.entry = {.count = 1, .reusable = true}}, SHIFT(489),
+  [1387] = {.entry = {.count = 1, .reusable = true}}, SHIFT(420),
+  [1389] = {.entry = {.count = 1, .reusable = true}}, SHIFT(377),
+  [1391] = {.entry = {.count = 1, .reusable = true}}, SHIFT(261),
+  [1393] = {.entry = {.count = 1, .reusable = true}}, SHIFT(325),
+  [1395] = {.entry = {.count = 1, .reusable = true}}, SHIFT(241),
+  [1397] = {.entry = {.count = 1, .reusable = true}}, SHIFT(289),
+  [1399] = {.entry = {.count = 1, .reusable = true}}, SHIFT(297),
+  [1401] = {.entry = {.count = 1, .reusable = true}}, SHIFT(535),
+  [1403] = {.entry = {.count = 1, .reusable = true}}, SHIFT(378),
+  [1405] = {.entry = {.count = 1, .reusable = true}}, SHIFT(475),
+  [1407] = {.entry = {.count = 1, .reusable = true}}, SHIFT(492),
+  [1409] = {.entry = {.count = 1, .reusable = true}}, SHIFT(280),
+  [1411] = {.entry = {.count = 1, .reusable = true}}, SHIFT(399),
+  [1413] = {.entry = {.count = 1, .reusable = true}}, SHIFT(211),
+  [1415] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
+  [1417] = {.entry = {.count = 1, .reusable = true}}, SHIFT(454),
+  [1419] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
+  [1421] = {.entry = {.count = 1, .reusable = true}}, SHIFT(221),
+  [1423] = {.entry = {.count = 1, .reusable = true}}, SHIFT(298),
+  [1425] = {.entry = {.count = 1, .reusable = true}}, SHIFT(415),
+  [1427] = {.entry = {.count = 1, .reusable = true}}, SHIFT(466),
+  [1429] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
+  [1431] = {.entry = {.count = 1, .reusable = true}}, SHIFT(447),
+  [1433] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
+  [1435] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
+  [1437] = {.entry = {.count = 1, .reusable = true}}, SHIFT(494),
+  [1439] = {.entry = {.count = 1, .reusable = true}}, SHIFT(154),
+  [1441] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
+  [1443] = {.entry = {.count = 1, .reusable = true}}, SHIFT(520),
+  [1445] = {.entry = {.count = 1, .reusable = true}}, SHIFT(531),
+  [1447] = {.entry = {.count = 1, .reusable = true}}, SHIFT(412),
+  [1449] = {.entry = {.count = 1, .reusable = true}}, SHIFT(465),
+  [1451] = {.entry = {.count = 1, .reusable = true}}, SHIFT(171),
+  [1453] = {.entry = {.count = 1, .reusable = true}}, SHIFT(508),
+  [1455] = {.entry = {.count = 1, .reusable = true}}, SHIFT(341),
+  [1457] = {.entry = {.count = 1, .reusable = true}}, SHIFT(544),
+  [1459] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
+  [1461] = {.entry = {.count = 1, .reusable = true}}, SHIFT(525),
+  [1463] = {.entry = {.count = 1, .reusable = true}}, SHIFT(389),
+  [1465] = {.entry = {.count = 1, .reusable = true}}, SHIFT(328),
+  [1467] = {.entry = {.count = 1, .reusable = true}}, SHIFT(451),
+  [1469] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
+  [1471] = {.entry = {.count = 1, .reusable = true}}, SHIFT(416),
+  [1473] = {.entry = {.count = 1, .reusable = true}}, SHIFT(441),
+  [1475] = {.entry = {.count = 1, .reusable = true}}, SHIFT(400),
+  [1477] = {.entry = {.count = 1, .reusable = true}}, SHIFT(324),
+  [1479] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
+  [1481] = {.entry = {.count = 1, .reusable = true}}, SHIFT(305),
+  [1483] = {.entry = {.count = 1, .reusable = true}}, SHIFT(406),
+  [1485] = {.entry = {.count = 1, .reusable = true}}, SHIFT(127),
+  [1487] = {.entry = {.count = 1, .reusable = true}}, SHIFT(392),
+  [1489] = {.entry = {.count = 1, .reusable = true}}, SHIFT(386),
+  [1491] = {.entry = {.count = 1, .reusable = true}}, SHIFT(129),
+  [1493] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
+  [1495] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
+  [1497] = {.entry = {.count = 1, .reusable = true}}, SHIFT(530),
+  [1499] = {.entry = {.count = 1, .reusable = true}}, SHIFT(64),
+  [1501] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
+  [1503] = {.entry = {.count = 1, .reusable = true}}, SHIFT(443),
+  [1505] = {.entry = {.count = 1, .reusable = true}}, SHIFT(337),
+  [1507] = {.entry = {.count = 1, .reusable = true}}, SHIFT(542),
+  [1509] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
+  [1511] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
+  [1513] = {.entry = {.count = 1, .reusable = true}}, SHIFT(161),
+  [1515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(344),
+  [1517] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
+  [1519] = {.entry = {.count = 1, .reusable = true}}, SHIFT(169),
+  [1521] = {.entry = {.count = 1, .reusable = true}}, SHIFT(150),
+  [1523] = {.entry = {.count = 1, .reusable = true}}, SHIFT(201),
+  [1525] = {.entry = {.count = 1, .reusable = true}}, SHIFT(487),
+  [1527] = {.entry = {.count = 1, .reusable = true}}, SHIFT(511),
+  [1529] = {.entry = {.count = 1, .reusable = true}}, SHIFT(313),
+  [1531] = {.entry = {.count = 1, .reusable = true}}, SHIFT(281),
+  [1533] = {.entry = {.count = 1, .reusable = true}}, SHIFT(515),
+  [1535] = {.entry = {.count = 1, .reusable = true}}, SHIFT(484),
+  [1537] = {.entry = {.count = 1, .reusable = true}}, SHIFT(533),
+  [1539] = {.entry = {.count = 1, .reusable = true}}, SHIFT(229),
+  [1541] = {.entry = {.count = 1, .reusable = true}}, SHIFT(437),
 };
 
 #ifdef __cplusplus

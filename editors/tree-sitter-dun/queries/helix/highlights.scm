@@ -103,6 +103,7 @@
   "contact"
   "reenter"
   "most"
+  "import"
 ] @keyword
 
 (account_declaration "account" @keyword)
