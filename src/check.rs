@@ -128,12 +128,9 @@ pub fn run(args: &Args) -> u8 {
                         args.from_db.as_deref(),
                         new,
                     ) {
-                        Ok(olds) => crate::migrate::check_from(
-                            &olds,
-                            new,
-                            &analysis.file,
-                            &mut diagnostics,
-                        ),
+                        Ok(olds) => {
+                            crate::migrate::check_from(&olds, new, &analysis.file, &mut diagnostics)
+                        }
                         Err(status) => return status,
                     }
                 }

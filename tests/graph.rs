@@ -23,7 +23,10 @@ fn fixtures() -> Vec<(String, PathBuf, String)> {
             if path.extension().is_some_and(|e| e == "dun") {
                 let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
                 // Two examples import the house's shared policy.
-                let allowed = [root().join("examples/policies").canonicalize().expect("examples/policies")];
+                let allowed = [root()
+                    .join("examples/policies")
+                    .canonicalize()
+                    .expect("examples/policies")];
                 let options = dun_compiler::modules::Options {
                     allowed: &allowed,
                     ..Default::default()

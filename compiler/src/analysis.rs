@@ -3,8 +3,8 @@
 
 use crate::diagnostics::{self, Diagnostic};
 use crate::model::Model;
-use crate::syntax::{self, ast};
 use crate::modules::{self, FileId, Options, Sources};
+use crate::syntax::{self, ast};
 use crate::{checks, names, types};
 use dun_machine::format::Machine;
 use std::path::Path;
@@ -68,7 +68,13 @@ fn analyze_with(path: Option<&Path>, text: &str, verify: bool, options: Options<
     let mut diagnostics = parsed.diagnostics;
     let own_decls = parsed.file.decls.len();
     let sources = if modules::imports_anything(&parsed.file) {
-        modules::resolve(path, text.len(), &mut parsed.file, options, &mut diagnostics)
+        modules::resolve(
+            path,
+            text.len(),
+            &mut parsed.file,
+            options,
+            &mut diagnostics,
+        )
     } else {
         Sources::default()
     };

@@ -105,7 +105,10 @@ pub fn resolve(
                 diags.push(
                     Diagnostic::error(
                         NOT_FOUND,
-                        format!("`{}` cannot be found to import from: {error}", path.display()),
+                        format!(
+                            "`{}` cannot be found to import from: {error}",
+                            path.display()
+                        ),
                         import.path.span,
                     )
                     .with_label("relative to the flow's folder")
@@ -178,7 +181,13 @@ impl Walk<'_, '_> {
         }
     }
 
-    fn import(&mut self, importer: usize, shown_dir: &Path, real_dir: &Path, import: &ast::ImportDecl) {
+    fn import(
+        &mut self,
+        importer: usize,
+        shown_dir: &Path,
+        real_dir: &Path,
+        import: &ast::ImportDecl,
+    ) {
         let at = import.path.span;
         let Some(written) = import.path.plain() else {
             self.diags.push(
@@ -246,9 +255,15 @@ impl Walk<'_, '_> {
         }
         if self.sources.imported.len() >= MAX_FILES {
             self.diags.push(
-                Diagnostic::error(TOO_MANY, format!("a flow is made of at most {MAX_FILES} files"), at)
-                    .with_label("one file too many")
-                    .with_help("merge small files: a flow's imports are meant for a few shared policies"),
+                Diagnostic::error(
+                    TOO_MANY,
+                    format!("a flow is made of at most {MAX_FILES} files"),
+                    at,
+                )
+                .with_label("one file too many")
+                .with_help(
+                    "merge small files: a flow's imports are meant for a few shared policies",
+                ),
             );
             return;
         }

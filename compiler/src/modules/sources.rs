@@ -120,7 +120,8 @@ impl Sources {
         let (file, local) = self.local(span);
         match file {
             FileId::Root => {
-                let (line, col) = LineIndex::new(root_text).line_col(root_text, local.start as usize);
+                let (line, col) =
+                    LineIndex::new(root_text).line_col(root_text, local.start as usize);
                 format!("{root_shown}:{line}:{col}")
             }
             FileId::Imported(i) => match self.imported.get(i) {

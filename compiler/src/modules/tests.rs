@@ -25,7 +25,8 @@ fn codes(a: &crate::Analysis) -> Vec<&'static str> {
 }
 
 const FLOW: &str = "flow f\naccount { mobile: phone }\nimport \"lib/shared.dun\"\nstart a\nstage a {\n  send sms nudge\n  end done\n}\n";
-const LIB: &str = "template nudge for sms \"Please pay\"\nevent cease\npolicy {\n  stop contact on cease\n}\n";
+const LIB: &str =
+    "template nudge for sms \"Please pay\"\nevent cease\npolicy {\n  stop contact on cease\n}\n";
 
 #[test]
 fn names_declared_in_an_imported_file_resolve_and_lower() {
@@ -39,7 +40,10 @@ fn names_declared_in_an_imported_file_resolve_and_lower() {
 
 #[test]
 fn a_flow_without_imports_has_no_sources() {
-    let dir = folder("none", &[("f.dun", "flow f\nstart a\nstage a {\n  end done\n}\n")]);
+    let dir = folder(
+        "none",
+        &[("f.dun", "flow f\nstart a\nstage a {\n  end done\n}\n")],
+    );
     let a = check(&dir, "f.dun");
     assert!(a.sources.is_empty() && a.sources.root.is_none());
 }
@@ -72,12 +76,18 @@ fn a_name_declared_in_both_files_is_a_duplicate_naming_the_other_file() {
         .flat_map(|p| &p.diagnostics)
         .find(|d| d.code == crate::names::DUPLICATE)
         .expect("a duplicate");
-    assert!(d.help.as_deref().unwrap_or("").contains("f.dun:4:7"), "{d:?}");
+    assert!(
+        d.help.as_deref().unwrap_or("").contains("f.dun:4:7"),
+        "{d:?}"
+    );
 }
 
 #[test]
 fn a_missing_file_a_cycle_and_a_stage_in_a_library_are_errors() {
-    let flow = FLOW.replace("import \"lib/shared.dun\"", "import \"lib/shared.dun\"\nimport \"lib/gone.dun\"");
+    let flow = FLOW.replace(
+        "import \"lib/shared.dun\"",
+        "import \"lib/shared.dun\"\nimport \"lib/gone.dun\"",
+    );
     let lib = format!("{LIB}import \"../f.dun\"\nstage b {{\n  end done\n}}\n");
     let dir = folder("errors", &[("f.dun", &flow), ("lib/shared.dun", &lib)]);
     let a = check(&dir, "f.dun");
@@ -89,7 +99,16 @@ fn a_missing_file_a_cycle_and_a_stage_in_a_library_are_errors() {
 
 #[test]
 fn an_import_outside_the_folder_tree_is_refused_unless_allowed() {
-    let dir = folder("outside", &[("flows/f.dun", &FLOW.replace("lib/shared.dun", "../lib/shared.dun")), ("lib/shared.dun", LIB)]);
+    let dir = folder(
+        "outside",
+        &[
+            (
+                "flows/f.dun",
+                &FLOW.replace("lib/shared.dun", "../lib/shared.dun"),
+            ),
+            ("lib/shared.dun", LIB),
+        ],
+    );
     let a = check(&dir, "flows/f.dun");
     assert_eq!(codes(&a)[0], OUTSIDE);
     let help = a.diagnostics[0].help.clone().unwrap_or_default();
@@ -116,9 +135,19 @@ fn a_link_that_leads_out_of_the_tree_is_refused() {
 
 #[test]
 fn a_file_imported_twice_is_read_once() {
-    let flow = FLOW.replace("import \"lib/shared.dun\"", "import \"lib/shared.dun\"\nimport \"lib/other.dun\"");
+    let flow = FLOW.replace(
+        "import \"lib/shared.dun\"",
+        "import \"lib/shared.dun\"\nimport \"lib/other.dun\"",
+    );
     let other = "import \"shared.dun\"\nevent other\npolicy {\n  stop contact on other\n}\n";
-    let dir = folder("twice", &[("f.dun", &flow), ("lib/shared.dun", LIB), ("lib/other.dun", other)]);
+    let dir = folder(
+        "twice",
+        &[
+            ("f.dun", &flow),
+            ("lib/shared.dun", LIB),
+            ("lib/other.dun", other),
+        ],
+    );
     let a = check(&dir, "f.dun");
     assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
     assert_eq!(a.sources.imported.len(), 2);
@@ -126,7 +155,10 @@ fn a_file_imported_twice_is_read_once() {
 
 #[test]
 fn shown_paths_fold_parent_folders() {
-    assert_eq!(shown_path(Path::new("examples/utilities"), "../policies/reg_f.dun"), "examples/policies/reg_f.dun");
+    assert_eq!(
+        shown_path(Path::new("examples/utilities"), "../policies/reg_f.dun"),
+        "examples/policies/reg_f.dun"
+    );
     assert_eq!(shown_path(Path::new("."), "lib/x.dun"), "lib/x.dun");
     assert_eq!(shown_path(Path::new("."), "../x.dun"), "../x.dun");
 }
@@ -138,10 +170,16 @@ fn a_flow_of_more_than_max_files_is_refused() {
         "flow f\nimport \"l0.dun\"\nstart a\nstage a {\n  end done\n}\n".into(),
     )];
     for i in 0..=MAX_FILES {
-        files.push((format!("l{i}.dun"), format!("import \"l{}.dun\"\nevent e{i}\n", i + 1)));
+        files.push((
+            format!("l{i}.dun"),
+            format!("import \"l{}.dun\"\nevent e{i}\n", i + 1),
+        ));
     }
     files.push((format!("l{}.dun", MAX_FILES + 1), "event last\n".into()));
-    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
     let dir = folder("many", &refs);
     let a = check(&dir, "f.dun");
     assert!(codes(&a).contains(&TOO_MANY), "{:?}", codes(&a));

@@ -10,8 +10,8 @@ use crate::model::{
     Action, Calendar, Channel, Event, Field, Flow, Model, Segment, Stage, Table, Template,
     TemplateFile, Type, Var,
 };
-use crate::syntax::ast::{self, Decl, Span, TemplateBody, TypeExprKind};
 use crate::modules::Sources;
+use crate::syntax::ast::{self, Decl, Span, TemplateBody, TypeExprKind};
 use chrono::Weekday;
 use std::path::Path;
 
