@@ -867,8 +867,22 @@ fn imports_are_followed_across_files_and_rechecked_when_the_shared_file_changes(
         .unwrap_or_default();
     assert!(uris.contains(&&json!(shared_uri)), "{references}");
     assert!(uris.contains(&&json!(uri)), "{references}");
-    let hover = server.request("textDocument/hover", at);
+    let hover = server.request("textDocument/hover", at.clone());
     assert!(hover.to_string().contains("nudge"), "{hover}");
+    let mut rename = at.clone();
+    rename["newName"] = json!("reminder");
+    let edit = server.request("textDocument/rename", rename);
+    let changes = &edit["changes"];
+    assert_eq!(changes[uri].as_array().map(Vec::len), Some(1), "{edit}");
+    assert_eq!(
+        changes[&shared_uri].as_array().map(Vec::len),
+        Some(1),
+        "{edit}"
+    );
+    assert_eq!(
+        changes[&shared_uri][0]["range"]["start"]["line"], 4,
+        "{edit}"
+    );
 
     // The shared file opened and fixed in the editor, unsaved: the flow is
     // checked again with the buffer's text and the mistake disappears.

@@ -127,7 +127,7 @@ fn steps(text: &str, block: &Block) -> Vec<DocumentSymbol> {
 pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
     let text = doc.text();
     let mut out = Vec::new();
-    for decl in &doc.analysis.file.decls {
+    for decl in doc.analysis.own_decls() {
         let span = decl.span();
         let s = match decl {
             Decl::Flow(f) => {
@@ -252,7 +252,7 @@ pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
 
 pub(crate) fn folding_ranges(doc: &Document) -> Vec<FoldingRange> {
     let mut spans: Vec<(Span, FoldKind)> = Vec::new();
-    for decl in &doc.analysis.file.decls {
+    for decl in doc.analysis.own_decls() {
         spans.push((decl.span(), FoldKind::Region));
         match decl {
             Decl::Stage(s) => {
