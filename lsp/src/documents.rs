@@ -501,23 +501,22 @@ impl Owner {
             }
             let mut diagnostics = diagnostics::to_lsp(&snapshot, &self.errors_page);
             diagnostics.extend(doc.tests.iter().cloned());
-            own.push(Published {
-                uri,
-                version: Some(snapshot.version),
-                diagnostics,
-            });
-            for published in templates::diagnostics(&snapshot, &self.errors_page) {
-                let _ = self.publish.send(published);
-            }
-            for published in imports::diagnostics(&snapshot, &self.errors_page) {
-                let _ = self.publish.send(published);
-            }
+            own.push((
+                Published {
+                    uri,
+                    version: Some(snapshot.version),
+                    diagnostics,
+                },
+                snapshot,
+            ));
         }
-        // A file an open flow imports shows what that flow's analysis finds
-        // in it, not what it says on its own (where the names the flow
-        // gives it are missing): decided once every changed document is
-        // analysed, whatever the order.
-        for published in own {
+        // Published once every changed document is analysed, whatever the
+        // order: a file an open flow imports shows what that flow's
+        // analysis finds in it, not what it says on its own (where the
+        // names the flow gives it are missing). Each document's own
+        // diagnostics go first, then those of its template and imported
+        // files.
+        for (published, snapshot) in own {
             let imported = imports::real_path(&published.uri).is_some_and(|real| {
                 self.docs.iter().any(|(u, d)| {
                     *u != published.uri
@@ -527,6 +526,12 @@ impl Owner {
                 })
             });
             if !imported {
+                let _ = self.publish.send(published);
+            }
+            for published in templates::diagnostics(&snapshot, &self.errors_page) {
+                let _ = self.publish.send(published);
+            }
+            for published in imports::diagnostics(&snapshot, &self.errors_page) {
                 let _ = self.publish.send(published);
             }
         }
