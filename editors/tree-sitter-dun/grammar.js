@@ -114,6 +114,7 @@ module.exports = grammar({
       $.test_declaration,
       $.locale_declaration,
       $.language_declaration,
+      $.import_declaration,
     ),
 
     // ------------------------------------------------------------ declarations
@@ -387,6 +388,9 @@ module.exports = grammar({
     ),
 
     reenter_declaration: $ => seq('reenter', $.when_clause),
+
+    // `import "policies/reg_f.dun"`: the declarations of another file.
+    import_declaration: $ => seq('import', field('path', $.string)),
 
     stage_declaration: $ => seq(
       'stage',

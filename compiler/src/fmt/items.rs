@@ -91,6 +91,10 @@ impl Printer<'_> {
             Decl::Handler(h) => self.handler_body(h),
             Decl::Deadline(d) => self.deadline_body(d),
             Decl::Start(s) => self.push(format!("start {}", s.stage.name)),
+            Decl::Import(i) => {
+                let path = self.spell.text(&i.path);
+                self.push(format!("import {path}"));
+            }
             Decl::Reenter(r) => self.condition("reenter when ", &r.cond, ""),
             Decl::Locale(l) => {
                 let name = self.spell.text(&l.name);

@@ -90,6 +90,7 @@ pub enum Decl {
     Locale(LocaleDecl),
     Language(LanguageDecl),
     Payments(PaymentsDecl),
+    Import(ImportDecl),
 }
 
 impl Decl {
@@ -116,6 +117,7 @@ impl Decl {
             Decl::Locale(d) => d.span,
             Decl::Language(d) => d.span,
             Decl::Payments(d) => d.span,
+            Decl::Import(d) => d.span,
         }
     }
 }
@@ -855,4 +857,13 @@ pub enum FeeLimit {
     Count((u32, Span)),
     /// `at_most 80 USD of fees`
     Amount(Expr),
+}
+
+/// `import "policies/reg_f.dun"`: the path as written, relative to the
+/// importing file (`crate::modules` resolves it).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ImportDecl {
+    pub path: Text,
+    pub span: Span,
+    pub doc: Doc,
 }

@@ -328,6 +328,17 @@ impl<'a> Builder<'a> {
             Rule::locale_decl => Decl::Locale(self.locale_decl(pair, span, doc)),
             Rule::language_decl => Decl::Language(self.language_decl(pair, span, doc)),
             Rule::payments_decl => Decl::Payments(self.payments(pair, span, doc)),
+            Rule::import_decl => {
+                let path = pair
+                    .into_inner()
+                    .find(|c| c.as_rule() == Rule::string)
+                    .map(|c| self.text(c))
+                    .unwrap_or(Text {
+                        parts: Vec::new(),
+                        span,
+                    });
+                Decl::Import(ImportDecl { path, span, doc })
+            }
             _ => return None,
         };
         Some(decl)

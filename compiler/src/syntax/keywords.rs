@@ -184,6 +184,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("grace", Rule::kw_grace, INNER),
     kw("while", Rule::kw_while, INNER),
     kw("open", Rule::kw_open, INNER),
+    kw("import", Rule::kw_import, DECL),
 ];
 
 /// The fixed words that are not keywords of their own rule but values the

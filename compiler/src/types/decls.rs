@@ -84,7 +84,7 @@ impl Checker<'_> {
                     self.move_to(&s.stage, MoveKind::Start);
                 }
             }
-            Decl::Flow(_) | Decl::Currency(_) | Decl::Calendar(_) => {}
+            Decl::Flow(_) | Decl::Currency(_) | Decl::Calendar(_) | Decl::Import(_) => {}
             Decl::Reenter(r) => self.condition(&r.cond, &Scope::default(), "`reenter when`"),
             Decl::Locale(l) => self.locale_decl(l),
             Decl::Language(l) => self.language_decl(l),

@@ -118,6 +118,7 @@
   "fallback"
   "approved"
   "most"
+  "import"
 ] @keyword
 
 (account_declaration "account" @keyword)

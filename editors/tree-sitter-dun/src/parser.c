@@ -15,11 +15,11 @@
 #endif
 
 #define LANGUAGE_VERSION 14
-#define STATE_COUNT 582
+#define STATE_COUNT 584
 #define LARGE_STATE_COUNT 2
-#define SYMBOL_COUNT 282
+#define SYMBOL_COUNT 284
 #define ALIAS_COUNT 3
-#define TOKEN_COUNT 150
+#define TOKEN_COUNT 151
 #define EXTERNAL_TOKEN_COUNT 0
 #define FIELD_COUNT 57
 #define MAX_ALIAS_SEQUENCE_LENGTH 11
@@ -98,220 +98,222 @@ enum ts_symbol_identifiers {
   anon_sym_wait = 68,
   anon_sym_contact = 69,
   anon_sym_reenter = 70,
-  anon_sym_send = 71,
-  anon_sym_DOT = 72,
-  anon_sym_call = 73,
-  anon_sym_queue = 74,
-  anon_sym_priority = 75,
-  anon_sym_if = 76,
-  anon_sym_else = 77,
-  anon_sym_repeat = 78,
-  anon_sym_times = 79,
-  anon_sym_split = 80,
-  anon_sym_goto = 81,
-  anon_sym_end = 82,
-  anon_sym_set = 83,
-  anon_sym_assign = 84,
-  anon_sym_agency = 85,
-  anon_sym_offer = 86,
-  anon_sym_discount = 87,
-  anon_sym_plan = 88,
-  anon_sym_installments = 89,
-  anon_sym_every = 90,
-  anon_sym_alert = 91,
-  anon_sym_emit = 92,
-  anon_sym_test = 93,
-  anon_sym_given = 94,
-  anon_sym_day = 95,
-  anon_sym_receive = 96,
-  anon_sym_update = 97,
-  anon_sym_expect = 98,
-  anon_sym_sent = 99,
-  anon_sym_no = 100,
-  anon_sym_assigned = 101,
-  anon_sym_emitted = 102,
-  anon_sym_EQ_EQ = 103,
-  anon_sym_or = 104,
-  anon_sym_and = 105,
-  anon_sym_not = 106,
-  anon_sym_BANG_EQ = 107,
-  anon_sym_LT = 108,
-  anon_sym_LT_EQ = 109,
-  anon_sym_GT = 110,
-  anon_sym_GT_EQ = 111,
-  anon_sym_is = 112,
-  anon_sym_LBRACK = 113,
-  anon_sym_RBRACK = 114,
-  anon_sym_PLUS = 115,
-  anon_sym_STAR = 116,
-  anon_sym_SLASH = 117,
-  anon_sym_LPAREN = 118,
-  anon_sym_RPAREN = 119,
-  anon_sym_true = 120,
-  anon_sym_false = 121,
-  sym_today = 122,
-  sym_now = 123,
-  anon_sym_low = 124,
-  anon_sym_normal = 125,
-  anon_sym_high = 126,
-  anon_sym_urgent = 127,
-  sym_integer = 128,
-  sym_number = 129,
-  anon_sym_PERCENT = 130,
-  anon_sym_PERCENT2 = 131,
-  sym_currency_code = 132,
-  anon_sym_minute = 133,
-  anon_sym_minutes = 134,
-  anon_sym_hour = 135,
-  anon_sym_hours = 136,
-  anon_sym_days = 137,
-  anon_sym_weeks = 138,
-  anon_sym_month = 139,
-  anon_sym_months = 140,
-  aux_sym_duration_unit_token1 = 141,
-  sym_date = 142,
-  sym_time = 143,
-  anon_sym_DQUOTE = 144,
-  anon_sym_DQUOTE2 = 145,
-  sym_string_content = 146,
-  sym_escape_sequence = 147,
-  anon_sym_LBRACE2 = 148,
-  sym_comment = 149,
-  sym_source_file = 150,
-  sym__declaration = 151,
-  sym_flow_declaration = 152,
-  sym_currency_declaration = 153,
-  sym_account_declaration = 154,
-  sym_event_declaration = 155,
-  sym_action_declaration = 156,
-  sym_field_list = 157,
-  sym_field_declaration = 158,
-  sym_type = 159,
-  sym_enum_type = 160,
-  sym_calendar_declaration = 161,
-  sym_weekend_rule = 162,
-  sym_holiday_rule = 163,
-  sym_policy_declaration = 164,
-  sym_contact_hours_rule = 165,
-  sym_day_window = 166,
-  sym_day_range = 167,
-  sym_week_day = 168,
-  sym_no_contact_rule = 169,
-  sym_holidays_of = 170,
-  sym_weekday_list = 171,
-  sym_at_most_rule = 172,
-  sym_calendar_week = 173,
-  sym_pause_rule = 174,
-  sym_hold_rule = 175,
-  sym_stop_rule = 176,
-  sym_var_declaration = 177,
-  sym_segment_declaration = 178,
-  sym_template_declaration = 179,
-  sym_template_locale = 180,
-  sym_approved = 181,
-  sym_template_languages = 182,
-  sym_template_language = 183,
-  sym_locale_declaration = 184,
-  sym_language_declaration = 185,
-  sym_template_file = 186,
-  sym_template_email = 187,
-  sym_handler = 188,
-  sym_when_clause = 189,
-  sym_start_declaration = 190,
-  sym_migrate_declaration = 191,
-  sym_migrate_var = 192,
-  sym_migrate_move = 193,
-  sym_migrate_place = 194,
-  sym_reenter_declaration = 195,
-  sym_stage_declaration = 196,
-  sym_stage_body = 197,
-  sym_deadline = 198,
-  sym_block = 199,
-  sym__step = 200,
-  sym_send_step = 201,
-  sym_send_target = 202,
-  sym_call_step = 203,
-  sym_wait_step = 204,
-  sym_if_step = 205,
-  sym_else_if_clause = 206,
-  sym_else_clause = 207,
-  sym_repeat_step = 208,
-  sym_split_step = 209,
-  sym_split_arm = 210,
-  sym_goto_step = 211,
-  sym_end_step = 212,
-  sym_set_step = 213,
-  sym_assign_queue_step = 214,
-  sym_assign_agency_step = 215,
-  sym_offer_discount_step = 216,
-  sym_offer_plan_step = 217,
-  sym_alert_step = 218,
-  sym_emit_step = 219,
-  sym_field_values = 220,
-  sym_field_value = 221,
-  sym_test_declaration = 222,
-  sym_given = 223,
-  sym_test_start = 224,
-  sym_on_day = 225,
-  sym_receive = 226,
-  sym_update = 227,
-  sym_expect = 228,
-  sym_expect_sent = 229,
-  sym_expect_call = 230,
-  sym_expect_no = 231,
-  sym_expect_assigned_queue = 232,
-  sym_expect_assigned_agency = 233,
-  sym_expect_offer = 234,
-  sym_expect_alert = 235,
-  sym_expect_emitted = 236,
-  sym_expect_stage = 237,
-  sym_expect_end = 238,
-  sym_expect_variable = 239,
-  sym__expression = 240,
-  sym_logical_expression = 241,
-  sym_not_expression = 242,
-  sym_comparison_expression = 243,
-  sym_is_set_expression = 244,
-  sym_in_expression = 245,
-  sym_list = 246,
-  sym_arithmetic_expression = 247,
-  sym_negation = 248,
-  sym__primary = 249,
-  sym_parenthesized_expression = 250,
-  sym_field_access = 251,
-  sym_boolean = 252,
-  sym_weekday = 253,
-  sym_priority = 254,
-  sym_percentage = 255,
-  sym__spaced_percentage = 256,
-  sym_money = 257,
-  sym_duration = 258,
-  sym_duration_unit = 259,
-  sym_datetime = 260,
-  sym_string = 261,
-  sym_placeholder = 262,
-  aux_sym_source_file_repeat1 = 263,
-  aux_sym_field_list_repeat1 = 264,
-  aux_sym_enum_type_repeat1 = 265,
-  aux_sym_calendar_declaration_repeat1 = 266,
-  aux_sym_weekend_rule_repeat1 = 267,
-  aux_sym_holiday_rule_repeat1 = 268,
-  aux_sym_policy_declaration_repeat1 = 269,
-  aux_sym_contact_hours_rule_repeat1 = 270,
-  aux_sym_day_window_repeat1 = 271,
-  aux_sym_template_languages_repeat1 = 272,
-  aux_sym_migrate_declaration_repeat1 = 273,
-  aux_sym_stage_body_repeat1 = 274,
-  aux_sym_block_repeat1 = 275,
-  aux_sym_if_step_repeat1 = 276,
-  aux_sym_split_step_repeat1 = 277,
-  aux_sym_field_values_repeat1 = 278,
-  aux_sym_test_declaration_repeat1 = 279,
-  aux_sym_list_repeat1 = 280,
-  aux_sym_string_repeat1 = 281,
-  alias_sym_channel = 282,
-  alias_sym_type_identifier = 283,
-  alias_sym_variant = 284,
+  anon_sym_import = 71,
+  anon_sym_send = 72,
+  anon_sym_DOT = 73,
+  anon_sym_call = 74,
+  anon_sym_queue = 75,
+  anon_sym_priority = 76,
+  anon_sym_if = 77,
+  anon_sym_else = 78,
+  anon_sym_repeat = 79,
+  anon_sym_times = 80,
+  anon_sym_split = 81,
+  anon_sym_goto = 82,
+  anon_sym_end = 83,
+  anon_sym_set = 84,
+  anon_sym_assign = 85,
+  anon_sym_agency = 86,
+  anon_sym_offer = 87,
+  anon_sym_discount = 88,
+  anon_sym_plan = 89,
+  anon_sym_installments = 90,
+  anon_sym_every = 91,
+  anon_sym_alert = 92,
+  anon_sym_emit = 93,
+  anon_sym_test = 94,
+  anon_sym_given = 95,
+  anon_sym_day = 96,
+  anon_sym_receive = 97,
+  anon_sym_update = 98,
+  anon_sym_expect = 99,
+  anon_sym_sent = 100,
+  anon_sym_no = 101,
+  anon_sym_assigned = 102,
+  anon_sym_emitted = 103,
+  anon_sym_EQ_EQ = 104,
+  anon_sym_or = 105,
+  anon_sym_and = 106,
+  anon_sym_not = 107,
+  anon_sym_BANG_EQ = 108,
+  anon_sym_LT = 109,
+  anon_sym_LT_EQ = 110,
+  anon_sym_GT = 111,
+  anon_sym_GT_EQ = 112,
+  anon_sym_is = 113,
+  anon_sym_LBRACK = 114,
+  anon_sym_RBRACK = 115,
+  anon_sym_PLUS = 116,
+  anon_sym_STAR = 117,
+  anon_sym_SLASH = 118,
+  anon_sym_LPAREN = 119,
+  anon_sym_RPAREN = 120,
+  anon_sym_true = 121,
+  anon_sym_false = 122,
+  sym_today = 123,
+  sym_now = 124,
+  anon_sym_low = 125,
+  anon_sym_normal = 126,
+  anon_sym_high = 127,
+  anon_sym_urgent = 128,
+  sym_integer = 129,
+  sym_number = 130,
+  anon_sym_PERCENT = 131,
+  anon_sym_PERCENT2 = 132,
+  sym_currency_code = 133,
+  anon_sym_minute = 134,
+  anon_sym_minutes = 135,
+  anon_sym_hour = 136,
+  anon_sym_hours = 137,
+  anon_sym_days = 138,
+  anon_sym_weeks = 139,
+  anon_sym_month = 140,
+  anon_sym_months = 141,
+  aux_sym_duration_unit_token1 = 142,
+  sym_date = 143,
+  sym_time = 144,
+  anon_sym_DQUOTE = 145,
+  anon_sym_DQUOTE2 = 146,
+  sym_string_content = 147,
+  sym_escape_sequence = 148,
+  anon_sym_LBRACE2 = 149,
+  sym_comment = 150,
+  sym_source_file = 151,
+  sym__declaration = 152,
+  sym_flow_declaration = 153,
+  sym_currency_declaration = 154,
+  sym_account_declaration = 155,
+  sym_event_declaration = 156,
+  sym_action_declaration = 157,
+  sym_field_list = 158,
+  sym_field_declaration = 159,
+  sym_type = 160,
+  sym_enum_type = 161,
+  sym_calendar_declaration = 162,
+  sym_weekend_rule = 163,
+  sym_holiday_rule = 164,
+  sym_policy_declaration = 165,
+  sym_contact_hours_rule = 166,
+  sym_day_window = 167,
+  sym_day_range = 168,
+  sym_week_day = 169,
+  sym_no_contact_rule = 170,
+  sym_holidays_of = 171,
+  sym_weekday_list = 172,
+  sym_at_most_rule = 173,
+  sym_calendar_week = 174,
+  sym_pause_rule = 175,
+  sym_hold_rule = 176,
+  sym_stop_rule = 177,
+  sym_var_declaration = 178,
+  sym_segment_declaration = 179,
+  sym_template_declaration = 180,
+  sym_template_locale = 181,
+  sym_approved = 182,
+  sym_template_languages = 183,
+  sym_template_language = 184,
+  sym_locale_declaration = 185,
+  sym_language_declaration = 186,
+  sym_template_file = 187,
+  sym_template_email = 188,
+  sym_handler = 189,
+  sym_when_clause = 190,
+  sym_start_declaration = 191,
+  sym_migrate_declaration = 192,
+  sym_migrate_var = 193,
+  sym_migrate_move = 194,
+  sym_migrate_place = 195,
+  sym_reenter_declaration = 196,
+  sym_import_declaration = 197,
+  sym_stage_declaration = 198,
+  sym_stage_body = 199,
+  sym_deadline = 200,
+  sym_block = 201,
+  sym__step = 202,
+  sym_send_step = 203,
+  sym_send_target = 204,
+  sym_call_step = 205,
+  sym_wait_step = 206,
+  sym_if_step = 207,
+  sym_else_if_clause = 208,
+  sym_else_clause = 209,
+  sym_repeat_step = 210,
+  sym_split_step = 211,
+  sym_split_arm = 212,
+  sym_goto_step = 213,
+  sym_end_step = 214,
+  sym_set_step = 215,
+  sym_assign_queue_step = 216,
+  sym_assign_agency_step = 217,
+  sym_offer_discount_step = 218,
+  sym_offer_plan_step = 219,
+  sym_alert_step = 220,
+  sym_emit_step = 221,
+  sym_field_values = 222,
+  sym_field_value = 223,
+  sym_test_declaration = 224,
+  sym_given = 225,
+  sym_test_start = 226,
+  sym_on_day = 227,
+  sym_receive = 228,
+  sym_update = 229,
+  sym_expect = 230,
+  sym_expect_sent = 231,
+  sym_expect_call = 232,
+  sym_expect_no = 233,
+  sym_expect_assigned_queue = 234,
+  sym_expect_assigned_agency = 235,
+  sym_expect_offer = 236,
+  sym_expect_alert = 237,
+  sym_expect_emitted = 238,
+  sym_expect_stage = 239,
+  sym_expect_end = 240,
+  sym_expect_variable = 241,
+  sym__expression = 242,
+  sym_logical_expression = 243,
+  sym_not_expression = 244,
+  sym_comparison_expression = 245,
+  sym_is_set_expression = 246,
+  sym_in_expression = 247,
+  sym_list = 248,
+  sym_arithmetic_expression = 249,
+  sym_negation = 250,
+  sym__primary = 251,
+  sym_parenthesized_expression = 252,
+  sym_field_access = 253,
+  sym_boolean = 254,
+  sym_weekday = 255,
+  sym_priority = 256,
+  sym_percentage = 257,
+  sym__spaced_percentage = 258,
+  sym_money = 259,
+  sym_duration = 260,
+  sym_duration_unit = 261,
+  sym_datetime = 262,
+  sym_string = 263,
+  sym_placeholder = 264,
+  aux_sym_source_file_repeat1 = 265,
+  aux_sym_field_list_repeat1 = 266,
+  aux_sym_enum_type_repeat1 = 267,
+  aux_sym_calendar_declaration_repeat1 = 268,
+  aux_sym_weekend_rule_repeat1 = 269,
+  aux_sym_holiday_rule_repeat1 = 270,
+  aux_sym_policy_declaration_repeat1 = 271,
+  aux_sym_contact_hours_rule_repeat1 = 272,
+  aux_sym_day_window_repeat1 = 273,
+  aux_sym_template_languages_repeat1 = 274,
+  aux_sym_migrate_declaration_repeat1 = 275,
+  aux_sym_stage_body_repeat1 = 276,
+  aux_sym_block_repeat1 = 277,
+  aux_sym_if_step_repeat1 = 278,
+  aux_sym_split_step_repeat1 = 279,
+  aux_sym_field_values_repeat1 = 280,
+  aux_sym_test_declaration_repeat1 = 281,
+  aux_sym_list_repeat1 = 282,
+  aux_sym_string_repeat1 = 283,
+  alias_sym_channel = 284,
+  alias_sym_type_identifier = 285,
+  alias_sym_variant = 286,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -386,6 +388,7 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_wait] = "wait",
   [anon_sym_contact] = "contact",
   [anon_sym_reenter] = "reenter",
+  [anon_sym_import] = "import",
   [anon_sym_send] = "send",
   [anon_sym_DOT] = ".",
   [anon_sym_call] = "call",
@@ -511,6 +514,7 @@ static const char * const ts_symbol_names[] = {
   [sym_migrate_move] = "migrate_move",
   [sym_migrate_place] = "migrate_place",
   [sym_reenter_declaration] = "reenter_declaration",
+  [sym_import_declaration] = "import_declaration",
   [sym_stage_declaration] = "stage_declaration",
   [sym_stage_body] = "stage_body",
   [sym_deadline] = "deadline",
@@ -674,6 +678,7 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_wait] = anon_sym_wait,
   [anon_sym_contact] = anon_sym_contact,
   [anon_sym_reenter] = anon_sym_reenter,
+  [anon_sym_import] = anon_sym_import,
   [anon_sym_send] = anon_sym_send,
   [anon_sym_DOT] = anon_sym_DOT,
   [anon_sym_call] = anon_sym_call,
@@ -799,6 +804,7 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_migrate_move] = sym_migrate_move,
   [sym_migrate_place] = sym_migrate_place,
   [sym_reenter_declaration] = sym_reenter_declaration,
+  [sym_import_declaration] = sym_import_declaration,
   [sym_stage_declaration] = sym_stage_declaration,
   [sym_stage_body] = sym_stage_body,
   [sym_deadline] = sym_deadline,
@@ -1172,6 +1178,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_reenter] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_import] = {
     .visible = true,
     .named = false,
   },
@@ -1676,6 +1686,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = true,
   },
+  [sym_import_declaration] = {
+    .visible = true,
+    .named = true,
+  },
   [sym_stage_declaration] = {
     .visible = true,
     .named = true,
@@ -2163,48 +2177,48 @@ static const TSMapSlice ts_field_map_slices[PRODUCTION_ID_COUNT] = {
   [3] = {.index = 2, .length = 1},
   [4] = {.index = 3, .length = 1},
   [5] = {.index = 4, .length = 1},
-  [6] = {.index = 5, .length = 2},
-  [7] = {.index = 7, .length = 2},
-  [8] = {.index = 9, .length = 1},
-  [9] = {.index = 10, .length = 2},
-  [10] = {.index = 12, .length = 1},
-  [11] = {.index = 13, .length = 2},
-  [12] = {.index = 15, .length = 2},
-  [13] = {.index = 17, .length = 2},
-  [14] = {.index = 19, .length = 2},
-  [15] = {.index = 21, .length = 2},
-  [16] = {.index = 23, .length = 3},
-  [17] = {.index = 26, .length = 2},
-  [18] = {.index = 28, .length = 1},
-  [20] = {.index = 29, .length = 2},
-  [21] = {.index = 31, .length = 2},
-  [22] = {.index = 33, .length = 1},
-  [23] = {.index = 34, .length = 2},
-  [24] = {.index = 36, .length = 1},
+  [6] = {.index = 5, .length = 1},
+  [7] = {.index = 6, .length = 2},
+  [8] = {.index = 8, .length = 2},
+  [9] = {.index = 10, .length = 1},
+  [10] = {.index = 11, .length = 2},
+  [11] = {.index = 13, .length = 1},
+  [12] = {.index = 14, .length = 2},
+  [13] = {.index = 16, .length = 2},
+  [14] = {.index = 18, .length = 2},
+  [15] = {.index = 20, .length = 2},
+  [16] = {.index = 22, .length = 2},
+  [17] = {.index = 24, .length = 3},
+  [18] = {.index = 27, .length = 2},
+  [19] = {.index = 29, .length = 1},
+  [21] = {.index = 30, .length = 2},
+  [22] = {.index = 32, .length = 2},
+  [23] = {.index = 34, .length = 1},
+  [24] = {.index = 35, .length = 2},
   [25] = {.index = 37, .length = 1},
   [26] = {.index = 38, .length = 1},
   [27] = {.index = 39, .length = 1},
   [28] = {.index = 40, .length = 1},
-  [29] = {.index = 41, .length = 2},
-  [30] = {.index = 43, .length = 1},
-  [31] = {.index = 44, .length = 2},
-  [32] = {.index = 46, .length = 1},
-  [34] = {.index = 46, .length = 1},
-  [35] = {.index = 47, .length = 3},
-  [36] = {.index = 50, .length = 2},
-  [37] = {.index = 52, .length = 1},
-  [38] = {.index = 53, .length = 2},
-  [39] = {.index = 55, .length = 1},
-  [40] = {.index = 56, .length = 2},
-  [41] = {.index = 58, .length = 1},
+  [29] = {.index = 41, .length = 1},
+  [30] = {.index = 42, .length = 2},
+  [31] = {.index = 44, .length = 1},
+  [32] = {.index = 45, .length = 2},
+  [33] = {.index = 47, .length = 1},
+  [35] = {.index = 47, .length = 1},
+  [36] = {.index = 48, .length = 3},
+  [37] = {.index = 51, .length = 2},
+  [38] = {.index = 53, .length = 1},
+  [39] = {.index = 54, .length = 2},
+  [40] = {.index = 56, .length = 1},
+  [41] = {.index = 57, .length = 2},
   [42] = {.index = 59, .length = 1},
-  [43] = {.index = 60, .length = 2},
-  [44] = {.index = 62, .length = 1},
+  [43] = {.index = 60, .length = 1},
+  [44] = {.index = 61, .length = 2},
   [45] = {.index = 63, .length = 1},
-  [46] = {.index = 64, .length = 2},
-  [47] = {.index = 66, .length = 2},
-  [49] = {.index = 68, .length = 3},
-  [50] = {.index = 71, .length = 1},
+  [46] = {.index = 64, .length = 1},
+  [47] = {.index = 65, .length = 2},
+  [48] = {.index = 67, .length = 2},
+  [50] = {.index = 69, .length = 3},
   [51] = {.index = 72, .length = 3},
   [52] = {.index = 75, .length = 1},
   [53] = {.index = 76, .length = 1},
@@ -2265,113 +2279,113 @@ static const TSFieldMapEntry ts_field_map_entries[] = {
   [4] =
     {field_stage, 1},
   [5] =
+    {field_path, 1},
+  [6] =
     {field_fields, 2},
     {field_name, 1},
-  [7] =
+  [8] =
     {field_body, 2},
     {field_event, 1},
-  [9] =
-    {field_operand, 1},
   [10] =
+    {field_operand, 1},
+  [11] =
     {field_body, 2},
     {field_name, 1},
-  [12] =
-    {field_condition, 1},
   [13] =
+    {field_condition, 1},
+  [14] =
     {field_name, 1},
     {field_version, 3},
-  [15] =
+  [16] =
     {field_event, 1},
     {field_target, 3},
-  [17] =
+  [18] =
     {field_body, 3},
     {field_event, 1},
-  [19] =
+  [20] =
     {field_field, 2},
     {field_object, 0},
-  [21] =
+  [22] =
     {field_list, 2},
     {field_operand, 0},
-  [23] =
+  [24] =
     {field_left, 0},
     {field_operator, 1},
     {field_right, 2},
-  [26] =
+  [27] =
     {field_moment, 1},
     {field_target, 3},
-  [28] =
-    {field_operand, 0},
   [29] =
+    {field_operand, 0},
+  [30] =
     {field_name, 1},
     {field_value, 3},
-  [31] =
+  [32] =
     {field_fallback, 3},
     {field_field, 1},
-  [33] =
-    {field_title, 1},
   [34] =
+    {field_title, 1},
+  [35] =
     {field_name, 0},
     {field_type, 2},
-  [36] =
-    {field_channels, 1},
   [37] =
-    {field_duration, 1},
+    {field_channels, 1},
   [38] =
-    {field_target, 1},
+    {field_duration, 1},
   [39] =
-    {field_outcome, 1},
+    {field_target, 1},
   [40] =
-    {field_action, 1},
+    {field_outcome, 1},
   [41] =
+    {field_action, 1},
+  [42] =
     {field_event, 1},
     {field_target, 4},
-  [43] =
-    {field_calendar, 3},
   [44] =
+    {field_calendar, 3},
+  [45] =
     {field_moment, 1},
     {field_target, 4},
-  [46] =
-    {field_optional, 1},
   [47] =
+    {field_optional, 1},
+  [48] =
     {field_body, 4},
     {field_channel, 3},
     {field_name, 1},
-  [50] =
+  [51] =
     {field_from, 1},
     {field_to, 3},
-  [52] =
-    {field_zone, 3},
   [53] =
+    {field_zone, 3},
+  [54] =
     {field_channels, 1},
     {field_event, 3},
-  [55] =
-    {field_until, 2},
   [56] =
+    {field_until, 2},
+  [57] =
     {field_channel, 1},
     {field_template, 2},
-  [58] =
-    {field_queue, 2},
   [59] =
-    {field_priority, 2},
+    {field_queue, 2},
   [60] =
+    {field_priority, 2},
+  [61] =
     {field_condition, 1},
     {field_consequence, 2},
-  [62] =
-    {field_agency, 2},
   [63] =
-    {field_discount, 2},
+    {field_agency, 2},
   [64] =
+    {field_discount, 2},
+  [65] =
     {field_message, 2},
     {field_team, 1},
-  [66] =
+  [67] =
     {field_action, 1},
     {field_fields, 2},
-  [68] =
+  [69] =
     {field_name, 1},
     {field_type, 3},
     {field_value, 5},
-  [71] =
-    {field_path, 1},
   [72] =
     {field_body, 5},
     {field_channel, 3},
@@ -2519,28 +2533,28 @@ static const TSFieldMapEntry ts_field_map_entries[] = {
 
 static const TSSymbol ts_alias_sequences[PRODUCTION_ID_COUNT][MAX_ALIAS_SEQUENCE_LENGTH] = {
   [0] = {0},
-  [19] = {
+  [20] = {
     [0] = alias_sym_type_identifier,
   },
-  [24] = {
+  [25] = {
     [1] = alias_sym_channel,
-  },
-  [32] = {
-    [0] = alias_sym_type_identifier,
   },
   [33] = {
+    [0] = alias_sym_type_identifier,
+  },
+  [34] = {
     [0] = alias_sym_variant,
   },
-  [35] = {
+  [36] = {
     [3] = alias_sym_channel,
   },
-  [38] = {
+  [39] = {
     [1] = alias_sym_channel,
   },
-  [40] = {
+  [41] = {
     [1] = alias_sym_channel,
   },
-  [48] = {
+  [49] = {
     [1] = alias_sym_variant,
   },
   [51] = {
@@ -2609,10 +2623,10 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [17] = 17,
   [18] = 18,
   [19] = 19,
-  [20] = 4,
-  [21] = 4,
-  [22] = 22,
-  [23] = 23,
+  [20] = 20,
+  [21] = 21,
+  [22] = 5,
+  [23] = 5,
   [24] = 24,
   [25] = 25,
   [26] = 26,
@@ -2634,7 +2648,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [42] = 42,
   [43] = 43,
   [44] = 44,
-  [45] = 4,
+  [45] = 5,
   [46] = 46,
   [47] = 47,
   [48] = 48,
@@ -2650,7 +2664,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [58] = 58,
   [59] = 59,
   [60] = 60,
-  [61] = 61,
+  [61] = 53,
   [62] = 62,
   [63] = 63,
   [64] = 64,
@@ -2659,87 +2673,87 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [67] = 67,
   [68] = 68,
   [69] = 69,
-  [70] = 70,
-  [71] = 71,
+  [70] = 20,
+  [71] = 21,
   [72] = 72,
-  [73] = 22,
-  [74] = 23,
-  [75] = 60,
-  [76] = 62,
-  [77] = 77,
-  [78] = 64,
-  [79] = 65,
-  [80] = 80,
-  [81] = 22,
-  [82] = 23,
-  [83] = 60,
-  [84] = 62,
-  [85] = 63,
-  [86] = 64,
-  [87] = 65,
-  [88] = 57,
-  [89] = 80,
-  [90] = 90,
-  [91] = 72,
-  [92] = 60,
-  [93] = 62,
-  [94] = 63,
-  [95] = 64,
-  [96] = 65,
-  [97] = 72,
-  [98] = 57,
-  [99] = 80,
-  [100] = 100,
-  [101] = 57,
-  [102] = 80,
-  [103] = 90,
-  [104] = 90,
-  [105] = 63,
-  [106] = 26,
-  [107] = 25,
-  [108] = 28,
-  [109] = 16,
-  [110] = 17,
-  [111] = 6,
-  [112] = 18,
-  [113] = 19,
-  [114] = 9,
-  [115] = 5,
-  [116] = 8,
-  [117] = 10,
-  [118] = 30,
-  [119] = 12,
-  [120] = 11,
-  [121] = 121,
-  [122] = 13,
-  [123] = 2,
-  [124] = 31,
-  [125] = 26,
-  [126] = 27,
-  [127] = 25,
-  [128] = 28,
-  [129] = 129,
-  [130] = 7,
-  [131] = 15,
-  [132] = 3,
-  [133] = 14,
-  [134] = 30,
-  [135] = 27,
+  [73] = 73,
+  [74] = 74,
+  [75] = 54,
+  [76] = 55,
+  [77] = 74,
+  [78] = 20,
+  [79] = 21,
+  [80] = 72,
+  [81] = 73,
+  [82] = 74,
+  [83] = 54,
+  [84] = 55,
+  [85] = 53,
+  [86] = 86,
+  [87] = 86,
+  [88] = 69,
+  [89] = 72,
+  [90] = 73,
+  [91] = 74,
+  [92] = 54,
+  [93] = 55,
+  [94] = 94,
+  [95] = 95,
+  [96] = 96,
+  [97] = 97,
+  [98] = 86,
+  [99] = 72,
+  [100] = 73,
+  [101] = 53,
+  [102] = 86,
+  [103] = 60,
+  [104] = 60,
+  [105] = 69,
+  [106] = 29,
+  [107] = 28,
+  [108] = 108,
+  [109] = 109,
+  [110] = 8,
+  [111] = 4,
+  [112] = 9,
+  [113] = 10,
+  [114] = 30,
+  [115] = 11,
+  [116] = 12,
+  [117] = 13,
+  [118] = 2,
+  [119] = 6,
+  [120] = 15,
+  [121] = 3,
+  [122] = 16,
+  [123] = 26,
+  [124] = 27,
+  [125] = 29,
+  [126] = 28,
+  [127] = 14,
+  [128] = 19,
+  [129] = 7,
+  [130] = 17,
+  [131] = 18,
+  [132] = 31,
+  [133] = 26,
+  [134] = 27,
+  [135] = 30,
   [136] = 136,
   [137] = 137,
   [138] = 138,
   [139] = 139,
   [140] = 140,
   [141] = 141,
-  [142] = 22,
-  [143] = 23,
-  [144] = 144,
+  [142] = 142,
+  [143] = 21,
+  [144] = 20,
   [145] = 145,
   [146] = 146,
   [147] = 147,
   [148] = 148,
-  [149] = 5,
-  [150] = 6,
+  [149] = 149,
+  [150] = 150,
   [151] = 151,
   [152] = 152,
   [153] = 153,
@@ -2761,40 +2775,40 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [169] = 169,
   [170] = 170,
   [171] = 171,
-  [172] = 172,
+  [172] = 4,
   [173] = 173,
   [174] = 174,
   [175] = 175,
   [176] = 176,
-  [177] = 177,
+  [177] = 7,
   [178] = 178,
-  [179] = 9,
-  [180] = 8,
-  [181] = 10,
-  [182] = 30,
-  [183] = 12,
-  [184] = 11,
-  [185] = 13,
-  [186] = 2,
-  [187] = 7,
-  [188] = 15,
-  [189] = 3,
-  [190] = 14,
-  [191] = 26,
-  [192] = 27,
-  [193] = 25,
-  [194] = 28,
-  [195] = 16,
-  [196] = 17,
-  [197] = 197,
-  [198] = 18,
-  [199] = 19,
-  [200] = 200,
-  [201] = 201,
-  [202] = 202,
-  [203] = 203,
-  [204] = 204,
-  [205] = 31,
+  [179] = 179,
+  [180] = 180,
+  [181] = 181,
+  [182] = 182,
+  [183] = 183,
+  [184] = 31,
+  [185] = 185,
+  [186] = 8,
+  [187] = 9,
+  [188] = 10,
+  [189] = 30,
+  [190] = 11,
+  [191] = 12,
+  [192] = 13,
+  [193] = 2,
+  [194] = 6,
+  [195] = 15,
+  [196] = 3,
+  [197] = 16,
+  [198] = 26,
+  [199] = 27,
+  [200] = 29,
+  [201] = 28,
+  [202] = 14,
+  [203] = 19,
+  [204] = 17,
+  [205] = 18,
   [206] = 206,
   [207] = 207,
   [208] = 208,
@@ -2858,19 +2872,19 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [266] = 266,
   [267] = 267,
   [268] = 268,
-  [269] = 269,
-  [270] = 266,
-  [271] = 266,
-  [272] = 272,
+  [269] = 268,
+  [270] = 270,
+  [271] = 271,
+  [272] = 268,
   [273] = 273,
   [274] = 274,
   [275] = 275,
   [276] = 276,
   [277] = 277,
-  [278] = 277,
+  [278] = 278,
   [279] = 279,
-  [280] = 277,
-  [281] = 281,
+  [280] = 278,
+  [281] = 278,
   [282] = 282,
   [283] = 283,
   [284] = 284,
@@ -2909,7 +2923,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [317] = 317,
   [318] = 318,
   [319] = 319,
-  [320] = 317,
+  [320] = 320,
   [321] = 321,
   [322] = 322,
   [323] = 323,
@@ -2920,11 +2934,11 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [328] = 328,
   [329] = 329,
   [330] = 330,
-  [331] = 331,
-  [332] = 317,
-  [333] = 330,
-  [334] = 334,
-  [335] = 330,
+  [331] = 310,
+  [332] = 311,
+  [333] = 310,
+  [334] = 311,
+  [335] = 335,
   [336] = 336,
   [337] = 337,
   [338] = 338,
@@ -3023,37 +3037,37 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [431] = 431,
   [432] = 432,
   [433] = 433,
-  [434] = 169,
+  [434] = 434,
   [435] = 435,
   [436] = 436,
-  [437] = 437,
+  [437] = 160,
   [438] = 438,
   [439] = 439,
   [440] = 440,
   [441] = 441,
   [442] = 442,
   [443] = 443,
-  [444] = 423,
+  [444] = 444,
   [445] = 445,
   [446] = 446,
   [447] = 447,
   [448] = 448,
   [449] = 449,
-  [450] = 450,
+  [450] = 417,
   [451] = 451,
   [452] = 452,
   [453] = 453,
-  [454] = 423,
-  [455] = 455,
-  [456] = 421,
-  [457] = 452,
-  [458] = 458,
+  [454] = 454,
+  [455] = 417,
+  [456] = 456,
+  [457] = 436,
+  [458] = 442,
   [459] = 459,
   [460] = 460,
   [461] = 461,
   [462] = 462,
   [463] = 463,
-  [464] = 458,
+  [464] = 464,
   [465] = 465,
   [466] = 466,
   [467] = 467,
@@ -3137,10 +3151,10 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [545] = 545,
   [546] = 546,
   [547] = 547,
-  [548] = 481,
+  [548] = 548,
   [549] = 549,
-  [550] = 550,
-  [551] = 469,
+  [550] = 512,
+  [551] = 551,
   [552] = 552,
   [553] = 553,
   [554] = 554,
@@ -3149,28 +3163,30 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [557] = 557,
   [558] = 558,
   [559] = 559,
-  [560] = 540,
-  [561] = 561,
+  [560] = 560,
+  [561] = 477,
   [562] = 562,
-  [563] = 540,
+  [563] = 563,
   [564] = 564,
-  [565] = 565,
-  [566] = 566,
-  [567] = 481,
-  [568] = 469,
-  [569] = 569,
-  [570] = 570,
-  [571] = 555,
+  [565] = 542,
+  [566] = 553,
+  [567] = 567,
+  [568] = 568,
+  [569] = 512,
+  [570] = 553,
+  [571] = 571,
   [572] = 572,
-  [573] = 573,
+  [573] = 516,
   [574] = 574,
   [575] = 575,
-  [576] = 576,
-  [577] = 555,
+  [576] = 542,
+  [577] = 577,
   [578] = 578,
-  [579] = 556,
+  [579] = 516,
   [580] = 580,
-  [581] = 581,
+  [581] = 505,
+  [582] = 582,
+  [583] = 583,
 };
 
 static bool ts_lex(TSLexer *lexer, TSStateId state) {
@@ -3178,242 +3194,242 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(276);
+      if (eof) ADVANCE(280);
       ADVANCE_MAP(
         '!', 26,
-        '"', 790,
-        '#', 798,
-        '%', 765,
-        '(', 428,
-        ')', 429,
-        '*', 426,
-        '+', 425,
-        ',', 293,
-        '-', 305,
-        '.', 380,
-        '/', 427,
-        ':', 292,
-        '<', 417,
-        '=', 356,
-        '>', 419,
-        '?', 294,
-        '[', 423,
-        '\\', 269,
-        ']', 424,
-        'a', 481,
-        'b', 731,
-        'c', 437,
-        'd', 439,
-        'e', 606,
-        'f', 442,
-        'g', 580,
-        'h', 647,
-        'i', 557,
-        'l', 444,
-        'm', 582,
-        'n', 642,
-        'o', 559,
-        'p', 467,
-        'r', 516,
-        's', 448,
-        't', 518,
-        'v', 445,
-        'w', 469,
-        '{', 795,
-        '|', 295,
-        '}', 291,
+        '"', 802,
+        '#', 810,
+        '%', 777,
+        '(', 434,
+        ')', 435,
+        '*', 432,
+        '+', 431,
+        ',', 297,
+        '-', 309,
+        '.', 386,
+        '/', 433,
+        ':', 296,
+        '<', 423,
+        '=', 360,
+        '>', 425,
+        '?', 298,
+        '[', 429,
+        '\\', 273,
+        ']', 430,
+        'a', 487,
+        'b', 743,
+        'c', 443,
+        'd', 445,
+        'e', 613,
+        'f', 448,
+        'g', 587,
+        'h', 654,
+        'i', 563,
+        'l', 450,
+        'm', 589,
+        'n', 650,
+        'o', 566,
+        'p', 473,
+        'r', 522,
+        's', 454,
+        't', 524,
+        'v', 451,
+        'w', 475,
+        '{', 807,
+        '|', 299,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(271);
+          lookahead == 0xfeff) SKIP(275);
       if (lookahead == '_' ||
-          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(753);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(767);
+          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(765);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(779);
       END_STATE();
     case 1:
       ADVANCE_MAP(
         '!', 26,
-        '"', 789,
-        '#', 798,
-        '%', 766,
-        '(', 428,
-        '*', 426,
-        '+', 425,
-        ',', 293,
-        '-', 304,
-        '/', 427,
-        '<', 417,
+        '"', 801,
+        '#', 810,
+        '%', 778,
+        '(', 434,
+        '*', 432,
+        '+', 431,
+        ',', 297,
+        '-', 308,
+        '/', 433,
+        '<', 423,
         '=', 27,
-        '>', 419,
-        ']', 424,
-        'a', 485,
-        'b', 731,
-        'd', 439,
-        'e', 735,
-        'f', 443,
-        'h', 647,
-        'i', 611,
-        'm', 592,
-        'n', 648,
-        'o', 664,
-        't', 659,
-        'w', 547,
-        '}', 291,
+        '>', 425,
+        ']', 430,
+        'a', 491,
+        'b', 743,
+        'd', 445,
+        'e', 747,
+        'f', 449,
+        'h', 654,
+        'i', 619,
+        'm', 599,
+        'n', 656,
+        'o', 674,
+        't', 668,
+        'w', 553,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(1);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(760);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(772);
       if (lookahead == '_' ||
-          ('c' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(767);
+          ('c' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(779);
       END_STATE();
     case 2:
       ADVANCE_MAP(
         '!', 26,
-        '"', 789,
-        '#', 798,
-        '(', 428,
-        '*', 426,
-        '+', 425,
-        ',', 293,
-        '-', 304,
-        '/', 427,
-        '<', 417,
+        '"', 801,
+        '#', 810,
+        '(', 434,
+        '*', 432,
+        '+', 431,
+        ',', 297,
+        '-', 308,
+        '/', 433,
+        '<', 423,
         '=', 27,
-        '>', 419,
-        ']', 424,
-        'a', 485,
-        'e', 735,
-        'f', 443,
-        'i', 611,
-        'n', 648,
-        'o', 564,
-        't', 659,
-        '}', 291,
+        '>', 425,
+        ']', 430,
+        'a', 491,
+        'e', 747,
+        'f', 449,
+        'i', 619,
+        'n', 656,
+        'o', 571,
+        't', 668,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(2);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(760);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(772);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 3:
       ADVANCE_MAP(
         '!', 26,
-        '"', 789,
-        '#', 798,
-        '(', 428,
-        '*', 426,
-        '+', 425,
-        ',', 293,
-        '-', 304,
-        '/', 427,
-        '<', 417,
+        '"', 801,
+        '#', 810,
+        '(', 434,
+        '*', 432,
+        '+', 431,
+        ',', 297,
+        '-', 308,
+        '/', 433,
+        '<', 423,
         '=', 27,
-        '>', 419,
-        ']', 424,
-        'a', 485,
-        'e', 735,
-        'f', 443,
-        'i', 611,
-        'n', 648,
-        'o', 664,
-        't', 659,
-        '{', 290,
-        '}', 291,
+        '>', 425,
+        ']', 430,
+        'a', 491,
+        'e', 747,
+        'f', 449,
+        'i', 619,
+        'n', 656,
+        'o', 674,
+        't', 668,
+        '{', 294,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(3);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(760);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(772);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 4:
       ADVANCE_MAP(
         '!', 26,
-        '#', 798,
-        '%', 766,
-        '*', 426,
-        '+', 425,
-        ',', 293,
-        '-', 304,
-        '/', 427,
-        '<', 417,
+        '#', 810,
+        '%', 778,
+        '*', 432,
+        '+', 431,
+        ',', 297,
+        '-', 308,
+        '/', 433,
+        '<', 423,
         '=', 27,
-        '>', 419,
+        '>', 425,
         'a', 145,
-        'b', 242,
-        'c', 181,
+        'b', 246,
+        'c', 182,
         'd', 36,
-        'f', 190,
+        'f', 192,
         'h', 171,
         'i', 147,
         'm', 131,
-        'n', 174,
+        'n', 173,
         'o', 109,
         'p', 54,
         's', 39,
         't', 118,
         'w', 83,
-        '}', 291,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(4);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(25);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(767);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(779);
       END_STATE();
     case 5:
-      if (lookahead == '"') ADVANCE(790);
-      if (lookahead == '#') ADVANCE(791);
-      if (lookahead == '\\') ADVANCE(269);
-      if (lookahead == '{') ADVANCE(796);
+      if (lookahead == '"') ADVANCE(802);
+      if (lookahead == '#') ADVANCE(803);
+      if (lookahead == '\\') ADVANCE(273);
+      if (lookahead == '{') ADVANCE(808);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) ADVANCE(792);
-      if (lookahead != 0) ADVANCE(793);
+          lookahead == 0xfeff) ADVANCE(804);
+      if (lookahead != 0) ADVANCE(805);
       END_STATE();
     case 6:
       ADVANCE_MAP(
-        '"', 789,
-        '#', 798,
-        'a', 497,
-        'e', 737,
-        'f', 475,
-        'i', 615,
-        'l', 641,
-        'n', 642,
-        'o', 665,
-        't', 649,
-        '{', 290,
+        '"', 801,
+        '#', 810,
+        'a', 503,
+        'e', 749,
+        'f', 481,
+        'i', 623,
+        'l', 649,
+        'n', 650,
+        'o', 675,
+        't', 657,
+        '{', 294,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(6);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 7:
       ADVANCE_MAP(
-        '#', 798,
-        ',', 293,
-        '-', 304,
-        'a', 221,
-        'c', 181,
+        '#', 810,
+        ',', 297,
+        '-', 308,
+        'a', 225,
+        'c', 182,
         'd', 50,
-        'f', 195,
+        'f', 197,
         'i', 146,
         'm', 179,
-        'n', 174,
+        'n', 173,
         'p', 54,
         's', 53,
         't', 117,
         'w', 93,
-        '}', 291,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
@@ -3422,295 +3438,295 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 8:
       ADVANCE_MAP(
-        '#', 798,
-        ',', 293,
-        '=', 355,
-        '?', 294,
-        'a', 497,
-        'e', 737,
-        'f', 475,
-        'i', 615,
-        'n', 642,
-        'o', 665,
-        't', 649,
-        '|', 295,
-        '}', 291,
+        '#', 810,
+        ',', 297,
+        '=', 359,
+        '?', 298,
+        'a', 503,
+        'e', 749,
+        'f', 481,
+        'i', 623,
+        'n', 650,
+        'o', 675,
+        't', 657,
+        '|', 299,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(8);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(763);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(775);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 9:
       ADVANCE_MAP(
-        '#', 798,
-        ',', 293,
-        'a', 497,
-        'e', 737,
-        'f', 474,
-        'i', 615,
-        'm', 656,
-        'n', 642,
-        'o', 665,
-        's', 466,
-        't', 578,
-        'w', 542,
-        '}', 291,
+        '#', 810,
+        ',', 297,
+        'a', 502,
+        'c', 647,
+        'e', 749,
+        'f', 480,
+        'i', 623,
+        'm', 664,
+        'n', 653,
+        'o', 675,
+        'p', 474,
+        's', 471,
+        't', 585,
+        'w', 548,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(9);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 10:
       ADVANCE_MAP(
-        '#', 798,
-        ',', 293,
-        'a', 496,
-        'c', 639,
-        'e', 737,
-        'f', 474,
-        'i', 615,
-        'm', 656,
-        'n', 646,
-        'o', 665,
-        'p', 468,
-        's', 465,
-        't', 578,
-        'w', 542,
-        '}', 291,
+        '#', 810,
+        ',', 297,
+        'a', 503,
+        'e', 749,
+        'f', 480,
+        'i', 623,
+        'm', 664,
+        'n', 650,
+        'o', 675,
+        's', 472,
+        't', 585,
+        'w', 548,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(10);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 11:
       ADVANCE_MAP(
-        '#', 798,
+        '#', 810,
         '-', 28,
-        'a', 493,
-        'c', 458,
-        'e', 607,
-        'f', 475,
-        'g', 580,
-        'i', 558,
-        'n', 642,
-        'o', 561,
-        'r', 534,
-        's', 532,
-        't', 649,
-        'w', 471,
-        '}', 291,
+        'a', 499,
+        'c', 464,
+        'e', 614,
+        'f', 481,
+        'g', 587,
+        'i', 565,
+        'n', 650,
+        'o', 568,
+        'r', 542,
+        's', 538,
+        't', 657,
+        'w', 477,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(11);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 12:
       ADVANCE_MAP(
-        '#', 798,
+        '#', 810,
         '-', 28,
-        'a', 497,
-        'e', 737,
-        'f', 475,
-        'i', 615,
-        'n', 642,
-        'o', 665,
-        's', 713,
-        't', 649,
-        'w', 471,
+        'a', 503,
+        'e', 749,
+        'f', 481,
+        'i', 623,
+        'n', 650,
+        'o', 675,
+        's', 725,
+        't', 657,
+        'w', 477,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(12);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 13:
       ADVANCE_MAP(
-        '#', 798,
-        'a', 494,
-        'c', 458,
-        'e', 622,
-        'f', 475,
-        'i', 615,
-        'n', 642,
-        'o', 562,
-        's', 718,
-        't', 649,
+        '#', 810,
+        'a', 500,
+        'c', 464,
+        'e', 630,
+        'f', 481,
+        'i', 623,
+        'n', 650,
+        'o', 569,
+        's', 730,
+        't', 657,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(13);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 14:
       ADVANCE_MAP(
-        '#', 798,
-        'a', 493,
-        'c', 458,
-        'e', 607,
-        'f', 475,
-        'g', 640,
-        'i', 558,
-        'n', 642,
-        'o', 561,
-        'r', 534,
-        's', 533,
-        't', 649,
-        'w', 470,
-        '}', 291,
+        '#', 810,
+        'a', 499,
+        'c', 464,
+        'e', 614,
+        'f', 481,
+        'g', 648,
+        'i', 565,
+        'n', 650,
+        'o', 568,
+        'r', 542,
+        's', 539,
+        't', 657,
+        'w', 476,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(14);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 15:
       ADVANCE_MAP(
-        '#', 798,
-        'a', 493,
-        'c', 458,
-        'e', 607,
-        'f', 475,
-        'g', 640,
-        'i', 558,
-        'n', 642,
-        'o', 561,
-        'r', 534,
-        's', 533,
-        't', 649,
-        'w', 471,
-        '}', 291,
+        '#', 810,
+        'a', 499,
+        'c', 464,
+        'e', 614,
+        'f', 481,
+        'g', 648,
+        'i', 565,
+        'n', 650,
+        'o', 568,
+        'r', 542,
+        's', 539,
+        't', 657,
+        'w', 477,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(15);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 16:
       ADVANCE_MAP(
-        '#', 798,
-        'a', 497,
-        'e', 737,
-        'f', 473,
-        'i', 615,
-        'm', 651,
-        'n', 642,
-        'o', 665,
-        's', 449,
-        't', 576,
-        'w', 539,
+        '#', 810,
+        'a', 502,
+        'c', 647,
+        'e', 749,
+        'f', 481,
+        'i', 623,
+        'n', 653,
+        'o', 675,
+        'p', 474,
+        's', 726,
+        't', 657,
+        'w', 584,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(16);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(25);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 17:
       ADVANCE_MAP(
-        '#', 798,
-        'a', 497,
-        'e', 737,
-        'f', 475,
-        'g', 581,
-        'i', 615,
-        'n', 642,
-        'o', 612,
-        's', 713,
-        't', 649,
-        '}', 291,
+        '#', 810,
+        'a', 503,
+        'e', 749,
+        'f', 479,
+        'i', 623,
+        'm', 659,
+        'n', 650,
+        'o', 675,
+        's', 455,
+        't', 583,
+        'w', 545,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(17);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(25);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 18:
       ADVANCE_MAP(
-        '#', 798,
-        'a', 496,
-        'c', 639,
-        'e', 737,
-        'f', 475,
-        'i', 615,
-        'n', 646,
-        'o', 665,
-        'p', 468,
-        's', 714,
-        't', 649,
-        'w', 577,
-        '}', 291,
+        '#', 810,
+        'a', 503,
+        'e', 749,
+        'f', 481,
+        'g', 588,
+        'i', 623,
+        'n', 650,
+        'o', 620,
+        's', 725,
+        't', 657,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(18);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 19:
       ADVANCE_MAP(
-        '#', 798,
-        'a', 495,
-        'e', 737,
-        'f', 475,
-        'i', 615,
-        'n', 642,
-        'o', 665,
-        't', 649,
+        '#', 810,
+        'a', 501,
+        'e', 749,
+        'f', 481,
+        'i', 623,
+        'n', 650,
+        'o', 675,
+        't', 657,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(19);
       if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 20:
-      if (lookahead == '#') ADVANCE(798);
+      if (lookahead == '#') ADVANCE(810);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(20);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(283);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(287);
       END_STATE();
     case 21:
-      if (lookahead == '-') ADVANCE(263);
+      if (lookahead == '-') ADVANCE(267);
       END_STATE();
     case 22:
-      if (lookahead == '-') ADVANCE(264);
+      if (lookahead == '-') ADVANCE(268);
       END_STATE();
     case 23:
-      if (lookahead == '-') ADVANCE(264);
+      if (lookahead == '-') ADVANCE(268);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(22);
       END_STATE();
     case 24:
-      if (lookahead == ':') ADVANCE(265);
+      if (lookahead == ':') ADVANCE(269);
       END_STATE();
     case 25:
-      if (lookahead == ':') ADVANCE(265);
+      if (lookahead == ':') ADVANCE(269);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(24);
       END_STATE();
     case 26:
-      if (lookahead == '=') ADVANCE(416);
+      if (lookahead == '=') ADVANCE(422);
       END_STATE();
     case 27:
-      if (lookahead == '=') ADVANCE(410);
+      if (lookahead == '=') ADVANCE(416);
       END_STATE();
     case 28:
-      if (lookahead == '>') ADVANCE(365);
+      if (lookahead == '>') ADVANCE(369);
       END_STATE();
     case 29:
       if (lookahead == '_') ADVANCE(143);
@@ -3722,11 +3738,11 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '_') ADVANCE(66);
       END_STATE();
     case 32:
-      if (lookahead == 'a') ADVANCE(246);
+      if (lookahead == 'a') ADVANCE(250);
       END_STATE();
     case 33:
       if (lookahead == 'a') ADVANCE(135);
-      if (lookahead == 'u') ADVANCE(192);
+      if (lookahead == 'u') ADVANCE(194);
       END_STATE();
     case 34:
       if (lookahead == 'a') ADVANCE(148);
@@ -3736,32 +3752,32 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'a') ADVANCE(112);
       END_STATE();
     case 36:
-      if (lookahead == 'a') ADVANCE(247);
+      if (lookahead == 'a') ADVANCE(251);
       END_STATE();
     case 37:
-      if (lookahead == 'a') ADVANCE(185);
-      if (lookahead == 'e') ADVANCE(196);
+      if (lookahead == 'a') ADVANCE(187);
+      if (lookahead == 'e') ADVANCE(199);
       END_STATE();
     case 38:
-      if (lookahead == 'a') ADVANCE(232);
+      if (lookahead == 'a') ADVANCE(236);
       if (lookahead == 'e') ADVANCE(110);
       if (lookahead == 'p') ADVANCE(139);
       if (lookahead == 't') ADVANCE(35);
       if (lookahead == 'u') ADVANCE(167);
       END_STATE();
     case 39:
-      if (lookahead == 'a') ADVANCE(232);
-      if (lookahead == 't') ADVANCE(173);
+      if (lookahead == 'a') ADVANCE(236);
+      if (lookahead == 't') ADVANCE(174);
       if (lookahead == 'u') ADVANCE(167);
       END_STATE();
     case 40:
-      if (lookahead == 'a') ADVANCE(248);
+      if (lookahead == 'a') ADVANCE(252);
       END_STATE();
     case 41:
       if (lookahead == 'a') ADVANCE(114);
       END_STATE();
     case 42:
-      if (lookahead == 'a') ADVANCE(249);
+      if (lookahead == 'a') ADVANCE(253);
       END_STATE();
     case 43:
       if (lookahead == 'a') ADVANCE(138);
@@ -3770,39 +3786,39 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'a') ADVANCE(63);
       END_STATE();
     case 45:
-      if (lookahead == 'a') ADVANCE(251);
-      END_STATE();
-    case 46:
-      if (lookahead == 'a') ADVANCE(252);
-      END_STATE();
-    case 47:
-      if (lookahead == 'a') ADVANCE(254);
-      END_STATE();
-    case 48:
       if (lookahead == 'a') ADVANCE(255);
       END_STATE();
-    case 49:
+    case 46:
       if (lookahead == 'a') ADVANCE(256);
       END_STATE();
+    case 47:
+      if (lookahead == 'a') ADVANCE(258);
+      END_STATE();
+    case 48:
+      if (lookahead == 'a') ADVANCE(259);
+      END_STATE();
+    case 49:
+      if (lookahead == 'a') ADVANCE(260);
+      END_STATE();
     case 50:
-      if (lookahead == 'a') ADVANCE(257);
+      if (lookahead == 'a') ADVANCE(261);
       END_STATE();
     case 51:
-      if (lookahead == 'a') ADVANCE(189);
+      if (lookahead == 'a') ADVANCE(191);
       END_STATE();
     case 52:
-      if (lookahead == 'a') ADVANCE(218);
+      if (lookahead == 'a') ADVANCE(222);
       END_STATE();
     case 53:
-      if (lookahead == 'a') ADVANCE(224);
-      if (lookahead == 't') ADVANCE(173);
+      if (lookahead == 'a') ADVANCE(228);
+      if (lookahead == 't') ADVANCE(174);
       if (lookahead == 'u') ADVANCE(156);
       END_STATE();
     case 54:
-      if (lookahead == 'a') ADVANCE(236);
+      if (lookahead == 'a') ADVANCE(240);
       END_STATE();
     case 55:
-      if (lookahead == 'a') ADVANCE(128);
+      if (lookahead == 'a') ADVANCE(127);
       if (lookahead == 'e') ADVANCE(72);
       if (lookahead == 'h') ADVANCE(97);
       END_STATE();
@@ -3810,39 +3826,39 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'a') ADVANCE(64);
       END_STATE();
     case 57:
-      if (lookahead == 'a') ADVANCE(229);
+      if (lookahead == 'a') ADVANCE(233);
       END_STATE();
     case 58:
-      if (lookahead == 'a') ADVANCE(230);
+      if (lookahead == 'a') ADVANCE(234);
       END_STATE();
     case 59:
       if (lookahead == 'c') ADVANCE(65);
       if (lookahead == 'l') ADVANCE(95);
       if (lookahead == 'n') ADVANCE(68);
-      if (lookahead == 's') ADVANCE(203);
-      if (lookahead == 't') ADVANCE(349);
+      if (lookahead == 's') ADVANCE(206);
+      if (lookahead == 't') ADVANCE(353);
       END_STATE();
     case 60:
       if (lookahead == 'c') ADVANCE(43);
       END_STATE();
     case 61:
-      if (lookahead == 'c') ADVANCE(250);
+      if (lookahead == 'c') ADVANCE(254);
       END_STATE();
     case 62:
-      if (lookahead == 'c') ADVANCE(253);
+      if (lookahead == 'c') ADVANCE(257);
       END_STATE();
     case 63:
-      if (lookahead == 'c') ADVANCE(225);
+      if (lookahead == 'c') ADVANCE(229);
       END_STATE();
     case 64:
-      if (lookahead == 'c') ADVANCE(223);
+      if (lookahead == 'c') ADVANCE(227);
       END_STATE();
     case 65:
       if (lookahead == 'c') ADVANCE(175);
-      if (lookahead == 't') ADVANCE(127);
+      if (lookahead == 't') ADVANCE(128);
       END_STATE();
     case 66:
-      if (lookahead == 'c') ADVANCE(182);
+      if (lookahead == 'c') ADVANCE(183);
       END_STATE();
     case 67:
       if (lookahead == 'd') ADVANCE(32);
@@ -3852,16 +3868,16 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == ' ') ADVANCE(67);
       END_STATE();
     case 68:
-      if (lookahead == 'd') ADVANCE(413);
+      if (lookahead == 'd') ADVANCE(419);
       END_STATE();
     case 69:
-      if (lookahead == 'd') ADVANCE(391);
+      if (lookahead == 'd') ADVANCE(397);
       END_STATE();
     case 70:
-      if (lookahead == 'd') ADVANCE(378);
+      if (lookahead == 'd') ADVANCE(384);
       END_STATE();
     case 71:
-      if (lookahead == 'd') ADVANCE(317);
+      if (lookahead == 'd') ADVANCE(321);
       if (lookahead == 'e') ADVANCE(134);
       END_STATE();
     case 72:
@@ -3898,7 +3914,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 82:
       if (lookahead == 'e') ADVANCE(142);
-      if (lookahead == 'h') ADVANCE(238);
+      if (lookahead == 'h') ADVANCE(242);
       if (lookahead == 'u') ADVANCE(92);
       END_STATE();
     case 83:
@@ -3906,40 +3922,40 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'h') ADVANCE(97);
       END_STATE();
     case 84:
-      if (lookahead == 'e') ADVANCE(372);
+      if (lookahead == 'e') ADVANCE(376);
       END_STATE();
     case 85:
-      if (lookahead == 'e') ADVANCE(361);
+      if (lookahead == 'e') ADVANCE(365);
       END_STATE();
     case 86:
-      if (lookahead == 'e') ADVANCE(769);
+      if (lookahead == 'e') ADVANCE(781);
       END_STATE();
     case 87:
-      if (lookahead == 'e') ADVANCE(370);
+      if (lookahead == 'e') ADVANCE(374);
       END_STATE();
     case 88:
-      if (lookahead == 'e') ADVANCE(363);
+      if (lookahead == 'e') ADVANCE(367);
       END_STATE();
     case 89:
-      if (lookahead == 'e') ADVANCE(359);
+      if (lookahead == 'e') ADVANCE(363);
       END_STATE();
     case 90:
-      if (lookahead == 'e') ADVANCE(347);
+      if (lookahead == 'e') ADVANCE(351);
       END_STATE();
     case 91:
-      if (lookahead == 'e') ADVANCE(313);
+      if (lookahead == 'e') ADVANCE(317);
       END_STATE();
     case 92:
-      if (lookahead == 'e') ADVANCE(208);
+      if (lookahead == 'e') ADVANCE(211);
       END_STATE();
     case 93:
       if (lookahead == 'e') ADVANCE(71);
       END_STATE();
     case 94:
-      if (lookahead == 'e') ADVANCE(202);
+      if (lookahead == 'e') ADVANCE(205);
       END_STATE();
     case 95:
-      if (lookahead == 'e') ADVANCE(193);
+      if (lookahead == 'e') ADVANCE(195);
       END_STATE();
     case 96:
       if (lookahead == 'e') ADVANCE(160);
@@ -3949,16 +3965,16 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 98:
       if (lookahead == 'e') ADVANCE(158);
-      if (lookahead == 'l') ADVANCE(381);
+      if (lookahead == 'l') ADVANCE(387);
       END_STATE();
     case 99:
-      if (lookahead == 'e') ADVANCE(187);
+      if (lookahead == 'e') ADVANCE(189);
       END_STATE();
     case 100:
       if (lookahead == 'e') ADVANCE(151);
       END_STATE();
     case 101:
-      if (lookahead == 'e') ADVANCE(188);
+      if (lookahead == 'e') ADVANCE(190);
       END_STATE();
     case 102:
       if (lookahead == 'e') ADVANCE(165);
@@ -3974,37 +3990,38 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'e') ADVANCE(163);
       END_STATE();
     case 106:
-      if (lookahead == 'e') ADVANCE(210);
+      if (lookahead == 'e') ADVANCE(213);
       END_STATE();
     case 107:
-      if (lookahead == 'f') ADVANCE(383);
-      if (lookahead == 'n') ADVANCE(302);
-      if (lookahead == 's') ADVANCE(421);
+      if (lookahead == 'f') ADVANCE(389);
+      if (lookahead == 'm') ADVANCE(185);
+      if (lookahead == 'n') ADVANCE(306);
+      if (lookahead == 's') ADVANCE(427);
       END_STATE();
     case 108:
-      if (lookahead == 'f') ADVANCE(340);
-      if (lookahead == 'n') ADVANCE(336);
-      if (lookahead == 'r') ADVANCE(411);
+      if (lookahead == 'f') ADVANCE(344);
+      if (lookahead == 'n') ADVANCE(340);
+      if (lookahead == 'r') ADVANCE(417);
       END_STATE();
     case 109:
-      if (lookahead == 'f') ADVANCE(338);
-      if (lookahead == 'r') ADVANCE(411);
+      if (lookahead == 'f') ADVANCE(342);
+      if (lookahead == 'r') ADVANCE(417);
       END_STATE();
     case 110:
       if (lookahead == 'g') ADVANCE(144);
       if (lookahead == 'n') ADVANCE(70);
-      if (lookahead == 't') ADVANCE(393);
+      if (lookahead == 't') ADVANCE(399);
       END_STATE();
     case 111:
-      if (lookahead == 'g') ADVANCE(235);
+      if (lookahead == 'g') ADVANCE(239);
       END_STATE();
     case 112:
       if (lookahead == 'g') ADVANCE(84);
-      if (lookahead == 'r') ADVANCE(217);
+      if (lookahead == 'r') ADVANCE(220);
       END_STATE();
     case 113:
-      if (lookahead == 'g') ADVANCE(191);
-      if (lookahead == 'n') ADVANCE(239);
+      if (lookahead == 'g') ADVANCE(193);
+      if (lookahead == 'n') ADVANCE(243);
       END_STATE();
     case 114:
       if (lookahead == 'g') ADVANCE(88);
@@ -4013,29 +4030,29 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'g') ADVANCE(153);
       END_STATE();
     case 116:
-      if (lookahead == 'h') ADVANCE(780);
+      if (lookahead == 'h') ADVANCE(792);
       END_STATE();
     case 117:
-      if (lookahead == 'h') ADVANCE(234);
+      if (lookahead == 'h') ADVANCE(238);
       if (lookahead == 'u') ADVANCE(91);
       END_STATE();
     case 118:
-      if (lookahead == 'h') ADVANCE(238);
+      if (lookahead == 'h') ADVANCE(242);
       if (lookahead == 'u') ADVANCE(92);
       END_STATE();
     case 119:
-      if (lookahead == 'h') ADVANCE(180);
+      if (lookahead == 'h') ADVANCE(181);
       END_STATE();
     case 120:
-      if (lookahead == 'i') ADVANCE(244);
-      if (lookahead == 'o') ADVANCE(226);
+      if (lookahead == 'i') ADVANCE(248);
+      if (lookahead == 'o') ADVANCE(230);
       END_STATE();
     case 121:
       if (lookahead == 'i') ADVANCE(113);
       if (lookahead == 'o') ADVANCE(149);
       END_STATE();
     case 122:
-      if (lookahead == 'i') ADVANCE(325);
+      if (lookahead == 'i') ADVANCE(329);
       END_STATE();
     case 123:
       if (lookahead == 'i') ADVANCE(61);
@@ -4047,19 +4064,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'i') ADVANCE(74);
       END_STATE();
     case 126:
-      if (lookahead == 'i') ADVANCE(211);
+      if (lookahead == 'i') ADVANCE(214);
       END_STATE();
     case 127:
-      if (lookahead == 'i') ADVANCE(177);
+      if (lookahead == 'i') ADVANCE(216);
       END_STATE();
     case 128:
-      if (lookahead == 'i') ADVANCE(213);
+      if (lookahead == 'i') ADVANCE(177);
       END_STATE();
     case 129:
       if (lookahead == 'i') ADVANCE(159);
       END_STATE();
     case 130:
-      if (lookahead == 'i') ADVANCE(216);
+      if (lookahead == 'i') ADVANCE(219);
       END_STATE();
     case 131:
       if (lookahead == 'i') ADVANCE(157);
@@ -4069,10 +4086,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'i') ADVANCE(178);
       END_STATE();
     case 133:
-      if (lookahead == 'k') ADVANCE(346);
+      if (lookahead == 'k') ADVANCE(350);
       END_STATE();
     case 134:
-      if (lookahead == 'k') ADVANCE(344);
+      if (lookahead == 'k') ADVANCE(348);
       END_STATE();
     case 135:
       if (lookahead == 'l') ADVANCE(98);
@@ -4099,8 +4116,8 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'v') ADVANCE(96);
       END_STATE();
     case 142:
-      if (lookahead == 'm') ADVANCE(184);
-      if (lookahead == 's') ADVANCE(212);
+      if (lookahead == 'm') ADVANCE(186);
+      if (lookahead == 's') ADVANCE(215);
       END_STATE();
     case 143:
       if (lookahead == 'm') ADVANCE(176);
@@ -4113,11 +4130,11 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 't') ADVANCE(29);
       END_STATE();
     case 146:
-      if (lookahead == 'n') ADVANCE(302);
+      if (lookahead == 'n') ADVANCE(306);
       END_STATE();
     case 147:
-      if (lookahead == 'n') ADVANCE(302);
-      if (lookahead == 's') ADVANCE(421);
+      if (lookahead == 'n') ADVANCE(306);
+      if (lookahead == 's') ADVANCE(427);
       END_STATE();
     case 148:
       if (lookahead == 'n') ADVANCE(111);
@@ -4126,28 +4143,28 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'n') ADVANCE(75);
       END_STATE();
     case 150:
-      if (lookahead == 'n') ADVANCE(366);
+      if (lookahead == 'n') ADVANCE(370);
       END_STATE();
     case 151:
-      if (lookahead == 'n') ADVANCE(405);
+      if (lookahead == 'n') ADVANCE(411);
       END_STATE();
     case 152:
-      if (lookahead == 'n') ADVANCE(288);
+      if (lookahead == 'n') ADVANCE(292);
       END_STATE();
     case 153:
-      if (lookahead == 'n') ADVANCE(395);
+      if (lookahead == 'n') ADVANCE(401);
       END_STATE();
     case 154:
-      if (lookahead == 'n') ADVANCE(279);
+      if (lookahead == 'n') ADVANCE(283);
       END_STATE();
     case 155:
-      if (lookahead == 'n') ADVANCE(309);
+      if (lookahead == 'n') ADVANCE(313);
       END_STATE();
     case 156:
-      if (lookahead == 'n') ADVANCE(333);
+      if (lookahead == 'n') ADVANCE(337);
       END_STATE();
     case 157:
-      if (lookahead == 'n') ADVANCE(239);
+      if (lookahead == 'n') ADVANCE(243);
       END_STATE();
     case 158:
       if (lookahead == 'n') ADVANCE(73);
@@ -4156,25 +4173,25 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'n') ADVANCE(94);
       END_STATE();
     case 160:
-      if (lookahead == 'n') ADVANCE(215);
+      if (lookahead == 'n') ADVANCE(218);
       END_STATE();
     case 161:
-      if (lookahead == 'n') ADVANCE(233);
+      if (lookahead == 'n') ADVANCE(237);
       END_STATE();
     case 162:
-      if (lookahead == 'n') ADVANCE(219);
+      if (lookahead == 'n') ADVANCE(223);
       END_STATE();
     case 163:
-      if (lookahead == 'n') ADVANCE(220);
+      if (lookahead == 'n') ADVANCE(224);
       END_STATE();
     case 164:
-      if (lookahead == 'n') ADVANCE(227);
+      if (lookahead == 'n') ADVANCE(231);
       END_STATE();
     case 165:
       if (lookahead == 'n') ADVANCE(62);
       END_STATE();
     case 166:
-      if (lookahead == 'n') ADVANCE(231);
+      if (lookahead == 'n') ADVANCE(235);
       END_STATE();
     case 167:
       if (lookahead == 'n') ADVANCE(76);
@@ -4183,28 +4200,28 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'n') ADVANCE(106);
       END_STATE();
     case 169:
-      if (lookahead == 'o') ADVANCE(245);
+      if (lookahead == 'o') ADVANCE(249);
       END_STATE();
     case 170:
-      if (lookahead == 'o') ADVANCE(389);
+      if (lookahead == 'o') ADVANCE(395);
       END_STATE();
     case 171:
-      if (lookahead == 'o') ADVANCE(237);
+      if (lookahead == 'o') ADVANCE(241);
       END_STATE();
     case 172:
       if (lookahead == 'o') ADVANCE(137);
       END_STATE();
     case 173:
-      if (lookahead == 'o') ADVANCE(183);
-      END_STATE();
-    case 174:
       if (lookahead == 'o') ADVANCE(31);
       END_STATE();
+    case 174:
+      if (lookahead == 'o') ADVANCE(184);
+      END_STATE();
     case 175:
-      if (lookahead == 'o') ADVANCE(243);
+      if (lookahead == 'o') ADVANCE(247);
       END_STATE();
     case 176:
-      if (lookahead == 'o') ADVANCE(206);
+      if (lookahead == 'o') ADVANCE(209);
       END_STATE();
     case 177:
       if (lookahead == 'o') ADVANCE(152);
@@ -4216,393 +4233,405 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'o') ADVANCE(155);
       END_STATE();
     case 180:
-      if (lookahead == 'o') ADVANCE(241);
+      if (lookahead == 'o') ADVANCE(198);
       END_STATE();
     case 181:
-      if (lookahead == 'o') ADVANCE(164);
+      if (lookahead == 'o') ADVANCE(245);
       END_STATE();
     case 182:
-      if (lookahead == 'o') ADVANCE(166);
+      if (lookahead == 'o') ADVANCE(164);
       END_STATE();
     case 183:
-      if (lookahead == 'p') ADVANCE(351);
+      if (lookahead == 'o') ADVANCE(166);
       END_STATE();
     case 184:
-      if (lookahead == 'p') ADVANCE(140);
+      if (lookahead == 'p') ADVANCE(355);
       END_STATE();
     case 185:
-      if (lookahead == 'r') ADVANCE(353);
+      if (lookahead == 'p') ADVANCE(180);
       END_STATE();
     case 186:
-      if (lookahead == 'r') ADVANCE(773);
+      if (lookahead == 'p') ADVANCE(140);
       END_STATE();
     case 187:
-      if (lookahead == 'r') ADVANCE(397);
+      if (lookahead == 'r') ADVANCE(357);
       END_STATE();
     case 188:
-      if (lookahead == 'r') ADVANCE(376);
+      if (lookahead == 'r') ADVANCE(785);
       END_STATE();
     case 189:
-      if (lookahead == 'r') ADVANCE(296);
+      if (lookahead == 'r') ADVANCE(403);
       END_STATE();
     case 190:
-      if (lookahead == 'r') ADVANCE(125);
+      if (lookahead == 'r') ADVANCE(380);
       END_STATE();
     case 191:
-      if (lookahead == 'r') ADVANCE(57);
+      if (lookahead == 'r') ADVANCE(300);
       END_STATE();
     case 192:
-      if (lookahead == 'r') ADVANCE(197);
+      if (lookahead == 'r') ADVANCE(125);
       END_STATE();
     case 193:
-      if (lookahead == 'r') ADVANCE(214);
+      if (lookahead == 'r') ADVANCE(57);
       END_STATE();
     case 194:
-      if (lookahead == 'r') ADVANCE(201);
+      if (lookahead == 'r') ADVANCE(200);
       END_STATE();
     case 195:
-      if (lookahead == 'r') ADVANCE(122);
+      if (lookahead == 'r') ADVANCE(217);
       END_STATE();
     case 196:
-      if (lookahead == 'r') ADVANCE(207);
+      if (lookahead == 'r') ADVANCE(204);
       END_STATE();
     case 197:
-      if (lookahead == 'r') ADVANCE(102);
+      if (lookahead == 'r') ADVANCE(122);
       END_STATE();
     case 198:
-      if (lookahead == 'r') ADVANCE(78);
+      if (lookahead == 'r') ADVANCE(221);
       END_STATE();
     case 199:
-      if (lookahead == 'r') ADVANCE(209);
+      if (lookahead == 'r') ADVANCE(210);
       END_STATE();
     case 200:
-      if (lookahead == 's') ADVANCE(259);
+      if (lookahead == 'r') ADVANCE(102);
       END_STATE();
     case 201:
-      if (lookahead == 's') ADVANCE(300);
+      if (lookahead == 'r') ADVANCE(78);
       END_STATE();
     case 202:
-      if (lookahead == 's') ADVANCE(200);
+      if (lookahead == 'r') ADVANCE(212);
       END_STATE();
     case 203:
-      if (lookahead == 's') ADVANCE(124);
+      if (lookahead == 's') ADVANCE(263);
       END_STATE();
     case 204:
-      if (lookahead == 's') ADVANCE(129);
+      if (lookahead == 's') ADVANCE(304);
       END_STATE();
     case 205:
-      if (lookahead == 's') ADVANCE(90);
+      if (lookahead == 's') ADVANCE(203);
       END_STATE();
     case 206:
-      if (lookahead == 's') ADVANCE(222);
+      if (lookahead == 's') ADVANCE(124);
       END_STATE();
     case 207:
-      if (lookahead == 's') ADVANCE(132);
+      if (lookahead == 's') ADVANCE(129);
       END_STATE();
     case 208:
-      if (lookahead == 's') ADVANCE(77);
+      if (lookahead == 's') ADVANCE(90);
       END_STATE();
     case 209:
-      if (lookahead == 's') ADVANCE(79);
+      if (lookahead == 's') ADVANCE(226);
       END_STATE();
     case 210:
-      if (lookahead == 's') ADVANCE(80);
+      if (lookahead == 's') ADVANCE(132);
       END_STATE();
     case 211:
-      if (lookahead == 't') ADVANCE(401);
+      if (lookahead == 's') ADVANCE(77);
       END_STATE();
     case 212:
-      if (lookahead == 't') ADVANCE(403);
+      if (lookahead == 's') ADVANCE(79);
       END_STATE();
     case 213:
-      if (lookahead == 't') ADVANCE(374);
+      if (lookahead == 's') ADVANCE(80);
       END_STATE();
     case 214:
-      if (lookahead == 't') ADVANCE(399);
+      if (lookahead == 't') ADVANCE(407);
       END_STATE();
     case 215:
-      if (lookahead == 't') ADVANCE(286);
+      if (lookahead == 't') ADVANCE(409);
       END_STATE();
     case 216:
-      if (lookahead == 't') ADVANCE(387);
+      if (lookahead == 't') ADVANCE(378);
       END_STATE();
     case 217:
-      if (lookahead == 't') ADVANCE(368);
+      if (lookahead == 't') ADVANCE(405);
       END_STATE();
     case 218:
-      if (lookahead == 't') ADVANCE(385);
+      if (lookahead == 't') ADVANCE(290);
       END_STATE();
     case 219:
-      if (lookahead == 't') ADVANCE(284);
+      if (lookahead == 't') ADVANCE(393);
       END_STATE();
     case 220:
-      if (lookahead == 't') ADVANCE(357);
+      if (lookahead == 't') ADVANCE(372);
       END_STATE();
     case 221:
-      if (lookahead == 't') ADVANCE(29);
+      if (lookahead == 't') ADVANCE(382);
       END_STATE();
     case 222:
-      if (lookahead == 't') ADVANCE(342);
+      if (lookahead == 't') ADVANCE(391);
       END_STATE();
     case 223:
-      if (lookahead == 't') ADVANCE(334);
+      if (lookahead == 't') ADVANCE(288);
       END_STATE();
     case 224:
-      if (lookahead == 't') ADVANCE(329);
+      if (lookahead == 't') ADVANCE(361);
       END_STATE();
     case 225:
-      if (lookahead == 't') ADVANCE(30);
+      if (lookahead == 't') ADVANCE(29);
       END_STATE();
     case 226:
-      if (lookahead == 't') ADVANCE(170);
+      if (lookahead == 't') ADVANCE(346);
       END_STATE();
     case 227:
-      if (lookahead == 't') ADVANCE(44);
+      if (lookahead == 't') ADVANCE(338);
       END_STATE();
     case 228:
-      if (lookahead == 't') ADVANCE(86);
+      if (lookahead == 't') ADVANCE(333);
       END_STATE();
     case 229:
-      if (lookahead == 't') ADVANCE(87);
+      if (lookahead == 't') ADVANCE(30);
       END_STATE();
     case 230:
-      if (lookahead == 't') ADVANCE(89);
+      if (lookahead == 't') ADVANCE(170);
       END_STATE();
     case 231:
-      if (lookahead == 't') ADVANCE(56);
+      if (lookahead == 't') ADVANCE(44);
       END_STATE();
     case 232:
-      if (lookahead == 't') ADVANCE(240);
+      if (lookahead == 't') ADVANCE(86);
       END_STATE();
     case 233:
-      if (lookahead == 't') ADVANCE(101);
+      if (lookahead == 't') ADVANCE(87);
       END_STATE();
     case 234:
-      if (lookahead == 'u') ADVANCE(321);
+      if (lookahead == 't') ADVANCE(89);
       END_STATE();
     case 235:
-      if (lookahead == 'u') ADVANCE(41);
+      if (lookahead == 't') ADVANCE(56);
       END_STATE();
     case 236:
-      if (lookahead == 'u') ADVANCE(205);
+      if (lookahead == 't') ADVANCE(244);
       END_STATE();
     case 237:
-      if (lookahead == 'u') ADVANCE(186);
+      if (lookahead == 't') ADVANCE(101);
       END_STATE();
     case 238:
-      if (lookahead == 'u') ADVANCE(199);
+      if (lookahead == 'u') ADVANCE(325);
       END_STATE();
     case 239:
-      if (lookahead == 'u') ADVANCE(228);
+      if (lookahead == 'u') ADVANCE(41);
       END_STATE();
     case 240:
-      if (lookahead == 'u') ADVANCE(198);
+      if (lookahead == 'u') ADVANCE(208);
       END_STATE();
     case 241:
-      if (lookahead == 'u') ADVANCE(194);
+      if (lookahead == 'u') ADVANCE(188);
       END_STATE();
     case 242:
-      if (lookahead == 'u') ADVANCE(204);
+      if (lookahead == 'u') ADVANCE(202);
       END_STATE();
     case 243:
-      if (lookahead == 'u') ADVANCE(162);
+      if (lookahead == 'u') ADVANCE(232);
       END_STATE();
     case 244:
-      if (lookahead == 'v') ADVANCE(100);
+      if (lookahead == 'u') ADVANCE(201);
       END_STATE();
     case 245:
-      if (lookahead == 'w') ADVANCE(277);
+      if (lookahead == 'u') ADVANCE(196);
       END_STATE();
     case 246:
-      if (lookahead == 'y') ADVANCE(785);
+      if (lookahead == 'u') ADVANCE(207);
       END_STATE();
     case 247:
-      if (lookahead == 'y') ADVANCE(409);
+      if (lookahead == 'u') ADVANCE(162);
       END_STATE();
     case 248:
-      if (lookahead == 'y') ADVANCE(322);
+      if (lookahead == 'v') ADVANCE(100);
       END_STATE();
     case 249:
-      if (lookahead == 'y') ADVANCE(306);
+      if (lookahead == 'w') ADVANCE(281);
       END_STATE();
     case 250:
-      if (lookahead == 'y') ADVANCE(298);
+      if (lookahead == 'y') ADVANCE(797);
       END_STATE();
     case 251:
-      if (lookahead == 'y') ADVANCE(330);
+      if (lookahead == 'y') ADVANCE(415);
       END_STATE();
     case 252:
-      if (lookahead == 'y') ADVANCE(310);
-      END_STATE();
-    case 253:
-      if (lookahead == 'y') ADVANCE(281);
-      END_STATE();
-    case 254:
       if (lookahead == 'y') ADVANCE(326);
       END_STATE();
+    case 253:
+      if (lookahead == 'y') ADVANCE(310);
+      END_STATE();
+    case 254:
+      if (lookahead == 'y') ADVANCE(302);
+      END_STATE();
     case 255:
-      if (lookahead == 'y') ADVANCE(318);
+      if (lookahead == 'y') ADVANCE(334);
       END_STATE();
     case 256:
       if (lookahead == 'y') ADVANCE(314);
       END_STATE();
     case 257:
-      if (lookahead == 'y') ADVANCE(407);
+      if (lookahead == 'y') ADVANCE(285);
       END_STATE();
     case 258:
-      if (lookahead == '{') ADVANCE(793);
+      if (lookahead == 'y') ADVANCE(330);
       END_STATE();
     case 259:
+      if (lookahead == 'y') ADVANCE(322);
+      END_STATE();
+    case 260:
+      if (lookahead == 'y') ADVANCE(318);
+      END_STATE();
+    case 261:
+      if (lookahead == 'y') ADVANCE(413);
+      END_STATE();
+    case 262:
+      if (lookahead == '{') ADVANCE(805);
+      END_STATE();
+    case 263:
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
           lookahead == ' ') ADVANCE(67);
       END_STATE();
-    case 260:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(764);
-      END_STATE();
-    case 261:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(788);
-      END_STATE();
-    case 262:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(21);
-      END_STATE();
-    case 263:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(23);
-      END_STATE();
     case 264:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(787);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(776);
       END_STATE();
     case 265:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(261);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(800);
       END_STATE();
     case 266:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(262);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(21);
       END_STATE();
     case 267:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(266);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(23);
       END_STATE();
     case 268:
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(799);
       END_STATE();
     case 269:
-      if (lookahead != 0) ADVANCE(794);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(265);
       END_STATE();
     case 270:
-      if (eof) ADVANCE(276);
-      ADVANCE_MAP(
-        '!', 26,
-        '"', 789,
-        '#', 798,
-        '%', 765,
-        ')', 429,
-        '*', 426,
-        '+', 425,
-        ',', 293,
-        '-', 305,
-        '/', 427,
-        '<', 417,
-        '=', 27,
-        '>', 419,
-        'a', 481,
-        'c', 438,
-        'e', 606,
-        'f', 472,
-        'g', 580,
-        'i', 557,
-        'l', 444,
-        'm', 587,
-        'n', 642,
-        'o', 560,
-        'p', 650,
-        'r', 516,
-        's', 517,
-        't', 519,
-        'v', 446,
-        'w', 470,
-        '{', 290,
-        '}', 291,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(273);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(267);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(266);
       END_STATE();
     case 271:
-      if (eof) ADVANCE(276);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(270);
+      END_STATE();
+    case 272:
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 273:
+      if (lookahead != 0) ADVANCE(806);
+      END_STATE();
+    case 274:
+      if (eof) ADVANCE(280);
       ADVANCE_MAP(
         '!', 26,
-        '"', 789,
-        '#', 798,
-        '%', 766,
-        '(', 428,
-        ')', 429,
-        '*', 426,
-        '+', 425,
-        ',', 293,
-        '-', 305,
-        '.', 380,
-        '/', 427,
-        ':', 292,
-        '<', 417,
-        '=', 356,
-        '>', 419,
-        '?', 294,
-        '[', 423,
-        ']', 424,
-        'a', 481,
-        'b', 731,
-        'c', 437,
-        'd', 439,
-        'e', 606,
-        'f', 442,
-        'g', 580,
-        'h', 647,
-        'i', 557,
-        'l', 444,
-        'm', 582,
-        'n', 642,
-        'o', 559,
-        'p', 467,
-        'r', 516,
-        's', 448,
-        't', 518,
-        'v', 445,
-        'w', 469,
-        '{', 290,
-        '|', 295,
-        '}', 291,
+        '"', 801,
+        '#', 810,
+        '%', 777,
+        ')', 435,
+        '*', 432,
+        '+', 431,
+        ',', 297,
+        '-', 309,
+        '/', 433,
+        '<', 423,
+        '=', 27,
+        '>', 425,
+        'a', 487,
+        'c', 444,
+        'e', 613,
+        'f', 478,
+        'g', 587,
+        'i', 563,
+        'l', 450,
+        'm', 594,
+        'n', 650,
+        'o', 567,
+        'p', 658,
+        'r', 522,
+        's', 523,
+        't', 525,
+        'v', 452,
+        'w', 476,
+        '{', 294,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(271);
+          lookahead == 0xfeff) SKIP(277);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(768);
       if (lookahead == '_' ||
-          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(753);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(767);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 272:
-      if (eof) ADVANCE(276);
+    case 275:
+      if (eof) ADVANCE(280);
       ADVANCE_MAP(
         '!', 26,
-        '"', 789,
-        '#', 798,
-        '%', 766,
-        ')', 429,
-        '*', 426,
-        '+', 425,
-        ',', 293,
-        '-', 305,
-        '/', 427,
-        '<', 417,
+        '"', 801,
+        '#', 810,
+        '%', 778,
+        '(', 434,
+        ')', 435,
+        '*', 432,
+        '+', 431,
+        ',', 297,
+        '-', 309,
+        '.', 386,
+        '/', 433,
+        ':', 296,
+        '<', 423,
+        '=', 360,
+        '>', 425,
+        '?', 298,
+        '[', 429,
+        ']', 430,
+        'a', 487,
+        'b', 743,
+        'c', 443,
+        'd', 445,
+        'e', 613,
+        'f', 448,
+        'g', 587,
+        'h', 654,
+        'i', 563,
+        'l', 450,
+        'm', 589,
+        'n', 650,
+        'o', 566,
+        'p', 473,
+        'r', 522,
+        's', 454,
+        't', 524,
+        'v', 451,
+        'w', 475,
+        '{', 294,
+        '|', 299,
+        '}', 295,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(275);
+      if (lookahead == '_' ||
+          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(765);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(779);
+      END_STATE();
+    case 276:
+      if (eof) ADVANCE(280);
+      ADVANCE_MAP(
+        '!', 26,
+        '"', 801,
+        '#', 810,
+        '%', 778,
+        ')', 435,
+        '*', 432,
+        '+', 431,
+        ',', 297,
+        '-', 309,
+        '/', 433,
+        '<', 423,
         '=', 27,
-        '>', 419,
+        '>', 425,
         'a', 59,
-        'b', 242,
+        'b', 246,
         'c', 33,
         'd', 36,
         'e', 141,
@@ -4619,3150 +4648,3207 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         't', 82,
         'v', 37,
         'w', 55,
-        '{', 290,
-        '}', 291,
+        '{', 294,
+        '}', 295,
       );
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(272);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(758);
-      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(767);
-      END_STATE();
-    case 273:
-      if (eof) ADVANCE(276);
-      ADVANCE_MAP(
-        '!', 26,
-        '"', 789,
-        '#', 798,
-        ')', 429,
-        '*', 426,
-        '+', 425,
-        ',', 293,
-        '-', 305,
-        '/', 427,
-        '<', 417,
-        '=', 27,
-        '>', 419,
-        'a', 481,
-        'c', 438,
-        'e', 606,
-        'f', 472,
-        'g', 580,
-        'i', 557,
-        'l', 444,
-        'm', 587,
-        'n', 642,
-        'o', 560,
-        'p', 650,
-        'r', 516,
-        's', 517,
-        't', 519,
-        'v', 446,
-        'w', 470,
-        '{', 290,
-        '}', 291,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(273);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(267);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 274:
-      if (eof) ADVANCE(276);
-      ADVANCE_MAP(
-        '!', 26,
-        '#', 798,
-        ')', 429,
-        '*', 426,
-        '+', 425,
-        ',', 293,
-        '-', 305,
-        '/', 427,
-        '<', 417,
-        '=', 27,
-        '>', 419,
-        'a', 483,
-        'c', 456,
-        'e', 735,
-        'f', 472,
-        'g', 581,
-        'i', 611,
-        'l', 444,
-        'm', 587,
-        'n', 642,
-        'o', 563,
-        'p', 650,
-        'r', 554,
-        's', 538,
-        't', 519,
-        'v', 446,
-        'w', 577,
-        '{', 290,
-        '}', 291,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(274);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(756);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 275:
-      if (eof) ADVANCE(276);
-      ADVANCE_MAP(
-        '#', 798,
-        '=', 355,
-        'a', 482,
-        'c', 438,
-        'e', 606,
-        'f', 472,
-        'g', 640,
-        'i', 558,
-        'l', 444,
-        'm', 587,
-        'n', 642,
-        'o', 561,
-        'p', 650,
-        'r', 516,
-        's', 517,
-        't', 519,
-        'v', 446,
-        'w', 471,
-        '}', 291,
-      );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(275);
-      if (lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 276:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
+          lookahead == 0xfeff) SKIP(276);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(770);
+      if (('A' <= lookahead && lookahead <= 'Z')) ADVANCE(779);
       END_STATE();
     case 277:
-      ACCEPT_TOKEN(anon_sym_flow);
+      if (eof) ADVANCE(280);
+      ADVANCE_MAP(
+        '!', 26,
+        '"', 801,
+        '#', 810,
+        ')', 435,
+        '*', 432,
+        '+', 431,
+        ',', 297,
+        '-', 309,
+        '/', 433,
+        '<', 423,
+        '=', 27,
+        '>', 425,
+        'a', 487,
+        'c', 444,
+        'e', 613,
+        'f', 478,
+        'g', 587,
+        'i', 563,
+        'l', 450,
+        'm', 594,
+        'n', 650,
+        'o', 567,
+        'p', 658,
+        'r', 522,
+        's', 523,
+        't', 525,
+        'v', 452,
+        'w', 476,
+        '{', 294,
+        '}', 295,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(277);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(768);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 278:
+      if (eof) ADVANCE(280);
+      ADVANCE_MAP(
+        '!', 26,
+        '#', 810,
+        ')', 435,
+        '*', 432,
+        '+', 431,
+        ',', 297,
+        '-', 309,
+        '/', 433,
+        '<', 423,
+        '=', 27,
+        '>', 425,
+        'a', 489,
+        'c', 462,
+        'e', 747,
+        'f', 478,
+        'g', 588,
+        'i', 615,
+        'l', 450,
+        'm', 594,
+        'n', 650,
+        'o', 570,
+        'p', 658,
+        'r', 560,
+        's', 544,
+        't', 525,
+        'v', 452,
+        'w', 584,
+        '{', 294,
+        '}', 295,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(278);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(271);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 279:
+      if (eof) ADVANCE(280);
+      ADVANCE_MAP(
+        '#', 810,
+        '=', 359,
+        'a', 488,
+        'c', 444,
+        'e', 613,
+        'f', 478,
+        'g', 648,
+        'i', 564,
+        'l', 450,
+        'm', 594,
+        'n', 650,
+        'o', 568,
+        'p', 658,
+        'r', 522,
+        's', 523,
+        't', 525,
+        'v', 452,
+        'w', 477,
+        '}', 295,
+      );
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(279);
+      if (lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 280:
+      ACCEPT_TOKEN(ts_builtin_sym_end);
+      END_STATE();
+    case 281:
+      ACCEPT_TOKEN(anon_sym_flow);
+      END_STATE();
+    case 282:
       ACCEPT_TOKEN(anon_sym_flow);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 279:
-      ACCEPT_TOKEN(anon_sym_version);
-      END_STATE();
-    case 280:
-      ACCEPT_TOKEN(anon_sym_version);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 281:
-      ACCEPT_TOKEN(anon_sym_currency);
-      END_STATE();
-    case 282:
-      ACCEPT_TOKEN(anon_sym_currency);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 283:
+      ACCEPT_TOKEN(anon_sym_version);
+      END_STATE();
+    case 284:
+      ACCEPT_TOKEN(anon_sym_version);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 285:
+      ACCEPT_TOKEN(anon_sym_currency);
+      END_STATE();
+    case 286:
+      ACCEPT_TOKEN(anon_sym_currency);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 287:
       ACCEPT_TOKEN(aux_sym_currency_declaration_token1);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(283);
-      END_STATE();
-    case 284:
-      ACCEPT_TOKEN(anon_sym_account);
-      END_STATE();
-    case 285:
-      ACCEPT_TOKEN(anon_sym_account);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 286:
-      ACCEPT_TOKEN(anon_sym_event);
-      END_STATE();
-    case 287:
-      ACCEPT_TOKEN(anon_sym_event);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(287);
       END_STATE();
     case 288:
-      ACCEPT_TOKEN(anon_sym_action);
+      ACCEPT_TOKEN(anon_sym_account);
       END_STATE();
     case 289:
+      ACCEPT_TOKEN(anon_sym_account);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 290:
+      ACCEPT_TOKEN(anon_sym_event);
+      END_STATE();
+    case 291:
+      ACCEPT_TOKEN(anon_sym_event);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 292:
+      ACCEPT_TOKEN(anon_sym_action);
+      END_STATE();
+    case 293:
       ACCEPT_TOKEN(anon_sym_action);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 290:
-      ACCEPT_TOKEN(anon_sym_LBRACE);
-      END_STATE();
-    case 291:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
-      END_STATE();
-    case 292:
-      ACCEPT_TOKEN(anon_sym_COLON);
-      END_STATE();
-    case 293:
-      ACCEPT_TOKEN(anon_sym_COMMA);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 294:
-      ACCEPT_TOKEN(anon_sym_QMARK);
+      ACCEPT_TOKEN(anon_sym_LBRACE);
       END_STATE();
     case 295:
-      ACCEPT_TOKEN(anon_sym_PIPE);
+      ACCEPT_TOKEN(anon_sym_RBRACE);
       END_STATE();
     case 296:
-      ACCEPT_TOKEN(anon_sym_calendar);
+      ACCEPT_TOKEN(anon_sym_COLON);
       END_STATE();
     case 297:
+      ACCEPT_TOKEN(anon_sym_COMMA);
+      END_STATE();
+    case 298:
+      ACCEPT_TOKEN(anon_sym_QMARK);
+      END_STATE();
+    case 299:
+      ACCEPT_TOKEN(anon_sym_PIPE);
+      END_STATE();
+    case 300:
+      ACCEPT_TOKEN(anon_sym_calendar);
+      END_STATE();
+    case 301:
       ACCEPT_TOKEN(anon_sym_calendar);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 298:
-      ACCEPT_TOKEN(anon_sym_policy);
-      END_STATE();
-    case 299:
-      ACCEPT_TOKEN(anon_sym_policy);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 300:
-      ACCEPT_TOKEN(anon_sym_contact_hours);
-      END_STATE();
-    case 301:
-      ACCEPT_TOKEN(anon_sym_contact_hours);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 302:
-      ACCEPT_TOKEN(anon_sym_in);
+      ACCEPT_TOKEN(anon_sym_policy);
       END_STATE();
     case 303:
+      ACCEPT_TOKEN(anon_sym_policy);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 304:
+      ACCEPT_TOKEN(anon_sym_contact_hours);
+      END_STATE();
+    case 305:
+      ACCEPT_TOKEN(anon_sym_contact_hours);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 306:
+      ACCEPT_TOKEN(anon_sym_in);
+      END_STATE();
+    case 307:
       ACCEPT_TOKEN(anon_sym_in);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 304:
-      ACCEPT_TOKEN(anon_sym_DASH);
-      END_STATE();
-    case 305:
-      ACCEPT_TOKEN(anon_sym_DASH);
-      if (lookahead == '>') ADVANCE(365);
-      END_STATE();
-    case 306:
-      ACCEPT_TOKEN(anon_sym_monday);
-      END_STATE();
-    case 307:
-      ACCEPT_TOKEN(anon_sym_monday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 308:
-      ACCEPT_TOKEN(anon_sym_mon);
-      if (lookahead == 'd') ADVANCE(453);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+      ACCEPT_TOKEN(anon_sym_DASH);
       END_STATE();
     case 309:
+      ACCEPT_TOKEN(anon_sym_DASH);
+      if (lookahead == '>') ADVANCE(369);
+      END_STATE();
+    case 310:
+      ACCEPT_TOKEN(anon_sym_monday);
+      END_STATE();
+    case 311:
+      ACCEPT_TOKEN(anon_sym_monday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 312:
+      ACCEPT_TOKEN(anon_sym_mon);
+      if (lookahead == 'd') ADVANCE(459);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 313:
       ACCEPT_TOKEN(anon_sym_mon);
       if (lookahead == 'd') ADVANCE(42);
       END_STATE();
-    case 310:
+    case 314:
       ACCEPT_TOKEN(anon_sym_tuesday);
       END_STATE();
-    case 311:
+    case 315:
       ACCEPT_TOKEN(anon_sym_tuesday);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 312:
+    case 316:
       ACCEPT_TOKEN(anon_sym_tue);
-      if (lookahead == 's') ADVANCE(511);
+      if (lookahead == 's') ADVANCE(517);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 313:
+    case 317:
       ACCEPT_TOKEN(anon_sym_tue);
       if (lookahead == 's') ADVANCE(77);
       END_STATE();
-    case 314:
+    case 318:
       ACCEPT_TOKEN(anon_sym_wednesday);
       END_STATE();
-    case 315:
+    case 319:
       ACCEPT_TOKEN(anon_sym_wednesday);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 316:
+    case 320:
       ACCEPT_TOKEN(anon_sym_wed);
-      if (lookahead == 'n') ADVANCE(555);
+      if (lookahead == 'n') ADVANCE(561);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 317:
+    case 321:
       ACCEPT_TOKEN(anon_sym_wed);
       if (lookahead == 'n') ADVANCE(106);
       END_STATE();
-    case 318:
-      ACCEPT_TOKEN(anon_sym_thursday);
-      END_STATE();
-    case 319:
-      ACCEPT_TOKEN(anon_sym_thursday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 320:
-      ACCEPT_TOKEN(anon_sym_thu);
-      if (lookahead == 'r') ADVANCE(691);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 321:
-      ACCEPT_TOKEN(anon_sym_thu);
-      if (lookahead == 'r') ADVANCE(209);
-      END_STATE();
     case 322:
-      ACCEPT_TOKEN(anon_sym_friday);
+      ACCEPT_TOKEN(anon_sym_thursday);
       END_STATE();
     case 323:
+      ACCEPT_TOKEN(anon_sym_thursday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 324:
+      ACCEPT_TOKEN(anon_sym_thu);
+      if (lookahead == 'r') ADVANCE(702);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 325:
+      ACCEPT_TOKEN(anon_sym_thu);
+      if (lookahead == 'r') ADVANCE(212);
+      END_STATE();
+    case 326:
+      ACCEPT_TOKEN(anon_sym_friday);
+      END_STATE();
+    case 327:
       ACCEPT_TOKEN(anon_sym_friday);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 324:
+    case 328:
       ACCEPT_TOKEN(anon_sym_fri);
-      if (lookahead == 'd') ADVANCE(450);
+      if (lookahead == 'd') ADVANCE(456);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 325:
+    case 329:
       ACCEPT_TOKEN(anon_sym_fri);
       if (lookahead == 'd') ADVANCE(40);
       END_STATE();
-    case 326:
-      ACCEPT_TOKEN(anon_sym_saturday);
-      END_STATE();
-    case 327:
-      ACCEPT_TOKEN(anon_sym_saturday);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 328:
-      ACCEPT_TOKEN(anon_sym_sat);
-      if (lookahead == 'u') ADVANCE(679);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 329:
-      ACCEPT_TOKEN(anon_sym_sat);
-      if (lookahead == 'u') ADVANCE(198);
-      END_STATE();
     case 330:
-      ACCEPT_TOKEN(anon_sym_sunday);
+      ACCEPT_TOKEN(anon_sym_saturday);
       END_STATE();
     case 331:
+      ACCEPT_TOKEN(anon_sym_saturday);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 332:
+      ACCEPT_TOKEN(anon_sym_sat);
+      if (lookahead == 'u') ADVANCE(690);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 333:
+      ACCEPT_TOKEN(anon_sym_sat);
+      if (lookahead == 'u') ADVANCE(201);
+      END_STATE();
+    case 334:
+      ACCEPT_TOKEN(anon_sym_sunday);
+      END_STATE();
+    case 335:
       ACCEPT_TOKEN(anon_sym_sunday);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 332:
+    case 336:
       ACCEPT_TOKEN(anon_sym_sun);
-      if (lookahead == 'd') ADVANCE(455);
+      if (lookahead == 'd') ADVANCE(461);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 333:
+    case 337:
       ACCEPT_TOKEN(anon_sym_sun);
       if (lookahead == 'd') ADVANCE(45);
       END_STATE();
-    case 334:
-      ACCEPT_TOKEN(anon_sym_no_contact);
-      END_STATE();
-    case 335:
-      ACCEPT_TOKEN(anon_sym_no_contact);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 336:
-      ACCEPT_TOKEN(anon_sym_on);
-      END_STATE();
-    case 337:
-      ACCEPT_TOKEN(anon_sym_on);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
     case 338:
-      ACCEPT_TOKEN(anon_sym_of);
+      ACCEPT_TOKEN(anon_sym_no_contact);
       END_STATE();
     case 339:
-      ACCEPT_TOKEN(anon_sym_of);
-      if (lookahead == 'f') ADVANCE(544);
+      ACCEPT_TOKEN(anon_sym_no_contact);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 340:
+      ACCEPT_TOKEN(anon_sym_on);
+      END_STATE();
+    case 341:
+      ACCEPT_TOKEN(anon_sym_on);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 342:
+      ACCEPT_TOKEN(anon_sym_of);
+      END_STATE();
+    case 343:
+      ACCEPT_TOKEN(anon_sym_of);
+      if (lookahead == 'f') ADVANCE(550);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 344:
       ACCEPT_TOKEN(anon_sym_of);
       if (lookahead == 'f') ADVANCE(99);
       END_STATE();
-    case 341:
+    case 345:
       ACCEPT_TOKEN(anon_sym_of);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 342:
-      ACCEPT_TOKEN(anon_sym_at_most);
-      END_STATE();
-    case 343:
-      ACCEPT_TOKEN(anon_sym_at_most);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 344:
-      ACCEPT_TOKEN(anon_sym_week);
-      END_STATE();
-    case 345:
-      ACCEPT_TOKEN(anon_sym_week);
-      if (lookahead == 's') ADVANCE(779);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 346:
-      ACCEPT_TOKEN(anon_sym_week);
-      if (lookahead == 's') ADVANCE(778);
+      ACCEPT_TOKEN(anon_sym_at_most);
       END_STATE();
     case 347:
-      ACCEPT_TOKEN(anon_sym_pause);
+      ACCEPT_TOKEN(anon_sym_at_most);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 348:
+      ACCEPT_TOKEN(anon_sym_week);
+      END_STATE();
+    case 349:
+      ACCEPT_TOKEN(anon_sym_week);
+      if (lookahead == 's') ADVANCE(791);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 350:
+      ACCEPT_TOKEN(anon_sym_week);
+      if (lookahead == 's') ADVANCE(790);
+      END_STATE();
+    case 351:
+      ACCEPT_TOKEN(anon_sym_pause);
+      END_STATE();
+    case 352:
       ACCEPT_TOKEN(anon_sym_pause);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 349:
-      ACCEPT_TOKEN(anon_sym_at);
-      END_STATE();
-    case 350:
-      ACCEPT_TOKEN(anon_sym_at);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 351:
-      ACCEPT_TOKEN(anon_sym_stop);
-      END_STATE();
-    case 352:
-      ACCEPT_TOKEN(anon_sym_stop);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 353:
-      ACCEPT_TOKEN(anon_sym_var);
+      ACCEPT_TOKEN(anon_sym_at);
       END_STATE();
     case 354:
+      ACCEPT_TOKEN(anon_sym_at);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 355:
+      ACCEPT_TOKEN(anon_sym_stop);
+      END_STATE();
+    case 356:
+      ACCEPT_TOKEN(anon_sym_stop);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 357:
+      ACCEPT_TOKEN(anon_sym_var);
+      END_STATE();
+    case 358:
       ACCEPT_TOKEN(anon_sym_var);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 355:
-      ACCEPT_TOKEN(anon_sym_EQ);
-      END_STATE();
-    case 356:
-      ACCEPT_TOKEN(anon_sym_EQ);
-      if (lookahead == '=') ADVANCE(410);
-      END_STATE();
-    case 357:
-      ACCEPT_TOKEN(anon_sym_segment);
-      END_STATE();
-    case 358:
-      ACCEPT_TOKEN(anon_sym_segment);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 359:
-      ACCEPT_TOKEN(anon_sym_template);
+      ACCEPT_TOKEN(anon_sym_EQ);
       END_STATE();
     case 360:
+      ACCEPT_TOKEN(anon_sym_EQ);
+      if (lookahead == '=') ADVANCE(416);
+      END_STATE();
+    case 361:
+      ACCEPT_TOKEN(anon_sym_segment);
+      END_STATE();
+    case 362:
+      ACCEPT_TOKEN(anon_sym_segment);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 363:
+      ACCEPT_TOKEN(anon_sym_template);
+      END_STATE();
+    case 364:
       ACCEPT_TOKEN(anon_sym_template);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 361:
-      ACCEPT_TOKEN(anon_sym_locale);
-      END_STATE();
-    case 362:
-      ACCEPT_TOKEN(anon_sym_locale);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 363:
-      ACCEPT_TOKEN(anon_sym_language);
-      END_STATE();
-    case 364:
-      ACCEPT_TOKEN(anon_sym_language);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 365:
-      ACCEPT_TOKEN(anon_sym_DASH_GT);
+      ACCEPT_TOKEN(anon_sym_locale);
       END_STATE();
     case 366:
-      ACCEPT_TOKEN(anon_sym_when);
+      ACCEPT_TOKEN(anon_sym_locale);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 367:
+      ACCEPT_TOKEN(anon_sym_language);
+      END_STATE();
+    case 368:
+      ACCEPT_TOKEN(anon_sym_language);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 369:
+      ACCEPT_TOKEN(anon_sym_DASH_GT);
+      END_STATE();
+    case 370:
+      ACCEPT_TOKEN(anon_sym_when);
+      END_STATE();
+    case 371:
       ACCEPT_TOKEN(anon_sym_when);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 368:
-      ACCEPT_TOKEN(anon_sym_start);
-      END_STATE();
-    case 369:
-      ACCEPT_TOKEN(anon_sym_start);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 370:
-      ACCEPT_TOKEN(anon_sym_migrate);
-      END_STATE();
-    case 371:
-      ACCEPT_TOKEN(anon_sym_migrate);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 372:
-      ACCEPT_TOKEN(anon_sym_stage);
+      ACCEPT_TOKEN(anon_sym_start);
       END_STATE();
     case 373:
+      ACCEPT_TOKEN(anon_sym_start);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 374:
+      ACCEPT_TOKEN(anon_sym_migrate);
+      END_STATE();
+    case 375:
+      ACCEPT_TOKEN(anon_sym_migrate);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 376:
+      ACCEPT_TOKEN(anon_sym_stage);
+      END_STATE();
+    case 377:
       ACCEPT_TOKEN(anon_sym_stage);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 374:
-      ACCEPT_TOKEN(anon_sym_wait);
-      END_STATE();
-    case 375:
-      ACCEPT_TOKEN(anon_sym_wait);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 376:
-      ACCEPT_TOKEN(anon_sym_reenter);
-      END_STATE();
-    case 377:
-      ACCEPT_TOKEN(anon_sym_reenter);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 378:
-      ACCEPT_TOKEN(anon_sym_send);
+      ACCEPT_TOKEN(anon_sym_wait);
       END_STATE();
     case 379:
+      ACCEPT_TOKEN(anon_sym_wait);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 380:
+      ACCEPT_TOKEN(anon_sym_reenter);
+      END_STATE();
+    case 381:
+      ACCEPT_TOKEN(anon_sym_reenter);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 382:
+      ACCEPT_TOKEN(anon_sym_import);
+      END_STATE();
+    case 383:
+      ACCEPT_TOKEN(anon_sym_import);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 384:
+      ACCEPT_TOKEN(anon_sym_send);
+      END_STATE();
+    case 385:
       ACCEPT_TOKEN(anon_sym_send);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 380:
-      ACCEPT_TOKEN(anon_sym_DOT);
-      END_STATE();
-    case 381:
-      ACCEPT_TOKEN(anon_sym_call);
-      END_STATE();
-    case 382:
-      ACCEPT_TOKEN(anon_sym_call);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 383:
-      ACCEPT_TOKEN(anon_sym_if);
-      END_STATE();
-    case 384:
-      ACCEPT_TOKEN(anon_sym_if);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 385:
-      ACCEPT_TOKEN(anon_sym_repeat);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 386:
+      ACCEPT_TOKEN(anon_sym_DOT);
+      END_STATE();
+    case 387:
+      ACCEPT_TOKEN(anon_sym_call);
+      END_STATE();
+    case 388:
+      ACCEPT_TOKEN(anon_sym_call);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 389:
+      ACCEPT_TOKEN(anon_sym_if);
+      END_STATE();
+    case 390:
+      ACCEPT_TOKEN(anon_sym_if);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 391:
+      ACCEPT_TOKEN(anon_sym_repeat);
+      END_STATE();
+    case 392:
       ACCEPT_TOKEN(anon_sym_repeat);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 387:
-      ACCEPT_TOKEN(anon_sym_split);
-      END_STATE();
-    case 388:
-      ACCEPT_TOKEN(anon_sym_split);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 389:
-      ACCEPT_TOKEN(anon_sym_goto);
-      END_STATE();
-    case 390:
-      ACCEPT_TOKEN(anon_sym_goto);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 391:
-      ACCEPT_TOKEN(anon_sym_end);
-      END_STATE();
-    case 392:
-      ACCEPT_TOKEN(anon_sym_end);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 393:
-      ACCEPT_TOKEN(anon_sym_set);
+      ACCEPT_TOKEN(anon_sym_split);
       END_STATE();
     case 394:
+      ACCEPT_TOKEN(anon_sym_split);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 395:
+      ACCEPT_TOKEN(anon_sym_goto);
+      END_STATE();
+    case 396:
+      ACCEPT_TOKEN(anon_sym_goto);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 397:
+      ACCEPT_TOKEN(anon_sym_end);
+      END_STATE();
+    case 398:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 399:
+      ACCEPT_TOKEN(anon_sym_set);
+      END_STATE();
+    case 400:
       ACCEPT_TOKEN(anon_sym_set);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 395:
-      ACCEPT_TOKEN(anon_sym_assign);
-      END_STATE();
-    case 396:
-      ACCEPT_TOKEN(anon_sym_assign);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 397:
-      ACCEPT_TOKEN(anon_sym_offer);
-      END_STATE();
-    case 398:
-      ACCEPT_TOKEN(anon_sym_offer);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 399:
-      ACCEPT_TOKEN(anon_sym_alert);
-      END_STATE();
-    case 400:
-      ACCEPT_TOKEN(anon_sym_alert);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 401:
-      ACCEPT_TOKEN(anon_sym_emit);
+      ACCEPT_TOKEN(anon_sym_assign);
       END_STATE();
     case 402:
+      ACCEPT_TOKEN(anon_sym_assign);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 403:
+      ACCEPT_TOKEN(anon_sym_offer);
+      END_STATE();
+    case 404:
+      ACCEPT_TOKEN(anon_sym_offer);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 405:
+      ACCEPT_TOKEN(anon_sym_alert);
+      END_STATE();
+    case 406:
+      ACCEPT_TOKEN(anon_sym_alert);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 407:
+      ACCEPT_TOKEN(anon_sym_emit);
+      END_STATE();
+    case 408:
       ACCEPT_TOKEN(anon_sym_emit);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 403:
-      ACCEPT_TOKEN(anon_sym_test);
-      END_STATE();
-    case 404:
-      ACCEPT_TOKEN(anon_sym_test);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 405:
-      ACCEPT_TOKEN(anon_sym_given);
-      END_STATE();
-    case 406:
-      ACCEPT_TOKEN(anon_sym_given);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 407:
-      ACCEPT_TOKEN(anon_sym_day);
-      END_STATE();
-    case 408:
-      ACCEPT_TOKEN(anon_sym_day);
-      if (lookahead == 's') ADVANCE(777);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 409:
-      ACCEPT_TOKEN(anon_sym_day);
-      if (lookahead == 's') ADVANCE(776);
+      ACCEPT_TOKEN(anon_sym_test);
       END_STATE();
     case 410:
-      ACCEPT_TOKEN(anon_sym_EQ_EQ);
+      ACCEPT_TOKEN(anon_sym_test);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 411:
-      ACCEPT_TOKEN(anon_sym_or);
+      ACCEPT_TOKEN(anon_sym_given);
       END_STATE();
     case 412:
+      ACCEPT_TOKEN(anon_sym_given);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 413:
+      ACCEPT_TOKEN(anon_sym_day);
+      END_STATE();
+    case 414:
+      ACCEPT_TOKEN(anon_sym_day);
+      if (lookahead == 's') ADVANCE(789);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 415:
+      ACCEPT_TOKEN(anon_sym_day);
+      if (lookahead == 's') ADVANCE(788);
+      END_STATE();
+    case 416:
+      ACCEPT_TOKEN(anon_sym_EQ_EQ);
+      END_STATE();
+    case 417:
+      ACCEPT_TOKEN(anon_sym_or);
+      END_STATE();
+    case 418:
       ACCEPT_TOKEN(anon_sym_or);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 413:
+    case 419:
       ACCEPT_TOKEN(anon_sym_and);
       END_STATE();
-    case 414:
+    case 420:
       ACCEPT_TOKEN(anon_sym_and);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 415:
+    case 421:
       ACCEPT_TOKEN(anon_sym_not);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 416:
-      ACCEPT_TOKEN(anon_sym_BANG_EQ);
-      END_STATE();
-    case 417:
-      ACCEPT_TOKEN(anon_sym_LT);
-      if (lookahead == '=') ADVANCE(418);
-      END_STATE();
-    case 418:
-      ACCEPT_TOKEN(anon_sym_LT_EQ);
-      END_STATE();
-    case 419:
-      ACCEPT_TOKEN(anon_sym_GT);
-      if (lookahead == '=') ADVANCE(420);
-      END_STATE();
-    case 420:
-      ACCEPT_TOKEN(anon_sym_GT_EQ);
-      END_STATE();
-    case 421:
-      ACCEPT_TOKEN(anon_sym_is);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 422:
+      ACCEPT_TOKEN(anon_sym_BANG_EQ);
+      END_STATE();
+    case 423:
+      ACCEPT_TOKEN(anon_sym_LT);
+      if (lookahead == '=') ADVANCE(424);
+      END_STATE();
+    case 424:
+      ACCEPT_TOKEN(anon_sym_LT_EQ);
+      END_STATE();
+    case 425:
+      ACCEPT_TOKEN(anon_sym_GT);
+      if (lookahead == '=') ADVANCE(426);
+      END_STATE();
+    case 426:
+      ACCEPT_TOKEN(anon_sym_GT_EQ);
+      END_STATE();
+    case 427:
+      ACCEPT_TOKEN(anon_sym_is);
+      END_STATE();
+    case 428:
       ACCEPT_TOKEN(anon_sym_is);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 423:
-      ACCEPT_TOKEN(anon_sym_LBRACK);
-      END_STATE();
-    case 424:
-      ACCEPT_TOKEN(anon_sym_RBRACK);
-      END_STATE();
-    case 425:
-      ACCEPT_TOKEN(anon_sym_PLUS);
-      END_STATE();
-    case 426:
-      ACCEPT_TOKEN(anon_sym_STAR);
-      END_STATE();
-    case 427:
-      ACCEPT_TOKEN(anon_sym_SLASH);
-      END_STATE();
-    case 428:
-      ACCEPT_TOKEN(anon_sym_LPAREN);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 429:
-      ACCEPT_TOKEN(anon_sym_RPAREN);
+      ACCEPT_TOKEN(anon_sym_LBRACK);
       END_STATE();
     case 430:
+      ACCEPT_TOKEN(anon_sym_RBRACK);
+      END_STATE();
+    case 431:
+      ACCEPT_TOKEN(anon_sym_PLUS);
+      END_STATE();
+    case 432:
+      ACCEPT_TOKEN(anon_sym_STAR);
+      END_STATE();
+    case 433:
+      ACCEPT_TOKEN(anon_sym_SLASH);
+      END_STATE();
+    case 434:
+      ACCEPT_TOKEN(anon_sym_LPAREN);
+      END_STATE();
+    case 435:
+      ACCEPT_TOKEN(anon_sym_RPAREN);
+      END_STATE();
+    case 436:
       ACCEPT_TOKEN(anon_sym_true);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 431:
+    case 437:
       ACCEPT_TOKEN(anon_sym_false);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 432:
+    case 438:
       ACCEPT_TOKEN(sym_today);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 433:
+    case 439:
       ACCEPT_TOKEN(sym_now);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 434:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '_') ADVANCE(579);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 435:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '_') ADVANCE(609);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 436:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '_') ADVANCE(498);
-      if (lookahead == 't') ADVANCE(268);
-      if (lookahead == 'w') ADVANCE(268);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 437:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(596);
-      if (lookahead == 'o') ADVANCE(623);
-      if (lookahead == 'u') ADVANCE(673);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 438:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(596);
-      if (lookahead == 'u') ADVANCE(673);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 439:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(739);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 440:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(571);
-      if (lookahead == 'o') ADVANCE(661);
+      if (lookahead == '_') ADVANCE(586);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 441:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(571);
+      if (lookahead == '_') ADVANCE(617);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 442:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(598);
-      if (lookahead == 'l') ADVANCE(643);
-      if (lookahead == 'r') ADVANCE(583);
+      if (lookahead == '_') ADVANCE(504);
+      if (lookahead == 't') ADVANCE(272);
+      if (lookahead == 'w') ADVANCE(272);
       if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 443:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(598);
+      if (lookahead == 'a') ADVANCE(603);
+      if (lookahead == 'o') ADVANCE(631);
+      if (lookahead == 'u') ADVANCE(683);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 444:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(613);
-      if (lookahead == 'o') ADVANCE(484);
+      if (lookahead == 'a') ADVANCE(603);
+      if (lookahead == 'u') ADVANCE(683);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 445:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(666);
-      if (lookahead == 'e') ADVANCE(677);
+      if (lookahead == 'a') ADVANCE(751);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 446:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(666);
+      if (lookahead == 'a') ADVANCE(578);
+      if (lookahead == 'o') ADVANCE(670);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 447:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(740);
+      if (lookahead == 'a') ADVANCE(578);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 448:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(695);
-      if (lookahead == 'e') ADVANCE(566);
-      if (lookahead == 'p') ADVANCE(602);
-      if (lookahead == 't') ADVANCE(440);
-      if (lookahead == 'u') ADVANCE(616);
+      if (lookahead == 'a') ADVANCE(605);
+      if (lookahead == 'l') ADVANCE(651);
+      if (lookahead == 'r') ADVANCE(590);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 449:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(695);
-      if (lookahead == 'u') ADVANCE(616);
+      if (lookahead == 'a') ADVANCE(605);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 450:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(741);
+      if (lookahead == 'a') ADVANCE(621);
+      if (lookahead == 'o') ADVANCE(490);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 451:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(488);
+      if (lookahead == 'a') ADVANCE(676);
+      if (lookahead == 'e') ADVANCE(688);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 452:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(574);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 453:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(742);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 454:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(601);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 455:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(744);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 456:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(604);
-      if (lookahead == 'u') ADVANCE(673);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 457:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(745);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 458:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(600);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 459:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(747);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 460:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(748);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 461:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(670);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 462:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(749);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 463:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(750);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 464:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(703);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 465:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(720);
-      if (lookahead == 't') ADVANCE(644);
-      if (lookahead == 'u') ADVANCE(638);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 466:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(720);
-      if (lookahead == 'u') ADVANCE(638);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 467:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(732);
-      if (lookahead == 'o') ADVANCE(599);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 468:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(732);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 469:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(590);
-      if (lookahead == 'e') ADVANCE(502);
-      if (lookahead == 'h') ADVANCE(537);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 470:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(590);
-      if (lookahead == 'h') ADVANCE(537);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 471:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(590);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 472:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(603);
-      if (lookahead == 'l') ADVANCE(643);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 473:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(603);
-      if (lookahead == 'r') ADVANCE(583);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 474:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(603);
-      if (lookahead == 'r') ADVANCE(594);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 475:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(603);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 476:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(489);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 477:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(572);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 478:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'a') ADVANCE(676);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 453:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(752);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 454:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(706);
+      if (lookahead == 'e') ADVANCE(573);
+      if (lookahead == 'p') ADVANCE(609);
+      if (lookahead == 't') ADVANCE(446);
+      if (lookahead == 'u') ADVANCE(624);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 455:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(706);
+      if (lookahead == 'u') ADVANCE(624);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 456:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(753);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 457:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(494);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 458:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(581);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 459:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(754);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 460:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(608);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 461:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(756);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 462:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(611);
+      if (lookahead == 'u') ADVANCE(683);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 463:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(757);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 464:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(607);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 465:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(759);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 466:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(760);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 467:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(680);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 468:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(761);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 469:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(762);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 470:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(715);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 471:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(732);
+      if (lookahead == 't') ADVANCE(655);
+      if (lookahead == 'u') ADVANCE(646);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 472:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(732);
+      if (lookahead == 'u') ADVANCE(646);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 473:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(744);
+      if (lookahead == 'o') ADVANCE(606);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 474:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(744);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 475:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(597);
+      if (lookahead == 'e') ADVANCE(508);
+      if (lookahead == 'h') ADVANCE(543);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 476:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(597);
+      if (lookahead == 'h') ADVANCE(543);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 477:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(597);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 478:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'a') ADVANCE(610);
+      if (lookahead == 'l') ADVANCE(651);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 479:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(716);
+      if (lookahead == 'a') ADVANCE(610);
+      if (lookahead == 'r') ADVANCE(590);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 480:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'a') ADVANCE(717);
+      if (lookahead == 'a') ADVANCE(610);
+      if (lookahead == 'r') ADVANCE(601);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 481:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(490);
-      if (lookahead == 'l') ADVANCE(536);
-      if (lookahead == 'n') ADVANCE(499);
-      if (lookahead == 's') ADVANCE(682);
-      if (lookahead == 't') ADVANCE(350);
+      if (lookahead == 'a') ADVANCE(610);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 482:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(490);
-      if (lookahead == 'l') ADVANCE(536);
-      if (lookahead == 'n') ADVANCE(501);
-      if (lookahead == 's') ADVANCE(682);
-      if (lookahead == 't') ADVANCE(350);
+      if (lookahead == 'a') ADVANCE(495);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 483:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(490);
-      if (lookahead == 'n') ADVANCE(499);
-      if (lookahead == 't') ADVANCE(350);
+      if (lookahead == 'a') ADVANCE(579);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 484:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(454);
+      if (lookahead == 'a') ADVANCE(728);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 485:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(491);
-      if (lookahead == 'n') ADVANCE(499);
+      if (lookahead == 'a') ADVANCE(686);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 486:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(743);
+      if (lookahead == 'a') ADVANCE(729);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 487:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(746);
+      if (lookahead == 'c') ADVANCE(496);
+      if (lookahead == 'l') ADVANCE(541);
+      if (lookahead == 'n') ADVANCE(505);
+      if (lookahead == 's') ADVANCE(693);
+      if (lookahead == 't') ADVANCE(354);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 488:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(705);
+      if (lookahead == 'c') ADVANCE(496);
+      if (lookahead == 'l') ADVANCE(541);
+      if (lookahead == 'n') ADVANCE(507);
+      if (lookahead == 's') ADVANCE(693);
+      if (lookahead == 't') ADVANCE(354);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 489:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(709);
+      if (lookahead == 'c') ADVANCE(496);
+      if (lookahead == 'n') ADVANCE(505);
+      if (lookahead == 't') ADVANCE(354);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 490:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(652);
-      if (lookahead == 't') ADVANCE(588);
+      if (lookahead == 'c') ADVANCE(460);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 491:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(652);
+      if (lookahead == 'c') ADVANCE(497);
+      if (lookahead == 'n') ADVANCE(505);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 492:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(658);
+      if (lookahead == 'c') ADVANCE(755);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 493:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(492);
-      if (lookahead == 'l') ADVANCE(536);
-      if (lookahead == 'n') ADVANCE(501);
-      if (lookahead == 's') ADVANCE(682);
-      if (lookahead == 't') ADVANCE(350);
+      if (lookahead == 'c') ADVANCE(758);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 494:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(492);
-      if (lookahead == 'l') ADVANCE(536);
-      if (lookahead == 'n') ADVANCE(501);
+      if (lookahead == 'c') ADVANCE(717);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 495:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(492);
-      if (lookahead == 'n') ADVANCE(501);
-      if (lookahead == 't') ADVANCE(350);
+      if (lookahead == 'c') ADVANCE(721);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 496:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(492);
-      if (lookahead == 'n') ADVANCE(501);
-      if (lookahead == 't') ADVANCE(435);
+      if (lookahead == 'c') ADVANCE(660);
+      if (lookahead == 't') ADVANCE(595);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 497:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'c') ADVANCE(492);
-      if (lookahead == 'n') ADVANCE(501);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 498:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'c') ADVANCE(660);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 498:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'c') ADVANCE(667);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 499:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(414);
+      if (lookahead == 'c') ADVANCE(498);
+      if (lookahead == 'l') ADVANCE(541);
+      if (lookahead == 'n') ADVANCE(507);
+      if (lookahead == 's') ADVANCE(693);
+      if (lookahead == 't') ADVANCE(354);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 500:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(392);
+      if (lookahead == 'c') ADVANCE(498);
+      if (lookahead == 'l') ADVANCE(541);
+      if (lookahead == 'n') ADVANCE(507);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 501:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(268);
+      if (lookahead == 'c') ADVANCE(498);
+      if (lookahead == 'n') ADVANCE(507);
+      if (lookahead == 't') ADVANCE(354);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 502:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(316);
-      if (lookahead == 'e') ADVANCE(595);
+      if (lookahead == 'c') ADVANCE(498);
+      if (lookahead == 'n') ADVANCE(507);
+      if (lookahead == 't') ADVANCE(441);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 503:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(316);
+      if (lookahead == 'c') ADVANCE(498);
+      if (lookahead == 'n') ADVANCE(507);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 504:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(379);
+      if (lookahead == 'c') ADVANCE(669);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 505:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(461);
+      if (lookahead == 'd') ADVANCE(420);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 506:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(447);
+      if (lookahead == 'd') ADVANCE(398);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 507:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(629);
+      if (lookahead == 'd') ADVANCE(272);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 508:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(450);
+      if (lookahead == 'd') ADVANCE(320);
+      if (lookahead == 'e') ADVANCE(602);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 509:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(320);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 510:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(385);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 511:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'd') ADVANCE(467);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 512:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'd') ADVANCE(453);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 510:
+    case 513:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(455);
+      if (lookahead == 'd') ADVANCE(637);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 511:
+    case 514:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(457);
+      if (lookahead == 'd') ADVANCE(456);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 512:
+    case 515:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'd') ADVANCE(459);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 513:
+    case 516:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(460);
+      if (lookahead == 'd') ADVANCE(461);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 514:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'd') ADVANCE(462);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 515:
+    case 517:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'd') ADVANCE(463);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 516:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(550);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 517:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(566);
-      if (lookahead == 'p') ADVANCE(602);
-      if (lookahead == 't') ADVANCE(441);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 518:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(608);
-      if (lookahead == 'h') ADVANCE(722);
-      if (lookahead == 'o') ADVANCE(506);
-      if (lookahead == 'r') ADVANCE(725);
-      if (lookahead == 'u') ADVANCE(521);
+      if (lookahead == 'd') ADVANCE(465);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 519:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(608);
-      if (lookahead == 'o') ADVANCE(506);
-      if (lookahead == 'r') ADVANCE(730);
+      if (lookahead == 'd') ADVANCE(466);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 520:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(268);
+      if (lookahead == 'd') ADVANCE(468);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 521:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(312);
+      if (lookahead == 'd') ADVANCE(469);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 522:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(595);
+      if (lookahead == 'e') ADVANCE(556);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 523:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(430);
+      if (lookahead == 'e') ADVANCE(573);
+      if (lookahead == 'p') ADVANCE(609);
+      if (lookahead == 't') ADVANCE(447);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 524:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(431);
+      if (lookahead == 'e') ADVANCE(616);
+      if (lookahead == 'h') ADVANCE(734);
+      if (lookahead == 'o') ADVANCE(512);
+      if (lookahead == 'r') ADVANCE(737);
+      if (lookahead == 'u') ADVANCE(527);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 525:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(348);
+      if (lookahead == 'e') ADVANCE(616);
+      if (lookahead == 'o') ADVANCE(512);
+      if (lookahead == 'r') ADVANCE(742);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 526:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(373);
+      if (lookahead == 'e') ADVANCE(272);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 527:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(362);
+      if (lookahead == 'e') ADVANCE(316);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 528:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(768);
+      if (lookahead == 'e') ADVANCE(602);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 529:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(371);
+      if (lookahead == 'e') ADVANCE(436);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 530:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(437);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 531:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(352);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 532:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(377);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 533:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(366);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 534:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(780);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 535:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(375);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 536:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(368);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 537:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'e') ADVANCE(364);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 531:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(360);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 532:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(624);
-      if (lookahead == 'p') ADVANCE(602);
-      if (lookahead == 't') ADVANCE(478);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 533:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(624);
-      if (lookahead == 'p') ADVANCE(602);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 534:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(662);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 535:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(683);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 536:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(675);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 537:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(617);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 538:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(567);
-      if (lookahead == 't') ADVANCE(441);
+      if (lookahead == 'e') ADVANCE(632);
+      if (lookahead == 'p') ADVANCE(609);
+      if (lookahead == 't') ADVANCE(485);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 539:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(503);
+      if (lookahead == 'e') ADVANCE(632);
+      if (lookahead == 'p') ADVANCE(609);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 540:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(626);
-      if (lookahead == 'l') ADVANCE(382);
+      if (lookahead == 'e') ADVANCE(694);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 541:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(626);
+      if (lookahead == 'e') ADVANCE(685);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 542:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(507);
+      if (lookahead == 'e') ADVANCE(672);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 543:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(618);
+      if (lookahead == 'e') ADVANCE(625);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 544:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(668);
+      if (lookahead == 'e') ADVANCE(574);
+      if (lookahead == 't') ADVANCE(447);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 545:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(669);
+      if (lookahead == 'e') ADVANCE(509);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 546:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(635);
+      if (lookahead == 'e') ADVANCE(634);
+      if (lookahead == 'l') ADVANCE(388);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 547:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(522);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 548:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(627);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 549:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(464);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 550:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(628);
-      if (lookahead == 'p') ADVANCE(549);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 551:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(628);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 552:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(632);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 553:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'e') ADVANCE(634);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 548:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(513);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 549:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(626);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 550:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(678);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 551:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(679);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 552:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(643);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 553:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'e') ADVANCE(528);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 554:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(551);
+      if (lookahead == 'e') ADVANCE(635);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 555:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(692);
+      if (lookahead == 'e') ADVANCE(470);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 556:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'e') ADVANCE(689);
+      if (lookahead == 'e') ADVANCE(636);
+      if (lookahead == 'p') ADVANCE(555);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 557:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(384);
-      if (lookahead == 'n') ADVANCE(303);
-      if (lookahead == 's') ADVANCE(422);
+      if (lookahead == 'e') ADVANCE(636);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 558:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(384);
-      if (lookahead == 'n') ADVANCE(268);
-      if (lookahead == 's') ADVANCE(268);
+      if (lookahead == 'e') ADVANCE(640);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 559:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(339);
-      if (lookahead == 'n') ADVANCE(337);
-      if (lookahead == 'r') ADVANCE(412);
+      if (lookahead == 'e') ADVANCE(642);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 560:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(565);
-      if (lookahead == 'n') ADVANCE(337);
-      if (lookahead == 'r') ADVANCE(412);
+      if (lookahead == 'e') ADVANCE(557);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 561:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(565);
-      if (lookahead == 'n') ADVANCE(337);
-      if (lookahead == 'r') ADVANCE(268);
+      if (lookahead == 'e') ADVANCE(703);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 562:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(565);
-      if (lookahead == 'r') ADVANCE(268);
+      if (lookahead == 'e') ADVANCE(700);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 563:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(341);
-      if (lookahead == 'n') ADVANCE(337);
-      if (lookahead == 'r') ADVANCE(412);
+      if (lookahead == 'f') ADVANCE(390);
+      if (lookahead == 'm') ADVANCE(671);
+      if (lookahead == 'n') ADVANCE(307);
+      if (lookahead == 's') ADVANCE(428);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 564:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(341);
-      if (lookahead == 'r') ADVANCE(412);
+      if (lookahead == 'f') ADVANCE(390);
+      if (lookahead == 'm') ADVANCE(671);
+      if (lookahead == 'n') ADVANCE(272);
+      if (lookahead == 's') ADVANCE(272);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 565:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'f') ADVANCE(544);
+      if (lookahead == 'f') ADVANCE(390);
+      if (lookahead == 'n') ADVANCE(272);
+      if (lookahead == 's') ADVANCE(272);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 566:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(610);
-      if (lookahead == 'n') ADVANCE(504);
-      if (lookahead == 't') ADVANCE(394);
+      if (lookahead == 'f') ADVANCE(343);
+      if (lookahead == 'n') ADVANCE(341);
+      if (lookahead == 'r') ADVANCE(418);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 567:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(610);
+      if (lookahead == 'f') ADVANCE(572);
+      if (lookahead == 'n') ADVANCE(341);
+      if (lookahead == 'r') ADVANCE(418);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 568:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(723);
+      if (lookahead == 'f') ADVANCE(572);
+      if (lookahead == 'n') ADVANCE(341);
+      if (lookahead == 'r') ADVANCE(272);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 569:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(672);
-      if (lookahead == 'n') ADVANCE(727);
+      if (lookahead == 'f') ADVANCE(572);
+      if (lookahead == 'r') ADVANCE(272);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 570:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(672);
+      if (lookahead == 'f') ADVANCE(345);
+      if (lookahead == 'n') ADVANCE(341);
+      if (lookahead == 'r') ADVANCE(418);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 571:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(526);
-      if (lookahead == 'r') ADVANCE(702);
+      if (lookahead == 'f') ADVANCE(345);
+      if (lookahead == 'r') ADVANCE(418);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 572:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(526);
+      if (lookahead == 'f') ADVANCE(550);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 573:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(620);
+      if (lookahead == 'g') ADVANCE(618);
+      if (lookahead == 'n') ADVANCE(510);
+      if (lookahead == 't') ADVANCE(400);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 574:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'g') ADVANCE(530);
+      if (lookahead == 'g') ADVANCE(618);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 575:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(781);
+      if (lookahead == 'g') ADVANCE(735);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 576:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(722);
-      if (lookahead == 'o') ADVANCE(506);
-      if (lookahead == 'r') ADVANCE(730);
-      if (lookahead == 'u') ADVANCE(521);
+      if (lookahead == 'g') ADVANCE(682);
+      if (lookahead == 'n') ADVANCE(739);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 577:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(537);
+      if (lookahead == 'g') ADVANCE(682);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 578:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(729);
-      if (lookahead == 'o') ADVANCE(506);
-      if (lookahead == 'r') ADVANCE(730);
-      if (lookahead == 'u') ADVANCE(556);
+      if (lookahead == 'g') ADVANCE(532);
+      if (lookahead == 'r') ADVANCE(713);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 579:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'h') ADVANCE(657);
+      if (lookahead == 'g') ADVANCE(532);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 580:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(736);
-      if (lookahead == 'o') ADVANCE(712);
+      if (lookahead == 'g') ADVANCE(628);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 581:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(736);
+      if (lookahead == 'g') ADVANCE(536);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 582:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(569);
-      if (lookahead == 'o') ADVANCE(614);
+      if (lookahead == 'h') ADVANCE(793);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 583:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(324);
+      if (lookahead == 'h') ADVANCE(734);
+      if (lookahead == 'o') ADVANCE(512);
+      if (lookahead == 'r') ADVANCE(742);
+      if (lookahead == 'u') ADVANCE(527);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 584:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(486);
+      if (lookahead == 'h') ADVANCE(543);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 585:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(573);
+      if (lookahead == 'h') ADVANCE(741);
+      if (lookahead == 'o') ADVANCE(512);
+      if (lookahead == 'r') ADVANCE(742);
+      if (lookahead == 'u') ADVANCE(562);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 586:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(696);
+      if (lookahead == 'h') ADVANCE(665);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 587:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(570);
+      if (lookahead == 'i') ADVANCE(748);
+      if (lookahead == 'o') ADVANCE(724);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 588:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(654);
+      if (lookahead == 'i') ADVANCE(748);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 589:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(630);
+      if (lookahead == 'i') ADVANCE(576);
+      if (lookahead == 'o') ADVANCE(622);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 590:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(698);
+      if (lookahead == 'i') ADVANCE(328);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 591:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(701);
+      if (lookahead == 'i') ADVANCE(492);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 592:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(625);
-      if (lookahead == 'o') ADVANCE(633);
+      if (lookahead == 'i') ADVANCE(580);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 593:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(655);
+      if (lookahead == 'i') ADVANCE(707);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 594:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'i') ADVANCE(508);
+      if (lookahead == 'i') ADVANCE(577);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 595:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'k') ADVANCE(345);
+      if (lookahead == 'i') ADVANCE(662);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 596:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(540);
+      if (lookahead == 'i') ADVANCE(638);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 597:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(382);
+      if (lookahead == 'i') ADVANCE(709);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 598:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(685);
+      if (lookahead == 'i') ADVANCE(712);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 599:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(584);
+      if (lookahead == 'i') ADVANCE(633);
+      if (lookahead == 'o') ADVANCE(641);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 600:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(597);
+      if (lookahead == 'i') ADVANCE(663);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 601:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(527);
+      if (lookahead == 'i') ADVANCE(514);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 602:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'k') ADVANCE(349);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 603:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(546);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 604:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(388);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 605:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'l') ADVANCE(696);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 606:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'l') ADVANCE(591);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 603:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(687);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 604:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(541);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 605:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'l') ADVANCE(480);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 606:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(586);
-      if (lookahead == 'n') ADVANCE(500);
-      if (lookahead == 'v') ADVANCE(548);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 607:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(586);
-      if (lookahead == 'n') ADVANCE(500);
-      if (lookahead == 'v') ADVANCE(553);
+      if (lookahead == 'l') ADVANCE(604);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 608:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(663);
-      if (lookahead == 's') ADVANCE(697);
+      if (lookahead == 'l') ADVANCE(533);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 609:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(653);
+      if (lookahead == 'l') ADVANCE(598);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 610:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'm') ADVANCE(552);
+      if (lookahead == 'l') ADVANCE(698);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 611:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(303);
-      if (lookahead == 's') ADVANCE(422);
+      if (lookahead == 'l') ADVANCE(547);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 612:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(337);
-      if (lookahead == 'r') ADVANCE(268);
+      if (lookahead == 'l') ADVANCE(486);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 613:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(568);
+      if (lookahead == 'm') ADVANCE(593);
+      if (lookahead == 'n') ADVANCE(506);
+      if (lookahead == 'v') ADVANCE(554);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 614:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(308);
+      if (lookahead == 'm') ADVANCE(593);
+      if (lookahead == 'n') ADVANCE(506);
+      if (lookahead == 'v') ADVANCE(559);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 615:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(268);
-      if (lookahead == 's') ADVANCE(268);
+      if (lookahead == 'm') ADVANCE(671);
+      if (lookahead == 'n') ADVANCE(307);
+      if (lookahead == 's') ADVANCE(428);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 616:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(332);
+      if (lookahead == 'm') ADVANCE(673);
+      if (lookahead == 's') ADVANCE(708);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 617:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(367);
+      if (lookahead == 'm') ADVANCE(661);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 618:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(406);
+      if (lookahead == 'm') ADVANCE(558);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 619:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(289);
+      if (lookahead == 'n') ADVANCE(307);
+      if (lookahead == 's') ADVANCE(428);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 620:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(396);
+      if (lookahead == 'n') ADVANCE(341);
+      if (lookahead == 'r') ADVANCE(272);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 621:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(280);
+      if (lookahead == 'n') ADVANCE(575);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 622:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(500);
-      if (lookahead == 'v') ADVANCE(553);
+      if (lookahead == 'n') ADVANCE(312);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 623:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(272);
+      if (lookahead == 's') ADVANCE(272);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 624:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(336);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 625:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(371);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 626:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(412);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 627:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(293);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 628:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(402);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 629:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(284);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 630:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(506);
+      if (lookahead == 'v') ADVANCE(559);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 631:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(722);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 632:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(510);
+      if (lookahead == 't') ADVANCE(400);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 633:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(739);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 634:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'n') ADVANCE(511);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 635:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'n') ADVANCE(711);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 624:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(504);
-      if (lookahead == 't') ADVANCE(394);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 625:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(727);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 626:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(505);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 627:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(700);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 628:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(719);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 629:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(555);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 630:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(535);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 631:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(704);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 632:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(706);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 633:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(710);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 634:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(694);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 635:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(487);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 636:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(721);
+      if (lookahead == 'n') ADVANCE(731);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 637:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(509);
+      if (lookahead == 'n') ADVANCE(561);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 638:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'n') ADVANCE(510);
+      if (lookahead == 'n') ADVANCE(540);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 639:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(623);
+      if (lookahead == 'n') ADVANCE(716);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 640:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(712);
+      if (lookahead == 'n') ADVANCE(718);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 641:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(484);
+      if (lookahead == 'n') ADVANCE(723);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 642:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(693);
+      if (lookahead == 'n') ADVANCE(705);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 643:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(738);
+      if (lookahead == 'n') ADVANCE(493);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 644:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(661);
+      if (lookahead == 'n') ADVANCE(733);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 645:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(390);
+      if (lookahead == 'n') ADVANCE(515);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 646:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(436);
+      if (lookahead == 'n') ADVANCE(516);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 647:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'o') ADVANCE(631);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 648:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'o') ADVANCE(724);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 648:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(707);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 649:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(506);
-      if (lookahead == 'r') ADVANCE(730);
+      if (lookahead == 'o') ADVANCE(490);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 650:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(599);
+      if (lookahead == 'o') ADVANCE(704);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 651:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(614);
+      if (lookahead == 'o') ADVANCE(750);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 652:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(733);
+      if (lookahead == 'o') ADVANCE(396);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 653:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(688);
+      if (lookahead == 'o') ADVANCE(442);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 654:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(619);
+      if (lookahead == 'o') ADVANCE(736);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 655:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(621);
+      if (lookahead == 'o') ADVANCE(670);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 656:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(637);
+      if (lookahead == 'o') ADVANCE(719);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 657:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(728);
+      if (lookahead == 'o') ADVANCE(512);
+      if (lookahead == 'r') ADVANCE(742);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 658:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(734);
+      if (lookahead == 'o') ADVANCE(606);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 659:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(515);
-      if (lookahead == 'r') ADVANCE(725);
+      if (lookahead == 'o') ADVANCE(622);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 660:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'o') ADVANCE(636);
+      if (lookahead == 'o') ADVANCE(745);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 661:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'p') ADVANCE(352);
+      if (lookahead == 'o') ADVANCE(699);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 662:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'p') ADVANCE(549);
+      if (lookahead == 'o') ADVANCE(627);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 663:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'p') ADVANCE(605);
+      if (lookahead == 'o') ADVANCE(629);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 664:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(412);
+      if (lookahead == 'o') ADVANCE(645);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 665:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(268);
+      if (lookahead == 'o') ADVANCE(740);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 666:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(354);
+      if (lookahead == 'o') ADVANCE(687);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 667:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(772);
+      if (lookahead == 'o') ADVANCE(746);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 668:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(398);
+      if (lookahead == 'o') ADVANCE(521);
+      if (lookahead == 'r') ADVANCE(737);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 669:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(377);
+      if (lookahead == 'o') ADVANCE(644);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 670:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(297);
+      if (lookahead == 'p') ADVANCE(356);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 671:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(691);
+      if (lookahead == 'p') ADVANCE(666);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 672:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(479);
+      if (lookahead == 'p') ADVANCE(555);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 673:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(678);
+      if (lookahead == 'p') ADVANCE(612);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 674:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(681);
+      if (lookahead == 'r') ADVANCE(418);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 675:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(699);
+      if (lookahead == 'r') ADVANCE(272);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 676:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(358);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 677:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(784);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 678:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(404);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 679:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(381);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 680:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(301);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 681:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'r') ADVANCE(702);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 677:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(690);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 678:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(546);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 679:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'r') ADVANCE(512);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 680:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(751);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 681:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(301);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 682:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(585);
+      if (lookahead == 'r') ADVANCE(484);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 683:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(680);
+      if (lookahead == 'r') ADVANCE(689);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 684:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(589);
+      if (lookahead == 'r') ADVANCE(692);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 685:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(524);
+      if (lookahead == 'r') ADVANCE(710);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 686:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(525);
+      if (lookahead == 'r') ADVANCE(713);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 687:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(714);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 688:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(701);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 689:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(552);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 690:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'r') ADVANCE(518);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 691:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(763);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 692:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(305);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 693:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(592);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 694:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(691);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 695:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(596);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 696:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(530);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 697:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(531);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 698:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(526);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 699:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(720);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 700:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(517);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 701:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(600);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 702:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 's') ADVANCE(519);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 703:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 's') ADVANCE(520);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 688:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(708);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 689:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(511);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 690:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(593);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 691:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(513);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 692:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 's') ADVANCE(514);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 693:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(268);
-      if (lookahead == 'w') ADVANCE(268);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 694:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(268);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 695:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(328);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 696:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(402);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 697:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(404);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 698:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(375);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 699:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(400);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 700:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(287);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 701:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(388);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 702:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(369);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 703:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(386);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 704:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(285);
+      if (lookahead == 't') ADVANCE(272);
+      if (lookahead == 'w') ADVANCE(272);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 705:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(434);
+      if (lookahead == 't') ADVANCE(272);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 706:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(358);
+      if (lookahead == 't') ADVANCE(332);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 707:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(415);
-      if (lookahead == 'w') ADVANCE(433);
+      if (lookahead == 't') ADVANCE(408);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 708:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(343);
+      if (lookahead == 't') ADVANCE(410);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 709:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(335);
+      if (lookahead == 't') ADVANCE(379);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 710:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(575);
+      if (lookahead == 't') ADVANCE(406);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 711:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(451);
+      if (lookahead == 't') ADVANCE(291);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 712:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(645);
+      if (lookahead == 't') ADVANCE(394);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 713:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(478);
+      if (lookahead == 't') ADVANCE(373);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 714:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(644);
+      if (lookahead == 't') ADVANCE(383);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 715:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(528);
+      if (lookahead == 't') ADVANCE(392);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 716:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(529);
+      if (lookahead == 't') ADVANCE(289);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 717:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(531);
+      if (lookahead == 't') ADVANCE(440);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 718:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(477);
+      if (lookahead == 't') ADVANCE(362);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 719:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(545);
+      if (lookahead == 't') ADVANCE(421);
+      if (lookahead == 'w') ADVANCE(439);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 720:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(726);
+      if (lookahead == 't') ADVANCE(347);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 721:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 't') ADVANCE(476);
+      if (lookahead == 't') ADVANCE(339);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 722:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(320);
+      if (lookahead == 't') ADVANCE(457);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 723:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(452);
+      if (lookahead == 't') ADVANCE(582);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 724:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(667);
+      if (lookahead == 't') ADVANCE(652);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 725:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(523);
+      if (lookahead == 't') ADVANCE(485);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 726:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(679);
+      if (lookahead == 't') ADVANCE(655);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 727:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(715);
+      if (lookahead == 't') ADVANCE(534);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 728:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(674);
+      if (lookahead == 't') ADVANCE(535);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 729:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(671);
+      if (lookahead == 't') ADVANCE(537);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 730:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(520);
+      if (lookahead == 't') ADVANCE(483);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 731:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(551);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 732:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(738);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 733:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 't') ADVANCE(482);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 734:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(324);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 735:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(458);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 736:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(677);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 737:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(529);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 738:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(690);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 739:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'u') ADVANCE(727);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 740:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'u') ADVANCE(684);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 732:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(686);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 733:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(631);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 734:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'u') ADVANCE(634);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 735:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'v') ADVANCE(548);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 736:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'v') ADVANCE(543);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 737:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'v') ADVANCE(553);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 738:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'w') ADVANCE(278);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 739:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(408);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 740:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(268);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 741:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(323);
+      if (lookahead == 'u') ADVANCE(681);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 742:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(307);
+      if (lookahead == 'u') ADVANCE(526);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 743:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(299);
+      if (lookahead == 'u') ADVANCE(695);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 744:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(331);
+      if (lookahead == 'u') ADVANCE(697);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 745:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(311);
+      if (lookahead == 'u') ADVANCE(639);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 746:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(282);
+      if (lookahead == 'u') ADVANCE(642);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 747:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'v') ADVANCE(554);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 748:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'v') ADVANCE(549);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 749:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'v') ADVANCE(559);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 750:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'w') ADVANCE(282);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 751:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(414);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 752:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(272);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 753:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'y') ADVANCE(327);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 748:
+    case 754:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(319);
+      if (lookahead == 'y') ADVANCE(311);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 749:
+    case 755:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(303);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 756:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(335);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 757:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == 'y') ADVANCE(315);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 750:
+    case 758:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == 'y') ADVANCE(432);
+      if (lookahead == 'y') ADVANCE(286);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 751:
+    case 759:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(331);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 760:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(323);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 761:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(319);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 762:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == 'y') ADVANCE(438);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 763:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == '\t' ||
           lookahead == '\n' ||
@@ -7770,252 +7856,252 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == ' ') ADVANCE(67);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 752:
+    case 764:
       ACCEPT_TOKEN(sym_identifier);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 753:
-      ACCEPT_TOKEN(sym_integer);
-      if (lookahead == '.') ADVANCE(260);
-      if (lookahead == ':') ADVANCE(265);
-      if (lookahead == '_') ADVANCE(755);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(754);
-      END_STATE();
-    case 754:
-      ACCEPT_TOKEN(sym_integer);
-      if (lookahead == '.') ADVANCE(260);
-      if (lookahead == ':') ADVANCE(265);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(755);
-      END_STATE();
-    case 755:
-      ACCEPT_TOKEN(sym_integer);
-      if (lookahead == '.') ADVANCE(260);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(755);
-      END_STATE();
-    case 756:
-      ACCEPT_TOKEN(sym_integer);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(756);
-      END_STATE();
-    case 757:
-      ACCEPT_TOKEN(sym_number);
-      if (lookahead == '-') ADVANCE(263);
-      if (lookahead == '.') ADVANCE(260);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(763);
-      END_STATE();
-    case 758:
-      ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(260);
-      if (lookahead == ':') ADVANCE(265);
-      if (lookahead == '_') ADVANCE(763);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(761);
-      END_STATE();
-    case 759:
-      ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(260);
-      if (lookahead == ':') ADVANCE(265);
-      if (lookahead == '_') ADVANCE(763);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(762);
-      END_STATE();
-    case 760:
-      ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(260);
-      if (lookahead == ':') ADVANCE(265);
-      if (lookahead == '_') ADVANCE(763);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(759);
-      END_STATE();
-    case 761:
-      ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(260);
-      if (lookahead == ':') ADVANCE(265);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(763);
-      END_STATE();
-    case 762:
-      ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(260);
-      if (lookahead == '_') ADVANCE(763);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(757);
-      END_STATE();
-    case 763:
-      ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(260);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(763);
-      END_STATE();
-    case 764:
-      ACCEPT_TOKEN(sym_number);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(764);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
     case 765:
-      ACCEPT_TOKEN(anon_sym_PERCENT);
+      ACCEPT_TOKEN(sym_integer);
+      if (lookahead == '.') ADVANCE(264);
+      if (lookahead == ':') ADVANCE(269);
+      if (lookahead == '_') ADVANCE(767);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(766);
       END_STATE();
     case 766:
-      ACCEPT_TOKEN(anon_sym_PERCENT2);
+      ACCEPT_TOKEN(sym_integer);
+      if (lookahead == '.') ADVANCE(264);
+      if (lookahead == ':') ADVANCE(269);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_') ADVANCE(767);
       END_STATE();
     case 767:
+      ACCEPT_TOKEN(sym_integer);
+      if (lookahead == '.') ADVANCE(264);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_') ADVANCE(767);
+      END_STATE();
+    case 768:
+      ACCEPT_TOKEN(sym_integer);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_') ADVANCE(768);
+      END_STATE();
+    case 769:
+      ACCEPT_TOKEN(sym_number);
+      if (lookahead == '-') ADVANCE(267);
+      if (lookahead == '.') ADVANCE(264);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_') ADVANCE(775);
+      END_STATE();
+    case 770:
+      ACCEPT_TOKEN(sym_number);
+      if (lookahead == '.') ADVANCE(264);
+      if (lookahead == ':') ADVANCE(269);
+      if (lookahead == '_') ADVANCE(775);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(773);
+      END_STATE();
+    case 771:
+      ACCEPT_TOKEN(sym_number);
+      if (lookahead == '.') ADVANCE(264);
+      if (lookahead == ':') ADVANCE(269);
+      if (lookahead == '_') ADVANCE(775);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(774);
+      END_STATE();
+    case 772:
+      ACCEPT_TOKEN(sym_number);
+      if (lookahead == '.') ADVANCE(264);
+      if (lookahead == ':') ADVANCE(269);
+      if (lookahead == '_') ADVANCE(775);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(771);
+      END_STATE();
+    case 773:
+      ACCEPT_TOKEN(sym_number);
+      if (lookahead == '.') ADVANCE(264);
+      if (lookahead == ':') ADVANCE(269);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_') ADVANCE(775);
+      END_STATE();
+    case 774:
+      ACCEPT_TOKEN(sym_number);
+      if (lookahead == '.') ADVANCE(264);
+      if (lookahead == '_') ADVANCE(775);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(769);
+      END_STATE();
+    case 775:
+      ACCEPT_TOKEN(sym_number);
+      if (lookahead == '.') ADVANCE(264);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_') ADVANCE(775);
+      END_STATE();
+    case 776:
+      ACCEPT_TOKEN(sym_number);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_') ADVANCE(776);
+      END_STATE();
+    case 777:
+      ACCEPT_TOKEN(anon_sym_PERCENT);
+      END_STATE();
+    case 778:
+      ACCEPT_TOKEN(anon_sym_PERCENT2);
+      END_STATE();
+    case 779:
       ACCEPT_TOKEN(sym_currency_code);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(767);
-      END_STATE();
-    case 768:
-      ACCEPT_TOKEN(anon_sym_minute);
-      if (lookahead == 's') ADVANCE(771);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 769:
-      ACCEPT_TOKEN(anon_sym_minute);
-      if (lookahead == 's') ADVANCE(770);
-      END_STATE();
-    case 770:
-      ACCEPT_TOKEN(anon_sym_minutes);
-      END_STATE();
-    case 771:
-      ACCEPT_TOKEN(anon_sym_minutes);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 772:
-      ACCEPT_TOKEN(anon_sym_hour);
-      if (lookahead == 's') ADVANCE(775);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 773:
-      ACCEPT_TOKEN(anon_sym_hour);
-      if (lookahead == 's') ADVANCE(774);
-      END_STATE();
-    case 774:
-      ACCEPT_TOKEN(anon_sym_hours);
-      END_STATE();
-    case 775:
-      ACCEPT_TOKEN(anon_sym_hours);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 776:
-      ACCEPT_TOKEN(anon_sym_days);
-      END_STATE();
-    case 777:
-      ACCEPT_TOKEN(anon_sym_days);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
-      END_STATE();
-    case 778:
-      ACCEPT_TOKEN(anon_sym_weeks);
-      END_STATE();
-    case 779:
-      ACCEPT_TOKEN(anon_sym_weeks);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(779);
       END_STATE();
     case 780:
-      ACCEPT_TOKEN(anon_sym_month);
-      if (lookahead == 's') ADVANCE(782);
-      END_STATE();
-    case 781:
-      ACCEPT_TOKEN(anon_sym_month);
+      ACCEPT_TOKEN(anon_sym_minute);
       if (lookahead == 's') ADVANCE(783);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 781:
+      ACCEPT_TOKEN(anon_sym_minute);
+      if (lookahead == 's') ADVANCE(782);
       END_STATE();
     case 782:
-      ACCEPT_TOKEN(anon_sym_months);
+      ACCEPT_TOKEN(anon_sym_minutes);
       END_STATE();
     case 783:
+      ACCEPT_TOKEN(anon_sym_minutes);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 784:
+      ACCEPT_TOKEN(anon_sym_hour);
+      if (lookahead == 's') ADVANCE(787);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 785:
+      ACCEPT_TOKEN(anon_sym_hour);
+      if (lookahead == 's') ADVANCE(786);
+      END_STATE();
+    case 786:
+      ACCEPT_TOKEN(anon_sym_hours);
+      END_STATE();
+    case 787:
+      ACCEPT_TOKEN(anon_sym_hours);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 788:
+      ACCEPT_TOKEN(anon_sym_days);
+      END_STATE();
+    case 789:
+      ACCEPT_TOKEN(anon_sym_days);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 790:
+      ACCEPT_TOKEN(anon_sym_weeks);
+      END_STATE();
+    case 791:
+      ACCEPT_TOKEN(anon_sym_weeks);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 792:
+      ACCEPT_TOKEN(anon_sym_month);
+      if (lookahead == 's') ADVANCE(794);
+      END_STATE();
+    case 793:
+      ACCEPT_TOKEN(anon_sym_month);
+      if (lookahead == 's') ADVANCE(795);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
+      END_STATE();
+    case 794:
+      ACCEPT_TOKEN(anon_sym_months);
+      END_STATE();
+    case 795:
       ACCEPT_TOKEN(anon_sym_months);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(752);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(764);
       END_STATE();
-    case 784:
+    case 796:
       ACCEPT_TOKEN(aux_sym_duration_unit_token1);
       END_STATE();
-    case 785:
+    case 797:
       ACCEPT_TOKEN(aux_sym_duration_unit_token1);
-      if (lookahead == 's') ADVANCE(784);
+      if (lookahead == 's') ADVANCE(796);
       END_STATE();
-    case 786:
+    case 798:
       ACCEPT_TOKEN(sym_date);
       END_STATE();
-    case 787:
+    case 799:
       ACCEPT_TOKEN(sym_date);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(786);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(798);
       END_STATE();
-    case 788:
+    case 800:
       ACCEPT_TOKEN(sym_time);
       END_STATE();
-    case 789:
+    case 801:
       ACCEPT_TOKEN(anon_sym_DQUOTE);
       END_STATE();
-    case 790:
+    case 802:
       ACCEPT_TOKEN(anon_sym_DQUOTE2);
       END_STATE();
-    case 791:
+    case 803:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '\n') ADVANCE(793);
-      if (lookahead == '{') ADVANCE(797);
+      if (lookahead == '\n') ADVANCE(805);
+      if (lookahead == '{') ADVANCE(809);
       if (lookahead != 0 &&
           lookahead != '"' &&
-          lookahead != '\\') ADVANCE(791);
+          lookahead != '\\') ADVANCE(803);
       END_STATE();
-    case 792:
+    case 804:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '#') ADVANCE(791);
-      if (lookahead == '{') ADVANCE(258);
+      if (lookahead == '#') ADVANCE(803);
+      if (lookahead == '{') ADVANCE(262);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) ADVANCE(792);
+          lookahead == 0xfeff) ADVANCE(804);
       if (lookahead != 0 &&
           lookahead != '"' &&
           lookahead != '#' &&
-          lookahead != '\\') ADVANCE(793);
+          lookahead != '\\') ADVANCE(805);
       END_STATE();
-    case 793:
+    case 805:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '{') ADVANCE(258);
+      if (lookahead == '{') ADVANCE(262);
       if (lookahead != 0 &&
           lookahead != '"' &&
-          lookahead != '\\') ADVANCE(793);
+          lookahead != '\\') ADVANCE(805);
       END_STATE();
-    case 794:
+    case 806:
       ACCEPT_TOKEN(sym_escape_sequence);
       END_STATE();
-    case 795:
+    case 807:
       ACCEPT_TOKEN(anon_sym_LBRACE2);
       END_STATE();
-    case 796:
+    case 808:
       ACCEPT_TOKEN(anon_sym_LBRACE2);
-      if (lookahead == '{') ADVANCE(793);
+      if (lookahead == '{') ADVANCE(805);
       END_STATE();
-    case 797:
+    case 809:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '{') ADVANCE(791);
+      if (lookahead == '{') ADVANCE(803);
       if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(798);
+          lookahead != '\n') ADVANCE(810);
       END_STATE();
-    case 798:
+    case 810:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(798);
+          lookahead != '\n') ADVANCE(810);
       END_STATE();
     default:
       return false;
@@ -8607,50 +8693,50 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
 
 static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0},
-  [1] = {.lex_state = 272},
-  [2] = {.lex_state = 270},
-  [3] = {.lex_state = 270},
-  [4] = {.lex_state = 272},
-  [5] = {.lex_state = 272},
-  [6] = {.lex_state = 270},
-  [7] = {.lex_state = 270},
-  [8] = {.lex_state = 272},
-  [9] = {.lex_state = 272},
-  [10] = {.lex_state = 272},
-  [11] = {.lex_state = 272},
-  [12] = {.lex_state = 272},
-  [13] = {.lex_state = 272},
-  [14] = {.lex_state = 272},
-  [15] = {.lex_state = 272},
-  [16] = {.lex_state = 272},
-  [17] = {.lex_state = 272},
-  [18] = {.lex_state = 272},
-  [19] = {.lex_state = 272},
-  [20] = {.lex_state = 1},
-  [21] = {.lex_state = 272},
-  [22] = {.lex_state = 274},
-  [23] = {.lex_state = 274},
-  [24] = {.lex_state = 272},
-  [25] = {.lex_state = 272},
-  [26] = {.lex_state = 272},
-  [27] = {.lex_state = 272},
-  [28] = {.lex_state = 272},
-  [29] = {.lex_state = 272},
-  [30] = {.lex_state = 272},
-  [31] = {.lex_state = 272},
-  [32] = {.lex_state = 272},
-  [33] = {.lex_state = 272},
-  [34] = {.lex_state = 275},
-  [35] = {.lex_state = 275},
-  [36] = {.lex_state = 272},
-  [37] = {.lex_state = 272},
-  [38] = {.lex_state = 272},
-  [39] = {.lex_state = 272},
-  [40] = {.lex_state = 272},
-  [41] = {.lex_state = 272},
-  [42] = {.lex_state = 272},
-  [43] = {.lex_state = 272},
-  [44] = {.lex_state = 272},
+  [1] = {.lex_state = 276},
+  [2] = {.lex_state = 274},
+  [3] = {.lex_state = 274},
+  [4] = {.lex_state = 276},
+  [5] = {.lex_state = 276},
+  [6] = {.lex_state = 274},
+  [7] = {.lex_state = 274},
+  [8] = {.lex_state = 276},
+  [9] = {.lex_state = 276},
+  [10] = {.lex_state = 276},
+  [11] = {.lex_state = 276},
+  [12] = {.lex_state = 276},
+  [13] = {.lex_state = 276},
+  [14] = {.lex_state = 276},
+  [15] = {.lex_state = 276},
+  [16] = {.lex_state = 276},
+  [17] = {.lex_state = 276},
+  [18] = {.lex_state = 276},
+  [19] = {.lex_state = 276},
+  [20] = {.lex_state = 278},
+  [21] = {.lex_state = 278},
+  [22] = {.lex_state = 1},
+  [23] = {.lex_state = 276},
+  [24] = {.lex_state = 276},
+  [25] = {.lex_state = 276},
+  [26] = {.lex_state = 276},
+  [27] = {.lex_state = 276},
+  [28] = {.lex_state = 276},
+  [29] = {.lex_state = 276},
+  [30] = {.lex_state = 276},
+  [31] = {.lex_state = 276},
+  [32] = {.lex_state = 279},
+  [33] = {.lex_state = 279},
+  [34] = {.lex_state = 276},
+  [35] = {.lex_state = 276},
+  [36] = {.lex_state = 276},
+  [37] = {.lex_state = 276},
+  [38] = {.lex_state = 276},
+  [39] = {.lex_state = 276},
+  [40] = {.lex_state = 276},
+  [41] = {.lex_state = 276},
+  [42] = {.lex_state = 276},
+  [43] = {.lex_state = 276},
+  [44] = {.lex_state = 276},
   [45] = {.lex_state = 4},
   [46] = {.lex_state = 3},
   [47] = {.lex_state = 3},
@@ -8659,13 +8745,13 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [50] = {.lex_state = 3},
   [51] = {.lex_state = 3},
   [52] = {.lex_state = 3},
-  [53] = {.lex_state = 272},
-  [54] = {.lex_state = 272},
-  [55] = {.lex_state = 272},
+  [53] = {.lex_state = 3},
+  [54] = {.lex_state = 3},
+  [55] = {.lex_state = 3},
   [56] = {.lex_state = 3},
   [57] = {.lex_state = 3},
   [58] = {.lex_state = 3},
-  [59] = {.lex_state = 3},
+  [59] = {.lex_state = 276},
   [60] = {.lex_state = 3},
   [61] = {.lex_state = 3},
   [62] = {.lex_state = 3},
@@ -8674,21 +8760,21 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [65] = {.lex_state = 3},
   [66] = {.lex_state = 3},
   [67] = {.lex_state = 3},
-  [68] = {.lex_state = 3},
+  [68] = {.lex_state = 276},
   [69] = {.lex_state = 3},
-  [70] = {.lex_state = 3},
-  [71] = {.lex_state = 3},
+  [70] = {.lex_state = 276},
+  [71] = {.lex_state = 276},
   [72] = {.lex_state = 3},
-  [73] = {.lex_state = 272},
-  [74] = {.lex_state = 272},
+  [73] = {.lex_state = 3},
+  [74] = {.lex_state = 3},
   [75] = {.lex_state = 3},
   [76] = {.lex_state = 3},
   [77] = {.lex_state = 3},
-  [78] = {.lex_state = 3},
-  [79] = {.lex_state = 3},
+  [78] = {.lex_state = 2},
+  [79] = {.lex_state = 2},
   [80] = {.lex_state = 3},
-  [81] = {.lex_state = 2},
-  [82] = {.lex_state = 2},
+  [81] = {.lex_state = 3},
+  [82] = {.lex_state = 3},
   [83] = {.lex_state = 3},
   [84] = {.lex_state = 3},
   [85] = {.lex_state = 3},
@@ -8702,7 +8788,7 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [93] = {.lex_state = 3},
   [94] = {.lex_state = 3},
   [95] = {.lex_state = 3},
-  [96] = {.lex_state = 3},
+  [96] = {.lex_state = 276},
   [97] = {.lex_state = 3},
   [98] = {.lex_state = 3},
   [99] = {.lex_state = 3},
@@ -8712,10 +8798,10 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [103] = {.lex_state = 3},
   [104] = {.lex_state = 3},
   [105] = {.lex_state = 3},
-  [106] = {.lex_state = 3},
-  [107] = {.lex_state = 3},
-  [108] = {.lex_state = 3},
-  [109] = {.lex_state = 3},
+  [106] = {.lex_state = 276},
+  [107] = {.lex_state = 276},
+  [108] = {.lex_state = 276},
+  [109] = {.lex_state = 276},
   [110] = {.lex_state = 3},
   [111] = {.lex_state = 3},
   [112] = {.lex_state = 3},
@@ -8727,71 +8813,71 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [118] = {.lex_state = 3},
   [119] = {.lex_state = 3},
   [120] = {.lex_state = 3},
-  [121] = {.lex_state = 272},
+  [121] = {.lex_state = 3},
   [122] = {.lex_state = 3},
   [123] = {.lex_state = 3},
-  [124] = {.lex_state = 272},
-  [125] = {.lex_state = 272},
-  [126] = {.lex_state = 272},
-  [127] = {.lex_state = 272},
-  [128] = {.lex_state = 272},
-  [129] = {.lex_state = 272},
+  [124] = {.lex_state = 3},
+  [125] = {.lex_state = 3},
+  [126] = {.lex_state = 3},
+  [127] = {.lex_state = 3},
+  [128] = {.lex_state = 3},
+  [129] = {.lex_state = 3},
   [130] = {.lex_state = 3},
   [131] = {.lex_state = 3},
-  [132] = {.lex_state = 3},
-  [133] = {.lex_state = 3},
-  [134] = {.lex_state = 272},
-  [135] = {.lex_state = 3},
+  [132] = {.lex_state = 276},
+  [133] = {.lex_state = 276},
+  [134] = {.lex_state = 276},
+  [135] = {.lex_state = 276},
   [136] = {.lex_state = 3},
   [137] = {.lex_state = 7},
   [138] = {.lex_state = 7},
   [139] = {.lex_state = 7},
   [140] = {.lex_state = 7},
   [141] = {.lex_state = 7},
-  [142] = {.lex_state = 4},
+  [142] = {.lex_state = 276},
   [143] = {.lex_state = 4},
-  [144] = {.lex_state = 7},
+  [144] = {.lex_state = 4},
   [145] = {.lex_state = 7},
-  [146] = {.lex_state = 272},
+  [146] = {.lex_state = 276},
   [147] = {.lex_state = 7},
-  [148] = {.lex_state = 272},
-  [149] = {.lex_state = 4},
-  [150] = {.lex_state = 4},
-  [151] = {.lex_state = 13},
-  [152] = {.lex_state = 272},
-  [153] = {.lex_state = 272},
-  [154] = {.lex_state = 15},
-  [155] = {.lex_state = 272},
-  [156] = {.lex_state = 272},
-  [157] = {.lex_state = 272},
-  [158] = {.lex_state = 272},
-  [159] = {.lex_state = 272},
-  [160] = {.lex_state = 272},
-  [161] = {.lex_state = 15},
-  [162] = {.lex_state = 11},
-  [163] = {.lex_state = 272},
-  [164] = {.lex_state = 272},
-  [165] = {.lex_state = 272},
-  [166] = {.lex_state = 272},
-  [167] = {.lex_state = 272},
-  [168] = {.lex_state = 272},
-  [169] = {.lex_state = 272},
-  [170] = {.lex_state = 272},
-  [171] = {.lex_state = 272},
-  [172] = {.lex_state = 272},
-  [173] = {.lex_state = 272},
-  [174] = {.lex_state = 272},
-  [175] = {.lex_state = 272},
-  [176] = {.lex_state = 272},
-  [177] = {.lex_state = 272},
-  [178] = {.lex_state = 272},
-  [179] = {.lex_state = 4},
-  [180] = {.lex_state = 4},
-  [181] = {.lex_state = 4},
-  [182] = {.lex_state = 4},
-  [183] = {.lex_state = 4},
+  [148] = {.lex_state = 7},
+  [149] = {.lex_state = 276},
+  [150] = {.lex_state = 276},
+  [151] = {.lex_state = 276},
+  [152] = {.lex_state = 276},
+  [153] = {.lex_state = 276},
+  [154] = {.lex_state = 276},
+  [155] = {.lex_state = 276},
+  [156] = {.lex_state = 276},
+  [157] = {.lex_state = 13},
+  [158] = {.lex_state = 276},
+  [159] = {.lex_state = 276},
+  [160] = {.lex_state = 276},
+  [161] = {.lex_state = 276},
+  [162] = {.lex_state = 276},
+  [163] = {.lex_state = 276},
+  [164] = {.lex_state = 276},
+  [165] = {.lex_state = 276},
+  [166] = {.lex_state = 276},
+  [167] = {.lex_state = 276},
+  [168] = {.lex_state = 276},
+  [169] = {.lex_state = 276},
+  [170] = {.lex_state = 276},
+  [171] = {.lex_state = 276},
+  [172] = {.lex_state = 4},
+  [173] = {.lex_state = 276},
+  [174] = {.lex_state = 276},
+  [175] = {.lex_state = 276},
+  [176] = {.lex_state = 276},
+  [177] = {.lex_state = 4},
+  [178] = {.lex_state = 276},
+  [179] = {.lex_state = 276},
+  [180] = {.lex_state = 276},
+  [181] = {.lex_state = 276},
+  [182] = {.lex_state = 14},
+  [183] = {.lex_state = 11},
   [184] = {.lex_state = 4},
-  [185] = {.lex_state = 4},
+  [185] = {.lex_state = 15},
   [186] = {.lex_state = 4},
   [187] = {.lex_state = 4},
   [188] = {.lex_state = 4},
@@ -8803,391 +8889,393 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [194] = {.lex_state = 4},
   [195] = {.lex_state = 4},
   [196] = {.lex_state = 4},
-  [197] = {.lex_state = 272},
+  [197] = {.lex_state = 4},
   [198] = {.lex_state = 4},
   [199] = {.lex_state = 4},
-  [200] = {.lex_state = 272},
-  [201] = {.lex_state = 272},
-  [202] = {.lex_state = 272},
-  [203] = {.lex_state = 272},
-  [204] = {.lex_state = 14},
+  [200] = {.lex_state = 4},
+  [201] = {.lex_state = 4},
+  [202] = {.lex_state = 4},
+  [203] = {.lex_state = 4},
+  [204] = {.lex_state = 4},
   [205] = {.lex_state = 4},
-  [206] = {.lex_state = 14},
-  [207] = {.lex_state = 14},
-  [208] = {.lex_state = 16},
+  [206] = {.lex_state = 15},
+  [207] = {.lex_state = 17},
+  [208] = {.lex_state = 14},
   [209] = {.lex_state = 7},
-  [210] = {.lex_state = 15},
-  [211] = {.lex_state = 10},
-  [212] = {.lex_state = 7},
+  [210] = {.lex_state = 14},
+  [211] = {.lex_state = 9},
+  [212] = {.lex_state = 15},
   [213] = {.lex_state = 7},
-  [214] = {.lex_state = 272},
-  [215] = {.lex_state = 272},
-  [216] = {.lex_state = 272},
-  [217] = {.lex_state = 272},
-  [218] = {.lex_state = 272},
-  [219] = {.lex_state = 272},
-  [220] = {.lex_state = 272},
-  [221] = {.lex_state = 7},
-  [222] = {.lex_state = 272},
-  [223] = {.lex_state = 272},
-  [224] = {.lex_state = 272},
-  [225] = {.lex_state = 7},
-  [226] = {.lex_state = 272},
-  [227] = {.lex_state = 10},
-  [228] = {.lex_state = 272},
-  [229] = {.lex_state = 15},
-  [230] = {.lex_state = 10},
-  [231] = {.lex_state = 7},
-  [232] = {.lex_state = 3},
+  [214] = {.lex_state = 7},
+  [215] = {.lex_state = 276},
+  [216] = {.lex_state = 7},
+  [217] = {.lex_state = 276},
+  [218] = {.lex_state = 276},
+  [219] = {.lex_state = 276},
+  [220] = {.lex_state = 276},
+  [221] = {.lex_state = 276},
+  [222] = {.lex_state = 276},
+  [223] = {.lex_state = 276},
+  [224] = {.lex_state = 276},
+  [225] = {.lex_state = 276},
+  [226] = {.lex_state = 276},
+  [227] = {.lex_state = 3},
+  [228] = {.lex_state = 15},
+  [229] = {.lex_state = 276},
+  [230] = {.lex_state = 7},
+  [231] = {.lex_state = 276},
+  [232] = {.lex_state = 15},
   [233] = {.lex_state = 15},
-  [234] = {.lex_state = 272},
-  [235] = {.lex_state = 15},
+  [234] = {.lex_state = 9},
+  [235] = {.lex_state = 9},
   [236] = {.lex_state = 7},
-  [237] = {.lex_state = 272},
-  [238] = {.lex_state = 272},
-  [239] = {.lex_state = 272},
-  [240] = {.lex_state = 4},
-  [241] = {.lex_state = 272},
-  [242] = {.lex_state = 272},
-  [243] = {.lex_state = 272},
-  [244] = {.lex_state = 272},
-  [245] = {.lex_state = 272},
-  [246] = {.lex_state = 272},
-  [247] = {.lex_state = 272},
-  [248] = {.lex_state = 272},
-  [249] = {.lex_state = 272},
-  [250] = {.lex_state = 272},
-  [251] = {.lex_state = 272},
-  [252] = {.lex_state = 272},
-  [253] = {.lex_state = 272},
-  [254] = {.lex_state = 7},
-  [255] = {.lex_state = 272},
-  [256] = {.lex_state = 272},
-  [257] = {.lex_state = 272},
-  [258] = {.lex_state = 272},
-  [259] = {.lex_state = 272},
-  [260] = {.lex_state = 272},
-  [261] = {.lex_state = 7},
-  [262] = {.lex_state = 272},
-  [263] = {.lex_state = 7},
-  [264] = {.lex_state = 4},
-  [265] = {.lex_state = 272},
-  [266] = {.lex_state = 272},
-  [267] = {.lex_state = 3},
-  [268] = {.lex_state = 7},
-  [269] = {.lex_state = 272},
-  [270] = {.lex_state = 272},
-  [271] = {.lex_state = 272},
-  [272] = {.lex_state = 9},
-  [273] = {.lex_state = 9},
-  [274] = {.lex_state = 4},
+  [237] = {.lex_state = 7},
+  [238] = {.lex_state = 4},
+  [239] = {.lex_state = 276},
+  [240] = {.lex_state = 276},
+  [241] = {.lex_state = 276},
+  [242] = {.lex_state = 276},
+  [243] = {.lex_state = 276},
+  [244] = {.lex_state = 276},
+  [245] = {.lex_state = 7},
+  [246] = {.lex_state = 276},
+  [247] = {.lex_state = 7},
+  [248] = {.lex_state = 4},
+  [249] = {.lex_state = 276},
+  [250] = {.lex_state = 276},
+  [251] = {.lex_state = 276},
+  [252] = {.lex_state = 276},
+  [253] = {.lex_state = 276},
+  [254] = {.lex_state = 276},
+  [255] = {.lex_state = 276},
+  [256] = {.lex_state = 276},
+  [257] = {.lex_state = 276},
+  [258] = {.lex_state = 276},
+  [259] = {.lex_state = 276},
+  [260] = {.lex_state = 7},
+  [261] = {.lex_state = 276},
+  [262] = {.lex_state = 276},
+  [263] = {.lex_state = 276},
+  [264] = {.lex_state = 276},
+  [265] = {.lex_state = 276},
+  [266] = {.lex_state = 276},
+  [267] = {.lex_state = 276},
+  [268] = {.lex_state = 276},
+  [269] = {.lex_state = 276},
+  [270] = {.lex_state = 3},
+  [271] = {.lex_state = 7},
+  [272] = {.lex_state = 276},
+  [273] = {.lex_state = 10},
+  [274] = {.lex_state = 10},
   [275] = {.lex_state = 4},
   [276] = {.lex_state = 4},
-  [277] = {.lex_state = 272},
-  [278] = {.lex_state = 272},
-  [279] = {.lex_state = 9},
-  [280] = {.lex_state = 272},
-  [281] = {.lex_state = 6},
-  [282] = {.lex_state = 18},
-  [283] = {.lex_state = 3},
-  [284] = {.lex_state = 4},
-  [285] = {.lex_state = 272},
-  [286] = {.lex_state = 6},
+  [277] = {.lex_state = 4},
+  [278] = {.lex_state = 276},
+  [279] = {.lex_state = 10},
+  [280] = {.lex_state = 276},
+  [281] = {.lex_state = 276},
+  [282] = {.lex_state = 6},
+  [283] = {.lex_state = 16},
+  [284] = {.lex_state = 3},
+  [285] = {.lex_state = 4},
+  [286] = {.lex_state = 4},
   [287] = {.lex_state = 4},
-  [288] = {.lex_state = 4},
-  [289] = {.lex_state = 272},
-  [290] = {.lex_state = 272},
-  [291] = {.lex_state = 272},
-  [292] = {.lex_state = 272},
-  [293] = {.lex_state = 3},
-  [294] = {.lex_state = 3},
-  [295] = {.lex_state = 8},
-  [296] = {.lex_state = 3},
-  [297] = {.lex_state = 19},
-  [298] = {.lex_state = 3},
-  [299] = {.lex_state = 4},
-  [300] = {.lex_state = 8},
+  [288] = {.lex_state = 276},
+  [289] = {.lex_state = 6},
+  [290] = {.lex_state = 276},
+  [291] = {.lex_state = 276},
+  [292] = {.lex_state = 276},
+  [293] = {.lex_state = 276},
+  [294] = {.lex_state = 8},
+  [295] = {.lex_state = 3},
+  [296] = {.lex_state = 19},
+  [297] = {.lex_state = 3},
+  [298] = {.lex_state = 4},
+  [299] = {.lex_state = 8},
+  [300] = {.lex_state = 3},
   [301] = {.lex_state = 3},
   [302] = {.lex_state = 3},
   [303] = {.lex_state = 8},
   [304] = {.lex_state = 3},
   [305] = {.lex_state = 3},
-  [306] = {.lex_state = 4},
+  [306] = {.lex_state = 3},
   [307] = {.lex_state = 4},
   [308] = {.lex_state = 4},
-  [309] = {.lex_state = 3},
-  [310] = {.lex_state = 3},
-  [311] = {.lex_state = 3},
-  [312] = {.lex_state = 4},
-  [313] = {.lex_state = 4},
+  [309] = {.lex_state = 276},
+  [310] = {.lex_state = 5},
+  [311] = {.lex_state = 5},
+  [312] = {.lex_state = 3},
+  [313] = {.lex_state = 276},
   [314] = {.lex_state = 4},
-  [315] = {.lex_state = 272},
+  [315] = {.lex_state = 4},
   [316] = {.lex_state = 4},
-  [317] = {.lex_state = 5},
-  [318] = {.lex_state = 8},
-  [319] = {.lex_state = 4},
-  [320] = {.lex_state = 5},
-  [321] = {.lex_state = 272},
-  [322] = {.lex_state = 272},
+  [317] = {.lex_state = 3},
+  [318] = {.lex_state = 4},
+  [319] = {.lex_state = 3},
+  [320] = {.lex_state = 276},
+  [321] = {.lex_state = 8},
+  [322] = {.lex_state = 4},
   [323] = {.lex_state = 4},
   [324] = {.lex_state = 4},
   [325] = {.lex_state = 4},
-  [326] = {.lex_state = 4},
+  [326] = {.lex_state = 276},
   [327] = {.lex_state = 4},
   [328] = {.lex_state = 4},
-  [329] = {.lex_state = 272},
-  [330] = {.lex_state = 5},
+  [329] = {.lex_state = 4},
+  [330] = {.lex_state = 4},
   [331] = {.lex_state = 5},
   [332] = {.lex_state = 5},
   [333] = {.lex_state = 5},
-  [334] = {.lex_state = 4},
+  [334] = {.lex_state = 5},
   [335] = {.lex_state = 5},
-  [336] = {.lex_state = 272},
-  [337] = {.lex_state = 12},
-  [338] = {.lex_state = 272},
-  [339] = {.lex_state = 272},
-  [340] = {.lex_state = 3},
-  [341] = {.lex_state = 272},
-  [342] = {.lex_state = 272},
-  [343] = {.lex_state = 272},
-  [344] = {.lex_state = 17},
-  [345] = {.lex_state = 8},
-  [346] = {.lex_state = 272},
-  [347] = {.lex_state = 272},
-  [348] = {.lex_state = 272},
-  [349] = {.lex_state = 272},
-  [350] = {.lex_state = 272},
-  [351] = {.lex_state = 272},
-  [352] = {.lex_state = 272},
-  [353] = {.lex_state = 272},
-  [354] = {.lex_state = 272},
-  [355] = {.lex_state = 3},
-  [356] = {.lex_state = 272},
-  [357] = {.lex_state = 3},
-  [358] = {.lex_state = 3},
-  [359] = {.lex_state = 5},
-  [360] = {.lex_state = 8},
-  [361] = {.lex_state = 8},
-  [362] = {.lex_state = 3},
+  [336] = {.lex_state = 4},
+  [337] = {.lex_state = 276},
+  [338] = {.lex_state = 276},
+  [339] = {.lex_state = 276},
+  [340] = {.lex_state = 276},
+  [341] = {.lex_state = 3},
+  [342] = {.lex_state = 276},
+  [343] = {.lex_state = 276},
+  [344] = {.lex_state = 276},
+  [345] = {.lex_state = 276},
+  [346] = {.lex_state = 276},
+  [347] = {.lex_state = 276},
+  [348] = {.lex_state = 3},
+  [349] = {.lex_state = 276},
+  [350] = {.lex_state = 18},
+  [351] = {.lex_state = 8},
+  [352] = {.lex_state = 276},
+  [353] = {.lex_state = 12},
+  [354] = {.lex_state = 3},
+  [355] = {.lex_state = 276},
+  [356] = {.lex_state = 276},
+  [357] = {.lex_state = 276},
+  [358] = {.lex_state = 276},
+  [359] = {.lex_state = 276},
+  [360] = {.lex_state = 276},
+  [361] = {.lex_state = 3},
+  [362] = {.lex_state = 276},
   [363] = {.lex_state = 3},
-  [364] = {.lex_state = 272},
-  [365] = {.lex_state = 272},
-  [366] = {.lex_state = 272},
-  [367] = {.lex_state = 272},
-  [368] = {.lex_state = 272},
-  [369] = {.lex_state = 272},
-  [370] = {.lex_state = 272},
-  [371] = {.lex_state = 272},
-  [372] = {.lex_state = 272},
-  [373] = {.lex_state = 272},
-  [374] = {.lex_state = 3},
-  [375] = {.lex_state = 12},
-  [376] = {.lex_state = 272},
-  [377] = {.lex_state = 272},
-  [378] = {.lex_state = 272},
-  [379] = {.lex_state = 272},
-  [380] = {.lex_state = 272},
-  [381] = {.lex_state = 12},
-  [382] = {.lex_state = 272},
-  [383] = {.lex_state = 272},
-  [384] = {.lex_state = 272},
-  [385] = {.lex_state = 3},
+  [364] = {.lex_state = 276},
+  [365] = {.lex_state = 276},
+  [366] = {.lex_state = 276},
+  [367] = {.lex_state = 276},
+  [368] = {.lex_state = 276},
+  [369] = {.lex_state = 276},
+  [370] = {.lex_state = 276},
+  [371] = {.lex_state = 276},
+  [372] = {.lex_state = 276},
+  [373] = {.lex_state = 12},
+  [374] = {.lex_state = 276},
+  [375] = {.lex_state = 276},
+  [376] = {.lex_state = 276},
+  [377] = {.lex_state = 276},
+  [378] = {.lex_state = 276},
+  [379] = {.lex_state = 12},
+  [380] = {.lex_state = 276},
+  [381] = {.lex_state = 276},
+  [382] = {.lex_state = 3},
+  [383] = {.lex_state = 5},
+  [384] = {.lex_state = 3},
+  [385] = {.lex_state = 8},
   [386] = {.lex_state = 3},
-  [387] = {.lex_state = 272},
-  [388] = {.lex_state = 272},
+  [387] = {.lex_state = 8},
+  [388] = {.lex_state = 3},
   [389] = {.lex_state = 3},
   [390] = {.lex_state = 3},
-  [391] = {.lex_state = 3},
+  [391] = {.lex_state = 276},
   [392] = {.lex_state = 3},
-  [393] = {.lex_state = 272},
-  [394] = {.lex_state = 272},
-  [395] = {.lex_state = 3},
-  [396] = {.lex_state = 8},
-  [397] = {.lex_state = 3},
-  [398] = {.lex_state = 272},
-  [399] = {.lex_state = 3},
-  [400] = {.lex_state = 3},
-  [401] = {.lex_state = 272},
-  [402] = {.lex_state = 272},
-  [403] = {.lex_state = 272},
-  [404] = {.lex_state = 272},
-  [405] = {.lex_state = 272},
-  [406] = {.lex_state = 3},
-  [407] = {.lex_state = 272},
+  [393] = {.lex_state = 276},
+  [394] = {.lex_state = 3},
+  [395] = {.lex_state = 276},
+  [396] = {.lex_state = 3},
+  [397] = {.lex_state = 276},
+  [398] = {.lex_state = 276},
+  [399] = {.lex_state = 276},
+  [400] = {.lex_state = 276},
+  [401] = {.lex_state = 276},
+  [402] = {.lex_state = 276},
+  [403] = {.lex_state = 3},
+  [404] = {.lex_state = 276},
+  [405] = {.lex_state = 3},
+  [406] = {.lex_state = 276},
+  [407] = {.lex_state = 3},
   [408] = {.lex_state = 3},
-  [409] = {.lex_state = 272},
-  [410] = {.lex_state = 272},
-  [411] = {.lex_state = 272},
-  [412] = {.lex_state = 3},
+  [409] = {.lex_state = 8},
+  [410] = {.lex_state = 3},
+  [411] = {.lex_state = 276},
+  [412] = {.lex_state = 276},
   [413] = {.lex_state = 3},
-  [414] = {.lex_state = 272},
-  [415] = {.lex_state = 272},
-  [416] = {.lex_state = 272},
-  [417] = {.lex_state = 3},
-  [418] = {.lex_state = 272},
-  [419] = {.lex_state = 3},
-  [420] = {.lex_state = 272},
-  [421] = {.lex_state = 272},
-  [422] = {.lex_state = 272},
-  [423] = {.lex_state = 0},
-  [424] = {.lex_state = 272},
-  [425] = {.lex_state = 272},
-  [426] = {.lex_state = 272},
+  [414] = {.lex_state = 3},
+  [415] = {.lex_state = 3},
+  [416] = {.lex_state = 276},
+  [417] = {.lex_state = 0},
+  [418] = {.lex_state = 276},
+  [419] = {.lex_state = 276},
+  [420] = {.lex_state = 276},
+  [421] = {.lex_state = 276},
+  [422] = {.lex_state = 276},
+  [423] = {.lex_state = 276},
+  [424] = {.lex_state = 276},
+  [425] = {.lex_state = 276},
+  [426] = {.lex_state = 276},
   [427] = {.lex_state = 3},
-  [428] = {.lex_state = 272},
-  [429] = {.lex_state = 272},
-  [430] = {.lex_state = 272},
+  [428] = {.lex_state = 276},
+  [429] = {.lex_state = 276},
+  [430] = {.lex_state = 3},
   [431] = {.lex_state = 3},
-  [432] = {.lex_state = 272},
-  [433] = {.lex_state = 272},
-  [434] = {.lex_state = 3},
-  [435] = {.lex_state = 272},
-  [436] = {.lex_state = 272},
+  [432] = {.lex_state = 3},
+  [433] = {.lex_state = 276},
+  [434] = {.lex_state = 276},
+  [435] = {.lex_state = 276},
+  [436] = {.lex_state = 276},
   [437] = {.lex_state = 3},
   [438] = {.lex_state = 3},
-  [439] = {.lex_state = 3},
-  [440] = {.lex_state = 272},
-  [441] = {.lex_state = 3},
-  [442] = {.lex_state = 272},
+  [439] = {.lex_state = 276},
+  [440] = {.lex_state = 3},
+  [441] = {.lex_state = 276},
+  [442] = {.lex_state = 276},
   [443] = {.lex_state = 3},
-  [444] = {.lex_state = 0},
+  [444] = {.lex_state = 276},
   [445] = {.lex_state = 3},
-  [446] = {.lex_state = 272},
-  [447] = {.lex_state = 3},
-  [448] = {.lex_state = 272},
+  [446] = {.lex_state = 276},
+  [447] = {.lex_state = 276},
+  [448] = {.lex_state = 3},
   [449] = {.lex_state = 3},
-  [450] = {.lex_state = 3},
-  [451] = {.lex_state = 272},
-  [452] = {.lex_state = 272},
-  [453] = {.lex_state = 272},
-  [454] = {.lex_state = 0},
-  [455] = {.lex_state = 272},
-  [456] = {.lex_state = 272},
-  [457] = {.lex_state = 272},
-  [458] = {.lex_state = 0},
-  [459] = {.lex_state = 0},
-  [460] = {.lex_state = 270},
-  [461] = {.lex_state = 3},
-  [462] = {.lex_state = 3},
-  [463] = {.lex_state = 275},
-  [464] = {.lex_state = 0},
-  [465] = {.lex_state = 0},
-  [466] = {.lex_state = 272},
+  [450] = {.lex_state = 0},
+  [451] = {.lex_state = 276},
+  [452] = {.lex_state = 276},
+  [453] = {.lex_state = 276},
+  [454] = {.lex_state = 3},
+  [455] = {.lex_state = 0},
+  [456] = {.lex_state = 276},
+  [457] = {.lex_state = 276},
+  [458] = {.lex_state = 276},
+  [459] = {.lex_state = 3},
+  [460] = {.lex_state = 3},
+  [461] = {.lex_state = 276},
+  [462] = {.lex_state = 276},
+  [463] = {.lex_state = 3},
+  [464] = {.lex_state = 3},
+  [465] = {.lex_state = 3},
+  [466] = {.lex_state = 3},
   [467] = {.lex_state = 3},
   [468] = {.lex_state = 3},
-  [469] = {.lex_state = 3},
-  [470] = {.lex_state = 3},
+  [469] = {.lex_state = 4},
+  [470] = {.lex_state = 276},
   [471] = {.lex_state = 3},
-  [472] = {.lex_state = 3},
+  [472] = {.lex_state = 0},
   [473] = {.lex_state = 3},
   [474] = {.lex_state = 3},
-  [475] = {.lex_state = 274},
-  [476] = {.lex_state = 3},
-  [477] = {.lex_state = 3},
-  [478] = {.lex_state = 275},
-  [479] = {.lex_state = 0},
-  [480] = {.lex_state = 3},
-  [481] = {.lex_state = 272},
-  [482] = {.lex_state = 270},
-  [483] = {.lex_state = 0},
-  [484] = {.lex_state = 272},
+  [475] = {.lex_state = 3},
+  [476] = {.lex_state = 274},
+  [477] = {.lex_state = 0},
+  [478] = {.lex_state = 279},
+  [479] = {.lex_state = 3},
+  [480] = {.lex_state = 0},
+  [481] = {.lex_state = 3},
+  [482] = {.lex_state = 274},
+  [483] = {.lex_state = 3},
+  [484] = {.lex_state = 276},
   [485] = {.lex_state = 0},
-  [486] = {.lex_state = 272},
-  [487] = {.lex_state = 3},
-  [488] = {.lex_state = 270},
+  [486] = {.lex_state = 276},
+  [487] = {.lex_state = 278},
+  [488] = {.lex_state = 0},
   [489] = {.lex_state = 3},
-  [490] = {.lex_state = 3},
-  [491] = {.lex_state = 3},
-  [492] = {.lex_state = 7},
-  [493] = {.lex_state = 272},
-  [494] = {.lex_state = 0},
+  [490] = {.lex_state = 20},
+  [491] = {.lex_state = 274},
+  [492] = {.lex_state = 279},
+  [493] = {.lex_state = 3},
+  [494] = {.lex_state = 3},
   [495] = {.lex_state = 3},
   [496] = {.lex_state = 3},
-  [497] = {.lex_state = 274},
-  [498] = {.lex_state = 20},
+  [497] = {.lex_state = 0},
+  [498] = {.lex_state = 274},
   [499] = {.lex_state = 3},
-  [500] = {.lex_state = 3},
+  [500] = {.lex_state = 0},
   [501] = {.lex_state = 3},
-  [502] = {.lex_state = 3},
-  [503] = {.lex_state = 272},
-  [504] = {.lex_state = 272},
+  [502] = {.lex_state = 279},
+  [503] = {.lex_state = 3},
+  [504] = {.lex_state = 3},
   [505] = {.lex_state = 3},
   [506] = {.lex_state = 3},
-  [507] = {.lex_state = 274},
-  [508] = {.lex_state = 272},
+  [507] = {.lex_state = 3},
+  [508] = {.lex_state = 3},
   [509] = {.lex_state = 3},
-  [510] = {.lex_state = 3},
-  [511] = {.lex_state = 274},
-  [512] = {.lex_state = 3},
-  [513] = {.lex_state = 272},
+  [510] = {.lex_state = 274},
+  [511] = {.lex_state = 278},
+  [512] = {.lex_state = 276},
+  [513] = {.lex_state = 276},
   [514] = {.lex_state = 3},
-  [515] = {.lex_state = 272},
+  [515] = {.lex_state = 7},
   [516] = {.lex_state = 0},
   [517] = {.lex_state = 3},
-  [518] = {.lex_state = 3},
-  [519] = {.lex_state = 270},
-  [520] = {.lex_state = 4},
-  [521] = {.lex_state = 272},
+  [518] = {.lex_state = 278},
+  [519] = {.lex_state = 3},
+  [520] = {.lex_state = 276},
+  [521] = {.lex_state = 3},
   [522] = {.lex_state = 3},
   [523] = {.lex_state = 3},
-  [524] = {.lex_state = 3},
-  [525] = {.lex_state = 272},
+  [524] = {.lex_state = 0},
+  [525] = {.lex_state = 3},
   [526] = {.lex_state = 3},
-  [527] = {.lex_state = 7},
-  [528] = {.lex_state = 3},
-  [529] = {.lex_state = 3},
+  [527] = {.lex_state = 3},
+  [528] = {.lex_state = 276},
+  [529] = {.lex_state = 276},
   [530] = {.lex_state = 3},
-  [531] = {.lex_state = 272},
-  [532] = {.lex_state = 3},
+  [531] = {.lex_state = 274},
+  [532] = {.lex_state = 276},
   [533] = {.lex_state = 3},
   [534] = {.lex_state = 3},
-  [535] = {.lex_state = 3},
+  [535] = {.lex_state = 276},
   [536] = {.lex_state = 3},
   [537] = {.lex_state = 3},
-  [538] = {.lex_state = 272},
-  [539] = {.lex_state = 272},
-  [540] = {.lex_state = 3},
-  [541] = {.lex_state = 274},
+  [538] = {.lex_state = 3},
+  [539] = {.lex_state = 3},
+  [540] = {.lex_state = 7},
+  [541] = {.lex_state = 0},
   [542] = {.lex_state = 3},
-  [543] = {.lex_state = 3},
-  [544] = {.lex_state = 3},
+  [543] = {.lex_state = 0},
+  [544] = {.lex_state = 279},
   [545] = {.lex_state = 3},
   [546] = {.lex_state = 3},
-  [547] = {.lex_state = 272},
-  [548] = {.lex_state = 272},
-  [549] = {.lex_state = 275},
-  [550] = {.lex_state = 3},
+  [547] = {.lex_state = 3},
+  [548] = {.lex_state = 274},
+  [549] = {.lex_state = 3},
+  [550] = {.lex_state = 276},
   [551] = {.lex_state = 3},
-  [552] = {.lex_state = 3},
+  [552] = {.lex_state = 274},
   [553] = {.lex_state = 3},
   [554] = {.lex_state = 0},
-  [555] = {.lex_state = 0},
+  [555] = {.lex_state = 276},
   [556] = {.lex_state = 3},
   [557] = {.lex_state = 3},
-  [558] = {.lex_state = 272},
-  [559] = {.lex_state = 0},
+  [558] = {.lex_state = 276},
+  [559] = {.lex_state = 3},
   [560] = {.lex_state = 3},
-  [561] = {.lex_state = 272},
+  [561] = {.lex_state = 0},
   [562] = {.lex_state = 3},
-  [563] = {.lex_state = 3},
-  [564] = {.lex_state = 274},
+  [563] = {.lex_state = 276},
+  [564] = {.lex_state = 276},
   [565] = {.lex_state = 3},
   [566] = {.lex_state = 3},
-  [567] = {.lex_state = 272},
-  [568] = {.lex_state = 3},
-  [569] = {.lex_state = 274},
-  [570] = {.lex_state = 275},
-  [571] = {.lex_state = 0},
-  [572] = {.lex_state = 3},
-  [573] = {.lex_state = 3},
-  [574] = {.lex_state = 3},
-  [575] = {.lex_state = 272},
-  [576] = {.lex_state = 0},
-  [577] = {.lex_state = 0},
+  [567] = {.lex_state = 276},
+  [568] = {.lex_state = 276},
+  [569] = {.lex_state = 276},
+  [570] = {.lex_state = 3},
+  [571] = {.lex_state = 3},
+  [572] = {.lex_state = 276},
+  [573] = {.lex_state = 0},
+  [574] = {.lex_state = 276},
+  [575] = {.lex_state = 3},
+  [576] = {.lex_state = 3},
+  [577] = {.lex_state = 3},
   [578] = {.lex_state = 3},
-  [579] = {.lex_state = 3},
-  [580] = {.lex_state = 272},
+  [579] = {.lex_state = 0},
+  [580] = {.lex_state = 3},
   [581] = {.lex_state = 3},
+  [582] = {.lex_state = 3},
+  [583] = {.lex_state = 3},
 };
 
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
@@ -9260,6 +9348,7 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_wait] = ACTIONS(1),
     [anon_sym_contact] = ACTIONS(1),
     [anon_sym_reenter] = ACTIONS(1),
+    [anon_sym_import] = ACTIONS(1),
     [anon_sym_send] = ACTIONS(1),
     [anon_sym_DOT] = ACTIONS(1),
     [anon_sym_call] = ACTIONS(1),
@@ -9334,27 +9423,28 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_comment] = ACTIONS(3),
   },
   [STATE(1)] = {
-    [sym_source_file] = STATE(479),
+    [sym_source_file] = STATE(485),
     [sym__declaration] = STATE(24),
-    [sym_flow_declaration] = STATE(155),
-    [sym_currency_declaration] = STATE(155),
-    [sym_account_declaration] = STATE(155),
-    [sym_event_declaration] = STATE(155),
-    [sym_action_declaration] = STATE(155),
-    [sym_calendar_declaration] = STATE(155),
-    [sym_policy_declaration] = STATE(155),
-    [sym_var_declaration] = STATE(155),
-    [sym_segment_declaration] = STATE(155),
-    [sym_template_declaration] = STATE(155),
-    [sym_locale_declaration] = STATE(155),
-    [sym_language_declaration] = STATE(155),
-    [sym_handler] = STATE(155),
-    [sym_start_declaration] = STATE(155),
-    [sym_migrate_declaration] = STATE(155),
-    [sym_reenter_declaration] = STATE(155),
-    [sym_stage_declaration] = STATE(155),
-    [sym_deadline] = STATE(155),
-    [sym_test_declaration] = STATE(155),
+    [sym_flow_declaration] = STATE(158),
+    [sym_currency_declaration] = STATE(158),
+    [sym_account_declaration] = STATE(158),
+    [sym_event_declaration] = STATE(158),
+    [sym_action_declaration] = STATE(158),
+    [sym_calendar_declaration] = STATE(158),
+    [sym_policy_declaration] = STATE(158),
+    [sym_var_declaration] = STATE(158),
+    [sym_segment_declaration] = STATE(158),
+    [sym_template_declaration] = STATE(158),
+    [sym_locale_declaration] = STATE(158),
+    [sym_language_declaration] = STATE(158),
+    [sym_handler] = STATE(158),
+    [sym_start_declaration] = STATE(158),
+    [sym_migrate_declaration] = STATE(158),
+    [sym_reenter_declaration] = STATE(158),
+    [sym_import_declaration] = STATE(158),
+    [sym_stage_declaration] = STATE(158),
+    [sym_deadline] = STATE(158),
+    [sym_test_declaration] = STATE(158),
     [aux_sym_source_file_repeat1] = STATE(24),
     [ts_builtin_sym_end] = ACTIONS(5),
     [anon_sym_flow] = ACTIONS(7),
@@ -9375,7 +9465,8 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_migrate] = ACTIONS(37),
     [anon_sym_stage] = ACTIONS(39),
     [anon_sym_reenter] = ACTIONS(41),
-    [anon_sym_test] = ACTIONS(43),
+    [anon_sym_import] = ACTIONS(43),
+    [anon_sym_test] = ACTIONS(45),
     [sym_comment] = ACTIONS(3),
   },
 };
@@ -9384,11 +9475,11 @@ static const uint16_t ts_small_parse_table[] = {
   [0] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(47), 3,
+    ACTIONS(49), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(45), 55,
+    ACTIONS(47), 56,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9418,6 +9509,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9444,14 +9536,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_SLASH,
       anon_sym_RPAREN,
       anon_sym_DQUOTE,
-  [66] = 3,
+  [67] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(51), 3,
+    ACTIONS(53), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(49), 55,
+    ACTIONS(51), 56,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9481,6 +9573,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9507,33 +9600,95 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_SLASH,
       anon_sym_RPAREN,
       anon_sym_DQUOTE,
-  [132] = 8,
+  [134] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(59), 1,
-      anon_sym_PERCENT2,
-    ACTIONS(61), 1,
-      sym_currency_code,
-    STATE(23), 1,
-      sym_duration_unit,
-    ACTIONS(55), 3,
+      sym_time,
+    ACTIONS(57), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(57), 5,
+    ACTIONS(55), 52,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [200] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(63), 1,
+      anon_sym_PERCENT2,
+    ACTIONS(65), 1,
+      sym_currency_code,
+    STATE(21), 1,
+      sym_duration_unit,
+    ACTIONS(57), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(61), 5,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
       anon_sym_month,
-    ACTIONS(63), 6,
+    ACTIONS(67), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-    ACTIONS(53), 38,
+    ACTIONS(55), 39,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9559,6 +9714,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
       anon_sym_given,
       anon_sym_EQ_EQ,
@@ -9572,135 +9728,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [205] = 4,
+  [274] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(65), 1,
-      sym_time,
-    ACTIONS(55), 3,
+    ACTIONS(71), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(53), 51,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_in,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [270] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(69), 3,
-      anon_sym_DASH,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(67), 52,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_in,
-      anon_sym_on,
-      anon_sym_after,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [333] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(73), 3,
-      anon_sym_DASH,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(71), 52,
+    ACTIONS(69), 53,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9728,6 +9763,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9753,14 +9789,75 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [396] = 3,
+  [338] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(77), 3,
+    ACTIONS(75), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(75), 51,
+    ACTIONS(73), 53,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_after,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [402] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(79), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(77), 52,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9787,6 +9884,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9812,14 +9910,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [458] = 3,
+  [465] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(81), 3,
+    ACTIONS(83), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(79), 51,
+    ACTIONS(81), 52,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9846,6 +9944,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9871,14 +9970,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [520] = 3,
+  [528] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(85), 3,
+    ACTIONS(87), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(83), 51,
+    ACTIONS(85), 52,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9905,6 +10004,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9930,14 +10030,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [582] = 3,
+  [591] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(89), 3,
+    ACTIONS(91), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(87), 51,
+    ACTIONS(89), 52,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -9964,6 +10064,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -9989,14 +10090,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [644] = 3,
+  [654] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(93), 3,
+    ACTIONS(95), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(91), 51,
+    ACTIONS(93), 52,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10023,6 +10124,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -10048,14 +10150,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [706] = 3,
+  [717] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(97), 3,
+    ACTIONS(99), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(95), 51,
+    ACTIONS(97), 52,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10082,6 +10184,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -10107,14 +10210,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [768] = 3,
+  [780] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(101), 3,
+    ACTIONS(103), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(99), 51,
+    ACTIONS(101), 52,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10141,6 +10244,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -10166,14 +10270,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [830] = 3,
+  [843] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(105), 3,
+    ACTIONS(107), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(103), 51,
+    ACTIONS(105), 52,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10200,6 +10304,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -10225,14 +10330,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [892] = 3,
+  [906] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(109), 3,
+    ACTIONS(111), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(107), 51,
+    ACTIONS(109), 52,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10259,6 +10364,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -10284,14 +10390,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [954] = 3,
+  [969] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(113), 3,
+    ACTIONS(115), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(111), 51,
+    ACTIONS(113), 52,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10318,6 +10424,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -10343,14 +10450,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [1016] = 3,
+  [1032] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(117), 3,
+    ACTIONS(119), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(115), 51,
+    ACTIONS(117), 52,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10377,6 +10484,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -10402,14 +10510,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [1078] = 3,
+  [1095] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(121), 3,
+    ACTIONS(123), 3,
       anon_sym_DASH,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(119), 51,
+    ACTIONS(121), 52,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -10436,6 +10544,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -10461,18 +10570,117 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_STAR,
       anon_sym_SLASH,
       anon_sym_RPAREN,
-  [1140] = 8,
+  [1158] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(125), 1,
+    ACTIONS(127), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(125), 41,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_of,
+      anon_sym_after,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [1210] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(133), 1,
+      anon_sym_of,
+    ACTIONS(131), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(129), 40,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_after,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_RPAREN,
+  [1264] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(137), 1,
       anon_sym_PERCENT2,
-    ACTIONS(127), 1,
+    ACTIONS(139), 1,
       sym_currency_code,
-    ACTIONS(129), 1,
+    ACTIONS(141), 1,
       aux_sym_duration_unit_token1,
-    STATE(82), 1,
+    STATE(79), 1,
       sym_duration_unit,
-    ACTIONS(123), 10,
+    ACTIONS(135), 10,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
@@ -10483,7 +10691,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_weeks,
       anon_sym_month,
       anon_sym_months,
-    ACTIONS(53), 15,
+    ACTIONS(55), 15,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -10499,7 +10707,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(55), 15,
+    ACTIONS(57), 15,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -10515,32 +10723,32 @@ static const uint16_t ts_small_parse_table[] = {
       sym_now,
       sym_identifier,
       sym_number,
-  [1202] = 8,
+  [1326] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(59), 1,
+    ACTIONS(63), 1,
       anon_sym_PERCENT2,
-    ACTIONS(61), 1,
+    ACTIONS(65), 1,
       sym_currency_code,
-    STATE(74), 1,
+    STATE(71), 1,
       sym_duration_unit,
-    ACTIONS(55), 2,
+    ACTIONS(57), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(131), 5,
+    ACTIONS(143), 5,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
       anon_sym_month,
-    ACTIONS(133), 6,
+    ACTIONS(145), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-    ACTIONS(53), 28,
+    ACTIONS(55), 28,
       anon_sym_RBRACE,
       anon_sym_in,
       anon_sym_DASH,
@@ -10569,104 +10777,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [1264] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(137), 3,
-      anon_sym_DASH,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(135), 40,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_in,
-      anon_sym_on,
-      anon_sym_of,
-      anon_sym_after,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [1315] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(143), 1,
-      anon_sym_of,
-    ACTIONS(141), 3,
-      anon_sym_DASH,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(139), 39,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_in,
-      anon_sym_on,
-      anon_sym_after,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_RPAREN,
-  [1368] = 23,
+  [1388] = 24,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(7), 1,
@@ -10706,13 +10817,15 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(41), 1,
       anon_sym_reenter,
     ACTIONS(43), 1,
+      anon_sym_import,
+    ACTIONS(45), 1,
       anon_sym_test,
-    ACTIONS(145), 1,
+    ACTIONS(147), 1,
       ts_builtin_sym_end,
-    STATE(29), 2,
+    STATE(25), 2,
       sym__declaration,
       aux_sym_source_file_repeat1,
-    STATE(155), 19,
+    STATE(158), 20,
       sym_flow_declaration,
       sym_currency_declaration,
       sym_account_declaration,
@@ -10729,259 +10842,59 @@ static const uint16_t ts_small_parse_table[] = {
       sym_start_declaration,
       sym_migrate_declaration,
       sym_reenter_declaration,
+      sym_import_declaration,
       sym_stage_declaration,
       sym_deadline,
       sym_test_declaration,
-  [1457] = 10,
+  [1481] = 24,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(149), 1,
-      anon_sym_in,
+      ts_builtin_sym_end,
     ACTIONS(151), 1,
-      anon_sym_DASH,
-    ACTIONS(155), 1,
-      anon_sym_and,
-    ACTIONS(159), 1,
-      anon_sym_is,
-    ACTIONS(161), 1,
-      anon_sym_PLUS,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(163), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(147), 28,
-      ts_builtin_sym_end,
       anon_sym_flow,
+    ACTIONS(154), 1,
       anon_sym_currency,
+    ACTIONS(157), 1,
       anon_sym_account,
+    ACTIONS(160), 1,
       anon_sym_event,
+    ACTIONS(163), 1,
       anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
+    ACTIONS(166), 1,
       anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_or,
-      anon_sym_RPAREN,
-  [1520] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(163), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(113), 3,
-      anon_sym_DASH,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(111), 36,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_in,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_RPAREN,
-  [1571] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(149), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_DASH,
-    ACTIONS(159), 1,
-      anon_sym_is,
-    ACTIONS(161), 1,
-      anon_sym_PLUS,
-    ACTIONS(163), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(167), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(165), 33,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RPAREN,
-  [1630] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(149), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_DASH,
-    ACTIONS(159), 1,
-      anon_sym_is,
-    ACTIONS(161), 1,
-      anon_sym_PLUS,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(163), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(147), 29,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_DASH_GT,
-      anon_sym_when,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-      anon_sym_given,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_RPAREN,
-  [1691] = 23,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(169), 1,
-      ts_builtin_sym_end,
-    ACTIONS(171), 1,
-      anon_sym_flow,
-    ACTIONS(174), 1,
-      anon_sym_currency,
-    ACTIONS(177), 1,
-      anon_sym_account,
-    ACTIONS(180), 1,
-      anon_sym_event,
-    ACTIONS(183), 1,
-      anon_sym_action,
-    ACTIONS(186), 1,
-      anon_sym_calendar,
-    ACTIONS(189), 1,
       anon_sym_policy,
-    ACTIONS(192), 1,
+    ACTIONS(172), 1,
       anon_sym_on,
-    ACTIONS(195), 1,
+    ACTIONS(175), 1,
       anon_sym_at,
-    ACTIONS(198), 1,
+    ACTIONS(178), 1,
       anon_sym_var,
-    ACTIONS(201), 1,
+    ACTIONS(181), 1,
       anon_sym_segment,
-    ACTIONS(204), 1,
+    ACTIONS(184), 1,
       anon_sym_template,
-    ACTIONS(207), 1,
+    ACTIONS(187), 1,
       anon_sym_locale,
-    ACTIONS(210), 1,
+    ACTIONS(190), 1,
       anon_sym_language,
-    ACTIONS(213), 1,
+    ACTIONS(193), 1,
       anon_sym_start,
-    ACTIONS(216), 1,
+    ACTIONS(196), 1,
       anon_sym_migrate,
-    ACTIONS(219), 1,
+    ACTIONS(199), 1,
       anon_sym_stage,
-    ACTIONS(222), 1,
+    ACTIONS(202), 1,
       anon_sym_reenter,
-    ACTIONS(225), 1,
+    ACTIONS(205), 1,
+      anon_sym_import,
+    ACTIONS(208), 1,
       anon_sym_test,
-    STATE(29), 2,
+    STATE(25), 2,
       sym__declaration,
       aux_sym_source_file_repeat1,
-    STATE(155), 19,
+    STATE(158), 20,
       sym_flow_declaration,
       sym_currency_declaration,
       sym_account_declaration,
@@ -10998,32 +10911,76 @@ static const uint16_t ts_small_parse_table[] = {
       sym_start_declaration,
       sym_migrate_declaration,
       sym_reenter_declaration,
+      sym_import_declaration,
       sym_stage_declaration,
       sym_deadline,
       sym_test_declaration,
-  [1780] = 9,
+  [1574] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(149), 1,
-      anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_DASH,
-    ACTIONS(159), 1,
-      anon_sym_is,
-    ACTIONS(161), 1,
-      anon_sym_PLUS,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(163), 2,
+    ACTIONS(211), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(153), 4,
+    ACTIONS(123), 3,
+      anon_sym_DASH,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(121), 37,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_in,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+      anon_sym_given,
       anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(228), 29,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_RPAREN,
+  [1626] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
+      anon_sym_in,
+    ACTIONS(217), 1,
+      anon_sym_DASH,
+    ACTIONS(221), 1,
+      anon_sym_is,
+    ACTIONS(223), 1,
+      anon_sym_PLUS,
+    ACTIONS(211), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(219), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(213), 34,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -11048,38 +11005,203 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RPAREN,
+  [1686] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
+      anon_sym_in,
+    ACTIONS(217), 1,
+      anon_sym_DASH,
+    ACTIONS(221), 1,
+      anon_sym_is,
+    ACTIONS(223), 1,
+      anon_sym_PLUS,
+    ACTIONS(211), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(225), 30,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
       anon_sym_given,
       anon_sym_or,
       anon_sym_and,
       anon_sym_RPAREN,
-  [1841] = 11,
+  [1748] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(149), 1,
+    ACTIONS(215), 1,
       anon_sym_in,
-    ACTIONS(151), 1,
+    ACTIONS(217), 1,
       anon_sym_DASH,
-    ACTIONS(155), 1,
-      anon_sym_and,
-    ACTIONS(159), 1,
+    ACTIONS(221), 1,
       anon_sym_is,
-    ACTIONS(161), 1,
+    ACTIONS(223), 1,
       anon_sym_PLUS,
-    ACTIONS(232), 1,
-      anon_sym_or,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(163), 2,
+    ACTIONS(231), 1,
+      anon_sym_and,
+    ACTIONS(211), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(153), 4,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(230), 22,
+    ACTIONS(225), 29,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_or,
+      anon_sym_RPAREN,
+  [1812] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
+      anon_sym_in,
+    ACTIONS(217), 1,
+      anon_sym_DASH,
+    ACTIONS(221), 1,
+      anon_sym_is,
+    ACTIONS(223), 1,
+      anon_sym_PLUS,
+    ACTIONS(211), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(233), 30,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_DASH_GT,
+      anon_sym_when,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+      anon_sym_given,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_RPAREN,
+  [1874] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
+      anon_sym_in,
+    ACTIONS(217), 1,
+      anon_sym_DASH,
+    ACTIONS(221), 1,
+      anon_sym_is,
+    ACTIONS(223), 1,
+      anon_sym_PLUS,
+    ACTIONS(231), 1,
+      anon_sym_and,
+    ACTIONS(237), 1,
+      anon_sym_or,
+    ACTIONS(211), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(235), 23,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -11101,123 +11223,12 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
-  [1901] = 19,
+  [1935] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(21), 1,
-      anon_sym_on,
-    ACTIONS(23), 1,
-      anon_sym_at,
-    ACTIONS(234), 1,
-      anon_sym_RBRACE,
-    ACTIONS(236), 1,
-      anon_sym_wait,
-    ACTIONS(238), 1,
-      anon_sym_send,
-    ACTIONS(240), 1,
-      anon_sym_call,
-    ACTIONS(242), 1,
-      anon_sym_if,
-    ACTIONS(244), 1,
-      anon_sym_repeat,
-    ACTIONS(246), 1,
-      anon_sym_split,
-    ACTIONS(248), 1,
-      anon_sym_goto,
-    ACTIONS(250), 1,
-      anon_sym_end,
-    ACTIONS(252), 1,
-      anon_sym_set,
-    ACTIONS(254), 1,
-      anon_sym_assign,
-    ACTIONS(256), 1,
-      anon_sym_offer,
-    ACTIONS(258), 1,
-      anon_sym_alert,
-    ACTIONS(260), 1,
-      anon_sym_emit,
-    STATE(33), 4,
-      sym_handler,
-      sym_deadline,
-      sym__step,
-      aux_sym_stage_body_repeat1,
-    STATE(257), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [1976] = 19,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(21), 1,
-      anon_sym_on,
-    ACTIONS(23), 1,
-      anon_sym_at,
-    ACTIONS(236), 1,
-      anon_sym_wait,
-    ACTIONS(238), 1,
-      anon_sym_send,
-    ACTIONS(240), 1,
-      anon_sym_call,
-    ACTIONS(242), 1,
-      anon_sym_if,
-    ACTIONS(244), 1,
-      anon_sym_repeat,
-    ACTIONS(246), 1,
-      anon_sym_split,
-    ACTIONS(248), 1,
-      anon_sym_goto,
-    ACTIONS(250), 1,
-      anon_sym_end,
-    ACTIONS(252), 1,
-      anon_sym_set,
-    ACTIONS(254), 1,
-      anon_sym_assign,
-    ACTIONS(256), 1,
-      anon_sym_offer,
-    ACTIONS(258), 1,
-      anon_sym_alert,
-    ACTIONS(260), 1,
-      anon_sym_emit,
-    ACTIONS(262), 1,
-      anon_sym_RBRACE,
-    STATE(36), 4,
-      sym_handler,
-      sym_deadline,
-      sym__step,
-      aux_sym_stage_body_repeat1,
-    STATE(257), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [2051] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(264), 35,
+    ACTIONS(239), 36,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -11239,6 +11250,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -11253,10 +11265,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_alert,
       anon_sym_emit,
       anon_sym_test,
-  [2092] = 2,
+  [1977] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(266), 35,
+    ACTIONS(241), 36,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -11278,6 +11290,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -11292,47 +11305,345 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_alert,
       anon_sym_emit,
       anon_sym_test,
-  [2133] = 19,
+  [2019] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(268), 1,
+    ACTIONS(243), 35,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
       anon_sym_RBRACE,
-    ACTIONS(270), 1,
+      anon_sym_calendar,
+      anon_sym_policy,
       anon_sym_on,
-    ACTIONS(273), 1,
       anon_sym_at,
-    ACTIONS(276), 1,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
       anon_sym_wait,
-    ACTIONS(279), 1,
+      anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
-    ACTIONS(282), 1,
       anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2060] = 19,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(21), 1,
+      anon_sym_on,
+    ACTIONS(23), 1,
+      anon_sym_at,
+    ACTIONS(245), 1,
+      anon_sym_RBRACE,
+    ACTIONS(247), 1,
+      anon_sym_wait,
+    ACTIONS(249), 1,
+      anon_sym_send,
+    ACTIONS(251), 1,
+      anon_sym_call,
+    ACTIONS(253), 1,
+      anon_sym_if,
+    ACTIONS(255), 1,
+      anon_sym_repeat,
+    ACTIONS(257), 1,
+      anon_sym_split,
+    ACTIONS(259), 1,
+      anon_sym_goto,
+    ACTIONS(261), 1,
+      anon_sym_end,
+    ACTIONS(263), 1,
+      anon_sym_set,
+    ACTIONS(265), 1,
+      anon_sym_assign,
+    ACTIONS(267), 1,
+      anon_sym_offer,
+    ACTIONS(269), 1,
+      anon_sym_alert,
+    ACTIONS(271), 1,
+      anon_sym_emit,
+    STATE(41), 4,
+      sym_handler,
+      sym_deadline,
+      sym__step,
+      aux_sym_stage_body_repeat1,
+    STATE(261), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [2135] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
+      anon_sym_in,
+    ACTIONS(221), 1,
+      anon_sym_is,
+    ACTIONS(231), 1,
+      anon_sym_and,
+    ACTIONS(237), 1,
+      anon_sym_or,
+    ACTIONS(211), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(223), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(273), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [2192] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(275), 35,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2233] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(277), 35,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2274] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(279), 35,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2315] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(281), 35,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_RBRACE,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_wait,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_test,
+  [2356] = 19,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(283), 1,
+      anon_sym_RBRACE,
     ACTIONS(285), 1,
-      anon_sym_if,
+      anon_sym_on,
     ACTIONS(288), 1,
-      anon_sym_repeat,
+      anon_sym_at,
     ACTIONS(291), 1,
-      anon_sym_split,
+      anon_sym_wait,
     ACTIONS(294), 1,
-      anon_sym_goto,
+      anon_sym_send,
     ACTIONS(297), 1,
-      anon_sym_end,
+      anon_sym_call,
     ACTIONS(300), 1,
-      anon_sym_set,
+      anon_sym_if,
     ACTIONS(303), 1,
-      anon_sym_assign,
+      anon_sym_repeat,
     ACTIONS(306), 1,
-      anon_sym_offer,
+      anon_sym_split,
     ACTIONS(309), 1,
-      anon_sym_alert,
+      anon_sym_goto,
     ACTIONS(312), 1,
+      anon_sym_end,
+    ACTIONS(315), 1,
+      anon_sym_set,
+    ACTIONS(318), 1,
+      anon_sym_assign,
+    ACTIONS(321), 1,
+      anon_sym_offer,
+    ACTIONS(324), 1,
+      anon_sym_alert,
+    ACTIONS(327), 1,
       anon_sym_emit,
-    STATE(36), 4,
+    STATE(41), 4,
       sym_handler,
       sym_deadline,
       sym__step,
       aux_sym_stage_body_repeat1,
-    STATE(257), 15,
+    STATE(261), 15,
       sym_send_step,
       sym_call_step,
       sym_wait_step,
@@ -11348,10 +11659,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_offer_plan_step,
       sym_alert_step,
       sym_emit_step,
-  [2208] = 2,
+  [2431] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(315), 34,
+    ACTIONS(330), 35,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -11373,6 +11684,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_stage,
       anon_sym_wait,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_send,
       anon_sym_call,
       anon_sym_if,
@@ -11386,32 +11698,32 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_alert,
       anon_sym_emit,
       anon_sym_test,
-  [2248] = 10,
+  [2472] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(149), 1,
+    ACTIONS(215), 1,
       anon_sym_in,
-    ACTIONS(155), 1,
-      anon_sym_and,
-    ACTIONS(159), 1,
+    ACTIONS(221), 1,
       anon_sym_is,
-    ACTIONS(232), 1,
+    ACTIONS(231), 1,
+      anon_sym_and,
+    ACTIONS(237), 1,
       anon_sym_or,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(161), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(163), 2,
+    ACTIONS(211), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(153), 4,
+    ACTIONS(223), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(317), 20,
+    ACTIONS(332), 21,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -11431,269 +11743,90 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
-  [2304] = 2,
+  [2529] = 19,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(319), 34,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
+    ACTIONS(21), 1,
       anon_sym_on,
+    ACTIONS(23), 1,
       anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
+    ACTIONS(247), 1,
       anon_sym_wait,
-      anon_sym_reenter,
+    ACTIONS(249), 1,
       anon_sym_send,
+    ACTIONS(251), 1,
       anon_sym_call,
+    ACTIONS(253), 1,
       anon_sym_if,
+    ACTIONS(255), 1,
       anon_sym_repeat,
+    ACTIONS(257), 1,
       anon_sym_split,
+    ACTIONS(259), 1,
       anon_sym_goto,
+    ACTIONS(261), 1,
       anon_sym_end,
+    ACTIONS(263), 1,
       anon_sym_set,
+    ACTIONS(265), 1,
       anon_sym_assign,
+    ACTIONS(267), 1,
       anon_sym_offer,
+    ACTIONS(269), 1,
       anon_sym_alert,
+    ACTIONS(271), 1,
       anon_sym_emit,
-      anon_sym_test,
-  [2344] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(321), 34,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
+    ACTIONS(334), 1,
       anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2384] = 2,
+    STATE(35), 4,
+      sym_handler,
+      sym_deadline,
+      sym__step,
+      aux_sym_stage_body_repeat1,
+    STATE(261), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [2604] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(323), 34,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2424] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(149), 1,
-      anon_sym_in,
-    ACTIONS(155), 1,
-      anon_sym_and,
-    ACTIONS(159), 1,
-      anon_sym_is,
-    ACTIONS(232), 1,
-      anon_sym_or,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(161), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(163), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(325), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [2480] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(327), 34,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2520] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(329), 34,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_RBRACE,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_wait,
-      anon_sym_reenter,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_test,
-  [2560] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(333), 1,
+    ACTIONS(338), 1,
       anon_sym_PERCENT2,
-    ACTIONS(335), 1,
+    ACTIONS(340), 1,
       sym_currency_code,
     STATE(143), 1,
       sym_duration_unit,
-    ACTIONS(55), 2,
+    ACTIONS(57), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(331), 5,
+    ACTIONS(336), 5,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
       anon_sym_month,
-    ACTIONS(337), 6,
+    ACTIONS(342), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-    ACTIONS(53), 18,
+    ACTIONS(55), 18,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -11712,40 +11845,40 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [2612] = 15,
+  [2656] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(343), 1,
+    ACTIONS(348), 1,
       anon_sym_DASH,
-    ACTIONS(345), 1,
+    ACTIONS(350), 1,
       anon_sym_not,
-    ACTIONS(347), 1,
+    ACTIONS(352), 1,
       anon_sym_RBRACK,
-    ACTIONS(349), 1,
+    ACTIONS(354), 1,
       anon_sym_LPAREN,
-    ACTIONS(355), 1,
+    ACTIONS(360), 1,
       sym_number,
-    ACTIONS(357), 1,
+    ACTIONS(362), 1,
       sym_date,
-    ACTIONS(359), 1,
+    ACTIONS(364), 1,
       anon_sym_DQUOTE,
     STATE(47), 1,
       aux_sym_list_repeat1,
     STATE(136), 1,
       sym__expression,
-    ACTIONS(339), 2,
+    ACTIONS(344), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(341), 2,
+    ACTIONS(346), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(351), 2,
+    ACTIONS(356), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(353), 2,
+    ACTIONS(358), 2,
       sym_today,
       sym_now,
-    STATE(116), 16,
+    STATE(112), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11762,40 +11895,40 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [2677] = 15,
+  [2721] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(367), 1,
+    ACTIONS(372), 1,
       anon_sym_DASH,
-    ACTIONS(370), 1,
-      anon_sym_not,
-    ACTIONS(373), 1,
-      anon_sym_RBRACK,
     ACTIONS(375), 1,
+      anon_sym_not,
+    ACTIONS(378), 1,
+      anon_sym_RBRACK,
+    ACTIONS(380), 1,
       anon_sym_LPAREN,
-    ACTIONS(384), 1,
+    ACTIONS(389), 1,
       sym_number,
-    ACTIONS(387), 1,
+    ACTIONS(392), 1,
       sym_date,
-    ACTIONS(390), 1,
+    ACTIONS(395), 1,
       anon_sym_DQUOTE,
     STATE(47), 1,
       aux_sym_list_repeat1,
     STATE(136), 1,
       sym__expression,
-    ACTIONS(361), 2,
+    ACTIONS(366), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(364), 2,
+    ACTIONS(369), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(378), 2,
+    ACTIONS(383), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(381), 2,
+    ACTIONS(386), 2,
       sym_today,
       sym_now,
-    STATE(116), 16,
+    STATE(112), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11812,90 +11945,40 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [2742] = 15,
+  [2786] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(343), 1,
+    ACTIONS(348), 1,
       anon_sym_DASH,
-    ACTIONS(345), 1,
+    ACTIONS(350), 1,
       anon_sym_not,
-    ACTIONS(349), 1,
+    ACTIONS(354), 1,
       anon_sym_LPAREN,
-    ACTIONS(355), 1,
+    ACTIONS(360), 1,
       sym_number,
-    ACTIONS(357), 1,
+    ACTIONS(362), 1,
       sym_date,
-    ACTIONS(359), 1,
+    ACTIONS(364), 1,
       anon_sym_DQUOTE,
-    ACTIONS(393), 1,
-      anon_sym_RBRACK,
-    STATE(46), 1,
-      aux_sym_list_repeat1,
-    STATE(136), 1,
-      sym__expression,
-    ACTIONS(339), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(341), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(351), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(353), 2,
-      sym_today,
-      sym_now,
-    STATE(116), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [2807] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(343), 1,
-      anon_sym_DASH,
-    ACTIONS(345), 1,
-      anon_sym_not,
-    ACTIONS(349), 1,
-      anon_sym_LPAREN,
-    ACTIONS(355), 1,
-      sym_number,
-    ACTIONS(357), 1,
-      sym_date,
-    ACTIONS(359), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(395), 1,
+    ACTIONS(398), 1,
       anon_sym_RBRACK,
     STATE(50), 1,
       aux_sym_list_repeat1,
     STATE(136), 1,
       sym__expression,
-    ACTIONS(339), 2,
+    ACTIONS(344), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(341), 2,
+    ACTIONS(346), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(351), 2,
+    ACTIONS(356), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(353), 2,
+    ACTIONS(358), 2,
       sym_today,
       sym_now,
-    STATE(116), 16,
+    STATE(112), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11912,40 +11995,90 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [2872] = 15,
+  [2851] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(343), 1,
+    ACTIONS(348), 1,
       anon_sym_DASH,
-    ACTIONS(345), 1,
+    ACTIONS(350), 1,
       anon_sym_not,
-    ACTIONS(349), 1,
+    ACTIONS(354), 1,
       anon_sym_LPAREN,
-    ACTIONS(355), 1,
+    ACTIONS(360), 1,
       sym_number,
-    ACTIONS(357), 1,
+    ACTIONS(362), 1,
       sym_date,
-    ACTIONS(359), 1,
+    ACTIONS(364), 1,
       anon_sym_DQUOTE,
-    ACTIONS(397), 1,
+    ACTIONS(400), 1,
+      anon_sym_RBRACK,
+    STATE(46), 1,
+      aux_sym_list_repeat1,
+    STATE(136), 1,
+      sym__expression,
+    ACTIONS(344), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(346), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(356), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(358), 2,
+      sym_today,
+      sym_now,
+    STATE(112), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [2916] = 15,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(348), 1,
+      anon_sym_DASH,
+    ACTIONS(350), 1,
+      anon_sym_not,
+    ACTIONS(354), 1,
+      anon_sym_LPAREN,
+    ACTIONS(360), 1,
+      sym_number,
+    ACTIONS(362), 1,
+      sym_date,
+    ACTIONS(364), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(402), 1,
       anon_sym_RBRACK,
     STATE(47), 1,
       aux_sym_list_repeat1,
     STATE(136), 1,
       sym__expression,
-    ACTIONS(339), 2,
+    ACTIONS(344), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(341), 2,
+    ACTIONS(346), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(351), 2,
+    ACTIONS(356), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(353), 2,
+    ACTIONS(358), 2,
       sym_today,
       sym_now,
-    STATE(116), 16,
+    STATE(112), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -11962,40 +12095,40 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [2937] = 15,
+  [2981] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(343), 1,
+    ACTIONS(348), 1,
       anon_sym_DASH,
-    ACTIONS(345), 1,
+    ACTIONS(350), 1,
       anon_sym_not,
-    ACTIONS(349), 1,
+    ACTIONS(354), 1,
       anon_sym_LPAREN,
-    ACTIONS(355), 1,
+    ACTIONS(360), 1,
       sym_number,
-    ACTIONS(357), 1,
+    ACTIONS(362), 1,
       sym_date,
-    ACTIONS(359), 1,
+    ACTIONS(364), 1,
       anon_sym_DQUOTE,
-    ACTIONS(399), 1,
+    ACTIONS(404), 1,
       anon_sym_RBRACK,
     STATE(52), 1,
       aux_sym_list_repeat1,
     STATE(136), 1,
       sym__expression,
-    ACTIONS(339), 2,
+    ACTIONS(344), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(341), 2,
+    ACTIONS(346), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(351), 2,
+    ACTIONS(356), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(353), 2,
+    ACTIONS(358), 2,
       sym_today,
       sym_now,
-    STATE(116), 16,
+    STATE(112), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12012,40 +12145,40 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3002] = 15,
+  [3046] = 15,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(343), 1,
+    ACTIONS(348), 1,
       anon_sym_DASH,
-    ACTIONS(345), 1,
+    ACTIONS(350), 1,
       anon_sym_not,
-    ACTIONS(349), 1,
+    ACTIONS(354), 1,
       anon_sym_LPAREN,
-    ACTIONS(355), 1,
+    ACTIONS(360), 1,
       sym_number,
-    ACTIONS(357), 1,
+    ACTIONS(362), 1,
       sym_date,
-    ACTIONS(359), 1,
+    ACTIONS(364), 1,
       anon_sym_DQUOTE,
-    ACTIONS(401), 1,
+    ACTIONS(406), 1,
       anon_sym_RBRACK,
     STATE(47), 1,
       aux_sym_list_repeat1,
     STATE(136), 1,
       sym__expression,
-    ACTIONS(339), 2,
+    ACTIONS(344), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(341), 2,
+    ACTIONS(346), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(351), 2,
+    ACTIONS(356), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(353), 2,
+    ACTIONS(358), 2,
       sym_today,
       sym_now,
-    STATE(116), 16,
+    STATE(112), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12062,554 +12195,82 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3067] = 17,
+  [3111] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(236), 1,
-      anon_sym_wait,
-    ACTIONS(238), 1,
-      anon_sym_send,
-    ACTIONS(240), 1,
-      anon_sym_call,
-    ACTIONS(242), 1,
-      anon_sym_if,
-    ACTIONS(244), 1,
-      anon_sym_repeat,
-    ACTIONS(246), 1,
-      anon_sym_split,
-    ACTIONS(248), 1,
-      anon_sym_goto,
-    ACTIONS(250), 1,
-      anon_sym_end,
-    ACTIONS(252), 1,
-      anon_sym_set,
-    ACTIONS(254), 1,
-      anon_sym_assign,
-    ACTIONS(256), 1,
-      anon_sym_offer,
-    ACTIONS(258), 1,
-      anon_sym_alert,
-    ACTIONS(260), 1,
-      anon_sym_emit,
-    ACTIONS(403), 1,
-      anon_sym_RBRACE,
-    STATE(54), 2,
-      sym__step,
-      aux_sym_block_repeat1,
-    STATE(257), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [3134] = 17,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(236), 1,
-      anon_sym_wait,
-    ACTIONS(238), 1,
-      anon_sym_send,
-    ACTIONS(240), 1,
-      anon_sym_call,
-    ACTIONS(242), 1,
-      anon_sym_if,
-    ACTIONS(244), 1,
-      anon_sym_repeat,
-    ACTIONS(246), 1,
-      anon_sym_split,
-    ACTIONS(248), 1,
-      anon_sym_goto,
-    ACTIONS(250), 1,
-      anon_sym_end,
-    ACTIONS(252), 1,
-      anon_sym_set,
-    ACTIONS(254), 1,
-      anon_sym_assign,
-    ACTIONS(256), 1,
-      anon_sym_offer,
-    ACTIONS(258), 1,
-      anon_sym_alert,
-    ACTIONS(260), 1,
-      anon_sym_emit,
-    ACTIONS(405), 1,
-      anon_sym_RBRACE,
-    STATE(55), 2,
-      sym__step,
-      aux_sym_block_repeat1,
-    STATE(257), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [3201] = 17,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(407), 1,
-      anon_sym_RBRACE,
-    ACTIONS(409), 1,
-      anon_sym_wait,
     ACTIONS(412), 1,
-      anon_sym_send,
-    ACTIONS(415), 1,
-      anon_sym_call,
-    ACTIONS(418), 1,
-      anon_sym_if,
-    ACTIONS(421), 1,
-      anon_sym_repeat,
+      anon_sym_DASH,
+    ACTIONS(414), 1,
+      anon_sym_not,
+    ACTIONS(416), 1,
+      anon_sym_LPAREN,
+    ACTIONS(422), 1,
+      sym_number,
     ACTIONS(424), 1,
-      anon_sym_split,
-    ACTIONS(427), 1,
-      anon_sym_goto,
-    ACTIONS(430), 1,
-      anon_sym_end,
-    ACTIONS(433), 1,
-      anon_sym_set,
+      sym_date,
+    ACTIONS(426), 1,
+      anon_sym_DQUOTE,
+    STATE(188), 1,
+      sym__expression,
+    ACTIONS(408), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(410), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(418), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(420), 2,
+      sym_today,
+      sym_now,
+    STATE(187), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3170] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 1,
+      anon_sym_DASH,
+    ACTIONS(434), 1,
+      anon_sym_not,
     ACTIONS(436), 1,
-      anon_sym_assign,
-    ACTIONS(439), 1,
-      anon_sym_offer,
+      anon_sym_LPAREN,
     ACTIONS(442), 1,
-      anon_sym_alert,
-    ACTIONS(445), 1,
-      anon_sym_emit,
-    STATE(55), 2,
-      sym__step,
-      aux_sym_block_repeat1,
-    STATE(257), 15,
-      sym_send_step,
-      sym_call_step,
-      sym_wait_step,
-      sym_if_step,
-      sym_repeat_step,
-      sym_split_step,
-      sym_goto_step,
-      sym_end_step,
-      sym_set_step,
-      sym_assign_queue_step,
-      sym_assign_agency_step,
-      sym_offer_discount_step,
-      sym_offer_plan_step,
-      sym_alert_step,
-      sym_emit_step,
-  [3268] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(452), 1,
-      anon_sym_DASH,
-    ACTIONS(454), 1,
-      anon_sym_not,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(462), 1,
       sym_number,
-    ACTIONS(464), 1,
+    ACTIONS(444), 1,
       sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(224), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3327] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(452), 1,
-      anon_sym_DASH,
-    ACTIONS(454), 1,
-      anon_sym_not,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(462), 1,
-      sym_number,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(10), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3386] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(452), 1,
-      anon_sym_DASH,
-    ACTIONS(454), 1,
-      anon_sym_not,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(462), 1,
-      sym_number,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(269), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3445] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(452), 1,
-      anon_sym_DASH,
-    ACTIONS(454), 1,
-      anon_sym_not,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(462), 1,
-      sym_number,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(42), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3504] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(452), 1,
-      anon_sym_DASH,
-    ACTIONS(454), 1,
-      anon_sym_not,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(462), 1,
-      sym_number,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(26), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3563] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(468), 1,
-      anon_sym_DASH,
-    ACTIONS(470), 1,
-      anon_sym_not,
-    ACTIONS(472), 1,
-      sym_number,
-    STATE(121), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3622] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(452), 1,
-      anon_sym_DASH,
-    ACTIONS(454), 1,
-      anon_sym_not,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(462), 1,
-      sym_number,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(27), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3681] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(452), 1,
-      anon_sym_DASH,
-    ACTIONS(454), 1,
-      anon_sym_not,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(462), 1,
-      sym_number,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(25), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [3740] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(452), 1,
-      anon_sym_DASH,
-    ACTIONS(454), 1,
-      anon_sym_not,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(462), 1,
-      sym_number,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
     STATE(28), 1,
       sym__expression,
-    ACTIONS(448), 2,
+    ACTIONS(428), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(450), 2,
+    ACTIONS(430), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(458), 2,
+    ACTIONS(438), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(460), 2,
+    ACTIONS(440), 2,
       sym_today,
       sym_now,
-    STATE(8), 16,
+    STATE(9), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12626,36 +12287,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3799] = 13,
+  [3229] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(452), 1,
+    ACTIONS(432), 1,
       anon_sym_DASH,
-    ACTIONS(454), 1,
+    ACTIONS(434), 1,
       anon_sym_not,
-    ACTIONS(456), 1,
+    ACTIONS(436), 1,
       anon_sym_LPAREN,
-    ACTIONS(462), 1,
+    ACTIONS(442), 1,
       sym_number,
-    ACTIONS(464), 1,
+    ACTIONS(444), 1,
       sym_date,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    STATE(17), 1,
+    STATE(19), 1,
       sym__expression,
-    ACTIONS(448), 2,
+    ACTIONS(428), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(450), 2,
+    ACTIONS(430), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(458), 2,
+    ACTIONS(438), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(460), 2,
+    ACTIONS(440), 2,
       sym_today,
       sym_now,
-    STATE(8), 16,
+    STATE(9), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12672,36 +12333,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3858] = 13,
+  [3288] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(452), 1,
+    ACTIONS(432), 1,
       anon_sym_DASH,
-    ACTIONS(454), 1,
+    ACTIONS(434), 1,
       anon_sym_not,
-    ACTIONS(456), 1,
+    ACTIONS(436), 1,
       anon_sym_LPAREN,
-    ACTIONS(462), 1,
+    ACTIONS(442), 1,
       sym_number,
-    ACTIONS(464), 1,
+    ACTIONS(444), 1,
       sym_date,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    STATE(250), 1,
+    STATE(43), 1,
       sym__expression,
-    ACTIONS(448), 2,
+    ACTIONS(428), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(450), 2,
+    ACTIONS(430), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(458), 2,
+    ACTIONS(438), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(460), 2,
+    ACTIONS(440), 2,
       sym_today,
       sym_now,
-    STATE(8), 16,
+    STATE(9), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12718,36 +12379,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3917] = 13,
+  [3347] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(343), 1,
+    ACTIONS(432), 1,
       anon_sym_DASH,
-    ACTIONS(345), 1,
+    ACTIONS(434), 1,
       anon_sym_not,
-    ACTIONS(349), 1,
+    ACTIONS(436), 1,
       anon_sym_LPAREN,
-    ACTIONS(355), 1,
+    ACTIONS(442), 1,
       sym_number,
-    ACTIONS(357), 1,
+    ACTIONS(444), 1,
       sym_date,
-    ACTIONS(359), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    STATE(232), 1,
+    STATE(36), 1,
       sym__expression,
-    ACTIONS(339), 2,
+    ACTIONS(428), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(341), 2,
+    ACTIONS(430), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(351), 2,
+    ACTIONS(438), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(353), 2,
+    ACTIONS(440), 2,
       sym_today,
       sym_now,
-    STATE(116), 16,
+    STATE(9), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12764,36 +12425,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [3976] = 13,
+  [3406] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(452), 1,
-      anon_sym_DASH,
-    ACTIONS(454), 1,
-      anon_sym_not,
-    ACTIONS(456), 1,
+    ACTIONS(436), 1,
       anon_sym_LPAREN,
-    ACTIONS(462), 1,
-      sym_number,
-    ACTIONS(464), 1,
+    ACTIONS(444), 1,
       sym_date,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    STATE(222), 1,
+    ACTIONS(448), 1,
+      anon_sym_DASH,
+    ACTIONS(450), 1,
+      anon_sym_not,
+    ACTIONS(452), 1,
+      sym_number,
+    STATE(109), 1,
       sym__expression,
-    ACTIONS(448), 2,
+    ACTIONS(428), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(450), 2,
+    ACTIONS(430), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(458), 2,
+    ACTIONS(438), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(460), 2,
+    ACTIONS(440), 2,
       sym_today,
       sym_now,
-    STATE(8), 16,
+    STATE(9), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12810,36 +12471,86 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4035] = 13,
+  [3465] = 17,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(452), 1,
-      anon_sym_DASH,
+    ACTIONS(247), 1,
+      anon_sym_wait,
+    ACTIONS(249), 1,
+      anon_sym_send,
+    ACTIONS(251), 1,
+      anon_sym_call,
+    ACTIONS(253), 1,
+      anon_sym_if,
+    ACTIONS(255), 1,
+      anon_sym_repeat,
+    ACTIONS(257), 1,
+      anon_sym_split,
+    ACTIONS(259), 1,
+      anon_sym_goto,
+    ACTIONS(261), 1,
+      anon_sym_end,
+    ACTIONS(263), 1,
+      anon_sym_set,
+    ACTIONS(265), 1,
+      anon_sym_assign,
+    ACTIONS(267), 1,
+      anon_sym_offer,
+    ACTIONS(269), 1,
+      anon_sym_alert,
+    ACTIONS(271), 1,
+      anon_sym_emit,
     ACTIONS(454), 1,
+      anon_sym_RBRACE,
+    STATE(68), 2,
+      sym__step,
+      aux_sym_block_repeat1,
+    STATE(261), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [3532] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 1,
+      anon_sym_DASH,
+    ACTIONS(434), 1,
       anon_sym_not,
-    ACTIONS(456), 1,
+    ACTIONS(436), 1,
       anon_sym_LPAREN,
-    ACTIONS(462), 1,
+    ACTIONS(442), 1,
       sym_number,
-    ACTIONS(464), 1,
+    ACTIONS(444), 1,
       sym_date,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    STATE(214), 1,
+    STATE(272), 1,
       sym__expression,
-    ACTIONS(448), 2,
+    ACTIONS(428), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(450), 2,
+    ACTIONS(430), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(458), 2,
+    ACTIONS(438), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(460), 2,
+    ACTIONS(440), 2,
       sym_today,
       sym_now,
-    STATE(8), 16,
+    STATE(9), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12856,36 +12567,220 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4094] = 13,
+  [3591] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(452), 1,
+    ACTIONS(432), 1,
       anon_sym_DASH,
-    ACTIONS(454), 1,
+    ACTIONS(434), 1,
       anon_sym_not,
-    ACTIONS(456), 1,
+    ACTIONS(436), 1,
       anon_sym_LPAREN,
-    ACTIONS(462), 1,
+    ACTIONS(442), 1,
       sym_number,
-    ACTIONS(464), 1,
+    ACTIONS(444), 1,
       sym_date,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(10), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3650] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 1,
+      anon_sym_DASH,
+    ACTIONS(434), 1,
+      anon_sym_not,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(442), 1,
+      sym_number,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(265), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3709] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 1,
+      anon_sym_DASH,
+    ACTIONS(434), 1,
+      anon_sym_not,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(442), 1,
+      sym_number,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(242), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3768] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(348), 1,
+      anon_sym_DASH,
+    ACTIONS(350), 1,
+      anon_sym_not,
+    ACTIONS(354), 1,
+      anon_sym_LPAREN,
+    ACTIONS(360), 1,
+      sym_number,
+    ACTIONS(362), 1,
+      sym_date,
+    ACTIONS(364), 1,
+      anon_sym_DQUOTE,
+    STATE(227), 1,
+      sym__expression,
+    ACTIONS(344), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(346), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(356), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(358), 2,
+      sym_today,
+      sym_now,
+    STATE(112), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3827] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 1,
+      anon_sym_DASH,
+    ACTIONS(434), 1,
+      anon_sym_not,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(442), 1,
+      sym_number,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
     STATE(223), 1,
       sym__expression,
-    ACTIONS(448), 2,
+    ACTIONS(428), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(450), 2,
+    ACTIONS(430), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(458), 2,
+    ACTIONS(438), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(460), 2,
+    ACTIONS(440), 2,
       sym_today,
       sym_now,
-    STATE(8), 16,
+    STATE(9), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12902,82 +12797,178 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4153] = 13,
+  [3886] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(452), 1,
+    ACTIONS(432), 1,
       anon_sym_DASH,
-    ACTIONS(454), 1,
+    ACTIONS(434), 1,
       anon_sym_not,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(442), 1,
+      sym_number,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(221), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [3945] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 1,
+      anon_sym_DASH,
+    ACTIONS(434), 1,
+      anon_sym_not,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(442), 1,
+      sym_number,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(222), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4004] = 17,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(247), 1,
+      anon_sym_wait,
+    ACTIONS(249), 1,
+      anon_sym_send,
+    ACTIONS(251), 1,
+      anon_sym_call,
+    ACTIONS(253), 1,
+      anon_sym_if,
+    ACTIONS(255), 1,
+      anon_sym_repeat,
+    ACTIONS(257), 1,
+      anon_sym_split,
+    ACTIONS(259), 1,
+      anon_sym_goto,
+    ACTIONS(261), 1,
+      anon_sym_end,
+    ACTIONS(263), 1,
+      anon_sym_set,
+    ACTIONS(265), 1,
+      anon_sym_assign,
+    ACTIONS(267), 1,
+      anon_sym_offer,
+    ACTIONS(269), 1,
+      anon_sym_alert,
+    ACTIONS(271), 1,
+      anon_sym_emit,
     ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(462), 1,
-      sym_number,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(38), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4212] = 13,
+      anon_sym_RBRACE,
+    STATE(96), 2,
+      sym__step,
+      aux_sym_block_repeat1,
+    STATE(261), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [4071] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(478), 1,
+    ACTIONS(412), 1,
       anon_sym_DASH,
-    ACTIONS(480), 1,
+    ACTIONS(414), 1,
       anon_sym_not,
-    ACTIONS(482), 1,
+    ACTIONS(416), 1,
       anon_sym_LPAREN,
-    ACTIONS(488), 1,
+    ACTIONS(422), 1,
       sym_number,
-    ACTIONS(490), 1,
+    ACTIONS(424), 1,
       sym_date,
-    ACTIONS(492), 1,
+    ACTIONS(426), 1,
       anon_sym_DQUOTE,
-    STATE(205), 1,
+    STATE(184), 1,
       sym__expression,
-    ACTIONS(474), 2,
+    ACTIONS(408), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(476), 2,
+    ACTIONS(410), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(484), 2,
+    ACTIONS(418), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(486), 2,
+    ACTIONS(420), 2,
       sym_today,
       sym_now,
-    STATE(180), 16,
+    STATE(187), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -12994,14 +12985,14 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4271] = 3,
+  [4130] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(137), 3,
+    ACTIONS(127), 3,
       anon_sym_of,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(135), 28,
+    ACTIONS(125), 28,
       anon_sym_RBRACE,
       anon_sym_in,
       anon_sym_DASH,
@@ -13030,15 +13021,15 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [4310] = 4,
+  [4169] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(494), 1,
+    ACTIONS(458), 1,
       anon_sym_of,
-    ACTIONS(141), 2,
+    ACTIONS(131), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(139), 28,
+    ACTIONS(129), 28,
       anon_sym_RBRACE,
       anon_sym_in,
       anon_sym_DASH,
@@ -13067,36 +13058,36 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [4351] = 13,
+  [4210] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(343), 1,
+    ACTIONS(348), 1,
       anon_sym_DASH,
-    ACTIONS(345), 1,
+    ACTIONS(350), 1,
       anon_sym_not,
-    ACTIONS(349), 1,
+    ACTIONS(354), 1,
       anon_sym_LPAREN,
-    ACTIONS(355), 1,
+    ACTIONS(360), 1,
       sym_number,
-    ACTIONS(357), 1,
+    ACTIONS(362), 1,
       sym_date,
-    ACTIONS(359), 1,
+    ACTIONS(364), 1,
       anon_sym_DQUOTE,
-    STATE(106), 1,
+    STATE(123), 1,
       sym__expression,
-    ACTIONS(339), 2,
+    ACTIONS(344), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(341), 2,
+    ACTIONS(346), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(351), 2,
+    ACTIONS(356), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(353), 2,
+    ACTIONS(358), 2,
       sym_today,
       sym_now,
-    STATE(116), 16,
+    STATE(112), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13113,36 +13104,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4410] = 13,
+  [4269] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(343), 1,
+    ACTIONS(348), 1,
       anon_sym_DASH,
-    ACTIONS(345), 1,
+    ACTIONS(350), 1,
       anon_sym_not,
-    ACTIONS(349), 1,
+    ACTIONS(354), 1,
       anon_sym_LPAREN,
-    ACTIONS(355), 1,
+    ACTIONS(360), 1,
       sym_number,
-    ACTIONS(357), 1,
+    ACTIONS(362), 1,
       sym_date,
-    ACTIONS(359), 1,
+    ACTIONS(364), 1,
       anon_sym_DQUOTE,
-    STATE(135), 1,
+    STATE(124), 1,
       sym__expression,
-    ACTIONS(339), 2,
+    ACTIONS(344), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(341), 2,
+    ACTIONS(346), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(351), 2,
+    ACTIONS(356), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(353), 2,
+    ACTIONS(358), 2,
       sym_today,
       sym_now,
-    STATE(116), 16,
+    STATE(112), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13159,36 +13150,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4469] = 13,
+  [4328] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(468), 1,
+    ACTIONS(348), 1,
       anon_sym_DASH,
-    ACTIONS(470), 1,
+    ACTIONS(350), 1,
       anon_sym_not,
-    ACTIONS(472), 1,
+    ACTIONS(354), 1,
+      anon_sym_LPAREN,
+    ACTIONS(360), 1,
       sym_number,
-    STATE(129), 1,
+    ACTIONS(362), 1,
+      sym_date,
+    ACTIONS(364), 1,
+      anon_sym_DQUOTE,
+    STATE(125), 1,
       sym__expression,
-    ACTIONS(448), 2,
+    ACTIONS(344), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(450), 2,
+    ACTIONS(346), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(458), 2,
+    ACTIONS(356), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(460), 2,
+    ACTIONS(358), 2,
       sym_today,
       sym_now,
-    STATE(8), 16,
+    STATE(112), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13205,36 +13196,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4528] = 13,
+  [4387] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(343), 1,
+    ACTIONS(348), 1,
       anon_sym_DASH,
-    ACTIONS(345), 1,
+    ACTIONS(350), 1,
       anon_sym_not,
-    ACTIONS(349), 1,
+    ACTIONS(354), 1,
       anon_sym_LPAREN,
-    ACTIONS(355), 1,
+    ACTIONS(360), 1,
       sym_number,
-    ACTIONS(357), 1,
+    ACTIONS(362), 1,
       sym_date,
-    ACTIONS(359), 1,
+    ACTIONS(364), 1,
       anon_sym_DQUOTE,
-    STATE(108), 1,
+    STATE(126), 1,
       sym__expression,
-    ACTIONS(339), 2,
+    ACTIONS(344), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(341), 2,
+    ACTIONS(346), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(351), 2,
+    ACTIONS(356), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(353), 2,
+    ACTIONS(358), 2,
       sym_today,
       sym_now,
-    STATE(116), 16,
+    STATE(112), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13251,36 +13242,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4587] = 13,
+  [4446] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(343), 1,
+    ACTIONS(348), 1,
       anon_sym_DASH,
-    ACTIONS(345), 1,
+    ACTIONS(350), 1,
       anon_sym_not,
-    ACTIONS(349), 1,
+    ACTIONS(354), 1,
       anon_sym_LPAREN,
-    ACTIONS(355), 1,
+    ACTIONS(360), 1,
       sym_number,
-    ACTIONS(357), 1,
+    ACTIONS(362), 1,
       sym_date,
-    ACTIONS(359), 1,
+    ACTIONS(364), 1,
       anon_sym_DQUOTE,
-    STATE(110), 1,
+    STATE(128), 1,
       sym__expression,
-    ACTIONS(339), 2,
+    ACTIONS(344), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(341), 2,
+    ACTIONS(346), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(351), 2,
+    ACTIONS(356), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(353), 2,
+    ACTIONS(358), 2,
       sym_today,
       sym_now,
-    STATE(116), 16,
+    STATE(112), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13297,36 +13288,477 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4646] = 13,
+  [4505] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(452), 1,
+    ACTIONS(432), 1,
       anon_sym_DASH,
-    ACTIONS(454), 1,
+    ACTIONS(434), 1,
       anon_sym_not,
-    ACTIONS(456), 1,
+    ACTIONS(436), 1,
       anon_sym_LPAREN,
-    ACTIONS(462), 1,
+    ACTIONS(442), 1,
       sym_number,
-    ACTIONS(464), 1,
+    ACTIONS(444), 1,
       sym_date,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(29), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4564] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(125), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(127), 16,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_of,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_identifier,
+      sym_number,
+  [4603] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(460), 1,
+      anon_sym_of,
+    ACTIONS(129), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(131), 15,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_identifier,
+      sym_number,
+  [4644] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(412), 1,
+      anon_sym_DASH,
+    ACTIONS(414), 1,
+      anon_sym_not,
+    ACTIONS(416), 1,
+      anon_sym_LPAREN,
+    ACTIONS(422), 1,
+      sym_number,
+    ACTIONS(424), 1,
+      sym_date,
+    ACTIONS(426), 1,
+      anon_sym_DQUOTE,
+    STATE(198), 1,
+      sym__expression,
+    ACTIONS(408), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(410), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(418), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(420), 2,
+      sym_today,
+      sym_now,
+    STATE(187), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4703] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(412), 1,
+      anon_sym_DASH,
+    ACTIONS(414), 1,
+      anon_sym_not,
+    ACTIONS(416), 1,
+      anon_sym_LPAREN,
+    ACTIONS(422), 1,
+      sym_number,
+    ACTIONS(424), 1,
+      sym_date,
+    ACTIONS(426), 1,
+      anon_sym_DQUOTE,
+    STATE(199), 1,
+      sym__expression,
+    ACTIONS(408), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(410), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(418), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(420), 2,
+      sym_today,
+      sym_now,
+    STATE(187), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4762] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(412), 1,
+      anon_sym_DASH,
+    ACTIONS(414), 1,
+      anon_sym_not,
+    ACTIONS(416), 1,
+      anon_sym_LPAREN,
+    ACTIONS(422), 1,
+      sym_number,
+    ACTIONS(424), 1,
+      sym_date,
+    ACTIONS(426), 1,
+      anon_sym_DQUOTE,
+    STATE(200), 1,
+      sym__expression,
+    ACTIONS(408), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(410), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(418), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(420), 2,
+      sym_today,
+      sym_now,
+    STATE(187), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4821] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(412), 1,
+      anon_sym_DASH,
+    ACTIONS(414), 1,
+      anon_sym_not,
+    ACTIONS(416), 1,
+      anon_sym_LPAREN,
+    ACTIONS(422), 1,
+      sym_number,
+    ACTIONS(424), 1,
+      sym_date,
+    ACTIONS(426), 1,
+      anon_sym_DQUOTE,
+    STATE(201), 1,
+      sym__expression,
+    ACTIONS(408), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(410), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(418), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(420), 2,
+      sym_today,
+      sym_now,
+    STATE(187), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4880] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(412), 1,
+      anon_sym_DASH,
+    ACTIONS(414), 1,
+      anon_sym_not,
+    ACTIONS(416), 1,
+      anon_sym_LPAREN,
+    ACTIONS(422), 1,
+      sym_number,
+    ACTIONS(424), 1,
+      sym_date,
+    ACTIONS(426), 1,
+      anon_sym_DQUOTE,
+    STATE(203), 1,
+      sym__expression,
+    ACTIONS(408), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(410), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(418), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(420), 2,
+      sym_today,
+      sym_now,
+    STATE(187), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4939] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(348), 1,
+      anon_sym_DASH,
+    ACTIONS(350), 1,
+      anon_sym_not,
+    ACTIONS(354), 1,
+      anon_sym_LPAREN,
+    ACTIONS(360), 1,
+      sym_number,
+    ACTIONS(362), 1,
+      sym_date,
+    ACTIONS(364), 1,
+      anon_sym_DQUOTE,
+    STATE(113), 1,
+      sym__expression,
+    ACTIONS(344), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(346), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(356), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(358), 2,
+      sym_today,
+      sym_now,
+    STATE(112), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [4998] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(348), 1,
+      anon_sym_DASH,
+    ACTIONS(350), 1,
+      anon_sym_not,
+    ACTIONS(354), 1,
+      anon_sym_LPAREN,
+    ACTIONS(360), 1,
+      sym_number,
+    ACTIONS(362), 1,
+      sym_date,
+    ACTIONS(364), 1,
+      anon_sym_DQUOTE,
+    STATE(114), 1,
+      sym__expression,
+    ACTIONS(344), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(346), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(356), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(358), 2,
+      sym_today,
+      sym_now,
+    STATE(112), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5057] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 1,
+      anon_sym_DASH,
+    ACTIONS(434), 1,
+      anon_sym_not,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(442), 1,
+      sym_number,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
     STATE(30), 1,
       sym__expression,
-    ACTIONS(448), 2,
+    ACTIONS(428), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(450), 2,
+    ACTIONS(430), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(458), 2,
+    ACTIONS(438), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(460), 2,
+    ACTIONS(440), 2,
       sym_today,
       sym_now,
-    STATE(8), 16,
+    STATE(9), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13343,431 +13775,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [4705] = 3,
+  [5116] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(135), 15,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
+    ACTIONS(436), 1,
       anon_sym_LPAREN,
+    ACTIONS(444), 1,
       sym_date,
-      sym_time,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    ACTIONS(137), 16,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_of,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_identifier,
-      sym_number,
-  [4744] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(496), 1,
-      anon_sym_of,
-    ACTIONS(139), 15,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
+    ACTIONS(448), 1,
       anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(141), 15,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
+    ACTIONS(450), 1,
       anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_identifier,
-      sym_number,
-  [4785] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(478), 1,
-      anon_sym_DASH,
-    ACTIONS(480), 1,
-      anon_sym_not,
-    ACTIONS(482), 1,
-      anon_sym_LPAREN,
-    ACTIONS(488), 1,
-      sym_number,
-    ACTIONS(490), 1,
-      sym_date,
-    ACTIONS(492), 1,
-      anon_sym_DQUOTE,
-    STATE(191), 1,
-      sym__expression,
-    ACTIONS(474), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(476), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(484), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(486), 2,
-      sym_today,
-      sym_now,
-    STATE(180), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4844] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(478), 1,
-      anon_sym_DASH,
-    ACTIONS(480), 1,
-      anon_sym_not,
-    ACTIONS(482), 1,
-      anon_sym_LPAREN,
-    ACTIONS(488), 1,
-      sym_number,
-    ACTIONS(490), 1,
-      sym_date,
-    ACTIONS(492), 1,
-      anon_sym_DQUOTE,
-    STATE(192), 1,
-      sym__expression,
-    ACTIONS(474), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(476), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(484), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(486), 2,
-      sym_today,
-      sym_now,
-    STATE(180), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4903] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(478), 1,
-      anon_sym_DASH,
-    ACTIONS(480), 1,
-      anon_sym_not,
-    ACTIONS(482), 1,
-      anon_sym_LPAREN,
-    ACTIONS(488), 1,
-      sym_number,
-    ACTIONS(490), 1,
-      sym_date,
-    ACTIONS(492), 1,
-      anon_sym_DQUOTE,
-    STATE(193), 1,
-      sym__expression,
-    ACTIONS(474), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(476), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(484), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(486), 2,
-      sym_today,
-      sym_now,
-    STATE(180), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [4962] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(478), 1,
-      anon_sym_DASH,
-    ACTIONS(480), 1,
-      anon_sym_not,
-    ACTIONS(482), 1,
-      anon_sym_LPAREN,
-    ACTIONS(488), 1,
-      sym_number,
-    ACTIONS(490), 1,
-      sym_date,
-    ACTIONS(492), 1,
-      anon_sym_DQUOTE,
-    STATE(194), 1,
-      sym__expression,
-    ACTIONS(474), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(476), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(484), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(486), 2,
-      sym_today,
-      sym_now,
-    STATE(180), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5021] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(478), 1,
-      anon_sym_DASH,
-    ACTIONS(480), 1,
-      anon_sym_not,
-    ACTIONS(482), 1,
-      anon_sym_LPAREN,
-    ACTIONS(488), 1,
-      sym_number,
-    ACTIONS(490), 1,
-      sym_date,
-    ACTIONS(492), 1,
-      anon_sym_DQUOTE,
-    STATE(196), 1,
-      sym__expression,
-    ACTIONS(474), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(476), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(484), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(486), 2,
-      sym_today,
-      sym_now,
-    STATE(180), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5080] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(343), 1,
-      anon_sym_DASH,
-    ACTIONS(345), 1,
-      anon_sym_not,
-    ACTIONS(349), 1,
-      anon_sym_LPAREN,
-    ACTIONS(355), 1,
-      sym_number,
-    ACTIONS(357), 1,
-      sym_date,
-    ACTIONS(359), 1,
-      anon_sym_DQUOTE,
-    STATE(117), 1,
-      sym__expression,
-    ACTIONS(339), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(341), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(351), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(353), 2,
-      sym_today,
-      sym_now,
-    STATE(116), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5139] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(343), 1,
-      anon_sym_DASH,
-    ACTIONS(345), 1,
-      anon_sym_not,
-    ACTIONS(349), 1,
-      anon_sym_LPAREN,
-    ACTIONS(355), 1,
-      sym_number,
-    ACTIONS(357), 1,
-      sym_date,
-    ACTIONS(359), 1,
-      anon_sym_DQUOTE,
-    STATE(118), 1,
-      sym__expression,
-    ACTIONS(339), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(341), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(351), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(353), 2,
-      sym_today,
-      sym_now,
-    STATE(116), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5198] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(452), 1,
-      anon_sym_DASH,
-    ACTIONS(454), 1,
-      anon_sym_not,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(462), 1,
       sym_number,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(270), 1,
+    STATE(132), 1,
       sym__expression,
-    ACTIONS(448), 2,
+    ACTIONS(428), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(450), 2,
+    ACTIONS(430), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(458), 2,
+    ACTIONS(438), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(460), 2,
+    ACTIONS(440), 2,
       sym_today,
       sym_now,
-    STATE(8), 16,
+    STATE(9), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -13784,312 +13821,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [5257] = 13,
+  [5175] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(456), 1,
+    ACTIONS(436), 1,
       anon_sym_LPAREN,
-    ACTIONS(464), 1,
+    ACTIONS(444), 1,
       sym_date,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    ACTIONS(468), 1,
+    ACTIONS(448), 1,
       anon_sym_DASH,
-    ACTIONS(470), 1,
+    ACTIONS(450), 1,
       anon_sym_not,
-    ACTIONS(472), 1,
-      sym_number,
-    STATE(124), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5316] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(468), 1,
-      anon_sym_DASH,
-    ACTIONS(470), 1,
-      anon_sym_not,
-    ACTIONS(472), 1,
-      sym_number,
-    STATE(125), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5375] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(468), 1,
-      anon_sym_DASH,
-    ACTIONS(470), 1,
-      anon_sym_not,
-    ACTIONS(472), 1,
-      sym_number,
-    STATE(126), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5434] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(468), 1,
-      anon_sym_DASH,
-    ACTIONS(470), 1,
-      anon_sym_not,
-    ACTIONS(472), 1,
-      sym_number,
-    STATE(127), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5493] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(468), 1,
-      anon_sym_DASH,
-    ACTIONS(470), 1,
-      anon_sym_not,
-    ACTIONS(472), 1,
-      sym_number,
-    STATE(128), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5552] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(468), 1,
-      anon_sym_DASH,
-    ACTIONS(470), 1,
-      anon_sym_not,
-    ACTIONS(472), 1,
-      sym_number,
-    STATE(17), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5611] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(452), 1,
-      anon_sym_DASH,
-    ACTIONS(454), 1,
-      anon_sym_not,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(462), 1,
       sym_number,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(31), 1,
+    STATE(133), 1,
       sym__expression,
-    ACTIONS(448), 2,
+    ACTIONS(428), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(450), 2,
+    ACTIONS(430), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(458), 2,
+    ACTIONS(438), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(460), 2,
+    ACTIONS(440), 2,
       sym_today,
       sym_now,
-    STATE(8), 16,
+    STATE(9), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -14106,220 +13867,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [5670] = 13,
+  [5234] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(478), 1,
-      anon_sym_DASH,
-    ACTIONS(480), 1,
-      anon_sym_not,
-    ACTIONS(482), 1,
+    ACTIONS(436), 1,
       anon_sym_LPAREN,
-    ACTIONS(488), 1,
-      sym_number,
-    ACTIONS(490), 1,
+    ACTIONS(444), 1,
       sym_date,
-    ACTIONS(492), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    STATE(181), 1,
-      sym__expression,
-    ACTIONS(474), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(476), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(484), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(486), 2,
-      sym_today,
-      sym_now,
-    STATE(180), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5729] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(478), 1,
+    ACTIONS(448), 1,
       anon_sym_DASH,
-    ACTIONS(480), 1,
+    ACTIONS(450), 1,
       anon_sym_not,
-    ACTIONS(482), 1,
-      anon_sym_LPAREN,
-    ACTIONS(488), 1,
-      sym_number,
-    ACTIONS(490), 1,
-      sym_date,
-    ACTIONS(492), 1,
-      anon_sym_DQUOTE,
-    STATE(182), 1,
-      sym__expression,
-    ACTIONS(474), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(476), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(484), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(486), 2,
-      sym_today,
-      sym_now,
-    STATE(180), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5788] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(452), 1,
-      anon_sym_DASH,
-    ACTIONS(454), 1,
-      anon_sym_not,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(462), 1,
-      sym_number,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(252), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5847] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(468), 1,
-      anon_sym_DASH,
-    ACTIONS(470), 1,
-      anon_sym_not,
-    ACTIONS(472), 1,
-      sym_number,
-    STATE(10), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [5906] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(468), 1,
-      anon_sym_DASH,
-    ACTIONS(470), 1,
-      anon_sym_not,
-    ACTIONS(472), 1,
       sym_number,
     STATE(134), 1,
       sym__expression,
-    ACTIONS(448), 2,
+    ACTIONS(428), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(450), 2,
+    ACTIONS(430), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(458), 2,
+    ACTIONS(438), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(460), 2,
+    ACTIONS(440), 2,
       sym_today,
       sym_now,
-    STATE(8), 16,
+    STATE(9), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -14336,36 +13913,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [5965] = 13,
+  [5293] = 13,
     ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(448), 1,
+      anon_sym_DASH,
+    ACTIONS(450), 1,
+      anon_sym_not,
     ACTIONS(452), 1,
-      anon_sym_DASH,
-    ACTIONS(454), 1,
-      anon_sym_not,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(462), 1,
       sym_number,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(271), 1,
+    STATE(106), 1,
       sym__expression,
-    ACTIONS(448), 2,
+    ACTIONS(428), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(450), 2,
+    ACTIONS(430), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(458), 2,
+    ACTIONS(438), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(460), 2,
+    ACTIONS(440), 2,
       sym_today,
       sym_now,
-    STATE(8), 16,
+    STATE(9), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -14382,82 +13959,36 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [6024] = 13,
+  [5352] = 13,
     ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(448), 1,
+      anon_sym_DASH,
+    ACTIONS(450), 1,
+      anon_sym_not,
     ACTIONS(452), 1,
-      anon_sym_DASH,
-    ACTIONS(454), 1,
-      anon_sym_not,
-    ACTIONS(456), 1,
-      anon_sym_LPAREN,
-    ACTIONS(462), 1,
       sym_number,
-    ACTIONS(464), 1,
-      sym_date,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(266), 1,
-      sym__expression,
-    ACTIONS(448), 2,
-      sym_identifier,
-      sym_time,
-    ACTIONS(450), 2,
-      anon_sym_account,
-      anon_sym_event,
-    ACTIONS(458), 2,
-      anon_sym_true,
-      anon_sym_false,
-    ACTIONS(460), 2,
-      sym_today,
-      sym_now,
-    STATE(8), 16,
-      sym_logical_expression,
-      sym_not_expression,
-      sym_comparison_expression,
-      sym_is_set_expression,
-      sym_in_expression,
-      sym_arithmetic_expression,
-      sym_negation,
-      sym__primary,
-      sym_parenthesized_expression,
-      sym_field_access,
-      sym_boolean,
-      sym__spaced_percentage,
-      sym_money,
-      sym_duration,
-      sym_datetime,
-      sym_string,
-  [6083] = 13,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(343), 1,
-      anon_sym_DASH,
-    ACTIONS(345), 1,
-      anon_sym_not,
-    ACTIONS(349), 1,
-      anon_sym_LPAREN,
-    ACTIONS(355), 1,
-      sym_number,
-    ACTIONS(357), 1,
-      sym_date,
-    ACTIONS(359), 1,
-      anon_sym_DQUOTE,
     STATE(107), 1,
       sym__expression,
-    ACTIONS(339), 2,
+    ACTIONS(428), 2,
       sym_identifier,
       sym_time,
-    ACTIONS(341), 2,
+    ACTIONS(430), 2,
       anon_sym_account,
       anon_sym_event,
-    ACTIONS(351), 2,
+    ACTIONS(438), 2,
       anon_sym_true,
       anon_sym_false,
-    ACTIONS(353), 2,
+    ACTIONS(440), 2,
       sym_today,
       sym_now,
-    STATE(116), 16,
+    STATE(9), 16,
       sym_logical_expression,
       sym_not_expression,
       sym_comparison_expression,
@@ -14474,28 +14005,1204 @@ static const uint16_t ts_small_parse_table[] = {
       sym_duration,
       sym_datetime,
       sym_string,
-  [6142] = 4,
+  [5411] = 13,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(498), 2,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(448), 1,
+      anon_sym_DASH,
+    ACTIONS(450), 1,
+      anon_sym_not,
+    ACTIONS(452), 1,
+      sym_number,
+    STATE(19), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5470] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(448), 1,
+      anon_sym_DASH,
+    ACTIONS(450), 1,
+      anon_sym_not,
+    ACTIONS(452), 1,
+      sym_number,
+    STATE(108), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5529] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 1,
+      anon_sym_DASH,
+    ACTIONS(434), 1,
+      anon_sym_not,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(442), 1,
+      sym_number,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(267), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5588] = 17,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(462), 1,
+      anon_sym_RBRACE,
+    ACTIONS(464), 1,
+      anon_sym_wait,
+    ACTIONS(467), 1,
+      anon_sym_send,
+    ACTIONS(470), 1,
+      anon_sym_call,
+    ACTIONS(473), 1,
+      anon_sym_if,
+    ACTIONS(476), 1,
+      anon_sym_repeat,
+    ACTIONS(479), 1,
+      anon_sym_split,
+    ACTIONS(482), 1,
+      anon_sym_goto,
+    ACTIONS(485), 1,
+      anon_sym_end,
+    ACTIONS(488), 1,
+      anon_sym_set,
+    ACTIONS(491), 1,
+      anon_sym_assign,
+    ACTIONS(494), 1,
+      anon_sym_offer,
+    ACTIONS(497), 1,
+      anon_sym_alert,
+    ACTIONS(500), 1,
+      anon_sym_emit,
+    STATE(96), 2,
+      sym__step,
+      aux_sym_block_repeat1,
+    STATE(261), 15,
+      sym_send_step,
+      sym_call_step,
+      sym_wait_step,
+      sym_if_step,
+      sym_repeat_step,
+      sym_split_step,
+      sym_goto_step,
+      sym_end_step,
+      sym_set_step,
+      sym_assign_queue_step,
+      sym_assign_agency_step,
+      sym_offer_discount_step,
+      sym_offer_plan_step,
+      sym_alert_step,
+      sym_emit_step,
+  [5655] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 1,
+      anon_sym_DASH,
+    ACTIONS(434), 1,
+      anon_sym_not,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(442), 1,
+      sym_number,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(231), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5714] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(412), 1,
+      anon_sym_DASH,
+    ACTIONS(414), 1,
+      anon_sym_not,
+    ACTIONS(416), 1,
+      anon_sym_LPAREN,
+    ACTIONS(422), 1,
+      sym_number,
+    ACTIONS(424), 1,
+      sym_date,
+    ACTIONS(426), 1,
+      anon_sym_DQUOTE,
+    STATE(189), 1,
+      sym__expression,
+    ACTIONS(408), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(410), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(418), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(420), 2,
+      sym_today,
+      sym_now,
+    STATE(187), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5773] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 1,
+      anon_sym_DASH,
+    ACTIONS(434), 1,
+      anon_sym_not,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(442), 1,
+      sym_number,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(26), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5832] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 1,
+      anon_sym_DASH,
+    ACTIONS(434), 1,
+      anon_sym_not,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(442), 1,
+      sym_number,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(27), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5891] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(448), 1,
+      anon_sym_DASH,
+    ACTIONS(450), 1,
+      anon_sym_not,
+    ACTIONS(452), 1,
+      sym_number,
+    STATE(10), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [5950] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(448), 1,
+      anon_sym_DASH,
+    ACTIONS(450), 1,
+      anon_sym_not,
+    ACTIONS(452), 1,
+      sym_number,
+    STATE(135), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [6009] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 1,
+      anon_sym_DASH,
+    ACTIONS(434), 1,
+      anon_sym_not,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(442), 1,
+      sym_number,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(268), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [6068] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 1,
+      anon_sym_DASH,
+    ACTIONS(434), 1,
+      anon_sym_not,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(442), 1,
+      sym_number,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(269), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [6127] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 1,
+      anon_sym_DASH,
+    ACTIONS(434), 1,
+      anon_sym_not,
+    ACTIONS(436), 1,
+      anon_sym_LPAREN,
+    ACTIONS(442), 1,
+      sym_number,
+    ACTIONS(444), 1,
+      sym_date,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(31), 1,
+      sym__expression,
+    ACTIONS(428), 2,
+      sym_identifier,
+      sym_time,
+    ACTIONS(430), 2,
+      anon_sym_account,
+      anon_sym_event,
+    ACTIONS(438), 2,
+      anon_sym_true,
+      anon_sym_false,
+    ACTIONS(440), 2,
+      sym_today,
+      sym_now,
+    STATE(9), 16,
+      sym_logical_expression,
+      sym_not_expression,
+      sym_comparison_expression,
+      sym_is_set_expression,
+      sym_in_expression,
+      sym_arithmetic_expression,
+      sym_negation,
+      sym__primary,
+      sym_parenthesized_expression,
+      sym_field_access,
+      sym_boolean,
+      sym__spaced_percentage,
+      sym_money,
+      sym_duration,
+      sym_datetime,
+      sym_string,
+  [6186] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
+      anon_sym_in,
+    ACTIONS(221), 1,
+      anon_sym_is,
+    ACTIONS(507), 1,
+      anon_sym_and,
+    ACTIONS(503), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(509), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(511), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
+    ACTIONS(505), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(225), 17,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_or,
+  [6236] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
+      anon_sym_in,
+    ACTIONS(221), 1,
+      anon_sym_is,
+    ACTIONS(503), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(509), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(511), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(505), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(225), 18,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_or,
+      anon_sym_and,
+  [6284] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
+      anon_sym_in,
+    ACTIONS(221), 1,
+      anon_sym_is,
+    ACTIONS(507), 1,
+      anon_sym_and,
+    ACTIONS(515), 1,
+      anon_sym_or,
+    ACTIONS(503), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(509), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(511), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(505), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(513), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [6336] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
+      anon_sym_in,
+    ACTIONS(221), 1,
+      anon_sym_is,
+    ACTIONS(507), 1,
+      anon_sym_and,
+    ACTIONS(515), 1,
+      anon_sym_or,
+    ACTIONS(503), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(509), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(511), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(505), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(517), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [6388] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(79), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(77), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6426] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(519), 1,
+      sym_time,
+    ACTIONS(57), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(55), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      anon_sym_DQUOTE,
+  [6466] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(83), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(81), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6504] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(87), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(85), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6542] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(523), 1,
+      anon_sym_in,
+    ACTIONS(531), 1,
+      anon_sym_is,
+    ACTIONS(525), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(529), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(533), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(527), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(233), 8,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(521), 10,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [6592] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(91), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(89), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6630] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(95), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(93), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6668] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(99), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(97), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6706] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(49), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(47), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6744] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(71), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(69), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6782] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(107), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(105), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6820] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(53), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(51), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+  [6858] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
     ACTIONS(111), 14,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(113), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -14510,108 +15217,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-  [6182] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(502), 1,
-      anon_sym_in,
-    ACTIONS(508), 1,
-      anon_sym_and,
-    ACTIONS(512), 1,
-      anon_sym_is,
-    ACTIONS(498), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(504), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(510), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(506), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(147), 8,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(500), 9,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_or,
-      anon_sym_not,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [6234] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(502), 1,
-      anon_sym_in,
-    ACTIONS(512), 1,
-      anon_sym_is,
-    ACTIONS(498), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(504), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(510), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(506), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(147), 8,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(500), 10,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [6284] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(109), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(107), 16,
+    ACTIONS(109), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -14628,115 +15234,28 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [6322] = 3,
+  [6896] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(113), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(111), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
+    ACTIONS(533), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6360] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(69), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(67), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6398] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(117), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(115), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6436] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(121), 14,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_PLUS,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(123), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -14751,7 +15270,147 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(119), 16,
+  [6936] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(523), 1,
+      anon_sym_in,
+    ACTIONS(531), 1,
+      anon_sym_is,
+    ACTIONS(525), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(533), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(213), 12,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_RBRACK,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(219), 12,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [6982] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(523), 1,
+      anon_sym_in,
+    ACTIONS(531), 1,
+      anon_sym_is,
+    ACTIONS(537), 1,
+      anon_sym_and,
+    ACTIONS(525), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(529), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(533), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(527), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(225), 8,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(535), 9,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_or,
+      anon_sym_not,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [7034] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(523), 1,
+      anon_sym_in,
+    ACTIONS(531), 1,
+      anon_sym_is,
+    ACTIONS(525), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(529), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(533), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(527), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(225), 8,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+      anon_sym_LPAREN,
+      sym_identifier,
+      sym_date,
+      sym_time,
+      anon_sym_DQUOTE,
+    ACTIONS(535), 10,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+  [7084] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(103), 14,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_in,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_not,
+      anon_sym_LT,
+      anon_sym_GT,
+      anon_sym_is,
+      anon_sym_true,
+      anon_sym_false,
+      sym_today,
+      sym_now,
+      sym_number,
+    ACTIONS(101), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -14768,10 +15427,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [6474] = 3,
+  [7122] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(81), 14,
+    ACTIONS(123), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -14786,7 +15445,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(79), 16,
+    ACTIONS(121), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -14803,12 +15462,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [6512] = 4,
+  [7160] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(514), 1,
-      sym_time,
-    ACTIONS(55), 14,
+    ACTIONS(75), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -14823,41 +15480,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(53), 15,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      anon_sym_DQUOTE,
-  [6552] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(77), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(75), 16,
+    ACTIONS(73), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -14874,10 +15497,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [6590] = 3,
+  [7198] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(85), 14,
+    ACTIONS(115), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -14892,7 +15515,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(83), 16,
+    ACTIONS(113), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -14909,51 +15532,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [6628] = 9,
+  [7236] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(502), 1,
-      anon_sym_in,
-    ACTIONS(512), 1,
-      anon_sym_is,
-    ACTIONS(498), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(504), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(510), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(506), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(228), 8,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(516), 10,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [6678] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(93), 14,
+    ACTIONS(119), 14,
       anon_sym_account,
       anon_sym_event,
       anon_sym_in,
@@ -14968,7 +15550,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-    ACTIONS(91), 16,
+    ACTIONS(117), 16,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_DASH,
@@ -14985,67 +15567,32 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-  [6716] = 3,
+  [7274] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(89), 14,
-      anon_sym_account,
-      anon_sym_event,
+    ACTIONS(215), 1,
       anon_sym_in,
-      anon_sym_or,
+    ACTIONS(221), 1,
+      anon_sym_is,
+    ACTIONS(507), 1,
       anon_sym_and,
-      anon_sym_not,
+    ACTIONS(515), 1,
+      anon_sym_or,
+    ACTIONS(503), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(509), 2,
       anon_sym_LT,
       anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(87), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
+    ACTIONS(511), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(505), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6754] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(149), 1,
-      anon_sym_in,
-    ACTIONS(159), 1,
-      anon_sym_is,
-    ACTIONS(524), 1,
-      anon_sym_or,
-    ACTIONS(526), 1,
-      anon_sym_and,
-    ACTIONS(520), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(528), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(530), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(522), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(518), 16,
+    ACTIONS(235), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -15062,128 +15609,16 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [6806] = 3,
+  [7326] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(97), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
+    ACTIONS(123), 2,
       anon_sym_LT,
       anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(95), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
+    ACTIONS(511), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6844] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(47), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(45), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [6882] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(149), 1,
-      anon_sym_in,
-    ACTIONS(159), 1,
-      anon_sym_is,
-    ACTIONS(524), 1,
-      anon_sym_or,
-    ACTIONS(526), 1,
-      anon_sym_and,
-    ACTIONS(520), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(528), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(530), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(522), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(230), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [6934] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(113), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(530), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(111), 26,
+    ACTIONS(121), 26,
       anon_sym_RBRACE,
       anon_sym_in,
       anon_sym_DASH,
@@ -15210,23 +15645,23 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_GT_EQ,
       anon_sym_is,
       anon_sym_PLUS,
-  [6974] = 7,
+  [7366] = 7,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(149), 1,
+    ACTIONS(215), 1,
       anon_sym_in,
-    ACTIONS(159), 1,
+    ACTIONS(221), 1,
       anon_sym_is,
-    ACTIONS(167), 2,
+    ACTIONS(219), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(520), 2,
+    ACTIONS(503), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
-    ACTIONS(530), 2,
+    ACTIONS(511), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(165), 22,
+    ACTIONS(213), 22,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -15249,69 +15684,28 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [7020] = 9,
+  [7412] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(149), 1,
+    ACTIONS(215), 1,
       anon_sym_in,
-    ACTIONS(159), 1,
+    ACTIONS(221), 1,
       anon_sym_is,
-    ACTIONS(526), 1,
-      anon_sym_and,
-    ACTIONS(520), 2,
+    ACTIONS(503), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
-    ACTIONS(528), 2,
+    ACTIONS(509), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(530), 2,
+    ACTIONS(511), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(522), 4,
+    ACTIONS(505), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(147), 17,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_or,
-  [7070] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(149), 1,
-      anon_sym_in,
-    ACTIONS(159), 1,
-      anon_sym_is,
-    ACTIONS(520), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(528), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(530), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(522), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(147), 18,
+    ACTIONS(233), 18,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -15330,302 +15724,41 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_emit,
       anon_sym_or,
       anon_sym_and,
-  [7118] = 10,
+  [7460] = 12,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(149), 1,
+    ACTIONS(523), 1,
       anon_sym_in,
-    ACTIONS(159), 1,
+    ACTIONS(531), 1,
       anon_sym_is,
-    ACTIONS(524), 1,
-      anon_sym_or,
-    ACTIONS(526), 1,
+    ACTIONS(537), 1,
       anon_sym_and,
-    ACTIONS(520), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(528), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(530), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(522), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(532), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [7170] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(73), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(71), 16,
-      anon_sym_RBRACE,
+    ACTIONS(543), 1,
       anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [7208] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(105), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
+    ACTIONS(545), 1,
       anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
+    ACTIONS(525), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(529), 2,
       anon_sym_LT,
       anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(103), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
+    ACTIONS(533), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(527), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [7246] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(51), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(49), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [7284] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(101), 14,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_in,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_is,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-    ACTIONS(99), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_RBRACK,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-  [7322] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(149), 1,
-      anon_sym_in,
-    ACTIONS(159), 1,
-      anon_sym_is,
-    ACTIONS(520), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(528), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(530), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(522), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(228), 18,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_or,
-      anon_sym_and,
-  [7370] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(502), 1,
-      anon_sym_in,
-    ACTIONS(512), 1,
-      anon_sym_is,
-    ACTIONS(498), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(504), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(165), 12,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
+    ACTIONS(539), 6,
       anon_sym_RBRACK,
       anon_sym_LPAREN,
       sym_identifier,
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(167), 12,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_not,
-      anon_sym_LT,
-      anon_sym_GT,
-      anon_sym_true,
-      anon_sym_false,
-      sym_today,
-      sym_now,
-      sym_number,
-  [7416] = 12,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(502), 1,
-      anon_sym_in,
-    ACTIONS(508), 1,
-      anon_sym_and,
-    ACTIONS(512), 1,
-      anon_sym_is,
-    ACTIONS(538), 1,
-      anon_sym_COMMA,
-    ACTIONS(540), 1,
-      anon_sym_or,
-    ACTIONS(498), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(504), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(510), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(506), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(534), 6,
-      anon_sym_RBRACK,
-      anon_sym_LPAREN,
-      sym_identifier,
-      sym_date,
-      sym_time,
-      anon_sym_DQUOTE,
-    ACTIONS(536), 8,
+    ACTIONS(541), 8,
       anon_sym_account,
       anon_sym_event,
       anon_sym_not,
@@ -15634,28 +15767,138 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-  [7471] = 9,
+  [7515] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(544), 1,
+    ACTIONS(549), 1,
       anon_sym_COMMA,
-    ACTIONS(546), 1,
+    ACTIONS(551), 1,
       anon_sym_in,
-    STATE(212), 1,
+    STATE(213), 1,
       sym_day_range,
-    STATE(236), 1,
+    STATE(237), 1,
+      sym_week_day,
+    STATE(139), 2,
+      sym_day_window,
+      aux_sym_contact_hours_rule_repeat1,
+    ACTIONS(547), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(553), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(555), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [7561] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(549), 1,
+      anon_sym_COMMA,
+    ACTIONS(559), 1,
+      anon_sym_in,
+    STATE(213), 1,
+      sym_day_range,
+    STATE(237), 1,
+      sym_week_day,
+    STATE(137), 2,
+      sym_day_window,
+      aux_sym_contact_hours_rule_repeat1,
+    ACTIONS(557), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(553), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(555), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [7607] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(563), 1,
+      anon_sym_COMMA,
+    STATE(213), 1,
+      sym_day_range,
+    STATE(237), 1,
+      sym_week_day,
+    STATE(139), 2,
+      sym_day_window,
+      aux_sym_contact_hours_rule_repeat1,
+    ACTIONS(561), 7,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(566), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(569), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [7651] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(549), 1,
+      anon_sym_COMMA,
+    ACTIONS(574), 1,
+      anon_sym_in,
+    STATE(213), 1,
+      sym_day_range,
+    STATE(237), 1,
       sym_week_day,
     STATE(141), 2,
       sym_day_window,
       aux_sym_contact_hours_rule_repeat1,
-    ACTIONS(542), 6,
+    ACTIONS(572), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-    ACTIONS(548), 7,
+    ACTIONS(553), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -15663,7 +15906,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(550), 7,
+    ACTIONS(555), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -15671,28 +15914,28 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [7517] = 9,
+  [7697] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(544), 1,
+    ACTIONS(549), 1,
       anon_sym_COMMA,
-    ACTIONS(554), 1,
+    ACTIONS(578), 1,
       anon_sym_in,
-    STATE(212), 1,
+    STATE(213), 1,
       sym_day_range,
-    STATE(236), 1,
+    STATE(237), 1,
       sym_week_day,
     STATE(139), 2,
       sym_day_window,
       aux_sym_contact_hours_rule_repeat1,
-    ACTIONS(552), 6,
+    ACTIONS(576), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-    ACTIONS(548), 7,
+    ACTIONS(553), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -15700,7 +15943,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(550), 7,
+    ACTIONS(555), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -15708,233 +15951,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [7563] = 8,
+  [7743] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(558), 1,
-      anon_sym_COMMA,
-    STATE(212), 1,
-      sym_day_range,
-    STATE(236), 1,
-      sym_week_day,
-    STATE(139), 2,
-      sym_day_window,
-      aux_sym_contact_hours_rule_repeat1,
-    ACTIONS(556), 7,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-    ACTIONS(561), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(564), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [7607] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(544), 1,
-      anon_sym_COMMA,
-    ACTIONS(569), 1,
-      anon_sym_in,
-    STATE(212), 1,
-      sym_day_range,
-    STATE(236), 1,
-      sym_week_day,
-    STATE(138), 2,
-      sym_day_window,
-      aux_sym_contact_hours_rule_repeat1,
-    ACTIONS(567), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-    ACTIONS(548), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(550), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [7653] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(544), 1,
-      anon_sym_COMMA,
-    ACTIONS(573), 1,
-      anon_sym_in,
-    STATE(212), 1,
-      sym_day_range,
-    STATE(236), 1,
-      sym_week_day,
-    STATE(139), 2,
-      sym_day_window,
-      aux_sym_contact_hours_rule_repeat1,
-    ACTIONS(571), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-    ACTIONS(548), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(550), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [7699] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(137), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(135), 20,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_of,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_when,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [7729] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(575), 1,
-      anon_sym_of,
-    ACTIONS(141), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(139), 19,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_when,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [7761] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(579), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(577), 15,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [7791] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(581), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(556), 15,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [7821] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(585), 1,
+    ACTIONS(582), 1,
       anon_sym_LBRACE,
-    STATE(163), 1,
+    STATE(169), 1,
       sym_field_list,
-    ACTIONS(583), 20,
+    ACTIONS(580), 21,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -15954,94 +15978,17 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
-  [7853] = 3,
+  [7776] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(589), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(587), 15,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [7883] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(593), 1,
-      anon_sym_version,
-    ACTIONS(591), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [7912] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(595), 1,
-      sym_time,
-    ACTIONS(55), 2,
+    ACTIONS(584), 1,
+      anon_sym_of,
+    ACTIONS(131), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(53), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [7943] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(69), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(67), 19,
+    ACTIONS(129), 19,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_in,
@@ -16061,30 +16008,365 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_PLUS,
       anon_sym_STAR,
       anon_sym_SLASH,
-  [7972] = 12,
+  [7808] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(597), 1,
-      sym_identifier,
-    ACTIONS(599), 1,
+    ACTIONS(127), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(125), 20,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_of,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_when,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [7838] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(586), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(561), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [7868] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(590), 1,
+      anon_sym_version,
+    ACTIONS(588), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
       anon_sym_stage,
-    ACTIONS(601), 1,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [7898] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(594), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(592), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [7928] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(598), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(596), 15,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [7958] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(600), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [7985] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(602), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8012] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(604), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8039] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(606), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8066] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(608), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8093] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(610), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8120] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(612), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8147] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(614), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8174] = 12,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(616), 1,
+      sym_identifier,
+    ACTIONS(618), 1,
+      anon_sym_stage,
+    ACTIONS(620), 1,
       anon_sym_call,
-    ACTIONS(603), 1,
+    ACTIONS(622), 1,
       anon_sym_end,
-    ACTIONS(605), 1,
+    ACTIONS(624), 1,
       anon_sym_offer,
-    ACTIONS(607), 1,
+    ACTIONS(626), 1,
       anon_sym_alert,
-    ACTIONS(609), 1,
+    ACTIONS(628), 1,
       anon_sym_sent,
-    ACTIONS(611), 1,
+    ACTIONS(630), 1,
       anon_sym_no,
-    ACTIONS(613), 1,
+    ACTIONS(632), 1,
       anon_sym_assigned,
-    ACTIONS(615), 1,
+    ACTIONS(634), 1,
       anon_sym_emitted,
-    STATE(365), 11,
+    STATE(364), 11,
       sym_expect_sent,
       sym_expect_call,
       sym_expect_no,
@@ -16096,10 +16378,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_expect_stage,
       sym_expect_end,
       sym_expect_variable,
-  [8019] = 2,
+  [8221] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(617), 20,
+    ACTIONS(636), 21,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -16119,11 +16401,12 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
-  [8045] = 2,
+  [8248] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(619), 20,
+    ACTIONS(638), 21,
       ts_builtin_sym_end,
       anon_sym_flow,
       anon_sym_currency,
@@ -16143,18 +16426,573 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_migrate,
       anon_sym_stage,
       anon_sym_reenter,
+      anon_sym_import,
       anon_sym_test,
-  [8071] = 5,
+  [8275] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(623), 1,
-      anon_sym_else,
-    STATE(237), 1,
-      sym_else_clause,
-    STATE(161), 2,
-      sym_else_if_clause,
-      aux_sym_if_step_repeat1,
-    ACTIONS(621), 16,
+    ACTIONS(640), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8302] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(642), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8329] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(644), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8356] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(646), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8383] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(648), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8410] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(650), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8437] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(652), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8464] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(654), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8491] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(656), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8518] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(658), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8545] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(660), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8572] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(662), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8599] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(664), 1,
+      sym_time,
+    ACTIONS(57), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(55), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8630] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(666), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8657] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(668), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8684] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(670), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8711] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(672), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8738] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(75), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(73), 19,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_when,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [8767] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(674), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8794] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(676), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8821] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(678), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8848] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(680), 21,
+      ts_builtin_sym_end,
+      anon_sym_flow,
+      anon_sym_currency,
+      anon_sym_account,
+      anon_sym_event,
+      anon_sym_action,
+      anon_sym_calendar,
+      anon_sym_policy,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_var,
+      anon_sym_segment,
+      anon_sym_template,
+      anon_sym_locale,
+      anon_sym_language,
+      anon_sym_start,
+      anon_sym_migrate,
+      anon_sym_stage,
+      anon_sym_reenter,
+      anon_sym_import,
+      anon_sym_test,
+  [8875] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(684), 1,
+      anon_sym_when,
+    ACTIONS(686), 1,
+      anon_sym_queue,
+    ACTIONS(688), 1,
+      anon_sym_priority,
+    STATE(264), 1,
+      sym_when_clause,
+    ACTIONS(682), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -16171,181 +17009,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [8103] = 2,
+  [8909] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(625), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8129] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(627), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8155] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(629), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8181] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(631), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8207] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(633), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8233] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(635), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8259] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(623), 1,
-      anon_sym_else,
-    STATE(239), 1,
-      sym_else_clause,
-    STATE(210), 2,
-      sym_else_if_clause,
-      aux_sym_if_step_repeat1,
-    ACTIONS(637), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [8291] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(639), 20,
+    ACTIONS(690), 20,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_for,
@@ -16366,1208 +17033,49 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_alert,
       anon_sym_emit,
       anon_sym_given,
-  [8317] = 2,
+  [8935] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(641), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8343] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(643), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8369] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(645), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8395] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(647), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8421] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(649), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8447] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(651), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8473] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(653), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8499] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(655), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8525] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(657), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8551] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(659), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8577] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(661), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8603] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(663), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8629] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(665), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8655] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(667), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8681] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(669), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8707] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(671), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [8733] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(81), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(79), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
+    ACTIONS(692), 1,
       anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
+    ACTIONS(698), 1,
       anon_sym_or,
+    ACTIONS(700), 1,
       anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
+    ACTIONS(704), 1,
       anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8761] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(77), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(75), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8789] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(85), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(83), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8817] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(673), 1,
-      anon_sym_in,
-    ACTIONS(681), 1,
-      anon_sym_is,
-    ACTIONS(675), 2,
+    ACTIONS(694), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
-    ACTIONS(679), 2,
+    ACTIONS(702), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(683), 2,
+    ACTIONS(706), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(677), 4,
+    ACTIONS(696), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(228), 8,
+    ACTIONS(235), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-      anon_sym_or,
-      anon_sym_and,
-  [8855] = 3,
+  [8977] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(93), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(91), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8883] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(89), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(87), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8911] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(97), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(95), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8939] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(47), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(45), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8967] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(73), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(71), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [8995] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(105), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(103), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [9023] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(51), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(49), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [9051] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(101), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(99), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [9079] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(113), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(683), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(111), 16,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-  [9109] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(673), 1,
-      anon_sym_in,
-    ACTIONS(681), 1,
-      anon_sym_is,
-    ACTIONS(167), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(675), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(683), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(165), 12,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [9145] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(673), 1,
-      anon_sym_in,
-    ACTIONS(681), 1,
-      anon_sym_is,
-    ACTIONS(685), 1,
-      anon_sym_and,
-    ACTIONS(675), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(679), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(683), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(677), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(147), 7,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_or,
-  [9185] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(673), 1,
-      anon_sym_in,
-    ACTIONS(681), 1,
-      anon_sym_is,
-    ACTIONS(675), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(679), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(683), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(677), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(147), 8,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_or,
-      anon_sym_and,
-  [9223] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(109), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(107), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [9251] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(113), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(111), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [9279] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(687), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9305] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(117), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(115), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [9333] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(121), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(119), 18,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_in,
-      anon_sym_DASH,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-      anon_sym_EQ_EQ,
-      anon_sym_or,
-      anon_sym_and,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-      anon_sym_is,
-      anon_sym_PLUS,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-  [9361] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(689), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9387] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(691), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9413] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(693), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9439] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(695), 20,
-      ts_builtin_sym_end,
-      anon_sym_flow,
-      anon_sym_currency,
-      anon_sym_account,
-      anon_sym_event,
-      anon_sym_action,
-      anon_sym_calendar,
-      anon_sym_policy,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_var,
-      anon_sym_segment,
-      anon_sym_template,
-      anon_sym_locale,
-      anon_sym_language,
-      anon_sym_start,
-      anon_sym_migrate,
-      anon_sym_stage,
-      anon_sym_reenter,
-      anon_sym_test,
-  [9465] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(699), 1,
-      anon_sym_when,
-    ACTIONS(701), 1,
-      anon_sym_queue,
-    ACTIONS(703), 1,
-      anon_sym_priority,
-    STATE(246), 1,
-      sym_when_clause,
-    ACTIONS(697), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [9499] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(673), 1,
-      anon_sym_in,
-    ACTIONS(681), 1,
-      anon_sym_is,
-    ACTIONS(685), 1,
-      anon_sym_and,
-    ACTIONS(705), 1,
-      anon_sym_or,
-    ACTIONS(675), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(679), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(683), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(677), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(230), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [9541] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(699), 1,
-      anon_sym_when,
-    ACTIONS(709), 1,
-      anon_sym_priority,
-    STATE(259), 1,
-      sym_when_clause,
-    ACTIONS(707), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [9572] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(699), 1,
-      anon_sym_when,
-    ACTIONS(713), 1,
-      anon_sym_to,
-    STATE(258), 1,
-      sym_when_clause,
-    ACTIONS(711), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [9603] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(715), 1,
-      sym_identifier,
-    ACTIONS(717), 1,
-      sym_time,
-    STATE(137), 1,
-      sym_day_window,
-    STATE(212), 1,
-      sym_day_range,
-    STATE(236), 1,
-      sym_week_day,
-    ACTIONS(550), 14,
-      anon_sym_monday,
-      anon_sym_mon,
-      anon_sym_tuesday,
-      anon_sym_tue,
-      anon_sym_wednesday,
-      anon_sym_wed,
-      anon_sym_thursday,
-      anon_sym_thu,
-      anon_sym_friday,
-      anon_sym_fri,
-      anon_sym_saturday,
-      anon_sym_sat,
-      anon_sym_sunday,
-      anon_sym_sun,
-  [9638] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(719), 1,
-      anon_sym_COMMA,
-    ACTIONS(721), 1,
-      sym_time,
-    STATE(236), 1,
-      sym_week_day,
-    STATE(213), 2,
-      sym_day_range,
-      aux_sym_day_window_repeat1,
-    ACTIONS(548), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(550), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [9673] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(725), 1,
+    ACTIONS(710), 1,
       anon_sym_else,
-    STATE(210), 2,
+    STATE(246), 1,
+      sym_else_clause,
+    STATE(206), 2,
       sym_else_if_clause,
       aux_sym_if_step_repeat1,
-    ACTIONS(723), 16,
+    ACTIONS(708), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -17584,46 +17092,621 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [9702] = 6,
+  [9009] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(730), 1,
-      anon_sym_COMMA,
-    ACTIONS(733), 1,
-      anon_sym_holiday,
-    STATE(211), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(735), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(728), 8,
+    ACTIONS(79), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(77), 18,
       anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9037] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(83), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(81), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9065] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(87), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(85), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9093] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(692), 1,
+      anon_sym_in,
+    ACTIONS(704), 1,
+      anon_sym_is,
+    ACTIONS(694), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(702), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(706), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(696), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(233), 8,
+      anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [9735] = 7,
+      anon_sym_or,
+      anon_sym_and,
+  [9131] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(719), 1,
-      anon_sym_COMMA,
-    ACTIONS(738), 1,
+    ACTIONS(91), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(89), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9159] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(95), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(93), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9187] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(99), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(97), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9215] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(49), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(47), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9243] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(71), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(69), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9271] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(107), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(105), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9299] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(53), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(51), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9327] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(111), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(109), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9355] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(123), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(706), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(121), 16,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+  [9385] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(692), 1,
+      anon_sym_in,
+    ACTIONS(704), 1,
+      anon_sym_is,
+    ACTIONS(219), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(694), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(706), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(213), 12,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [9421] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(692), 1,
+      anon_sym_in,
+    ACTIONS(700), 1,
+      anon_sym_and,
+    ACTIONS(704), 1,
+      anon_sym_is,
+    ACTIONS(694), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(702), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(706), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(696), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(225), 7,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_or,
+  [9461] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(692), 1,
+      anon_sym_in,
+    ACTIONS(704), 1,
+      anon_sym_is,
+    ACTIONS(694), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(702), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(706), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(696), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+    ACTIONS(225), 8,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_or,
+      anon_sym_and,
+  [9499] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(103), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(101), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9527] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(123), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(121), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9555] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(115), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(113), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9583] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(119), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(117), 18,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_in,
+      anon_sym_DASH,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+      anon_sym_EQ_EQ,
+      anon_sym_or,
+      anon_sym_and,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+      anon_sym_is,
+      anon_sym_PLUS,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+  [9611] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(710), 1,
+      anon_sym_else,
+    STATE(252), 1,
+      sym_else_clause,
+    STATE(212), 2,
+      sym_else_if_clause,
+      aux_sym_if_step_repeat1,
+    ACTIONS(712), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9643] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(714), 1,
+      sym_identifier,
+    ACTIONS(716), 1,
       sym_time,
-    STATE(236), 1,
+    STATE(138), 1,
+      sym_day_window,
+    STATE(213), 1,
+      sym_day_range,
+    STATE(237), 1,
+      sym_week_day,
+    ACTIONS(555), 14,
+      anon_sym_monday,
+      anon_sym_mon,
+      anon_sym_tuesday,
+      anon_sym_tue,
+      anon_sym_wednesday,
+      anon_sym_wed,
+      anon_sym_thursday,
+      anon_sym_thu,
+      anon_sym_friday,
+      anon_sym_fri,
+      anon_sym_saturday,
+      anon_sym_sat,
+      anon_sym_sunday,
+      anon_sym_sun,
+  [9678] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(684), 1,
+      anon_sym_when,
+    ACTIONS(720), 1,
+      anon_sym_priority,
+    STATE(254), 1,
+      sym_when_clause,
+    ACTIONS(718), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9709] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(722), 1,
+      anon_sym_COMMA,
+    ACTIONS(731), 1,
+      sym_time,
+    STATE(237), 1,
       sym_week_day,
     STATE(209), 2,
       sym_day_range,
       aux_sym_day_window_repeat1,
-    ACTIONS(548), 7,
+    ACTIONS(725), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -17631,7 +17714,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(550), 7,
+    ACTIONS(728), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -17639,142 +17722,16 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [9770] = 7,
+  [9744] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(740), 1,
-      anon_sym_COMMA,
-    ACTIONS(749), 1,
-      sym_time,
-    STATE(236), 1,
-      sym_week_day,
-    STATE(213), 2,
-      sym_day_range,
-      aux_sym_day_window_repeat1,
-    ACTIONS(743), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(746), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [9805] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(149), 1,
-      anon_sym_in,
-    ACTIONS(155), 1,
-      anon_sym_and,
-    ACTIONS(159), 1,
-      anon_sym_is,
-    ACTIONS(232), 1,
-      anon_sym_or,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(161), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(163), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-    ACTIONS(751), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [9845] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(753), 18,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_start,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_given,
-  [9869] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(699), 1,
+    ACTIONS(684), 1,
       anon_sym_when,
-    STATE(248), 1,
-      sym_when_clause,
-    ACTIONS(755), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [9897] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(699), 1,
-      anon_sym_when,
-    STATE(262), 1,
-      sym_when_clause,
-    ACTIONS(757), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [9925] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(699), 1,
-      anon_sym_when,
+    ACTIONS(735), 1,
+      anon_sym_to,
     STATE(249), 1,
       sym_when_clause,
-    ACTIONS(759), 16,
+    ACTIONS(733), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -17791,14 +17748,122 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [9953] = 4,
+  [9775] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(761), 1,
+    ACTIONS(739), 1,
+      anon_sym_COMMA,
+    ACTIONS(742), 1,
+      anon_sym_holiday,
+    STATE(211), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(744), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(737), 8,
+      anon_sym_RBRACE,
+      anon_sym_weekend,
+      anon_sym_holidays,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [9808] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(749), 1,
+      anon_sym_else,
+    STATE(212), 2,
+      sym_else_if_clause,
+      aux_sym_if_step_repeat1,
+    ACTIONS(747), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9837] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(752), 1,
+      anon_sym_COMMA,
+    ACTIONS(754), 1,
+      sym_time,
+    STATE(237), 1,
+      sym_week_day,
+    STATE(214), 2,
+      sym_day_range,
+      aux_sym_day_window_repeat1,
+    ACTIONS(553), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(555), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [9872] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(752), 1,
+      anon_sym_COMMA,
+    ACTIONS(756), 1,
+      sym_time,
+    STATE(237), 1,
+      sym_week_day,
+    STATE(209), 2,
+      sym_day_range,
+      aux_sym_day_window_repeat1,
+    ACTIONS(553), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(555), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [9907] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(758), 1,
       anon_sym_LBRACE,
-    STATE(256), 1,
+    STATE(259), 1,
       sym_field_values,
-    ACTIONS(763), 16,
+    ACTIONS(760), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -17815,40 +17880,18 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [9981] = 2,
+  [9935] = 7,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(765), 18,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_start,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-      anon_sym_given,
-  [10005] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(767), 1,
+    ACTIONS(762), 1,
       sym_time,
     STATE(140), 1,
       sym_day_window,
-    STATE(212), 1,
+    STATE(213), 1,
       sym_day_range,
-    STATE(236), 1,
+    STATE(237), 1,
       sym_week_day,
-    ACTIONS(548), 7,
+    ACTIONS(553), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -17856,7 +17899,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(550), 7,
+    ACTIONS(555), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -17864,331 +17907,289 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [10039] = 11,
+  [9969] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(149), 1,
-      anon_sym_in,
-    ACTIONS(155), 1,
-      anon_sym_and,
-    ACTIONS(159), 1,
-      anon_sym_is,
-    ACTIONS(232), 1,
-      anon_sym_or,
-    ACTIONS(771), 1,
-      anon_sym_COMMA,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(161), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(163), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(769), 3,
+    ACTIONS(684), 1,
+      anon_sym_when,
+    STATE(244), 1,
+      sym_when_clause,
+    ACTIONS(764), 16,
       anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-    ACTIONS(153), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [10081] = 10,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [9997] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(149), 1,
+    ACTIONS(766), 18,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_start,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_given,
+  [10021] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(684), 1,
+      anon_sym_when,
+    STATE(240), 1,
+      sym_when_clause,
+    ACTIONS(768), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10049] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(684), 1,
+      anon_sym_when,
+    STATE(241), 1,
+      sym_when_clause,
+    ACTIONS(770), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10077] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
       anon_sym_in,
-    ACTIONS(155), 1,
-      anon_sym_and,
-    ACTIONS(159), 1,
+    ACTIONS(221), 1,
       anon_sym_is,
-    ACTIONS(232), 1,
+    ACTIONS(231), 1,
+      anon_sym_and,
+    ACTIONS(237), 1,
       anon_sym_or,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(161), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(163), 2,
+    ACTIONS(211), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(153), 4,
+    ACTIONS(223), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-    ACTIONS(773), 4,
+    ACTIONS(772), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [10121] = 13,
+  [10117] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(149), 1,
+    ACTIONS(215), 1,
       anon_sym_in,
-    ACTIONS(151), 1,
-      anon_sym_DASH,
-    ACTIONS(155), 1,
-      anon_sym_and,
-    ACTIONS(159), 1,
+    ACTIONS(221), 1,
       anon_sym_is,
-    ACTIONS(161), 1,
-      anon_sym_PLUS,
-    ACTIONS(232), 1,
+    ACTIONS(231), 1,
+      anon_sym_and,
+    ACTIONS(237), 1,
       anon_sym_or,
-    ACTIONS(775), 1,
-      anon_sym_DASH_GT,
-    ACTIONS(777), 1,
-      anon_sym_when,
-    STATE(485), 1,
-      sym_when_clause,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(163), 2,
+    ACTIONS(211), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(153), 4,
+    ACTIONS(223), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [10166] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(145), 1,
-      sym_day_window,
-    STATE(212), 1,
-      sym_day_range,
-    STATE(236), 1,
-      sym_week_day,
-    ACTIONS(548), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(550), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-  [10197] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(779), 17,
+    ACTIONS(774), 4,
       anon_sym_RBRACE,
       anon_sym_on,
-      anon_sym_at,
-      anon_sym_when,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10220] = 3,
+      anon_sym_start,
+      anon_sym_given,
+  [10157] = 11,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(783), 1,
-      anon_sym_holiday,
-    ACTIONS(781), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_weekend,
-      anon_sym_holidays,
-      anon_sym_contact_hours,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [10245] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(785), 17,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_when,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10268] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(789), 1,
-      anon_sym_priority,
-    ACTIONS(787), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10293] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(733), 1,
-      anon_sym_holiday,
-    ACTIONS(728), 16,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_weekend,
-      anon_sym_holidays,
-      anon_sym_contact_hours,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [10318] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(793), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(791), 10,
-      anon_sym_COMMA,
-      anon_sym_DASH,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      sym_time,
-  [10343] = 11,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(502), 1,
+    ACTIONS(215), 1,
       anon_sym_in,
-    ACTIONS(508), 1,
-      anon_sym_and,
-    ACTIONS(512), 1,
+    ACTIONS(221), 1,
       anon_sym_is,
-    ACTIONS(540), 1,
+    ACTIONS(231), 1,
+      anon_sym_and,
+    ACTIONS(237), 1,
       anon_sym_or,
-    ACTIONS(797), 1,
+    ACTIONS(778), 1,
       anon_sym_COMMA,
-    ACTIONS(498), 2,
+    ACTIONS(211), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(504), 2,
+    ACTIONS(223), 2,
       anon_sym_DASH,
       anon_sym_PLUS,
-    ACTIONS(510), 2,
+    ACTIONS(229), 2,
       anon_sym_LT,
       anon_sym_GT,
-    ACTIONS(795), 2,
+    ACTIONS(776), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+    ACTIONS(227), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [10199] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(780), 18,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_start,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+      anon_sym_given,
+  [10223] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(782), 17,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_when,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10246] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(784), 17,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_when,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10269] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(523), 1,
+      anon_sym_in,
+    ACTIONS(531), 1,
+      anon_sym_is,
+    ACTIONS(537), 1,
+      anon_sym_and,
+    ACTIONS(545), 1,
+      anon_sym_or,
+    ACTIONS(788), 1,
+      anon_sym_COMMA,
+    ACTIONS(525), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(529), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(533), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(786), 2,
       anon_sym_RBRACE,
       sym_identifier,
-    ACTIONS(506), 4,
+    ACTIONS(527), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [10384] = 3,
+  [10310] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(801), 1,
-      anon_sym_for,
-    ACTIONS(799), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10409] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(803), 17,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_when,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10432] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(805), 17,
+    ACTIONS(790), 17,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -18206,12 +18207,31 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10455] = 4,
+  [10333] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(809), 1,
-      anon_sym_DASH,
-    ACTIONS(811), 7,
+    ACTIONS(792), 17,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_when,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10356] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(796), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -18219,7 +18239,176 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-    ACTIONS(807), 9,
+    ACTIONS(794), 10,
+      anon_sym_COMMA,
+      anon_sym_DASH,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      sym_time,
+  [10381] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
+      anon_sym_in,
+    ACTIONS(217), 1,
+      anon_sym_DASH,
+    ACTIONS(221), 1,
+      anon_sym_is,
+    ACTIONS(223), 1,
+      anon_sym_PLUS,
+    ACTIONS(231), 1,
+      anon_sym_and,
+    ACTIONS(237), 1,
+      anon_sym_or,
+    ACTIONS(798), 1,
+      anon_sym_DASH_GT,
+    ACTIONS(800), 1,
+      anon_sym_when,
+    STATE(543), 1,
+      sym_when_clause,
+    ACTIONS(211), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [10426] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(804), 1,
+      anon_sym_for,
+    ACTIONS(802), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10451] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(808), 1,
+      anon_sym_priority,
+    ACTIONS(806), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10476] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(812), 1,
+      anon_sym_holiday,
+    ACTIONS(810), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_weekend,
+      anon_sym_holidays,
+      anon_sym_contact_hours,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [10501] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(742), 1,
+      anon_sym_holiday,
+    ACTIONS(737), 16,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_weekend,
+      anon_sym_holidays,
+      anon_sym_contact_hours,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [10526] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(145), 1,
+      sym_day_window,
+    STATE(213), 1,
+      sym_day_range,
+    STATE(237), 1,
+      sym_week_day,
+    ACTIONS(553), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(555), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+  [10557] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(816), 1,
+      anon_sym_DASH,
+    ACTIONS(818), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(814), 9,
       anon_sym_COMMA,
       anon_sym_monday,
       anon_sym_tuesday,
@@ -18229,82 +18418,22 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_saturday,
       anon_sym_sunday,
       sym_time,
-  [10482] = 2,
+  [10584] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(637), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10504] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(813), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10526] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(815), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10548] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(819), 1,
+    ACTIONS(822), 1,
       anon_sym_COMMA,
-    STATE(264), 2,
+    STATE(248), 2,
       sym_weekday,
       aux_sym_weekend_rule_repeat1,
-    ACTIONS(817), 6,
+    ACTIONS(820), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-    ACTIONS(821), 7,
+    ACTIONS(824), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -18312,10 +18441,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-  [10576] = 2,
+  [10612] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(823), 16,
+    ACTIONS(826), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -18332,10 +18461,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10598] = 2,
+  [10634] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(825), 16,
+    ACTIONS(828), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -18352,10 +18481,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10620] = 2,
+  [10656] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(827), 16,
+    ACTIONS(830), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -18372,159 +18501,39 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10642] = 2,
+  [10678] = 11,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(829), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10664] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(831), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10686] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(833), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10708] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(835), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10730] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(837), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10752] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(839), 16,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_at,
-      anon_sym_wait,
-      anon_sym_send,
-      anon_sym_call,
-      anon_sym_if,
-      anon_sym_repeat,
-      anon_sym_split,
-      anon_sym_goto,
-      anon_sym_end,
-      anon_sym_set,
-      anon_sym_assign,
-      anon_sym_offer,
-      anon_sym_alert,
-      anon_sym_emit,
-  [10774] = 11,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(149), 1,
+    ACTIONS(215), 1,
       anon_sym_in,
-    ACTIONS(155), 1,
-      anon_sym_and,
-    ACTIONS(159), 1,
+    ACTIONS(221), 1,
       anon_sym_is,
-    ACTIONS(232), 1,
+    ACTIONS(231), 1,
+      anon_sym_and,
+    ACTIONS(237), 1,
       anon_sym_or,
-    ACTIONS(841), 1,
+    ACTIONS(832), 1,
       anon_sym_LBRACE,
-    STATE(235), 1,
+    STATE(228), 1,
       sym_block,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(161), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(163), 2,
+    ACTIONS(211), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(153), 4,
+    ACTIONS(223), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [10814] = 2,
+  [10718] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(843), 16,
+    ACTIONS(834), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -18541,39 +18550,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10836] = 11,
+  [10740] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(149), 1,
-      anon_sym_in,
-    ACTIONS(155), 1,
-      anon_sym_and,
-    ACTIONS(159), 1,
-      anon_sym_is,
-    ACTIONS(232), 1,
-      anon_sym_or,
-    ACTIONS(841), 1,
-      anon_sym_LBRACE,
-    STATE(154), 1,
-      sym_block,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(161), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(163), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [10876] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(845), 16,
+    ACTIONS(836), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -18590,22 +18570,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [10898] = 5,
+  [10762] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(236), 1,
-      sym_week_day,
-    STATE(261), 1,
-      sym_day_range,
-    ACTIONS(548), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-    ACTIONS(550), 7,
+    ACTIONS(838), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -18613,10 +18581,144 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
+    ACTIONS(731), 9,
+      anon_sym_COMMA,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      sym_time,
+  [10786] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(712), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10808] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(842), 7,
+      anon_sym_mon,
+      anon_sym_tue,
+      anon_sym_wed,
+      anon_sym_thu,
+      anon_sym_fri,
+      anon_sym_sat,
+      anon_sym_sun,
+    ACTIONS(840), 9,
+      anon_sym_COMMA,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+      sym_time,
+  [10832] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(822), 1,
+      anon_sym_COMMA,
+    STATE(211), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(844), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+    ACTIONS(824), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [10860] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(846), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10882] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(848), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [10904] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(850), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
   [10926] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(847), 16,
+    ACTIONS(852), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -18636,7 +18738,7 @@ static const uint16_t ts_small_parse_table[] = {
   [10948] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(849), 16,
+    ACTIONS(854), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -18656,7 +18758,7 @@ static const uint16_t ts_small_parse_table[] = {
   [10970] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(851), 16,
+    ACTIONS(856), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -18676,7 +18778,7 @@ static const uint16_t ts_small_parse_table[] = {
   [10992] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(853), 16,
+    ACTIONS(858), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -18696,7 +18798,7 @@ static const uint16_t ts_small_parse_table[] = {
   [11014] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(855), 16,
+    ACTIONS(860), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -18716,7 +18818,7 @@ static const uint16_t ts_small_parse_table[] = {
   [11036] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(857), 16,
+    ACTIONS(862), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -18733,10 +18835,62 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [11058] = 3,
+  [11058] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(859), 7,
+    ACTIONS(864), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [11080] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(866), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [11102] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(237), 1,
+      sym_week_day,
+    STATE(245), 1,
+      sym_day_range,
+    ACTIONS(553), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+    ACTIONS(555), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -18744,20 +18898,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-    ACTIONS(749), 9,
-      anon_sym_COMMA,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      sym_time,
-  [11082] = 2,
+  [11130] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(861), 16,
+    ACTIONS(868), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -18774,54 +18918,10 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [11104] = 3,
+  [11152] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(865), 7,
-      anon_sym_mon,
-      anon_sym_tue,
-      anon_sym_wed,
-      anon_sym_thu,
-      anon_sym_fri,
-      anon_sym_sat,
-      anon_sym_sun,
-    ACTIONS(863), 9,
-      anon_sym_COMMA,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-      sym_time,
-  [11128] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(819), 1,
-      anon_sym_COMMA,
-    STATE(211), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(867), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-    ACTIONS(821), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [11156] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(869), 16,
+    ACTIONS(870), 16,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_at,
@@ -18838,37 +18938,180 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_offer,
       anon_sym_alert,
       anon_sym_emit,
-  [11178] = 10,
+  [11174] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(149), 1,
+    ACTIONS(872), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [11196] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(874), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [11218] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
       anon_sym_in,
-    ACTIONS(155), 1,
-      anon_sym_and,
-    ACTIONS(159), 1,
+    ACTIONS(221), 1,
       anon_sym_is,
-    ACTIONS(232), 1,
+    ACTIONS(231), 1,
+      anon_sym_and,
+    ACTIONS(237), 1,
       anon_sym_or,
-    ACTIONS(871), 1,
-      anon_sym_RPAREN,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(161), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(163), 2,
+    ACTIONS(832), 1,
+      anon_sym_LBRACE,
+    STATE(185), 1,
+      sym_block,
+    ACTIONS(211), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(153), 4,
+    ACTIONS(223), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [11215] = 3,
+  [11258] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(373), 7,
+    ACTIONS(876), 16,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_at,
+      anon_sym_wait,
+      anon_sym_send,
+      anon_sym_call,
+      anon_sym_if,
+      anon_sym_repeat,
+      anon_sym_split,
+      anon_sym_goto,
+      anon_sym_end,
+      anon_sym_set,
+      anon_sym_assign,
+      anon_sym_offer,
+      anon_sym_alert,
+      anon_sym_emit,
+  [11280] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
+      anon_sym_in,
+    ACTIONS(221), 1,
+      anon_sym_is,
+    ACTIONS(231), 1,
+      anon_sym_and,
+    ACTIONS(237), 1,
+      anon_sym_or,
+    ACTIONS(878), 1,
+      anon_sym_RBRACE,
+    ACTIONS(211), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(223), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [11317] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
+      anon_sym_in,
+    ACTIONS(221), 1,
+      anon_sym_is,
+    ACTIONS(231), 1,
+      anon_sym_and,
+    ACTIONS(237), 1,
+      anon_sym_or,
+    ACTIONS(880), 1,
+      anon_sym_RPAREN,
+    ACTIONS(211), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(223), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [11354] = 10,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 1,
+      anon_sym_in,
+    ACTIONS(221), 1,
+      anon_sym_is,
+    ACTIONS(231), 1,
+      anon_sym_and,
+    ACTIONS(237), 1,
+      anon_sym_or,
+    ACTIONS(882), 1,
+      anon_sym_RPAREN,
+    ACTIONS(211), 2,
+      anon_sym_STAR,
+      anon_sym_SLASH,
+    ACTIONS(223), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
+      anon_sym_EQ_EQ,
+      anon_sym_BANG_EQ,
+      anon_sym_LT_EQ,
+      anon_sym_GT_EQ,
+  [11391] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(378), 7,
       anon_sym_DASH,
       anon_sym_RBRACK,
       anon_sym_LPAREN,
@@ -18876,7 +19119,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_date,
       sym_time,
       anon_sym_DQUOTE,
-    ACTIONS(873), 8,
+    ACTIONS(884), 8,
       anon_sym_account,
       anon_sym_event,
       anon_sym_not,
@@ -18885,12 +19128,12 @@ static const uint16_t ts_small_parse_table[] = {
       sym_today,
       sym_now,
       sym_number,
-  [11238] = 4,
+  [11414] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(263), 1,
+    STATE(247), 1,
       sym_week_day,
-    ACTIONS(548), 7,
+    ACTIONS(553), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -18898,7 +19141,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-    ACTIONS(550), 7,
+    ACTIONS(555), 7,
       anon_sym_mon,
       anon_sym_tue,
       anon_sym_wed,
@@ -18906,124 +19149,48 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_fri,
       anon_sym_sat,
       anon_sym_sun,
-  [11263] = 10,
+  [11439] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(149), 1,
+    ACTIONS(215), 1,
       anon_sym_in,
-    ACTIONS(155), 1,
-      anon_sym_and,
-    ACTIONS(159), 1,
+    ACTIONS(221), 1,
       anon_sym_is,
-    ACTIONS(232), 1,
-      anon_sym_or,
-    ACTIONS(875), 1,
-      anon_sym_RBRACE,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(161), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(163), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [11300] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(149), 1,
-      anon_sym_in,
-    ACTIONS(155), 1,
+    ACTIONS(231), 1,
       anon_sym_and,
-    ACTIONS(159), 1,
-      anon_sym_is,
-    ACTIONS(232), 1,
+    ACTIONS(237), 1,
       anon_sym_or,
-    ACTIONS(877), 1,
+    ACTIONS(886), 1,
       anon_sym_RPAREN,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(161), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(163), 2,
+    ACTIONS(211), 2,
       anon_sym_STAR,
       anon_sym_SLASH,
-    ACTIONS(153), 4,
+    ACTIONS(223), 2,
+      anon_sym_DASH,
+      anon_sym_PLUS,
+    ACTIONS(229), 2,
+      anon_sym_LT,
+      anon_sym_GT,
+    ACTIONS(227), 4,
       anon_sym_EQ_EQ,
       anon_sym_BANG_EQ,
       anon_sym_LT_EQ,
       anon_sym_GT_EQ,
-  [11337] = 10,
+  [11476] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(149), 1,
-      anon_sym_in,
-    ACTIONS(155), 1,
-      anon_sym_and,
-    ACTIONS(159), 1,
-      anon_sym_is,
-    ACTIONS(232), 1,
-      anon_sym_or,
-    ACTIONS(879), 1,
-      anon_sym_RPAREN,
-    ACTIONS(157), 2,
-      anon_sym_LT,
-      anon_sym_GT,
-    ACTIONS(161), 2,
-      anon_sym_DASH,
-      anon_sym_PLUS,
-    ACTIONS(163), 2,
-      anon_sym_STAR,
-      anon_sym_SLASH,
-    ACTIONS(153), 4,
-      anon_sym_EQ_EQ,
-      anon_sym_BANG_EQ,
-      anon_sym_LT_EQ,
-      anon_sym_GT_EQ,
-  [11374] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(819), 1,
+    ACTIONS(822), 1,
       anon_sym_COMMA,
-    ACTIONS(883), 1,
-      anon_sym_holiday,
-    STATE(273), 2,
-      sym_weekday,
-      aux_sym_weekend_rule_repeat1,
-    ACTIONS(881), 3,
-      anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
-    ACTIONS(821), 7,
-      anon_sym_monday,
-      anon_sym_tuesday,
-      anon_sym_wednesday,
-      anon_sym_thursday,
-      anon_sym_friday,
-      anon_sym_saturday,
-      anon_sym_sunday,
-  [11402] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(819), 1,
-      anon_sym_COMMA,
-    ACTIONS(887), 1,
+    ACTIONS(890), 1,
       anon_sym_holiday,
     STATE(211), 2,
       sym_weekday,
       aux_sym_weekend_rule_repeat1,
-    ACTIONS(885), 3,
+    ACTIONS(888), 3,
       anon_sym_RBRACE,
       anon_sym_weekend,
       anon_sym_holidays,
-    ACTIONS(821), 7,
+    ACTIONS(824), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -19031,20 +19198,42 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-  [11430] = 8,
+  [11504] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(889), 1,
+    ACTIONS(822), 1,
+      anon_sym_COMMA,
+    ACTIONS(894), 1,
+      anon_sym_holiday,
+    STATE(273), 2,
+      sym_weekday,
+      aux_sym_weekend_rule_repeat1,
+    ACTIONS(892), 3,
       anon_sym_RBRACE,
-    ACTIONS(891), 1,
+      anon_sym_weekend,
+      anon_sym_holidays,
+    ACTIONS(824), 7,
+      anon_sym_monday,
+      anon_sym_tuesday,
+      anon_sym_wednesday,
+      anon_sym_thursday,
+      anon_sym_friday,
+      anon_sym_saturday,
+      anon_sym_sunday,
+  [11532] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(896), 1,
+      anon_sym_RBRACE,
+    ACTIONS(898), 1,
       anon_sym_contact_hours,
-    ACTIONS(893), 1,
+    ACTIONS(901), 1,
       anon_sym_no_contact,
-    ACTIONS(895), 1,
+    ACTIONS(904), 1,
       anon_sym_at_most,
-    ACTIONS(897), 1,
+    ACTIONS(907), 1,
       anon_sym_pause,
-    ACTIONS(899), 1,
+    ACTIONS(910), 1,
       anon_sym_stop,
     STATE(275), 7,
       sym_contact_hours_rule,
@@ -19054,45 +19243,22 @@ static const uint16_t ts_small_parse_table[] = {
       sym_hold_rule,
       sym_stop_rule,
       aux_sym_policy_declaration_repeat1,
-  [11461] = 8,
+  [11563] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(891), 1,
-      anon_sym_contact_hours,
-    ACTIONS(893), 1,
-      anon_sym_no_contact,
-    ACTIONS(895), 1,
-      anon_sym_at_most,
-    ACTIONS(897), 1,
-      anon_sym_pause,
-    ACTIONS(899), 1,
-      anon_sym_stop,
-    ACTIONS(901), 1,
+    ACTIONS(913), 1,
       anon_sym_RBRACE,
-    STATE(276), 7,
-      sym_contact_hours_rule,
-      sym_no_contact_rule,
-      sym_at_most_rule,
-      sym_pause_rule,
-      sym_hold_rule,
-      sym_stop_rule,
-      aux_sym_policy_declaration_repeat1,
-  [11492] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(903), 1,
-      anon_sym_RBRACE,
-    ACTIONS(905), 1,
+    ACTIONS(915), 1,
       anon_sym_contact_hours,
-    ACTIONS(908), 1,
-      anon_sym_no_contact,
-    ACTIONS(911), 1,
-      anon_sym_at_most,
-    ACTIONS(914), 1,
-      anon_sym_pause,
     ACTIONS(917), 1,
+      anon_sym_no_contact,
+    ACTIONS(919), 1,
+      anon_sym_at_most,
+    ACTIONS(921), 1,
+      anon_sym_pause,
+    ACTIONS(923), 1,
       anon_sym_stop,
-    STATE(276), 7,
+    STATE(277), 7,
       sym_contact_hours_rule,
       sym_no_contact_rule,
       sym_at_most_rule,
@@ -19100,55 +19266,60 @@ static const uint16_t ts_small_parse_table[] = {
       sym_hold_rule,
       sym_stop_rule,
       aux_sym_policy_declaration_repeat1,
-  [11523] = 4,
+  [11594] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(74), 1,
+    ACTIONS(915), 1,
+      anon_sym_contact_hours,
+    ACTIONS(917), 1,
+      anon_sym_no_contact,
+    ACTIONS(919), 1,
+      anon_sym_at_most,
+    ACTIONS(921), 1,
+      anon_sym_pause,
+    ACTIONS(923), 1,
+      anon_sym_stop,
+    ACTIONS(925), 1,
+      anon_sym_RBRACE,
+    STATE(275), 7,
+      sym_contact_hours_rule,
+      sym_no_contact_rule,
+      sym_at_most_rule,
+      sym_pause_rule,
+      sym_hold_rule,
+      sym_stop_rule,
+      aux_sym_policy_declaration_repeat1,
+  [11625] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(71), 1,
       sym_duration_unit,
-    ACTIONS(131), 5,
+    ACTIONS(143), 5,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
       anon_sym_month,
-    ACTIONS(133), 6,
+    ACTIONS(145), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-  [11545] = 4,
+  [11647] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(23), 1,
-      sym_duration_unit,
-    ACTIONS(57), 5,
-      anon_sym_week,
-      anon_sym_day,
-      anon_sym_minute,
-      anon_sym_hour,
-      anon_sym_month,
-    ACTIONS(63), 6,
-      anon_sym_minutes,
-      anon_sym_hours,
-      anon_sym_days,
-      anon_sym_weeks,
-      anon_sym_months,
-      aux_sym_duration_unit_token1,
-  [11567] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(920), 1,
+    ACTIONS(927), 1,
       anon_sym_holiday,
-    ACTIONS(922), 1,
+    ACTIONS(929), 1,
       anon_sym_holidays,
-    STATE(240), 1,
+    STATE(238), 1,
       sym_weekday,
     STATE(323), 2,
       sym_holidays_of,
       sym_weekday_list,
-    ACTIONS(821), 7,
+    ACTIONS(824), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -19156,100 +19327,146 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-  [11593] = 4,
+  [11673] = 4,
     ACTIONS(3), 1,
       sym_comment,
     STATE(143), 1,
       sym_duration_unit,
-    ACTIONS(331), 5,
+    ACTIONS(336), 5,
       anon_sym_week,
       anon_sym_day,
       anon_sym_minute,
       anon_sym_hour,
       anon_sym_month,
-    ACTIONS(337), 6,
+    ACTIONS(342), 6,
       anon_sym_minutes,
       anon_sym_hours,
       anon_sym_days,
       anon_sym_weeks,
       anon_sym_months,
       aux_sym_duration_unit_token1,
-  [11615] = 9,
+  [11695] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(466), 1,
+    STATE(21), 1,
+      sym_duration_unit,
+    ACTIONS(61), 5,
+      anon_sym_week,
+      anon_sym_day,
+      anon_sym_minute,
+      anon_sym_hour,
+      anon_sym_month,
+    ACTIONS(67), 6,
+      anon_sym_minutes,
+      anon_sym_hours,
+      anon_sym_days,
+      anon_sym_weeks,
+      anon_sym_months,
+      aux_sym_duration_unit_token1,
+  [11717] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    ACTIONS(924), 1,
+    ACTIONS(931), 1,
       anon_sym_LBRACE,
-    ACTIONS(926), 1,
+    ACTIONS(933), 1,
       anon_sym_locale,
-    ACTIONS(928), 1,
+    ACTIONS(935), 1,
       anon_sym_approved,
-    ACTIONS(930), 1,
+    ACTIONS(937), 1,
       anon_sym_file,
-    STATE(283), 1,
+    STATE(284), 1,
       sym_template_locale,
-    STATE(302), 1,
+    STATE(304), 1,
       sym_approved,
-    STATE(201), 4,
+    STATE(161), 4,
       sym_template_languages,
       sym_template_file,
       sym_template_email,
       sym_string,
-  [11646] = 5,
+  [11748] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(934), 1,
+    ACTIONS(941), 1,
       anon_sym_for,
-    ACTIONS(936), 1,
+    ACTIONS(943), 1,
       anon_sym_when,
-    STATE(328), 1,
+    STATE(336), 1,
       sym_when_clause,
-    ACTIONS(932), 6,
+    ACTIONS(939), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [11667] = 7,
+  [11769] = 7,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    ACTIONS(924), 1,
+    ACTIONS(931), 1,
       anon_sym_LBRACE,
-    ACTIONS(928), 1,
+    ACTIONS(935), 1,
       anon_sym_approved,
-    ACTIONS(930), 1,
+    ACTIONS(937), 1,
       anon_sym_file,
-    STATE(301), 1,
+    STATE(295), 1,
       sym_approved,
-    STATE(159), 4,
+    STATE(151), 4,
       sym_template_languages,
       sym_template_file,
       sym_template_email,
       sym_string,
-  [11692] = 4,
+  [11794] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(936), 1,
+    ACTIONS(943), 1,
       anon_sym_when,
     STATE(324), 1,
       sym_when_clause,
-    ACTIONS(938), 6,
+    ACTIONS(945), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [11710] = 3,
+  [11812] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(272), 1,
+    ACTIONS(943), 1,
+      anon_sym_when,
+    STATE(322), 1,
+      sym_when_clause,
+    ACTIONS(947), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11830] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(943), 1,
+      anon_sym_when,
+    STATE(329), 1,
+      sym_when_clause,
+    ACTIONS(949), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [11848] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(274), 1,
       sym_weekday,
-    ACTIONS(821), 7,
+    ACTIONS(824), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -19257,74 +19474,62 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-  [11726] = 8,
+  [11864] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(359), 1,
+    ACTIONS(364), 1,
       anon_sym_DQUOTE,
-    ACTIONS(926), 1,
+    ACTIONS(933), 1,
       anon_sym_locale,
-    ACTIONS(928), 1,
+    ACTIONS(935), 1,
       anon_sym_approved,
-    ACTIONS(940), 1,
+    ACTIONS(951), 1,
       anon_sym_LBRACE,
-    STATE(310), 1,
+    STATE(312), 1,
       sym_template_locale,
-    STATE(393), 1,
+    STATE(391), 1,
       sym_approved,
-    STATE(450), 2,
+    STATE(443), 2,
       sym_template_email,
       sym_string,
-  [11752] = 4,
+  [11890] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(936), 1,
-      anon_sym_when,
-    STATE(326), 1,
-      sym_when_clause,
-    ACTIONS(942), 6,
+    ACTIONS(953), 1,
       anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11770] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(936), 1,
-      anon_sym_when,
-    STATE(316), 1,
-      sym_when_clause,
-    ACTIONS(944), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [11788] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(946), 1,
-      anon_sym_RBRACE,
-    ACTIONS(948), 1,
+    ACTIONS(955), 1,
       anon_sym_on,
-    ACTIONS(951), 1,
+    ACTIONS(957), 1,
       anon_sym_start,
-    ACTIONS(954), 1,
+    ACTIONS(959), 1,
       anon_sym_given,
-    STATE(289), 4,
+    STATE(291), 4,
       sym_given,
       sym_test_start,
       sym_on_day,
       aux_sym_test_declaration_repeat1,
-  [11810] = 3,
+  [11912] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(230), 1,
+    ACTIONS(961), 1,
+      anon_sym_RBRACE,
+    ACTIONS(963), 1,
+      anon_sym_on,
+    ACTIONS(966), 1,
+      anon_sym_start,
+    ACTIONS(969), 1,
+      anon_sym_given,
+    STATE(291), 4,
+      sym_given,
+      sym_test_start,
+      sym_on_day,
+      aux_sym_test_declaration_repeat1,
+  [11934] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(235), 1,
       sym_weekday,
-    ACTIONS(821), 7,
+    ACTIONS(824), 7,
       anon_sym_monday,
       anon_sym_tuesday,
       anon_sym_wednesday,
@@ -19332,958 +19537,937 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_friday,
       anon_sym_saturday,
       anon_sym_sunday,
-  [11826] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(957), 1,
-      anon_sym_RBRACE,
-    ACTIONS(959), 1,
-      anon_sym_on,
-    ACTIONS(961), 1,
-      anon_sym_start,
-    ACTIONS(963), 1,
-      anon_sym_given,
-    STATE(292), 4,
-      sym_given,
-      sym_test_start,
-      sym_on_day,
-      aux_sym_test_declaration_repeat1,
-  [11848] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(959), 1,
-      anon_sym_on,
-    ACTIONS(961), 1,
-      anon_sym_start,
-    ACTIONS(963), 1,
-      anon_sym_given,
-    ACTIONS(965), 1,
-      anon_sym_RBRACE,
-    STATE(289), 4,
-      sym_given,
-      sym_test_start,
-      sym_on_day,
-      aux_sym_test_declaration_repeat1,
-  [11870] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(967), 1,
-      anon_sym_RBRACE,
-    ACTIONS(969), 1,
-      anon_sym_weekend,
-    ACTIONS(972), 1,
-      anon_sym_holiday,
-    ACTIONS(975), 1,
-      anon_sym_holidays,
-    STATE(293), 3,
-      sym_weekend_rule,
-      sym_holiday_rule,
-      aux_sym_calendar_declaration_repeat1,
-  [11891] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(978), 1,
-      anon_sym_RBRACE,
-    ACTIONS(980), 1,
-      anon_sym_weekend,
-    ACTIONS(982), 1,
-      anon_sym_holiday,
-    ACTIONS(984), 1,
-      anon_sym_holidays,
-    STATE(296), 3,
-      sym_weekend_rule,
-      sym_holiday_rule,
-      aux_sym_calendar_declaration_repeat1,
-  [11912] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(988), 1,
-      anon_sym_PIPE,
-    STATE(295), 1,
-      aux_sym_enum_type_repeat1,
-    ACTIONS(986), 5,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_QMARK,
-      anon_sym_EQ,
-      sym_identifier,
-  [11929] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(980), 1,
-      anon_sym_weekend,
-    ACTIONS(982), 1,
-      anon_sym_holiday,
-    ACTIONS(984), 1,
-      anon_sym_holidays,
-    ACTIONS(991), 1,
-      anon_sym_RBRACE,
-    STATE(293), 3,
-      sym_weekend_rule,
-      sym_holiday_rule,
-      aux_sym_calendar_declaration_repeat1,
   [11950] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(993), 1,
+    ACTIONS(955), 1,
+      anon_sym_on,
+    ACTIONS(957), 1,
+      anon_sym_start,
+    ACTIONS(959), 1,
+      anon_sym_given,
+    ACTIONS(972), 1,
+      anon_sym_RBRACE,
+    STATE(290), 4,
+      sym_given,
+      sym_test_start,
+      sym_on_day,
+      aux_sym_test_declaration_repeat1,
+  [11972] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(976), 1,
+      anon_sym_PIPE,
+    STATE(294), 1,
+      aux_sym_enum_type_repeat1,
+    ACTIONS(974), 5,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_QMARK,
+      anon_sym_EQ,
+      sym_identifier,
+  [11989] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(931), 1,
+      anon_sym_LBRACE,
+    ACTIONS(937), 1,
+      anon_sym_file,
+    STATE(155), 4,
+      sym_template_languages,
+      sym_template_file,
+      sym_template_email,
+      sym_string,
+  [12008] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(979), 1,
       anon_sym_at,
-    ACTIONS(995), 1,
+    ACTIONS(981), 1,
       anon_sym_receive,
-    ACTIONS(997), 1,
+    ACTIONS(983), 1,
       anon_sym_update,
-    ACTIONS(999), 1,
+    ACTIONS(985), 1,
       anon_sym_expect,
-    STATE(387), 3,
+    STATE(375), 3,
       sym_receive,
       sym_update,
       sym_expect,
-  [11971] = 6,
+  [12029] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(989), 1,
+      anon_sym_COMMA,
+    ACTIONS(992), 1,
+      anon_sym_holiday,
+    ACTIONS(994), 1,
+      sym_date,
+    STATE(297), 1,
+      aux_sym_holiday_rule_repeat1,
+    ACTIONS(987), 3,
+      anon_sym_RBRACE,
+      anon_sym_weekend,
+      anon_sym_holidays,
+  [12050] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(999), 1,
+      anon_sym_in,
+    ACTIONS(997), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12065] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1003), 1,
-      anon_sym_COMMA,
-    ACTIONS(1006), 1,
-      anon_sym_holiday,
-    ACTIONS(1008), 1,
-      sym_date,
-    STATE(298), 1,
-      aux_sym_holiday_rule_repeat1,
-    ACTIONS(1001), 3,
+      anon_sym_QMARK,
+    ACTIONS(1005), 1,
+      anon_sym_PIPE,
+    STATE(303), 1,
+      aux_sym_enum_type_repeat1,
+    ACTIONS(1001), 4,
       anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
-  [11992] = 3,
+      anon_sym_COMMA,
+      anon_sym_EQ,
+      sym_identifier,
+  [12084] = 6,
     ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(1009), 1,
+      anon_sym_COMMA,
+    ACTIONS(1011), 1,
+      anon_sym_holiday,
     ACTIONS(1013), 1,
-      anon_sym_in,
-    ACTIONS(1011), 6,
+      sym_date,
+    STATE(306), 1,
+      aux_sym_holiday_rule_repeat1,
+    ACTIONS(1007), 3,
       anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [12007] = 4,
+      anon_sym_weekend,
+      anon_sym_holidays,
+  [12105] = 6,
     ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(1015), 1,
+      anon_sym_RBRACE,
     ACTIONS(1017), 1,
+      anon_sym_weekend,
+    ACTIONS(1020), 1,
+      anon_sym_holiday,
+    ACTIONS(1023), 1,
+      anon_sym_holidays,
+    STATE(301), 3,
+      sym_weekend_rule,
+      sym_holiday_rule,
+      aux_sym_calendar_declaration_repeat1,
+  [12126] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1026), 1,
+      anon_sym_RBRACE,
+    ACTIONS(1028), 1,
+      anon_sym_weekend,
+    ACTIONS(1030), 1,
+      anon_sym_holiday,
+    ACTIONS(1032), 1,
+      anon_sym_holidays,
+    STATE(301), 3,
+      sym_weekend_rule,
+      sym_holiday_rule,
+      aux_sym_calendar_declaration_repeat1,
+  [12147] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1005), 1,
       anon_sym_PIPE,
-    STATE(295), 1,
+    STATE(294), 1,
       aux_sym_enum_type_repeat1,
-    ACTIONS(1015), 5,
+    ACTIONS(1034), 5,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_QMARK,
       anon_sym_EQ,
       sym_identifier,
-  [12024] = 5,
+  [12164] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    ACTIONS(924), 1,
+    ACTIONS(931), 1,
       anon_sym_LBRACE,
-    ACTIONS(930), 1,
+    ACTIONS(937), 1,
       anon_sym_file,
-    STATE(165), 4,
+    STATE(151), 4,
       sym_template_languages,
       sym_template_file,
       sym_template_email,
       sym_string,
-  [12043] = 5,
+  [12183] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(924), 1,
-      anon_sym_LBRACE,
-    ACTIONS(930), 1,
-      anon_sym_file,
-    STATE(159), 4,
-      sym_template_languages,
-      sym_template_file,
-      sym_template_email,
-      sym_string,
-  [12062] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1017), 1,
-      anon_sym_PIPE,
-    ACTIONS(1021), 1,
-      anon_sym_QMARK,
-    STATE(300), 1,
-      aux_sym_enum_type_repeat1,
-    ACTIONS(1019), 4,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ,
-      sym_identifier,
-  [12081] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1025), 1,
-      anon_sym_COMMA,
-    ACTIONS(1027), 1,
+    ACTIONS(1028), 1,
+      anon_sym_weekend,
+    ACTIONS(1030), 1,
       anon_sym_holiday,
-    ACTIONS(1029), 1,
+    ACTIONS(1032), 1,
+      anon_sym_holidays,
+    ACTIONS(1036), 1,
+      anon_sym_RBRACE,
+    STATE(302), 3,
+      sym_weekend_rule,
+      sym_holiday_rule,
+      aux_sym_calendar_declaration_repeat1,
+  [12204] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1009), 1,
+      anon_sym_COMMA,
+    ACTIONS(1040), 1,
+      anon_sym_holiday,
+    ACTIONS(1042), 1,
       sym_date,
-    STATE(298), 1,
+    STATE(297), 1,
       aux_sym_holiday_rule_repeat1,
-    ACTIONS(1023), 3,
+    ACTIONS(1038), 3,
       anon_sym_RBRACE,
       anon_sym_weekend,
       anon_sym_holidays,
-  [12102] = 6,
+  [12225] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1025), 1,
-      anon_sym_COMMA,
-    ACTIONS(1033), 1,
-      anon_sym_holiday,
-    ACTIONS(1035), 1,
-      sym_date,
-    STATE(304), 1,
-      aux_sym_holiday_rule_repeat1,
-    ACTIONS(1031), 3,
-      anon_sym_RBRACE,
-      anon_sym_weekend,
-      anon_sym_holidays,
-  [12123] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1039), 1,
+    ACTIONS(1046), 1,
       anon_sym_in,
-    ACTIONS(1037), 6,
+    ACTIONS(1044), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [12138] = 2,
+  [12240] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1041), 6,
+    ACTIONS(1048), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [12150] = 2,
+  [12252] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1043), 6,
+    ACTIONS(1050), 1,
       anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [12162] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1006), 1,
-      anon_sym_holiday,
-    ACTIONS(1001), 5,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_weekend,
-      anon_sym_holidays,
-      sym_date,
-  [12176] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(359), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(928), 1,
-      anon_sym_approved,
-    ACTIONS(940), 1,
-      anon_sym_LBRACE,
-    STATE(364), 1,
-      sym_approved,
-    STATE(427), 2,
-      sym_template_email,
-      sym_string,
-  [12196] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(995), 1,
-      anon_sym_receive,
-    ACTIONS(997), 1,
-      anon_sym_update,
-    ACTIONS(999), 1,
-      anon_sym_expect,
-    STATE(366), 3,
-      sym_receive,
-      sym_update,
-      sym_expect,
-  [12214] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1045), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [12226] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1047), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [12238] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1049), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [12250] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(761), 1,
-      anon_sym_LBRACE,
-    STATE(367), 1,
-      sym_field_values,
-    ACTIONS(1051), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12266] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1053), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [12278] = 5,
-    ACTIONS(1055), 1,
+    ACTIONS(1052), 1,
+      anon_sym_var,
+    ACTIONS(1054), 1,
+      anon_sym_stage,
+    STATE(313), 3,
+      sym_migrate_var,
+      sym_migrate_move,
+      aux_sym_migrate_declaration_repeat1,
+  [12270] = 5,
+    ACTIONS(1056), 1,
       anon_sym_DQUOTE2,
-    ACTIONS(1059), 1,
+    ACTIONS(1060), 1,
       anon_sym_LBRACE2,
-    ACTIONS(1061), 1,
+    ACTIONS(1062), 1,
       sym_comment,
-    ACTIONS(1057), 2,
+    ACTIONS(1058), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(311), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12288] = 5,
+    ACTIONS(1060), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1062), 1,
+      sym_comment,
+    ACTIONS(1064), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1066), 2,
       sym_string_content,
       sym_escape_sequence,
     STATE(335), 2,
       sym_placeholder,
       aux_sym_string_repeat1,
-  [12296] = 2,
+  [12306] = 6,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1063), 6,
+    ACTIONS(364), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(935), 1,
+      anon_sym_approved,
+    ACTIONS(951), 1,
+      anon_sym_LBRACE,
+    STATE(362), 1,
+      sym_approved,
+    STATE(445), 2,
+      sym_template_email,
+      sym_string,
+  [12326] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1068), 1,
+      anon_sym_RBRACE,
+    ACTIONS(1070), 1,
+      anon_sym_var,
+    ACTIONS(1073), 1,
+      anon_sym_stage,
+    STATE(313), 3,
+      sym_migrate_var,
+      sym_migrate_move,
+      aux_sym_migrate_declaration_repeat1,
+  [12344] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1076), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12356] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1078), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12368] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1080), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12380] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(992), 1,
+      anon_sym_holiday,
+    ACTIONS(987), 5,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_weekend,
+      anon_sym_holidays,
+      sym_date,
+  [12394] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1082), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12406] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(981), 1,
+      anon_sym_receive,
+    ACTIONS(983), 1,
+      anon_sym_update,
+    ACTIONS(985), 1,
+      anon_sym_expect,
+    STATE(365), 3,
+      sym_receive,
+      sym_update,
+      sym_expect,
+  [12424] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(758), 1,
+      anon_sym_LBRACE,
+    STATE(366), 1,
+      sym_field_values,
+    ACTIONS(1084), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12440] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1086), 6,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_QMARK,
       anon_sym_PIPE,
       anon_sym_EQ,
       sym_identifier,
-  [12308] = 2,
+  [12452] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1065), 6,
+    ACTIONS(1088), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [12320] = 5,
-    ACTIONS(1059), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1061), 1,
-      sym_comment,
-    ACTIONS(1067), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(1069), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(330), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [12338] = 5,
+  [12464] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1071), 1,
-      anon_sym_RBRACE,
-    ACTIONS(1073), 1,
-      anon_sym_var,
-    ACTIONS(1075), 1,
-      anon_sym_stage,
-    STATE(329), 3,
-      sym_migrate_var,
-      sym_migrate_move,
-      aux_sym_migrate_declaration_repeat1,
-  [12356] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1077), 1,
-      anon_sym_RBRACE,
-    ACTIONS(1079), 1,
-      anon_sym_var,
-    ACTIONS(1082), 1,
-      anon_sym_stage,
-    STATE(322), 3,
-      sym_migrate_var,
-      sym_migrate_move,
-      aux_sym_migrate_declaration_repeat1,
-  [12374] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1085), 6,
+    ACTIONS(1090), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [12386] = 2,
+  [12476] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1087), 6,
+    ACTIONS(1092), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [12398] = 2,
+  [12488] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1089), 6,
+    ACTIONS(1094), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [12410] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1091), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [12422] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1093), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [12434] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1095), 6,
-      anon_sym_RBRACE,
-      anon_sym_contact_hours,
-      anon_sym_no_contact,
-      anon_sym_at_most,
-      anon_sym_pause,
-      anon_sym_stop,
-  [12446] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1073), 1,
-      anon_sym_var,
-    ACTIONS(1075), 1,
-      anon_sym_stage,
-    ACTIONS(1097), 1,
-      anon_sym_RBRACE,
-    STATE(322), 3,
-      sym_migrate_var,
-      sym_migrate_move,
-      aux_sym_migrate_declaration_repeat1,
-  [12464] = 5,
-    ACTIONS(1059), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1061), 1,
-      sym_comment,
-    ACTIONS(1099), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(1101), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(331), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [12482] = 5,
-    ACTIONS(1061), 1,
-      sym_comment,
-    ACTIONS(1103), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(1108), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1105), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(331), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
   [12500] = 5,
-    ACTIONS(1059), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1061), 1,
-      sym_comment,
-    ACTIONS(1111), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(1113), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(333), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [12518] = 5,
-    ACTIONS(1059), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1061), 1,
-      sym_comment,
-    ACTIONS(1115), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(1101), 2,
-      sym_string_content,
-      sym_escape_sequence,
-    STATE(331), 2,
-      sym_placeholder,
-      aux_sym_string_repeat1,
-  [12536] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1117), 6,
+    ACTIONS(1052), 1,
+      anon_sym_var,
+    ACTIONS(1054), 1,
+      anon_sym_stage,
+    ACTIONS(1096), 1,
+      anon_sym_RBRACE,
+    STATE(309), 3,
+      sym_migrate_var,
+      sym_migrate_move,
+      aux_sym_migrate_declaration_repeat1,
+  [12518] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1098), 6,
       anon_sym_RBRACE,
       anon_sym_contact_hours,
       anon_sym_no_contact,
       anon_sym_at_most,
       anon_sym_pause,
       anon_sym_stop,
-  [12548] = 5,
-    ACTIONS(1059), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1061), 1,
+  [12530] = 2,
+    ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1119), 1,
+    ACTIONS(1100), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12542] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1102), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12554] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1104), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12566] = 5,
+    ACTIONS(1060), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1062), 1,
+      sym_comment,
+    ACTIONS(1106), 1,
       anon_sym_DQUOTE2,
-    ACTIONS(1101), 2,
+    ACTIONS(1108), 2,
       sym_string_content,
       sym_escape_sequence,
-    STATE(331), 2,
+    STATE(332), 2,
       sym_placeholder,
       aux_sym_string_repeat1,
-  [12566] = 5,
-    ACTIONS(3), 1,
+  [12584] = 5,
+    ACTIONS(1060), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1062), 1,
       sym_comment,
-    ACTIONS(1121), 1,
-      anon_sym_RBRACE,
+    ACTIONS(1110), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1066), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(335), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12602] = 5,
+    ACTIONS(1060), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1062), 1,
+      sym_comment,
+    ACTIONS(1112), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1114), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(334), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12620] = 5,
+    ACTIONS(1060), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1062), 1,
+      sym_comment,
+    ACTIONS(1116), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(1066), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(335), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12638] = 5,
+    ACTIONS(1062), 1,
+      sym_comment,
+    ACTIONS(1118), 1,
+      anon_sym_DQUOTE2,
     ACTIONS(1123), 1,
-      sym_number,
-    STATE(483), 1,
-      sym_percentage,
-    STATE(349), 2,
-      sym_split_arm,
-      aux_sym_split_step_repeat1,
-  [12583] = 5,
+      anon_sym_LBRACE2,
+    ACTIONS(1120), 2,
+      sym_string_content,
+      sym_escape_sequence,
+    STATE(335), 2,
+      sym_placeholder,
+      aux_sym_string_repeat1,
+  [12656] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1125), 1,
+    ACTIONS(1126), 6,
+      anon_sym_RBRACE,
+      anon_sym_contact_hours,
+      anon_sym_no_contact,
+      anon_sym_at_most,
+      anon_sym_pause,
+      anon_sym_stop,
+  [12668] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(800), 1,
+      anon_sym_when,
+    ACTIONS(832), 1,
+      anon_sym_LBRACE,
+    ACTIONS(1128), 1,
       anon_sym_DASH_GT,
-    ACTIONS(1127), 1,
-      anon_sym_start,
-    STATE(459), 1,
-      sym_migrate_place,
-    ACTIONS(1129), 2,
-      anon_sym_wait,
-      anon_sym_contact,
-  [12600] = 4,
+    STATE(40), 1,
+      sym_block,
+    STATE(411), 1,
+      sym_when_clause,
+  [12687] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1133), 1,
+    ACTIONS(1132), 1,
       anon_sym_COMMA,
-    ACTIONS(1135), 1,
+    ACTIONS(1134), 1,
       anon_sym_at,
-    ACTIONS(1131), 3,
+    ACTIONS(1130), 3,
       anon_sym_RBRACE,
       anon_sym_var,
       anon_sym_stage,
-  [12615] = 2,
+  [12702] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1137), 5,
+    ACTIONS(1138), 1,
+      anon_sym_in,
+    ACTIONS(1136), 4,
       anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_var,
-      anon_sym_DASH_GT,
-      anon_sym_stage,
-  [12626] = 3,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12715] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(244), 1,
+    ACTIONS(1142), 1,
+      anon_sym_in,
+    ACTIONS(1140), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12728] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(217), 1,
       sym_priority,
-    ACTIONS(1139), 4,
+    ACTIONS(1144), 4,
       anon_sym_low,
       anon_sym_normal,
       anon_sym_high,
       anon_sym_urgent,
-  [12639] = 4,
+  [12741] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(492), 1,
+    ACTIONS(1146), 1,
+      anon_sym_RBRACE,
+    ACTIONS(1148), 1,
+      sym_number,
+    STATE(554), 1,
+      sym_percentage,
+    STATE(355), 2,
+      sym_split_arm,
+      aux_sym_split_step_repeat1,
+  [12758] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(426), 1,
       anon_sym_DQUOTE,
-    ACTIONS(1141), 2,
+    ACTIONS(1150), 2,
       anon_sym_account,
       anon_sym_event,
     STATE(314), 2,
       sym_field_access,
       sym_string,
-  [12654] = 2,
+  [12773] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1143), 5,
+    ACTIONS(426), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1150), 2,
+      anon_sym_account,
+      anon_sym_event,
+    STATE(315), 2,
+      sym_field_access,
+      sym_string,
+  [12788] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(426), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1150), 2,
+      anon_sym_account,
+      anon_sym_event,
+    STATE(330), 2,
+      sym_field_access,
+      sym_string,
+  [12803] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1152), 5,
       anon_sym_RBRACE,
       anon_sym_COMMA,
       anon_sym_var,
       anon_sym_DASH_GT,
       anon_sym_stage,
-  [12665] = 4,
+  [12814] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(492), 1,
+    ACTIONS(426), 1,
       anon_sym_DQUOTE,
-    ACTIONS(1141), 2,
-      anon_sym_account,
-      anon_sym_event,
-    STATE(312), 2,
-      sym_field_access,
-      sym_string,
-  [12680] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1147), 1,
-      anon_sym_queue,
-    ACTIONS(1145), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12693] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1151), 1,
-      anon_sym_QMARK,
-    ACTIONS(1149), 4,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ,
-      sym_identifier,
-  [12706] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(492), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(1141), 2,
+    ACTIONS(1150), 2,
       anon_sym_account,
       anon_sym_event,
     STATE(308), 2,
       sym_field_access,
       sym_string,
-  [12721] = 4,
+  [12829] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(492), 1,
+    STATE(256), 1,
+      sym_priority,
+    ACTIONS(1144), 4,
+      anon_sym_low,
+      anon_sym_normal,
+      anon_sym_high,
+      anon_sym_urgent,
+  [12842] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(426), 1,
       anon_sym_DQUOTE,
-    ACTIONS(1141), 2,
+    ACTIONS(1150), 2,
       anon_sym_account,
       anon_sym_event,
-    STATE(334), 2,
+    STATE(318), 2,
       sym_field_access,
       sym_string,
-  [12736] = 5,
+  [12857] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1153), 1,
+    ACTIONS(1156), 1,
+      anon_sym_queue,
+    ACTIONS(1154), 4,
       anon_sym_RBRACE,
-    ACTIONS(1155), 1,
-      sym_number,
-    STATE(483), 1,
-      sym_percentage,
-    STATE(348), 2,
-      sym_split_arm,
-      aux_sym_split_step_repeat1,
-  [12753] = 5,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [12870] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1123), 1,
-      sym_number,
-    ACTIONS(1158), 1,
+    ACTIONS(1160), 1,
+      anon_sym_QMARK,
+    ACTIONS(1158), 4,
       anon_sym_RBRACE,
-    STATE(483), 1,
-      sym_percentage,
-    STATE(348), 2,
-      sym_split_arm,
-      aux_sym_split_step_repeat1,
-  [12770] = 4,
+      anon_sym_COMMA,
+      anon_sym_EQ,
+      sym_identifier,
+  [12883] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(426), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(1150), 2,
+      anon_sym_account,
+      anon_sym_event,
+    STATE(325), 2,
+      sym_field_access,
+      sym_string,
+  [12898] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1162), 1,
-      anon_sym_COMMA,
-    ACTIONS(1164), 1,
-      anon_sym_at,
-    ACTIONS(1160), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [12785] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(777), 1,
-      anon_sym_when,
-    ACTIONS(841), 1,
-      anon_sym_LBRACE,
-    ACTIONS(1166), 1,
       anon_sym_DASH_GT,
-    STATE(44), 1,
-      sym_block,
-    STATE(405), 1,
-      sym_when_clause,
-  [12804] = 4,
+    ACTIONS(1164), 1,
+      anon_sym_start,
+    STATE(500), 1,
+      sym_migrate_place,
+    ACTIONS(1166), 2,
+      anon_sym_wait,
+      anon_sym_contact,
+  [12915] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(492), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(1141), 2,
-      anon_sym_account,
-      anon_sym_event,
-    STATE(313), 2,
-      sym_field_access,
-      sym_string,
-  [12819] = 3,
+    STATE(220), 1,
+      sym_priority,
+    ACTIONS(1144), 4,
+      anon_sym_low,
+      anon_sym_normal,
+      anon_sym_high,
+      anon_sym_urgent,
+  [12928] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1148), 1,
+      sym_number,
+    ACTIONS(1168), 1,
+      anon_sym_RBRACE,
+    STATE(554), 1,
+      sym_percentage,
+    STATE(356), 2,
+      sym_split_arm,
+      aux_sym_split_step_repeat1,
+  [12945] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1170), 1,
-      anon_sym_in,
-    ACTIONS(1168), 4,
+      anon_sym_RBRACE,
+    ACTIONS(1172), 1,
+      sym_number,
+    STATE(554), 1,
+      sym_percentage,
+    STATE(356), 2,
+      sym_split_arm,
+      aux_sym_split_step_repeat1,
+  [12962] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1177), 1,
+      anon_sym_COMMA,
+    ACTIONS(1179), 1,
+      anon_sym_at,
+    ACTIONS(1175), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [12977] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1181), 5,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_var,
+      anon_sym_DASH_GT,
+      anon_sym_stage,
+  [12988] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1183), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [12832] = 4,
+  [12998] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(492), 1,
+    ACTIONS(1185), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13008] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1187), 1,
+      sym_identifier,
+    ACTIONS(1190), 1,
+      anon_sym_RBRACE,
+    STATE(361), 2,
+      sym_field_value,
+      aux_sym_field_values_repeat1,
+  [13022] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(364), 1,
       anon_sym_DQUOTE,
-    ACTIONS(1141), 2,
-      anon_sym_account,
-      anon_sym_event,
-    STATE(319), 2,
-      sym_field_access,
+    ACTIONS(951), 1,
+      anon_sym_LBRACE,
+    STATE(430), 2,
+      sym_template_email,
       sym_string,
-  [12847] = 3,
+  [13036] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(217), 1,
-      sym_priority,
-    ACTIONS(1139), 4,
-      anon_sym_low,
-      anon_sym_normal,
-      anon_sym_high,
-      anon_sym_urgent,
-  [12860] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1174), 1,
-      anon_sym_in,
-    ACTIONS(1172), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [12873] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(218), 1,
-      sym_priority,
-    ACTIONS(1139), 4,
-      anon_sym_low,
-      anon_sym_normal,
-      anon_sym_high,
-      anon_sym_urgent,
-  [12886] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1176), 4,
+    ACTIONS(1192), 4,
       anon_sym_LBRACE,
       anon_sym_approved,
       anon_sym_file,
       anon_sym_DQUOTE,
-  [12896] = 3,
-    ACTIONS(1061), 1,
-      sym_comment,
-    ACTIONS(1180), 1,
-      anon_sym_LBRACE2,
-    ACTIONS(1178), 3,
-      anon_sym_DQUOTE2,
-      sym_string_content,
-      sym_escape_sequence,
-  [12908] = 2,
+  [13046] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1182), 4,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ,
-      sym_identifier,
-  [12918] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1184), 4,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_EQ,
-      sym_identifier,
-  [12928] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1186), 1,
-      sym_identifier,
-    ACTIONS(1188), 1,
-      anon_sym_subject,
-    STATE(386), 2,
-      sym_template_language,
-      aux_sym_template_languages_repeat1,
-  [12942] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1190), 1,
-      sym_identifier,
-    ACTIONS(1193), 1,
-      anon_sym_RBRACE,
-    STATE(363), 2,
-      sym_field_value,
-      aux_sym_field_values_repeat1,
-  [12956] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(359), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(940), 1,
-      anon_sym_LBRACE,
-    STATE(419), 2,
-      sym_template_email,
-      sym_string,
-  [12970] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1195), 4,
+    ACTIONS(1194), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [12980] = 2,
+  [13056] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1197), 4,
+    ACTIONS(1196), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [12990] = 2,
+  [13066] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1199), 4,
+    ACTIONS(1198), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [13000] = 2,
+  [13076] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1201), 4,
+    ACTIONS(1200), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [13010] = 2,
+  [13086] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1203), 4,
+    ACTIONS(1202), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [13020] = 2,
+  [13096] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1205), 4,
+    ACTIONS(1204), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [13030] = 2,
+  [13106] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1207), 4,
+    ACTIONS(1206), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [13040] = 2,
+  [13116] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1209), 4,
+    ACTIONS(1208), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [13050] = 2,
+  [13126] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1211), 4,
+    ACTIONS(1210), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [13060] = 4,
+  [13136] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1213), 1,
-      sym_identifier,
-    ACTIONS(1216), 1,
-      anon_sym_RBRACE,
-    STATE(374), 2,
-      sym_template_language,
-      aux_sym_template_languages_repeat1,
-  [13074] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1127), 1,
+    ACTIONS(1164), 1,
       anon_sym_start,
-    STATE(380), 1,
+    STATE(378), 1,
       sym_migrate_place,
-    ACTIONS(1129), 2,
+    ACTIONS(1166), 2,
       anon_sym_wait,
       anon_sym_contact,
-  [13088] = 2,
+  [13150] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1212), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13160] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1214), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13170] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1216), 4,
+      anon_sym_RBRACE,
+      anon_sym_on,
+      anon_sym_start,
+      anon_sym_given,
+  [13180] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(1218), 4,
@@ -20291,108 +20475,38 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [13098] = 2,
+  [13190] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1220), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [13108] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1222), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [13118] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1224), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [13128] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1228), 1,
+    ACTIONS(1222), 1,
       anon_sym_COMMA,
-    ACTIONS(1226), 3,
+    ACTIONS(1220), 3,
       anon_sym_RBRACE,
       anon_sym_var,
       anon_sym_stage,
-  [13140] = 4,
+  [13202] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1127), 1,
+    ACTIONS(1164), 1,
       anon_sym_start,
-    STATE(382), 1,
+    STATE(380), 1,
       sym_migrate_place,
-    ACTIONS(1129), 2,
+    ACTIONS(1166), 2,
       anon_sym_wait,
       anon_sym_contact,
-  [13154] = 3,
+  [13216] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1232), 1,
+    ACTIONS(1226), 1,
       anon_sym_COMMA,
-    ACTIONS(1230), 3,
+    ACTIONS(1224), 3,
       anon_sym_RBRACE,
       anon_sym_var,
       anon_sym_stage,
-  [13166] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1234), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
-  [13176] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1236), 1,
-      anon_sym_calendar,
-    ACTIONS(1238), 1,
-      sym_number,
-    STATE(325), 2,
-      sym_calendar_week,
-      sym_duration,
-  [13190] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1240), 1,
-      sym_identifier,
-    ACTIONS(1242), 1,
-      anon_sym_RBRACE,
-    STATE(392), 2,
-      sym_field_value,
-      aux_sym_field_values_repeat1,
-  [13204] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1244), 1,
-      sym_identifier,
-    ACTIONS(1246), 1,
-      anon_sym_RBRACE,
-    STATE(374), 2,
-      sym_template_language,
-      aux_sym_template_languages_repeat1,
-  [13218] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1248), 4,
-      anon_sym_RBRACE,
-      anon_sym_on,
-      anon_sym_start,
-      anon_sym_given,
   [13228] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1250), 4,
+    ACTIONS(1228), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
@@ -20400,1715 +20514,1799 @@ static const uint16_t ts_small_parse_table[] = {
   [13238] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1252), 1,
+    ACTIONS(1230), 1,
       sym_identifier,
-    ACTIONS(1255), 1,
+    ACTIONS(1233), 1,
       anon_sym_RBRACE,
-    STATE(389), 2,
+    STATE(382), 2,
       sym_field_declaration,
       aux_sym_field_list_repeat1,
-  [13252] = 4,
+  [13252] = 3,
+    ACTIONS(1062), 1,
+      sym_comment,
+    ACTIONS(1237), 1,
+      anon_sym_LBRACE2,
+    ACTIONS(1235), 3,
+      anon_sym_DQUOTE2,
+      sym_string_content,
+      sym_escape_sequence,
+  [13264] = 4,
     ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(1239), 1,
+      sym_identifier,
+    ACTIONS(1241), 1,
+      anon_sym_RBRACE,
+    STATE(392), 2,
+      sym_template_language,
+      aux_sym_template_languages_repeat1,
+  [13278] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1243), 4,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_EQ,
+      sym_identifier,
+  [13288] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1245), 1,
+      sym_identifier,
+    ACTIONS(1247), 1,
+      anon_sym_RBRACE,
+    STATE(361), 2,
+      sym_field_value,
+      aux_sym_field_values_repeat1,
+  [13302] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1249), 4,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_EQ,
+      sym_identifier,
+  [13312] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1251), 1,
+      sym_identifier,
+    ACTIONS(1253), 1,
+      anon_sym_subject,
+    STATE(384), 2,
+      sym_template_language,
+      aux_sym_template_languages_repeat1,
+  [13326] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1255), 1,
+      sym_identifier,
     ACTIONS(1257), 1,
+      anon_sym_RBRACE,
+    STATE(382), 2,
+      sym_field_declaration,
+      aux_sym_field_list_repeat1,
+  [13340] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1255), 1,
       sym_identifier,
     ACTIONS(1259), 1,
       anon_sym_RBRACE,
     STATE(389), 2,
       sym_field_declaration,
       aux_sym_field_list_repeat1,
-  [13266] = 4,
+  [13354] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1257), 1,
-      sym_identifier,
-    ACTIONS(1261), 1,
-      anon_sym_RBRACE,
-    STATE(390), 2,
-      sym_field_declaration,
-      aux_sym_field_list_repeat1,
-  [13280] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1240), 1,
-      sym_identifier,
-    ACTIONS(1263), 1,
-      anon_sym_RBRACE,
-    STATE(363), 2,
-      sym_field_value,
-      aux_sym_field_values_repeat1,
-  [13294] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(359), 1,
+    ACTIONS(364), 1,
       anon_sym_DQUOTE,
-    ACTIONS(940), 1,
+    ACTIONS(951), 1,
       anon_sym_LBRACE,
-    STATE(427), 2,
+    STATE(445), 2,
       sym_template_email,
       sym_string,
-  [13308] = 2,
+  [13368] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1265), 4,
+    ACTIONS(1261), 1,
+      sym_identifier,
+    ACTIONS(1264), 1,
+      anon_sym_RBRACE,
+    STATE(392), 2,
+      sym_template_language,
+      aux_sym_template_languages_repeat1,
+  [13382] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1266), 1,
+      anon_sym_calendar,
+    ACTIONS(1268), 1,
+      sym_number,
+    STATE(328), 2,
+      sym_calendar_week,
+      sym_duration,
+  [13396] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1245), 1,
+      sym_identifier,
+    ACTIONS(1270), 1,
+      anon_sym_RBRACE,
+    STATE(386), 2,
+      sym_field_value,
+      aux_sym_field_values_repeat1,
+  [13410] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1272), 4,
       anon_sym_RBRACE,
       anon_sym_on,
       anon_sym_start,
       anon_sym_given,
-  [13318] = 4,
+  [13420] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1267), 1,
+    ACTIONS(1274), 1,
       sym_identifier,
-    STATE(345), 1,
-      sym_enum_type,
-    STATE(399), 1,
-      sym_type,
-  [13331] = 4,
+    ACTIONS(1276), 1,
+      anon_sym_account,
+    STATE(219), 1,
+      sym_send_target,
+  [13433] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1269), 1,
-      anon_sym_until,
-    ACTIONS(1271), 1,
+    ACTIONS(1280), 1,
+      anon_sym_COMMA,
+    ACTIONS(1278), 2,
+      anon_sym_RBRACE,
       sym_number,
-    STATE(242), 1,
-      sym_duration,
-  [13344] = 4,
+  [13444] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1267), 1,
+    ACTIONS(1282), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [13453] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1284), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [13462] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(832), 1,
+      anon_sym_LBRACE,
+    ACTIONS(1286), 1,
+      anon_sym_if,
+    STATE(251), 1,
+      sym_block,
+  [13475] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1288), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [13484] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1290), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [13493] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1292), 1,
+      anon_sym_queue,
+    ACTIONS(1294), 1,
+      anon_sym_agency,
+    ACTIONS(1296), 1,
+      anon_sym_EQ_EQ,
+  [13506] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1298), 3,
+      anon_sym_RBRACE,
+      anon_sym_var,
+      anon_sym_stage,
+  [13515] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1300), 1,
       sym_identifier,
-    STATE(345), 1,
+    STATE(351), 1,
       sym_enum_type,
-    STATE(478), 1,
+    STATE(408), 1,
       sym_type,
-  [13357] = 3,
+  [13528] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(477), 1,
+    STATE(525), 1,
       sym_field_access,
-    ACTIONS(1273), 2,
+    ACTIONS(1302), 2,
       anon_sym_account,
       anon_sym_event,
-  [13368] = 3,
+  [13539] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1277), 1,
+    ACTIONS(1300), 1,
+      sym_identifier,
+    STATE(351), 1,
+      sym_enum_type,
+    STATE(502), 1,
+      sym_type,
+  [13552] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1306), 1,
       anon_sym_COMMA,
-    ACTIONS(1275), 2,
+    ACTIONS(1304), 2,
       anon_sym_RBRACE,
       sym_identifier,
-  [13379] = 2,
+  [13563] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1279), 3,
+    ACTIONS(1308), 1,
+      anon_sym_until,
+    ACTIONS(1310), 1,
+      sym_number,
+    STATE(263), 1,
+      sym_duration,
+  [13576] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1312), 3,
       anon_sym_LBRACE,
       anon_sym_file,
       anon_sym_DQUOTE,
-  [13388] = 2,
+  [13585] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1281), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [13397] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1283), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [13406] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1285), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [13415] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1287), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [13424] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(841), 1,
+    ACTIONS(832), 1,
       anon_sym_LBRACE,
-    ACTIONS(1289), 1,
+    ACTIONS(1314), 1,
       anon_sym_DASH_GT,
-    STATE(41), 1,
+    STATE(39), 1,
       sym_block,
-  [13437] = 4,
+  [13598] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1291), 1,
-      sym_identifier,
-    ACTIONS(1293), 1,
-      anon_sym_account,
-    STATE(216), 1,
-      sym_send_target,
-  [13450] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(841), 1,
-      anon_sym_LBRACE,
-    ACTIONS(1295), 1,
-      anon_sym_if,
-    STATE(238), 1,
-      sym_block,
-  [13463] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1297), 1,
-      anon_sym_queue,
-    ACTIONS(1299), 1,
-      anon_sym_agency,
-    ACTIONS(1301), 1,
-      anon_sym_EQ_EQ,
-  [13476] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1303), 3,
-      anon_sym_RBRACE,
-      anon_sym_var,
-      anon_sym_stage,
-  [13485] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1307), 1,
-      anon_sym_COMMA,
-    ACTIONS(1305), 2,
-      anon_sym_RBRACE,
-      sym_number,
-  [13496] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(777), 1,
-      anon_sym_when,
-    STATE(156), 1,
-      sym_when_clause,
-  [13506] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1301), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1309), 1,
-      sym_identifier,
-  [13516] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1311), 1,
-      anon_sym_discount,
-    ACTIONS(1313), 1,
-      anon_sym_plan,
-  [13526] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    STATE(394), 1,
+    STATE(257), 1,
       sym_string,
-  [13536] = 3,
+  [13608] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1238), 1,
+    ACTIONS(1316), 2,
+      anon_sym_RBRACE,
+      sym_identifier,
+  [13616] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1296), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1318), 1,
+      sym_identifier,
+  [13626] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1296), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1320), 1,
+      sym_identifier,
+  [13636] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1310), 1,
       sym_number,
-    STATE(288), 1,
+    STATE(258), 1,
       sym_duration,
-  [13546] = 3,
+  [13646] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(761), 1,
-      anon_sym_LBRACE,
-    STATE(388), 1,
-      sym_field_values,
-  [13556] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1315), 2,
-      anon_sym_RBRACE,
-      sym_identifier,
-  [13564] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1317), 2,
-      anon_sym_RBRACE,
-      sym_number,
-  [13572] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1319), 2,
-      anon_sym_RBRACE,
-      sym_identifier,
-  [13580] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(504), 1,
-      sym_string,
-  [13590] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(464), 1,
-      sym_string,
-  [13600] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(358), 1,
-      sym_string,
-  [13610] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1321), 1,
+    ACTIONS(1322), 1,
       anon_sym_LBRACK,
-    STATE(14), 1,
+    STATE(16), 1,
       sym_list,
-  [13620] = 3,
+  [13656] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(153), 1,
-      sym_string,
-  [13630] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(503), 1,
-      sym_string,
-  [13640] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(841), 1,
+    ACTIONS(1324), 1,
       anon_sym_LBRACE,
-    STATE(253), 1,
-      sym_block,
-  [13650] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1323), 2,
-      anon_sym_RBRACE,
-      sym_identifier,
-  [13658] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1325), 1,
-      anon_sym_LBRACE,
-    STATE(171), 1,
+    STATE(174), 1,
       sym_stage_body,
-  [13668] = 3,
+  [13666] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    STATE(158), 1,
+    STATE(166), 1,
       sym_string,
-  [13678] = 3,
+  [13676] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1123), 1,
+    ACTIONS(800), 1,
+      anon_sym_when,
+    STATE(164), 1,
+      sym_when_clause,
+  [13686] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(486), 1,
+      sym_string,
+  [13696] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(253), 1,
+      sym_string,
+  [13706] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1148), 1,
       sym_number,
-    STATE(377), 1,
+    STATE(232), 1,
       sym_percentage,
-  [13688] = 3,
+  [13716] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1327), 1,
-      anon_sym_queue,
-    ACTIONS(1329), 1,
-      anon_sym_agency,
-  [13698] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(585), 1,
-      anon_sym_LBRACE,
-    STATE(197), 1,
-      sym_field_list,
-  [13708] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1271), 1,
-      sym_number,
-    STATE(251), 1,
-      sym_duration,
-  [13718] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(653), 2,
-      anon_sym_RBRACE,
-      sym_identifier,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(377), 1,
+      sym_string,
   [13726] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(761), 1,
-      anon_sym_LBRACE,
-    STATE(368), 1,
-      sym_field_values,
+    ACTIONS(1310), 1,
+      sym_number,
+    STATE(243), 1,
+      sym_duration,
   [13736] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    STATE(379), 1,
+    STATE(372), 1,
       sym_string,
   [13746] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1301), 1,
+    ACTIONS(1296), 1,
       anon_sym_EQ_EQ,
-    ACTIONS(1331), 1,
+    ACTIONS(1326), 1,
       sym_identifier,
   [13756] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1301), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1333), 1,
-      sym_identifier,
-  [13766] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1301), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1335), 1,
-      anon_sym_discount,
-  [13776] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1337), 1,
-      sym_number,
-    STATE(471), 1,
-      sym_duration,
-  [13786] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1339), 2,
-      anon_sym_RBRACE,
-      sym_identifier,
-  [13794] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(585), 1,
+    ACTIONS(582), 1,
       anon_sym_LBRACE,
-    STATE(167), 1,
+    STATE(173), 1,
       sym_field_list,
-  [13804] = 3,
+  [13766] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1301), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1341), 1,
-      sym_identifier,
-  [13814] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1343), 1,
-      anon_sym_LBRACK,
-    STATE(133), 1,
-      sym_list,
-  [13824] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1345), 1,
-      anon_sym_for,
-    ACTIONS(1347), 1,
-      anon_sym_after,
-  [13834] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1271), 1,
+    ACTIONS(1328), 2,
+      anon_sym_RBRACE,
       sym_number,
-    STATE(245), 1,
+  [13774] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1330), 2,
+      anon_sym_RBRACE,
+      sym_identifier,
+  [13782] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1296), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1332), 1,
+      anon_sym_discount,
+  [13792] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1296), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1334), 1,
+      sym_identifier,
+  [13802] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(363), 1,
+      sym_string,
+  [13812] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(568), 1,
+      sym_string,
+  [13822] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(150), 1,
+      sym_string,
+  [13832] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(477), 1,
+      sym_string,
+  [13842] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(640), 2,
+      anon_sym_RBRACE,
+      sym_identifier,
+  [13850] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1336), 1,
+      anon_sym_for,
+    ACTIONS(1338), 1,
+      anon_sym_after,
+  [13860] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(758), 1,
+      anon_sym_LBRACE,
+    STATE(360), 1,
+      sym_field_values,
+  [13870] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1340), 2,
+      anon_sym_RBRACE,
+      sym_identifier,
+  [13878] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1342), 1,
+      sym_number,
+    STATE(536), 1,
       sym_duration,
-  [13844] = 3,
+  [13888] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1301), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1349), 1,
-      sym_identifier,
-  [13854] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    STATE(243), 1,
+    STATE(581), 1,
       sym_string,
-  [13864] = 3,
+  [13898] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1301), 1,
-      anon_sym_EQ_EQ,
-    ACTIONS(1351), 1,
-      sym_identifier,
-  [13874] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1353), 2,
+    ACTIONS(1344), 2,
       anon_sym_RBRACE,
       sym_identifier,
-  [13882] = 3,
+  [13906] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1123), 1,
+    ACTIONS(1268), 1,
       sym_number,
-    STATE(233), 1,
+    STATE(285), 1,
+      sym_duration,
+  [13916] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1346), 2,
+      anon_sym_RBRACE,
+      sym_identifier,
+  [13924] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(446), 1,
+      anon_sym_DQUOTE,
+    STATE(410), 1,
+      sym_string,
+  [13934] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1148), 1,
+      sym_number,
+    STATE(395), 1,
       sym_percentage,
-  [13892] = 3,
+  [13944] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(579), 1,
-      sym_string,
-  [13902] = 3,
+    ACTIONS(1348), 1,
+      anon_sym_queue,
+    ACTIONS(1350), 1,
+      anon_sym_agency,
+  [13954] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(466), 1,
-      anon_sym_DQUOTE,
-    STATE(400), 1,
-      sym_string,
-  [13912] = 3,
+    ACTIONS(1352), 1,
+      anon_sym_discount,
+    ACTIONS(1354), 1,
+      anon_sym_plan,
+  [13964] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1355), 1,
+    ACTIONS(1356), 1,
       anon_sym_LBRACK,
-    STATE(190), 1,
+    STATE(122), 1,
       sym_list,
-  [13922] = 3,
+  [13974] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(466), 1,
+    ACTIONS(832), 1,
+      anon_sym_LBRACE,
+    STATE(250), 1,
+      sym_block,
+  [13984] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    STATE(265), 1,
+    STATE(159), 1,
       sym_string,
-  [13932] = 3,
+  [13994] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(466), 1,
+    ACTIONS(582), 1,
+      anon_sym_LBRACE,
+    STATE(170), 1,
+      sym_field_list,
+  [14004] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1296), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1358), 1,
+      sym_identifier,
+  [14014] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1360), 1,
+      anon_sym_LBRACK,
+    STATE(197), 1,
+      sym_list,
+  [14024] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(758), 1,
+      anon_sym_LBRACE,
+    STATE(367), 1,
+      sym_field_values,
+  [14034] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    STATE(458), 1,
+    STATE(561), 1,
       sym_string,
-  [13942] = 3,
+  [14044] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(466), 1,
+    ACTIONS(446), 1,
       anon_sym_DQUOTE,
-    STATE(556), 1,
+    STATE(505), 1,
       sym_string,
-  [13952] = 2,
+  [14054] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1357), 1,
-      anon_sym_RBRACE,
-  [13959] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1359), 1,
-      anon_sym_DASH_GT,
-  [13966] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1361), 1,
-      sym_date,
-  [13973] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1363), 1,
+    ACTIONS(1296), 1,
+      anon_sym_EQ_EQ,
+    ACTIONS(1362), 1,
       sym_identifier,
-  [13980] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1365), 1,
-      sym_identifier,
-  [13987] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1367), 1,
-      anon_sym_EQ,
-  [13994] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1369), 1,
-      anon_sym_RBRACE,
-  [14001] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1371), 1,
-      anon_sym_DOT,
-  [14008] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1373), 1,
-      sym_time,
-  [14015] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1375), 1,
-      sym_identifier,
-  [14022] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1377), 1,
-      sym_identifier,
-  [14029] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1379), 1,
-      sym_identifier,
-  [14036] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1381), 1,
-      sym_identifier,
-  [14043] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1383), 1,
-      anon_sym_after,
-  [14050] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1385), 1,
-      anon_sym_until,
-  [14057] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(1387), 1,
-      anon_sym_for,
   [14064] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1389), 1,
-      sym_identifier,
+    ACTIONS(1364), 1,
+      anon_sym_to,
   [14071] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1391), 1,
-      sym_integer,
+    ACTIONS(1366), 1,
+      sym_time,
   [14078] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1393), 1,
-      sym_identifier,
+    ACTIONS(1368), 1,
+      anon_sym_at,
   [14085] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1395), 1,
-      anon_sym_fallback,
+    ACTIONS(1370), 1,
+      sym_identifier,
   [14092] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1397), 1,
-      anon_sym_EQ,
+    ACTIONS(1372), 1,
+      sym_identifier,
   [14099] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1399), 1,
-      ts_builtin_sym_end,
+    ACTIONS(1374), 1,
+      sym_identifier,
   [14106] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1401), 1,
+    ACTIONS(1376), 1,
       sym_identifier,
   [14113] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1403), 1,
-      anon_sym_set,
+    ACTIONS(1378), 1,
+      sym_identifier,
   [14120] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1405), 1,
-      anon_sym_PERCENT,
+    ACTIONS(1380), 1,
+      sym_identifier,
   [14127] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1407), 1,
-      anon_sym_DASH_GT,
+    ACTIONS(1382), 1,
+      anon_sym_of,
   [14134] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1409), 1,
-      anon_sym_version,
+    ACTIONS(1286), 1,
+      anon_sym_if,
   [14141] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1411), 1,
-      anon_sym_DASH_GT,
+    ACTIONS(1384), 1,
+      anon_sym_every,
   [14148] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1413), 1,
-      anon_sym_LBRACE,
+    ACTIONS(1386), 1,
+      anon_sym_COLON,
   [14155] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1415), 1,
+    ACTIONS(1388), 1,
       sym_identifier,
   [14162] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1417), 1,
-      sym_date,
+    ACTIONS(1390), 1,
+      anon_sym_times,
   [14169] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1419), 1,
-      anon_sym_installments,
+    ACTIONS(1392), 1,
+      sym_identifier,
   [14176] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1421), 1,
-      sym_identifier,
+    ACTIONS(1394), 1,
+      sym_integer,
   [14183] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1423), 1,
-      sym_identifier,
+    ACTIONS(1396), 1,
+      anon_sym_RBRACE,
   [14190] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1425), 1,
-      anon_sym_day,
+    ACTIONS(1398), 1,
+      anon_sym_EQ,
   [14197] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1427), 1,
-      anon_sym_at,
+    ACTIONS(1400), 1,
+      sym_identifier,
   [14204] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1429), 1,
-      anon_sym_account,
+    ACTIONS(1402), 1,
+      anon_sym_DOT,
   [14211] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1431), 1,
-      sym_identifier,
+    ACTIONS(1404), 1,
+      anon_sym_per,
   [14218] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1433), 1,
-      sym_identifier,
+    ACTIONS(1406), 1,
+      sym_integer,
   [14225] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1435), 1,
-      sym_integer,
+    ACTIONS(1408), 1,
+      sym_identifier,
   [14232] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1437), 1,
-      aux_sym_currency_declaration_token1,
+    ACTIONS(1410), 1,
+      anon_sym_LBRACE,
   [14239] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1439), 1,
-      sym_identifier,
+    ACTIONS(1412), 1,
+      ts_builtin_sym_end,
   [14246] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1441), 1,
-      sym_identifier,
+    ACTIONS(1414), 1,
+      anon_sym_LBRACE,
   [14253] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1443), 1,
-      sym_identifier,
+    ACTIONS(1416), 1,
+      sym_date,
   [14260] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1445), 1,
-      sym_identifier,
+    ACTIONS(1418), 1,
+      anon_sym_COLON,
   [14267] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1447), 1,
-      anon_sym_LBRACE,
+    ACTIONS(1420), 1,
+      sym_identifier,
   [14274] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1449), 1,
-      anon_sym_language,
+    ACTIONS(1422), 1,
+      aux_sym_currency_declaration_token1,
   [14281] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1451), 1,
-      sym_identifier,
+    ACTIONS(1424), 1,
+      sym_integer,
   [14288] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1453), 1,
-      anon_sym_to,
+    ACTIONS(1426), 1,
+      anon_sym_EQ,
   [14295] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1455), 1,
-      sym_integer,
+    ACTIONS(1428), 1,
+      anon_sym_to,
   [14302] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1457), 1,
-      sym_time,
+    ACTIONS(1430), 1,
+      sym_identifier,
   [14309] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1459), 1,
+    ACTIONS(1432), 1,
       sym_identifier,
   [14316] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1461), 1,
+    ACTIONS(1434), 1,
       sym_identifier,
   [14323] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1463), 1,
-      sym_integer,
+    ACTIONS(1436), 1,
+      anon_sym_COLON,
   [14330] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1465), 1,
-      sym_identifier,
+    ACTIONS(1438), 1,
+      sym_integer,
   [14337] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1467), 1,
-      sym_time,
+    ACTIONS(1440), 1,
+      sym_identifier,
   [14344] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1469), 1,
-      sym_identifier,
+    ACTIONS(1442), 1,
+      anon_sym_DASH_GT,
   [14351] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1471), 1,
-      anon_sym_LBRACE,
+    ACTIONS(1444), 1,
+      sym_identifier,
   [14358] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1473), 1,
-      anon_sym_COLON,
+    ACTIONS(1446), 1,
+      anon_sym_EQ,
   [14365] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1475), 1,
-      anon_sym_to,
+    ACTIONS(1448), 1,
+      sym_identifier,
   [14372] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1477), 1,
+    ACTIONS(1450), 1,
       sym_identifier,
   [14379] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1479), 1,
-      sym_date,
+    ACTIONS(1452), 1,
+      anon_sym_body,
   [14386] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1481), 1,
-      anon_sym_of,
+    ACTIONS(1454), 1,
+      sym_identifier,
   [14393] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1483), 1,
-      anon_sym_EQ_EQ,
+    ACTIONS(1456), 1,
+      anon_sym_subject,
   [14400] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1485), 1,
+    ACTIONS(1458), 1,
       sym_identifier,
   [14407] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1487), 1,
-      anon_sym_per,
+    ACTIONS(1460), 1,
+      sym_identifier,
   [14414] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1489), 1,
-      sym_identifier,
+    ACTIONS(1462), 1,
+      sym_integer,
   [14421] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1491), 1,
-      sym_time,
+    ACTIONS(1464), 1,
+      sym_date,
   [14428] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1493), 1,
-      sym_identifier,
+    ACTIONS(1466), 1,
+      anon_sym_set,
   [14435] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1495), 1,
-      anon_sym_week,
+    ACTIONS(1468), 1,
+      anon_sym_on,
   [14442] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1497), 1,
+    ACTIONS(1470), 1,
       sym_identifier,
   [14449] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1499), 1,
-      sym_identifier,
+    ACTIONS(1472), 1,
+      anon_sym_week,
   [14456] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1501), 1,
-      sym_identifier,
+    ACTIONS(1474), 1,
+      anon_sym_DOT,
   [14463] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1503), 1,
-      anon_sym_LBRACE,
+    ACTIONS(1476), 1,
+      sym_identifier,
   [14470] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1505), 1,
-      anon_sym_most,
+    ACTIONS(1478), 1,
+      sym_date,
   [14477] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1507), 1,
+    ACTIONS(1480), 1,
       anon_sym_to,
   [14484] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1509), 1,
-      sym_identifier,
+    ACTIONS(1482), 1,
+      sym_time,
   [14491] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1511), 1,
-      sym_identifier,
+    ACTIONS(1484), 1,
+      anon_sym_most,
   [14498] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1513), 1,
+    ACTIONS(1486), 1,
       sym_identifier,
   [14505] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1515), 1,
-      anon_sym_from,
+    ACTIONS(1488), 1,
+      sym_identifier,
   [14512] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1517), 1,
-      anon_sym_LBRACE,
+    ACTIONS(1490), 1,
+      anon_sym_account,
   [14519] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1519), 1,
-      anon_sym_on,
+    ACTIONS(1492), 1,
+      anon_sym_fallback,
   [14526] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1521), 1,
-      sym_identifier,
+    ACTIONS(1494), 1,
+      anon_sym_for,
   [14533] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1523), 1,
-      sym_integer,
+    ACTIONS(1496), 1,
+      sym_identifier,
   [14540] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1525), 1,
-      anon_sym_times,
+    ACTIONS(1498), 1,
+      anon_sym_on,
   [14547] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1527), 1,
-      sym_identifier,
+    ACTIONS(1500), 1,
+      sym_time,
   [14554] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1529), 1,
-      sym_identifier,
+    ACTIONS(1502), 1,
+      anon_sym_to,
   [14561] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1531), 1,
-      sym_identifier,
+    ACTIONS(1504), 1,
+      sym_integer,
   [14568] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1533), 1,
-      sym_identifier,
+    ACTIONS(1506), 1,
+      anon_sym_LBRACE,
   [14575] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1535), 1,
-      anon_sym_on,
+    ACTIONS(1508), 1,
+      sym_identifier,
   [14582] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1537), 1,
-      anon_sym_set,
+    ACTIONS(1510), 1,
+      sym_identifier,
   [14589] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1539), 1,
-      anon_sym_EQ,
+    ACTIONS(1512), 1,
+      sym_time,
   [14596] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1541), 1,
-      sym_identifier,
+    ACTIONS(1514), 1,
+      anon_sym_after,
   [14603] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1543), 1,
-      sym_identifier,
+    ACTIONS(1516), 1,
+      anon_sym_until,
   [14610] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1545), 1,
-      anon_sym_every,
+    ACTIONS(1518), 1,
+      sym_identifier,
   [14617] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1547), 1,
+    ACTIONS(1520), 1,
       sym_identifier,
   [14624] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1549), 1,
-      anon_sym_COLON,
+    ACTIONS(1522), 1,
+      anon_sym_day,
   [14631] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1551), 1,
-      anon_sym_DOT,
+    ACTIONS(1524), 1,
+      anon_sym_account,
   [14638] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1553), 1,
-      anon_sym_body,
+    ACTIONS(1526), 1,
+      sym_identifier,
   [14645] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1555), 1,
-      anon_sym_subject,
+    ACTIONS(1528), 1,
+      anon_sym_DASH_GT,
   [14652] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1557), 1,
-      anon_sym_at,
+    ACTIONS(1530), 1,
+      anon_sym_EQ,
   [14659] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1559), 1,
-      anon_sym_account,
+    ACTIONS(1532), 1,
+      sym_identifier,
   [14666] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1561), 1,
+    ACTIONS(1534), 1,
       sym_identifier,
   [14673] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1563), 1,
-      sym_time,
+    ACTIONS(1536), 1,
+      sym_identifier,
   [14680] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1565), 1,
-      sym_identifier,
+    ACTIONS(1538), 1,
+      sym_integer,
   [14687] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1567), 1,
+    ACTIONS(1540), 1,
       sym_identifier,
   [14694] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1569), 1,
-      sym_integer,
+    ACTIONS(1542), 1,
+      anon_sym_set,
   [14701] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1571), 1,
-      anon_sym_to,
+    ACTIONS(1544), 1,
+      sym_identifier,
   [14708] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1573), 1,
-      sym_identifier,
+    ACTIONS(1546), 1,
+      anon_sym_PERCENT,
   [14715] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1575), 1,
-      anon_sym_set,
+    ACTIONS(1548), 1,
+      sym_identifier,
   [14722] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1577), 1,
-      sym_identifier,
+    ACTIONS(1550), 1,
+      anon_sym_DASH_GT,
   [14729] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1579), 1,
-      sym_integer,
+    ACTIONS(1552), 1,
+      anon_sym_version,
   [14736] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1581), 1,
-      anon_sym_EQ,
+    ACTIONS(1554), 1,
+      sym_identifier,
   [14743] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1583), 1,
-      anon_sym_DOT,
+    ACTIONS(1556), 1,
+      sym_identifier,
   [14750] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1585), 1,
-      sym_identifier,
+    ACTIONS(1558), 1,
+      anon_sym_LBRACE,
   [14757] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1587), 1,
-      sym_identifier,
+    ACTIONS(1560), 1,
+      anon_sym_from,
   [14764] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1589), 1,
-      sym_identifier,
+    ACTIONS(1562), 1,
+      anon_sym_installments,
   [14771] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1591), 1,
-      sym_time,
+    ACTIONS(1564), 1,
+      anon_sym_RBRACE,
   [14778] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1593), 1,
-      anon_sym_COLON,
+    ACTIONS(1566), 1,
+      sym_identifier,
   [14785] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1595), 1,
-      anon_sym_DOT,
+    ACTIONS(1568), 1,
+      anon_sym_EQ_EQ,
   [14792] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1597), 1,
-      sym_identifier,
+    ACTIONS(1570), 1,
+      anon_sym_at,
   [14799] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1599), 1,
-      anon_sym_body,
+    ACTIONS(1572), 1,
+      sym_identifier,
   [14806] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1295), 1,
-      anon_sym_if,
+    ACTIONS(1574), 1,
+      sym_identifier,
   [14813] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(1601), 1,
+    ACTIONS(1576), 1,
+      sym_time,
+  [14820] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1578), 1,
+      anon_sym_language,
+  [14827] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1580), 1,
+      anon_sym_set,
+  [14834] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1582), 1,
+      sym_identifier,
+  [14841] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1584), 1,
+      sym_identifier,
+  [14848] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1586), 1,
+      anon_sym_LBRACE,
+  [14855] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1588), 1,
+      anon_sym_DOT,
+  [14862] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1590), 1,
+      sym_time,
+  [14869] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1592), 1,
+      sym_identifier,
+  [14876] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1594), 1,
+      sym_identifier,
+  [14883] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1596), 1,
+      sym_identifier,
+  [14890] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1598), 1,
+      sym_identifier,
+  [14897] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1600), 1,
+      anon_sym_DOT,
+  [14904] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1602), 1,
+      sym_identifier,
+  [14911] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1604), 1,
+      anon_sym_body,
+  [14918] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1606), 1,
+      sym_identifier,
+  [14925] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(1608), 1,
       sym_identifier,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
   [SMALL_STATE(2)] = 0,
-  [SMALL_STATE(3)] = 66,
-  [SMALL_STATE(4)] = 132,
-  [SMALL_STATE(5)] = 205,
-  [SMALL_STATE(6)] = 270,
-  [SMALL_STATE(7)] = 333,
-  [SMALL_STATE(8)] = 396,
-  [SMALL_STATE(9)] = 458,
-  [SMALL_STATE(10)] = 520,
-  [SMALL_STATE(11)] = 582,
-  [SMALL_STATE(12)] = 644,
-  [SMALL_STATE(13)] = 706,
-  [SMALL_STATE(14)] = 768,
-  [SMALL_STATE(15)] = 830,
-  [SMALL_STATE(16)] = 892,
-  [SMALL_STATE(17)] = 954,
-  [SMALL_STATE(18)] = 1016,
-  [SMALL_STATE(19)] = 1078,
-  [SMALL_STATE(20)] = 1140,
-  [SMALL_STATE(21)] = 1202,
+  [SMALL_STATE(3)] = 67,
+  [SMALL_STATE(4)] = 134,
+  [SMALL_STATE(5)] = 200,
+  [SMALL_STATE(6)] = 274,
+  [SMALL_STATE(7)] = 338,
+  [SMALL_STATE(8)] = 402,
+  [SMALL_STATE(9)] = 465,
+  [SMALL_STATE(10)] = 528,
+  [SMALL_STATE(11)] = 591,
+  [SMALL_STATE(12)] = 654,
+  [SMALL_STATE(13)] = 717,
+  [SMALL_STATE(14)] = 780,
+  [SMALL_STATE(15)] = 843,
+  [SMALL_STATE(16)] = 906,
+  [SMALL_STATE(17)] = 969,
+  [SMALL_STATE(18)] = 1032,
+  [SMALL_STATE(19)] = 1095,
+  [SMALL_STATE(20)] = 1158,
+  [SMALL_STATE(21)] = 1210,
   [SMALL_STATE(22)] = 1264,
-  [SMALL_STATE(23)] = 1315,
-  [SMALL_STATE(24)] = 1368,
-  [SMALL_STATE(25)] = 1457,
-  [SMALL_STATE(26)] = 1520,
-  [SMALL_STATE(27)] = 1571,
-  [SMALL_STATE(28)] = 1630,
-  [SMALL_STATE(29)] = 1691,
-  [SMALL_STATE(30)] = 1780,
-  [SMALL_STATE(31)] = 1841,
-  [SMALL_STATE(32)] = 1901,
-  [SMALL_STATE(33)] = 1976,
-  [SMALL_STATE(34)] = 2051,
-  [SMALL_STATE(35)] = 2092,
-  [SMALL_STATE(36)] = 2133,
-  [SMALL_STATE(37)] = 2208,
-  [SMALL_STATE(38)] = 2248,
-  [SMALL_STATE(39)] = 2304,
-  [SMALL_STATE(40)] = 2344,
-  [SMALL_STATE(41)] = 2384,
-  [SMALL_STATE(42)] = 2424,
-  [SMALL_STATE(43)] = 2480,
-  [SMALL_STATE(44)] = 2520,
-  [SMALL_STATE(45)] = 2560,
-  [SMALL_STATE(46)] = 2612,
-  [SMALL_STATE(47)] = 2677,
-  [SMALL_STATE(48)] = 2742,
-  [SMALL_STATE(49)] = 2807,
-  [SMALL_STATE(50)] = 2872,
-  [SMALL_STATE(51)] = 2937,
-  [SMALL_STATE(52)] = 3002,
-  [SMALL_STATE(53)] = 3067,
-  [SMALL_STATE(54)] = 3134,
-  [SMALL_STATE(55)] = 3201,
-  [SMALL_STATE(56)] = 3268,
-  [SMALL_STATE(57)] = 3327,
-  [SMALL_STATE(58)] = 3386,
-  [SMALL_STATE(59)] = 3445,
-  [SMALL_STATE(60)] = 3504,
-  [SMALL_STATE(61)] = 3563,
-  [SMALL_STATE(62)] = 3622,
-  [SMALL_STATE(63)] = 3681,
-  [SMALL_STATE(64)] = 3740,
-  [SMALL_STATE(65)] = 3799,
-  [SMALL_STATE(66)] = 3858,
-  [SMALL_STATE(67)] = 3917,
-  [SMALL_STATE(68)] = 3976,
-  [SMALL_STATE(69)] = 4035,
-  [SMALL_STATE(70)] = 4094,
-  [SMALL_STATE(71)] = 4153,
-  [SMALL_STATE(72)] = 4212,
-  [SMALL_STATE(73)] = 4271,
-  [SMALL_STATE(74)] = 4310,
-  [SMALL_STATE(75)] = 4351,
-  [SMALL_STATE(76)] = 4410,
-  [SMALL_STATE(77)] = 4469,
-  [SMALL_STATE(78)] = 4528,
-  [SMALL_STATE(79)] = 4587,
-  [SMALL_STATE(80)] = 4646,
-  [SMALL_STATE(81)] = 4705,
-  [SMALL_STATE(82)] = 4744,
-  [SMALL_STATE(83)] = 4785,
-  [SMALL_STATE(84)] = 4844,
-  [SMALL_STATE(85)] = 4903,
-  [SMALL_STATE(86)] = 4962,
-  [SMALL_STATE(87)] = 5021,
-  [SMALL_STATE(88)] = 5080,
-  [SMALL_STATE(89)] = 5139,
-  [SMALL_STATE(90)] = 5198,
-  [SMALL_STATE(91)] = 5257,
-  [SMALL_STATE(92)] = 5316,
-  [SMALL_STATE(93)] = 5375,
-  [SMALL_STATE(94)] = 5434,
-  [SMALL_STATE(95)] = 5493,
-  [SMALL_STATE(96)] = 5552,
-  [SMALL_STATE(97)] = 5611,
-  [SMALL_STATE(98)] = 5670,
-  [SMALL_STATE(99)] = 5729,
-  [SMALL_STATE(100)] = 5788,
-  [SMALL_STATE(101)] = 5847,
-  [SMALL_STATE(102)] = 5906,
-  [SMALL_STATE(103)] = 5965,
-  [SMALL_STATE(104)] = 6024,
-  [SMALL_STATE(105)] = 6083,
-  [SMALL_STATE(106)] = 6142,
-  [SMALL_STATE(107)] = 6182,
-  [SMALL_STATE(108)] = 6234,
-  [SMALL_STATE(109)] = 6284,
-  [SMALL_STATE(110)] = 6322,
-  [SMALL_STATE(111)] = 6360,
-  [SMALL_STATE(112)] = 6398,
-  [SMALL_STATE(113)] = 6436,
-  [SMALL_STATE(114)] = 6474,
-  [SMALL_STATE(115)] = 6512,
-  [SMALL_STATE(116)] = 6552,
-  [SMALL_STATE(117)] = 6590,
-  [SMALL_STATE(118)] = 6628,
-  [SMALL_STATE(119)] = 6678,
-  [SMALL_STATE(120)] = 6716,
-  [SMALL_STATE(121)] = 6754,
-  [SMALL_STATE(122)] = 6806,
-  [SMALL_STATE(123)] = 6844,
-  [SMALL_STATE(124)] = 6882,
-  [SMALL_STATE(125)] = 6934,
-  [SMALL_STATE(126)] = 6974,
-  [SMALL_STATE(127)] = 7020,
-  [SMALL_STATE(128)] = 7070,
-  [SMALL_STATE(129)] = 7118,
-  [SMALL_STATE(130)] = 7170,
-  [SMALL_STATE(131)] = 7208,
-  [SMALL_STATE(132)] = 7246,
-  [SMALL_STATE(133)] = 7284,
-  [SMALL_STATE(134)] = 7322,
-  [SMALL_STATE(135)] = 7370,
-  [SMALL_STATE(136)] = 7416,
-  [SMALL_STATE(137)] = 7471,
-  [SMALL_STATE(138)] = 7517,
-  [SMALL_STATE(139)] = 7563,
-  [SMALL_STATE(140)] = 7607,
-  [SMALL_STATE(141)] = 7653,
-  [SMALL_STATE(142)] = 7699,
-  [SMALL_STATE(143)] = 7729,
-  [SMALL_STATE(144)] = 7761,
-  [SMALL_STATE(145)] = 7791,
-  [SMALL_STATE(146)] = 7821,
-  [SMALL_STATE(147)] = 7853,
-  [SMALL_STATE(148)] = 7883,
-  [SMALL_STATE(149)] = 7912,
-  [SMALL_STATE(150)] = 7943,
-  [SMALL_STATE(151)] = 7972,
-  [SMALL_STATE(152)] = 8019,
-  [SMALL_STATE(153)] = 8045,
-  [SMALL_STATE(154)] = 8071,
-  [SMALL_STATE(155)] = 8103,
-  [SMALL_STATE(156)] = 8129,
-  [SMALL_STATE(157)] = 8155,
-  [SMALL_STATE(158)] = 8181,
-  [SMALL_STATE(159)] = 8207,
-  [SMALL_STATE(160)] = 8233,
-  [SMALL_STATE(161)] = 8259,
-  [SMALL_STATE(162)] = 8291,
-  [SMALL_STATE(163)] = 8317,
-  [SMALL_STATE(164)] = 8343,
-  [SMALL_STATE(165)] = 8369,
-  [SMALL_STATE(166)] = 8395,
-  [SMALL_STATE(167)] = 8421,
-  [SMALL_STATE(168)] = 8447,
-  [SMALL_STATE(169)] = 8473,
-  [SMALL_STATE(170)] = 8499,
-  [SMALL_STATE(171)] = 8525,
-  [SMALL_STATE(172)] = 8551,
-  [SMALL_STATE(173)] = 8577,
-  [SMALL_STATE(174)] = 8603,
-  [SMALL_STATE(175)] = 8629,
-  [SMALL_STATE(176)] = 8655,
-  [SMALL_STATE(177)] = 8681,
-  [SMALL_STATE(178)] = 8707,
-  [SMALL_STATE(179)] = 8733,
-  [SMALL_STATE(180)] = 8761,
-  [SMALL_STATE(181)] = 8789,
-  [SMALL_STATE(182)] = 8817,
-  [SMALL_STATE(183)] = 8855,
-  [SMALL_STATE(184)] = 8883,
-  [SMALL_STATE(185)] = 8911,
-  [SMALL_STATE(186)] = 8939,
-  [SMALL_STATE(187)] = 8967,
-  [SMALL_STATE(188)] = 8995,
-  [SMALL_STATE(189)] = 9023,
-  [SMALL_STATE(190)] = 9051,
-  [SMALL_STATE(191)] = 9079,
-  [SMALL_STATE(192)] = 9109,
-  [SMALL_STATE(193)] = 9145,
-  [SMALL_STATE(194)] = 9185,
-  [SMALL_STATE(195)] = 9223,
-  [SMALL_STATE(196)] = 9251,
-  [SMALL_STATE(197)] = 9279,
-  [SMALL_STATE(198)] = 9305,
-  [SMALL_STATE(199)] = 9333,
-  [SMALL_STATE(200)] = 9361,
-  [SMALL_STATE(201)] = 9387,
-  [SMALL_STATE(202)] = 9413,
-  [SMALL_STATE(203)] = 9439,
-  [SMALL_STATE(204)] = 9465,
-  [SMALL_STATE(205)] = 9499,
-  [SMALL_STATE(206)] = 9541,
-  [SMALL_STATE(207)] = 9572,
-  [SMALL_STATE(208)] = 9603,
-  [SMALL_STATE(209)] = 9638,
-  [SMALL_STATE(210)] = 9673,
-  [SMALL_STATE(211)] = 9702,
-  [SMALL_STATE(212)] = 9735,
-  [SMALL_STATE(213)] = 9770,
-  [SMALL_STATE(214)] = 9805,
-  [SMALL_STATE(215)] = 9845,
-  [SMALL_STATE(216)] = 9869,
-  [SMALL_STATE(217)] = 9897,
-  [SMALL_STATE(218)] = 9925,
-  [SMALL_STATE(219)] = 9953,
-  [SMALL_STATE(220)] = 9981,
-  [SMALL_STATE(221)] = 10005,
-  [SMALL_STATE(222)] = 10039,
-  [SMALL_STATE(223)] = 10081,
-  [SMALL_STATE(224)] = 10121,
-  [SMALL_STATE(225)] = 10166,
-  [SMALL_STATE(226)] = 10197,
-  [SMALL_STATE(227)] = 10220,
-  [SMALL_STATE(228)] = 10245,
-  [SMALL_STATE(229)] = 10268,
-  [SMALL_STATE(230)] = 10293,
-  [SMALL_STATE(231)] = 10318,
-  [SMALL_STATE(232)] = 10343,
-  [SMALL_STATE(233)] = 10384,
-  [SMALL_STATE(234)] = 10409,
-  [SMALL_STATE(235)] = 10432,
-  [SMALL_STATE(236)] = 10455,
-  [SMALL_STATE(237)] = 10482,
-  [SMALL_STATE(238)] = 10504,
-  [SMALL_STATE(239)] = 10526,
-  [SMALL_STATE(240)] = 10548,
-  [SMALL_STATE(241)] = 10576,
-  [SMALL_STATE(242)] = 10598,
-  [SMALL_STATE(243)] = 10620,
-  [SMALL_STATE(244)] = 10642,
-  [SMALL_STATE(245)] = 10664,
-  [SMALL_STATE(246)] = 10686,
-  [SMALL_STATE(247)] = 10708,
-  [SMALL_STATE(248)] = 10730,
-  [SMALL_STATE(249)] = 10752,
-  [SMALL_STATE(250)] = 10774,
-  [SMALL_STATE(251)] = 10814,
-  [SMALL_STATE(252)] = 10836,
-  [SMALL_STATE(253)] = 10876,
-  [SMALL_STATE(254)] = 10898,
-  [SMALL_STATE(255)] = 10926,
-  [SMALL_STATE(256)] = 10948,
-  [SMALL_STATE(257)] = 10970,
-  [SMALL_STATE(258)] = 10992,
-  [SMALL_STATE(259)] = 11014,
-  [SMALL_STATE(260)] = 11036,
-  [SMALL_STATE(261)] = 11058,
-  [SMALL_STATE(262)] = 11082,
-  [SMALL_STATE(263)] = 11104,
-  [SMALL_STATE(264)] = 11128,
-  [SMALL_STATE(265)] = 11156,
-  [SMALL_STATE(266)] = 11178,
-  [SMALL_STATE(267)] = 11215,
-  [SMALL_STATE(268)] = 11238,
-  [SMALL_STATE(269)] = 11263,
-  [SMALL_STATE(270)] = 11300,
-  [SMALL_STATE(271)] = 11337,
-  [SMALL_STATE(272)] = 11374,
-  [SMALL_STATE(273)] = 11402,
-  [SMALL_STATE(274)] = 11430,
-  [SMALL_STATE(275)] = 11461,
-  [SMALL_STATE(276)] = 11492,
-  [SMALL_STATE(277)] = 11523,
-  [SMALL_STATE(278)] = 11545,
-  [SMALL_STATE(279)] = 11567,
-  [SMALL_STATE(280)] = 11593,
-  [SMALL_STATE(281)] = 11615,
-  [SMALL_STATE(282)] = 11646,
-  [SMALL_STATE(283)] = 11667,
-  [SMALL_STATE(284)] = 11692,
-  [SMALL_STATE(285)] = 11710,
-  [SMALL_STATE(286)] = 11726,
-  [SMALL_STATE(287)] = 11752,
-  [SMALL_STATE(288)] = 11770,
-  [SMALL_STATE(289)] = 11788,
-  [SMALL_STATE(290)] = 11810,
-  [SMALL_STATE(291)] = 11826,
-  [SMALL_STATE(292)] = 11848,
-  [SMALL_STATE(293)] = 11870,
-  [SMALL_STATE(294)] = 11891,
-  [SMALL_STATE(295)] = 11912,
-  [SMALL_STATE(296)] = 11929,
-  [SMALL_STATE(297)] = 11950,
-  [SMALL_STATE(298)] = 11971,
-  [SMALL_STATE(299)] = 11992,
-  [SMALL_STATE(300)] = 12007,
-  [SMALL_STATE(301)] = 12024,
-  [SMALL_STATE(302)] = 12043,
-  [SMALL_STATE(303)] = 12062,
-  [SMALL_STATE(304)] = 12081,
-  [SMALL_STATE(305)] = 12102,
-  [SMALL_STATE(306)] = 12123,
-  [SMALL_STATE(307)] = 12138,
-  [SMALL_STATE(308)] = 12150,
-  [SMALL_STATE(309)] = 12162,
-  [SMALL_STATE(310)] = 12176,
-  [SMALL_STATE(311)] = 12196,
-  [SMALL_STATE(312)] = 12214,
-  [SMALL_STATE(313)] = 12226,
-  [SMALL_STATE(314)] = 12238,
-  [SMALL_STATE(315)] = 12250,
-  [SMALL_STATE(316)] = 12266,
-  [SMALL_STATE(317)] = 12278,
-  [SMALL_STATE(318)] = 12296,
-  [SMALL_STATE(319)] = 12308,
-  [SMALL_STATE(320)] = 12320,
-  [SMALL_STATE(321)] = 12338,
-  [SMALL_STATE(322)] = 12356,
-  [SMALL_STATE(323)] = 12374,
-  [SMALL_STATE(324)] = 12386,
-  [SMALL_STATE(325)] = 12398,
-  [SMALL_STATE(326)] = 12410,
-  [SMALL_STATE(327)] = 12422,
-  [SMALL_STATE(328)] = 12434,
-  [SMALL_STATE(329)] = 12446,
-  [SMALL_STATE(330)] = 12464,
-  [SMALL_STATE(331)] = 12482,
-  [SMALL_STATE(332)] = 12500,
-  [SMALL_STATE(333)] = 12518,
-  [SMALL_STATE(334)] = 12536,
-  [SMALL_STATE(335)] = 12548,
-  [SMALL_STATE(336)] = 12566,
-  [SMALL_STATE(337)] = 12583,
-  [SMALL_STATE(338)] = 12600,
-  [SMALL_STATE(339)] = 12615,
-  [SMALL_STATE(340)] = 12626,
-  [SMALL_STATE(341)] = 12639,
-  [SMALL_STATE(342)] = 12654,
-  [SMALL_STATE(343)] = 12665,
-  [SMALL_STATE(344)] = 12680,
-  [SMALL_STATE(345)] = 12693,
-  [SMALL_STATE(346)] = 12706,
-  [SMALL_STATE(347)] = 12721,
-  [SMALL_STATE(348)] = 12736,
-  [SMALL_STATE(349)] = 12753,
-  [SMALL_STATE(350)] = 12770,
-  [SMALL_STATE(351)] = 12785,
-  [SMALL_STATE(352)] = 12804,
-  [SMALL_STATE(353)] = 12819,
-  [SMALL_STATE(354)] = 12832,
-  [SMALL_STATE(355)] = 12847,
-  [SMALL_STATE(356)] = 12860,
-  [SMALL_STATE(357)] = 12873,
-  [SMALL_STATE(358)] = 12886,
-  [SMALL_STATE(359)] = 12896,
-  [SMALL_STATE(360)] = 12908,
-  [SMALL_STATE(361)] = 12918,
-  [SMALL_STATE(362)] = 12928,
-  [SMALL_STATE(363)] = 12942,
-  [SMALL_STATE(364)] = 12956,
-  [SMALL_STATE(365)] = 12970,
-  [SMALL_STATE(366)] = 12980,
-  [SMALL_STATE(367)] = 12990,
-  [SMALL_STATE(368)] = 13000,
-  [SMALL_STATE(369)] = 13010,
-  [SMALL_STATE(370)] = 13020,
-  [SMALL_STATE(371)] = 13030,
-  [SMALL_STATE(372)] = 13040,
-  [SMALL_STATE(373)] = 13050,
-  [SMALL_STATE(374)] = 13060,
-  [SMALL_STATE(375)] = 13074,
-  [SMALL_STATE(376)] = 13088,
-  [SMALL_STATE(377)] = 13098,
-  [SMALL_STATE(378)] = 13108,
-  [SMALL_STATE(379)] = 13118,
-  [SMALL_STATE(380)] = 13128,
-  [SMALL_STATE(381)] = 13140,
-  [SMALL_STATE(382)] = 13154,
-  [SMALL_STATE(383)] = 13166,
-  [SMALL_STATE(384)] = 13176,
-  [SMALL_STATE(385)] = 13190,
-  [SMALL_STATE(386)] = 13204,
-  [SMALL_STATE(387)] = 13218,
-  [SMALL_STATE(388)] = 13228,
-  [SMALL_STATE(389)] = 13238,
-  [SMALL_STATE(390)] = 13252,
-  [SMALL_STATE(391)] = 13266,
-  [SMALL_STATE(392)] = 13280,
-  [SMALL_STATE(393)] = 13294,
-  [SMALL_STATE(394)] = 13308,
-  [SMALL_STATE(395)] = 13318,
-  [SMALL_STATE(396)] = 13331,
-  [SMALL_STATE(397)] = 13344,
-  [SMALL_STATE(398)] = 13357,
-  [SMALL_STATE(399)] = 13368,
-  [SMALL_STATE(400)] = 13379,
-  [SMALL_STATE(401)] = 13388,
-  [SMALL_STATE(402)] = 13397,
-  [SMALL_STATE(403)] = 13406,
-  [SMALL_STATE(404)] = 13415,
-  [SMALL_STATE(405)] = 13424,
-  [SMALL_STATE(406)] = 13437,
-  [SMALL_STATE(407)] = 13450,
-  [SMALL_STATE(408)] = 13463,
-  [SMALL_STATE(409)] = 13476,
-  [SMALL_STATE(410)] = 13485,
-  [SMALL_STATE(411)] = 13496,
-  [SMALL_STATE(412)] = 13506,
-  [SMALL_STATE(413)] = 13516,
-  [SMALL_STATE(414)] = 13526,
-  [SMALL_STATE(415)] = 13536,
-  [SMALL_STATE(416)] = 13546,
-  [SMALL_STATE(417)] = 13556,
-  [SMALL_STATE(418)] = 13564,
-  [SMALL_STATE(419)] = 13572,
-  [SMALL_STATE(420)] = 13580,
-  [SMALL_STATE(421)] = 13590,
-  [SMALL_STATE(422)] = 13600,
-  [SMALL_STATE(423)] = 13610,
-  [SMALL_STATE(424)] = 13620,
-  [SMALL_STATE(425)] = 13630,
-  [SMALL_STATE(426)] = 13640,
-  [SMALL_STATE(427)] = 13650,
-  [SMALL_STATE(428)] = 13658,
-  [SMALL_STATE(429)] = 13668,
-  [SMALL_STATE(430)] = 13678,
-  [SMALL_STATE(431)] = 13688,
-  [SMALL_STATE(432)] = 13698,
-  [SMALL_STATE(433)] = 13708,
-  [SMALL_STATE(434)] = 13718,
-  [SMALL_STATE(435)] = 13726,
-  [SMALL_STATE(436)] = 13736,
-  [SMALL_STATE(437)] = 13746,
-  [SMALL_STATE(438)] = 13756,
-  [SMALL_STATE(439)] = 13766,
-  [SMALL_STATE(440)] = 13776,
-  [SMALL_STATE(441)] = 13786,
-  [SMALL_STATE(442)] = 13794,
-  [SMALL_STATE(443)] = 13804,
-  [SMALL_STATE(444)] = 13814,
-  [SMALL_STATE(445)] = 13824,
-  [SMALL_STATE(446)] = 13834,
-  [SMALL_STATE(447)] = 13844,
-  [SMALL_STATE(448)] = 13854,
-  [SMALL_STATE(449)] = 13864,
-  [SMALL_STATE(450)] = 13874,
-  [SMALL_STATE(451)] = 13882,
-  [SMALL_STATE(452)] = 13892,
-  [SMALL_STATE(453)] = 13902,
-  [SMALL_STATE(454)] = 13912,
-  [SMALL_STATE(455)] = 13922,
-  [SMALL_STATE(456)] = 13932,
-  [SMALL_STATE(457)] = 13942,
-  [SMALL_STATE(458)] = 13952,
-  [SMALL_STATE(459)] = 13959,
-  [SMALL_STATE(460)] = 13966,
-  [SMALL_STATE(461)] = 13973,
-  [SMALL_STATE(462)] = 13980,
-  [SMALL_STATE(463)] = 13987,
-  [SMALL_STATE(464)] = 13994,
-  [SMALL_STATE(465)] = 14001,
-  [SMALL_STATE(466)] = 14008,
-  [SMALL_STATE(467)] = 14015,
-  [SMALL_STATE(468)] = 14022,
-  [SMALL_STATE(469)] = 14029,
-  [SMALL_STATE(470)] = 14036,
-  [SMALL_STATE(471)] = 14043,
-  [SMALL_STATE(472)] = 14050,
-  [SMALL_STATE(473)] = 14057,
-  [SMALL_STATE(474)] = 14064,
-  [SMALL_STATE(475)] = 14071,
-  [SMALL_STATE(476)] = 14078,
-  [SMALL_STATE(477)] = 14085,
-  [SMALL_STATE(478)] = 14092,
-  [SMALL_STATE(479)] = 14099,
-  [SMALL_STATE(480)] = 14106,
-  [SMALL_STATE(481)] = 14113,
-  [SMALL_STATE(482)] = 14120,
-  [SMALL_STATE(483)] = 14127,
-  [SMALL_STATE(484)] = 14134,
-  [SMALL_STATE(485)] = 14141,
-  [SMALL_STATE(486)] = 14148,
-  [SMALL_STATE(487)] = 14155,
-  [SMALL_STATE(488)] = 14162,
-  [SMALL_STATE(489)] = 14169,
-  [SMALL_STATE(490)] = 14176,
-  [SMALL_STATE(491)] = 14183,
-  [SMALL_STATE(492)] = 14190,
-  [SMALL_STATE(493)] = 14197,
-  [SMALL_STATE(494)] = 14204,
-  [SMALL_STATE(495)] = 14211,
-  [SMALL_STATE(496)] = 14218,
-  [SMALL_STATE(497)] = 14225,
-  [SMALL_STATE(498)] = 14232,
-  [SMALL_STATE(499)] = 14239,
-  [SMALL_STATE(500)] = 14246,
-  [SMALL_STATE(501)] = 14253,
-  [SMALL_STATE(502)] = 14260,
-  [SMALL_STATE(503)] = 14267,
-  [SMALL_STATE(504)] = 14274,
-  [SMALL_STATE(505)] = 14281,
-  [SMALL_STATE(506)] = 14288,
-  [SMALL_STATE(507)] = 14295,
-  [SMALL_STATE(508)] = 14302,
-  [SMALL_STATE(509)] = 14309,
-  [SMALL_STATE(510)] = 14316,
-  [SMALL_STATE(511)] = 14323,
-  [SMALL_STATE(512)] = 14330,
-  [SMALL_STATE(513)] = 14337,
-  [SMALL_STATE(514)] = 14344,
-  [SMALL_STATE(515)] = 14351,
-  [SMALL_STATE(516)] = 14358,
-  [SMALL_STATE(517)] = 14365,
-  [SMALL_STATE(518)] = 14372,
-  [SMALL_STATE(519)] = 14379,
-  [SMALL_STATE(520)] = 14386,
-  [SMALL_STATE(521)] = 14393,
-  [SMALL_STATE(522)] = 14400,
-  [SMALL_STATE(523)] = 14407,
-  [SMALL_STATE(524)] = 14414,
-  [SMALL_STATE(525)] = 14421,
-  [SMALL_STATE(526)] = 14428,
-  [SMALL_STATE(527)] = 14435,
-  [SMALL_STATE(528)] = 14442,
-  [SMALL_STATE(529)] = 14449,
-  [SMALL_STATE(530)] = 14456,
-  [SMALL_STATE(531)] = 14463,
-  [SMALL_STATE(532)] = 14470,
-  [SMALL_STATE(533)] = 14477,
-  [SMALL_STATE(534)] = 14484,
-  [SMALL_STATE(535)] = 14491,
-  [SMALL_STATE(536)] = 14498,
-  [SMALL_STATE(537)] = 14505,
-  [SMALL_STATE(538)] = 14512,
-  [SMALL_STATE(539)] = 14519,
-  [SMALL_STATE(540)] = 14526,
-  [SMALL_STATE(541)] = 14533,
-  [SMALL_STATE(542)] = 14540,
-  [SMALL_STATE(543)] = 14547,
-  [SMALL_STATE(544)] = 14554,
-  [SMALL_STATE(545)] = 14561,
-  [SMALL_STATE(546)] = 14568,
-  [SMALL_STATE(547)] = 14575,
-  [SMALL_STATE(548)] = 14582,
-  [SMALL_STATE(549)] = 14589,
-  [SMALL_STATE(550)] = 14596,
-  [SMALL_STATE(551)] = 14603,
-  [SMALL_STATE(552)] = 14610,
-  [SMALL_STATE(553)] = 14617,
-  [SMALL_STATE(554)] = 14624,
-  [SMALL_STATE(555)] = 14631,
-  [SMALL_STATE(556)] = 14638,
-  [SMALL_STATE(557)] = 14645,
-  [SMALL_STATE(558)] = 14652,
-  [SMALL_STATE(559)] = 14659,
-  [SMALL_STATE(560)] = 14666,
-  [SMALL_STATE(561)] = 14673,
-  [SMALL_STATE(562)] = 14680,
-  [SMALL_STATE(563)] = 14687,
-  [SMALL_STATE(564)] = 14694,
-  [SMALL_STATE(565)] = 14701,
-  [SMALL_STATE(566)] = 14708,
-  [SMALL_STATE(567)] = 14715,
-  [SMALL_STATE(568)] = 14722,
-  [SMALL_STATE(569)] = 14729,
-  [SMALL_STATE(570)] = 14736,
-  [SMALL_STATE(571)] = 14743,
-  [SMALL_STATE(572)] = 14750,
-  [SMALL_STATE(573)] = 14757,
-  [SMALL_STATE(574)] = 14764,
-  [SMALL_STATE(575)] = 14771,
-  [SMALL_STATE(576)] = 14778,
-  [SMALL_STATE(577)] = 14785,
-  [SMALL_STATE(578)] = 14792,
-  [SMALL_STATE(579)] = 14799,
-  [SMALL_STATE(580)] = 14806,
-  [SMALL_STATE(581)] = 14813,
+  [SMALL_STATE(23)] = 1326,
+  [SMALL_STATE(24)] = 1388,
+  [SMALL_STATE(25)] = 1481,
+  [SMALL_STATE(26)] = 1574,
+  [SMALL_STATE(27)] = 1626,
+  [SMALL_STATE(28)] = 1686,
+  [SMALL_STATE(29)] = 1748,
+  [SMALL_STATE(30)] = 1812,
+  [SMALL_STATE(31)] = 1874,
+  [SMALL_STATE(32)] = 1935,
+  [SMALL_STATE(33)] = 1977,
+  [SMALL_STATE(34)] = 2019,
+  [SMALL_STATE(35)] = 2060,
+  [SMALL_STATE(36)] = 2135,
+  [SMALL_STATE(37)] = 2192,
+  [SMALL_STATE(38)] = 2233,
+  [SMALL_STATE(39)] = 2274,
+  [SMALL_STATE(40)] = 2315,
+  [SMALL_STATE(41)] = 2356,
+  [SMALL_STATE(42)] = 2431,
+  [SMALL_STATE(43)] = 2472,
+  [SMALL_STATE(44)] = 2529,
+  [SMALL_STATE(45)] = 2604,
+  [SMALL_STATE(46)] = 2656,
+  [SMALL_STATE(47)] = 2721,
+  [SMALL_STATE(48)] = 2786,
+  [SMALL_STATE(49)] = 2851,
+  [SMALL_STATE(50)] = 2916,
+  [SMALL_STATE(51)] = 2981,
+  [SMALL_STATE(52)] = 3046,
+  [SMALL_STATE(53)] = 3111,
+  [SMALL_STATE(54)] = 3170,
+  [SMALL_STATE(55)] = 3229,
+  [SMALL_STATE(56)] = 3288,
+  [SMALL_STATE(57)] = 3347,
+  [SMALL_STATE(58)] = 3406,
+  [SMALL_STATE(59)] = 3465,
+  [SMALL_STATE(60)] = 3532,
+  [SMALL_STATE(61)] = 3591,
+  [SMALL_STATE(62)] = 3650,
+  [SMALL_STATE(63)] = 3709,
+  [SMALL_STATE(64)] = 3768,
+  [SMALL_STATE(65)] = 3827,
+  [SMALL_STATE(66)] = 3886,
+  [SMALL_STATE(67)] = 3945,
+  [SMALL_STATE(68)] = 4004,
+  [SMALL_STATE(69)] = 4071,
+  [SMALL_STATE(70)] = 4130,
+  [SMALL_STATE(71)] = 4169,
+  [SMALL_STATE(72)] = 4210,
+  [SMALL_STATE(73)] = 4269,
+  [SMALL_STATE(74)] = 4328,
+  [SMALL_STATE(75)] = 4387,
+  [SMALL_STATE(76)] = 4446,
+  [SMALL_STATE(77)] = 4505,
+  [SMALL_STATE(78)] = 4564,
+  [SMALL_STATE(79)] = 4603,
+  [SMALL_STATE(80)] = 4644,
+  [SMALL_STATE(81)] = 4703,
+  [SMALL_STATE(82)] = 4762,
+  [SMALL_STATE(83)] = 4821,
+  [SMALL_STATE(84)] = 4880,
+  [SMALL_STATE(85)] = 4939,
+  [SMALL_STATE(86)] = 4998,
+  [SMALL_STATE(87)] = 5057,
+  [SMALL_STATE(88)] = 5116,
+  [SMALL_STATE(89)] = 5175,
+  [SMALL_STATE(90)] = 5234,
+  [SMALL_STATE(91)] = 5293,
+  [SMALL_STATE(92)] = 5352,
+  [SMALL_STATE(93)] = 5411,
+  [SMALL_STATE(94)] = 5470,
+  [SMALL_STATE(95)] = 5529,
+  [SMALL_STATE(96)] = 5588,
+  [SMALL_STATE(97)] = 5655,
+  [SMALL_STATE(98)] = 5714,
+  [SMALL_STATE(99)] = 5773,
+  [SMALL_STATE(100)] = 5832,
+  [SMALL_STATE(101)] = 5891,
+  [SMALL_STATE(102)] = 5950,
+  [SMALL_STATE(103)] = 6009,
+  [SMALL_STATE(104)] = 6068,
+  [SMALL_STATE(105)] = 6127,
+  [SMALL_STATE(106)] = 6186,
+  [SMALL_STATE(107)] = 6236,
+  [SMALL_STATE(108)] = 6284,
+  [SMALL_STATE(109)] = 6336,
+  [SMALL_STATE(110)] = 6388,
+  [SMALL_STATE(111)] = 6426,
+  [SMALL_STATE(112)] = 6466,
+  [SMALL_STATE(113)] = 6504,
+  [SMALL_STATE(114)] = 6542,
+  [SMALL_STATE(115)] = 6592,
+  [SMALL_STATE(116)] = 6630,
+  [SMALL_STATE(117)] = 6668,
+  [SMALL_STATE(118)] = 6706,
+  [SMALL_STATE(119)] = 6744,
+  [SMALL_STATE(120)] = 6782,
+  [SMALL_STATE(121)] = 6820,
+  [SMALL_STATE(122)] = 6858,
+  [SMALL_STATE(123)] = 6896,
+  [SMALL_STATE(124)] = 6936,
+  [SMALL_STATE(125)] = 6982,
+  [SMALL_STATE(126)] = 7034,
+  [SMALL_STATE(127)] = 7084,
+  [SMALL_STATE(128)] = 7122,
+  [SMALL_STATE(129)] = 7160,
+  [SMALL_STATE(130)] = 7198,
+  [SMALL_STATE(131)] = 7236,
+  [SMALL_STATE(132)] = 7274,
+  [SMALL_STATE(133)] = 7326,
+  [SMALL_STATE(134)] = 7366,
+  [SMALL_STATE(135)] = 7412,
+  [SMALL_STATE(136)] = 7460,
+  [SMALL_STATE(137)] = 7515,
+  [SMALL_STATE(138)] = 7561,
+  [SMALL_STATE(139)] = 7607,
+  [SMALL_STATE(140)] = 7651,
+  [SMALL_STATE(141)] = 7697,
+  [SMALL_STATE(142)] = 7743,
+  [SMALL_STATE(143)] = 7776,
+  [SMALL_STATE(144)] = 7808,
+  [SMALL_STATE(145)] = 7838,
+  [SMALL_STATE(146)] = 7868,
+  [SMALL_STATE(147)] = 7898,
+  [SMALL_STATE(148)] = 7928,
+  [SMALL_STATE(149)] = 7958,
+  [SMALL_STATE(150)] = 7985,
+  [SMALL_STATE(151)] = 8012,
+  [SMALL_STATE(152)] = 8039,
+  [SMALL_STATE(153)] = 8066,
+  [SMALL_STATE(154)] = 8093,
+  [SMALL_STATE(155)] = 8120,
+  [SMALL_STATE(156)] = 8147,
+  [SMALL_STATE(157)] = 8174,
+  [SMALL_STATE(158)] = 8221,
+  [SMALL_STATE(159)] = 8248,
+  [SMALL_STATE(160)] = 8275,
+  [SMALL_STATE(161)] = 8302,
+  [SMALL_STATE(162)] = 8329,
+  [SMALL_STATE(163)] = 8356,
+  [SMALL_STATE(164)] = 8383,
+  [SMALL_STATE(165)] = 8410,
+  [SMALL_STATE(166)] = 8437,
+  [SMALL_STATE(167)] = 8464,
+  [SMALL_STATE(168)] = 8491,
+  [SMALL_STATE(169)] = 8518,
+  [SMALL_STATE(170)] = 8545,
+  [SMALL_STATE(171)] = 8572,
+  [SMALL_STATE(172)] = 8599,
+  [SMALL_STATE(173)] = 8630,
+  [SMALL_STATE(174)] = 8657,
+  [SMALL_STATE(175)] = 8684,
+  [SMALL_STATE(176)] = 8711,
+  [SMALL_STATE(177)] = 8738,
+  [SMALL_STATE(178)] = 8767,
+  [SMALL_STATE(179)] = 8794,
+  [SMALL_STATE(180)] = 8821,
+  [SMALL_STATE(181)] = 8848,
+  [SMALL_STATE(182)] = 8875,
+  [SMALL_STATE(183)] = 8909,
+  [SMALL_STATE(184)] = 8935,
+  [SMALL_STATE(185)] = 8977,
+  [SMALL_STATE(186)] = 9009,
+  [SMALL_STATE(187)] = 9037,
+  [SMALL_STATE(188)] = 9065,
+  [SMALL_STATE(189)] = 9093,
+  [SMALL_STATE(190)] = 9131,
+  [SMALL_STATE(191)] = 9159,
+  [SMALL_STATE(192)] = 9187,
+  [SMALL_STATE(193)] = 9215,
+  [SMALL_STATE(194)] = 9243,
+  [SMALL_STATE(195)] = 9271,
+  [SMALL_STATE(196)] = 9299,
+  [SMALL_STATE(197)] = 9327,
+  [SMALL_STATE(198)] = 9355,
+  [SMALL_STATE(199)] = 9385,
+  [SMALL_STATE(200)] = 9421,
+  [SMALL_STATE(201)] = 9461,
+  [SMALL_STATE(202)] = 9499,
+  [SMALL_STATE(203)] = 9527,
+  [SMALL_STATE(204)] = 9555,
+  [SMALL_STATE(205)] = 9583,
+  [SMALL_STATE(206)] = 9611,
+  [SMALL_STATE(207)] = 9643,
+  [SMALL_STATE(208)] = 9678,
+  [SMALL_STATE(209)] = 9709,
+  [SMALL_STATE(210)] = 9744,
+  [SMALL_STATE(211)] = 9775,
+  [SMALL_STATE(212)] = 9808,
+  [SMALL_STATE(213)] = 9837,
+  [SMALL_STATE(214)] = 9872,
+  [SMALL_STATE(215)] = 9907,
+  [SMALL_STATE(216)] = 9935,
+  [SMALL_STATE(217)] = 9969,
+  [SMALL_STATE(218)] = 9997,
+  [SMALL_STATE(219)] = 10021,
+  [SMALL_STATE(220)] = 10049,
+  [SMALL_STATE(221)] = 10077,
+  [SMALL_STATE(222)] = 10117,
+  [SMALL_STATE(223)] = 10157,
+  [SMALL_STATE(224)] = 10199,
+  [SMALL_STATE(225)] = 10223,
+  [SMALL_STATE(226)] = 10246,
+  [SMALL_STATE(227)] = 10269,
+  [SMALL_STATE(228)] = 10310,
+  [SMALL_STATE(229)] = 10333,
+  [SMALL_STATE(230)] = 10356,
+  [SMALL_STATE(231)] = 10381,
+  [SMALL_STATE(232)] = 10426,
+  [SMALL_STATE(233)] = 10451,
+  [SMALL_STATE(234)] = 10476,
+  [SMALL_STATE(235)] = 10501,
+  [SMALL_STATE(236)] = 10526,
+  [SMALL_STATE(237)] = 10557,
+  [SMALL_STATE(238)] = 10584,
+  [SMALL_STATE(239)] = 10612,
+  [SMALL_STATE(240)] = 10634,
+  [SMALL_STATE(241)] = 10656,
+  [SMALL_STATE(242)] = 10678,
+  [SMALL_STATE(243)] = 10718,
+  [SMALL_STATE(244)] = 10740,
+  [SMALL_STATE(245)] = 10762,
+  [SMALL_STATE(246)] = 10786,
+  [SMALL_STATE(247)] = 10808,
+  [SMALL_STATE(248)] = 10832,
+  [SMALL_STATE(249)] = 10860,
+  [SMALL_STATE(250)] = 10882,
+  [SMALL_STATE(251)] = 10904,
+  [SMALL_STATE(252)] = 10926,
+  [SMALL_STATE(253)] = 10948,
+  [SMALL_STATE(254)] = 10970,
+  [SMALL_STATE(255)] = 10992,
+  [SMALL_STATE(256)] = 11014,
+  [SMALL_STATE(257)] = 11036,
+  [SMALL_STATE(258)] = 11058,
+  [SMALL_STATE(259)] = 11080,
+  [SMALL_STATE(260)] = 11102,
+  [SMALL_STATE(261)] = 11130,
+  [SMALL_STATE(262)] = 11152,
+  [SMALL_STATE(263)] = 11174,
+  [SMALL_STATE(264)] = 11196,
+  [SMALL_STATE(265)] = 11218,
+  [SMALL_STATE(266)] = 11258,
+  [SMALL_STATE(267)] = 11280,
+  [SMALL_STATE(268)] = 11317,
+  [SMALL_STATE(269)] = 11354,
+  [SMALL_STATE(270)] = 11391,
+  [SMALL_STATE(271)] = 11414,
+  [SMALL_STATE(272)] = 11439,
+  [SMALL_STATE(273)] = 11476,
+  [SMALL_STATE(274)] = 11504,
+  [SMALL_STATE(275)] = 11532,
+  [SMALL_STATE(276)] = 11563,
+  [SMALL_STATE(277)] = 11594,
+  [SMALL_STATE(278)] = 11625,
+  [SMALL_STATE(279)] = 11647,
+  [SMALL_STATE(280)] = 11673,
+  [SMALL_STATE(281)] = 11695,
+  [SMALL_STATE(282)] = 11717,
+  [SMALL_STATE(283)] = 11748,
+  [SMALL_STATE(284)] = 11769,
+  [SMALL_STATE(285)] = 11794,
+  [SMALL_STATE(286)] = 11812,
+  [SMALL_STATE(287)] = 11830,
+  [SMALL_STATE(288)] = 11848,
+  [SMALL_STATE(289)] = 11864,
+  [SMALL_STATE(290)] = 11890,
+  [SMALL_STATE(291)] = 11912,
+  [SMALL_STATE(292)] = 11934,
+  [SMALL_STATE(293)] = 11950,
+  [SMALL_STATE(294)] = 11972,
+  [SMALL_STATE(295)] = 11989,
+  [SMALL_STATE(296)] = 12008,
+  [SMALL_STATE(297)] = 12029,
+  [SMALL_STATE(298)] = 12050,
+  [SMALL_STATE(299)] = 12065,
+  [SMALL_STATE(300)] = 12084,
+  [SMALL_STATE(301)] = 12105,
+  [SMALL_STATE(302)] = 12126,
+  [SMALL_STATE(303)] = 12147,
+  [SMALL_STATE(304)] = 12164,
+  [SMALL_STATE(305)] = 12183,
+  [SMALL_STATE(306)] = 12204,
+  [SMALL_STATE(307)] = 12225,
+  [SMALL_STATE(308)] = 12240,
+  [SMALL_STATE(309)] = 12252,
+  [SMALL_STATE(310)] = 12270,
+  [SMALL_STATE(311)] = 12288,
+  [SMALL_STATE(312)] = 12306,
+  [SMALL_STATE(313)] = 12326,
+  [SMALL_STATE(314)] = 12344,
+  [SMALL_STATE(315)] = 12356,
+  [SMALL_STATE(316)] = 12368,
+  [SMALL_STATE(317)] = 12380,
+  [SMALL_STATE(318)] = 12394,
+  [SMALL_STATE(319)] = 12406,
+  [SMALL_STATE(320)] = 12424,
+  [SMALL_STATE(321)] = 12440,
+  [SMALL_STATE(322)] = 12452,
+  [SMALL_STATE(323)] = 12464,
+  [SMALL_STATE(324)] = 12476,
+  [SMALL_STATE(325)] = 12488,
+  [SMALL_STATE(326)] = 12500,
+  [SMALL_STATE(327)] = 12518,
+  [SMALL_STATE(328)] = 12530,
+  [SMALL_STATE(329)] = 12542,
+  [SMALL_STATE(330)] = 12554,
+  [SMALL_STATE(331)] = 12566,
+  [SMALL_STATE(332)] = 12584,
+  [SMALL_STATE(333)] = 12602,
+  [SMALL_STATE(334)] = 12620,
+  [SMALL_STATE(335)] = 12638,
+  [SMALL_STATE(336)] = 12656,
+  [SMALL_STATE(337)] = 12668,
+  [SMALL_STATE(338)] = 12687,
+  [SMALL_STATE(339)] = 12702,
+  [SMALL_STATE(340)] = 12715,
+  [SMALL_STATE(341)] = 12728,
+  [SMALL_STATE(342)] = 12741,
+  [SMALL_STATE(343)] = 12758,
+  [SMALL_STATE(344)] = 12773,
+  [SMALL_STATE(345)] = 12788,
+  [SMALL_STATE(346)] = 12803,
+  [SMALL_STATE(347)] = 12814,
+  [SMALL_STATE(348)] = 12829,
+  [SMALL_STATE(349)] = 12842,
+  [SMALL_STATE(350)] = 12857,
+  [SMALL_STATE(351)] = 12870,
+  [SMALL_STATE(352)] = 12883,
+  [SMALL_STATE(353)] = 12898,
+  [SMALL_STATE(354)] = 12915,
+  [SMALL_STATE(355)] = 12928,
+  [SMALL_STATE(356)] = 12945,
+  [SMALL_STATE(357)] = 12962,
+  [SMALL_STATE(358)] = 12977,
+  [SMALL_STATE(359)] = 12988,
+  [SMALL_STATE(360)] = 12998,
+  [SMALL_STATE(361)] = 13008,
+  [SMALL_STATE(362)] = 13022,
+  [SMALL_STATE(363)] = 13036,
+  [SMALL_STATE(364)] = 13046,
+  [SMALL_STATE(365)] = 13056,
+  [SMALL_STATE(366)] = 13066,
+  [SMALL_STATE(367)] = 13076,
+  [SMALL_STATE(368)] = 13086,
+  [SMALL_STATE(369)] = 13096,
+  [SMALL_STATE(370)] = 13106,
+  [SMALL_STATE(371)] = 13116,
+  [SMALL_STATE(372)] = 13126,
+  [SMALL_STATE(373)] = 13136,
+  [SMALL_STATE(374)] = 13150,
+  [SMALL_STATE(375)] = 13160,
+  [SMALL_STATE(376)] = 13170,
+  [SMALL_STATE(377)] = 13180,
+  [SMALL_STATE(378)] = 13190,
+  [SMALL_STATE(379)] = 13202,
+  [SMALL_STATE(380)] = 13216,
+  [SMALL_STATE(381)] = 13228,
+  [SMALL_STATE(382)] = 13238,
+  [SMALL_STATE(383)] = 13252,
+  [SMALL_STATE(384)] = 13264,
+  [SMALL_STATE(385)] = 13278,
+  [SMALL_STATE(386)] = 13288,
+  [SMALL_STATE(387)] = 13302,
+  [SMALL_STATE(388)] = 13312,
+  [SMALL_STATE(389)] = 13326,
+  [SMALL_STATE(390)] = 13340,
+  [SMALL_STATE(391)] = 13354,
+  [SMALL_STATE(392)] = 13368,
+  [SMALL_STATE(393)] = 13382,
+  [SMALL_STATE(394)] = 13396,
+  [SMALL_STATE(395)] = 13410,
+  [SMALL_STATE(396)] = 13420,
+  [SMALL_STATE(397)] = 13433,
+  [SMALL_STATE(398)] = 13444,
+  [SMALL_STATE(399)] = 13453,
+  [SMALL_STATE(400)] = 13462,
+  [SMALL_STATE(401)] = 13475,
+  [SMALL_STATE(402)] = 13484,
+  [SMALL_STATE(403)] = 13493,
+  [SMALL_STATE(404)] = 13506,
+  [SMALL_STATE(405)] = 13515,
+  [SMALL_STATE(406)] = 13528,
+  [SMALL_STATE(407)] = 13539,
+  [SMALL_STATE(408)] = 13552,
+  [SMALL_STATE(409)] = 13563,
+  [SMALL_STATE(410)] = 13576,
+  [SMALL_STATE(411)] = 13585,
+  [SMALL_STATE(412)] = 13598,
+  [SMALL_STATE(413)] = 13608,
+  [SMALL_STATE(414)] = 13616,
+  [SMALL_STATE(415)] = 13626,
+  [SMALL_STATE(416)] = 13636,
+  [SMALL_STATE(417)] = 13646,
+  [SMALL_STATE(418)] = 13656,
+  [SMALL_STATE(419)] = 13666,
+  [SMALL_STATE(420)] = 13676,
+  [SMALL_STATE(421)] = 13686,
+  [SMALL_STATE(422)] = 13696,
+  [SMALL_STATE(423)] = 13706,
+  [SMALL_STATE(424)] = 13716,
+  [SMALL_STATE(425)] = 13726,
+  [SMALL_STATE(426)] = 13736,
+  [SMALL_STATE(427)] = 13746,
+  [SMALL_STATE(428)] = 13756,
+  [SMALL_STATE(429)] = 13766,
+  [SMALL_STATE(430)] = 13774,
+  [SMALL_STATE(431)] = 13782,
+  [SMALL_STATE(432)] = 13792,
+  [SMALL_STATE(433)] = 13802,
+  [SMALL_STATE(434)] = 13812,
+  [SMALL_STATE(435)] = 13822,
+  [SMALL_STATE(436)] = 13832,
+  [SMALL_STATE(437)] = 13842,
+  [SMALL_STATE(438)] = 13850,
+  [SMALL_STATE(439)] = 13860,
+  [SMALL_STATE(440)] = 13870,
+  [SMALL_STATE(441)] = 13878,
+  [SMALL_STATE(442)] = 13888,
+  [SMALL_STATE(443)] = 13898,
+  [SMALL_STATE(444)] = 13906,
+  [SMALL_STATE(445)] = 13916,
+  [SMALL_STATE(446)] = 13924,
+  [SMALL_STATE(447)] = 13934,
+  [SMALL_STATE(448)] = 13944,
+  [SMALL_STATE(449)] = 13954,
+  [SMALL_STATE(450)] = 13964,
+  [SMALL_STATE(451)] = 13974,
+  [SMALL_STATE(452)] = 13984,
+  [SMALL_STATE(453)] = 13994,
+  [SMALL_STATE(454)] = 14004,
+  [SMALL_STATE(455)] = 14014,
+  [SMALL_STATE(456)] = 14024,
+  [SMALL_STATE(457)] = 14034,
+  [SMALL_STATE(458)] = 14044,
+  [SMALL_STATE(459)] = 14054,
+  [SMALL_STATE(460)] = 14064,
+  [SMALL_STATE(461)] = 14071,
+  [SMALL_STATE(462)] = 14078,
+  [SMALL_STATE(463)] = 14085,
+  [SMALL_STATE(464)] = 14092,
+  [SMALL_STATE(465)] = 14099,
+  [SMALL_STATE(466)] = 14106,
+  [SMALL_STATE(467)] = 14113,
+  [SMALL_STATE(468)] = 14120,
+  [SMALL_STATE(469)] = 14127,
+  [SMALL_STATE(470)] = 14134,
+  [SMALL_STATE(471)] = 14141,
+  [SMALL_STATE(472)] = 14148,
+  [SMALL_STATE(473)] = 14155,
+  [SMALL_STATE(474)] = 14162,
+  [SMALL_STATE(475)] = 14169,
+  [SMALL_STATE(476)] = 14176,
+  [SMALL_STATE(477)] = 14183,
+  [SMALL_STATE(478)] = 14190,
+  [SMALL_STATE(479)] = 14197,
+  [SMALL_STATE(480)] = 14204,
+  [SMALL_STATE(481)] = 14211,
+  [SMALL_STATE(482)] = 14218,
+  [SMALL_STATE(483)] = 14225,
+  [SMALL_STATE(484)] = 14232,
+  [SMALL_STATE(485)] = 14239,
+  [SMALL_STATE(486)] = 14246,
+  [SMALL_STATE(487)] = 14253,
+  [SMALL_STATE(488)] = 14260,
+  [SMALL_STATE(489)] = 14267,
+  [SMALL_STATE(490)] = 14274,
+  [SMALL_STATE(491)] = 14281,
+  [SMALL_STATE(492)] = 14288,
+  [SMALL_STATE(493)] = 14295,
+  [SMALL_STATE(494)] = 14302,
+  [SMALL_STATE(495)] = 14309,
+  [SMALL_STATE(496)] = 14316,
+  [SMALL_STATE(497)] = 14323,
+  [SMALL_STATE(498)] = 14330,
+  [SMALL_STATE(499)] = 14337,
+  [SMALL_STATE(500)] = 14344,
+  [SMALL_STATE(501)] = 14351,
+  [SMALL_STATE(502)] = 14358,
+  [SMALL_STATE(503)] = 14365,
+  [SMALL_STATE(504)] = 14372,
+  [SMALL_STATE(505)] = 14379,
+  [SMALL_STATE(506)] = 14386,
+  [SMALL_STATE(507)] = 14393,
+  [SMALL_STATE(508)] = 14400,
+  [SMALL_STATE(509)] = 14407,
+  [SMALL_STATE(510)] = 14414,
+  [SMALL_STATE(511)] = 14421,
+  [SMALL_STATE(512)] = 14428,
+  [SMALL_STATE(513)] = 14435,
+  [SMALL_STATE(514)] = 14442,
+  [SMALL_STATE(515)] = 14449,
+  [SMALL_STATE(516)] = 14456,
+  [SMALL_STATE(517)] = 14463,
+  [SMALL_STATE(518)] = 14470,
+  [SMALL_STATE(519)] = 14477,
+  [SMALL_STATE(520)] = 14484,
+  [SMALL_STATE(521)] = 14491,
+  [SMALL_STATE(522)] = 14498,
+  [SMALL_STATE(523)] = 14505,
+  [SMALL_STATE(524)] = 14512,
+  [SMALL_STATE(525)] = 14519,
+  [SMALL_STATE(526)] = 14526,
+  [SMALL_STATE(527)] = 14533,
+  [SMALL_STATE(528)] = 14540,
+  [SMALL_STATE(529)] = 14547,
+  [SMALL_STATE(530)] = 14554,
+  [SMALL_STATE(531)] = 14561,
+  [SMALL_STATE(532)] = 14568,
+  [SMALL_STATE(533)] = 14575,
+  [SMALL_STATE(534)] = 14582,
+  [SMALL_STATE(535)] = 14589,
+  [SMALL_STATE(536)] = 14596,
+  [SMALL_STATE(537)] = 14603,
+  [SMALL_STATE(538)] = 14610,
+  [SMALL_STATE(539)] = 14617,
+  [SMALL_STATE(540)] = 14624,
+  [SMALL_STATE(541)] = 14631,
+  [SMALL_STATE(542)] = 14638,
+  [SMALL_STATE(543)] = 14645,
+  [SMALL_STATE(544)] = 14652,
+  [SMALL_STATE(545)] = 14659,
+  [SMALL_STATE(546)] = 14666,
+  [SMALL_STATE(547)] = 14673,
+  [SMALL_STATE(548)] = 14680,
+  [SMALL_STATE(549)] = 14687,
+  [SMALL_STATE(550)] = 14694,
+  [SMALL_STATE(551)] = 14701,
+  [SMALL_STATE(552)] = 14708,
+  [SMALL_STATE(553)] = 14715,
+  [SMALL_STATE(554)] = 14722,
+  [SMALL_STATE(555)] = 14729,
+  [SMALL_STATE(556)] = 14736,
+  [SMALL_STATE(557)] = 14743,
+  [SMALL_STATE(558)] = 14750,
+  [SMALL_STATE(559)] = 14757,
+  [SMALL_STATE(560)] = 14764,
+  [SMALL_STATE(561)] = 14771,
+  [SMALL_STATE(562)] = 14778,
+  [SMALL_STATE(563)] = 14785,
+  [SMALL_STATE(564)] = 14792,
+  [SMALL_STATE(565)] = 14799,
+  [SMALL_STATE(566)] = 14806,
+  [SMALL_STATE(567)] = 14813,
+  [SMALL_STATE(568)] = 14820,
+  [SMALL_STATE(569)] = 14827,
+  [SMALL_STATE(570)] = 14834,
+  [SMALL_STATE(571)] = 14841,
+  [SMALL_STATE(572)] = 14848,
+  [SMALL_STATE(573)] = 14855,
+  [SMALL_STATE(574)] = 14862,
+  [SMALL_STATE(575)] = 14869,
+  [SMALL_STATE(576)] = 14876,
+  [SMALL_STATE(577)] = 14883,
+  [SMALL_STATE(578)] = 14890,
+  [SMALL_STATE(579)] = 14897,
+  [SMALL_STATE(580)] = 14904,
+  [SMALL_STATE(581)] = 14911,
+  [SMALL_STATE(582)] = 14918,
+  [SMALL_STATE(583)] = 14925,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {
@@ -22116,760 +22314,763 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [1] = {.entry = {.count = 1, .reusable = false}}, RECOVER(),
   [3] = {.entry = {.count = 1, .reusable = true}}, SHIFT_EXTRA(),
   [5] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 0, 0, 0),
-  [7] = {.entry = {.count = 1, .reusable = true}}, SHIFT(500),
-  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(498),
-  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(432),
-  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(505),
-  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(512),
-  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(581),
-  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(531),
-  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(522),
-  [23] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
-  [25] = {.entry = {.count = 1, .reusable = true}}, SHIFT(572),
-  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(461),
-  [29] = {.entry = {.count = 1, .reusable = true}}, SHIFT(468),
-  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(424),
-  [33] = {.entry = {.count = 1, .reusable = true}}, SHIFT(398),
-  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(534),
-  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(537),
-  [39] = {.entry = {.count = 1, .reusable = true}}, SHIFT(546),
-  [41] = {.entry = {.count = 1, .reusable = true}}, SHIFT(411),
-  [43] = {.entry = {.count = 1, .reusable = true}}, SHIFT(425),
-  [45] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
-  [47] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
-  [49] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
-  [51] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
-  [53] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__primary, 1, 0, 0),
-  [55] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__primary, 1, 0, 0),
-  [57] = {.entry = {.count = 1, .reusable = false}}, SHIFT(22),
-  [59] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
-  [61] = {.entry = {.count = 1, .reusable = true}}, SHIFT(11),
-  [63] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
-  [65] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
-  [67] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 4, 0, 30),
-  [69] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 4, 0, 30),
-  [71] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_access, 3, 0, 14),
-  [73] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_field_access, 3, 0, 14),
-  [75] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__expression, 1, 0, 0),
-  [77] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__expression, 1, 0, 0),
-  [79] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
-  [81] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_boolean, 1, 0, 0),
-  [83] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_negation, 2, 0, 8),
-  [85] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_negation, 2, 0, 8),
-  [87] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_money, 2, 0, 0),
-  [89] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_money, 2, 0, 0),
-  [91] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
-  [93] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
-  [95] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_datetime, 2, 0, 0),
-  [97] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_datetime, 2, 0, 0),
-  [99] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_in_expression, 3, 0, 15),
-  [101] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_in_expression, 3, 0, 15),
-  [103] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
-  [105] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
-  [107] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_is_set_expression, 3, 0, 18),
-  [109] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_is_set_expression, 3, 0, 18),
-  [111] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_arithmetic_expression, 3, 0, 16),
-  [113] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_arithmetic_expression, 3, 0, 16),
-  [115] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 2, 0, 0),
-  [117] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 2, 0, 0),
-  [119] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 3, 0, 0),
-  [121] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 3, 0, 0),
-  [123] = {.entry = {.count = 1, .reusable = false}}, SHIFT(81),
-  [125] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
-  [127] = {.entry = {.count = 1, .reusable = true}}, SHIFT(120),
-  [129] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
-  [131] = {.entry = {.count = 1, .reusable = false}}, SHIFT(73),
-  [133] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
-  [135] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration_unit, 1, 0, 0),
-  [137] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration_unit, 1, 0, 0),
-  [139] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 2, 0, 0),
-  [141] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 2, 0, 0),
-  [143] = {.entry = {.count = 1, .reusable = true}}, SHIFT(469),
-  [145] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
-  [147] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_logical_expression, 3, 0, 16),
-  [149] = {.entry = {.count = 1, .reusable = true}}, SHIFT(423),
-  [151] = {.entry = {.count = 1, .reusable = false}}, SHIFT(60),
-  [153] = {.entry = {.count = 1, .reusable = true}}, SHIFT(62),
-  [155] = {.entry = {.count = 1, .reusable = true}}, SHIFT(64),
-  [157] = {.entry = {.count = 1, .reusable = false}}, SHIFT(62),
-  [159] = {.entry = {.count = 1, .reusable = true}}, SHIFT(481),
-  [161] = {.entry = {.count = 1, .reusable = true}}, SHIFT(60),
-  [163] = {.entry = {.count = 1, .reusable = true}}, SHIFT(65),
-  [165] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_comparison_expression, 3, 0, 16),
-  [167] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_comparison_expression, 3, 0, 16),
-  [169] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
-  [171] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(500),
-  [174] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(498),
-  [177] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(432),
-  [180] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(505),
-  [183] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(512),
-  [186] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(581),
-  [189] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(531),
-  [192] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(522),
-  [195] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(56),
-  [198] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(572),
-  [201] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(461),
-  [204] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(468),
-  [207] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(424),
-  [210] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(398),
-  [213] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(534),
-  [216] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(537),
-  [219] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(546),
-  [222] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(411),
-  [225] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(425),
-  [228] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_not_expression, 2, 0, 8),
-  [230] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_when_clause, 2, 0, 10),
-  [232] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
-  [234] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
-  [236] = {.entry = {.count = 1, .reusable = true}}, SHIFT(396),
-  [238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(518),
-  [240] = {.entry = {.count = 1, .reusable = true}}, SHIFT(204),
-  [242] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
-  [244] = {.entry = {.count = 1, .reusable = true}}, SHIFT(511),
-  [246] = {.entry = {.count = 1, .reusable = true}}, SHIFT(515),
-  [248] = {.entry = {.count = 1, .reusable = true}}, SHIFT(491),
-  [250] = {.entry = {.count = 1, .reusable = true}}, SHIFT(499),
-  [252] = {.entry = {.count = 1, .reusable = true}}, SHIFT(480),
-  [254] = {.entry = {.count = 1, .reusable = true}}, SHIFT(431),
-  [256] = {.entry = {.count = 1, .reusable = true}}, SHIFT(413),
-  [258] = {.entry = {.count = 1, .reusable = true}}, SHIFT(524),
-  [260] = {.entry = {.count = 1, .reusable = true}}, SHIFT(550),
-  [262] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
-  [264] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
-  [266] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
-  [268] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0),
-  [270] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(522),
-  [273] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(56),
-  [276] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(396),
-  [279] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(518),
-  [282] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(204),
-  [285] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(100),
-  [288] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(511),
-  [291] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(515),
-  [294] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(491),
-  [297] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(499),
-  [300] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(480),
-  [303] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(431),
-  [306] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(413),
-  [309] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(524),
-  [312] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(550),
-  [315] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deadline, 4, 0, 17),
-  [317] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_segment_declaration, 4, 0, 20),
-  [319] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 5, 0, 29),
-  [321] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 12),
-  [323] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 13),
-  [325] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_var_declaration, 6, 0, 49),
-  [327] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deadline, 5, 0, 31),
-  [329] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 3, 0, 7),
-  [331] = {.entry = {.count = 1, .reusable = false}}, SHIFT(142),
-  [333] = {.entry = {.count = 1, .reusable = true}}, SHIFT(183),
-  [335] = {.entry = {.count = 1, .reusable = true}}, SHIFT(184),
-  [337] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
-  [339] = {.entry = {.count = 1, .reusable = true}}, SHIFT(116),
-  [341] = {.entry = {.count = 1, .reusable = false}}, SHIFT(571),
-  [343] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
-  [345] = {.entry = {.count = 1, .reusable = false}}, SHIFT(89),
-  [347] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
-  [349] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
-  [351] = {.entry = {.count = 1, .reusable = false}}, SHIFT(114),
-  [353] = {.entry = {.count = 1, .reusable = false}}, SHIFT(116),
-  [355] = {.entry = {.count = 1, .reusable = false}}, SHIFT(20),
-  [357] = {.entry = {.count = 1, .reusable = true}}, SHIFT(115),
-  [359] = {.entry = {.count = 1, .reusable = true}}, SHIFT(317),
-  [361] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(116),
-  [364] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(571),
-  [367] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(88),
-  [370] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(89),
-  [373] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
-  [375] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(103),
-  [378] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(114),
-  [381] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(116),
-  [384] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(20),
-  [387] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(115),
-  [390] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(317),
-  [393] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
-  [395] = {.entry = {.count = 1, .reusable = true}}, SHIFT(112),
-  [397] = {.entry = {.count = 1, .reusable = true}}, SHIFT(113),
-  [399] = {.entry = {.count = 1, .reusable = true}}, SHIFT(198),
-  [401] = {.entry = {.count = 1, .reusable = true}}, SHIFT(199),
-  [403] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
-  [405] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
-  [407] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0),
-  [409] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(396),
-  [412] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(518),
-  [415] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(204),
-  [418] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(100),
-  [421] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(511),
-  [424] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(515),
-  [427] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(491),
-  [430] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(499),
-  [433] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(480),
-  [436] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(431),
-  [439] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(413),
-  [442] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(524),
-  [445] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(550),
-  [448] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
-  [450] = {.entry = {.count = 1, .reusable = false}}, SHIFT(555),
-  [452] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
-  [454] = {.entry = {.count = 1, .reusable = false}}, SHIFT(80),
-  [456] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
-  [458] = {.entry = {.count = 1, .reusable = false}}, SHIFT(9),
-  [460] = {.entry = {.count = 1, .reusable = false}}, SHIFT(8),
-  [462] = {.entry = {.count = 1, .reusable = false}}, SHIFT(4),
-  [464] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
-  [466] = {.entry = {.count = 1, .reusable = true}}, SHIFT(320),
-  [468] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
-  [470] = {.entry = {.count = 1, .reusable = false}}, SHIFT(102),
-  [472] = {.entry = {.count = 1, .reusable = false}}, SHIFT(21),
-  [474] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
-  [476] = {.entry = {.count = 1, .reusable = false}}, SHIFT(577),
-  [478] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
-  [480] = {.entry = {.count = 1, .reusable = false}}, SHIFT(99),
-  [482] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
-  [484] = {.entry = {.count = 1, .reusable = false}}, SHIFT(179),
-  [486] = {.entry = {.count = 1, .reusable = false}}, SHIFT(180),
-  [488] = {.entry = {.count = 1, .reusable = false}}, SHIFT(45),
-  [490] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
-  [492] = {.entry = {.count = 1, .reusable = true}}, SHIFT(332),
-  [494] = {.entry = {.count = 1, .reusable = false}}, SHIFT(469),
-  [496] = {.entry = {.count = 1, .reusable = false}}, SHIFT(551),
-  [498] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
-  [500] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_logical_expression, 3, 0, 16),
-  [502] = {.entry = {.count = 1, .reusable = false}}, SHIFT(444),
-  [504] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
-  [506] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
-  [508] = {.entry = {.count = 1, .reusable = false}}, SHIFT(78),
-  [510] = {.entry = {.count = 1, .reusable = false}}, SHIFT(76),
-  [512] = {.entry = {.count = 1, .reusable = false}}, SHIFT(548),
-  [514] = {.entry = {.count = 1, .reusable = true}}, SHIFT(122),
-  [516] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_not_expression, 2, 0, 8),
-  [518] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_set_step, 4, 0, 60),
-  [520] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
-  [522] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
-  [524] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
-  [526] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
-  [528] = {.entry = {.count = 1, .reusable = false}}, SHIFT(93),
-  [530] = {.entry = {.count = 1, .reusable = true}}, SHIFT(96),
-  [532] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 3, 0, 39),
-  [534] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
-  [536] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
-  [538] = {.entry = {.count = 1, .reusable = true}}, SHIFT(267),
-  [540] = {.entry = {.count = 1, .reusable = false}}, SHIFT(105),
-  [542] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 2, 0, 0),
-  [544] = {.entry = {.count = 1, .reusable = true}}, SHIFT(225),
-  [546] = {.entry = {.count = 1, .reusable = true}}, SHIFT(347),
-  [548] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
-  [550] = {.entry = {.count = 1, .reusable = false}}, SHIFT(231),
-  [552] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 24),
-  [554] = {.entry = {.count = 1, .reusable = true}}, SHIFT(346),
-  [556] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0),
-  [558] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(225),
-  [561] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(231),
-  [564] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(231),
-  [567] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 3, 0, 24),
-  [569] = {.entry = {.count = 1, .reusable = true}}, SHIFT(343),
-  [571] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 3, 0, 0),
-  [573] = {.entry = {.count = 1, .reusable = true}}, SHIFT(352),
-  [575] = {.entry = {.count = 1, .reusable = true}}, SHIFT(568),
-  [577] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_window, 4, 0, 36),
-  [579] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_window, 4, 0, 36),
-  [581] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0),
-  [583] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 2, 0, 1),
-  [585] = {.entry = {.count = 1, .reusable = true}}, SHIFT(391),
-  [587] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_window, 5, 0, 67),
-  [589] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_window, 5, 0, 67),
-  [591] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 2, 0, 1),
-  [593] = {.entry = {.count = 1, .reusable = true}}, SHIFT(507),
-  [595] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
-  [597] = {.entry = {.count = 1, .reusable = false}}, SHIFT(521),
-  [599] = {.entry = {.count = 1, .reusable = false}}, SHIFT(437),
-  [601] = {.entry = {.count = 1, .reusable = false}}, SHIFT(344),
-  [603] = {.entry = {.count = 1, .reusable = false}}, SHIFT(438),
-  [605] = {.entry = {.count = 1, .reusable = false}}, SHIFT(439),
-  [607] = {.entry = {.count = 1, .reusable = false}}, SHIFT(443),
-  [609] = {.entry = {.count = 1, .reusable = false}}, SHIFT(447),
-  [611] = {.entry = {.count = 1, .reusable = false}}, SHIFT(449),
-  [613] = {.entry = {.count = 1, .reusable = false}}, SHIFT(408),
-  [615] = {.entry = {.count = 1, .reusable = false}}, SHIFT(412),
-  [617] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_start_declaration, 2, 0, 5),
-  [619] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_locale_declaration, 2, 0, 4),
-  [621] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 3, 0, 43),
-  [623] = {.entry = {.count = 1, .reusable = true}}, SHIFT(407),
-  [625] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__declaration, 1, 0, 0),
-  [627] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_reenter_declaration, 2, 0, 0),
-  [629] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 2, 0, 0),
-  [631] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_file, 2, 0, 50),
-  [633] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_declaration, 6, 0, 51),
-  [635] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 6, 0, 52),
-  [637] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 4, 0, 43),
-  [639] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_percentage, 2, 0, 0),
-  [641] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 3, 0, 6),
-  [643] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_languages, 3, 0, 0),
-  [645] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_declaration, 7, 0, 62),
-  [647] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 7, 0, 52),
-  [649] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_action_declaration, 3, 0, 6),
-  [651] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 3, 0, 0),
-  [653] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_email, 6, 0, 89),
-  [655] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_currency_declaration, 2, 0, 2),
-  [657] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 3, 0, 9),
-  [659] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_language_declaration, 4, 0, 21),
-  [661] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 2, 0, 0),
-  [663] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 4, 0, 22),
-  [665] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 5, 0, 1),
-  [667] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 4, 0, 11),
-  [669] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 3, 0, 0),
-  [671] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 4, 0, 1),
-  [673] = {.entry = {.count = 1, .reusable = true}}, SHIFT(454),
-  [675] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
-  [677] = {.entry = {.count = 1, .reusable = true}}, SHIFT(84),
-  [679] = {.entry = {.count = 1, .reusable = false}}, SHIFT(84),
-  [681] = {.entry = {.count = 1, .reusable = true}}, SHIFT(567),
-  [683] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
-  [685] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
-  [687] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_account_declaration, 2, 0, 3),
-  [689] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 4, 0, 0),
-  [691] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_declaration, 5, 0, 35),
-  [693] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 3, 0, 0),
-  [695] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 5, 0, 22),
-  [697] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 1, 0, 0),
-  [699] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
-  [701] = {.entry = {.count = 1, .reusable = true}}, SHIFT(536),
-  [703] = {.entry = {.count = 1, .reusable = true}}, SHIFT(355),
-  [705] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
-  [707] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 41),
-  [709] = {.entry = {.count = 1, .reusable = true}}, SHIFT(357),
-  [711] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 3, 0, 40),
-  [713] = {.entry = {.count = 1, .reusable = true}}, SHIFT(406),
-  [715] = {.entry = {.count = 1, .reusable = false}}, SHIFT(221),
-  [717] = {.entry = {.count = 1, .reusable = true}}, SHIFT(533),
-  [719] = {.entry = {.count = 1, .reusable = true}}, SHIFT(254),
-  [721] = {.entry = {.count = 1, .reusable = true}}, SHIFT(565),
-  [723] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0),
-  [725] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0), SHIFT_REPEAT(580),
-  [728] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
-  [730] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(290),
-  [733] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
-  [735] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(227),
-  [738] = {.entry = {.count = 1, .reusable = true}}, SHIFT(517),
-  [740] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(254),
-  [743] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(231),
-  [746] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(231),
-  [749] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0),
-  [751] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 91),
-  [753] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 2, 0, 0),
-  [755] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 5, 0, 71),
-  [757] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 42),
-  [759] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 5, 0, 72),
-  [761] = {.entry = {.count = 1, .reusable = true}}, SHIFT(385),
-  [763] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 2, 0, 28),
-  [765] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 3, 0, 0),
-  [767] = {.entry = {.count = 1, .reusable = true}}, SHIFT(506),
-  [769] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_var, 4, 0, 60),
-  [771] = {.entry = {.count = 1, .reusable = true}}, SHIFT(401),
-  [773] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 92),
-  [775] = {.entry = {.count = 1, .reusable = true}}, SHIFT(474),
-  [777] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
-  [779] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 1, 0, 70),
-  [781] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday, 1, 0, 0),
-  [783] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekday, 1, 0, 0),
-  [785] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_priority, 1, 0, 0),
-  [787] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 3, 0, 41),
-  [789] = {.entry = {.count = 1, .reusable = true}}, SHIFT(340),
-  [791] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_week_day, 1, 0, 0),
-  [793] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_week_day, 1, 0, 0),
-  [795] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 3, 0, 81),
-  [797] = {.entry = {.count = 1, .reusable = true}}, SHIFT(441),
-  [799] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 3, 0, 45),
-  [801] = {.entry = {.count = 1, .reusable = true}}, SHIFT(446),
-  [803] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 3, 0, 87),
-  [805] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_if_clause, 4, 0, 88),
-  [807] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_range, 1, 0, 0),
-  [809] = {.entry = {.count = 1, .reusable = true}}, SHIFT(268),
-  [811] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_range, 1, 0, 0),
-  [813] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_clause, 2, 0, 73),
-  [815] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 5, 0, 43),
-  [817] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 1, 0, 0),
-  [819] = {.entry = {.count = 1, .reusable = true}}, SHIFT(290),
-  [821] = {.entry = {.count = 1, .reusable = true}}, SHIFT(227),
-  [823] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 4, 0, 0),
-  [825] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 2, 0, 25),
-  [827] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_agency_step, 3, 0, 44),
-  [829] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 5, 0, 72),
-  [831] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 5, 0, 75),
-  [833] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 2, 0, 0),
-  [835] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 3, 0, 0),
-  [837] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 6, 0, 71),
-  [839] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 6, 0, 72),
-  [841] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
-  [843] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_plan_step, 6, 0, 80),
-  [845] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_repeat_step, 4, 0, 59),
-  [847] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_goto_step, 2, 0, 26),
-  [849] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 3, 0, 47),
-  [851] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__step, 1, 0, 0),
-  [853] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 4, 0, 40),
-  [855] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 41),
-  [857] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_end_step, 2, 0, 27),
-  [859] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0),
-  [861] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 42),
-  [863] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_range, 3, 0, 0),
-  [865] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_range, 3, 0, 0),
-  [867] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 2, 0, 0),
-  [869] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_alert_step, 3, 0, 46),
-  [871] = {.entry = {.count = 1, .reusable = true}}, SHIFT(188),
-  [873] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
-  [875] = {.entry = {.count = 1, .reusable = true}}, SHIFT(359),
-  [877] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
-  [879] = {.entry = {.count = 1, .reusable = true}}, SHIFT(131),
-  [881] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 2, 0, 0),
-  [883] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 2, 0, 0),
-  [885] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 3, 0, 0),
-  [887] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 3, 0, 0),
-  [889] = {.entry = {.count = 1, .reusable = true}}, SHIFT(168),
-  [891] = {.entry = {.count = 1, .reusable = true}}, SHIFT(208),
-  [893] = {.entry = {.count = 1, .reusable = true}}, SHIFT(539),
-  [895] = {.entry = {.count = 1, .reusable = true}}, SHIFT(541),
-  [897] = {.entry = {.count = 1, .reusable = true}}, SHIFT(573),
-  [899] = {.entry = {.count = 1, .reusable = true}}, SHIFT(574),
-  [901] = {.entry = {.count = 1, .reusable = true}}, SHIFT(200),
-  [903] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0),
-  [905] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(208),
-  [908] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(539),
-  [911] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(541),
-  [914] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(573),
-  [917] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(574),
-  [920] = {.entry = {.count = 1, .reusable = false}}, SHIFT(520),
-  [922] = {.entry = {.count = 1, .reusable = true}}, SHIFT(520),
-  [924] = {.entry = {.count = 1, .reusable = true}}, SHIFT(362),
-  [926] = {.entry = {.count = 1, .reusable = true}}, SHIFT(422),
-  [928] = {.entry = {.count = 1, .reusable = true}}, SHIFT(420),
-  [930] = {.entry = {.count = 1, .reusable = true}}, SHIFT(429),
-  [932] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 6, 0, 69),
-  [934] = {.entry = {.count = 1, .reusable = true}}, SHIFT(558),
-  [936] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
-  [938] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 6, 0, 68),
-  [940] = {.entry = {.count = 1, .reusable = true}}, SHIFT(557),
-  [942] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 4, 0, 38),
-  [944] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 10, 0, 94),
-  [946] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0),
-  [948] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(492),
-  [951] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(493),
-  [954] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(494),
-  [957] = {.entry = {.count = 1, .reusable = true}}, SHIFT(174),
-  [959] = {.entry = {.count = 1, .reusable = true}}, SHIFT(492),
-  [961] = {.entry = {.count = 1, .reusable = true}}, SHIFT(493),
-  [963] = {.entry = {.count = 1, .reusable = true}}, SHIFT(494),
-  [965] = {.entry = {.count = 1, .reusable = true}}, SHIFT(203),
-  [967] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0),
-  [969] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(285),
-  [972] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(519),
-  [975] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(519),
-  [978] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
-  [980] = {.entry = {.count = 1, .reusable = true}}, SHIFT(285),
-  [982] = {.entry = {.count = 1, .reusable = false}}, SHIFT(519),
-  [984] = {.entry = {.count = 1, .reusable = true}}, SHIFT(519),
-  [986] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
-  [988] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(487),
-  [991] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
-  [993] = {.entry = {.count = 1, .reusable = true}}, SHIFT(575),
-  [995] = {.entry = {.count = 1, .reusable = true}}, SHIFT(578),
-  [997] = {.entry = {.count = 1, .reusable = true}}, SHIFT(559),
-  [999] = {.entry = {.count = 1, .reusable = true}}, SHIFT(151),
-  [1001] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
-  [1003] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(460),
-  [1006] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
-  [1008] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(298),
-  [1011] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 54),
-  [1013] = {.entry = {.count = 1, .reusable = true}}, SHIFT(354),
-  [1015] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 2, 0, 33),
-  [1017] = {.entry = {.count = 1, .reusable = true}}, SHIFT(487),
-  [1019] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 19),
-  [1021] = {.entry = {.count = 1, .reusable = true}}, SHIFT(360),
-  [1023] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 3, 0, 0),
-  [1025] = {.entry = {.count = 1, .reusable = true}}, SHIFT(460),
-  [1027] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 3, 0, 0),
-  [1029] = {.entry = {.count = 1, .reusable = true}}, SHIFT(298),
-  [1031] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 2, 0, 0),
-  [1033] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 2, 0, 0),
-  [1035] = {.entry = {.count = 1, .reusable = true}}, SHIFT(304),
-  [1037] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 36),
-  [1039] = {.entry = {.count = 1, .reusable = true}}, SHIFT(341),
-  [1041] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holidays_of, 3, 0, 57),
-  [1043] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 65),
-  [1045] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 55),
-  [1047] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 56),
-  [1049] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 66),
-  [1051] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 2, 0, 78),
-  [1053] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 11, 0, 94),
-  [1055] = {.entry = {.count = 1, .reusable = true}}, SHIFT(123),
-  [1057] = {.entry = {.count = 1, .reusable = true}}, SHIFT(335),
-  [1059] = {.entry = {.count = 1, .reusable = false}}, SHIFT(58),
-  [1061] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
-  [1063] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 48),
-  [1065] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 7, 0, 79),
-  [1067] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
-  [1069] = {.entry = {.count = 1, .reusable = true}}, SHIFT(330),
-  [1071] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
-  [1073] = {.entry = {.count = 1, .reusable = true}}, SHIFT(509),
-  [1075] = {.entry = {.count = 1, .reusable = true}}, SHIFT(510),
-  [1077] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0),
-  [1079] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(509),
-  [1082] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(510),
-  [1085] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_no_contact_rule, 3, 0, 0),
-  [1087] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 7, 0, 68),
-  [1089] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_at_most_rule, 5, 0, 58),
-  [1091] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 5, 0, 38),
-  [1093] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_week, 2, 0, 0),
-  [1095] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 7, 0, 69),
-  [1097] = {.entry = {.count = 1, .reusable = true}}, SHIFT(166),
-  [1099] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
-  [1101] = {.entry = {.count = 1, .reusable = true}}, SHIFT(331),
-  [1103] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
-  [1105] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(331),
-  [1108] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(58),
-  [1111] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
-  [1113] = {.entry = {.count = 1, .reusable = true}}, SHIFT(333),
-  [1115] = {.entry = {.count = 1, .reusable = true}}, SHIFT(189),
-  [1117] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 37),
-  [1119] = {.entry = {.count = 1, .reusable = true}}, SHIFT(132),
-  [1121] = {.entry = {.count = 1, .reusable = true}}, SHIFT(247),
-  [1123] = {.entry = {.count = 1, .reusable = true}}, SHIFT(482),
-  [1125] = {.entry = {.count = 1, .reusable = true}}, SHIFT(543),
-  [1127] = {.entry = {.count = 1, .reusable = true}}, SHIFT(342),
-  [1129] = {.entry = {.count = 1, .reusable = true}}, SHIFT(564),
-  [1131] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 4, 0, 36),
-  [1133] = {.entry = {.count = 1, .reusable = true}}, SHIFT(403),
-  [1135] = {.entry = {.count = 1, .reusable = true}}, SHIFT(375),
-  [1137] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 2, 0, 0),
-  [1139] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
-  [1141] = {.entry = {.count = 1, .reusable = true}}, SHIFT(577),
-  [1143] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 1, 0, 0),
-  [1145] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 1, 0, 0),
-  [1147] = {.entry = {.count = 1, .reusable = true}}, SHIFT(496),
-  [1149] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 0),
-  [1151] = {.entry = {.count = 1, .reusable = true}}, SHIFT(361),
-  [1153] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0),
-  [1155] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0), SHIFT_REPEAT(482),
-  [1158] = {.entry = {.count = 1, .reusable = true}}, SHIFT(241),
-  [1160] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 90),
-  [1162] = {.entry = {.count = 1, .reusable = true}}, SHIFT(402),
-  [1164] = {.entry = {.count = 1, .reusable = true}}, SHIFT(381),
-  [1166] = {.entry = {.count = 1, .reusable = true}}, SHIFT(501),
-  [1168] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 4, 0, 64),
-  [1170] = {.entry = {.count = 1, .reusable = true}}, SHIFT(414),
-  [1172] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_sent, 3, 0, 40),
-  [1174] = {.entry = {.count = 1, .reusable = true}}, SHIFT(462),
-  [1176] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_locale, 2, 0, 4),
-  [1178] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_placeholder, 3, 0, 0),
-  [1180] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_placeholder, 3, 0, 0),
-  [1182] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 32),
-  [1184] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 34),
-  [1186] = {.entry = {.count = 1, .reusable = false}}, SHIFT(286),
-  [1188] = {.entry = {.count = 1, .reusable = false}}, SHIFT(457),
-  [1190] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0), SHIFT_REPEAT(554),
-  [1193] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0),
-  [1195] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect, 2, 0, 0),
-  [1197] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 6, 0, 83),
-  [1199] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 3, 0, 84),
-  [1201] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_update, 3, 0, 53),
-  [1203] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_stage, 2, 0, 5),
-  [1205] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_end, 2, 0, 27),
-  [1207] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_alert, 2, 0, 85),
-  [1209] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_no, 2, 0, 24),
-  [1211] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_emitted, 2, 0, 28),
-  [1213] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_template_languages_repeat1, 2, 0, 0), SHIFT_REPEAT(286),
-  [1216] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_template_languages_repeat1, 2, 0, 0),
-  [1218] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 3, 0, 41),
-  [1220] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_offer, 3, 0, 45),
-  [1222] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_queue, 3, 0, 41),
-  [1224] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_agency, 3, 0, 44),
-  [1226] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 93),
-  [1228] = {.entry = {.count = 1, .reusable = true}}, SHIFT(404),
-  [1230] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 95),
-  [1232] = {.entry = {.count = 1, .reusable = true}}, SHIFT(409),
-  [1234] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_sent, 5, 0, 96),
-  [1236] = {.entry = {.count = 1, .reusable = true}}, SHIFT(527),
-  [1238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(280),
-  [1240] = {.entry = {.count = 1, .reusable = true}}, SHIFT(554),
-  [1242] = {.entry = {.count = 1, .reusable = true}}, SHIFT(215),
-  [1244] = {.entry = {.count = 1, .reusable = true}}, SHIFT(286),
-  [1246] = {.entry = {.count = 1, .reusable = true}}, SHIFT(164),
-  [1248] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 4, 0, 63),
-  [1250] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_given, 3, 0, 53),
-  [1252] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0), SHIFT_REPEAT(516),
-  [1255] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0),
-  [1257] = {.entry = {.count = 1, .reusable = true}}, SHIFT(516),
-  [1259] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
-  [1261] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
-  [1263] = {.entry = {.count = 1, .reusable = true}}, SHIFT(220),
-  [1265] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 6, 0, 86),
-  [1267] = {.entry = {.count = 1, .reusable = true}}, SHIFT(303),
-  [1269] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
-  [1271] = {.entry = {.count = 1, .reusable = true}}, SHIFT(277),
-  [1273] = {.entry = {.count = 1, .reusable = true}}, SHIFT(555),
-  [1275] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 3, 0, 23),
-  [1277] = {.entry = {.count = 1, .reusable = true}}, SHIFT(417),
-  [1279] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_approved, 4, 0, 77),
-  [1281] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_var, 5, 0, 60),
-  [1283] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 90),
-  [1285] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 36),
-  [1287] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 93),
-  [1289] = {.entry = {.count = 1, .reusable = true}}, SHIFT(566),
-  [1291] = {.entry = {.count = 1, .reusable = true}}, SHIFT(226),
-  [1293] = {.entry = {.count = 1, .reusable = false}}, SHIFT(465),
-  [1295] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
-  [1297] = {.entry = {.count = 1, .reusable = true}}, SHIFT(514),
-  [1299] = {.entry = {.count = 1, .reusable = true}}, SHIFT(436),
-  [1301] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
-  [1303] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 8, 0, 95),
-  [1305] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 3, 0, 74),
-  [1307] = {.entry = {.count = 1, .reusable = true}}, SHIFT(418),
-  [1309] = {.entry = {.count = 1, .reusable = true}}, SHIFT(373),
-  [1311] = {.entry = {.count = 1, .reusable = true}}, SHIFT(451),
-  [1313] = {.entry = {.count = 1, .reusable = true}}, SHIFT(569),
-  [1315] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 4, 0, 23),
-  [1317] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 4, 0, 74),
-  [1319] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_language, 4, 0, 82),
-  [1321] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
-  [1323] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_language, 3, 0, 76),
-  [1325] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
-  [1327] = {.entry = {.count = 1, .reusable = true}}, SHIFT(553),
-  [1329] = {.entry = {.count = 1, .reusable = true}}, SHIFT(448),
-  [1331] = {.entry = {.count = 1, .reusable = true}}, SHIFT(369),
-  [1333] = {.entry = {.count = 1, .reusable = true}}, SHIFT(370),
-  [1335] = {.entry = {.count = 1, .reusable = true}}, SHIFT(430),
-  [1337] = {.entry = {.count = 1, .reusable = true}}, SHIFT(278),
-  [1339] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 4, 0, 81),
-  [1341] = {.entry = {.count = 1, .reusable = true}}, SHIFT(371),
-  [1343] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
-  [1345] = {.entry = {.count = 1, .reusable = true}}, SHIFT(440),
-  [1347] = {.entry = {.count = 1, .reusable = true}}, SHIFT(526),
-  [1349] = {.entry = {.count = 1, .reusable = true}}, SHIFT(502),
-  [1351] = {.entry = {.count = 1, .reusable = true}}, SHIFT(372),
-  [1353] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_language, 2, 0, 61),
-  [1355] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
-  [1357] = {.entry = {.count = 1, .reusable = true}}, SHIFT(434),
-  [1359] = {.entry = {.count = 1, .reusable = true}}, SHIFT(470),
-  [1361] = {.entry = {.count = 1, .reusable = true}}, SHIFT(309),
-  [1363] = {.entry = {.count = 1, .reusable = true}}, SHIFT(463),
-  [1365] = {.entry = {.count = 1, .reusable = true}}, SHIFT(383),
-  [1367] = {.entry = {.count = 1, .reusable = true}}, SHIFT(71),
-  [1369] = {.entry = {.count = 1, .reusable = true}}, SHIFT(169),
-  [1371] = {.entry = {.count = 1, .reusable = true}}, SHIFT(562),
-  [1373] = {.entry = {.count = 1, .reusable = true}}, SHIFT(299),
-  [1375] = {.entry = {.count = 1, .reusable = true}}, SHIFT(307),
-  [1377] = {.entry = {.count = 1, .reusable = true}}, SHIFT(473),
-  [1379] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
-  [1381] = {.entry = {.count = 1, .reusable = true}}, SHIFT(350),
-  [1383] = {.entry = {.count = 1, .reusable = true}}, SHIFT(529),
-  [1385] = {.entry = {.count = 1, .reusable = true}}, SHIFT(530),
-  [1387] = {.entry = {.count = 1, .reusable = true}}, SHIFT(490),
-  [1389] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
-  [1391] = {.entry = {.count = 1, .reusable = true}}, SHIFT(297),
-  [1393] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
-  [1395] = {.entry = {.count = 1, .reusable = true}}, SHIFT(495),
-  [1397] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
-  [1399] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
-  [1401] = {.entry = {.count = 1, .reusable = true}}, SHIFT(549),
-  [1403] = {.entry = {.count = 1, .reusable = true}}, SHIFT(16),
-  [1405] = {.entry = {.count = 1, .reusable = true}}, SHIFT(162),
-  [1407] = {.entry = {.count = 1, .reusable = true}}, SHIFT(544),
-  [1409] = {.entry = {.count = 1, .reusable = true}}, SHIFT(497),
-  [1411] = {.entry = {.count = 1, .reusable = true}}, SHIFT(476),
-  [1413] = {.entry = {.count = 1, .reusable = true}}, SHIFT(321),
-  [1415] = {.entry = {.count = 1, .reusable = true}}, SHIFT(318),
-  [1417] = {.entry = {.count = 1, .reusable = true}}, SHIFT(513),
-  [1419] = {.entry = {.count = 1, .reusable = true}}, SHIFT(552),
-  [1421] = {.entry = {.count = 1, .reusable = true}}, SHIFT(281),
-  [1423] = {.entry = {.count = 1, .reusable = true}}, SHIFT(255),
-  [1425] = {.entry = {.count = 1, .reusable = true}}, SHIFT(475),
-  [1427] = {.entry = {.count = 1, .reusable = true}}, SHIFT(488),
-  [1429] = {.entry = {.count = 1, .reusable = true}}, SHIFT(416),
-  [1431] = {.entry = {.count = 1, .reusable = true}}, SHIFT(172),
-  [1433] = {.entry = {.count = 1, .reusable = true}}, SHIFT(376),
-  [1435] = {.entry = {.count = 1, .reusable = true}}, SHIFT(486),
-  [1437] = {.entry = {.count = 1, .reusable = true}}, SHIFT(170),
-  [1439] = {.entry = {.count = 1, .reusable = true}}, SHIFT(260),
-  [1441] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
-  [1443] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
-  [1445] = {.entry = {.count = 1, .reusable = true}}, SHIFT(356),
-  [1447] = {.entry = {.count = 1, .reusable = true}}, SHIFT(291),
-  [1449] = {.entry = {.count = 1, .reusable = true}}, SHIFT(453),
-  [1451] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
-  [1453] = {.entry = {.count = 1, .reusable = true}}, SHIFT(466),
-  [1455] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
-  [1457] = {.entry = {.count = 1, .reusable = true}}, SHIFT(306),
-  [1459] = {.entry = {.count = 1, .reusable = true}}, SHIFT(570),
-  [1461] = {.entry = {.count = 1, .reusable = true}}, SHIFT(337),
-  [1463] = {.entry = {.count = 1, .reusable = true}}, SHIFT(542),
-  [1465] = {.entry = {.count = 1, .reusable = true}}, SHIFT(442),
-  [1467] = {.entry = {.count = 1, .reusable = true}}, SHIFT(353),
-  [1469] = {.entry = {.count = 1, .reusable = true}}, SHIFT(378),
-  [1471] = {.entry = {.count = 1, .reusable = true}}, SHIFT(336),
-  [1473] = {.entry = {.count = 1, .reusable = true}}, SHIFT(395),
-  [1475] = {.entry = {.count = 1, .reusable = true}}, SHIFT(561),
-  [1477] = {.entry = {.count = 1, .reusable = true}}, SHIFT(535),
-  [1479] = {.entry = {.count = 1, .reusable = true}}, SHIFT(305),
-  [1481] = {.entry = {.count = 1, .reusable = true}}, SHIFT(467),
-  [1483] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
-  [1485] = {.entry = {.count = 1, .reusable = true}}, SHIFT(351),
-  [1487] = {.entry = {.count = 1, .reusable = true}}, SHIFT(384),
-  [1489] = {.entry = {.count = 1, .reusable = true}}, SHIFT(455),
-  [1491] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
-  [1493] = {.entry = {.count = 1, .reusable = true}}, SHIFT(472),
-  [1495] = {.entry = {.count = 1, .reusable = true}}, SHIFT(327),
-  [1497] = {.entry = {.count = 1, .reusable = true}}, SHIFT(287),
-  [1499] = {.entry = {.count = 1, .reusable = true}}, SHIFT(284),
-  [1501] = {.entry = {.count = 1, .reusable = true}}, SHIFT(282),
-  [1503] = {.entry = {.count = 1, .reusable = true}}, SHIFT(274),
-  [1505] = {.entry = {.count = 1, .reusable = true}}, SHIFT(415),
-  [1507] = {.entry = {.count = 1, .reusable = true}}, SHIFT(508),
-  [1509] = {.entry = {.count = 1, .reusable = true}}, SHIFT(152),
-  [1511] = {.entry = {.count = 1, .reusable = true}}, SHIFT(207),
-  [1513] = {.entry = {.count = 1, .reusable = true}}, SHIFT(206),
-  [1515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(484),
-  [1517] = {.entry = {.count = 1, .reusable = true}}, SHIFT(294),
-  [1519] = {.entry = {.count = 1, .reusable = true}}, SHIFT(279),
-  [1521] = {.entry = {.count = 1, .reusable = true}}, SHIFT(130),
-  [1523] = {.entry = {.count = 1, .reusable = true}}, SHIFT(545),
-  [1525] = {.entry = {.count = 1, .reusable = true}}, SHIFT(426),
-  [1527] = {.entry = {.count = 1, .reusable = true}}, SHIFT(338),
-  [1529] = {.entry = {.count = 1, .reusable = true}}, SHIFT(410),
-  [1531] = {.entry = {.count = 1, .reusable = true}}, SHIFT(523),
-  [1533] = {.entry = {.count = 1, .reusable = true}}, SHIFT(428),
-  [1535] = {.entry = {.count = 1, .reusable = true}}, SHIFT(528),
-  [1537] = {.entry = {.count = 1, .reusable = true}}, SHIFT(109),
-  [1539] = {.entry = {.count = 1, .reusable = true}}, SHIFT(61),
-  [1541] = {.entry = {.count = 1, .reusable = true}}, SHIFT(219),
-  [1543] = {.entry = {.count = 1, .reusable = true}}, SHIFT(111),
-  [1545] = {.entry = {.count = 1, .reusable = true}}, SHIFT(433),
-  [1547] = {.entry = {.count = 1, .reusable = true}}, SHIFT(229),
-  [1549] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
-  [1551] = {.entry = {.count = 1, .reusable = true}}, SHIFT(560),
-  [1553] = {.entry = {.count = 1, .reusable = true}}, SHIFT(421),
-  [1555] = {.entry = {.count = 1, .reusable = true}}, SHIFT(452),
-  [1557] = {.entry = {.count = 1, .reusable = true}}, SHIFT(532),
-  [1559] = {.entry = {.count = 1, .reusable = true}}, SHIFT(435),
-  [1561] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
-  [1563] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
-  [1565] = {.entry = {.count = 1, .reusable = true}}, SHIFT(234),
-  [1567] = {.entry = {.count = 1, .reusable = true}}, SHIFT(187),
-  [1569] = {.entry = {.count = 1, .reusable = true}}, SHIFT(339),
-  [1571] = {.entry = {.count = 1, .reusable = true}}, SHIFT(525),
-  [1573] = {.entry = {.count = 1, .reusable = true}}, SHIFT(39),
-  [1575] = {.entry = {.count = 1, .reusable = true}}, SHIFT(195),
-  [1577] = {.entry = {.count = 1, .reusable = true}}, SHIFT(150),
-  [1579] = {.entry = {.count = 1, .reusable = true}}, SHIFT(489),
-  [1581] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
-  [1583] = {.entry = {.count = 1, .reusable = true}}, SHIFT(540),
-  [1585] = {.entry = {.count = 1, .reusable = true}}, SHIFT(576),
-  [1587] = {.entry = {.count = 1, .reusable = true}}, SHIFT(445),
-  [1589] = {.entry = {.count = 1, .reusable = true}}, SHIFT(547),
-  [1591] = {.entry = {.count = 1, .reusable = true}}, SHIFT(311),
-  [1593] = {.entry = {.count = 1, .reusable = true}}, SHIFT(397),
-  [1595] = {.entry = {.count = 1, .reusable = true}}, SHIFT(563),
-  [1597] = {.entry = {.count = 1, .reusable = true}}, SHIFT(315),
-  [1599] = {.entry = {.count = 1, .reusable = true}}, SHIFT(456),
-  [1601] = {.entry = {.count = 1, .reusable = true}}, SHIFT(538),
+  [7] = {.entry = {.count = 1, .reusable = true}}, SHIFT(582),
+  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(490),
+  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(428),
+  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(506),
+  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(514),
+  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(527),
+  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(558),
+  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(577),
+  [23] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
+  [25] = {.entry = {.count = 1, .reusable = true}}, SHIFT(463),
+  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(501),
+  [29] = {.entry = {.count = 1, .reusable = true}}, SHIFT(496),
+  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(452),
+  [33] = {.entry = {.count = 1, .reusable = true}}, SHIFT(406),
+  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(475),
+  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(559),
+  [39] = {.entry = {.count = 1, .reusable = true}}, SHIFT(571),
+  [41] = {.entry = {.count = 1, .reusable = true}}, SHIFT(420),
+  [43] = {.entry = {.count = 1, .reusable = true}}, SHIFT(419),
+  [45] = {.entry = {.count = 1, .reusable = true}}, SHIFT(421),
+  [47] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
+  [49] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
+  [51] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
+  [53] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
+  [55] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__primary, 1, 0, 0),
+  [57] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__primary, 1, 0, 0),
+  [59] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
+  [61] = {.entry = {.count = 1, .reusable = false}}, SHIFT(20),
+  [63] = {.entry = {.count = 1, .reusable = true}}, SHIFT(11),
+  [65] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
+  [67] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
+  [69] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_access, 3, 0, 15),
+  [71] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_field_access, 3, 0, 15),
+  [73] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 4, 0, 31),
+  [75] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 4, 0, 31),
+  [77] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
+  [79] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_boolean, 1, 0, 0),
+  [81] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__expression, 1, 0, 0),
+  [83] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__expression, 1, 0, 0),
+  [85] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_negation, 2, 0, 9),
+  [87] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_negation, 2, 0, 9),
+  [89] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
+  [91] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__spaced_percentage, 2, 0, 0),
+  [93] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_money, 2, 0, 0),
+  [95] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_money, 2, 0, 0),
+  [97] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_datetime, 2, 0, 0),
+  [99] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_datetime, 2, 0, 0),
+  [101] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_is_set_expression, 3, 0, 19),
+  [103] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_is_set_expression, 3, 0, 19),
+  [105] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
+  [107] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parenthesized_expression, 3, 0, 0),
+  [109] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_in_expression, 3, 0, 16),
+  [111] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_in_expression, 3, 0, 16),
+  [113] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 2, 0, 0),
+  [115] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 2, 0, 0),
+  [117] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 3, 0, 0),
+  [119] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list, 3, 0, 0),
+  [121] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_arithmetic_expression, 3, 0, 17),
+  [123] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_arithmetic_expression, 3, 0, 17),
+  [125] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration_unit, 1, 0, 0),
+  [127] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration_unit, 1, 0, 0),
+  [129] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_duration, 2, 0, 0),
+  [131] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_duration, 2, 0, 0),
+  [133] = {.entry = {.count = 1, .reusable = true}}, SHIFT(566),
+  [135] = {.entry = {.count = 1, .reusable = false}}, SHIFT(78),
+  [137] = {.entry = {.count = 1, .reusable = true}}, SHIFT(115),
+  [139] = {.entry = {.count = 1, .reusable = true}}, SHIFT(116),
+  [141] = {.entry = {.count = 1, .reusable = true}}, SHIFT(78),
+  [143] = {.entry = {.count = 1, .reusable = false}}, SHIFT(70),
+  [145] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
+  [147] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
+  [149] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
+  [151] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(582),
+  [154] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(490),
+  [157] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(428),
+  [160] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(506),
+  [163] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(514),
+  [166] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(527),
+  [169] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(558),
+  [172] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(577),
+  [175] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(97),
+  [178] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(463),
+  [181] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(501),
+  [184] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(496),
+  [187] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(452),
+  [190] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(406),
+  [193] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(475),
+  [196] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(559),
+  [199] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(571),
+  [202] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(420),
+  [205] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(419),
+  [208] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(421),
+  [211] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
+  [213] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_comparison_expression, 3, 0, 17),
+  [215] = {.entry = {.count = 1, .reusable = true}}, SHIFT(417),
+  [217] = {.entry = {.count = 1, .reusable = false}}, SHIFT(99),
+  [219] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_comparison_expression, 3, 0, 17),
+  [221] = {.entry = {.count = 1, .reusable = true}}, SHIFT(512),
+  [223] = {.entry = {.count = 1, .reusable = true}}, SHIFT(99),
+  [225] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_logical_expression, 3, 0, 17),
+  [227] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
+  [229] = {.entry = {.count = 1, .reusable = false}}, SHIFT(100),
+  [231] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
+  [233] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_not_expression, 2, 0, 9),
+  [235] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_when_clause, 2, 0, 11),
+  [237] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
+  [239] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
+  [241] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
+  [243] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deadline, 4, 0, 18),
+  [245] = {.entry = {.count = 1, .reusable = true}}, SHIFT(163),
+  [247] = {.entry = {.count = 1, .reusable = true}}, SHIFT(409),
+  [249] = {.entry = {.count = 1, .reusable = true}}, SHIFT(583),
+  [251] = {.entry = {.count = 1, .reusable = true}}, SHIFT(182),
+  [253] = {.entry = {.count = 1, .reusable = true}}, SHIFT(62),
+  [255] = {.entry = {.count = 1, .reusable = true}}, SHIFT(531),
+  [257] = {.entry = {.count = 1, .reusable = true}}, SHIFT(532),
+  [259] = {.entry = {.count = 1, .reusable = true}}, SHIFT(534),
+  [261] = {.entry = {.count = 1, .reusable = true}}, SHIFT(538),
+  [263] = {.entry = {.count = 1, .reusable = true}}, SHIFT(539),
+  [265] = {.entry = {.count = 1, .reusable = true}}, SHIFT(448),
+  [267] = {.entry = {.count = 1, .reusable = true}}, SHIFT(449),
+  [269] = {.entry = {.count = 1, .reusable = true}}, SHIFT(546),
+  [271] = {.entry = {.count = 1, .reusable = true}}, SHIFT(547),
+  [273] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_segment_declaration, 4, 0, 21),
+  [275] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 5, 0, 30),
+  [277] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 13),
+  [279] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 4, 0, 14),
+  [281] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handler, 3, 0, 8),
+  [283] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0),
+  [285] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(577),
+  [288] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(97),
+  [291] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(409),
+  [294] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(583),
+  [297] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(182),
+  [300] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(62),
+  [303] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(531),
+  [306] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(532),
+  [309] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(534),
+  [312] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(538),
+  [315] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(539),
+  [318] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(448),
+  [321] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(449),
+  [324] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(546),
+  [327] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_stage_body_repeat1, 2, 0, 0), SHIFT_REPEAT(547),
+  [330] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deadline, 5, 0, 32),
+  [332] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_var_declaration, 6, 0, 50),
+  [334] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
+  [336] = {.entry = {.count = 1, .reusable = false}}, SHIFT(144),
+  [338] = {.entry = {.count = 1, .reusable = true}}, SHIFT(190),
+  [340] = {.entry = {.count = 1, .reusable = true}}, SHIFT(191),
+  [342] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
+  [344] = {.entry = {.count = 1, .reusable = true}}, SHIFT(112),
+  [346] = {.entry = {.count = 1, .reusable = false}}, SHIFT(573),
+  [348] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
+  [350] = {.entry = {.count = 1, .reusable = false}}, SHIFT(86),
+  [352] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
+  [354] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
+  [356] = {.entry = {.count = 1, .reusable = false}}, SHIFT(110),
+  [358] = {.entry = {.count = 1, .reusable = false}}, SHIFT(112),
+  [360] = {.entry = {.count = 1, .reusable = false}}, SHIFT(22),
+  [362] = {.entry = {.count = 1, .reusable = true}}, SHIFT(111),
+  [364] = {.entry = {.count = 1, .reusable = true}}, SHIFT(331),
+  [366] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(112),
+  [369] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(573),
+  [372] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(85),
+  [375] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(86),
+  [378] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
+  [380] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(103),
+  [383] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(110),
+  [386] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(112),
+  [389] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(22),
+  [392] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(111),
+  [395] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(331),
+  [398] = {.entry = {.count = 1, .reusable = true}}, SHIFT(130),
+  [400] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
+  [402] = {.entry = {.count = 1, .reusable = true}}, SHIFT(131),
+  [404] = {.entry = {.count = 1, .reusable = true}}, SHIFT(204),
+  [406] = {.entry = {.count = 1, .reusable = true}}, SHIFT(205),
+  [408] = {.entry = {.count = 1, .reusable = true}}, SHIFT(187),
+  [410] = {.entry = {.count = 1, .reusable = false}}, SHIFT(579),
+  [412] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
+  [414] = {.entry = {.count = 1, .reusable = false}}, SHIFT(98),
+  [416] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
+  [418] = {.entry = {.count = 1, .reusable = false}}, SHIFT(186),
+  [420] = {.entry = {.count = 1, .reusable = false}}, SHIFT(187),
+  [422] = {.entry = {.count = 1, .reusable = false}}, SHIFT(45),
+  [424] = {.entry = {.count = 1, .reusable = true}}, SHIFT(172),
+  [426] = {.entry = {.count = 1, .reusable = true}}, SHIFT(333),
+  [428] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
+  [430] = {.entry = {.count = 1, .reusable = false}}, SHIFT(516),
+  [432] = {.entry = {.count = 1, .reusable = true}}, SHIFT(61),
+  [434] = {.entry = {.count = 1, .reusable = false}}, SHIFT(87),
+  [436] = {.entry = {.count = 1, .reusable = true}}, SHIFT(60),
+  [438] = {.entry = {.count = 1, .reusable = false}}, SHIFT(8),
+  [440] = {.entry = {.count = 1, .reusable = false}}, SHIFT(9),
+  [442] = {.entry = {.count = 1, .reusable = false}}, SHIFT(5),
+  [444] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
+  [446] = {.entry = {.count = 1, .reusable = true}}, SHIFT(310),
+  [448] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
+  [450] = {.entry = {.count = 1, .reusable = false}}, SHIFT(102),
+  [452] = {.entry = {.count = 1, .reusable = false}}, SHIFT(23),
+  [454] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
+  [456] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
+  [458] = {.entry = {.count = 1, .reusable = false}}, SHIFT(566),
+  [460] = {.entry = {.count = 1, .reusable = false}}, SHIFT(553),
+  [462] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0),
+  [464] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(409),
+  [467] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(583),
+  [470] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(182),
+  [473] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(62),
+  [476] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(531),
+  [479] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(532),
+  [482] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(534),
+  [485] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(538),
+  [488] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(539),
+  [491] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(448),
+  [494] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(449),
+  [497] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(546),
+  [500] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(547),
+  [503] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
+  [505] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
+  [507] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
+  [509] = {.entry = {.count = 1, .reusable = false}}, SHIFT(90),
+  [511] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
+  [513] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 3, 0, 40),
+  [515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
+  [517] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_set_step, 4, 0, 60),
+  [519] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
+  [521] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_not_expression, 2, 0, 9),
+  [523] = {.entry = {.count = 1, .reusable = false}}, SHIFT(450),
+  [525] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
+  [527] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
+  [529] = {.entry = {.count = 1, .reusable = false}}, SHIFT(73),
+  [531] = {.entry = {.count = 1, .reusable = false}}, SHIFT(550),
+  [533] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
+  [535] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_logical_expression, 3, 0, 17),
+  [537] = {.entry = {.count = 1, .reusable = false}}, SHIFT(75),
+  [539] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
+  [541] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 1, 0, 0),
+  [543] = {.entry = {.count = 1, .reusable = true}}, SHIFT(270),
+  [545] = {.entry = {.count = 1, .reusable = false}}, SHIFT(74),
+  [547] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 3, 0, 0),
+  [549] = {.entry = {.count = 1, .reusable = true}}, SHIFT(236),
+  [551] = {.entry = {.count = 1, .reusable = true}}, SHIFT(352),
+  [553] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
+  [555] = {.entry = {.count = 1, .reusable = false}}, SHIFT(230),
+  [557] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 2, 0, 0),
+  [559] = {.entry = {.count = 1, .reusable = true}}, SHIFT(345),
+  [561] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0),
+  [563] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(236),
+  [566] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(230),
+  [569] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(230),
+  [572] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 3, 0, 25),
+  [574] = {.entry = {.count = 1, .reusable = true}}, SHIFT(349),
+  [576] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 25),
+  [578] = {.entry = {.count = 1, .reusable = true}}, SHIFT(343),
+  [580] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 2, 0, 1),
+  [582] = {.entry = {.count = 1, .reusable = true}}, SHIFT(390),
+  [584] = {.entry = {.count = 1, .reusable = true}}, SHIFT(570),
+  [586] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_contact_hours_rule_repeat1, 2, 0, 0),
+  [588] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 2, 0, 1),
+  [590] = {.entry = {.count = 1, .reusable = true}}, SHIFT(491),
+  [592] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_window, 5, 0, 67),
+  [594] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_window, 5, 0, 67),
+  [596] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_window, 4, 0, 37),
+  [598] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_window, 4, 0, 37),
+  [600] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 5, 0, 23),
+  [602] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_file, 2, 0, 6),
+  [604] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_declaration, 6, 0, 51),
+  [606] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 6, 0, 52),
+  [608] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 4, 0, 1),
+  [610] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_languages, 3, 0, 0),
+  [612] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_declaration, 7, 0, 62),
+  [614] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_declaration, 7, 0, 52),
+  [616] = {.entry = {.count = 1, .reusable = false}}, SHIFT(563),
+  [618] = {.entry = {.count = 1, .reusable = false}}, SHIFT(414),
+  [620] = {.entry = {.count = 1, .reusable = false}}, SHIFT(350),
+  [622] = {.entry = {.count = 1, .reusable = false}}, SHIFT(427),
+  [624] = {.entry = {.count = 1, .reusable = false}}, SHIFT(431),
+  [626] = {.entry = {.count = 1, .reusable = false}}, SHIFT(459),
+  [628] = {.entry = {.count = 1, .reusable = false}}, SHIFT(454),
+  [630] = {.entry = {.count = 1, .reusable = false}}, SHIFT(432),
+  [632] = {.entry = {.count = 1, .reusable = false}}, SHIFT(403),
+  [634] = {.entry = {.count = 1, .reusable = false}}, SHIFT(415),
+  [636] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__declaration, 1, 0, 0),
+  [638] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_locale_declaration, 2, 0, 4),
+  [640] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_email, 6, 0, 89),
+  [642] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_declaration, 5, 0, 36),
+  [644] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_start_declaration, 2, 0, 5),
+  [646] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 3, 0, 0),
+  [648] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_reenter_declaration, 2, 0, 0),
+  [650] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 3, 0, 0),
+  [652] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_import_declaration, 2, 0, 6),
+  [654] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_currency_declaration, 2, 0, 2),
+  [656] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_list, 2, 0, 0),
+  [658] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_event_declaration, 3, 0, 7),
+  [660] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_action_declaration, 3, 0, 7),
+  [662] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 3, 0, 0),
+  [664] = {.entry = {.count = 1, .reusable = true}}, SHIFT(192),
+  [666] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_account_declaration, 2, 0, 3),
+  [668] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 3, 0, 10),
+  [670] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_language_declaration, 4, 0, 22),
+  [672] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_body, 2, 0, 0),
+  [674] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_declaration, 4, 0, 23),
+  [676] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_declaration, 5, 0, 1),
+  [678] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_policy_declaration, 4, 0, 0),
+  [680] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flow_declaration, 4, 0, 12),
+  [682] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 1, 0, 0),
+  [684] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
+  [686] = {.entry = {.count = 1, .reusable = true}}, SHIFT(465),
+  [688] = {.entry = {.count = 1, .reusable = true}}, SHIFT(341),
+  [690] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_percentage, 2, 0, 0),
+  [692] = {.entry = {.count = 1, .reusable = true}}, SHIFT(455),
+  [694] = {.entry = {.count = 1, .reusable = true}}, SHIFT(80),
+  [696] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
+  [698] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
+  [700] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
+  [702] = {.entry = {.count = 1, .reusable = false}}, SHIFT(81),
+  [704] = {.entry = {.count = 1, .reusable = true}}, SHIFT(569),
+  [706] = {.entry = {.count = 1, .reusable = true}}, SHIFT(84),
+  [708] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 3, 0, 44),
+  [710] = {.entry = {.count = 1, .reusable = true}}, SHIFT(400),
+  [712] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 4, 0, 44),
+  [714] = {.entry = {.count = 1, .reusable = false}}, SHIFT(216),
+  [716] = {.entry = {.count = 1, .reusable = true}}, SHIFT(460),
+  [718] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 42),
+  [720] = {.entry = {.count = 1, .reusable = true}}, SHIFT(354),
+  [722] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(260),
+  [725] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(230),
+  [728] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0), SHIFT_REPEAT(230),
+  [731] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0),
+  [733] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 3, 0, 41),
+  [735] = {.entry = {.count = 1, .reusable = true}}, SHIFT(396),
+  [737] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
+  [739] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(292),
+  [742] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0),
+  [744] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_weekend_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(234),
+  [747] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0),
+  [749] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_if_step_repeat1, 2, 0, 0), SHIFT_REPEAT(470),
+  [752] = {.entry = {.count = 1, .reusable = true}}, SHIFT(260),
+  [754] = {.entry = {.count = 1, .reusable = true}}, SHIFT(493),
+  [756] = {.entry = {.count = 1, .reusable = true}}, SHIFT(530),
+  [758] = {.entry = {.count = 1, .reusable = true}}, SHIFT(394),
+  [760] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 2, 0, 29),
+  [762] = {.entry = {.count = 1, .reusable = true}}, SHIFT(519),
+  [764] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 3, 0, 43),
+  [766] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 2, 0, 0),
+  [768] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 5, 0, 71),
+  [770] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 5, 0, 72),
+  [772] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 91),
+  [774] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_variable, 3, 0, 92),
+  [776] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_var, 4, 0, 60),
+  [778] = {.entry = {.count = 1, .reusable = true}}, SHIFT(398),
+  [780] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_values, 3, 0, 0),
+  [782] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 3, 0, 87),
+  [784] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_target, 1, 0, 70),
+  [786] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 3, 0, 81),
+  [788] = {.entry = {.count = 1, .reusable = true}}, SHIFT(413),
+  [790] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_if_clause, 4, 0, 88),
+  [792] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_priority, 1, 0, 0),
+  [794] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_week_day, 1, 0, 0),
+  [796] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_week_day, 1, 0, 0),
+  [798] = {.entry = {.count = 1, .reusable = true}}, SHIFT(523),
+  [800] = {.entry = {.count = 1, .reusable = true}}, SHIFT(105),
+  [802] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 3, 0, 46),
+  [804] = {.entry = {.count = 1, .reusable = true}}, SHIFT(416),
+  [806] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 3, 0, 42),
+  [808] = {.entry = {.count = 1, .reusable = true}}, SHIFT(348),
+  [810] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday, 1, 0, 0),
+  [812] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekday, 1, 0, 0),
+  [814] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_range, 1, 0, 0),
+  [816] = {.entry = {.count = 1, .reusable = true}}, SHIFT(271),
+  [818] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_range, 1, 0, 0),
+  [820] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 1, 0, 0),
+  [822] = {.entry = {.count = 1, .reusable = true}}, SHIFT(292),
+  [824] = {.entry = {.count = 1, .reusable = true}}, SHIFT(234),
+  [826] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_end_step, 2, 0, 28),
+  [828] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 6, 0, 71),
+  [830] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 6, 0, 72),
+  [832] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
+  [834] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_plan_step, 6, 0, 80),
+  [836] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 43),
+  [838] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_day_window_repeat1, 2, 0, 0),
+  [840] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_day_range, 3, 0, 0),
+  [842] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_day_range, 3, 0, 0),
+  [844] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekday_list, 2, 0, 0),
+  [846] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_send_step, 4, 0, 41),
+  [848] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_repeat_step, 4, 0, 59),
+  [850] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_else_clause, 2, 0, 73),
+  [852] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_if_step, 5, 0, 44),
+  [854] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_agency_step, 3, 0, 45),
+  [856] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 4, 0, 42),
+  [858] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 3, 0, 0),
+  [860] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_assign_queue_step, 5, 0, 72),
+  [862] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_alert_step, 3, 0, 47),
+  [864] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_offer_discount_step, 5, 0, 75),
+  [866] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_emit_step, 3, 0, 48),
+  [868] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__step, 1, 0, 0),
+  [870] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_step, 4, 0, 0),
+  [872] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_wait_step, 2, 0, 26),
+  [874] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_call_step, 2, 0, 0),
+  [876] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_goto_step, 2, 0, 27),
+  [878] = {.entry = {.count = 1, .reusable = true}}, SHIFT(383),
+  [880] = {.entry = {.count = 1, .reusable = true}}, SHIFT(120),
+  [882] = {.entry = {.count = 1, .reusable = true}}, SHIFT(195),
+  [884] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
+  [886] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
+  [888] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 3, 0, 0),
+  [890] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 3, 0, 0),
+  [892] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_weekend_rule, 2, 0, 0),
+  [894] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_weekend_rule, 2, 0, 0),
+  [896] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0),
+  [898] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(207),
+  [901] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(528),
+  [904] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(548),
+  [907] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(551),
+  [910] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_policy_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(556),
+  [913] = {.entry = {.count = 1, .reusable = true}}, SHIFT(171),
+  [915] = {.entry = {.count = 1, .reusable = true}}, SHIFT(207),
+  [917] = {.entry = {.count = 1, .reusable = true}}, SHIFT(528),
+  [919] = {.entry = {.count = 1, .reusable = true}}, SHIFT(548),
+  [921] = {.entry = {.count = 1, .reusable = true}}, SHIFT(551),
+  [923] = {.entry = {.count = 1, .reusable = true}}, SHIFT(556),
+  [925] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
+  [927] = {.entry = {.count = 1, .reusable = false}}, SHIFT(469),
+  [929] = {.entry = {.count = 1, .reusable = true}}, SHIFT(469),
+  [931] = {.entry = {.count = 1, .reusable = true}}, SHIFT(388),
+  [933] = {.entry = {.count = 1, .reusable = true}}, SHIFT(433),
+  [935] = {.entry = {.count = 1, .reusable = true}}, SHIFT(434),
+  [937] = {.entry = {.count = 1, .reusable = true}}, SHIFT(435),
+  [939] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 6, 0, 69),
+  [941] = {.entry = {.count = 1, .reusable = true}}, SHIFT(462),
+  [943] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
+  [945] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 10, 0, 94),
+  [947] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 6, 0, 68),
+  [949] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 4, 0, 39),
+  [951] = {.entry = {.count = 1, .reusable = true}}, SHIFT(507),
+  [953] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
+  [955] = {.entry = {.count = 1, .reusable = true}}, SHIFT(540),
+  [957] = {.entry = {.count = 1, .reusable = true}}, SHIFT(564),
+  [959] = {.entry = {.count = 1, .reusable = true}}, SHIFT(541),
+  [961] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0),
+  [963] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(540),
+  [966] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(564),
+  [969] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_test_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(541),
+  [972] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
+  [974] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
+  [976] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(495),
+  [979] = {.entry = {.count = 1, .reusable = true}}, SHIFT(574),
+  [981] = {.entry = {.count = 1, .reusable = true}}, SHIFT(575),
+  [983] = {.entry = {.count = 1, .reusable = true}}, SHIFT(524),
+  [985] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
+  [987] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
+  [989] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(518),
+  [992] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0),
+  [994] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_holiday_rule_repeat1, 2, 0, 0), SHIFT_REPEAT(297),
+  [997] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 54),
+  [999] = {.entry = {.count = 1, .reusable = true}}, SHIFT(347),
+  [1001] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 20),
+  [1003] = {.entry = {.count = 1, .reusable = true}}, SHIFT(385),
+  [1005] = {.entry = {.count = 1, .reusable = true}}, SHIFT(495),
+  [1007] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 2, 0, 0),
+  [1009] = {.entry = {.count = 1, .reusable = true}}, SHIFT(518),
+  [1011] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 2, 0, 0),
+  [1013] = {.entry = {.count = 1, .reusable = true}}, SHIFT(306),
+  [1015] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0),
+  [1017] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(288),
+  [1020] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(487),
+  [1023] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_calendar_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(487),
+  [1026] = {.entry = {.count = 1, .reusable = true}}, SHIFT(179),
+  [1028] = {.entry = {.count = 1, .reusable = true}}, SHIFT(288),
+  [1030] = {.entry = {.count = 1, .reusable = false}}, SHIFT(487),
+  [1032] = {.entry = {.count = 1, .reusable = true}}, SHIFT(487),
+  [1034] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 2, 0, 34),
+  [1036] = {.entry = {.count = 1, .reusable = true}}, SHIFT(153),
+  [1038] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holiday_rule, 3, 0, 0),
+  [1040] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_holiday_rule, 3, 0, 0),
+  [1042] = {.entry = {.count = 1, .reusable = true}}, SHIFT(297),
+  [1044] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 37),
+  [1046] = {.entry = {.count = 1, .reusable = true}}, SHIFT(344),
+  [1048] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 7, 0, 79),
+  [1050] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
+  [1052] = {.entry = {.count = 1, .reusable = true}}, SHIFT(473),
+  [1054] = {.entry = {.count = 1, .reusable = true}}, SHIFT(504),
+  [1056] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
+  [1058] = {.entry = {.count = 1, .reusable = true}}, SHIFT(311),
+  [1060] = {.entry = {.count = 1, .reusable = false}}, SHIFT(95),
+  [1062] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
+  [1064] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
+  [1066] = {.entry = {.count = 1, .reusable = true}}, SHIFT(335),
+  [1068] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0),
+  [1070] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(473),
+  [1073] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_migrate_declaration_repeat1, 2, 0, 0), SHIFT_REPEAT(504),
+  [1076] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 65),
+  [1078] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 6, 0, 66),
+  [1080] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_calendar_week, 2, 0, 0),
+  [1082] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 55),
+  [1084] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 2, 0, 78),
+  [1086] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 49),
+  [1088] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_pause_rule, 7, 0, 68),
+  [1090] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_no_contact_rule, 3, 0, 0),
+  [1092] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 11, 0, 94),
+  [1094] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 5, 0, 56),
+  [1096] = {.entry = {.count = 1, .reusable = true}}, SHIFT(152),
+  [1098] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_holidays_of, 3, 0, 57),
+  [1100] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_at_most_rule, 5, 0, 58),
+  [1102] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stop_rule, 5, 0, 39),
+  [1104] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_contact_hours_rule, 4, 0, 38),
+  [1106] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
+  [1108] = {.entry = {.count = 1, .reusable = true}}, SHIFT(332),
+  [1110] = {.entry = {.count = 1, .reusable = true}}, SHIFT(121),
+  [1112] = {.entry = {.count = 1, .reusable = true}}, SHIFT(193),
+  [1114] = {.entry = {.count = 1, .reusable = true}}, SHIFT(334),
+  [1116] = {.entry = {.count = 1, .reusable = true}}, SHIFT(196),
+  [1118] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
+  [1120] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(335),
+  [1123] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(95),
+  [1126] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hold_rule, 7, 0, 69),
+  [1128] = {.entry = {.count = 1, .reusable = true}}, SHIFT(562),
+  [1130] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 90),
+  [1132] = {.entry = {.count = 1, .reusable = true}}, SHIFT(401),
+  [1134] = {.entry = {.count = 1, .reusable = true}}, SHIFT(379),
+  [1136] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_sent, 3, 0, 41),
+  [1138] = {.entry = {.count = 1, .reusable = true}}, SHIFT(464),
+  [1140] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 4, 0, 64),
+  [1142] = {.entry = {.count = 1, .reusable = true}}, SHIFT(426),
+  [1144] = {.entry = {.count = 1, .reusable = true}}, SHIFT(229),
+  [1146] = {.entry = {.count = 1, .reusable = true}}, SHIFT(255),
+  [1148] = {.entry = {.count = 1, .reusable = true}}, SHIFT(552),
+  [1150] = {.entry = {.count = 1, .reusable = true}}, SHIFT(579),
+  [1152] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 1, 0, 0),
+  [1154] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 1, 0, 0),
+  [1156] = {.entry = {.count = 1, .reusable = true}}, SHIFT(499),
+  [1158] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 0),
+  [1160] = {.entry = {.count = 1, .reusable = true}}, SHIFT(387),
+  [1162] = {.entry = {.count = 1, .reusable = true}}, SHIFT(494),
+  [1164] = {.entry = {.count = 1, .reusable = true}}, SHIFT(346),
+  [1166] = {.entry = {.count = 1, .reusable = true}}, SHIFT(498),
+  [1168] = {.entry = {.count = 1, .reusable = true}}, SHIFT(262),
+  [1170] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0),
+  [1172] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_split_step_repeat1, 2, 0, 0), SHIFT_REPEAT(552),
+  [1175] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 4, 0, 37),
+  [1177] = {.entry = {.count = 1, .reusable = true}}, SHIFT(399),
+  [1179] = {.entry = {.count = 1, .reusable = true}}, SHIFT(373),
+  [1181] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_place, 2, 0, 0),
+  [1183] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_no, 2, 0, 25),
+  [1185] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_given, 3, 0, 53),
+  [1187] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0), SHIFT_REPEAT(488),
+  [1190] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_values_repeat1, 2, 0, 0),
+  [1192] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_locale, 2, 0, 4),
+  [1194] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect, 2, 0, 0),
+  [1196] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 6, 0, 83),
+  [1198] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_receive, 3, 0, 84),
+  [1200] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_update, 3, 0, 53),
+  [1202] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_stage, 2, 0, 5),
+  [1204] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_end, 2, 0, 28),
+  [1206] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_alert, 2, 0, 85),
+  [1208] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_emitted, 2, 0, 29),
+  [1210] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_test_start, 6, 0, 86),
+  [1212] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_call, 3, 0, 42),
+  [1214] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_on_day, 4, 0, 63),
+  [1216] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_queue, 3, 0, 42),
+  [1218] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_assigned_agency, 3, 0, 45),
+  [1220] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 93),
+  [1222] = {.entry = {.count = 1, .reusable = true}}, SHIFT(402),
+  [1224] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 95),
+  [1226] = {.entry = {.count = 1, .reusable = true}}, SHIFT(404),
+  [1228] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_sent, 5, 0, 96),
+  [1230] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0), SHIFT_REPEAT(497),
+  [1233] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_field_list_repeat1, 2, 0, 0),
+  [1235] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_placeholder, 3, 0, 0),
+  [1237] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_placeholder, 3, 0, 0),
+  [1239] = {.entry = {.count = 1, .reusable = true}}, SHIFT(289),
+  [1241] = {.entry = {.count = 1, .reusable = true}}, SHIFT(154),
+  [1243] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 33),
+  [1245] = {.entry = {.count = 1, .reusable = true}}, SHIFT(488),
+  [1247] = {.entry = {.count = 1, .reusable = true}}, SHIFT(224),
+  [1249] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 2, 0, 35),
+  [1251] = {.entry = {.count = 1, .reusable = false}}, SHIFT(289),
+  [1253] = {.entry = {.count = 1, .reusable = false}}, SHIFT(458),
+  [1255] = {.entry = {.count = 1, .reusable = true}}, SHIFT(497),
+  [1257] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
+  [1259] = {.entry = {.count = 1, .reusable = true}}, SHIFT(168),
+  [1261] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_template_languages_repeat1, 2, 0, 0), SHIFT_REPEAT(289),
+  [1264] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_template_languages_repeat1, 2, 0, 0),
+  [1266] = {.entry = {.count = 1, .reusable = true}}, SHIFT(515),
+  [1268] = {.entry = {.count = 1, .reusable = true}}, SHIFT(280),
+  [1270] = {.entry = {.count = 1, .reusable = true}}, SHIFT(218),
+  [1272] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expect_offer, 3, 0, 46),
+  [1274] = {.entry = {.count = 1, .reusable = true}}, SHIFT(226),
+  [1276] = {.entry = {.count = 1, .reusable = false}}, SHIFT(480),
+  [1278] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 3, 0, 74),
+  [1280] = {.entry = {.count = 1, .reusable = true}}, SHIFT(429),
+  [1282] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_var, 5, 0, 60),
+  [1284] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 5, 0, 37),
+  [1286] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
+  [1288] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 6, 0, 90),
+  [1290] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 7, 0, 93),
+  [1292] = {.entry = {.count = 1, .reusable = true}}, SHIFT(509),
+  [1294] = {.entry = {.count = 1, .reusable = true}}, SHIFT(424),
+  [1296] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
+  [1298] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_migrate_move, 8, 0, 95),
+  [1300] = {.entry = {.count = 1, .reusable = true}}, SHIFT(299),
+  [1302] = {.entry = {.count = 1, .reusable = true}}, SHIFT(516),
+  [1304] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 3, 0, 24),
+  [1306] = {.entry = {.count = 1, .reusable = true}}, SHIFT(440),
+  [1308] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
+  [1310] = {.entry = {.count = 1, .reusable = true}}, SHIFT(278),
+  [1312] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_approved, 4, 0, 77),
+  [1314] = {.entry = {.count = 1, .reusable = true}}, SHIFT(557),
+  [1316] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_value, 4, 0, 81),
+  [1318] = {.entry = {.count = 1, .reusable = true}}, SHIFT(368),
+  [1320] = {.entry = {.count = 1, .reusable = true}}, SHIFT(371),
+  [1322] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
+  [1324] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
+  [1326] = {.entry = {.count = 1, .reusable = true}}, SHIFT(369),
+  [1328] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_split_arm, 4, 0, 74),
+  [1330] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_language, 4, 0, 82),
+  [1332] = {.entry = {.count = 1, .reusable = true}}, SHIFT(447),
+  [1334] = {.entry = {.count = 1, .reusable = true}}, SHIFT(359),
+  [1336] = {.entry = {.count = 1, .reusable = true}}, SHIFT(441),
+  [1338] = {.entry = {.count = 1, .reusable = true}}, SHIFT(517),
+  [1340] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_field_declaration, 4, 0, 24),
+  [1342] = {.entry = {.count = 1, .reusable = true}}, SHIFT(281),
+  [1344] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_language, 2, 0, 61),
+  [1346] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_template_language, 3, 0, 76),
+  [1348] = {.entry = {.count = 1, .reusable = true}}, SHIFT(479),
+  [1350] = {.entry = {.count = 1, .reusable = true}}, SHIFT(422),
+  [1352] = {.entry = {.count = 1, .reusable = true}}, SHIFT(423),
+  [1354] = {.entry = {.count = 1, .reusable = true}}, SHIFT(482),
+  [1356] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
+  [1358] = {.entry = {.count = 1, .reusable = true}}, SHIFT(503),
+  [1360] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
+  [1362] = {.entry = {.count = 1, .reusable = true}}, SHIFT(370),
+  [1364] = {.entry = {.count = 1, .reusable = true}}, SHIFT(535),
+  [1366] = {.entry = {.count = 1, .reusable = true}}, SHIFT(340),
+  [1368] = {.entry = {.count = 1, .reusable = true}}, SHIFT(521),
+  [1370] = {.entry = {.count = 1, .reusable = true}}, SHIFT(472),
+  [1372] = {.entry = {.count = 1, .reusable = true}}, SHIFT(381),
+  [1374] = {.entry = {.count = 1, .reusable = true}}, SHIFT(208),
+  [1376] = {.entry = {.count = 1, .reusable = true}}, SHIFT(225),
+  [1378] = {.entry = {.count = 1, .reusable = true}}, SHIFT(282),
+  [1380] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
+  [1382] = {.entry = {.count = 1, .reusable = true}}, SHIFT(533),
+  [1384] = {.entry = {.count = 1, .reusable = true}}, SHIFT(425),
+  [1386] = {.entry = {.count = 1, .reusable = true}}, SHIFT(407),
+  [1388] = {.entry = {.count = 1, .reusable = true}}, SHIFT(544),
+  [1390] = {.entry = {.count = 1, .reusable = true}}, SHIFT(451),
+  [1392] = {.entry = {.count = 1, .reusable = true}}, SHIFT(162),
+  [1394] = {.entry = {.count = 1, .reusable = true}}, SHIFT(484),
+  [1396] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
+  [1398] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
+  [1400] = {.entry = {.count = 1, .reusable = true}}, SHIFT(233),
+  [1402] = {.entry = {.count = 1, .reusable = true}}, SHIFT(466),
+  [1404] = {.entry = {.count = 1, .reusable = true}}, SHIFT(393),
+  [1406] = {.entry = {.count = 1, .reusable = true}}, SHIFT(560),
+  [1408] = {.entry = {.count = 1, .reusable = true}}, SHIFT(397),
+  [1410] = {.entry = {.count = 1, .reusable = true}}, SHIFT(326),
+  [1412] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
+  [1414] = {.entry = {.count = 1, .reusable = true}}, SHIFT(293),
+  [1416] = {.entry = {.count = 1, .reusable = true}}, SHIFT(300),
+  [1418] = {.entry = {.count = 1, .reusable = true}}, SHIFT(64),
+  [1420] = {.entry = {.count = 1, .reusable = true}}, SHIFT(338),
+  [1422] = {.entry = {.count = 1, .reusable = true}}, SHIFT(167),
+  [1424] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
+  [1426] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
+  [1428] = {.entry = {.count = 1, .reusable = true}}, SHIFT(529),
+  [1430] = {.entry = {.count = 1, .reusable = true}}, SHIFT(357),
+  [1432] = {.entry = {.count = 1, .reusable = true}}, SHIFT(321),
+  [1434] = {.entry = {.count = 1, .reusable = true}}, SHIFT(526),
+  [1436] = {.entry = {.count = 1, .reusable = true}}, SHIFT(405),
+  [1438] = {.entry = {.count = 1, .reusable = true}}, SHIFT(358),
+  [1440] = {.entry = {.count = 1, .reusable = true}}, SHIFT(374),
+  [1442] = {.entry = {.count = 1, .reusable = true}}, SHIFT(489),
+  [1444] = {.entry = {.count = 1, .reusable = true}}, SHIFT(492),
+  [1446] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
+  [1448] = {.entry = {.count = 1, .reusable = true}}, SHIFT(339),
+  [1450] = {.entry = {.count = 1, .reusable = true}}, SHIFT(353),
+  [1452] = {.entry = {.count = 1, .reusable = true}}, SHIFT(436),
+  [1454] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
+  [1456] = {.entry = {.count = 1, .reusable = true}}, SHIFT(442),
+  [1458] = {.entry = {.count = 1, .reusable = true}}, SHIFT(481),
+  [1460] = {.entry = {.count = 1, .reusable = true}}, SHIFT(376),
+  [1462] = {.entry = {.count = 1, .reusable = true}}, SHIFT(296),
+  [1464] = {.entry = {.count = 1, .reusable = true}}, SHIFT(461),
+  [1466] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
+  [1468] = {.entry = {.count = 1, .reusable = true}}, SHIFT(522),
+  [1470] = {.entry = {.count = 1, .reusable = true}}, SHIFT(453),
+  [1472] = {.entry = {.count = 1, .reusable = true}}, SHIFT(316),
+  [1474] = {.entry = {.count = 1, .reusable = true}}, SHIFT(576),
+  [1476] = {.entry = {.count = 1, .reusable = true}}, SHIFT(537),
+  [1478] = {.entry = {.count = 1, .reusable = true}}, SHIFT(317),
+  [1480] = {.entry = {.count = 1, .reusable = true}}, SHIFT(520),
+  [1482] = {.entry = {.count = 1, .reusable = true}}, SHIFT(298),
+  [1484] = {.entry = {.count = 1, .reusable = true}}, SHIFT(444),
+  [1486] = {.entry = {.count = 1, .reusable = true}}, SHIFT(287),
+  [1488] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
+  [1490] = {.entry = {.count = 1, .reusable = true}}, SHIFT(456),
+  [1492] = {.entry = {.count = 1, .reusable = true}}, SHIFT(468),
+  [1494] = {.entry = {.count = 1, .reusable = true}}, SHIFT(467),
+  [1496] = {.entry = {.count = 1, .reusable = true}}, SHIFT(572),
+  [1498] = {.entry = {.count = 1, .reusable = true}}, SHIFT(279),
+  [1500] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
+  [1502] = {.entry = {.count = 1, .reusable = true}}, SHIFT(567),
+  [1504] = {.entry = {.count = 1, .reusable = true}}, SHIFT(474),
+  [1506] = {.entry = {.count = 1, .reusable = true}}, SHIFT(342),
+  [1508] = {.entry = {.count = 1, .reusable = true}}, SHIFT(327),
+  [1510] = {.entry = {.count = 1, .reusable = true}}, SHIFT(266),
+  [1512] = {.entry = {.count = 1, .reusable = true}}, SHIFT(307),
+  [1514] = {.entry = {.count = 1, .reusable = true}}, SHIFT(549),
+  [1516] = {.entry = {.count = 1, .reusable = true}}, SHIFT(578),
+  [1518] = {.entry = {.count = 1, .reusable = true}}, SHIFT(239),
+  [1520] = {.entry = {.count = 1, .reusable = true}}, SHIFT(478),
+  [1522] = {.entry = {.count = 1, .reusable = true}}, SHIFT(510),
+  [1524] = {.entry = {.count = 1, .reusable = true}}, SHIFT(439),
+  [1526] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
+  [1528] = {.entry = {.count = 1, .reusable = true}}, SHIFT(545),
+  [1530] = {.entry = {.count = 1, .reusable = true}}, SHIFT(65),
+  [1532] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
+  [1534] = {.entry = {.count = 1, .reusable = true}}, SHIFT(412),
+  [1536] = {.entry = {.count = 1, .reusable = true}}, SHIFT(215),
+  [1538] = {.entry = {.count = 1, .reusable = true}}, SHIFT(508),
+  [1540] = {.entry = {.count = 1, .reusable = true}}, SHIFT(286),
+  [1542] = {.entry = {.count = 1, .reusable = true}}, SHIFT(127),
+  [1544] = {.entry = {.count = 1, .reusable = true}}, SHIFT(438),
+  [1546] = {.entry = {.count = 1, .reusable = true}}, SHIFT(183),
+  [1548] = {.entry = {.count = 1, .reusable = true}}, SHIFT(129),
+  [1550] = {.entry = {.count = 1, .reusable = true}}, SHIFT(483),
+  [1552] = {.entry = {.count = 1, .reusable = true}}, SHIFT(476),
+  [1554] = {.entry = {.count = 1, .reusable = true}}, SHIFT(513),
+  [1556] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
+  [1558] = {.entry = {.count = 1, .reusable = true}}, SHIFT(276),
+  [1560] = {.entry = {.count = 1, .reusable = true}}, SHIFT(555),
+  [1562] = {.entry = {.count = 1, .reusable = true}}, SHIFT(471),
+  [1564] = {.entry = {.count = 1, .reusable = true}}, SHIFT(437),
+  [1566] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
+  [1568] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
+  [1570] = {.entry = {.count = 1, .reusable = true}}, SHIFT(511),
+  [1572] = {.entry = {.count = 1, .reusable = true}}, SHIFT(194),
+  [1574] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
+  [1576] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
+  [1578] = {.entry = {.count = 1, .reusable = true}}, SHIFT(446),
+  [1580] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
+  [1582] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
+  [1584] = {.entry = {.count = 1, .reusable = true}}, SHIFT(418),
+  [1586] = {.entry = {.count = 1, .reusable = true}}, SHIFT(305),
+  [1588] = {.entry = {.count = 1, .reusable = true}}, SHIFT(542),
+  [1590] = {.entry = {.count = 1, .reusable = true}}, SHIFT(319),
+  [1592] = {.entry = {.count = 1, .reusable = true}}, SHIFT(320),
+  [1594] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
+  [1596] = {.entry = {.count = 1, .reusable = true}}, SHIFT(337),
+  [1598] = {.entry = {.count = 1, .reusable = true}}, SHIFT(283),
+  [1600] = {.entry = {.count = 1, .reusable = true}}, SHIFT(565),
+  [1602] = {.entry = {.count = 1, .reusable = true}}, SHIFT(210),
+  [1604] = {.entry = {.count = 1, .reusable = true}}, SHIFT(457),
+  [1606] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
+  [1608] = {.entry = {.count = 1, .reusable = true}}, SHIFT(580),
 };
 
 #ifdef __cplusplus

@@ -107,6 +107,7 @@
   "fallback"
   "approved"
   "most"
+  "import"
 ] @keyword
 
 (account_declaration "account" @keyword)
