@@ -43,6 +43,24 @@ fn editor(name: &str, install: &str) -> Option<PathBuf> {
 }
 
 /// A copy of `examples/bnpl` (the scripts edit the buffer, never the file).
+/// The 1-based lines, in the example the editors open, of the `goto
+/// late_fee` the scripts misspell and of the stage `plan_offer` their
+/// go-to-definition lands on: the scripts find both by their text, so the
+/// example may change around them.
+fn example_lines() -> (usize, usize) {
+    let text = std::fs::read_to_string(root().join("examples/bnpl/bnpl.dun")).expect("the example");
+    let line = |found: &dyn Fn(&str) -> bool| {
+        text.lines()
+            .position(found)
+            .map(|i| i + 1)
+            .expect("the example has the lines the editor scripts look for")
+    };
+    (
+        line(&|l| l.trim() == "goto late_fee"),
+        line(&|l| l.starts_with("stage plan_offer")),
+    )
+}
+
 fn example(test: &str) -> PathBuf {
     let dir = scratch("editors", test);
     let from = root().join("examples/bnpl/bnpl.dun");
@@ -150,9 +168,12 @@ fn neovim_shows_diagnostic_hover_and_definition() {
     for check in [
         "ok: file type dun",
         "ok: client attached",
-        "ok: diagnostic on line 171: there is no stage `late_fe`",
+        &format!(
+            "ok: diagnostic on line {}: there is no stage `late_fe`",
+            example_lines().0
+        ),
         "ok: hover names the stage plan_offer",
-        "ok: definition on line 188",
+        &format!("ok: definition on line {}", example_lines().1),
     ] {
         assert!(report.contains(check), "missing {check:?}:\n{report}");
     }
@@ -173,9 +194,12 @@ fn neovim_0_11_shows_diagnostic_hover_and_definition() {
         "ok: Neovim 0.11.",
         "ok: file type dun",
         "ok: client attached",
-        "ok: diagnostic on line 171: there is no stage `late_fe`",
+        &format!(
+            "ok: diagnostic on line {}: there is no stage `late_fe`",
+            example_lines().0
+        ),
         "ok: hover names the stage plan_offer",
-        "ok: definition on line 188",
+        &format!("ok: definition on line {}", example_lines().1),
     ] {
         assert!(report.contains(check), "missing {check:?}:\n{report}");
     }
@@ -242,9 +266,9 @@ fn emacs_eglot_shows_diagnostic_hover_and_definition() {
     for check in [
         "ok: dun-mode",
         "ok: eglot manages the buffer",
-        "ok: diagnostic on line 171",
+        &format!("ok: diagnostic on line {}", example_lines().0),
         "ok: hover names the stage plan_offer",
-        "ok: definition on line 188",
+        &format!("ok: definition on line {}", example_lines().1),
     ] {
         assert!(report.contains(check), "missing {check:?}:\n{report}");
     }

@@ -43,6 +43,8 @@ fn kpis_add_up_over_stages_arms_and_outcomes() {
     let r = json(&[
         "simulate",
         &f,
+        "--allow-import-outside",
+        common::SHARED_POLICIES,
         "--synthetic",
         "500",
         "--days",
@@ -216,6 +218,8 @@ fn the_report_is_one_offline_html_file_with_charts() {
     let r = dun(&[
         "simulate",
         &f,
+        "--allow-import-outside",
+        common::SHARED_POLICIES,
         "--synthetic",
         "200",
         "--days",

@@ -13,6 +13,8 @@ fn by_arm_counts_accounts_money_promises_and_cost_per_split_arm_with_intervals()
     let out = dun(&[
         "simulate",
         &f,
+        "--allow-import-outside",
+        common::SHARED_POLICIES,
         "--synthetic",
         "200",
         "--days",
@@ -57,6 +59,8 @@ fn by_arm_counts_accounts_money_promises_and_cost_per_split_arm_with_intervals()
     let out = dun(&[
         "run",
         &f,
+        "--allow-import-outside",
+        common::SHARED_POLICIES,
         "--db",
         &db,
         "--accounts",

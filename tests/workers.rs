@@ -369,6 +369,8 @@ fn the_bi_views_count_accounts_per_stage_actions_per_day_and_each_split_arm() {
     let ran = dun(&[
         "run",
         flow.to_str().unwrap(),
+        "--allow-import-outside",
+        common::SHARED_POLICIES,
         "--db",
         &db,
         "--accounts",

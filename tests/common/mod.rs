@@ -5,6 +5,11 @@
 
 pub mod flow_text;
 
+/// The folder of the policy that `examples/auto_loans` and
+/// `examples/utilities` import: outside their own folders, so a command
+/// given one of those flows must allow it.
+pub const SHARED_POLICIES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/policies");
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

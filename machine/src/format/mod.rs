@@ -9,8 +9,8 @@
 //! Strings are interned in [`Machine::strings`] and referred to by [`Sym`];
 //! expression constants live in [`Machine::consts`].
 
-mod charges;
 mod arrangements;
+mod charges;
 mod collections;
 mod header;
 mod locales;
@@ -22,11 +22,11 @@ pub use arrangements::{Arrangements, PROMISE_STATES, PROMISE_VAR};
 pub use charges::{cents, Charges, FeeCap, FeeLimit, MAX_FEE_SLOTS};
 pub use collections::{Collections, Deadline};
 
-pub use header::{FLAG_ARRANGEMENTS, FLAG_LOCALES};
 pub use header::{
     decode, encode, FormatError, FLAGS_KNOWN, FLAG_CHARGES, FLAG_COLLECTIONS, FLAG_LIFECYCLE,
     FLAG_PERSON, FLAG_POLICY_EXT, FORMAT_VERSION, HEADER_LEN, MAGIC,
 };
+pub use header::{FLAG_ARRANGEMENTS, FLAG_LOCALES};
 pub use locales::{Approved, LanguageChoice, LanguageText, Locales, TemplateLocale};
 pub use person::PersonKey;
 pub use rules::{Hold, PolicyExt, WeekCap, Window};

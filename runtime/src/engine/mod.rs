@@ -13,9 +13,9 @@ pub(crate) mod eval;
 mod hold;
 pub(crate) mod instance;
 mod message;
-mod promise;
 mod person;
 mod placement;
+mod promise;
 mod run;
 mod week;
 
@@ -23,8 +23,8 @@ pub use audit::{AuditEntry, AuditKind, ContactRef, Detail, Reason};
 pub use charge::{interest_frozen, Charge, FeeBlock};
 pub use dun_machine::account::{type_words, Account, AccountError};
 pub use instance::{Instance, Queued};
-pub use run::split_bucket;
 pub use person::{person_of, Person};
+pub use run::split_bucket;
 
 use crate::format::{Approved, Channel, DurationSpec, Machine, Priority, Sym};
 use crate::value::Value;
