@@ -88,6 +88,14 @@ module.exports = grammar({
 
   word: $ => $.identifier,
 
+  // After `at_most 2`, a fee cap and a channel cap read the same words
+  // (`fees`, `of`, a duration unit): both are kept until one fails, as the
+  // pest grammar tries `fee_cap_rule` first and falls back on the other.
+  conflicts: $ => [
+    [$.at_most_rule, $._fee_number],
+    [$.at_most_rule, $.fee_cap_rule],
+  ],
+
 
   supertypes: $ => [$._declaration, $._step, $._expression],
 
@@ -114,6 +122,7 @@ module.exports = grammar({
       $.test_declaration,
       $.locale_declaration,
       $.language_declaration,
+      $.payments_declaration,
     ),
 
     // ------------------------------------------------------------ declarations
@@ -189,6 +198,8 @@ module.exports = grammar({
         $.pause_rule,
         $.hold_rule,
         $.stop_rule,
+        $.fee_cap_rule,
+        $.pause_promise_rule,
       )),
       '}',
     ),
@@ -230,12 +241,49 @@ module.exports = grammar({
 
     weekday_list: $ => seq($.weekday, repeat(seq(optional(','), $.weekday))),
 
+    // The words a fee cap may have after its number are keywords there,
+    // so they are channels too: the pest grammar falls back on this rule
+    // when `fee_cap_rule` fails (`at_most 2 fees per calendar week`).
     at_most_rule: $ => seq(
       'at_most',
       field('count', $.integer),
-      field('channels', alias($.identifier, $.channel)),
+      field('channels', alias(
+        choice($.identifier, 'fee', 'fees', 'of', ...DURATION_UNITS),
+        $.channel,
+      )),
       'per',
       field('window', choice($.calendar_week, $.duration)),
+    ),
+
+    // `at_most 2 fees per 30 days`, `at_most 80 USD of fees per 1 month`:
+    // a cap on what `charge fee` charges over a sliding window.
+    fee_cap_rule: $ => prec.dynamic(1, seq(
+      'at_most',
+      choice(
+        seq(field('amount', $._fee_quantity), 'of', choice('fee', 'fees')),
+        seq(field('count', $.integer), choice('fee', 'fees')),
+      ),
+      'per',
+      field('window', $.duration),
+    )),
+
+    // The pest grammar's `quantity` before `of fees`: a duration there
+    // takes the `of` as its calendar's, so it needs a calendar to be
+    // followed by another `of`.
+    _fee_quantity: $ => choice(
+      $._fee_number,
+      alias($._fee_percentage, $.percentage),
+      alias($._fee_money, $.money),
+      alias($._fee_duration, $.duration),
+    ),
+    _fee_number: $ => choice($.number, alias($.integer, $.number)),
+    _fee_percentage: $ => seq($._fee_number, '%'),
+    _fee_money: $ => seq($._fee_number, $.currency_code),
+    _fee_duration: $ => seq(
+      $._fee_number,
+      $.duration_unit,
+      'of',
+      field('calendar', $.identifier),
     ),
 
     // `per calendar week`: Monday 00:00 to Sunday 24:00 in the flow's zone.
@@ -252,15 +300,28 @@ module.exports = grammar({
     ),
 
     // `pause contact after dispute until dispute_resolved for at most 60 days`.
+    // `and fees`: the hold also keeps `charge fee` from charging.
     hold_rule: $ => seq(
       'pause',
       field('channels', alias($.identifier, $.channel)),
+      optional(field('fees', $.hold_fees)),
       'after',
       field('event', $.identifier),
       'until',
       field('release', $.identifier),
       optional(seq('for', 'at', 'most', field('longest', $.duration))),
       optional($.when_clause),
+    ),
+
+    hold_fees: _ => seq('and', choice('fee', 'fees')),
+
+    // `pause calls while promise open`.
+    pause_promise_rule: $ => seq(
+      'pause',
+      field('channels', alias($.identifier, $.channel)),
+      'while',
+      'promise',
+      'open',
     ),
 
     stop_rule: $ => seq(
@@ -388,6 +449,16 @@ module.exports = grammar({
 
     reenter_declaration: $ => seq('reenter', $.when_clause),
 
+    // `payments from payment.amount`: the event that is a payment and its
+    // field holding the amount paid.
+    payments_declaration: $ => seq(
+      'payments',
+      'from',
+      field('event', $.identifier),
+      '.',
+      field('field', $.identifier),
+    ),
+
     stage_declaration: $ => seq(
       'stage',
       field('name', $.identifier),
@@ -430,6 +501,9 @@ module.exports = grammar({
       $.offer_plan_step,
       $.alert_step,
       $.emit_step,
+      $.charge_step,
+      $.interest_step,
+      $.promise_step,
     ),
 
     send_step: $ => seq(
@@ -528,6 +602,36 @@ module.exports = grammar({
       optional(field('fields', $.field_values)),
     ),
 
+    // `charge fee 15 USD ["late fee"] [when COND]`.
+    charge_step: $ => seq(
+      'charge',
+      choice('fee', 'fees'),
+      field('amount', $._quantity),
+      optional(field('reason', $.string)),
+      optional($.when_clause),
+    ),
+
+    // `freeze interest`, `resume interest`.
+    interest_step: _ => seq(choice('freeze', 'resume'), 'interest'),
+
+    // `promise event.amount by event.due grace 3 days`.
+    promise_step: $ => seq(
+      'promise',
+      field('amount', $._expression),
+      'by',
+      field('due', $._expression),
+      optional(seq('grace', field('grace', $.duration))),
+    ),
+
+    // The pest grammar's `quantity`: a number, alone or with `%`, a
+    // currency code or a duration unit.
+    _quantity: $ => choice(
+      $.number,
+      alias($._spaced_percentage, $.percentage),
+      $.money,
+      $.duration,
+    ),
+
     field_values: $ => braced($.field_value),
 
     field_value: $ => commaOptional(seq(
@@ -542,11 +646,14 @@ module.exports = grammar({
       'test',
       field('title', $.string),
       '{',
-      repeat(choice($.given, $.test_start, $.on_day)),
+      repeat(choice($.given, $.given_arm, $.test_start, $.on_day)),
       '}',
     ),
 
     given: $ => seq('given', 'account', field('fields', $.field_values)),
+
+    // `given arm reminder_b`: the account takes the split arm to that stage.
+    given_arm: $ => seq('given', 'arm', field('stage', $.identifier)),
 
     test_start: $ => seq(
       'start',
@@ -580,6 +687,11 @@ module.exports = grammar({
       $.expect_stage,
       $.expect_end,
       $.expect_variable,
+      $.expect_no_fee,
+      $.expect_offer_plan,
+      $.expect_charged,
+      $.expect_interest,
+      $.expect_promise,
     )),
 
     expect_sent: $ => seq(
@@ -604,11 +716,36 @@ module.exports = grammar({
     expect_variable: $ => seq(
       field('variable', choice(
         $.identifier,
-        alias(choice('sent', 'no', 'assigned', 'offer', 'alert', 'emitted', 'stage', 'end'), $.identifier),
+        alias(choice(
+          'sent', 'no', 'assigned', 'offer', 'alert', 'emitted', 'stage', 'end',
+          'charged', 'interest', 'promise',
+        ), $.identifier),
       )),
       '==',
       field('value', $._expression),
     ),
+    // `expect no fees`: no fee charged that day.
+    expect_no_fee: _ => seq('no', choice('fee', 'fees')),
+    // `expect offer plan [N installments [every D]]`.
+    expect_offer_plan: $ => prec.right(seq(
+      'offer',
+      'plan',
+      optional(seq(
+        field('installments', $.integer),
+        'installments',
+        optional(seq('every', field('every', $.duration))),
+      )),
+    )),
+    // `expect charged fee [40 EUR] ["late fee"]`.
+    expect_charged: $ => prec.right(seq(
+      'charged',
+      choice('fee', 'fees'),
+      optional(field('amount', $._quantity)),
+      optional(field('reason', $.string)),
+    )),
+    // `expect interest [not] frozen`, at the end of the day.
+    expect_interest: _ => seq('interest', optional('not'), 'frozen'),
+    expect_promise: $ => seq('promise', field('state', $.identifier)),
 
     // ------------------------------------------------------------ expressions
 
