@@ -58,6 +58,12 @@ impl Failure {
 /// Reads, analyses and lowers one flow, printing its diagnostics (errors
 /// and warnings) on standard error like `dun check` does.
 pub(crate) fn compile(path: &Path) -> Result<Compiled, Failure> {
+    compile_found(path, &[])
+}
+
+/// [`compile`] for a flow found below the folders `given` on the command
+/// line, which its imports may read (`crate::imports::analyze_found`).
+pub(crate) fn compile_found(path: &Path, given: &[PathBuf]) -> Result<Compiled, Failure> {
     let text = match crate::inputs::flow_file(path).and_then(|()| crate::inputs::read(path)) {
         Ok(text) => text,
         Err(message) => {
@@ -66,8 +72,8 @@ pub(crate) fn compile(path: &Path) -> Result<Compiled, Failure> {
         }
     };
     let shown = shown(path);
-    let analysis = dun_compiler::analyze(Some(path), &text);
-    crate::diagnostics_out::eprint(&shown, &text, &analysis.diagnostics);
+    let analysis = crate::imports::analyze_found(path, &text, given);
+    crate::imports::eprint(&shown, &text, &analysis.sources, &analysis.diagnostics);
     if analysis.has_errors() {
         return Err(Failure::Findings);
     }
@@ -79,7 +85,8 @@ pub(crate) fn compile(path: &Path) -> Result<Compiled, Failure> {
     };
     match lowered {
         Ok(machine) => {
-            let source_bytes = text.len() + template_bytes(&analysis.model);
+            let imported: usize = analysis.sources.imported.iter().map(|f| f.text.len()).sum();
+            let source_bytes = text.len() + imported + template_bytes(&analysis.model);
             Ok(Compiled {
                 shown,
                 text,
@@ -89,7 +96,7 @@ pub(crate) fn compile(path: &Path) -> Result<Compiled, Failure> {
             })
         }
         Err(diagnostics) => {
-            crate::diagnostics_out::eprint(&shown, &text, &diagnostics);
+            crate::imports::eprint(&shown, &text, &analysis.sources, &diagnostics);
             Err(Failure::Findings)
         }
     }

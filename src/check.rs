@@ -78,11 +78,14 @@ pub fn run(args: &Args) -> u8 {
         return exit::TROUBLE;
     }
 
-    let mut checked = Vec::new();
+    // Every flow is analysed first: a file another flow imports is checked
+    // as part of that flow (its diagnostics shown in it), not on its own,
+    // where the names the flow gives it would be missing.
+    let mut analysed = Vec::new();
     for path in &found.files {
         match inputs::read(path) {
             Ok(mut text) => {
-                let mut analysis = dun_compiler::analyze(Some(path), &text);
+                let mut analysis = crate::imports::analyze_found(path, &text, &args.paths);
                 if args.fix {
                     match fix(args, path, &text, analysis) {
                         Ok((fixed, again)) => {
@@ -95,39 +98,65 @@ pub fn run(args: &Args) -> u8 {
                         }
                     }
                 }
-                let mut diagnostics = analysis.diagnostics;
-                if migration {
-                    match &analysis.machine {
-                        Some(new) => {
-                            match crate::migrate::old_machines(
-                                args.from.as_deref(),
-                                args.from_db.as_deref(),
-                                new,
-                            ) {
-                                Ok(olds) => crate::migrate::check_from(
-                                    &olds,
-                                    new,
-                                    &analysis.file,
-                                    &mut diagnostics,
-                                ),
-                                Err(status) => return status,
-                            }
-                        }
-                        None => eprintln!(
-                            "note: the migration was not checked; fix the errors in `{}` first",
-                            shown(path)
-                        ),
-                    }
-                }
-                checked.push(Checked {
-                    shown: shown(path),
-                    text,
-                    diagnostics,
-                });
+                analysed.push((path, text, analysis));
             }
             Err(message) => {
                 eprintln!("error: {message}");
                 trouble = true;
+            }
+        }
+    }
+    let imported: std::collections::HashSet<PathBuf> = analysed
+        .iter()
+        .flat_map(|(_, _, analysis)| analysis.sources.imported.iter().map(|f| f.real.clone()))
+        .collect();
+
+    let mut checked: Vec<Checked> = Vec::new();
+    for (path, text, analysis) in analysed {
+        if path
+            .canonicalize()
+            .is_ok_and(|real| imported.contains(&real))
+        {
+            continue;
+        }
+        let mut diagnostics = analysis.diagnostics;
+        if migration {
+            match &analysis.machine {
+                Some(new) => {
+                    match crate::migrate::old_machines(
+                        args.from.as_deref(),
+                        args.from_db.as_deref(),
+                        new,
+                    ) {
+                        Ok(olds) => {
+                            crate::migrate::check_from(&olds, new, &analysis.file, &mut diagnostics)
+                        }
+                        Err(status) => return status,
+                    }
+                }
+                None => eprintln!(
+                    "note: the migration was not checked; fix the errors in `{}` first",
+                    shown(path)
+                ),
+            }
+        }
+        let reports = crate::imports::reports(&shown(path), &text, &analysis.sources, diagnostics);
+        for report in reports {
+            // A file two flows import is shown once, with each of its
+            // diagnostics once.
+            match checked.iter_mut().find(|c| c.shown == report.shown) {
+                Some(earlier) => {
+                    for d in report.diagnostics {
+                        if !earlier.diagnostics.contains(&d) {
+                            earlier.diagnostics.push(d);
+                        }
+                    }
+                }
+                None => checked.push(Checked {
+                    shown: report.shown,
+                    text: report.text,
+                    diagnostics: report.diagnostics,
+                }),
             }
         }
     }
@@ -172,12 +201,20 @@ fn fix(
     let mut latest = analysis;
     let mut total = 0;
     for _ in 0..edits::MAX_ROUNDS {
-        let (fixed, applied) = edits::apply(&current, &latest.diagnostics, args.unsafe_fixes);
+        // Fixes are applied to the flow's own text; an imported file's are
+        // shown in it and applied by checking that file's flow there.
+        let own: Vec<_> = latest
+            .diagnostics
+            .iter()
+            .filter(|d| (d.primary.span.end as usize) <= current.len())
+            .cloned()
+            .collect();
+        let (fixed, applied) = edits::apply(&current, &own, args.unsafe_fixes);
         if applied == 0 {
             break;
         }
         total += applied;
-        latest = dun_compiler::analyze(Some(path), &fixed);
+        latest = crate::imports::analyze_found(path, &fixed, &args.paths);
         current = fixed;
     }
     if total == 0 {
@@ -188,7 +225,7 @@ fn fix(
         if let Err(error) = write_stdout(&diff) {
             eprintln!("error: cannot write the diff: {error}");
         }
-        let original = dun_compiler::analyze(Some(path), text);
+        let original = crate::imports::analyze(Some(path), text);
         return Ok((text.to_string(), original));
     }
     match std::fs::write(path, &current) {
@@ -202,7 +239,7 @@ fn fix(
                 "error: cannot write the fixes to `{}`: {error}",
                 path.display()
             );
-            Err(Box::new(dun_compiler::analyze(Some(path), text)))
+            Err(Box::new(crate::imports::analyze(Some(path), text)))
         }
     }
 }

@@ -147,9 +147,9 @@ fn draw(args: &Args) -> u8 {
     };
 
     let path = (!from_stdin).then_some(args.flow.as_path());
-    let analysis = dun_compiler::analyze(path, &text);
+    let analysis = crate::imports::analyze(path, &text);
     if analysis.has_errors() {
-        crate::diagnostics_out::eprint(&shown, &text, &analysis.diagnostics);
+        crate::imports::eprint(&shown, &text, &analysis.sources, &analysis.diagnostics);
         eprintln!("note: no diagram was drawn; fix the errors above and run `dun graph` again");
         return FINDINGS;
     }

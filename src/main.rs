@@ -9,6 +9,7 @@ mod export;
 mod flow;
 mod fmt;
 mod graph;
+mod imports;
 mod inputs;
 mod lsp;
 mod migrate;
@@ -53,6 +54,10 @@ struct Cli {
     /// under `CLICOLOR_FORCE`) unless `NO_COLOR` is set.
     #[arg(long, value_enum, global = true, default_value_t = diagnostics_out::Color::Auto)]
     color: diagnostics_out::Color,
+    /// A folder outside the flow's folder tree that `import` may read
+    /// (repeatable); imports elsewhere are refused.
+    #[arg(long, value_name = "DIR", global = true)]
+    allow_import_outside: Vec<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -114,6 +119,10 @@ fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> ExitCode {
     diagnostics_out::choose(cli.color);
+    if let Err(message) = imports::allow(&cli.allow_import_outside) {
+        eprintln!("error: {message}");
+        return ExitCode::from(exit::TROUBLE);
+    }
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Explain(args) => explain::run(&args),

@@ -1,7 +1,7 @@
 //! `dun test [PATHS...]`: run the `test` blocks of flows on a simulated
 //! clock and report each as PASS or FAIL, with coverage and traces.
 
-use crate::build::{compile, Failure};
+use crate::build::{compile_found, Failure};
 use crate::exit;
 use crate::inputs::shown;
 use dun_compiler::diagnostics::LineIndex;
@@ -72,6 +72,11 @@ pub fn run(args: &Args) -> u8 {
     let mut findings = false;
     let mut flows = Vec::new();
     for path in &files {
+        if is_library(path) {
+            // A file of shared declarations has no tests; the flows that
+            // import it test what it declares.
+            continue;
+        }
         match run_flow(path, args) {
             Ok(flow) => flows.push(flow),
             Err(Failure::Findings) => findings = true,
@@ -134,8 +139,23 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// A file other flows import: it has neither a `flow` line nor a test.
+fn is_library(path: &Path) -> bool {
+    use dun_compiler::syntax::ast::Decl;
+    let Ok(text) = crate::inputs::read(path) else {
+        return false;
+    };
+    let parsed = dun_compiler::syntax::parse(&text);
+    parsed.diagnostics.is_empty()
+        && parsed
+            .file
+            .decls
+            .iter()
+            .all(|d| !matches!(d, Decl::Flow(_) | Decl::Test(_)))
+}
+
 fn run_flow(path: &Path, args: &Args) -> Result<FlowRun, Failure> {
-    let compiled = compile(path)?;
+    let compiled = compile_found(path, &args.paths)?;
     let (cases, diagnostics) = lower_tests_with_diagnostics(&compiled.file, &compiled.machine);
     crate::diagnostics_out::eprint(&compiled.shown, &compiled.text, &diagnostics);
     let lines = LineIndex::new(&compiled.text);

@@ -12,9 +12,15 @@ fn the_report_reads_on_a_phone_and_on_a_desk_without_overflowing() {
     let dir = common::scratch("browser", "report");
     let report = dir.join("report.html");
     let f = flow("auto_loans");
+    let policies = common::root()
+        .join("examples/policies")
+        .display()
+        .to_string();
     let out = dun(&[
         "simulate",
         &f,
+        "--allow-import-outside",
+        &policies,
         "--synthetic",
         "1500",
         "--days",
@@ -111,10 +117,17 @@ fn the_examples_diagrams_are_committed_as_svg_and_current() {
     }
     let update = std::env::var("UPDATE_DIAGRAMS").is_ok_and(|v| v == "1");
     let mut stale = vec![];
+    // Two examples import the house's shared policy (examples/policies).
+    let policies = common::root()
+        .join("examples/policies")
+        .display()
+        .to_string();
     for name in EXAMPLES {
         let out = dun(&[
             "graph",
             &flow(name),
+            "--allow-import-outside",
+            &policies,
             "--format",
             "svg",
             "--layout",
@@ -147,10 +160,17 @@ fn diagrams_are_fitted_to_their_drawing_with_readable_text_in_a_browser() {
         return;
     }
     let dir = common::scratch("browser", "diagrams");
+    // Two examples import the house's shared policy (examples/policies).
+    let policies = common::root()
+        .join("examples/policies")
+        .display()
+        .to_string();
     for name in EXAMPLES {
         let out = dun(&[
             "graph",
             &flow(name),
+            "--allow-import-outside",
+            &policies,
             "--format",
             "svg",
             "--layout",
@@ -184,10 +204,17 @@ fn diagrams_are_fitted_to_their_drawing_with_readable_text_in_a_browser() {
     }
     // The built-in layout, for machines without Graphviz, is fitted too:
     // nothing cut off, and no empty band around the drawing.
+    // Two examples import the house's shared policy (examples/policies).
+    let policies = common::root()
+        .join("examples/policies")
+        .display()
+        .to_string();
     for name in EXAMPLES {
         let out = dun(&[
             "graph",
             &flow(name),
+            "--allow-import-outside",
+            &policies,
             "--format",
             "svg",
             "--layout",

@@ -27,6 +27,7 @@
 
 use dun_compiler::diagnostics::render::{human::Human, FileReport};
 use dun_compiler::diagnostics::{Diagnostic, Severity};
+use dun_compiler::modules::FileId;
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -35,7 +36,12 @@ use std::process::Command;
 fn main() {
     let args = Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let fixtures = dun_files(&root.join("tests/cases"));
+    // Files under a `lib/` folder are imported by fixtures, not fixtures of
+    // their own: their diagnostics are snapshotted with the fixture's.
+    let fixtures: Vec<PathBuf> = dun_files(&root.join("tests/cases"))
+        .into_iter()
+        .filter(|f| !f.components().any(|c| c.as_os_str() == "lib"))
+        .collect();
     let examples = dun_files(&root.join("examples"));
 
     let mut trials = Vec::new();
@@ -163,16 +169,38 @@ fn snapshot(path: &Path) -> Result<(), Failed> {
     let analysis = dun_compiler::analyze(Some(path.strip_prefix(root).unwrap_or(path)), &text);
     let cases = root.join("tests/cases");
     let shown = relative(&cases, path);
-    let rendered = Human::plain().render_file(&FileReport {
-        path: &shown,
-        text: &text,
-        diagnostics: &analysis.diagnostics,
-    });
+    // Each file's diagnostics in that file: the fixture's, then each
+    // imported file's.
+    let parts = analysis
+        .sources
+        .split(&shown, &text, analysis.diagnostics.clone());
+    let mut rendered = String::new();
+    for part in &parts {
+        let (path, body) = match part.file {
+            FileId::Root => (shown.as_str(), text.as_str()),
+            FileId::Imported(i) => {
+                let f = &analysis.sources.imported[i];
+                (f.shown.as_str(), f.text.as_str())
+            }
+        };
+        rendered.push_str(&Human::plain().render_file(&FileReport {
+            path,
+            text: body,
+            diagnostics: &part.diagnostics,
+        }));
+    }
 
     let mut content = String::from("source:\n");
     for (number, line) in text.lines().enumerate() {
         content.push_str(format!("{:>4} | {line}", number + 1).trim_end());
         content.push('\n');
+    }
+    for f in &analysis.sources.imported {
+        content.push_str(&format!("\nsource of {}:\n", f.shown));
+        for (number, line) in f.text.lines().enumerate() {
+            content.push_str(format!("{:>4} | {line}", number + 1).trim_end());
+            content.push('\n');
+        }
     }
     content.push_str("\ndiagnostics:\n");
     if rendered.is_empty() {
@@ -290,6 +318,10 @@ const MIGRATE_REASON: &str = "needs the old version's machine (`dun check --from
 
 const NOT_FROM_A_FIXTURE: &[(&str, &str)] = &[
     (
+        "dun::modules::too_many",
+        "needs 257 imported files or 16 MiB of imports; compiler/src/modules/tests.rs raises it",
+    ),
+    (
         "dun::test::failed",
         "the language server says it when a flow test run from the editor fails; tests/lsp.rs and the pytest-lsp suite cover it",
     ),
@@ -382,24 +414,63 @@ mod spans {
     pub fn check(path: &Path) -> Result<(), Failed> {
         let text = read(path)?;
         let analysis = dun_compiler::analyze(Some(path), &text);
+        let mut problems_of = Vec::new();
         let mut walker = Walker {
             text: &text,
             problems: Vec::new(),
         };
         let whole = Span::new(0, text.len());
-        for diagnostic in &analysis.diagnostics {
-            let what = format!("diagnostic {}", diagnostic.code);
-            walker.span(whole, diagnostic.primary.span, &what);
-            for label in &diagnostic.secondary {
-                walker.span(whole, label.span, &format!("{what}, secondary label"));
+        // Diagnostics in each file's own offsets, the syntax tree of an
+        // imported file in the flow's span space, where that file's text
+        // starts at its base.
+        let parts = analysis
+            .sources
+            .split("", &text, analysis.diagnostics.clone());
+        let padded: Vec<String> = analysis
+            .sources
+            .imported
+            .iter()
+            .map(|f| "\n".repeat(f.base as usize) + &f.text)
+            .collect();
+        for part in &parts {
+            let (body, whole) = match part.file {
+                dun_compiler::modules::FileId::Root => (text.as_str(), whole),
+                dun_compiler::modules::FileId::Imported(i) => {
+                    let body = analysis.sources.imported[i].text.as_str();
+                    (body, Span::new(0, body.len()))
+                }
+            };
+            let mut walker = Walker {
+                text: body,
+                problems: Vec::new(),
+            };
+            for diagnostic in &part.diagnostics {
+                let what = format!("diagnostic {}", diagnostic.code);
+                walker.span(whole, diagnostic.primary.span, &what);
+                for label in &diagnostic.secondary {
+                    walker.span(whole, label.span, &format!("{what}, secondary label"));
+                }
             }
+            problems_of.extend(walker.problems);
         }
         for comment in &analysis.file.comments {
             walker.span(whole, comment.span, "comment");
         }
-        for decl in &analysis.file.decls {
+        for decl in analysis.own_decls() {
             walker.decl(whole, decl);
         }
+        for decl in &analysis.file.decls[analysis.own_decls().len()..] {
+            let file = analysis.sources.file_of(decl.span().start);
+            if let dun_compiler::modules::FileId::Imported(i) = file {
+                let mut inner = Walker {
+                    text: &padded[i],
+                    problems: Vec::new(),
+                };
+                inner.decl(Span::new(0, padded[i].len()), decl);
+                problems_of.extend(inner.problems);
+            }
+        }
+        walker.problems.extend(problems_of);
         if walker.problems.is_empty() {
             Ok(())
         } else {
@@ -581,6 +652,10 @@ mod spans {
                     self.ident(d.span, &d.event, "payment event");
                     self.ident(d.span, &d.field, "payment field");
                 }
+                Decl::Import(d) => {
+                    self.span(file, d.span, "import");
+                    self.span(d.span, d.path.span, "import path");
+                }
                 Decl::Deadline(d) => {
                     self.span(file, d.span, "deadline");
                     self.deadline(d);
@@ -750,6 +825,7 @@ mod spans {
                     }
                     self.duration(at, window);
                 }
+                PolicyRuleKind::Person(field) => self.expr(at, field),
             }
         }
 
@@ -833,6 +909,10 @@ mod spans {
                     }
                 }
                 StepKind::AssignAgency(name) => self.text(at, name),
+                StepKind::PlaceAgency { agency, period } => {
+                    self.text(at, agency);
+                    self.duration(at, period);
+                }
                 StepKind::OfferDiscount { percent, duration } => {
                     self.span(at, percent.1, "discount");
                     if let Some(duration) = duration {
@@ -879,6 +959,9 @@ mod spans {
         fn test_item(&mut self, parent: Span, item: &TestItem) {
             let at = item.span;
             self.span(parent, at, "test line");
+            if let Some(name) = &item.account {
+                self.ident(at, name, "test account");
+            }
             match &item.kind {
                 TestItemKind::Given(fields) => self.field_values(at, fields),
                 TestItemKind::Start { zone, .. } => {
@@ -935,6 +1018,7 @@ mod spans {
                 | Expectation::Stage(name)
                 | Expectation::End(name) => self.ident(at, name, "expected name"),
                 Expectation::AssignedAgency(text) => self.text(at, text),
+                Expectation::RecalledAgency(text) => self.text(at, text),
                 Expectation::OfferDiscount((_, span)) => self.span(at, *span, "discount"),
                 Expectation::Var { var, value } => {
                     self.ident(at, var, "variable");

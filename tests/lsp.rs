@@ -926,3 +926,95 @@ fn references_and_rename_reach_the_placeholders_of_template_files() {
     assert_eq!(nothing, json!(null), "{nothing}");
     assert!(server.shut_down().success());
 }
+
+/// A flow that imports a shared file: a mistake in the shared file is
+/// published in that file (not in the flow, and not the file's own
+/// complaints of names it leaves to the flow); go-to-definition and
+/// references lead into it; hover shows an imported template; and editing
+/// the shared file in the editor checks the flow that imports it again.
+#[test]
+fn imports_are_followed_across_files_and_rechecked_when_the_shared_file_changes() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lsp_imports");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("policies")).expect("scratch folder");
+    let shared = dir.join("policies/house.dun");
+    let broken = "event cease_contact\npolicy {\n  stop contact on cease_contact\n}\ntemplate nudge for sms \"You owe {account.balnce}\"\n";
+    std::fs::write(&shared, broken).expect("shared file");
+    let flow = dir.join("flow.dun");
+    let text = "flow f\ncurrency USD\nimport \"policies/house.dun\"\naccount {\n  balance: money\n  mobile: phone\n}\nstart s\nstage s {\n  send sms nudge\n  end done\n}\n";
+    std::fs::write(&flow, text).expect("flow");
+    let uri = &format!("file://{}", flow.display());
+    let shared_uri = format!("file://{}", shared.display());
+
+    let (mut server, _) = Server::initialized_with(json!({
+        "processId": null,
+        "rootUri": format!("file://{}", dir.display()),
+        "capabilities": {}
+    }));
+    server.open(uri, 1, text);
+    assert_eq!(
+        server.diagnostics(uri, 1),
+        json!([]),
+        "the flow itself is clean"
+    );
+    let in_shared = server.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == shared_uri
+    });
+    let found = &in_shared["params"]["diagnostics"];
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{in_shared}");
+    assert_eq!(found[0]["range"]["start"]["line"], 4, "{found}");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("balnce"),
+        "{found}"
+    );
+
+    // `nudge` in `send sms nudge` (line 9).
+    let at = json!({ "textDocument": { "uri": uri }, "position": { "line": 9, "character": 12 } });
+    let definition = server.request("textDocument/definition", at.clone());
+    assert_eq!(definition["uri"], json!(shared_uri), "{definition}");
+    assert_eq!(definition["range"]["start"]["line"], 4, "{definition}");
+    let mut with_declaration = at.clone();
+    with_declaration["context"] = json!({ "includeDeclaration": true });
+    let references = server.request("textDocument/references", with_declaration);
+    let uris: Vec<&Value> = references
+        .as_array()
+        .map(|r| r.iter().map(|l| &l["uri"]).collect())
+        .unwrap_or_default();
+    assert!(uris.contains(&&json!(shared_uri)), "{references}");
+    assert!(uris.contains(&&json!(uri)), "{references}");
+    let hover = server.request("textDocument/hover", at.clone());
+    assert!(hover.to_string().contains("nudge"), "{hover}");
+    let mut rename = at.clone();
+    rename["newName"] = json!("reminder");
+    let edit = server.request("textDocument/rename", rename);
+    let changes = &edit["changes"];
+    assert_eq!(changes[uri].as_array().map(Vec::len), Some(1), "{edit}");
+    assert_eq!(
+        changes[&shared_uri].as_array().map(Vec::len),
+        Some(1),
+        "{edit}"
+    );
+    assert_eq!(
+        changes[&shared_uri][0]["range"]["start"]["line"], 4,
+        "{edit}"
+    );
+
+    // The shared file opened and fixed in the editor, unsaved: the flow is
+    // checked again with the buffer's text and the mistake disappears.
+    server.open(&shared_uri, 1, broken);
+    server.change(&shared_uri, 2, &broken.replace("balnce", "balance"));
+    let cleared = server.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == shared_uri
+            && m["params"]["diagnostics"] == json!([])
+    });
+    assert_eq!(
+        cleared["params"]["version"],
+        Value::Null,
+        "published by the flow's analysis"
+    );
+    assert!(server.shut_down().success());
+}

@@ -59,7 +59,7 @@ fn pytest_lsp_suite_passes() {
     );
     assert!(out.status.success(), "pytest-lsp failed:\n{report}");
     assert!(
-        report.contains("10 passed"),
+        report.contains("11 passed"),
         "every pytest-lsp test ran:\n{report}"
     );
 }

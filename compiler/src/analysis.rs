@@ -3,6 +3,7 @@
 
 use crate::diagnostics::{self, Diagnostic};
 use crate::model::Model;
+use crate::modules::{self, FileId, Options, Sources};
 use crate::syntax::{self, ast};
 use crate::{checks, names, types};
 use dun_machine::format::Machine;
@@ -24,11 +25,22 @@ pub struct Analysis {
     /// again. `None` for a file with errors, one that does not lower (ask
     /// [`crate::lower::lower`] for why), or an unverified analysis.
     pub machine: Option<Machine>,
+    /// The files the flow imports, which `file`'s later declarations and
+    /// some diagnostics point into; empty for a flow without imports.
+    pub sources: Sources,
+    /// How many of `file.decls` are the flow's own (they come first; the
+    /// imported files' declarations follow).
+    pub own_decls: usize,
 }
 
 impl Analysis {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The declarations written in the flow's own file.
+    pub fn own_decls(&self) -> &[ast::Decl] {
+        &self.file.decls[..self.own_decls.min(self.file.decls.len())]
     }
 }
 
@@ -36,26 +48,50 @@ impl Analysis {
 /// to the flow's folder); `None` for unsaved buffers, where file templates
 /// are reported as unresolvable.
 pub fn analyze(path: Option<&Path>, text: &str) -> Analysis {
-    analyze_with(path, text, true)
+    analyze_with(path, text, true, Options::default())
+}
+
+/// [`analyze`] with imports read as `options` say: from folders the
+/// command line allows, or from the editor's open buffers.
+pub fn analyze_in(path: Option<&Path>, text: &str, options: Options<'_>) -> Analysis {
+    analyze_with(path, text, true, options)
 }
 
 /// [`analyze`] without verification of the lowered machine: for the
 /// benchmark that measures what verification costs.
 pub fn analyze_unverified(path: Option<&Path>, text: &str) -> Analysis {
-    analyze_with(path, text, false)
+    analyze_with(path, text, false, Options::default())
 }
 
-fn analyze_with(path: Option<&Path>, text: &str, verify: bool) -> Analysis {
-    let parsed = syntax::parse(text);
+fn analyze_with(path: Option<&Path>, text: &str, verify: bool, options: Options<'_>) -> Analysis {
+    let mut parsed = syntax::parse(text);
     let mut diagnostics = parsed.diagnostics;
+    let own_decls = parsed.file.decls.len();
+    let sources = if modules::imports_anything(&parsed.file) {
+        modules::resolve(
+            path,
+            text.len(),
+            &mut parsed.file,
+            options,
+            &mut diagnostics,
+        )
+    } else {
+        Sources::default()
+    };
     let flow_dir = path.map(|p| match p.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     });
-    let mut model = names::collect(&parsed.file, flow_dir, &mut diagnostics);
+    let mut model = names::collect(&parsed.file, flow_dir, &sources, &mut diagnostics);
     let walked = types::check(&parsed.file, &model, &mut diagnostics);
     checks::check(&parsed.file, &model, &walked, &mut diagnostics);
     syntax::cascade::withhold(text, &parsed.file, &parsed.recovered, &mut diagnostics);
+    if !sources.is_empty() {
+        // A shared file offers more than each flow that imports it uses.
+        diagnostics.retain(|d| {
+            d.code != checks::codes::UNUSED || sources.file_of(d.primary.span.start) == FileId::Root
+        });
+    }
     model.usage = walked.usage;
     // Verification reads the lowered machine, so it runs only on a file
     // that checked without errors; lowering problems are `dun build`'s to
@@ -73,5 +109,7 @@ fn analyze_with(path: Option<&Path>, text: &str, verify: bool) -> Analysis {
         diagnostics,
         model,
         machine: lowered,
+        sources,
+        own_decls,
     }
 }

@@ -15,9 +15,10 @@ pub mod ide;
 pub mod lower;
 pub mod migrate;
 pub mod model;
+pub mod modules;
 pub mod names;
 pub mod syntax;
 pub mod types;
 pub mod verify;
 
-pub use analysis::{analyze, Analysis};
+pub use analysis::{analyze, analyze_in, Analysis};

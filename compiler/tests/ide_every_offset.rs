@@ -33,9 +33,16 @@ fn query_at(doc: &Document, offset: usize) {
     let _ = doc.hover(offset);
     let defs = doc.definition(offset);
     let refs = doc.references(offset, true);
+    // A definition or reference in an imported file lies in that file.
+    let sources = &doc.analysis().sources;
     for span in defs.iter().chain(&refs) {
-        assert!(span.end as usize <= doc.text().len());
-        assert!(doc.text().is_char_boundary(span.start as usize));
+        let (file, local) = sources.local(*span);
+        let text = match file {
+            dun_compiler::modules::FileId::Root => doc.text(),
+            dun_compiler::modules::FileId::Imported(i) => sources.imported[i].text.as_str(),
+        };
+        assert!(local.end as usize <= text.len());
+        assert!(text.is_char_boundary(local.start as usize));
     }
     if doc.prepare_rename(offset).is_ok() {
         let _ = doc.rename(offset, "renamed_name");

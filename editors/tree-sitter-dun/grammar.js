@@ -123,6 +123,7 @@ module.exports = grammar({
       $.locale_declaration,
       $.language_declaration,
       $.payments_declaration,
+      $.import_declaration,
     ),
 
     // ------------------------------------------------------------ declarations
@@ -200,6 +201,7 @@ module.exports = grammar({
         $.stop_rule,
         $.fee_cap_rule,
         $.pause_promise_rule,
+        $.person_rule,
       )),
       '}',
     ),
@@ -312,6 +314,10 @@ module.exports = grammar({
       optional(seq('for', 'at', 'most', field('longest', $.duration))),
       optional($.when_clause),
     ),
+
+    // `person account.customer_id`: caps, pauses and stops count across
+    // every account with the same value of that field.
+    person_rule: $ => seq('person', field('field', $.field_access)),
 
     hold_fees: _ => seq('and', choice('fee', 'fees')),
 
@@ -451,6 +457,10 @@ module.exports = grammar({
 
     // `payments from payment.amount`: the event that is a payment and its
     // field holding the amount paid.
+    // `import "policies/reg_f.dun"`: the declarations of another file,
+    // found relative to this one.
+    import_declaration: $ => seq('import', field('path', $.string)),
+
     payments_declaration: $ => seq(
       'payments',
       'from',
@@ -576,7 +586,14 @@ module.exports = grammar({
       optional(seq('priority', field('priority', $.priority))),
     ),
 
-    assign_agency_step: $ => seq('assign', 'agency', field('agency', $.string)),
+    // `for 90 days`: the agency has the account that long, then it is
+    // recalled.
+    assign_agency_step: $ => seq(
+      'assign',
+      'agency',
+      field('agency', $.string),
+      optional(seq('for', field('duration', $.duration))),
+    ),
 
     offer_discount_step: $ => seq(
       'offer',
@@ -650,7 +667,13 @@ module.exports = grammar({
       '}',
     ),
 
-    given: $ => seq('given', 'account', field('fields', $.field_values)),
+    // `given account a2 { ... }`: one of several named accounts.
+    given: $ => seq(
+      'given',
+      'account',
+      optional(field('name', $.identifier)),
+      field('fields', $.field_values),
+    ),
 
     // `given arm reminder_b`: the account takes the split arm to that stage.
     given_arm: $ => seq('given', 'arm', field('stage', $.identifier)),
@@ -668,6 +691,7 @@ module.exports = grammar({
       'day',
       field('day', $.integer),
       optional(seq('at', field('time', $.time))),
+      optional(seq('for', field('account', $.identifier))),
       choice($.receive, $.update, $.expect),
     ),
 
@@ -692,6 +716,7 @@ module.exports = grammar({
       $.expect_charged,
       $.expect_interest,
       $.expect_promise,
+      $.expect_recalled,
     )),
 
     expect_sent: $ => seq(
@@ -718,7 +743,7 @@ module.exports = grammar({
         $.identifier,
         alias(choice(
           'sent', 'no', 'assigned', 'offer', 'alert', 'emitted', 'stage', 'end',
-          'charged', 'interest', 'promise',
+          'charged', 'interest', 'promise', 'recalled',
         ), $.identifier),
       )),
       '==',
@@ -746,6 +771,7 @@ module.exports = grammar({
     // `expect interest [not] frozen`, at the end of the day.
     expect_interest: _ => seq('interest', optional('not'), 'frozen'),
     expect_promise: $ => seq('promise', field('state', $.identifier)),
+    expect_recalled: $ => seq('recalled', 'agency', field('agency', $.string)),
 
     // ------------------------------------------------------------ expressions
 

@@ -7,16 +7,20 @@ use crate::documents::Snapshot;
 use dun_compiler::diagnostics::registry::{self, Tag};
 use dun_compiler::diagnostics::render::sarif::anchor;
 use dun_compiler::diagnostics::{Diagnostic, Severity};
+use dun_compiler::modules::FileId;
 use tower_lsp_server::ls_types::{
     self as lsp, CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag,
-    Location, NumberOrString, Uri,
+    NumberOrString, Uri,
 };
 
 pub fn to_lsp(snapshot: &Snapshot, errors_page: &str) -> Vec<lsp::Diagnostic> {
+    let sources = &snapshot.doc.analysis().sources;
     let mut out: Vec<lsp::Diagnostic> = snapshot
         .doc
         .diagnostics()
         .iter()
+        // An imported file's diagnostics are published in that file.
+        .filter(|d| sources.file_of(d.primary.span.start) == FileId::Root)
         .map(|d| one(snapshot, d, errors_page))
         .collect();
     if snapshot.internal_error {
@@ -32,7 +36,6 @@ pub fn to_lsp(snapshot: &Snapshot, errors_page: &str) -> Vec<lsp::Diagnostic> {
 }
 
 pub(crate) fn one(snapshot: &Snapshot, d: &Diagnostic, errors_page: &str) -> lsp::Diagnostic {
-    let range = |span| snapshot.range(span);
     let mut message = d.message.clone();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
@@ -42,7 +45,7 @@ pub(crate) fn one(snapshot: &Snapshot, d: &Diagnostic, errors_page: &str) -> lsp
         .secondary
         .iter()
         .map(|label| DiagnosticRelatedInformation {
-            location: Location::new(snapshot.uri.clone(), range(label.span)),
+            location: snapshot.location(label.span),
             message: if label.message.is_empty() {
                 "see also".to_string()
             } else {
@@ -63,7 +66,7 @@ pub(crate) fn one(snapshot: &Snapshot, d: &Diagnostic, errors_page: &str) -> lsp
     .flatten()
     .collect();
     lsp::Diagnostic {
-        range: range(d.primary.span),
+        range: snapshot.location(d.primary.span).range,
         severity: Some(match d.severity {
             Severity::Error => DiagnosticSeverity::ERROR,
             Severity::Warning => DiagnosticSeverity::WARNING,

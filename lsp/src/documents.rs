@@ -11,6 +11,7 @@
 
 use crate::diagnostics;
 use crate::flow_tests;
+use crate::imports;
 use crate::position;
 use crate::templates;
 use dun_compiler::ide::{Document as Analysed, Encoding, LineMap};
@@ -48,8 +49,10 @@ impl Snapshot {
     pub fn span(&self, r: lsp::Range) -> Span {
         self.doc.span(position::range_from_lsp(r), self.encoding)
     }
+    /// Where a span is: in this document, or in a file it imports.
     pub fn location(&self, span: Span) -> lsp::Location {
-        lsp::Location::new(self.uri.clone(), self.range(span))
+        crate::imports::location(self, span)
+            .unwrap_or_else(|| lsp::Location::new(self.uri.clone(), self.range(span)))
     }
 }
 
@@ -91,6 +94,8 @@ enum Message {
     /// Files changed on disk: the flows whose templates they are are
     /// checked again.
     FilesChanged(Vec<PathBuf>),
+    /// The workspace's folders, which imports may read.
+    Roots(Vec<PathBuf>),
 }
 
 impl Message {
@@ -102,7 +107,7 @@ impl Message {
                 uri: u, version: v, ..
             } => u == uri && *v > version,
             Message::Configure(_) => true,
-            Message::FilesChanged(_) => false,
+            Message::FilesChanged(_) | Message::Roots(_) => false,
             Message::Query(..)
             | Message::QueryAll(_)
             | Message::RunTests { .. }
@@ -237,6 +242,11 @@ impl Documents {
         let _ = self.tx.send(Message::FilesChanged(paths));
     }
 
+    /// The workspace's folders: a flow may import from anywhere in them.
+    pub fn set_roots(&self, roots: Vec<PathBuf>) {
+        let _ = self.tx.send(Message::Roots(roots));
+    }
+
     pub fn saved(&self, uri: Uri) {
         let _ = self.tx.send(Message::Saved(uri));
     }
@@ -295,6 +305,9 @@ struct Owner {
     backlog: VecDeque<Message>,
     /// Analyses replaced in this round, freed after it.
     retired: Vec<Arc<Snapshot>>,
+    /// The workspace's folders (every link followed): imports may read
+    /// them.
+    roots: Vec<PathBuf>,
 }
 
 impl Owner {
@@ -306,6 +319,7 @@ impl Owner {
             docs: HashMap::new(),
             backlog: VecDeque::new(),
             retired: Vec::new(),
+            roots: Vec::new(),
         }
     }
 
@@ -372,7 +386,7 @@ impl Owner {
             }
             Message::Open { uri, version, text } => {
                 let old = self.docs.insert(
-                    uri,
+                    uri.clone(),
                     Document {
                         version,
                         text,
@@ -381,6 +395,7 @@ impl Owner {
                     },
                 );
                 self.retired.extend(old.and_then(|d| d.snapshot));
+                self.importers_stale(&uri);
             }
             Message::Change {
                 uri,
@@ -401,8 +416,11 @@ impl Owner {
                 doc.version = version;
                 doc.tests.clear();
                 self.retired.extend(doc.snapshot.take());
+                self.importers_stale(&uri);
             }
             Message::Close(uri) => {
+                // The importers read the file from the disk again.
+                self.importers_stale(&uri);
                 if self.docs.remove(&uri).is_some() {
                     let _ = self.publish.send(Published {
                         uri,
@@ -411,12 +429,20 @@ impl Owner {
                     });
                 }
             }
-            Message::FilesChanged(paths) => {
+            Message::Roots(roots) => {
+                self.roots = roots.iter().filter_map(|r| r.canonicalize().ok()).collect();
                 for doc in self.docs.values_mut() {
-                    let stale = doc
-                        .snapshot
-                        .as_ref()
-                        .is_some_and(|s| paths.iter().any(|p| templates::uses(s, p)));
+                    self.retired.extend(doc.snapshot.take());
+                }
+            }
+            Message::FilesChanged(paths) => {
+                let real: Vec<PathBuf> =
+                    paths.iter().filter_map(|p| p.canonicalize().ok()).collect();
+                for doc in self.docs.values_mut() {
+                    let stale = doc.snapshot.as_ref().is_some_and(|s| {
+                        paths.iter().any(|p| templates::uses(s, p))
+                            || real.iter().any(|p| imports::imports(s, p))
+                    });
                     if stale {
                         doc.tests.clear();
                         self.retired.extend(doc.snapshot.take());
@@ -437,11 +463,33 @@ impl Owner {
             .filter(|(_, d)| d.snapshot.is_none())
             .map(|(u, _)| u.clone())
             .collect();
+        if changed.is_empty() {
+            return;
+        }
+        // Imports read the open buffers as edited.
+        let open: HashMap<PathBuf, String> = self
+            .docs
+            .iter()
+            .filter_map(|(u, d)| Some((imports::real_path(u)?, d.text.clone())))
+            .collect();
+        let loader = imports::OpenBuffers(&open);
+        let roots = self.roots.clone();
+        let mut own = Vec::new();
+        let options = dun_compiler::modules::Options {
+            allowed: &roots,
+            loader: &loader,
+        };
         for uri in changed {
             let Some(doc) = self.docs.get_mut(&uri) else {
                 continue;
             };
-            let snapshot = Arc::new(analyse(&uri, doc.version, &doc.text, self.encoding));
+            let snapshot = Arc::new(analyse_in(
+                &uri,
+                doc.version,
+                &doc.text,
+                self.encoding,
+                options,
+            ));
             doc.snapshot = Some(snapshot.clone());
             self.backlog.extend(rx.try_iter());
             if self
@@ -453,13 +501,56 @@ impl Owner {
             }
             let mut diagnostics = diagnostics::to_lsp(&snapshot, &self.errors_page);
             diagnostics.extend(doc.tests.iter().cloned());
-            let _ = self.publish.send(Published {
-                uri,
-                version: Some(snapshot.version),
-                diagnostics,
+            own.push((
+                Published {
+                    uri,
+                    version: Some(snapshot.version),
+                    diagnostics,
+                },
+                snapshot,
+            ));
+        }
+        // Published once every changed document is analysed, whatever the
+        // order: a file an open flow imports shows what that flow's
+        // analysis finds in it, not what it says on its own (where the
+        // names the flow gives it are missing). Each document's own
+        // diagnostics go first, then those of its template and imported
+        // files.
+        for (published, snapshot) in own {
+            let imported = imports::real_path(&published.uri).is_some_and(|real| {
+                self.docs.iter().any(|(u, d)| {
+                    *u != published.uri
+                        && d.snapshot
+                            .as_ref()
+                            .is_some_and(|s| imports::imports(s, &real))
+                })
             });
+            if !imported {
+                let _ = self.publish.send(published);
+            }
             for published in templates::diagnostics(&snapshot, &self.errors_page) {
                 let _ = self.publish.send(published);
+            }
+            for published in imports::diagnostics(&snapshot, &self.errors_page) {
+                let _ = self.publish.send(published);
+            }
+        }
+    }
+
+    /// The open flows that import the file of `uri` are checked again.
+    fn importers_stale(&mut self, uri: &Uri) {
+        let Some(real) = imports::real_path(uri) else {
+            return;
+        };
+        for (u, doc) in self.docs.iter_mut() {
+            if u != uri
+                && doc
+                    .snapshot
+                    .as_ref()
+                    .is_some_and(|s| imports::imports(s, &real))
+            {
+                doc.tests.clear();
+                self.retired.extend(doc.snapshot.take());
             }
         }
     }
@@ -502,8 +593,27 @@ impl Owner {
 /// Analyses one version. The compiler must never panic, but if it does the
 /// user gets a diagnostic saying so rather than a dead server.
 pub fn analyse(uri: &Uri, version: i32, text: &str, encoding: Encoding) -> Snapshot {
+    analyse_in(
+        uri,
+        version,
+        text,
+        encoding,
+        dun_compiler::modules::Options::default(),
+    )
+}
+
+/// [`analyse`] with imports read as `options` say.
+pub fn analyse_in(
+    uri: &Uri,
+    version: i32,
+    text: &str,
+    encoding: Encoding,
+    options: dun_compiler::modules::Options<'_>,
+) -> Snapshot {
     let path: Option<PathBuf> = uri.to_file_path().map(|p| p.into_owned());
-    let analysed = catch_unwind(AssertUnwindSafe(|| Analysed::new(path.as_deref(), text)));
+    let analysed = catch_unwind(AssertUnwindSafe(|| {
+        Analysed::new_in(path.as_deref(), text, options)
+    }));
     let (doc, internal_error) = match analysed {
         Ok(doc) => (doc, false),
         Err(_) => (Analysed::new(None, ""), true),

@@ -8,6 +8,7 @@ pub mod documents;
 mod features;
 mod flow_tests;
 mod formatting;
+mod imports;
 pub mod position;
 pub mod queries;
 mod server;

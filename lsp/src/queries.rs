@@ -53,7 +53,15 @@ pub fn plain_text(markdown: &str) -> String {
 /// Every occurrence of the name under the cursor: declarations as `WRITE`,
 /// uses as `READ` (editors colour them apart).
 pub fn document_highlights(s: &Snapshot, at: Position) -> Option<Vec<DocumentHighlight>> {
-    let found = s.doc.document_highlights(s.offset(at));
+    let sources = &s.doc.analysis().sources;
+    let found: Vec<_> = s
+        .doc
+        .document_highlights(s.offset(at))
+        .into_iter()
+        // Highlights are of this document; an imported file's uses are
+        // found with references.
+        .filter(|h| sources.file_of(h.span.start) == dun_compiler::modules::FileId::Root)
+        .collect();
     (!found.is_empty()).then(|| {
         found
             .into_iter()
@@ -101,13 +109,20 @@ pub fn rename(s: &Snapshot, at: Position, new_name: &str) -> Result<WorkspaceEdi
     crate::templates::rename(s, at, new_name)
 }
 
+/// Edits by file: a rename of a name declared or used in an imported file
+/// edits that file too.
 pub fn workspace_edit(s: &Snapshot, edits: Vec<dun_compiler::ide::TextEdit>) -> WorkspaceEdit {
-    let edits = edits
-        .into_iter()
-        .map(|e| TextEdit::new(s.range(e.span), e.new_text))
-        .collect();
+    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    changes.entry(s.uri.clone()).or_default();
+    for e in edits {
+        let at = s.location(e.span);
+        changes
+            .entry(at.uri)
+            .or_default()
+            .push(TextEdit::new(at.range, e.new_text));
+    }
     WorkspaceEdit {
-        changes: Some(HashMap::from([(s.uri.clone(), edits)])),
+        changes: Some(changes),
         ..Default::default()
     }
 }
@@ -202,6 +217,7 @@ pub fn symbol_kind(kind: Sym) -> SymbolKind {
         Sym::Stage => SymbolKind::CLASS,
         Sym::Step => SymbolKind::METHOD,
         Sym::Test => SymbolKind::FUNCTION,
+        Sym::Import => SymbolKind::FILE,
     }
 }
 

@@ -104,6 +104,7 @@ impl LanguageServer for Backend {
             .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
             .collect();
         roots.dedup();
+        self.docs.set_roots(roots.clone());
         if let Ok(mut r) = self.roots.lock() {
             *r = roots;
         }

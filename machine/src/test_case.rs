@@ -24,6 +24,11 @@ pub struct TestCase {
     /// runner gives the account an id that takes them.
     #[serde(default)]
     pub arms: Vec<u16>,
+    /// The accounts after the first (`given account a2 { ... }`), by name:
+    /// several accounts of one person. A line of the timeline says which
+    /// with [`TimelineItem::account`].
+    #[serde(default)]
+    pub more: Vec<(String, Account)>,
 }
 
 /// `on day N [at HH:MM] ...`
@@ -34,6 +39,10 @@ pub struct TimelineItem {
     pub at: Option<NaiveTime>,
     pub what: TestStep,
     pub span: SrcSpan,
+    /// `on day N for a2 ...`: 0 for the first account, `n` for
+    /// [`TestCase::more`]`[n - 1]`.
+    #[serde(default)]
+    pub account: u16,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,4 +103,6 @@ pub enum Expect {
     NoFee,
     /// `expect interest [not] frozen`, at the end of the day.
     InterestFrozen(bool),
+    /// `expect recalled agency "Name"`.
+    RecalledAgency(String),
 }

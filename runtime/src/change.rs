@@ -493,6 +493,10 @@ impl<'m> Renumber<'m> {
             Op::AssignAgency { agency } => Op::AssignAgency {
                 agency: self.sym(*agency),
             },
+            Op::PlaceAgency { agency, period } => Op::PlaceAgency {
+                agency: self.sym(*agency),
+                period: *period,
+            },
             Op::Alert { team, text } => Op::Alert {
                 team: self.sym(*team),
                 text: self.text(text),

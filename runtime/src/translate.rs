@@ -168,6 +168,15 @@ pub fn instance(
                     )
                 })?;
             }
+            ActionKind::RecallAgency { agency } => {
+                *agency = sym(from, to, *agency).ok_or_else(|| {
+                    format!(
+                        "a recall from agency `{}` is waiting, and version {} places with no such agency",
+                        from.str(*agency),
+                        to.version
+                    )
+                })?;
+            }
             _ => {}
         }
     }

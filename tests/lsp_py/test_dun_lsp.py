@@ -276,3 +276,38 @@ async def test_references_and_rename_reach_template_files(client: LanguageClient
     )
     assert prepared.placeholder == "due_date"
     assert prepared.range.start.character == file_lines[expected].index("due_date")
+
+
+UTILITIES = ROOT / "examples" / "utilities" / "utilities.dun"
+REG_F = ROOT / "examples" / "policies" / "reg_f.dun"
+
+
+@pytest.mark.asyncio
+async def test_an_imported_event_is_defined_in_the_shared_file(client: LanguageClient):
+    # utilities.dun imports ../policies/reg_f.dun, inside the workspace.
+    text = UTILITIES.read_text()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=UTILITIES.as_uri(), language_id="dun", version=1, text=text
+            )
+        )
+    )
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert list(client.diagnostics[UTILITIES.as_uri()]) == []
+    line = next(
+        i for i, l in enumerate(text.splitlines()) if "receive bankruptcy_filed" in l
+    )
+    character = text.splitlines()[line].index("bankruptcy_filed") + 3
+    found = await client.text_document_definition_async(
+        types.DefinitionParams(
+            text_document=types.TextDocumentIdentifier(uri=UTILITIES.as_uri()),
+            position=types.Position(line=line, character=character),
+        )
+    )
+    locations = found if isinstance(found, list) else [found]
+    assert [loc.uri for loc in locations] == [REG_F.as_uri()]
+    declared = next(
+        i for i, l in enumerate(REG_F.read_text().splitlines()) if l.startswith("event bankruptcy_filed")
+    )
+    assert locations[0].range.start.line == declared

@@ -160,6 +160,11 @@ pub const REGISTRY: &[CodeInfo] = &[
     code("dun::migrate::template_gone", Error),
     code("dun::migrate::held_contact", Warning),
     code("dun::migrate::new_cap", Warning),
+    code("dun::modules::not_found", Error),
+    code("dun::modules::outside", Error),
+    code("dun::modules::cycle", Error),
+    code("dun::modules::not_in_library", Error),
+    code("dun::modules::too_many", Error),
 ];
 
 /// The entry of a code.
@@ -221,6 +226,7 @@ mod tests {
         for code in crate::checks::codes::ALL
             .iter()
             .chain(&crate::migrate::CODES)
+            .chain(crate::modules::ALL)
         {
             assert!(lookup(code).is_some(), "{code} is not in the registry");
         }

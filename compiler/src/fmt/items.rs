@@ -91,6 +91,10 @@ impl Printer<'_> {
             Decl::Handler(h) => self.handler_body(h),
             Decl::Deadline(d) => self.deadline_body(d),
             Decl::Start(s) => self.push(format!("start {}", s.stage.name)),
+            Decl::Import(i) => {
+                let path = self.spell.text(&i.path);
+                self.push(format!("import {path}"));
+            }
             Decl::Reenter(r) => self.condition("reenter when ", &r.cond, ""),
             Decl::Locale(l) => {
                 let name = self.spell.text(&l.name);
@@ -388,6 +392,9 @@ impl Printer<'_> {
                 };
                 self.push(format!("at_most {limit} per {}", duration(window)));
             }
+            PolicyRuleKind::Person(field) => {
+                self.push(format!("person {}", self.spell.expr(field)));
+            }
         }
     }
 
@@ -604,6 +611,10 @@ impl Printer<'_> {
                 let name = self.spell.text(name);
                 self.push(format!("assign agency {name}"));
             }
+            StepKind::PlaceAgency { agency, period } => {
+                let name = self.spell.text(agency);
+                self.push(format!("assign agency {name} for {}", duration(period)));
+            }
             StepKind::OfferDiscount {
                 percent,
                 duration: d,
@@ -681,7 +692,11 @@ impl Printer<'_> {
         match &item.kind {
             TestItemKind::Given(fields) => {
                 let items = self.field_values(fields);
-                self.brace_list("given account", &items, start, end);
+                let head = match &item.account {
+                    Some(name) => format!("given account {}", name.name),
+                    None => "given account".to_string(),
+                };
+                self.brace_list(&head, &items, start, end);
             }
             TestItemKind::Start {
                 date: d,
@@ -699,6 +714,9 @@ impl Printer<'_> {
                 let mut head = format!("on day {}", day.0);
                 if let Some((t, _)) = at {
                     head.push_str(&format!(" at {}", time(*t)));
+                }
+                if let Some(name) = &item.account {
+                    head.push_str(&format!(" for {}", name.name));
                 }
                 match action {
                     TestAction::Receive { event, fields } if fields.is_empty() => {
@@ -743,6 +761,9 @@ impl Printer<'_> {
             Expectation::Call { queue: None } => "call".to_string(),
             Expectation::No { channels } => format!("no {}", channels.name),
             Expectation::AssignedQueue(q) => format!("assigned queue {}", q.name),
+            Expectation::RecalledAgency(name) => {
+                format!("recalled agency {}", self.spell.text(name))
+            }
             Expectation::AssignedAgency(name) => {
                 format!("assigned agency {}", self.spell.text(name))
             }

@@ -104,7 +104,7 @@ impl Role {
     fn of(steps: &[Step]) -> Role {
         let mut seen = [false; 3];
         visit(steps, &mut |k| match k {
-            StepKind::AssignAgency(_) => seen[0] = true,
+            StepKind::AssignAgency(_) | StepKind::PlaceAgency { .. } => seen[0] = true,
             StepKind::AssignQueue { .. } | StepKind::Alert { .. } => seen[1] = true,
             StepKind::Call { queue: Some(_), .. } => seen[1] = true,
             StepKind::Send { .. } | StepKind::Call { .. } => seen[2] = true,

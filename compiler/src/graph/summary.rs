@@ -100,6 +100,10 @@ fn step(step: &Step) -> Option<String> {
             Some(name) => format!("agency {name}"),
             None => "agency".to_string(),
         },
+        StepKind::PlaceAgency { agency, period } => match agency.plain() {
+            Some(name) => format!("agency {name} for {}", short(period)),
+            None => format!("agency for {}", short(period)),
+        },
         StepKind::OfferDiscount { percent, duration } => match duration {
             Some(d) => format!("discount {}% for {}", percent.0, short(d)),
             None => format!("discount {}%", percent.0),

@@ -115,7 +115,7 @@ enum Kind {
 /// schema (flow, currency, account, events, calendars, policy), else at the
 /// top.
 fn insert_decl(doc: &Document, kinds: &[Kind], line: &str) -> TextEdit {
-    let decls = &doc.analysis.file.decls;
+    let decls = doc.analysis.own_decls();
     let same = decls.iter().rev().find(|d| match d {
         Decl::Event(_) => kinds.contains(&Kind::Event),
         Decl::Var(_) => kinds.contains(&Kind::Var),

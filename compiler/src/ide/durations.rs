@@ -105,7 +105,7 @@ pub(crate) fn hover(doc: &Document, offset: usize) -> Option<Hover> {
         offset: offset as u32,
         best: None,
     };
-    for decl in &doc.analysis.file.decls {
+    for decl in doc.analysis.own_decls() {
         match decl {
             Decl::Stage(s) => {
                 found.block(&s.body);

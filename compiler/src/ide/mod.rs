@@ -88,7 +88,7 @@ pub use template_refs::{FileEdit, FileSpan};
 pub use tokens::{SemanticToken, TokenType, TOKEN_MODIFIERS, TOKEN_TYPES};
 pub use workspace_symbols::WorkspaceSymbol;
 
-use crate::analysis::{analyze, Analysis};
+use crate::analysis::Analysis;
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::Span;
 use std::path::{Path, PathBuf};
@@ -107,8 +107,18 @@ impl Document {
     /// Analyses `text`. `path` locates template files (`file "..."` is
     /// relative to the flow's folder); `None` for an unsaved buffer.
     pub fn new(path: Option<&Path>, text: impl Into<String>) -> Self {
+        Self::new_in(path, text, crate::modules::Options::default())
+    }
+
+    /// [`Document::new`] with imports read as `options` say (the language
+    /// server reads open buffers first and allows the workspace's folders).
+    pub fn new_in(
+        path: Option<&Path>,
+        text: impl Into<String>,
+        options: crate::modules::Options<'_>,
+    ) -> Self {
         let text = text.into();
-        let analysis = analyze(path, &text);
+        let analysis = crate::analysis::analyze_in(path, &text, options);
         let lines = LineMap::new(&text);
         let index = Index::build(&analysis.model);
         Document {

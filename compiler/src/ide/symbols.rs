@@ -23,6 +23,7 @@ pub enum SymbolKind {
     Stage,
     Step,
     Test,
+    Import,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,7 +127,7 @@ fn steps(text: &str, block: &Block) -> Vec<DocumentSymbol> {
 pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
     let text = doc.text();
     let mut out = Vec::new();
-    for decl in &doc.analysis.file.decls {
+    for decl in doc.analysis.own_decls() {
         let span = decl.span();
         let s = match decl {
             Decl::Flow(f) => {
@@ -245,6 +246,12 @@ pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
                 span,
                 span,
             ),
+            Decl::Import(i) => symbol(
+                format!("import {}", i.path.plain().unwrap_or_default()),
+                SymbolKind::Import,
+                span,
+                i.path.span,
+            ),
         };
         out.push(s);
     }
@@ -253,7 +260,7 @@ pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
 
 pub(crate) fn folding_ranges(doc: &Document) -> Vec<FoldingRange> {
     let mut spans: Vec<(Span, FoldKind)> = Vec::new();
-    for decl in &doc.analysis.file.decls {
+    for decl in doc.analysis.own_decls() {
         spans.push((decl.span(), FoldKind::Region));
         match decl {
             Decl::Stage(s) => {

@@ -337,6 +337,20 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
             }
             // Lowered with the stages' fees: see `charges::lower`.
             PolicyRuleKind::FeeCap { .. } => {}
+            PolicyRuleKind::Person(field) => {
+                if let ast::ExprKind::Field {
+                    root: ast::FieldRoot::Account,
+                    field,
+                    ..
+                } = &field.kind
+                {
+                    if let Some(DeclId::AccountField(i)) = cx.resolve(field) {
+                        if i > 0 && cx.m.person.is_none() {
+                            cx.m.person = Some(dun_machine::format::PersonKey { field: i - 1 });
+                        }
+                    }
+                }
+            }
         }
     }
 }

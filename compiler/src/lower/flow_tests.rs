@@ -84,32 +84,11 @@ impl Cx<'_> {
             );
             NaiveDateTime::default()
         });
-        let mut account = Account {
-            id: DEFAULT_TEST_ACCOUNT_ID.to_string(),
-            fields: vec![Value::Unset; self.m.account.len()],
-        };
-        let mut timeline = Vec::new();
+        // `given arm STAGE`: the split arms the test's account must take.
         let mut arms = Vec::new();
         for item in &t.items {
-            match &item.kind {
-                TestItemKind::Given(values) => {
-                    for fv in values {
-                        if fv.name.name == "id" {
-                            match self.value(&fv.value, &Type::Text, tz) {
-                                Some(Value::Text(id)) => account.id = id,
-                                _ => self.bad_value(&fv.value, "a text such as \"A-1001\""),
-                            }
-                            continue;
-                        }
-                        if let Some((i, v)) = self.account_value(fv, tz) {
-                            if let Some(slot) = account.fields.get_mut(i as usize) {
-                                *slot = v;
-                            }
-                        }
-                    }
-                }
-                TestItemKind::Start { .. } => {}
-                TestItemKind::Arm(stage) => match self.m.stage_index(&stage.name) {
+            if let TestItemKind::Arm(stage) = &item.kind {
+                match self.m.stage_index(&stage.name) {
                     Some(s) => arms.push(s),
                     None => self.problem(
                         UNRESOLVED,
@@ -117,19 +96,73 @@ impl Cx<'_> {
                         stage.span,
                         "name the stage a split arm goes to",
                     ),
-                },
-                TestItemKind::OnDay { day, at, action } => {
-                    if let Some(what) = self.action(action, tz) {
-                        timeline.push(TimelineItem {
-                            day: day.0,
-                            at: at.map(|(t, _)| t),
-                            what,
-                            span: src(item.span),
-                        });
-                    }
                 }
             }
         }
+        // The accounts in the order given: the first is the test's
+        // `account`, the others its `more`, each named.
+        let mut accounts: Vec<(Option<String>, Account)> = Vec::new();
+        for item in &t.items {
+            let TestItemKind::Given(values) = &item.kind else {
+                continue;
+            };
+            let name = item.account.as_ref().map(|n| n.name.clone());
+            if accounts.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            let mut account = Account {
+                id: name
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_TEST_ACCOUNT_ID.to_string()),
+                fields: vec![Value::Unset; self.m.account.len()],
+            };
+            for fv in values {
+                if fv.name.name == "id" {
+                    match self.value(&fv.value, &Type::Text, tz) {
+                        Some(Value::Text(id)) => account.id = id,
+                        _ => self.bad_value(&fv.value, "a text such as \"A-1001\""),
+                    }
+                    continue;
+                }
+                if let Some((i, v)) = self.account_value(fv, tz) {
+                    if let Some(slot) = account.fields.get_mut(i as usize) {
+                        *slot = v;
+                    }
+                }
+            }
+            accounts.push((name, account));
+        }
+        let mut timeline = Vec::new();
+        for item in &t.items {
+            if let TestItemKind::OnDay { day, at, action } = &item.kind {
+                let which = match &item.account {
+                    None => Some(0),
+                    Some(n) => accounts
+                        .iter()
+                        .position(|(a, _)| a.as_deref() == Some(n.name.as_str())),
+                };
+                let Some(which) = which else {
+                    continue;
+                };
+                if let Some(what) = self.action(action, tz) {
+                    timeline.push(TimelineItem {
+                        day: day.0,
+                        at: at.map(|(t, _)| t),
+                        what,
+                        span: src(item.span),
+                        account: u16::try_from(which).unwrap_or(u16::MAX),
+                    });
+                }
+            }
+        }
+        let mut accounts = accounts.into_iter();
+        let account = accounts.next().map(|(_, a)| a).unwrap_or_else(|| Account {
+            id: DEFAULT_TEST_ACCOUNT_ID.to_string(),
+            fields: vec![Value::Unset; self.m.account.len()],
+        });
+        let more = accounts
+            .map(|(name, a)| (name.unwrap_or_default(), a))
+            .collect();
         TestCase {
             title,
             span: src(t.span),
@@ -138,6 +171,7 @@ impl Cx<'_> {
             zone,
             timeline,
             arms,
+            more,
         }
     }
 
@@ -281,6 +315,7 @@ impl Cx<'_> {
             }
             Expectation::AssignedQueue(q) => Expect::AssignedQueue(q.name.clone()),
             Expectation::AssignedAgency(a) => Expect::AssignedAgency(a.plain().unwrap_or_default()),
+            Expectation::RecalledAgency(a) => Expect::RecalledAgency(a.plain().unwrap_or_default()),
             Expectation::OfferDiscount((p, _)) => Expect::OfferDiscount(*p),
             Expectation::Alert(t) => Expect::Alert(t.name.clone()),
             Expectation::Emitted(a) => Expect::Emitted(a.name.clone()),

@@ -288,6 +288,12 @@ impl<'a> Lowerer<'a> {
                 let agency = self.sym(&plain);
                 ops.push(Op::AssignAgency { agency }, span);
             }
+            StepKind::PlaceAgency { agency, period } => {
+                let plain = agency.plain().unwrap_or_default();
+                let agency = self.sym(&plain);
+                let period = self.duration(period);
+                ops.push(Op::PlaceAgency { agency, period }, span);
+            }
             StepKind::OfferDiscount { percent, duration } => {
                 let duration = duration.as_ref().map(|d| self.duration(d));
                 ops.push(

@@ -11,6 +11,7 @@ use crate::model::{
     TemplateFile, Type, Var,
 };
 use crate::model::{Duplicate, SymbolKind};
+use crate::modules::Sources;
 use crate::syntax::ast::{self, Decl, Span, TemplateBody, TypeExprKind};
 use chrono::Weekday;
 use std::path::Path;
@@ -18,12 +19,14 @@ use std::path::Path;
 pub(crate) fn collect(
     file: &ast::File,
     flow_dir: Option<&Path>,
+    sources: &Sources,
     diags: &mut Vec<Diagnostic>,
 ) -> Model {
     let mut c = Collector {
         model: Model::default(),
         diags,
         flow_dir,
+        sources,
         account_span: None,
         start_span: None,
         reenter_span: None,
@@ -43,6 +46,7 @@ pub(crate) fn collect(
     }
     c.finish(file);
     super::arrangements::add(file, &mut c.model, c.diags);
+    super::placement::add_builtin_events(file, &mut c.model);
     c.model
 }
 
@@ -50,6 +54,8 @@ struct Collector<'a> {
     model: Model,
     diags: &'a mut Vec<Diagnostic>,
     flow_dir: Option<&'a Path>,
+    /// Template files of an imported file are found next to that file.
+    sources: &'a Sources,
     account_span: Option<Span>,
     start_span: Option<Span>,
     /// The first `reenter when`: a flow has one condition.
@@ -222,6 +228,7 @@ impl Collector<'_> {
             | Decl::Handler(_)
             | Decl::Test(_)
             | Decl::Migrate(_)
+            | Decl::Import(_)
             | Decl::Deadline(_) => {}
             Decl::Payments(p) => match self.payments_span {
                 Some(first) => self.diags.push(
@@ -491,7 +498,7 @@ impl Collector<'_> {
             refuse(self.diags, refusal);
             return None;
         }
-        let Some(dir) = self.flow_dir else {
+        let Some(dir) = self.sources.imported_dir(path.span).or(self.flow_dir) else {
             self.diags.push(
                 Diagnostic::error(
                     FILE_NOT_FOUND,

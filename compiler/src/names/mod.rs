@@ -4,6 +4,7 @@
 
 pub mod arrangements;
 mod collect;
+mod placement;
 mod suggest;
 pub(crate) mod template_file;
 

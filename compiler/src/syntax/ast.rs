@@ -90,6 +90,7 @@ pub enum Decl {
     Locale(LocaleDecl),
     Language(LanguageDecl),
     Payments(PaymentsDecl),
+    Import(ImportDecl),
 }
 
 impl Decl {
@@ -116,6 +117,7 @@ impl Decl {
             Decl::Locale(d) => d.span,
             Decl::Language(d) => d.span,
             Decl::Payments(d) => d.span,
+            Decl::Import(d) => d.span,
         }
     }
 }
@@ -272,6 +274,9 @@ pub enum PolicyRuleKind {
     },
     /// `pause contact while promise open`
     PauseWhilePromise { channels: Ident },
+    /// `person account.customer_id`: caps, pauses and stops count across
+    /// the accounts with the same value.
+    Person(Expr),
 }
 
 /// `mon-fri, sun 08:00 to 21:00`; no days means every day.
@@ -545,6 +550,12 @@ pub enum StepKind {
         by: Expr,
         grace: Option<DurationLit>,
     },
+    /// `assign agency "Name" for 90 days`: placed with the agency for that
+    /// long, then recalled (the built-in event `agency_recalled`).
+    PlaceAgency {
+        agency: Text,
+        period: DurationLit,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -704,6 +715,10 @@ pub struct Test {
 pub struct TestItem {
     pub kind: TestItemKind,
     pub span: Span,
+    /// The account's name: `given account a2 { ... }`, or the `for a2` of
+    /// `on day N for a2 ...` (several accounts of one person); `None` for
+    /// the test's only or first account.
+    pub account: Option<Ident>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -792,6 +807,8 @@ pub enum Expectation {
     },
     /// `expect promise kept|broken|open`
     Promise(Ident),
+    /// `expect recalled agency "Name"`
+    RecalledAgency(Text),
 }
 
 /// `locale "es-PE"`: how messages write money and dates.
@@ -840,4 +857,13 @@ pub enum FeeLimit {
     Count((u32, Span)),
     /// `at_most 80 USD of fees`
     Amount(Expr),
+}
+
+/// `import "policies/reg_f.dun"`: the path as written, relative to the
+/// importing file (`crate::modules` resolves it).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ImportDecl {
+    pub path: Text,
+    pub span: Span,
+    pub doc: Doc,
 }

@@ -328,6 +328,17 @@ impl<'a> Builder<'a> {
             Rule::locale_decl => Decl::Locale(self.locale_decl(pair, span, doc)),
             Rule::language_decl => Decl::Language(self.language_decl(pair, span, doc)),
             Rule::payments_decl => Decl::Payments(self.payments(pair, span, doc)),
+            Rule::import_decl => {
+                let path = pair
+                    .into_inner()
+                    .find(|c| c.as_rule() == Rule::string)
+                    .map(|c| self.text(c))
+                    .unwrap_or(Text {
+                        parts: Vec::new(),
+                        span,
+                    });
+                Decl::Import(ImportDecl { path, span, doc })
+            }
             _ => return None,
         };
         Some(decl)
@@ -425,8 +436,10 @@ impl<'a> Builder<'a> {
         let mut fees = None;
         let mut windows = Vec::new();
         let mut week = None;
+        let mut person = None;
         for c in pair.into_inner() {
             match c.as_rule() {
+                Rule::field_access => person = Some(self.field_ref(c)),
                 Rule::time => times.push(self.time(&c)),
                 Rule::day_window => windows.push(self.day_window(c)),
                 Rule::calendar_week => week = Some(self.span(&c)),
@@ -526,6 +539,14 @@ impl<'a> Builder<'a> {
                     fees,
                 }
             }
+            Rule::person_rule => PolicyRuleKind::Person(person.unwrap_or_else(|| Expr {
+                kind: ExprKind::Text(Text {
+                    parts: Vec::new(),
+                    span,
+                }),
+                span,
+                parens: 0,
+            })),
             Rule::stop_rule => PolicyRuleKind::Stop {
                 channels: channels.unwrap_or_else(|| self.missing(span)),
                 event: names.pop().unwrap_or_else(|| self.missing(span)),
@@ -879,7 +900,13 @@ impl<'a> Builder<'a> {
                 queue: next_name(),
                 priority,
             },
-            Rule::assign_agency_step => StepKind::AssignAgency(text.unwrap_or_else(empty_text)),
+            Rule::assign_agency_step => match duration {
+                Some(period) => StepKind::PlaceAgency {
+                    agency: text.unwrap_or_else(empty_text),
+                    period,
+                },
+                None => StepKind::AssignAgency(text.unwrap_or_else(empty_text)),
+            },
             Rule::offer_discount_step => StepKind::OfferDiscount {
                 percent: percent.unwrap_or_default(),
                 duration,
@@ -928,6 +955,11 @@ impl<'a> Builder<'a> {
 
     fn test_item(&self, pair: Pair<'_, Rule>) -> TestItem {
         let span = self.span(&pair);
+        let account = pair.clone().into_inner().find_map(|c| match c.as_rule() {
+            Rule::name => Some(self.ident(&c)),
+            Rule::test_for => self.inner_name(c),
+            _ => None,
+        });
         let kind = match pair.as_rule() {
             Rule::given => TestItemKind::Given(self.field_values(pair)),
             Rule::given_arm => self.given_arm(pair),
@@ -980,7 +1012,11 @@ impl<'a> Builder<'a> {
                 }
             }
         };
-        TestItem { kind, span }
+        TestItem {
+            kind,
+            span,
+            account,
+        }
     }
 
     fn expectation(&self, pair: Pair<'_, Rule>) -> Option<Expectation> {
@@ -1036,6 +1072,10 @@ impl<'a> Builder<'a> {
             },
             Rule::expect_no => Expectation::No { channels: channel },
             Rule::expect_assigned_queue => Expectation::AssignedQueue(next_name()),
+            Rule::expect_recalled => Expectation::RecalledAgency(text.unwrap_or(Text {
+                parts: Vec::new(),
+                span,
+            })),
             Rule::expect_assigned_agency => Expectation::AssignedAgency(text.unwrap_or(Text {
                 parts: Vec::new(),
                 span,

@@ -115,6 +115,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("at_most", Rule::kw_at_most, POLICY),
     kw("pause", Rule::kw_pause, POLICY),
     kw("stop", Rule::kw_stop, POLICY),
+    kw("person", Rule::kw_person, POLICY),
     kw("weekend", Rule::kw_weekend, CALENDAR),
     kw("holiday", Rule::kw_holiday, CALENDAR.or(INNER)),
     kw("holidays", Rule::kw_holiday, CALENDAR.or(INNER)),
@@ -127,6 +128,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("no", Rule::kw_no, EXPECT),
     kw("assigned", Rule::kw_assigned, EXPECT),
     kw("emitted", Rule::kw_emitted, EXPECT),
+    kw("recalled", Rule::kw_recalled, EXPECT),
     // Expressions: the reserved words.
     kw("and", Rule::op_and, EXPR),
     kw("or", Rule::op_or, EXPR),
@@ -182,6 +184,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("grace", Rule::kw_grace, INNER),
     kw("while", Rule::kw_while, INNER),
     kw("open", Rule::kw_open, INNER),
+    kw("import", Rule::kw_import, DECL),
 ];
 
 /// The fixed words that are not keywords of their own rule but values the

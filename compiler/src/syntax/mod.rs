@@ -36,6 +36,8 @@ use grammar::{DunParser, Rule};
 use pest::Parser;
 
 pub(crate) const TOO_LARGE: &str = "dun::syntax::too_large";
+/// The most bytes one flow file (or one flow with its imports) may hold.
+pub(crate) const MAX_FILE_BYTES: usize = limits::MAX_FILE_BYTES;
 
 /// The result of parsing one file: the declarations that parsed (broken ones
 /// are left out) and one diagnostic per broken declaration or step.
@@ -121,4 +123,20 @@ pub fn parse(text: &str) -> Parsed {
             }
         }
     }
+}
+
+/// Parses an imported file whose first byte is at `base` in the flow's span
+/// space (`crate::modules`). The text is parsed behind `base` line breaks,
+/// so that every span the parser makes, in every path it takes (one pest
+/// call, recovery per declaration, doc comments found by the pre-pass), is
+/// already an offset in that space, and the file's first line is still the
+/// start of a line. Costs `base` bytes and their skipping, only for imports.
+pub fn parse_at(text: &str, base: usize) -> Parsed {
+    if base == 0 {
+        return parse(text);
+    }
+    let mut padded = String::with_capacity(base + text.len());
+    padded.extend(std::iter::repeat_n('\n', base));
+    padded.push_str(text);
+    parse(&padded)
 }

@@ -84,7 +84,7 @@ impl Checker<'_> {
                     self.move_to(&s.stage, MoveKind::Start);
                 }
             }
-            Decl::Flow(_) | Decl::Currency(_) | Decl::Calendar(_) => {}
+            Decl::Flow(_) | Decl::Currency(_) | Decl::Calendar(_) | Decl::Import(_) => {}
             Decl::Reenter(r) => self.condition(&r.cond, &Scope::default(), "`reenter when`"),
             Decl::Locale(l) => self.locale_decl(l),
             Decl::Language(l) => self.language_decl(l),
@@ -184,6 +184,7 @@ impl Checker<'_> {
     fn policy(&mut self, p: &ast::PolicyDecl) {
         let mut hours: Option<Span> = None;
         let mut windows = super::windows::Seen::default();
+        let mut person = None;
         for rule in &p.rules {
             match &rule.kind {
                 PolicyRuleKind::Windows {
@@ -264,6 +265,7 @@ impl Checker<'_> {
                     ..
                 } => self.hold(channels, event, release, longest.as_ref(), when.as_ref()),
                 PolicyRuleKind::FeeCap { limit, window } => self.fee_cap(limit, window),
+                PolicyRuleKind::Person(field) => self.person(field, rule.span, &mut person),
             }
         }
     }

@@ -14,19 +14,37 @@ impl Checker<'_> {
         self.plain_text(&t.title, "a test title");
         let mut given: Option<Span> = None;
         let mut start: Option<Span> = None;
+        let mut names: Vec<(String, Span)> = Vec::new();
+        let mut first_unnamed: Option<Span> = None;
         for item in &t.items {
             match &item.kind {
                 TestItemKind::Given(values) => {
                     if let Some(first) = given {
-                        self.report(
-                            Diagnostic::error(DUPLICATE, "this test gives the account twice", item.span)
-                                .with_label("second `given account`")
-                                .with_secondary(first, "first given here")
-                                .with_help("give all the fields in one `given account { ... }`; change them later with `on day N update account { ... }`"),
-                        );
-                        continue;
+                        // Several accounts (of one person) are named, each
+                        // once; a second unnamed one is the same account.
+                        let again = match &item.account {
+                            None => Some(first),
+                            Some(name) => names
+                                .iter()
+                                .find(|(n, _)| *n == name.name)
+                                .map(|(_, s)| *s)
+                                .or(first_unnamed),
+                        };
+                        if let Some(first) = again {
+                            self.report(
+                                Diagnostic::error(DUPLICATE, "this test gives the account twice", item.span)
+                                    .with_label("second `given account`")
+                                    .with_secondary(first, "first given here")
+                                    .with_help("give all the fields in one `given account { ... }`; change them later with `on day N update account { ... }`; for several accounts, name each: `given account a1 { ... }`, `given account a2 { ... }`"),
+                            );
+                            continue;
+                        }
                     }
                     given = Some(item.span);
+                    match &item.account {
+                        Some(name) => names.push((name.name.clone(), item.span)),
+                        None => first_unnamed = Some(item.span),
+                    }
                     let model = self.model;
                     self.test_values(&model.account, None, values, "the account");
                     self.missing_values(
@@ -53,30 +71,40 @@ impl Checker<'_> {
                         }
                     }
                 }
-                TestItemKind::OnDay { action, .. } => match action {
-                    TestAction::Receive { event, fields } => {
-                        let model = self.model;
-                        if self.event_ref(event) {
-                            self.receive_built_in(event);
-                            if let Some(decl) = model.events.get(&event.name) {
-                                let owner = format!("the event `{}`", event.name);
-                                self.test_values(&decl.fields, Some(&event.name), fields, &owner);
-                                self.missing_values(
-                                    &decl.fields,
-                                    fields,
-                                    item.span,
-                                    &owner,
-                                    "receive",
-                                );
+                TestItemKind::OnDay { action, .. } => {
+                    if let Some(name) = &item.account {
+                        self.test_account_ref(name, &names, t);
+                    }
+                    match action {
+                        TestAction::Receive { event, fields } => {
+                            let model = self.model;
+                            if self.event_ref(event) {
+                                self.receive_built_in(event);
+                                if let Some(decl) = model.events.get(&event.name) {
+                                    let owner = format!("the event `{}`", event.name);
+                                    self.test_values(
+                                        &decl.fields,
+                                        Some(&event.name),
+                                        fields,
+                                        &owner,
+                                    );
+                                    self.missing_values(
+                                        &decl.fields,
+                                        fields,
+                                        item.span,
+                                        &owner,
+                                        "receive",
+                                    );
+                                }
                             }
                         }
+                        TestAction::Update(values) => {
+                            let model = self.model;
+                            self.test_values(&model.account, None, values, "the account");
+                        }
+                        TestAction::Expect(e) => self.expectation(e),
                     }
-                    TestAction::Update(values) => {
-                        let model = self.model;
-                        self.test_values(&model.account, None, values, "the account");
-                    }
-                    TestAction::Expect(e) => self.expectation(e),
-                },
+                }
                 TestItemKind::Arm(_) => {}
             }
         }
@@ -113,6 +141,41 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+
+    /// `for NAME` on a test day names an account given by then or later
+    /// in the test.
+    fn test_account_ref(&mut self, name: &ast::Ident, given: &[(String, Span)], t: &ast::Test) {
+        let all: Vec<&str> = t
+            .items
+            .iter()
+            .filter(|i| matches!(i.kind, TestItemKind::Given(_)))
+            .filter_map(|i| i.account.as_ref().map(|a| a.name.as_str()))
+            .collect();
+        if given.iter().any(|(n, _)| *n == name.name) || all.contains(&name.name.as_str()) {
+            return;
+        }
+        let near = near_miss(&name.name, all.iter().copied());
+        let advice = if all.is_empty() {
+            format!(
+                "give the account a name: `given account {} {{ ... }}`",
+                name.name
+            )
+        } else {
+            format!(
+                "the accounts of this test are {}",
+                field_list(all.into_iter())
+            )
+        };
+        self.report(
+            Diagnostic::error(
+                UNKNOWN_NAME,
+                format!("this test gives no account named `{}`", name.name),
+                name.span,
+            )
+            .with_label("no `given account` of this name")
+            .with_suggestion(near.or_else(|| advice)),
+        );
     }
 
     /// Values of a test: like `field_values`, but text is accepted for
@@ -286,6 +349,15 @@ impl Checker<'_> {
                 self.channel_set(channels);
             }
             Expectation::AssignedQueue(q) => self.flow_uses(SymbolKind::Queue, q, "uses the queue"),
+            Expectation::RecalledAgency(text) => {
+                if let Some(name) = self.plain_text(text, "an agency name") {
+                    let id = ast::Ident {
+                        name,
+                        span: text.span,
+                    };
+                    self.flow_uses(SymbolKind::Agency, &id, "assigns to the agency");
+                }
+            }
             Expectation::AssignedAgency(text) => {
                 if let Some(name) = self.plain_text(text, "an agency name") {
                     let id = ast::Ident {

@@ -10,6 +10,7 @@ mod expr;
 mod flow_tests;
 mod holds;
 pub(crate) mod promises;
+mod person;
 mod steps;
 mod templates_lang;
 mod text;

@@ -138,6 +138,12 @@ impl Checker<'_> {
                     self.refer(SymbolKind::Agency, &n, name.span);
                 }
             }
+            StepKind::PlaceAgency { agency, period } => {
+                if let Some(n) = self.plain_text(agency, "an agency name") {
+                    self.refer(SymbolKind::Agency, &n, agency.span);
+                }
+                self.duration(period);
+            }
             StepKind::OfferDiscount { percent, duration } => {
                 let p = percent.0;
                 if p <= rust_decimal::Decimal::ZERO || p > rust_decimal::Decimal::ONE_HUNDRED {

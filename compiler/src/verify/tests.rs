@@ -1,7 +1,7 @@
 //! The verifier against the engine: every cap error names a run that the
 //! engine, with no contact rule enforced, really makes; every hold error a
 //! contact the engine holds; and the engine keeps every calendar week
-//! under its cap.
+//! under its cap, for one account and across the accounts of one person.
 
 use crate::analysis::analyze;
 use crate::diagnostics::Severity;
@@ -504,4 +504,154 @@ fn a_never_open_error_is_exactly_a_call_the_engine_suppresses() {
         }
     }
     assert_eq!((errors, clean), (7, 7));
+}
+
+/// Contacts on `channels` of several accounts of one person, each run on
+/// its timers alone; `interleaved` steps them together in time order (as
+/// flow tests do), else each to its end before the next (as `dun run`
+/// does within one run).
+fn person_contacts(
+    m: &Machine,
+    accounts: &[(Account, DateTime<Utc>)],
+    channels: ChannelSet,
+    interleaved: bool,
+) -> Vec<DateTime<Utc>> {
+    use dun_runtime::engine::{step_person, Person};
+    let mut person = Person::default();
+    let mut insts: Vec<Instance> = accounts.iter().map(|_| Instance::new()).collect();
+    let mut out = Vec::new();
+    let mut take = |o: dun_runtime::engine::Outcome| {
+        for a in o.actions {
+            if a.kind.channel().is_some_and(|c| channels.contains(c)) {
+                out.push(a.at);
+            }
+        }
+    };
+    if interleaved {
+        let mut started = vec![false; accounts.len()];
+        for _ in 0..4000 {
+            let next = (0..accounts.len())
+                .filter_map(|i| {
+                    let due = if started[i] {
+                        insts[i].next_due()?
+                    } else {
+                        accounts[i].1
+                    };
+                    Some((due, i))
+                })
+                .min();
+            let Some((due, i)) = next else { break };
+            let input = if started[i] {
+                Input::Timer
+            } else {
+                started[i] = true;
+                Input::Enrol
+            };
+            take(step_person(
+                m,
+                &mut insts[i],
+                &accounts[i].0,
+                &mut person,
+                input,
+                due,
+            ));
+        }
+    } else {
+        for (i, (account, start)) in accounts.iter().enumerate() {
+            let inst = &mut insts[i];
+            take(step_person(
+                m,
+                inst,
+                account,
+                &mut person,
+                Input::Enrol,
+                *start,
+            ));
+            for _ in 0..500 {
+                let Some(due) = inst.next_due() else { break };
+                take(step_person(
+                    m,
+                    inst,
+                    account,
+                    &mut person,
+                    Input::Timer,
+                    due,
+                ));
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+#[test]
+fn the_engine_keeps_a_persons_accounts_together_under_every_cap_in_either_order() {
+    use chrono::Datelike;
+    let mut contacts_seen = 0;
+    for seed in 0..200u64 {
+        // The random flow's policy, counted per person.
+        let src = random_flow(seed).replace("policy {\n", "policy {\n  person account.name\n");
+        let a = analyze(None, &src);
+        let m = crate::lower::lower(&a.file, &a.model).expect("a checked flow lowers");
+        let accounts: Vec<(Account, DateTime<Utc>)> = (0..4u64)
+            .map(|k| {
+                let mut values: Vec<(String, Value)> = vec![
+                    ("name".into(), Value::Text("Ann".into())),
+                    ("mobile".into(), Value::Text("+15550100".into())),
+                ];
+                for f in 0..FIELDS {
+                    values.push((format!("f{f}"), Value::Bool(((seed + k) >> f) & 1 == 1)));
+                }
+                let account = Account::new(
+                    &m,
+                    format!("acct-{k}"),
+                    values.iter().map(|(k, v)| (k.as_str(), v.clone())),
+                )
+                .unwrap();
+                // Entering hours and days apart, some runs across a week's
+                // end.
+                let start = Utc.with_ymd_and_hms(2030, 1, 7, 9, 0, 0).unwrap()
+                    + chrono::Duration::hours(((seed * 7 + k * 29) % 120) as i64);
+                (account, start)
+            })
+            .collect();
+        for interleaved in [true, false] {
+            if let Some(cap) = m.policy.caps.first() {
+                let times = person_contacts(&m, &accounts, cap.channels, interleaved);
+                contacts_seen += times.len();
+                let n = cap.count as usize;
+                for w in times.windows(n + 1) {
+                    let end = dun_runtime::time::add(w[0], cap.window, chrono_tz::Tz::UTC, None)
+                        .expect("in range");
+                    assert!(
+                        w[n] >= end,
+                        "seed {seed} (interleaved: {interleaved}): {} contacts from {} to {}, the cap allows {n} per {}\n{src}",
+                        n + 1,
+                        w[0],
+                        w[n],
+                        cap.window
+                    );
+                }
+            }
+            if let Some(cap) = m.policy.ext.week_caps.first() {
+                let times = person_contacts(&m, &accounts, cap.channels, interleaved);
+                contacts_seen += times.len();
+                let mut weeks = std::collections::BTreeMap::new();
+                for t in &times {
+                    let day = t.date_naive();
+                    let monday = day
+                        - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()));
+                    *weeks.entry(monday).or_insert(0usize) += 1;
+                }
+                for (monday, n) in weeks {
+                    assert!(
+                        n <= cap.count as usize,
+                        "seed {seed} (interleaved: {interleaved}): {n} contacts to the person in the week of {monday}, the cap allows {}\n{src}",
+                        cap.count
+                    );
+                }
+            }
+        }
+    }
+    assert!(contacts_seen > 1000, "only {contacts_seen} contacts");
 }

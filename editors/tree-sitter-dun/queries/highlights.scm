@@ -133,6 +133,9 @@
   "grace"
   "while"
   "open"
+  "person"
+  "recalled"
+  "import"
 ] @keyword
 
 (account_declaration "account" @keyword)

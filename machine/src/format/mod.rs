@@ -14,6 +14,7 @@ mod arrangements;
 mod collections;
 mod header;
 mod locales;
+mod person;
 mod rules;
 mod validate;
 
@@ -24,9 +25,10 @@ pub use collections::{Collections, Deadline};
 pub use header::{FLAG_ARRANGEMENTS, FLAG_LOCALES};
 pub use header::{
     decode, encode, FormatError, FLAGS_KNOWN, FLAG_CHARGES, FLAG_COLLECTIONS, FLAG_LIFECYCLE,
-    FLAG_POLICY_EXT, FORMAT_VERSION, HEADER_LEN, MAGIC,
+    FLAG_PERSON, FLAG_POLICY_EXT, FORMAT_VERSION, HEADER_LEN, MAGIC,
 };
 pub use locales::{Approved, LanguageChoice, LanguageText, Locales, TemplateLocale};
+pub use person::PersonKey;
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
 pub use validate::validate;
 
@@ -101,6 +103,9 @@ pub struct Machine {
     /// `None` for a flow that does not declare its payments.
     #[serde(skip)]
     pub arrangements: Option<Arrangements>,
+    /// `person account.FIELD`, kept out of the payload in the same way.
+    #[serde(skip)]
+    pub person: Option<PersonKey>,
 }
 
 /// `migrate from version N { ... }` blocks and `reenter when COND`.
@@ -218,6 +223,8 @@ impl Machine {
             locales: &'a Locales,
             #[serde(skip_serializing_if = "Option::is_none")]
             arrangements: &'a Option<Arrangements>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            person: &'a Option<PersonKey>,
         }
         let view = View {
             machine: self,
@@ -227,6 +234,7 @@ impl Machine {
             charges: &self.charges,
             locales: &self.locales,
             arrangements: &self.arrangements,
+            person: &self.person,
         };
         fn no_charges(c: &&Charges) -> bool {
             c.is_empty()
@@ -244,6 +252,7 @@ impl Machine {
         let charges = section("charges");
         let locales = section("locales");
         let arrangements = section("arrangements");
+        let person = section("person");
         let mut m: Machine = serde_json::from_value(v)?;
         if let Some(lifecycle) = lifecycle {
             m.lifecycle = serde_json::from_value(lifecycle)?;
@@ -262,6 +271,9 @@ impl Machine {
         }
         if let Some(arrangements) = arrangements {
             m.arrangements = serde_json::from_value(arrangements)?;
+        }
+        if let Some(person) = person {
+            m.person = serde_json::from_value(person)?;
         }
         Ok(m)
     }
@@ -725,6 +737,12 @@ pub enum Op {
     /// `freeze interest` (`freeze: true`) or `resume interest`.
     Interest {
         freeze: bool,
+    },
+    /// `assign agency "Name" for DURATION`: placed with the agency, and
+    /// recalled when the period ends.
+    PlaceAgency {
+        agency: Sym,
+        period: DurationSpec,
     },
 }
 

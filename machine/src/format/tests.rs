@@ -294,3 +294,24 @@ fn payments_and_promises_travel_in_their_own_section() {
     let err = decode(&encode(&m)).unwrap_err();
     assert!(err.to_string().contains("the payments"), "{err}");
 }
+
+#[test]
+fn the_person_key_survives_both_forms_and_sets_its_own_flag() {
+    let mut m = consumer_early();
+    let plain = encode(&m);
+    assert_eq!(u16::from_le_bytes([plain[6], plain[7]]) & FLAG_PERSON, 0);
+    m.person = Some(PersonKey { field: 0 });
+    let bytes = encode(&m);
+    assert_eq!(
+        u16::from_le_bytes([bytes[6], bytes[7]]) & FLAG_PERSON,
+        FLAG_PERSON
+    );
+    assert_eq!(decode(&bytes), Ok(m.clone()));
+    assert_eq!(Machine::from_json(&m.to_json()).unwrap(), m);
+    // A person field past the account's fields is refused, not trusted.
+    m.person = Some(PersonKey { field: 999 });
+    assert!(matches!(
+        decode(&encode(&m)),
+        Err(FormatError::Invalid { .. })
+    ));
+}

@@ -157,6 +157,14 @@ impl Check<'_> {
         for (h, handler) in m.handlers.iter().enumerate() {
             self.handler(handler, &|| format!("flow handler {h}"))?;
         }
+        if let Some(person) = m.person {
+            within(
+                "account field",
+                person.field as usize,
+                m.account.len(),
+                &|| "`person`".into(),
+            )?;
+        }
         if let Some(v) = m.collections.stage_resume {
             within("variable", v as usize, m.vars.len(), &|| {
                 "the deadlines' resume moment".into()
@@ -384,6 +392,10 @@ impl Check<'_> {
                 }
                 Op::AssignQueue { queue, .. } => self.sym(*queue, &at)?,
                 Op::AssignAgency { agency } => self.sym(*agency, &at)?,
+                Op::PlaceAgency { agency, period } => {
+                    self.sym(*agency, &at)?;
+                    self.duration(period, &at)?;
+                }
                 Op::OfferDiscount { duration, .. } => {
                     if let Some(d) = duration {
                         self.duration(d, &at)?;

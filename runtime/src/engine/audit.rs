@@ -83,6 +83,10 @@ pub enum Reason {
     Closed(Closed),
     /// No moment within a year is open.
     NoMoment { channel: Channel, closed: Closed },
+    /// Cap number `cap` (of the week caps when `week`) is full with the
+    /// contacts to the account's person, on all of the person's accounts,
+    /// since `oldest` (a minute since 1970 UTC).
+    PersonCap { cap: u16, week: bool, oldest: u32 },
 }
 
 /// The facts of an audit entry; [`AuditEntry::message`] writes them out.
@@ -638,6 +642,32 @@ fn write_reason(out: &mut String, m: &Machine, tz: Tz, reason: &Reason) {
         Reason::Closed(closed) => {
             closed.write(out, m, tz);
             Ok(())
+        }
+        Reason::PersonCap { cap, week, oldest } => {
+            let rule = if *week {
+                m.policy
+                    .ext
+                    .week_caps
+                    .get(*cap as usize)
+                    .map(|c| (c.count, c.channels, "calendar week".to_string()))
+            } else {
+                m.policy
+                    .caps
+                    .get(*cap as usize)
+                    .map(|c| (c.count, c.channels, c.window.to_string()))
+            };
+            match rule {
+                Some((count, channels, per)) => {
+                    let _ = write!(
+                        out,
+                        "at_most {count} {} per {per} for the person (already {count} to the person's accounts since ",
+                        channels.describe(),
+                    );
+                    time::push_local(out, tz, minutes(*oldest));
+                    write!(out, ")")
+                }
+                None => write!(out, "a cap for the person"),
+            }
         }
         Reason::NoMoment { channel, closed } => {
             let _ = write!(

@@ -80,7 +80,7 @@ impl Run<'_> {
 
     /// Decides whether a contact on `channel` may go at `at`.
     pub(crate) fn decide(&self, channel: Channel, at: DateTime<Utc>) -> Decision {
-        if self.inst.stopped.contains(channel) {
+        if self.inst.stopped.contains(channel) || self.person_stopped(channel) {
             return Decision::Suppress {
                 reason: Reason::Stopped(channel),
             };
@@ -92,7 +92,10 @@ impl Run<'_> {
         // (a cap may free a moment that falls outside the hours, and so on).
         for _ in 0..16 {
             let mut moved = false;
-            let paused = self.inst.paused_until(channel);
+            let paused = self
+                .inst
+                .paused_until(channel)
+                .max(self.person_paused_until(channel));
             if paused != 0 && from_minutes(paused) > t {
                 t = from_minutes(paused);
                 moved = true;
@@ -139,6 +142,13 @@ impl Run<'_> {
                         cap: i as u16,
                         oldest,
                     });
+                }
+            }
+            if let Some((free, why)) = self.person_caps(channel, t) {
+                if free > t {
+                    t = free;
+                    moved = true;
+                    first.get_or_insert(why);
                 }
             }
             if let Some((cap, free, oldest)) = self.week_full(channel, t) {
@@ -195,5 +205,6 @@ impl Run<'_> {
             }
         }
         self.record_week(channel, at);
+        self.record_person(channel, at);
     }
 }

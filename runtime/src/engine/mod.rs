@@ -14,6 +14,8 @@ mod hold;
 pub(crate) mod instance;
 mod message;
 mod promise;
+mod person;
+mod placement;
 mod run;
 mod week;
 
@@ -22,6 +24,7 @@ pub use charge::{interest_frozen, Charge, FeeBlock};
 pub use dun_machine::account::{type_words, Account, AccountError};
 pub use instance::{Instance, Queued};
 pub use run::split_bucket;
+pub use person::{person_of, Person};
 
 use crate::format::{Approved, Channel, DurationSpec, Machine, Priority, Sym};
 use crate::value::Value;
@@ -159,6 +162,11 @@ pub enum ActionKind {
     Interest {
         frozen: bool,
     },
+    /// The period of `assign agency "Name" for DURATION` is over: the
+    /// account comes back from the agency.
+    RecallAgency {
+        agency: Sym,
+    },
 }
 
 impl ActionKind {
@@ -270,6 +278,9 @@ impl ActionKind {
             },
             ActionKind::Interest { frozen: true } => "interest frozen".into(),
             ActionKind::Interest { frozen: false } => "interest resumed".into(),
+            ActionKind::RecallAgency { agency } => {
+                format!("recalled agency \"{}\"", m.str(*agency))
+            }
         }
     }
 }
@@ -285,6 +296,45 @@ pub fn step(
     let mut out = Outcome::default();
     run::Run::new(machine, instance, account, &mut out).step(input, now);
     out
+}
+
+/// [`step`] for an account of a flow with `person account.FIELD`: caps,
+/// pauses and stops count with `person`, which the caller keeps for all
+/// the accounts of that person and hands to each of their steps.
+pub fn step_person(
+    machine: &Machine,
+    instance: &mut Instance,
+    account: &Account,
+    person: &mut Person,
+    input: Input,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let mut out = Outcome::default();
+    let mut run = run::Run::new(machine, instance, account, &mut out);
+    run.person = Some(person);
+    run.step(input, now);
+    out
+}
+
+/// [`step_person`] writing into `out`, as [`step_into`] does.
+pub fn step_person_into(
+    machine: &Machine,
+    instance: &mut Instance,
+    account: &Account,
+    person: &mut Person,
+    input: Input,
+    now: DateTime<Utc>,
+    out: &mut Outcome,
+) {
+    out.actions.clear();
+    out.audit.clear();
+    out.visited.clear();
+    if !out.memo.is_ready() {
+        out.memo = crate::time::ZoneMemo::new();
+    }
+    let mut run = run::Run::new(machine, instance, account, out);
+    run.person = Some(person);
+    run.step(input, now);
 }
 
 /// Whether `code` (a condition on the account, such as `reenter when`)

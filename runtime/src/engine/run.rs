@@ -33,6 +33,9 @@ pub(crate) struct Run<'a> {
     /// The account id's share of every action id, hashed at the first
     /// action of the step.
     id_hash: Option<u64>,
+    /// What the account shares with the other accounts of its person
+    /// (see `person`); `None` when it counts alone.
+    pub(crate) person: Option<&'a mut super::person::Person>,
 }
 
 /// How a run of ops ended.
@@ -77,6 +80,7 @@ impl<'a> Run<'a> {
             memo,
             budget: OP_BUDGET,
             id_hash: None,
+            person: None,
         };
         run.tz = run.account_zone();
         run
@@ -159,7 +163,7 @@ impl<'a> Run<'a> {
     }
 
     /// A fault, rare enough to be written out at once.
-    fn problem(&mut self, at: DateTime<Utc>, text: impl Into<String>) {
+    pub(super) fn problem(&mut self, at: DateTime<Utc>, text: impl Into<String>) {
         self.audit(at, AuditKind::Problem, Detail::Problem(text.into()));
     }
 
@@ -393,6 +397,10 @@ impl<'a> Run<'a> {
             return;
         }
         let q = self.inst.queue.remove(index);
+        if let ActionKind::RecallAgency { agency } = q.kind {
+            self.recall(agency, q.state, at);
+            return;
+        }
         let Some(contact) = q.kind.contact() else {
             return;
         };
@@ -436,7 +444,7 @@ impl<'a> Run<'a> {
         self.event(event, &[], at);
     }
 
-    fn event(&mut self, event: u16, payload: &[Value], at: DateTime<Utc>) {
+    pub(super) fn event(&mut self, event: u16, payload: &[Value], at: DateTime<Utc>) {
         let Some(def) = self.m.events.get(event as usize) else {
             self.problem(
                 at,
@@ -493,6 +501,7 @@ impl<'a> Run<'a> {
                 }
             }
             self.inst.stopped = self.inst.stopped.union(stop.channels);
+            self.share_stop(stop.channels);
             self.audit(
                 at,
                 AuditKind::Stopped,
@@ -532,6 +541,7 @@ impl<'a> Run<'a> {
             let now = minutes_ceil(at);
             for c in pause.channels.channels() {
                 self.inst.pause(c, minute, now);
+                self.share_pause(c, minute, now);
             }
             self.audit(
                 at,
@@ -858,6 +868,7 @@ impl<'a> Run<'a> {
                     let kind = ActionKind::AssignAgency { agency: *agency };
                     self.emit(at, here, kind);
                 }
+                Op::PlaceAgency { agency, period } => self.place(*agency, *period, here, at),
                 Op::OfferDiscount { percent, duration } => {
                     let until = duration.and_then(|d| {
                         let cal = d

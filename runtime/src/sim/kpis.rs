@@ -27,7 +27,7 @@ pub(crate) fn policy_reason(e: &AuditEntry) -> Option<usize> {
             Some(Reason::Closed(Closed::Hours { .. })) => 0,
             Some(Reason::Closed(Closed::Weekday(_) | Closed::NoWindow(_))) => 1,
             Some(Reason::Closed(Closed::Holiday { .. })) => 2,
-            Some(Reason::Cap { .. } | Reason::WeekCap { .. }) => 3,
+            Some(Reason::Cap { .. } | Reason::WeekCap { .. } | Reason::PersonCap { .. }) => 3,
             Some(Reason::Paused { .. } | Reason::Hold { .. }) => 4,
             _ => 0,
         }),

@@ -7,6 +7,7 @@
 pub mod behaviour;
 pub mod goals;
 mod kpis;
+mod persons;
 pub mod rng;
 pub mod stats;
 pub mod synthetic;
@@ -14,7 +15,10 @@ pub mod synthetic;
 pub use behaviour::{bind, Behaviour, Bound};
 pub use kpis::{FlowPromises, Kpis, Report, StageKpis, POLICY_REASONS};
 
-use crate::engine::{step_into, Account, ActionKind, AuditKind, Input, Instance, Outcome, Status};
+use crate::engine::{
+    person_of, step_into, step_person_into, Account, ActionKind, AuditKind, Input, Instance,
+    Outcome, Person, Status,
+};
 use crate::format::{Channel, Machine, Op, Type};
 use crate::value::Value;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -89,16 +93,19 @@ pub fn simulate(
     let total = portfolio.len();
     let threads = cfg.threads.max(1).min(total.max(1) as usize);
     let done = AtomicU64::new(0);
+    let order = persons::Order::of(&ctx, portfolio);
     let workers: Vec<Worker> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|w| {
                 let ctx = &ctx;
                 let done = &done;
+                let order = &order;
                 s.spawn(move || {
                     let mut worker = Worker::new(ctx);
-                    let lo = total * w as u64 / threads as u64;
-                    let hi = total * (w as u64 + 1) / threads as u64;
-                    for i in lo..hi {
+                    let lo = order.bound(total * w as u64 / threads as u64);
+                    let hi = order.bound(total * (w as u64 + 1) / threads as u64);
+                    for pos in lo..hi {
+                        let i = order.index(pos);
                         let account = match portfolio {
                             Portfolio::Synthetic(_) => synthetic::account_drawn(
                                 &ctx.m,
@@ -111,8 +118,8 @@ pub fn simulate(
                             Portfolio::Accounts(a) => a[i as usize].clone(),
                         };
                         worker.account(ctx, i, account);
-                        if i % 1024 == 0 {
-                            done.store(i - lo, Ordering::Relaxed);
+                        if pos % 1024 == 0 {
+                            done.store(pos - lo, Ordering::Relaxed);
                         }
                     }
                     worker
@@ -256,6 +263,9 @@ struct Worker {
     scratch: Outcome,
     /// Per account, in the order simulated (for the intervals).
     samples: Vec<stats::Sample>,
+    /// The person whose accounts are being simulated and their shared
+    /// record (`person account.FIELD`).
+    person: Option<(String, Person)>,
 }
 
 /// What one account did, before it is known which arm it belongs to.
@@ -283,6 +293,7 @@ impl Worker {
             paid: Vec::with_capacity(8),
             scratch: Outcome::default(),
             samples: vec![],
+            person: None,
         }
     }
 
@@ -337,7 +348,24 @@ impl Worker {
         }
         let mut inst = Instance::new();
         let mut out = std::mem::take(&mut self.scratch);
-        step_into(m, &mut inst, &account, Input::Enrol, cfg.start, &mut out);
+        // The accounts of one person come one after another (see
+        // `persons`): the worker keeps the record of the person under way.
+        let key = person_of(m, &account);
+        if key.is_some() && self.person.as_ref().map(|(k, _)| k) != key.as_ref() {
+            self.person = key.clone().map(|k| (k, Person::default()));
+        }
+        let mut person = match &key {
+            Some(_) => self.person.take(),
+            None => None,
+        };
+        let mut advance =
+            |inst: &mut Instance, account: &Account, input, now, out: &mut Outcome| {
+                match &mut person {
+                    Some((_, p)) => step_person_into(m, inst, account, p, input, now, out),
+                    None => step_into(m, inst, account, input, now, out),
+                }
+            };
+        advance(&mut inst, &account, Input::Enrol, cfg.start, &mut out);
         self.outcome(ctx, &inst, &out, &mut life, &mut rng, mult);
         let mut guard = 0u32;
         while inst.status == Status::Active && guard < 100_000 {
@@ -373,10 +401,13 @@ impl Worker {
             }
             let Some(input) = input else { continue };
             let now = DateTime::from_timestamp(at, 0).unwrap_or(cfg.start);
-            step_into(m, &mut inst, &account, input, now, &mut out);
+            advance(&mut inst, &account, input, now, &mut out);
             self.outcome(ctx, &inst, &out, &mut life, &mut rng, mult);
         }
         self.scratch = out;
+        if person.is_some() {
+            self.person = person;
+        }
         self.samples.push(stats::Sample {
             arm: life.arm as u16,
             balance: life.acc.balance_entered,

@@ -10,7 +10,7 @@ use super::batch::{audit_kind, reentered, state_stage, write_action, AuditEntry,
 use super::batch::{Stopped, STEPS_PER_ACCOUNT};
 use super::page::{InstanceRow, Page};
 use super::{encode, status_word, Result};
-use crate::engine::{step, Account, Detail, Input, Instance, Reason};
+use crate::engine::{step, step_person, Account, Detail, Input, Instance, Reason};
 use crate::format::Machine;
 use chrono::{DateTime, Utc};
 
@@ -23,6 +23,9 @@ pub(crate) struct AccountSteps<'m> {
     pub account: Account,
     pub inst: Instance,
     pieces: Vec<Piece>,
+    /// The account's person and their shared record, when the flow
+    /// declares `person` (see `person`); the caller reads and writes it.
+    pub person: Option<(String, crate::engine::Person)>,
 }
 
 /// What [`AccountSteps::write`] wrote.
@@ -58,6 +61,7 @@ impl<'m> AccountSteps<'m> {
             account,
             inst,
             pieces: Vec::new(),
+            person: None,
         }
     }
 
@@ -69,7 +73,10 @@ impl<'m> AccountSteps<'m> {
     /// One step of the account with the machine it is on now.
     pub(crate) fn step(&mut self, input: Input, at: DateTime<Utc>) {
         let m = self.machine();
-        let out = step(m, &mut self.inst, &self.account, input, at);
+        let out = match &mut self.person {
+            Some((_, p)) => step_person(m, &mut self.inst, &self.account, p, input, at),
+            None => step(m, &mut self.inst, &self.account, input, at),
+        };
         self.pieces.push(Piece::Out(self.mi, out));
     }
 
@@ -197,5 +204,6 @@ fn reason_word(r: &Reason) -> &'static str {
         Reason::Cap { .. } => "cap",
         Reason::Closed(_) => "closed",
         Reason::NoMoment { .. } => "no_moment",
+        Reason::PersonCap { .. } => "cap",
     }
 }

@@ -490,6 +490,17 @@ pub(crate) fn run_scoped(
             w.changed || !w.events.is_empty() || w.known.as_ref().is_none_or(|(_, c)| *c < until)
         })
         .collect();
+    for (_, machine) in machines {
+        store.prepare_persons(machine)?;
+    }
+    // The earliest moment an account of this run steps from: a person's
+    // contacts before it that no cap counts then are forgotten.
+    let floor = todo
+        .iter()
+        .map(|w| w.known.as_ref().map_or(w.enrol_at, |(_, c)| *c))
+        .min()
+        .unwrap_or(start)
+        .min(start);
     let total = todo.len() as u64;
     let mut done = 0u64;
     let mut pending = todo.into_iter().peekable();
@@ -531,6 +542,7 @@ pub(crate) fn run_scoped(
                     summary.updated += 1;
                 }
                 let mut a = AccountSteps::new(machines, w.mi, w.account, inst);
+                a.person = store.person_of(a.machine(), &a.account, floor)?;
                 if is_new {
                     a.enrol(clock);
                 }
@@ -591,6 +603,9 @@ pub(crate) fn run_scoped(
                 }
                 let (new_clock, stopped) = a.timers(clock, until);
                 summary.stopped.extend(stopped);
+                if let Some((key, person)) = &a.person {
+                    store.save_person(key, person)?;
+                }
                 let written = a.write(
                     &mut page,
                     Clocks {
@@ -932,6 +947,10 @@ pub(crate) fn write_action(buf: &mut String, m: &Machine, account: &str, a: &Act
         }
         ActionKind::AssignAgency { agency } => {
             o.str("type", "assign_agency");
+            o.str("agency", m.str(*agency));
+        }
+        ActionKind::RecallAgency { agency } => {
+            o.str("type", "recall_agency");
             o.str("agency", m.str(*agency));
         }
         ActionKind::OfferDiscount { percent, until } => {

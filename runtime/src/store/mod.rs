@@ -17,6 +17,7 @@ pub(crate) mod legacy;
 mod location;
 mod migrate;
 mod page;
+mod person;
 mod pg;
 mod pg_lease;
 mod pins;

@@ -301,7 +301,7 @@ impl Stepper {
         let mut page = Page::default();
         for (id, w) in work {
             let events = pending.remove(&id).unwrap_or_default();
-            let next = self.step_account(w, events, now, &mut page, &mut applied);
+            let next = self.step_account(store, w, events, now, &mut page, &mut applied);
             applied.next_due.push((id, next?));
         }
         page.flush(store)?;
@@ -359,6 +359,7 @@ impl Stepper {
     /// `dun run` writes an account; returns its next due moment.
     fn step_account(
         &self,
+        store: &Store,
         w: Work,
         events: Vec<serve_rows::Pending>,
         now: DateTime<Utc>,
@@ -371,6 +372,10 @@ impl Stepper {
             None => (Instance::new(), until, Some(until)),
         };
         let mut a = AccountSteps::new(&self.machines, w.mi, w.account, inst);
+        store.prepare_persons(a.machine())?;
+        // Accounts step as they fall due: a sibling decides from about
+        // this account's clock on (`forget` keeps a month more).
+        a.person = store.person_of(a.machine(), &a.account, clock)?;
         if enrolled.is_some() {
             a.enrol(until);
         }
@@ -402,6 +407,9 @@ impl Stepper {
         // stopped; its next due moment is then already past, and the
         // scheduler steps it again at its next round.
         let (new_clock, _stopped) = a.timers(clock, until);
+        if let Some((key, person)) = &a.person {
+            store.save_person(key, person)?;
+        }
         let written = a.write(
             page,
             Clocks {

@@ -8,14 +8,16 @@
 
 mod arms;
 
-use crate::engine::{step, Account, ActionKind, AuditKind, Input, Instance, Status};
+use crate::engine::{
+    person_of, step, step_person, Account, ActionKind, AuditKind, Input, Instance, Person, Status,
+};
 use crate::format::{Machine, SrcSpan};
 use crate::time::{self, local_to_utc, start_of_day};
 use crate::value::Value;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// Extra days simulated after the last line of the timeline, so a failure
 /// can say when a contact went instead.
@@ -117,8 +119,11 @@ impl Sim<'_> {
         self.trace.push(entry);
     }
 
-    fn apply(&mut self, input: Input, now: DateTime<Utc>) {
-        let out = step(self.m, &mut self.inst, &self.account, input, now);
+    fn apply(&mut self, input: Input, now: DateTime<Utc>, person: Option<&mut Person>) {
+        let out = match person {
+            Some(p) => step_person(self.m, &mut self.inst, &self.account, p, input, now),
+            None => step(self.m, &mut self.inst, &self.account, input, now),
+        };
         for s in out.visited {
             if let Some(prev) = self.last_state {
                 self.transitions.insert((prev, s));
@@ -142,18 +147,6 @@ impl Sim<'_> {
         }
     }
 
-    /// Runs every timer due up to and including `until`.
-    fn run_until(&mut self, until: DateTime<Utc>) {
-        let mut guard = 0;
-        while let Some(due) = self.inst.next_due() {
-            if due > until || guard > 100_000 {
-                break;
-            }
-            guard += 1;
-            self.apply(Input::Timer, due);
-        }
-    }
-
     fn snapshot(&self) -> Snapshot {
         let stage = self
             .m
@@ -171,6 +164,50 @@ impl Sim<'_> {
     }
 }
 
+/// The accounts of a test and what the accounts of one person share.
+struct Sims<'a> {
+    sims: Vec<Sim<'a>>,
+    persons: HashMap<String, Person>,
+}
+
+impl Sims<'_> {
+    /// Steps account `who`, with its person's shared record when the flow
+    /// declares `person`.
+    fn apply(&mut self, who: usize, input: Input, now: DateTime<Utc>) {
+        let Some(sim) = self.sims.get_mut(who) else {
+            return;
+        };
+        match person_of(sim.m, &sim.account) {
+            Some(key) => {
+                let person = self.persons.entry(key).or_default();
+                sim.apply(input, now, Some(person));
+            }
+            None => sim.apply(input, now, None),
+        }
+    }
+
+    /// Runs every timer due up to and including `until`, the accounts'
+    /// in time order (the first account first at the same moment), so
+    /// that each sees what its siblings did before.
+    fn run_until(&mut self, until: DateTime<Utc>) {
+        let mut guard = 0;
+        while guard <= 100_000 {
+            let next = self
+                .sims
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| Some((s.inst.next_due()?, i)))
+                .min();
+            let Some((due, who)) = next else { break };
+            if due > until {
+                break;
+            }
+            guard += 1;
+            self.apply(who, Input::Timer, due);
+        }
+    }
+}
+
 /// Runs one flow test.
 pub fn run_test(m: &Machine, case: &TestCase) -> TestReport {
     let mut problems = vec![];
@@ -183,29 +220,48 @@ pub fn run_test(m: &Machine, case: &TestCase) -> TestReport {
             Tz::UTC
         }),
     };
-    if let Err(e) = case.account.check(m) {
-        problems.push(e.to_string());
+    let accounts: Vec<&Account> = std::iter::once(&case.account)
+        .chain(case.more.iter().map(|(_, a)| a))
+        .collect();
+    for a in &accounts {
+        if let Err(e) = a.check(m) {
+            problems.push(e.to_string());
+        }
     }
-    let mut account = case.account.clone();
+    // `given arm STAGE`: the first account takes an id whose split arms
+    // go to those stages.
+    let mut first = case.account.clone();
     if !case.arms.is_empty() {
-        match arms::id_for_arms(m, &account.id, &case.arms) {
-            Ok(id) => account.id = id,
+        match arms::id_for_arms(m, &first.id, &case.arms) {
+            Ok(id) => first.id = id,
             Err(e) => problems.push(e),
         }
     }
-    let mut sim = Sim {
-        m,
-        tz,
-        start_date: case.start.date(),
-        inst: Instance::new(),
-        account,
-        done: vec![],
-        trace: vec![],
-        states: BTreeSet::new(),
-        transitions: BTreeSet::new(),
-        last_state: None,
-        problems,
+    let accounts: Vec<&Account> = std::iter::once(&first)
+        .chain(case.more.iter().map(|(_, a)| a))
+        .collect();
+    let mut sims = Sims {
+        sims: accounts
+            .iter()
+            .map(|a| Sim {
+                m,
+                tz,
+                start_date: case.start.date(),
+                inst: Instance::new(),
+                account: (*a).clone(),
+                done: vec![],
+                trace: vec![],
+                states: BTreeSet::new(),
+                transitions: BTreeSet::new(),
+                last_state: None,
+                problems: vec![],
+            })
+            .collect(),
+        persons: HashMap::new(),
     };
+    if let Some(first) = sims.sims.first_mut() {
+        first.problems = problems;
+    }
     let start = local_to_utc(tz, case.start);
     let date_of = |day: u32| {
         case.start
@@ -222,13 +278,17 @@ pub fn run_test(m: &Machine, case: &TestCase) -> TestReport {
         t.checked_sub_signed(Duration::seconds(1)).unwrap_or(t)
     };
     if let Some(far) = case.timeline.iter().find(|i| i.day > MAX_DAY) {
-        sim.problems.push(format!(
-            "`on day {}` is more than {MAX_DAY} days after the start; a flow test covers at most about 100 years",
-            far.day
-        ));
-        return report(case, sim, vec![]);
+        if let Some(first) = sims.sims.first_mut() {
+            first.problems.push(format!(
+                "`on day {}` is more than {MAX_DAY} days after the start; a flow test covers at most about 100 years",
+                far.day
+            ));
+        }
+        return report(case, sims, vec![]);
     }
-    sim.apply(Input::Enrol, start);
+    for who in 0..sims.sims.len() {
+        sims.apply(who, Input::Enrol, start);
+    }
 
     let mut actions: Vec<(DateTime<Utc>, usize, &TimelineItem)> = case
         .timeline
@@ -239,11 +299,19 @@ pub fn run_test(m: &Machine, case: &TestCase) -> TestReport {
         .collect();
     actions.sort_by_key(|(t, n, _)| (*t, *n));
     let last_day = case.timeline.iter().map(|i| i.day).max().unwrap_or(0);
-    let mut snapshots = Vec::with_capacity(last_day as usize + 1);
+    let mut snapshots: Vec<Vec<Snapshot>> = sims
+        .sims
+        .iter()
+        .map(|_| Vec::with_capacity(last_day as usize + 1))
+        .collect();
     let mut next = actions.into_iter().peekable();
     for day in 0..=last_day + LOOKAHEAD_DAYS {
         while let Some((t, _, item)) = next.next_if(|(_, _, i)| i.day == day) {
-            sim.run_until(t);
+            sims.run_until(t);
+            let who = usize::from(item.account);
+            if who >= sims.sims.len() {
+                continue;
+            }
             match &item.what {
                 TestStep::Receive { event, payload } => {
                     let name = m
@@ -251,8 +319,9 @@ pub fn run_test(m: &Machine, case: &TestCase) -> TestReport {
                         .get(*event as usize)
                         .map(|e| m.str(e.name))
                         .unwrap_or("?");
-                    sim.note(t, TraceKind::Input, format!("receive {name}"));
-                    sim.apply(
+                    sims.sims[who].note(t, TraceKind::Input, format!("receive {name}"));
+                    sims.apply(
+                        who,
                         Input::Event {
                             event: *event,
                             payload: payload.clone(),
@@ -261,6 +330,7 @@ pub fn run_test(m: &Machine, case: &TestCase) -> TestReport {
                     );
                 }
                 TestStep::Update { fields } => {
+                    let sim = &mut sims.sims[who];
                     let mut names = vec![];
                     for (f, v) in fields {
                         let name = m
@@ -283,34 +353,67 @@ pub fn run_test(m: &Machine, case: &TestCase) -> TestReport {
                 TestStep::Expect(_) => {}
             }
         }
-        sim.run_until(end_of_day(day));
+        sims.run_until(end_of_day(day));
         if day <= last_day {
-            snapshots.push(sim.snapshot());
+            for (sim, snaps) in sims.sims.iter().zip(snapshots.iter_mut()) {
+                snaps.push(sim.snapshot());
+            }
         }
     }
 
+    let several = !case.more.is_empty();
     let results: Vec<ExpectationResult> = case
         .timeline
         .iter()
         .filter_map(|item| match &item.what {
-            TestStep::Expect(e) => Some(check(&sim, &snapshots, item, e)),
+            TestStep::Expect(e) => {
+                let who = usize::from(item.account);
+                let (sim, snaps) = (sims.sims.get(who)?, snapshots.get(who)?);
+                let mut r = check(sim, snaps, item, e);
+                if several {
+                    r.message = format!("account {}: {}", sim.account.id, r.message);
+                }
+                Some(r)
+            }
             _ => None,
         })
         .collect();
-    report(case, sim, results)
+    report(case, sims, results)
 }
 
-fn report(case: &TestCase, sim: Sim, results: Vec<ExpectationResult>) -> TestReport {
-    let passed = sim.problems.is_empty() && results.iter().all(|r| r.passed);
+fn report(case: &TestCase, sims: Sims, results: Vec<ExpectationResult>) -> TestReport {
+    let several = sims.sims.len() > 1;
+    let mut problems = Vec::new();
+    let mut trace = Vec::new();
+    let mut states = BTreeSet::new();
+    let mut transitions = BTreeSet::new();
+    for sim in sims.sims {
+        let id = sim.account.id;
+        problems.extend(sim.problems);
+        // With several accounts each line says whose it is; lines of one
+        // moment keep the accounts' order.
+        trace.extend(sim.trace.into_iter().map(|mut t| {
+            if several {
+                t.text = format!("{id}: {}", t.text);
+            }
+            t
+        }));
+        states.extend(sim.states);
+        transitions.extend(sim.transitions);
+    }
+    if several {
+        trace.sort_by_key(|t| t.at);
+    }
+    let passed = problems.is_empty() && results.iter().all(|r| r.passed);
     TestReport {
         title: case.title.clone(),
         span: case.span,
         passed,
         results,
-        problems: sim.problems,
-        trace: sim.trace,
-        states: sim.states,
-        transitions: sim.transitions,
+        problems,
+        trace,
+        states,
+        transitions,
     }
 }
 
@@ -539,6 +642,9 @@ fn action_matcher<'e>(m: &'e Machine, e: &'e Expect) -> Option<Matcher<'e>> {
         Expect::AssignedAgency(name) => Box::new(
             move |k| matches!(k, ActionKind::AssignAgency { agency } if m.str(*agency) == name),
         ),
+        Expect::RecalledAgency(name) => Box::new(
+            move |k| matches!(k, ActionKind::RecallAgency { agency } if m.str(*agency) == name),
+        ),
         Expect::OfferDiscount(p) => Box::new(
             move |k| matches!(k, ActionKind::OfferDiscount { percent, .. } if percent == p),
         ),
@@ -588,6 +694,7 @@ fn describe_expect(_m: &Machine, e: &Expect) -> String {
         Expect::Call { queue: None } => "a call".into(),
         Expect::AssignedQueue(q) => format!("assignment to queue `{q}`"),
         Expect::AssignedAgency(a) => format!("assignment to agency \"{a}\""),
+        Expect::RecalledAgency(a) => format!("recall from agency \"{a}\""),
         Expect::OfferDiscount(p) => format!("an offer of {p}% discount"),
         Expect::Alert(t) => format!("an alert to `{t}`"),
         Expect::Emitted(a) => format!("emitted `{a}`"),

@@ -41,6 +41,7 @@ fn expect(day: u32, e: Expect) -> TimelineItem {
         at: None,
         what: TestStep::Expect(e),
         span: SrcSpan::new(day, day.saturating_add(1)),
+        account: 0,
     }
 }
 
@@ -54,6 +55,7 @@ fn vip_case(m: &Machine) -> TestCase {
         start: dt("2026-03-02 09:00"),
         zone: None,
         arms: Vec::new(),
+        more: vec![],
         timeline: vec![
             expect(
                 0,
@@ -77,6 +79,7 @@ fn vip_case(m: &Machine) -> TestCase {
                     fields: vec![(balance, Value::Money(0.into()))],
                 },
                 span: SrcSpan::default(),
+                account: 0,
             },
             TimelineItem {
                 day: 10,
@@ -86,6 +89,7 @@ fn vip_case(m: &Machine) -> TestCase {
                     payload: vec![Value::Money(12000.into())],
                 },
                 span: SrcSpan::default(),
+                account: 0,
             },
             expect(10, Expect::End("paid".into())),
         ],
@@ -179,6 +183,7 @@ fn state_expectations_hold_at_the_end_of_the_day() {
                 ],
             },
             span: SrcSpan::default(),
+            account: 0,
         },
         expect(1, Expect::Stage("promised".into())),
         // Promise due on the 6th, checked two days later at 00:00 New York
@@ -219,6 +224,7 @@ fn an_update_the_account_refuses_fails_the_test_with_the_reason() {
             fields: vec![(risk, Value::Variant("extreme".into()))],
         },
         span: SrcSpan::default(),
+        account: 0,
     }];
     let report = run_test(&m, &case);
     assert!(!report.passed);

@@ -122,6 +122,9 @@
   "grace"
   "while"
   "open"
+  "person"
+  "recalled"
+  "import"
 ] @keyword
 
 (account_declaration "account" @keyword)
