@@ -88,6 +88,14 @@ module.exports = grammar({
 
   word: $ => $.identifier,
 
+  // After `at_most 2`, a fee cap and a channel cap read the same words
+  // (`fees`, `of`, a duration unit): both are kept until one fails, as the
+  // pest grammar tries `fee_cap_rule` first and falls back on the other.
+  conflicts: $ => [
+    [$.at_most_rule, $._fee_number],
+    [$.at_most_rule, $.fee_cap_rule],
+  ],
+
 
   supertypes: $ => [$._declaration, $._step, $._expression],
 
@@ -114,6 +122,7 @@ module.exports = grammar({
       $.test_declaration,
       $.locale_declaration,
       $.language_declaration,
+      $.payments_declaration,
       $.import_declaration,
     ),
 
@@ -190,6 +199,9 @@ module.exports = grammar({
         $.pause_rule,
         $.hold_rule,
         $.stop_rule,
+        $.fee_cap_rule,
+        $.pause_promise_rule,
+        $.person_rule,
       )),
       '}',
     ),
@@ -231,12 +243,49 @@ module.exports = grammar({
 
     weekday_list: $ => seq($.weekday, repeat(seq(optional(','), $.weekday))),
 
+    // The words a fee cap may have after its number are keywords there,
+    // so they are channels too: the pest grammar falls back on this rule
+    // when `fee_cap_rule` fails (`at_most 2 fees per calendar week`).
     at_most_rule: $ => seq(
       'at_most',
       field('count', $.integer),
-      field('channels', alias($.identifier, $.channel)),
+      field('channels', alias(
+        choice($.identifier, 'fee', 'fees', 'of', ...DURATION_UNITS),
+        $.channel,
+      )),
       'per',
       field('window', choice($.calendar_week, $.duration)),
+    ),
+
+    // `at_most 2 fees per 30 days`, `at_most 80 USD of fees per 1 month`:
+    // a cap on what `charge fee` charges over a sliding window.
+    fee_cap_rule: $ => prec.dynamic(1, seq(
+      'at_most',
+      choice(
+        seq(field('amount', $._fee_quantity), 'of', choice('fee', 'fees')),
+        seq(field('count', $.integer), choice('fee', 'fees')),
+      ),
+      'per',
+      field('window', $.duration),
+    )),
+
+    // The pest grammar's `quantity` before `of fees`: a duration there
+    // takes the `of` as its calendar's, so it needs a calendar to be
+    // followed by another `of`.
+    _fee_quantity: $ => choice(
+      $._fee_number,
+      alias($._fee_percentage, $.percentage),
+      alias($._fee_money, $.money),
+      alias($._fee_duration, $.duration),
+    ),
+    _fee_number: $ => choice($.number, alias($.integer, $.number)),
+    _fee_percentage: $ => seq($._fee_number, '%'),
+    _fee_money: $ => seq($._fee_number, $.currency_code),
+    _fee_duration: $ => seq(
+      $._fee_number,
+      $.duration_unit,
+      'of',
+      field('calendar', $.identifier),
     ),
 
     // `per calendar week`: Monday 00:00 to Sunday 24:00 in the flow's zone.
@@ -253,15 +302,32 @@ module.exports = grammar({
     ),
 
     // `pause contact after dispute until dispute_resolved for at most 60 days`.
+    // `and fees`: the hold also keeps `charge fee` from charging.
     hold_rule: $ => seq(
       'pause',
       field('channels', alias($.identifier, $.channel)),
+      optional(field('fees', $.hold_fees)),
       'after',
       field('event', $.identifier),
       'until',
       field('release', $.identifier),
       optional(seq('for', 'at', 'most', field('longest', $.duration))),
       optional($.when_clause),
+    ),
+
+    // `person account.customer_id`: caps, pauses and stops count across
+    // every account with the same value of that field.
+    person_rule: $ => seq('person', field('field', $.field_access)),
+
+    hold_fees: _ => seq('and', choice('fee', 'fees')),
+
+    // `pause calls while promise open`.
+    pause_promise_rule: $ => seq(
+      'pause',
+      field('channels', alias($.identifier, $.channel)),
+      'while',
+      'promise',
+      'open',
     ),
 
     stop_rule: $ => seq(
@@ -389,8 +455,19 @@ module.exports = grammar({
 
     reenter_declaration: $ => seq('reenter', $.when_clause),
 
-    // `import "policies/reg_f.dun"`: the declarations of another file.
+    // `payments from payment.amount`: the event that is a payment and its
+    // field holding the amount paid.
+    // `import "policies/reg_f.dun"`: the declarations of another file,
+    // found relative to this one.
     import_declaration: $ => seq('import', field('path', $.string)),
+
+    payments_declaration: $ => seq(
+      'payments',
+      'from',
+      field('event', $.identifier),
+      '.',
+      field('field', $.identifier),
+    ),
 
     stage_declaration: $ => seq(
       'stage',
@@ -434,6 +511,9 @@ module.exports = grammar({
       $.offer_plan_step,
       $.alert_step,
       $.emit_step,
+      $.charge_step,
+      $.interest_step,
+      $.promise_step,
     ),
 
     send_step: $ => seq(
@@ -506,7 +586,14 @@ module.exports = grammar({
       optional(seq('priority', field('priority', $.priority))),
     ),
 
-    assign_agency_step: $ => seq('assign', 'agency', field('agency', $.string)),
+    // `for 90 days`: the agency has the account that long, then it is
+    // recalled.
+    assign_agency_step: $ => seq(
+      'assign',
+      'agency',
+      field('agency', $.string),
+      optional(seq('for', field('duration', $.duration))),
+    ),
 
     offer_discount_step: $ => seq(
       'offer',
@@ -532,6 +619,36 @@ module.exports = grammar({
       optional(field('fields', $.field_values)),
     ),
 
+    // `charge fee 15 USD ["late fee"] [when COND]`.
+    charge_step: $ => seq(
+      'charge',
+      choice('fee', 'fees'),
+      field('amount', $._quantity),
+      optional(field('reason', $.string)),
+      optional($.when_clause),
+    ),
+
+    // `freeze interest`, `resume interest`.
+    interest_step: _ => seq(choice('freeze', 'resume'), 'interest'),
+
+    // `promise event.amount by event.due grace 3 days`.
+    promise_step: $ => seq(
+      'promise',
+      field('amount', $._expression),
+      'by',
+      field('due', $._expression),
+      optional(seq('grace', field('grace', $.duration))),
+    ),
+
+    // The pest grammar's `quantity`: a number, alone or with `%`, a
+    // currency code or a duration unit.
+    _quantity: $ => choice(
+      $.number,
+      alias($._spaced_percentage, $.percentage),
+      $.money,
+      $.duration,
+    ),
+
     field_values: $ => braced($.field_value),
 
     field_value: $ => commaOptional(seq(
@@ -546,11 +663,20 @@ module.exports = grammar({
       'test',
       field('title', $.string),
       '{',
-      repeat(choice($.given, $.test_start, $.on_day)),
+      repeat(choice($.given, $.given_arm, $.test_start, $.on_day)),
       '}',
     ),
 
-    given: $ => seq('given', 'account', field('fields', $.field_values)),
+    // `given account a2 { ... }`: one of several named accounts.
+    given: $ => seq(
+      'given',
+      'account',
+      optional(field('name', $.identifier)),
+      field('fields', $.field_values),
+    ),
+
+    // `given arm reminder_b`: the account takes the split arm to that stage.
+    given_arm: $ => seq('given', 'arm', field('stage', $.identifier)),
 
     test_start: $ => seq(
       'start',
@@ -565,6 +691,7 @@ module.exports = grammar({
       'day',
       field('day', $.integer),
       optional(seq('at', field('time', $.time))),
+      optional(seq('for', field('account', $.identifier))),
       choice($.receive, $.update, $.expect),
     ),
 
@@ -584,6 +711,12 @@ module.exports = grammar({
       $.expect_stage,
       $.expect_end,
       $.expect_variable,
+      $.expect_no_fee,
+      $.expect_offer_plan,
+      $.expect_charged,
+      $.expect_interest,
+      $.expect_promise,
+      $.expect_recalled,
     )),
 
     expect_sent: $ => seq(
@@ -608,11 +741,37 @@ module.exports = grammar({
     expect_variable: $ => seq(
       field('variable', choice(
         $.identifier,
-        alias(choice('sent', 'no', 'assigned', 'offer', 'alert', 'emitted', 'stage', 'end'), $.identifier),
+        alias(choice(
+          'sent', 'no', 'assigned', 'offer', 'alert', 'emitted', 'stage', 'end',
+          'charged', 'interest', 'promise', 'recalled',
+        ), $.identifier),
       )),
       '==',
       field('value', $._expression),
     ),
+    // `expect no fees`: no fee charged that day.
+    expect_no_fee: _ => seq('no', choice('fee', 'fees')),
+    // `expect offer plan [N installments [every D]]`.
+    expect_offer_plan: $ => prec.right(seq(
+      'offer',
+      'plan',
+      optional(seq(
+        field('installments', $.integer),
+        'installments',
+        optional(seq('every', field('every', $.duration))),
+      )),
+    )),
+    // `expect charged fee [40 EUR] ["late fee"]`.
+    expect_charged: $ => prec.right(seq(
+      'charged',
+      choice('fee', 'fees'),
+      optional(field('amount', $._quantity)),
+      optional(field('reason', $.string)),
+    )),
+    // `expect interest [not] frozen`, at the end of the day.
+    expect_interest: _ => seq('interest', optional('not'), 'frozen'),
+    expect_promise: $ => seq('promise', field('state', $.identifier)),
+    expect_recalled: $ => seq('recalled', 'agency', field('agency', $.string)),
 
     // ------------------------------------------------------------ expressions
 

@@ -118,6 +118,23 @@
   "fallback"
   "approved"
   "most"
+  "charge"
+  "fee"
+  "fees"
+  "interest"
+  "freeze"
+  "resume"
+  "charged"
+  "frozen"
+  "arm"
+  "payments"
+  "promise"
+  "by"
+  "grace"
+  "while"
+  "open"
+  "person"
+  "recalled"
   "import"
 ] @keyword
 
@@ -168,6 +185,7 @@
 (migrate_move from: (identifier) @type)
 (migrate_move to: (identifier) @type)
 (expect_stage stage: (identifier) @type)
+(given_arm stage: (identifier) @type)
 
 (template_declaration name: (identifier) @function)
 (send_step template: (identifier) @function)
@@ -183,6 +201,7 @@
 (hold_rule event: (identifier) @constant)
 (hold_rule release: (identifier) @constant)
 (receive event: (identifier) @constant)
+(payments_declaration event: (identifier) @constant)
 
 (calendar_declaration name: (identifier) @module)
 (holidays_of calendar: (identifier) @module)
@@ -200,6 +219,7 @@
 (field_value name: (identifier) @property)
 (field_access field: (identifier) @property)
 (send_target field: (identifier) @property)
+(payments_declaration field: (identifier) @property)
 (field_access object: _ @variable.builtin)
 (send_target "account" @variable.builtin)
 
@@ -211,6 +231,7 @@
 
 (type_identifier) @type.builtin
 (variant) @constant
+(expect_promise state: (identifier) @constant)
 (channel) @constant.builtin
 (weekday) @constant.builtin
 (week_day) @constant.builtin

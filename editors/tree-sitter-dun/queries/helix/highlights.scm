@@ -107,6 +107,23 @@
   "fallback"
   "approved"
   "most"
+  "charge"
+  "fee"
+  "fees"
+  "interest"
+  "freeze"
+  "resume"
+  "charged"
+  "frozen"
+  "arm"
+  "payments"
+  "promise"
+  "by"
+  "grace"
+  "while"
+  "open"
+  "person"
+  "recalled"
   "import"
 ] @keyword
 
@@ -155,6 +172,7 @@
 (migrate_move from: (identifier) @type)
 (migrate_move to: (identifier) @type)
 (expect_stage stage: (identifier) @type)
+(given_arm stage: (identifier) @type)
 
 (template_declaration name: (identifier) @function)
 (send_step template: (identifier) @function)
@@ -170,6 +188,7 @@
 (hold_rule event: (identifier) @constant)
 (hold_rule release: (identifier) @constant)
 (receive event: (identifier) @constant)
+(payments_declaration event: (identifier) @constant)
 
 (calendar_declaration name: (identifier) @namespace)
 (holidays_of calendar: (identifier) @namespace)
@@ -187,6 +206,7 @@
 (field_value name: (identifier) @variable.other.member)
 (field_access field: (identifier) @variable.other.member)
 (send_target field: (identifier) @variable.other.member)
+(payments_declaration field: (identifier) @variable.other.member)
 (field_access object: _ @variable.builtin)
 (send_target "account" @variable.builtin)
 
@@ -198,6 +218,7 @@
 
 (type_identifier) @type.builtin
 (variant) @constant
+(expect_promise state: (identifier) @constant)
 (channel) @constant.builtin
 (weekday) @constant.builtin
 (week_day) @constant.builtin

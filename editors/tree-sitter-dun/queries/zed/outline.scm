@@ -12,3 +12,4 @@
 (test_declaration "test" @context title: (string) @name) @item
 (account_declaration "account" @name) @item
 (policy_declaration "policy" @name) @item
+(import_declaration "import" @context path: (string) @name) @item
