@@ -842,6 +842,7 @@ mod spans {
                 StepKind::OfferPlan {
                     installments,
                     every,
+                    ..
                 } => {
                     self.span(at, installments.1, "installments");
                     self.duration(at, every);
@@ -944,6 +945,7 @@ mod spans {
                     installments,
                     every,
                     span,
+                    ..
                 } => {
                     self.span(at, *span, "expected plan");
                     if let Some((_, n)) = installments {

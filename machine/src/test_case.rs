@@ -84,6 +84,9 @@ pub enum Expect {
     OfferPlan {
         installments: Option<u32>,
         every: Option<DurationSpec>,
+        /// `up to N installments`: matches only a range offer, as the
+        /// exact form matches only an exact one.
+        up_to: bool,
     },
     /// `expect charged fee [AMOUNT] ["reason"]`
     ChargedFee {

@@ -617,8 +617,10 @@ impl Printer<'_> {
             StepKind::OfferPlan {
                 installments,
                 every,
+                up_to,
             } => self.push(format!(
-                "offer plan {} installments every {}",
+                "offer plan {}{} installments every {}",
+                if *up_to { "up to " } else { "" },
                 installments.0,
                 duration(every)
             )),
@@ -759,11 +761,13 @@ impl Printer<'_> {
             Expectation::OfferPlan {
                 installments,
                 every,
+                up_to,
                 ..
             } => {
                 let mut text = "offer plan".to_string();
                 if let Some((n, _)) = installments {
-                    text.push_str(&format!(" {n} installments"));
+                    let range = if *up_to { " up to" } else { "" };
+                    text.push_str(&format!("{range} {n} installments"));
                     if let Some(every) = every {
                         text.push_str(&format!(" every {}", duration(every)));
                     }

@@ -107,7 +107,13 @@ fn step(step: &Step) -> Option<String> {
         StepKind::OfferPlan {
             installments,
             every,
-        } => format!("plan {} × {}", installments.0, short(every)),
+            up_to,
+        } => format!(
+            "plan {}{} × {}",
+            if *up_to { "≤" } else { "" },
+            installments.0,
+            short(every)
+        ),
         StepKind::Alert { team, .. } => format!("alert {}", team.name),
         StepKind::Emit { action, .. } => format!("emit {}", action.name),
         StepKind::Promise { amount, by, .. } => {

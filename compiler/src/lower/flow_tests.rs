@@ -289,10 +289,12 @@ impl Cx<'_> {
             Expectation::OfferPlan {
                 installments,
                 every,
+                up_to,
                 ..
             } => Expect::OfferPlan {
                 installments: installments.map(|(n, _)| n),
                 every: every.as_ref().map(|d| duration_spec(self.m, d)),
+                up_to: *up_to,
             },
             Expectation::ChargedFee { amount, reason, .. } => {
                 let amount = match amount.as_ref().map(|a| &a.kind) {

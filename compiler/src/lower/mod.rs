@@ -10,8 +10,8 @@
 //! errors; anything it still cannot make sense of becomes a diagnostic,
 //! never a panic.
 
-mod charges;
 mod arrangements;
+mod charges;
 mod coverage;
 mod deadlines;
 mod decls;

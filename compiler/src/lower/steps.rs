@@ -301,15 +301,22 @@ impl<'a> Lowerer<'a> {
             StepKind::OfferPlan {
                 installments,
                 every,
+                up_to,
             } => {
                 let every = self.duration(every);
-                ops.push(
-                    Op::OfferPlan {
-                        installments: installments.0,
+                let installments = installments.0;
+                let op = if *up_to {
+                    Op::OfferPlanUpTo {
+                        installments,
                         every,
-                    },
-                    span,
-                );
+                    }
+                } else {
+                    Op::OfferPlan {
+                        installments,
+                        every,
+                    }
+                };
+                ops.push(op, span);
             }
             StepKind::Alert { team, text } => {
                 let team = self.sym(&team.name);

@@ -4,8 +4,8 @@
 //! outcomes and agencies the flow uses). Lowering, the formatter and the
 //! editor queries read this instead of re-deriving it from the syntax tree.
 
-pub mod messages;
 mod duplicates;
+pub mod messages;
 mod moves;
 mod table;
 mod ty;

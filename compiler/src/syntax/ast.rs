@@ -517,9 +517,12 @@ pub enum StepKind {
         percent: (rust_decimal::Decimal, Span),
         duration: Option<DurationLit>,
     },
+    /// `offer plan [up to] N installments every D`; `up_to` when the
+    /// debtor may choose fewer.
     OfferPlan {
         installments: (u32, Span),
         every: DurationLit,
+        up_to: bool,
     },
     Alert {
         team: Ident,
@@ -770,11 +773,12 @@ pub enum Expectation {
         template: Ident,
         language: Ident,
     },
-    /// `expect offer plan [N installments [every D]]`; what is left out
-    /// matches any plan.
+    /// `expect offer plan [[up to] N installments [every D]]`; what is
+    /// left out matches any plan.
     OfferPlan {
         installments: Option<(u32, Span)>,
         every: Option<DurationLit>,
+        up_to: bool,
         span: Span,
     },
     /// `expect charged fee [AMOUNT] ["reason"]`

@@ -752,6 +752,7 @@ impl<'a> Builder<'a> {
         let mut else_ifs = Vec::new();
         let mut otherwise = None;
         let mut count = None;
+        let mut up_to = false;
         let mut percent = None;
         let mut arms = Vec::new();
         let mut text = None;
@@ -795,6 +796,7 @@ impl<'a> Builder<'a> {
                         .map(|b| self.block(b))
                 }
                 Rule::count => count = Some(self.count(&c)),
+                Rule::plan_up_to => up_to = true,
                 Rule::percent => percent = Some(self.percent(c)),
                 Rule::split_arm => {
                     let arm_span = self.span(&c);
@@ -887,6 +889,7 @@ impl<'a> Builder<'a> {
             Rule::offer_plan_step => StepKind::OfferPlan {
                 installments: count.unwrap_or((0, span)),
                 every: duration.unwrap_or(missing_duration),
+                up_to,
             },
             Rule::alert_step => StepKind::Alert {
                 team: next_name(),

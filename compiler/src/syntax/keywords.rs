@@ -182,6 +182,8 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("grace", Rule::kw_grace, INNER),
     kw("while", Rule::kw_while, INNER),
     kw("open", Rule::kw_open, INNER),
+    // Payment plans.
+    kw("up", Rule::kw_up, INNER),
 ];
 
 /// The fixed words that are not keywords of their own rule but values the

@@ -323,8 +323,9 @@ impl Checker<'_> {
             Expectation::OfferPlan {
                 installments,
                 every,
+                up_to,
                 span,
-            } => self.expect_plan(*installments, every.as_ref(), *span),
+            } => self.expect_plan(*installments, every.as_ref(), *up_to, *span),
             Expectation::ChargedFee {
                 amount,
                 reason,

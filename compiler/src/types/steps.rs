@@ -158,6 +158,7 @@ impl Checker<'_> {
             StepKind::OfferPlan {
                 installments,
                 every,
+                up_to,
             } => {
                 if installments.0 < 2 {
                     self.report(
@@ -167,7 +168,7 @@ impl Checker<'_> {
                     );
                 }
                 self.duration(every);
-                self.seen_plan(installments.0, every);
+                self.seen_plan(installments.0, every, *up_to);
             }
             StepKind::Alert { team, text } => {
                 self.refer(SymbolKind::Team, &team.name, team.span);

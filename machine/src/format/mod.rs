@@ -9,8 +9,8 @@
 //! Strings are interned in [`Machine::strings`] and referred to by [`Sym`];
 //! expression constants live in [`Machine::consts`].
 
-mod charges;
 mod arrangements;
+mod charges;
 mod collections;
 mod header;
 mod locales;
@@ -21,11 +21,11 @@ pub use arrangements::{Arrangements, PROMISE_STATES, PROMISE_VAR};
 pub use charges::{cents, Charges, FeeCap, FeeLimit, MAX_FEE_SLOTS};
 pub use collections::{Collections, Deadline};
 
-pub use header::{FLAG_ARRANGEMENTS, FLAG_LOCALES};
 pub use header::{
     decode, encode, FormatError, FLAGS_KNOWN, FLAG_CHARGES, FLAG_COLLECTIONS, FLAG_LIFECYCLE,
     FLAG_POLICY_EXT, FORMAT_VERSION, HEADER_LEN, MAGIC,
 };
+pub use header::{FLAG_ARRANGEMENTS, FLAG_LOCALES};
 pub use locales::{Approved, LanguageChoice, LanguageText, Locales, TemplateLocale};
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
 pub use validate::validate;
@@ -725,6 +725,12 @@ pub enum Op {
     /// `freeze interest` (`freeze: true`) or `resume interest`.
     Interest {
         freeze: bool,
+    },
+    /// `offer plan up to N installments every D`: the debtor picks from 2
+    /// to N installments.
+    OfferPlanUpTo {
+        installments: u32,
+        every: DurationSpec,
     },
 }
 

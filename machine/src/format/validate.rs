@@ -389,7 +389,9 @@ impl Check<'_> {
                         self.duration(d, &at)?;
                     }
                 }
-                Op::OfferPlan { every, .. } => self.duration(every, &at)?,
+                Op::OfferPlan { every, .. } | Op::OfferPlanUpTo { every, .. } => {
+                    self.duration(every, &at)?
+                }
                 Op::Alert { team, text } => {
                     self.sym(*team, &at)?;
                     self.text(text, fields, &at)?;

@@ -118,6 +118,8 @@ pub enum ActionKind {
     OfferPlan {
         installments: u32,
         every: DurationSpec,
+        /// `offer plan up to N ...`: the debtor may choose fewer.
+        up_to: bool,
     },
     Alert {
         team: Sym,
@@ -229,8 +231,10 @@ impl ActionKind {
             ActionKind::OfferPlan {
                 installments,
                 every,
+                up_to,
             } => {
-                format!("offer plan {installments} installments every {every}")
+                let range = if *up_to { "up to " } else { "" };
+                format!("offer plan {range}{installments} installments every {every}")
             }
             ActionKind::Alert { team, .. } => format!("alert {}", m.str(*team)),
             ActionKind::Emit { action, .. } => {

@@ -884,6 +884,19 @@ impl<'a> Run<'a> {
                     ActionKind::OfferPlan {
                         installments: *installments,
                         every: *every,
+                        up_to: false,
+                    },
+                ),
+                Op::OfferPlanUpTo {
+                    installments,
+                    every,
+                } => self.emit(
+                    at,
+                    here,
+                    ActionKind::OfferPlan {
+                        installments: *installments,
+                        every: *every,
+                        up_to: true,
                     },
                 ),
                 Op::Alert { team, text } => {

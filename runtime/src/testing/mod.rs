@@ -551,12 +551,15 @@ fn action_matcher<'e>(m: &'e Machine, e: &'e Expect) -> Option<Matcher<'e>> {
         Expect::OfferPlan {
             installments: want_n,
             every: want_every,
+            up_to: want_range,
         } => Box::new(move |k| match k {
             ActionKind::OfferPlan {
                 installments,
                 every,
+                up_to,
             } => {
-                want_n.is_none_or(|n| n == *installments) && want_every.is_none_or(|d| d == *every)
+                want_n.is_none_or(|n| n == *installments && *want_range == *up_to)
+                    && want_every.is_none_or(|d| d == *every)
             }
             _ => false,
         }),
@@ -598,7 +601,12 @@ fn describe_expect(_m: &Machine, e: &Expect) -> String {
         Expect::OfferPlan {
             installments,
             every,
+            up_to,
         } => match (installments, every) {
+            (Some(n), Some(d)) if *up_to => {
+                format!("an offer of a plan of up to {n} installments every {d}")
+            }
+            (Some(n), None) if *up_to => format!("an offer of a plan of up to {n} installments"),
             (Some(n), Some(d)) => format!("an offer of a plan of {n} installments every {d}"),
             (Some(n), None) => format!("an offer of a plan of {n} installments"),
             _ => "an offer of a plan".into(),
