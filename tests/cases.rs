@@ -698,7 +698,8 @@ mod spans {
                     self.ident(at, event, "event");
                     self.opt_expr(at, when);
                 }
-                PolicyRuleKind::PauseWhilePromise { channels } => {
+                PolicyRuleKind::PauseWhilePromise { channels }
+                | PolicyRuleKind::PauseWhilePlan { channels } => {
                     self.ident(at, channels, "channels");
                 }
                 PolicyRuleKind::Hold {
@@ -874,6 +875,21 @@ mod spans {
                         self.duration(at, g);
                     }
                 }
+                StepKind::Plan {
+                    amount,
+                    count,
+                    every,
+                    from,
+                    grace,
+                } => {
+                    self.expr(at, amount);
+                    self.expr(at, count);
+                    self.duration(at, every);
+                    self.expr(at, from);
+                    if let Some(g) = grace {
+                        self.duration(at, g);
+                    }
+                }
             }
         }
 
@@ -972,6 +988,8 @@ mod spans {
                     self.span(at, *span, "expectation")
                 }
                 Expectation::Promise(state) => self.ident(at, state, "promise state"),
+                Expectation::Plan(state) => self.ident(at, state, "plan state"),
+                Expectation::InstallmentMissed(span) => self.span(at, *span, "installment missed"),
             }
         }
 

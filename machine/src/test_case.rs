@@ -97,4 +97,9 @@ pub enum Expect {
     NoFee,
     /// `expect interest [not] frozen`, at the end of the day.
     InterestFrozen(bool),
+    /// `expect installment missed`: the count of missed installments (the
+    /// variable) grew that day.
+    InstallmentMissed {
+        var: u16,
+    },
 }

@@ -272,6 +272,9 @@ impl Printer<'_> {
             PolicyRuleKind::PauseWhilePromise { channels } => {
                 self.push(format!("pause {} while promise open", channels.name))
             }
+            PolicyRuleKind::PauseWhilePlan { channels } => {
+                self.push(format!("pause {} while plan current", channels.name))
+            }
             PolicyRuleKind::ContactHours { from, to, zone } => {
                 let mut line = format!("contact_hours {} to {}", time(from.0), time(to.0));
                 if let Some(zone) = zone {
@@ -635,6 +638,25 @@ impl Printer<'_> {
                 }
                 self.push(line);
             }
+            StepKind::Plan {
+                amount,
+                count,
+                every,
+                from,
+                grace,
+            } => {
+                let mut line = format!(
+                    "plan {} in {} installments every {} from {}",
+                    self.spell.expr(amount),
+                    self.spell.expr(count),
+                    duration(every),
+                    self.spell.expr(from)
+                );
+                if let Some(g) = grace {
+                    line.push_str(&format!(" grace {}", duration(g)));
+                }
+                self.push(line);
+            }
             StepKind::Alert { team, text } => {
                 let text = self.spell.text(text);
                 self.push(format!("alert {} {text}", team.name));
@@ -790,6 +812,8 @@ impl Printer<'_> {
             Expectation::InterestFrozen { frozen: true, .. } => "interest frozen".to_string(),
             Expectation::InterestFrozen { frozen: false, .. } => "interest not frozen".to_string(),
             Expectation::Promise(state) => format!("promise {}", state.name),
+            Expectation::Plan(state) => format!("plan {}", state.name),
+            Expectation::InstallmentMissed(_) => "installment missed".to_string(),
         }
     }
 }

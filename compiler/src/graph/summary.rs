@@ -119,6 +119,9 @@ fn step(step: &Step) -> Option<String> {
         StepKind::Promise { amount, by, .. } => {
             format!("promise {} by {}", spell().expr(amount), spell().expr(by))
         }
+        StepKind::Plan { amount, count, .. } => {
+            format!("plan {} in {}", spell().expr(amount), spell().expr(count))
+        }
         StepKind::Goto(_) | StepKind::End(_) | StepKind::Split { .. } => return None,
         StepKind::ChargeFee { amount, when, .. } => {
             guarded(format!("fee {}", spell().expr(amount)), when)

@@ -360,6 +360,24 @@ impl<'a> Lowerer<'a> {
             StepKind::Promise { amount, by, grace } => {
                 self.promise(amount, by, grace.as_ref(), event, ops, span)
             }
+            StepKind::Plan {
+                amount,
+                count,
+                every,
+                from,
+                grace,
+            } => self.plan(
+                crate::types::plans::PlanStep {
+                    amount,
+                    count,
+                    every,
+                    from,
+                    grace: grace.as_ref(),
+                },
+                event,
+                ops,
+                span,
+            ),
         }
     }
 

@@ -272,6 +272,8 @@ pub enum PolicyRuleKind {
     },
     /// `pause contact while promise open`
     PauseWhilePromise { channels: Ident },
+    /// `pause contact while plan current`
+    PauseWhilePlan { channels: Ident },
 }
 
 /// `mon-fri, sun 08:00 to 21:00`; no days means every day.
@@ -548,6 +550,14 @@ pub enum StepKind {
         by: Expr,
         grace: Option<DurationLit>,
     },
+    /// `plan AMOUNT in COUNT installments every D from DATE [grace D]`
+    Plan {
+        amount: Expr,
+        count: Expr,
+        every: DurationLit,
+        from: Expr,
+        grace: Option<DurationLit>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -796,6 +806,10 @@ pub enum Expectation {
     },
     /// `expect promise kept|broken|open`
     Promise(Ident),
+    /// `expect plan current|completed|broken`
+    Plan(Ident),
+    /// `expect installment missed`
+    InstallmentMissed(Span),
 }
 
 /// `locale "es-PE"`: how messages write money and dates.

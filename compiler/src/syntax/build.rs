@@ -534,6 +534,9 @@ impl<'a> Builder<'a> {
             Rule::pause_promise_rule => PolicyRuleKind::PauseWhilePromise {
                 channels: channels.unwrap_or_else(|| self.missing(span)),
             },
+            Rule::pause_plan_rule => PolicyRuleKind::PauseWhilePlan {
+                channels: channels.unwrap_or_else(|| self.missing(span)),
+            },
             _ => return None,
         };
         Some(PolicyRule { kind, span })
@@ -739,6 +742,9 @@ impl<'a> Builder<'a> {
         let rule = pair.as_rule();
         if matches!(rule, Rule::charge_step | Rule::interest_step) {
             return Some(self.charge_step(pair));
+        }
+        if rule == Rule::plan_step {
+            return Some(self.plan_step(pair));
         }
         let mut names = Vec::new();
         let mut channel = None;
@@ -1053,6 +1059,8 @@ impl<'a> Builder<'a> {
                 value: value.unwrap_or_else(|| self.placeholder_expr(span)),
             },
             Rule::expect_promise => Expectation::Promise(next_name()),
+            Rule::expect_plan => Expectation::Plan(next_name()),
+            Rule::expect_installment => Expectation::InstallmentMissed(span),
             _ => return None,
         })
     }

@@ -9,6 +9,7 @@ mod decls;
 mod expr;
 mod flow_tests;
 mod holds;
+pub(crate) mod plans;
 pub(crate) mod promises;
 mod steps;
 mod templates_lang;

@@ -135,7 +135,7 @@ impl Checker<'_> {
         );
     }
 
-    fn needs_payments(&mut self, span: Span, what: &str) {
+    pub(super) fn needs_payments(&mut self, span: Span, what: &str) {
         // The built-in events exist exactly when the payments are declared.
         let declared = self
             .model

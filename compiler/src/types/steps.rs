@@ -184,6 +184,23 @@ impl Checker<'_> {
             StepKind::Promise { amount, by, grace } => {
                 self.promise(amount, by, grace.as_ref(), scope, step.span)
             }
+            StepKind::Plan {
+                amount,
+                count,
+                every,
+                from,
+                grace,
+            } => self.plan(
+                super::plans::PlanStep {
+                    amount,
+                    count,
+                    every,
+                    from,
+                    grace: grace.as_ref(),
+                },
+                scope,
+                step.span,
+            ),
         }
     }
 

@@ -14,7 +14,8 @@
 //!                 Collections in postcard, then, under flag bit 3, its
 //!                 Arrangements in postcard, then, under flag bit 4, its
 //!                 Charges in postcard, then, under flag bit 5, its
-//!                 Locales in postcard (each section in the order of its bit)
+//!                 Locales in postcard, then, under flag bit 7, its
+//!                 Plans in postcard (each section in the order of its bit)
 //! ```
 
 use super::Machine;
@@ -43,13 +44,17 @@ pub const FLAG_LOCALES: u16 = 1 << 5;
 /// The payload ends with the machine's [`super::Arrangements`] (payments
 /// and promises); without it, the flow has none.
 pub const FLAG_ARRANGEMENTS: u16 = 1 << 3;
+/// The payload ends with the machine's [`super::Plans`] (payment plans);
+/// without it, the flow has none.
+pub const FLAG_PLANS: u16 = 1 << 7;
 /// Flag bits this build understands.
 pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE
     | FLAG_POLICY_EXT
     | FLAG_COLLECTIONS
     | FLAG_ARRANGEMENTS
     | FLAG_CHARGES
-    | FLAG_LOCALES;
+    | FLAG_LOCALES
+    | FLAG_PLANS;
 pub const HEADER_LEN: usize = 16;
 
 const REBUILD: &str = "rebuild it with `dun build`";
@@ -107,6 +112,10 @@ pub fn encode(machine: &Machine) -> Vec<u8> {
     if !machine.locales.is_empty() {
         flags |= FLAG_LOCALES;
         payload.extend(postcard::to_allocvec(&machine.locales).unwrap_or_default());
+    }
+    if let Some(plans) = &machine.plans {
+        flags |= FLAG_PLANS;
+        payload.extend(postcard::to_allocvec(plans).unwrap_or_default());
     }
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
@@ -204,6 +213,13 @@ pub fn decode(bytes: &[u8]) -> Result<Machine, FormatError> {
     let rest = if flags & FLAG_LOCALES != 0 {
         let (locales, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
         machine.locales = locales;
+        rest
+    } else {
+        rest
+    };
+    let rest = if flags & FLAG_PLANS != 0 {
+        let (plans, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
+        machine.plans = Some(plans);
         rest
     } else {
         rest

@@ -14,6 +14,7 @@ mod charges;
 mod collections;
 mod header;
 mod locales;
+mod plans;
 mod rules;
 mod validate;
 
@@ -21,12 +22,14 @@ pub use arrangements::{Arrangements, PROMISE_STATES, PROMISE_VAR};
 pub use charges::{cents, Charges, FeeCap, FeeLimit, MAX_FEE_SLOTS};
 pub use collections::{Collections, Deadline};
 
+pub use header::FLAG_PLANS;
 pub use header::{
     decode, encode, FormatError, FLAGS_KNOWN, FLAG_CHARGES, FLAG_COLLECTIONS, FLAG_LIFECYCLE,
     FLAG_POLICY_EXT, FORMAT_VERSION, HEADER_LEN, MAGIC,
 };
 pub use header::{FLAG_ARRANGEMENTS, FLAG_LOCALES};
 pub use locales::{Approved, LanguageChoice, LanguageText, Locales, TemplateLocale};
+pub use plans::{Plans, MISSED_VAR, PLAN_STATES, PLAN_VAR};
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
 pub use validate::validate;
 
@@ -101,6 +104,10 @@ pub struct Machine {
     /// `None` for a flow that does not declare its payments.
     #[serde(skip)]
     pub arrangements: Option<Arrangements>,
+    /// Payment plans, kept out of the payload in the same way; `None` for a
+    /// flow that does not declare its payments.
+    #[serde(skip)]
+    pub plans: Option<Plans>,
 }
 
 /// `migrate from version N { ... }` blocks and `reenter when COND`.
@@ -218,6 +225,8 @@ impl Machine {
             locales: &'a Locales,
             #[serde(skip_serializing_if = "Option::is_none")]
             arrangements: &'a Option<Arrangements>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            plans: &'a Option<Plans>,
         }
         let view = View {
             machine: self,
@@ -227,6 +236,7 @@ impl Machine {
             charges: &self.charges,
             locales: &self.locales,
             arrangements: &self.arrangements,
+            plans: &self.plans,
         };
         fn no_charges(c: &&Charges) -> bool {
             c.is_empty()
@@ -244,6 +254,7 @@ impl Machine {
         let charges = section("charges");
         let locales = section("locales");
         let arrangements = section("arrangements");
+        let plans = section("plans");
         let mut m: Machine = serde_json::from_value(v)?;
         if let Some(lifecycle) = lifecycle {
             m.lifecycle = serde_json::from_value(lifecycle)?;
@@ -262,6 +273,9 @@ impl Machine {
         }
         if let Some(arrangements) = arrangements {
             m.arrangements = serde_json::from_value(arrangements)?;
+        }
+        if let Some(plans) = plans {
+            m.plans = serde_json::from_value(plans)?;
         }
         Ok(m)
     }

@@ -13,6 +13,7 @@ pub(crate) mod eval;
 mod hold;
 pub(crate) mod instance;
 mod message;
+mod plan;
 mod promise;
 mod run;
 mod week;
@@ -21,6 +22,7 @@ pub use audit::{AuditEntry, AuditKind, ContactRef, Detail, Reason};
 pub use charge::{interest_frozen, Charge, FeeBlock};
 pub use dun_machine::account::{type_words, Account, AccountError};
 pub use instance::{Instance, Queued};
+pub use plan::PlanMark;
 pub use run::split_bucket;
 
 use crate::format::{Approved, Channel, DurationSpec, Machine, Priority, Sym};

@@ -14,6 +14,7 @@ use crate::time::{self, local_to_utc, start_of_day};
 use crate::value::Value;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -507,6 +508,42 @@ fn check(sim: &Sim, snapshots: &[Snapshot], item: &TimelineItem, e: &Expect) -> 
                 None => result(false, format!("day {day} was not simulated")),
             }
         }
+        // The count of missed installments grew that day (from the day
+        // before, or from none on the first day).
+        Expect::InstallmentMissed { var } => {
+            let count = |s: Option<&Snapshot>| match s.and_then(|s| s.vars.get(*var as usize)) {
+                Some(Value::Number(n)) => *n,
+                _ => Decimal::ZERO,
+            };
+            let before = day
+                .checked_sub(1)
+                .map_or(Decimal::ZERO, |d| count(snapshots.get(d as usize)));
+            if snap.is_none() {
+                return result(false, format!("day {day} was not simulated"));
+            }
+            if count(snap) > before {
+                return result(true, format!("an installment missed on day {day}"));
+            }
+            let days: Vec<String> = (0..snapshots.len())
+                .filter(|&d| {
+                    let prev = d
+                        .checked_sub(1)
+                        .map_or(Decimal::ZERO, |p| count(snapshots.get(p)));
+                    count(snapshots.get(d)) > prev
+                })
+                .map(|d| d.to_string())
+                .collect();
+            let why = if days.is_empty() {
+                let last = snapshots.len().saturating_sub(1);
+                format!("no installment was missed up to day {last}")
+            } else {
+                format!("installments were missed on day {}", days.join(", "))
+            };
+            result(
+                false,
+                format!("expected an installment missed on day {day}; {why}"),
+            )
+        }
         _ => result(false, "unsupported expectation".into()),
     }
 }
@@ -598,6 +635,7 @@ fn describe_expect(_m: &Machine, e: &Expect) -> String {
         Expect::Stage(s) => format!("stage `{s}`"),
         Expect::End(o) => format!("end `{o}`"),
         Expect::Var { .. } => "a variable's value".into(),
+        Expect::InstallmentMissed { .. } => "an installment missed".into(),
         Expect::OfferPlan {
             installments,
             every,
