@@ -949,7 +949,7 @@ pub(crate) fn write_action(buf: &mut String, m: &Machine, account: &str, a: &Act
             o.display("installments", installments, false);
             o.str("every", &every.to_string());
             if *up_to {
-                o.display("up_to", &true, false);
+                o.display("up_to", true, false);
             }
         }
         ActionKind::Alert { team, text } => {
