@@ -150,9 +150,9 @@ fn neovim_shows_diagnostic_hover_and_definition() {
     for check in [
         "ok: file type dun",
         "ok: client attached",
-        "ok: diagnostic on line 171: there is no stage `late_fe`",
+        "ok: diagnostic on line 202: there is no stage `late_fe`",
         "ok: hover names the stage plan_offer",
-        "ok: definition on line 188",
+        "ok: definition on line 219",
     ] {
         assert!(report.contains(check), "missing {check:?}:\n{report}");
     }
@@ -173,9 +173,9 @@ fn neovim_0_11_shows_diagnostic_hover_and_definition() {
         "ok: Neovim 0.11.",
         "ok: file type dun",
         "ok: client attached",
-        "ok: diagnostic on line 171: there is no stage `late_fe`",
+        "ok: diagnostic on line 202: there is no stage `late_fe`",
         "ok: hover names the stage plan_offer",
-        "ok: definition on line 188",
+        "ok: definition on line 219",
     ] {
         assert!(report.contains(check), "missing {check:?}:\n{report}");
     }
@@ -242,9 +242,9 @@ fn emacs_eglot_shows_diagnostic_hover_and_definition() {
     for check in [
         "ok: dun-mode",
         "ok: eglot manages the buffer",
-        "ok: diagnostic on line 171",
+        "ok: diagnostic on line 202",
         "ok: hover names the stage plan_offer",
-        "ok: definition on line 188",
+        "ok: definition on line 219",
     ] {
         assert!(report.contains(check), "missing {check:?}:\n{report}");
     }
