@@ -634,8 +634,8 @@ fn flow_tests_run_from_code_lenses_and_fail_where_the_expectation_is() {
         json!({ "textDocument": { "uri": uri } }),
     );
     let lenses = lenses.as_array().expect("lenses");
-    assert_eq!(lenses.len(), 1 + 2 * 7, "{lenses:?}");
-    assert_eq!(lenses[0]["command"]["title"], "Run all tests (7)");
+    assert_eq!(lenses.len(), 1 + 2 * 8, "{lenses:?}");
+    assert_eq!(lenses[0]["command"]["title"], "Run all tests (8)");
     assert_eq!(lenses[0]["range"]["start"]["line"], 6, "on the `flow` line");
     let first_test = good
         .lines()
