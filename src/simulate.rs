@@ -561,6 +561,19 @@ pub(crate) fn rows(k: &Kpis) -> Vec<(String, f64, String)> {
         r.push(("promises broken".into(), p.broken as f64, count(p.broken)));
         r.push(("promise-kept rate".into(), p.kept_rate, pct(p.kept_rate)));
     }
+    if let Some(p) = &k.flow_plans {
+        r.push((
+            "plans completed".into(),
+            p.completed as f64,
+            count(p.completed),
+        ));
+        r.push(("plans broken".into(), p.broken as f64, count(p.broken)));
+        r.push((
+            "plan-completion rate".into(),
+            p.completed_rate,
+            pct(p.completed_rate),
+        ));
+    }
     let med = k.median_days_to_resolution;
     r.push((
         "median days to resolution".into(),

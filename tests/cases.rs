@@ -773,7 +773,8 @@ mod spans {
                     self.ident(at, event, "event");
                     self.opt_expr(at, when);
                 }
-                PolicyRuleKind::PauseWhilePromise { channels } => {
+                PolicyRuleKind::PauseWhilePromise { channels }
+                | PolicyRuleKind::PauseWhilePlan { channels } => {
                     self.ident(at, channels, "channels");
                 }
                 PolicyRuleKind::Hold {
@@ -922,6 +923,7 @@ mod spans {
                 StepKind::OfferPlan {
                     installments,
                     every,
+                    ..
                 } => {
                     self.span(at, installments.1, "installments");
                     self.duration(at, every);
@@ -949,6 +951,21 @@ mod spans {
                 StepKind::Promise { amount, by, grace } => {
                     self.expr(at, amount);
                     self.expr(at, by);
+                    if let Some(g) = grace {
+                        self.duration(at, g);
+                    }
+                }
+                StepKind::Plan {
+                    amount,
+                    count,
+                    every,
+                    from,
+                    grace,
+                } => {
+                    self.expr(at, amount);
+                    self.expr(at, count);
+                    self.duration(at, every);
+                    self.expr(at, from);
                     if let Some(g) = grace {
                         self.duration(at, g);
                     }
@@ -1028,6 +1045,7 @@ mod spans {
                     installments,
                     every,
                     span,
+                    ..
                 } => {
                     self.span(at, *span, "expected plan");
                     if let Some((_, n)) = installments {
@@ -1054,6 +1072,8 @@ mod spans {
                     self.span(at, *span, "expectation")
                 }
                 Expectation::Promise(state) => self.ident(at, state, "promise state"),
+                Expectation::Plan(state) => self.ident(at, state, "plan state"),
+                Expectation::InstallmentMissed(span) => self.span(at, *span, "installment missed"),
             }
         }
 

@@ -634,8 +634,8 @@ fn flow_tests_run_from_code_lenses_and_fail_where_the_expectation_is() {
         json!({ "textDocument": { "uri": uri } }),
     );
     let lenses = lenses.as_array().expect("lenses");
-    assert_eq!(lenses.len(), 1 + 2 * 7, "{lenses:?}");
-    assert_eq!(lenses[0]["command"]["title"], "Run all tests (7)");
+    assert_eq!(lenses.len(), 1 + 2 * 8, "{lenses:?}");
+    assert_eq!(lenses[0]["command"]["title"], "Run all tests (8)");
     assert_eq!(lenses[0]["range"]["start"]["line"], 6, "on the `flow` line");
     let first_test = good
         .lines()
@@ -655,7 +655,7 @@ fn flow_tests_run_from_code_lenses_and_fail_where_the_expectation_is() {
     );
     assert_eq!(
         (ran["passed"].clone(), ran["failed"].clone()),
-        (json!(5), json!(2)),
+        (json!(6), json!(2)),
         "{ran}"
     );
     let published = server.wait_for(|m| {
@@ -681,7 +681,7 @@ fn flow_tests_run_from_code_lenses_and_fail_where_the_expectation_is() {
     let shown = server.wait_for(|m| m["method"] == "window/showMessage");
     assert_eq!(
         shown["params"]["message"],
-        "dun test: 7 tests run, 5 passed, 2 failed"
+        "dun test: 8 tests run, 6 passed, 2 failed"
     );
 
     let traced = server.request(

@@ -93,6 +93,9 @@ pub enum Expect {
     OfferPlan {
         installments: Option<u32>,
         every: Option<DurationSpec>,
+        /// `up to N installments`: matches only a range offer, as the
+        /// exact form matches only an exact one.
+        up_to: bool,
     },
     /// `expect charged fee [AMOUNT] ["reason"]`
     ChargedFee {
@@ -105,4 +108,9 @@ pub enum Expect {
     InterestFrozen(bool),
     /// `expect recalled agency "Name"`.
     RecalledAgency(String),
+    /// `expect installment missed`: the count of missed installments (the
+    /// variable) grew that day.
+    InstallmentMissed {
+        var: u16,
+    },
 }

@@ -276,6 +276,9 @@ impl Printer<'_> {
             PolicyRuleKind::PauseWhilePromise { channels } => {
                 self.push(format!("pause {} while promise open", channels.name))
             }
+            PolicyRuleKind::PauseWhilePlan { channels } => {
+                self.push(format!("pause {} while plan current", channels.name))
+            }
             PolicyRuleKind::ContactHours { from, to, zone } => {
                 let mut line = format!("contact_hours {} to {}", time(from.0), time(to.0));
                 if let Some(zone) = zone {
@@ -628,8 +631,10 @@ impl Printer<'_> {
             StepKind::OfferPlan {
                 installments,
                 every,
+                up_to,
             } => self.push(format!(
-                "offer plan {} installments every {}",
+                "offer plan {}{} installments every {}",
+                if *up_to { "up to " } else { "" },
                 installments.0,
                 duration(every)
             )),
@@ -638,6 +643,25 @@ impl Printer<'_> {
                     "promise {} by {}",
                     self.spell.expr(amount),
                     self.spell.expr(by)
+                );
+                if let Some(g) = grace {
+                    line.push_str(&format!(" grace {}", duration(g)));
+                }
+                self.push(line);
+            }
+            StepKind::Plan {
+                amount,
+                count,
+                every,
+                from,
+                grace,
+            } => {
+                let mut line = format!(
+                    "plan {} in {} installments every {} from {}",
+                    self.spell.expr(amount),
+                    self.spell.expr(count),
+                    duration(every),
+                    self.spell.expr(from)
                 );
                 if let Some(g) = grace {
                     line.push_str(&format!(" grace {}", duration(g)));
@@ -780,11 +804,13 @@ impl Printer<'_> {
             Expectation::OfferPlan {
                 installments,
                 every,
+                up_to,
                 ..
             } => {
                 let mut text = "offer plan".to_string();
                 if let Some((n, _)) = installments {
-                    text.push_str(&format!(" {n} installments"));
+                    let range = if *up_to { " up to" } else { "" };
+                    text.push_str(&format!("{range} {n} installments"));
                     if let Some(every) = every {
                         text.push_str(&format!(" every {}", duration(every)));
                     }
@@ -807,6 +833,8 @@ impl Printer<'_> {
             Expectation::InterestFrozen { frozen: true, .. } => "interest frozen".to_string(),
             Expectation::InterestFrozen { frozen: false, .. } => "interest not frozen".to_string(),
             Expectation::Promise(state) => format!("promise {}", state.name),
+            Expectation::Plan(state) => format!("plan {}", state.name),
+            Expectation::InstallmentMissed(_) => "installment missed".to_string(),
         }
     }
 }

@@ -111,11 +111,20 @@ fn step(step: &Step) -> Option<String> {
         StepKind::OfferPlan {
             installments,
             every,
-        } => format!("plan {} × {}", installments.0, short(every)),
+            up_to,
+        } => format!(
+            "plan {}{} × {}",
+            if *up_to { "≤" } else { "" },
+            installments.0,
+            short(every)
+        ),
         StepKind::Alert { team, .. } => format!("alert {}", team.name),
         StepKind::Emit { action, .. } => format!("emit {}", action.name),
         StepKind::Promise { amount, by, .. } => {
             format!("promise {} by {}", spell().expr(amount), spell().expr(by))
+        }
+        StepKind::Plan { amount, count, .. } => {
+            format!("plan {} in {}", spell().expr(amount), spell().expr(count))
         }
         StepKind::Goto(_) | StepKind::End(_) | StepKind::Split { .. } => return None,
         StepKind::ChargeFee { amount, when, .. } => {

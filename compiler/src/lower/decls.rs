@@ -24,6 +24,7 @@ pub(crate) fn lower_all(cx: &mut Lowerer<'_>) {
     }
     vars(cx);
     super::arrangements::declare(cx);
+    super::plans::declare(cx);
     templates(cx);
     super::templates_lang::lower(cx);
     stages(cx);
@@ -300,6 +301,8 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
             }
             // Read with the payments, by `arrangements::declare`.
             PolicyRuleKind::PauseWhilePromise { .. } => {}
+            // Read with the payments, by `plans::declare`.
+            PolicyRuleKind::PauseWhilePlan { .. } => {}
             PolicyRuleKind::Stop {
                 channels: words,
                 event,

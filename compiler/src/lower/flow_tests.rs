@@ -324,10 +324,12 @@ impl Cx<'_> {
             Expectation::OfferPlan {
                 installments,
                 every,
+                up_to,
                 ..
             } => Expect::OfferPlan {
                 installments: installments.map(|(n, _)| n),
                 every: every.as_ref().map(|d| duration_spec(self.m, d)),
+                up_to: *up_to,
             },
             Expectation::ChargedFee { amount, reason, .. } => {
                 let amount = match amount.as_ref().map(|a| &a.kind) {
@@ -364,6 +366,35 @@ impl Cx<'_> {
                     return None;
                 };
                 Expect::Var { var: i, value: v }
+            }
+            // The state of the account's last plan, and the count of the
+            // installments missed, held in hidden variables.
+            Expectation::Plan(state) => {
+                let Some(plans) = self.m.plans.as_ref() else {
+                    self.problem(
+                        UNRESOLVED,
+                        "the flow tracks no payment plans".into(),
+                        state.span,
+                        "declare the payments with `payments from EVENT.FIELD`",
+                    );
+                    return None;
+                };
+                Expect::Var {
+                    var: plans.plan,
+                    value: Value::Variant(state.name.clone()),
+                }
+            }
+            Expectation::InstallmentMissed(span) => {
+                let Some(plans) = self.m.plans.as_ref() else {
+                    self.problem(
+                        UNRESOLVED,
+                        "the flow tracks no payment plans".into(),
+                        *span,
+                        "declare the payments with `payments from EVENT.FIELD`",
+                    );
+                    return None;
+                };
+                Expect::InstallmentMissed { var: plans.missed }
             }
             // The state of the account's last promise, held in its hidden
             // variable.

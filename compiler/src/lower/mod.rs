@@ -17,6 +17,7 @@ mod deadlines;
 mod decls;
 mod expr;
 mod flow_tests;
+mod plans;
 mod pool;
 mod steps;
 mod templates_lang;

@@ -307,15 +307,22 @@ impl<'a> Lowerer<'a> {
             StepKind::OfferPlan {
                 installments,
                 every,
+                up_to,
             } => {
                 let every = self.duration(every);
-                ops.push(
-                    Op::OfferPlan {
-                        installments: installments.0,
+                let installments = installments.0;
+                let op = if *up_to {
+                    Op::OfferPlanUpTo {
+                        installments,
                         every,
-                    },
-                    span,
-                );
+                    }
+                } else {
+                    Op::OfferPlan {
+                        installments,
+                        every,
+                    }
+                };
+                ops.push(op, span);
             }
             StepKind::Alert { team, text } => {
                 let team = self.sym(&team.name);
@@ -359,6 +366,24 @@ impl<'a> Lowerer<'a> {
             StepKind::Promise { amount, by, grace } => {
                 self.promise(amount, by, grace.as_ref(), event, ops, span)
             }
+            StepKind::Plan {
+                amount,
+                count,
+                every,
+                from,
+                grace,
+            } => self.plan(
+                crate::types::plans::PlanStep {
+                    amount,
+                    count,
+                    every,
+                    from,
+                    grace: grace.as_ref(),
+                },
+                event,
+                ops,
+                span,
+            ),
         }
     }
 

@@ -1,7 +1,8 @@
 //! The events a flow with payments has without declaring them: what the
-//! engine raises when a promise to pay is kept or broken. Handlers name
-//! them like any event (`on promise_broken -> early_contact`); they carry
-//! no payload.
+//! engine raises when a promise to pay is kept or broken, and when a
+//! payment plan misses an installment, is paid in full or breaks. Handlers
+//! name them like any event (`on promise_broken -> early_contact`); they
+//! carry no payload.
 
 use super::DUPLICATE;
 use crate::diagnostics::Diagnostic;
@@ -13,9 +14,23 @@ pub const PROMISE_KEPT: &str = "promise_kept";
 /// Raised when a promise's date and grace pass before that.
 pub const PROMISE_BROKEN: &str = "promise_broken";
 
+/// Raised when an installment's last day (grace included) ends with the
+/// payments since the plan began short of what was due by then.
+pub const INSTALLMENT_MISSED: &str = "installment_missed";
+/// Raised when the payments since the plan began reach its amount.
+pub const PLAN_COMPLETED: &str = "plan_completed";
+/// Raised when a second installment in a row is missed.
+pub const PLAN_BROKEN: &str = "plan_broken";
+
 /// Every event the engine raises, in the order the machine lists them
 /// after the flow's own.
-pub const BUILT_IN: &[&str] = &[PROMISE_KEPT, PROMISE_BROKEN];
+pub const BUILT_IN: &[&str] = &[
+    PROMISE_KEPT,
+    PROMISE_BROKEN,
+    INSTALLMENT_MISSED,
+    PLAN_COMPLETED,
+    PLAN_BROKEN,
+];
 
 /// Adds the built-in events to a flow that declares its payments; a flow
 /// that declares one of them itself is told to rename it.
@@ -44,7 +59,12 @@ pub(crate) fn add(file: &ast::File, model: &mut Model, diags: &mut Vec<Diagnosti
                 .with_label("declared by the flow")
                 .with_secondary(payments.span, "payments are declared here")
                 .with_help(format!(
-                    "rename this event: dun raises `{name}` itself when a promise to pay is kept or broken"
+                    "rename this event: dun raises `{name}` itself when {}",
+                    if name.starts_with("promise") {
+                        "a promise to pay is kept or broken"
+                    } else {
+                        "a payment plan misses an installment, is paid in full or breaks"
+                    }
                 )),
             );
         }

@@ -1,7 +1,7 @@
 //! Builds payments and promises to pay: `payments from EVENT.FIELD` and
 //! `promise AMOUNT by DATE [grace DURATION]`.
 
-use super::ast::{Doc, DurationLit, Expr, PaymentsDecl, Span, StepKind};
+use super::ast::{Doc, DurationLit, Expr, PaymentsDecl, Span, Step, StepKind};
 use super::build::Builder;
 use super::grammar::Rule;
 use pest::iterators::Pair;
@@ -34,6 +34,40 @@ impl Builder<'_> {
         let amount = exprs.next().unwrap_or_else(|| self.placeholder_expr(span));
         let by = exprs.next().unwrap_or_else(|| self.placeholder_expr(span));
         StepKind::Promise { amount, by, grace }
+    }
+
+    /// `plan AMOUNT in COUNT installments every D from DATE [grace D]`:
+    /// its three expressions in order, the first duration the period and
+    /// the second the grace.
+    pub(crate) fn plan_step(&self, pair: Pair<'_, Rule>) -> Step {
+        let span = self.span(&pair);
+        let mut exprs = Vec::new();
+        let mut durations = Vec::new();
+        for c in pair.into_inner() {
+            match c.as_rule() {
+                Rule::expr => exprs.push(self.expr(c)),
+                Rule::duration => durations.push(self.duration(c)),
+                _ => {}
+            }
+        }
+        let mut exprs = exprs.into_iter();
+        let mut next = || exprs.next().unwrap_or_else(|| self.placeholder_expr(span));
+        let (amount, count, from) = (next(), next(), next());
+        let mut durations = durations.into_iter();
+        let every = durations.next().unwrap_or(DurationLit {
+            amount: 0,
+            unit: super::ast::DurationUnit::Days,
+            calendar: None,
+            span,
+        });
+        let kind = StepKind::Plan {
+            amount,
+            count,
+            every,
+            from,
+            grace: durations.next(),
+        };
+        Step { kind, span }
     }
 }
 

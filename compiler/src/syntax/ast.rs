@@ -277,6 +277,8 @@ pub enum PolicyRuleKind {
     /// `person account.customer_id`: caps, pauses and stops count across
     /// the accounts with the same value.
     Person(Expr),
+    /// `pause contact while plan current`
+    PauseWhilePlan { channels: Ident },
 }
 
 /// `mon-fri, sun 08:00 to 21:00`; no days means every day.
@@ -522,9 +524,12 @@ pub enum StepKind {
         percent: (rust_decimal::Decimal, Span),
         duration: Option<DurationLit>,
     },
+    /// `offer plan [up to] N installments every D`; `up_to` when the
+    /// debtor may choose fewer.
     OfferPlan {
         installments: (u32, Span),
         every: DurationLit,
+        up_to: bool,
     },
     Alert {
         team: Ident,
@@ -555,6 +560,14 @@ pub enum StepKind {
     PlaceAgency {
         agency: Text,
         period: DurationLit,
+    },
+    /// `plan AMOUNT in COUNT installments every D from DATE [grace D]`
+    Plan {
+        amount: Expr,
+        count: Expr,
+        every: DurationLit,
+        from: Expr,
+        grace: Option<DurationLit>,
     },
 }
 
@@ -785,11 +798,12 @@ pub enum Expectation {
         template: Ident,
         language: Ident,
     },
-    /// `expect offer plan [N installments [every D]]`; what is left out
-    /// matches any plan.
+    /// `expect offer plan [[up to] N installments [every D]]`; what is
+    /// left out matches any plan.
     OfferPlan {
         installments: Option<(u32, Span)>,
         every: Option<DurationLit>,
+        up_to: bool,
         span: Span,
     },
     /// `expect charged fee [AMOUNT] ["reason"]`
@@ -809,6 +823,10 @@ pub enum Expectation {
     Promise(Ident),
     /// `expect recalled agency "Name"`
     RecalledAgency(Text),
+    /// `expect plan current|completed|broken`
+    Plan(Ident),
+    /// `expect installment missed`
+    InstallmentMissed(Span),
 }
 
 /// `locale "es-PE"`: how messages write money and dates.

@@ -555,6 +555,9 @@ impl<'a> Builder<'a> {
             Rule::pause_promise_rule => PolicyRuleKind::PauseWhilePromise {
                 channels: channels.unwrap_or_else(|| self.missing(span)),
             },
+            Rule::pause_plan_rule => PolicyRuleKind::PauseWhilePlan {
+                channels: channels.unwrap_or_else(|| self.missing(span)),
+            },
             _ => return None,
         };
         Some(PolicyRule { kind, span })
@@ -761,6 +764,9 @@ impl<'a> Builder<'a> {
         if matches!(rule, Rule::charge_step | Rule::interest_step) {
             return Some(self.charge_step(pair));
         }
+        if rule == Rule::plan_step {
+            return Some(self.plan_step(pair));
+        }
         let mut names = Vec::new();
         let mut channel = None;
         let mut target = None;
@@ -773,6 +779,7 @@ impl<'a> Builder<'a> {
         let mut else_ifs = Vec::new();
         let mut otherwise = None;
         let mut count = None;
+        let mut up_to = false;
         let mut percent = None;
         let mut arms = Vec::new();
         let mut text = None;
@@ -816,6 +823,7 @@ impl<'a> Builder<'a> {
                         .map(|b| self.block(b))
                 }
                 Rule::count => count = Some(self.count(&c)),
+                Rule::plan_up_to => up_to = true,
                 Rule::percent => percent = Some(self.percent(c)),
                 Rule::split_arm => {
                     let arm_span = self.span(&c);
@@ -914,6 +922,7 @@ impl<'a> Builder<'a> {
             Rule::offer_plan_step => StepKind::OfferPlan {
                 installments: count.unwrap_or((0, span)),
                 every: duration.unwrap_or(missing_duration),
+                up_to,
             },
             Rule::alert_step => StepKind::Alert {
                 team: next_name(),
@@ -1090,6 +1099,8 @@ impl<'a> Builder<'a> {
                 value: value.unwrap_or_else(|| self.placeholder_expr(span)),
             },
             Rule::expect_promise => Expectation::Promise(next_name()),
+            Rule::expect_plan => Expectation::Plan(next_name()),
+            Rule::expect_installment => Expectation::InstallmentMissed(span),
             _ => return None,
         })
     }

@@ -87,9 +87,11 @@ impl Builder<'_> {
         let mut amount = None;
         let mut reason = None;
         let mut not = false;
+        let mut up_to = false;
         for c in form.into_inner() {
             match c.as_rule() {
                 Rule::count => count = Some(self.count(&c)),
+                Rule::plan_up_to => up_to = true,
                 Rule::duration => every = Some(self.duration(c)),
                 Rule::quantity => amount = Some(self.quantity(c)),
                 Rule::string => reason = Some(self.text(c)),
@@ -101,6 +103,7 @@ impl Builder<'_> {
             Rule::expect_offer_plan => Expectation::OfferPlan {
                 installments: count,
                 every,
+                up_to,
                 span,
             },
             Rule::expect_charged => Expectation::ChargedFee {

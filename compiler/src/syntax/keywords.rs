@@ -159,7 +159,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("times", Rule::kw_times, INNER),
     kw("agency", Rule::kw_agency, INNER),
     kw("discount", Rule::kw_discount, INNER),
-    kw("plan", Rule::kw_plan, INNER),
+    kw("plan", Rule::kw_plan, STEP.or(EXPECT).or(INNER)),
     kw("installments", Rule::kw_installments, INNER),
     kw("every", Rule::kw_every, INNER),
     kw("day", Rule::kw_day, INNER),
@@ -185,6 +185,11 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("while", Rule::kw_while, INNER),
     kw("open", Rule::kw_open, INNER),
     kw("import", Rule::kw_import, DECL),
+    // Payment plans.
+    kw("up", Rule::kw_up, INNER),
+    kw("installment", Rule::kw_installment, EXPECT),
+    kw("missed", Rule::kw_missed, INNER),
+    kw("current", Rule::kw_current, INNER),
 ];
 
 /// The fixed words that are not keywords of their own rule but values the

@@ -27,7 +27,7 @@ pub(crate) struct Seen {
     /// `at_most ... fees`: the amount of an amount cap, and where.
     amount_caps: Vec<(Decimal, Span)>,
     /// `offer plan N installments every D`
-    plans: Vec<(u32, DurationLit)>,
+    plans: Vec<(u32, DurationLit, bool)>,
     freezes: bool,
     /// The stage each split arm goes to, and the span of its split.
     arms: Vec<(String, Span)>,
@@ -82,11 +82,11 @@ impl Checker<'_> {
         }
     }
 
-    pub(crate) fn seen_plan(&mut self, installments: u32, every: &DurationLit) {
+    pub(crate) fn seen_plan(&mut self, installments: u32, every: &DurationLit, up_to: bool) {
         self.walked
             .charges
             .plans
-            .push((installments, every.clone()));
+            .push((installments, every.clone(), up_to));
     }
 
     pub(crate) fn seen_arm(&mut self, stage: &str, split: Span) {
@@ -192,14 +192,15 @@ impl Checker<'_> {
         &mut self,
         installments: Option<(u32, Span)>,
         every: Option<&DurationLit>,
+        up_to: bool,
         span: Span,
     ) {
         if let Some(d) = every {
             self.duration(d);
         }
         let plans = &self.walked.charges.plans;
-        let fits = plans.iter().any(|(n, d)| {
-            installments.is_none_or(|(want, _)| want == *n)
+        let fits = plans.iter().any(|(n, d, range)| {
+            installments.is_none_or(|(want, _)| want == *n && up_to == *range)
                 && every.is_none_or(|want| same_duration(want, d))
         });
         if fits {
@@ -207,9 +208,10 @@ impl Checker<'_> {
         }
         let offered: Vec<String> = plans
             .iter()
-            .map(|(n, d)| {
+            .map(|(n, d, range)| {
                 format!(
-                    "`offer plan {n} installments every {}`",
+                    "`offer plan {}{n} installments every {}`",
+                    if *range { "up to " } else { "" },
                     crate::fmt::duration(d)
                 )
             })

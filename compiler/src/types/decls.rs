@@ -256,6 +256,9 @@ impl Checker<'_> {
                 PolicyRuleKind::PauseWhilePromise { channels } => {
                     self.pause_while_promise(channels, rule.span)
                 }
+                PolicyRuleKind::PauseWhilePlan { channels } => {
+                    self.pause_while_plan(channels, rule.span)
+                }
                 PolicyRuleKind::Hold {
                     channels,
                     event,

@@ -389,14 +389,17 @@ impl Checker<'_> {
             }
             Expectation::Stage(stage) => self.stage_ref(stage),
             Expectation::Promise(state) => self.expect_promise(state, state.span),
+            Expectation::Plan(state) => self.expect_plan_state(state),
+            Expectation::InstallmentMissed(span) => self.expect_installment_missed(*span),
             Expectation::End(outcome) => {
                 self.flow_uses(SymbolKind::Outcome, outcome, "ends with the outcome")
             }
             Expectation::OfferPlan {
                 installments,
                 every,
+                up_to,
                 span,
-            } => self.expect_plan(*installments, every.as_ref(), *span),
+            } => self.expect_plan(*installments, every.as_ref(), *up_to, *span),
             Expectation::ChargedFee {
                 amount,
                 reason,

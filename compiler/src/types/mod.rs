@@ -10,6 +10,7 @@ mod expr;
 mod flow_tests;
 mod holds;
 mod person;
+pub(crate) mod plans;
 pub(crate) mod promises;
 mod steps;
 mod templates_lang;

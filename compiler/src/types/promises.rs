@@ -131,11 +131,15 @@ impl Checker<'_> {
                 event.span,
             )
             .with_label("raised from the payments")
-            .with_help("receive the promise and the payments, and expect the promise's state: `expect promise kept`"),
+            .with_help(if event.name.starts_with("promise") {
+                "receive the promise and the payments, and expect the promise's state: `expect promise kept`"
+            } else {
+                "receive the plan's event and the payments, and expect the plan's state: `expect plan completed` or `expect installment missed`"
+            }),
         );
     }
 
-    fn needs_payments(&mut self, span: Span, what: &str) {
+    pub(super) fn needs_payments(&mut self, span: Span, what: &str) {
         // The built-in events exist exactly when the payments are declared.
         let declared = self
             .model

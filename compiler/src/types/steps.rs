@@ -164,6 +164,7 @@ impl Checker<'_> {
             StepKind::OfferPlan {
                 installments,
                 every,
+                up_to,
             } => {
                 if installments.0 < 2 {
                     self.report(
@@ -173,7 +174,7 @@ impl Checker<'_> {
                     );
                 }
                 self.duration(every);
-                self.seen_plan(installments.0, every);
+                self.seen_plan(installments.0, every, *up_to);
             }
             StepKind::Alert { team, text } => {
                 self.refer(SymbolKind::Team, &team.name, team.span);
@@ -189,6 +190,23 @@ impl Checker<'_> {
             StepKind::Promise { amount, by, grace } => {
                 self.promise(amount, by, grace.as_ref(), scope, step.span)
             }
+            StepKind::Plan {
+                amount,
+                count,
+                every,
+                from,
+                grace,
+            } => self.plan(
+                super::plans::PlanStep {
+                    amount,
+                    count,
+                    every,
+                    from,
+                    grace: grace.as_ref(),
+                },
+                scope,
+                step.span,
+            ),
         }
     }
 

@@ -15,7 +15,8 @@
 //!                 Arrangements in postcard, then, under flag bit 4, its
 //!                 Charges in postcard, then, under flag bit 5, its
 //!                 Locales in postcard, then, under flag bit 6, its
-//!                 PersonKey in postcard (each section in the order of its bit)
+//!                 PersonKey in postcard, then, under flag bit 7, its
+//!                 Plans in postcard (each section in the order of its bit)
 //! ```
 
 use super::Machine;
@@ -47,6 +48,9 @@ pub const FLAG_ARRANGEMENTS: u16 = 1 << 3;
 /// The payload ends with the machine's [`super::PersonKey`] (`person
 /// account.FIELD`); without it, every account is a person of its own.
 pub const FLAG_PERSON: u16 = 1 << 6;
+/// The payload ends with the machine's [`super::Plans`] (payment plans);
+/// without it, the flow has none.
+pub const FLAG_PLANS: u16 = 1 << 7;
 /// Flag bits this build understands.
 pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE
     | FLAG_POLICY_EXT
@@ -54,7 +58,8 @@ pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE
     | FLAG_ARRANGEMENTS
     | FLAG_CHARGES
     | FLAG_LOCALES
-    | FLAG_PERSON;
+    | FLAG_PERSON
+    | FLAG_PLANS;
 pub const HEADER_LEN: usize = 16;
 
 const REBUILD: &str = "rebuild it with `dun build`";
@@ -116,6 +121,10 @@ pub fn encode(machine: &Machine) -> Vec<u8> {
     if let Some(person) = &machine.person {
         flags |= FLAG_PERSON;
         payload.extend(postcard::to_allocvec(person).unwrap_or_default());
+    }
+    if let Some(plans) = &machine.plans {
+        flags |= FLAG_PLANS;
+        payload.extend(postcard::to_allocvec(plans).unwrap_or_default());
     }
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
@@ -220,6 +229,13 @@ pub fn decode(bytes: &[u8]) -> Result<Machine, FormatError> {
     let rest = if flags & FLAG_PERSON != 0 {
         let (person, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
         machine.person = Some(person);
+        rest
+    } else {
+        rest
+    };
+    let rest = if flags & FLAG_PLANS != 0 {
+        let (plans, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
+        machine.plans = Some(plans);
         rest
     } else {
         rest

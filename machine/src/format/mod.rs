@@ -15,6 +15,7 @@ mod collections;
 mod header;
 mod locales;
 mod person;
+mod plans;
 mod rules;
 mod validate;
 
@@ -22,6 +23,7 @@ pub use arrangements::{Arrangements, PROMISE_STATES, PROMISE_VAR};
 pub use charges::{cents, Charges, FeeCap, FeeLimit, MAX_FEE_SLOTS};
 pub use collections::{Collections, Deadline};
 
+pub use header::FLAG_PLANS;
 pub use header::{
     decode, encode, FormatError, FLAGS_KNOWN, FLAG_CHARGES, FLAG_COLLECTIONS, FLAG_LIFECYCLE,
     FLAG_PERSON, FLAG_POLICY_EXT, FORMAT_VERSION, HEADER_LEN, MAGIC,
@@ -29,6 +31,7 @@ pub use header::{
 pub use header::{FLAG_ARRANGEMENTS, FLAG_LOCALES};
 pub use locales::{Approved, LanguageChoice, LanguageText, Locales, TemplateLocale};
 pub use person::PersonKey;
+pub use plans::{Plans, MISSED_VAR, PLAN_STATES, PLAN_VAR};
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
 pub use validate::validate;
 
@@ -106,6 +109,10 @@ pub struct Machine {
     /// `person account.FIELD`, kept out of the payload in the same way.
     #[serde(skip)]
     pub person: Option<PersonKey>,
+    /// Payment plans, kept out of the payload in the same way; `None` for a
+    /// flow that does not declare its payments.
+    #[serde(skip)]
+    pub plans: Option<Plans>,
 }
 
 /// `migrate from version N { ... }` blocks and `reenter when COND`.
@@ -225,6 +232,7 @@ impl Machine {
             arrangements: &'a Option<Arrangements>,
             #[serde(skip_serializing_if = "Option::is_none")]
             person: &'a Option<PersonKey>,
+            plans: &'a Option<Plans>,
         }
         let view = View {
             machine: self,
@@ -235,6 +243,7 @@ impl Machine {
             locales: &self.locales,
             arrangements: &self.arrangements,
             person: &self.person,
+            plans: &self.plans,
         };
         fn no_charges(c: &&Charges) -> bool {
             c.is_empty()
@@ -253,6 +262,7 @@ impl Machine {
         let locales = section("locales");
         let arrangements = section("arrangements");
         let person = section("person");
+        let plans = section("plans");
         let mut m: Machine = serde_json::from_value(v)?;
         if let Some(lifecycle) = lifecycle {
             m.lifecycle = serde_json::from_value(lifecycle)?;
@@ -274,6 +284,9 @@ impl Machine {
         }
         if let Some(person) = person {
             m.person = serde_json::from_value(person)?;
+        }
+        if let Some(plans) = plans {
+            m.plans = serde_json::from_value(plans)?;
         }
         Ok(m)
     }
@@ -743,6 +756,12 @@ pub enum Op {
     PlaceAgency {
         agency: Sym,
         period: DurationSpec,
+    },
+    /// `offer plan up to N installments every D`: the debtor picks from 2
+    /// to N installments.
+    OfferPlanUpTo {
+        installments: u32,
+        every: DurationSpec,
     },
 }
 

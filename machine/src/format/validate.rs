@@ -186,6 +186,15 @@ impl Check<'_> {
                 within("variable", v as usize, m.vars.len(), &place)?;
             }
         }
+        if let Some(p) = &m.plans {
+            let place = || "the payment plans".to_string();
+            for e in p.events() {
+                within("event", e as usize, m.events.len(), &place)?;
+            }
+            for v in p.vars() {
+                within("variable", v as usize, m.vars.len(), &place)?;
+            }
+        }
         for (i, d) in m.collections.deadlines.iter().enumerate() {
             let place = || format!("deadline {i}");
             if let Some(s) = d.stage {
@@ -401,7 +410,9 @@ impl Check<'_> {
                         self.duration(d, &at)?;
                     }
                 }
-                Op::OfferPlan { every, .. } => self.duration(every, &at)?,
+                Op::OfferPlan { every, .. } | Op::OfferPlanUpTo { every, .. } => {
+                    self.duration(every, &at)?
+                }
                 Op::Alert { team, text } => {
                     self.sym(*team, &at)?;
                     self.text(text, fields, &at)?;

@@ -218,6 +218,15 @@ pub enum Detail {
         what: super::Charge,
         block: super::FeeBlock,
     },
+    /// What happened to the payment plan: installment `installment` paid
+    /// or missed, the plan caught up, completed or broken, with what was
+    /// due by then and what was paid since the plan began.
+    Plan {
+        mark: super::PlanMark,
+        installment: u32,
+        due: Decimal,
+        paid: Decimal,
+    },
 }
 
 impl AuditEntry {
@@ -472,6 +481,24 @@ impl AuditEntry {
                 }
                 write_fee_block(out, m, tz, block);
                 Ok(())
+            }
+            Detail::Plan {
+                mark,
+                installment,
+                due,
+                paid,
+            } => {
+                let c = &m.currency;
+                let what = match mark {
+                    super::PlanMark::Paid => format!("plan installment {installment} paid"),
+                    super::PlanMark::Missed => format!("plan installment {installment} missed"),
+                    super::PlanMark::CaughtUp => "plan caught up".to_string(),
+                    super::PlanMark::Completed => "plan completed".to_string(),
+                    super::PlanMark::Broken => {
+                        format!("plan broken: installment {installment} missed after the one before")
+                    }
+                };
+                write!(out, "{what}: {paid} {c} paid since it began, {due} {c} due")
             }
         };
     }

@@ -104,6 +104,14 @@ impl Run<'_> {
                     until: paused,
                 });
             }
+            if let Some(until) = self.plan_pause(channel).filter(|u| *u > t) {
+                t = until;
+                moved = true;
+                first.get_or_insert(Reason::Paused {
+                    channel,
+                    until: minutes_ceil(until),
+                });
+            }
             if let Some(until) = self.promise_pause(channel).filter(|u| *u > t) {
                 t = until;
                 moved = true;

@@ -171,7 +171,12 @@ impl Run<'_> {
             return;
         };
         let deadline = self.next_deadline(now).map(|(_, t)| t);
-        let Some(t) = deadline.into_iter().chain(self.promise_breaks_at()).min() else {
+        let Some(t) = deadline
+            .into_iter()
+            .chain(self.promise_breaks_at())
+            .chain(self.plan_checks_at())
+            .min()
+        else {
             return;
         };
         // Everything due by `now` has run in this step; a moment not after

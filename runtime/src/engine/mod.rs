@@ -15,6 +15,7 @@ pub(crate) mod instance;
 mod message;
 mod person;
 mod placement;
+mod plan;
 mod promise;
 mod run;
 mod week;
@@ -24,6 +25,7 @@ pub use charge::{interest_frozen, Charge, FeeBlock};
 pub use dun_machine::account::{type_words, Account, AccountError};
 pub use instance::{Instance, Queued};
 pub use person::{person_of, Person};
+pub use plan::PlanMark;
 pub use run::split_bucket;
 
 use crate::format::{Approved, Channel, DurationSpec, Machine, Priority, Sym};
@@ -121,6 +123,8 @@ pub enum ActionKind {
     OfferPlan {
         installments: u32,
         every: DurationSpec,
+        /// `offer plan up to N ...`: the debtor may choose fewer.
+        up_to: bool,
     },
     Alert {
         team: Sym,
@@ -237,8 +241,10 @@ impl ActionKind {
             ActionKind::OfferPlan {
                 installments,
                 every,
+                up_to,
             } => {
-                format!("offer plan {installments} installments every {every}")
+                let range = if *up_to { "up to " } else { "" };
+                format!("offer plan {range}{installments} installments every {every}")
             }
             ActionKind::Alert { team, .. } => format!("alert {}", m.str(*team)),
             ActionKind::Emit { action, .. } => {

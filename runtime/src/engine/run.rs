@@ -107,10 +107,11 @@ impl<'a> Run<'a> {
                 // one, if the account is still in the flow.
                 let paid = self.count_payment(event, &payload, now);
                 let kept = if paid { self.keep_promise(now) } else { None };
+                let completed = if paid { self.pay_plan(now) } else { None };
                 self.event(event, &payload, now);
-                if let Some(kept) = kept {
+                for raised in kept.into_iter().chain(completed) {
                     if self.inst.status == Status::Active {
-                        self.raise(kept, now);
+                        self.raise(raised, now);
                     }
                 }
             }
@@ -343,6 +344,19 @@ impl<'a> Run<'a> {
                 if first {
                     last = due;
                     self.break_promise(moment(due, now));
+                    continue;
+                }
+            }
+            // An installment is checked like a promise: before a deadline
+            // or a wait of the same moment.
+            if let Some(due) = self.plan_checks_at() {
+                let due = due.max(last);
+                let first = due <= now_s
+                    && stage_due.is_none_or(|s| due <= s)
+                    && queued.is_none_or(|(_, q)| due <= q);
+                if first {
+                    last = due;
+                    self.check_installment(moment(due, now));
                     continue;
                 }
             }
@@ -895,6 +909,19 @@ impl<'a> Run<'a> {
                     ActionKind::OfferPlan {
                         installments: *installments,
                         every: *every,
+                        up_to: false,
+                    },
+                ),
+                Op::OfferPlanUpTo {
+                    installments,
+                    every,
+                } => self.emit(
+                    at,
+                    here,
+                    ActionKind::OfferPlan {
+                        installments: *installments,
+                        every: *every,
+                        up_to: true,
                     },
                 ),
                 Op::Alert { team, text } => {

@@ -18,6 +18,7 @@ pub struct Behaviour {
     /// Per channel: reach, and the chances of each response once reached.
     pub channels: BTreeMap<String, ChannelResponse>,
     pub promises: Promises,
+    pub plans: PlanModel,
     pub payments: Payments,
     /// Days between a contact and the response: weight of day 0, 1, 2...
     pub response_days: Vec<f64>,
@@ -33,13 +34,14 @@ pub struct Behaviour {
 }
 
 /// What the model can simulate, and the names a flow may use for it.
-pub const ROLES: [&str; 6] = [
+pub const ROLES: [&str; 7] = [
     "payment",
     "promise",
     "dispute",
     "stop",
     "call_outcome",
     "balance",
+    "plan",
 ];
 
 /// How one account field is drawn by `--synthetic`: uniformly in `range`,
@@ -89,6 +91,27 @@ pub struct Promises {
     pub due_days: [i64; 2],
 }
 
+/// How debtors take up and pay the payment plans a flow offers.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanModel {
+    /// The chance that an account offered a plan accepts it (the flow's
+    /// plan event, the day after the offer); scaled by the segment.
+    pub accept: f64,
+    /// The chance that each installment of an accepted plan is paid, on its
+    /// due day.
+    pub pay: f64,
+}
+
+impl Default for PlanModel {
+    fn default() -> Self {
+        PlanModel {
+            accept: 0.3,
+            pay: 0.8,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Payments {
@@ -119,6 +142,10 @@ pub struct EventNames {
     pub dispute: Vec<String>,
     pub stop: Vec<String>,
     pub call_outcome: Vec<String>,
+    /// The event that says a plan was accepted: its money field gets the
+    /// balance, its number field the installments, its date field the
+    /// first due day.
+    pub plan: Vec<String>,
     /// The money field that payments reduce: the first the flow declares.
     pub balance: Vec<String>,
 }
@@ -133,6 +160,7 @@ impl Default for Behaviour {
             costs: BTreeMap::new(),
             channels: BTreeMap::new(),
             promises: Promises::default(),
+            plans: PlanModel::default(),
             payments: Payments::default(),
             response_days: vec![1.0],
             segments: Segments::default(),
@@ -170,6 +198,7 @@ impl Default for EventNames {
             dispute: v(&["dispute"]),
             stop: v(&["cease_contact"]),
             call_outcome: v(&["call_outcome"]),
+            plan: v(&["plan_accepted"]),
             balance: v(&["balance"]),
         }
     }
@@ -256,6 +285,14 @@ impl Behaviour {
         }
         if !(0.0..=1.0).contains(&self.promises.keep) {
             return Err("promises.keep is a chance between 0 and 1".into());
+        }
+        for (what, p) in [
+            ("plans.accept", self.plans.accept),
+            ("plans.pay", self.plans.pay),
+        ] {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(format!("{what} is {p}; a chance is between 0 and 1"));
+            }
         }
         if self.response_days.is_empty() || self.response_days.iter().any(|w| *w < 0.0) {
             return Err("response_days needs at least one weight, none negative".into());
@@ -419,6 +456,7 @@ pub struct Bound {
     pub dispute: Option<u16>,
     pub stop: Option<u16>,
     pub call_outcome: Option<u16>,
+    pub plan: Option<u16>,
     /// The enum field of `call_outcome` and its answered / not answered
     /// variants.
     pub answered: Option<(String, String)>,
@@ -443,6 +481,7 @@ fn names_for(b: &Behaviour, role: &str) -> Vec<String> {
         "dispute" => &b.events.dispute,
         "stop" => &b.events.stop,
         "call_outcome" => &b.events.call_outcome,
+        "plan" => &b.events.plan,
         _ => &b.events.balance,
     };
     b.map
@@ -626,6 +665,7 @@ pub fn bind(m: &Machine, b: &Behaviour) -> Bound {
         dispute: first("dispute"),
         stop: first("stop"),
         call_outcome,
+        plan: first("plan"),
         answered,
         balance,
         segment,

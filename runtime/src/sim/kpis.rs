@@ -56,6 +56,10 @@ pub(crate) struct Counts {
     /// kept or broken by the payments.
     pub flow_promises_kept: u64,
     pub flow_promises_broken: u64,
+    /// Payment plans the flow recorded (`plan ...`) that the engine found
+    /// completed or broken by the payments.
+    pub flow_plans_completed: u64,
+    pub flow_plans_broken: u64,
     pub policy: [u64; 7],
 }
 
@@ -76,6 +80,8 @@ impl Counts {
         self.promises_kept += o.promises_kept;
         self.flow_promises_kept += o.flow_promises_kept;
         self.flow_promises_broken += o.flow_promises_broken;
+        self.flow_plans_completed += o.flow_plans_completed;
+        self.flow_plans_broken += o.flow_plans_broken;
     }
 }
 
@@ -172,6 +178,11 @@ pub struct Kpis {
     /// kept ÷ (kept + broken). Absent for other flows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flow_promises: Option<FlowPromises>,
+    /// For a flow that tracks payment plans: the plans completed and
+    /// broken, and completed ÷ (completed + broken). Absent for other
+    /// flows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow_plans: Option<FlowPlans>,
     pub outcomes: BTreeMap<String, u64>,
     pub median_days_to_resolution: Option<f64>,
     /// Contact decisions of the policy, by reason.
@@ -187,6 +198,15 @@ pub struct FlowPromises {
     pub broken: u64,
     /// Kept ÷ (kept + broken); 0 when none was decided.
     pub kept_rate: f64,
+}
+
+/// The payment plans a flow tracked, as the engine decided them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FlowPlans {
+    pub completed: u64,
+    pub broken: u64,
+    /// Completed ÷ (completed + broken); 0 when none was decided.
+    pub completed_rate: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -318,6 +338,14 @@ fn kpis(m: &Machine, mut a: Acc) -> Kpis {
             kept_rate: ratio(
                 a.flow_promises_kept as f64,
                 (a.flow_promises_kept + a.flow_promises_broken) as f64,
+            ),
+        }),
+        flow_plans: m.plans.as_ref().map(|_| FlowPlans {
+            completed: a.flow_plans_completed,
+            broken: a.flow_plans_broken,
+            completed_rate: ratio(
+                a.flow_plans_completed as f64,
+                (a.flow_plans_completed + a.flow_plans_broken) as f64,
             ),
         }),
         outcomes: outcomes(m, &a.outcomes),

@@ -8,6 +8,7 @@ pub mod behaviour;
 pub mod goals;
 mod kpis;
 mod persons;
+mod plans;
 pub mod rng;
 pub mod stats;
 pub mod synthetic;
@@ -75,6 +76,14 @@ enum Resp {
     Promise,
     /// A promise kept: the promised amount paid.
     PayPromised(Decimal),
+    /// A plan offered (`up_to`: the debtor picks the count) and accepted.
+    AcceptPlan {
+        installments: u32,
+        every: crate::format::DurationSpec,
+        up_to: bool,
+    },
+    /// An installment of an accepted plan paid.
+    PayInstallment(Decimal),
     Dispute,
     Stop,
 }
@@ -510,6 +519,33 @@ impl Worker {
                     payload: payload(m, e, Some(amount), Some(due), None),
                 }
             }),
+            Resp::AcceptPlan {
+                installments,
+                every,
+                up_to,
+            } => b.plan.map(|e| {
+                let n = if up_to {
+                    rng.range(2, i64::from(installments.max(2))) as u32
+                } else {
+                    installments.max(1)
+                };
+                let total = balance.round_dp(2);
+                let first = plans::shift(date, every, 1);
+                for (due, amount) in plans::schedule(total, n, date, every) {
+                    if rng.chance(ctx.model.plans.pay) {
+                        let when = due
+                            .and_hms_opt(15, 0, 0)
+                            .map(|t| t.and_utc().timestamp())
+                            .unwrap_or(at);
+                        self.pending.push((when, Resp::PayInstallment(amount)));
+                    }
+                }
+                Input::Event {
+                    event: e,
+                    payload: plans::payload(m, e, total, n, first),
+                }
+            }),
+            Resp::PayInstallment(amount) => pay(amount, account, balance, self, life),
             Resp::Dispute => b.dispute.map(|e| Input::Event {
                 event: e,
                 payload: payload(m, e, Some(balance.round_dp(2)), Some(date), None),
@@ -542,6 +578,13 @@ impl Worker {
                     life.acc.flow_promises_broken += 1;
                 }
             }
+            if let crate::engine::Detail::Plan { mark, .. } = a.detail {
+                match mark {
+                    crate::engine::PlanMark::Completed => life.acc.flow_plans_completed += 1,
+                    crate::engine::PlanMark::Broken => life.acc.flow_plans_broken += 1,
+                    _ => {}
+                }
+            }
         }
         let stage_of = |state: u32| m.states.get(state as usize).map(|s| s.stage as usize);
         for a in &out.actions {
@@ -562,6 +605,22 @@ impl Worker {
                                 life.arm = k + 1;
                             }
                         }
+                    }
+                }
+                // A plan offer, accepted the next day as the model says.
+                ActionKind::OfferPlan {
+                    installments,
+                    every,
+                    up_to,
+                } => {
+                    if ctx.bound.plan.is_some() && rng.chance(ctx.model.plans.accept * mult) {
+                        let when = a.at.timestamp() + 86_400 + 3600 + rng.range(0, 3600);
+                        let resp = Resp::AcceptPlan {
+                            installments: *installments,
+                            every: *every,
+                            up_to: *up_to,
+                        };
+                        self.pending.push((when, resp));
                     }
                 }
                 ActionKind::End { .. } => {

@@ -962,10 +962,14 @@ pub(crate) fn write_action(buf: &mut String, m: &Machine, account: &str, a: &Act
         ActionKind::OfferPlan {
             installments,
             every,
+            up_to,
         } => {
             o.str("type", "offer_plan");
             o.display("installments", installments, false);
             o.str("every", &every.to_string());
+            if *up_to {
+                o.display("up_to", true, false);
+            }
         }
         ActionKind::Alert { team, text } => {
             o.str("type", "alert");

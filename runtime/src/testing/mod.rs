@@ -16,6 +16,7 @@ use crate::time::{self, local_to_utc, start_of_day};
 use crate::value::Value;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
@@ -610,6 +611,42 @@ fn check(sim: &Sim, snapshots: &[Snapshot], item: &TimelineItem, e: &Expect) -> 
                 None => result(false, format!("day {day} was not simulated")),
             }
         }
+        // The count of missed installments grew that day (from the day
+        // before, or from none on the first day).
+        Expect::InstallmentMissed { var } => {
+            let count = |s: Option<&Snapshot>| match s.and_then(|s| s.vars.get(*var as usize)) {
+                Some(Value::Number(n)) => *n,
+                _ => Decimal::ZERO,
+            };
+            let before = day
+                .checked_sub(1)
+                .map_or(Decimal::ZERO, |d| count(snapshots.get(d as usize)));
+            if snap.is_none() {
+                return result(false, format!("day {day} was not simulated"));
+            }
+            if count(snap) > before {
+                return result(true, format!("an installment missed on day {day}"));
+            }
+            let days: Vec<String> = (0..snapshots.len())
+                .filter(|&d| {
+                    let prev = d
+                        .checked_sub(1)
+                        .map_or(Decimal::ZERO, |p| count(snapshots.get(p)));
+                    count(snapshots.get(d)) > prev
+                })
+                .map(|d| d.to_string())
+                .collect();
+            let why = if days.is_empty() {
+                let last = snapshots.len().saturating_sub(1);
+                format!("no installment was missed up to day {last}")
+            } else {
+                format!("installments were missed on day {}", days.join(", "))
+            };
+            result(
+                false,
+                format!("expected an installment missed on day {day}; {why}"),
+            )
+        }
         _ => result(false, "unsupported expectation".into()),
     }
 }
@@ -657,12 +694,15 @@ fn action_matcher<'e>(m: &'e Machine, e: &'e Expect) -> Option<Matcher<'e>> {
         Expect::OfferPlan {
             installments: want_n,
             every: want_every,
+            up_to: want_range,
         } => Box::new(move |k| match k {
             ActionKind::OfferPlan {
                 installments,
                 every,
+                up_to,
             } => {
-                want_n.is_none_or(|n| n == *installments) && want_every.is_none_or(|d| d == *every)
+                want_n.is_none_or(|n| n == *installments && *want_range == *up_to)
+                    && want_every.is_none_or(|d| d == *every)
             }
             _ => false,
         }),
@@ -702,10 +742,16 @@ fn describe_expect(_m: &Machine, e: &Expect) -> String {
         Expect::Stage(s) => format!("stage `{s}`"),
         Expect::End(o) => format!("end `{o}`"),
         Expect::Var { .. } => "a variable's value".into(),
+        Expect::InstallmentMissed { .. } => "an installment missed".into(),
         Expect::OfferPlan {
             installments,
             every,
+            up_to,
         } => match (installments, every) {
+            (Some(n), Some(d)) if *up_to => {
+                format!("an offer of a plan of up to {n} installments every {d}")
+            }
+            (Some(n), None) if *up_to => format!("an offer of a plan of up to {n} installments"),
             (Some(n), Some(d)) => format!("an offer of a plan of {n} installments every {d}"),
             (Some(n), None) => format!("an offer of a plan of {n} installments"),
             _ => "an offer of a plan".into(),
