@@ -202,6 +202,7 @@ module.exports = grammar({
         $.fee_cap_rule,
         $.pause_promise_rule,
         $.person_rule,
+        $.pause_plan_rule,
       )),
       '}',
     ),
@@ -328,6 +329,15 @@ module.exports = grammar({
       'while',
       'promise',
       'open',
+    ),
+
+    // `pause calls while plan current`.
+    pause_plan_rule: $ => seq(
+      'pause',
+      field('channels', alias($.identifier, $.channel)),
+      'while',
+      'plan',
+      'current',
     ),
 
     stop_rule: $ => seq(
@@ -514,6 +524,7 @@ module.exports = grammar({
       $.charge_step,
       $.interest_step,
       $.promise_step,
+      $.plan_step,
     ),
 
     send_step: $ => seq(
@@ -602,9 +613,11 @@ module.exports = grammar({
       optional(seq('for', field('duration', $.duration))),
     ),
 
+    // `up to`: the debtor picks the count, from 2 to N.
     offer_plan_step: $ => seq(
       'offer',
       'plan',
+      optional($.plan_up_to),
       field('installments', $.integer),
       'installments',
       'every',
@@ -639,6 +652,23 @@ module.exports = grammar({
       field('due', $._expression),
       optional(seq('grace', field('grace', $.duration))),
     ),
+
+    // `plan event.total in event.count installments every 1 month from
+    // event.first grace 5 days`: the plan the debtor accepted.
+    plan_step: $ => seq(
+      'plan',
+      field('amount', $._expression),
+      'in',
+      field('installments', $._expression),
+      'installments',
+      'every',
+      field('every', $.duration),
+      'from',
+      field('first', $._expression),
+      optional(seq('grace', field('grace', $.duration))),
+    ),
+
+    plan_up_to: _ => seq('up', 'to'),
 
     // The pest grammar's `quantity`: a number, alone or with `%`, a
     // currency code or a duration unit.
@@ -717,6 +747,8 @@ module.exports = grammar({
       $.expect_interest,
       $.expect_promise,
       $.expect_recalled,
+      $.expect_plan,
+      $.expect_installment,
     )),
 
     expect_sent: $ => seq(
@@ -743,7 +775,7 @@ module.exports = grammar({
         $.identifier,
         alias(choice(
           'sent', 'no', 'assigned', 'offer', 'alert', 'emitted', 'stage', 'end',
-          'charged', 'interest', 'promise', 'recalled',
+          'charged', 'interest', 'promise', 'recalled', 'plan', 'installment',
         ), $.identifier),
       )),
       '==',
@@ -756,6 +788,7 @@ module.exports = grammar({
       'offer',
       'plan',
       optional(seq(
+        optional($.plan_up_to),
         field('installments', $.integer),
         'installments',
         optional(seq('every', field('every', $.duration))),
@@ -771,6 +804,10 @@ module.exports = grammar({
     // `expect interest [not] frozen`, at the end of the day.
     expect_interest: _ => seq('interest', optional('not'), 'frozen'),
     expect_promise: $ => seq('promise', field('state', $.identifier)),
+    // `expect plan current|completed|broken`, at the end of the day.
+    expect_plan: $ => seq('plan', field('state', $.identifier)),
+    // `expect installment missed`: an installment was missed that day.
+    expect_installment: _ => seq('installment', 'missed'),
     expect_recalled: $ => seq('recalled', 'agency', field('agency', $.string)),
 
     // ------------------------------------------------------------ expressions

@@ -136,6 +136,10 @@
   "person"
   "recalled"
   "import"
+  "up"
+  "installment"
+  "missed"
+  "current"
 ] @keyword
 
 (account_declaration "account" @keyword)
@@ -144,6 +148,7 @@
 (on_day "day" @keyword)
 (contact_hours_rule "in" @keyword)
 (test_start "in" @keyword)
+(plan_step "in" @keyword)
 
 [
   "if"
@@ -232,6 +237,7 @@
 (type_identifier) @type.builtin
 (variant) @constant
 (expect_promise state: (identifier) @constant)
+(expect_plan state: (identifier) @constant)
 (channel) @constant.builtin
 (weekday) @constant.builtin
 (week_day) @constant.builtin
