@@ -232,6 +232,7 @@ impl Machine {
             arrangements: &'a Option<Arrangements>,
             #[serde(skip_serializing_if = "Option::is_none")]
             person: &'a Option<PersonKey>,
+            #[serde(skip_serializing_if = "Option::is_none")]
             plans: &'a Option<Plans>,
         }
         let view = View {
