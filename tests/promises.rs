@@ -3,40 +3,10 @@
 //! while promise open`), specified in flow text as `dun test` runs it.
 //! 2026-03-02 is a Monday.
 
-use dun_runtime::testing::run_test;
+mod common;
 
-/// Checks, lowers and runs every test of a flow; every test must pass.
-fn passes(flow: &str) {
-    let analysis = dun_compiler::analyze(None, flow);
-    let errors: Vec<_> = analysis
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(errors.is_empty(), "the flow does not check: {errors:#?}");
-    let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model)
-        .unwrap_or_else(|d| panic!("{d:#?}"));
-    let (cases, problems) =
-        dun_compiler::lower::lower_tests_with_diagnostics(&analysis.file, &machine);
-    assert!(problems.is_empty(), "{problems:#?}");
-    assert!(!cases.is_empty(), "the flow has no test");
-    for case in &cases {
-        let report = run_test(&machine, case);
-        let failures: Vec<&str> = report
-            .results
-            .iter()
-            .filter(|r| !r.passed)
-            .map(|r| r.message.as_str())
-            .chain(report.problems.iter().map(String::as_str))
-            .collect();
-        assert!(
-            report.passed,
-            "test \"{}\" failed:\n  {}",
-            case.title,
-            failures.join("\n  ")
-        );
-    }
-}
+use common::flow_text::passes;
+use dun_runtime::testing::run_test;
 
 /// The failure messages of a flow whose tests must fail.
 fn failures(flow: &str) -> Vec<String> {
