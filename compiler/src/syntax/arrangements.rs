@@ -33,7 +33,11 @@ impl Builder<'_> {
         let mut exprs = exprs.into_iter();
         let amount = exprs.next().unwrap_or_else(|| self.placeholder_expr(span));
         let by = exprs.next().unwrap_or_else(|| self.placeholder_expr(span));
-        StepKind::Promise { amount, by, grace }
+        StepKind::Promise {
+            amount: Box::new(amount),
+            by: Box::new(by),
+            grace,
+        }
     }
 
     /// `plan AMOUNT in COUNT installments every D from DATE [grace D]`:
@@ -61,10 +65,10 @@ impl Builder<'_> {
             span,
         });
         let kind = StepKind::Plan {
-            amount,
-            count,
+            amount: Box::new(amount),
+            count: Box::new(count),
             every,
-            from,
+            from: Box::new(from),
             grace: durations.next(),
         };
         Step { kind, span }

@@ -479,6 +479,12 @@ pub struct Step {
     pub span: Span,
 }
 
+// Every step of a flow is one `Step` in a vector, so the largest variant
+// sets the size of all of them: a variant with several expressions boxes
+// them to keep the front end's memory (and time) where the common steps
+// (`send`, `wait`, `set`) put it.
+const _: () = assert!(std::mem::size_of::<Step>() <= 176);
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum StepKind {
     /// `send sms reminder [to mobile | to account.mobile] [when COND]`
@@ -541,7 +547,7 @@ pub enum StepKind {
     },
     /// `charge fee 15 USD ["late fee"] [when COND]`
     ChargeFee {
-        amount: Expr,
+        amount: Box<Expr>,
         reason: Option<Text>,
         when: Option<Expr>,
     },
@@ -551,8 +557,8 @@ pub enum StepKind {
     },
     /// `promise AMOUNT by DATE [grace DURATION]`
     Promise {
-        amount: Expr,
-        by: Expr,
+        amount: Box<Expr>,
+        by: Box<Expr>,
         grace: Option<DurationLit>,
     },
     /// `assign agency "Name" for 90 days`: placed with the agency for that
@@ -563,10 +569,10 @@ pub enum StepKind {
     },
     /// `plan AMOUNT in COUNT installments every D from DATE [grace D]`
     Plan {
-        amount: Expr,
-        count: Expr,
+        amount: Box<Expr>,
+        count: Box<Expr>,
         every: DurationLit,
-        from: Expr,
+        from: Box<Expr>,
         grace: Option<DurationLit>,
     },
 }

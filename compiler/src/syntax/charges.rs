@@ -27,7 +27,7 @@ impl Builder<'_> {
         }
         let kind = match rule {
             Rule::charge_step => StepKind::ChargeFee {
-                amount: amount.unwrap_or_else(|| self.placeholder_expr(span)),
+                amount: Box::new(amount.unwrap_or_else(|| self.placeholder_expr(span))),
                 reason,
                 when,
             },
