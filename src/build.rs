@@ -215,15 +215,11 @@ pub fn inspect(args: &InspectArgs) -> u8 {
             machine.stage_name(machine.start)
         )
     };
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+    match crate::outputs::write_stdout(&text) {
+        Ok(()) => exit::CLEAN,
+        Err(error) => {
             eprintln!("error: cannot write: {error}");
             exit::TROUBLE
         }
-        _ => exit::CLEAN,
     }
 }

@@ -3,10 +3,10 @@
 use crate::diagnostics_out::{self, Stream};
 use crate::exit;
 use crate::inputs::{self, shown};
+use crate::outputs::write_stdout;
 use dun_compiler::diagnostics::catalog;
 use dun_compiler::diagnostics::render::{github, json, sarif, FileReport, Summary};
 use dun_compiler::diagnostics::Diagnostic;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -267,17 +267,5 @@ fn render(args: &Args, reports: &[FileReport<'_>]) -> String {
                 },
             )
         }
-    }
-}
-
-fn write_stdout(text: &str) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        // A reader that stopped early (`| head`) is not the flow's problem.
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
     }
 }

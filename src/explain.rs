@@ -3,7 +3,6 @@
 use crate::exit;
 use dun_compiler::diagnostics::catalog::{self, Entry};
 use dun_compiler::diagnostics::registry;
-use std::io::Write;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -76,14 +75,8 @@ fn nearest<'a>(wanted: &str, entries: &'a [Entry]) -> Option<&'a str> {
 }
 
 fn print(text: &str) -> u8 {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match crate::outputs::write_stdout(text) {
         Ok(()) => exit::CLEAN,
-        // `dun explain --list | head` closes the pipe early: not a failure.
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => exit::CLEAN,
         Err(error) => {
             eprintln!("error: cannot write the output: {error}");
             exit::TROUBLE

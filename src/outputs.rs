@@ -1,8 +1,23 @@
 //! Outputs checked before any work: a command never writes over one of its
 //! own inputs (`dun build f.dun -o f.dun`, `dun run --actions accounts.csv`),
 //! whatever name reaches it (a relative path, `..`, a link, a hard link).
+//! And standard output, written the same way by every command.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// Writes `text` to standard output and flushes it. A reader that stopped
+/// early (`dun explain --list | head`) is not a failure: that is `Ok`.
+pub fn write_stdout(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
 
 /// A file named on the command line, and the option that named it.
 #[derive(Clone, Copy)]

@@ -4,13 +4,13 @@
 use crate::build::{compile_found, Failure};
 use crate::exit;
 use crate::inputs::shown;
+use crate::outputs::write_stdout;
 use dun_compiler::diagnostics::LineIndex;
 use dun_compiler::lower::{lower_tests_with_diagnostics, transitions};
 use dun_runtime::format::{Machine, SrcSpan};
-use dun_runtime::testing::{run_test, TestCase, TestReport, TraceKind};
+use dun_runtime::testing::{run_test, write_trace, TestCase, TestReport};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -407,27 +407,5 @@ fn trace(flow: &FlowRun, case: &TestCase, report: &TestReport, out: &mut String)
         flow.at(case.span),
         case.zone.as_deref().unwrap_or("UTC")
     );
-    for entry in &report.trace {
-        let kind = match entry.kind {
-            TraceKind::Action => "did".to_string(),
-            TraceKind::Input => "test".to_string(),
-            TraceKind::Audit(k) => format!("{k:?}").to_lowercase(),
-        };
-        let _ = writeln!(
-            out,
-            "  day {:>3} {}  {kind:<10} {}",
-            entry.day, entry.time, entry.text
-        );
-    }
-}
-
-fn write_stdout(text: &str) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
+    write_trace(report, out);
 }

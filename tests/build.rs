@@ -5,20 +5,14 @@
 //! change of the compiled form, regenerate them with
 //! `DUN_BLESS=1 cargo test --test build` and review the diff.
 
+mod common;
+
+use common::root;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("build")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("build", name)
 }
 
 /// The language reference's flow, with its letter template, copied into `dir`.

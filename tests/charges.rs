@@ -3,57 +3,16 @@
 //! `given arm`, specified in flow text as `dun test` runs it. 2026-03-02 is
 //! a Monday.
 
-use dun_runtime::testing::{run_test, TestReport};
+mod common;
 
-/// Checks, lowers and runs every test of a flow.
-fn reports(flow: &str) -> (dun_runtime::format::Machine, Vec<TestReport>) {
-    let analysis = dun_compiler::analyze(None, flow);
-    let errors: Vec<_> = analysis
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(errors.is_empty(), "the flow does not check: {errors:#?}");
-    let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model)
-        .unwrap_or_else(|d| panic!("{d:#?}"));
-    let (cases, problems) =
-        dun_compiler::lower::lower_tests_with_diagnostics(&analysis.file, &machine);
-    assert!(problems.is_empty(), "{problems:#?}");
-    assert!(!cases.is_empty(), "the flow has no test");
-    let reports = cases.iter().map(|c| run_test(&machine, c)).collect();
-    (machine, reports)
-}
-
-fn passes(flow: &str) {
-    for report in reports(flow).1 {
-        let failures: Vec<&str> = report
-            .results
-            .iter()
-            .filter(|r| !r.passed)
-            .map(|r| r.message.as_str())
-            .chain(report.problems.iter().map(String::as_str))
-            .collect();
-        assert!(
-            report.passed,
-            "test \"{}\" failed:\n  {}",
-            report.title,
-            failures.join("\n  ")
-        );
-    }
-}
+use common::flow_text::{self, passes, reports};
 
 /// The failure messages of the flow's only test.
 fn failures(flow: &str) -> Vec<String> {
     let (_, reports) = reports(flow);
     assert_eq!(reports.len(), 1);
-    let r = &reports[0];
-    assert!(!r.passed, "the test passed");
-    r.results
-        .iter()
-        .filter(|r| !r.passed)
-        .map(|r| r.message.clone())
-        .chain(r.problems.iter().cloned())
-        .collect()
+    assert!(!reports[0].passed, "the test passed");
+    flow_text::failures(&reports[0])
 }
 
 const HEAD: &str = "flow fees\ncurrency USD\naccount { name: text\n mobile: phone\n balance: money }\ntemplate nudge for sms \"Please pay\"\nevent dispute\nevent dispute_resolved\n";

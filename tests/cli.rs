@@ -1,6 +1,8 @@
 //! The `dun` binary as users and CI call it: exit statuses, output formats,
 //! folder walking, colour, and `dun explain`.
 
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -18,12 +20,7 @@ fn clean_flow() -> String {
 
 /// An empty scratch folder for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("cli", name)
 }
 
 /// Writes the clean flow at `name`, with the template files it names beside it.

@@ -1,13 +1,12 @@
 //! `dun fmt`: one canonical layout, the same meaning, every comment kept.
 
+mod common;
+
+use common::root;
 use dun_compiler::fmt::{comment_texts, format, shape};
 use dun_compiler::syntax::parse;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Every flow under `examples/` and `tests/cases/` that parses cleanly (the
 /// language reference sample is `tests/cases/valid/reference.dun`), by relative path.
@@ -348,9 +347,9 @@ fn dun(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
 const UGLY: &str = "flow  demo\nstage a {end paid}\n";
 const CANONICAL: &str = "flow demo\n\nstage a {\n  end paid\n}\n";
 
+/// An empty folder for one test, with an empty folder `nested` in it.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dun-fmt-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::scratch("fmt", name);
     std::fs::create_dir_all(dir.join("nested")).expect("temp dir");
     dir
 }

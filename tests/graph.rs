@@ -1,13 +1,12 @@
 //! `dun graph`: a flow's stages and the ways between them.
 
+mod common;
+
+use common::root;
 use dun_compiler::graph::{build, to_dot, to_mermaid, to_svg, EdgeKind, FlowGraph, NodeKind};
 use dun_compiler::syntax::parse;
 use std::path::PathBuf;
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Every flow under `examples/` and `tests/cases/` that analyses without
 /// errors (the language reference sample is `tests/cases/valid/reference.dun`).

@@ -167,25 +167,10 @@ fn without_a_locale_money_and_dates_are_written_as_always() {
 /// The results of the flow tests of `PERU` followed by `tests`: each test's
 /// title and whether it passed.
 fn flow_tests(tests: &str) -> Vec<(String, bool)> {
-    let source = format!("{PERU}\n{tests}");
-    let analysis = dun_compiler::analyze(None, &source);
-    let errors: Vec<_> = analysis
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(errors.is_empty(), "the flow does not check: {errors:#?}");
-    let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model)
-        .unwrap_or_else(|d| panic!("{d:#?}"));
-    let (cases, problems) =
-        dun_compiler::lower::lower_tests_with_diagnostics(&analysis.file, &machine);
-    assert!(problems.is_empty(), "{problems:#?}");
-    cases
-        .iter()
-        .map(|case| {
-            let report = dun_runtime::testing::run_test(&machine, case);
-            (case.title.clone(), report.passed)
-        })
+    common::flow_text::reports(&format!("{PERU}\n{tests}"))
+        .1
+        .into_iter()
+        .map(|report| (report.title, report.passed))
         .collect()
 }
 

@@ -4,46 +4,9 @@
 
 mod common;
 
+use common::flow_text::{passes, reports};
 use common::{dun, exported, on_both, scratch, store_at, text};
-use dun_runtime::testing::{run_test, TestReport, TraceKind};
-
-/// Checks and lowers a flow and runs its tests; returns their reports.
-fn run(flow: &str) -> Vec<TestReport> {
-    let analysis = dun_compiler::analyze(None, flow);
-    let errors: Vec<_> = analysis
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(errors.is_empty(), "the flow does not check: {errors:#?}");
-    let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model)
-        .unwrap_or_else(|d| panic!("{d:#?}"));
-    let (cases, problems) =
-        dun_compiler::lower::lower_tests_with_diagnostics(&analysis.file, &machine);
-    assert!(problems.is_empty(), "{problems:#?}");
-    assert!(!cases.is_empty(), "the flow has no test");
-    cases.iter().map(|c| run_test(&machine, c)).collect()
-}
-
-fn passes(flow: &str) -> Vec<TestReport> {
-    let reports = run(flow);
-    for report in &reports {
-        let failures: Vec<&str> = report
-            .results
-            .iter()
-            .filter(|r| !r.passed)
-            .map(|r| r.message.as_str())
-            .chain(report.problems.iter().map(String::as_str))
-            .collect();
-        assert!(
-            report.passed,
-            "test \"{}\" failed:\n  {}",
-            report.title,
-            failures.join("\n  ")
-        );
-    }
-    reports
-}
+use dun_runtime::testing::{TestReport, TraceKind};
 
 /// Emails sent in the test, by day.
 fn emails_by_day(report: &TestReport) -> Vec<(u32, String)> {
@@ -239,7 +202,7 @@ test "a complaint on one invoice pauses the other" {
 #[test]
 fn a_failed_expectation_names_the_account() {
     let flow = INVOICES.replace("PERSON", "person account.customer_id");
-    let reports = run(&format!(
+    let (_, reports) = reports(&format!(
         "{flow}{}",
         FOUR_INVOICES.replace("EXPECT", "on day 0 for i4 expect sent email reminder")
     ));

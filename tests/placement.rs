@@ -2,32 +2,13 @@
 //! recalls the account when the period ends, an event the flow handles.
 //! 2026-03-02 is a Monday.
 
-use dun_runtime::testing::{run_test, TestReport};
+mod common;
+
+use common::flow_text::{failures, reports};
+use dun_runtime::testing::TestReport;
 
 fn run(flow: &str) -> Vec<TestReport> {
-    let analysis = dun_compiler::analyze(None, flow);
-    let errors: Vec<_> = analysis
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(errors.is_empty(), "the flow does not check: {errors:#?}");
-    let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model)
-        .unwrap_or_else(|d| panic!("{d:#?}"));
-    let (cases, problems) =
-        dun_compiler::lower::lower_tests_with_diagnostics(&analysis.file, &machine);
-    assert!(problems.is_empty(), "{problems:#?}");
-    cases.iter().map(|c| run_test(&machine, c)).collect()
-}
-
-fn failures(report: &TestReport) -> Vec<String> {
-    report
-        .results
-        .iter()
-        .filter(|r| !r.passed)
-        .map(|r| r.message.clone())
-        .chain(report.problems.iter().cloned())
-        .collect()
+    reports(flow).1
 }
 
 const FLOW: &str = r#"flow placed

@@ -7,8 +7,7 @@
 
 mod common;
 
-use common::flow_text::passes;
-use dun_runtime::testing::run_test;
+use common::flow_text::{failures_of, passes};
 
 /// The errors of a flow, as code and message.
 fn errors(flow: &str) -> Vec<(&'static str, String)> {
@@ -223,22 +222,10 @@ fn payments_before_the_plan_do_not_count_toward_it() {
 
 #[test]
 fn an_expectation_of_a_missed_installment_on_the_wrong_day_fails_naming_the_day() {
-    let analysis = dun_compiler::analyze(
-        None,
-        &plan_test(
-            "wrong day",
-            "  on day 7 at 09:00 receive payment { amount: 200 USD }\n  on day 42 expect installment missed\n  on day 44 expect plan current\n",
-        ),
-    );
-    let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model)
-        .unwrap_or_else(|d| panic!("{d:#?}"));
-    let cases = dun_compiler::lower::lower_tests(&analysis.file, &machine);
-    let messages: Vec<String> = cases
-        .iter()
-        .flat_map(|c| run_test(&machine, c).results)
-        .filter(|r| !r.passed)
-        .map(|r| r.message)
-        .collect();
+    let messages = failures_of(&plan_test(
+        "wrong day",
+        "  on day 7 at 09:00 receive payment { amount: 200 USD }\n  on day 42 expect installment missed\n  on day 44 expect plan current\n",
+    ));
     assert_eq!(
         messages,
         vec!["expected an installment missed on day 42; installments were missed on day 43"],
@@ -247,16 +234,7 @@ fn an_expectation_of_a_missed_installment_on_the_wrong_day_fails_naming_the_day(
         "too early",
         "  on day 7 at 09:00 receive payment { amount: 200 USD }\n  on day 42 expect installment missed\n",
     );
-    let analysis = dun_compiler::analyze(None, &short);
-    let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model)
-        .unwrap_or_else(|d| panic!("{d:#?}"));
-    let cases = dun_compiler::lower::lower_tests(&analysis.file, &machine);
-    let messages: Vec<String> = cases
-        .iter()
-        .flat_map(|c| run_test(&machine, c).results)
-        .filter(|r| !r.passed)
-        .map(|r| r.message)
-        .collect();
+    let messages = failures_of(&short);
     assert_eq!(
         messages,
         vec!["expected an installment missed on day 42; no installment was missed up to day 42"],

@@ -6,97 +6,18 @@
 
 mod common;
 
-use common::{dun, root, text};
+use common::portfolio::one_event_each;
+use common::{compiled_consumer_cards, dun, exported, spawn, text};
 use dun_runtime::store::{Access, Location, Store};
-use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A portfolio of `n` consumer cards accounts, each with an event.
-fn portfolio(dir: &Path, n: usize) -> (String, String) {
-    let mut csv = String::from(
-        "id,name,balance,original_creditor,charge_off_date,days_past_due,risk,mobile,email,address,timezone,e_sign_consent\n",
-    );
-    let mut events = String::new();
-    for i in 0..n {
-        csv.push_str(&format!(
-            "A{i:04},Debtor {i},{}.00,Lakeshore Bank Visa,2025-09-30,{},{},+1312555{:04},a{i}@example.com,\"{i} Main St\",America/Chicago,{}\n",
-            300 + i * 7,
-            180 + i % 200,
-            ["low", "medium", "high"][i % 3],
-            i,
-            i % 2 == 0
-        ));
-        let kind = if i % 2 == 0 {
-            "\"type\":\"dispute\",\"reason\":\"not mine\",\"at\":\"2026-03-05T18:00:00Z\""
-        } else {
-            "\"type\":\"promise_to_pay\",\"amount\":\"100\",\"due\":\"2026-04-01\",\"at\":\"2026-03-11T17:00:00Z\""
-        };
-        events.push_str(&format!(
-            "{{\"id\":\"E{i}\",\"account\":\"A{i:04}\",{kind}}}\n"
-        ));
-    }
-    let a = dir.join("accounts.csv");
-    let e = dir.join("events.jsonl");
-    std::fs::write(&a, csv).unwrap();
-    std::fs::write(&e, events).unwrap();
-    (a.display().to_string(), e.display().to_string())
-}
-
+/// `common::run_args`, owned.
 fn run_args(flow: &str, db: &str, accounts: &str, events: &str, out: &str) -> Vec<String> {
-    [
-        "run",
-        flow,
-        "--db",
-        db,
-        "--accounts",
-        accounts,
-        "--events",
-        events,
-        "--start",
-        "2026-03-02T15:00:00Z",
-        "--until",
-        "2026-05-15T00:00:00Z",
-        "--actions",
-        out,
-    ]
-    .map(String::from)
-    .to_vec()
-}
-
-/// Export lines by action id; an id given twice fails the test.
-fn exported(path: &Path) -> BTreeMap<String, String> {
-    let mut by_id = BTreeMap::new();
-    for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
-        let v: serde_json::Value =
-            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-        let id = v["id"].as_str().expect("an id").to_string();
-        assert!(
-            by_id.insert(id.clone(), line.to_string()).is_none(),
-            "action {id} exported twice"
-        );
-    }
-    by_id
-}
-
-fn flow(dir: &Path) -> String {
-    // Compiled once, so that racing runs reach the store at nearly one
-    // moment.
-    let out = dir.join("flow.dunc").display().to_string();
-    let src = root().join("examples/consumer_cards/consumer_cards.dun");
-    let built = dun(&["build", src.to_str().unwrap(), "-o", &out]);
-    assert!(built.status.success(), "{}", text(&built.stderr));
-    out
-}
-
-fn spawn(args: &[String]) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_dun"))
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    common::run_args(flow, db, accounts, events, out)
+        .into_iter()
+        .map(String::from)
+        .collect()
 }
 
 fn open(db: &str, access: Access) -> Result<Store, String> {
@@ -114,8 +35,8 @@ fn plain_runs_started_at_once_on_one_database_one_runs_and_the_others_are_refuse
         return;
     };
     let dir = common::scratch("postgres_writer", "race");
-    let (accounts, events) = portfolio(&dir, 120);
-    let flow = flow(&dir);
+    let (accounts, events) = one_event_each(&dir, 120);
+    let flow = compiled_consumer_cards(&dir);
     let alone_db = cluster.database("writer_alone");
     let alone_out = dir.join("alone.jsonl").display().to_string();
     let alone = dun(&run_args(&flow, &alone_db, &accounts, &events, &alone_out)
@@ -183,8 +104,8 @@ fn workers_share_a_store_only_with_workers_and_readers_read_beside_any_writer() 
         return;
     };
     let dir = common::scratch("postgres_writer", "kinds");
-    let (accounts, events) = portfolio(&dir, 6);
-    let flow = flow(&dir);
+    let (accounts, events) = one_event_each(&dir, 6);
+    let flow = compiled_consumer_cards(&dir);
     let db = cluster.database("writer_kinds");
     let out = dir.join("out.jsonl").display().to_string();
     let args = run_args(&flow, &db, &accounts, &events, &out);
@@ -268,8 +189,8 @@ fn a_killed_holder_frees_the_store_at_once() {
         return;
     };
     let dir = common::scratch("postgres_writer", "killed");
-    let (accounts, events) = portfolio(&dir, 400);
-    let flow = flow(&dir);
+    let (accounts, events) = one_event_each(&dir, 400);
+    let flow = compiled_consumer_cards(&dir);
     let alone_db = cluster.database("writer_killed_alone");
     let alone_out = dir.join("alone.jsonl").display().to_string();
     let alone = dun(&run_args(&flow, &alone_db, &accounts, &events, &alone_out)
@@ -327,14 +248,14 @@ fn workers_sharing_a_rejects_file_write_each_reject_once() {
         return;
     };
     let dir = common::scratch("postgres_writer", "rejects");
-    let (accounts, events) = portfolio(&dir, 40);
+    let (accounts, events) = one_event_each(&dir, 40);
     let mut csv = std::fs::read_to_string(&accounts).unwrap();
     csv.push_str("B0001,Bad Balance,lots,Lakeshore Bank Visa,2025-09-30,200,low,+13125550000,b@example.com,\"1 Main St\",America/Chicago,true\n");
     std::fs::write(&accounts, csv).unwrap();
     let mut ev = std::fs::read_to_string(&events).unwrap();
     ev.push_str("{\"id\":\"X1\",\"account\":\"A0001\",\"type\":\"no_such_event\",\"at\":\"2026-03-05T18:00:00Z\"}\n");
     std::fs::write(&events, ev).unwrap();
-    let flow = flow(&dir);
+    let flow = compiled_consumer_cards(&dir);
     let db = cluster.database("writer_rejects");
     let out = dir.join("out.jsonl").display().to_string();
     let mut args = run_args(&flow, &db, &accounts, &events, &out);

@@ -5,22 +5,7 @@
 
 mod common;
 
-use common::flow_text::passes;
-use dun_runtime::testing::run_test;
-
-/// The failure messages of a flow whose tests must fail.
-fn failures(flow: &str) -> Vec<String> {
-    let analysis = dun_compiler::analyze(None, flow);
-    let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model)
-        .unwrap_or_else(|d| panic!("{d:#?}"));
-    let cases = dun_compiler::lower::lower_tests(&analysis.file, &machine);
-    cases
-        .iter()
-        .flat_map(|case| run_test(&machine, case).results)
-        .filter(|r| !r.passed)
-        .map(|r| r.message)
-        .collect()
-}
+use common::flow_text::{failures_of, passes};
 
 /// The codes of the errors of a flow.
 fn errors(flow: &str) -> Vec<&'static str> {
@@ -223,7 +208,7 @@ test "kept on day 3: the thank-you call goes that day" {
 
 #[test]
 fn an_expectation_on_the_promise_fails_with_its_state() {
-    let messages = failures(&flow(&format!(
+    let messages = failures_of(&flow(&format!(
         r#"{LADDER}
 test "wrong" {{
   GIVEN

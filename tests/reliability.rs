@@ -5,9 +5,11 @@
 
 mod common;
 
-use common::{consumer_cards as example, dun, exported, root, run_args, text};
+use common::{
+    compiled_consumer_cards, consumer_cards as example, dun, exported, root, run_args, spawn,
+    spawn_silent, text,
+};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 fn scratch(name: &str) -> PathBuf {
     common::scratch("reliability", name)
@@ -16,33 +18,7 @@ fn scratch(name: &str) -> PathBuf {
 /// A portfolio of `n` accounts of the consumer cards example, each with an
 /// event, written into `dir`.
 fn portfolio(dir: &Path, n: usize) -> (String, String) {
-    let mut csv = String::from(
-        "id,name,balance,original_creditor,charge_off_date,days_past_due,risk,mobile,email,address,timezone,e_sign_consent\n",
-    );
-    let mut events = String::new();
-    for i in 0..n {
-        csv.push_str(&format!(
-            "A{i:04},Debtor {i},{}.00,Lakeshore Bank Visa,2025-09-30,{},{},+1312555{:04},a{i}@example.com,\"{i} Main St\",America/Chicago,{}\n",
-            300 + i * 7,
-            180 + i % 200,
-            ["low", "medium", "high"][i % 3],
-            i,
-            i % 2 == 0
-        ));
-        let kind = if i % 2 == 0 {
-            "\"type\":\"dispute\",\"reason\":\"not mine\",\"at\":\"2026-03-05T18:00:00Z\""
-        } else {
-            "\"type\":\"promise_to_pay\",\"amount\":\"100\",\"due\":\"2026-04-01\",\"at\":\"2026-03-11T17:00:00Z\""
-        };
-        events.push_str(&format!(
-            "{{\"id\":\"E{i}\",\"account\":\"A{i:04}\",{kind}}}\n"
-        ));
-    }
-    let a = dir.join("accounts.csv");
-    let e = dir.join("events.jsonl");
-    std::fs::write(&a, csv).unwrap();
-    std::fs::write(&e, events).unwrap();
-    (a.display().to_string(), e.display().to_string())
+    common::portfolio::one_event_each(dir, n)
 }
 
 /// Finding 1: runs started at once on one store. Exactly one runs; every
@@ -52,10 +28,7 @@ fn portfolio(dir: &Path, n: usize) -> (String, String) {
 fn of_runs_started_at_once_on_one_store_one_runs_and_the_others_are_refused() {
     let dir = scratch("race");
     let (accounts, events) = portfolio(&dir, 120);
-    // Compiled once, so that the runs reach the store at nearly one moment.
-    let flow = dir.join("flow.dunc").display().to_string();
-    let built = dun(&["build", &example("consumer_cards.dun"), "-o", &flow]);
-    assert!(built.status.success(), "{}", text(&built.stderr));
+    let flow = compiled_consumer_cards(&dir);
     let alone_db = dir.join("alone.db").display().to_string();
     let alone_out = dir.join("alone.jsonl").display().to_string();
     let alone = dun(&run_args(&flow, &alone_db, &accounts, &events, &alone_out));
@@ -75,16 +48,7 @@ fn of_runs_started_at_once_on_one_store_one_runs_and_the_others_are_refused() {
                 .display()
                 .to_string();
             let args = run_args(&flow, &db, &accounts, &events, &out);
-            let children: Vec<_> = (0..racers)
-                .map(|_| {
-                    Command::new(env!("CARGO_BIN_EXE_dun"))
-                        .args(&args)
-                        .stdout(Stdio::null())
-                        .stderr(Stdio::piped())
-                        .spawn()
-                        .unwrap()
-                })
-                .collect();
+            let children: Vec<_> = (0..racers).map(|_| spawn(&args)).collect();
             let results: Vec<_> = children
                 .into_iter()
                 .map(|c| c.wait_with_output().unwrap())
@@ -128,12 +92,7 @@ fn a_killed_holder_does_not_block_the_next_run() {
     let db = dir.join("store.db").display().to_string();
     let out = dir.join("actions.jsonl").display().to_string();
     let args = run_args(&flow, &db, &accounts, &events, &out);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dun"))
-        .args(&args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_silent(&args);
     // Killed as soon as it holds the lease.
     let lock = dir.join("store.db.lock");
     let began = std::time::Instant::now();

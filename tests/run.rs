@@ -3,10 +3,11 @@
 
 mod common;
 
-use common::{consumer_cards as example, dun, json, on_both, root, run_args, store_at, text};
+use common::{
+    consumer_cards as example, dun, json, on_both, root, run_args, spawn_silent, store_at, text,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 fn scratch(name: &str) -> PathBuf {
@@ -134,47 +135,7 @@ fn the_next_day_only_the_new_events_and_the_new_time_run() {
 /// A portfolio big enough that a run takes a while, so kills land in the
 /// middle of the work.
 fn portfolio(dir: &Path, n: usize) -> (String, String) {
-    let zones = ["America/Chicago", "America/New_York", "America/Los_Angeles"];
-    let risks = ["low", "medium", "high"];
-    let mut csv = String::from(
-        "id,name,balance,original_creditor,charge_off_date,days_past_due,risk,mobile,email,address,timezone,e_sign_consent\n",
-    );
-    let mut events = String::new();
-    for i in 0..n {
-        let mobile = if i % 5 == 0 {
-            String::new()
-        } else {
-            format!("+1312555{:04}", i % 10_000)
-        };
-        let email = if i % 3 == 0 {
-            String::new()
-        } else {
-            format!("a{i}@example.com")
-        };
-        csv.push_str(&format!(
-            "A{i:05},Debtor {i},{}.{:02},Lakeshore Bank Visa,2025-09-30,{},{},{mobile},{email},\"{i} Main St\",{},{}\n",
-            300 + (i * 37) % 9000,
-            i % 100,
-            180 + i % 200,
-            risks[i % 3],
-            zones[i % 3],
-            i % 2 == 0
-        ));
-        let kind = match i % 4 {
-            0 => format!("\"type\":\"call_outcome\",\"result\":\"answered\",\"at\":\"2026-03-{:02}T16:00:00Z\"", 10 + i % 10),
-            1 => format!("\"type\":\"promise_to_pay\",\"amount\":\"100\",\"due\":\"2026-04-01\",\"at\":\"2026-03-{:02}T17:00:00Z\"", 10 + i % 15),
-            2 => format!("\"type\":\"dispute\",\"reason\":\"not mine\",\"at\":\"2026-03-{:02}T18:00:00Z\"", 5 + i % 20),
-            _ => continue,
-        };
-        events.push_str(&format!(
-            "{{\"id\":\"E{i}\",\"account\":\"A{i:05}\",{kind}}}\n"
-        ));
-    }
-    let a = dir.join("accounts.csv");
-    let e = dir.join("events.jsonl");
-    std::fs::write(&a, csv).unwrap();
-    std::fs::write(&e, events).unwrap();
-    (a.display().to_string(), e.display().to_string())
+    common::portfolio::varied(dir, n, true)
 }
 
 fn a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action() {
@@ -201,12 +162,7 @@ fn a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action() {
         args.extend(["--batch", "25"]);
         // Killed twice: once early in the run, once after `fraction` of it.
         for delay in [took.mul_f64(fraction / 2.0), took.mul_f64(fraction)] {
-            let mut child = Command::new(env!("CARGO_BIN_EXE_dun"))
-                .args(&args)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
+            let mut child = spawn_silent(&args);
             std::thread::sleep(delay);
             if child.try_wait().unwrap().is_none() {
                 killed_mid_run += 1;

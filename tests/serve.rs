@@ -7,29 +7,17 @@ use common::{dun, root, text};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::time::Duration;
 
 fn flow() -> String {
-    root()
-        .join("tests/serve/reminders.dun")
-        .display()
-        .to_string()
+    common::serve::reminders()
 }
 
 /// A token with these scopes for the store `db`.
 fn token(db: &Path, scope: &str) -> String {
-    let out = dun(&[
-        "token",
-        "create",
-        "--db",
-        &db.display().to_string(),
-        "--scope",
-        scope,
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    text(&out.stdout).trim().to_string()
+    common::serve::token(&db.display().to_string(), scope)
 }
 
 struct Server {
@@ -52,37 +40,11 @@ impl Server {
             args.extend(["--clock".to_string(), "2026-03-02T09:00:00Z".to_string()]);
         }
         args.extend(extra.iter().map(|s| s.to_string()));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dun"))
-            .args(&args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("dun serve starts");
-        let stderr = child.stderr.take().expect("its standard error");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut seen = Vec::new();
-        let addr = loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|_| panic!("dun serve did not start listening: {seen:?}"));
-            let v: Value = serde_json::from_str(&line)
-                .unwrap_or_else(|_| panic!("a log line that is not JSON: {line}"));
-            if v["msg"] == "listening" {
-                break v["addr"].as_str().expect("an address").to_string();
-            }
-            seen.push(line);
-        };
+        let started = common::serve::start(&args);
         Server {
-            child,
-            base: format!("http://{addr}"),
-            log: rx,
+            child: started.child,
+            base: started.base,
+            log: started.log,
         }
     }
 

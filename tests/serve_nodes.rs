@@ -6,25 +6,13 @@
 
 mod common;
 
-use common::{dun, root, text};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Child;
 use std::time::Duration;
 
-fn flow() -> String {
-    root()
-        .join("tests/serve/reminders.dun")
-        .display()
-        .to_string()
-}
-
 fn token(db: &str) -> String {
-    let out = dun(&["token", "create", "--db", db, "--scope", "admin"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    text(&out.stdout).trim().to_string()
+    common::serve::token(db, "admin")
 }
 
 struct Server {
@@ -35,35 +23,20 @@ struct Server {
 
 impl Server {
     fn start(db: &str, token: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dun"))
-            .args(["serve", &flow(), "--db", db, "--listen", "127.0.0.1:0"])
-            .args(["--clock", "2026-03-02T09:00:00Z"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("dun serve starts");
-        let stderr = child.stderr.take().expect("its standard error");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let mut seen = Vec::new();
-        let addr = loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|_| panic!("dun serve did not start listening: {seen:?}"));
-            let v: Value = serde_json::from_str(&line)
-                .unwrap_or_else(|_| panic!("a log line that is not JSON: {line}"));
-            if v["msg"] == "listening" {
-                break v["addr"].as_str().expect("an address").to_string();
-            }
-            seen.push(line);
-        };
+        let flow = common::serve::reminders();
+        let started = common::serve::start(&[
+            "serve",
+            &flow,
+            "--db",
+            db,
+            "--listen",
+            "127.0.0.1:0",
+            "--clock",
+            "2026-03-02T09:00:00Z",
+        ]);
         Server {
-            child,
-            base: format!("http://{addr}"),
+            child: started.child,
+            base: started.base,
             token: token.to_string(),
         }
     }

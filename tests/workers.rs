@@ -11,49 +11,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A portfolio of `n` accounts of the consumer cards example, a third of
-/// them with an event.
+/// A portfolio of `n` accounts of the consumer cards example, two thirds
+/// of them with an event.
 fn portfolio(dir: &Path, n: usize) -> (String, String) {
-    let zones = ["America/Chicago", "America/New_York", "America/Los_Angeles"];
-    let risks = ["low", "medium", "high"];
-    let mut csv = String::from(
-        "id,name,balance,original_creditor,charge_off_date,days_past_due,risk,mobile,email,address,timezone,e_sign_consent\n",
-    );
-    let mut events = String::new();
-    for i in 0..n {
-        let mobile = if i % 5 == 0 {
-            String::new()
-        } else {
-            format!("+1312555{:04}", i % 10_000)
-        };
-        let email = if i % 3 == 0 {
-            String::new()
-        } else {
-            format!("w{i}@example.com")
-        };
-        csv.push_str(&format!(
-            "W{i:06},Debtor {i},{}.{:02},Lakeshore Bank Visa,2025-09-30,{},{},{mobile},{email},\"{i} Elm St\",{},{}\n",
-            300 + (i * 37) % 9000,
-            i % 100,
-            180 + i % 200,
-            risks[i % 3],
-            zones[i % 3],
-            i % 2 == 0
-        ));
-        let kind = match i % 3 {
-            0 => format!("\"type\":\"promise_to_pay\",\"amount\":\"100\",\"due\":\"2026-04-01\",\"at\":\"2026-03-{:02}T17:00:00Z\"", 10 + i % 15),
-            1 => format!("\"type\":\"dispute\",\"reason\":\"not mine\",\"at\":\"2026-03-{:02}T18:00:00Z\"", 5 + i % 20),
-            _ => continue,
-        };
-        events.push_str(&format!(
-            "{{\"id\":\"V{i}\",\"account\":\"W{i:06}\",{kind}}}\n"
-        ));
-    }
-    let a = dir.join("accounts.csv");
-    let e = dir.join("events.jsonl");
-    std::fs::write(&a, csv).unwrap();
-    std::fs::write(&e, events).unwrap();
-    (a.display().to_string(), e.display().to_string())
+    common::portfolio::varied(dir, n, false)
 }
 
 /// `common::run_args` for the example flow, in batches of 25.

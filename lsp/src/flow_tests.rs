@@ -8,7 +8,7 @@
 use crate::documents::Snapshot;
 use dun_compiler::lower::lower_tests_with_diagnostics;
 use dun_compiler::syntax::ast::{Decl, Span};
-use dun_runtime::testing::{run_test, TraceKind};
+use dun_runtime::testing::{run_test, write_trace};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use tower_lsp_server::ls_types::{
@@ -163,18 +163,7 @@ pub fn run(s: &Snapshot, only: Option<&str>, trace: bool, errors_page: &str) -> 
                 case.title,
                 case.zone.as_deref().unwrap_or("UTC")
             );
-            for entry in &report.trace {
-                let kind = match entry.kind {
-                    TraceKind::Action => "did".to_string(),
-                    TraceKind::Input => "test".to_string(),
-                    TraceKind::Audit(k) => format!("{k:?}").to_lowercase(),
-                };
-                let _ = writeln!(
-                    out,
-                    "  day {:>3} {}  {kind:<10} {}",
-                    entry.day, entry.time, entry.text
-                );
-            }
+            write_trace(&report, &mut out);
             run.trace = Some(out);
         }
     }

@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod flow_text;
+pub mod portfolio;
+pub mod serve;
 
 /// The folder of the policy that `examples/auto_loans` and
 /// `examples/utilities` import: outside their own folders, so a command
@@ -11,7 +13,7 @@ pub mod flow_text;
 pub const SHARED_POLICIES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/policies");
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -50,6 +52,38 @@ pub fn dun<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
         .args(args)
         .output()
         .expect("the dun binary runs")
+}
+
+/// Starts `dun` with these arguments: what it prints on standard output
+/// is dropped, its errors are kept for `wait_with_output`.
+pub fn spawn<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_dun"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the dun binary starts")
+}
+
+/// Starts `dun` to be killed: nothing it prints is kept, so that no full
+/// pipe ever holds it up.
+pub fn spawn_silent<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_dun"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the dun binary starts")
+}
+
+/// The consumer cards example compiled into `dir/flow.dunc`, so that runs
+/// started together reach the store at nearly one moment instead of each
+/// compiling first; its path.
+pub fn compiled_consumer_cards(dir: &Path) -> String {
+    let out = dir.join("flow.dunc").display().to_string();
+    let built = dun(&["build", &consumer_cards("consumer_cards.dun"), "-o", &out]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    out
 }
 
 /// A file of the consumer cards example (`examples/consumer_cards/FILE`).

@@ -10,7 +10,7 @@ use super::Lowerer;
 use crate::names::arrangements::{PROMISE_BROKEN, PROMISE_KEPT};
 use crate::syntax::ast::{self, Decl, PolicyRuleKind};
 use dun_machine::format::{
-    Arrangements, ChannelSet, Code, Const, Instr, Op, Type, VarDef, PROMISE_STATES, PROMISE_VAR,
+    Arrangements, ChannelSet, Code, Const, Instr, Op, Type, PROMISE_STATES, PROMISE_VAR,
 };
 use rust_decimal::Decimal;
 
@@ -49,14 +49,14 @@ pub(crate) fn declare(cx: &mut Lowerer<'_>) {
         return;
     };
     let zero = Const::Money(Decimal::ZERO);
-    let paid = var(cx, "payments received", Type::Money, zero.clone());
+    let paid = cx.hidden_var("payments received", Type::Money, zero.clone());
     let states: Vec<_> = PROMISE_STATES.iter().map(|s| cx.sym(s)).collect();
     let none = Const::Variant(states[0]);
-    let promise = var(cx, PROMISE_VAR, Type::Enum(states), none);
-    let promise_amount = var(cx, "promise amount", Type::Money, zero.clone());
+    let promise = cx.hidden_var(PROMISE_VAR, Type::Enum(states), none);
+    let promise_amount = cx.hidden_var("promise amount", Type::Money, zero.clone());
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    let promise_due = var(cx, "promise due", Type::Date, Const::Date(epoch));
-    let promise_from = var(cx, "paid before the promise", Type::Money, zero);
+    let promise_due = cx.hidden_var("promise due", Type::Date, Const::Date(epoch));
+    let promise_from = cx.hidden_var("paid before the promise", Type::Money, zero);
     let mut pause_while_promise = ChannelSet::NONE;
     for decl in &file.decls {
         let Decl::Policy(p) = decl else { continue };
@@ -80,13 +80,6 @@ pub(crate) fn declare(cx: &mut Lowerer<'_>) {
         kept_event,
         broken_event,
     });
-}
-
-fn var(cx: &mut Lowerer<'_>, name: &str, ty: Type, init: Const) -> u16 {
-    let name = cx.sym(name);
-    let init = vec![cx.konst(init)];
-    cx.m.vars.push(VarDef { name, ty, init });
-    (cx.m.vars.len() - 1) as u16
 }
 
 impl Lowerer<'_> {

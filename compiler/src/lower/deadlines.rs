@@ -10,7 +10,7 @@
 
 use super::{src, Lowerer};
 use crate::syntax::ast::{self, Decl};
-use dun_machine::format::{Const, Deadline, Type, VarDef};
+use dun_machine::format::{Const, Deadline, Type};
 
 pub(crate) fn lower(cx: &mut Lowerer<'_>) {
     let file = cx.file;
@@ -30,14 +30,8 @@ pub(crate) fn lower(cx: &mut Lowerer<'_>) {
     }
     // A promise wakes the account when it breaks, as a deadline does.
     if !cx.m.collections.deadlines.is_empty() || cx.m.arrangements.is_some() {
-        let name = cx.sym("stage resumes at");
-        let init = vec![cx.konst(Const::DateTime(0))];
-        cx.m.collections.stage_resume = Some(cx.m.vars.len() as u16);
-        cx.m.vars.push(VarDef {
-            name,
-            ty: Type::DateTime,
-            init,
-        });
+        let resume = cx.hidden_var("stage resumes at", Type::DateTime, Const::DateTime(0));
+        cx.m.collections.stage_resume = Some(resume);
     }
 }
 
@@ -53,14 +47,7 @@ fn one(cx: &mut Lowerer<'_>, d: &ast::Deadline, stage: Option<u16>) {
         n += 1;
         name = format!("{base} #{n}");
     }
-    let name = cx.sym(&name);
-    let init = vec![cx.konst(Const::Bool(false))];
-    let spent = cx.m.vars.len() as u16;
-    cx.m.vars.push(VarDef {
-        name,
-        ty: Type::Bool,
-        init,
-    });
+    let spent = cx.hidden_var(&name, Type::Bool, Const::Bool(false));
     let at = cx.code(&d.at, None);
     let when = d.when.as_ref().map(|w| cx.code(w, None));
     cx.m.collections.deadlines.push(Deadline {

@@ -32,7 +32,7 @@ pub use flow_tests::{lower_tests, lower_tests_with_diagnostics};
 use crate::diagnostics::Diagnostic;
 use crate::model::{DeclId, Model};
 use crate::syntax::ast::{self, Span};
-use dun_machine::format::{Machine, Sym};
+use dun_machine::format::{Const, Machine, Sym, Type, VarDef};
 use pool::Pools;
 
 /// A name the checker should have refused (unknown stage, field...).
@@ -99,6 +99,16 @@ impl<'a> Lowerer<'a> {
         self.m.strings.push(s.to_string());
         self.pools.strings.insert(s.to_string(), i);
         i
+    }
+
+    /// A variable the flow does not declare, holding what a construct
+    /// tracks per account (a promise's amount, a deadline's spent flag),
+    /// starting at `init`; its index.
+    pub fn hidden_var(&mut self, name: &str, ty: Type, init: Const) -> u16 {
+        let name = self.sym(name);
+        let init = vec![self.konst(init)];
+        self.m.vars.push(VarDef { name, ty, init });
+        (self.m.vars.len() - 1) as u16
     }
 
     /// The declaration the checker resolved the name at `name` to.

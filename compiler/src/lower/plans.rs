@@ -9,8 +9,8 @@ use crate::names::arrangements::{INSTALLMENT_MISSED, PLAN_BROKEN, PLAN_COMPLETED
 use crate::syntax::ast::{self, Decl, PolicyRuleKind};
 use crate::types::plans::PlanStep;
 use dun_machine::format::{
-    ChannelSet, Code, Const, DurationSpec, DurationUnit, Instr, Op, Plans, Type, VarDef,
-    MISSED_VAR, PLAN_STATES, PLAN_VAR,
+    ChannelSet, Code, Const, DurationSpec, DurationUnit, Instr, Op, Plans, Type, MISSED_VAR,
+    PLAN_STATES, PLAN_VAR,
 };
 use rust_decimal::Decimal;
 
@@ -36,29 +36,27 @@ pub(crate) fn declare(cx: &mut Lowerer<'_>) {
     };
     let states: Vec<_> = PLAN_STATES.iter().map(|s| cx.sym(s)).collect();
     let none = Const::Variant(states[0]);
-    let plan = var(cx, PLAN_VAR, Type::Enum(states), none);
+    let plan = cx.hidden_var(PLAN_VAR, Type::Enum(states), none);
     let zero = Const::Money(Decimal::ZERO);
     let no_time = Const::Duration(DurationSpec::new(0, DurationUnit::Days));
-    let total = var(cx, "plan amount", Type::Money, zero.clone());
-    let count = var(
-        cx,
+    let total = cx.hidden_var("plan amount", Type::Money, zero.clone());
+    let count = cx.hidden_var(
         "plan installments",
         Type::Number,
         Const::Number(Decimal::ZERO),
     );
-    let every = var(cx, "plan period", Type::Duration, no_time.clone());
+    let every = cx.hidden_var("plan period", Type::Duration, no_time.clone());
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    let first = var(cx, "plan first due", Type::Date, Const::Date(epoch));
-    let grace = var(cx, "plan grace", Type::Duration, no_time);
-    let from = var(cx, "paid before the plan", Type::Money, zero);
-    let checked = var(
-        cx,
+    let first = cx.hidden_var("plan first due", Type::Date, Const::Date(epoch));
+    let grace = cx.hidden_var("plan grace", Type::Duration, no_time);
+    let from = cx.hidden_var("paid before the plan", Type::Money, zero);
+    let checked = cx.hidden_var(
         "installments checked",
         Type::Number,
         Const::Number(Decimal::ZERO),
     );
-    let behind = var(cx, "plan behind", Type::Bool, Const::Bool(false));
-    let missed = var(cx, MISSED_VAR, Type::Number, Const::Number(Decimal::ZERO));
+    let behind = cx.hidden_var("plan behind", Type::Bool, Const::Bool(false));
+    let missed = cx.hidden_var(MISSED_VAR, Type::Number, Const::Number(Decimal::ZERO));
     let mut pause_while_plan = ChannelSet::NONE;
     for decl in &cx.file.decls {
         let Decl::Policy(p) = decl else { continue };
@@ -86,13 +84,6 @@ pub(crate) fn declare(cx: &mut Lowerer<'_>) {
         completed_event,
         broken_event,
     });
-}
-
-fn var(cx: &mut Lowerer<'_>, name: &str, ty: Type, init: Const) -> u16 {
-    let name = cx.sym(name);
-    let init = vec![cx.konst(init)];
-    cx.m.vars.push(VarDef { name, ty, init });
-    (cx.m.vars.len() - 1) as u16
 }
 
 impl Lowerer<'_> {

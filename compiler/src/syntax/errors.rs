@@ -46,7 +46,12 @@ const OPERATORS: &[Rule] = &[
 ];
 
 /// What the user sees for a rule the parser expected.
-fn describe(rule: Rule) -> String {
+fn describe(rule: Rule) -> Phrase {
+    choice_of(rule).unwrap_or_else(|| Phrase::One(word_for(rule)))
+}
+
+/// What the user sees for a rule named in one piece.
+fn word_for(rule: Rule) -> String {
     let fixed = match rule {
         Rule::lbrace => "`{`",
         Rule::rbrace => "`}`",
@@ -63,18 +68,12 @@ fn describe(rule: Rule) -> String {
         Rule::question => "`?`",
         Rule::name => "a name",
         Rule::weekday => "a day of the week such as `sunday`",
-        Rule::priority => "a priority (`low`, `normal`, `high` or `urgent`)",
-        Rule::type_expr | Rule::type_name | Rule::enum_type => "a type such as `money` or `low | high`",
-        Rule::channel => "a channel such as `sms` or `email`",
-        Rule::channels => "channels such as `calls`, `sms` or `contact`",
         Rule::zone => "a time zone (an account field such as `account.timezone`, or a name such as \"Europe/Madrid\")",
         Rule::expr | Rule::paren_expr | Rule::quantity | Rule::field_access => "a value or a condition",
-        Rule::a_value => "a value such as a number, a name or `account.balance`",
         Rule::count => "a whole number",
         Rule::number => "a number",
         Rule::percent | Rule::percent_sign => "a percentage such as `20%`",
         Rule::duration => "a duration such as `3 days`",
-        Rule::duration_unit => "`minutes`, `hours`, `days`, `weeks`, `months` or `business days`",
         Rule::calendar_of => "`of` and a calendar",
         Rule::longest => "`for at most` and a duration",
         Rule::calendar_week => "`calendar week`",
@@ -133,8 +132,100 @@ fn describe(rule: Rule) -> String {
     "something else".to_string()
 }
 
+/// The rules the user sees as a choice among a few words.
+fn choice_of(rule: Rule) -> Option<Phrase> {
+    Some(match rule {
+        Rule::priority => ALL_PRIORITIES,
+        Rule::type_expr | Rule::type_name | Rule::enum_type => Phrase::Choice {
+            what: "a type",
+            options: &["`money`", "`low | high`"],
+            all: false,
+        },
+        Rule::channel => Phrase::Choice {
+            what: "a channel",
+            options: &["`sms`", "`email`"],
+            all: false,
+        },
+        Rule::channels => Phrase::Choice {
+            what: "channels",
+            options: &["`calls`", "`sms`", "`contact`"],
+            all: false,
+        },
+        Rule::a_value => Phrase::Choice {
+            what: "a value",
+            options: &["a number", "a name", "`account.balance`"],
+            all: false,
+        },
+        Rule::duration_unit => Phrase::Choice {
+            what: "",
+            options: &[
+                "`minutes`",
+                "`hours`",
+                "`days`",
+                "`weeks`",
+                "`months`",
+                "`business days`",
+            ],
+            all: true,
+        },
+        _ => return None,
+    })
+}
+
+/// One thing the parser expected, as a message names it.
+#[derive(Clone, PartialEq, Eq)]
+enum Phrase {
+    /// Named in one piece: "`{`", "a name".
+    One(String),
+    /// A kind of thing (`what`) and its `options`: every option when `all`
+    /// (the priorities), examples otherwise (a few of the steps). Without
+    /// `what`, the options are words of their own (the duration units).
+    Choice {
+        what: &'static str,
+        options: &'static [&'static str],
+        all: bool,
+    },
+}
+
+const A_STEP: Phrase = Phrase::Choice {
+    what: "a step",
+    options: &["`send`", "`wait`", "`goto`"],
+    all: false,
+};
+const A_DECLARATION: Phrase = Phrase::Choice {
+    what: "a declaration",
+    options: &["`stage`", "`event`", "`on`"],
+    all: false,
+};
+const A_POLICY_RULE: Phrase = Phrase::Choice {
+    what: "a policy rule",
+    options: &[
+        "`contact_hours`",
+        "`no_contact`",
+        "`at_most`",
+        "`pause`",
+        "`stop`",
+    ],
+    all: true,
+};
+const AN_EXPECTATION: Phrase = Phrase::Choice {
+    what: "an expectation",
+    options: &["`sent`", "`stage`", "`end`", "`no`"],
+    all: false,
+};
+const AN_OPERATOR: Phrase = Phrase::Choice {
+    what: "an operator",
+    options: &["`and`", "`==`"],
+    all: false,
+};
+const ALL_PRIORITIES: Phrase = Phrase::Choice {
+    what: "a priority",
+    options: &["`low`", "`normal`", "`high`", "`urgent`"],
+    all: true,
+};
+
 /// Folds related alternatives into one phrase, keeping the list short.
-fn expected_phrases(positives: &[Rule]) -> Vec<String> {
+fn expected_phrases(positives: &[Rule]) -> Vec<Phrase> {
     let mut rules: Vec<Rule> = Vec::new();
     for r in positives {
         if !rules.contains(r) {
@@ -146,34 +237,34 @@ fn expected_phrases(positives: &[Rule]) -> Vec<String> {
     if rules.contains(&Rule::count) {
         rules.retain(|r| *r != Rule::number);
     }
-    let mut phrases: Vec<String> = Vec::new();
+    let mut phrases: Vec<Phrase> = Vec::new();
     if rules.contains(&Rule::a_step) {
         // Handlers and deadlines are parsed among the steps only to be
         // reported as out of place: they are not what may follow a step.
         rules.retain(|r| {
             !has_role(*r, Roles::STEP) && !matches!(r, Rule::a_step | Rule::kw_on | Rule::kw_at)
         });
-        phrases.push("a step such as `send`, `wait` or `goto`".to_string());
+        phrases.push(A_STEP);
     }
     if rules.contains(&Rule::a_decl) {
         rules.retain(|r| !has_role(*r, Roles::DECL) && *r != Rule::a_decl);
-        phrases.push("a declaration such as `stage`, `event` or `on`".to_string());
+        phrases.push(A_DECLARATION);
     }
     let fold = |group: &dyn Fn(Rule) -> bool,
                 min: usize,
-                phrase: &str,
+                phrase: Phrase,
                 rules: &mut Vec<Rule>,
-                phrases: &mut Vec<String>| {
+                phrases: &mut Vec<Phrase>| {
         let hits = rules.iter().filter(|r| group(**r)).count();
         if hits >= min {
             rules.retain(|r| !group(*r));
-            phrases.push(phrase.to_string());
+            phrases.push(phrase);
         }
     };
     fold(
         &|r| has_role(r, Roles::DECL),
         4,
-        "a declaration such as `stage`, `event` or `on`",
+        A_DECLARATION,
         &mut rules,
         &mut phrases,
     );
@@ -181,7 +272,7 @@ fn expected_phrases(positives: &[Rule]) -> Vec<String> {
         fold(
             &|r| has_role(r, Roles::STEP),
             4,
-            "a step such as `send`, `wait` or `goto`",
+            A_STEP,
             &mut rules,
             &mut phrases,
         );
@@ -189,18 +280,18 @@ fn expected_phrases(positives: &[Rule]) -> Vec<String> {
     fold(
         &|r| has_role(r, Roles::POLICY),
         3,
-        "a policy rule (`contact_hours`, `no_contact`, `at_most`, `pause` or `stop`)",
+        A_POLICY_RULE,
         &mut rules,
         &mut phrases,
     );
     if rules.iter().filter(|r| expect_only(**r)).count() >= 3 {
         rules.retain(|r| !has_role(*r, Roles::EXPECT) && *r != Rule::name);
-        phrases.push("an expectation such as `sent`, `stage`, `end` or `no`".to_string());
+        phrases.push(AN_EXPECTATION);
     }
     fold(
         &|r| OPERATORS.contains(&r),
         3,
-        "an operator such as `and` or `==`",
+        AN_OPERATOR,
         &mut rules,
         &mut phrases,
     );
@@ -222,9 +313,8 @@ fn expected_phrases(positives: &[Rule]) -> Vec<String> {
     }
     // After a complete declaration anything may follow; naming every
     // declaration hides the specific continuation the user most likely meant.
-    let decl_phrase = "a declaration such as `stage`, `event` or `on`";
     if phrases.len() + rules.len() > 1 {
-        phrases.retain(|p| p != decl_phrase);
+        phrases.retain(|p| *p != A_DECLARATION);
     }
     for r in rules {
         let d = describe(r);
@@ -235,11 +325,54 @@ fn expected_phrases(positives: &[Rule]) -> Vec<String> {
     phrases
 }
 
-fn join(phrases: &[String]) -> String {
-    match phrases {
-        [] => "something else".to_string(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+/// The phrases as one list with one "or", before its last item: the
+/// options of the first choice of examples are items of that list ("a step
+/// such as `send`, `wait`, `goto` or `}`"); any other choice of a kind is
+/// one item, its options in parentheses ("a priority (`low`, `normal`,
+/// `high`, `urgent`)").
+fn join(phrases: &[Phrase]) -> String {
+    let mut items: Vec<String> = Vec::new();
+    let mut spread = false;
+    for phrase in phrases {
+        match phrase {
+            Phrase::One(text) => items.push(text.clone()),
+            Phrase::Choice {
+                what: "", options, ..
+            } => {
+                items.extend(options.iter().map(|o| o.to_string()));
+            }
+            Phrase::Choice {
+                what,
+                options,
+                all: false,
+            } if !spread => {
+                spread = true;
+                items.push(format!("{what} such as {}", options[0]));
+                items.extend(options[1..].iter().map(|o| o.to_string()));
+            }
+            Phrase::Choice { what, options, .. } if phrases.len() == 1 => {
+                items.push(format!("{what} ({})", or_list(options)));
+            }
+            Phrase::Choice { what, options, .. } => {
+                items.push(format!("{what} ({})", options.join(", ")));
+            }
+        }
+    }
+    if items.is_empty() {
+        return "something else".to_string();
+    }
+    or_list(&items)
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} or {}", init.join(", "), last.as_ref())
+        }
     }
 }
 
@@ -585,4 +718,68 @@ pub(crate) fn unclosed(open: usize, bracket: char, end: usize, at_file_end: bool
     .with_label("opened here")
     .with_secondary(Span::new(end, end), format!("`{closing}` expected by here"))
     .with_help(format!("add the missing `{closing}` where the block ends"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use super::*;
+
+    fn one(text: &str) -> Phrase {
+        Phrase::One(text.to_string())
+    }
+
+    #[test]
+    fn a_folded_choice_and_the_words_after_it_read_as_one_list() {
+        assert_eq!(
+            join(&[A_STEP, one("`}`")]),
+            "a step such as `send`, `wait`, `goto` or `}`"
+        );
+        assert_eq!(
+            join(&[AN_OPERATOR, one("`{`")]),
+            "an operator such as `and`, `==` or `{`"
+        );
+        assert_eq!(
+            join(&[one("`of`"), describe(Rule::duration_unit)]),
+            "`of`, `minutes`, `hours`, `days`, `weeks`, `months` or `business days`"
+        );
+        // A second choice, or a choice of every option, is one item.
+        assert_eq!(
+            join(&[A_STEP, ALL_PRIORITIES, one("`}`")]),
+            "a step such as `send`, `wait`, `goto`, a priority (`low`, `normal`, `high`, `urgent`) or `}`"
+        );
+    }
+
+    #[test]
+    fn a_choice_alone_keeps_its_own_or() {
+        assert_eq!(join(&[A_STEP]), "a step such as `send`, `wait` or `goto`");
+        assert_eq!(
+            join(&[ALL_PRIORITIES]),
+            "a priority (`low`, `normal`, `high` or `urgent`)"
+        );
+        assert_eq!(join(&[]), "something else");
+    }
+
+    #[test]
+    fn a_message_about_a_broken_step_names_one_list() {
+        let parsed = parse("flow f\nstart a\nstage a {\n  wait 3 days\n  42\n}\n");
+        let messages: Vec<&str> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("expected a step such as `send`, `wait`, `goto`")),
+            "{messages:?}"
+        );
+        for m in messages {
+            let outside_parentheses: String = m
+                .split('(')
+                .map(|part| part.split_once(')').map_or(part, |(_, rest)| rest))
+                .collect();
+            assert!(outside_parentheses.matches(" or ").count() <= 1, "{m}");
+        }
+    }
 }

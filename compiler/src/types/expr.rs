@@ -381,27 +381,18 @@ impl Checker<'_> {
             }
         };
         let Some(f) = table.get(&field.name) else {
-            let help = near_miss(&field.name, table.names()).or_else(|| match root {
+            let owner = match root {
+                FieldRoot::Account => "the account".to_string(),
+                FieldRoot::Event => format!("the event `{}`", scope.event.as_deref().unwrap_or("")),
+            };
+            self.report(unknown_field(&owner, field, table.names(), || match root {
                 FieldRoot::Account => format!("add `{}: TYPE` to the `account` block", field.name),
                 FieldRoot::Event => format!(
                     "the event `{}` carries {}",
                     scope.event.as_deref().unwrap_or(""),
                     field_list(table.iter().map(|f| f.name.as_str()))
                 ),
-            });
-            let owner = match root {
-                FieldRoot::Account => "the account".to_string(),
-                FieldRoot::Event => format!("the event `{}`", scope.event.as_deref().unwrap_or("")),
-            };
-            self.report(
-                Diagnostic::error(
-                    UNKNOWN_FIELD,
-                    format!("{owner} has no field `{}`", field.name),
-                    field.span,
-                )
-                .with_label("unknown field")
-                .with_suggestion(help),
-            );
+            }));
             return Type::Unknown;
         };
         let (ty, optional) = (f.ty.clone(), f.optional);
@@ -667,6 +658,37 @@ pub fn arithmetic(op: BinaryOp, lt: &Type, rt: &Type) -> Option<Type> {
         (Div, Percent, Number) => Percent,
         _ => return None,
     })
+}
+
+/// The one error for a field name that the fields of `owner` ("the
+/// account", "the event `payment`") do not hold, with the closest of
+/// `names` as its fix, else the advice `otherwise` gives.
+pub(crate) fn unknown_field<'a>(
+    owner: &str,
+    field: &Ident,
+    names: impl IntoIterator<Item = &'a str>,
+    otherwise: impl FnOnce() -> String,
+) -> Diagnostic {
+    Diagnostic::error(
+        UNKNOWN_FIELD,
+        format!("{owner} has no field `{}`", field.name),
+        field.span,
+    )
+    .with_label("unknown field")
+    .with_suggestion(near_miss(&field.name, names).or_else(otherwise))
+}
+
+/// The one error for a field given a second time in `{ field: value, ...
+/// }`; `first` is where it was given first.
+pub(crate) fn given_twice(field: &Ident, first: Span) -> Diagnostic {
+    Diagnostic::error(
+        DUPLICATE,
+        format!("`{}` is given twice", field.name),
+        field.span,
+    )
+    .with_label("given again here")
+    .with_secondary(first, "first given here")
+    .with_help("give each field once")
 }
 
 /// `a`, `b` and `c` as a readable list.

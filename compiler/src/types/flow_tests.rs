@@ -2,7 +2,8 @@
 //! payloads against the schema, and every name an expectation uses against
 //! what the flow really does.
 
-use super::{expr::field_list, Checker, Scope};
+use super::expr::{field_list, given_twice, unknown_field};
+use super::{Checker, Scope};
 use crate::checks::codes::*;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Channel, Field, Symbol, SymbolKind, Table, Type};
@@ -196,36 +197,19 @@ impl Checker<'_> {
         };
         for v in values {
             if let Err(first) = seen.insert(&v.name.name, v.name.span) {
-                let d = Diagnostic::error(
-                    DUPLICATE,
-                    format!("`{}` is given twice", v.name.name),
-                    v.name.span,
-                )
-                .with_label("given again here")
-                .with_secondary(*first, "first given here")
-                .with_help("give each field once");
-                self.report(d);
+                self.report(given_twice(&v.name, *first));
                 continue;
             }
             let Some(field) = decls.get(&v.name.name) else {
                 if v.name.name.is_empty() {
                     continue;
                 }
-                let help = near_miss(&v.name.name, decls.names()).or_else(|| {
+                self.report(unknown_field(owner, &v.name, decls.names(), || {
                     format!(
                         "{owner} has {}",
                         field_list(decls.iter().map(|f| f.name.as_str()))
                     )
-                });
-                self.report(
-                    Diagnostic::error(
-                        UNKNOWN_FIELD,
-                        format!("{owner} has no field `{}`", v.name.name),
-                        v.name.span,
-                    )
-                    .with_label("unknown field")
-                    .with_suggestion(help),
-                );
+                }));
                 continue;
             };
             match event {

@@ -5,8 +5,9 @@
 //! All but the first need the flow's payments, or nothing could keep a
 //! promise.
 
+use super::expr::unknown_field;
 use super::{Checker, Scope};
-use crate::checks::codes::{MISMATCH, UNKNOWN_FIELD};
+use crate::checks::codes::MISMATCH;
 use crate::diagnostics::Diagnostic;
 use crate::model::{SymbolKind, Type};
 use crate::names::near_miss;
@@ -31,24 +32,17 @@ impl Checker<'_> {
             if p.field.name.is_empty() {
                 return;
             }
-            let help = near_miss(&p.field.name, event.fields.names()).or_else(|| {
-                format!(
-                    "name the money field of `{}` that holds the amount paid",
-                    p.event.name
-                )
-            });
-            self.report(
-                Diagnostic::error(
-                    UNKNOWN_FIELD,
+            self.report(unknown_field(
+                &format!("the event `{}`", p.event.name),
+                &p.field,
+                event.fields.names(),
+                || {
                     format!(
-                        "the event `{}` has no field `{}`",
-                        p.event.name, p.field.name
-                    ),
-                    p.field.span,
-                )
-                .with_label("unknown field")
-                .with_suggestion(help),
-            );
+                        "name the money field of `{}` that holds the amount paid",
+                        p.event.name
+                    )
+                },
+            ));
             return;
         };
         let (ty, optional) = (field.ty.clone(), field.optional);

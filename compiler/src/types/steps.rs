@@ -1,7 +1,8 @@
 //! Steps: names they use, the types of their expressions, and the rules of
 //! each step that need the model (contact fields, variables, actions).
 
-use super::{expr::field_list, Checker, Scope};
+use super::expr::{field_list, given_twice, unknown_field};
+use super::{Checker, Scope};
 use crate::checks::codes::*;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Channel, SymbolKind, Type};
@@ -293,18 +294,12 @@ impl Checker<'_> {
         };
         if let Some(to) = to {
             let Some(field) = self.model.account.get(&to.name) else {
-                let help = near_miss(&to.name, self.model.account.names()).or_else(|| {
-                    format!("add `{}: {}` to the `account` block", to.name, want.name())
-                });
-                self.report(
-                    Diagnostic::error(
-                        UNKNOWN_FIELD,
-                        format!("the account has no field `{}`", to.name),
-                        to.span,
-                    )
-                    .with_label("unknown field")
-                    .with_suggestion(help),
-                );
+                self.report(unknown_field(
+                    "the account",
+                    to,
+                    self.model.account.names(),
+                    || format!("add `{}: {}` to the `account` block", to.name, want.name()),
+                ));
                 return;
             };
             let ty = field.ty.clone();
@@ -519,15 +514,7 @@ impl Checker<'_> {
         let mut typed = Vec::new();
         for (i, v) in values.iter().enumerate() {
             if let Err(first) = seen.insert(&v.name.name, v.name.span) {
-                let d = Diagnostic::error(
-                    DUPLICATE,
-                    format!("`{}` is given twice", v.name.name),
-                    v.name.span,
-                )
-                .with_label("given again here")
-                .with_secondary(*first, "first given here")
-                .with_help("give each field once");
-                self.report(d);
+                self.report(given_twice(&v.name, *first));
                 continue;
             }
             match decls.get(&v.name.name) {
@@ -541,21 +528,12 @@ impl Checker<'_> {
                     if v.name.name.is_empty() {
                         continue;
                     }
-                    let help = near_miss(&v.name.name, decls.names()).or_else(|| {
+                    self.report(unknown_field(owner, &v.name, decls.names(), || {
                         format!(
                             "{owner} has {}",
                             field_list(decls.iter().map(|f| f.name.as_str()))
                         )
-                    });
-                    self.report(
-                        Diagnostic::error(
-                            UNKNOWN_FIELD,
-                            format!("{owner} has no field `{}`", v.name.name),
-                            v.name.span,
-                        )
-                        .with_label("unknown field")
-                        .with_suggestion(help),
-                    );
+                    }));
                 }
             }
         }

@@ -146,10 +146,7 @@ pub fn bounds(m: &Machine, d: DurationSpec) -> (u64, u64) {
         DurationUnit::Weeks => (n * 7 * DAY, n * 7 * DAY),
         DurationUnit::Months => (n * 28 * DAY, n * 31 * DAY),
         DurationUnit::BusinessDays => {
-            let cal = d
-                .calendar
-                .or(m.default_calendar)
-                .and_then(|c| m.calendars.get(c as usize));
+            let cal = m.calendar_for(&d);
             let weekend = cal.map(|c| c.weekend).unwrap_or(0b110_0000);
             business_day_bounds(weekend, n)
         }

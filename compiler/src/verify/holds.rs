@@ -55,14 +55,7 @@ fn report(cx: &Context<'_>, index: usize, hold: &Hold, f: &Found, mode: Mode) ->
         None => format!("until `{release}`"),
     };
     let mut labels = Labels::new();
-    let days = f.elapsed / (24 * 60);
-    let when = if f.elapsed == 0 {
-        "at once".to_string()
-    } else if f.exact {
-        format!("day {days} after `{event}`")
-    } else {
-        format!("by day {days} after `{event}`")
-    };
+    let when = f.when_after(&event);
     if let Some(&(u, i)) = f.path.first() {
         labels.add(
             cx.g.edge((u, i)).span,

@@ -69,6 +69,21 @@ pub(super) struct Found {
     pub sure: bool,
 }
 
+impl Found {
+    /// When the contact comes after `event`, as the label on the contact
+    /// says it: at once, on a day, or by a day when waits before it vary.
+    pub fn when_after(&self, event: &str) -> String {
+        let days = self.elapsed / (24 * 60);
+        if self.elapsed == 0 {
+            "at once".to_string()
+        } else if self.exact {
+            format!("day {days} after `{event}`")
+        } else {
+            format!("by day {days} after `{event}`")
+        }
+    }
+}
+
 /// Whether the pause's condition and the handler's can hold for one event:
 /// `Some(false)` when both compare the same field with different values,
 /// `Some(true)` when at most one has a condition or they are the same.
@@ -225,14 +240,7 @@ fn report(cx: &Context<'_>, index: usize, pause: &Pause, f: &Found, mode: Mode) 
     let event = cx.event_name(pause.event);
     let what = render::channels_word(pause.channels);
     let mut labels = Labels::new();
-    let days = f.elapsed / (24 * 60);
-    let when = if f.elapsed == 0 {
-        "at once".to_string()
-    } else if f.exact {
-        format!("day {days} after `{event}`")
-    } else {
-        format!("by day {days} after `{event}`")
-    };
+    let when = f.when_after(&event);
     if let Some(&(u, i)) = f.path.first() {
         labels.add(
             cx.g.edge((u, i)).span,

@@ -202,6 +202,14 @@ impl Machine {
             .map(|i| i as u16)
     }
 
+    /// The calendar whose business days `d` counts: its own (`of CALENDAR`),
+    /// else the flow's default; `None` counts Monday to Friday.
+    pub fn calendar_for(&self, d: &DurationSpec) -> Option<&Calendar> {
+        d.calendar
+            .or(self.default_calendar)
+            .and_then(|c| self.calendars.get(c as usize))
+    }
+
     /// The name of a stage, or `"?"`.
     pub fn stage_name(&self, stage: u16) -> &str {
         self.stages

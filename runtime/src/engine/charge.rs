@@ -92,11 +92,7 @@ impl Run<'_> {
             let n = cap.slots as usize;
             let slots = ledger.get(off..off + 2 * n).unwrap_or(&[]);
             off += 2 * n;
-            let cal = cap
-                .window
-                .calendar
-                .or(m.default_calendar)
-                .and_then(|c| m.calendars.get(c as usize));
+            let cal = m.calendar_for(&cap.window);
             let mut count = 0u32;
             let mut total = 0u64;
             let mut oldest = 0u32;

@@ -134,11 +134,7 @@ impl Run<'_> {
                 if oldest == 0 {
                     continue;
                 }
-                let cal = cap
-                    .window
-                    .calendar
-                    .or(self.m.default_calendar)
-                    .and_then(|c| self.m.calendars.get(c as usize));
+                let cal = self.m.calendar_for(&cap.window);
                 let Some(free) = time::add(from_minutes(oldest), cap.window, self.zone(), cal)
                 else {
                     continue;

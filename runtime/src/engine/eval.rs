@@ -297,9 +297,7 @@ impl<'a> Env<'a> {
     }
 
     fn calendar(&self, d: &DurationSpec) -> Option<&crate::format::Calendar> {
-        d.calendar
-            .or(self.m.default_calendar)
-            .and_then(|i| self.m.calendars.get(i as usize))
+        self.m.calendar_for(d)
     }
 
     fn arith(&self, op: Instr, l: Value, r: Value) -> Result<Value, EvalError> {

@@ -103,10 +103,7 @@ impl Run<'_> {
             let until = match hold.longest {
                 None => LAST_PAUSE_MINUTE,
                 Some(d) => {
-                    let cal = d
-                        .calendar
-                        .or(m.default_calendar)
-                        .and_then(|c| m.calendars.get(c as usize));
+                    let cal = m.calendar_for(&d);
                     match time::add(at, d, self.zone(), cal) {
                         Some(end) => minutes_ceil(end).min(LAST_PAUSE_MINUTE),
                         None => LAST_PAUSE_MINUTE,

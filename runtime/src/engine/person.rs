@@ -74,11 +74,7 @@ impl Person {
             let at = from_minutes(*c);
             (!m.policy.ext.week_caps.is_empty() && at + week > floor)
                 || m.policy.caps.iter().any(|cap| {
-                    let cal = cap
-                        .window
-                        .calendar
-                        .or(m.default_calendar)
-                        .and_then(|c| m.calendars.get(c as usize));
+                    let cal = m.calendar_for(&cap.window);
                     time::add(at, cap.window, chrono_tz::Tz::UTC, cal).is_none_or(|end| end > floor)
                 })
         });
@@ -120,11 +116,7 @@ impl Run<'_> {
             if !cap.channels.contains(channel) || cap.count == 0 {
                 continue;
             }
-            let cal = cap
-                .window
-                .calendar
-                .or(self.m.default_calendar)
-                .and_then(|c| self.m.calendars.get(c as usize));
+            let cal = self.m.calendar_for(&cap.window);
             let end = |c: u32| time::add(from_minutes(c), cap.window, self.zone(), cal);
             // Only contacts less than a window (read generously: business
             // days and months vary) before `at` can share one with it.

@@ -23,10 +23,7 @@ impl Run<'_> {
         self.inst
             .queue
             .retain(|q| !matches!(q.kind, ActionKind::RecallAgency { .. }));
-        let cal = period
-            .calendar
-            .or(self.m.default_calendar)
-            .and_then(|c| self.m.calendars.get(c as usize));
+        let cal = self.m.calendar_for(&period);
         let Some(until) = time::add(at, period, self.zone(), cal) else {
             self.problem(
                 at,

@@ -133,11 +133,7 @@ impl Run<'_> {
         };
         let every = self.plan_duration(p.every);
         let grace = self.plan_duration(p.grace);
-        let cal = |d: &DurationSpec| {
-            d.calendar
-                .or(self.m.default_calendar)
-                .and_then(|c| self.m.calendars.get(c as usize))
-        };
+        let cal = |d: &DurationSpec| self.m.calendar_for(d);
         let steps = i64::from(every.amount).checked_mul(i64::from(k.saturating_sub(1)))?;
         let due = time::shift_date(*first, steps, every.unit, cal(&every))?;
         time::shift_date(due, i64::from(grace.amount), grace.unit, cal(&grace))

@@ -543,11 +543,7 @@ impl<'a> Run<'a> {
                     continue;
                 }
             }
-            let cal = pause
-                .duration
-                .calendar
-                .or(self.m.default_calendar)
-                .and_then(|c| self.m.calendars.get(c as usize));
+            let cal = self.m.calendar_for(&pause.duration);
             let Some(until) = time::add(at, pause.duration, self.zone(), cal) else {
                 continue;
             };
@@ -715,10 +711,7 @@ impl<'a> Run<'a> {
                         self.problem(at, "a wait inside a handler was ignored");
                         continue;
                     }
-                    let cal = duration
-                        .calendar
-                        .or(self.m.default_calendar)
-                        .and_then(|c| self.m.calendars.get(c as usize));
+                    let cal = self.m.calendar_for(duration);
                     let Some(until) = time::add_seconds(at, *duration, self.zone(), cal) else {
                         self.halt(
                             at,
@@ -885,10 +878,7 @@ impl<'a> Run<'a> {
                 Op::PlaceAgency { agency, period } => self.place(*agency, *period, here, at),
                 Op::OfferDiscount { percent, duration } => {
                     let until = duration.and_then(|d| {
-                        let cal = d
-                            .calendar
-                            .or(self.m.default_calendar)
-                            .and_then(|c| self.m.calendars.get(c as usize));
+                        let cal = self.m.calendar_for(&d);
                         time::add(at, d, self.zone(), cal)
                     });
                     self.emit(

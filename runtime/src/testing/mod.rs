@@ -7,6 +7,9 @@
 //! test's zone.
 
 mod arms;
+mod trace;
+
+pub use trace::write_trace;
 
 use crate::engine::{
     person_of, step, step_person, Account, ActionKind, AuditKind, Input, Instance, Person, Status,

@@ -32,7 +32,8 @@ pub const NODE_TYPES: &str = include_str!("../../src/node-types.json");
 /// Syntax highlighting (nvim-treesitter's capture names).
 pub const HIGHLIGHTS_QUERY: &str = include_str!("../../queries/highlights.scm");
 
-/// Syntax highlighting with Helix's capture names.
+/// Syntax highlighting with Helix's capture names, generated from
+/// [`HIGHLIGHTS_QUERY`] (`tests/helix.rs`).
 pub const HELIX_HIGHLIGHTS_QUERY: &str = include_str!("../../queries/helix/highlights.scm");
 
 /// Folds.
@@ -41,7 +42,8 @@ pub const FOLDS_QUERY: &str = include_str!("../../queries/folds.scm");
 /// Indents (nvim-treesitter's captures).
 pub const INDENTS_QUERY: &str = include_str!("../../queries/indents.scm");
 
-/// Indents with Helix's captures.
+/// Indents with Helix's captures, generated from [`INDENTS_QUERY`]
+/// (`tests/helix.rs`).
 pub const HELIX_INDENTS_QUERY: &str = include_str!("../../queries/helix/indents.scm");
 
 /// Bracket pairs for Zed.
