@@ -127,9 +127,9 @@ test "100 USD paid the day before the offer" {
   on day 2 at 12:00 receive payment { amount: 100 USD }
   on day 3 expect offer settlement 100 USD until 2026-03-10
   on day 3 expect settlement open
-  on day 9 at 12:00 receive payment { amount: 100 USD }
-  on day 9 expect settlement paid
-  on day 9 expect end settled
+  on day 8 at 12:00 receive payment { amount: 100 USD }
+  on day 8 expect settlement paid
+  on day 8 expect end settled
 }
 "#,
     ));
