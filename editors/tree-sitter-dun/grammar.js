@@ -94,6 +94,9 @@ module.exports = grammar({
   conflicts: $ => [
     [$.at_most_rule, $._fee_number],
     [$.at_most_rule, $.fee_cap_rule],
+    // `offer discount 10%` then a step `if ...`, or `offer discount 10% if
+    // paid in full by ...`: the word after `if` decides.
+    [$.offer_discount_step],
   ],
 
 
