@@ -574,6 +574,34 @@ pub(crate) fn rows(k: &Kpis) -> Vec<(String, f64, String)> {
             pct(p.completed_rate),
         ));
     }
+    if let Some(s) = &k.flow_settlements {
+        r.push((
+            "settlements offered".into(),
+            s.offered as f64,
+            count(s.offered),
+        ));
+        r.push((
+            "settlements accepted".into(),
+            s.accepted as f64,
+            count(s.accepted),
+        ));
+        r.push(("settlements paid".into(), s.paid as f64, count(s.paid)));
+        r.push((
+            "settlements lapsed".into(),
+            s.lapsed as f64,
+            count(s.lapsed),
+        ));
+        r.push((
+            "settlement-paid rate".into(),
+            s.paid_rate,
+            pct(s.paid_rate),
+        ));
+        r.push((
+            "amount forgiven".into(),
+            s.forgiven,
+            money(s.forgiven),
+        ));
+    }
     let med = k.median_days_to_resolution;
     r.push((
         "median days to resolution".into(),

@@ -3,6 +3,7 @@
 
 mod by_arm;
 mod promises;
+mod settlements;
 
 use crate::exit;
 use dun_runtime::store::Store;
@@ -247,6 +248,9 @@ fn account(store: &Store, id: &str) -> Shown {
         // Waiting on an event (a hold without a longest duration, or a
         // stage that waits for one): no timer would wake it.
         let _ = writeln!(out, "next due when an event it waits for comes");
+    }
+    if let Some(line) = settlements::line(store, &a)? {
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out, "\nevents:");
     for e in store.events_of(id)? {

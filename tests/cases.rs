@@ -774,7 +774,8 @@ mod spans {
                     self.opt_expr(at, when);
                 }
                 PolicyRuleKind::PauseWhilePromise { channels }
-                | PolicyRuleKind::PauseWhilePlan { channels } => {
+                | PolicyRuleKind::PauseWhilePlan { channels }
+                | PolicyRuleKind::PauseWhileSettlement { channels } => {
                     self.ident(at, channels, "channels");
                 }
                 PolicyRuleKind::Hold {
@@ -970,6 +971,13 @@ mod spans {
                         self.duration(at, g);
                     }
                 }
+                StepKind::OfferSettlement { terms, until } => {
+                    match terms {
+                        SettlementTerms::Amount(amount) => self.expr(at, amount),
+                        SettlementTerms::Discount((_, span)) => self.span(at, *span, "discount"),
+                    }
+                    self.expr(at, until);
+                }
             }
         }
 
@@ -1074,6 +1082,20 @@ mod spans {
                 Expectation::Promise(state) => self.ident(at, state, "promise state"),
                 Expectation::Plan(state) => self.ident(at, state, "plan state"),
                 Expectation::InstallmentMissed(span) => self.span(at, *span, "installment missed"),
+                Expectation::Settlement(state) => self.ident(at, state, "settlement state"),
+                Expectation::OfferSettlement {
+                    amount,
+                    until,
+                    span,
+                } => {
+                    self.span(at, *span, "expected settlement");
+                    if let Some(amount) = amount {
+                        self.expr(*span, amount);
+                    }
+                    if let Some((_, day)) = until {
+                        self.span(*span, *day, "last day");
+                    }
+                }
             }
         }
 

@@ -94,6 +94,9 @@ module.exports = grammar({
   conflicts: $ => [
     [$.at_most_rule, $._fee_number],
     [$.at_most_rule, $.fee_cap_rule],
+    // `offer discount 10%` then a step `if ...`, or `offer discount 10% if
+    // paid in full by ...`: the word after `if` decides.
+    [$.offer_discount_step],
   ],
 
 
@@ -203,6 +206,7 @@ module.exports = grammar({
         $.pause_promise_rule,
         $.person_rule,
         $.pause_plan_rule,
+        $.pause_settlement_rule,
       )),
       '}',
     ),
@@ -338,6 +342,15 @@ module.exports = grammar({
       'while',
       'plan',
       'current',
+    ),
+
+    // `pause calls while settlement open`.
+    pause_settlement_rule: $ => seq(
+      'pause',
+      field('channels', alias($.identifier, $.channel)),
+      'while',
+      'settlement',
+      'open',
     ),
 
     stop_rule: $ => seq(
@@ -525,6 +538,7 @@ module.exports = grammar({
       $.interest_step,
       $.promise_step,
       $.plan_step,
+      $.offer_settlement_step,
     ),
 
     send_step: $ => seq(
@@ -610,7 +624,23 @@ module.exports = grammar({
       'offer',
       'discount',
       field('discount', $.percentage),
-      optional(seq('for', field('duration', $.duration))),
+      optional(choice(
+        seq('for', field('duration', $.duration)),
+        $.paid_in_full_by,
+      )),
+    ),
+
+    // `if paid in full by today + 30 days`: the balance less the discount,
+    // paid by that day, settles the account.
+    paid_in_full_by: $ => seq('if', 'paid', 'in', 'full', 'by', field('until', $._expression)),
+
+    // `offer settlement account.balance * 60% until today + 14 days`.
+    offer_settlement_step: $ => seq(
+      'offer',
+      'settlement',
+      field('amount', $._expression),
+      'until',
+      field('until', $._expression),
     ),
 
     // `up to`: the debtor picks the count, from 2 to N.
@@ -749,6 +779,8 @@ module.exports = grammar({
       $.expect_recalled,
       $.expect_plan,
       $.expect_installment,
+      $.expect_offer_settlement,
+      $.expect_settlement,
     )),
 
     expect_sent: $ => seq(
@@ -776,6 +808,7 @@ module.exports = grammar({
         alias(choice(
           'sent', 'no', 'assigned', 'offer', 'alert', 'emitted', 'stage', 'end',
           'charged', 'interest', 'promise', 'recalled', 'plan', 'installment',
+          'settlement',
         ), $.identifier),
       )),
       '==',
@@ -809,6 +842,15 @@ module.exports = grammar({
     // `expect installment missed`: an installment was missed that day.
     expect_installment: _ => seq('installment', 'missed'),
     expect_recalled: $ => seq('recalled', 'agency', field('agency', $.string)),
+    // `expect offer settlement [600 USD] [until 2026-03-16]`.
+    expect_offer_settlement: $ => prec.right(seq(
+      'offer',
+      'settlement',
+      optional(field('amount', $._quantity)),
+      optional(seq('until', field('until', $.date))),
+    )),
+    // `expect settlement open|paid|lapsed`, at the end of the day.
+    expect_settlement: $ => seq('settlement', field('state', $.identifier)),
 
     // ------------------------------------------------------------ expressions
 

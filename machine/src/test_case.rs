@@ -5,7 +5,7 @@
 use crate::account::Account;
 use crate::format::{Channel, ChannelSet, DurationSpec, SrcSpan};
 use crate::value::Value;
-use chrono::{NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -112,5 +112,12 @@ pub enum Expect {
     /// variable) grew that day.
     InstallmentMissed {
         var: u16,
+    },
+    /// `expect offer settlement [AMOUNT] [until DATE]`: a settlement (or a
+    /// discount if paid in full) offered that day, for that amount and
+    /// last day when given.
+    OfferSettlement {
+        amount: Option<Decimal>,
+        until: Option<NaiveDate>,
     },
 }

@@ -113,6 +113,7 @@ pub const REGISTRY: &[CodeInfo] = &[
     code("dun::types::deadline_on_clock", Warning),
     code("dun::types::fee_over_cap", Error),
     code("dun::types::no_payments", Error),
+    code("dun::types::no_settlement", Error),
     code("dun::templates::file_not_found", Error),
     code("dun::templates::outside_folder", Error),
     code("dun::templates::unreadable", Error),

@@ -279,6 +279,9 @@ impl Printer<'_> {
             PolicyRuleKind::PauseWhilePlan { channels } => {
                 self.push(format!("pause {} while plan current", channels.name))
             }
+            PolicyRuleKind::PauseWhileSettlement { channels } => {
+                self.push(format!("pause {} while settlement open", channels.name))
+            }
             PolicyRuleKind::ContactHours { from, to, zone } => {
                 let mut line = format!("contact_hours {} to {}", time(from.0), time(to.0));
                 if let Some(zone) = zone {
@@ -668,6 +671,21 @@ impl Printer<'_> {
                 }
                 self.push(line);
             }
+            StepKind::OfferSettlement { terms, until } => {
+                let line = match terms {
+                    SettlementTerms::Amount(a) => format!(
+                        "offer settlement {} until {}",
+                        self.spell.expr(a),
+                        self.spell.expr(until)
+                    ),
+                    SettlementTerms::Discount((p, _)) => format!(
+                        "offer discount {}% if paid in full by {}",
+                        decimal(*p, false),
+                        self.spell.expr(until)
+                    ),
+                };
+                self.push(line);
+            }
             StepKind::Alert { team, text } => {
                 let text = self.spell.text(text);
                 self.push(format!("alert {} {text}", team.name));
@@ -835,6 +853,18 @@ impl Printer<'_> {
             Expectation::Promise(state) => format!("promise {}", state.name),
             Expectation::Plan(state) => format!("plan {}", state.name),
             Expectation::InstallmentMissed(_) => "installment missed".to_string(),
+            Expectation::Settlement(state) => format!("settlement {}", state.name),
+            Expectation::OfferSettlement { amount, until, .. } => {
+                let mut text = "offer settlement".to_string();
+                if let Some(amount) = amount {
+                    text.push(' ');
+                    text.push_str(&self.spell.expr(amount));
+                }
+                if let Some((d, _)) = until {
+                    text.push_str(&format!(" until {d}"));
+                }
+                text
+            }
         }
     }
 }

@@ -126,6 +126,14 @@ fn step(step: &Step) -> Option<String> {
         StepKind::Plan { amount, count, .. } => {
             format!("plan {} in {}", spell().expr(amount), spell().expr(count))
         }
+        StepKind::OfferSettlement { terms, .. } => match terms {
+            crate::syntax::ast::SettlementTerms::Amount(a) => {
+                format!("settlement {}", spell().expr(a))
+            }
+            crate::syntax::ast::SettlementTerms::Discount((p, _)) => {
+                format!("discount {p}% if paid in full")
+            }
+        },
         StepKind::Goto(_) | StepKind::End(_) | StepKind::Split { .. } => return None,
         StepKind::ChargeFee { amount, when, .. } => {
             guarded(format!("fee {}", spell().expr(amount)), when)

@@ -482,7 +482,7 @@ impl Candidates<'_, '_> {
             }
             (_, Some("priority")) => return self.keywords(keywords::PRIORITIES),
             (_, Some("assign")) => return self.keywords(&["queue", "agency"]),
-            (_, Some("offer")) => return self.keywords(&["discount", "plan"]),
+            (_, Some("offer")) => return self.keywords(&["discount", "plan", "settlement"]),
             (_, Some("set")) => {
                 for v in model.vars.iter() {
                     let detail = model.type_name(&v.ty);

@@ -281,6 +281,12 @@ impl<'a> Found<'a> {
                     duration: Some(d), ..
                 } => self.duration(d),
                 StepKind::OfferPlan { every, .. } => self.duration(every),
+                StepKind::OfferSettlement { terms, until } => {
+                    if let crate::syntax::ast::SettlementTerms::Amount(a) = terms {
+                        self.expr(a);
+                    }
+                    self.expr(until);
+                }
                 StepKind::Emit { fields, .. } => {
                     for f in fields {
                         self.expr(&f.value);

@@ -25,6 +25,7 @@ pub(crate) fn lower_all(cx: &mut Lowerer<'_>) {
     vars(cx);
     super::arrangements::declare(cx);
     super::plans::declare(cx);
+    super::settlements::declare(cx);
     templates(cx);
     super::templates_lang::lower(cx);
     stages(cx);
@@ -303,6 +304,8 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
             PolicyRuleKind::PauseWhilePromise { .. } => {}
             // Read with the payments, by `plans::declare`.
             PolicyRuleKind::PauseWhilePlan { .. } => {}
+            // Read with the payments, by `settlements::declare`.
+            PolicyRuleKind::PauseWhileSettlement { .. } => {}
             PolicyRuleKind::Stop {
                 channels: words,
                 event,

@@ -414,6 +414,39 @@ impl Cx<'_> {
                     value: Value::Variant(state.name.clone()),
                 }
             }
+            // The state of the account's last settlement offer, held in
+            // its hidden variable.
+            Expectation::Settlement(state) => {
+                let Some(s) = self.m.settlements.as_ref() else {
+                    self.problem(
+                        UNRESOLVED,
+                        "the flow offers no settlement".into(),
+                        state.span,
+                        "offer one with `offer settlement AMOUNT until DATE`",
+                    );
+                    return None;
+                };
+                Expect::Var {
+                    var: s.settlement,
+                    value: Value::Variant(state.name.clone()),
+                }
+            }
+            Expectation::OfferSettlement { amount, until, .. } => {
+                let amount = match amount.as_ref().map(|a| &a.kind) {
+                    None => None,
+                    Some(ExprKind::Money { amount, .. }) => Some(*amount),
+                    Some(_) => {
+                        if let Some(a) = amount {
+                            self.bad_value(a, "an amount such as `600 USD`");
+                        }
+                        return None;
+                    }
+                };
+                Expect::OfferSettlement {
+                    amount,
+                    until: until.map(|(d, _)| d),
+                }
+            }
         })
     }
 

@@ -19,6 +19,7 @@ mod expr;
 mod flow_tests;
 mod plans;
 mod pool;
+mod settlements;
 mod steps;
 mod templates_lang;
 mod windows;

@@ -384,6 +384,9 @@ impl<'a> Lowerer<'a> {
                 ops,
                 span,
             ),
+            StepKind::OfferSettlement { terms, until } => {
+                self.offer_settlement(terms, until, event, ops, span)
+            }
         }
     }
 

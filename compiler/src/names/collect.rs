@@ -47,6 +47,7 @@ pub(crate) fn collect(
     c.finish(file);
     super::arrangements::add(file, &mut c.model, c.diags);
     super::placement::add_builtin_events(file, &mut c.model);
+    super::settlements::add(file, &mut c.model, c.diags);
     c.model
 }
 

@@ -5,6 +5,7 @@
 pub mod arrangements;
 mod collect;
 mod placement;
+pub mod settlements;
 mod suggest;
 pub(crate) mod template_file;
 

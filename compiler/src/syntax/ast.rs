@@ -279,6 +279,8 @@ pub enum PolicyRuleKind {
     Person(Expr),
     /// `pause contact while plan current`
     PauseWhilePlan { channels: Ident },
+    /// `pause calls while settlement open`
+    PauseWhileSettlement { channels: Ident },
 }
 
 /// `mon-fri, sun 08:00 to 21:00`; no days means every day.
@@ -575,6 +577,18 @@ pub enum StepKind {
         from: Box<Expr>,
         grace: Option<DurationLit>,
     },
+    /// `offer settlement AMOUNT until DATE`, or `offer discount N% if paid
+    /// in full by DATE`: what paid by that day settles the account.
+    OfferSettlement { terms: SettlementTerms, until: Expr },
+}
+
+/// What a settlement offer asks the debtor to pay.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum SettlementTerms {
+    /// `offer settlement AMOUNT ...`: that amount.
+    Amount(Expr),
+    /// `offer discount N% if paid in full ...`: the balance less N%.
+    Discount((Decimal, Span)),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -833,6 +847,14 @@ pub enum Expectation {
     Plan(Ident),
     /// `expect installment missed`
     InstallmentMissed(Span),
+    /// `expect offer settlement [AMOUNT] [until DATE]`
+    OfferSettlement {
+        amount: Option<Expr>,
+        until: Option<(chrono::NaiveDate, Span)>,
+        span: Span,
+    },
+    /// `expect settlement open|paid|lapsed`
+    Settlement(Ident),
 }
 
 /// `locale "es-PE"`: how messages write money and dates.

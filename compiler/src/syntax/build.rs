@@ -558,6 +558,9 @@ impl<'a> Builder<'a> {
             Rule::pause_plan_rule => PolicyRuleKind::PauseWhilePlan {
                 channels: channels.unwrap_or_else(|| self.missing(span)),
             },
+            Rule::pause_settlement_rule => PolicyRuleKind::PauseWhileSettlement {
+                channels: channels.unwrap_or_else(|| self.missing(span)),
+            },
             _ => return None,
         };
         Some(PolicyRule { kind, span })
@@ -766,6 +769,9 @@ impl<'a> Builder<'a> {
         }
         if rule == Rule::plan_step {
             return Some(self.plan_step(pair));
+        }
+        if let Some(step) = self.settlement_step(&pair) {
+            return Some(step);
         }
         let mut names = Vec::new();
         let mut channel = None;
@@ -1030,6 +1036,9 @@ impl<'a> Builder<'a> {
 
     fn expectation(&self, pair: Pair<'_, Rule>) -> Option<Expectation> {
         let form = pair.into_inner().find(|c| c.as_rule() != Rule::kw_expect)?;
+        if form.as_rule() == Rule::expect_offer_settlement {
+            return Some(self.settlement_expectation(form));
+        }
         if matches!(
             form.as_rule(),
             Rule::expect_offer_plan
@@ -1101,6 +1110,7 @@ impl<'a> Builder<'a> {
             Rule::expect_promise => Expectation::Promise(next_name()),
             Rule::expect_plan => Expectation::Plan(next_name()),
             Rule::expect_installment => Expectation::InstallmentMissed(span),
+            Rule::expect_settlement => Expectation::Settlement(next_name()),
             _ => return None,
         })
     }

@@ -190,6 +190,10 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("installment", Rule::kw_installment, EXPECT),
     kw("missed", Rule::kw_missed, INNER),
     kw("current", Rule::kw_current, INNER),
+    // Settlements and discounts paid in full by a date.
+    kw("settlement", Rule::kw_settlement, EXPECT.or(INNER)),
+    kw("paid", Rule::kw_paid, INNER),
+    kw("full", Rule::kw_full, INNER),
 ];
 
 /// The fixed words that are not keywords of their own rule but values the

@@ -20,6 +20,7 @@ mod migrate;
 pub mod precedence;
 mod recovery;
 mod scan;
+mod settlements;
 mod template_text;
 mod templates_lang;
 

@@ -259,6 +259,9 @@ impl Checker<'_> {
                 PolicyRuleKind::PauseWhilePlan { channels } => {
                     self.pause_while_plan(channels, rule.span)
                 }
+                PolicyRuleKind::PauseWhileSettlement { channels } => {
+                    self.pause_while_settlement(channels, rule.span)
+                }
                 PolicyRuleKind::Hold {
                     channels,
                     event,

@@ -375,6 +375,10 @@ impl Checker<'_> {
             Expectation::Promise(state) => self.expect_promise(state, state.span),
             Expectation::Plan(state) => self.expect_plan_state(state),
             Expectation::InstallmentMissed(span) => self.expect_installment_missed(*span),
+            Expectation::Settlement(state) => self.expect_settlement_state(state),
+            Expectation::OfferSettlement { amount, span, .. } => {
+                self.expect_offer_settlement(amount.as_ref(), *span)
+            }
             Expectation::End(outcome) => {
                 self.flow_uses(SymbolKind::Outcome, outcome, "ends with the outcome")
             }

@@ -12,6 +12,7 @@ mod holds;
 mod person;
 pub(crate) mod plans;
 pub(crate) mod promises;
+pub(crate) mod settlements;
 mod steps;
 mod templates_lang;
 mod text;

@@ -127,6 +127,8 @@ impl Checker<'_> {
             .with_label("raised from the payments")
             .with_help(if event.name.starts_with("promise") {
                 "receive the promise and the payments, and expect the promise's state: `expect promise kept`"
+            } else if event.name.starts_with("settlement") {
+                "receive the payments, and expect the settlement's state: `expect settlement paid` or `expect settlement lapsed`"
             } else {
                 "receive the plan's event and the payments, and expect the plan's state: `expect plan completed` or `expect installment missed`"
             }),

@@ -191,6 +191,9 @@ impl Checker<'_> {
             StepKind::Promise { amount, by, grace } => {
                 self.promise(amount, by, grace.as_ref(), scope, step.span)
             }
+            StepKind::OfferSettlement { terms, until } => {
+                self.offer_settlement(terms, until, scope, step.span)
+            }
             StepKind::Plan {
                 amount,
                 count,

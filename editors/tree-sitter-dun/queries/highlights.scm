@@ -140,6 +140,9 @@
   "installment"
   "missed"
   "current"
+  "settlement"
+  "paid"
+  "full"
 ] @keyword
 
 (account_declaration "account" @keyword)
@@ -149,6 +152,7 @@
 (contact_hours_rule "in" @keyword)
 (test_start "in" @keyword)
 (plan_step "in" @keyword)
+(paid_in_full_by "in" @keyword)
 
 [
   "if"
@@ -238,6 +242,7 @@
 (variant) @constant
 (expect_promise state: (identifier) @constant)
 (expect_plan state: (identifier) @constant)
+(expect_settlement state: (identifier) @constant)
 (channel) @constant.builtin
 (weekday) @constant.builtin
 (week_day) @constant.builtin

@@ -16,7 +16,9 @@
 //!                 Charges in postcard, then, under flag bit 5, its
 //!                 Locales in postcard, then, under flag bit 6, its
 //!                 PersonKey in postcard, then, under flag bit 7, its
-//!                 Plans in postcard (each section in the order of its bit)
+//!                 Plans in postcard, then, under flag bit 8, its
+//!                 Settlements in postcard (each section in the order of
+//!                 its bit)
 //! ```
 
 use super::Machine;
@@ -51,6 +53,9 @@ pub const FLAG_PERSON: u16 = 1 << 6;
 /// The payload ends with the machine's [`super::Plans`] (payment plans);
 /// without it, the flow has none.
 pub const FLAG_PLANS: u16 = 1 << 7;
+/// The payload ends with the machine's [`super::Settlements`] (settlement
+/// offers); without it, the flow makes none.
+pub const FLAG_SETTLEMENTS: u16 = 1 << 8;
 /// Flag bits this build understands.
 pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE
     | FLAG_POLICY_EXT
@@ -59,7 +64,8 @@ pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE
     | FLAG_CHARGES
     | FLAG_LOCALES
     | FLAG_PERSON
-    | FLAG_PLANS;
+    | FLAG_PLANS
+    | FLAG_SETTLEMENTS;
 pub const HEADER_LEN: usize = 16;
 
 const REBUILD: &str = "rebuild it with `dun build`";
@@ -125,6 +131,10 @@ pub fn encode(machine: &Machine) -> Vec<u8> {
     if let Some(plans) = &machine.plans {
         flags |= FLAG_PLANS;
         payload.extend(postcard::to_allocvec(plans).unwrap_or_default());
+    }
+    if let Some(settlements) = &machine.settlements {
+        flags |= FLAG_SETTLEMENTS;
+        payload.extend(postcard::to_allocvec(settlements).unwrap_or_default());
     }
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
@@ -236,6 +246,13 @@ pub fn decode(bytes: &[u8]) -> Result<Machine, FormatError> {
     let rest = if flags & FLAG_PLANS != 0 {
         let (plans, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
         machine.plans = Some(plans);
+        rest
+    } else {
+        rest
+    };
+    let rest = if flags & FLAG_SETTLEMENTS != 0 {
+        let (settlements, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
+        machine.settlements = Some(settlements);
         rest
     } else {
         rest

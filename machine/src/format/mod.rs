@@ -17,6 +17,7 @@ mod locales;
 mod person;
 mod plans;
 mod rules;
+mod settlements;
 mod validate;
 
 pub use arrangements::{Arrangements, PROMISE_STATES, PROMISE_VAR};
@@ -32,6 +33,8 @@ pub use header::{FLAG_ARRANGEMENTS, FLAG_LOCALES};
 pub use locales::{Approved, LanguageChoice, LanguageText, Locales, TemplateLocale};
 pub use person::PersonKey;
 pub use plans::{Plans, MISSED_VAR, PLAN_STATES, PLAN_VAR};
+pub use header::FLAG_SETTLEMENTS;
+pub use settlements::{Settlements, SETTLEMENT_STATES, SETTLEMENT_VAR};
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
 pub use validate::validate;
 
@@ -113,6 +116,10 @@ pub struct Machine {
     /// flow that does not declare its payments.
     #[serde(skip)]
     pub plans: Option<Plans>,
+    /// Settlement offers, kept out of the payload in the same way; `None`
+    /// for a flow that offers no settlement.
+    #[serde(skip)]
+    pub settlements: Option<Settlements>,
 }
 
 /// `migrate from version N { ... }` blocks and `reenter when COND`.
@@ -242,6 +249,8 @@ impl Machine {
             person: &'a Option<PersonKey>,
             #[serde(skip_serializing_if = "Option::is_none")]
             plans: &'a Option<Plans>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            settlements: &'a Option<Settlements>,
         }
         let view = View {
             machine: self,
@@ -253,6 +262,7 @@ impl Machine {
             arrangements: &self.arrangements,
             person: &self.person,
             plans: &self.plans,
+            settlements: &self.settlements,
         };
         fn no_charges(c: &&Charges) -> bool {
             c.is_empty()
@@ -272,6 +282,7 @@ impl Machine {
         let arrangements = section("arrangements");
         let person = section("person");
         let plans = section("plans");
+        let settlements = section("settlements");
         let mut m: Machine = serde_json::from_value(v)?;
         if let Some(lifecycle) = lifecycle {
             m.lifecycle = serde_json::from_value(lifecycle)?;
@@ -296,6 +307,9 @@ impl Machine {
         }
         if let Some(plans) = plans {
             m.plans = serde_json::from_value(plans)?;
+        }
+        if let Some(settlements) = settlements {
+            m.settlements = serde_json::from_value(settlements)?;
         }
         Ok(m)
     }
@@ -771,6 +785,15 @@ pub enum Op {
     OfferPlanUpTo {
         installments: u32,
         every: DurationSpec,
+    },
+    /// `offer settlement AMOUNT until DATE`, or `offer discount P% if paid
+    /// in full by DATE` (`percent`: P as written, the amount the balance
+    /// less P%): sets the variables of [`Settlements`] and records the
+    /// offer.
+    OfferSettlement {
+        amount: Code,
+        until: Code,
+        percent: Option<Decimal>,
     },
 }
 

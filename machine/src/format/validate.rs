@@ -186,6 +186,15 @@ impl Check<'_> {
                 within("variable", v as usize, m.vars.len(), &place)?;
             }
         }
+        if let Some(s) = &m.settlements {
+            let place = || "the settlement offers".to_string();
+            for e in s.events() {
+                within("event", e as usize, m.events.len(), &place)?;
+            }
+            for v in s.vars() {
+                within("variable", v as usize, m.vars.len(), &place)?;
+            }
+        }
         if let Some(p) = &m.plans {
             let place = || "the payment plans".to_string();
             for e in p.events() {
@@ -447,6 +456,16 @@ impl Check<'_> {
                     cond(when)?;
                 }
                 Op::Interest { .. } => {}
+                Op::OfferSettlement { amount, until, .. } => {
+                    if m.settlements.is_none() {
+                        return Err(format!(
+                            "{} offers a settlement, and the flow has no settlements section",
+                            at()
+                        ));
+                    }
+                    self.code(amount, fields, &at)?;
+                    self.code(until, fields, &at)?;
+                }
             }
         }
         Ok(())

@@ -470,6 +470,14 @@ pub fn parse_event(m: &Machine, row: &Row) -> Result<EventRow, String> {
             "`{ty}` is raised by dun itself when a payment plan misses an installment, is paid in full or breaks; send the plan and the payments, and dun decides"
         ));
     }
+    if m.settlements
+        .as_ref()
+        .is_some_and(|s| s.events().contains(&event))
+    {
+        return Err(format!(
+            "`{ty}` is raised by dun itself when a settlement offer is paid in full or lapses; send the payments, and dun decides"
+        ));
+    }
     if m.arrangements
         .as_ref()
         .is_some_and(|a| event == a.kept_event || event == a.broken_event)

@@ -227,6 +227,14 @@ pub enum Detail {
         due: Decimal,
         paid: Decimal,
     },
+    /// The open settlement offer of `amount` was paid (the payments since
+    /// it was made, `since`, reached it) or lapsed (its last day ended
+    /// first).
+    Settlement {
+        paid: bool,
+        amount: Decimal,
+        since: Decimal,
+    },
 }
 
 impl AuditEntry {
@@ -500,6 +508,24 @@ impl AuditEntry {
                 };
                 write!(out, "{what}: {paid} {c} paid since it began, {due} {c} due")
             }
+            Detail::Settlement {
+                paid: true,
+                amount,
+                since,
+            } => write!(
+                out,
+                "settlement of {amount} {} paid: {since} {} paid since it was offered",
+                m.currency, m.currency
+            ),
+            Detail::Settlement {
+                paid: false,
+                amount,
+                since,
+            } => write!(
+                out,
+                "settlement of {amount} {} lapsed: its last day has ended with {since} {} paid since it was offered",
+                m.currency, m.currency
+            ),
         };
     }
 

@@ -120,6 +120,14 @@ impl Run<'_> {
                     until: minutes_ceil(until),
                 });
             }
+            if let Some(until) = self.settlement_pause(channel).filter(|u| *u > t) {
+                t = until;
+                moved = true;
+                first.get_or_insert(Reason::Paused {
+                    channel,
+                    until: minutes_ceil(until),
+                });
+            }
             if let Some((hold, until)) = self.held_after(channel, t) {
                 t = from_minutes(until);
                 moved = true;

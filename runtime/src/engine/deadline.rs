@@ -175,6 +175,7 @@ impl Run<'_> {
             .into_iter()
             .chain(self.promise_breaks_at())
             .chain(self.plan_checks_at())
+            .chain(self.settlement_lapses_at())
             .min()
         else {
             return;

@@ -17,6 +17,7 @@ mod person;
 mod placement;
 mod plan;
 mod promise;
+mod settlement;
 mod run;
 mod week;
 
@@ -30,7 +31,7 @@ pub use run::split_bucket;
 
 use crate::format::{Approved, Channel, DurationSpec, Machine, Priority, Sym};
 use crate::value::Value;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -171,6 +172,14 @@ pub enum ActionKind {
     RecallAgency {
         agency: Sym,
     },
+    /// `offer settlement AMOUNT until DATE`, or `offer discount P% if paid
+    /// in full by DATE` (`percent`: P): what paid by the last day settles
+    /// the account, rounded to the cent.
+    OfferSettlement {
+        amount: Decimal,
+        until: NaiveDate,
+        percent: Option<Decimal>,
+    },
 }
 
 impl ActionKind {
@@ -287,6 +296,23 @@ impl ActionKind {
             ActionKind::RecallAgency { agency } => {
                 format!("recalled agency \"{}\"", m.str(*agency))
             }
+            ActionKind::OfferSettlement {
+                amount,
+                until,
+                percent,
+            } => match percent {
+                Some(p) => format!(
+                    "offer discount {}% if paid in full by {until} ({} {})",
+                    p.normalize(),
+                    amount.normalize(),
+                    m.currency
+                ),
+                None => format!(
+                    "offer settlement {} {} until {until}",
+                    amount.normalize(),
+                    m.currency
+                ),
+            },
         }
     }
 }

@@ -108,8 +108,9 @@ impl<'a> Run<'a> {
                 let paid = self.count_payment(event, &payload, now);
                 let kept = if paid { self.keep_promise(now) } else { None };
                 let completed = if paid { self.pay_plan(now) } else { None };
+                let settled = if paid { self.pay_settlement(now) } else { None };
                 self.event(event, &payload, now);
-                for raised in kept.into_iter().chain(completed) {
+                for raised in kept.into_iter().chain(completed).chain(settled) {
                     if self.inst.status == Status::Active {
                         self.raise(raised, now);
                     }
@@ -357,6 +358,19 @@ impl<'a> Run<'a> {
                 if first {
                     last = due;
                     self.check_installment(moment(due, now));
+                    continue;
+                }
+            }
+            // A settlement offer lapses like a promise breaks: before a
+            // deadline or a wait of the same moment.
+            if let Some(due) = self.settlement_lapses_at() {
+                let due = due.max(last);
+                let first = due <= now_s
+                    && stage_due.is_none_or(|s| due <= s)
+                    && queued.is_none_or(|(_, q)| due <= q);
+                if first {
+                    last = due;
+                    self.lapse_settlement(moment(due, now));
                     continue;
                 }
             }
@@ -914,6 +928,15 @@ impl<'a> Run<'a> {
                         up_to: true,
                     },
                 ),
+                Op::OfferSettlement {
+                    amount,
+                    until,
+                    percent,
+                } => {
+                    let amount = self.value(amount, event, at);
+                    let until = self.value(until, event, at);
+                    self.offer_settlement(amount, until, *percent, at, here);
+                }
                 Op::Alert { team, text } => {
                     let text = self.render(text, event, at);
                     let kind = ActionKind::Alert { team: *team, text };

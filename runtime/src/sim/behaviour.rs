@@ -19,6 +19,7 @@ pub struct Behaviour {
     pub channels: BTreeMap<String, ChannelResponse>,
     pub promises: Promises,
     pub plans: PlanModel,
+    pub settlements: SettlementModel,
     pub payments: Payments,
     /// Days between a contact and the response: weight of day 0, 1, 2...
     pub response_days: Vec<f64>,
@@ -112,6 +113,27 @@ impl Default for PlanModel {
     }
 }
 
+/// How debtors take up and pay the settlements a flow offers.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SettlementModel {
+    /// The chance that an account offered a settlement (or a discount if
+    /// paid in full) takes it up; scaled by the segment.
+    pub accept: f64,
+    /// The chance that a debtor who took it up pays the whole amount by
+    /// the last day; the others pay half of it, and the offer lapses.
+    pub pay: f64,
+}
+
+impl Default for SettlementModel {
+    fn default() -> Self {
+        SettlementModel {
+            accept: 0.35,
+            pay: 0.75,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Payments {
@@ -161,6 +183,7 @@ impl Default for Behaviour {
             channels: BTreeMap::new(),
             promises: Promises::default(),
             plans: PlanModel::default(),
+            settlements: SettlementModel::default(),
             payments: Payments::default(),
             response_days: vec![1.0],
             segments: Segments::default(),
@@ -289,6 +312,8 @@ impl Behaviour {
         for (what, p) in [
             ("plans.accept", self.plans.accept),
             ("plans.pay", self.plans.pay),
+            ("settlements.accept", self.settlements.accept),
+            ("settlements.pay", self.settlements.pay),
         ] {
             if !(0.0..=1.0).contains(&p) {
                 return Err(format!("{what} is {p}; a chance is between 0 and 1"));

@@ -60,6 +60,15 @@ pub(crate) struct Counts {
     /// completed or broken by the payments.
     pub flow_plans_completed: u64,
     pub flow_plans_broken: u64,
+    /// Settlement offers the flow made, those the behaviour model's
+    /// debtors took up, and those the engine found paid or lapsed.
+    pub settlements_offered: u64,
+    pub settlements_accepted: u64,
+    pub flow_settlements_paid: u64,
+    pub flow_settlements_lapsed: u64,
+    /// What paid settlements left of the balance, in cents: the amount
+    /// forgiven.
+    pub forgiven: i64,
     pub policy: [u64; 7],
 }
 
@@ -82,6 +91,11 @@ impl Counts {
         self.flow_promises_broken += o.flow_promises_broken;
         self.flow_plans_completed += o.flow_plans_completed;
         self.flow_plans_broken += o.flow_plans_broken;
+        self.settlements_offered += o.settlements_offered;
+        self.settlements_accepted += o.settlements_accepted;
+        self.flow_settlements_paid += o.flow_settlements_paid;
+        self.flow_settlements_lapsed += o.flow_settlements_lapsed;
+        self.forgiven += o.forgiven;
     }
 }
 
@@ -183,6 +197,11 @@ pub struct Kpis {
     /// flows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flow_plans: Option<FlowPlans>,
+    /// For a flow that offers settlements: the offers made, taken up,
+    /// paid and lapsed, paid ÷ (paid + lapsed), and the amount forgiven.
+    /// Absent for other flows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow_settlements: Option<FlowSettlements>,
     pub outcomes: BTreeMap<String, u64>,
     pub median_days_to_resolution: Option<f64>,
     /// Contact decisions of the policy, by reason.
@@ -207,6 +226,22 @@ pub struct FlowPlans {
     pub broken: u64,
     /// Completed ÷ (completed + broken); 0 when none was decided.
     pub completed_rate: f64,
+}
+
+/// The settlement offers a flow made, and what became of them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FlowSettlements {
+    pub offered: u64,
+    /// Offers the simulated debtors took up (the behaviour model's
+    /// `[settlements] accept`), paid in full or not.
+    pub accepted: u64,
+    /// Offers the engine found paid in full by their last day.
+    pub paid: u64,
+    pub lapsed: u64,
+    /// Paid ÷ (paid + lapsed); 0 when none was decided.
+    pub paid_rate: f64,
+    /// The balance left on the accounts the paid settlements closed.
+    pub forgiven: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -347,6 +382,17 @@ fn kpis(m: &Machine, mut a: Acc) -> Kpis {
                 a.flow_plans_completed as f64,
                 (a.flow_plans_completed + a.flow_plans_broken) as f64,
             ),
+        }),
+        flow_settlements: m.settlements.as_ref().map(|_| FlowSettlements {
+            offered: a.settlements_offered,
+            accepted: a.settlements_accepted,
+            paid: a.flow_settlements_paid,
+            lapsed: a.flow_settlements_lapsed,
+            paid_rate: ratio(
+                a.flow_settlements_paid as f64,
+                (a.flow_settlements_paid + a.flow_settlements_lapsed) as f64,
+            ),
+            forgiven: money(a.forgiven),
         }),
         outcomes: outcomes(m, &a.outcomes),
         median_days_to_resolution: median(&mut a.days),

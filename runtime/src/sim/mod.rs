@@ -84,6 +84,8 @@ enum Resp {
     },
     /// An installment of an accepted plan paid.
     PayInstallment(Decimal),
+    /// A payment toward a settlement offer the debtor took up.
+    PaySettlement(Decimal),
     Dispute,
     Stop,
 }
@@ -389,6 +391,7 @@ impl Worker {
                 .map(|(i, (t, _))| (i, *t));
             let paid_before = self.paid.len();
             let promises_before = life.acc.promises;
+            let settled_before = life.acc.flow_settlements_paid;
             let (input, at) = match (timer, resp) {
                 (None, None) => break,
                 (Some(t), Some((i, r))) if r <= t => {
@@ -412,6 +415,17 @@ impl Worker {
             let now = DateTime::from_timestamp(at, 0).unwrap_or(cfg.start);
             advance(&mut inst, &account, input, now, &mut out);
             self.outcome(ctx, &inst, &out, &mut life, &mut rng, mult);
+            // A paid settlement closes the account: what is left of the
+            // balance is forgiven.
+            if life.acc.flow_settlements_paid > settled_before && balance > Decimal::ZERO {
+                life.acc.forgiven += cents(balance);
+                balance = Decimal::ZERO;
+                if let Some(f) = ctx.bound.balance {
+                    if let Some(slot) = account.fields.get_mut(f as usize) {
+                        *slot = Value::Money(balance);
+                    }
+                }
+            }
         }
         self.scratch = out;
         if person.is_some() {
@@ -546,6 +560,7 @@ impl Worker {
                 }
             }),
             Resp::PayInstallment(amount) => pay(amount, account, balance, self, life),
+            Resp::PaySettlement(amount) => pay(amount, account, balance, self, life),
             Resp::Dispute => b.dispute.map(|e| Input::Event {
                 event: e,
                 payload: payload(m, e, Some(balance.round_dp(2)), Some(date), None),
@@ -576,6 +591,13 @@ impl Worker {
                     life.acc.flow_promises_kept += 1;
                 } else {
                     life.acc.flow_promises_broken += 1;
+                }
+            }
+            if let crate::engine::Detail::Settlement { paid, .. } = a.detail {
+                if paid {
+                    life.acc.flow_settlements_paid += 1;
+                } else {
+                    life.acc.flow_settlements_lapsed += 1;
                 }
             }
             if let crate::engine::Detail::Plan { mark, .. } = a.detail {
@@ -621,6 +643,30 @@ impl Worker {
                             up_to: *up_to,
                         };
                         self.pending.push((when, resp));
+                    }
+                }
+                // A settlement offer, taken up as the model says: paid in
+                // full on a day before its last, or half paid.
+                ActionKind::OfferSettlement { amount, until, .. } => {
+                    life.acc.settlements_offered += 1;
+                    if ctx.bound.payment.is_some()
+                        && rng.chance(ctx.model.settlements.accept * mult)
+                    {
+                        life.acc.settlements_accepted += 1;
+                        let offered = a.at.date_naive();
+                        let days = (*until - offered).num_days().max(0);
+                        let day = offered + chrono::Duration::days(rng.range(0, days));
+                        let when = day
+                            .and_hms_opt(15, 0, 0)
+                            .map(|t| t.and_utc().timestamp())
+                            .unwrap_or(a.at.timestamp())
+                            .max(a.at.timestamp() + 3600);
+                        let amount = if rng.chance(ctx.model.settlements.pay) {
+                            *amount
+                        } else {
+                            (*amount / Decimal::TWO).round_dp(2)
+                        };
+                        self.pending.push((when, Resp::PaySettlement(amount)));
                     }
                 }
                 ActionKind::End { .. } => {

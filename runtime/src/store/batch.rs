@@ -971,6 +971,19 @@ pub(crate) fn write_action(buf: &mut String, m: &Machine, account: &str, a: &Act
                 o.display("up_to", true, false);
             }
         }
+        ActionKind::OfferSettlement {
+            amount,
+            until,
+            percent,
+        } => {
+            o.str("type", "offer_settlement");
+            o.str("amount", &amount.normalize().to_string());
+            o.str("currency", &m.currency);
+            o.str("until", &until.to_string());
+            if let Some(p) = percent {
+                o.str("discount_percent", &p.normalize().to_string());
+            }
+        }
         ActionKind::Alert { team, text } => {
             o.str("type", "alert");
             o.str("team", m.str(*team));

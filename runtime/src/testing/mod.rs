@@ -685,9 +685,15 @@ fn action_matcher<'e>(m: &'e Machine, e: &'e Expect) -> Option<Matcher<'e>> {
         Expect::RecalledAgency(name) => Box::new(
             move |k| matches!(k, ActionKind::RecallAgency { agency } if m.str(*agency) == name),
         ),
-        Expect::OfferDiscount(p) => Box::new(
-            move |k| matches!(k, ActionKind::OfferDiscount { percent, .. } if percent == p),
-        ),
+        // A discount if paid in full is a discount too.
+        Expect::OfferDiscount(p) => Box::new(move |k| match k {
+            ActionKind::OfferDiscount { percent, .. } => percent == p,
+            ActionKind::OfferSettlement {
+                percent: Some(percent),
+                ..
+            } => percent == p,
+            _ => false,
+        }),
         Expect::Alert(team) => {
             Box::new(move |k| matches!(k, ActionKind::Alert { team: t, .. } if m.str(*t) == team))
         }
@@ -718,6 +724,15 @@ fn action_matcher<'e>(m: &'e Machine, e: &'e Expect) -> Option<Matcher<'e>> {
                     && want_reason
                         .as_deref()
                         .is_none_or(|r| reason.is_some_and(|s| m.str(s) == r))
+            }
+            _ => false,
+        }),
+        Expect::OfferSettlement {
+            amount: want_amount,
+            until: want_until,
+        } => Box::new(move |k| match k {
+            ActionKind::OfferSettlement { amount, until, .. } => {
+                want_amount.is_none_or(|a| a == *amount) && want_until.is_none_or(|d| d == *until)
             }
             _ => false,
         }),
@@ -772,6 +787,16 @@ fn describe_expect(_m: &Machine, e: &Expect) -> String {
         Expect::NoFee => "no fees".into(),
         Expect::InterestFrozen(true) => "interest frozen".into(),
         Expect::InterestFrozen(false) => "interest not frozen".into(),
+        Expect::OfferSettlement { amount, until } => {
+            let mut s = "an offer of a settlement".to_string();
+            if let Some(a) = amount {
+                s.push_str(&format!(" of {} {}", a.normalize(), _m.currency));
+            }
+            if let Some(d) = until {
+                s.push_str(&format!(" until {d}"));
+            }
+            s
+        }
     }
 }
 

@@ -136,6 +136,9 @@
   "installment"
   "missed"
   "current"
+  "settlement"
+  "paid"
+  "full"
 ] @keyword
 
 (account_declaration "account" @keyword)
@@ -145,6 +148,7 @@
 (contact_hours_rule "in" @keyword)
 (test_start "in" @keyword)
 (plan_step "in" @keyword)
+(paid_in_full_by "in" @keyword)
 
 [
   "if"
@@ -234,6 +238,7 @@
 (variant) @constant
 (expect_promise state: (identifier) @constant)
 (expect_plan state: (identifier) @constant)
+(expect_settlement state: (identifier) @constant)
 (channel) @constant.builtin
 (weekday) @constant.builtin
 (week_day) @constant.builtin
