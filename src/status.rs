@@ -2,6 +2,7 @@
 //! portfolio's store stands.
 
 mod by_arm;
+mod plans;
 mod promises;
 
 use crate::exit;
@@ -204,6 +205,16 @@ fn summary(store: &Store) -> Shown {
             p.kept_rate() * 100.0
         );
     }
+    if let Some(p) = plans::count(store)? {
+        let _ = writeln!(
+            out,
+            "plans (each account's last): {} current, {} completed, {} broken; {:.1}% of the decided ones completed",
+            p.current,
+            p.completed,
+            p.broken,
+            p.completed_rate() * 100.0
+        );
+    }
     Ok(Some(out))
 }
 
@@ -247,6 +258,9 @@ fn account(store: &Store, id: &str) -> Shown {
         // Waiting on an event (a hold without a longest duration, or a
         // stage that waits for one): no timer would wake it.
         let _ = writeln!(out, "next due when an event it waits for comes");
+    }
+    if let Some((p, currency)) = plans::of(store, &a)? {
+        let _ = writeln!(out, "{}", plans::line(&p, &currency));
     }
     let _ = writeln!(out, "\nevents:");
     for e in store.events_of(id)? {
@@ -339,6 +353,14 @@ pub(crate) fn summary_json(store: &Store) -> Shown {
             "kept_rate": p.kept_rate(),
         });
     }
+    if let Some(p) = plans::count(store)? {
+        doc["plans"] = serde_json::json!({
+            "current": p.current,
+            "completed": p.completed,
+            "broken": p.broken,
+            "completed_rate": p.completed_rate(),
+        });
+    }
     Ok(Some(pretty(&doc)))
 }
 
@@ -381,7 +403,7 @@ pub(crate) fn account_json(store: &Store, id: &str) -> Shown {
         .next_due()
         .map(|t| moment(t.timestamp()))
         .unwrap_or_default();
-    let doc = serde_json::json!({
+    let mut doc = serde_json::json!({
         "account": id,
         "flow": a.flow,
         "version": a.version,
@@ -397,6 +419,9 @@ pub(crate) fn account_json(store: &Store, id: &str) -> Shown {
         "actions": actions,
         "audit": audit,
     });
+    if let Some((p, currency)) = plans::of(store, &a)? {
+        doc["plan"] = plans::json(&p, &currency);
+    }
     Ok(Some(pretty(&doc)))
 }
 

@@ -264,3 +264,64 @@ impl Run<'_> {
         DateTime::from_timestamp(self.plan_checks_at()?, 0)
     }
 }
+
+/// An account's last payment plan as `dun status` shows it: read from the
+/// hidden variables the plan step and the engine keep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanView {
+    /// `current`, `completed` or `broken` (see [`PLAN_STATES`]).
+    pub state: &'static str,
+    pub amount: Decimal,
+    pub installments: u32,
+    /// The payments since the plan began.
+    pub paid: Decimal,
+    /// The due day of the next installment not checked yet (grace not
+    /// included), while the plan is current.
+    pub next_due: Option<NaiveDate>,
+    /// Every installment missed since the account entered the flow.
+    pub missed: u32,
+    /// The last installment checked was short and no payment has caught
+    /// the plan up since.
+    pub behind: bool,
+}
+
+/// The account's last plan; `None` when the flow tracks no plans or the
+/// account never accepted one.
+pub fn plan_of(m: &crate::format::Machine, inst: &super::Instance) -> Option<PlanView> {
+    let p = m.plans.as_ref()?;
+    let var = |v: u16| inst.vars.get(v as usize);
+    let money = |v: u16| match var(v) {
+        Some(Value::Money(d)) => *d,
+        _ => Decimal::ZERO,
+    };
+    let number = |v: u16| match var(v) {
+        Some(Value::Number(d)) => d.trunc().try_into().unwrap_or(0u32),
+        _ => 0,
+    };
+    let state = match var(p.plan) {
+        Some(Value::Variant(s)) => PLAN_STATES[1..].iter().copied().find(|w| *w == s.as_str())?,
+        _ => return None,
+    };
+    let paid_all = m.arrangements.as_ref().map_or(Decimal::ZERO, |a| money(a.paid));
+    let next_due = match (state == CURRENT, var(p.first), var(p.every)) {
+        (true, Some(Value::Date(first)), Some(Value::Duration(every))) => {
+            let k = number(p.checked);
+            let cal = every
+                .calendar
+                .or(m.default_calendar)
+                .and_then(|c| m.calendars.get(c as usize));
+            let steps = i64::from(every.amount).checked_mul(i64::from(k));
+            steps.and_then(|s| time::shift_date(*first, s, every.unit, cal))
+        }
+        _ => None,
+    };
+    Some(PlanView {
+        state,
+        amount: money(p.total),
+        installments: number(p.count).max(1),
+        paid: paid_all - money(p.from),
+        next_due,
+        missed: number(p.missed),
+        behind: matches!(var(p.behind), Some(Value::Bool(true))),
+    })
+}
