@@ -15,6 +15,7 @@ mod collections;
 mod header;
 mod locales;
 mod person;
+mod plan_offer;
 mod plans;
 mod rules;
 mod validate;
@@ -31,6 +32,7 @@ pub use header::{
 pub use header::{FLAG_ARRANGEMENTS, FLAG_LOCALES};
 pub use locales::{Approved, LanguageChoice, LanguageText, Locales, TemplateLocale};
 pub use person::PersonKey;
+pub use plan_offer::{Misfit, PlanOffer, OFFER_VARS, PLAN_REFUSED, REFUSED_VAR};
 pub use plans::{Plans, MISSED_VAR, PLAN_STATES, PLAN_VAR};
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
 pub use validate::validate;
@@ -763,6 +765,19 @@ pub enum Op {
     OfferPlanUpTo {
         installments: u32,
         every: DurationSpec,
+    },
+    /// The start of a `plan ... in COUNT installments every EVERY ...`
+    /// step: whether the plan fits the account's last plan offer, kept in
+    /// the variables `offer` (see [`OFFER_VARS`]). One that does not is
+    /// refused: the audit log says why, `refused` (a `bool` variable) is
+    /// set for the jump that skips the plan's terms, and `event`
+    /// (`plan_refused`) is raised once the run of the step is over.
+    CheckPlan {
+        count: Code,
+        every: DurationSpec,
+        offer: [u16; 3],
+        refused: u16,
+        event: u16,
     },
 }
 

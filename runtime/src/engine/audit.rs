@@ -227,6 +227,15 @@ pub enum Detail {
         due: Decimal,
         paid: Decimal,
     },
+    /// A plan of `asked` installments every `every` that the account's last
+    /// plan offer does not cover, and why: not recorded, `plan_refused`
+    /// raised.
+    PlanRefused {
+        asked: u32,
+        every: crate::format::DurationSpec,
+        offer: crate::format::PlanOffer,
+        misfit: crate::format::Misfit,
+    },
 }
 
 impl AuditEntry {
@@ -499,6 +508,24 @@ impl AuditEntry {
                     }
                 };
                 write!(out, "{what}: {paid} {c} paid since it began, {due} {c} due")
+            }
+            Detail::PlanRefused {
+                asked,
+                every,
+                offer,
+                misfit,
+            } => {
+                let why = match misfit {
+                    crate::format::Misfit::MoreThanOffered => "more installments than",
+                    crate::format::Misfit::TooFew => "fewer than 2 installments, outside",
+                    crate::format::Misfit::NotTheCount => "another number of installments than",
+                    crate::format::Misfit::OtherPeriod => "another period than",
+                };
+                write!(
+                    out,
+                    "plan of {asked} installments every {every} refused: {why} the offer of {}",
+                    offer.describe()
+                )
             }
         };
     }

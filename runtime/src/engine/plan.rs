@@ -27,7 +27,7 @@
 use super::audit::Detail;
 use super::run::Run;
 use super::{AuditKind, Status};
-use crate::format::{Channel, DurationSpec, DurationUnit, Plans, PLAN_STATES};
+use crate::format::{Channel, DurationSpec, DurationUnit, PlanOffer, Plans, PLAN_STATES};
 use crate::time;
 use crate::value::Value;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -324,4 +324,66 @@ pub fn plan_of(m: &crate::format::Machine, inst: &super::Instance) -> Option<Pla
         missed: number(p.missed),
         behind: matches!(var(p.behind), Some(Value::Bool(true))),
     })
+}
+
+/// What a plan step's check reads and writes (see [`crate::format::Op::CheckPlan`]).
+pub(super) struct PlanCheck {
+    pub every: DurationSpec,
+    pub offer: [u16; 3],
+    pub refused: u16,
+    pub event: u16,
+}
+
+impl Run<'_> {
+    /// The account's last plan offer; `None` when it was never offered one.
+    fn last_offer(&self, vars: [u16; 3]) -> Option<PlanOffer> {
+        let installments = self.plan_number(vars[0]);
+        if installments == 0 {
+            return None;
+        }
+        Some(PlanOffer {
+            installments,
+            up_to: matches!(self.var(vars[1]), Some(Value::Bool(true))),
+            every: self.plan_duration(vars[2]),
+        })
+    }
+
+    /// Refuses a plan of `count` installments that the account's last
+    /// offer does not cover: audited with the reason, the plan's terms
+    /// skipped (through `refused`), `plan_refused` raised at the end of
+    /// the step. A plan with no offer before it is taken as agreed.
+    pub(super) fn check_plan(&mut self, count: Option<Value>, check: PlanCheck, at: DateTime<Utc>) {
+        let asked = match count {
+            Some(Value::Number(d)) => d.trunc().try_into().unwrap_or(0u32),
+            _ => 0,
+        };
+        let misfit = self
+            .last_offer(check.offer)
+            .and_then(|offer| Some((offer, offer.misfit(asked, check.every)?)));
+        self.plan_set(check.refused, Value::Bool(misfit.is_some()));
+        let Some((offer, misfit)) = misfit else {
+            return;
+        };
+        self.audit(
+            at,
+            AuditKind::Handler,
+            Detail::PlanRefused {
+                asked,
+                every: check.every,
+                offer,
+                misfit,
+            },
+        );
+        self.refused_plan = Some((check.event, at));
+    }
+
+    /// Raises the `plan_refused` of a plan refused during the step, if the
+    /// account is still in the flow.
+    pub(super) fn raise_refused_plan(&mut self) {
+        if let Some((event, at)) = self.refused_plan.take() {
+            if self.inst.status == Status::Active {
+                self.raise(event, at);
+            }
+        }
+    }
 }
