@@ -664,7 +664,10 @@ fn kpi_table(out: &mut String, names: &[String], ks: &[&Kpis], diff: bool) {
         let mut row = vec![label.clone()];
         let found: Vec<Option<(f64, String)>> = rows_of.iter().map(|r| find(r, label)).collect();
         for f in &found {
-            row.push(f.as_ref().map_or_else(|| "-".to_string(), |(_, s)| s.clone()));
+            row.push(
+                f.as_ref()
+                    .map_or_else(|| "-".to_string(), |(_, s)| s.clone()),
+            );
         }
         if diff {
             let (Some(Some((a, _))), Some(Some((b, _)))) = (found.first(), found.get(1)) else {

@@ -115,7 +115,8 @@ fn a_language_file_outside_the_flows_folder_is_refused() {
     assert!(!out.status.success(), "{}", text(&out.stdout));
     let report = text(&out.stdout) + &text(&out.stderr);
     assert!(
-        report.contains("dun::templates::outside_folder") || report.contains("outside the flow's folder"),
+        report.contains("dun::templates::outside_folder")
+            || report.contains("outside the flow's folder"),
         "{report}"
     );
 }

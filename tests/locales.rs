@@ -236,7 +236,9 @@ test "an English customer does not get the Spanish text" {
 /// A flow that writes a number, a percentage, a time and a datetime into
 /// a message, under `locale` (none: the line left out).
 fn figures_flow(locale: Option<&str>) -> String {
-    let locale = locale.map(|l| format!("locale \"{l}\"\n")).unwrap_or_default();
+    let locale = locale
+        .map(|l| format!("locale \"{l}\"\n"))
+        .unwrap_or_default();
     format!(
         "flow figures version 1\ncurrency COP\n{locale}account {{\n  name: text\n  mobile: phone\n  \
          balance: money\n  units: number\n  rate: percent\n  call_at: time\n  seen: datetime\n}}\n\
@@ -252,7 +254,11 @@ const FIGURES: &str = "id,name,mobile,balance,units,rate,call_at,seen\n\
 fn figures(name: &str, locale: Option<&str>) -> Vec<serde_json::Value> {
     let dir = scratch("locales", name);
     std::fs::write(dir.join("figures.dun"), figures_flow(locale)).unwrap();
-    sends(&dir, &dir.join("figures.dun").display().to_string(), FIGURES)
+    sends(
+        &dir,
+        &dir.join("figures.dun").display().to_string(),
+        FIGURES,
+    )
 }
 
 #[test]

@@ -405,7 +405,13 @@ fn the_refusal_is_audited_with_the_offer_and_the_reason() {
     .unwrap();
     let mut inst = Instance::new();
     let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
-    step(&m, &mut inst, &account, Input::Enrol, at("2026-03-02T10:00:00Z"));
+    step(
+        &m,
+        &mut inst,
+        &account,
+        Input::Enrol,
+        at("2026-03-02T10:00:00Z"),
+    );
     let event = m
         .events
         .iter()
@@ -443,7 +449,9 @@ fn the_checker_flags_a_literal_plan_that_never_fits_the_only_offer() {
     assert_eq!(eight.len(), 1, "{eight:#?}");
     assert_eq!(eight[0].0, "dun::types::plan_outside_offer");
     assert!(
-        eight[0].1.contains("never fits the flow's only offer, `offer plan up to 6 installments every 1 month`"),
+        eight[0].1.contains(
+            "never fits the flow's only offer, `offer plan up to 6 installments every 1 month`"
+        ),
         "{eight:#?}"
     );
     assert!(codes(&literal("6", "")).is_empty());

@@ -154,7 +154,14 @@ fn one_account_shows_its_plan() {
     let r = json(&["status", "--db", &db, "P-4", "--format", "json"]);
     assert!(r.get("plan").is_none(), "{r:#}");
     let out = dun(&["status", "--db", &db, "P-4"]);
-    assert!(!text(&out.stdout).contains("\nplan "), "{}", text(&out.stdout));
+    assert!(
+        !text(&out.stdout).contains("\nplan "),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
-on_both!(the_summary_counts_each_accounts_last_plan, one_account_shows_its_plan);
+on_both!(
+    the_summary_counts_each_accounts_last_plan,
+    one_account_shows_its_plan
+);

@@ -215,7 +215,13 @@ impl Formats {
     /// The digits of `n` (not negative) with the locale's grouping and
     /// decimal point, `frac` decimals.
     fn number(&self, n: Decimal, frac: u32) -> String {
-        digits(n, frac, self.grouping, self.thousands_sep, self.decimal_point)
+        digits(
+            n,
+            frac,
+            self.grouping,
+            self.thousands_sep,
+            self.decimal_point,
+        )
     }
 
     /// A plain number as the locale writes numbers (`1.234,5` in es-CO):
@@ -331,10 +337,9 @@ fn time_tokens(pattern: &str) -> Option<Vec<TimeToken>> {
     }
     while let Some(at) = tokens.iter().position(|t| matches!(t, TimeToken::Dir('S'))) {
         tokens.remove(at);
-        let before = at
-            .checked_sub(1)
-            .and_then(|i| tokens.get(i))
-            .is_some_and(|t| matches!(t, TimeToken::Lit(s) if s.chars().all(|c| c.is_ascii_punctuation())));
+        let before = at.checked_sub(1).and_then(|i| tokens.get(i)).is_some_and(
+            |t| matches!(t, TimeToken::Lit(s) if s.chars().all(|c| c.is_ascii_punctuation())),
+        );
         if before {
             tokens.remove(at - 1);
         } else if let Some(TimeToken::Lit(s)) = tokens.get_mut(at) {

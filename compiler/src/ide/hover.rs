@@ -125,7 +125,8 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
                                         );
                                     }
                                     None => {
-                                        let _ = write!(out, "(the file `{shown}` could not be read)");
+                                        let _ =
+                                            write!(out, "(the file `{shown}` could not be read)");
                                     }
                                 }
                             }

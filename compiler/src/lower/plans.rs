@@ -131,21 +131,23 @@ impl Lowerer<'_> {
         };
         let every = self.duration(p.every);
         // Refused (the terms skipped) when it does not fit the last offer.
-        let check = self.plan_check_vars().map(|(offer, refused, refused_event)| {
-            let count = self.code(p.count, event);
-            ops.push(
-                Op::CheckPlan {
-                    count,
-                    every,
-                    offer,
-                    refused,
-                    event: refused_event,
-                },
-                span,
-            );
-            let skip = vec![Instr::Var(refused), Instr::Not];
-            ops.push(Op::JumpUnless { cond: skip, to: 0 }, span)
-        });
+        let check = self
+            .plan_check_vars()
+            .map(|(offer, refused, refused_event)| {
+                let count = self.code(p.count, event);
+                ops.push(
+                    Op::CheckPlan {
+                        count,
+                        every,
+                        offer,
+                        refused,
+                        event: refused_event,
+                    },
+                    span,
+                );
+                let skip = vec![Instr::Var(refused), Instr::Not];
+                ops.push(Op::JumpUnless { cond: skip, to: 0 }, span)
+            });
         let grace = match p.grace {
             Some(g) => self.duration(g),
             None => DurationSpec::new(0, DurationUnit::Days),

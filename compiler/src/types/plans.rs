@@ -48,7 +48,9 @@ impl Checker<'_> {
         );
         if let ExprKind::Number(n) = &p.count.kind {
             if let Ok(count) = u32::try_from(n.trunc()) {
-                self.walked.charges.accept_plan(count, p.every, p.count.span);
+                self.walked
+                    .charges
+                    .accept_plan(count, p.every, p.count.span);
             }
             if *n < Decimal::TWO || *n > Decimal::from(MAX_INSTALLMENTS) || !n.fract().is_zero() {
                 self.report(

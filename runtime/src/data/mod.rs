@@ -463,8 +463,7 @@ pub fn parse_event(m: &Machine, row: &Row) -> Result<EventRow, String> {
     // The engine raises these from the payments; one sent from outside
     // would run the promise's handlers with the promise still open.
     let refused = m.plans.is_some()
-        && m.events.get(event as usize).map(|e| m.str(e.name))
-            == Some(crate::format::PLAN_REFUSED);
+        && m.events.get(event as usize).map(|e| m.str(e.name)) == Some(crate::format::PLAN_REFUSED);
     if refused
         || m.plans
             .as_ref()

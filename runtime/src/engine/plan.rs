@@ -299,10 +299,16 @@ pub fn plan_of(m: &crate::format::Machine, inst: &super::Instance) -> Option<Pla
         _ => 0,
     };
     let state = match var(p.plan) {
-        Some(Value::Variant(s)) => PLAN_STATES[1..].iter().copied().find(|w| *w == s.as_str())?,
+        Some(Value::Variant(s)) => PLAN_STATES[1..]
+            .iter()
+            .copied()
+            .find(|w| *w == s.as_str())?,
         _ => return None,
     };
-    let paid_all = m.arrangements.as_ref().map_or(Decimal::ZERO, |a| money(a.paid));
+    let paid_all = m
+        .arrangements
+        .as_ref()
+        .map_or(Decimal::ZERO, |a| money(a.paid));
     let next_due = match (state == CURRENT, var(p.first), var(p.every)) {
         (true, Some(Value::Date(first)), Some(Value::Duration(every))) => {
             let k = number(p.checked);
