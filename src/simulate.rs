@@ -602,6 +602,20 @@ pub(crate) fn rows(k: &Kpis) -> Vec<(String, f64, String)> {
             money(s.forgiven),
         ));
     }
+    if let Some(f) = &k.fees {
+        r.push(("fees charged".into(), f.charged as f64, count(f.charged)));
+        r.push(("amount of fees charged".into(), f.amount, money(f.amount)));
+        r.push((
+            "fees suppressed by caps or holds".into(),
+            f.suppressed as f64,
+            count(f.suppressed),
+        ));
+        r.push((
+            "accounts with interest frozen".into(),
+            f.interest_frozen_accounts as f64,
+            count(f.interest_frozen_accounts),
+        ));
+    }
     let med = k.median_days_to_resolution;
     r.push((
         "median days to resolution".into(),
@@ -660,14 +674,36 @@ fn kpi_table(out: &mut String, names: &[String], ks: &[&Kpis], diff: bool) {
         header.push("difference".into());
     }
     let rows_of: Vec<Vec<(String, f64, String)>> = ks.iter().map(|k| rows(k)).collect();
+    // Rows by label: a flow that tracks promises, plans or fees has rows
+    // another flow of a comparison does not (shown `-` there).
+    let mut labels: Vec<&String> = Vec::new();
+    for (label, _, _) in rows_of.iter().flatten() {
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    let find = |r: &[(String, f64, String)], label: &str| {
+        r.iter()
+            .find(|(l, _, _)| l == label)
+            .map(|(_, v, shown)| (*v, shown.clone()))
+    };
     let mut body = vec![];
-    for (i, (label, _, _)) in rows_of[0].iter().enumerate() {
+    for label in labels {
         let mut row = vec![label.clone()];
-        for r in &rows_of {
-            row.push(r[i].2.clone());
+        let found: Vec<Option<(f64, String)>> = rows_of.iter().map(|r| find(r, label)).collect();
+        for f in &found {
+            row.push(
+                f.as_ref()
+                    .map_or_else(|| "-".to_string(), |(_, s)| s.clone()),
+            );
         }
         if diff {
-            let d = rows_of[1][i].1 - rows_of[0][i].1;
+            let (Some(Some((a, _))), Some(Some((b, _)))) = (found.first(), found.get(1)) else {
+                row.push("-".into());
+                body.push(row);
+                continue;
+            };
+            let d = b - a;
             let s = if label.contains("rate") || label == "cost to collect" {
                 format!("{:+.2} pts", d * 100.0)
             } else if label.starts_with("balance")

@@ -2,6 +2,7 @@
 //! portfolio's store stands.
 
 mod by_arm;
+mod plans;
 mod promises;
 mod settlements;
 
@@ -205,6 +206,16 @@ fn summary(store: &Store) -> Shown {
             p.kept_rate() * 100.0
         );
     }
+    if let Some(p) = plans::count(store)? {
+        let _ = writeln!(
+            out,
+            "plans (each account's last): {} current, {} completed, {} broken; {:.1}% of the decided ones completed",
+            p.current,
+            p.completed,
+            p.broken,
+            p.completed_rate() * 100.0
+        );
+    }
     Ok(Some(out))
 }
 
@@ -251,6 +262,9 @@ fn account(store: &Store, id: &str) -> Shown {
     }
     if let Some(line) = settlements::line(store, &a)? {
         let _ = writeln!(out, "{line}");
+    }
+    if let Some((p, currency)) = plans::of(store, &a)? {
+        let _ = writeln!(out, "{}", plans::line(&p, &currency));
     }
     let _ = writeln!(out, "\nevents:");
     for e in store.events_of(id)? {
@@ -343,6 +357,14 @@ pub(crate) fn summary_json(store: &Store) -> Shown {
             "kept_rate": p.kept_rate(),
         });
     }
+    if let Some(p) = plans::count(store)? {
+        doc["plans"] = serde_json::json!({
+            "current": p.current,
+            "completed": p.completed,
+            "broken": p.broken,
+            "completed_rate": p.completed_rate(),
+        });
+    }
     Ok(Some(pretty(&doc)))
 }
 
@@ -385,7 +407,7 @@ pub(crate) fn account_json(store: &Store, id: &str) -> Shown {
         .next_due()
         .map(|t| moment(t.timestamp()))
         .unwrap_or_default();
-    let doc = serde_json::json!({
+    let mut doc = serde_json::json!({
         "account": id,
         "flow": a.flow,
         "version": a.version,
@@ -401,6 +423,9 @@ pub(crate) fn account_json(store: &Store, id: &str) -> Shown {
         "actions": actions,
         "audit": audit,
     });
+    if let Some((p, currency)) = plans::of(store, &a)? {
+        doc["plan"] = plans::json(&p, &currency);
+    }
     Ok(Some(pretty(&doc)))
 }
 

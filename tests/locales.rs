@@ -217,3 +217,66 @@ test "an English customer does not get the Spanish text" {
     assert!(passed("no language: the fallback"));
     assert!(!passed("an English customer does not get the Spanish text"));
 }
+
+/// A flow that writes a number, a percentage, a time and a datetime into
+/// a message, under `locale` (none: the line left out).
+fn figures_flow(locale: Option<&str>) -> String {
+    let locale = locale
+        .map(|l| format!("locale \"{l}\"\n"))
+        .unwrap_or_default();
+    format!(
+        "flow figures version 1\ncurrency COP\n{locale}account {{\n  name: text\n  mobile: phone\n  \
+         balance: money\n  units: number\n  rate: percent\n  call_at: time\n  seen: datetime\n}}\n\
+         template figures for sms \"{{account.units}} kWh, {{account.rate}}, {{account.call_at}}, {{account.seen}}, {{account.balance}}\"\n\
+         start collect\nstage collect {{\n  send sms figures\n  end done\n}}\n"
+    )
+}
+
+const FIGURES: &str = "id,name,mobile,balance,units,rate,call_at,seen\n\
+    F1,Ana,+57300000111,1234567.5,1234.5,12.5%,14:30,2026-03-23T14:30:00Z\n\
+    F2,Bob,+57300000222,-20,-3,0.25,09:05,2026-03-23T00:15:00Z\n";
+
+fn figures(name: &str, locale: Option<&str>) -> Vec<serde_json::Value> {
+    let dir = scratch("locales", name);
+    std::fs::write(dir.join("figures.dun"), figures_flow(locale)).unwrap();
+    sends(
+        &dir,
+        &dir.join("figures.dun").display().to_string(),
+        FIGURES,
+    )
+}
+
+#[test]
+fn numbers_percentages_and_times_follow_the_locale() {
+    let co = figures("figures_co", Some("es-CO"));
+    assert_eq!(
+        field(&co, "F1", "figures", "text"),
+        "1.234,5 kWh, 12,5%, 14:30, 23/03/2026 14:30 UTC, $ 1.234.567,50"
+    );
+    assert_eq!(
+        field(&co, "F2", "figures", "text"),
+        "-3 kWh, 0,25%, 09:05, 23/03/2026 00:15 UTC, -$ 20,00"
+    );
+    let us = figures("figures_us", Some("en-US"));
+    assert_eq!(
+        field(&us, "F1", "figures", "text"),
+        "1,234.5 kWh, 12.5%, 2:30 PM, 03/23/2026 2:30 PM UTC, COP 1,234,567.50"
+    );
+    assert_eq!(
+        field(&us, "F2", "figures", "text"),
+        "-3 kWh, 0.25%, 9:05 AM, 03/23/2026 12:15 AM UTC, -COP 20.00"
+    );
+}
+
+#[test]
+fn without_a_locale_numbers_percentages_and_times_are_written_as_always() {
+    let plain = figures("figures_plain", None);
+    assert_eq!(
+        field(&plain, "F1", "figures", "text"),
+        "1234.5 kWh, 12.5%, 14:30, 2026-03-23 14:30 UTC, 1234567.50 COP"
+    );
+    assert_eq!(
+        field(&plain, "F2", "figures", "text"),
+        "-3 kWh, 0.25%, 09:05, 2026-03-23 00:15 UTC, -20.00 COP"
+    );
+}

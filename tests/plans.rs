@@ -280,3 +280,174 @@ fn a_test_cannot_send_a_built_in_plan_event() {
     let help = format!("{refused:?}");
     assert!(help.contains("expect installment missed"), "{help}");
 }
+
+// --- an accepted plan checked against the offer ---------------------------
+
+/// The plan's handlers of `PLAN`, and a refused plan sent to a stage of
+/// its own with a text.
+const REFUSED: &str = r#"
+template not_possible for sms "We cannot set up that plan"
+on plan_refused -> refused
+stage refused {
+  send sms not_possible
+  end refused
+}
+"#;
+
+fn refused_test(title: &str, flow_text: &str, lines: &str) -> String {
+    flow(&format!(
+        "{flow_text}{REFUSED}\ntest \"{title}\" {{\n  GIVEN\n  start at 2026-03-02 10:00\n{lines}}}\n"
+    ))
+}
+
+#[test]
+fn more_installments_than_offered_are_refused_and_plan_refused_is_raised() {
+    passes(&refused_test(
+        "eight of up to six",
+        PLAN,
+        r#"  on day 1 at 11:00 receive plan_accepted { total: 600 USD, count: 8, first: 2026-03-10 }
+  on day 1 expect sent sms not_possible
+  on day 1 expect end refused
+"#,
+    ));
+    // Within the range, the same flow records the plan.
+    passes(&refused_test(
+        "six of up to six",
+        PLAN,
+        r#"  on day 1 at 11:00 receive plan_accepted { total: 600 USD, count: 6, first: 2026-03-10 }
+  on day 1 expect plan current
+  on day 1 expect stage on_plan
+"#,
+    ));
+}
+
+#[test]
+fn a_plan_of_another_period_than_offered_is_refused() {
+    let weekly = PLAN.replace(
+        "installments every 1 month from event.first",
+        "installments every 2 weeks from event.first",
+    );
+    passes(&refused_test(
+        "every two weeks",
+        &weekly,
+        r#"  on day 1 at 11:00 receive plan_accepted { total: 600 USD, count: 3, first: 2026-03-10 }
+  on day 1 expect end refused
+"#,
+    ));
+}
+
+#[test]
+fn a_refused_plan_leaves_the_current_plan_as_it_was() {
+    // A second plan of 8 (refused) does not replace the plan of 3: its
+    // installments are still checked, and the payments complete it.
+    let stay = PLAN.replace(
+        "stage on_plan {\n  send sms thanks",
+        "stage on_plan {\n  on plan_accepted {\n    plan event.total in event.count installments every 1 month from event.first grace 3 days\n  }\n  send sms thanks",
+    );
+    let text = flow(&format!(
+        "{stay}\ntemplate not_possible for sms \"We cannot set up that plan\"\non plan_refused {{\n  send sms not_possible\n}}\ntest \"kept\" {{\n  GIVEN\n  {ACCEPTED}\n  on day 5 at 11:00 receive plan_accepted {{ total: 900 USD, count: 8, first: 2026-03-20 }}\n  on day 5 expect sent sms not_possible\n  on day 5 expect plan current\n  on day 7 at 09:00 receive payment {{ amount: 600 USD }}\n  on day 7 expect end paid\n}}\n"
+    ));
+    passes(&text);
+}
+
+#[test]
+fn an_account_never_offered_a_plan_accepts_any() {
+    let no_offer = PLAN.replace("  offer plan up to 6 installments every 1 month\n", "");
+    passes(&refused_test(
+        "no offer",
+        &no_offer,
+        r#"  on day 1 at 11:00 receive plan_accepted { total: 600 USD, count: 8, first: 2026-03-10 }
+  on day 1 expect plan current
+  on day 1 expect stage on_plan
+"#,
+    ));
+}
+
+#[test]
+fn the_refusal_is_audited_with_the_offer_and_the_reason() {
+    use dun_runtime::engine::{step, Account, Input, Instance};
+    use dun_runtime::Value;
+    let text = flow(&format!("{PLAN}{REFUSED}"));
+    let analysis = dun_compiler::analyze(None, &text);
+    let m = dun_compiler::lower::lower(&analysis.file, &analysis.model)
+        .unwrap_or_else(|d| panic!("{d:#?}"));
+    let account = Account::new(
+        &m,
+        "A1",
+        [
+            ("name", Value::Text("Ann".into())),
+            ("mobile", Value::Text("+15550100".into())),
+            ("balance", Value::Money(600.into())),
+        ],
+    )
+    .unwrap();
+    let mut inst = Instance::new();
+    let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    step(
+        &m,
+        &mut inst,
+        &account,
+        Input::Enrol,
+        at("2026-03-02T10:00:00Z"),
+    );
+    let event = m
+        .events
+        .iter()
+        .position(|e| m.str(e.name) == "plan_accepted")
+        .unwrap() as u16;
+    let payload = vec![
+        Value::Money(600.into()),
+        Value::Number(8.into()),
+        Value::Date(chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap()),
+    ];
+    let out = step(
+        &m,
+        &mut inst,
+        &account,
+        Input::Event { event, payload },
+        at("2026-03-03T11:00:00Z"),
+    );
+    let messages: Vec<String> = out.audit.iter().map(|a| a.message(&m)).collect();
+    assert!(
+        messages.iter().any(|s| s
+            == "plan of 8 installments every 1 month refused: more installments than the offer of up to 6 installments every 1 month"),
+        "{messages:#?}"
+    );
+}
+
+#[test]
+fn the_checker_flags_a_literal_plan_that_never_fits_the_only_offer() {
+    let literal = |count: &str, extra_offer: &str| {
+        flow(&format!(
+            "on plan_accepted {{\n  plan event.total in {count} installments every 1 month from event.first\n}}\nstart s\nstage s {{\n  offer plan up to 6 installments every 1 month\n{extra_offer}  wait 30 days\n  end done\n}}\n"
+        ))
+    };
+    let codes = |text: &str| -> Vec<&'static str> { errors(text).iter().map(|e| e.0).collect() };
+    let eight = errors(&literal("8", ""));
+    assert_eq!(eight.len(), 1, "{eight:#?}");
+    assert_eq!(eight[0].0, "dun::types::plan_outside_offer");
+    assert!(
+        eight[0].1.contains(
+            "never fits the flow's only offer, `offer plan up to 6 installments every 1 month`"
+        ),
+        "{eight:#?}"
+    );
+    assert!(codes(&literal("6", "")).is_empty());
+    // With two offers, which one an account got decides: nothing is said.
+    let two = literal("8", "  offer plan up to 12 installments every 1 month\n");
+    assert!(codes(&two).is_empty(), "{:?}", codes(&two));
+}
+
+#[test]
+fn a_test_or_an_events_file_cannot_send_plan_refused() {
+    let text = plan_test("sends it", "  on day 3 receive plan_refused\n");
+    let analysis = dun_compiler::analyze(None, &text);
+    assert!(
+        analysis
+            .diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.message.contains("raised by dun itself")),
+        "{:#?}",
+        analysis.diagnostics
+    );
+}

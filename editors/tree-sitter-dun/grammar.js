@@ -405,7 +405,7 @@ module.exports = grammar({
       field('language', $.identifier),
       optional($.template_locale),
       optional($.approved),
-      field('body', choice($.template_email, $.string)),
+      field('body', choice($.template_email, $.template_file, $.string)),
     ),
 
     // `locale "es-PE"`: money and dates in messages are written for it.

@@ -1,9 +1,10 @@
-//! Money and dates written for a locale (`locale "es-PE"`), from the
-//! locale data of the GNU C Library as the `pure-rust-locales` crate carries
-//! it: currency symbol and its place, separators, grouping, and the date
-//! order. Nothing here is a table of its own.
+//! Money, numbers, dates and times written for a locale (`locale
+//! "es-PE"`), from the locale data of the GNU C Library as the
+//! `pure-rust-locales` crate carries it: currency symbol and its place,
+//! separators, grouping, the date order and the clock. Nothing here is a
+//! table of its own.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use pure_rust_locales::{locale_match, Locale};
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -30,6 +31,15 @@ pub struct Formats {
     mon: &'static [&'static str],
     abday: &'static [&'static str],
     day: &'static [&'static str],
+    /// `LC_NUMERIC`: how plain numbers (and percentages) are written.
+    num_point: &'static str,
+    num_sep: &'static str,
+    num_grouping: &'static [i64],
+    /// `LC_TIME`: the time of day (`%T`, `%r`, `%I:%M:%S %p`), the 12-hour
+    /// form `%r` stands for, and the AM and PM words.
+    time: &'static str,
+    time_ampm: &'static str,
+    am_pm: &'static [&'static str],
 }
 
 /// The locale data's name for a locale as a flow writes it: `es-PE` and
@@ -117,6 +127,12 @@ fn formats(l: Locale) -> Formats {
         mon: locale_match!(l => LC_TIME::MON),
         abday: locale_match!(l => LC_TIME::ABDAY),
         day: locale_match!(l => LC_TIME::DAY),
+        num_point: locale_match!(l => LC_NUMERIC::DECIMAL_POINT),
+        num_sep: locale_match!(l => LC_NUMERIC::THOUSANDS_SEP),
+        num_grouping: locale_match!(l => LC_NUMERIC::GROUPING),
+        time: locale_match!(l => LC_TIME::T_FMT),
+        time_ampm: locale_match!(l => LC_TIME::T_FMT_AMPM),
+        am_pm: locale_match!(l => LC_TIME::AM_PM),
     }
 }
 
@@ -199,24 +215,163 @@ impl Formats {
     /// The digits of `n` (not negative) with the locale's grouping and
     /// decimal point, `frac` decimals.
     fn number(&self, n: Decimal, frac: u32) -> String {
-        let mut n = n;
-        n.rescale(frac);
-        let digits = n.mantissa().unsigned_abs().to_string();
-        let width = frac as usize + 1;
-        let digits = if digits.len() < width {
-            format!("{digits:0>width$}")
-        } else {
-            digits
-        };
-        let (int, dec) = digits.split_at(digits.len() - frac as usize);
-        let mut out = group(int, self.grouping, self.thousands_sep);
-        if frac > 0 {
-            out.push_str(self.decimal_point);
-            out.push_str(dec);
-        }
-        out
+        digits(
+            n,
+            frac,
+            self.grouping,
+            self.thousands_sep,
+            self.decimal_point,
+        )
     }
 
+    /// A plain number as the locale writes numbers (`1.234,5` in es-CO):
+    /// its own decimals, the grouping and separators of `LC_NUMERIC`.
+    pub fn write_number(&self, out: &mut String, n: Decimal) {
+        let n = n.normalize();
+        if n.is_sign_negative() && !n.is_zero() {
+            out.push('-');
+        }
+        let point = if self.num_point.is_empty() {
+            "."
+        } else {
+            self.num_point
+        };
+        out.push_str(&digits(
+            n.abs(),
+            n.scale(),
+            self.num_grouping,
+            self.num_sep,
+            point,
+        ));
+    }
+
+    /// A percentage: its number as [`Formats::write_number`] writes it,
+    /// then `%` (the locale data has no rule of its own for percentages).
+    pub fn write_percent(&self, out: &mut String, p: Decimal) {
+        self.write_number(out, p);
+        out.push('%');
+    }
+
+    /// A time of day in the locale's clock, to the minute: `14:30` where
+    /// the locale writes a 24-hour clock, `2:30 PM` where its time format
+    /// is the 12-hour one (`%I`, `%l`, `%r`). Messages name times to the
+    /// minute, so the seconds of the locale's pattern (and the separator
+    /// that leads to them) are left out; the hour of a 12-hour clock is
+    /// written without a leading zero, as a reader says it. A pattern this
+    /// writer does not know gives `HH:MM`.
+    pub fn write_time(&self, out: &mut String, t: NaiveTime) {
+        let start = out.len();
+        if !self.try_time(out, t) {
+            out.truncate(start);
+            use std::fmt::Write;
+            let _ = write!(out, "{:02}:{:02}", t.hour(), t.minute());
+        }
+    }
+
+    fn try_time(&self, out: &mut String, t: NaiveTime) -> bool {
+        use std::fmt::Write;
+        let pattern = self
+            .time
+            .replace("%r", self.time_ampm)
+            .replace("%T", "%H:%M:%S")
+            .replace("%R", "%H:%M");
+        let Some(tokens) = time_tokens(&pattern) else {
+            return false;
+        };
+        let hour = |t: &TimeToken| matches!(t, TimeToken::Dir('H' | 'k' | 'I' | 'l'));
+        if !tokens.iter().any(hour) {
+            return false;
+        }
+        let (pm, hour12) = (t.hour() >= 12, (t.hour() + 11) % 12 + 1);
+        let start = out.len();
+        for token in tokens {
+            let _ = match token {
+                TimeToken::Lit(s) => write!(out, "{s}"),
+                TimeToken::Dir('H') => write!(out, "{:02}", t.hour()),
+                TimeToken::Dir('k') => write!(out, "{}", t.hour()),
+                TimeToken::Dir('I' | 'l') => write!(out, "{hour12}"),
+                TimeToken::Dir('M') => write!(out, "{:02}", t.minute()),
+                TimeToken::Dir(c @ ('p' | 'P')) => {
+                    match self.am_pm.get(usize::from(pm)).filter(|s| !s.is_empty()) {
+                        Some(s) if c == 'P' => write!(out, "{}", s.to_lowercase()),
+                        Some(s) => write!(out, "{s}"),
+                        None => return false,
+                    }
+                }
+                TimeToken::Dir('%') => write!(out, "%"),
+                TimeToken::Dir(_) => return false,
+            };
+        }
+        let trimmed = out[start..].trim_end().len();
+        out.truncate(start + trimmed);
+        true
+    }
+}
+
+/// A piece of a time pattern: literal text or a `%` directive (`%OH`,
+/// `%-I` and the like read as their plain directive).
+enum TimeToken {
+    Lit(String),
+    Dir(char),
+}
+
+/// The pattern's pieces with the seconds left out: `%S` goes with the
+/// punctuation before it (`:%S`, `.%S`), or else with the word after it
+/// (`%S秒`). `None` for a pattern that ends inside a directive.
+fn time_tokens(pattern: &str) -> Option<Vec<TimeToken>> {
+    let mut tokens = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            match tokens.last_mut() {
+                Some(TimeToken::Lit(s)) => s.push(c),
+                _ => tokens.push(TimeToken::Lit(c.to_string())),
+            }
+            continue;
+        }
+        let mut spec = chars.next()?;
+        while matches!(spec, '-' | '_' | '0' | '^' | '#' | 'O' | 'E') {
+            spec = chars.next()?;
+        }
+        tokens.push(TimeToken::Dir(spec));
+    }
+    while let Some(at) = tokens.iter().position(|t| matches!(t, TimeToken::Dir('S'))) {
+        tokens.remove(at);
+        let before = at.checked_sub(1).and_then(|i| tokens.get(i)).is_some_and(
+            |t| matches!(t, TimeToken::Lit(s) if s.chars().all(|c| c.is_ascii_punctuation())),
+        );
+        if before {
+            tokens.remove(at - 1);
+        } else if let Some(TimeToken::Lit(s)) = tokens.get_mut(at) {
+            let word = s.find(char::is_whitespace).unwrap_or(s.len());
+            s.replace_range(..word, "");
+        }
+    }
+    Some(tokens)
+}
+
+/// The digits of `n` (not negative) with `grouping`, `sep` and `point`,
+/// `frac` decimals.
+fn digits(n: Decimal, frac: u32, grouping: &[i64], sep: &str, point: &str) -> String {
+    let mut n = n;
+    n.rescale(frac);
+    let digits = n.mantissa().unsigned_abs().to_string();
+    let width = frac as usize + 1;
+    let digits = if digits.len() < width {
+        format!("{digits:0>width$}")
+    } else {
+        digits
+    };
+    let (int, dec) = digits.split_at(digits.len() - frac as usize);
+    let mut out = group(int, grouping, sep);
+    if frac > 0 {
+        out.push_str(point);
+        out.push_str(dec);
+    }
+    out
+}
+
+impl Formats {
     /// A date in the locale's order (`23/03/2026` in es-PE, `03/23/2026`
     /// in en-US). Years are always written in full: a two-digit year in a
     /// letter about a debt is ambiguous, so `%y` of the data reads `%Y`.
@@ -363,6 +518,46 @@ mod tests {
         assert_eq!(date("en-US"), "03/23/2026");
         assert_eq!(date("de-DE"), "23.03.2026");
         assert_eq!(date("ja-JP"), "2026年03月23日");
+    }
+
+    fn number(locale: &str, n: &str) -> String {
+        let mut out = String::new();
+        lookup(locale)
+            .unwrap()
+            .write_number(&mut out, Decimal::from_str(n).unwrap());
+        out
+    }
+
+    fn time(locale: &str, h: u32, m: u32) -> String {
+        let mut out = String::new();
+        let t = NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        lookup(locale).unwrap().write_time(&mut out, t);
+        out
+    }
+
+    #[test]
+    fn numbers_take_the_separators_of_the_locale_and_keep_their_decimals() {
+        assert_eq!(number("es-CO", "1234.5"), "1.234,5");
+        assert_eq!(number("en-US", "1234.5"), "1,234.5");
+        assert_eq!(number("de-DE", "-1234567"), "-1.234.567");
+        assert_eq!(number("es-CO", "3"), "3");
+        assert_eq!(number("es-CO", "0.25"), "0,25");
+        assert_eq!(number("en-IN", "12345678"), "1,23,45,678");
+        let mut out = String::new();
+        lookup("es-CO")
+            .unwrap()
+            .write_percent(&mut out, Decimal::from_str("12.5").unwrap());
+        assert_eq!(out, "12,5%");
+    }
+
+    #[test]
+    fn times_follow_the_clock_of_the_locale_to_the_minute() {
+        assert_eq!(time("es-CO", 14, 30), "14:30");
+        assert_eq!(time("de-DE", 9, 5), "09:05");
+        assert_eq!(time("en-US", 14, 30), "2:30 PM");
+        assert_eq!(time("en-US", 0, 15), "12:15 AM");
+        assert_eq!(time("en-US", 12, 0), "12:00 PM");
+        assert_eq!(time("ja-JP", 14, 30), "14時30分");
     }
 
     #[test]

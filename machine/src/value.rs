@@ -145,8 +145,9 @@ impl Value {
 }
 
 impl Value {
-    /// [`Value::render_into`] for a locale: money and dates as `formats`
-    /// writes them, every other value as without a locale.
+    /// [`Value::render_into`] for a locale: money, numbers, percentages,
+    /// dates and times as `formats` writes them, every other value as
+    /// without a locale.
     pub fn render_locale_into(
         &self,
         out: &mut String,
@@ -155,13 +156,14 @@ impl Value {
     ) {
         match self {
             Value::Money(n) => formats.write_money(out, *n, currency),
+            Value::Number(n) => formats.write_number(out, *n),
+            Value::Percent(p) => formats.write_percent(out, *p),
             Value::Date(d) => formats.write_date(out, *d),
+            Value::Time(t) => formats.write_time(out, *t),
             Value::DateTime(t) => {
                 formats.write_date(out, t.date_naive());
                 out.push(' ');
-                push_digits(out, t.hour(), 2);
-                out.push(':');
-                push_digits(out, t.minute(), 2);
+                formats.write_time(out, t.time());
                 out.push_str(" UTC");
             }
             other => other.render_into(out, currency),

@@ -506,6 +506,19 @@ impl<'m> Renumber<'m> {
                 fields: fields.iter().map(|(k, c)| (*k, self.code(c))).collect(),
             },
             Op::End(s) => Op::End(self.sym(*s)),
+            Op::CheckPlan {
+                count,
+                every,
+                offer,
+                refused,
+                event,
+            } => Op::CheckPlan {
+                count: self.code(count),
+                every: *every,
+                offer: *offer,
+                refused: *refused,
+                event: *event,
+            },
             op => op.clone(),
         }
     }

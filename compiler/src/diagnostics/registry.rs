@@ -166,6 +166,7 @@ pub const REGISTRY: &[CodeInfo] = &[
     code("dun::modules::cycle", Error),
     code("dun::modules::not_in_library", Error),
     code("dun::modules::too_many", Error),
+    code("dun::types::plan_outside_offer", Error),
 ];
 
 /// The entry of a code.

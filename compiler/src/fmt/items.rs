@@ -441,7 +441,11 @@ impl Printer<'_> {
                             let out = self.spell.text(body);
                             self.push(format!("{line} {out}"));
                         }
-                        TemplateBody::File(_) | TemplateBody::Languages(_) => {}
+                        TemplateBody::File(path) => {
+                            let out = self.spell.text(path);
+                            self.push(format!("{line} file {out}"));
+                        }
+                        TemplateBody::Languages(_) => {}
                     }
                     self.end(text.span, mark);
                 }

@@ -110,7 +110,27 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
                             TemplateBody::Text(body) => {
                                 out.push_str(&quote(&samples.render(src, body)));
                             }
-                            TemplateBody::File(_) | TemplateBody::Languages(_) => {}
+                            TemplateBody::File(path) => {
+                                let shown = path.plain().unwrap_or_default();
+                                let file = model
+                                    .templates
+                                    .get(name)
+                                    .and_then(|t| t.language_file(&text.language.name));
+                                match file.and_then(|f| Some((f, f.body.as_ref()?))) {
+                                    Some((f, body)) => {
+                                        let _ = write!(
+                                            out,
+                                            "(from `{shown}`)\n\n{}",
+                                            quote(&samples.render(&f.source, body))
+                                        );
+                                    }
+                                    None => {
+                                        let _ =
+                                            write!(out, "(the file `{shown}` could not be read)");
+                                    }
+                                }
+                            }
+                            TemplateBody::Languages(_) => {}
                         }
                     }
                 }

@@ -5,6 +5,7 @@
 
 use super::Document;
 use crate::diagnostics::Diagnostic;
+use crate::model::TemplateFile;
 use crate::syntax::ast::{Decl, Span, TemplateBody};
 use std::path::PathBuf;
 
@@ -36,19 +37,36 @@ pub(crate) fn template_links(doc: &Document) -> Vec<TemplateLink> {
         .decls
         .iter()
         .filter_map(|d| match d {
-            Decl::Template(t) => match &t.body {
-                TemplateBody::File(path) => {
-                    let file = model.templates.get(&t.name.name)?.file.as_ref()?;
-                    Some(TemplateLink {
-                        template: t.name.name.clone(),
-                        span: path.span,
-                        path: file.path.clone(),
-                        text: file.text.clone(),
-                    })
-                }
-                _ => None,
-            },
+            Decl::Template(t) => Some(t),
             _ => None,
+        })
+        .flat_map(|t| {
+            let template = model.templates.get(&t.name.name);
+            let link = |path: &crate::syntax::ast::Text, file: Option<&TemplateFile>| {
+                file.map(|file| TemplateLink {
+                    template: t.name.name.clone(),
+                    span: path.span,
+                    path: file.path.clone(),
+                    text: file.text.clone(),
+                })
+            };
+            match &t.body {
+                TemplateBody::File(path) => link(path, template.and_then(|m| m.file.as_ref()))
+                    .into_iter()
+                    .collect::<Vec<_>>(),
+                // `es file "..."`: each language's file.
+                TemplateBody::Languages(texts) => texts
+                    .iter()
+                    .filter_map(|text| match &text.body {
+                        TemplateBody::File(path) => link(
+                            path,
+                            template.and_then(|m| m.language_file(&text.language.name)),
+                        ),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            }
         })
         .collect()
 }

@@ -403,7 +403,9 @@ fn templates(cx: &mut Lowerer<'_>) {
         };
         let (subject, body) = match &decl.body {
             TemplateBody::Text(text) => (None, cx.text(text, None)),
-            TemplateBody::Languages(texts) => super::templates_lang::fallback_text(cx, texts),
+            TemplateBody::Languages(texts) => {
+                super::templates_lang::fallback_text(cx, &t.name, texts)
+            }
             TemplateBody::Email { subject, body } => {
                 (Some(cx.text(subject, None)), cx.text(body, None))
             }

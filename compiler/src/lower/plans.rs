@@ -9,8 +9,8 @@ use crate::names::arrangements::{INSTALLMENT_MISSED, PLAN_BROKEN, PLAN_COMPLETED
 use crate::syntax::ast::{self, Decl, PolicyRuleKind};
 use crate::types::plans::PlanStep;
 use dun_machine::format::{
-    ChannelSet, Code, Const, DurationSpec, DurationUnit, Instr, Op, Plans, Type, MISSED_VAR,
-    PLAN_STATES, PLAN_VAR,
+    ChannelSet, Code, Const, DurationSpec, DurationUnit, Instr, Op, Plans, Type,
+    MISSED_VAR, OFFER_VARS, PLAN_REFUSED, PLAN_STATES, PLAN_VAR, REFUSED_VAR,
 };
 use rust_decimal::Decimal;
 
@@ -57,6 +57,20 @@ pub(crate) fn declare(cx: &mut Lowerer<'_>) {
     );
     let behind = cx.hidden_var("plan behind", Type::Bool, Const::Bool(false));
     let missed = cx.hidden_var(MISSED_VAR, Type::Number, Const::Number(Decimal::ZERO));
+    // The account's last plan offer, which an accepted plan must fit, and
+    // the flag of a refused plan (see `Op::CheckPlan`).
+    let offer_inits = [
+        (Type::Number, Const::Number(Decimal::ZERO)),
+        (Type::Bool, Const::Bool(false)),
+        (
+            Type::Duration,
+            Const::Duration(DurationSpec::new(0, DurationUnit::Days)),
+        ),
+    ];
+    for (name, (ty, init)) in OFFER_VARS.iter().zip(offer_inits) {
+        cx.hidden_var(name, ty, init);
+    }
+    cx.hidden_var(REFUSED_VAR, Type::Bool, Const::Bool(false));
     let mut pause_while_plan = ChannelSet::NONE;
     for decl in &cx.file.decls {
         let Decl::Policy(p) = decl else { continue };
@@ -107,6 +121,24 @@ impl Lowerer<'_> {
             return;
         };
         let every = self.duration(p.every);
+        // Refused (the terms skipped) when it does not fit the last offer.
+        let check = self
+            .plan_check_vars()
+            .map(|(offer, refused, refused_event)| {
+                let count = self.code(p.count, event);
+                ops.push(
+                    Op::CheckPlan {
+                        count,
+                        every,
+                        offer,
+                        refused,
+                        event: refused_event,
+                    },
+                    span,
+                );
+                let skip = vec![Instr::Var(refused), Instr::Not];
+                ops.push(Op::JumpUnless { cond: skip, to: 0 }, span)
+            });
         let grace = match p.grace {
             Some(g) => self.duration(g),
             None => DurationSpec::new(0, DurationUnit::Days),
@@ -132,6 +164,58 @@ impl Lowerer<'_> {
             (plans.plan, current),
         ];
         for (var, value) in rest {
+            ops.push(Op::Set { var, value }, span);
+        }
+        let end = ops.code.len() as u32;
+        if let Some(Op::JumpUnless { to, .. }) = check.and_then(|at| ops.code.get_mut(at)) {
+            *to = end;
+        }
+    }
+
+    /// The variables of the account's last plan offer, the refused flag and
+    /// the `plan_refused` event, in a flow that tracks plans.
+    fn plan_check_vars(&self) -> Option<([u16; 3], u16, u16)> {
+        let position = |name: &str| {
+            self.m
+                .vars
+                .iter()
+                .position(|v| self.m.str(v.name) == name)
+                .and_then(|i| u16::try_from(i).ok())
+        };
+        let offer = [
+            position(OFFER_VARS[0])?,
+            position(OFFER_VARS[1])?,
+            position(OFFER_VARS[2])?,
+        ];
+        let refused = position(REFUSED_VAR)?;
+        let event = self
+            .model
+            .events
+            .position(PLAN_REFUSED)
+            .and_then(|i| u16::try_from(i).ok())?;
+        Some((offer, refused, event))
+    }
+
+    /// After `offer plan ...`: the offer becomes the account's last, which
+    /// a plan it accepts must fit.
+    pub(crate) fn record_plan_offer(
+        &mut self,
+        installments: u32,
+        every: DurationSpec,
+        up_to: bool,
+        ops: &mut Ops,
+        span: ast::Span,
+    ) {
+        let Some((vars, _, _)) = self.plan_check_vars() else {
+            return;
+        };
+        let values = [
+            Const::Number(Decimal::from(installments)),
+            Const::Bool(up_to),
+            Const::Duration(every),
+        ];
+        for (var, value) in vars.into_iter().zip(values) {
+            let value = vec![self.konst(value)];
             ops.push(Op::Set { var, value }, span);
         }
     }

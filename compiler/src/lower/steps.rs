@@ -323,6 +323,7 @@ impl<'a> Lowerer<'a> {
                     }
                 };
                 ops.push(op, span);
+                self.record_plan_offer(installments, every, *up_to, ops, span);
             }
             StepKind::Alert { team, text } => {
                 let team = self.sym(&team.name);

@@ -12,6 +12,7 @@ use dun_machine::locale;
 /// the checker refuses).
 pub(super) fn fallback_text(
     cx: &mut Lowerer<'_>,
+    template: &str,
     texts: &[ast::LanguageText],
 ) -> (Option<format::Text>, format::Text) {
     let fallback = cx
@@ -24,19 +25,50 @@ pub(super) fn fallback_text(
         .iter()
         .find(|t| Some(t.language.name.as_str()) == fallback)
         .or(texts.first());
-    match chosen.map(|t| &t.body) {
-        Some(body) => texts_of(cx, body),
+    match chosen {
+        Some(text) => texts_of(cx, template, text),
         None => (None, Vec::new()),
     }
 }
 
-fn texts_of(cx: &mut Lowerer<'_>, body: &TemplateBody) -> (Option<format::Text>, format::Text) {
-    match body {
+fn texts_of(
+    cx: &mut Lowerer<'_>,
+    template: &str,
+    text: &ast::LanguageText,
+) -> (Option<format::Text>, format::Text) {
+    match &text.body {
         TemplateBody::Email { subject, body } => {
             (Some(cx.text(subject, None)), cx.text(body, None))
         }
-        TemplateBody::Text(text) => (None, cx.text(text, None)),
-        TemplateBody::File(_) | TemplateBody::Languages(_) => (None, Vec::new()),
+        TemplateBody::Text(body) => (None, cx.text(body, None)),
+        TemplateBody::File(path) => {
+            let language = &text.language.name;
+            let model = cx.model;
+            let body = model
+                .templates
+                .get(template)
+                .and_then(|t| t.language_file(language))
+                .and_then(|f| f.body.as_ref());
+            match body {
+                Some(body) => {
+                    let key = crate::model::language_file_key(template, language);
+                    (None, cx.file_text(&key, body))
+                }
+                None => {
+                    cx.error(
+                        super::UNRESOLVED,
+                        format!(
+                            "template file \"{}\" was not read",
+                            path.plain().unwrap_or_default()
+                        ),
+                        path.span,
+                        "`dun check` says why: fix the path or the file",
+                    );
+                    (None, Vec::new())
+                }
+            }
+        }
+        TemplateBody::Languages(_) => (None, Vec::new()),
     }
 }
 
@@ -101,7 +133,7 @@ pub(super) fn lower(cx: &mut Lowerer<'_>) {
             languages: Vec::with_capacity(languages.len()),
         };
         for text in languages {
-            let (subject, body) = texts_of(cx, &text.body);
+            let (subject, body) = texts_of(cx, &t.name, text);
             entry.languages.push(LanguageText {
                 language: cx.sym(&text.language.name),
                 locale: locale_name(text.locale.as_ref()),

@@ -103,6 +103,25 @@ pub struct Template {
     pub file: Option<TemplateFile>,
     /// The declaration's position in `ast::File::decls` (its text).
     pub decl: usize,
+    /// For a template with a text per language, the texts written in a
+    /// file (`es file "..."`), by language, read like `file`.
+    pub language_files: Vec<(String, TemplateFile)>,
+}
+
+impl Template {
+    /// The file of this template's text in `language`, if it is one.
+    pub fn language_file(&self, language: &str) -> Option<&TemplateFile> {
+        self.language_files
+            .iter()
+            .find(|(l, _)| l == language)
+            .map(|(_, f)| f)
+    }
+}
+
+/// The key of a language's file text in `Usage::resolved_in_files`: the
+/// template's name and the language, which no template name can be.
+pub fn language_file_key(template: &str, language: &str) -> String {
+    format!("{template}.{language}")
 }
 
 #[derive(Clone, Debug, PartialEq)]

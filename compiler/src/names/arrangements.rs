@@ -21,6 +21,8 @@ pub const INSTALLMENT_MISSED: &str = "installment_missed";
 pub const PLAN_COMPLETED: &str = "plan_completed";
 /// Raised when a second installment in a row is missed.
 pub const PLAN_BROKEN: &str = "plan_broken";
+/// Raised when an accepted plan does not fit the account's last offer.
+pub const PLAN_REFUSED: &str = dun_machine::format::PLAN_REFUSED;
 
 /// Every event the engine raises, in the order the machine lists them
 /// after the flow's own.
@@ -30,6 +32,7 @@ pub const BUILT_IN: &[&str] = &[
     INSTALLMENT_MISSED,
     PLAN_COMPLETED,
     PLAN_BROKEN,
+    PLAN_REFUSED,
 ];
 
 /// Adds the built-in events to a flow that declares its payments; a flow
@@ -63,7 +66,7 @@ pub(crate) fn add(file: &ast::File, model: &mut Model, diags: &mut Vec<Diagnosti
                     if name.starts_with("promise") {
                         "a promise to pay is kept or broken"
                     } else {
-                        "a payment plan misses an installment, is paid in full or breaks"
+                        "a payment plan is refused, misses an installment, is paid in full or breaks"
                     }
                 )),
             );

@@ -468,12 +468,23 @@ impl Collector<'_> {
             TemplateBody::File(path) => self.template_file(path),
             _ => None,
         };
+        let mut language_files = Vec::new();
+        if let TemplateBody::Languages(texts) = &t.body {
+            for text in texts {
+                if let TemplateBody::File(path) = &text.body {
+                    if let Some(f) = self.template_file(path) {
+                        language_files.push((text.language.name.clone(), f));
+                    }
+                }
+            }
+        }
         let template = Template {
             name: t.name.name.clone(),
             span: t.name.span,
             channel,
             file,
             decl: at,
+            language_files,
         };
         if let Err(first) = self.model.templates.insert(&t.name.name, template) {
             let d = duplicate("template", &t.name.name, t.name.span, first.span);

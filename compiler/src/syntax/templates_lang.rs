@@ -81,6 +81,12 @@ impl Builder<'_> {
                 Rule::approved => approved = self.approved(c),
                 Rule::string => body = Some(TemplateBody::Text(self.text(c))),
                 Rule::template_email => body = self.email_body(c),
+                Rule::template_file => {
+                    body = c
+                        .into_inner()
+                        .find(|s| s.as_rule() == Rule::string)
+                        .map(|s| TemplateBody::File(self.text(s)))
+                }
                 _ => {}
             }
         }

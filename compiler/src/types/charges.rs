@@ -31,6 +31,29 @@ pub(crate) struct Seen {
     freezes: bool,
     /// The stage each split arm goes to, and the span of its split.
     arms: Vec<(String, Span)>,
+    /// `plan ... in N installments every D ...` with a literal N: N, D and
+    /// where N is written.
+    accepted_plans: Vec<(u32, DurationLit, Span)>,
+}
+
+impl Seen {
+    /// The flow's plan offers: installments, period, whether `up to`.
+    pub(crate) fn plan_offers(&self) -> &[(u32, DurationLit, bool)] {
+        &self.plans
+    }
+
+    pub(crate) fn accepted_plans(&self) -> &[(u32, DurationLit, Span)] {
+        &self.accepted_plans
+    }
+
+    pub(crate) fn accept_plan(&mut self, count: u32, every: &DurationLit, at: Span) {
+        self.accepted_plans.push((count, every.clone(), at));
+    }
+}
+
+/// Whether two durations are written alike (amount, unit and calendar).
+pub(crate) fn same_period(a: &DurationLit, b: &DurationLit) -> bool {
+    same_duration(a, b)
 }
 
 fn money(e: &ast::Expr) -> Option<Decimal> {

@@ -62,6 +62,7 @@ pub(crate) fn check(file: &ast::File, model: &Model, diags: &mut Vec<Diagnostic>
         }
     }
     c.fees_against_caps();
+    c.plans_against_offers();
     c.segment_cycles(file);
     c.walked
 }

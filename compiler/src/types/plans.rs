@@ -4,13 +4,20 @@
 //! `expect plan STATE` and `expect installment missed` read it. All need
 //! the flow's payments, as promises do.
 
+use super::charges::same_period;
 use super::{Checker, Scope};
 use crate::checks::codes::{MISMATCH, OUT_OF_RANGE};
 use crate::diagnostics::Diagnostic;
 use crate::model::Type;
 use crate::names::near_miss;
 use crate::syntax::ast::{self, DurationLit, DurationUnit, Expr, ExprKind, Span};
+use dun_machine::format::{
+    DurationSpec as MachineDuration, DurationUnit as MachineUnit, Misfit, PlanOffer,
+};
 use rust_decimal::Decimal;
+
+/// A plan that can never fit the flow's only plan offer.
+pub(crate) const PLAN_OUTSIDE_OFFER: &str = "dun::types::plan_outside_offer";
 
 /// What `expect plan ...` can say of the account's last plan.
 pub(crate) const PLAN_STATES: &[&str] = &["current", "completed", "broken"];
@@ -40,6 +47,11 @@ impl Checker<'_> {
             "the due day of the first installment",
         );
         if let ExprKind::Number(n) = &p.count.kind {
+            if let Ok(count) = u32::try_from(n.trunc()) {
+                self.walked
+                    .charges
+                    .accept_plan(count, p.every, p.count.span);
+            }
             if *n < Decimal::TWO || *n > Decimal::from(MAX_INSTALLMENTS) || !n.fract().is_zero() {
                 self.report(
                     Diagnostic::error(
@@ -70,6 +82,75 @@ impl Checker<'_> {
                     .with_help("write days, weeks, months or business days, e.g. `every 1 month` or `grace 5 days`"),
                 );
             }
+        }
+    }
+
+    /// A plan with a literal count that can never fit the flow's only plan
+    /// offer: the engine would refuse it every time (`plan_refused`), by the
+    /// rule of [`PlanOffer`]. With several offers (or none) it depends on
+    /// the account, so nothing is said.
+    pub(crate) fn plans_against_offers(&mut self) {
+        let seen = &self.walked.charges;
+        let mut offers: Vec<&(u32, DurationLit, bool)> = Vec::new();
+        for o in seen.plan_offers() {
+            if !offers
+                .iter()
+                .any(|k| k.0 == o.0 && k.2 == o.2 && same_period(&k.1, &o.1))
+            {
+                offers.push(o);
+            }
+        }
+        let [(installments, offered_every, up_to)] = offers.as_slice() else {
+            return;
+        };
+        // The count by the engine's rule; the period as written (a
+        // calendar's business days are only known by name here).
+        let offer = PlanOffer {
+            installments: *installments,
+            up_to: *up_to,
+            every: MachineDuration::new(0, MachineUnit::Days),
+        };
+        let written = format!(
+            "offer plan {}{installments} installments every {}",
+            if *up_to { "up to " } else { "" },
+            crate::fmt::duration(offered_every)
+        );
+        let mut found = Vec::new();
+        for (count, every, at) in seen.accepted_plans() {
+            let misfit = if same_period(every, offered_every) {
+                offer.count_misfit(*count)
+            } else {
+                Some(Misfit::OtherPeriod)
+            };
+            let label = match misfit {
+                None | Some(Misfit::TooFew) => continue,
+                Some(Misfit::MoreThanOffered) => "more installments than offered",
+                Some(Misfit::NotTheCount) => "not the number of installments offered",
+                Some(Misfit::OtherPeriod) => "not the period offered",
+            };
+            let fix = if *up_to {
+                format!("at most {installments} installments")
+            } else {
+                format!("{installments} installments")
+            };
+            found.push(
+                Diagnostic::error(
+                    PLAN_OUTSIDE_OFFER,
+                    format!(
+                        "a plan of {count} installments every {} never fits the flow's only offer, `{written}`",
+                        crate::fmt::duration(every)
+                    ),
+                    *at,
+                )
+                .with_label(label)
+                .with_help(format!(
+                    "the engine refuses a plan outside the account's last offer and raises `plan_refused`: accept {fix} every {}, or change the offer",
+                    crate::fmt::duration(offered_every)
+                )),
+            );
+        }
+        for d in found {
+            self.report(d);
         }
     }
 

@@ -202,7 +202,8 @@ impl Checker<'_> {
                     self.message_text(body, scope);
                 }
                 TemplateBody::Text(body) => self.message_text(body, scope),
-                TemplateBody::File(_) | TemplateBody::Languages(_) => {}
+                TemplateBody::File(path) => self.language_file(t, &lang.name, path),
+                TemplateBody::Languages(_) => {}
             }
         }
         if let Some(languages) = &languages {

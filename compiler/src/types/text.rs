@@ -61,6 +61,23 @@ impl Checker<'_> {
         }
     }
 
+    /// `LANG file "..."` in a template with a text per language: the path
+    /// is plain text, and the file's placeholders are checked like a
+    /// one-language template file's.
+    pub(crate) fn language_file(&mut self, t: &ast::TemplateDecl, language: &str, path: &Text) {
+        self.plain_text(path, "a template file path");
+        let model = self.model;
+        let file = model
+            .templates
+            .get(&t.name.name)
+            .and_then(|tpl| tpl.language_file(language));
+        if let Some(file) = file {
+            let shown = path.plain().unwrap_or_default();
+            let key = crate::model::language_file_key(&t.name.name, language);
+            self.file_text(&key, file, &shown, path.span);
+        }
+    }
+
     /// Type-checks a template file's placeholders (parsed once by
     /// `names::template_file`); every problem found is reported at the path
     /// string of the flow, naming the line in the file.

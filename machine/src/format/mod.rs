@@ -15,6 +15,7 @@ mod collections;
 mod header;
 mod locales;
 mod person;
+mod plan_offer;
 mod plans;
 mod rules;
 mod settlements;
@@ -32,6 +33,7 @@ pub use header::{
 pub use header::{FLAG_ARRANGEMENTS, FLAG_LOCALES};
 pub use locales::{Approved, LanguageChoice, LanguageText, Locales, TemplateLocale};
 pub use person::PersonKey;
+pub use plan_offer::{Misfit, PlanOffer, OFFER_VARS, PLAN_REFUSED, REFUSED_VAR};
 pub use plans::{Plans, MISSED_VAR, PLAN_STATES, PLAN_VAR};
 pub use header::FLAG_SETTLEMENTS;
 pub use settlements::{Settlements, SETTLEMENT_STATES, SETTLEMENT_VAR};
@@ -794,6 +796,19 @@ pub enum Op {
         amount: Code,
         until: Code,
         percent: Option<Decimal>,
+    },
+    /// The start of a `plan ... in COUNT installments every EVERY ...`
+    /// step: whether the plan fits the account's last plan offer, kept in
+    /// the variables `offer` (see [`OFFER_VARS`]). One that does not is
+    /// refused: the audit log says why, `refused` (a `bool` variable) is
+    /// set for the jump that skips the plan's terms, and `event`
+    /// (`plan_refused`) is raised once the run of the step is over.
+    CheckPlan {
+        count: Code,
+        every: DurationSpec,
+        offer: [u16; 3],
+        refused: u16,
+        event: u16,
     },
 }
 

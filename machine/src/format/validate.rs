@@ -422,6 +422,20 @@ impl Check<'_> {
                 Op::OfferPlan { every, .. } | Op::OfferPlanUpTo { every, .. } => {
                     self.duration(every, &at)?
                 }
+                Op::CheckPlan {
+                    count,
+                    every,
+                    offer,
+                    refused,
+                    event,
+                } => {
+                    self.code(count, fields, &at)?;
+                    self.duration(every, &at)?;
+                    for var in offer.iter().chain([refused]) {
+                        within("variable", *var as usize, m.vars.len(), &at)?;
+                    }
+                    within("event", *event as usize, m.events.len(), &at)?;
+                }
                 Op::Alert { team, text } => {
                     self.sym(*team, &at)?;
                     self.text(text, fields, &at)?;

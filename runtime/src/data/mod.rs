@@ -462,12 +462,15 @@ pub fn parse_event(m: &Machine, row: &Row) -> Result<EventRow, String> {
     };
     // The engine raises these from the payments; one sent from outside
     // would run the promise's handlers with the promise still open.
-    if m.plans
-        .as_ref()
-        .is_some_and(|p| p.events().contains(&event))
+    let refused = m.plans.is_some()
+        && m.events.get(event as usize).map(|e| m.str(e.name)) == Some(crate::format::PLAN_REFUSED);
+    if refused
+        || m.plans
+            .as_ref()
+            .is_some_and(|p| p.events().contains(&event))
     {
         return Err(format!(
-            "`{ty}` is raised by dun itself when a payment plan misses an installment, is paid in full or breaks; send the plan and the payments, and dun decides"
+            "`{ty}` is raised by dun itself when a payment plan is refused, misses an installment, is paid in full or breaks; send the plan and the payments, and dun decides"
         ));
     }
     if m.settlements

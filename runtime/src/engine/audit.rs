@@ -235,6 +235,15 @@ pub enum Detail {
         amount: Decimal,
         since: Decimal,
     },
+    /// A plan of `asked` installments every `every` that the account's last
+    /// plan offer does not cover, and why: not recorded, `plan_refused`
+    /// raised.
+    PlanRefused {
+        asked: u32,
+        every: crate::format::DurationSpec,
+        offer: crate::format::PlanOffer,
+        misfit: crate::format::Misfit,
+    },
 }
 
 impl AuditEntry {
@@ -526,6 +535,24 @@ impl AuditEntry {
                 "settlement of {amount} {} lapsed: its last day has ended with {since} {} paid since it was offered",
                 m.currency, m.currency
             ),
+            Detail::PlanRefused {
+                asked,
+                every,
+                offer,
+                misfit,
+            } => {
+                let why = match misfit {
+                    crate::format::Misfit::MoreThanOffered => "more installments than",
+                    crate::format::Misfit::TooFew => "fewer than 2 installments, outside",
+                    crate::format::Misfit::NotTheCount => "another number of installments than",
+                    crate::format::Misfit::OtherPeriod => "another period than",
+                };
+                write!(
+                    out,
+                    "plan of {asked} installments every {every} refused: {why} the offer of {}",
+                    offer.describe()
+                )
+            }
         };
     }
 

@@ -26,7 +26,7 @@ pub use charge::{interest_frozen, Charge, FeeBlock};
 pub use dun_machine::account::{type_words, Account, AccountError};
 pub use instance::{Instance, Queued};
 pub use person::{person_of, Person};
-pub use plan::PlanMark;
+pub use plan::{plan_of, PlanMark, PlanView};
 pub use run::split_bucket;
 
 use crate::format::{Approved, Channel, DurationSpec, Machine, Priority, Sym};

@@ -27,7 +27,7 @@
 use super::audit::Detail;
 use super::run::Run;
 use super::{AuditKind, Status};
-use crate::format::{Channel, DurationSpec, DurationUnit, Plans, PLAN_STATES};
+use crate::format::{Channel, DurationSpec, DurationUnit, PlanOffer, Plans, PLAN_STATES};
 use crate::time;
 use crate::value::Value;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -258,5 +258,134 @@ impl Run<'_> {
             return None;
         }
         DateTime::from_timestamp(self.plan_checks_at()?, 0)
+    }
+}
+
+/// An account's last payment plan as `dun status` shows it: read from the
+/// hidden variables the plan step and the engine keep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanView {
+    /// `current`, `completed` or `broken` (see [`PLAN_STATES`]).
+    pub state: &'static str,
+    pub amount: Decimal,
+    pub installments: u32,
+    /// The payments since the plan began.
+    pub paid: Decimal,
+    /// The due day of the next installment not checked yet (grace not
+    /// included), while the plan is current.
+    pub next_due: Option<NaiveDate>,
+    /// Every installment missed since the account entered the flow.
+    pub missed: u32,
+    /// The last installment checked was short and no payment has caught
+    /// the plan up since.
+    pub behind: bool,
+}
+
+/// The account's last plan; `None` when the flow tracks no plans or the
+/// account never accepted one.
+pub fn plan_of(m: &crate::format::Machine, inst: &super::Instance) -> Option<PlanView> {
+    let p = m.plans.as_ref()?;
+    let var = |v: u16| inst.vars.get(v as usize);
+    let money = |v: u16| match var(v) {
+        Some(Value::Money(d)) => *d,
+        _ => Decimal::ZERO,
+    };
+    let number = |v: u16| match var(v) {
+        Some(Value::Number(d)) => d.trunc().try_into().unwrap_or(0u32),
+        _ => 0,
+    };
+    let state = match var(p.plan) {
+        Some(Value::Variant(s)) => PLAN_STATES[1..]
+            .iter()
+            .copied()
+            .find(|w| *w == s.as_str())?,
+        _ => return None,
+    };
+    let paid_all = m
+        .arrangements
+        .as_ref()
+        .map_or(Decimal::ZERO, |a| money(a.paid));
+    let next_due = match (state == CURRENT, var(p.first), var(p.every)) {
+        (true, Some(Value::Date(first)), Some(Value::Duration(every))) => {
+            let k = number(p.checked);
+            let cal = every
+                .calendar
+                .or(m.default_calendar)
+                .and_then(|c| m.calendars.get(c as usize));
+            let steps = i64::from(every.amount).checked_mul(i64::from(k));
+            steps.and_then(|s| time::shift_date(*first, s, every.unit, cal))
+        }
+        _ => None,
+    };
+    Some(PlanView {
+        state,
+        amount: money(p.total),
+        installments: number(p.count).max(1),
+        paid: paid_all - money(p.from),
+        next_due,
+        missed: number(p.missed),
+        behind: matches!(var(p.behind), Some(Value::Bool(true))),
+    })
+}
+
+/// What a plan step's check reads and writes (see [`crate::format::Op::CheckPlan`]).
+pub(super) struct PlanCheck {
+    pub every: DurationSpec,
+    pub offer: [u16; 3],
+    pub refused: u16,
+    pub event: u16,
+}
+
+impl Run<'_> {
+    /// The account's last plan offer; `None` when it was never offered one.
+    fn last_offer(&self, vars: [u16; 3]) -> Option<PlanOffer> {
+        let installments = self.plan_number(vars[0]);
+        if installments == 0 {
+            return None;
+        }
+        Some(PlanOffer {
+            installments,
+            up_to: matches!(self.var(vars[1]), Some(Value::Bool(true))),
+            every: self.plan_duration(vars[2]),
+        })
+    }
+
+    /// Refuses a plan of `count` installments that the account's last
+    /// offer does not cover: audited with the reason, the plan's terms
+    /// skipped (through `refused`), `plan_refused` raised at the end of
+    /// the step. A plan with no offer before it is taken as agreed.
+    pub(super) fn check_plan(&mut self, count: Option<Value>, check: PlanCheck, at: DateTime<Utc>) {
+        let asked = match count {
+            Some(Value::Number(d)) => d.trunc().try_into().unwrap_or(0u32),
+            _ => 0,
+        };
+        let misfit = self
+            .last_offer(check.offer)
+            .and_then(|offer| Some((offer, offer.misfit(asked, check.every)?)));
+        self.plan_set(check.refused, Value::Bool(misfit.is_some()));
+        let Some((offer, misfit)) = misfit else {
+            return;
+        };
+        self.audit(
+            at,
+            AuditKind::Handler,
+            Detail::PlanRefused {
+                asked,
+                every: check.every,
+                offer,
+                misfit,
+            },
+        );
+        self.refused_plan = Some((check.event, at));
+    }
+
+    /// Raises the `plan_refused` of a plan refused during the step, if the
+    /// account is still in the flow.
+    pub(super) fn raise_refused_plan(&mut self) {
+        if let Some((event, at)) = self.refused_plan.take() {
+            if self.inst.status == Status::Active {
+                self.raise(event, at);
+            }
+        }
     }
 }

@@ -36,6 +36,9 @@ pub(crate) struct Run<'a> {
     /// What the account shares with the other accounts of its person
     /// (see `person`); `None` when it counts alone.
     pub(crate) person: Option<&'a mut super::person::Person>,
+    /// A plan refused during this step: its `plan_refused` event and the
+    /// moment, raised once the step's own work is done (see `plan`).
+    pub(super) refused_plan: Option<(u16, DateTime<Utc>)>,
 }
 
 /// How a run of ops ended.
@@ -81,6 +84,7 @@ impl<'a> Run<'a> {
             budget: OP_BUDGET,
             id_hash: None,
             person: None,
+            refused_plan: None,
         };
         run.tz = run.account_zone();
         run
@@ -117,6 +121,7 @@ impl<'a> Run<'a> {
                 }
             }
         }
+        self.raise_refused_plan();
         self.wake_for_deadlines(now);
     }
 
@@ -1007,6 +1012,22 @@ impl<'a> Run<'a> {
                     self.charge_fee(*amount, *reason, at, here);
                 }
                 Op::Interest { freeze } => self.interest(*freeze, at, here),
+                Op::CheckPlan {
+                    count,
+                    every,
+                    offer,
+                    refused,
+                    event: refused_event,
+                } => {
+                    let count = self.value(count, event, at);
+                    let check = super::plan::PlanCheck {
+                        every: *every,
+                        offer: *offer,
+                        refused: *refused,
+                        event: *refused_event,
+                    };
+                    self.check_plan(count, check, at);
+                }
             }
         }
         Exit::Fell

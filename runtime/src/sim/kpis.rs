@@ -5,7 +5,7 @@
 use super::stats::{Difference, Estimate, Sample};
 use super::Config;
 use crate::engine::{AuditEntry, AuditKind, Reason};
-use crate::format::{Channel, Machine, Sym};
+use crate::format::{Channel, Machine, Op, Sym};
 use crate::time::Closed;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -70,6 +70,14 @@ pub(crate) struct Counts {
     /// forgiven.
     pub forgiven: i64,
     pub policy: [u64; 7],
+    /// Fees charged (`charge fee ...`), their amount in cents, and the fees
+    /// the policy's caps or holds kept from being charged.
+    pub fees_charged: u64,
+    pub fee_cents: i64,
+    pub fees_suppressed: u64,
+    /// Accounts whose interest the flow froze (`freeze interest`): 0 or 1
+    /// for one account.
+    pub interest_frozen: u64,
 }
 
 impl Counts {
@@ -96,6 +104,10 @@ impl Counts {
         self.flow_settlements_paid += o.flow_settlements_paid;
         self.flow_settlements_lapsed += o.flow_settlements_lapsed;
         self.forgiven += o.forgiven;
+        self.fees_charged += o.fees_charged;
+        self.fee_cents += o.fee_cents;
+        self.fees_suppressed += o.fees_suppressed;
+        self.interest_frozen += o.interest_frozen;
     }
 }
 
@@ -208,6 +220,37 @@ pub struct Kpis {
     pub policy: BTreeMap<String, u64>,
     /// Cumulative recovered at the end of each day.
     pub cumulative_recovered: Vec<f64>,
+    /// For a flow that charges fees or freezes interest: the fees charged
+    /// and suppressed, and the accounts whose interest was frozen. Absent
+    /// for other flows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fees: Option<FlowFees>,
+}
+
+/// The fees and interest of a flow, as the engine decided them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FlowFees {
+    /// Fees charged (`charge fee ...` that went) and their amount in the
+    /// flow's currency.
+    pub charged: u64,
+    pub amount: f64,
+    /// Fees a fee cap or a hold written `and fees` kept from being charged.
+    pub suppressed: u64,
+    /// Accounts whose interest the flow froze at least once.
+    pub interest_frozen_accounts: u64,
+}
+
+/// Whether the flow has a `charge fee`, `freeze interest` or `resume
+/// interest` step anywhere.
+fn charges(m: &Machine) -> bool {
+    let stage_ops = m.stages.iter().flat_map(|s| {
+        s.code
+            .iter()
+            .chain(s.handlers.iter().flat_map(|h| h.code.iter()))
+    });
+    stage_ops
+        .chain(m.handlers.iter().flat_map(|h| h.code.iter()))
+        .any(|op| matches!(op, Op::ChargeFee { .. } | Op::Interest { .. }))
 }
 
 /// The promises a flow tracked, as the engine decided them.
@@ -398,6 +441,12 @@ fn kpis(m: &Machine, mut a: Acc) -> Kpis {
         median_days_to_resolution: median(&mut a.days),
         policy: policy(&a.policy),
         cumulative_recovered: cumulative,
+        fees: charges(m).then(|| FlowFees {
+            charged: a.fees_charged,
+            amount: money(a.fee_cents),
+            suppressed: a.fees_suppressed,
+            interest_frozen_accounts: a.interest_frozen,
+        }),
     }
 }
 

@@ -607,6 +607,13 @@ impl Worker {
                     _ => {}
                 }
             }
+            if let crate::engine::Detail::NotCharged {
+                what: crate::engine::Charge::Fee(_),
+                ..
+            } = a.detail
+            {
+                life.acc.fees_suppressed += 1;
+            }
         }
         let stage_of = |state: u32| m.states.get(state as usize).map(|s| s.stage as usize);
         for a in &out.actions {
@@ -669,6 +676,11 @@ impl Worker {
                         self.pending.push((when, Resp::PaySettlement(amount)));
                     }
                 }
+                ActionKind::ChargeFee { amount, .. } => {
+                    life.acc.fees_charged += 1;
+                    life.acc.fee_cents += i64::from(crate::format::cents(*amount));
+                }
+                ActionKind::Interest { frozen: true } => life.acc.interest_frozen = 1,
                 ActionKind::End { .. } => {
                     let day = ((a.at.timestamp() - start) / 86_400).max(0) as u16;
                     life.outcome = Some((inst.outcome, day));
