@@ -591,16 +591,8 @@ pub(crate) fn rows(k: &Kpis) -> Vec<(String, f64, String)> {
             s.lapsed as f64,
             count(s.lapsed),
         ));
-        r.push((
-            "settlement-paid rate".into(),
-            s.paid_rate,
-            pct(s.paid_rate),
-        ));
-        r.push((
-            "amount forgiven".into(),
-            s.forgiven,
-            money(s.forgiven),
-        ));
+        r.push(("settlement-paid rate".into(), s.paid_rate, pct(s.paid_rate)));
+        r.push(("amount forgiven".into(), s.forgiven, money(s.forgiven)));
     }
     if let Some(f) = &k.fees {
         r.push(("fees charged".into(), f.charged as f64, count(f.charged)));

@@ -65,6 +65,9 @@ fn the_simulated_paid_rate_moves_with_the_behaviour_models_pay_chance() {
 fn fewer_debtors_taking_offers_up_means_fewer_settlements_accepted_and_paid() {
     let many = settlements(0.9, 0.8);
     let few = settlements(0.1, 0.8);
-    assert!(n(&many, "accepted") > 2 * n(&few, "accepted"), "{many} {few}");
+    assert!(
+        n(&many, "accepted") > 2 * n(&few, "accepted"),
+        "{many} {few}"
+    );
     assert!(n(&many, "paid") > 2 * n(&few, "paid"), "{many} {few}");
 }

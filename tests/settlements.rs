@@ -43,8 +43,7 @@ payments from payment.amount
 template offer_text for sms "Settle today"
 template nudge for sms "Please pay"
 "#;
-const GIVEN: &str =
-    "given account { name: \"Ann\", mobile: \"+15550100\", balance: 1000 USD }";
+const GIVEN: &str = "given account { name: \"Ann\", mobile: \"+15550100\", balance: 1000 USD }";
 
 fn flow(body: &str) -> String {
     format!("{HEAD}{body}").replace("GIVEN", GIVEN)

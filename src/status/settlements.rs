@@ -34,7 +34,8 @@ pub(crate) fn line(store: &Store, a: &StoredAccount) -> Result<Option<String>, S
         Some(Value::Date(d)) => d.to_string(),
         _ => "?".into(),
     };
-    let (Some(amount), Some(paid), Some(before)) = (money(s.amount), money(arr.paid), money(s.from))
+    let (Some(amount), Some(paid), Some(before)) =
+        (money(s.amount), money(arr.paid), money(s.from))
     else {
         return Ok(None);
     };

@@ -579,7 +579,10 @@ pub enum StepKind {
     },
     /// `offer settlement AMOUNT until DATE`, or `offer discount N% if paid
     /// in full by DATE`: what paid by that day settles the account.
-    OfferSettlement { terms: SettlementTerms, until: Expr },
+    OfferSettlement {
+        terms: SettlementTerms,
+        until: Expr,
+    },
 }
 
 /// What a settlement offer asks the debtor to pay.

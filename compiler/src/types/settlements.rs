@@ -69,7 +69,12 @@ impl Checker<'_> {
                 self.needs_balance(*at);
             }
         }
-        self.expect(until, &Type::Date, scope, "the last day of a settlement offer");
+        self.expect(
+            until,
+            &Type::Date,
+            scope,
+            "the last day of a settlement offer",
+        );
     }
 
     /// A discount paid in full is taken off `account.balance`, which must
@@ -143,10 +148,7 @@ impl Checker<'_> {
             self.report(
                 Diagnostic::error(
                     MISMATCH,
-                    format!(
-                        "a settlement is open, paid or lapsed, not `{}`",
-                        state.name
-                    ),
+                    format!("a settlement is open, paid or lapsed, not `{}`", state.name),
                     state.span,
                 )
                 .with_label("not a state of a settlement")
@@ -165,7 +167,12 @@ impl Checker<'_> {
             ..Scope::default()
         };
         if let Some(a) = amount {
-            self.expect(a, &Type::Money, &scope, "the amount of an expected settlement");
+            self.expect(
+                a,
+                &Type::Money,
+                &scope,
+                "the amount of an expected settlement",
+            );
         }
         if !self.offers_settlement() {
             self.report(

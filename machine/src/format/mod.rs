@@ -26,6 +26,7 @@ pub use charges::{cents, Charges, FeeCap, FeeLimit, MAX_FEE_SLOTS};
 pub use collections::{Collections, Deadline};
 
 pub use header::FLAG_PLANS;
+pub use header::FLAG_SETTLEMENTS;
 pub use header::{
     decode, encode, FormatError, FLAGS_KNOWN, FLAG_CHARGES, FLAG_COLLECTIONS, FLAG_LIFECYCLE,
     FLAG_PERSON, FLAG_POLICY_EXT, FORMAT_VERSION, HEADER_LEN, MAGIC,
@@ -35,9 +36,8 @@ pub use locales::{Approved, LanguageChoice, LanguageText, Locales, TemplateLocal
 pub use person::PersonKey;
 pub use plan_offer::{Misfit, PlanOffer, OFFER_VARS, PLAN_REFUSED, REFUSED_VAR};
 pub use plans::{Plans, MISSED_VAR, PLAN_STATES, PLAN_VAR};
-pub use header::FLAG_SETTLEMENTS;
-pub use settlements::{Settlements, SETTLEMENT_STATES, SETTLEMENT_VAR};
 pub use rules::{Hold, PolicyExt, WeekCap, Window};
+pub use settlements::{Settlements, SETTLEMENT_STATES, SETTLEMENT_VAR};
 pub use validate::validate;
 
 use chrono::{NaiveDate, NaiveTime};

@@ -17,8 +17,8 @@ mod person;
 mod placement;
 mod plan;
 mod promise;
-mod settlement;
 mod run;
+mod settlement;
 mod week;
 
 pub use audit::{AuditEntry, AuditKind, ContactRef, Detail, Reason};
