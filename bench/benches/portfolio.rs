@@ -318,8 +318,8 @@ fn pg_workers(
     // The backends' CPU, sampled until the workers end (a backend's
     // figures go with it when its worker disconnects).
     let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let stop = std::sync::atomic::AtomicBool::new(false);
     let sampler = std::thread::scope(|scope| {
-        let stop = std::sync::atomic::AtomicBool::new(false);
         let sampling = scope.spawn(|| {
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 for (pid, ticks) in backends(name) {
