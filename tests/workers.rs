@@ -437,3 +437,219 @@ fn the_bi_views_count_accounts_per_stage_actions_per_day_and_each_split_arm() {
         "{recovered:?} for {paid} payments"
     );
 }
+
+/// Invoices of twenty businesses sharing a weekly cap per business
+/// (`person account.customer_id`), three reminders each.
+const SHARED_PERSONS: &str = r#"flow invoices
+currency USD
+account { customer_id: text, email: email }
+
+template reminder for email {
+  subject "Invoice due"
+  body "Please pay"
+}
+
+policy {
+  contact_hours 08:00 to 18:00
+  person account.customer_id
+  at_most 3 emails per 7 days
+}
+
+start remind
+
+stage remind {
+  repeat 3 times {
+    send email reminder
+    wait 3 days
+  }
+  end done
+}
+"#;
+
+/// The business of invoice `i`: scattered, so that a transaction of
+/// consecutive invoices holds businesses in no particular order and every
+/// range shares businesses with every other.
+fn business(i: u64) -> u64 {
+    (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) % 20
+}
+
+/// Three workers whose transactions each step ten invoices of up to ten
+/// businesses that the other workers' transactions step too: each
+/// transaction locks its businesses' shared records, so two of them
+/// locking the same records in different orders would deadlock (and
+/// PostgreSQL would abort one, failing its worker); two inserting the same
+/// new business would overwrite each other's contacts. Every worker must
+/// finish, every invoice reach the batch's moment, and no business get
+/// more than its cap in any 7 days.
+#[test]
+fn workers_sharing_persons_neither_deadlock_nor_exceed_a_persons_cap() {
+    let Some(cluster) = dun_runtime::store::testpg::cluster() else {
+        return;
+    };
+    let dir = common::scratch("workers", "persons");
+    let flow = dir.join("invoices.dun");
+    std::fs::write(&flow, SHARED_PERSONS).unwrap();
+    let n = 600u64;
+    let mut csv = String::from("id,customer_id,email\n");
+    for i in 0..n {
+        let b = business(i);
+        csv.push_str(&format!("I{i:04},B{b:02},ap@b{b}.example\n"));
+    }
+    let accounts = dir.join("invoices.csv");
+    std::fs::write(&accounts, csv).unwrap();
+    let events = dir.join("events.jsonl");
+    std::fs::write(&events, "").unwrap();
+    let db = cluster.database("workers_persons");
+    let out = dir.join("out.jsonl");
+    let until = "2026-03-30T00:00:00Z";
+    let args: Vec<String> = [
+        "run",
+        flow.to_str().unwrap(),
+        "--db",
+        db.as_str(),
+        "--accounts",
+        accounts.to_str().unwrap(),
+        "--events",
+        events.to_str().unwrap(),
+        "--start",
+        "2026-03-02T09:00:00Z",
+        "--until",
+        until,
+        "--actions",
+        out.to_str().unwrap(),
+        "--batch",
+        "10",
+    ]
+    .map(String::from)
+    .to_vec();
+    let size = Size {
+        accounts: n as usize,
+        range: 40,
+        batch: 10,
+        lease: 30,
+    };
+    let workers: Vec<Child> = (0..3).map(|_| worker(&args, &size)).collect();
+    for w in workers {
+        let done = w.wait_with_output().unwrap();
+        assert!(
+            done.status.success(),
+            "a worker failed: {}",
+            text(&done.stderr)
+        );
+    }
+    let rest = run_bin(&["export", "--db", &db, "--actions", out.to_str().unwrap()]);
+    assert!(rest.status.success(), "{}", text(&rest.stderr));
+
+    // Nothing lost: every invoice stored and run to the batch's moment.
+    let mut sql = postgres::Config::new()
+        .host_path(&cluster.socket)
+        .port(cluster.port)
+        .user(&cluster.user)
+        .dbname("workers_persons")
+        .connect(postgres::NoTls)
+        .unwrap();
+    let until_s = chrono::DateTime::parse_from_rfc3339(until)
+        .unwrap()
+        .timestamp();
+    let row = sql
+        .query_one(
+            "SELECT count(*), count(*) FILTER (WHERE clock = $1) FROM instances",
+            &[&until_s],
+        )
+        .unwrap();
+    assert_eq!(
+        (row.get::<_, i64>(0), row.get::<_, i64>(1)),
+        (n as i64, n as i64)
+    );
+    let persons: i64 = sql
+        .query_one("SELECT count(*) FROM persons", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(persons, 20);
+
+    // Each action once (`exported` fails on an id twice); per business,
+    // no 7 days with more than 3 emails, and the cap used, not idle.
+    let mut sent: BTreeMap<u64, Vec<i64>> = BTreeMap::new();
+    for line in exported(&out).values() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["channel"] != "email" {
+            continue;
+        }
+        let i: u64 = v["account"].as_str().unwrap()[1..].parse().unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339(v["at"].as_str().unwrap())
+            .unwrap()
+            .timestamp();
+        sent.entry(business(i)).or_default().push(at);
+    }
+    assert_eq!(sent.len(), 20, "every business was sent reminders");
+    for (b, times) in &mut sent {
+        times.sort_unstable();
+        for w in times.windows(4) {
+            assert!(
+                w[3] - w[0] >= 7 * 86_400,
+                "business B{b:02} got 4 emails within 7 days: {w:?}"
+            );
+        }
+        assert!(
+            times.len() >= 9,
+            "business B{b:02} got {} emails in 4 weeks",
+            times.len()
+        );
+    }
+}
+
+/// The persons of a transaction's accounts are locked, read and written
+/// with a few statements for the whole transaction, not two round trips
+/// per account: 600 invoices of 20 businesses in one transaction.
+#[test]
+fn the_persons_of_a_transaction_cost_a_few_round_trips_not_two_per_account() {
+    let Some(cluster) = dun_runtime::store::testpg::cluster() else {
+        return;
+    };
+    let analysis = dun_compiler::analyze(None, SHARED_PERSONS);
+    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+    let m = dun_compiler::lower::lower(&analysis.file, &analysis.model).expect("it lowers");
+    let db = cluster.database("workers_person_trips");
+    let at = dun_runtime::store::Location::parse(Path::new(&db)).unwrap();
+    let mut store = dun_runtime::store::Store::open_at(&at).unwrap();
+    let start = chrono::DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let accounts = (0..600u64)
+        .map(|i| {
+            let b = business(i);
+            let a = dun_runtime::Account::new(
+                &m,
+                format!("I{i:04}"),
+                [
+                    ("customer_id", dun_runtime::Value::Text(format!("B{b:02}"))),
+                    (
+                        "email",
+                        dun_runtime::Value::Text(format!("ap@b{b}.example")),
+                    ),
+                ],
+            )
+            .expect("an account");
+            (i + 2, String::new(), a)
+        })
+        .collect();
+    let input = dun_runtime::store::RunInput {
+        accounts,
+        timed: vec![],
+        events: vec![],
+        start,
+        until: start + chrono::Duration::days(7),
+        batch: 600,
+        strict: false,
+        drain: false,
+    };
+    let before = store.round_trips();
+    let summary = dun_runtime::store::run(&m, &mut store, input, &mut |_, _| {}).unwrap();
+    let trips = store.round_trips() - before;
+    assert_eq!(summary.accounts_stepped, 600);
+    assert!(summary.actions >= 60, "{} actions", summary.actions);
+    assert!(
+        trips < 100,
+        "{trips} round trips for one transaction of 600 accounts of 20 persons"
+    );
+}

@@ -10,7 +10,13 @@
 //!
 //! - `postgres`: `run` on PostgreSQL (a throw-away cluster of this
 //!   machine's PostgreSQL server, syncing its commits), by 1 and by 2
-//!   workers sharing the batch; account-steps per second.
+//!   worker processes sharing the batch, alternating; account-steps per
+//!   second, with each worker's CPU and round trips.
+//!
+//! - `daily-sqlite`, `daily-pg1`, `daily-pg2` (`daily` for all three): a
+//!   daily batch of `DUN_BENCH_DAILY_ACCOUNTS` accounts (default
+//!   1 000 000): enrolment on day 1, then the run of day 2, on SQLite and
+//!   on PostgreSQL by 1 and by 2 worker processes.
 //!
 //! - `migrate`: `dun migrate`'s store work: a store of synthetic accounts
 //!   enrolled in `consumer_cards` version 4, moved to a version 5 whose
@@ -63,6 +69,9 @@ fn main() {
         .collect();
     let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
     let m = machine();
+    if let Ok(name) = std::env::var("DUN_BENCH_WORKER") {
+        return worker_child(&m, name);
+    }
     let runs = env("DUN_BENCH_RUNS", 3).max(1);
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -133,7 +142,13 @@ fn main() {
         );
     }
     if wanted("postgres") {
-        postgres_run(&m, runs);
+        postgres_run(runs);
+    }
+    if ["daily-sqlite", "daily-pg1", "daily-pg2"]
+        .iter()
+        .any(|d| wanted(d))
+    {
+        daily(&m, &wanted);
     }
     if wanted("migrate") {
         let n = env("DUN_BENCH_MIGRATE_ACCOUNTS", 1_000_000);
@@ -192,26 +207,6 @@ fn cpu_ticks(pid: &str) -> u64 {
     n(11) + n(12)
 }
 
-/// The CPU ticks of the server processes serving the database `db`: the
-/// backends whose title names it (`postgres: USER DB ...`).
-fn backend_ticks(db: &str) -> u64 {
-    let needle = format!(" {db} ");
-    std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let pid = e.file_name().to_str()?.to_string();
-            pid.chars().all(|c| c.is_ascii_digit()).then_some(pid)
-        })
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/cmdline"))
-                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&needle))
-        })
-        .map(|pid| cpu_ticks(&pid))
-        .sum()
-}
-
 /// The machine's busy and total CPU ticks so far, from `/proc/stat`.
 fn machine_ticks() -> (u64, u64) {
     let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
@@ -228,22 +223,30 @@ fn machine_ticks() -> (u64, u64) {
     (total - idle, total)
 }
 
-/// `run` on PostgreSQL: the same accounts and days as `run`, in a fresh
-/// database of a throw-away cluster on this machine that syncs its commits
-/// as SQLite's run does, stepped by 1 and by 2 workers (threads of this
-/// process, each with its own connection, as `dun run --worker` processes
-/// would be), ranges of 1,000 accounts; the export by the last worker is
-/// timed too. Account-steps per second, medians; and where the time went:
-/// the CPU seconds of the workers (this process) and of their server
-/// backends per second of the run, and the machine's idle share, which
-/// say whether a second worker had a core to use.
-fn postgres_run(m: &Machine, runs: u64) {
-    let Some(cluster) = store::testpg::durable_cluster() else {
-        return;
-    };
-    let n = env("DUN_BENCH_RUN_ACCOUNTS", 20_000);
-    let start = at("2026-03-02T15:00:00Z");
-    let input = || RunInput {
+/// The load average over 1 minute, from `/proc/loadavg`.
+fn load1() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+/// What one run of workers did: account-steps, each worker's CPU seconds
+/// and round trips to the server, and the CPU seconds of their server
+/// backends.
+struct Workers {
+    steps: u64,
+    cpu: Vec<f64>,
+    trips: Vec<u64>,
+    /// Each worker's peak resident memory, MB.
+    peak: Vec<f64>,
+    server: f64,
+}
+
+/// A batch for the workers: `n` synthetic accounts enrolled at `start`,
+/// run to `until`.
+fn synthetic_input(m: &Machine, n: u64, start: DateTime<Utc>, until: DateTime<Utc>) -> RunInput {
+    RunInput {
         accounts: (0..n)
             .map(|i| {
                 let a = sim::synthetic::account(m, 1, i, start, m.account_field("balance"));
@@ -253,88 +256,357 @@ fn postgres_run(m: &Machine, runs: u64) {
         timed: vec![],
         events: vec![],
         start,
-        until: at("2026-04-01T00:00:00Z"),
+        until,
         batch: 1000,
         strict: false,
         drain: false,
+    }
+}
+
+/// Runs `workers` workers over the database `db` (a `--db` URL; `name` is
+/// the database's name, which its server processes' titles show), each a
+/// process of its own in a session of its own (`setsid`), as `dun run
+/// --worker` processes on several machines or as services are: Linux
+/// gives each session's processes one share of the CPU
+/// (`sched_autogroup`), so threads of one process could use no more CPU
+/// than one worker on a machine whose cores other sessions keep busy.
+/// Each process is this benchmark started again with `DUN_BENCH_WORKER`
+/// set ([`worker_child`]); it builds its input, says it is ready, and
+/// starts when every one is. The one that finishes the batch exports its
+/// actions to `actions`. Returns what they did and the seconds from the
+/// start to the last one's end.
+fn pg_workers(
+    db: &str,
+    name: &str,
+    workers: usize,
+    n: u64,
+    until: &str,
+    range: usize,
+    actions: &Path,
+) -> (Workers, f64) {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let exe = std::env::current_exe().expect("this benchmark's path");
+    let mut children: Vec<_> = (0..workers)
+        .map(|w| {
+            Command::new("setsid")
+                .arg(&exe)
+                .env("DUN_BENCH_WORKER", format!("bench-{w}"))
+                .env("DUN_BENCH_WORKER_DB", db)
+                .env("DUN_BENCH_WORKER_ACCOUNTS", n.to_string())
+                .env("DUN_BENCH_WORKER_UNTIL", until)
+                .env("DUN_BENCH_WORKER_RANGE", range.to_string())
+                .env("DUN_BENCH_WORKER_ACTIONS", actions)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("a worker process")
+        })
+        .collect();
+    let mut lines: Vec<_> = children
+        .iter_mut()
+        .map(|c| BufReader::new(c.stdout.take().expect("its output")).lines())
+        .collect();
+    for l in &mut lines {
+        let ready = l.next().expect("a line").expect("a line");
+        assert_eq!(ready, "ready");
+    }
+    let t = Instant::now();
+    for c in &mut children {
+        writeln!(c.stdin.as_mut().expect("its input"), "go").expect("go");
+    }
+    // The backends' CPU, sampled until the workers end (a backend's
+    // figures go with it when its worker disconnects).
+    let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let sampler = std::thread::scope(|scope| {
+        let sampling = scope.spawn(|| {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for (pid, ticks) in backends(name) {
+                    seen.insert(pid, ticks);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        });
+        let mut out = Workers {
+            steps: 0,
+            cpu: vec![],
+            trips: vec![],
+            peak: vec![],
+            server: 0.0,
+        };
+        for l in &mut lines {
+            let done = l.next().expect("a line").expect("a line");
+            let f: Vec<&str> = done.split_whitespace().collect();
+            assert_eq!(f.first(), Some(&"done"), "{done}");
+            out.steps += f[1].parse::<u64>().expect("steps");
+            out.cpu.push(f[2].parse().expect("CPU seconds"));
+            out.trips.push(f[3].parse().expect("round trips"));
+            out.peak.push(f[4].parse().expect("megabytes"));
+        }
+        let s = t.elapsed().as_secs_f64();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        sampling.join().expect("the sampler");
+        (out, s)
+    });
+    for mut c in children {
+        assert!(c.wait().expect("a worker").success());
+    }
+    let (mut out, s) = sampler;
+    out.server = seen.values().sum::<u64>() as f64 / 100.0;
+    (out, s)
+}
+
+/// The server processes serving the database `db` and their CPU ticks.
+fn backends(db: &str) -> Vec<(String, u64)> {
+    let needle = format!(" {db} ");
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().to_str()?.to_string();
+            pid.chars().all(|c| c.is_ascii_digit()).then_some(pid)
+        })
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&needle))
+        })
+        .map(|pid| {
+            let t = cpu_ticks(&pid);
+            (pid, t)
+        })
+        .collect()
+}
+
+/// A worker process of [`pg_workers`]: prints `ready`, waits for a line,
+/// runs its share of the batch, exports if it finished it, and prints
+/// `done STEPS CPU-SECONDS ROUND-TRIPS PEAK-MB`.
+fn worker_child(m: &Machine, name: String) {
+    let var = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k}"));
+    let n: u64 = var("DUN_BENCH_WORKER_ACCOUNTS").parse().expect("a count");
+    let range: usize = var("DUN_BENCH_WORKER_RANGE").parse().expect("a count");
+    let input = synthetic_input(
+        m,
+        n,
+        at("2026-03-02T15:00:00Z"),
+        at(&var("DUN_BENCH_WORKER_UNTIL")),
+    );
+    let db = var("DUN_BENCH_WORKER_DB");
+    let loc = store::Location::parse(Path::new(&db)).expect("the database");
+    println!("ready");
+    let mut go = String::new();
+    std::io::stdin().read_line(&mut go).expect("go");
+    let before = cpu_ticks("self");
+    let mut st = Store::open_as(&loc, store::Access::Worker).expect("a store");
+    let opts = store::WorkerOptions {
+        name,
+        lease: std::time::Duration::from_secs(120),
+        range,
     };
-    // Ticks per second of /proc's CPU times (USER_HZ), 100 on Linux.
-    let hz = 100.0;
-    let load = || std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    for workers in [1usize, 2] {
-        let mut rates = vec![];
-        let mut shares = vec![];
-        let mut steps = 0;
-        for r in 0..runs {
+    let s = store::run_worker(m, &mut st, input, &opts, &mut |_, _| {}).expect("the worker");
+    if s.finished {
+        st.export(Path::new(&var("DUN_BENCH_WORKER_ACTIONS")))
+            .expect("the export");
+    }
+    let cpu = (cpu_ticks("self") - before) as f64 / 100.0;
+    println!(
+        "done {} {cpu:.2} {} {:.0}",
+        s.run.steps,
+        st.round_trips(),
+        peak_mb()
+    );
+}
+
+/// `run` on PostgreSQL: the same accounts and days as `run`, in a fresh
+/// database of a throw-away cluster on this machine that syncs its commits
+/// as SQLite's run does, stepped by 1 and by 2 workers (see [`pg_workers`]),
+/// ranges of 1,000 accounts; the export by the last worker is timed too.
+/// The two configurations alternate, run by run, so that both see the
+/// same moments of a shared machine. Per run: account-steps per second,
+/// the load average when it started, each worker's CPU seconds and round
+/// trips per account, and the CPU seconds of their server backends; then
+/// medians.
+fn postgres_run(runs: u64) {
+    let Some(cluster) = store::testpg::durable_cluster() else {
+        return;
+    };
+    let n = env("DUN_BENCH_RUN_ACCOUNTS", 20_000);
+    let mut rates: [Vec<f64>; 2] = [vec![], vec![]];
+    let mut cores: [Vec<f64>; 2] = [vec![], vec![]];
+    for r in 0..runs {
+        for workers in [1usize, 2] {
             let name = format!("bench_run_{workers}_{r}");
             let db = cluster.database(&name);
-            let at = store::Location::parse(Path::new(&db)).expect("the database");
-            let inputs: Vec<RunInput> = (0..workers).map(|_| input()).collect();
             let dir = std::env::temp_dir().join(format!("dun-bench-pg-{}-{r}", std::process::id()));
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).expect("a scratch folder");
-            let (own, machine) = (cpu_ticks("self"), machine_ticks());
-            let t = Instant::now();
-            let done: Vec<(u64, bool, Store)> = std::thread::scope(|scope| {
-                let handles: Vec<_> = inputs
-                    .into_iter()
-                    .enumerate()
-                    .map(|(w, input)| {
-                        let at = &at;
-                        scope.spawn(move || {
-                            let mut st =
-                                Store::open_as(at, store::Access::Worker).expect("a store");
-                            let opts = store::WorkerOptions {
-                                name: format!("bench-{w}"),
-                                lease: std::time::Duration::from_secs(60),
-                                range: 1000,
-                            };
-                            let s = store::run_worker(m, &mut st, input, &opts, &mut |_, _| {})
-                                .expect("the worker");
-                            (s.run.steps, s.finished, st)
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("a worker thread"))
-                    .collect()
-            });
-            steps = done.iter().map(|d| d.0).sum();
-            let mut stores = Vec::new();
-            for (_, finished, mut st) in done {
-                if finished {
-                    st.export(&dir.join("actions.jsonl")).expect("the export");
-                }
-                stores.push(st);
-            }
-            let s = t.elapsed().as_secs_f64();
-            // Read while the backends live (until the stores close).
-            let server = backend_ticks(&name) as f64 / hz;
-            drop(stores);
-            let own = (cpu_ticks("self") - own) as f64 / hz;
+            let (load, machine) = (load1(), machine_ticks());
+            let (done, s) = pg_workers(
+                &db,
+                &name,
+                workers,
+                n,
+                "2026-04-01T00:00:00Z",
+                1000,
+                &dir.join("actions.jsonl"),
+            );
             let (busy, total) = machine_ticks();
             let idle = 1.0 - (busy - machine.0) as f64 / (total - machine.1).max(1) as f64;
-            rates.push(steps as f64 / s);
-            shares.push((own / s, server / s, idle));
+            let rate = done.steps as f64 / s;
+            let used = (done.cpu.iter().sum::<f64>() + done.server) / s;
+            rates[workers - 1].push(rate);
+            cores[workers - 1].push(used);
+            let cpu: Vec<String> = done.cpu.iter().map(|c| format!("{c:.2}")).collect();
+            let trips: Vec<String> = done
+                .trips
+                .iter()
+                .map(|t| format!("{:.3}", *t as f64 / n as f64))
+                .collect();
+            println!(
+                "  run {r}, {workers} worker(s): {rate:.0} account-steps/s in {s:.2} s ({} steps); load {load:.1}; CPU s: workers [{}], server {:.2}; cores used {used:.2}, machine idle {:.0}%; round trips per account [{}]",
+                done.steps,
+                cpu.join(", "),
+                done.server,
+                100.0 * idle,
+                trips.join(", ")
+            );
             let _ = std::fs::remove_dir_all(&dir);
         }
-        let mid = |f: fn(&(f64, f64, f64)) -> f64| median(shares.iter().map(f).collect());
-        let per_cpu = median(
-            rates
-                .iter()
-                .zip(&shares)
-                .map(|(r, s)| r / (s.0 + s.1).max(1e-9))
-                .collect(),
-        );
+    }
+    let (one, two) = (median(rates[0].clone()), median(rates[1].clone()));
+    println!(
+        "run consumer_cards on PostgreSQL: {n} accounts, 30 days, commits of 1000 accounts, 1 and 2 workers alternating, {runs} runs each: median {one:.0} and {two:.0} account-steps/s ({:.2}x); cores used, medians: {:.2} and {:.2}",
+        two / one,
+        median(cores[0].clone()),
+        median(cores[1].clone())
+    );
+}
+
+/// The peak resident memory of this process since [`reset_peak`], in MB.
+fn peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Starts [`peak_mb`] afresh (Linux: writing 5 to `clear_refs`).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// A daily batch: `DUN_BENCH_DAILY_ACCOUNTS` synthetic accounts (default
+/// 1,000,000) of `consumer_cards` enrolled on day 1 (timed too), then the
+/// daily run of day 2 with the same accounts file (every account read,
+/// loaded and stepped to the next day; nothing new), on SQLite, on
+/// PostgreSQL by 1 worker and by 2 (the durable cluster; ranges of 5,000
+/// accounts and transactions of 1,000, `dun run`'s defaults), one after
+/// the other; each with its export. Prints the seconds of each day, the
+/// account-steps, the peak memory of the run and the store's size.
+fn daily(m: &Machine, wanted: &dyn Fn(&str) -> bool) {
+    let n = env("DUN_BENCH_DAILY_ACCOUNTS", 1_000_000);
+    let start = at("2026-03-02T15:00:00Z");
+    let days = ["2026-03-03T15:00:00Z", "2026-03-04T15:00:00Z"];
+    let dir = std::env::temp_dir().join(format!("dun-bench-daily-{}", std::process::id()));
+    let report = |what: &str, day: usize, s: f64, steps: u64, size: f64, load: f64| {
         println!(
-            "run consumer_cards on PostgreSQL, {workers} worker(s): {n} accounts, 30 days, {steps} account-steps, commits of 1000 accounts: median {:.0} account-steps/s, {per_cpu:.0} per CPU-second; CPU per second of the run: workers {:.2}, server {:.2}; machine idle {:.0}%; load {}",
-            median(rates),
-            mid(|x| x.0),
-            mid(|x| x.1),
-            100.0 * mid(|x| x.2),
-            load().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+            "daily {what}, day {}: {n} accounts in {s:.1} s ({:.0} accounts/s, {steps} account-steps, {:.0}/s); store {size:.0} MB; load {load:.1}",
+            day + 1,
+            n as f64 / s,
+            steps as f64 / s,
         );
+    };
+    if wanted("daily-sqlite") {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a scratch folder");
+        for (day, until) in days.iter().enumerate() {
+            let given = synthetic_input(m, n, start, at(until));
+            let load = load1();
+            reset_peak();
+            let t = Instant::now();
+            let mut st = Store::open(&dir.join("store.db")).expect("a store");
+            let summary = store::run(m, &mut st, given, &mut |_, _| {}).expect("the run");
+            st.export(&dir.join("actions.jsonl")).expect("the export");
+            drop(st);
+            let s = t.elapsed().as_secs_f64();
+            let size = std::fs::metadata(dir.join("store.db")).map_or(0, |f| f.len());
+            report(
+                &format!("SQLite (peak memory {:.0} MB)", peak_mb()),
+                day,
+                s,
+                summary.steps,
+                size as f64 / 1e6,
+                load,
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    if !wanted("daily-pg1") && !wanted("daily-pg2") {
+        return;
+    }
+    let Some(cluster) = store::testpg::durable_cluster() else {
+        return;
+    };
+    for workers in [1usize, 2] {
+        if !wanted(&format!("daily-pg{workers}")) {
+            continue;
+        }
+        let name = format!("bench_daily_{workers}");
+        let db = cluster.database(&name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a scratch folder");
+        for (day, until) in days.iter().enumerate() {
+            let load = load1();
+            let (done, s) = pg_workers(
+                &db,
+                &name,
+                workers,
+                n,
+                until,
+                5000,
+                &dir.join("actions.jsonl"),
+            );
+            // The database's size, and whether the ranges were read by
+            // the byte-order index (scans of it) or by reading the table.
+            let (size, index_scans, hot): (i64, Option<i64>, Option<String>) = {
+                let mut c = postgres::Config::new()
+                    .host_path(&cluster.socket)
+                    .port(cluster.port)
+                    .user(&cluster.user)
+                    .dbname(&name)
+                    .connect(postgres::NoTls)
+                    .expect("the database");
+                let r = c
+                    .query_one(
+                        "SELECT pg_database_size(current_database()),
+                                (SELECT CAST(idx_scan AS BIGINT) FROM pg_stat_user_indexes WHERE indexrelname = 'instances_account_c'),
+                                (SELECT n_tup_hot_upd || ' of ' || n_tup_upd FROM pg_stat_user_tables WHERE relname = 'instances')",
+                        &[],
+                    )
+                    .expect("its size");
+                (r.get(0), r.get(1), r.get(2))
+            };
+            println!("  (instances_account_c scans so far: {index_scans:?}; HOT updates of instances: {hot:?})");
+            let cpu: Vec<String> = done.cpu.iter().map(|c| format!("{c:.1}")).collect();
+            let peak: Vec<String> = done.peak.iter().map(|c| format!("{c:.0}")).collect();
+            report(
+                &format!(
+                    "PostgreSQL, {workers} worker(s) (CPU s: workers {}, server {:.1}; peak memory MB {})",
+                    cpu.join(", "),
+                    done.server,
+                    peak.join(", ")
+                ),
+                day,
+                s,
+                done.steps,
+                size as f64 / 1e6,
+                load,
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 

@@ -417,20 +417,20 @@ pub(crate) fn run_scoped(
         work.get(id)
             .map(|w| w.known.as_ref().map_or(w.enrol_at, |(_, c)| *c))
     };
-    store.begin(true)?;
-    let stored = match scope.range {
-        None => store_events(m, store, input.events, &clock_of, &mut summary),
-        Some(_) => Ok(()),
-    };
-    match stored {
-        Ok(()) if input.strict && !summary.rejects.is_empty() => {
-            store.rollback();
-            return Ok(summary);
-        }
-        Ok(()) => store.commit()?,
-        Err(e) => {
-            store.rollback();
-            return Err(e);
+    // A worker's range has its events stored already, by the worker that
+    // set the batch up.
+    if scope.range.is_none() {
+        store.begin(true)?;
+        match store_events(m, store, input.events, &clock_of, &mut summary) {
+            Ok(()) if input.strict && !summary.rejects.is_empty() => {
+                store.rollback();
+                return Ok(summary);
+            }
+            Ok(()) => store.commit()?,
+            Err(e) => {
+                store.rollback();
+                return Err(e);
+            }
         }
     }
     let mut damaged_events: Vec<Damaged> = Vec::new();
@@ -514,7 +514,10 @@ pub(crate) fn run_scoped(
         // the run had been killed earlier: none of their actions has been
         // exported. The last batch commits with a sync, which puts the
         // whole write-ahead log on disk before `run` returns.
-        let last = total - done <= batch as u64;
+        // A worker's range is marked done by a durable commit of its own
+        // (see `workers`), which puts every commit before it on disk too:
+        // its transactions need no sync of their own.
+        let last = scope.renew.is_none() && total - done <= batch as u64;
         store.begin(last)?;
         if let Some(renew) = scope.renew {
             match renew(store) {
@@ -529,8 +532,11 @@ pub(crate) fn run_scoped(
                 }
             }
         }
+        let chunk: Vec<Work> = pending.by_ref().take(batch).collect();
         let stepped = (|| -> Result<()> {
-            for w in pending.by_ref().take(batch) {
+            let mut persons =
+                store.lock_persons(machines, chunk.iter().map(|w| (w.mi, &w.account)))?;
+            for w in chunk {
                 let is_new = w.known.is_none();
                 let (inst, clock, enrolled) = match w.known {
                     Some((inst, clock)) => (inst, clock, None),
@@ -542,7 +548,7 @@ pub(crate) fn run_scoped(
                     summary.updated += 1;
                 }
                 let mut a = AccountSteps::new(machines, w.mi, w.account, inst);
-                a.person = store.person_of(a.machine(), &a.account, floor)?;
+                a.person = persons.take(a.machine(), &a.account, floor)?;
                 if is_new {
                     a.enrol(clock);
                 }
@@ -603,8 +609,8 @@ pub(crate) fn run_scoped(
                 }
                 let (new_clock, stopped) = a.timers(clock, until);
                 summary.stopped.extend(stopped);
-                if let Some((key, person)) = &a.person {
-                    store.save_person(key, person)?;
+                if let Some((key, person)) = a.person.take() {
+                    persons.put(key, person);
                 }
                 let written = a.write(
                     &mut page,
@@ -618,6 +624,7 @@ pub(crate) fn run_scoped(
                 summary.accounts_stepped += 1;
                 done += 1;
             }
+            persons.save(store)?;
             page.flush(store)
         })();
         match stepped {

@@ -121,6 +121,7 @@ impl Store {
              ON CONFLICT (fingerprint) DO NOTHING",
             ps![fp, m.flow.as_str(), m.version, &crate::format::encode(m)],
         )?;
+        let mut moves: Vec<Move> = Vec::with_capacity(MOVES_PER_STATEMENT);
         for (old_fp, old, plan) in plans {
             let mut rows: Vec<(String, Vec<u8>, Vec<u8>, i64)> = Vec::new();
             for mut r in self.query(
@@ -131,14 +132,23 @@ impl Store {
                 rows.push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
             }
             let map = |s: u32| plan.map.get(s as usize).copied().flatten();
+            // The places in words, once per old state rather than once per
+            // account (a million accounts wait in a few dozen places).
+            let mut places: std::collections::HashMap<u32, (String, String)> =
+                std::collections::HashMap::new();
             for (id, data, state, clock) in rows {
                 let inst = decode_instance_of(&state, &id, old)?;
-                let to = map(inst.state);
-                let key = (
-                    old.version,
-                    describe(old, inst.state),
-                    to.map(|t| describe(m, t)).unwrap_or_default(),
-                );
+                let (from, to) = places
+                    .entry(inst.state)
+                    .or_insert_with(|| {
+                        let to = map(inst.state);
+                        (
+                            describe(old, inst.state),
+                            to.map(|t| describe(m, t)).unwrap_or_default(),
+                        )
+                    })
+                    .clone();
+                let key = (old.version, from, to);
                 *summary.moves.entry(key.clone()).or_default() += 1;
                 if dry_run {
                     continue;
@@ -159,18 +169,6 @@ impl Store {
                     crate::engine::set_migrated_vars(m, &mut moved, &account, &mig.vars, when);
                 }
                 let stage = super::batch::state_stage(m, moved.state).to_string();
-                self.exec(
-                    "UPDATE instances SET machine = ?2, version = ?3, state = ?4, data = ?5, stage = ?6
-                     WHERE account = ?1",
-                    ps![
-                        &id,
-                        fp,
-                        m.version,
-                        &encode(&moved)?,
-                        &encode(&account)?,
-                        stage.as_str()
-                    ],
-                )?;
                 let message = format!(
                     "migrated from version {} ({}, machine {}) to version {} ({}, machine {})",
                     old.version,
@@ -180,14 +178,75 @@ impl Store {
                     key.2,
                     short(fp)
                 );
-                let entry = vec![(at, stage, "migrated".to_string(), message)];
-                self.exec(
-                    "INSERT INTO audit_runs (account, entries) VALUES (?1, ?2)",
-                    ps![&id, &encode(&entry)?],
-                )?;
+                let entry = vec![(at, stage.as_str(), "migrated", message)];
+                moves.push(Move {
+                    state: encode(&moved)?,
+                    data: encode(&account)?,
+                    audit: encode(&entry)?,
+                    account: id,
+                    stage,
+                });
+                if moves.len() >= MOVES_PER_STATEMENT {
+                    self.write_moves(fp, m.version, &mut moves)?;
+                }
                 summary.moved += 1;
             }
         }
+        self.write_moves(fp, m.version, &mut moves)
+    }
+
+    /// Writes the accounts moved so far to the machine `fp` of `version`,
+    /// each with its audit line, in the caller's transaction, and empties
+    /// `moves`: on PostgreSQL two statements for them all (their rows as
+    /// arrays), on SQLite, which has no round trips, a row at a time.
+    fn write_moves(&self, fp: &str, version: u32, moves: &mut Vec<Move>) -> Result<()> {
+        if moves.is_empty() {
+            return Ok(());
+        }
+        if self.is_postgres() {
+            let accounts: Vec<&str> = moves.iter().map(|v| v.account.as_str()).collect();
+            let states: Vec<&[u8]> = moves.iter().map(|v| v.state.as_slice()).collect();
+            let data: Vec<&[u8]> = moves.iter().map(|v| v.data.as_slice()).collect();
+            let stages: Vec<&str> = moves.iter().map(|v| v.stage.as_str()).collect();
+            let audits: Vec<&[u8]> = moves.iter().map(|v| v.audit.as_slice()).collect();
+            let version = i64::from(version);
+            self.pg_exec(
+                "UPDATE instances AS i SET machine = ?1, version = ?2, state = u.s, data = u.d, stage = u.g
+                 FROM unnest(?3::text[], ?4::bytea[], ?5::bytea[], ?6::text[]) AS u(a, s, d, g)
+                 WHERE i.account = u.a",
+                &[&fp, &version, &accounts, &states, &data, &stages],
+            )?;
+            self.pg_exec(
+                "INSERT INTO audit_runs (account, entries)
+                 SELECT a, e FROM unnest(?1::text[], ?2::bytea[]) WITH ORDINALITY AS u(a, e, i) ORDER BY i",
+                &[&accounts, &audits],
+            )?;
+        } else {
+            for v in moves.iter() {
+                self.exec(
+                    "UPDATE instances SET machine = ?2, version = ?3, state = ?4, data = ?5, stage = ?6
+                     WHERE account = ?1",
+                    ps![&v.account, fp, version, &v.state, &v.data, v.stage.as_str()],
+                )?;
+                self.exec(
+                    "INSERT INTO audit_runs (account, entries) VALUES (?1, ?2)",
+                    ps![&v.account, &v.audit],
+                )?;
+            }
+        }
+        moves.clear();
         Ok(())
     }
+}
+
+/// Accounts moved per pair of statements on PostgreSQL.
+const MOVES_PER_STATEMENT: usize = 1000;
+
+/// One account's move: its new state and row, its stage, its audit line.
+struct Move {
+    account: String,
+    state: Vec<u8>,
+    data: Vec<u8>,
+    stage: String,
+    audit: Vec<u8>,
 }

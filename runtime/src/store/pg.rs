@@ -13,8 +13,9 @@ use std::time::Duration;
 /// The tables' version this dun writes on PostgreSQL, kept in `meta` as
 /// `schema_version` like SQLite's: 2 is SQLite's version 2 (machines
 /// pinned, cycles counted) with the workers' tables; 3 adds the split arms
-/// and the views for BI tools (docs/operations.md).
-pub(crate) const SCHEMA_VERSION: u32 = 3;
+/// and the views for BI tools (docs/operations.md); 4 indexes accounts and
+/// pending events in byte order, as workers read their ranges.
+pub(crate) const SCHEMA_VERSION: u32 = 4;
 
 /// The steps from an empty database to each version, in order; each runs
 /// once, in the transaction that records its version.
@@ -146,6 +147,17 @@ FROM (SELECT DISTINCT account, stage, arm FROM splits) s
 LEFT JOIN dun_account_events e ON e.account = s.account
 GROUP BY s.stage, s.arm;
 ",
+    ),
+    (
+        4,
+        r#"
+-- A worker reads its range of accounts and their pending events in byte
+-- order (`COLLATE "C"`, the same on every server whatever its locale). An
+-- index of the database's own collation cannot serve that order, and
+-- each range read the whole table.
+CREATE INDEX instances_account_c ON instances (account COLLATE "C");
+CREATE INDEX events_pending_c ON events (account COLLATE "C", at) WHERE processed = 0;
+"#,
     ),
 ];
 

@@ -12,6 +12,7 @@ use super::account_step::{moment, AccountSteps, Clocks};
 use super::batch;
 use super::db::ps;
 use super::page::Page;
+use super::person::Persons;
 use super::serve_rows;
 use super::{decode, Result, Store, StoreError};
 use crate::data::EventRow;
@@ -299,11 +300,19 @@ impl Stepper {
         let stepped: Vec<&str> = work.keys().map(String::as_str).collect();
         let mut pending = serve_rows::unprocessed(store, &stepped)?;
         let mut page = Page::default();
+        for (_, machine) in self.machines.iter() {
+            store.prepare_persons(machine)?;
+        }
+        // The persons of every account stepped, locked together in one
+        // order (see `person`): nodes sharing a person wait, never deadlock.
+        let mut persons =
+            store.lock_persons(&self.machines, work.values().map(|w| (w.mi, &w.account)))?;
         for (id, w) in work {
             let events = pending.remove(&id).unwrap_or_default();
-            let next = self.step_account(store, w, events, now, &mut page, &mut applied);
+            let next = self.step_account(w, events, now, &mut page, &mut persons, &mut applied);
             applied.next_due.push((id, next?));
         }
+        persons.save(store)?;
         page.flush(store)?;
         Ok(applied)
     }
@@ -359,11 +368,11 @@ impl Stepper {
     /// `dun run` writes an account; returns its next due moment.
     fn step_account(
         &self,
-        store: &Store,
         w: Work,
         events: Vec<serve_rows::Pending>,
         now: DateTime<Utc>,
         page: &mut Page,
+        persons: &mut Persons,
         applied: &mut Applied,
     ) -> Result<Option<i64>> {
         let until = now.timestamp();
@@ -372,10 +381,9 @@ impl Stepper {
             None => (Instance::new(), until, Some(until)),
         };
         let mut a = AccountSteps::new(&self.machines, w.mi, w.account, inst);
-        store.prepare_persons(a.machine())?;
         // Accounts step as they fall due: a sibling decides from about
         // this account's clock on (`forget` keeps a month more).
-        a.person = store.person_of(a.machine(), &a.account, clock)?;
+        a.person = persons.take(a.machine(), &a.account, clock)?;
         if enrolled.is_some() {
             a.enrol(until);
         }
@@ -407,8 +415,8 @@ impl Stepper {
         // stopped; its next due moment is then already past, and the
         // scheduler steps it again at its next round.
         let (new_clock, _stopped) = a.timers(clock, until);
-        if let Some((key, person)) = &a.person {
-            store.save_person(key, person)?;
+        if let Some((key, person)) = a.person.take() {
+            persons.put(key, person);
         }
         let written = a.write(
             page,

@@ -202,18 +202,27 @@ pub fn run_worker(
     };
     out.ranges = ranges;
     let lease = i64::try_from(opts.lease.as_millis().max(1)).unwrap_or(i64::MAX);
-    let accounts = input.accounts;
-    let timed = input.timed;
+    // In id order (stable: a duplicate row keeps its place after the
+    // first), so that a range's rows are found by bisection rather than by
+    // reading every row of the batch once per range.
+    let mut accounts = input.accounts;
+    accounts.sort_by(|x, y| x.2.id.cmp(&y.2.id));
+    let mut timed = input.timed;
+    timed.sort_by(|x, y| x.2.id.cmp(&y.2.id));
     loop {
-        let claim = store.query_opt(
-            "UPDATE claims SET owner = ?2, lease = now() + ?3 * interval '1 millisecond'
-             WHERE (batch, range) = (
-                 SELECT batch, range FROM claims
-                 WHERE batch = ?1 AND done = 0 AND (owner IS NULL OR lease < now())
-                 ORDER BY range LIMIT 1 FOR UPDATE SKIP LOCKED)
-             RETURNING range, first, last",
-            ps![id.as_str(), opts.name.as_str(), lease],
-        )?;
+        // Not synced: a claim lost in a crash of the server is claimed
+        // again, and its range's first transaction renews it anyway.
+        let claim = store.transaction(false, || {
+            store.query_opt(
+                "UPDATE claims SET owner = ?2, lease = now() + ?3 * interval '1 millisecond'
+                 WHERE (batch, range) = (
+                     SELECT batch, range FROM claims
+                     WHERE batch = ?1 AND done = 0 AND (owner IS NULL OR lease < now())
+                     ORDER BY range LIMIT 1 FOR UPDATE SKIP LOCKED)
+                 RETURNING range, first, last",
+                ps![id.as_str(), opts.name.as_str(), lease],
+            )
+        })?;
         let Some(mut claim) = claim else {
             let mut r = store
                 .query_opt(
@@ -240,20 +249,8 @@ pub fn run_worker(
             )? == 1)
         };
         let part = RunInput {
-            accounts: accounts
-                .iter()
-                .filter(|(_, _, a)| {
-                    first.as_str() <= a.id.as_str() && a.id.as_str() <= last.as_str()
-                })
-                .cloned()
-                .collect(),
-            timed: timed
-                .iter()
-                .filter(|(_, _, a, _)| {
-                    first.as_str() <= a.id.as_str() && a.id.as_str() <= last.as_str()
-                })
-                .cloned()
-                .collect(),
+            accounts: within(&accounts, &first, &last, |r| &r.2.id).to_vec(),
+            timed: within(&timed, &first, &last, |r| &r.2.id).to_vec(),
             events: Vec::new(),
             start: input.start,
             until: input.until,
@@ -290,12 +287,16 @@ pub fn run_worker(
             Err(StoreError::LeaseLost) => continue,
             Err(e) => return Err(e),
         }
-        // Done, and released, if the lease is still this worker's.
-        let marked = store.exec(
-            "UPDATE claims SET done = 1, owner = NULL, lease = NULL
-             WHERE batch = ?1 AND range = ?2 AND owner = ?3 AND done = 0",
-            ps![id.as_str(), number, opts.name.as_str()],
-        )?;
+        // Done, and released, if the lease is still this worker's: a
+        // durable commit, which puts the range's steps (committed without
+        // a sync of their own) on disk before the range counts as done.
+        let marked = store.transaction(true, || {
+            store.exec(
+                "UPDATE claims SET done = 1, owner = NULL, lease = NULL
+                 WHERE batch = ?1 AND range = ?2 AND owner = ?3 AND done = 0",
+                ps![id.as_str(), number, opts.name.as_str()],
+            )
+        })?;
         out.ranges_done += marked;
     }
     out.finished = store.exec(
@@ -303,4 +304,11 @@ pub fn run_worker(
         ps![id.as_str()],
     )? == 1;
     Ok(out)
+}
+
+/// The rows of `rows` (in id order) whose ids are from `first` to `last`.
+fn within<'r, T>(rows: &'r [T], first: &str, last: &str, id: impl Fn(&T) -> &String) -> &'r [T] {
+    let from = rows.partition_point(|r| id(r).as_str() < first);
+    let to = rows.partition_point(|r| id(r).as_str() <= last);
+    &rows[from..to.max(from)]
 }
