@@ -16,7 +16,9 @@
 //!                 Charges in postcard, then, under flag bit 5, its
 //!                 Locales in postcard, then, under flag bit 6, its
 //!                 PersonKey in postcard, then, under flag bit 7, its
-//!                 Plans in postcard (each section in the order of its bit)
+//!                 Plans in postcard, then, under flag bit 10, its second
+//!                 zone of contact hours (a ZoneSpec) in postcard (each
+//!                 section in the order of its bit)
 //! ```
 
 use super::Machine;
@@ -51,8 +53,13 @@ pub const FLAG_PERSON: u16 = 1 << 6;
 /// The payload ends with the machine's [`super::Plans`] (payment plans);
 /// without it, the flow has none.
 pub const FLAG_PLANS: u16 = 1 << 7;
+/// The payload ends with the policy's second zone of contact hours
+/// (`contact_hours ... in ZONE and ZONE`); without it, the hours hold in
+/// one zone.
+pub const FLAG_SECOND_ZONE: u16 = 1 << 10;
 /// Flag bits this build understands.
-pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE
+pub const FLAGS_KNOWN: u16 = FLAG_SECOND_ZONE
+    | FLAG_LIFECYCLE
     | FLAG_POLICY_EXT
     | FLAG_COLLECTIONS
     | FLAG_ARRANGEMENTS
@@ -125,6 +132,10 @@ pub fn encode(machine: &Machine) -> Vec<u8> {
     if let Some(plans) = &machine.plans {
         flags |= FLAG_PLANS;
         payload.extend(postcard::to_allocvec(plans).unwrap_or_default());
+    }
+    if let Some(zone) = &machine.second_zone {
+        flags |= FLAG_SECOND_ZONE;
+        payload.extend(postcard::to_allocvec(zone).unwrap_or_default());
     }
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
@@ -236,6 +247,13 @@ pub fn decode(bytes: &[u8]) -> Result<Machine, FormatError> {
     let rest = if flags & FLAG_PLANS != 0 {
         let (plans, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
         machine.plans = Some(plans);
+        rest
+    } else {
+        rest
+    };
+    let rest = if flags & FLAG_SECOND_ZONE != 0 {
+        let (zone, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
+        machine.second_zone = Some(zone);
         rest
     } else {
         rest

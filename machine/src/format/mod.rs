@@ -113,6 +113,10 @@ pub struct Machine {
     /// flow that does not declare its payments.
     #[serde(skip)]
     pub plans: Option<Plans>,
+    /// `contact_hours ... in ZONE and ZONE`: the second zone whose hours
+    /// hold too, kept out of the payload in the same way.
+    #[serde(skip)]
+    pub second_zone: Option<ZoneSpec>,
 }
 
 /// `migrate from version N { ... }` blocks and `reenter when COND`.
@@ -234,6 +238,8 @@ impl Machine {
             person: &'a Option<PersonKey>,
             #[serde(skip_serializing_if = "Option::is_none")]
             plans: &'a Option<Plans>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            second_zone: &'a Option<ZoneSpec>,
         }
         let view = View {
             machine: self,
@@ -245,6 +251,7 @@ impl Machine {
             arrangements: &self.arrangements,
             person: &self.person,
             plans: &self.plans,
+            second_zone: &self.second_zone,
         };
         fn no_charges(c: &&Charges) -> bool {
             c.is_empty()
@@ -264,6 +271,7 @@ impl Machine {
         let arrangements = section("arrangements");
         let person = section("person");
         let plans = section("plans");
+        let second_zone = section("second_zone");
         let mut m: Machine = serde_json::from_value(v)?;
         if let Some(lifecycle) = lifecycle {
             m.lifecycle = serde_json::from_value(lifecycle)?;
@@ -288,6 +296,9 @@ impl Machine {
         }
         if let Some(plans) = plans {
             m.plans = serde_json::from_value(plans)?;
+        }
+        if let Some(zone) = second_zone {
+            m.second_zone = serde_json::from_value(zone)?;
         }
         Ok(m)
     }
