@@ -394,7 +394,10 @@ fn the_b2b_example_reminds_a_customer_of_four_invoices_three_times_a_week() {
     for (i, first) in emails.iter().enumerate() {
         let end = dun_runtime::time::add(*first, week, berlin, None).unwrap();
         let within = emails[i..].iter().take_while(|t| **t < end).count();
-        assert!(within <= 3, "{within} emails to C-10442 within 7 days: {emails:?}");
+        assert!(
+            within <= 3,
+            "{within} emails to C-10442 within 7 days: {emails:?}"
+        );
     }
     assert!(emails.len() >= 6, "{emails:?}");
 }
