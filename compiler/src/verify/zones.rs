@@ -11,6 +11,9 @@ use chrono_tz::Tz;
 use dun_machine::format::{ContactHours, ZoneSpec};
 use dun_machine::time::ContactWindow;
 
+/// The hours of each day of the week, Monday first.
+type Week = [Option<ContactHours>; 7];
+
 /// A zone the flow names (UTC when it names none); `None` for an account
 /// field.
 fn fixed(cx: &Context<'_>, z: &ZoneSpec) -> Option<Tz> {
@@ -25,7 +28,7 @@ fn fixed(cx: &Context<'_>, z: &ZoneSpec) -> Option<Tz> {
 /// moves the zones against each other) is inside the hours in both zones.
 fn meet(
     hours: Option<ContactHours>,
-    week: Option<&[Option<ContactHours>; 7]>,
+    week: Option<&Week>,
     closed_weekdays: u8,
     zones: (Tz, Tz),
 ) -> bool {
@@ -61,7 +64,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if a == b {
         return;
     }
-    let mut rules: Vec<(Option<&[Option<ContactHours>; 7]>, Option<Span>)> = Vec::new();
+    let mut rules: Vec<(Option<&Week>, Option<Span>)> = Vec::new();
     if p.contact_hours.is_some() {
         rules.push((None, cx.hours));
     }
