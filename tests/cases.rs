@@ -722,10 +722,15 @@ mod spans {
             let at = rule.span;
             self.span(parent, at, "policy rule");
             match &rule.kind {
-                PolicyRuleKind::ContactHours { from, to, zone } => {
+                PolicyRuleKind::ContactHours {
+                    from,
+                    to,
+                    zone,
+                    also,
+                } => {
                     self.span(at, from.1, "contact hours start");
                     self.span(at, to.1, "contact hours end");
-                    if let Some(zone) = zone {
+                    for zone in zone.iter().chain(also) {
                         self.expr(at, zone);
                     }
                 }
@@ -801,7 +806,11 @@ mod spans {
                     channels,
                     windows,
                     zone,
+                    also,
                 } => {
+                    if let Some(also) = also {
+                        self.expr(at, also);
+                    }
                     if let Some(c) = channels {
                         self.ident(at, c, "channels");
                     }

@@ -302,3 +302,65 @@ fn the_fixture_of_several_accounts_passes_its_test() {
     let path = common::root().join("tests/cases/valid/person_invoices.dun");
     passes(&std::fs::read_to_string(path).unwrap());
 }
+
+/// The b2b example's own data: four invoices of one customer share its
+/// three emails a week in `dun run` (which steps each account to the end of
+/// the run before the next, so the later invoices wait longer), and each
+/// still gets its reminder.
+#[test]
+fn the_b2b_example_reminds_a_customer_of_four_invoices_three_times_a_week() {
+    let dir = scratch("person", "b2b_example");
+    let example = common::root().join("examples/b2b_invoices");
+    let db = store_at(&dir, "person_b2b");
+    let out = dir.join("actions.jsonl");
+    let run = dun(&[
+        "run",
+        &example.join("b2b_invoices.dun").display().to_string(),
+        "--db",
+        &db,
+        "--accounts",
+        &example.join("accounts.csv").display().to_string(),
+        "--start",
+        "2026-03-02T08:00:00Z",
+        "--until",
+        "2026-05-30T00:00:00Z",
+        "--actions",
+        &out.display().to_string(),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let mut emails: Vec<chrono::DateTime<chrono::Utc>> = Vec::new();
+    let mut reminded = std::collections::BTreeSet::new();
+    for line in exported(&out).values() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let account = v["account"].as_str().unwrap_or_default();
+        let invoices = ["01187", "01188", "01191", "01204"];
+        if v["type"] != "send" || !invoices.iter().any(|n| account.ends_with(n)) {
+            continue;
+        }
+        if v["channel"] == "email" {
+            emails.push(
+                chrono::DateTime::parse_from_rfc3339(v["at"].as_str().unwrap())
+                    .unwrap()
+                    .to_utc(),
+            );
+        }
+        if v["template"] == "friendly_reminder" {
+            reminded.insert(account.to_string());
+        }
+    }
+    assert_eq!(reminded.len(), 4, "{reminded:?}");
+    emails.sort_unstable();
+    // Seven days on Frankfurt's calendar, as the cap counts them (the
+    // clocks change on 2026-03-29).
+    let berlin = dun_runtime::time::zone_from_name("Europe/Berlin").unwrap();
+    let week = dun_runtime::format::DurationSpec::new(7, dun_runtime::format::DurationUnit::Days);
+    for (i, first) in emails.iter().enumerate() {
+        let end = dun_runtime::time::add(*first, week, berlin, None).unwrap();
+        let within = emails[i..].iter().take_while(|t| **t < end).count();
+        assert!(
+            within <= 3,
+            "{within} emails to C-10442 within 7 days: {emails:?}"
+        );
+    }
+    assert!(emails.len() >= 6, "{emails:?}");
+}

@@ -212,7 +212,8 @@ module.exports = grammar({
     ),
 
     // `contact_hours [CHANNELS] 08:00 to 21:00` or, per day of the week,
-    // `contact_hours mon-fri 08:00 to 21:00, sat 09:00 to 15:00`.
+    // `contact_hours mon-fri 08:00 to 21:00, sat 09:00 to 15:00`, in one
+    // zone or in two (`in account.timezone and account.phone_timezone`).
     contact_hours_rule: $ => seq(
       'contact_hours',
       optional(field('channels', alias($.identifier, $.channel))),
@@ -220,7 +221,12 @@ module.exports = grammar({
         seq($.day_window, repeat(seq(optional(','), $.day_window))),
         seq(field('from', $.time), 'to', field('to', $.time)),
       ),
-      optional(seq('in', field('zone', choice($.field_access, $.string)))),
+      optional(seq(
+        'in',
+        field('zone', choice($.field_access, $.string)),
+        // `and ZONE`: the hours hold in both zones.
+        optional(seq('and', field('also', choice($.field_access, $.string)))),
+      )),
     ),
 
     day_window: $ => seq(

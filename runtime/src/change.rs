@@ -290,6 +290,10 @@ fn canonical(m: &Machine) -> Machine {
         ZoneSpec::Named(s) => ZoneSpec::Named(r.sym(*s)),
         z => z.clone(),
     };
+    c.second_zone = m.second_zone.as_ref().map(|z| match z {
+        ZoneSpec::Named(s) => ZoneSpec::Named(r.sym(*s)),
+        z => z.clone(),
+    });
     for p in &mut policy.pauses {
         p.when = p.when.as_ref().map(|w| r.code(w));
     }

@@ -149,6 +149,7 @@ pub const REGISTRY: &[CodeInfo] = &[
     code("dun::verify::never_ends", Warning),
     code("dun::verify::dead_contact", Warning),
     code("dun::verify::wait_until_past", Note),
+    code("dun::verify::zones_never_overlap", Warning),
     code("dun::lower::unresolved", Error),
     code("dun::lower::template_file", Error),
     code("dun::lower::unsupported", Error),

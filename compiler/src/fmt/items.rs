@@ -282,11 +282,20 @@ impl Printer<'_> {
             PolicyRuleKind::PauseWhileSettlement { channels } => {
                 self.push(format!("pause {} while settlement open", channels.name))
             }
-            PolicyRuleKind::ContactHours { from, to, zone } => {
+            PolicyRuleKind::ContactHours {
+                from,
+                to,
+                zone,
+                also,
+            } => {
                 let mut line = format!("contact_hours {} to {}", time(from.0), time(to.0));
                 if let Some(zone) = zone {
                     line.push_str(" in ");
                     line.push_str(&self.spell.expr(zone));
+                }
+                if let Some(also) = also {
+                    line.push_str(" and ");
+                    line.push_str(&self.spell.expr(also));
                 }
                 self.push(line);
             }
@@ -294,6 +303,7 @@ impl Printer<'_> {
                 channels,
                 windows,
                 zone,
+                also,
             } => {
                 let mut line = String::from("contact_hours");
                 if let Some(c) = channels {
@@ -324,6 +334,10 @@ impl Printer<'_> {
                 if let Some(zone) = zone {
                     line.push_str(" in ");
                     line.push_str(&self.spell.expr(zone));
+                }
+                if let Some(also) = also {
+                    line.push_str(" and ");
+                    line.push_str(&self.spell.expr(also));
                 }
                 self.push(line);
             }

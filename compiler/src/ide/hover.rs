@@ -160,6 +160,9 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
                 }
             }
         }
+        Target::Event(name) if model.events.get(name).is_some_and(|e| e.built_in) => {
+            out.push_str(&built_in_event(model, name)?);
+        }
         Target::Event(name) => {
             let e = match declared(file, model.events.get(name).map(|e| e.decl))? {
                 Decl::Event(e) => e,
@@ -246,6 +249,17 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
                 doc_comment = f.doc.as_deref();
             }
         }
+        Target::EventField { event, field }
+            if model.events.get(event).is_some_and(|e| e.built_in) =>
+        {
+            let f = model.events.get(event)?.fields.get(field)?;
+            out.push_str(&code(&format!("event.{field}: {}", f.ty.name())));
+            let _ = write!(out, "\n\nPayload of the built-in event `{event}`");
+            if event == crate::names::placement::AGENCY_RECALLED {
+                out.push_str(": the name of the agency the account is recalled from");
+            }
+            out.push('.');
+        }
         Target::EventField { event, field } => {
             let f = match declared(file, model.events.get(event).map(|e| e.decl))? {
                 Decl::Event(e) => e.fields.iter().find(|f| &f.name.name == field)?,
@@ -305,6 +319,46 @@ fn quote(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// What dun raises itself, said where a handler names it: built-in events
+/// have no declaration to quote.
+fn built_in_event(model: &Model, name: &str) -> Option<String> {
+    let e = model.events.get(name)?;
+    let fields: Vec<String> = e
+        .fields
+        .iter()
+        .map(|f| format!("{}: {}", f.name, f.ty.name()))
+        .collect();
+    let mut out = if fields.is_empty() {
+        code(&format!("event {name}"))
+    } else {
+        code(&format!("event {name} {{ {} }}", fields.join(", ")))
+    };
+    let why = match name {
+        crate::names::placement::AGENCY_RECALLED => {
+            "Built in: raised when the period of an `assign agency \"Name\" for DURATION` ends \
+             and the account is recalled; `event.agency` is the agency's name."
+        }
+        crate::names::arrangements::PROMISE_KEPT => {
+            "Built in: raised when the payments since a promise reach its amount."
+        }
+        crate::names::arrangements::PROMISE_BROKEN => {
+            "Built in: raised when a promise's date and grace pass before it is kept."
+        }
+        crate::names::arrangements::INSTALLMENT_MISSED => {
+            "Built in: raised when an installment's last day ends with the plan short of what was due."
+        }
+        crate::names::arrangements::PLAN_COMPLETED => {
+            "Built in: raised when the payments since the plan began reach its amount."
+        }
+        crate::names::arrangements::PLAN_BROKEN => {
+            "Built in: raised when a second installment in a row is missed."
+        }
+        _ => "Built in: raised by dun.",
+    };
+    let _ = write!(out, "\n\n{why}");
+    Some(out)
 }
 
 fn field_list(fields: &[FieldDecl]) -> String {

@@ -94,6 +94,28 @@ pub(crate) fn prepare_rename(doc: &Document, offset: usize) -> Result<Span, Rena
             "`account.id` is built in: every account has it, under that name".into(),
         ));
     }
+    // A built-in event's origin is the step that causes it, not its name:
+    // renaming would rewrite that step, and dun raises it under this name.
+    let built_in = match &occ.target {
+        Target::Event(event) | Target::EventField { event, .. } => doc
+            .analysis
+            .model
+            .events
+            .get(event)
+            .is_some_and(|e| e.built_in),
+        _ => false,
+    };
+    if built_in {
+        return Err(RenameError(match &occ.target {
+            Target::EventField { event, field } => format!(
+                "`event.{field}` is part of the built-in event `{event}`: dun fills it under that name"
+            ),
+            other => format!(
+                "`{}` is built in: dun raises it under that name",
+                other.name()
+            ),
+        }));
+    }
     Ok(occ.span)
 }
 

@@ -220,7 +220,12 @@ fn zone_spec(cx: &mut Lowerer<'_>, zone: Option<&ast::Expr>) -> ZoneSpec {
 fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
     for rule in &p.rules {
         match &rule.kind {
-            PolicyRuleKind::ContactHours { from, to, zone } => {
+            PolicyRuleKind::ContactHours {
+                from,
+                to,
+                zone,
+                also,
+            } => {
                 cx.m.policy.contact_hours = Some(ContactHours {
                     from: minutes(from.0),
                     to: minutes(to.0),
@@ -228,12 +233,19 @@ fn policy<'a>(cx: &mut Lowerer<'a>, p: &'a ast::PolicyDecl) {
                 if zone.is_some() {
                     cx.m.policy.zone = zone_spec(cx, zone.as_ref());
                 }
+                if also.is_some() {
+                    cx.m.second_zone = Some(zone_spec(cx, also.as_ref()));
+                }
             }
             PolicyRuleKind::Windows {
                 channels: words,
                 windows,
                 zone,
+                also,
             } => {
+                if also.is_some() {
+                    cx.m.second_zone = Some(zone_spec(cx, also.as_ref()));
+                }
                 let channels = match words {
                     Some(w) => channels(cx, w),
                     None => ChannelSet::CONTACT,

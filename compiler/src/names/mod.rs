@@ -4,7 +4,7 @@
 
 pub mod arrangements;
 mod collect;
-mod placement;
+pub(crate) mod placement;
 pub mod settlements;
 mod suggest;
 pub(crate) mod template_file;

@@ -216,6 +216,9 @@ pub enum PolicyRuleKind {
         from: (NaiveTime, Span),
         to: (NaiveTime, Span),
         zone: Option<Expr>,
+        /// `in ZONE and ZONE`: the second zone, whose hours hold too.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        also: Option<Expr>,
     },
     /// `no_contact on sunday, saturday`
     NoContactDays(Vec<Ident>),
@@ -254,6 +257,9 @@ pub enum PolicyRuleKind {
         channels: Option<Ident>,
         windows: Vec<DayWindow>,
         zone: Option<Expr>,
+        /// `in ZONE and ZONE`: the second zone, whose hours hold too.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        also: Option<Expr>,
     },
     /// `pause contact after dispute until dispute_resolved [for at most 60
     /// days] [when COND]`

@@ -425,6 +425,7 @@ impl<'a> Builder<'a> {
         }
         let mut times = Vec::new();
         let mut zone = None;
+        let mut also = None;
         let mut names = Vec::new();
         let mut days = Vec::new();
         let mut holidays = None;
@@ -443,18 +444,12 @@ impl<'a> Builder<'a> {
                 Rule::time => times.push(self.time(&c)),
                 Rule::day_window => windows.push(self.day_window(c)),
                 Rule::calendar_week => week = Some(self.span(&c)),
-                Rule::zone => {
-                    zone = c.into_inner().next().map(|z| {
-                        let zspan = self.span(&z);
-                        match z.as_rule() {
-                            Rule::string => Expr {
-                                kind: ExprKind::Text(self.text(z)),
-                                span: zspan,
-                                parens: 0,
-                            },
-                            _ => self.field_ref(z),
-                        }
-                    })
+                Rule::zone => zone = self.zone(c),
+                Rule::also_zone => {
+                    also = c
+                        .into_inner()
+                        .find(|z| z.as_rule() == Rule::zone)
+                        .and_then(|z| self.zone(z))
                 }
                 Rule::weekday_list => days.extend(
                     c.into_inner()
@@ -488,7 +483,12 @@ impl<'a> Builder<'a> {
                 let mut times = times.into_iter();
                 let from = times.next().unwrap_or_default();
                 let to = times.next().unwrap_or_default();
-                PolicyRuleKind::ContactHours { from, to, zone }
+                PolicyRuleKind::ContactHours {
+                    from,
+                    to,
+                    zone,
+                    also,
+                }
             }
             Rule::contact_hours_rule => {
                 if windows.is_empty() {
@@ -506,6 +506,7 @@ impl<'a> Builder<'a> {
                     channels,
                     windows,
                     zone,
+                    also,
                 }
             }
             Rule::no_contact_rule => match holidays {
@@ -595,6 +596,21 @@ impl<'a> Builder<'a> {
             to: times.next().unwrap_or_default(),
             span,
         }
+    }
+
+    /// `in ZONE`: a zone name or an account field.
+    fn zone(&self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        pair.into_inner().next().map(|z| {
+            let span = self.span(&z);
+            match z.as_rule() {
+                Rule::string => Expr {
+                    kind: ExprKind::Text(self.text(z)),
+                    span,
+                    parens: 0,
+                },
+                _ => self.field_ref(z),
+            }
+        })
     }
 
     pub(crate) fn field_ref(&self, pair: Pair<'_, Rule>) -> Expr {

@@ -108,6 +108,7 @@ fn word_for(rule: Rule) -> String {
         Rule::handler | Rule::misplaced_handler | Rule::handler_goto => "a handler (`on EVENT ...`)",
         Rule::when_clause => "`when`",
         Rule::block | Rule::stage_body => "`{`",
+        Rule::also_zone => "`and` and a second time zone",
         _ => "",
     };
     if !fixed.is_empty() {

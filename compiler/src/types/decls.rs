@@ -191,13 +191,17 @@ impl Checker<'_> {
                     channels,
                     windows: days,
                     zone,
+                    also,
                 } => {
                     self.windows(channels.as_ref(), days, rule.span, &mut hours, &mut windows);
                     if let Some(zone) = zone {
                         self.zone(zone);
                     }
+                    if let Some(also) = also {
+                        self.zone(also);
+                    }
                 }
-                PolicyRuleKind::ContactHours { from, to, zone } => {
+                PolicyRuleKind::ContactHours { from, to, zone, .. } => {
                     if let Some(first) = hours {
                         self.report(
                             Diagnostic::error(DUPLICATE, "contact hours are set twice", rule.span)
@@ -222,6 +226,12 @@ impl Checker<'_> {
                     }
                     if let Some(zone) = zone {
                         self.zone(zone);
+                    }
+                    if let PolicyRuleKind::ContactHours {
+                        also: Some(also), ..
+                    } = &rule.kind
+                    {
+                        self.zone(also);
                     }
                 }
                 PolicyRuleKind::NoContactDays(_) => {}

@@ -20,6 +20,9 @@ use std::collections::BinaryHeap;
 pub struct Breach {
     pub prefix: Vec<Step>,
     pub window: Vec<Step>,
+    /// The run at the engine's moments, for an error the contact hours or
+    /// a recall could have changed (see `moments`).
+    pub shifted: Option<super::moments::Shifted>,
 }
 
 pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
@@ -65,18 +68,20 @@ pub fn all_caps(m: &Machine) -> Vec<Cap> {
 /// certain one (an error), `Mode::Possible` for one that may happen.
 pub fn breaches(cx: &Context<'_>, reach: &Reach) -> Vec<(usize, Breach, Mode)> {
     let mut out = Vec::new();
+    let shifts = super::moments::matter(cx.m);
     for (i, cap) in all_caps(cx.m).iter().enumerate() {
         if cap.channels == ChannelSet::NONE {
             continue;
         }
         let (dlo, dhi) = super::graph::bounds(cx.m, cap.window);
+        let week = i >= cx.m.policy.caps.len();
         // The possible search relaxes the fixed one (more moves, shorter
         // waits, a longer window): when it finds nothing, neither would
         // the fixed one, and a clean flow pays for one search per cap.
         let Some(possible) = search(cx.g, reach, cap, Mode::Possible, dhi) else {
             continue;
         };
-        if let Some(b) = search(cx.g, reach, cap, Mode::Fixed, dlo) {
+        if let Some(mut b) = search(cx.g, reach, cap, Mode::Fixed, dlo) {
             let mut full = b.prefix.clone();
             full.extend_from_slice(&b.window);
             // Choices the same account cannot make together: a run for no
@@ -86,6 +91,30 @@ pub fn breaches(cx: &Context<'_>, reach: &Reach) -> Vec<(usize, Breach, Mode)> {
             } else {
                 Mode::Possible
             };
+            // The plan's run is an error only if the engine, holding
+            // contacts for their windows and recalling placements, still
+            // makes it over the cap for some entry.
+            if mode == Mode::Fixed && shifts {
+                b.shifted = super::moments::realise(cx.m, cx.g, &b.prefix, &b.window, cap, week);
+                if b.shifted.is_none() {
+                    // The engine holds this run's contacts apart for every
+                    // entry: what is left is the relaxed run, when the
+                    // engine's moments make it over the cap.
+                    let mut possible = possible;
+                    possible.shifted = super::moments::realise(
+                        cx.m,
+                        cx.g,
+                        &possible.prefix,
+                        &possible.window,
+                        cap,
+                        week,
+                    );
+                    if possible.shifted.is_some() {
+                        out.push((i, possible, Mode::Possible));
+                    }
+                    continue;
+                }
+            }
             out.push((i, b, mode));
         } else {
             out.push((i, possible, Mode::Possible));
@@ -318,5 +347,9 @@ fn unwind(g: &Graph, reach: &Reach, table: &Table, top: usize, end: (Node, u8)) 
         .first()
         .map(|(u, _)| reach.path_to(*u))
         .unwrap_or_default();
-    Breach { prefix, window }
+    Breach {
+        prefix,
+        window,
+        shifted: None,
+    }
 }

@@ -12,12 +12,14 @@ mod dead;
 mod graph;
 mod holds;
 mod loops;
+mod moments;
 mod paths;
 mod pauses;
 mod progress;
 mod render;
 mod until;
 mod windows;
+mod zones;
 
 #[cfg(test)]
 mod deadline_tests;
@@ -49,6 +51,8 @@ pub const NEVER_ENDS: &str = "dun::verify::never_ends";
 pub const DEAD_CONTACT: &str = "dun::verify::dead_contact";
 /// A `wait until` whose moment the flow's own waits can have passed.
 pub const WAIT_UNTIL_PAST: &str = "dun::verify::wait_until_past";
+/// Contact hours in two named zones that never meet.
+pub const ZONES_NEVER_OVERLAP: &str = "dun::verify::zones_never_overlap";
 
 /// Every code of the verifier, in the order docs/errors.md lists them.
 pub const ALL: &[&str] = &[
@@ -61,6 +65,7 @@ pub const ALL: &[&str] = &[
     NEVER_ENDS,
     DEAD_CONTACT,
     WAIT_UNTIL_PAST,
+    ZONES_NEVER_OVERLAP,
 ];
 
 /// What every pass reads.
@@ -74,6 +79,8 @@ pub(crate) struct Context<'a> {
     holds: Vec<Span>,
     /// The rules of hours per day, in the machine's order of windows.
     windows: Vec<Span>,
+    /// The plain `contact_hours FROM to TO`.
+    hours: Option<Span>,
     /// The span of each stage's name, by stage index.
     stage_names: Vec<Option<Span>>,
     /// The span of each variable's name, by variable index.
@@ -131,6 +138,7 @@ pub fn verify(file: &ast::File, m: &Machine) -> Vec<Diagnostic> {
         pauses::check(cx, reach, &mut out);
         holds::check(cx, reach, &mut out);
         windows::check(cx, reach, &mut out);
+        zones::check(cx, &mut out);
         dead::check(cx, reach, &mut out);
         let mut past = Vec::new();
         until::check(cx, &mut past);
@@ -148,11 +156,20 @@ pub fn verify(file: &ast::File, m: &Machine) -> Vec<Diagnostic> {
     })
 }
 
-/// The runs behind the cap errors, for the property test: each cap broken
-/// on fixed waits, and the `if` choices of its run as (account field,
-/// taken) for conditions that read one field.
+/// A cap error's run, for the property test: the cap, the `if` choices
+/// of its run as (account field, taken) for conditions that read one
+/// field, and the entry at which the engine's moments break the cap when
+/// the contact hours or a recall could move them.
 #[cfg(test)]
-pub(crate) fn cap_error_runs(file: &ast::File, m: &Machine) -> Vec<(usize, Vec<(u16, bool)>)> {
+pub(crate) type CapErrorRun = (
+    usize,
+    Vec<(u16, bool)>,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
+
+/// The runs behind the cap errors, for the property test.
+#[cfg(test)]
+pub(crate) fn cap_error_runs(file: &ast::File, m: &Machine) -> Vec<CapErrorRun> {
     with_context(file, m, |cx, reach| {
         caps::breaches(cx, reach)
             .into_iter()
@@ -172,7 +189,7 @@ pub(crate) fn cap_error_runs(file: &ast::File, m: &Machine) -> Vec<(usize, Vec<(
                         }
                     }
                 }
-                (i, choices)
+                (i, choices, b.shifted.map(|s| s.entry))
             })
             .collect()
     })
@@ -186,6 +203,7 @@ fn with_context<T>(
     let (mut caps, mut pauses, mut stops) = (Vec::new(), Vec::new(), Vec::new());
     let mut holds = Vec::new();
     let mut windows = Vec::new();
+    let mut hours = None;
     let mut week_caps = Vec::new();
     // Variables are numbered as declared, the first of a name winning (as
     // lowering numbers them).
@@ -207,6 +225,7 @@ fn with_context<T>(
                     PolicyRuleKind::Stop { .. } => stops.push(rule.span),
                     PolicyRuleKind::Hold { .. } => holds.push(rule.span),
                     PolicyRuleKind::Windows { .. } => windows.push(rule.span),
+                    PolicyRuleKind::ContactHours { .. } => hours = Some(rule.span),
                     PolicyRuleKind::AtMostPerWeek { .. } => week_caps.push(rule.span),
                     _ => {}
                 }
@@ -243,6 +262,7 @@ fn with_context<T>(
         stops,
         holds,
         windows,
+        hours,
     };
     let reach = paths::Reach::from_start(&g);
     run(&cx, &reach)

@@ -54,6 +54,19 @@ fn day(minutes: u64, exact: bool, mode: Mode) -> String {
     }
 }
 
+/// `monday 09:00`, the local moment of a run played on the verifier's
+/// concrete week.
+fn weekday_time(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+    use chrono::{Datelike, Timelike};
+    let t = t.with_timezone(&tz);
+    format!(
+        "{} {:02}:{:02}",
+        dun_machine::time::weekday_name(t.weekday()),
+        t.hour(),
+        t.minute()
+    )
+}
+
 fn contact_word(c: dun_machine::format::Channel) -> &'static str {
     c.name()
 }
@@ -158,11 +171,24 @@ pub fn cap(
                 break;
             }
             rank += 1;
+            // At the moments the engine sends them when the contact hours
+            // or a recall could move them (see `moments`).
+            let at = match &b.shifted {
+                Some(sh) => match (sh.times.first(), sh.times.get(rank - 1)) {
+                    (Some(first), Some(t)) => format!(
+                        "{} ({})",
+                        day((*t - *first).num_minutes().max(0) as u64, true, mode),
+                        weekday_time(*t, sh.tz)
+                    ),
+                    _ => day(elapsed, exact, mode),
+                },
+                None => day(elapsed, exact, mode),
+            };
             labels.add(
                 c.span,
                 format!(
                     "{}: {}, {} in {per}",
-                    day(elapsed, exact, mode),
+                    at,
                     contact_word(c.channel),
                     ordinal(rank)
                 ),
@@ -211,6 +237,18 @@ pub fn cap(
              more than the policy allows, but the flow will not run as written on this run"
             .to_string(),
     };
+    if let Some(sh) = &b.shifted {
+        help.push_str(&format!(
+            "; at the moments the engine sends them (held for the contact hours), an account \
+             entering on {} (the flow's zone) is contacted at {}",
+            weekday_time(sh.entry, sh.tz),
+            sh.times
+                .iter()
+                .map(|t| weekday_time(*t, sh.tz))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     if !events.is_empty() {
         help.push_str(&format!("; the run assumes {}", events.join(", ")));
     }

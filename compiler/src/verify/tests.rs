@@ -57,8 +57,20 @@ fn steps(rng: &mut Rng, depth: u32, out: &mut String, indent: &str) {
     }
 }
 
+/// Contact hours a random flow may have: every day, per weekday, for one
+/// channel only, and with a closed day; each moves some contacts.
+const WINDOWS: &[&str] = &[
+    "  contact_hours 08:00 to 21:00\n",
+    "  contact_hours mon-fri 08:00 to 20:00, sat 09:00 to 13:00\n",
+    "  contact_hours calls mon-fri 09:00 to 17:00\n",
+    "  contact_hours 09:00 to 12:00\n  no_contact on sunday\n",
+    "  contact_hours sms tue, thu 10:00 to 11:00\n",
+];
+
 /// A random flow of one to three stages, each ending in a wait and a
-/// `goto` (forwards, or back with a wait in between) or an `end`.
+/// `goto` (forwards, or back with a wait in between) or an `end`. Half
+/// have contact hours; one in three places the account with an agency for
+/// a few days and handles the recall.
 fn random_flow(seed: u64) -> String {
     let mut rng = Rng(seed);
     let mut src = String::from(
@@ -76,13 +88,35 @@ fn random_flow(seed: u64) -> String {
     } else {
         format!("{cap_days} days")
     };
+    let hours = if rng.below(2) == 0 {
+        WINDOWS[rng.below(WINDOWS.len() as u64) as usize]
+    } else {
+        ""
+    };
     src.push_str(&format!(
-        "policy {{\n  at_most {cap_count} {word} per {per}\n}}\n"
+        "policy {{\n  at_most {cap_count} {word} per {per}\n{hours}}}\n"
     ));
     let stages = 1 + rng.below(3) as usize;
+    // The stage that places, and where the recall sends the account.
+    let placed = (rng.below(3) == 0).then(|| rng.below(stages as u64) as usize);
+    if placed.is_some() {
+        match rng.below(3) {
+            0 => src.push_str("on agency_recalled {\n  send sms nudge\n}\n"),
+            _ => src.push_str(&format!(
+                "on agency_recalled -> s{}\n",
+                rng.below(stages as u64)
+            )),
+        }
+    }
     src.push_str("start s0\n");
     for s in 0..stages {
         src.push_str(&format!("stage s{s} {{\n"));
+        if placed == Some(s) {
+            src.push_str(&format!(
+                "  assign agency \"Acme\" for {} days\n",
+                1 + rng.below(4)
+            ));
+        }
         steps(&mut rng, 0, &mut src, "  ");
         src.push_str("  send sms nudge\n  wait 1 day\n");
         if s + 1 < stages {
@@ -97,11 +131,16 @@ fn random_flow(seed: u64) -> String {
     src
 }
 
-/// Runs an account through the machine on its timers alone and returns the
-/// moments of its contacts on `channels`.
-fn contacts(m: &Machine, account: &Account, channels: ChannelSet) -> Vec<DateTime<Utc>> {
+/// Runs an account through the machine on its timers alone (recalls
+/// included) from `start` and returns the moments of its contacts on
+/// `channels`.
+fn contacts(
+    m: &Machine,
+    account: &Account,
+    channels: ChannelSet,
+    start: DateTime<Utc>,
+) -> Vec<DateTime<Utc>> {
     let mut inst = Instance::new();
-    let start = Utc.with_ymd_and_hms(2030, 1, 7, 9, 0, 0).unwrap();
     let mut out = Vec::new();
     let take = |o: dun_runtime::engine::Outcome, out: &mut Vec<DateTime<Utc>>| {
         for a in o.actions {
@@ -127,8 +166,12 @@ fn contacts(m: &Machine, account: &Account, channels: ChannelSet) -> Vec<DateTim
 fn every_cap_error_is_a_run_the_engine_makes_with_no_contact_rules() {
     let mut errors = 0;
     let mut clean = 0;
+    let mut shifted = 0;
+    let (mut windowed, mut placed) = (0, 0);
     for seed in 0..400u64 {
         let src = random_flow(seed);
+        windowed += usize::from(src.contains("contact_hours"));
+        placed += usize::from(src.contains("assign agency"));
         let a = analyze(None, &src);
         let fatal: Vec<_> = a
             .diagnostics
@@ -150,9 +193,21 @@ fn every_cap_error_is_a_run_the_engine_makes_with_no_contact_rules() {
         if runs.is_empty() {
             clean += 1;
         }
+        // The engine with the contact hours and closed days, and no cap,
+        // pause, stop or hold: it moves contacts as the verifier's moments
+        // do, and lets through the ones over the cap.
         let mut free = m.clone();
-        free.policy = Policy::default();
-        for (cap_index, choices) in runs {
+        free.policy = Policy {
+            contact_hours: m.policy.contact_hours,
+            zone: m.policy.zone.clone(),
+            closed_weekdays: m.policy.closed_weekdays,
+            ext: dun_runtime::format::PolicyExt {
+                windows: m.policy.ext.windows.clone(),
+                ..Default::default()
+            },
+            ..Policy::default()
+        };
+        for (cap_index, choices, entry) in runs {
             errors += 1;
             let cap = super::caps::all_caps(&m)[cap_index].clone();
             let mut values: Vec<(String, Value)> = vec![
@@ -174,23 +229,55 @@ fn every_cap_error_is_a_run_the_engine_makes_with_no_contact_rules() {
                 values.iter().map(|(k, v)| (k.as_str(), v.clone())),
             )
             .unwrap();
-            let times = contacts(&free, &account, cap.channels);
+            // A run the contact hours or a recall could move is an error
+            // for the entry the verifier found; one they cannot move is an
+            // error for any entry.
+            let start = entry.unwrap_or_else(|| Utc.with_ymd_and_hms(2030, 1, 7, 9, 0, 0).unwrap());
+            if entry.is_some() {
+                shifted += 1;
+            }
+            let times = contacts(&free, &account, cap.channels, start);
             let n = cap.count as usize;
-            let broken = times.windows(n + 1).any(|w| {
-                let end = dun_runtime::time::add(w[0], cap.window, chrono_tz::Tz::UTC, None)
-                    .expect("in range");
-                w[n] < end
-            });
+            let week_cap = cap_index >= m.policy.caps.len();
+            let broken = if week_cap && entry.is_some() {
+                let mut weeks = std::collections::BTreeMap::new();
+                for t in &times {
+                    *weeks.entry(monday_of(*t)).or_insert(0usize) += 1;
+                }
+                weeks.values().any(|&k| k > n)
+            } else {
+                times.windows(n + 1).any(|w| {
+                    let end = dun_runtime::time::add(w[0], cap.window, chrono_tz::Tz::UTC, None)
+                        .expect("in range");
+                    w[n] < end
+                })
+            };
             assert!(
                 broken,
                 "seed {seed}: the verifier reports cap {cap_index} broken, but the engine's run \
-                 ({choices:?}) contacts at {times:?}\n{src}"
+                 ({choices:?}, entering {start}) contacts at {times:?}\n{src}"
             );
         }
     }
-    // The generator must exercise both sides.
+    // The generator must exercise both sides, with and without contact
+    // hours and placements.
     assert!(errors > 20, "only {errors} cap errors in 400 flows");
     assert!(clean > 20, "only {clean} flows without a cap error");
+    assert!(
+        shifted > 20,
+        "only {shifted} cap errors played at shifted moments"
+    );
+    assert!(
+        windowed > 100 && placed > 60,
+        "{windowed} flows with hours, {placed} placing"
+    );
+}
+
+/// The Monday of a moment's week (UTC).
+fn monday_of(t: DateTime<Utc>) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let day = t.date_naive();
+    day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
 #[test]

@@ -17,8 +17,9 @@
 //!                 Locales in postcard, then, under flag bit 6, its
 //!                 PersonKey in postcard, then, under flag bit 7, its
 //!                 Plans in postcard, then, under flag bit 8, its
-//!                 Settlements in postcard (each section in the order of
-//!                 its bit)
+//!                 Settlements in postcard, then, under flag bit 10, its
+//!                 second zone of contact hours (a ZoneSpec) in postcard
+//!                 (each section in the order of its bit)
 //! ```
 
 use super::Machine;
@@ -56,8 +57,13 @@ pub const FLAG_PLANS: u16 = 1 << 7;
 /// The payload ends with the machine's [`super::Settlements`] (settlement
 /// offers); without it, the flow makes none.
 pub const FLAG_SETTLEMENTS: u16 = 1 << 8;
+/// The payload ends with the policy's second zone of contact hours
+/// (`contact_hours ... in ZONE and ZONE`); without it, the hours hold in
+/// one zone.
+pub const FLAG_SECOND_ZONE: u16 = 1 << 10;
 /// Flag bits this build understands.
-pub const FLAGS_KNOWN: u16 = FLAG_LIFECYCLE
+pub const FLAGS_KNOWN: u16 = FLAG_SECOND_ZONE
+    | FLAG_LIFECYCLE
     | FLAG_POLICY_EXT
     | FLAG_COLLECTIONS
     | FLAG_ARRANGEMENTS
@@ -135,6 +141,10 @@ pub fn encode(machine: &Machine) -> Vec<u8> {
     if let Some(settlements) = &machine.settlements {
         flags |= FLAG_SETTLEMENTS;
         payload.extend(postcard::to_allocvec(settlements).unwrap_or_default());
+    }
+    if let Some(zone) = &machine.second_zone {
+        flags |= FLAG_SECOND_ZONE;
+        payload.extend(postcard::to_allocvec(zone).unwrap_or_default());
     }
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
@@ -253,6 +263,13 @@ pub fn decode(bytes: &[u8]) -> Result<Machine, FormatError> {
     let rest = if flags & FLAG_SETTLEMENTS != 0 {
         let (settlements, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
         machine.settlements = Some(settlements);
+        rest
+    } else {
+        rest
+    };
+    let rest = if flags & FLAG_SECOND_ZONE != 0 {
+        let (zone, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
+        machine.second_zone = Some(zone);
         rest
     } else {
         rest

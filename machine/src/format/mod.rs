@@ -122,6 +122,10 @@ pub struct Machine {
     /// for a flow that offers no settlement.
     #[serde(skip)]
     pub settlements: Option<Settlements>,
+    /// `contact_hours ... in ZONE and ZONE`: the second zone whose hours
+    /// hold too, kept out of the payload in the same way.
+    #[serde(skip)]
+    pub second_zone: Option<ZoneSpec>,
 }
 
 /// `migrate from version N { ... }` blocks and `reenter when COND`.
@@ -253,6 +257,7 @@ impl Machine {
             plans: &'a Option<Plans>,
             #[serde(skip_serializing_if = "Option::is_none")]
             settlements: &'a Option<Settlements>,
+            second_zone: &'a Option<ZoneSpec>,
         }
         let view = View {
             machine: self,
@@ -265,6 +270,7 @@ impl Machine {
             person: &self.person,
             plans: &self.plans,
             settlements: &self.settlements,
+            second_zone: &self.second_zone,
         };
         fn no_charges(c: &&Charges) -> bool {
             c.is_empty()
@@ -285,6 +291,7 @@ impl Machine {
         let person = section("person");
         let plans = section("plans");
         let settlements = section("settlements");
+        let second_zone = section("second_zone");
         let mut m: Machine = serde_json::from_value(v)?;
         if let Some(lifecycle) = lifecycle {
             m.lifecycle = serde_json::from_value(lifecycle)?;
@@ -312,6 +319,9 @@ impl Machine {
         }
         if let Some(settlements) = settlements {
             m.settlements = serde_json::from_value(settlements)?;
+        }
+        if let Some(zone) = second_zone {
+            m.second_zone = serde_json::from_value(zone)?;
         }
         Ok(m)
     }

@@ -278,11 +278,13 @@ impl Check<'_> {
                 ));
             }
         }
-        match p.zone {
-            ZoneSpec::Utc => {}
-            ZoneSpec::Named(s) => self.sym(s, &place)?,
-            ZoneSpec::AccountField(f) => {
-                within("account field", f as usize, self.m.account.len(), &place)?
+        for zone in std::iter::once(&p.zone).chain(&self.m.second_zone) {
+            match *zone {
+                ZoneSpec::Utc => {}
+                ZoneSpec::Named(s) => self.sym(s, &place)?,
+                ZoneSpec::AccountField(f) => {
+                    within("account field", f as usize, self.m.account.len(), &place)?
+                }
             }
         }
         for c in &p.closed_holidays {

@@ -87,6 +87,12 @@ pub enum Reason {
     /// contacts to the account's person, on all of the person's accounts,
     /// since `oldest` (a minute since 1970 UTC).
     PersonCap { cap: u16, week: bool, oldest: u32 },
+    /// Outside the contact window in the account's second zone
+    /// (`contact_hours ... in ZONE and ZONE`).
+    ClosedIn { closed: Closed, zone: Tz },
+    /// No moment within a year is inside the contact window in both of the
+    /// account's zones.
+    NoOverlap { channel: Channel, zone: Tz },
 }
 
 /// The facts of an audit entry; [`AuditEntry::message`] writes them out.
@@ -758,6 +764,18 @@ fn write_reason(out: &mut String, m: &Machine, tz: Tz, reason: &Reason) {
             closed.write(out, m, tz);
             write!(out, ")")
         }
+        Reason::ClosedIn { closed, zone } => {
+            closed.write(out, m, *zone);
+            out.push_str(" (the account's second zone)");
+            Ok(())
+        }
+        Reason::NoOverlap { channel, zone } => write!(
+            out,
+            "suppressed: no moment within a year is inside the contact hours of {} in both {} and {}",
+            channel.name(),
+            tz.name(),
+            zone.name()
+        ),
     };
 }
 

@@ -61,6 +61,75 @@ impl Run<'_> {
         }
     }
 
+    /// The second zone of `contact_hours ... in ZONE and ZONE`, for this
+    /// account, when it is another zone than the first; an unusable zone
+    /// field counts as no second zone, as an unusable first zone counts as
+    /// UTC.
+    fn second_zone(&self) -> Option<Tz> {
+        let name = match self.m.second_zone.as_ref()? {
+            ZoneSpec::Utc => return (self.tz != Tz::UTC).then_some(Tz::UTC),
+            ZoneSpec::Named(s) => self.m.str(*s),
+            ZoneSpec::AccountField(i) => match self.account.fields.get(*i as usize) {
+                Some(crate::value::Value::Text(z)) => z.as_str(),
+                _ => return None,
+            },
+        };
+        time::zone_from_name(name).filter(|z| *z != self.tz)
+    }
+
+    /// The first moment at or after `at` inside the channel's window in
+    /// both of the account's zones, with why `at` is not (`None` when it
+    /// is). Each round moves to the next opening in one zone, then in the
+    /// other; windows that never meet within a year suppress the contact.
+    fn next_open_in_both(
+        &self,
+        channel: Channel,
+        first_zone: &ContactWindow<'_, MemoZone<'_>>,
+        second: Tz,
+        at: DateTime<Utc>,
+    ) -> Result<(DateTime<Utc>, Option<Reason>), Reason> {
+        let other = ContactWindow {
+            hours: first_zone.hours,
+            week: first_zone.week,
+            tz: second,
+            closed_weekdays: first_zone.closed_weekdays,
+            holidays: first_zone.holidays,
+            calendars: first_zone.calendars,
+        };
+        let limit = at + chrono::Duration::days(366);
+        let mut t = at;
+        let mut why = None;
+        // Two openings a day for a year at most, in each zone.
+        for _ in 0..800 {
+            let (open, closed) = first_zone
+                .next_open(t)
+                .map_err(|closed| Reason::NoMoment { channel, closed })?;
+            if let Some(c) = closed {
+                why.get_or_insert(Reason::Closed(c));
+            }
+            let (also, closed) = other
+                .next_open(open)
+                .map_err(|closed| Reason::NoMoment { channel, closed })?;
+            if let Some(c) = closed {
+                why.get_or_insert(Reason::ClosedIn {
+                    closed: c,
+                    zone: second,
+                });
+            }
+            if also == open {
+                return Ok((open, why));
+            }
+            if also > limit {
+                break;
+            }
+            t = also;
+        }
+        Err(Reason::NoOverlap {
+            channel,
+            zone: second,
+        })
+    }
+
     /// Start of each cap's slots in the ledger.
     fn cap_offset(&self, cap: usize) -> usize {
         self.m.policy.caps[..cap]
@@ -86,6 +155,7 @@ impl Run<'_> {
             };
         }
         let window = self.window(channel);
+        let second = self.second_zone();
         let mut t = at;
         let mut first: Option<Reason> = None;
         // Each rule can only push the moment later; a few rounds settle it
@@ -170,19 +240,22 @@ impl Run<'_> {
                     first.get_or_insert(Reason::WeekCap { cap, oldest });
                 }
             }
-            match window.next_open(t) {
+            let open = match second {
+                Some(zone) => self.next_open_in_both(channel, &window, zone, t),
+                None => window
+                    .next_open(t)
+                    .map(|(open, why)| (open, why.map(Reason::Closed)))
+                    .map_err(|closed| Reason::NoMoment { channel, closed }),
+            };
+            match open {
                 Ok((open, why)) => {
                     if let Some(why) = why {
-                        first.get_or_insert(Reason::Closed(why));
+                        first.get_or_insert(why);
                         t = open;
                         moved = true;
                     }
                 }
-                Err(closed) => {
-                    return Decision::Suppress {
-                        reason: Reason::NoMoment { channel, closed },
-                    }
-                }
+                Err(reason) => return Decision::Suppress { reason },
             }
             if !moved {
                 break;

@@ -29,6 +29,11 @@ pub(crate) fn policy_reason(e: &AuditEntry) -> Option<usize> {
             Some(Reason::Closed(Closed::Holiday { .. })) => 2,
             Some(Reason::Cap { .. } | Reason::WeekCap { .. } | Reason::PersonCap { .. }) => 3,
             Some(Reason::Paused { .. } | Reason::Hold { .. }) => 4,
+            Some(Reason::ClosedIn { closed, .. }) => match closed {
+                Closed::Hours { .. } => 0,
+                Closed::Weekday(_) | Closed::NoWindow(_) => 1,
+                Closed::Holiday { .. } => 2,
+            },
             _ => 0,
         }),
         AuditKind::Suppressed => Some(5),

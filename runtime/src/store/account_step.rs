@@ -205,5 +205,7 @@ fn reason_word(r: &Reason) -> &'static str {
         Reason::Closed(_) => "closed",
         Reason::NoMoment { .. } => "no_moment",
         Reason::PersonCap { .. } => "cap",
+        Reason::ClosedIn { .. } => "closed",
+        Reason::NoOverlap { .. } => "no_moment",
     }
 }
