@@ -15,7 +15,8 @@ cd "$(dirname "$0")"
 mkdir -p logs seeds/check
 # The flows of the fixtures and the examples seed the parser, checker and
 # formatter targets.
-find ../tests/cases ../examples -name '*.dun' | while read -r f; do
+# (NO_SEED_COPY: they were copied already, as by a run started beside.)
+[ "${NO_SEED_COPY:-}" ] || find ../tests/cases ../examples -name '*.dun' | while read -r f; do
   cp "$f" "seeds/check/$(echo "$f" | sed 's|^\.\./||; s|/|_|g')"
 done
 # Built once: the targets then run as they are while the sources change.

@@ -163,8 +163,8 @@ fn bnpl() -> &'static Machine {
 
 /// The language server's message loop: an `initialize` request, then the
 /// input as the rest of the stream (headers, bodies, anything). The server
-/// ends at the end of its input, answering what it can, without a panic.
-/// Sessions run one after the other on one runtime, as `dun lsp` runs its
+/// ends at the end of its input, answering what it can, without a panic
+/// (on the document thread too). Sessions run one after the other on one runtime, as `dun lsp` runs its
 /// one session on its own: a runtime built per input cost more than most
 /// sessions.
 pub fn lsp(data: &[u8]) {
@@ -182,9 +182,12 @@ pub fn lsp(data: &[u8]) {
     let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
     let mut input = format!("Content-Length: {}\r\n\r\n{init}", init.len()).into_bytes();
     input.extend_from_slice(data);
-    let _ = runtime.block_on(dun_lsp::session(
+    let session = runtime.block_on(dun_lsp::session(
         &input[..],
         Vec::new(),
         "https://example.invalid/errors",
     ));
+    if let Err(e) = session {
+        panic!("the language server failed: {e}");
+    }
 }

@@ -71,7 +71,8 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 
 /// One session of [`serve`] on a runtime the caller owns (one built per
 /// session costs more than a short session itself: the fuzz target runs
-/// many on one runtime). Returns once the document thread has ended.
+/// many on one runtime). Returns once the document thread has ended; an
+/// error if it panicked.
 pub async fn session<I, O>(input: I, output: O, errors_page: &str) -> std::io::Result<bool>
 where
     I: tokio::io::AsyncRead + Unpin,
@@ -127,7 +128,18 @@ where
     // The service, and with it the last handle on the document thread, is
     // gone: the thread ends after the work in hand.
     if join {
-        let _ = tokio::task::spawn_blocking(move || documents_thread.join()).await;
+        // A panic there is contained for the session (its queries answer
+        // nothing), but it is a bug: the caller hears of it.
+        if let Ok(Err(panic)) = tokio::task::spawn_blocking(move || documents_thread.join()).await {
+            let what = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            return Err(std::io::Error::other(format!(
+                "the document thread failed: {what}"
+            )));
+        }
     }
     Ok(shut_down.load(Ordering::SeqCst))
 }
