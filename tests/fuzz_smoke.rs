@@ -5,9 +5,23 @@
 //! runs with cargo-fuzz on nightly (docs/reliability.md); this keeps what
 //! it found fixed on every CI run.
 //!
-//! `DUN_FUZZ_SECONDS` sets the mutation time per target (default 5; 0
-//! replays only); `DUN_FUZZ_SEED` repeats a run. A mutated input that
-//! fails is written to `target/fuzz-smoke/TARGET-SEED.bin`.
+//! The mutations are a function of the seed alone: mutation `i` of a
+//! target is drawn from `DUN_FUZZ_SEED` and `i`, and each target runs a
+//! fixed number of them, so a printed seed repeats a run exactly, however
+//! fast the machine is. Settings (environment):
+//!
+//! - `DUN_FUZZ_SEED`: the seed (printed at the start; a fresh one if unset);
+//! - `DUN_FUZZ_RUNS`: mutations per target (default: each target's own
+//!   count below, times `DUN_FUZZ_SCALE`, default 1; 0 replays only);
+//! - `DUN_FUZZ_FROM`: the first mutation to run (to go straight to one);
+//! - `DUN_FUZZ_TARGETS`: the targets to run, comma-separated (all if unset);
+//! - `DUN_FUZZ_KEEP`: when set, each input is written to
+//!   `target/fuzz-smoke/TARGET-current.bin` before it runs, so an input
+//!   that kills the process (a signal, an abort) is left on disk.
+//!
+//! A mutated input that panics is written to
+//! `target/fuzz-smoke/TARGET-SEED-I.bin`, and the message says how to run
+//! it again.
 
 #[path = "../fuzz/src/lib.rs"]
 mod targets;
@@ -15,16 +29,21 @@ mod targets;
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 5] = [
-    ("check", targets::check),
-    ("fmt", targets::fmt),
-    ("dunc", targets::dunc),
-    ("data", targets::data),
-    ("lsp", targets::lsp),
+/// Each target with its mutations per run: a few seconds each of the
+/// debug build (measured beside other builds: `check` 210 inputs a second,
+/// `fmt` 290, `dunc` 370, `data` 660, `lsp` 500), so that the whole smoke
+/// stays well under two minutes in CI, which runs three times these
+/// (`DUN_FUZZ_SCALE=3`).
+const TARGETS: [(&str, Target, u64); 5] = [
+    ("check", targets::check, 2_000),
+    ("fmt", targets::fmt, 1_000),
+    ("dunc", targets::dunc, 2_000),
+    ("data", targets::data, 3_000),
+    ("lsp", targets::lsp, 2_000),
 ];
 
 /// Every file under `dir` whose name ends with one of `exts` (any, if
@@ -66,6 +85,15 @@ fn inputs(target: &str) -> Vec<Vec<u8>> {
 struct Rng(u64);
 
 impl Rng {
+    /// The generator of mutation `i` of a run seeded with `seed`
+    /// (splitmix64 of both, never zero).
+    fn of(seed: u64, i: u64) -> Rng {
+        let mut z = seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        Rng((z ^ (z >> 31)) | 1)
+    }
+
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
@@ -119,56 +147,92 @@ fn mutate(rng: &mut Rng, input: &[u8], other: &[u8]) -> Vec<u8> {
     out
 }
 
+fn setting(name: &str) -> Option<u64> {
+    let value = std::env::var(name).ok()?;
+    match value.trim().parse() {
+        Ok(n) => Some(n),
+        Err(_) => panic!("{name}={value:?} is not a whole number"),
+    }
+}
+
+/// The message of a caught panic.
+fn message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
 #[test]
 fn every_seed_and_regression_passes_and_mutations_do_not_crash() {
-    let seconds: u64 = std::env::var("DUN_FUZZ_SECONDS")
+    let seed = setting("DUN_FUZZ_SEED").unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1)
+    });
+    let scale = setting("DUN_FUZZ_SCALE").unwrap_or(1);
+    let from = setting("DUN_FUZZ_FROM").unwrap_or(0);
+    let only: Option<Vec<String>> = std::env::var("DUN_FUZZ_TARGETS")
         .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(5);
-    let seed: u64 = std::env::var("DUN_FUZZ_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-        })
-        | 1;
+        .map(|list| list.split(',').map(|t| t.trim().to_string()).collect());
+    if let Some(only) = &only {
+        for name in only {
+            assert!(
+                TARGETS.iter().any(|t| t.0 == name),
+                "DUN_FUZZ_TARGETS names `{name}`, which is not a target (check, fmt, dunc, data, lsp)"
+            );
+        }
+    }
+    let keep = std::env::var_os("DUN_FUZZ_KEEP").is_some();
     println!("DUN_FUZZ_SEED={seed}");
     let out_dir = common::root().join("target/fuzz-smoke");
-    for (name, target) in TARGETS {
+    if keep {
+        std::fs::create_dir_all(&out_dir).unwrap();
+    }
+    for (name, target, default_runs) in TARGETS {
+        if only.as_ref().is_some_and(|o| !o.iter().any(|t| t == name)) {
+            continue;
+        }
+        let runs = setting("DUN_FUZZ_RUNS").unwrap_or(default_runs * scale);
         let corpus = inputs(name);
         assert!(!corpus.is_empty(), "no inputs for {name}");
+        let began = Instant::now();
         for input in &corpus {
             target(input);
         }
-        let mut rng = Rng(seed);
+        let replayed = began.elapsed();
+        let current = out_dir.join(format!("{name}-current.bin"));
         let began = Instant::now();
-        let mut runs = 0u64;
-        while began.elapsed() < Duration::from_secs(seconds) {
+        for i in from..from + runs {
+            let mut rng = Rng::of(seed, i);
             let a = &corpus[rng.below(corpus.len())];
             let b = &corpus[rng.below(corpus.len())];
             let input = mutate(&mut rng, a, b);
+            if keep {
+                std::fs::write(&current, &input).unwrap();
+            }
             let caught = std::panic::catch_unwind(|| target(&input));
             if let Err(panic) = caught {
                 std::fs::create_dir_all(&out_dir).unwrap();
-                let file = out_dir.join(format!("{name}-{seed}-{runs}.bin"));
+                let file = out_dir.join(format!("{name}-{seed}-{i}.bin"));
                 std::fs::write(&file, &input).unwrap();
                 std::panic::resume_unwind(Box::new(format!(
-                    "the {name} target failed on a mutated input, written to {}: {:?}",
+                    "the {name} target failed on mutation {i}, written to {} \
+                     (again: DUN_FUZZ_SEED={seed} DUN_FUZZ_TARGETS={name} DUN_FUZZ_FROM={i} \
+                     DUN_FUZZ_RUNS=1): {}",
                     file.display(),
-                    panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    message(&*panic)
                 )));
             }
-            runs += 1;
         }
         println!(
-            "{name}: {} inputs replayed, {runs} mutations in {seconds} s",
-            corpus.len()
+            "{name}: {} inputs replayed in {:.1} s, mutations {from}..{} in {:.1} s",
+            corpus.len(),
+            replayed.as_secs_f64(),
+            from + runs,
+            began.elapsed().as_secs_f64()
         );
     }
 }

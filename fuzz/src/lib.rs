@@ -1,8 +1,8 @@
 //! What each fuzz target checks, one function per target. The cargo-fuzz
 //! binaries in `fuzz_targets/` call these on every input; the stable test
-//! `tests/fuzz_replay.rs` runs them over the committed corpus and the
-//! regressions, so a crash found once stays fixed without a nightly
-//! toolchain. A function returns normally for any input dun handles: an
+//! `tests/fuzz_smoke.rs` runs them over the seeds, the regressions and
+//! random mutations of both, so a crash found once stays fixed without a
+//! nightly toolchain. A function returns normally for any input dun handles: an
 //! error reported to the user is a pass, a panic is a finding.
 
 use dun_runtime::data::{parse_account, parse_event, read_csv, read_jsonl};
@@ -163,10 +163,31 @@ fn bnpl() -> &'static Machine {
 
 /// The language server's message loop: an `initialize` request, then the
 /// input as the rest of the stream (headers, bodies, anything). The server
-/// ends at the end of its input, answering what it can, without a panic.
+/// ends at the end of its input, answering what it can, without a panic
+/// (on the document thread too). Sessions run one after the other on one runtime, as `dun lsp` runs its
+/// one session on its own: a runtime built per input cost more than most
+/// sessions.
 pub fn lsp(data: &[u8]) {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(e) => panic!("the fuzz target cannot start a runtime: {e}"),
+        }
+    });
     let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
     let mut input = format!("Content-Length: {}\r\n\r\n{init}", init.len()).into_bytes();
     input.extend_from_slice(data);
-    let _ = dun_lsp::serve(&input[..], Vec::new(), "https://example.invalid/errors");
+    let session = runtime.block_on(dun_lsp::session(
+        &input[..],
+        Vec::new(),
+        "https://example.invalid/errors",
+    ));
+    if let Err(e) = session {
+        panic!("the language server failed: {e}");
+    }
 }

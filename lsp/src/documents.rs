@@ -138,17 +138,27 @@ impl Documents {
         publish: tokio::sync::mpsc::UnboundedSender<Published>,
         errors_page: String,
     ) -> std::io::Result<Self> {
+        Ok(Documents::start_joinable(publish, errors_page)?.0)
+    }
+
+    /// [`Documents::start`], with the thread's handle: the thread ends once
+    /// every `Documents` is dropped and the work in hand is done.
+    pub fn start_joinable(
+        publish: tokio::sync::mpsc::UnboundedSender<Published>,
+        errors_page: String,
+    ) -> std::io::Result<(Self, std::thread::JoinHandle<()>)> {
         let (tx, rx) = mpsc::channel();
         // A generous stack: the parser bounds nesting itself, but a deep
         // file should never be what stops the server.
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("dun-documents".into())
             .stack_size(64 << 20)
             .spawn(move || Owner::new(publish, errors_page).run(rx))?;
-        Ok(Documents {
+        let docs = Documents {
             tx,
             budget: Arc::new(AtomicU64::new(DEFAULT_BUDGET_MS)),
-        })
+        };
+        Ok((docs, thread))
     }
 
     pub fn configure(&self, encoding: Encoding) {
