@@ -257,6 +257,7 @@ impl Machine {
             plans: &'a Option<Plans>,
             #[serde(skip_serializing_if = "Option::is_none")]
             settlements: &'a Option<Settlements>,
+            #[serde(skip_serializing_if = "Option::is_none")]
             second_zone: &'a Option<ZoneSpec>,
         }
         let view = View {
