@@ -9,8 +9,8 @@ use crate::names::arrangements::{INSTALLMENT_MISSED, PLAN_BROKEN, PLAN_COMPLETED
 use crate::syntax::ast::{self, Decl, PolicyRuleKind};
 use crate::types::plans::PlanStep;
 use dun_machine::format::{
-    ChannelSet, Code, Const, DurationSpec, DurationUnit, Instr, Op, Plans, Type,
-    MISSED_VAR, OFFER_VARS, PLAN_REFUSED, PLAN_STATES, PLAN_VAR, REFUSED_VAR,
+    ChannelSet, Code, Const, DurationSpec, DurationUnit, Instr, Op, Plans, Type, MISSED_VAR,
+    OFFER_VARS, PLAN_REFUSED, PLAN_STATES, PLAN_VAR, REFUSED_VAR,
 };
 use rust_decimal::Decimal;
 
