@@ -104,11 +104,19 @@ impl<'a> Printer<'a> {
                 end -= 1;
             }
             // A comment that reaches `end` (its own trailing blanks
-            // included) is trivia too.
-            match self.comments.iter().find(|c| {
-                (c.span.start as usize) < end
-                    && end <= (c.span.end as usize).max(end_of_line(self.src, c.span.end as usize))
-            }) {
+            // included) is trivia too. A comment runs to the end of its
+            // line, so only the last one starting before `end` can reach
+            // it: a binary search in the sorted comments, not a scan of
+            // them all, keeps formatting linear in the file.
+            let before = self
+                .comments
+                .partition_point(|c| (c.span.start as usize) < end);
+            match before
+                .checked_sub(1)
+                .and_then(|i| self.comments.get(i))
+                .filter(|c| {
+                    end <= (c.span.end as usize).max(end_of_line(self.src, c.span.end as usize))
+                }) {
                 Some(c) => end = c.span.start as usize,
                 None => return end,
             }
