@@ -118,11 +118,26 @@ impl Store {
         if m.person.is_none() {
             return Ok(());
         }
-        self.batch_sql(if self.is_postgres() {
-            TABLE_PG
-        } else {
-            TABLE_SQLITE
-        })
+        if !self.is_postgres() {
+            return self.batch_sql(TABLE_SQLITE);
+        }
+        // `CREATE TABLE IF NOT EXISTS` is not safe against itself: workers
+        // starting together on a new database would both create the table,
+        // and PostgreSQL's catalog refuses the second. The schema's advisory
+        // lock makes them take turns (the two statements run as one
+        // transaction, or in the caller's); a table already there needs no
+        // lock, so running nodes do not queue on it.
+        let there = self.query_opt(
+            "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'persons'",
+            ps![],
+        )?;
+        if there.is_some() {
+            return Ok(());
+        }
+        self.batch_sql(&format!(
+            "SELECT pg_advisory_xact_lock({}); {TABLE_PG}",
+            super::pg::LOCK_SCHEMA
+        ))
     }
 
     /// Locks and reads the records of the persons of `accounts` (each an
