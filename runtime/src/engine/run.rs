@@ -17,6 +17,10 @@ use chrono_tz::Tz;
 /// Ops one resumption may run before the engine declares a loop of
 /// `goto`s without a wait (the checker should prevent it).
 const OP_BUDGET: usize = 100_000;
+/// The most contacts an account may hold at once (each waiting for its
+/// hours, a cap or a pause): far more than any flow's steps queue, and a
+/// bound on what a step walks through.
+const MAX_QUEUED: usize = 1_000;
 
 pub(crate) struct Run<'a> {
     pub m: &'a Machine,
@@ -1092,6 +1096,15 @@ impl<'a> Run<'a> {
                             },
                         );
                         Some(Exit::Suspended)
+                    }
+                    _ if self.inst.queue.len() >= MAX_QUEUED => {
+                        // A flow queues a contact per step it holds; one that
+                        // queues without end (a damaged or hostile machine)
+                        // halts instead of growing the account, and the
+                        // contacts it held do not go.
+                        self.inst.queue.clear();
+                        self.halt(at, format!("more than {MAX_QUEUED} contacts held at once"));
+                        None
                     }
                     _ => {
                         let kind = build(self);
