@@ -344,62 +344,49 @@ impl<'a> Run<'a> {
                 .min_by_key(|(_, q)| q.due)
                 .map(|(i, q)| (i, q.due));
             let stage_due = (self.inst.status == Status::Active).then_some(self.inst.resume_at);
-            // A promise breaks before a deadline or a wait of the same
-            // moment: its handler may move the account.
-            if let Some(due) = self.promise_breaks_at() {
-                let due = due.max(last);
-                let first = due <= now_s
+            // The moment `due` (not before what has already run) when it
+            // comes first: no later than now, the stage's wait and the
+            // earliest held contact.
+            let done = last;
+            let first = |due: i64| {
+                let due = due.max(done);
+                (due <= now_s
                     && stage_due.is_none_or(|s| due <= s)
-                    && queued.is_none_or(|(_, q)| due <= q);
-                if first {
-                    last = due;
-                    self.break_promise(moment(due, now));
-                    continue;
-                }
+                    && queued.is_none_or(|(_, q)| due <= q))
+                .then_some(due)
+            };
+            // A promise breaks, an installment is checked and a settlement
+            // offer lapses before a deadline or a wait of the same moment:
+            // their handlers may move the account.
+            if let Some(due) = self.promise_breaks_at().and_then(first) {
+                last = due;
+                self.break_promise(moment(due, now));
+                continue;
             }
-            // An installment is checked like a promise: before a deadline
-            // or a wait of the same moment.
-            if let Some(due) = self.plan_checks_at() {
-                let due = due.max(last);
-                let first = due <= now_s
-                    && stage_due.is_none_or(|s| due <= s)
-                    && queued.is_none_or(|(_, q)| due <= q);
-                if first {
-                    last = due;
-                    self.check_installment(moment(due, now));
-                    continue;
-                }
+            if let Some(due) = self.plan_checks_at().and_then(first) {
+                last = due;
+                self.check_installment(moment(due, now));
+                continue;
             }
-            // A settlement offer lapses like a promise breaks: before a
-            // deadline or a wait of the same moment.
-            if let Some(due) = self.settlement_lapses_at() {
-                let due = due.max(last);
-                let first = due <= now_s
-                    && stage_due.is_none_or(|s| due <= s)
-                    && queued.is_none_or(|(_, q)| due <= q);
-                if first {
-                    last = due;
-                    self.lapse_settlement(moment(due, now));
-                    continue;
-                }
+            if let Some(due) = self.settlement_lapses_at().and_then(first) {
+                last = due;
+                self.lapse_settlement(moment(due, now));
+                continue;
             }
             // A deadline goes before a wait that ends at the same moment:
             // it moves the account, and the wait no longer matters.
-            if let Some((i, due)) = self.next_deadline(now) {
-                let due = due.max(last);
-                let first = due <= now_s
-                    && stage_due.is_none_or(|s| due <= s)
-                    && queued.is_none_or(|(_, q)| due <= q);
-                if first {
-                    last = due;
-                    let at = moment(due, now);
-                    let from = self.m.states.get(self.inst.state as usize).map(|s| s.stage);
-                    if let Some(to) = self.fire(i, due, at) {
-                        self.inst.resume_at = i64::MAX;
-                        self.goto(from, to, at);
-                    }
-                    continue;
+            if let Some((i, due)) = self
+                .next_deadline(now)
+                .and_then(|(i, due)| first(due).map(|due| (i, due)))
+            {
+                last = due;
+                let at = moment(due, now);
+                let from = self.m.states.get(self.inst.state as usize).map(|s| s.stage);
+                if let Some(to) = self.fire(i, due, at) {
+                    self.inst.resume_at = i64::MAX;
+                    self.goto(from, to, at);
                 }
+                continue;
             }
             match (queued, stage_due) {
                 (Some((i, due)), s) if due <= now_s && !matches!(s, Some(s) if due > s) => {
