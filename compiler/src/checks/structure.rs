@@ -4,7 +4,7 @@ use super::codes::*;
 use crate::diagnostics::Diagnostic;
 use crate::model::Model;
 use crate::syntax::ast::{Block, Decl, File, Handler, HandlerBody, Span, Stage, Step, StepKind};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 pub(super) fn check(file: &File, model: &Model, diags: &mut Vec<Diagnostic>) {
     let mut flow_handlers: Vec<&Handler> = Vec::new();

@@ -146,7 +146,7 @@ fn visit(steps: &[Step], f: &mut dyn FnMut(&StepKind)) {
 const LABELS_PER_EDGE: usize = 3;
 
 fn merge(edges: Vec<Edge>) -> Vec<Edge> {
-    use std::collections::{HashMap, HashSet};
+    use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
     let mut out: Vec<Edge> = Vec::with_capacity(edges.len());
     // Per merged edge: its distinct labels in order, and whether one of the
     // merged edges had none.

@@ -8,7 +8,7 @@ use layout::core::style::{LineStyleKind, StyleAttr};
 use layout::std_shapes::render::get_shape_size;
 use layout::std_shapes::shapes::{Arrow, Element, LineEndKind, ShapeKind};
 use layout::topo::layout::VisualGraph;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 const FONT: usize = 14;
 

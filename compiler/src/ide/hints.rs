@@ -21,7 +21,7 @@ use crate::model::{DeclId, Model};
 use crate::syntax::ast::{
     Block, Decl, DurationLit, DurationUnit, Ident, Span, Stage, StepKind, WaitKind,
 };
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 const MINUTES_PER_DAY: u64 = 1440;
 /// Times a stage's entry may widen before its latest day is given up as

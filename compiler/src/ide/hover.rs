@@ -10,7 +10,7 @@ use crate::model::{Model, Move, MoveKind, Type};
 use crate::syntax::ast::{
     self, Decl, ExprKind, FieldDecl, Span, TemplateBody, TestAction, TestItemKind, Text, TextPart,
 };
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::fmt::Write;
 
 /// The answer to a hover: Markdown, and the span of the name it is about.

@@ -9,7 +9,7 @@
 
 use crate::model::{DeclId, Model, SymbolKind};
 use crate::syntax::ast::Span;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// What a name names. Symbols the flow defines by use (queues, outcomes,
 /// teams) have no declaration: their first use stands for one.

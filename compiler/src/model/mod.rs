@@ -18,7 +18,7 @@ pub use ty::{Channel, ChannelSet, EnumId, Type};
 
 use crate::syntax::ast::Span;
 use chrono::{NaiveDate, Weekday};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::PathBuf;
 
 /// An account field, event payload field or action field.
@@ -217,7 +217,7 @@ impl Symbol {
 /// an entry for every name and expression of a file, and the keys are its
 /// own offsets, not input an attacker chooses to collide (the seed is still
 /// random per process).
-pub type SpanMap<V> = HashMap<Span, V, foldhash::fast::RandomState>;
+pub type SpanMap<V> = HashMap<Span, V>;
 
 /// Facts gathered while checking the file.
 #[derive(Clone, Debug, Default)]

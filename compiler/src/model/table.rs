@@ -1,6 +1,6 @@
 //! Declarations of one kind, in source order, found by name in constant time.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// Items in declaration order with an index by name. The first declaration
 /// of a name wins; duplicates are reported by `names` and not inserted.

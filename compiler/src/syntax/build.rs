@@ -9,7 +9,7 @@ use super::grammar::Rule;
 use crate::diagnostics::Diagnostic;
 use pest::iterators::Pair;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 pub(crate) const HANDLER_AFTER_STEP: &str = "dun::syntax::handler_after_step";
 

@@ -15,7 +15,7 @@
 use super::ast::{File, Span};
 use super::recovery::Recovered;
 use crate::diagnostics::{Diagnostic, Severity};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 /// Findings about a name the rest of the file fails to resolve.
 const UNKNOWN: &[&str] = &[

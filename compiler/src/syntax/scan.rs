@@ -10,7 +10,7 @@
 use super::ast::{Comment, Span};
 use super::keywords::{self, Roles};
 use super::lexer::{Lexer, TokenKind};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 #[derive(Default)]
 pub(crate) struct Scan {

@@ -10,7 +10,7 @@ use super::grammar::{DunParser, Rule};
 use super::lexer::{Lexer, TokenKind};
 use crate::diagnostics::Diagnostic;
 use pest::Parser;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 pub(crate) const TEMPLATE_PLACEHOLDER: &str = "dun::syntax::template_placeholder";
 

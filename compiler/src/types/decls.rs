@@ -7,7 +7,7 @@ use crate::diagnostics::Diagnostic;
 use crate::model::{ChannelSet, MoveHandler, MoveKind, SymbolKind, Type};
 use crate::names::near_miss;
 use crate::syntax::ast::{self, Decl, ExprKind, FieldRoot, HandlerBody, PolicyRuleKind, Span};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 impl Checker<'_> {
     pub(crate) fn decl(&mut self, decl: &Decl) {

@@ -23,7 +23,7 @@ pub use expr::arithmetic;
 use crate::diagnostics::Diagnostic;
 use crate::model::{DeclId, Model, Symbol, SymbolKind, Type, Usage};
 use crate::syntax::ast::{self, Span};
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 /// What the walk learnt, beyond `Usage`.
 #[derive(Default)]

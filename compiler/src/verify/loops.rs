@@ -185,7 +185,7 @@ fn cycle_in(g: &Graph, comp: &[Node], instant: &Instant) -> Option<Vec<(Node, us
         .copied()
         .find(|&v| v == g.entry(g.stage_of[v as usize]))
         .or_else(|| comp.first().copied())?;
-    let mut pred: std::collections::HashMap<Node, (Node, usize)> = Default::default();
+    let mut pred: foldhash::HashMap<Node, (Node, usize)> = Default::default();
     let mut queue = VecDeque::from([start]);
     while let Some(v) = queue.pop_front() {
         for (i, e) in g.out(v).iter().enumerate() {

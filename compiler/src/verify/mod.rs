@@ -31,7 +31,7 @@ pub use graph::bounds;
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::{self, Decl, PolicyRuleKind, Span};
 use dun_machine::format::Machine;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// More contacts than a cap allows fall in one window on a run of fixed waits.
 pub const CAP: &str = "dun::verify::cap";
@@ -208,7 +208,7 @@ fn with_context<T>(
     // Variables are numbered as declared, the first of a name winning (as
     // lowering numbers them).
     let mut var_names: Vec<Span> = Vec::new();
-    let mut seen_vars = std::collections::HashSet::new();
+    let mut seen_vars = foldhash::HashSet::default();
     for decl in &file.decls {
         if let Decl::Var(v) = decl {
             if seen_vars.insert(v.name.name.as_str()) {

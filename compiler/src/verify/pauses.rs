@@ -13,7 +13,8 @@ use super::{Context, PAUSE};
 use crate::diagnostics::Diagnostic;
 use dun_machine::format::{Channel, ChannelSet, Const, Instr, Machine, Pause, SrcSpan};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
+use foldhash::{HashMap, HashMapExt};
 
 pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
     for (i, pause) in cx.m.policy.pauses.iter().enumerate() {

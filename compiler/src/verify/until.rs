@@ -186,7 +186,7 @@ pub(super) fn can_be_past(m: &Machine, code: &[Op], pc: usize, at: &[Instr]) -> 
 /// moment ahead of the clock (with `least` added) after the last place a
 /// jump can land: the op runs in straight line from that `set`.
 fn set_ahead_before(m: &Machine, code: &[Op], pc: usize, var: u16, least: i64) -> bool {
-    let landings: std::collections::HashSet<usize> = code
+    let landings: foldhash::HashSet<usize> = code
         .iter()
         .filter_map(|op| match op {
             Op::Jump(to) | Op::JumpUnless { to, .. } => Some(*to as usize),
