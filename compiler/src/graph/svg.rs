@@ -1,6 +1,7 @@
 //! SVG drawn by `layout-rs`, so `dun graph --format svg` needs no Graphviz.
 
 use super::{EdgeKind, FlowGraph, NodeKind};
+use foldhash::{HashMap, HashMapExt};
 use layout::backends::svg::SVGWriter;
 use layout::core::base::Orientation;
 use layout::core::color::Color;
@@ -8,7 +9,6 @@ use layout::core::style::{LineStyleKind, StyleAttr};
 use layout::std_shapes::render::get_shape_size;
 use layout::std_shapes::shapes::{Arrow, Element, LineEndKind, ShapeKind};
 use layout::topo::layout::VisualGraph;
-use foldhash::{HashMap, HashMapExt};
 
 const FONT: usize = 14;
 

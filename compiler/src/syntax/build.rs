@@ -7,9 +7,9 @@
 use super::ast::*;
 use super::grammar::Rule;
 use crate::diagnostics::Diagnostic;
+use foldhash::HashMap;
 use pest::iterators::Pair;
 use std::cell::RefCell;
-use foldhash::HashMap;
 
 pub(crate) const HANDLER_AFTER_STEP: &str = "dun::syntax::handler_after_step";
 

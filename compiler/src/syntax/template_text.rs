@@ -9,8 +9,8 @@ use super::build::Builder;
 use super::grammar::{DunParser, Rule};
 use super::lexer::{Lexer, TokenKind};
 use crate::diagnostics::Diagnostic;
-use pest::Parser;
 use foldhash::{HashMap, HashMapExt};
+use pest::Parser;
 
 pub(crate) const TEMPLATE_PLACEHOLDER: &str = "dun::syntax::template_placeholder";
 

@@ -4,7 +4,7 @@
 use super::{Checker, Scope};
 use crate::checks::codes::*;
 use crate::diagnostics::Diagnostic;
-use crate::model::{ChannelSet, MoveHandler, MoveKind, SymbolKind, Type};
+use crate::model::{ChannelSet, DeclId, MoveHandler, MoveKind, SymbolKind, Type};
 use crate::names::near_miss;
 use crate::syntax::ast::{self, Decl, ExprKind, FieldRoot, HandlerBody, PolicyRuleKind, Span};
 use foldhash::{HashMap, HashMapExt};
@@ -151,13 +151,20 @@ impl Checker<'_> {
         false
     }
 
-    pub(crate) fn stage_ref(&mut self, stage: &ast::Ident) {
+    /// Resolves a stage's name, reporting an unknown one; gives the
+    /// stage's position in `Model::stages`.
+    pub(crate) fn stage_ref(&mut self, stage: &ast::Ident) -> Option<u16> {
         if self.model.stages.contains(&stage.name) {
-            self.refer(SymbolKind::Stage, &stage.name, stage.span);
-        } else if !stage.name.is_empty() {
+            return match self.refer(SymbolKind::Stage, &stage.name, stage.span) {
+                Some(DeclId::Stage(at)) => Some(at),
+                _ => None,
+            };
+        }
+        if !stage.name.is_empty() {
             let d = crate::names::unknown_stage(self.model, stage);
             self.report(d);
         }
+        None
     }
 
     /// A channel word of a policy rule or `expect no`: a channel, its

@@ -217,7 +217,9 @@ impl Checker<'_> {
                     let key = format!("{e}.{}", v.name.name);
                     self.refer(SymbolKind::EventField, &key, v.name.span);
                 }
-                None => self.refer(SymbolKind::AccountField, &v.name.name, v.name.span),
+                None => {
+                    self.refer(SymbolKind::AccountField, &v.name.name, v.name.span);
+                }
             }
             let ty = field.ty.clone();
             match (&v.value.kind, &ty) {
@@ -371,7 +373,9 @@ impl Checker<'_> {
                     );
                 }
             }
-            Expectation::Stage(stage) => self.stage_ref(stage),
+            Expectation::Stage(stage) => {
+                self.stage_ref(stage);
+            }
             Expectation::Promise(state) => self.expect_promise(state, state.span),
             Expectation::Plan(state) => self.expect_plan_state(state),
             Expectation::InstallmentMissed(span) => self.expect_installment_missed(*span),

@@ -129,10 +129,12 @@ impl Checker<'_> {
                 }
             }
             StepKind::Goto(stage) => self.move_to(stage, crate::model::MoveKind::Goto),
-            StepKind::End(outcome) => self.refer(SymbolKind::Outcome, &outcome.name, outcome.span),
+            StepKind::End(outcome) => {
+                self.refer(SymbolKind::Outcome, &outcome.name, outcome.span);
+            }
             StepKind::Set { var, value } => self.set(var, value, scope),
             StepKind::AssignQueue { queue, .. } => {
-                self.refer(SymbolKind::Queue, &queue.name, queue.span)
+                self.refer(SymbolKind::Queue, &queue.name, queue.span);
             }
             StepKind::AssignAgency(name) => {
                 if let Some(n) = self.plain_text(name, "an agency name") {

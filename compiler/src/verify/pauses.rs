@@ -12,9 +12,9 @@ use super::render::{self, span, Labels, Mode};
 use super::{Context, PAUSE};
 use crate::diagnostics::Diagnostic;
 use dun_machine::format::{Channel, ChannelSet, Const, Instr, Machine, Pause, SrcSpan};
+use foldhash::{HashMap, HashMapExt};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use foldhash::{HashMap, HashMapExt};
 
 pub fn check(cx: &Context<'_>, reach: &Reach, out: &mut Vec<Diagnostic>) {
     for (i, pause) in cx.m.policy.pauses.iter().enumerate() {

@@ -149,6 +149,9 @@ pub(crate) struct Scope<'a> {
     /// the range is no longer this process's (its lease was taken over),
     /// and the transaction is rolled back and the range left.
     pub renew: Option<&'a Renew<'a>>,
+    /// Set when the range was left so: the summary returned counts the
+    /// transactions committed before, which stand.
+    pub lost: std::cell::Cell<bool>,
 }
 
 /// The machines a run steps accounts with (see [`Store::admit`]), and
@@ -524,7 +527,8 @@ pub(crate) fn run_scoped(
                 Ok(true) => {}
                 Ok(false) => {
                     store.rollback();
-                    return Err(StoreError::LeaseLost);
+                    scope.lost.set(true);
+                    return Ok(summary);
                 }
                 Err(e) => {
                     store.rollback();
@@ -1039,7 +1043,68 @@ pub(crate) fn write_action(buf: &mut String, m: &Machine, account: &str, a: &Act
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{admitted, escape, run_scoped, RunInput, RunSummary, Scope};
+    use crate::store::Store;
+    use chrono::{Duration, TimeZone, Utc};
+    use std::cell::Cell;
+
+    /// A worker whose range is taken over between two transactions stops
+    /// there, and its summary still counts the transactions it committed:
+    /// nobody else steps those accounts again, so nobody else counts them.
+    #[test]
+    fn a_range_left_to_another_worker_counts_what_it_committed() {
+        let m = crate::testkit::consumer_early();
+        let dir = std::env::temp_dir().join(format!("dun-lease-lost-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a scratch folder");
+        let mut store = Store::open(&dir.join("store.db")).expect("a store");
+        let start = Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap();
+        let balance = m.account_field("balance");
+        let input = RunInput {
+            accounts: (0..25)
+                .map(|i| {
+                    let a = crate::sim::synthetic::account(&m, 1, i, start, balance);
+                    (i + 2, String::new(), a)
+                })
+                .collect(),
+            timed: vec![],
+            events: vec![],
+            start,
+            until: start + Duration::days(3),
+            batch: 10,
+            strict: false,
+            drain: false,
+        };
+        // The lease holds for two transactions of ten accounts, then is
+        // another worker's.
+        let renewals = Cell::new(0);
+        let renew = |_: &Store| {
+            renewals.set(renewals.get() + 1);
+            Ok(renewals.get() <= 2)
+        };
+        let scope = Scope {
+            range: None,
+            renew: Some(&renew),
+            lost: Cell::new(false),
+        };
+        let (_, machines) = admitted(&m, &mut store, false).expect("the machine is admitted");
+        let s = run_scoped(
+            &m,
+            &mut store,
+            &machines,
+            input,
+            &scope,
+            RunSummary::default(),
+            &mut |_, _| {},
+        )
+        .expect("the run");
+        assert!(scope.lost.get());
+        assert_eq!((s.enrolled, s.accounts_stepped), (20, 20));
+        assert!(s.steps >= 20, "{} steps", s.steps);
+        assert_eq!(store.totals().expect("totals").0, 20);
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn strings_are_escaped_as_json_reads_them() {

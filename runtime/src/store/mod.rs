@@ -54,10 +54,6 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Message(String),
-    /// A worker's range was taken over by another worker after its lease
-    /// ran out (see `workers`); what it committed before stands.
-    #[error("this worker's lease on its range of accounts ran out and another worker took the range over")]
-    LeaseLost,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -263,8 +263,9 @@ pub fn run_worker(
         let scope = Scope {
             range: Some((&first, &last)),
             renew: Some(&renew),
+            lost: Default::default(),
         };
-        match run_scoped(
+        let s = run_scoped(
             m,
             store,
             &machines,
@@ -272,20 +273,23 @@ pub fn run_worker(
             &scope,
             RunSummary::default(),
             progress,
-        ) {
-            Ok(s) => {
-                let r = &mut out.run;
-                r.enrolled += s.enrolled;
-                r.updated += s.updated;
-                r.events_processed += s.events_processed;
-                r.accounts_stepped += s.accounts_stepped;
-                r.steps += s.steps;
-                r.actions += s.actions;
-                r.reentered += s.reentered;
-                r.rejects.extend(s.rejects);
-            }
-            Err(StoreError::LeaseLost) => continue,
-            Err(e) => return Err(e),
+        )?;
+        let r = &mut out.run;
+        r.enrolled += s.enrolled;
+        r.updated += s.updated;
+        r.events_processed += s.events_processed;
+        r.accounts_stepped += s.accounts_stepped;
+        r.steps += s.steps;
+        r.actions += s.actions;
+        r.reentered += s.reentered;
+        r.rejects.extend(s.rejects);
+        r.stopped.extend(s.stopped);
+        r.damaged.extend(s.damaged);
+        // Another worker took the range over after this one's lease ran
+        // out; what this one committed is counted above, and the rest is
+        // the other's to step and to count.
+        if scope.lost.get() {
+            continue;
         }
         // Done, and released, if the lease is still this worker's: a
         // durable commit, which puts the range's steps (committed without
