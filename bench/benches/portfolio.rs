@@ -241,6 +241,9 @@ struct Workers {
     /// Each worker's peak resident memory, MB.
     peak: Vec<f64>,
     server: f64,
+    /// Seconds the worker that finished the batch spent exporting its
+    /// actions: one process's work, after every account has stepped.
+    export: f64,
 }
 
 /// A batch for the workers: `n` synthetic accounts enrolled at `start`,
@@ -334,6 +337,7 @@ fn pg_workers(
             trips: vec![],
             peak: vec![],
             server: 0.0,
+            export: 0.0,
         };
         for l in &mut lines {
             let done = l.next().expect("a line").expect("a line");
@@ -343,6 +347,7 @@ fn pg_workers(
             out.cpu.push(f[2].parse().expect("CPU seconds"));
             out.trips.push(f[3].parse().expect("round trips"));
             out.peak.push(f[4].parse().expect("megabytes"));
+            out.export += f[5].parse::<f64>().expect("export seconds");
         }
         let s = t.elapsed().as_secs_f64();
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -405,13 +410,19 @@ fn worker_child(m: &Machine, name: String) {
         range,
     };
     let s = store::run_worker(m, &mut st, input, &opts, &mut |_, _| {}).expect("the worker");
+    let exporting = Instant::now();
     if s.finished {
         st.export(Path::new(&var("DUN_BENCH_WORKER_ACTIONS")))
             .expect("the export");
     }
+    let export = if s.finished {
+        exporting.elapsed().as_secs_f64()
+    } else {
+        0.0
+    };
     let cpu = (cpu_ticks("self") - before) as f64 / 100.0;
     println!(
-        "done {} {cpu:.2} {} {:.0}",
+        "done {} {cpu:.2} {} {:.0} {export:.3}",
         s.run.steps,
         st.round_trips(),
         peak_mb()
@@ -424,15 +435,17 @@ fn worker_child(m: &Machine, name: String) {
 /// ranges of 1,000 accounts; the export by the last worker is timed too.
 /// The two configurations alternate, run by run, so that both see the
 /// same moments of a shared machine. Per run: account-steps per second,
-/// the load average when it started, each worker's CPU seconds and round
-/// trips per account, and the CPU seconds of their server backends; then
-/// medians.
+/// with the export and without it (the export is one process's work at
+/// the end of the batch, whatever the number of workers), the load
+/// average when it started, each worker's CPU seconds and round trips per
+/// account, and the CPU seconds of their server backends; then medians.
 fn postgres_run(runs: u64) {
     let Some(cluster) = store::testpg::durable_cluster() else {
         return;
     };
     let n = env("DUN_BENCH_RUN_ACCOUNTS", 20_000);
     let mut rates: [Vec<f64>; 2] = [vec![], vec![]];
+    let mut stepping: [Vec<f64>; 2] = [vec![], vec![]];
     let mut cores: [Vec<f64>; 2] = [vec![], vec![]];
     for r in 0..runs {
         for workers in [1usize, 2] {
@@ -454,8 +467,10 @@ fn postgres_run(runs: u64) {
             let (busy, total) = machine_ticks();
             let idle = 1.0 - (busy - machine.0) as f64 / (total - machine.1).max(1) as f64;
             let rate = done.steps as f64 / s;
+            let stepped = done.steps as f64 / (s - done.export);
             let used = (done.cpu.iter().sum::<f64>() + done.server) / s;
             rates[workers - 1].push(rate);
+            stepping[workers - 1].push(stepped);
             cores[workers - 1].push(used);
             let cpu: Vec<String> = done.cpu.iter().map(|c| format!("{c:.2}")).collect();
             let trips: Vec<String> = done
@@ -464,8 +479,9 @@ fn postgres_run(runs: u64) {
                 .map(|t| format!("{:.3}", *t as f64 / n as f64))
                 .collect();
             println!(
-                "  run {r}, {workers} worker(s): {rate:.0} account-steps/s in {s:.2} s ({} steps); load {load:.1}; CPU s: workers [{}], server {:.2}; cores used {used:.2}, machine idle {:.0}%; round trips per account [{}]",
+                "  run {r}, {workers} worker(s): {rate:.0} account-steps/s in {s:.2} s ({} steps), {stepped:.0}/s without the export's {:.2} s; load {load:.1}; CPU s: workers [{}], server {:.2}; cores used {used:.2}, machine idle {:.0}%; round trips per account [{}]",
                 done.steps,
+                done.export,
                 cpu.join(", "),
                 done.server,
                 100.0 * idle,
@@ -480,6 +496,11 @@ fn postgres_run(runs: u64) {
         two / one,
         median(cores[0].clone()),
         median(cores[1].clone())
+    );
+    let (one, two) = (median(stepping[0].clone()), median(stepping[1].clone()));
+    println!(
+        "  without the export: median {one:.0} and {two:.0} account-steps/s ({:.2}x)",
+        two / one
     );
 }
 
