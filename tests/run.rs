@@ -17,6 +17,7 @@ fn scratch(name: &str) -> PathBuf {
 on_both!(
     a_run_of_the_example_exports_every_action_once_and_running_again_adds_nothing,
     the_next_day_only_the_new_events_and_the_new_time_run,
+    a_run_to_a_past_moment_without_start_steps_known_accounts_and_refuses_a_new_one,
     a_run_killed_at_any_point_and_started_again_loses_and_repeats_no_action,
     every_kind_of_bad_row_is_rejected_with_its_line_and_reason_and_the_good_rows_run,
     a_store_of_one_flow_version_refuses_another_version,
@@ -130,6 +131,62 @@ fn the_next_day_only_the_new_events_and_the_new_time_run() {
     assert!(two_runs.contains("enrolled"), "{two_runs}");
     assert!(two_runs.lines().count() > 3, "{two_runs}");
     assert_eq!(two_runs, trail(&db2));
+}
+
+/// `--start` (when new accounts enrol) is now by default. A run to a moment
+/// already past, as a catch-up run of known accounts is, needs no
+/// `--start`; one whose accounts file has a new account is refused, naming
+/// it, before anything is stepped.
+fn a_run_to_a_past_moment_without_start_steps_known_accounts_and_refuses_a_new_one() {
+    let (dir, db, out) = fresh("past_until");
+    let flow = example("consumer_cards.dun");
+    let accounts = example("accounts.csv");
+    let none = dir.join("none.jsonl");
+    std::fs::write(&none, "").unwrap();
+    let none = none.display().to_string();
+    let mut args = run_args(&flow, &db, &accounts, &none, &out);
+    args[11] = "2026-03-20T00:00:00Z";
+    assert!(dun(&args).status.success());
+    let later = |accounts: &str| {
+        dun(&[
+            "run",
+            &flow,
+            "--db",
+            &db,
+            "--accounts",
+            accounts,
+            "--until",
+            "2026-04-01T00:00:00Z",
+            "--actions",
+            &out,
+        ])
+    };
+    let known = later(&accounts);
+    assert!(known.status.success(), "{}", text(&known.stderr));
+    assert!(
+        text(&known.stderr).contains("0 enrolled"),
+        "{}",
+        text(&known.stderr)
+    );
+    let after_known = text(&dun(&["status", "--db", &db]).stdout);
+
+    let with_new = dir.join("with_new.csv");
+    let body = std::fs::read_to_string(&accounts).unwrap();
+    let mut lines: Vec<&str> = body.lines().collect();
+    let last = lines.last().copied().unwrap().replacen("NG-", "NG-9", 1);
+    lines.push(&last);
+    std::fs::write(&with_new, lines.join("\n") + "\n").unwrap();
+    let refused = later(&with_new.display().to_string());
+    assert!(!refused.status.success());
+    let err = text(&refused.stderr);
+    assert!(err.contains("is after --until"), "{err}");
+    assert!(err.contains("is new"), "{err}");
+    assert!(err.contains("--start"), "{err}");
+    assert_eq!(
+        text(&dun(&["status", "--db", &db]).stdout),
+        after_known,
+        "nothing stepped"
+    );
 }
 
 /// A portfolio big enough that a run takes a while, so kills land in the

@@ -191,13 +191,6 @@ pub(crate) fn run_scoped(
         .collect();
     let start = input.start.timestamp();
     let until = input.until.timestamp();
-    if start > until {
-        return Err(StoreError::Message(format!(
-            "--start ({}) is after --until ({}); new accounts would enrol after the end of the run",
-            input.start.to_rfc3339(),
-            input.until.to_rfc3339()
-        )));
-    }
 
     // Everything the store holds, keyed by account id.
     let mut known: HashMap<String, (usize, Account, Instance, i64)> = HashMap::new();
@@ -410,6 +403,17 @@ pub(crate) fn run_scoped(
             }
         }
         timed.insert((id, at), line);
+    }
+    // `--start` is when new accounts enrol: a run that ends before it is
+    // refused only when it has one (a catch-up run of known accounts,
+    // with `--start` left to its default of now, is not).
+    if start > until {
+        if let Some(w) = work
+            .values()
+            .find(|w| w.known.is_none() && w.enrol_at > until)
+        {
+            return Err(start_after_until(&input.start, &input.until, &w.account.id));
+        }
     }
     let m0 = m;
 
@@ -641,6 +645,20 @@ pub(crate) fn run_scoped(
         progress(done, total);
     }
     Ok(summary)
+}
+
+/// The refusal of a run whose new account `id` would enrol at `start`,
+/// after the run's end.
+pub(crate) fn start_after_until(
+    start: &DateTime<Utc>,
+    until: &DateTime<Utc>,
+    id: &str,
+) -> StoreError {
+    StoreError::Message(format!(
+        "--start ({}) is after --until ({}): account `{id}` is new and would enrol after the end of the run; give a --start before --until, or run to a later --until",
+        start.to_rfc3339(),
+        until.to_rfc3339()
+    ))
 }
 
 /// The next cycle of an ended account whose changed row meets the flow's

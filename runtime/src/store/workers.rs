@@ -100,13 +100,6 @@ pub fn run_worker(
             store.label()
         )));
     }
-    if input.start > input.until {
-        return Err(StoreError::Message(format!(
-            "--start ({}) is after --until ({}); new accounts would enrol after the end of the run",
-            input.start.to_rfc3339(),
-            input.until.to_rfc3339()
-        )));
-    }
     let (notes, machines) = admitted(m, store, input.drain)?;
     let id = batch_id(m, &input);
     let mut out = WorkerSummary {
@@ -140,6 +133,14 @@ pub fn run_worker(
             },
         )?;
         for (_, _, a) in &input.accounts {
+            // `--start` is when new accounts enrol (see `run_scoped`).
+            if input.start > input.until && !clocks.contains_key(&a.id) {
+                return Err(super::batch::start_after_until(
+                    &input.start,
+                    &input.until,
+                    &a.id,
+                ));
+            }
             ids.insert(a.id.clone());
         }
         // A new account given only in rows with `as_of` enrols with the
