@@ -137,8 +137,8 @@ impl Checker<'_> {
         self.diags.push(d);
     }
 
-    /// Records a reference at `span` and, outside tests, marks the symbol used.
-    /// Records a use of `name` and gives the declaration it names.
+    /// Records a reference at `span` and, outside tests, marks the symbol
+    /// used; gives the declaration the name resolves to.
     fn refer(&mut self, kind: SymbolKind, name: &str, span: Span) -> Option<DeclId> {
         if name.is_empty() {
             return None;

@@ -1076,7 +1076,10 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("a scratch folder");
         let mut store = Store::open(&dir.join("store.db")).expect("a store");
-        let start = Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap();
+        let start = Utc
+            .with_ymd_and_hms(2026, 3, 2, 15, 0, 0)
+            .single()
+            .expect("a moment");
         let balance = m.account_field("balance");
         let input = RunInput {
             accounts: (0..25)
