@@ -196,7 +196,8 @@ fn summary(store: &Store) -> Shown {
             c.accounts
         );
     }
-    if let Some(p) = promises::count(store)? {
+    let (promises, plans) = arrangements(store)?;
+    if let Some(p) = promises {
         let _ = writeln!(
             out,
             "\npromises (each account's last): {} open, {} kept, {} broken; {:.1}% of the decided ones kept",
@@ -206,7 +207,7 @@ fn summary(store: &Store) -> Shown {
             p.kept_rate() * 100.0
         );
     }
-    if let Some(p) = plans::count(store)? {
+    if let Some(p) = plans {
         let _ = writeln!(
             out,
             "plans (each account's last): {} current, {} completed, {} broken; {:.1}% of the decided ones completed",
@@ -217,6 +218,41 @@ fn summary(store: &Store) -> Shown {
         );
     }
     Ok(Some(out))
+}
+
+/// How many accounts' last promise and last plan are in each state, each
+/// `None` when no machine of the store tracks them: one read of every
+/// account for both.
+fn arrangements(
+    store: &Store,
+) -> Result<(Option<promises::Promises>, Option<plans::Plans>), dun_runtime::store::StoreError> {
+    let mut machines = std::collections::HashMap::new();
+    for p in store.pinned()? {
+        let m = store.machine(&p.fingerprint)?;
+        machines.insert(p.fingerprint, m);
+    }
+    let any =
+        |tracks: fn(&dun_runtime::format::Machine) -> bool| machines.values().flatten().any(tracks);
+    let mut promises = any(promises::tracks).then(promises::Promises::default);
+    let mut plans = any(plans::tracks).then(plans::Plans::default);
+    if promises.is_none() && plans.is_none() {
+        return Ok((None, None));
+    }
+    for id in store.account_ids()? {
+        let Some(acct) = store.account(&id)? else {
+            continue;
+        };
+        let Some(Some(m)) = acct.machine.as_ref().and_then(|fp| machines.get(fp)) else {
+            continue;
+        };
+        if let Some(p) = &mut promises {
+            p.add(m, &acct);
+        }
+        if let Some(p) = &mut plans {
+            p.add(m, &acct);
+        }
+    }
+    Ok((promises, plans))
 }
 
 fn account(store: &Store, id: &str) -> Shown {
@@ -349,7 +385,8 @@ pub(crate) fn summary_json(store: &Store) -> Shown {
         "unexported": unexported,
         "stages": stages,
     });
-    if let Some(p) = promises::count(store)? {
+    let (promises, plans) = arrangements(store)?;
+    if let Some(p) = promises {
         doc["promises"] = serde_json::json!({
             "open": p.open,
             "kept": p.kept,
@@ -357,7 +394,7 @@ pub(crate) fn summary_json(store: &Store) -> Shown {
             "kept_rate": p.kept_rate(),
         });
     }
-    if let Some(p) = plans::count(store)? {
+    if let Some(p) = plans {
         doc["plans"] = serde_json::json!({
             "current": p.current,
             "completed": p.completed,

@@ -6,7 +6,6 @@
 use dun_runtime::engine::{plan_of, PlanView};
 use dun_runtime::format::Machine;
 use dun_runtime::store::{Store, StoreError, StoredAccount};
-use std::collections::HashMap;
 
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct Plans {
@@ -28,35 +27,22 @@ impl Plans {
     }
 }
 
-/// `None` when no machine of the store tracks plans.
-pub(crate) fn count(store: &Store) -> Result<Option<Plans>, StoreError> {
-    let mut machines: HashMap<String, Option<Machine>> = HashMap::new();
-    for p in store.pinned()? {
-        let m = store.machine(&p.fingerprint)?;
-        machines.insert(p.fingerprint, m);
-    }
-    if !machines
-        .values()
-        .any(|m| m.as_ref().is_some_and(|m| m.plans.is_some()))
-    {
-        return Ok(None);
-    }
-    let mut out = Plans::default();
-    for id in store.account_ids()? {
-        let Some(acct) = store.account(&id)? else {
-            continue;
-        };
-        let Some(Some(m)) = acct.machine.as_ref().and_then(|fp| machines.get(fp)) else {
-            continue;
-        };
+/// Whether `m` tracks payment plans.
+pub(crate) fn tracks(m: &Machine) -> bool {
+    m.plans.is_some()
+}
+
+impl Plans {
+    /// Counts the state of `acct`'s last plan, read with `m`, the machine
+    /// it runs on.
+    pub fn add(&mut self, m: &Machine, acct: &StoredAccount) {
         match plan_of(m, &acct.instance).map(|p| p.state) {
-            Some("current") => out.current += 1,
-            Some("completed") => out.completed += 1,
-            Some("broken") => out.broken += 1,
+            Some("current") => self.current += 1,
+            Some("completed") => self.completed += 1,
+            Some("broken") => self.broken += 1,
             _ => {}
         }
     }
-    Ok(Some(out))
 }
 
 /// The account's last plan and the flow's currency, if its machine tracks

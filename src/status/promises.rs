@@ -3,9 +3,8 @@
 //! engine decided, read from each account's state.
 
 use dun_runtime::format::{Machine, PROMISE_STATES};
-use dun_runtime::store::{Store, StoreError};
+use dun_runtime::store::StoredAccount;
 use dun_runtime::value::Value;
-use std::collections::HashMap;
 
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct Promises {
@@ -26,37 +25,26 @@ impl Promises {
     }
 }
 
-/// `None` when no machine of the store tracks promises.
-pub(crate) fn count(store: &Store) -> Result<Option<Promises>, StoreError> {
-    let mut machines: HashMap<String, Option<Machine>> = HashMap::new();
-    for p in store.pinned()? {
-        let m = store.machine(&p.fingerprint)?;
-        machines.insert(p.fingerprint, m);
-    }
-    let tracks = |m: &Option<Machine>| m.as_ref().is_some_and(|m| m.arrangements.is_some());
-    if !machines.values().any(tracks) {
-        return Ok(None);
-    }
-    let mut out = Promises::default();
-    for id in store.account_ids()? {
-        let Some(acct) = store.account(&id)? else {
-            continue;
-        };
-        let Some(Some(m)) = acct.machine.as_ref().and_then(|fp| machines.get(fp)) else {
-            continue;
-        };
+/// Whether `m` tracks promises.
+pub(crate) fn tracks(m: &Machine) -> bool {
+    m.arrangements.is_some()
+}
+
+impl Promises {
+    /// Counts the state of `acct`'s last promise, read with `m`, the
+    /// machine it runs on.
+    pub fn add(&mut self, m: &Machine, acct: &StoredAccount) {
         let Some(a) = &m.arrangements else {
-            continue;
+            return;
         };
         let Some(Value::Variant(state)) = acct.instance.vars.get(a.promise as usize) else {
-            continue;
+            return;
         };
         match state.as_str() {
-            s if s == PROMISE_STATES[1] => out.open += 1,
-            s if s == PROMISE_STATES[2] => out.kept += 1,
-            s if s == PROMISE_STATES[3] => out.broken += 1,
+            s if s == PROMISE_STATES[1] => self.open += 1,
+            s if s == PROMISE_STATES[2] => self.kept += 1,
+            s if s == PROMISE_STATES[3] => self.broken += 1,
             _ => {}
         }
     }
-    Ok(Some(out))
 }
