@@ -88,75 +88,21 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
             }
             let samples = Samples::new(doc);
             out.push_str("\n\nWith sample values:\n");
+            let template = model.templates.get(name);
             match &t.body {
-                TemplateBody::Text(text) => {
-                    out.push_str(&quote(&samples.render(src, text)));
-                }
                 TemplateBody::Languages(texts) => {
                     for (i, text) in texts.iter().enumerate() {
                         if i > 0 {
                             out.push_str("\n\n");
                         }
                         let _ = writeln!(out, "`{}`:\n", text.language.name);
-                        match &text.body {
-                            TemplateBody::Email { subject, body } => {
-                                let _ = write!(
-                                    out,
-                                    "{}\n>\n{}",
-                                    quote(&format!("**{}**", samples.render(src, subject))),
-                                    quote(&samples.render(src, body))
-                                );
-                            }
-                            TemplateBody::Text(body) => {
-                                out.push_str(&quote(&samples.render(src, body)));
-                            }
-                            TemplateBody::File(path) => {
-                                let shown = path.plain().unwrap_or_default();
-                                let file = model
-                                    .templates
-                                    .get(name)
-                                    .and_then(|t| t.language_file(&text.language.name));
-                                match file.and_then(|f| Some((f, f.body.as_ref()?))) {
-                                    Some((f, body)) => {
-                                        let _ = write!(
-                                            out,
-                                            "(from `{shown}`)\n\n{}",
-                                            quote(&samples.render(&f.source, body))
-                                        );
-                                    }
-                                    None => {
-                                        let _ =
-                                            write!(out, "(the file `{shown}` could not be read)");
-                                    }
-                                }
-                            }
-                            TemplateBody::Languages(_) => {}
-                        }
+                        let file = template.and_then(|t| t.language_file(&text.language.name));
+                        template_body(&mut out, &samples, src, &text.body, file);
                     }
                 }
-                TemplateBody::Email { subject, body } => {
-                    let _ = write!(
-                        out,
-                        "{}\n>\n{}",
-                        quote(&format!("**{}**", samples.render(src, subject))),
-                        quote(&samples.render(src, body))
-                    );
-                }
-                TemplateBody::File(path) => {
-                    let shown = path.plain().unwrap_or_default();
-                    let file = model.templates.get(name).and_then(|t| t.file.as_ref());
-                    match file.and_then(|f| Some((f, f.body.as_ref()?))) {
-                        Some((f, body)) => {
-                            let _ = write!(
-                                out,
-                                "(from `{shown}`)\n\n{}",
-                                quote(&samples.render(&f.source, body))
-                            );
-                        }
-                        None => {
-                            let _ = write!(out, "(the file `{shown}` could not be read)");
-                        }
-                    }
+                body => {
+                    let file = template.and_then(|t| t.file.as_ref());
+                    template_body(&mut out, &samples, src, body, file);
                 }
             }
         }
@@ -306,6 +252,45 @@ fn describe(doc: &Document, target: &Target) -> Option<String> {
         let _ = write!(out, "\n\n{d}");
     }
     Some(out)
+}
+
+/// A template's text, or one language's, with sample values: `file` is
+/// what was read of a `file "..."` body.
+fn template_body(
+    out: &mut String,
+    samples: &Samples<'_>,
+    src: &str,
+    body: &TemplateBody,
+    file: Option<&crate::model::TemplateFile>,
+) {
+    match body {
+        TemplateBody::Text(text) => out.push_str(&quote(&samples.render(src, text))),
+        TemplateBody::Email { subject, body } => {
+            let _ = write!(
+                out,
+                "{}\n>\n{}",
+                quote(&format!("**{}**", samples.render(src, subject))),
+                quote(&samples.render(src, body))
+            );
+        }
+        TemplateBody::File(path) => {
+            let shown = path.plain().unwrap_or_default();
+            match file.and_then(|f| Some((f, f.body.as_ref()?))) {
+                Some((f, body)) => {
+                    let _ = write!(
+                        out,
+                        "(from `{shown}`)\n\n{}",
+                        quote(&samples.render(&f.source, body))
+                    );
+                }
+                None => {
+                    let _ = write!(out, "(the file `{shown}` could not be read)");
+                }
+            }
+        }
+        // Languages do not nest.
+        TemplateBody::Languages(_) => {}
+    }
 }
 
 fn quote(text: &str) -> String {
