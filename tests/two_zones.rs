@@ -4,32 +4,14 @@
 //! be). 2026-03-02 is a Monday; New York is UTC-5 and Los Angeles UTC-8
 //! until 2026-03-08.
 
-use dun_runtime::testing::{run_test, TestReport, TraceKind};
+mod common;
 
+use common::flow_text::failures;
+use dun_runtime::testing::{TestReport, TraceKind};
+
+/// Every test's report; the flow must check clean.
 fn run(flow: &str) -> Vec<TestReport> {
-    let analysis = dun_compiler::analyze(None, flow);
-    let errors: Vec<_> = analysis
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(errors.is_empty(), "the flow does not check: {errors:#?}");
-    let machine = dun_compiler::lower::lower(&analysis.file, &analysis.model)
-        .unwrap_or_else(|d| panic!("{d:#?}"));
-    let (cases, problems) =
-        dun_compiler::lower::lower_tests_with_diagnostics(&analysis.file, &machine);
-    assert!(problems.is_empty(), "{problems:#?}");
-    cases.iter().map(|c| run_test(&machine, c)).collect()
-}
-
-fn failures(report: &TestReport) -> Vec<String> {
-    report
-        .results
-        .iter()
-        .filter(|r| !r.passed)
-        .map(|r| r.message.clone())
-        .chain(report.problems.iter().cloned())
-        .collect()
+    common::flow_text::reports(flow).1
 }
 
 /// The `HH:MM` (in the test's zone) and day of each call.
