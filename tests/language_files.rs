@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{dun, flow, scratch, text};
+use common::{dun, flow, scratch, sends, text};
 use std::path::Path;
 
 const FLOW: &str = r#"flow files version 1
@@ -51,32 +51,11 @@ fn each_customer_gets_the_text_of_their_language_from_its_file() {
         "Hola {account.name}, debes {account.balance}.",
         "Hi {account.name}, you owe {account.balance}.",
     );
-    std::fs::write(
-        dir.join("accounts.csv"),
-        "id,name,mobile,balance,language\nA1,Ana,+573000000111,189900,es\nB2,Bob,+573000000222,189900,en\n",
-    )
-    .unwrap();
-    let out = dun(&[
-        "run",
+    let sends = sends(
+        &dir,
         &dir.join("files.dun").display().to_string(),
-        "--db",
-        ":memory:",
-        "--accounts",
-        &dir.join("accounts.csv").display().to_string(),
-        "--start",
-        "2026-03-24T10:00:00Z",
-        "--until",
-        "2026-03-25",
-        "--actions",
-        &dir.join("actions.jsonl").display().to_string(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let sends: Vec<serde_json::Value> = std::fs::read_to_string(dir.join("actions.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .filter(|a: &serde_json::Value| a["type"] == "send")
-        .collect();
+        "id,name,mobile,balance,language\nA1,Ana,+573000000111,189900,es\nB2,Bob,+573000000222,189900,en\n",
+    );
     let sent = |account: &str| {
         sends
             .iter()

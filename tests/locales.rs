@@ -5,8 +5,7 @@
 
 mod common;
 
-use common::{dun, scratch, text};
-use std::path::Path;
+use common::{dun, scratch, sends, text};
 
 const PERU: &str = r#"flow peru version 1
 currency PEN
@@ -47,33 +46,6 @@ const ACCOUNTS: &str = "id,name,mobile,balance,due_date,language\n\
     A1,Ana,+51999000111,1159.80,2026-03-23,es\n\
     B2,Bob,+51999000222,-20.5,2026-03-23,en\n\
     C3,Cid,+51999000333,30,2026-03-23,\n";
-
-/// `dun run` of `flow` over `accounts` in `dir`: the exported sends, as
-/// JSON objects in order.
-fn sends(dir: &Path, flow: &str, accounts: &str) -> Vec<serde_json::Value> {
-    std::fs::write(dir.join("accounts.csv"), accounts).unwrap();
-    let out = dun(&[
-        "run",
-        flow,
-        "--db",
-        ":memory:",
-        "--accounts",
-        &dir.join("accounts.csv").display().to_string(),
-        "--start",
-        "2026-03-24T10:00:00Z",
-        "--until",
-        "2026-03-25",
-        "--actions",
-        &dir.join("actions.jsonl").display().to_string(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    std::fs::read_to_string(dir.join("actions.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .filter(|a| a["type"] == "send")
-        .collect()
-}
 
 fn field<'a>(sends: &'a [serde_json::Value], account: &str, template: &str, key: &str) -> &'a str {
     sends

@@ -202,3 +202,30 @@ pub fn store_at(dir: &Path, name: &str) -> String {
         dir.join(format!("{name}.db")).display().to_string()
     }
 }
+
+/// `dun run` of `flow` over `accounts` in `dir`: the exported sends, as
+/// JSON objects in order.
+pub fn sends(dir: &std::path::Path, flow: &str, accounts: &str) -> Vec<serde_json::Value> {
+    std::fs::write(dir.join("accounts.csv"), accounts).unwrap();
+    let out = dun(&[
+        "run",
+        flow,
+        "--db",
+        ":memory:",
+        "--accounts",
+        &dir.join("accounts.csv").display().to_string(),
+        "--start",
+        "2026-03-24T10:00:00Z",
+        "--until",
+        "2026-03-25",
+        "--actions",
+        &dir.join("actions.jsonl").display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::read_to_string(dir.join("actions.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|a| a["type"] == "send")
+        .collect()
+}
