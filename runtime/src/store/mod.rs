@@ -44,6 +44,12 @@ use rusqlite::Connection;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+/// The bytes of actions an export hands its writing thread at a time.
+const EXPORT_CHUNK: usize = 1 << 20;
+/// The bytes of actions an export writes between two syncs in the
+/// background.
+const EXPORT_SYNC: usize = 64 << 20;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("the store `{path}`: {source}")]
@@ -616,6 +622,12 @@ impl Store {
     /// [`Store::export_after`] into a file already opened with
     /// [`append_lines`]. A device or a pipe (`/dev/null`) is written but
     /// not synced, having no disk.
+    ///
+    /// The rows are read on this thread and written by another, in chunks
+    /// of [`EXPORT_CHUNK`]: a batch's actions run to hundreds of megabytes,
+    /// and reading them from the store and writing them to the page cache
+    /// each take about as long as the other, so together they take the
+    /// time of the longer rather than of both.
     fn export_after_to(
         &self,
         after: i64,
@@ -627,28 +639,78 @@ impl Store {
         };
         let upto = self.settled()?;
         let regular = file.metadata().map_err(io)?.is_file();
-        let mut writer = std::io::BufWriter::new(&mut *file);
         let mut last = after;
         let mut count = 0u64;
-        self.each(
-            "SELECT seq, actions, body FROM outbox WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
-            ps![after, upto],
-            &mut |mut r| {
-                let seq: i64 = r.get(0)?;
-                let actions: i64 = r.get(1)?;
-                let body: Vec<u8> = r.get(2)?;
-                writer.write_all(&body).map_err(io)?;
-                writer.write_all(b"\n").map_err(io)?;
-                last = seq;
-                count += actions.max(0) as u64;
+        std::thread::scope(|scope| {
+            let (chunks, written) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+            let writer = scope.spawn(move || -> std::io::Result<()> {
+                // Every EXPORT_SYNC bytes, a thread of its own syncs what
+                // is written so far while writing goes on, so that the
+                // last sync has only the tail left to put on disk.
+                let (due, syncs) = std::sync::mpsc::channel::<()>();
+                let syncing = file.try_clone()?;
+                let syncer = std::thread::spawn(move || -> std::io::Result<()> {
+                    while syncs.recv().is_ok() {
+                        while syncs.try_recv().is_ok() {}
+                        syncing.sync_data()?;
+                    }
+                    Ok(())
+                });
+                let mut unsynced = 0;
+                for chunk in written {
+                    file.write_all(&chunk)?;
+                    unsynced += chunk.len();
+                    if regular && unsynced >= EXPORT_SYNC {
+                        let _ = due.send(());
+                        unsynced = 0;
+                    }
+                }
+                drop(due);
+                syncer
+                    .join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("the syncing thread stopped")))?;
+                if regular {
+                    file.sync_all()?;
+                }
                 Ok(())
-            },
-        )?;
-        writer.flush().map_err(io)?;
-        drop(writer);
-        if regular {
-            file.sync_all().map_err(io)?;
-        }
+            });
+            let mut chunk = Vec::with_capacity(EXPORT_CHUNK);
+            let read = self.each(
+                "SELECT seq, actions, body FROM outbox WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+                ps![after, upto],
+                &mut |mut r| {
+                    let seq: i64 = r.get(0)?;
+                    let actions: i64 = r.get(1)?;
+                    let body: Vec<u8> = r.get(2)?;
+                    chunk.extend_from_slice(&body);
+                    chunk.push(b'\n');
+                    if chunk.len() >= EXPORT_CHUNK {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(EXPORT_CHUNK));
+                        // Refused only when the writer has stopped on an
+                        // error, which its join below gives.
+                        if chunks.send(full).is_err() {
+                            return Err(StoreError::Message(format!(
+                                "cannot write `{}`",
+                                out.display()
+                            )));
+                        }
+                    }
+                    last = seq;
+                    count += actions.max(0) as u64;
+                    Ok(())
+                },
+            );
+            if read.is_ok() && !chunk.is_empty() {
+                let _ = chunks.send(chunk);
+            }
+            drop(chunks);
+            let wrote = writer
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the writing thread stopped")));
+            // The writer's error says why a read stopped on a refused send.
+            wrote.map_err(io)?;
+            read
+        })?;
         Ok((last, count))
     }
 
@@ -656,8 +718,13 @@ impl Store {
     /// SQLite a reader never sees a gap that fills later (one writer at a
     /// time), so it is the largest. On PostgreSQL workers take sequence
     /// numbers before they commit, so a taken number may commit after a
-    /// larger one: an exclusive lock on the outbox waits for every
-    /// transaction writing it to end, and then the largest is settled.
+    /// larger one. Every transaction writing the outbox holds an advisory
+    /// lock, shared, from before its rows take their numbers to its end;
+    /// taking it exclusively waits for each of them to end, and then the
+    /// largest is settled. A lock on the table itself would do the same,
+    /// but would also queue behind (auto)vacuum, which holds the outbox
+    /// for seconds after a batch's inserts (or, to prevent wraparound, for
+    /// as long as it takes).
     pub fn settled(&self) -> Result<i64> {
         if !self.is_postgres() {
             let mut r = self
@@ -669,7 +736,10 @@ impl Store {
             return r.get(0);
         }
         self.transaction(true, || {
-            self.batch_sql("LOCK TABLE outbox IN EXCLUSIVE MODE")?;
+            self.exec(
+                "SELECT pg_advisory_xact_lock(?1, hashtext(current_schema()))",
+                ps![i64::from(pg::LOCK_OUTBOX)],
+            )?;
             let mut r = self
                 .query_opt(
                     "SELECT CAST(coalesce(max(seq), 0) AS BIGINT) FROM outbox",
@@ -864,5 +934,61 @@ mod tests {
             );
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// An export's cursor on PostgreSQL stops short of a row whose
+    /// transaction has not ended (it waits for the transaction, then
+    /// passes the row), and does not queue behind a vacuum of the outbox,
+    /// which holds the table in a mode a lock on the table would wait for.
+    #[test]
+    fn the_cursor_waits_for_a_writer_of_the_outbox_and_not_for_a_vacuum() {
+        use std::sync::mpsc::channel;
+        use std::time::Duration;
+        let Some(cluster) = testpg::cluster() else {
+            return;
+        };
+        let url = cluster.database("settled_cursor");
+        let at = Location::parse(Path::new(&url)).unwrap();
+        let writer = Store::open_as(&at, Access::Worker).unwrap();
+        writer.begin(false).unwrap();
+        let mut page = page::Page::default();
+        page.outbox.push(("A1".into(), 1, "{\"id\":\"a\"}".into()));
+        page.flush(&writer).unwrap();
+        let settled = |reader: Store| {
+            let (tx, rx) = channel();
+            std::thread::spawn(move || {
+                let _ = tx.send(reader.settled().map_err(|e| e.to_string()));
+            });
+            rx
+        };
+        let waiting = settled(Store::open_as(&at, Access::Worker).unwrap());
+        assert!(
+            waiting.recv_timeout(Duration::from_millis(500)).is_err(),
+            "the cursor passed a row whose transaction is under way"
+        );
+        writer.commit().unwrap();
+        let upto = waiting.recv_timeout(Duration::from_secs(30)).unwrap();
+        assert_eq!(upto, Ok(1));
+        // What autovacuum holds while it vacuums the outbox.
+        let mut vacuum = postgres::Client::connect(
+            &format!(
+                "host={} port={} user={} dbname=settled_cursor",
+                cluster.socket.display(),
+                cluster.port,
+                cluster.user
+            ),
+            postgres::NoTls,
+        )
+        .unwrap();
+        vacuum
+            .batch_execute("BEGIN; LOCK TABLE outbox IN SHARE UPDATE EXCLUSIVE MODE")
+            .unwrap();
+        let beside = settled(Store::open_as(&at, Access::Worker).unwrap());
+        assert_eq!(
+            beside.recv_timeout(Duration::from_secs(30)).unwrap(),
+            Ok(1),
+            "the cursor waited for a vacuum"
+        );
+        vacuum.batch_execute("ROLLBACK").unwrap();
     }
 }

@@ -126,6 +126,13 @@ impl Page {
             )?;
         }
         if !self.outbox.is_empty() {
+            // Before the rows take their sequence numbers, and held to the
+            // commit: a reader's cursor waits for this transaction to end
+            // (see `Store::settled`).
+            store.exec(
+                "SELECT pg_advisory_xact_lock_shared(?1, hashtext(current_schema()))",
+                ps![i64::from(super::pg::LOCK_OUTBOX)],
+            )?;
             let o = &self.outbox;
             let accounts = strs(o, |r| r.0.as_str());
             let actions: Vec<i64> = o.iter().map(|r| r.1).collect();

@@ -167,6 +167,11 @@ pub(crate) const LOCK_SCHEMA: i64 = 0x6475_6e00_0000_0001;
 pub(crate) const LOCK_ADMIT: i64 = 0x6475_6e00_0000_0002;
 pub(crate) const LOCK_BATCH: i64 = 0x6475_6e00_0000_0003;
 
+/// The first half of the advisory lock that orders the outbox's writers
+/// and its readers' cursor (see [`super::Store::settled`]); the second
+/// half is the store's schema, hashed, as for `pg_lease`'s keys.
+pub(crate) const LOCK_OUTBOX: i32 = 0x6475_6e25;
+
 /// Connects, and creates or upgrades the tables.
 pub(crate) fn connect(target: &PgTarget) -> Result<Conn> {
     let mut config = postgres::Config::new();
