@@ -32,8 +32,8 @@ pub fn cluster() -> Option<&'static Cluster> {
 }
 
 /// A second cluster of this process that syncs its commits to disk as a
-/// production server does, for benchmarks that compare it with SQLite's
-/// synced commits.
+/// production server does, and has the shared buffers docs/operations.md
+/// recommends, for benchmarks that compare it with SQLite's synced commits.
 pub fn durable_cluster() -> Option<&'static Cluster> {
     found(DURABLE.get_or_init(|| start(true)))
 }
@@ -55,17 +55,29 @@ impl Cluster {
     /// A fresh, empty database named `name` (dropped first if a test
     /// before left it), as `--db` takes it.
     pub fn database(&self, name: &str) -> String {
-        let name: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '_'
-                }
-            })
-            .take(60)
-            .collect();
+        let name = db_name(name);
+        // One statement each: a database is not created inside the
+        // transaction that several statements of one query share.
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            self.admin(&sql);
+        }
+        self.url(&name)
+    }
+
+    /// Drops the database `name` of [`Cluster::database`]: a benchmark's
+    /// databases of a gigabyte or more each would otherwise fill the disk
+    /// and the page cache, run after run.
+    pub fn drop_database(&self, name: &str) {
+        self.admin(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            db_name(name)
+        ));
+    }
+
+    fn admin(&self, sql: &str) {
         let mut admin = postgres::Config::new()
             .host_path(&self.socket)
             .port(self.port)
@@ -73,17 +85,9 @@ impl Cluster {
             .dbname("postgres")
             .connect(postgres::NoTls)
             .unwrap_or_else(|e| panic!("cannot reach the test cluster: {e}"));
-        // One statement each: a database is not created inside the
-        // transaction that several statements of one query share.
-        for sql in [
-            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-            format!("CREATE DATABASE {name}"),
-        ] {
-            admin
-                .batch_execute(&sql)
-                .unwrap_or_else(|e| panic!("cannot create database {name}: {e:?}"));
-        }
-        self.url(&name)
+        admin
+            .batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
     }
 
     /// The `--db` URL of a database of this cluster.
@@ -95,6 +99,21 @@ impl Cluster {
             self.port
         )
     }
+}
+
+/// `name` as a database's name: lower case, `_` for anything but letters
+/// and digits, at most 60 characters.
+fn db_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .take(60)
+        .collect()
 }
 
 /// The newest installed server's programs (Debian keeps them in
@@ -212,7 +231,10 @@ fn start(durable: bool) -> Result<Cluster, String> {
                 "-k {} -c listen_addresses='' -p {port} -c max_connections=200{}",
                 socket.display(),
                 if durable {
-                    ""
+                    // The server's own default (128 MB) is sized for a
+                    // machine that runs it beside everything else; see
+                    // docs/operations.md, "Configuring the server".
+                    " -c shared_buffers=1GB"
                 } else {
                     " -c fsync=off -c full_page_writes=off"
                 }
