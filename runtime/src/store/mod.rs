@@ -624,10 +624,10 @@ impl Store {
     /// not synced, having no disk.
     ///
     /// The rows are read on this thread and written by another, in chunks
-    /// of [`EXPORT_CHUNK`]: a batch's actions run to hundreds of megabytes,
-    /// and reading them from the store and writing them to the page cache
-    /// each take about as long as the other, so together they take the
-    /// time of the longer rather than of both.
+    /// of [`EXPORT_CHUNK`], while a third syncs what is written every
+    /// [`EXPORT_SYNC`] bytes: a batch's actions run to hundreds of
+    /// megabytes, and reading them, writing them and putting them on disk
+    /// then overlap rather than follow each other.
     fn export_after_to(
         &self,
         after: i64,
@@ -933,6 +933,42 @@ mod tests {
                 format!("{after}{{\"c\":3}}\n")
             );
         }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A disk that refuses the actions stops the export with the reason,
+    /// and marks nothing exported: the next export writes the same rows.
+    /// More than one chunk of them, so that the refusal reaches the
+    /// reading thread while rows are still coming.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_export_refused_by_the_disk_says_why_and_marks_nothing() {
+        let dir = scratch("refused");
+        let mut store = Store::open(&dir.join("store.db")).unwrap();
+        let body = format!("{{\"id\":\"a\",\"text\":\"{}\"}}", "x".repeat(4000));
+        for _ in 0..(2 * EXPORT_CHUNK / body.len() + 1) {
+            store
+                .exec(
+                    "INSERT INTO outbox (account, actions, body) VALUES ('A1', 1, ?1)",
+                    ps![body.as_str()],
+                )
+                .unwrap();
+        }
+        let rows = (2 * EXPORT_CHUNK / body.len() + 1) as u64;
+        let refused = store
+            .export(Path::new("/dev/full"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("/dev/full") && refused.contains("No space left"),
+            "{refused}"
+        );
+        let out = dir.join("actions.jsonl");
+        assert_eq!(store.export(&out).unwrap(), rows);
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap().lines().count() as u64,
+            rows
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
