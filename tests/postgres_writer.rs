@@ -204,13 +204,7 @@ fn a_killed_holder_frees_the_store_at_once() {
     let args = run_args(&flow, &db, &accounts, &events, &out);
     let mut child = spawn(&args);
     // Killed as soon as it holds the store, as the server's sessions show.
-    let mut sql = postgres::Config::new()
-        .host_path(&cluster.socket)
-        .port(cluster.port)
-        .user(&cluster.user)
-        .dbname("writer_killed")
-        .connect(postgres::NoTls)
-        .unwrap();
+    let mut sql = cluster.client("writer_killed");
     let began = Instant::now();
     while sql
         .query_one(

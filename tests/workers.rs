@@ -347,13 +347,7 @@ fn the_bi_views_count_accounts_per_stage_actions_per_day_and_each_split_arm() {
     ]);
     assert!(ran.status.success(), "{}", text(&ran.stderr));
     let status = common::json(&["status", "--db", &db, "--format", "json"]);
-    let mut sql = postgres::Config::new()
-        .host_path(&cluster.socket)
-        .port(cluster.port)
-        .user(&cluster.user)
-        .dbname("workers_views")
-        .connect(postgres::NoTls)
-        .unwrap();
+    let mut sql = cluster.client("workers_views");
     // Accounts per stage: the same counts as `dun status`.
     let mut by_stage = BTreeMap::new();
     for r in sql
@@ -541,13 +535,7 @@ fn workers_sharing_persons_neither_deadlock_nor_exceed_a_persons_cap() {
     assert!(rest.status.success(), "{}", text(&rest.stderr));
 
     // Nothing lost: every invoice stored and run to the batch's moment.
-    let mut sql = postgres::Config::new()
-        .host_path(&cluster.socket)
-        .port(cluster.port)
-        .user(&cluster.user)
-        .dbname("workers_persons")
-        .connect(postgres::NoTls)
-        .unwrap();
+    let mut sql = cluster.client("workers_persons");
     let until_s = chrono::DateTime::parse_from_rfc3339(until)
         .unwrap()
         .timestamp();

@@ -597,13 +597,7 @@ fn daily(m: &Machine, wanted: &dyn Fn(&str) -> bool) {
             // The database's size, and whether the ranges were read by
             // the byte-order index (scans of it) or by reading the table.
             let (size, index_scans, hot): (i64, Option<i64>, Option<String>) = {
-                let mut c = postgres::Config::new()
-                    .host_path(&cluster.socket)
-                    .port(cluster.port)
-                    .user(&cluster.user)
-                    .dbname(&name)
-                    .connect(postgres::NoTls)
-                    .expect("the database");
+                let mut c = cluster.client(&name);
                 let r = c
                     .query_one(
                         "SELECT pg_database_size(current_database()),

@@ -1006,16 +1006,7 @@ mod tests {
         let upto = waiting.recv_timeout(Duration::from_secs(30)).unwrap();
         assert_eq!(upto, Ok(1));
         // What autovacuum holds while it vacuums the outbox.
-        let mut vacuum = postgres::Client::connect(
-            &format!(
-                "host={} port={} user={} dbname=settled_cursor",
-                cluster.socket.display(),
-                cluster.port,
-                cluster.user
-            ),
-            postgres::NoTls,
-        )
-        .unwrap();
+        let mut vacuum = cluster.client("settled_cursor");
         vacuum
             .batch_execute("BEGIN; LOCK TABLE outbox IN SHARE UPDATE EXCLUSIVE MODE")
             .unwrap();

@@ -77,15 +77,20 @@ impl Cluster {
         ));
     }
 
-    fn admin(&self, sql: &str) {
-        let mut admin = postgres::Config::new()
+    /// A connection of the superuser to the database `name` of
+    /// [`Cluster::database`], for a test to read or hold what dun does not.
+    pub fn client(&self, name: &str) -> postgres::Client {
+        postgres::Config::new()
             .host_path(&self.socket)
             .port(self.port)
             .user(&self.user)
-            .dbname("postgres")
+            .dbname(&db_name(name))
             .connect(postgres::NoTls)
-            .unwrap_or_else(|e| panic!("cannot reach the test cluster: {e}"));
-        admin
+            .unwrap_or_else(|e| panic!("cannot reach the test cluster's database {name}: {e}"))
+    }
+
+    fn admin(&self, sql: &str) {
+        self.client("postgres")
             .batch_execute(sql)
             .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
     }
