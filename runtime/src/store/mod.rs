@@ -944,7 +944,7 @@ mod tests {
     #[test]
     fn an_export_refused_by_the_disk_says_why_and_marks_nothing() {
         let dir = scratch("refused");
-        let mut store = Store::open(&dir.join("store.db")).unwrap();
+        let mut store = Store::open(&dir.join("store.db")).expect("a store");
         let body = format!("{{\"id\":\"a\",\"text\":\"{}\"}}", "x".repeat(4000));
         for _ in 0..(2 * EXPORT_CHUNK / body.len() + 1) {
             store
@@ -952,7 +952,7 @@ mod tests {
                     "INSERT INTO outbox (account, actions, body) VALUES ('A1', 1, ?1)",
                     ps![body.as_str()],
                 )
-                .unwrap();
+                .expect("an outbox row");
         }
         let rows = (2 * EXPORT_CHUNK / body.len() + 1) as u64;
         let refused = store
@@ -964,9 +964,12 @@ mod tests {
             "{refused}"
         );
         let out = dir.join("actions.jsonl");
-        assert_eq!(store.export(&out).unwrap(), rows);
+        assert_eq!(store.export(&out).expect("the export to a file"), rows);
         assert_eq!(
-            std::fs::read_to_string(&out).unwrap().lines().count() as u64,
+            std::fs::read_to_string(&out)
+                .expect("the actions file")
+                .lines()
+                .count() as u64,
             rows
         );
         let _ = std::fs::remove_dir_all(&dir);
@@ -984,12 +987,12 @@ mod tests {
             return;
         };
         let url = cluster.database("settled_cursor");
-        let at = Location::parse(Path::new(&url)).unwrap();
-        let writer = Store::open_as(&at, Access::Worker).unwrap();
-        writer.begin(false).unwrap();
+        let at = Location::parse(Path::new(&url)).expect("the database's URL");
+        let writer = Store::open_as(&at, Access::Worker).expect("a writer");
+        writer.begin(false).expect("a transaction");
         let mut page = page::Page::default();
         page.outbox.push(("A1".into(), 1, "{\"id\":\"a\"}".into()));
-        page.flush(&writer).unwrap();
+        page.flush(&writer).expect("the outbox row written");
         let settled = |reader: Store| {
             let (tx, rx) = channel();
             std::thread::spawn(move || {
@@ -997,25 +1000,29 @@ mod tests {
             });
             rx
         };
-        let waiting = settled(Store::open_as(&at, Access::Worker).unwrap());
+        let waiting = settled(Store::open_as(&at, Access::Worker).expect("a reader"));
         assert!(
             waiting.recv_timeout(Duration::from_millis(500)).is_err(),
             "the cursor passed a row whose transaction is under way"
         );
-        writer.commit().unwrap();
-        let upto = waiting.recv_timeout(Duration::from_secs(30)).unwrap();
+        writer.commit().expect("the commit");
+        let upto = waiting
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the cursor once the writer committed");
         assert_eq!(upto, Ok(1));
         // What autovacuum holds while it vacuums the outbox.
         let mut vacuum = cluster.client("settled_cursor");
         vacuum
             .batch_execute("BEGIN; LOCK TABLE outbox IN SHARE UPDATE EXCLUSIVE MODE")
-            .unwrap();
-        let beside = settled(Store::open_as(&at, Access::Worker).unwrap());
+            .expect("the vacuum's lock");
+        let beside = settled(Store::open_as(&at, Access::Worker).expect("a reader"));
         assert_eq!(
-            beside.recv_timeout(Duration::from_secs(30)).unwrap(),
+            beside
+                .recv_timeout(Duration::from_secs(30))
+                .expect("the cursor beside a vacuum"),
             Ok(1),
             "the cursor waited for a vacuum"
         );
-        vacuum.batch_execute("ROLLBACK").unwrap();
+        vacuum.batch_execute("ROLLBACK").expect("the vacuum let go");
     }
 }
